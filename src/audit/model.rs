@@ -1,0 +1,153 @@
+//! Queries on `audit_log`.
+
+use chrono::{NaiveDateTime, Timelike, Utc};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+use super::{entry_hash, GENESIS};
+use crate::db::DbConn;
+use crate::schema::audit_log;
+
+/// Who did it.
+#[derive(Debug, Clone)]
+pub enum Actor {
+    /// A signed-in staff member (id, email) and, optionally, their address.
+    User { id: i32, email: String, ip: Option<String> },
+    /// The anonymous reporter, through their receipt. Privacy: no address, ever.
+    Reporter,
+    /// The command line or a background task.
+    System(&'static str),
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_log)]
+pub struct Entry {
+    pub id: i32,
+    pub at: NaiveDateTime,
+    pub actor_id: Option<i32>,
+    pub actor: String,
+    pub ip: Option<String>,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+fn content_hash(
+    at: &NaiveDateTime,
+    actor_id: Option<i32>,
+    actor: &str,
+    ip: Option<&str>,
+    action: &str,
+    object_type: &str,
+    object_id: &str,
+    details: &str,
+    prev_hash: &str,
+) -> String {
+    let at = at.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let actor_id = actor_id.map(|i| i.to_string()).unwrap_or_default();
+    entry_hash(&[&at, &actor_id, actor, ip.unwrap_or(""), action, object_type, object_id, details, prev_hash])
+}
+
+/// Appends one entry, inside the caller's transaction.
+pub fn record(
+    conn: &mut DbConn,
+    actor: &Actor,
+    action: &str,
+    object_type: &str,
+    object_id: &str,
+    details: &str,
+) -> QueryResult<()> {
+    // Two writers must not chain onto the same previous entry. On PostgreSQL a transaction
+    // lock serialises appends; SQLite already has one writer at a time (see db::begin_write).
+    if let DbConn::Pg(_) = conn {
+        conn.batch_execute("SELECT pg_advisory_xact_lock(727274)")?;
+    }
+    let prev: Option<String> =
+        audit_log::table.order(audit_log::id.desc()).select(audit_log::hash).first(conn).optional()?;
+    let prev = prev.unwrap_or_else(|| GENESIS.to_string());
+    // Whole seconds: both engines store them identically, so the hash verifies on either.
+    let at = Utc::now().naive_utc().with_nanosecond(0).unwrap_or_else(|| Utc::now().naive_utc());
+    let (actor_id, actor_label, ip) = match actor {
+        Actor::User { id, email, ip } => (Some(*id), email.clone(), ip.clone()),
+        Actor::Reporter => (None, "reporter".to_string(), None),
+        Actor::System(what) => (None, format!("system:{what}"), None),
+    };
+    let hash = content_hash(&at, actor_id, &actor_label, ip.as_deref(), action, object_type, object_id, details, &prev);
+    diesel::insert_into(audit_log::table)
+        .values((
+            audit_log::at.eq(at),
+            audit_log::actor_id.eq(actor_id),
+            audit_log::actor.eq(actor_label),
+            audit_log::ip.eq(ip),
+            audit_log::action.eq(action),
+            audit_log::object_type.eq(object_type),
+            audit_log::object_id.eq(object_id),
+            audit_log::details.eq(details),
+            audit_log::prev_hash.eq(prev),
+            audit_log::hash.eq(hash),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum VerifyError {
+    /// The entry's content no longer matches its hash: it was edited.
+    Altered(i32),
+    /// The entry does not follow the one before it: an entry was deleted or inserted.
+    Broken(i32),
+}
+
+impl std::fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VerifyError::Altered(id) => write!(f, "audit entry {id} was altered: its content does not match its hash"),
+            VerifyError::Broken(id) => {
+                write!(f, "audit chain broken at entry {id}: it does not follow the entry before it")
+            }
+        }
+    }
+}
+
+/// Walks the whole chain in pages; returns how many entries verified, or the first break.
+pub fn verify(conn: &mut DbConn) -> QueryResult<Result<usize, VerifyError>> {
+    let mut prev = GENESIS.to_string();
+    let mut last_id = 0;
+    let mut count = 0;
+    loop {
+        let page: Vec<Entry> = audit_log::table
+            .filter(audit_log::id.gt(last_id))
+            .order(audit_log::id)
+            .limit(5000)
+            .select(Entry::as_select())
+            .load(conn)?;
+        if page.is_empty() {
+            return Ok(Ok(count));
+        }
+        for e in page {
+            if e.prev_hash != prev {
+                return Ok(Err(VerifyError::Broken(e.id)));
+            }
+            let h = content_hash(
+                &e.at,
+                e.actor_id,
+                &e.actor,
+                e.ip.as_deref(),
+                &e.action,
+                &e.object_type,
+                &e.object_id,
+                &e.details,
+                &e.prev_hash,
+            );
+            if h != e.hash {
+                return Ok(Err(VerifyError::Altered(e.id)));
+            }
+            prev = e.hash;
+            last_id = e.id;
+            count += 1;
+        }
+    }
+}

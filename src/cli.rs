@@ -1,0 +1,280 @@
+//! The command line, in the same binary as the server: `serve` (the default), `migrate`,
+//! `check-config`, `user add|disable|reset-password|list`, `audit verify`.
+//! Exit codes: 0 success, 1 the command failed, 2 bad usage or configuration.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use diesel::Connection;
+
+use crate::accounts::{self, model::NewUser, Role};
+use crate::audit::{self, Actor};
+use crate::db::DbConn;
+
+#[derive(Parser)]
+#[command(name = "vigie", version, about = "Reporting and oversight of alleged abuses by Mali's Defence and Security Forces")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web server (the default).
+    Serve,
+    /// Apply pending database migrations and load the reference data, then exit.
+    Migrate,
+    /// Validate the configuration and the database connection, then exit.
+    CheckConfig,
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. The password is read from VIGIE_PASSWORD, or asked for.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, intake, investigator, ombudsman, trainer, monitor or auditor.
+        #[arg(long)]
+        role: String,
+        /// Institution code: cndh, mediateur, prosecutor, military_justice.
+        #[arg(long)]
+        institution: Option<String>,
+        /// Language of the account's pages and mail (fr or en).
+        #[arg(long, default_value = "fr")]
+        locale: String,
+    },
+    /// Disable an account and end its sessions.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Set a new password (from VIGIE_PASSWORD, or asked for) and end the account's sessions.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
+    /// List accounts.
+    List,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain; exit 1 naming the first broken entry.
+    Verify,
+}
+
+/// A failure with its exit code.
+struct Failure(u8, String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(1, e.to_string())
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(),
+        Command::Migrate => migrate(),
+        Command::CheckConfig => check_config(),
+        Command::User(cmd) => user(cmd),
+        Command::Audit(AuditCommand::Verify) => audit_verify(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(code, msg)) => {
+            eprintln!("vigie: {msg}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn serve() -> Result<(), Failure> {
+    let rocket = crate::build(crate::config::figment()).map_err(|e| Failure(2, e))?;
+    rocket::execute(rocket.launch()).map(|_| ()).map_err(|e| Failure(1, e.to_string()))
+}
+
+fn prepared() -> Result<crate::Prepared, Failure> {
+    crate::prepare(&crate::config::figment()).map_err(|e| Failure(2, e))
+}
+
+fn migrate() -> Result<(), Failure> {
+    let p = prepared()?;
+    println!("database ready ({})", p.db.engine.name());
+    Ok(())
+}
+
+fn check_config() -> Result<(), Failure> {
+    let p = prepared()?;
+    crate::i18n::Catalog::load(&p.config.locales_dir).map_err(|e| Failure(2, e))?;
+    if p.config.mail.transport == "smtp" {
+        crate::notify::Transport::from_config(&p.config.mail).map_err(|e| Failure(2, e))?;
+    }
+    println!(
+        "configuration is valid: {} database, {} regions, {} cercles, {} places, mail: {}",
+        p.db.engine.name(),
+        p.geo.boundaries.regions.len(),
+        p.geo.boundaries.cercles.len(),
+        p.geo.gazetteer.all().len(),
+        p.config.mail.transport
+    );
+    Ok(())
+}
+
+fn read_password(email: &str) -> Result<String, Failure> {
+    let password = match std::env::var("VIGIE_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let p = rpassword::prompt_password(format!("Password for {email}: "))?;
+            let again = rpassword::prompt_password("Again: ")?;
+            if p != again {
+                return Err(Failure(2, "the two passwords differ".into()));
+            }
+            p
+        }
+    };
+    accounts::password::check(&password, email).map_err(|w| Failure(2, format!("password refused: {}", w.english())))?;
+    Ok(password)
+}
+
+fn valid_email(email: &str) -> bool {
+    let email = email.trim();
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !email.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+fn user(cmd: UserCommand) -> Result<(), Failure> {
+    match cmd {
+        UserCommand::Add { email, name, role, institution, locale } => {
+            let email = email.trim().to_lowercase();
+            if !valid_email(&email) {
+                return Err(Failure(2, format!("`{email}` is not an email address")));
+            }
+            if name.trim().is_empty() {
+                return Err(Failure(2, "the name is empty".into()));
+            }
+            let role = Role::parse(&role).ok_or_else(|| {
+                let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+                Failure(2, format!("unknown role `{role}`; use one of: {}", all.join(", ")))
+            })?;
+            if !matches!(locale.as_str(), "fr" | "en") && !std::path::Path::new("locales").join(&locale).is_dir() {
+                return Err(Failure(2, format!("unknown language `{locale}`")));
+            }
+            let p = prepared()?;
+            let mut pooled = p.db.get()?;
+            let conn: &mut DbConn = &mut pooled;
+            if accounts::User::find_by_email(conn, &email)?.is_some() {
+                return Err(Failure(2, format!("a user with the email {email} already exists")));
+            }
+            let institution = match (institution.as_deref(), role.required_institution()) {
+                (Some(i), Some(req)) if i != req => {
+                    return Err(Failure(2, format!("the role {role} belongs to the institution `{req}`, not `{i}`")))
+                }
+                (Some(i), _) => Some(i.to_string()),
+                (None, req) => req.map(String::from),
+            };
+            let institution_id = match &institution {
+                Some(code) => Some(
+                    accounts::model::institution_id_by_code(conn, code)?
+                        .ok_or_else(|| Failure(2, format!("unknown institution `{code}`")))?,
+                ),
+                None => None,
+            };
+            let password = read_password(&email)?;
+            let hash = crate::crypto::hash_password(&password);
+            let id = conn.transaction(|c: &mut DbConn| {
+                crate::db::begin_write(c)?;
+                let id = accounts::User::insert(
+                    c,
+                    &NewUser { email: &email, name: name.trim(), role: role.as_str(), institution_id, locale: &locale, password_hash: &hash },
+                )?;
+                let details = format!("role={role} institution={}", institution.as_deref().unwrap_or("-"));
+                audit::record(c, &Actor::System("cli"), "user.create", "user", &id.to_string(), &details)?;
+                Ok::<_, diesel::result::Error>(id)
+            })?;
+            println!("created user {id}: {email} ({role})");
+            Ok(())
+        }
+        UserCommand::Disable { email } => {
+            let p = prepared()?;
+            let mut pooled = p.db.get()?;
+            let conn: &mut DbConn = &mut pooled;
+            let user = accounts::User::find_by_email(conn, &email)?
+                .ok_or_else(|| Failure(1, format!("no user with the email {email}")))?;
+            conn.transaction(|c: &mut DbConn| {
+                crate::db::begin_write(c)?;
+                accounts::User::disable(c, user.id)?;
+                audit::record(c, &Actor::System("cli"), "user.disable", "user", &user.id.to_string(), "")
+            })?;
+            println!("disabled {email}");
+            Ok(())
+        }
+        UserCommand::ResetPassword { email } => {
+            let p = prepared()?;
+            let mut pooled = p.db.get()?;
+            let conn: &mut DbConn = &mut pooled;
+            let user = accounts::User::find_by_email(conn, &email)?
+                .ok_or_else(|| Failure(1, format!("no user with the email {email}")))?;
+            let password = read_password(&email)?;
+            let hash = crate::crypto::hash_password(&password);
+            conn.transaction(|c: &mut DbConn| {
+                crate::db::begin_write(c)?;
+                accounts::User::set_password(c, user.id, &hash)?;
+                audit::record(c, &Actor::System("cli"), "user.password_reset", "user", &user.id.to_string(), "")
+            })?;
+            println!("password changed for {email}; their sessions are ended");
+            Ok(())
+        }
+        UserCommand::List => {
+            let p = prepared()?;
+            let mut pooled = p.db.get()?;
+            let conn: &mut DbConn = &mut pooled;
+            for u in accounts::User::list(conn)? {
+                let state = if u.disabled_at.is_some() { "disabled" } else { "active" };
+                let totp = if u.totp_enabled_at.is_some() { "2fa" } else { "-" };
+                println!("{}\t{}\t{}\t{}\t{}\t{}", u.id, u.email, u.role, state, totp, u.name);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn audit_verify() -> Result<(), Failure> {
+    let p = prepared()?;
+    let mut pooled = p.db.get()?;
+            let conn: &mut DbConn = &mut pooled;
+    match audit::verify(conn)? {
+        Ok(n) => {
+            println!("audit log intact: {n} entries verified");
+            Ok(())
+        }
+        Err(e) => Err(Failure(1, e.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_shape() {
+        assert!(valid_email("a.b@cndh.ml"));
+        assert!(!valid_email("a.b"));
+        assert!(!valid_email("@cndh.ml"));
+        assert!(!valid_email("a b@cndh.ml"));
+    }
+}

@@ -1,0 +1,232 @@
+//! Configuration: read from `Rocket.toml`, `ROCKET_*` variables and `DATABASE_URL`, then
+//! validated once at start-up with a message that names the bad key. Handlers get it from
+//! Rocket's state; there is no global.
+
+use std::path::PathBuf;
+
+use rocket::figment::{providers::Env, Figment};
+use serde::Deserialize;
+
+fn default_database_url() -> String {
+    "sqlite://data/vigie.db".into()
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct MailConfig {
+    /// `smtp` (production), `file` (writes .eml files, for development) or `disabled`.
+    pub transport: String,
+    pub from: String,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    /// `none`, `starttls` or `tls`.
+    pub smtp_tls: String,
+    pub smtp_user: Option<String>,
+    pub smtp_password: Option<String>,
+    pub file_dir: PathBuf,
+    /// The release profile refuses the `file` transport unless this is set.
+    pub allow_file_transport_in_release: bool,
+    /// Seconds between two passes of the outbox worker.
+    pub poll_seconds: u64,
+    pub max_attempts: i32,
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig {
+            transport: "file".into(),
+            from: "Vigie <vigie@localhost>".into(),
+            smtp_host: "localhost".into(),
+            smtp_port: 25,
+            smtp_tls: "starttls".into(),
+            smtp_user: None,
+            smtp_password: None,
+            file_dir: PathBuf::from("data/mail"),
+            allow_file_transport_in_release: false,
+            poll_seconds: 5,
+            max_attempts: 12,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct Config {
+    pub database_url: String,
+    pub db_pool_size: u32,
+    /// Where the generated secret key, the SQLite file and development mail live.
+    pub data_dir: PathBuf,
+    /// Folder holding `regions.geojson`, `cercles.geojson`, `regions_display.geojson` and
+    /// `places.csv`; a newer official file with the same properties can replace them.
+    pub boundaries_dir: PathBuf,
+    pub locales_dir: PathBuf,
+    pub static_dir: PathBuf,
+    /// The address staff use, for links in mail.
+    pub public_url: String,
+    pub upload_max_mb: u32,
+    pub upload_max_files: u32,
+    /// Reports one client may file per hour (held in memory only).
+    pub reports_per_hour: u32,
+    /// Receipt look-ups one client may try per hour before being slowed down.
+    pub receipt_tries_per_hour: u32,
+    /// How many Argon2id computations may run at once.
+    pub argon2_concurrency: usize,
+    pub acknowledge_days: i64,
+    pub triage_days: i64,
+    pub response_days: i64,
+    pub duplicate_distance_km: f64,
+    pub duplicate_window_days: i64,
+    pub session_idle_minutes: i64,
+    pub session_absolute_hours: i64,
+    pub lockout_after: i32,
+    pub totp_required_roles: Vec<String>,
+    pub mail: MailConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: default_database_url(),
+            db_pool_size: 8,
+            data_dir: PathBuf::from("data"),
+            boundaries_dir: PathBuf::from("resources/mali"),
+            locales_dir: PathBuf::from("locales"),
+            static_dir: PathBuf::from("static"),
+            public_url: "http://127.0.0.1:8000".into(),
+            upload_max_mb: 25,
+            upload_max_files: 5,
+            reports_per_hour: 20,
+            receipt_tries_per_hour: 30,
+            argon2_concurrency: 2,
+            acknowledge_days: 7,
+            triage_days: 14,
+            response_days: 90,
+            duplicate_distance_km: 25.0,
+            duplicate_window_days: 3,
+            session_idle_minutes: 30,
+            session_absolute_hours: 12,
+            lockout_after: 10,
+            totp_required_roles: ["admin", "intake", "investigator", "ombudsman", "auditor"]
+                .map(String::from)
+                .to_vec(),
+            mail: MailConfig::default(),
+        }
+    }
+}
+
+/// The figment Vigie reads: Rocket's own (Rocket.toml, `ROCKET_*`), then `DATABASE_URL`.
+pub fn figment() -> Figment {
+    rocket::Config::figment().merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database_url".into()))
+}
+
+impl Config {
+    /// Extracts and validates; the error names the key at fault.
+    pub fn from_figment(figment: &Figment) -> Result<Config, String> {
+        let config: Config = figment.extract().map_err(|e| {
+            let e = e.into_iter().next().map(|e| {
+                let key = e.path.join(".");
+                if key.is_empty() { e.to_string() } else { format!("`{key}`: {}", e.kind) }
+            });
+            format!("invalid configuration: {}", e.unwrap_or_default())
+        })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        fn bad(key: &str, why: &str) -> Result<(), String> {
+            Err(format!("invalid configuration: `{key}` {why}"))
+        }
+        if let Err(e) = crate::db::DbUrl::parse(&self.database_url) {
+            return bad("database_url", &format!("is not usable: {e}"));
+        }
+        if self.db_pool_size == 0 || self.db_pool_size > 256 {
+            return bad("db_pool_size", "must be between 1 and 256");
+        }
+        if !(1..=200).contains(&self.upload_max_mb) {
+            return bad("upload_max_mb", "must be between 1 and 200");
+        }
+        if !(1..=20).contains(&self.upload_max_files) {
+            return bad("upload_max_files", "must be between 1 and 20");
+        }
+        if self.reports_per_hour == 0 {
+            return bad("reports_per_hour", "must be at least 1");
+        }
+        if self.receipt_tries_per_hour == 0 {
+            return bad("receipt_tries_per_hour", "must be at least 1");
+        }
+        if self.argon2_concurrency == 0 {
+            return bad("argon2_concurrency", "must be at least 1");
+        }
+        for (key, v) in [
+            ("acknowledge_days", self.acknowledge_days),
+            ("triage_days", self.triage_days),
+            ("response_days", self.response_days),
+            ("duplicate_window_days", self.duplicate_window_days),
+            ("session_idle_minutes", self.session_idle_minutes),
+            ("session_absolute_hours", self.session_absolute_hours),
+        ] {
+            if v <= 0 {
+                return bad(key, "must be a positive number");
+            }
+        }
+        if !(self.duplicate_distance_km > 0.0 && self.duplicate_distance_km <= 500.0) {
+            return bad("duplicate_distance_km", "must be between 0 and 500");
+        }
+        if self.lockout_after < 1 {
+            return bad("lockout_after", "must be at least 1");
+        }
+        for role in &self.totp_required_roles {
+            if !crate::accounts::Role::ALL.iter().any(|r| r.as_str() == role) {
+                return bad("totp_required_roles", &format!("names an unknown role `{role}`"));
+            }
+        }
+        if !self.public_url.starts_with("http://") && !self.public_url.starts_with("https://") {
+            return bad("public_url", "must start with http:// or https://");
+        }
+        match self.mail.transport.as_str() {
+            "smtp" | "file" | "disabled" => {}
+            _ => return bad("mail.transport", "must be `smtp`, `file` or `disabled`"),
+        }
+        match self.mail.smtp_tls.as_str() {
+            "none" | "starttls" | "tls" => {}
+            _ => return bad("mail.smtp_tls", "must be `none`, `starttls` or `tls`"),
+        }
+        if self.mail.transport == "smtp" && self.mail.smtp_host.trim().is_empty() {
+            return bad("mail.smtp_host", "is required with the smtp transport");
+        }
+        if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
+            return bad("mail.from", "is not a valid address (e.g. `Vigie <vigie@example.org>`)");
+        }
+        if self.mail.max_attempts < 1 {
+            return bad("mail.max_attempts", "must be at least 1");
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rocket::figment::providers::Serialized;
+
+    #[test]
+    fn defaults_are_valid() {
+        Config::default().validate().unwrap();
+    }
+
+    #[test]
+    fn a_bad_key_is_named() {
+        let f = Figment::from(Serialized::defaults(Config::default())).merge(("upload_max_mb", 0));
+        let err = Config::from_figment(&f).unwrap_err();
+        assert!(err.contains("upload_max_mb"), "{err}");
+        let f = Figment::new().merge(("mail", rocket::figment::value::Dict::from_iter([(
+            "smtp_port".to_string(),
+            "many".into(),
+        )])));
+        let err = Config::from_figment(&f).unwrap_err();
+        assert!(err.contains("mail.smtp_port"), "{err}");
+        let f = Figment::new().merge(("database_url", "mysql://h/db"));
+        assert!(Config::from_figment(&f).unwrap_err().contains("database_url"));
+    }
+}

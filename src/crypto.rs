@@ -1,0 +1,158 @@
+//! Secrets: random tokens, receipt codes, Argon2id hashing of passwords and receipts, SHA-256.
+//! Free of web and database types. Argon2 work is expensive by design, so callers run it off
+//! the async workers through [`HashLimiter`], which also caps how many run at once.
+
+use std::sync::Arc;
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use rand::{Rng, RngCore};
+use sha2::{Digest, Sha256};
+
+/// OWASP's Argon2id parameters: 19 MiB, 2 passes, 1 lane.
+pub fn argon2() -> Argon2<'static> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(19 * 1024, 2, 1, None).expect("valid argon2 params"))
+}
+
+/// A URL-safe random token of `bytes` random bytes, from the OS source.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buf);
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
+}
+
+/// Compares without an early exit, so timing does not reveal a common prefix.
+pub fn constant_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A receipt: 16 digits from the OS random source, shown as four groups of four.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Receipt(String);
+
+impl std::fmt::Debug for Receipt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Security: never print a receipt into a log by accident.
+        f.write_str("Receipt(****)")
+    }
+}
+
+impl Receipt {
+    pub fn generate() -> Receipt {
+        let mut rng = OsRng;
+        Receipt((0..16).map(|_| char::from(b'0' + rng.gen_range(0..10u8))).collect())
+    }
+
+    /// Accepts what a person types: digits with any spaces or dashes.
+    pub fn parse(input: &str) -> Option<Receipt> {
+        let digits: String = input.chars().filter(|c| !matches!(c, ' ' | '-' | '\u{a0}')).collect();
+        (digits.len() == 16 && digits.bytes().all(|b| b.is_ascii_digit())).then_some(Receipt(digits))
+    }
+
+    pub fn digits(&self) -> &str {
+        &self.0
+    }
+
+    /// `1234 5678 9012 3456`
+    pub fn grouped(&self) -> String {
+        self.0.as_bytes().chunks(4).map(|c| std::str::from_utf8(c).unwrap_or("")).collect::<Vec<_>>().join(" ")
+    }
+
+    /// The Argon2id hash stored for this receipt. The salt is the installation's receipt salt
+    /// (random, kept in the database), so the same receipt always gives the same hash and a
+    /// look-up is one indexed query; guessing costs one Argon2id per try.
+    pub fn hash(&self, salt: &[u8]) -> String {
+        let mut out = [0u8; 32];
+        argon2()
+            .hash_password_into(self.0.as_bytes(), salt, &mut out)
+            .expect("argon2 with a 16-byte salt and 32-byte output cannot fail");
+        format!("argon2id$v=19$m=19456,t=2,p=1${}", hex::encode(out))
+    }
+}
+
+/// Hashes a password with Argon2id and a fresh random salt (PHC string).
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2().hash_password(password.as_bytes(), &salt).expect("argon2 hashing cannot fail with valid params").to_string()
+}
+
+pub fn verify_password(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// A hash of a password nobody has, verified when an email is unknown so that the answer
+/// takes as long as for a real account.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("vigie-dummy-password-never-valid"))
+}
+
+/// Caps concurrent Argon2 work so that a flood of submissions cannot starve the server, and
+/// runs it on the blocking pool.
+#[derive(Clone)]
+pub struct HashLimiter {
+    permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl HashLimiter {
+    pub fn new(concurrency: usize) -> Self {
+        HashLimiter { permits: Arc::new(tokio::sync::Semaphore::new(concurrency.max(1))) }
+    }
+
+    pub async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> T {
+        let _permit = self.permits.acquire().await.expect("semaphore never closed");
+        tokio::task::spawn_blocking(f).await.expect("argon2 task panicked")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn receipts_are_16_digits_and_parse_back() {
+        let r = Receipt::generate();
+        assert_eq!(r.digits().len(), 16);
+        let g = r.grouped();
+        assert_eq!(g.len(), 19);
+        assert_eq!(Receipt::parse(&g), Some(r.clone()));
+        assert_eq!(Receipt::parse(&g.replace(' ', "-")), Some(r));
+        assert!(Receipt::parse("1234 5678 9012 345").is_none());
+        assert!(Receipt::parse("1234 5678 9012 345a").is_none());
+        assert_ne!(Receipt::generate(), Receipt::generate());
+    }
+
+    #[test]
+    fn receipt_hash_is_deterministic_per_salt_and_hides_digits() {
+        let r = Receipt::parse("1234567812345678").unwrap();
+        let a = r.hash(b"0123456789abcdef");
+        assert_eq!(a, r.hash(b"0123456789abcdef"));
+        assert_ne!(a, r.hash(b"fedcba9876543210"));
+        assert!(!a.contains("12345678"));
+    }
+
+    #[test]
+    fn passwords_verify() {
+        let h = hash_password("correct horse battery");
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("wrong", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn constant_eq_works() {
+        assert!(constant_eq("abc", "abc"));
+        assert!(!constant_eq("abc", "abd"));
+        assert!(!constant_eq("abc", "ab"));
+    }
+}

@@ -1,0 +1,284 @@
+//! The database layer over two engines: SQLite (embedded default) and PostgreSQL, behind one
+//! `DbConn` (diesel `MultiConnection`) and one r2d2 pool. The engine is chosen by the URL's
+//! scheme, never by trying one and falling back to the other. Backend-specific SQL lives here.
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, Pool, R2D2Connection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+use crate::error::{AppError, AppResult};
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+/// Which engine a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgres",
+        }
+    }
+}
+
+/// A parsed database URL: the engine and what its driver takes.
+#[derive(Debug, Clone)]
+pub struct DbUrl {
+    pub engine: Engine,
+    /// For PostgreSQL the URL itself; for SQLite the file path.
+    pub target: String,
+}
+
+impl DbUrl {
+    /// `postgres://` and `postgresql://` select PostgreSQL; `sqlite://PATH`, `sqlite:PATH` or a
+    /// plain path select SQLite. Anything else with a scheme is refused.
+    pub fn parse(url: &str) -> Result<DbUrl, String> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err("database_url is empty".into());
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DbUrl { engine: Engine::Postgres, target: url.to_string() });
+        }
+        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            if path.is_empty() {
+                return Err("database_url names no SQLite file".into());
+            }
+            return Ok(DbUrl { engine: Engine::Sqlite, target: path.to_string() });
+        }
+        if let Some((scheme, _)) = url.split_once("://") {
+            return Err(format!("database_url has an unknown scheme `{scheme}` (use postgres:// or sqlite://)"));
+        }
+        Ok(DbUrl { engine: Engine::Sqlite, target: url.to_string() })
+    }
+
+    /// The host of a PostgreSQL URL, for error messages (never the password).
+    pub fn host(&self) -> String {
+        let rest = self.target.split_once("://").map(|(_, r)| r).unwrap_or(&self.target);
+        let after_auth = rest.rsplit_once('@').map(|(_, h)| h).unwrap_or(rest);
+        after_auth.split(['/', '?']).next().unwrap_or("").to_string()
+    }
+}
+
+/// Opens connections of the engine the URL names, and sets SQLite up for durability.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: DbUrl,
+}
+
+impl Manager {
+    pub fn new(url: DbUrl) -> Self {
+        Manager { url }
+    }
+
+    pub fn establish(&self) -> Result<DbConn, diesel::ConnectionError> {
+        match self.url.engine {
+            Engine::Postgres => diesel::PgConnection::establish(&self.url.target).map(DbConn::Pg),
+            Engine::Sqlite => {
+                let mut c = diesel::SqliteConnection::establish(&self.url.target)?;
+                // Durability: an acknowledged report must survive power loss, so every commit
+                // is synced (synchronous=FULL), with WAL so readers do not block the writer.
+                c.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConn::Sqlite(c))
+            }
+        }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        self.establish().map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
+    }
+}
+
+pub type DbPool = Pool<Manager>;
+
+/// The pool in Rocket's state. Queries run on the blocking thread pool, never on the async
+/// workers.
+#[derive(Clone)]
+pub struct Db {
+    pub pool: DbPool,
+    pub engine: Engine,
+}
+
+impl Db {
+    /// Connects (creating the SQLite file and its folder if needed) and checks the first
+    /// connection, so a bad URL fails at start with a message naming its host or path.
+    pub fn connect(url: &str, pool_size: u32) -> AppResult<Db> {
+        let url = DbUrl::parse(url).map_err(AppError::Config)?;
+        if url.engine == Engine::Sqlite {
+            if let Some(dir) = std::path::Path::new(&url.target).parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        AppError::Config(format!("cannot create the folder {}: {e}", dir.display()))
+                    })?;
+                }
+            }
+        }
+        let manager = Manager::new(url.clone());
+        // Fail fast with a clear message rather than r2d2's generic timeout.
+        manager.establish().map_err(|e| match url.engine {
+            Engine::Postgres => AppError::Config(format!(
+                "cannot connect to PostgreSQL at {}: {e}",
+                url.host()
+            )),
+            Engine::Sqlite => {
+                AppError::Config(format!("cannot open SQLite database {}: {e}", url.target))
+            }
+        })?;
+        let pool = Pool::builder()
+            .max_size(pool_size)
+            .connection_timeout(Duration::from_secs(15))
+            .build(manager)
+            .map_err(|e| AppError::Pool(e.to_string()))?;
+        Ok(Db { pool, engine: url.engine })
+    }
+
+    pub fn get(&self) -> AppResult<r2d2::PooledConnection<Manager>> {
+        self.pool.get().map_err(|e| AppError::Pool(e.to_string()))
+    }
+
+    /// Runs `f` with a pooled connection on the blocking pool.
+    pub async fn run<F, T>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        rocket::tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(|e| AppError::Pool(e.to_string()))?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(AppError::internal)?
+    }
+
+    /// Runs `f` in one transaction: everything it writes commits together or not at all.
+    pub async fn transaction<F, T>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |c| {
+            c.transaction(|c| {
+                begin_write(c)?;
+                f(c)
+            })
+        })
+        .await
+    }
+}
+
+/// Applies the embedded migrations of the connection's engine; returns how many ran.
+pub fn migrate(conn: &mut DbConn) -> AppResult<usize> {
+    let applied = match conn {
+        DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+    };
+    applied.map_err(|e| AppError::Internal(format!("migration failed: {e}")))
+}
+
+/// Call first in a write transaction. SQLite: takes the write lock before anything is read, so
+/// the transaction reads the latest state and cannot fail later on a stale snapshot (WAL).
+/// PostgreSQL: nothing, row locks do that work.
+pub fn begin_write(conn: &mut DbConn) -> QueryResult<()> {
+    if let DbConn::Sqlite(c) = conn {
+        c.batch_execute("UPDATE settings SET value = value WHERE key = 'write-lock'")?;
+    }
+    Ok(())
+}
+
+#[derive(QueryableByName)]
+struct IdRow {
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    id: i32,
+}
+
+/// The ids of up to `limit` undelivered mails that are due and not leased by another instance,
+/// locked for the current transaction. PostgreSQL: `FOR UPDATE SKIP LOCKED`, so two instances
+/// never claim the same message. SQLite: one writer at a time already (see [`begin_write`]).
+pub fn lock_due_mail(conn: &mut DbConn, now: chrono::NaiveDateTime, limit: i64) -> QueryResult<Vec<i32>> {
+    use diesel::sql_types::{BigInt, Timestamp};
+    let rows: Vec<IdRow> = match conn {
+        DbConn::Pg(pg) => diesel::sql_query(
+            "SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
+             AND (locked_until IS NULL OR locked_until < $1) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
+        )
+        .bind::<Timestamp, _>(now)
+        .bind::<BigInt, _>(limit)
+        .load(pg)?,
+        DbConn::Sqlite(lite) => diesel::sql_query(
+            "SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= ?1 \
+             AND (locked_until IS NULL OR locked_until < ?1) ORDER BY id LIMIT ?2",
+        )
+        .bind::<Timestamp, _>(now)
+        .bind::<BigInt, _>(limit)
+        .load(lite)?,
+    };
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// A cheap round trip, for `/healthz`.
+pub fn ping(conn: &mut DbConn) -> AppResult<()> {
+    conn.batch_execute("SELECT 1")?;
+    Ok(())
+}
+
+pub fn engine_of(conn: &DbConn) -> Engine {
+    match conn {
+        DbConn::Pg(_) => Engine::Postgres,
+        DbConn::Sqlite(_) => Engine::Sqlite,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_scheme_selects_the_engine() {
+        assert_eq!(DbUrl::parse("postgres://u:p@db.example:5432/v").unwrap().engine, Engine::Postgres);
+        assert_eq!(DbUrl::parse("postgresql://h/v").unwrap().engine, Engine::Postgres);
+        let s = DbUrl::parse("sqlite://data/vigie.db").unwrap();
+        assert_eq!((s.engine, s.target.as_str()), (Engine::Sqlite, "data/vigie.db"));
+        assert_eq!(DbUrl::parse("data/vigie.db").unwrap().engine, Engine::Sqlite);
+        assert!(DbUrl::parse("mysql://h/v").unwrap_err().contains("mysql"));
+        assert!(DbUrl::parse("").is_err());
+    }
+
+    #[test]
+    fn host_never_shows_the_password() {
+        let u = DbUrl::parse("postgres://vigie:s3cret@db.internal:5433/vigie?sslmode=require").unwrap();
+        assert_eq!(u.host(), "db.internal:5433");
+    }
+}

@@ -1,0 +1,58 @@
+//! The one error type of the application. Every failure that reaches a handler becomes an
+//! `AppError`, which maps to an HTTP status; the catchers render the page in the user's
+//! language. A mistake the user can fix is not an error: forms come back with messages.
+
+use rocket::http::Status;
+use rocket::response::{self, Responder};
+use rocket::Request;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The record does not exist, or the user may not see it: both answer 404.
+    #[error("not found")]
+    NotFound,
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    #[error("too many requests")]
+    TooManyRequests,
+    #[error("database: {0}")]
+    Database(#[from] diesel::result::Error),
+    #[error("database pool: {0}")]
+    Pool(String),
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn status(&self) -> Status {
+        match self {
+            AppError::NotFound => Status::NotFound,
+            AppError::Database(diesel::result::Error::NotFound) => Status::NotFound,
+            AppError::BadRequest(_) => Status::BadRequest,
+            AppError::TooManyRequests => Status::TooManyRequests,
+            AppError::Pool(_) => Status::ServiceUnavailable,
+            _ => Status::InternalServerError,
+        }
+    }
+
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl<'r> Responder<'r, 'static> for AppError {
+    fn respond_to(self, _req: &'r Request<'_>) -> response::Result<'static> {
+        let status = self.status();
+        if status.code >= 500 {
+            // Log the kind only: error texts from the database never carry report contents,
+            // but they may carry a query shape, which is enough to debug.
+            eprintln!("error: {self}");
+        }
+        // The catcher for this status renders the page in the visitor's language.
+        Err(status)
+    }
+}

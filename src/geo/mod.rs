@@ -1,0 +1,46 @@
+//! Location: region and cercle assignment by point-in-polygon, the gazetteer, the
+//! server-drawn map, and the reference tables they fill. The boundary files come from the
+//! folder `boundaries_dir` names (default `resources/mali`, with its licence and attribution).
+
+mod boundaries;
+mod gazetteer;
+pub mod map;
+pub mod model;
+mod routes;
+
+use std::path::Path;
+
+pub use boundaries::{Assignment, Boundaries, Cercle, Region};
+pub use gazetteer::{normalize, Gazetteer, Place};
+pub use routes::{routes, PlaceJson};
+
+/// Everything about places, loaded once at start and shared read-only.
+pub struct Geo {
+    pub boundaries: Boundaries,
+    pub gazetteer: Gazetteer,
+    pub map: map::MapSvg,
+}
+
+impl std::fmt::Debug for Geo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Geo({:?}, {:?})", self.boundaries, self.gazetteer)
+    }
+}
+
+impl Geo {
+    pub fn load(dir: &Path) -> Result<Geo, String> {
+        Ok(Geo {
+            boundaries: Boundaries::load(dir)?,
+            gazetteer: Gazetteer::load(&dir.join("places.csv"))?,
+            map: map::render(&dir.join("regions_display.geojson"))?,
+        })
+    }
+
+    pub fn region_name(&self, code: &str, lang: &str) -> Option<String> {
+        self.boundaries.region(code).map(|r| if lang == "en" { r.name_en.clone() } else { r.name.clone() })
+    }
+
+    pub fn cercle_name(&self, code: &str) -> Option<String> {
+        self.boundaries.cercle(code).map(|c| c.name.clone())
+    }
+}

@@ -1,0 +1,201 @@
+//! Languages. Each folder under `locales/` is a language (`fr`, `en`, later `bm`…) holding
+//! Fluent files; adding a language is adding a folder. French is the default and the
+//! fallback for a key another language lacks. Templates call `t(key=…, lang=…)`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use unic_langid::LanguageIdentifier;
+
+pub const DEFAULT_LANG: &str = "fr";
+
+pub struct Catalog {
+    bundles: BTreeMap<String, FluentBundle<FluentResource>>,
+    /// Each language's own name, from its `lang-name` key, for the language switch.
+    names: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalog").field("langs", &self.names).finish()
+    }
+}
+
+impl Catalog {
+    /// Loads every `locales/<lang>/*.ftl`. A syntax error is a start-up failure.
+    pub fn load(dir: &Path) -> Result<Catalog, String> {
+        let mut bundles = BTreeMap::new();
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| format!("cannot read the locales folder {}: {e}", dir.display()))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if !path.is_dir() {
+                continue;
+            }
+            let lang = entry.file_name().to_string_lossy().to_string();
+            let id: LanguageIdentifier = lang
+                .parse()
+                .map_err(|_| format!("locales/{lang}: not a language tag"))?;
+            let mut bundle = FluentBundle::new_concurrent(vec![id]);
+            // Unicode isolation marks would show up as boxes on old phones.
+            bundle.set_use_isolating(false);
+            let mut files: Vec<_> = std::fs::read_dir(&path)
+                .map_err(|e| e.to_string())?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "ftl"))
+                .collect();
+            files.sort();
+            for file in files {
+                let text = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
+                let res = FluentResource::try_new(text)
+                    .map_err(|(_, errs)| format!("{}: {errs:?}", file.display()))?;
+                bundle
+                    .add_resource(res)
+                    .map_err(|errs| format!("{}: duplicate keys {errs:?}", file.display()))?;
+            }
+            bundles.insert(lang, bundle);
+        }
+        if !bundles.contains_key(DEFAULT_LANG) {
+            return Err(format!("locales/{DEFAULT_LANG} is missing: French is the default language"));
+        }
+        let mut catalog = Catalog { bundles, names: vec![] };
+        let langs: Vec<String> = catalog.bundles.keys().cloned().collect();
+        // French first, then the others in alphabetical order.
+        let mut ordered = vec![DEFAULT_LANG.to_string()];
+        ordered.extend(langs.into_iter().filter(|l| l != DEFAULT_LANG));
+        catalog.names = ordered
+            .into_iter()
+            .map(|l| {
+                let name = catalog.message(&l, "lang-name", None);
+                (l, name)
+            })
+            .collect();
+        Ok(catalog)
+    }
+
+    pub fn languages(&self) -> &[(String, String)] {
+        &self.names
+    }
+
+    pub fn has_lang(&self, lang: &str) -> bool {
+        self.bundles.contains_key(lang)
+    }
+
+    pub fn has_key(&self, lang: &str, key: &str) -> bool {
+        self.bundles.get(lang).is_some_and(|b| b.has_message(key))
+    }
+
+    /// The text for `key` in `lang`, falling back to French, then to the key itself (so a
+    /// missing translation shows up plainly instead of breaking a page; a test catches it).
+    pub fn message(&self, lang: &str, key: &str, args: Option<&FluentArgs>) -> String {
+        for l in [lang, DEFAULT_LANG] {
+            let Some(bundle) = self.bundles.get(l) else { continue };
+            let Some(msg) = bundle.get_message(key) else { continue };
+            let Some(pattern) = msg.value() else { continue };
+            let mut errors = vec![];
+            return bundle.format_pattern(pattern, args, &mut errors).into_owned();
+        }
+        key.to_string()
+    }
+
+    /// The best supported language for an `Accept-Language` header.
+    pub fn negotiate(&self, accept_language: Option<&str>) -> String {
+        if let Some(header) = accept_language {
+            let mut prefs: Vec<(f32, String)> = header
+                .split(',')
+                .filter_map(|part| {
+                    let mut it = part.trim().split(';');
+                    let tag = it.next()?.trim().to_ascii_lowercase();
+                    let q = it
+                        .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse().ok()))
+                        .unwrap_or(1.0);
+                    Some((q, tag))
+                })
+                .collect();
+            prefs.sort_by(|a, b| b.0.total_cmp(&a.0));
+            for (_, tag) in prefs {
+                let primary = tag.split('-').next().unwrap_or("");
+                if self.has_lang(primary) {
+                    return primary.to_string();
+                }
+            }
+        }
+        DEFAULT_LANG.to_string()
+    }
+}
+
+/// The Tera function `t(key="…", lang="…", name=value…)`: extra arguments become Fluent
+/// variables.
+pub fn tera_function(catalog: Arc<Catalog>) -> impl rocket_dyn_templates::tera::Function {
+    move |args: &HashMap<String, rocket_dyn_templates::tera::Value>| -> rocket_dyn_templates::tera::Result<rocket_dyn_templates::tera::Value> {
+        let key = args
+            .get("key")
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| rocket_dyn_templates::tera::Error::msg("t() needs key"))?;
+        let lang = args.get("lang").and_then(|v| v.as_str()).unwrap_or(DEFAULT_LANG);
+        let mut fargs = FluentArgs::new();
+        for (k, v) in args {
+            if k == "key" || k == "lang" {
+                continue;
+            }
+            match v {
+                rocket_dyn_templates::tera::Value::Number(n) => {
+                    fargs.set(k.clone(), FluentValue::from(n.as_f64().unwrap_or(0.0)))
+                }
+                rocket_dyn_templates::tera::Value::String(s) => fargs.set(k.clone(), FluentValue::from(s.clone())),
+                other => fargs.set(k.clone(), FluentValue::from(other.to_string())),
+            }
+        }
+        let args = if fargs.iter().next().is_some() { Some(&fargs) } else { None };
+        Ok(rocket_dyn_templates::tera::Value::String(catalog.message(lang, key, args)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn catalog() -> Catalog {
+        Catalog::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/locales"))).unwrap()
+    }
+
+    #[test]
+    fn french_is_default_and_english_is_there() {
+        let c = catalog();
+        assert_eq!(c.languages()[0].0, "fr");
+        assert!(c.has_lang("en"));
+        assert_eq!(c.negotiate(None), "fr");
+        assert_eq!(c.negotiate(Some("en-GB,en;q=0.9")), "en");
+        assert_eq!(c.negotiate(Some("de-DE, en;q=0.5, fr;q=0.8")), "fr");
+        assert_eq!(c.negotiate(Some("de")), "fr");
+    }
+
+    #[test]
+    fn every_french_key_exists_in_every_language() {
+        let c = catalog();
+        let fr = &c.bundles["fr"];
+        let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/fr"));
+        let mut keys = vec![];
+        for f in std::fs::read_dir(dir).unwrap().flatten() {
+            let text = std::fs::read_to_string(f.path()).unwrap();
+            for line in text.lines() {
+                if let Some((k, _)) = line.split_once(" =") {
+                    if !k.starts_with(['#', ' ', '.', '-']) && !k.is_empty() {
+                        keys.push(k.trim().to_string());
+                    }
+                }
+            }
+        }
+        assert!(keys.len() > 20);
+        for (lang, _) in c.languages() {
+            for k in &keys {
+                assert!(fr.has_message(k));
+                assert!(c.has_key(lang, k), "locales/{lang} lacks `{k}`");
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Vigie: reporting and oversight of alleged abuses by Mali's Defence and Security Forces.
+//!
+//! The map of the code (docs/ARCHITECTURE.md walks one report through it):
+//! - [`reports`]: the public side: the report form, receipts, follow-up, evidence, `/api/v1`.
+//! - [`accounts`]: staff accounts, roles, sessions.
+//! - [`geo`]: regions and cercles by point-in-polygon, the gazetteer, the server-drawn map.
+//! - [`taxonomy`]: violation types, forces and the other lists, as data.
+//! - [`audit`]: the hash-chained audit log. [`notify`]: mail through the outbox.
+//! - [`db`], [`schema`]: one database layer over SQLite and PostgreSQL.
+//! - [`web`]: language, page context, CSRF, security headers, compression.
+//! - [`config`], [`error`], [`i18n`], [`crypto`], [`cli`].
+//!
+//! [`build`] turns a configuration into a Rocket ready to launch.
+
+pub mod accounts;
+pub mod audit;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod error;
+pub mod geo;
+pub mod i18n;
+pub mod notify;
+pub mod reports;
+pub mod schema;
+pub mod taxonomy;
+pub mod web;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use rocket::figment::Figment;
+use rocket::{Build, Rocket};
+use rocket_dyn_templates::Template;
+
+use config::Config;
+use db::Db;
+
+/// Everything prepared before the web server starts, shared with the command line.
+pub struct Prepared {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub geo: Arc<geo::Geo>,
+    pub receipt_salt: reports::ReceiptSalt,
+}
+
+/// Reads and validates the configuration, connects, migrates and loads the reference data.
+pub fn prepare(figment: &Figment) -> Result<Prepared, String> {
+    let config = Config::from_figment(figment)?;
+    let geo = geo::Geo::load(&config.boundaries_dir)?;
+    let db = Db::connect(&config.database_url, config.db_pool_size).map_err(|e| e.to_string())?;
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    db::migrate(&mut conn).map_err(|e| e.to_string())?;
+    geo::model::sync_reference(&mut conn, &geo.boundaries, &geo.gazetteer)
+        .map_err(|e| format!("cannot load the places into the database: {e}"))?;
+    let receipt_salt = reports::model::receipt_salt(&mut conn).map_err(|e| e.to_string())?;
+    drop(conn);
+    Ok(Prepared { config: Arc::new(config), db, geo: Arc::new(geo), receipt_salt })
+}
+
+/// When no secret key is configured, the first start generates one into the data folder
+/// (readable by its owner only) and later starts reuse it. Deployments set
+/// `ROCKET_SECRET_KEY`.
+fn with_secret_key(figment: Figment, data_dir: &Path) -> Result<Figment, String> {
+    // Rocket's defaults carry a zero key; only a key from Rocket.toml or the environment counts.
+    let configured = figment
+        .find_metadata("secret_key")
+        .is_some_and(|m| !m.name.contains("default"));
+    if configured {
+        return Ok(figment);
+    }
+    let path = data_dir.join("secret.key");
+    let key = match std::fs::read_to_string(&path) {
+        Ok(k) => k.trim().to_string(),
+        Err(_) => {
+            std::fs::create_dir_all(data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+            let mut bytes = [0u8; 64];
+            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+            let key = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes);
+            write_private(&path, &key).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            eprintln!("vigie: generated a secret key in {} (set ROCKET_SECRET_KEY in deployments)", path.display());
+            key
+        }
+    };
+    Ok(figment.merge(("secret_key", key)))
+}
+
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(path)?;
+    f.write_all(content.as_bytes())?;
+    f.sync_all()
+}
+
+/// The whole application, ready to launch or to test with `rocket::local`.
+pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
+    let prepared = prepare(&figment)?;
+    let figment = with_secret_key(figment, &prepared.config.data_dir)?;
+    let catalog = Arc::new(i18n::Catalog::load(&prepared.config.locales_dir)?);
+    let taxonomy = {
+        let mut conn = prepared.db.get().map_err(|e| e.to_string())?;
+        Arc::new(taxonomy::Taxonomy::load(&mut conn).map_err(|e| format!("cannot read the taxonomies: {e}"))?)
+    };
+    let tera_catalog = catalog.clone();
+    let templates = Template::custom(move |engines| {
+        engines.tera.register_function("t", i18n::tera_function(tera_catalog.clone()));
+    });
+    let hsts = prepared.config.public_url.starts_with("https://");
+    let static_dir = prepared.config.static_dir.clone();
+    let config = prepared.config.clone();
+    Ok(rocket::custom(figment)
+        .manage(prepared.db)
+        .manage(prepared.config)
+        .manage(prepared.geo)
+        .manage(prepared.receipt_salt)
+        .manage(crypto::HashLimiter::new(config.argon2_concurrency))
+        .manage(catalog)
+        .manage(taxonomy)
+        .attach(templates)
+        .attach(web::SecurityHeaders { hsts })
+        .attach(web::Compression)
+        .attach(web::RequestLog)
+        .attach(web::launch_message())
+        .attach(reports::stage())
+        .attach(accounts::stage())
+        .attach(notify::stage())
+        .mount("/", geo::routes())
+        .mount("/", web::routes())
+        .mount("/static", rocket::fs::FileServer::from(static_dir))
+        .register("/", web::catchers()))
+}

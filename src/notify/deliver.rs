@@ -1,0 +1,66 @@
+//! The mail transports: SMTP (plain, STARTTLS or TLS) and `.eml` files for development.
+
+use lettre::message::{header::ContentType, Mailbox};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{FileTransport, Message, SmtpTransport, Transport as _};
+
+use super::OutboxMessage;
+use crate::config::MailConfig;
+
+pub enum Transport {
+    Smtp(SmtpTransport),
+    File(FileTransport),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("bad address: {0}")]
+    Address(String),
+    #[error("cannot build the message: {0}")]
+    Build(String),
+    #[error("smtp: {0}")]
+    Smtp(String),
+    #[error("file: {0}")]
+    File(String),
+}
+
+impl Transport {
+    pub fn from_config(mail: &MailConfig) -> Result<Transport, String> {
+        match mail.transport.as_str() {
+            "file" => {
+                std::fs::create_dir_all(&mail.file_dir)
+                    .map_err(|e| format!("cannot create {}: {e}", mail.file_dir.display()))?;
+                Ok(Transport::File(FileTransport::new(&mail.file_dir)))
+            }
+            "smtp" => {
+                let builder = match mail.smtp_tls.as_str() {
+                    "tls" => SmtpTransport::relay(&mail.smtp_host).map_err(|e| e.to_string())?,
+                    "starttls" => SmtpTransport::starttls_relay(&mail.smtp_host).map_err(|e| e.to_string())?,
+                    _ => SmtpTransport::builder_dangerous(&mail.smtp_host),
+                };
+                let mut builder = builder.port(mail.smtp_port).timeout(Some(std::time::Duration::from_secs(20)));
+                if let (Some(user), Some(pass)) = (&mail.smtp_user, &mail.smtp_password) {
+                    builder = builder.credentials(Credentials::new(user.clone(), pass.clone()));
+                }
+                Ok(Transport::Smtp(builder.build()))
+            }
+            other => Err(format!("mail.transport `{other}` cannot deliver")),
+        }
+    }
+
+    pub fn send(&self, from: &str, msg: &OutboxMessage) -> Result<(), TransportError> {
+        let from: Mailbox = from.parse().map_err(|e| TransportError::Address(format!("{e}")))?;
+        let to: Mailbox = msg.to_addr.parse().map_err(|e| TransportError::Address(format!("{e}")))?;
+        let email = Message::builder()
+            .from(from)
+            .to(to)
+            .subject(&msg.subject)
+            .header(ContentType::TEXT_PLAIN)
+            .body(msg.body.clone())
+            .map_err(|e| TransportError::Build(e.to_string()))?;
+        match self {
+            Transport::Smtp(t) => t.send(&email).map(|_| ()).map_err(|e| TransportError::Smtp(e.to_string())),
+            Transport::File(t) => t.send(&email).map(|_| ()).map_err(|e| TransportError::File(e.to_string())),
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! Mail, through an outbox. A change that causes a mail writes it to `mail_outbox` in the same
+//! transaction ([`enqueue`]); a background task delivers it over SMTP (or into `.eml` files in
+//! development), retries with backoff, and leaves failures visible. With several instances on
+//! PostgreSQL, a message is claimed with `FOR UPDATE SKIP LOCKED`, so none is sent twice.
+//!
+//! Privacy: mail never carries a narrative, a name or a place: only a link and a reference.
+
+mod deliver;
+pub mod model;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rocket::fairing::AdHoc;
+
+pub use deliver::{Transport, TransportError};
+pub use model::{enqueue, OutboxMessage};
+
+use crate::config::Config;
+use crate::db::Db;
+
+/// Runs one delivery pass: claims due messages and tries each once. Returns how many were
+/// delivered.
+pub fn deliver_due(db: &Db, transport: &Transport, config: &Config) -> Result<usize, String> {
+    let mut conn = db.get().map_err(|e| e.to_string())?;
+    let batch = model::claim_due(&mut conn, 20).map_err(|e| e.to_string())?;
+    let mut sent = 0;
+    for msg in batch {
+        match transport.send(&config.mail.from, &msg) {
+            Ok(()) => {
+                model::mark_sent(&mut conn, msg.id).map_err(|e| e.to_string())?;
+                sent += 1;
+            }
+            Err(e) => {
+                eprintln!("mail {}: delivery failed (attempt {}): {e}", msg.id, msg.attempts + 1);
+                model::mark_failed(&mut conn, msg.id, msg.attempts + 1, &e.to_string())
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// Starts the outbox worker when the server lifts off.
+pub fn stage() -> AdHoc {
+    AdHoc::on_liftoff("mail outbox worker", |rocket| {
+        Box::pin(async move {
+            let (Some(db), Some(config)) = (rocket.state::<Db>().cloned(), rocket.state::<Arc<Config>>().cloned())
+            else {
+                return;
+            };
+            if config.mail.transport == "disabled" {
+                return;
+            }
+            let transport = match Transport::from_config(&config.mail) {
+                Ok(t) => Arc::new(t),
+                Err(e) => {
+                    eprintln!("mail: cannot set up the transport: {e}");
+                    return;
+                }
+            };
+            let mut shutdown = rocket.shutdown();
+            rocket::tokio::spawn(async move {
+                loop {
+                    let (db, transport, cfg) = (db.clone(), transport.clone(), config.clone());
+                    let pass = rocket::tokio::task::spawn_blocking(move || deliver_due(&db, &transport, &cfg)).await;
+                    if let Ok(Err(e)) = pass {
+                        eprintln!("mail: outbox pass failed: {e}");
+                    }
+                    rocket::tokio::select! {
+                        _ = rocket::tokio::time::sleep(Duration::from_secs(config.mail.poll_seconds.max(1))) => {}
+                        _ = &mut shutdown => break,
+                    }
+                }
+            });
+        })
+    })
+}

@@ -1,0 +1,111 @@
+//! Queries on `mail_outbox`.
+
+use chrono::{Duration, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::schema::mail_outbox;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = mail_outbox)]
+pub struct OutboxMessage {
+    pub id: i32,
+    pub to_addr: String,
+    pub subject: String,
+    pub body: String,
+    pub kind: String,
+    pub created_at: NaiveDateTime,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+}
+
+/// Writes a message to the outbox, in the caller's transaction.
+pub fn enqueue(conn: &mut DbConn, to: &str, subject: &str, body: &str, kind: &str) -> QueryResult<i32> {
+    let now = Utc::now().naive_utc();
+    diesel::insert_into(mail_outbox::table)
+        .values((
+            mail_outbox::to_addr.eq(to),
+            mail_outbox::subject.eq(subject),
+            mail_outbox::body.eq(body),
+            mail_outbox::kind.eq(kind),
+            mail_outbox::created_at.eq(now),
+            mail_outbox::next_attempt_at.eq(now),
+        ))
+        .returning(mail_outbox::id)
+        .get_result(conn)
+}
+
+/// How long a claimed message stays reserved for the instance that claimed it.
+const LEASE: i64 = 120;
+
+/// Claims up to `limit` due messages for this instance: they are leased for two minutes, so
+/// another instance skips them. PostgreSQL uses `FOR UPDATE SKIP LOCKED`; SQLite has a
+/// single writer, so the claim in one transaction is enough.
+pub fn claim_due(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<OutboxMessage>> {
+    let now = Utc::now().naive_utc();
+    conn.transaction(|conn| {
+        crate::db::begin_write(conn)?;
+        let ids = crate::db::lock_due_mail(conn, now, limit)?;
+        diesel::update(mail_outbox::table.filter(mail_outbox::id.eq_any(&ids)))
+            .set(mail_outbox::locked_until.eq(Some(now + Duration::seconds(LEASE))))
+            .execute(conn)?;
+        mail_outbox::table
+            .filter(mail_outbox::id.eq_any(&ids))
+            .order(mail_outbox::id)
+            .select(OutboxMessage::as_select())
+            .load(conn)
+    })
+}
+
+pub fn mark_sent(conn: &mut DbConn, id: i32) -> QueryResult<usize> {
+    diesel::update(mail_outbox::table.find(id))
+        .set((
+            mail_outbox::sent_at.eq(Some(Utc::now().naive_utc())),
+            mail_outbox::locked_until.eq(None::<NaiveDateTime>),
+            mail_outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)
+}
+
+/// Retries with exponential backoff: 30 s, 1 min, 2 min… capped at 6 hours.
+pub fn backoff(attempts: i32) -> Duration {
+    let secs = 30i64.saturating_mul(1i64 << attempts.clamp(0, 20).saturating_sub(1));
+    Duration::seconds(secs.min(6 * 3600))
+}
+
+pub fn mark_failed(conn: &mut DbConn, id: i32, attempts: i32, error: &str) -> QueryResult<usize> {
+    let now = Utc::now().naive_utc();
+    diesel::update(mail_outbox::table.find(id))
+        .set((
+            mail_outbox::attempts.eq(attempts),
+            mail_outbox::next_attempt_at.eq(now + backoff(attempts)),
+            mail_outbox::locked_until.eq(None::<NaiveDateTime>),
+            mail_outbox::last_error.eq(Some(error.chars().take(500).collect::<String>())),
+        ))
+        .execute(conn)
+}
+
+/// Messages not yet delivered, oldest first, for the admins' view.
+pub fn pending(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<OutboxMessage>> {
+    mail_outbox::table
+        .filter(mail_outbox::sent_at.is_null())
+        .order(mail_outbox::id)
+        .limit(limit)
+        .select(OutboxMessage::as_select())
+        .load(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(backoff(1), Duration::seconds(30));
+        assert_eq!(backoff(2), Duration::seconds(60));
+        assert_eq!(backoff(3), Duration::seconds(120));
+        assert_eq!(backoff(30), Duration::seconds(6 * 3600));
+    }
+}

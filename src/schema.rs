@@ -1,0 +1,517 @@
+//! The database schema, written once for both engines. It mirrors `migrations/sqlite` and
+//! `migrations/postgres`, which must change together.
+
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+    }
+}
+
+diesel::table! {
+    institutions (id) {
+        id -> Integer,
+        code -> Text,
+        name_fr -> Text,
+        name_en -> Text,
+        kind -> Text,
+    }
+}
+
+diesel::table! {
+    violation_groups (id) {
+        id -> Integer,
+        code -> Text,
+        position -> Integer,
+        icon -> Text,
+        label_fr -> Text,
+        label_en -> Text,
+    }
+}
+
+diesel::table! {
+    violation_types (id) {
+        id -> Integer,
+        code -> Text,
+        group_id -> Integer,
+        position -> Integer,
+        label_fr -> Text,
+        label_en -> Text,
+        huridocs_code -> Nullable<Text>,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    forces (id) {
+        id -> Integer,
+        code -> Text,
+        position -> Integer,
+        label_fr -> Text,
+        label_en -> Text,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    units (id) {
+        id -> Integer,
+        force_id -> Integer,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    dispositions (id) {
+        id -> Integer,
+        code -> Text,
+        position -> Integer,
+        label_fr -> Text,
+        label_en -> Text,
+    }
+}
+
+diesel::table! {
+    case_statuses (code) {
+        code -> Text,
+        position -> Integer,
+        label_fr -> Text,
+        label_en -> Text,
+        public_code -> Text,
+    }
+}
+
+diesel::table! {
+    regions (code) {
+        code -> Text,
+        name -> Text,
+        name_en -> Text,
+        hasc -> Text,
+    }
+}
+
+diesel::table! {
+    cercles (code) {
+        code -> Text,
+        region_code -> Text,
+        name -> Text,
+    }
+}
+
+diesel::table! {
+    places (id) {
+        id -> Integer,
+        name -> Text,
+        ascii_name -> Text,
+        alt_names -> Text,
+        lat -> Double,
+        lon -> Double,
+        region_code -> Nullable<Text>,
+        cercle_code -> Nullable<Text>,
+        population -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        email -> Text,
+        name -> Text,
+        role -> Text,
+        institution_id -> Nullable<Integer>,
+        locale -> Text,
+        password_hash -> Text,
+        password_changed_at -> Timestamp,
+        totp_secret -> Nullable<Text>,
+        totp_enabled_at -> Nullable<Timestamp>,
+        failed_logins -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        disabled_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Integer,
+        token_hash -> Text,
+        user_id -> Integer,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        second_factor_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    recovery_codes (id) {
+        id -> Integer,
+        user_id -> Integer,
+        code_hash -> Text,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    password_resets (id) {
+        id -> Integer,
+        user_id -> Integer,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> Integer,
+        title -> Text,
+        occurred_on -> Date,
+        date_precision -> Text,
+        lat -> Nullable<Double>,
+        lon -> Nullable<Double>,
+        region_code -> Nullable<Text>,
+        cercle_code -> Nullable<Text>,
+        summary -> Text,
+        prior_approach -> Bool,
+        court_pending -> Bool,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reports (id) {
+        id -> Integer,
+        receipt_hash -> Text,
+        status -> Text,
+        channel -> Text,
+        submitted_on -> Date,
+        narrative -> Text,
+        occurred_on -> Date,
+        date_precision -> Text,
+        occurred_time -> Nullable<Text>,
+        force_id -> Integer,
+        unit_description -> Text,
+        uniform_seen -> Text,
+        insignia_seen -> Text,
+        vehicle_seen -> Text,
+        victim_count -> Nullable<Integer>,
+        children_involved -> Bool,
+        victim_details -> Text,
+        reporter_relation -> Text,
+        reporter_name -> Nullable<Text>,
+        reporter_contact -> Nullable<Text>,
+        lat -> Nullable<Double>,
+        lon -> Nullable<Double>,
+        place_id -> Nullable<Integer>,
+        region_code -> Nullable<Text>,
+        cercle_code -> Nullable<Text>,
+        location_method -> Text,
+        monitor_id -> Nullable<Integer>,
+        on_behalf_of -> Nullable<Text>,
+        consent_obtained -> Bool,
+        event_id -> Nullable<Integer>,
+        admissibility -> Text,
+        admissibility_reason -> Nullable<Text>,
+        triaged_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    report_violations (report_id, violation_type_id) {
+        report_id -> Integer,
+        violation_type_id -> Integer,
+    }
+}
+
+diesel::table! {
+    cases (id) {
+        id -> Integer,
+        event_id -> Integer,
+        institution_id -> Integer,
+        status -> Text,
+        assignee_id -> Nullable<Integer>,
+        opened_at -> Timestamp,
+        acknowledge_by -> Nullable<Date>,
+        triage_by -> Nullable<Date>,
+        response_due_on -> Nullable<Date>,
+        recommended_outcome -> Nullable<Text>,
+        authority_response -> Nullable<Text>,
+        final_outcome -> Nullable<Text>,
+        disciplined -> Nullable<Bool>,
+        closed_at -> Nullable<Timestamp>,
+        close_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    allegations (id) {
+        id -> Integer,
+        event_id -> Integer,
+        violation_type_id -> Integer,
+        force_id -> Integer,
+        unit_id -> Nullable<Integer>,
+        unit_description -> Text,
+        identifiers_seen -> Text,
+        involvement -> Text,
+        confidence -> Text,
+        victim_count -> Nullable<Integer>,
+        children_involved -> Bool,
+        victim_details -> Text,
+        destination_id -> Nullable<Integer>,
+        routing_rule_id -> Nullable<Integer>,
+        routing_reason -> Nullable<Text>,
+        override_reason -> Nullable<Text>,
+        case_id -> Nullable<Integer>,
+        disposition_id -> Nullable<Integer>,
+        standard_of_proof -> Nullable<Text>,
+        finding_reasoning -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_transitions (id) {
+        id -> Integer,
+        case_id -> Integer,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        user_id -> Nullable<Integer>,
+        reason -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_notes (id) {
+        id -> Integer,
+        case_id -> Integer,
+        user_id -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_actions (id) {
+        id -> Integer,
+        case_id -> Integer,
+        description -> Text,
+        due_on -> Nullable<Date>,
+        done_at -> Nullable<Timestamp>,
+        created_by -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recommendations (id) {
+        id -> Integer,
+        case_id -> Integer,
+        addressee -> Text,
+        content -> Text,
+        due_on -> Nullable<Date>,
+        sent_at -> Nullable<Timestamp>,
+        response -> Nullable<Text>,
+        response_at -> Nullable<Timestamp>,
+        created_by -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reminders_sent (case_id, kind, threshold) {
+        case_id -> Integer,
+        kind -> Text,
+        threshold -> Text,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    routing_rules (id) {
+        id -> Integer,
+        position -> Integer,
+        name -> Text,
+        violation_group_code -> Nullable<Text>,
+        violation_type_code -> Nullable<Text>,
+        force_code -> Nullable<Text>,
+        prior_approach -> Nullable<Bool>,
+        court_pending -> Nullable<Bool>,
+        children_involved -> Nullable<Bool>,
+        destination_id -> Integer,
+        legal_basis_fr -> Text,
+        legal_basis_en -> Text,
+        active -> Bool,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> Integer,
+        report_id -> Integer,
+        author -> Text,
+        user_id -> Nullable<Integer>,
+        body -> Text,
+        sent_on -> Date,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> Integer,
+        report_id -> Integer,
+        case_id -> Nullable<Integer>,
+        kind -> Text,
+        content_type -> Text,
+        size_bytes -> Integer,
+        sha256 -> Text,
+        data -> Binary,
+        uploaded_on -> Date,
+        uploaded_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Integer,
+        at -> Timestamp,
+        actor_id -> Nullable<Integer>,
+        actor -> Text,
+        ip -> Nullable<Text>,
+        action -> Text,
+        object_type -> Text,
+        object_id -> Text,
+        details -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> Integer,
+        to_addr -> Text,
+        subject -> Text,
+        body -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    training_norms (id) {
+        id -> Integer,
+        code -> Text,
+        instrument -> Text,
+        label_fr -> Text,
+        label_en -> Text,
+    }
+}
+
+diesel::table! {
+    training_modules (id) {
+        id -> Integer,
+        code -> Text,
+        label_fr -> Text,
+        label_en -> Text,
+    }
+}
+
+diesel::table! {
+    violation_norms (violation_type_id, norm_id) {
+        violation_type_id -> Integer,
+        norm_id -> Integer,
+    }
+}
+
+diesel::table! {
+    violation_modules (violation_type_id, module_id) {
+        violation_type_id -> Integer,
+        module_id -> Integer,
+    }
+}
+
+diesel::table! {
+    remediation_actions (id) {
+        id -> Integer,
+        status -> Text,
+        issue -> Text,
+        key_actions -> Text,
+        deadline_on -> Nullable<Date>,
+        lessons_unit -> Text,
+        lessons_institution -> Text,
+        module_id -> Nullable<Integer>,
+        force_id -> Nullable<Integer>,
+        unit -> Text,
+        region_code -> Nullable<Text>,
+        partner -> Text,
+        starts_on -> Nullable<Date>,
+        ends_on -> Nullable<Date>,
+        attendance -> Nullable<Integer>,
+        pre_score -> Nullable<Double>,
+        post_score -> Nullable<Double>,
+        review_on -> Nullable<Date>,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(violation_types -> violation_groups (group_id));
+diesel::joinable!(report_violations -> reports (report_id));
+diesel::joinable!(report_violations -> violation_types (violation_type_id));
+diesel::joinable!(reports -> forces (force_id));
+diesel::joinable!(cercles -> regions (region_code));
+diesel::joinable!(messages -> reports (report_id));
+diesel::joinable!(attachments -> reports (report_id));
+diesel::joinable!(cases -> institutions (institution_id));
+diesel::joinable!(cases -> events (event_id));
+diesel::joinable!(allegations -> cases (case_id));
+diesel::joinable!(allegations -> violation_types (violation_type_id));
+diesel::joinable!(allegations -> forces (force_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(users -> institutions (institution_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    settings,
+    institutions,
+    violation_groups,
+    violation_types,
+    forces,
+    units,
+    dispositions,
+    case_statuses,
+    regions,
+    cercles,
+    places,
+    users,
+    sessions,
+    recovery_codes,
+    password_resets,
+    events,
+    reports,
+    report_violations,
+    cases,
+    allegations,
+    case_transitions,
+    case_notes,
+    case_actions,
+    recommendations,
+    reminders_sent,
+    routing_rules,
+    messages,
+    attachments,
+    audit_log,
+    mail_outbox,
+    training_norms,
+    training_modules,
+    violation_norms,
+    violation_modules,
+    remediation_actions,
+);

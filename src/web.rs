@@ -1,0 +1,282 @@
+//! The web shell shared by every page: the visitor's language, the page context templates
+//! get, CSRF tokens, security headers, compression, caching rules and a request log that
+//! never holds a client address or a query string.
+
+use std::io::{Cursor, Write};
+use std::sync::Arc;
+
+use rocket::fairing::{Fairing, Info, Kind};
+use rocket::http::{Cookie, CookieJar, Header, SameSite, Status};
+use rocket::request::{FromRequest, Outcome};
+use rocket::{Request, Response};
+use serde::Serialize;
+
+use crate::error::AppError;
+use crate::i18n::Catalog;
+
+/// The visitor's language: `?lang=` (remembered in a `lang` cookie that holds only the
+/// language code), then that cookie, then `Accept-Language`, then French.
+#[derive(Debug, Clone)]
+pub struct Locale(pub String);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Locale {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        Outcome::Success(locale_of(req))
+    }
+}
+
+pub fn locale_of(req: &Request<'_>) -> Locale {
+    let cached = req.local_cache(|| {
+        let catalog = req.rocket().state::<Arc<Catalog>>();
+        let known = |l: &str| catalog.is_some_and(|c| c.has_lang(l));
+        if let Some(Ok(lang)) = req.query_value::<String>("lang") {
+            if known(&lang) {
+                // Privacy: a preference cookie with nothing but the language code.
+                let mut c = Cookie::new("lang", lang.clone());
+                c.set_same_site(SameSite::Lax);
+                c.set_path("/");
+                c.set_max_age(rocket::time::Duration::days(365));
+                req.cookies().add(c);
+                return Locale(lang);
+            }
+        }
+        if let Some(c) = req.cookies().get("lang") {
+            if known(c.value()) {
+                return Locale(c.value().to_string());
+            }
+        }
+        let accept = req.headers().get_one("Accept-Language");
+        Locale(catalog.map(|c| c.negotiate(accept)).unwrap_or_else(|| crate::i18n::DEFAULT_LANG.into()))
+    });
+    cached.clone()
+}
+
+/// What every page template gets: the language, the language switch and the CSRF token.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageMeta {
+    pub lang: String,
+    pub langs: Vec<LangLink>,
+    pub path: String,
+    pub csrf: String,
+    pub user: Option<crate::accounts::UserView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LangLink {
+    pub code: String,
+    pub name: String,
+    pub current: bool,
+}
+
+/// Request guard building [`PageMeta`].
+pub struct Page(pub PageMeta);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Page {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let user = match req.guard::<Option<crate::accounts::CurrentUser>>().await {
+            Outcome::Success(u) => u.map(|u| u.view()),
+            _ => None,
+        };
+        Outcome::Success(Page(page_meta(req, user)))
+    }
+}
+
+pub fn page_meta(req: &Request<'_>, user: Option<crate::accounts::UserView>) -> PageMeta {
+    let lang = locale_of(req).0;
+    let langs = req
+        .rocket()
+        .state::<Arc<Catalog>>()
+        .map(|c| {
+            c.languages()
+                .iter()
+                .map(|(code, name)| LangLink { code: code.clone(), name: name.clone(), current: *code == lang })
+                .collect()
+        })
+        .unwrap_or_default();
+    PageMeta { lang, langs, path: req.uri().path().to_string(), csrf: csrf_token(req.cookies()), user }
+}
+
+/// The CSRF token of this browser (a random value in a private, `SameSite=Strict` cookie),
+/// created on first use. Forms carry it in a hidden `csrf` field; [`check_csrf`] compares.
+pub fn csrf_token(cookies: &CookieJar<'_>) -> String {
+    if let Some(c) = cookies.get_private("csrf") {
+        return c.value().to_string();
+    }
+    let token = crate::crypto::random_token(24);
+    let mut c = Cookie::new("csrf", token.clone());
+    c.set_same_site(SameSite::Strict);
+    c.set_http_only(true);
+    c.set_path("/");
+    cookies.add_private(c);
+    token
+}
+
+/// Security: a state-changing request must echo the token of its browser's cookie.
+pub fn check_csrf(cookies: &CookieJar<'_>, submitted: &str) -> Result<(), AppError> {
+    match cookies.get_private("csrf") {
+        Some(c) if !submitted.is_empty() && crate::crypto::constant_eq(c.value(), submitted) => Ok(()),
+        _ => Err(AppError::BadRequest("csrf")),
+    }
+}
+
+/// Security headers on every response, and `Cache-Control: no-store` on everything but the
+/// static files (anything else may be personal).
+pub struct SecurityHeaders {
+    pub hsts: bool,
+}
+
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    media-src 'self'; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+    form-action 'self'; frame-ancestors 'none'";
+
+#[rocket::async_trait]
+impl Fairing for SecurityHeaders {
+    fn info(&self) -> Info {
+        Info { name: "security headers", kind: Kind::Response }
+    }
+
+    async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
+        res.set_header(Header::new("Content-Security-Policy", CSP));
+        res.set_header(Header::new("Referrer-Policy", "no-referrer"));
+        res.set_header(Header::new("X-Content-Type-Options", "nosniff"));
+        res.set_header(Header::new("X-Frame-Options", "DENY"));
+        res.set_header(Header::new("Cross-Origin-Opener-Policy", "same-origin"));
+        res.set_header(Header::new("Cross-Origin-Resource-Policy", "same-origin"));
+        res.set_header(Header::new(
+            "Permissions-Policy",
+            "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), \
+             accelerometer=(), gyroscope=(), magnetometer=(), interest-cohort=()",
+        ));
+        if self.hsts {
+            res.set_header(Header::new("Strict-Transport-Security", "max-age=31536000"));
+        }
+        let path = req.uri().path();
+        let is_static = path.starts_with("/static/") || path == "/map.svg";
+        if is_static && res.status() == Status::Ok {
+            res.set_header(Header::new("Cache-Control", "public, max-age=86400"));
+        } else {
+            res.set_header(Header::new("Cache-Control", "no-store"));
+        }
+    }
+}
+
+/// gzip for text responses when the browser accepts it: a 2G phone pays for every byte.
+pub struct Compression;
+
+fn compressible(res: &Response<'_>) -> bool {
+    res.content_type().is_some_and(|ct| {
+        let top = ct.top().as_str();
+        let sub = ct.sub().as_str();
+        top == "text" || matches!(sub, "json" | "javascript" | "svg+xml" | "xml")
+    })
+}
+
+#[rocket::async_trait]
+impl Fairing for Compression {
+    fn info(&self) -> Info {
+        Info { name: "gzip", kind: Kind::Response }
+    }
+
+    async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
+        if req.method() == rocket::http::Method::Head || res.headers().contains("Content-Encoding") || !compressible(res) {
+            return;
+        }
+        res.adjoin_header(Header::new("Vary", "Accept-Encoding"));
+        let accepts = req
+            .headers()
+            .get("Accept-Encoding")
+            .any(|v| v.split(',').any(|e| e.trim().split(';').next() == Some("gzip")));
+        if !accepts {
+            return;
+        }
+        let Ok(body) = res.body_mut().to_bytes().await else { return };
+        if body.len() < 256 {
+            res.set_sized_body(body.len(), Cursor::new(body));
+            return;
+        }
+        let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 3), flate2::Compression::best());
+        let gz = enc.write_all(&body).and_then(|_| enc.finish());
+        match gz {
+            Ok(gz) => {
+                res.set_header(Header::new("Content-Encoding", "gzip"));
+                res.set_sized_body(gz.len(), Cursor::new(gz));
+            }
+            Err(_) => res.set_sized_body(body.len(), Cursor::new(body)),
+        }
+    }
+}
+
+/// Says where the server listens, since Rocket's own log is off (it would print queries).
+pub fn launch_message() -> rocket::fairing::AdHoc {
+    rocket::fairing::AdHoc::on_liftoff("launch message", |rocket| {
+        Box::pin(async move {
+            let c = rocket.config();
+            println!("vigie: listening on http://{}:{}", c.address, c.port);
+        })
+    })
+}
+
+/// One line per staff request (and per server error): method, path without its query string,
+/// status.
+/// Privacy: no client address, no user agent, no query (a place search would show there).
+pub struct RequestLog;
+
+#[rocket::async_trait]
+impl Fairing for RequestLog {
+    fn info(&self) -> Info {
+        Info { name: "request log without addresses", kind: Kind::Response }
+    }
+
+    async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
+        // Privacy: the log's own timestamp would date a public visitor's action, so public
+        // requests are logged only when they fail on our side.
+        let path = req.uri().path();
+        if path.starts_with("/staff") || res.status().code >= 500 {
+            println!("{} {} {}", req.method(), path, res.status().code);
+        }
+    }
+}
+
+/// `GET /healthz`: 200 when the database answers.
+#[rocket::get("/healthz")]
+async fn healthz(db: &rocket::State<crate::db::Db>) -> (Status, &'static str) {
+    match db.run(|c| crate::db::ping(c)).await {
+        Ok(()) => (Status::Ok, "ok"),
+        Err(_) => (Status::ServiceUnavailable, "database unavailable"),
+    }
+}
+
+/// `GET /about`: what Vigie is, the data sources and their attribution.
+#[rocket::get("/about")]
+fn about(page: Page) -> rocket_dyn_templates::Template {
+    rocket_dyn_templates::Template::render("about", rocket_dyn_templates::context! { page: page.0 })
+}
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![healthz, about]
+}
+
+/// Error pages, in the visitor's language; JSON for the API.
+#[rocket::catch(default)]
+fn default_catcher(
+    status: Status,
+    req: &Request<'_>,
+) -> (Status, rocket::Either<rocket_dyn_templates::Template, rocket::serde::json::Value>) {
+    if req.uri().path().starts_with("/api/") {
+        let body = rocket::serde::json::json!({ "error": status.reason().unwrap_or("error"), "status": status.code });
+        return (status, rocket::Either::Right(body));
+    }
+    let page = page_meta(req, None);
+    let page = rocket_dyn_templates::Template::render("error", rocket_dyn_templates::context! { page, code: status.code });
+    (status, rocket::Either::Left(page))
+}
+
+pub fn catchers() -> Vec<rocket::Catcher> {
+    rocket::catchers![default_catcher]
+}
