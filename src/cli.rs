@@ -12,7 +12,11 @@ use crate::audit::{self, Actor};
 use crate::db::DbConn;
 
 #[derive(Parser)]
-#[command(name = "vigie", version, about = "Reporting and oversight of alleged abuses by Mali's Defence and Security Forces")]
+#[command(
+    name = "vigie",
+    version,
+    about = "Reporting and oversight of alleged abuses by Mali's Defence and Security Forces"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -143,7 +147,8 @@ fn read_password(email: &str) -> Result<String, Failure> {
             p
         }
     };
-    accounts::password::check(&password, email).map_err(|w| Failure(2, format!("password refused: {}", w.english())))?;
+    accounts::password::check(&password, email)
+        .map_err(|w| Failure(2, format!("password refused: {}", w.english())))?;
     Ok(password)
 }
 
@@ -151,7 +156,10 @@ fn valid_email(email: &str) -> bool {
     let email = email.trim();
     match email.split_once('@') {
         Some((local, domain)) => {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !email.contains(char::is_whitespace)
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !email.contains(char::is_whitespace)
         }
         None => false,
     }
@@ -171,7 +179,9 @@ fn user(cmd: UserCommand) -> Result<(), Failure> {
                 let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
                 Failure(2, format!("unknown role `{role}`; use one of: {}", all.join(", ")))
             })?;
-            if !matches!(locale.as_str(), "fr" | "en") && !std::path::Path::new("locales").join(&locale).is_dir() {
+            if !matches!(locale.as_str(), "fr" | "en")
+                && !std::path::Path::new("locales").join(&locale).is_dir()
+            {
                 return Err(Failure(2, format!("unknown language `{locale}`")));
             }
             let p = prepared()?;
@@ -182,7 +192,10 @@ fn user(cmd: UserCommand) -> Result<(), Failure> {
             }
             let institution = match (institution.as_deref(), role.required_institution()) {
                 (Some(i), Some(req)) if i != req => {
-                    return Err(Failure(2, format!("the role {role} belongs to the institution `{req}`, not `{i}`")))
+                    return Err(Failure(
+                        2,
+                        format!("the role {role} belongs to the institution `{req}`, not `{i}`"),
+                    ))
                 }
                 (Some(i), _) => Some(i.to_string()),
                 (None, req) => req.map(String::from),
@@ -200,7 +213,14 @@ fn user(cmd: UserCommand) -> Result<(), Failure> {
                 crate::db::begin_write(c)?;
                 let id = accounts::User::insert(
                     c,
-                    &NewUser { email: &email, name: name.trim(), role: role.as_str(), institution_id, locale: &locale, password_hash: &hash },
+                    &NewUser {
+                        email: &email,
+                        name: name.trim(),
+                        role: role.as_str(),
+                        institution_id,
+                        locale: &locale,
+                        password_hash: &hash,
+                    },
                 )?;
                 let details = format!("role={role} institution={}", institution.as_deref().unwrap_or("-"));
                 audit::record(c, &Actor::System("cli"), "user.create", "user", &id.to_string(), &details)?;
@@ -234,7 +254,14 @@ fn user(cmd: UserCommand) -> Result<(), Failure> {
             conn.transaction(|c: &mut DbConn| {
                 crate::db::begin_write(c)?;
                 accounts::User::set_password(c, user.id, &hash)?;
-                audit::record(c, &Actor::System("cli"), "user.password_reset", "user", &user.id.to_string(), "")
+                audit::record(
+                    c,
+                    &Actor::System("cli"),
+                    "user.password_reset",
+                    "user",
+                    &user.id.to_string(),
+                    "",
+                )
             })?;
             println!("password changed for {email}; their sessions are ended");
             Ok(())
@@ -256,7 +283,7 @@ fn user(cmd: UserCommand) -> Result<(), Failure> {
 fn audit_verify() -> Result<(), Failure> {
     let p = prepared()?;
     let mut pooled = p.db.get()?;
-            let conn: &mut DbConn = &mut pooled;
+    let conn: &mut DbConn = &mut pooled;
     match audit::verify(conn)? {
         Ok(n) => {
             println!("audit log intact: {n} entries verified");

@@ -125,7 +125,11 @@ impl Config {
         let config: Config = figment.extract().map_err(|e| {
             let e = e.into_iter().next().map(|e| {
                 let key = e.path.join(".");
-                if key.is_empty() { e.to_string() } else { format!("`{key}`: {}", e.kind) }
+                if key.is_empty() {
+                    e.to_string()
+                } else {
+                    format!("`{key}`: {}", e.kind)
+                }
             });
             format!("invalid configuration: {}", e.unwrap_or_default())
         })?;
@@ -220,10 +224,10 @@ mod tests {
         let f = Figment::from(Serialized::defaults(Config::default())).merge(("upload_max_mb", 0));
         let err = Config::from_figment(&f).unwrap_err();
         assert!(err.contains("upload_max_mb"), "{err}");
-        let f = Figment::new().merge(("mail", rocket::figment::value::Dict::from_iter([(
-            "smtp_port".to_string(),
-            "many".into(),
-        )])));
+        let f = Figment::new().merge((
+            "mail",
+            rocket::figment::value::Dict::from_iter([("smtp_port".to_string(), "many".into())]),
+        ));
         let err = Config::from_figment(&f).unwrap_err();
         assert!(err.contains("mail.smtp_port"), "{err}");
         let f = Figment::new().merge(("database_url", "mysql://h/db"));

@@ -11,7 +11,11 @@ use sha2::{Digest, Sha256};
 
 /// OWASP's Argon2id parameters: 19 MiB, 2 passes, 1 lane.
 pub fn argon2() -> Argon2<'static> {
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(19 * 1024, 2, 1, None).expect("valid argon2 params"))
+    Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        Params::new(19 * 1024, 2, 1, None).expect("valid argon2 params"),
+    )
 }
 
 /// A URL-safe random token of `bytes` random bytes, from the OS source.
@@ -64,7 +68,12 @@ impl Receipt {
 
     /// `1234 5678 9012 3456`
     pub fn grouped(&self) -> String {
-        self.0.as_bytes().chunks(4).map(|c| std::str::from_utf8(c).unwrap_or("")).collect::<Vec<_>>().join(" ")
+        self.0
+            .as_bytes()
+            .chunks(4)
+            .map(|c| std::str::from_utf8(c).unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// The Argon2id hash stored for this receipt. The salt is the installation's receipt salt
@@ -82,7 +91,10 @@ impl Receipt {
 /// Hashes a password with Argon2id and a fresh random salt (PHC string).
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    argon2().hash_password(password.as_bytes(), &salt).expect("argon2 hashing cannot fail with valid params").to_string()
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashing cannot fail with valid params")
+        .to_string()
 }
 
 pub fn verify_password(password: &str, phc: &str) -> bool {

@@ -62,7 +62,9 @@ impl DbUrl {
             return Ok(DbUrl { engine: Engine::Sqlite, target: path.to_string() });
         }
         if let Some((scheme, _)) = url.split_once("://") {
-            return Err(format!("database_url has an unknown scheme `{scheme}` (use postgres:// or sqlite://)"));
+            return Err(format!(
+                "database_url has an unknown scheme `{scheme}` (use postgres:// or sqlite://)"
+            ));
         }
         Ok(DbUrl { engine: Engine::Sqlite, target: url.to_string() })
     }
@@ -148,13 +150,10 @@ impl Db {
         let manager = Manager::new(url.clone());
         // Fail fast with a clear message rather than r2d2's generic timeout.
         manager.establish().map_err(|e| match url.engine {
-            Engine::Postgres => AppError::Config(format!(
-                "cannot connect to PostgreSQL at {}: {e}",
-                url.host()
-            )),
-            Engine::Sqlite => {
-                AppError::Config(format!("cannot open SQLite database {}: {e}", url.target))
+            Engine::Postgres => {
+                AppError::Config(format!("cannot connect to PostgreSQL at {}: {e}", url.host()))
             }
+            Engine::Sqlite => AppError::Config(format!("cannot open SQLite database {}: {e}", url.target)),
         })?;
         let pool = Pool::builder()
             .max_size(pool_size)

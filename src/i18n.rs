@@ -36,9 +36,8 @@ impl Catalog {
                 continue;
             }
             let lang = entry.file_name().to_string_lossy().to_string();
-            let id: LanguageIdentifier = lang
-                .parse()
-                .map_err(|_| format!("locales/{lang}: not a language tag"))?;
+            let id: LanguageIdentifier =
+                lang.parse().map_err(|_| format!("locales/{lang}: not a language tag"))?;
             let mut bundle = FluentBundle::new_concurrent(vec![id]);
             // Unicode isolation marks would show up as boxes on old phones.
             bundle.set_use_isolating(false);

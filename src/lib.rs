@@ -64,9 +64,7 @@ pub fn prepare(figment: &Figment) -> Result<Prepared, String> {
 /// `ROCKET_SECRET_KEY`.
 fn with_secret_key(figment: Figment, data_dir: &Path) -> Result<Figment, String> {
     // Rocket's defaults carry a zero key; only a key from Rocket.toml or the environment counts.
-    let configured = figment
-        .find_metadata("secret_key")
-        .is_some_and(|m| !m.name.contains("default"));
+    let configured = figment.find_metadata("secret_key").is_some_and(|m| !m.name.contains("default"));
     if configured {
         return Ok(figment);
     }
@@ -74,12 +72,16 @@ fn with_secret_key(figment: Figment, data_dir: &Path) -> Result<Figment, String>
     let key = match std::fs::read_to_string(&path) {
         Ok(k) => k.trim().to_string(),
         Err(_) => {
-            std::fs::create_dir_all(data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+            std::fs::create_dir_all(data_dir)
+                .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
             let mut bytes = [0u8; 64];
             rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
             let key = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes);
             write_private(&path, &key).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-            eprintln!("vigie: generated a secret key in {} (set ROCKET_SECRET_KEY in deployments)", path.display());
+            eprintln!(
+                "vigie: generated a secret key in {} (set ROCKET_SECRET_KEY in deployments)",
+                path.display()
+            );
             key
         }
     };

@@ -95,7 +95,11 @@ pub fn page_meta(req: &Request<'_>, user: Option<crate::accounts::UserView>) -> 
         .map(|c| {
             c.languages()
                 .iter()
-                .map(|(code, name)| LangLink { code: code.clone(), name: name.clone(), current: *code == lang })
+                .map(|(code, name)| LangLink {
+                    code: code.clone(),
+                    name: name.clone(),
+                    current: *code == lang,
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -184,7 +188,10 @@ impl Fairing for Compression {
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
-        if req.method() == rocket::http::Method::Head || res.headers().contains("Content-Encoding") || !compressible(res) {
+        if req.method() == rocket::http::Method::Head
+            || res.headers().contains("Content-Encoding")
+            || !compressible(res)
+        {
             return;
         }
         res.adjoin_header(Header::new("Vary", "Accept-Encoding"));
@@ -200,7 +207,8 @@ impl Fairing for Compression {
             res.set_sized_body(body.len(), Cursor::new(body));
             return;
         }
-        let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 3), flate2::Compression::best());
+        let mut enc =
+            flate2::write::GzEncoder::new(Vec::with_capacity(body.len() / 3), flate2::Compression::best());
         let gz = enc.write_all(&body).and_then(|_| enc.finish());
         match gz {
             Ok(gz) => {
@@ -246,7 +254,7 @@ impl Fairing for RequestLog {
 /// `GET /healthz`: 200 when the database answers.
 #[rocket::get("/healthz")]
 async fn healthz(db: &rocket::State<crate::db::Db>) -> (Status, &'static str) {
-    match db.run(|c| crate::db::ping(c)).await {
+    match db.run(crate::db::ping).await {
         Ok(()) => (Status::Ok, "ok"),
         Err(_) => (Status::ServiceUnavailable, "database unavailable"),
     }
@@ -273,7 +281,10 @@ fn default_catcher(
         return (status, rocket::Either::Right(body));
     }
     let page = page_meta(req, None);
-    let page = rocket_dyn_templates::Template::render("error", rocket_dyn_templates::context! { page, code: status.code });
+    let page = rocket_dyn_templates::Template::render(
+        "error",
+        rocket_dyn_templates::context! { page, code: status.code },
+    );
     (status, rocket::Either::Left(page))
 }
 

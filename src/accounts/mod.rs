@@ -63,7 +63,10 @@ impl<'r> FromRequest<'r> for CurrentUser {
                 let idle = chrono::Duration::minutes(config.session_idle_minutes);
                 let absolute = chrono::Duration::hours(config.session_absolute_hours);
                 let hash = crate::crypto::sha256_hex(token.as_bytes());
-                let found = db.run(move |c| Ok(model::Session::find_live(c, &hash, idle, absolute)?)).await.ok()??;
+                let found = db
+                    .run(move |c| Ok(model::Session::find_live(c, &hash, idle, absolute)?))
+                    .await
+                    .ok()??;
                 let (session, user) = found;
                 let role = Role::parse(&user.role)?;
                 let second_factor = session.second_factor_at.is_some();

@@ -109,7 +109,12 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn create(conn: &mut DbConn, user_id: i32, token_hash: &str, second_factor: bool) -> QueryResult<i32> {
+    pub fn create(
+        conn: &mut DbConn,
+        user_id: i32,
+        token_hash: &str,
+        second_factor: bool,
+    ) -> QueryResult<i32> {
         let now = Utc::now().naive_utc();
         diesel::insert_into(sessions::table)
             .values((
@@ -144,7 +149,9 @@ impl Session {
         if let Some((s, _)) = &found {
             // Touch at most once a minute: fewer writes, same idle timeout.
             if now - s.last_seen_at > chrono::Duration::minutes(1) {
-                diesel::update(sessions::table.find(s.id)).set(sessions::last_seen_at.eq(now)).execute(conn)?;
+                diesel::update(sessions::table.find(s.id))
+                    .set(sessions::last_seen_at.eq(now))
+                    .execute(conn)?;
             }
         }
         Ok(found)
@@ -163,8 +170,10 @@ impl Session {
     }
 
     pub fn revoke_all(conn: &mut DbConn, user_id: i32) -> QueryResult<usize> {
-        diesel::update(sessions::table.filter(sessions::user_id.eq(user_id)).filter(sessions::revoked_at.is_null()))
-            .set(sessions::revoked_at.eq(Some(Utc::now().naive_utc())))
-            .execute(conn)
+        diesel::update(
+            sessions::table.filter(sessions::user_id.eq(user_id)).filter(sessions::revoked_at.is_null()),
+        )
+        .set(sessions::revoked_at.eq(Some(Utc::now().naive_utc())))
+        .execute(conn)
     }
 }

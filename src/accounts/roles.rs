@@ -13,8 +13,15 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 7] =
-        [Role::Admin, Role::Intake, Role::Investigator, Role::Ombudsman, Role::Trainer, Role::Monitor, Role::Auditor];
+    pub const ALL: [Role; 7] = [
+        Role::Admin,
+        Role::Intake,
+        Role::Investigator,
+        Role::Ombudsman,
+        Role::Trainer,
+        Role::Monitor,
+        Role::Auditor,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

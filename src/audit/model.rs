@@ -35,20 +35,21 @@ pub struct Entry {
     pub hash: String,
 }
 
-fn content_hash(
-    at: &NaiveDateTime,
-    actor_id: Option<i32>,
-    actor: &str,
-    ip: Option<&str>,
-    action: &str,
-    object_type: &str,
-    object_id: &str,
-    details: &str,
-    prev_hash: &str,
-) -> String {
-    let at = at.format("%Y-%m-%dT%H:%M:%S").to_string();
-    let actor_id = actor_id.map(|i| i.to_string()).unwrap_or_default();
-    entry_hash(&[&at, &actor_id, actor, ip.unwrap_or(""), action, object_type, object_id, details, prev_hash])
+/// The hash of an entry's content and of the entry before it (its own `id` and `hash` aside).
+fn content_hash(e: &Entry) -> String {
+    let at = e.at.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let actor_id = e.actor_id.map(|i| i.to_string()).unwrap_or_default();
+    entry_hash(&[
+        &at,
+        &actor_id,
+        &e.actor,
+        e.ip.as_deref().unwrap_or(""),
+        &e.action,
+        &e.object_type,
+        &e.object_id,
+        &e.details,
+        &e.prev_hash,
+    ])
 }
 
 /// Appends one entry, inside the caller's transaction.
@@ -75,19 +76,32 @@ pub fn record(
         Actor::Reporter => (None, "reporter".to_string(), None),
         Actor::System(what) => (None, format!("system:{what}"), None),
     };
-    let hash = content_hash(&at, actor_id, &actor_label, ip.as_deref(), action, object_type, object_id, details, &prev);
+    let mut e = Entry {
+        id: 0,
+        at,
+        actor_id,
+        actor: actor_label,
+        ip,
+        action: action.to_string(),
+        object_type: object_type.to_string(),
+        object_id: object_id.to_string(),
+        details: details.to_string(),
+        prev_hash: prev,
+        hash: String::new(),
+    };
+    e.hash = content_hash(&e);
     diesel::insert_into(audit_log::table)
         .values((
-            audit_log::at.eq(at),
-            audit_log::actor_id.eq(actor_id),
-            audit_log::actor.eq(actor_label),
-            audit_log::ip.eq(ip),
-            audit_log::action.eq(action),
-            audit_log::object_type.eq(object_type),
-            audit_log::object_id.eq(object_id),
-            audit_log::details.eq(details),
-            audit_log::prev_hash.eq(prev),
-            audit_log::hash.eq(hash),
+            audit_log::at.eq(e.at),
+            audit_log::actor_id.eq(e.actor_id),
+            audit_log::actor.eq(&e.actor),
+            audit_log::ip.eq(&e.ip),
+            audit_log::action.eq(&e.action),
+            audit_log::object_type.eq(&e.object_type),
+            audit_log::object_id.eq(&e.object_id),
+            audit_log::details.eq(&e.details),
+            audit_log::prev_hash.eq(&e.prev_hash),
+            audit_log::hash.eq(&e.hash),
         ))
         .execute(conn)?;
     Ok(())
@@ -104,7 +118,9 @@ pub enum VerifyError {
 impl std::fmt::Display for VerifyError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            VerifyError::Altered(id) => write!(f, "audit entry {id} was altered: its content does not match its hash"),
+            VerifyError::Altered(id) => {
+                write!(f, "audit entry {id} was altered: its content does not match its hash")
+            }
             VerifyError::Broken(id) => {
                 write!(f, "audit chain broken at entry {id}: it does not follow the entry before it")
             }
@@ -131,17 +147,7 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Result<usize, VerifyError>> {
             if e.prev_hash != prev {
                 return Ok(Err(VerifyError::Broken(e.id)));
             }
-            let h = content_hash(
-                &e.at,
-                e.actor_id,
-                &e.actor,
-                e.ip.as_deref(),
-                &e.action,
-                &e.object_type,
-                &e.object_id,
-                &e.details,
-                &e.prev_hash,
-            );
+            let h = content_hash(&e);
             if h != e.hash {
                 return Ok(Err(VerifyError::Altered(e.id)));
             }

@@ -121,7 +121,10 @@ impl Boundaries {
             .enumerate()
             .filter_map(|(i, c)| {
                 let r = c.shape.bounding_rect()?;
-                Some(GeomWithData::new(Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]), i))
+                Some(GeomWithData::new(
+                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                    i,
+                ))
             })
             .collect();
         Ok(Boundaries { regions, cercles, tree: RTree::bulk_load(entries) })
@@ -142,12 +145,15 @@ impl Boundaries {
             return None;
         }
         let p = Point::new(lon, lat);
-        let mut hits: Vec<usize> =
-            self.tree.locate_all_at_point([lon, lat]).map(|e| e.data).collect();
+        let mut hits: Vec<usize> = self.tree.locate_all_at_point([lon, lat]).map(|e| e.data).collect();
         hits.sort_unstable();
         if let Some(&i) = hits.iter().find(|&&i| self.cercles[i].shape.intersects(&p)) {
             let c = &self.cercles[i];
-            return Some(Assignment { region_code: c.region_code.clone(), cercle_code: c.code.clone(), snapped: false });
+            return Some(Assignment {
+                region_code: c.region_code.clone(),
+                cercle_code: c.code.clone(),
+                snapped: false,
+            });
         }
         self.nearest_within(p, BORDER_TOLERANCE_KM)
     }
@@ -165,7 +171,7 @@ impl Boundaries {
                 let c = &self.cercles[e.data];
                 // Distance in degrees, scaled to km by the local longitude factor (a bound
                 // good enough at 5 km).
-                let d = Euclidean.distance(&p, &c.shape) * scale_x.max(1.0).min(111.0);
+                let d = Euclidean.distance(&p, &c.shape) * scale_x.clamp(1.0, 111.0);
                 (d <= km).then_some((d, e.data))
             })
             .min_by(|a, b| a.0.total_cmp(&b.0))

@@ -60,16 +60,15 @@ impl std::fmt::Debug for Gazetteer {
 
 impl Gazetteer {
     pub fn load(path: &Path) -> Result<Gazetteer, String> {
-        let mut reader = csv::Reader::from_path(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let mut reader =
+            csv::Reader::from_path(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let mut places = Vec::with_capacity(16_000);
         let mut seen = std::collections::HashSet::new();
         for (line, row) in reader.deserialize::<Row>().enumerate() {
             let row = row.map_err(|e| format!("{} line {}: {e}", path.display(), line + 2))?;
-            let id = row
-                .geonameid
-                .or(row.wof_id)
-                .and_then(|v| i32::try_from(v).ok())
-                .ok_or_else(|| format!("{} line {}: no usable geonameid or wof_id", path.display(), line + 2))?;
+            let id = row.geonameid.or(row.wof_id).and_then(|v| i32::try_from(v).ok()).ok_or_else(|| {
+                format!("{} line {}: no usable geonameid or wof_id", path.display(), line + 2)
+            })?;
             if !seen.insert(id) {
                 continue;
             }

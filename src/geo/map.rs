@@ -36,7 +36,10 @@ impl Projection {
 
     /// Longitude/latitude to CSS pixels.
     pub fn to_px(&self, lon: f64, lat: f64) -> (f64, f64) {
-        (MARGIN_PX + (lon - self.min_lon) * self.kx * self.scale, MARGIN_PX + (self.max_lat - lat) * self.scale)
+        (
+            MARGIN_PX + (lon - self.min_lon) * self.kx * self.scale,
+            MARGIN_PX + (self.max_lat - lat) * self.scale,
+        )
     }
 
     /// CSS pixels (as an image click reports them) to (lat, lon).
@@ -138,7 +141,9 @@ mod tests {
 
     #[test]
     fn map_is_small_and_clicks_map_back() {
-        let m = render(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/resources/mali/regions_display.geojson"))).unwrap();
+        let m =
+            render(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/resources/mali/regions_display.geojson")))
+                .unwrap();
         assert!(m.svg.starts_with("<svg"));
         assert!(m.svg.contains("Kidal"));
         assert!(m.svg.len() < 40_000, "{} bytes", m.svg.len());

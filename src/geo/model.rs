@@ -31,7 +31,11 @@ pub fn sync_reference(conn: &mut DbConn, b: &Boundaries, g: &Gazetteer) -> Query
         for r in &b.regions {
             if known.contains(&r.code) {
                 diesel::update(regions::table.find(&r.code))
-                    .set((regions::name.eq(&r.name), regions::name_en.eq(&r.name_en), regions::hasc.eq(&r.hasc)))
+                    .set((
+                        regions::name.eq(&r.name),
+                        regions::name_en.eq(&r.name_en),
+                        regions::hasc.eq(&r.hasc),
+                    ))
                     .execute(conn)?;
             } else {
                 diesel::insert_into(regions::table)
@@ -52,7 +56,11 @@ pub fn sync_reference(conn: &mut DbConn, b: &Boundaries, g: &Gazetteer) -> Query
                     .execute(conn)?;
             } else {
                 diesel::insert_into(cercles::table)
-                    .values((cercles::code.eq(&c.code), cercles::region_code.eq(&c.region_code), cercles::name.eq(&c.name)))
+                    .values((
+                        cercles::code.eq(&c.code),
+                        cercles::region_code.eq(&c.region_code),
+                        cercles::name.eq(&c.name),
+                    ))
                     .execute(conn)?;
             }
         }

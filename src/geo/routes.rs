@@ -42,8 +42,12 @@ impl PlaceJson {
             name: p.name.clone(),
             lat: p.lat,
             lon: p.lon,
-            region: geo.region_name(&p.region_code, lang).map(|name| CodeName { code: p.region_code.clone(), name }),
-            cercle: geo.cercle_name(&p.cercle_code).map(|name| CodeName { code: p.cercle_code.clone(), name }),
+            region: geo
+                .region_name(&p.region_code, lang)
+                .map(|name| CodeName { code: p.region_code.clone(), name }),
+            cercle: geo
+                .cercle_name(&p.cercle_code)
+                .map(|name| CodeName { code: p.cercle_code.clone(), name }),
         }
     }
 }

@@ -35,10 +35,13 @@ impl Transport {
             "smtp" => {
                 let builder = match mail.smtp_tls.as_str() {
                     "tls" => SmtpTransport::relay(&mail.smtp_host).map_err(|e| e.to_string())?,
-                    "starttls" => SmtpTransport::starttls_relay(&mail.smtp_host).map_err(|e| e.to_string())?,
+                    "starttls" => {
+                        SmtpTransport::starttls_relay(&mail.smtp_host).map_err(|e| e.to_string())?
+                    }
                     _ => SmtpTransport::builder_dangerous(&mail.smtp_host),
                 };
-                let mut builder = builder.port(mail.smtp_port).timeout(Some(std::time::Duration::from_secs(20)));
+                let mut builder =
+                    builder.port(mail.smtp_port).timeout(Some(std::time::Duration::from_secs(20)));
                 if let (Some(user), Some(pass)) = (&mail.smtp_user, &mail.smtp_password) {
                     builder = builder.credentials(Credentials::new(user.clone(), pass.clone()));
                 }

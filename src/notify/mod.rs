@@ -45,7 +45,8 @@ pub fn deliver_due(db: &Db, transport: &Transport, config: &Config) -> Result<us
 pub fn stage() -> AdHoc {
     AdHoc::on_liftoff("mail outbox worker", |rocket| {
         Box::pin(async move {
-            let (Some(db), Some(config)) = (rocket.state::<Db>().cloned(), rocket.state::<Arc<Config>>().cloned())
+            let (Some(db), Some(config)) =
+                (rocket.state::<Db>().cloned(), rocket.state::<Arc<Config>>().cloned())
             else {
                 return;
             };
@@ -63,7 +64,8 @@ pub fn stage() -> AdHoc {
             rocket::tokio::spawn(async move {
                 loop {
                     let (db, transport, cfg) = (db.clone(), transport.clone(), config.clone());
-                    let pass = rocket::tokio::task::spawn_blocking(move || deliver_due(&db, &transport, &cfg)).await;
+                    let pass =
+                        rocket::tokio::task::spawn_blocking(move || deliver_due(&db, &transport, &cfg)).await;
                     if let Ok(Err(e)) = pass {
                         eprintln!("mail: outbox pass failed: {e}");
                     }

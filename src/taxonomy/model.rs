@@ -45,7 +45,12 @@ impl Taxonomy {
                 types: types
                     .iter()
                     .filter(|t| t.1 == id)
-                    .map(|t| Entry { id: t.0, code: t.2.clone(), label_fr: t.3.clone(), label_en: t.4.clone() })
+                    .map(|t| Entry {
+                        id: t.0,
+                        code: t.2.clone(),
+                        label_fr: t.3.clone(),
+                        label_en: t.4.clone(),
+                    })
                     .collect(),
                 entry: Entry { id, code, label_fr, label_en },
                 icon,
@@ -75,7 +80,12 @@ impl Taxonomy {
             .collect();
         let case_statuses = case_statuses::table
             .order(case_statuses::position)
-            .select((case_statuses::code, case_statuses::label_fr, case_statuses::label_en, case_statuses::public_code))
+            .select((
+                case_statuses::code,
+                case_statuses::label_fr,
+                case_statuses::label_en,
+                case_statuses::public_code,
+            ))
             .load(conn)?;
         Ok(Taxonomy { groups, forces, dispositions, institutions, case_statuses })
     }
