@@ -103,6 +103,19 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
 pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     let prepared = prepare(&figment)?;
     let figment = with_secret_key(figment, &prepared.config.data_dir)?;
+    // Upload limits follow the configuration: each file, and a whole form of several files.
+    let (mb, files) = (u64::from(prepared.config.upload_max_mb), u64::from(prepared.config.upload_max_files));
+    let figment = figment
+        .merge(("limits.file", format!("{mb}MiB")))
+        .merge(("limits.data-form", format!("{}MiB", mb * files + 2)));
+    if figment.profile() == "release"
+        && prepared.config.mail.transport == "file"
+        && !prepared.config.mail.allow_file_transport_in_release
+    {
+        return Err("invalid configuration: `mail.transport` is `file` in the release profile; \
+                    use smtp, or set mail.allow_file_transport_in_release = true"
+            .into());
+    }
     let catalog = Arc::new(i18n::Catalog::load(&prepared.config.locales_dir)?);
     let taxonomy = {
         let mut conn = prepared.db.get().map_err(|e| e.to_string())?;

@@ -70,7 +70,12 @@ pub fn record(
         audit_log::table.order(audit_log::id.desc()).select(audit_log::hash).first(conn).optional()?;
     let prev = prev.unwrap_or_else(|| GENESIS.to_string());
     // Whole seconds: both engines store them identically, so the hash verifies on either.
-    let at = Utc::now().naive_utc().with_nanosecond(0).unwrap_or_else(|| Utc::now().naive_utc());
+    let now = Utc::now().naive_utc();
+    let at = match actor {
+        // Privacy: a reporter's action keeps only its day, like the report itself.
+        Actor::Reporter => now.date().and_hms_opt(0, 0, 0).unwrap_or(now),
+        _ => now.with_nanosecond(0).unwrap_or(now),
+    };
     let (actor_id, actor_label, ip) = match actor {
         Actor::User { id, email, ip } => (Some(*id), email.clone(), ip.clone()),
         Actor::Reporter => (None, "reporter".to_string(), None),

@@ -34,6 +34,12 @@ impl Projection {
         Projection { min_lon, max_lat, scale, kx, height_px: height_px.ceil() }
     }
 
+    /// The parameters a script needs to do the same conversion in the browser:
+    /// (min_lon, max_lat, pixels per degree of latitude, cos factor, margin).
+    pub fn params(&self) -> (f64, f64, f64, f64, f64) {
+        (self.min_lon, self.max_lat, self.scale, self.kx, MARGIN_PX)
+    }
+
     /// Longitude/latitude to CSS pixels.
     pub fn to_px(&self, lon: f64, lat: f64) -> (f64, f64) {
         (

@@ -1,14 +1,279 @@
 //! The public side: a witness files a report without an account, gets a receipt, and follows
-//! it up with that receipt; monitors and gateways do the same through `/api/v1`.
+//! it up with that receipt; monitors' tools and gateways do the same through `/api/v1`.
+//! Both doors share the flows below, so the rules are the same whichever way a report comes.
 
+pub mod api;
+pub mod evidence;
+pub mod limits;
 pub mod model;
+mod routes;
+pub mod submit;
 
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use chrono::Utc;
 use rocket::fairing::AdHoc;
+use rocket::request::{FromRequest, Outcome};
+use rocket::Request;
+use serde::Serialize;
+
+use crate::audit::{self, Actor};
+use crate::config::Config;
+use crate::crypto::{HashLimiter, Receipt};
+use crate::db::Db;
+use crate::error::AppError;
+use crate::geo::Geo;
+use crate::i18n::Catalog;
+use crate::taxonomy::Taxonomy;
+use evidence::Evidence;
+use limits::RateLimiter;
+use submit::{FieldErrors, RawReport};
 
 /// The installation's salt for receipt hashes (random, stored in the database).
 #[derive(Clone)]
 pub struct ReceiptSalt(pub Vec<u8>);
 
+/// What the intake handlers need, gathered by one request guard.
+pub struct Intake<'r> {
+    pub db: &'r Db,
+    pub config: &'r Config,
+    pub taxonomy: &'r Taxonomy,
+    pub geo: &'r Geo,
+    pub catalog: &'r Catalog,
+    hasher: &'r HashLimiter,
+    salt: &'r ReceiptSalt,
+    limiter: &'r RateLimiter,
+    /// Privacy: used only to derive the in-memory rate-limit key; never stored or logged.
+    client: Option<IpAddr>,
+    pub lang: String,
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Intake<'r> {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        let r = req.rocket();
+        let parts = (|| {
+            Some(Intake {
+                db: r.state::<Db>()?,
+                config: r.state::<Arc<Config>>()?,
+                taxonomy: r.state::<Arc<Taxonomy>>()?,
+                geo: r.state::<Arc<Geo>>()?,
+                catalog: r.state::<Arc<Catalog>>()?,
+                hasher: r.state::<HashLimiter>()?,
+                salt: r.state::<ReceiptSalt>()?,
+                limiter: r.state::<RateLimiter>()?,
+                client: req.client_ip(),
+                lang: crate::web::locale_of(req).0,
+            })
+        })();
+        match parts {
+            Some(i) => Outcome::Success(i),
+            None => Outcome::Error((rocket::http::Status::InternalServerError, ())),
+        }
+    }
+}
+
+/// Why a report was not filed.
+pub enum FileError {
+    Invalid(FieldErrors),
+    RateLimited,
+    App(AppError),
+}
+
+impl From<AppError> for FileError {
+    fn from(e: AppError) -> Self {
+        FileError::App(e)
+    }
+}
+
+/// Why a receipt opened nothing.
+pub enum LookupError {
+    /// No report has this receipt (or it is not a receipt at all).
+    Unknown,
+    /// Too many wrong receipts from this client this hour.
+    Blocked,
+    App(AppError),
+}
+
+impl From<AppError> for LookupError {
+    fn from(e: AppError) -> Self {
+        LookupError::App(e)
+    }
+}
+
+/// What the reporter sees through the receipt.
+#[derive(Debug, Serialize)]
+pub struct StatusView {
+    pub status: String,
+    pub status_label: String,
+    pub submitted_on: String,
+    pub forwarded_to: Vec<String>,
+    pub messages: Vec<MessageView>,
+    pub attachments: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MessageView {
+    pub from: String,
+    pub body: String,
+    pub sent_on: String,
+}
+
+impl Intake<'_> {
+    pub fn tr(&self, key: &str) -> String {
+        self.catalog.message(&self.lang, key, None)
+    }
+
+    pub fn max_file_bytes(&self) -> usize {
+        self.config.upload_max_mb as usize * 1024 * 1024
+    }
+
+    /// Validates, then saves the report, its violations, evidence and audit entry in one
+    /// durable transaction, and only then returns the receipt to show.
+    pub async fn file_report(
+        &self,
+        raw: RawReport,
+        evidence: Vec<Evidence>,
+        channel: &'static str,
+    ) -> Result<(Receipt, submit::Location), FileError> {
+        let today = Utc::now().date_naive();
+        let draft = submit::validate(&raw, self.taxonomy, self.geo, today).map_err(FileError::Invalid)?;
+        if !self.limiter.allow_report(self.client) {
+            return Err(FileError::RateLimited);
+        }
+        let receipt = Receipt::generate();
+        let salt = self.salt.0.clone();
+        let r2 = receipt.clone();
+        let hash = self.hasher.run(move || r2.hash(&salt)).await;
+        let location = draft.location.clone();
+        self.db
+            .transaction(move |c| {
+                let id = model::insert_report(c, &draft, &hash, channel, today, &evidence)?;
+                let details = format!("channel={channel} files={}", evidence.len());
+                audit::record(c, &Actor::Reporter, "report.create", "report", &id.to_string(), &details)?;
+                Ok(id)
+            })
+            .await?;
+        Ok((receipt, location))
+    }
+
+    /// Finds the report a receipt opens. Wrong receipts are counted per client and answered
+    /// more and more slowly; past the hourly limit, not at all.
+    pub async fn lookup(&self, typed: &str) -> Result<model::ReceiptReport, LookupError> {
+        if self.limiter.receipt_blocked(self.client) {
+            return Err(LookupError::Blocked);
+        }
+        let found = match Receipt::parse(typed) {
+            Some(receipt) => {
+                let salt = self.salt.0.clone();
+                let hash = self.hasher.run(move || receipt.hash(&salt)).await;
+                self.db.run(move |c| Ok(model::find_by_receipt_hash(c, &hash)?)).await?
+            }
+            None => None,
+        };
+        match found {
+            Some(r) => Ok(r),
+            None => {
+                let failures = self.limiter.record_receipt_failure(self.client);
+                let pause = RateLimiter::failure_delay_ms(failures);
+                if pause > 0 {
+                    rocket::tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                }
+                Err(LookupError::Unknown)
+            }
+        }
+    }
+
+    pub async fn status_view(&self, report: &model::ReceiptReport) -> Result<StatusView, AppError> {
+        let (id, event_id) = (report.id, report.event_id);
+        let (messages, forwarded, attachments) = self
+            .db
+            .run(move |c| {
+                let m = model::messages_of(c, id)?;
+                let f = match event_id {
+                    Some(e) => model::forwarded_to(c, e)?,
+                    None => vec![],
+                };
+                let a = model::attachment_count(c, id)?;
+                Ok((m, f, a))
+            })
+            .await?;
+        Ok(StatusView {
+            status: report.status.clone(),
+            status_label: self.tr(&format!("status-{}", report.status)),
+            submitted_on: report.submitted_on.to_string(),
+            forwarded_to: forwarded
+                .into_iter()
+                .map(|(_, fr, en)| if self.lang == "en" { en } else { fr })
+                .collect(),
+            messages: messages
+                .into_iter()
+                .map(|m| MessageView { from: m.author, body: m.body, sent_on: m.sent_on.to_string() })
+                .collect(),
+            attachments,
+        })
+    }
+
+    /// A message from the reporter into their report's thread.
+    pub async fn add_message(&self, report_id: i32, body: String) -> Result<(), AppError> {
+        let today = Utc::now().date_naive();
+        self.db
+            .transaction(move |c| {
+                let id = model::add_message(c, report_id, "reporter", None, &body, today)?;
+                audit::record(
+                    c,
+                    &Actor::Reporter,
+                    "report.message",
+                    "report",
+                    &report_id.to_string(),
+                    &format!("message={id}"),
+                )?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// A file added later by the reporter; it lands with the report (and so in its case).
+    pub async fn add_attachment(&self, report_id: i32, e: Evidence) -> Result<(), AppError> {
+        let today = Utc::now().date_naive();
+        self.db
+            .transaction(move |c| {
+                let id = model::insert_attachment(c, report_id, &e, today, None)?;
+                audit::record(
+                    c,
+                    &Actor::Reporter,
+                    "report.attachment",
+                    "report",
+                    &report_id.to_string(),
+                    &format!("attachment={id} sha256={}", e.sha256),
+                )?;
+                Ok(())
+            })
+            .await
+    }
+}
+
+/// Message bodies from reporters: not empty, not a book.
+pub fn check_message(body: &str) -> Result<String, &'static str> {
+    let b = body.trim();
+    if b.is_empty() {
+        Err("err-message-empty")
+    } else if b.chars().count() > submit::NARRATIVE_MAX {
+        Err("err-text-too-long")
+    } else {
+        Ok(b.to_string())
+    }
+}
+
 pub fn stage() -> AdHoc {
-    AdHoc::on_ignite("reports", |rocket| async { rocket })
+    AdHoc::on_ignite("reports", |rocket| async {
+        let limiter = rocket
+            .state::<Arc<Config>>()
+            .map(|c| RateLimiter::new(c.reports_per_hour, c.receipt_tries_per_hour))
+            .unwrap_or_else(|| RateLimiter::new(20, 30));
+        rocket.manage(limiter).mount("/", routes::routes()).mount("/api/v1", api::routes())
+    })
 }

@@ -1,10 +1,13 @@
 //! Queries on reports, their violations, messages and attachments.
 
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
+use super::evidence::Evidence;
+use super::submit::Draft;
 use super::ReceiptSalt;
 use crate::db::DbConn;
-use crate::schema::settings;
+use crate::schema::{attachments, cases, institutions, messages, report_violations, reports, settings};
 
 /// Reads the receipt salt, creating it on first use.
 pub fn receipt_salt(conn: &mut DbConn) -> QueryResult<ReceiptSalt> {
@@ -26,4 +29,146 @@ pub fn receipt_salt(conn: &mut DbConn) -> QueryResult<ReceiptSalt> {
         };
         Ok(ReceiptSalt(hex::decode(hexed).unwrap_or_default()))
     })
+}
+
+/// Saves a report with its violations and evidence, inside the caller's transaction.
+/// Privacy: only the day of submission is stored.
+pub fn insert_report(
+    conn: &mut DbConn,
+    draft: &Draft,
+    receipt_hash: &str,
+    channel: &str,
+    today: NaiveDate,
+    evidence: &[Evidence],
+) -> QueryResult<i32> {
+    let loc = &draft.location;
+    let id: i32 = diesel::insert_into(reports::table)
+        .values((
+            reports::receipt_hash.eq(receipt_hash),
+            reports::channel.eq(channel),
+            reports::submitted_on.eq(today),
+            reports::narrative.eq(&draft.narrative),
+            reports::occurred_on.eq(draft.occurred_on),
+            reports::date_precision.eq(draft.date_precision),
+            reports::occurred_time.eq(&draft.occurred_time),
+            reports::force_id.eq(draft.force_id),
+            reports::unit_description.eq(&draft.unit_description),
+            reports::uniform_seen.eq(&draft.uniform_seen),
+            reports::insignia_seen.eq(&draft.insignia_seen),
+            reports::vehicle_seen.eq(&draft.vehicle_seen),
+            reports::victim_count.eq(draft.victim_count),
+            reports::children_involved.eq(draft.children_involved),
+            reports::victim_details.eq(&draft.victim_details),
+            reports::reporter_relation.eq(draft.reporter_relation),
+            reports::reporter_name.eq(&draft.reporter_name),
+            reports::reporter_contact.eq(&draft.reporter_contact),
+            (
+                reports::lat.eq(loc.lat),
+                reports::lon.eq(loc.lon),
+                reports::place_id.eq(loc.place_id),
+                reports::region_code.eq(&loc.region_code),
+                reports::cercle_code.eq(&loc.cercle_code),
+                reports::location_method.eq(loc.method),
+            ),
+        ))
+        .returning(reports::id)
+        .get_result(conn)?;
+    for vt in &draft.violation_type_ids {
+        diesel::insert_into(report_violations::table)
+            .values((report_violations::report_id.eq(id), report_violations::violation_type_id.eq(vt)))
+            .execute(conn)?;
+    }
+    for e in evidence {
+        insert_attachment(conn, id, e, today, None)?;
+    }
+    Ok(id)
+}
+
+pub fn insert_attachment(
+    conn: &mut DbConn,
+    report_id: i32,
+    e: &Evidence,
+    today: NaiveDate,
+    uploaded_by: Option<i32>,
+) -> QueryResult<i32> {
+    diesel::insert_into(attachments::table)
+        .values((
+            attachments::report_id.eq(report_id),
+            attachments::kind.eq(e.kind),
+            attachments::content_type.eq(&e.content_type),
+            attachments::size_bytes.eq(i32::try_from(e.data.len()).unwrap_or(i32::MAX)),
+            attachments::sha256.eq(&e.sha256),
+            attachments::data.eq(&e.data),
+            attachments::uploaded_on.eq(today),
+            attachments::uploaded_by.eq(uploaded_by),
+        ))
+        .returning(attachments::id)
+        .get_result(conn)
+}
+
+/// What a reporter may see of their own report.
+#[derive(Debug, Clone, Queryable)]
+pub struct ReceiptReport {
+    pub id: i32,
+    pub status: String,
+    pub submitted_on: NaiveDate,
+    pub event_id: Option<i32>,
+}
+
+pub fn find_by_receipt_hash(conn: &mut DbConn, hash: &str) -> QueryResult<Option<ReceiptReport>> {
+    reports::table
+        .filter(reports::receipt_hash.eq(hash))
+        .select((reports::id, reports::status, reports::submitted_on, reports::event_id))
+        .first(conn)
+        .optional()
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct MessageRow {
+    pub id: i32,
+    pub author: String,
+    pub body: String,
+    pub sent_on: NaiveDate,
+}
+
+pub fn messages_of(conn: &mut DbConn, report_id: i32) -> QueryResult<Vec<MessageRow>> {
+    messages::table
+        .filter(messages::report_id.eq(report_id))
+        .order(messages::id)
+        .select((messages::id, messages::author, messages::body, messages::sent_on))
+        .load(conn)
+}
+
+pub fn add_message(
+    conn: &mut DbConn,
+    report_id: i32,
+    author: &str,
+    user_id: Option<i32>,
+    body: &str,
+    today: NaiveDate,
+) -> QueryResult<i32> {
+    diesel::insert_into(messages::table)
+        .values((
+            messages::report_id.eq(report_id),
+            messages::author.eq(author),
+            messages::user_id.eq(user_id),
+            messages::body.eq(body),
+            messages::sent_on.eq(today),
+        ))
+        .returning(messages::id)
+        .get_result(conn)
+}
+
+/// The institutions a report's event was forwarded to, for the public status.
+pub fn forwarded_to(conn: &mut DbConn, event_id: i32) -> QueryResult<Vec<(String, String, String)>> {
+    cases::table
+        .inner_join(institutions::table)
+        .filter(cases::event_id.eq(event_id))
+        .order(institutions::id)
+        .select((institutions::code, institutions::name_fr, institutions::name_en))
+        .load(conn)
+}
+
+pub fn attachment_count(conn: &mut DbConn, report_id: i32) -> QueryResult<i64> {
+    attachments::table.filter(attachments::report_id.eq(report_id)).count().get_result(conn)
 }

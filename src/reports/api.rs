@@ -1,0 +1,309 @@
+//! `/api/v1`: the same intake for monitors' tools and gateways, as JSON. The same rules and
+//! the same flows as the form (see `Intake`); `openapi.json` beside this file describes every
+//! operation, and a test keeps it true.
+
+use std::collections::BTreeMap;
+
+use rocket::data::Capped;
+use rocket::form::{Form, FromForm};
+use rocket::fs::TempFile;
+use rocket::http::{ContentType, Status};
+use rocket::serde::json::{json, Json, Value};
+use rocket::tokio::io::AsyncReadExt;
+use rocket::Route;
+use rocket::State;
+
+use super::submit::{FieldErrors, RawLocation, RawReport};
+use super::{FileError, Intake, LookupError};
+use crate::taxonomy::{Taxonomy, DATE_PRECISIONS, REPORTER_RELATIONS};
+use crate::web::Locale;
+
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+pub fn routes() -> Vec<Route> {
+    rocket::routes![taxonomy, create, status, message, attachment, openapi]
+}
+
+type ApiResult = (Status, Value);
+
+fn errors_json(intake: &Intake<'_>, errors: &FieldErrors) -> ApiResult {
+    let map: BTreeMap<&str, String> = errors.iter().map(|(f, k)| (*f, intake.tr(k))).collect();
+    (Status::UnprocessableEntity, json!({ "errors": map }))
+}
+
+fn app_error(e: crate::error::AppError) -> ApiResult {
+    let status = e.status();
+    if status.code >= 500 {
+        eprintln!("api error: {e}");
+    }
+    (status, json!({ "error": status.reason().unwrap_or("error") }))
+}
+
+/// `GET /api/v1/taxonomy?lang=fr|en`
+#[rocket::get("/taxonomy")]
+fn taxonomy(tax: &State<std::sync::Arc<Taxonomy>>, locale: Locale, intake: Intake<'_>) -> Value {
+    let lang = locale.0.as_str();
+    let groups: Vec<Value> = tax
+        .groups
+        .iter()
+        .map(|g| {
+            json!({
+                "code": g.entry.code, "label": g.entry.label(lang), "icon": g.icon,
+                "types": g.types.iter().map(|t| json!({"code": t.code, "label": t.label(lang)})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let forces: Vec<Value> =
+        tax.forces.iter().map(|f| json!({"code": f.code, "label": f.label(lang)})).collect();
+    let relations: Vec<Value> = REPORTER_RELATIONS
+        .iter()
+        .map(|r| json!({"code": r, "label": intake.tr(&format!("relation-{r}"))}))
+        .collect();
+    let precisions: Vec<Value> = DATE_PRECISIONS
+        .iter()
+        .map(|p| json!({"code": p, "label": intake.tr(&format!("precision-{p}"))}))
+        .collect();
+    json!({
+        "lang": lang,
+        "violation_groups": groups,
+        "forces": forces,
+        "reporter_relations": relations,
+        "date_precisions": precisions,
+    })
+}
+
+/// Reads the JSON body field by field, so a wrong type is a message on that field.
+fn raw_from_json(v: &Value, errors: &mut FieldErrors) -> RawReport {
+    let mut text = |name: &'static str, required: bool| -> String {
+        match v.get(name) {
+            None | Some(Value::Null) => {
+                if required {
+                    errors.insert(name, "err-required");
+                }
+                String::new()
+            }
+            Some(Value::String(s)) => s.clone(),
+            Some(_) => {
+                errors.insert(name, "err-type-text");
+                String::new()
+            }
+        }
+    };
+    let narrative = text("narrative", true);
+    let occurred_on = text("occurred_on", true);
+    let force = text("force", true);
+    let date_precision = text("date_precision", false);
+    let occurred_time = text("occurred_time", false);
+    let unit_description = text("unit_description", false);
+    let reporter_relation = text("reporter_relation", false);
+    let reporter_name = text("reporter_name", false);
+    let reporter_contact = text("reporter_contact", false);
+    let violations = match v.get("violations") {
+        Some(Value::Array(a)) if a.iter().all(Value::is_string) => {
+            a.iter().filter_map(|x| x.as_str().map(String::from)).collect()
+        }
+        None | Some(Value::Null) => {
+            errors.insert("violations", "err-violations-empty");
+            vec![]
+        }
+        Some(_) => {
+            errors.insert("violations", "err-type-codes");
+            vec![]
+        }
+    };
+    let victim_count = match v.get("victim_count") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(_) => {
+            errors.insert("victim_count", "err-victims-invalid");
+            String::new()
+        }
+    };
+    let children_involved = match v.get("children_involved") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            errors.insert("children_involved", "err-type-bool");
+            false
+        }
+    };
+    let number = |x: &Value| match x {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        _ => String::new(),
+    };
+    let location = match v.get("location") {
+        Some(Value::Object(o)) if o.contains_key("lat") || o.contains_key("lon") => RawLocation::Point {
+            lat: o.get("lat").map(number).unwrap_or_default(),
+            lon: o.get("lon").map(number).unwrap_or_default(),
+            method: "gps".into(),
+        },
+        Some(Value::Object(o)) if o.contains_key("place_id") => {
+            RawLocation::Place { id: o.get("place_id").map(number).unwrap_or_default() }
+        }
+        Some(Value::Object(o)) if o.contains_key("region") => RawLocation::Admin {
+            region: o.get("region").and_then(Value::as_str).unwrap_or_default().to_string(),
+            cercle: o.get("cercle").and_then(Value::as_str).unwrap_or_default().to_string(),
+        },
+        None | Some(Value::Null) => RawLocation::None,
+        Some(_) => {
+            errors.insert("location", "err-location-invalid");
+            RawLocation::None
+        }
+    };
+    RawReport {
+        violations,
+        narrative,
+        occurred_on,
+        date_precision,
+        occurred_time,
+        location,
+        force,
+        unit_description,
+        uniform_seen: String::new(),
+        insignia_seen: String::new(),
+        vehicle_seen: String::new(),
+        victim_count,
+        children_involved,
+        victim_details: String::new(),
+        reporter_relation,
+        reporter_name,
+        reporter_contact,
+    }
+}
+
+/// `POST /api/v1/reports`
+#[rocket::post("/reports", format = "json", data = "<body>")]
+async fn create(intake: Intake<'_>, body: Json<Value>) -> ApiResult {
+    let mut type_errors = FieldErrors::new();
+    let raw = raw_from_json(&body, &mut type_errors);
+    if !type_errors.is_empty() {
+        // Also report the rule errors of the fields that were readable.
+        let today = chrono::Utc::now().date_naive();
+        let mut all =
+            super::submit::validate(&raw, intake.taxonomy, intake.geo, today).err().unwrap_or_default();
+        all.extend(type_errors);
+        return errors_json(&intake, &all);
+    }
+    match intake.file_report(raw, vec![], "api").await {
+        Ok((receipt, loc)) => {
+            // Region and cercle as assigned, so a gateway can confirm the place to the person.
+            let lang = intake.lang.as_str();
+            let region = loc
+                .region_code
+                .as_ref()
+                .map(|code| json!({"code": code, "name": intake.geo.region_name(code, lang)}));
+            let cercle = loc
+                .cercle_code
+                .as_ref()
+                .map(|code| json!({"code": code, "name": intake.geo.cercle_name(code)}));
+            (Status::Created, json!({ "receipt": receipt.grouped(), "region": region, "cercle": cercle }))
+        }
+        Err(FileError::Invalid(errors)) => errors_json(&intake, &errors),
+        Err(FileError::RateLimited) => (Status::TooManyRequests, json!({ "error": "Too Many Requests" })),
+        Err(FileError::App(e)) => app_error(e),
+    }
+}
+
+fn lookup_error(e: LookupError) -> ApiResult {
+    match e {
+        LookupError::Unknown => (Status::NotFound, json!({ "error": "unknown receipt" })),
+        LookupError::Blocked => (Status::TooManyRequests, json!({ "error": "too many tries, wait an hour" })),
+        LookupError::App(e) => app_error(e),
+    }
+}
+
+fn receipt_of(v: &Value) -> String {
+    v.get("receipt").and_then(Value::as_str).unwrap_or_default().to_string()
+}
+
+/// `POST /api/v1/receipts/status`: the receipt is in the body, never in a URL.
+#[rocket::post("/receipts/status", format = "json", data = "<body>")]
+async fn status(intake: Intake<'_>, body: Json<Value>) -> ApiResult {
+    match intake.lookup(&receipt_of(&body)).await {
+        Ok(report) => match intake.status_view(&report).await {
+            Ok(v) => (
+                Status::Ok,
+                json!({
+                    "status": v.status, "status_label": v.status_label, "submitted_on": v.submitted_on,
+                    "forwarded_to": v.forwarded_to, "messages": v.messages,
+                }),
+            ),
+            Err(e) => app_error(e),
+        },
+        Err(e) => lookup_error(e),
+    }
+}
+
+/// `POST /api/v1/receipts/messages`
+#[rocket::post("/receipts/messages", format = "json", data = "<body>")]
+async fn message(intake: Intake<'_>, body: Json<Value>) -> ApiResult {
+    let report = match intake.lookup(&receipt_of(&body)).await {
+        Ok(r) => r,
+        Err(e) => return lookup_error(e),
+    };
+    let text = body.get("body").and_then(Value::as_str).unwrap_or_default();
+    match super::check_message(text) {
+        Ok(text) => match intake.add_message(report.id, text).await {
+            Ok(()) => (Status::Created, json!({ "ok": true })),
+            Err(e) => app_error(e),
+        },
+        Err(key) => {
+            let mut errors = FieldErrors::new();
+            errors.insert("body", key);
+            errors_json(&intake, &errors)
+        }
+    }
+}
+
+#[derive(FromForm)]
+pub struct ApiAttachment<'r> {
+    receipt: Option<String>,
+    file: Option<Capped<TempFile<'r>>>,
+}
+
+/// `POST /api/v1/receipts/attachments` (multipart: `receipt`, `file`)
+#[rocket::post("/receipts/attachments", data = "<form>")]
+async fn attachment(intake: Intake<'_>, form: Form<ApiAttachment<'_>>) -> ApiResult {
+    let report = match intake.lookup(form.receipt.as_deref().unwrap_or_default()).await {
+        Ok(r) => r,
+        Err(e) => return lookup_error(e),
+    };
+    let mut errors = FieldErrors::new();
+    let Some(file) = &form.file else {
+        errors.insert("file", "err-file-empty");
+        return errors_json(&intake, &errors);
+    };
+    if !file.is_complete() {
+        errors.insert("file", "err-file-too-large");
+        return errors_json(&intake, &errors);
+    }
+    let mut data = vec![];
+    let read = match file.open().await {
+        Ok(mut r) => r.read_to_end(&mut data).await.is_ok(),
+        Err(_) => false,
+    };
+    if !read {
+        errors.insert("file", "err-file-unreadable");
+        return errors_json(&intake, &errors);
+    }
+    match super::evidence::check(data, intake.max_file_bytes()) {
+        Ok(e) => {
+            let (sha256, size) = (e.sha256.clone(), e.data.len());
+            match intake.add_attachment(report.id, e).await {
+                Ok(()) => (Status::Created, json!({ "sha256": sha256, "size": size })),
+                Err(e) => app_error(e),
+            }
+        }
+        Err(e) => {
+            errors.insert("file", e.key());
+            errors_json(&intake, &errors)
+        }
+    }
+}
+
+/// `GET /api/v1/openapi.json`
+#[rocket::get("/openapi.json")]
+fn openapi() -> (ContentType, &'static str) {
+    (ContentType::JSON, OPENAPI)
+}

@@ -1,0 +1,577 @@
+//! The report form and the receipt follow-up pages. They work without JavaScript: the map is
+//! an image button whose click the server turns into a point, the place search is a button
+//! that brings the form back with the matches, and every refused form comes back filled in.
+
+use std::collections::BTreeMap;
+
+use rocket::data::Capped;
+use rocket::form::{Form, FromForm};
+use rocket::fs::TempFile;
+use rocket::http::{CookieJar, Status};
+use rocket::tokio::io::AsyncReadExt;
+use rocket::Route;
+use rocket_dyn_templates::{context, Template};
+use serde::Serialize;
+
+use super::evidence::{self, Evidence};
+use super::submit::{FieldErrors, RawLocation, RawReport};
+use super::{FileError, Intake, LookupError};
+use crate::error::AppError;
+use crate::geo::map::WIDTH_PX;
+use crate::taxonomy::{DATE_PRECISIONS, REPORTER_RELATIONS};
+use crate::web::{check_csrf, Page};
+
+pub fn routes() -> Vec<Route> {
+    rocket::routes![index, new, create, follow, lookup, reply, attach]
+}
+
+#[derive(Debug, FromForm)]
+pub struct MapClick {
+    x: f64,
+    y: f64,
+}
+
+/// The report form as posted. Every field is optional text so that nothing the person typed
+/// is lost when the form comes back.
+#[derive(FromForm)]
+pub struct ReportForm<'r> {
+    csrf: Option<String>,
+    /// Honeypot: hidden from people, filled by bots.
+    website: Option<String>,
+    violations: Vec<String>,
+    narrative: Option<String>,
+    occurred_on: Option<String>,
+    date_precision: Option<String>,
+    occurred_time: Option<String>,
+    lat: Option<String>,
+    lon: Option<String>,
+    location_method: Option<String>,
+    place_id: Option<String>,
+    place_query: Option<String>,
+    /// `REGION` or `REGION|CERCLE`, from the region-and-cercle list.
+    admin: Option<String>,
+    force: Option<String>,
+    unit_description: Option<String>,
+    uniform_seen: Option<String>,
+    insignia_seen: Option<String>,
+    vehicle_seen: Option<String>,
+    victim_count: Option<String>,
+    children_involved: bool,
+    victim_details: Option<String>,
+    reporter_relation: Option<String>,
+    reporter_name: Option<String>,
+    reporter_contact: Option<String>,
+    /// Which button was pressed: `submit` (default), `search_place`, `clear_location`.
+    action: Option<String>,
+    map: Option<MapClick>,
+    evidence: Vec<Capped<TempFile<'r>>>,
+}
+
+fn s(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
+}
+
+/// What the form shows back: the values as typed.
+#[derive(Debug, Default, Serialize)]
+pub struct FormValues {
+    violations: Vec<String>,
+    narrative: String,
+    occurred_on: String,
+    date_precision: String,
+    occurred_time: String,
+    lat: String,
+    lon: String,
+    location_method: String,
+    place_id: String,
+    place_query: String,
+    admin: String,
+    force: String,
+    unit_description: String,
+    uniform_seen: String,
+    insignia_seen: String,
+    vehicle_seen: String,
+    victim_count: String,
+    children_involved: bool,
+    victim_details: String,
+    reporter_relation: String,
+    reporter_name: String,
+    reporter_contact: String,
+}
+
+impl FormValues {
+    fn from_form(f: &ReportForm<'_>) -> FormValues {
+        FormValues {
+            violations: f.violations.clone(),
+            narrative: s(&f.narrative),
+            occurred_on: s(&f.occurred_on),
+            date_precision: s(&f.date_precision),
+            occurred_time: s(&f.occurred_time),
+            lat: s(&f.lat),
+            lon: s(&f.lon),
+            location_method: s(&f.location_method),
+            place_id: s(&f.place_id),
+            place_query: s(&f.place_query),
+            admin: s(&f.admin),
+            force: s(&f.force),
+            unit_description: s(&f.unit_description),
+            uniform_seen: s(&f.uniform_seen),
+            insignia_seen: s(&f.insignia_seen),
+            vehicle_seen: s(&f.vehicle_seen),
+            victim_count: s(&f.victim_count),
+            children_involved: f.children_involved,
+            victim_details: s(&f.victim_details),
+            reporter_relation: s(&f.reporter_relation),
+            reporter_name: s(&f.reporter_name),
+            reporter_contact: s(&f.reporter_contact),
+        }
+    }
+
+    fn raw(&self) -> RawReport {
+        let location = if !self.lat.trim().is_empty() || !self.lon.trim().is_empty() {
+            RawLocation::Point {
+                lat: self.lat.clone(),
+                lon: self.lon.clone(),
+                method: self.location_method.clone(),
+            }
+        } else if !self.place_id.trim().is_empty() {
+            RawLocation::Place { id: self.place_id.clone() }
+        } else if !self.admin.trim().is_empty() {
+            let (region, cercle) = self.admin.split_once('|').unwrap_or((&self.admin, ""));
+            RawLocation::Admin { region: region.to_string(), cercle: cercle.to_string() }
+        } else {
+            RawLocation::None
+        };
+        RawReport {
+            violations: self.violations.clone(),
+            narrative: self.narrative.clone(),
+            occurred_on: self.occurred_on.clone(),
+            date_precision: self.date_precision.clone(),
+            occurred_time: self.occurred_time.clone(),
+            location,
+            force: self.force.clone(),
+            unit_description: self.unit_description.clone(),
+            uniform_seen: self.uniform_seen.clone(),
+            insignia_seen: self.insignia_seen.clone(),
+            vehicle_seen: self.vehicle_seen.clone(),
+            victim_count: self.victim_count.clone(),
+            children_involved: self.children_involved,
+            victim_details: self.victim_details.clone(),
+            reporter_relation: self.reporter_relation.clone(),
+            reporter_name: self.reporter_name.clone(),
+            reporter_contact: self.reporter_contact.clone(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Choice {
+    code: String,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct TypeView {
+    code: String,
+    label: String,
+    checked: bool,
+}
+
+#[derive(Serialize)]
+struct GroupView {
+    code: String,
+    icon: String,
+    label: String,
+    types: Vec<TypeView>,
+    open: bool,
+}
+
+#[derive(Serialize)]
+struct RegionView {
+    code: String,
+    name: String,
+    cercles: Vec<Choice>,
+}
+
+#[derive(Serialize)]
+struct PlaceView {
+    id: i32,
+    label: String,
+}
+
+/// Everything the form template needs besides the page frame.
+fn form_context(
+    intake: &Intake<'_>,
+    values: &FormValues,
+    errors: &FieldErrors,
+    places: Vec<PlaceView>,
+    notice: Option<String>,
+) -> serde_json::Value {
+    let lang = intake.lang.as_str();
+    let groups: Vec<GroupView> = intake
+        .taxonomy
+        .groups
+        .iter()
+        .map(|g| {
+            let types: Vec<TypeView> = g
+                .types
+                .iter()
+                .map(|t| TypeView {
+                    code: t.code.clone(),
+                    label: t.label(lang).to_string(),
+                    checked: values.violations.contains(&t.code),
+                })
+                .collect();
+            GroupView {
+                code: g.entry.code.clone(),
+                icon: g.icon.clone(),
+                label: g.entry.label(lang).to_string(),
+                open: types.iter().any(|t| t.checked),
+                types,
+            }
+        })
+        .collect();
+    let forces: Vec<Choice> = intake
+        .taxonomy
+        .forces
+        .iter()
+        .map(|f| Choice { code: f.code.clone(), label: f.label(lang).to_string() })
+        .collect();
+    let mut regions: Vec<RegionView> = intake
+        .geo
+        .boundaries
+        .regions
+        .iter()
+        .map(|r| RegionView {
+            code: r.code.clone(),
+            name: if lang == "en" { r.name_en.clone() } else { r.name.clone() },
+            cercles: {
+                let mut c: Vec<Choice> = intake
+                    .geo
+                    .boundaries
+                    .cercles
+                    .iter()
+                    .filter(|c| c.region_code == r.code)
+                    .map(|c| Choice { code: c.code.clone(), label: c.name.clone() })
+                    .collect();
+                c.sort_by(|a, b| crate::geo::normalize(&a.label).cmp(&crate::geo::normalize(&b.label)));
+                c
+            },
+        })
+        .collect();
+    regions.sort_by(|a, b| crate::geo::normalize(&a.name).cmp(&crate::geo::normalize(&b.name)));
+    let relations: Vec<Choice> = REPORTER_RELATIONS
+        .iter()
+        .map(|r| Choice { code: r.to_string(), label: intake.tr(&format!("relation-{r}")) })
+        .collect();
+    let precisions: Vec<Choice> = DATE_PRECISIONS
+        .iter()
+        .map(|p| Choice { code: p.to_string(), label: intake.tr(&format!("precision-{p}")) })
+        .collect();
+    let errors: BTreeMap<&str, String> = errors.iter().map(|(f, k)| (*f, intake.tr(k))).collect();
+    let location_text = location_text(intake, values);
+    let (min_lon, max_lat, scale, kx, margin) = intake.geo.map.projection.params();
+    let map_params = format!("{min_lon} {max_lat} {scale} {kx} {margin}");
+    serde_json::json!({
+        "form": values,
+        "errors": errors,
+        "groups": groups,
+        "forces": forces,
+        "regions": regions,
+        "relations": relations,
+        "precisions": precisions,
+        "places": places,
+        "notice": notice,
+        "location_text": location_text,
+        "max_mb": intake.config.upload_max_mb,
+        "max_files": intake.config.upload_max_files,
+        "map_width": WIDTH_PX,
+        "map_height": intake.geo.map.projection.height_px,
+        "map_params": map_params,
+        "today": chrono::Utc::now().date_naive().to_string(),
+    })
+}
+
+/// A plain sentence saying which place is chosen, if any.
+fn location_text(intake: &Intake<'_>, v: &FormValues) -> Option<String> {
+    let lang = intake.lang.as_str();
+    let names = |region: &str, cercle: &str| {
+        let r = intake.geo.region_name(region, lang).unwrap_or_default();
+        match intake.geo.cercle_name(cercle) {
+            Some(c) => format!("{c}, {r}"),
+            None => r,
+        }
+    };
+    if let (Some(lat), Some(lon)) =
+        (super::submit::parse_coordinate(&v.lat), super::submit::parse_coordinate(&v.lon))
+    {
+        return Some(match intake.geo.boundaries.locate(lat, lon) {
+            Some(a) => {
+                format!("{} {}", intake.tr("location-point-in"), names(&a.region_code, &a.cercle_code))
+            }
+            None => intake.tr("err-location-outside"),
+        });
+    }
+    if let Some(p) = v.place_id.trim().parse().ok().and_then(|id| intake.geo.gazetteer.get(id)) {
+        return Some(format!("{} ({})", p.name, names(&p.region_code, &p.cercle_code)));
+    }
+    None
+}
+
+fn render_form(page: Page, ctx: serde_json::Value) -> Template {
+    let mut ctx = ctx;
+    ctx["page"] = serde_json::to_value(&page.0).unwrap_or_default();
+    Template::render("reports/new", ctx)
+}
+
+#[rocket::get("/")]
+fn index(page: Page, intake: Intake<'_>) -> Template {
+    new(page, intake)
+}
+
+#[rocket::get("/reports/new")]
+fn new(page: Page, intake: Intake<'_>) -> Template {
+    let ctx = form_context(&intake, &FormValues::default(), &FieldErrors::new(), vec![], None);
+    render_form(page, ctx)
+}
+
+async fn read_files(
+    intake: &Intake<'_>,
+    files: &mut [Capped<TempFile<'_>>],
+) -> Result<Vec<Evidence>, &'static str> {
+    let mut out = vec![];
+    for f in files.iter_mut() {
+        // A file input left empty still sends an empty part.
+        if f.len() == 0 && f.name().is_none_or(str::is_empty) {
+            continue;
+        }
+        if !f.is_complete() {
+            return Err("err-file-too-large");
+        }
+        let mut data = Vec::with_capacity(f.len() as usize);
+        let mut reader = f.open().await.map_err(|_| "err-file-unreadable")?;
+        reader.read_to_end(&mut data).await.map_err(|_| "err-file-unreadable")?;
+        out.push(evidence::check(data, intake.max_file_bytes()).map_err(|e| e.key())?);
+    }
+    if out.len() > intake.config.upload_max_files as usize {
+        return Err("err-too-many-files");
+    }
+    Ok(out)
+}
+
+/// `POST /reports`: the form, or one of its helper buttons (map click, place search).
+#[rocket::post("/reports", data = "<form>")]
+async fn create(
+    page: Page,
+    intake: Intake<'_>,
+    cookies: &CookieJar<'_>,
+    mut form: Form<ReportForm<'_>>,
+) -> Result<(Status, Template), AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let mut values = FormValues::from_form(&form);
+    let no_errors = FieldErrors::new();
+
+    // The map was clicked (without JavaScript): turn the click into a point, come back.
+    if let Some(click) = &form.map {
+        let (lat, lon) = intake.geo.map.projection.to_lat_lon(click.x, click.y);
+        values.lat = lat.to_string();
+        values.lon = lon.to_string();
+        values.location_method = "map".into();
+        values.place_id.clear();
+        let ctx = form_context(&intake, &values, &no_errors, vec![], Some(intake.tr("notice-map-chosen")));
+        return Ok((Status::Ok, render_form(page, ctx)));
+    }
+    match form.action.as_deref() {
+        Some("search_place") => {
+            let lang = intake.lang.clone();
+            let places: Vec<PlaceView> = intake
+                .geo
+                .gazetteer
+                .search(&values.place_query, 8)
+                .into_iter()
+                .map(|p| PlaceView {
+                    id: p.id,
+                    label: format!(
+                        "{} ({}, {})",
+                        p.name,
+                        intake.geo.cercle_name(&p.cercle_code).unwrap_or_default(),
+                        intake.geo.region_name(&p.region_code, &lang).unwrap_or_default()
+                    ),
+                })
+                .collect();
+            let notice = places.is_empty().then(|| intake.tr("notice-no-place"));
+            let ctx = form_context(&intake, &values, &no_errors, places, notice);
+            return Ok((Status::Ok, render_form(page, ctx)));
+        }
+        Some("clear_location") => {
+            for v in [&mut values.lat, &mut values.lon, &mut values.place_id, &mut values.admin] {
+                v.clear();
+            }
+            let ctx = form_context(&intake, &values, &no_errors, vec![], None);
+            return Ok((Status::Ok, render_form(page, ctx)));
+        }
+        _ => {}
+    }
+
+    if form.website.as_deref().is_some_and(|w| !w.trim().is_empty()) {
+        // Security: a bot filled the hidden field. Nothing is saved; a person never sees this.
+        let mut errors = FieldErrors::new();
+        errors.insert("website", "err-honeypot");
+        let ctx = form_context(&intake, &values, &errors, vec![], None);
+        return Ok((Status::UnprocessableEntity, render_form(page, ctx)));
+    }
+
+    let had_files = form.evidence.iter().any(|f| f.len() > 0);
+    let files = read_files(&intake, &mut form.evidence).await;
+    let result = match files {
+        Ok(files) => intake.file_report(values.raw(), files, "web").await,
+        Err(key) => {
+            // Report the file problem together with any other mistake in the form.
+            let today = chrono::Utc::now().date_naive();
+            let mut errors = super::submit::validate(&values.raw(), intake.taxonomy, intake.geo, today)
+                .err()
+                .unwrap_or_default();
+            errors.insert("evidence", key);
+            Err(FileError::Invalid(errors))
+        }
+    };
+    match result {
+        Ok((receipt, _)) => {
+            let ctx = context! { page: page.0, receipt: receipt.grouped() };
+            Ok((Status::Created, Template::render("reports/receipt", ctx)))
+        }
+        Err(FileError::Invalid(mut errors)) => {
+            if had_files && !errors.contains_key("evidence") {
+                errors.insert("evidence", "err-files-again");
+            }
+            let ctx = form_context(&intake, &values, &errors, vec![], Some(intake.tr("notice-fix-errors")));
+            Ok((Status::UnprocessableEntity, render_form(page, ctx)))
+        }
+        Err(FileError::RateLimited) => Err(AppError::TooManyRequests),
+        Err(FileError::App(e)) => Err(e),
+    }
+}
+
+/// `GET /receipt`: where a reporter types their receipt.
+#[rocket::get("/receipt?<kept>")]
+fn follow(page: Page, kept: Option<bool>) -> Template {
+    Template::render("reports/follow", context! { page: page.0, kept: kept.unwrap_or(false) })
+}
+
+#[derive(FromForm)]
+pub struct ReceiptForm {
+    csrf: Option<String>,
+    receipt: Option<String>,
+    body: Option<String>,
+}
+
+async fn status_page(
+    page: Page,
+    intake: &Intake<'_>,
+    typed: &str,
+    flash: Option<String>,
+    error: Option<String>,
+    status: Status,
+) -> Result<(Status, Template), AppError> {
+    match intake.lookup(typed).await {
+        Ok(report) => {
+            let view = intake.status_view(&report).await?;
+            // The receipt travels only in the page's own forms (never in a URL).
+            let ctx = context! {
+                page: page.0, report: view, receipt: typed.trim(), flash, error,
+                max_mb: intake.config.upload_max_mb,
+            };
+            Ok((status, Template::render("reports/status", ctx)))
+        }
+        Err(e) => lookup_failed(page, e),
+    }
+}
+
+/// One neutral answer for a receipt that opens nothing.
+fn lookup_failed(page: Page, e: LookupError) -> Result<(Status, Template), AppError> {
+    match e {
+        LookupError::Unknown => {
+            let ctx = context! { page: page.0, kept: false, unknown: true };
+            Ok((Status::NotFound, Template::render("reports/follow", ctx)))
+        }
+        LookupError::Blocked => Err(AppError::TooManyRequests),
+        LookupError::App(e) => Err(e),
+    }
+}
+
+/// `POST /receipt`: opens the report the receipt belongs to.
+#[rocket::post("/receipt", data = "<form>")]
+async fn lookup(
+    page: Page,
+    intake: Intake<'_>,
+    cookies: &CookieJar<'_>,
+    form: Form<ReceiptForm>,
+) -> Result<(Status, Template), AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    status_page(page, &intake, &s(&form.receipt), None, None, Status::Ok).await
+}
+
+/// `POST /receipt/messages`: the reporter answers the investigators.
+#[rocket::post("/receipt/messages", data = "<form>")]
+async fn reply(
+    page: Page,
+    intake: Intake<'_>,
+    cookies: &CookieJar<'_>,
+    form: Form<ReceiptForm>,
+) -> Result<(Status, Template), AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let typed = s(&form.receipt);
+    let report = match intake.lookup(&typed).await {
+        Ok(r) => r,
+        Err(e) => return lookup_failed(page, e),
+    };
+    match super::check_message(&s(&form.body)) {
+        Ok(body) => {
+            intake.add_message(report.id, body).await?;
+            let flash = Some(intake.tr("notice-message-sent"));
+            status_page(page, &intake, &typed, flash, None, Status::Created).await
+        }
+        Err(key) => {
+            let error = Some(intake.tr(key));
+            status_page(page, &intake, &typed, None, error, Status::UnprocessableEntity).await
+        }
+    }
+}
+
+#[derive(FromForm)]
+pub struct AttachForm<'r> {
+    csrf: Option<String>,
+    receipt: Option<String>,
+    file: Capped<TempFile<'r>>,
+}
+
+/// `POST /receipt/attachments`: the reporter adds a photo, a voice note, a video or a PDF.
+#[rocket::post("/receipt/attachments", data = "<form>")]
+async fn attach(
+    page: Page,
+    intake: Intake<'_>,
+    cookies: &CookieJar<'_>,
+    mut form: Form<AttachForm<'_>>,
+) -> Result<(Status, Template), AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let typed = s(&form.receipt);
+    let report = match intake.lookup(&typed).await {
+        Ok(r) => r,
+        Err(e) => return lookup_failed(page, e),
+    };
+    let files = read_files(&intake, std::slice::from_mut(&mut form.file)).await;
+    match files {
+        Ok(mut files) if files.len() == 1 => {
+            intake.add_attachment(report.id, files.remove(0)).await?;
+            let flash = Some(intake.tr("notice-file-added"));
+            status_page(page, &intake, &typed, flash, None, Status::Created).await
+        }
+        Ok(_) => {
+            let error = Some(intake.tr("err-file-empty"));
+            status_page(page, &intake, &typed, None, error, Status::UnprocessableEntity).await
+        }
+        Err(key) => {
+            let error = Some(intake.tr(key));
+            status_page(page, &intake, &typed, None, error, Status::UnprocessableEntity).await
+        }
+    }
+}
