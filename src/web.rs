@@ -103,7 +103,14 @@ pub fn page_meta(req: &Request<'_>, user: Option<crate::accounts::UserView>) -> 
                 .collect()
         })
         .unwrap_or_default();
-    PageMeta { lang, langs, path: req.uri().path().to_string(), csrf: csrf_token(req.cookies()), user }
+    // The language links reload the page by GET: a page shown after a POST links to the page
+    // the person would go back to.
+    let path = match req.uri().path().as_str() {
+        "/reports" => "/reports/new".to_string(),
+        "/receipt/messages" | "/receipt/attachments" => "/receipt".to_string(),
+        p => p.to_string(),
+    };
+    PageMeta { lang, langs, path, csrf: csrf_token(req.cookies()), user }
 }
 
 /// The CSRF token of this browser (a random value in a private, `SameSite=Strict` cookie),

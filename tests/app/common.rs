@@ -181,3 +181,60 @@ pub fn vigie_cmd(db: &TestDb, args: &[&str], env: &[(&str, &str)]) -> std::proce
 pub fn text(out: &std::process::Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
+
+/// The CSRF token the app gave this client (from the report form's hidden field).
+pub fn csrf(client: &Client) -> String {
+    let page = client.get("/reports/new").dispatch().into_string().unwrap();
+    let start = page.find("name=\"csrf\" value=\"").expect("csrf field") + "name=\"csrf\" value=\"".len();
+    page[start..].split('"').next().unwrap().to_string()
+}
+
+/// A multipart/form-data body: text fields, then files (field, file name, bytes).
+pub fn multipart(
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &[u8])],
+) -> (rocket::http::ContentType, Vec<u8>) {
+    let boundary = "----vigie-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+        );
+    }
+    for (k, name, data) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let ct = rocket::http::ContentType::new("multipart", "form-data").with_params(("boundary", boundary));
+    (ct, body)
+}
+
+/// The text between `start` and the next `<` in `html`.
+pub fn between(html: &str, start: &str) -> Option<String> {
+    let i = html.find(start)? + start.len();
+    Some(html[i..].split('<').next()?.to_string())
+}
+
+/// A tiny valid PNG (1×1).
+pub const PNG: &[u8] = &[
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0,
+    0, 1, 8, 6, 0, 0, 0, 0x1F, 0x15, 0xC4, 0x89, 0, 0, 0, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0,
+    1, 0, 0, 5, 0, 1, 0x0D, 0x0A, 0x2D, 0xB4, 0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+];
+
+pub fn count(db: &TestDb, table: &str) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut c = db.conn();
+    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).get_result::<N>(&mut c).unwrap().n
+}

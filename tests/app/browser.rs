@@ -1,0 +1,87 @@
+//! Browser tests: the real `vigie` binary on a free port, driven by Debian's Chromium through
+//! playwright-core (tests/browser). CI sets `VIGIE_BROWSER_TESTS=1` after installing Chromium
+//! and the npm packages, and then these tests must run; elsewhere they say they were skipped.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Starts `vigie serve` on a fresh database; returns the server and its base URL.
+pub fn start_server(db: &TestDb, extra_env: &[(&str, &str)]) -> (Server, String) {
+    let port = free_port();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_vigie"));
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("DATABASE_URL", &db.url)
+        .env("ROCKET_DATA_DIR", db.data_dir())
+        .env("ROCKET_PORT", port.to_string())
+        .env("ROCKET_ADDRESS", "127.0.0.1")
+        .env("ROCKET_MAIL", "{transport=\"disabled\"}")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let server = Server(cmd.spawn().expect("start vigie"));
+    let base = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "vigie did not start on port {port}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (server, base)
+}
+
+pub fn browser_tests_enabled(name: &str) -> bool {
+    let on = std::env::var("VIGIE_BROWSER_TESTS").is_ok_and(|v| v == "1");
+    if !on {
+        eprintln!("{name}: skipped (set VIGIE_BROWSER_TESTS=1 with Chromium and tests/browser/node_modules installed)");
+    }
+    on
+}
+
+pub fn run_script(script: &str, base: &str) {
+    let dir =
+        std::env::var("VIGIE_SCREENSHOTS").unwrap_or_else(|_| std::env::temp_dir().display().to_string());
+    let out = Command::new("node")
+        .arg(script)
+        .arg(base)
+        .arg(&dir)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser"))
+        .output()
+        .expect("run node (install nodejs)");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{script} failed:\n{text}");
+    eprintln!("{text}");
+}
+
+#[test]
+fn a_witness_files_reports_with_and_without_javascript_and_follows_up_in_chromium() {
+    if !browser_tests_enabled("browser intake") {
+        return;
+    }
+    each_engine(|engine| {
+        let db = TestDb::new(engine);
+        let (_server, base) = start_server(&db, &[]);
+        run_script("intake.mjs", &base);
+        assert_eq!(count(&db, "reports"), 2);
+        assert_eq!(count(&db, "messages"), 2);
+    });
+}

@@ -1,0 +1,588 @@
+//! Issue #3: the report form, receipts, follow-up, evidence and /api/v1.
+
+use diesel::prelude::*;
+use rocket::http::{ContentType, Header, Status};
+use rocket::local::blocking::Client;
+use serde_json::{json, Value};
+
+use crate::common::*;
+use vigie::schema::{attachments, audit_log, messages, reports};
+
+fn base_form(csrf: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("csrf", csrf.to_string()),
+        ("violations", "integrity.torture".into()),
+        ("violations", "liberty.arbitrary_arrest".into()),
+        ("narrative", "Des militaires ont arrêté mon frère au marché et l'ont frappé.".into()),
+        ("occurred_on", "2026-01-15".into()),
+        ("date_precision", "exact".into()),
+        ("lat", "12.6392".into()),
+        ("lon", "-8.0029".into()),
+        ("location_method", "gps".into()),
+        ("force", "gendarmerie".into()),
+        ("reporter_relation", "relative".into()),
+        ("action", "submit".into()),
+    ]
+}
+
+fn post_form(client: &Client, fields: &[(&str, String)], files: &[(&str, &str, &[u8])]) -> (Status, String) {
+    let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (ct, body) = multipart(&f, files);
+    let r = client.post("/reports").header(ct).body(body).dispatch();
+    (r.status(), r.into_string().unwrap_or_default())
+}
+
+fn receipt_in(html: &str) -> String {
+    between(html, "id=\"receipt\">").expect("a receipt on the page")
+}
+
+#[test]
+fn a_report_filed_through_the_form_gets_a_receipt_whose_digits_are_nowhere_in_the_database() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let token = csrf(&app.client);
+        let (status, html) = post_form(&app.client, &base_form(&token), &[("evidence", "photo.png", PNG)]);
+        assert_eq!(status, Status::Created, "{html}");
+        let receipt = receipt_in(&html);
+        assert_eq!(receipt.len(), 19, "{receipt}");
+        assert!(receipt.chars().all(|c| c.is_ascii_digit() || c == ' '));
+        assert!(
+            html.contains("I have written")
+                || html.contains("J'ai bien écrit")
+                || html.contains("J&#x27;ai bien écrit")
+        );
+
+        let mut c = app.db.conn();
+        let row: (String, Option<String>, Option<String>, Option<f64>, String, String) = reports::table
+            .select((
+                reports::receipt_hash,
+                reports::region_code,
+                reports::cercle_code,
+                reports::lat,
+                reports::channel,
+                reports::status,
+            ))
+            .first(&mut c)
+            .unwrap();
+        assert!(row.0.starts_with("argon2id$"));
+        assert_eq!((row.1.as_deref(), row.2.as_deref()), (Some("ML-BKO"), Some("ML.BA.BM")));
+        assert_eq!(row.3, Some(12.6392));
+        assert_eq!((row.4.as_str(), row.5.as_str()), ("web", "received"));
+        let (sha, size): (String, i32) =
+            attachments::table.select((attachments::sha256, attachments::size_bytes)).first(&mut c).unwrap();
+        assert_eq!(sha, vigie::crypto::sha256_hex(PNG));
+        assert_eq!(size as usize, PNG.len());
+
+        // The digits, with or without spaces, are in no text column of any table…
+        let digits = receipt.replace(' ', "");
+        let dump = text_dump(&app.db);
+        assert!(!dump.contains(&digits) && !dump.contains(&receipt), "receipt found in the database");
+        // …nor anywhere in the SQLite files themselves.
+        if engine == Engine::Sqlite {
+            for name in ["vigie.db", "vigie.db-wal"] {
+                let bytes = std::fs::read(app.db.dir.path().join(name)).unwrap_or_default();
+                assert!(!bytes.windows(16).any(|w| w == digits.as_bytes()), "receipt in {name}");
+            }
+        }
+        // The audit entry of a reporter keeps only the day.
+        let at: chrono::NaiveDateTime = audit_log::table.select(audit_log::at).first(&mut c).unwrap();
+        assert_eq!(at.time(), chrono::NaiveTime::MIN);
+
+        // Follow-up with the receipt, typed with dashes.
+        let r = app
+            .client
+            .post("/receipt")
+            .header(ContentType::Form)
+            .body(format!("csrf={token}&receipt={}", receipt.replace(' ', "-")))
+            .dispatch();
+        assert_eq!(r.status(), Status::Ok);
+        let page = r.into_string().unwrap();
+        assert!(between(&page, "id=\"status\">").is_some(), "{page}");
+        assert!(!page.contains(&format!("?receipt={digits}")));
+    });
+}
+
+/// Every text value in the tables a report touches.
+fn text_dump(db: &TestDb) -> String {
+    let mut c = db.conn();
+    let mut out = String::new();
+    let reps: Vec<(String, String, Option<String>, Option<String>)> = reports::table
+        .select((
+            reports::receipt_hash,
+            reports::narrative,
+            reports::reporter_name,
+            reports::reporter_contact,
+        ))
+        .load(&mut c)
+        .unwrap();
+    for r in reps {
+        out.push_str(&format!("{r:?}"));
+    }
+    let audit: Vec<(String, String, String, String, String)> = audit_log::table
+        .select((
+            audit_log::actor,
+            audit_log::action,
+            audit_log::object_id,
+            audit_log::details,
+            audit_log::hash,
+        ))
+        .load(&mut c)
+        .unwrap();
+    out.push_str(&format!("{audit:?}"));
+    let msgs: Vec<String> = messages::table.select(messages::body).load(&mut c).unwrap();
+    out.push_str(&format!("{msgs:?}"));
+    out
+}
+
+#[test]
+fn invalid_form_input_comes_back_with_every_value_and_one_message_per_field_and_writes_nothing() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let token = csrf(&app.client);
+        let mut fields = base_form(&token);
+        fields.retain(|(k, _)| !matches!(*k, "narrative" | "occurred_on" | "lat" | "lon" | "violations"));
+        fields.push(("violations", "life.no_such_code".into()));
+        fields.push(("narrative", "<script>alert(1)</script>".into()));
+        fields.push(("occurred_on", "2099-01-01".into()));
+        fields.push(("lat", "13.5116".into()));
+        fields.push(("lon", "2.1254".into()));
+        fields.push(("unit_description", "Peloton \"Faucon\" <b>".into()));
+        let (status, html) =
+            post_form(&app.client, &fields, &[("evidence", "photo.jpg", b"#!/bin/sh\necho not a photo\n")]);
+        assert_eq!(status, Status::UnprocessableEntity);
+        // French by default, one message per field.
+        for msg in [
+            "Un des choix n&#x27;existe pas",
+            "La date ne peut pas être dans le futur",
+            "Ce point est hors du Mali",
+            "ni une photo, ni un son",
+        ] {
+            assert!(html.contains(msg), "missing `{msg}`");
+        }
+        // What was typed is back, escaped.
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt;"), "narrative not kept escaped");
+        assert!(!html.contains("<script>alert(1)"));
+        assert!(html.contains("value=\"2099-01-01\""));
+        assert!(html.contains("Peloton &quot;Faucon&quot; &lt;b&gt;"));
+        assert!(html.contains("value=\"gendarmerie\" selected"));
+        assert!(html.contains("value=\"relative\" checked"));
+        assert_eq!(count(&app.db, "reports"), 0);
+        assert_eq!(count(&app.db, "attachments"), 0);
+        assert_eq!(count(&app.db, "audit_log"), 0);
+
+        // An empty narrative, in English this time.
+        let mut fields = base_form(&token);
+        fields.retain(|(k, _)| *k != "narrative");
+        fields.push(("narrative", "   ".into()));
+        let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (ct, body) = multipart(&f, &[]);
+        let r = app.client.post("/reports?lang=en").header(ct).body(body).dispatch();
+        assert_eq!(r.status(), Status::UnprocessableEntity);
+        assert!(r.into_string().unwrap().contains("Tell it in at least 10 characters"));
+        assert_eq!(count(&app.db, "reports"), 0);
+    });
+}
+
+#[test]
+fn a_script_in_a_narrative_or_message_is_escaped_wherever_it_is_shown() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let token = csrf(&app.client);
+        let mut fields = base_form(&token);
+        fields.retain(|(k, _)| *k != "narrative");
+        fields.push(("narrative", "<script>alert('x')</script> ils ont tiré".into()));
+        let (status, html) = post_form(&app.client, &fields, &[]);
+        assert_eq!(status, Status::Created);
+        let receipt = receipt_in(&html);
+        let r = app
+            .client
+            .post("/receipt/messages")
+            .header(ContentType::Form)
+            .body(format!("csrf={token}&receipt={receipt}&body=%3Cscript%3Ealert(2)%3C%2Fscript%3E"))
+            .dispatch();
+        assert_eq!(r.status(), Status::Created);
+        let page = r.into_string().unwrap();
+        assert!(page.contains("&lt;script&gt;alert(2)"));
+        assert!(!page.contains("<script>alert"));
+        // Stored as typed: escaping is the page's job.
+        let mut c = app.db.conn();
+        let n: String = reports::table.select(reports::narrative).first(&mut c).unwrap();
+        assert!(n.starts_with("<script>"));
+    });
+}
+
+#[test]
+fn the_map_click_and_place_search_work_without_javascript_and_write_nothing() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let token = csrf(&app.client);
+        // Where is Gao on the map? Ask the projection the server uses.
+        let geo = vigie::geo::Geo::load(std::path::Path::new("resources/mali")).unwrap();
+        let (x, y) = geo.map.projection.to_px(-0.0447, 16.2717);
+        let mut fields = base_form(&token);
+        fields.retain(|(k, _)| !matches!(*k, "lat" | "lon" | "action"));
+        fields.push(("map.x", format!("{}", x.round())));
+        fields.push(("map.y", format!("{}", y.round())));
+        let (status, html) = post_form(&app.client, &fields, &[]);
+        assert_eq!(status, Status::Ok);
+        assert!(html.contains("Gao"), "the chosen point names its cercle");
+        assert!(html.contains("name=\"lat\" value=\"16."), "the point is kept in the form");
+        assert_eq!(count(&app.db, "reports"), 0);
+
+        let mut fields = base_form(&token);
+        fields.retain(|(k, _)| !matches!(*k, "lat" | "lon" | "action"));
+        fields.push(("place_query", "tombouctou".into()));
+        fields.push(("action", "search_place".into()));
+        let (status, html) = post_form(&app.client, &fields, &[]);
+        assert_eq!(status, Status::Ok);
+        assert!(html.contains("type=\"radio\" name=\"place_id\""), "results offered");
+        assert!(html.contains("Tombouctou"));
+        assert_eq!(count(&app.db, "reports"), 0);
+
+        // Choosing a place files the report with its region and cercle but no exact point.
+        let mut fields = base_form(&token);
+        fields.retain(|(k, _)| !matches!(*k, "lat" | "lon"));
+        fields.push(("place_id", "2460596".into()));
+        let (status, _) = post_form(&app.client, &fields, &[]);
+        assert_eq!(status, Status::Created);
+        let mut c = app.db.conn();
+        let row: (Option<f64>, Option<i32>, Option<String>, String) = reports::table
+            .select((reports::lat, reports::place_id, reports::region_code, reports::location_method))
+            .first(&mut c)
+            .unwrap();
+        assert_eq!(row, (None, Some(2460596), Some("ML-BKO".into()), "place".into()));
+    });
+}
+
+#[test]
+fn forms_without_the_csrf_token_are_refused() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let mut fields = base_form("forged");
+        fields.retain(|(k, _)| *k != "csrf");
+        let (status, _) = post_form(&app.client, &fields, &[]);
+        assert_eq!(status, Status::BadRequest);
+        let (status, _) = post_form(&app.client, &base_form("forged"), &[]);
+        assert_eq!(status, Status::BadRequest);
+        let r = app.client.post("/receipt").header(ContentType::Form).body("receipt=1234").dispatch();
+        assert_eq!(r.status(), Status::BadRequest);
+        assert_eq!(count(&app.db, "reports"), 0);
+    });
+}
+
+#[test]
+fn the_honeypot_keeps_bots_out() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let mut fields = base_form(&csrf(&app.client));
+        fields.push(("website", "http://spam.example".into()));
+        let (status, _) = post_form(&app.client, &fields, &[]);
+        assert_eq!(status, Status::UnprocessableEntity);
+        assert_eq!(count(&app.db, "reports"), 0);
+    });
+}
+
+#[test]
+fn reports_per_client_are_limited_per_hour() {
+    each_engine(|engine| {
+        let app = TestApp::with_figment(TestDb::new(engine), |f| f.merge(("reports_per_hour", 2)));
+        let token = csrf(&app.client);
+        assert_eq!(post_form(&app.client, &base_form(&token), &[]).0, Status::Created);
+        assert_eq!(post_form(&app.client, &base_form(&token), &[]).0, Status::Created);
+        assert_eq!(post_form(&app.client, &base_form(&token), &[]).0, Status::TooManyRequests);
+        assert_eq!(count(&app.db, "reports"), 2);
+    });
+}
+
+fn api_report() -> Value {
+    json!({
+        "narrative": "Un policier a frappé un vendeur au marché de Médina Coura.",
+        "occurred_on": "2026-10-03",
+        "violations": ["integrity.beating"],
+        "force": "police",
+        "location": {"lat": 12.6392, "lon": -8.0029},
+        "victim_count": 1,
+        "children_involved": false,
+        "reporter_relation": "witness",
+    })
+}
+
+fn api_post(client: &Client, path: &str, body: &Value) -> (Status, Value) {
+    let r = client.post(path).header(ContentType::JSON).body(body.to_string()).dispatch();
+    let status = r.status();
+    (status, r.into_json().unwrap_or(Value::Null))
+}
+
+#[test]
+fn the_api_files_a_report_and_the_receipt_opens_its_thread() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let (status, v) = api_post(&app.client, "/api/v1/reports", &api_report());
+        assert_eq!(status, Status::Created, "{v}");
+        let receipt = v["receipt"].as_str().unwrap().to_string();
+        assert_eq!(v["region"]["code"], "ML-BKO");
+        assert_eq!(v["cercle"]["code"], "ML.BA.BM");
+
+        let (status, st) =
+            api_post(&app.client, "/api/v1/receipts/status?lang=en", &json!({"receipt": receipt}));
+        assert_eq!(status, Status::Ok);
+        assert_eq!(st["status"], "received");
+        assert_eq!(st["status_label"], "Received");
+        assert_eq!(st["messages"], json!([]));
+
+        let (status, _) = api_post(
+            &app.client,
+            "/api/v1/receipts/messages",
+            &json!({"receipt": receipt, "body": "Il y a une vidéo."}),
+        );
+        assert_eq!(status, Status::Created);
+        let (status, e) =
+            api_post(&app.client, "/api/v1/receipts/messages", &json!({"receipt": receipt, "body": " "}));
+        assert_eq!(status, Status::UnprocessableEntity);
+        assert!(e["errors"]["body"].is_string());
+
+        let (ct, body) = multipart(&[("receipt", receipt.as_str())], &[("file", "note.png", PNG)]);
+        let r = app.client.post("/api/v1/receipts/attachments").header(ct).body(body).dispatch();
+        assert_eq!(r.status(), Status::Created);
+        let a: Value = r.into_json().unwrap();
+        assert_eq!(a["sha256"], vigie::crypto::sha256_hex(PNG));
+        assert_eq!(a["size"], PNG.len());
+        let (ct, body) =
+            multipart(&[("receipt", receipt.as_str())], &[("file", "x.pdf", b"MZ\x90\x00 not a pdf")]);
+        let r = app.client.post("/api/v1/receipts/attachments").header(ct).body(body).dispatch();
+        assert_eq!(r.status(), Status::UnprocessableEntity);
+
+        // A staff message shows up in the reporter's thread.
+        let mut c = app.db.conn();
+        let id: i32 = reports::table.select(reports::id).first(&mut c).unwrap();
+        diesel::insert_into(messages::table)
+            .values((
+                messages::report_id.eq(id),
+                messages::author.eq("staff"),
+                messages::body.eq("Merci, nous examinons."),
+                messages::sent_on.eq(chrono::Utc::now().date_naive()),
+            ))
+            .execute(&mut c)
+            .unwrap();
+        let (_, st) = api_post(&app.client, "/api/v1/receipts/status", &json!({"receipt": receipt}));
+        let msgs = st["messages"].as_array().unwrap();
+        assert_eq!(msgs.len(), 2);
+        assert_eq!((msgs[0]["from"].as_str(), msgs[1]["from"].as_str()), (Some("reporter"), Some("staff")));
+        assert_eq!(count(&app.db, "attachments"), 1);
+        let verify = vigie::audit::verify(&mut c).unwrap();
+        assert_eq!(verify, Ok(3), "create, message, attachment");
+    });
+}
+
+#[test]
+fn the_api_refuses_each_bad_field_with_a_message_and_writes_nothing() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let cases: Vec<(&str, Value, &str)> = vec![
+            ("narrative", json!("court"), "narrative"),
+            ("occurred_on", json!("2999-01-01"), "occurred_on"),
+            ("occurred_on", json!("03/10/2026"), "occurred_on"),
+            ("violations", json!(["nope.nope"]), "violations"),
+            ("violations", json!([]), "violations"),
+            ("force", json!("martians"), "force"),
+            ("location", json!({"lat": 14.0, "lon": -30.0}), "location"),
+            ("location", json!({"region": "ML-1", "cercle": "ML.KD.KL"}), "location"),
+            ("location", json!({"place_id": 1}), "location"),
+            ("victim_count", json!("beaucoup"), "victim_count"),
+            ("reporter_relation", json!("chief"), "reporter_relation"),
+        ];
+        for (field, value, error_field) in cases {
+            let mut body = api_report();
+            body[field] = value.clone();
+            let (status, v) = api_post(&app.client, "/api/v1/reports?lang=en", &body);
+            assert_eq!(status, Status::UnprocessableEntity, "{field}={value}: {v}");
+            assert!(v["errors"][error_field].is_string(), "{field}={value}: {v}");
+        }
+        for required in ["narrative", "occurred_on", "violations", "force", "location"] {
+            let mut body = api_report();
+            body.as_object_mut().unwrap().remove(required);
+            let (status, v) = api_post(&app.client, "/api/v1/reports", &body);
+            assert_eq!(status, Status::UnprocessableEntity);
+            assert!(v["errors"][required].is_string(), "{required}: {v}");
+        }
+        assert_eq!(count(&app.db, "reports"), 0);
+        assert_eq!(count(&app.db, "audit_log"), 0);
+        // Region only is enough; the answer names it in the caller's language.
+        let mut body = api_report();
+        body["location"] = json!({"region": "ML-6"});
+        let (status, v) = api_post(&app.client, "/api/v1/reports?lang=en", &body);
+        assert_eq!(status, Status::Created, "{v}");
+        assert_eq!(v["region"]["name"], "Timbuktu");
+        assert_eq!(v["cercle"], Value::Null);
+    });
+}
+
+#[test]
+fn unknown_receipts_get_one_neutral_answer_and_guessing_is_stopped() {
+    each_engine(|engine| {
+        let app = TestApp::with_figment(TestDb::new(engine), |f| f.merge(("receipt_tries_per_hour", 3)));
+        let (status, v) = api_post(&app.client, "/api/v1/reports", &api_report());
+        assert_eq!(status, Status::Created);
+        let good = v["receipt"].as_str().unwrap().to_string();
+        for guess in ["0000 0000 0000 0000", "not a receipt", "1111-2222-3333-4444"] {
+            let (status, _) = api_post(&app.client, "/api/v1/receipts/status", &json!({"receipt": guess}));
+            assert_eq!(status, Status::NotFound);
+        }
+        // Past the limit, even the right receipt waits: the client is guessing.
+        let (status, _) = api_post(&app.client, "/api/v1/receipts/status", &json!({"receipt": good}));
+        assert_eq!(status, Status::TooManyRequests);
+        let token = csrf(&app.client);
+        let r = app
+            .client
+            .post("/receipt")
+            .header(ContentType::Form)
+            .body(format!("csrf={token}&receipt={good}"))
+            .dispatch();
+        assert_eq!(r.status(), Status::TooManyRequests);
+        // A fresh client (another hour, another address) is not blocked, and the page for an
+        // unknown receipt says one neutral thing.
+        let app2 = TestApp::new(engine);
+        let token = csrf(&app2.client);
+        let r = app2
+            .client
+            .post("/receipt?lang=en")
+            .header(ContentType::Form)
+            .body(format!("csrf={token}&receipt=1234 5678 1234 5678"))
+            .dispatch();
+        assert_eq!(r.status(), Status::NotFound);
+        assert!(r.into_string().unwrap().contains("No report matches this code"));
+    });
+}
+
+#[test]
+fn the_taxonomy_is_served_in_both_languages() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let fr: Value = app.client.get("/api/v1/taxonomy?lang=fr").dispatch().into_json().unwrap();
+        let en: Value = app.client.get("/api/v1/taxonomy?lang=en").dispatch().into_json().unwrap();
+        for key in ["violation_groups", "forces", "reporter_relations", "date_precisions"] {
+            assert!(!fr[key].as_array().unwrap().is_empty(), "{key}");
+            assert_eq!(fr[key].as_array().unwrap().len(), en[key].as_array().unwrap().len());
+        }
+        assert_eq!(fr["reporter_relations"][0]["code"], "victim");
+        assert_ne!(fr["reporter_relations"][0]["label"], en["reporter_relations"][0]["label"]);
+        assert_eq!(
+            fr["violation_groups"][0]["types"][0]["code"],
+            en["violation_groups"][0]["types"][0]["code"]
+        );
+    });
+}
+
+#[test]
+fn the_openapi_document_describes_every_api_operation_exactly() {
+    let app = TestApp::new(Engine::Sqlite);
+    let doc: Value = app.client.get("/api/v1/openapi.json").dispatch().into_json().unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let mut documented = vec![];
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for method in ops.as_object().unwrap().keys() {
+            documented.push(format!("{} /api/v1{}", method.to_uppercase(), path));
+        }
+    }
+    let mut served: Vec<String> = app
+        .client
+        .rocket()
+        .routes()
+        .filter(|r| r.uri.path().starts_with("/api/v1"))
+        .map(|r| format!("{} {}", r.method, r.uri.path()))
+        .collect();
+    documented.sort();
+    served.sort();
+    assert_eq!(documented, served);
+    // The required fields of a report are exactly those the server requires.
+    let required: Vec<&str> = doc["components"]["schemas"]["ReportInput"]["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for field in api_report().as_object().unwrap().keys() {
+        let mut body = api_report();
+        body.as_object_mut().unwrap().remove(field);
+        let (status, v) = api_post(&app.client, "/api/v1/reports", &body);
+        assert_eq!(
+            status == Status::UnprocessableEntity,
+            required.contains(&field.as_str()),
+            "{field} is documented as required={} but the server answered {status}: {v}",
+            required.contains(&field.as_str())
+        );
+    }
+    // And every property of the document's ReportInput is a field the server reads.
+    let props = doc["components"]["schemas"]["ReportInput"]["properties"].as_object().unwrap();
+    for p in props.keys() {
+        let mut body = api_report();
+        body[p] = json!({"wrong": "type"});
+        let (status, v) = api_post(&app.client, "/api/v1/reports", &body);
+        assert_eq!(status, Status::UnprocessableEntity, "{p}: a wrong type must be refused: {v}");
+    }
+}
+
+#[test]
+fn the_report_form_page_weighs_at_most_30_kb_with_everything_it_loads_and_nothing_from_elsewhere() {
+    let app = TestApp::new(Engine::Sqlite);
+    let gz = Header::new("Accept-Encoding", "gzip, deflate, br");
+    let r = app.client.get("/").header(gz.clone()).dispatch();
+    assert_eq!(r.headers().get_one("Content-Encoding"), Some("gzip"));
+    let page_bytes = r.into_bytes().unwrap();
+    let html = app.client.get("/").dispatch().into_string().unwrap();
+    let mut total = page_bytes.len();
+    let mut assets = vec![];
+    for attr in ["src=\"", "href=\""] {
+        for part in html.split(attr).skip(1) {
+            let url = part.split('"').next().unwrap();
+            assert!(!url.starts_with("//"), "protocol-relative asset {url}");
+            let loaded = !url.starts_with("http") && !url.starts_with('?') && !url.starts_with("data:");
+            if url.starts_with("http") {
+                // Only plain links may point elsewhere; none on the form page.
+                panic!("the form links to another host: {url}");
+            }
+            if loaded && (url.starts_with("/static/") || url.ends_with(".svg") || url.contains("icons.svg#"))
+            {
+                let path = url.split('#').next().unwrap().to_string();
+                if !assets.contains(&path) {
+                    assets.push(path);
+                }
+            }
+        }
+    }
+    assert!(
+        assets.iter().any(|a| a.ends_with(".css")) && assets.iter().any(|a| a == "/map.svg"),
+        "{assets:?}"
+    );
+    for a in &assets {
+        let r = app.client.get(a.as_str()).header(gz.clone()).dispatch();
+        assert_eq!(r.status(), Status::Ok, "{a}");
+        assert!(
+            r.headers().get_one("Cache-Control").unwrap_or_default().contains("max-age"),
+            "{a} cacheable"
+        );
+        total += r.into_bytes().unwrap().len();
+    }
+    eprintln!("report form: {total} bytes transferred with {assets:?}");
+    assert!(total <= 30 * 1024, "the report form weighs {total} bytes");
+}
+
+#[test]
+fn evidence_too_large_or_too_many_is_refused_clearly() {
+    each_engine(|engine| {
+        let app = TestApp::with_figment(TestDb::new(engine), |f| {
+            f.merge(("upload_max_mb", 1)).merge(("upload_max_files", 2))
+        });
+        let token = csrf(&app.client);
+        let mut big = PNG.to_vec();
+        big.resize(1024 * 1024 + 10, 0);
+        let (status, html) = post_form(&app.client, &base_form(&token), &[("evidence", "big.png", &big)]);
+        assert_eq!(status, Status::UnprocessableEntity, "{}", &html[..200.min(html.len())]);
+        assert!(html.contains("trop lourd"));
+        let files: Vec<(&str, &str, &[u8])> = vec![("evidence", "a.png", PNG); 3];
+        let (status, html) = post_form(&app.client, &base_form(&token), &files);
+        assert_eq!(status, Status::UnprocessableEntity);
+        assert!(html.contains("Trop de fichiers"));
+        assert_eq!(count(&app.db, "reports"), 0);
+    });
+}
