@@ -253,12 +253,12 @@ fn form_context(
                     .filter(|c| c.region_code == r.code)
                     .map(|c| Choice { code: c.code.clone(), label: c.name.clone() })
                     .collect();
-                c.sort_by(|a, b| crate::geo::normalize(&a.label).cmp(&crate::geo::normalize(&b.label)));
+                c.sort_by_key(|c| crate::geo::normalize(&c.label));
                 c
             },
         })
         .collect();
-    regions.sort_by(|a, b| crate::geo::normalize(&a.name).cmp(&crate::geo::normalize(&b.name)));
+    regions.sort_by_key(|r| crate::geo::normalize(&r.name));
     let relations: Vec<Choice> = REPORTER_RELATIONS
         .iter()
         .map(|r| Choice { code: r.to_string(), label: intake.tr(&format!("relation-{r}")) })
@@ -341,7 +341,7 @@ async fn read_files(
     let mut out = vec![];
     for f in files.iter_mut() {
         // A file input left empty still sends an empty part.
-        if f.len() == 0 && f.name().is_none_or(str::is_empty) {
+        if f.is_empty() && f.name().is_none_or(str::is_empty) {
             continue;
         }
         if !f.is_complete() {
@@ -420,7 +420,7 @@ async fn create(
         return Ok((Status::UnprocessableEntity, render_form(page, ctx)));
     }
 
-    let had_files = form.evidence.iter().any(|f| f.len() > 0);
+    let had_files = form.evidence.iter().any(|f| !f.is_empty());
     let files = read_files(&intake, &mut form.evidence).await;
     let result = match files {
         Ok(files) => intake.file_report(values.raw(), files, "web").await,
