@@ -124,6 +124,7 @@ diesel::table! {
         password_changed_at -> Timestamp,
         totp_secret -> Nullable<Text>,
         totp_enabled_at -> Nullable<Timestamp>,
+        totp_last_step -> Nullable<BigInt>,
         failed_logins -> Integer,
         locked_until -> Nullable<Timestamp>,
         disabled_at -> Nullable<Timestamp>,

@@ -277,22 +277,42 @@ pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![healthz, about]
 }
 
-/// Error pages, in the visitor's language; JSON for the API.
+#[derive(rocket::Responder)]
+enum Caught {
+    Page(rocket_dyn_templates::Template),
+    Json(rocket::serde::json::Value),
+    Redirect(rocket::response::Redirect),
+}
+
+/// Error pages, in the visitor's language; JSON for the API; the sign-in page (or the second
+/// factor still owed) for a staff page asked without a session.
 #[rocket::catch(default)]
-fn default_catcher(
-    status: Status,
-    req: &Request<'_>,
-) -> (Status, rocket::Either<rocket_dyn_templates::Template, rocket::serde::json::Value>) {
-    if req.uri().path().starts_with("/api/") {
+fn default_catcher(status: Status, req: &Request<'_>) -> (Status, Caught) {
+    let path = req.uri().path();
+    if path.starts_with("/api/") {
         let body = rocket::serde::json::json!({ "error": status.reason().unwrap_or("error"), "status": status.code });
-        return (status, rocket::Either::Right(body));
+        return (status, Caught::Json(body));
+    }
+    if status == Status::Unauthorized && path.starts_with("/staff") {
+        // The guard cached who is signed in, if anyone: a session still owing its second factor
+        // goes to the code prompt (or to enrolment), anyone else to the sign-in page.
+        let pending = req.local_cache(|| None::<crate::accounts::CurrentUser>);
+        let to = match pending {
+            Some(u) if u.user.totp_enabled_at.is_some() => "/staff/sign-in/totp".to_string(),
+            Some(_) => "/staff/totp".to_string(),
+            None => {
+                let next: String = req.uri().to_string().chars().filter(|c| c.is_ascii_graphic()).collect();
+                format!("/staff/sign-in?next={}", next.replace('&', "%26").replace('?', "%3F"))
+            }
+        };
+        return (Status::SeeOther, Caught::Redirect(rocket::response::Redirect::to(to)));
     }
     let page = page_meta(req, None);
     let page = rocket_dyn_templates::Template::render(
         "error",
         rocket_dyn_templates::context! { page, code: status.code },
     );
-    (status, rocket::Either::Left(page))
+    (status, Caught::Page(page))
 }
 
 pub fn catchers() -> Vec<rocket::Catcher> {

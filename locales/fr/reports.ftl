@@ -132,3 +132,4 @@ err-message-empty = Écrivez votre message.
 err-type-text = Ce champ doit être du texte.
 err-type-codes = Ce champ doit être une liste de codes.
 err-type-bool = Ce champ doit valoir true ou false.
+err-consent-required = Cochez la case : la personne doit avoir donné son consentement.

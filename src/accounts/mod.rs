@@ -1,9 +1,14 @@
 //! Staff accounts: roles, passwords, sessions and the guard that says who is signed in.
-//! The sign-in pages, TOTP and account administration build on this (issue #4).
+//! Guards by role (`guards`), sign-in with TOTP and password resets (`routes`), account
+//! administration (`admin`).
 
+mod admin;
+pub mod guards;
 pub mod model;
 pub mod password;
 mod roles;
+pub mod routes;
+pub mod totp;
 
 use std::sync::Arc;
 
@@ -81,5 +86,7 @@ impl<'r> FromRequest<'r> for CurrentUser {
 }
 
 pub fn stage() -> rocket::fairing::AdHoc {
-    rocket::fairing::AdHoc::on_ignite("accounts", |rocket| async { rocket })
+    rocket::fairing::AdHoc::on_ignite("accounts", |rocket| async {
+        rocket.mount("/", routes::routes()).mount("/", admin::routes()).mount("/", crate::audit::routes())
+    })
 }

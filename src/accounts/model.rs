@@ -4,7 +4,7 @@ use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::schema::{institutions, sessions, users};
+use crate::schema::{institutions, password_resets, recovery_codes, sessions, users};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -19,6 +19,7 @@ pub struct User {
     pub password_changed_at: NaiveDateTime,
     pub totp_secret: Option<String>,
     pub totp_enabled_at: Option<NaiveDateTime>,
+    pub totp_last_step: Option<i64>,
     pub failed_logins: i32,
     pub locked_until: Option<NaiveDateTime>,
     pub disabled_at: Option<NaiveDateTime>,
@@ -176,4 +177,141 @@ impl Session {
         .set(sessions::revoked_at.eq(Some(Utc::now().naive_utc())))
         .execute(conn)
     }
+}
+
+impl User {
+    /// Counts a failed sign-in; locks the account for `lock_minutes` once `lockout_after`
+    /// failures in a row are reached. Returns the new count and whether it is now locked.
+    pub fn record_failure(
+        conn: &mut DbConn,
+        id: i32,
+        lockout_after: i32,
+        lock_minutes: i64,
+    ) -> QueryResult<(i32, bool)> {
+        let n: i32 = users::table.find(id).select(users::failed_logins).first(conn)?;
+        let n = n + 1;
+        let lock = n >= lockout_after;
+        let until = lock.then(|| Utc::now().naive_utc() + chrono::Duration::minutes(lock_minutes));
+        diesel::update(users::table.find(id))
+            .set((users::failed_logins.eq(n), users::locked_until.eq(until)))
+            .execute(conn)?;
+        Ok((n, lock))
+    }
+
+    pub fn reset_failures(conn: &mut DbConn, id: i32) -> QueryResult<usize> {
+        diesel::update(users::table.find(id))
+            .set((users::failed_logins.eq(0), users::locked_until.eq(None::<NaiveDateTime>)))
+            .execute(conn)
+    }
+
+    /// Stores a secret being enrolled (not yet active).
+    pub fn set_pending_totp(conn: &mut DbConn, id: i32, secret: &str) -> QueryResult<usize> {
+        diesel::update(users::table.find(id).filter(users::totp_enabled_at.is_null()))
+            .set(users::totp_secret.eq(Some(secret)))
+            .execute(conn)
+    }
+
+    pub fn enable_totp(conn: &mut DbConn, id: i32, step: i64, recovery_hashes: &[String]) -> QueryResult<()> {
+        diesel::update(users::table.find(id))
+            .set((
+                users::totp_enabled_at.eq(Some(Utc::now().naive_utc())),
+                users::totp_last_step.eq(Some(step)),
+            ))
+            .execute(conn)?;
+        diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(id))).execute(conn)?;
+        for h in recovery_hashes {
+            diesel::insert_into(recovery_codes::table)
+                .values((recovery_codes::user_id.eq(id), recovery_codes::code_hash.eq(h)))
+                .execute(conn)?;
+        }
+        Ok(())
+    }
+
+    /// Records the time step of an accepted code, so it cannot be used again.
+    pub fn set_totp_step(conn: &mut DbConn, id: i32, step: i64) -> QueryResult<usize> {
+        diesel::update(users::table.find(id)).set(users::totp_last_step.eq(Some(step))).execute(conn)
+    }
+
+    /// Uses a recovery code once; false if it does not exist or was used.
+    pub fn use_recovery_code(conn: &mut DbConn, id: i32, hash: &str) -> QueryResult<bool> {
+        let n = diesel::update(
+            recovery_codes::table
+                .filter(recovery_codes::user_id.eq(id))
+                .filter(recovery_codes::code_hash.eq(hash))
+                .filter(recovery_codes::used_at.is_null()),
+        )
+        .set(recovery_codes::used_at.eq(Some(Utc::now().naive_utc())))
+        .execute(conn)?;
+        Ok(n == 1)
+    }
+
+    pub fn set_role(
+        conn: &mut DbConn,
+        id: i32,
+        role: &str,
+        institution_id: Option<i32>,
+    ) -> QueryResult<usize> {
+        Session::revoke_all(conn, id)?;
+        diesel::update(users::table.find(id))
+            .set((users::role.eq(role), users::institution_id.eq(institution_id)))
+            .execute(conn)
+    }
+
+    pub fn enable(conn: &mut DbConn, id: i32) -> QueryResult<usize> {
+        diesel::update(users::table.find(id))
+            .set((
+                users::disabled_at.eq(None::<NaiveDateTime>),
+                users::failed_logins.eq(0),
+                users::locked_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn)
+    }
+}
+
+/// Creates a single-use reset token (stored hashed), valid until `expires_at`.
+pub fn create_password_reset(
+    conn: &mut DbConn,
+    user_id: i32,
+    token_hash: &str,
+    expires_at: NaiveDateTime,
+) -> QueryResult<i32> {
+    diesel::insert_into(password_resets::table)
+        .values((
+            password_resets::user_id.eq(user_id),
+            password_resets::token_hash.eq(token_hash),
+            password_resets::expires_at.eq(expires_at),
+        ))
+        .returning(password_resets::id)
+        .get_result(conn)
+}
+
+/// The user a live reset token belongs to, without using it.
+pub fn find_password_reset(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<i32>> {
+    password_resets::table
+        .filter(password_resets::token_hash.eq(token_hash))
+        .filter(password_resets::used_at.is_null())
+        .filter(password_resets::expires_at.gt(Utc::now().naive_utc()))
+        .select(password_resets::user_id)
+        .first(conn)
+        .optional()
+}
+
+/// Uses a reset token: returns its user if it was live, and marks it used.
+pub fn use_password_reset(conn: &mut DbConn, token_hash: &str) -> QueryResult<Option<i32>> {
+    let Some(user_id) = find_password_reset(conn, token_hash)? else { return Ok(None) };
+    let n = diesel::update(
+        password_resets::table
+            .filter(password_resets::token_hash.eq(token_hash))
+            .filter(password_resets::used_at.is_null()),
+    )
+    .set(password_resets::used_at.eq(Some(Utc::now().naive_utc())))
+    .execute(conn)?;
+    Ok((n == 1).then_some(user_id))
+}
+
+pub fn institutions_list(conn: &mut DbConn) -> QueryResult<Vec<(i32, String, String, String)>> {
+    institutions::table
+        .order(institutions::id)
+        .select((institutions::id, institutions::code, institutions::name_fr, institutions::name_en))
+        .load(conn)
 }

@@ -162,3 +162,41 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Result<usize, VerifyError>> {
         }
     }
 }
+
+/// Filters of the audit browser; empty means any.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub actor: String,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub from: Option<chrono::NaiveDate>,
+    pub to: Option<chrono::NaiveDate>,
+}
+
+/// A page of entries, newest first, before the entry `before` (keyset pagination).
+pub fn browse(conn: &mut DbConn, f: &Filter, before: Option<i32>, limit: i64) -> QueryResult<Vec<Entry>> {
+    let mut q = audit_log::table.into_boxed();
+    if let Some(b) = before {
+        q = q.filter(audit_log::id.lt(b));
+    }
+    if !f.actor.is_empty() {
+        q = q.filter(audit_log::actor.like(format!("%{}%", f.actor)));
+    }
+    if !f.action.is_empty() {
+        q = q.filter(audit_log::action.like(format!("{}%", f.action)));
+    }
+    if !f.object_type.is_empty() {
+        q = q.filter(audit_log::object_type.eq(f.object_type.clone()));
+    }
+    if !f.object_id.is_empty() {
+        q = q.filter(audit_log::object_id.eq(f.object_id.clone()));
+    }
+    if let Some(d) = f.from {
+        q = q.filter(audit_log::at.ge(d.and_hms_opt(0, 0, 0).unwrap_or_default()));
+    }
+    if let Some(d) = f.to {
+        q = q.filter(audit_log::at.lt(d.succ_opt().unwrap_or(d).and_hms_opt(0, 0, 0).unwrap_or_default()));
+    }
+    q.order(audit_log::id.desc()).limit(limit).select(Entry::as_select()).load(conn)
+}

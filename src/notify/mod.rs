@@ -78,3 +78,22 @@ pub fn stage() -> AdHoc {
         })
     })
 }
+
+/// The subject and body of a mail for `event`, in the recipient's language, from the Fluent
+/// messages `mail-<event>-subject` and `mail-<event>-body` (locales/<lang>/mail.ftl).
+/// Privacy: the arguments are links and references only.
+pub fn compose(
+    catalog: &crate::i18n::Catalog,
+    lang: &str,
+    event: &str,
+    args: &[(&str, String)],
+) -> (String, String) {
+    let mut fa = fluent_bundle::FluentArgs::new();
+    for (k, v) in args {
+        fa.set(*k, v.clone());
+    }
+    (
+        catalog.message(lang, &format!("mail-{event}-subject"), Some(&fa)),
+        catalog.message(lang, &format!("mail-{event}-body"), Some(&fa)),
+    )
+}

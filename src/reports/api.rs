@@ -185,7 +185,7 @@ async fn create(intake: Intake<'_>, body: Json<Value>) -> ApiResult {
         all.extend(type_errors);
         return errors_json(&intake, &all);
     }
-    match intake.file_report(raw, vec![], "api").await {
+    match intake.file_report(raw, vec![], "api", None).await {
         Ok((receipt, loc)) => {
             // Region and cercle as assigned, so a gateway can confirm the place to the person.
             let lang = intake.lang.as_str();

@@ -55,6 +55,17 @@ impl<'r> FromRequest<'r> for Intake<'r> {
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
         let r = req.rocket();
+        // Security: a JSON call that carries a staff session cookie must echo the CSRF token in
+        // a header, or another site could make a signed-in browser post to the API.
+        if req.method() == rocket::http::Method::Post
+            && req.uri().path().starts_with("/api/")
+            && req.cookies().get_private(crate::accounts::SESSION_COOKIE).is_some()
+        {
+            let header = req.headers().get_one("X-CSRF-Token").unwrap_or("");
+            if crate::web::check_csrf(req.cookies(), header).is_err() {
+                return Outcome::Error((rocket::http::Status::Forbidden, ()));
+            }
+        }
         let parts = (|| {
             Some(Intake {
                 db: r.state::<Db>()?,
@@ -138,9 +149,25 @@ impl Intake<'_> {
         raw: RawReport,
         evidence: Vec<Evidence>,
         channel: &'static str,
+        monitor: Option<submit::MonitorFiling>,
     ) -> Result<(Receipt, submit::Location), FileError> {
         let today = Utc::now().date_naive();
-        let draft = submit::validate(&raw, self.taxonomy, self.geo, today).map_err(FileError::Invalid)?;
+        let checked = submit::validate(&raw, self.taxonomy, self.geo, today);
+        let mut errors = checked.as_ref().err().cloned().unwrap_or_default();
+        if let Some(m) = &monitor {
+            // A monitor files for someone else only with that person's consent.
+            if !m.consent {
+                errors.insert("consent", "err-consent-required");
+            }
+            if m.on_behalf_of.trim().chars().count() > submit::SHORT_TEXT_MAX {
+                errors.insert("on_behalf_of", "err-text-too-long");
+            }
+        }
+        if !errors.is_empty() {
+            return Err(FileError::Invalid(errors));
+        }
+        let draft = checked.map_err(FileError::Invalid)?;
+        let channel = if monitor.is_some() { "monitor" } else { channel };
         if !self.limiter.allow_report(self.client) {
             return Err(FileError::RateLimited);
         }
@@ -149,11 +176,17 @@ impl Intake<'_> {
         let r2 = receipt.clone();
         let hash = self.hasher.run(move || r2.hash(&salt)).await;
         let location = draft.location.clone();
+        let monitor_actor =
+            monitor.as_ref().map(|m| Actor::User { id: m.monitor_id, email: m.email.clone(), ip: None });
         self.db
             .transaction(move |c| {
-                let id = model::insert_report(c, &draft, &hash, channel, today, &evidence)?;
+                let id = model::insert_report(c, &draft, &hash, channel, today, &evidence, monitor.as_ref())?;
                 let details = format!("channel={channel} files={}", evidence.len());
-                audit::record(c, &Actor::Reporter, "report.create", "report", &id.to_string(), &details)?;
+                let actor = match &monitor_actor {
+                    Some(a) => a.clone(),
+                    None => Actor::Reporter,
+                };
+                audit::record(c, &actor, "report.create", "report", &id.to_string(), &details)?;
                 Ok(id)
             })
             .await?;

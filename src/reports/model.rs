@@ -40,6 +40,7 @@ pub fn insert_report(
     channel: &str,
     today: NaiveDate,
     evidence: &[Evidence],
+    monitor: Option<&super::submit::MonitorFiling>,
 ) -> QueryResult<i32> {
     let loc = &draft.location;
     let id: i32 = diesel::insert_into(reports::table)
@@ -69,6 +70,12 @@ pub fn insert_report(
                 reports::region_code.eq(&loc.region_code),
                 reports::cercle_code.eq(&loc.cercle_code),
                 reports::location_method.eq(loc.method),
+            ),
+            (
+                reports::monitor_id.eq(monitor.map(|m| m.monitor_id)),
+                reports::on_behalf_of
+                    .eq(monitor.map(|m| m.on_behalf_of.trim().to_string()).filter(|s| !s.is_empty())),
+                reports::consent_obtained.eq(monitor.is_some_and(|m| m.consent)),
             ),
         ))
         .returning(reports::id)
@@ -171,4 +178,33 @@ pub fn forwarded_to(conn: &mut DbConn, event_id: i32) -> QueryResult<Vec<(String
 
 pub fn attachment_count(conn: &mut DbConn, report_id: i32) -> QueryResult<i64> {
     attachments::table.filter(attachments::report_id.eq(report_id)).count().get_result(conn)
+}
+
+/// A report as its monitor sees it in "my reports": no narrative, only what they need.
+#[derive(Debug, Clone, Queryable)]
+pub struct MonitorReportRow {
+    pub id: i32,
+    pub submitted_on: NaiveDate,
+    pub status: String,
+    pub region_code: Option<String>,
+    pub on_behalf_of: Option<String>,
+}
+
+pub fn filed_by_monitor(
+    conn: &mut DbConn,
+    monitor_id: i32,
+    limit: i64,
+) -> QueryResult<Vec<MonitorReportRow>> {
+    reports::table
+        .filter(reports::monitor_id.eq(monitor_id))
+        .order(reports::id.desc())
+        .limit(limit)
+        .select((
+            reports::id,
+            reports::submitted_on,
+            reports::status,
+            reports::region_code,
+            reports::on_behalf_of,
+        ))
+        .load(conn)
 }

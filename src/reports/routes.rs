@@ -14,15 +14,16 @@ use rocket_dyn_templates::{context, Template};
 use serde::Serialize;
 
 use super::evidence::{self, Evidence};
-use super::submit::{FieldErrors, RawLocation, RawReport};
+use super::submit::{FieldErrors, MonitorFiling, RawLocation, RawReport};
 use super::{FileError, Intake, LookupError};
+use crate::accounts::guards::{Monitor, Staff};
 use crate::error::AppError;
 use crate::geo::map::WIDTH_PX;
 use crate::taxonomy::{DATE_PRECISIONS, REPORTER_RELATIONS};
 use crate::web::{check_csrf, Page};
 
 pub fn routes() -> Vec<Route> {
-    rocket::routes![index, new, create, follow, lookup, reply, attach]
+    rocket::routes![index, new, create, follow, lookup, reply, attach, mine]
 }
 
 #[derive(Debug, FromForm)]
@@ -61,6 +62,9 @@ pub struct ReportForm<'r> {
     reporter_relation: Option<String>,
     reporter_name: Option<String>,
     reporter_contact: Option<String>,
+    /// Monitors only: on whose behalf, and whether that person consented.
+    on_behalf_of: Option<String>,
+    consent: bool,
     /// Which button was pressed: `submit` (default), `search_place`, `clear_location`.
     action: Option<String>,
     map: Option<MapClick>,
@@ -96,6 +100,8 @@ pub struct FormValues {
     reporter_relation: String,
     reporter_name: String,
     reporter_contact: String,
+    on_behalf_of: String,
+    consent: bool,
 }
 
 impl FormValues {
@@ -123,6 +129,8 @@ impl FormValues {
             reporter_relation: s(&f.reporter_relation),
             reporter_name: s(&f.reporter_name),
             reporter_contact: s(&f.reporter_contact),
+            on_behalf_of: s(&f.on_behalf_of),
+            consent: f.consent,
         }
     }
 
@@ -364,6 +372,7 @@ async fn create(
     page: Page,
     intake: Intake<'_>,
     cookies: &CookieJar<'_>,
+    staff: Option<Staff>,
     mut form: Form<ReportForm<'_>>,
 ) -> Result<(Status, Template), AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
@@ -423,7 +432,17 @@ async fn create(
     let had_files = form.evidence.iter().any(|f| !f.is_empty());
     let files = read_files(&intake, &mut form.evidence).await;
     let result = match files {
-        Ok(files) => intake.file_report(values.raw(), files, "web").await,
+        Ok(files) => {
+            let monitor = staff.as_ref().filter(|s| s.0.role == crate::accounts::Role::Monitor).map(|s| {
+                MonitorFiling {
+                    monitor_id: s.0.user.id,
+                    email: s.0.user.email.clone(),
+                    on_behalf_of: values.on_behalf_of.clone(),
+                    consent: values.consent,
+                }
+            });
+            intake.file_report(values.raw(), files, "web", monitor).await
+        }
         Err(key) => {
             // Report the file problem together with any other mistake in the form.
             let today = chrono::Utc::now().date_naive();
@@ -574,4 +593,32 @@ async fn attach(
             status_page(page, &intake, &typed, None, error, Status::UnprocessableEntity).await
         }
     }
+}
+
+#[derive(Serialize)]
+struct MineRow {
+    id: i32,
+    submitted_on: String,
+    status: String,
+    region: String,
+    on_behalf_of: String,
+}
+
+/// `GET /staff/my-reports`: the reports a monitor filed and their public status, nothing else.
+#[rocket::get("/staff/my-reports")]
+async fn mine(page: Page, intake: Intake<'_>, monitor: Monitor) -> Result<Template, AppError> {
+    let uid = monitor.0.user.id;
+    let rows = intake.db.run(move |c| Ok(super::model::filed_by_monitor(c, uid, 500)?)).await?;
+    let lang = intake.lang.clone();
+    let rows: Vec<MineRow> = rows
+        .into_iter()
+        .map(|r| MineRow {
+            id: r.id,
+            submitted_on: r.submitted_on.to_string(),
+            status: intake.tr(&format!("status-{}", r.status)),
+            region: r.region_code.and_then(|c| intake.geo.region_name(&c, &lang)).unwrap_or_default(),
+            on_behalf_of: r.on_behalf_of.unwrap_or_default(),
+        })
+        .collect();
+    Ok(Template::render("reports/mine", context! { page: page.0, rows }))
 }

@@ -90,6 +90,15 @@ pub struct Draft {
     pub reporter_contact: Option<String>,
 }
 
+/// A report a monitor files for someone else.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MonitorFiling {
+    pub monitor_id: i32,
+    pub email: String,
+    pub on_behalf_of: String,
+    pub consent: bool,
+}
+
 /// Field name → translation key of the message.
 pub type FieldErrors = BTreeMap<&'static str, &'static str>;
 

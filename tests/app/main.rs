@@ -1,7 +1,9 @@
 //! Vigie's integration tests: one binary, each test on a fresh database of each engine under
 //! test (SQLite always; PostgreSQL when `VIGIE_TEST_POSTGRES` names a server, see common.rs).
 
+mod accounts;
 mod browser;
 mod common;
 mod foundation;
 mod intake;
+mod mail;

@@ -106,6 +106,7 @@ CREATE TABLE users (
     password_changed_at TIMESTAMP NOT NULL,
     totp_secret TEXT,
     totp_enabled_at TIMESTAMP,
+    totp_last_step BIGINT,
     failed_logins INTEGER NOT NULL DEFAULT 0,
     locked_until TIMESTAMP,
     disabled_at TIMESTAMP,

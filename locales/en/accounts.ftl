@@ -1,0 +1,124 @@
+# Staff area: sign-in, second factor, account, administration, audit log.
+staff-home = Staff home
+staff-users = Accounts
+staff-mail = Mail waiting
+staff-audit = Audit log
+staff-my-reports = My reports
+staff-sign-out = Sign out
+staff-account = My account
+
+signin-title = Staff sign-in
+signin-msg-signed-out = You are signed out.
+signin-msg-password-changed = Password changed. Sign in again.
+signin-msg-password-reset = Password saved. You can sign in.
+signin-failed = Sign-in failed: wrong email or password, or the account is temporarily locked.
+signin-email = Email address
+signin-password = Password
+signin-submit = Sign in
+signin-forgot = Forgot your password?
+
+totp-prompt-title = Verification code
+totp-failed = Wrong code, or already used.
+totp-code = 6-digit code from your authenticator app
+totp-use-recovery = Use a recovery code
+totp-recovery = Recovery code
+totp-verify = Verify
+totp-enrol-title = Turn on two-step verification
+totp-enrol-why = Your role gives access to sensitive information: a second factor is required.
+totp-enrol-step1 = Open an authenticator app (FreeOTP or Aegis, for example) and scan the code below.
+totp-enrol-step2 = Type the 6-digit code it shows.
+totp-enrol-manual = Or type this key by hand:
+totp-enrol-confirm = Turn on
+
+recovery-title = Recovery codes
+recovery-enabled = Two-step verification is on.
+recovery-once = Write these codes down and keep them safe. Each works once, if you lose your phone. They will not be shown again.
+recovery-continue = I have written my codes down
+
+dashboard-hello = Hello, { $name }
+role-admin = Administrator
+role-admin-can = manages accounts, lists and routing rules; does not read cases without a case role.
+role-intake = Intake officer
+role-intake-can = screens new reports: admissibility, duplicates and routing.
+role-investigator = Investigator (CNDH)
+role-investigator-can = works the cases routed to the CNDH.
+role-ombudsman = Ombudsman officer (Médiateur)
+role-ombudsman-can = works the cases routed to the Médiateur.
+role-trainer = Trainer
+role-trainer-can = sees aggregate patterns (never identities) and manages training actions.
+role-monitor = Monitor
+role-monitor-can = files reports for other people, with their consent, and follows their public status.
+role-auditor = Auditor
+role-auditor-can = reads everything without changing anything, including the audit log.
+
+account-totp-on = Two-step verification: on.
+account-totp-off = Two-step verification: off.
+account-totp-enrol = Turn it on
+account-password = Change the password
+account-current = Current password
+account-new = New password
+account-confirm = New password, again
+account-change = Change the password
+password-rules = At least 12 characters; not a common password; not your email. A sentence of several words works well.
+password-too-short = The password must have at least 12 characters.
+password-common = This password is too common. Choose another.
+password-contains-email = The password must not contain your email.
+password-mismatch = The two passwords differ.
+password-current-wrong = The current password is wrong.
+
+forgot-title = Forgot your password
+forgot-sent = If an account exists for this address, a link to choose a new password was just sent to it. It is valid for one hour.
+forgot-submit = Send the link
+reset-title = Choose a new password
+reset-invalid = This link is no longer valid (already used or expired).
+reset-submit = Save
+
+admin-user = Person
+admin-role = Role
+admin-state = State
+admin-disabled = disabled
+admin-locked = locked
+admin-active = active
+admin-disable = Disable
+admin-enable = Enable
+admin-reset = Reset the password
+admin-institution = Institution
+admin-set-role = Change
+admin-new = New account
+admin-new-hint = The person gets an email with a link to choose their password (valid 72 hours).
+admin-name = Name
+admin-create = Create the account
+admin-error-email = Invalid email address.
+admin-error-name = Give the name.
+admin-error-role = Unknown role.
+admin-error-institution = This role belongs to another institution.
+admin-error-duplicate = An account already exists with this address.
+
+mail-admin-hint = Mail leaves through the outbox and is retried. Messages that fail stay here with their last error.
+mail-admin-empty = No mail waiting.
+mail-admin-to = To
+mail-admin-kind = Kind
+mail-admin-attempts = Attempts
+mail-admin-error = Last error
+
+audit-chain-ok = Chain intact: { $count } entries verified.
+audit-chain-broken = Chain broken:
+audit-actor = Who
+audit-action = Action
+audit-object-type = Object type
+audit-object-id = Object id
+audit-from = From
+audit-to = To
+audit-filter = Filter
+audit-when = When
+audit-object = Object
+audit-details = Details
+audit-older = Older entries
+
+monitor-legend = Report for another person
+monitor-on-behalf = On behalf of (initials or reference)
+monitor-consent = The person consented to this report
+monitor-contact-hint = The person's contact, if they give it, goes in "a way to reach" above.
+mine-empty = You have not filed any report yet.
+mine-region = Region
+mine-status = Public status

@@ -1,0 +1,124 @@
+# Espace du personnel : connexion, second facteur, compte, administration, journal d'audit.
+staff-home = Accueil du personnel
+staff-users = Comptes
+staff-mail = Courriels en attente
+staff-audit = Journal d'audit
+staff-my-reports = Mes signalements
+staff-sign-out = Se déconnecter
+staff-account = Mon compte
+
+signin-title = Connexion du personnel
+signin-msg-signed-out = Vous êtes déconnecté.
+signin-msg-password-changed = Mot de passe changé. Reconnectez-vous.
+signin-msg-password-reset = Mot de passe enregistré. Vous pouvez vous connecter.
+signin-failed = Connexion impossible : adresse ou mot de passe incorrect, ou compte temporairement bloqué.
+signin-email = Adresse électronique
+signin-password = Mot de passe
+signin-submit = Se connecter
+signin-forgot = Mot de passe oublié ?
+
+totp-prompt-title = Code de vérification
+totp-failed = Code incorrect ou déjà utilisé.
+totp-code = Code à 6 chiffres de votre application d'authentification
+totp-use-recovery = Utiliser un code de secours
+totp-recovery = Code de secours
+totp-verify = Vérifier
+totp-enrol-title = Activer la vérification en deux étapes
+totp-enrol-why = Votre rôle donne accès à des informations sensibles : un second facteur est obligatoire.
+totp-enrol-step1 = Ouvrez une application d'authentification (par exemple FreeOTP ou Aegis) et scannez le code ci-dessous.
+totp-enrol-step2 = Tapez le code à 6 chiffres qu'elle affiche.
+totp-enrol-manual = Ou saisissez cette clé à la main :
+totp-enrol-confirm = Activer
+
+recovery-title = Codes de secours
+recovery-enabled = La vérification en deux étapes est activée.
+recovery-once = Notez ces codes et gardez-les en lieu sûr. Chacun ne sert qu'une fois, si vous perdez votre téléphone. Ils ne seront plus montrés.
+recovery-continue = J'ai noté mes codes
+
+dashboard-hello = Bonjour, { $name }
+role-admin = Administrateur
+role-admin-can = gère les comptes, les listes et les règles d'orientation ; ne lit pas les dossiers sans rôle de dossier.
+role-intake = Agent d'accueil
+role-intake-can = examine les nouveaux signalements, la recevabilité, les doublons et l'orientation.
+role-investigator = Enquêteur (CNDH)
+role-investigator-can = traite les dossiers orientés vers la CNDH.
+role-ombudsman = Chargé de dossiers (Médiateur)
+role-ombudsman-can = traite les dossiers orientés vers le Médiateur.
+role-trainer = Formateur
+role-trainer-can = voit les tendances agrégées (jamais d'identité) et gère les actions de formation.
+role-monitor = Observateur
+role-monitor-can = dépose des signalements pour d'autres personnes, avec leur consentement, et suit leur statut public.
+role-auditor = Auditeur
+role-auditor-can = lit tout sans rien modifier, y compris le journal d'audit.
+
+account-totp-on = Vérification en deux étapes : activée.
+account-totp-off = Vérification en deux étapes : non activée.
+account-totp-enrol = L'activer
+account-password = Changer le mot de passe
+account-current = Mot de passe actuel
+account-new = Nouveau mot de passe
+account-confirm = Nouveau mot de passe, encore
+account-change = Changer le mot de passe
+password-rules = Au moins 12 caractères ; pas un mot de passe courant ; pas votre adresse. Une phrase de plusieurs mots convient bien.
+password-too-short = Le mot de passe doit avoir au moins 12 caractères.
+password-common = Ce mot de passe est trop courant. Choisissez-en un autre.
+password-contains-email = Le mot de passe ne doit pas contenir votre adresse.
+password-mismatch = Les deux mots de passe sont différents.
+password-current-wrong = Le mot de passe actuel est incorrect.
+
+forgot-title = Mot de passe oublié
+forgot-sent = Si un compte existe pour cette adresse, un lien pour choisir un nouveau mot de passe vient d'y être envoyé. Il est valable une heure.
+forgot-submit = Envoyer le lien
+reset-title = Choisir un nouveau mot de passe
+reset-invalid = Ce lien n'est plus valable (déjà utilisé ou expiré).
+reset-submit = Enregistrer
+
+admin-user = Personne
+admin-role = Rôle
+admin-state = État
+admin-disabled = désactivé
+admin-locked = bloqué
+admin-active = actif
+admin-disable = Désactiver
+admin-enable = Réactiver
+admin-reset = Réinitialiser le mot de passe
+admin-institution = Institution
+admin-set-role = Changer
+admin-new = Nouveau compte
+admin-new-hint = La personne reçoit par courriel un lien pour choisir son mot de passe (valable 72 heures).
+admin-name = Nom
+admin-create = Créer le compte
+admin-error-email = Adresse électronique invalide.
+admin-error-name = Indiquez le nom.
+admin-error-role = Rôle inconnu.
+admin-error-institution = Ce rôle appartient à une autre institution.
+admin-error-duplicate = Un compte existe déjà avec cette adresse.
+
+mail-admin-hint = Les courriels partent par la file d'attente et sont réessayés. Ceux qui échouent restent ici avec leur dernière erreur.
+mail-admin-empty = Aucun courriel en attente.
+mail-admin-to = Destinataire
+mail-admin-kind = Type
+mail-admin-attempts = Essais
+mail-admin-error = Dernière erreur
+
+audit-chain-ok = Chaîne intacte : { $count } entrées vérifiées.
+audit-chain-broken = Chaîne rompue :
+audit-actor = Qui
+audit-action = Action
+audit-object-type = Type d'objet
+audit-object-id = N° d'objet
+audit-from = Du
+audit-to = Au
+audit-filter = Filtrer
+audit-when = Quand
+audit-object = Objet
+audit-details = Détails
+audit-older = Entrées plus anciennes
+
+monitor-legend = Signalement pour une autre personne
+monitor-on-behalf = Au nom de (initiales ou référence)
+monitor-consent = La personne a donné son consentement pour ce signalement
+monitor-contact-hint = Le contact de la personne, si elle le donne, va dans « moyen de la joindre » ci-dessus.
+mine-empty = Vous n'avez encore déposé aucun signalement.
+mine-region = Région
+mine-status = Statut public

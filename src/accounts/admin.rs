@@ -1,0 +1,305 @@
+//! Account administration for admins: list, create (a link to set the password is mailed),
+//! disable, enable, issue a password reset, change role; and the mail that failed to go.
+
+use chrono::Utc;
+use rocket::form::{Form, FromForm};
+use rocket::http::{CookieJar, Status};
+use rocket::response::Redirect;
+use rocket::{Either, Route};
+use rocket_dyn_templates::{context, Template};
+use serde::Serialize;
+
+use super::guards::Admin;
+use super::model::{self, NewUser, User};
+use super::routes::{issue_reset, Auth};
+use super::Role;
+use crate::audit::{self, Actor};
+use crate::crypto;
+use crate::error::AppError;
+use crate::web::{check_csrf, Page};
+
+pub fn routes() -> Vec<Route> {
+    rocket::routes![users, create, disable, enable, reset, set_role, mail]
+}
+
+#[derive(Serialize)]
+struct UserRow {
+    id: i32,
+    email: String,
+    name: String,
+    role: String,
+    institution: String,
+    active: bool,
+    locked: bool,
+    totp: bool,
+}
+
+async fn users_page(
+    page: Page,
+    auth: &Auth<'_>,
+    error: Option<String>,
+    status: Status,
+) -> Result<(Status, Template), AppError> {
+    let lang = page.0.lang.clone();
+    let (users, institutions) = auth.db.run(|c| Ok((User::list(c)?, model::institutions_list(c)?))).await?;
+    let now = Utc::now().naive_utc();
+    let rows: Vec<UserRow> = users
+        .into_iter()
+        .map(|u| UserRow {
+            id: u.id,
+            institution: u
+                .institution_id
+                .and_then(|i| institutions.iter().find(|x| x.0 == i))
+                .map(|x| x.1.clone())
+                .unwrap_or_default(),
+            email: u.email,
+            name: u.name,
+            role: u.role,
+            active: u.disabled_at.is_none(),
+            locked: u.locked_until.is_some_and(|t| t > now),
+            totp: u.totp_enabled_at.is_some(),
+        })
+        .collect();
+    let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+    let insts: Vec<(String, String)> = institutions
+        .into_iter()
+        .map(|(_, code, fr, en)| (code, if lang == "en" { en } else { fr }))
+        .collect();
+    Ok((
+        status,
+        Template::render(
+            "accounts/admin_users",
+            context! { page: page.0, users: rows, roles, institutions: insts, error },
+        ),
+    ))
+}
+
+#[rocket::get("/staff/admin/users")]
+async fn users(page: Page, auth: Auth<'_>, _admin: Admin) -> Result<(Status, Template), AppError> {
+    users_page(page, &auth, None, Status::Ok).await
+}
+
+#[derive(FromForm)]
+pub struct NewUserForm {
+    csrf: Option<String>,
+    email: Option<String>,
+    name: Option<String>,
+    role: Option<String>,
+    institution: Option<String>,
+    locale: Option<String>,
+}
+
+/// `POST /staff/admin/users`: the account starts with an unusable password; the new user sets
+/// their own through the link mailed to them (valid 72 hours).
+#[rocket::post("/staff/admin/users", data = "<form>")]
+async fn create(
+    page: Page,
+    auth: Auth<'_>,
+    admin: Admin,
+    cookies: &CookieJar<'_>,
+    form: Form<NewUserForm>,
+) -> Result<Either<Redirect, (Status, Template)>, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let lang = page.0.lang.clone();
+    let tr = |k: &str| auth.catalog.message(&lang, k, None);
+    let email = form.email.clone().unwrap_or_default().trim().to_lowercase();
+    let name = form.name.clone().unwrap_or_default().trim().to_string();
+    let role = Role::parse(form.role.as_deref().unwrap_or(""));
+    let locale = form.locale.clone().filter(|l| auth.catalog.has_lang(l)).unwrap_or_else(|| "fr".into());
+    let institution = form.institution.clone().filter(|i| !i.is_empty());
+    let error = if !email.contains('@') || email.contains(char::is_whitespace) {
+        Some(tr("admin-error-email"))
+    } else if name.is_empty() {
+        Some(tr("admin-error-name"))
+    } else if role.is_none() {
+        Some(tr("admin-error-role"))
+    } else {
+        match (role.and_then(|r| r.required_institution()), institution.as_deref()) {
+            (Some(req), Some(i)) if req != i => Some(tr("admin-error-institution")),
+            _ => None,
+        }
+    };
+    if let Some(error) = error {
+        return users_page(page, &auth, Some(error), Status::UnprocessableEntity).await.map(Either::Right);
+    }
+    let role = role.unwrap_or(Role::Monitor);
+    let institution = institution.or_else(|| role.required_institution().map(String::from));
+    let (cat, config) = (auth.catalog.clone(), auth.config.clone());
+    let actor = Actor::User { id: admin.0.user.id, email: admin.0.user.email.clone(), ip: auth.ip.clone() };
+    let unusable = crypto::hash_password(&crypto::random_token(32));
+    let duplicate = auth
+        .db
+        .transaction(move |c| {
+            if User::find_by_email(c, &email)?.is_some() {
+                return Ok(true);
+            }
+            let institution_id = match &institution {
+                Some(code) => model::institution_id_by_code(c, code)?,
+                None => None,
+            };
+            let id = User::insert(
+                c,
+                &NewUser {
+                    email: &email,
+                    name: &name,
+                    role: role.as_str(),
+                    institution_id,
+                    locale: &locale,
+                    password_hash: &unusable,
+                },
+            )?;
+            let user = User::find(c, id)?;
+            issue_reset(c, &cat, &config, &user, "welcome", 72)?;
+            let details = format!("role={role} institution={}", institution.as_deref().unwrap_or("-"));
+            audit::record(c, &actor, "user.create", "user", &id.to_string(), &details)?;
+            Ok(false)
+        })
+        .await?;
+    if duplicate {
+        let error = tr("admin-error-duplicate");
+        return users_page(page, &auth, Some(error), Status::UnprocessableEntity).await.map(Either::Right);
+    }
+    Ok(Either::Left(Redirect::to("/staff/admin/users")))
+}
+
+#[derive(FromForm)]
+pub struct UserAction {
+    csrf: Option<String>,
+    role: Option<String>,
+    institution: Option<String>,
+}
+
+async fn act(
+    auth: &Auth<'_>,
+    admin: &Admin,
+    id: i32,
+    action: &'static str,
+    f: impl FnOnce(&mut crate::db::DbConn, &User) -> Result<String, AppError> + Send + 'static,
+) -> Result<Redirect, AppError> {
+    let actor = Actor::User { id: admin.0.user.id, email: admin.0.user.email.clone(), ip: auth.ip.clone() };
+    auth.db
+        .transaction(move |c| {
+            let user = User::find(c, id)?;
+            let details = f(c, &user)?;
+            audit::record(c, &actor, action, "user", &id.to_string(), &details)?;
+            Ok(())
+        })
+        .await?;
+    Ok(Redirect::to("/staff/admin/users"))
+}
+
+#[rocket::post("/staff/admin/users/<id>/disable", data = "<form>")]
+async fn disable(
+    auth: Auth<'_>,
+    admin: Admin,
+    id: i32,
+    cookies: &CookieJar<'_>,
+    form: Form<UserAction>,
+) -> Result<Redirect, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    if id == admin.0.user.id {
+        return Err(AppError::BadRequest("an admin cannot disable their own account"));
+    }
+    act(&auth, &admin, id, "user.disable", |c, u| {
+        User::disable(c, u.id)?;
+        Ok(String::new())
+    })
+    .await
+}
+
+#[rocket::post("/staff/admin/users/<id>/enable", data = "<form>")]
+async fn enable(
+    auth: Auth<'_>,
+    admin: Admin,
+    id: i32,
+    cookies: &CookieJar<'_>,
+    form: Form<UserAction>,
+) -> Result<Redirect, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    act(&auth, &admin, id, "user.enable", |c, u| {
+        User::enable(c, u.id)?;
+        Ok(String::new())
+    })
+    .await
+}
+
+/// Issues a password reset: the user gets a single-use link valid one hour.
+#[rocket::post("/staff/admin/users/<id>/reset", data = "<form>")]
+async fn reset(
+    auth: Auth<'_>,
+    admin: Admin,
+    id: i32,
+    cookies: &CookieJar<'_>,
+    form: Form<UserAction>,
+) -> Result<Redirect, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let (cat, config) = (auth.catalog.clone(), auth.config.clone());
+    act(&auth, &admin, id, "user.reset_issued", move |c, u| {
+        issue_reset(c, &cat, &config, u, "password-reset", 1)?;
+        Ok(String::new())
+    })
+    .await
+}
+
+#[rocket::post("/staff/admin/users/<id>/role", data = "<form>")]
+async fn set_role(
+    auth: Auth<'_>,
+    admin: Admin,
+    id: i32,
+    cookies: &CookieJar<'_>,
+    form: Form<UserAction>,
+) -> Result<Redirect, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let role = Role::parse(form.role.as_deref().unwrap_or("")).ok_or(AppError::BadRequest("unknown role"))?;
+    let institution = form
+        .institution
+        .clone()
+        .filter(|i| !i.is_empty())
+        .or_else(|| role.required_institution().map(String::from));
+    if let (Some(req), Some(i)) = (role.required_institution(), institution.as_deref()) {
+        if req != i {
+            return Err(AppError::BadRequest("this role belongs to another institution"));
+        }
+    }
+    act(&auth, &admin, id, "user.role_change", move |c, u| {
+        let inst = match &institution {
+            Some(code) => Some(
+                model::institution_id_by_code(c, code)?.ok_or(AppError::BadRequest("unknown institution"))?,
+            ),
+            None => None,
+        };
+        User::set_role(c, u.id, role.as_str(), inst)?;
+        Ok(format!("from={} to={role} institution={}", u.role, institution.as_deref().unwrap_or("-")))
+    })
+    .await
+}
+
+#[derive(Serialize)]
+struct MailRow {
+    id: i32,
+    to: String,
+    kind: String,
+    created_at: String,
+    attempts: i32,
+    next_attempt_at: String,
+    last_error: String,
+}
+
+/// `GET /staff/admin/mail`: what is waiting in the outbox, with the last error of each.
+#[rocket::get("/staff/admin/mail")]
+async fn mail(page: Page, auth: Auth<'_>, _admin: Admin) -> Result<Template, AppError> {
+    let pending = auth.db.run(|c| Ok(crate::notify::model::pending(c, 200)?)).await?;
+    let rows: Vec<MailRow> = pending
+        .into_iter()
+        .map(|m| MailRow {
+            id: m.id,
+            to: m.to_addr,
+            kind: m.kind,
+            created_at: m.created_at.format("%Y-%m-%d %H:%M").to_string(),
+            attempts: m.attempts,
+            next_attempt_at: m.next_attempt_at.format("%Y-%m-%d %H:%M").to_string(),
+            last_error: m.last_error.unwrap_or_default(),
+        })
+        .collect();
+    Ok(Template::render("accounts/admin_mail", context! { page: page.0, mails: rows }))
+}

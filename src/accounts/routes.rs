@@ -1,0 +1,615 @@
+//! Signing in and out, the second factor, the account page, and password resets.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use rocket::form::{Form, FromForm};
+use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::response::Redirect;
+use rocket::{Either, Request, Route};
+use rocket_dyn_templates::{context, Template};
+
+use super::guards::Staff;
+use super::model::{self, Session, User};
+use super::{password, totp, CurrentUser, Role, SESSION_COOKIE};
+use crate::audit::{self, Actor};
+use crate::config::Config;
+use crate::crypto::{self, HashLimiter};
+use crate::db::Db;
+use crate::error::AppError;
+use crate::i18n::Catalog;
+use crate::notify;
+use crate::web::{check_csrf, Page};
+
+pub fn routes() -> Vec<Route> {
+    rocket::routes![
+        dashboard,
+        sign_in_page,
+        sign_in,
+        totp_prompt,
+        totp_check,
+        totp_enrol,
+        totp_confirm,
+        sign_out,
+        account,
+        change_password,
+        forgot_page,
+        forgot,
+        reset_page,
+        reset,
+    ]
+}
+
+type Page2 = Either<Redirect, (Status, Template)>;
+
+/// What the account handlers need besides the page.
+pub struct Auth<'r> {
+    pub db: &'r Db,
+    pub config: &'r Arc<Config>,
+    pub hasher: &'r HashLimiter,
+    pub catalog: &'r Arc<Catalog>,
+    pub ip: Option<String>,
+    pub secure_cookies: bool,
+}
+
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for Auth<'r> {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> rocket::request::Outcome<Self, ()> {
+        let r = req.rocket();
+        let found = (|| {
+            Some(Auth {
+                db: r.state::<Db>()?,
+                config: r.state::<Arc<Config>>()?,
+                hasher: r.state::<HashLimiter>()?,
+                catalog: r.state::<Arc<Catalog>>()?,
+                // Staff addresses may be recorded in the audit log (never a reporter's).
+                ip: req.client_ip().map(|ip| ip.to_string()),
+                secure_cookies: r.figment().profile() != "debug",
+            })
+        })();
+        match found {
+            Some(a) => rocket::request::Outcome::Success(a),
+            None => rocket::request::Outcome::Error((Status::InternalServerError, ())),
+        }
+    }
+}
+
+impl Auth<'_> {
+    fn actor(&self, u: &User) -> Actor {
+        Actor::User { id: u.id, email: u.email.clone(), ip: self.ip.clone() }
+    }
+
+    fn totp_required(&self, role: Role) -> bool {
+        self.config.totp_required_roles.iter().any(|r| r == role.as_str())
+    }
+}
+
+/// Only local staff paths are followed after signing in (no open redirect).
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with("/staff") && !n.starts_with("//") && !n.contains("://") => n.to_string(),
+        _ => "/staff".to_string(),
+    }
+}
+
+fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
+    let mut c = Cookie::new(SESSION_COOKIE, token);
+    c.set_same_site(SameSite::Strict);
+    c.set_http_only(true);
+    c.set_secure(secure);
+    c.set_path("/");
+    c
+}
+
+#[rocket::get("/staff")]
+fn dashboard(page: Page, staff: Staff) -> Template {
+    Template::render("accounts/dashboard", context! { page: page.0, role: staff.0.role.as_str() })
+}
+
+#[rocket::get("/staff/sign-in?<next>&<msg>", rank = 2)]
+fn sign_in_page(
+    page: Page,
+    user: Option<CurrentUser>,
+    next: Option<&str>,
+    msg: Option<&str>,
+) -> Either<Redirect, Template> {
+    if user.is_some_and(|u| u.second_factor) {
+        return Either::Left(Redirect::to(safe_next(next)));
+    }
+    let msg = msg.filter(|m| ["signed-out", "password-changed", "password-reset"].contains(m));
+    Either::Right(Template::render("accounts/sign_in", context! { page: page.0, next: safe_next(next), msg }))
+}
+
+#[derive(FromForm)]
+pub struct SignInForm {
+    csrf: Option<String>,
+    email: Option<String>,
+    password: Option<String>,
+    next: Option<String>,
+}
+
+/// Failed sign-ins of an account are answered more and more slowly: 0.5 s after the third,
+/// doubling up to 8 s.
+fn slowdown(failures: i32) -> Duration {
+    if failures < 3 {
+        return Duration::ZERO;
+    }
+    Duration::from_millis((500u64 << (failures - 3).min(4) as u32).min(8000))
+}
+
+#[rocket::post("/staff/sign-in", data = "<form>")]
+async fn sign_in(
+    page: Page,
+    auth: Auth<'_>,
+    cookies: &CookieJar<'_>,
+    form: Form<SignInForm>,
+) -> Result<Page2, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let email = form.email.clone().unwrap_or_default().trim().to_lowercase();
+    let password = form.password.clone().unwrap_or_default();
+    let next = safe_next(form.next.as_deref());
+    let lookup = email.clone();
+    let user = auth.db.run(move |c| Ok(User::find_by_email(c, &lookup)?)).await?;
+    if let Some(u) = &user {
+        rocket::tokio::time::sleep(slowdown(u.failed_logins)).await;
+    }
+    // Security: an unknown email costs the same Argon2id verification as a real one.
+    let hash =
+        user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| crypto::dummy_hash().to_string());
+    let ok = auth.hasher.run(move || crypto::verify_password(&password, &hash)).await;
+    let now = Utc::now().naive_utc();
+    let usable = user.as_ref().filter(|u| {
+        ok && u.disabled_at.is_none()
+            && u.locked_until.is_none_or(|t| t <= now)
+            && Role::parse(&u.role).is_some()
+    });
+    match usable {
+        Some(u) => {
+            let u = u.clone();
+            let role = Role::parse(&u.role).unwrap_or(Role::Monitor);
+            let complete = u.totp_enabled_at.is_none() && !auth.totp_required(role);
+            let token = crypto::random_token(32);
+            let token_hash = crypto::sha256_hex(token.as_bytes());
+            let actor = auth.actor(&u);
+            let id = u.id;
+            auth.db
+                .transaction(move |c| {
+                    User::reset_failures(c, id)?;
+                    let sid = Session::create(c, id, &token_hash, complete)?;
+                    audit::record(
+                        c,
+                        &actor,
+                        "auth.sign_in",
+                        "user",
+                        &id.to_string(),
+                        &format!("session={sid}"),
+                    )?;
+                    Ok(())
+                })
+                .await?;
+            cookies.add_private(session_cookie(token, auth.secure_cookies));
+            let to = if u.totp_enabled_at.is_some() {
+                format!("/staff/sign-in/totp?next={}", next)
+            } else if !complete {
+                "/staff/totp".to_string()
+            } else {
+                next
+            };
+            Ok(Either::Left(Redirect::to(to)))
+        }
+        None => {
+            let lockout = auth.config.lockout_after;
+            let (id, label) = match &user {
+                Some(u) => (u.id.to_string(), u.email.clone()),
+                None => ("-".to_string(), String::new()),
+            };
+            let uid = user.as_ref().map(|u| u.id);
+            auth.db
+                .transaction(move |c| {
+                    // Privacy: an unknown "email" may be a password typed in the wrong box: it
+                    // is not recorded.
+                    let details = if label.is_empty() { "unknown account".to_string() } else { label };
+                    audit::record(c, &Actor::System("sign-in"), "auth.failure", "user", &id, &details)?;
+                    if let Some(uid) = uid {
+                        let (n, locked) = User::record_failure(c, uid, lockout, 15)?;
+                        if locked && n == lockout {
+                            audit::record(
+                                c,
+                                &Actor::System("sign-in"),
+                                "auth.lock",
+                                "user",
+                                &id,
+                                &format!("failures={n}"),
+                            )?;
+                        }
+                    }
+                    Ok(())
+                })
+                .await?;
+            let ctx = context! { page: page.0, next, email, failed: true };
+            Ok(Either::Right((Status::Unauthorized, Template::render("accounts/sign_in", ctx))))
+        }
+    }
+}
+
+#[rocket::get("/staff/sign-in/totp?<next>")]
+fn totp_prompt(page: Page, user: CurrentUser, next: Option<&str>) -> Either<Redirect, Template> {
+    if user.second_factor {
+        return Either::Left(Redirect::to(safe_next(next)));
+    }
+    if user.user.totp_enabled_at.is_none() {
+        return Either::Left(Redirect::to("/staff/totp"));
+    }
+    Either::Right(Template::render("accounts/totp_prompt", context! { page: page.0, next: safe_next(next) }))
+}
+
+#[derive(FromForm)]
+pub struct CodeForm {
+    csrf: Option<String>,
+    code: Option<String>,
+    recovery: Option<String>,
+    next: Option<String>,
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+#[rocket::post("/staff/sign-in/totp", data = "<form>")]
+async fn totp_check(
+    page: Page,
+    auth: Auth<'_>,
+    user: CurrentUser,
+    cookies: &CookieJar<'_>,
+    form: Form<CodeForm>,
+) -> Result<Page2, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let next = safe_next(form.next.as_deref());
+    let (Some(secret), Some(_)) = (user.user.totp_secret.clone(), user.user.totp_enabled_at) else {
+        return Ok(Either::Left(Redirect::to("/staff/totp")));
+    };
+    let code = form.code.clone().unwrap_or_default();
+    let recovery = form.recovery.clone().unwrap_or_default();
+    let step = totp::verify(&secret, &code, unix_now(), user.user.totp_last_step);
+    let (uid, sid, actor) = (user.user.id, user.session_id, auth.actor(&user.user));
+    let lockout = auth.config.lockout_after;
+    let accepted = auth
+        .db
+        .transaction(move |c| {
+            let how = if let Some(step) = step {
+                User::set_totp_step(c, uid, step)?;
+                Some("totp")
+            } else if !recovery.trim().is_empty()
+                && User::use_recovery_code(c, uid, &totp::recovery_hash(&recovery))?
+            {
+                Some("recovery_code")
+            } else {
+                None
+            };
+            match how {
+                Some(how) => {
+                    Session::mark_second_factor(c, sid)?;
+                    User::reset_failures(c, uid)?;
+                    audit::record(c, &actor, "auth.second_factor", "user", &uid.to_string(), how)?;
+                    Ok(true)
+                }
+                None => {
+                    let (n, locked) = User::record_failure(c, uid, lockout, 15)?;
+                    audit::record(c, &actor, "auth.second_factor_failure", "user", &uid.to_string(), "")?;
+                    if locked {
+                        // Too many wrong codes: the session ends with the lock.
+                        Session::revoke_all(c, uid)?;
+                        audit::record(
+                            c,
+                            &actor,
+                            "auth.lock",
+                            "user",
+                            &uid.to_string(),
+                            &format!("failures={n}"),
+                        )?;
+                    }
+                    Ok(false)
+                }
+            }
+        })
+        .await?;
+    if accepted {
+        Ok(Either::Left(Redirect::to(next)))
+    } else {
+        let ctx = context! { page: page.0, next, failed: true };
+        Ok(Either::Right((Status::Unauthorized, Template::render("accounts/totp_prompt", ctx))))
+    }
+}
+
+/// `GET /staff/totp`: enrol the second factor. Only reachable after the password, and only
+/// while no factor is active (re-enrolling must not bypass an active one).
+#[rocket::get("/staff/totp")]
+async fn totp_enrol(
+    page: Page,
+    auth: Auth<'_>,
+    user: CurrentUser,
+) -> Result<Either<Redirect, Template>, AppError> {
+    if user.user.totp_enabled_at.is_some() {
+        return Ok(Either::Left(Redirect::to(if user.second_factor {
+            "/staff/account"
+        } else {
+            "/staff/sign-in/totp"
+        })));
+    }
+    let secret = match user.user.totp_secret.clone() {
+        Some(s) => s,
+        None => {
+            let s = totp::new_secret();
+            let (uid, s2) = (user.user.id, s.clone());
+            auth.db.transaction(move |c| Ok(User::set_pending_totp(c, uid, &s2)?)).await?;
+            s
+        }
+    };
+    let qr = totp::qr_svg(&totp::otpauth_url(&secret, &user.user.email));
+    let grouped: Vec<String> =
+        secret.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).to_string()).collect();
+    Ok(Either::Right(Template::render(
+        "accounts/totp_enrol",
+        context! { page: page.0, qr, secret: grouped.join(" "), failed: false },
+    )))
+}
+
+#[rocket::post("/staff/totp", data = "<form>")]
+async fn totp_confirm(
+    page: Page,
+    auth: Auth<'_>,
+    user: CurrentUser,
+    cookies: &CookieJar<'_>,
+    form: Form<CodeForm>,
+) -> Result<Either<Redirect, (Status, Template)>, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    if user.user.totp_enabled_at.is_some() {
+        return Ok(Either::Left(Redirect::to("/staff/account")));
+    }
+    let Some(secret) = user.user.totp_secret.clone() else {
+        return Ok(Either::Left(Redirect::to("/staff/totp")));
+    };
+    let code = form.code.clone().unwrap_or_default();
+    match totp::verify(&secret, &code, unix_now(), None) {
+        Some(step) => {
+            let codes = totp::recovery_codes();
+            let hashes: Vec<String> = codes.iter().map(|c| totp::recovery_hash(c)).collect();
+            let (uid, sid, actor) = (user.user.id, user.session_id, auth.actor(&user.user));
+            auth.db
+                .transaction(move |c| {
+                    User::enable_totp(c, uid, step, &hashes)?;
+                    Session::mark_second_factor(c, sid)?;
+                    audit::record(c, &actor, "auth.totp_enrolled", "user", &uid.to_string(), "")?;
+                    Ok(())
+                })
+                .await?;
+            Ok(Either::Right((
+                Status::Ok,
+                Template::render("accounts/recovery_codes", context! { page: page.0, codes }),
+            )))
+        }
+        None => {
+            let qr = totp::qr_svg(&totp::otpauth_url(&secret, &user.user.email));
+            let grouped: Vec<String> =
+                secret.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).to_string()).collect();
+            let ctx = context! { page: page.0, qr, secret: grouped.join(" "), failed: true };
+            Ok(Either::Right((Status::UnprocessableEntity, Template::render("accounts/totp_enrol", ctx))))
+        }
+    }
+}
+
+#[derive(FromForm)]
+pub struct CsrfOnly {
+    csrf: Option<String>,
+}
+
+#[rocket::post("/staff/sign-out", data = "<form>")]
+async fn sign_out(
+    auth: Auth<'_>,
+    user: CurrentUser,
+    cookies: &CookieJar<'_>,
+    form: Form<CsrfOnly>,
+) -> Result<Redirect, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let (sid, uid, actor) = (user.session_id, user.user.id, auth.actor(&user.user));
+    auth.db
+        .transaction(move |c| {
+            Session::revoke(c, sid)?;
+            audit::record(c, &actor, "auth.sign_out", "user", &uid.to_string(), "")?;
+            Ok(())
+        })
+        .await?;
+    cookies.remove_private(Cookie::from(SESSION_COOKIE));
+    Ok(Redirect::to("/staff/sign-in?msg=signed-out"))
+}
+
+#[rocket::get("/staff/account")]
+fn account(page: Page, staff: Staff) -> Template {
+    let u = &staff.0.user;
+    Template::render(
+        "accounts/account",
+        context! {
+            page: page.0, totp: u.totp_enabled_at.is_some(), role: staff.0.role.as_str(),
+            error: None::<String>,
+        },
+    )
+}
+
+#[derive(FromForm)]
+pub struct PasswordForm {
+    csrf: Option<String>,
+    current: Option<String>,
+    password: Option<String>,
+    confirm: Option<String>,
+    token: Option<String>,
+}
+
+/// The policy's message for a refused new password, or None.
+fn new_password_error(auth: &Auth<'_>, lang: &str, form: &PasswordForm, email: &str) -> Option<String> {
+    let pw = form.password.clone().unwrap_or_default();
+    if Some(&pw) != form.confirm.as_ref() {
+        return Some(auth.catalog.message(lang, "password-mismatch", None));
+    }
+    password::check(&pw, email).err().map(|w| auth.catalog.message(lang, w.key(), None))
+}
+
+#[rocket::post("/staff/account/password", data = "<form>")]
+async fn change_password(
+    page: Page,
+    auth: Auth<'_>,
+    staff: Staff,
+    cookies: &CookieJar<'_>,
+    form: Form<PasswordForm>,
+) -> Result<Either<Redirect, (Status, Template)>, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let u = staff.0.user.clone();
+    let current = form.current.clone().unwrap_or_default();
+    let hash = u.password_hash.clone();
+    let current_ok = auth.hasher.run(move || crypto::verify_password(&current, &hash)).await;
+    let lang = page.0.lang.clone();
+    let error = if current_ok {
+        new_password_error(&auth, &lang, &form, &u.email)
+    } else {
+        Some(auth.catalog.message(&lang, "password-current-wrong", None))
+    };
+    if let Some(error) = error {
+        let ctx =
+            context! { page: page.0, totp: u.totp_enabled_at.is_some(), role: staff.0.role.as_str(), error };
+        return Ok(Either::Right((Status::UnprocessableEntity, Template::render("accounts/account", ctx))));
+    }
+    let pw = form.password.clone().unwrap_or_default();
+    let new_hash = auth.hasher.run(move || crypto::hash_password(&pw)).await;
+    let actor = auth.actor(&u);
+    auth.db
+        .transaction(move |c| {
+            // Every session ends, this one included.
+            User::set_password(c, u.id, &new_hash)?;
+            audit::record(c, &actor, "user.password_change", "user", &u.id.to_string(), "")?;
+            Ok(())
+        })
+        .await?;
+    cookies.remove_private(Cookie::from(SESSION_COOKIE));
+    Ok(Either::Left(Redirect::to("/staff/sign-in?msg=password-changed")))
+}
+
+#[rocket::get("/staff/password/forgot")]
+fn forgot_page(page: Page) -> Template {
+    Template::render("accounts/forgot", context! { page: page.0, sent: false })
+}
+
+#[derive(FromForm)]
+pub struct ForgotForm {
+    csrf: Option<String>,
+    email: Option<String>,
+}
+
+/// Issues a reset token for a user and queues the mail with the link, in the caller's
+/// transaction. The token is valid for `hours` and stored only as its SHA-256.
+pub fn issue_reset(
+    c: &mut crate::db::DbConn,
+    catalog: &Catalog,
+    config: &Config,
+    user: &User,
+    event: &str,
+    hours: i64,
+) -> Result<(), AppError> {
+    let token = crypto::random_token(32);
+    let expires = Utc::now().naive_utc() + chrono::Duration::hours(hours);
+    model::create_password_reset(c, user.id, &crypto::sha256_hex(token.as_bytes()), expires)?;
+    let link = format!("{}/staff/password/reset?token={token}", config.public_url.trim_end_matches('/'));
+    let (subject, body) =
+        notify::compose(catalog, &user.locale, event, &[("link", link), ("hours", hours.to_string())]);
+    notify::enqueue(c, &user.email, &subject, &body, event)?;
+    Ok(())
+}
+
+#[rocket::post("/staff/password/forgot", data = "<form>")]
+async fn forgot(
+    page: Page,
+    auth: Auth<'_>,
+    cookies: &CookieJar<'_>,
+    form: Form<ForgotForm>,
+) -> Result<Template, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let email = form.email.clone().unwrap_or_default();
+    let (cat, config) = (auth.catalog.clone(), auth.config.clone());
+    auth.db
+        .transaction(move |c| {
+            if let Some(u) = User::find_by_email(c, &email)?.filter(|u| u.disabled_at.is_none()) {
+                issue_reset(c, &cat, &config, &u, "password-reset", 1)?;
+                audit::record(
+                    c,
+                    &Actor::System("password-reset"),
+                    "user.reset_requested",
+                    "user",
+                    &u.id.to_string(),
+                    "",
+                )?;
+            }
+            Ok(())
+        })
+        .await?;
+    // The same answer whether or not the account exists.
+    Ok(Template::render("accounts/forgot", context! { page: page.0, sent: true }))
+}
+
+#[rocket::get("/staff/password/reset?<token>")]
+async fn reset_page(page: Page, auth: Auth<'_>, token: Option<&str>) -> Result<Template, AppError> {
+    let token = token.unwrap_or_default().to_string();
+    let hash = crypto::sha256_hex(token.as_bytes());
+    let live = auth.db.run(move |c| Ok(model::find_password_reset(c, &hash)?)).await?.is_some();
+    Ok(Template::render("accounts/reset", context! { page: page.0, token, live, error: None::<String> }))
+}
+
+#[rocket::post("/staff/password/reset", data = "<form>")]
+async fn reset(
+    page: Page,
+    auth: Auth<'_>,
+    cookies: &CookieJar<'_>,
+    form: Form<PasswordForm>,
+) -> Result<Either<Redirect, (Status, Template)>, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let token = form.token.clone().unwrap_or_default();
+    let hash = crypto::sha256_hex(token.as_bytes());
+    let h2 = hash.clone();
+    let user_id = auth.db.run(move |c| Ok(model::find_password_reset(c, &h2)?)).await?;
+    let Some(user_id) = user_id else {
+        let ctx = context! { page: page.0, token, live: false, error: None::<String> };
+        return Ok(Either::Right((Status::NotFound, Template::render("accounts/reset", ctx))));
+    };
+    let user = auth.db.run(move |c| Ok(User::find(c, user_id)?)).await?;
+    let lang = page.0.lang.clone();
+    if let Some(error) = new_password_error(&auth, &lang, &form, &user.email) {
+        let ctx = context! { page: page.0, token, live: true, error };
+        return Ok(Either::Right((Status::UnprocessableEntity, Template::render("accounts/reset", ctx))));
+    }
+    let pw = form.password.clone().unwrap_or_default();
+    let new_hash = auth.hasher.run(move || crypto::hash_password(&pw)).await;
+    let used = auth
+        .db
+        .transaction(move |c| {
+            // Single use: the token is spent in the same transaction as the change.
+            if model::use_password_reset(c, &hash)? != Some(user_id) {
+                return Ok(false);
+            }
+            User::set_password(c, user_id, &new_hash)?;
+            audit::record(
+                c,
+                &Actor::System("password-reset"),
+                "user.password_reset",
+                "user",
+                &user_id.to_string(),
+                "",
+            )?;
+            Ok(true)
+        })
+        .await?;
+    if !used {
+        let ctx = context! { page: page.0, token: "", live: false, error: None::<String> };
+        return Ok(Either::Right((Status::NotFound, Template::render("accounts/reset", ctx))));
+    }
+    Ok(Either::Left(Redirect::to("/staff/sign-in?msg=password-reset")))
+}
