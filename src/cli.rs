@@ -36,6 +36,8 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Queue the deadline reminders due today (the server also does it every hour).
+    Remind,
 }
 
 #[derive(Subcommand)]
@@ -93,6 +95,7 @@ pub fn main() -> ExitCode {
         Command::CheckConfig => check_config(),
         Command::User(cmd) => user(cmd),
         Command::Audit(AuditCommand::Verify) => audit_verify(),
+        Command::Remind => remind(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -278,6 +281,14 @@ fn user(cmd: UserCommand) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+fn remind() -> Result<(), Failure> {
+    let p = prepared()?;
+    let catalog = crate::i18n::Catalog::load(&p.config.locales_dir).map_err(|e| Failure(2, e))?;
+    let n = crate::cases::remind(&p.db, &catalog, &p.config, chrono::Utc::now().date_naive())?;
+    println!("{n} reminder(s) queued");
+    Ok(())
 }
 
 fn audit_verify() -> Result<(), Failure> {

@@ -2,7 +2,10 @@
 //!
 //! The map of the code (docs/ARCHITECTURE.md walks one report through it):
 //! - [`reports`]: the public side: the report form, receipts, follow-up, evidence, `/api/v1`.
-//! - [`accounts`]: staff accounts, roles, sessions.
+//! - [`triage`]: the intake officers' queue, duplicates, events, allegations, routing them.
+//! - [`routing`]: the ordered routing rules (data) and the decision they give.
+//! - [`cases`]: the institutions' cases, their workflow, deadlines and reminders.
+//! - [`accounts`]: staff accounts, roles, sessions, TOTP, the role guards.
 //! - [`geo`]: regions and cercles by point-in-polygon, the gazetteer, the server-drawn map.
 //! - [`taxonomy`]: violation types, forces and the other lists, as data.
 //! - [`audit`]: the hash-chained audit log. [`notify`]: mail through the outbox.
@@ -14,6 +17,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod cases;
 pub mod cli;
 pub mod config;
 pub mod crypto;
@@ -23,8 +27,10 @@ pub mod geo;
 pub mod i18n;
 pub mod notify;
 pub mod reports;
+pub mod routing;
 pub mod schema;
 pub mod taxonomy;
+pub mod triage;
 pub mod web;
 
 use std::path::Path;
@@ -144,7 +150,11 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .attach(reports::stage())
         .attach(accounts::stage())
         .attach(notify::stage())
+        .attach(cases::stage())
         .mount("/", geo::routes())
+        .mount("/", triage::routes())
+        .mount("/", cases::routes())
+        .mount("/", routing::routes())
         .mount("/", web::routes())
         .mount("/static", rocket::fs::FileServer::from(static_dir))
         .register("/", web::catchers()))

@@ -187,6 +187,7 @@ diesel::table! {
         receipt_hash -> Text,
         status -> Text,
         channel -> Text,
+        locale -> Text,
         submitted_on -> Date,
         narrative -> Text,
         occurred_on -> Date,
@@ -478,6 +479,7 @@ diesel::joinable!(allegations -> violation_types (violation_type_id));
 diesel::joinable!(allegations -> forces (force_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(users -> institutions (institution_id));
+diesel::joinable!(routing_rules -> institutions (destination_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,

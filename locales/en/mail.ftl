@@ -17,3 +17,31 @@ mail-welcome-body =
     (valid { $hours } hours, once):
 
     { $link }
+mail-case-assigned-subject = Vigie: case no. { $case } is assigned to you
+mail-case-assigned-body =
+    Hello,
+
+    Case no. { $case } was assigned to you. Open it here:
+
+    { $link }
+mail-reporter-message-subject = Vigie: new message in case no. { $case }
+mail-reporter-message-body =
+    Hello,
+
+    The person who reported wrote a new message in case no. { $case }. Read it here:
+
+    { $link }
+mail-deadline-near-subject = Vigie: deadline near, case no. { $case }
+mail-deadline-near-body =
+    Hello,
+
+    The "{ $kind }" deadline of case no. { $case } falls on { $on }.
+
+    { $link }
+mail-deadline-overdue-subject = Vigie: deadline passed, case no. { $case }
+mail-deadline-overdue-body =
+    Hello,
+
+    The "{ $kind }" deadline of case no. { $case } passed on { $on }.
+
+    { $link }

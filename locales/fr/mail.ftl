@@ -17,3 +17,31 @@ mail-welcome-body =
     (valable { $hours } heures, une seule fois) :
 
     { $link }
+mail-case-assigned-subject = Vigie : le dossier n° { $case } vous est attribué
+mail-case-assigned-body =
+    Bonjour,
+
+    Le dossier n° { $case } vous a été attribué. Ouvrez-le ici :
+
+    { $link }
+mail-reporter-message-subject = Vigie : nouveau message dans le dossier n° { $case }
+mail-reporter-message-body =
+    Bonjour,
+
+    La personne qui a signalé a écrit un nouveau message dans le dossier n° { $case }. Lisez-le ici :
+
+    { $link }
+mail-deadline-near-subject = Vigie : échéance proche, dossier n° { $case }
+mail-deadline-near-body =
+    Bonjour,
+
+    L'échéance « { $kind } » du dossier n° { $case } arrive le { $on }.
+
+    { $link }
+mail-deadline-overdue-subject = Vigie : échéance dépassée, dossier n° { $case }
+mail-deadline-overdue-body =
+    Bonjour,
+
+    L'échéance « { $kind } » du dossier n° { $case } est dépassée depuis le { $on }.
+
+    { $link }

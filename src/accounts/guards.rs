@@ -82,3 +82,8 @@ role_guard!(
     Trainer,
     [Trainer]
 );
+role_guard!(
+    /// Those who may read cases: case workers (their institution's) and auditors (all).
+    CaseReader,
+    [Investigator, Ombudsman, Auditor]
+);

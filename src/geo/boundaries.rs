@@ -158,6 +158,31 @@ impl Boundaries {
         self.nearest_within(p, BORDER_TOLERANCE_KM)
     }
 
+    /// Every ordered pair of cercles whose polygons touch (they share vertices on common
+    /// borders, the files being an edge-matched coverage).
+    pub fn adjacent_pairs(&self) -> std::collections::HashSet<(String, String)> {
+        let mut out = std::collections::HashSet::new();
+        for (i, a) in self.cercles.iter().enumerate() {
+            let Some(ra) = a.shape.bounding_rect() else { continue };
+            let env = AABB::from_corners(
+                [ra.min().x - 1e-3, ra.min().y - 1e-3],
+                [ra.max().x + 1e-3, ra.max().y + 1e-3],
+            );
+            for e in self.tree.locate_in_envelope_intersecting(env) {
+                let j = e.data;
+                if j <= i {
+                    continue;
+                }
+                let b = &self.cercles[j];
+                if a.shape.intersects(&b.shape) {
+                    out.insert((a.code.clone(), b.code.clone()));
+                    out.insert((b.code.clone(), a.code.clone()));
+                }
+            }
+        }
+        out
+    }
+
     fn nearest_within(&self, p: Point<f64>, km: f64) -> Option<Assignment> {
         // Degrees of latitude are ~111 km; longitude shrinks with cos(lat). Search a box a
         // little larger than the tolerance, then measure in km.
@@ -210,6 +235,14 @@ mod tests {
             assert_eq!((a.region_code.as_str(), a.cercle_code.as_str()), (region, cercle), "{town}");
             assert!(!a.snapped, "{town}");
         }
+    }
+
+    #[test]
+    fn neighbouring_cercles_are_adjacent() {
+        let pairs = boundaries().adjacent_pairs();
+        assert!(pairs.contains(&("ML.MO.MP".to_string(), "ML.MO.BD".to_string())), "Mopti–Bandiagara");
+        assert!(pairs.contains(&("ML.BA.BM".to_string(), "ML.KK.KT".to_string())), "Bamako–Kati");
+        assert!(!pairs.contains(&("ML.KY.KY".to_string(), "ML.KD.KL".to_string())), "Kayes–Kidal");
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub struct Geo {
     pub boundaries: Boundaries,
     pub gazetteer: Gazetteer,
     pub map: map::MapSvg,
+    /// Pairs of cercles that share a border, computed on first use.
+    adjacency: std::sync::OnceLock<std::collections::HashSet<(String, String)>>,
 }
 
 impl std::fmt::Debug for Geo {
@@ -33,7 +35,26 @@ impl Geo {
             boundaries: Boundaries::load(dir)?,
             gazetteer: Gazetteer::load(&dir.join("places.csv"))?,
             map: map::render(&dir.join("regions_display.geojson"))?,
+            adjacency: std::sync::OnceLock::new(),
         })
+    }
+
+    /// The map with a marker at a point, for staff pages (inline SVG, drawn here).
+    pub fn map_with_marker(&self, lat: f64, lon: f64) -> String {
+        let (x, y) = self.map.projection.to_px(lon, lat);
+        let marker = format!(
+            "<circle cx=\"{:.0}\" cy=\"{:.0}\" r=\"9\" fill=\"#c0392b\" stroke=\"#fff\" stroke-width=\"3\"/></svg>",
+            x * 2.0,
+            y * 2.0
+        );
+        self.map.svg.replacen("</svg>", &marker, 1)
+    }
+
+    /// Whether two cercles share a border.
+    pub fn adjacent(&self, a: &str, b: &str) -> bool {
+        self.adjacency
+            .get_or_init(|| self.boundaries.adjacent_pairs())
+            .contains(&(a.to_string(), b.to_string()))
     }
 
     pub fn region_name(&self, code: &str, lang: &str) -> Option<String> {

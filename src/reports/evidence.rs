@@ -78,6 +78,6 @@ mod tests {
         assert_eq!(check(b"MZ\x90\x00\x03\x00\x00\x00".to_vec(), 1000).unwrap_err(), EvidenceError::Refused);
         assert_eq!(check(vec![], 1000).unwrap_err(), EvidenceError::Empty);
         assert_eq!(check(PNG.to_vec(), 10).unwrap_err(), EvidenceError::TooLarge);
-        assert_eq!(check(b"#!AMR\n\x3c".to_vec(), 1000).unwrap().kind, "audio");
+        assert_eq!(check(b"#!AMR\n\x3c\x91\x17\x16\xbe\x66\x78".to_vec(), 1000).unwrap().kind, "audio");
     }
 }

@@ -41,6 +41,7 @@ pub struct Intake<'r> {
     pub taxonomy: &'r Taxonomy,
     pub geo: &'r Geo,
     pub catalog: &'r Catalog,
+    catalog_arc: Arc<Catalog>,
     hasher: &'r HashLimiter,
     salt: &'r ReceiptSalt,
     limiter: &'r RateLimiter,
@@ -73,6 +74,7 @@ impl<'r> FromRequest<'r> for Intake<'r> {
                 taxonomy: r.state::<Arc<Taxonomy>>()?,
                 geo: r.state::<Arc<Geo>>()?,
                 catalog: r.state::<Arc<Catalog>>()?,
+                catalog_arc: r.state::<Arc<Catalog>>()?.clone(),
                 hasher: r.state::<HashLimiter>()?,
                 salt: r.state::<ReceiptSalt>()?,
                 limiter: r.state::<RateLimiter>()?,
@@ -176,11 +178,23 @@ impl Intake<'_> {
         let r2 = receipt.clone();
         let hash = self.hasher.run(move || r2.hash(&salt)).await;
         let location = draft.location.clone();
+        let lang = self.lang.clone();
         let monitor_actor =
             monitor.as_ref().map(|m| Actor::User { id: m.monitor_id, email: m.email.clone(), ip: None });
         self.db
             .transaction(move |c| {
-                let id = model::insert_report(c, &draft, &hash, channel, today, &evidence, monitor.as_ref())?;
+                let id = model::insert_report(
+                    c,
+                    &model::NewReport {
+                        draft: &draft,
+                        receipt_hash: &hash,
+                        channel,
+                        locale: &lang,
+                        today,
+                        evidence: &evidence,
+                        monitor: monitor.as_ref(),
+                    },
+                )?;
                 let details = format!("channel={channel} files={}", evidence.len());
                 let actor = match &monitor_actor {
                     Some(a) => a.clone(),
@@ -250,20 +264,30 @@ impl Intake<'_> {
         })
     }
 
-    /// A message from the reporter into their report's thread.
+    /// A message from the reporter into their report's thread; the assignees of the report's
+    /// cases are told by mail (a link, never the message).
     pub async fn add_message(&self, report_id: i32, body: String) -> Result<(), AppError> {
         let today = Utc::now().date_naive();
+        let (catalog, base) =
+            (self.catalog_arc.clone(), self.config.public_url.trim_end_matches('/').to_string());
         self.db
             .transaction(move |c| {
                 let id = model::add_message(c, report_id, "reporter", None, &body, today)?;
+                let details = format!("message={id}");
                 audit::record(
                     c,
                     &Actor::Reporter,
                     "report.message",
                     "report",
                     &report_id.to_string(),
-                    &format!("message={id}"),
+                    &details,
                 )?;
+                for (case_id, email, lang) in model::assignees_of_report(c, report_id)? {
+                    let link = format!("{base}/staff/cases/{case_id}");
+                    let args = [("link", link), ("case", case_id.to_string())];
+                    let (subject, body) = crate::notify::compose(&catalog, &lang, "reporter-message", &args);
+                    crate::notify::enqueue(c, &email, &subject, &body, "reporter-message")?;
+                }
                 Ok(())
             })
             .await

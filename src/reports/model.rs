@@ -33,20 +33,25 @@ pub fn receipt_salt(conn: &mut DbConn) -> QueryResult<ReceiptSalt> {
 
 /// Saves a report with its violations and evidence, inside the caller's transaction.
 /// Privacy: only the day of submission is stored.
-pub fn insert_report(
-    conn: &mut DbConn,
-    draft: &Draft,
-    receipt_hash: &str,
-    channel: &str,
-    today: NaiveDate,
-    evidence: &[Evidence],
-    monitor: Option<&super::submit::MonitorFiling>,
-) -> QueryResult<i32> {
+/// Everything saved with a new report.
+pub struct NewReport<'a> {
+    pub draft: &'a Draft,
+    pub receipt_hash: &'a str,
+    pub channel: &'a str,
+    pub locale: &'a str,
+    pub today: NaiveDate,
+    pub evidence: &'a [Evidence],
+    pub monitor: Option<&'a super::submit::MonitorFiling>,
+}
+
+pub fn insert_report(conn: &mut DbConn, new: &NewReport) -> QueryResult<i32> {
+    let NewReport { draft, receipt_hash, channel, locale, today, evidence, monitor } = *new;
     let loc = &draft.location;
     let id: i32 = diesel::insert_into(reports::table)
         .values((
             reports::receipt_hash.eq(receipt_hash),
             reports::channel.eq(channel),
+            reports::locale.eq(locale),
             reports::submitted_on.eq(today),
             reports::narrative.eq(&draft.narrative),
             reports::occurred_on.eq(draft.occurred_on),
@@ -206,5 +211,18 @@ pub fn filed_by_monitor(
             reports::region_code,
             reports::on_behalf_of,
         ))
+        .load(conn)
+}
+
+/// The assignees of the cases of a report's event: (case id, email, language).
+pub fn assignees_of_report(conn: &mut DbConn, report_id: i32) -> QueryResult<Vec<(i32, String, String)>> {
+    use crate::schema::users;
+    let event: Option<i32> = reports::table.find(report_id).select(reports::event_id).first(conn)?;
+    let Some(event) = event else { return Ok(vec![]) };
+    cases::table
+        .inner_join(users::table.on(users::id.nullable().eq(cases::assignee_id)))
+        .filter(cases::event_id.eq(event))
+        .filter(users::disabled_at.is_null())
+        .select((cases::id, users::email, users::locale))
         .load(conn)
 }

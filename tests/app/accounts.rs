@@ -409,6 +409,13 @@ fn role_route_matrix() {
             ("POST", format!("/staff/admin/users/{target}/role"), vec!["admin"]),
             ("GET", "/staff/audit".into(), vec!["admin", "auditor"]),
             ("GET", "/staff/my-reports".into(), vec!["monitor"]),
+            ("GET", "/staff/triage".into(), vec!["intake", "auditor"]),
+            ("GET", "/staff/cases".into(), vec!["investigator", "ombudsman", "auditor"]),
+            ("GET", "/staff/admin/routing".into(), vec!["admin"]),
+            ("POST", "/staff/admin/routing".into(), vec!["admin"]),
+            ("POST", "/staff/events/1/allegations".into(), vec!["intake"]),
+            ("POST", "/staff/reports/1/admissibility".into(), vec!["intake"]),
+            ("POST", "/staff/cases/1/notes".into(), vec!["investigator", "ombudsman"]),
         ];
         for (method, path, _) in &routes {
             let token = csrf(&anon);

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod browser;
+mod cases;
 mod common;
 mod foundation;
 mod intake;

@@ -167,6 +167,8 @@ CREATE TABLE reports (
     receipt_hash TEXT NOT NULL UNIQUE,
     status TEXT NOT NULL DEFAULT 'received' CHECK (status IN ('received', 'under_review', 'forwarded', 'investigation', 'closed')),
     channel TEXT NOT NULL CHECK (channel IN ('web', 'api', 'monitor')),
+    -- The reporter's language, so that staff messages reach them in it.
+    locale TEXT NOT NULL DEFAULT 'fr',
     submitted_on DATE NOT NULL,
     narrative TEXT NOT NULL,
     occurred_on DATE NOT NULL,

@@ -1,0 +1,150 @@
+# Triage, routing and cases.
+staff-triage = Report triage
+staff-cases = Cases
+staff-routing = Routing rules
+
+triage-status = Admissibility
+admissibility-pending = To triage
+admissibility-admissible = Admissible
+admissibility-inadmissible = Inadmissible
+admissibility-out_of_scope = Out of scope (referred)
+admissibility-all = All
+triage-cercle = Cercle
+triage-group = Category
+triage-overdue-only = Overdue only
+triage-empty = Nothing to triage.
+triage-children = children harmed
+triage-next = Next page
+triage-report = Report no. { $id }
+triage-event = Event no. { $id }
+triage-duplicates = Possible duplicates
+triage-no-duplicates = No report or event near in space and time.
+triage-score = Score
+triage-why = Why
+triage-link = Link to event { $id }
+triage-decide = Decision
+triage-event-title = Event title
+triage-event-summary = Summary (optional)
+triage-prior-approach = The complainant first approached the administration concerned
+triage-court-pending = The matter is pending before a court
+triage-open-event = Open a new event
+triage-link-to = Or link to event no.
+triage-link-button = Link
+triage-admissibility = Admissibility
+triage-reason = Reason (required when inadmissible or out of scope)
+triage-record = Record
+triage-reports = Reports
+triage-allegations = Allegations
+triage-destination = Destination
+triage-override-reason = Reason for the override
+triage-override = Send there instead
+triage-add-allegation = Add an allegation
+triage-identifiers = Identifiers seen (uniform, insignia, vehicle, weapon)
+triage-involvement = Involvement
+triage-confidence = Attribution
+triage-route = Route the allegations by the rules
+
+cases-case = Case no. { $id }
+cases-scope-mine = My cases
+cases-scope-institution = My institution's cases
+cases-scope-all = All, closed included
+cases-empty = No case.
+cases-deadlines = Deadlines
+cases-unassigned = unassigned
+cases-back = Back to the case
+cases-opened = opened on
+cases-workflow = Case step
+cases-next-step = Next step
+cases-move = Move to this step
+cases-assignee = Assigned to
+cases-assign = Assign
+cases-disposition = Finding
+cases-standard = Standard of proof
+cases-reasoning = Reasoning
+cases-record-finding = Record the finding
+cases-message-reporter = Write to the person who reported (they read it with their code)
+cases-recommendations = Recommendations
+cases-response = Authority's response
+cases-addressee = To (authority)
+cases-recommendation = Recommendation
+cases-by = Due
+cases-add-recommendation = Send the recommendation
+cases-outcome = Outcome
+cases-recommended = Recommended outcome
+cases-final = Final outcome
+cases-disciplined = Anyone disciplined
+yes = Yes
+no = No
+cases-actions = Follow-up actions
+cases-done = Done
+cases-action = Action
+cases-add-action = Add the action
+cases-notes = Internal notes
+cases-add-note = Add a note
+cases-history = History
+
+routing-hint = Rules apply in position order: the first that matches decides. An empty condition means "any". Each decision keeps the rule applied; an intake officer may override with a written reason.
+routing-new = New rule
+routing-position = Position
+routing-type = Violation type (code)
+routing-prior_approach = Administration approached first
+routing-court_pending = Pending before a court
+routing-children = Children harmed
+routing-any = any
+routing-basis-fr = Legal basis (French)
+routing-basis-en = Legal basis (English)
+routing-active = Active
+routing-save = Save the rule
+routing-err-fields = The name and the legal basis in both languages are required.
+routing-err-destination = Unknown destination.
+
+case-status-received = Received
+case-status-acknowledged = Acknowledged
+case-status-triage = Preliminary review
+case-status-inadmissible = Inadmissible
+case-status-duplicate = Duplicate (merged)
+case-status-out_of_scope = Out of scope (referred)
+case-status-assigned = Assigned
+case-status-investigation = Investigation
+case-status-findings = Findings
+case-status-recommendation_sent = Recommendation sent
+case-status-awaiting_response = Awaiting response
+case-status-response_received = Response received
+case-status-follow_up = Implementation follow-up
+case-status-closed = Closed
+case-status-suspended = Suspended
+case-status-reopened = Reopened
+deadline-kind-acknowledge = acknowledgement
+deadline-kind-triage = preliminary review
+deadline-kind-response = authority's response
+deadline-near = deadline near
+deadline-overdue = overdue
+involvement-carried_out = carried it out
+involvement-ordered = ordered it
+involvement-present = present
+involvement-failed_to_prevent = failed to prevent or punish (command)
+involvement-unknown = unknown
+confidence-confirmed = attribution confirmed
+confidence-probable = probable
+confidence-possible = possible
+confidence-unknown = unknown
+case-err-transition = This step is not possible from the case's current step.
+case-err-reason = This step needs a written reason.
+case-err-assignee = Assign the case to someone first.
+
+dup-distance = { $km } km away
+dup-same-cercle = same cercle
+dup-adjacent-cercle = neighbouring cercle
+dup-days = { $days ->
+    [0] the same day
+    [one] 1 day apart
+   *[other] { $days } days apart
+}
+dup-shared = { $count ->
+    [one] 1 violation in common
+   *[other] { $count } violations in common
+}
+dup-same-force = same force
+
+reporter-msg-inadmissible = Your report was reviewed and found inadmissible. Reason: { $reason }
+reporter-msg-out_of_scope = Your report is outside the remit of the institutions behind Vigie. Please turn to: { $reason }

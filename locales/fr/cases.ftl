@@ -1,0 +1,150 @@
+# Tri, orientation et dossiers.
+staff-triage = Tri des signalements
+staff-cases = Dossiers
+staff-routing = Règles d'orientation
+
+triage-status = Recevabilité
+admissibility-pending = À trier
+admissibility-admissible = Recevable
+admissibility-inadmissible = Irrecevable
+admissibility-out_of_scope = Hors compétence (réorienté)
+admissibility-all = Tous
+triage-cercle = Cercle
+triage-group = Catégorie
+triage-overdue-only = En retard seulement
+triage-empty = Rien à trier.
+triage-children = enfants touchés
+triage-next = Page suivante
+triage-report = Signalement n° { $id }
+triage-event = Événement n° { $id }
+triage-duplicates = Doublons possibles
+triage-no-duplicates = Aucun signalement ni événement proche dans l'espace et le temps.
+triage-score = Score
+triage-why = Pourquoi
+triage-link = Rattacher à l'événement { $id }
+triage-decide = Décision
+triage-event-title = Titre de l'événement
+triage-event-summary = Résumé (facultatif)
+triage-prior-approach = Le plaignant a d'abord saisi l'administration concernée
+triage-court-pending = L'affaire est pendante devant un tribunal
+triage-open-event = Ouvrir un nouvel événement
+triage-link-to = Ou rattacher à l'événement n°
+triage-link-button = Rattacher
+triage-admissibility = Recevabilité
+triage-reason = Motif (obligatoire si irrecevable ou hors compétence)
+triage-record = Enregistrer
+triage-reports = Signalements
+triage-allegations = Allégations
+triage-destination = Destination
+triage-override-reason = Motif de la réorientation
+triage-override = Réorienter
+triage-add-allegation = Ajouter une allégation
+triage-identifiers = Signes d'identification (uniforme, insigne, véhicule, arme)
+triage-involvement = Implication
+triage-confidence = Attribution
+triage-route = Orienter les allégations selon les règles
+
+cases-case = Dossier n° { $id }
+cases-scope-mine = Mes dossiers
+cases-scope-institution = Dossiers de l'institution
+cases-scope-all = Tous, y compris clos
+cases-empty = Aucun dossier.
+cases-deadlines = Échéances
+cases-unassigned = non attribué
+cases-back = Retour au dossier
+cases-opened = ouvert le
+cases-workflow = Étape du dossier
+cases-next-step = Étape suivante
+cases-move = Passer à cette étape
+cases-assignee = Chargé du dossier
+cases-assign = Attribuer
+cases-disposition = Conclusion
+cases-standard = Niveau de preuve
+cases-reasoning = Motivation
+cases-record-finding = Enregistrer la conclusion
+cases-message-reporter = Écrire à la personne qui a signalé (elle le lira avec son code)
+cases-recommendations = Recommandations
+cases-response = Réponse de l'autorité
+cases-addressee = Destinataire (autorité)
+cases-recommendation = Recommandation
+cases-by = Échéance
+cases-add-recommendation = Envoyer la recommandation
+cases-outcome = Suites
+cases-recommended = Suite recommandée
+cases-final = Suite donnée
+cases-disciplined = Sanction prononcée
+yes = Oui
+no = Non
+cases-actions = Actions de suivi
+cases-done = Fait
+cases-action = Action
+cases-add-action = Ajouter l'action
+cases-notes = Notes internes
+cases-add-note = Ajouter une note
+cases-history = Historique
+
+routing-hint = Les règles sont appliquées dans l'ordre de leur position : la première qui correspond décide. Une condition vide vaut « toutes ». Chaque décision garde la règle appliquée ; un agent d'accueil peut réorienter avec un motif écrit.
+routing-new = Nouvelle règle
+routing-position = Position
+routing-type = Type de violation (code)
+routing-prior_approach = Administration déjà saisie
+routing-court_pending = Affaire devant un tribunal
+routing-children = Enfants touchés
+routing-any = indifférent
+routing-basis-fr = Base légale (français)
+routing-basis-en = Base légale (anglais)
+routing-active = Active
+routing-save = Enregistrer la règle
+routing-err-fields = Le nom et la base légale dans les deux langues sont obligatoires.
+routing-err-destination = Destination inconnue.
+
+case-status-received = Reçu
+case-status-acknowledged = Accusé de réception
+case-status-triage = Examen préliminaire
+case-status-inadmissible = Irrecevable
+case-status-duplicate = Doublon (fusionné)
+case-status-out_of_scope = Hors compétence (réorienté)
+case-status-assigned = Attribué
+case-status-investigation = Enquête
+case-status-findings = Conclusions
+case-status-recommendation_sent = Recommandation envoyée
+case-status-awaiting_response = En attente de réponse
+case-status-response_received = Réponse reçue
+case-status-follow_up = Suivi de la mise en œuvre
+case-status-closed = Clos
+case-status-suspended = Suspendu
+case-status-reopened = Rouvert
+deadline-kind-acknowledge = accusé de réception
+deadline-kind-triage = examen préliminaire
+deadline-kind-response = réponse de l'autorité
+deadline-near = échéance proche
+deadline-overdue = en retard
+involvement-carried_out = auteur direct
+involvement-ordered = a donné l'ordre
+involvement-present = présent
+involvement-failed_to_prevent = n'a pas empêché ni puni (commandement)
+involvement-unknown = inconnu
+confidence-confirmed = attribution confirmée
+confidence-probable = probable
+confidence-possible = possible
+confidence-unknown = inconnue
+case-err-transition = Cette étape n'est pas possible depuis l'étape actuelle du dossier.
+case-err-reason = Cette étape demande un motif écrit.
+case-err-assignee = Attribuez d'abord le dossier à une personne.
+
+dup-distance = à { $km } km
+dup-same-cercle = même cercle
+dup-adjacent-cercle = cercle voisin
+dup-days = { $days ->
+    [0] le même jour
+    [one] à 1 jour d'écart
+   *[other] à { $days } jours d'écart
+}
+dup-shared = { $count ->
+    [one] 1 violation en commun
+   *[other] { $count } violations en commun
+}
+dup-same-force = même force
+
+reporter-msg-inadmissible = Votre signalement a été examiné et jugé irrecevable. Motif : { $reason }
+reporter-msg-out_of_scope = Votre signalement ne relève pas de la compétence des institutions de Vigie. Il faut vous adresser à : { $reason }

@@ -1,0 +1,436 @@
+//! Queries on cases: opening them when allegations are routed, the lists, the workflow's
+//! transitions, notes, follow-up actions, recommendations, findings, and reminders.
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use super::workflow::Status;
+use crate::db::DbConn;
+use crate::schema::{
+    allegations, case_actions, case_notes, case_transitions, cases, events, recommendations, reminders_sent,
+    reports, users,
+};
+
+/// (from, to, who, why, when)
+pub type TransitionRow = (Option<String>, String, Option<String>, String, NaiveDateTime);
+/// (id, description, due_on, done_at)
+pub type ActionRow = (i32, String, Option<NaiveDate>, Option<NaiveDateTime>);
+/// (id, addressee, content, due_on, response)
+pub type RecommendationRow = (i32, String, String, Option<NaiveDate>, Option<String>);
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cases)]
+pub struct Case {
+    pub id: i32,
+    pub event_id: i32,
+    pub institution_id: i32,
+    pub status: String,
+    pub assignee_id: Option<i32>,
+    pub opened_at: NaiveDateTime,
+    pub acknowledge_by: Option<NaiveDate>,
+    pub triage_by: Option<NaiveDate>,
+    pub response_due_on: Option<NaiveDate>,
+    pub recommended_outcome: Option<String>,
+    pub authority_response: Option<String>,
+    pub final_outcome: Option<String>,
+    pub disciplined: Option<bool>,
+    pub closed_at: Option<NaiveDateTime>,
+    pub close_reason: Option<String>,
+}
+
+impl Case {
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Received)
+    }
+}
+
+/// The case of an event at an institution, opened (status `received`, with its acknowledge
+/// and triage deadlines) if it does not exist yet. Returns (id, newly opened).
+pub fn open_case(
+    conn: &mut DbConn,
+    event_id: i32,
+    institution_id: i32,
+    acknowledge_days: i64,
+    triage_days: i64,
+) -> QueryResult<(i32, bool)> {
+    let found: Option<i32> = cases::table
+        .filter(cases::event_id.eq(event_id))
+        .filter(cases::institution_id.eq(institution_id))
+        .select(cases::id)
+        .first(conn)
+        .optional()?;
+    if let Some(id) = found {
+        return Ok((id, false));
+    }
+    let now = Utc::now().naive_utc();
+    let id = diesel::insert_into(cases::table)
+        .values((
+            cases::event_id.eq(event_id),
+            cases::institution_id.eq(institution_id),
+            cases::status.eq(Status::Received.as_str()),
+            cases::opened_at.eq(now),
+            cases::acknowledge_by.eq(Some(now.date() + Duration::days(acknowledge_days))),
+            cases::triage_by.eq(Some(now.date() + Duration::days(triage_days))),
+        ))
+        .returning(cases::id)
+        .get_result(conn)?;
+    diesel::insert_into(case_transitions::table)
+        .values((
+            case_transitions::case_id.eq(id),
+            case_transitions::from_status.eq(None::<String>),
+            case_transitions::to_status.eq(Status::Received.as_str()),
+            case_transitions::reason.eq("routed"),
+            case_transitions::at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok((id, true))
+}
+
+/// A case the user's institution owns (or any case for an auditor); `NotFound` otherwise.
+pub fn find_case(conn: &mut DbConn, id: i32, institution: Option<i32>) -> QueryResult<Case> {
+    let mut q = cases::table.filter(cases::id.eq(id)).into_boxed();
+    if let Some(inst) = institution {
+        q = q.filter(cases::institution_id.eq(inst));
+    }
+    q.select(Case::as_select()).first(conn)
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct CaseRow {
+    pub id: i32,
+    pub status: String,
+    pub assignee_id: Option<i32>,
+    pub opened_at: NaiveDateTime,
+    pub acknowledge_by: Option<NaiveDate>,
+    pub triage_by: Option<NaiveDate>,
+    pub response_due_on: Option<NaiveDate>,
+    pub event_title: String,
+    pub occurred_on: NaiveDate,
+    pub region_code: Option<String>,
+}
+
+/// A page of an institution's cases (or one person's), newest first, before case `before`.
+pub fn list(
+    conn: &mut DbConn,
+    institution: Option<i32>,
+    assignee: Option<i32>,
+    open_only: bool,
+    before: Option<i32>,
+    limit: i64,
+) -> QueryResult<Vec<CaseRow>> {
+    let mut q = cases::table.inner_join(events::table).into_boxed();
+    if let Some(i) = institution {
+        q = q.filter(cases::institution_id.eq(i));
+    }
+    if let Some(a) = assignee {
+        q = q.filter(cases::assignee_id.eq(a));
+    }
+    if open_only {
+        q = q.filter(cases::closed_at.is_null()).filter(cases::status.ne_all([
+            "inadmissible",
+            "duplicate",
+            "out_of_scope",
+        ]));
+    }
+    if let Some(b) = before {
+        q = q.filter(cases::id.lt(b));
+    }
+    q.order(cases::id.desc())
+        .limit(limit)
+        .select((
+            cases::id,
+            cases::status,
+            cases::assignee_id,
+            cases::opened_at,
+            cases::acknowledge_by,
+            cases::triage_by,
+            cases::response_due_on,
+            events::title,
+            events::occurred_on,
+            events::region_code,
+        ))
+        .load(conn)
+}
+
+/// Moves a case to `to`, recording who, when and why; closing records the reason, sending a
+/// recommendation starts the response deadline.
+pub fn transition(
+    conn: &mut DbConn,
+    case: &Case,
+    to: Status,
+    user_id: i32,
+    reason: &str,
+    response_days: i64,
+) -> QueryResult<()> {
+    let now = Utc::now().naive_utc();
+    let closing = to.is_terminal();
+    let response_due = match to {
+        Status::RecommendationSent | Status::AwaitingResponse => {
+            Some(case.response_due_on.unwrap_or(now.date() + Duration::days(response_days)))
+        }
+        _ => case.response_due_on,
+    };
+    diesel::update(cases::table.find(case.id))
+        .set((
+            cases::status.eq(to.as_str()),
+            cases::closed_at.eq(if closing { Some(now) } else { None }),
+            cases::close_reason.eq(if closing { Some(reason.to_string()) } else { None }),
+            cases::response_due_on.eq(response_due),
+        ))
+        .execute(conn)?;
+    diesel::insert_into(case_transitions::table)
+        .values((
+            case_transitions::case_id.eq(case.id),
+            case_transitions::from_status.eq(Some(&case.status)),
+            case_transitions::to_status.eq(to.as_str()),
+            case_transitions::user_id.eq(Some(user_id)),
+            case_transitions::reason.eq(reason),
+            case_transitions::at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn assign(conn: &mut DbConn, case_id: i32, user_id: Option<i32>) -> QueryResult<usize> {
+    diesel::update(cases::table.find(case_id)).set(cases::assignee_id.eq(user_id)).execute(conn)
+}
+
+/// (from, to, who, why, when)
+pub fn transitions_of(conn: &mut DbConn, case_id: i32) -> QueryResult<Vec<TransitionRow>> {
+    case_transitions::table
+        .left_join(users::table.on(users::id.nullable().eq(case_transitions::user_id)))
+        .filter(case_transitions::case_id.eq(case_id))
+        .order(case_transitions::id)
+        .select((
+            case_transitions::from_status,
+            case_transitions::to_status,
+            users::name.nullable(),
+            case_transitions::reason,
+            case_transitions::at,
+        ))
+        .load(conn)
+}
+
+pub fn add_note(conn: &mut DbConn, case_id: i32, user_id: i32, body: &str) -> QueryResult<i32> {
+    diesel::insert_into(case_notes::table)
+        .values((
+            case_notes::case_id.eq(case_id),
+            case_notes::user_id.eq(user_id),
+            case_notes::body.eq(body),
+            case_notes::created_at.eq(Utc::now().naive_utc()),
+        ))
+        .returning(case_notes::id)
+        .get_result(conn)
+}
+
+/// (who, body, when)
+pub fn notes_of(conn: &mut DbConn, case_id: i32) -> QueryResult<Vec<(String, String, NaiveDateTime)>> {
+    case_notes::table
+        .inner_join(users::table.on(users::id.eq(case_notes::user_id)))
+        .filter(case_notes::case_id.eq(case_id))
+        .order(case_notes::id)
+        .select((users::name, case_notes::body, case_notes::created_at))
+        .load(conn)
+}
+
+pub fn add_action(
+    conn: &mut DbConn,
+    case_id: i32,
+    user_id: i32,
+    description: &str,
+    due_on: Option<NaiveDate>,
+) -> QueryResult<i32> {
+    diesel::insert_into(case_actions::table)
+        .values((
+            case_actions::case_id.eq(case_id),
+            case_actions::description.eq(description),
+            case_actions::due_on.eq(due_on),
+            case_actions::created_by.eq(user_id),
+            case_actions::created_at.eq(Utc::now().naive_utc()),
+        ))
+        .returning(case_actions::id)
+        .get_result(conn)
+}
+
+pub fn complete_action(conn: &mut DbConn, case_id: i32, action_id: i32) -> QueryResult<usize> {
+    diesel::update(
+        case_actions::table.filter(case_actions::id.eq(action_id)).filter(case_actions::case_id.eq(case_id)),
+    )
+    .set(case_actions::done_at.eq(Some(Utc::now().naive_utc())))
+    .execute(conn)
+}
+
+/// (id, description, due_on, done_at)
+pub fn actions_of(conn: &mut DbConn, case_id: i32) -> QueryResult<Vec<ActionRow>> {
+    case_actions::table
+        .filter(case_actions::case_id.eq(case_id))
+        .order(case_actions::id)
+        .select((case_actions::id, case_actions::description, case_actions::due_on, case_actions::done_at))
+        .load(conn)
+}
+
+pub fn add_recommendation(
+    conn: &mut DbConn,
+    case_id: i32,
+    user_id: i32,
+    addressee: &str,
+    content: &str,
+    due_on: Option<NaiveDate>,
+) -> QueryResult<i32> {
+    let now = Utc::now().naive_utc();
+    diesel::insert_into(recommendations::table)
+        .values((
+            recommendations::case_id.eq(case_id),
+            recommendations::addressee.eq(addressee),
+            recommendations::content.eq(content),
+            recommendations::due_on.eq(due_on),
+            recommendations::sent_at.eq(Some(now)),
+            recommendations::created_by.eq(user_id),
+            recommendations::created_at.eq(now),
+        ))
+        .returning(recommendations::id)
+        .get_result(conn)
+}
+
+pub fn record_response(conn: &mut DbConn, case_id: i32, rec_id: i32, response: &str) -> QueryResult<usize> {
+    diesel::update(
+        recommendations::table
+            .filter(recommendations::id.eq(rec_id))
+            .filter(recommendations::case_id.eq(case_id)),
+    )
+    .set((
+        recommendations::response.eq(Some(response)),
+        recommendations::response_at.eq(Some(Utc::now().naive_utc())),
+    ))
+    .execute(conn)
+}
+
+/// (id, addressee, content, due_on, response)
+pub fn recommendations_of(conn: &mut DbConn, case_id: i32) -> QueryResult<Vec<RecommendationRow>> {
+    recommendations::table
+        .filter(recommendations::case_id.eq(case_id))
+        .order(recommendations::id)
+        .select((
+            recommendations::id,
+            recommendations::addressee,
+            recommendations::content,
+            recommendations::due_on,
+            recommendations::response,
+        ))
+        .load(conn)
+}
+
+/// Records the finding on one allegation of this case.
+pub fn record_finding(
+    conn: &mut DbConn,
+    case_id: i32,
+    allegation_id: i32,
+    disposition_id: i32,
+    standard: &str,
+    reasoning: &str,
+) -> QueryResult<usize> {
+    let n = diesel::update(
+        allegations::table.filter(allegations::id.eq(allegation_id)).filter(allegations::case_id.eq(case_id)),
+    )
+    .set((
+        allegations::disposition_id.eq(Some(disposition_id)),
+        allegations::standard_of_proof.eq(Some(standard)),
+        allegations::finding_reasoning.eq(Some(reasoning)),
+    ))
+    .execute(conn)?;
+    if n == 0 {
+        return Err(diesel::result::Error::NotFound);
+    }
+    Ok(n)
+}
+
+pub fn set_outcome(
+    conn: &mut DbConn,
+    case_id: i32,
+    recommended: &str,
+    response: &str,
+    final_outcome: &str,
+    disciplined: Option<bool>,
+) -> QueryResult<usize> {
+    let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+    diesel::update(cases::table.find(case_id))
+        .set((
+            cases::recommended_outcome.eq(opt(recommended)),
+            cases::authority_response.eq(opt(response)),
+            cases::final_outcome.eq(opt(final_outcome)),
+            cases::disciplined.eq(disciplined),
+        ))
+        .execute(conn)
+}
+
+/// Sets the public status of every report of an event from its cases' statuses.
+pub fn refresh_public_status(conn: &mut DbConn, event_id: i32) -> QueryResult<()> {
+    let statuses: Vec<String> =
+        cases::table.filter(cases::event_id.eq(event_id)).select(cases::status).load(conn)?;
+    let statuses: Vec<Status> = statuses.iter().filter_map(|s| Status::parse(s)).collect();
+    if let Some(public) = super::workflow::public_of(&statuses) {
+        diesel::update(
+            reports::table
+                .filter(reports::event_id.eq(event_id))
+                .filter(reports::admissibility.eq("admissible")),
+        )
+        .set(reports::status.eq(public))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The reports of an event, for the messages a case worker sends: (id, locale).
+pub fn reports_of(conn: &mut DbConn, event_id: i32) -> QueryResult<Vec<(i32, String)>> {
+    reports::table
+        .filter(reports::event_id.eq(event_id))
+        .order(reports::id)
+        .select((reports::id, reports::locale))
+        .load(conn)
+}
+
+/// The case workers of an institution who can act on its cases: (id, name, email, locale).
+pub fn workers_of(conn: &mut DbConn, institution_id: i32) -> QueryResult<Vec<(i32, String, String, String)>> {
+    users::table
+        .filter(users::institution_id.eq(institution_id))
+        .filter(users::role.eq_any(["investigator", "ombudsman"]))
+        .filter(users::disabled_at.is_null())
+        .order(users::name)
+        .select((users::id, users::name, users::email, users::locale))
+        .load(conn)
+}
+
+/// Open cases with a deadline, for the reminders.
+pub fn with_deadlines(conn: &mut DbConn) -> QueryResult<Vec<Case>> {
+    cases::table
+        .filter(cases::closed_at.is_null())
+        .filter(cases::status.ne_all(["inadmissible", "duplicate", "out_of_scope", "closed", "suspended"]))
+        .select(Case::as_select())
+        .load(conn)
+}
+
+/// Marks a reminder as sent; false if it already was (each threshold is mailed once).
+pub fn claim_reminder(conn: &mut DbConn, case_id: i32, kind: &str, threshold: &str) -> QueryResult<bool> {
+    let exists: i64 = reminders_sent::table
+        .filter(reminders_sent::case_id.eq(case_id))
+        .filter(reminders_sent::kind.eq(kind))
+        .filter(reminders_sent::threshold.eq(threshold))
+        .count()
+        .get_result(conn)?;
+    if exists > 0 {
+        return Ok(false);
+    }
+    diesel::insert_into(reminders_sent::table)
+        .values((
+            reminders_sent::case_id.eq(case_id),
+            reminders_sent::kind.eq(kind),
+            reminders_sent::threshold.eq(threshold),
+            reminders_sent::sent_at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+pub fn user_contact(conn: &mut DbConn, id: i32) -> QueryResult<(String, String)> {
+    users::table.find(id).select((users::email, users::locale)).first(conn)
+}

@@ -1,0 +1,245 @@
+//! The case workflow of DOMAIN.md as a state machine: which transitions are allowed, which
+//! need a written reason, and which public status a reporter sees. Free of web and database
+//! types.
+//!
+//! ```text
+//! received → acknowledged → triage → assigned → investigation → findings
+//!     │            │           │                                  │
+//!     └────────────┴───────────┴→ inadmissible | duplicate | out_of_scope   findings → closed
+//! findings → recommendation_sent → awaiting_response → response_received → follow_up → closed
+//! any open state → suspended → reopened;  closed | inadmissible | duplicate | out_of_scope → reopened
+//! reopened → triage | assigned | investigation
+//! ```
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    Received,
+    Acknowledged,
+    Triage,
+    Inadmissible,
+    Duplicate,
+    OutOfScope,
+    Assigned,
+    Investigation,
+    Findings,
+    RecommendationSent,
+    AwaitingResponse,
+    ResponseReceived,
+    FollowUp,
+    Closed,
+    Suspended,
+    Reopened,
+}
+
+use Status::*;
+
+impl Status {
+    pub const ALL: [Status; 16] = [
+        Received,
+        Acknowledged,
+        Triage,
+        Inadmissible,
+        Duplicate,
+        OutOfScope,
+        Assigned,
+        Investigation,
+        Findings,
+        RecommendationSent,
+        AwaitingResponse,
+        ResponseReceived,
+        FollowUp,
+        Closed,
+        Suspended,
+        Reopened,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Received => "received",
+            Acknowledged => "acknowledged",
+            Triage => "triage",
+            Inadmissible => "inadmissible",
+            Duplicate => "duplicate",
+            OutOfScope => "out_of_scope",
+            Assigned => "assigned",
+            Investigation => "investigation",
+            Findings => "findings",
+            RecommendationSent => "recommendation_sent",
+            AwaitingResponse => "awaiting_response",
+            ResponseReceived => "response_received",
+            FollowUp => "follow_up",
+            Closed => "closed",
+            Suspended => "suspended",
+            Reopened => "reopened",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+
+    /// States in which the case is finished (until reopened).
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Closed | Inadmissible | Duplicate | OutOfScope)
+    }
+
+    /// What the reporter sees (the report's public status).
+    pub fn public(self) -> &'static str {
+        match self {
+            Received | Acknowledged => "forwarded",
+            Triage => "under_review",
+            Inadmissible | Duplicate | OutOfScope | Closed => "closed",
+            Assigned => "forwarded",
+            _ => "investigation",
+        }
+    }
+
+    /// The states this one may move to.
+    pub fn next(self) -> &'static [Status] {
+        match self {
+            Received => &[Acknowledged, Inadmissible, Duplicate, OutOfScope],
+            Acknowledged => &[Triage, Inadmissible, Duplicate, OutOfScope],
+            Triage => &[Assigned, Inadmissible, Duplicate, OutOfScope, Suspended],
+            Assigned => &[Investigation, Suspended],
+            Investigation => &[Findings, Suspended],
+            Findings => &[RecommendationSent, Closed, Suspended],
+            RecommendationSent => &[AwaitingResponse],
+            AwaitingResponse => &[ResponseReceived, Suspended],
+            ResponseReceived => &[FollowUp, Closed],
+            FollowUp => &[Closed],
+            Suspended => &[Reopened],
+            Closed | Inadmissible | Duplicate | OutOfScope => &[Reopened],
+            Reopened => &[Triage, Assigned, Investigation],
+        }
+    }
+
+    /// Transitions into these states must say why.
+    pub fn needs_reason(self) -> bool {
+        matches!(self, Inadmissible | Duplicate | OutOfScope | Closed | Suspended | Reopened)
+    }
+}
+
+/// Why a transition was refused; each is also a translation key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    NotAllowed,
+    ReasonRequired,
+    AssigneeRequired,
+}
+
+impl Refusal {
+    pub fn key(self) -> &'static str {
+        match self {
+            Refusal::NotAllowed => "case-err-transition",
+            Refusal::ReasonRequired => "case-err-reason",
+            Refusal::AssigneeRequired => "case-err-assignee",
+        }
+    }
+}
+
+/// Checks a transition; `assigned` says whether the case has an assignee.
+pub fn check(from: Status, to: Status, reason: &str, assigned: bool) -> Result<(), Refusal> {
+    if !from.next().contains(&to) {
+        return Err(Refusal::NotAllowed);
+    }
+    if to.needs_reason() && reason.trim().is_empty() {
+        return Err(Refusal::ReasonRequired);
+    }
+    if to == Assigned && !assigned {
+        return Err(Refusal::AssigneeRequired);
+    }
+    Ok(())
+}
+
+/// The public status of a report from the statuses of its event's cases: closed when every
+/// case is finished, under investigation when any is, forwarded otherwise.
+pub fn public_of(cases: &[Status]) -> Option<&'static str> {
+    if cases.is_empty() {
+        return None;
+    }
+    if cases.iter().all(|c| c.is_terminal()) {
+        return Some("closed");
+    }
+    if cases.iter().any(|c| c.public() == "investigation") {
+        return Some("investigation");
+    }
+    if cases.iter().all(|c| c.public() == "under_review" || c.is_terminal()) {
+        return Some("under_review");
+    }
+    Some("forwarded")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_allowed_transition_passes() {
+        for from in Status::ALL {
+            for &to in from.next() {
+                assert_eq!(check(from, to, "parce que", true), Ok(()), "{from:?} → {to:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_other_transition_is_refused_with_a_clear_reason() {
+        let mut refused = 0;
+        for from in Status::ALL {
+            for to in Status::ALL {
+                if !from.next().contains(&to) {
+                    assert_eq!(check(from, to, "x", true), Err(Refusal::NotAllowed), "{from:?} → {to:?}");
+                    refused += 1;
+                }
+            }
+        }
+        assert!(refused > 200);
+        assert_eq!(check(Received, Closed, "x", true), Err(Refusal::NotAllowed));
+        assert_eq!(check(Closed, Investigation, "x", true), Err(Refusal::NotAllowed));
+    }
+
+    #[test]
+    fn reasons_and_assignees_are_required_where_it_matters() {
+        assert_eq!(check(Findings, Closed, " ", true), Err(Refusal::ReasonRequired));
+        assert_eq!(check(Received, Inadmissible, "", true), Err(Refusal::ReasonRequired));
+        assert_eq!(check(Closed, Reopened, "", true), Err(Refusal::ReasonRequired));
+        assert_eq!(check(Triage, Assigned, "", false), Err(Refusal::AssigneeRequired));
+        assert_eq!(check(Triage, Assigned, "", true), Ok(()));
+        assert_eq!(check(Assigned, Investigation, "", true), Ok(()));
+    }
+
+    #[test]
+    fn the_full_path_reaches_closure_and_can_reopen() {
+        let path = [
+            Received,
+            Acknowledged,
+            Triage,
+            Assigned,
+            Investigation,
+            Findings,
+            RecommendationSent,
+            AwaitingResponse,
+            ResponseReceived,
+            FollowUp,
+            Closed,
+            Reopened,
+            Investigation,
+        ];
+        for w in path.windows(2) {
+            assert_eq!(check(w[0], w[1], "r", true), Ok(()), "{:?} → {:?}", w[0], w[1]);
+        }
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.as_str()), Some(s));
+        }
+    }
+
+    #[test]
+    fn public_status_follows_the_cases() {
+        assert_eq!(public_of(&[]), None);
+        assert_eq!(public_of(&[Received, Acknowledged]), Some("forwarded"));
+        assert_eq!(public_of(&[Received, Investigation]), Some("investigation"));
+        assert_eq!(public_of(&[Closed, Inadmissible]), Some("closed"));
+        assert_eq!(public_of(&[Closed, FollowUp]), Some("investigation"));
+        assert_eq!(public_of(&[Triage]), Some("under_review"));
+    }
+}

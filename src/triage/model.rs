@@ -1,0 +1,487 @@
+//! Queries of triage: the queue, a report as staff see it, events, allegations, candidates
+//! for duplicates.
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use diesel::dsl::exists;
+use diesel::prelude::*;
+
+use super::duplicates::{Incident, Kind};
+use crate::db::DbConn;
+use crate::schema::{
+    allegations, attachments, cases, events, messages, report_violations, reports, violation_types,
+};
+
+/// (id, report, kind, content type, size, sha256, uploaded on)
+type AttachmentTuple = (i32, i32, String, String, i32, String, NaiveDate);
+/// (id, lat, lon, cercle, occurred on)
+type PlaceTuple = (i32, Option<f64>, Option<f64>, Option<String>, NaiveDate);
+
+/// Who may see which reports: intake officers and auditors all of them; case workers only
+/// those whose event has a case at their institution.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    All,
+    Institution(i32),
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct QueueFilter {
+    pub region: Option<String>,
+    pub cercle: Option<String>,
+    pub group_id: Option<i32>,
+    pub force_id: Option<i32>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// `pending` (the default queue), `admissible`, `inadmissible`, `out_of_scope`, or None for all.
+    pub admissibility: Option<String>,
+    /// Only reports submitted before this day (the overdue ones).
+    pub submitted_before: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct QueueRow {
+    pub id: i32,
+    pub submitted_on: NaiveDate,
+    pub occurred_on: NaiveDate,
+    pub region_code: Option<String>,
+    pub cercle_code: Option<String>,
+    pub force_id: i32,
+    pub admissibility: String,
+    pub event_id: Option<i32>,
+    pub channel: String,
+    pub children_involved: bool,
+}
+
+/// A page of the queue, oldest first, after report `after` (keyset pagination on the primary
+/// key, so a deep page costs the same as the first).
+pub fn queue(
+    conn: &mut DbConn,
+    f: &QueueFilter,
+    after: Option<i32>,
+    limit: i64,
+) -> QueryResult<Vec<QueueRow>> {
+    let mut q = reports::table.into_boxed();
+    if let Some(a) = &f.admissibility {
+        q = q.filter(reports::admissibility.eq(a.clone()));
+    }
+    if let Some(after) = after {
+        q = q.filter(reports::id.gt(after));
+    }
+    if let Some(r) = &f.region {
+        q = q.filter(reports::region_code.eq(r.clone()));
+    }
+    if let Some(c) = &f.cercle {
+        q = q.filter(reports::cercle_code.eq(c.clone()));
+    }
+    if let Some(force) = f.force_id {
+        q = q.filter(reports::force_id.eq(force));
+    }
+    if let Some(d) = f.from {
+        q = q.filter(reports::occurred_on.ge(d));
+    }
+    if let Some(d) = f.to {
+        q = q.filter(reports::occurred_on.le(d));
+    }
+    if let Some(d) = f.submitted_before {
+        q = q.filter(reports::submitted_on.lt(d));
+    }
+    if let Some(g) = f.group_id {
+        q = q.filter(exists(
+            report_violations::table
+                .inner_join(violation_types::table)
+                .filter(report_violations::report_id.eq(reports::id))
+                .filter(violation_types::group_id.eq(g)),
+        ));
+    }
+    q.order(reports::id.asc())
+        .limit(limit)
+        .select((
+            reports::id,
+            reports::submitted_on,
+            reports::occurred_on,
+            reports::region_code,
+            reports::cercle_code,
+            reports::force_id,
+            reports::admissibility,
+            reports::event_id,
+            reports::channel,
+            reports::children_involved,
+        ))
+        .load(conn)
+}
+
+/// The violation type ids of some reports.
+pub fn violations_of(conn: &mut DbConn, report_ids: &[i32]) -> QueryResult<Vec<(i32, i32)>> {
+    report_violations::table
+        .filter(report_violations::report_id.eq_any(report_ids))
+        .select((report_violations::report_id, report_violations::violation_type_id))
+        .load(conn)
+}
+
+/// A report as staff with a case role see it. Privacy: this includes identity, contact and the
+/// exact point; every read of it is audited by the handler.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = reports)]
+pub struct StaffReport {
+    pub id: i32,
+    pub status: String,
+    pub channel: String,
+    pub locale: String,
+    pub submitted_on: NaiveDate,
+    pub narrative: String,
+    pub occurred_on: NaiveDate,
+    pub date_precision: String,
+    pub occurred_time: Option<String>,
+    pub force_id: i32,
+    pub unit_description: String,
+    pub uniform_seen: String,
+    pub insignia_seen: String,
+    pub vehicle_seen: String,
+    pub victim_count: Option<i32>,
+    pub children_involved: bool,
+    pub victim_details: String,
+    pub reporter_relation: String,
+    pub reporter_name: Option<String>,
+    pub reporter_contact: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub place_id: Option<i32>,
+    pub region_code: Option<String>,
+    pub cercle_code: Option<String>,
+    pub location_method: String,
+    pub monitor_id: Option<i32>,
+    pub on_behalf_of: Option<String>,
+    pub consent_obtained: bool,
+    pub event_id: Option<i32>,
+    pub admissibility: String,
+    pub admissibility_reason: Option<String>,
+    pub triaged_at: Option<NaiveDateTime>,
+}
+
+/// A report the scope may see; `NotFound` otherwise.
+pub fn find_report(conn: &mut DbConn, id: i32, scope: Scope) -> QueryResult<StaffReport> {
+    let mut q = reports::table.filter(reports::id.eq(id)).into_boxed();
+    if let Scope::Institution(inst) = scope {
+        q = q.filter(exists(
+            cases::table
+                .filter(cases::event_id.nullable().eq(reports::event_id))
+                .filter(cases::institution_id.eq(inst)),
+        ));
+    }
+    q.select(StaffReport::as_select()).first(conn)
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct AttachmentMeta {
+    pub id: i32,
+    pub report_id: i32,
+    pub kind: String,
+    pub content_type: String,
+    pub size_bytes: i32,
+    pub sha256: String,
+    pub uploaded_on: NaiveDate,
+}
+
+pub fn attachments_of(conn: &mut DbConn, report_id: i32) -> QueryResult<Vec<AttachmentMeta>> {
+    attachments::table
+        .filter(attachments::report_id.eq(report_id))
+        .order(attachments::id)
+        .select((
+            attachments::id,
+            attachments::report_id,
+            attachments::kind,
+            attachments::content_type,
+            attachments::size_bytes,
+            attachments::sha256,
+            attachments::uploaded_on,
+        ))
+        .load(conn)
+}
+
+/// An evidence file's bytes, if the scope may see its report.
+pub fn attachment_data(conn: &mut DbConn, id: i32, scope: Scope) -> QueryResult<(AttachmentMeta, Vec<u8>)> {
+    let (meta, data): (AttachmentTuple, Vec<u8>) = attachments::table
+        .find(id)
+        .select((
+            (
+                attachments::id,
+                attachments::report_id,
+                attachments::kind,
+                attachments::content_type,
+                attachments::size_bytes,
+                attachments::sha256,
+                attachments::uploaded_on,
+            ),
+            attachments::data,
+        ))
+        .first(conn)?;
+    find_report(conn, meta.1, scope)?;
+    let meta = AttachmentMeta {
+        id: meta.0,
+        report_id: meta.1,
+        kind: meta.2,
+        content_type: meta.3,
+        size_bytes: meta.4,
+        sha256: meta.5,
+        uploaded_on: meta.6,
+    };
+    Ok((meta, data))
+}
+
+pub fn set_admissibility(
+    conn: &mut DbConn,
+    id: i32,
+    decision: &str,
+    reason: Option<&str>,
+) -> QueryResult<usize> {
+    let status = if decision == "admissible" { "under_review" } else { "closed" };
+    diesel::update(reports::table.find(id))
+        .set((
+            reports::admissibility.eq(decision),
+            reports::admissibility_reason.eq(reason),
+            reports::status.eq(status),
+            reports::triaged_at.eq(Some(Utc::now().naive_utc())),
+        ))
+        .execute(conn)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = events)]
+pub struct Event {
+    pub id: i32,
+    pub title: String,
+    pub occurred_on: NaiveDate,
+    pub date_precision: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub region_code: Option<String>,
+    pub cercle_code: Option<String>,
+    pub summary: String,
+    pub prior_approach: bool,
+    pub court_pending: bool,
+    pub created_by: Option<i32>,
+    pub created_at: NaiveDateTime,
+}
+
+/// Opens an event from a report (its date and place) and links the report to it.
+pub fn create_event_from(
+    conn: &mut DbConn,
+    r: &StaffReport,
+    title: &str,
+    summary: &str,
+    prior_approach: bool,
+    court_pending: bool,
+    user_id: i32,
+) -> QueryResult<i32> {
+    let id: i32 = diesel::insert_into(events::table)
+        .values((
+            events::title.eq(title),
+            events::occurred_on.eq(r.occurred_on),
+            events::date_precision.eq(&r.date_precision),
+            events::lat.eq(r.lat),
+            events::lon.eq(r.lon),
+            events::region_code.eq(&r.region_code),
+            events::cercle_code.eq(&r.cercle_code),
+            events::summary.eq(summary),
+            events::prior_approach.eq(prior_approach),
+            events::court_pending.eq(court_pending),
+            events::created_by.eq(Some(user_id)),
+            events::created_at.eq(Utc::now().naive_utc()),
+        ))
+        .returning(events::id)
+        .get_result(conn)?;
+    link_report(conn, r.id, id)?;
+    Ok(id)
+}
+
+/// Links a report to an event. The report's own content is never changed: merging two reports
+/// is linking both to one event.
+pub fn link_report(conn: &mut DbConn, report_id: i32, event_id: i32) -> QueryResult<usize> {
+    diesel::update(reports::table.find(report_id))
+        .set((
+            reports::event_id.eq(Some(event_id)),
+            reports::admissibility.eq("admissible"),
+            reports::triaged_at.eq(Some(Utc::now().naive_utc())),
+        ))
+        .execute(conn)
+}
+
+pub fn find_event(conn: &mut DbConn, id: i32) -> QueryResult<Event> {
+    events::table.find(id).select(Event::as_select()).first(conn)
+}
+
+/// The reports linked to an event: (id, submitted_on, channel).
+pub fn reports_of_event(conn: &mut DbConn, event_id: i32) -> QueryResult<Vec<(i32, NaiveDate, String)>> {
+    reports::table
+        .filter(reports::event_id.eq(event_id))
+        .order(reports::id)
+        .select((reports::id, reports::submitted_on, reports::channel))
+        .load(conn)
+}
+
+pub fn messages_of(conn: &mut DbConn, report_id: i32) -> QueryResult<Vec<(i32, String, String, NaiveDate)>> {
+    messages::table
+        .filter(messages::report_id.eq(report_id))
+        .order(messages::id)
+        .select((messages::id, messages::author, messages::body, messages::sent_on))
+        .load(conn)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = allegations)]
+pub struct Allegation {
+    pub id: i32,
+    pub event_id: i32,
+    pub violation_type_id: i32,
+    pub force_id: i32,
+    pub unit_description: String,
+    pub identifiers_seen: String,
+    pub involvement: String,
+    pub confidence: String,
+    pub victim_count: Option<i32>,
+    pub children_involved: bool,
+    pub destination_id: Option<i32>,
+    pub routing_rule_id: Option<i32>,
+    pub routing_reason: Option<String>,
+    pub override_reason: Option<String>,
+    pub case_id: Option<i32>,
+    pub disposition_id: Option<i32>,
+    pub standard_of_proof: Option<String>,
+    pub finding_reasoning: Option<String>,
+}
+
+pub struct NewAllegation<'a> {
+    pub event_id: i32,
+    pub violation_type_id: i32,
+    pub force_id: i32,
+    pub unit_description: &'a str,
+    pub identifiers_seen: &'a str,
+    pub involvement: &'a str,
+    pub confidence: &'a str,
+    pub victim_count: Option<i32>,
+    pub children_involved: bool,
+}
+
+pub fn insert_allegation(conn: &mut DbConn, a: &NewAllegation) -> QueryResult<i32> {
+    diesel::insert_into(allegations::table)
+        .values((
+            allegations::event_id.eq(a.event_id),
+            allegations::violation_type_id.eq(a.violation_type_id),
+            allegations::force_id.eq(a.force_id),
+            allegations::unit_description.eq(a.unit_description),
+            allegations::identifiers_seen.eq(a.identifiers_seen),
+            allegations::involvement.eq(a.involvement),
+            allegations::confidence.eq(a.confidence),
+            allegations::victim_count.eq(a.victim_count),
+            allegations::children_involved.eq(a.children_involved),
+            allegations::created_at.eq(Utc::now().naive_utc()),
+        ))
+        .returning(allegations::id)
+        .get_result(conn)
+}
+
+pub fn allegations_of_event(conn: &mut DbConn, event_id: i32) -> QueryResult<Vec<Allegation>> {
+    allegations::table
+        .filter(allegations::event_id.eq(event_id))
+        .order(allegations::id)
+        .select(Allegation::as_select())
+        .load(conn)
+}
+
+pub fn find_allegation(conn: &mut DbConn, id: i32) -> QueryResult<Allegation> {
+    allegations::table.find(id).select(Allegation::as_select()).first(conn)
+}
+
+/// Records where an allegation goes and why, and the case it joins.
+pub fn set_destination(
+    conn: &mut DbConn,
+    id: i32,
+    destination_id: i32,
+    rule_id: Option<i32>,
+    reason: &str,
+    override_reason: Option<&str>,
+    case_id: i32,
+) -> QueryResult<usize> {
+    diesel::update(allegations::table.find(id))
+        .set((
+            allegations::destination_id.eq(Some(destination_id)),
+            allegations::routing_rule_id.eq(rule_id),
+            allegations::routing_reason.eq(Some(reason)),
+            allegations::override_reason.eq(override_reason),
+            allegations::case_id.eq(Some(case_id)),
+        ))
+        .execute(conn)
+}
+
+/// Reports in the date window, with their points, cercles, violation types and force.
+pub fn report_candidates(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+    limit: i64,
+) -> QueryResult<Vec<Incident>> {
+    let rows: Vec<(PlaceTuple, i32)> = reports::table
+        .filter(reports::occurred_on.between(from, to))
+        .order(reports::id.desc())
+        .limit(limit)
+        .select((
+            (reports::id, reports::lat, reports::lon, reports::cercle_code, reports::occurred_on),
+            reports::force_id,
+        ))
+        .load(conn)?;
+    let ids: Vec<i32> = rows.iter().map(|r| r.0 .0).collect();
+    let vts = violations_of(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|((id, lat, lon, cercle, occurred_on), force)| Incident {
+            kind: Kind::Report,
+            id,
+            lat,
+            lon,
+            cercle,
+            occurred_on,
+            violation_types: vts.iter().filter(|v| v.0 == id).map(|v| v.1).collect(),
+            forces: vec![force],
+        })
+        .collect())
+}
+
+/// Events in the date window, with the violation types and forces of their allegations and
+/// of their reports.
+pub fn event_candidates(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+    limit: i64,
+) -> QueryResult<Vec<Incident>> {
+    let rows: Vec<PlaceTuple> = events::table
+        .filter(events::occurred_on.between(from, to))
+        .order(events::id.desc())
+        .limit(limit)
+        .select((events::id, events::lat, events::lon, events::cercle_code, events::occurred_on))
+        .load(conn)?;
+    let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();
+    let alle: Vec<(i32, i32, i32)> = allegations::table
+        .filter(allegations::event_id.eq_any(&ids))
+        .select((allegations::event_id, allegations::violation_type_id, allegations::force_id))
+        .load(conn)?;
+    let reps: Vec<(Option<i32>, i32, i32)> = reports::table
+        .inner_join(report_violations::table)
+        .filter(reports::event_id.eq_any(ids.iter().map(|i| Some(*i)).collect::<Vec<_>>()))
+        .select((reports::event_id, report_violations::violation_type_id, reports::force_id))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, lat, lon, cercle, occurred_on)| {
+            let mut violation_types: Vec<i32> = alle.iter().filter(|a| a.0 == id).map(|a| a.1).collect();
+            violation_types.extend(reps.iter().filter(|r| r.0 == Some(id)).map(|r| r.1));
+            let mut forces: Vec<i32> = alle.iter().filter(|a| a.0 == id).map(|a| a.2).collect();
+            forces.extend(reps.iter().filter(|r| r.0 == Some(id)).map(|r| r.2));
+            violation_types.sort_unstable();
+            violation_types.dedup();
+            forces.sort_unstable();
+            forces.dedup();
+            Incident { kind: Kind::Event, id, lat, lon, cercle, occurred_on, violation_types, forces }
+        })
+        .collect())
+}

@@ -1,0 +1,758 @@
+//! The triage screens and actions.
+
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDate, Utc};
+use rocket::form::{Form, FromForm};
+use rocket::http::{ContentType, CookieJar, Header, Status};
+use rocket::response::Redirect;
+use rocket::{Either, Route, State};
+use rocket_dyn_templates::{context, Template};
+use serde::Serialize;
+
+use super::duplicates::{self, Incident, Kind, Params, Reason};
+use super::model::{self, QueueFilter, Scope};
+use super::scope_of;
+use crate::accounts::guards::{IntakeOfficer, Staff};
+use crate::accounts::routes::Auth;
+use crate::audit::{self, Actor};
+use crate::cases::model as cases;
+use crate::error::AppError;
+use crate::geo::Geo;
+use crate::routing;
+use crate::taxonomy::{Taxonomy, CONFIDENCES, INVOLVEMENTS};
+use crate::web::{check_csrf, Page};
+
+pub fn routes() -> Vec<Route> {
+    rocket::routes![
+        queue,
+        report,
+        attachment,
+        admissibility,
+        open_event,
+        link_event,
+        event,
+        add_allegation,
+        route_event,
+        override_route
+    ]
+}
+
+fn actor(auth: &Auth<'_>, u: &crate::accounts::CurrentUser) -> Actor {
+    Actor::User { id: u.user.id, email: u.user.email.clone(), ip: auth.ip.clone() }
+}
+
+#[derive(Serialize)]
+struct QueueView {
+    id: i32,
+    submitted_on: String,
+    occurred_on: String,
+    place: String,
+    violations: Vec<String>,
+    force: String,
+    overdue: bool,
+    children: bool,
+    event_id: Option<i32>,
+    admissibility: String,
+}
+
+const PAGE: i64 = 50;
+
+#[allow(clippy::too_many_arguments)]
+#[rocket::get("/staff/triage?<region>&<cercle>&<group>&<force>&<from>&<to>&<status>&<overdue>&<after>")]
+async fn queue(
+    page: Page,
+    auth: Auth<'_>,
+    staff: Staff,
+    tax: &State<Arc<Taxonomy>>,
+    geo: &State<Arc<Geo>>,
+    region: Option<String>,
+    cercle: Option<String>,
+    group: Option<String>,
+    force: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    status: Option<String>,
+    overdue: Option<bool>,
+    after: Option<i32>,
+) -> Result<Template, AppError> {
+    if !matches!(staff.0.role, crate::accounts::Role::Intake | crate::accounts::Role::Auditor) {
+        return Err(AppError::NotFound);
+    }
+    let lang = page.0.lang.clone();
+    let date = |s: &Option<String>| s.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
+    let nonempty = |s: &Option<String>| s.clone().filter(|v| !v.is_empty());
+    let today = Utc::now().date_naive();
+    let status_f = status.clone().unwrap_or_else(|| "pending".into());
+    let filter = QueueFilter {
+        region: nonempty(&region),
+        cercle: nonempty(&cercle),
+        group_id: nonempty(&group)
+            .and_then(|g| tax.groups.iter().find(|x| x.entry.code == g))
+            .map(|g| g.entry.id),
+        force_id: nonempty(&force).and_then(|f| tax.force(&f)).map(|f| f.id),
+        from: date(&from),
+        to: date(&to),
+        admissibility: (status_f != "all").then(|| status_f.clone()),
+        submitted_before: overdue.unwrap_or(false).then(|| today - Duration::days(auth.config.triage_days)),
+    };
+    let rows = auth
+        .db
+        .run(move |c| {
+            let rows = model::queue(c, &filter, after, PAGE + 1)?;
+            let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+            let vts = model::violations_of(c, &ids)?;
+            Ok((rows, vts))
+        })
+        .await?;
+    let (rows, vts) = rows;
+    let more = rows.len() as i64 > PAGE;
+    let views: Vec<QueueView> = rows
+        .into_iter()
+        .take(PAGE as usize)
+        .map(|r| QueueView {
+            id: r.id,
+            submitted_on: r.submitted_on.to_string(),
+            occurred_on: r.occurred_on.to_string(),
+            place: place_name(geo, r.cercle_code.as_deref(), r.region_code.as_deref(), &lang),
+            violations: vts
+                .iter()
+                .filter(|v| v.0 == r.id)
+                .filter_map(|v| tax.violation_type_by_id(v.1).map(|(_, t)| t.label(&lang).to_string()))
+                .collect(),
+            force: tax.force_by_id(r.force_id).map(|f| f.label(&lang).to_string()).unwrap_or_default(),
+            overdue: r.admissibility == "pending"
+                && r.submitted_on + Duration::days(auth.config.triage_days) < today,
+            children: r.children_involved,
+            event_id: r.event_id,
+            admissibility: r.admissibility,
+        })
+        .collect();
+    let next = if more { views.last().map(|v| v.id) } else { None };
+    let groups: Vec<(String, String)> =
+        tax.groups.iter().map(|g| (g.entry.code.clone(), g.entry.label(&lang).to_string())).collect();
+    let forces: Vec<(String, String)> =
+        tax.forces.iter().map(|f| (f.code.clone(), f.label(&lang).to_string())).collect();
+    let regions: Vec<(String, String)> = geo
+        .boundaries
+        .regions
+        .iter()
+        .map(|r| (r.code.clone(), if lang == "en" { r.name_en.clone() } else { r.name.clone() }))
+        .collect();
+    let cercles: Vec<(String, String)> =
+        geo.boundaries.cercles.iter().map(|c| (c.code.clone(), c.name.clone())).collect();
+    let f = context! {
+        region: region.unwrap_or_default(), cercle: cercle.unwrap_or_default(), group: group.unwrap_or_default(),
+        force: force.unwrap_or_default(), from: from.unwrap_or_default(), to: to.unwrap_or_default(),
+        status: status_f, overdue: overdue.unwrap_or(false),
+    };
+    Ok(Template::render(
+        "triage/queue",
+        context! { page: page.0, rows: views, next, f, groups, forces, regions, cercles },
+    ))
+}
+
+fn place_name(geo: &Geo, cercle: Option<&str>, region: Option<&str>, lang: &str) -> String {
+    let r = region.and_then(|r| geo.region_name(r, lang)).unwrap_or_default();
+    match cercle.and_then(|c| geo.cercle_name(c)) {
+        Some(c) if !r.is_empty() => format!("{c}, {r}"),
+        Some(c) => c,
+        None => r,
+    }
+}
+
+#[derive(Serialize)]
+struct CandidateView {
+    kind: Kind,
+    id: i32,
+    score: f64,
+    reasons: Vec<String>,
+    event_id: Option<i32>,
+}
+
+fn reason_text(auth: &Auth<'_>, lang: &str, r: &Reason) -> String {
+    let mut args = fluent_bundle::FluentArgs::new();
+    let key = match r {
+        Reason::Distance { km } => {
+            args.set("km", *km);
+            "dup-distance"
+        }
+        Reason::SameCercle => "dup-same-cercle",
+        Reason::AdjacentCercle => "dup-adjacent-cercle",
+        Reason::DaysApart { days } => {
+            args.set("days", *days);
+            "dup-days"
+        }
+        Reason::SharedViolations { count } => {
+            args.set("count", *count);
+            "dup-shared"
+        }
+        Reason::SameForce => "dup-same-force",
+    };
+    auth.catalog.message(lang, key, Some(&args))
+}
+
+/// `GET /staff/reports/<id>`: the report with identity, contact and exact place, for the roles
+/// that need them; every view is audited.
+#[rocket::get("/staff/reports/<id>")]
+async fn report(
+    page: Page,
+    auth: Auth<'_>,
+    staff: Staff,
+    tax: &State<Arc<Taxonomy>>,
+    geo: &State<Arc<Geo>>,
+    id: i32,
+) -> Result<Template, AppError> {
+    let scope = scope_of(&staff.0).ok_or(AppError::NotFound)?;
+    let lang = page.0.lang.clone();
+    let params = Params {
+        distance_km: auth.config.duplicate_distance_km,
+        window_days: auth.config.duplicate_window_days,
+    };
+    let who = actor(&auth, &staff.0);
+    let (r, vts, files, msgs, reports_cands, events_cands, events_of_cands) = auth
+        .db
+        .transaction(move |c| {
+            let r = model::find_report(c, id, scope)?;
+            // Privacy: reading identifying data is recorded.
+            audit::record(c, &who, "report.view", "report", &id.to_string(), "")?;
+            let vts: Vec<i32> = model::violations_of(c, &[id])?.into_iter().map(|v| v.1).collect();
+            let files = model::attachments_of(c, id)?;
+            let msgs = model::messages_of(c, id)?;
+            let from = r.occurred_on - Duration::days(params.window_days);
+            let to = r.occurred_on + Duration::days(params.window_days);
+            let rc = model::report_candidates(c, from, to, 2000)?;
+            let ec = model::event_candidates(c, from, to, 500)?;
+            let ids: Vec<i32> = rc.iter().map(|x| x.id).collect();
+            let evs: Vec<(i32, Option<i32>)> = crate::schema::reports::table
+                .filter(crate::schema::reports::id.eq_any(&ids))
+                .select((crate::schema::reports::id, crate::schema::reports::event_id))
+                .load(c)?;
+            Ok((r, vts, files, msgs, rc, ec, evs))
+        })
+        .await?;
+    let subject = Incident {
+        kind: Kind::Report,
+        id: r.id,
+        lat: r.lat,
+        lon: r.lon,
+        cercle: r.cercle_code.clone(),
+        occurred_on: r.occurred_on,
+        violation_types: vts.clone(),
+        forces: vec![r.force_id],
+    };
+    let mut all = reports_cands;
+    all.extend(events_cands);
+    // Reports already in this report's event are not candidates.
+    all.retain(|c| !(c.kind == Kind::Event && Some(c.id) == r.event_id));
+    let ranked = duplicates::rank(&subject, &all, params, &|a, b| geo.adjacent(a, b), 10);
+    let candidates: Vec<CandidateView> = ranked
+        .into_iter()
+        .map(|s| CandidateView {
+            kind: s.kind,
+            id: s.id,
+            score: s.score,
+            reasons: s.reasons.iter().map(|x| reason_text(&auth, &lang, x)).collect(),
+            event_id: match s.kind {
+                Kind::Event => Some(s.id),
+                Kind::Report => events_of_cands.iter().find(|e| e.0 == s.id).and_then(|e| e.1),
+            },
+        })
+        .collect();
+    let map = match (r.lat, r.lon) {
+        (Some(lat), Some(lon)) => Some(geo.map_with_marker(lat, lon)),
+        _ => None,
+    };
+    let place = r.place_id.and_then(|p| geo.gazetteer.get(p)).map(|p| p.name.clone());
+    let violations: Vec<String> = vts
+        .iter()
+        .filter_map(|v| tax.violation_type_by_id(*v).map(|(_, t)| t.label(&lang).to_string()))
+        .collect();
+    let view = serde_json::json!({
+        "id": r.id, "status": r.status, "channel": r.channel, "submitted_on": r.submitted_on.to_string(),
+        "narrative": r.narrative, "occurred_on": r.occurred_on.to_string(), "date_precision": r.date_precision,
+        "occurred_time": r.occurred_time, "force": tax.force_by_id(r.force_id).map(|f| f.label(&lang).to_string()),
+        "unit": r.unit_description, "uniform": r.uniform_seen, "insignia": r.insignia_seen, "vehicle": r.vehicle_seen,
+        "victim_count": r.victim_count, "children": r.children_involved, "victim_details": r.victim_details,
+        "relation": r.reporter_relation, "name": r.reporter_name, "contact": r.reporter_contact,
+        "lat": r.lat, "lon": r.lon, "place": place,
+        "where": place_name(geo, r.cercle_code.as_deref(), r.region_code.as_deref(), &lang),
+        "method": r.location_method, "on_behalf_of": r.on_behalf_of, "consent": r.consent_obtained,
+        "event_id": r.event_id, "admissibility": r.admissibility, "admissibility_reason": r.admissibility_reason,
+        "violations": violations,
+    });
+    let files: Vec<serde_json::Value> = files
+        .into_iter()
+        .map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "type": f.content_type, "size": f.size_bytes, "sha256": f.sha256, "on": f.uploaded_on.to_string()}))
+        .collect();
+    let msgs: Vec<serde_json::Value> = msgs
+        .into_iter()
+        .map(|m| serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string()}))
+        .collect();
+    let can_triage = staff.0.role == crate::accounts::Role::Intake;
+    Ok(Template::render(
+        "triage/report",
+        context! { page: page.0, r: view, files, msgs, candidates, map, can_triage },
+    ))
+}
+
+/// An evidence file as downloaded: the original bytes, its type, and a neutral file name.
+#[derive(rocket::Responder)]
+pub struct Download {
+    body: Vec<u8>,
+    content_type: ContentType,
+    disposition: Header<'static>,
+}
+
+/// `GET /staff/attachments/<id>`: the original file, unchanged; every download is audited.
+#[rocket::get("/staff/attachments/<id>")]
+async fn attachment(auth: Auth<'_>, staff: Staff, id: i32) -> Result<Download, AppError> {
+    let scope = scope_of(&staff.0).ok_or(AppError::NotFound)?;
+    let who = actor(&auth, &staff.0);
+    let (meta, data) = auth
+        .db
+        .transaction(move |c| {
+            let (meta, data) = model::attachment_data(c, id, scope)?;
+            audit::record(
+                c,
+                &who,
+                "attachment.download",
+                "attachment",
+                &id.to_string(),
+                &format!("sha256={}", meta.sha256),
+            )?;
+            Ok((meta, data))
+        })
+        .await?;
+    let ct = ContentType::parse_flexible(&meta.content_type).unwrap_or(ContentType::Binary);
+    let ext = ct.extension().map(|e| e.to_string()).unwrap_or_else(|| "bin".into());
+    let disposition =
+        Header::new("Content-Disposition", format!("attachment; filename=\"evidence-{}.{ext}\"", meta.id));
+    Ok(Download { body: data, content_type: ct, disposition })
+}
+
+#[derive(FromForm)]
+pub struct AdmissibilityForm {
+    csrf: Option<String>,
+    decision: Option<String>,
+    reason: Option<String>,
+}
+
+/// Admissible, inadmissible (with a reason) or out of scope (with the referral). The reporter
+/// gets the plain status and a message in their language.
+#[rocket::post("/staff/reports/<id>/admissibility", data = "<form>")]
+async fn admissibility(
+    auth: Auth<'_>,
+    officer: IntakeOfficer,
+    id: i32,
+    cookies: &CookieJar<'_>,
+    form: Form<AdmissibilityForm>,
+) -> Result<Redirect, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let decision = form.decision.clone().unwrap_or_default();
+    if !["admissible", "inadmissible", "out_of_scope"].contains(&decision.as_str()) {
+        return Err(AppError::BadRequest("decision"));
+    }
+    let reason = form.reason.clone().unwrap_or_default().trim().to_string();
+    if decision != "admissible" && reason.is_empty() {
+        return Err(AppError::BadRequest("a reason is required"));
+    }
+    let (who, uid, catalog) = (actor(&auth, &officer.0), officer.0.user.id, auth.catalog.clone());
+    auth.db
+        .transaction(move |c| {
+            let r = model::find_report(c, id, Scope::All)?;
+            model::set_admissibility(c, id, &decision, (!reason.is_empty()).then_some(reason.as_str()))?;
+            audit::record(
+                c,
+                &who,
+                "report.admissibility",
+                "report",
+                &id.to_string(),
+                &format!("{decision}: {reason}"),
+            )?;
+            if decision != "admissible" {
+                let mut args = fluent_bundle::FluentArgs::new();
+                args.set("reason", reason.clone());
+                let body = catalog.message(&r.locale, &format!("reporter-msg-{decision}"), Some(&args));
+                crate::reports::model::add_message(
+                    c,
+                    id,
+                    "staff",
+                    Some(uid),
+                    &body,
+                    Utc::now().date_naive(),
+                )?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(Redirect::to(format!("/staff/reports/{id}")))
+}
+
+#[derive(FromForm)]
+pub struct EventForm {
+    csrf: Option<String>,
+    title: Option<String>,
+    summary: Option<String>,
+    prior_approach: bool,
+    court_pending: bool,
+    event_id: Option<i32>,
+}
+
+/// Opens a new event from a report.
+#[rocket::post("/staff/reports/<id>/events", data = "<form>")]
+async fn open_event(
+    auth: Auth<'_>,
+    officer: IntakeOfficer,
+    id: i32,
+    cookies: &CookieJar<'_>,
+    form: Form<EventForm>,
+) -> Result<Redirect, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let title = form.title.clone().unwrap_or_default().trim().to_string();
+    if title.is_empty() {
+        return Err(AppError::BadRequest("title"));
+    }
+    let summary = form.summary.clone().unwrap_or_default();
+    let (pa, cp) = (form.prior_approach, form.court_pending);
+    let (who, uid) = (actor(&auth, &officer.0), officer.0.user.id);
+    let event_id = auth
+        .db
+        .transaction(move |c| {
+            let r = model::find_report(c, id, Scope::All)?;
+            if r.event_id.is_some() {
+                return Err(AppError::BadRequest("the report already belongs to an event"));
+            }
+            let e = model::create_event_from(c, &r, &title, &summary, pa, cp, uid)?;
+            diesel::update(crate::schema::reports::table.find(id))
+                .set(crate::schema::reports::status.eq("under_review"))
+                .execute(c)?;
+            audit::record(c, &who, "event.create", "event", &e.to_string(), &format!("from report {id}"))?;
+            Ok(e)
+        })
+        .await?;
+    Ok(Redirect::to(format!("/staff/events/{event_id}")))
+}
+
+/// Links a report to an existing event (merging duplicates; the report itself is unchanged).
+#[rocket::post("/staff/reports/<id>/link", data = "<form>")]
+async fn link_event(
+    auth: Auth<'_>,
+    officer: IntakeOfficer,
+    id: i32,
+    cookies: &CookieJar<'_>,
+    form: Form<EventForm>,
+) -> Result<Redirect, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let event_id = form.event_id.ok_or(AppError::BadRequest("event"))?;
+    let who = actor(&auth, &officer.0);
+    auth.db
+        .transaction(move |c| {
+            model::find_report(c, id, Scope::All)?;
+            model::find_event(c, event_id)?;
+            model::link_report(c, id, event_id)?;
+            audit::record(c, &who, "report.link", "report", &id.to_string(), &format!("event={event_id}"))?;
+            // The report takes the status of the event's cases, if any.
+            cases::refresh_public_status(c, event_id)?;
+            let has_cases: i64 = crate::schema::cases::table
+                .filter(crate::schema::cases::event_id.eq(event_id))
+                .count()
+                .get_result(c)?;
+            if has_cases == 0 {
+                diesel::update(crate::schema::reports::table.find(id))
+                    .set(crate::schema::reports::status.eq("under_review"))
+                    .execute(c)?;
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(Redirect::to(format!("/staff/events/{event_id}")))
+}
+
+use diesel::prelude::*;
+
+#[rocket::get("/staff/events/<id>")]
+async fn event(
+    page: Page,
+    auth: Auth<'_>,
+    staff: Staff,
+    tax: &State<Arc<Taxonomy>>,
+    geo: &State<Arc<Geo>>,
+    id: i32,
+) -> Result<Template, AppError> {
+    if !matches!(staff.0.role, crate::accounts::Role::Intake | crate::accounts::Role::Auditor) {
+        return Err(AppError::NotFound);
+    }
+    let lang = page.0.lang.clone();
+    let (e, reports, alleg, case_rows) = auth
+        .db
+        .run(move |c| {
+            let e = model::find_event(c, id)?;
+            let reports = model::reports_of_event(c, id)?;
+            let alleg = model::allegations_of_event(c, id)?;
+            let case_rows: Vec<(i32, i32, String)> = crate::schema::cases::table
+                .filter(crate::schema::cases::event_id.eq(id))
+                .select((
+                    crate::schema::cases::id,
+                    crate::schema::cases::institution_id,
+                    crate::schema::cases::status,
+                ))
+                .load(c)?;
+            Ok((e, reports, alleg, case_rows))
+        })
+        .await?;
+    let inst_name = |iid: i32| {
+        tax.institutions.iter().find(|i| i.id == iid).map(|i| i.label(&lang).to_string()).unwrap_or_default()
+    };
+    let allegations: Vec<serde_json::Value> = alleg
+        .iter()
+        .map(|a| {
+            serde_json::json!({
+                "id": a.id,
+                "violation": tax.violation_type_by_id(a.violation_type_id).map(|(_, t)| t.label(&lang).to_string()),
+                "force": tax.force_by_id(a.force_id).map(|f| f.label(&lang).to_string()),
+                "unit": a.unit_description, "involvement": a.involvement, "confidence": a.confidence,
+                "victims": a.victim_count, "children": a.children_involved,
+                "destination": a.destination_id.map(inst_name), "reason": a.routing_reason,
+                "override": a.override_reason, "case_id": a.case_id,
+            })
+        })
+        .collect();
+    let cases: Vec<serde_json::Value> = case_rows
+        .iter()
+        .map(|(cid, iid, st)| serde_json::json!({"id": cid, "institution": inst_name(*iid), "status": st}))
+        .collect();
+    let types: Vec<(String, String)> = tax
+        .groups
+        .iter()
+        .flat_map(|g| {
+            let l = lang.as_str();
+            g.types.iter().map(move |t| (t.code.clone(), format!("{} — {}", g.entry.label(l), t.label(l))))
+        })
+        .collect();
+    let forces: Vec<(String, String)> =
+        tax.forces.iter().map(|f| (f.code.clone(), f.label(&lang).to_string())).collect();
+    let institutions: Vec<(String, String)> =
+        tax.institutions.iter().map(|i| (i.code.clone(), i.label(&lang).to_string())).collect();
+    let view = serde_json::json!({
+        "id": e.id, "title": e.title, "occurred_on": e.occurred_on.to_string(), "summary": e.summary,
+        "where": place_name(geo, e.cercle_code.as_deref(), e.region_code.as_deref(), &lang),
+        "prior_approach": e.prior_approach, "court_pending": e.court_pending,
+    });
+    let reports: Vec<serde_json::Value> = reports
+        .into_iter()
+        .map(|r| serde_json::json!({"id": r.0, "submitted_on": r.1.to_string(), "channel": r.2}))
+        .collect();
+    let can_triage = staff.0.role == crate::accounts::Role::Intake;
+    let unrouted = alleg.iter().any(|a| a.destination_id.is_none());
+    Ok(Template::render(
+        "triage/event",
+        context! {
+            page: page.0, e: view, reports, allegations, cases, types, forces, institutions, can_triage, unrouted,
+            involvements: INVOLVEMENTS, confidences: CONFIDENCES,
+        },
+    ))
+}
+
+#[derive(FromForm)]
+pub struct AllegationForm {
+    csrf: Option<String>,
+    violation_type: Option<String>,
+    force: Option<String>,
+    unit: Option<String>,
+    identifiers: Option<String>,
+    involvement: Option<String>,
+    confidence: Option<String>,
+    victim_count: Option<i32>,
+    children: bool,
+}
+
+#[rocket::post("/staff/events/<id>/allegations", data = "<form>")]
+async fn add_allegation(
+    auth: Auth<'_>,
+    officer: IntakeOfficer,
+    tax: &State<Arc<Taxonomy>>,
+    id: i32,
+    cookies: &CookieJar<'_>,
+    form: Form<AllegationForm>,
+) -> Result<Redirect, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let vt = tax
+        .violation_type(form.violation_type.as_deref().unwrap_or(""))
+        .ok_or(AppError::BadRequest("violation type"))?
+        .1
+        .id;
+    let force = tax.force(form.force.as_deref().unwrap_or("")).ok_or(AppError::BadRequest("force"))?.id;
+    let involvement = form
+        .involvement
+        .clone()
+        .filter(|i| INVOLVEMENTS.contains(&i.as_str()))
+        .unwrap_or_else(|| "unknown".into());
+    let confidence = form
+        .confidence
+        .clone()
+        .filter(|i| CONFIDENCES.contains(&i.as_str()))
+        .unwrap_or_else(|| "unknown".into());
+    let unit = form.unit.clone().unwrap_or_default();
+    let identifiers = form.identifiers.clone().unwrap_or_default();
+    let (victims, children) = (form.victim_count.filter(|v| *v >= 0), form.children);
+    let who = actor(&auth, &officer.0);
+    auth.db
+        .transaction(move |c| {
+            model::find_event(c, id)?;
+            let aid = model::insert_allegation(
+                c,
+                &model::NewAllegation {
+                    event_id: id,
+                    violation_type_id: vt,
+                    force_id: force,
+                    unit_description: &unit,
+                    identifiers_seen: &identifiers,
+                    involvement: &involvement,
+                    confidence: &confidence,
+                    victim_count: victims,
+                    children_involved: children,
+                },
+            )?;
+            audit::record(
+                c,
+                &who,
+                "allegation.create",
+                "allegation",
+                &aid.to_string(),
+                &format!("event={id}"),
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(Redirect::to(format!("/staff/events/{id}")))
+}
+
+/// Routes every allegation of the event that has no destination yet, by the rules; opens the
+/// case at each destination. Each decision records the rule that fired and why.
+#[rocket::post("/staff/events/<id>/route", data = "<form>")]
+async fn route_event(
+    auth: Auth<'_>,
+    officer: IntakeOfficer,
+    tax: &State<Arc<Taxonomy>>,
+    id: i32,
+    cookies: &CookieJar<'_>,
+    form: Form<EventForm>,
+) -> Result<Redirect, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let tax = Arc::clone(tax);
+    let who = actor(&auth, &officer.0);
+    let (ack, tri) = (auth.config.acknowledge_days, auth.config.triage_days);
+    auth.db
+        .transaction(move |c| {
+            let e = model::find_event(c, id)?;
+            let rules = routing::model::load(c)?;
+            for a in model::allegations_of_event(c, id)?.into_iter().filter(|a| a.destination_id.is_none()) {
+                let (group, vt) = tax.violation_type_by_id(a.violation_type_id).ok_or(AppError::NotFound)?;
+                let facts = routing::Facts {
+                    violation_group: group.entry.code.clone(),
+                    violation_type: vt.code.clone(),
+                    force: tax.force_by_id(a.force_id).map(|f| f.code.clone()).unwrap_or_default(),
+                    prior_approach: e.prior_approach,
+                    court_pending: e.court_pending,
+                    children_involved: a.children_involved,
+                };
+                // No rule fits: the allegation waits for the officer's decision (override).
+                let Some(decision) = routing::decide(&rules, &facts) else { continue };
+                let inst = tax
+                    .institutions
+                    .iter()
+                    .find(|i| i.code == decision.destination)
+                    .ok_or(AppError::NotFound)?
+                    .id;
+                let (case_id, opened) = cases::open_case(c, id, inst, ack, tri)?;
+                model::set_destination(
+                    c,
+                    a.id,
+                    inst,
+                    Some(decision.rule_id),
+                    &decision.reason,
+                    None,
+                    case_id,
+                )?;
+                audit::record(
+                    c,
+                    &who,
+                    "allegation.route",
+                    "allegation",
+                    &a.id.to_string(),
+                    &format!("{} → case {case_id}: {}", decision.destination, decision.reason),
+                )?;
+                if opened {
+                    audit::record(
+                        c,
+                        &who,
+                        "case.open",
+                        "case",
+                        &case_id.to_string(),
+                        &format!("event={id} institution={}", decision.destination),
+                    )?;
+                }
+            }
+            cases::refresh_public_status(c, id)?;
+            Ok(())
+        })
+        .await?;
+    Ok(Redirect::to(format!("/staff/events/{id}")))
+}
+
+#[derive(FromForm)]
+pub struct OverrideForm {
+    csrf: Option<String>,
+    destination: Option<String>,
+    reason: Option<String>,
+}
+
+/// An intake officer sends an allegation elsewhere than the rules did, with a written reason.
+#[rocket::post("/staff/allegations/<id>/override", data = "<form>")]
+async fn override_route(
+    auth: Auth<'_>,
+    officer: IntakeOfficer,
+    tax: &State<Arc<Taxonomy>>,
+    id: i32,
+    cookies: &CookieJar<'_>,
+    form: Form<OverrideForm>,
+) -> Result<Either<Redirect, Status>, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let reason = form.reason.clone().unwrap_or_default().trim().to_string();
+    if reason.is_empty() {
+        return Ok(Either::Right(Status::UnprocessableEntity));
+    }
+    let code = form.destination.clone().unwrap_or_default();
+    let inst =
+        tax.institutions.iter().find(|i| i.code == code).ok_or(AppError::BadRequest("destination"))?.id;
+    let who = actor(&auth, &officer.0);
+    let (ack, tri) = (auth.config.acknowledge_days, auth.config.triage_days);
+    let event_id = auth
+        .db
+        .transaction(move |c| {
+            let a = model::find_allegation(c, id)?;
+            if a.disposition_id.is_some() {
+                return Err(AppError::BadRequest("a finding was already recorded"));
+            }
+            let (case_id, opened) = cases::open_case(c, a.event_id, inst, ack, tri)?;
+            let why = format!("override by intake officer: {reason}");
+            model::set_destination(c, id, inst, None, &why, Some(&reason), case_id)?;
+            let details = format!("from={:?} to={code} case={case_id}: {reason}", a.destination_id);
+            audit::record(c, &who, "allegation.override", "allegation", &id.to_string(), &details)?;
+            if opened {
+                audit::record(
+                    c,
+                    &who,
+                    "case.open",
+                    "case",
+                    &case_id.to_string(),
+                    &format!("event={} institution={code}", a.event_id),
+                )?;
+            }
+            cases::refresh_public_status(c, a.event_id)?;
+            Ok(a.event_id)
+        })
+        .await?;
+    Ok(Either::Left(Redirect::to(format!("/staff/events/{event_id}"))))
+}

@@ -1,0 +1,539 @@
+//! Issue #5: triage, duplicates, routing, cases, deadlines, the full path on both engines.
+
+use diesel::prelude::*;
+use rocket::http::{ContentType, Status};
+use rocket::local::blocking::Client;
+use serde_json::{json, Value};
+
+use crate::accounts::{add_user, sign_in, PW};
+use crate::common::*;
+use vigie::schema::{allegations, audit_log, cases, events, mail_outbox, reports};
+
+fn app(engine: Engine) -> TestApp {
+    TestApp::with_figment(TestDb::new(engine), |f| {
+        f.merge(("totp_required_roles", Vec::<String>::new())).merge(("reports_per_hour", 10_000))
+    })
+}
+
+fn client(app: &TestApp) -> Client {
+    Client::tracked(
+        vigie::build(figment(&app.db).merge(("totp_required_roles", Vec::<String>::new()))).unwrap(),
+    )
+    .unwrap()
+}
+
+fn post(c: &Client, path: &str, body: &str) -> (Status, Option<String>, String) {
+    let token = csrf(c);
+    let r = c.post(path).header(ContentType::Form).body(format!("csrf={token}&{body}")).dispatch();
+    let loc = r.headers().get_one("Location").map(String::from);
+    (r.status(), loc, r.into_string().unwrap_or_default())
+}
+
+fn file_report(c: &Client, body: Value) -> String {
+    let r = c.post("/api/v1/reports").header(ContentType::JSON).body(body.to_string()).dispatch();
+    assert_eq!(r.status(), Status::Created);
+    r.into_json::<Value>().unwrap()["receipt"].as_str().unwrap().to_string()
+}
+
+fn report_json(narrative: &str, on: &str, lat: f64, lon: f64, violations: &[&str], force: &str) -> Value {
+    json!({"narrative": narrative, "occurred_on": on, "violations": violations, "force": force,
+           "location": {"lat": lat, "lon": lon}, "reporter_name": "Fatoumata K.", "reporter_contact": "+223 66 00 00 00"})
+}
+
+fn status_of(c: &Client, receipt: &str) -> Value {
+    let r = c
+        .post("/api/v1/receipts/status")
+        .header(ContentType::JSON)
+        .body(json!({"receipt": receipt}).to_string())
+        .dispatch();
+    assert_eq!(r.status(), Status::Ok);
+    r.into_json().unwrap()
+}
+
+#[test]
+fn full_path_from_report_to_two_institutions_findings_recommendation_and_reporter_status() {
+    each_engine(|engine| {
+        let app = app(engine);
+        let public = &app.client;
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        let inv = add_user(&app.db, "inv@cndh.ml", "investigator", Some("cndh"));
+        add_user(&app.db, "om@mediateur.ml", "ombudsman", Some("mediateur"));
+
+        // 1. A report filed through the API.
+        let receipt = file_report(
+            public,
+            report_json(
+                "À Sévaré, des gendarmes ont battu mon frère au poste et gardé sa carte d'identité.",
+                "2026-10-20",
+                14.5400,
+                -4.0900,
+                &["integrity.beating", "maladministration.confiscated_documents"],
+                "gendarmerie",
+            ),
+        );
+        assert_eq!(status_of(public, &receipt)["status"], "received");
+
+        // 2. Triage: the queue, the report (audited), a new event, two allegations, routing.
+        let intake = client(&app);
+        sign_in(&intake, "intake@cndh.ml", PW);
+        let q = intake.get("/staff/triage").dispatch().into_string().unwrap();
+        assert!(q.contains("href=\"/staff/reports/1\""), "the report is in the queue");
+        let page = intake.get("/staff/reports/1").dispatch();
+        assert_eq!(page.status(), Status::Ok);
+        let page = page.into_string().unwrap();
+        assert!(page.contains("Fatoumata K.") && page.contains("battu mon frère"));
+        let (s, loc, _) = post(&intake, "/staff/reports/1/events", "title=Sévaré+poste&prior_approach=true");
+        assert_eq!(s, Status::SeeOther, "{loc:?}");
+        let event_path = loc.unwrap();
+        let event_id: i32 = event_path.rsplit('/').next().unwrap().parse().unwrap();
+        for (vt, children) in [("integrity.beating", ""), ("maladministration.confiscated_documents", "")] {
+            let body = format!("violation_type={vt}&force=gendarmerie&involvement=carried_out&confidence=probable&victim_count=1{children}");
+            let (s, _, _) = post(&intake, &format!("/staff/events/{event_id}/allegations"), &body);
+            assert_eq!(s, Status::SeeOther);
+        }
+        let (s, _, _) = post(&intake, &format!("/staff/events/{event_id}/route"), "");
+        assert_eq!(s, Status::SeeOther);
+        let mut c = app.db.conn();
+        type Routed = (i32, Option<i32>, Option<i32>, Option<String>);
+        let routed: Vec<Routed> = allegations::table
+            .order(allegations::id)
+            .select((
+                allegations::id,
+                allegations::case_id,
+                allegations::routing_rule_id,
+                allegations::routing_reason,
+            ))
+            .load(&mut c)
+            .unwrap();
+        assert_eq!(routed.len(), 2);
+        assert!(
+            routed.iter().all(|a| a.1.is_some() && a.2.is_some()),
+            "each decision records its rule: {routed:?}"
+        );
+        assert!(routed[1].3.as_deref().unwrap().contains("prior_approach=true"), "{:?}", routed[1].3);
+        let case_rows: Vec<(i32, i32)> =
+            cases::table.order(cases::id).select((cases::id, cases::institution_id)).load(&mut c).unwrap();
+        assert_eq!(case_rows.len(), 2, "one case per institution");
+        let cndh_case = routed[0].1.unwrap();
+        let med_case = routed[1].1.unwrap();
+        assert_ne!(cndh_case, med_case);
+        assert_eq!(status_of(public, &receipt)["status"], "forwarded");
+        let st = status_of(public, &receipt);
+        assert_eq!(st["forwarded_to"].as_array().unwrap().len(), 2);
+
+        // 3. Each institution sees only its own case.
+        let investigator = client(&app);
+        sign_in(&investigator, "inv@cndh.ml", PW);
+        let ombud = client(&app);
+        sign_in(&ombud, "om@mediateur.ml", PW);
+        assert_eq!(investigator.get(format!("/staff/cases/{cndh_case}")).dispatch().status(), Status::Ok);
+        assert_eq!(
+            investigator.get(format!("/staff/cases/{med_case}")).dispatch().status(),
+            Status::NotFound
+        );
+        assert_eq!(ombud.get(format!("/staff/cases/{med_case}")).dispatch().status(), Status::Ok);
+        assert_eq!(ombud.get(format!("/staff/cases/{cndh_case}")).dispatch().status(), Status::NotFound);
+        let page = investigator.get(format!("/staff/cases/{cndh_case}")).dispatch().into_string().unwrap();
+        assert!(
+            page.contains("allegation-1") && !page.contains("allegation-2"),
+            "only the allegation routed here"
+        );
+        let list = investigator.get("/staff/cases?scope=institution").dispatch().into_string().unwrap();
+        assert!(
+            list.contains(&format!("/staff/cases/{cndh_case}\""))
+                && !list.contains(&format!("/staff/cases/{med_case}\""))
+        );
+
+        // 4. The CNDH works its case.
+        let base = format!("/staff/cases/{cndh_case}");
+        assert_eq!(
+            post(&investigator, &format!("{base}/assign"), &format!("user_id={inv}")).0,
+            Status::SeeOther
+        );
+        let mail: (String, String) = mail_outbox::table
+            .filter(mail_outbox::kind.eq("case-assigned"))
+            .select((mail_outbox::to_addr, mail_outbox::body))
+            .first(&mut c)
+            .unwrap();
+        assert_eq!(mail.0, "inv@cndh.ml");
+        assert!(
+            mail.1.contains(&format!("/staff/cases/{cndh_case}"))
+                && !mail.1.contains("Sévaré")
+                && !mail.1.contains("Fatoumata")
+        );
+        for to in ["acknowledged", "triage", "assigned", "investigation"] {
+            let (s, _, body) =
+                post(&investigator, &format!("{base}/transition"), &format!("to={to}&reason="));
+            assert_eq!(s, Status::SeeOther, "→ {to}: {body}");
+        }
+        assert_eq!(status_of(public, &receipt)["status"], "investigation");
+        // A refused step says why.
+        let (s, _, body) = post(&investigator, &format!("{base}/transition"), "to=closed&reason=x");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(body.contains("pas possible"), "{body}");
+        assert_eq!(
+            post(&investigator, &format!("{base}/transition"), "to=findings&reason=").0,
+            Status::SeeOther
+        );
+        let (s, _, _) = post(&investigator, &format!("{base}/findings"), "allegation_id=1&disposition=substantiated&standard=balance+of+probabilities&reasoning=Certificat+m%C3%A9dical+et+deux+t%C3%A9moins");
+        assert_eq!(s, Status::SeeOther);
+        // The other institution's allegation cannot be decided from here.
+        let (s, _, _) = post(
+            &investigator,
+            &format!("{base}/findings"),
+            "allegation_id=2&disposition=unfounded&reasoning=x",
+        );
+        assert_eq!(s, Status::NotFound);
+        assert_eq!(
+            post(
+                &investigator,
+                &format!("{base}/recommendations"),
+                "addressee=Direction+de+la+Gendarmerie&content=Sanction+disciplinaire&due_on=2027-03-01"
+            )
+            .0,
+            Status::SeeOther
+        );
+        for to in ["recommendation_sent", "awaiting_response"] {
+            assert_eq!(
+                post(&investigator, &format!("{base}/transition"), &format!("to={to}&reason=")).0,
+                Status::SeeOther
+            );
+        }
+        let due: Option<chrono::NaiveDate> =
+            cases::table.find(cndh_case).select(cases::response_due_on).first(&mut c).unwrap();
+        assert!(due.is_some(), "the 90-day response deadline starts");
+        let (s, _, _) = post(
+            &investigator,
+            &format!("{base}/messages"),
+            "report_id=1&body=Nous+avons+transmis+une+recommandation.",
+        );
+        assert_eq!(s, Status::SeeOther);
+
+        // 5. The reporter sees the status and the message; their answer reaches the assignee.
+        let st = status_of(public, &receipt);
+        assert_eq!(st["status"], "investigation");
+        let msgs = st["messages"].as_array().unwrap();
+        assert!(msgs
+            .iter()
+            .any(|m| m["from"] == "staff" && m["body"].as_str().unwrap().contains("recommandation")));
+        let r = public
+            .post("/api/v1/receipts/messages")
+            .header(ContentType::JSON)
+            .body(json!({"receipt": receipt, "body": "Merci. Mon frère va mieux."}).to_string())
+            .dispatch();
+        assert_eq!(r.status(), Status::Created);
+        let (to, body): (String, String) = mail_outbox::table
+            .filter(mail_outbox::kind.eq("reporter-message"))
+            .select((mail_outbox::to_addr, mail_outbox::body))
+            .first(&mut c)
+            .unwrap();
+        assert_eq!(to, "inv@cndh.ml");
+        assert!(!body.contains("Mon frère"), "mail carries a link, never the message");
+
+        // 6. Everything is in the audit chain, which still verifies.
+        let actions: Vec<String> = audit_log::table.select(audit_log::action).load(&mut c).unwrap();
+        for a in [
+            "report.create",
+            "report.view",
+            "event.create",
+            "allegation.create",
+            "allegation.route",
+            "case.open",
+            "case.view",
+            "case.assign",
+            "case.transition",
+            "case.finding",
+            "case.recommendation",
+            "case.message",
+            "report.message",
+        ] {
+            assert!(actions.iter().any(|x| x == a), "{a} missing from the audit log");
+        }
+        assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
+    });
+}
+
+#[test]
+fn the_seeded_routing_rules_send_each_allegation_to_its_body() {
+    each_engine(|engine| {
+        let app = app(engine);
+        let mut c = app.db.conn();
+        let rules = vigie::routing::model::load(&mut c).unwrap();
+        let decide = |group: &str, t: &str, prior: bool, court: bool, children: bool| {
+            let facts = vigie::routing::Facts {
+                violation_group: group.into(),
+                violation_type: t.into(),
+                force: "police".into(),
+                prior_approach: prior,
+                court_pending: court,
+                children_involved: children,
+            };
+            vigie::routing::decide(&rules, &facts).expect("a rule fires").destination
+        };
+        for (g, t) in [
+            ("life", "life.extrajudicial_execution"),
+            ("integrity", "integrity.torture"),
+            ("sexual", "sexual.rape"),
+            ("liberty", "liberty.enforced_disappearance"),
+            ("due_process", "due_process.forced_confession"),
+            ("property", "property.extortion"),
+            ("movement", "movement.blockade"),
+            ("expression", "expression.journalist_arrest"),
+            ("children", "children.recruitment"),
+            ("obstruction", "obstruction.reprisals"),
+            ("discrimination", "discrimination.profiling"),
+        ] {
+            assert_eq!(decide(g, t, false, false, false), "cndh", "{t}");
+            assert_eq!(decide(g, t, true, true, true), "cndh", "{t} whatever the other facts");
+        }
+        let m = ("maladministration", "maladministration.undue_delay");
+        assert_eq!(decide(m.0, m.1, true, false, false), "mediateur");
+        assert_eq!(
+            decide(m.0, m.1, true, true, false),
+            "prosecutor",
+            "nothing pending before a court goes to the Médiateur"
+        );
+        assert_eq!(decide(m.0, m.1, false, false, false), "cndh", "no prior approach: the CNDH receives it");
+        // Every active seeded rule fires for some facts: none is dead.
+        let mut fired = std::collections::HashSet::new();
+        for g in &[
+            "life",
+            "integrity",
+            "sexual",
+            "liberty",
+            "due_process",
+            "property",
+            "movement",
+            "expression",
+            "children",
+            "obstruction",
+            "discrimination",
+            "maladministration",
+            "other",
+        ] {
+            for prior in [false, true] {
+                for court in [false, true] {
+                    for children in [false, true] {
+                        let facts = vigie::routing::Facts {
+                            violation_group: g.to_string(),
+                            violation_type: format!("{g}.x"),
+                            force: "police".into(),
+                            prior_approach: prior,
+                            court_pending: court,
+                            children_involved: children,
+                        };
+                        if let Some(d) = vigie::routing::decide(&rules, &facts) {
+                            fired.insert(d.rule_id);
+                        }
+                    }
+                }
+            }
+        }
+        let active: Vec<i32> = rules
+            .iter()
+            .filter(|r| r.active && r.violation_type.is_none() && r.force.is_none())
+            .map(|r| r.id)
+            .collect();
+        for id in active {
+            assert!(fired.contains(&id), "rule {id} never fires");
+        }
+    });
+}
+
+#[test]
+fn an_intake_officer_overrides_routing_only_with_a_written_reason() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        file_report(
+            &app.client,
+            report_json(
+                "Un militaire a tué un berger près de Gao.",
+                "2026-09-01",
+                16.27,
+                -0.04,
+                &["life.extrajudicial_execution"],
+                "fama_army",
+            ),
+        );
+        let intake = client(&app);
+        sign_in(&intake, "intake@cndh.ml", PW);
+        post(&intake, "/staff/reports/1/events", "title=Gao");
+        post(&intake, "/staff/events/1/allegations", "violation_type=life.extrajudicial_execution&force=fama_army&involvement=carried_out&confidence=possible");
+        post(&intake, "/staff/events/1/route", "");
+        let (s, _, _) =
+            post(&intake, "/staff/allegations/1/override", "destination=military_justice&reason=");
+        assert_eq!(s, Status::UnprocessableEntity);
+        let (s, _, _) = post(
+            &intake,
+            "/staff/allegations/1/override",
+            "destination=military_justice&reason=Crime+commis+en+op%C3%A9ration+militaire",
+        );
+        assert_eq!(s, Status::SeeOther);
+        let mut c = app.db.conn();
+        let (over, rule): (Option<String>, Option<i32>) = allegations::table
+            .find(1)
+            .select((allegations::override_reason, allegations::routing_rule_id))
+            .first(&mut c)
+            .unwrap();
+        assert_eq!(over.as_deref(), Some("Crime commis en opération militaire"));
+        assert_eq!(rule, None);
+        let n: i64 = audit_log::table
+            .filter(audit_log::action.eq("allegation.override"))
+            .count()
+            .get_result(&mut c)
+            .unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(count(&app.db, "cases"), 2, "the CNDH case stays, the military justice case opens");
+    });
+}
+
+#[test]
+fn duplicate_candidates_are_ranked_with_reasons_and_merging_keeps_reports_untouched() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        let near = |n: &str| {
+            report_json(n, "2026-08-10", 14.4843, -4.1830, &["integrity.torture"], "national_guard")
+        };
+        file_report(&app.client, near("Premier récit de la torture au camp de Mopti."));
+        let mut second = near("Deuxième témoin : le même soir, au camp de Mopti.");
+        second["location"] = json!({"lat": 14.50, "lon": -4.20});
+        second["occurred_on"] = json!("2026-08-11");
+        file_report(&app.client, second);
+        file_report(
+            &app.client,
+            report_json(
+                "Autre chose, ailleurs, bien plus tard.",
+                "2026-10-30",
+                12.64,
+                -8.0,
+                &["property.looting"],
+                "police",
+            ),
+        );
+        let intake = client(&app);
+        sign_in(&intake, "intake@cndh.ml", PW);
+        let page = intake.get("/staff/reports/1").dispatch().into_string().unwrap();
+        let table = page.split("id=\"candidates\"").nth(1).expect("candidates listed");
+        assert!(
+            table.contains("/staff/reports/2") && !table.contains("/staff/reports/3"),
+            "only the near one"
+        );
+        assert!(table.contains("même force") && table.contains("km"), "reasons shown");
+        post(&intake, "/staff/reports/1/events", "title=Camp+de+Mopti");
+        // Report 2 now sees the event as a candidate and is linked to it.
+        let page = intake.get("/staff/reports/2").dispatch().into_string().unwrap();
+        assert!(page.contains("/staff/events/1"));
+        let mut c = app.db.conn();
+        let before: String = reports::table.find(2).select(reports::narrative).first(&mut c).unwrap();
+        let (s, _, _) = post(&intake, "/staff/reports/2/link", "event_id=1");
+        assert_eq!(s, Status::SeeOther);
+        let (after, ev): (String, Option<i32>) =
+            reports::table.find(2).select((reports::narrative, reports::event_id)).first(&mut c).unwrap();
+        assert_eq!((after, ev), (before, Some(1)));
+        let n: i64 = events::table.count().get_result(&mut c).unwrap();
+        assert_eq!(n, 1);
+    });
+}
+
+#[test]
+fn the_queue_filters_and_pages_oldest_first() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        for i in 0..60 {
+            let (lat, lon, force) =
+                if i % 2 == 0 { (16.27, -0.04, "police") } else { (12.64, -8.0, "gendarmerie") };
+            file_report(
+                &app.client,
+                report_json(
+                    &format!("Récit numéro {i} assez long."),
+                    "2026-07-01",
+                    lat,
+                    lon,
+                    &["property.extortion"],
+                    force,
+                ),
+            );
+        }
+        let intake = client(&app);
+        sign_in(&intake, "intake@cndh.ml", PW);
+        let first = intake.get("/staff/triage").dispatch().into_string().unwrap();
+        assert!(first.contains("href=\"/staff/reports/1\"") && !first.contains("href=\"/staff/reports/51\""));
+        let next = first
+            .split("id=\"next-page\" href=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .replace("&amp;", "&");
+        let second = intake.get(next).dispatch().into_string().unwrap();
+        assert!(
+            second.contains("href=\"/staff/reports/51\"") && !second.contains("href=\"/staff/reports/50\"")
+        );
+        let gao = intake.get("/staff/triage?region=ML-7").dispatch().into_string().unwrap();
+        assert!(gao.contains("href=\"/staff/reports/1\"") && !gao.contains("href=\"/staff/reports/2\""));
+        let g =
+            intake.get("/staff/triage?force=gendarmerie&group=property").dispatch().into_string().unwrap();
+        assert!(g.contains("href=\"/staff/reports/2\"") && !g.contains("href=\"/staff/reports/1\""));
+        let none = intake.get("/staff/triage?group=sexual").dispatch().into_string().unwrap();
+        assert!(!none.contains("href=\"/staff/reports/"));
+    });
+}
+
+#[test]
+fn deadline_reminders_are_mailed_once_per_threshold() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        add_user(&app.db, "inv1@cndh.ml", "investigator", Some("cndh"));
+        add_user(&app.db, "inv2@cndh.ml", "investigator", Some("cndh"));
+        file_report(
+            &app.client,
+            report_json(
+                "Arrestation sans motif à Kayes, détenu depuis.",
+                "2026-09-01",
+                14.4469,
+                -11.4445,
+                &["liberty.arbitrary_arrest"],
+                "police",
+            ),
+        );
+        let intake = client(&app);
+        sign_in(&intake, "intake@cndh.ml", PW);
+        post(&intake, "/staff/reports/1/events", "title=Kayes");
+        post(&intake, "/staff/events/1/allegations", "violation_type=liberty.arbitrary_arrest&force=police");
+        post(&intake, "/staff/events/1/route", "");
+        let mut c = app.db.conn();
+        let today = chrono::Utc::now().date_naive();
+        diesel::update(cases::table)
+            .set((
+                cases::acknowledge_by.eq(Some(today - chrono::Duration::days(1))),
+                cases::triage_by.eq(Some(today + chrono::Duration::days(1))),
+            ))
+            .execute(&mut c)
+            .unwrap();
+        let db = app.client.rocket().state::<vigie::db::Db>().unwrap();
+        let catalog = app.client.rocket().state::<std::sync::Arc<vigie::i18n::Catalog>>().unwrap();
+        let config = app.client.rocket().state::<std::sync::Arc<vigie::config::Config>>().unwrap();
+        assert_eq!(
+            vigie::cases::remind(db, catalog, config, today).unwrap(),
+            2,
+            "acknowledge overdue, triage near"
+        );
+        assert_eq!(vigie::cases::remind(db, catalog, config, today).unwrap(), 0, "never twice");
+        let mails: Vec<(String, String)> = mail_outbox::table
+            .filter(mail_outbox::kind.like("deadline-%"))
+            .select((mail_outbox::to_addr, mail_outbox::kind))
+            .load(&mut c)
+            .unwrap();
+        assert_eq!(mails.len(), 4, "unassigned: every CNDH case worker, for each threshold: {mails:?}");
+        assert!(
+            mails.iter().any(|m| m.1 == "deadline-overdue") && mails.iter().any(|m| m.1 == "deadline-near")
+        );
+        // A day later the triage deadline is overdue: a new threshold, one more reminder.
+        assert_eq!(vigie::cases::remind(db, catalog, config, today + chrono::Duration::days(2)).unwrap(), 1);
+    });
+}
