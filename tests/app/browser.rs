@@ -85,3 +85,24 @@ fn a_witness_files_reports_with_and_without_javascript_and_follows_up_in_chromiu
         assert_eq!(count(&db, "messages"), 2);
     });
 }
+
+#[test]
+fn an_intake_officer_triages_and_an_investigator_moves_the_case_in_chromium() {
+    if !browser_tests_enabled("browser staff") {
+        return;
+    }
+    each_engine(|engine| {
+        let db = TestDb::new(engine);
+        for (email, role) in [("intake@cndh.ml", "intake"), ("inv@cndh.ml", "investigator")] {
+            let out = vigie_cmd(
+                &db,
+                &["user", "add", "--email", email, "--name", "Test", "--role", role],
+                &[("VIGIE_PASSWORD", "Falaise rouge sur le fleuve")],
+            );
+            assert!(out.status.success(), "{}", text(&out));
+        }
+        let (_server, base) = start_server(&db, &[("ROCKET_TOTP_REQUIRED_ROLES", "[]")]);
+        run_script("staff.mjs", &base);
+        assert_eq!(count(&db, "cases"), 2);
+    });
+}

@@ -1,0 +1,83 @@
+// Browser test of the staff side in Debian's Chromium: an intake officer triages a report into
+// an event with two allegations routed to two institutions; an investigator opens the CNDH
+// case, assigns it and moves it on. Usage: node staff.mjs BASE_URL SCREENSHOT_DIR
+import { chromium } from "playwright-core";
+import assert from "node:assert/strict";
+
+const base = process.argv[2];
+const shots = process.argv[3] || "/tmp";
+const PW = "Falaise rouge sur le fleuve";
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"],
+});
+
+async function signIn(email) {
+  const ctx = await browser.newContext({ locale: "fr-FR", viewport: { width: 1100, height: 900 } });
+  const page = await ctx.newPage();
+  await page.goto(base + "/staff");
+  assert.match(page.url(), /\/staff\/sign-in/);
+  await page.fill("#email", email);
+  await page.fill("#password", PW);
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await page.waitForURL(base + "/staff");
+  return { ctx, page };
+}
+
+try {
+  // A witness's report, through the API.
+  const res = await fetch(base + "/api/v1/reports", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({
+      narrative: "Des gendarmes ont frappé mon frère au poste de Sévaré et gardé sa carte d'identité.",
+      occurred_on: "2026-10-20", violations: ["integrity.beating", "maladministration.confiscated_documents"],
+      force: "gendarmerie", location: { lat: 14.54, lon: -4.09 },
+    }),
+  });
+  assert.equal(res.status, 201);
+
+  const intake = await signIn("intake@cndh.ml");
+  await intake.page.getByRole("link", { name: "Tri des signalements" }).first().click();
+  await intake.page.waitForSelector("#queue");
+  await intake.page.screenshot({ path: shots + "/triage-queue.png", fullPage: true });
+  await intake.page.locator("#queue a").first().click();
+  await intake.page.waitForSelector("#narrative");
+  assert.match(await intake.page.textContent("#narrative"), /Sévaré/);
+  await intake.page.fill("#title", "Poste de Sévaré");
+  await intake.page.check("input[name=prior_approach]");
+  await intake.page.getByRole("button", { name: "Ouvrir un nouvel événement" }).click();
+  await intake.page.waitForSelector("#add-allegation");
+  for (const code of ["integrity.beating", "maladministration.confiscated_documents"]) {
+    await intake.page.selectOption("#violation_type", code);
+    await intake.page.selectOption("#aforce", "gendarmerie");
+    await intake.page.getByRole("button", { name: "Ajouter une allégation" }).click();
+    await intake.page.waitForSelector("#add-allegation");
+  }
+  await intake.page.getByRole("button", { name: "Orienter les allégations selon les règles" }).click();
+  await intake.page.waitForSelector("#allegations");
+  const table = await intake.page.textContent("#allegations");
+  assert.match(table, /Commission nationale/);
+  assert.match(table, /Médiateur/);
+  await intake.page.screenshot({ path: shots + "/triage-event.png", fullPage: true });
+  await intake.ctx.close();
+
+  const inv = await signIn("inv@cndh.ml");
+  await inv.page.goto(base + "/staff/cases?scope=institution");
+  await inv.page.locator("#cases a").first().click();
+  await inv.page.waitForSelector("#case-status");
+  assert.equal((await inv.page.textContent("#case-status")).trim(), "Reçu");
+  await inv.page.getByRole("button", { name: "Attribuer" }).click();
+  await inv.page.waitForSelector("#case-status");
+  await inv.page.selectOption("#to", "acknowledged");
+  await inv.page.getByRole("button", { name: "Passer à cette étape" }).click();
+  await inv.page.waitForSelector("#case-status");
+  assert.equal((await inv.page.textContent("#case-status")).trim(), "Accusé de réception");
+  assert.match(await inv.page.textContent("#history"), /Accusé de réception/);
+  await inv.page.screenshot({ path: shots + "/case.png", fullPage: true });
+  await inv.ctx.close();
+  console.log("browser staff: ok");
+} finally {
+  await browser.close();
+}
