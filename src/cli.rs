@@ -38,6 +38,17 @@ enum Command {
     Audit(AuditCommand),
     /// Queue the deadline reminders due today (the server also does it every hour).
     Remind,
+    /// Fill an empty database with realistic, deterministic synthetic data (for benchmarks).
+    SeedSynthetic {
+        #[arg(long)]
+        reports: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write the real receipts of the first 20 reports here (one per line), for the
+        /// receipt benchmark; the others have none.
+        #[arg(long)]
+        receipts_out: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -96,6 +107,7 @@ pub fn main() -> ExitCode {
         Command::User(cmd) => user(cmd),
         Command::Audit(AuditCommand::Verify) => audit_verify(),
         Command::Remind => remind(),
+        Command::SeedSynthetic { reports, seed, receipts_out } => seed_synthetic(reports, seed, receipts_out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -288,6 +300,43 @@ fn remind() -> Result<(), Failure> {
     let catalog = crate::i18n::Catalog::load(&p.config.locales_dir).map_err(|e| Failure(2, e))?;
     let n = crate::cases::remind(&p.db, &catalog, &p.config, chrono::Utc::now().date_naive())?;
     println!("{n} reminder(s) queued");
+    Ok(())
+}
+
+fn seed_synthetic(n: usize, seed: u64, receipts_out: Option<std::path::PathBuf>) -> Result<(), Failure> {
+    let p = prepared()?;
+    let mut pooled = p.db.get()?;
+    let conn: &mut DbConn = &mut pooled;
+    let tax = crate::taxonomy::Taxonomy::load(conn)?;
+    // Real receipts for the first reports, so that receipt look-ups can be measured.
+    let mut real = vec![];
+    let mut lines = String::new();
+    for i in 1..=n.min(20) {
+        let r = crate::crypto::Receipt::generate();
+        real.push((i, r.hash(&p.receipt_salt.0)));
+        lines.push_str(&r.grouped());
+        lines.push('\n');
+    }
+    if let Some(path) = &receipts_out {
+        std::fs::write(path, lines).map_err(|e| Failure(1, format!("cannot write {}: {e}", path.display())))?;
+    }
+    let started = std::time::Instant::now();
+    let mut last = 0;
+    let mut progress = |done: usize| {
+        let pct = done * 100 / n.max(1);
+        if pct != last || done == n {
+            last = pct;
+            let secs = started.elapsed().as_secs_f64();
+            let bar = "#".repeat(pct / 4) + &" ".repeat(25 - pct / 4);
+            eprint!("\r[{bar}] {pct:3}% {done}/{n} reports, {secs:.0} s");
+        }
+    };
+    let counts = crate::synthetic::model::seed(conn, &p.geo, &tax, n, seed, &real, &mut progress)?;
+    eprintln!();
+    for (table, count) in counts {
+        println!("{table}: {count}");
+    }
+    println!("seeded in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
 }
 

@@ -247,6 +247,19 @@ pub fn lock_due_mail(conn: &mut DbConn, now: chrono::NaiveDateTime, limit: i64) 
     Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
+/// After rows were inserted with explicit ids: PostgreSQL's sequences move past them (SQLite
+/// needs nothing, its ids follow the largest).
+pub fn reset_sequences(conn: &mut DbConn, tables: &[&str]) -> QueryResult<()> {
+    if let DbConn::Pg(pg) = conn {
+        for t in tables {
+            pg.batch_execute(&format!(
+                "SELECT setval(pg_get_serial_sequence('{t}', 'id'), COALESCE((SELECT MAX(id) FROM {t}), 0) + 1, false)"
+            ))?;
+        }
+    }
+    Ok(())
+}
+
 /// A cheap round trip, for `/healthz`.
 pub fn ping(conn: &mut DbConn) -> AppResult<()> {
     conn.batch_execute("SELECT 1")?;

@@ -29,6 +29,7 @@ pub mod notify;
 pub mod reports;
 pub mod routing;
 pub mod schema;
+pub mod synthetic;
 pub mod taxonomy;
 pub mod triage;
 pub mod web;

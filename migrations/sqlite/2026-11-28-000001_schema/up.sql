@@ -231,8 +231,8 @@ CREATE TABLE cases (
     close_reason TEXT,
     UNIQUE (event_id, institution_id)
 );
-CREATE INDEX cases_institution ON cases (institution_id, status, id);
-CREATE INDEX cases_assignee ON cases (assignee_id, status);
+CREATE INDEX cases_institution ON cases (institution_id, id);
+CREATE INDEX cases_assignee ON cases (assignee_id, id);
 
 CREATE TABLE allegations (
     id INTEGER PRIMARY KEY NOT NULL,
