@@ -60,7 +60,11 @@ fn read(args: &[String]) {
     let geo = vigie::geo::Geo::load(Path::new("resources/mali")).expect("geo");
     let tax = vigie::taxonomy::Taxonomy::load(c).expect("taxonomy");
     let total: i64 = vigie::schema::reports::table.count().get_result(c).unwrap();
-    let max_id: i32 = vigie::schema::reports::table.select(diesel::dsl::max(vigie::schema::reports::id)).first::<Option<i32>>(c).unwrap().unwrap_or(0);
+    let max_id: i32 = vigie::schema::reports::table
+        .select(diesel::dsl::max(vigie::schema::reports::id))
+        .first::<Option<i32>>(c)
+        .unwrap()
+        .unwrap_or(0);
     println!("| engine | {} | reports | {total} |", db.engine.name());
     let pending = QueueFilter { admissibility: Some("pending".into()), ..Default::default() };
     measure("triage queue, first page", n, |_| {
@@ -76,7 +80,12 @@ fn read(args: &[String]) {
     });
     let force = tax.force("gendarmerie").map(|f| f.id);
     let from = chrono::NaiveDate::from_ymd_opt(2025, 1, 1);
-    let filtered2 = QueueFilter { force_id: force, from, to: chrono::NaiveDate::from_ymd_opt(2025, 3, 31), ..pending.clone() };
+    let filtered2 = QueueFilter {
+        force_id: force,
+        from,
+        to: chrono::NaiveDate::from_ymd_opt(2025, 3, 31),
+        ..pending.clone()
+    };
     measure("triage queue, force + date range, deep page", n, |_| {
         triage::queue(c, &filtered2, Some(max_id / 2), 51).unwrap();
     });
@@ -84,7 +93,11 @@ fn read(args: &[String]) {
     measure("institution case list, first page", n, |_| {
         vigie::cases::model::list(c, cndh, None, true, None, 51).unwrap();
     });
-    let max_case: i32 = vigie::schema::cases::table.select(diesel::dsl::max(vigie::schema::cases::id)).first::<Option<i32>>(c).unwrap().unwrap_or(0);
+    let max_case: i32 = vigie::schema::cases::table
+        .select(diesel::dsl::max(vigie::schema::cases::id))
+        .first::<Option<i32>>(c)
+        .unwrap()
+        .unwrap_or(0);
     measure("institution case list, deep page", n, |_| {
         vigie::cases::model::list(c, cndh, None, true, Some(max_case / 10), 51).unwrap();
     });
@@ -112,14 +125,18 @@ fn read(args: &[String]) {
         };
         duplicates::rank(&subject, &cands, params, &|a, b| geo.adjacent(a, b), 10);
     });
-    if let Ok(text) = std::fs::read_to_string(arg(args, "--receipts").unwrap_or_else(|| "bench/results/receipts.txt".into())) {
-        let receipts: Vec<vigie::crypto::Receipt> = text.lines().filter_map(vigie::crypto::Receipt::parse).collect();
+    if let Ok(text) = std::fs::read_to_string(
+        arg(args, "--receipts").unwrap_or_else(|| "bench/results/receipts.txt".into()),
+    ) {
+        let receipts: Vec<vigie::crypto::Receipt> =
+            text.lines().filter_map(vigie::crypto::Receipt::parse).collect();
         let salt = vigie::reports::model::receipt_salt(c).unwrap();
         if !receipts.is_empty() {
             measure("receipt status look-up (Argon2id + queries)", n.min(40), |i| {
                 let r = &receipts[i % receipts.len()];
                 let h = r.hash(&salt.0);
-                let found = vigie::reports::model::find_by_receipt_hash(c, &h).unwrap().expect("a seeded receipt");
+                let found =
+                    vigie::reports::model::find_by_receipt_hash(c, &h).unwrap().expect("a seeded receipt");
                 vigie::reports::model::messages_of(c, found.id).unwrap();
                 if let Some(e) = found.event_id {
                     vigie::reports::model::forwarded_to(c, e).unwrap();
@@ -149,7 +166,10 @@ fn geo_bench(args: &[String]) {
         }
     }
     let secs = t.elapsed().as_secs_f64();
-    println!("| region and cercle assignment, one core | {n} points ({inside} inside) | {:.0} points/s |", n as f64 / secs);
+    println!(
+        "| region and cercle assignment, one core | {n} points ({inside} inside) | {:.0} points/s |",
+        n as f64 / secs
+    );
 }
 
 fn argon2_bench() -> f64 {
@@ -170,7 +190,13 @@ fn argon2_bench() -> f64 {
 }
 
 /// One HTTP/1.1 exchange on a kept-alive connection; returns the status code.
-fn exchange(stream: &mut BufReader<TcpStream>, host: &str, method: &str, path: &str, body: &str) -> std::io::Result<u16> {
+fn exchange(
+    stream: &mut BufReader<TcpStream>,
+    host: &str,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> std::io::Result<u16> {
     let req = format!(
         "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
@@ -239,6 +265,10 @@ fn load(args: &[String]) {
     }
     let secs = started.elapsed().as_secs_f64();
     times.sort();
+    if failures > 0 || times.is_empty() {
+        eprintln!("load: {failures} request(s) failed");
+        std::process::exit(1);
+    }
     println!(
         "| intake POST /api/v1/reports, {clients} clients | {} ok, {failures} failed | {:.1} reports/s | p50 {} ms | p99 {} ms |",
         times.len(),
@@ -251,7 +281,9 @@ fn load(args: &[String]) {
 /// GET with gzip accepted; returns (status, bytes on the wire, decoded body).
 fn get_gz(host: &str, path: &str) -> (u16, usize, String) {
     let mut s = TcpStream::connect(host).expect("connect");
-    let req = format!("GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: gzip, br\r\nConnection: close\r\n\r\n");
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: gzip, br\r\nConnection: close\r\n\r\n"
+    );
     s.write_all(req.as_bytes()).unwrap();
     let mut raw = vec![];
     s.read_to_end(&mut raw).unwrap();
@@ -297,7 +329,11 @@ fn weight(args: &[String]) {
 fn rss(args: &[String]) {
     let pid = arg(args, "--pid").expect("--pid");
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("process status");
-    let kb = status.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)).unwrap_or("0");
+    let kb = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap_or("0");
     println!("{kb}");
 }
 

@@ -318,7 +318,8 @@ fn seed_synthetic(n: usize, seed: u64, receipts_out: Option<std::path::PathBuf>)
         lines.push('\n');
     }
     if let Some(path) = &receipts_out {
-        std::fs::write(path, lines).map_err(|e| Failure(1, format!("cannot write {}: {e}", path.display())))?;
+        std::fs::write(path, lines)
+            .map_err(|e| Failure(1, format!("cannot write {}: {e}", path.display())))?;
     }
     let started = std::time::Instant::now();
     let mut last = 0;

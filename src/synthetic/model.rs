@@ -5,12 +5,17 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use rand::Rng;
 
-use super::{case_status, date_between, pick, places_by_region, rng, FORCE_WEIGHTS, GROUP_WEIGHTS, REGION_WEIGHTS};
+use super::{
+    case_status, date_between, pick, places_by_region, rng, FORCE_WEIGHTS, GROUP_WEIGHTS, REGION_WEIGHTS,
+};
 use crate::cases::workflow::Status;
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::geo::Geo;
-use crate::schema::{allegations, case_transitions, cases, events, messages, remediation_actions, report_violations, reports, users};
+use crate::schema::{
+    allegations, case_transitions, cases, events, messages, remediation_actions, report_violations, reports,
+    users,
+};
 use crate::taxonomy::Taxonomy;
 
 #[derive(Insertable)]
@@ -205,14 +210,16 @@ pub fn seed(
     let all = geo.gazetteer.all();
     let inst = |code: &str| tax.institutions.iter().find(|i| i.code == code).map(|i| i.id).unwrap_or(1);
     let (cndh, mediateur) = (inst("cndh"), inst("mediateur"));
-    let types_of = |g: &str| tax.groups.iter().find(|x| x.entry.code == g).map(|x| x.types.clone()).unwrap_or_default();
+    let types_of =
+        |g: &str| tax.groups.iter().find(|x| x.entry.code == g).map(|x| x.types.clone()).unwrap_or_default();
     let group_types: Vec<(String, Vec<crate::taxonomy::Entry>)> =
         GROUP_WEIGHTS.iter().map(|(g, _)| (g.to_string(), types_of(g))).collect();
     let dispositions: Vec<i32> = tax.dispositions.iter().map(|d| d.id).collect();
 
     // Case workers to assign cases to.
     let mut workers: Vec<(i32, i32)> = vec![];
-    let base_user: i32 = users::table.select(diesel::dsl::max(users::id)).first::<Option<i32>>(conn)?.unwrap_or(0);
+    let base_user: i32 =
+        users::table.select(diesel::dsl::max(users::id)).first::<Option<i32>>(conn)?.unwrap_or(0);
     let now = chrono::Utc::now().naive_utc();
     for k in 0..30 {
         let (role, i) = if k < 20 { ("investigator", cndh) } else { ("ombudsman", mediateur) };
@@ -296,11 +303,10 @@ pub fn seed(
                 let cid = *case_of.entry(dest).or_insert_with(|| {
                     case_id += 1;
                     let status = case_status(&mut r);
-                    let assignee = (status != Status::Received && r.gen_bool(0.7))
-                        .then(|| {
-                            let ws: Vec<i32> = workers.iter().filter(|w| w.1 == dest).map(|w| w.0).collect();
-                            ws[r.gen_range(0..ws.len())]
-                        });
+                    let assignee = (status != Status::Received && r.gen_bool(0.7)).then(|| {
+                        let ws: Vec<i32> = workers.iter().filter(|w| w.1 == dest).map(|w| w.0).collect();
+                        ws[r.gen_range(0..ws.len())]
+                    });
                     let terminal = status.is_terminal();
                     buf.cases.push(CaseRow {
                         id: case_id,
@@ -311,8 +317,14 @@ pub fn seed(
                         opened_at: opened,
                         acknowledge_by: Some(opened.date() + Duration::days(7)),
                         triage_by: Some(opened.date() + Duration::days(14)),
-                        response_due_on: matches!(status, Status::RecommendationSent | Status::AwaitingResponse | Status::ResponseReceived | Status::FollowUp)
-                            .then(|| opened.date() + Duration::days(90)),
+                        response_due_on: matches!(
+                            status,
+                            Status::RecommendationSent
+                                | Status::AwaitingResponse
+                                | Status::ResponseReceived
+                                | Status::FollowUp
+                        )
+                        .then(|| opened.date() + Duration::days(90)),
                         closed_at: terminal.then(|| opened + Duration::days(r.gen_range(30..300))),
                         close_reason: terminal.then(|| "synthetic".to_string()),
                     });
@@ -339,7 +351,12 @@ pub fn seed(
                 });
                 let decided = matches!(
                     cid.1,
-                    Status::Findings | Status::RecommendationSent | Status::AwaitingResponse | Status::ResponseReceived | Status::FollowUp | Status::Closed
+                    Status::Findings
+                        | Status::RecommendationSent
+                        | Status::AwaitingResponse
+                        | Status::ResponseReceived
+                        | Status::FollowUp
+                        | Status::Closed
                 );
                 buf.allegations.push(AllegationRow {
                     event_id,
@@ -367,11 +384,10 @@ pub fn seed(
         for _ in 0..k {
             report_id += 1;
             let i = report_id as usize;
-            let receipt_hash = real_receipts
-                .iter()
-                .find(|x| x.0 == i)
-                .map(|x| x.1.clone())
-                .unwrap_or_else(|| format!("synthetic${}", crate::crypto::sha256_hex(format!("{seed}:{i}").as_bytes())));
+            let receipt_hash =
+                real_receipts.iter().find(|x| x.0 == i).map(|x| x.1.clone()).unwrap_or_else(|| {
+                    format!("synthetic${}", crate::crypto::sha256_hex(format!("{seed}:{i}").as_bytes()))
+                });
             let method = match r.gen_range(0..10) {
                 0..=5 => "gps",
                 6..=8 => "place",
@@ -391,7 +407,9 @@ pub fn seed(
                 locale: if r.gen_bool(0.85) { "fr" } else { "en" },
                 submitted_on: submitted,
                 narrative: NARRATIVES[r.gen_range(0..NARRATIVES.len())].to_string(),
-                occurred_on: occurred + Duration::days(r.gen_range(-1..=1)).min(Duration::days((today - occurred).num_days() - 1)),
+                occurred_on: occurred
+                    + Duration::days(r.gen_range(-1..=1))
+                        .min(Duration::days((today - occurred).num_days() - 1)),
                 date_precision: ["exact", "exact", "approximate", "month"][r.gen_range(0..4)],
                 occurred_time: None,
                 force_id: force,
@@ -416,8 +434,10 @@ pub fn seed(
                 consent_obtained: false,
                 event_id: ev,
                 admissibility: decision,
-                admissibility_reason: (decision != "admissible" && decision != "pending").then(|| "synthetic".to_string()),
-                triaged_at: triaged.then(|| submitted.and_hms_opt(10, 0, 0).unwrap_or(now) + Duration::days(3)),
+                admissibility_reason: (decision != "admissible" && decision != "pending")
+                    .then(|| "synthetic".to_string()),
+                triaged_at: triaged
+                    .then(|| submitted.and_hms_opt(10, 0, 0).unwrap_or(now) + Duration::days(3)),
             });
             counts[3] += 1;
             for (t, _) in &vts {
@@ -445,8 +465,18 @@ pub fn seed(
     buf.flush(conn)?;
     progress(report_id as usize);
     // Training sessions: remediation actions for forces, modules and regions.
-    let modules: Vec<i32> = crate::schema::training_modules::table.select(crate::schema::training_modules::id).load(conn)?;
-    let statuses = ["gap_identified", "module_assigned", "planned", "delivered", "evaluated", "reviewed", "closed", "escalated"];
+    let modules: Vec<i32> =
+        crate::schema::training_modules::table.select(crate::schema::training_modules::id).load(conn)?;
+    let statuses = [
+        "gap_identified",
+        "module_assigned",
+        "planned",
+        "delivered",
+        "evaluated",
+        "reviewed",
+        "closed",
+        "escalated",
+    ];
     let sessions = (n / 500).max(1);
     conn.transaction(|c| {
         crate::db::begin_write(c)?;
@@ -456,7 +486,8 @@ pub fn seed(
                 .values((
                     remediation_actions::status.eq(statuses[s % statuses.len()]),
                     remediation_actions::issue.eq("synthetic training need"),
-                    remediation_actions::module_id.eq(modules.get(r.gen_range(0..modules.len().max(1))).copied()),
+                    remediation_actions::module_id
+                        .eq(modules.get(r.gen_range(0..modules.len().max(1))).copied()),
                     remediation_actions::force_id.eq(tax.force(pick(&mut r, &FORCE_WEIGHTS)).map(|f| f.id)),
                     remediation_actions::region_code.eq(Some(pick(&mut r, &REGION_WEIGHTS))),
                     remediation_actions::partner.eq(["EUTM", "CICR", "PNUD", "École de gendarmerie"][s % 4]),
@@ -470,7 +501,10 @@ pub fn seed(
         Ok::<(), AppError>(())
     })?;
     counts[6] = sessions;
-    crate::db::reset_sequences(conn, &["users", "events", "cases", "reports", "allegations", "case_transitions", "messages"])?;
+    crate::db::reset_sequences(
+        conn,
+        &["users", "events", "cases", "reports", "allegations", "case_transitions", "messages"],
+    )?;
     Ok(vec![
         ("events", counts[0]),
         ("cases", counts[1]),
