@@ -59,7 +59,7 @@ pub const FORCE_WEIGHTS: [(&str, u32); 12] = [
     ("unknown", 2),
 ];
 
-pub fn pick<'a, T: Copy>(rng: &mut StdRng, weights: &'a [(T, u32)]) -> T {
+pub fn pick<T: Copy>(rng: &mut StdRng, weights: &[(T, u32)]) -> T {
     let total: u32 = weights.iter().map(|w| w.1).sum();
     let mut x = rng.gen_range(0..total);
     for (v, w) in weights {
