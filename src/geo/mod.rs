@@ -50,6 +50,15 @@ impl Geo {
         self.map.svg.replacen("</svg>", &marker, 1)
     }
 
+    /// A cercle and the cercles that share a border with it.
+    pub fn with_neighbours(&self, code: &str) -> Vec<String> {
+        let mut out = vec![code.to_string()];
+        out.extend(
+            self.boundaries.cercles.iter().filter(|c| self.adjacent(code, &c.code)).map(|c| c.code.clone()),
+        );
+        out
+    }
+
     /// Whether two cercles share a border.
     pub fn adjacent(&self, a: &str, b: &str) -> bool {
         self.adjacency

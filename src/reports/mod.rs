@@ -176,7 +176,7 @@ impl Intake<'_> {
         let receipt = Receipt::generate();
         let salt = self.salt.0.clone();
         let r2 = receipt.clone();
-        let hash = self.hasher.run(move || r2.hash(&salt)).await;
+        let hash = self.hasher.hash_receipt(r2, salt).await;
         let location = draft.location.clone();
         let lang = self.lang.clone();
         let monitor_actor =
@@ -216,7 +216,7 @@ impl Intake<'_> {
         let found = match Receipt::parse(typed) {
             Some(receipt) => {
                 let salt = self.salt.0.clone();
-                let hash = self.hasher.run(move || receipt.hash(&salt)).await;
+                let hash = self.hasher.hash_receipt(receipt, salt).await;
                 self.db.run(move |c| Ok(model::find_by_receipt_hash(c, &hash)?)).await?
             }
             None => None,

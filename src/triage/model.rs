@@ -413,14 +413,18 @@ pub fn set_destination(
         .execute(conn)
 }
 
-/// Reports in the date window, with their points, cercles, violation types and force.
+/// Reports in the date window and in the given cercles (the subject's and its neighbours': a
+/// point within the distance limit lies in one of them), with their points, violation types
+/// and force. Served by the `(cercle_code, occurred_on)` index.
 pub fn report_candidates(
     conn: &mut DbConn,
     from: NaiveDate,
     to: NaiveDate,
+    cercles: &[String],
     limit: i64,
 ) -> QueryResult<Vec<Incident>> {
     let rows: Vec<(PlaceTuple, i32)> = reports::table
+        .filter(reports::cercle_code.eq_any(cercles))
         .filter(reports::occurred_on.between(from, to))
         .order(reports::id.desc())
         .limit(limit)
@@ -446,15 +450,17 @@ pub fn report_candidates(
         .collect())
 }
 
-/// Events in the date window, with the violation types and forces of their allegations and
-/// of their reports.
+/// Events in the date window and the given cercles, with the violation types and forces of
+/// their allegations and of their reports.
 pub fn event_candidates(
     conn: &mut DbConn,
     from: NaiveDate,
     to: NaiveDate,
+    cercles: &[String],
     limit: i64,
 ) -> QueryResult<Vec<Incident>> {
     let rows: Vec<PlaceTuple> = events::table
+        .filter(events::cercle_code.eq_any(cercles))
         .filter(events::occurred_on.between(from, to))
         .order(events::id.desc())
         .limit(limit)

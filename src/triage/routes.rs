@@ -210,10 +210,13 @@ async fn report(
         window_days: auth.config.duplicate_window_days,
     };
     let who = actor(&auth, &staff.0);
+    let geo2 = Arc::clone(geo);
     let (r, vts, files, msgs, reports_cands, events_cands, events_of_cands) = auth
         .db
         .transaction(move |c| {
             let r = model::find_report(c, id, scope)?;
+            // Candidates come from the report's cercle and its neighbours.
+            let cercles = r.cercle_code.as_deref().map(|code| geo2.with_neighbours(code)).unwrap_or_default();
             // Privacy: reading identifying data is recorded.
             audit::record(c, &who, "report.view", "report", &id.to_string(), "")?;
             let vts: Vec<i32> = model::violations_of(c, &[id])?.into_iter().map(|v| v.1).collect();
@@ -221,8 +224,8 @@ async fn report(
             let msgs = model::messages_of(c, id)?;
             let from = r.occurred_on - Duration::days(params.window_days);
             let to = r.occurred_on + Duration::days(params.window_days);
-            let rc = model::report_candidates(c, from, to, 2000)?;
-            let ec = model::event_candidates(c, from, to, 500)?;
+            let rc = model::report_candidates(c, from, to, &cercles, 2000)?;
+            let ec = model::event_candidates(c, from, to, &cercles, 500)?;
             let ids: Vec<i32> = rc.iter().map(|x| x.id).collect();
             let evs: Vec<(i32, Option<i32>)> = crate::schema::reports::table
                 .filter(crate::schema::reports::id.eq_any(&ids))

@@ -202,6 +202,7 @@ CREATE TABLE reports (
 CREATE INDEX reports_queue ON reports (admissibility, id);
 CREATE INDEX reports_region ON reports (region_code, id);
 CREATE INDEX reports_cercle ON reports (cercle_code, id);
+CREATE INDEX reports_cercle_date ON reports (cercle_code, occurred_on);
 CREATE INDEX reports_occurred ON reports (occurred_on);
 CREATE INDEX reports_event ON reports (event_id);
 CREATE INDEX reports_monitor ON reports (monitor_id, id);
