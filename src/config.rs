@@ -71,6 +71,9 @@ pub struct Config {
     pub receipt_tries_per_hour: u32,
     /// How many Argon2id computations may run at once.
     pub argon2_concurrency: usize,
+    /// How many 19 MiB Argon2id work buffers stay allocated between receipts (at most
+    /// `argon2_concurrency`): more is faster under load, fewer is less resident memory.
+    pub argon2_kept_buffers: usize,
     pub acknowledge_days: i64,
     pub triage_days: i64,
     pub response_days: i64,
@@ -98,6 +101,7 @@ impl Default for Config {
             reports_per_hour: 20,
             receipt_tries_per_hour: 30,
             argon2_concurrency: 2,
+            argon2_kept_buffers: 2,
             acknowledge_days: 7,
             triage_days: 14,
             response_days: 90,

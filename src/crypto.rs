@@ -128,13 +128,20 @@ pub fn dummy_hash() -> &'static str {
 pub struct HashLimiter {
     permits: Arc<tokio::sync::Semaphore>,
     memory: Arc<std::sync::Mutex<Vec<Vec<argon2::Block>>>>,
+    /// How many work buffers to keep (each 19 MiB resident): throughput against memory.
+    keep: usize,
 }
 
 impl HashLimiter {
     pub fn new(concurrency: usize) -> Self {
+        Self::with_kept_memory(concurrency, concurrency)
+    }
+
+    pub fn with_kept_memory(concurrency: usize, keep: usize) -> Self {
         HashLimiter {
             permits: Arc::new(tokio::sync::Semaphore::new(concurrency.max(1))),
             memory: Arc::new(std::sync::Mutex::new(vec![])),
+            keep: keep.min(concurrency.max(1)),
         }
     }
 
@@ -149,7 +156,10 @@ impl HashLimiter {
         })
         .await
         .expect("argon2 task panicked");
-        self.memory.lock().unwrap_or_else(|p| p.into_inner()).push(memory);
+        let mut kept = self.memory.lock().unwrap_or_else(|p| p.into_inner());
+        if kept.len() < self.keep {
+            kept.push(memory);
+        }
         hash
     }
 

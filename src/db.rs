@@ -260,6 +260,12 @@ pub fn reset_sequences(conn: &mut DbConn, tables: &[&str]) -> QueryResult<()> {
     Ok(())
 }
 
+/// Refreshes the planner's statistics after a bulk load (both engines use them to choose
+/// indexes; PostgreSQL would otherwise wait for autovacuum).
+pub fn analyze(conn: &mut DbConn) -> QueryResult<()> {
+    conn.batch_execute("ANALYZE")
+}
+
 /// A cheap round trip, for `/healthz`.
 pub fn ping(conn: &mut DbConn) -> AppResult<()> {
     conn.batch_execute("SELECT 1")?;

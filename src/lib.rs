@@ -140,7 +140,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .manage(prepared.config)
         .manage(prepared.geo)
         .manage(prepared.receipt_salt)
-        .manage(crypto::HashLimiter::new(config.argon2_concurrency))
+        .manage(crypto::HashLimiter::with_kept_memory(config.argon2_concurrency, config.argon2_kept_buffers))
         .manage(catalog)
         .manage(taxonomy)
         .attach(templates)
