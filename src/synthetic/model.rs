@@ -505,6 +505,7 @@ pub fn seed(
         conn,
         &["users", "events", "cases", "reports", "allegations", "case_transitions", "messages"],
     )?;
+    crate::db::analyze(conn)?;
     Ok(vec![
         ("events", counts[0]),
         ("cases", counts[1]),
