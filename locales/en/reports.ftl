@@ -133,3 +133,4 @@ err-type-text = This field must be text.
 err-type-codes = This field must be a list of codes.
 err-type-bool = This field must be true or false.
 err-consent-required = Tick the box: the person must have consented.
+report-evidence-choose = Choose the files

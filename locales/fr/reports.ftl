@@ -133,3 +133,4 @@ err-type-text = Ce champ doit être du texte.
 err-type-codes = Ce champ doit être une liste de codes.
 err-type-bool = Ce champ doit valoir true ou false.
 err-consent-required = Cochez la case : la personne doit avoir donné son consentement.
+report-evidence-choose = Choisir les fichiers
