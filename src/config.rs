@@ -101,7 +101,7 @@ impl Default for Config {
             reports_per_hour: 20,
             receipt_tries_per_hour: 30,
             argon2_concurrency: 2,
-            argon2_kept_buffers: 2,
+            argon2_kept_buffers: 1,
             acknowledge_days: 7,
             triage_days: 14,
             response_days: 90,
