@@ -27,7 +27,7 @@ struct Row {
 
 const PAGE: i64 = 100;
 
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "one argument per filter of the page")]
 #[rocket::get("/staff/audit?<actor>&<action>&<object_type>&<object_id>&<from>&<to>&<before>")]
 async fn index(
     page: Page,

@@ -58,7 +58,7 @@ struct QueueView {
 
 const PAGE: i64 = 50;
 
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "one argument per filter of the page")]
 #[rocket::get("/staff/triage?<region>&<cercle>&<group>&<force>&<from>&<to>&<status>&<overdue>&<after>")]
 async fn queue(
     page: Page,
