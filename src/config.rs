@@ -82,6 +82,14 @@ pub struct Config {
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
     pub lockout_after: i32,
+    /// Argon2id computations the staff doors may run at once, apart from the reporters'.
+    pub staff_argon2_concurrency: usize,
+    /// Sign-ins waiting for or running Argon2id beyond which the next is answered 503.
+    pub staff_argon2_queue: usize,
+    /// Sign-in tries one client (IPv4 address or IPv6 /64) may make per 15 minutes.
+    pub sign_in_tries_per_client: u32,
+    /// Forgot-password requests one client may make per hour.
+    pub forgot_per_client: u32,
     pub totp_required_roles: Vec<String>,
     pub mail: MailConfig,
 }
@@ -110,9 +118,21 @@ impl Default for Config {
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             lockout_after: 10,
-            totp_required_roles: ["admin", "intake", "investigator", "ombudsman", "auditor"]
-                .map(String::from)
-                .to_vec(),
+            staff_argon2_concurrency: 1,
+            staff_argon2_queue: 8,
+            sign_in_tries_per_client: 30,
+            forgot_per_client: 5,
+            totp_required_roles: [
+                "admin",
+                "intake",
+                "investigator",
+                "ombudsman",
+                "auditor",
+                "monitor",
+                "trainer",
+            ]
+            .map(String::from)
+            .to_vec(),
             mail: MailConfig::default(),
         }
     }
@@ -183,6 +203,18 @@ impl Config {
         }
         if self.lockout_after < 1 {
             return bad("lockout_after", "must be at least 1");
+        }
+        if self.staff_argon2_concurrency == 0 {
+            return bad("staff_argon2_concurrency", "must be at least 1");
+        }
+        if self.staff_argon2_queue < self.staff_argon2_concurrency {
+            return bad("staff_argon2_queue", "must be at least staff_argon2_concurrency");
+        }
+        if self.sign_in_tries_per_client == 0 {
+            return bad("sign_in_tries_per_client", "must be at least 1");
+        }
+        if self.forgot_per_client == 0 {
+            return bad("forgot_per_client", "must be at least 1");
         }
         for role in &self.totp_required_roles {
             if !crate::accounts::Role::ALL.iter().any(|r| r.as_str() == role) {

@@ -169,6 +169,43 @@ impl HashLimiter {
     }
 }
 
+/// Argon2 work with its own permits and a bounded queue: [`BoundedHasher::run`] answers
+/// `None` at once when `max_waiting` calls are already waiting or running, so a flood is
+/// refused early instead of queueing for minutes. The staff doors use one of these, apart from
+/// the reporters' [`HashLimiter`], so that sign-in floods never delay a report.
+pub struct BoundedHasher {
+    inner: HashLimiter,
+    waiting: Arc<std::sync::atomic::AtomicUsize>,
+    max_waiting: usize,
+}
+
+struct Waiting(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl BoundedHasher {
+    pub fn new(concurrency: usize, max_waiting: usize) -> Self {
+        BoundedHasher {
+            inner: HashLimiter::with_kept_memory(concurrency, 0),
+            waiting: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+            max_waiting: max_waiting.max(concurrency).max(1),
+        }
+    }
+
+    pub async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let before = self.waiting.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let _slot = Waiting(self.waiting.clone());
+        if before >= self.max_waiting {
+            return None;
+        }
+        Some(self.inner.run(f).await)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,6 +239,28 @@ mod tests {
         assert!(verify_password("correct horse battery", &h));
         assert!(!verify_password("wrong", &h));
         assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn bounded_hasher_refuses_beyond_its_queue_at_once() {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        rt.block_on(async {
+            let h = Arc::new(BoundedHasher::new(1, 3));
+            let tasks: Vec<_> = (0..12)
+                .map(|_| {
+                    let h = h.clone();
+                    tokio::spawn(async move {
+                        h.run(|| std::thread::sleep(std::time::Duration::from_millis(100))).await.is_some()
+                    })
+                })
+                .collect();
+            let mut done = 0;
+            for t in tasks {
+                done += usize::from(t.await.unwrap());
+            }
+            assert!((1..=3).contains(&done), "{done} ran; at most the queue's 3 may");
+            assert!(h.run(|| 1).await == Some(1), "the queue drains and the hasher serves again");
+        });
     }
 
     #[test]

@@ -15,6 +15,9 @@ pub enum AppError {
     BadRequest(&'static str),
     #[error("too many requests")]
     TooManyRequests,
+    /// Too much work is already queued (a flood of sign-ins): answered early with 503.
+    #[error("busy")]
+    Unavailable,
     #[error("database: {0}")]
     Database(#[from] diesel::result::Error),
     #[error("database pool: {0}")]
@@ -34,7 +37,7 @@ impl AppError {
             AppError::Database(diesel::result::Error::NotFound) => Status::NotFound,
             AppError::BadRequest(_) => Status::BadRequest,
             AppError::TooManyRequests => Status::TooManyRequests,
-            AppError::Pool(_) => Status::ServiceUnavailable,
+            AppError::Pool(_) | AppError::Unavailable => Status::ServiceUnavailable,
             _ => Status::InternalServerError,
         }
     }
@@ -47,7 +50,7 @@ impl AppError {
 impl<'r> Responder<'r, 'static> for AppError {
     fn respond_to(self, _req: &'r Request<'_>) -> response::Result<'static> {
         let status = self.status();
-        if status.code >= 500 {
+        if status.code >= 500 && !matches!(self, AppError::Unavailable) {
             // Log the kind only: error texts from the database never carry report contents,
             // but they may carry a query shape, which is enough to debug.
             eprintln!("error: {self}");

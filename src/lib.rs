@@ -133,6 +133,11 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         engines.tera.register_function("t", i18n::tera_function(tera_catalog.clone()));
     });
     let hsts = prepared.config.public_url.starts_with("https://");
+    let secret_key: String = figment
+        .extract_inner("secret_key")
+        .map_err(|e| format!("invalid configuration: `secret_key`: {e}"))?;
+    let account_keys = accounts::secrets::AccountKeys::derive(&secret_key);
+    let staff_doors = accounts::StaffDoors::new(&prepared.config);
     let static_dir = prepared.config.static_dir.clone();
     let config = prepared.config.clone();
     Ok(rocket::custom(figment)
@@ -143,6 +148,8 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .manage(crypto::HashLimiter::with_kept_memory(config.argon2_concurrency, config.argon2_kept_buffers))
         .manage(catalog)
         .manage(taxonomy)
+        .manage(account_keys)
+        .manage(staff_doors)
         .attach(templates)
         .attach(web::SecurityHeaders { hsts })
         .attach(web::Compression)

@@ -129,6 +129,7 @@ diesel::table! {
         locked_until -> Nullable<Timestamp>,
         disabled_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        totp_failures -> Integer,
     }
 }
 

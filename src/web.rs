@@ -34,11 +34,12 @@ pub fn locale_of(req: &Request<'_>) -> Locale {
         let known = |l: &str| catalog.is_some_and(|c| c.has_lang(l));
         if let Some(Ok(lang)) = req.query_value::<String>("lang") {
             if known(&lang) {
-                // Privacy: a preference cookie with nothing but the language code.
+                // Privacy: a preference cookie with nothing but the language code, gone when
+                // the browser closes (nothing left on a reporter's phone).
                 let mut c = Cookie::new("lang", lang.clone());
                 c.set_same_site(SameSite::Lax);
                 c.set_path("/");
-                c.set_max_age(rocket::time::Duration::days(365));
+                c.set_expires(None::<rocket::time::OffsetDateTime>);
                 req.cookies().add(c);
                 return Locale(lang);
             }
@@ -110,22 +111,41 @@ pub fn page_meta(req: &Request<'_>, user: Option<crate::accounts::UserView>) -> 
         "/receipt/messages" | "/receipt/attachments" => "/receipt".to_string(),
         p => p.to_string(),
     };
-    PageMeta { lang, langs, path, csrf: csrf_token(req.cookies()), user }
+    PageMeta { lang, langs, path, csrf: csrf_token(req.cookies(), secure_cookies(req)), user }
+}
+
+/// Cookies are `Secure` outside the debug profile (development over plain HTTP).
+pub fn secure_cookies(req: &Request<'_>) -> bool {
+    req.rocket().figment().profile() != "debug"
+}
+
+fn csrf_cookie(token: String, secure: bool) -> Cookie<'static> {
+    let mut c = Cookie::new("csrf", token);
+    c.set_same_site(SameSite::Strict);
+    c.set_http_only(true);
+    c.set_secure(secure);
+    c.set_path("/");
+    // Privacy: a session cookie (no Expires): it leaves a reporter's phone with the browser.
+    c.set_expires(None::<rocket::time::OffsetDateTime>);
+    c
 }
 
 /// The CSRF token of this browser (a random value in a private, `SameSite=Strict` cookie),
 /// created on first use. Forms carry it in a hidden `csrf` field; [`check_csrf`] compares.
-pub fn csrf_token(cookies: &CookieJar<'_>) -> String {
+pub fn csrf_token(cookies: &CookieJar<'_>, secure: bool) -> String {
     if let Some(c) = cookies.get_private("csrf") {
         return c.value().to_string();
     }
     let token = crate::crypto::random_token(24);
-    let mut c = Cookie::new("csrf", token.clone());
-    c.set_same_site(SameSite::Strict);
-    c.set_http_only(true);
-    c.set_path("/");
-    cookies.add_private(c);
+    cookies.add_private(csrf_cookie(token.clone(), secure));
     token
+}
+
+/// Security: a fresh CSRF token when a session starts, so that a token known before signing
+/// in (planted, or read over a shoulder) is worth nothing after. The page rendered next
+/// carries the new one.
+pub fn rotate_csrf(cookies: &CookieJar<'_>, secure: bool) {
+    cookies.add_private(csrf_cookie(crate::crypto::random_token(24), secure));
 }
 
 /// Security: a state-changing request must echo the token of its browser's cookie.

@@ -122,3 +122,5 @@ monitor-contact-hint = The person's contact, if they give it, goes in "a way to 
 mine-empty = You have not filed any report yet.
 mine-region = Region
 mine-status = Public status
+staff-throttled = Too many attempts from this connection. Try again in a few minutes.
+staff-busy = The service is very busy right now. Try again in a minute.

@@ -122,3 +122,5 @@ monitor-contact-hint = Le contact de la personne, si elle le donne, va dans « m
 mine-empty = Vous n'avez encore déposé aucun signalement.
 mine-region = Région
 mine-status = Statut public
+staff-throttled = Trop de tentatives depuis cette connexion. Réessayez dans quelques minutes.
+staff-busy = Le service est très sollicité en ce moment. Réessayez dans une minute.

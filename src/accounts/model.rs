@@ -24,6 +24,9 @@ pub struct User {
     pub locked_until: Option<NaiveDateTime>,
     pub disabled_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// Wrong second-factor codes since the last accepted one; a correct password does not
+    /// reset it.
+    pub totp_failures: i32,
 }
 
 pub struct NewUser<'a> {
@@ -79,13 +82,18 @@ impl User {
     pub fn set_password(conn: &mut DbConn, id: i32, hash: &str) -> QueryResult<usize> {
         let now = Utc::now().naive_utc();
         Session::revoke_all(conn, id)?;
+        revoke_password_resets(conn, id)?;
         diesel::update(users::table.find(id))
             .set((
                 users::password_hash.eq(hash),
                 users::password_changed_at.eq(now),
                 users::failed_logins.eq(0),
-                users::locked_until.eq(None::<NaiveDateTime>),
             ))
+            .execute(conn)?;
+        // A lock earned by wrong second-factor codes outlives a new password (else a reset
+        // link would reopen the brute force); one earned by passwords ends with it.
+        diesel::update(users::table.find(id).filter(users::totp_failures.eq(0)))
+            .set(users::locked_until.eq(None::<NaiveDateTime>))
             .execute(conn)
     }
 }
@@ -179,28 +187,98 @@ impl Session {
     }
 }
 
+/// Whether an account may try a password now, and the attempt's place in the count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// The attempt is counted (as a failure until it proves right): the n-th in a row.
+    Counted(i32),
+    /// The account is locked, or its allowance of tries is spent by attempts in flight.
+    Refused,
+}
+
 impl User {
-    /// Counts a failed sign-in; locks the account for `lock_minutes` once `lockout_after`
-    /// failures in a row are reached. Returns the new count and whether it is now locked.
-    pub fn record_failure(
+    /// Security: "check the lock, count the attempt" as one conditional update, so parallel
+    /// requests cannot all pass a check made before any of them is counted. At most
+    /// `lockout_after` attempts are ever verified between two locks: an attempt is reserved
+    /// (counted as a failure) before its password is verified, and one beyond the allowance
+    /// is refused without verifying. A lock that has run out restarts the count.
+    pub fn reserve_sign_in(
         conn: &mut DbConn,
         id: i32,
         lockout_after: i32,
-        lock_minutes: i64,
-    ) -> QueryResult<(i32, bool)> {
-        let n: i32 = users::table.find(id).select(users::failed_logins).first(conn)?;
-        let n = n + 1;
-        let lock = n >= lockout_after;
-        let until = lock.then(|| Utc::now().naive_utc() + chrono::Duration::minutes(lock_minutes));
-        diesel::update(users::table.find(id))
-            .set((users::failed_logins.eq(n), users::locked_until.eq(until)))
+        now: NaiveDateTime,
+    ) -> QueryResult<Attempt> {
+        diesel::update(users::table.find(id).filter(users::locked_until.le(now)))
+            .set((users::failed_logins.eq(0), users::locked_until.eq(None::<NaiveDateTime>)))
             .execute(conn)?;
-        Ok((n, lock))
+        let n: Option<i32> = diesel::update(
+            users::table
+                .find(id)
+                .filter(users::locked_until.is_null())
+                .filter(users::failed_logins.lt(lockout_after)),
+        )
+        .set(users::failed_logins.eq(users::failed_logins + 1))
+        .returning(users::failed_logins)
+        .get_result(conn)
+        .optional()?;
+        Ok(n.map_or(Attempt::Refused, Attempt::Counted))
     }
 
-    pub fn reset_failures(conn: &mut DbConn, id: i32) -> QueryResult<usize> {
+    /// Locks the account until `until` (its count of failures reached the allowance).
+    pub fn lock(conn: &mut DbConn, id: i32, until: NaiveDateTime) -> QueryResult<usize> {
+        diesel::update(users::table.find(id)).set(users::locked_until.eq(Some(until))).execute(conn)
+    }
+
+    /// A verified password: the count restarts, unless the account was locked meanwhile (by
+    /// an administrator or a lock that this attempt did not see), in which case nothing
+    /// changes and the caller refuses. True when the sign-in may go on.
+    pub fn password_succeeded(conn: &mut DbConn, id: i32, now: NaiveDateTime) -> QueryResult<bool> {
+        let n = diesel::update(
+            users::table
+                .find(id)
+                .filter(users::disabled_at.is_null())
+                .filter(users::locked_until.is_null().or(users::locked_until.le(now))),
+        )
+        .set((users::failed_logins.eq(0), users::locked_until.eq(None::<NaiveDateTime>)))
+        .execute(conn)?;
+        Ok(n == 1)
+    }
+
+    /// Security: reserves one second-factor try atomically, as [`User::reserve_sign_in`] does
+    /// for passwords, on a count that a correct password never resets. Each `lockout_after`-th
+    /// try locks the account at once, for longer each time (see [`second_factor_lock`]), so
+    /// no number of parallel requests verifies more than `lockout_after` codes per lock.
+    pub fn reserve_second_factor(
+        conn: &mut DbConn,
+        id: i32,
+        lockout_after: i32,
+        now: NaiveDateTime,
+    ) -> QueryResult<Attempt> {
+        let n: Option<i32> = diesel::update(
+            users::table
+                .find(id)
+                .filter(users::disabled_at.is_null())
+                .filter(users::locked_until.is_null().or(users::locked_until.le(now))),
+        )
+        .set(users::totp_failures.eq(users::totp_failures + 1))
+        .returning(users::totp_failures)
+        .get_result(conn)
+        .optional()?;
+        let Some(n) = n else { return Ok(Attempt::Refused) };
+        if n % lockout_after.max(1) == 0 {
+            Self::lock(conn, id, now + super::throttle::second_factor_lock(n, lockout_after))?;
+        }
+        Ok(Attempt::Counted(n))
+    }
+
+    /// A correct code or recovery code: the second-factor count and any lock end.
+    pub fn second_factor_succeeded(conn: &mut DbConn, id: i32) -> QueryResult<usize> {
         diesel::update(users::table.find(id))
-            .set((users::failed_logins.eq(0), users::locked_until.eq(None::<NaiveDateTime>)))
+            .set((
+                users::totp_failures.eq(0),
+                users::failed_logins.eq(0),
+                users::locked_until.eq(None::<NaiveDateTime>),
+            ))
             .execute(conn)
     }
 
@@ -227,17 +305,31 @@ impl User {
         Ok(())
     }
 
-    /// Records the time step of an accepted code, so it cannot be used again.
-    pub fn set_totp_step(conn: &mut DbConn, id: i32, step: i64) -> QueryResult<usize> {
-        diesel::update(users::table.find(id)).set(users::totp_last_step.eq(Some(step))).execute(conn)
+    /// Security: accepts a code's time step through one conditional update, which succeeds
+    /// once: the same code sent in parallel opens one session, and an older step never again.
+    pub fn accept_totp_step(conn: &mut DbConn, id: i32, step: i64) -> QueryResult<bool> {
+        let n = diesel::update(
+            users::table.find(id).filter(users::totp_last_step.is_null().or(users::totp_last_step.lt(step))),
+        )
+        .set(users::totp_last_step.eq(Some(step)))
+        .execute(conn)?;
+        Ok(n == 1)
+    }
+
+    /// Replaces a legacy stored secret by its sealed form (done once, on next use).
+    pub fn reseal_totp_secret(conn: &mut DbConn, id: i32, old: &str, sealed: &str) -> QueryResult<usize> {
+        diesel::update(users::table.find(id).filter(users::totp_secret.eq(old)))
+            .set(users::totp_secret.eq(Some(sealed)))
+            .execute(conn)
     }
 
     /// Uses a recovery code once; false if it does not exist or was used.
-    pub fn use_recovery_code(conn: &mut DbConn, id: i32, hash: &str) -> QueryResult<bool> {
+    /// `hashes` are the forms the code may be stored under (keyed hash, and the legacy one).
+    pub fn use_recovery_code(conn: &mut DbConn, id: i32, hashes: &[String]) -> QueryResult<bool> {
         let n = diesel::update(
             recovery_codes::table
                 .filter(recovery_codes::user_id.eq(id))
-                .filter(recovery_codes::code_hash.eq(hash))
+                .filter(recovery_codes::code_hash.eq_any(hashes))
                 .filter(recovery_codes::used_at.is_null()),
         )
         .set(recovery_codes::used_at.eq(Some(Utc::now().naive_utc())))
@@ -262,6 +354,7 @@ impl User {
             .set((
                 users::disabled_at.eq(None::<NaiveDateTime>),
                 users::failed_logins.eq(0),
+                users::totp_failures.eq(0),
                 users::locked_until.eq(None::<NaiveDateTime>),
             ))
             .execute(conn)
@@ -306,9 +399,35 @@ pub fn use_password_reset(conn: &mut DbConn, token_hash: &str) -> QueryResult<Op
     )
     .set(password_resets::used_at.eq(Some(Utc::now().naive_utc())))
     .execute(conn)?;
-    Ok((n == 1).then_some(user_id))
+    if n != 1 {
+        return Ok(None);
+    }
+    revoke_password_resets(conn, user_id)?;
+    Ok(Some(user_id))
 }
 
+/// Security: once one link of a user is used (or their password changes), every other live
+/// link of theirs stops working.
+pub fn revoke_password_resets(conn: &mut DbConn, user_id: i32) -> QueryResult<usize> {
+    diesel::update(
+        password_resets::table
+            .filter(password_resets::user_id.eq(user_id))
+            .filter(password_resets::used_at.is_null()),
+    )
+    .set(password_resets::used_at.eq(Some(Utc::now().naive_utc())))
+    .execute(conn)
+}
+
+/// How many unused links of a user are still live (the per-account throttle of
+/// forgot-password, which holds across instances).
+pub fn live_resets(conn: &mut DbConn, user_id: i32, now: NaiveDateTime) -> QueryResult<i64> {
+    password_resets::table
+        .filter(password_resets::user_id.eq(user_id))
+        .filter(password_resets::used_at.is_null())
+        .filter(password_resets::expires_at.gt(now))
+        .count()
+        .get_result(conn)
+}
 pub fn institutions_list(conn: &mut DbConn) -> QueryResult<Vec<(i32, String, String, String)>> {
     institutions::table
         .order(institutions::id)

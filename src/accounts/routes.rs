@@ -11,8 +11,10 @@ use rocket::{Either, Request, Route};
 use rocket_dyn_templates::{context, Template};
 
 use super::guards::Staff;
-use super::model::{self, Session, User};
-use super::{password, totp, CurrentUser, Role, SESSION_COOKIE};
+use super::model::{self, Attempt, Session, User};
+use super::secrets::AccountKeys;
+use super::throttle;
+use super::{password, totp, CurrentUser, Role, StaffDoors, SESSION_COOKIE};
 use crate::audit::{self, Actor};
 use crate::config::Config;
 use crate::crypto::{self, HashLimiter};
@@ -20,7 +22,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n::Catalog;
 use crate::notify;
-use crate::web::{check_csrf, Page};
+use crate::web::{check_csrf, rotate_csrf, Page};
 
 pub fn routes() -> Vec<Route> {
     rocket::routes![
@@ -49,7 +51,11 @@ pub struct Auth<'r> {
     pub config: &'r Arc<Config>,
     pub hasher: &'r HashLimiter,
     pub catalog: &'r Arc<Catalog>,
+    pub doors: &'r StaffDoors,
+    pub keys: &'r AccountKeys,
     pub ip: Option<String>,
+    /// The client's network, for the in-memory throttles only (never stored).
+    pub network: String,
     pub secure_cookies: bool,
 }
 
@@ -65,8 +71,11 @@ impl<'r> rocket::request::FromRequest<'r> for Auth<'r> {
                 config: r.state::<Arc<Config>>()?,
                 hasher: r.state::<HashLimiter>()?,
                 catalog: r.state::<Arc<Catalog>>()?,
+                doors: r.state::<StaffDoors>()?,
+                keys: r.state::<AccountKeys>()?,
                 // Staff addresses may be recorded in the audit log (never a reporter's).
                 ip: req.client_ip().map(|ip| ip.to_string()),
+                network: req.client_ip().map(throttle::network_of).unwrap_or_default(),
                 secure_cookies: r.figment().profile() != "debug",
             })
         })();
@@ -85,14 +94,35 @@ impl Auth<'_> {
     fn totp_required(&self, role: Role) -> bool {
         self.config.totp_required_roles.iter().any(|r| r == role.as_str())
     }
+
+    /// The TOTP secret of a user, opened with the key kept outside the database.
+    fn totp_secret(&self, u: &User) -> Option<String> {
+        self.keys.open(u.totp_secret.as_deref()?)
+    }
 }
 
-/// Only local staff paths are followed after signing in (no open redirect).
+/// Only local staff paths are followed after signing in (no open redirect, and nothing that
+/// cannot be a header value): `/staff` followed by plain path and query characters, without
+/// `..` or a backslash. Anything else goes to `/staff`.
 fn safe_next(next: Option<&str>) -> String {
+    let plain = |n: &str| {
+        n.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-_.~?=&%+".contains(&b))
+            && !n.contains("..")
+            && !n.contains("//")
+            && !n.contains("%2")
+            && !n.contains("%5")
+            && !n.contains("%0")
+    };
     match next {
-        Some(n) if n.starts_with("/staff") && !n.starts_with("//") && !n.contains("://") => n.to_string(),
+        Some(n) if (n == "/staff" || n.starts_with("/staff/") || n.starts_with("/staff?")) && plain(n) => {
+            n.to_string()
+        }
         _ => "/staff".to_string(),
     }
+}
+
+fn unix_secs() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
@@ -101,6 +131,8 @@ fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
     c.set_http_only(true);
     c.set_secure(secure);
     c.set_path("/");
+    // A session cookie (no Expires): the server-side timeouts end it too.
+    c.set_expires(None::<rocket::time::OffsetDateTime>);
     c
 }
 
@@ -131,15 +163,6 @@ pub struct SignInForm {
     next: Option<String>,
 }
 
-/// Failed sign-ins of an account are answered more and more slowly: 0.5 s after the third,
-/// doubling up to 8 s.
-fn slowdown(failures: i32) -> Duration {
-    if failures < 3 {
-        return Duration::ZERO;
-    }
-    Duration::from_millis((500u64 << (failures - 3).min(4) as u32).min(8000))
-}
-
 #[rocket::post("/staff/sign-in", data = "<form>")]
 async fn sign_in(
     page: Page,
@@ -151,46 +174,72 @@ async fn sign_in(
     let email = form.email.clone().unwrap_or_default().trim().to_lowercase();
     let password = form.password.clone().unwrap_or_default();
     let next = safe_next(form.next.as_deref());
+    let refused = |page: Page, status: Status, email: String, next: String| {
+        let throttled = status == Status::TooManyRequests;
+        let ctx = context! { page: page.0, next, email, failed: !throttled, throttled };
+        Ok(Either::Right((status, Template::render("accounts/sign_in", ctx))))
+    };
+    // Security: one client's flood of tries is cut off before any database or Argon2 work.
+    if !auth.doors.sign_in_per_client.hit(unix_secs(), &auth.network) {
+        return refused(page, Status::TooManyRequests, email, next);
+    }
     let lookup = email.clone();
     let user = auth.db.run(move |c| Ok(User::find_by_email(c, &lookup)?)).await?;
-    if let Some(u) = &user {
-        rocket::tokio::time::sleep(slowdown(u.failed_logins)).await;
-    }
-    // Security: an unknown email costs the same Argon2id verification as a real one.
-    let hash =
-        user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| crypto::dummy_hash().to_string());
-    let ok = auth.hasher.run(move || crypto::verify_password(&password, &hash)).await;
     let now = Utc::now().naive_utc();
+    let lockout = auth.config.lockout_after;
+    // Security: the attempt is counted before the password is checked, atomically with the
+    // lock check (see User::reserve_sign_in). An unknown email is counted in memory, so that
+    // it is slowed down exactly like a real account and the delay tells nothing.
+    let attempt = match &user {
+        Some(u) => {
+            let id = u.id;
+            auth.db.transaction(move |c| Ok(User::reserve_sign_in(c, id, lockout, now)?)).await?
+        }
+        None => Attempt::Counted(auth.doors.unknown_emails.add(unix_secs(), &email) as i32 + 1),
+    };
+    if let Attempt::Counted(n) = attempt {
+        rocket::tokio::time::sleep(throttle::slowdown(n - 1)).await;
+    }
+    // An unknown email, or a refused attempt, costs the same Argon2id verification.
+    let hash = match (&user, attempt) {
+        (Some(u), Attempt::Counted(_)) => u.password_hash.clone(),
+        _ => crypto::dummy_hash().to_string(),
+    };
+    let ok = auth
+        .doors
+        .hasher
+        .run(move || crypto::verify_password(&password, &hash))
+        .await
+        .ok_or(AppError::Unavailable)?;
     let usable = user.as_ref().filter(|u| {
-        ok && u.disabled_at.is_none()
-            && u.locked_until.is_none_or(|t| t <= now)
+        ok && matches!(attempt, Attempt::Counted(_))
+            && u.disabled_at.is_none()
             && Role::parse(&u.role).is_some()
     });
-    match usable {
-        Some(u) => {
-            let u = u.clone();
-            let role = Role::parse(&u.role).unwrap_or(Role::Monitor);
-            let complete = u.totp_enabled_at.is_none() && !auth.totp_required(role);
-            let token = crypto::random_token(32);
-            let token_hash = crypto::sha256_hex(token.as_bytes());
-            let actor = auth.actor(&u);
-            let id = u.id;
-            auth.db
-                .transaction(move |c| {
-                    User::reset_failures(c, id)?;
-                    let sid = Session::create(c, id, &token_hash, complete)?;
-                    audit::record(
-                        c,
-                        &actor,
-                        "auth.sign_in",
-                        "user",
-                        &id.to_string(),
-                        &format!("session={sid}"),
-                    )?;
-                    Ok(())
-                })
-                .await?;
+    if let Some(u) = usable {
+        let u = u.clone();
+        let role = Role::parse(&u.role).unwrap_or(Role::Monitor);
+        let complete = u.totp_enabled_at.is_none() && !auth.totp_required(role);
+        let token = crypto::random_token(32);
+        let token_hash = crypto::sha256_hex(token.as_bytes());
+        let actor = auth.actor(&u);
+        let id = u.id;
+        let opened = auth
+            .db
+            .transaction(move |c| {
+                // Locked meanwhile (by an administrator): no session.
+                if !User::password_succeeded(c, id, Utc::now().naive_utc())? {
+                    return Ok(false);
+                }
+                let sid = Session::create(c, id, &token_hash, complete)?;
+                audit::record(c, &actor, "auth.sign_in", "user", &id.to_string(), &format!("session={sid}"))?;
+                Ok(true)
+            })
+            .await?;
+        if opened {
             cookies.add_private(session_cookie(token, auth.secure_cookies));
+            // Security: a new CSRF token with each session (none planted before sign-in holds).
+            rotate_csrf(cookies, auth.secure_cookies);
             let to = if u.totp_enabled_at.is_some() {
                 format!("/staff/sign-in/totp?next={}", next)
             } else if !complete {
@@ -198,41 +247,38 @@ async fn sign_in(
             } else {
                 next
             };
-            Ok(Either::Left(Redirect::to(to)))
-        }
-        None => {
-            let lockout = auth.config.lockout_after;
-            let (id, label) = match &user {
-                Some(u) => (u.id.to_string(), u.email.clone()),
-                None => ("-".to_string(), String::new()),
-            };
-            let uid = user.as_ref().map(|u| u.id);
-            auth.db
-                .transaction(move |c| {
-                    // Privacy: an unknown "email" may be a password typed in the wrong box: it
-                    // is not recorded.
-                    let details = if label.is_empty() { "unknown account".to_string() } else { label };
-                    audit::record(c, &Actor::System("sign-in"), "auth.failure", "user", &id, &details)?;
-                    if let Some(uid) = uid {
-                        let (n, locked) = User::record_failure(c, uid, lockout, 15)?;
-                        if locked && n == lockout {
-                            audit::record(
-                                c,
-                                &Actor::System("sign-in"),
-                                "auth.lock",
-                                "user",
-                                &id,
-                                &format!("failures={n}"),
-                            )?;
-                        }
-                    }
-                    Ok(())
-                })
-                .await?;
-            let ctx = context! { page: page.0, next, email, failed: true };
-            Ok(Either::Right((Status::Unauthorized, Template::render("accounts/sign_in", ctx))))
+            return Ok(Either::Left(Redirect::to(to)));
         }
     }
+    let (id, label) = match &user {
+        Some(u) => (u.id.to_string(), u.email.clone()),
+        None => ("-".to_string(), String::new()),
+    };
+    let lock = match (&user, attempt) {
+        (Some(u), Attempt::Counted(n)) if n >= lockout && !ok => Some((u.id, n)),
+        _ => None,
+    };
+    auth.db
+        .transaction(move |c| {
+            // Privacy: an unknown "email" may be a password typed in the wrong box: it
+            // is not recorded.
+            let details = if label.is_empty() { "unknown account".to_string() } else { label };
+            audit::record(c, &Actor::System("sign-in"), "auth.failure", "user", &id, &details)?;
+            if let Some((uid, n)) = lock {
+                User::lock(c, uid, Utc::now().naive_utc() + chrono::Duration::minutes(15))?;
+                audit::record(
+                    c,
+                    &Actor::System("sign-in"),
+                    "auth.lock",
+                    "user",
+                    &id,
+                    &format!("failures={n}"),
+                )?;
+            }
+            Ok(())
+        })
+        .await?;
+    refused(page, Status::Unauthorized, email, next)
 }
 
 #[rocket::get("/staff/sign-in/totp?<next>")]
@@ -268,60 +314,76 @@ async fn totp_check(
 ) -> Result<Page2, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let next = safe_next(form.next.as_deref());
-    let (Some(secret), Some(_)) = (user.user.totp_secret.clone(), user.user.totp_enabled_at) else {
+    let (Some(secret), Some(_)) = (auth.totp_secret(&user.user), user.user.totp_enabled_at) else {
         return Ok(Either::Left(Redirect::to("/staff/totp")));
     };
     let code = form.code.clone().unwrap_or_default();
     let recovery = form.recovery.clone().unwrap_or_default();
-    let step = totp::verify(&secret, &code, unix_now(), user.user.totp_last_step);
+    let recovery_hashes = auth.keys.recovery_candidates(&recovery);
     let (uid, sid, actor) = (user.user.id, user.session_id, auth.actor(&user.user));
     let lockout = auth.config.lockout_after;
+    let stored = user.user.totp_secret.clone().unwrap_or_default();
+    let resealed = (!AccountKeys::is_sealed(&stored)).then(|| auth.keys.seal(&secret));
     let accepted = auth
         .db
         .transaction(move |c| {
-            let how = if let Some(step) = step {
-                User::set_totp_step(c, uid, step)?;
-                Some("totp")
-            } else if !recovery.trim().is_empty()
-                && User::use_recovery_code(c, uid, &totp::recovery_hash(&recovery))?
-            {
-                Some("recovery_code")
-            } else {
-                None
+            let now = Utc::now().naive_utc();
+            // Security: the try is counted (and the lock checked) before the code is looked
+            // at, on a count that a correct password does not reset; recovery codes share it.
+            let n = match User::reserve_second_factor(c, uid, lockout, now)? {
+                Attempt::Counted(n) => n,
+                Attempt::Refused => return Ok(Err(None)),
+            };
+            // The step is accepted by a conditional update: one code, one session.
+            let how = match totp::verify(&secret, &code, unix_now(), None) {
+                Some(step) if User::accept_totp_step(c, uid, step)? => Some("totp"),
+                _ if !recovery.trim().is_empty() && User::use_recovery_code(c, uid, &recovery_hashes)? => {
+                    Some("recovery_code")
+                }
+                _ => None,
             };
             match how {
                 Some(how) => {
                     Session::mark_second_factor(c, sid)?;
-                    User::reset_failures(c, uid)?;
-                    audit::record(c, &actor, "auth.second_factor", "user", &uid.to_string(), how)?;
-                    Ok(true)
-                }
-                None => {
-                    let (n, locked) = User::record_failure(c, uid, lockout, 15)?;
-                    audit::record(c, &actor, "auth.second_factor_failure", "user", &uid.to_string(), "")?;
-                    if locked {
-                        // Too many wrong codes: the session ends with the lock.
-                        Session::revoke_all(c, uid)?;
-                        audit::record(
-                            c,
-                            &actor,
-                            "auth.lock",
-                            "user",
-                            &uid.to_string(),
-                            &format!("failures={n}"),
-                        )?;
+                    User::second_factor_succeeded(c, uid)?;
+                    if let Some(sealed) = &resealed {
+                        User::reseal_totp_secret(c, uid, &stored, sealed)?;
                     }
-                    Ok(false)
+                    audit::record(c, &actor, "auth.second_factor", "user", &uid.to_string(), how)?;
+                    Ok(Ok(()))
                 }
+                None => Ok(Err(Some(n))),
             }
         })
         .await?;
-    if accepted {
-        Ok(Either::Left(Redirect::to(next)))
-    } else {
-        let ctx = context! { page: page.0, next, failed: true };
-        Ok(Either::Right((Status::Unauthorized, Template::render("accounts/totp_prompt", ctx))))
-    }
+    let failure = match accepted {
+        Ok(()) => return Ok(Either::Left(Redirect::to(next))),
+        Err(n) => n,
+    };
+    let actor = auth.actor(&user.user);
+    let locked_now = failure.is_none_or(|n| n % lockout.max(1) == 0);
+    auth.db
+        .transaction(move |c| {
+            audit::record(c, &actor, "auth.second_factor_failure", "user", &uid.to_string(), "")?;
+            if locked_now {
+                // Too many wrong codes: the session ends with the lock.
+                Session::revoke_all(c, uid)?;
+                if let Some(n) = failure {
+                    audit::record(
+                        c,
+                        &actor,
+                        "auth.lock",
+                        "user",
+                        &uid.to_string(),
+                        &format!("second_factor_failures={n}"),
+                    )?;
+                }
+            }
+            Ok(())
+        })
+        .await?;
+    let ctx = context! { page: page.0, next, failed: true };
+    Ok(Either::Right((Status::Unauthorized, Template::render("accounts/totp_prompt", ctx))))
 }
 
 /// `GET /staff/totp`: enrol the second factor. Only reachable after the password, and only
@@ -339,11 +401,11 @@ async fn totp_enrol(
             "/staff/sign-in/totp"
         })));
     }
-    let secret = match user.user.totp_secret.clone() {
+    let secret = match auth.totp_secret(&user.user) {
         Some(s) => s,
         None => {
             let s = totp::new_secret();
-            let (uid, s2) = (user.user.id, s.clone());
+            let (uid, s2) = (user.user.id, auth.keys.seal(&s));
             auth.db.transaction(move |c| Ok(User::set_pending_totp(c, uid, &s2)?)).await?;
             s
         }
@@ -369,14 +431,14 @@ async fn totp_confirm(
     if user.user.totp_enabled_at.is_some() {
         return Ok(Either::Left(Redirect::to("/staff/account")));
     }
-    let Some(secret) = user.user.totp_secret.clone() else {
+    let Some(secret) = auth.totp_secret(&user.user) else {
         return Ok(Either::Left(Redirect::to("/staff/totp")));
     };
     let code = form.code.clone().unwrap_or_default();
     match totp::verify(&secret, &code, unix_now(), None) {
         Some(step) => {
             let codes = totp::recovery_codes();
-            let hashes: Vec<String> = codes.iter().map(|c| totp::recovery_hash(c)).collect();
+            let hashes: Vec<String> = codes.iter().map(|c| auth.keys.recovery_hash(c)).collect();
             let (uid, sid, actor) = (user.user.id, user.session_id, auth.actor(&user.user));
             auth.db
                 .transaction(move |c| {
@@ -423,6 +485,7 @@ async fn sign_out(
         })
         .await?;
     cookies.remove_private(Cookie::from(SESSION_COOKIE));
+    rotate_csrf(cookies, auth.secure_cookies);
     Ok(Redirect::to("/staff/sign-in?msg=signed-out"))
 }
 
@@ -468,7 +531,12 @@ async fn change_password(
     let u = staff.0.user.clone();
     let current = form.current.clone().unwrap_or_default();
     let hash = u.password_hash.clone();
-    let current_ok = auth.hasher.run(move || crypto::verify_password(&current, &hash)).await;
+    let current_ok = auth
+        .doors
+        .hasher
+        .run(move || crypto::verify_password(&current, &hash))
+        .await
+        .ok_or(AppError::Unavailable)?;
     let lang = page.0.lang.clone();
     let error = if current_ok {
         new_password_error(&auth, &lang, &form, &u.email)
@@ -481,7 +549,8 @@ async fn change_password(
         return Ok(Either::Right((Status::UnprocessableEntity, Template::render("accounts/account", ctx))));
     }
     let pw = form.password.clone().unwrap_or_default();
-    let new_hash = auth.hasher.run(move || crypto::hash_password(&pw)).await;
+    let new_hash =
+        auth.doors.hasher.run(move || crypto::hash_password(&pw)).await.ok_or(AppError::Unavailable)?;
     let actor = auth.actor(&u);
     auth.db
         .transaction(move |c| {
@@ -526,19 +595,35 @@ pub fn issue_reset(
     Ok(())
 }
 
+/// Every answer of forgot-password takes at least this long, whether a link was issued, the
+/// email is unknown or the request was throttled: the time tells nothing.
+const FORGOT_FLOOR: Duration = Duration::from_millis(400);
+
+/// Live links one account may hold at once; further requests issue nothing.
+const LIVE_LINKS_PER_ACCOUNT: i64 = 3;
+
 #[rocket::post("/staff/password/forgot", data = "<form>")]
 async fn forgot(
     page: Page,
     auth: Auth<'_>,
     cookies: &CookieJar<'_>,
     form: Form<ForgotForm>,
-) -> Result<Template, AppError> {
+) -> Result<(Status, Template), AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let started = std::time::Instant::now();
     let email = form.email.clone().unwrap_or_default();
-    let (cat, config) = (auth.catalog.clone(), auth.config.clone());
-    auth.db
-        .transaction(move |c| {
-            if let Some(u) = User::find_by_email(c, &email)?.filter(|u| u.disabled_at.is_none()) {
+    // Security: per client in memory, per account in the database (across instances).
+    let allowed = auth.doors.forgot_per_client.hit(unix_secs(), &auth.network);
+    if allowed {
+        let (cat, config) = (auth.catalog.clone(), auth.config.clone());
+        auth.db
+            .transaction(move |c| {
+                let Some(u) = User::find_by_email(c, &email)?.filter(|u| u.disabled_at.is_none()) else {
+                    return Ok(());
+                };
+                if model::live_resets(c, u.id, Utc::now().naive_utc())? >= LIVE_LINKS_PER_ACCOUNT {
+                    return Ok(());
+                }
                 issue_reset(c, &cat, &config, &u, "password-reset", 1)?;
                 audit::record(
                     c,
@@ -548,12 +633,19 @@ async fn forgot(
                     &u.id.to_string(),
                     "",
                 )?;
-            }
-            Ok(())
-        })
-        .await?;
-    // The same answer whether or not the account exists.
-    Ok(Template::render("accounts/forgot", context! { page: page.0, sent: true }))
+                Ok(())
+            })
+            .await?;
+    }
+    if let Some(rest) = FORGOT_FLOOR.checked_sub(started.elapsed()) {
+        rocket::tokio::time::sleep(rest).await;
+    }
+    // The same answer whether or not the account exists; only a flooding client is told.
+    let status = if allowed { Status::Ok } else { Status::TooManyRequests };
+    Ok((
+        status,
+        Template::render("accounts/forgot", context! { page: page.0, sent: allowed, throttled: !allowed }),
+    ))
 }
 
 #[rocket::get("/staff/password/reset?<token>")]
@@ -587,7 +679,8 @@ async fn reset(
         return Ok(Either::Right((Status::UnprocessableEntity, Template::render("accounts/reset", ctx))));
     }
     let pw = form.password.clone().unwrap_or_default();
-    let new_hash = auth.hasher.run(move || crypto::hash_password(&pw)).await;
+    let new_hash =
+        auth.doors.hasher.run(move || crypto::hash_password(&pw)).await.ok_or(AppError::Unavailable)?;
     let used = auth
         .db
         .transaction(move |c| {

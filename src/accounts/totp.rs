@@ -118,13 +118,6 @@ pub fn recovery_codes() -> Vec<String> {
         .collect()
 }
 
-/// Recovery codes are high-entropy: SHA-256 is enough, and lets a code be found by its hash.
-pub fn recovery_hash(code: &str) -> String {
-    let normal: String =
-        code.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_lowercase();
-    crate::crypto::sha256_hex(normal.as_bytes())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +150,6 @@ mod tests {
         assert!(svg.contains("<svg"));
         let codes = recovery_codes();
         assert_eq!(codes.len(), 10);
-        assert_eq!(recovery_hash(&codes[0]), recovery_hash(&codes[0].to_uppercase().replace('-', " ")));
+        assert_ne!(codes[0], codes[1]);
     }
 }

@@ -1,0 +1,167 @@
+//! How hard the staff doors push back: the slowdown of failed sign-ins, the growing locks of
+//! the second factor, and per-client and per-email counters held in memory only.
+//! Free of web and database types.
+//!
+//! Counters are keyed by a salted SHA-256 of the client's network (an IPv4 address, or the
+//! /64 of an IPv6 address, which one household or phone usually holds whole) or of an email
+//! typed into the sign-in form. The salt is random and replaced with the window, and the
+//! counters with it: nothing written anywhere, nothing linkable across windows.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// The wait before a password is checked, after `failures` failed tries in a row: none for
+/// the first three, then 0.5 s doubling up to 8 s. The same for an unknown email as for a
+/// real account, so the delay does not tell which emails exist.
+pub fn slowdown(failures: i32) -> Duration {
+    if failures < 3 {
+        return Duration::ZERO;
+    }
+    Duration::from_millis((500u64 << (failures - 3).min(4) as u32).min(8000))
+}
+
+/// How long the `n`-th wrong second-factor code locks an account (each `lockout_after`-th):
+/// 15 minutes, doubling with each lock, up to a day. With 10 tries per lock, guessing one
+/// valid code in ~333,000 takes years, not hours.
+pub fn second_factor_lock(n: i32, lockout_after: i32) -> chrono::Duration {
+    let locks = (n / lockout_after.max(1)).max(1) - 1;
+    let minutes = 15i64 << locks.min(7);
+    chrono::Duration::minutes(minutes.min(24 * 60))
+}
+
+/// The part of a client address one person is held to: the address for IPv4, its /64 for
+/// IPv6 (a single device is handed a whole /64 and can use any address in it).
+pub fn network_of(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+struct Window {
+    start: u64,
+    salt: [u8; 16],
+    counts: HashMap<[u8; 32], u32>,
+}
+
+/// Counts events per key within fixed windows of `window_secs`; at most `limit` are allowed
+/// per key and window. The check and the count are one step under a lock, so parallel
+/// requests cannot all pass a check made before any of them is counted.
+pub struct Counter {
+    window: Mutex<Window>,
+    window_secs: u64,
+    limit: u32,
+}
+
+fn fresh_salt() -> [u8; 16] {
+    let mut s = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut s);
+    s
+}
+
+impl Counter {
+    pub fn new(limit: u32, window_secs: u64) -> Counter {
+        Counter {
+            window: Mutex::new(Window { start: 0, salt: fresh_salt(), counts: HashMap::new() }),
+            window_secs: window_secs.max(1),
+            limit,
+        }
+    }
+
+    fn with<T>(&self, now_secs: u64, key: &str, f: impl FnOnce(&mut u32, u32) -> T) -> T {
+        let mut w = self.window.lock().unwrap_or_else(|p| p.into_inner());
+        let start = now_secs - now_secs % self.window_secs;
+        if w.start != start {
+            // New window: new salt, every counter forgotten.
+            w.start = start;
+            w.salt = fresh_salt();
+            w.counts.clear();
+        }
+        let mut h = Sha256::new();
+        h.update(w.salt);
+        h.update(key.as_bytes());
+        let k: [u8; 32] = h.finalize().into();
+        f(w.counts.entry(k).or_default(), self.limit)
+    }
+
+    /// Counts one event for `key`; false (and not counted) when the limit is reached.
+    pub fn hit(&self, now_secs: u64, key: &str) -> bool {
+        self.with(now_secs, key, |n, limit| {
+            if *n >= limit {
+                return false;
+            }
+            *n += 1;
+            true
+        })
+    }
+
+    /// Counts one event for `key` whatever the limit, and returns how many came before it.
+    pub fn add(&self, now_secs: u64, key: &str) -> u32 {
+        self.with(now_secs, key, |n, _| {
+            *n += 1;
+            *n - 1
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slowdown_grows_and_is_capped() {
+        assert_eq!(slowdown(0), Duration::ZERO);
+        assert_eq!(slowdown(2), Duration::ZERO);
+        assert_eq!(slowdown(3), Duration::from_millis(500));
+        assert_eq!(slowdown(4), Duration::from_millis(1000));
+        assert_eq!(slowdown(50), Duration::from_millis(8000));
+    }
+
+    #[test]
+    fn second_factor_locks_grow_to_a_day() {
+        assert_eq!(second_factor_lock(10, 10), chrono::Duration::minutes(15));
+        assert_eq!(second_factor_lock(20, 10), chrono::Duration::minutes(30));
+        assert_eq!(second_factor_lock(30, 10), chrono::Duration::minutes(60));
+        assert_eq!(second_factor_lock(10_000, 10), chrono::Duration::minutes(24 * 60));
+    }
+
+    #[test]
+    fn ipv6_addresses_of_one_64_are_one_client() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff:1:2:3".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(network_of(a), network_of(b));
+        assert_ne!(network_of(a), network_of(c));
+        let v4: IpAddr = "192.0.2.7".parse().unwrap();
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(network_of(v4), network_of(mapped));
+    }
+
+    #[test]
+    fn counters_hold_their_limit_under_threads_and_forget_with_the_window() {
+        let c = std::sync::Arc::new(Counter::new(30, 3600));
+        let allowed: usize = (0..8)
+            .map(|_| {
+                let c = c.clone();
+                std::thread::spawn(move || (0..100).filter(|_| c.hit(7200, "k")).count())
+            })
+            .map(|t| t.join().unwrap())
+            .sum();
+        assert_eq!(allowed, 30);
+        assert!(c.hit(7200, "other"));
+        assert!(c.hit(7200 + 3600, "k"), "a new window starts afresh");
+        assert_eq!(c.add(7200 + 3600, "x"), 0);
+        assert_eq!(c.add(7200 + 3600, "x"), 1);
+    }
+}
