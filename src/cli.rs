@@ -134,6 +134,7 @@ fn migrate() -> Result<(), Failure> {
 }
 
 fn check_config() -> Result<(), Failure> {
+    crate::check_secret_key(&crate::config::figment()).map_err(|e| Failure(2, e))?;
     let p = prepared()?;
     crate::i18n::Catalog::load(&p.config.locales_dir).map_err(|e| Failure(2, e))?;
     if p.config.mail.transport == "smtp" {

@@ -95,6 +95,19 @@ fn with_secret_key(figment: Figment, data_dir: &Path) -> Result<Figment, String>
     Ok(figment.merge(("secret_key", key)))
 }
 
+/// A configured secret key must be one Rocket accepts; the error names the setting (Rocket's
+/// own would only say "failed to extract configuration").
+pub fn check_secret_key(figment: &Figment) -> Result<(), String> {
+    if figment.find_value("secret_key").is_err() {
+        return Ok(());
+    }
+    figment.extract_inner::<rocket::config::SecretKey>("secret_key").map(|_| ()).map_err(|_| {
+        "invalid configuration: `secret_key` must be 32 or 64 random bytes in base64 (44 or 88 \
+         characters) or 32 in hex (64 characters), e.g. `openssl rand -base64 64`"
+            .to_string()
+    })
+}
+
 fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
     use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();
@@ -109,6 +122,7 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
 /// The whole application, ready to launch or to test with `rocket::local`.
 pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     let prepared = prepare(&figment)?;
+    check_secret_key(&figment)?;
     let figment = with_secret_key(figment, &prepared.config.data_dir)?;
     // Upload limits follow the configuration: each file, and a whole form of several files.
     let (mb, files) = (u64::from(prepared.config.upload_max_mb), u64::from(prepared.config.upload_max_files));

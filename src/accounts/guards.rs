@@ -18,6 +18,8 @@ impl<'r> FromRequest<'r> for Staff {
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
         match req.guard::<CurrentUser>().await {
             Outcome::Success(u) if u.second_factor => Outcome::Success(Staff(u)),
+            // The database could not say who this is (503): not a sign-out.
+            Outcome::Error(e) => Outcome::Error(e),
             _ => Outcome::Forward(Status::Unauthorized),
         }
     }
@@ -28,6 +30,7 @@ async fn with_roles(req: &Request<'_>, roles: &[Role]) -> Outcome<CurrentUser, (
         Outcome::Success(Staff(u)) if roles.contains(&u.role) => Outcome::Success(u),
         // Least privilege: the page does not exist for this role.
         Outcome::Success(_) => Outcome::Error((Status::NotFound, ())),
+        Outcome::Error(e) => Outcome::Error(e),
         _ => Outcome::Forward(Status::Unauthorized),
     }
 }

@@ -87,27 +87,33 @@ impl<'r> FromRequest<'r> for CurrentUser {
     type Error = ();
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
-        let cached = req
+        // Ok(None): no live session. Err: the database could not say, which must not look
+        // like a sign-out (the person would lose what they were typing): 503.
+        let cached: &Result<Option<CurrentUser>, ()> = req
             .local_cache_async(async {
-                let token = req.cookies().get_private(SESSION_COOKIE)?.value().to_string();
-                let db = req.rocket().state::<Db>()?;
-                let config = req.rocket().state::<Arc<Config>>()?;
+                let Some(token) = req.cookies().get_private(SESSION_COOKIE).map(|c| c.value().to_string())
+                else {
+                    return Ok(None);
+                };
+                let (Some(db), Some(config)) =
+                    (req.rocket().state::<Db>(), req.rocket().state::<Arc<Config>>())
+                else {
+                    return Err(());
+                };
                 let idle = chrono::Duration::minutes(config.session_idle_minutes);
                 let absolute = chrono::Duration::hours(config.session_absolute_hours);
                 let hash = crate::crypto::sha256_hex(token.as_bytes());
-                let found = db
-                    .run(move |c| Ok(model::Session::find_live(c, &hash, idle, absolute)?))
-                    .await
-                    .ok()??;
-                let (session, user) = found;
-                let role = Role::parse(&user.role)?;
+                let found = db.run(move |c| Ok(model::Session::find_live(c, &hash, idle, absolute)?)).await;
+                let Some((session, user)) = found.map_err(|_| ())? else { return Ok(None) };
+                let Some(role) = Role::parse(&user.role) else { return Ok(None) };
                 let second_factor = session.second_factor_at.is_some();
-                Some(CurrentUser { user, role, session_id: session.id, second_factor })
+                Ok(Some(CurrentUser { user, role, session_id: session.id, second_factor }))
             })
             .await;
         match cached {
-            Some(u) => Outcome::Success(u.clone()),
-            None => Outcome::Forward(rocket::http::Status::Unauthorized),
+            Ok(Some(u)) => Outcome::Success(u.clone()),
+            Ok(None) => Outcome::Forward(rocket::http::Status::Unauthorized),
+            Err(()) => Outcome::Error((rocket::http::Status::ServiceUnavailable, ())),
         }
     }
 }

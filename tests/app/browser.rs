@@ -51,6 +51,19 @@ pub fn start_server(db: &TestDb, extra_env: &[(&str, &str)]) -> (Server, String)
 
 pub fn browser_tests_enabled(name: &str) -> bool {
     let on = std::env::var("VIGIE_BROWSER_TESTS").is_ok_and(|v| v == "1");
+    // In CI the browser tests must run: a missing switch is a failure, not a skip (and a
+    // missing Chromium fails the script's launch).
+    assert!(
+        on || std::env::var("CI").is_err_and(|_| true) || std::env::var("CI").is_ok_and(|v| v != "true"),
+        "{name}: CI=true but VIGIE_BROWSER_TESTS is not 1"
+    );
+    if on {
+        assert!(
+            std::path::Path::new(&std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()))
+                .exists(),
+            "{name}: VIGIE_BROWSER_TESTS=1 but Chromium is not installed"
+        );
+    }
     if !on {
         eprintln!("{name}: skipped (set VIGIE_BROWSER_TESTS=1 with Chromium and tests/browser/node_modules installed)");
     }

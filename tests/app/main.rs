@@ -9,3 +9,4 @@ mod foundation;
 mod intake;
 mod mail;
 mod security_accounts;
+mod structure;
