@@ -300,7 +300,7 @@ fn remind() -> Result<(), Failure> {
     let p = prepared()?;
     let catalog = crate::i18n::Catalog::load(&p.config.locales_dir).map_err(|e| Failure(2, e))?;
     let n = crate::cases::remind(&p.db, &catalog, &p.config, chrono::Utc::now().date_naive())?;
-    println!("{n} reminder(s) queued");
+    println!("{n} digest(s) queued");
     Ok(())
 }
 

@@ -130,6 +130,7 @@ diesel::table! {
         disabled_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         totp_failures -> Integer,
+        digest_enabled -> Bool,
     }
 }
 
@@ -324,15 +325,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    reminders_sent (case_id, kind, threshold) {
-        case_id -> Integer,
-        kind -> Text,
-        threshold -> Text,
-        sent_at -> Timestamp,
-    }
-}
-
-diesel::table! {
     routing_rules (id) {
         id -> Integer,
         position -> Integer,
@@ -478,7 +470,16 @@ diesel::joinable!(cases -> events (event_id));
 diesel::joinable!(allegations -> cases (case_id));
 diesel::joinable!(allegations -> violation_types (violation_type_id));
 diesel::joinable!(allegations -> forces (force_id));
+diesel::table! {
+    digests_sent (user_id, sent_on) {
+        user_id -> Integer,
+        sent_on -> Date,
+        items -> Integer,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(digests_sent -> users (user_id));
 diesel::joinable!(users -> institutions (institution_id));
 diesel::joinable!(routing_rules -> institutions (destination_id));
 
@@ -507,7 +508,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_notes,
     case_actions,
     recommendations,
-    reminders_sent,
     routing_rules,
     messages,
     attachments,
@@ -518,4 +518,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     violation_norms,
     violation_modules,
     remediation_actions,
+    digests_sent,
 );

@@ -124,3 +124,7 @@ mine-region = Region
 mine-status = Public status
 staff-throttled = Too many attempts from this connection. Try again in a few minutes.
 staff-busy = The service is very busy right now. Try again in a minute.
+account-digest = Daily summary
+account-digest-label = Get a daily email listing the near or passed deadlines of my cases (links only)
+account-digest-save = Save
+account-digest-saved = Your choice for the daily summary is saved.

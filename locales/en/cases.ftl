@@ -148,3 +148,5 @@ dup-same-force = same force
 
 reporter-msg-inadmissible = Your report was reviewed and found inadmissible. Reason: { $reason }
 reporter-msg-out_of_scope = Your report is outside the remit of the institutions behind Vigie. Please turn to: { $reason }
+digest-line-near = - Case no. { $case }: { $kind }, due on { $on }: { $link }
+digest-line-overdue = - Case no. { $case }: { $kind }, overdue since { $on }: { $link }

@@ -31,17 +31,12 @@ mail-reporter-message-body =
     The person who reported wrote a new message in case no. { $case }. Read it here:
 
     { $link }
-mail-deadline-near-subject = Vigie: deadline near, case no. { $case }
-mail-deadline-near-body =
+mail-digest-subject = Vigie: your deadlines today ({ $count })
+mail-digest-body =
     Hello,
 
-    The "{ $kind }" deadline of case no. { $case } falls on { $on }.
+    These deadlines of the cases you follow are near or passed:
 
-    { $link }
-mail-deadline-overdue-subject = Vigie: deadline passed, case no. { $case }
-mail-deadline-overdue-body =
-    Hello,
+    { $items }
 
-    The "{ $kind }" deadline of case no. { $case } passed on { $on }.
-
-    { $link }
+    You get this summary at most once a day. You can switch it off on your account page: { $account }

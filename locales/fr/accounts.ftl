@@ -124,3 +124,7 @@ mine-region = Région
 mine-status = Statut public
 staff-throttled = Trop de tentatives depuis cette connexion. Réessayez dans quelques minutes.
 staff-busy = Le service est très sollicité en ce moment. Réessayez dans une minute.
+account-digest = Résumé quotidien
+account-digest-label = Recevoir chaque jour, par courriel, la liste des échéances proches ou dépassées de mes dossiers (des liens seulement)
+account-digest-save = Enregistrer
+account-digest-saved = Votre choix pour le résumé quotidien est enregistré.

@@ -148,3 +148,5 @@ dup-same-force = même force
 
 reporter-msg-inadmissible = Votre signalement a été examiné et jugé irrecevable. Motif : { $reason }
 reporter-msg-out_of_scope = Votre signalement ne relève pas de la compétence des institutions de Vigie. Il faut vous adresser à : { $reason }
+digest-line-near = - Dossier n° { $case } : { $kind }, échéance le { $on } : { $link }
+digest-line-overdue = - Dossier n° { $case } : { $kind }, échéance dépassée depuis le { $on } : { $link }

@@ -31,17 +31,12 @@ mail-reporter-message-body =
     La personne qui a signalé a écrit un nouveau message dans le dossier n° { $case }. Lisez-le ici :
 
     { $link }
-mail-deadline-near-subject = Vigie : échéance proche, dossier n° { $case }
-mail-deadline-near-body =
+mail-digest-subject = Vigie : vos échéances du jour ({ $count })
+mail-digest-body =
     Bonjour,
 
-    L'échéance « { $kind } » du dossier n° { $case } arrive le { $on }.
+    Voici les échéances proches ou dépassées des dossiers qui vous concernent :
 
-    { $link }
-mail-deadline-overdue-subject = Vigie : échéance dépassée, dossier n° { $case }
-mail-deadline-overdue-body =
-    Bonjour,
+    { $items }
 
-    L'échéance « { $kind } » du dossier n° { $case } est dépassée depuis le { $on }.
-
-    { $link }
+    Vous recevez ce résumé au plus une fois par jour. Vous pouvez le désactiver sur la page de votre compte : { $account }

@@ -27,6 +27,8 @@ pub struct User {
     /// Wrong second-factor codes since the last accepted one; a correct password does not
     /// reset it.
     pub totp_failures: i32,
+    /// Whether the person gets the daily digest of deadlines.
+    pub digest_enabled: bool,
 }
 
 pub struct NewUser<'a> {
@@ -347,6 +349,10 @@ impl User {
         diesel::update(users::table.find(id))
             .set((users::role.eq(role), users::institution_id.eq(institution_id)))
             .execute(conn)
+    }
+
+    pub fn set_digest(conn: &mut DbConn, id: i32, enabled: bool) -> QueryResult<usize> {
+        diesel::update(users::table.find(id)).set(users::digest_enabled.eq(enabled)).execute(conn)
     }
 
     pub fn enable(conn: &mut DbConn, id: i32) -> QueryResult<usize> {

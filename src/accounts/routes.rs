@@ -35,6 +35,7 @@ pub fn routes() -> Vec<Route> {
         totp_confirm,
         sign_out,
         account,
+        set_digest,
         change_password,
         forgot_page,
         forgot,
@@ -489,16 +490,51 @@ async fn sign_out(
     Ok(Redirect::to("/staff/sign-in?msg=signed-out"))
 }
 
-#[rocket::get("/staff/account")]
-fn account(page: Page, staff: Staff) -> Template {
+#[rocket::get("/staff/account?<msg>")]
+fn account(page: Page, staff: Staff, msg: Option<&str>) -> Template {
     let u = &staff.0.user;
+    let msg = msg.filter(|m| *m == "digest-saved");
     Template::render(
         "accounts/account",
         context! {
             page: page.0, totp: u.totp_enabled_at.is_some(), role: staff.0.role.as_str(),
-            error: None::<String>,
+            digest: u.digest_enabled, error: None::<String>, msg,
         },
     )
+}
+
+#[derive(FromForm)]
+pub struct DigestForm {
+    csrf: Option<String>,
+    enabled: Option<bool>,
+}
+
+/// Switches the daily digest on or off for oneself.
+#[rocket::post("/staff/account/digest", data = "<form>")]
+async fn set_digest(
+    auth: Auth<'_>,
+    staff: Staff,
+    cookies: &CookieJar<'_>,
+    form: Form<DigestForm>,
+) -> Result<Redirect, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let enabled = form.enabled.unwrap_or(false);
+    let (uid, actor) = (staff.0.user.id, auth.actor(&staff.0.user));
+    auth.db
+        .transaction(move |c| {
+            User::set_digest(c, uid, enabled)?;
+            audit::record(
+                c,
+                &actor,
+                "user.digest",
+                "user",
+                &uid.to_string(),
+                if enabled { "on" } else { "off" },
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(Redirect::to("/staff/account?msg=digest-saved"))
 }
 
 #[derive(FromForm)]
@@ -544,8 +580,10 @@ async fn change_password(
         Some(auth.catalog.message(&lang, "password-current-wrong", None))
     };
     if let Some(error) = error {
-        let ctx =
-            context! { page: page.0, totp: u.totp_enabled_at.is_some(), role: staff.0.role.as_str(), error };
+        let ctx = context! {
+            page: page.0, totp: u.totp_enabled_at.is_some(), role: staff.0.role.as_str(),
+            digest: u.digest_enabled, error,
+        };
         return Ok(Either::Right((Status::UnprocessableEntity, Template::render("accounts/account", ctx))));
     }
     let pw = form.password.clone().unwrap_or_default();

@@ -7,6 +7,7 @@ pub mod model;
 mod routes;
 pub mod workflow;
 
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,55 +23,90 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n::Catalog;
 
-/// Mails every deadline that became near or overdue, once per case, deadline and threshold:
-/// to the assignee, or to every case worker of the institution when nobody is assigned.
-/// Returns how many reminders were queued.
+/// One entry of a digest: a case's deadline that is near or passed.
+struct DigestItem {
+    case_id: i32,
+    due: deadlines::Due,
+}
+
+/// Queues the day's digest of each person with deadlines near or passed: one mail a day at
+/// most per person, whatever the number of cases (to the assignee of each case, or to every
+/// case worker of the institution when nobody is assigned), links only. A person who switched
+/// the digest off on their account page gets none; the deadlines stay on their case list.
+/// Returns how many digests were queued.
+///
+/// The cases are read without the write lock; each digest is then written in a short
+/// transaction of its own (claim, mail, audit), so intake and staff pages are never held
+/// behind the whole pass.
 pub fn remind(db: &Db, catalog: &Catalog, config: &Config, today: NaiveDate) -> Result<usize, AppError> {
     let mut pooled = db.get()?;
     let conn: &mut crate::db::DbConn = &mut pooled;
     let open = model::with_deadlines(conn)?;
-    let mut queued = 0;
+    let mut workers: HashMap<i32, Vec<i32>> = HashMap::new();
+    let mut per_person: BTreeMap<i32, Vec<DigestItem>> = BTreeMap::new();
     for case in open {
         let due =
             deadlines::due(case.status(), case.acknowledge_by, case.triage_by, case.response_due_on, today);
-        for d in due {
-            queued += conn.transaction(|c| {
-                crate::db::begin_write(c)?;
-                if !model::claim_reminder(c, case.id, d.kind, d.threshold)? {
-                    return Ok::<usize, AppError>(0);
-                }
-                let recipients: Vec<(String, String)> = match case.assignee_id {
-                    Some(uid) => vec![model::user_contact(c, uid)?],
-                    None => {
-                        model::workers_of(c, case.institution_id)?.into_iter().map(|w| (w.2, w.3)).collect()
-                    }
-                };
-                let link = format!("{}/staff/cases/{}", config.public_url.trim_end_matches('/'), case.id);
-                let event = format!("deadline-{}", d.threshold);
-                for (email, lang) in &recipients {
-                    let kind = catalog.message(lang, &format!("deadline-kind-{}", d.kind), None);
-                    let args = [
-                        ("link", link.clone()),
-                        ("case", case.id.to_string()),
-                        ("kind", kind),
-                        ("on", d.on.to_string()),
-                    ];
-                    let (subject, body) = crate::notify::compose(catalog, lang, &event, &args);
-                    crate::notify::enqueue(c, email, &subject, &body, &event)?;
-                }
-                let details =
-                    format!("{} {} on {} to {} recipient(s)", d.kind, d.threshold, d.on, recipients.len());
-                audit::record(
-                    c,
-                    &Actor::System("reminders"),
-                    "case.reminder",
-                    "case",
-                    &case.id.to_string(),
-                    &details,
-                )?;
-                Ok(1)
-            })?;
+        if due.is_empty() {
+            continue;
         }
+        let people = match case.assignee_id {
+            Some(uid) => vec![uid],
+            None => match workers.get(&case.institution_id) {
+                Some(w) => w.clone(),
+                None => {
+                    let w: Vec<i32> =
+                        model::workers_of(conn, case.institution_id)?.into_iter().map(|w| w.0).collect();
+                    workers.insert(case.institution_id, w.clone());
+                    w
+                }
+            },
+        };
+        for uid in people {
+            let items = per_person.entry(uid).or_default();
+            items.extend(due.iter().map(|d| DigestItem { case_id: case.id, due: d.clone() }));
+        }
+    }
+    let ids: Vec<i32> = per_person.keys().copied().collect();
+    let recipients = model::digest_recipients(conn, &ids)?;
+    let base = config.public_url.trim_end_matches('/').to_string();
+    let mut queued = 0;
+    for (uid, email, lang) in recipients {
+        let items = &per_person[&uid];
+        let lines: Vec<String> = items
+            .iter()
+            .map(|i| {
+                let mut fa = fluent_bundle::FluentArgs::new();
+                fa.set("case", i.case_id.to_string());
+                fa.set("kind", catalog.message(&lang, &format!("deadline-kind-{}", i.due.kind), None));
+                fa.set("on", i.due.on.to_string());
+                fa.set("link", format!("{base}/staff/cases/{}", i.case_id));
+                catalog.message(&lang, &format!("digest-line-{}", i.due.threshold), Some(&fa))
+            })
+            .collect();
+        let count = items.len() as i32;
+        let args = [
+            ("count", count.to_string()),
+            ("items", lines.join("\n")),
+            ("account", format!("{base}/staff/account")),
+        ];
+        let (subject, body) = crate::notify::compose(catalog, &lang, "digest", &args);
+        queued += conn.transaction(|c| {
+            crate::db::begin_write(c)?;
+            if !model::claim_digest(c, uid, today, count)? {
+                return Ok::<usize, AppError>(0);
+            }
+            crate::notify::enqueue(c, &email, &subject, &body, "digest")?;
+            audit::record(
+                c,
+                &Actor::System("reminders"),
+                "staff.digest",
+                "user",
+                &uid.to_string(),
+                &format!("{count} deadline(s)"),
+            )?;
+            Ok(1)
+        })?;
     }
     Ok(queued)
 }

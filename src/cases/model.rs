@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::workflow::Status;
 use crate::db::DbConn;
 use crate::schema::{
-    allegations, case_actions, case_notes, case_transitions, cases, events, recommendations, reminders_sent,
+    allegations, case_actions, case_notes, case_transitions, cases, digests_sent, events, recommendations,
     reports, users,
 };
 
@@ -409,28 +409,37 @@ pub fn with_deadlines(conn: &mut DbConn) -> QueryResult<Vec<Case>> {
         .load(conn)
 }
 
-/// Marks a reminder as sent; false if it already was (each threshold is mailed once).
-pub fn claim_reminder(conn: &mut DbConn, case_id: i32, kind: &str, threshold: &str) -> QueryResult<bool> {
-    let exists: i64 = reminders_sent::table
-        .filter(reminders_sent::case_id.eq(case_id))
-        .filter(reminders_sent::kind.eq(kind))
-        .filter(reminders_sent::threshold.eq(threshold))
+pub fn user_contact(conn: &mut DbConn, id: i32) -> QueryResult<(String, String)> {
+    users::table.find(id).select((users::email, users::locale)).first(conn)
+}
+
+/// Who may get a digest: (id, email, locale) of live accounts that did not switch it off.
+pub fn digest_recipients(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<(i32, String, String)>> {
+    users::table
+        .filter(users::id.eq_any(ids))
+        .filter(users::disabled_at.is_null())
+        .filter(users::digest_enabled.eq(true))
+        .select((users::id, users::email, users::locale))
+        .load(conn)
+}
+
+/// Marks a person's digest of `day` as sent; false if it already was (one a day at most, also
+/// with several instances: the key is (user, day)).
+pub fn claim_digest(conn: &mut DbConn, user_id: i32, day: NaiveDate, items: i32) -> QueryResult<bool> {
+    let exists: i64 = digests_sent::table
+        .filter(digests_sent::user_id.eq(user_id))
+        .filter(digests_sent::sent_on.eq(day))
         .count()
         .get_result(conn)?;
     if exists > 0 {
         return Ok(false);
     }
-    diesel::insert_into(reminders_sent::table)
+    diesel::insert_into(digests_sent::table)
         .values((
-            reminders_sent::case_id.eq(case_id),
-            reminders_sent::kind.eq(kind),
-            reminders_sent::threshold.eq(threshold),
-            reminders_sent::sent_at.eq(Utc::now().naive_utc()),
+            digests_sent::user_id.eq(user_id),
+            digests_sent::sent_on.eq(day),
+            digests_sent::items.eq(items),
         ))
         .execute(conn)?;
     Ok(true)
-}
-
-pub fn user_contact(conn: &mut DbConn, id: i32) -> QueryResult<(String, String)> {
-    users::table.find(id).select((users::email, users::locale)).first(conn)
 }

@@ -484,7 +484,7 @@ fn the_queue_filters_and_pages_oldest_first() {
 }
 
 #[test]
-fn deadline_reminders_are_mailed_once_per_threshold() {
+fn deadlines_come_in_one_daily_digest_per_person_with_links_only() {
     each_engine(|engine| {
         let app = app(engine);
         add_user(&app.db, "intake@cndh.ml", "intake", None);
@@ -521,19 +521,55 @@ fn deadline_reminders_are_mailed_once_per_threshold() {
         assert_eq!(
             vigie::cases::remind(db, catalog, config, today).unwrap(),
             2,
-            "acknowledge overdue, triage near"
+            "unassigned: one digest for each CNDH case worker, with both deadlines"
         );
-        assert_eq!(vigie::cases::remind(db, catalog, config, today).unwrap(), 0, "never twice");
-        let mails: Vec<(String, String)> = mail_outbox::table
-            .filter(mail_outbox::kind.like("deadline-%"))
-            .select((mail_outbox::to_addr, mail_outbox::kind))
+        assert_eq!(vigie::cases::remind(db, catalog, config, today).unwrap(), 0, "one a day");
+        let mails: Vec<(String, String, String)> = mail_outbox::table
+            .filter(mail_outbox::kind.eq("digest"))
+            .select((mail_outbox::to_addr, mail_outbox::subject, mail_outbox::body))
             .load(&mut c)
             .unwrap();
-        assert_eq!(mails.len(), 4, "unassigned: every CNDH case worker, for each threshold: {mails:?}");
-        assert!(
-            mails.iter().any(|m| m.1 == "deadline-overdue") && mails.iter().any(|m| m.1 == "deadline-near")
+        assert_eq!(mails.len(), 2, "{mails:?}");
+        for (_, subject, body) in &mails {
+            assert!(subject.contains("(2)"), "{subject}");
+            assert!(body.contains("/staff/cases/1") && body.contains("dépassée"), "{body}");
+            assert!(!body.contains("Kayes") && !body.contains("Arrestation"), "links only: {body}");
+        }
+        // The next day: a new digest each. A person who switched it off gets none.
+        let inv2: i32 = vigie::schema::users::table
+            .filter(vigie::schema::users::email.eq("inv2@cndh.ml"))
+            .select(vigie::schema::users::id)
+            .first(&mut c)
+            .unwrap();
+        vigie::accounts::User::set_digest(&mut c, inv2, false).unwrap();
+        assert_eq!(vigie::cases::remind(db, catalog, config, today + chrono::Duration::days(1)).unwrap(), 1);
+    });
+}
+
+#[test]
+fn a_reminder_pass_at_national_scale_queues_at_most_one_mail_per_staff_member() {
+    each_engine(|engine| {
+        let db = TestDb::new(engine);
+        let out = vigie_cmd(&db, &["seed-synthetic", "--reports", "20000", "--seed", "3"], &[]);
+        assert!(out.status.success(), "{}", text(&out));
+        let out = vigie_cmd(&db, &["remind"], &[]);
+        assert!(out.status.success(), "{}", text(&out));
+        let staff = count(&db, "users");
+        let mut c = db.conn();
+        let per_person: Vec<(String, i64)> = mail_outbox::table
+            .group_by(mail_outbox::to_addr)
+            .select((mail_outbox::to_addr, diesel::dsl::count_star()))
+            .load(&mut c)
+            .unwrap();
+        assert!(!per_person.is_empty(), "the synthetic cases have deadlines due: {}", text(&out));
+        assert!(per_person.len() as i64 <= staff);
+        assert!(per_person.iter().all(|(_, n)| *n == 1), "{per_person:?}");
+        let again = vigie_cmd(&db, &["remind"], &[]);
+        assert!(again.status.success());
+        assert_eq!(
+            count(&db, "mail_outbox"),
+            per_person.len() as i64,
+            "a second pass the same day adds none"
         );
-        // A day later the triage deadline is overdue: a new threshold, one more reminder.
-        assert_eq!(vigie::cases::remind(db, catalog, config, today + chrono::Duration::days(2)).unwrap(), 1);
     });
 }
