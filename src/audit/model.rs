@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::{entry_hash, GENESIS};
 use crate::db::DbConn;
-use crate::schema::audit_log;
+use crate::schema::{audit_log, settings};
 
 /// Who did it.
 #[derive(Debug, Clone)]
@@ -133,11 +133,17 @@ impl std::fmt::Display for VerifyError {
     }
 }
 
-/// Walks the whole chain in pages; returns how many entries verified, or the first break.
-pub fn verify(conn: &mut DbConn) -> QueryResult<Result<usize, VerifyError>> {
-    let mut prev = GENESIS.to_string();
-    let mut last_id = 0;
-    let mut count = 0;
+/// Where a walk of the chain ended: the last entry verified and how many were.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Checkpoint {
+    pub last_id: i32,
+    pub last_hash: String,
+    pub count: usize,
+}
+
+/// Walks the chain in pages from `from` (exclusive); returns where it ended, or the first break.
+fn walk(conn: &mut DbConn, from: Checkpoint) -> QueryResult<Result<Checkpoint, VerifyError>> {
+    let Checkpoint { mut last_id, last_hash: mut prev, mut count } = from;
     loop {
         let page: Vec<Entry> = audit_log::table
             .filter(audit_log::id.gt(last_id))
@@ -146,7 +152,7 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Result<usize, VerifyError>> {
             .select(Entry::as_select())
             .load(conn)?;
         if page.is_empty() {
-            return Ok(Ok(count));
+            return Ok(Ok(Checkpoint { last_id, last_hash: prev, count }));
         }
         for e in page {
             if e.prev_hash != prev {
@@ -160,6 +166,57 @@ pub fn verify(conn: &mut DbConn) -> QueryResult<Result<usize, VerifyError>> {
             last_id = e.id;
             count += 1;
         }
+    }
+}
+
+/// Walks the whole chain; returns how many entries verified, or the first break.
+pub fn verify(conn: &mut DbConn) -> QueryResult<Result<usize, VerifyError>> {
+    let genesis = Checkpoint { last_id: 0, last_hash: GENESIS.to_string(), count: 0 };
+    Ok(walk(conn, genesis)?.map(|c| c.count))
+}
+
+const CHECKPOINT_KEY: &str = "audit_checkpoint";
+
+/// The last checkpoint stored by [`verify_since`], if any.
+pub fn checkpoint(conn: &mut DbConn) -> QueryResult<Option<Checkpoint>> {
+    let v: Option<String> =
+        settings::table.find(CHECKPOINT_KEY).select(settings::value).first(conn).optional()?;
+    Ok(v.and_then(|v| {
+        let mut parts = v.splitn(3, '|');
+        Some(Checkpoint {
+            last_id: parts.next()?.parse().ok()?,
+            last_hash: parts.next()?.to_string(),
+            count: parts.next()?.parse().ok()?,
+        })
+    }))
+}
+
+pub fn store_checkpoint(conn: &mut DbConn, c: &Checkpoint) -> QueryResult<()> {
+    diesel::delete(settings::table.find(CHECKPOINT_KEY)).execute(conn)?;
+    diesel::insert_into(settings::table)
+        .values((
+            settings::key.eq(CHECKPOINT_KEY),
+            settings::value.eq(format!("{}|{}|{}", c.last_id, c.last_hash, c.count)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Verifies only what was appended since `from` (the audit page's view: O(new entries), not
+/// O(log)). The checkpoint's own entry is checked to still be there, unchanged; a change
+/// further back is found by the full walk of `vigie audit verify`.
+pub fn verify_since(
+    conn: &mut DbConn,
+    from: Option<Checkpoint>,
+) -> QueryResult<Result<Checkpoint, VerifyError>> {
+    let Some(from) = from else {
+        return walk(conn, Checkpoint { last_id: 0, last_hash: GENESIS.to_string(), count: 0 });
+    };
+    let at: Option<Entry> =
+        audit_log::table.find(from.last_id).select(Entry::as_select()).first(conn).optional()?;
+    match at {
+        Some(e) if e.hash == from.last_hash && content_hash(&e) == e.hash => walk(conn, from),
+        _ => Ok(Err(VerifyError::Altered(from.last_id))),
     }
 }
 

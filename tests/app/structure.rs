@@ -312,3 +312,56 @@ fn concurrent_audit_appends_keep_one_unbroken_chain() {
         assert_eq!(vigie::audit::verify(&mut c).unwrap().map_err(|e| format!("{e:?}")), Ok(160));
     });
 }
+
+#[test]
+fn the_audit_page_verifies_from_its_checkpoint_and_the_cli_walks_everything() {
+    use vigie::schema::audit_log;
+    each_engine(|engine| {
+        let app = TestApp::with_figment(TestDb::new(engine), |f| {
+            f.merge(("totp_required_roles", Vec::<String>::new()))
+        });
+        add_user(&app.db, "auditor@cndh.ml", "auditor", None);
+        assert_eq!(sign_in(&app.client, "auditor@cndh.ml", PW).0, Status::SeeOther);
+        let chain = |client: &rocket::local::blocking::Client| {
+            let page = client.get("/staff/audit").dispatch().into_string().unwrap();
+            between(&page, "id=\"chain\">").unwrap()
+        };
+        let first = chain(&app.client);
+        assert!(first.contains("intacte"), "{first}");
+        let mut c = app.db.conn();
+        let cp = vigie::audit::model::checkpoint(&mut c).unwrap().expect("a checkpoint after the first view");
+        assert!(cp.count >= 1);
+        // An entry appended after the checkpoint and then altered: the page sees it.
+        sign_in(&app.client, "auditor@cndh.ml", "wrong password here");
+        assert_eq!(sign_in(&app.client, "auditor@cndh.ml", PW).0, Status::SeeOther);
+        let last: i32 =
+            audit_log::table.order(audit_log::id.desc()).select(audit_log::id).first(&mut c).unwrap();
+        diesel::update(audit_log::table.find(last))
+            .set(audit_log::details.eq("nothing"))
+            .execute(&mut c)
+            .unwrap();
+        let broken = chain(&app.client);
+        assert!(broken.contains("rompue") || !broken.contains("intacte"), "{broken}");
+        diesel::delete(audit_log::table.filter(audit_log::id.ge(last))).execute(&mut c).unwrap();
+        assert!(chain(&app.client).contains("intacte"), "whole again, the checkpoint moves on");
+        // An entry before the checkpoint: the page does not walk back there (that is the point:
+        // its cost does not grow with the log); `vigie audit verify` walks everything.
+        let cp = vigie::audit::model::checkpoint(&mut c).unwrap().unwrap();
+        let early: i32 = audit_log::table.order(audit_log::id).select(audit_log::id).first(&mut c).unwrap();
+        assert!(early < cp.last_id);
+        diesel::update(audit_log::table.find(early))
+            .set(audit_log::details.eq("edited"))
+            .execute(&mut c)
+            .unwrap();
+        let out = vigie_cmd(&app.db, &["audit", "verify"], &[]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(text(&out).contains(&format!("entry {early}")), "{}", text(&out));
+        // Altering the checkpoint's own entry is seen by the page.
+        diesel::update(audit_log::table.find(cp.last_id))
+            .set(audit_log::details.eq("edited too"))
+            .execute(&mut c)
+            .unwrap();
+        let page = chain(&app.client);
+        assert!(!page.contains("intacte"), "{page}");
+    });
+}
