@@ -137,7 +137,7 @@ fn check_config() -> Result<(), Failure> {
     crate::check_secret_key(&crate::config::figment()).map_err(|e| Failure(2, e))?;
     let p = prepared()?;
     crate::i18n::Catalog::load(&p.config.locales_dir).map_err(|e| Failure(2, e))?;
-    if p.config.mail.transport == "smtp" {
+    if p.config.mail.transport == crate::config::MailTransport::Smtp {
         crate::notify::Transport::from_config(&p.config.mail).map_err(|e| Failure(2, e))?;
     }
     println!(
@@ -146,7 +146,7 @@ fn check_config() -> Result<(), Failure> {
         p.geo.boundaries.regions.len(),
         p.geo.boundaries.cercles.len(),
         p.geo.gazetteer.all().len(),
-        p.config.mail.transport
+        p.config.mail.transport.as_str()
     );
     Ok(())
 }

@@ -11,16 +11,43 @@ fn default_database_url() -> String {
     "sqlite://data/vigie.db".into()
 }
 
+/// How mail leaves: `smtp` (production), `file` (writes .eml files, for development) or
+/// `disabled`. A value outside these is refused with the key named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailTransport {
+    Smtp,
+    File,
+    Disabled,
+}
+
+impl MailTransport {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailTransport::Smtp => "smtp",
+            MailTransport::File => "file",
+            MailTransport::Disabled => "disabled",
+        }
+    }
+}
+
+/// How the SMTP connection is protected: `none`, `starttls` or `tls`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpTls {
+    None,
+    Starttls,
+    Tls,
+}
+
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct MailConfig {
-    /// `smtp` (production), `file` (writes .eml files, for development) or `disabled`.
-    pub transport: String,
+    pub transport: MailTransport,
     pub from: String,
     pub smtp_host: String,
     pub smtp_port: u16,
-    /// `none`, `starttls` or `tls`.
-    pub smtp_tls: String,
+    pub smtp_tls: SmtpTls,
     pub smtp_user: Option<String>,
     pub smtp_password: Option<String>,
     pub file_dir: PathBuf,
@@ -34,11 +61,11 @@ pub struct MailConfig {
 impl Default for MailConfig {
     fn default() -> Self {
         MailConfig {
-            transport: "file".into(),
+            transport: MailTransport::File,
             from: "Vigie <vigie@localhost>".into(),
             smtp_host: "localhost".into(),
             smtp_port: 25,
-            smtp_tls: "starttls".into(),
+            smtp_tls: SmtpTls::Starttls,
             smtp_user: None,
             smtp_password: None,
             file_dir: PathBuf::from("data/mail"),
@@ -90,7 +117,7 @@ pub struct Config {
     pub sign_in_tries_per_client: u32,
     /// Forgot-password requests one client may make per hour.
     pub forgot_per_client: u32,
-    pub totp_required_roles: Vec<String>,
+    pub totp_required_roles: Vec<crate::accounts::Role>,
     pub mail: MailConfig,
 }
 
@@ -122,17 +149,8 @@ impl Default for Config {
             staff_argon2_queue: 8,
             sign_in_tries_per_client: 30,
             forgot_per_client: 5,
-            totp_required_roles: [
-                "admin",
-                "intake",
-                "investigator",
-                "ombudsman",
-                "auditor",
-                "monitor",
-                "trainer",
-            ]
-            .map(String::from)
-            .to_vec(),
+            // Every role: monitors keep the names of those they filed for, trainers see patterns.
+            totp_required_roles: crate::accounts::Role::ALL.to_vec(),
             mail: MailConfig::default(),
         }
     }
@@ -216,23 +234,10 @@ impl Config {
         if self.forgot_per_client == 0 {
             return bad("forgot_per_client", "must be at least 1");
         }
-        for role in &self.totp_required_roles {
-            if !crate::accounts::Role::ALL.iter().any(|r| r.as_str() == role) {
-                return bad("totp_required_roles", &format!("names an unknown role `{role}`"));
-            }
-        }
         if !self.public_url.starts_with("http://") && !self.public_url.starts_with("https://") {
             return bad("public_url", "must start with http:// or https://");
         }
-        match self.mail.transport.as_str() {
-            "smtp" | "file" | "disabled" => {}
-            _ => return bad("mail.transport", "must be `smtp`, `file` or `disabled`"),
-        }
-        match self.mail.smtp_tls.as_str() {
-            "none" | "starttls" | "tls" => {}
-            _ => return bad("mail.smtp_tls", "must be `none`, `starttls` or `tls`"),
-        }
-        if self.mail.transport == "smtp" && self.mail.smtp_host.trim().is_empty() {
+        if self.mail.transport == MailTransport::Smtp && self.mail.smtp_host.trim().is_empty() {
             return bad("mail.smtp_host", "is required with the smtp transport");
         }
         if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
@@ -266,6 +271,16 @@ mod tests {
         ));
         let err = Config::from_figment(&f).unwrap_err();
         assert!(err.contains("mail.smtp_port"), "{err}");
+        for (key, bad) in [("mail.transport", "carrier-pigeon"), ("mail.smtp_tls", "maybe")] {
+            let (section, field) = key.split_once('.').unwrap();
+            let f = Figment::new()
+                .merge((section, rocket::figment::value::Dict::from_iter([(field.to_string(), bad.into())])));
+            let err = Config::from_figment(&f).unwrap_err();
+            assert!(err.contains(key), "{err}");
+        }
+        let f = Figment::new().merge(("totp_required_roles", vec!["admin", "janitor"]));
+        let err = Config::from_figment(&f).unwrap_err();
+        assert!(err.contains("totp_required_roles") && err.contains("janitor"), "{err}");
         let f = Figment::new().merge(("database_url", "mysql://h/db"));
         assert!(Config::from_figment(&f).unwrap_err().contains("database_url"));
     }

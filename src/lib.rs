@@ -130,7 +130,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .merge(("limits.file", format!("{mb}MiB")))
         .merge(("limits.data-form", format!("{}MiB", mb * files + 2)));
     if figment.profile() == "release"
-        && prepared.config.mail.transport == "file"
+        && prepared.config.mail.transport == config::MailTransport::File
         && !prepared.config.mail.allow_file_transport_in_release
     {
         return Err("invalid configuration: `mail.transport` is `file` in the release profile; \

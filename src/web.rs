@@ -316,7 +316,7 @@ fn default_catcher(status: Status, req: &Request<'_>) -> (Status, Caught) {
     if status == Status::Unauthorized && path.starts_with("/staff") {
         // The guard cached who is signed in, if anyone: a session still owing its second factor
         // goes to the code prompt (or to enrolment), anyone else to the sign-in page.
-        let pending = req.local_cache(|| None::<crate::accounts::CurrentUser>);
+        let pending = crate::accounts::cached_user(req);
         let to = match pending {
             Some(u) if u.user.totp_enabled_at.is_some() => "/staff/sign-in/totp".to_string(),
             Some(_) => "/staff/totp".to_string(),

@@ -57,6 +57,12 @@ impl CurrentUser {
 
 pub const SESSION_COOKIE: &str = "session";
 
+/// Who the `CurrentUser` guard found for this request, if it ran and found someone (the
+/// catchers use it to send a session that still owes its second factor to the code prompt).
+pub fn cached_user<'r>(req: &'r Request<'_>) -> Option<&'r CurrentUser> {
+    req.local_cache(|| Ok::<Option<CurrentUser>, ()>(None)).as_ref().ok()?.as_ref()
+}
+
 /// What stands at the staff doors (sign-in, second factor, forgot-password): Argon2 work of
 /// its own, apart from the reporters' (a sign-in flood must not delay a report), with a short
 /// queue beyond which requests are answered 503 at once; and per-client counters in memory.

@@ -93,7 +93,7 @@ impl Auth<'_> {
     }
 
     fn totp_required(&self, role: Role) -> bool {
-        self.config.totp_required_roles.iter().any(|r| r == role.as_str())
+        self.config.totp_required_roles.contains(&role)
     }
 
     /// The TOTP secret of a user, opened with the key kept outside the database.

@@ -5,7 +5,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{FileTransport, Message, SmtpTransport, Transport as _};
 
 use super::OutboxMessage;
-use crate::config::MailConfig;
+use crate::config::{MailConfig, MailTransport, SmtpTls};
 
 pub enum Transport {
     Smtp(SmtpTransport),
@@ -26,19 +26,19 @@ pub enum TransportError {
 
 impl Transport {
     pub fn from_config(mail: &MailConfig) -> Result<Transport, String> {
-        match mail.transport.as_str() {
-            "file" => {
+        match mail.transport {
+            MailTransport::File => {
                 std::fs::create_dir_all(&mail.file_dir)
                     .map_err(|e| format!("cannot create {}: {e}", mail.file_dir.display()))?;
                 Ok(Transport::File(FileTransport::new(&mail.file_dir)))
             }
-            "smtp" => {
-                let builder = match mail.smtp_tls.as_str() {
-                    "tls" => SmtpTransport::relay(&mail.smtp_host).map_err(|e| e.to_string())?,
-                    "starttls" => {
+            MailTransport::Smtp => {
+                let builder = match mail.smtp_tls {
+                    SmtpTls::Tls => SmtpTransport::relay(&mail.smtp_host).map_err(|e| e.to_string())?,
+                    SmtpTls::Starttls => {
                         SmtpTransport::starttls_relay(&mail.smtp_host).map_err(|e| e.to_string())?
                     }
-                    _ => SmtpTransport::builder_dangerous(&mail.smtp_host),
+                    SmtpTls::None => SmtpTransport::builder_dangerous(&mail.smtp_host),
                 };
                 let mut builder =
                     builder.port(mail.smtp_port).timeout(Some(std::time::Duration::from_secs(20)));
@@ -47,7 +47,7 @@ impl Transport {
                 }
                 Ok(Transport::Smtp(builder.build()))
             }
-            other => Err(format!("mail.transport `{other}` cannot deliver")),
+            MailTransport::Disabled => Err("mail.transport `disabled` cannot deliver".into()),
         }
     }
 

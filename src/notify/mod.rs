@@ -50,7 +50,7 @@ pub fn stage() -> AdHoc {
             else {
                 return;
             };
-            if config.mail.transport == "disabled" {
+            if config.mail.transport == crate::config::MailTransport::Disabled {
                 return;
             }
             let transport = match Transport::from_config(&config.mail) {

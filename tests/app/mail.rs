@@ -82,10 +82,10 @@ fn session(stream: TcpStream, store: &Mutex<Vec<String>>) -> std::io::Result<()>
 fn smtp_config(port: u16) -> vigie::config::Config {
     vigie::config::Config {
         mail: MailConfig {
-            transport: "smtp".into(),
+            transport: vigie::config::MailTransport::Smtp,
             smtp_host: "127.0.0.1".into(),
             smtp_port: port,
-            smtp_tls: "none".into(),
+            smtp_tls: vigie::config::SmtpTls::None,
             from: "Vigie <vigie@cndh.ml>".into(),
             ..MailConfig::default()
         },
@@ -190,8 +190,11 @@ fn two_workers_never_claim_the_same_message() {
 #[test]
 fn the_file_transport_writes_eml_files_and_release_refuses_it_unless_told() {
     let dir = tempfile::tempdir().unwrap();
-    let mail =
-        MailConfig { transport: "file".into(), file_dir: dir.path().to_path_buf(), ..MailConfig::default() };
+    let mail = MailConfig {
+        transport: vigie::config::MailTransport::File,
+        file_dir: dir.path().to_path_buf(),
+        ..MailConfig::default()
+    };
     let t = Transport::from_config(&mail).unwrap();
     let msg = vigie::notify::OutboxMessage {
         id: 1,
