@@ -5,6 +5,7 @@ mod accounts;
 mod browser;
 mod cases;
 mod common;
+mod csrf_walk;
 mod foundation;
 mod intake;
 mod mail;
