@@ -57,8 +57,9 @@ pub struct Prepared {
 pub fn prepare(figment: &Figment) -> Result<Prepared, String> {
     let config = Config::from_figment(figment)?;
     // Security: the data folder is its owner's only (0700); see `private_fs`.
-    private_fs::private_dir(&config.data_dir)
-        .map_err(|e| format!("cannot create {} readable by its owner only: {e}", config.data_dir.display()))?;
+    private_fs::private_dir(&config.data_dir).map_err(|e| {
+        format!("cannot create {} readable by its owner only: {e}", config.data_dir.display())
+    })?;
     let geo = geo::Geo::load(&config.boundaries_dir)?;
     let db = Db::connect(&config.database_url, config.db_pool_size).map_err(|e| e.to_string())?;
     let mut conn = db.get().map_err(|e| e.to_string())?;

@@ -42,7 +42,12 @@ pub fn tighten_file(path: &Path) -> io::Result<()> {
 /// The database file and the files SQLite keeps beside it.
 pub fn sqlite_files(db: &Path) -> Vec<std::path::PathBuf> {
     let name = db.as_os_str().to_string_lossy().to_string();
-    vec![db.to_path_buf(), format!("{name}-wal").into(), format!("{name}-shm").into(), format!("{name}-journal").into()]
+    vec![
+        db.to_path_buf(),
+        format!("{name}-wal").into(),
+        format!("{name}-shm").into(),
+        format!("{name}-journal").into(),
+    ]
 }
 
 #[cfg(unix)]

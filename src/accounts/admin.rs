@@ -59,10 +59,8 @@ async fn users_page(
     status: Status,
 ) -> Result<(Status, Template), AppError> {
     let lang = page.0.lang.clone();
-    let (users, institutions, grants) = auth
-        .db
-        .run(|c| Ok((User::list(c)?, model::institutions_list(c)?, grant_model::pending(c)?)))
-        .await?;
+    let (users, institutions, grants) =
+        auth.db.run(|c| Ok((User::list(c)?, model::institutions_list(c)?, grant_model::pending(c)?))).await?;
     let me = page.0.user.as_ref().map(|u| u.id).unwrap_or_default();
     let email_of = |id: i32| users.iter().find(|u| u.id == id).map(|u| u.email.clone()).unwrap_or_default();
     let inst_of = |id: Option<i32>| {
@@ -397,7 +395,8 @@ async fn decide(auth: &Auth<'_>, admin: &Admin, id: i32, approve: bool) -> Resul
             } else {
                 "user.role_grant_refused"
             };
-            let details = format!("grant={id} from={} to={} requested_by={}", user.role, g.role, g.requested_by);
+            let details =
+                format!("grant={id} from={} to={} requested_by={}", user.role, g.role, g.requested_by);
             audit::record(c, &actor, action, "user", &g.user_id.to_string(), &details)?;
             tell_auditors(c, &cat, &base, g.user_id, if approve { "approved" } else { "refused" })?;
             Ok(())

@@ -593,16 +593,15 @@ async fn message(
         if !model::reports_of(c, case.event_id)?.iter().any(|r| r.0 == rid) {
             return Err(AppError::NotFound);
         }
-        let m =
-            crate::reports::model::add_message(
-                c,
-                rid,
-                "staff",
-                Some(uid),
-                &body,
-                Utc::now().date_naive(),
-                Some(case.institution_id),
-            )?;
+        let m = crate::reports::model::add_message(
+            c,
+            rid,
+            "staff",
+            Some(uid),
+            &body,
+            Utc::now().date_naive(),
+            Some(case.institution_id),
+        )?;
         Ok(((), format!("report={rid} message={m}")))
     })
     .await?;

@@ -147,13 +147,12 @@ pub struct MessageView {
 /// only institution holding one; else none (the shared thread, before routing or when the
 /// reporter chose no one among several).
 pub fn reply_thread(chosen: Option<i32>, latest_staff: Option<i32>, cases: &[i32]) -> Option<i32> {
-    chosen
-        .filter(|i| cases.contains(i))
-        .or_else(|| latest_staff.filter(|i| cases.contains(i)))
-        .or(match cases {
+    chosen.filter(|i| cases.contains(i)).or_else(|| latest_staff.filter(|i| cases.contains(i))).or(
+        match cases {
             [only] => Some(*only),
             _ => None,
-        })
+        },
+    )
 }
 
 impl Intake<'_> {
@@ -220,7 +219,15 @@ impl Intake<'_> {
                 match &monitor_actor {
                     Some(a) => audit::record(c, a, "report.create", "report", &id.to_string(), &details)?,
                     // Privacy: an anonymous reporter's entry is written later, at random.
-                    None => audit::hold_reporter(c, today, "report.create", "report", &id.to_string(), &details, None)?,
+                    None => audit::hold_reporter(
+                        c,
+                        today,
+                        "report.create",
+                        "report",
+                        &id.to_string(),
+                        &details,
+                        None,
+                    )?,
                 }
                 Ok(id)
             })
@@ -309,7 +316,8 @@ impl Intake<'_> {
     /// is told by mail (a link, never the message).
     pub async fn add_message(&self, report_id: i32, body: String, to: Option<&str>) -> Result<(), AppError> {
         let today = Utc::now().date_naive();
-        let chosen = to.and_then(|code| self.taxonomy.institutions.iter().find(|i| i.code == code)).map(|i| i.id);
+        let chosen =
+            to.and_then(|code| self.taxonomy.institutions.iter().find(|i| i.code == code)).map(|i| i.id);
         let (catalog, base) =
             (self.catalog_arc.clone(), self.config.public_url.trim_end_matches('/').to_string());
         self.db

@@ -341,12 +341,11 @@ impl Thread {
     }
 }
 
-/// A report's messages in the threads given: (id, author, body, sent on, institution).
-pub fn messages_of(
-    conn: &mut DbConn,
-    report_id: i32,
-    thread: Thread,
-) -> QueryResult<Vec<(i32, String, String, NaiveDate, Option<i32>)>> {
+/// A message as staff read it: (id, author, body, sent on, institution of its thread).
+pub type StaffMessage = (i32, String, String, NaiveDate, Option<i32>);
+
+/// A report's messages in the threads given.
+pub fn messages_of(conn: &mut DbConn, report_id: i32, thread: Thread) -> QueryResult<Vec<StaffMessage>> {
     let mut q = messages::table.filter(messages::report_id.eq(report_id)).into_boxed();
     match thread {
         Thread::All => {}

@@ -295,7 +295,9 @@ async fn report(
     let msgs: Vec<serde_json::Value> = msgs
         .into_iter()
         .map(|m| {
-            let inst = m.4.and_then(|i| tax.institutions.iter().find(|x| x.id == i)).map(|x| x.label(&lang).to_string());
+            let inst =
+                m.4.and_then(|i| tax.institutions.iter().find(|x| x.id == i))
+                    .map(|x| x.label(&lang).to_string());
             serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string(), "institution": inst})
         })
         .collect();

@@ -56,7 +56,13 @@ fn get(c: &Client, path: &str) -> String {
 
 /// The intake officer opens an event from report `rid`, adds the allegations and routes them;
 /// returns the cases opened: (case id, institution code).
-fn route(intake: &Client, db: &TestDb, rid: i32, allegations: &[&str], prior_approach: bool) -> Vec<(i32, String)> {
+fn route(
+    intake: &Client,
+    db: &TestDb,
+    rid: i32,
+    allegations: &[&str],
+    prior_approach: bool,
+) -> Vec<(i32, String)> {
     let body = format!("title=Incident+{rid}&prior_approach={prior_approach}");
     let (s, loc, _) = post(intake, &format!("/staff/reports/{rid}/events"), &body);
     assert_eq!(s, Status::SeeOther);
@@ -142,8 +148,11 @@ fn item3_on_an_event_routed_to_both_bodies_each_reads_only_its_own_thread_with_t
         let om = signed_in(app, "om@mediateur.ml");
         // The attack: the CNDH sets a meeting; the Médiateur reads its case page.
         let secret = "RDV-CNDH-marche-de-Sevare-jeudi";
-        let (s, _, _) =
-            post(&inv, &format!("/staff/cases/{}/messages", t.cndh_case), &format!("report_id=1&body={secret}"));
+        let (s, _, _) = post(
+            &inv,
+            &format!("/staff/cases/{}/messages", t.cndh_case),
+            &format!("report_id=1&body={secret}"),
+        );
         assert_eq!(s, Status::SeeOther);
         let med_secret = "QUESTION-MEDIATEUR-carte-d-identite";
         let (s, _, _) = post(
@@ -191,7 +200,10 @@ fn item3_on_an_event_routed_to_both_bodies_each_reads_only_its_own_thread_with_t
             .dispatch()
             .into_string()
             .unwrap();
-        assert!(html.contains("Commission nationale des droits de l&#x27;homme (CNDH)") || html.contains("(CNDH)"));
+        assert!(
+            html.contains("Commission nationale des droits de l&#x27;homme (CNDH)")
+                || html.contains("(CNDH)")
+        );
         assert!(html.contains("name=\"to\""), "the reply form asks which institution it is for");
 
         // Intake officers read only the shared thread before routing; the auditor reads all.
@@ -212,7 +224,10 @@ fn item4_a_case_worker_is_offered_no_duplicate_candidate_of_the_other_institutio
         add_user(&app.db, "inv@cndh.ml", "investigator", Some("cndh"));
         add_user(&app.db, "om@mediateur.ml", "ombudsman", Some("mediateur"));
         // Two reports of the same evening, a few hundred metres apart: one for each body.
-        file_report(&app.client, report_json("Passage à tabac au poste de Sévaré.", &["integrity.beating"], 14.54, -4.09));
+        file_report(
+            &app.client,
+            report_json("Passage à tabac au poste de Sévaré.", &["integrity.beating"], 14.54, -4.09),
+        );
         file_report(
             &app.client,
             report_json(
@@ -299,10 +314,12 @@ fn item9_an_admin_cannot_give_themselves_or_anyone_a_case_role_without_a_second_
         let actions: Vec<String> = audit_log::table.select(audit_log::action).load(&mut c).unwrap();
         assert!(actions.iter().any(|a| a == "user.role_grant_requested"));
         assert!(actions.iter().any(|a| a == "user.role_grant_approved"));
-        let n: i64 = mail_outbox::table.filter(mail_outbox::kind.eq("role-grant")).count().get_result(&mut c).unwrap();
+        let n: i64 =
+            mail_outbox::table.filter(mail_outbox::kind.eq("role-grant")).count().get_result(&mut c).unwrap();
         assert_eq!(n, 2, "requested, then approved");
         // 5. A new account with an auditor role waits, disabled, and cannot be enabled alone.
-        let (s, _, _) = post(&admin1, "/staff/admin/users", "email=alias%40vigie.ml&name=Alias&role=auditor&locale=fr");
+        let (s, _, _) =
+            post(&admin1, "/staff/admin/users", "email=alias%40vigie.ml&name=Alias&role=auditor&locale=fr");
         assert_eq!(s, Status::SeeOther);
         let (alias, disabled): (i32, Option<chrono::NaiveDateTime>) = users::table
             .filter(users::email.eq("alias@vigie.ml"))
@@ -322,7 +339,10 @@ fn item9_an_admin_cannot_give_themselves_or_anyone_a_case_role_without_a_second_
             users::table.find(alias).select(users::disabled_at).first(&mut c).unwrap();
         assert!(disabled.is_none());
         // 6. Downgrading needs no approval.
-        assert_eq!(post(&admin1, &format!("/staff/admin/users/{target}/role"), "role=trainer").0, Status::SeeOther);
+        assert_eq!(
+            post(&admin1, &format!("/staff/admin/users/{target}/role"), "role=trainer").0,
+            Status::SeeOther
+        );
         assert_eq!(role_of(target), "trainer");
     });
 }
@@ -358,7 +378,10 @@ fn item6_a_reporters_message_is_dated_to_the_day_only_in_the_audit_chain_the_out
             .select(audit_log::actor)
             .load(&mut c)
             .unwrap();
-        assert!(!between.iter().any(|a| a == "reporter"), "the reporter's entry sits between two staff entries");
+        assert!(
+            !between.iter().any(|a| a == "reporter"),
+            "the reporter's entry sits between two staff entries"
+        );
         let n: i64 = mail_outbox::table
             .filter(mail_outbox::kind.eq("reporter-message"))
             .count()
@@ -369,7 +392,10 @@ fn item6_a_reporters_message_is_dated_to_the_day_only_in_the_audit_chain_the_out
         let now = chrono::Utc::now().naive_utc();
         assert_eq!(vigie::audit::flush_reporter_events(&mut c, now).unwrap(), 0);
         let later = now + chrono::Duration::hours(5);
-        assert!(vigie::audit::flush_reporter_events(&mut c, later).unwrap() >= 2, "report.create and report.message");
+        assert!(
+            vigie::audit::flush_reporter_events(&mut c, later).unwrap() >= 2,
+            "report.create and report.message"
+        );
         let entries: Vec<(i32, chrono::NaiveDateTime)> = audit_log::table
             .filter(audit_log::actor.eq("reporter"))
             .select((audit_log::id, audit_log::at))
@@ -441,7 +467,15 @@ fn item15_the_data_folder_database_wal_and_mail_files_are_readable_by_their_owne
         }
         let app = TestApp::with_figment(db, |f| f);
         // A write, so that SQLite has its -wal and -shm files.
-        file_report(&app.client, report_json("Des gendarmes ont battu un homme devant le marché de Sévaré.", &["integrity.beating"], 14.54, -4.09));
+        file_report(
+            &app.client,
+            report_json(
+                "Des gendarmes ont battu un homme devant le marché de Sévaré.",
+                &["integrity.beating"],
+                14.54,
+                -4.09,
+            ),
+        );
         assert_eq!(mode(&app.db.data_dir()), 0o700, "data folder");
         if engine == Engine::Sqlite {
             for name in ["vigie.db", "vigie.db-wal", "vigie.db-shm"] {
