@@ -95,9 +95,11 @@ impl Manager {
                 let mut c = diesel::SqliteConnection::establish(&self.url.target)?;
                 // Durability: an acknowledged report must survive power loss, so every commit
                 // is synced (synchronous=FULL), with WAL so readers do not block the writer.
+                // Privacy: deleted content (held reporter events, purged mail bodies) is
+                // overwritten rather than left in free pages of a seized file (secure_delete).
                 c.batch_execute(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;",
                 )
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConn::Sqlite(c))
