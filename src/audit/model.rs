@@ -285,11 +285,16 @@ pub fn hold_reporter_event(
     Ok(())
 }
 
-/// Takes the held actions due at `now` out of the table (in the caller's transaction).
+/// Takes the held actions due at `now` out of the table (in the caller's transaction). On
+/// PostgreSQL the audit chain's lock is taken first, so two instances flushing at once cannot
+/// both take the same rows (the second sees them gone).
 pub fn take_due_reporter_events(
     conn: &mut DbConn,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<PendingReporterEvent>> {
+    if let DbConn::Pg(_) = conn {
+        conn.batch_execute("SELECT pg_advisory_xact_lock(727274)")?;
+    }
     let due: Vec<PendingReporterEvent> = pending_reporter_events::table
         .filter(pending_reporter_events::due_at.le(now))
         .select(PendingReporterEvent::as_select())

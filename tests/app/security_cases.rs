@@ -205,6 +205,17 @@ fn item3_on_an_event_routed_to_both_bodies_each_reads_only_its_own_thread_with_t
                 || html.contains("(CNDH)")
         );
         assert!(html.contains("name=\"to\""), "the reply form asks which institution it is for");
+        // The web form's reply goes to the institution chosen there.
+        let web_answer = "REPONSE-WEB-A-LA-CNDH";
+        let token = csrf(public);
+        let r = public
+            .post("/receipt/messages")
+            .header(ContentType::Form)
+            .body(format!("csrf={token}&receipt={}&to=cndh&body={web_answer}", t.receipt))
+            .dispatch();
+        assert_eq!(r.status(), Status::Created);
+        assert!(get(&inv, &format!("/staff/cases/{}", t.cndh_case)).contains(web_answer));
+        assert!(!get(&om, &format!("/staff/cases/{}", t.med_case)).contains(web_answer));
 
         // Intake officers read only the shared thread before routing; the auditor reads all.
         let intake = signed_in(app, "intake@vigie.ml");
@@ -444,6 +455,37 @@ fn item6_a_reporters_message_is_dated_to_the_day_only_in_the_audit_chain_the_out
             .unwrap();
         assert_eq!(body, "", "the sent body is purged");
         assert_eq!(sent.map(|s| s.time()), Some(chrono::NaiveTime::MIN));
+    });
+}
+
+#[test]
+fn item6_two_workers_flushing_at_once_write_each_held_entry_once() {
+    each_engine(|engine| {
+        let app = app(engine);
+        for i in 0..5 {
+            file_report(
+                &app.client,
+                report_json(
+                    &format!("Récit numéro {i} : des gendarmes ont frappé un homme."),
+                    &["integrity.beating"],
+                    14.54,
+                    -4.09,
+                ),
+            );
+        }
+        assert_eq!(count(&app.db, "audit_log"), 0, "held, not written at once");
+        let later = chrono::Utc::now().naive_utc() + chrono::Duration::hours(5);
+        let workers: Vec<_> = (0..2)
+            .map(|_| {
+                let mut c = app.db.conn();
+                std::thread::spawn(move || vigie::audit::flush_reporter_events(&mut c, later).unwrap())
+            })
+            .collect();
+        let written: usize = workers.into_iter().map(|w| w.join().unwrap()).sum();
+        assert_eq!(written, 5);
+        assert_eq!(count(&app.db, "audit_log"), 5);
+        assert_eq!(count(&app.db, "pending_reporter_events"), 0);
+        assert!(vigie::audit::verify(&mut app.db.conn()).unwrap().is_ok());
     });
 }
 
