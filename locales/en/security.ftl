@@ -10,7 +10,11 @@ audit-grants = Recently granted roles
 audit-grant-state-pending = pending
 audit-grant-state-approved = approved
 audit-grant-state-refused = refused
-mail-role-grant-subject = Vigie: role of account no. { $user } ({ $what })
+mail-role-grant-subject = Vigie: role of account no. { $user } ({ $what ->
+        [requested] requested
+        [approved] approved
+       *[refused] refused
+    })
 mail-role-grant-body =
     Hello,
 

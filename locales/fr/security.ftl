@@ -10,7 +10,11 @@ audit-grants = Rôles accordés récemment
 audit-grant-state-pending = en attente
 audit-grant-state-approved = approuvé
 audit-grant-state-refused = refusé
-mail-role-grant-subject = Vigie : rôle du compte n° { $user } ({ $what })
+mail-role-grant-subject = Vigie : rôle du compte n° { $user } ({ $what ->
+        [requested] demandé
+        [approved] approuvé
+       *[refused] refusé
+    })
 mail-role-grant-body =
     Bonjour,
 

@@ -302,12 +302,13 @@ fn item9_an_admin_cannot_give_themselves_or_anyone_a_case_role_without_a_second_
         assert_eq!(s, Status::BadRequest);
         assert_eq!(role_of(target), "trainer");
         // 3. The auditors are told: a mail with a link, and the grant on their audit page.
-        let (to, body): (String, String) = mail_outbox::table
+        let (to, subject, body): (String, String, String) = mail_outbox::table
             .filter(mail_outbox::kind.eq("role-grant"))
-            .select((mail_outbox::to_addr, mail_outbox::body))
+            .select((mail_outbox::to_addr, mail_outbox::subject, mail_outbox::body))
             .first(&mut c)
             .unwrap();
         assert_eq!(to, "audit@vigie.ml");
+        assert!(subject.contains(&format!("{target}")) && subject.contains("demandé"), "{subject}");
         assert!(body.contains(&format!("/staff/audit?object_type=user&object_id={target}")), "{body}");
         assert!(!body.contains("friend@vigie.ml") && !body.contains("Test Person"), "links only");
         let auditor = signed_in(&app, "audit@vigie.ml");
