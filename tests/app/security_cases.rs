@@ -201,8 +201,9 @@ fn item3_on_an_event_routed_to_both_bodies_each_reads_only_its_own_thread_with_t
             .into_string()
             .unwrap();
         assert!(
-            html.contains("Commission nationale des droits de l&#x27;homme (CNDH)")
-                || html.contains("(CNDH)")
+            html.contains("<span class=\"from\">Commission nationale des droits")
+                && html.contains("<span class=\"from\">Médiateur de la République"),
+            "the status page names the institution that wrote each message"
         );
         assert!(html.contains("name=\"to\""), "the reply form asks which institution it is for");
         // The web form's reply goes to the institution chosen there.
