@@ -175,12 +175,16 @@ async fn create(
                 Some(code) => model::institution_id_by_code(c, code)?,
                 None => None,
             };
+            // Four eyes: an account asked with a sensitive role is created as a trainer (who
+            // reads no identity) and disabled; the role and the account come with approval.
+            let held = role.needs_second_admin();
+            let initial = if held { Role::Trainer } else { role };
             let id = User::insert(
                 c,
                 &NewUser {
                     email: &email,
                     name: &name,
-                    role: role.as_str(),
+                    role: initial.as_str(),
                     institution_id,
                     locale: &locale,
                     password_hash: &unusable,
@@ -188,10 +192,9 @@ async fn create(
             )?;
             let user = User::find(c, id)?;
             issue_reset(c, &cat, &config, &user, "welcome", 72)?;
-            let details = format!("role={role} institution={}", institution.as_deref().unwrap_or("-"));
+            let details = format!("role={initial} institution={}", institution.as_deref().unwrap_or("-"));
             audit::record(c, &actor, "user.create", "user", &id.to_string(), &details)?;
-            if role.needs_second_admin() {
-                // Four eyes: the account waits, disabled, for another admin's approval.
+            if held {
                 User::disable(c, id)?;
                 let g = grant_model::request(c, id, role.as_str(), institution_id, true, admin_id)?;
                 let details = format!("grant={g} role={role} with_account=true");

@@ -24,7 +24,8 @@ pub struct Grant {
 }
 
 /// Records a pending grant; an earlier pending grant of the same user is refused by this one
-/// (the latest request is the one to decide).
+/// (the latest request is the one to decide), and an account still waiting for its first grant
+/// keeps waiting for this one.
 pub fn request(
     conn: &mut DbConn,
     user_id: i32,
@@ -34,6 +35,7 @@ pub fn request(
     by: i32,
 ) -> QueryResult<i32> {
     let now = Utc::now().naive_utc();
+    let with_account = with_account || awaits_approval(conn, user_id)?;
     diesel::update(
         role_grants::table.filter(role_grants::user_id.eq(user_id)).filter(role_grants::state.eq("pending")),
     )

@@ -340,6 +340,7 @@ fn item9_an_admin_cannot_give_themselves_or_anyone_a_case_role_without_a_second_
             .first(&mut c)
             .unwrap();
         assert!(disabled.is_some(), "an account with a sensitive role is open before approval");
+        assert_eq!(role_of(alias), "trainer", "the sensitive role is on the account before approval");
         let (s, _, _) = post(&admin1, &format!("/staff/admin/users/{alias}/enable"), "");
         assert_eq!(s, Status::BadRequest);
         let gid2: i32 = role_grants::table
@@ -351,6 +352,33 @@ fn item9_an_admin_cannot_give_themselves_or_anyone_a_case_role_without_a_second_
         let disabled: Option<chrono::NaiveDateTime> =
             users::table.find(alias).select(users::disabled_at).first(&mut c).unwrap();
         assert!(disabled.is_none());
+        assert_eq!(role_of(alias), "auditor");
+        // A refused account keeps no sensitive role, whoever enables it later.
+        let (s, _, _) =
+            post(&admin1, "/staff/admin/users", "email=alias2%40vigie.ml&name=Alias&role=intake&locale=fr");
+        assert_eq!(s, Status::SeeOther);
+        let alias2: i32 =
+            users::table.filter(users::email.eq("alias2@vigie.ml")).select(users::id).first(&mut c).unwrap();
+        let gid3: i32 = role_grants::table
+            .filter(role_grants::user_id.eq(alias2))
+            .select(role_grants::id)
+            .first(&mut c)
+            .unwrap();
+        assert_eq!(post(&admin2, &format!("/staff/admin/grants/{gid3}/refuse"), "").0, Status::SeeOther);
+        assert_eq!(post(&admin1, &format!("/staff/admin/users/{alias2}/enable"), "").0, Status::SeeOther);
+        assert_eq!(role_of(alias2), "trainer");
+        // Asking again for an account that waits does not let one admin open it.
+        let (s, _, _) =
+            post(&admin1, "/staff/admin/users", "email=alias3%40vigie.ml&name=Alias&role=auditor&locale=fr");
+        assert_eq!(s, Status::SeeOther);
+        let alias3: i32 =
+            users::table.filter(users::email.eq("alias3@vigie.ml")).select(users::id).first(&mut c).unwrap();
+        assert_eq!(
+            post(&admin1, &format!("/staff/admin/users/{alias3}/role"), "role=auditor").0,
+            Status::SeeOther
+        );
+        assert_eq!(post(&admin1, &format!("/staff/admin/users/{alias3}/enable"), "").0, Status::BadRequest);
+        assert_eq!(role_of(alias3), "trainer");
         // 6. Downgrading needs no approval.
         assert_eq!(
             post(&admin1, &format!("/staff/admin/users/{target}/role"), "role=trainer").0,
