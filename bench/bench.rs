@@ -108,12 +108,12 @@ fn read(args: &[String]) {
         let r = triage::find_report(c, id, Scope::All).unwrap();
         let vts: Vec<i32> = triage::violations_of(c, &[id]).unwrap().into_iter().map(|v| v.1).collect();
         triage::attachments_of(c, id).unwrap();
-        triage::messages_of(c, id).unwrap();
+        triage::messages_of(c, id, triage::Thread::All).unwrap();
         let from = r.occurred_on - Days::days(3);
         let to = r.occurred_on + Days::days(3);
         let cercles = r.cercle_code.as_deref().map(|code| geo.with_neighbours(code)).unwrap_or_default();
-        let mut cands = triage::report_candidates(c, from, to, &cercles, 2000).unwrap();
-        cands.extend(triage::event_candidates(c, from, to, &cercles, 500).unwrap());
+        let mut cands = triage::report_candidates(c, from, to, &cercles, 2000, Scope::All).unwrap();
+        cands.extend(triage::event_candidates(c, from, to, &cercles, 500, Scope::All).unwrap());
         let subject = Incident {
             kind: Kind::Report,
             id,

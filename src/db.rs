@@ -95,9 +95,11 @@ impl Manager {
                 let mut c = diesel::SqliteConnection::establish(&self.url.target)?;
                 // Durability: an acknowledged report must survive power loss, so every commit
                 // is synced (synchronous=FULL), with WAL so readers do not block the writer.
+                // Privacy: deleted content (held reporter events, purged mail bodies) is
+                // overwritten rather than left in free pages of a seized file (secure_delete).
                 c.batch_execute(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;",
                 )
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConn::Sqlite(c))
@@ -138,14 +140,21 @@ impl Db {
     /// connection, so a bad URL fails at start with a message naming its host or path.
     pub fn connect(url: &str, pool_size: u32) -> AppResult<Db> {
         let url = DbUrl::parse(url).map_err(AppError::Config)?;
-        if url.engine == Engine::Sqlite {
-            if let Some(dir) = std::path::Path::new(&url.target).parent() {
-                if !dir.as_os_str().is_empty() {
-                    std::fs::create_dir_all(dir).map_err(|e| {
+        let sqlite_file = (url.engine == Engine::Sqlite && url.target != ":memory:")
+            .then(|| std::path::PathBuf::from(&url.target));
+        if let Some(file) = &sqlite_file {
+            if let Some(dir) = file.parent() {
+                if !dir.as_os_str().is_empty() && !dir.exists() {
+                    // A folder made for the database is its owner's only.
+                    crate::private_fs::private_dir(dir).map_err(|e| {
                         AppError::Config(format!("cannot create the folder {}: {e}", dir.display()))
                     })?;
                 }
             }
+            // Security: the database is created 0600 before SQLite opens it, so its -wal and
+            // -shm files (which SQLite creates with the database's permissions) are too.
+            crate::private_fs::private_file(file)
+                .map_err(|e| AppError::Config(format!("cannot create {}: {e}", file.display())))?;
         }
         let manager = Manager::new(url.clone());
         // Fail fast with a clear message rather than r2d2's generic timeout.
@@ -155,6 +164,13 @@ impl Db {
             }
             Engine::Sqlite => AppError::Config(format!("cannot open SQLite database {}: {e}", url.target)),
         })?;
+        if let Some(file) = &sqlite_file {
+            // Files an older installation left readable by others.
+            for f in crate::private_fs::sqlite_files(file) {
+                crate::private_fs::tighten_file(&f)
+                    .map_err(|e| AppError::Config(format!("cannot protect {}: {e}", f.display())))?;
+            }
+        }
         let pool = Pool::builder()
             .max_size(pool_size)
             .connection_timeout(Duration::from_secs(15))

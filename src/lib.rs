@@ -26,6 +26,7 @@ pub mod error;
 pub mod geo;
 pub mod i18n;
 pub mod notify;
+pub mod private_fs;
 pub mod reports;
 pub mod routing;
 pub mod schema;
@@ -55,6 +56,10 @@ pub struct Prepared {
 /// Reads and validates the configuration, connects, migrates and loads the reference data.
 pub fn prepare(figment: &Figment) -> Result<Prepared, String> {
     let config = Config::from_figment(figment)?;
+    // Security: the data folder is its owner's only (0700); see `private_fs`.
+    private_fs::private_dir(&config.data_dir).map_err(|e| {
+        format!("cannot create {} readable by its owner only: {e}", config.data_dir.display())
+    })?;
     let geo = geo::Geo::load(&config.boundaries_dir)?;
     let db = Db::connect(&config.database_url, config.db_pool_size).map_err(|e| e.to_string())?;
     let mut conn = db.get().map_err(|e| e.to_string())?;
@@ -79,7 +84,7 @@ fn with_secret_key(figment: Figment, data_dir: &Path) -> Result<Figment, String>
     let key = match std::fs::read_to_string(&path) {
         Ok(k) => k.trim().to_string(),
         Err(_) => {
-            std::fs::create_dir_all(data_dir)
+            private_fs::private_dir(data_dir)
                 .map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
             let mut bytes = [0u8; 64];
             rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
@@ -173,6 +178,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .attach(accounts::stage())
         .attach(notify::stage())
         .attach(cases::stage())
+        .attach(audit::stage())
         .mount("/", geo::routes())
         .mount("/", triage::routes())
         .mount("/", cases::routes())

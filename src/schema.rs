@@ -350,6 +350,7 @@ diesel::table! {
         user_id -> Nullable<Integer>,
         body -> Text,
         sent_on -> Date,
+        institution_id -> Nullable<Integer>,
     }
 }
 
@@ -463,7 +464,39 @@ diesel::joinable!(report_violations -> reports (report_id));
 diesel::joinable!(report_violations -> violation_types (violation_type_id));
 diesel::joinable!(reports -> forces (force_id));
 diesel::joinable!(cercles -> regions (region_code));
+diesel::table! {
+    pending_reporter_events (id) {
+        id -> Integer,
+        day -> Date,
+        action -> Text,
+        object_type -> Text,
+        object_id -> Text,
+        details -> Text,
+        mail_to -> Nullable<Text>,
+        mail_subject -> Nullable<Text>,
+        mail_body -> Nullable<Text>,
+        mail_kind -> Nullable<Text>,
+        due_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    role_grants (id) {
+        id -> Integer,
+        user_id -> Integer,
+        role -> Text,
+        institution_id -> Nullable<Integer>,
+        state -> Text,
+        with_account -> Bool,
+        requested_by -> Integer,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<Integer>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(messages -> reports (report_id));
+diesel::joinable!(messages -> institutions (institution_id));
 diesel::joinable!(attachments -> reports (report_id));
 diesel::joinable!(cases -> institutions (institution_id));
 diesel::joinable!(cases -> events (event_id));
@@ -519,4 +552,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     violation_modules,
     remediation_actions,
     digests_sent,
+    pending_reporter_events,
+    role_grants,
 );

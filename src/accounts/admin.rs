@@ -1,5 +1,10 @@
 //! Account administration for admins: list, create (a link to set the password is mailed),
 //! disable, enable, issue a password reset, change role; and the mail that failed to go.
+//!
+//! Security (four eyes): no admin changes their own role; a role that reads identities or
+//! cases, or manages accounts ([`Role::needs_second_admin`]), is only requested by one admin
+//! and takes effect when another approves it; auditors are told of each request and decision
+//! by mail (a link to the audit log, nothing else) and see the grants on the audit page.
 
 use chrono::Utc;
 use rocket::form::{Form, FromForm};
@@ -9,6 +14,7 @@ use rocket::{Either, Route};
 use rocket_dyn_templates::{context, Template};
 use serde::Serialize;
 
+use super::grant_model;
 use super::guards::Admin;
 use super::model::{self, NewUser, User};
 use super::routes::{issue_reset, Auth};
@@ -19,7 +25,19 @@ use crate::error::AppError;
 use crate::web::{check_csrf, Page};
 
 pub fn routes() -> Vec<Route> {
-    rocket::routes![users, create, disable, enable, reset, set_role, mail]
+    rocket::routes![users, create, disable, enable, reset, set_role, approve_grant, refuse_grant, mail]
+}
+
+#[derive(Serialize)]
+struct GrantRow {
+    id: i32,
+    user: String,
+    role: String,
+    institution: String,
+    requested_by: String,
+    requested_at: String,
+    /// Whether the signed-in admin may decide it (they neither asked for it nor receive it).
+    decidable: bool,
 }
 
 #[derive(Serialize)]
@@ -41,7 +59,25 @@ async fn users_page(
     status: Status,
 ) -> Result<(Status, Template), AppError> {
     let lang = page.0.lang.clone();
-    let (users, institutions) = auth.db.run(|c| Ok((User::list(c)?, model::institutions_list(c)?))).await?;
+    let (users, institutions, grants) =
+        auth.db.run(|c| Ok((User::list(c)?, model::institutions_list(c)?, grant_model::pending(c)?))).await?;
+    let me = page.0.user.as_ref().map(|u| u.id).unwrap_or_default();
+    let email_of = |id: i32| users.iter().find(|u| u.id == id).map(|u| u.email.clone()).unwrap_or_default();
+    let inst_of = |id: Option<i32>| {
+        id.and_then(|i| institutions.iter().find(|x| x.0 == i)).map(|x| x.1.clone()).unwrap_or_default()
+    };
+    let grants: Vec<GrantRow> = grants
+        .into_iter()
+        .map(|g| GrantRow {
+            id: g.id,
+            user: email_of(g.user_id),
+            institution: inst_of(g.institution_id),
+            role: g.role,
+            requested_by: email_of(g.requested_by),
+            requested_at: g.requested_at.format("%Y-%m-%d %H:%M").to_string(),
+            decidable: g.requested_by != me && g.user_id != me,
+        })
+        .collect();
     let now = Utc::now().naive_utc();
     let rows: Vec<UserRow> = users
         .into_iter()
@@ -69,7 +105,7 @@ async fn users_page(
         status,
         Template::render(
             "accounts/admin_users",
-            context! { page: page.0, users: rows, roles, institutions: insts, error },
+            context! { page: page.0, users: rows, roles, institutions: insts, error, grants },
         ),
     ))
 }
@@ -127,6 +163,8 @@ async fn create(
     let (cat, config) = (auth.catalog.clone(), auth.config.clone());
     let actor = Actor::User { id: admin.0.user.id, email: admin.0.user.email.clone(), ip: auth.ip.clone() };
     let unusable = crypto::hash_password(&crypto::random_token(32));
+    let admin_id = admin.0.user.id;
+    let base = auth.config.public_url.trim_end_matches('/').to_string();
     let duplicate = auth
         .db
         .transaction(move |c| {
@@ -137,12 +175,16 @@ async fn create(
                 Some(code) => model::institution_id_by_code(c, code)?,
                 None => None,
             };
+            // Four eyes: an account asked with a sensitive role is created as a trainer (who
+            // reads no identity) and disabled; the role and the account come with approval.
+            let held = role.needs_second_admin();
+            let initial = if held { Role::Trainer } else { role };
             let id = User::insert(
                 c,
                 &NewUser {
                     email: &email,
                     name: &name,
-                    role: role.as_str(),
+                    role: initial.as_str(),
                     institution_id,
                     locale: &locale,
                     password_hash: &unusable,
@@ -150,8 +192,15 @@ async fn create(
             )?;
             let user = User::find(c, id)?;
             issue_reset(c, &cat, &config, &user, "welcome", 72)?;
-            let details = format!("role={role} institution={}", institution.as_deref().unwrap_or("-"));
+            let details = format!("role={initial} institution={}", institution.as_deref().unwrap_or("-"));
             audit::record(c, &actor, "user.create", "user", &id.to_string(), &details)?;
+            if held {
+                User::disable(c, id)?;
+                let g = grant_model::request(c, id, role.as_str(), institution_id, true, admin_id)?;
+                let details = format!("grant={g} role={role} with_account=true");
+                audit::record(c, &actor, "user.role_grant_requested", "user", &id.to_string(), &details)?;
+                tell_auditors(c, &cat, &base, id, "requested")?;
+            }
             Ok(false)
         })
         .await?;
@@ -217,6 +266,10 @@ async fn enable(
 ) -> Result<Redirect, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     act(&auth, &admin, id, "user.enable", |c, u| {
+        // An account created with a role that needs a second admin opens on approval only.
+        if grant_model::awaits_approval(c, u.id)? {
+            return Err(AppError::BadRequest("this account awaits a second admin's approval"));
+        }
         User::enable(c, u.id)?;
         Ok(String::new())
     })
@@ -261,17 +314,122 @@ async fn set_role(
             return Err(AppError::BadRequest("this role belongs to another institution"));
         }
     }
+    // Security: no admin changes their own role (nor gives themselves one).
+    if id == admin.0.user.id {
+        return Err(AppError::BadRequest("an admin cannot change their own role"));
+    }
+    if role.needs_second_admin() {
+        let (cat, base, admin_id) =
+            (auth.catalog.clone(), auth.config.public_url.trim_end_matches('/').to_string(), admin.0.user.id);
+        return act(&auth, &admin, id, "user.role_grant_requested", move |c, u| {
+            let inst = institution_of(c, institution.as_deref())?;
+            let g = grant_model::request(c, u.id, role.as_str(), inst, false, admin_id)?;
+            tell_auditors(c, &cat, &base, u.id, "requested")?;
+            Ok(format!(
+                "grant={g} from={} to={role} institution={}",
+                u.role,
+                institution.as_deref().unwrap_or("-")
+            ))
+        })
+        .await;
+    }
     act(&auth, &admin, id, "user.role_change", move |c, u| {
-        let inst = match &institution {
-            Some(code) => Some(
-                model::institution_id_by_code(c, code)?.ok_or(AppError::BadRequest("unknown institution"))?,
-            ),
-            None => None,
-        };
+        let inst = institution_of(c, institution.as_deref())?;
         User::set_role(c, u.id, role.as_str(), inst)?;
         Ok(format!("from={} to={role} institution={}", u.role, institution.as_deref().unwrap_or("-")))
     })
     .await
+}
+
+fn institution_of(c: &mut crate::db::DbConn, code: Option<&str>) -> Result<Option<i32>, AppError> {
+    match code {
+        Some(code) => Ok(Some(
+            model::institution_id_by_code(c, code)?.ok_or(AppError::BadRequest("unknown institution"))?,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Tells every active auditor that a grant was requested or decided: a link to the user's
+/// entries in the audit log, no name and nothing of any report.
+fn tell_auditors(
+    c: &mut crate::db::DbConn,
+    catalog: &crate::i18n::Catalog,
+    base: &str,
+    user_id: i32,
+    what: &str,
+) -> Result<(), AppError> {
+    let link = format!("{base}/staff/audit?object_type=user&object_id={user_id}");
+    for (email, lang) in grant_model::active_auditors(c)? {
+        let args = [("link", link.clone()), ("user", user_id.to_string()), ("what", what.to_string())];
+        let (subject, body) = crate::notify::compose(catalog, &lang, "role-grant", &args);
+        crate::notify::enqueue(c, &email, &subject, &body, "role-grant")?;
+    }
+    Ok(())
+}
+
+#[derive(FromForm)]
+pub struct GrantAction {
+    csrf: Option<String>,
+}
+
+/// Decides a pending grant; the admin who asked for it, and the one who would receive it,
+/// may not.
+async fn decide(auth: &Auth<'_>, admin: &Admin, id: i32, approve: bool) -> Result<Redirect, AppError> {
+    let actor = Actor::User { id: admin.0.user.id, email: admin.0.user.email.clone(), ip: auth.ip.clone() };
+    let (me, cat, base) =
+        (admin.0.user.id, auth.catalog.clone(), auth.config.public_url.trim_end_matches('/').to_string());
+    auth.db
+        .transaction(move |c| {
+            let g = grant_model::find(c, id)?;
+            if g.requested_by == me || g.user_id == me {
+                return Err(AppError::BadRequest("a second admin must decide this grant"));
+            }
+            if !grant_model::decide(c, id, me, approve)? {
+                return Err(AppError::BadRequest("this grant was already decided"));
+            }
+            let user = User::find(c, g.user_id)?;
+            let action = if approve {
+                User::set_role(c, g.user_id, &g.role, g.institution_id)?;
+                if g.with_account {
+                    User::enable(c, g.user_id)?;
+                }
+                "user.role_grant_approved"
+            } else {
+                "user.role_grant_refused"
+            };
+            let details =
+                format!("grant={id} from={} to={} requested_by={}", user.role, g.role, g.requested_by);
+            audit::record(c, &actor, action, "user", &g.user_id.to_string(), &details)?;
+            tell_auditors(c, &cat, &base, g.user_id, if approve { "approved" } else { "refused" })?;
+            Ok(())
+        })
+        .await?;
+    Ok(Redirect::to("/staff/admin/users"))
+}
+
+#[rocket::post("/staff/admin/grants/<id>/approve", data = "<form>")]
+async fn approve_grant(
+    auth: Auth<'_>,
+    admin: Admin,
+    id: i32,
+    cookies: &CookieJar<'_>,
+    form: Form<GrantAction>,
+) -> Result<Redirect, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    decide(&auth, &admin, id, true).await
+}
+
+#[rocket::post("/staff/admin/grants/<id>/refuse", data = "<form>")]
+async fn refuse_grant(
+    auth: Auth<'_>,
+    admin: Admin,
+    id: i32,
+    cookies: &CookieJar<'_>,
+    form: Form<GrantAction>,
+) -> Result<Redirect, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    decide(&auth, &admin, id, false).await
 }
 
 #[derive(Serialize)]

@@ -3,6 +3,7 @@
 //! administration (`admin`).
 
 mod admin;
+pub mod grant_model;
 pub mod guards;
 pub mod model;
 pub mod password;

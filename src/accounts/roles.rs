@@ -39,6 +39,12 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
 
+    /// Whether granting this role takes a second admin's approval (four eyes): the roles that
+    /// read identities or cases, or that manage accounts.
+    pub fn needs_second_admin(self) -> bool {
+        matches!(self, Role::Admin | Role::Intake | Role::Investigator | Role::Ombudsman | Role::Auditor)
+    }
+
     /// The institution a role's members must belong to, if any.
     pub fn required_institution(self) -> Option<&'static str> {
         match self {
@@ -65,5 +71,13 @@ mod tests {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
         assert_eq!(Role::parse("superuser"), None);
+    }
+
+    #[test]
+    fn roles_that_read_identities_need_a_second_admin() {
+        for r in [Role::Admin, Role::Intake, Role::Investigator, Role::Ombudsman, Role::Auditor] {
+            assert!(r.needs_second_admin(), "{r}");
+        }
+        assert!(!Role::Trainer.needs_second_admin() && !Role::Monitor.needs_second_admin());
     }
 }

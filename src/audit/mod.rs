@@ -10,7 +10,94 @@ mod routes;
 
 pub use routes::routes;
 
-pub use model::{record, verify, Actor, Entry, VerifyError};
+pub use model::{record, verify, Actor, Entry, HeldMail, VerifyError};
+
+use std::time::Duration as StdDuration;
+
+use chrono::{Duration, NaiveDate, NaiveDateTime, Utc};
+use diesel::QueryResult;
+use rand::seq::SliceRandom;
+use rand::Rng;
+use rocket::fairing::AdHoc;
+
+use crate::db::{Db, DbConn};
+
+/// How long a reporter's action is held back before its audit entry and mail are written: a
+/// random delay in this range (seconds), drawn for each action.
+pub const REPORTER_DELAY_SECS: (i64, i64) = (5 * 60, 4 * 3600);
+
+/// How often, at random, the worker writes what is due (seconds).
+pub const FLUSH_EVERY_SECS: (u64, u64) = (60, 15 * 60);
+
+/// Privacy: holds a reporter's action (and the mail it causes) back, to be written by the
+/// background worker after a random delay, in random order among the others, dated to the
+/// day: neither the audit chain's order among staff entries nor the outbox then dates the
+/// action finer than its day. In the caller's transaction.
+pub fn hold_reporter(
+    conn: &mut DbConn,
+    day: NaiveDate,
+    action: &str,
+    object_type: &str,
+    object_id: &str,
+    details: &str,
+    mail: Option<&HeldMail>,
+) -> QueryResult<()> {
+    let delay = rand::thread_rng().gen_range(REPORTER_DELAY_SECS.0..=REPORTER_DELAY_SECS.1);
+    let due = Utc::now().naive_utc() + Duration::seconds(delay);
+    model::hold_reporter_event(conn, day, action, object_type, object_id, details, mail, due)
+}
+
+/// Writes every held reporter action due at `now`, in random order, each audit entry dated to
+/// its day and each mail created on that day; returns how many. One transaction.
+pub fn flush_reporter_events(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
+    use diesel::Connection;
+    conn.transaction(|c| {
+        crate::db::begin_write(c)?;
+        let mut due = model::take_due_reporter_events(c, now)?;
+        due.shuffle(&mut rand::thread_rng());
+        for e in &due {
+            // An empty action holds a further mail of the same action, without an entry.
+            if !e.action.is_empty() {
+                model::record_reporter_on(c, e.day, &e.action, &e.object_type, &e.object_id, &e.details)?;
+            }
+            if let (Some(to), Some(subject), Some(body), Some(kind)) =
+                (&e.mail_to, &e.mail_subject, &e.mail_body, &e.mail_kind)
+            {
+                let on = e.day.and_hms_opt(0, 0, 0).unwrap_or(now);
+                crate::notify::model::enqueue_dated(c, to, subject, body, kind, on)?;
+            }
+        }
+        Ok(due.len())
+    })
+}
+
+/// Starts the worker that writes held reporter actions, at random moments.
+pub fn stage() -> AdHoc {
+    AdHoc::on_liftoff("reporter events worker", |rocket| {
+        Box::pin(async move {
+            let Some(db) = rocket.state::<Db>().cloned() else { return };
+            let mut shutdown = rocket.shutdown();
+            rocket::tokio::spawn(async move {
+                loop {
+                    let wait = rand::thread_rng().gen_range(FLUSH_EVERY_SECS.0..=FLUSH_EVERY_SECS.1);
+                    rocket::tokio::select! {
+                        _ = rocket::tokio::time::sleep(StdDuration::from_secs(wait)) => {}
+                        _ = &mut shutdown => break,
+                    }
+                    let db = db.clone();
+                    let pass = rocket::tokio::task::spawn_blocking(move || {
+                        let mut c = db.get().map_err(|e| e.to_string())?;
+                        flush_reporter_events(&mut c, Utc::now().naive_utc()).map_err(|e| e.to_string())
+                    })
+                    .await;
+                    if let Ok(Err(e)) = pass {
+                        eprintln!("audit: writing held reporter events failed: {e}");
+                    }
+                }
+            });
+        })
+    })
+}
 
 /// The content hash of an entry: SHA-256 over its fields and the previous hash, each field
 /// length-prefixed so that no two different entries hash the same.

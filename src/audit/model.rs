@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use super::{entry_hash, GENESIS};
 use crate::db::DbConn;
-use crate::schema::{audit_log, settings};
+use crate::schema::{audit_log, pending_reporter_events, settings};
 
 /// Who did it.
 #[derive(Debug, Clone)]
@@ -66,9 +66,6 @@ pub fn record(
     if let DbConn::Pg(_) = conn {
         conn.batch_execute("SELECT pg_advisory_xact_lock(727274)")?;
     }
-    let prev: Option<String> =
-        audit_log::table.order(audit_log::id.desc()).select(audit_log::hash).first(conn).optional()?;
-    let prev = prev.unwrap_or_else(|| GENESIS.to_string());
     // Whole seconds: both engines store them identically, so the hash verifies on either.
     let now = Utc::now().naive_utc();
     let at = match actor {
@@ -76,6 +73,38 @@ pub fn record(
         Actor::Reporter => now.date().and_hms_opt(0, 0, 0).unwrap_or(now),
         _ => now.with_nanosecond(0).unwrap_or(now),
     };
+    append(conn, actor, at, action, object_type, object_id, details)
+}
+
+/// Appends a reporter's entry held back by [`hold_reporter_event`], dated to the day of the
+/// action (written later, by `audit::flush_reporter_events`).
+pub fn record_reporter_on(
+    conn: &mut DbConn,
+    day: chrono::NaiveDate,
+    action: &str,
+    object_type: &str,
+    object_id: &str,
+    details: &str,
+) -> QueryResult<()> {
+    if let DbConn::Pg(_) = conn {
+        conn.batch_execute("SELECT pg_advisory_xact_lock(727274)")?;
+    }
+    let at = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    append(conn, &Actor::Reporter, at, action, object_type, object_id, details)
+}
+
+fn append(
+    conn: &mut DbConn,
+    actor: &Actor,
+    at: NaiveDateTime,
+    action: &str,
+    object_type: &str,
+    object_id: &str,
+    details: &str,
+) -> QueryResult<()> {
+    let prev: Option<String> =
+        audit_log::table.order(audit_log::id.desc()).select(audit_log::hash).first(conn).optional()?;
+    let prev = prev.unwrap_or_else(|| GENESIS.to_string());
     let (actor_id, actor_label, ip) = match actor {
         Actor::User { id, email, ip } => (Some(*id), email.clone(), ip.clone()),
         Actor::Reporter => (None, "reporter".to_string(), None),
@@ -256,4 +285,79 @@ pub fn browse(conn: &mut DbConn, f: &Filter, before: Option<i32>, limit: i64) ->
         q = q.filter(audit_log::at.lt(d.succ_opt().unwrap_or(d).and_hms_opt(0, 0, 0).unwrap_or_default()));
     }
     q.order(audit_log::id.desc()).limit(limit).select(Entry::as_select()).load(conn)
+}
+
+/// A reporter's action waiting to be written to the audit log (and the mail it causes).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = pending_reporter_events)]
+pub struct PendingReporterEvent {
+    pub id: i32,
+    pub day: chrono::NaiveDate,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub details: String,
+    pub mail_to: Option<String>,
+    pub mail_subject: Option<String>,
+    pub mail_body: Option<String>,
+    pub mail_kind: Option<String>,
+    pub due_at: NaiveDateTime,
+}
+
+/// A mail a reporter's action causes, held back with its audit entry.
+#[derive(Debug, Clone)]
+pub struct HeldMail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub kind: String,
+}
+
+/// Holds a reporter's action back until `due_at` (in the caller's transaction).
+#[expect(clippy::too_many_arguments, reason = "one argument per column of the held entry")]
+pub fn hold_reporter_event(
+    conn: &mut DbConn,
+    day: chrono::NaiveDate,
+    action: &str,
+    object_type: &str,
+    object_id: &str,
+    details: &str,
+    mail: Option<&HeldMail>,
+    due_at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(pending_reporter_events::table)
+        .values((
+            pending_reporter_events::day.eq(day),
+            pending_reporter_events::action.eq(action),
+            pending_reporter_events::object_type.eq(object_type),
+            pending_reporter_events::object_id.eq(object_id),
+            pending_reporter_events::details.eq(details),
+            pending_reporter_events::mail_to.eq(mail.map(|m| m.to.as_str())),
+            pending_reporter_events::mail_subject.eq(mail.map(|m| m.subject.as_str())),
+            pending_reporter_events::mail_body.eq(mail.map(|m| m.body.as_str())),
+            pending_reporter_events::mail_kind.eq(mail.map(|m| m.kind.as_str())),
+            pending_reporter_events::due_at.eq(due_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Takes the held actions due at `now` out of the table (in the caller's transaction). On
+/// PostgreSQL the audit chain's lock is taken first, so two instances flushing at once cannot
+/// both take the same rows (the second sees them gone).
+pub fn take_due_reporter_events(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<PendingReporterEvent>> {
+    if let DbConn::Pg(_) = conn {
+        conn.batch_execute("SELECT pg_advisory_xact_lock(727274)")?;
+    }
+    let due: Vec<PendingReporterEvent> = pending_reporter_events::table
+        .filter(pending_reporter_events::due_at.le(now))
+        .select(PendingReporterEvent::as_select())
+        .load(conn)?;
+    let ids: Vec<i32> = due.iter().map(|e| e.id).collect();
+    diesel::delete(pending_reporter_events::table.filter(pending_reporter_events::id.eq_any(&ids)))
+        .execute(conn)?;
+    Ok(due)
 }

@@ -14,6 +14,19 @@ pub fn routes() -> Vec<Route> {
     rocket::routes![index]
 }
 
+/// A role grant as the auditors see it: who, which role, its state, by whom (account numbers
+/// only), and a link to the entries of the account.
+#[derive(Serialize)]
+struct GrantRow {
+    id: i32,
+    user_id: i32,
+    role: String,
+    state: String,
+    requested_by: i32,
+    requested_at: String,
+    decided_by: Option<i32>,
+}
+
 #[derive(Serialize)]
 struct Row {
     id: i32,
@@ -52,9 +65,11 @@ async fn index(
         to: date(&to),
     };
     let f = filter.clone();
-    let (entries, intact) = db
+    let (entries, intact, grants) = db
         .run(move |c| {
             let e = model::browse(c, &f, before, PAGE + 1)?;
+            // Four eyes: the auditors see every role grant, pending or decided.
+            let g = crate::accounts::grant_model::recent(c, 20)?;
             // The chain's state is shown on the first page only, verified from the last
             // checkpoint: the cost is what was appended since, not the whole log.
             let intact = if before.is_none() {
@@ -63,7 +78,7 @@ async fn index(
             } else {
                 None
             };
-            Ok((e, intact))
+            Ok((e, intact, g))
         })
         .await?;
     if let Some(Ok(cp)) = &intact {
@@ -71,6 +86,18 @@ async fn index(
         db.transaction(move |c| Ok(model::store_checkpoint(c, &cp)?)).await?;
     }
     let intact = intact.map(|r| r.map(|cp| cp.count).map_err(|e| e.to_string()));
+    let grants: Vec<GrantRow> = grants
+        .into_iter()
+        .map(|g| GrantRow {
+            id: g.id,
+            user_id: g.user_id,
+            role: g.role,
+            state: g.state,
+            requested_by: g.requested_by,
+            requested_at: g.requested_at.format("%Y-%m-%d %H:%M").to_string(),
+            decided_by: g.decided_by,
+        })
+        .collect();
     let more = entries.len() as i64 > PAGE;
     let rows: Vec<Row> = entries
         .into_iter()
@@ -93,7 +120,7 @@ async fn index(
     Ok(Template::render(
         "audit/index",
         context! {
-            page: page.0, rows, next, chain,
+            page: page.0, rows, next, chain, grants,
             f: context! {
                 actor: filter.actor, action: filter.action, object_type: filter.object_type,
                 object_id: filter.object_id, from: from.unwrap_or_default(), to: to.unwrap_or_default(),

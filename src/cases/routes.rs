@@ -148,7 +148,9 @@ async fn show(
             for (rid, _) in model::reports_of(c, case.event_id)? {
                 let r = triage::find_report(c, rid, crate::triage::model::Scope::All)?;
                 let files = triage::attachments_of(c, rid)?;
-                let msgs = triage::messages_of(c, rid)?;
+                // Security: the case shows its own institution's thread (and the shared one before
+                // routing), never the other institution's exchange with the reporter.
+                let msgs = triage::messages_of(c, rid, triage::Thread::Institution(case.institution_id))?;
                 reports.push((r, files, msgs));
             }
             let transitions = model::transitions_of(c, id)?;
@@ -591,8 +593,15 @@ async fn message(
         if !model::reports_of(c, case.event_id)?.iter().any(|r| r.0 == rid) {
             return Err(AppError::NotFound);
         }
-        let m =
-            crate::reports::model::add_message(c, rid, "staff", Some(uid), &body, Utc::now().date_naive())?;
+        let m = crate::reports::model::add_message(
+            c,
+            rid,
+            "staff",
+            Some(uid),
+            &body,
+            Utc::now().date_naive(),
+            Some(case.institution_id),
+        )?;
         Ok(((), format!("report={rid} message={m}")))
     })
     .await?;

@@ -9,7 +9,7 @@ use crate::config::{MailConfig, MailTransport, SmtpTls};
 
 pub enum Transport {
     Smtp(SmtpTransport),
-    File(FileTransport),
+    File(FileTransport, std::path::PathBuf),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -28,9 +28,10 @@ impl Transport {
     pub fn from_config(mail: &MailConfig) -> Result<Transport, String> {
         match mail.transport {
             MailTransport::File => {
-                std::fs::create_dir_all(&mail.file_dir)
+                // Security: the mail folder is its owner's only; each file is made 0600.
+                crate::private_fs::private_dir(&mail.file_dir)
                     .map_err(|e| format!("cannot create {}: {e}", mail.file_dir.display()))?;
-                Ok(Transport::File(FileTransport::new(&mail.file_dir)))
+                Ok(Transport::File(FileTransport::new(&mail.file_dir), mail.file_dir.clone()))
             }
             MailTransport::Smtp => {
                 let builder = match mail.smtp_tls {
@@ -54,7 +55,14 @@ impl Transport {
     pub fn send(&self, from: &str, msg: &OutboxMessage) -> Result<(), TransportError> {
         let from: Mailbox = from.parse().map_err(|e| TransportError::Address(format!("{e}")))?;
         let to: Mailbox = msg.to_addr.parse().map_err(|e| TransportError::Address(format!("{e}")))?;
-        let email = Message::builder()
+        let mut builder = Message::builder();
+        if super::is_reporter_caused(&msg.kind) {
+            // Privacy: the `Date:` of a mail a reporter's action caused is its day, not the
+            // moment it was sent.
+            let secs = u64::try_from(msg.created_at.and_utc().timestamp()).unwrap_or(0);
+            builder = builder.date(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs));
+        }
+        let email = builder
             .from(from)
             .to(to)
             .subject(&msg.subject)
@@ -63,7 +71,11 @@ impl Transport {
             .map_err(|e| TransportError::Build(e.to_string()))?;
         match self {
             Transport::Smtp(t) => t.send(&email).map(|_| ()).map_err(|e| TransportError::Smtp(e.to_string())),
-            Transport::File(t) => t.send(&email).map(|_| ()).map_err(|e| TransportError::File(e.to_string())),
+            Transport::File(t, dir) => {
+                let id = t.send(&email).map_err(|e| TransportError::File(e.to_string()))?;
+                crate::private_fs::tighten_file(&dir.join(format!("{id}.eml")))
+                    .map_err(|e| TransportError::File(e.to_string()))
+            }
         }
     }
 }

@@ -19,6 +19,14 @@ pub use model::{enqueue, OutboxMessage};
 use crate::config::Config;
 use crate::db::Db;
 
+/// The kinds of mail a reporter's action causes: created on its day only (see
+/// `audit::hold_reporter`), sent with a `Date:` of that day, and emptied once sent.
+pub const REPORTER_KINDS: &[&str] = &["reporter-message"];
+
+pub fn is_reporter_caused(kind: &str) -> bool {
+    REPORTER_KINDS.contains(&kind)
+}
+
 /// Runs one delivery pass: claims due messages and tries each once. Returns how many were
 /// delivered.
 pub fn deliver_due(db: &Db, transport: &Transport, config: &Config) -> Result<usize, String> {
@@ -29,6 +37,9 @@ pub fn deliver_due(db: &Db, transport: &Transport, config: &Config) -> Result<us
         match transport.send(&config.mail.from, &msg) {
             Ok(()) => {
                 model::mark_sent(&mut conn, msg.id).map_err(|e| e.to_string())?;
+                if is_reporter_caused(&msg.kind) {
+                    model::purge_sent(&mut conn, msg.id, msg.created_at).map_err(|e| e.to_string())?;
+                }
                 sent += 1;
             }
             Err(e) => {

@@ -37,6 +37,36 @@ pub fn enqueue(conn: &mut DbConn, to: &str, subject: &str, body: &str, kind: &st
         .get_result(conn)
 }
 
+/// Writes a message dated `created_at` (a reporter's action is dated to its day only), due now.
+pub fn enqueue_dated(
+    conn: &mut DbConn,
+    to: &str,
+    subject: &str,
+    body: &str,
+    kind: &str,
+    created_at: NaiveDateTime,
+) -> QueryResult<i32> {
+    diesel::insert_into(mail_outbox::table)
+        .values((
+            mail_outbox::to_addr.eq(to),
+            mail_outbox::subject.eq(subject),
+            mail_outbox::body.eq(body),
+            mail_outbox::kind.eq(kind),
+            mail_outbox::created_at.eq(created_at),
+            mail_outbox::next_attempt_at.eq(Utc::now().naive_utc()),
+        ))
+        .returning(mail_outbox::id)
+        .get_result(conn)
+}
+
+/// Once a mail caused by a reporter's action is sent, its body goes and its sending time is
+/// kept to the day it was created on.
+pub fn purge_sent(conn: &mut DbConn, id: i32, day: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(mail_outbox::table.find(id).filter(mail_outbox::sent_at.is_not_null()))
+        .set((mail_outbox::body.eq(""), mail_outbox::sent_at.eq(Some(day))))
+        .execute(conn)
+}
+
 /// How long a claimed message stays reserved for the instance that claimed it.
 const LEASE: i64 = 120;
 

@@ -126,6 +126,10 @@ pub struct StatusView {
     pub forwarded_to: Vec<String>,
     pub messages: Vec<MessageView>,
     pub attachments: i64,
+    /// The institutions a reply may be addressed to: (code, label).
+    pub reply_to: Vec<(String, String)>,
+    /// The one chosen by default: the institution that wrote last.
+    pub reply_default: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -133,6 +137,22 @@ pub struct MessageView {
     pub from: String,
     pub body: String,
     pub sent_on: String,
+    /// The institution that wrote a staff message, or that the reporter wrote to; None for
+    /// the shared thread before routing.
+    pub institution: Option<String>,
+}
+
+/// The thread a reporter's message goes to: the institution they chose if it holds a case on
+/// their event; else the institution that wrote to them last, if it still holds one; else the
+/// only institution holding one; else none (the shared thread, before routing or when the
+/// reporter chose no one among several).
+pub fn reply_thread(chosen: Option<i32>, latest_staff: Option<i32>, cases: &[i32]) -> Option<i32> {
+    chosen.filter(|i| cases.contains(i)).or_else(|| latest_staff.filter(|i| cases.contains(i))).or(
+        match cases {
+            [only] => Some(*only),
+            _ => None,
+        },
+    )
 }
 
 impl Intake<'_> {
@@ -196,11 +216,19 @@ impl Intake<'_> {
                     },
                 )?;
                 let details = format!("channel={channel} files={}", evidence.len());
-                let actor = match &monitor_actor {
-                    Some(a) => a.clone(),
-                    None => Actor::Reporter,
-                };
-                audit::record(c, &actor, "report.create", "report", &id.to_string(), &details)?;
+                match &monitor_actor {
+                    Some(a) => audit::record(c, a, "report.create", "report", &id.to_string(), &details)?,
+                    // Privacy: an anonymous reporter's entry is written later, at random.
+                    None => audit::hold_reporter(
+                        c,
+                        today,
+                        "report.create",
+                        "report",
+                        &id.to_string(),
+                        &details,
+                        None,
+                    )?,
+                }
                 Ok(id)
             })
             .await?;
@@ -236,18 +264,30 @@ impl Intake<'_> {
 
     pub async fn status_view(&self, report: &model::ReceiptReport) -> Result<StatusView, AppError> {
         let (id, event_id) = (report.id, report.event_id);
-        let (messages, forwarded, attachments) = self
+        let (messages, forwarded, attachments, latest, cases) = self
             .db
             .run(move |c| {
                 let m = model::messages_of(c, id)?;
+                let latest = model::latest_staff_institution(c, id)?;
+                let cases = model::case_institutions_of_report(c, id)?;
                 let f = match event_id {
                     Some(e) => model::forwarded_to(c, e)?,
                     None => vec![],
                 };
                 let a = model::attachment_count(c, id)?;
-                Ok((m, f, a))
+                Ok((m, f, a, latest, cases))
             })
             .await?;
+        let label = |i: i32| self.taxonomy.institutions.iter().find(|x| x.id == i);
+        let mut reply_to: Vec<(String, String)> = vec![];
+        for i in &cases {
+            if let Some(e) = label(*i) {
+                if !reply_to.iter().any(|r| r.0 == e.code) {
+                    reply_to.push((e.code.clone(), e.label(&self.lang).to_string()));
+                }
+            }
+        }
+        let reply_default = reply_thread(None, latest, &cases).and_then(label).map(|e| e.code.clone());
         Ok(StatusView {
             status: report.status.clone(),
             status_label: self.tr(&format!("status-{}", report.status)),
@@ -258,35 +298,50 @@ impl Intake<'_> {
                 .collect(),
             messages: messages
                 .into_iter()
-                .map(|m| MessageView { from: m.author, body: m.body, sent_on: m.sent_on.to_string() })
+                .map(|m| MessageView {
+                    from: m.author,
+                    body: m.body,
+                    sent_on: m.sent_on.to_string(),
+                    institution: m.institution_id.and_then(label).map(|e| e.label(&self.lang).to_string()),
+                })
                 .collect(),
             attachments,
+            reply_to,
+            reply_default,
         })
     }
 
-    /// A message from the reporter into their report's thread; the assignees of the report's
-    /// cases are told by mail (a link, never the message).
-    pub async fn add_message(&self, report_id: i32, body: String) -> Result<(), AppError> {
+    /// A message from the reporter into one institution's thread of their report (see
+    /// [`reply_thread`]; `to` is the code of the institution they chose); that case's assignee
+    /// is told by mail (a link, never the message).
+    pub async fn add_message(&self, report_id: i32, body: String, to: Option<&str>) -> Result<(), AppError> {
         let today = Utc::now().date_naive();
+        let chosen =
+            to.and_then(|code| self.taxonomy.institutions.iter().find(|i| i.code == code)).map(|i| i.id);
         let (catalog, base) =
             (self.catalog_arc.clone(), self.config.public_url.trim_end_matches('/').to_string());
         self.db
             .transaction(move |c| {
-                let id = model::add_message(c, report_id, "reporter", None, &body, today)?;
+                let cases = model::case_institutions_of_report(c, report_id)?;
+                let latest = model::latest_staff_institution(c, report_id)?;
+                let thread = reply_thread(chosen, latest, &cases);
+                let id = model::add_message(c, report_id, "reporter", None, &body, today, thread)?;
                 let details = format!("message={id}");
-                audit::record(
-                    c,
-                    &Actor::Reporter,
-                    "report.message",
-                    "report",
-                    &report_id.to_string(),
-                    &details,
-                )?;
-                for (case_id, email, lang) in model::assignees_of_report(c, report_id)? {
+                // Privacy: the audit entry and the mail to the assignees are held back and
+                // written later at random (see `audit::hold_reporter`), so that neither dates
+                // the reporter's message finer than its day.
+                let mut mails = vec![];
+                for (case_id, email, lang) in model::assignees_of_report(c, report_id, thread)? {
                     let link = format!("{base}/staff/cases/{case_id}");
                     let args = [("link", link), ("case", case_id.to_string())];
                     let (subject, body) = crate::notify::compose(&catalog, &lang, "reporter-message", &args);
-                    crate::notify::enqueue(c, &email, &subject, &body, "reporter-message")?;
+                    mails.push(audit::HeldMail { to: email, subject, body, kind: "reporter-message".into() });
+                }
+                let rid = report_id.to_string();
+                audit::hold_reporter(c, today, "report.message", "report", &rid, &details, mails.first())?;
+                // Further mails are held on their own (no audit entry of their own).
+                for m in mails.iter().skip(1) {
+                    audit::hold_reporter(c, today, "", "report", &rid, "", Some(m))?;
                 }
                 Ok(())
             })
@@ -299,13 +354,14 @@ impl Intake<'_> {
         self.db
             .transaction(move |c| {
                 let id = model::insert_attachment(c, report_id, &e, today, None)?;
-                audit::record(
+                audit::hold_reporter(
                     c,
-                    &Actor::Reporter,
+                    today,
                     "report.attachment",
                     "report",
                     &report_id.to_string(),
                     &format!("attachment={id} sha256={}", e.sha256),
+                    None,
                 )?;
                 Ok(())
             })
@@ -333,4 +389,21 @@ pub fn stage() -> AdHoc {
             .unwrap_or_else(|| RateLimiter::new(20, 30));
         rocket.manage(limiter).mount("/", routes::routes()).mount("/api/v1", api::routes())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reply_thread;
+
+    #[test]
+    fn a_reply_goes_to_the_chosen_thread_else_the_last_writer_else_the_only_case() {
+        assert_eq!(reply_thread(Some(2), Some(1), &[1, 2]), Some(2));
+        // A choice outside the event's cases is ignored.
+        assert_eq!(reply_thread(Some(3), Some(1), &[1, 2]), Some(1));
+        assert_eq!(reply_thread(None, None, &[2]), Some(2));
+        assert_eq!(reply_thread(None, None, &[1, 2]), None);
+        assert_eq!(reply_thread(None, None, &[]), None);
+        // A staff message of an institution whose case is gone does not decide.
+        assert_eq!(reply_thread(None, Some(3), &[1, 2]), None);
+    }
 }

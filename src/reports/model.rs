@@ -141,13 +141,18 @@ pub struct MessageRow {
     pub author: String,
     pub body: String,
     pub sent_on: NaiveDate,
+    /// The thread: the institution that wrote a staff message, or that a reporter's message
+    /// is addressed to; None for the shared thread before routing.
+    pub institution_id: Option<i32>,
 }
 
+/// The whole thread of a report, as its reporter sees it (every institution's messages, each
+/// labelled by the caller).
 pub fn messages_of(conn: &mut DbConn, report_id: i32) -> QueryResult<Vec<MessageRow>> {
     messages::table
         .filter(messages::report_id.eq(report_id))
         .order(messages::id)
-        .select((messages::id, messages::author, messages::body, messages::sent_on))
+        .select((messages::id, messages::author, messages::body, messages::sent_on, messages::institution_id))
         .load(conn)
 }
 
@@ -158,6 +163,7 @@ pub fn add_message(
     user_id: Option<i32>,
     body: &str,
     today: NaiveDate,
+    institution_id: Option<i32>,
 ) -> QueryResult<i32> {
     diesel::insert_into(messages::table)
         .values((
@@ -166,9 +172,34 @@ pub fn add_message(
             messages::user_id.eq(user_id),
             messages::body.eq(body),
             messages::sent_on.eq(today),
+            messages::institution_id.eq(institution_id),
         ))
         .returning(messages::id)
         .get_result(conn)
+}
+
+/// The institutions that hold a case on a report's event (ids), in order.
+pub fn case_institutions_of_report(conn: &mut DbConn, report_id: i32) -> QueryResult<Vec<i32>> {
+    let event: Option<i32> = reports::table.find(report_id).select(reports::event_id).first(conn)?;
+    let Some(event) = event else { return Ok(vec![]) };
+    cases::table
+        .filter(cases::event_id.eq(event))
+        .order(cases::institution_id)
+        .select(cases::institution_id)
+        .load(conn)
+}
+
+/// The institution of the latest staff message of a report that belongs to a thread.
+pub fn latest_staff_institution(conn: &mut DbConn, report_id: i32) -> QueryResult<Option<i32>> {
+    messages::table
+        .filter(messages::report_id.eq(report_id))
+        .filter(messages::author.eq("staff"))
+        .filter(messages::institution_id.is_not_null())
+        .order(messages::id.desc())
+        .select(messages::institution_id)
+        .first::<Option<i32>>(conn)
+        .optional()
+        .map(Option::flatten)
 }
 
 /// The institutions a report's event was forwarded to, for the public status.
@@ -214,15 +245,23 @@ pub fn filed_by_monitor(
         .load(conn)
 }
 
-/// The assignees of the cases of a report's event: (case id, email, language).
-pub fn assignees_of_report(conn: &mut DbConn, report_id: i32) -> QueryResult<Vec<(i32, String, String)>> {
+/// The assignees of the cases of a report's event: (case id, email, language); only those of
+/// one institution's case when `institution` is given.
+pub fn assignees_of_report(
+    conn: &mut DbConn,
+    report_id: i32,
+    institution: Option<i32>,
+) -> QueryResult<Vec<(i32, String, String)>> {
     use crate::schema::users;
     let event: Option<i32> = reports::table.find(report_id).select(reports::event_id).first(conn)?;
     let Some(event) = event else { return Ok(vec![]) };
-    cases::table
+    let mut q = cases::table
         .inner_join(users::table.on(users::id.nullable().eq(cases::assignee_id)))
         .filter(cases::event_id.eq(event))
         .filter(users::disabled_at.is_null())
-        .select((cases::id, users::email, users::locale))
-        .load(conn)
+        .into_boxed();
+    if let Some(inst) = institution {
+        q = q.filter(cases::institution_id.eq(inst));
+    }
+    q.select((cases::id, users::email, users::locale)).load(conn)
 }

@@ -481,6 +481,8 @@ pub struct ReceiptForm {
     csrf: Option<String>,
     receipt: Option<String>,
     body: Option<String>,
+    /// The institution the reply is for (its code).
+    to: Option<String>,
 }
 
 async fn status_page(
@@ -545,7 +547,7 @@ async fn reply(
     };
     match super::check_message(&s(&form.body)) {
         Ok(body) => {
-            intake.add_message(report.id, body).await?;
+            intake.add_message(report.id, body, form.to.as_deref()).await?;
             let flash = Some(intake.tr("notice-message-sent"));
             status_page(page, &intake, &typed, flash, None, Status::Created).await
         }

@@ -319,11 +319,43 @@ pub fn reports_of_event(conn: &mut DbConn, event_id: i32) -> QueryResult<Vec<(i3
         .load(conn)
 }
 
-pub fn messages_of(conn: &mut DbConn, report_id: i32) -> QueryResult<Vec<(i32, String, String, NaiveDate)>> {
-    messages::table
-        .filter(messages::report_id.eq(report_id))
-        .order(messages::id)
-        .select((messages::id, messages::author, messages::body, messages::sent_on))
+/// Which threads of a report's messages a staff member reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Thread {
+    /// Every thread (the auditor).
+    All,
+    /// The shared thread before routing only (intake officers: their part ends at routing).
+    Shared,
+    /// One institution's thread and the shared one before routing (its case workers).
+    Institution(i32),
+}
+
+impl Thread {
+    /// The threads a report scope reads: case workers their institution's, intake and
+    /// auditors as `all_scope` says.
+    pub fn of(scope: Scope, all_scope: Thread) -> Thread {
+        match scope {
+            Scope::All => all_scope,
+            Scope::Institution(i) => Thread::Institution(i),
+        }
+    }
+}
+
+/// A message as staff read it: (id, author, body, sent on, institution of its thread).
+pub type StaffMessage = (i32, String, String, NaiveDate, Option<i32>);
+
+/// A report's messages in the threads given.
+pub fn messages_of(conn: &mut DbConn, report_id: i32, thread: Thread) -> QueryResult<Vec<StaffMessage>> {
+    let mut q = messages::table.filter(messages::report_id.eq(report_id)).into_boxed();
+    match thread {
+        Thread::All => {}
+        Thread::Shared => q = q.filter(messages::institution_id.is_null()),
+        Thread::Institution(i) => {
+            q = q.filter(messages::institution_id.is_null().or(messages::institution_id.eq(i)))
+        }
+    }
+    q.order(messages::id)
+        .select((messages::id, messages::author, messages::body, messages::sent_on, messages::institution_id))
         .load(conn)
 }
 
@@ -422,10 +454,22 @@ pub fn report_candidates(
     to: NaiveDate,
     cercles: &[String],
     limit: i64,
+    scope: Scope,
 ) -> QueryResult<Vec<Incident>> {
-    let rows: Vec<(PlaceTuple, i32)> = reports::table
+    let mut q = reports::table
         .filter(reports::cercle_code.eq_any(cercles))
         .filter(reports::occurred_on.between(from, to))
+        .into_boxed();
+    // Security: a case worker is offered only reports their institution holds a case on, the
+    // same rule as `find_report`; another institution's reports are not even listed.
+    if let Scope::Institution(inst) = scope {
+        q = q.filter(exists(
+            cases::table
+                .filter(cases::event_id.nullable().eq(reports::event_id))
+                .filter(cases::institution_id.eq(inst)),
+        ));
+    }
+    let rows: Vec<(PlaceTuple, i32)> = q
         .order(reports::id.desc())
         .limit(limit)
         .select((
@@ -458,10 +502,19 @@ pub fn event_candidates(
     to: NaiveDate,
     cercles: &[String],
     limit: i64,
+    scope: Scope,
 ) -> QueryResult<Vec<Incident>> {
-    let rows: Vec<PlaceTuple> = events::table
+    let mut q = events::table
         .filter(events::cercle_code.eq_any(cercles))
         .filter(events::occurred_on.between(from, to))
+        .into_boxed();
+    // Security: a case worker is offered only events with a case at their institution.
+    if let Scope::Institution(inst) = scope {
+        q = q.filter(exists(
+            cases::table.filter(cases::event_id.eq(events::id)).filter(cases::institution_id.eq(inst)),
+        ));
+    }
+    let rows: Vec<PlaceTuple> = q
         .order(events::id.desc())
         .limit(limit)
         .select((events::id, events::lat, events::lon, events::cercle_code, events::occurred_on))

@@ -11,7 +11,7 @@ use rocket_dyn_templates::{context, Template};
 use serde::Serialize;
 
 use super::duplicates::{self, Incident, Kind, Params, Reason};
-use super::model::{self, QueueFilter, Scope};
+use super::model::{self, QueueFilter, Scope, Thread};
 use super::scope_of;
 use crate::accounts::guards::{IntakeOfficer, Staff};
 use crate::accounts::routes::Auth;
@@ -210,6 +210,7 @@ async fn report(
         window_days: auth.config.duplicate_window_days,
     };
     let who = actor(&auth, &staff.0);
+    let role = staff.0.role;
     let geo2 = Arc::clone(geo);
     let (r, vts, files, msgs, reports_cands, events_cands, events_of_cands) = auth
         .db
@@ -221,11 +222,14 @@ async fn report(
             audit::record(c, &who, "report.view", "report", &id.to_string(), "")?;
             let vts: Vec<i32> = model::violations_of(c, &[id])?.into_iter().map(|v| v.1).collect();
             let files = model::attachments_of(c, id)?;
-            let msgs = model::messages_of(c, id)?;
+            // Security: a case worker reads their institution's thread; an intake officer the
+            // shared one before routing; the auditor every thread.
+            let all = if role == crate::accounts::Role::Auditor { Thread::All } else { Thread::Shared };
+            let msgs = model::messages_of(c, id, Thread::of(scope, all))?;
             let from = r.occurred_on - Duration::days(params.window_days);
             let to = r.occurred_on + Duration::days(params.window_days);
-            let rc = model::report_candidates(c, from, to, &cercles, 2000)?;
-            let ec = model::event_candidates(c, from, to, &cercles, 500)?;
+            let rc = model::report_candidates(c, from, to, &cercles, 2000, scope)?;
+            let ec = model::event_candidates(c, from, to, &cercles, 500, scope)?;
             let ids: Vec<i32> = rc.iter().map(|x| x.id).collect();
             let evs: Vec<(i32, Option<i32>)> = crate::schema::reports::table
                 .filter(crate::schema::reports::id.eq_any(&ids))
@@ -290,7 +294,12 @@ async fn report(
         .collect();
     let msgs: Vec<serde_json::Value> = msgs
         .into_iter()
-        .map(|m| serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string()}))
+        .map(|m| {
+            let inst =
+                m.4.and_then(|i| tax.institutions.iter().find(|x| x.id == i))
+                    .map(|x| x.label(&lang).to_string());
+            serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string(), "institution": inst})
+        })
         .collect();
     let can_triage = staff.0.role == crate::accounts::Role::Intake;
     Ok(Template::render(
@@ -384,6 +393,7 @@ async fn admissibility(
                     Some(uid),
                     &body,
                     Utc::now().date_naive(),
+                    None,
                 )?;
             }
             Ok(())

@@ -10,4 +10,5 @@ mod foundation;
 mod intake;
 mod mail;
 mod security_accounts;
+mod security_cases;
 mod structure;
