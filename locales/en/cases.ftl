@@ -148,3 +148,11 @@ dup-same-force = same force
 
 reporter-msg-inadmissible = Your report was reviewed and found inadmissible. Reason: { $reason }
 reporter-msg-out_of_scope = Your report is outside the remit of the institutions behind Vigie. Please turn to: { $reason }
+
+evidence-safe-copy = copy without metadata
+evidence-no-copy = no safe copy could be made: only the auditor opens the original
+evidence-as-uploaded = as received (may hold metadata)
+evidence-original = original
+evidence-sha-original = SHA-256 of the original
+evidence-pdf-active = active PDF (JavaScript or automatic action): do not open it in a reader that runs scripts
+evidence-pdf-unchecked = PDF only partly checked (compressed objects): open it with care

@@ -148,3 +148,11 @@ dup-same-force = même force
 
 reporter-msg-inadmissible = Votre signalement a été examiné et jugé irrecevable. Motif : { $reason }
 reporter-msg-out_of_scope = Votre signalement ne relève pas de la compétence des institutions de Vigie. Il faut vous adresser à : { $reason }
+
+evidence-safe-copy = copie sans métadonnées
+evidence-no-copy = aucune copie sûre n'a pu être faite : seul l'auditeur ouvre l'original
+evidence-as-uploaded = tel que reçu (peut contenir des métadonnées)
+evidence-original = original
+evidence-sha-original = SHA-256 de l'original
+evidence-pdf-active = PDF actif (JavaScript ou action automatique) : ne l'ouvrez pas dans un lecteur qui exécute les scripts
+evidence-pdf-unchecked = PDF vérifié en partie seulement (objets compressés) : ouvrez-le avec prudence

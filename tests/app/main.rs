@@ -8,3 +8,4 @@ mod common;
 mod foundation;
 mod intake;
 mod mail;
+mod security_evidence;
