@@ -216,6 +216,19 @@ pub fn inspect(source: Source, max_bytes: u64) -> Result<Evidence, EvidenceError
     })
 }
 
+/// Tells whether a file is of a kind we accept from its first bytes only (at most one chunk):
+/// no hashing, no decoding. Used to answer a form that has other mistakes in one go.
+pub fn sniff(source: &Source) -> Result<(), EvidenceError> {
+    let reader = source.open().map_err(|_| EvidenceError::Unreadable)?;
+    let mut head = Vec::with_capacity(CHUNK);
+    reader.take(CHUNK as u64).read_to_end(&mut head).map_err(|_| EvidenceError::Unreadable)?;
+    if head.is_empty() {
+        return Err(EvidenceError::Empty);
+    }
+    let mime = infer::get(&head).map(|t| t.mime_type()).ok_or(EvidenceError::Refused)?;
+    kind_of(mime).map(|_| ()).ok_or(EvidenceError::Refused)
+}
+
 /// A photo re-encoded from its pixels alone: JPEG stays JPEG, the others become PNG (a GIF's
 /// first frame). None when it cannot be decoded within the limits (HEIF, AVIF, damaged, huge).
 pub fn safe_image(source: &Source) -> Option<SafeCopy> {
@@ -355,6 +368,8 @@ mod tests {
         assert_eq!(check(vec![], 1000).unwrap_err(), EvidenceError::Empty);
         assert_eq!(check(PNG.to_vec(), 10).unwrap_err(), EvidenceError::TooLarge);
         assert_eq!(check(b"#!AMR\n\x3c\x91\x17\x16\xbe\x66\x78".to_vec(), 1000).unwrap().kind, "audio");
+        assert_eq!(sniff(&Source::Bytes(PNG.to_vec())), Ok(()));
+        assert_eq!(sniff(&Source::Bytes(b"#!/bin/sh\n".to_vec())), Err(EvidenceError::Refused));
     }
 
     #[test]

@@ -205,6 +205,14 @@ impl Intake<'_> {
         Ok(out)
     }
 
+    /// Checks only the kind of each file from its first bytes (off the async threads), to tell
+    /// a person whose form has other mistakes everything in one answer.
+    pub async fn sniff_files(&self, sources: Vec<Source>) -> Result<(), EvidenceError> {
+        rocket::tokio::task::spawn_blocking(move || sources.iter().try_for_each(evidence::sniff))
+            .await
+            .map_err(|_| EvidenceError::Unreadable)?
+    }
+
     /// Validates and files a report without files (the API): checks, then the hourly limit,
     /// then [`Intake::save_report`].
     pub async fn file_report(

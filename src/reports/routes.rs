@@ -344,9 +344,7 @@ fn new(page: Page, intake: Intake<'_>) -> Template {
 
 /// The uploads of a form as Rocket spooled them to disk, with their sizes; nothing is read yet.
 /// Security: a file cut by Rocket's `file` limit is refused here, before any byte is looked at.
-pub(crate) async fn spooled(
-    files: &mut [Capped<TempFile<'_>>],
-) -> Result<Vec<(Source, u64)>, EvidenceError> {
+pub(crate) async fn spooled(files: &mut [Capped<TempFile<'_>>]) -> Result<Vec<(Source, u64)>, EvidenceError> {
     let mut out = vec![];
     for f in files.iter_mut() {
         // A file input left empty still sends an empty part.
@@ -436,12 +434,13 @@ async fn create(
     }
 
     let had_files = form.evidence.iter().any(|f| !f.is_empty());
-    let monitor = staff.as_ref().filter(|s| s.0.role == crate::accounts::Role::Monitor).map(|s| MonitorFiling {
-        monitor_id: s.0.user.id,
-        email: s.0.user.email.clone(),
-        on_behalf_of: values.on_behalf_of.clone(),
-        consent: values.consent,
-    });
+    let monitor =
+        staff.as_ref().filter(|s| s.0.role == crate::accounts::Role::Monitor).map(|s| MonitorFiling {
+            monitor_id: s.0.user.id,
+            email: s.0.user.email.clone(),
+            on_behalf_of: values.on_behalf_of.clone(),
+            consent: values.consent,
+        });
     // Security: the fields, the number and sizes of the files and the hourly limit are all
     // checked before a single byte of a file is read.
     let draft = intake.check_report(&values.raw(), monitor.as_ref());
@@ -454,12 +453,22 @@ async fn create(
     if let Err(e) = &files {
         errors.insert("evidence", e.key());
     }
-    let (Ok(draft), Ok(files)) = (draft, files) else {
-        if had_files && !errors.contains_key("evidence") {
-            errors.insert("evidence", "err-files-again");
+    let (draft, files) = match (draft, files) {
+        (Ok(draft), Ok(files)) => (draft, files),
+        (_, files) => {
+            if let (false, Ok(files)) = (errors.contains_key("evidence"), files) {
+                // Other mistakes: tell about a wrong kind of file now too, from its first bytes.
+                let sources: Vec<Source> = files.into_iter().map(|f| f.0).collect();
+                if let Err(e) = intake.sniff_files(sources).await {
+                    errors.insert("evidence", e.key());
+                }
+            }
+            if had_files && !errors.contains_key("evidence") {
+                errors.insert("evidence", "err-files-again");
+            }
+            let ctx = form_context(&intake, &values, &errors, vec![], Some(intake.tr("notice-fix-errors")));
+            return Ok((Status::UnprocessableEntity, render_form(page, ctx)));
         }
-        let ctx = form_context(&intake, &values, &errors, vec![], Some(intake.tr("notice-fix-errors")));
-        return Ok((Status::UnprocessableEntity, render_form(page, ctx)));
     };
     if !intake.allow_report() {
         return Err(AppError::TooManyRequests);

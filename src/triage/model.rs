@@ -211,6 +211,9 @@ pub enum FileCopy {
     Original,
 }
 
+/// (content type, bytes) of an evidence file, or None when there is no such copy.
+pub type FileBytes = Option<(String, Vec<u8>)>;
+
 /// An evidence file's bytes (content type, data), if the scope may see its report; None when
 /// the staff copy of a photo could not be made.
 pub fn attachment_data(
@@ -218,7 +221,7 @@ pub fn attachment_data(
     id: i32,
     scope: Scope,
     copy: FileCopy,
-) -> QueryResult<(AttachmentMeta, Option<(String, Vec<u8>)>)> {
+) -> QueryResult<(AttachmentMeta, FileBytes)> {
     let meta: AttachmentMeta = attachments::table
         .find(id)
         .select((

@@ -318,7 +318,8 @@ pub const DOWNLOAD_CSP: &str = "sandbox; default-src 'none'; frame-ancestors 'no
 fn download(id: i32, content_type: &str, body: Vec<u8>, original: bool) -> Download {
     let ct = ContentType::parse_flexible(content_type).unwrap_or(ContentType::Binary);
     let ext = ct.extension().map(|e| e.to_string()).unwrap_or_else(|| "bin".into());
-    let name = if original { format!("evidence-{id}-original.{ext}") } else { format!("evidence-{id}.{ext}") };
+    let name =
+        if original { format!("evidence-{id}-original.{ext}") } else { format!("evidence-{id}.{ext}") };
     Download {
         body,
         content_type: ct,
