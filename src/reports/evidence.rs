@@ -24,8 +24,9 @@ use sha2::{Digest, Sha256};
 const CHUNK: usize = 64 * 1024;
 /// The longest side of a staff copy, in pixels: a 12-megapixel phone photo keeps every pixel.
 pub const SAFE_MAX_SIDE: u32 = 4096;
-/// What decoding one photo may allocate (a 64-megapixel RGB photo fits).
-const DECODE_MAX_ALLOC: u64 = 200 * 1024 * 1024;
+/// What decoding one photo may allocate (a 40-megapixel RGB photo fits; past that the photo
+/// gets no staff copy and only the auditor opens it). Photos are decoded one at a time.
+const DECODE_MAX_ALLOC: u64 = 128 * 1024 * 1024;
 
 /// Where the bytes of an upload are until they are saved: the file Rocket spooled to disk, or a
 /// small buffer (a part sent as a plain value).
@@ -252,7 +253,7 @@ pub fn safe_image(source: &Source) -> Option<SafeCopy> {
     }
     let mut out = Cursor::new(Vec::new());
     if format == ImageFormat::Jpeg {
-        let rgb = image::DynamicImage::ImageRgb8(img.to_rgb8());
+        let rgb = image::DynamicImage::ImageRgb8(img.into_rgb8());
         let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 88);
         rgb.write_with_encoder(enc).ok()?;
         Some(SafeCopy { content_type: "image/jpeg", data: out.into_inner() })

@@ -30,6 +30,9 @@ use evidence::{Caps, Evidence, EvidenceError, Source, Usage};
 use limits::RateLimiter;
 use submit::{FieldErrors, RawReport};
 
+/// Photos are decoded one at a time in the whole server: decoding takes memory.
+static REENCODE: rocket::tokio::sync::Semaphore = rocket::tokio::sync::Semaphore::const_new(1);
+
 /// The installation's salt for receipt hashes (random, stored in the database).
 #[derive(Clone)]
 pub struct ReceiptSalt(pub Vec<u8>);
@@ -192,7 +195,6 @@ impl Intake<'_> {
     /// Reads, hashes and checks spooled uploads one after the other, off the async threads;
     /// photos are re-encoded one at a time in the whole server (decoding takes memory).
     pub async fn inspect_files(&self, sources: Vec<Source>) -> Result<Vec<Evidence>, EvidenceError> {
-        static REENCODE: rocket::tokio::sync::Semaphore = rocket::tokio::sync::Semaphore::const_new(1);
         let max = self.caps().file_bytes;
         let mut out = Vec::with_capacity(sources.len());
         for source in sources {
@@ -431,12 +433,51 @@ pub fn check_message(body: &str) -> Result<String, &'static str> {
     }
 }
 
+/// Makes the staff copy of the photos saved before copies existed, one at a time, in the
+/// background; until then those photos are readable by the auditor only.
+async fn backfill_safe_copies(db: Db) {
+    let mut after = 0;
+    loop {
+        let next = db.run(move |c| Ok(model::next_image_without_copy(c, after)?)).await;
+        let (id, data) = match next {
+            Ok(Some(row)) => row,
+            Ok(None) => return,
+            Err(e) => {
+                eprintln!("evidence: safe copies: {e}");
+                return;
+            }
+        };
+        after = id;
+        let Ok(_permit) = REENCODE.acquire().await else { return };
+        let copy = rocket::tokio::task::spawn_blocking(move || evidence::safe_image(&Source::Bytes(data)))
+            .await
+            .ok()
+            .flatten();
+        if let Some(copy) = copy {
+            let saved =
+                db.run(move |c| Ok(model::set_safe_copy(c, id, copy.content_type, &copy.data)?)).await;
+            if let Err(e) = saved {
+                eprintln!("evidence: safe copies: {e}");
+                return;
+            }
+        }
+    }
+}
+
 pub fn stage() -> AdHoc {
     AdHoc::on_ignite("reports", |rocket| async {
         let limiter = rocket
             .state::<Arc<Config>>()
             .map(|c| RateLimiter::new(c.reports_per_hour, c.receipt_tries_per_hour))
             .unwrap_or_else(|| RateLimiter::new(20, 30));
-        rocket.manage(limiter).mount("/", routes::routes()).mount("/api/v1", api::routes())
+        rocket.manage(limiter).mount("/", routes::routes()).mount("/api/v1", api::routes()).attach(
+            AdHoc::on_liftoff("evidence safe copies", |rocket| {
+                Box::pin(async move {
+                    if let Some(db) = rocket.state::<Db>().cloned() {
+                        rocket::tokio::spawn(backfill_safe_copies(db));
+                    }
+                })
+            }),
+        )
     })
 }

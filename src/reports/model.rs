@@ -260,3 +260,22 @@ pub fn assignees_of_report(conn: &mut DbConn, report_id: i32) -> QueryResult<Vec
         .select((cases::id, users::email, users::locale))
         .load(conn)
 }
+
+/// The next photo after `after_id` that has no staff copy yet (saved before copies were made),
+/// with its original bytes.
+pub fn next_image_without_copy(conn: &mut DbConn, after_id: i32) -> QueryResult<Option<(i32, Vec<u8>)>> {
+    attachments::table
+        .filter(attachments::id.gt(after_id))
+        .filter(attachments::kind.eq("image"))
+        .filter(attachments::safe_data.is_null())
+        .order(attachments::id)
+        .select((attachments::id, attachments::data))
+        .first(conn)
+        .optional()
+}
+
+pub fn set_safe_copy(conn: &mut DbConn, id: i32, content_type: &str, data: &[u8]) -> QueryResult<usize> {
+    diesel::update(attachments::table.find(id).filter(attachments::safe_data.is_null()))
+        .set((attachments::safe_content_type.eq(content_type), attachments::safe_data.eq(data)))
+        .execute(conn)
+}

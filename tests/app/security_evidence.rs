@@ -330,6 +330,39 @@ fn a_photo_reaches_case_workers_without_gps_or_serial_and_the_original_only_the_
 }
 
 #[test]
+fn photos_saved_before_copies_existed_get_their_copy_when_the_server_starts() {
+    use diesel::prelude::*;
+    use vigie::schema::attachments;
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let photo = phone_photo();
+        file_with(&app.client, &[("evidence", "IMG_0002.jpg", &photo)]);
+        let mut c = app.db.conn();
+        // As a photo saved before this change: no copy.
+        diesel::update(attachments::table)
+            .set((
+                attachments::safe_data.eq(None::<Vec<u8>>),
+                attachments::safe_content_type.eq(None::<String>),
+            ))
+            .execute(&mut c)
+            .unwrap();
+        let _restarted = Client::tracked(vigie::build(figment(&app.db)).unwrap()).unwrap();
+        let mut copy: Option<Vec<u8>> = None;
+        for _ in 0..100 {
+            copy = attachments::table.select(attachments::safe_data).first(&mut c).unwrap();
+            if copy.is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let copy = copy.expect("a copy made in the background");
+        assert!(copy.starts_with(&[0xFF, 0xD8]) && !contains(&copy, b"SN-VIGIE-7731"));
+        let original: Vec<u8> = attachments::table.select(attachments::data).first(&mut c).unwrap();
+        assert_eq!(original, photo, "the original is untouched");
+    });
+}
+
+#[test]
 fn the_report_form_tells_the_reporter_what_the_server_does_with_photos() {
     let app = TestApp::new(Engine::Sqlite);
     let fr = app.client.get("/reports/new").dispatch().into_string().unwrap();
