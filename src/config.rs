@@ -71,6 +71,8 @@ pub struct Config {
     /// Evidence one report may receive in one day (files, MiB), the first filing included.
     pub report_daily_files: u32,
     pub report_daily_mb: u32,
+    /// Evidence one client may send per hour, all reports together (MiB; held in memory only).
+    pub client_upload_mb_per_hour: u32,
     /// Reports one client may file per hour (held in memory only).
     pub reports_per_hour: u32,
     /// Receipt look-ups one client may try per hour before being slowed down.
@@ -108,6 +110,7 @@ impl Default for Config {
             report_max_mb: 250,
             report_daily_files: 10,
             report_daily_mb: 125,
+            client_upload_mb_per_hour: 250,
             reports_per_hour: 20,
             receipt_tries_per_hour: 30,
             argon2_concurrency: 2,
@@ -172,6 +175,7 @@ impl Config {
             ("report_max_mb", self.report_max_mb),
             ("report_daily_files", self.report_daily_files),
             ("report_daily_mb", self.report_daily_mb),
+            ("client_upload_mb_per_hour", self.client_upload_mb_per_hour),
         ] {
             if !(1..=10_000).contains(&v) {
                 return bad(key, "must be between 1 and 10000");

@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 struct Counters {
     reports: u32,
     receipt_failures: u32,
+    upload_bytes: u64,
 }
 
 struct Window {
@@ -30,6 +31,7 @@ pub struct RateLimiter {
     window: Mutex<Window>,
     reports_per_hour: u32,
     receipt_tries_per_hour: u32,
+    upload_bytes_per_hour: u64,
 }
 
 fn current_hour() -> u64 {
@@ -48,7 +50,28 @@ impl RateLimiter {
             window: Mutex::new(Window { hour: current_hour(), salt: fresh_salt(), counts: HashMap::new() }),
             reports_per_hour,
             receipt_tries_per_hour,
+            upload_bytes_per_hour: u64::MAX,
         }
+    }
+
+    /// Sets how many bytes of evidence one client may send per hour, all reports together.
+    pub fn with_upload_budget(mut self, bytes_per_hour: u64) -> Self {
+        self.upload_bytes_per_hour = bytes_per_hour;
+        self
+    }
+
+    /// Reserves `bytes` of this client's hourly upload budget before the files are read; false
+    /// (and nothing reserved) when they do not fit. Nothing is given back if the files are
+    /// then refused.
+    pub fn reserve_upload(&self, client: Option<IpAddr>, bytes: u64) -> bool {
+        let limit = self.upload_bytes_per_hour;
+        self.with_counters(client, |c| {
+            if c.upload_bytes.saturating_add(bytes) > limit {
+                return false;
+            }
+            c.upload_bytes += bytes;
+            true
+        })
     }
 
     fn with_counters<T>(&self, client: Option<IpAddr>, f: impl FnOnce(&mut Counters) -> T) -> T {
@@ -138,6 +161,11 @@ mod tests {
         assert_eq!(l.reserve_receipt_try(Some(a)), None);
         assert_eq!(l.receipt_tries(Some(a)), 3, "a refused try is not counted again");
         assert_eq!(l.reserve_receipt_try(Some(b)), Some(1));
+        let l = RateLimiter::new(2, 3).with_upload_budget(100);
+        assert!(l.reserve_upload(Some(a), 60));
+        assert!(!l.reserve_upload(Some(a), 41));
+        assert!(l.reserve_upload(Some(a), 40));
+        assert!(l.reserve_upload(Some(b), 100));
         assert_eq!(RateLimiter::failure_delay_ms(1), 0);
         assert_eq!(RateLimiter::failure_delay_ms(100), 3000);
     }

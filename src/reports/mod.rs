@@ -172,6 +172,12 @@ impl Intake<'_> {
         self.limiter.allow_report(self.client)
     }
 
+    /// Reserves the spooled size of the files about to be read in this client's hourly upload
+    /// budget; false when it is spent.
+    pub fn allow_upload(&self, bytes: u64) -> bool {
+        bytes == 0 || self.limiter.reserve_upload(self.client, bytes)
+    }
+
     /// The evidence limits of this installation.
     pub fn caps(&self) -> Caps {
         let c = self.config;
@@ -379,6 +385,9 @@ impl Intake<'_> {
         if let Err(e) = evidence::check_caps(&self.caps(), &usage, &[size]) {
             return Ok(Err(e));
         }
+        if !self.allow_upload(size) {
+            return Err(AppError::TooManyRequests);
+        }
         let mut files = match self.inspect_files(vec![source]).await {
             Ok(f) => f,
             Err(e) => return Ok(Err(e)),
@@ -468,7 +477,10 @@ pub fn stage() -> AdHoc {
     AdHoc::on_ignite("reports", |rocket| async {
         let limiter = rocket
             .state::<Arc<Config>>()
-            .map(|c| RateLimiter::new(c.reports_per_hour, c.receipt_tries_per_hour))
+            .map(|c| {
+                RateLimiter::new(c.reports_per_hour, c.receipt_tries_per_hour)
+                    .with_upload_budget(u64::from(c.client_upload_mb_per_hour) * 1024 * 1024)
+            })
             .unwrap_or_else(|| RateLimiter::new(20, 30));
         rocket.manage(limiter).mount("/", routes::routes()).mount("/api/v1", api::routes()).attach(
             AdHoc::on_liftoff("evidence safe copies", |rocket| {

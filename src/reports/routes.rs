@@ -470,7 +470,7 @@ async fn create(
             return Ok((Status::UnprocessableEntity, render_form(page, ctx)));
         }
     };
-    if !intake.allow_report() {
+    if !intake.allow_report() || !intake.allow_upload(files.iter().map(|f| f.1).sum()) {
         return Err(AppError::TooManyRequests);
     }
     let evidence = match intake.inspect_files(files.into_iter().map(|f| f.0).collect()).await {

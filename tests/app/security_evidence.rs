@@ -210,6 +210,29 @@ fn a_receipt_cannot_add_files_past_the_report_limits_and_a_refused_file_writes_n
 }
 
 #[test]
+fn one_client_cannot_fill_the_disk_through_many_reports() {
+    each_engine(|engine| {
+        let app = TestApp::with_figment(TestDb::new(engine), |f| {
+            f.merge(("client_upload_mb_per_hour", 1)).merge(("reports_per_hour", 100))
+        });
+        let mut heavy = b"%PDF-1.4\n".to_vec();
+        heavy.resize(600 * 1024, b' ');
+        let receipt = file_with(&app.client, &[("evidence", "a.pdf", &heavy)]);
+        // A second report with as much: past this client's hour of uploads, refused unread.
+        let token = csrf(&app.client);
+        let (status, _) = post_report(&app.client, &report_form(&token), &[("evidence", "b.pdf", &heavy)]);
+        assert_eq!(status, Status::TooManyRequests);
+        let (ct, body) = multipart(&[("receipt", &receipt)], &[("file", "c.pdf", &heavy)]);
+        let r = app.client.post("/api/v1/receipts/attachments").header(ct).body(body).dispatch();
+        assert_eq!(r.status(), Status::TooManyRequests);
+        assert_eq!(count(&app.db, "reports"), 1);
+        assert_eq!(count(&app.db, "attachments"), 1);
+        // Reports without files are still taken.
+        assert_eq!(post_report(&app.client, &report_form(&token), &[]).0, Status::Created);
+    });
+}
+
+#[test]
 fn parallel_uploads_through_one_receipt_never_pass_the_report_limit() {
     each_engine(|engine| {
         let db = TestDb::new(engine);
