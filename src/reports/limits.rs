@@ -104,8 +104,11 @@ impl RateLimiter {
 
     /// Reserves one receipt try for this client, before any work is done on the receipt:
     /// the check and the count are one step under the lock, so parallel requests cannot all
-    /// pass the check before any of them is counted. Every try counts, right or wrong, and none
-    /// is given back. `Some(n)`: this is the client's n-th try this hour; `None`: over the limit.
+    /// pass the check before any of them is counted. A wrong receipt keeps its try for the
+    /// hour; a right one gives it back ([`RateLimiter::release_receipt_try`]), which cannot
+    /// buy a guesser anything (a slot is held while the right receipt is checked, then freed),
+    /// but keeps reporters behind one shared address (a mobile operator's NAT) from using up
+    /// each other's hour. `Some(n)`: n tries are now held this hour; `None`: over the limit.
     pub fn reserve_receipt_try(&self, client: Option<IpAddr>) -> Option<u32> {
         let limit = self.receipt_tries_per_hour;
         self.with_counters(client, |c| {
@@ -117,7 +120,12 @@ impl RateLimiter {
         })
     }
 
-    /// How many receipt tries this client made this hour.
+    /// Gives back the try of a receipt that opened a report.
+    pub fn release_receipt_try(&self, client: Option<IpAddr>) {
+        self.with_counters(client, |c| c.receipt_failures = c.receipt_failures.saturating_sub(1));
+    }
+
+    /// How many receipt tries this client holds this hour.
     pub fn receipt_tries(&self, client: Option<IpAddr>) -> u32 {
         self.with_counters(client, |c| c.receipt_failures)
     }
@@ -161,6 +169,11 @@ mod tests {
         assert_eq!(l.reserve_receipt_try(Some(a)), None);
         assert_eq!(l.receipt_tries(Some(a)), 3, "a refused try is not counted again");
         assert_eq!(l.reserve_receipt_try(Some(b)), Some(1));
+        // A right receipt gives its try back; the wrong ones stay counted.
+        l.release_receipt_try(Some(b));
+        assert_eq!(l.receipt_tries(Some(b)), 0);
+        l.release_receipt_try(Some(b));
+        assert_eq!(l.receipt_tries(Some(b)), 0);
         let l = RateLimiter::new(2, 3).with_upload_budget(100);
         assert!(l.reserve_upload(Some(a), 60));
         assert!(!l.reserve_upload(Some(a), 41));

@@ -286,9 +286,10 @@ impl Intake<'_> {
         Ok((receipt, location))
     }
 
-    /// Finds the report a receipt opens. Security: the try is counted before the receipt is
+    /// Finds the report a receipt opens. Security: the try is reserved before the receipt is
     /// hashed or looked up (one atomic step in the limiter), so parallel guesses cannot slip
-    /// past the hourly limit; every try counts, and wrong ones are answered more and more slowly.
+    /// past the hourly limit; a wrong receipt keeps its try and is answered more and more slowly,
+    /// a right one gives its try back.
     pub async fn lookup(&self, typed: &str) -> Result<model::ReceiptReport, LookupError> {
         let Some(tries) = self.limiter.reserve_receipt_try(self.client) else {
             return Err(LookupError::Blocked);
@@ -302,7 +303,10 @@ impl Intake<'_> {
             None => None,
         };
         match found {
-            Some(r) => Ok(r),
+            Some(r) => {
+                self.limiter.release_receipt_try(self.client);
+                Ok(r)
+            }
             None => {
                 let pause = RateLimiter::failure_delay_ms(tries);
                 if pause > 0 {

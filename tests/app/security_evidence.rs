@@ -177,6 +177,32 @@ fn three_hundred_parallel_receipt_guesses_get_at_most_the_hourly_limit_of_answer
     });
 }
 
+#[test]
+fn right_receipts_give_their_try_back_and_wrong_ones_keep_it() {
+    each_engine(|engine| {
+        let app = TestApp::with_figment(TestDb::new(engine), |f| f.merge(("receipt_tries_per_hour", 3)));
+        let receipt = file_with(&app.client, &[]);
+        let status = |r: &str| {
+            let body = json!({ "receipt": r }).to_string();
+            app.client
+                .post("/api/v1/receipts/status")
+                .header(ContentType::JSON)
+                .body(body)
+                .dispatch()
+                .status()
+        };
+        // A reporter (or many behind one operator's address) opens the report again and again.
+        for _ in 0..10 {
+            assert_eq!(status(&receipt), Status::Ok);
+        }
+        for guess in ["1111 2222 3333 4444", "5555 6666 7777 8888", "9999 0000 1111 2222"] {
+            assert_eq!(status(guess), Status::NotFound);
+        }
+        assert_eq!(status("1234 1234 1234 1234"), Status::TooManyRequests);
+        assert_eq!(status(&receipt), Status::TooManyRequests, "past the budget, every receipt waits");
+    });
+}
+
 // ---- Item 8: upload limits ------------------------------------------------------------------
 
 #[test]
