@@ -30,7 +30,7 @@ use evidence::{Caps, Evidence, EvidenceError, Source, Usage};
 use limits::RateLimiter;
 use submit::{FieldErrors, RawReport};
 
-/// Photos are decoded one at a time in the whole server: decoding takes memory.
+/// Evidence files are inspected (and photos decoded) one at a time in the whole server.
 static REENCODE: rocket::tokio::sync::Semaphore = rocket::tokio::sync::Semaphore::const_new(1);
 
 /// The installation's salt for receipt hashes (random, stored in the database).
@@ -198,8 +198,9 @@ impl Intake<'_> {
         self.db.run(move |c| Ok(model::evidence_usage(c, report_id, today)?)).await
     }
 
-    /// Reads, hashes and checks spooled uploads one after the other, off the async threads;
-    /// photos are re-encoded one at a time in the whole server (decoding takes memory).
+    /// Reads, hashes and checks spooled uploads one after the other, off the async threads.
+    /// Files are inspected one at a time in the whole server (a photo's decoding takes up to
+    /// 128 MiB), so memory stays bounded whatever the number of uploads at once.
     pub async fn inspect_files(&self, sources: Vec<Source>) -> Result<Vec<Evidence>, EvidenceError> {
         let max = self.caps().file_bytes;
         let mut out = Vec::with_capacity(sources.len());
