@@ -92,6 +92,14 @@ pub struct Config {
     pub public_url: String,
     pub upload_max_mb: u32,
     pub upload_max_files: u32,
+    /// Evidence one report may hold in all (files, MiB), whoever adds it and whenever.
+    pub report_max_files: u32,
+    pub report_max_mb: u32,
+    /// Evidence one report may receive in one day (files, MiB), the first filing included.
+    pub report_daily_files: u32,
+    pub report_daily_mb: u32,
+    /// Evidence one client may send per hour, all reports together (MiB; held in memory only).
+    pub client_upload_mb_per_hour: u32,
     /// Reports one client may file per hour (held in memory only).
     pub reports_per_hour: u32,
     /// Receipt look-ups one client may try per hour before being slowed down.
@@ -133,6 +141,11 @@ impl Default for Config {
             public_url: "http://127.0.0.1:8000".into(),
             upload_max_mb: 25,
             upload_max_files: 5,
+            report_max_files: 20,
+            report_max_mb: 250,
+            report_daily_files: 10,
+            report_daily_mb: 125,
+            client_upload_mb_per_hour: 250,
             reports_per_hour: 20,
             receipt_tries_per_hour: 30,
             argon2_concurrency: 2,
@@ -194,6 +207,17 @@ impl Config {
         }
         if !(1..=20).contains(&self.upload_max_files) {
             return bad("upload_max_files", "must be between 1 and 20");
+        }
+        for (key, v) in [
+            ("report_max_files", self.report_max_files),
+            ("report_max_mb", self.report_max_mb),
+            ("report_daily_files", self.report_daily_files),
+            ("report_daily_mb", self.report_daily_mb),
+            ("client_upload_mb_per_hour", self.client_upload_mb_per_hour),
+        ] {
+            if !(1..=10_000).contains(&v) {
+                return bad(key, "must be between 1 and 10000");
+            }
         }
         if self.reports_per_hour == 0 {
             return bad("reports_per_hour", "must be at least 1");

@@ -366,6 +366,9 @@ diesel::table! {
         data -> Binary,
         uploaded_on -> Date,
         uploaded_by -> Nullable<Integer>,
+        safe_data -> Nullable<Binary>,
+        safe_content_type -> Nullable<Text>,
+        warning -> Nullable<Text>,
     }
 }
 

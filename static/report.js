@@ -41,8 +41,15 @@
       var v = q.value.trim();
       if (v.length < 2) return;
       timer = setTimeout(function () {
-        fetch("/api/v1/places?limit=6&lang=" + encodeURIComponent(gps ? gps.dataset.lang : "fr") + "&q=" + encodeURIComponent(v))
-          .then(function (r) { return r.json(); })
+        // Privacy: what the person typed goes in the body of a POST, never in a URL that a
+        // proxy would log; the form's CSRF token goes with it.
+        var token = document.querySelector("input[name=csrf]");
+        fetch("/api/v1/places?lang=" + encodeURIComponent(gps ? gps.dataset.lang : "fr"), {
+          method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": token ? token.value : "" },
+          body: JSON.stringify({ q: v, limit: 6 })
+        })
+          .then(function (r) { return r.ok ? r.json() : []; })
           .then(function (places) {
             list.textContent = "";
             places.forEach(function (p) {

@@ -150,3 +150,11 @@ reporter-msg-inadmissible = Your report was reviewed and found inadmissible. Rea
 reporter-msg-out_of_scope = Your report is outside the remit of the institutions behind Vigie. Please turn to: { $reason }
 digest-line-near = - Case no. { $case }: { $kind }, due on { $on }: { $link }
 digest-line-overdue = - Case no. { $case }: { $kind }, overdue since { $on }: { $link }
+
+evidence-safe-copy = copy without metadata
+evidence-no-copy = no safe copy could be made: only the auditor opens the original
+evidence-as-uploaded = as received (may hold metadata)
+evidence-original = original
+evidence-sha-original = SHA-256 of the original
+evidence-pdf-active = active PDF (JavaScript or automatic action): do not open it in a reader that runs scripts
+evidence-pdf-unchecked = PDF only partly checked (compressed objects): open it with care

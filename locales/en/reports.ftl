@@ -42,6 +42,7 @@ report-name = Name
 report-contact = Phone, email or another way to reach you
 report-evidence = Evidence (optional)
 report-evidence-hint = Photos, voice notes, videos or PDF. Up to { $files } files of { $mb } MB each. Files are never shown to the public.
+report-evidence-server = What the server does: it keeps your file exactly as sent, sealed (only the auditor can open it), with its fingerprint. Of a photo, investigators get a copy remade from the picture alone, without its hidden data (GPS position, date, model and serial number of the phone). Sounds, videos and PDFs reach them as sent and may hold such data: if that worries you, send a screenshot instead.
 report-honeypot = Leave this field empty
 
 relation-victim = I am the victim
@@ -126,6 +127,8 @@ err-file-too-large = A file is too large.
 err-file-type = This file is not a photo, a sound, a video or a PDF.
 err-file-unreadable = The file could not be read. Try again.
 err-too-many-files = Too many files.
+err-report-files-full = This report already holds as many files as it can. Describe in a message what you wanted to send.
+err-report-files-today = This report has received enough files for today. Try again tomorrow.
 err-files-again = Choose your files again: for your safety they are not kept until the report is sent.
 err-honeypot = Leave the hidden field empty.
 err-message-empty = Write your message.

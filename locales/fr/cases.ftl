@@ -150,3 +150,11 @@ reporter-msg-inadmissible = Votre signalement a été examiné et jugé irreceva
 reporter-msg-out_of_scope = Votre signalement ne relève pas de la compétence des institutions de Vigie. Il faut vous adresser à : { $reason }
 digest-line-near = - Dossier n° { $case } : { $kind }, échéance le { $on } : { $link }
 digest-line-overdue = - Dossier n° { $case } : { $kind }, échéance dépassée depuis le { $on } : { $link }
+
+evidence-safe-copy = copie sans métadonnées
+evidence-no-copy = aucune copie sûre n'a pu être faite : seul l'auditeur ouvre l'original
+evidence-as-uploaded = tel que reçu (peut contenir des métadonnées)
+evidence-original = original
+evidence-sha-original = SHA-256 de l'original
+evidence-pdf-active = PDF actif (JavaScript ou action automatique) : ne l'ouvrez pas dans un lecteur qui exécute les scripts
+evidence-pdf-unchecked = PDF vérifié en partie seulement (objets compressés) : ouvrez-le avec prudence

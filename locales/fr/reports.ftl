@@ -42,6 +42,7 @@ report-name = Nom
 report-contact = Téléphone, courriel ou autre moyen de vous joindre
 report-evidence = Preuves (facultatif)
 report-evidence-hint = Photos, messages vocaux, vidéos ou PDF. Jusqu'à { $files } fichiers de { $mb } Mo chacun. Les fichiers ne sont jamais montrés au public.
+report-evidence-server = Ce que fait le serveur : il garde votre fichier tel quel, sous scellé (seul l'auditeur peut l'ouvrir), avec son empreinte. Des photos, les enquêteurs reçoivent une copie refaite à partir de l'image seule, sans les données cachées (position GPS, date, modèle et numéro de série du téléphone). Les sons, vidéos et PDF leur parviennent tels quels et peuvent contenir ces données : si cela vous inquiète, envoyez plutôt une capture d'écran.
 report-honeypot = Laissez ce champ vide
 
 relation-victim = Je suis la victime
@@ -126,6 +127,8 @@ err-file-too-large = Un fichier est trop lourd.
 err-file-type = Ce fichier n'est ni une photo, ni un son, ni une vidéo, ni un PDF.
 err-file-unreadable = Le fichier n'a pas pu être lu. Réessayez.
 err-too-many-files = Trop de fichiers.
+err-report-files-full = Ce signalement contient déjà autant de fichiers qu'il le peut. Décrivez dans un message ce que vous vouliez envoyer.
+err-report-files-today = Ce signalement a reçu assez de fichiers pour aujourd'hui. Réessayez demain.
 err-files-again = Choisissez à nouveau vos fichiers : pour votre sécurité, ils ne sont pas gardés tant que le signalement n'est pas envoyé.
 err-honeypot = Laissez vide le champ caché.
 err-message-empty = Écrivez votre message.

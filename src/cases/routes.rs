@@ -193,7 +193,7 @@ async fn show(
                 "id": r.id, "submitted_on": r.submitted_on.to_string(), "narrative": r.narrative,
                 "name": r.reporter_name, "contact": r.reporter_contact, "relation": tr(&format!("relation-{}", r.reporter_relation)),
                 "lat": r.lat, "lon": r.lon, "victims": r.victim_count, "children": r.children_involved,
-                "files": files.iter().map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "size": f.size_bytes, "sha256": f.sha256})).collect::<Vec<_>>(),
+                "files": files.iter().map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "size": f.size_bytes, "sha256": f.sha256, "safe": f.safe, "warning": f.warning})).collect::<Vec<_>>(),
                 "messages": msgs.iter().map(|m| serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string()})).collect::<Vec<_>>(),
             })
         })

@@ -2,10 +2,11 @@
 
 use std::sync::Arc;
 
-use rocket::http::ContentType;
-use rocket::serde::json::Json;
-use rocket::State;
-use serde::Serialize;
+use rocket::http::{ContentType, CookieJar, Status};
+use rocket::request::{FromRequest, Outcome};
+use rocket::serde::json::{json, Json, Value};
+use rocket::{Request, State};
+use serde::{Deserialize, Serialize};
 
 use super::Geo;
 use crate::web::Locale;
@@ -52,10 +53,45 @@ impl PlaceJson {
     }
 }
 
-/// `GET /api/v1/places?q=TEXT&limit=N`: public places are not sensitive, so no account is
-/// needed. Privacy: the query is never logged.
-#[rocket::get("/api/v1/places?<q>&<limit>")]
-fn places(geo: &State<Arc<Geo>>, locale: Locale, q: &str, limit: Option<usize>) -> Json<Vec<PlaceJson>> {
-    let limit = limit.unwrap_or(10).clamp(1, 50);
-    Json(geo.gazetteer.search(q, limit).into_iter().map(|p| PlaceJson::new(geo, p, &locale.0)).collect())
+/// The body of a place search.
+#[derive(Debug, Deserialize)]
+pub struct PlaceQuery {
+    q: String,
+    limit: Option<usize>,
+}
+
+/// The `X-CSRF-Token` header, if any.
+pub struct CsrfHeader(Option<String>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for CsrfHeader {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        Outcome::Success(CsrfHeader(req.headers().get_one("X-CSRF-Token").map(str::to_string)))
+    }
+}
+
+/// `POST /api/v1/places` with `{"q": TEXT, "limit": N}`: public places are not sensitive, so no
+/// account is needed. Privacy: what a person types may name where they live or where it
+/// happened, so it travels in the body, never in a URL that a proxy or a browser history would
+/// keep; it is never logged. Security: a browser holding Vigie's CSRF cookie (the report form's
+/// script) must echo its token in `X-CSRF-Token`; gateways without cookies need none.
+#[rocket::post("/api/v1/places", format = "json", data = "<body>")]
+fn places(
+    geo: &State<Arc<Geo>>,
+    locale: Locale,
+    cookies: &CookieJar<'_>,
+    token: CsrfHeader,
+    body: Json<PlaceQuery>,
+) -> (Status, Value) {
+    if cookies.get_private("csrf").is_some()
+        && crate::web::check_csrf(cookies, token.0.as_deref().unwrap_or("")).is_err()
+    {
+        return (Status::Forbidden, json!({ "error": "csrf" }));
+    }
+    let limit = body.limit.unwrap_or(10).clamp(1, 50);
+    let found: Vec<PlaceJson> =
+        geo.gazetteer.search(&body.q, limit).into_iter().map(|p| PlaceJson::new(geo, p, &locale.0)).collect();
+    (Status::Ok, json!(found))
 }

@@ -9,10 +9,10 @@ use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
 use rocket::http::{ContentType, Status};
 use rocket::serde::json::{json, Json, Value};
-use rocket::tokio::io::AsyncReadExt;
 use rocket::Route;
 use rocket::State;
 
+use super::evidence::EvidenceError;
 use super::submit::{FieldErrors, RawLocation, RawReport};
 use super::{FileError, Intake, LookupError};
 use crate::taxonomy::{Taxonomy, DATE_PRECISIONS, REPORTER_RELATIONS};
@@ -185,7 +185,7 @@ async fn create(intake: Intake<'_>, body: Json<Value>) -> ApiResult {
         all.extend(type_errors);
         return errors_json(&intake, &all);
     }
-    match intake.file_report(raw, vec![], "api", None).await {
+    match intake.file_report(raw, "api", None).await {
         Ok((receipt, loc)) => {
             // Region and cercle as assigned, so a gateway can confirm the place to the person.
             let lang = intake.lang.as_str();
@@ -266,37 +266,29 @@ pub struct ApiAttachment<'r> {
 
 /// `POST /api/v1/receipts/attachments` (multipart: `receipt`, `file`)
 #[rocket::post("/receipts/attachments", data = "<form>")]
-async fn attachment(intake: Intake<'_>, form: Form<ApiAttachment<'_>>) -> ApiResult {
+async fn attachment(intake: Intake<'_>, mut form: Form<ApiAttachment<'_>>) -> ApiResult {
     let report = match intake.lookup(form.receipt.as_deref().unwrap_or_default()).await {
         Ok(r) => r,
         Err(e) => return lookup_error(e),
     };
     let mut errors = FieldErrors::new();
-    let Some(file) = &form.file else {
+    let Some(file) = form.file.as_mut() else {
         errors.insert("file", "err-file-empty");
         return errors_json(&intake, &errors);
     };
-    if !file.is_complete() {
-        errors.insert("file", "err-file-too-large");
-        return errors_json(&intake, &errors);
-    }
-    let mut data = vec![];
-    let read = match file.open().await {
-        Ok(mut r) => r.read_to_end(&mut data).await.is_ok(),
-        Err(_) => false,
-    };
-    if !read {
-        errors.insert("file", "err-file-unreadable");
-        return errors_json(&intake, &errors);
-    }
-    match super::evidence::check(data, intake.max_file_bytes()) {
-        Ok(e) => {
-            let (sha256, size) = (e.sha256.clone(), e.data.len());
-            match intake.add_attachment(report.id, e).await {
-                Ok(()) => (Status::Created, json!({ "sha256": sha256, "size": size })),
-                Err(e) => app_error(e),
+    let added = match super::routes::spooled(std::slice::from_mut(file)).await {
+        Ok(mut files) if files.len() == 1 => {
+            let (source, size) = files.remove(0);
+            match intake.attach_file(report.id, source, size).await {
+                Ok(r) => r,
+                Err(e) => return app_error(e),
             }
         }
+        Ok(_) => Err(EvidenceError::Empty),
+        Err(e) => Err(e),
+    };
+    match added {
+        Ok((sha256, size)) => (Status::Created, json!({ "sha256": sha256, "size": size })),
         Err(e) => {
             errors.insert("file", e.key());
             errors_json(&intake, &errors)

@@ -26,9 +26,12 @@ use crate::error::AppError;
 use crate::geo::Geo;
 use crate::i18n::Catalog;
 use crate::taxonomy::Taxonomy;
-use evidence::Evidence;
+use evidence::{Caps, Evidence, EvidenceError, Source, Usage};
 use limits::RateLimiter;
 use submit::{FieldErrors, RawReport};
+
+/// Evidence files are inspected (and photos decoded) one at a time in the whole server.
+static REENCODE: rocket::tokio::sync::Semaphore = rocket::tokio::sync::Semaphore::const_new(1);
 
 /// The installation's salt for receipt hashes (random, stored in the database).
 #[derive(Clone)]
@@ -160,23 +163,16 @@ impl Intake<'_> {
         self.catalog.message(&self.lang, key, None)
     }
 
-    pub fn max_file_bytes(&self) -> usize {
-        self.config.upload_max_mb as usize * 1024 * 1024
-    }
-
-    /// Validates, then saves the report, its violations, evidence and audit entry in one
-    /// durable transaction, and only then returns the receipt to show.
-    pub async fn file_report(
+    /// Validates a report's fields, and a monitor's consent, without writing anything.
+    pub fn check_report(
         &self,
-        raw: RawReport,
-        evidence: Vec<Evidence>,
-        channel: &'static str,
-        monitor: Option<submit::MonitorFiling>,
-    ) -> Result<(Receipt, submit::Location), FileError> {
+        raw: &RawReport,
+        monitor: Option<&submit::MonitorFiling>,
+    ) -> Result<submit::Draft, FieldErrors> {
         let today = Utc::now().date_naive();
-        let checked = submit::validate(&raw, self.taxonomy, self.geo, today);
+        let checked = submit::validate(raw, self.taxonomy, self.geo, today);
         let mut errors = checked.as_ref().err().cloned().unwrap_or_default();
-        if let Some(m) = &monitor {
+        if let Some(m) = monitor {
             // A monitor files for someone else only with that person's consent.
             if !m.consent {
                 errors.insert("consent", "err-consent-required");
@@ -186,13 +182,93 @@ impl Intake<'_> {
             }
         }
         if !errors.is_empty() {
-            return Err(FileError::Invalid(errors));
+            return Err(errors);
         }
-        let draft = checked.map_err(FileError::Invalid)?;
-        let channel = if monitor.is_some() { "monitor" } else { channel };
-        if !self.limiter.allow_report(self.client) {
+        checked
+    }
+
+    /// Counts one report against this client's hourly limit; false when over it.
+    pub fn allow_report(&self) -> bool {
+        self.limiter.allow_report(self.client)
+    }
+
+    /// Reserves the spooled size of the files about to be read in this client's hourly upload
+    /// budget; false when it is spent.
+    pub fn allow_upload(&self, bytes: u64) -> bool {
+        bytes == 0 || self.limiter.reserve_upload(self.client, bytes)
+    }
+
+    /// The evidence limits of this installation.
+    pub fn caps(&self) -> Caps {
+        let c = self.config;
+        let mib = |v: u32| u64::from(v) * 1024 * 1024;
+        Caps {
+            per_form_files: u64::from(c.upload_max_files),
+            file_bytes: mib(c.upload_max_mb),
+            report_files: u64::from(c.report_max_files),
+            report_bytes: mib(c.report_max_mb),
+            daily_files: u64::from(c.report_daily_files),
+            daily_bytes: mib(c.report_daily_mb),
+        }
+    }
+
+    /// What a report already holds, for checking an upload's sizes before reading it.
+    pub async fn evidence_usage(&self, report_id: i32) -> Result<Usage, AppError> {
+        let today = Utc::now().date_naive();
+        self.db.run(move |c| Ok(model::evidence_usage(c, report_id, today)?)).await
+    }
+
+    /// Reads, hashes and checks spooled uploads one after the other, off the async threads.
+    /// Files are inspected one at a time in the whole server (a photo's decoding takes up to
+    /// 128 MiB), so memory stays bounded whatever the number of uploads at once.
+    pub async fn inspect_files(&self, sources: Vec<Source>) -> Result<Vec<Evidence>, EvidenceError> {
+        let max = self.caps().file_bytes;
+        let mut out = Vec::with_capacity(sources.len());
+        for source in sources {
+            let _permit = REENCODE.acquire().await.map_err(|_| EvidenceError::Unreadable)?;
+            let e = rocket::tokio::task::spawn_blocking(move || evidence::inspect(source, max))
+                .await
+                .map_err(|_| EvidenceError::Unreadable)??;
+            out.push(e);
+        }
+        Ok(out)
+    }
+
+    /// Checks only the kind of each file from its first bytes (off the async threads), to tell
+    /// a person whose form has other mistakes everything in one answer.
+    pub async fn sniff_files(&self, sources: Vec<Source>) -> Result<(), EvidenceError> {
+        rocket::tokio::task::spawn_blocking(move || sources.iter().try_for_each(evidence::sniff))
+            .await
+            .map_err(|_| EvidenceError::Unreadable)?
+    }
+
+    /// Validates and files a report without files (the API): checks, then the hourly limit,
+    /// then [`Intake::save_report`].
+    pub async fn file_report(
+        &self,
+        raw: RawReport,
+        channel: &'static str,
+        monitor: Option<submit::MonitorFiling>,
+    ) -> Result<(Receipt, submit::Location), FileError> {
+        let draft = self.check_report(&raw, monitor.as_ref()).map_err(FileError::Invalid)?;
+        if !self.allow_report() {
             return Err(FileError::RateLimited);
         }
+        Ok(self.save_report(draft, vec![], channel, monitor).await?)
+    }
+
+    /// Saves a checked report, its violations, evidence and audit entry in one durable
+    /// transaction, and only then returns the receipt to show. The caller has validated the
+    /// report and counted it against the client's limit.
+    pub async fn save_report(
+        &self,
+        draft: submit::Draft,
+        evidence: Vec<Evidence>,
+        channel: &'static str,
+        monitor: Option<submit::MonitorFiling>,
+    ) -> Result<(Receipt, submit::Location), AppError> {
+        let today = Utc::now().date_naive();
+        let channel = if monitor.is_some() { "monitor" } else { channel };
         let receipt = Receipt::generate();
         let salt = self.salt.0.clone();
         let r2 = receipt.clone();
@@ -211,10 +287,14 @@ impl Intake<'_> {
                         channel,
                         locale: &lang,
                         today,
-                        evidence: &evidence,
                         monitor: monitor.as_ref(),
                     },
                 )?;
+                for e in &evidence {
+                    // One original in memory at a time.
+                    let data = e.source.read_all().map_err(AppError::internal)?;
+                    model::insert_attachment(c, id, e, &data, today, None)?;
+                }
                 let details = format!("channel={channel} files={}", evidence.len());
                 match &monitor_actor {
                     Some(a) => audit::record(c, a, "report.create", "report", &id.to_string(), &details)?,
@@ -235,12 +315,14 @@ impl Intake<'_> {
         Ok((receipt, location))
     }
 
-    /// Finds the report a receipt opens. Wrong receipts are counted per client and answered
-    /// more and more slowly; past the hourly limit, not at all.
+    /// Finds the report a receipt opens. Security: the try is reserved before the receipt is
+    /// hashed or looked up (one atomic step in the limiter), so parallel guesses cannot slip
+    /// past the hourly limit; a wrong receipt keeps its try and is answered more and more slowly,
+    /// a right one gives its try back.
     pub async fn lookup(&self, typed: &str) -> Result<model::ReceiptReport, LookupError> {
-        if self.limiter.receipt_blocked(self.client) {
+        let Some(tries) = self.limiter.reserve_receipt_try(self.client) else {
             return Err(LookupError::Blocked);
-        }
+        };
         let found = match Receipt::parse(typed) {
             Some(receipt) => {
                 let salt = self.salt.0.clone();
@@ -250,10 +332,12 @@ impl Intake<'_> {
             None => None,
         };
         match found {
-            Some(r) => Ok(r),
+            Some(r) => {
+                self.limiter.release_receipt_try(self.client);
+                Ok(r)
+            }
             None => {
-                let failures = self.limiter.record_receipt_failure(self.client);
-                let pause = RateLimiter::failure_delay_ms(failures);
+                let pause = RateLimiter::failure_delay_ms(tries);
                 if pause > 0 {
                     rocket::tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
                 }
@@ -348,12 +432,50 @@ impl Intake<'_> {
             .await
     }
 
-    /// A file added later by the reporter; it lands with the report (and so in its case).
-    pub async fn add_attachment(&self, report_id: i32, e: Evidence) -> Result<(), AppError> {
+    /// One file added through a receipt (form or API): the report's limits are checked on the
+    /// spooled size before the file is read, then it is read, hashed and saved.
+    /// `Ok(Ok((sha256, size)))` when saved, `Ok(Err(_))` when refused.
+    pub async fn attach_file(
+        &self,
+        report_id: i32,
+        source: Source,
+        size: u64,
+    ) -> Result<Result<(String, u64), EvidenceError>, AppError> {
+        let usage = self.evidence_usage(report_id).await?;
+        if let Err(e) = evidence::check_caps(&self.caps(), &usage, &[size]) {
+            return Ok(Err(e));
+        }
+        if !self.allow_upload(size) {
+            return Err(AppError::TooManyRequests);
+        }
+        let mut files = match self.inspect_files(vec![source]).await {
+            Ok(f) => f,
+            Err(e) => return Ok(Err(e)),
+        };
+        let Some(e) = files.pop() else { return Ok(Err(EvidenceError::Empty)) };
+        let done = (e.sha256.clone(), e.size);
+        Ok(self.add_attachment(report_id, e).await?.map(|()| done))
+    }
+
+    /// A file added later by the reporter; it lands with the report (and so in its case). The
+    /// report's evidence limits are checked again with the report's row held, so parallel
+    /// uploads cannot pass them together; `Ok(Err(_))` when a limit refused the file.
+    pub async fn add_attachment(
+        &self,
+        report_id: i32,
+        e: Evidence,
+    ) -> Result<Result<(), EvidenceError>, AppError> {
         let today = Utc::now().date_naive();
+        let caps = self.caps();
         self.db
             .transaction(move |c| {
-                let id = model::insert_attachment(c, report_id, &e, today, None)?;
+                model::lock_report(c, report_id)?;
+                let usage = model::evidence_usage(c, report_id, today)?;
+                if let Err(refused) = evidence::check_caps(&caps, &usage, &[e.size]) {
+                    return Ok(Err(refused));
+                }
+                let data = e.source.read_all().map_err(AppError::internal)?;
+                let id = model::insert_attachment(c, report_id, &e, &data, today, None)?;
                 audit::hold_reporter(
                     c,
                     today,
@@ -363,7 +485,7 @@ impl Intake<'_> {
                     &format!("attachment={id} sha256={}", e.sha256),
                     None,
                 )?;
-                Ok(())
+                Ok(Ok(()))
             })
             .await
     }
@@ -381,13 +503,55 @@ pub fn check_message(body: &str) -> Result<String, &'static str> {
     }
 }
 
+/// Makes the staff copy of the photos saved before copies existed, one at a time, in the
+/// background; until then those photos are readable by the auditor only.
+async fn backfill_safe_copies(db: Db) {
+    let mut after = 0;
+    loop {
+        let next = db.run(move |c| Ok(model::next_image_without_copy(c, after)?)).await;
+        let (id, data) = match next {
+            Ok(Some(row)) => row,
+            Ok(None) => return,
+            Err(e) => {
+                eprintln!("evidence: safe copies: {e}");
+                return;
+            }
+        };
+        after = id;
+        let Ok(_permit) = REENCODE.acquire().await else { return };
+        let copy = rocket::tokio::task::spawn_blocking(move || evidence::safe_image(&Source::Bytes(data)))
+            .await
+            .ok()
+            .flatten();
+        if let Some(copy) = copy {
+            let saved =
+                db.run(move |c| Ok(model::set_safe_copy(c, id, copy.content_type, &copy.data)?)).await;
+            if let Err(e) = saved {
+                eprintln!("evidence: safe copies: {e}");
+                return;
+            }
+        }
+    }
+}
+
 pub fn stage() -> AdHoc {
     AdHoc::on_ignite("reports", |rocket| async {
         let limiter = rocket
             .state::<Arc<Config>>()
-            .map(|c| RateLimiter::new(c.reports_per_hour, c.receipt_tries_per_hour))
+            .map(|c| {
+                RateLimiter::new(c.reports_per_hour, c.receipt_tries_per_hour)
+                    .with_upload_budget(u64::from(c.client_upload_mb_per_hour) * 1024 * 1024)
+            })
             .unwrap_or_else(|| RateLimiter::new(20, 30));
-        rocket.manage(limiter).mount("/", routes::routes()).mount("/api/v1", api::routes())
+        rocket.manage(limiter).mount("/", routes::routes()).mount("/api/v1", api::routes()).attach(
+            AdHoc::on_liftoff("evidence safe copies", |rocket| {
+                Box::pin(async move {
+                    if let Some(db) = rocket.state::<Db>().cloned() {
+                        rocket::tokio::spawn(backfill_safe_copies(db));
+                    }
+                })
+            }),
+        )
     })
 }
 

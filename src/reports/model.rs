@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::evidence::Evidence;
+use super::evidence::{Evidence, Usage};
 use super::submit::Draft;
 use super::ReceiptSalt;
 use crate::db::DbConn;
@@ -40,12 +40,11 @@ pub struct NewReport<'a> {
     pub channel: &'a str,
     pub locale: &'a str,
     pub today: NaiveDate,
-    pub evidence: &'a [Evidence],
     pub monitor: Option<&'a super::submit::MonitorFiling>,
 }
 
 pub fn insert_report(conn: &mut DbConn, new: &NewReport) -> QueryResult<i32> {
-    let NewReport { draft, receipt_hash, channel, locale, today, evidence, monitor } = *new;
+    let NewReport { draft, receipt_hash, channel, locale, today, monitor } = *new;
     let loc = &draft.location;
     let id: i32 = diesel::insert_into(reports::table)
         .values((
@@ -90,16 +89,16 @@ pub fn insert_report(conn: &mut DbConn, new: &NewReport) -> QueryResult<i32> {
             .values((report_violations::report_id.eq(id), report_violations::violation_type_id.eq(vt)))
             .execute(conn)?;
     }
-    for e in evidence {
-        insert_attachment(conn, id, e, today, None)?;
-    }
     Ok(id)
 }
 
+/// Saves one evidence file: the original bytes (`data`, read by the caller one file at a
+/// time), its SHA-256, and for a photo the copy staff see.
 pub fn insert_attachment(
     conn: &mut DbConn,
     report_id: i32,
     e: &Evidence,
+    data: &[u8],
     today: NaiveDate,
     uploaded_by: Option<i32>,
 ) -> QueryResult<i32> {
@@ -108,14 +107,49 @@ pub fn insert_attachment(
             attachments::report_id.eq(report_id),
             attachments::kind.eq(e.kind),
             attachments::content_type.eq(&e.content_type),
-            attachments::size_bytes.eq(i32::try_from(e.data.len()).unwrap_or(i32::MAX)),
+            attachments::size_bytes.eq(i32::try_from(data.len()).unwrap_or(i32::MAX)),
             attachments::sha256.eq(&e.sha256),
-            attachments::data.eq(&e.data),
+            attachments::data.eq(data),
             attachments::uploaded_on.eq(today),
             attachments::uploaded_by.eq(uploaded_by),
+            attachments::safe_data.eq(e.safe.as_ref().map(|s| s.data.as_slice())),
+            attachments::safe_content_type.eq(e.safe.as_ref().map(|s| s.content_type)),
+            attachments::warning.eq(e.warning),
         ))
         .returning(attachments::id)
         .get_result(conn)
+}
+
+/// Holds the report's row until the transaction ends, so two uploads to one report are counted
+/// one after the other. SQLite: the write lock taken by `begin_write` already does it.
+pub fn lock_report(conn: &mut DbConn, report_id: i32) -> QueryResult<()> {
+    crate::db::begin_write(conn)?;
+    if let DbConn::Pg(pg) = conn {
+        diesel::sql_query("SELECT id FROM reports WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::Integer, _>(report_id)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// The evidence a report holds: in all, and received on `today`.
+pub fn evidence_usage(conn: &mut DbConn, report_id: i32, today: NaiveDate) -> QueryResult<Usage> {
+    let all: (i64, Option<i64>) = attachments::table
+        .filter(attachments::report_id.eq(report_id))
+        .select((diesel::dsl::count_star(), diesel::dsl::sum(attachments::size_bytes)))
+        .first(conn)?;
+    let day: (i64, Option<i64>) = attachments::table
+        .filter(attachments::report_id.eq(report_id))
+        .filter(attachments::uploaded_on.eq(today))
+        .select((diesel::dsl::count_star(), diesel::dsl::sum(attachments::size_bytes)))
+        .first(conn)?;
+    let n = |v: i64| u64::try_from(v).unwrap_or(0);
+    Ok(Usage {
+        files: n(all.0),
+        bytes: n(all.1.unwrap_or(0)),
+        files_today: n(day.0),
+        bytes_today: n(day.1.unwrap_or(0)),
+    })
 }
 
 /// What a reporter may see of their own report.
@@ -264,4 +298,23 @@ pub fn assignees_of_report(
         q = q.filter(cases::institution_id.eq(inst));
     }
     q.select((cases::id, users::email, users::locale)).load(conn)
+}
+
+/// The next photo after `after_id` that has no staff copy yet (saved before copies were made),
+/// with its original bytes.
+pub fn next_image_without_copy(conn: &mut DbConn, after_id: i32) -> QueryResult<Option<(i32, Vec<u8>)>> {
+    attachments::table
+        .filter(attachments::id.gt(after_id))
+        .filter(attachments::kind.eq("image"))
+        .filter(attachments::safe_data.is_null())
+        .order(attachments::id)
+        .select((attachments::id, attachments::data))
+        .first(conn)
+        .optional()
+}
+
+pub fn set_safe_copy(conn: &mut DbConn, id: i32, content_type: &str, data: &[u8]) -> QueryResult<usize> {
+    diesel::update(attachments::table.find(id).filter(attachments::safe_data.is_null()))
+        .set((attachments::safe_content_type.eq(content_type), attachments::safe_data.eq(data)))
+        .execute(conn)
 }

@@ -13,9 +13,9 @@ use rocket::Route;
 use rocket_dyn_templates::{context, Template};
 use serde::Serialize;
 
-use super::evidence::{self, Evidence};
+use super::evidence::{self, EvidenceError, Source, Usage};
 use super::submit::{FieldErrors, MonitorFiling, RawLocation, RawReport};
-use super::{FileError, Intake, LookupError};
+use super::{Intake, LookupError};
 use crate::accounts::guards::{Monitor, Staff};
 use crate::error::AppError;
 use crate::geo::map::WIDTH_PX;
@@ -342,10 +342,9 @@ fn new(page: Page, intake: Intake<'_>) -> Template {
     render_form(page, ctx)
 }
 
-async fn read_files(
-    intake: &Intake<'_>,
-    files: &mut [Capped<TempFile<'_>>],
-) -> Result<Vec<Evidence>, &'static str> {
+/// The uploads of a form as Rocket spooled them to disk, with their sizes; nothing is read yet.
+/// Security: a file cut by Rocket's `file` limit is refused here, before any byte is looked at.
+pub(crate) async fn spooled(files: &mut [Capped<TempFile<'_>>]) -> Result<Vec<(Source, u64)>, EvidenceError> {
     let mut out = vec![];
     for f in files.iter_mut() {
         // A file input left empty still sends an empty part.
@@ -353,15 +352,20 @@ async fn read_files(
             continue;
         }
         if !f.is_complete() {
-            return Err("err-file-too-large");
+            return Err(EvidenceError::TooLarge);
         }
-        let mut data = Vec::with_capacity(f.len() as usize);
-        let mut reader = f.open().await.map_err(|_| "err-file-unreadable")?;
-        reader.read_to_end(&mut data).await.map_err(|_| "err-file-unreadable")?;
-        out.push(evidence::check(data, intake.max_file_bytes()).map_err(|e| e.key())?);
-    }
-    if out.len() > intake.config.upload_max_files as usize {
-        return Err("err-too-many-files");
+        let size = f.len();
+        let source = match f.path() {
+            Some(p) => Source::File(p.to_path_buf()),
+            None => {
+                // A part sent as a plain value: held by Rocket already, bounded by `string`.
+                let mut data = Vec::new();
+                let mut reader = f.open().await.map_err(|_| EvidenceError::Unreadable)?;
+                reader.read_to_end(&mut data).await.map_err(|_| EvidenceError::Unreadable)?;
+                Source::Bytes(data)
+            }
+        };
+        out.push((source, size));
     }
     Ok(out)
 }
@@ -430,44 +434,57 @@ async fn create(
     }
 
     let had_files = form.evidence.iter().any(|f| !f.is_empty());
-    let files = read_files(&intake, &mut form.evidence).await;
-    let result = match files {
-        Ok(files) => {
-            let monitor = staff.as_ref().filter(|s| s.0.role == crate::accounts::Role::Monitor).map(|s| {
-                MonitorFiling {
-                    monitor_id: s.0.user.id,
-                    email: s.0.user.email.clone(),
-                    on_behalf_of: values.on_behalf_of.clone(),
-                    consent: values.consent,
+    let monitor =
+        staff.as_ref().filter(|s| s.0.role == crate::accounts::Role::Monitor).map(|s| MonitorFiling {
+            monitor_id: s.0.user.id,
+            email: s.0.user.email.clone(),
+            on_behalf_of: values.on_behalf_of.clone(),
+            consent: values.consent,
+        });
+    // Security: the fields, the number and sizes of the files and the hourly limit are all
+    // checked before a single byte of a file is read.
+    let draft = intake.check_report(&values.raw(), monitor.as_ref());
+    let mut errors = draft.as_ref().err().cloned().unwrap_or_default();
+    let files = spooled(&mut form.evidence).await.and_then(|files| {
+        let sizes: Vec<u64> = files.iter().map(|f| f.1).collect();
+        evidence::check_caps(&intake.caps(), &Usage::default(), &sizes)?;
+        Ok(files)
+    });
+    if let Err(e) = &files {
+        errors.insert("evidence", e.key());
+    }
+    let (draft, files) = match (draft, files) {
+        (Ok(draft), Ok(files)) => (draft, files),
+        (_, files) => {
+            if let (false, Ok(files)) = (errors.contains_key("evidence"), files) {
+                // Other mistakes: tell about a wrong kind of file now too, from its first bytes.
+                let sources: Vec<Source> = files.into_iter().map(|f| f.0).collect();
+                if let Err(e) = intake.sniff_files(sources).await {
+                    errors.insert("evidence", e.key());
                 }
-            });
-            intake.file_report(values.raw(), files, "web", monitor).await
-        }
-        Err(key) => {
-            // Report the file problem together with any other mistake in the form.
-            let today = chrono::Utc::now().date_naive();
-            let mut errors = super::submit::validate(&values.raw(), intake.taxonomy, intake.geo, today)
-                .err()
-                .unwrap_or_default();
-            errors.insert("evidence", key);
-            Err(FileError::Invalid(errors))
-        }
-    };
-    match result {
-        Ok((receipt, _)) => {
-            let ctx = context! { page: page.0, receipt: receipt.grouped() };
-            Ok((Status::Created, Template::render("reports/receipt", ctx)))
-        }
-        Err(FileError::Invalid(mut errors)) => {
+            }
             if had_files && !errors.contains_key("evidence") {
                 errors.insert("evidence", "err-files-again");
             }
             let ctx = form_context(&intake, &values, &errors, vec![], Some(intake.tr("notice-fix-errors")));
-            Ok((Status::UnprocessableEntity, render_form(page, ctx)))
+            return Ok((Status::UnprocessableEntity, render_form(page, ctx)));
         }
-        Err(FileError::RateLimited) => Err(AppError::TooManyRequests),
-        Err(FileError::App(e)) => Err(e),
+    };
+    if !intake.allow_report() || !intake.allow_upload(files.iter().map(|f| f.1).sum()) {
+        return Err(AppError::TooManyRequests);
     }
+    let evidence = match intake.inspect_files(files.into_iter().map(|f| f.0).collect()).await {
+        Ok(e) => e,
+        Err(e) => {
+            let mut errors = FieldErrors::new();
+            errors.insert("evidence", e.key());
+            let ctx = form_context(&intake, &values, &errors, vec![], Some(intake.tr("notice-fix-errors")));
+            return Ok((Status::UnprocessableEntity, render_form(page, ctx)));
+        }
+    };
+    let (receipt, _) = intake.save_report(draft, evidence, "web", monitor).await?;
+    let ctx = context! { page: page.0, receipt: receipt.grouped() };
+    Ok((Status::Created, Template::render("reports/receipt", ctx)))
 }
 
 /// `GET /receipt`: where a reporter types their receipt.
@@ -485,26 +502,23 @@ pub struct ReceiptForm {
     to: Option<String>,
 }
 
+/// The status page of the report a receipt opened. Security: the receipt was looked up (and
+/// counted) once by the caller; it travels only in the page's own forms, never in a URL.
 async fn status_page(
     page: Page,
     intake: &Intake<'_>,
+    report: &super::model::ReceiptReport,
     typed: &str,
     flash: Option<String>,
     error: Option<String>,
     status: Status,
 ) -> Result<(Status, Template), AppError> {
-    match intake.lookup(typed).await {
-        Ok(report) => {
-            let view = intake.status_view(&report).await?;
-            // The receipt travels only in the page's own forms (never in a URL).
-            let ctx = context! {
-                page: page.0, report: view, receipt: typed.trim(), flash, error,
-                max_mb: intake.config.upload_max_mb,
-            };
-            Ok((status, Template::render("reports/status", ctx)))
-        }
-        Err(e) => lookup_failed(page, e),
-    }
+    let view = intake.status_view(report).await?;
+    let ctx = context! {
+        page: page.0, report: view, receipt: typed.trim(), flash, error,
+        max_mb: intake.config.upload_max_mb,
+    };
+    Ok((status, Template::render("reports/status", ctx)))
 }
 
 /// One neutral answer for a receipt that opens nothing.
@@ -528,7 +542,11 @@ async fn lookup(
     form: Form<ReceiptForm>,
 ) -> Result<(Status, Template), AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    status_page(page, &intake, &s(&form.receipt), None, None, Status::Ok).await
+    let typed = s(&form.receipt);
+    match intake.lookup(&typed).await {
+        Ok(report) => status_page(page, &intake, &report, &typed, None, None, Status::Ok).await,
+        Err(e) => lookup_failed(page, e),
+    }
 }
 
 /// `POST /receipt/messages`: the reporter answers the investigators.
@@ -549,11 +567,11 @@ async fn reply(
         Ok(body) => {
             intake.add_message(report.id, body, form.to.as_deref()).await?;
             let flash = Some(intake.tr("notice-message-sent"));
-            status_page(page, &intake, &typed, flash, None, Status::Created).await
+            status_page(page, &intake, &report, &typed, flash, None, Status::Created).await
         }
         Err(key) => {
             let error = Some(intake.tr(key));
-            status_page(page, &intake, &typed, None, error, Status::UnprocessableEntity).await
+            status_page(page, &intake, &report, &typed, None, error, Status::UnprocessableEntity).await
         }
     }
 }
@@ -579,20 +597,22 @@ async fn attach(
         Ok(r) => r,
         Err(e) => return lookup_failed(page, e),
     };
-    let files = read_files(&intake, std::slice::from_mut(&mut form.file)).await;
-    match files {
+    let added = match spooled(std::slice::from_mut(&mut form.file)).await {
         Ok(mut files) if files.len() == 1 => {
-            intake.add_attachment(report.id, files.remove(0)).await?;
-            let flash = Some(intake.tr("notice-file-added"));
-            status_page(page, &intake, &typed, flash, None, Status::Created).await
+            let (source, size) = files.remove(0);
+            intake.attach_file(report.id, source, size).await?
         }
+        Ok(_) => Err(EvidenceError::Empty),
+        Err(e) => Err(e),
+    };
+    match added {
         Ok(_) => {
-            let error = Some(intake.tr("err-file-empty"));
-            status_page(page, &intake, &typed, None, error, Status::UnprocessableEntity).await
+            let flash = Some(intake.tr("notice-file-added"));
+            status_page(page, &intake, &report, &typed, flash, None, Status::Created).await
         }
-        Err(key) => {
-            let error = Some(intake.tr(key));
-            status_page(page, &intake, &typed, None, error, Status::UnprocessableEntity).await
+        Err(e) => {
+            let error = Some(intake.tr(e.key()));
+            status_page(page, &intake, &report, &typed, None, error, Status::UnprocessableEntity).await
         }
     }
 }

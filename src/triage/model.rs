@@ -11,8 +11,6 @@ use crate::schema::{
     allegations, attachments, cases, events, messages, report_violations, reports, violation_types,
 };
 
-/// (id, report, kind, content type, size, sha256, uploaded on)
-type AttachmentTuple = (i32, i32, String, String, i32, String, NaiveDate);
 /// (id, lat, lon, cercle, occurred on)
 type PlaceTuple = (i32, Option<f64>, Option<f64>, Option<String>, NaiveDate);
 
@@ -180,6 +178,10 @@ pub struct AttachmentMeta {
     pub size_bytes: i32,
     pub sha256: String,
     pub uploaded_on: NaiveDate,
+    /// A photo's copy without metadata exists (staff download it instead of the original).
+    pub safe: bool,
+    /// `pdf-active` or `pdf-unchecked`, see `reports::evidence`.
+    pub warning: Option<String>,
 }
 
 pub fn attachments_of(conn: &mut DbConn, report_id: i32) -> QueryResult<Vec<AttachmentMeta>> {
@@ -194,38 +196,61 @@ pub fn attachments_of(conn: &mut DbConn, report_id: i32) -> QueryResult<Vec<Atta
             attachments::size_bytes,
             attachments::sha256,
             attachments::uploaded_on,
+            attachments::safe_data.is_not_null(),
+            attachments::warning,
         ))
         .load(conn)
 }
 
-/// An evidence file's bytes, if the scope may see its report.
-pub fn attachment_data(conn: &mut DbConn, id: i32, scope: Scope) -> QueryResult<(AttachmentMeta, Vec<u8>)> {
-    let (meta, data): (AttachmentTuple, Vec<u8>) = attachments::table
+/// Which bytes of an evidence file are asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileCopy {
+    /// What case workers get: a photo's re-encoded copy; other files as uploaded.
+    Staff,
+    /// The file as uploaded, metadata and all (the auditor only).
+    Original,
+}
+
+/// (content type, bytes) of an evidence file, or None when there is no such copy.
+pub type FileBytes = Option<(String, Vec<u8>)>;
+
+/// An evidence file's bytes (content type, data), if the scope may see its report; None when
+/// the staff copy of a photo could not be made.
+pub fn attachment_data(
+    conn: &mut DbConn,
+    id: i32,
+    scope: Scope,
+    copy: FileCopy,
+) -> QueryResult<(AttachmentMeta, FileBytes)> {
+    let meta: AttachmentMeta = attachments::table
         .find(id)
         .select((
-            (
-                attachments::id,
-                attachments::report_id,
-                attachments::kind,
-                attachments::content_type,
-                attachments::size_bytes,
-                attachments::sha256,
-                attachments::uploaded_on,
-            ),
-            attachments::data,
+            attachments::id,
+            attachments::report_id,
+            attachments::kind,
+            attachments::content_type,
+            attachments::size_bytes,
+            attachments::sha256,
+            attachments::uploaded_on,
+            attachments::safe_data.is_not_null(),
+            attachments::warning,
         ))
         .first(conn)?;
-    find_report(conn, meta.1, scope)?;
-    let meta = AttachmentMeta {
-        id: meta.0,
-        report_id: meta.1,
-        kind: meta.2,
-        content_type: meta.3,
-        size_bytes: meta.4,
-        sha256: meta.5,
-        uploaded_on: meta.6,
+    find_report(conn, meta.report_id, scope)?;
+    let bytes = if copy == FileCopy::Staff && meta.kind == "image" {
+        let safe: (Option<String>, Option<Vec<u8>>) = attachments::table
+            .find(id)
+            .select((attachments::safe_content_type, attachments::safe_data))
+            .first(conn)?;
+        match safe {
+            (Some(ct), Some(data)) => Some((ct, data)),
+            _ => None,
+        }
+    } else {
+        let data: Vec<u8> = attachments::table.find(id).select(attachments::data).first(conn)?;
+        Some((meta.content_type.clone(), data))
     };
-    Ok((meta, data))
+    Ok((meta, bytes))
 }
 
 pub fn set_admissibility(

@@ -28,6 +28,7 @@ pub fn routes() -> Vec<Route> {
         queue,
         report,
         attachment,
+        attachment_original,
         admissibility,
         open_event,
         link_event,
@@ -290,7 +291,7 @@ async fn report(
     });
     let files: Vec<serde_json::Value> = files
         .into_iter()
-        .map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "type": f.content_type, "size": f.size_bytes, "sha256": f.sha256, "on": f.uploaded_on.to_string()}))
+        .map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "type": f.content_type, "size": f.size_bytes, "sha256": f.sha256, "on": f.uploaded_on.to_string(), "safe": f.safe, "warning": f.warning}))
         .collect();
     let msgs: Vec<serde_json::Value> = msgs
         .into_iter()
@@ -302,21 +303,43 @@ async fn report(
         })
         .collect();
     let can_triage = staff.0.role == crate::accounts::Role::Intake;
+    let custodian = staff.0.role == crate::accounts::Role::Auditor;
     Ok(Template::render(
         "triage/report",
-        context! { page: page.0, r: view, files, msgs, candidates, map, can_triage },
+        context! { page: page.0, r: view, files, msgs, candidates, map, can_triage, custodian },
     ))
 }
 
-/// An evidence file as downloaded: the original bytes, its type, and a neutral file name.
+/// An evidence file as downloaded: its bytes, its type, a neutral file name, always as an
+/// attachment (never shown inline) and inside a CSP sandbox, so a PDF's JavaScript or an HTML
+/// page hidden in a file cannot run in Vigie's origin even if a browser opens it.
 #[derive(rocket::Responder)]
 pub struct Download {
     body: Vec<u8>,
     content_type: ContentType,
     disposition: Header<'static>,
+    csp: Header<'static>,
 }
 
-/// `GET /staff/attachments/<id>`: the original file, unchanged; every download is audited.
+/// The CSP of a downloaded evidence file.
+pub const DOWNLOAD_CSP: &str = "sandbox; default-src 'none'; frame-ancestors 'none'";
+
+fn download(id: i32, content_type: &str, body: Vec<u8>, original: bool) -> Download {
+    let ct = ContentType::parse_flexible(content_type).unwrap_or(ContentType::Binary);
+    let ext = ct.extension().map(|e| e.to_string()).unwrap_or_else(|| "bin".into());
+    let name =
+        if original { format!("evidence-{id}-original.{ext}") } else { format!("evidence-{id}.{ext}") };
+    Download {
+        body,
+        content_type: ct,
+        disposition: Header::new("Content-Disposition", format!("attachment; filename=\"{name}\"")),
+        csp: Header::new("Content-Security-Policy", DOWNLOAD_CSP),
+    }
+}
+
+/// `GET /staff/attachments/<id>`: the copy case workers get: a photo re-encoded without its
+/// metadata (GPS, device serial) or anything hidden in it; a sound, video or PDF as uploaded.
+/// Every download is audited with the original's SHA-256.
 #[rocket::get("/staff/attachments/<id>")]
 async fn attachment(auth: Auth<'_>, staff: Staff, id: i32) -> Result<Download, AppError> {
     let scope = scope_of(&staff.0).ok_or(AppError::NotFound)?;
@@ -324,11 +347,43 @@ async fn attachment(auth: Auth<'_>, staff: Staff, id: i32) -> Result<Download, A
     let (meta, data) = auth
         .db
         .transaction(move |c| {
-            let (meta, data) = model::attachment_data(c, id, scope)?;
+            let (meta, data) = model::attachment_data(c, id, scope, model::FileCopy::Staff)?;
+            if data.is_some() {
+                let copy = if meta.kind == "image" { "safe" } else { "original" };
+                audit::record(
+                    c,
+                    &who,
+                    "attachment.download",
+                    "attachment",
+                    &id.to_string(),
+                    &format!("sha256={} copy={copy}", meta.sha256),
+                )?;
+            }
+            Ok((meta, data))
+        })
+        .await?;
+    // A photo that could not be re-encoded is readable by the auditor only.
+    let (ct, body) = data.ok_or(AppError::NotFound)?;
+    Ok(download(meta.id, &ct, body, false))
+}
+
+/// `GET /staff/attachments/<id>/original`: the file exactly as uploaded, metadata included, for
+/// the chain of custody. Privacy: the auditor (the custodian of originals) only; anyone else
+/// gets 404. Every download is audited.
+#[rocket::get("/staff/attachments/<id>/original")]
+async fn attachment_original(auth: Auth<'_>, staff: Staff, id: i32) -> Result<Download, AppError> {
+    if staff.0.role != crate::accounts::Role::Auditor {
+        return Err(AppError::NotFound);
+    }
+    let who = actor(&auth, &staff.0);
+    let (meta, data) = auth
+        .db
+        .transaction(move |c| {
+            let (meta, data) = model::attachment_data(c, id, Scope::All, model::FileCopy::Original)?;
             audit::record(
                 c,
                 &who,
-                "attachment.download",
+                "attachment.original",
                 "attachment",
                 &id.to_string(),
                 &format!("sha256={}", meta.sha256),
@@ -336,11 +391,8 @@ async fn attachment(auth: Auth<'_>, staff: Staff, id: i32) -> Result<Download, A
             Ok((meta, data))
         })
         .await?;
-    let ct = ContentType::parse_flexible(&meta.content_type).unwrap_or(ContentType::Binary);
-    let ext = ct.extension().map(|e| e.to_string()).unwrap_or_else(|| "bin".into());
-    let disposition =
-        Header::new("Content-Disposition", format!("attachment; filename=\"evidence-{}.{ext}\"", meta.id));
-    Ok(Download { body: data, content_type: ct, disposition })
+    let (ct, body) = data.ok_or(AppError::NotFound)?;
+    Ok(download(meta.id, &ct, body, true))
 }
 
 #[derive(FromForm)]

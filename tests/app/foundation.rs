@@ -153,14 +153,25 @@ fn text_is_compressed_for_browsers_that_accept_gzip() {
 fn place_search_matches_accents_and_other_names() {
     each_engine(|engine| {
         let app = TestApp::new(engine);
-        let r = app.client.get("/api/v1/places?q=segou&limit=3").dispatch();
+        let json = rocket::http::ContentType::JSON;
+        let r = app
+            .client
+            .post("/api/v1/places")
+            .header(json.clone())
+            .body(r#"{"q":"segou","limit":3}"#)
+            .dispatch();
         assert_eq!(r.status(), Status::Ok);
         let v: serde_json::Value = r.into_json().unwrap();
         assert_eq!(v[0]["name"], "Ségou");
         assert_eq!(v[0]["region"]["code"], "ML-4");
         assert_eq!(v[0]["cercle"]["code"], "ML.SG.SG");
         assert!(v.as_array().unwrap().len() <= 3);
-        let r = app.client.get("/api/v1/places?q=Tombouctou&limit=1&lang=en").dispatch();
+        let r = app
+            .client
+            .post("/api/v1/places?lang=en")
+            .header(json)
+            .body(r#"{"q":"Tombouctou","limit":1}"#)
+            .dispatch();
         let v: serde_json::Value = r.into_json().unwrap();
         assert_eq!(v[0]["region"]["code"], "ML-6");
     });

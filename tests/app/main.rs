@@ -11,4 +11,5 @@ mod intake;
 mod mail;
 mod security_accounts;
 mod security_cases;
+mod security_evidence;
 mod structure;

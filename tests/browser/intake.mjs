@@ -37,11 +37,22 @@ async function fileWithJs() {
   await page.goto(base + "/reports/new");
   assert.equal(await page.getAttribute("html", "lang"), "fr");
   await fillCommon(page);
-  // Place search as you type, then pick the first result.
+  // Place search as you type, then pick the first result. Privacy: what is typed goes in a
+  // POST body, never in a URL (issue 9, item 18).
+  const searches = [];
+  page.on("request", (req) => {
+    if (new URL(req.url()).pathname === "/api/v1/places") searches.push(req);
+  });
   await page.fill("#place_query", "Segou");
   await page.waitForSelector("#place-results input[type=radio]");
   await page.locator("#place-results input[type=radio]").first().check();
   assert.match(await page.textContent("#location-text"), /Ségou/);
+  assert.ok(searches.length > 0, "the search went to the server");
+  for (const req of searches) {
+    assert.equal(req.method(), "POST");
+    assert.ok(!/segou/i.test(req.url()), "the typed place is not in the URL: " + req.url());
+    assert.match(req.postData() || "", /Segou/);
+  }
   // A click on the map replaces it with a point, without leaving the page.
   await page.locator("#map").click({ position: { x: 105, y: 240 } });
   assert.match(await page.textContent("#location-text"), /\(\d+\.\d+, -?\d+\.\d+\)/);
