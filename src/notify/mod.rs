@@ -44,8 +44,14 @@ pub fn deliver_due(db: &Db, transport: &Transport, config: &Config) -> Result<us
             }
             Err(e) => {
                 eprintln!("mail {}: delivery failed (attempt {}): {e}", msg.id, msg.attempts + 1);
-                model::mark_failed(&mut conn, msg.id, msg.attempts + 1, &e.to_string())
-                    .map_err(|e| e.to_string())?;
+                model::mark_failed(
+                    &mut conn,
+                    msg.id,
+                    msg.attempts + 1,
+                    config.mail.max_attempts,
+                    &e.to_string(),
+                )
+                .map_err(|e| e.to_string())?;
             }
         }
     }

@@ -89,9 +89,12 @@ pub fn claim_due(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<OutboxMessage
     })
 }
 
+/// A delivered mail keeps its address, subject and kind for the record, but not its body:
+/// reset and welcome links (with their tokens) must not stay readable in the database.
 pub fn mark_sent(conn: &mut DbConn, id: i32) -> QueryResult<usize> {
     diesel::update(mail_outbox::table.find(id))
         .set((
+            mail_outbox::body.eq(""),
             mail_outbox::sent_at.eq(Some(Utc::now().naive_utc())),
             mail_outbox::locked_until.eq(None::<NaiveDateTime>),
             mail_outbox::last_error.eq(None::<String>),
@@ -105,12 +108,27 @@ pub fn backoff(attempts: i32) -> Duration {
     Duration::seconds(secs.min(6 * 3600))
 }
 
-pub fn mark_failed(conn: &mut DbConn, id: i32, attempts: i32, error: &str) -> QueryResult<usize> {
+/// A failed try: retried later with backoff, until `max_attempts` tries, after which the mail
+/// is given up (kept, with its last error, for the admin's mail page; no further tries).
+pub fn mark_failed(
+    conn: &mut DbConn,
+    id: i32,
+    attempts: i32,
+    max_attempts: i32,
+    error: &str,
+) -> QueryResult<usize> {
     let now = Utc::now().naive_utc();
+    let next =
+        if attempts >= max_attempts { now + Duration::days(365 * 100) } else { now + backoff(attempts) };
+    let error = if attempts >= max_attempts {
+        format!("gave up after {attempts} attempts: {error}")
+    } else {
+        error.to_string()
+    };
     diesel::update(mail_outbox::table.find(id))
         .set((
             mail_outbox::attempts.eq(attempts),
-            mail_outbox::next_attempt_at.eq(now + backoff(attempts)),
+            mail_outbox::next_attempt_at.eq(next),
             mail_outbox::locked_until.eq(None::<NaiveDateTime>),
             mail_outbox::last_error.eq(Some(error.chars().take(500).collect::<String>())),
         ))

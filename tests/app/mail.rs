@@ -145,12 +145,44 @@ fn mail_queued_while_the_smtp_server_is_down_is_delivered_once_it_is_up() {
         assert!(got[0].contains("To: awa@cndh.ml"), "{}", got[0]);
         assert!(got[0].contains("Subject:"), "{}", got[0]);
         assert!(got[0].contains("staff/cases/42"));
-        let sent: Option<chrono::NaiveDateTime> =
-            mail_outbox::table.select(mail_outbox::sent_at).first(&mut c).unwrap();
+        let (sent, body): (Option<chrono::NaiveDateTime>, String) =
+            mail_outbox::table.select((mail_outbox::sent_at, mail_outbox::body)).first(&mut c).unwrap();
         assert!(sent.is_some());
+        assert_eq!(body, "", "a delivered mail's body (links, tokens) is not kept");
         // Delivered once: a later pass sends nothing more.
         assert_eq!(notify::deliver_due(&db, &transport, &config).unwrap(), 0);
         assert_eq!(server.received.lock().unwrap().len(), 1);
+    });
+}
+
+#[test]
+fn a_mail_that_keeps_failing_is_given_up_after_max_attempts() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let db = app.client.rocket().state::<vigie::db::Db>().unwrap().clone();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let mut config = smtp_config(port);
+        config.mail.max_attempts = 3;
+        let transport = Transport::from_config(&config.mail).unwrap();
+        notify::enqueue(&mut db.get().unwrap(), "awa@cndh.ml", "s", "b", "case-assigned").unwrap();
+        let mut c = app.db.conn();
+        let now = || chrono::Utc::now().naive_utc();
+        for _ in 0..5 {
+            diesel::update(mail_outbox::table.filter(mail_outbox::attempts.lt(3)))
+                .set(mail_outbox::next_attempt_at.eq(now() - chrono::Duration::seconds(1)))
+                .execute(&mut c)
+                .unwrap();
+            assert_eq!(notify::deliver_due(&db, &transport, &config).unwrap(), 0);
+        }
+        let (attempts, next, error): (i32, chrono::NaiveDateTime, Option<String>) = mail_outbox::table
+            .select((mail_outbox::attempts, mail_outbox::next_attempt_at, mail_outbox::last_error))
+            .first(&mut c)
+            .unwrap();
+        assert_eq!(attempts, 3, "tried exactly max_attempts times");
+        assert!(next > now() + chrono::Duration::days(365), "no further tries");
+        assert!(error.unwrap().starts_with("gave up after 3 attempts"));
     });
 }
 
