@@ -304,6 +304,8 @@ pub fn routes() -> Vec<rocket::Route> {
 enum Caught {
     Page(rocket_dyn_templates::Template),
     Json(rocket::serde::json::Value),
+    /// 405 on a documented API path: the JSON error and the `Allow` header.
+    NotAllowed(rocket::serde::json::Value, Header<'static>),
     Redirect(rocket::response::Redirect),
 }
 
@@ -313,6 +315,16 @@ enum Caught {
 fn default_catcher(status: Status, req: &Request<'_>) -> (Status, Caught) {
     let path = req.uri().path();
     if path.starts_with("/api/") {
+        // A documented path asked with a method it does not have: 405, with what it allows.
+        if status == Status::NotFound {
+            if let Some(methods) = crate::reports::api::documented_methods(path.as_str()) {
+                if !methods.iter().any(|m| m == req.method().as_str()) {
+                    let body = rocket::serde::json::json!({ "error": "Method Not Allowed", "status": 405 });
+                    let allow = Header::new("Allow", methods.join(", "));
+                    return (Status::MethodNotAllowed, Caught::NotAllowed(body, allow));
+                }
+            }
+        }
         let body = rocket::serde::json::json!({ "error": status.reason().unwrap_or("error"), "status": status.code });
         return (status, Caught::Json(body));
     }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use rocket::http::{ContentType, CookieJar, Status};
 use rocket::request::{FromRequest, Outcome};
-use rocket::serde::json::{json, Json, Value};
+use rocket::serde::json::{json, Value};
 use rocket::{Request, State};
 use serde::{Deserialize, Serialize};
 
@@ -12,7 +12,7 @@ use super::Geo;
 use crate::web::Locale;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![map_svg, places]
+    rocket::routes![map_svg, places, places_wrong_type]
 }
 
 #[rocket::get("/map.svg")]
@@ -77,20 +77,30 @@ impl<'r> FromRequest<'r> for CsrfHeader {
 /// happened, so it travels in the body, never in a URL that a proxy or a browser history would
 /// keep; it is never logged. Security: a browser holding Vigie's CSRF cookie (the report form's
 /// script) must echo its token in `X-CSRF-Token`; gateways without cookies need none.
+/// The documented 415 for a search whose body is not JSON.
+#[rocket::post("/api/v1/places", rank = 2)]
+pub fn places_wrong_type() -> (Status, Value) {
+    (Status::UnsupportedMediaType, json!({ "error": "Unsupported Media Type" }))
+}
+
 #[rocket::post("/api/v1/places", format = "json", data = "<body>")]
 fn places(
     geo: &State<Arc<Geo>>,
     locale: Locale,
     cookies: &CookieJar<'_>,
     token: CsrfHeader,
-    body: Json<PlaceQuery>,
+    body: crate::reports::api::JsonBody<'_, PlaceQuery>,
 ) -> (Status, Value) {
+    let Ok(body) = body else { return crate::reports::api::malformed() };
     if cookies.get_private("csrf").is_some()
         && crate::web::check_csrf(cookies, token.0.as_deref().unwrap_or("")).is_err()
     {
         return (Status::Forbidden, json!({ "error": "csrf" }));
     }
-    let limit = body.limit.unwrap_or(10).clamp(1, 50);
+    let limit = body.limit.unwrap_or(10);
+    if !(1..=50).contains(&limit) {
+        return (Status::UnprocessableEntity, json!({ "errors": { "limit": "between 1 and 50" } }));
+    }
     let found: Vec<PlaceJson> =
         geo.gazetteer.search(&body.q, limit).into_iter().map(|p| PlaceJson::new(geo, p, &locale.0)).collect();
     (Status::Ok, json!(found))

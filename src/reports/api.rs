@@ -21,7 +21,60 @@ use crate::web::Locale;
 pub const OPENAPI: &str = include_str!("openapi.json");
 
 pub fn routes() -> Vec<Route> {
-    rocket::routes![taxonomy, create, status, message, attachment, openapi]
+    rocket::routes![
+        taxonomy,
+        create,
+        status,
+        message,
+        attachment,
+        openapi,
+        wrong_type_reports,
+        wrong_type_status,
+        wrong_type_messages,
+        wrong_type_attachments
+    ]
+}
+
+/// A JSON body, or the documented 400 when it is not JSON (or not of the expected shape).
+pub type JsonBody<'r, T> = Result<Json<T>, rocket::serde::json::Error<'r>>;
+
+pub fn malformed() -> ApiResult {
+    (Status::BadRequest, json!({ "error": "the body is not valid JSON of the documented shape" }))
+}
+
+/// The documented 415 for a POST whose content type is not the operation's (the JSON routes
+/// match `application/json` only; these, ranked after them, catch the rest).
+fn unsupported() -> ApiResult {
+    (Status::UnsupportedMediaType, json!({ "error": "Unsupported Media Type" }))
+}
+
+#[rocket::post("/reports", rank = 2)]
+fn wrong_type_reports() -> ApiResult {
+    unsupported()
+}
+
+#[rocket::post("/receipts/status", rank = 2)]
+fn wrong_type_status() -> ApiResult {
+    unsupported()
+}
+
+#[rocket::post("/receipts/messages", rank = 2)]
+fn wrong_type_messages() -> ApiResult {
+    unsupported()
+}
+
+#[rocket::post("/receipts/attachments", rank = 2)]
+fn wrong_type_attachments() -> ApiResult {
+    unsupported()
+}
+
+/// The methods the OpenAPI document lists for an API path (`/api/v1/...`), if it lists the
+/// path: the catcher answers 405 (with `Allow`) for any other method on it.
+pub fn documented_methods(path: &str) -> Option<Vec<String>> {
+    static DOC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    let doc = DOC.get_or_init(|| serde_json::from_str(OPENAPI).unwrap_or(Value::Null));
+    let ops = doc.get("paths")?.get(path.strip_prefix("/api/v1")?)?.as_object()?;
+    Some(ops.keys().map(|m| m.to_uppercase()).collect())
 }
 
 type ApiResult = (Status, Value);
@@ -174,7 +227,8 @@ fn raw_from_json(v: &Value, errors: &mut FieldErrors) -> RawReport {
 
 /// `POST /api/v1/reports`
 #[rocket::post("/reports", format = "json", data = "<body>")]
-async fn create(intake: Intake<'_>, body: Json<Value>) -> ApiResult {
+async fn create(intake: Intake<'_>, body: JsonBody<'_, Value>) -> ApiResult {
+    let Ok(body) = body else { return malformed() };
     let mut type_errors = FieldErrors::new();
     let raw = raw_from_json(&body, &mut type_errors);
     if !type_errors.is_empty() {
@@ -219,7 +273,8 @@ fn receipt_of(v: &Value) -> String {
 
 /// `POST /api/v1/receipts/status`: the receipt is in the body, never in a URL.
 #[rocket::post("/receipts/status", format = "json", data = "<body>")]
-async fn status(intake: Intake<'_>, body: Json<Value>) -> ApiResult {
+async fn status(intake: Intake<'_>, body: JsonBody<'_, Value>) -> ApiResult {
+    let Ok(body) = body else { return malformed() };
     match intake.lookup(&receipt_of(&body)).await {
         Ok(report) => match intake.status_view(&report).await {
             Ok(v) => (
@@ -237,7 +292,8 @@ async fn status(intake: Intake<'_>, body: Json<Value>) -> ApiResult {
 
 /// `POST /api/v1/receipts/messages`
 #[rocket::post("/receipts/messages", format = "json", data = "<body>")]
-async fn message(intake: Intake<'_>, body: Json<Value>) -> ApiResult {
+async fn message(intake: Intake<'_>, body: JsonBody<'_, Value>) -> ApiResult {
+    let Ok(body) = body else { return malformed() };
     let report = match intake.lookup(&receipt_of(&body)).await {
         Ok(r) => r,
         Err(e) => return lookup_error(e),
@@ -266,7 +322,13 @@ pub struct ApiAttachment<'r> {
 
 /// `POST /api/v1/receipts/attachments` (multipart: `receipt`, `file`)
 #[rocket::post("/receipts/attachments", data = "<form>")]
-async fn attachment(intake: Intake<'_>, mut form: Form<ApiAttachment<'_>>) -> ApiResult {
+async fn attachment(
+    intake: Intake<'_>,
+    form: Result<Form<ApiAttachment<'_>>, rocket::form::Errors<'_>>,
+) -> ApiResult {
+    let Ok(mut form) = form else {
+        return (Status::BadRequest, json!({ "error": "the body is not a valid multipart form" }));
+    };
     let report = match intake.lookup(form.receipt.as_deref().unwrap_or_default()).await {
         Ok(r) => r,
         Err(e) => return lookup_error(e),

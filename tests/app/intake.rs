@@ -498,6 +498,9 @@ fn the_openapi_document_describes_every_api_operation_exactly() {
         .collect();
     documented.sort();
     served.sort();
+    // A POST operation is served by its route and, ranked after it, the one that answers 415
+    // to any other content type: the same operation.
+    served.dedup();
     assert_eq!(documented, served);
     // The required fields of a report are exactly those the server requires.
     let required: Vec<&str> = doc["components"]["schemas"]["ReportInput"]["required"]

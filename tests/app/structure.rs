@@ -365,3 +365,35 @@ fn the_audit_page_verifies_from_its_checkpoint_and_the_cli_walks_everything() {
         assert!(!page.contains("intacte"), "{page}");
     });
 }
+
+#[test]
+fn the_api_answers_its_documented_statuses_to_malformed_bodies_wrong_types_and_methods() {
+    let app = TestApp::new(Engine::Sqlite);
+    let c = &app.client;
+    for path in ["/api/v1/reports", "/api/v1/receipts/status", "/api/v1/receipts/messages", "/api/v1/places"]
+    {
+        let r = c.post(path).header(ContentType::JSON).body("{not json").dispatch();
+        assert_eq!(r.status(), Status::BadRequest, "{path} malformed");
+        assert!(r.into_string().unwrap().contains("\"error\""));
+        let r = c.post(path).header(ContentType::Plain).body("{}").dispatch();
+        assert_eq!(r.status(), Status::UnsupportedMediaType, "{path} as text/plain");
+        let r = c.post(path).dispatch();
+        assert_eq!(r.status(), Status::UnsupportedMediaType, "{path} without a body or type");
+    }
+    let r = c.post("/api/v1/receipts/attachments").header(ContentType::JSON).body("{}").dispatch();
+    assert_eq!(r.status(), Status::UnsupportedMediaType);
+    let r =
+        c.post("/api/v1/places").header(ContentType::JSON).body(r#"{"q": "Mopti", "limit": 51}"#).dispatch();
+    assert_eq!(r.status(), Status::UnprocessableEntity, "limit past the documented maximum");
+    for (method, path, allow) in [
+        (rocket::http::Method::Delete, "/api/v1/reports", "POST"),
+        (rocket::http::Method::Put, "/api/v1/taxonomy", "GET"),
+        (rocket::http::Method::Trace, "/api/v1/receipts/status", "POST"),
+    ] {
+        let r = c.req(method, path).dispatch();
+        assert_eq!(r.status(), Status::MethodNotAllowed, "{method} {path}");
+        assert_eq!(r.headers().get_one("Allow"), Some(allow));
+    }
+    // An undocumented API path is still a plain 404.
+    assert_eq!(c.get("/api/v1/nothing-here").dispatch().status(), Status::NotFound);
+}
