@@ -19,6 +19,7 @@ pub mod accounts;
 pub mod audit;
 pub mod cases;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod db;
@@ -168,6 +169,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .manage(catalog)
         .manage(taxonomy)
         .manage(account_keys)
+        .manage(clock::Clock::system())
         .manage(staff_doors)
         .attach(templates)
         .attach(web::SecurityHeaders { hsts })

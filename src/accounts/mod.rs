@@ -102,15 +102,18 @@ impl<'r> FromRequest<'r> for CurrentUser {
                 else {
                     return Ok(None);
                 };
-                let (Some(db), Some(config)) =
-                    (req.rocket().state::<Db>(), req.rocket().state::<Arc<Config>>())
+                let r = req.rocket();
+                let (Some(db), Some(config), Some(clock)) =
+                    (r.state::<Db>(), r.state::<Arc<Config>>(), r.state::<crate::clock::Clock>())
                 else {
                     return Err(());
                 };
+                let now = clock.naive();
                 let idle = chrono::Duration::minutes(config.session_idle_minutes);
                 let absolute = chrono::Duration::hours(config.session_absolute_hours);
                 let hash = crate::crypto::sha256_hex(token.as_bytes());
-                let found = db.run(move |c| Ok(model::Session::find_live(c, &hash, idle, absolute)?)).await;
+                let found =
+                    db.run(move |c| Ok(model::Session::find_live(c, &hash, now, idle, absolute)?)).await;
                 let Some((session, user)) = found.map_err(|_| ())? else { return Ok(None) };
                 let Some(role) = Role::parse(&user.role) else { return Ok(None) };
                 let second_factor = session.second_factor_at.is_some();

@@ -143,10 +143,10 @@ impl Session {
     pub fn find_live(
         conn: &mut DbConn,
         token_hash: &str,
+        now: NaiveDateTime,
         idle: chrono::Duration,
         absolute: chrono::Duration,
     ) -> QueryResult<Option<(Session, User)>> {
-        let now = Utc::now().naive_utc();
         let found: Option<(Session, User)> = sessions::table
             .inner_join(users::table)
             .filter(sessions::token_hash.eq(token_hash))

@@ -54,6 +54,7 @@ pub struct Auth<'r> {
     pub catalog: &'r Arc<Catalog>,
     pub doors: &'r StaffDoors,
     pub keys: &'r AccountKeys,
+    pub clock: &'r crate::clock::Clock,
     pub ip: Option<String>,
     /// The client's network, for the in-memory throttles only (never stored).
     pub network: String,
@@ -74,6 +75,7 @@ impl<'r> rocket::request::FromRequest<'r> for Auth<'r> {
                 catalog: r.state::<Arc<Catalog>>()?,
                 doors: r.state::<StaffDoors>()?,
                 keys: r.state::<AccountKeys>()?,
+                clock: r.state::<crate::clock::Clock>()?,
                 // Staff addresses may be recorded in the audit log (never a reporter's).
                 ip: req.client_ip().map(|ip| ip.to_string()),
                 network: req.client_ip().map(throttle::network_of).unwrap_or_default(),
@@ -120,10 +122,6 @@ fn safe_next(next: Option<&str>) -> String {
         }
         _ => "/staff".to_string(),
     }
-}
-
-fn unix_secs() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
@@ -181,12 +179,12 @@ async fn sign_in(
         Ok(Either::Right((status, Template::render("accounts/sign_in", ctx))))
     };
     // Security: one client's flood of tries is cut off before any database or Argon2 work.
-    if !auth.doors.sign_in_per_client.hit(unix_secs(), &auth.network) {
+    if !auth.doors.sign_in_per_client.hit(auth.clock.unix(), &auth.network) {
         return refused(page, Status::TooManyRequests, email, next);
     }
     let lookup = email.clone();
     let user = auth.db.run(move |c| Ok(User::find_by_email(c, &lookup)?)).await?;
-    let now = Utc::now().naive_utc();
+    let now = auth.clock.naive();
     let lockout = auth.config.lockout_after;
     // Security: the attempt is counted before the password is checked, atomically with the
     // lock check (see User::reserve_sign_in). An unknown email is counted in memory, so that
@@ -196,7 +194,7 @@ async fn sign_in(
             let id = u.id;
             auth.db.transaction(move |c| Ok(User::reserve_sign_in(c, id, lockout, now)?)).await?
         }
-        None => Attempt::Counted(auth.doors.unknown_emails.add(unix_secs(), &email) as i32 + 1),
+        None => Attempt::Counted(auth.doors.unknown_emails.add(auth.clock.unix(), &email) as i32 + 1),
     };
     if let Attempt::Counted(n) = attempt {
         rocket::tokio::time::sleep(throttle::slowdown(n - 1)).await;
@@ -229,7 +227,7 @@ async fn sign_in(
             .db
             .transaction(move |c| {
                 // Locked meanwhile (by an administrator): no session.
-                if !User::password_succeeded(c, id, Utc::now().naive_utc())? {
+                if !User::password_succeeded(c, id, now)? {
                     return Ok(false);
                 }
                 let sid = Session::create(c, id, &token_hash, complete)?;
@@ -266,7 +264,7 @@ async fn sign_in(
             let details = if label.is_empty() { "unknown account".to_string() } else { label };
             audit::record(c, &Actor::System("sign-in"), "auth.failure", "user", &id, &details)?;
             if let Some((uid, n)) = lock {
-                User::lock(c, uid, Utc::now().naive_utc() + chrono::Duration::minutes(15))?;
+                User::lock(c, uid, now + chrono::Duration::minutes(15))?;
                 audit::record(
                     c,
                     &Actor::System("sign-in"),
@@ -301,10 +299,6 @@ pub struct CodeForm {
     next: Option<String>,
 }
 
-fn unix_now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
-}
-
 #[rocket::post("/staff/sign-in/totp", data = "<form>")]
 async fn totp_check(
     page: Page,
@@ -325,10 +319,10 @@ async fn totp_check(
     let lockout = auth.config.lockout_after;
     let stored = user.user.totp_secret.clone().unwrap_or_default();
     let resealed = (!AccountKeys::is_sealed(&stored)).then(|| auth.keys.seal(&secret));
+    let (now, unix_now) = (auth.clock.naive(), auth.clock.unix());
     let accepted = auth
         .db
         .transaction(move |c| {
-            let now = Utc::now().naive_utc();
             // Security: the try is counted (and the lock checked) before the code is looked
             // at, on a count that a correct password does not reset; recovery codes share it.
             let n = match User::reserve_second_factor(c, uid, lockout, now)? {
@@ -336,7 +330,7 @@ async fn totp_check(
                 Attempt::Refused => return Ok(Err(None)),
             };
             // The step is accepted by a conditional update: one code, one session.
-            let how = match totp::verify(&secret, &code, unix_now(), None) {
+            let how = match totp::verify(&secret, &code, unix_now, None) {
                 Some(step) if User::accept_totp_step(c, uid, step)? => Some("totp"),
                 _ if !recovery.trim().is_empty() && User::use_recovery_code(c, uid, &recovery_hashes)? => {
                     Some("recovery_code")
@@ -436,7 +430,7 @@ async fn totp_confirm(
         return Ok(Either::Left(Redirect::to("/staff/totp")));
     };
     let code = form.code.clone().unwrap_or_default();
-    match totp::verify(&secret, &code, unix_now(), None) {
+    match totp::verify(&secret, &code, auth.clock.unix(), None) {
         Some(step) => {
             let codes = totp::recovery_codes();
             let hashes: Vec<String> = codes.iter().map(|c| auth.keys.recovery_hash(c)).collect();
@@ -651,7 +645,7 @@ async fn forgot(
     let started = std::time::Instant::now();
     let email = form.email.clone().unwrap_or_default();
     // Security: per client in memory, per account in the database (across instances).
-    let allowed = auth.doors.forgot_per_client.hit(unix_secs(), &auth.network);
+    let allowed = auth.doors.forgot_per_client.hit(auth.clock.unix(), &auth.network);
     if allowed {
         let (cat, config) = (auth.catalog.clone(), auth.config.clone());
         auth.db

@@ -75,8 +75,23 @@ fn b32(s: &str) -> Vec<u8> {
     out
 }
 
+thread_local! {
+    /// The moment a test pinned the app's clock to (its codes are computed for it), if any.
+    static PINNED: std::cell::Cell<Option<i64>> = const { std::cell::Cell::new(None) };
+}
+
+/// Pins the app's clock and this test's code computations to one moment, so that no 30-second
+/// step boundary passes in the middle of the test.
+fn pin_clock(client: &Client, at: i64) {
+    let clock = client.rocket().state::<vigie::clock::Clock>().unwrap();
+    clock.pin(chrono::DateTime::from_timestamp(at, 0));
+    PINNED.with(|p| p.set(Some(at)));
+}
+
 fn code(secret: &str, offset_steps: i64) -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let now = PINNED.with(|p| p.get()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+    });
     let t = totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, b32(secret));
     t.generate((now + offset_steps * 30) as u64)
 }
@@ -113,6 +128,9 @@ fn sign_out(client: &Client) {
 fn totp_enrolment_and_sign_in_with_a_code_computed_here_and_single_use_recovery_codes() {
     each_engine(|engine| {
         let app = TestApp::new(engine);
+        // In the middle of a step, pinned: the code of enrolment and the next one are known.
+        let now = chrono::Utc::now().timestamp();
+        pin_clock(&app.client, now - now % 30 + 15);
         add_user(&app.db, "admin@cndh.ml", "admin", None);
         let (secret, codes) = enrol(&app.client, "admin@cndh.ml");
         assert_eq!(app.client.get("/staff/admin/users").dispatch().status(), Status::Ok);
