@@ -81,6 +81,13 @@ cases-action = Action
 cases-add-action = Add the action
 cases-notes = Internal notes
 cases-add-note = Add a note
+cases-unread = { $count ->
+    [one] 1 unread message
+   *[other] { $count } unread messages
+}
+cases-new = new
+thread-reporter = The person who reported
+thread-intake = Intake desk
 cases-history = History
 
 routing-hint = Rules apply in position order: the first that matches decides. An empty condition means "any". Each decision keeps the rule applied; an intake officer may override with a written reason.
@@ -150,6 +157,10 @@ reporter-msg-inadmissible = Your report was reviewed and found inadmissible. Rea
 reporter-msg-out_of_scope = Your report is outside the remit of the institutions behind Vigie. Please turn to: { $reason }
 digest-line-near = - Case no. { $case }: { $kind }, due on { $on }: { $link }
 digest-line-overdue = - Case no. { $case }: { $kind }, overdue since { $on }: { $link }
+digest-line-unread = - Case no. { $case }: { $count ->
+    [one] 1 unread message
+   *[other] { $count } unread messages
+} from the person who reported: { $link }
 
 evidence-safe-copy = copy without metadata
 evidence-no-copy = no safe copy could be made: only the auditor opens the original

@@ -81,6 +81,13 @@ cases-action = Action
 cases-add-action = Ajouter l'action
 cases-notes = Notes internes
 cases-add-note = Ajouter une note
+cases-unread = { $count ->
+    [one] 1 message non lu
+   *[other] { $count } messages non lus
+}
+cases-new = nouveau
+thread-reporter = La personne qui a signalé
+thread-intake = Service du tri
 cases-history = Historique
 
 routing-hint = Les règles sont appliquées dans l'ordre de leur position : la première qui correspond décide. Une condition vide vaut « toutes ». Chaque décision garde la règle appliquée ; un agent d'accueil peut réorienter avec un motif écrit.
@@ -150,6 +157,10 @@ reporter-msg-inadmissible = Votre signalement a été examiné et jugé irreceva
 reporter-msg-out_of_scope = Votre signalement ne relève pas de la compétence des institutions de Vigie. Il faut vous adresser à : { $reason }
 digest-line-near = - Dossier n° { $case } : { $kind }, échéance le { $on } : { $link }
 digest-line-overdue = - Dossier n° { $case } : { $kind }, échéance dépassée depuis le { $on } : { $link }
+digest-line-unread = - Dossier n° { $case } : { $count ->
+    [one] 1 message non lu
+   *[other] { $count } messages non lus
+} de la personne qui a signalé : { $link }
 
 evidence-safe-copy = copie sans métadonnées
 evidence-no-copy = aucune copie sûre n'a pu être faite : seul l'auditeur ouvre l'original

@@ -65,6 +65,7 @@ struct Row {
     assignee: Option<i32>,
     due: Vec<String>,
     overdue: bool,
+    unread: usize,
 }
 
 const PAGE: i64 = 50;
@@ -89,7 +90,16 @@ async fn index(
     });
     let mine = (scope == "mine").then_some(reader.0.user.id);
     let open_only = scope != "all";
-    let rows = auth.db.run(move |c| Ok(model::list(c, inst, mine, open_only, before, PAGE + 1)?)).await?;
+    let uid = reader.0.user.id;
+    let (rows, unread) = auth
+        .db
+        .run(move |c| {
+            let rows = model::list(c, inst, mine, open_only, before, PAGE + 1)?;
+            let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+            let unread = model::unread_per_case(c, uid, &ids)?;
+            Ok((rows, unread))
+        })
+        .await?;
     let lang = page.0.lang.clone();
     let today = Utc::now().date_naive();
     let more = rows.len() as i64 > PAGE;
@@ -106,6 +116,7 @@ async fn index(
                 region: r.region_code.and_then(|c| geo.region_name(&c, &lang)).unwrap_or_default(),
                 status: auth.catalog.message(&lang, &format!("case-status-{}", r.status), None),
                 assignee: r.assignee_id,
+                unread: unread.get(&r.id).copied().unwrap_or(0),
                 overdue: due.iter().any(|d| d.threshold == "overdue"),
                 due: due
                     .iter()
@@ -133,6 +144,7 @@ async fn show(
 ) -> Result<Template, AppError> {
     let inst = institution(&reader.0)?;
     let who = actor(&auth, &reader.0);
+    let uid = reader.0.user.id;
     let data = auth
         .db
         .transaction(move |c| {
@@ -145,13 +157,20 @@ async fn show(
                 .filter(|a| a.case_id == Some(case.id))
                 .collect();
             let mut reports = vec![];
-            for (rid, _) in model::reports_of(c, case.event_id)? {
+            let rids: Vec<i32> = model::reports_of(c, case.event_id)?.into_iter().map(|r| r.0).collect();
+            let marks = model::read_marks_of(c, &[uid], &rids)?;
+            for rid in rids {
                 let r = triage::find_report(c, rid, crate::triage::model::Scope::All)?;
                 let files = triage::attachments_of(c, rid)?;
                 // Security: the case shows its own institution's thread (and the shared one before
                 // routing), never the other institution's exchange with the reporter.
                 let msgs = triage::messages_of(c, rid, triage::Thread::Institution(case.institution_id))?;
-                reports.push((r, files, msgs));
+                // What this person had seen before this view; the view marks the rest as read.
+                let seen = marks.iter().find(|m| m.1 == rid).map(|m| m.2).unwrap_or(0);
+                if let Some(last) = msgs.iter().map(|m| m.0).max() {
+                    model::mark_read(c, uid, rid, last)?;
+                }
+                reports.push((r, files, msgs, seen));
             }
             let transitions = model::transitions_of(c, id)?;
             let notes = model::notes_of(c, id)?;
@@ -188,13 +207,16 @@ async fn show(
         .collect();
     let reports: Vec<serde_json::Value> = reports
         .into_iter()
-        .map(|(r, files, msgs)| {
+        .map(|(r, files, msgs, seen)| {
             serde_json::json!({
                 "id": r.id, "submitted_on": r.submitted_on.to_string(), "narrative": r.narrative,
                 "name": r.reporter_name, "contact": r.reporter_contact, "relation": tr(&format!("relation-{}", r.reporter_relation)),
                 "lat": r.lat, "lon": r.lon, "victims": r.victim_count, "children": r.children_involved,
                 "files": files.iter().map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "size": f.size_bytes, "sha256": f.sha256, "safe": f.safe, "warning": f.warning})).collect::<Vec<_>>(),
-                "messages": msgs.iter().map(|m| serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string()})).collect::<Vec<_>>(),
+                "messages": msgs.iter().map(|m| serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string(),
+                    "who": if m.1 == "reporter" { tr("thread-reporter") } else { m.4.and_then(|i| tax.institutions.iter().find(|x| x.id == i)).map(|i| i.label(&lang).to_string()).unwrap_or_else(|| tr("thread-intake")) },
+                    "new": m.1 == "reporter" && m.0 > seen})).collect::<Vec<_>>(),
+                "unread": msgs.iter().filter(|m| m.1 == "reporter" && m.0 > seen).count(),
             })
         })
         .collect();

@@ -212,8 +212,9 @@ async fn report(
     };
     let who = actor(&auth, &staff.0);
     let role = staff.0.role;
+    let uid = staff.0.user.id;
     let geo2 = Arc::clone(geo);
-    let (r, vts, files, msgs, reports_cands, events_cands, events_of_cands) = auth
+    let (r, vts, files, msgs, reports_cands, events_cands, events_of_cands, seen) = auth
         .db
         .transaction(move |c| {
             let r = model::find_report(c, id, scope)?;
@@ -227,6 +228,11 @@ async fn report(
             // shared one before routing; the auditor every thread.
             let all = if role == crate::accounts::Role::Auditor { Thread::All } else { Thread::Shared };
             let msgs = model::messages_of(c, id, Thread::of(scope, all))?;
+            // Unread markers (issue 10, item 9): what was seen before, then all of it.
+            let seen = cases::read_marks_of(c, &[uid], &[id])?.first().map(|m| m.2).unwrap_or(0);
+            if let Some(last) = msgs.iter().map(|m| m.0).max() {
+                cases::mark_read(c, uid, id, last)?;
+            }
             let from = r.occurred_on - Duration::days(params.window_days);
             let to = r.occurred_on + Duration::days(params.window_days);
             let rc = model::report_candidates(c, from, to, &cercles, 2000, scope)?;
@@ -236,7 +242,7 @@ async fn report(
                 .filter(crate::schema::reports::id.eq_any(&ids))
                 .select((crate::schema::reports::id, crate::schema::reports::event_id))
                 .load(c)?;
-            Ok((r, vts, files, msgs, rc, ec, evs))
+            Ok((r, vts, files, msgs, rc, ec, evs, seen))
         })
         .await?;
     let subject = Incident {
@@ -299,7 +305,13 @@ async fn report(
             let inst =
                 m.4.and_then(|i| tax.institutions.iter().find(|x| x.id == i))
                     .map(|x| x.label(&lang).to_string());
-            serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string(), "institution": inst})
+            let who = if m.1 == "reporter" {
+                auth.catalog.message(&lang, "thread-reporter", None)
+            } else {
+                inst.clone().unwrap_or_else(|| auth.catalog.message(&lang, "thread-intake", None))
+            };
+            serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string(), "institution": inst, "who": who,
+                "new": m.1 == "reporter" && m.0 > seen})
         })
         .collect();
     let can_triage = staff.0.role == crate::accounts::Role::Intake;

@@ -577,3 +577,96 @@ fn a_reminder_pass_at_national_scale_queues_at_most_one_mail_per_staff_member() 
         );
     });
 }
+
+/// Issue 10, item 9: a reporter's answer is marked unread on the case list and the case page
+/// for each case worker until they open it, and listed (a link only) in the daily digest of
+/// the institution's case workers when nobody is assigned.
+#[test]
+fn a_reporters_answer_is_marked_unread_and_reaches_the_digest_of_unassigned_cases() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        add_user(&app.db, "inv1@cndh.ml", "investigator", Some("cndh"));
+        add_user(&app.db, "inv2@cndh.ml", "investigator", Some("cndh"));
+        add_user(&app.db, "om@mediateur.ml", "ombudsman", Some("mediateur"));
+        let receipt = file_report(
+            &app.client,
+            report_json(
+                "Arrestation sans motif à Kayes, détenu depuis.",
+                "2026-09-01",
+                14.4469,
+                -11.4445,
+                &["liberty.arbitrary_arrest"],
+                "police",
+            ),
+        );
+        let intake = client(&app);
+        sign_in(&intake, "intake@cndh.ml", PW);
+        post(&intake, "/staff/reports/1/events", "title=Kayes");
+        post(
+            &intake,
+            "/staff/events/1/allegations",
+            "violation_type=liberty.arbitrary_arrest&force=police&involvement=unknown&confidence=unknown",
+        );
+        post(&intake, "/staff/events/1/route", "");
+        let mut c = app.db.conn();
+        let today = chrono::Utc::now().date_naive();
+        // No deadline is near: only the message can put the case in a digest.
+        diesel::update(cases::table)
+            .set((
+                cases::acknowledge_by.eq(Some(today + chrono::Duration::days(20))),
+                cases::triage_by.eq(Some(today + chrono::Duration::days(20))),
+            ))
+            .execute(&mut c)
+            .unwrap();
+        let (inv1, inv2) = (client(&app), client(&app));
+        sign_in(&inv1, "inv1@cndh.ml", PW);
+        sign_in(&inv2, "inv2@cndh.ml", PW);
+        let list = inv1.get("/staff/cases?scope=institution").dispatch().into_string().unwrap();
+        assert!(!list.contains("id=\"unread-1\""), "nothing unread yet");
+
+        let r = app
+            .client
+            .post("/api/v1/receipts/messages")
+            .header(ContentType::JSON)
+            .body(json!({"receipt": receipt, "body": "Il est toujours détenu au commissariat."}).to_string())
+            .dispatch();
+        assert_eq!(r.status(), Status::Created);
+
+        for who in [&inv1, &inv2] {
+            let list = who.get("/staff/cases?scope=institution").dispatch().into_string().unwrap();
+            assert!(list.contains("id=\"unread-1\"") && list.contains("1 message non lu"), "{list}");
+        }
+        let page = inv1.get("/staff/cases/1").dispatch().into_string().unwrap();
+        assert!(page.contains("id=\"unread-report-1\""), "the case page marks the report");
+        assert!(page.contains("La personne qui a signalé"), "who wrote, in words");
+        let list = inv1.get("/staff/cases?scope=institution").dispatch().into_string().unwrap();
+        assert!(!list.contains("id=\"unread-1\""), "read once opened");
+        let list = inv2.get("/staff/cases?scope=institution").dispatch().into_string().unwrap();
+        assert!(list.contains("id=\"unread-1\""), "still unread for the other worker");
+
+        let db = app.client.rocket().state::<vigie::db::Db>().unwrap();
+        let catalog = app.client.rocket().state::<std::sync::Arc<vigie::i18n::Catalog>>().unwrap();
+        let config = app.client.rocket().state::<std::sync::Arc<vigie::config::Config>>().unwrap();
+        assert_eq!(
+            vigie::cases::remind(db, catalog, config, today).unwrap(),
+            1,
+            "one digest: the worker who has not read it; the other institution none"
+        );
+        let mails: Vec<(String, String)> = mail_outbox::table
+            .filter(mail_outbox::kind.eq("digest"))
+            .select((mail_outbox::to_addr, mail_outbox::body))
+            .load(&mut c)
+            .unwrap();
+        assert_eq!(mails.len(), 1, "{mails:?}");
+        assert_eq!(mails[0].0, "inv2@cndh.ml");
+        assert!(mails[0].1.contains("/staff/cases/1") && mails[0].1.contains("message non lu"), "{}", mails[0].1);
+        assert!(!mails[0].1.contains("commissariat") && !mails[0].1.contains("Kayes"), "links only");
+        let n: i64 = audit_log::table
+            .filter(audit_log::action.eq("staff.digest"))
+            .count()
+            .get_result(&mut c)
+            .unwrap();
+        assert_eq!(n, 1);
+    });
+}
