@@ -42,6 +42,9 @@ triage-add-allegation = Add an allegation
 triage-identifiers = Identifiers seen (uniform, insignia, vehicle, weapon)
 triage-involvement = Involvement
 triage-confidence = Attribution
+triage-choose = — choose —
+triage-from-reports = Named in the reports
+triage-all-types = All violations
 triage-route = Route the allegations by the rules
 
 cases-case = Case no. { $id }

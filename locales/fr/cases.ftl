@@ -42,6 +42,9 @@ triage-add-allegation = Ajouter une allégation
 triage-identifiers = Signes d'identification (uniforme, insigne, véhicule, arme)
 triage-involvement = Implication
 triage-confidence = Attribution
+triage-choose = — choisir —
+triage-from-reports = Signalé dans les rapports
+triage-all-types = Toutes les violations
 triage-route = Orienter les allégations selon les règles
 
 cases-case = Dossier n° { $id }

@@ -561,12 +561,19 @@ async fn event(
         return Err(AppError::NotFound);
     }
     let lang = page.0.lang.clone();
-    let (e, reports, alleg, case_rows) = auth
+    let (e, reports, alleg, case_rows, reported, report_forces) = auth
         .db
         .run(move |c| {
             let e = model::find_event(c, id)?;
             let reports = model::reports_of_event(c, id)?;
             let alleg = model::allegations_of_event(c, id)?;
+            // What the reports themselves say: their violations and force start the form.
+            let rids: Vec<i32> = reports.iter().map(|r| r.0).collect();
+            let reported: Vec<i32> = model::violations_of(c, &rids)?.into_iter().map(|v| v.1).collect();
+            let mut forces = vec![];
+            for rid in &rids {
+                forces.push(model::find_report(c, *rid, Scope::All)?.force_id);
+            }
             let case_rows: Vec<(i32, i32, String)> = crate::schema::cases::table
                 .filter(crate::schema::cases::event_id.eq(id))
                 .select((
@@ -575,7 +582,7 @@ async fn event(
                     crate::schema::cases::status,
                 ))
                 .load(c)?;
-            Ok((e, reports, alleg, case_rows))
+            Ok((e, reports, alleg, case_rows, reported, forces))
         })
         .await?;
     let inst_name = |iid: i32| {
@@ -609,6 +616,24 @@ async fn event(
         .collect();
     let forces: Vec<(String, String)> =
         tax.forces.iter().map(|f| (f.code.clone(), f.label(&lang).to_string())).collect();
+    // Issue 10, item 11: no silent default for grave fields. The form offers the reports' own
+    // violations first and starts on the first one not alleged yet; the force starts on the
+    // reports' force; involvement and confidence start on "unknown".
+    let mut suggested: Vec<(String, String)> = vec![];
+    for v in &reported {
+        if let Some((g, t)) = tax.violation_type_by_id(*v) {
+            if !suggested.iter().any(|s| s.0 == t.code) {
+                suggested.push((t.code.clone(), format!("{} — {}", g.entry.label(&lang), t.label(&lang))));
+            }
+        }
+    }
+    let alleged: Vec<String> = alleg
+        .iter()
+        .filter_map(|a| tax.violation_type_by_id(a.violation_type_id).map(|(_, t)| t.code.clone()))
+        .collect();
+    let start_type = suggested.iter().map(|s| s.0.clone()).find(|c| !alleged.contains(c)).unwrap_or_default();
+    let start_force =
+        report_forces.first().and_then(|f| tax.force_by_id(*f)).map(|f| f.code.clone()).unwrap_or_default();
     let institutions: Vec<(String, String)> =
         tax.institutions.iter().map(|i| (i.code.clone(), i.label(&lang).to_string())).collect();
     let view = serde_json::json!({
@@ -626,7 +651,7 @@ async fn event(
         "triage/event",
         context! {
             page: page.0, e: view, reports, allegations, cases, types, forces, institutions, can_triage, unrouted,
-            involvements: INVOLVEMENTS, confidences: CONFIDENCES,
+            involvements: INVOLVEMENTS, confidences: CONFIDENCES, suggested, start_type, start_force,
         },
     ))
 }

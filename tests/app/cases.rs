@@ -670,3 +670,52 @@ fn a_reporters_answer_is_marked_unread_and_reaches_the_digest_of_unassigned_case
         assert_eq!(n, 1);
     });
 }
+
+/// Issue 10, item 11: the allegation form starts from the report's own violations and force;
+/// involvement and confidence start on "unknown", never on a grave value.
+#[test]
+fn the_allegation_form_starts_from_the_report_and_on_unknown_for_grave_fields() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        file_report(
+            &app.client,
+            report_json(
+                "Des policiers ont racketté les commerçants au poste de contrôle de Ségou.",
+                "2026-09-01",
+                13.43,
+                -6.26,
+                &["property.extortion", "liberty.arbitrary_arrest"],
+                "police",
+            ),
+        );
+        let intake = client(&app);
+        sign_in(&intake, "intake@cndh.ml", PW);
+        post(&intake, "/staff/reports/1/events", "title=S%C3%A9gou");
+        let page = intake.get("/staff/events/1").dispatch().into_string().unwrap();
+        let form = page.split("id=\"add-allegation\"").nth(1).unwrap();
+        let first = if form.contains("<option value=\"property.extortion\" selected>") {
+            "property.extortion"
+        } else {
+            assert!(form.contains("<option value=\"liberty.arbitrary_arrest\" selected>"), "a reported violation");
+            "liberty.arbitrary_arrest"
+        };
+        let second = if first == "property.extortion" { "liberty.arbitrary_arrest" } else { "property.extortion" };
+        assert!(form.contains("<option value=\"police\" selected>"), "the report's force");
+        assert!(form.contains("<option value=\"unknown\" selected>"), "involvement and confidence on unknown");
+        assert!(!form.contains("value=\"carried_out\" selected") && !form.contains("value=\"confirmed\" selected"));
+        assert!(!form.contains("<option value=\"life.extrajudicial_execution\" selected>"));
+        // Once alleged, the form moves on to the report's next violation.
+        post(&intake, "/staff/events/1/allegations", &format!("violation_type={first}&force=police"));
+        let page = intake.get("/staff/events/1").dispatch().into_string().unwrap();
+        let form = page.split("id=\"add-allegation\"").nth(1).unwrap();
+        assert!(form.contains(&format!("<option value=\"{second}\" selected>")));
+        let mut c = app.db.conn();
+        let (inv, conf): (String, String) = allegations::table
+            .find(1)
+            .select((allegations::involvement, allegations::confidence))
+            .first(&mut c)
+            .unwrap();
+        assert_eq!((inv.as_str(), conf.as_str()), ("unknown", "unknown"), "no grave default on the server either");
+    });
+}
