@@ -191,6 +191,22 @@ pub fn transition(
     Ok(())
 }
 
+/// An assignment in the case's history: a row that stays on the same step, whose reason is the
+/// assignee's name (empty: assigned to nobody).
+pub fn record_assignment(conn: &mut DbConn, case: &Case, by: i32, assignee_name: &str) -> QueryResult<()> {
+    diesel::insert_into(case_transitions::table)
+        .values((
+            case_transitions::case_id.eq(case.id),
+            case_transitions::from_status.eq(Some(&case.status)),
+            case_transitions::to_status.eq(&case.status),
+            case_transitions::user_id.eq(Some(by)),
+            case_transitions::reason.eq(assignee_name),
+            case_transitions::at.eq(Utc::now().naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn assign(conn: &mut DbConn, case_id: i32, user_id: Option<i32>) -> QueryResult<usize> {
     diesel::update(cases::table.find(case_id)).set(cases::assignee_id.eq(user_id)).execute(conn)
 }

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use chrono::{NaiveDate, Utc};
 use rocket::form::{Form, FromForm};
 use rocket::http::{CookieJar, Status};
-use rocket::response::Redirect;
+use rocket::request::FlashMessage;
+use rocket::response::{Flash, Redirect};
 use rocket::{Either, Route, State};
 use rocket_dyn_templates::{context, Template};
 use serde::Serialize;
@@ -18,6 +19,7 @@ use super::workflow::{self, Status as CaseStatus};
 use crate::accounts::guards::{CaseReader, CaseWorker};
 use crate::accounts::routes::Auth;
 use crate::accounts::{CurrentUser, Role};
+use crate::cases::Feedback;
 use crate::audit::{self, Actor};
 use crate::error::AppError;
 use crate::geo::Geo;
@@ -108,7 +110,7 @@ async fn index(
         .take(PAGE as usize)
         .map(|r| {
             let status = CaseStatus::parse(&r.status).unwrap_or(CaseStatus::Received);
-            let due = deadlines::due(status, r.acknowledge_by, r.triage_by, r.response_due_on, today);
+            let due = deadlines::live(status, r.acknowledge_by, r.triage_by, r.response_due_on, today);
             Row {
                 id: r.id,
                 title: r.event_title,
@@ -121,8 +123,10 @@ async fn index(
                 due: due
                     .iter()
                     .map(|d| {
-                        let kind = auth.catalog.message(&lang, &format!("deadline-kind-{}", d.kind), None);
-                        format!("{kind}: {}", d.on)
+                        let mut a = fluent_bundle::FluentArgs::new();
+                        a.set("kind", auth.catalog.message(&lang, &format!("deadline-kind-{}", d.kind), None));
+                        a.set("on", d.on.to_string());
+                        auth.catalog.message(&lang, "deadline-line", Some(&a))
                     })
                     .collect(),
             }
@@ -140,11 +144,26 @@ async fn show(
     reader: CaseReader,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
+    flash: Option<FlashMessage<'_>>,
     id: i32,
 ) -> Result<Template, AppError> {
-    let inst = institution(&reader.0)?;
-    let who = actor(&auth, &reader.0);
-    let uid = reader.0.user.id;
+    let fb = Feedback::from_flash(flash, &auth.catalog, &page.0.lang);
+    render_case(page, &auth, &reader.0, tax, geo, id, fb).await
+}
+
+/// The case page, with the confirmation or the refusal of the last action.
+async fn render_case(
+    page: Page,
+    auth: &Auth<'_>,
+    user: &CurrentUser,
+    tax: &Arc<Taxonomy>,
+    geo: &Arc<Geo>,
+    id: i32,
+    fb: Feedback,
+) -> Result<Template, AppError> {
+    let inst = institution(user)?;
+    let who = actor(auth, user);
+    let uid = user.user.id;
     let data = auth
         .db
         .transaction(move |c| {
@@ -184,11 +203,28 @@ async fn show(
     let lang = page.0.lang.clone();
     let tr = |k: &str| auth.catalog.message(&lang, k, None);
     let status = case.status();
-    let can_act = reader.0.role != Role::Auditor;
+    let can_act = user.role != Role::Auditor;
+    // Each step says whether it needs a written reason.
     let next: Vec<(String, String)> = status
         .next()
         .iter()
-        .map(|s| (s.as_str().to_string(), tr(&format!("case-status-{}", s.as_str()))))
+        .map(|s| {
+            let label = tr(&format!("case-status-{}", s.as_str()));
+            let label = if s.needs_reason() {
+                let mut a = fluent_bundle::FluentArgs::new();
+                a.set("step", label);
+                auth.catalog.message(&lang, "cases-step-needs-reason", Some(&a))
+            } else {
+                label
+            };
+            (s.as_str().to_string(), label)
+        })
+        .collect();
+    let needs_reason: Vec<String> = status
+        .next()
+        .iter()
+        .filter(|s| s.needs_reason())
+        .map(|s| tr(&format!("case-status-{}", s.as_str())))
         .collect();
     let allegations: Vec<serde_json::Value> = alleg
         .iter()
@@ -212,7 +248,7 @@ async fn show(
                 "id": r.id, "submitted_on": r.submitted_on.to_string(), "narrative": r.narrative,
                 "name": r.reporter_name, "contact": r.reporter_contact, "relation": tr(&format!("relation-{}", r.reporter_relation)),
                 "lat": r.lat, "lon": r.lon, "victims": r.victim_count, "children": r.children_involved,
-                "files": files.iter().map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "size": f.size_bytes, "sha256": f.sha256, "safe": f.safe, "warning": f.warning})).collect::<Vec<_>>(),
+                "files": files.iter().map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "size": f.size_bytes, "size_text": crate::cases::size_text(&auth.catalog, &lang, f.size_bytes as i64), "sha256": f.sha256, "safe": f.safe, "warning": f.warning})).collect::<Vec<_>>(),
                 "messages": msgs.iter().map(|m| serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string(),
                     "who": if m.1 == "reporter" { tr("thread-reporter") } else { m.4.and_then(|i| tax.institutions.iter().find(|x| x.id == i)).map(|i| i.label(&lang).to_string()).unwrap_or_else(|| tr("thread-intake")) },
                     "new": m.1 == "reporter" && m.0 > seen})).collect::<Vec<_>>(),
@@ -225,16 +261,13 @@ async fn show(
         _ => None,
     };
     let today = Utc::now().date_naive();
-    let due: Vec<String> =
-        deadlines::due(status, case.acknowledge_by, case.triage_by, case.response_due_on, today)
+    // Every deadline that applies, from the day the case opens.
+    let due: Vec<serde_json::Value> =
+        deadlines::live(status, case.acknowledge_by, case.triage_by, case.response_due_on, today)
             .iter()
             .map(|d| {
-                format!(
-                    "{}: {} ({})",
-                    tr(&format!("deadline-kind-{}", d.kind)),
-                    d.on,
-                    tr(&format!("deadline-{}", d.threshold))
-                )
+                serde_json::json!({"kind": tr(&format!("deadline-kind-{}", d.kind)), "on": d.on.to_string(),
+                    "threshold": d.threshold, "label": tr(&format!("deadline-{}", d.threshold))})
             })
             .collect();
     let view = serde_json::json!({
@@ -261,8 +294,22 @@ async fn show(
     let transitions: Vec<serde_json::Value> = transitions
         .into_iter()
         .map(|t| {
-            serde_json::json!({"from": t.0.map(|f| tr(&format!("case-status-{f}"))), "to": tr(&format!("case-status-{}", t.1)),
-            "who": t.2, "why": t.3, "at": t.4.format("%Y-%m-%d %H:%M").to_string()})
+            // An assignment stays on its step; the case's first row is its opening by routing.
+            let what = if t.0.is_none() {
+                tr("cases-history-opened")
+            } else if t.0.as_deref() == Some(t.1.as_str()) {
+                let mut a = fluent_bundle::FluentArgs::new();
+                a.set("name", t.3.clone());
+                if t.3.is_empty() {
+                    tr("cases-history-unassigned")
+                } else {
+                    auth.catalog.message(&lang, "cases-history-assigned", Some(&a))
+                }
+            } else {
+                format!("{} → {}", tr(&format!("case-status-{}", t.0.clone().unwrap_or_default())), tr(&format!("case-status-{}", t.1)))
+            };
+            let why = if t.0.is_none() || t.0.as_deref() == Some(t.1.as_str()) { String::new() } else { t.3 };
+            serde_json::json!({"what": what, "who": t.2, "why": why, "at": t.4.format("%Y-%m-%d %H:%M").to_string()})
         })
         .collect();
     let notes: Vec<serde_json::Value> = notes
@@ -279,13 +326,15 @@ async fn show(
         .map(|r| serde_json::json!({"id": r.0, "addressee": r.1, "content": r.2, "due_on": r.3.map(|d| d.to_string()), "response": r.4}))
         .collect();
     let workers: Vec<(i32, String)> = workers.into_iter().map(|w| (w.0, w.1)).collect();
+    let workers_has_me = workers.iter().any(|w| w.0 == uid);
     let dispositions: Vec<(String, String)> =
         tax.dispositions.iter().map(|d| (d.code.clone(), d.label(&lang).to_string())).collect();
     Ok(Template::render(
         "cases/show",
         context! {
             page: page.0, case: view, event, allegations, reports, transitions, notes, actions, recs, workers,
-            next, can_act, map, due, dispositions,
+            next, can_act, map, due, dispositions, fb, me: uid, needs_reason,
+            worker_me: workers_has_me,
         },
     ))
 }
@@ -310,6 +359,17 @@ async fn act<T: Send + 'static>(
         .await
 }
 
+/// The confirmation of an action that may have moved the case on: the step reached, or `key`.
+fn moved_or(auth: &Auth<'_>, page: &Page, id: i32, key: &str, moved: Option<CaseStatus>) -> Flash<Redirect> {
+    match moved {
+        Some(m) => {
+            let label = auth.catalog.message(&page.0.lang, &format!("case-status-{}", m.as_str()), None);
+            done(id, "cases-done-step", &label)
+        }
+        None => done(id, key, ""),
+    }
+}
+
 fn back(id: i32) -> Redirect {
     Redirect::to(format!("/staff/cases/{id}"))
 }
@@ -321,38 +381,86 @@ pub struct TransitionForm {
     reason: Option<String>,
 }
 
-/// A step of the workflow; a refused one comes back with the state machine's message.
+/// Moves a case to `to`, then on through the steps that follow by themselves; returns the
+/// step reached. The caller has checked the transition.
+fn step(
+    c: &mut crate::db::DbConn,
+    case: &Case,
+    to: CaseStatus,
+    uid: i32,
+    reason: &str,
+    days: i64,
+) -> Result<CaseStatus, AppError> {
+    model::transition(c, case, to, uid, reason, days)?;
+    let mut now = model::find_case(c, case.id, None)?;
+    while let Some(next) = now.status().automatic_next() {
+        model::transition(c, &now, next, uid, "", days)?;
+        now = model::find_case(c, case.id, None)?;
+    }
+    model::refresh_public_status(c, case.event_id)?;
+    Ok(now.status())
+}
+
+/// A confirmation carried to the next page: a translation key and one argument.
+fn done(id: i32, key: &str, arg: &str) -> Flash<Redirect> {
+    Flash::success(back(id), format!("{key}|{arg}"))
+}
+
+/// A step of the workflow; a refused one comes back on the case page with the state
+/// machine's message next to the field at fault and the values as typed.
+#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/cases/<id>/transition", data = "<form>")]
 async fn transition(
     auth: Auth<'_>,
     worker: CaseWorker,
+    tax: &State<Arc<Taxonomy>>,
+    geo: &State<Arc<Geo>>,
     id: i32,
     cookies: &CookieJar<'_>,
     page: Page,
     form: Form<TransitionForm>,
-) -> Result<Either<Redirect, (Status, Template)>, AppError> {
+) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let to = CaseStatus::parse(form.to.as_deref().unwrap_or("")).ok_or(AppError::BadRequest("status"))?;
+    let raw_to = form.to.clone().unwrap_or_default();
     let reason = form.reason.clone().unwrap_or_default().trim().to_string();
+    let lang = page.0.lang.clone();
+    let refuse = |field: &str, key: &str| {
+        Feedback::refused(
+            "transition",
+            &[(field, auth.catalog.message(&lang, key, None))],
+            &[("to", raw_to.as_str()), ("reason", reason.as_str())],
+        )
+    };
+    let Some(to) = CaseStatus::parse(&raw_to) else {
+        let fb = refuse("to", "case-err-transition");
+        let t = render_case(page, &auth, &worker.0, tax, geo, id, fb).await?;
+        return Ok(Either::Right((Status::UnprocessableEntity, t)));
+    };
     let (uid, days) = (worker.0.user.id, auth.config.response_days);
+    let why = reason.clone();
     let result = act(&auth, &worker, id, "case.transition", move |c, case| {
         let from = case.status();
-        if let Err(refusal) = workflow::check(from, to, &reason, case.assignee_id.is_some()) {
+        if let Err(refusal) = workflow::check(from, to, &why, case.assignee_id.is_some()) {
             return Ok((Err(refusal), String::new()));
         }
-        model::transition(c, case, to, uid, &reason, days)?;
-        model::refresh_public_status(c, case.event_id)?;
-        Ok((Ok(()), format!("{} → {}: {reason}", from.as_str(), to.as_str())))
+        let reached = step(c, case, to, uid, &why, days)?;
+        Ok((Ok(reached), format!("{} → {}: {why}", from.as_str(), reached.as_str())))
     })
     .await?;
     match result {
-        Ok(()) => Ok(Either::Left(back(id))),
+        Ok(reached) => {
+            let label = auth.catalog.message(&lang, &format!("case-status-{}", reached.as_str()), None);
+            Ok(Either::Left(done(id, "cases-done-step", &label)))
+        }
         Err(refusal) => {
-            let msg = auth.catalog.message(&page.0.lang, refusal.key(), None);
-            Ok(Either::Right((
-                Status::UnprocessableEntity,
-                Template::render("cases/refused", context! { page: page.0, id, msg }),
-            )))
+            let field = match refusal {
+                workflow::Refusal::ReasonRequired => "reason",
+                workflow::Refusal::AssigneeRequired => "user_id",
+                workflow::Refusal::NotAllowed => "to",
+            };
+            let fb = refuse(field, refusal.key());
+            let t = render_case(page, &auth, &worker.0, tax, geo, id, fb).await?;
+            Ok(Either::Right((Status::UnprocessableEntity, t)))
         }
     }
 }
@@ -363,7 +471,8 @@ pub struct AssignForm {
     user_id: Option<i32>,
 }
 
-/// Assigns the case to a case worker of the same institution, who is told by mail.
+/// Assigns the case to a case worker of the same institution (who is told by mail), or to
+/// nobody; the change enters the case's history and the page confirms it.
 #[rocket::post("/staff/cases/<id>/assign", data = "<form>")]
 async fn assign(
     auth: Auth<'_>,
@@ -371,16 +480,22 @@ async fn assign(
     id: i32,
     cookies: &CookieJar<'_>,
     form: Form<AssignForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let to = form.user_id.ok_or(AppError::BadRequest("user"))?;
-    let (catalog, config) = (auth.catalog.clone(), auth.config.clone());
-    act(&auth, &worker, id, "case.assign", move |c, case| {
+    let to = form.user_id;
+    let (catalog, config, uid) = (auth.catalog.clone(), auth.config.clone(), worker.0.user.id);
+    let name = act(&auth, &worker, id, "case.assign", move |c, case| {
+        let Some(to) = to else {
+            model::assign(c, case.id, None)?;
+            model::record_assignment(c, case, uid, "")?;
+            return Ok((String::new(), "assignee=none".to_string()));
+        };
         let workers = model::workers_of(c, case.institution_id)?;
         let Some(w) = workers.into_iter().find(|w| w.0 == to) else {
-            return Err(AppError::BadRequest("not a case worker of this institution"));
+            return Err(AppError::NotFound);
         };
         model::assign(c, case.id, Some(w.0))?;
+        model::record_assignment(c, case, uid, &w.1)?;
         let link = format!("{}/staff/cases/{}", config.public_url.trim_end_matches('/'), case.id);
         let (subject, body) = crate::notify::compose(
             &catalog,
@@ -389,10 +504,10 @@ async fn assign(
             &[("link", link), ("case", case.id.to_string())],
         );
         crate::notify::enqueue(c, &w.2, &subject, &body, "case-assigned")?;
-        Ok(((), format!("assignee={}", w.0)))
+        Ok((w.1.clone(), format!("assignee={}", w.0)))
     })
     .await?;
-    Ok(back(id))
+    Ok(if name.is_empty() { done(id, "cases-done-unassigned", "") } else { done(id, "cases-done-assigned", &name) })
 }
 
 #[derive(FromForm)]
@@ -422,7 +537,7 @@ async fn note(
     id: i32,
     cookies: &CookieJar<'_>,
     form: Form<TextForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let (body, uid) = (text(&form.body)?, worker.0.user.id);
     act(&auth, &worker, id, "case.note", move |c, case| {
@@ -430,7 +545,7 @@ async fn note(
         Ok(((), format!("note={n}")))
     })
     .await?;
-    Ok(back(id))
+    Ok(done(id, "cases-done-note", ""))
 }
 
 #[rocket::post("/staff/cases/<id>/actions", data = "<form>")]
@@ -440,7 +555,7 @@ async fn action(
     id: i32,
     cookies: &CookieJar<'_>,
     form: Form<TextForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let (body, due, uid) = (text(&form.body)?, date(&form.due_on), worker.0.user.id);
     act(&auth, &worker, id, "case.action", move |c, case| {
@@ -448,7 +563,7 @@ async fn action(
         Ok(((), format!("action={a} due={due:?}")))
     })
     .await?;
-    Ok(back(id))
+    Ok(done(id, "cases-done-action", ""))
 }
 
 #[rocket::post("/staff/cases/<id>/actions/<aid>/done", data = "<form>")]
@@ -459,7 +574,7 @@ async fn action_done(
     aid: i32,
     cookies: &CookieJar<'_>,
     form: Form<TextForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     act(&auth, &worker, id, "case.action_done", move |c, case| {
         if model::complete_action(c, case.id, aid)? == 0 {
@@ -468,7 +583,7 @@ async fn action_done(
         Ok(((), format!("action={aid}")))
     })
     .await?;
-    Ok(back(id))
+    Ok(done(id, "cases-done-action-done", ""))
 }
 
 #[derive(FromForm)]
@@ -489,7 +604,7 @@ async fn finding(
     id: i32,
     cookies: &CookieJar<'_>,
     form: Form<FindingForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let aid = form.allegation_id.ok_or(AppError::BadRequest("allegation"))?;
     let code = form.disposition.clone().unwrap_or_default();
@@ -504,7 +619,7 @@ async fn finding(
         Ok(((), format!("allegation={aid} disposition={code}")))
     })
     .await?;
-    Ok(back(id))
+    Ok(done(id, "cases-done-finding", ""))
 }
 
 #[derive(FromForm)]
@@ -520,41 +635,56 @@ pub struct RecommendationForm {
 #[rocket::post("/staff/cases/<id>/recommendations", data = "<form>")]
 async fn recommendation(
     auth: Auth<'_>,
+    page: Page,
     worker: CaseWorker,
     id: i32,
     cookies: &CookieJar<'_>,
     form: Form<RecommendationForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let (to, content, due, uid) =
         (text(&form.addressee)?, text(&form.content)?, date(&form.due_on), worker.0.user.id);
-    act(&auth, &worker, id, "case.recommendation", move |c, case| {
+    let days = auth.config.response_days;
+    let moved = act(&auth, &worker, id, "case.recommendation", move |c, case| {
         let r = model::add_recommendation(c, case.id, uid, &to, &content, due)?;
-        Ok(((), format!("recommendation={r} to={to}")))
+        // Sending a recommendation is the step "recommendation sent" (and on, by itself).
+        let moved = match case.status().on_recommendation() {
+            Some(next) => Some(step(c, case, next, uid, "", days)?),
+            None => None,
+        };
+        Ok((moved, format!("recommendation={r} to={to} step={:?}", moved.map(|m| m.as_str()))))
     })
     .await?;
-    Ok(back(id))
+    Ok(moved_or(&auth, &page, id, "cases-done-recommendation", moved))
 }
 
 /// The authority's response to a recommendation.
 #[rocket::post("/staff/cases/<id>/responses", data = "<form>")]
 async fn response(
     auth: Auth<'_>,
+    page: Page,
     worker: CaseWorker,
     id: i32,
     cookies: &CookieJar<'_>,
     form: Form<RecommendationForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let (rid, resp) = (form.rec_id.ok_or(AppError::BadRequest("recommendation"))?, text(&form.response)?);
-    act(&auth, &worker, id, "case.response", move |c, case| {
+    let uid = worker.0.user.id;
+    let days = auth.config.response_days;
+    let moved = act(&auth, &worker, id, "case.response", move |c, case| {
         if model::record_response(c, case.id, rid, &resp)? == 0 {
             return Err(AppError::NotFound);
         }
-        Ok(((), format!("recommendation={rid}")))
+        // Recording the response is the step "response received".
+        let moved = match case.status().on_response() {
+            Some(next) => Some(step(c, case, next, uid, "", days)?),
+            None => None,
+        };
+        Ok((moved, format!("recommendation={rid} step={:?}", moved.map(|m| m.as_str()))))
     })
     .await?;
-    Ok(back(id))
+    Ok(moved_or(&auth, &page, id, "cases-done-response", moved))
 }
 
 #[derive(FromForm)]
@@ -576,7 +706,7 @@ async fn outcome(
     id: i32,
     cookies: &CookieJar<'_>,
     form: Form<OutcomeForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let f = form.into_inner();
     let disciplined = match f.disciplined.as_deref() {
@@ -596,7 +726,7 @@ async fn outcome(
         Ok(((), format!("disciplined={disciplined:?}")))
     })
     .await?;
-    Ok(back(id))
+    Ok(done(id, "cases-done-outcome", ""))
 }
 
 /// A message to a reporter of this case, through their receipt thread.
@@ -607,7 +737,7 @@ async fn message(
     id: i32,
     cookies: &CookieJar<'_>,
     form: Form<TextForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let (body, rid, uid) =
         (text(&form.body)?, form.report_id.ok_or(AppError::BadRequest("report"))?, worker.0.user.id);
@@ -627,5 +757,5 @@ async fn message(
         Ok(((), format!("report={rid} message={m}")))
     })
     .await?;
-    Ok(back(id))
+    Ok(done(id, "cases-done-message", ""))
 }

@@ -193,12 +193,10 @@ fn full_path_from_report_to_two_institutions_findings_recommendation_and_reporte
             .0,
             Status::SeeOther
         );
-        for to in ["recommendation_sent", "awaiting_response"] {
-            assert_eq!(
-                post(&investigator, &format!("{base}/transition"), &format!("to={to}&reason=")).0,
-                Status::SeeOther
-            );
-        }
+        // Issue 10, item 12: sending the recommendation is the step "recommendation sent",
+        // and the one way on from there (awaiting the response) follows by itself.
+        let st: String = cases::table.find(cndh_case).select(cases::status).first(&mut c).unwrap();
+        assert_eq!(st, "awaiting_response");
         let due: Option<chrono::NaiveDate> =
             cases::table.find(cndh_case).select(cases::response_due_on).first(&mut c).unwrap();
         assert!(due.is_some(), "the 90-day response deadline starts");
@@ -717,5 +715,97 @@ fn the_allegation_form_starts_from_the_report_and_on_unknown_for_grave_fields() 
             .first(&mut c)
             .unwrap();
         assert_eq!((inv.as_str(), conf.as_str()), ("unknown", "unknown"), "no grave default on the server either");
+    });
+}
+
+/// Issue 10, item 12: fewer clicks to close a case. Deadlines show from day one, the list's
+/// column says what it shows, assignment defaults to "me", confirms and enters the history, a
+/// refused step comes back on the case page with the values and the message next to its field,
+/// the reason label says which steps need one, and recording a recommendation or a response
+/// moves the case on by itself.
+#[test]
+fn a_case_moves_on_with_fewer_clicks_and_says_what_it_did() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        let inv_id = add_user(&app.db, "inv@cndh.ml", "investigator", Some("cndh"));
+        file_report(
+            &app.client,
+            report_json(
+                "Arrestation sans motif à Kayes, détenu depuis.",
+                "2026-09-01",
+                14.4469,
+                -11.4445,
+                &["liberty.arbitrary_arrest"],
+                "police",
+            ),
+        );
+        let intake = client(&app);
+        sign_in(&intake, "intake@cndh.ml", PW);
+        post(&intake, "/staff/reports/1/events", "title=Kayes");
+        post(&intake, "/staff/events/1/allegations", "violation_type=liberty.arbitrary_arrest&force=police");
+        post(&intake, "/staff/events/1/route", "");
+        let inv = client(&app);
+        sign_in(&inv, "inv@cndh.ml", PW);
+        let mut c = app.db.conn();
+        let ack: chrono::NaiveDate = cases::table.find(1).select(cases::acknowledge_by).first::<Option<_>>(&mut c).unwrap().unwrap();
+
+        let list = inv.get("/staff/cases?scope=institution").dispatch().into_string().unwrap();
+        assert!(list.contains("Étape du dossier"), "the status column says what it shows");
+        assert!(list.contains(&format!("accusé de réception : {ack}")), "deadlines from day one: {list}");
+        let page = inv.get("/staff/cases/1").dispatch().into_string().unwrap();
+        assert!(page.contains(&ack.to_string()) && page.contains("id=\"deadlines\""));
+        assert!(page.contains(&format!("<option value=\"{inv_id}\" selected>")), "the assignee list starts on me");
+        assert!(page.contains("<option value=\"\">Personne</option>"), "and offers nobody");
+        assert!(page.contains("Motif (requis pour : Irrecevable"), "the label says when a reason is needed");
+        assert!(page.contains("Dossier ouvert par l&#x27;orientation") || page.contains("Dossier ouvert par l'orientation"));
+        assert!(!page.contains(">routed<"), "no raw code in the history");
+
+        // Assignment confirms and enters the history.
+        let (s, loc, _) = post(&inv, "/staff/cases/1/assign", &format!("user_id={inv_id}"));
+        assert_eq!((s, loc.as_deref()), (Status::SeeOther, Some("/staff/cases/1")));
+        let page = inv.get("/staff/cases/1").dispatch().into_string().unwrap();
+        assert!(page.contains("id=\"notice\"") && page.contains("Dossier attribué à"), "confirmed");
+        let history = page.split("id=\"history\"").nth(1).unwrap();
+        assert!(history.contains("Attribué à"), "in the history: {history}");
+
+        // A refused step: the case page again, with the step chosen and the message at its field.
+        let (s, _, body) = post(&inv, "/staff/cases/1/transition", "to=inadmissible&reason=+");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(body.contains("id=\"transition\"") && body.contains("class=\"staffnav\""), "its page, with the menu");
+        assert!(body.contains("id=\"treason-error\"") && body.contains("motif écrit"), "{body}");
+        assert!(body.contains("<option value=\"inadmissible\" selected>"), "the value as chosen");
+
+        for to in ["acknowledged", "triage", "assigned", "investigation", "findings"] {
+            let (s, _, body) = post(&inv, "/staff/cases/1/transition", &format!("to={to}&reason="));
+            assert_eq!(s, Status::SeeOther, "→ {to}: {body}");
+        }
+        let page = inv.get("/staff/cases/1").dispatch().into_string().unwrap();
+        assert!(page.contains("Le dossier est passé à l&#x27;étape") || page.contains("Le dossier est passé à l'étape"));
+        // Sending a recommendation moves the case to "recommendation sent", then "awaiting".
+        let (s, _, _) = post(&inv, "/staff/cases/1/recommendations", "addressee=Direction+de+la+Police&content=Lib%C3%A9rer+le+d%C3%A9tenu");
+        assert_eq!(s, Status::SeeOther);
+        let st: String = cases::table.find(1).select(cases::status).first(&mut c).unwrap();
+        assert_eq!(st, "awaiting_response");
+        let due: Option<chrono::NaiveDate> = cases::table.find(1).select(cases::response_due_on).first(&mut c).unwrap();
+        assert!(due.is_some(), "the response deadline starts");
+        // Recording the response moves it to "response received".
+        let (s, _, _) = post(&inv, "/staff/cases/1/responses", "rec_id=1&response=D%C3%A9tenu+lib%C3%A9r%C3%A9");
+        assert_eq!(s, Status::SeeOther);
+        let st: String = cases::table.find(1).select(cases::status).first(&mut c).unwrap();
+        assert_eq!(st, "response_received");
+        let steps: Vec<String> = vigie::schema::case_transitions::table
+            .filter(vigie::schema::case_transitions::case_id.eq(1))
+            .order(vigie::schema::case_transitions::id)
+            .select(vigie::schema::case_transitions::to_status)
+            .load(&mut c)
+            .unwrap();
+        assert!(steps.ends_with(&[
+            "findings".to_string(),
+            "recommendation_sent".to_string(),
+            "awaiting_response".to_string(),
+            "response_received".to_string()
+        ]), "{steps:?}");
+        assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
     });
 }
