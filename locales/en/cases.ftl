@@ -209,3 +209,41 @@ evidence-kind-video = Video
 evidence-kind-pdf = PDF document
 size-kb = { $n } KB
 size-mb = { $n } MB
+channel-web = online form
+channel-api = app
+channel-monitor = filed by a monitor
+method-gps = phone position
+method-map = point chosen on the map
+method-place = place searched
+method-admin = cercle only
+triage-basis-rule = Rule "{ $name }" — legal basis: { $basis }
+triage-basis-override = Routed by the intake officer: { $reason }
+triage-err-decision = Choose a decision.
+triage-err-reason = A reason is required to declare a report inadmissible or out of scope.
+triage-err-title = Give the event a title.
+triage-err-violation = Choose the violation.
+triage-err-force = Choose the force.
+triage-err-override = Write why you route it elsewhere.
+triage-done-admissibility = Decision recorded: { $arg }.
+triage-done-event = Event no. { $arg } opened.
+triage-done-linked = Report no. { $arg } linked to this event.
+triage-done-allegation = Allegation no. { $arg } added.
+triage-done-routed = { $arg ->
+    [0] No allegation could be routed by the rules: choose the destination.
+    [one] 1 allegation routed.
+   *[other] { $arg } allegations routed.
+}
+triage-done-override = Allegation no. { $arg } routed elsewhere.
+triage-count = { $count ->
+    [one] 1 report
+   *[other] { $count } reports
+}
+triage-sort = Order
+triage-sort-oldest = oldest first
+triage-sort-newest = newest first
+triage-evidence = { $count ->
+    [one] 1 file
+   *[other] { $count } files
+}
+triage-excerpt = Excerpt
+triage-files = Attached files

@@ -209,3 +209,41 @@ evidence-kind-video = Vidéo
 evidence-kind-pdf = Document PDF
 size-kb = { $n } Ko
 size-mb = { $n } Mo
+channel-web = formulaire en ligne
+channel-api = application
+channel-monitor = déposé par un observateur
+method-gps = position du téléphone
+method-map = point choisi sur la carte
+method-place = lieu recherché
+method-admin = cercle seulement
+triage-basis-rule = Règle « { $name } » — fondement : { $basis }
+triage-basis-override = Orientation décidée par l'agent du tri : { $reason }
+triage-err-decision = Choisissez une décision.
+triage-err-reason = Un motif est requis pour déclarer irrecevable ou hors champ.
+triage-err-title = Donnez un titre à l'événement.
+triage-err-violation = Choisissez la violation.
+triage-err-force = Choisissez la force.
+triage-err-override = Écrivez pourquoi vous orientez ailleurs.
+triage-done-admissibility = Décision enregistrée : { $arg }.
+triage-done-event = Événement n° { $arg } ouvert.
+triage-done-linked = Signalement n° { $arg } rattaché à cet événement.
+triage-done-allegation = Allégation n° { $arg } ajoutée.
+triage-done-routed = { $arg ->
+    [0] Aucune allégation n'a pu être orientée par les règles : choisissez la destination.
+    [one] 1 allégation orientée.
+   *[other] { $arg } allégations orientées.
+}
+triage-done-override = Allégation n° { $arg } réorientée.
+triage-count = { $count ->
+    [one] 1 signalement
+   *[other] { $count } signalements
+}
+triage-sort = Ordre
+triage-sort-oldest = les plus anciens d'abord
+triage-sort-newest = les plus récents d'abord
+triage-evidence = { $count ->
+    [one] 1 pièce
+   *[other] { $count } pièces
+}
+triage-excerpt = Extrait
+triage-files = Pièces jointes

@@ -42,7 +42,10 @@ impl Feedback {
             notice: flash.map(|f| {
                 let (key, arg) = f.message().split_once('|').unwrap_or((f.message(), ""));
                 let mut args = fluent_bundle::FluentArgs::new();
-                args.set("arg", arg.to_string());
+                match arg.parse::<i64>() {
+                    Ok(n) => args.set("arg", n),
+                    Err(_) => args.set("arg", arg.to_string()),
+                }
                 catalog.message(lang, key, Some(&args))
             }),
             ..Feedback::default()

@@ -196,10 +196,11 @@ async fn render_case(
             let actions = model::actions_of(c, id)?;
             let recs = model::recommendations_of(c, id)?;
             let workers = model::workers_of(c, case.institution_id)?;
-            Ok((case, event, alleg, reports, transitions, notes, actions, recs, workers))
+            let rules = crate::routing::model::load(c)?;
+            Ok((case, event, alleg, reports, transitions, notes, actions, recs, workers, rules))
         })
         .await?;
-    let (case, event, alleg, reports, transitions, notes, actions, recs, workers) = data;
+    let (case, event, alleg, reports, transitions, notes, actions, recs, workers, rules) = data;
     let lang = page.0.lang.clone();
     let tr = |k: &str| auth.catalog.message(&lang, k, None);
     let status = case.status();
@@ -235,7 +236,7 @@ async fn render_case(
                 "force": tax.force_by_id(a.force_id).map(|f| f.label(&lang).to_string()),
                 "unit": a.unit_description, "involvement": tr(&format!("involvement-{}", a.involvement)),
                 "confidence": tr(&format!("confidence-{}", a.confidence)), "victims": a.victim_count,
-                "reason": a.routing_reason,
+                "reason": crate::triage::routing_basis(&rules, a, &auth.catalog, &lang),
                 "disposition": a.disposition_id.and_then(|d| tax.dispositions.iter().find(|x| x.id == d)).map(|d| d.label(&lang).to_string()),
                 "standard": a.standard_of_proof, "reasoning": a.finding_reasoning,
             })
