@@ -809,3 +809,73 @@ fn a_case_moves_on_with_fewer_clicks_and_says_what_it_did() {
         assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
     });
 }
+
+/// Issue 10, items 14 and 16: the queue says what it holds and in which order, with markers;
+/// candidates show an excerpt; each triage action confirms; a refused one comes back on its
+/// page with the menu, the values and a message at the field; routing is shown as its rule
+/// and legal basis, never as the engine's trace or a raw code.
+#[test]
+fn triage_confirms_refuses_on_its_page_and_shows_words_not_codes() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        let near = |n: &str| report_json(n, "2026-08-10", 14.4843, -4.1830, &["integrity.torture"], "national_guard");
+        file_report(&app.client, near("Premier récit de la torture au camp de Mopti, la nuit du dix août."));
+        file_report(&app.client, near("Deuxième témoin : le même soir, au camp de Mopti, des cris."));
+        let intake = client(&app);
+        sign_in(&intake, "intake@cndh.ml", PW);
+
+        let q = intake.get("/staff/triage").dispatch().into_string().unwrap();
+        assert!(q.contains("2 signalements"), "{q}");
+        assert!(q.contains("les plus anciens d&#x27;abord") || q.contains("les plus anciens d'abord"), "the order said");
+        assert!(q.contains("À trier"), "admissibility in words");
+        let newest = intake.get("/staff/triage?order=newest").dispatch().into_string().unwrap();
+        assert!(newest.find("row-2").unwrap() < newest.find("row-1").unwrap(), "newest first");
+
+        // The candidate shows an excerpt of the other report.
+        let page = intake.get("/staff/reports/1").dispatch().into_string().unwrap();
+        let cands = page.split("id=\"candidates\"").nth(1).unwrap();
+        assert!(cands.contains("Deuxième témoin"), "excerpt: {cands}");
+        assert!(page.contains("formulaire en ligne") || page.contains("application"), "channel in words");
+        assert!(!page.contains("· api ·") && !page.contains("(map)"));
+
+        // Refused: inadmissible without a reason.
+        let (s, _, body) = post(&intake, "/staff/reports/1/admissibility", "decision=inadmissible&reason=");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(body.contains("class=\"staffnav\"") && body.contains("id=\"reason-error\""), "its page: {body}");
+        assert!(body.contains("<option value=\"inadmissible\" selected>"), "the value kept");
+        assert!(body.contains("Un motif est requis"));
+        // Refused: an event without a title; then opened, and confirmed.
+        let (s, _, body) = post(&intake, "/staff/reports/1/events", "title=&summary=Nuit+du+10");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(body.contains("id=\"title-error\"") && body.contains("Nuit du 10"));
+        let (s, loc, _) = post(&intake, "/staff/reports/1/events", "title=Camp+de+Mopti&prior_approach=true");
+        assert_eq!(s, Status::SeeOther);
+        let ev = intake.get(loc.unwrap()).dispatch().into_string().unwrap();
+        assert!(ev.contains("id=\"notice\"") && ev.contains("Événement n° 1 ouvert"), "{ev}");
+        // Refused: an allegation without a force comes back with the violation kept.
+        let (s, _, body) = post(&intake, "/staff/events/1/allegations", "violation_type=integrity.torture&force=");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(body.contains("id=\"force-error\"") && body.contains("<option value=\"integrity.torture\" selected>"));
+        post(&intake, "/staff/events/1/allegations", "violation_type=integrity.torture&force=national_guard");
+        let (s, loc, _) = post(&intake, "/staff/events/1/route", "");
+        assert_eq!(s, Status::SeeOther);
+        let ev = intake.get(loc.unwrap()).dispatch().into_string().unwrap();
+        assert!(ev.contains("1 allégation orientée"), "confirmed");
+        let table = ev.split("id=\"allegations\"").nth(1).unwrap();
+        assert!(table.contains("fondement"), "the legal basis: {table}");
+        assert!(!table.contains("prior_approach=") && !table.contains("override by"), "no engine trace");
+        // Refused: an override without a reason, on the event page.
+        let (s, _, body) = post(&intake, "/staff/allegations/1/override", "destination=mediateur&reason=");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(body.contains("id=\"override-error-1\"") && body.contains("class=\"staffnav\""));
+        let (s, loc, _) = post(&intake, "/staff/allegations/1/override", "destination=mediateur&reason=Mauvaise+administration");
+        assert_eq!(s, Status::SeeOther);
+        let ev = intake.get(loc.unwrap()).dispatch().into_string().unwrap();
+        assert!(ev.contains("réorientée"), "confirmed");
+        assert!(ev.contains("Orientation décidée par l&#x27;agent du tri") || ev.contains("Orientation décidée par l'agent du tri"));
+        // The queue marks the event and the report's admissibility.
+        let q = intake.get("/staff/triage?status=all").dispatch().into_string().unwrap();
+        assert!(q.contains("href=\"/staff/events/1\""), "event marker");
+    });
+}
