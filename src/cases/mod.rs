@@ -37,7 +37,11 @@ pub struct Feedback {
 
 impl Feedback {
     /// The confirmation of a flash cookie, translated.
-    pub fn from_flash(flash: Option<rocket::request::FlashMessage<'_>>, catalog: &Catalog, lang: &str) -> Feedback {
+    pub fn from_flash(
+        flash: Option<rocket::request::FlashMessage<'_>>,
+        catalog: &Catalog,
+        lang: &str,
+    ) -> Feedback {
         Feedback {
             notice: flash.map(|f| {
                 let (key, arg) = f.message().split_once('|').unwrap_or((f.message(), ""));
@@ -136,8 +140,7 @@ pub fn remind(db: &Db, catalog: &Catalog, config: &Config, today: NaiveDate) -> 
                 None => match workers.get(&m.1) {
                     Some(w) => w.clone(),
                     None => {
-                        let w: Vec<i32> =
-                            model::workers_of(conn, m.1)?.into_iter().map(|w| w.0).collect();
+                        let w: Vec<i32> = model::workers_of(conn, m.1)?.into_iter().map(|w| w.0).collect();
                         workers.insert(m.1, w.clone());
                         w
                     }

@@ -7,8 +7,8 @@ use diesel::prelude::*;
 use super::workflow::Status;
 use crate::db::DbConn;
 use crate::schema::{
-    allegations, case_actions, case_notes, case_transitions, cases, digests_sent, events, messages, read_marks,
-    recommendations, reports, users,
+    allegations, case_actions, case_notes, case_transitions, cases, digests_sent, events, messages,
+    read_marks, recommendations, reports, users,
 };
 
 /// (from, to, who, why, when)
@@ -470,7 +470,11 @@ pub fn reporter_messages(conn: &mut DbConn, case_ids: Option<&[i32]>) -> QueryRe
         .inner_join(reports::table.on(reports::id.eq(messages::report_id)))
         .inner_join(cases::table.on(reports::event_id.eq(cases::event_id.nullable())))
         .filter(messages::author.eq("reporter"))
-        .filter(messages::institution_id.is_null().or(messages::institution_id.eq(cases::institution_id.nullable())))
+        .filter(
+            messages::institution_id
+                .is_null()
+                .or(messages::institution_id.eq(cases::institution_id.nullable())),
+        )
         .into_boxed();
     match case_ids {
         Some(ids) => q = q.filter(cases::id.eq_any(ids.to_vec())),

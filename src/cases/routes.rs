@@ -19,8 +19,8 @@ use super::workflow::{self, Status as CaseStatus};
 use crate::accounts::guards::{CaseReader, CaseWorker};
 use crate::accounts::routes::Auth;
 use crate::accounts::{CurrentUser, Role};
-use crate::cases::Feedback;
 use crate::audit::{self, Actor};
+use crate::cases::Feedback;
 use crate::error::AppError;
 use crate::geo::Geo;
 use crate::taxonomy::Taxonomy;
@@ -124,7 +124,10 @@ async fn index(
                     .iter()
                     .map(|d| {
                         let mut a = fluent_bundle::FluentArgs::new();
-                        a.set("kind", auth.catalog.message(&lang, &format!("deadline-kind-{}", d.kind), None));
+                        a.set(
+                            "kind",
+                            auth.catalog.message(&lang, &format!("deadline-kind-{}", d.kind), None),
+                        );
                         a.set("on", d.on.to_string());
                         auth.catalog.message(&lang, "deadline-line", Some(&a))
                     })
@@ -508,7 +511,11 @@ async fn assign(
         Ok((w.1.clone(), format!("assignee={}", w.0)))
     })
     .await?;
-    Ok(if name.is_empty() { done(id, "cases-done-unassigned", "") } else { done(id, "cases-done-assigned", &name) })
+    Ok(if name.is_empty() {
+        done(id, "cases-done-unassigned", "")
+    } else {
+        done(id, "cases-done-assigned", &name)
+    })
 }
 
 #[derive(FromForm)]

@@ -37,7 +37,10 @@ pub fn routing_basis(
     match a.routing_rule_id.and_then(|id| rules.iter().find(|r| r.id == id)) {
         Some(rule) => {
             args.set("name", rule.name.clone());
-            args.set("basis", if lang == "en" { rule.legal_basis_en.clone() } else { rule.legal_basis_fr.clone() });
+            args.set(
+                "basis",
+                if lang == "en" { rule.legal_basis_en.clone() } else { rule.legal_basis_fr.clone() },
+            );
             catalog.message(lang, "triage-basis-rule", Some(&args))
         }
         None => String::new(),

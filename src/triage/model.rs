@@ -583,7 +583,10 @@ pub fn event_candidates(
 
 /// The narratives of some reports, for the excerpts of duplicate candidates: (id, narrative).
 pub fn report_excerpts(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<(i32, String)>> {
-    reports::table.filter(reports::id.eq_any(ids.to_vec())).select((reports::id, reports::narrative)).load(conn)
+    reports::table
+        .filter(reports::id.eq_any(ids.to_vec()))
+        .select((reports::id, reports::narrative))
+        .load(conn)
 }
 
 /// The titles of some events: (id, title).

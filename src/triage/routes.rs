@@ -64,7 +64,9 @@ struct QueueView {
 const PAGE: i64 = 50;
 
 #[expect(clippy::too_many_arguments, reason = "one argument per filter of the page")]
-#[rocket::get("/staff/triage?<region>&<cercle>&<group>&<force>&<from>&<to>&<status>&<overdue>&<after>&<order>")]
+#[rocket::get(
+    "/staff/triage?<region>&<cercle>&<group>&<force>&<from>&<to>&<status>&<overdue>&<after>&<order>"
+)]
 async fn queue(
     page: Page,
     auth: Auth<'_>,
@@ -320,10 +322,8 @@ async fn render_report(
         candidates.iter().filter(|c| c.kind == Kind::Report).map(|c| c.id).collect(),
         candidates.iter().filter(|c| c.kind == Kind::Event).map(|c| c.id).collect(),
     );
-    let (rtexts, etexts) = auth
-        .db
-        .run(move |c| Ok((model::report_excerpts(c, &rids)?, model::event_titles(c, &eids)?)))
-        .await?;
+    let (rtexts, etexts) =
+        auth.db.run(move |c| Ok((model::report_excerpts(c, &rids)?, model::event_titles(c, &eids)?))).await?;
     for cand in candidates.iter_mut() {
         let text = match cand.kind {
             Kind::Report => rtexts.iter().find(|t| t.0 == cand.id).map(|t| t.1.clone()),

@@ -658,13 +658,14 @@ fn a_reporters_answer_is_marked_unread_and_reaches_the_digest_of_unassigned_case
             .unwrap();
         assert_eq!(mails.len(), 1, "{mails:?}");
         assert_eq!(mails[0].0, "inv2@cndh.ml");
-        assert!(mails[0].1.contains("/staff/cases/1") && mails[0].1.contains("message non lu"), "{}", mails[0].1);
+        assert!(
+            mails[0].1.contains("/staff/cases/1") && mails[0].1.contains("message non lu"),
+            "{}",
+            mails[0].1
+        );
         assert!(!mails[0].1.contains("commissariat") && !mails[0].1.contains("Kayes"), "links only");
-        let n: i64 = audit_log::table
-            .filter(audit_log::action.eq("staff.digest"))
-            .count()
-            .get_result(&mut c)
-            .unwrap();
+        let n: i64 =
+            audit_log::table.filter(audit_log::action.eq("staff.digest")).count().get_result(&mut c).unwrap();
         assert_eq!(n, 1);
     });
 }
@@ -695,13 +696,23 @@ fn the_allegation_form_starts_from_the_report_and_on_unknown_for_grave_fields() 
         let first = if form.contains("<option value=\"property.extortion\" selected>") {
             "property.extortion"
         } else {
-            assert!(form.contains("<option value=\"liberty.arbitrary_arrest\" selected>"), "a reported violation");
+            assert!(
+                form.contains("<option value=\"liberty.arbitrary_arrest\" selected>"),
+                "a reported violation"
+            );
             "liberty.arbitrary_arrest"
         };
-        let second = if first == "property.extortion" { "liberty.arbitrary_arrest" } else { "property.extortion" };
+        let second =
+            if first == "property.extortion" { "liberty.arbitrary_arrest" } else { "property.extortion" };
         assert!(form.contains("<option value=\"police\" selected>"), "the report's force");
-        assert!(form.contains("<option value=\"unknown\" selected>"), "involvement and confidence on unknown");
-        assert!(!form.contains("value=\"carried_out\" selected") && !form.contains("value=\"confirmed\" selected"));
+        assert!(
+            form.contains("<option value=\"unknown\" selected>"),
+            "involvement and confidence on unknown"
+        );
+        assert!(
+            !form.contains("value=\"carried_out\" selected")
+                && !form.contains("value=\"confirmed\" selected")
+        );
         assert!(!form.contains("<option value=\"life.extrajudicial_execution\" selected>"));
         // Once alleged, the form moves on to the report's next violation.
         post(&intake, "/staff/events/1/allegations", &format!("violation_type={first}&force=police"));
@@ -714,7 +725,11 @@ fn the_allegation_form_starts_from_the_report_and_on_unknown_for_grave_fields() 
             .select((allegations::involvement, allegations::confidence))
             .first(&mut c)
             .unwrap();
-        assert_eq!((inv.as_str(), conf.as_str()), ("unknown", "unknown"), "no grave default on the server either");
+        assert_eq!(
+            (inv.as_str(), conf.as_str()),
+            ("unknown", "unknown"),
+            "no grave default on the server either"
+        );
     });
 }
 
@@ -748,17 +763,24 @@ fn a_case_moves_on_with_fewer_clicks_and_says_what_it_did() {
         let inv = client(&app);
         sign_in(&inv, "inv@cndh.ml", PW);
         let mut c = app.db.conn();
-        let ack: chrono::NaiveDate = cases::table.find(1).select(cases::acknowledge_by).first::<Option<_>>(&mut c).unwrap().unwrap();
+        let ack: chrono::NaiveDate =
+            cases::table.find(1).select(cases::acknowledge_by).first::<Option<_>>(&mut c).unwrap().unwrap();
 
         let list = inv.get("/staff/cases?scope=institution").dispatch().into_string().unwrap();
         assert!(list.contains("Étape du dossier"), "the status column says what it shows");
         assert!(list.contains(&format!("accusé de réception : {ack}")), "deadlines from day one: {list}");
         let page = inv.get("/staff/cases/1").dispatch().into_string().unwrap();
         assert!(page.contains(&ack.to_string()) && page.contains("id=\"deadlines\""));
-        assert!(page.contains(&format!("<option value=\"{inv_id}\" selected>")), "the assignee list starts on me");
+        assert!(
+            page.contains(&format!("<option value=\"{inv_id}\" selected>")),
+            "the assignee list starts on me"
+        );
         assert!(page.contains("<option value=\"\">Personne</option>"), "and offers nobody");
         assert!(page.contains("Motif (requis pour : Irrecevable"), "the label says when a reason is needed");
-        assert!(page.contains("Dossier ouvert par l&#x27;orientation") || page.contains("Dossier ouvert par l'orientation"));
+        assert!(
+            page.contains("Dossier ouvert par l&#x27;orientation")
+                || page.contains("Dossier ouvert par l'orientation")
+        );
         assert!(!page.contains(">routed<"), "no raw code in the history");
 
         // Assignment confirms and enters the history.
@@ -772,7 +794,10 @@ fn a_case_moves_on_with_fewer_clicks_and_says_what_it_did() {
         // A refused step: the case page again, with the step chosen and the message at its field.
         let (s, _, body) = post(&inv, "/staff/cases/1/transition", "to=inadmissible&reason=+");
         assert_eq!(s, Status::UnprocessableEntity);
-        assert!(body.contains("id=\"transition\"") && body.contains("class=\"staffnav\""), "its page, with the menu");
+        assert!(
+            body.contains("id=\"transition\"") && body.contains("class=\"staffnav\""),
+            "its page, with the menu"
+        );
         assert!(body.contains("id=\"treason-error\"") && body.contains("motif écrit"), "{body}");
         assert!(body.contains("<option value=\"inadmissible\" selected>"), "the value as chosen");
 
@@ -781,16 +806,25 @@ fn a_case_moves_on_with_fewer_clicks_and_says_what_it_did() {
             assert_eq!(s, Status::SeeOther, "→ {to}: {body}");
         }
         let page = inv.get("/staff/cases/1").dispatch().into_string().unwrap();
-        assert!(page.contains("Le dossier est passé à l&#x27;étape") || page.contains("Le dossier est passé à l'étape"));
+        assert!(
+            page.contains("Le dossier est passé à l&#x27;étape")
+                || page.contains("Le dossier est passé à l'étape")
+        );
         // Sending a recommendation moves the case to "recommendation sent", then "awaiting".
-        let (s, _, _) = post(&inv, "/staff/cases/1/recommendations", "addressee=Direction+de+la+Police&content=Lib%C3%A9rer+le+d%C3%A9tenu");
+        let (s, _, _) = post(
+            &inv,
+            "/staff/cases/1/recommendations",
+            "addressee=Direction+de+la+Police&content=Lib%C3%A9rer+le+d%C3%A9tenu",
+        );
         assert_eq!(s, Status::SeeOther);
         let st: String = cases::table.find(1).select(cases::status).first(&mut c).unwrap();
         assert_eq!(st, "awaiting_response");
-        let due: Option<chrono::NaiveDate> = cases::table.find(1).select(cases::response_due_on).first(&mut c).unwrap();
+        let due: Option<chrono::NaiveDate> =
+            cases::table.find(1).select(cases::response_due_on).first(&mut c).unwrap();
         assert!(due.is_some(), "the response deadline starts");
         // Recording the response moves it to "response received".
-        let (s, _, _) = post(&inv, "/staff/cases/1/responses", "rec_id=1&response=D%C3%A9tenu+lib%C3%A9r%C3%A9");
+        let (s, _, _) =
+            post(&inv, "/staff/cases/1/responses", "rec_id=1&response=D%C3%A9tenu+lib%C3%A9r%C3%A9");
         assert_eq!(s, Status::SeeOther);
         let st: String = cases::table.find(1).select(cases::status).first(&mut c).unwrap();
         assert_eq!(st, "response_received");
@@ -800,12 +834,15 @@ fn a_case_moves_on_with_fewer_clicks_and_says_what_it_did() {
             .select(vigie::schema::case_transitions::to_status)
             .load(&mut c)
             .unwrap();
-        assert!(steps.ends_with(&[
-            "findings".to_string(),
-            "recommendation_sent".to_string(),
-            "awaiting_response".to_string(),
-            "response_received".to_string()
-        ]), "{steps:?}");
+        assert!(
+            steps.ends_with(&[
+                "findings".to_string(),
+                "recommendation_sent".to_string(),
+                "awaiting_response".to_string(),
+                "response_received".to_string()
+            ]),
+            "{steps:?}"
+        );
         assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
     });
 }
@@ -819,7 +856,9 @@ fn triage_confirms_refuses_on_its_page_and_shows_words_not_codes() {
     each_engine(|engine| {
         let app = app(engine);
         add_user(&app.db, "intake@cndh.ml", "intake", None);
-        let near = |n: &str| report_json(n, "2026-08-10", 14.4843, -4.1830, &["integrity.torture"], "national_guard");
+        let near = |n: &str| {
+            report_json(n, "2026-08-10", 14.4843, -4.1830, &["integrity.torture"], "national_guard")
+        };
         file_report(&app.client, near("Premier récit de la torture au camp de Mopti, la nuit du dix août."));
         file_report(&app.client, near("Deuxième témoin : le même soir, au camp de Mopti, des cris."));
         let intake = client(&app);
@@ -827,7 +866,10 @@ fn triage_confirms_refuses_on_its_page_and_shows_words_not_codes() {
 
         let q = intake.get("/staff/triage").dispatch().into_string().unwrap();
         assert!(q.contains("2 signalements"), "{q}");
-        assert!(q.contains("les plus anciens d&#x27;abord") || q.contains("les plus anciens d'abord"), "the order said");
+        assert!(
+            q.contains("les plus anciens d&#x27;abord") || q.contains("les plus anciens d'abord"),
+            "the order said"
+        );
         assert!(q.contains("À trier"), "admissibility in words");
         let newest = intake.get("/staff/triage?order=newest").dispatch().into_string().unwrap();
         assert!(newest.find("row-2").unwrap() < newest.find("row-1").unwrap(), "newest first");
@@ -842,7 +884,10 @@ fn triage_confirms_refuses_on_its_page_and_shows_words_not_codes() {
         // Refused: inadmissible without a reason.
         let (s, _, body) = post(&intake, "/staff/reports/1/admissibility", "decision=inadmissible&reason=");
         assert_eq!(s, Status::UnprocessableEntity);
-        assert!(body.contains("class=\"staffnav\"") && body.contains("id=\"reason-error\""), "its page: {body}");
+        assert!(
+            body.contains("class=\"staffnav\"") && body.contains("id=\"reason-error\""),
+            "its page: {body}"
+        );
         assert!(body.contains("<option value=\"inadmissible\" selected>"), "the value kept");
         assert!(body.contains("Un motif est requis"));
         // Refused: an event without a title; then opened, and confirmed.
@@ -854,9 +899,13 @@ fn triage_confirms_refuses_on_its_page_and_shows_words_not_codes() {
         let ev = intake.get(loc.unwrap()).dispatch().into_string().unwrap();
         assert!(ev.contains("id=\"notice\"") && ev.contains("Événement n° 1 ouvert"), "{ev}");
         // Refused: an allegation without a force comes back with the violation kept.
-        let (s, _, body) = post(&intake, "/staff/events/1/allegations", "violation_type=integrity.torture&force=");
+        let (s, _, body) =
+            post(&intake, "/staff/events/1/allegations", "violation_type=integrity.torture&force=");
         assert_eq!(s, Status::UnprocessableEntity);
-        assert!(body.contains("id=\"force-error\"") && body.contains("<option value=\"integrity.torture\" selected>"));
+        assert!(
+            body.contains("id=\"force-error\"")
+                && body.contains("<option value=\"integrity.torture\" selected>")
+        );
         post(&intake, "/staff/events/1/allegations", "violation_type=integrity.torture&force=national_guard");
         let (s, loc, _) = post(&intake, "/staff/events/1/route", "");
         assert_eq!(s, Status::SeeOther);
@@ -869,13 +918,73 @@ fn triage_confirms_refuses_on_its_page_and_shows_words_not_codes() {
         let (s, _, body) = post(&intake, "/staff/allegations/1/override", "destination=mediateur&reason=");
         assert_eq!(s, Status::UnprocessableEntity);
         assert!(body.contains("id=\"override-error-1\"") && body.contains("class=\"staffnav\""));
-        let (s, loc, _) = post(&intake, "/staff/allegations/1/override", "destination=mediateur&reason=Mauvaise+administration");
+        let (s, loc, _) = post(
+            &intake,
+            "/staff/allegations/1/override",
+            "destination=mediateur&reason=Mauvaise+administration",
+        );
         assert_eq!(s, Status::SeeOther);
         let ev = intake.get(loc.unwrap()).dispatch().into_string().unwrap();
         assert!(ev.contains("réorientée"), "confirmed");
-        assert!(ev.contains("Orientation décidée par l&#x27;agent du tri") || ev.contains("Orientation décidée par l'agent du tri"));
+        assert!(
+            ev.contains("Orientation décidée par l&#x27;agent du tri")
+                || ev.contains("Orientation décidée par l'agent du tri")
+        );
         // The queue marks the event and the report's admissibility.
         let q = intake.get("/staff/triage?status=all").dispatch().into_string().unwrap();
         assert!(q.contains("href=\"/staff/events/1\""), "event marker");
+    });
+}
+
+/// Issue 10, item 16: in English, the staff pages of a case carry words, not codes, and no
+/// French spacing before colons; the staff pages are marked for the desktop width.
+#[test]
+fn staff_pages_in_english_show_words_not_codes() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        add_user(&app.db, "inv@cndh.ml", "investigator", Some("cndh"));
+        file_report(
+            &app.client,
+            report_json(
+                "Soldiers beat my brother at the Sevare post",
+                "2026-10-20",
+                14.54,
+                -4.09,
+                &["integrity.beating"],
+                "gendarmerie",
+            ),
+        );
+        let intake = client(&app);
+        sign_in(&intake, "intake@cndh.ml", PW);
+        post(&intake, "/staff/reports/1/events", "title=Sevare+post&prior_approach=true");
+        post(&intake, "/staff/events/1/allegations", "violation_type=integrity.beating&force=gendarmerie");
+        post(&intake, "/staff/events/1/route", "");
+        let inv = client(&app);
+        sign_in(&inv, "inv@cndh.ml", PW);
+        let case = inv.get("/staff/cases/1?lang=en").dispatch().into_string().unwrap();
+        let report = intake.get("/staff/reports/1?lang=en").dispatch().into_string().unwrap();
+        let event = intake.get("/staff/events/1?lang=en").dispatch().into_string().unwrap();
+        for (name, page) in [("case", &case), ("report", &report), ("event", &event)] {
+            assert!(page.contains("class=\"staff-wide\""), "{name}: desktop width");
+            let text = page.split("<main>").nth(1).unwrap();
+            for code in [
+                ">routed<",
+                "override by",
+                "(map)",
+                "· web",
+                "· api",
+                "prior_approach=",
+                "case_status",
+                " o<",
+                ">staff<",
+                ">reporter<",
+            ] {
+                assert!(!text.contains(code), "{name} shows `{code}`");
+            }
+            assert!(!text.contains(" :"), "{name}: French spacing before a colon in English");
+        }
+        assert!(case.contains("legal basis"), "the legal basis of the routing decision");
+        assert!(event.contains("legal basis"));
     });
 }
