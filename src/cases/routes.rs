@@ -150,7 +150,7 @@ async fn show(
     flash: Option<FlashMessage<'_>>,
     id: i32,
 ) -> Result<Template, AppError> {
-    let fb = Feedback::from_flash(flash, &auth.catalog, &page.0.lang);
+    let fb = Feedback::from_flash(flash, auth.catalog, &page.0.lang);
     render_case(page, &auth, &reader.0, tax, geo, id, fb).await
 }
 
@@ -239,7 +239,7 @@ async fn render_case(
                 "force": tax.force_by_id(a.force_id).map(|f| f.label(&lang).to_string()),
                 "unit": a.unit_description, "involvement": tr(&format!("involvement-{}", a.involvement)),
                 "confidence": tr(&format!("confidence-{}", a.confidence)), "victims": a.victim_count,
-                "reason": crate::triage::routing_basis(&rules, a, &auth.catalog, &lang),
+                "reason": crate::triage::routing_basis(&rules, a, auth.catalog, &lang),
                 "disposition": a.disposition_id.and_then(|d| tax.dispositions.iter().find(|x| x.id == d)).map(|d| d.label(&lang).to_string()),
                 "standard": a.standard_of_proof, "reasoning": a.finding_reasoning,
             })
@@ -252,7 +252,7 @@ async fn render_case(
                 "id": r.id, "submitted_on": r.submitted_on.to_string(), "narrative": r.narrative,
                 "name": r.reporter_name, "contact": r.reporter_contact, "relation": tr(&format!("relation-{}", r.reporter_relation)),
                 "lat": r.lat, "lon": r.lon, "victims": r.victim_count, "children": r.children_involved,
-                "files": files.iter().map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "size": f.size_bytes, "size_text": crate::cases::size_text(&auth.catalog, &lang, f.size_bytes as i64), "sha256": f.sha256, "safe": f.safe, "warning": f.warning})).collect::<Vec<_>>(),
+                "files": files.iter().map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "size": f.size_bytes, "size_text": crate::cases::size_text(auth.catalog, &lang, f.size_bytes as i64), "sha256": f.sha256, "safe": f.safe, "warning": f.warning})).collect::<Vec<_>>(),
                 "messages": msgs.iter().map(|m| serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string(),
                     "who": if m.1 == "reporter" { tr("thread-reporter") } else { m.4.and_then(|i| tax.institutions.iter().find(|x| x.id == i)).map(|i| i.label(&lang).to_string()).unwrap_or_else(|| tr("thread-intake")) },
                     "new": m.1 == "reporter" && m.0 > seen})).collect::<Vec<_>>(),

@@ -231,7 +231,7 @@ async fn report(
     flash: Option<FlashMessage<'_>>,
     id: i32,
 ) -> Result<Template, AppError> {
-    let fb = Feedback::from_flash(flash, &auth.catalog, &page.0.lang);
+    let fb = Feedback::from_flash(flash, auth.catalog, &page.0.lang);
     render_report(page, &auth, &staff.0, tax, geo, id, fb).await
 }
 
@@ -355,7 +355,7 @@ async fn render_report(
     });
     let files: Vec<serde_json::Value> = files
         .into_iter()
-        .map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "type": f.content_type, "size": f.size_bytes, "size_text": crate::cases::size_text(&auth.catalog, &lang, f.size_bytes as i64), "sha256": f.sha256, "on": f.uploaded_on.to_string(), "safe": f.safe, "warning": f.warning}))
+        .map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "type": f.content_type, "size": f.size_bytes, "size_text": crate::cases::size_text(auth.catalog, &lang, f.size_bytes as i64), "sha256": f.sha256, "on": f.uploaded_on.to_string(), "safe": f.safe, "warning": f.warning}))
         .collect();
     let msgs: Vec<serde_json::Value> = msgs
         .into_iter()
@@ -474,6 +474,7 @@ pub struct AdmissibilityForm {
 
 /// Admissible, inadmissible (with a reason) or out of scope (with the referral). The reporter
 /// gets the plain status and a message in their language.
+#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/reports/<id>/admissibility", data = "<form>")]
 async fn admissibility(
     auth: Auth<'_>,
@@ -553,6 +554,7 @@ pub struct EventForm {
 }
 
 /// Opens a new event from a report.
+#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/reports/<id>/events", data = "<form>")]
 async fn open_event(
     auth: Auth<'_>,
@@ -646,7 +648,7 @@ async fn event(
     flash: Option<FlashMessage<'_>>,
     id: i32,
 ) -> Result<Template, AppError> {
-    let fb = Feedback::from_flash(flash, &auth.catalog, &page.0.lang);
+    let fb = Feedback::from_flash(flash, auth.catalog, &page.0.lang);
     render_event(page, &auth, &staff.0, tax, geo, id, fb).await
 }
 
@@ -701,7 +703,7 @@ async fn render_event(
                 "force": tax.force_by_id(a.force_id).map(|f| f.label(&lang).to_string()),
                 "unit": a.unit_description, "involvement": a.involvement, "confidence": a.confidence,
                 "victims": a.victim_count, "children": a.children_involved,
-                "destination": a.destination_id.map(inst_name), "reason": super::routing_basis(&rules, a, &auth.catalog, &lang),
+                "destination": a.destination_id.map(inst_name), "reason": super::routing_basis(&rules, a, auth.catalog, &lang),
                 "override": a.override_reason, "case_id": a.case_id,
             })
         })
@@ -782,6 +784,7 @@ pub struct AllegationForm {
     children: bool,
 }
 
+#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/events/<id>/allegations", data = "<form>")]
 async fn add_allegation(
     auth: Auth<'_>,
@@ -948,6 +951,7 @@ pub struct OverrideForm {
 }
 
 /// An intake officer sends an allegation elsewhere than the rules did, with a written reason.
+#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/allegations/<id>/override", data = "<form>")]
 async fn override_route(
     auth: Auth<'_>,
