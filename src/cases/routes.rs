@@ -254,7 +254,10 @@ async fn render_case(
                 "lat": r.lat, "lon": r.lon, "victims": r.victim_count, "children": r.children_involved,
                 "files": files.iter().map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "size": f.size_bytes, "size_text": crate::cases::size_text(auth.catalog, &lang, f.size_bytes as i64), "sha256": f.sha256, "safe": f.safe, "warning": f.warning})).collect::<Vec<_>>(),
                 "messages": msgs.iter().map(|m| serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string(),
-                    "who": if m.1 == "reporter" { tr("thread-reporter") } else { m.4.and_then(|i| tax.institutions.iter().find(|x| x.id == i)).map(|i| i.label(&lang).to_string()).unwrap_or_else(|| tr("thread-intake")) },
+                    "who": if m.1 == "reporter" { tr("thread-reporter") } else {
+                        let inst = m.4.and_then(|i| tax.institutions.iter().find(|x| x.id == i)).map(|i| i.label(&lang).to_string()).unwrap_or_else(|| tr("thread-intake"));
+                        match &m.5 { Some(name) => format!("{name} · {inst}"), None => inst }
+                    },
                     "new": m.1 == "reporter" && m.0 > seen})).collect::<Vec<_>>(),
                 "unread": msgs.iter().filter(|m| m.1 == "reporter" && m.0 > seen).count(),
             })

@@ -377,12 +377,16 @@ impl Thread {
     }
 }
 
-/// A message as staff read it: (id, author, body, sent on, institution of its thread).
-pub type StaffMessage = (i32, String, String, NaiveDate, Option<i32>);
+/// A message as staff read it: (id, author, body, sent on, institution of its thread, name of
+/// the staff member who wrote it).
+pub type StaffMessage = (i32, String, String, NaiveDate, Option<i32>, Option<String>);
 
 /// A report's messages in the threads given.
 pub fn messages_of(conn: &mut DbConn, report_id: i32, thread: Thread) -> QueryResult<Vec<StaffMessage>> {
-    let mut q = messages::table.filter(messages::report_id.eq(report_id)).into_boxed();
+    let mut q = messages::table
+        .left_join(crate::schema::users::table.on(crate::schema::users::id.nullable().eq(messages::user_id)))
+        .filter(messages::report_id.eq(report_id))
+        .into_boxed();
     match thread {
         Thread::All => {}
         Thread::Shared => q = q.filter(messages::institution_id.is_null()),
@@ -391,7 +395,14 @@ pub fn messages_of(conn: &mut DbConn, report_id: i32, thread: Thread) -> QueryRe
         }
     }
     q.order(messages::id)
-        .select((messages::id, messages::author, messages::body, messages::sent_on, messages::institution_id))
+        .select((
+            messages::id,
+            messages::author,
+            messages::body,
+            messages::sent_on,
+            messages::institution_id,
+            crate::schema::users::name.nullable(),
+        ))
         .load(conn)
 }
 

@@ -366,7 +366,11 @@ async fn render_report(
             let who = if m.1 == "reporter" {
                 auth.catalog.message(&lang, "thread-reporter", None)
             } else {
-                inst.clone().unwrap_or_else(|| auth.catalog.message(&lang, "thread-intake", None))
+                let inst = inst.clone().unwrap_or_else(|| auth.catalog.message(&lang, "thread-intake", None));
+                match &m.5 {
+                    Some(name) => format!("{name} · {inst}"),
+                    None => inst,
+                }
             };
             serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string(), "institution": inst, "who": who,
                 "new": m.1 == "reporter" && m.0 > seen})

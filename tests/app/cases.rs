@@ -664,6 +664,21 @@ fn a_reporters_answer_is_marked_unread_and_reaches_the_digest_of_unassigned_case
             mails[0].1
         );
         assert!(!mails[0].1.contains("commissariat") && !mails[0].1.contains("Kayes"), "links only");
+        // The thread says who wrote: the case worker's name and institution.
+        let inv1_id: i32 = vigie::schema::users::table
+            .filter(vigie::schema::users::email.eq("inv1@cndh.ml"))
+            .select(vigie::schema::users::id)
+            .first(&mut c)
+            .unwrap();
+        let name: String = vigie::schema::users::table
+            .find(inv1_id)
+            .select(vigie::schema::users::name)
+            .first(&mut c)
+            .unwrap();
+        post(&inv1, "/staff/cases/1/messages", "report_id=1&body=Nous+suivons+votre+signalement.");
+        let page = inv2.get("/staff/cases/1").dispatch().into_string().unwrap();
+        let thread = page.split("class=\"msgs\"").nth(1).unwrap();
+        assert!(thread.contains(&format!("{name} · Commission nationale")), "{thread}");
         let n: i64 =
             audit_log::table.filter(audit_log::action.eq("staff.digest")).count().get_result(&mut c).unwrap();
         assert_eq!(n, 1);
