@@ -167,6 +167,17 @@ async fn queue(
     ))
 }
 
+/// A refused form's page; when the record itself is missing the refusal stays a bad request
+/// (the form was wrong first), as it was before the page came back with the form.
+fn refused_page(page: Result<Template, AppError>) -> Result<Template, AppError> {
+    match page {
+        Err(AppError::NotFound) | Err(AppError::Database(diesel::result::Error::NotFound)) => {
+            Err(AppError::BadRequest("refused form"))
+        }
+        other => other,
+    }
+}
+
 /// The first `max` characters of a text, cut at a word, with an ellipsis when cut.
 fn excerpt(text: &str, max: usize) -> String {
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -507,7 +518,7 @@ async fn admissibility(
             &[(field, auth.catalog.message(&lang, key, None))],
             &[("decision", decision.as_str()), ("reason", reason.as_str())],
         );
-        let t = render_report(page, &auth, &officer.0, tax, geo, id, fb).await?;
+        let t = refused_page(render_report(page, &auth, &officer.0, tax, geo, id, fb).await)?;
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
     let label = auth.catalog.message(&lang, &format!("admissibility-{decision}"), None);
@@ -579,7 +590,7 @@ async fn open_event(
             &[("title", auth.catalog.message(&page.0.lang, "triage-err-title", None))],
             &[("title", ""), ("summary", summary.as_str())],
         );
-        let t = render_report(page, &auth, &officer.0, tax, geo, id, fb).await?;
+        let t = refused_page(render_report(page, &auth, &officer.0, tax, geo, id, fb).await)?;
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
     let (pa, cp) = (form.prior_approach, form.court_pending);
@@ -819,7 +830,7 @@ async fn add_allegation(
             &errors,
             &[("violation_type", raw_vt.as_str()), ("force", raw_force.as_str())],
         );
-        let t = render_event(page, &auth, &officer.0, tax, geo, id, fb).await?;
+        let t = refused_page(render_event(page, &auth, &officer.0, tax, geo, id, fb).await)?;
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     };
     let involvement = form
