@@ -68,15 +68,15 @@ fn read(args: &[String]) {
     println!("| engine | {} | reports | {total} |", db.engine.name());
     let pending = QueueFilter { admissibility: Some("pending".into()), ..Default::default() };
     measure("triage queue, first page", n, |_| {
-        triage::queue(c, &pending, None, 51).unwrap();
+        triage::queue(c, &pending, None, false, 51).unwrap();
     });
     measure("triage queue, deep page (90 %)", n, |_| {
-        triage::queue(c, &pending, Some(max_id * 9 / 10), 51).unwrap();
+        triage::queue(c, &pending, Some(max_id * 9 / 10), false, 51).unwrap();
     });
     let integrity = tax.groups.iter().find(|g| g.entry.code == "integrity").map(|g| g.entry.id);
     let filtered = QueueFilter { region: Some("ML-5".into()), group_id: integrity, ..pending.clone() };
     measure("triage queue, region + group filter", n, |_| {
-        triage::queue(c, &filtered, None, 51).unwrap();
+        triage::queue(c, &filtered, None, false, 51).unwrap();
     });
     let force = tax.force("gendarmerie").map(|f| f.id);
     let from = chrono::NaiveDate::from_ymd_opt(2025, 1, 1);
@@ -87,7 +87,7 @@ fn read(args: &[String]) {
         ..pending.clone()
     };
     measure("triage queue, force + date range, deep page", n, |_| {
-        triage::queue(c, &filtered2, Some(max_id / 2), 51).unwrap();
+        triage::queue(c, &filtered2, Some(max_id / 2), false, 51).unwrap();
     });
     let cndh = tax.institutions.iter().find(|i| i.code == "cndh").map(|i| i.id);
     measure("institution case list, first page", n, |_| {

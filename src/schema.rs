@@ -514,6 +514,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    read_marks (user_id, report_id) {
+        user_id -> Integer,
+        report_id -> Integer,
+        last_message_id -> Integer,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(digests_sent -> users (user_id));
 diesel::joinable!(users -> institutions (institution_id));
@@ -557,4 +565,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     digests_sent,
     pending_reporter_events,
     role_grants,
+    read_marks,
 );

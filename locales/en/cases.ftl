@@ -42,6 +42,9 @@ triage-add-allegation = Add an allegation
 triage-identifiers = Identifiers seen (uniform, insignia, vehicle, weapon)
 triage-involvement = Involvement
 triage-confidence = Attribution
+triage-choose = — choose —
+triage-from-reports = Named in the reports
+triage-all-types = All violations
 triage-route = Route the allegations by the rules
 
 cases-case = Case no. { $id }
@@ -81,6 +84,13 @@ cases-action = Action
 cases-add-action = Add the action
 cases-notes = Internal notes
 cases-add-note = Add a note
+cases-unread = { $count ->
+    [one] 1 unread message
+   *[other] { $count } unread messages
+}
+cases-new = new
+thread-reporter = The person who reported
+thread-intake = Intake desk
 cases-history = History
 
 routing-hint = Rules apply in position order: the first that matches decides. An empty condition means "any". Each decision keeps the rule applied; an intake officer may override with a written reason.
@@ -150,6 +160,10 @@ reporter-msg-inadmissible = Your report was reviewed and found inadmissible. Rea
 reporter-msg-out_of_scope = Your report is outside the remit of the institutions behind Vigie. Please turn to: { $reason }
 digest-line-near = - Case no. { $case }: { $kind }, due on { $on }: { $link }
 digest-line-overdue = - Case no. { $case }: { $kind }, overdue since { $on }: { $link }
+digest-line-unread = - Case no. { $case }: { $count ->
+    [one] 1 unread message
+   *[other] { $count } unread messages
+} from the person who reported: { $link }
 
 evidence-safe-copy = copy without metadata
 evidence-no-copy = no safe copy could be made: only the auditor opens the original
@@ -158,3 +172,78 @@ evidence-original = original
 evidence-sha-original = SHA-256 of the original
 evidence-pdf-active = active PDF (JavaScript or automatic action): do not open it in a reader that runs scripts
 evidence-pdf-unchecked = PDF only partly checked (compressed objects): open it with care
+
+# Issue 10: the case page as a workspace, confirmations, words instead of codes.
+colon = :{" "}
+deadline-line = { $kind }: { $on }
+deadline-ahead = ahead
+cases-summary = Case summary
+cases-institution = Institution
+cases-nobody = Nobody
+cases-me = me
+cases-findings = Findings per allegation
+cases-record-response = Record the response
+cases-narrative = Account
+cases-thread = Exchange with the person who reported
+cases-step-column = Case step
+cases-step-needs-reason = { $step } (reason required)
+cases-reason-needed = Reason (required for: { $steps })
+cases-reason-optional = Reason (optional)
+cases-history-opened = Case opened by routing
+cases-history-assigned = Assigned to { $name }
+cases-history-unassigned = Assignment removed
+cases-done-step = The case moved to the step "{ $arg }".
+cases-done-assigned = Case assigned to { $arg }.
+cases-done-unassigned = The case is no longer assigned to anyone.
+cases-done-note = Note added.
+cases-done-action = Follow-up action added.
+cases-done-action-done = Follow-up action marked as done.
+cases-done-finding = Finding recorded.
+cases-done-outcome = Outcome recorded.
+cases-done-message = Message sent to the person who reported.
+cases-done-recommendation = Recommendation recorded.
+cases-done-response = Response recorded.
+evidence-kind-image = Photo
+evidence-kind-audio = Sound recording
+evidence-kind-video = Video
+evidence-kind-pdf = PDF document
+size-kb = { $n } KB
+size-mb = { $n } MB
+channel-web = online form
+channel-api = app
+channel-monitor = filed by a monitor
+method-gps = phone position
+method-map = point chosen on the map
+method-place = place searched
+method-admin = cercle only
+triage-basis-rule = Rule "{ $name }" — legal basis: { $basis }
+triage-basis-override = Routed by the intake officer: { $reason }
+triage-err-decision = Choose a decision.
+triage-err-reason = A reason is required to declare a report inadmissible or out of scope.
+triage-err-title = Give the event a title.
+triage-err-violation = Choose the violation.
+triage-err-force = Choose the force.
+triage-err-override = Write why you route it elsewhere.
+triage-done-admissibility = Decision recorded: { $arg }.
+triage-done-event = Event no. { $arg } opened.
+triage-done-linked = Report no. { $arg } linked to this event.
+triage-done-allegation = Allegation no. { $arg } added.
+triage-done-routed = { $arg ->
+    [0] No allegation could be routed by the rules: choose the destination.
+    [one] 1 allegation routed.
+   *[other] { $arg } allegations routed.
+}
+triage-done-override = Allegation no. { $arg } routed elsewhere.
+triage-count = { $count ->
+    [one] 1 report
+   *[other] { $count } reports
+}
+triage-sort = Order
+triage-sort-oldest = oldest first
+triage-sort-newest = newest first
+triage-evidence = { $count ->
+    [one] 1 file
+   *[other] { $count } files
+}
+triage-excerpt = Excerpt
+triage-files = Attached files

@@ -31,11 +31,11 @@ mail-reporter-message-body =
     The person who reported wrote a new message in case no. { $case }. Read it here:
 
     { $link }
-mail-digest-subject = Vigie: your deadlines today ({ $count })
+mail-digest-subject = Vigie: your cases today ({ $count })
 mail-digest-body =
     Hello,
 
-    These deadlines of the cases you follow are near or passed:
+    These cases you follow need you: a deadline near or passed, or messages from the person who reported that you have not read yet:
 
     { $items }
 

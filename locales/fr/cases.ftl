@@ -42,6 +42,9 @@ triage-add-allegation = Ajouter une allégation
 triage-identifiers = Signes d'identification (uniforme, insigne, véhicule, arme)
 triage-involvement = Implication
 triage-confidence = Attribution
+triage-choose = — choisir —
+triage-from-reports = Signalé dans les rapports
+triage-all-types = Toutes les violations
 triage-route = Orienter les allégations selon les règles
 
 cases-case = Dossier n° { $id }
@@ -81,6 +84,13 @@ cases-action = Action
 cases-add-action = Ajouter l'action
 cases-notes = Notes internes
 cases-add-note = Ajouter une note
+cases-unread = { $count ->
+    [one] 1 message non lu
+   *[other] { $count } messages non lus
+}
+cases-new = nouveau
+thread-reporter = La personne qui a signalé
+thread-intake = Service du tri
 cases-history = Historique
 
 routing-hint = Les règles sont appliquées dans l'ordre de leur position : la première qui correspond décide. Une condition vide vaut « toutes ». Chaque décision garde la règle appliquée ; un agent d'accueil peut réorienter avec un motif écrit.
@@ -150,6 +160,10 @@ reporter-msg-inadmissible = Votre signalement a été examiné et jugé irreceva
 reporter-msg-out_of_scope = Votre signalement ne relève pas de la compétence des institutions de Vigie. Il faut vous adresser à : { $reason }
 digest-line-near = - Dossier n° { $case } : { $kind }, échéance le { $on } : { $link }
 digest-line-overdue = - Dossier n° { $case } : { $kind }, échéance dépassée depuis le { $on } : { $link }
+digest-line-unread = - Dossier n° { $case } : { $count ->
+    [one] 1 message non lu
+   *[other] { $count } messages non lus
+} de la personne qui a signalé : { $link }
 
 evidence-safe-copy = copie sans métadonnées
 evidence-no-copy = aucune copie sûre n'a pu être faite : seul l'auditeur ouvre l'original
@@ -158,3 +172,78 @@ evidence-original = original
 evidence-sha-original = SHA-256 de l'original
 evidence-pdf-active = PDF actif (JavaScript ou action automatique) : ne l'ouvrez pas dans un lecteur qui exécute les scripts
 evidence-pdf-unchecked = PDF vérifié en partie seulement (objets compressés) : ouvrez-le avec prudence
+
+# Issue 10: the case page as a workspace, confirmations, words instead of codes.
+colon = {" "}:{" "}
+deadline-line = { $kind } : { $on }
+deadline-ahead = à venir
+cases-summary = Résumé du dossier
+cases-institution = Institution
+cases-nobody = Personne
+cases-me = moi
+cases-findings = Constatations par allégation
+cases-record-response = Enregistrer la réponse
+cases-narrative = Récit
+cases-thread = Échanges avec la personne qui a signalé
+cases-step-column = Étape du dossier
+cases-step-needs-reason = { $step } (motif requis)
+cases-reason-needed = Motif (requis pour : { $steps })
+cases-reason-optional = Motif (facultatif)
+cases-history-opened = Dossier ouvert par l'orientation
+cases-history-assigned = Attribué à { $name }
+cases-history-unassigned = Attribution retirée
+cases-done-step = Le dossier est passé à l'étape « { $arg } ».
+cases-done-assigned = Dossier attribué à { $arg }.
+cases-done-unassigned = Le dossier n'est plus attribué à personne.
+cases-done-note = Note ajoutée.
+cases-done-action = Action de suivi ajoutée.
+cases-done-action-done = Action de suivi marquée comme faite.
+cases-done-finding = Constatation enregistrée.
+cases-done-outcome = Issue enregistrée.
+cases-done-message = Message envoyé à la personne qui a signalé.
+cases-done-recommendation = Recommandation enregistrée.
+cases-done-response = Réponse enregistrée.
+evidence-kind-image = Photo
+evidence-kind-audio = Enregistrement sonore
+evidence-kind-video = Vidéo
+evidence-kind-pdf = Document PDF
+size-kb = { $n } Ko
+size-mb = { $n } Mo
+channel-web = formulaire en ligne
+channel-api = application
+channel-monitor = déposé par un observateur
+method-gps = position du téléphone
+method-map = point choisi sur la carte
+method-place = lieu recherché
+method-admin = cercle seulement
+triage-basis-rule = Règle « { $name } » — fondement : { $basis }
+triage-basis-override = Orientation décidée par l'agent du tri : { $reason }
+triage-err-decision = Choisissez une décision.
+triage-err-reason = Un motif est requis pour déclarer irrecevable ou hors champ.
+triage-err-title = Donnez un titre à l'événement.
+triage-err-violation = Choisissez la violation.
+triage-err-force = Choisissez la force.
+triage-err-override = Écrivez pourquoi vous orientez ailleurs.
+triage-done-admissibility = Décision enregistrée : { $arg }.
+triage-done-event = Événement n° { $arg } ouvert.
+triage-done-linked = Signalement n° { $arg } rattaché à cet événement.
+triage-done-allegation = Allégation n° { $arg } ajoutée.
+triage-done-routed = { $arg ->
+    [0] Aucune allégation n'a pu être orientée par les règles : choisissez la destination.
+    [one] 1 allégation orientée.
+   *[other] { $arg } allégations orientées.
+}
+triage-done-override = Allégation n° { $arg } réorientée.
+triage-count = { $count ->
+    [one] 1 signalement
+   *[other] { $count } signalements
+}
+triage-sort = Ordre
+triage-sort-oldest = les plus anciens d'abord
+triage-sort-newest = les plus récents d'abord
+triage-evidence = { $count ->
+    [one] 1 pièce
+   *[other] { $count } pièces
+}
+triage-excerpt = Extrait
+triage-files = Pièces jointes

@@ -31,11 +31,11 @@ mail-reporter-message-body =
     La personne qui a signalé a écrit un nouveau message dans le dossier n° { $case }. Lisez-le ici :
 
     { $link }
-mail-digest-subject = Vigie : vos échéances du jour ({ $count })
+mail-digest-subject = Vigie : vos dossiers du jour ({ $count })
 mail-digest-body =
     Bonjour,
 
-    Voici les échéances proches ou dépassées des dossiers qui vous concernent :
+    Ces dossiers qui vous concernent vous attendent : une échéance proche ou dépassée, ou des messages de la personne qui a signalé que vous n'avez pas encore lus :
 
     { $items }
 

@@ -11,7 +11,7 @@ pub struct Due {
     /// `acknowledge`, `triage` or `response`.
     pub kind: &'static str,
     pub on: NaiveDate,
-    /// `near` (within `NEAR_DAYS`) or `overdue`.
+    /// `ahead`, `near` (within `NEAR_DAYS`) or `overdue`.
     pub threshold: &'static str,
 }
 
@@ -19,6 +19,21 @@ pub const NEAR_DAYS: i64 = 2;
 
 /// The deadlines of a case in `status` that are near or passed on `today`.
 pub fn due(
+    status: Status,
+    acknowledge_by: Option<NaiveDate>,
+    triage_by: Option<NaiveDate>,
+    response_due_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Vec<Due> {
+    live(status, acknowledge_by, triage_by, response_due_on, today)
+        .into_iter()
+        .filter(|d| d.threshold != "ahead")
+        .collect()
+}
+
+/// Every deadline that applies to a case in `status`, from the day it opens: `ahead`, `near`
+/// or `overdue` (shown on the lists and the case page; only near and overdue ones are mailed).
+pub fn live(
     status: Status,
     acknowledge_by: Option<NaiveDate>,
     triage_by: Option<NaiveDate>,
@@ -36,6 +51,8 @@ pub fn due(
             out.push(Due { kind, on, threshold: "overdue" });
         } else if left <= NEAR_DAYS {
             out.push(Due { kind, on, threshold: "near" });
+        } else {
+            out.push(Due { kind, on, threshold: "ahead" });
         }
     };
     check("acknowledge", acknowledge_by, status == Status::Received);
@@ -69,5 +86,9 @@ mod tests {
         let resp = Some(d("2026-09-01"));
         assert_eq!(due(Status::AwaitingResponse, ack, tri, resp, d("2026-09-02"))[0].kind, "response");
         assert!(due(Status::Closed, ack, tri, resp, d("2026-09-02")).is_empty());
+        // From day one, every deadline that applies is shown.
+        let all = live(Status::Received, ack, tri, None, d("2026-06-01"));
+        assert_eq!(all.len(), 2);
+        assert!(all.iter().all(|x| x.threshold == "ahead"));
     }
 }

@@ -23,13 +23,71 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n::Catalog;
 
-/// One entry of a digest: a case's deadline that is near or passed.
-struct DigestItem {
-    case_id: i32,
-    due: deadlines::Due,
+/// What a staff page says about the last action: a confirmation (`notice`, a translation key
+/// carried by a flash cookie after a redirect) or a refusal, rendered on the page itself with
+/// the values as typed and one message per field, in the user's language.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Feedback {
+    pub notice: Option<String>,
+    /// Which form the errors belong to.
+    pub form: Option<String>,
+    pub errors: BTreeMap<String, String>,
+    pub values: BTreeMap<String, String>,
 }
 
-/// Queues the day's digest of each person with deadlines near or passed: one mail a day at
+impl Feedback {
+    /// The confirmation of a flash cookie, translated.
+    pub fn from_flash(
+        flash: Option<rocket::request::FlashMessage<'_>>,
+        catalog: &Catalog,
+        lang: &str,
+    ) -> Feedback {
+        Feedback {
+            notice: flash.map(|f| {
+                let (key, arg) = f.message().split_once('|').unwrap_or((f.message(), ""));
+                let mut args = fluent_bundle::FluentArgs::new();
+                match arg.parse::<i64>() {
+                    Ok(n) => args.set("arg", n),
+                    Err(_) => args.set("arg", arg.to_string()),
+                }
+                catalog.message(lang, key, Some(&args))
+            }),
+            ..Feedback::default()
+        }
+    }
+
+    /// A refusal of `form`: field → message (already translated), and the values as typed.
+    pub fn refused(form: &str, errors: &[(&str, String)], values: &[(&str, &str)]) -> Feedback {
+        Feedback {
+            notice: None,
+            form: Some(form.to_string()),
+            errors: errors.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+            values: values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        }
+    }
+}
+
+/// A file size in words for people: kilobytes or megabytes, in the page's language.
+pub fn size_text(catalog: &Catalog, lang: &str, bytes: i64) -> String {
+    let mut a = fluent_bundle::FluentArgs::new();
+    if bytes >= 1_000_000 {
+        a.set("n", format!("{:.1}", bytes as f64 / 1_000_000.0));
+        catalog.message(lang, "size-mb", Some(&a))
+    } else {
+        a.set("n", ((bytes + 999) / 1000).max(1));
+        catalog.message(lang, "size-kb", Some(&a))
+    }
+}
+
+/// One entry of a digest: a case's deadline that is near or passed, or a case with messages
+/// from its reporter that the person has not read.
+enum DigestItem {
+    Due { case_id: i32, due: deadlines::Due },
+    Unread { case_id: i32, count: usize },
+}
+
+/// Queues the day's digest of each person with deadlines near or passed or reporters' messages
+/// unread (issue 10, item 9): one mail a day at
 /// most per person, whatever the number of cases (to the assignee of each case, or to every
 /// case worker of the institution when nobody is assigned), links only. A person who switched
 /// the digest off on their account page gets none; the deadlines stay on their case list.
@@ -64,7 +122,60 @@ pub fn remind(db: &Db, catalog: &Catalog, config: &Config, today: NaiveDate) -> 
         };
         for uid in people {
             let items = per_person.entry(uid).or_default();
-            items.extend(due.iter().map(|d| DigestItem { case_id: case.id, due: d.clone() }));
+            items.extend(due.iter().map(|d| DigestItem::Due { case_id: case.id, due: d.clone() }));
+        }
+    }
+    // Messages from reporters not read yet: to the assignee (who was also mailed when the
+    // message came), or, when nobody is assigned, to each case worker of the institution who
+    // has not read them.
+    let msgs = model::reporter_messages(conn, None)?;
+    if !msgs.is_empty() {
+        let mut people_of: BTreeMap<i32, Vec<i32>> = BTreeMap::new();
+        for m in &msgs {
+            if people_of.contains_key(&m.0) {
+                continue;
+            }
+            let people = match m.2 {
+                Some(uid) => vec![uid],
+                None => match workers.get(&m.1) {
+                    Some(w) => w.clone(),
+                    None => {
+                        let w: Vec<i32> = model::workers_of(conn, m.1)?.into_iter().map(|w| w.0).collect();
+                        workers.insert(m.1, w.clone());
+                        w
+                    }
+                },
+            };
+            people_of.insert(m.0, people);
+        }
+        let all_people: Vec<i32> = {
+            let mut v: Vec<i32> = people_of.values().flatten().copied().collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let report_ids: Vec<i32> = {
+            let mut v: Vec<i32> = msgs.iter().map(|m| m.3).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let mut marks: HashMap<(i32, i32), i32> = HashMap::new();
+        for chunk in report_ids.chunks(5000) {
+            for (u, r, last) in model::read_marks_of(conn, &all_people, chunk)? {
+                marks.insert((u, r), last);
+            }
+        }
+        let mut unread: BTreeMap<(i32, i32), usize> = BTreeMap::new();
+        for m in &msgs {
+            for &uid in &people_of[&m.0] {
+                if m.4 > marks.get(&(uid, m.3)).copied().unwrap_or(0) {
+                    *unread.entry((uid, m.0)).or_default() += 1;
+                }
+            }
+        }
+        for ((uid, case_id), count) in unread {
+            per_person.entry(uid).or_default().push(DigestItem::Unread { case_id, count });
         }
     }
     let ids: Vec<i32> = per_person.keys().copied().collect();
@@ -77,14 +188,25 @@ pub fn remind(db: &Db, catalog: &Catalog, config: &Config, today: NaiveDate) -> 
             .iter()
             .map(|i| {
                 let mut fa = fluent_bundle::FluentArgs::new();
-                fa.set("case", i.case_id.to_string());
-                fa.set("kind", catalog.message(&lang, &format!("deadline-kind-{}", i.due.kind), None));
-                fa.set("on", i.due.on.to_string());
-                fa.set("link", format!("{base}/staff/cases/{}", i.case_id));
-                catalog.message(&lang, &format!("digest-line-{}", i.due.threshold), Some(&fa))
+                match i {
+                    DigestItem::Due { case_id, due } => {
+                        fa.set("case", case_id.to_string());
+                        fa.set("kind", catalog.message(&lang, &format!("deadline-kind-{}", due.kind), None));
+                        fa.set("on", due.on.to_string());
+                        fa.set("link", format!("{base}/staff/cases/{case_id}"));
+                        catalog.message(&lang, &format!("digest-line-{}", due.threshold), Some(&fa))
+                    }
+                    DigestItem::Unread { case_id, count } => {
+                        fa.set("case", case_id.to_string());
+                        fa.set("count", *count);
+                        fa.set("link", format!("{base}/staff/cases/{case_id}"));
+                        catalog.message(&lang, "digest-line-unread", Some(&fa))
+                    }
+                }
             })
             .collect();
         let count = items.len() as i32;
+        let unread = items.iter().filter(|i| matches!(i, DigestItem::Unread { .. })).count();
         let args = [
             ("count", count.to_string()),
             ("items", lines.join("\n")),
@@ -103,7 +225,7 @@ pub fn remind(db: &Db, catalog: &Catalog, config: &Config, today: NaiveDate) -> 
                 "staff.digest",
                 "user",
                 &uid.to_string(),
-                &format!("{count} deadline(s)"),
+                &format!("{} deadline(s), {unread} case(s) with unread messages", count as usize - unread),
             )?;
             Ok(1)
         })?;

@@ -7,8 +7,8 @@ use diesel::prelude::*;
 use super::workflow::Status;
 use crate::db::DbConn;
 use crate::schema::{
-    allegations, case_actions, case_notes, case_transitions, cases, digests_sent, events, recommendations,
-    reports, users,
+    allegations, case_actions, case_notes, case_transitions, cases, digests_sent, events, messages,
+    read_marks, recommendations, reports, users,
 };
 
 /// (from, to, who, why, when)
@@ -186,6 +186,22 @@ pub fn transition(
             case_transitions::user_id.eq(Some(user_id)),
             case_transitions::reason.eq(reason),
             case_transitions::at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// An assignment in the case's history: a row that stays on the same step, whose reason is the
+/// assignee's name (empty: assigned to nobody).
+pub fn record_assignment(conn: &mut DbConn, case: &Case, by: i32, assignee_name: &str) -> QueryResult<()> {
+    diesel::insert_into(case_transitions::table)
+        .values((
+            case_transitions::case_id.eq(case.id),
+            case_transitions::from_status.eq(Some(&case.status)),
+            case_transitions::to_status.eq(&case.status),
+            case_transitions::user_id.eq(Some(by)),
+            case_transitions::reason.eq(assignee_name),
+            case_transitions::at.eq(Utc::now().naive_utc()),
         ))
         .execute(conn)?;
     Ok(())
@@ -442,4 +458,121 @@ pub fn claim_digest(conn: &mut DbConn, user_id: i32, day: NaiveDate, items: i32)
         ))
         .execute(conn)?;
     Ok(true)
+}
+
+/// A reporter's message in a case's threads: (case id, institution, assignee, report id, message id).
+pub type ReporterMessage = (i32, i32, Option<i32>, i32, i32);
+
+/// The reporter's messages of some cases (or of every open case when `case_ids` is None) in
+/// the threads each case's institution reads: its own and the shared one before routing.
+pub fn reporter_messages(conn: &mut DbConn, case_ids: Option<&[i32]>) -> QueryResult<Vec<ReporterMessage>> {
+    let mut q = messages::table
+        .inner_join(reports::table.on(reports::id.eq(messages::report_id)))
+        .inner_join(cases::table.on(reports::event_id.eq(cases::event_id.nullable())))
+        .filter(messages::author.eq("reporter"))
+        .filter(
+            messages::institution_id
+                .is_null()
+                .or(messages::institution_id.eq(cases::institution_id.nullable())),
+        )
+        .into_boxed();
+    match case_ids {
+        Some(ids) => q = q.filter(cases::id.eq_any(ids.to_vec())),
+        None => {
+            q = q.filter(cases::closed_at.is_null()).filter(cases::status.ne_all([
+                "inadmissible",
+                "duplicate",
+                "out_of_scope",
+                "closed",
+            ]))
+        }
+    }
+    q.select((cases::id, cases::institution_id, cases::assignee_id, messages::report_id, messages::id))
+        .load(conn)
+}
+
+/// The read marks of some people on some reports: (user, report, last message seen).
+pub fn read_marks_of(
+    conn: &mut DbConn,
+    user_ids: &[i32],
+    report_ids: &[i32],
+) -> QueryResult<Vec<(i32, i32, i32)>> {
+    read_marks::table
+        .filter(read_marks::user_id.eq_any(user_ids.to_vec()))
+        .filter(read_marks::report_id.eq_any(report_ids.to_vec()))
+        .select((read_marks::user_id, read_marks::report_id, read_marks::last_message_id))
+        .load(conn)
+}
+
+/// Records that `user_id` has seen a report's messages up to `last_message_id` (never moves back).
+pub fn mark_read(conn: &mut DbConn, user_id: i32, report_id: i32, last_message_id: i32) -> QueryResult<()> {
+    let current: Option<i32> = read_marks::table
+        .find((user_id, report_id))
+        .select(read_marks::last_message_id)
+        .first(conn)
+        .optional()?;
+    match current {
+        Some(c) if c >= last_message_id => {}
+        Some(_) => {
+            diesel::update(read_marks::table.find((user_id, report_id)))
+                .set(read_marks::last_message_id.eq(last_message_id))
+                .execute(conn)?;
+        }
+        None => {
+            diesel::insert_into(read_marks::table)
+                .values((
+                    read_marks::user_id.eq(user_id),
+                    read_marks::report_id.eq(report_id),
+                    read_marks::last_message_id.eq(last_message_id),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// How many of the reporters' messages of each case `user_id` has not seen: (case id → count).
+pub fn unread_per_case(
+    conn: &mut DbConn,
+    user_id: i32,
+    case_ids: &[i32],
+) -> QueryResult<std::collections::HashMap<i32, usize>> {
+    let msgs = reporter_messages(conn, Some(case_ids))?;
+    let reports: Vec<i32> = msgs.iter().map(|m| m.3).collect();
+    let marks = read_marks_of(conn, &[user_id], &reports)?;
+    let mut out = std::collections::HashMap::new();
+    for m in msgs {
+        let seen = marks.iter().find(|k| k.1 == m.3).map(|k| k.2).unwrap_or(0);
+        if m.4 > seen {
+            *out.entry(m.0).or_insert(0) += 1;
+        }
+    }
+    Ok(out)
+}
+
+/// How many reporter messages of each report, in the threads `thread` reads, `user_id` has
+/// not seen: (report id → count).
+pub fn unread_per_report(
+    conn: &mut DbConn,
+    user_id: i32,
+    report_ids: &[i32],
+    shared_only: bool,
+) -> QueryResult<std::collections::HashMap<i32, usize>> {
+    let mut q = messages::table
+        .filter(messages::author.eq("reporter"))
+        .filter(messages::report_id.eq_any(report_ids.to_vec()))
+        .into_boxed();
+    if shared_only {
+        q = q.filter(messages::institution_id.is_null());
+    }
+    let msgs: Vec<(i32, i32)> = q.select((messages::report_id, messages::id)).load(conn)?;
+    let marks = read_marks_of(conn, &[user_id], report_ids)?;
+    let mut out = std::collections::HashMap::new();
+    for (rid, mid) in msgs {
+        let seen = marks.iter().find(|k| k.1 == rid).map(|k| k.2).unwrap_or(0);
+        if mid > seen {
+            *out.entry(rid).or_insert(0) += 1;
+        }
+    }
+    Ok(out)
 }

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use chrono::{NaiveDate, Utc};
 use rocket::form::{Form, FromForm};
 use rocket::http::{CookieJar, Status};
-use rocket::response::Redirect;
+use rocket::request::FlashMessage;
+use rocket::response::{Flash, Redirect};
 use rocket::{Either, Route, State};
 use rocket_dyn_templates::{context, Template};
 use serde::Serialize;
@@ -19,6 +20,7 @@ use crate::accounts::guards::{CaseReader, CaseWorker};
 use crate::accounts::routes::Auth;
 use crate::accounts::{CurrentUser, Role};
 use crate::audit::{self, Actor};
+use crate::cases::Feedback;
 use crate::error::AppError;
 use crate::geo::Geo;
 use crate::taxonomy::Taxonomy;
@@ -65,6 +67,7 @@ struct Row {
     assignee: Option<i32>,
     due: Vec<String>,
     overdue: bool,
+    unread: usize,
 }
 
 const PAGE: i64 = 50;
@@ -89,7 +92,16 @@ async fn index(
     });
     let mine = (scope == "mine").then_some(reader.0.user.id);
     let open_only = scope != "all";
-    let rows = auth.db.run(move |c| Ok(model::list(c, inst, mine, open_only, before, PAGE + 1)?)).await?;
+    let uid = reader.0.user.id;
+    let (rows, unread) = auth
+        .db
+        .run(move |c| {
+            let rows = model::list(c, inst, mine, open_only, before, PAGE + 1)?;
+            let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
+            let unread = model::unread_per_case(c, uid, &ids)?;
+            Ok((rows, unread))
+        })
+        .await?;
     let lang = page.0.lang.clone();
     let today = Utc::now().date_naive();
     let more = rows.len() as i64 > PAGE;
@@ -98,7 +110,7 @@ async fn index(
         .take(PAGE as usize)
         .map(|r| {
             let status = CaseStatus::parse(&r.status).unwrap_or(CaseStatus::Received);
-            let due = deadlines::due(status, r.acknowledge_by, r.triage_by, r.response_due_on, today);
+            let due = deadlines::live(status, r.acknowledge_by, r.triage_by, r.response_due_on, today);
             Row {
                 id: r.id,
                 title: r.event_title,
@@ -106,12 +118,18 @@ async fn index(
                 region: r.region_code.and_then(|c| geo.region_name(&c, &lang)).unwrap_or_default(),
                 status: auth.catalog.message(&lang, &format!("case-status-{}", r.status), None),
                 assignee: r.assignee_id,
+                unread: unread.get(&r.id).copied().unwrap_or(0),
                 overdue: due.iter().any(|d| d.threshold == "overdue"),
                 due: due
                     .iter()
                     .map(|d| {
-                        let kind = auth.catalog.message(&lang, &format!("deadline-kind-{}", d.kind), None);
-                        format!("{kind}: {}", d.on)
+                        let mut a = fluent_bundle::FluentArgs::new();
+                        a.set(
+                            "kind",
+                            auth.catalog.message(&lang, &format!("deadline-kind-{}", d.kind), None),
+                        );
+                        a.set("on", d.on.to_string());
+                        auth.catalog.message(&lang, "deadline-line", Some(&a))
                     })
                     .collect(),
             }
@@ -129,10 +147,26 @@ async fn show(
     reader: CaseReader,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
+    flash: Option<FlashMessage<'_>>,
     id: i32,
 ) -> Result<Template, AppError> {
-    let inst = institution(&reader.0)?;
-    let who = actor(&auth, &reader.0);
+    let fb = Feedback::from_flash(flash, auth.catalog, &page.0.lang);
+    render_case(page, &auth, &reader.0, tax, geo, id, fb).await
+}
+
+/// The case page, with the confirmation or the refusal of the last action.
+async fn render_case(
+    page: Page,
+    auth: &Auth<'_>,
+    user: &CurrentUser,
+    tax: &Arc<Taxonomy>,
+    geo: &Arc<Geo>,
+    id: i32,
+    fb: Feedback,
+) -> Result<Template, AppError> {
+    let inst = institution(user)?;
+    let who = actor(auth, user);
+    let uid = user.user.id;
     let data = auth
         .db
         .transaction(move |c| {
@@ -145,31 +179,56 @@ async fn show(
                 .filter(|a| a.case_id == Some(case.id))
                 .collect();
             let mut reports = vec![];
-            for (rid, _) in model::reports_of(c, case.event_id)? {
+            let rids: Vec<i32> = model::reports_of(c, case.event_id)?.into_iter().map(|r| r.0).collect();
+            let marks = model::read_marks_of(c, &[uid], &rids)?;
+            for rid in rids {
                 let r = triage::find_report(c, rid, crate::triage::model::Scope::All)?;
                 let files = triage::attachments_of(c, rid)?;
                 // Security: the case shows its own institution's thread (and the shared one before
                 // routing), never the other institution's exchange with the reporter.
                 let msgs = triage::messages_of(c, rid, triage::Thread::Institution(case.institution_id))?;
-                reports.push((r, files, msgs));
+                // What this person had seen before this view; the view marks the rest as read.
+                let seen = marks.iter().find(|m| m.1 == rid).map(|m| m.2).unwrap_or(0);
+                if let Some(last) = msgs.iter().map(|m| m.0).max() {
+                    model::mark_read(c, uid, rid, last)?;
+                }
+                reports.push((r, files, msgs, seen));
             }
             let transitions = model::transitions_of(c, id)?;
             let notes = model::notes_of(c, id)?;
             let actions = model::actions_of(c, id)?;
             let recs = model::recommendations_of(c, id)?;
             let workers = model::workers_of(c, case.institution_id)?;
-            Ok((case, event, alleg, reports, transitions, notes, actions, recs, workers))
+            let rules = crate::routing::model::load(c)?;
+            Ok((case, event, alleg, reports, transitions, notes, actions, recs, workers, rules))
         })
         .await?;
-    let (case, event, alleg, reports, transitions, notes, actions, recs, workers) = data;
+    let (case, event, alleg, reports, transitions, notes, actions, recs, workers, rules) = data;
     let lang = page.0.lang.clone();
     let tr = |k: &str| auth.catalog.message(&lang, k, None);
     let status = case.status();
-    let can_act = reader.0.role != Role::Auditor;
+    let can_act = user.role != Role::Auditor;
+    // Each step says whether it needs a written reason.
     let next: Vec<(String, String)> = status
         .next()
         .iter()
-        .map(|s| (s.as_str().to_string(), tr(&format!("case-status-{}", s.as_str()))))
+        .map(|s| {
+            let label = tr(&format!("case-status-{}", s.as_str()));
+            let label = if s.needs_reason() {
+                let mut a = fluent_bundle::FluentArgs::new();
+                a.set("step", label);
+                auth.catalog.message(&lang, "cases-step-needs-reason", Some(&a))
+            } else {
+                label
+            };
+            (s.as_str().to_string(), label)
+        })
+        .collect();
+    let needs_reason: Vec<String> = status
+        .next()
+        .iter()
+        .filter(|s| s.needs_reason())
+        .map(|s| tr(&format!("case-status-{}", s.as_str())))
         .collect();
     let allegations: Vec<serde_json::Value> = alleg
         .iter()
@@ -180,7 +239,7 @@ async fn show(
                 "force": tax.force_by_id(a.force_id).map(|f| f.label(&lang).to_string()),
                 "unit": a.unit_description, "involvement": tr(&format!("involvement-{}", a.involvement)),
                 "confidence": tr(&format!("confidence-{}", a.confidence)), "victims": a.victim_count,
-                "reason": a.routing_reason,
+                "reason": crate::triage::routing_basis(&rules, a, auth.catalog, &lang),
                 "disposition": a.disposition_id.and_then(|d| tax.dispositions.iter().find(|x| x.id == d)).map(|d| d.label(&lang).to_string()),
                 "standard": a.standard_of_proof, "reasoning": a.finding_reasoning,
             })
@@ -188,13 +247,19 @@ async fn show(
         .collect();
     let reports: Vec<serde_json::Value> = reports
         .into_iter()
-        .map(|(r, files, msgs)| {
+        .map(|(r, files, msgs, seen)| {
             serde_json::json!({
                 "id": r.id, "submitted_on": r.submitted_on.to_string(), "narrative": r.narrative,
                 "name": r.reporter_name, "contact": r.reporter_contact, "relation": tr(&format!("relation-{}", r.reporter_relation)),
                 "lat": r.lat, "lon": r.lon, "victims": r.victim_count, "children": r.children_involved,
-                "files": files.iter().map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "size": f.size_bytes, "sha256": f.sha256, "safe": f.safe, "warning": f.warning})).collect::<Vec<_>>(),
-                "messages": msgs.iter().map(|m| serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string()})).collect::<Vec<_>>(),
+                "files": files.iter().map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "size": f.size_bytes, "size_text": crate::cases::size_text(auth.catalog, &lang, f.size_bytes as i64), "sha256": f.sha256, "safe": f.safe, "warning": f.warning})).collect::<Vec<_>>(),
+                "messages": msgs.iter().map(|m| serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string(),
+                    "who": if m.1 == "reporter" { tr("thread-reporter") } else {
+                        let inst = m.4.and_then(|i| tax.institutions.iter().find(|x| x.id == i)).map(|i| i.label(&lang).to_string()).unwrap_or_else(|| tr("thread-intake"));
+                        match &m.5 { Some(name) => format!("{name} · {inst}"), None => inst }
+                    },
+                    "new": m.1 == "reporter" && m.0 > seen})).collect::<Vec<_>>(),
+                "unread": msgs.iter().filter(|m| m.1 == "reporter" && m.0 > seen).count(),
             })
         })
         .collect();
@@ -203,16 +268,13 @@ async fn show(
         _ => None,
     };
     let today = Utc::now().date_naive();
-    let due: Vec<String> =
-        deadlines::due(status, case.acknowledge_by, case.triage_by, case.response_due_on, today)
+    // Every deadline that applies, from the day the case opens.
+    let due: Vec<serde_json::Value> =
+        deadlines::live(status, case.acknowledge_by, case.triage_by, case.response_due_on, today)
             .iter()
             .map(|d| {
-                format!(
-                    "{}: {} ({})",
-                    tr(&format!("deadline-kind-{}", d.kind)),
-                    d.on,
-                    tr(&format!("deadline-{}", d.threshold))
-                )
+                serde_json::json!({"kind": tr(&format!("deadline-kind-{}", d.kind)), "on": d.on.to_string(),
+                    "threshold": d.threshold, "label": tr(&format!("deadline-{}", d.threshold))})
             })
             .collect();
     let view = serde_json::json!({
@@ -239,8 +301,22 @@ async fn show(
     let transitions: Vec<serde_json::Value> = transitions
         .into_iter()
         .map(|t| {
-            serde_json::json!({"from": t.0.map(|f| tr(&format!("case-status-{f}"))), "to": tr(&format!("case-status-{}", t.1)),
-            "who": t.2, "why": t.3, "at": t.4.format("%Y-%m-%d %H:%M").to_string()})
+            // An assignment stays on its step; the case's first row is its opening by routing.
+            let what = if t.0.is_none() {
+                tr("cases-history-opened")
+            } else if t.0.as_deref() == Some(t.1.as_str()) {
+                let mut a = fluent_bundle::FluentArgs::new();
+                a.set("name", t.3.clone());
+                if t.3.is_empty() {
+                    tr("cases-history-unassigned")
+                } else {
+                    auth.catalog.message(&lang, "cases-history-assigned", Some(&a))
+                }
+            } else {
+                format!("{} → {}", tr(&format!("case-status-{}", t.0.clone().unwrap_or_default())), tr(&format!("case-status-{}", t.1)))
+            };
+            let why = if t.0.is_none() || t.0.as_deref() == Some(t.1.as_str()) { String::new() } else { t.3 };
+            serde_json::json!({"what": what, "who": t.2, "why": why, "at": t.4.format("%Y-%m-%d %H:%M").to_string()})
         })
         .collect();
     let notes: Vec<serde_json::Value> = notes
@@ -257,13 +333,15 @@ async fn show(
         .map(|r| serde_json::json!({"id": r.0, "addressee": r.1, "content": r.2, "due_on": r.3.map(|d| d.to_string()), "response": r.4}))
         .collect();
     let workers: Vec<(i32, String)> = workers.into_iter().map(|w| (w.0, w.1)).collect();
+    let workers_has_me = workers.iter().any(|w| w.0 == uid);
     let dispositions: Vec<(String, String)> =
         tax.dispositions.iter().map(|d| (d.code.clone(), d.label(&lang).to_string())).collect();
     Ok(Template::render(
         "cases/show",
         context! {
             page: page.0, case: view, event, allegations, reports, transitions, notes, actions, recs, workers,
-            next, can_act, map, due, dispositions,
+            next, can_act, map, due, dispositions, fb, me: uid, needs_reason,
+            worker_me: workers_has_me,
         },
     ))
 }
@@ -288,6 +366,17 @@ async fn act<T: Send + 'static>(
         .await
 }
 
+/// The confirmation of an action that may have moved the case on: the step reached, or `key`.
+fn moved_or(auth: &Auth<'_>, page: &Page, id: i32, key: &str, moved: Option<CaseStatus>) -> Flash<Redirect> {
+    match moved {
+        Some(m) => {
+            let label = auth.catalog.message(&page.0.lang, &format!("case-status-{}", m.as_str()), None);
+            done(id, "cases-done-step", &label)
+        }
+        None => done(id, key, ""),
+    }
+}
+
 fn back(id: i32) -> Redirect {
     Redirect::to(format!("/staff/cases/{id}"))
 }
@@ -299,38 +388,86 @@ pub struct TransitionForm {
     reason: Option<String>,
 }
 
-/// A step of the workflow; a refused one comes back with the state machine's message.
+/// Moves a case to `to`, then on through the steps that follow by themselves; returns the
+/// step reached. The caller has checked the transition.
+fn step(
+    c: &mut crate::db::DbConn,
+    case: &Case,
+    to: CaseStatus,
+    uid: i32,
+    reason: &str,
+    days: i64,
+) -> Result<CaseStatus, AppError> {
+    model::transition(c, case, to, uid, reason, days)?;
+    let mut now = model::find_case(c, case.id, None)?;
+    while let Some(next) = now.status().automatic_next() {
+        model::transition(c, &now, next, uid, "", days)?;
+        now = model::find_case(c, case.id, None)?;
+    }
+    model::refresh_public_status(c, case.event_id)?;
+    Ok(now.status())
+}
+
+/// A confirmation carried to the next page: a translation key and one argument.
+fn done(id: i32, key: &str, arg: &str) -> Flash<Redirect> {
+    Flash::success(back(id), format!("{key}|{arg}"))
+}
+
+/// A step of the workflow; a refused one comes back on the case page with the state
+/// machine's message next to the field at fault and the values as typed.
+#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/cases/<id>/transition", data = "<form>")]
 async fn transition(
     auth: Auth<'_>,
     worker: CaseWorker,
+    tax: &State<Arc<Taxonomy>>,
+    geo: &State<Arc<Geo>>,
     id: i32,
     cookies: &CookieJar<'_>,
     page: Page,
     form: Form<TransitionForm>,
-) -> Result<Either<Redirect, (Status, Template)>, AppError> {
+) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let to = CaseStatus::parse(form.to.as_deref().unwrap_or("")).ok_or(AppError::BadRequest("status"))?;
+    let raw_to = form.to.clone().unwrap_or_default();
     let reason = form.reason.clone().unwrap_or_default().trim().to_string();
+    let lang = page.0.lang.clone();
+    let refuse = |field: &str, key: &str| {
+        Feedback::refused(
+            "transition",
+            &[(field, auth.catalog.message(&lang, key, None))],
+            &[("to", raw_to.as_str()), ("reason", reason.as_str())],
+        )
+    };
+    let Some(to) = CaseStatus::parse(&raw_to) else {
+        let fb = refuse("to", "case-err-transition");
+        let t = render_case(page, &auth, &worker.0, tax, geo, id, fb).await?;
+        return Ok(Either::Right((Status::UnprocessableEntity, t)));
+    };
     let (uid, days) = (worker.0.user.id, auth.config.response_days);
+    let why = reason.clone();
     let result = act(&auth, &worker, id, "case.transition", move |c, case| {
         let from = case.status();
-        if let Err(refusal) = workflow::check(from, to, &reason, case.assignee_id.is_some()) {
+        if let Err(refusal) = workflow::check(from, to, &why, case.assignee_id.is_some()) {
             return Ok((Err(refusal), String::new()));
         }
-        model::transition(c, case, to, uid, &reason, days)?;
-        model::refresh_public_status(c, case.event_id)?;
-        Ok((Ok(()), format!("{} → {}: {reason}", from.as_str(), to.as_str())))
+        let reached = step(c, case, to, uid, &why, days)?;
+        Ok((Ok(reached), format!("{} → {}: {why}", from.as_str(), reached.as_str())))
     })
     .await?;
     match result {
-        Ok(()) => Ok(Either::Left(back(id))),
+        Ok(reached) => {
+            let label = auth.catalog.message(&lang, &format!("case-status-{}", reached.as_str()), None);
+            Ok(Either::Left(done(id, "cases-done-step", &label)))
+        }
         Err(refusal) => {
-            let msg = auth.catalog.message(&page.0.lang, refusal.key(), None);
-            Ok(Either::Right((
-                Status::UnprocessableEntity,
-                Template::render("cases/refused", context! { page: page.0, id, msg }),
-            )))
+            let field = match refusal {
+                workflow::Refusal::ReasonRequired => "reason",
+                workflow::Refusal::AssigneeRequired => "user_id",
+                workflow::Refusal::NotAllowed => "to",
+            };
+            let fb = refuse(field, refusal.key());
+            let t = render_case(page, &auth, &worker.0, tax, geo, id, fb).await?;
+            Ok(Either::Right((Status::UnprocessableEntity, t)))
         }
     }
 }
@@ -341,7 +478,8 @@ pub struct AssignForm {
     user_id: Option<i32>,
 }
 
-/// Assigns the case to a case worker of the same institution, who is told by mail.
+/// Assigns the case to a case worker of the same institution (who is told by mail), or to
+/// nobody; the change enters the case's history and the page confirms it.
 #[rocket::post("/staff/cases/<id>/assign", data = "<form>")]
 async fn assign(
     auth: Auth<'_>,
@@ -349,16 +487,22 @@ async fn assign(
     id: i32,
     cookies: &CookieJar<'_>,
     form: Form<AssignForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let to = form.user_id.ok_or(AppError::BadRequest("user"))?;
-    let (catalog, config) = (auth.catalog.clone(), auth.config.clone());
-    act(&auth, &worker, id, "case.assign", move |c, case| {
+    let to = form.user_id;
+    let (catalog, config, uid) = (auth.catalog.clone(), auth.config.clone(), worker.0.user.id);
+    let name = act(&auth, &worker, id, "case.assign", move |c, case| {
+        let Some(to) = to else {
+            model::assign(c, case.id, None)?;
+            model::record_assignment(c, case, uid, "")?;
+            return Ok((String::new(), "assignee=none".to_string()));
+        };
         let workers = model::workers_of(c, case.institution_id)?;
         let Some(w) = workers.into_iter().find(|w| w.0 == to) else {
-            return Err(AppError::BadRequest("not a case worker of this institution"));
+            return Err(AppError::NotFound);
         };
         model::assign(c, case.id, Some(w.0))?;
+        model::record_assignment(c, case, uid, &w.1)?;
         let link = format!("{}/staff/cases/{}", config.public_url.trim_end_matches('/'), case.id);
         let (subject, body) = crate::notify::compose(
             &catalog,
@@ -367,10 +511,14 @@ async fn assign(
             &[("link", link), ("case", case.id.to_string())],
         );
         crate::notify::enqueue(c, &w.2, &subject, &body, "case-assigned")?;
-        Ok(((), format!("assignee={}", w.0)))
+        Ok((w.1.clone(), format!("assignee={}", w.0)))
     })
     .await?;
-    Ok(back(id))
+    Ok(if name.is_empty() {
+        done(id, "cases-done-unassigned", "")
+    } else {
+        done(id, "cases-done-assigned", &name)
+    })
 }
 
 #[derive(FromForm)]
@@ -400,7 +548,7 @@ async fn note(
     id: i32,
     cookies: &CookieJar<'_>,
     form: Form<TextForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let (body, uid) = (text(&form.body)?, worker.0.user.id);
     act(&auth, &worker, id, "case.note", move |c, case| {
@@ -408,7 +556,7 @@ async fn note(
         Ok(((), format!("note={n}")))
     })
     .await?;
-    Ok(back(id))
+    Ok(done(id, "cases-done-note", ""))
 }
 
 #[rocket::post("/staff/cases/<id>/actions", data = "<form>")]
@@ -418,7 +566,7 @@ async fn action(
     id: i32,
     cookies: &CookieJar<'_>,
     form: Form<TextForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let (body, due, uid) = (text(&form.body)?, date(&form.due_on), worker.0.user.id);
     act(&auth, &worker, id, "case.action", move |c, case| {
@@ -426,7 +574,7 @@ async fn action(
         Ok(((), format!("action={a} due={due:?}")))
     })
     .await?;
-    Ok(back(id))
+    Ok(done(id, "cases-done-action", ""))
 }
 
 #[rocket::post("/staff/cases/<id>/actions/<aid>/done", data = "<form>")]
@@ -437,7 +585,7 @@ async fn action_done(
     aid: i32,
     cookies: &CookieJar<'_>,
     form: Form<TextForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     act(&auth, &worker, id, "case.action_done", move |c, case| {
         if model::complete_action(c, case.id, aid)? == 0 {
@@ -446,7 +594,7 @@ async fn action_done(
         Ok(((), format!("action={aid}")))
     })
     .await?;
-    Ok(back(id))
+    Ok(done(id, "cases-done-action-done", ""))
 }
 
 #[derive(FromForm)]
@@ -467,7 +615,7 @@ async fn finding(
     id: i32,
     cookies: &CookieJar<'_>,
     form: Form<FindingForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let aid = form.allegation_id.ok_or(AppError::BadRequest("allegation"))?;
     let code = form.disposition.clone().unwrap_or_default();
@@ -482,7 +630,7 @@ async fn finding(
         Ok(((), format!("allegation={aid} disposition={code}")))
     })
     .await?;
-    Ok(back(id))
+    Ok(done(id, "cases-done-finding", ""))
 }
 
 #[derive(FromForm)]
@@ -498,41 +646,56 @@ pub struct RecommendationForm {
 #[rocket::post("/staff/cases/<id>/recommendations", data = "<form>")]
 async fn recommendation(
     auth: Auth<'_>,
+    page: Page,
     worker: CaseWorker,
     id: i32,
     cookies: &CookieJar<'_>,
     form: Form<RecommendationForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let (to, content, due, uid) =
         (text(&form.addressee)?, text(&form.content)?, date(&form.due_on), worker.0.user.id);
-    act(&auth, &worker, id, "case.recommendation", move |c, case| {
+    let days = auth.config.response_days;
+    let moved = act(&auth, &worker, id, "case.recommendation", move |c, case| {
         let r = model::add_recommendation(c, case.id, uid, &to, &content, due)?;
-        Ok(((), format!("recommendation={r} to={to}")))
+        // Sending a recommendation is the step "recommendation sent" (and on, by itself).
+        let moved = match case.status().on_recommendation() {
+            Some(next) => Some(step(c, case, next, uid, "", days)?),
+            None => None,
+        };
+        Ok((moved, format!("recommendation={r} to={to} step={:?}", moved.map(|m| m.as_str()))))
     })
     .await?;
-    Ok(back(id))
+    Ok(moved_or(&auth, &page, id, "cases-done-recommendation", moved))
 }
 
 /// The authority's response to a recommendation.
 #[rocket::post("/staff/cases/<id>/responses", data = "<form>")]
 async fn response(
     auth: Auth<'_>,
+    page: Page,
     worker: CaseWorker,
     id: i32,
     cookies: &CookieJar<'_>,
     form: Form<RecommendationForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let (rid, resp) = (form.rec_id.ok_or(AppError::BadRequest("recommendation"))?, text(&form.response)?);
-    act(&auth, &worker, id, "case.response", move |c, case| {
+    let uid = worker.0.user.id;
+    let days = auth.config.response_days;
+    let moved = act(&auth, &worker, id, "case.response", move |c, case| {
         if model::record_response(c, case.id, rid, &resp)? == 0 {
             return Err(AppError::NotFound);
         }
-        Ok(((), format!("recommendation={rid}")))
+        // Recording the response is the step "response received".
+        let moved = match case.status().on_response() {
+            Some(next) => Some(step(c, case, next, uid, "", days)?),
+            None => None,
+        };
+        Ok((moved, format!("recommendation={rid} step={:?}", moved.map(|m| m.as_str()))))
     })
     .await?;
-    Ok(back(id))
+    Ok(moved_or(&auth, &page, id, "cases-done-response", moved))
 }
 
 #[derive(FromForm)]
@@ -554,7 +717,7 @@ async fn outcome(
     id: i32,
     cookies: &CookieJar<'_>,
     form: Form<OutcomeForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let f = form.into_inner();
     let disciplined = match f.disciplined.as_deref() {
@@ -574,7 +737,7 @@ async fn outcome(
         Ok(((), format!("disciplined={disciplined:?}")))
     })
     .await?;
-    Ok(back(id))
+    Ok(done(id, "cases-done-outcome", ""))
 }
 
 /// A message to a reporter of this case, through their receipt thread.
@@ -585,7 +748,7 @@ async fn message(
     id: i32,
     cookies: &CookieJar<'_>,
     form: Form<TextForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let (body, rid, uid) =
         (text(&form.body)?, form.report_id.ok_or(AppError::BadRequest("report"))?, worker.0.user.id);
@@ -605,5 +768,5 @@ async fn message(
         Ok(((), format!("report={rid} message={m}")))
     })
     .await?;
-    Ok(back(id))
+    Ok(done(id, "cases-done-message", ""))
 }

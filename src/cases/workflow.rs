@@ -113,6 +113,25 @@ impl Status {
         }
     }
 
+    /// The step that follows this one by itself: the only way on, when it needs neither a
+    /// reason nor a choice (a recommendation once sent awaits its response).
+    pub fn automatic_next(self) -> Option<Status> {
+        match self.next() {
+            [only] if !only.needs_reason() && *only != Assigned => Some(*only),
+            _ => None,
+        }
+    }
+
+    /// The step a recorded recommendation moves the case to, from this one, if any.
+    pub fn on_recommendation(self) -> Option<Status> {
+        (self == Findings).then_some(RecommendationSent)
+    }
+
+    /// The step a recorded authority's response moves the case to, from this one, if any.
+    pub fn on_response(self) -> Option<Status> {
+        matches!(self, RecommendationSent | AwaitingResponse).then_some(ResponseReceived)
+    }
+
     /// Transitions into these states must say why.
     pub fn needs_reason(self) -> bool {
         matches!(self, Inadmissible | Duplicate | OutOfScope | Closed | Suspended | Reopened)
@@ -231,6 +250,18 @@ mod tests {
         for s in Status::ALL {
             assert_eq!(Status::parse(s.as_str()), Some(s));
         }
+    }
+
+    #[test]
+    fn only_one_option_steps_happen_by_themselves() {
+        let auto: Vec<(Status, Status)> =
+            Status::ALL.into_iter().filter_map(|s| s.automatic_next().map(|n| (s, n))).collect();
+        assert_eq!(auto, vec![(RecommendationSent, AwaitingResponse)]);
+        assert_eq!(Findings.on_recommendation(), Some(RecommendationSent));
+        assert_eq!(Investigation.on_recommendation(), None);
+        assert_eq!(AwaitingResponse.on_response(), Some(ResponseReceived));
+        assert!(AwaitingResponse.next().contains(&ResponseReceived));
+        assert_eq!(Closed.on_response(), None);
     }
 
     #[test]

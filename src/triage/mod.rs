@@ -19,3 +19,30 @@ pub fn scope_of(user: &CurrentUser) -> Option<Scope> {
         _ => None,
     }
 }
+
+/// Why an allegation went where it did, in words for the officer (issue 10, item 16): the rule
+/// and its legal basis in the page's language, or the intake officer's written reason for an
+/// override; never the rule engine's trace.
+pub fn routing_basis(
+    rules: &[crate::routing::Rule],
+    a: &model::Allegation,
+    catalog: &crate::i18n::Catalog,
+    lang: &str,
+) -> String {
+    let mut args = fluent_bundle::FluentArgs::new();
+    if let Some(reason) = &a.override_reason {
+        args.set("reason", reason.clone());
+        return catalog.message(lang, "triage-basis-override", Some(&args));
+    }
+    match a.routing_rule_id.and_then(|id| rules.iter().find(|r| r.id == id)) {
+        Some(rule) => {
+            args.set("name", rule.name.clone());
+            args.set(
+                "basis",
+                if lang == "en" { rule.legal_basis_en.clone() } else { rule.legal_basis_fr.clone() },
+            );
+            catalog.message(lang, "triage-basis-rule", Some(&args))
+        }
+        None => String::new(),
+    }
+}

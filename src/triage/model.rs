@@ -56,14 +56,39 @@ pub fn queue(
     conn: &mut DbConn,
     f: &QueueFilter,
     after: Option<i32>,
+    newest_first: bool,
     limit: i64,
 ) -> QueryResult<Vec<QueueRow>> {
+    let mut q = filtered(f);
+    if let Some(after) = after {
+        q = if newest_first { q.filter(reports::id.lt(after)) } else { q.filter(reports::id.gt(after)) };
+    }
+    let q = if newest_first { q.order(reports::id.desc()) } else { q.order(reports::id.asc()) };
+    q.limit(limit)
+        .select((
+            reports::id,
+            reports::submitted_on,
+            reports::occurred_on,
+            reports::region_code,
+            reports::cercle_code,
+            reports::force_id,
+            reports::admissibility,
+            reports::event_id,
+            reports::channel,
+            reports::children_involved,
+        ))
+        .load(conn)
+}
+
+/// How many reports the queue's filters match (issue 10, item 14: the queue says its count).
+pub fn queue_count(conn: &mut DbConn, f: &QueueFilter) -> QueryResult<i64> {
+    filtered(f).count().get_result(conn)
+}
+
+fn filtered<'a>(f: &QueueFilter) -> reports::BoxedQuery<'a, <DbConn as diesel::Connection>::Backend> {
     let mut q = reports::table.into_boxed();
     if let Some(a) = &f.admissibility {
         q = q.filter(reports::admissibility.eq(a.clone()));
-    }
-    if let Some(after) = after {
-        q = q.filter(reports::id.gt(after));
     }
     if let Some(r) = &f.region {
         q = q.filter(reports::region_code.eq(r.clone()));
@@ -91,21 +116,7 @@ pub fn queue(
                 .filter(violation_types::group_id.eq(g)),
         ));
     }
-    q.order(reports::id.asc())
-        .limit(limit)
-        .select((
-            reports::id,
-            reports::submitted_on,
-            reports::occurred_on,
-            reports::region_code,
-            reports::cercle_code,
-            reports::force_id,
-            reports::admissibility,
-            reports::event_id,
-            reports::channel,
-            reports::children_involved,
-        ))
-        .load(conn)
+    q
 }
 
 /// The violation type ids of some reports.
@@ -366,12 +377,16 @@ impl Thread {
     }
 }
 
-/// A message as staff read it: (id, author, body, sent on, institution of its thread).
-pub type StaffMessage = (i32, String, String, NaiveDate, Option<i32>);
+/// A message as staff read it: (id, author, body, sent on, institution of its thread, name of
+/// the staff member who wrote it).
+pub type StaffMessage = (i32, String, String, NaiveDate, Option<i32>, Option<String>);
 
 /// A report's messages in the threads given.
 pub fn messages_of(conn: &mut DbConn, report_id: i32, thread: Thread) -> QueryResult<Vec<StaffMessage>> {
-    let mut q = messages::table.filter(messages::report_id.eq(report_id)).into_boxed();
+    let mut q = messages::table
+        .left_join(crate::schema::users::table.on(crate::schema::users::id.nullable().eq(messages::user_id)))
+        .filter(messages::report_id.eq(report_id))
+        .into_boxed();
     match thread {
         Thread::All => {}
         Thread::Shared => q = q.filter(messages::institution_id.is_null()),
@@ -380,7 +395,14 @@ pub fn messages_of(conn: &mut DbConn, report_id: i32, thread: Thread) -> QueryRe
         }
     }
     q.order(messages::id)
-        .select((messages::id, messages::author, messages::body, messages::sent_on, messages::institution_id))
+        .select((
+            messages::id,
+            messages::author,
+            messages::body,
+            messages::sent_on,
+            messages::institution_id,
+            crate::schema::users::name.nullable(),
+        ))
         .load(conn)
 }
 
@@ -568,4 +590,26 @@ pub fn event_candidates(
             Incident { kind: Kind::Event, id, lat, lon, cercle, occurred_on, violation_types, forces }
         })
         .collect())
+}
+
+/// The narratives of some reports, for the excerpts of duplicate candidates: (id, narrative).
+pub fn report_excerpts(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<(i32, String)>> {
+    reports::table
+        .filter(reports::id.eq_any(ids.to_vec()))
+        .select((reports::id, reports::narrative))
+        .load(conn)
+}
+
+/// The titles of some events: (id, title).
+pub fn event_titles(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<(i32, String)>> {
+    events::table.filter(events::id.eq_any(ids.to_vec())).select((events::id, events::title)).load(conn)
+}
+
+/// How many attachments each of some reports has: (report id, count).
+pub fn attachment_counts(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<(i32, i64)>> {
+    attachments::table
+        .filter(attachments::report_id.eq_any(ids.to_vec()))
+        .group_by(attachments::report_id)
+        .select((attachments::report_id, diesel::dsl::count_star()))
+        .load(conn)
 }

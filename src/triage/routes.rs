@@ -5,7 +5,8 @@ use std::sync::Arc;
 use chrono::{Duration, NaiveDate, Utc};
 use rocket::form::{Form, FromForm};
 use rocket::http::{ContentType, CookieJar, Header, Status};
-use rocket::response::Redirect;
+use rocket::request::FlashMessage;
+use rocket::response::{Flash, Redirect};
 use rocket::{Either, Route, State};
 use rocket_dyn_templates::{context, Template};
 use serde::Serialize;
@@ -17,6 +18,7 @@ use crate::accounts::guards::{IntakeOfficer, Staff};
 use crate::accounts::routes::Auth;
 use crate::audit::{self, Actor};
 use crate::cases::model as cases;
+use crate::cases::Feedback;
 use crate::error::AppError;
 use crate::geo::Geo;
 use crate::routing;
@@ -55,12 +57,16 @@ struct QueueView {
     children: bool,
     event_id: Option<i32>,
     admissibility: String,
+    files: i64,
+    unread: usize,
 }
 
 const PAGE: i64 = 50;
 
 #[expect(clippy::too_many_arguments, reason = "one argument per filter of the page")]
-#[rocket::get("/staff/triage?<region>&<cercle>&<group>&<force>&<from>&<to>&<status>&<overdue>&<after>")]
+#[rocket::get(
+    "/staff/triage?<region>&<cercle>&<group>&<force>&<from>&<to>&<status>&<overdue>&<after>&<order>"
+)]
 async fn queue(
     page: Page,
     auth: Auth<'_>,
@@ -76,6 +82,7 @@ async fn queue(
     status: Option<String>,
     overdue: Option<bool>,
     after: Option<i32>,
+    order: Option<String>,
 ) -> Result<Template, AppError> {
     if !matches!(staff.0.role, crate::accounts::Role::Intake | crate::accounts::Role::Auditor) {
         return Err(AppError::NotFound);
@@ -97,16 +104,21 @@ async fn queue(
         admissibility: (status_f != "all").then(|| status_f.clone()),
         submitted_before: overdue.unwrap_or(false).then(|| today - Duration::days(auth.config.triage_days)),
     };
+    let newest = order.as_deref() == Some("newest");
+    let (uid, shared_only) = (staff.0.user.id, staff.0.role == crate::accounts::Role::Intake);
     let rows = auth
         .db
         .run(move |c| {
-            let rows = model::queue(c, &filter, after, PAGE + 1)?;
+            let rows = model::queue(c, &filter, after, newest, PAGE + 1)?;
+            let total = model::queue_count(c, &filter)?;
             let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
             let vts = model::violations_of(c, &ids)?;
-            Ok((rows, vts))
+            let files = model::attachment_counts(c, &ids)?;
+            let unread = cases::unread_per_report(c, uid, &ids, shared_only)?;
+            Ok((rows, vts, total, files, unread))
         })
         .await?;
-    let (rows, vts) = rows;
+    let (rows, vts, total, files, unread) = rows;
     let more = rows.len() as i64 > PAGE;
     let views: Vec<QueueView> = rows
         .into_iter()
@@ -126,6 +138,8 @@ async fn queue(
                 && r.submitted_on + Duration::days(auth.config.triage_days) < today,
             children: r.children_involved,
             event_id: r.event_id,
+            files: files.iter().find(|f| f.0 == r.id).map(|f| f.1).unwrap_or(0),
+            unread: unread.get(&r.id).copied().unwrap_or(0),
             admissibility: r.admissibility,
         })
         .collect();
@@ -145,12 +159,34 @@ async fn queue(
     let f = context! {
         region: region.unwrap_or_default(), cercle: cercle.unwrap_or_default(), group: group.unwrap_or_default(),
         force: force.unwrap_or_default(), from: from.unwrap_or_default(), to: to.unwrap_or_default(),
-        status: status_f, overdue: overdue.unwrap_or(false),
+        status: status_f, overdue: overdue.unwrap_or(false), order: if newest { "newest" } else { "oldest" },
     };
     Ok(Template::render(
         "triage/queue",
-        context! { page: page.0, rows: views, next, f, groups, forces, regions, cercles },
+        context! { page: page.0, rows: views, next, f, groups, forces, regions, cercles, total },
     ))
+}
+
+/// A refused form's page; when the record itself is missing the refusal stays a bad request
+/// (the form was wrong first), as it was before the page came back with the form.
+fn refused_page(page: Result<Template, AppError>) -> Result<Template, AppError> {
+    match page {
+        Err(AppError::NotFound) | Err(AppError::Database(diesel::result::Error::NotFound)) => {
+            Err(AppError::BadRequest("refused form"))
+        }
+        other => other,
+    }
+}
+
+/// The first `max` characters of a text, cut at a word, with an ellipsis when cut.
+fn excerpt(text: &str, max: usize) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= max {
+        return text;
+    }
+    let cut: String = text.chars().take(max).collect();
+    let cut = cut.rsplit_once(' ').map(|(a, _)| a.to_string()).unwrap_or(cut);
+    format!("{cut}…")
 }
 
 fn place_name(geo: &Geo, cercle: Option<&str>, region: Option<&str>, lang: &str) -> String {
@@ -166,6 +202,7 @@ fn place_name(geo: &Geo, cercle: Option<&str>, region: Option<&str>, lang: &str)
 struct CandidateView {
     kind: Kind,
     id: i32,
+    excerpt: String,
     score: f64,
     reasons: Vec<String>,
     event_id: Option<i32>,
@@ -202,18 +239,34 @@ async fn report(
     staff: Staff,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
+    flash: Option<FlashMessage<'_>>,
     id: i32,
 ) -> Result<Template, AppError> {
-    let scope = scope_of(&staff.0).ok_or(AppError::NotFound)?;
+    let fb = Feedback::from_flash(flash, auth.catalog, &page.0.lang);
+    render_report(page, &auth, &staff.0, tax, geo, id, fb).await
+}
+
+/// The report page, with the confirmation or the refusal of the last action.
+async fn render_report(
+    page: Page,
+    auth: &Auth<'_>,
+    user: &crate::accounts::CurrentUser,
+    tax: &Arc<Taxonomy>,
+    geo: &Arc<Geo>,
+    id: i32,
+    fb: Feedback,
+) -> Result<Template, AppError> {
+    let scope = scope_of(user).ok_or(AppError::NotFound)?;
     let lang = page.0.lang.clone();
     let params = Params {
         distance_km: auth.config.duplicate_distance_km,
         window_days: auth.config.duplicate_window_days,
     };
-    let who = actor(&auth, &staff.0);
-    let role = staff.0.role;
+    let who = actor(auth, user);
+    let role = user.role;
+    let uid = user.user.id;
     let geo2 = Arc::clone(geo);
-    let (r, vts, files, msgs, reports_cands, events_cands, events_of_cands) = auth
+    let (r, vts, files, msgs, reports_cands, events_cands, events_of_cands, seen) = auth
         .db
         .transaction(move |c| {
             let r = model::find_report(c, id, scope)?;
@@ -227,6 +280,11 @@ async fn report(
             // shared one before routing; the auditor every thread.
             let all = if role == crate::accounts::Role::Auditor { Thread::All } else { Thread::Shared };
             let msgs = model::messages_of(c, id, Thread::of(scope, all))?;
+            // Unread markers (issue 10, item 9): what was seen before, then all of it.
+            let seen = cases::read_marks_of(c, &[uid], &[id])?.first().map(|m| m.2).unwrap_or(0);
+            if let Some(last) = msgs.iter().map(|m| m.0).max() {
+                cases::mark_read(c, uid, id, last)?;
+            }
             let from = r.occurred_on - Duration::days(params.window_days);
             let to = r.occurred_on + Duration::days(params.window_days);
             let rc = model::report_candidates(c, from, to, &cercles, 2000, scope)?;
@@ -236,7 +294,7 @@ async fn report(
                 .filter(crate::schema::reports::id.eq_any(&ids))
                 .select((crate::schema::reports::id, crate::schema::reports::event_id))
                 .load(c)?;
-            Ok((r, vts, files, msgs, rc, ec, evs))
+            Ok((r, vts, files, msgs, rc, ec, evs, seen))
         })
         .await?;
     let subject = Incident {
@@ -260,13 +318,30 @@ async fn report(
             kind: s.kind,
             id: s.id,
             score: s.score,
-            reasons: s.reasons.iter().map(|x| reason_text(&auth, &lang, x)).collect(),
+            excerpt: String::new(),
+            reasons: s.reasons.iter().map(|x| reason_text(auth, &lang, x)).collect(),
             event_id: match s.kind {
                 Kind::Event => Some(s.id),
                 Kind::Report => events_of_cands.iter().find(|e| e.0 == s.id).and_then(|e| e.1),
             },
         })
         .collect();
+    // A short excerpt of each candidate (issue 10, item 14): a report's first words, an
+    // event's title.
+    let mut candidates = candidates;
+    let (rids, eids): (Vec<i32>, Vec<i32>) = (
+        candidates.iter().filter(|c| c.kind == Kind::Report).map(|c| c.id).collect(),
+        candidates.iter().filter(|c| c.kind == Kind::Event).map(|c| c.id).collect(),
+    );
+    let (rtexts, etexts) =
+        auth.db.run(move |c| Ok((model::report_excerpts(c, &rids)?, model::event_titles(c, &eids)?))).await?;
+    for cand in candidates.iter_mut() {
+        let text = match cand.kind {
+            Kind::Report => rtexts.iter().find(|t| t.0 == cand.id).map(|t| t.1.clone()),
+            Kind::Event => etexts.iter().find(|t| t.0 == cand.id).map(|t| t.1.clone()),
+        };
+        cand.excerpt = excerpt(&text.unwrap_or_default(), 140);
+    }
     let map = match (r.lat, r.lon) {
         (Some(lat), Some(lon)) => Some(geo.map_with_marker(lat, lon)),
         _ => None,
@@ -291,7 +366,7 @@ async fn report(
     });
     let files: Vec<serde_json::Value> = files
         .into_iter()
-        .map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "type": f.content_type, "size": f.size_bytes, "sha256": f.sha256, "on": f.uploaded_on.to_string(), "safe": f.safe, "warning": f.warning}))
+        .map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "type": f.content_type, "size": f.size_bytes, "size_text": crate::cases::size_text(auth.catalog, &lang, f.size_bytes as i64), "sha256": f.sha256, "on": f.uploaded_on.to_string(), "safe": f.safe, "warning": f.warning}))
         .collect();
     let msgs: Vec<serde_json::Value> = msgs
         .into_iter()
@@ -299,14 +374,24 @@ async fn report(
             let inst =
                 m.4.and_then(|i| tax.institutions.iter().find(|x| x.id == i))
                     .map(|x| x.label(&lang).to_string());
-            serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string(), "institution": inst})
+            let who = if m.1 == "reporter" {
+                auth.catalog.message(&lang, "thread-reporter", None)
+            } else {
+                let inst = inst.clone().unwrap_or_else(|| auth.catalog.message(&lang, "thread-intake", None));
+                match &m.5 {
+                    Some(name) => format!("{name} · {inst}"),
+                    None => inst,
+                }
+            };
+            serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string(), "institution": inst, "who": who,
+                "new": m.1 == "reporter" && m.0 > seen})
         })
         .collect();
-    let can_triage = staff.0.role == crate::accounts::Role::Intake;
-    let custodian = staff.0.role == crate::accounts::Role::Auditor;
+    let can_triage = user.role == crate::accounts::Role::Intake;
+    let custodian = user.role == crate::accounts::Role::Auditor;
     Ok(Template::render(
         "triage/report",
-        context! { page: page.0, r: view, files, msgs, candidates, map, can_triage, custodian },
+        context! { page: page.0, r: view, files, msgs, candidates, map, can_triage, custodian, fb },
     ))
 }
 
@@ -404,23 +489,39 @@ pub struct AdmissibilityForm {
 
 /// Admissible, inadmissible (with a reason) or out of scope (with the referral). The reporter
 /// gets the plain status and a message in their language.
+#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/reports/<id>/admissibility", data = "<form>")]
 async fn admissibility(
     auth: Auth<'_>,
     officer: IntakeOfficer,
+    page: Page,
+    tax: &State<Arc<Taxonomy>>,
+    geo: &State<Arc<Geo>>,
     id: i32,
     cookies: &CookieJar<'_>,
     form: Form<AdmissibilityForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let decision = form.decision.clone().unwrap_or_default();
-    if !["admissible", "inadmissible", "out_of_scope"].contains(&decision.as_str()) {
-        return Err(AppError::BadRequest("decision"));
-    }
     let reason = form.reason.clone().unwrap_or_default().trim().to_string();
-    if decision != "admissible" && reason.is_empty() {
-        return Err(AppError::BadRequest("a reason is required"));
+    let lang = page.0.lang.clone();
+    let field_error = if !["admissible", "inadmissible", "out_of_scope"].contains(&decision.as_str()) {
+        Some(("decision", "triage-err-decision"))
+    } else if decision != "admissible" && reason.is_empty() {
+        Some(("reason", "triage-err-reason"))
+    } else {
+        None
+    };
+    if let Some((field, key)) = field_error {
+        let fb = Feedback::refused(
+            "admissibility",
+            &[(field, auth.catalog.message(&lang, key, None))],
+            &[("decision", decision.as_str()), ("reason", reason.as_str())],
+        );
+        let t = refused_page(render_report(page, &auth, &officer.0, tax, geo, id, fb).await)?;
+        return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
+    let label = auth.catalog.message(&lang, &format!("admissibility-{decision}"), None);
     let (who, uid, catalog) = (actor(&auth, &officer.0), officer.0.user.id, auth.catalog.clone());
     auth.db
         .transaction(move |c| {
@@ -451,7 +552,10 @@ async fn admissibility(
             Ok(())
         })
         .await?;
-    Ok(Redirect::to(format!("/staff/reports/{id}")))
+    Ok(Either::Left(Flash::success(
+        Redirect::to(format!("/staff/reports/{id}")),
+        format!("triage-done-admissibility|{label}"),
+    )))
 }
 
 #[derive(FromForm)]
@@ -465,20 +569,30 @@ pub struct EventForm {
 }
 
 /// Opens a new event from a report.
+#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/reports/<id>/events", data = "<form>")]
 async fn open_event(
     auth: Auth<'_>,
     officer: IntakeOfficer,
+    page: Page,
+    tax: &State<Arc<Taxonomy>>,
+    geo: &State<Arc<Geo>>,
     id: i32,
     cookies: &CookieJar<'_>,
     form: Form<EventForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let title = form.title.clone().unwrap_or_default().trim().to_string();
-    if title.is_empty() {
-        return Err(AppError::BadRequest("title"));
-    }
     let summary = form.summary.clone().unwrap_or_default();
+    if title.is_empty() {
+        let fb = Feedback::refused(
+            "open-event",
+            &[("title", auth.catalog.message(&page.0.lang, "triage-err-title", None))],
+            &[("title", ""), ("summary", summary.as_str())],
+        );
+        let t = refused_page(render_report(page, &auth, &officer.0, tax, geo, id, fb).await)?;
+        return Ok(Either::Right((Status::UnprocessableEntity, t)));
+    }
     let (pa, cp) = (form.prior_approach, form.court_pending);
     let (who, uid) = (actor(&auth, &officer.0), officer.0.user.id);
     let event_id = auth
@@ -496,7 +610,10 @@ async fn open_event(
             Ok(e)
         })
         .await?;
-    Ok(Redirect::to(format!("/staff/events/{event_id}")))
+    Ok(Either::Left(Flash::success(
+        Redirect::to(format!("/staff/events/{event_id}")),
+        format!("triage-done-event|{event_id}"),
+    )))
 }
 
 /// Links a report to an existing event (merging duplicates; the report itself is unchanged).
@@ -507,7 +624,7 @@ async fn link_event(
     id: i32,
     cookies: &CookieJar<'_>,
     form: Form<EventForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let event_id = form.event_id.ok_or(AppError::BadRequest("event"))?;
     let who = actor(&auth, &officer.0);
@@ -531,7 +648,7 @@ async fn link_event(
             Ok(())
         })
         .await?;
-    Ok(Redirect::to(format!("/staff/events/{event_id}")))
+    Ok(Flash::success(Redirect::to(format!("/staff/events/{event_id}")), format!("triage-done-linked|{id}")))
 }
 
 use diesel::prelude::*;
@@ -543,18 +660,40 @@ async fn event(
     staff: Staff,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
+    flash: Option<FlashMessage<'_>>,
     id: i32,
 ) -> Result<Template, AppError> {
-    if !matches!(staff.0.role, crate::accounts::Role::Intake | crate::accounts::Role::Auditor) {
+    let fb = Feedback::from_flash(flash, auth.catalog, &page.0.lang);
+    render_event(page, &auth, &staff.0, tax, geo, id, fb).await
+}
+
+/// The event page, with the confirmation or the refusal of the last action.
+async fn render_event(
+    page: Page,
+    auth: &Auth<'_>,
+    user: &crate::accounts::CurrentUser,
+    tax: &Arc<Taxonomy>,
+    geo: &Arc<Geo>,
+    id: i32,
+    fb: Feedback,
+) -> Result<Template, AppError> {
+    if !matches!(user.role, crate::accounts::Role::Intake | crate::accounts::Role::Auditor) {
         return Err(AppError::NotFound);
     }
     let lang = page.0.lang.clone();
-    let (e, reports, alleg, case_rows) = auth
+    let (e, reports, alleg, case_rows, reported, report_forces, rules) = auth
         .db
         .run(move |c| {
             let e = model::find_event(c, id)?;
             let reports = model::reports_of_event(c, id)?;
             let alleg = model::allegations_of_event(c, id)?;
+            // What the reports themselves say: their violations and force start the form.
+            let rids: Vec<i32> = reports.iter().map(|r| r.0).collect();
+            let reported: Vec<i32> = model::violations_of(c, &rids)?.into_iter().map(|v| v.1).collect();
+            let mut forces = vec![];
+            for rid in &rids {
+                forces.push(model::find_report(c, *rid, Scope::All)?.force_id);
+            }
             let case_rows: Vec<(i32, i32, String)> = crate::schema::cases::table
                 .filter(crate::schema::cases::event_id.eq(id))
                 .select((
@@ -563,7 +702,8 @@ async fn event(
                     crate::schema::cases::status,
                 ))
                 .load(c)?;
-            Ok((e, reports, alleg, case_rows))
+            let rules = routing::model::load(c)?;
+            Ok((e, reports, alleg, case_rows, reported, forces, rules))
         })
         .await?;
     let inst_name = |iid: i32| {
@@ -578,7 +718,7 @@ async fn event(
                 "force": tax.force_by_id(a.force_id).map(|f| f.label(&lang).to_string()),
                 "unit": a.unit_description, "involvement": a.involvement, "confidence": a.confidence,
                 "victims": a.victim_count, "children": a.children_involved,
-                "destination": a.destination_id.map(inst_name), "reason": a.routing_reason,
+                "destination": a.destination_id.map(inst_name), "reason": super::routing_basis(&rules, a, auth.catalog, &lang),
                 "override": a.override_reason, "case_id": a.case_id,
             })
         })
@@ -597,6 +737,33 @@ async fn event(
         .collect();
     let forces: Vec<(String, String)> =
         tax.forces.iter().map(|f| (f.code.clone(), f.label(&lang).to_string())).collect();
+    // Issue 10, item 11: no silent default for grave fields. The form offers the reports' own
+    // violations first and starts on the first one not alleged yet; the force starts on the
+    // reports' force; involvement and confidence start on "unknown".
+    let mut suggested: Vec<(String, String)> = vec![];
+    for v in &reported {
+        if let Some((g, t)) = tax.violation_type_by_id(*v) {
+            if !suggested.iter().any(|s| s.0 == t.code) {
+                suggested.push((t.code.clone(), format!("{} — {}", g.entry.label(&lang), t.label(&lang))));
+            }
+        }
+    }
+    let alleged: Vec<String> = alleg
+        .iter()
+        .filter_map(|a| tax.violation_type_by_id(a.violation_type_id).map(|(_, t)| t.code.clone()))
+        .collect();
+    let start_type = suggested.iter().map(|s| s.0.clone()).find(|c| !alleged.contains(c)).unwrap_or_default();
+    let start_force =
+        report_forces.first().and_then(|f| tax.force_by_id(*f)).map(|f| f.code.clone()).unwrap_or_default();
+    // A refused allegation comes back with the values as chosen.
+    let (start_type, start_force) = if fb.form.as_deref() == Some("allegation") {
+        (
+            fb.values.get("violation_type").cloned().unwrap_or_default(),
+            fb.values.get("force").cloned().unwrap_or_default(),
+        )
+    } else {
+        (start_type, start_force)
+    };
     let institutions: Vec<(String, String)> =
         tax.institutions.iter().map(|i| (i.code.clone(), i.label(&lang).to_string())).collect();
     let view = serde_json::json!({
@@ -606,15 +773,15 @@ async fn event(
     });
     let reports: Vec<serde_json::Value> = reports
         .into_iter()
-        .map(|r| serde_json::json!({"id": r.0, "submitted_on": r.1.to_string(), "channel": r.2}))
+        .map(|r| serde_json::json!({"id": r.0, "submitted_on": r.1.to_string(), "channel": auth.catalog.message(&lang, &format!("channel-{}", r.2), None)}))
         .collect();
-    let can_triage = staff.0.role == crate::accounts::Role::Intake;
+    let can_triage = user.role == crate::accounts::Role::Intake;
     let unrouted = alleg.iter().any(|a| a.destination_id.is_none());
     Ok(Template::render(
         "triage/event",
         context! {
             page: page.0, e: view, reports, allegations, cases, types, forces, institutions, can_triage, unrouted,
-            involvements: INVOLVEMENTS, confidences: CONFIDENCES,
+            involvements: INVOLVEMENTS, confidences: CONFIDENCES, suggested, start_type, start_force, fb,
         },
     ))
 }
@@ -632,22 +799,40 @@ pub struct AllegationForm {
     children: bool,
 }
 
+#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/events/<id>/allegations", data = "<form>")]
 async fn add_allegation(
     auth: Auth<'_>,
     officer: IntakeOfficer,
+    page: Page,
     tax: &State<Arc<Taxonomy>>,
+    geo: &State<Arc<Geo>>,
     id: i32,
     cookies: &CookieJar<'_>,
     form: Form<AllegationForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let vt = tax
-        .violation_type(form.violation_type.as_deref().unwrap_or(""))
-        .ok_or(AppError::BadRequest("violation type"))?
-        .1
-        .id;
-    let force = tax.force(form.force.as_deref().unwrap_or("")).ok_or(AppError::BadRequest("force"))?.id;
+    let raw_vt = form.violation_type.clone().unwrap_or_default();
+    let raw_force = form.force.clone().unwrap_or_default();
+    let vt = tax.violation_type(&raw_vt).map(|v| v.1.id);
+    let force = tax.force(&raw_force).map(|f| f.id);
+    let (Some(vt), Some(force)) = (vt, force) else {
+        let lang = page.0.lang.clone();
+        let mut errors = vec![];
+        if vt.is_none() {
+            errors.push(("violation_type", auth.catalog.message(&lang, "triage-err-violation", None)));
+        }
+        if force.is_none() {
+            errors.push(("force", auth.catalog.message(&lang, "triage-err-force", None)));
+        }
+        let fb = Feedback::refused(
+            "allegation",
+            &errors,
+            &[("violation_type", raw_vt.as_str()), ("force", raw_force.as_str())],
+        );
+        let t = refused_page(render_event(page, &auth, &officer.0, tax, geo, id, fb).await)?;
+        return Ok(Either::Right((Status::UnprocessableEntity, t)));
+    };
     let involvement = form
         .involvement
         .clone()
@@ -662,7 +847,8 @@ async fn add_allegation(
     let identifiers = form.identifiers.clone().unwrap_or_default();
     let (victims, children) = (form.victim_count.filter(|v| *v >= 0), form.children);
     let who = actor(&auth, &officer.0);
-    auth.db
+    let aid = auth
+        .db
         .transaction(move |c| {
             model::find_event(c, id)?;
             let aid = model::insert_allegation(
@@ -687,10 +873,13 @@ async fn add_allegation(
                 &aid.to_string(),
                 &format!("event={id}"),
             )?;
-            Ok(())
+            Ok(aid)
         })
         .await?;
-    Ok(Redirect::to(format!("/staff/events/{id}")))
+    Ok(Either::Left(Flash::success(
+        Redirect::to(format!("/staff/events/{id}")),
+        format!("triage-done-allegation|{}", aid),
+    )))
 }
 
 /// Routes every allegation of the event that has no destination yet, by the rules; opens the
@@ -703,13 +892,15 @@ async fn route_event(
     id: i32,
     cookies: &CookieJar<'_>,
     form: Form<EventForm>,
-) -> Result<Redirect, AppError> {
+) -> Result<Flash<Redirect>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let tax = Arc::clone(tax);
     let who = actor(&auth, &officer.0);
     let (ack, tri) = (auth.config.acknowledge_days, auth.config.triage_days);
-    auth.db
+    let routed = auth
+        .db
         .transaction(move |c| {
+            let mut routed = 0;
             let e = model::find_event(c, id)?;
             let rules = routing::model::load(c)?;
             for a in model::allegations_of_event(c, id)?.into_iter().filter(|a| a.destination_id.is_none()) {
@@ -724,6 +915,7 @@ async fn route_event(
                 };
                 // No rule fits: the allegation waits for the officer's decision (override).
                 let Some(decision) = routing::decide(&rules, &facts) else { continue };
+                routed += 1;
                 let inst = tax
                     .institutions
                     .iter()
@@ -760,10 +952,10 @@ async fn route_event(
                 }
             }
             cases::refresh_public_status(c, id)?;
-            Ok(())
+            Ok(routed)
         })
         .await?;
-    Ok(Redirect::to(format!("/staff/events/{id}")))
+    Ok(Flash::success(Redirect::to(format!("/staff/events/{id}")), format!("triage-done-routed|{routed}")))
 }
 
 #[derive(FromForm)]
@@ -774,19 +966,30 @@ pub struct OverrideForm {
 }
 
 /// An intake officer sends an allegation elsewhere than the rules did, with a written reason.
+#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/allegations/<id>/override", data = "<form>")]
 async fn override_route(
     auth: Auth<'_>,
     officer: IntakeOfficer,
+    page: Page,
     tax: &State<Arc<Taxonomy>>,
+    geo: &State<Arc<Geo>>,
     id: i32,
     cookies: &CookieJar<'_>,
     form: Form<OverrideForm>,
-) -> Result<Either<Redirect, Status>, AppError> {
+) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let reason = form.reason.clone().unwrap_or_default().trim().to_string();
     if reason.is_empty() {
-        return Ok(Either::Right(Status::UnprocessableEntity));
+        let a = auth.db.run(move |c| Ok(model::find_allegation(c, id)?)).await?;
+        let dest = form.destination.clone().unwrap_or_default();
+        let fb = Feedback::refused(
+            &format!("override-{id}"),
+            &[("reason", auth.catalog.message(&page.0.lang, "triage-err-override", None))],
+            &[("destination", dest.as_str())],
+        );
+        let t = render_event(page, &auth, &officer.0, tax, geo, a.event_id, fb).await?;
+        return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
     let code = form.destination.clone().unwrap_or_default();
     let inst =
@@ -819,5 +1022,8 @@ async fn override_route(
             Ok(a.event_id)
         })
         .await?;
-    Ok(Either::Left(Redirect::to(format!("/staff/events/{event_id}"))))
+    Ok(Either::Left(Flash::success(
+        Redirect::to(format!("/staff/events/{event_id}")),
+        format!("triage-done-override|{id}"),
+    )))
 }

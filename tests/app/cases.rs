@@ -193,12 +193,10 @@ fn full_path_from_report_to_two_institutions_findings_recommendation_and_reporte
             .0,
             Status::SeeOther
         );
-        for to in ["recommendation_sent", "awaiting_response"] {
-            assert_eq!(
-                post(&investigator, &format!("{base}/transition"), &format!("to={to}&reason=")).0,
-                Status::SeeOther
-            );
-        }
+        // Issue 10, item 12: sending the recommendation is the step "recommendation sent",
+        // and the one way on from there (awaiting the response) follows by itself.
+        let st: String = cases::table.find(cndh_case).select(cases::status).first(&mut c).unwrap();
+        assert_eq!(st, "awaiting_response");
         let due: Option<chrono::NaiveDate> =
             cases::table.find(cndh_case).select(cases::response_due_on).first(&mut c).unwrap();
         assert!(due.is_some(), "the 90-day response deadline starts");
@@ -575,5 +573,433 @@ fn a_reminder_pass_at_national_scale_queues_at_most_one_mail_per_staff_member() 
             per_person.len() as i64,
             "a second pass the same day adds none"
         );
+    });
+}
+
+/// Issue 10, item 9: a reporter's answer is marked unread on the case list and the case page
+/// for each case worker until they open it, and listed (a link only) in the daily digest of
+/// the institution's case workers when nobody is assigned.
+#[test]
+fn a_reporters_answer_is_marked_unread_and_reaches_the_digest_of_unassigned_cases() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        add_user(&app.db, "inv1@cndh.ml", "investigator", Some("cndh"));
+        add_user(&app.db, "inv2@cndh.ml", "investigator", Some("cndh"));
+        add_user(&app.db, "om@mediateur.ml", "ombudsman", Some("mediateur"));
+        let receipt = file_report(
+            &app.client,
+            report_json(
+                "Arrestation sans motif à Kayes, détenu depuis.",
+                "2026-09-01",
+                14.4469,
+                -11.4445,
+                &["liberty.arbitrary_arrest"],
+                "police",
+            ),
+        );
+        let intake = client(&app);
+        sign_in(&intake, "intake@cndh.ml", PW);
+        post(&intake, "/staff/reports/1/events", "title=Kayes");
+        post(
+            &intake,
+            "/staff/events/1/allegations",
+            "violation_type=liberty.arbitrary_arrest&force=police&involvement=unknown&confidence=unknown",
+        );
+        post(&intake, "/staff/events/1/route", "");
+        let mut c = app.db.conn();
+        let today = chrono::Utc::now().date_naive();
+        // No deadline is near: only the message can put the case in a digest.
+        diesel::update(cases::table)
+            .set((
+                cases::acknowledge_by.eq(Some(today + chrono::Duration::days(20))),
+                cases::triage_by.eq(Some(today + chrono::Duration::days(20))),
+            ))
+            .execute(&mut c)
+            .unwrap();
+        let (inv1, inv2) = (client(&app), client(&app));
+        sign_in(&inv1, "inv1@cndh.ml", PW);
+        sign_in(&inv2, "inv2@cndh.ml", PW);
+        let list = inv1.get("/staff/cases?scope=institution").dispatch().into_string().unwrap();
+        assert!(!list.contains("id=\"unread-1\""), "nothing unread yet");
+
+        let r = app
+            .client
+            .post("/api/v1/receipts/messages")
+            .header(ContentType::JSON)
+            .body(json!({"receipt": receipt, "body": "Il est toujours détenu au commissariat."}).to_string())
+            .dispatch();
+        assert_eq!(r.status(), Status::Created);
+
+        for who in [&inv1, &inv2] {
+            let list = who.get("/staff/cases?scope=institution").dispatch().into_string().unwrap();
+            assert!(list.contains("id=\"unread-1\"") && list.contains("1 message non lu"), "{list}");
+        }
+        let page = inv1.get("/staff/cases/1").dispatch().into_string().unwrap();
+        assert!(page.contains("id=\"unread-report-1\""), "the case page marks the report");
+        assert!(page.contains("La personne qui a signalé"), "who wrote, in words");
+        let list = inv1.get("/staff/cases?scope=institution").dispatch().into_string().unwrap();
+        assert!(!list.contains("id=\"unread-1\""), "read once opened");
+        let list = inv2.get("/staff/cases?scope=institution").dispatch().into_string().unwrap();
+        assert!(list.contains("id=\"unread-1\""), "still unread for the other worker");
+
+        let db = app.client.rocket().state::<vigie::db::Db>().unwrap();
+        let catalog = app.client.rocket().state::<std::sync::Arc<vigie::i18n::Catalog>>().unwrap();
+        let config = app.client.rocket().state::<std::sync::Arc<vigie::config::Config>>().unwrap();
+        assert_eq!(
+            vigie::cases::remind(db, catalog, config, today).unwrap(),
+            1,
+            "one digest: the worker who has not read it; the other institution none"
+        );
+        let mails: Vec<(String, String)> = mail_outbox::table
+            .filter(mail_outbox::kind.eq("digest"))
+            .select((mail_outbox::to_addr, mail_outbox::body))
+            .load(&mut c)
+            .unwrap();
+        assert_eq!(mails.len(), 1, "{mails:?}");
+        assert_eq!(mails[0].0, "inv2@cndh.ml");
+        assert!(
+            mails[0].1.contains("/staff/cases/1") && mails[0].1.contains("message non lu"),
+            "{}",
+            mails[0].1
+        );
+        assert!(!mails[0].1.contains("commissariat") && !mails[0].1.contains("Kayes"), "links only");
+        // The thread says who wrote: the case worker's name and institution.
+        let inv1_id: i32 = vigie::schema::users::table
+            .filter(vigie::schema::users::email.eq("inv1@cndh.ml"))
+            .select(vigie::schema::users::id)
+            .first(&mut c)
+            .unwrap();
+        let name: String = vigie::schema::users::table
+            .find(inv1_id)
+            .select(vigie::schema::users::name)
+            .first(&mut c)
+            .unwrap();
+        post(&inv1, "/staff/cases/1/messages", "report_id=1&body=Nous+suivons+votre+signalement.");
+        let page = inv2.get("/staff/cases/1").dispatch().into_string().unwrap();
+        let thread = page.split("class=\"msgs\"").nth(1).unwrap();
+        assert!(thread.contains(&format!("{name} · Commission nationale")), "{thread}");
+        let n: i64 =
+            audit_log::table.filter(audit_log::action.eq("staff.digest")).count().get_result(&mut c).unwrap();
+        assert_eq!(n, 1);
+    });
+}
+
+/// Issue 10, item 11: the allegation form starts from the report's own violations and force;
+/// involvement and confidence start on "unknown", never on a grave value.
+#[test]
+fn the_allegation_form_starts_from_the_report_and_on_unknown_for_grave_fields() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        file_report(
+            &app.client,
+            report_json(
+                "Des policiers ont racketté les commerçants au poste de contrôle de Ségou.",
+                "2026-09-01",
+                13.43,
+                -6.26,
+                &["property.extortion", "liberty.arbitrary_arrest"],
+                "police",
+            ),
+        );
+        let intake = client(&app);
+        sign_in(&intake, "intake@cndh.ml", PW);
+        post(&intake, "/staff/reports/1/events", "title=S%C3%A9gou");
+        let page = intake.get("/staff/events/1").dispatch().into_string().unwrap();
+        let form = page.split("id=\"add-allegation\"").nth(1).unwrap();
+        let first = if form.contains("<option value=\"property.extortion\" selected>") {
+            "property.extortion"
+        } else {
+            assert!(
+                form.contains("<option value=\"liberty.arbitrary_arrest\" selected>"),
+                "a reported violation"
+            );
+            "liberty.arbitrary_arrest"
+        };
+        let second =
+            if first == "property.extortion" { "liberty.arbitrary_arrest" } else { "property.extortion" };
+        assert!(form.contains("<option value=\"police\" selected>"), "the report's force");
+        assert!(
+            form.contains("<option value=\"unknown\" selected>"),
+            "involvement and confidence on unknown"
+        );
+        assert!(
+            !form.contains("value=\"carried_out\" selected")
+                && !form.contains("value=\"confirmed\" selected")
+        );
+        assert!(!form.contains("<option value=\"life.extrajudicial_execution\" selected>"));
+        // Once alleged, the form moves on to the report's next violation.
+        post(&intake, "/staff/events/1/allegations", &format!("violation_type={first}&force=police"));
+        let page = intake.get("/staff/events/1").dispatch().into_string().unwrap();
+        let form = page.split("id=\"add-allegation\"").nth(1).unwrap();
+        assert!(form.contains(&format!("<option value=\"{second}\" selected>")));
+        let mut c = app.db.conn();
+        let (inv, conf): (String, String) = allegations::table
+            .find(1)
+            .select((allegations::involvement, allegations::confidence))
+            .first(&mut c)
+            .unwrap();
+        assert_eq!(
+            (inv.as_str(), conf.as_str()),
+            ("unknown", "unknown"),
+            "no grave default on the server either"
+        );
+    });
+}
+
+/// Issue 10, item 12: fewer clicks to close a case. Deadlines show from day one, the list's
+/// column says what it shows, assignment defaults to "me", confirms and enters the history, a
+/// refused step comes back on the case page with the values and the message next to its field,
+/// the reason label says which steps need one, and recording a recommendation or a response
+/// moves the case on by itself.
+#[test]
+fn a_case_moves_on_with_fewer_clicks_and_says_what_it_did() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        let inv_id = add_user(&app.db, "inv@cndh.ml", "investigator", Some("cndh"));
+        file_report(
+            &app.client,
+            report_json(
+                "Arrestation sans motif à Kayes, détenu depuis.",
+                "2026-09-01",
+                14.4469,
+                -11.4445,
+                &["liberty.arbitrary_arrest"],
+                "police",
+            ),
+        );
+        let intake = client(&app);
+        sign_in(&intake, "intake@cndh.ml", PW);
+        post(&intake, "/staff/reports/1/events", "title=Kayes");
+        post(&intake, "/staff/events/1/allegations", "violation_type=liberty.arbitrary_arrest&force=police");
+        post(&intake, "/staff/events/1/route", "");
+        let inv = client(&app);
+        sign_in(&inv, "inv@cndh.ml", PW);
+        let mut c = app.db.conn();
+        let ack: chrono::NaiveDate =
+            cases::table.find(1).select(cases::acknowledge_by).first::<Option<_>>(&mut c).unwrap().unwrap();
+
+        let list = inv.get("/staff/cases?scope=institution").dispatch().into_string().unwrap();
+        assert!(list.contains("Étape du dossier"), "the status column says what it shows");
+        assert!(list.contains(&format!("accusé de réception : {ack}")), "deadlines from day one: {list}");
+        let page = inv.get("/staff/cases/1").dispatch().into_string().unwrap();
+        assert!(page.contains(&ack.to_string()) && page.contains("id=\"deadlines\""));
+        assert!(
+            page.contains(&format!("<option value=\"{inv_id}\" selected>")),
+            "the assignee list starts on me"
+        );
+        assert!(page.contains("<option value=\"\">Personne</option>"), "and offers nobody");
+        assert!(page.contains("Motif (requis pour : Irrecevable"), "the label says when a reason is needed");
+        assert!(
+            page.contains("Dossier ouvert par l&#x27;orientation")
+                || page.contains("Dossier ouvert par l'orientation")
+        );
+        assert!(!page.contains(">routed<"), "no raw code in the history");
+
+        // Assignment confirms and enters the history.
+        let (s, loc, _) = post(&inv, "/staff/cases/1/assign", &format!("user_id={inv_id}"));
+        assert_eq!((s, loc.as_deref()), (Status::SeeOther, Some("/staff/cases/1")));
+        let page = inv.get("/staff/cases/1").dispatch().into_string().unwrap();
+        assert!(page.contains("id=\"notice\"") && page.contains("Dossier attribué à"), "confirmed");
+        let history = page.split("id=\"history\"").nth(1).unwrap();
+        assert!(history.contains("Attribué à"), "in the history: {history}");
+
+        // A refused step: the case page again, with the step chosen and the message at its field.
+        let (s, _, body) = post(&inv, "/staff/cases/1/transition", "to=inadmissible&reason=+");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(
+            body.contains("id=\"transition\"") && body.contains("class=\"staffnav\""),
+            "its page, with the menu"
+        );
+        assert!(body.contains("id=\"treason-error\"") && body.contains("motif écrit"), "{body}");
+        assert!(body.contains("<option value=\"inadmissible\" selected>"), "the value as chosen");
+
+        for to in ["acknowledged", "triage", "assigned", "investigation", "findings"] {
+            let (s, _, body) = post(&inv, "/staff/cases/1/transition", &format!("to={to}&reason="));
+            assert_eq!(s, Status::SeeOther, "→ {to}: {body}");
+        }
+        let page = inv.get("/staff/cases/1").dispatch().into_string().unwrap();
+        assert!(
+            page.contains("Le dossier est passé à l&#x27;étape")
+                || page.contains("Le dossier est passé à l'étape")
+        );
+        // Sending a recommendation moves the case to "recommendation sent", then "awaiting".
+        let (s, _, _) = post(
+            &inv,
+            "/staff/cases/1/recommendations",
+            "addressee=Direction+de+la+Police&content=Lib%C3%A9rer+le+d%C3%A9tenu",
+        );
+        assert_eq!(s, Status::SeeOther);
+        let st: String = cases::table.find(1).select(cases::status).first(&mut c).unwrap();
+        assert_eq!(st, "awaiting_response");
+        let due: Option<chrono::NaiveDate> =
+            cases::table.find(1).select(cases::response_due_on).first(&mut c).unwrap();
+        assert!(due.is_some(), "the response deadline starts");
+        // Recording the response moves it to "response received".
+        let (s, _, _) =
+            post(&inv, "/staff/cases/1/responses", "rec_id=1&response=D%C3%A9tenu+lib%C3%A9r%C3%A9");
+        assert_eq!(s, Status::SeeOther);
+        let st: String = cases::table.find(1).select(cases::status).first(&mut c).unwrap();
+        assert_eq!(st, "response_received");
+        let steps: Vec<String> = vigie::schema::case_transitions::table
+            .filter(vigie::schema::case_transitions::case_id.eq(1))
+            .order(vigie::schema::case_transitions::id)
+            .select(vigie::schema::case_transitions::to_status)
+            .load(&mut c)
+            .unwrap();
+        assert!(
+            steps.ends_with(&[
+                "findings".to_string(),
+                "recommendation_sent".to_string(),
+                "awaiting_response".to_string(),
+                "response_received".to_string()
+            ]),
+            "{steps:?}"
+        );
+        assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
+    });
+}
+
+/// Issue 10, items 14 and 16: the queue says what it holds and in which order, with markers;
+/// candidates show an excerpt; each triage action confirms; a refused one comes back on its
+/// page with the menu, the values and a message at the field; routing is shown as its rule
+/// and legal basis, never as the engine's trace or a raw code.
+#[test]
+fn triage_confirms_refuses_on_its_page_and_shows_words_not_codes() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        let near = |n: &str| {
+            report_json(n, "2026-08-10", 14.4843, -4.1830, &["integrity.torture"], "national_guard")
+        };
+        file_report(&app.client, near("Premier récit de la torture au camp de Mopti, la nuit du dix août."));
+        file_report(&app.client, near("Deuxième témoin : le même soir, au camp de Mopti, des cris."));
+        let intake = client(&app);
+        sign_in(&intake, "intake@cndh.ml", PW);
+
+        let q = intake.get("/staff/triage").dispatch().into_string().unwrap();
+        assert!(q.contains("2 signalements"), "{q}");
+        assert!(
+            q.contains("les plus anciens d&#x27;abord") || q.contains("les plus anciens d'abord"),
+            "the order said"
+        );
+        assert!(q.contains("À trier"), "admissibility in words");
+        let newest = intake.get("/staff/triage?order=newest").dispatch().into_string().unwrap();
+        assert!(newest.find("row-2").unwrap() < newest.find("row-1").unwrap(), "newest first");
+
+        // The candidate shows an excerpt of the other report.
+        let page = intake.get("/staff/reports/1").dispatch().into_string().unwrap();
+        let cands = page.split("id=\"candidates\"").nth(1).unwrap();
+        assert!(cands.contains("Deuxième témoin"), "excerpt: {cands}");
+        assert!(page.contains("formulaire en ligne") || page.contains("application"), "channel in words");
+        assert!(!page.contains("· api ·") && !page.contains("(map)"));
+
+        // Refused: inadmissible without a reason.
+        let (s, _, body) = post(&intake, "/staff/reports/1/admissibility", "decision=inadmissible&reason=");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(
+            body.contains("class=\"staffnav\"") && body.contains("id=\"reason-error\""),
+            "its page: {body}"
+        );
+        assert!(body.contains("<option value=\"inadmissible\" selected>"), "the value kept");
+        assert!(body.contains("Un motif est requis"));
+        // Refused: an event without a title; then opened, and confirmed.
+        let (s, _, body) = post(&intake, "/staff/reports/1/events", "title=&summary=Nuit+du+10");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(body.contains("id=\"title-error\"") && body.contains("Nuit du 10"));
+        let (s, loc, _) = post(&intake, "/staff/reports/1/events", "title=Camp+de+Mopti&prior_approach=true");
+        assert_eq!(s, Status::SeeOther);
+        let ev = intake.get(loc.unwrap()).dispatch().into_string().unwrap();
+        assert!(ev.contains("id=\"notice\"") && ev.contains("Événement n° 1 ouvert"), "{ev}");
+        // Refused: an allegation without a force comes back with the violation kept.
+        let (s, _, body) =
+            post(&intake, "/staff/events/1/allegations", "violation_type=integrity.torture&force=");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(
+            body.contains("id=\"force-error\"")
+                && body.contains("<option value=\"integrity.torture\" selected>")
+        );
+        post(&intake, "/staff/events/1/allegations", "violation_type=integrity.torture&force=national_guard");
+        let (s, loc, _) = post(&intake, "/staff/events/1/route", "");
+        assert_eq!(s, Status::SeeOther);
+        let ev = intake.get(loc.unwrap()).dispatch().into_string().unwrap();
+        assert!(ev.contains("1 allégation orientée"), "confirmed");
+        let table = ev.split("id=\"allegations\"").nth(1).unwrap();
+        assert!(table.contains("fondement"), "the legal basis: {table}");
+        assert!(!table.contains("prior_approach=") && !table.contains("override by"), "no engine trace");
+        // Refused: an override without a reason, on the event page.
+        let (s, _, body) = post(&intake, "/staff/allegations/1/override", "destination=mediateur&reason=");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(body.contains("id=\"override-error-1\"") && body.contains("class=\"staffnav\""));
+        let (s, loc, _) = post(
+            &intake,
+            "/staff/allegations/1/override",
+            "destination=mediateur&reason=Mauvaise+administration",
+        );
+        assert_eq!(s, Status::SeeOther);
+        let ev = intake.get(loc.unwrap()).dispatch().into_string().unwrap();
+        assert!(ev.contains("réorientée"), "confirmed");
+        assert!(
+            ev.contains("Orientation décidée par l&#x27;agent du tri")
+                || ev.contains("Orientation décidée par l'agent du tri")
+        );
+        // The queue marks the event and the report's admissibility.
+        let q = intake.get("/staff/triage?status=all").dispatch().into_string().unwrap();
+        assert!(q.contains("href=\"/staff/events/1\""), "event marker");
+    });
+}
+
+/// Issue 10, item 16: in English, the staff pages of a case carry words, not codes, and no
+/// French spacing before colons; the staff pages are marked for the desktop width.
+#[test]
+fn staff_pages_in_english_show_words_not_codes() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        add_user(&app.db, "inv@cndh.ml", "investigator", Some("cndh"));
+        file_report(
+            &app.client,
+            report_json(
+                "Soldiers beat my brother at the Sevare post",
+                "2026-10-20",
+                14.54,
+                -4.09,
+                &["integrity.beating"],
+                "gendarmerie",
+            ),
+        );
+        let intake = client(&app);
+        sign_in(&intake, "intake@cndh.ml", PW);
+        post(&intake, "/staff/reports/1/events", "title=Sevare+post&prior_approach=true");
+        post(&intake, "/staff/events/1/allegations", "violation_type=integrity.beating&force=gendarmerie");
+        post(&intake, "/staff/events/1/route", "");
+        let inv = client(&app);
+        sign_in(&inv, "inv@cndh.ml", PW);
+        let case = inv.get("/staff/cases/1?lang=en").dispatch().into_string().unwrap();
+        let report = intake.get("/staff/reports/1?lang=en").dispatch().into_string().unwrap();
+        let event = intake.get("/staff/events/1?lang=en").dispatch().into_string().unwrap();
+        for (name, page) in [("case", &case), ("report", &report), ("event", &event)] {
+            assert!(page.contains("class=\"staff-wide\""), "{name}: desktop width");
+            let text = page.split("<main>").nth(1).unwrap();
+            for code in [
+                ">routed<",
+                "override by",
+                "(map)",
+                "· web",
+                "· api",
+                "prior_approach=",
+                "case_status",
+                " o<",
+                ">staff<",
+                ">reporter<",
+            ] {
+                assert!(!text.contains(code), "{name} shows `{code}`");
+            }
+            assert!(!text.contains(" :"), "{name}: French spacing before a colon in English");
+        }
+        assert!(case.contains("legal basis"), "the legal basis of the routing decision");
+        assert!(event.contains("legal basis"));
     });
 }

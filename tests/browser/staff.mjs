@@ -68,14 +68,40 @@ try {
   await inv.page.locator("#cases a").first().click();
   await inv.page.waitForSelector("#case-status");
   assert.equal((await inv.page.textContent("#case-status")).trim(), "Reçu");
+  // Issue 10, item 12: deadlines from day one; the assignee list starts on "me"; assigning
+  // confirms and enters the history.
+  assert.match(await inv.page.textContent("#deadlines"), /accusé de réception/);
+  assert.match(await inv.page.locator("#user_id option:checked").textContent(), /moi/);
   await inv.page.getByRole("button", { name: "Attribuer" }).click();
-  await inv.page.waitForSelector("#case-status");
-  await inv.page.selectOption("#to", "acknowledged");
+  await inv.page.waitForSelector("#notice");
+  assert.match(await inv.page.textContent("#notice"), /Dossier attribué à/);
+  assert.match(await inv.page.textContent("#history"), /Attribué à/);
+  // The label says which steps need a reason; a refused step comes back on the case page.
+  assert.match(await inv.page.textContent("label[for=treason]"), /requis pour/);
+  await inv.page.selectOption("#to", "inadmissible");
   await inv.page.getByRole("button", { name: "Passer à cette étape" }).click();
-  await inv.page.waitForSelector("#case-status");
-  assert.equal((await inv.page.textContent("#case-status")).trim(), "Accusé de réception");
+  await inv.page.waitForSelector("#treason-error");
+  assert.equal(await inv.page.inputValue("#to"), "inadmissible", "the step chosen is kept");
+  assert.ok(await inv.page.isVisible(".staffnav"), "with the staff menu");
+  for (const to of ["acknowledged", "triage", "assigned", "investigation", "findings"]) {
+    await inv.page.selectOption("#to", to);
+    await inv.page.getByRole("button", { name: "Passer à cette étape" }).click();
+    await inv.page.waitForSelector("#notice");
+  }
+  assert.equal((await inv.page.textContent("#case-status")).trim(), "Conclusions");
+  // The findings' reasoning is a real text area; the recommendation moves the case on.
+  assert.equal(await inv.page.locator("#findings textarea[name=reasoning]").first().evaluate((e) => e.tagName), "TEXTAREA");
+  await inv.page.fill("#addressee", "Direction de la Gendarmerie");
+  await inv.page.fill("#content", "Restituer la carte d'identité et sanctionner les auteurs.");
+  await inv.page.getByRole("button", { name: "Envoyer la recommandation" }).click();
+  await inv.page.waitForSelector("#notice");
+  assert.equal((await inv.page.textContent("#case-status")).trim(), "En attente de réponse");
+  await inv.page.fill("#recommendations textarea[name=response]", "Carte restituée, enquête interne ouverte.");
+  await inv.page.getByRole("button", { name: "Enregistrer la réponse" }).click();
+  await inv.page.waitForSelector("#notice");
+  assert.equal((await inv.page.textContent("#case-status")).trim(), "Réponse reçue");
   assert.match(await inv.page.textContent("#history"), /Accusé de réception/);
-  await inv.page.screenshot({ path: shots + "/case.png", fullPage: true });
+  await inv.page.screenshot({ path: shots + "/case.png" });
   await inv.ctx.close();
   console.log("browser staff: ok");
 } finally {
