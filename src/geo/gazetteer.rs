@@ -99,6 +99,18 @@ impl Gazetteer {
         self.places.iter().find(|p| p.id == id)
     }
 
+    /// The named place nearest to a point, within `max_km`, for saying a map point in words.
+    /// An equirectangular distance is plenty at the scale of a fingertip on the map.
+    pub fn nearest(&self, lat: f64, lon: f64, max_km: f64) -> Option<&Place> {
+        let k = lat.to_radians().cos();
+        let d2 = |p: &Place| {
+            let (dy, dx) = (p.lat - lat, (p.lon - lon) * k);
+            dy * dy + dx * dx
+        };
+        let best = self.places.iter().min_by(|a, b| d2(a).total_cmp(&d2(b)))?;
+        (d2(best).sqrt() * 111.2 <= max_km).then_some(best)
+    }
+
     /// Places matching `query`, best first: whole-name matches, then names starting with the
     /// query, then names with a word starting with it, then any substring; ties go to the
     /// bigger place (the file is sorted by population).

@@ -163,6 +163,20 @@ impl Intake<'_> {
         self.catalog.message(&self.lang, key, None)
     }
 
+    /// Whether this form token (its SHA-256) has filed a report already.
+    pub async fn form_token_used(&self, hash: String) -> Result<bool, AppError> {
+        self.db.run(move |c| Ok(model::form_token_used(c, &hash)?)).await
+    }
+
+    /// A message with named text arguments.
+    pub fn tr_with(&self, key: &str, args: &[(&'static str, String)]) -> String {
+        let mut fargs = fluent_bundle::FluentArgs::new();
+        for (k, v) in args {
+            fargs.set(*k, v.clone());
+        }
+        self.catalog.message(&self.lang, key, Some(&fargs))
+    }
+
     /// Validates a report's fields, and a monitor's consent, without writing anything.
     pub fn check_report(
         &self,
@@ -254,19 +268,23 @@ impl Intake<'_> {
         if !self.allow_report() {
             return Err(FileError::RateLimited);
         }
-        Ok(self.save_report(draft, vec![], channel, monitor).await?)
+        let saved = self.save_report(draft, vec![], channel, monitor, None).await?;
+        Ok(saved.ok_or_else(|| AppError::internal("a report without a form token was refused as sent"))?)
     }
 
     /// Saves a checked report, its violations, evidence and audit entry in one durable
     /// transaction, and only then returns the receipt to show. The caller has validated the
-    /// report and counted it against the client's limit.
+    /// report and counted it against the client's limit. With a form token (its SHA-256), the
+    /// token is consumed in the same transaction: `None` when it had filed a report already,
+    /// and nothing is written.
     pub async fn save_report(
         &self,
         draft: submit::Draft,
         evidence: Vec<Evidence>,
         channel: &'static str,
         monitor: Option<submit::MonitorFiling>,
-    ) -> Result<(Receipt, submit::Location), AppError> {
+        form_token: Option<String>,
+    ) -> Result<Option<(Receipt, submit::Location)>, AppError> {
         let today = Utc::now().date_naive();
         let channel = if monitor.is_some() { "monitor" } else { channel };
         let receipt = Receipt::generate();
@@ -277,8 +295,15 @@ impl Intake<'_> {
         let lang = self.lang.clone();
         let monitor_actor =
             monitor.as_ref().map(|m| Actor::User { id: m.monitor_id, email: m.email.clone(), ip: None });
-        self.db
+        let filed = self
+            .db
             .transaction(move |c| {
+                if let Some(hash) = &form_token {
+                    let forget = today - chrono::Days::new(submit::FORM_TOKEN_KEEP_DAYS as u64);
+                    if !model::consume_form_token(c, hash, today, forget)? {
+                        return Ok(false);
+                    }
+                }
                 let id = model::insert_report(
                     c,
                     &model::NewReport {
@@ -309,10 +334,10 @@ impl Intake<'_> {
                         None,
                     )?,
                 }
-                Ok(id)
+                Ok(true)
             })
             .await?;
-        Ok((receipt, location))
+        Ok(filed.then_some((receipt, location)))
     }
 
     /// Finds the report a receipt opens. Security: the try is reserved before the receipt is
