@@ -337,6 +337,8 @@ fn form_context(
     let errors: BTreeMap<&str, String> = errors.iter().map(|(f, k)| (*f, intake.tr(k))).collect();
     let location_text = location_text(intake, values);
     // Without JavaScript, the marker shows where the tap (or the position) landed.
+    let outside =
+        marker_point(values).is_some_and(|(lat, lon)| intake.geo.boundaries.locate(lat, lon).is_none());
     let marker = (values.loc == "point")
         .then(|| {
             let lat = super::submit::parse_coordinate(&values.lat)?;
@@ -359,6 +361,7 @@ fn form_context(
         "notice": notice,
         "location_text": location_text,
         "marker": marker,
+        "location_outside": outside,
         "max_mb": intake.config.upload_max_mb,
         "max_files": intake.config.upload_max_files,
         "map_width": WIDTH_PX,
@@ -366,6 +369,14 @@ fn form_context(
         "map_params": map_params,
         "today": chrono::Utc::now().date_naive().to_string(),
     })
+}
+
+/// The confirmed point of the form, if the location is one.
+fn marker_point(v: &FormValues) -> Option<(f64, f64)> {
+    if v.loc != "point" {
+        return None;
+    }
+    Some((super::submit::parse_coordinate(&v.lat)?, super::submit::parse_coordinate(&v.lon)?))
 }
 
 /// "cercle of Mopti, region of Mopti": names told apart by what they name.
