@@ -153,3 +153,7 @@ sent-lost = For your safety the code cannot be shown again. If you did not write
 sent-follow = Follow my report with my code
 sent-new = File a new report
 notice-form-expired = This form was open for too long. Check what you wrote, attach your files again if any, then send.
+report-map-zoom = Closer view: tap it to place the point more precisely
+report-map-zoom-alt = A closer map around the chosen point. Tap the exact place of the incident.
+report-map-files = Without JavaScript the map and the search reload the page: attach your files last, just before sending.
+notice-files-dropped = The attached files were not kept: attach them again just before sending.

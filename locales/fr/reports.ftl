@@ -153,3 +153,7 @@ sent-lost = Pour votre sécurité, le code ne peut pas être affiché de nouveau
 sent-follow = Suivre mon signalement avec mon code
 sent-new = Faire un nouveau signalement
 notice-form-expired = Ce formulaire était ouvert depuis trop longtemps. Vérifiez ce que vous avez écrit, joignez de nouveau vos fichiers s'il y en a, puis envoyez.
+report-map-zoom = Vue rapprochée : touchez-la pour préciser le point
+report-map-zoom-alt = Carte rapprochée autour du point choisi. Touchez l'endroit exact de l'incident.
+report-map-files = Sans JavaScript, la carte et la recherche rechargent la page : joignez vos fichiers en dernier, juste avant d'envoyer.
+notice-files-dropped = Les fichiers joints n'ont pas été gardés : joignez-les de nouveau juste avant d'envoyer.

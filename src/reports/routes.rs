@@ -79,6 +79,9 @@ pub struct ReportForm<'r> {
     /// `search_place`, `clear_location`.
     action: Option<String>,
     map: Option<MapClick>,
+    /// A click on the closer view, and the cell it shows (hidden field, `X,Y`).
+    zoom_map: Option<MapClick>,
+    zoom: Option<String>,
     evidence: Vec<Capped<TempFile<'r>>>,
 }
 
@@ -337,6 +340,20 @@ fn form_context(
     let errors: BTreeMap<&str, String> = errors.iter().map(|(f, k)| (*f, intake.tr(k))).collect();
     let location_text = location_text(intake, values);
     // Without JavaScript, the marker shows where the tap (or the position) landed.
+    // The closer view of the tapped cell, and the marker in it.
+    let zoom = marker_point(values).map(|(lat, lon)| {
+        let (x, y) = intake.geo.map.projection.to_px(lon, lat);
+        let cell = crate::geo::map::zoom_cell(x, y);
+        let (x0, y0) = crate::geo::map::zoom_origin(cell);
+        let z = crate::geo::map::ZOOM;
+        serde_json::json!({
+            "cell": format!("{},{}", cell.0, cell.1),
+            "cx": cell.0,
+            "cy": cell.1,
+            "x": ((x - x0) * z).round() as i64,
+            "y": ((y - y0) * z).round() as i64,
+        })
+    });
     let outside =
         marker_point(values).is_some_and(|(lat, lon)| intake.geo.boundaries.locate(lat, lon).is_none());
     let marker = (values.loc == "point")
@@ -362,6 +379,7 @@ fn form_context(
         "location_text": location_text,
         "marker": marker,
         "location_outside": outside,
+        "zoom": zoom,
         "max_mb": intake.config.upload_max_mb,
         "max_files": intake.config.upload_max_files,
         "map_width": WIDTH_PX,
@@ -498,15 +516,29 @@ async fn create(
         values.form_token = fresh_form_token();
     }
 
-    // The map was clicked (without JavaScript): the newest choice, a point; come back.
-    if let Some(click) = &form.map {
-        let (lat, lon) = intake.geo.map.projection.to_lat_lon(click.x, click.y);
+    // The map or its closer view was clicked (without JavaScript): the newest choice, a point;
+    // come back to the place section with a marker and a closer view of where the tap landed.
+    let zoom_cell = s(&form.zoom)
+        .split_once(',')
+        .and_then(|(x, y)| Some((x.trim().parse::<i32>().ok()?, y.trim().parse::<i32>().ok()?)));
+    let clicked = match (&form.map, &form.zoom_map, zoom_cell) {
+        (Some(c), _, _) => Some((c.x, c.y)),
+        (None, Some(c), Some(cell)) => Some(crate::geo::map::from_zoom(cell, c.x, c.y)),
+        _ => None,
+    };
+    if let Some((x, y)) = clicked {
+        let (lat, lon) = intake.geo.map.projection.to_lat_lon(x, y);
         values.lat = format!("{lat:.5}");
         values.lon = format!("{lon:.5}");
         values.location_method = "map".into();
         values.loc = "point".into();
         values.keep_one_location();
-        let ctx = form_context(&intake, &values, &no_errors, vec![], Some(intake.tr("notice-map-chosen")));
+        let mut notice = intake.tr("notice-map-chosen");
+        if form.evidence.iter().any(|f| !f.is_empty()) {
+            // Files are not kept across these round trips: say so rather than drop them quietly.
+            notice = format!("{notice} {}", intake.tr("notice-files-dropped"));
+        }
+        let ctx = form_context(&intake, &values, &no_errors, vec![], Some(notice));
         return Ok((Status::Ok, render_form(page, ctx)));
     }
     // The Enter key presses the form's first button, `enter`: in the place search box with a
@@ -535,7 +567,11 @@ async fn create(
                 })
                 .collect();
             values.place_searched = values.place_query.clone();
-            let notice = places.is_empty().then(|| intake.tr("notice-no-place"));
+            let mut notice = places.is_empty().then(|| intake.tr("notice-no-place"));
+            if form.evidence.iter().any(|f| !f.is_empty()) {
+                let dropped = intake.tr("notice-files-dropped");
+                notice = Some(notice.map_or(dropped.clone(), |n| format!("{n} {dropped}")));
+            }
             let mut errors = FieldErrors::new();
             if let Some(e) = location_error {
                 errors.insert("location", e);

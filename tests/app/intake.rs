@@ -761,3 +761,50 @@ fn issue10_a_form_sent_twice_files_one_report_and_answers_already_sent() {
         assert_eq!(count(&app.db, "reports"), 2);
     });
 }
+
+#[test]
+fn issue10_without_javascript_a_tap_offers_a_closer_view_and_says_when_files_were_not_kept() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let token = csrf(&app.client);
+        let geo = vigie::geo::Geo::load(std::path::Path::new("resources/mali")).unwrap();
+        // A fingertip near Sévaré, with a photo attached.
+        let (x, y) = geo.map.projection.to_px(-4.09, 14.53);
+        let mut fields = with_location(&token, "", &[]);
+        fields.push(("map.x", format!("{}", x.round())));
+        fields.push(("map.y", format!("{}", y.round())));
+        let (status, html) = post_form(&app.client, &fields, &[("evidence", "photo.png", PNG)]);
+        assert_eq!(status, Status::Ok);
+        assert!(html.contains("joignez-les de nouveau"), "the dropped files are named");
+        assert!(html.contains("formaction=\"/reports#where\""), "back to the place section");
+        let src = between(&html, "id=\"zoom_map\" name=\"zoom_map\" src=\"").unwrap();
+        let src = src.split('"').next().unwrap().to_string();
+        assert!(src.starts_with("/map/zoom/"), "{src}");
+        let cell = between(&html, "name=\"zoom\" value=\"").unwrap();
+        let cell = cell.split('"').next().unwrap().to_string();
+        // The closer view names the towns in it.
+        let r = app.client.get(src.clone()).dispatch();
+        assert_eq!(r.status(), Status::Ok);
+        let svg = r.into_string().unwrap();
+        assert!(svg.contains(">Mopti<"), "{}", &svg[..200]);
+        assert_eq!(app.client.get("/map/zoom/99/99").dispatch().status(), Status::NotFound);
+        // A tap on the closer view, 5 times as precise, moves the point there.
+        let (cx, cy): (i32, i32) = {
+            let (a, b) = cell.split_once(',').unwrap();
+            (a.parse().unwrap(), b.parse().unwrap())
+        };
+        let (x0, y0) = vigie::geo::map::zoom_origin((cx, cy));
+        let (tx, ty) = geo.map.projection.to_px(-4.1600, 14.4936); // Mopti town
+        let mut fields =
+            with_location(&token, "point", &[("lat", "14.53"), ("lon", "-4.09"), ("zoom", &cell)]);
+        fields.push(("zoom_map.x", format!("{}", ((tx - x0) * 5.0).round())));
+        fields.push(("zoom_map.y", format!("{}", ((ty - y0) * 5.0).round())));
+        let (status, html) = post_form(&app.client, &fields, &[]);
+        assert_eq!(status, Status::Ok);
+        let lat: f64 =
+            between(&html, "name=\"lat\" value=\"").unwrap().split('"').next().unwrap().parse().unwrap();
+        assert!((lat - 14.4936).abs() < 0.02, "{lat}");
+        assert!(location_sentence(&html).contains("cercle de Mopti"));
+        assert_eq!(count(&app.db, "reports"), 0);
+    });
+}
