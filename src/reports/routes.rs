@@ -579,6 +579,13 @@ async fn create(
             let ctx = form_context(&intake, &values, &errors, places, notice);
             return Ok((Status::Ok, render_form(page, ctx)));
         }
+        "switch_lang" => {
+            // The page comes back in the chosen language with everything typed.
+            let notice =
+                form.evidence.iter().any(|f| !f.is_empty()).then(|| intake.tr("notice-files-dropped"));
+            let ctx = form_context(&intake, &values, &no_errors, vec![], notice);
+            return Ok((Status::Ok, render_form(page, ctx)));
+        }
         "clear_location" => {
             values.loc.clear();
             values.keep_one_location();

@@ -808,3 +808,32 @@ fn issue10_without_javascript_a_tap_offers_a_closer_view_and_says_when_files_wer
         assert_eq!(count(&app.db, "reports"), 0);
     });
 }
+
+#[test]
+fn issue10_switching_language_mid_form_keeps_every_value() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let (token, form_token) = fresh_form(&app.client);
+        let page = app.client.get("/reports/new").dispatch().into_string().unwrap();
+        assert!(
+            page.contains("value=\"switch_lang\" formaction=\"/reports?lang=en\""),
+            "a button, not a link"
+        );
+        let mut fields = base_form(&token);
+        fields.retain(|(k, _)| *k != "action");
+        fields.push(("form_token", form_token.clone()));
+        fields.push(("unit_description", "Pick-up beige".into()));
+        fields.push(("action", "switch_lang".into()));
+        let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (ct, body) = multipart(&f, &[]);
+        let r = app.client.post("/reports?lang=en").header(ct).body(body).dispatch();
+        assert_eq!(r.status(), Status::Ok);
+        let html = r.into_string().unwrap();
+        assert!(html.contains("<html lang=\"en\">"));
+        assert!(html.contains("Des militaires ont arrêté mon frère"), "the narrative kept");
+        assert!(html.contains("value=\"Pick-up beige\""));
+        assert!(html.contains("value=\"integrity.torture\" checked"));
+        assert!(html.contains(&format!("name=\"form_token\" value=\"{form_token}\"")), "the same form");
+        assert_eq!(count(&app.db, "reports"), 0);
+    });
+}

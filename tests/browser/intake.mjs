@@ -140,6 +140,22 @@ async function fileWithoutJs() {
   return receipt;
 }
 
+// Issue 10, item 5: switching language mid-form keeps what was typed (a POST of the form).
+async function switchLanguage() {
+  const ctx = await browser.newContext({ locale: "fr-FR", viewport: { width: 360, height: 740 }, javaScriptEnabled: false });
+  const page = await ctx.newPage();
+  guard(page);
+  await page.goto(base + "/reports/new");
+  await fillCommon(page);
+  await Promise.all([page.waitForNavigation(), page.getByRole("button", { name: "English" }).click()]);
+  assert.equal(await page.getAttribute("html", "lang"), "en");
+  assert.match(await page.inputValue("#narrative"), /pick-up sans plaque/);
+  assert.equal(await page.inputValue("#occurred_on"), "2026-10-12");
+  assert.equal(await page.inputValue("#force"), "national_guard");
+  assert.ok(await page.isChecked('input[value="liberty.arbitrary_arrest"]'));
+  await ctx.close();
+}
+
 async function followUp(receipt) {
   const ctx = await browser.newContext({ locale: "en-GB", viewport: { width: 360, height: 740 } });
   const page = await ctx.newPage();
@@ -166,6 +182,7 @@ try {
   const withJs = await fileWithJs();
   const withoutJs = await fileWithoutJs();
   assert.notEqual(withJs, withoutJs);
+  await switchLanguage();
   await followUp(withJs);
   await followUp(withoutJs);
   console.log("browser intake: ok");
