@@ -132,6 +132,14 @@
     });
   }
 
+  // A form that came back with errors: focus goes to the first field to fix.
+  var errors = $("errors");
+  if (errors) {
+    var first = $(errors.dataset.first);
+    if (first && first.tagName === "FIELDSET") first = first.querySelector("input:not([type=hidden]),select,textarea");
+    if (first) setTimeout(function () { first.focus(); }, 0);
+  }
+
   // The receipt is shown once: warn before leaving until the person says it is written down.
   var kept = $("kept");
   if (kept) {

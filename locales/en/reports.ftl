@@ -157,3 +157,4 @@ report-map-zoom = Closer view: tap it to place the point more precisely
 report-map-zoom-alt = A closer map around the chosen point. Tap the exact place of the incident.
 report-map-files = Without JavaScript the map and the search reload the page: attach your files last, just before sending.
 notice-files-dropped = The attached files were not kept: attach them again just before sending.
+report-file-refused = File refused: “{ $name }”.

@@ -157,3 +157,4 @@ report-map-zoom = Vue rapprochée : touchez-la pour préciser le point
 report-map-zoom-alt = Carte rapprochée autour du point choisi. Touchez l'endroit exact de l'incident.
 report-map-files = Sans JavaScript, la carte et la recherche rechargent la page : joignez vos fichiers en dernier, juste avant d'envoyer.
 notice-files-dropped = Les fichiers joints n'ont pas été gardés : joignez-les de nouveau juste avant d'envoyer.
+report-file-refused = Fichier refusé : « { $name } ».

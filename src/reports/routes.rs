@@ -120,6 +120,8 @@ pub struct FormValues {
     reporter_contact: String,
     on_behalf_of: String,
     consent: bool,
+    /// The name of a refused file, to say which one (not from the form's fields).
+    refused_file: String,
 }
 
 impl FormValues {
@@ -173,6 +175,7 @@ impl FormValues {
             reporter_contact: s(&f.reporter_contact),
             on_behalf_of: s(&f.on_behalf_of),
             consent: f.consent,
+            refused_file: String::new(),
         };
         if error.is_none() {
             v.keep_one_location();
@@ -337,6 +340,34 @@ fn form_context(
         .iter()
         .map(|p| Choice { code: p.to_string(), label: intake.tr(&format!("precision-{p}")) })
         .collect();
+    // The banner lists the errors in the order of the page, each a link to its field.
+    const ANCHORS: [(&str, &str); 11] = [
+        ("violations", "what"),
+        ("narrative", "narrative"),
+        ("occurred_on", "occurred_on"),
+        ("occurred_time", "occurred_time"),
+        ("location", "where"),
+        ("force", "force"),
+        ("victim_count", "victim_count"),
+        ("on_behalf_of", "on_behalf_of"),
+        ("consent", "consent"),
+        ("evidence", "evidence"),
+        ("website", "website"),
+    ];
+    let error_list: Vec<serde_json::Value> = ANCHORS
+        .iter()
+        .filter_map(|(field, id)| {
+            let key = errors.get(field)?;
+            let mut message = intake.tr(key);
+            if *field == "evidence" && !values.refused_file.is_empty() {
+                message = format!(
+                    "{} {message}",
+                    intake.tr_with("report-file-refused", &[("name", values.refused_file.clone())])
+                );
+            }
+            Some(serde_json::json!({ "id": id, "message": message }))
+        })
+        .collect();
     let errors: BTreeMap<&str, String> = errors.iter().map(|(f, k)| (*f, intake.tr(k))).collect();
     let location_text = location_text(intake, values);
     // Without JavaScript, the marker shows where the tap (or the position) landed.
@@ -369,6 +400,7 @@ fn form_context(
     serde_json::json!({
         "form": values,
         "errors": errors,
+        "error_list": error_list,
         "groups": groups,
         "forces": forces,
         "regions": regions,
@@ -614,6 +646,18 @@ async fn create(
     }
 
     let had_files = form.evidence.iter().any(|f| !f.is_empty());
+    // The names of the files as `spooled` keeps them (empty parts left out), to name a refused one.
+    let names: Vec<String> = form
+        .evidence
+        .iter()
+        .filter(|f| !(f.is_empty() && f.name().is_none_or(str::is_empty)))
+        .map(|f| {
+            f.raw_name()
+                .map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    let max_bytes = intake.caps().file_bytes;
     let monitor =
         staff.as_ref().filter(|s| s.0.role == crate::accounts::Role::Monitor).map(|s| MonitorFiling {
             monitor_id: s.0.user.id,
@@ -632,7 +676,12 @@ async fn create(
     let mut errors = draft.as_ref().err().cloned().unwrap_or_default();
     let files = spooled(&mut form.evidence).await.and_then(|files| {
         let sizes: Vec<u64> = files.iter().map(|f| f.1).collect();
-        evidence::check_caps(&intake.caps(), &Usage::default(), &sizes)?;
+        if let Err(e) = evidence::check_caps(&intake.caps(), &Usage::default(), &sizes) {
+            if let Some(i) = sizes.iter().position(|&b| b > max_bytes) {
+                values.refused_file = names.get(i).cloned().unwrap_or_default();
+            }
+            return Err(e);
+        }
         Ok(files)
     });
     if let Err(e) = &files {
@@ -643,9 +692,12 @@ async fn create(
         (_, files) => {
             if let (false, Ok(files)) = (errors.contains_key("evidence"), files) {
                 // Other mistakes: tell about a wrong kind of file now too, from its first bytes.
-                let sources: Vec<Source> = files.into_iter().map(|f| f.0).collect();
-                if let Err(e) = intake.sniff_files(sources).await {
-                    errors.insert("evidence", e.key());
+                for (i, (source, _)) in files.into_iter().enumerate() {
+                    if let Err(e) = intake.sniff_files(vec![source]).await {
+                        errors.insert("evidence", e.key());
+                        values.refused_file = names.get(i).cloned().unwrap_or_default();
+                        break;
+                    }
                 }
             }
             if had_files && !errors.contains_key("evidence") {
@@ -658,15 +710,28 @@ async fn create(
     if !intake.allow_report() || !intake.allow_upload(files.iter().map(|f| f.1).sum()) {
         return Err(AppError::TooManyRequests);
     }
-    let evidence = match intake.inspect_files(files.into_iter().map(|f| f.0).collect()).await {
-        Ok(e) => e,
-        Err(e) => {
+    // One file at a time, so that a refused one can be named.
+    let mut evidence = Vec::with_capacity(files.len());
+    let mut refused = None;
+    for (i, (source, _)) in files.into_iter().enumerate() {
+        match intake.inspect_files(vec![source]).await {
+            Ok(mut e) => evidence.append(&mut e),
+            Err(e) => {
+                refused = Some((i, e));
+                break;
+            }
+        }
+    }
+    match refused {
+        None => {}
+        Some((i, e)) => {
+            values.refused_file = names.get(i).cloned().unwrap_or_default();
             let mut errors = FieldErrors::new();
             errors.insert("evidence", e.key());
             let ctx = form_context(&intake, &values, &errors, vec![], Some(intake.tr("notice-fix-errors")));
             return Ok((Status::UnprocessableEntity, render_form(page, ctx)));
         }
-    };
+    }
     let saved = match intake.save_report(draft, evidence, "web", monitor, token_hash).await {
         Ok(saved) => saved,
         // Two sends of one form at the same instant: the second meets the first's token.

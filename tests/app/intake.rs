@@ -837,3 +837,33 @@ fn issue10_switching_language_mid_form_keeps_every_value() {
         assert_eq!(count(&app.db, "reports"), 0);
     });
 }
+
+#[test]
+fn issue10_errors_are_listed_with_links_and_a_refused_file_is_named() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let token = csrf(&app.client);
+        let page = app.client.get("/reports/new").dispatch().into_string().unwrap();
+        // The browser checks what it can before sending: the form is validated (the helper
+        // buttons are not), the date has its maximum.
+        assert!(!page.contains("novalidate>"), "the browser checks the form");
+        assert!(page.contains("value=\"search_place\" formnovalidate"));
+        assert!(page.contains("id=\"occurred_on\" name=\"occurred_on\" max=\""));
+        let mut fields = base_form(&token);
+        fields.retain(|(k, _)| !matches!(*k, "occurred_on" | "narrative"));
+        fields.push(("occurred_on", "2999-01-01".into()));
+        fields.push(("narrative", "court".into()));
+        let (status, html) =
+            post_form(&app.client, &fields, &[("evidence", "notes-du-marché.txt", b"just some text here")]);
+        assert_eq!(status, Status::UnprocessableEntity);
+        let banner = &html[html.find("id=\"errors\"").expect("an error banner")..];
+        let banner = &banner[..banner.find("</div>").unwrap()];
+        let narrative = banner.find("href=\"#narrative\"").expect("a link to the narrative");
+        let date = banner.find("href=\"#occurred_on\"").expect("a link to the date");
+        let file = banner.find("href=\"#evidence\"").expect("a link to the files");
+        assert!(narrative < date && date < file, "in the order of the page: {banner}");
+        assert!(banner.contains("data-first=\"narrative\""));
+        assert!(banner.contains("notes-du-marché.txt"), "the refused file is named: {banner}");
+        assert_eq!(count(&app.db, "reports"), 0);
+    });
+}

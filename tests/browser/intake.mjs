@@ -140,6 +140,30 @@ async function fileWithoutJs() {
   return receipt;
 }
 
+// Issue 10, item 6: the browser refuses a future date before uploading anything; a form that
+// comes back lists its errors with links and puts the focus on the first one.
+async function errorsAndFocus() {
+  const ctx = await browser.newContext({ locale: "fr-FR", viewport: { width: 360, height: 740 }, javaScriptEnabled: true });
+  const page = await ctx.newPage();
+  guard(page);
+  await page.goto(base + "/reports/new");
+  await fillCommon(page);
+  await page.fill("#occurred_on", "2999-01-01");
+  let posted = false;
+  page.on("request", (r) => { if (r.method() === "POST" && new URL(r.url()).pathname === "/reports") posted = true; });
+  await page.getByRole("button", { name: "Envoyer le signalement" }).last().click();
+  await page.waitForTimeout(300);
+  assert.ok(!posted, "a future date is refused before anything is sent");
+  assert.ok(await page.$eval("#occurred_on", (e) => e.validity.rangeOverflow));
+  await page.fill("#occurred_on", "2026-10-12");
+  await page.fill("#narrative", "court");
+  await Promise.all([page.waitForNavigation(), page.getByRole("button", { name: "Envoyer le signalement" }).last().click()]);
+  await page.waitForSelector("#errors a[href='#narrative']");
+  assert.equal(await page.evaluate(() => document.activeElement && document.activeElement.id), "narrative");
+  await page.screenshot({ path: shots + "/form-errors.png" });
+  await ctx.close();
+}
+
 // Issue 10, item 5: switching language mid-form keeps what was typed (a POST of the form).
 async function switchLanguage() {
   const ctx = await browser.newContext({ locale: "fr-FR", viewport: { width: 360, height: 740 }, javaScriptEnabled: false });
@@ -183,6 +207,7 @@ try {
   const withoutJs = await fileWithoutJs();
   assert.notEqual(withJs, withoutJs);
   await switchLanguage();
+  await errorsAndFocus();
   await followUp(withJs);
   await followUp(withoutJs);
   console.log("browser intake: ok");
