@@ -867,3 +867,35 @@ fn issue10_errors_are_listed_with_links_and_a_refused_file_is_named() {
         assert_eq!(count(&app.db, "reports"), 0);
     });
 }
+
+#[test]
+fn issue10_place_search_tolerates_typos_says_french_names_and_tells_homonyms_apart() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let token = csrf(&app.client);
+        let search = |q: &str| {
+            let mut fields = base_form(&token);
+            fields.retain(|(k, _)| *k != "action");
+            fields.push(("place_query", q.to_string()));
+            fields.push(("action", "search_place".into()));
+            post_form(&app.client, &fields, &[]).1
+        };
+        let html = search("Tombuctou");
+        assert!(
+            html.contains("Tombouctou — cercle de Tombouctou, région de Tombouctou"),
+            "a typo finds the town, in French"
+        );
+        assert!(!html.contains("Timbuktu —"));
+        let html = search("Ama");
+        let labels: Vec<&str> = html
+            .split("name=\"place_id\" value=\"")
+            .skip(1)
+            .map(|s| s.split("</label>").next().unwrap())
+            .collect();
+        let homonyms: Vec<&&str> = labels.iter().filter(|l| l.contains("> Ama —")).collect();
+        assert!(homonyms.len() >= 2, "{labels:?}");
+        assert!(homonyms.iter().all(|l| l.contains("cercle de")), "{homonyms:?}");
+        assert!(search("Qqqxxzz").contains("Aucun lieu trouvé"));
+        assert_eq!(count(&app.db, "reports"), 0);
+    });
+}

@@ -148,6 +148,10 @@ async function errorsAndFocus() {
   guard(page);
   await page.goto(base + "/reports/new");
   await fillCommon(page);
+  // Item 7: a search that finds nothing says so.
+  await page.fill("#place_query", "Qqqxxzz");
+  await page.waitForSelector("#no-place");
+  assert.match(await page.textContent("#no-place"), /Aucun lieu trouvé/);
   await page.fill("#occurred_on", "2999-01-01");
   let posted = false;
   page.on("request", (r) => { if (r.method() === "POST" && new URL(r.url()).pathname === "/reports") posted = true; });
