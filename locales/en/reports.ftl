@@ -158,3 +158,5 @@ report-map-zoom-alt = A closer map around the chosen point. Tap the exact place 
 report-map-files = Without JavaScript the map and the search reload the page: attach your files last, just before sending.
 notice-files-dropped = The attached files were not kept: attach them again just before sending.
 report-file-refused = File refused: “{ $name }”.
+status-closed-explain = This case is closed: nobody reads messages or files sent here any more. If you have something new, file a new report saying that it adds to this one.
+status-closed-no-messages = This case is closed: your message was not sent, as nobody would read it. File a new report if you have something new.

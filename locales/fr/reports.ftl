@@ -158,3 +158,5 @@ report-map-zoom-alt = Carte rapprochée autour du point choisi. Touchez l'endroi
 report-map-files = Sans JavaScript, la carte et la recherche rechargent la page : joignez vos fichiers en dernier, juste avant d'envoyer.
 notice-files-dropped = Les fichiers joints n'ont pas été gardés : joignez-les de nouveau juste avant d'envoyer.
 report-file-refused = Fichier refusé : « { $name } ».
+status-closed-explain = Ce dossier est clôturé : plus personne ne lit les messages ni les fichiers envoyés ici. Si vous avez du nouveau, faites un nouveau signalement en disant qu'il complète celui-ci.
+status-closed-no-messages = Ce dossier est clôturé : votre message n'a pas été envoyé, car plus personne ne le lirait. Faites un nouveau signalement si vous avez du nouveau.

@@ -124,6 +124,9 @@ impl From<AppError> for LookupError {
 #[derive(Debug, Serialize)]
 pub struct StatusView {
     pub status: String,
+    /// The report's every case is closed: messages and files are no longer read, so none are
+    /// taken.
+    pub closed: bool,
     pub status_label: String,
     pub submitted_on: String,
     pub forwarded_to: Vec<String>,
@@ -399,6 +402,7 @@ impl Intake<'_> {
         let reply_default = reply_thread(None, latest, &cases).and_then(label).map(|e| e.code.clone());
         Ok(StatusView {
             status: report.status.clone(),
+            closed: report.status == "closed",
             status_label: self.tr(&format!("status-{}", report.status)),
             submitted_on: report.submitted_on.to_string(),
             forwarded_to: forwarded
@@ -517,6 +521,45 @@ impl Intake<'_> {
 }
 
 /// Message bodies from reporters: not empty, not a book.
+/// A day in words in the reader's language: "1er mars 2026", "15 January 2026".
+pub fn date_in_words(d: chrono::NaiveDate, lang: &str) -> String {
+    use chrono::Datelike;
+    const FR: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let m = d.month0() as usize;
+    match lang {
+        "en" => format!("{} {} {}", d.day(), EN[m], d.year()),
+        _ if d.day() == 1 => format!("1er {} {}", FR[m], d.year()),
+        _ => format!("{} {} {}", d.day(), FR[m], d.year()),
+    }
+}
+
 pub fn check_message(body: &str) -> Result<String, &'static str> {
     let b = body.trim();
     if b.is_empty() {
@@ -583,6 +626,14 @@ pub fn stage() -> AdHoc {
 #[cfg(test)]
 mod tests {
     use super::reply_thread;
+
+    #[test]
+    fn dates_are_said_in_words_in_each_language() {
+        let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(date_in_words(d(2026, 1, 15), "fr"), "15 janvier 2026");
+        assert_eq!(date_in_words(d(2026, 3, 1), "fr"), "1er mars 2026");
+        assert_eq!(date_in_words(d(2026, 8, 2), "en"), "2 August 2026");
+    }
 
     #[test]
     fn a_reply_goes_to_the_chosen_thread_else_the_last_writer_else_the_only_case() {

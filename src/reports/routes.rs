@@ -803,6 +803,23 @@ async fn status_page(
     status: Status,
 ) -> Result<(Status, Template), AppError> {
     let view = intake.status_view(report).await?;
+    // Dates in words in the reader's language (the API keeps ISO dates).
+    let words = |iso: &str| {
+        chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+            .map(|d| super::date_in_words(d, &intake.lang))
+            .unwrap_or_else(|_| iso.to_string())
+    };
+    let mut view = serde_json::to_value(&view).map_err(AppError::internal)?;
+    if let Some(iso) = view["submitted_on"].as_str().map(str::to_string) {
+        view["submitted_on"] = words(&iso).into();
+    }
+    if let Some(messages) = view["messages"].as_array_mut() {
+        for m in messages {
+            if let Some(iso) = m["sent_on"].as_str().map(str::to_string) {
+                m["sent_on"] = words(&iso).into();
+            }
+        }
+    }
     let ctx = context! {
         page: page.0, report: view, receipt: typed.trim(), flash, error,
         max_mb: intake.config.upload_max_mb,
@@ -852,6 +869,11 @@ async fn reply(
         Ok(r) => r,
         Err(e) => return lookup_failed(page, e),
     };
+    if report.status == "closed" {
+        // Nobody reads the thread of a closed case: say so rather than take the message.
+        let error = Some(intake.tr("status-closed-no-messages"));
+        return status_page(page, &intake, &report, &typed, None, error, Status::Conflict).await;
+    }
     match super::check_message(&s(&form.body)) {
         Ok(body) => {
             intake.add_message(report.id, body, form.to.as_deref()).await?;
@@ -886,6 +908,10 @@ async fn attach(
         Ok(r) => r,
         Err(e) => return lookup_failed(page, e),
     };
+    if report.status == "closed" {
+        let error = Some(intake.tr("status-closed-no-messages"));
+        return status_page(page, &intake, &report, &typed, None, error, Status::Conflict).await;
+    }
     let added = match spooled(std::slice::from_mut(&mut form.file)).await {
         Ok(mut files) if files.len() == 1 => {
             let (source, size) = files.remove(0);
@@ -925,7 +951,7 @@ async fn mine(page: Page, intake: Intake<'_>, monitor: Monitor) -> Result<Templa
         .into_iter()
         .map(|r| MineRow {
             id: r.id,
-            submitted_on: r.submitted_on.to_string(),
+            submitted_on: super::date_in_words(r.submitted_on, &lang),
             status: intake.tr(&format!("status-{}", r.status)),
             region: r.region_code.and_then(|c| intake.geo.region_name(&c, &lang)).unwrap_or_default(),
             on_behalf_of: r.on_behalf_of.unwrap_or_default(),

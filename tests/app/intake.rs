@@ -899,3 +899,42 @@ fn issue10_place_search_tolerates_typos_says_french_names_and_tells_homonyms_apa
         assert_eq!(count(&app.db, "reports"), 0);
     });
 }
+
+#[test]
+fn issue10_the_status_page_says_dates_in_words_and_a_closed_case_takes_no_messages() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let (status, v) = api_post(&app.client, "/api/v1/reports", &api_report());
+        assert_eq!(status, Status::Created, "{v}");
+        let receipt = v["receipt"].as_str().unwrap().to_string();
+        let token = csrf(&app.client);
+        let open = |path: &str, extra: &[(&str, &str)]| {
+            let mut body = format!("csrf={token}&receipt={}", receipt.replace(' ', "+"));
+            for (k, v) in extra {
+                body.push_str(&format!("&{k}={v}"));
+            }
+            let r = app.client.post(path.to_string()).header(ContentType::Form).body(body).dispatch();
+            (r.status(), r.into_string().unwrap_or_default())
+        };
+        let today = chrono::Utc::now().date_naive();
+        let (status, html) = open("/receipt", &[]);
+        assert_eq!(status, Status::Ok);
+        assert!(html.contains(&vigie::reports::date_in_words(today, "fr")), "the day in words");
+        assert!(!html.contains(&today.to_string()), "no ISO date");
+        assert!(html.contains("action=\"/receipt/messages\""));
+
+        // The case is closed: the page says so, offers no reply, and a reply is refused.
+        let mut c = app.db.conn();
+        diesel::update(reports::table).set(reports::status.eq("closed")).execute(&mut c).unwrap();
+        let (_, html) = open("/receipt", &[]);
+        assert!(html.contains("id=\"closed\""), "{html}");
+        assert!(!html.contains("action=\"/receipt/messages\""));
+        let (status, html) = open("/receipt/messages", &[("body", "Encore+une+chose")]);
+        assert_eq!(status, Status::Conflict);
+        assert!(
+            html.contains("votre message n&#x27;a pas été envoyé")
+                || html.contains("votre message n'a pas été envoyé")
+        );
+        assert_eq!(count(&app.db, "messages"), 0);
+    });
+}

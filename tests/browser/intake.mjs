@@ -193,6 +193,8 @@ async function followUp(receipt) {
   await page.getByRole("button", { name: "See my report" }).click();
   await page.waitForSelector("#status");
   assert.equal((await page.textContent("#status")).trim(), "Received");
+  // Item 8: the day in words, in English here, never ISO.
+  assert.match(await page.textContent("p.meta"), /\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December) \d{4}/);
   await page.fill("#body", "I can give the name of a second witness.");
   await page.getByRole("button", { name: "Send the message" }).click();
   await page.waitForSelector(".msgs li.reporter");
