@@ -630,6 +630,7 @@ mod tests {
     #[test]
     fn dates_are_said_in_words_in_each_language() {
         let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        use super::date_in_words;
         assert_eq!(date_in_words(d(2026, 1, 15), "fr"), "15 janvier 2026");
         assert_eq!(date_in_words(d(2026, 3, 1), "fr"), "1er mars 2026");
         assert_eq!(date_in_words(d(2026, 8, 2), "en"), "2 August 2026");
