@@ -711,8 +711,9 @@ fn issue10_enter_in_the_place_search_searches_and_never_sends_the_report() {
         // The page's first button is that one; the form scrolls back to the place section.
         let page = app.client.get("/reports/new").dispatch().into_string().unwrap();
         let first = page.find("type=\"submit\"").unwrap();
-        assert!(page[first..]
-            .starts_with("type=\"submit\" name=\"action\" value=\"enter\" formaction=\"/reports#where\""));
+        assert!(page[first..].starts_with(
+            "type=\"submit\" name=\"action\" value=\"enter\" formnovalidate formaction=\"/reports#where\""
+        ));
         // Enter elsewhere, with the results of that query already shown, sends as before.
         fields.push(("place_searched", "Mopti".into()));
         let (status, _) = post_form(&app.client, &fields, &[]);
@@ -777,7 +778,7 @@ fn issue10_without_javascript_a_tap_offers_a_closer_view_and_says_when_files_wer
         assert_eq!(status, Status::Ok);
         assert!(html.contains("joignez-les de nouveau"), "the dropped files are named");
         assert!(html.contains("formaction=\"/reports#where\""), "back to the place section");
-        let src = between(&html, "id=\"zoom_map\" name=\"zoom_map\" src=\"").unwrap();
+        let src = between(&html, "id=\"zoom_map\" name=\"zoom_map\" formnovalidate src=\"").unwrap();
         let src = src.split('"').next().unwrap().to_string();
         assert!(src.starts_with("/map/zoom/"), "{src}");
         let cell = between(&html, "name=\"zoom\" value=\"").unwrap();
@@ -816,7 +817,7 @@ fn issue10_switching_language_mid_form_keeps_every_value() {
         let (token, form_token) = fresh_form(&app.client);
         let page = app.client.get("/reports/new").dispatch().into_string().unwrap();
         assert!(
-            page.contains("value=\"switch_lang\" formaction=\"/reports?lang=en\""),
+            page.contains("value=\"switch_lang\" formnovalidate formaction=\"/reports?lang=en\""),
             "a button, not a link"
         );
         let mut fields = base_form(&token);
