@@ -179,6 +179,7 @@ impl MapSvg {
         out.push_str(
             &self.svg[head_end + 1..]
                 .replace("stroke-width=\"2\"", "stroke-width=\"0.6\"")
+                .replace("font-size=\"20\" fill=\"#233\"", "font-size=\"6\" fill=\"#8a968a\"")
                 .replace("</svg>", ""),
         );
         out.push_str("<g fill=\"#333\" font-size=\"3.2\" font-family=\"sans-serif\">");
