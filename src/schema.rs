@@ -462,6 +462,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    form_tokens (token_hash) {
+        token_hash -> Text,
+        used_on -> Date,
+    }
+}
+
 diesel::joinable!(violation_types -> violation_groups (group_id));
 diesel::joinable!(report_violations -> reports (report_id));
 diesel::joinable!(report_violations -> violation_types (violation_type_id));
@@ -529,6 +536,7 @@ diesel::joinable!(routing_rules -> institutions (destination_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
+    form_tokens,
     institutions,
     violation_groups,
     violation_types,

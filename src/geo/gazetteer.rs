@@ -30,6 +30,9 @@ struct Row {
     lon: f64,
     admin1_code: String,
     admin2_code: String,
+    /// The cercle's name, in French.
+    #[serde(default)]
+    admin2: String,
     population: Option<i64>,
     wof_id: Option<i64>,
 }
@@ -75,9 +78,18 @@ impl Gazetteer {
             let mut keys = vec![normalize(&row.name), normalize(&row.ascii_name)];
             keys.extend(row.alt_names.split('|').map(normalize).filter(|k| !k.is_empty()));
             keys.dedup();
+            // French names in French: a town that is the seat of its cercle, known under the
+            // cercle's (French) name among its other names, is shown under that name
+            // ("Tombouctou", not "Timbuktu"); every other name still finds it.
+            let french = normalize(&row.admin2);
+            let name = if row.population.is_some() && french != keys[0] && keys.contains(&french) {
+                row.admin2.clone()
+            } else {
+                row.name
+            };
             places.push(Place {
                 id,
-                name: row.name,
+                name,
                 ascii_name: row.ascii_name,
                 alt_names: row.alt_names,
                 lat: row.lat,
@@ -97,6 +109,18 @@ impl Gazetteer {
 
     pub fn get(&self, id: i32) -> Option<&Place> {
         self.places.iter().find(|p| p.id == id)
+    }
+
+    /// The named place nearest to a point, within `max_km`, for saying a map point in words.
+    /// An equirectangular distance is plenty at the scale of a fingertip on the map.
+    pub fn nearest(&self, lat: f64, lon: f64, max_km: f64) -> Option<&Place> {
+        let k = lat.to_radians().cos();
+        let d2 = |p: &Place| {
+            let (dy, dx) = (p.lat - lat, (p.lon - lon) * k);
+            dy * dy + dx * dx
+        };
+        let best = self.places.iter().min_by(|a, b| d2(a).total_cmp(&d2(b)))?;
+        (d2(best).sqrt() * 111.2 <= max_km).then_some(best)
     }
 
     /// Places matching `query`, best first: whole-name matches, then names starting with the
@@ -133,9 +157,60 @@ impl Gazetteer {
                 (best != u8::MAX).then_some((best, i))
             })
             .collect();
+        // A typo ("Tombouctu") still finds the place: when too few names match, names one or
+        // two letters away (two for longer queries) come after every closer match.
+        if scored.len() < limit && q.len() >= 4 {
+            let max = if q.len() >= 8 { 2 } else { 1 };
+            let found: std::collections::HashSet<usize> = scored.iter().map(|s| s.1).collect();
+            for (i, p) in self.places.iter().enumerate() {
+                if found.contains(&i) {
+                    continue;
+                }
+                let best = p
+                    .keys
+                    .iter()
+                    .flat_map(|k| std::iter::once(k.as_str()).chain(k.split(' ')))
+                    .filter(|w| w.len().abs_diff(q.len()) <= max)
+                    .filter_map(|w| edit_distance_at_most(&q, w, max))
+                    .min();
+                if let Some(d) = best {
+                    scored.push((8 + d as u8, i));
+                }
+            }
+        }
         scored.sort_unstable();
         scored.into_iter().take(limit).map(|(_, i)| &self.places[i]).collect()
     }
+}
+
+/// The number of single-letter insertions, deletions, substitutions or swaps of neighbours
+/// that turn `a` into `b`, if it is at most `max`.
+fn edit_distance_at_most(a: &str, b: &str, max: usize) -> Option<usize> {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (n, m) = (a.len(), b.len());
+    let mut d = vec![vec![0usize; m + 1]; n + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=n {
+        let mut row_min = usize::MAX;
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+    }
+    (d[n][m] <= max).then_some(d[n][m])
 }
 
 #[cfg(test)]
@@ -162,6 +237,13 @@ mod tests {
         let timbuktu = g.search("Timbuktu", 5);
         assert!(timbuktu.iter().any(|p| p.cercle_code == "ML.TB.TB"), "{timbuktu:?}");
         assert!(g.search("zzzzqqq", 5).is_empty());
+        // French names in French, and a typo still finds the town (issue 10, item 7).
+        assert_eq!(g.get(2449067).unwrap().name, "Tombouctou");
+        assert_eq!(g.search("Tombouctu", 5)[0].id, 2449067);
+        assert_eq!(g.search("Tombuctou", 5)[0].id, 2449067);
+        assert_eq!(g.search("Sevarre", 5)[0].name, "Sévaré");
+        assert_eq!(edit_distance_at_most("segou", "sgeou", 1), Some(1));
+        assert_eq!(edit_distance_at_most("segou", "kayes", 2), None);
         assert_eq!(g.search("ba", 3).len(), 3);
     }
 }

@@ -137,6 +137,71 @@ pub fn render(path: &Path) -> Result<MapSvg, String> {
     Ok(MapSvg { projection: proj, svg })
 }
 
+/// The closer view offered after a tap: how much it enlarges, the side of the window it shows
+/// (CSS pixels of the whole map) and the step of the grid its windows are centred on.
+pub const ZOOM: f64 = 5.0;
+pub const ZOOM_WINDOW_PX: f64 = WIDTH_PX / ZOOM;
+const ZOOM_STEP_PX: f64 = ZOOM_WINDOW_PX / 2.0;
+
+/// The grid cell of a point of the map: coarse (≈ 180 km), so the address of the closer view
+/// says little of where the person tapped.
+pub fn zoom_cell(x: f64, y: f64) -> (i32, i32) {
+    ((x / ZOOM_STEP_PX).floor() as i32, (y / ZOOM_STEP_PX).floor() as i32)
+}
+
+/// The top-left corner (CSS pixels of the whole map) of the closer view of a cell: the cell
+/// in its middle, so a tap in it is at least a quarter window from each edge.
+pub fn zoom_origin(cell: (i32, i32)) -> (f64, f64) {
+    (
+        (f64::from(cell.0) + 0.5) * ZOOM_STEP_PX - ZOOM_WINDOW_PX / 2.0,
+        (f64::from(cell.1) + 0.5) * ZOOM_STEP_PX - ZOOM_WINDOW_PX / 2.0,
+    )
+}
+
+/// A click on the closer view (its own CSS pixels) to CSS pixels of the whole map.
+pub fn from_zoom(cell: (i32, i32), x: f64, y: f64) -> (f64, f64) {
+    let (x0, y0) = zoom_origin(cell);
+    (x0 + x / ZOOM, y0 + y / ZOOM)
+}
+
+impl MapSvg {
+    /// The closer view of a cell: the same drawing with a smaller window, thinner lines, and
+    /// the named places (`(name, lon, lat)`) that fall in it.
+    pub fn zoomed(&self, cell: (i32, i32), places: &[(&str, f64, f64)]) -> String {
+        let (x0, y0) = zoom_origin(cell);
+        let side = WIDTH_PX;
+        let (u, w) = (x0 * UNITS_PER_PX, ZOOM_WINDOW_PX * UNITS_PER_PX);
+        let v = y0 * UNITS_PER_PX;
+        let head_end = self.svg.find('>').unwrap_or(0);
+        let mut out = format!(
+            r##"<svg xmlns="http://www.w3.org/2000/svg" width="{side}" height="{side}" viewBox="{u} {v} {w} {w}"><rect x="{u}" y="{v}" width="{w}" height="{w}" fill="#dfe9f0"/>"##
+        );
+        out.push_str(
+            &self.svg[head_end + 1..]
+                .replace("stroke-width=\"2\"", "stroke-width=\"0.6\"")
+                .replace("font-size=\"20\" fill=\"#233\"", "font-size=\"6\" fill=\"#8a968a\"")
+                .replace("</svg>", ""),
+        );
+        out.push_str("<g fill=\"#333\" font-size=\"3.2\" font-family=\"sans-serif\">");
+        for (name, lon, lat) in places {
+            let (x, y) = self.projection.to_px(*lon, *lat);
+            if x < x0 || y < y0 || x > x0 + ZOOM_WINDOW_PX || y > y0 + ZOOM_WINDOW_PX {
+                continue;
+            }
+            let (x, y) = ((x * UNITS_PER_PX * 10.0).round() / 10.0, (y * UNITS_PER_PX * 10.0).round() / 10.0);
+            let _ = write!(
+                out,
+                "<circle cx=\"{x}\" cy=\"{y}\" r=\"0.7\"/><text x=\"{}\" y=\"{}\">{}</text>",
+                x + 1.2,
+                y + 1.1,
+                xml_escape(name)
+            );
+        }
+        out.push_str("</g></svg>");
+        out
+    }
+}
+
 fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
@@ -144,6 +209,23 @@ fn xml_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tap_on_the_closer_view_lands_where_it_was_in_the_whole_map() {
+        for (x, y) in [(10.0, 10.0), (150.3, 97.7), (299.0, 250.0)] {
+            let cell = zoom_cell(x, y);
+            let (x0, y0) = zoom_origin(cell);
+            // The tapped point is inside its window, at least a quarter window from each edge.
+            assert!(
+                x - x0 >= ZOOM_WINDOW_PX / 4.0 - 1e-9
+                    && x0 + ZOOM_WINDOW_PX - x >= ZOOM_WINDOW_PX / 4.0 - 1e-9
+            );
+            assert!(y - y0 >= ZOOM_WINDOW_PX / 4.0 - 1e-9);
+            let (zx, zy) = ((x - x0) * ZOOM, (y - y0) * ZOOM);
+            let (bx, by) = from_zoom(cell, zx, zy);
+            assert!((bx - x).abs() < 1e-9 && (by - y).abs() < 1e-9);
+        }
+    }
 
     #[test]
     fn map_is_small_and_clicks_map_back() {

@@ -12,12 +12,30 @@ use super::Geo;
 use crate::web::Locale;
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![map_svg, places, places_wrong_type]
+    rocket::routes![map_svg, map_zoom, places, places_wrong_type]
 }
 
 #[rocket::get("/map.svg")]
 fn map_svg(geo: &State<Arc<Geo>>) -> (ContentType, String) {
     (ContentType::SVG, geo.map.svg.clone())
+}
+
+/// `GET /map/zoom/<x>/<y>`: the closer view of one cell of the map, with the names of the
+/// bigger places in it, for a reporter without JavaScript. Privacy: the cell is coarse (about
+/// 180 km), and nothing is logged or written.
+#[rocket::get("/map/zoom/<x>/<y>")]
+fn map_zoom(geo: &State<Arc<Geo>>, x: i32, y: i32) -> Option<(ContentType, String)> {
+    if !(0..20).contains(&x) || !(0..40).contains(&y) {
+        return None;
+    }
+    let places: Vec<(&str, f64, f64)> = geo
+        .gazetteer
+        .all()
+        .iter()
+        .filter(|p| p.population.is_some_and(|n| n >= 1000))
+        .map(|p| (p.name.as_str(), p.lon, p.lat))
+        .collect();
+    Some((ContentType::SVG, geo.map.zoomed((x, y), &places)))
 }
 
 #[derive(Debug, Serialize)]

@@ -124,6 +124,9 @@ impl From<AppError> for LookupError {
 #[derive(Debug, Serialize)]
 pub struct StatusView {
     pub status: String,
+    /// The report's every case is closed: messages and files are no longer read, so none are
+    /// taken.
+    pub closed: bool,
     pub status_label: String,
     pub submitted_on: String,
     pub forwarded_to: Vec<String>,
@@ -161,6 +164,20 @@ pub fn reply_thread(chosen: Option<i32>, latest_staff: Option<i32>, cases: &[i32
 impl Intake<'_> {
     pub fn tr(&self, key: &str) -> String {
         self.catalog.message(&self.lang, key, None)
+    }
+
+    /// Whether this form token (its SHA-256) has filed a report already.
+    pub async fn form_token_used(&self, hash: String) -> Result<bool, AppError> {
+        self.db.run(move |c| Ok(model::form_token_used(c, &hash)?)).await
+    }
+
+    /// A message with named text arguments.
+    pub fn tr_with(&self, key: &str, args: &[(&'static str, String)]) -> String {
+        let mut fargs = fluent_bundle::FluentArgs::new();
+        for (k, v) in args {
+            fargs.set(*k, v.clone());
+        }
+        self.catalog.message(&self.lang, key, Some(&fargs))
     }
 
     /// Validates a report's fields, and a monitor's consent, without writing anything.
@@ -254,19 +271,23 @@ impl Intake<'_> {
         if !self.allow_report() {
             return Err(FileError::RateLimited);
         }
-        Ok(self.save_report(draft, vec![], channel, monitor).await?)
+        let saved = self.save_report(draft, vec![], channel, monitor, None).await?;
+        Ok(saved.ok_or_else(|| AppError::internal("a report without a form token was refused as sent"))?)
     }
 
     /// Saves a checked report, its violations, evidence and audit entry in one durable
     /// transaction, and only then returns the receipt to show. The caller has validated the
-    /// report and counted it against the client's limit.
+    /// report and counted it against the client's limit. With a form token (its SHA-256), the
+    /// token is consumed in the same transaction: `None` when it had filed a report already,
+    /// and nothing is written.
     pub async fn save_report(
         &self,
         draft: submit::Draft,
         evidence: Vec<Evidence>,
         channel: &'static str,
         monitor: Option<submit::MonitorFiling>,
-    ) -> Result<(Receipt, submit::Location), AppError> {
+        form_token: Option<String>,
+    ) -> Result<Option<(Receipt, submit::Location)>, AppError> {
         let today = Utc::now().date_naive();
         let channel = if monitor.is_some() { "monitor" } else { channel };
         let receipt = Receipt::generate();
@@ -277,8 +298,15 @@ impl Intake<'_> {
         let lang = self.lang.clone();
         let monitor_actor =
             monitor.as_ref().map(|m| Actor::User { id: m.monitor_id, email: m.email.clone(), ip: None });
-        self.db
+        let filed = self
+            .db
             .transaction(move |c| {
+                if let Some(hash) = &form_token {
+                    let forget = today - chrono::Days::new(submit::FORM_TOKEN_KEEP_DAYS as u64);
+                    if !model::consume_form_token(c, hash, today, forget)? {
+                        return Ok(false);
+                    }
+                }
                 let id = model::insert_report(
                     c,
                     &model::NewReport {
@@ -309,10 +337,10 @@ impl Intake<'_> {
                         None,
                     )?,
                 }
-                Ok(id)
+                Ok(true)
             })
             .await?;
-        Ok((receipt, location))
+        Ok(filed.then_some((receipt, location)))
     }
 
     /// Finds the report a receipt opens. Security: the try is reserved before the receipt is
@@ -374,6 +402,7 @@ impl Intake<'_> {
         let reply_default = reply_thread(None, latest, &cases).and_then(label).map(|e| e.code.clone());
         Ok(StatusView {
             status: report.status.clone(),
+            closed: report.status == "closed",
             status_label: self.tr(&format!("status-{}", report.status)),
             submitted_on: report.submitted_on.to_string(),
             forwarded_to: forwarded
@@ -492,6 +521,45 @@ impl Intake<'_> {
 }
 
 /// Message bodies from reporters: not empty, not a book.
+/// A day in words in the reader's language: "1er mars 2026", "15 January 2026".
+pub fn date_in_words(d: chrono::NaiveDate, lang: &str) -> String {
+    use chrono::Datelike;
+    const FR: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let m = d.month0() as usize;
+    match lang {
+        "en" => format!("{} {} {}", d.day(), EN[m], d.year()),
+        _ if d.day() == 1 => format!("1er {} {}", FR[m], d.year()),
+        _ => format!("{} {} {}", d.day(), FR[m], d.year()),
+    }
+}
+
 pub fn check_message(body: &str) -> Result<String, &'static str> {
     let b = body.trim();
     if b.is_empty() {
@@ -558,6 +626,15 @@ pub fn stage() -> AdHoc {
 #[cfg(test)]
 mod tests {
     use super::reply_thread;
+
+    #[test]
+    fn dates_are_said_in_words_in_each_language() {
+        let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        use super::date_in_words;
+        assert_eq!(date_in_words(d(2026, 1, 15), "fr"), "15 janvier 2026");
+        assert_eq!(date_in_words(d(2026, 3, 1), "fr"), "1er mars 2026");
+        assert_eq!(date_in_words(d(2026, 8, 2), "en"), "2 August 2026");
+    }
 
     #[test]
     fn a_reply_goes_to_the_chosen_thread_else_the_last_writer_else_the_only_case() {

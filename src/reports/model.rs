@@ -7,7 +7,9 @@ use super::evidence::{Evidence, Usage};
 use super::submit::Draft;
 use super::ReceiptSalt;
 use crate::db::DbConn;
-use crate::schema::{attachments, cases, institutions, messages, report_violations, reports, settings};
+use crate::schema::{
+    attachments, cases, form_tokens, institutions, messages, report_violations, reports, settings,
+};
 
 /// Reads the receipt salt, creating it on first use.
 pub fn receipt_salt(conn: &mut DbConn) -> QueryResult<ReceiptSalt> {
@@ -317,4 +319,30 @@ pub fn set_safe_copy(conn: &mut DbConn, id: i32, content_type: &str, data: &[u8]
     diesel::update(attachments::table.find(id).filter(attachments::safe_data.is_null()))
         .set((attachments::safe_content_type.eq(content_type), attachments::safe_data.eq(data)))
         .execute(conn)
+}
+
+/// Whether a form token (its SHA-256) already filed a report.
+pub fn form_token_used(conn: &mut DbConn, hash: &str) -> QueryResult<bool> {
+    let found: Option<String> =
+        form_tokens::table.find(hash).select(form_tokens::token_hash).first(conn).optional()?;
+    Ok(found.is_some())
+}
+
+/// Marks a form token as used, inside the transaction that files its report, and forgets the
+/// tokens used before `forget_before`. `false` when it was used already: nothing is filed. Two
+/// sends racing past this check meet the primary key instead, and the second fails.
+pub fn consume_form_token(
+    conn: &mut DbConn,
+    hash: &str,
+    today: NaiveDate,
+    forget_before: NaiveDate,
+) -> QueryResult<bool> {
+    diesel::delete(form_tokens::table.filter(form_tokens::used_on.lt(forget_before))).execute(conn)?;
+    if form_token_used(conn, hash)? {
+        return Ok(false);
+    }
+    diesel::insert_into(form_tokens::table)
+        .values((form_tokens::token_hash.eq(hash), form_tokens::used_on.eq(today)))
+        .execute(conn)?;
+    Ok(true)
 }

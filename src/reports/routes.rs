@@ -14,7 +14,7 @@ use rocket_dyn_templates::{context, Template};
 use serde::Serialize;
 
 use super::evidence::{self, EvidenceError, Source, Usage};
-use super::submit::{FieldErrors, MonitorFiling, RawLocation, RawReport};
+use super::submit::{FieldErrors, FormToken, MonitorFiling, RawLocation, RawReport};
 use super::{Intake, LookupError};
 use crate::accounts::guards::{Monitor, Staff};
 use crate::error::AppError;
@@ -23,7 +23,7 @@ use crate::taxonomy::{DATE_PRECISIONS, REPORTER_RELATIONS};
 use crate::web::{check_csrf, Page};
 
 pub fn routes() -> Vec<Route> {
-    rocket::routes![index, new, create, follow, lookup, reply, attach, mine]
+    rocket::routes![index, new, create, locate, follow, lookup, reply, attach, mine]
 }
 
 #[derive(Debug, FromForm)]
@@ -47,10 +47,20 @@ pub struct ReportForm<'r> {
     lat: Option<String>,
     lon: Option<String>,
     location_method: Option<String>,
+    /// The one confirmed location kind: `point`, `place`, `admin` or empty (hidden field).
+    loc: Option<String>,
+    /// The confirmed place and region/cercle (hidden fields).
+    chosen_place: Option<String>,
+    chosen_admin: Option<String>,
+    /// A place picked in a result list (radio buttons): newer than the confirmed choice.
     place_id: Option<String>,
     place_query: Option<String>,
+    /// The query whose results are on the page, so that Enter in the box searches once.
+    place_searched: Option<String>,
     /// `REGION` or `REGION|CERCLE`, from the region-and-cercle list.
     admin: Option<String>,
+    /// The one-time token of this form: a second post of it files nothing.
+    form_token: Option<String>,
     force: Option<String>,
     unit_description: Option<String>,
     uniform_seen: Option<String>,
@@ -65,9 +75,13 @@ pub struct ReportForm<'r> {
     /// Monitors only: on whose behalf, and whether that person consented.
     on_behalf_of: Option<String>,
     consent: bool,
-    /// Which button was pressed: `submit` (default), `search_place`, `clear_location`.
+    /// Which button was pressed: `enter` (the Enter key, first in the form), `submit`,
+    /// `search_place`, `clear_location`.
     action: Option<String>,
     map: Option<MapClick>,
+    /// A click on the closer view, and the cell it shows (hidden field, `X,Y`).
+    zoom_map: Option<MapClick>,
+    zoom: Option<String>,
     evidence: Vec<Capped<TempFile<'r>>>,
 }
 
@@ -86,9 +100,13 @@ pub struct FormValues {
     lat: String,
     lon: String,
     location_method: String,
+    /// `point`, `place`, `admin` or empty: the one location that will be sent.
+    loc: String,
     place_id: String,
     place_query: String,
+    place_searched: String,
     admin: String,
+    form_token: String,
     force: String,
     unit_description: String,
     uniform_seen: String,
@@ -102,11 +120,34 @@ pub struct FormValues {
     reporter_contact: String,
     on_behalf_of: String,
     consent: bool,
+    /// The name of a refused file, to say which one (not from the form's fields).
+    refused_file: String,
 }
 
 impl FormValues {
-    fn from_form(f: &ReportForm<'_>) -> FormValues {
-        FormValues {
+    /// The values as posted, with the one location that wins (see
+    /// [`super::submit::newest_location`]); a message key when two new ones were picked.
+    fn from_form(f: &ReportForm<'_>) -> (FormValues, Option<&'static str>) {
+        let picked = s(&f.place_id);
+        // A post without the `loc` field (an older page, a script): the point, else the place,
+        // else the region/cercle, as before.
+        let confirmed = match &f.loc {
+            Some(l) => l.clone(),
+            None if !s(&f.lat).trim().is_empty() || !s(&f.lon).trim().is_empty() => "point".into(),
+            None if !picked.trim().is_empty() => "place".into(),
+            None if !s(&f.admin).trim().is_empty() => "admin".into(),
+            None => String::new(),
+        };
+        let (kind, error) = match f.loc {
+            None => (confirmed, None),
+            Some(_) => {
+                match super::submit::newest_location(&confirmed, &picked, &s(&f.admin), &s(&f.chosen_admin)) {
+                    Ok(k) => (k.to_string(), None),
+                    Err(e) => (confirmed, Some(e)),
+                }
+            }
+        };
+        let mut v = FormValues {
             violations: f.violations.clone(),
             narrative: s(&f.narrative),
             occurred_on: s(&f.occurred_on),
@@ -115,9 +156,12 @@ impl FormValues {
             lat: s(&f.lat),
             lon: s(&f.lon),
             location_method: s(&f.location_method),
-            place_id: s(&f.place_id),
+            loc: kind,
+            place_id: if picked.trim().is_empty() { s(&f.chosen_place) } else { picked },
             place_query: s(&f.place_query),
+            place_searched: s(&f.place_searched),
             admin: s(&f.admin),
+            form_token: s(&f.form_token),
             force: s(&f.force),
             unit_description: s(&f.unit_description),
             uniform_seen: s(&f.uniform_seen),
@@ -131,23 +175,44 @@ impl FormValues {
             reporter_contact: s(&f.reporter_contact),
             on_behalf_of: s(&f.on_behalf_of),
             consent: f.consent,
+            refused_file: String::new(),
+        };
+        if error.is_none() {
+            v.keep_one_location();
+        }
+        (v, error)
+    }
+
+    /// Clears every location control but the one of `loc`.
+    fn keep_one_location(&mut self) {
+        let kind = self.loc.clone();
+        if kind != "point" {
+            self.lat.clear();
+            self.lon.clear();
+            self.location_method.clear();
+        }
+        if kind != "place" {
+            self.place_id.clear();
+        }
+        if kind != "admin" {
+            self.admin.clear();
         }
     }
 
     fn raw(&self) -> RawReport {
-        let location = if !self.lat.trim().is_empty() || !self.lon.trim().is_empty() {
-            RawLocation::Point {
+        // One location at a time: only the confirmed kind is sent.
+        let location = match self.loc.as_str() {
+            "point" => RawLocation::Point {
                 lat: self.lat.clone(),
                 lon: self.lon.clone(),
                 method: self.location_method.clone(),
+            },
+            "place" => RawLocation::Place { id: self.place_id.clone() },
+            "admin" => {
+                let (region, cercle) = self.admin.split_once('|').unwrap_or((&self.admin, ""));
+                RawLocation::Admin { region: region.to_string(), cercle: cercle.to_string() }
             }
-        } else if !self.place_id.trim().is_empty() {
-            RawLocation::Place { id: self.place_id.clone() }
-        } else if !self.admin.trim().is_empty() {
-            let (region, cercle) = self.admin.split_once('|').unwrap_or((&self.admin, ""));
-            RawLocation::Admin { region: region.to_string(), cercle: cercle.to_string() }
-        } else {
-            RawLocation::None
+            _ => RawLocation::None,
         };
         RawReport {
             violations: self.violations.clone(),
@@ -275,13 +340,67 @@ fn form_context(
         .iter()
         .map(|p| Choice { code: p.to_string(), label: intake.tr(&format!("precision-{p}")) })
         .collect();
+    // The banner lists the errors in the order of the page, each a link to its field.
+    const ANCHORS: [(&str, &str); 11] = [
+        ("violations", "what"),
+        ("narrative", "narrative"),
+        ("occurred_on", "occurred_on"),
+        ("occurred_time", "occurred_time"),
+        ("location", "where"),
+        ("force", "force"),
+        ("victim_count", "victim_count"),
+        ("on_behalf_of", "on_behalf_of"),
+        ("consent", "consent"),
+        ("evidence", "evidence"),
+        ("website", "website"),
+    ];
+    let error_list: Vec<serde_json::Value> = ANCHORS
+        .iter()
+        .filter_map(|(field, id)| {
+            let key = errors.get(field)?;
+            let mut message = intake.tr(key);
+            if *field == "evidence" && !values.refused_file.is_empty() {
+                message = format!(
+                    "{} {message}",
+                    intake.tr_with("report-file-refused", &[("name", values.refused_file.clone())])
+                );
+            }
+            Some(serde_json::json!({ "id": id, "message": message }))
+        })
+        .collect();
     let errors: BTreeMap<&str, String> = errors.iter().map(|(f, k)| (*f, intake.tr(k))).collect();
     let location_text = location_text(intake, values);
+    // Without JavaScript, the marker shows where the tap (or the position) landed.
+    // The closer view of the tapped cell, and the marker in it.
+    let zoom = marker_point(values).map(|(lat, lon)| {
+        let (x, y) = intake.geo.map.projection.to_px(lon, lat);
+        let cell = crate::geo::map::zoom_cell(x, y);
+        let (x0, y0) = crate::geo::map::zoom_origin(cell);
+        let z = crate::geo::map::ZOOM;
+        serde_json::json!({
+            "cell": format!("{},{}", cell.0, cell.1),
+            "cx": cell.0,
+            "cy": cell.1,
+            "x": ((x - x0) * z).round() as i64,
+            "y": ((y - y0) * z).round() as i64,
+        })
+    });
+    let outside =
+        marker_point(values).is_some_and(|(lat, lon)| intake.geo.boundaries.locate(lat, lon).is_none());
+    let marker = (values.loc == "point")
+        .then(|| {
+            let lat = super::submit::parse_coordinate(&values.lat)?;
+            let lon = super::submit::parse_coordinate(&values.lon)?;
+            let (x, y) = intake.geo.map.projection.to_px(lon, lat);
+            Some((x.round() as i64, y.round() as i64))
+        })
+        .flatten();
     let (min_lon, max_lat, scale, kx, margin) = intake.geo.map.projection.params();
     let map_params = format!("{min_lon} {max_lat} {scale} {kx} {margin}");
     serde_json::json!({
         "form": values,
         "errors": errors,
+        "error_list": error_list,
         "groups": groups,
         "forces": forces,
         "regions": regions,
@@ -290,6 +409,9 @@ fn form_context(
         "places": places,
         "notice": notice,
         "location_text": location_text,
+        "marker": marker,
+        "location_outside": outside,
+        "zoom": zoom,
         "max_mb": intake.config.upload_max_mb,
         "max_files": intake.config.upload_max_files,
         "map_width": WIDTH_PX,
@@ -299,30 +421,60 @@ fn form_context(
     })
 }
 
-/// A plain sentence saying which place is chosen, if any.
-fn location_text(intake: &Intake<'_>, v: &FormValues) -> Option<String> {
+/// The confirmed point of the form, if the location is one.
+fn marker_point(v: &FormValues) -> Option<(f64, f64)> {
+    if v.loc != "point" {
+        return None;
+    }
+    Some((super::submit::parse_coordinate(&v.lat)?, super::submit::parse_coordinate(&v.lon)?))
+}
+
+/// "cercle of Mopti, region of Mopti": names told apart by what they name.
+fn admin_words(intake: &Intake<'_>, region: &str, cercle: &str) -> String {
     let lang = intake.lang.as_str();
-    let names = |region: &str, cercle: &str| {
-        let r = intake.geo.region_name(region, lang).unwrap_or_default();
-        match intake.geo.cercle_name(cercle) {
-            Some(c) => format!("{c}, {r}"),
-            None => r,
-        }
-    };
-    if let (Some(lat), Some(lon)) =
-        (super::submit::parse_coordinate(&v.lat), super::submit::parse_coordinate(&v.lon))
-    {
-        return Some(match intake.geo.boundaries.locate(lat, lon) {
-            Some(a) => {
-                format!("{} {}", intake.tr("location-point-in"), names(&a.region_code, &a.cercle_code))
+    let r = intake.geo.region_name(region, lang).unwrap_or_default();
+    match intake.geo.cercle_name(cercle) {
+        Some(c) => intake.tr_with("location-cercle-region", &[("cercle", c), ("region", r)]),
+        None => intake.tr_with("location-region", &[("region", r)]),
+    }
+}
+
+/// A point in words: the nearest named place of the same cercle, the cercle and the region.
+fn point_words(intake: &Intake<'_>, lat: f64, lon: f64) -> String {
+    match intake.geo.boundaries.locate(lat, lon) {
+        Some(a) => {
+            let admin = admin_words(intake, &a.region_code, &a.cercle_code);
+            match intake.geo.gazetteer.nearest(lat, lon, 15.0).filter(|p| p.cercle_code == a.cercle_code) {
+                Some(p) => {
+                    intake.tr_with("location-point-near", &[("place", p.name.clone()), ("admin", admin)])
+                }
+                None => intake.tr_with("location-point-in", &[("admin", admin)]),
             }
-            None => intake.tr("err-location-outside"),
-        });
+        }
+        None => intake.tr("err-location-outside"),
     }
-    if let Some(p) = v.place_id.trim().parse().ok().and_then(|id| intake.geo.gazetteer.get(id)) {
-        return Some(format!("{} ({})", p.name, names(&p.region_code, &p.cercle_code)));
+}
+
+/// A plain sentence saying which one place will be sent, if any: always in words (cercle and
+/// place name), never bare coordinates.
+fn location_text(intake: &Intake<'_>, v: &FormValues) -> Option<String> {
+    match v.loc.as_str() {
+        "point" => {
+            let lat = super::submit::parse_coordinate(&v.lat)?;
+            let lon = super::submit::parse_coordinate(&v.lon)?;
+            Some(point_words(intake, lat, lon))
+        }
+        "place" => {
+            let p = v.place_id.trim().parse().ok().and_then(|id| intake.geo.gazetteer.get(id))?;
+            let admin = admin_words(intake, &p.region_code, &p.cercle_code);
+            Some(intake.tr_with("location-place", &[("place", p.name.clone()), ("admin", admin)]))
+        }
+        "admin" => {
+            let (region, cercle) = v.admin.split_once('|').unwrap_or((&v.admin, ""));
+            Some(intake.tr_with("location-admin", &[("admin", admin_words(intake, region, cercle))]))
+        }
+        _ => None,
     }
-    None
 }
 
 fn render_form(page: Page, ctx: serde_json::Value) -> Template {
@@ -336,9 +488,15 @@ fn index(page: Page, intake: Intake<'_>) -> Template {
     new(page, intake)
 }
 
+/// A new one-time token for a form page.
+fn fresh_form_token() -> String {
+    super::submit::new_form_token(chrono::Utc::now().date_naive(), &crate::crypto::random_token(16))
+}
+
 #[rocket::get("/reports/new")]
 fn new(page: Page, intake: Intake<'_>) -> Template {
-    let ctx = form_context(&intake, &FormValues::default(), &FieldErrors::new(), vec![], None);
+    let values = FormValues { form_token: fresh_form_token(), ..FormValues::default() };
+    let ctx = form_context(&intake, &values, &FieldErrors::new(), vec![], None);
     render_form(page, ctx)
 }
 
@@ -380,22 +538,56 @@ async fn create(
     mut form: Form<ReportForm<'_>>,
 ) -> Result<(Status, Template), AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let mut values = FormValues::from_form(&form);
+    let (mut values, location_error) = FormValues::from_form(&form);
     let no_errors = FieldErrors::new();
+    let token_state = super::submit::form_token_state(&values.form_token, chrono::Utc::now().date_naive());
+    let token_hash = (token_state == FormToken::Fresh)
+        .then(|| crate::crypto::sha256_hex(values.form_token.trim().as_bytes()));
+    if token_state != FormToken::Fresh {
+        // Every page drawn again carries a token, so that its Send files one report at most.
+        values.form_token = fresh_form_token();
+    }
 
-    // The map was clicked (without JavaScript): turn the click into a point, come back.
-    if let Some(click) = &form.map {
-        let (lat, lon) = intake.geo.map.projection.to_lat_lon(click.x, click.y);
-        values.lat = lat.to_string();
-        values.lon = lon.to_string();
+    // The map or its closer view was clicked (without JavaScript): the newest choice, a point;
+    // come back to the place section with a marker and a closer view of where the tap landed.
+    let zoom_cell = s(&form.zoom)
+        .split_once(',')
+        .and_then(|(x, y)| Some((x.trim().parse::<i32>().ok()?, y.trim().parse::<i32>().ok()?)));
+    let clicked = match (&form.map, &form.zoom_map, zoom_cell) {
+        (Some(c), _, _) => Some((c.x, c.y)),
+        (None, Some(c), Some(cell)) => Some(crate::geo::map::from_zoom(cell, c.x, c.y)),
+        _ => None,
+    };
+    if let Some((x, y)) = clicked {
+        let (lat, lon) = intake.geo.map.projection.to_lat_lon(x, y);
+        values.lat = format!("{lat:.5}");
+        values.lon = format!("{lon:.5}");
         values.location_method = "map".into();
-        values.place_id.clear();
-        let ctx = form_context(&intake, &values, &no_errors, vec![], Some(intake.tr("notice-map-chosen")));
+        values.loc = "point".into();
+        values.keep_one_location();
+        let mut notice = intake.tr("notice-map-chosen");
+        if form.evidence.iter().any(|f| !f.is_empty()) {
+            // Files are not kept across these round trips: say so rather than drop them quietly.
+            notice = format!("{notice} {}", intake.tr("notice-files-dropped"));
+        }
+        let ctx = form_context(&intake, &values, &no_errors, vec![], Some(notice));
         return Ok((Status::Ok, render_form(page, ctx)));
     }
-    match form.action.as_deref() {
-        Some("search_place") => {
-            let lang = intake.lang.clone();
+    // The Enter key presses the form's first button, `enter`: in the place search box with a
+    // new query it searches; otherwise it sends, as the Send button does.
+    let action = match form.action.as_deref() {
+        Some("enter")
+            if !values.place_query.trim().is_empty()
+                && crate::geo::normalize(&values.place_query)
+                    != crate::geo::normalize(&values.place_searched) =>
+        {
+            "search_place"
+        }
+        Some(a) => a,
+        None => "submit",
+    };
+    match action {
+        "search_place" => {
             let places: Vec<PlaceView> = intake
                 .geo
                 .gazetteer
@@ -403,26 +595,46 @@ async fn create(
                 .into_iter()
                 .map(|p| PlaceView {
                     id: p.id,
-                    label: format!(
-                        "{} ({}, {})",
-                        p.name,
-                        intake.geo.cercle_name(&p.cercle_code).unwrap_or_default(),
-                        intake.geo.region_name(&p.region_code, &lang).unwrap_or_default()
-                    ),
+                    label: format!("{} — {}", p.name, admin_words(&intake, &p.region_code, &p.cercle_code)),
                 })
                 .collect();
-            let notice = places.is_empty().then(|| intake.tr("notice-no-place"));
-            let ctx = form_context(&intake, &values, &no_errors, places, notice);
+            values.place_searched = values.place_query.clone();
+            let mut notice = places.is_empty().then(|| intake.tr("notice-no-place"));
+            if form.evidence.iter().any(|f| !f.is_empty()) {
+                let dropped = intake.tr("notice-files-dropped");
+                notice = Some(notice.map_or(dropped.clone(), |n| format!("{n} {dropped}")));
+            }
+            let mut errors = FieldErrors::new();
+            if let Some(e) = location_error {
+                errors.insert("location", e);
+            }
+            let ctx = form_context(&intake, &values, &errors, places, notice);
             return Ok((Status::Ok, render_form(page, ctx)));
         }
-        Some("clear_location") => {
-            for v in [&mut values.lat, &mut values.lon, &mut values.place_id, &mut values.admin] {
-                v.clear();
-            }
+        "switch_lang" => {
+            // The page comes back in the chosen language with everything typed.
+            let notice =
+                form.evidence.iter().any(|f| !f.is_empty()).then(|| intake.tr("notice-files-dropped"));
+            let ctx = form_context(&intake, &values, &no_errors, vec![], notice);
+            return Ok((Status::Ok, render_form(page, ctx)));
+        }
+        "clear_location" => {
+            values.loc.clear();
+            values.keep_one_location();
             let ctx = form_context(&intake, &values, &no_errors, vec![], None);
             return Ok((Status::Ok, render_form(page, ctx)));
         }
         _ => {}
+    }
+    // Sent once: a reload of the receipt page or a second tap on Send posts the same token.
+    if let Some(hash) = &token_hash {
+        if intake.form_token_used(hash.clone()).await? {
+            return Ok(already_sent(page));
+        }
+    }
+    if token_state == FormToken::Expired {
+        let ctx = form_context(&intake, &values, &no_errors, vec![], Some(intake.tr("notice-form-expired")));
+        return Ok((Status::UnprocessableEntity, render_form(page, ctx)));
     }
 
     if form.website.as_deref().is_some_and(|w| !w.trim().is_empty()) {
@@ -434,6 +646,18 @@ async fn create(
     }
 
     let had_files = form.evidence.iter().any(|f| !f.is_empty());
+    // The names of the files as `spooled` keeps them (empty parts left out), to name a refused one.
+    let names: Vec<String> = form
+        .evidence
+        .iter()
+        .filter(|f| !(f.is_empty() && f.name().is_none_or(str::is_empty)))
+        .map(|f| {
+            f.raw_name()
+                .map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    let max_bytes = intake.caps().file_bytes;
     let monitor =
         staff.as_ref().filter(|s| s.0.role == crate::accounts::Role::Monitor).map(|s| MonitorFiling {
             monitor_id: s.0.user.id,
@@ -443,11 +667,21 @@ async fn create(
         });
     // Security: the fields, the number and sizes of the files and the hourly limit are all
     // checked before a single byte of a file is read.
-    let draft = intake.check_report(&values.raw(), monitor.as_ref());
+    let mut draft = intake.check_report(&values.raw(), monitor.as_ref());
+    if let Some(e) = location_error {
+        let mut errors = draft.err().unwrap_or_default();
+        errors.insert("location", e);
+        draft = Err(errors);
+    }
     let mut errors = draft.as_ref().err().cloned().unwrap_or_default();
     let files = spooled(&mut form.evidence).await.and_then(|files| {
         let sizes: Vec<u64> = files.iter().map(|f| f.1).collect();
-        evidence::check_caps(&intake.caps(), &Usage::default(), &sizes)?;
+        if let Err(e) = evidence::check_caps(&intake.caps(), &Usage::default(), &sizes) {
+            if let Some(i) = sizes.iter().position(|&b| b > max_bytes) {
+                values.refused_file = names.get(i).cloned().unwrap_or_default();
+            }
+            return Err(e);
+        }
         Ok(files)
     });
     if let Err(e) = &files {
@@ -458,9 +692,12 @@ async fn create(
         (_, files) => {
             if let (false, Ok(files)) = (errors.contains_key("evidence"), files) {
                 // Other mistakes: tell about a wrong kind of file now too, from its first bytes.
-                let sources: Vec<Source> = files.into_iter().map(|f| f.0).collect();
-                if let Err(e) = intake.sniff_files(sources).await {
-                    errors.insert("evidence", e.key());
+                for (i, (source, _)) in files.into_iter().enumerate() {
+                    if let Err(e) = intake.sniff_files(vec![source]).await {
+                        errors.insert("evidence", e.key());
+                        values.refused_file = names.get(i).cloned().unwrap_or_default();
+                        break;
+                    }
                 }
             }
             if had_files && !errors.contains_key("evidence") {
@@ -473,18 +710,70 @@ async fn create(
     if !intake.allow_report() || !intake.allow_upload(files.iter().map(|f| f.1).sum()) {
         return Err(AppError::TooManyRequests);
     }
-    let evidence = match intake.inspect_files(files.into_iter().map(|f| f.0).collect()).await {
-        Ok(e) => e,
-        Err(e) => {
+    // One file at a time, so that a refused one can be named.
+    let mut evidence = Vec::with_capacity(files.len());
+    let mut refused = None;
+    for (i, (source, _)) in files.into_iter().enumerate() {
+        match intake.inspect_files(vec![source]).await {
+            Ok(mut e) => evidence.append(&mut e),
+            Err(e) => {
+                refused = Some((i, e));
+                break;
+            }
+        }
+    }
+    match refused {
+        None => {}
+        Some((i, e)) => {
+            values.refused_file = names.get(i).cloned().unwrap_or_default();
             let mut errors = FieldErrors::new();
             errors.insert("evidence", e.key());
             let ctx = form_context(&intake, &values, &errors, vec![], Some(intake.tr("notice-fix-errors")));
             return Ok((Status::UnprocessableEntity, render_form(page, ctx)));
         }
+    }
+    let saved = match intake.save_report(draft, evidence, "web", monitor, token_hash).await {
+        Ok(saved) => saved,
+        // Two sends of one form at the same instant: the second meets the first's token.
+        Err(AppError::Database(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ))) => None,
+        Err(e) => return Err(e),
     };
-    let (receipt, _) = intake.save_report(draft, evidence, "web", monitor).await?;
+    let Some((receipt, _)) = saved else {
+        return Ok(already_sent(page));
+    };
     let ctx = context! { page: page.0, receipt: receipt.grouped() };
     Ok((Status::Created, Template::render("reports/receipt", ctx)))
+}
+
+#[derive(FromForm)]
+pub struct LocateForm {
+    csrf: Option<String>,
+    lat: Option<String>,
+    lon: Option<String>,
+}
+
+/// `POST /reports/locate`: the form's script asks for a tapped or GPS point in words (nearest
+/// place, cercle, region). Privacy: the point travels in the body, is never logged and nothing
+/// is written.
+#[rocket::post("/reports/locate", data = "<form>")]
+fn locate(
+    intake: Intake<'_>,
+    cookies: &CookieJar<'_>,
+    form: Form<LocateForm>,
+) -> Result<rocket::serde::json::Value, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let lat = super::submit::parse_coordinate(&s(&form.lat)).ok_or(AppError::BadRequest("lat"))?;
+    let lon = super::submit::parse_coordinate(&s(&form.lon)).ok_or(AppError::BadRequest("lon"))?;
+    let inside = intake.geo.boundaries.locate(lat, lon).is_some();
+    Ok(rocket::serde::json::json!({ "text": point_words(&intake, lat, lon), "inside": inside }))
+}
+
+/// The answer to a form sent a second time: it was filed once, and nothing more is written.
+fn already_sent(page: Page) -> (Status, Template) {
+    (Status::Conflict, Template::render("reports/already_sent", context! { page: page.0 }))
 }
 
 /// `GET /receipt`: where a reporter types their receipt.
@@ -514,6 +803,23 @@ async fn status_page(
     status: Status,
 ) -> Result<(Status, Template), AppError> {
     let view = intake.status_view(report).await?;
+    // Dates in words in the reader's language (the API keeps ISO dates).
+    let words = |iso: &str| {
+        chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+            .map(|d| super::date_in_words(d, &intake.lang))
+            .unwrap_or_else(|_| iso.to_string())
+    };
+    let mut view = serde_json::to_value(&view).map_err(AppError::internal)?;
+    if let Some(iso) = view["submitted_on"].as_str().map(str::to_string) {
+        view["submitted_on"] = words(&iso).into();
+    }
+    if let Some(messages) = view["messages"].as_array_mut() {
+        for m in messages {
+            if let Some(iso) = m["sent_on"].as_str().map(str::to_string) {
+                m["sent_on"] = words(&iso).into();
+            }
+        }
+    }
     let ctx = context! {
         page: page.0, report: view, receipt: typed.trim(), flash, error,
         max_mb: intake.config.upload_max_mb,
@@ -563,6 +869,11 @@ async fn reply(
         Ok(r) => r,
         Err(e) => return lookup_failed(page, e),
     };
+    if report.status == "closed" {
+        // Nobody reads the thread of a closed case: say so rather than take the message.
+        let error = Some(intake.tr("status-closed-no-messages"));
+        return status_page(page, &intake, &report, &typed, None, error, Status::Conflict).await;
+    }
     match super::check_message(&s(&form.body)) {
         Ok(body) => {
             intake.add_message(report.id, body, form.to.as_deref()).await?;
@@ -597,6 +908,10 @@ async fn attach(
         Ok(r) => r,
         Err(e) => return lookup_failed(page, e),
     };
+    if report.status == "closed" {
+        let error = Some(intake.tr("status-closed-no-messages"));
+        return status_page(page, &intake, &report, &typed, None, error, Status::Conflict).await;
+    }
     let added = match spooled(std::slice::from_mut(&mut form.file)).await {
         Ok(mut files) if files.len() == 1 => {
             let (source, size) = files.remove(0);
@@ -636,7 +951,7 @@ async fn mine(page: Page, intake: Intake<'_>, monitor: Monitor) -> Result<Templa
         .into_iter()
         .map(|r| MineRow {
             id: r.id,
-            submitted_on: r.submitted_on.to_string(),
+            submitted_on: super::date_in_words(r.submitted_on, &lang),
             status: intake.tr(&format!("status-{}", r.status)),
             region: r.region_code.and_then(|c| intake.geo.region_name(&c, &lang)).unwrap_or_default(),
             on_behalf_of: r.on_behalf_of.unwrap_or_default(),

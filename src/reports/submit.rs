@@ -330,9 +330,97 @@ pub fn validate(raw: &RawReport, tax: &Taxonomy, geo: &Geo, today: NaiveDate) ->
     })
 }
 
+/// A form token is good for this many days after the page was drawn…
+pub const FORM_TOKEN_VALID_DAYS: i64 = 2;
+/// …and a used one is remembered longer than that, so that no resend within its validity can
+/// slip through after a purge.
+pub const FORM_TOKEN_KEEP_DAYS: i64 = 4;
+
+/// A one-time form token: the day the form was drawn and 16 random bytes (`random`).
+pub fn new_form_token(today: NaiveDate, random: &str) -> String {
+    format!("{}.{random}", today.format("%Y%m%d"))
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum FormToken {
+    /// No token (an older page, a script): sent as before, without the once-only check.
+    Missing,
+    /// Drawn too long ago: the form comes back with a new token.
+    Expired,
+    Fresh,
+}
+
+pub fn form_token_state(token: &str, today: NaiveDate) -> FormToken {
+    let token = token.trim();
+    if token.is_empty() {
+        return FormToken::Missing;
+    }
+    let day = token
+        .split_once('.')
+        .filter(|(_, random)| random.len() >= 16)
+        .and_then(|(d, _)| NaiveDate::parse_from_str(d, "%Y%m%d").ok());
+    match day {
+        Some(d) if d <= today && (today - d).num_days() <= FORM_TOKEN_VALID_DAYS => FormToken::Fresh,
+        _ => FormToken::Expired,
+    }
+}
+
+/// Which of the form's location controls holds the place to send. The page keeps one confirmed
+/// choice (`confirmed`: `point`, `place`, `admin` or empty) in hidden fields; a place picked in a
+/// result list or a region/cercle picked in the list that differs from the confirmed one is
+/// newer, so it wins. Without JavaScript both may change on one page: then the person is asked
+/// to keep one rather than the server guessing.
+pub fn newest_location(
+    confirmed: &str,
+    picked_place: &str,
+    admin: &str,
+    confirmed_admin: &str,
+) -> Result<&'static str, &'static str> {
+    let picked = !picked_place.trim().is_empty();
+    let admin_changed = !admin.trim().is_empty() && (confirmed != "admin" || admin != confirmed_admin);
+    match (picked, admin_changed) {
+        (true, true) => Err("err-location-two"),
+        (true, false) => Ok("place"),
+        (false, true) => Ok("admin"),
+        (false, false) => Ok(match confirmed {
+            "point" => "point",
+            "place" => "place",
+            // The list was set back to "—": no place any more.
+            "admin" if !admin.trim().is_empty() => "admin",
+            _ => "",
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn form_tokens_are_fresh_for_two_days_then_expire() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let t = |d: NaiveDate| new_form_token(d, "abcdefghijklmnopqrstuv");
+        assert_eq!(form_token_state("", today), FormToken::Missing);
+        assert_eq!(form_token_state(&t(today), today), FormToken::Fresh);
+        assert_eq!(form_token_state(&t(today - chrono::Days::new(2)), today), FormToken::Fresh);
+        assert_eq!(form_token_state(&t(today - chrono::Days::new(3)), today), FormToken::Expired);
+        assert_eq!(form_token_state(&t(today + chrono::Days::new(1)), today), FormToken::Expired);
+        assert_eq!(form_token_state("20261129.short", today), FormToken::Expired);
+        assert_eq!(form_token_state("nonsense", today), FormToken::Expired);
+    }
+
+    #[test]
+    fn the_newest_location_choice_wins_and_two_new_ones_are_refused() {
+        // A map point stays until a place is picked from a newer result list.
+        assert_eq!(newest_location("point", "", "", ""), Ok("point"));
+        assert_eq!(newest_location("point", "42", "", ""), Ok("place"));
+        assert_eq!(newest_location("place", "", "ML-MOP|ML.MO.MO", ""), Ok("admin"));
+        assert_eq!(newest_location("admin", "", "ML-MOP", "ML-MOP"), Ok("admin"));
+        assert_eq!(newest_location("admin", "", "", "ML-MOP"), Ok(""));
+        assert_eq!(newest_location("admin", "7", "ML-MOP", "ML-MOP"), Ok("place"));
+        assert_eq!(newest_location("point", "7", "ML-MOP", ""), Err("err-location-two"));
+        assert_eq!(newest_location("", "", "", ""), Ok(""));
+    }
     use crate::taxonomy::{Entry, Group};
     use std::path::Path;
     use std::sync::OnceLock;

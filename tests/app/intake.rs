@@ -594,3 +594,351 @@ fn evidence_too_large_or_too_many_is_refused_clearly() {
         assert_eq!(count(&app.db, "reports"), 0);
     });
 }
+
+/// The fields of the form page as drawn: the CSRF token and the one-time form token.
+fn fresh_form(client: &Client) -> (String, String) {
+    let page = client.get("/reports/new").dispatch().into_string().unwrap();
+    let field = |name: &str| {
+        let start = format!("name=\"{name}\" value=\"");
+        let i = page.find(&start).unwrap_or_else(|| panic!("{name} field")) + start.len();
+        page[i..].split('"').next().unwrap().to_string()
+    };
+    (field("csrf"), field("form_token"))
+}
+
+/// The fields of a form page with the one location kind it confirms.
+fn with_location(csrf: &str, loc: &str, extra: &[(&'static str, &str)]) -> Vec<(&'static str, String)> {
+    let mut fields = base_form(csrf);
+    fields.retain(|(k, _)| !matches!(*k, "lat" | "lon" | "location_method" | "action"));
+    fields.push(("loc", loc.into()));
+    fields.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+    fields
+}
+
+fn location_sentence(html: &str) -> String {
+    let i = html.find("id=\"location-text\"").expect("the location sentence");
+    let rest = &html[i..];
+    rest[rest.find('>').unwrap() + 1..].split('<').next().unwrap().to_string()
+}
+
+#[test]
+fn issue10_one_location_at_a_time_the_newest_choice_wins_and_is_said_in_words() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let token = csrf(&app.client);
+        let geo = vigie::geo::Geo::load(std::path::Path::new("resources/mali")).unwrap();
+        // A tap near Niafunké, without JavaScript: a point, named by its place and cercle.
+        let (x, y) = geo.map.projection.to_px(-3.99, 15.93);
+        let mut fields = with_location(&token, "", &[]);
+        fields.push(("map.x", format!("{}", x.round())));
+        fields.push(("map.y", format!("{}", y.round())));
+        let (status, html) = post_form(&app.client, &fields, &[]);
+        assert_eq!(status, Status::Ok);
+        let said = location_sentence(&html);
+        assert!(said.contains("cercle de Niafunké"), "{said}");
+        assert!(!said.chars().any(|c| c.is_ascii_digit()), "no bare coordinates: {said}");
+        assert!(html.contains("name=\"loc\" value=\"point\""));
+        assert!(html.contains("id=\"marker\" r=\"5\" cx=\""), "a marker where the tap landed");
+        assert!(!html.contains("id=\"marker\" r=\"5\" cx=\"-20\""), "the marker is drawn");
+        let value = |name: &str| {
+            let start = format!("name=\"{name}\" value=\"");
+            let i = html.find(&start).unwrap() + start.len();
+            html[i..].split('"').next().unwrap().to_string()
+        };
+        let (lat, lon) = (value("lat"), value("lon"));
+        assert!(lat.starts_with("15.9") && lon.starts_with("-3.9"), "{lat} {lon}");
+
+        // Then a search for Sévaré, the point still hidden in the page: the point stays chosen…
+        let point = [("lat", lat.as_str()), ("lon", lon.as_str()), ("location_method", "map")];
+        let mut fields = with_location(&token, "point", &point);
+        fields.push(("place_query", "Sevare".into()));
+        fields.push(("action", "search_place".into()));
+        let (status, html) = post_form(&app.client, &fields, &[]);
+        assert_eq!(status, Status::Ok);
+        assert!(html.contains("value=\"2451285\""), "Sévaré offered");
+        assert!(location_sentence(&html).contains("Niafunké"));
+
+        // …until the person picks Sévaré: the newest choice wins, the point is not sent.
+        let mut fields = with_location(&token, "point", &point);
+        fields.push(("place_id", "2451285".into()));
+        fields.push(("action", "submit".into()));
+        let (status, html) = post_form(&app.client, &fields, &[]);
+        assert_eq!(status, Status::Created, "{html}");
+        let mut c = app.db.conn();
+        let row: (Option<f64>, Option<i32>, Option<String>, String) = reports::table
+            .select((reports::lat, reports::place_id, reports::cercle_code, reports::location_method))
+            .first(&mut c)
+            .unwrap();
+        assert_eq!(row, (None, Some(2451285), Some("ML.MO.MP".into()), "place".into()));
+
+        // A region/cercle picked after a place replaces it; both picked on one page are refused.
+        let fields =
+            with_location(&token, "place", &[("chosen_place", "2451285"), ("admin", "ML-6|ML.TB.NF")]);
+        let mut search = fields.clone();
+        search.push(("action", "search_place".into()));
+        let (_, html) = post_form(&app.client, &search, &[]);
+        let said = location_sentence(&html);
+        assert!(said.contains("cercle de Niafunké") && !said.contains("Sévaré"), "{said}");
+        let mut both = fields;
+        both.push(("place_id", "2451285".into()));
+        both.push(("action", "submit".into()));
+        let (status, html) = post_form(&app.client, &both, &[]);
+        assert_eq!(status, Status::UnprocessableEntity);
+        assert!(html.contains("deux lieux à la fois"), "{html}");
+        assert_eq!(count(&app.db, "reports"), 1);
+    });
+}
+
+#[test]
+fn issue10_enter_in_the_place_search_searches_and_never_sends_the_report() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let token = csrf(&app.client);
+        // Enter presses the form's first button, `enter`: a new query is searched.
+        let mut fields = base_form(&token);
+        fields.retain(|(k, _)| *k != "action");
+        fields.push(("place_query", "Mopti".into()));
+        fields.push(("action", "enter".into()));
+        let (status, html) = post_form(&app.client, &fields, &[]);
+        assert_eq!(status, Status::Ok);
+        assert!(html.contains("type=\"radio\" name=\"place_id\""), "results offered");
+        assert!(html.contains("name=\"place_searched\" value=\"Mopti\""));
+        assert_eq!(count(&app.db, "reports"), 0);
+        // Nothing found says so.
+        let mut none = fields.clone();
+        none.retain(|(k, _)| *k != "place_query");
+        none.push(("place_query", "Zzxqwv".into()));
+        let (_, html) = post_form(&app.client, &none, &[]);
+        assert!(html.contains("Aucun lieu trouvé"));
+        assert_eq!(count(&app.db, "reports"), 0);
+        // The page's first button is that one; the form scrolls back to the place section.
+        let page = app.client.get("/reports/new").dispatch().into_string().unwrap();
+        let first = page.find("type=\"submit\"").unwrap();
+        assert!(page[first..].starts_with(
+            "type=\"submit\" name=\"action\" value=\"enter\" formnovalidate formaction=\"/reports#where\""
+        ));
+        // Enter elsewhere, with the results of that query already shown, sends as before.
+        fields.push(("place_searched", "Mopti".into()));
+        let (status, _) = post_form(&app.client, &fields, &[]);
+        assert_eq!(status, Status::Created);
+        assert_eq!(count(&app.db, "reports"), 1);
+    });
+}
+
+#[test]
+fn issue10_a_form_sent_twice_files_one_report_and_answers_already_sent() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let (token, form_token) = fresh_form(&app.client);
+        let mut fields = base_form(&token);
+        fields.push(("form_token", form_token.clone()));
+        let (status, html) = post_form(&app.client, &fields, &[("evidence", "photo.png", PNG)]);
+        assert_eq!(status, Status::Created, "{html}");
+        // A reload of the receipt page posts the same form again: nothing more is filed.
+        let (status, html) = post_form(&app.client, &fields, &[("evidence", "photo.png", PNG)]);
+        assert_eq!(status, Status::Conflict);
+        assert!(html.contains("id=\"already-sent\""), "{html}");
+        assert!(!html.contains("id=\"receipt\""));
+        assert_eq!(count(&app.db, "reports"), 1);
+        assert_eq!(count(&app.db, "attachments"), 1);
+        // The token table holds the token's hash and the day, nothing of the client.
+        let mut c = app.db.conn();
+        let rows: Vec<(String, chrono::NaiveDate)> = vigie::schema::form_tokens::table
+            .select((vigie::schema::form_tokens::token_hash, vigie::schema::form_tokens::used_on))
+            .load(&mut c)
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].0, vigie::crypto::sha256_hex(form_token.as_bytes()));
+        assert!(!text_dump(&app.db).contains(&form_token), "the token itself is not stored");
+        // A form drawn too long ago comes back with a new token and files nothing.
+        let mut old = base_form(&token);
+        old.push(("form_token", "20200101.abcdefghijklmnopqrstuv".into()));
+        let (status, html) = post_form(&app.client, &old, &[]);
+        assert_eq!(status, Status::UnprocessableEntity);
+        assert!(html.contains("ouvert depuis trop longtemps"));
+        assert!(!html.contains("20200101.abcdefghijklmnopqrstuv"));
+        // A fresh form files a second report.
+        let (_, second) = fresh_form(&app.client);
+        let mut fields = base_form(&token);
+        fields.push(("form_token", second));
+        assert_eq!(post_form(&app.client, &fields, &[]).0, Status::Created);
+        assert_eq!(count(&app.db, "reports"), 2);
+    });
+}
+
+#[test]
+fn issue10_without_javascript_a_tap_offers_a_closer_view_and_says_when_files_were_not_kept() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let token = csrf(&app.client);
+        let geo = vigie::geo::Geo::load(std::path::Path::new("resources/mali")).unwrap();
+        // A fingertip near Sévaré, with a photo attached.
+        let (x, y) = geo.map.projection.to_px(-4.09, 14.53);
+        let mut fields = with_location(&token, "", &[]);
+        fields.push(("map.x", format!("{}", x.round())));
+        fields.push(("map.y", format!("{}", y.round())));
+        let (status, html) = post_form(&app.client, &fields, &[("evidence", "photo.png", PNG)]);
+        assert_eq!(status, Status::Ok);
+        assert!(html.contains("joignez-les de nouveau"), "the dropped files are named");
+        assert!(html.contains("formaction=\"/reports#where\""), "back to the place section");
+        let src = between(&html, "id=\"zoom_map\" name=\"zoom_map\" formnovalidate src=\"").unwrap();
+        let src = src.split('"').next().unwrap().to_string();
+        assert!(src.starts_with("/map/zoom/"), "{src}");
+        let cell = between(&html, "name=\"zoom\" value=\"").unwrap();
+        let cell = cell.split('"').next().unwrap().to_string();
+        // The closer view names the towns in it.
+        let r = app.client.get(src.clone()).dispatch();
+        assert_eq!(r.status(), Status::Ok);
+        let svg = r.into_string().unwrap();
+        assert!(svg.contains(">Mopti<"), "{}", &svg[..200]);
+        assert_eq!(app.client.get("/map/zoom/99/99").dispatch().status(), Status::NotFound);
+        // A tap on the closer view, 5 times as precise, moves the point there.
+        let (cx, cy): (i32, i32) = {
+            let (a, b) = cell.split_once(',').unwrap();
+            (a.parse().unwrap(), b.parse().unwrap())
+        };
+        let (x0, y0) = vigie::geo::map::zoom_origin((cx, cy));
+        let (tx, ty) = geo.map.projection.to_px(-4.1600, 14.4936); // Mopti town
+        let mut fields =
+            with_location(&token, "point", &[("lat", "14.53"), ("lon", "-4.09"), ("zoom", &cell)]);
+        fields.push(("zoom_map.x", format!("{}", ((tx - x0) * 5.0).round())));
+        fields.push(("zoom_map.y", format!("{}", ((ty - y0) * 5.0).round())));
+        let (status, html) = post_form(&app.client, &fields, &[]);
+        assert_eq!(status, Status::Ok);
+        let lat: f64 =
+            between(&html, "name=\"lat\" value=\"").unwrap().split('"').next().unwrap().parse().unwrap();
+        assert!((lat - 14.4936).abs() < 0.02, "{lat}");
+        assert!(location_sentence(&html).contains("cercle de Mopti"));
+        assert_eq!(count(&app.db, "reports"), 0);
+    });
+}
+
+#[test]
+fn issue10_switching_language_mid_form_keeps_every_value() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let (token, form_token) = fresh_form(&app.client);
+        let page = app.client.get("/reports/new").dispatch().into_string().unwrap();
+        assert!(
+            page.contains("value=\"switch_lang\" formnovalidate formaction=\"/reports?lang=en\""),
+            "a button, not a link"
+        );
+        let mut fields = base_form(&token);
+        fields.retain(|(k, _)| *k != "action");
+        fields.push(("form_token", form_token.clone()));
+        fields.push(("unit_description", "Pick-up beige".into()));
+        fields.push(("action", "switch_lang".into()));
+        let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (ct, body) = multipart(&f, &[]);
+        let r = app.client.post("/reports?lang=en").header(ct).body(body).dispatch();
+        assert_eq!(r.status(), Status::Ok);
+        let html = r.into_string().unwrap();
+        assert!(html.contains("<html lang=\"en\">"));
+        assert!(html.contains("Des militaires ont arrêté mon frère"), "the narrative kept");
+        assert!(html.contains("value=\"Pick-up beige\""));
+        assert!(html.contains("value=\"integrity.torture\" checked"));
+        assert!(html.contains(&format!("name=\"form_token\" value=\"{form_token}\"")), "the same form");
+        assert_eq!(count(&app.db, "reports"), 0);
+    });
+}
+
+#[test]
+fn issue10_errors_are_listed_with_links_and_a_refused_file_is_named() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let token = csrf(&app.client);
+        let page = app.client.get("/reports/new").dispatch().into_string().unwrap();
+        // The browser checks what it can before sending: the form is validated (the helper
+        // buttons are not), the date has its maximum.
+        assert!(!page.contains("novalidate>"), "the browser checks the form");
+        assert!(page.contains("value=\"search_place\" formnovalidate"));
+        assert!(page.contains("id=\"occurred_on\" name=\"occurred_on\" max=\""));
+        let mut fields = base_form(&token);
+        fields.retain(|(k, _)| !matches!(*k, "occurred_on" | "narrative"));
+        fields.push(("occurred_on", "2999-01-01".into()));
+        fields.push(("narrative", "court".into()));
+        let (status, html) =
+            post_form(&app.client, &fields, &[("evidence", "notes-du-marché.txt", b"just some text here")]);
+        assert_eq!(status, Status::UnprocessableEntity);
+        let banner = &html[html.find("id=\"errors\"").expect("an error banner")..];
+        let banner = &banner[..banner.find("</div>").unwrap()];
+        let narrative = banner.find("href=\"#narrative\"").expect("a link to the narrative");
+        let date = banner.find("href=\"#occurred_on\"").expect("a link to the date");
+        let file = banner.find("href=\"#evidence\"").expect("a link to the files");
+        assert!(narrative < date && date < file, "in the order of the page: {banner}");
+        assert!(banner.contains("data-first=\"narrative\""));
+        assert!(banner.contains("notes-du-marché.txt"), "the refused file is named: {banner}");
+        assert_eq!(count(&app.db, "reports"), 0);
+    });
+}
+
+#[test]
+fn issue10_place_search_tolerates_typos_says_french_names_and_tells_homonyms_apart() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let token = csrf(&app.client);
+        let search = |q: &str| {
+            let mut fields = base_form(&token);
+            fields.retain(|(k, _)| *k != "action");
+            fields.push(("place_query", q.to_string()));
+            fields.push(("action", "search_place".into()));
+            post_form(&app.client, &fields, &[]).1
+        };
+        let html = search("Tombuctou");
+        assert!(
+            html.contains("Tombouctou — cercle de Tombouctou, région de Tombouctou"),
+            "a typo finds the town, in French"
+        );
+        assert!(!html.contains("Timbuktu —"));
+        let html = search("Ama");
+        let labels: Vec<&str> = html
+            .split("name=\"place_id\" value=\"")
+            .skip(1)
+            .map(|s| s.split("</label>").next().unwrap())
+            .collect();
+        let homonyms: Vec<&&str> = labels.iter().filter(|l| l.contains("> Ama —")).collect();
+        assert!(homonyms.len() >= 2, "{labels:?}");
+        assert!(homonyms.iter().all(|l| l.contains("cercle de")), "{homonyms:?}");
+        assert!(search("Qqqxxzz").contains("Aucun lieu trouvé"));
+        assert_eq!(count(&app.db, "reports"), 0);
+    });
+}
+
+#[test]
+fn issue10_the_status_page_says_dates_in_words_and_a_closed_case_takes_no_messages() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let (status, v) = api_post(&app.client, "/api/v1/reports", &api_report());
+        assert_eq!(status, Status::Created, "{v}");
+        let receipt = v["receipt"].as_str().unwrap().to_string();
+        let token = csrf(&app.client);
+        let open = |path: &str, extra: &[(&str, &str)]| {
+            let mut body = format!("csrf={token}&receipt={}", receipt.replace(' ', "+"));
+            for (k, v) in extra {
+                body.push_str(&format!("&{k}={v}"));
+            }
+            let r = app.client.post(path.to_string()).header(ContentType::Form).body(body).dispatch();
+            (r.status(), r.into_string().unwrap_or_default())
+        };
+        let today = chrono::Utc::now().date_naive();
+        let (status, html) = open("/receipt", &[]);
+        assert_eq!(status, Status::Ok);
+        assert!(html.contains(&vigie::reports::date_in_words(today, "fr")), "the day in words");
+        assert!(!html.contains(&today.to_string()), "no ISO date");
+        assert!(html.contains("action=\"/receipt/messages\""));
+
+        // The case is closed: the page says so, offers no reply, and a reply is refused.
+        let mut c = app.db.conn();
+        diesel::update(reports::table).set(reports::status.eq("closed")).execute(&mut c).unwrap();
+        let (_, html) = open("/receipt", &[]);
+        assert!(html.contains("id=\"closed\""), "{html}");
+        assert!(!html.contains("action=\"/receipt/messages\""));
+        let (status, html) = open("/receipt/messages", &[("body", "Encore+une+chose")]);
+        assert_eq!(status, Status::Conflict);
+        assert!(
+            html.contains("votre message n&#x27;a pas été envoyé")
+                || html.contains("votre message n'a pas été envoyé")
+        );
+        assert_eq!(count(&app.db, "messages"), 0);
+    });
+}
