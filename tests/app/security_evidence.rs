@@ -475,9 +475,10 @@ fn a_gif_that_is_also_a_web_page_reaches_staff_as_a_plain_re_encoded_image() {
 fn the_place_a_reporter_types_never_travels_in_a_url() {
     each_engine(|engine| {
         let app = TestApp::new(engine);
-        // The old way, a query string a proxy logs, is gone.
+        // The old way, a query string a proxy logs, is gone: only POST is allowed there.
         let r = app.client.get("/api/v1/places?q=tombouctou&limit=3").dispatch();
-        assert_eq!(r.status(), Status::NotFound);
+        assert_eq!(r.status(), Status::MethodNotAllowed);
+        assert_eq!(r.headers().get_one("Allow"), Some("POST"));
         // The script's way: a POST with the form's CSRF token in a header.
         let token = csrf(&app.client);
         let body = json!({"q": "tombouctou", "limit": 3}).to_string();
