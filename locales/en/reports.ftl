@@ -160,3 +160,4 @@ notice-files-dropped = The attached files were not kept: attach them again just 
 report-file-refused = File refused: “{ $name }”.
 status-closed-explain = This case is closed: nobody reads messages or files sent here any more. If you have something new, file a new report saying that it adds to this one.
 status-closed-no-messages = This case is closed: your message was not sent, as nobody would read it. File a new report if you have something new.
+mine-report-no = Report no. { $id }, filed by you (no receipt to type again)

@@ -160,3 +160,4 @@ notice-files-dropped = Les fichiers joints n'ont pas été gardés : joignez-les
 report-file-refused = Fichier refusé : « { $name } ».
 status-closed-explain = Ce dossier est clôturé : plus personne ne lit les messages ni les fichiers envoyés ici. Si vous avez du nouveau, faites un nouveau signalement en disant qu'il complète celui-ci.
 status-closed-no-messages = Ce dossier est clôturé : votre message n'a pas été envoyé, car plus personne ne le lirait. Faites un nouveau signalement si vous avez du nouveau.
+mine-report-no = Signalement n° { $id }, déposé par vous (sans reçu à retaper)

@@ -171,6 +171,16 @@ pub fn find_by_receipt_hash(conn: &mut DbConn, hash: &str) -> QueryResult<Option
         .optional()
 }
 
+/// A report filed by this monitor, as its receipt would open it; None for anyone else's.
+pub fn filed_report(conn: &mut DbConn, id: i32, monitor_id: i32) -> QueryResult<Option<ReceiptReport>> {
+    reports::table
+        .filter(reports::id.eq(id))
+        .filter(reports::monitor_id.eq(monitor_id))
+        .select((reports::id, reports::status, reports::submitted_on, reports::event_id))
+        .first(conn)
+        .optional()
+}
+
 #[derive(Debug, Clone, Queryable)]
 pub struct MessageRow {
     pub id: i32,

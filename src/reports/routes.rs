@@ -23,7 +23,20 @@ use crate::taxonomy::{DATE_PRECISIONS, REPORTER_RELATIONS};
 use crate::web::{check_csrf, Page};
 
 pub fn routes() -> Vec<Route> {
-    rocket::routes![index, new, create, locate, follow, lookup, reply, attach, mine]
+    rocket::routes![
+        index,
+        new,
+        create,
+        locate,
+        follow,
+        lookup,
+        reply,
+        attach,
+        mine,
+        mine_one,
+        mine_reply,
+        mine_attach
+    ]
 }
 
 #[derive(Debug, FromForm)]
@@ -802,6 +815,29 @@ async fn status_page(
     error: Option<String>,
     status: Status,
 ) -> Result<(Status, Template), AppError> {
+    page_of(page, intake, report, Door::Receipt(typed), flash, error, status).await
+}
+
+/// How the person reached a report's page: with its receipt, or as the monitor who filed it
+/// (no receipt to type again; the forms post to the monitor's own routes).
+enum Door<'a> {
+    Receipt(&'a str),
+    Monitor,
+}
+
+async fn page_of(
+    page: Page,
+    intake: &Intake<'_>,
+    report: &super::model::ReceiptReport,
+    door: Door<'_>,
+    flash: Option<String>,
+    error: Option<String>,
+    status: Status,
+) -> Result<(Status, Template), AppError> {
+    let (typed, base, mine) = match door {
+        Door::Receipt(t) => (t.trim().to_string(), "/receipt".to_string(), None),
+        Door::Monitor => (String::new(), format!("/staff/my-reports/{}", report.id), Some(report.id)),
+    };
     let view = intake.status_view(report).await?;
     // Dates in words in the reader's language (the API keeps ISO dates).
     let words = |iso: &str| {
@@ -821,7 +857,7 @@ async fn status_page(
         }
     }
     let ctx = context! {
-        page: page.0, report: view, receipt: typed.trim(), flash, error,
+        page: page.0, report: view, receipt: typed, base, mine, flash, error,
         max_mb: intake.config.upload_max_mb,
     };
     Ok((status, Template::render("reports/status", ctx)))
@@ -930,6 +966,95 @@ async fn attach(
             status_page(page, &intake, &report, &typed, None, error, Status::UnprocessableEntity).await
         }
     }
+}
+
+/// A report of this monitor's, or 404 (another monitor's, or anyone's).
+async fn filed(
+    intake: &Intake<'_>,
+    monitor: &Monitor,
+    id: i32,
+) -> Result<super::model::ReceiptReport, AppError> {
+    let uid = monitor.0.user.id;
+    intake.db.run(move |c| Ok(super::model::filed_report(c, id, uid)?)).await?.ok_or(AppError::NotFound)
+}
+
+/// `GET /staff/my-reports/<id>`: a monitor opens a report they filed: status, thread, reply and
+/// files, as its receipt would, without typing the receipt again.
+#[rocket::get("/staff/my-reports/<id>")]
+async fn mine_one(
+    page: Page,
+    intake: Intake<'_>,
+    monitor: Monitor,
+    id: i32,
+) -> Result<(Status, Template), AppError> {
+    let report = filed(&intake, &monitor, id).await?;
+    page_of(page, &intake, &report, Door::Monitor, None, None, Status::Ok).await
+}
+
+/// `POST /staff/my-reports/<id>/messages`: the monitor answers for the person they filed for.
+#[rocket::post("/staff/my-reports/<id>/messages", data = "<form>")]
+async fn mine_reply(
+    page: Page,
+    intake: Intake<'_>,
+    monitor: Monitor,
+    id: i32,
+    cookies: &CookieJar<'_>,
+    form: Form<ReceiptForm>,
+) -> Result<(Status, Template), AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let report = filed(&intake, &monitor, id).await?;
+    if report.status == "closed" {
+        let error = Some(intake.tr("status-closed-no-messages"));
+        return page_of(page, &intake, &report, Door::Monitor, None, error, Status::Conflict).await;
+    }
+    match super::check_message(&s(&form.body)) {
+        Ok(body) => {
+            intake.add_message(report.id, body, form.to.as_deref()).await?;
+            let flash = Some(intake.tr("notice-message-sent"));
+            page_of(page, &intake, &report, Door::Monitor, flash, None, Status::Created).await
+        }
+        Err(key) => {
+            let error = Some(intake.tr(key));
+            page_of(page, &intake, &report, Door::Monitor, None, error, Status::UnprocessableEntity).await
+        }
+    }
+}
+
+#[derive(FromForm)]
+pub struct MonitorAttachForm<'r> {
+    csrf: Option<String>,
+    file: Capped<TempFile<'r>>,
+}
+
+/// `POST /staff/my-reports/<id>/attachments`: the monitor adds a file to a report they filed.
+#[rocket::post("/staff/my-reports/<id>/attachments", data = "<form>")]
+async fn mine_attach(
+    page: Page,
+    intake: Intake<'_>,
+    monitor: Monitor,
+    id: i32,
+    cookies: &CookieJar<'_>,
+    mut form: Form<MonitorAttachForm<'_>>,
+) -> Result<(Status, Template), AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let report = filed(&intake, &monitor, id).await?;
+    if report.status == "closed" {
+        let error = Some(intake.tr("status-closed-no-messages"));
+        return page_of(page, &intake, &report, Door::Monitor, None, error, Status::Conflict).await;
+    }
+    let added = match spooled(std::slice::from_mut(&mut form.file)).await {
+        Ok(mut files) if files.len() == 1 => {
+            let (source, size) = files.remove(0);
+            intake.attach_file(report.id, source, size).await?
+        }
+        Ok(_) => Err(EvidenceError::Empty),
+        Err(e) => Err(e),
+    };
+    let (flash, error, status) = match added {
+        Ok(_) => (Some(intake.tr("notice-file-added")), None, Status::Created),
+        Err(e) => (None, Some(intake.tr(e.key())), Status::UnprocessableEntity),
+    };
+    page_of(page, &intake, &report, Door::Monitor, flash, error, status).await
 }
 
 #[derive(Serialize)]

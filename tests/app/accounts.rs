@@ -620,3 +620,60 @@ fn admins_create_accounts_whose_owners_set_their_password_from_the_mail() {
         assert!(actions.contains(&"user.create".to_string()));
     });
 }
+
+#[test]
+fn monitors_open_the_reports_they_filed_without_typing_the_receipt() {
+    each_engine(|engine| {
+        let app = TestApp::with_figment(TestDb::new(engine), |f| {
+            f.merge(("totp_required_roles", Vec::<String>::new()))
+        });
+        add_user(&app.db, "mon1@ngo.ml", "monitor", None);
+        add_user(&app.db, "mon2@ngo.ml", "monitor", None);
+        sign_in(&app.client, "mon1@ngo.ml", PW);
+        let token = csrf(&app.client);
+        let fields = [
+            ("csrf", token.as_str()),
+            ("violations", "liberty.arbitrary_detention"),
+            ("narrative", "Détenu trois semaines sans voir de juge à Ségou."),
+            ("occurred_on", "2026-09-01"),
+            ("admin", "ML-4|ML.SG.SG"),
+            ("on_behalf_of", "A.T."),
+            ("consent", "true"),
+            ("action", "submit"),
+        ];
+        let (ct, body) = multipart(&fields, &[]);
+        assert_eq!(app.client.post("/reports").header(ct).body(body).dispatch().status(), Status::Created);
+        let list = app.client.get("/staff/my-reports").dispatch().into_string().unwrap();
+        assert!(list.contains("href=\"/staff/my-reports/1\""), "the list links to the report");
+        let page = app.client.get("/staff/my-reports/1").dispatch().into_string().unwrap();
+        assert!(page.contains("id=\"status\"") && page.contains("action=\"/staff/my-reports/1/messages\""));
+        assert!(!page.contains("name=\"receipt\""), "no receipt to type or carry");
+        let token = csrf(&app.client);
+        let r = app
+            .client
+            .post("/staff/my-reports/1/messages")
+            .header(ContentType::Form)
+            .body(format!("csrf={token}&body=Il+a+%C3%A9t%C3%A9+lib%C3%A9r%C3%A9+hier."))
+            .dispatch();
+        assert_eq!(r.status(), Status::Created);
+        assert!(r.into_string().unwrap().contains("Il a été libéré hier."));
+        let (ct, body) = multipart(&[("csrf", token.as_str())], &[("file", "photo.png", PNG)]);
+        let r = app.client.post("/staff/my-reports/1/attachments").header(ct).body(body).dispatch();
+        assert_eq!(r.status(), Status::Created);
+        assert_eq!(count(&app.db, "attachments"), 1);
+        assert_eq!(count(&app.db, "messages"), 1);
+        // Another monitor: the report does not exist for them.
+        sign_out(&app.client);
+        sign_in(&app.client, "mon2@ngo.ml", PW);
+        assert_eq!(app.client.get("/staff/my-reports/1").dispatch().status(), Status::NotFound);
+        let token = csrf(&app.client);
+        let r = app
+            .client
+            .post("/staff/my-reports/1/messages")
+            .header(ContentType::Form)
+            .body(format!("csrf={token}&body=x"))
+            .dispatch();
+        assert_eq!(r.status(), Status::NotFound);
+        assert_eq!(count(&app.db, "messages"), 1);
+    });
+}
