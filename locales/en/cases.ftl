@@ -247,3 +247,5 @@ triage-evidence = { $count ->
 }
 triage-excerpt = Excerpt
 triage-files = Attached files
+triage-merge-title = Title of the new event
+triage-merge = New event with this report and no. { $id }

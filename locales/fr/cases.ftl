@@ -247,3 +247,5 @@ triage-evidence = { $count ->
 }
 triage-excerpt = Extrait
 triage-files = Pièces jointes
+triage-merge-title = Titre du nouvel événement
+triage-merge = Nouvel événement avec ce signalement et le n° { $id }

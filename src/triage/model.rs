@@ -613,3 +613,8 @@ pub fn attachment_counts(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<(i32
         .select((attachments::report_id, diesel::dsl::count_star()))
         .load(conn)
 }
+
+/// A report taken into an event: its public status becomes "under review".
+pub fn mark_under_review(conn: &mut DbConn, report_id: i32) -> QueryResult<usize> {
+    diesel::update(reports::table.find(report_id)).set(reports::status.eq("under_review")).execute(conn)
+}

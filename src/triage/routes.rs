@@ -566,6 +566,8 @@ pub struct EventForm {
     prior_approach: bool,
     court_pending: bool,
     event_id: Option<i32>,
+    /// A report-only duplicate candidate taken into the new event in the same action.
+    with_report: Option<i32>,
 }
 
 /// Opens a new event from a report.
@@ -595,6 +597,7 @@ async fn open_event(
     }
     let (pa, cp) = (form.prior_approach, form.court_pending);
     let (who, uid) = (actor(&auth, &officer.0), officer.0.user.id);
+    let with_report = form.with_report.filter(|w| *w != id);
     let event_id = auth
         .db
         .transaction(move |c| {
@@ -603,10 +606,17 @@ async fn open_event(
                 return Err(AppError::BadRequest("the report already belongs to an event"));
             }
             let e = model::create_event_from(c, &r, &title, &summary, pa, cp, uid)?;
-            diesel::update(crate::schema::reports::table.find(id))
-                .set(crate::schema::reports::status.eq("under_review"))
-                .execute(c)?;
+            model::mark_under_review(c, id)?;
             audit::record(c, &who, "event.create", "event", &e.to_string(), &format!("from report {id}"))?;
+            // One action for two duplicates: the candidate joins the new event too.
+            if let Some(w) = with_report {
+                if model::find_report(c, w, Scope::All)?.event_id.is_some() {
+                    return Err(AppError::BadRequest("the other report already belongs to an event"));
+                }
+                model::link_report(c, w, e)?;
+                model::mark_under_review(c, w)?;
+                audit::record(c, &who, "report.link", "report", &w.to_string(), &format!("event={e}"))?;
+            }
             Ok(e)
         })
         .await?;

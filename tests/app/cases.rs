@@ -1003,3 +1003,32 @@ fn staff_pages_in_english_show_words_not_codes() {
         assert!(event.contains("legal basis"));
     });
 }
+
+#[test]
+fn a_report_only_candidate_joins_a_new_event_in_one_action() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        let near = |n: &str| {
+            report_json(n, "2026-08-10", 14.4843, -4.1830, &["integrity.torture"], "national_guard")
+        };
+        file_report(&app.client, near("Premier récit de la torture au camp de Mopti."));
+        file_report(&app.client, near("Deuxième témoin : le même soir, au camp de Mopti."));
+        let intake = client(&app);
+        sign_in(&intake, "intake@cndh.ml", PW);
+        let page = intake.get("/staff/reports/1").dispatch().into_string().unwrap();
+        let table = page.split("id=\"candidates\"").nth(1).expect("candidates listed");
+        assert!(table.contains("name=\"with_report\" value=\"2\""), "a one-action merge is offered");
+        let (s, loc, _) = post(&intake, "/staff/reports/1/events", "title=Camp+de+Mopti&with_report=2");
+        assert_eq!(s, Status::SeeOther);
+        assert!(loc.unwrap().starts_with("/staff/events/"));
+        let mut c = app.db.conn();
+        let both: Vec<Option<i32>> =
+            reports::table.order(reports::id).select(reports::event_id).load(&mut c).unwrap();
+        assert_eq!(both.len(), 2);
+        assert!(both[0].is_some() && both[0] == both[1], "both reports in the one new event: {both:?}");
+        let links: i64 =
+            audit_log::table.filter(audit_log::action.eq("report.link")).count().get_result(&mut c).unwrap();
+        assert_eq!(links, 1, "the merge is audited");
+    });
+}
