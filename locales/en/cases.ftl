@@ -249,3 +249,4 @@ triage-excerpt = Excerpt
 triage-files = Attached files
 triage-merge-title = Title of the new event
 triage-merge = New event with this report and no. { $id }
+evidence-thumb-alt = Preview of the photo (copy without metadata)

@@ -249,3 +249,4 @@ triage-excerpt = Extrait
 triage-files = Pièces jointes
 triage-merge-title = Titre du nouvel événement
 triage-merge = Nouvel événement avec ce signalement et le n° { $id }
+evidence-thumb-alt = Aperçu de la photo (copie sans métadonnées)

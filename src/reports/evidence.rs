@@ -344,6 +344,19 @@ impl PdfScan {
 }
 
 /// Reads a whole small buffer through [`inspect`] (tests and small values).
+/// The longest side of a thumbnail on the staff pages, in pixels.
+pub const THUMB_SIDE: u32 = 240;
+
+/// A small PNG of a staff copy (already free of metadata), for the case and report pages.
+/// None if the copy cannot be decoded.
+pub fn thumbnail(safe_copy: &[u8]) -> Option<Vec<u8>> {
+    let img = image::load_from_memory(safe_copy).ok()?;
+    let small = img.thumbnail(THUMB_SIDE, THUMB_SIDE);
+    let mut out = std::io::Cursor::new(Vec::new());
+    small.write_to(&mut out, image::ImageFormat::Png).ok()?;
+    Some(out.into_inner())
+}
+
 pub fn check(data: Vec<u8>, max_bytes: u64) -> Result<Evidence, EvidenceError> {
     inspect(Source::Bytes(data), max_bytes)
 }

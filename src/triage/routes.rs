@@ -31,6 +31,7 @@ pub fn routes() -> Vec<Route> {
         report,
         attachment,
         attachment_original,
+        attachment_thumb,
         admissibility,
         open_event,
         link_event,
@@ -450,6 +451,31 @@ async fn attachment(auth: Auth<'_>, staff: Staff, id: i32) -> Result<Download, A
     // A photo that could not be re-encoded is readable by the auditor only.
     let (ct, body) = data.ok_or(AppError::NotFound)?;
     Ok(download(meta.id, &ct, body, false))
+}
+
+/// `GET /staff/attachments/<id>/thumb`: a small picture of a photo's staff copy (no metadata),
+/// shown on the case and report pages; as scoped and audited as the copy itself.
+#[rocket::get("/staff/attachments/<id>/thumb")]
+async fn attachment_thumb(auth: Auth<'_>, staff: Staff, id: i32) -> Result<Download, AppError> {
+    let scope = scope_of(&staff.0).ok_or(AppError::NotFound)?;
+    let who = actor(&auth, &staff.0);
+    let (meta, data) = auth
+        .db
+        .transaction(move |c| {
+            let (meta, data) = model::attachment_data(c, id, scope, model::FileCopy::Staff)?;
+            if data.is_some() && meta.kind == "image" {
+                let details = format!("sha256={} copy=thumbnail", meta.sha256);
+                audit::record(c, &who, "attachment.thumbnail", "attachment", &id.to_string(), &details)?;
+            }
+            Ok((meta, data))
+        })
+        .await?;
+    let (_, body) = data.filter(|_| meta.kind == "image").ok_or(AppError::NotFound)?;
+    let thumb = rocket::tokio::task::spawn_blocking(move || crate::reports::evidence::thumbnail(&body))
+        .await
+        .map_err(AppError::internal)?
+        .ok_or(AppError::NotFound)?;
+    Ok(download(meta.id, "image/png", thumb, false))
 }
 
 /// `GET /staff/attachments/<id>/original`: the file exactly as uploaded, metadata included, for

@@ -379,6 +379,47 @@ fn a_photo_reaches_case_workers_without_gps_or_serial_and_the_original_only_the_
 }
 
 #[test]
+fn case_workers_see_a_thumbnail_of_the_metadata_free_copy_and_nobody_else_does() {
+    each_engine(|engine| {
+        let app = TestApp::with_figment(TestDb::new(engine), |f| {
+            f.merge(("totp_required_roles", Vec::<String>::new()))
+        });
+        add_user(&app.db, "intake@vigie.ml", "intake", None);
+        add_user(&app.db, "inv@cndh.ml", "investigator", Some("cndh"));
+        add_user(&app.db, "om@mediateur.ml", "ombudsman", Some("mediateur"));
+        let photo = phone_photo();
+        file_with(&app.client, &[("evidence", "IMG_0001.jpg", &photo)]);
+        let intake = staff_client(&app.db);
+        sign_in(&intake, "intake@vigie.ml", PW);
+        route_report_one_to_cndh(&intake);
+        let inv = staff_client(&app.db);
+        sign_in(&inv, "inv@cndh.ml", PW);
+        let case_page = inv.get("/staff/cases/1").dispatch().into_string().unwrap();
+        assert!(case_page.contains("src=\"/staff/attachments/1/thumb\""), "the case page shows a thumbnail");
+        let r = inv.get("/staff/attachments/1/thumb").dispatch();
+        assert_eq!(r.status(), Status::Ok);
+        assert_eq!(r.content_type(), Some(ContentType::PNG));
+        let thumb = r.into_bytes().unwrap();
+        for leak in [&b"Exif"[..], b"SN-VIGIE-7731", b"GPSLatitude"] {
+            assert!(!contains(&thumb, leak));
+        }
+        assert!(image::load_from_memory(&thumb).unwrap().width() <= 240);
+        // The other institution has no case on this report: the thumbnail does not exist.
+        let om = staff_client(&app.db);
+        sign_in(&om, "om@mediateur.ml", PW);
+        assert_eq!(om.get("/staff/attachments/1/thumb").dispatch().status(), Status::NotFound);
+        use diesel::prelude::*;
+        use vigie::schema::audit_log;
+        let n: i64 = audit_log::table
+            .filter(audit_log::action.eq("attachment.thumbnail"))
+            .count()
+            .get_result(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(n, 1, "the thumbnail view is audited like a download");
+    });
+}
+
+#[test]
 fn photos_saved_before_copies_existed_get_their_copy_when_the_server_starts() {
     use diesel::prelude::*;
     use vigie::schema::attachments;
