@@ -74,18 +74,21 @@ async fn index(
             // checkpoint: the cost is what was appended since, not the whole log.
             let intact = if before.is_none() {
                 let from = model::checkpoint(c)?;
-                Some(model::verify_since(c, from)?)
+                Some((model::verify_since(c, from.clone())?, from))
             } else {
                 None
             };
             Ok((e, intact, g))
         })
         .await?;
-    if let Some(Ok(cp)) = &intact {
-        let cp = cp.clone();
-        db.transaction(move |c| Ok(model::store_checkpoint(c, &cp)?)).await?;
+    // The checkpoint moves only when something new was verified (no write on a quiet log).
+    if let Some((Ok(cp), from)) = &intact {
+        if from.as_ref() != Some(cp) {
+            let cp = cp.clone();
+            db.transaction(move |c| Ok(model::store_checkpoint(c, &cp)?)).await?;
+        }
     }
-    let intact = intact.map(|r| r.map(|cp| cp.count).map_err(|e| e.to_string()));
+    let intact = intact.map(|(r, _)| r.map(|cp| cp.count).map_err(|e| e.to_string()));
     let grants: Vec<GrantRow> = grants
         .into_iter()
         .map(|g| GrantRow {

@@ -139,15 +139,7 @@ impl RateLimiter {
 
 /// The bytes a client is counted by: an IPv4 address; the /64 network of an IPv6 address.
 fn client_key(client: Option<IpAddr>) -> Vec<u8> {
-    match client.map(|ip| ip.to_canonical()) {
-        Some(IpAddr::V4(v4)) => v4.octets().to_vec(),
-        Some(IpAddr::V6(v6)) => {
-            let mut k = vec![6u8];
-            k.extend_from_slice(&v6.octets()[..8]);
-            k
-        }
-        None => vec![],
-    }
+    client.map(|ip| crate::accounts::throttle::network_of(ip).into_bytes()).unwrap_or_default()
 }
 
 #[cfg(test)]
