@@ -19,7 +19,7 @@ use super::guards::Admin;
 use super::model::{self, NewUser, User};
 use super::routes::{issue_reset, Auth};
 use super::Role;
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::crypto;
 use crate::error::AppError;
 use crate::web::{check_csrf, Page};
@@ -161,7 +161,7 @@ async fn create(
     let role = role.unwrap_or(Role::Monitor);
     let institution = institution.or_else(|| role.required_institution().map(String::from));
     let (cat, config) = (auth.catalog.clone(), auth.config.clone());
-    let actor = Actor::User { id: admin.0.user.id, email: admin.0.user.email.clone(), ip: auth.ip.clone() };
+    let actor = auth.actor(&admin.0.user);
     let unusable = crypto::hash_password(&crypto::random_token(32));
     let admin_id = admin.0.user.id;
     let base = auth.config.public_url.trim_end_matches('/').to_string();
@@ -225,7 +225,7 @@ async fn act(
     action: &'static str,
     f: impl FnOnce(&mut crate::db::DbConn, &User) -> Result<String, AppError> + Send + 'static,
 ) -> Result<Redirect, AppError> {
-    let actor = Actor::User { id: admin.0.user.id, email: admin.0.user.email.clone(), ip: auth.ip.clone() };
+    let actor = auth.actor(&admin.0.user);
     auth.db
         .transaction(move |c| {
             let user = User::find(c, id)?;
@@ -376,7 +376,7 @@ pub struct GrantAction {
 /// Decides a pending grant; the admin who asked for it, and the one who would receive it,
 /// may not.
 async fn decide(auth: &Auth<'_>, admin: &Admin, id: i32, approve: bool) -> Result<Redirect, AppError> {
-    let actor = Actor::User { id: admin.0.user.id, email: admin.0.user.email.clone(), ip: auth.ip.clone() };
+    let actor = auth.actor(&admin.0.user);
     let (me, cat, base) =
         (admin.0.user.id, auth.catalog.clone(), auth.config.public_url.trim_end_matches('/').to_string());
     auth.db

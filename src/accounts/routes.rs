@@ -90,7 +90,7 @@ impl<'r> rocket::request::FromRequest<'r> for Auth<'r> {
 }
 
 impl Auth<'_> {
-    fn actor(&self, u: &User) -> Actor {
+    pub fn actor(&self, u: &User) -> Actor {
         Actor::User { id: u.id, email: u.email.clone(), ip: self.ip.clone() }
     }
 
