@@ -67,6 +67,10 @@ pub fn prepare(figment: &Figment) -> Result<Prepared, String> {
     db::migrate(&mut conn).map_err(|e| e.to_string())?;
     geo::model::sync_reference(&mut conn, &geo.boundaries, &geo.gazetteer)
         .map_err(|e| format!("cannot load the places into the database: {e}"))?;
+    // The places admins added, kept in the database, join the shipped ones in memory.
+    let added = geo::model::staff_places(&mut conn)
+        .map_err(|e| format!("cannot read the places added by admins: {e}"))?;
+    geo.gazetteer.set_staff_places(added.iter().map(geo::model::StaffPlace::to_place).collect());
     let receipt_salt = reports::model::receipt_salt(&mut conn).map_err(|e| e.to_string())?;
     drop(conn);
     Ok(Prepared { config: Arc::new(config), db, geo: Arc::new(geo), receipt_salt })
@@ -182,6 +186,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .attach(cases::stage())
         .attach(audit::stage())
         .mount("/", geo::routes())
+        .mount("/", geo::admin_routes())
         .mount("/", triage::routes())
         .mount("/", cases::routes())
         .mount("/", routing::routes())

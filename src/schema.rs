@@ -109,6 +109,9 @@ diesel::table! {
         region_code -> Nullable<Text>,
         cercle_code -> Nullable<Text>,
         population -> Nullable<Integer>,
+        added_by -> Nullable<Integer>,
+        added_at -> Nullable<Timestamp>,
+        active -> Bool,
     }
 }
 

@@ -7,6 +7,7 @@ mod cases;
 mod common;
 mod csrf_walk;
 mod foundation;
+mod gazetteer;
 mod intake;
 mod mail;
 mod security_accounts;
