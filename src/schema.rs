@@ -581,7 +581,6 @@ diesel::joinable!(cases -> events (event_id));
 diesel::joinable!(allegations -> cases (case_id));
 diesel::joinable!(allegations -> violation_types (violation_type_id));
 diesel::joinable!(allegations -> forces (force_id));
-diesel::joinable!(allegations -> units (unit_id));
 diesel::table! {
     digests_sent (user_id, sent_on) {
         user_id -> Integer,
