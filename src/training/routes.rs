@@ -343,6 +343,15 @@ fn flash_notice(flash: Option<FlashMessage<'_>>, catalog: &Catalog, lang: &str) 
     Feedback::from_flash(flash, catalog, lang)
 }
 
+/// Every field of a form present in the values (empty when not typed), so that templates
+/// compare them without an undefined variable.
+fn with_keys(mut fb: Feedback, keys: &[&str]) -> Feedback {
+    for k in keys {
+        fb.values.entry(k.to_string()).or_default();
+    }
+    fb
+}
+
 // Units ---------------------------------------------------------------------------------------
 
 #[derive(Debug, FromForm)]
@@ -389,6 +398,7 @@ async fn render_units(
             fb.values = vals.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         }
     }
+    let fb = with_keys(fb, &["id", "force", "name", "region", "parent", "strength"]);
     let forces: Vec<(String, String)> = tax.forces.iter().map(|f| (f.code.clone(), f.label(&lang).to_string())).collect();
     let regions: Vec<(String, String)> = geo
         .boundaries
@@ -524,6 +534,7 @@ async fn render_partners(page: Page, auth: &Auth<'_>, fb: Feedback) -> Result<Te
         })
         .collect();
     let trainers: Vec<Value> = trainers.iter().map(|t| json!({"id": t.0, "email": t.1, "partner": t.2})).collect();
+    let fb = with_keys(fb, &["name", "kind"]);
     Ok(Template::render("training/partners", context! { page: page.0, partners, trainers, fb }))
 }
 
@@ -677,6 +688,7 @@ async fn render_sessions(
         fb.values.get(k).map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect()).unwrap_or_default()
     };
     let (chosen_modules, chosen_units) = (picked("modules"), picked("units"));
+    let fb = with_keys(fb, &["planned_from", "planned_to", "region", "go_ahead_reason", "modules", "units"]);
     Ok(Template::render(
         "training/sessions",
         context! { page: page.0, mine, others, choices, fb, warning, partner: partner_name, chosen_modules, chosen_units },
@@ -956,7 +968,7 @@ fn remediation_view(r: &model::Remediation, l: &Loaded, catalog: &Catalog, lang:
         "id": r.id, "status": r.status, "status_label": catalog.message(lang, &format!("remediation-step-{}", r.status), None),
         "issue": r.issue, "lessons_unit": r.lessons_unit, "lessons_institution": r.lessons_institution,
         "module": r.module_id.map(|m| l.module_label(m, lang)), "unit": r.unit_id.map(|u| l.unit_name(u)),
-        "session_id": r.session_id, "review_on": r.review_on.map(|d| d.to_string()),
+        "session_id": r.session_id, "review_on": r.review_on.map(|d| d.to_string()).unwrap_or_default(),
     })
 }
 
@@ -978,6 +990,7 @@ async fn render_remediation_index(
     let rows = auth.db.run(|c| Ok(model::remediations(c)?)).await?;
     let rows: Vec<Value> = rows.iter().map(|r| remediation_view(r, &l, auth.catalog, &lang)).collect();
     let choices = choices(&l, tax, geo, &lang);
+    let fb = with_keys(fb, &["issue", "unit", "module", "review_on"]);
     Ok(Template::render("training/remediation_index", context! { page: page.0, rows, choices, fb }))
 }
 
@@ -1085,6 +1098,7 @@ async fn render_remediation(page: Page, auth: &Auth<'_>, id: i32, fb: Feedback) 
         .filter(|s| r.unit_id.is_none_or(|u| s.units.contains(&u)))
         .map(|s| session_view(&l, s, &lang))
         .collect();
+    let fb = with_keys(fb, &["to", "reason", "description", "due_on"]);
     Ok(Template::render("training/remediation_show", context! { page: page.0, r: view, keys, next, sessions, fb }))
 }
 
