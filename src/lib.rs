@@ -5,6 +5,7 @@
 //! - [`triage`]: the intake officers' queue, duplicates, events, allegations, routing them.
 //! - [`routing`]: the ordered routing rules (data) and the decision they give.
 //! - [`cases`]: the institutions' cases, their workflow, deadlines and reminders.
+//! - [`training`]: units, partners, sessions, gap analysis, early warning, remediation.
 //! - [`accounts`]: staff accounts, roles, sessions, TOTP, the role guards.
 //! - [`geo`]: regions and cercles by point-in-polygon, the gazetteer, the server-drawn map.
 //! - [`taxonomy`]: violation types, forces and the other lists, as data.
@@ -33,6 +34,7 @@ pub mod routing;
 pub mod schema;
 pub mod synthetic;
 pub mod taxonomy;
+pub mod training;
 pub mod triage;
 pub mod web;
 
@@ -190,6 +192,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .mount("/", triage::routes())
         .mount("/", cases::routes())
         .mount("/", routing::routes())
+        .mount("/", training::routes())
         .mount("/", web::routes())
         .mount("/static", rocket::fs::FileServer::from(static_dir))
         .register("/", web::catchers()))

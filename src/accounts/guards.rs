@@ -86,6 +86,11 @@ role_guard!(
     [Trainer]
 );
 role_guard!(
+    /// Those who work on training: trainers, and admins who manage units and partners.
+    TrainingStaff,
+    [Trainer, Admin]
+);
+role_guard!(
     /// Those who may read cases: case workers (their institution's) and auditors (all).
     CaseReader,
     [Investigator, Ombudsman, Auditor]

@@ -14,3 +14,4 @@ mod security_accounts;
 mod security_cases;
 mod security_evidence;
 mod structure;
+mod training;
