@@ -101,6 +101,16 @@ impl Catalog {
         key.to_string()
     }
 
+    /// The text for `key` in `lang`, then in French, then `fallback` (for labels of data whose
+    /// key may be missing: a code added to a list without its translations shows as its code).
+    pub fn message_or(&self, lang: &str, key: &str, fallback: &str) -> String {
+        if self.has_key(lang, key) || self.has_key(DEFAULT_LANG, key) {
+            self.message(lang, key, None)
+        } else {
+            fallback.to_string()
+        }
+    }
+
     /// The best supported language for an `Accept-Language` header.
     pub fn negotiate(&self, accept_language: Option<&str>) -> String {
         if let Some(header) = accept_language {
@@ -129,6 +139,12 @@ impl Catalog {
 
 /// The Tera function `t(key="…", lang="…", name=value…)`: extra arguments become Fluent
 /// variables.
+/// The Fluent key of a list entry's label: `<list>-<code>`, a dot becoming a dash
+/// (`vt-liberty-arbitrary_arrest`, `force-fama`, `region-ML-5`).
+pub fn label_key(list: &str, code: &str) -> String {
+    format!("{list}-{}", code.replace('.', "-"))
+}
+
 pub fn tera_function(catalog: Arc<Catalog>) -> impl rocket_dyn_templates::tera::Function {
     move |args: &HashMap<String, rocket_dyn_templates::tera::Value>| -> rocket_dyn_templates::tera::Result<rocket_dyn_templates::tera::Value> {
         let key = args

@@ -152,8 +152,12 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     let catalog = Arc::new(i18n::Catalog::load(&prepared.config.locales_dir)?);
     let taxonomy = {
         let mut conn = prepared.db.get().map_err(|e| e.to_string())?;
-        Arc::new(taxonomy::Taxonomy::load(&mut conn).map_err(|e| format!("cannot read the taxonomies: {e}"))?)
+        let tax =
+            taxonomy::Taxonomy::load(&mut conn).map_err(|e| format!("cannot read the taxonomies: {e}"))?;
+        Arc::new(tax.localize(&catalog))
     };
+    // Region names come from the Fluent files too (`region-<code>`).
+    prepared.geo.set_catalog(catalog.clone());
     let tera_catalog = catalog.clone();
     let templates = Template::custom(move |engines| {
         engines.tera.register_function("t", i18n::tera_function(tera_catalog.clone()));

@@ -273,7 +273,7 @@ diesel::table! {
         victim_details -> Text,
         destination_id -> Nullable<Integer>,
         routing_rule_id -> Nullable<Integer>,
-        routing_reason -> Nullable<Text>,
+        routing_fact -> Nullable<Text>,
         override_reason -> Nullable<Text>,
         case_id -> Nullable<Integer>,
         disposition_id -> Nullable<Integer>,

@@ -99,7 +99,10 @@ async fn users_page(
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
     let insts: Vec<(String, String)> = institutions
         .into_iter()
-        .map(|(_, code, fr, en)| (code, if lang == "en" { en } else { fr }))
+        .map(|(_, code, _, _)| {
+            let name = auth.catalog.message_or(&lang, &crate::i18n::label_key("institution", &code), &code);
+            (code, name)
+        })
         .collect();
     Ok((
         status,

@@ -199,7 +199,6 @@ async fn create(
     let name = place.name.clone();
     auth.db
         .transaction(move |c| {
-            crate::db::begin_write(c)?;
             let id = model::insert_staff_place(c, &place, by, at)?;
             let details = format!(
                 "name={:?} alt_names={:?} lat={} lon={} region={} cercle={}",
@@ -235,7 +234,6 @@ async fn update(
     let name = place.name.clone();
     auth.db
         .transaction(move |c| {
-            crate::db::begin_write(c)?;
             let before = model::staff_place(c, id)?;
             model::update_staff_place(c, id, &place)?;
             let details = format!(
@@ -275,7 +273,6 @@ async fn set_active(
     let name = auth
         .db
         .transaction(move |c| {
-            crate::db::begin_write(c)?;
             let p = model::staff_place(c, id)?;
             model::set_staff_place_active(c, id, active)?;
             let action = if active { "place.enable" } else { "place.disable" };

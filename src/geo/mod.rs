@@ -28,6 +28,7 @@ pub struct Geo {
     pub map: map::MapSvg,
     /// Pairs of cercles that share a border, computed on first use.
     adjacency: std::sync::OnceLock<std::collections::HashSet<(String, String)>>,
+    catalog: std::sync::OnceLock<std::sync::Arc<crate::i18n::Catalog>>,
 }
 
 impl std::fmt::Debug for Geo {
@@ -43,6 +44,7 @@ impl Geo {
             gazetteer: Gazetteer::load(&dir.join("places.csv"))?,
             map: map::render(&dir.join("regions_display.geojson"))?,
             adjacency: std::sync::OnceLock::new(),
+            catalog: std::sync::OnceLock::new(),
         })
     }
 
@@ -73,8 +75,19 @@ impl Geo {
             .contains(&(a.to_string(), b.to_string()))
     }
 
+    /// A region's name in `lang`: the Fluent key `region-<code>`, else the boundary file's
+    /// (French) name.
     pub fn region_name(&self, code: &str, lang: &str) -> Option<String> {
-        self.boundaries.region(code).map(|r| if lang == "en" { r.name_en.clone() } else { r.name.clone() })
+        let r = self.boundaries.region(code)?;
+        Some(match self.catalog.get() {
+            Some(c) => c.message_or(lang, &crate::i18n::label_key("region", code), &r.name),
+            None => r.name.clone(),
+        })
+    }
+
+    /// The translations region names are read from (set once, when the web server is built).
+    pub fn set_catalog(&self, catalog: std::sync::Arc<crate::i18n::Catalog>) {
+        let _ = self.catalog.set(catalog);
     }
 
     pub fn cercle_name(&self, code: &str) -> Option<String> {

@@ -407,7 +407,10 @@ impl Intake<'_> {
             submitted_on: report.submitted_on.to_string(),
             forwarded_to: forwarded
                 .into_iter()
-                .map(|(_, fr, en)| if self.lang == "en" { en } else { fr })
+                .map(|code| {
+                    let i = self.taxonomy.institutions.iter().find(|i| i.code == code);
+                    i.map(|i| i.label(&self.lang).to_string()).unwrap_or(code)
+                })
                 .collect(),
             messages: messages
                 .into_iter()

@@ -249,12 +249,12 @@ pub fn latest_staff_institution(conn: &mut DbConn, report_id: i32) -> QueryResul
 }
 
 /// The institutions a report's event was forwarded to, for the public status.
-pub fn forwarded_to(conn: &mut DbConn, event_id: i32) -> QueryResult<Vec<(String, String, String)>> {
+pub fn forwarded_to(conn: &mut DbConn, event_id: i32) -> QueryResult<Vec<String>> {
     cases::table
         .inner_join(institutions::table)
         .filter(cases::event_id.eq(event_id))
         .order(institutions::id)
-        .select((institutions::code, institutions::name_fr, institutions::name_en))
+        .select(institutions::code)
         .load(conn)
 }
 

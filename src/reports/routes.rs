@@ -329,7 +329,7 @@ fn form_context(
         .iter()
         .map(|r| RegionView {
             code: r.code.clone(),
-            name: if lang == "en" { r.name_en.clone() } else { r.name.clone() },
+            name: intake.geo.region_name(&r.code, lang).unwrap_or_else(|| r.name.clone()),
             cercles: {
                 let mut c: Vec<Choice> = intake
                     .geo

@@ -433,7 +433,7 @@ mod tests {
     }
 
     fn entry(id: i32, code: &str) -> Entry {
-        Entry { id, code: code.into(), label_fr: code.into(), label_en: code.into() }
+        Entry::new(id, "vt", code)
     }
 
     fn tax() -> Taxonomy {

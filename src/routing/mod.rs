@@ -7,4 +7,4 @@ mod routes;
 pub mod rules;
 
 pub use routes::routes;
-pub use rules::{decide, Decision, Facts, Rule};
+pub use rules::{decide, Condition, Decision, Facts, RoutingFact, Rule};

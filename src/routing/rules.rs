@@ -31,15 +31,66 @@ pub struct Facts {
     pub children_involved: bool,
 }
 
-/// Which rule fired, where the allegation goes, and why (in words a person can check).
+/// Which rule fired, where the allegation goes, and why (as facts, put in words in the
+/// reader's language when shown).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
     pub rule_id: i32,
     pub destination: String,
-    pub reason: String,
+    pub reason: RoutingFact,
+}
+
+/// One condition of a rule that held: what it is on (`group`, `type`, `force`,
+/// `prior_approach`, `court_pending`, `children`) and its value (a code, or `yes`/`no`).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Condition {
+    pub on: String,
+    pub value: String,
+}
+
+/// Why an allegation went where it did, stored as JSON in `allegations.routing_fact` and
+/// rendered through Fluent in the reader's language: never a sentence in one language.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RoutingFact {
+    /// A rule fired. `conditions` is absent for decisions recorded before facts were kept
+    /// (migrated from the old sentences: the rule is known, not which conditions it had then).
+    Rule {
+        rule: i32,
+        position: i32,
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        conditions: Option<Vec<Condition>>,
+        violation_type: String,
+        force: String,
+        destination: String,
+    },
+    /// The intake officer decided (their reason is in `override_reason`).
+    Override,
+}
+
+impl RoutingFact {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn parse(s: &str) -> Option<RoutingFact> {
+        serde_json::from_str(s).ok()
+    }
 }
 
 impl Rule {
+    /// The legal basis admins wrote in each language (the `routing_rules` columns).
+    pub fn legal_bases(&self) -> [(&'static str, &str); 2] {
+        [("fr", &self.legal_basis_fr), ("en", &self.legal_basis_en)]
+    }
+
+    /// The legal basis in `lang`, or in French when none was written in it.
+    pub fn legal_basis(&self, lang: &str) -> &str {
+        let bases = self.legal_bases();
+        bases.iter().find(|(l, _)| *l == lang).or_else(|| bases.first()).map(|(_, b)| *b).unwrap_or_default()
+    }
+
     pub fn matches(&self, f: &Facts) -> bool {
         fn eq(cond: &Option<String>, v: &str) -> bool {
             cond.as_deref().is_none_or(|c| c == v)
@@ -57,31 +108,37 @@ impl Rule {
     }
 
     /// The conditions that held, for the record of the decision.
-    fn why(&self, f: &Facts) -> String {
-        let mut parts = vec![];
+    fn why(&self, f: &Facts) -> RoutingFact {
+        let mut conditions = vec![];
+        let mut push = |on: &str, value: String| conditions.push(Condition { on: on.into(), value });
+        let yes_no = |b: bool| if b { "yes" } else { "no" }.to_string();
         if let Some(g) = &self.violation_group {
-            parts.push(format!("group={g}"));
+            push("group", g.clone());
         }
         if let Some(t) = &self.violation_type {
-            parts.push(format!("type={t}"));
+            push("type", t.clone());
         }
         if let Some(x) = &self.force {
-            parts.push(format!("force={x}"));
+            push("force", x.clone());
         }
         if let Some(b) = self.prior_approach {
-            parts.push(format!("prior_approach={b}"));
+            push("prior_approach", yes_no(b));
         }
         if let Some(b) = self.court_pending {
-            parts.push(format!("court_pending={b}"));
+            push("court_pending", yes_no(b));
         }
         if let Some(b) = self.children_involved {
-            parts.push(format!("children={b}"));
+            push("children", yes_no(b));
         }
-        let conditions = if parts.is_empty() { "any allegation".to_string() } else { parts.join(", ") };
-        format!(
-            "rule {} \"{}\" ({conditions}) for {} by {}",
-            self.position, self.name, f.violation_type, f.force
-        )
+        RoutingFact::Rule {
+            rule: self.id,
+            position: self.position,
+            name: self.name.clone(),
+            conditions: Some(conditions),
+            violation_type: f.violation_type.clone(),
+            force: f.force.clone(),
+            destination: self.destination.clone(),
+        }
     }
 }
 
@@ -141,7 +198,18 @@ mod tests {
         let rules = vec![base.clone(), specific.clone()];
         let dec = decide(&rules, &f).unwrap();
         assert_eq!((dec.rule_id, dec.destination.as_str()), (2, "military_justice"));
-        assert!(dec.reason.contains("force=fama_army"));
+        match &dec.reason {
+            RoutingFact::Rule { rule, conditions, force, .. } => {
+                assert_eq!((*rule, force.as_str()), (2, "fama_army"));
+                let held = vec![Condition { on: "force".into(), value: "fama_army".into() }];
+                assert_eq!(conditions.as_ref(), Some(&held));
+            }
+            other => panic!("{other:?}"),
+        }
+        // Stored as JSON and read back the same; the old sentences are not facts.
+        assert_eq!(RoutingFact::parse(&dec.reason.to_json()), Some(dec.reason.clone()));
+        assert_eq!(RoutingFact::parse(r#"{"kind":"override"}"#), Some(RoutingFact::Override));
+        assert_eq!(RoutingFact::parse("rule 10 \"x\" (any allegation) for a by b"), None);
         // Moved after the general rule, it never fires.
         let rules = vec![base.clone(), Rule { position: 30, ..specific.clone() }];
         assert_eq!(decide(&rules, &f).unwrap().rule_id, 1);

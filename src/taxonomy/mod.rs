@@ -1,6 +1,9 @@
 //! The lists Vigie classifies with: violation groups and types, forces, dispositions, case
 //! statuses, institutions. They are data (seeded by migration, editable by admins), read once
-//! at start into [`Taxonomy`], with a label in each language.
+//! at start into [`Taxonomy`]. Their labels come from the Fluent files
+//! (`locales/<lang>/taxonomy.ftl`, keys `<list>-<code>`, see [`crate::i18n::label_key`]), so a
+//! new language is a new folder; a code without a key shows as its code. The `label_fr` and
+//! `label_en` columns remain in the database, unread.
 
 pub mod model;
 
@@ -11,17 +14,38 @@ pub use model::Taxonomy;
 pub struct Entry {
     pub id: i32,
     pub code: String,
-    pub label_fr: String,
-    pub label_en: String,
+    /// The list's Fluent prefix (`vg`, `vt`, `force`, `disposition`, `institution`).
+    pub list: &'static str,
+    /// Language → label, filled from the Fluent files by [`Taxonomy::localize`].
+    pub labels: std::collections::BTreeMap<String, String>,
 }
 
 impl Entry {
+    pub fn new(id: i32, list: &'static str, code: &str) -> Entry {
+        Entry { id, code: code.to_string(), list, labels: Default::default() }
+    }
+
+    /// The label in `lang`, else in French, else the code.
     pub fn label(&self, lang: &str) -> &str {
-        if lang == "en" {
-            &self.label_en
-        } else {
-            &self.label_fr
-        }
+        self.labels
+            .get(lang)
+            .or_else(|| self.labels.get(crate::i18n::DEFAULT_LANG))
+            .map(String::as_str)
+            .unwrap_or(&self.code)
+    }
+
+    /// The Fluent key of its label.
+    pub fn key(&self) -> String {
+        crate::i18n::label_key(self.list, &self.code)
+    }
+
+    pub(crate) fn localize(&mut self, catalog: &crate::i18n::Catalog) {
+        let key = self.key();
+        self.labels = catalog
+            .languages()
+            .iter()
+            .map(|(lang, _)| (lang.clone(), catalog.message_or(lang, &key, &self.code)))
+            .collect();
     }
 }
 

@@ -12,82 +12,86 @@ pub struct Taxonomy {
     pub forces: Vec<Entry>,
     pub dispositions: Vec<Entry>,
     pub institutions: Vec<Entry>,
-    /// (code, label_fr, label_en, public_code)
-    pub case_statuses: Vec<(String, String, String, String)>,
+    /// (code, public_code); their labels are the `case-status-<code>` keys.
+    pub case_statuses: Vec<(String, String)>,
 }
 
 impl Taxonomy {
+    /// The lists' codes, labelled by their codes until [`Taxonomy::localize`].
     pub fn load(conn: &mut DbConn) -> QueryResult<Taxonomy> {
-        let groups: Vec<(i32, String, String, String, String)> = violation_groups::table
+        let groups: Vec<(i32, String, String)> = violation_groups::table
             .order(violation_groups::position)
-            .select((
-                violation_groups::id,
-                violation_groups::code,
-                violation_groups::icon,
-                violation_groups::label_fr,
-                violation_groups::label_en,
-            ))
+            .select((violation_groups::id, violation_groups::code, violation_groups::icon))
             .load(conn)?;
-        let types: Vec<(i32, i32, String, String, String)> = violation_types::table
+        let types: Vec<(i32, i32, String)> = violation_types::table
             .filter(violation_types::active.eq(true))
             .order((violation_types::group_id, violation_types::position))
-            .select((
-                violation_types::id,
-                violation_types::group_id,
-                violation_types::code,
-                violation_types::label_fr,
-                violation_types::label_en,
-            ))
+            .select((violation_types::id, violation_types::group_id, violation_types::code))
             .load(conn)?;
         let groups = groups
             .into_iter()
-            .map(|(id, code, icon, label_fr, label_en)| Group {
-                types: types
-                    .iter()
-                    .filter(|t| t.1 == id)
-                    .map(|t| Entry {
-                        id: t.0,
-                        code: t.2.clone(),
-                        label_fr: t.3.clone(),
-                        label_en: t.4.clone(),
-                    })
-                    .collect(),
-                entry: Entry { id, code, label_fr, label_en },
+            .map(|(id, code, icon)| Group {
+                types: types.iter().filter(|t| t.1 == id).map(|t| Entry::new(t.0, "vt", &t.2)).collect(),
+                entry: Entry::new(id, "vg", &code),
                 icon,
             })
             .collect();
-        let forces = forces::table
-            .filter(forces::active.eq(true))
-            .order(forces::position)
-            .select((forces::id, forces::code, forces::label_fr, forces::label_en))
-            .load::<(i32, String, String, String)>(conn)?
-            .into_iter()
-            .map(|(id, code, label_fr, label_en)| Entry { id, code, label_fr, label_en })
-            .collect();
-        let dispositions = dispositions::table
-            .order(dispositions::position)
-            .select((dispositions::id, dispositions::code, dispositions::label_fr, dispositions::label_en))
-            .load::<(i32, String, String, String)>(conn)?
-            .into_iter()
-            .map(|(id, code, label_fr, label_en)| Entry { id, code, label_fr, label_en })
-            .collect();
-        let institutions = institutions::table
-            .order(institutions::id)
-            .select((institutions::id, institutions::code, institutions::name_fr, institutions::name_en))
-            .load::<(i32, String, String, String)>(conn)?
-            .into_iter()
-            .map(|(id, code, label_fr, label_en)| Entry { id, code, label_fr, label_en })
-            .collect();
+        let entries = |rows: Vec<(i32, String)>, list: &'static str| -> Vec<Entry> {
+            rows.into_iter().map(|(id, code)| Entry::new(id, list, &code)).collect()
+        };
+        let forces = entries(
+            forces::table
+                .filter(forces::active.eq(true))
+                .order(forces::position)
+                .select((forces::id, forces::code))
+                .load(conn)?,
+            "force",
+        );
+        let dispositions = entries(
+            dispositions::table
+                .order(dispositions::position)
+                .select((dispositions::id, dispositions::code))
+                .load(conn)?,
+            "disposition",
+        );
+        let institutions = entries(
+            institutions::table
+                .order(institutions::id)
+                .select((institutions::id, institutions::code))
+                .load(conn)?,
+            "institution",
+        );
         let case_statuses = case_statuses::table
             .order(case_statuses::position)
-            .select((
-                case_statuses::code,
-                case_statuses::label_fr,
-                case_statuses::label_en,
-                case_statuses::public_code,
-            ))
+            .select((case_statuses::code, case_statuses::public_code))
             .load(conn)?;
         Ok(Taxonomy { groups, forces, dispositions, institutions, case_statuses })
+    }
+
+    /// Every code of the lists with a label (for the test that each has its translations).
+    pub fn label_keys(&self) -> Vec<String> {
+        let mut keys = vec![];
+        for g in &self.groups {
+            keys.push(g.entry.key());
+            keys.extend(g.types.iter().map(Entry::key));
+        }
+        for e in self.forces.iter().chain(&self.dispositions).chain(&self.institutions) {
+            keys.push(e.key());
+        }
+        keys.extend(self.case_statuses.iter().map(|(code, _)| crate::i18n::label_key("case-status", code)));
+        keys
+    }
+
+    /// Fills every entry's labels, in each language of the catalog, from its Fluent key.
+    pub fn localize(mut self, catalog: &crate::i18n::Catalog) -> Taxonomy {
+        for g in &mut self.groups {
+            g.entry.localize(catalog);
+            g.types.iter_mut().for_each(|t| t.localize(catalog));
+        }
+        for e in self.forces.iter_mut().chain(&mut self.dispositions).chain(&mut self.institutions) {
+            e.localize(catalog);
+        }
+        self
     }
 
     pub fn violation_type(&self, code: &str) -> Option<(&Group, &Entry)> {

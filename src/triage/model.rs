@@ -421,7 +421,8 @@ pub struct Allegation {
     pub children_involved: bool,
     pub destination_id: Option<i32>,
     pub routing_rule_id: Option<i32>,
-    pub routing_reason: Option<String>,
+    /// Why it went there, as facts (JSON of `routing::RoutingFact`).
+    pub routing_fact: Option<String>,
     pub override_reason: Option<String>,
     pub case_id: Option<i32>,
     pub disposition_id: Option<i32>,
@@ -471,13 +472,14 @@ pub fn find_allegation(conn: &mut DbConn, id: i32) -> QueryResult<Allegation> {
     allegations::table.find(id).select(Allegation::as_select()).first(conn)
 }
 
-/// Records where an allegation goes and why, and the case it joins.
+/// Records where an allegation goes and why (`fact`: the JSON of a `routing::RoutingFact`),
+/// and the case it joins.
 pub fn set_destination(
     conn: &mut DbConn,
     id: i32,
     destination_id: i32,
     rule_id: Option<i32>,
-    reason: &str,
+    fact: &str,
     override_reason: Option<&str>,
     case_id: i32,
 ) -> QueryResult<usize> {
@@ -485,7 +487,7 @@ pub fn set_destination(
         .set((
             allegations::destination_id.eq(Some(destination_id)),
             allegations::routing_rule_id.eq(rule_id),
-            allegations::routing_reason.eq(Some(reason)),
+            allegations::routing_fact.eq(Some(fact)),
             allegations::override_reason.eq(override_reason),
             allegations::case_id.eq(Some(case_id)),
         ))

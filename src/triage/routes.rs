@@ -153,7 +153,7 @@ async fn queue(
         .boundaries
         .regions
         .iter()
-        .map(|r| (r.code.clone(), if lang == "en" { r.name_en.clone() } else { r.name.clone() }))
+        .map(|r| (r.code.clone(), geo.region_name(&r.code, &lang).unwrap_or_else(|| r.name.clone())))
         .collect();
     let cercles: Vec<(String, String)> =
         geo.boundaries.cercles.iter().map(|c| (c.code.clone(), c.name.clone())).collect();
@@ -964,7 +964,7 @@ async fn route_event(
                     a.id,
                     inst,
                     Some(decision.rule_id),
-                    &decision.reason,
+                    &decision.reason.to_json(),
                     None,
                     case_id,
                 )?;
@@ -974,7 +974,7 @@ async fn route_event(
                     "allegation.route",
                     "allegation",
                     &a.id.to_string(),
-                    &format!("{} → case {case_id}: {}", decision.destination, decision.reason),
+                    &format!("{} → case {case_id}: {}", decision.destination, decision.reason.to_json()),
                 )?;
                 if opened {
                     audit::record(
@@ -1040,7 +1040,7 @@ async fn override_route(
                 return Err(AppError::BadRequest("a finding was already recorded"));
             }
             let (case_id, opened) = cases::open_case(c, a.event_id, inst, ack, tri)?;
-            let why = format!("override by intake officer: {reason}");
+            let why = routing::RoutingFact::Override.to_json();
             model::set_destination(c, id, inst, None, &why, Some(&reason), case_id)?;
             let details = format!("from={:?} to={code} case={case_id}: {reason}", a.destination_id);
             audit::record(c, &who, "allegation.override", "allegation", &id.to_string(), &details)?;

@@ -101,7 +101,7 @@ fn full_path_from_report_to_two_institutions_findings_recommendation_and_reporte
                 allegations::id,
                 allegations::case_id,
                 allegations::routing_rule_id,
-                allegations::routing_reason,
+                allegations::routing_fact,
             ))
             .load(&mut c)
             .unwrap();
@@ -110,7 +110,12 @@ fn full_path_from_report_to_two_institutions_findings_recommendation_and_reporte
             routed.iter().all(|a| a.1.is_some() && a.2.is_some()),
             "each decision records its rule: {routed:?}"
         );
-        assert!(routed[1].3.as_deref().unwrap().contains("prior_approach=true"), "{:?}", routed[1].3);
+        // Stored as facts, not as a sentence in one language.
+        assert!(
+            routed[1].3.as_deref().unwrap().contains(r#"{"on":"prior_approach","value":"yes"}"#),
+            "{:?}",
+            routed[1].3
+        );
         let case_rows: Vec<(i32, i32)> =
             cases::table.order(cases::id).select((cases::id, cases::institution_id)).load(&mut c).unwrap();
         assert_eq!(case_rows.len(), 2, "one case per institution");
@@ -928,6 +933,12 @@ fn triage_confirms_refuses_on_its_page_and_shows_words_not_codes() {
         assert!(ev.contains("1 allégation orientée"), "confirmed");
         let table = ev.split("id=\"allegations\"").nth(1).unwrap();
         assert!(table.contains("fondement"), "the legal basis: {table}");
+        // The reason, stored as facts, in French words: the rule's position and the
+        // condition that held, with the group's French label.
+        assert!(
+            table.contains("Règle 70 ") && table.contains("(groupe : Torture, coups et menaces)"),
+            "{table}"
+        );
         assert!(!table.contains("prior_approach=") && !table.contains("override by"), "no engine trace");
         // Refused: an override without a reason, on the event page.
         let (s, _, body) = post(&intake, "/staff/allegations/1/override", "destination=mediateur&reason=");
@@ -1001,6 +1012,16 @@ fn staff_pages_in_english_show_words_not_codes() {
         }
         assert!(case.contains("legal basis"), "the legal basis of the routing decision");
         assert!(event.contains("legal basis"));
+        // The routing reason in English words on English pages, in French on French ones.
+        for page in [&case, &event] {
+            assert!(
+                page.contains("Rule 70 ") && page.contains("(group: Torture, beatings and threats)"),
+                "{page}"
+            );
+            assert!(!page.contains("Règle") && !page.contains("groupe :"));
+        }
+        let fr = intake.get("/staff/events/1?lang=fr").dispatch().into_string().unwrap();
+        assert!(fr.contains("Règle 70 ") && fr.contains("(groupe : Torture, coups et menaces)"));
     });
 }
 
@@ -1030,5 +1051,60 @@ fn a_report_only_candidate_joins_a_new_event_in_one_action() {
         let links: i64 =
             audit_log::table.filter(audit_log::action.eq("report.link")).count().get_result(&mut c).unwrap();
         assert_eq!(links, 1, "the merge is audited");
+    });
+}
+
+/// Issue 10: a routing decision recorded before reasons were kept as facts (an English
+/// sentence) becomes facts with the migration, and is shown in the reader's language.
+#[test]
+fn routing_sentences_recorded_before_the_migration_become_facts() {
+    use diesel_migrations::MigrationHarness;
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        file_report(
+            &app.client,
+            report_json(
+                "Des soldats ont battu mon frère au poste de Sévaré, la nuit du vingt.",
+                "2026-10-20",
+                14.54,
+                -4.09,
+                &["integrity.beating"],
+                "gendarmerie",
+            ),
+        );
+        let intake = client(&app);
+        sign_in(&intake, "intake@cndh.ml", PW);
+        post(&intake, "/staff/reports/1/events", "title=Poste+de+Sevare");
+        post(&intake, "/staff/events/1/allegations", "violation_type=integrity.beating&force=gendarmerie");
+        assert_eq!(post(&intake, "/staff/events/1/route", "").0, Status::SeeOther);
+        // Back to the schema before, with the decision as the old code wrote it.
+        let mut c = app.db.conn();
+        match &mut c {
+            vigie::db::DbConn::Sqlite(c) => c.revert_last_migration(vigie::db::SQLITE_MIGRATIONS).map(|_| ()),
+            vigie::db::DbConn::Pg(c) => c.revert_last_migration(vigie::db::POSTGRES_MIGRATIONS).map(|_| ()),
+        }
+        .unwrap();
+        diesel::sql_query(
+            "UPDATE allegations SET routing_reason = 'rule 70 \"Torture et mauvais traitements → CNDH\" \
+             (group=integrity) for integrity.beating by gendarmerie'",
+        )
+        .execute(&mut c)
+        .unwrap();
+        assert_eq!(vigie::db::migrate(&mut c).unwrap(), 1);
+        let fact: Option<String> =
+            allegations::table.select(allegations::routing_fact).first(&mut c).unwrap();
+        let fact: Value = serde_json::from_str(&fact.unwrap()).unwrap();
+        assert_eq!(fact["kind"], "rule");
+        assert_eq!(fact["position"], 70);
+        assert_eq!(fact["destination"], "cndh");
+        assert_eq!(fact["violation_type"], "integrity.beating");
+        assert_eq!(fact["force"], "gendarmerie");
+        assert!(fact.get("conditions").is_none(), "which conditions held then is not known");
+        let en = intake.get("/staff/events/1?lang=en").dispatch().into_string().unwrap();
+        let table = en.split("id=\"allegations\"").nth(1).unwrap();
+        assert!(table.contains("legal basis") && !table.contains("by gendarmerie"), "{table}");
+        let fr = intake.get("/staff/events/1?lang=fr").dispatch().into_string().unwrap();
+        assert!(fr.split("id=\"allegations\"").nth(1).unwrap().contains("fondement"));
     });
 }

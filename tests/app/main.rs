@@ -9,6 +9,7 @@ mod csrf_walk;
 mod foundation;
 mod gazetteer;
 mod intake;
+mod labels;
 mod mail;
 mod security_accounts;
 mod security_cases;
