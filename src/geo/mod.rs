@@ -21,7 +21,8 @@ pub fn admin_routes() -> Vec<rocket::Route> {
     admin::routes()
 }
 
-/// Everything about places, loaded once at start and shared read-only.
+/// Everything about places, loaded once at start and shared; only the gazetteer's admin-added
+/// places change afterwards (swapped whole, see [`Gazetteer::set_staff_places`]).
 pub struct Geo {
     pub boundaries: Boundaries,
     pub gazetteer: Gazetteer,

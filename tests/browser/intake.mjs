@@ -54,6 +54,13 @@ async function fileWithJs() {
   await page.waitForSelector("#place-results input[type=radio]");
   await page.waitForTimeout(1600);
   assert.ok(!/Ségou/.test(await page.textContent("#place-results")), "the late answer was dropped");
+  // Two villages called Aghor in the cercle of Nara are told apart as you type (item 7).
+  await page.fill("#place_query", "Aghor");
+  await page.waitForFunction(() => /Aghor/.test(document.getElementById("place-results").textContent));
+  const aghor = (await page.locator("#place-results li").allTextContents()).filter((t) => /Aghor — cercle de Nara/.test(t));
+  assert.equal(aghor.length, 2, aghor.join(" | "));
+  assert.notEqual(aghor[0], aghor[1]);
+  assert.ok(aghor.every((t) => / km /.test(t)), aghor.join(" | "));
   // Enter ("Go") in the search box searches and sends nothing (item 2).
   await page.fill("#place_query", "Segou");
   await page.press("#place_query", "Enter");
@@ -77,7 +84,7 @@ async function fileWithJs() {
   for (const req of searches) {
     assert.equal(req.method(), "POST");
     assert.ok(!/seg|kayes|kidal/i.test(req.url()), "the typed place is not in the URL: " + req.url());
-    assert.match(req.postData() || "", /"q":"(Seg|Segou|Kayes|Kidal)"/);
+    assert.match(req.postData() || "", /"q":"(Seg|Segou|Kayes|Aghor|Kidal)"/);
   }
   // A click on the map replaces it with a point, without leaving the page, said in words.
   await page.locator("#map").click({ position: { x: 105, y: 240 } });
