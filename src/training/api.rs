@@ -99,11 +99,19 @@ pub fn flag_scores(
 
 /// `GET /api/v1/training/gaps`: the gap rows of the analysis page.
 #[rocket::get("/api/v1/training/gaps?<q..>")]
-async fn gaps(page: Page, auth: Auth<'_>, _who: TrainingStaff, tax: &State<Arc<Taxonomy>>, q: Query) -> Result<Json<Value>, AppError> {
+async fn gaps(
+    page: Page,
+    auth: Auth<'_>,
+    _who: TrainingStaff,
+    tax: &State<Arc<Taxonomy>>,
+    q: Query,
+) -> Result<Json<Value>, AppError> {
     let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
     let l = load(&auth, r.filter.clone(), r.evidence).await?;
     let gaps = gap_views(&l, &r, tax, auth.catalog, &page.0.lang);
-    Ok(Json(json!({"from": month(r.from), "to": month(r.to), "evidence": r.evidence.as_str(), "min": r.min, "gaps": gaps})))
+    Ok(Json(
+        json!({"from": month(r.from), "to": month(r.to), "evidence": r.evidence.as_str(), "min": r.min, "gaps": gaps}),
+    ))
 }
 
 /// `GET /api/v1/training/sessions/<id>/effect`: the rate ratio of the targeted violations in
@@ -194,28 +202,54 @@ fn s(v: &Value) -> String {
 
 /// `GET /staff/training/gaps.csv`
 #[rocket::get("/staff/training/gaps.csv?<q..>")]
-async fn gaps_csv(page: Page, auth: Auth<'_>, _who: TrainingStaff, tax: &State<Arc<Taxonomy>>, q: Query) -> Result<(ContentType, String), AppError> {
+async fn gaps_csv(
+    page: Page,
+    auth: Auth<'_>,
+    _who: TrainingStaff,
+    tax: &State<Arc<Taxonomy>>,
+    q: Query,
+) -> Result<(ContentType, String), AppError> {
     let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
     let l = load(&auth, r.filter.clone(), r.evidence).await?;
-    let cols = ["unit", "force", "module", "standing", "count", "since_delivery", "last_delivery", "delivered_by"];
-    let rows = gap_views(&l, &r, tax, auth.catalog, &page.0.lang).iter().map(|g| cols.iter().map(|c| s(&g[*c])).collect()).collect();
+    let cols =
+        ["unit", "force", "module", "standing", "count", "since_delivery", "last_delivery", "delivered_by"];
+    let rows = gap_views(&l, &r, tax, auth.catalog, &page.0.lang)
+        .iter()
+        .map(|g| cols.iter().map(|c| s(&g[*c])).collect())
+        .collect();
     Ok((ContentType::CSV, csv_of(&cols, rows)?))
 }
 
 /// `GET /staff/training/matrix.csv`: allegations by violation type × unit.
 #[rocket::get("/staff/training/matrix.csv?<q..>")]
-async fn matrix_csv(page: Page, auth: Auth<'_>, _who: TrainingStaff, tax: &State<Arc<Taxonomy>>, q: Query) -> Result<(ContentType, String), AppError> {
+async fn matrix_csv(
+    page: Page,
+    auth: Auth<'_>,
+    _who: TrainingStaff,
+    tax: &State<Arc<Taxonomy>>,
+    q: Query,
+) -> Result<(ContentType, String), AppError> {
     let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
     let l = load(&auth, r.filter.clone(), r.evidence).await?;
     let cols = ["violation", "unit", "count", "norms", "modules"];
-    let rows = matrix_views(&l, tax, &page.0.lang).iter().map(|g| cols.iter().map(|c| s(&g[*c])).collect()).collect();
+    let rows = matrix_views(&l, tax, &page.0.lang)
+        .iter()
+        .map(|g| cols.iter().map(|c| s(&g[*c])).collect())
+        .collect();
     Ok((ContentType::CSV, csv_of(&cols, rows)?))
 }
 
 /// `GET /staff/training/units/<id>/trend.svg`: the unit's allegations per quarter (the
 /// filters of the page), with each delivered session marked.
 #[rocket::get("/staff/training/units/<id>/trend.svg?<q..>")]
-async fn trend(page: Page, auth: Auth<'_>, _who: TrainingStaff, tax: &State<Arc<Taxonomy>>, id: i32, q: Query) -> Result<(ContentType, String), AppError> {
+async fn trend(
+    page: Page,
+    auth: Auth<'_>,
+    _who: TrainingStaff,
+    tax: &State<Arc<Taxonomy>>,
+    id: i32,
+    q: Query,
+) -> Result<(ContentType, String), AppError> {
     let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
     let mut filter = r.filter.clone();
     filter.unit_id = Some(id);
@@ -230,7 +264,13 @@ async fn trend(page: Page, auth: Auth<'_>, _who: TrainingStaff, tax: &State<Arc<
         .filter(|s| s.session.status == "delivered" && s.units.contains(&id))
         .filter_map(|s| qs.iter().position(|(q, _)| *q == analysis::quarter_of(s.session.span().1)))
         .collect();
-    let bars: Vec<(String, usize)> = qs.iter().map(|(q, n)| (quarter_label(auth.catalog, &lang, *q), *n)).collect();
-    let svg = chart::trend_svg(&unit.name, &bars, &marks, &auth.catalog.message(&lang, "training-session-delivered", None));
+    let bars: Vec<(String, usize)> =
+        qs.iter().map(|(q, n)| (quarter_label(auth.catalog, &lang, *q), *n)).collect();
+    let svg = chart::trend_svg(
+        &unit.name,
+        &bars,
+        &marks,
+        &auth.catalog.message(&lang, "training-session-delivered", None),
+    );
     Ok((ContentType::SVG, svg))
 }

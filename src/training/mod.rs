@@ -62,8 +62,12 @@ pub fn remind(db: &Db, catalog: &Catalog, config: &Config, today: NaiveDate) -> 
             )?;
             let mut n = 0;
             for (email, lang) in model::all_trainers(c)? {
-                let (subject, body) =
-                    crate::notify::compose(catalog, &lang, &format!("remediation-{kind}"), &[("link", link.clone())]);
+                let (subject, body) = crate::notify::compose(
+                    catalog,
+                    &lang,
+                    &format!("remediation-{kind}"),
+                    &[("link", link.clone())],
+                );
                 crate::notify::enqueue(c, &email, &subject, &body, "remediation-reminder")?;
                 n += 1;
             }

@@ -282,7 +282,13 @@ fn encode(q: &Query) -> String {
 
 fn percent_encode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -311,7 +317,12 @@ async fn index(
     // Trend charts: the unit filtered on, or the units with the most gaps.
     let mut trend_units: Vec<i32> = match r.filter.unit_id {
         Some(u) => vec![u],
-        None => gaps.iter().filter(|g| g["gap"] == true).filter_map(|g| g["unit_id"].as_i64()).map(|u| u as i32).collect(),
+        None => gaps
+            .iter()
+            .filter(|g| g["gap"] == true)
+            .filter_map(|g| g["unit_id"].as_i64())
+            .map(|u| u as i32)
+            .collect(),
     };
     trend_units.dedup();
     trend_units.truncate(3);
@@ -322,7 +333,10 @@ async fn index(
     });
     let qs = encode(&q);
     let choices = choices(&l, tax, geo, &lang);
-    Ok(Template::render("training/index", context! { page: page.0, gaps, matrix, delivered, trends, filters, qs, choices }))
+    Ok(Template::render(
+        "training/index",
+        context! { page: page.0, gaps, matrix, delivered, trends, filters, qs, choices },
+    ))
 }
 
 /// What anyone may see of a session: partner, modules, units, dates, status. Never a case.
@@ -399,7 +413,8 @@ async fn render_units(
         }
     }
     let fb = with_keys(fb, &["id", "force", "name", "region", "parent", "strength"]);
-    let forces: Vec<(String, String)> = tax.forces.iter().map(|f| (f.code.clone(), f.label(&lang).to_string())).collect();
+    let forces: Vec<(String, String)> =
+        tax.forces.iter().map(|f| (f.code.clone(), f.label(&lang).to_string())).collect();
     let regions: Vec<(String, String)> = geo
         .boundaries
         .regions
@@ -425,7 +440,6 @@ async fn units_page(
 }
 
 /// `POST /staff/training/units`: creates a unit, or updates one when `id` is given.
-#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/training/units", data = "<form>")]
 async fn save_unit(
     page: Page,
@@ -533,14 +547,20 @@ async fn render_partners(page: Page, auth: &Auth<'_>, fb: Feedback) -> Result<Te
                 "members": trainers.iter().filter(|t| t.2 == Some(p.0)).map(|t| t.1.clone()).collect::<Vec<_>>()})
         })
         .collect();
-    let trainers: Vec<Value> = trainers.iter().map(|t| json!({"id": t.0, "email": t.1, "partner": t.2})).collect();
+    let trainers: Vec<Value> =
+        trainers.iter().map(|t| json!({"id": t.0, "email": t.1, "partner": t.2})).collect();
     let fb = with_keys(fb, &["name", "kind"]);
     Ok(Template::render("training/partners", context! { page: page.0, partners, trainers, fb }))
 }
 
 /// `GET /staff/training/partners`: admins manage the partners and who belongs to which.
 #[rocket::get("/staff/training/partners")]
-async fn partners_page(page: Page, auth: Auth<'_>, _a: Admin, flash: Option<FlashMessage<'_>>) -> Result<Template, AppError> {
+async fn partners_page(
+    page: Page,
+    auth: Auth<'_>,
+    _a: Admin,
+    flash: Option<FlashMessage<'_>>,
+) -> Result<Template, AppError> {
     let fb = flash_notice(flash, auth.catalog, &page.0.lang);
     render_partners(page, &auth, fb).await
 }
@@ -601,7 +621,12 @@ pub struct MemberForm {
 
 /// `POST /staff/training/partners/members`: puts a trainer in a partner (or in none).
 #[rocket::post("/staff/training/partners/members", data = "<form>")]
-async fn set_member(auth: Auth<'_>, admin: Admin, cookies: &CookieJar<'_>, form: Form<MemberForm>) -> Result<Flash<Redirect>, AppError> {
+async fn set_member(
+    auth: Auth<'_>,
+    admin: Admin,
+    cookies: &CookieJar<'_>,
+    form: Form<MemberForm>,
+) -> Result<Flash<Redirect>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let uid = form.user_id.ok_or(AppError::BadRequest("user_id"))?;
     let pid: Option<i32> = form.partner_id.as_deref().and_then(|p| p.parse().ok());
@@ -649,7 +674,11 @@ async fn render_sessions(
     let uid = who.0.user.id;
     let (partner, l) = {
         let p = auth.db.run(move |c| Ok(model::partner_of(c, uid)?)).await?;
-        (p, load(auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated).await?)
+        (
+            p,
+            load(auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
+                .await?,
+        )
     };
     let window = auth.config.training.offer_window_days;
     let mine: Vec<Value> = l
@@ -724,7 +753,6 @@ pub struct PlanForm {
 /// partner's offer of a module to a unit within the window stops it, shown on the page with
 /// the other's plan; a written reason lets it go ahead, and then both partners' trainers are
 /// told by mail (partner, module, unit, dates: nothing about cases).
-#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/training/sessions", data = "<form>")]
 async fn plan_session(
     page: Page,
@@ -783,11 +811,22 @@ async fn plan_session(
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
     let (partner, from, to) = (partner.unwrap_or_default(), from.unwrap_or_default(), to.unwrap_or_default());
-    let l = load(&auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated).await?;
-    if modules.iter().any(|m| !l.modules.iter().any(|x| x.0 == *m)) || units.iter().any(|u| l.unit(*u).is_none()) {
+    let l = load(&auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
+        .await?;
+    if modules.iter().any(|m| !l.modules.iter().any(|x| x.0 == *m))
+        || units.iter().any(|u| l.unit(*u).is_none())
+    {
         return Err(AppError::BadRequest("unknown module or unit"));
     }
-    let plan = offers::Offer { id: 0, partner_id: partner, status: "planned".into(), modules: modules.clone(), units: units.clone(), from, to };
+    let plan = offers::Offer {
+        id: 0,
+        partner_id: partner,
+        status: "planned".into(),
+        modules: modules.clone(),
+        units: units.clone(),
+        from,
+        to,
+    };
     let others: Vec<offers::Offer> = l
         .sessions
         .iter()
@@ -818,7 +857,13 @@ async fn plan_session(
     // The mail: who plans what, and the other partners' plans, in each recipient's language.
     let catalog = auth.catalog.clone();
     let link = format!("{}/staff/training/sessions", auth.config.public_url);
-    let describe = move |lang: &str, l: &Loaded, partner: i32, modules: &[i32], units: &[i32], from: NaiveDate, to: NaiveDate| {
+    let describe = move |lang: &str,
+                         l: &Loaded,
+                         partner: i32,
+                         modules: &[i32],
+                         units: &[i32],
+                         from: NaiveDate,
+                         to: NaiveDate| {
         let mods: Vec<String> = modules.iter().map(|m| l.module_label(*m, lang)).collect();
         let us: Vec<String> = units.iter().map(|u| l.unit_name(*u)).collect();
         format!("{} — {} — {} — {from} → {to}", l.partner_name(partner), mods.join(", "), us.join(", "))
@@ -843,7 +888,9 @@ async fn plan_session(
                 },
             )?;
             let details = match &reason_opt {
-                Some(r) => format!("duplicates {:?}; go-ahead: {r}", dups.iter().map(|d| d.0).collect::<Vec<_>>()),
+                Some(r) => {
+                    format!("duplicates {:?}; go-ahead: {r}", dups.iter().map(|d| d.0).collect::<Vec<_>>())
+                }
                 None => String::new(),
             };
             audit::record(c, &actor, "training.session.plan", "training_session", &id.to_string(), &details)?;
@@ -858,7 +905,17 @@ async fn plan_session(
                         let theirs: Vec<String> = dups
                             .iter()
                             .filter_map(|(sid, _)| l.sessions.iter().find(|s| s.session.id == *sid))
-                            .map(|s| describe(&lang, &l, s.session.partner_id, &s.modules, &s.units, s.session.span().0, s.session.span().1))
+                            .map(|s| {
+                                describe(
+                                    &lang,
+                                    &l,
+                                    s.session.partner_id,
+                                    &s.modules,
+                                    &s.units,
+                                    s.session.span().0,
+                                    s.session.span().1,
+                                )
+                            })
                             .collect();
                         let (subject, body) = crate::notify::compose(
                             &catalog,
@@ -873,7 +930,10 @@ async fn plan_session(
             Ok(id)
         })
         .await?;
-    Ok(Either::Left(Flash::success(Redirect::to("/staff/training/sessions"), format!("training-done-planned|{id}"))))
+    Ok(Either::Left(Flash::success(
+        Redirect::to("/staff/training/sessions"),
+        format!("training-done-planned|{id}"),
+    )))
 }
 
 #[derive(Debug, FromForm)]
@@ -902,8 +962,11 @@ async fn move_session(
     let uid = trainer.0.user.id;
     let to = form.to.clone().unwrap_or_default();
     let back = Redirect::to("/staff/training/sessions");
-    let date = |s: &Option<String>| s.as_deref().and_then(|x| NaiveDate::parse_from_str(x.trim(), "%Y-%m-%d").ok());
-    let num = |s: &Option<String>| s.as_deref().map(str::trim).filter(|x| !x.is_empty()).map(|x| x.replace(',', "."));
+    let date =
+        |s: &Option<String>| s.as_deref().and_then(|x| NaiveDate::parse_from_str(x.trim(), "%Y-%m-%d").ok());
+    let num = |s: &Option<String>| {
+        s.as_deref().map(str::trim).filter(|x| !x.is_empty()).map(|x| x.replace(',', "."))
+    };
     let delivery = if to == "delivered" {
         let (Some(f), Some(t)) = (date(&form.held_from), date(&form.held_to)) else {
             return Ok(Flash::error(back, "training-err-held-dates|"));
@@ -950,7 +1013,14 @@ async fn move_session(
             if let Some(d) = &delivery {
                 model::record_delivery(c, id, d)?;
             }
-            audit::record(c, &actor, "training.session.move", "training_session", &id.to_string(), &format!("{} → {to}", s.session.status))?;
+            audit::record(
+                c,
+                &actor,
+                "training.session.move",
+                "training_session",
+                &id.to_string(),
+                &format!("{} → {to}", s.session.status),
+            )?;
             Ok(true)
         })
         .await?;
@@ -986,7 +1056,8 @@ async fn render_remediation_index(
     fb: Feedback,
 ) -> Result<Template, AppError> {
     let lang = page.0.lang.clone();
-    let l = load(auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated).await?;
+    let l = load(auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
+        .await?;
     let rows = auth.db.run(|c| Ok(model::remediations(c)?)).await?;
     let rows: Vec<Value> = rows.iter().map(|r| remediation_view(r, &l, auth.catalog, &lang)).collect();
     let choices = choices(&l, tax, geo, &lang);
@@ -1025,7 +1096,6 @@ pub struct RemediationForm {
     review_on: Option<String>,
 }
 
-#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/training/remediation", data = "<form>")]
 async fn create_remediation(
     page: Page,
@@ -1055,7 +1125,12 @@ async fn create_remediation(
         let fb = Feedback::refused(
             "remediation",
             &errors,
-            &[("issue", issue.as_str()), ("unit", u.as_str()), ("module", m.as_str()), ("review_on", review_raw.as_str())],
+            &[
+                ("issue", issue.as_str()),
+                ("unit", u.as_str()),
+                ("module", m.as_str()),
+                ("review_on", review_raw.as_str()),
+            ],
         );
         let t = render_remediation_index(page, &auth, tax, geo, fb).await?;
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
@@ -1067,7 +1142,13 @@ async fn create_remediation(
         .transaction(move |c| {
             let id = model::insert_remediation(
                 c,
-                &model::NewRemediation { issue: &issue, module_id: module, unit_id: unit, review_on, created_by: uid },
+                &model::NewRemediation {
+                    issue: &issue,
+                    module_id: module,
+                    unit_id: unit,
+                    review_on,
+                    created_by: uid,
+                },
             )?;
             audit::record(c, &actor, "training.remediation.open", "remediation_action", &id.to_string(), "")?;
             Ok(id)
@@ -1076,10 +1157,17 @@ async fn create_remediation(
     Ok(Either::Left(Redirect::to(format!("/staff/training/remediation/{id}"))))
 }
 
-async fn render_remediation(page: Page, auth: &Auth<'_>, id: i32, fb: Feedback) -> Result<Template, AppError> {
+async fn render_remediation(
+    page: Page,
+    auth: &Auth<'_>,
+    id: i32,
+    fb: Feedback,
+) -> Result<Template, AppError> {
     let lang = page.0.lang.clone();
-    let l = load(auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated).await?;
-    let (r, keys) = auth.db.run(move |c| Ok((model::find_remediation(c, id)?, model::key_actions(c, id)?))).await?;
+    let l = load(auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
+        .await?;
+    let (r, keys) =
+        auth.db.run(move |c| Ok((model::find_remediation(c, id)?, model::key_actions(c, id)?))).await?;
     let today = Utc::now().date_naive();
     let view = remediation_view(&r, &l, auth.catalog, &lang);
     let keys: Vec<Value> = keys
@@ -1099,7 +1187,10 @@ async fn render_remediation(page: Page, auth: &Auth<'_>, id: i32, fb: Feedback) 
         .map(|s| session_view(&l, s, &lang))
         .collect();
     let fb = with_keys(fb, &["to", "reason", "description", "due_on"]);
-    Ok(Template::render("training/remediation_show", context! { page: page.0, r: view, keys, next, sessions, fb }))
+    Ok(Template::render(
+        "training/remediation_show",
+        context! { page: page.0, r: view, keys, next, sessions, fb },
+    ))
 }
 
 #[rocket::get("/staff/training/remediation/<id>")]
@@ -1143,7 +1234,8 @@ async fn remediation_move(
         .db
         .transaction(move |c| {
             let r = model::find_remediation(c, id)?;
-            let from = remediation::Step::parse(&r.status).ok_or(AppError::internal("unknown remediation step"))?;
+            let from =
+                remediation::Step::parse(&r.status).ok_or(AppError::internal("unknown remediation step"))?;
             let Some(to) = remediation::Step::parse(&to_raw) else {
                 return Ok(Err(remediation::Refusal::NotAllowed));
             };
@@ -1153,18 +1245,32 @@ async fn remediation_move(
             if !model::move_remediation(c, id, from.as_str(), to.as_str())? {
                 return Ok(Err(remediation::Refusal::NotAllowed));
             }
-            audit::record(c, &actor, "training.remediation.move", "remediation_action", &id.to_string(), &format!("{} → {}: {why}", from.as_str(), to.as_str()))?;
+            audit::record(
+                c,
+                &actor,
+                "training.remediation.move",
+                "remediation_action",
+                &id.to_string(),
+                &format!("{} → {}: {why}", from.as_str(), to.as_str()),
+            )?;
             Ok(Ok(to))
         })
         .await?;
     match result {
         Ok(to) => {
             let label = auth.catalog.message(&lang, &format!("remediation-step-{}", to.as_str()), None);
-            Ok(Either::Left(Flash::success(Redirect::to(format!("/staff/training/remediation/{id}")), format!("remediation-done-step|{label}"))))
+            Ok(Either::Left(Flash::success(
+                Redirect::to(format!("/staff/training/remediation/{id}")),
+                format!("remediation-done-step|{label}"),
+            )))
         }
         Err(refusal) => {
             let field = if refusal == remediation::Refusal::ReasonRequired { "reason" } else { "to" };
-            let fb = Feedback::refused("move", &[(field, auth.catalog.message(&lang, refusal.key(), None))], &[("to", raw.as_str()), ("reason", reason.as_str())]);
+            let fb = Feedback::refused(
+                "move",
+                &[(field, auth.catalog.message(&lang, refusal.key(), None))],
+                &[("to", raw.as_str()), ("reason", reason.as_str())],
+            );
             let t = render_remediation(page, &auth, id, fb).await?;
             Ok(Either::Right((Status::UnprocessableEntity, t)))
         }
@@ -1200,7 +1306,11 @@ async fn remediation_key_action(
         errors.push(("due_on", auth.catalog.message(&lang, "training-err-date", None)));
     }
     if !errors.is_empty() {
-        let fb = Feedback::refused("key", &errors, &[("description", description.as_str()), ("due_on", due_raw.as_str())]);
+        let fb = Feedback::refused(
+            "key",
+            &errors,
+            &[("description", description.as_str()), ("due_on", due_raw.as_str())],
+        );
         let t = render_remediation(page, &auth, id, fb).await?;
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
@@ -1210,11 +1320,21 @@ async fn remediation_key_action(
         .transaction(move |c| {
             model::find_remediation(c, id)?;
             let kid = model::add_key_action(c, id, &description, due)?;
-            audit::record(c, &actor, "training.remediation.key_action", "remediation_action", &id.to_string(), &format!("key action {kid} due {due}"))?;
+            audit::record(
+                c,
+                &actor,
+                "training.remediation.key_action",
+                "remediation_action",
+                &id.to_string(),
+                &format!("key action {kid} due {due}"),
+            )?;
             Ok(())
         })
         .await?;
-    Ok(Either::Left(Flash::success(Redirect::to(format!("/staff/training/remediation/{id}")), "remediation-done-key|")))
+    Ok(Either::Left(Flash::success(
+        Redirect::to(format!("/staff/training/remediation/{id}")),
+        "remediation-done-key|",
+    )))
 }
 
 #[derive(Debug, FromForm)]
@@ -1238,7 +1358,14 @@ async fn remediation_key_done(
             if model::finish_key_action(c, id, kid)? == 0 {
                 return Err(AppError::NotFound);
             }
-            audit::record(c, &actor, "training.remediation.key_done", "remediation_action", &id.to_string(), &format!("key action {kid}"))?;
+            audit::record(
+                c,
+                &actor,
+                "training.remediation.key_done",
+                "remediation_action",
+                &id.to_string(),
+                &format!("key action {kid}"),
+            )?;
             Ok(())
         })
         .await?;
@@ -1275,7 +1402,14 @@ async fn remediation_lessons(
                 model::find_session(c, s)?;
             }
             model::update_lessons(c, id, &unit, &inst, session, review)?;
-            audit::record(c, &actor, "training.remediation.lessons", "remediation_action", &id.to_string(), "")?;
+            audit::record(
+                c,
+                &actor,
+                "training.remediation.lessons",
+                "remediation_action",
+                &id.to_string(),
+                "",
+            )?;
             Ok(())
         })
         .await?;
@@ -1284,7 +1418,13 @@ async fn remediation_lessons(
 
 // The intake officer ties an allegation to a unit --------------------------------------------
 
-async fn render_allegation_unit(page: Page, auth: &Auth<'_>, tax: &Taxonomy, id: i32, fb: Feedback) -> Result<Template, AppError> {
+async fn render_allegation_unit(
+    page: Page,
+    auth: &Auth<'_>,
+    tax: &Taxonomy,
+    id: i32,
+    fb: Feedback,
+) -> Result<Template, AppError> {
     let lang = page.0.lang.clone();
     let ((force, vt, typed, current, narratives), units) =
         auth.db.run(move |c| Ok((model::allegation_for_unit(c, id)?, model::units(c)?))).await?;
