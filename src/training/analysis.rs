@@ -137,6 +137,29 @@ pub fn effect_counts(
     (t, c)
 }
 
+/// The comparison units of a delivery: units of the trained units' forces, not trained, and
+/// never given one of these modules by a session delivered up to `until`. `units` are
+/// (id, force).
+pub fn comparable(
+    units: &[(i32, i32)],
+    delivered: &[Delivered],
+    trained: &BTreeSet<i32>,
+    modules: &[i32],
+    until: NaiveDate,
+) -> BTreeSet<i32> {
+    let forces: BTreeSet<i32> = units.iter().filter(|u| trained.contains(&u.0)).map(|u| u.1).collect();
+    let touched: BTreeSet<i32> = delivered
+        .iter()
+        .filter(|d| d.on <= until && d.modules.iter().any(|m| modules.contains(m)))
+        .flat_map(|d| d.units.iter().copied())
+        .collect();
+    units
+        .iter()
+        .filter(|u| forces.contains(&u.1) && !trained.contains(&u.0) && !touched.contains(&u.0))
+        .map(|u| u.0)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +196,18 @@ mod tests {
         assert_eq!(g.len(), 5);
         assert!(g[0].standing.is_gap(), "gaps first");
         assert_eq!(matrix(&rows)[&(7, 100)], 3);
+    }
+
+    #[test]
+    fn comparison_units_are_untrained_units_of_the_same_force() {
+        let units = [(1, 10), (2, 10), (3, 10), (4, 20)];
+        let delivered = [
+            Delivered { session_id: 1, partner_id: 1, on: d("2026-01-01"), modules: vec![5], units: vec![1] },
+            Delivered { session_id: 2, partner_id: 1, on: d("2026-02-01"), modules: vec![5], units: vec![2] },
+            Delivered { session_id: 3, partner_id: 1, on: d("2027-01-01"), modules: vec![5], units: vec![3] },
+        ];
+        let c = comparable(&units, &delivered, &BTreeSet::from([1]), &[5], d("2026-12-31"));
+        assert_eq!(c, BTreeSet::from([3]), "unit 2 had the module; unit 3 only later; unit 4 another force");
     }
 
     #[test]

@@ -155,22 +155,8 @@ pub async fn measure(
     let filter = Filter { from: Some(from), to: Some(to), violation_types: Some(types), ..Filter::default() };
     let rows = auth.db.run(move |c| Ok(super::model::counted(c, evidence, &filter)?)).await?;
     let trained: BTreeSet<i32> = s.units.iter().copied().collect();
-    let forces: BTreeSet<i32> = s.units.iter().filter_map(|u| l.unit(*u)).map(|u| u.force_id).collect();
-    // Comparable: same forces, never given these modules by a session delivered up to the end
-    // of the window.
-    let touched: BTreeSet<i32> = l
-        .sessions
-        .iter()
-        .filter(|x| x.session.status == "delivered" && x.session.span().1 <= to)
-        .filter(|x| x.modules.iter().any(|m| s.modules.contains(m)))
-        .flat_map(|x| x.units.iter().copied())
-        .collect();
-    let comparison: BTreeSet<i32> = l
-        .units
-        .iter()
-        .filter(|u| forces.contains(&u.force_id) && !trained.contains(&u.id) && !touched.contains(&u.id))
-        .map(|u| u.id)
-        .collect();
+    let pairs: Vec<(i32, i32)> = l.units.iter().map(|u| (u.id, u.force_id)).collect();
+    let comparison = analysis::comparable(&pairs, &l.delivered(), &trained, &s.modules, to);
     let (t, c) = analysis::effect_counts(&rows, &trained, &comparison, on, window);
     let e = effect::effect(t, (!comparison.is_empty()).then_some(c), min_events);
     Ok(json!({

@@ -242,7 +242,7 @@ pub struct NewSession<'a> {
     pub go_ahead_reason: Option<&'a str>,
     pub modules: &'a [i32],
     pub units: &'a [i32],
-    pub created_by: i32,
+    pub created_by: Option<i32>,
 }
 
 pub fn insert_session(c: &mut DbConn, s: &NewSession) -> QueryResult<i32> {
@@ -593,4 +593,38 @@ pub fn allegation_for_unit(c: &mut DbConn, allegation_id: i32) -> QueryResult<Fo
     let narratives =
         reports::table.filter(reports::event_id.eq(event_id)).select(reports::narrative).load(c)?;
     Ok((force, vt, typed, unit, narratives))
+}
+
+// Synthetic data (benchmarks only) ------------------------------------------------------------
+
+/// (id, force, violation type, day) of every allegation of these forces.
+pub fn allegations_of_forces(c: &mut DbConn, forces: &[i32]) -> QueryResult<Vec<(i32, i32, i32, NaiveDate)>> {
+    allegations::table
+        .inner_join(events::table.on(events::id.eq(allegations::event_id)))
+        .filter(allegations::force_id.eq_any(forces))
+        .order(allegations::id)
+        .select((allegations::id, allegations::force_id, allegations::violation_type_id, events::occurred_on))
+        .load(c)
+}
+
+/// Ties many allegations to one unit.
+pub fn assign_unit(c: &mut DbConn, unit_id: i32, ids: &[i32]) -> QueryResult<usize> {
+    let mut n = 0;
+    for chunk in ids.chunks(500) {
+        n += diesel::update(allegations::table.filter(allegations::id.eq_any(chunk)))
+            .set(allegations::unit_id.eq(unit_id))
+            .execute(c)?;
+    }
+    Ok(n)
+}
+
+/// Marks a session delivered on its planned dates (synthetic data).
+pub fn deliver_as_planned(c: &mut DbConn, id: i32) -> QueryResult<usize> {
+    diesel::update(training_sessions::table.find(id))
+        .set((
+            training_sessions::status.eq("delivered"),
+            training_sessions::held_from.eq(training_sessions::planned_from.nullable()),
+            training_sessions::held_to.eq(training_sessions::planned_to.nullable()),
+        ))
+        .execute(c)
 }

@@ -269,7 +269,7 @@ async fn plan_session(
                     go_ahead_reason: reason_opt.as_deref(),
                     modules: &modules,
                     units: &units,
-                    created_by: uid,
+                    created_by: Some(uid),
                 },
             )?;
             let details = match &reason_opt {

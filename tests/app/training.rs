@@ -433,3 +433,40 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
         }
     });
 }
+
+#[test]
+fn seed_synthetic_plants_a_truth_that_training_eval_measures() {
+    each_engine(|engine| {
+        let db = TestDb::new(engine);
+        let truth = db.data_dir().join("truth.json");
+        let t = truth.display().to_string();
+        let out =
+            vigie_cmd(&db, &["seed-synthetic", "--reports", "3000", "--seed", "5", "--truth-out", &t], &[]);
+        assert!(out.status.success(), "{}", text(&out));
+        let planted: Value = serde_json::from_str(&std::fs::read_to_string(&truth).unwrap()).unwrap();
+        let sessions = planted["sessions"].as_array().unwrap();
+        assert_eq!(sessions.len(), 24);
+        assert!(sessions
+            .iter()
+            .all(|s| s["id"].is_number() && ["improved", "none"].contains(&s["effect"].as_str().unwrap())));
+        assert!(!planted["elevated_units"].as_array().unwrap().is_empty());
+        assert!(planted["duplicate_offers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p.as_array().unwrap().len() == 2));
+        let tied: i64 = allegations::table
+            .filter(allegations::unit_id.is_not_null())
+            .count()
+            .get_result(&mut db.conn())
+            .unwrap();
+        assert!(tied > 1000, "the allegations of the forces with units are tied to units: {tied}");
+        let out = vigie_cmd(&db, &["training-eval", "--truth", &t], &[]);
+        assert!(out.status.success(), "{}", text(&out));
+        let report = text(&out);
+        assert!(
+            report.contains("statistical:") && report.contains("duplicate offers found: 6/6"),
+            "{report}"
+        );
+    });
+}
