@@ -1,7 +1,6 @@
 //! The trainers' JSON under `/api/v1/training/` (flags, gaps, a session's effect), the CSV
 //! exports and the trend chart. All need a signed-in trainer or admin (the session cookie);
-//! they are not in the public API document (`reports/openapi.json`), which lists the
-//! reporters' endpoints only.
+//! the JSON is documented in `reports/openapi.json` (401 without a session, 404 for other roles).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -44,7 +43,6 @@ async fn flags(
     let l = load(&auth, r.filter.clone(), r.evidence).await?;
     let cfg = &auth.config.training;
     let scores = flag_scores(&l, &r.filter, method, cfg.threshold_count, cfg.threshold_days);
-    let lang = "fr";
     let mut flags: Vec<Value> = scores
         .iter()
         .filter(|s| s.flagged)
@@ -60,7 +58,6 @@ async fn flags(
             })
         })
         .collect();
-    let _ = lang;
     flags.sort_by(|a, b| b["z"].as_f64().partial_cmp(&a["z"].as_f64()).unwrap_or(std::cmp::Ordering::Equal));
     Ok(Json(json!({
         "method": method, "from": month(r.from), "to": month(r.to), "evidence": r.evidence.as_str(), "flags": flags,

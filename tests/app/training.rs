@@ -140,6 +140,13 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
                 post(&admin, "/staff/training/partners/members", &format!("user_id={uid}&partner_id={pid}"));
             assert_eq!(s, Status::SeeOther);
         }
+        // Not signed in, the trainers' JSON answers 401 as documented.
+        for path in ["/api/v1/training/flags", "/api/v1/training/gaps", "/api/v1/training/sessions/1/effect"]
+        {
+            let r = app.client.get(path).dispatch();
+            assert_eq!(r.status(), Status::Unauthorized, "{path}");
+            assert!(r.into_string().unwrap().contains("\"error\""));
+        }
         let trainer1 = client(&app, "t1@ecole.ml");
         let trainer2 = client(&app, "t2@partenaire.org");
         assert_eq!(
