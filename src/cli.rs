@@ -1,5 +1,6 @@
 //! The command line, in the same binary as the server: `serve` (the default), `migrate`,
-//! `check-config`, `user add|disable|reset-password|list`, `audit verify`.
+//! `check-config`, `user add|disable|reset-password|list`, `audit verify`, `remind`,
+//! `seed-synthetic`, `training-eval`.
 //! Exit codes: 0 success, 1 the command failed, 2 bad usage or configuration.
 
 use std::process::ExitCode;
@@ -48,6 +49,16 @@ enum Command {
         /// receipt benchmark; the others have none.
         #[arg(long)]
         receipts_out: Option<std::path::PathBuf>,
+        /// Also plant the trainers' data (units, partners, sessions, elevated units, effects,
+        /// duplicate offers) and write what was planted here as JSON.
+        #[arg(long)]
+        truth_out: Option<std::path::PathBuf>,
+    },
+    /// Measure the early-warning methods, the effect verdicts and the duplicate check against
+    /// the truth written by `seed-synthetic --truth-out` (benchmarks).
+    TrainingEval {
+        #[arg(long)]
+        truth: std::path::PathBuf,
     },
 }
 
@@ -107,7 +118,10 @@ pub fn main() -> ExitCode {
         Command::User(cmd) => user(cmd),
         Command::Audit(AuditCommand::Verify) => audit_verify(),
         Command::Remind => remind(),
-        Command::SeedSynthetic { reports, seed, receipts_out } => seed_synthetic(reports, seed, receipts_out),
+        Command::SeedSynthetic { reports, seed, receipts_out, truth_out } => {
+            seed_synthetic(reports, seed, receipts_out, truth_out)
+        }
+        Command::TrainingEval { truth } => training_eval(truth),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -304,7 +318,12 @@ fn remind() -> Result<(), Failure> {
     Ok(())
 }
 
-fn seed_synthetic(n: usize, seed: u64, receipts_out: Option<std::path::PathBuf>) -> Result<(), Failure> {
+fn seed_synthetic(
+    n: usize,
+    seed: u64,
+    receipts_out: Option<std::path::PathBuf>,
+    truth_out: Option<std::path::PathBuf>,
+) -> Result<(), Failure> {
     let p = prepared()?;
     let mut pooled = p.db.get()?;
     let conn: &mut DbConn = &mut pooled;
@@ -338,7 +357,33 @@ fn seed_synthetic(n: usize, seed: u64, receipts_out: Option<std::path::PathBuf>)
     for (table, count) in counts {
         println!("{table}: {count}");
     }
+    if let Some(path) = &truth_out {
+        let truth = crate::synthetic::training::plant(conn, &tax, seed)?;
+        let json = serde_json::to_string_pretty(&truth).map_err(|e| Failure(1, e.to_string()))?;
+        std::fs::write(path, json)
+            .map_err(|e| Failure(1, format!("cannot write {}: {e}", path.display())))?;
+        println!(
+            "training: {} elevated units, {} sessions, {} duplicate offers planted",
+            truth.elevated_units.len(),
+            truth.sessions.len(),
+            truth.duplicate_offers.len()
+        );
+    }
     println!("seeded in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn training_eval(truth: std::path::PathBuf) -> Result<(), Failure> {
+    let p = prepared()?;
+    let mut pooled = p.db.get()?;
+    let conn: &mut DbConn = &mut pooled;
+    let text = std::fs::read_to_string(&truth)
+        .map_err(|e| Failure(1, format!("cannot read {}: {e}", truth.display())))?;
+    let truth: crate::synthetic::training::TruthIn =
+        serde_json::from_str(&text).map_err(|e| Failure(1, format!("{}: {e}", truth.display())))?;
+    let today = chrono::Utc::now().date_naive();
+    let report = crate::synthetic::training::evaluate(conn, &truth, &p.config.training, today)?;
+    println!("{report}");
     Ok(())
 }
 

@@ -8,6 +8,7 @@
 //! except the first ones, whose real receipts are written to a file for the receipt benchmark.
 
 pub mod model;
+pub mod training;
 
 use chrono::{Duration, NaiveDate};
 use rand::rngs::StdRng;

@@ -53,7 +53,8 @@ pub fn gap_rows(
                 delivered.iter().filter(|d| d.units.contains(&unit) && d.modules.contains(&module)).collect();
             let days: Vec<NaiveDate> = ds.iter().map(|d| d.on).collect();
             let j = gaps::judge(&dates, &days, period_end, min_count);
-            let by_partner = j.last_delivery.and_then(|on| ds.iter().find(|d| d.on == on).map(|d| d.partner_id));
+            let by_partner =
+                j.last_delivery.and_then(|on| ds.iter().find(|d| d.on == on).map(|d| d.partner_id));
             GapRow {
                 unit_id: unit,
                 module_id: module,
@@ -136,6 +137,29 @@ pub fn effect_counts(
     (t, c)
 }
 
+/// The comparison units of a delivery: units of the trained units' forces, not trained, and
+/// never given one of these modules by a session delivered up to `until`. `units` are
+/// (id, force).
+pub fn comparable(
+    units: &[(i32, i32)],
+    delivered: &[Delivered],
+    trained: &BTreeSet<i32>,
+    modules: &[i32],
+    until: NaiveDate,
+) -> BTreeSet<i32> {
+    let forces: BTreeSet<i32> = units.iter().filter(|u| trained.contains(&u.0)).map(|u| u.1).collect();
+    let touched: BTreeSet<i32> = delivered
+        .iter()
+        .filter(|d| d.on <= until && d.modules.iter().any(|m| modules.contains(m)))
+        .flat_map(|d| d.units.iter().copied())
+        .collect();
+    units
+        .iter()
+        .filter(|u| forces.contains(&u.1) && !trained.contains(&u.0) && !touched.contains(&u.0))
+        .map(|u| u.0)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,8 +172,20 @@ mod tests {
     fn gaps_follow_the_violation_to_module_map_and_the_deliveries() {
         // Violation 7 is taught by modules 1 and 2; violation 8 by module 3.
         let vm = [(7, 1), (7, 2), (8, 3)];
-        let rows = [(100, 7, d("2026-01-05")), (100, 7, d("2026-02-05")), (100, 7, d("2026-05-05")), (100, 8, d("2026-01-01")), (200, 7, d("2026-03-01"))];
-        let delivered = [Delivered { session_id: 9, partner_id: 4, on: d("2026-03-01"), modules: vec![2], units: vec![100] }];
+        let rows = [
+            (100, 7, d("2026-01-05")),
+            (100, 7, d("2026-02-05")),
+            (100, 7, d("2026-05-05")),
+            (100, 8, d("2026-01-01")),
+            (200, 7, d("2026-03-01")),
+        ];
+        let delivered = [Delivered {
+            session_id: 9,
+            partner_id: 4,
+            on: d("2026-03-01"),
+            modules: vec![2],
+            units: vec![100],
+        }];
         let g = gap_rows(&rows, &vm, &delivered, d("2026-12-31"), 3);
         let find = |u, m| g.iter().find(|r| r.unit_id == u && r.module_id == m).unwrap();
         assert_eq!(find(100, 1).standing, Standing::NeverTrained);
@@ -163,8 +199,21 @@ mod tests {
     }
 
     #[test]
+    fn comparison_units_are_untrained_units_of_the_same_force() {
+        let units = [(1, 10), (2, 10), (3, 10), (4, 20)];
+        let delivered = [
+            Delivered { session_id: 1, partner_id: 1, on: d("2026-01-01"), modules: vec![5], units: vec![1] },
+            Delivered { session_id: 2, partner_id: 1, on: d("2026-02-01"), modules: vec![5], units: vec![2] },
+            Delivered { session_id: 3, partner_id: 1, on: d("2027-01-01"), modules: vec![5], units: vec![3] },
+        ];
+        let c = comparable(&units, &delivered, &BTreeSet::from([1]), &[5], d("2026-12-31"));
+        assert_eq!(c, BTreeSet::from([3]), "unit 2 had the module; unit 3 only later; unit 4 another force");
+    }
+
+    #[test]
     fn quarters_cover_the_period() {
-        let q = quarters(&[d("2026-01-05"), d("2026-03-31"), d("2026-04-01")], d("2025-12-01"), d("2026-05-01"));
+        let q =
+            quarters(&[d("2026-01-05"), d("2026-03-31"), d("2026-04-01")], d("2025-12-01"), d("2026-05-01"));
         assert_eq!(q, vec![((2025, 4), 0), ((2026, 1), 2), ((2026, 2), 1)]);
     }
 

@@ -1,7 +1,6 @@
 //! The trainers' JSON under `/api/v1/training/` (flags, gaps, a session's effect), the CSV
 //! exports and the trend chart. All need a signed-in trainer or admin (the session cookie);
-//! they are not in the public API document (`reports/openapi.json`), which lists the
-//! reporters' endpoints only.
+//! the JSON is documented in `reports/openapi.json` (401 without a session, 404 for other roles).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -44,7 +43,6 @@ async fn flags(
     let l = load(&auth, r.filter.clone(), r.evidence).await?;
     let cfg = &auth.config.training;
     let scores = flag_scores(&l, &r.filter, method, cfg.threshold_count, cfg.threshold_days);
-    let lang = "fr";
     let mut flags: Vec<Value> = scores
         .iter()
         .filter(|s| s.flagged)
@@ -60,7 +58,6 @@ async fn flags(
             })
         })
         .collect();
-    let _ = lang;
     flags.sort_by(|a, b| b["z"].as_f64().partial_cmp(&a["z"].as_f64()).unwrap_or(std::cmp::Ordering::Equal));
     Ok(Json(json!({
         "method": method, "from": month(r.from), "to": month(r.to), "evidence": r.evidence.as_str(), "flags": flags,
@@ -99,11 +96,19 @@ pub fn flag_scores(
 
 /// `GET /api/v1/training/gaps`: the gap rows of the analysis page.
 #[rocket::get("/api/v1/training/gaps?<q..>")]
-async fn gaps(page: Page, auth: Auth<'_>, _who: TrainingStaff, tax: &State<Arc<Taxonomy>>, q: Query) -> Result<Json<Value>, AppError> {
+async fn gaps(
+    page: Page,
+    auth: Auth<'_>,
+    _who: TrainingStaff,
+    tax: &State<Arc<Taxonomy>>,
+    q: Query,
+) -> Result<Json<Value>, AppError> {
     let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
     let l = load(&auth, r.filter.clone(), r.evidence).await?;
     let gaps = gap_views(&l, &r, tax, auth.catalog, &page.0.lang);
-    Ok(Json(json!({"from": month(r.from), "to": month(r.to), "evidence": r.evidence.as_str(), "min": r.min, "gaps": gaps})))
+    Ok(Json(
+        json!({"from": month(r.from), "to": month(r.to), "evidence": r.evidence.as_str(), "min": r.min, "gaps": gaps}),
+    ))
 }
 
 /// `GET /api/v1/training/sessions/<id>/effect`: the rate ratio of the targeted violations in
@@ -147,22 +152,8 @@ pub async fn measure(
     let filter = Filter { from: Some(from), to: Some(to), violation_types: Some(types), ..Filter::default() };
     let rows = auth.db.run(move |c| Ok(super::model::counted(c, evidence, &filter)?)).await?;
     let trained: BTreeSet<i32> = s.units.iter().copied().collect();
-    let forces: BTreeSet<i32> = s.units.iter().filter_map(|u| l.unit(*u)).map(|u| u.force_id).collect();
-    // Comparable: same forces, never given these modules by a session delivered up to the end
-    // of the window.
-    let touched: BTreeSet<i32> = l
-        .sessions
-        .iter()
-        .filter(|x| x.session.status == "delivered" && x.session.span().1 <= to)
-        .filter(|x| x.modules.iter().any(|m| s.modules.contains(m)))
-        .flat_map(|x| x.units.iter().copied())
-        .collect();
-    let comparison: BTreeSet<i32> = l
-        .units
-        .iter()
-        .filter(|u| forces.contains(&u.force_id) && !trained.contains(&u.id) && !touched.contains(&u.id))
-        .map(|u| u.id)
-        .collect();
+    let pairs: Vec<(i32, i32)> = l.units.iter().map(|u| (u.id, u.force_id)).collect();
+    let comparison = analysis::comparable(&pairs, &l.delivered(), &trained, &s.modules, to);
     let (t, c) = analysis::effect_counts(&rows, &trained, &comparison, on, window);
     let e = effect::effect(t, (!comparison.is_empty()).then_some(c), min_events);
     Ok(json!({
@@ -194,28 +185,54 @@ fn s(v: &Value) -> String {
 
 /// `GET /staff/training/gaps.csv`
 #[rocket::get("/staff/training/gaps.csv?<q..>")]
-async fn gaps_csv(page: Page, auth: Auth<'_>, _who: TrainingStaff, tax: &State<Arc<Taxonomy>>, q: Query) -> Result<(ContentType, String), AppError> {
+async fn gaps_csv(
+    page: Page,
+    auth: Auth<'_>,
+    _who: TrainingStaff,
+    tax: &State<Arc<Taxonomy>>,
+    q: Query,
+) -> Result<(ContentType, String), AppError> {
     let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
     let l = load(&auth, r.filter.clone(), r.evidence).await?;
-    let cols = ["unit", "force", "module", "standing", "count", "since_delivery", "last_delivery", "delivered_by"];
-    let rows = gap_views(&l, &r, tax, auth.catalog, &page.0.lang).iter().map(|g| cols.iter().map(|c| s(&g[*c])).collect()).collect();
+    let cols =
+        ["unit", "force", "module", "standing", "count", "since_delivery", "last_delivery", "delivered_by"];
+    let rows = gap_views(&l, &r, tax, auth.catalog, &page.0.lang)
+        .iter()
+        .map(|g| cols.iter().map(|c| s(&g[*c])).collect())
+        .collect();
     Ok((ContentType::CSV, csv_of(&cols, rows)?))
 }
 
 /// `GET /staff/training/matrix.csv`: allegations by violation type × unit.
 #[rocket::get("/staff/training/matrix.csv?<q..>")]
-async fn matrix_csv(page: Page, auth: Auth<'_>, _who: TrainingStaff, tax: &State<Arc<Taxonomy>>, q: Query) -> Result<(ContentType, String), AppError> {
+async fn matrix_csv(
+    page: Page,
+    auth: Auth<'_>,
+    _who: TrainingStaff,
+    tax: &State<Arc<Taxonomy>>,
+    q: Query,
+) -> Result<(ContentType, String), AppError> {
     let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
     let l = load(&auth, r.filter.clone(), r.evidence).await?;
     let cols = ["violation", "unit", "count", "norms", "modules"];
-    let rows = matrix_views(&l, tax, &page.0.lang).iter().map(|g| cols.iter().map(|c| s(&g[*c])).collect()).collect();
+    let rows = matrix_views(&l, tax, &page.0.lang)
+        .iter()
+        .map(|g| cols.iter().map(|c| s(&g[*c])).collect())
+        .collect();
     Ok((ContentType::CSV, csv_of(&cols, rows)?))
 }
 
 /// `GET /staff/training/units/<id>/trend.svg`: the unit's allegations per quarter (the
 /// filters of the page), with each delivered session marked.
 #[rocket::get("/staff/training/units/<id>/trend.svg?<q..>")]
-async fn trend(page: Page, auth: Auth<'_>, _who: TrainingStaff, tax: &State<Arc<Taxonomy>>, id: i32, q: Query) -> Result<(ContentType, String), AppError> {
+async fn trend(
+    page: Page,
+    auth: Auth<'_>,
+    _who: TrainingStaff,
+    tax: &State<Arc<Taxonomy>>,
+    id: i32,
+    q: Query,
+) -> Result<(ContentType, String), AppError> {
     let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
     let mut filter = r.filter.clone();
     filter.unit_id = Some(id);
@@ -230,7 +247,13 @@ async fn trend(page: Page, auth: Auth<'_>, _who: TrainingStaff, tax: &State<Arc<
         .filter(|s| s.session.status == "delivered" && s.units.contains(&id))
         .filter_map(|s| qs.iter().position(|(q, _)| *q == analysis::quarter_of(s.session.span().1)))
         .collect();
-    let bars: Vec<(String, usize)> = qs.iter().map(|(q, n)| (quarter_label(auth.catalog, &lang, *q), *n)).collect();
-    let svg = chart::trend_svg(&unit.name, &bars, &marks, &auth.catalog.message(&lang, "training-session-delivered", None));
+    let bars: Vec<(String, usize)> =
+        qs.iter().map(|(q, n)| (quarter_label(auth.catalog, &lang, *q), *n)).collect();
+    let svg = chart::trend_svg(
+        &unit.name,
+        &bars,
+        &marks,
+        &auth.catalog.message(&lang, "training-session-delivered", None),
+    );
     Ok((ContentType::SVG, svg))
 }

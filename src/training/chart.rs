@@ -8,7 +8,12 @@ fn esc(s: &str) -> String {
 }
 
 /// `quarters`: (label such as "2026-T1", count); `sessions`: indexes of quarters with a delivery.
-pub fn trend_svg(title: &str, quarters: &[(String, usize)], sessions: &[usize], session_label: &str) -> String {
+pub fn trend_svg(
+    title: &str,
+    quarters: &[(String, usize)],
+    sessions: &[usize],
+    session_label: &str,
+) -> String {
     let (w, h, left, bottom, top) = (640.0_f64, 220.0_f64, 36.0_f64, 40.0_f64, 24.0_f64);
     let n = quarters.len().max(1) as f64;
     let max = quarters.iter().map(|q| q.1).max().unwrap_or(0).max(1) as f64;
@@ -24,7 +29,12 @@ pub fn trend_svg(title: &str, quarters: &[(String, usize)], sessions: &[usize], 
         w - 8.0,
         h - bottom
     ));
-    s.push_str(&format!("<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\">{}</text>", left - 4.0, top + 4.0, max as usize));
+    s.push_str(&format!(
+        "<text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\">{}</text>",
+        left - 4.0,
+        top + 4.0,
+        max as usize
+    ));
     for (i, (label, count)) in quarters.iter().enumerate() {
         let x = left + i as f64 * slot;
         let bh = *count as f64 / max * plot_h;
@@ -34,7 +44,11 @@ pub fn trend_svg(title: &str, quarters: &[(String, usize)], sessions: &[usize], 
                 slot,
                 esc(session_label)
             ));
-            s.push_str(&format!("<text x=\"{:.1}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">▲</text>", x + slot / 2.0, top - 6.0));
+            s.push_str(&format!(
+                "<text x=\"{:.1}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">▲</text>",
+                x + slot / 2.0,
+                top - 6.0
+            ));
         }
         s.push_str(&format!(
             "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bh:.1}\" fill=\"#7a3b2e\"><title>{} : {count}</title></rect>",

@@ -47,7 +47,12 @@ pub struct Judgement {
 
 /// Judges one unit × module. `incidents` are the dates of the allegations in the period;
 /// `deliveries` the last days of the sessions that delivered the module to the unit.
-pub fn judge(incidents: &[NaiveDate], deliveries: &[NaiveDate], period_end: NaiveDate, min_count: usize) -> Judgement {
+pub fn judge(
+    incidents: &[NaiveDate],
+    deliveries: &[NaiveDate],
+    period_end: NaiveDate,
+    min_count: usize,
+) -> Judgement {
     let min_count = min_count.max(1);
     let count = incidents.len();
     let last_delivery = deliveries.iter().copied().filter(|d| *d <= period_end).max();
@@ -94,7 +99,11 @@ mod tests {
         assert!(!j.standing.is_gap());
         let mut after = before.to_vec();
         after.extend([d("2026-05-02"), d("2026-06-15")]);
-        assert_eq!(judge(&after, &[d("2026-04-01")], d("2026-12-31"), 3).standing, Standing::Trained, "2 since");
+        assert_eq!(
+            judge(&after, &[d("2026-04-01")], d("2026-12-31"), 3).standing,
+            Standing::Trained,
+            "2 since"
+        );
         after.push(d("2026-07-01"));
         let j = judge(&after, &[d("2026-04-01")], d("2026-12-31"), 3);
         assert_eq!(j.standing, Standing::TrainedContinuing);

@@ -8,9 +8,11 @@
 //! keys and suggestions), `gaps.rs` (the gap rule), `offers.rs` (duplicate offers, session
 //! moves), `warning.rs` (both early-warning methods), `effect.rs` (rate ratios, intervals,
 //! verdicts), `remediation.rs` (the state machine), `analysis.rs` (assembling them from rows),
-//! `chart.rs` (the SVG trend). Queries: `model.rs`. Pages: `routes.rs`; JSON, CSV, SVG:
+//! `chart.rs` (the SVG trend). Queries: `model.rs`. Pages: `routes.rs` (gaps, units, partners, unit attachment), `sessions.rs`, `actions.rs`
+//! (remediation); JSON, CSV, SVG:
 //! `api.rs`. Reminders of review dates and overdue key actions: [`remind`].
 
+mod actions;
 pub mod analysis;
 mod api;
 pub mod chart;
@@ -20,6 +22,7 @@ pub mod model;
 pub mod offers;
 pub mod remediation;
 mod routes;
+mod sessions;
 pub mod units;
 pub mod warning;
 
@@ -33,6 +36,8 @@ use crate::i18n::Catalog;
 
 pub fn routes() -> Vec<rocket::Route> {
     let mut r = routes::routes();
+    r.extend(sessions::routes());
+    r.extend(actions::routes());
     r.extend(api::routes());
     r
 }
@@ -62,8 +67,12 @@ pub fn remind(db: &Db, catalog: &Catalog, config: &Config, today: NaiveDate) -> 
             )?;
             let mut n = 0;
             for (email, lang) in model::all_trainers(c)? {
-                let (subject, body) =
-                    crate::notify::compose(catalog, &lang, &format!("remediation-{kind}"), &[("link", link.clone())]);
+                let (subject, body) = crate::notify::compose(
+                    catalog,
+                    &lang,
+                    &format!("remediation-{kind}"),
+                    &[("link", link.clone())],
+                );
                 crate::notify::enqueue(c, &email, &subject, &body, "remediation-reminder")?;
                 n += 1;
             }

@@ -11,9 +11,9 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::schema::{
-    allegations, dispositions, events, partners, remediation_actions, remediation_key_actions, session_modules,
-    session_units, training_modules, training_norms, training_sessions, units, users, violation_modules,
-    violation_norms,
+    allegations, dispositions, events, partners, remediation_actions, remediation_key_actions,
+    session_modules, session_units, training_modules, training_norms, training_sessions, units, users,
+    violation_modules, violation_norms,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -46,7 +46,8 @@ pub fn find_unit(c: &mut DbConn, id: i32) -> QueryResult<Unit> {
 
 /// Whether another unit of the force already has this search key.
 pub fn unit_key_taken(c: &mut DbConn, force_id: i32, key: &str, except: Option<i32>) -> QueryResult<bool> {
-    let mut q = units::table.filter(units::force_id.eq(force_id)).filter(units::search_key.eq(key)).into_boxed();
+    let mut q =
+        units::table.filter(units::force_id.eq(force_id)).filter(units::search_key.eq(key)).into_boxed();
     if let Some(id) = except {
         q = q.filter(units::id.ne(id));
     }
@@ -93,7 +94,11 @@ pub fn partners(c: &mut DbConn) -> QueryResult<Vec<(i32, String, String)>> {
 
 pub fn insert_partner(c: &mut DbConn, name: &str, kind: &str) -> QueryResult<i32> {
     diesel::insert_into(partners::table)
-        .values((partners::name.eq(name), partners::kind.eq(kind), partners::created_at.eq(Utc::now().naive_utc())))
+        .values((
+            partners::name.eq(name),
+            partners::kind.eq(kind),
+            partners::created_at.eq(Utc::now().naive_utc()),
+        ))
         .returning(partners::id)
         .get_result(c)
 }
@@ -138,13 +143,20 @@ pub fn trainers_of(c: &mut DbConn, partner_id: i32) -> QueryResult<Vec<(String, 
 pub fn modules(c: &mut DbConn) -> QueryResult<Vec<(i32, String, String, String)>> {
     training_modules::table
         .order(training_modules::id)
-        .select((training_modules::id, training_modules::code, training_modules::label_fr, training_modules::label_en))
+        .select((
+            training_modules::id,
+            training_modules::code,
+            training_modules::label_fr,
+            training_modules::label_en,
+        ))
         .load(c)
 }
 
 /// (violation type, module) pairs.
 pub fn violation_modules(c: &mut DbConn) -> QueryResult<Vec<(i32, i32)>> {
-    violation_modules::table.select((violation_modules::violation_type_id, violation_modules::module_id)).load(c)
+    violation_modules::table
+        .select((violation_modules::violation_type_id, violation_modules::module_id))
+        .load(c)
 }
 
 /// (violation type, norm label fr, norm label en).
@@ -191,11 +203,14 @@ pub struct SessionFull {
 }
 
 pub fn sessions(c: &mut DbConn) -> QueryResult<Vec<SessionFull>> {
-    let rows: Vec<Session> =
-        training_sessions::table.order(training_sessions::planned_from.desc()).select(Session::as_select()).load(c)?;
+    let rows: Vec<Session> = training_sessions::table
+        .order(training_sessions::planned_from.desc())
+        .select(Session::as_select())
+        .load(c)?;
     let mods: Vec<(i32, i32)> =
         session_modules::table.select((session_modules::session_id, session_modules::module_id)).load(c)?;
-    let us: Vec<(i32, i32)> = session_units::table.select((session_units::session_id, session_units::unit_id)).load(c)?;
+    let us: Vec<(i32, i32)> =
+        session_units::table.select((session_units::session_id, session_units::unit_id)).load(c)?;
     Ok(rows
         .into_iter()
         .map(|s| SessionFull {
@@ -208,8 +223,14 @@ pub fn sessions(c: &mut DbConn) -> QueryResult<Vec<SessionFull>> {
 
 pub fn find_session(c: &mut DbConn, id: i32) -> QueryResult<SessionFull> {
     let s: Session = training_sessions::table.find(id).select(Session::as_select()).first(c)?;
-    let modules = session_modules::table.filter(session_modules::session_id.eq(id)).select(session_modules::module_id).load(c)?;
-    let units = session_units::table.filter(session_units::session_id.eq(id)).select(session_units::unit_id).load(c)?;
+    let modules = session_modules::table
+        .filter(session_modules::session_id.eq(id))
+        .select(session_modules::module_id)
+        .load(c)?;
+    let units = session_units::table
+        .filter(session_units::session_id.eq(id))
+        .select(session_units::unit_id)
+        .load(c)?;
     Ok(SessionFull { session: s, modules, units })
 }
 
@@ -221,7 +242,7 @@ pub struct NewSession<'a> {
     pub go_ahead_reason: Option<&'a str>,
     pub modules: &'a [i32],
     pub units: &'a [i32],
-    pub created_by: i32,
+    pub created_by: Option<i32>,
 }
 
 pub fn insert_session(c: &mut DbConn, s: &NewSession) -> QueryResult<i32> {
@@ -400,7 +421,11 @@ pub fn insert_remediation(c: &mut DbConn, r: &NewRemediation) -> QueryResult<i32
     };
     diesel::insert_into(remediation_actions::table)
         .values((
-            remediation_actions::status.eq(if r.module_id.is_some() { "module_assigned" } else { "gap_identified" }),
+            remediation_actions::status.eq(if r.module_id.is_some() {
+                "module_assigned"
+            } else {
+                "gap_identified"
+            }),
             remediation_actions::issue.eq(r.issue),
             remediation_actions::module_id.eq(r.module_id),
             remediation_actions::unit_id.eq(r.unit_id),
@@ -447,8 +472,10 @@ pub fn update_lessons(
         .execute(c)
 }
 
-/// (id, description, due on, done at).
-pub fn key_actions(c: &mut DbConn, action_id: i32) -> QueryResult<Vec<(i32, String, NaiveDate, Option<NaiveDateTime>)>> {
+/// A key action: (id, description, due on, done at).
+pub type KeyAction = (i32, String, NaiveDate, Option<NaiveDateTime>);
+
+pub fn key_actions(c: &mut DbConn, action_id: i32) -> QueryResult<Vec<KeyAction>> {
     remediation_key_actions::table
         .filter(remediation_key_actions::action_id.eq(action_id))
         .order(remediation_key_actions::due_on)
@@ -461,7 +488,12 @@ pub fn key_actions(c: &mut DbConn, action_id: i32) -> QueryResult<Vec<(i32, Stri
         .load(c)
 }
 
-pub fn add_key_action(c: &mut DbConn, action_id: i32, description: &str, due_on: NaiveDate) -> QueryResult<i32> {
+pub fn add_key_action(
+    c: &mut DbConn,
+    action_id: i32,
+    description: &str,
+    due_on: NaiveDate,
+) -> QueryResult<i32> {
     diesel::insert_into(remediation_key_actions::table)
         .values((
             remediation_key_actions::action_id.eq(action_id),
@@ -499,14 +531,20 @@ pub fn due_reminders(c: &mut DbConn, today: NaiveDate) -> QueryResult<Vec<(i32, 
         .select(remediation_key_actions::action_id)
         .distinct()
         .load(c)?;
-    Ok(reviews.into_iter().map(|i| (i, "review")).chain(overdue.into_iter().map(|i| (i, "overdue"))).collect())
+    Ok(reviews
+        .into_iter()
+        .map(|i| (i, "review"))
+        .chain(overdue.into_iter().map(|i| (i, "overdue")))
+        .collect())
 }
 
 /// Marks today's reminders sent: returns false when another pass already did.
 pub fn mark_reminded(c: &mut DbConn, action_id: i32, kind: &str, today: NaiveDate) -> QueryResult<bool> {
     let n = if kind == "review" {
         diesel::update(
-            remediation_actions::table.find(action_id).filter(remediation_actions::review_reminded_on.is_null()),
+            remediation_actions::table
+                .find(action_id)
+                .filter(remediation_actions::review_reminded_on.is_null()),
         )
         .set(remediation_actions::review_reminded_on.eq(today))
         .execute(c)?
@@ -534,10 +572,13 @@ pub fn all_trainers(c: &mut DbConn) -> QueryResult<Vec<(String, String)>> {
         .load(c)
 }
 
+/// (force, violation type, unit as typed, unit attached, the event's narratives).
+pub type ForUnit = (i32, i32, String, Option<i32>, Vec<String>);
+
 /// What an intake officer sees to attach an allegation to a unit: (force, violation type,
 /// the unit as typed, unit attached), and the narratives of the event's reports, whose words
 /// the suggestions come from. Intake officers read these on the report page already.
-pub fn allegation_for_unit(c: &mut DbConn, allegation_id: i32) -> QueryResult<(i32, i32, String, Option<i32>, Vec<String>)> {
+pub fn allegation_for_unit(c: &mut DbConn, allegation_id: i32) -> QueryResult<ForUnit> {
     use crate::schema::reports;
     let (event_id, force, vt, typed, unit): (i32, i32, i32, String, Option<i32>) = allegations::table
         .find(allegation_id)
@@ -549,6 +590,41 @@ pub fn allegation_for_unit(c: &mut DbConn, allegation_id: i32) -> QueryResult<(i
             allegations::unit_id,
         ))
         .first(c)?;
-    let narratives = reports::table.filter(reports::event_id.eq(event_id)).select(reports::narrative).load(c)?;
+    let narratives =
+        reports::table.filter(reports::event_id.eq(event_id)).select(reports::narrative).load(c)?;
     Ok((force, vt, typed, unit, narratives))
+}
+
+// Synthetic data (benchmarks only) ------------------------------------------------------------
+
+/// (id, force, violation type, day) of every allegation of these forces.
+pub fn allegations_of_forces(c: &mut DbConn, forces: &[i32]) -> QueryResult<Vec<(i32, i32, i32, NaiveDate)>> {
+    allegations::table
+        .inner_join(events::table.on(events::id.eq(allegations::event_id)))
+        .filter(allegations::force_id.eq_any(forces))
+        .order(allegations::id)
+        .select((allegations::id, allegations::force_id, allegations::violation_type_id, events::occurred_on))
+        .load(c)
+}
+
+/// Ties many allegations to one unit.
+pub fn assign_unit(c: &mut DbConn, unit_id: i32, ids: &[i32]) -> QueryResult<usize> {
+    let mut n = 0;
+    for chunk in ids.chunks(500) {
+        n += diesel::update(allegations::table.filter(allegations::id.eq_any(chunk)))
+            .set(allegations::unit_id.eq(unit_id))
+            .execute(c)?;
+    }
+    Ok(n)
+}
+
+/// Marks a session delivered on its planned dates (synthetic data).
+pub fn deliver_as_planned(c: &mut DbConn, id: i32) -> QueryResult<usize> {
+    diesel::update(training_sessions::table.find(id))
+        .set((
+            training_sessions::status.eq("delivered"),
+            training_sessions::held_from.eq(training_sessions::planned_from.nullable()),
+            training_sessions::held_to.eq(training_sessions::planned_to.nullable()),
+        ))
+        .execute(c)
 }

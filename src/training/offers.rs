@@ -32,7 +32,11 @@ fn days_apart(a: (NaiveDate, NaiveDate), b: (NaiveDate, NaiveDate)) -> i64 {
 
 /// The other partners' live offers that duplicate `plan`, with the shared (module, unit)
 /// pairs, in the order given.
-pub fn duplicates<'a>(plan: &Offer, others: &'a [Offer], window_days: i64) -> Vec<(&'a Offer, Vec<(i32, i32)>)> {
+pub fn duplicates<'a>(
+    plan: &Offer,
+    others: &'a [Offer],
+    window_days: i64,
+) -> Vec<(&'a Offer, Vec<(i32, i32)>)> {
     others
         .iter()
         .filter(|o| o.id != plan.id && o.partner_id != plan.partner_id)
@@ -59,7 +63,15 @@ mod tests {
     }
 
     fn offer(id: i32, partner: i32, status: &str, m: &[i32], u: &[i32], from: &str, to: &str) -> Offer {
-        Offer { id, partner_id: partner, status: status.into(), modules: m.to_vec(), units: u.to_vec(), from: d(from), to: d(to) }
+        Offer {
+            id,
+            partner_id: partner,
+            status: status.into(),
+            modules: m.to_vec(),
+            units: u.to_vec(),
+            from: d(from),
+            to: d(to),
+        }
     }
 
     #[test]
@@ -97,7 +109,10 @@ mod tests {
 pub fn session_move_allowed(from: &str, to: &str) -> bool {
     matches!(
         (from, to),
-        ("planned", "confirmed") | ("confirmed", "delivered") | ("planned", "cancelled") | ("confirmed", "cancelled")
+        ("planned", "confirmed")
+            | ("confirmed", "delivered")
+            | ("planned", "cancelled")
+            | ("confirmed", "cancelled")
     )
 }
 
@@ -108,7 +123,12 @@ mod moves {
     #[test]
     fn every_allowed_and_refused_session_move() {
         let all = ["planned", "confirmed", "delivered", "cancelled"];
-        let allowed = [("planned", "confirmed"), ("confirmed", "delivered"), ("planned", "cancelled"), ("confirmed", "cancelled")];
+        let allowed = [
+            ("planned", "confirmed"),
+            ("confirmed", "delivered"),
+            ("planned", "cancelled"),
+            ("confirmed", "cancelled"),
+        ];
         for from in all {
             for to in all {
                 assert_eq!(session_move_allowed(from, to), allowed.contains(&(from, to)), "{from} → {to}");

@@ -38,7 +38,8 @@ impl Refusal {
 }
 
 impl Step {
-    pub const ALL: [Step; 8] = [GapIdentified, ModuleAssigned, Planned, Delivered, Evaluated, Reviewed, Closed, Escalated];
+    pub const ALL: [Step; 8] =
+        [GapIdentified, ModuleAssigned, Planned, Delivered, Evaluated, Reviewed, Closed, Escalated];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -20,8 +20,8 @@ use serde_json::{json, Value};
 
 use super::analysis::{self, Delivered};
 use super::model::{self, Evidence, Filter, SessionFull};
-use super::{offers, remediation, units as unitkeys};
-use crate::accounts::guards::{Admin, IntakeOfficer, Trainer, TrainingStaff};
+use super::units as unitkeys;
+use crate::accounts::guards::{Admin, IntakeOfficer, TrainingStaff};
 use crate::accounts::routes::Auth;
 use crate::audit;
 use crate::cases::Feedback;
@@ -40,16 +40,6 @@ pub fn routes() -> Vec<Route> {
         partners_page,
         create_partner,
         set_member,
-        sessions_page,
-        plan_session,
-        move_session,
-        remediation_index,
-        create_remediation,
-        remediation_show,
-        remediation_move,
-        remediation_key_action,
-        remediation_key_done,
-        remediation_lessons,
         allegation_unit_page,
         allegation_unit_save,
     ]
@@ -239,7 +229,7 @@ pub fn matrix_views(l: &Loaded, tax: &Taxonomy, lang: &str) -> Vec<Value> {
     out
 }
 
-fn choices(l: &Loaded, tax: &Taxonomy, geo: &Geo, lang: &str) -> Value {
+pub(super) fn choices(l: &Loaded, tax: &Taxonomy, geo: &Geo, lang: &str) -> Value {
     json!({
         "forces": tax.forces.iter().map(|f| json!({"code": f.code, "id": f.id, "label": f.label(lang)})).collect::<Vec<_>>(),
         "units": l.units.iter().map(|u| json!({"id": u.id, "sid": u.id.to_string(), "name": u.name, "force": tax.force_by_id(u.force_id).map(|f| f.label(lang).to_string())})).collect::<Vec<_>>(),
@@ -282,7 +272,13 @@ fn encode(q: &Query) -> String {
 
 fn percent_encode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -311,7 +307,12 @@ async fn index(
     // Trend charts: the unit filtered on, or the units with the most gaps.
     let mut trend_units: Vec<i32> = match r.filter.unit_id {
         Some(u) => vec![u],
-        None => gaps.iter().filter(|g| g["gap"] == true).filter_map(|g| g["unit_id"].as_i64()).map(|u| u as i32).collect(),
+        None => gaps
+            .iter()
+            .filter(|g| g["gap"] == true)
+            .filter_map(|g| g["unit_id"].as_i64())
+            .map(|u| u as i32)
+            .collect(),
     };
     trend_units.dedup();
     trend_units.truncate(3);
@@ -322,7 +323,10 @@ async fn index(
     });
     let qs = encode(&q);
     let choices = choices(&l, tax, geo, &lang);
-    Ok(Template::render("training/index", context! { page: page.0, gaps, matrix, delivered, trends, filters, qs, choices }))
+    Ok(Template::render(
+        "training/index",
+        context! { page: page.0, gaps, matrix, delivered, trends, filters, qs, choices },
+    ))
 }
 
 /// What anyone may see of a session: partner, modules, units, dates, status. Never a case.
@@ -339,13 +343,13 @@ pub fn session_view(l: &Loaded, s: &SessionFull, lang: &str) -> Value {
     })
 }
 
-fn flash_notice(flash: Option<FlashMessage<'_>>, catalog: &Catalog, lang: &str) -> Feedback {
+pub(super) fn flash_notice(flash: Option<FlashMessage<'_>>, catalog: &Catalog, lang: &str) -> Feedback {
     Feedback::from_flash(flash, catalog, lang)
 }
 
 /// Every field of a form present in the values (empty when not typed), so that templates
 /// compare them without an undefined variable.
-fn with_keys(mut fb: Feedback, keys: &[&str]) -> Feedback {
+pub(super) fn with_keys(mut fb: Feedback, keys: &[&str]) -> Feedback {
     for k in keys {
         fb.values.entry(k.to_string()).or_default();
     }
@@ -399,7 +403,8 @@ async fn render_units(
         }
     }
     let fb = with_keys(fb, &["id", "force", "name", "region", "parent", "strength"]);
-    let forces: Vec<(String, String)> = tax.forces.iter().map(|f| (f.code.clone(), f.label(&lang).to_string())).collect();
+    let forces: Vec<(String, String)> =
+        tax.forces.iter().map(|f| (f.code.clone(), f.label(&lang).to_string())).collect();
     let regions: Vec<(String, String)> = geo
         .boundaries
         .regions
@@ -425,7 +430,6 @@ async fn units_page(
 }
 
 /// `POST /staff/training/units`: creates a unit, or updates one when `id` is given.
-#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/training/units", data = "<form>")]
 async fn save_unit(
     page: Page,
@@ -533,14 +537,20 @@ async fn render_partners(page: Page, auth: &Auth<'_>, fb: Feedback) -> Result<Te
                 "members": trainers.iter().filter(|t| t.2 == Some(p.0)).map(|t| t.1.clone()).collect::<Vec<_>>()})
         })
         .collect();
-    let trainers: Vec<Value> = trainers.iter().map(|t| json!({"id": t.0, "email": t.1, "partner": t.2})).collect();
+    let trainers: Vec<Value> =
+        trainers.iter().map(|t| json!({"id": t.0, "email": t.1, "partner": t.2})).collect();
     let fb = with_keys(fb, &["name", "kind"]);
     Ok(Template::render("training/partners", context! { page: page.0, partners, trainers, fb }))
 }
 
 /// `GET /staff/training/partners`: admins manage the partners and who belongs to which.
 #[rocket::get("/staff/training/partners")]
-async fn partners_page(page: Page, auth: Auth<'_>, _a: Admin, flash: Option<FlashMessage<'_>>) -> Result<Template, AppError> {
+async fn partners_page(
+    page: Page,
+    auth: Auth<'_>,
+    _a: Admin,
+    flash: Option<FlashMessage<'_>>,
+) -> Result<Template, AppError> {
     let fb = flash_notice(flash, auth.catalog, &page.0.lang);
     render_partners(page, &auth, fb).await
 }
@@ -601,7 +611,12 @@ pub struct MemberForm {
 
 /// `POST /staff/training/partners/members`: puts a trainer in a partner (or in none).
 #[rocket::post("/staff/training/partners/members", data = "<form>")]
-async fn set_member(auth: Auth<'_>, admin: Admin, cookies: &CookieJar<'_>, form: Form<MemberForm>) -> Result<Flash<Redirect>, AppError> {
+async fn set_member(
+    auth: Auth<'_>,
+    admin: Admin,
+    cookies: &CookieJar<'_>,
+    form: Form<MemberForm>,
+) -> Result<Flash<Redirect>, AppError> {
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let uid = form.user_id.ok_or(AppError::BadRequest("user_id"))?;
     let pid: Option<i32> = form.partner_id.as_deref().and_then(|p| p.parse().ok());
@@ -619,672 +634,15 @@ async fn set_member(auth: Auth<'_>, admin: Admin, cookies: &CookieJar<'_>, form:
     Ok(Flash::success(Redirect::to("/staff/training/partners"), "training-done-member|"))
 }
 
-// Sessions ------------------------------------------------------------------------------------
-
-/// The duplicates of each of a partner's live sessions, among the other partners' offers.
-fn duplicates_of(all: &[SessionFull], s: &SessionFull, window: i64) -> Vec<i32> {
-    let offer = |x: &SessionFull| offers::Offer {
-        id: x.session.id,
-        partner_id: x.session.partner_id,
-        status: x.session.status.clone(),
-        modules: x.modules.clone(),
-        units: x.units.clone(),
-        from: x.session.span().0,
-        to: x.session.span().1,
-    };
-    let others: Vec<offers::Offer> = all.iter().map(offer).collect();
-    offers::duplicates(&offer(s), &others, window).into_iter().map(|(o, _)| o.id).collect()
-}
-
-async fn render_sessions(
-    page: Page,
-    auth: &Auth<'_>,
-    who: &TrainingStaff,
-    tax: &Taxonomy,
-    geo: &Geo,
-    fb: Feedback,
-    warning: Vec<Value>,
-) -> Result<Template, AppError> {
-    let lang = page.0.lang.clone();
-    let uid = who.0.user.id;
-    let (partner, l) = {
-        let p = auth.db.run(move |c| Ok(model::partner_of(c, uid)?)).await?;
-        (p, load(auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated).await?)
-    };
-    let window = auth.config.training.offer_window_days;
-    let mine: Vec<Value> = l
-        .sessions
-        .iter()
-        .filter(|s| Some(s.session.partner_id) == partner)
-        .map(|s| {
-            let mut v = session_view(&l, s, &lang);
-            let live = s.session.status != "cancelled";
-            let dups: Vec<Value> = if live {
-                duplicates_of(&l.sessions, s, window)
-                    .into_iter()
-                    .filter_map(|id| l.sessions.iter().find(|x| x.session.id == id))
-                    .map(|x| session_view(&l, x, &lang))
-                    .collect()
-            } else {
-                vec![]
-            };
-            v["duplicates"] = json!(dups);
-            v["next"] = json!(["confirmed", "delivered", "cancelled"]
-                .iter()
-                .filter(|to| offers::session_move_allowed(&s.session.status, to))
-                .collect::<Vec<_>>());
-            v
-        })
-        .collect();
-    let others: Vec<Value> = l
-        .sessions
-        .iter()
-        .filter(|s| Some(s.session.partner_id) != partner && s.session.status != "cancelled")
-        .map(|s| session_view(&l, s, &lang))
-        .collect();
-    let choices = choices(&l, tax, geo, &lang);
-    let partner_name = partner.map(|p| l.partner_name(p));
-    let picked = |k: &str| -> Vec<i32> {
-        fb.values.get(k).map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect()).unwrap_or_default()
-    };
-    let (chosen_modules, chosen_units) = (picked("modules"), picked("units"));
-    let fb = with_keys(fb, &["planned_from", "planned_to", "region", "go_ahead_reason", "modules", "units"]);
-    Ok(Template::render(
-        "training/sessions",
-        context! { page: page.0, mine, others, choices, fb, warning, partner: partner_name, chosen_modules, chosen_units },
-    ))
-}
-
-/// `GET /staff/training/sessions`: the partner's sessions, every other partner's plans.
-#[rocket::get("/staff/training/sessions")]
-async fn sessions_page(
-    page: Page,
-    auth: Auth<'_>,
-    who: TrainingStaff,
-    tax: &State<Arc<Taxonomy>>,
-    geo: &State<Arc<Geo>>,
-    flash: Option<FlashMessage<'_>>,
-) -> Result<Template, AppError> {
-    let fb = flash_notice(flash, auth.catalog, &page.0.lang);
-    render_sessions(page, &auth, &who, tax, geo, fb, vec![]).await
-}
-
-#[derive(Debug, FromForm)]
-pub struct PlanForm {
-    csrf: Option<String>,
-    modules: Vec<i32>,
-    units: Vec<i32>,
-    planned_from: Option<String>,
-    planned_to: Option<String>,
-    region: Option<String>,
-    go_ahead_reason: Option<String>,
-}
-
-/// `POST /staff/training/sessions`: a trainer plans a session for their partner. Another
-/// partner's offer of a module to a unit within the window stops it, shown on the page with
-/// the other's plan; a written reason lets it go ahead, and then both partners' trainers are
-/// told by mail (partner, module, unit, dates: nothing about cases).
-#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
-#[rocket::post("/staff/training/sessions", data = "<form>")]
-async fn plan_session(
-    page: Page,
-    auth: Auth<'_>,
-    trainer: Trainer,
-    tax: &State<Arc<Taxonomy>>,
-    geo: &State<Arc<Geo>>,
-    cookies: &CookieJar<'_>,
-    form: Form<PlanForm>,
-) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let who = TrainingStaff(trainer.0.clone());
-    let lang = page.0.lang.clone();
-    let tr = |k: &str| auth.catalog.message(&lang, k, None);
-    let uid = trainer.0.user.id;
-    let partner = auth.db.run(move |c| Ok(model::partner_of(c, uid)?)).await?;
-    let from_raw = form.planned_from.clone().unwrap_or_default();
-    let to_raw = form.planned_to.clone().unwrap_or_default();
-    let from = NaiveDate::parse_from_str(from_raw.trim(), "%Y-%m-%d").ok();
-    let to = NaiveDate::parse_from_str(to_raw.trim(), "%Y-%m-%d").ok();
-    let region = form.region.clone().unwrap_or_default();
-    let reason = form.go_ahead_reason.clone().unwrap_or_default().trim().to_string();
-    let mut errors: Vec<(&str, String)> = vec![];
-    if partner.is_none() {
-        errors.push(("partner", tr("training-err-no-partner")));
-    }
-    if form.modules.is_empty() {
-        errors.push(("modules", tr("training-err-modules")));
-    }
-    if form.units.is_empty() {
-        errors.push(("units", tr("training-err-units")));
-    }
-    match (from, to) {
-        (Some(f), Some(t)) if f <= t => {}
-        (Some(_), Some(_)) => errors.push(("planned_to", tr("training-err-dates-order"))),
-        (None, _) => errors.push(("planned_from", tr("training-err-date"))),
-        (_, None) => errors.push(("planned_to", tr("training-err-date"))),
-    }
-    if !region.is_empty() && geo.boundaries.region(&region).is_none() {
-        errors.push(("region", tr("training-err-region")));
-    }
-    let modules = form.modules.clone();
-    let units = form.units.clone();
-    let values_owned: Vec<(&str, String)> = vec![
-        ("planned_from", from_raw.clone()),
-        ("planned_to", to_raw.clone()),
-        ("region", region.clone()),
-        ("go_ahead_reason", reason.clone()),
-        ("modules", modules.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(",")),
-        ("units", units.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(",")),
-    ];
-    let values: Vec<(&str, &str)> = values_owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    if !errors.is_empty() {
-        let fb = Feedback::refused("plan", &errors, &values);
-        let t = render_sessions(page, &auth, &who, tax, geo, fb, vec![]).await?;
-        return Ok(Either::Right((Status::UnprocessableEntity, t)));
-    }
-    let (partner, from, to) = (partner.unwrap_or_default(), from.unwrap_or_default(), to.unwrap_or_default());
-    let l = load(&auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated).await?;
-    if modules.iter().any(|m| !l.modules.iter().any(|x| x.0 == *m)) || units.iter().any(|u| l.unit(*u).is_none()) {
-        return Err(AppError::BadRequest("unknown module or unit"));
-    }
-    let plan = offers::Offer { id: 0, partner_id: partner, status: "planned".into(), modules: modules.clone(), units: units.clone(), from, to };
-    let others: Vec<offers::Offer> = l
-        .sessions
-        .iter()
-        .map(|x| offers::Offer {
-            id: x.session.id,
-            partner_id: x.session.partner_id,
-            status: x.session.status.clone(),
-            modules: x.modules.clone(),
-            units: x.units.clone(),
-            from: x.session.span().0,
-            to: x.session.span().1,
-        })
-        .collect();
-    let dups: Vec<(i32, i32)> = offers::duplicates(&plan, &others, auth.config.training.offer_window_days)
-        .iter()
-        .map(|(o, _)| (o.id, o.partner_id))
-        .collect();
-    if !dups.is_empty() && reason.is_empty() {
-        let warning: Vec<Value> = dups
-            .iter()
-            .filter_map(|(id, _)| l.sessions.iter().find(|s| s.session.id == *id))
-            .map(|s| session_view(&l, s, &lang))
-            .collect();
-        let fb = Feedback::refused("plan", &[("go_ahead_reason", tr("training-err-duplicate"))], &values);
-        let t = render_sessions(page, &auth, &who, tax, geo, fb, warning).await?;
-        return Ok(Either::Right((Status::UnprocessableEntity, t)));
-    }
-    // The mail: who plans what, and the other partners' plans, in each recipient's language.
-    let catalog = auth.catalog.clone();
-    let link = format!("{}/staff/training/sessions", auth.config.public_url);
-    let describe = move |lang: &str, l: &Loaded, partner: i32, modules: &[i32], units: &[i32], from: NaiveDate, to: NaiveDate| {
-        let mods: Vec<String> = modules.iter().map(|m| l.module_label(*m, lang)).collect();
-        let us: Vec<String> = units.iter().map(|u| l.unit_name(*u)).collect();
-        format!("{} — {} — {} — {from} → {to}", l.partner_name(partner), mods.join(", "), us.join(", "))
-    };
-    let actor = auth.actor(&trainer.0.user);
-    let region = Some(region).filter(|r| !r.is_empty());
-    let reason_opt = Some(reason.clone()).filter(|r| !r.is_empty());
-    let id = auth
-        .db
-        .transaction(move |c| {
-            let id = model::insert_session(
-                c,
-                &model::NewSession {
-                    partner_id: partner,
-                    planned_from: from,
-                    planned_to: to,
-                    region_code: region.as_deref(),
-                    go_ahead_reason: reason_opt.as_deref(),
-                    modules: &modules,
-                    units: &units,
-                    created_by: uid,
-                },
-            )?;
-            let details = match &reason_opt {
-                Some(r) => format!("duplicates {:?}; go-ahead: {r}", dups.iter().map(|d| d.0).collect::<Vec<_>>()),
-                None => String::new(),
-            };
-            audit::record(c, &actor, "training.session.plan", "training_session", &id.to_string(), &details)?;
-            if !dups.is_empty() {
-                let mut partners: Vec<i32> = dups.iter().map(|d| d.1).collect();
-                partners.push(partner);
-                partners.sort_unstable();
-                partners.dedup();
-                for p in partners {
-                    for (email, lang) in model::trainers_of(c, p)? {
-                        let this = describe(&lang, &l, partner, &modules, &units, from, to);
-                        let theirs: Vec<String> = dups
-                            .iter()
-                            .filter_map(|(sid, _)| l.sessions.iter().find(|s| s.session.id == *sid))
-                            .map(|s| describe(&lang, &l, s.session.partner_id, &s.modules, &s.units, s.session.span().0, s.session.span().1))
-                            .collect();
-                        let (subject, body) = crate::notify::compose(
-                            &catalog,
-                            &lang,
-                            "training-duplicate",
-                            &[("plan", this), ("others", theirs.join("\n")), ("link", link.clone())],
-                        );
-                        crate::notify::enqueue(c, &email, &subject, &body, "training-duplicate")?;
-                    }
-                }
-            }
-            Ok(id)
-        })
-        .await?;
-    Ok(Either::Left(Flash::success(Redirect::to("/staff/training/sessions"), format!("training-done-planned|{id}"))))
-}
-
-#[derive(Debug, FromForm)]
-pub struct MoveSessionForm {
-    csrf: Option<String>,
-    to: Option<String>,
-    held_from: Option<String>,
-    held_to: Option<String>,
-    attendance: Option<String>,
-    pre_score: Option<String>,
-    post_score: Option<String>,
-}
-
-/// `POST /staff/training/sessions/<id>/status`: confirm, deliver (held dates, attendance,
-/// scores) or cancel one of the partner's own sessions; another partner's answers 404.
-#[rocket::post("/staff/training/sessions/<id>/status", data = "<form>")]
-async fn move_session(
-    page: Page,
-    auth: Auth<'_>,
-    trainer: Trainer,
-    id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<MoveSessionForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let uid = trainer.0.user.id;
-    let to = form.to.clone().unwrap_or_default();
-    let back = Redirect::to("/staff/training/sessions");
-    let date = |s: &Option<String>| s.as_deref().and_then(|x| NaiveDate::parse_from_str(x.trim(), "%Y-%m-%d").ok());
-    let num = |s: &Option<String>| s.as_deref().map(str::trim).filter(|x| !x.is_empty()).map(|x| x.replace(',', "."));
-    let delivery = if to == "delivered" {
-        let (Some(f), Some(t)) = (date(&form.held_from), date(&form.held_to)) else {
-            return Ok(Flash::error(back, "training-err-held-dates|"));
-        };
-        let attendance = match num(&form.attendance) {
-            Some(a) => match a.parse::<i32>() {
-                Ok(v) if v >= 0 => Some(v),
-                _ => return Ok(Flash::error(back, "training-err-attendance|")),
-            },
-            None => None,
-        };
-        let score = |s: Option<String>| -> Result<Option<f64>, ()> {
-            match s {
-                Some(v) => v.parse::<f64>().ok().filter(|x| (0.0..=100.0).contains(x)).map(Some).ok_or(()),
-                None => Ok(None),
-            }
-        };
-        let (Ok(pre), Ok(post)) = (score(num(&form.pre_score)), score(num(&form.post_score))) else {
-            return Ok(Flash::error(back, "training-err-score|"));
-        };
-        if f > t {
-            return Ok(Flash::error(back, "training-err-held-dates|"));
-        }
-        Some(model::Delivery { held_from: f, held_to: t, attendance, pre_score: pre, post_score: post })
-    } else {
-        None
-    };
-    let actor = auth.actor(&trainer.0.user);
-    let _ = page;
-    let moved = auth
-        .db
-        .transaction(move |c| {
-            let partner = model::partner_of(c, uid)?.ok_or(AppError::NotFound)?;
-            let s = model::find_session(c, id)?;
-            if s.session.partner_id != partner {
-                return Err(AppError::NotFound);
-            }
-            if !offers::session_move_allowed(&s.session.status, &to) {
-                return Ok(false);
-            }
-            if !model::move_session(c, id, partner, &s.session.status, &to)? {
-                return Ok(false);
-            }
-            if let Some(d) = &delivery {
-                model::record_delivery(c, id, d)?;
-            }
-            audit::record(c, &actor, "training.session.move", "training_session", &id.to_string(), &format!("{} → {to}", s.session.status))?;
-            Ok(true)
-        })
-        .await?;
-    Ok(if moved {
-        Flash::success(back, "training-done-session|")
-    } else {
-        Flash::error(back, "training-err-session-move|")
-    })
-}
-
-// Remediation actions -------------------------------------------------------------------------
-
-fn remediation_view(r: &model::Remediation, l: &Loaded, catalog: &Catalog, lang: &str) -> Value {
-    json!({
-        "id": r.id, "status": r.status, "status_label": catalog.message(lang, &format!("remediation-step-{}", r.status), None),
-        "issue": r.issue, "lessons_unit": r.lessons_unit, "lessons_institution": r.lessons_institution,
-        "module": r.module_id.map(|m| l.module_label(m, lang)), "unit": r.unit_id.map(|u| l.unit_name(u)),
-        "session_id": r.session_id, "review_on": r.review_on.map(|d| d.to_string()).unwrap_or_default(),
-    })
-}
-
-#[derive(Debug, FromForm, Default)]
-pub struct NewRemediationQuery {
-    unit: Option<i32>,
-    module: Option<i32>,
-}
-
-async fn render_remediation_index(
-    page: Page,
-    auth: &Auth<'_>,
-    tax: &Taxonomy,
-    geo: &Geo,
-    fb: Feedback,
-) -> Result<Template, AppError> {
-    let lang = page.0.lang.clone();
-    let l = load(auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated).await?;
-    let rows = auth.db.run(|c| Ok(model::remediations(c)?)).await?;
-    let rows: Vec<Value> = rows.iter().map(|r| remediation_view(r, &l, auth.catalog, &lang)).collect();
-    let choices = choices(&l, tax, geo, &lang);
-    let fb = with_keys(fb, &["issue", "unit", "module", "review_on"]);
-    Ok(Template::render("training/remediation_index", context! { page: page.0, rows, choices, fb }))
-}
-
-/// `GET /staff/training/remediation`: the actions, and a new one (opened from a gap or a flag
-/// with its unit and module filled in).
-#[rocket::get("/staff/training/remediation?<q..>")]
-async fn remediation_index(
-    page: Page,
-    auth: Auth<'_>,
-    _who: TrainingStaff,
-    tax: &State<Arc<Taxonomy>>,
-    geo: &State<Arc<Geo>>,
-    flash: Option<FlashMessage<'_>>,
-    q: NewRemediationQuery,
-) -> Result<Template, AppError> {
-    let mut fb = flash_notice(flash, auth.catalog, &page.0.lang);
-    if let Some(u) = q.unit {
-        fb.values.insert("unit".into(), u.to_string());
-    }
-    if let Some(m) = q.module {
-        fb.values.insert("module".into(), m.to_string());
-    }
-    render_remediation_index(page, &auth, tax, geo, fb).await
-}
-
-#[derive(Debug, FromForm)]
-pub struct RemediationForm {
-    csrf: Option<String>,
-    issue: Option<String>,
-    unit: Option<String>,
-    module: Option<String>,
-    review_on: Option<String>,
-}
-
-#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
-#[rocket::post("/staff/training/remediation", data = "<form>")]
-async fn create_remediation(
-    page: Page,
-    auth: Auth<'_>,
-    who: TrainingStaff,
-    tax: &State<Arc<Taxonomy>>,
-    geo: &State<Arc<Geo>>,
-    cookies: &CookieJar<'_>,
-    form: Form<RemediationForm>,
-) -> Result<Either<Redirect, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let lang = page.0.lang.clone();
-    let issue = form.issue.clone().unwrap_or_default().trim().to_string();
-    let unit: Option<i32> = form.unit.as_deref().and_then(|u| u.parse().ok());
-    let module: Option<i32> = form.module.as_deref().and_then(|u| u.parse().ok());
-    let review_raw = form.review_on.clone().unwrap_or_default();
-    let review_on = NaiveDate::parse_from_str(review_raw.trim(), "%Y-%m-%d").ok();
-    let mut errors: Vec<(&str, String)> = vec![];
-    if issue.is_empty() {
-        errors.push(("issue", auth.catalog.message(&lang, "remediation-err-issue", None)));
-    }
-    if !review_raw.trim().is_empty() && review_on.is_none() {
-        errors.push(("review_on", auth.catalog.message(&lang, "training-err-date", None)));
-    }
-    if !errors.is_empty() {
-        let (u, m) = (form.unit.clone().unwrap_or_default(), form.module.clone().unwrap_or_default());
-        let fb = Feedback::refused(
-            "remediation",
-            &errors,
-            &[("issue", issue.as_str()), ("unit", u.as_str()), ("module", m.as_str()), ("review_on", review_raw.as_str())],
-        );
-        let t = render_remediation_index(page, &auth, tax, geo, fb).await?;
-        return Ok(Either::Right((Status::UnprocessableEntity, t)));
-    }
-    let actor = auth.actor(&who.0.user);
-    let uid = who.0.user.id;
-    let id = auth
-        .db
-        .transaction(move |c| {
-            let id = model::insert_remediation(
-                c,
-                &model::NewRemediation { issue: &issue, module_id: module, unit_id: unit, review_on, created_by: uid },
-            )?;
-            audit::record(c, &actor, "training.remediation.open", "remediation_action", &id.to_string(), "")?;
-            Ok(id)
-        })
-        .await?;
-    Ok(Either::Left(Redirect::to(format!("/staff/training/remediation/{id}"))))
-}
-
-async fn render_remediation(page: Page, auth: &Auth<'_>, id: i32, fb: Feedback) -> Result<Template, AppError> {
-    let lang = page.0.lang.clone();
-    let l = load(auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated).await?;
-    let (r, keys) = auth.db.run(move |c| Ok((model::find_remediation(c, id)?, model::key_actions(c, id)?))).await?;
-    let today = Utc::now().date_naive();
-    let view = remediation_view(&r, &l, auth.catalog, &lang);
-    let keys: Vec<Value> = keys
-        .iter()
-        .map(|k| json!({"id": k.0, "description": k.1, "due_on": k.2.to_string(), "done": k.3.is_some(), "late": k.3.is_none() && k.2 < today}))
-        .collect();
-    let step = remediation::Step::parse(&r.status).unwrap_or(remediation::Step::GapIdentified);
-    let next: Vec<Value> = step
-        .next()
-        .iter()
-        .map(|s| json!({"code": s.as_str(), "label": auth.catalog.message(&lang, &format!("remediation-step-{}", s.as_str()), None), "reason": step.needs_reason(*s)}))
-        .collect();
-    let sessions: Vec<Value> = l
-        .sessions
-        .iter()
-        .filter(|s| r.unit_id.is_none_or(|u| s.units.contains(&u)))
-        .map(|s| session_view(&l, s, &lang))
-        .collect();
-    let fb = with_keys(fb, &["to", "reason", "description", "due_on"]);
-    Ok(Template::render("training/remediation_show", context! { page: page.0, r: view, keys, next, sessions, fb }))
-}
-
-#[rocket::get("/staff/training/remediation/<id>")]
-async fn remediation_show(
-    page: Page,
-    auth: Auth<'_>,
-    _who: TrainingStaff,
-    id: i32,
-    flash: Option<FlashMessage<'_>>,
-) -> Result<Template, AppError> {
-    let fb = flash_notice(flash, auth.catalog, &page.0.lang);
-    render_remediation(page, &auth, id, fb).await
-}
-
-#[derive(Debug, FromForm)]
-pub struct StepForm {
-    csrf: Option<String>,
-    to: Option<String>,
-    reason: Option<String>,
-}
-
-/// `POST /staff/training/remediation/<id>/move`: one step of the state machine, audited; a
-/// refused one comes back on the page with the message beside the field.
-#[rocket::post("/staff/training/remediation/<id>/move", data = "<form>")]
-async fn remediation_move(
-    page: Page,
-    auth: Auth<'_>,
-    who: TrainingStaff,
-    id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<StepForm>,
-) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let lang = page.0.lang.clone();
-    let raw = form.to.clone().unwrap_or_default();
-    let reason = form.reason.clone().unwrap_or_default().trim().to_string();
-    let actor = auth.actor(&who.0.user);
-    let why = reason.clone();
-    let to_raw = raw.clone();
-    let result = auth
-        .db
-        .transaction(move |c| {
-            let r = model::find_remediation(c, id)?;
-            let from = remediation::Step::parse(&r.status).ok_or(AppError::internal("unknown remediation step"))?;
-            let Some(to) = remediation::Step::parse(&to_raw) else {
-                return Ok(Err(remediation::Refusal::NotAllowed));
-            };
-            if let Err(e) = remediation::check(from, to, &why) {
-                return Ok(Err(e));
-            }
-            if !model::move_remediation(c, id, from.as_str(), to.as_str())? {
-                return Ok(Err(remediation::Refusal::NotAllowed));
-            }
-            audit::record(c, &actor, "training.remediation.move", "remediation_action", &id.to_string(), &format!("{} → {}: {why}", from.as_str(), to.as_str()))?;
-            Ok(Ok(to))
-        })
-        .await?;
-    match result {
-        Ok(to) => {
-            let label = auth.catalog.message(&lang, &format!("remediation-step-{}", to.as_str()), None);
-            Ok(Either::Left(Flash::success(Redirect::to(format!("/staff/training/remediation/{id}")), format!("remediation-done-step|{label}"))))
-        }
-        Err(refusal) => {
-            let field = if refusal == remediation::Refusal::ReasonRequired { "reason" } else { "to" };
-            let fb = Feedback::refused("move", &[(field, auth.catalog.message(&lang, refusal.key(), None))], &[("to", raw.as_str()), ("reason", reason.as_str())]);
-            let t = render_remediation(page, &auth, id, fb).await?;
-            Ok(Either::Right((Status::UnprocessableEntity, t)))
-        }
-    }
-}
-
-#[derive(Debug, FromForm)]
-pub struct KeyActionForm {
-    csrf: Option<String>,
-    description: Option<String>,
-    due_on: Option<String>,
-}
-
-#[rocket::post("/staff/training/remediation/<id>/key-actions", data = "<form>")]
-async fn remediation_key_action(
-    page: Page,
-    auth: Auth<'_>,
-    who: TrainingStaff,
-    id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<KeyActionForm>,
-) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let lang = page.0.lang.clone();
-    let description = form.description.clone().unwrap_or_default().trim().to_string();
-    let due_raw = form.due_on.clone().unwrap_or_default();
-    let due = NaiveDate::parse_from_str(due_raw.trim(), "%Y-%m-%d").ok();
-    let mut errors: Vec<(&str, String)> = vec![];
-    if description.is_empty() {
-        errors.push(("description", auth.catalog.message(&lang, "remediation-err-description", None)));
-    }
-    if due.is_none() {
-        errors.push(("due_on", auth.catalog.message(&lang, "training-err-date", None)));
-    }
-    if !errors.is_empty() {
-        let fb = Feedback::refused("key", &errors, &[("description", description.as_str()), ("due_on", due_raw.as_str())]);
-        let t = render_remediation(page, &auth, id, fb).await?;
-        return Ok(Either::Right((Status::UnprocessableEntity, t)));
-    }
-    let actor = auth.actor(&who.0.user);
-    let due = due.unwrap_or_default();
-    auth.db
-        .transaction(move |c| {
-            model::find_remediation(c, id)?;
-            let kid = model::add_key_action(c, id, &description, due)?;
-            audit::record(c, &actor, "training.remediation.key_action", "remediation_action", &id.to_string(), &format!("key action {kid} due {due}"))?;
-            Ok(())
-        })
-        .await?;
-    Ok(Either::Left(Flash::success(Redirect::to(format!("/staff/training/remediation/{id}")), "remediation-done-key|")))
-}
-
-#[derive(Debug, FromForm)]
-pub struct CsrfOnly {
-    csrf: Option<String>,
-}
-
-#[rocket::post("/staff/training/remediation/<id>/key-actions/<kid>/done", data = "<form>")]
-async fn remediation_key_done(
-    auth: Auth<'_>,
-    who: TrainingStaff,
-    id: i32,
-    kid: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<CsrfOnly>,
-) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let actor = auth.actor(&who.0.user);
-    auth.db
-        .transaction(move |c| {
-            if model::finish_key_action(c, id, kid)? == 0 {
-                return Err(AppError::NotFound);
-            }
-            audit::record(c, &actor, "training.remediation.key_done", "remediation_action", &id.to_string(), &format!("key action {kid}"))?;
-            Ok(())
-        })
-        .await?;
-    Ok(Flash::success(Redirect::to(format!("/staff/training/remediation/{id}")), "remediation-done-key|"))
-}
-
-#[derive(Debug, FromForm)]
-pub struct LessonsForm {
-    csrf: Option<String>,
-    lessons_unit: Option<String>,
-    lessons_institution: Option<String>,
-    session: Option<String>,
-    review_on: Option<String>,
-}
-
-#[rocket::post("/staff/training/remediation/<id>/lessons", data = "<form>")]
-async fn remediation_lessons(
-    auth: Auth<'_>,
-    who: TrainingStaff,
-    id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<LessonsForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let unit = form.lessons_unit.clone().unwrap_or_default();
-    let inst = form.lessons_institution.clone().unwrap_or_default();
-    let session: Option<i32> = form.session.as_deref().and_then(|s| s.parse().ok());
-    let review = form.review_on.as_deref().and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok());
-    let actor = auth.actor(&who.0.user);
-    auth.db
-        .transaction(move |c| {
-            model::find_remediation(c, id)?;
-            if let Some(s) = session {
-                model::find_session(c, s)?;
-            }
-            model::update_lessons(c, id, &unit, &inst, session, review)?;
-            audit::record(c, &actor, "training.remediation.lessons", "remediation_action", &id.to_string(), "")?;
-            Ok(())
-        })
-        .await?;
-    Ok(Flash::success(Redirect::to(format!("/staff/training/remediation/{id}")), "remediation-done-lessons|"))
-}
-
 // The intake officer ties an allegation to a unit --------------------------------------------
 
-async fn render_allegation_unit(page: Page, auth: &Auth<'_>, tax: &Taxonomy, id: i32, fb: Feedback) -> Result<Template, AppError> {
+async fn render_allegation_unit(
+    page: Page,
+    auth: &Auth<'_>,
+    tax: &Taxonomy,
+    id: i32,
+    fb: Feedback,
+) -> Result<Template, AppError> {
     let lang = page.0.lang.clone();
     let ((force, vt, typed, current, narratives), units) =
         auth.db.run(move |c| Ok((model::allegation_for_unit(c, id)?, model::units(c)?))).await?;

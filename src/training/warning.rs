@@ -216,13 +216,23 @@ mod tests {
     #[test]
     fn expected_counts_pool_the_force_per_head() {
         // Force 1: 30 allegations over 3,000 heads → 0.01 per head.
-        let units = vec![unit(1, 1, Some(1000), 10), unit(2, 1, Some(2000), 20), unit(3, 2, None, 4), unit(4, 2, None, 0)];
+        let units = vec![
+            unit(1, 1, Some(1000), 10),
+            unit(2, 1, Some(2000), 20),
+            unit(3, 2, None, 4),
+            unit(4, 2, None, 0),
+        ];
         let e = expected(&units);
         assert!((e[0] - 10.0).abs() < 1e-9 && (e[1] - 20.0).abs() < 1e-9, "{e:?}");
         // Force 2 has no strengths: each unit counts the same, 2 each.
         assert!((e[2] - 2.0).abs() < 1e-9 && (e[3] - 2.0).abs() < 1e-9, "{e:?}");
         // A unit without a strength counts as its force's median (2000 of 1000, 2000, 3000).
-        let units = vec![unit(1, 1, Some(1000), 1), unit(2, 1, Some(2000), 2), unit(3, 1, Some(3000), 3), unit(4, 1, None, 2)];
+        let units = vec![
+            unit(1, 1, Some(1000), 1),
+            unit(2, 1, Some(2000), 2),
+            unit(3, 1, Some(3000), 3),
+            unit(4, 1, None, 2),
+        ];
         let e = expected(&units);
         assert!((e[3] - 2.0 * 8.0 / 8.0).abs() < 1e-9, "{e:?}");
     }
@@ -275,9 +285,17 @@ mod tests {
         assert_eq!(max_in_window(&dates, 89), 3, "15 Jan, 31 Mar, 1 Apr fall within 77 days");
         assert_eq!(max_in_window(&dates, 10), 2);
         assert_eq!(max_in_window(&[], 90), 0);
-        let t = threshold(&[UnitCounts { unit_id: 1, force_id: 1, strength: None, dates: dates.to_vec() }], 3, 90);
+        let t = threshold(
+            &[UnitCounts { unit_id: 1, force_id: 1, strength: None, dates: dates.to_vec() }],
+            3,
+            90,
+        );
         assert!(t[0].flagged && t[0].max_in_window == Some(3));
-        let t = threshold(&[UnitCounts { unit_id: 1, force_id: 1, strength: None, dates: dates.to_vec() }], 3, 10);
+        let t = threshold(
+            &[UnitCounts { unit_id: 1, force_id: 1, strength: None, dates: dates.to_vec() }],
+            3,
+            10,
+        );
         assert!(!t[0].flagged);
     }
 }

@@ -10,7 +10,9 @@ use serde_json::{json, Value};
 
 use crate::accounts::{add_user, sign_in, PW};
 use crate::common::*;
-use vigie::schema::{allegations, audit_log, dispositions, events, mail_outbox, training_modules, training_sessions, units};
+use vigie::schema::{
+    allegations, audit_log, dispositions, events, mail_outbox, training_modules, training_sessions, units,
+};
 
 fn app(engine: Engine) -> TestApp {
     TestApp::with_figment(TestDb::new(engine), |f| {
@@ -54,7 +56,11 @@ fn standing(gaps: &Value, unit: i64, module: i64) -> (String, i64, i64) {
         .iter()
         .find(|g| g["unit_id"] == unit && g["module_id"] == module)
         .unwrap_or_else(|| panic!("no row for unit {unit} module {module}: {gaps}"));
-    (g["standing"].as_str().unwrap().to_string(), g["count"].as_i64().unwrap(), g["since_delivery"].as_i64().unwrap())
+    (
+        g["standing"].as_str().unwrap().to_string(),
+        g["count"].as_i64().unwrap(),
+        g["since_delivery"].as_i64().unwrap(),
+    )
 }
 
 fn module_id(db: &TestDb, code: &str) -> i64 {
@@ -81,7 +87,11 @@ fn substantiated_event(db: &TestDb, unit: i32, on: &str) {
         .returning(events::id)
         .get_result(&mut c)
         .unwrap();
-    let sub: i32 = dispositions::table.filter(dispositions::code.eq("substantiated")).select(dispositions::id).first(&mut c).unwrap();
+    let sub: i32 = dispositions::table
+        .filter(dispositions::code.eq("substantiated"))
+        .select(dispositions::id)
+        .first(&mut c)
+        .unwrap();
     let vt: i32 = vigie::schema::violation_types::table
         .filter(vigie::schema::violation_types::code.eq("integrity.torture"))
         .select(vigie::schema::violation_types::id)
@@ -116,7 +126,9 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
         let admin = client(&app, "admin@vigie.ml");
 
         // Partners and their trainers, by an admin.
-        for body in ["name=%C3%89cole+de+Koulikoro&kind=national_school", "name=Partenaire+B&kind=international"] {
+        for body in
+            ["name=%C3%89cole+de+Koulikoro&kind=national_school", "name=Partenaire+B&kind=international"]
+        {
             let (s, _, _) = post(&admin, "/staff/training/partners", body);
             assert_eq!(s, Status::SeeOther);
         }
@@ -124,15 +136,28 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
         assert_eq!(s, Status::UnprocessableEntity, "a partner's name is unique");
         assert!(page.contains("value=\"Partenaire B\""), "the value is kept");
         for (uid, pid) in [(t1, 1), (t2, 2)] {
-            let (s, _, _) = post(&admin, "/staff/training/partners/members", &format!("user_id={uid}&partner_id={pid}"));
+            let (s, _, _) =
+                post(&admin, "/staff/training/partners/members", &format!("user_id={uid}&partner_id={pid}"));
             assert_eq!(s, Status::SeeOther);
+        }
+        // Not signed in, the trainers' JSON answers 401 as documented.
+        for path in ["/api/v1/training/flags", "/api/v1/training/gaps", "/api/v1/training/sessions/1/effect"]
+        {
+            let r = app.client.get(path).dispatch();
+            assert_eq!(r.status(), Status::Unauthorized, "{path}");
+            assert!(r.into_string().unwrap().contains("\"error\""));
         }
         let trainer1 = client(&app, "t1@ecole.ml");
         let trainer2 = client(&app, "t2@partenaire.org");
-        assert_eq!(trainer1.get("/staff/training/partners").dispatch().status(), Status::NotFound, "admins only");
+        assert_eq!(
+            trainer1.get("/staff/training/partners").dispatch().status(),
+            Status::NotFound,
+            "admins only"
+        );
 
         // A unit, by a trainer; bad input comes back with the values kept.
-        let (s, _, page) = post(&trainer1, "/staff/training/units", "name=GTIA+8&force=fama_army&strength=beaucoup");
+        let (s, _, page) =
+            post(&trainer1, "/staff/training/units", "name=GTIA+8&force=fama_army&strength=beaucoup");
         assert_eq!(s, Status::UnprocessableEntity);
         assert!(page.contains("value=\"beaucoup\"") && page.contains("value=\"GTIA 8\""), "{page}");
         let (s, _, _) = post(&trainer1, "/staff/training/units", "name=GTIA+8&force=fama_army&strength=600");
@@ -146,7 +171,8 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
         let report = json!({"narrative": "Les soldats du gtia8 ont torturé Amadou Traoré au camp.", "occurred_on": "2026-06-10",
             "violations": ["integrity.torture"], "force": "fama_army", "location": {"lat": 14.5400, "lon": -4.0900},
             "reporter_name": "Fatoumata K.", "reporter_contact": "+223 66 00 00 00"});
-        let r = app.client.post("/api/v1/reports").header(ContentType::JSON).body(report.to_string()).dispatch();
+        let r =
+            app.client.post("/api/v1/reports").header(ContentType::JSON).body(report.to_string()).dispatch();
         assert_eq!(r.status(), Status::Created);
         let intake = client(&app, "intake@cndh.ml");
         let (s, loc, _) = post(&intake, "/staff/reports/1/events", "title=Camp");
@@ -157,8 +183,13 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
             let (s, _, _) = post(&intake, &format!("/staff/events/{event_id}/allegations"), body);
             assert_eq!(s, Status::SeeOther);
         }
-        let ids: Vec<i32> = allegations::table.order(allegations::id).select(allegations::id).load(&mut app.db.conn()).unwrap();
-        let page = intake.get(format!("/staff/allegations/{}/unit", ids[0])).dispatch().into_string().unwrap();
+        let ids: Vec<i32> = allegations::table
+            .order(allegations::id)
+            .select(allegations::id)
+            .load(&mut app.db.conn())
+            .unwrap();
+        let page =
+            intake.get(format!("/staff/allegations/{}/unit", ids[0])).dispatch().into_string().unwrap();
         let suggested = section(&page, "id=\"suggested\"", "</ul>").expect("suggestions");
         assert!(suggested.contains("GTIA 8"), "{suggested}");
         for a in &ids {
@@ -169,7 +200,8 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
         assert_eq!(s, Status::SeeOther);
         // Under investigation: counted only at the "credible" threshold (confidence probable).
         let u = unit as i64;
-        let (interviewing, captured) = (module_id(&app.db, "investigative_interviewing"), module_id(&app.db, "captured_persons"));
+        let (interviewing, captured) =
+            (module_id(&app.db, "investigative_interviewing"), module_id(&app.db, "captured_persons"));
         let gaps = get_json(&trainer1, "/api/v1/training/gaps");
         assert!(gaps["gaps"].as_array().unwrap().is_empty(), "{gaps}");
         let gaps = get_json(&trainer1, "/api/v1/training/gaps?evidence=credible");
@@ -177,8 +209,15 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
         // Substantiated: a "never trained" gap for each module torture maps to.
         {
             let mut c = app.db.conn();
-            let sub: i32 = dispositions::table.filter(dispositions::code.eq("substantiated")).select(dispositions::id).first(&mut c).unwrap();
-            diesel::update(allegations::table).set(allegations::disposition_id.eq(Some(sub))).execute(&mut c).unwrap();
+            let sub: i32 = dispositions::table
+                .filter(dispositions::code.eq("substantiated"))
+                .select(dispositions::id)
+                .first(&mut c)
+                .unwrap();
+            diesel::update(allegations::table)
+                .set(allegations::disposition_id.eq(Some(sub)))
+                .execute(&mut c)
+                .unwrap();
         }
         let gaps = get_json(&trainer1, "/api/v1/training/gaps");
         assert_eq!(standing(&gaps, u, interviewing), ("never_trained".into(), 3, 0));
@@ -187,18 +226,35 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
         assert!(page.contains("Jamais formée") && page.contains("GTIA 8"), "the page says it in words");
 
         // Partner 1 plans, confirms and delivers the interviewing module: "trained".
-        let plan = format!("modules={interviewing}&units={unit}&planned_from=2026-07-20&planned_to=2026-07-24");
+        let plan =
+            format!("modules={interviewing}&units={unit}&planned_from=2026-07-20&planned_to=2026-07-24");
         let (s, _, _) = post(&trainer1, "/staff/training/sessions", &plan);
         assert_eq!(s, Status::SeeOther);
-        let (s, _, _) = post(&trainer1, "/staff/training/sessions/1/status", "to=delivered&held_from=2026-07-20&held_to=2026-07-24");
+        let (s, _, _) = post(
+            &trainer1,
+            "/staff/training/sessions/1/status",
+            "to=delivered&held_from=2026-07-20&held_to=2026-07-24",
+        );
         assert_eq!(s, Status::SeeOther);
-        let st: String = training_sessions::table.find(1).select(training_sessions::status).first(&mut app.db.conn()).unwrap();
+        let st: String = training_sessions::table
+            .find(1)
+            .select(training_sessions::status)
+            .first(&mut app.db.conn())
+            .unwrap();
         assert_eq!(st, "planned", "planned cannot jump to delivered");
         let (s, _, _) = post(&trainer2, "/staff/training/sessions/1/status", "to=confirmed");
         assert_eq!(s, Status::NotFound, "another partner's session");
         post(&trainer1, "/staff/training/sessions/1/status", "to=confirmed");
-        post(&trainer1, "/staff/training/sessions/1/status", "to=delivered&held_from=2026-07-20&held_to=2026-07-24&attendance=28&pre_score=41&post_score=73");
-        let st: String = training_sessions::table.find(1).select(training_sessions::status).first(&mut app.db.conn()).unwrap();
+        post(
+            &trainer1,
+            "/staff/training/sessions/1/status",
+            "to=delivered&held_from=2026-07-20&held_to=2026-07-24&attendance=28&pre_score=41&post_score=73",
+        );
+        let st: String = training_sessions::table
+            .find(1)
+            .select(training_sessions::status)
+            .first(&mut app.db.conn())
+            .unwrap();
         assert_eq!(st, "delivered");
         let gaps = get_json(&trainer1, "/api/v1/training/gaps");
         assert_eq!(standing(&gaps, u, interviewing), ("trained".into(), 3, 0));
@@ -213,14 +269,19 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
 
         // Partner 2 plans the same module for the same unit 130 days later: stopped and shown.
         let before = count(&app.db, "mail_outbox");
-        let plan2 = format!("modules={interviewing}&units={unit}&planned_from=2026-12-01&planned_to=2026-12-03");
+        let plan2 =
+            format!("modules={interviewing}&units={unit}&planned_from=2026-12-01&planned_to=2026-12-03");
         let (s, _, page) = post(&trainer2, "/staff/training/sessions", &plan2);
         assert_eq!(s, Status::UnprocessableEntity);
         let warning = section(&page, "id=\"duplicate-warning\"", "</div>").expect("the warning");
         assert!(warning.contains("École de Koulikoro") && warning.contains("2026-07-20"), "{warning}");
         assert!(page.contains("value=\"2026-12-01\""), "values kept");
         assert_eq!(count(&app.db, "training_sessions"), 1, "nothing written");
-        let (s, _, _) = post(&trainer2, "/staff/training/sessions", &format!("{plan2}&go_ahead_reason=Public+diff%C3%A9rent"));
+        let (s, _, _) = post(
+            &trainer2,
+            "/staff/training/sessions",
+            &format!("{plan2}&go_ahead_reason=Public+diff%C3%A9rent"),
+        );
         assert_eq!(s, Status::SeeOther);
         let mails: Vec<(String, String)> = mail_outbox::table
             .filter(mail_outbox::kind.eq("training-duplicate"))
@@ -232,17 +293,27 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
         to.sort();
         assert_eq!(to, vec!["t1@ecole.ml", "t2@partenaire.org"], "both partners");
         for (_, body) in &mails {
-            assert!(body.contains("Partenaire B") && body.contains("École de Koulikoro") && body.contains("GTIA 8"), "{body}");
+            assert!(
+                body.contains("Partenaire B")
+                    && body.contains("École de Koulikoro")
+                    && body.contains("GTIA 8"),
+                "{body}"
+            );
             for secret in ["Amadou", "Fatoumata", "torturé", "+223", "2026-06-10", "2026-10-05"] {
                 assert!(!body.contains(secret), "mail carries {secret}: {body}");
             }
         }
         let mine = trainer1.get("/staff/training/sessions").dispatch().into_string().unwrap();
-        let flagged = section(&mine, "class=\"alert duplicates\"", "</div>").unwrap_or_else(|| panic!("partner 1 sees the flag: {mine}"));
+        let flagged = section(&mine, "class=\"alert duplicates\"", "</div>")
+            .unwrap_or_else(|| panic!("partner 1 sees the flag: {mine}"));
         assert!(flagged.contains("Partenaire B"), "{flagged}");
 
         // A remediation action from the gap; the state machine refuses and accepts, audited.
-        let (s, loc, _) = post(&trainer1, "/staff/training/remediation", &format!("issue=Torture+continue&unit={unit}&module={interviewing}&review_on=2027-03-01"));
+        let (s, loc, _) = post(
+            &trainer1,
+            "/staff/training/remediation",
+            &format!("issue=Torture+continue&unit={unit}&module={interviewing}&review_on=2027-03-01"),
+        );
         assert_eq!(s, Status::SeeOther);
         let rpath = loc.unwrap();
         let (s, _, page) = post(&trainer1, &format!("{rpath}/move"), "to=closed");
@@ -252,7 +323,11 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
         assert_eq!(s, Status::UnprocessableEntity, "escalating needs a reason");
         let (s, _, _) = post(&trainer1, &format!("{rpath}/move"), "to=planned");
         assert_eq!(s, Status::SeeOther);
-        let (s, _, _) = post(&trainer1, &format!("{rpath}/key-actions"), "description=Revoir+le+module&due_on=2026-01-15");
+        let (s, _, _) = post(
+            &trainer1,
+            &format!("{rpath}/key-actions"),
+            "description=Revoir+le+module&due_on=2026-01-15",
+        );
         assert_eq!(s, Status::SeeOther);
         let moves: i64 = audit_log::table
             .filter(audit_log::action.eq("training.remediation.move"))
@@ -263,7 +338,9 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
         // The overdue key action reaches every trainer once.
         let cfg = vigie::config::Config::from_figment(&figment(&app.db)).unwrap();
         let db = vigie::db::Db::connect(&app.db.url, 2).unwrap();
-        let catalog = vigie::i18n::Catalog::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/locales"))).unwrap();
+        let catalog =
+            vigie::i18n::Catalog::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/locales")))
+                .unwrap();
         let today = chrono::Utc::now().date_naive();
         assert_eq!(vigie::training::remind(&db, &catalog, &cfg, today).unwrap(), 2);
         assert_eq!(vigie::training::remind(&db, &catalog, &cfg, today).unwrap(), 0, "once");
@@ -272,11 +349,18 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
         let e = get_json(&trainer1, "/api/v1/training/sessions/1/effect");
         assert_eq!(e["verdict"], "too_few_data", "{e}");
         assert_eq!((e["before"].as_i64(), e["after"].as_i64()), (Some(3), Some(3)), "{e}");
-        assert!(e["rate_ratio"].is_number() && e["ci"].as_array().unwrap().len() == 2 && e.get("comparison_ratio").is_some());
+        assert!(
+            e["rate_ratio"].is_number()
+                && e["ci"].as_array().unwrap().len() == 2
+                && e.get("comparison_ratio").is_some()
+        );
         let f = get_json(&trainer1, "/api/v1/training/flags?method=threshold");
         assert_eq!(f["flags"][0]["unit"], "GTIA 8", "6 in 90 days or fewer: {f}");
         assert_eq!(get_json(&trainer1, "/api/v1/training/flags?method=statistical")["method"], "statistical");
-        assert_eq!(trainer1.get("/api/v1/training/flags?method=guess").dispatch().status(), Status::BadRequest);
+        assert_eq!(
+            trainer1.get("/api/v1/training/flags?method=guess").dispatch().status(),
+            Status::BadRequest
+        );
 
         // A trainer gets 404 on every case, report and triage page.
         let case_id: i32 = allegations::table
@@ -302,7 +386,8 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
 
         // Privacy: nothing a trainer can get carries a narrative, a name, a contact, a point, a
         // cercle, a report or case id, or a day of an incident.
-        let cercle: Option<String> = events::table.find(event_id).select(events::cercle_code).first(&mut app.db.conn()).unwrap();
+        let cercle: Option<String> =
+            events::table.find(event_id).select(events::cercle_code).first(&mut app.db.conn()).unwrap();
         let rid = "/staff/training/remediation/1".to_string();
         let mut paths = vec![
             "/staff".to_string(),
@@ -325,8 +410,23 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
             "/staff/account".into(),
         ];
         paths.push("/staff/training?lang=en".into());
-        let mut forbidden = vec!["torturé", "Amadou", "Traoré", "Fatoumata", "+223", "66 00 00", "14.54", "-4.09", "2026-06-10", "2026-10-05",
-            "/staff/cases/", "/staff/reports/", "case_id", "report_id", "Camp"];
+        let mut forbidden = vec![
+            "torturé",
+            "Amadou",
+            "Traoré",
+            "Fatoumata",
+            "+223",
+            "66 00 00",
+            "14.54",
+            "-4.09",
+            "2026-06-10",
+            "2026-10-05",
+            "/staff/cases/",
+            "/staff/reports/",
+            "case_id",
+            "report_id",
+            "Camp",
+        ];
         if let Some(c) = &cercle {
             forbidden.push(c.as_str());
         }
@@ -338,5 +438,42 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
                 assert!(!body.contains(f), "{path} carries {f}");
             }
         }
+    });
+}
+
+#[test]
+fn seed_synthetic_plants_a_truth_that_training_eval_measures() {
+    each_engine(|engine| {
+        let db = TestDb::new(engine);
+        let truth = db.data_dir().join("truth.json");
+        let t = truth.display().to_string();
+        let out =
+            vigie_cmd(&db, &["seed-synthetic", "--reports", "3000", "--seed", "5", "--truth-out", &t], &[]);
+        assert!(out.status.success(), "{}", text(&out));
+        let planted: Value = serde_json::from_str(&std::fs::read_to_string(&truth).unwrap()).unwrap();
+        let sessions = planted["sessions"].as_array().unwrap();
+        assert_eq!(sessions.len(), 24);
+        assert!(sessions
+            .iter()
+            .all(|s| s["id"].is_number() && ["improved", "none"].contains(&s["effect"].as_str().unwrap())));
+        assert!(!planted["elevated_units"].as_array().unwrap().is_empty());
+        assert!(planted["duplicate_offers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p.as_array().unwrap().len() == 2));
+        let tied: i64 = allegations::table
+            .filter(allegations::unit_id.is_not_null())
+            .count()
+            .get_result(&mut db.conn())
+            .unwrap();
+        assert!(tied > 1000, "the allegations of the forces with units are tied to units: {tied}");
+        let out = vigie_cmd(&db, &["training-eval", "--truth", &t], &[]);
+        assert!(out.status.success(), "{}", text(&out));
+        let report = text(&out);
+        assert!(
+            report.contains("statistical:") && report.contains("duplicate offers found: 6/6"),
+            "{report}"
+        );
     });
 }

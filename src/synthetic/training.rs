@@ -1,0 +1,331 @@
+//! The trainers' part of `vigie seed-synthetic`, with a known truth: units with strengths over
+//! two orders of magnitude (50 to 5,000), partners, delivered sessions, and allegations of the
+//! forces with units spread over their units at random with weights
+//! `strength × frailty × elevation × effect`:
+//! - frailty: a gamma variable of mean 1 and shape 20 per unit (counts overdispersed, not
+//!   plain Poisson);
+//! - elevation: 1.5 to 2.5 for one unit in ten (the planted "elevated units"), on every
+//!   violation group;
+//! - effect: 0.6 on the violations a session's module teaches, after its delivery, for half of
+//!   the sessions ("improved"); none for the other half;
+//! - duplicate offers: for some sessions, another partner plans the same module for the same
+//!   unit within 60 days.
+//!
+//! Deterministic for a seed. Used by benchmarks only.
+
+use chrono::{Duration, NaiveDate};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::db::DbConn;
+use crate::error::AppError;
+use crate::taxonomy::Taxonomy;
+use crate::training::model;
+
+#[derive(Debug, Default, serde::Serialize)]
+pub struct Truth {
+    pub elevated_units: Vec<i32>,
+    pub sessions: Vec<SessionTruth>,
+    pub duplicate_offers: Vec<[i32; 2]>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct SessionTruth {
+    pub id: i32,
+    pub effect: &'static str,
+}
+
+const FORCES: [(&str, &str, usize); 5] = [
+    ("fama_army", "GTIA", 30),
+    ("gendarmerie", "Brigade", 20),
+    ("national_guard", "Escadron", 15),
+    ("police", "Commissariat", 20),
+    ("auxiliaries", "Groupe", 10),
+];
+const REGIONS: [&str; 9] = ["ML-1", "ML-2", "ML-3", "ML-4", "ML-5", "ML-6", "ML-7", "ML-8", "ML-BKO"];
+
+fn gamma_mean_one(r: &mut StdRng, shape: u32) -> f64 {
+    let s: f64 = (0..shape).map(|_| -(1.0 - r.gen::<f64>()).ln()).sum();
+    s / f64::from(shape)
+}
+
+struct PlantedUnit {
+    id: i32,
+    force: i32,
+    weight: f64,
+}
+
+/// Plants the units, partners and sessions and ties the allegations to units. Returns the truth.
+pub fn plant(conn: &mut DbConn, tax: &Taxonomy, seed: u64) -> Result<Truth, AppError> {
+    let mut r = StdRng::seed_from_u64(seed.wrapping_mul(7919).wrapping_add(12));
+    let mut truth = Truth::default();
+    let mut units: Vec<PlantedUnit> = vec![];
+    for (code, prefix, n) in FORCES {
+        let Some(force) = tax.force(code).map(|f| f.id) else { continue };
+        for k in 1..=n {
+            let strength = 10f64.powf(r.gen_range(1.7..3.7)).round() as i32;
+            let id = model::insert_unit(
+                conn,
+                &model::UnitInput {
+                    force_id: force,
+                    name: format!("{prefix} {k}"),
+                    region_code: Some(REGIONS[r.gen_range(0..REGIONS.len())].to_string()),
+                    parent_id: None,
+                    strength: Some(strength),
+                },
+            )?;
+            let mut weight = f64::from(strength) * gamma_mean_one(&mut r, 20);
+            if r.gen_bool(0.1) {
+                weight *= r.gen_range(1.5..2.5);
+                truth.elevated_units.push(id);
+            }
+            units.push(PlantedUnit { id, force, weight });
+        }
+    }
+    let partners: Vec<i32> = (1..=4)
+        .map(|k| {
+            let kind = if k <= 2 { "national_school" } else { "international" };
+            model::insert_partner(conn, &format!("Partenaire synthétique {k}"), kind)
+        })
+        .collect::<Result<_, _>>()?;
+    let modules: Vec<i32> = model::modules(conn)?.into_iter().map(|m| m.0).collect();
+    let vmods = model::violation_modules(conn)?;
+    // Sessions for the larger units (training goes to units with enough people), one module
+    // each, delivered between July 2024 and June 2025; distinct unit × module.
+    let big: Vec<usize> = (0..units.len()).filter(|i| units[*i].weight > 1500.0).collect();
+    let mut used = std::collections::HashSet::new();
+    let mut effects: Vec<(usize, Vec<i32>, NaiveDate, f64)> = vec![];
+    let start = NaiveDate::from_ymd_opt(2024, 7, 1).unwrap_or_default();
+    let mut k = 0;
+    while effects.len() < 24 && k < 1000 && !big.is_empty() {
+        k += 1;
+        let u = big[r.gen_range(0..big.len())];
+        let m = modules[r.gen_range(0..modules.len())];
+        if !used.insert((u, m)) {
+            continue;
+        }
+        let partner = partners[r.gen_range(0..partners.len())];
+        let from = start + Duration::days(r.gen_range(0..365));
+        let id = model::insert_session(
+            conn,
+            &model::NewSession {
+                partner_id: partner,
+                planned_from: from,
+                planned_to: from + Duration::days(4),
+                region_code: None,
+                go_ahead_reason: None,
+                modules: &[m],
+                units: &[units[u].id],
+                created_by: None,
+            },
+        )?;
+        model::deliver_as_planned(conn, id)?;
+        let improved = effects.len() % 2 == 0;
+        truth.sessions.push(SessionTruth { id, effect: if improved { "improved" } else { "none" } });
+        let types: Vec<i32> = vmods.iter().filter(|(_, mm)| *mm == m).map(|(v, _)| *v).collect();
+        effects.push((u, types, from + Duration::days(4), if improved { 0.6 } else { 1.0 }));
+        // One in four: another partner plans the same module for the same unit soon after.
+        if effects.len() % 4 == 1 {
+            let other = partners.iter().copied().find(|p| *p != partner).unwrap_or(partner);
+            let later = from + Duration::days(r.gen_range(20..60));
+            let dup = model::insert_session(
+                conn,
+                &model::NewSession {
+                    partner_id: other,
+                    planned_from: later,
+                    planned_to: later + Duration::days(3),
+                    region_code: None,
+                    go_ahead_reason: None,
+                    modules: &[m],
+                    units: &[units[u].id],
+                    created_by: None,
+                },
+            )?;
+            truth.duplicate_offers.push([id, dup]);
+        }
+    }
+    // The allegations of these forces, spread over their units.
+    let forces: Vec<i32> = FORCES.iter().filter_map(|(c, _, _)| tax.force(c).map(|f| f.id)).collect();
+    let rows = model::allegations_of_forces(conn, &forces)?;
+    let mut per_unit: std::collections::HashMap<i32, Vec<i32>> = std::collections::HashMap::new();
+    for (id, force, vt, on) in rows {
+        let cands: Vec<(usize, f64)> = units
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| u.force == force)
+            .map(|(i, u)| {
+                let mut w = u.weight;
+                for (eu, types, day, factor) in &effects {
+                    if *eu == i && on > *day && types.contains(&vt) {
+                        w *= factor;
+                    }
+                }
+                (i, w)
+            })
+            .collect();
+        let total: f64 = cands.iter().map(|c| c.1).sum();
+        if total <= 0.0 {
+            continue;
+        }
+        let mut x = r.gen::<f64>() * total;
+        let mut pick = cands[cands.len() - 1].0;
+        for (i, w) in &cands {
+            if x < *w {
+                pick = *i;
+                break;
+            }
+            x -= w;
+        }
+        per_unit.entry(units[pick].id).or_default().push(id);
+    }
+    let mut ids: Vec<i32> = per_unit.keys().copied().collect();
+    ids.sort_unstable();
+    for u in ids {
+        model::assign_unit(conn, u, &per_unit[&u])?;
+    }
+    Ok(truth)
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct TruthIn {
+    pub elevated_units: Vec<i32>,
+    pub sessions: Vec<SessionIn>,
+    pub duplicate_offers: Vec<[i32; 2]>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct SessionIn {
+    pub id: i32,
+    pub effect: String,
+}
+
+fn precision_recall(flagged: &[i32], truth: &[i32]) -> (f64, f64) {
+    let hits = flagged.iter().filter(|u| truth.contains(u)).count() as f64;
+    let p = if flagged.is_empty() { 0.0 } else { hits / flagged.len() as f64 };
+    let r = if truth.is_empty() { 0.0 } else { hits / truth.len() as f64 };
+    (p, r)
+}
+
+/// `vigie training-eval`: the methods measured against the planted truth. Counts allegations
+/// at the "credible" threshold (substantiated, or under investigation with confidence
+/// confirmed or probable) over the whole period. Returns the report as text.
+pub fn evaluate(
+    conn: &mut DbConn,
+    truth: &TruthIn,
+    cfg: &crate::config::TrainingConfig,
+    today: NaiveDate,
+) -> Result<String, AppError> {
+    use crate::training::{analysis, effect, offers, warning};
+    use std::collections::BTreeSet;
+    let units = model::units(conn)?;
+    let sessions = model::sessions(conn)?;
+    let vmods = model::violation_modules(conn)?;
+    let filter = model::Filter { to: Some(today), ..model::Filter::default() };
+    let started = std::time::Instant::now();
+    let rows = model::counted(conn, model::Evidence::Credible, &filter)?;
+    let query_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let counts: Vec<warning::UnitCounts> = {
+        let mut by: std::collections::HashMap<i32, Vec<NaiveDate>> = std::collections::HashMap::new();
+        for (u, _, d) in &rows {
+            by.entry(*u).or_default().push(*d);
+        }
+        units
+            .iter()
+            .map(|u| warning::UnitCounts {
+                unit_id: u.id,
+                force_id: u.force_id,
+                strength: u.strength.map(i64::from),
+                dates: by.remove(&u.id).unwrap_or_default(),
+            })
+            .collect()
+    };
+    let t = std::time::Instant::now();
+    let stat = warning::statistical(&counts);
+    let stat_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let flagged: Vec<i32> = stat.iter().filter(|s| s.flagged).map(|s| s.unit_id).collect();
+    let k = flagged.len();
+    let t = std::time::Instant::now();
+    let mut thr = warning::threshold(&counts, cfg.threshold_count, cfg.threshold_days);
+    let thr_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let thr_flagged_n = thr.iter().filter(|s| s.flagged).count();
+    let thr_all: Vec<i32> = thr.iter().filter(|s| s.flagged).map(|s| s.unit_id).collect();
+    thr.sort_by(|a, b| b.max_in_window.cmp(&a.max_in_window).then(b.observed.cmp(&a.observed)));
+    let thr_top: Vec<i32> = thr.iter().take(k).map(|s| s.unit_id).collect();
+    let (sp, sr) = precision_recall(&flagged, &truth.elevated_units);
+    let (tp, tr) = precision_recall(&thr_top, &truth.elevated_units);
+    let (ap, ar) = precision_recall(&thr_all, &truth.elevated_units);
+    let delivered: Vec<analysis::Delivered> = sessions
+        .iter()
+        .filter(|s| s.session.status == "delivered")
+        .map(|s| analysis::Delivered {
+            session_id: s.session.id,
+            partner_id: s.session.partner_id,
+            on: s.session.span().1,
+            modules: s.modules.clone(),
+            units: s.units.clone(),
+        })
+        .collect();
+    let t = std::time::Instant::now();
+    let gaps = analysis::gap_rows(&rows, &vmods, &delivered, today, cfg.gap_min_count);
+    let gap_ms = t.elapsed().as_secs_f64() * 1000.0;
+    // Verdicts.
+    let pairs: Vec<(i32, i32)> = units.iter().map(|u| (u.id, u.force_id)).collect();
+    let (mut right, mut tally) = (0, std::collections::BTreeMap::<String, usize>::new());
+    for st in &truth.sessions {
+        let Some(s) = sessions.iter().find(|s| s.session.id == st.id) else { continue };
+        let on = s.session.span().1;
+        let window = cfg.effect_window_days.min((today - on).num_days()).max(0);
+        let types: BTreeSet<i32> =
+            vmods.iter().filter(|(_, m)| s.modules.contains(m)).map(|(v, _)| *v).collect();
+        let targeted: Vec<(i32, i32, NaiveDate)> =
+            rows.iter().copied().filter(|r| types.contains(&r.1)).collect();
+        let trained: BTreeSet<i32> = s.units.iter().copied().collect();
+        let cmp = analysis::comparable(&pairs, &delivered, &trained, &s.modules, on + Duration::days(window));
+        let (a, c) = analysis::effect_counts(&targeted, &trained, &cmp, on, window);
+        let e = effect::effect(a, (!cmp.is_empty()).then_some(c), cfg.effect_min_events);
+        let ok = matches!(
+            (st.effect.as_str(), e.verdict),
+            ("improved", effect::Verdict::Improved) | ("none", effect::Verdict::NoChange)
+        );
+        right += usize::from(ok);
+        *tally.entry(format!("{} → {}", st.effect, e.verdict.as_str())).or_default() += 1;
+    }
+    // Duplicate offers found by the planning check.
+    let offer = |x: &model::SessionFull| offers::Offer {
+        id: x.session.id,
+        partner_id: x.session.partner_id,
+        status: x.session.status.clone(),
+        modules: x.modules.clone(),
+        units: x.units.clone(),
+        from: x.session.span().0,
+        to: x.session.span().1,
+    };
+    let all: Vec<offers::Offer> = sessions.iter().map(offer).collect();
+    let found = truth
+        .duplicate_offers
+        .iter()
+        .filter(|[a, b]| {
+            all.iter().find(|o| o.id == *b).is_some_and(|plan| {
+                offers::duplicates(plan, &all, cfg.offer_window_days).iter().any(|(o, _)| o.id == *a)
+            })
+        })
+        .count();
+    let n = truth.sessions.len().max(1);
+    Ok(format!(
+        "units {units} · elevated {elev} · allegations counted {rows}\n\
+         statistical: {k} flags, precision {sp:.2}, recall {sr:.2}\n\
+         threshold (top {k} by count in {days} days): precision {tp:.2}, recall {tr:.2}\n\
+         threshold as configured ({n_thr}+ in {days} days): {thr_flagged_n} flags, precision {ap:.2}, recall {ar:.2}\n\
+         verdicts: {right}/{n} right ({acc:.2}) {tally:?}\n\
+         duplicate offers found: {found}/{dups}\n\
+         time: query {query_ms:.0} ms, statistical {stat_ms:.1} ms, threshold {thr_ms:.1} ms, gap rule {gap_ms:.1} ms ({gaps} rows)",
+        units = units.len(),
+        elev = truth.elevated_units.len(),
+        rows = rows.len(),
+        days = cfg.threshold_days,
+        n_thr = cfg.threshold_count,
+        acc = right as f64 / n as f64,
+        dups = truth.duplicate_offers.len(),
+        gaps = gaps.len(),
+    ))
+}

@@ -1,0 +1,423 @@
+//! The remediation actions' pages: open one (from a gap, with its unit and module), move it
+//! through the state machine of `remediation.rs`, key actions with deadlines, lessons.
+
+use std::sync::Arc;
+
+use chrono::{NaiveDate, Utc};
+use rocket::form::{Form, FromForm};
+use rocket::http::{CookieJar, Status};
+use rocket::request::FlashMessage;
+use rocket::response::{Flash, Redirect};
+use rocket::{Either, State};
+use rocket_dyn_templates::{context, Template};
+use serde_json::{json, Value};
+
+use super::model::{self, Evidence, Filter};
+use super::remediation;
+use super::routes::{choices, flash_notice, load, session_view, with_keys, Loaded};
+use crate::accounts::guards::TrainingStaff;
+use crate::accounts::routes::Auth;
+use crate::audit;
+use crate::cases::Feedback;
+use crate::error::AppError;
+use crate::geo::Geo;
+use crate::i18n::Catalog;
+use crate::taxonomy::Taxonomy;
+use crate::web::{check_csrf, Page};
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![
+        remediation_index,
+        create_remediation,
+        remediation_show,
+        remediation_move,
+        remediation_key_action,
+        remediation_key_done,
+        remediation_lessons
+    ]
+}
+
+// Remediation actions -------------------------------------------------------------------------
+
+fn remediation_view(r: &model::Remediation, l: &Loaded, catalog: &Catalog, lang: &str) -> Value {
+    json!({
+        "id": r.id, "status": r.status, "status_label": catalog.message(lang, &format!("remediation-step-{}", r.status), None),
+        "issue": r.issue, "lessons_unit": r.lessons_unit, "lessons_institution": r.lessons_institution,
+        "module": r.module_id.map(|m| l.module_label(m, lang)), "unit": r.unit_id.map(|u| l.unit_name(u)),
+        "session_id": r.session_id, "review_on": r.review_on.map(|d| d.to_string()).unwrap_or_default(),
+    })
+}
+
+#[derive(Debug, FromForm, Default)]
+pub struct NewRemediationQuery {
+    unit: Option<i32>,
+    module: Option<i32>,
+}
+
+async fn render_remediation_index(
+    page: Page,
+    auth: &Auth<'_>,
+    tax: &Taxonomy,
+    geo: &Geo,
+    fb: Feedback,
+) -> Result<Template, AppError> {
+    let lang = page.0.lang.clone();
+    let l = load(auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
+        .await?;
+    let rows = auth.db.run(|c| Ok(model::remediations(c)?)).await?;
+    let rows: Vec<Value> = rows.iter().map(|r| remediation_view(r, &l, auth.catalog, &lang)).collect();
+    let choices = choices(&l, tax, geo, &lang);
+    let fb = with_keys(fb, &["issue", "unit", "module", "review_on"]);
+    Ok(Template::render("training/remediation_index", context! { page: page.0, rows, choices, fb }))
+}
+
+/// `GET /staff/training/remediation`: the actions, and a new one (opened from a gap or a flag
+/// with its unit and module filled in).
+#[rocket::get("/staff/training/remediation?<q..>")]
+async fn remediation_index(
+    page: Page,
+    auth: Auth<'_>,
+    _who: TrainingStaff,
+    tax: &State<Arc<Taxonomy>>,
+    geo: &State<Arc<Geo>>,
+    flash: Option<FlashMessage<'_>>,
+    q: NewRemediationQuery,
+) -> Result<Template, AppError> {
+    let mut fb = flash_notice(flash, auth.catalog, &page.0.lang);
+    if let Some(u) = q.unit {
+        fb.values.insert("unit".into(), u.to_string());
+    }
+    if let Some(m) = q.module {
+        fb.values.insert("module".into(), m.to_string());
+    }
+    render_remediation_index(page, &auth, tax, geo, fb).await
+}
+
+#[derive(Debug, FromForm)]
+pub struct RemediationForm {
+    csrf: Option<String>,
+    issue: Option<String>,
+    unit: Option<String>,
+    module: Option<String>,
+    review_on: Option<String>,
+}
+
+#[rocket::post("/staff/training/remediation", data = "<form>")]
+async fn create_remediation(
+    page: Page,
+    auth: Auth<'_>,
+    who: TrainingStaff,
+    tax: &State<Arc<Taxonomy>>,
+    geo: &State<Arc<Geo>>,
+    cookies: &CookieJar<'_>,
+    form: Form<RemediationForm>,
+) -> Result<Either<Redirect, (Status, Template)>, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let lang = page.0.lang.clone();
+    let issue = form.issue.clone().unwrap_or_default().trim().to_string();
+    let unit: Option<i32> = form.unit.as_deref().and_then(|u| u.parse().ok());
+    let module: Option<i32> = form.module.as_deref().and_then(|u| u.parse().ok());
+    let review_raw = form.review_on.clone().unwrap_or_default();
+    let review_on = NaiveDate::parse_from_str(review_raw.trim(), "%Y-%m-%d").ok();
+    let mut errors: Vec<(&str, String)> = vec![];
+    if issue.is_empty() {
+        errors.push(("issue", auth.catalog.message(&lang, "remediation-err-issue", None)));
+    }
+    if !review_raw.trim().is_empty() && review_on.is_none() {
+        errors.push(("review_on", auth.catalog.message(&lang, "training-err-date", None)));
+    }
+    if !errors.is_empty() {
+        let (u, m) = (form.unit.clone().unwrap_or_default(), form.module.clone().unwrap_or_default());
+        let fb = Feedback::refused(
+            "remediation",
+            &errors,
+            &[
+                ("issue", issue.as_str()),
+                ("unit", u.as_str()),
+                ("module", m.as_str()),
+                ("review_on", review_raw.as_str()),
+            ],
+        );
+        let t = render_remediation_index(page, &auth, tax, geo, fb).await?;
+        return Ok(Either::Right((Status::UnprocessableEntity, t)));
+    }
+    let actor = auth.actor(&who.0.user);
+    let uid = who.0.user.id;
+    let id = auth
+        .db
+        .transaction(move |c| {
+            let id = model::insert_remediation(
+                c,
+                &model::NewRemediation {
+                    issue: &issue,
+                    module_id: module,
+                    unit_id: unit,
+                    review_on,
+                    created_by: uid,
+                },
+            )?;
+            audit::record(c, &actor, "training.remediation.open", "remediation_action", &id.to_string(), "")?;
+            Ok(id)
+        })
+        .await?;
+    Ok(Either::Left(Redirect::to(format!("/staff/training/remediation/{id}"))))
+}
+
+async fn render_remediation(
+    page: Page,
+    auth: &Auth<'_>,
+    id: i32,
+    fb: Feedback,
+) -> Result<Template, AppError> {
+    let lang = page.0.lang.clone();
+    let l = load(auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
+        .await?;
+    let (r, keys) =
+        auth.db.run(move |c| Ok((model::find_remediation(c, id)?, model::key_actions(c, id)?))).await?;
+    let today = Utc::now().date_naive();
+    let view = remediation_view(&r, &l, auth.catalog, &lang);
+    let keys: Vec<Value> = keys
+        .iter()
+        .map(|k| json!({"id": k.0, "description": k.1, "due_on": k.2.to_string(), "done": k.3.is_some(), "late": k.3.is_none() && k.2 < today}))
+        .collect();
+    let step = remediation::Step::parse(&r.status).unwrap_or(remediation::Step::GapIdentified);
+    let next: Vec<Value> = step
+        .next()
+        .iter()
+        .map(|s| json!({"code": s.as_str(), "label": auth.catalog.message(&lang, &format!("remediation-step-{}", s.as_str()), None), "reason": step.needs_reason(*s)}))
+        .collect();
+    let sessions: Vec<Value> = l
+        .sessions
+        .iter()
+        .filter(|s| r.unit_id.is_none_or(|u| s.units.contains(&u)))
+        .map(|s| session_view(&l, s, &lang))
+        .collect();
+    let fb = with_keys(fb, &["to", "reason", "description", "due_on"]);
+    Ok(Template::render(
+        "training/remediation_show",
+        context! { page: page.0, r: view, keys, next, sessions, fb },
+    ))
+}
+
+#[rocket::get("/staff/training/remediation/<id>")]
+async fn remediation_show(
+    page: Page,
+    auth: Auth<'_>,
+    _who: TrainingStaff,
+    id: i32,
+    flash: Option<FlashMessage<'_>>,
+) -> Result<Template, AppError> {
+    let fb = flash_notice(flash, auth.catalog, &page.0.lang);
+    render_remediation(page, &auth, id, fb).await
+}
+
+#[derive(Debug, FromForm)]
+pub struct StepForm {
+    csrf: Option<String>,
+    to: Option<String>,
+    reason: Option<String>,
+}
+
+/// `POST /staff/training/remediation/<id>/move`: one step of the state machine, audited; a
+/// refused one comes back on the page with the message beside the field.
+#[rocket::post("/staff/training/remediation/<id>/move", data = "<form>")]
+async fn remediation_move(
+    page: Page,
+    auth: Auth<'_>,
+    who: TrainingStaff,
+    id: i32,
+    cookies: &CookieJar<'_>,
+    form: Form<StepForm>,
+) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let lang = page.0.lang.clone();
+    let raw = form.to.clone().unwrap_or_default();
+    let reason = form.reason.clone().unwrap_or_default().trim().to_string();
+    let actor = auth.actor(&who.0.user);
+    let why = reason.clone();
+    let to_raw = raw.clone();
+    let result = auth
+        .db
+        .transaction(move |c| {
+            let r = model::find_remediation(c, id)?;
+            let from =
+                remediation::Step::parse(&r.status).ok_or(AppError::internal("unknown remediation step"))?;
+            let Some(to) = remediation::Step::parse(&to_raw) else {
+                return Ok(Err(remediation::Refusal::NotAllowed));
+            };
+            if let Err(e) = remediation::check(from, to, &why) {
+                return Ok(Err(e));
+            }
+            if !model::move_remediation(c, id, from.as_str(), to.as_str())? {
+                return Ok(Err(remediation::Refusal::NotAllowed));
+            }
+            audit::record(
+                c,
+                &actor,
+                "training.remediation.move",
+                "remediation_action",
+                &id.to_string(),
+                &format!("{} → {}: {why}", from.as_str(), to.as_str()),
+            )?;
+            Ok(Ok(to))
+        })
+        .await?;
+    match result {
+        Ok(to) => {
+            let label = auth.catalog.message(&lang, &format!("remediation-step-{}", to.as_str()), None);
+            Ok(Either::Left(Flash::success(
+                Redirect::to(format!("/staff/training/remediation/{id}")),
+                format!("remediation-done-step|{label}"),
+            )))
+        }
+        Err(refusal) => {
+            let field = if refusal == remediation::Refusal::ReasonRequired { "reason" } else { "to" };
+            let fb = Feedback::refused(
+                "move",
+                &[(field, auth.catalog.message(&lang, refusal.key(), None))],
+                &[("to", raw.as_str()), ("reason", reason.as_str())],
+            );
+            let t = render_remediation(page, &auth, id, fb).await?;
+            Ok(Either::Right((Status::UnprocessableEntity, t)))
+        }
+    }
+}
+
+#[derive(Debug, FromForm)]
+pub struct KeyActionForm {
+    csrf: Option<String>,
+    description: Option<String>,
+    due_on: Option<String>,
+}
+
+#[rocket::post("/staff/training/remediation/<id>/key-actions", data = "<form>")]
+async fn remediation_key_action(
+    page: Page,
+    auth: Auth<'_>,
+    who: TrainingStaff,
+    id: i32,
+    cookies: &CookieJar<'_>,
+    form: Form<KeyActionForm>,
+) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let lang = page.0.lang.clone();
+    let description = form.description.clone().unwrap_or_default().trim().to_string();
+    let due_raw = form.due_on.clone().unwrap_or_default();
+    let due = NaiveDate::parse_from_str(due_raw.trim(), "%Y-%m-%d").ok();
+    let mut errors: Vec<(&str, String)> = vec![];
+    if description.is_empty() {
+        errors.push(("description", auth.catalog.message(&lang, "remediation-err-description", None)));
+    }
+    if due.is_none() {
+        errors.push(("due_on", auth.catalog.message(&lang, "training-err-date", None)));
+    }
+    if !errors.is_empty() {
+        let fb = Feedback::refused(
+            "key",
+            &errors,
+            &[("description", description.as_str()), ("due_on", due_raw.as_str())],
+        );
+        let t = render_remediation(page, &auth, id, fb).await?;
+        return Ok(Either::Right((Status::UnprocessableEntity, t)));
+    }
+    let actor = auth.actor(&who.0.user);
+    let due = due.unwrap_or_default();
+    auth.db
+        .transaction(move |c| {
+            model::find_remediation(c, id)?;
+            let kid = model::add_key_action(c, id, &description, due)?;
+            audit::record(
+                c,
+                &actor,
+                "training.remediation.key_action",
+                "remediation_action",
+                &id.to_string(),
+                &format!("key action {kid} due {due}"),
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(Either::Left(Flash::success(
+        Redirect::to(format!("/staff/training/remediation/{id}")),
+        "remediation-done-key|",
+    )))
+}
+
+#[derive(Debug, FromForm)]
+pub struct CsrfOnly {
+    csrf: Option<String>,
+}
+
+#[rocket::post("/staff/training/remediation/<id>/key-actions/<kid>/done", data = "<form>")]
+async fn remediation_key_done(
+    auth: Auth<'_>,
+    who: TrainingStaff,
+    id: i32,
+    kid: i32,
+    cookies: &CookieJar<'_>,
+    form: Form<CsrfOnly>,
+) -> Result<Flash<Redirect>, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let actor = auth.actor(&who.0.user);
+    auth.db
+        .transaction(move |c| {
+            if model::finish_key_action(c, id, kid)? == 0 {
+                return Err(AppError::NotFound);
+            }
+            audit::record(
+                c,
+                &actor,
+                "training.remediation.key_done",
+                "remediation_action",
+                &id.to_string(),
+                &format!("key action {kid}"),
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(Flash::success(Redirect::to(format!("/staff/training/remediation/{id}")), "remediation-done-key|"))
+}
+
+#[derive(Debug, FromForm)]
+pub struct LessonsForm {
+    csrf: Option<String>,
+    lessons_unit: Option<String>,
+    lessons_institution: Option<String>,
+    session: Option<String>,
+    review_on: Option<String>,
+}
+
+#[rocket::post("/staff/training/remediation/<id>/lessons", data = "<form>")]
+async fn remediation_lessons(
+    auth: Auth<'_>,
+    who: TrainingStaff,
+    id: i32,
+    cookies: &CookieJar<'_>,
+    form: Form<LessonsForm>,
+) -> Result<Flash<Redirect>, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let unit = form.lessons_unit.clone().unwrap_or_default();
+    let inst = form.lessons_institution.clone().unwrap_or_default();
+    let session: Option<i32> = form.session.as_deref().and_then(|s| s.parse().ok());
+    let review = form.review_on.as_deref().and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok());
+    let actor = auth.actor(&who.0.user);
+    auth.db
+        .transaction(move |c| {
+            model::find_remediation(c, id)?;
+            if let Some(s) = session {
+                model::find_session(c, s)?;
+            }
+            model::update_lessons(c, id, &unit, &inst, session, review)?;
+            audit::record(
+                c,
+                &actor,
+                "training.remediation.lessons",
+                "remediation_action",
+                &id.to_string(),
+                "",
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(Flash::success(Redirect::to(format!("/staff/training/remediation/{id}")), "remediation-done-lessons|"))
+}

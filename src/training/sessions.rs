@@ -1,0 +1,417 @@
+//! The sessions page: a partner's own sessions (plan, confirm, deliver, cancel) and every
+//! other partner's plans; a plan that duplicates another partner's offer is stopped unless a
+//! written reason is given, and then both partners are told by mail.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rocket::form::{Form, FromForm};
+use rocket::http::{CookieJar, Status};
+use rocket::request::FlashMessage;
+use rocket::response::{Flash, Redirect};
+use rocket::{Either, State};
+use rocket_dyn_templates::{context, Template};
+use serde_json::{json, Value};
+
+use super::model::{self, Evidence, Filter, SessionFull};
+use super::offers;
+use super::routes::{choices, flash_notice, load, session_view, with_keys, Loaded};
+use crate::accounts::guards::{Trainer, TrainingStaff};
+use crate::accounts::routes::Auth;
+use crate::audit;
+use crate::cases::Feedback;
+use crate::error::AppError;
+use crate::geo::Geo;
+use crate::taxonomy::Taxonomy;
+use crate::web::{check_csrf, Page};
+
+pub fn routes() -> Vec<rocket::Route> {
+    rocket::routes![sessions_page, plan_session, move_session]
+}
+
+// Sessions ------------------------------------------------------------------------------------
+
+/// The duplicates of each of a partner's live sessions, among the other partners' offers.
+fn duplicates_of(all: &[SessionFull], s: &SessionFull, window: i64) -> Vec<i32> {
+    let offer = |x: &SessionFull| offers::Offer {
+        id: x.session.id,
+        partner_id: x.session.partner_id,
+        status: x.session.status.clone(),
+        modules: x.modules.clone(),
+        units: x.units.clone(),
+        from: x.session.span().0,
+        to: x.session.span().1,
+    };
+    let others: Vec<offers::Offer> = all.iter().map(offer).collect();
+    offers::duplicates(&offer(s), &others, window).into_iter().map(|(o, _)| o.id).collect()
+}
+
+async fn render_sessions(
+    page: Page,
+    auth: &Auth<'_>,
+    who: &TrainingStaff,
+    tax: &Taxonomy,
+    geo: &Geo,
+    fb: Feedback,
+    warning: Vec<Value>,
+) -> Result<Template, AppError> {
+    let lang = page.0.lang.clone();
+    let uid = who.0.user.id;
+    let (partner, l) = {
+        let p = auth.db.run(move |c| Ok(model::partner_of(c, uid)?)).await?;
+        (
+            p,
+            load(auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
+                .await?,
+        )
+    };
+    let window = auth.config.training.offer_window_days;
+    let mine: Vec<Value> = l
+        .sessions
+        .iter()
+        .filter(|s| Some(s.session.partner_id) == partner)
+        .map(|s| {
+            let mut v = session_view(&l, s, &lang);
+            let live = s.session.status != "cancelled";
+            let dups: Vec<Value> = if live {
+                duplicates_of(&l.sessions, s, window)
+                    .into_iter()
+                    .filter_map(|id| l.sessions.iter().find(|x| x.session.id == id))
+                    .map(|x| session_view(&l, x, &lang))
+                    .collect()
+            } else {
+                vec![]
+            };
+            v["duplicates"] = json!(dups);
+            v["next"] = json!(["confirmed", "delivered", "cancelled"]
+                .iter()
+                .filter(|to| offers::session_move_allowed(&s.session.status, to))
+                .collect::<Vec<_>>());
+            v
+        })
+        .collect();
+    let others: Vec<Value> = l
+        .sessions
+        .iter()
+        .filter(|s| Some(s.session.partner_id) != partner && s.session.status != "cancelled")
+        .map(|s| session_view(&l, s, &lang))
+        .collect();
+    let choices = choices(&l, tax, geo, &lang);
+    let partner_name = partner.map(|p| l.partner_name(p));
+    let picked = |k: &str| -> Vec<i32> {
+        fb.values.get(k).map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect()).unwrap_or_default()
+    };
+    let (chosen_modules, chosen_units) = (picked("modules"), picked("units"));
+    let fb = with_keys(fb, &["planned_from", "planned_to", "region", "go_ahead_reason", "modules", "units"]);
+    Ok(Template::render(
+        "training/sessions",
+        context! { page: page.0, mine, others, choices, fb, warning, partner: partner_name, chosen_modules, chosen_units },
+    ))
+}
+
+/// `GET /staff/training/sessions`: the partner's sessions, every other partner's plans.
+#[rocket::get("/staff/training/sessions")]
+async fn sessions_page(
+    page: Page,
+    auth: Auth<'_>,
+    who: TrainingStaff,
+    tax: &State<Arc<Taxonomy>>,
+    geo: &State<Arc<Geo>>,
+    flash: Option<FlashMessage<'_>>,
+) -> Result<Template, AppError> {
+    let fb = flash_notice(flash, auth.catalog, &page.0.lang);
+    render_sessions(page, &auth, &who, tax, geo, fb, vec![]).await
+}
+
+#[derive(Debug, FromForm)]
+pub struct PlanForm {
+    csrf: Option<String>,
+    modules: Vec<i32>,
+    units: Vec<i32>,
+    planned_from: Option<String>,
+    planned_to: Option<String>,
+    region: Option<String>,
+    go_ahead_reason: Option<String>,
+}
+
+/// `POST /staff/training/sessions`: a trainer plans a session for their partner. Another
+/// partner's offer of a module to a unit within the window stops it, shown on the page with
+/// the other's plan; a written reason lets it go ahead, and then both partners' trainers are
+/// told by mail (partner, module, unit, dates: nothing about cases).
+#[rocket::post("/staff/training/sessions", data = "<form>")]
+async fn plan_session(
+    page: Page,
+    auth: Auth<'_>,
+    trainer: Trainer,
+    tax: &State<Arc<Taxonomy>>,
+    geo: &State<Arc<Geo>>,
+    cookies: &CookieJar<'_>,
+    form: Form<PlanForm>,
+) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let who = TrainingStaff(trainer.0.clone());
+    let lang = page.0.lang.clone();
+    let tr = |k: &str| auth.catalog.message(&lang, k, None);
+    let uid = trainer.0.user.id;
+    let partner = auth.db.run(move |c| Ok(model::partner_of(c, uid)?)).await?;
+    let from_raw = form.planned_from.clone().unwrap_or_default();
+    let to_raw = form.planned_to.clone().unwrap_or_default();
+    let from = NaiveDate::parse_from_str(from_raw.trim(), "%Y-%m-%d").ok();
+    let to = NaiveDate::parse_from_str(to_raw.trim(), "%Y-%m-%d").ok();
+    let region = form.region.clone().unwrap_or_default();
+    let reason = form.go_ahead_reason.clone().unwrap_or_default().trim().to_string();
+    let mut errors: Vec<(&str, String)> = vec![];
+    if partner.is_none() {
+        errors.push(("partner", tr("training-err-no-partner")));
+    }
+    if form.modules.is_empty() {
+        errors.push(("modules", tr("training-err-modules")));
+    }
+    if form.units.is_empty() {
+        errors.push(("units", tr("training-err-units")));
+    }
+    match (from, to) {
+        (Some(f), Some(t)) if f <= t => {}
+        (Some(_), Some(_)) => errors.push(("planned_to", tr("training-err-dates-order"))),
+        (None, _) => errors.push(("planned_from", tr("training-err-date"))),
+        (_, None) => errors.push(("planned_to", tr("training-err-date"))),
+    }
+    if !region.is_empty() && geo.boundaries.region(&region).is_none() {
+        errors.push(("region", tr("training-err-region")));
+    }
+    let modules = form.modules.clone();
+    let units = form.units.clone();
+    let values_owned: Vec<(&str, String)> = vec![
+        ("planned_from", from_raw.clone()),
+        ("planned_to", to_raw.clone()),
+        ("region", region.clone()),
+        ("go_ahead_reason", reason.clone()),
+        ("modules", modules.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(",")),
+        ("units", units.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(",")),
+    ];
+    let values: Vec<(&str, &str)> = values_owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    if !errors.is_empty() {
+        let fb = Feedback::refused("plan", &errors, &values);
+        let t = render_sessions(page, &auth, &who, tax, geo, fb, vec![]).await?;
+        return Ok(Either::Right((Status::UnprocessableEntity, t)));
+    }
+    let (partner, from, to) = (partner.unwrap_or_default(), from.unwrap_or_default(), to.unwrap_or_default());
+    let l = load(&auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
+        .await?;
+    if modules.iter().any(|m| !l.modules.iter().any(|x| x.0 == *m))
+        || units.iter().any(|u| l.unit(*u).is_none())
+    {
+        return Err(AppError::BadRequest("unknown module or unit"));
+    }
+    let plan = offers::Offer {
+        id: 0,
+        partner_id: partner,
+        status: "planned".into(),
+        modules: modules.clone(),
+        units: units.clone(),
+        from,
+        to,
+    };
+    let others: Vec<offers::Offer> = l
+        .sessions
+        .iter()
+        .map(|x| offers::Offer {
+            id: x.session.id,
+            partner_id: x.session.partner_id,
+            status: x.session.status.clone(),
+            modules: x.modules.clone(),
+            units: x.units.clone(),
+            from: x.session.span().0,
+            to: x.session.span().1,
+        })
+        .collect();
+    let dups: Vec<(i32, i32)> = offers::duplicates(&plan, &others, auth.config.training.offer_window_days)
+        .iter()
+        .map(|(o, _)| (o.id, o.partner_id))
+        .collect();
+    if !dups.is_empty() && reason.is_empty() {
+        let warning: Vec<Value> = dups
+            .iter()
+            .filter_map(|(id, _)| l.sessions.iter().find(|s| s.session.id == *id))
+            .map(|s| session_view(&l, s, &lang))
+            .collect();
+        let fb = Feedback::refused("plan", &[("go_ahead_reason", tr("training-err-duplicate"))], &values);
+        let t = render_sessions(page, &auth, &who, tax, geo, fb, warning).await?;
+        return Ok(Either::Right((Status::UnprocessableEntity, t)));
+    }
+    // The mail: who plans what, and the other partners' plans, in each recipient's language.
+    let catalog = auth.catalog.clone();
+    let link = format!("{}/staff/training/sessions", auth.config.public_url);
+    let describe = move |lang: &str,
+                         l: &Loaded,
+                         partner: i32,
+                         modules: &[i32],
+                         units: &[i32],
+                         from: NaiveDate,
+                         to: NaiveDate| {
+        let mods: Vec<String> = modules.iter().map(|m| l.module_label(*m, lang)).collect();
+        let us: Vec<String> = units.iter().map(|u| l.unit_name(*u)).collect();
+        format!("{} — {} — {} — {from} → {to}", l.partner_name(partner), mods.join(", "), us.join(", "))
+    };
+    let actor = auth.actor(&trainer.0.user);
+    let region = Some(region).filter(|r| !r.is_empty());
+    let reason_opt = Some(reason.clone()).filter(|r| !r.is_empty());
+    let id = auth
+        .db
+        .transaction(move |c| {
+            let id = model::insert_session(
+                c,
+                &model::NewSession {
+                    partner_id: partner,
+                    planned_from: from,
+                    planned_to: to,
+                    region_code: region.as_deref(),
+                    go_ahead_reason: reason_opt.as_deref(),
+                    modules: &modules,
+                    units: &units,
+                    created_by: Some(uid),
+                },
+            )?;
+            let details = match &reason_opt {
+                Some(r) => {
+                    format!("duplicates {:?}; go-ahead: {r}", dups.iter().map(|d| d.0).collect::<Vec<_>>())
+                }
+                None => String::new(),
+            };
+            audit::record(c, &actor, "training.session.plan", "training_session", &id.to_string(), &details)?;
+            if !dups.is_empty() {
+                let mut partners: Vec<i32> = dups.iter().map(|d| d.1).collect();
+                partners.push(partner);
+                partners.sort_unstable();
+                partners.dedup();
+                for p in partners {
+                    for (email, lang) in model::trainers_of(c, p)? {
+                        let this = describe(&lang, &l, partner, &modules, &units, from, to);
+                        let theirs: Vec<String> = dups
+                            .iter()
+                            .filter_map(|(sid, _)| l.sessions.iter().find(|s| s.session.id == *sid))
+                            .map(|s| {
+                                describe(
+                                    &lang,
+                                    &l,
+                                    s.session.partner_id,
+                                    &s.modules,
+                                    &s.units,
+                                    s.session.span().0,
+                                    s.session.span().1,
+                                )
+                            })
+                            .collect();
+                        let (subject, body) = crate::notify::compose(
+                            &catalog,
+                            &lang,
+                            "training-duplicate",
+                            &[("plan", this), ("others", theirs.join("\n")), ("link", link.clone())],
+                        );
+                        crate::notify::enqueue(c, &email, &subject, &body, "training-duplicate")?;
+                    }
+                }
+            }
+            Ok(id)
+        })
+        .await?;
+    Ok(Either::Left(Flash::success(
+        Redirect::to("/staff/training/sessions"),
+        format!("training-done-planned|{id}"),
+    )))
+}
+
+#[derive(Debug, FromForm)]
+pub struct MoveSessionForm {
+    csrf: Option<String>,
+    to: Option<String>,
+    held_from: Option<String>,
+    held_to: Option<String>,
+    attendance: Option<String>,
+    pre_score: Option<String>,
+    post_score: Option<String>,
+}
+
+/// `POST /staff/training/sessions/<id>/status`: confirm, deliver (held dates, attendance,
+/// scores) or cancel one of the partner's own sessions; another partner's answers 404.
+#[rocket::post("/staff/training/sessions/<id>/status", data = "<form>")]
+async fn move_session(
+    page: Page,
+    auth: Auth<'_>,
+    trainer: Trainer,
+    id: i32,
+    cookies: &CookieJar<'_>,
+    form: Form<MoveSessionForm>,
+) -> Result<Flash<Redirect>, AppError> {
+    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    let uid = trainer.0.user.id;
+    let to = form.to.clone().unwrap_or_default();
+    let back = Redirect::to("/staff/training/sessions");
+    let date =
+        |s: &Option<String>| s.as_deref().and_then(|x| NaiveDate::parse_from_str(x.trim(), "%Y-%m-%d").ok());
+    let num = |s: &Option<String>| {
+        s.as_deref().map(str::trim).filter(|x| !x.is_empty()).map(|x| x.replace(',', "."))
+    };
+    let delivery = if to == "delivered" {
+        let (Some(f), Some(t)) = (date(&form.held_from), date(&form.held_to)) else {
+            return Ok(Flash::error(back, "training-err-held-dates|"));
+        };
+        let attendance = match num(&form.attendance) {
+            Some(a) => match a.parse::<i32>() {
+                Ok(v) if v >= 0 => Some(v),
+                _ => return Ok(Flash::error(back, "training-err-attendance|")),
+            },
+            None => None,
+        };
+        let score = |s: Option<String>| -> Result<Option<f64>, ()> {
+            match s {
+                Some(v) => v.parse::<f64>().ok().filter(|x| (0.0..=100.0).contains(x)).map(Some).ok_or(()),
+                None => Ok(None),
+            }
+        };
+        let (Ok(pre), Ok(post)) = (score(num(&form.pre_score)), score(num(&form.post_score))) else {
+            return Ok(Flash::error(back, "training-err-score|"));
+        };
+        if f > t {
+            return Ok(Flash::error(back, "training-err-held-dates|"));
+        }
+        Some(model::Delivery { held_from: f, held_to: t, attendance, pre_score: pre, post_score: post })
+    } else {
+        None
+    };
+    let actor = auth.actor(&trainer.0.user);
+    let _ = page;
+    let moved = auth
+        .db
+        .transaction(move |c| {
+            let partner = model::partner_of(c, uid)?.ok_or(AppError::NotFound)?;
+            let s = model::find_session(c, id)?;
+            if s.session.partner_id != partner {
+                return Err(AppError::NotFound);
+            }
+            if !offers::session_move_allowed(&s.session.status, &to) {
+                return Ok(false);
+            }
+            if !model::move_session(c, id, partner, &s.session.status, &to)? {
+                return Ok(false);
+            }
+            if let Some(d) = &delivery {
+                model::record_delivery(c, id, d)?;
+            }
+            audit::record(
+                c,
+                &actor,
+                "training.session.move",
+                "training_session",
+                &id.to_string(),
+                &format!("{} → {to}", s.session.status),
+            )?;
+            Ok(true)
+        })
+        .await?;
+    Ok(if moved {
+        Flash::success(back, "training-done-session|")
+    } else {
+        Flash::error(back, "training-err-session-move|")
+    })
+}
