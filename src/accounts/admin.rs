@@ -7,8 +7,8 @@
 //! by mail (a link to the audit log, nothing else) and see the grants on the audit page.
 
 use chrono::Utc;
-use rocket::form::{Form, FromForm};
-use rocket::http::{CookieJar, Status};
+use rocket::form::FromForm;
+use rocket::http::Status;
 use rocket::response::Redirect;
 use rocket::{Either, Route};
 use rocket_dyn_templates::{context, Template};
@@ -22,7 +22,7 @@ use super::Role;
 use crate::audit;
 use crate::crypto;
 use crate::error::AppError;
-use crate::web::{check_csrf, Page};
+use crate::web::{Checked, Page};
 
 pub fn routes() -> Vec<Route> {
     rocket::routes![users, create, disable, enable, reset, set_role, approve_grant, refuse_grant, mail]
@@ -117,7 +117,6 @@ async fn users(page: Page, auth: Auth<'_>, _admin: Admin) -> Result<(Status, Tem
 
 #[derive(FromForm)]
 pub struct NewUserForm {
-    csrf: Option<String>,
     email: Option<String>,
     name: Option<String>,
     role: Option<String>,
@@ -132,10 +131,8 @@ async fn create(
     page: Page,
     auth: Auth<'_>,
     admin: Admin,
-    cookies: &CookieJar<'_>,
-    form: Form<NewUserForm>,
+    form: Checked<NewUserForm>,
 ) -> Result<Either<Redirect, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let lang = page.0.lang.clone();
     let tr = |k: &str| auth.catalog.message(&lang, k, None);
     let email = form.email.clone().unwrap_or_default().trim().to_lowercase();
@@ -213,7 +210,6 @@ async fn create(
 
 #[derive(FromForm)]
 pub struct UserAction {
-    csrf: Option<String>,
     role: Option<String>,
     institution: Option<String>,
 }
@@ -237,15 +233,13 @@ async fn act(
     Ok(Redirect::to("/staff/admin/users"))
 }
 
-#[rocket::post("/staff/admin/users/<id>/disable", data = "<form>")]
+#[rocket::post("/staff/admin/users/<id>/disable", data = "<_form>")]
 async fn disable(
     auth: Auth<'_>,
     admin: Admin,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<UserAction>,
+    _form: Checked<UserAction>,
 ) -> Result<Redirect, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     if id == admin.0.user.id {
         return Err(AppError::BadRequest("an admin cannot disable their own account"));
     }
@@ -256,15 +250,13 @@ async fn disable(
     .await
 }
 
-#[rocket::post("/staff/admin/users/<id>/enable", data = "<form>")]
+#[rocket::post("/staff/admin/users/<id>/enable", data = "<_form>")]
 async fn enable(
     auth: Auth<'_>,
     admin: Admin,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<UserAction>,
+    _form: Checked<UserAction>,
 ) -> Result<Redirect, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     act(&auth, &admin, id, "user.enable", |c, u| {
         // An account created with a role that needs a second admin opens on approval only.
         if grant_model::awaits_approval(c, u.id)? {
@@ -277,15 +269,13 @@ async fn enable(
 }
 
 /// Issues a password reset: the user gets a single-use link valid one hour.
-#[rocket::post("/staff/admin/users/<id>/reset", data = "<form>")]
+#[rocket::post("/staff/admin/users/<id>/reset", data = "<_form>")]
 async fn reset(
     auth: Auth<'_>,
     admin: Admin,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<UserAction>,
+    _form: Checked<UserAction>,
 ) -> Result<Redirect, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let (cat, config) = (auth.catalog.clone(), auth.config.clone());
     act(&auth, &admin, id, "user.reset_issued", move |c, u| {
         issue_reset(c, &cat, &config, u, "password-reset", 1)?;
@@ -299,10 +289,8 @@ async fn set_role(
     auth: Auth<'_>,
     admin: Admin,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<UserAction>,
+    form: Checked<UserAction>,
 ) -> Result<Redirect, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let role = Role::parse(form.role.as_deref().unwrap_or("")).ok_or(AppError::BadRequest("unknown role"))?;
     let institution = form
         .institution
@@ -368,11 +356,6 @@ fn tell_auditors(
     Ok(())
 }
 
-#[derive(FromForm)]
-pub struct GrantAction {
-    csrf: Option<String>,
-}
-
 /// Decides a pending grant; the admin who asked for it, and the one who would receive it,
 /// may not.
 async fn decide(auth: &Auth<'_>, admin: &Admin, id: i32, approve: bool) -> Result<Redirect, AppError> {
@@ -408,27 +391,23 @@ async fn decide(auth: &Auth<'_>, admin: &Admin, id: i32, approve: bool) -> Resul
     Ok(Redirect::to("/staff/admin/users"))
 }
 
-#[rocket::post("/staff/admin/grants/<id>/approve", data = "<form>")]
+#[rocket::post("/staff/admin/grants/<id>/approve", data = "<_checked>")]
 async fn approve_grant(
     auth: Auth<'_>,
     admin: Admin,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<GrantAction>,
+    _checked: Checked<crate::web::NoFields>,
 ) -> Result<Redirect, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     decide(&auth, &admin, id, true).await
 }
 
-#[rocket::post("/staff/admin/grants/<id>/refuse", data = "<form>")]
+#[rocket::post("/staff/admin/grants/<id>/refuse", data = "<_checked>")]
 async fn refuse_grant(
     auth: Auth<'_>,
     admin: Admin,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<GrantAction>,
+    _checked: Checked<crate::web::NoFields>,
 ) -> Result<Redirect, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     decide(&auth, &admin, id, false).await
 }
 

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::response::Redirect;
 use rocket::{Either, Request, Route};
@@ -22,7 +22,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n::Catalog;
 use crate::notify;
-use crate::web::{check_csrf, rotate_csrf, Page};
+use crate::web::{rotate_csrf, Checked, Page};
 
 pub fn routes() -> Vec<Route> {
     rocket::routes![
@@ -156,7 +156,6 @@ fn sign_in_page(
 
 #[derive(FromForm)]
 pub struct SignInForm {
-    csrf: Option<String>,
     email: Option<String>,
     password: Option<String>,
     next: Option<String>,
@@ -167,9 +166,8 @@ async fn sign_in(
     page: Page,
     auth: Auth<'_>,
     cookies: &CookieJar<'_>,
-    form: Form<SignInForm>,
+    form: Checked<SignInForm>,
 ) -> Result<Page2, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let email = form.email.clone().unwrap_or_default().trim().to_lowercase();
     let password = form.password.clone().unwrap_or_default();
     let next = safe_next(form.next.as_deref());
@@ -293,7 +291,6 @@ fn totp_prompt(page: Page, user: CurrentUser, next: Option<&str>) -> Either<Redi
 
 #[derive(FromForm)]
 pub struct CodeForm {
-    csrf: Option<String>,
     code: Option<String>,
     recovery: Option<String>,
     next: Option<String>,
@@ -304,10 +301,8 @@ async fn totp_check(
     page: Page,
     auth: Auth<'_>,
     user: CurrentUser,
-    cookies: &CookieJar<'_>,
-    form: Form<CodeForm>,
+    form: Checked<CodeForm>,
 ) -> Result<Page2, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let next = safe_next(form.next.as_deref());
     let (Some(secret), Some(_)) = (auth.totp_secret(&user.user), user.user.totp_enabled_at) else {
         return Ok(Either::Left(Redirect::to("/staff/totp")));
@@ -419,10 +414,8 @@ async fn totp_confirm(
     page: Page,
     auth: Auth<'_>,
     user: CurrentUser,
-    cookies: &CookieJar<'_>,
-    form: Form<CodeForm>,
+    form: Checked<CodeForm>,
 ) -> Result<Either<Redirect, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     if user.user.totp_enabled_at.is_some() {
         return Ok(Either::Left(Redirect::to("/staff/account")));
     }
@@ -458,19 +451,13 @@ async fn totp_confirm(
     }
 }
 
-#[derive(FromForm)]
-pub struct CsrfOnly {
-    csrf: Option<String>,
-}
-
-#[rocket::post("/staff/sign-out", data = "<form>")]
+#[rocket::post("/staff/sign-out", data = "<_checked>")]
 async fn sign_out(
     auth: Auth<'_>,
     user: CurrentUser,
     cookies: &CookieJar<'_>,
-    form: Form<CsrfOnly>,
+    _checked: Checked<crate::web::NoFields>,
 ) -> Result<Redirect, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let (sid, uid, actor) = (user.session_id, user.user.id, auth.actor(&user.user));
     auth.db
         .transaction(move |c| {
@@ -499,19 +486,12 @@ fn account(page: Page, staff: Staff, msg: Option<&str>) -> Template {
 
 #[derive(FromForm)]
 pub struct DigestForm {
-    csrf: Option<String>,
     enabled: Option<bool>,
 }
 
 /// Switches the daily digest on or off for oneself.
 #[rocket::post("/staff/account/digest", data = "<form>")]
-async fn set_digest(
-    auth: Auth<'_>,
-    staff: Staff,
-    cookies: &CookieJar<'_>,
-    form: Form<DigestForm>,
-) -> Result<Redirect, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+async fn set_digest(auth: Auth<'_>, staff: Staff, form: Checked<DigestForm>) -> Result<Redirect, AppError> {
     let enabled = form.enabled.unwrap_or(false);
     let (uid, actor) = (staff.0.user.id, auth.actor(&staff.0.user));
     auth.db
@@ -533,7 +513,6 @@ async fn set_digest(
 
 #[derive(FromForm)]
 pub struct PasswordForm {
-    csrf: Option<String>,
     current: Option<String>,
     password: Option<String>,
     confirm: Option<String>,
@@ -555,9 +534,8 @@ async fn change_password(
     auth: Auth<'_>,
     staff: Staff,
     cookies: &CookieJar<'_>,
-    form: Form<PasswordForm>,
+    form: Checked<PasswordForm>,
 ) -> Result<Either<Redirect, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let u = staff.0.user.clone();
     let current = form.current.clone().unwrap_or_default();
     let hash = u.password_hash.clone();
@@ -603,7 +581,6 @@ fn forgot_page(page: Page) -> Template {
 
 #[derive(FromForm)]
 pub struct ForgotForm {
-    csrf: Option<String>,
     email: Option<String>,
 }
 
@@ -638,10 +615,8 @@ const LIVE_LINKS_PER_ACCOUNT: i64 = 3;
 async fn forgot(
     page: Page,
     auth: Auth<'_>,
-    cookies: &CookieJar<'_>,
-    form: Form<ForgotForm>,
+    form: Checked<ForgotForm>,
 ) -> Result<(Status, Template), AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let started = std::time::Instant::now();
     let email = form.email.clone().unwrap_or_default();
     // Security: per client in memory, per account in the database (across instances).
@@ -692,10 +667,8 @@ async fn reset_page(page: Page, auth: Auth<'_>, token: Option<&str>) -> Result<T
 async fn reset(
     page: Page,
     auth: Auth<'_>,
-    cookies: &CookieJar<'_>,
-    form: Form<PasswordForm>,
+    form: Checked<PasswordForm>,
 ) -> Result<Either<Redirect, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let token = form.token.clone().unwrap_or_default();
     let hash = crypto::sha256_hex(token.as_bytes());
     let h2 = hash.clone();

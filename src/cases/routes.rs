@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
-use rocket::form::{Form, FromForm};
-use rocket::http::{CookieJar, Status};
+use rocket::form::FromForm;
+use rocket::http::Status;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
 use rocket::{Either, Route, State};
@@ -25,7 +25,7 @@ use crate::error::AppError;
 use crate::geo::Geo;
 use crate::taxonomy::Taxonomy;
 use crate::triage::model as triage;
-use crate::web::{check_csrf, Page};
+use crate::web::{Checked, Page};
 
 pub fn routes() -> Vec<Route> {
     rocket::routes![
@@ -383,7 +383,6 @@ fn back(id: i32) -> Redirect {
 
 #[derive(FromForm)]
 pub struct TransitionForm {
-    csrf: Option<String>,
     to: Option<String>,
     reason: Option<String>,
 }
@@ -423,11 +422,9 @@ async fn transition(
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     id: i32,
-    cookies: &CookieJar<'_>,
     page: Page,
-    form: Form<TransitionForm>,
+    form: Checked<TransitionForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let raw_to = form.to.clone().unwrap_or_default();
     let reason = form.reason.clone().unwrap_or_default().trim().to_string();
     let lang = page.0.lang.clone();
@@ -474,7 +471,6 @@ async fn transition(
 
 #[derive(FromForm)]
 pub struct AssignForm {
-    csrf: Option<String>,
     user_id: Option<i32>,
 }
 
@@ -485,10 +481,8 @@ async fn assign(
     auth: Auth<'_>,
     worker: CaseWorker,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<AssignForm>,
+    form: Checked<AssignForm>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let to = form.user_id;
     let (catalog, config, uid) = (auth.catalog.clone(), auth.config.clone(), worker.0.user.id);
     let name = act(&auth, &worker, id, "case.assign", move |c, case| {
@@ -523,7 +517,6 @@ async fn assign(
 
 #[derive(FromForm)]
 pub struct TextForm {
-    csrf: Option<String>,
     body: Option<String>,
     due_on: Option<String>,
     report_id: Option<i32>,
@@ -546,10 +539,8 @@ async fn note(
     auth: Auth<'_>,
     worker: CaseWorker,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<TextForm>,
+    form: Checked<TextForm>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let (body, uid) = (text(&form.body)?, worker.0.user.id);
     act(&auth, &worker, id, "case.note", move |c, case| {
         let n = model::add_note(c, case.id, uid, &body)?;
@@ -564,10 +555,8 @@ async fn action(
     auth: Auth<'_>,
     worker: CaseWorker,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<TextForm>,
+    form: Checked<TextForm>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let (body, due, uid) = (text(&form.body)?, date(&form.due_on), worker.0.user.id);
     act(&auth, &worker, id, "case.action", move |c, case| {
         let a = model::add_action(c, case.id, uid, &body, due)?;
@@ -577,16 +566,14 @@ async fn action(
     Ok(done(id, "cases-done-action", ""))
 }
 
-#[rocket::post("/staff/cases/<id>/actions/<aid>/done", data = "<form>")]
+#[rocket::post("/staff/cases/<id>/actions/<aid>/done", data = "<_form>")]
 async fn action_done(
     auth: Auth<'_>,
     worker: CaseWorker,
     id: i32,
     aid: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<TextForm>,
+    _form: Checked<TextForm>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     act(&auth, &worker, id, "case.action_done", move |c, case| {
         if model::complete_action(c, case.id, aid)? == 0 {
             return Err(AppError::NotFound);
@@ -599,7 +586,6 @@ async fn action_done(
 
 #[derive(FromForm)]
 pub struct FindingForm {
-    csrf: Option<String>,
     allegation_id: Option<i32>,
     disposition: Option<String>,
     standard: Option<String>,
@@ -613,10 +599,8 @@ async fn finding(
     worker: CaseWorker,
     tax: &State<Arc<Taxonomy>>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<FindingForm>,
+    form: Checked<FindingForm>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let aid = form.allegation_id.ok_or(AppError::BadRequest("allegation"))?;
     let code = form.disposition.clone().unwrap_or_default();
     let disp =
@@ -635,7 +619,6 @@ async fn finding(
 
 #[derive(FromForm)]
 pub struct RecommendationForm {
-    csrf: Option<String>,
     addressee: Option<String>,
     content: Option<String>,
     due_on: Option<String>,
@@ -649,10 +632,8 @@ async fn recommendation(
     page: Page,
     worker: CaseWorker,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<RecommendationForm>,
+    form: Checked<RecommendationForm>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let (to, content, due, uid) =
         (text(&form.addressee)?, text(&form.content)?, date(&form.due_on), worker.0.user.id);
     let days = auth.config.response_days;
@@ -676,10 +657,8 @@ async fn response(
     page: Page,
     worker: CaseWorker,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<RecommendationForm>,
+    form: Checked<RecommendationForm>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let (rid, resp) = (form.rec_id.ok_or(AppError::BadRequest("recommendation"))?, text(&form.response)?);
     let uid = worker.0.user.id;
     let days = auth.config.response_days;
@@ -700,7 +679,6 @@ async fn response(
 
 #[derive(FromForm)]
 pub struct OutcomeForm {
-    csrf: Option<String>,
     recommended: Option<String>,
     response: Option<String>,
     final_outcome: Option<String>,
@@ -715,10 +693,8 @@ async fn outcome(
     auth: Auth<'_>,
     worker: CaseWorker,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<OutcomeForm>,
+    form: Checked<OutcomeForm>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let f = form.into_inner();
     let disciplined = match f.disciplined.as_deref() {
         Some("yes") => Some(true),
@@ -746,10 +722,8 @@ async fn message(
     auth: Auth<'_>,
     worker: CaseWorker,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<TextForm>,
+    form: Checked<TextForm>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let (body, rid, uid) =
         (text(&form.body)?, form.report_id.ok_or(AppError::BadRequest("report"))?, worker.0.user.id);
     act(&auth, &worker, id, "case.message", move |c, case| {

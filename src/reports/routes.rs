@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 
 use rocket::data::Capped;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::fs::TempFile;
-use rocket::http::{CookieJar, Status};
+use rocket::http::Status;
 use rocket::tokio::io::AsyncReadExt;
 use rocket::Route;
 use rocket_dyn_templates::{context, Template};
@@ -20,7 +20,7 @@ use crate::accounts::guards::{Monitor, Staff};
 use crate::error::AppError;
 use crate::geo::map::WIDTH_PX;
 use crate::taxonomy::{DATE_PRECISIONS, REPORTER_RELATIONS};
-use crate::web::{check_csrf, Page};
+use crate::web::{Checked, Page};
 
 pub fn routes() -> Vec<Route> {
     rocket::routes![
@@ -49,7 +49,6 @@ pub struct MapClick {
 /// is lost when the form comes back.
 #[derive(FromForm)]
 pub struct ReportForm<'r> {
-    csrf: Option<String>,
     /// Honeypot: hidden from people, filled by bots.
     website: Option<String>,
     violations: Vec<String>,
@@ -546,11 +545,9 @@ pub(crate) async fn spooled(files: &mut [Capped<TempFile<'_>>]) -> Result<Vec<(S
 async fn create(
     page: Page,
     intake: Intake<'_>,
-    cookies: &CookieJar<'_>,
     staff: Option<Staff>,
-    mut form: Form<ReportForm<'_>>,
+    mut form: Checked<ReportForm<'_>>,
 ) -> Result<(Status, Template), AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let (mut values, location_error) = FormValues::from_form(&form);
     let no_errors = FieldErrors::new();
     let token_state = super::submit::form_token_state(&values.form_token, chrono::Utc::now().date_naive());
@@ -763,7 +760,6 @@ async fn create(
 
 #[derive(FromForm)]
 pub struct LocateForm {
-    csrf: Option<String>,
     lat: Option<String>,
     lon: Option<String>,
 }
@@ -772,12 +768,7 @@ pub struct LocateForm {
 /// place, cercle, region). Privacy: the point travels in the body, is never logged and nothing
 /// is written.
 #[rocket::post("/reports/locate", data = "<form>")]
-fn locate(
-    intake: Intake<'_>,
-    cookies: &CookieJar<'_>,
-    form: Form<LocateForm>,
-) -> Result<rocket::serde::json::Value, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+fn locate(intake: Intake<'_>, form: Checked<LocateForm>) -> Result<rocket::serde::json::Value, AppError> {
     let lat = super::submit::parse_coordinate(&s(&form.lat)).ok_or(AppError::BadRequest("lat"))?;
     let lon = super::submit::parse_coordinate(&s(&form.lon)).ok_or(AppError::BadRequest("lon"))?;
     let inside = intake.geo.boundaries.locate(lat, lon).is_some();
@@ -797,7 +788,6 @@ fn follow(page: Page, kept: Option<bool>) -> Template {
 
 #[derive(FromForm)]
 pub struct ReceiptForm {
-    csrf: Option<String>,
     receipt: Option<String>,
     body: Option<String>,
     /// The institution the reply is for (its code).
@@ -880,10 +870,8 @@ fn lookup_failed(page: Page, e: LookupError) -> Result<(Status, Template), AppEr
 async fn lookup(
     page: Page,
     intake: Intake<'_>,
-    cookies: &CookieJar<'_>,
-    form: Form<ReceiptForm>,
+    form: Checked<ReceiptForm>,
 ) -> Result<(Status, Template), AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let typed = s(&form.receipt);
     match intake.lookup(&typed).await {
         Ok(report) => status_page(page, &intake, &report, &typed, None, None, Status::Ok).await,
@@ -896,10 +884,8 @@ async fn lookup(
 async fn reply(
     page: Page,
     intake: Intake<'_>,
-    cookies: &CookieJar<'_>,
-    form: Form<ReceiptForm>,
+    form: Checked<ReceiptForm>,
 ) -> Result<(Status, Template), AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let typed = s(&form.receipt);
     let report = match intake.lookup(&typed).await {
         Ok(r) => r,
@@ -925,7 +911,6 @@ async fn reply(
 
 #[derive(FromForm)]
 pub struct AttachForm<'r> {
-    csrf: Option<String>,
     receipt: Option<String>,
     file: Capped<TempFile<'r>>,
 }
@@ -935,10 +920,8 @@ pub struct AttachForm<'r> {
 async fn attach(
     page: Page,
     intake: Intake<'_>,
-    cookies: &CookieJar<'_>,
-    mut form: Form<AttachForm<'_>>,
+    mut form: Checked<AttachForm<'_>>,
 ) -> Result<(Status, Template), AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let typed = s(&form.receipt);
     let report = match intake.lookup(&typed).await {
         Ok(r) => r,
@@ -998,10 +981,8 @@ async fn mine_reply(
     intake: Intake<'_>,
     monitor: Monitor,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<ReceiptForm>,
+    form: Checked<ReceiptForm>,
 ) -> Result<(Status, Template), AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let report = filed(&intake, &monitor, id).await?;
     if report.status == "closed" {
         let error = Some(intake.tr("status-closed-no-messages"));
@@ -1022,7 +1003,6 @@ async fn mine_reply(
 
 #[derive(FromForm)]
 pub struct MonitorAttachForm<'r> {
-    csrf: Option<String>,
     file: Capped<TempFile<'r>>,
 }
 
@@ -1033,10 +1013,8 @@ async fn mine_attach(
     intake: Intake<'_>,
     monitor: Monitor,
     id: i32,
-    cookies: &CookieJar<'_>,
-    mut form: Form<MonitorAttachForm<'_>>,
+    mut form: Checked<MonitorAttachForm<'_>>,
 ) -> Result<(Status, Template), AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let report = filed(&intake, &monitor, id).await?;
     if report.status == "closed" {
         let error = Some(intake.tr("status-closed-no-messages"));

@@ -1,7 +1,7 @@
 //! `/staff/admin/routing`: admins list, edit, reorder, deactivate and add routing rules.
 
-use rocket::form::{Form, FromForm};
-use rocket::http::{CookieJar, Status};
+use rocket::form::FromForm;
+use rocket::http::Status;
 use rocket::response::Redirect;
 use rocket::{Either, Route};
 use rocket_dyn_templates::{context, Template};
@@ -12,7 +12,7 @@ use crate::accounts::guards::Admin;
 use crate::accounts::routes::Auth;
 use crate::audit::{self, Actor};
 use crate::error::AppError;
-use crate::web::{check_csrf, Page};
+use crate::web::{Checked, Page};
 
 pub fn routes() -> Vec<Route> {
     rocket::routes![index, save]
@@ -46,7 +46,6 @@ async fn render(
 
 #[derive(FromForm)]
 pub struct RuleForm {
-    csrf: Option<String>,
     id: Option<i32>,
     position: Option<i32>,
     name: Option<String>,
@@ -81,10 +80,8 @@ async fn save(
     page: Page,
     auth: Auth<'_>,
     admin: Admin,
-    cookies: &CookieJar<'_>,
-    form: Form<RuleForm>,
+    form: Checked<RuleForm>,
 ) -> Result<Either<Redirect, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let rule = Rule {
         id: form.id.unwrap_or(0),
         position: form.position.unwrap_or(1000),

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate, Utc};
-use rocket::form::{Form, FromForm};
-use rocket::http::{ContentType, CookieJar, Header, Status};
+use rocket::form::FromForm;
+use rocket::http::{ContentType, Header, Status};
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
 use rocket::{Either, Route, State};
@@ -23,7 +23,7 @@ use crate::error::AppError;
 use crate::geo::Geo;
 use crate::routing;
 use crate::taxonomy::{Taxonomy, CONFIDENCES, INVOLVEMENTS};
-use crate::web::{check_csrf, Page};
+use crate::web::{Checked, Page};
 
 pub fn routes() -> Vec<Route> {
     rocket::routes![
@@ -508,7 +508,6 @@ async fn attachment_original(auth: Auth<'_>, staff: Staff, id: i32) -> Result<Do
 
 #[derive(FromForm)]
 pub struct AdmissibilityForm {
-    csrf: Option<String>,
     decision: Option<String>,
     reason: Option<String>,
 }
@@ -524,10 +523,8 @@ async fn admissibility(
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<AdmissibilityForm>,
+    form: Checked<AdmissibilityForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let decision = form.decision.clone().unwrap_or_default();
     let reason = form.reason.clone().unwrap_or_default().trim().to_string();
     let lang = page.0.lang.clone();
@@ -586,7 +583,6 @@ async fn admissibility(
 
 #[derive(FromForm)]
 pub struct EventForm {
-    csrf: Option<String>,
     title: Option<String>,
     summary: Option<String>,
     prior_approach: bool,
@@ -606,10 +602,8 @@ async fn open_event(
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<EventForm>,
+    form: Checked<EventForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let title = form.title.clone().unwrap_or_default().trim().to_string();
     let summary = form.summary.clone().unwrap_or_default();
     if title.is_empty() {
@@ -658,10 +652,8 @@ async fn link_event(
     auth: Auth<'_>,
     officer: IntakeOfficer,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<EventForm>,
+    form: Checked<EventForm>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let event_id = form.event_id.ok_or(AppError::BadRequest("event"))?;
     let who = actor(&auth, &officer.0);
     auth.db
@@ -824,7 +816,6 @@ async fn render_event(
 
 #[derive(FromForm)]
 pub struct AllegationForm {
-    csrf: Option<String>,
     violation_type: Option<String>,
     force: Option<String>,
     unit: Option<String>,
@@ -844,10 +835,8 @@ async fn add_allegation(
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<AllegationForm>,
+    form: Checked<AllegationForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let raw_vt = form.violation_type.clone().unwrap_or_default();
     let raw_force = form.force.clone().unwrap_or_default();
     let vt = tax.violation_type(&raw_vt).map(|v| v.1.id);
@@ -920,16 +909,14 @@ async fn add_allegation(
 
 /// Routes every allegation of the event that has no destination yet, by the rules; opens the
 /// case at each destination. Each decision records the rule that fired and why.
-#[rocket::post("/staff/events/<id>/route", data = "<form>")]
+#[rocket::post("/staff/events/<id>/route", data = "<_form>")]
 async fn route_event(
     auth: Auth<'_>,
     officer: IntakeOfficer,
     tax: &State<Arc<Taxonomy>>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<EventForm>,
+    _form: Checked<EventForm>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let tax = Arc::clone(tax);
     let who = actor(&auth, &officer.0);
     let (ack, tri) = (auth.config.acknowledge_days, auth.config.triage_days);
@@ -996,7 +983,6 @@ async fn route_event(
 
 #[derive(FromForm)]
 pub struct OverrideForm {
-    csrf: Option<String>,
     destination: Option<String>,
     reason: Option<String>,
 }
@@ -1011,10 +997,8 @@ async fn override_route(
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<OverrideForm>,
+    form: Checked<OverrideForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let reason = form.reason.clone().unwrap_or_default().trim().to_string();
     if reason.is_empty() {
         let a = auth.db.run(move |c| Ok(model::find_allegation(c, id)?)).await?;
