@@ -522,12 +522,53 @@ pub struct TextForm {
     report_id: Option<i32>,
 }
 
-fn text(v: &Option<String>) -> Result<String, AppError> {
+/// The text of a field, trimmed; `None` when nothing was written.
+fn text(v: &Option<String>) -> Option<String> {
     let t = v.clone().unwrap_or_default().trim().to_string();
-    if t.is_empty() {
-        return Err(AppError::BadRequest("empty text"));
+    (!t.is_empty()).then_some(t)
+}
+
+/// What a case worker's form answers: the confirmation on the case page, or the page again.
+type Answer = Result<Either<Flash<Redirect>, (Status, Template)>, AppError>;
+
+/// The tools to draw the case page again, gathered by one request guard.
+pub struct Again<'r> {
+    page: Page,
+    tax: &'r Arc<Taxonomy>,
+    geo: &'r Arc<Geo>,
+}
+
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for Again<'r> {
+    type Error = ();
+
+    async fn from_request(req: &'r rocket::Request<'_>) -> rocket::request::Outcome<Self, ()> {
+        let page = match req.guard::<Page>().await {
+            rocket::request::Outcome::Success(p) => p,
+            _ => return rocket::request::Outcome::Error((Status::InternalServerError, ())),
+        };
+        let r = req.rocket();
+        match (r.state::<Arc<Taxonomy>>(), r.state::<Arc<Geo>>()) {
+            (Some(tax), Some(geo)) => rocket::request::Outcome::Success(Again { page, tax, geo }),
+            _ => rocket::request::Outcome::Error((Status::InternalServerError, ())),
+        }
     }
-    Ok(t)
+}
+
+/// A mistake the case worker can fix: the case page again (422), the form `form` with the
+/// values as typed and the message in the worker's language next to `field`.
+async fn refused(
+    again: Again<'_>,
+    auth: &Auth<'_>,
+    worker: &CaseWorker,
+    id: i32,
+    (form, field, key): (&str, &str, &str),
+    values: &[(&str, &str)],
+) -> Answer {
+    let message = auth.catalog.message(&again.page.0.lang, key, None);
+    let fb = Feedback::refused(form, &[(field, message)], values);
+    let t = render_case(again.page, auth, &worker.0, again.tax, again.geo, id, fb).await?;
+    Ok(Either::Right((Status::UnprocessableEntity, t)))
 }
 
 fn date(v: &Option<String>) -> Option<NaiveDate> {
@@ -538,32 +579,47 @@ fn date(v: &Option<String>) -> Option<NaiveDate> {
 async fn note(
     auth: Auth<'_>,
     worker: CaseWorker,
+    again: Again<'_>,
     id: i32,
     form: Checked<TextForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    let (body, uid) = (text(&form.body)?, worker.0.user.id);
+) -> Answer {
+    let Some(body) = text(&form.body) else {
+        return refused(again, &auth, &worker, id, ("note", "body", "case-err-text"), &[]).await;
+    };
+    let uid = worker.0.user.id;
     act(&auth, &worker, id, "case.note", move |c, case| {
         let n = model::add_note(c, case.id, uid, &body)?;
         Ok(((), format!("note={n}")))
     })
     .await?;
-    Ok(done(id, "cases-done-note", ""))
+    Ok(Either::Left(done(id, "cases-done-note", "")))
 }
 
 #[rocket::post("/staff/cases/<id>/actions", data = "<form>")]
 async fn action(
     auth: Auth<'_>,
     worker: CaseWorker,
+    again: Again<'_>,
     id: i32,
     form: Checked<TextForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    let (body, due, uid) = (text(&form.body)?, date(&form.due_on), worker.0.user.id);
+) -> Answer {
+    let typed_due = form.due_on.clone().unwrap_or_default();
+    let values = [("due_on", typed_due.as_str())];
+    let Some(body) = text(&form.body) else {
+        return refused(again, &auth, &worker, id, ("action", "body", "case-err-text"), &values).await;
+    };
+    let due = date(&form.due_on);
+    if due.is_none() && !typed_due.trim().is_empty() {
+        let values = [("due_on", typed_due.as_str()), ("body", body.as_str())];
+        return refused(again, &auth, &worker, id, ("action", "due_on", "case-err-date"), &values).await;
+    }
+    let uid = worker.0.user.id;
     act(&auth, &worker, id, "case.action", move |c, case| {
         let a = model::add_action(c, case.id, uid, &body, due)?;
         Ok(((), format!("action={a} due={due:?}")))
     })
     .await?;
-    Ok(done(id, "cases-done-action", ""))
+    Ok(Either::Left(done(id, "cases-done-action", "")))
 }
 
 #[rocket::post("/staff/cases/<id>/actions/<aid>/done", data = "<_form>")]
@@ -597,24 +653,37 @@ pub struct FindingForm {
 async fn finding(
     auth: Auth<'_>,
     worker: CaseWorker,
-    tax: &State<Arc<Taxonomy>>,
+    again: Again<'_>,
     id: i32,
     form: Checked<FindingForm>,
-) -> Result<Flash<Redirect>, AppError> {
+) -> Answer {
+    // A hidden field of the page: missing, it was not sent from the page.
     let aid = form.allegation_id.ok_or(AppError::BadRequest("allegation"))?;
     let code = form.disposition.clone().unwrap_or_default();
-    let disp =
-        tax.dispositions.iter().find(|d| d.code == code).ok_or(AppError::BadRequest("disposition"))?.id;
     let standard = form.standard.clone().unwrap_or_default();
-    let reasoning = text(&form.reasoning)?;
+    let typed_reasoning = form.reasoning.clone().unwrap_or_default();
+    let form_id = format!("finding-{aid}");
+    let values = [
+        ("disposition", code.as_str()),
+        ("standard", standard.as_str()),
+        ("reasoning", typed_reasoning.as_str()),
+    ];
+    let Some(disp) = again.tax.dispositions.iter().find(|d| d.code == code).map(|d| d.id) else {
+        let why = (form_id.as_str(), "disposition", "case-err-disposition");
+        return refused(again, &auth, &worker, id, why, &values).await;
+    };
+    let Some(reasoning) = text(&form.reasoning) else {
+        let why = (form_id.as_str(), "reasoning", "case-err-text");
+        return refused(again, &auth, &worker, id, why, &values).await;
+    };
     act(&auth, &worker, id, "case.finding", move |c, case| {
-        // Only an allegation routed to this case: another institution's is not found.
-        model::record_finding(c, case.id, aid, disp, &standard, &reasoning)
-            .map_err(|_| AppError::NotFound)?;
+        // Only an allegation routed to this case: another institution's is not found (the
+        // query answers NotFound, 404); any other database error stays a server error.
+        model::record_finding(c, case.id, aid, disp, &standard, &reasoning)?;
         Ok(((), format!("allegation={aid} disposition={code}")))
     })
     .await?;
-    Ok(done(id, "cases-done-finding", ""))
+    Ok(Either::Left(done(id, "cases-done-finding", "")))
 }
 
 #[derive(FromForm)]
@@ -629,13 +698,30 @@ pub struct RecommendationForm {
 #[rocket::post("/staff/cases/<id>/recommendations", data = "<form>")]
 async fn recommendation(
     auth: Auth<'_>,
-    page: Page,
+    again: Again<'_>,
     worker: CaseWorker,
     id: i32,
     form: Checked<RecommendationForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    let (to, content, due, uid) =
-        (text(&form.addressee)?, text(&form.content)?, date(&form.due_on), worker.0.user.id);
+) -> Answer {
+    let typed = |v: &Option<String>| v.clone().unwrap_or_default();
+    let (t_to, t_content, t_due) = (typed(&form.addressee), typed(&form.content), typed(&form.due_on));
+    let values = [("addressee", t_to.as_str()), ("content", t_content.as_str()), ("due_on", t_due.as_str())];
+    let due = date(&form.due_on);
+    let checked = match (text(&form.addressee), text(&form.content)) {
+        (None, _) => Err("addressee"),
+        (_, None) => Err("content"),
+        _ if due.is_none() && !t_due.trim().is_empty() => Err("due_on"),
+        (Some(to), Some(content)) => Ok((to, content)),
+    };
+    let (to, content) = match checked {
+        Ok(v) => v,
+        Err(field) => {
+            let key = if field == "due_on" { "case-err-date" } else { "case-err-text" };
+            return refused(again, &auth, &worker, id, ("recommend", field, key), &values).await;
+        }
+    };
+    let page = again.page;
+    let uid = worker.0.user.id;
     let days = auth.config.response_days;
     let moved = act(&auth, &worker, id, "case.recommendation", move |c, case| {
         let r = model::add_recommendation(c, case.id, uid, &to, &content, due)?;
@@ -647,19 +733,26 @@ async fn recommendation(
         Ok((moved, format!("recommendation={r} to={to} step={:?}", moved.map(|m| m.as_str()))))
     })
     .await?;
-    Ok(moved_or(&auth, &page, id, "cases-done-recommendation", moved))
+    Ok(Either::Left(moved_or(&auth, &page, id, "cases-done-recommendation", moved)))
 }
 
 /// The authority's response to a recommendation.
 #[rocket::post("/staff/cases/<id>/responses", data = "<form>")]
 async fn response(
     auth: Auth<'_>,
-    page: Page,
+    again: Again<'_>,
     worker: CaseWorker,
     id: i32,
     form: Checked<RecommendationForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    let (rid, resp) = (form.rec_id.ok_or(AppError::BadRequest("recommendation"))?, text(&form.response)?);
+) -> Answer {
+    // A hidden field of the page: missing, it was not sent from the page.
+    let rid = form.rec_id.ok_or(AppError::BadRequest("recommendation"))?;
+    let Some(resp) = text(&form.response) else {
+        let form_id = format!("response-{rid}");
+        return refused(again, &auth, &worker, id, (form_id.as_str(), "response", "case-err-text"), &[])
+            .await;
+    };
+    let page = again.page;
     let uid = worker.0.user.id;
     let days = auth.config.response_days;
     let moved = act(&auth, &worker, id, "case.response", move |c, case| {
@@ -674,7 +767,7 @@ async fn response(
         Ok((moved, format!("recommendation={rid} step={:?}", moved.map(|m| m.as_str()))))
     })
     .await?;
-    Ok(moved_or(&auth, &page, id, "cases-done-response", moved))
+    Ok(Either::Left(moved_or(&auth, &page, id, "cases-done-response", moved)))
 }
 
 #[derive(FromForm)]
@@ -721,11 +814,17 @@ async fn outcome(
 async fn message(
     auth: Auth<'_>,
     worker: CaseWorker,
+    again: Again<'_>,
     id: i32,
     form: Checked<TextForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    let (body, rid, uid) =
-        (text(&form.body)?, form.report_id.ok_or(AppError::BadRequest("report"))?, worker.0.user.id);
+) -> Answer {
+    // A hidden field of the page: missing, it was not sent from the page.
+    let rid = form.report_id.ok_or(AppError::BadRequest("report"))?;
+    let Some(body) = text(&form.body) else {
+        let form_id = format!("message-{rid}");
+        return refused(again, &auth, &worker, id, (form_id.as_str(), "body", "case-err-text"), &[]).await;
+    };
+    let uid = worker.0.user.id;
     act(&auth, &worker, id, "case.message", move |c, case| {
         if !model::reports_of(c, case.event_id)?.iter().any(|r| r.0 == rid) {
             return Err(AppError::NotFound);
@@ -742,5 +841,5 @@ async fn message(
         Ok(((), format!("report={rid} message={m}")))
     })
     .await?;
-    Ok(done(id, "cases-done-message", ""))
+    Ok(Either::Left(done(id, "cases-done-message", "")))
 }
