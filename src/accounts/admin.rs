@@ -235,30 +235,48 @@ async fn act(
 
 #[rocket::post("/staff/admin/users/<id>/disable", data = "<_form>")]
 async fn disable(
+    page: Page,
     auth: Auth<'_>,
     admin: Admin,
     id: i32,
     _form: Checked<UserAction>,
-) -> Result<Redirect, AppError> {
+) -> Result<Either<Redirect, (Status, Template)>, AppError> {
     if id == admin.0.user.id {
-        return Err(AppError::BadRequest("an admin cannot disable their own account"));
+        return refused(page, &auth, "admin-error-self").await;
     }
     act(&auth, &admin, id, "user.disable", |c, u| {
         User::disable(c, u.id)?;
         Ok(String::new())
     })
     .await
+    .map(Either::Left)
+}
+
+/// An admin's mistake on the users page: the page again (422) with the message in their
+/// language.
+async fn refused(
+    page: Page,
+    auth: &Auth<'_>,
+    key: &str,
+) -> Result<Either<Redirect, (Status, Template)>, AppError> {
+    let error = auth.catalog.message(&page.0.lang, key, None);
+    users_page(page, auth, Some(error), Status::UnprocessableEntity).await.map(Either::Right)
 }
 
 #[rocket::post("/staff/admin/users/<id>/enable", data = "<_form>")]
 async fn enable(
+    page: Page,
     auth: Auth<'_>,
     admin: Admin,
     id: i32,
     _form: Checked<UserAction>,
-) -> Result<Redirect, AppError> {
+) -> Result<Either<Redirect, (Status, Template)>, AppError> {
+    // An account created with a role that needs a second admin opens on approval only.
+    if auth.db.run(move |c| Ok(grant_model::awaits_approval(c, id)?)).await? {
+        return refused(page, &auth, "admin-error-awaits").await;
+    }
     act(&auth, &admin, id, "user.enable", |c, u| {
-        // An account created with a role that needs a second admin opens on approval only.
+        // Checked again in the transaction: approval and enabling cannot cross.
         if grant_model::awaits_approval(c, u.id)? {
             return Err(AppError::BadRequest("this account awaits a second admin's approval"));
         }
@@ -266,6 +284,7 @@ async fn enable(
         Ok(String::new())
     })
     .await
+    .map(Either::Left)
 }
 
 /// Issues a password reset: the user gets a single-use link valid one hour.
@@ -286,12 +305,15 @@ async fn reset(
 
 #[rocket::post("/staff/admin/users/<id>/role", data = "<form>")]
 async fn set_role(
+    page: Page,
     auth: Auth<'_>,
     admin: Admin,
     id: i32,
     form: Checked<UserAction>,
-) -> Result<Redirect, AppError> {
-    let role = Role::parse(form.role.as_deref().unwrap_or("")).ok_or(AppError::BadRequest("unknown role"))?;
+) -> Result<Either<Redirect, (Status, Template)>, AppError> {
+    let Some(role) = Role::parse(form.role.as_deref().unwrap_or("")) else {
+        return refused(page, &auth, "admin-error-role").await;
+    };
     let institution = form
         .institution
         .clone()
@@ -299,12 +321,12 @@ async fn set_role(
         .or_else(|| role.required_institution().map(String::from));
     if let (Some(req), Some(i)) = (role.required_institution(), institution.as_deref()) {
         if req != i {
-            return Err(AppError::BadRequest("this role belongs to another institution"));
+            return refused(page, &auth, "admin-error-institution").await;
         }
     }
     // Security: no admin changes their own role (nor gives themselves one).
     if id == admin.0.user.id {
-        return Err(AppError::BadRequest("an admin cannot change their own role"));
+        return refused(page, &auth, "admin-error-self").await;
     }
     if role.needs_second_admin() {
         let (cat, base, admin_id) =
@@ -319,7 +341,8 @@ async fn set_role(
                 institution.as_deref().unwrap_or("-")
             ))
         })
-        .await;
+        .await
+        .map(Either::Left);
     }
     act(&auth, &admin, id, "user.role_change", move |c, u| {
         let inst = institution_of(c, institution.as_deref())?;
@@ -327,6 +350,7 @@ async fn set_role(
         Ok(format!("from={} to={role} institution={}", u.role, institution.as_deref().unwrap_or("-")))
     })
     .await
+    .map(Either::Left)
 }
 
 fn institution_of(c: &mut crate::db::DbConn, code: Option<&str>) -> Result<Option<i32>, AppError> {

@@ -1000,20 +1000,24 @@ async fn override_route(
     form: Checked<OverrideForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
     let reason = form.reason.clone().unwrap_or_default().trim().to_string();
-    if reason.is_empty() {
-        let a = auth.db.run(move |c| Ok(model::find_allegation(c, id)?)).await?;
-        let dest = form.destination.clone().unwrap_or_default();
-        let fb = Feedback::refused(
-            &format!("override-{id}"),
-            &[("reason", auth.catalog.message(&page.0.lang, "triage-err-override", None))],
-            &[("destination", dest.as_str())],
-        );
-        let t = render_event(page, &auth, &officer.0, tax, geo, a.event_id, fb).await?;
-        return Ok(Either::Right((Status::UnprocessableEntity, t)));
-    }
     let code = form.destination.clone().unwrap_or_default();
-    let inst =
-        tax.institutions.iter().find(|i| i.code == code).ok_or(AppError::BadRequest("destination"))?.id;
+    let inst = match tax.institutions.iter().find(|i| i.code == code) {
+        Some(i) if !reason.is_empty() => i.id,
+        known => {
+            let (field, key) = match known {
+                None => ("destination", "routing-err-destination"),
+                Some(_) => ("reason", "triage-err-override"),
+            };
+            let a = auth.db.run(move |c| Ok(model::find_allegation(c, id)?)).await?;
+            let fb = Feedback::refused(
+                &format!("override-{id}"),
+                &[(field, auth.catalog.message(&page.0.lang, key, None))],
+                &[("destination", code.as_str()), ("reason", reason.as_str())],
+            );
+            let t = render_event(page, &auth, &officer.0, tax, geo, a.event_id, fb).await?;
+            return Ok(Either::Right((Status::UnprocessableEntity, t)));
+        }
+    };
     let who = actor(&auth, &officer.0);
     let (ack, tri) = (auth.config.acknowledge_days, auth.config.triage_days);
     let event_id = auth

@@ -366,6 +366,16 @@ fn an_intake_officer_overrides_routing_only_with_a_written_reason() {
         let (s, _, _) =
             post(&intake, "/staff/allegations/1/override", "destination=military_justice&reason=");
         assert_eq!(s, Status::UnprocessableEntity);
+        // An unknown destination (issue 11): the event page again, with the reason as typed
+        // and the message at the destination, not a bare 400.
+        let (s, _, page) =
+            post(&intake, "/staff/allegations/1/override", "destination=nowhere&reason=Motif+saisi");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(
+            page.contains("id=\"override-destination-error-1\"") && page.contains("Destination inconnue"),
+            "{page}"
+        );
+        assert!(page.contains("value=\"Motif saisi\""), "the reason as typed");
         let (s, _, _) = post(
             &intake,
             "/staff/allegations/1/override",
