@@ -111,7 +111,7 @@ async fn users_page(
 }
 
 #[rocket::get("/staff/admin/users")]
-async fn users(page: Page, auth: Auth<'_>, _admin: Admin) -> Result<(Status, Template), AppError> {
+async fn users(page: Page, auth: Auth<'_>, _admin: Admin<'_>) -> Result<(Status, Template), AppError> {
     users_page(page, &auth, None, Status::Ok).await
 }
 
@@ -130,7 +130,7 @@ pub struct NewUserForm {
 async fn create(
     page: Page,
     auth: Auth<'_>,
-    admin: Admin,
+    admin: Admin<'_>,
     form: Checked<NewUserForm>,
 ) -> Result<Either<Redirect, (Status, Template)>, AppError> {
     let lang = page.0.lang.clone();
@@ -158,7 +158,7 @@ async fn create(
     let role = role.unwrap_or(Role::Monitor);
     let institution = institution.or_else(|| role.required_institution().map(String::from));
     let (cat, config) = (auth.catalog.clone(), auth.config.clone());
-    let actor = auth.actor(&admin.0.user);
+    let actor = admin.0.actor();
     let unusable = crypto::hash_password(&crypto::random_token(32));
     let admin_id = admin.0.user.id;
     let base = auth.config.public_url.trim_end_matches('/').to_string();
@@ -214,20 +214,19 @@ pub struct UserAction {
     institution: Option<String>,
 }
 
+/// Loads the user inside the transaction of [`Staff::write`], runs `f`, and records `action`
+/// on the user with it.
 async fn act(
-    auth: &Auth<'_>,
-    admin: &Admin,
+    admin: &Admin<'_>,
     id: i32,
     action: &'static str,
     f: impl FnOnce(&mut crate::db::DbConn, &User) -> Result<String, AppError> + Send + 'static,
 ) -> Result<Redirect, AppError> {
-    let actor = auth.actor(&admin.0.user);
-    auth.db
-        .transaction(move |c| {
+    admin
+        .0
+        .write(action, ("user", id.to_string()), move |c| {
             let user = User::find(c, id)?;
-            let details = f(c, &user)?;
-            audit::record(c, &actor, action, "user", &id.to_string(), &details)?;
-            Ok(())
+            Ok(((), f(c, &user)?))
         })
         .await?;
     Ok(Redirect::to("/staff/admin/users"))
@@ -237,14 +236,14 @@ async fn act(
 async fn disable(
     page: Page,
     auth: Auth<'_>,
-    admin: Admin,
+    admin: Admin<'_>,
     id: i32,
     _form: Checked<UserAction>,
 ) -> Result<Either<Redirect, (Status, Template)>, AppError> {
     if id == admin.0.user.id {
         return refused(page, &auth, "admin-error-self").await;
     }
-    act(&auth, &admin, id, "user.disable", |c, u| {
+    act(&admin, id, "user.disable", |c, u| {
         User::disable(c, u.id)?;
         Ok(String::new())
     })
@@ -267,7 +266,7 @@ async fn refused(
 async fn enable(
     page: Page,
     auth: Auth<'_>,
-    admin: Admin,
+    admin: Admin<'_>,
     id: i32,
     _form: Checked<UserAction>,
 ) -> Result<Either<Redirect, (Status, Template)>, AppError> {
@@ -275,7 +274,7 @@ async fn enable(
     if auth.db.run(move |c| Ok(grant_model::awaits_approval(c, id)?)).await? {
         return refused(page, &auth, "admin-error-awaits").await;
     }
-    act(&auth, &admin, id, "user.enable", |c, u| {
+    act(&admin, id, "user.enable", |c, u| {
         // Checked again in the transaction: approval and enabling cannot cross.
         if grant_model::awaits_approval(c, u.id)? {
             return Err(AppError::BadRequest("this account awaits a second admin's approval"));
@@ -291,12 +290,12 @@ async fn enable(
 #[rocket::post("/staff/admin/users/<id>/reset", data = "<_form>")]
 async fn reset(
     auth: Auth<'_>,
-    admin: Admin,
+    admin: Admin<'_>,
     id: i32,
     _form: Checked<UserAction>,
 ) -> Result<Redirect, AppError> {
     let (cat, config) = (auth.catalog.clone(), auth.config.clone());
-    act(&auth, &admin, id, "user.reset_issued", move |c, u| {
+    act(&admin, id, "user.reset_issued", move |c, u| {
         issue_reset(c, &cat, &config, u, "password-reset", 1)?;
         Ok(String::new())
     })
@@ -307,7 +306,7 @@ async fn reset(
 async fn set_role(
     page: Page,
     auth: Auth<'_>,
-    admin: Admin,
+    admin: Admin<'_>,
     id: i32,
     form: Checked<UserAction>,
 ) -> Result<Either<Redirect, (Status, Template)>, AppError> {
@@ -331,7 +330,7 @@ async fn set_role(
     if role.needs_second_admin() {
         let (cat, base, admin_id) =
             (auth.catalog.clone(), auth.config.public_url.trim_end_matches('/').to_string(), admin.0.user.id);
-        return act(&auth, &admin, id, "user.role_grant_requested", move |c, u| {
+        return act(&admin, id, "user.role_grant_requested", move |c, u| {
             let inst = institution_of(c, institution.as_deref())?;
             let g = grant_model::request(c, u.id, role.as_str(), inst, false, admin_id)?;
             tell_auditors(c, &cat, &base, u.id, "requested")?;
@@ -344,7 +343,7 @@ async fn set_role(
         .await
         .map(Either::Left);
     }
-    act(&auth, &admin, id, "user.role_change", move |c, u| {
+    act(&admin, id, "user.role_change", move |c, u| {
         let inst = institution_of(c, institution.as_deref())?;
         User::set_role(c, u.id, role.as_str(), inst)?;
         Ok(format!("from={} to={role} institution={}", u.role, institution.as_deref().unwrap_or("-")))
@@ -382,8 +381,8 @@ fn tell_auditors(
 
 /// Decides a pending grant; the admin who asked for it, and the one who would receive it,
 /// may not.
-async fn decide(auth: &Auth<'_>, admin: &Admin, id: i32, approve: bool) -> Result<Redirect, AppError> {
-    let actor = auth.actor(&admin.0.user);
+async fn decide(auth: &Auth<'_>, admin: &Admin<'_>, id: i32, approve: bool) -> Result<Redirect, AppError> {
+    let actor = admin.0.actor();
     let (me, cat, base) =
         (admin.0.user.id, auth.catalog.clone(), auth.config.public_url.trim_end_matches('/').to_string());
     auth.db
@@ -418,7 +417,7 @@ async fn decide(auth: &Auth<'_>, admin: &Admin, id: i32, approve: bool) -> Resul
 #[rocket::post("/staff/admin/grants/<id>/approve", data = "<_checked>")]
 async fn approve_grant(
     auth: Auth<'_>,
-    admin: Admin,
+    admin: Admin<'_>,
     id: i32,
     _checked: Checked<crate::web::NoFields>,
 ) -> Result<Redirect, AppError> {
@@ -428,7 +427,7 @@ async fn approve_grant(
 #[rocket::post("/staff/admin/grants/<id>/refuse", data = "<_checked>")]
 async fn refuse_grant(
     auth: Auth<'_>,
-    admin: Admin,
+    admin: Admin<'_>,
     id: i32,
     _checked: Checked<crate::web::NoFields>,
 ) -> Result<Redirect, AppError> {
@@ -448,7 +447,7 @@ struct MailRow {
 
 /// `GET /staff/admin/mail`: what is waiting in the outbox, with the last error of each.
 #[rocket::get("/staff/admin/mail")]
-async fn mail(page: Page, auth: Auth<'_>, _admin: Admin) -> Result<Template, AppError> {
+async fn mail(page: Page, auth: Auth<'_>, _admin: Admin<'_>) -> Result<Template, AppError> {
     let pending = auth.db.run(|c| Ok(crate::notify::model::pending(c, 200)?)).await?;
     let rows: Vec<MailRow> = pending
         .into_iter()

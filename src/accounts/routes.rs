@@ -136,8 +136,8 @@ fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
 }
 
 #[rocket::get("/staff")]
-fn dashboard(page: Page, staff: Staff) -> Template {
-    Template::render("accounts/dashboard", context! { page: page.0, role: staff.0.role.as_str() })
+fn dashboard(page: Page, staff: Staff<'_>) -> Template {
+    Template::render("accounts/dashboard", context! { page: page.0, role: staff.role.as_str() })
 }
 
 #[rocket::get("/staff/sign-in?<next>&<msg>", rank = 2)]
@@ -472,13 +472,13 @@ async fn sign_out(
 }
 
 #[rocket::get("/staff/account?<msg>")]
-fn account(page: Page, staff: Staff, msg: Option<&str>) -> Template {
-    let u = &staff.0.user;
+fn account(page: Page, staff: Staff<'_>, msg: Option<&str>) -> Template {
+    let u = &staff.user;
     let msg = msg.filter(|m| *m == "digest-saved");
     Template::render(
         "accounts/account",
         context! {
-            page: page.0, totp: u.totp_enabled_at.is_some(), role: staff.0.role.as_str(),
+            page: page.0, totp: u.totp_enabled_at.is_some(), role: staff.role.as_str(),
             digest: u.digest_enabled, error: None::<String>, msg,
         },
     )
@@ -491,9 +491,13 @@ pub struct DigestForm {
 
 /// Switches the daily digest on or off for oneself.
 #[rocket::post("/staff/account/digest", data = "<form>")]
-async fn set_digest(auth: Auth<'_>, staff: Staff, form: Checked<DigestForm>) -> Result<Redirect, AppError> {
+async fn set_digest(
+    auth: Auth<'_>,
+    staff: Staff<'_>,
+    form: Checked<DigestForm>,
+) -> Result<Redirect, AppError> {
     let enabled = form.enabled.unwrap_or(false);
-    let (uid, actor) = (staff.0.user.id, auth.actor(&staff.0.user));
+    let (uid, actor) = (staff.user.id, auth.actor(&staff.user));
     auth.db
         .transaction(move |c| {
             User::set_digest(c, uid, enabled)?;
@@ -532,11 +536,11 @@ fn new_password_error(auth: &Auth<'_>, lang: &str, form: &PasswordForm, email: &
 async fn change_password(
     page: Page,
     auth: Auth<'_>,
-    staff: Staff,
+    staff: Staff<'_>,
     cookies: &CookieJar<'_>,
     form: Checked<PasswordForm>,
 ) -> Result<Either<Redirect, (Status, Template)>, AppError> {
-    let u = staff.0.user.clone();
+    let u = staff.user.clone();
     let current = form.current.clone().unwrap_or_default();
     let hash = u.password_hash.clone();
     let current_ok = auth
@@ -553,7 +557,7 @@ async fn change_password(
     };
     if let Some(error) = error {
         let ctx = context! {
-            page: page.0, totp: u.totp_enabled_at.is_some(), role: staff.0.role.as_str(),
+            page: page.0, totp: u.totp_enabled_at.is_some(), role: staff.role.as_str(),
             digest: u.digest_enabled, error,
         };
         return Ok(Either::Right((Status::UnprocessableEntity, Template::render("accounts/account", ctx))));

@@ -16,10 +16,10 @@ use serde::Serialize;
 use super::deadlines;
 use super::model::{self, Case};
 use super::workflow::{self, Status as CaseStatus};
-use crate::accounts::guards::{CaseReader, CaseWorker};
+use crate::accounts::guards::{CaseReader, CaseWorker, Staff};
 use crate::accounts::routes::Auth;
 use crate::accounts::{CurrentUser, Role};
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::cases::Feedback;
 use crate::error::AppError;
 use crate::geo::Geo;
@@ -53,10 +53,6 @@ fn institution(u: &CurrentUser) -> Result<Option<i32>, AppError> {
     }
 }
 
-fn actor(auth: &Auth<'_>, u: &CurrentUser) -> Actor {
-    Actor::User { id: u.user.id, email: u.user.email.clone(), ip: auth.ip.clone() }
-}
-
 #[derive(Serialize)]
 struct Row {
     id: i32,
@@ -77,7 +73,7 @@ const PAGE: i64 = 50;
 async fn index(
     page: Page,
     auth: Auth<'_>,
-    reader: CaseReader,
+    reader: CaseReader<'_>,
     geo: &State<Arc<Geo>>,
     scope: Option<String>,
     before: Option<i32>,
@@ -144,7 +140,7 @@ async fn index(
 async fn show(
     page: Page,
     auth: Auth<'_>,
-    reader: CaseReader,
+    reader: CaseReader<'_>,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     flash: Option<FlashMessage<'_>>,
@@ -158,14 +154,14 @@ async fn show(
 async fn render_case(
     page: Page,
     auth: &Auth<'_>,
-    user: &CurrentUser,
+    user: &Staff<'_>,
     tax: &Arc<Taxonomy>,
     geo: &Arc<Geo>,
     id: i32,
     fb: Feedback,
 ) -> Result<Template, AppError> {
     let inst = institution(user)?;
-    let who = actor(auth, user);
+    let who = user.actor();
     let uid = user.user.id;
     let data = auth
         .db
@@ -346,22 +342,20 @@ async fn render_case(
     ))
 }
 
-/// Loads a case of the worker's institution inside a transaction, runs `f`, records `action`.
+/// Loads a case of the worker's institution inside the transaction of [`Staff::write`], runs
+/// `f`, and records `action` on the case with it.
 async fn act<T: Send + 'static>(
-    auth: &Auth<'_>,
-    worker: &CaseWorker,
+    worker: &CaseWorker<'_>,
     id: i32,
     action: &'static str,
     f: impl FnOnce(&mut crate::db::DbConn, &Case) -> Result<(T, String), AppError> + Send + 'static,
 ) -> Result<T, AppError> {
     let inst = institution(&worker.0)?;
-    let who = actor(auth, &worker.0);
-    auth.db
-        .transaction(move |c| {
+    worker
+        .0
+        .write(action, ("case", id.to_string()), move |c| {
             let case = model::find_case(c, id, inst)?;
-            let (out, details) = f(c, &case)?;
-            audit::record(c, &who, action, "case", &id.to_string(), &details)?;
-            Ok(out)
+            f(c, &case)
         })
         .await
 }
@@ -418,7 +412,7 @@ fn done(id: i32, key: &str, arg: &str) -> Flash<Redirect> {
 #[rocket::post("/staff/cases/<id>/transition", data = "<form>")]
 async fn transition(
     auth: Auth<'_>,
-    worker: CaseWorker,
+    worker: CaseWorker<'_>,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     id: i32,
@@ -442,7 +436,7 @@ async fn transition(
     };
     let (uid, days) = (worker.0.user.id, auth.config.response_days);
     let why = reason.clone();
-    let result = act(&auth, &worker, id, "case.transition", move |c, case| {
+    let result = act(&worker, id, "case.transition", move |c, case| {
         let from = case.status();
         if let Err(refusal) = workflow::check(from, to, &why, case.assignee_id.is_some()) {
             return Ok((Err(refusal), String::new()));
@@ -479,13 +473,13 @@ pub struct AssignForm {
 #[rocket::post("/staff/cases/<id>/assign", data = "<form>")]
 async fn assign(
     auth: Auth<'_>,
-    worker: CaseWorker,
+    worker: CaseWorker<'_>,
     id: i32,
     form: Checked<AssignForm>,
 ) -> Result<Flash<Redirect>, AppError> {
     let to = form.user_id;
     let (catalog, config, uid) = (auth.catalog.clone(), auth.config.clone(), worker.0.user.id);
-    let name = act(&auth, &worker, id, "case.assign", move |c, case| {
+    let name = act(&worker, id, "case.assign", move |c, case| {
         let Some(to) = to else {
             model::assign(c, case.id, None)?;
             model::record_assignment(c, case, uid, "")?;
@@ -560,7 +554,7 @@ impl<'r> rocket::request::FromRequest<'r> for Again<'r> {
 async fn refused(
     again: Again<'_>,
     auth: &Auth<'_>,
-    worker: &CaseWorker,
+    worker: &CaseWorker<'_>,
     id: i32,
     (form, field, key): (&str, &str, &str),
     values: &[(&str, &str)],
@@ -578,7 +572,7 @@ fn date(v: &Option<String>) -> Option<NaiveDate> {
 #[rocket::post("/staff/cases/<id>/notes", data = "<form>")]
 async fn note(
     auth: Auth<'_>,
-    worker: CaseWorker,
+    worker: CaseWorker<'_>,
     again: Again<'_>,
     id: i32,
     form: Checked<TextForm>,
@@ -587,7 +581,7 @@ async fn note(
         return refused(again, &auth, &worker, id, ("note", "body", "case-err-text"), &[]).await;
     };
     let uid = worker.0.user.id;
-    act(&auth, &worker, id, "case.note", move |c, case| {
+    act(&worker, id, "case.note", move |c, case| {
         let n = model::add_note(c, case.id, uid, &body)?;
         Ok(((), format!("note={n}")))
     })
@@ -598,7 +592,7 @@ async fn note(
 #[rocket::post("/staff/cases/<id>/actions", data = "<form>")]
 async fn action(
     auth: Auth<'_>,
-    worker: CaseWorker,
+    worker: CaseWorker<'_>,
     again: Again<'_>,
     id: i32,
     form: Checked<TextForm>,
@@ -614,7 +608,7 @@ async fn action(
         return refused(again, &auth, &worker, id, ("action", "due_on", "case-err-date"), &values).await;
     }
     let uid = worker.0.user.id;
-    act(&auth, &worker, id, "case.action", move |c, case| {
+    act(&worker, id, "case.action", move |c, case| {
         let a = model::add_action(c, case.id, uid, &body, due)?;
         Ok(((), format!("action={a} due={due:?}")))
     })
@@ -624,13 +618,12 @@ async fn action(
 
 #[rocket::post("/staff/cases/<id>/actions/<aid>/done", data = "<_form>")]
 async fn action_done(
-    auth: Auth<'_>,
-    worker: CaseWorker,
+    worker: CaseWorker<'_>,
     id: i32,
     aid: i32,
     _form: Checked<TextForm>,
 ) -> Result<Flash<Redirect>, AppError> {
-    act(&auth, &worker, id, "case.action_done", move |c, case| {
+    act(&worker, id, "case.action_done", move |c, case| {
         if model::complete_action(c, case.id, aid)? == 0 {
             return Err(AppError::NotFound);
         }
@@ -652,7 +645,7 @@ pub struct FindingForm {
 #[rocket::post("/staff/cases/<id>/findings", data = "<form>")]
 async fn finding(
     auth: Auth<'_>,
-    worker: CaseWorker,
+    worker: CaseWorker<'_>,
     again: Again<'_>,
     id: i32,
     form: Checked<FindingForm>,
@@ -676,7 +669,7 @@ async fn finding(
         let why = (form_id.as_str(), "reasoning", "case-err-text");
         return refused(again, &auth, &worker, id, why, &values).await;
     };
-    act(&auth, &worker, id, "case.finding", move |c, case| {
+    act(&worker, id, "case.finding", move |c, case| {
         // Only an allegation routed to this case: another institution's is not found (the
         // query answers NotFound, 404); any other database error stays a server error.
         model::record_finding(c, case.id, aid, disp, &standard, &reasoning)?;
@@ -699,7 +692,7 @@ pub struct RecommendationForm {
 async fn recommendation(
     auth: Auth<'_>,
     again: Again<'_>,
-    worker: CaseWorker,
+    worker: CaseWorker<'_>,
     id: i32,
     form: Checked<RecommendationForm>,
 ) -> Answer {
@@ -723,7 +716,7 @@ async fn recommendation(
     let page = again.page;
     let uid = worker.0.user.id;
     let days = auth.config.response_days;
-    let moved = act(&auth, &worker, id, "case.recommendation", move |c, case| {
+    let moved = act(&worker, id, "case.recommendation", move |c, case| {
         let r = model::add_recommendation(c, case.id, uid, &to, &content, due)?;
         // Sending a recommendation is the step "recommendation sent" (and on, by itself).
         let moved = match case.status().on_recommendation() {
@@ -741,7 +734,7 @@ async fn recommendation(
 async fn response(
     auth: Auth<'_>,
     again: Again<'_>,
-    worker: CaseWorker,
+    worker: CaseWorker<'_>,
     id: i32,
     form: Checked<RecommendationForm>,
 ) -> Answer {
@@ -755,7 +748,7 @@ async fn response(
     let page = again.page;
     let uid = worker.0.user.id;
     let days = auth.config.response_days;
-    let moved = act(&auth, &worker, id, "case.response", move |c, case| {
+    let moved = act(&worker, id, "case.response", move |c, case| {
         if model::record_response(c, case.id, rid, &resp)? == 0 {
             return Err(AppError::NotFound);
         }
@@ -783,8 +776,7 @@ pub struct OutcomeForm {
 /// accountability figure.
 #[rocket::post("/staff/cases/<id>/outcome", data = "<form>")]
 async fn outcome(
-    auth: Auth<'_>,
-    worker: CaseWorker,
+    worker: CaseWorker<'_>,
     id: i32,
     form: Checked<OutcomeForm>,
 ) -> Result<Flash<Redirect>, AppError> {
@@ -794,7 +786,7 @@ async fn outcome(
         Some("no") => Some(false),
         _ => None,
     };
-    act(&auth, &worker, id, "case.outcome", move |c, case| {
+    act(&worker, id, "case.outcome", move |c, case| {
         model::set_outcome(
             c,
             case.id,
@@ -813,7 +805,7 @@ async fn outcome(
 #[rocket::post("/staff/cases/<id>/messages", data = "<form>")]
 async fn message(
     auth: Auth<'_>,
-    worker: CaseWorker,
+    worker: CaseWorker<'_>,
     again: Again<'_>,
     id: i32,
     form: Checked<TextForm>,
@@ -825,7 +817,7 @@ async fn message(
         return refused(again, &auth, &worker, id, (form_id.as_str(), "body", "case-err-text"), &[]).await;
     };
     let uid = worker.0.user.id;
-    act(&auth, &worker, id, "case.message", move |c, case| {
+    act(&worker, id, "case.message", move |c, case| {
         if !model::reports_of(c, case.event_id)?.iter().any(|r| r.0 == rid) {
             return Err(AppError::NotFound);
         }

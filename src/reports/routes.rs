@@ -545,7 +545,7 @@ pub(crate) async fn spooled(files: &mut [Capped<TempFile<'_>>]) -> Result<Vec<(S
 async fn create(
     page: Page,
     intake: Intake<'_>,
-    staff: Option<Staff>,
+    staff: Option<Staff<'_>>,
     mut form: Checked<ReportForm<'_>>,
 ) -> Result<(Status, Template), AppError> {
     let (mut values, location_error) = FormValues::from_form(&form);
@@ -669,9 +669,9 @@ async fn create(
         .collect();
     let max_bytes = intake.caps().file_bytes;
     let monitor =
-        staff.as_ref().filter(|s| s.0.role == crate::accounts::Role::Monitor).map(|s| MonitorFiling {
-            monitor_id: s.0.user.id,
-            email: s.0.user.email.clone(),
+        staff.as_ref().filter(|s| s.role == crate::accounts::Role::Monitor).map(|s| MonitorFiling {
+            monitor_id: s.user.id,
+            email: s.user.email.clone(),
             on_behalf_of: values.on_behalf_of.clone(),
             consent: values.consent,
         });
@@ -954,7 +954,7 @@ async fn attach(
 /// A report of this monitor's, or 404 (another monitor's, or anyone's).
 async fn filed(
     intake: &Intake<'_>,
-    monitor: &Monitor,
+    monitor: &Monitor<'_>,
     id: i32,
 ) -> Result<super::model::ReceiptReport, AppError> {
     let uid = monitor.0.user.id;
@@ -967,7 +967,7 @@ async fn filed(
 async fn mine_one(
     page: Page,
     intake: Intake<'_>,
-    monitor: Monitor,
+    monitor: Monitor<'_>,
     id: i32,
 ) -> Result<(Status, Template), AppError> {
     let report = filed(&intake, &monitor, id).await?;
@@ -979,7 +979,7 @@ async fn mine_one(
 async fn mine_reply(
     page: Page,
     intake: Intake<'_>,
-    monitor: Monitor,
+    monitor: Monitor<'_>,
     id: i32,
     form: Checked<ReceiptForm>,
 ) -> Result<(Status, Template), AppError> {
@@ -1011,7 +1011,7 @@ pub struct MonitorAttachForm<'r> {
 async fn mine_attach(
     page: Page,
     intake: Intake<'_>,
-    monitor: Monitor,
+    monitor: Monitor<'_>,
     id: i32,
     mut form: Checked<MonitorAttachForm<'_>>,
 ) -> Result<(Status, Template), AppError> {
@@ -1046,7 +1046,7 @@ struct MineRow {
 
 /// `GET /staff/my-reports`: the reports a monitor filed and their public status, nothing else.
 #[rocket::get("/staff/my-reports")]
-async fn mine(page: Page, intake: Intake<'_>, monitor: Monitor) -> Result<Template, AppError> {
+async fn mine(page: Page, intake: Intake<'_>, monitor: Monitor<'_>) -> Result<Template, AppError> {
     let uid = monitor.0.user.id;
     let rows = intake.db.run(move |c| Ok(super::model::filed_by_monitor(c, uid, 500)?)).await?;
     let lang = intake.lang.clone();

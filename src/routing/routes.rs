@@ -10,7 +10,7 @@ use super::model;
 use super::rules::Rule;
 use crate::accounts::guards::Admin;
 use crate::accounts::routes::Auth;
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::error::AppError;
 use crate::web::{Checked, Page};
 
@@ -19,7 +19,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 #[rocket::get("/staff/admin/routing")]
-async fn index(page: Page, auth: Auth<'_>, _admin: Admin) -> Result<Template, AppError> {
+async fn index(page: Page, auth: Auth<'_>, _admin: Admin<'_>) -> Result<Template, AppError> {
     render(page, &auth, None, Status::Ok).await.map(|(_, t)| t)
 }
 
@@ -79,7 +79,7 @@ fn opt(v: &Option<String>) -> Option<String> {
 async fn save(
     page: Page,
     auth: Auth<'_>,
-    admin: Admin,
+    admin: Admin<'_>,
     form: Checked<RuleForm>,
 ) -> Result<Either<Redirect, (Status, Template)>, AppError> {
     let rule = Rule {
@@ -102,7 +102,7 @@ async fn save(
         let msg = auth.catalog.message(&lang, "routing-err-fields", None);
         return render(page, &auth, Some(msg), Status::UnprocessableEntity).await.map(Either::Right);
     }
-    let actor = Actor::User { id: admin.0.user.id, email: admin.0.user.email.clone(), ip: auth.ip.clone() };
+    let actor = admin.0.actor();
     let saved = auth
         .db
         .transaction(move |c| {
