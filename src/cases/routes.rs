@@ -561,7 +561,14 @@ async fn refused(
 ) -> Answer {
     let message = auth.catalog.message(&again.page.0.lang, key, None);
     let fb = Feedback::refused(form, &[(field, message)], values);
-    let t = render_case(again.page, auth, &worker.0, again.tax, again.geo, id, fb).await?;
+    // A case that is not there (or not this institution's): the form was wrong first, and the
+    // refusal stays a bad request, as on the triage pages.
+    let t = match render_case(again.page, auth, &worker.0, again.tax, again.geo, id, fb).await {
+        Err(AppError::NotFound) | Err(AppError::Database(diesel::result::Error::NotFound)) => {
+            return Err(AppError::BadRequest("refused form"))
+        }
+        other => other?,
+    };
     Ok(Either::Right((Status::UnprocessableEntity, t)))
 }
 
