@@ -145,7 +145,7 @@ fn check_config() -> Result<(), Failure> {
         p.db.engine.name(),
         p.geo.boundaries.regions.len(),
         p.geo.boundaries.cercles.len(),
-        p.geo.gazetteer.all().len(),
+        p.geo.gazetteer.shipped().len(),
         p.config.mail.transport.as_str()
     );
     Ok(())

@@ -76,6 +76,37 @@ impl Default for MailConfig {
     }
 }
 
+/// The trainers' rules (issue 12): what counts as a pattern, a duplicate offer, a warning.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct TrainingConfig {
+    /// Allegations of a unit × module at or over which a pattern is a gap.
+    pub gap_min_count: usize,
+    /// Days within which another partner's offer of the same module to the same unit is a
+    /// duplicate.
+    pub offer_window_days: i64,
+    /// The threshold method: `threshold_count` allegations within `threshold_days` days.
+    pub threshold_count: usize,
+    pub threshold_days: i64,
+    /// The longest window before and after a delivery over which its effect is measured.
+    pub effect_window_days: i64,
+    /// Below this many incidents before and after together, the verdict is "too few data".
+    pub effect_min_events: u64,
+}
+
+impl Default for TrainingConfig {
+    fn default() -> Self {
+        TrainingConfig {
+            gap_min_count: 3,
+            offer_window_days: 180,
+            threshold_count: 3,
+            threshold_days: 90,
+            effect_window_days: 365,
+            effect_min_events: 10,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct Config {
@@ -127,6 +158,7 @@ pub struct Config {
     pub forgot_per_client: u32,
     pub totp_required_roles: Vec<crate::accounts::Role>,
     pub mail: MailConfig,
+    pub training: TrainingConfig,
 }
 
 impl Default for Config {
@@ -165,6 +197,7 @@ impl Default for Config {
             // Every role: monitors keep the names of those they filed for, trainers see patterns.
             totp_required_roles: crate::accounts::Role::ALL.to_vec(),
             mail: MailConfig::default(),
+            training: TrainingConfig::default(),
         }
     }
 }
@@ -266,6 +299,18 @@ impl Config {
         }
         if self.mail.from.parse::<lettre::message::Mailbox>().is_err() {
             return bad("mail.from", "is not a valid address (e.g. `Vigie <vigie@example.org>`)");
+        }
+        for (key, v) in [
+            ("training.gap_min_count", self.training.gap_min_count as i64),
+            ("training.offer_window_days", self.training.offer_window_days),
+            ("training.threshold_count", self.training.threshold_count as i64),
+            ("training.threshold_days", self.training.threshold_days),
+            ("training.effect_window_days", self.training.effect_window_days),
+            ("training.effect_min_events", self.training.effect_min_events as i64),
+        ] {
+            if v <= 0 {
+                return bad(key, "must be a positive number");
+            }
         }
         if self.mail.max_attempts < 1 {
             return bad("mail.max_attempts", "must be at least 1");

@@ -5,6 +5,7 @@
 //! - [`triage`]: the intake officers' queue, duplicates, events, allegations, routing them.
 //! - [`routing`]: the ordered routing rules (data) and the decision they give.
 //! - [`cases`]: the institutions' cases, their workflow, deadlines and reminders.
+//! - [`training`]: units, partners, sessions, gap analysis, early warning, remediation.
 //! - [`accounts`]: staff accounts, roles, sessions, TOTP, the role guards.
 //! - [`geo`]: regions and cercles by point-in-polygon, the gazetteer, the server-drawn map.
 //! - [`taxonomy`]: violation types, forces and the other lists, as data.
@@ -33,6 +34,7 @@ pub mod routing;
 pub mod schema;
 pub mod synthetic;
 pub mod taxonomy;
+pub mod training;
 pub mod triage;
 pub mod web;
 
@@ -67,6 +69,10 @@ pub fn prepare(figment: &Figment) -> Result<Prepared, String> {
     db::migrate(&mut conn).map_err(|e| e.to_string())?;
     geo::model::sync_reference(&mut conn, &geo.boundaries, &geo.gazetteer)
         .map_err(|e| format!("cannot load the places into the database: {e}"))?;
+    // The places admins added, kept in the database, join the shipped ones in memory.
+    let added = geo::model::staff_places(&mut conn)
+        .map_err(|e| format!("cannot read the places added by admins: {e}"))?;
+    geo.gazetteer.set_staff_places(added.iter().map(geo::model::StaffPlace::to_place).collect());
     let receipt_salt = reports::model::receipt_salt(&mut conn).map_err(|e| e.to_string())?;
     drop(conn);
     Ok(Prepared { config: Arc::new(config), db, geo: Arc::new(geo), receipt_salt })
@@ -182,9 +188,11 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .attach(cases::stage())
         .attach(audit::stage())
         .mount("/", geo::routes())
+        .mount("/", geo::admin_routes())
         .mount("/", triage::routes())
         .mount("/", cases::routes())
         .mount("/", routing::routes())
+        .mount("/", training::routes())
         .mount("/", web::routes())
         .mount("/static", rocket::fs::FileServer::from(static_dir))
         .register("/", web::catchers()))

@@ -58,6 +58,10 @@ diesel::table! {
         id -> Integer,
         force_id -> Integer,
         name -> Text,
+        region_code -> Nullable<Text>,
+        parent_id -> Nullable<Integer>,
+        strength -> Nullable<Integer>,
+        search_key -> Text,
     }
 }
 
@@ -109,6 +113,9 @@ diesel::table! {
         region_code -> Nullable<Text>,
         cercle_code -> Nullable<Text>,
         population -> Nullable<Integer>,
+        added_by -> Nullable<Integer>,
+        added_at -> Nullable<Timestamp>,
+        active -> Bool,
     }
 }
 
@@ -131,6 +138,7 @@ diesel::table! {
         created_at -> Timestamp,
         totp_failures -> Integer,
         digest_enabled -> Bool,
+        partner_id -> Nullable<Integer>,
     }
 }
 
@@ -459,6 +467,63 @@ diesel::table! {
         review_on -> Nullable<Date>,
         created_by -> Nullable<Integer>,
         created_at -> Timestamp,
+        unit_id -> Nullable<Integer>,
+        partner_id -> Nullable<Integer>,
+        session_id -> Nullable<Integer>,
+        review_reminded_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    partners (id) {
+        id -> Integer,
+        name -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    training_sessions (id) {
+        id -> Integer,
+        partner_id -> Integer,
+        status -> Text,
+        planned_from -> Date,
+        planned_to -> Date,
+        held_from -> Nullable<Date>,
+        held_to -> Nullable<Date>,
+        region_code -> Nullable<Text>,
+        attendance -> Nullable<Integer>,
+        pre_score -> Nullable<Double>,
+        post_score -> Nullable<Double>,
+        go_ahead_reason -> Nullable<Text>,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    session_modules (session_id, module_id) {
+        session_id -> Integer,
+        module_id -> Integer,
+    }
+}
+
+diesel::table! {
+    session_units (session_id, unit_id) {
+        session_id -> Integer,
+        unit_id -> Integer,
+    }
+}
+
+diesel::table! {
+    remediation_key_actions (id) {
+        id -> Integer,
+        action_id -> Integer,
+        description -> Text,
+        due_on -> Date,
+        done_at -> Nullable<Timestamp>,
+        reminded_on -> Nullable<Date>,
     }
 }
 
@@ -474,6 +539,12 @@ diesel::joinable!(report_violations -> reports (report_id));
 diesel::joinable!(report_violations -> violation_types (violation_type_id));
 diesel::joinable!(reports -> forces (force_id));
 diesel::joinable!(cercles -> regions (region_code));
+diesel::joinable!(training_sessions -> partners (partner_id));
+diesel::joinable!(session_modules -> training_sessions (session_id));
+diesel::joinable!(session_modules -> training_modules (module_id));
+diesel::joinable!(session_units -> training_sessions (session_id));
+diesel::joinable!(session_units -> units (unit_id));
+diesel::joinable!(remediation_key_actions -> remediation_actions (action_id));
 diesel::table! {
     pending_reporter_events (id) {
         id -> Integer,
@@ -574,4 +645,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     pending_reporter_events,
     role_grants,
     read_marks,
+    partners,
+    training_sessions,
+    session_modules,
+    session_units,
+    remediation_key_actions,
 );

@@ -120,7 +120,7 @@
             label.appendChild(input);
             var fmt = list.dataset.fmt || "%c, %r";
             var where = fmt.replace("%c", p.cercle ? p.cercle.name : "").replace("%r", p.region ? p.region.name : "");
-            label.appendChild(document.createTextNode(" " + p.name + " — " + where));
+            label.appendChild(document.createTextNode(" " + p.name + " — " + where + (p.hint ? " (" + p.hint + ")" : "")));
             li.appendChild(label); list.appendChild(li);
           });
         }).catch(function () {});

@@ -15,6 +15,7 @@ use crate::error::AppError;
 /// what a staff handler needs: who (the user and role, through `Deref`), their institution,
 /// their language, the database, and [`Staff::write`], the one way a staff action writes a
 /// change with its audit entry.
+#[derive(Clone)]
 pub struct Staff<'r> {
     user: CurrentUser,
     pub institution: Option<i32>,
@@ -154,6 +155,11 @@ role_guard!(
     /// Those who may read the triage queue and events: intake officers and auditors.
     TriageReader,
     [Intake, Auditor]
+);
+role_guard!(
+    /// Those who work on training: trainers, and admins who manage units and partners.
+    TrainingStaff,
+    [Trainer, Admin]
 );
 role_guard!(
     /// Those who may read cases: case workers (their institution's) and auditors (all).

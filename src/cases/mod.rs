@@ -249,7 +249,10 @@ pub fn stage() -> AdHoc {
                 loop {
                     let (db, config, catalog) = (db.clone(), config.clone(), catalog.clone());
                     let pass = rocket::tokio::task::spawn_blocking(move || {
-                        remind(&db, &catalog, &config, chrono::Utc::now().date_naive())
+                        let today = chrono::Utc::now().date_naive();
+                        remind(&db, &catalog, &config, today)?;
+                        // The trainers' reminders ride on the same daily pass.
+                        crate::training::remind(&db, &catalog, &config, today)
                     })
                     .await;
                     if let Ok(Err(e)) = pass {

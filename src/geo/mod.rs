@@ -2,17 +2,24 @@
 //! server-drawn map, and the reference tables they fill. The boundary files come from the
 //! folder `boundaries_dir` names (default `resources/mali`, with its licence and attribution).
 
+mod admin;
 mod boundaries;
 mod gazetteer;
 pub mod map;
 pub mod model;
+pub mod place_form;
 mod routes;
 
 use std::path::Path;
 
 pub use boundaries::{Assignment, Boundaries, Cercle, Region};
-pub use gazetteer::{normalize, Gazetteer, Place};
+pub use gazetteer::{distance_and_direction, normalize, Gazetteer, Hint, Place};
 pub use routes::{routes, PlaceJson};
+
+/// The admin pages of the gazetteer (`/staff/admin/places`).
+pub fn admin_routes() -> Vec<rocket::Route> {
+    admin::routes()
+}
 
 /// Everything about places, loaded once at start and shared read-only.
 pub struct Geo {
@@ -72,5 +79,40 @@ impl Geo {
 
     pub fn cercle_name(&self, code: &str) -> Option<String> {
         self.boundaries.cercle(code).map(|c| c.name.clone())
+    }
+
+    /// A place search, each place with the words that tell it from a twin of the same name in
+    /// the same cercle ("12 km NE de Bankass"), in `lang`.
+    pub fn search_with_hints(
+        &self,
+        catalog: &crate::i18n::Catalog,
+        lang: &str,
+        query: &str,
+        limit: usize,
+    ) -> Vec<(Place, Option<String>)> {
+        let found = self.gazetteer.search(query, limit);
+        let hints = self.gazetteer.hints(&found);
+        found.into_iter().zip(hints).map(|(p, h)| (p, h.map(|h| hint_text(catalog, lang, &h)))).collect()
+    }
+}
+
+/// A [`Hint`] in words of `lang`.
+pub fn hint_text(catalog: &crate::i18n::Catalog, lang: &str, hint: &Hint) -> String {
+    let mut args = fluent_bundle::FluentArgs::new();
+    match hint {
+        Hint::From { km, compass, place } => {
+            args.set("km", km.to_string());
+            args.set("compass", catalog.message(lang, &format!("compass-{compass}"), None));
+            args.set("place", place.clone());
+            // French elides before a vowel ("d'Ansongo"); other languages may ignore it.
+            let vowel = normalize(place).starts_with(['a', 'e', 'i', 'o', 'u', 'y']);
+            args.set("vowel", if vowel { "yes" } else { "no" });
+            catalog.message(lang, "place-hint-from", Some(&args))
+        }
+        Hint::Coordinates { lat, lon } => {
+            args.set("lat", lat.clone());
+            args.set("lon", lon.clone());
+            catalog.message(lang, "place-hint-coordinates", Some(&args))
+        }
     }
 }

@@ -5,9 +5,10 @@ use std::collections::HashSet;
 
 use diesel::prelude::*;
 
-use super::{Boundaries, Gazetteer};
+use super::place_form::CheckedPlace;
+use super::{Boundaries, Gazetteer, Place};
 use crate::db::DbConn;
-use crate::schema::{cercles, places, regions};
+use crate::schema::{cercles, places, regions, users};
 
 #[derive(Insertable)]
 #[diesel(table_name = places, treat_none_as_default_value = false)]
@@ -64,15 +65,16 @@ pub fn sync_reference(conn: &mut DbConn, b: &Boundaries, g: &Gazetteer) -> Query
                     .execute(conn)?;
             }
         }
-        let have: i64 = places::table.count().get_result(conn)?;
-        if have as usize == g.all().len() {
+        // Places added by admins (`added_by` set) are theirs: never counted, changed or deleted here.
+        let have: i64 = places::table.filter(places::added_by.is_null()).count().get_result(conn)?;
+        if have as usize == g.shipped().len() {
             return Ok(0);
         }
         let known: HashSet<i32> = places::table.select(places::id).load(conn)?.into_iter().collect();
         let region_ok: HashSet<&str> = b.regions.iter().map(|r| r.code.as_str()).collect();
         let cercle_ok: HashSet<&str> = b.cercles.iter().map(|c| c.code.as_str()).collect();
         let rows: Vec<NewPlace> = g
-            .all()
+            .shipped()
             .iter()
             .filter(|p| !known.contains(&p.id))
             .map(|p| NewPlace {
@@ -96,4 +98,125 @@ pub fn sync_reference(conn: &mut DbConn, b: &Boundaries, g: &Gazetteer) -> Query
         }
         Ok(rows.len())
     })
+}
+
+/// A place an admin added, as listed on the admin page.
+#[derive(Debug, Clone, Queryable)]
+pub struct StaffPlace {
+    pub id: i32,
+    pub name: String,
+    pub alt_names: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub region_code: Option<String>,
+    pub cercle_code: Option<String>,
+    pub active: bool,
+    pub added_at: Option<chrono::NaiveDateTime>,
+    /// The email of the admin who added it.
+    pub added_by: String,
+}
+
+impl StaffPlace {
+    /// The same place for the in-memory gazetteer.
+    pub fn to_place(&self) -> Place {
+        Place::staff(
+            self.id,
+            &self.name,
+            &self.alt_names,
+            self.lat,
+            self.lon,
+            self.region_code.as_deref().unwrap_or(""),
+            self.cercle_code.as_deref().unwrap_or(""),
+            self.active,
+        )
+    }
+}
+
+/// Every place admins added, newest first.
+pub fn staff_places(conn: &mut DbConn) -> QueryResult<Vec<StaffPlace>> {
+    places::table
+        .inner_join(users::table.on(places::added_by.eq(users::id.nullable())))
+        .order(places::id.asc())
+        .select((
+            places::id,
+            places::name,
+            places::alt_names,
+            places::lat,
+            places::lon,
+            places::region_code,
+            places::cercle_code,
+            places::active,
+            places::added_at,
+            users::email,
+        ))
+        .load(conn)
+}
+
+/// One place an admin added; a shipped place (or none) is `NotFound`.
+pub fn staff_place(conn: &mut DbConn, id: i32) -> QueryResult<StaffPlace> {
+    staff_places(conn)?.into_iter().find(|p| p.id == id).ok_or(diesel::result::Error::NotFound)
+}
+
+/// Adds a place; its id is negative (below every id given so far), so it never meets a
+/// GeoNames or Who's On First id of a newer shipped file. The caller holds the write lock.
+pub fn insert_staff_place(
+    conn: &mut DbConn,
+    p: &CheckedPlace,
+    by: i32,
+    at: chrono::NaiveDateTime,
+) -> QueryResult<i32> {
+    // Two admins adding at once must not pick the same id: PostgreSQL serialises on a lock
+    // held to the end of the transaction; SQLite already has one writer (`begin_write`).
+    if let DbConn::Pg(c) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(7210008)").execute(c)?;
+    }
+    let lowest: Option<i32> = places::table.select(diesel::dsl::min(places::id)).first(conn)?;
+    let id = lowest.unwrap_or(0).min(0) - 1;
+    diesel::insert_into(places::table)
+        .values((
+            places::id.eq(id),
+            places::name.eq(&p.name),
+            places::ascii_name.eq(deunicode::deunicode(&p.name)),
+            places::alt_names.eq(&p.alt_names),
+            places::lat.eq(p.lat),
+            places::lon.eq(p.lon),
+            places::region_code.eq(&p.region_code),
+            places::cercle_code.eq(&p.cercle_code),
+            places::population.eq(None::<i32>),
+            places::added_by.eq(by),
+            places::added_at.eq(at),
+            places::active.eq(true),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Changes a place an admin added; shipped places are never touched (`NotFound`).
+pub fn update_staff_place(conn: &mut DbConn, id: i32, p: &CheckedPlace) -> QueryResult<()> {
+    let n = diesel::update(places::table.find(id).filter(places::added_by.is_not_null()))
+        .set((
+            places::name.eq(&p.name),
+            places::ascii_name.eq(deunicode::deunicode(&p.name)),
+            places::alt_names.eq(&p.alt_names),
+            places::lat.eq(p.lat),
+            places::lon.eq(p.lon),
+            places::region_code.eq(&p.region_code),
+            places::cercle_code.eq(&p.cercle_code),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        return Err(diesel::result::Error::NotFound);
+    }
+    Ok(())
+}
+
+/// Disables or enables a place an admin added; shipped places are `NotFound`.
+pub fn set_staff_place_active(conn: &mut DbConn, id: i32, active: bool) -> QueryResult<()> {
+    let n = diesel::update(places::table.find(id).filter(places::added_by.is_not_null()))
+        .set(places::active.eq(active))
+        .execute(conn)?;
+    if n == 0 {
+        return Err(diesel::result::Error::NotFound);
+    }
+    Ok(())
 }

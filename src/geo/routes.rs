@@ -29,7 +29,7 @@ fn map_zoom(geo: &State<Arc<Geo>>, x: i32, y: i32) -> Option<(ContentType, Strin
     }
     let places: Vec<(&str, f64, f64)> = geo
         .gazetteer
-        .all()
+        .shipped()
         .iter()
         .filter(|p| p.population.is_some_and(|n| n >= 1000))
         .map(|p| (p.name.as_str(), p.lon, p.lat))
@@ -51,6 +51,10 @@ pub struct PlaceJson {
     pub lon: f64,
     pub region: Option<CodeName>,
     pub cercle: Option<CodeName>,
+    /// What tells it from another place of the same name in the same cercle, in the reader's
+    /// language ("12 km NE de Bankass"); absent when there is no such twin.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 impl PlaceJson {
@@ -66,6 +70,7 @@ impl PlaceJson {
             cercle: geo
                 .cercle_name(&p.cercle_code)
                 .map(|name| CodeName { code: p.cercle_code.clone(), name }),
+            hint: None,
         }
     }
 }
@@ -91,6 +96,7 @@ pub fn places_wrong_type() -> (Status, Value) {
 #[rocket::post("/api/v1/places", format = "json", data = "<body>")]
 fn places(
     geo: &State<Arc<Geo>>,
+    catalog: &State<Arc<crate::i18n::Catalog>>,
     locale: Locale,
     token: crate::web::ApiToken,
     body: crate::reports::api::JsonBody<'_, PlaceQuery>,
@@ -103,7 +109,10 @@ fn places(
     if !(1..=50).contains(&limit) {
         return (Status::UnprocessableEntity, json!({ "errors": { "limit": "between 1 and 50" } }));
     }
-    let found: Vec<PlaceJson> =
-        geo.gazetteer.search(&body.q, limit).into_iter().map(|p| PlaceJson::new(geo, p, &locale.0)).collect();
+    let found: Vec<PlaceJson> = geo
+        .search_with_hints(catalog, &locale.0, &body.q, limit)
+        .into_iter()
+        .map(|(p, hint)| PlaceJson { hint, ..PlaceJson::new(geo, &p, &locale.0) })
+        .collect();
     (Status::Ok, json!(found))
 }

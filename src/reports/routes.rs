@@ -451,6 +451,16 @@ fn admin_words(intake: &Intake<'_>, region: &str, cercle: &str) -> String {
     }
 }
 
+/// A search result in words: "Ogossagou — cercle of Bankass, region of Mopti", and for a twin
+/// of the same name in the same cercle, what tells it apart ("(12 km NE of Bankass)").
+fn place_label(intake: &Intake<'_>, p: &crate::geo::Place, hint: Option<String>) -> String {
+    let admin = admin_words(intake, &p.region_code, &p.cercle_code);
+    match hint {
+        Some(h) => format!("{} — {admin} ({h})", p.name),
+        None => format!("{} — {admin}", p.name),
+    }
+}
+
 /// A point in words: the nearest named place of the same cercle, the cercle and the region.
 fn point_words(intake: &Intake<'_>, lat: f64, lon: f64) -> String {
     match intake.geo.boundaries.locate(lat, lon) {
@@ -477,7 +487,7 @@ fn location_text(intake: &Intake<'_>, v: &FormValues) -> Option<String> {
             Some(point_words(intake, lat, lon))
         }
         "place" => {
-            let p = v.place_id.trim().parse().ok().and_then(|id| intake.geo.gazetteer.get(id))?;
+            let p = v.place_id.trim().parse().ok().and_then(|id| intake.geo.gazetteer.get_any(id))?;
             let admin = admin_words(intake, &p.region_code, &p.cercle_code);
             Some(intake.tr_with("location-place", &[("place", p.name.clone()), ("admin", admin)]))
         }
@@ -600,13 +610,9 @@ async fn create(
         "search_place" => {
             let places: Vec<PlaceView> = intake
                 .geo
-                .gazetteer
-                .search(&values.place_query, 8)
+                .search_with_hints(intake.catalog, &intake.lang, &values.place_query, 8)
                 .into_iter()
-                .map(|p| PlaceView {
-                    id: p.id,
-                    label: format!("{} — {}", p.name, admin_words(&intake, &p.region_code, &p.cercle_code)),
-                })
+                .map(|(p, hint)| PlaceView { id: p.id, label: place_label(&intake, &p, hint) })
                 .collect();
             values.place_searched = values.place_query.clone();
             let mut notice = places.is_empty().then(|| intake.tr("notice-no-place"));

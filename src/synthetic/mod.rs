@@ -81,8 +81,13 @@ pub fn places_by_region(g: &Gazetteer) -> Vec<(String, Vec<usize>)> {
     REGION_WEIGHTS
         .iter()
         .map(|(code, _)| {
-            let idx: Vec<usize> =
-                g.all().iter().enumerate().filter(|(_, p)| p.region_code == *code).map(|(i, _)| i).collect();
+            let idx: Vec<usize> = g
+                .shipped()
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| p.region_code == *code)
+                .map(|(i, _)| i)
+                .collect();
             (code.to_string(), idx)
         })
         .collect()

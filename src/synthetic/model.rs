@@ -207,7 +207,7 @@ pub fn seed(
     let today = chrono::Utc::now().date_naive();
     let start = NaiveDate::from_ymd_opt(2023, 1, 1).unwrap_or(today);
     let places = places_by_region(&geo.gazetteer);
-    let all = geo.gazetteer.all();
+    let all = geo.gazetteer.shipped();
     let inst = |code: &str| tax.institutions.iter().find(|i| i.code == code).map(|i| i.id).unwrap_or(1);
     let (cndh, mediateur) = (inst("cndh"), inst("mediateur"));
     let types_of =

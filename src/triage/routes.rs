@@ -340,7 +340,7 @@ async fn render_report(
         (Some(lat), Some(lon)) => Some(geo.map_with_marker(lat, lon)),
         _ => None,
     };
-    let place = r.place_id.and_then(|p| geo.gazetteer.get(p)).map(|p| p.name.clone());
+    let place = r.place_id.and_then(|p| geo.gazetteer.get_any(p)).map(|p| p.name.clone());
     let violations: Vec<String> = vts
         .iter()
         .filter_map(|v| tax.violation_type_by_id(*v).map(|(_, t)| t.label(&lang).to_string()))

@@ -1,0 +1,150 @@
+# Issue 12: the trainers' side.
+staff-training = Training
+training-gaps = Training gaps
+training-sessions = Sessions
+training-session = Session
+training-remediation = Remediation actions
+training-units = Units
+training-unit = Unit
+training-partners = Partners
+training-partner = Partner
+training-from = From month
+training-to = To month
+training-region = Region
+training-evidence = Evidence
+training-evidence-substantiated = Substantiated only
+training-evidence-credible = Also under investigation (confirmed or probable)
+training-min = Threshold (allegations)
+training-apply = Show
+training-gap-list = Units and modules
+training-gap-hint = A gap: at least { $min } allegations against a unit whose module was never delivered, or that went on afterwards.
+training-none = Nothing for these filters.
+training-module = Module
+training-modules = Modules
+training-standing = Standing
+training-standing-never_trained = Never trained
+training-standing-trained_continuing = Trained, continuing
+training-standing-trained = Trained
+training-standing-no_pattern = No pattern
+training-count = Allegations
+training-since = { $n } since
+training-last-delivery = Last delivery
+training-open-remediation = Open an action
+training-csv = Download (CSV)
+training-flags = Flags
+training-trend = Per quarter: { $unit }
+training-matrix = Allegations by violation and unit
+training-norms = Norms broken
+training-delivered = Delivered sessions
+training-dates = Dates
+training-effect = Effect
+training-parent = Parent unit
+training-strength = Strength (approximate)
+training-edit = Edit
+training-unit-new = New unit
+training-unit-name = Unit name
+training-save = Save
+training-partner-kind = Kind
+training-kind-national_school = National school
+training-kind-international = International partner
+training-members = Trainers
+training-partner-new = New partner
+training-mine = My partner's sessions
+training-others = What the other partners plan
+training-plan = Plan a session
+training-plan-button = Plan
+training-status = Status
+training-status-planned = Planned
+training-status-confirmed = Confirmed
+training-status-delivered = Delivered
+training-status-cancelled = Cancelled
+training-move-confirmed = Confirm
+training-move-delivered = Delivered
+training-move-cancelled = Cancel
+training-held-from = Held from
+training-held-to = to
+training-attendance = Attendance
+training-pre = Pre-test (%)
+training-post = Post-test (%)
+training-go-ahead = Kept despite a duplicate
+training-go-ahead-label = Why keep this session despite another partner's offer?
+training-duplicate-warning = Another partner already offers the same module to the same unit within six months. You may keep yours by writing why; both partners will be told.
+training-duplicate-flag = Possible duplicate of:
+training-session-delivered = Session delivered
+training-quarter = { $year }-Q{ $q }
+training-attach = Attach the allegation to a unit
+training-suggested = Units recognised in the account
+training-err-unit-name = Write the unit's name (at most 120 characters).
+training-err-unit-taken = This force already has a unit of that name.
+training-err-force = Choose a force.
+training-err-region = Choose a region from the list.
+training-err-strength = The strength is a positive whole number.
+training-err-parent = Choose another unit from the list.
+training-err-partner-name = Write the partner's name.
+training-err-partner-taken = This partner already exists.
+training-err-partner-kind = Choose a kind.
+training-err-no-partner = Your account belongs to no partner: ask an administrator.
+training-err-modules = Choose at least one module.
+training-err-units = Choose at least one unit.
+training-err-date = A date is expected as YYYY-MM-DD.
+training-err-dates-order = The end comes after the start.
+training-err-duplicate = Write why this session should go ahead, or change it.
+training-err-held-dates = Give the dates the session was held.
+training-err-attendance = Attendance is a whole number.
+training-err-score = A score is a percentage between 0 and 100.
+training-err-session-move = This session cannot move to that status.
+training-done-unit = Unit saved.
+training-done-partner = Partner saved.
+training-done-member = Trainer assigned.
+training-done-planned = Session { $arg } planned.
+training-done-session = Session updated.
+training-done-attached = Allegation attached.
+remediation-issue = Issue
+remediation-new = New action
+remediation-next = Next step
+remediation-reason = Reason
+remediation-reason-needed = reason required
+remediation-key-actions = Key actions
+remediation-key-action = Key action
+remediation-due = Deadline
+remediation-done = Done
+remediation-lessons = Lessons
+remediation-lessons-unit = For the unit
+remediation-lessons-institution = For the institution
+remediation-review-on = Review on
+remediation-step-gap_identified = Gap identified
+remediation-step-module_assigned = Module assigned
+remediation-step-planned = Planned
+remediation-step-delivered = Delivered
+remediation-step-evaluated = Evaluated
+remediation-step-reviewed = Reviewed
+remediation-step-closed = Closed
+remediation-step-escalated = Escalated
+remediation-err-move = This move is not possible from the current step.
+remediation-err-reason = This step needs a written reason.
+remediation-err-issue = Describe the issue.
+remediation-err-description = Describe the action.
+remediation-done-step = Step: { $arg }.
+remediation-done-key = Key action saved.
+remediation-done-lessons = Lessons saved.
+mail-training-duplicate-subject = Vigie: two training offers overlap
+mail-training-duplicate-body =
+    Hello,
+
+    A session has just been planned:
+    { $plan }
+
+    It overlaps with:
+    { $others }
+
+    See the sessions: { $link }
+mail-remediation-review-subject = Vigie: a remediation action is due for review
+mail-remediation-review-body =
+    Hello,
+
+    The review date of a remediation action has come: { $link }
+mail-remediation-overdue-subject = Vigie: a key action is overdue
+mail-remediation-overdue-body =
+    Hello,
+
+    A key action is past its deadline: { $link }

@@ -1,0 +1,150 @@
+# Issue 12: the trainers' side.
+staff-training = Formation
+training-gaps = Lacunes de formation
+training-sessions = Sessions
+training-session = Session
+training-remediation = Actions de remédiation
+training-units = Unités
+training-unit = Unité
+training-partners = Partenaires
+training-partner = Partenaire
+training-from = Du mois
+training-to = Au mois
+training-region = Région
+training-evidence = Faits retenus
+training-evidence-substantiated = Fondés seulement
+training-evidence-credible = Aussi en cours d'enquête (confirmé ou probable)
+training-min = Seuil (nombre d'allégations)
+training-apply = Afficher
+training-gap-list = Unités et modules
+training-gap-hint = Une lacune : au moins { $min } allégations pour une unité dont le module n'a jamais été dispensé, ou qui continuent après.
+training-none = Rien pour ces critères.
+training-module = Module
+training-modules = Modules
+training-standing = Situation
+training-standing-never_trained = Jamais formée
+training-standing-trained_continuing = Formée, les faits continuent
+training-standing-trained = Formée
+training-standing-no_pattern = Pas de tendance
+training-count = Allégations
+training-since = { $n } depuis
+training-last-delivery = Dernière formation
+training-open-remediation = Ouvrir une action
+training-csv = Télécharger (CSV)
+training-flags = Alertes
+training-trend = Par trimestre : { $unit }
+training-matrix = Allégations par violation et par unité
+training-norms = Normes enfreintes
+training-delivered = Sessions dispensées
+training-dates = Dates
+training-effect = Effet
+training-parent = Unité de rattachement
+training-strength = Effectif (environ)
+training-edit = Modifier
+training-unit-new = Nouvelle unité
+training-unit-name = Nom de l'unité
+training-save = Enregistrer
+training-partner-kind = Type
+training-kind-national_school = École nationale
+training-kind-international = Partenaire international
+training-members = Formateurs
+training-partner-new = Nouveau partenaire
+training-mine = Sessions de mon partenaire
+training-others = Ce que prévoient les autres partenaires
+training-plan = Prévoir une session
+training-plan-button = Prévoir
+training-status = État
+training-status-planned = Prévue
+training-status-confirmed = Confirmée
+training-status-delivered = Dispensée
+training-status-cancelled = Annulée
+training-move-confirmed = Confirmer
+training-move-delivered = Dispensée
+training-move-cancelled = Annuler
+training-held-from = Tenue du
+training-held-to = au
+training-attendance = Participants
+training-pre = Test avant (%)
+training-post = Test après (%)
+training-go-ahead = Maintenue malgré un doublon
+training-go-ahead-label = Pourquoi maintenir cette session malgré l'offre d'un autre partenaire ?
+training-duplicate-warning = Un autre partenaire a déjà une offre du même module pour la même unité à moins de six mois. Vous pouvez la maintenir en écrivant pourquoi ; les deux partenaires en seront informés.
+training-duplicate-flag = Doublon possible avec :
+training-session-delivered = Session dispensée
+training-quarter = { $year }-T{ $q }
+training-attach = Rattacher l'allégation à une unité
+training-suggested = Unités reconnues dans le récit
+training-err-unit-name = Écrivez le nom de l'unité (120 caractères au plus).
+training-err-unit-taken = Cette force a déjà une unité de ce nom.
+training-err-force = Choisissez une force.
+training-err-region = Choisissez une région de la liste.
+training-err-strength = L'effectif est un nombre entier positif.
+training-err-parent = Choisissez une autre unité de la liste.
+training-err-partner-name = Écrivez le nom du partenaire.
+training-err-partner-taken = Ce partenaire existe déjà.
+training-err-partner-kind = Choisissez un type.
+training-err-no-partner = Votre compte n'est rattaché à aucun partenaire : demandez-le à un administrateur.
+training-err-modules = Choisissez au moins un module.
+training-err-units = Choisissez au moins une unité.
+training-err-date = Date attendue sous la forme AAAA-MM-JJ.
+training-err-dates-order = La fin vient après le début.
+training-err-duplicate = Écrivez pourquoi maintenir cette session, ou changez-la.
+training-err-held-dates = Indiquez les dates où la session a eu lieu.
+training-err-attendance = Le nombre de participants est un nombre entier.
+training-err-score = Un score est un pourcentage entre 0 et 100.
+training-err-session-move = Cette session ne peut pas passer à cet état.
+training-done-unit = Unité enregistrée.
+training-done-partner = Partenaire enregistré.
+training-done-member = Formateur rattaché.
+training-done-planned = Session { $arg } prévue.
+training-done-session = Session mise à jour.
+training-done-attached = Allégation rattachée.
+remediation-issue = Problème constaté
+remediation-new = Nouvelle action
+remediation-next = Étape suivante
+remediation-reason = Motif
+remediation-reason-needed = motif requis
+remediation-key-actions = Actions clés
+remediation-key-action = Action clé
+remediation-due = Échéance
+remediation-done = Faite
+remediation-lessons = Enseignements
+remediation-lessons-unit = Pour l'unité
+remediation-lessons-institution = Pour l'institution
+remediation-review-on = Revue le
+remediation-step-gap_identified = Lacune constatée
+remediation-step-module_assigned = Module choisi
+remediation-step-planned = Prévue
+remediation-step-delivered = Dispensée
+remediation-step-evaluated = Évaluée
+remediation-step-reviewed = Revue
+remediation-step-closed = Close
+remediation-step-escalated = Portée plus haut
+remediation-err-move = Ce passage n'est pas possible depuis l'étape actuelle.
+remediation-err-reason = Cette étape demande un motif écrit.
+remediation-err-issue = Décrivez le problème.
+remediation-err-description = Décrivez l'action.
+remediation-done-step = Étape : { $arg }.
+remediation-done-key = Action clé enregistrée.
+remediation-done-lessons = Enseignements enregistrés.
+mail-training-duplicate-subject = Vigie : deux offres de formation se recoupent
+mail-training-duplicate-body =
+    Bonjour,
+
+    Une session vient d'être prévue :
+    { $plan }
+
+    Elle recoupe :
+    { $others }
+
+    Voir les sessions : { $link }
+mail-remediation-review-subject = Vigie : une action de remédiation est à revoir
+mail-remediation-review-body =
+    Bonjour,
+
+    La date de revue d'une action de remédiation est arrivée : { $link }
+mail-remediation-overdue-subject = Vigie : une action clé est en retard
+mail-remediation-overdue-body =
+    Bonjour,
+
+    Une action clé a dépassé son échéance : { $link }

@@ -1,0 +1,17 @@
+DROP TABLE remediation_key_actions;
+DROP INDEX remediation_actions_unit;
+ALTER TABLE remediation_actions DROP COLUMN review_reminded_on;
+ALTER TABLE remediation_actions DROP COLUMN session_id;
+ALTER TABLE remediation_actions DROP COLUMN partner_id;
+ALTER TABLE remediation_actions DROP COLUMN unit_id;
+DROP TABLE session_units;
+DROP TABLE session_modules;
+DROP TABLE training_sessions;
+ALTER TABLE users DROP COLUMN partner_id;
+DROP TABLE partners;
+DROP INDEX allegations_unit;
+DROP INDEX units_search;
+ALTER TABLE units DROP COLUMN search_key;
+ALTER TABLE units DROP COLUMN strength;
+ALTER TABLE units DROP COLUMN parent_id;
+ALTER TABLE units DROP COLUMN region_code;

@@ -1,0 +1,200 @@
+//! Assembling the gap analysis, the warning inputs, the trend and the effect counts from rows
+//! already loaded: (unit, violation type, day) per counted allegation, the violation → module
+//! map, and the delivered sessions. Free of web and database types.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, NaiveDate};
+
+use super::gaps::{self, Standing};
+
+/// A delivered session, as the analysis needs it.
+#[derive(Debug, Clone)]
+pub struct Delivered {
+    pub session_id: i32,
+    pub partner_id: i32,
+    /// Its last day.
+    pub on: NaiveDate,
+    pub modules: Vec<i32>,
+    pub units: Vec<i32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GapRow {
+    pub unit_id: i32,
+    pub module_id: i32,
+    pub standing: Standing,
+    pub count: usize,
+    pub since_delivery: usize,
+    pub last_delivery: Option<NaiveDate>,
+    /// The partner of the last delivery.
+    pub by_partner: Option<i32>,
+}
+
+/// Every unit × module with counted allegations, judged by the gap rule; gaps first, then by
+/// count, most first.
+pub fn gap_rows(
+    rows: &[(i32, i32, NaiveDate)],
+    violation_modules: &[(i32, i32)],
+    delivered: &[Delivered],
+    period_end: NaiveDate,
+    min_count: usize,
+) -> Vec<GapRow> {
+    let mut incidents: BTreeMap<(i32, i32), Vec<NaiveDate>> = BTreeMap::new();
+    for (unit, vt, on) in rows {
+        for (_, module) in violation_modules.iter().filter(|(v, _)| v == vt) {
+            incidents.entry((*unit, *module)).or_default().push(*on);
+        }
+    }
+    let mut out: Vec<GapRow> = incidents
+        .into_iter()
+        .map(|((unit, module), dates)| {
+            let ds: Vec<&Delivered> =
+                delivered.iter().filter(|d| d.units.contains(&unit) && d.modules.contains(&module)).collect();
+            let days: Vec<NaiveDate> = ds.iter().map(|d| d.on).collect();
+            let j = gaps::judge(&dates, &days, period_end, min_count);
+            let by_partner =
+                j.last_delivery.and_then(|on| ds.iter().find(|d| d.on == on).map(|d| d.partner_id));
+            GapRow {
+                unit_id: unit,
+                module_id: module,
+                standing: j.standing,
+                count: j.count,
+                since_delivery: j.since_delivery,
+                last_delivery: j.last_delivery,
+                by_partner,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| b.standing.is_gap().cmp(&a.standing.is_gap()).then(b.count.cmp(&a.count)));
+    out
+}
+
+/// Allegations by (violation type, unit).
+pub fn matrix(rows: &[(i32, i32, NaiveDate)]) -> BTreeMap<(i32, i32), usize> {
+    let mut m = BTreeMap::new();
+    for (unit, vt, _) in rows {
+        *m.entry((*vt, *unit)).or_insert(0) += 1;
+    }
+    m
+}
+
+/// "2026-T1" style labels of the quarters from `from` to `to`, with the count of `dates` in each.
+pub fn quarters(dates: &[NaiveDate], from: NaiveDate, to: NaiveDate) -> Vec<((i32, u32), usize)> {
+    let q = |d: NaiveDate| (d.year(), (d.month() - 1) / 3 + 1);
+    let mut out = vec![];
+    let (mut y, mut n) = q(from);
+    let end = q(to);
+    while (y, n) <= end {
+        out.push(((y, n), dates.iter().filter(|d| q(**d) == (y, n)).count()));
+        if n == 4 {
+            y += 1;
+            n = 1;
+        } else {
+            n += 1;
+        }
+    }
+    out
+}
+
+pub fn quarter_of(d: NaiveDate) -> (i32, u32) {
+    (d.year(), (d.month() - 1) / 3 + 1)
+}
+
+/// The before and after counts of the effect of a session delivered on `on`, over windows of
+/// `window` days on each side (the day of delivery in neither), for the trained units and for
+/// the comparison units. `rows` hold the targeted violations only.
+pub fn effect_counts(
+    rows: &[(i32, i32, NaiveDate)],
+    trained: &BTreeSet<i32>,
+    comparison: &BTreeSet<i32>,
+    on: NaiveDate,
+    window: i64,
+) -> ((u64, u64), (u64, u64)) {
+    let (mut t, mut c) = ((0, 0), (0, 0));
+    for (unit, _, d) in rows {
+        let days = (*d - on).num_days();
+        let side = if (-window..0).contains(&days) {
+            0
+        } else if (1..=window).contains(&days) {
+            1
+        } else {
+            continue;
+        };
+        let target = if trained.contains(unit) {
+            &mut t
+        } else if comparison.contains(unit) {
+            &mut c
+        } else {
+            continue;
+        };
+        if side == 0 {
+            target.0 += 1;
+        } else {
+            target.1 += 1;
+        }
+    }
+    (t, c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn gaps_follow_the_violation_to_module_map_and_the_deliveries() {
+        // Violation 7 is taught by modules 1 and 2; violation 8 by module 3.
+        let vm = [(7, 1), (7, 2), (8, 3)];
+        let rows = [
+            (100, 7, d("2026-01-05")),
+            (100, 7, d("2026-02-05")),
+            (100, 7, d("2026-05-05")),
+            (100, 8, d("2026-01-01")),
+            (200, 7, d("2026-03-01")),
+        ];
+        let delivered = [Delivered {
+            session_id: 9,
+            partner_id: 4,
+            on: d("2026-03-01"),
+            modules: vec![2],
+            units: vec![100],
+        }];
+        let g = gap_rows(&rows, &vm, &delivered, d("2026-12-31"), 3);
+        let find = |u, m| g.iter().find(|r| r.unit_id == u && r.module_id == m).unwrap();
+        assert_eq!(find(100, 1).standing, Standing::NeverTrained);
+        assert_eq!(find(100, 2).standing, Standing::Trained);
+        assert_eq!(find(100, 2).by_partner, Some(4));
+        assert_eq!(find(100, 3).standing, Standing::NoPattern);
+        assert_eq!(find(200, 1).standing, Standing::NoPattern);
+        assert_eq!(g.len(), 5);
+        assert!(g[0].standing.is_gap(), "gaps first");
+        assert_eq!(matrix(&rows)[&(7, 100)], 3);
+    }
+
+    #[test]
+    fn quarters_cover_the_period() {
+        let q =
+            quarters(&[d("2026-01-05"), d("2026-03-31"), d("2026-04-01")], d("2025-12-01"), d("2026-05-01"));
+        assert_eq!(q, vec![((2025, 4), 0), ((2026, 1), 2), ((2026, 2), 1)]);
+    }
+
+    #[test]
+    fn effect_windows_exclude_the_day_of_delivery_and_what_lies_beyond() {
+        let rows = [
+            (1, 7, d("2026-03-01")), // the day: neither
+            (1, 7, d("2026-02-28")), // before
+            (1, 7, d("2026-03-02")), // after
+            (1, 7, d("2025-03-01")), // 365 days before: in
+            (1, 7, d("2025-02-28")), // 366: out
+            (2, 7, d("2026-06-01")), // comparison, after
+            (3, 7, d("2026-06-01")), // neither group
+        ];
+        let (t, c) = effect_counts(&rows, &BTreeSet::from([1]), &BTreeSet::from([2]), d("2026-03-01"), 365);
+        assert_eq!(t, (2, 1));
+        assert_eq!(c, (0, 1));
+    }
+}

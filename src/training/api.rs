@@ -1,0 +1,276 @@
+//! The trainers' JSON under `/api/v1/training/` (flags, gaps, a session's effect), the CSV
+//! exports and the trend chart. All need a signed-in trainer or admin (the session cookie);
+//! they are not in the public API document (`reports/openapi.json`), which lists the
+//! reporters' endpoints only.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use chrono::{NaiveDate, Utc};
+use rocket::http::ContentType;
+use rocket::serde::json::Json;
+use rocket::{Route, State};
+use serde_json::{json, Value};
+
+use super::model::{Evidence, Filter};
+use super::routes::{gap_views, load, matrix_views, month, quarter_label, resolve, Query};
+use super::{analysis, chart, effect, warning};
+use crate::accounts::guards::TrainingStaff;
+use crate::accounts::routes::Auth;
+use crate::error::AppError;
+use crate::taxonomy::Taxonomy;
+use crate::web::Page;
+
+pub fn routes() -> Vec<Route> {
+    rocket::routes![flags, gaps, session_effect, gaps_csv, matrix_csv, trend]
+}
+
+/// `GET /api/v1/training/flags?from=&to=&method=statistical|threshold`: the units flagged,
+/// most elevated first.
+#[rocket::get("/api/v1/training/flags?<method>&<q..>")]
+async fn flags(
+    auth: Auth<'_>,
+    _who: TrainingStaff<'_>,
+    tax: &State<Arc<Taxonomy>>,
+    method: Option<String>,
+    q: Query,
+) -> Result<Json<Value>, AppError> {
+    let method = match method.as_deref() {
+        None | Some("statistical") => "statistical",
+        Some("threshold") => "threshold",
+        Some(_) => return Err(AppError::BadRequest("method")),
+    };
+    let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
+    let l = load(&auth, r.filter.clone(), r.evidence).await?;
+    let cfg = &auth.config.training;
+    let scores = flag_scores(&l, &r.filter, method, cfg.threshold_count, cfg.threshold_days);
+    let lang = "fr";
+    let mut flags: Vec<Value> = scores
+        .iter()
+        .filter(|s| s.flagged)
+        .map(|s| {
+            let unit = l.unit(s.unit_id);
+            json!({
+                "unit_id": s.unit_id, "unit": l.unit_name(s.unit_id),
+                "force": unit.and_then(|u| tax.force_by_id(u.force_id)).map(|f| f.code.clone()),
+                "region": unit.and_then(|u| u.region_code.clone()),
+                "strength": unit.and_then(|u| u.strength),
+                "observed": s.observed, "expected": round(s.expected), "ratio": round(s.ratio), "z": round(s.z),
+                "limit": s.limit, "max_in_window": s.max_in_window,
+            })
+        })
+        .collect();
+    let _ = lang;
+    flags.sort_by(|a, b| b["z"].as_f64().partial_cmp(&a["z"].as_f64()).unwrap_or(std::cmp::Ordering::Equal));
+    Ok(Json(json!({
+        "method": method, "from": month(r.from), "to": month(r.to), "evidence": r.evidence.as_str(), "flags": flags,
+    })))
+}
+
+fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// The scores of every unit in scope (force and unit filters) by one method.
+pub fn flag_scores(
+    l: &super::routes::Loaded,
+    filter: &Filter,
+    method: &str,
+    threshold_count: usize,
+    threshold_days: i64,
+) -> Vec<warning::Score> {
+    let counts: Vec<warning::UnitCounts> = l
+        .units
+        .iter()
+        .filter(|u| filter.force_id.is_none_or(|f| f == u.force_id))
+        .filter(|u| filter.region_code.as_ref().is_none_or(|r| u.region_code.as_ref() == Some(r)))
+        .map(|u| warning::UnitCounts {
+            unit_id: u.id,
+            force_id: u.force_id,
+            strength: u.strength.map(i64::from),
+            dates: l.rows.iter().filter(|r| r.0 == u.id).map(|r| r.2).collect(),
+        })
+        .collect();
+    match method {
+        "threshold" => warning::threshold(&counts, threshold_count, threshold_days),
+        _ => warning::statistical(&counts),
+    }
+}
+
+/// `GET /api/v1/training/gaps`: the gap rows of the analysis page.
+#[rocket::get("/api/v1/training/gaps?<q..>")]
+async fn gaps(
+    page: Page,
+    auth: Auth<'_>,
+    _who: TrainingStaff<'_>,
+    tax: &State<Arc<Taxonomy>>,
+    q: Query,
+) -> Result<Json<Value>, AppError> {
+    let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
+    let l = load(&auth, r.filter.clone(), r.evidence).await?;
+    let gaps = gap_views(&l, &r, tax, auth.catalog, &page.0.lang);
+    Ok(Json(
+        json!({"from": month(r.from), "to": month(r.to), "evidence": r.evidence.as_str(), "min": r.min, "gaps": gaps}),
+    ))
+}
+
+/// `GET /api/v1/training/sessions/<id>/effect`: the rate ratio of the targeted violations in
+/// equal windows before and after delivery, against untrained units of the same forces.
+#[rocket::get("/api/v1/training/sessions/<id>/effect?<evidence>")]
+async fn session_effect(
+    auth: Auth<'_>,
+    _who: TrainingStaff<'_>,
+    id: i32,
+    evidence: Option<String>,
+) -> Result<Json<Value>, AppError> {
+    let evidence = Evidence::parse(evidence.as_deref());
+    let cfg = auth.config.training.clone();
+    let today = Utc::now().date_naive();
+    let l = load(&auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, evidence).await?;
+    let s = l.sessions.iter().find(|s| s.session.id == id).ok_or(AppError::NotFound)?.clone();
+    let out = measure(&auth, &l, &s, evidence, cfg.effect_window_days, cfg.effect_min_events, today).await?;
+    Ok(Json(out))
+}
+
+/// The effect of one session as JSON (shared with the remediation page and the measuring
+/// command).
+pub async fn measure(
+    auth: &Auth<'_>,
+    l: &super::routes::Loaded,
+    s: &super::model::SessionFull,
+    evidence: Evidence,
+    max_window: i64,
+    min_events: u64,
+    today: NaiveDate,
+) -> Result<Value, AppError> {
+    if s.session.status != "delivered" {
+        return Ok(json!({"session_id": s.session.id, "verdict": "too_few_data", "reason": "not_delivered",
+            "rate_ratio": null, "ci": null, "comparison_ratio": null}));
+    }
+    let on = s.session.span().1;
+    let window = max_window.min((today - on).num_days()).max(0);
+    let types: Vec<i32> = l.vmods.iter().filter(|(_, m)| s.modules.contains(m)).map(|(v, _)| *v).collect();
+    let from = on - chrono::Duration::days(window);
+    let to = on + chrono::Duration::days(window);
+    let filter = Filter { from: Some(from), to: Some(to), violation_types: Some(types), ..Filter::default() };
+    let rows = auth.db.run(move |c| Ok(super::model::counted(c, evidence, &filter)?)).await?;
+    let trained: BTreeSet<i32> = s.units.iter().copied().collect();
+    let forces: BTreeSet<i32> = s.units.iter().filter_map(|u| l.unit(*u)).map(|u| u.force_id).collect();
+    // Comparable: same forces, never given these modules by a session delivered up to the end
+    // of the window.
+    let touched: BTreeSet<i32> = l
+        .sessions
+        .iter()
+        .filter(|x| x.session.status == "delivered" && x.session.span().1 <= to)
+        .filter(|x| x.modules.iter().any(|m| s.modules.contains(m)))
+        .flat_map(|x| x.units.iter().copied())
+        .collect();
+    let comparison: BTreeSet<i32> = l
+        .units
+        .iter()
+        .filter(|u| forces.contains(&u.force_id) && !trained.contains(&u.id) && !touched.contains(&u.id))
+        .map(|u| u.id)
+        .collect();
+    let (t, c) = analysis::effect_counts(&rows, &trained, &comparison, on, window);
+    let e = effect::effect(t, (!comparison.is_empty()).then_some(c), min_events);
+    Ok(json!({
+        "session_id": s.session.id, "verdict": e.verdict.as_str(), "rate_ratio": round(e.rate_ratio),
+        "ci": [round(e.ci[0]), round(e.ci[1])], "comparison_ratio": e.comparison_ratio.map(round),
+        "ratio_of_ratios": e.ratio_of_ratios.map(round), "ratio_of_ratios_ci": e.ratio_of_ratios_ci.map(|c| [round(c[0]), round(c[1])]),
+        "before": e.before, "after": e.after, "comparison_before": e.comparison_before, "comparison_after": e.comparison_after,
+        "comparison_units": comparison.len(), "window_days": window, "delivered": month(on), "evidence": evidence.as_str(),
+    }))
+}
+
+fn csv_of(header: &[&str], rows: Vec<Vec<String>>) -> Result<String, AppError> {
+    let mut w = csv::Writer::from_writer(vec![]);
+    w.write_record(header).map_err(AppError::internal)?;
+    for r in rows {
+        w.write_record(&r).map_err(AppError::internal)?;
+    }
+    String::from_utf8(w.into_inner().map_err(AppError::internal)?).map_err(AppError::internal)
+}
+
+fn s(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(x) => x.clone(),
+        Value::Array(a) => a.iter().map(s).collect::<Vec<_>>().join("; "),
+        other => other.to_string(),
+    }
+}
+
+/// `GET /staff/training/gaps.csv`
+#[rocket::get("/staff/training/gaps.csv?<q..>")]
+async fn gaps_csv(
+    page: Page,
+    auth: Auth<'_>,
+    _who: TrainingStaff<'_>,
+    tax: &State<Arc<Taxonomy>>,
+    q: Query,
+) -> Result<(ContentType, String), AppError> {
+    let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
+    let l = load(&auth, r.filter.clone(), r.evidence).await?;
+    let cols =
+        ["unit", "force", "module", "standing", "count", "since_delivery", "last_delivery", "delivered_by"];
+    let rows = gap_views(&l, &r, tax, auth.catalog, &page.0.lang)
+        .iter()
+        .map(|g| cols.iter().map(|c| s(&g[*c])).collect())
+        .collect();
+    Ok((ContentType::CSV, csv_of(&cols, rows)?))
+}
+
+/// `GET /staff/training/matrix.csv`: allegations by violation type × unit.
+#[rocket::get("/staff/training/matrix.csv?<q..>")]
+async fn matrix_csv(
+    page: Page,
+    auth: Auth<'_>,
+    _who: TrainingStaff<'_>,
+    tax: &State<Arc<Taxonomy>>,
+    q: Query,
+) -> Result<(ContentType, String), AppError> {
+    let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
+    let l = load(&auth, r.filter.clone(), r.evidence).await?;
+    let cols = ["violation", "unit", "count", "norms", "modules"];
+    let rows = matrix_views(&l, tax, &page.0.lang)
+        .iter()
+        .map(|g| cols.iter().map(|c| s(&g[*c])).collect())
+        .collect();
+    Ok((ContentType::CSV, csv_of(&cols, rows)?))
+}
+
+/// `GET /staff/training/units/<id>/trend.svg`: the unit's allegations per quarter (the
+/// filters of the page), with each delivered session marked.
+#[rocket::get("/staff/training/units/<id>/trend.svg?<q..>")]
+async fn trend(
+    page: Page,
+    auth: Auth<'_>,
+    _who: TrainingStaff<'_>,
+    tax: &State<Arc<Taxonomy>>,
+    id: i32,
+    q: Query,
+) -> Result<(ContentType, String), AppError> {
+    let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
+    let mut filter = r.filter.clone();
+    filter.unit_id = Some(id);
+    let l = load(&auth, filter, r.evidence).await?;
+    let unit = l.unit(id).ok_or(AppError::NotFound)?;
+    let lang = page.0.lang.clone();
+    let dates: Vec<NaiveDate> = l.rows.iter().map(|x| x.2).collect();
+    let qs = analysis::quarters(&dates, r.from, r.to);
+    let marks: Vec<usize> = l
+        .sessions
+        .iter()
+        .filter(|s| s.session.status == "delivered" && s.units.contains(&id))
+        .filter_map(|s| qs.iter().position(|(q, _)| *q == analysis::quarter_of(s.session.span().1)))
+        .collect();
+    let bars: Vec<(String, usize)> =
+        qs.iter().map(|(q, n)| (quarter_label(auth.catalog, &lang, *q), *n)).collect();
+    let svg = chart::trend_svg(
+        &unit.name,
+        &bars,
+        &marks,
+        &auth.catalog.message(&lang, "training-session-delivered", None),
+    );
+    Ok((ContentType::SVG, svg))
+}

@@ -1,0 +1,597 @@
+//! Every query on the training tables: units, partners, sessions, the allegations the gap
+//! analysis and the early warning count (at the chosen evidence threshold), remediation
+//! actions and their key actions. Connection first, `QueryResult` out.
+//!
+//! Privacy: what leaves here for trainers is counts per unit, violation type and day; the
+//! day is rounded to the month before any page or JSON shows it (see routes.rs). No narrative,
+//! name, contact, point, cercle, report or case id is ever selected.
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::schema::{
+    allegations, dispositions, events, partners, remediation_actions, remediation_key_actions,
+    session_modules, session_units, training_modules, training_norms, training_sessions, units, users,
+    violation_modules, violation_norms,
+};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = units)]
+pub struct Unit {
+    pub id: i32,
+    pub force_id: i32,
+    pub name: String,
+    pub region_code: Option<String>,
+    pub parent_id: Option<i32>,
+    pub strength: Option<i32>,
+    pub search_key: String,
+}
+
+pub struct UnitInput {
+    pub force_id: i32,
+    pub name: String,
+    pub region_code: Option<String>,
+    pub parent_id: Option<i32>,
+    pub strength: Option<i32>,
+}
+
+pub fn units(c: &mut DbConn) -> QueryResult<Vec<Unit>> {
+    units::table.order((units::force_id, units::name)).select(Unit::as_select()).load(c)
+}
+
+pub fn find_unit(c: &mut DbConn, id: i32) -> QueryResult<Unit> {
+    units::table.find(id).select(Unit::as_select()).first(c)
+}
+
+/// Whether another unit of the force already has this search key.
+pub fn unit_key_taken(c: &mut DbConn, force_id: i32, key: &str, except: Option<i32>) -> QueryResult<bool> {
+    let mut q =
+        units::table.filter(units::force_id.eq(force_id)).filter(units::search_key.eq(key)).into_boxed();
+    if let Some(id) = except {
+        q = q.filter(units::id.ne(id));
+    }
+    Ok(q.count().get_result::<i64>(c)? > 0)
+}
+
+pub fn insert_unit(c: &mut DbConn, u: &UnitInput) -> QueryResult<i32> {
+    diesel::insert_into(units::table)
+        .values((
+            units::force_id.eq(u.force_id),
+            units::name.eq(&u.name),
+            units::region_code.eq(&u.region_code),
+            units::parent_id.eq(u.parent_id),
+            units::strength.eq(u.strength),
+            units::search_key.eq(super::units::search_key(&u.name)),
+        ))
+        .returning(units::id)
+        .get_result(c)
+}
+
+pub fn update_unit(c: &mut DbConn, id: i32, u: &UnitInput) -> QueryResult<usize> {
+    diesel::update(units::table.find(id))
+        .set((
+            units::force_id.eq(u.force_id),
+            units::name.eq(&u.name),
+            units::region_code.eq(&u.region_code),
+            units::parent_id.eq(u.parent_id),
+            units::strength.eq(u.strength),
+            units::search_key.eq(super::units::search_key(&u.name)),
+        ))
+        .execute(c)
+}
+
+/// Ties an allegation to a managed unit (or unties it).
+pub fn attach_unit(c: &mut DbConn, allegation_id: i32, unit_id: Option<i32>) -> QueryResult<usize> {
+    diesel::update(allegations::table.find(allegation_id)).set(allegations::unit_id.eq(unit_id)).execute(c)
+}
+
+// Partners ------------------------------------------------------------------------------------
+
+pub fn partners(c: &mut DbConn) -> QueryResult<Vec<(i32, String, String)>> {
+    partners::table.order(partners::name).select((partners::id, partners::name, partners::kind)).load(c)
+}
+
+pub fn insert_partner(c: &mut DbConn, name: &str, kind: &str) -> QueryResult<i32> {
+    diesel::insert_into(partners::table)
+        .values((
+            partners::name.eq(name),
+            partners::kind.eq(kind),
+            partners::created_at.eq(Utc::now().naive_utc()),
+        ))
+        .returning(partners::id)
+        .get_result(c)
+}
+
+pub fn partner_name_taken(c: &mut DbConn, name: &str) -> QueryResult<bool> {
+    Ok(partners::table.filter(partners::name.eq(name)).count().get_result::<i64>(c)? > 0)
+}
+
+/// The trainers (id, email, partner) for the admin's page.
+pub fn trainers(c: &mut DbConn) -> QueryResult<Vec<(i32, String, Option<i32>)>> {
+    users::table
+        .filter(users::role.eq("trainer"))
+        .filter(users::disabled_at.is_null())
+        .order(users::email)
+        .select((users::id, users::email, users::partner_id))
+        .load(c)
+}
+
+/// Puts a trainer in a partner; only trainer accounts move.
+pub fn set_partner(c: &mut DbConn, user_id: i32, partner_id: Option<i32>) -> QueryResult<usize> {
+    diesel::update(users::table.find(user_id).filter(users::role.eq("trainer")))
+        .set(users::partner_id.eq(partner_id))
+        .execute(c)
+}
+
+pub fn partner_of(c: &mut DbConn, user_id: i32) -> QueryResult<Option<i32>> {
+    users::table.find(user_id).select(users::partner_id).first(c)
+}
+
+/// The active trainers of a partner, with their language: the addressees of its mail.
+pub fn trainers_of(c: &mut DbConn, partner_id: i32) -> QueryResult<Vec<(String, String)>> {
+    users::table
+        .filter(users::partner_id.eq(partner_id))
+        .filter(users::role.eq("trainer"))
+        .filter(users::disabled_at.is_null())
+        .select((users::email, users::locale))
+        .load(c)
+}
+
+// Modules, norms ------------------------------------------------------------------------------
+
+pub fn modules(c: &mut DbConn) -> QueryResult<Vec<(i32, String, String, String)>> {
+    training_modules::table
+        .order(training_modules::id)
+        .select((
+            training_modules::id,
+            training_modules::code,
+            training_modules::label_fr,
+            training_modules::label_en,
+        ))
+        .load(c)
+}
+
+/// (violation type, module) pairs.
+pub fn violation_modules(c: &mut DbConn) -> QueryResult<Vec<(i32, i32)>> {
+    violation_modules::table
+        .select((violation_modules::violation_type_id, violation_modules::module_id))
+        .load(c)
+}
+
+/// (violation type, norm label fr, norm label en).
+pub fn violation_norms(c: &mut DbConn) -> QueryResult<Vec<(i32, String, String)>> {
+    violation_norms::table
+        .inner_join(training_norms::table.on(training_norms::id.eq(violation_norms::norm_id)))
+        .order((violation_norms::violation_type_id, training_norms::id))
+        .select((violation_norms::violation_type_id, training_norms::label_fr, training_norms::label_en))
+        .load(c)
+}
+
+// Sessions ------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = training_sessions)]
+pub struct Session {
+    pub id: i32,
+    pub partner_id: i32,
+    pub status: String,
+    pub planned_from: NaiveDate,
+    pub planned_to: NaiveDate,
+    pub held_from: Option<NaiveDate>,
+    pub held_to: Option<NaiveDate>,
+    pub region_code: Option<String>,
+    pub attendance: Option<i32>,
+    pub pre_score: Option<f64>,
+    pub post_score: Option<f64>,
+    pub go_ahead_reason: Option<String>,
+}
+
+impl Session {
+    /// The days it covers: as held once delivered, as planned before.
+    pub fn span(&self) -> (NaiveDate, NaiveDate) {
+        (self.held_from.unwrap_or(self.planned_from), self.held_to.unwrap_or(self.planned_to))
+    }
+}
+
+/// A session with its modules and units.
+#[derive(Debug, Clone)]
+pub struct SessionFull {
+    pub session: Session,
+    pub modules: Vec<i32>,
+    pub units: Vec<i32>,
+}
+
+pub fn sessions(c: &mut DbConn) -> QueryResult<Vec<SessionFull>> {
+    let rows: Vec<Session> = training_sessions::table
+        .order(training_sessions::planned_from.desc())
+        .select(Session::as_select())
+        .load(c)?;
+    let mods: Vec<(i32, i32)> =
+        session_modules::table.select((session_modules::session_id, session_modules::module_id)).load(c)?;
+    let us: Vec<(i32, i32)> =
+        session_units::table.select((session_units::session_id, session_units::unit_id)).load(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|s| SessionFull {
+            modules: mods.iter().filter(|m| m.0 == s.id).map(|m| m.1).collect(),
+            units: us.iter().filter(|u| u.0 == s.id).map(|u| u.1).collect(),
+            session: s,
+        })
+        .collect())
+}
+
+pub fn find_session(c: &mut DbConn, id: i32) -> QueryResult<SessionFull> {
+    let s: Session = training_sessions::table.find(id).select(Session::as_select()).first(c)?;
+    let modules = session_modules::table
+        .filter(session_modules::session_id.eq(id))
+        .select(session_modules::module_id)
+        .load(c)?;
+    let units = session_units::table
+        .filter(session_units::session_id.eq(id))
+        .select(session_units::unit_id)
+        .load(c)?;
+    Ok(SessionFull { session: s, modules, units })
+}
+
+pub struct NewSession<'a> {
+    pub partner_id: i32,
+    pub planned_from: NaiveDate,
+    pub planned_to: NaiveDate,
+    pub region_code: Option<&'a str>,
+    pub go_ahead_reason: Option<&'a str>,
+    pub modules: &'a [i32],
+    pub units: &'a [i32],
+    pub created_by: i32,
+}
+
+pub fn insert_session(c: &mut DbConn, s: &NewSession) -> QueryResult<i32> {
+    let id: i32 = diesel::insert_into(training_sessions::table)
+        .values((
+            training_sessions::partner_id.eq(s.partner_id),
+            training_sessions::status.eq("planned"),
+            training_sessions::planned_from.eq(s.planned_from),
+            training_sessions::planned_to.eq(s.planned_to),
+            training_sessions::region_code.eq(s.region_code),
+            training_sessions::go_ahead_reason.eq(s.go_ahead_reason),
+            training_sessions::created_by.eq(s.created_by),
+            training_sessions::created_at.eq(Utc::now().naive_utc()),
+        ))
+        .returning(training_sessions::id)
+        .get_result(c)?;
+    for m in s.modules {
+        diesel::insert_into(session_modules::table)
+            .values((session_modules::session_id.eq(id), session_modules::module_id.eq(m)))
+            .execute(c)?;
+    }
+    for u in s.units {
+        diesel::insert_into(session_units::table)
+            .values((session_units::session_id.eq(id), session_units::unit_id.eq(u)))
+            .execute(c)?;
+    }
+    Ok(id)
+}
+
+/// A status move of one partner's session, conditional on the status it had (a parallel move
+/// changes nothing). Returns whether it moved.
+pub fn move_session(c: &mut DbConn, id: i32, partner_id: i32, from: &str, to: &str) -> QueryResult<bool> {
+    let n = diesel::update(
+        training_sessions::table
+            .find(id)
+            .filter(training_sessions::partner_id.eq(partner_id))
+            .filter(training_sessions::status.eq(from)),
+    )
+    .set(training_sessions::status.eq(to))
+    .execute(c)?;
+    Ok(n == 1)
+}
+
+pub struct Delivery {
+    pub held_from: NaiveDate,
+    pub held_to: NaiveDate,
+    pub attendance: Option<i32>,
+    pub pre_score: Option<f64>,
+    pub post_score: Option<f64>,
+}
+
+pub fn record_delivery(c: &mut DbConn, id: i32, d: &Delivery) -> QueryResult<usize> {
+    diesel::update(training_sessions::table.find(id))
+        .set((
+            training_sessions::held_from.eq(d.held_from),
+            training_sessions::held_to.eq(d.held_to),
+            training_sessions::attendance.eq(d.attendance),
+            training_sessions::pre_score.eq(d.pre_score),
+            training_sessions::post_score.eq(d.post_score),
+        ))
+        .execute(c)
+}
+
+// The allegations counted ---------------------------------------------------------------------
+
+/// Which allegations count: substantiated findings only, or also those still under
+/// investigation (routed, no disposition yet) with confidence confirmed or probable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Evidence {
+    Substantiated,
+    Credible,
+}
+
+impl Evidence {
+    pub fn parse(s: Option<&str>) -> Evidence {
+        match s {
+            Some("credible") => Evidence::Credible,
+            _ => Evidence::Substantiated,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Evidence::Substantiated => "substantiated",
+            Evidence::Credible => "credible",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub force_id: Option<i32>,
+    pub unit_id: Option<i32>,
+    pub region_code: Option<String>,
+    pub violation_types: Option<Vec<i32>>,
+}
+
+/// The allegations tied to a unit at the evidence threshold: (unit, violation type, day).
+pub fn counted(c: &mut DbConn, evidence: Evidence, f: &Filter) -> QueryResult<Vec<(i32, i32, NaiveDate)>> {
+    let substantiated: i32 = match dispositions::table
+        .filter(dispositions::code.eq("substantiated"))
+        .select(dispositions::id)
+        .first(c)
+        .optional()?
+    {
+        Some(id) => id,
+        None => return Ok(vec![]),
+    };
+    let mut q = allegations::table
+        .inner_join(events::table.on(events::id.eq(allegations::event_id)))
+        .inner_join(units::table.on(units::id.nullable().eq(allegations::unit_id)))
+        .filter(allegations::unit_id.is_not_null())
+        .into_boxed();
+    q = match evidence {
+        Evidence::Substantiated => q.filter(allegations::disposition_id.eq(substantiated)),
+        Evidence::Credible => q.filter(
+            allegations::disposition_id.eq(substantiated).or(allegations::disposition_id
+                .is_null()
+                .and(allegations::case_id.is_not_null())
+                .and(allegations::confidence.eq_any(["confirmed", "probable"]))),
+        ),
+    };
+    if let Some(d) = f.from {
+        q = q.filter(events::occurred_on.ge(d));
+    }
+    if let Some(d) = f.to {
+        q = q.filter(events::occurred_on.le(d));
+    }
+    if let Some(fid) = f.force_id {
+        q = q.filter(units::force_id.eq(fid));
+    }
+    if let Some(uid) = f.unit_id {
+        q = q.filter(allegations::unit_id.eq(uid));
+    }
+    if let Some(r) = &f.region_code {
+        q = q.filter(units::region_code.eq(r.clone()).or(events::region_code.eq(r.clone())));
+    }
+    if let Some(types) = &f.violation_types {
+        q = q.filter(allegations::violation_type_id.eq_any(types.clone()));
+    }
+    q.select((units::id, allegations::violation_type_id, events::occurred_on)).load(c)
+}
+
+// Remediation actions -------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = remediation_actions)]
+pub struct Remediation {
+    pub id: i32,
+    pub status: String,
+    pub issue: String,
+    pub lessons_unit: String,
+    pub lessons_institution: String,
+    pub module_id: Option<i32>,
+    pub unit_id: Option<i32>,
+    pub partner_id: Option<i32>,
+    pub session_id: Option<i32>,
+    pub review_on: Option<NaiveDate>,
+    pub created_at: NaiveDateTime,
+}
+
+pub struct NewRemediation<'a> {
+    pub issue: &'a str,
+    pub module_id: Option<i32>,
+    pub unit_id: Option<i32>,
+    pub review_on: Option<NaiveDate>,
+    pub created_by: i32,
+}
+
+pub fn insert_remediation(c: &mut DbConn, r: &NewRemediation) -> QueryResult<i32> {
+    let force: Option<i32> = match r.unit_id {
+        Some(u) => Some(units::table.find(u).select(units::force_id).first(c)?),
+        None => None,
+    };
+    diesel::insert_into(remediation_actions::table)
+        .values((
+            remediation_actions::status.eq(if r.module_id.is_some() {
+                "module_assigned"
+            } else {
+                "gap_identified"
+            }),
+            remediation_actions::issue.eq(r.issue),
+            remediation_actions::module_id.eq(r.module_id),
+            remediation_actions::unit_id.eq(r.unit_id),
+            remediation_actions::force_id.eq(force),
+            remediation_actions::review_on.eq(r.review_on),
+            remediation_actions::created_by.eq(r.created_by),
+            remediation_actions::created_at.eq(Utc::now().naive_utc()),
+        ))
+        .returning(remediation_actions::id)
+        .get_result(c)
+}
+
+pub fn remediations(c: &mut DbConn) -> QueryResult<Vec<Remediation>> {
+    remediation_actions::table.order(remediation_actions::id.desc()).select(Remediation::as_select()).load(c)
+}
+
+pub fn find_remediation(c: &mut DbConn, id: i32) -> QueryResult<Remediation> {
+    remediation_actions::table.find(id).select(Remediation::as_select()).first(c)
+}
+
+/// Moves the action, conditional on the step it had. Returns whether it moved.
+pub fn move_remediation(c: &mut DbConn, id: i32, from: &str, to: &str) -> QueryResult<bool> {
+    let n = diesel::update(remediation_actions::table.find(id).filter(remediation_actions::status.eq(from)))
+        .set(remediation_actions::status.eq(to))
+        .execute(c)?;
+    Ok(n == 1)
+}
+
+pub fn update_lessons(
+    c: &mut DbConn,
+    id: i32,
+    unit: &str,
+    institution: &str,
+    session_id: Option<i32>,
+    review_on: Option<NaiveDate>,
+) -> QueryResult<usize> {
+    diesel::update(remediation_actions::table.find(id))
+        .set((
+            remediation_actions::lessons_unit.eq(unit),
+            remediation_actions::lessons_institution.eq(institution),
+            remediation_actions::session_id.eq(session_id),
+            remediation_actions::review_on.eq(review_on),
+        ))
+        .execute(c)
+}
+
+/// (id, description, due on, done at).
+pub fn key_actions(
+    c: &mut DbConn,
+    action_id: i32,
+) -> QueryResult<Vec<(i32, String, NaiveDate, Option<NaiveDateTime>)>> {
+    remediation_key_actions::table
+        .filter(remediation_key_actions::action_id.eq(action_id))
+        .order(remediation_key_actions::due_on)
+        .select((
+            remediation_key_actions::id,
+            remediation_key_actions::description,
+            remediation_key_actions::due_on,
+            remediation_key_actions::done_at,
+        ))
+        .load(c)
+}
+
+pub fn add_key_action(
+    c: &mut DbConn,
+    action_id: i32,
+    description: &str,
+    due_on: NaiveDate,
+) -> QueryResult<i32> {
+    diesel::insert_into(remediation_key_actions::table)
+        .values((
+            remediation_key_actions::action_id.eq(action_id),
+            remediation_key_actions::description.eq(description),
+            remediation_key_actions::due_on.eq(due_on),
+        ))
+        .returning(remediation_key_actions::id)
+        .get_result(c)
+}
+
+pub fn finish_key_action(c: &mut DbConn, action_id: i32, id: i32) -> QueryResult<usize> {
+    diesel::update(
+        remediation_key_actions::table
+            .find(id)
+            .filter(remediation_key_actions::action_id.eq(action_id))
+            .filter(remediation_key_actions::done_at.is_null()),
+    )
+    .set(remediation_key_actions::done_at.eq(Utc::now().naive_utc()))
+    .execute(c)
+}
+
+/// Reminders due today: remediation actions whose review date has come (not yet reminded),
+/// and open key actions past their deadline (not yet reminded). Returns (action id, kind).
+pub fn due_reminders(c: &mut DbConn, today: NaiveDate) -> QueryResult<Vec<(i32, &'static str)>> {
+    let reviews: Vec<i32> = remediation_actions::table
+        .filter(remediation_actions::review_on.le(today))
+        .filter(remediation_actions::review_reminded_on.is_null())
+        .filter(remediation_actions::status.ne_all(["closed", "escalated", "reviewed"]))
+        .select(remediation_actions::id)
+        .load(c)?;
+    let overdue: Vec<i32> = remediation_key_actions::table
+        .filter(remediation_key_actions::due_on.lt(today))
+        .filter(remediation_key_actions::done_at.is_null())
+        .filter(remediation_key_actions::reminded_on.is_null())
+        .select(remediation_key_actions::action_id)
+        .distinct()
+        .load(c)?;
+    Ok(reviews
+        .into_iter()
+        .map(|i| (i, "review"))
+        .chain(overdue.into_iter().map(|i| (i, "overdue")))
+        .collect())
+}
+
+/// Marks today's reminders sent: returns false when another pass already did.
+pub fn mark_reminded(c: &mut DbConn, action_id: i32, kind: &str, today: NaiveDate) -> QueryResult<bool> {
+    let n = if kind == "review" {
+        diesel::update(
+            remediation_actions::table
+                .find(action_id)
+                .filter(remediation_actions::review_reminded_on.is_null()),
+        )
+        .set(remediation_actions::review_reminded_on.eq(today))
+        .execute(c)?
+    } else {
+        diesel::update(
+            remediation_key_actions::table
+                .filter(remediation_key_actions::action_id.eq(action_id))
+                .filter(remediation_key_actions::due_on.lt(today))
+                .filter(remediation_key_actions::done_at.is_null())
+                .filter(remediation_key_actions::reminded_on.is_null()),
+        )
+        .set(remediation_key_actions::reminded_on.eq(today))
+        .execute(c)?
+    };
+    Ok(n > 0)
+}
+
+/// Every active trainer with their language (reminders of remediation go to all trainers:
+/// the actions are shared work).
+pub fn all_trainers(c: &mut DbConn) -> QueryResult<Vec<(String, String)>> {
+    users::table
+        .filter(users::role.eq("trainer"))
+        .filter(users::disabled_at.is_null())
+        .select((users::email, users::locale))
+        .load(c)
+}
+
+/// What an intake officer sees to attach an allegation to a unit: (force, violation type,
+/// the unit as typed, unit attached), and the narratives of the event's reports, whose words
+/// the suggestions come from. Intake officers read these on the report page already.
+pub fn allegation_for_unit(
+    c: &mut DbConn,
+    allegation_id: i32,
+) -> QueryResult<(i32, i32, String, Option<i32>, Vec<String>)> {
+    use crate::schema::reports;
+    let (event_id, force, vt, typed, unit): (i32, i32, i32, String, Option<i32>) = allegations::table
+        .find(allegation_id)
+        .select((
+            allegations::event_id,
+            allegations::force_id,
+            allegations::violation_type_id,
+            allegations::unit_description,
+            allegations::unit_id,
+        ))
+        .first(c)?;
+    let narratives =
+        reports::table.filter(reports::event_id.eq(event_id)).select(reports::narrative).load(c)?;
+    Ok((force, vt, typed, unit, narratives))
+}

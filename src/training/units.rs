@@ -1,0 +1,69 @@
+//! Matching a unit named in free text against the managed list: accent- and case-insensitive,
+//! and blind to spaces and punctuation, so "GTIA 8", "gtia8" and "G.T.I.A-8" meet.
+
+/// The normalised search key of a unit name: lower case, no accents, letters and digits only.
+pub fn search_key(name: &str) -> String {
+    deunicode::deunicode(name).to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).collect()
+}
+
+/// The words of a free text, normalised, and every run of two
+/// to four consecutive words glued together ("gtia 8" → "gtia8"), so that a unit written with
+/// spaces is found; a unit is suggested only when its whole key is one of them ("gtia 18" is
+/// not "GTIA 1").
+fn text_keys(text: &str) -> Vec<String> {
+    let plain = deunicode::deunicode(text).to_lowercase();
+    let words: Vec<String> = plain
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let mut keys = Vec::new();
+    for n in 1..=4 {
+        for w in words.windows(n) {
+            keys.push(w.concat());
+        }
+    }
+    keys
+}
+
+/// The units whose key appears in the text, best first (longest key first: "gtia8" before
+/// "gtia"), at most `limit`. `units` are (id, search key).
+pub fn suggest(text: &str, units: &[(i32, String)], limit: usize) -> Vec<i32> {
+    let keys = text_keys(text);
+    let mut hits: Vec<(usize, i32)> = units
+        .iter()
+        .filter(|(_, k)| k.len() >= 2)
+        .filter(|(_, k)| keys.iter().any(|t| t == k))
+        .map(|(id, k)| (k.len(), *id))
+        .collect();
+    hits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    hits.into_iter().map(|h| h.1).take(limit).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_ignore_case_accents_spaces_and_punctuation() {
+        assert_eq!(search_key("GTIA 8"), "gtia8");
+        assert_eq!(search_key("gtia8"), "gtia8");
+        assert_eq!(search_key("G.T.I.A-8"), "gtia8");
+        assert_eq!(search_key("Brigade de Sévaré"), "brigadedesevare");
+    }
+
+    #[test]
+    fn suggestions_come_from_the_reporters_words() {
+        let units = vec![
+            (1, search_key("GTIA 8")),
+            (2, search_key("GTIA 1")),
+            (3, search_key("Brigade de Sévaré")),
+            (4, search_key("Commissariat du 3e arrondissement")),
+        ];
+        assert_eq!(suggest("des soldats du gtia8 sont venus", &units, 5), vec![1]);
+        assert_eq!(suggest("Les militaires du GTIA 8, puis ceux du Gtia-1", &units, 5), vec![1, 2]);
+        assert_eq!(suggest("les gendarmes de la brigade de SEVARE", &units, 5), vec![3]);
+        assert_eq!(suggest("gtia 18", &units, 5), Vec::<i32>::new(), "8 is not 18");
+        assert_eq!(suggest("rien de reconnaissable", &units, 5), Vec::<i32>::new());
+    }
+}

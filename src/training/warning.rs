@@ -1,0 +1,301 @@
+//! Early warning: which units first. Two methods, side by side.
+//!
+//! - **threshold** (as police early-intervention systems do): a unit is flagged when some
+//!   window of `days` days holds `n` allegations or more.
+//! - **statistical** (a funnel plot): each unit's count against what comparable units would
+//!   give. Within a force the rate per head is pooled; a unit's expected count is that rate
+//!   times its strength (a unit without a known strength counts as the median strength of its
+//!   force's units, or 1 when none is known). Counts are overdispersed: the variance is taken as
+//!   `e + τ²·e²` (a negative binomial of size 1/τ²), τ² estimated from all units by moments,
+//!   leaving out those more than 3 standard deviations away and estimating again (three
+//!   passes), so that the elevated units do not widen their own limits. A unit is flagged when
+//!   its count is above the upper control limit: the 99.9 % quantile of that negative binomial
+//!   (the upper side of a 99.8 % funnel).
+//!
+//! Free of web and database types.
+
+use chrono::NaiveDate;
+
+/// One unit's allegations in the period.
+#[derive(Debug, Clone)]
+pub struct UnitCounts {
+    pub unit_id: i32,
+    pub force_id: i32,
+    pub strength: Option<i64>,
+    /// The dates of its allegations in the period (any order).
+    pub dates: Vec<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Score {
+    pub unit_id: i32,
+    pub observed: usize,
+    pub expected: f64,
+    /// observed / expected (0 when nothing is expected).
+    pub ratio: f64,
+    /// (observed − expected) / √(e + τ²e²).
+    pub z: f64,
+    /// The upper control limit (statistical) or the threshold count (threshold).
+    pub limit: f64,
+    /// The largest count in any window of the threshold's days (threshold method only).
+    pub max_in_window: Option<usize>,
+    pub flagged: bool,
+}
+
+/// The upper tail probability the statistical method tolerates (one side of 99.8 %).
+pub const ALPHA: f64 = 0.001;
+
+/// Expected counts per unit: the force's pooled rate per head times the unit's exposure.
+pub fn expected(units: &[UnitCounts]) -> Vec<f64> {
+    use std::collections::HashMap;
+    let mut strengths: HashMap<i32, Vec<i64>> = HashMap::new();
+    for u in units {
+        if let Some(s) = u.strength.filter(|s| *s > 0) {
+            strengths.entry(u.force_id).or_default().push(s);
+        }
+    }
+    let median: HashMap<i32, f64> = strengths
+        .into_iter()
+        .map(|(f, mut v)| {
+            v.sort_unstable();
+            (f, v[v.len() / 2] as f64)
+        })
+        .collect();
+    let exposure: Vec<f64> = units
+        .iter()
+        .map(|u| match u.strength.filter(|s| *s > 0) {
+            Some(s) => s as f64,
+            None => median.get(&u.force_id).copied().unwrap_or(1.0),
+        })
+        .collect();
+    let mut totals: HashMap<i32, (f64, f64)> = HashMap::new();
+    for (u, e) in units.iter().zip(&exposure) {
+        let t = totals.entry(u.force_id).or_default();
+        t.0 += u.dates.len() as f64;
+        t.1 += e;
+    }
+    units
+        .iter()
+        .zip(&exposure)
+        .map(|(u, e)| {
+            let (o, x) = totals[&u.force_id];
+            if x > 0.0 {
+                o / x * e
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+/// τ², the relative overdispersion, by moments with outliers left out (see the module doc).
+pub fn overdispersion(observed: &[usize], expected: &[f64]) -> f64 {
+    let mut tau2 = 0.0;
+    for _ in 0..3 {
+        let (mut num, mut den) = (0.0, 0.0);
+        for (o, e) in observed.iter().zip(expected) {
+            if *e <= 0.0 {
+                continue;
+            }
+            let o = *o as f64;
+            let z = (o - e) / (e + tau2 * e * e).sqrt();
+            if z.abs() > 3.0 {
+                continue;
+            }
+            num += (o - e).powi(2) - e;
+            den += e * e;
+        }
+        tau2 = if den > 0.0 { (num / den).max(0.0) } else { 0.0 };
+    }
+    tau2
+}
+
+/// The smallest count q with P(X ≤ q) ≥ 1 − alpha, X negative binomial of mean `mean` and
+/// variance `mean + tau2·mean²` (Poisson when tau2 is 0).
+pub fn upper_limit(mean: f64, tau2: f64, alpha: f64) -> usize {
+    if mean <= 0.0 {
+        return 0;
+    }
+    // Log-space recurrence on the probabilities, so that large means do not underflow.
+    let (mut lp, step): (f64, Box<dyn Fn(f64) -> f64>) = if tau2 > 1e-9 {
+        let k = 1.0 / tau2;
+        let q = mean / (k + mean);
+        (k * (k / (k + mean)).ln(), Box::new(move |x: f64| ((x + k) / (x + 1.0)).ln() + q.ln()))
+    } else {
+        (-mean, Box::new(move |x: f64| (mean / (x + 1.0)).ln()))
+    };
+    let mut cdf = 0.0;
+    let mut x = 0usize;
+    loop {
+        cdf += lp.exp();
+        if cdf >= 1.0 - alpha || x > 10_000_000 {
+            return x;
+        }
+        lp += step(x as f64);
+        x += 1;
+    }
+}
+
+/// The statistical method: every unit scored, flagged above its control limit.
+pub fn statistical(units: &[UnitCounts]) -> Vec<Score> {
+    let exp = expected(units);
+    let obs: Vec<usize> = units.iter().map(|u| u.dates.len()).collect();
+    let tau2 = overdispersion(&obs, &exp);
+    units
+        .iter()
+        .zip(exp.iter().zip(&obs))
+        .map(|(u, (e, o))| {
+            let limit = upper_limit(*e, tau2, ALPHA) as f64;
+            let sd = (e + tau2 * e * e).sqrt();
+            Score {
+                unit_id: u.unit_id,
+                observed: *o,
+                expected: *e,
+                ratio: if *e > 0.0 { *o as f64 / e } else { 0.0 },
+                z: if sd > 0.0 { (*o as f64 - e) / sd } else { 0.0 },
+                limit,
+                max_in_window: None,
+                flagged: *e > 0.0 && (*o as f64) > limit,
+            }
+        })
+        .collect()
+}
+
+/// The largest number of dates within any `days`-day window (a window of 90 days holds the
+/// first day and the 89 after it).
+pub fn max_in_window(dates: &[NaiveDate], days: i64) -> usize {
+    let mut d = dates.to_vec();
+    d.sort_unstable();
+    let (mut best, mut start) = (0, 0);
+    for end in 0..d.len() {
+        while (d[end] - d[start]).num_days() >= days {
+            start += 1;
+        }
+        best = best.max(end - start + 1);
+    }
+    best
+}
+
+/// The threshold method: flagged when `n` or more allegations fall within `days` days.
+pub fn threshold(units: &[UnitCounts], n: usize, days: i64) -> Vec<Score> {
+    let exp = expected(units);
+    let obs: Vec<usize> = units.iter().map(|u| u.dates.len()).collect();
+    let tau2 = overdispersion(&obs, &exp);
+    units
+        .iter()
+        .zip(exp.iter().zip(&obs))
+        .map(|(u, (e, o))| {
+            let m = max_in_window(&u.dates, days);
+            let sd = (e + tau2 * e * e).sqrt();
+            Score {
+                unit_id: u.unit_id,
+                observed: *o,
+                expected: *e,
+                ratio: if *e > 0.0 { *o as f64 / e } else { 0.0 },
+                z: if sd > 0.0 { (*o as f64 - e) / sd } else { 0.0 },
+                limit: n as f64,
+                max_in_window: Some(m),
+                flagged: m >= n.max(1),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn unit(id: i32, force: i32, strength: Option<i64>, n: usize) -> UnitCounts {
+        UnitCounts { unit_id: id, force_id: force, strength, dates: vec![d("2026-01-01"); n] }
+    }
+
+    #[test]
+    fn expected_counts_pool_the_force_per_head() {
+        // Force 1: 30 allegations over 3,000 heads → 0.01 per head.
+        let units = vec![
+            unit(1, 1, Some(1000), 10),
+            unit(2, 1, Some(2000), 20),
+            unit(3, 2, None, 4),
+            unit(4, 2, None, 0),
+        ];
+        let e = expected(&units);
+        assert!((e[0] - 10.0).abs() < 1e-9 && (e[1] - 20.0).abs() < 1e-9, "{e:?}");
+        // Force 2 has no strengths: each unit counts the same, 2 each.
+        assert!((e[2] - 2.0).abs() < 1e-9 && (e[3] - 2.0).abs() < 1e-9, "{e:?}");
+        // A unit without a strength counts as its force's median (2000 of 1000, 2000, 3000).
+        let units = vec![
+            unit(1, 1, Some(1000), 1),
+            unit(2, 1, Some(2000), 2),
+            unit(3, 1, Some(3000), 3),
+            unit(4, 1, None, 2),
+        ];
+        let e = expected(&units);
+        assert!((e[3] - 2.0 * 8.0 / 8.0).abs() < 1e-9, "{e:?}");
+    }
+
+    #[test]
+    fn poisson_and_negative_binomial_limits_match_known_quantiles() {
+        // Poisson(10): P(X ≤ 20) = 0.99841, P(X ≤ 21) = 0.99919 → the 99.9 % limit is 21.
+        assert_eq!(upper_limit(10.0, 0.0, 0.001), 21);
+        // Poisson(1): P(X ≤ 4) = 0.99634, P(X ≤ 5) = 0.99941 → 5.
+        assert_eq!(upper_limit(1.0, 0.0, 0.001), 5);
+        // Negative binomial, mean 10, size 2 (τ² = 0.5): variance 60. P(X ≤ 49) = 0.99897,
+        // P(X ≤ 50) = 0.99913, so the limit is 50 (summed by hand from p = 1/6).
+        assert_eq!(upper_limit(10.0, 0.5, 0.001), 50);
+        // A large mean does not underflow: Poisson(1000) 99.9 % ≈ 1000 + 3.09·31.6 ≈ 1098.
+        let big = upper_limit(1000.0, 0.0, 0.001);
+        assert!((1095..=1101).contains(&big), "{big}");
+        assert_eq!(upper_limit(0.0, 0.3, 0.001), 0);
+    }
+
+    #[test]
+    fn overdispersion_is_zero_for_poisson_like_counts_and_found_when_spread() {
+        // Counts exactly at expectation: less spread than Poisson → 0.
+        assert_eq!(overdispersion(&[10, 10, 10], &[10.0, 10.0, 10.0]), 0.0);
+        // Deviations of ±5 around 10: (25 − 10)/100 = 0.15 per unit.
+        let t = overdispersion(&[5, 15, 5, 15], &[10.0; 4]);
+        assert!((t - 0.15).abs() < 1e-9, "{t}");
+    }
+
+    #[test]
+    fn the_statistical_method_flags_a_small_elevated_unit_and_spares_a_big_busy_one() {
+        // Twelve units of one force; a big one at its expected rate and a small one at 4×.
+        let mut units: Vec<UnitCounts> = (1..=10).map(|i| unit(i, 1, Some(500), 5)).collect();
+        units.push(unit(11, 1, Some(10_000), 100)); // expected ≈ 100 × 10,000 / 15,500 … at par
+        units.push(unit(12, 1, Some(500), 20));
+        let s = statistical(&units);
+        let flagged: Vec<i32> = s.iter().filter(|x| x.flagged).map(|x| x.unit_id).collect();
+        assert_eq!(flagged, vec![12], "{s:?}");
+        // The threshold (3 in 90 days) flags every unit with 3 incidents: all of them here.
+        let t = threshold(&units, 3, 90);
+        assert_eq!(t.iter().filter(|x| x.flagged).count(), 12);
+        let big = s.iter().find(|x| x.unit_id == 11).unwrap();
+        assert!(big.ratio < 1.0 && big.z < 0.0, "{big:?}");
+    }
+
+    #[test]
+    fn windows_count_days_inclusively() {
+        let dates = [d("2026-01-01"), d("2026-03-31"), d("2026-04-01"), d("2026-01-15")];
+        // 1 Jan .. 31 Mar is 90 days inclusive: three in the window starting 1 Jan (with 15 Jan).
+        assert_eq!(max_in_window(&dates, 90), 3);
+        assert_eq!(max_in_window(&dates, 89), 3, "15 Jan, 31 Mar, 1 Apr fall within 77 days");
+        assert_eq!(max_in_window(&dates, 10), 2);
+        assert_eq!(max_in_window(&[], 90), 0);
+        let t = threshold(
+            &[UnitCounts { unit_id: 1, force_id: 1, strength: None, dates: dates.to_vec() }],
+            3,
+            90,
+        );
+        assert!(t[0].flagged && t[0].max_in_window == Some(3));
+        let t = threshold(
+            &[UnitCounts { unit_id: 1, force_id: 1, strength: None, dates: dates.to_vec() }],
+            3,
+            10,
+        );
+        assert!(!t[0].flagged);
+    }
+}

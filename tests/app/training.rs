@@ -1,0 +1,435 @@
+//! Issue #12: the trainers' side through the web, on each engine: units, partners, the gap
+//! rule as pages and JSON, sessions and duplicate offers told to both partners, remediation
+//! moves, a trainer's 404s on case material, and a privacy scan over every response a trainer
+//! can get.
+
+use diesel::prelude::*;
+use rocket::http::{ContentType, Status};
+use rocket::local::blocking::Client;
+use serde_json::{json, Value};
+
+use crate::accounts::{add_user, sign_in, PW};
+use crate::common::*;
+use vigie::schema::{
+    allegations, audit_log, dispositions, events, mail_outbox, training_modules, training_sessions, units,
+};
+
+fn app(engine: Engine) -> TestApp {
+    TestApp::with_figment(TestDb::new(engine), |f| {
+        f.merge(("totp_required_roles", Vec::<String>::new())).merge(("reports_per_hour", 10_000))
+    })
+}
+
+fn client(app: &TestApp, email: &str) -> Client {
+    let c = Client::tracked(
+        vigie::build(figment(&app.db).merge(("totp_required_roles", Vec::<String>::new()))).unwrap(),
+    )
+    .unwrap();
+    let (s, _) = sign_in(&c, email, PW);
+    assert_eq!(s, Status::SeeOther, "{email} signs in");
+    c
+}
+
+fn post(c: &Client, path: &str, body: &str) -> (Status, Option<String>, String) {
+    let token = csrf(c);
+    let r = c.post(path).header(ContentType::Form).body(format!("csrf={token}&{body}")).dispatch();
+    let loc = r.headers().get_one("Location").map(String::from);
+    (r.status(), loc, r.into_string().unwrap_or_default())
+}
+
+/// The part of `html` from `start` to the next `end`.
+fn section(html: &str, start: &str, end: &str) -> Option<String> {
+    let i = html.find(start)?;
+    Some(html[i..].split(end).next()?.to_string())
+}
+
+fn get_json(c: &Client, path: &str) -> Value {
+    let r = c.get(path).dispatch();
+    assert_eq!(r.status(), Status::Ok, "{path}");
+    r.into_json().unwrap()
+}
+
+fn standing(gaps: &Value, unit: i64, module: i64) -> (String, i64, i64) {
+    let g = gaps["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["unit_id"] == unit && g["module_id"] == module)
+        .unwrap_or_else(|| panic!("no row for unit {unit} module {module}: {gaps}"));
+    (
+        g["standing"].as_str().unwrap().to_string(),
+        g["count"].as_i64().unwrap(),
+        g["since_delivery"].as_i64().unwrap(),
+    )
+}
+
+fn module_id(db: &TestDb, code: &str) -> i64 {
+    training_modules::table
+        .filter(training_modules::code.eq(code))
+        .select(training_modules::id)
+        .first::<i32>(&mut db.conn())
+        .unwrap() as i64
+}
+
+/// Three substantiated torture allegations against `unit` in a new event on `on`, written
+/// directly (the investigation that substantiates them is tested in cases.rs).
+fn substantiated_event(db: &TestDb, unit: i32, on: &str) {
+    let mut c = db.conn();
+    let now = chrono::Utc::now().naive_utc();
+    let on: chrono::NaiveDate = on.parse().unwrap();
+    let ev: i32 = diesel::insert_into(events::table)
+        .values((
+            events::title.eq("suite"),
+            events::occurred_on.eq(on),
+            events::date_precision.eq("exact"),
+            events::created_at.eq(now),
+        ))
+        .returning(events::id)
+        .get_result(&mut c)
+        .unwrap();
+    let sub: i32 = dispositions::table
+        .filter(dispositions::code.eq("substantiated"))
+        .select(dispositions::id)
+        .first(&mut c)
+        .unwrap();
+    let vt: i32 = vigie::schema::violation_types::table
+        .filter(vigie::schema::violation_types::code.eq("integrity.torture"))
+        .select(vigie::schema::violation_types::id)
+        .first(&mut c)
+        .unwrap();
+    let force: i32 = units::table.find(unit).select(units::force_id).first(&mut c).unwrap();
+    for _ in 0..3 {
+        diesel::insert_into(allegations::table)
+            .values((
+                allegations::event_id.eq(ev),
+                allegations::violation_type_id.eq(vt),
+                allegations::force_id.eq(force),
+                allegations::unit_id.eq(Some(unit)),
+                allegations::involvement.eq("carried_out"),
+                allegations::confidence.eq("confirmed"),
+                allegations::disposition_id.eq(Some(sub)),
+                allegations::created_at.eq(now),
+            ))
+            .execute(&mut c)
+            .unwrap();
+    }
+}
+
+#[test]
+fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "admin@vigie.ml", "admin", None);
+        let t1 = add_user(&app.db, "t1@ecole.ml", "trainer", None);
+        let t2 = add_user(&app.db, "t2@partenaire.org", "trainer", None);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        let admin = client(&app, "admin@vigie.ml");
+
+        // Partners and their trainers, by an admin.
+        for body in
+            ["name=%C3%89cole+de+Koulikoro&kind=national_school", "name=Partenaire+B&kind=international"]
+        {
+            let (s, _, _) = post(&admin, "/staff/training/partners", body);
+            assert_eq!(s, Status::SeeOther);
+        }
+        let (s, _, page) = post(&admin, "/staff/training/partners", "name=Partenaire+B&kind=international");
+        assert_eq!(s, Status::UnprocessableEntity, "a partner's name is unique");
+        assert!(page.contains("value=\"Partenaire B\""), "the value is kept");
+        for (uid, pid) in [(t1, 1), (t2, 2)] {
+            let (s, _, _) =
+                post(&admin, "/staff/training/partners/members", &format!("user_id={uid}&partner_id={pid}"));
+            assert_eq!(s, Status::SeeOther);
+        }
+        let trainer1 = client(&app, "t1@ecole.ml");
+        let trainer2 = client(&app, "t2@partenaire.org");
+        assert_eq!(
+            trainer1.get("/staff/training/partners").dispatch().status(),
+            Status::NotFound,
+            "admins only"
+        );
+
+        // A unit, by a trainer; bad input comes back with the values kept.
+        let (s, _, page) =
+            post(&trainer1, "/staff/training/units", "name=GTIA+8&force=fama_army&strength=beaucoup");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(page.contains("value=\"beaucoup\"") && page.contains("value=\"GTIA 8\""), "{page}");
+        let (s, _, _) = post(&trainer1, "/staff/training/units", "name=GTIA+8&force=fama_army&strength=600");
+        assert_eq!(s, Status::SeeOther);
+        let (s, _, _) = post(&trainer1, "/staff/training/units", "name=gtia8&force=fama_army");
+        assert_eq!(s, Status::UnprocessableEntity, "the same unit written otherwise is refused");
+        let unit: i32 = units::table.select(units::id).first(&mut app.db.conn()).unwrap();
+
+        // A reporter's account, triaged into an event with three allegations; the intake
+        // officer attaches them to the unit the reporter named ("gtia8").
+        let report = json!({"narrative": "Les soldats du gtia8 ont torturé Amadou Traoré au camp.", "occurred_on": "2026-06-10",
+            "violations": ["integrity.torture"], "force": "fama_army", "location": {"lat": 14.5400, "lon": -4.0900},
+            "reporter_name": "Fatoumata K.", "reporter_contact": "+223 66 00 00 00"});
+        let r =
+            app.client.post("/api/v1/reports").header(ContentType::JSON).body(report.to_string()).dispatch();
+        assert_eq!(r.status(), Status::Created);
+        let intake = client(&app, "intake@cndh.ml");
+        let (s, loc, _) = post(&intake, "/staff/reports/1/events", "title=Camp");
+        assert_eq!(s, Status::SeeOther);
+        let event_id: i32 = loc.unwrap().rsplit('/').next().unwrap().parse().unwrap();
+        for _ in 0..3 {
+            let body = "violation_type=integrity.torture&force=fama_army&involvement=carried_out&confidence=probable&victim_count=1&unit=gtia8";
+            let (s, _, _) = post(&intake, &format!("/staff/events/{event_id}/allegations"), body);
+            assert_eq!(s, Status::SeeOther);
+        }
+        let ids: Vec<i32> = allegations::table
+            .order(allegations::id)
+            .select(allegations::id)
+            .load(&mut app.db.conn())
+            .unwrap();
+        let page =
+            intake.get(format!("/staff/allegations/{}/unit", ids[0])).dispatch().into_string().unwrap();
+        let suggested = section(&page, "id=\"suggested\"", "</ul>").expect("suggestions");
+        assert!(suggested.contains("GTIA 8"), "{suggested}");
+        for a in &ids {
+            let (s, _, _) = post(&intake, &format!("/staff/allegations/{a}/unit"), &format!("unit={unit}"));
+            assert_eq!(s, Status::SeeOther);
+        }
+        let (s, _, _) = post(&intake, &format!("/staff/events/{event_id}/route"), "");
+        assert_eq!(s, Status::SeeOther);
+        // Under investigation: counted only at the "credible" threshold (confidence probable).
+        let u = unit as i64;
+        let (interviewing, captured) =
+            (module_id(&app.db, "investigative_interviewing"), module_id(&app.db, "captured_persons"));
+        let gaps = get_json(&trainer1, "/api/v1/training/gaps");
+        assert!(gaps["gaps"].as_array().unwrap().is_empty(), "{gaps}");
+        let gaps = get_json(&trainer1, "/api/v1/training/gaps?evidence=credible");
+        assert_eq!(standing(&gaps, u, interviewing).0, "never_trained");
+        // Substantiated: a "never trained" gap for each module torture maps to.
+        {
+            let mut c = app.db.conn();
+            let sub: i32 = dispositions::table
+                .filter(dispositions::code.eq("substantiated"))
+                .select(dispositions::id)
+                .first(&mut c)
+                .unwrap();
+            diesel::update(allegations::table)
+                .set(allegations::disposition_id.eq(Some(sub)))
+                .execute(&mut c)
+                .unwrap();
+        }
+        let gaps = get_json(&trainer1, "/api/v1/training/gaps");
+        assert_eq!(standing(&gaps, u, interviewing), ("never_trained".into(), 3, 0));
+        assert_eq!(standing(&gaps, u, captured).0, "never_trained");
+        let page = trainer1.get("/staff/training").dispatch().into_string().unwrap();
+        assert!(page.contains("Jamais formée") && page.contains("GTIA 8"), "the page says it in words");
+
+        // Partner 1 plans, confirms and delivers the interviewing module: "trained".
+        let plan =
+            format!("modules={interviewing}&units={unit}&planned_from=2026-07-20&planned_to=2026-07-24");
+        let (s, _, _) = post(&trainer1, "/staff/training/sessions", &plan);
+        assert_eq!(s, Status::SeeOther);
+        let (s, _, _) = post(
+            &trainer1,
+            "/staff/training/sessions/1/status",
+            "to=delivered&held_from=2026-07-20&held_to=2026-07-24",
+        );
+        assert_eq!(s, Status::SeeOther);
+        let st: String = training_sessions::table
+            .find(1)
+            .select(training_sessions::status)
+            .first(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(st, "planned", "planned cannot jump to delivered");
+        let (s, _, _) = post(&trainer2, "/staff/training/sessions/1/status", "to=confirmed");
+        assert_eq!(s, Status::NotFound, "another partner's session");
+        post(&trainer1, "/staff/training/sessions/1/status", "to=confirmed");
+        post(
+            &trainer1,
+            "/staff/training/sessions/1/status",
+            "to=delivered&held_from=2026-07-20&held_to=2026-07-24&attendance=28&pre_score=41&post_score=73",
+        );
+        let st: String = training_sessions::table
+            .find(1)
+            .select(training_sessions::status)
+            .first(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(st, "delivered");
+        let gaps = get_json(&trainer1, "/api/v1/training/gaps");
+        assert_eq!(standing(&gaps, u, interviewing), ("trained".into(), 3, 0));
+        assert_eq!(standing(&gaps, u, captured).0, "never_trained", "only the module delivered");
+        // Later allegations: "trained, continuing".
+        substantiated_event(&app.db, unit, "2026-10-05");
+        let gaps = get_json(&trainer1, "/api/v1/training/gaps");
+        assert_eq!(standing(&gaps, u, interviewing), ("trained_continuing".into(), 6, 3));
+        let row = gaps["gaps"].as_array().unwrap().iter().find(|g| g["module_id"] == interviewing).unwrap();
+        assert_eq!(row["last_delivery"], "2026-07", "months only");
+        assert_eq!(row["delivered_by"], "École de Koulikoro");
+
+        // Partner 2 plans the same module for the same unit 130 days later: stopped and shown.
+        let before = count(&app.db, "mail_outbox");
+        let plan2 =
+            format!("modules={interviewing}&units={unit}&planned_from=2026-12-01&planned_to=2026-12-03");
+        let (s, _, page) = post(&trainer2, "/staff/training/sessions", &plan2);
+        assert_eq!(s, Status::UnprocessableEntity);
+        let warning = section(&page, "id=\"duplicate-warning\"", "</div>").expect("the warning");
+        assert!(warning.contains("École de Koulikoro") && warning.contains("2026-07-20"), "{warning}");
+        assert!(page.contains("value=\"2026-12-01\""), "values kept");
+        assert_eq!(count(&app.db, "training_sessions"), 1, "nothing written");
+        let (s, _, _) = post(
+            &trainer2,
+            "/staff/training/sessions",
+            &format!("{plan2}&go_ahead_reason=Public+diff%C3%A9rent"),
+        );
+        assert_eq!(s, Status::SeeOther);
+        let mails: Vec<(String, String)> = mail_outbox::table
+            .filter(mail_outbox::kind.eq("training-duplicate"))
+            .select((mail_outbox::to_addr, mail_outbox::body))
+            .load(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(count(&app.db, "mail_outbox") - before, 2);
+        let mut to: Vec<&str> = mails.iter().map(|m| m.0.as_str()).collect();
+        to.sort();
+        assert_eq!(to, vec!["t1@ecole.ml", "t2@partenaire.org"], "both partners");
+        for (_, body) in &mails {
+            assert!(
+                body.contains("Partenaire B")
+                    && body.contains("École de Koulikoro")
+                    && body.contains("GTIA 8"),
+                "{body}"
+            );
+            for secret in ["Amadou", "Fatoumata", "torturé", "+223", "2026-06-10", "2026-10-05"] {
+                assert!(!body.contains(secret), "mail carries {secret}: {body}");
+            }
+        }
+        let mine = trainer1.get("/staff/training/sessions").dispatch().into_string().unwrap();
+        let flagged = section(&mine, "class=\"alert duplicates\"", "</div>")
+            .unwrap_or_else(|| panic!("partner 1 sees the flag: {mine}"));
+        assert!(flagged.contains("Partenaire B"), "{flagged}");
+
+        // A remediation action from the gap; the state machine refuses and accepts, audited.
+        let (s, loc, _) = post(
+            &trainer1,
+            "/staff/training/remediation",
+            &format!("issue=Torture+continue&unit={unit}&module={interviewing}&review_on=2027-03-01"),
+        );
+        assert_eq!(s, Status::SeeOther);
+        let rpath = loc.unwrap();
+        let (s, _, page) = post(&trainer1, &format!("{rpath}/move"), "to=closed");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(page.contains("pas possible"), "the refusal in words");
+        let (s, _, _) = post(&trainer1, &format!("{rpath}/move"), "to=escalated");
+        assert_eq!(s, Status::UnprocessableEntity, "escalating needs a reason");
+        let (s, _, _) = post(&trainer1, &format!("{rpath}/move"), "to=planned");
+        assert_eq!(s, Status::SeeOther);
+        let (s, _, _) = post(
+            &trainer1,
+            &format!("{rpath}/key-actions"),
+            "description=Revoir+le+module&due_on=2026-01-15",
+        );
+        assert_eq!(s, Status::SeeOther);
+        let moves: i64 = audit_log::table
+            .filter(audit_log::action.eq("training.remediation.move"))
+            .count()
+            .get_result(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(moves, 1);
+        // The overdue key action reaches every trainer once.
+        let cfg = vigie::config::Config::from_figment(&figment(&app.db)).unwrap();
+        let db = vigie::db::Db::connect(&app.db.url, 2).unwrap();
+        let catalog =
+            vigie::i18n::Catalog::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/locales")))
+                .unwrap();
+        let today = chrono::Utc::now().date_naive();
+        assert_eq!(vigie::training::remind(&db, &catalog, &cfg, today).unwrap(), 2);
+        assert_eq!(vigie::training::remind(&db, &catalog, &cfg, today).unwrap(), 0, "once");
+
+        // The effect of the delivered session: the documented keys.
+        let e = get_json(&trainer1, "/api/v1/training/sessions/1/effect");
+        assert_eq!(e["verdict"], "too_few_data", "{e}");
+        assert_eq!((e["before"].as_i64(), e["after"].as_i64()), (Some(3), Some(3)), "{e}");
+        assert!(
+            e["rate_ratio"].is_number()
+                && e["ci"].as_array().unwrap().len() == 2
+                && e.get("comparison_ratio").is_some()
+        );
+        let f = get_json(&trainer1, "/api/v1/training/flags?method=threshold");
+        assert_eq!(f["flags"][0]["unit"], "GTIA 8", "6 in 90 days or fewer: {f}");
+        assert_eq!(get_json(&trainer1, "/api/v1/training/flags?method=statistical")["method"], "statistical");
+        assert_eq!(
+            trainer1.get("/api/v1/training/flags?method=guess").dispatch().status(),
+            Status::BadRequest
+        );
+
+        // A trainer gets 404 on every case, report and triage page.
+        let case_id: i32 = allegations::table
+            .filter(allegations::event_id.eq(event_id))
+            .order(allegations::id)
+            .select(allegations::case_id)
+            .first::<Option<i32>>(&mut app.db.conn())
+            .unwrap()
+            .expect("routed into a case");
+        for path in [
+            "/staff/triage".to_string(),
+            "/staff/reports/1".into(),
+            format!("/staff/events/{event_id}"),
+            format!("/staff/allegations/{}/unit", ids[0]),
+            "/staff/cases".into(),
+            format!("/staff/cases/{case_id}"),
+            "/staff/audit".into(),
+            "/staff/admin/users".into(),
+            "/staff/reports/1/files/1".into(),
+        ] {
+            assert_eq!(trainer1.get(&path).dispatch().status(), Status::NotFound, "{path}");
+        }
+
+        // Privacy: nothing a trainer can get carries a narrative, a name, a contact, a point, a
+        // cercle, a report or case id, or a day of an incident.
+        let cercle: Option<String> =
+            events::table.find(event_id).select(events::cercle_code).first(&mut app.db.conn()).unwrap();
+        let rid = "/staff/training/remediation/1".to_string();
+        let mut paths = vec![
+            "/staff".to_string(),
+            "/staff/training".into(),
+            "/staff/training?evidence=credible&force=fama_army".into(),
+            format!("/staff/training?unit={unit}&from=2026-01&to=2026-11"),
+            "/staff/training/units".into(),
+            "/staff/training/sessions".into(),
+            "/staff/training/remediation".into(),
+            rid,
+            "/staff/training/gaps.csv".into(),
+            "/staff/training/matrix.csv".into(),
+            format!("/staff/training/units/{unit}/trend.svg"),
+            "/api/v1/training/gaps".into(),
+            "/api/v1/training/gaps?evidence=credible".into(),
+            "/api/v1/training/flags?method=statistical".into(),
+            "/api/v1/training/flags?method=threshold".into(),
+            "/api/v1/training/sessions/1/effect".into(),
+            "/api/v1/training/sessions/2/effect".into(),
+            "/staff/account".into(),
+        ];
+        paths.push("/staff/training?lang=en".into());
+        let mut forbidden = vec![
+            "torturé",
+            "Amadou",
+            "Traoré",
+            "Fatoumata",
+            "+223",
+            "66 00 00",
+            "14.54",
+            "-4.09",
+            "2026-06-10",
+            "2026-10-05",
+            "/staff/cases/",
+            "/staff/reports/",
+            "case_id",
+            "report_id",
+            "Camp",
+        ];
+        if let Some(c) = &cercle {
+            forbidden.push(c.as_str());
+        }
+        for path in &paths {
+            let r = trainer1.get(path.as_str()).dispatch();
+            assert_eq!(r.status(), Status::Ok, "{path}");
+            let body = r.into_string().unwrap();
+            for f in &forbidden {
+                assert!(!body.contains(f), "{path} carries {f}");
+            }
+        }
+    });
+}
