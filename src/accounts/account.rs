@@ -1,31 +1,20 @@
 //! The account page: the daily digest switch and changing one's password.
 
-
-use std::sync::Arc;
-use std::time::Duration;
-
-use chrono::Utc;
 use rocket::form::FromForm;
-use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::http::{Cookie, CookieJar, Status};
 use rocket::response::Redirect;
-use rocket::{Either, Request, Route};
+use rocket::{Either, Route};
 use rocket_dyn_templates::{context, Template};
 
 use super::guards::Staff;
-use super::model::{self, Attempt, Session, User};
-use super::secrets::AccountKeys;
-use super::throttle;
-use super::{password, totp, CurrentUser, Role, StaffDoors, SESSION_COOKIE};
-use crate::audit::{self, Actor};
-use crate::config::Config;
-use crate::crypto::{self, HashLimiter};
-use crate::db::Db;
+use super::model::User;
+use super::{password, SESSION_COOKIE};
+use crate::audit::{self};
+use crate::crypto::{self};
 use crate::error::AppError;
-use crate::i18n::Catalog;
-use crate::notify;
-use crate::web::{rotate_csrf, Checked, Page};
+use crate::web::{Checked, Page};
 
-use super::routes::{Auth, Page2};
+use super::routes::Auth;
 
 pub fn routes() -> Vec<Route> {
     rocket::routes![account, set_digest, change_password]
@@ -84,7 +73,12 @@ pub struct PasswordForm {
 }
 
 /// The policy's message for a refused new password, or None.
-pub(super) fn new_password_error(auth: &Auth<'_>, lang: &str, form: &PasswordForm, email: &str) -> Option<String> {
+pub(super) fn new_password_error(
+    auth: &Auth<'_>,
+    lang: &str,
+    form: &PasswordForm,
+    email: &str,
+) -> Option<String> {
     let pw = form.password.clone().unwrap_or_default();
     if Some(&pw) != form.confirm.as_ref() {
         return Some(auth.catalog.message(lang, "password-mismatch", None));

@@ -1,29 +1,22 @@
 //! Password resets: the forgotten-password form, the mailed single-use link, the new password.
 
-
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
 use rocket::form::FromForm;
-use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::http::Status;
 use rocket::response::Redirect;
-use rocket::{Either, Request, Route};
+use rocket::{Either, Route};
 use rocket_dyn_templates::{context, Template};
 
-use super::guards::Staff;
-use super::model::{self, Attempt, Session, User};
-use super::secrets::AccountKeys;
-use super::throttle;
-use super::{password, totp, CurrentUser, Role, StaffDoors, SESSION_COOKIE};
+use super::model::{self, User};
 use crate::audit::{self, Actor};
 use crate::config::Config;
-use crate::crypto::{self, HashLimiter};
-use crate::db::Db;
+use crate::crypto::{self};
 use crate::error::AppError;
 use crate::i18n::Catalog;
 use crate::notify;
-use crate::web::{rotate_csrf, Checked, Page};
+use crate::web::{Checked, Page};
 
 use super::account::{new_password_error, PasswordForm};
 use super::routes::Auth;

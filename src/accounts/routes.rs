@@ -2,9 +2,7 @@
 //! resets in `reset.rs`.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use chrono::Utc;
 use rocket::form::FromForm;
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::response::Redirect;
@@ -12,17 +10,16 @@ use rocket::{Either, Request, Route};
 use rocket_dyn_templates::{context, Template};
 
 use super::guards::Staff;
-use super::model::{self, Attempt, Session, User};
+use super::model::{Attempt, Session, User};
 use super::secrets::AccountKeys;
 use super::throttle;
-use super::{password, totp, CurrentUser, Role, StaffDoors, SESSION_COOKIE};
+use super::{totp, CurrentUser, Role, StaffDoors, SESSION_COOKIE};
 use crate::audit::{self, Actor};
 use crate::config::Config;
 use crate::crypto::{self, HashLimiter};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n::Catalog;
-use crate::notify;
 use crate::web::{rotate_csrf, Checked, Page};
 
 pub fn routes() -> Vec<Route> {
