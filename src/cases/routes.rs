@@ -408,7 +408,6 @@ fn done(id: i32, key: &str, arg: &str) -> Flash<Redirect> {
 
 /// A step of the workflow; a refused one comes back on the case page with the state
 /// machine's message next to the field at fault and the values as typed.
-#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/cases/<id>/transition", data = "<form>")]
 async fn transition(
     auth: Auth<'_>,

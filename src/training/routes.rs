@@ -439,7 +439,6 @@ async fn units_page(
 }
 
 /// `POST /staff/training/units`: creates a unit, or updates one when `id` is given.
-#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/training/units", data = "<form>")]
 async fn save_unit(
     page: Page,
@@ -744,7 +743,6 @@ pub struct PlanForm {
 /// partner's offer of a module to a unit within the window stops it, shown on the page with
 /// the other's plan; a written reason lets it go ahead, and then both partners' trainers are
 /// told by mail (partner, module, unit, dates: nothing about cases).
-#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/training/sessions", data = "<form>")]
 async fn plan_session(
     page: Page,
@@ -1082,7 +1080,6 @@ pub struct RemediationForm {
     review_on: Option<String>,
 }
 
-#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/training/remediation", data = "<form>")]
 async fn create_remediation(
     page: Page,

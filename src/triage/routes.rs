@@ -508,7 +508,6 @@ pub struct AdmissibilityForm {
 
 /// Admissible, inadmissible (with a reason) or out of scope (with the referral). The reporter
 /// gets the plain status and a message in their language.
-#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/reports/<id>/admissibility", data = "<form>")]
 async fn admissibility(
     auth: Auth<'_>,
@@ -587,7 +586,6 @@ pub struct EventForm {
 }
 
 /// Opens a new event from a report.
-#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/reports/<id>/events", data = "<form>")]
 async fn open_event(
     auth: Auth<'_>,
@@ -818,7 +816,6 @@ pub struct AllegationForm {
     children: bool,
 }
 
-#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/events/<id>/allegations", data = "<form>")]
 async fn add_allegation(
     auth: Auth<'_>,
@@ -980,7 +977,6 @@ pub struct OverrideForm {
 }
 
 /// An intake officer sends an allegation elsewhere than the rules did, with a written reason.
-#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/allegations/<id>/override", data = "<form>")]
 async fn override_route(
     auth: Auth<'_>,
