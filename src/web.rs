@@ -167,13 +167,18 @@ fn check_csrf(cookies: &CookieJar<'_>, submitted: &str) -> Result<(), AppError> 
 /// address, keeps working) or the configured `public_url` (behind a proxy that rewrites
 /// `Host`). A page elsewhere cannot make a browser send our `Host` with its own `Origin`; by
 /// DNS rebinding it could send its own name as both, but then the browser holds none of our
-/// cookies and the token check refuses it.
+/// cookies and the token check refuses it. `Origin: null` says nothing: browsers send it for
+/// our own forms, since every page has `Referrer-Policy: no-referrer`; those browsers also
+/// send `Sec-Fetch-Site`, and the token is required anyway.
 pub fn cross_site(req: &Request<'_>) -> bool {
     match req.headers().get_one("Sec-Fetch-Site") {
         None | Some("same-origin") | Some("none") => {}
         Some(_) => return true,
     }
     let Some(origin) = req.headers().get_one("Origin") else { return false };
+    if origin.trim() == "null" {
+        return false;
+    }
     let origin = origin.trim().trim_end_matches('/');
     let authority = |url: &str| {
         let rest = url.split_once("://").map(|(_, r)| r)?;
