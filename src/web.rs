@@ -5,7 +5,9 @@
 use std::io::{Cursor, Write};
 use std::sync::Arc;
 
+use rocket::data::{Data, FromData};
 use rocket::fairing::{Fairing, Info, Kind};
+use rocket::form::{Form, FromForm};
 use rocket::http::{Cookie, CookieJar, Header, SameSite, Status};
 use rocket::request::{FromRequest, Outcome};
 use rocket::{Request, Response};
@@ -131,7 +133,7 @@ fn csrf_cookie(token: String, secure: bool) -> Cookie<'static> {
 }
 
 /// The CSRF token of this browser (a random value in a private, `SameSite=Strict` cookie),
-/// created on first use. Forms carry it in a hidden `csrf` field; [`check_csrf`] compares.
+/// created on first use. Forms carry it in a hidden `csrf` field; [`Checked`] compares.
 pub fn csrf_token(cookies: &CookieJar<'_>, secure: bool) -> String {
     if let Some(c) = cookies.get_private("csrf") {
         return c.value().to_string();
@@ -148,11 +150,213 @@ pub fn rotate_csrf(cookies: &CookieJar<'_>, secure: bool) {
     cookies.add_private(csrf_cookie(crate::crypto::random_token(24), secure));
 }
 
-/// Security: a state-changing request must echo the token of its browser's cookie.
-pub fn check_csrf(cookies: &CookieJar<'_>, submitted: &str) -> Result<(), AppError> {
+/// Security: a state-changing request must echo the token of its browser's cookie. Private:
+/// handlers get a form through [`Checked`] (or an API token through [`ApiToken`]) and never
+/// compare tokens by hand, so a handler that forgets cannot exist.
+fn check_csrf(cookies: &CookieJar<'_>, submitted: &str) -> Result<(), AppError> {
     match cookies.get_private("csrf") {
         Some(c) if !submitted.is_empty() && crate::crypto::constant_eq(c.value(), submitted) => Ok(()),
         _ => Err(AppError::BadRequest("csrf")),
+    }
+}
+
+/// Security: whether a browser says this request was sent from another site. `Sec-Fetch-Site`
+/// `same-origin` or `none` (typed in, a bookmark) or absent (older browsers, the test client)
+/// passes; `same-site` and `cross-site` do not. An `Origin` header, when there is one, must
+/// be this site: the host the request was sent to (so a mirror under another name, an onion
+/// address, keeps working) or the configured `public_url` (behind a proxy that rewrites
+/// `Host`). A page elsewhere cannot make a browser send our `Host` with its own `Origin`; by
+/// DNS rebinding it could send its own name as both, but then the browser holds none of our
+/// cookies and the token check refuses it. `Origin: null` says nothing: browsers send it for
+/// our own forms, since every page has `Referrer-Policy: no-referrer`; those browsers also
+/// send `Sec-Fetch-Site`, and the token is required anyway.
+pub fn cross_site(req: &Request<'_>) -> bool {
+    match req.headers().get_one("Sec-Fetch-Site") {
+        None | Some("same-origin") | Some("none") => {}
+        Some(_) => return true,
+    }
+    let Some(origin) = req.headers().get_one("Origin") else { return false };
+    if origin.trim() == "null" {
+        return false;
+    }
+    let origin = origin.trim().trim_end_matches('/');
+    let authority = |url: &str| {
+        let rest = url.split_once("://").map(|(_, r)| r)?;
+        Some(rest.split('/').next().unwrap_or("").to_ascii_lowercase())
+    };
+    let Some(from) = authority(origin) else { return true };
+    if from.is_empty() {
+        return true;
+    }
+    // The host as Rocket read it (HTTP/2's authority) or the `Host` header as sent.
+    let this_host =
+        req.host().map(|h| h.to_string()).or_else(|| req.headers().get_one("Host").map(str::to_string));
+    if this_host.is_some_and(|h| h.to_ascii_lowercase() == from) {
+        return false;
+    }
+    let public =
+        req.rocket().state::<Arc<crate::config::Config>>().map(|c| c.public_url.trim_end_matches('/'));
+    !public.is_some_and(|p| p.eq_ignore_ascii_case(origin))
+}
+
+/// A form that passed the CSRF check: the only way a handler gets a posted form. It parses
+/// the body as Rocket's `Form<T>` would (urlencoded or multipart, files included), takes the
+/// `csrf` field out before `T` sees it, and refuses the request unless the field matches the
+/// browser's token (400, the visitor's error page) and the request is not cross-site (403,
+/// see [`cross_site`]). A forged request learns nothing of the form's own rules: the token is
+/// checked before any field error is answered.
+pub struct Checked<T>(T);
+
+impl<T> Checked<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Checked<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> std::ops::DerefMut for Checked<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0
+    }
+}
+
+/// `T` with the `csrf` field set apart; `T`'s own parse errors wait for the token check.
+struct Tokened<'r, T> {
+    token: Option<String>,
+    value: rocket::form::Result<'r, T>,
+}
+
+struct TokenedContext<'r, T: FromForm<'r>> {
+    token: Option<String>,
+    inner: T::Context,
+}
+
+fn is_token_field(name: &rocket::form::name::NameView<'_>) -> bool {
+    name.source().as_str() == "csrf"
+}
+
+#[rocket::async_trait]
+impl<'r, T: FromForm<'r>> FromForm<'r> for Tokened<'r, T> {
+    type Context = TokenedContext<'r, T>;
+
+    fn init(opts: rocket::form::Options) -> Self::Context {
+        TokenedContext { token: None, inner: T::init(opts) }
+    }
+
+    fn push_value(ctxt: &mut Self::Context, field: rocket::form::ValueField<'r>) {
+        if is_token_field(&field.name) {
+            // Two token fields: neither is trusted.
+            ctxt.token =
+                if ctxt.token.is_some() { Some(String::new()) } else { Some(field.value.to_string()) };
+        } else {
+            T::push_value(&mut ctxt.inner, field);
+        }
+    }
+
+    async fn push_data(ctxt: &mut Self::Context, field: rocket::form::DataField<'r, '_>) {
+        if is_token_field(&field.name) {
+            // A token sent as a file is no token.
+            ctxt.token = Some(String::new());
+        } else {
+            T::push_data(&mut ctxt.inner, field).await;
+        }
+    }
+
+    fn push_error(ctxt: &mut Self::Context, error: rocket::form::Error<'r>) {
+        T::push_error(&mut ctxt.inner, error);
+    }
+
+    fn finalize(ctxt: Self::Context) -> rocket::form::Result<'r, Self> {
+        Ok(Tokened { token: ctxt.token, value: T::finalize(ctxt.inner) })
+    }
+}
+
+#[rocket::async_trait]
+impl<'r, T: FromForm<'r>> FromData<'r> for Checked<T> {
+    type Error = rocket::form::Errors<'r>;
+
+    async fn from_data(req: &'r Request<'_>, data: Data<'r>) -> rocket::data::Outcome<'r, Self> {
+        use rocket::outcome::Outcome;
+        let refusal = |status: Status, why: &'static str| {
+            let error = rocket::form::Error::validation(why);
+            Outcome::Error((status, rocket::form::Errors::from(vec![error])))
+        };
+        if cross_site(req) {
+            return refusal(Status::Forbidden, "cross-site");
+        }
+        let tokened = match Form::<Tokened<'r, T>>::from_data(req, data).await {
+            Outcome::Success(form) => form.into_inner(),
+            Outcome::Error(e) => return Outcome::Error(e),
+            Outcome::Forward(f) => return Outcome::Forward(f),
+        };
+        if check_csrf(req.cookies(), tokened.token.as_deref().unwrap_or("")).is_err() {
+            return refusal(Status::BadRequest, "csrf");
+        }
+        match tokened.value {
+            Ok(value) => Outcome::Success(Checked(value)),
+            Err(e) => Outcome::Error((e.status(), e)),
+        }
+    }
+}
+
+/// A form that carries nothing but its token (sign out, approve a grant): `Checked<NoFields>`.
+pub struct NoFields;
+
+#[rocket::async_trait]
+impl<'r> FromForm<'r> for NoFields {
+    type Context = ();
+
+    fn init(_: rocket::form::Options) {}
+
+    fn push_value(_: &mut (), _: rocket::form::ValueField<'r>) {}
+
+    async fn push_data(_: &mut (), _: rocket::form::DataField<'r, '_>) {}
+
+    fn finalize(_: ()) -> rocket::form::Result<'r, Self> {
+        Ok(NoFields)
+    }
+}
+
+/// For the JSON API: whether the call may go on. A browser holding our CSRF cookie (the report
+/// form's script) must echo it in `X-CSRF-Token` and must not say it comes from another site;
+/// gateways and apps without cookies need nothing.
+pub struct ApiToken(bool);
+
+impl ApiToken {
+    pub fn passed(&self) -> bool {
+        self.0
+    }
+
+    /// For the API calls anyone may make: a call that carries a staff session must echo the
+    /// token, or another site could make a signed-in browser post to the API.
+    pub fn with_session(req: &Request<'_>) -> ApiToken {
+        if req.cookies().get_private(crate::accounts::SESSION_COOKIE).is_none() {
+            return ApiToken(true);
+        }
+        ApiToken::echoed(req)
+    }
+
+    fn echoed(req: &Request<'_>) -> ApiToken {
+        let header = req.headers().get_one("X-CSRF-Token").unwrap_or("");
+        ApiToken(!cross_site(req) && check_csrf(req.cookies(), header).is_ok())
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for ApiToken {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        if req.cookies().get_private("csrf").is_none() {
+            return Outcome::Success(ApiToken(true));
+        }
+        Outcome::Success(ApiToken::echoed(req))
     }
 }
 

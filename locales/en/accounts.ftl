@@ -92,6 +92,8 @@ admin-error-email = Invalid email address.
 admin-error-name = Give the name.
 admin-error-role = Unknown role.
 admin-error-institution = This role belongs to another institution.
+admin-error-self = An administrator can neither change their own role nor disable their own account.
+admin-error-awaits = This account awaits a second administrator's approval.
 admin-error-duplicate = An account already exists with this address.
 
 mail-admin-hint = Mail leaves through the outbox and is retried. Messages that fail stay here with their last error.

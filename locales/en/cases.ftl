@@ -141,6 +141,9 @@ confidence-unknown = unknown
 case-err-transition = This step is not possible from the case's current step.
 case-err-reason = This step needs a written reason.
 case-err-assignee = Assign the case to someone first.
+case-err-text = This field is required: write something.
+case-err-date = This date is not valid (YYYY-MM-DD).
+case-err-disposition = Choose a disposition for the allegation.
 
 dup-distance = { $km } km away
 dup-same-cercle = same cercle

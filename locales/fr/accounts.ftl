@@ -92,6 +92,8 @@ admin-error-email = Adresse électronique invalide.
 admin-error-name = Indiquez le nom.
 admin-error-role = Rôle inconnu.
 admin-error-institution = Ce rôle appartient à une autre institution.
+admin-error-self = Un administrateur ne peut ni changer son propre rôle ni désactiver son propre compte.
+admin-error-awaits = Ce compte attend l'approbation d'un second administrateur.
 admin-error-duplicate = Un compte existe déjà avec cette adresse.
 
 mail-admin-hint = Les courriels partent par la file d'attente et sont réessayés. Ceux qui échouent restent ici avec leur dernière erreur.

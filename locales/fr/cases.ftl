@@ -141,6 +141,9 @@ confidence-unknown = inconnue
 case-err-transition = Cette étape n'est pas possible depuis l'étape actuelle du dossier.
 case-err-reason = Cette étape demande un motif écrit.
 case-err-assignee = Attribuez d'abord le dossier à une personne.
+case-err-text = Ce champ est obligatoire : écrivez quelque chose.
+case-err-date = Cette date n'est pas valide (AAAA-MM-JJ).
+case-err-disposition = Choisissez une décision sur l'allégation.
 
 dup-distance = à { $km } km
 dup-same-cercle = même cercle

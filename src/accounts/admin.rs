@@ -7,8 +7,8 @@
 //! by mail (a link to the audit log, nothing else) and see the grants on the audit page.
 
 use chrono::Utc;
-use rocket::form::{Form, FromForm};
-use rocket::http::{CookieJar, Status};
+use rocket::form::FromForm;
+use rocket::http::Status;
 use rocket::response::Redirect;
 use rocket::{Either, Route};
 use rocket_dyn_templates::{context, Template};
@@ -17,12 +17,13 @@ use serde::Serialize;
 use super::grant_model;
 use super::guards::Admin;
 use super::model::{self, NewUser, User};
-use super::routes::{issue_reset, Auth};
+use super::reset::issue_reset;
+use super::routes::Auth;
 use super::Role;
 use crate::audit;
 use crate::crypto;
 use crate::error::AppError;
-use crate::web::{check_csrf, Page};
+use crate::web::{Checked, Page};
 
 pub fn routes() -> Vec<Route> {
     rocket::routes![users, create, disable, enable, reset, set_role, approve_grant, refuse_grant, mail]
@@ -114,13 +115,12 @@ async fn users_page(
 }
 
 #[rocket::get("/staff/admin/users")]
-async fn users(page: Page, auth: Auth<'_>, _admin: Admin) -> Result<(Status, Template), AppError> {
+async fn users(page: Page, auth: Auth<'_>, _admin: Admin<'_>) -> Result<(Status, Template), AppError> {
     users_page(page, &auth, None, Status::Ok).await
 }
 
 #[derive(FromForm)]
 pub struct NewUserForm {
-    csrf: Option<String>,
     email: Option<String>,
     name: Option<String>,
     role: Option<String>,
@@ -134,11 +134,9 @@ pub struct NewUserForm {
 async fn create(
     page: Page,
     auth: Auth<'_>,
-    admin: Admin,
-    cookies: &CookieJar<'_>,
-    form: Form<NewUserForm>,
+    admin: Admin<'_>,
+    form: Checked<NewUserForm>,
 ) -> Result<Either<Redirect, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let lang = page.0.lang.clone();
     let tr = |k: &str| auth.catalog.message(&lang, k, None);
     let email = form.email.clone().unwrap_or_default().trim().to_lowercase();
@@ -164,7 +162,7 @@ async fn create(
     let role = role.unwrap_or(Role::Monitor);
     let institution = institution.or_else(|| role.required_institution().map(String::from));
     let (cat, config) = (auth.catalog.clone(), auth.config.clone());
-    let actor = auth.actor(&admin.0.user);
+    let actor = admin.0.actor();
     let unusable = crypto::hash_password(&crypto::random_token(32));
     let admin_id = admin.0.user.id;
     let base = auth.config.public_url.trim_end_matches('/').to_string();
@@ -216,60 +214,72 @@ async fn create(
 
 #[derive(FromForm)]
 pub struct UserAction {
-    csrf: Option<String>,
     role: Option<String>,
     institution: Option<String>,
 }
 
+/// Loads the user inside the transaction of [`Staff::write`], runs `f`, and records `action`
+/// on the user with it.
 async fn act(
-    auth: &Auth<'_>,
-    admin: &Admin,
+    admin: &Admin<'_>,
     id: i32,
     action: &'static str,
     f: impl FnOnce(&mut crate::db::DbConn, &User) -> Result<String, AppError> + Send + 'static,
 ) -> Result<Redirect, AppError> {
-    let actor = auth.actor(&admin.0.user);
-    auth.db
-        .transaction(move |c| {
+    admin
+        .0
+        .write(action, ("user", id.to_string()), move |c| {
             let user = User::find(c, id)?;
-            let details = f(c, &user)?;
-            audit::record(c, &actor, action, "user", &id.to_string(), &details)?;
-            Ok(())
+            Ok(((), f(c, &user)?))
         })
         .await?;
     Ok(Redirect::to("/staff/admin/users"))
 }
 
-#[rocket::post("/staff/admin/users/<id>/disable", data = "<form>")]
+#[rocket::post("/staff/admin/users/<id>/disable", data = "<_form>")]
 async fn disable(
+    page: Page,
     auth: Auth<'_>,
-    admin: Admin,
+    admin: Admin<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<UserAction>,
-) -> Result<Redirect, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    _form: Checked<UserAction>,
+) -> Result<Either<Redirect, (Status, Template)>, AppError> {
     if id == admin.0.user.id {
-        return Err(AppError::BadRequest("an admin cannot disable their own account"));
+        return refused(page, &auth, "admin-error-self").await;
     }
-    act(&auth, &admin, id, "user.disable", |c, u| {
+    act(&admin, id, "user.disable", |c, u| {
         User::disable(c, u.id)?;
         Ok(String::new())
     })
     .await
+    .map(Either::Left)
 }
 
-#[rocket::post("/staff/admin/users/<id>/enable", data = "<form>")]
+/// An admin's mistake on the users page: the page again (422) with the message in their
+/// language.
+async fn refused(
+    page: Page,
+    auth: &Auth<'_>,
+    key: &str,
+) -> Result<Either<Redirect, (Status, Template)>, AppError> {
+    let error = auth.catalog.message(&page.0.lang, key, None);
+    users_page(page, auth, Some(error), Status::UnprocessableEntity).await.map(Either::Right)
+}
+
+#[rocket::post("/staff/admin/users/<id>/enable", data = "<_form>")]
 async fn enable(
+    page: Page,
     auth: Auth<'_>,
-    admin: Admin,
+    admin: Admin<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<UserAction>,
-) -> Result<Redirect, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    act(&auth, &admin, id, "user.enable", |c, u| {
-        // An account created with a role that needs a second admin opens on approval only.
+    _form: Checked<UserAction>,
+) -> Result<Either<Redirect, (Status, Template)>, AppError> {
+    // An account created with a role that needs a second admin opens on approval only.
+    if auth.db.run(move |c| Ok(grant_model::awaits_approval(c, id)?)).await? {
+        return refused(page, &auth, "admin-error-awaits").await;
+    }
+    act(&admin, id, "user.enable", |c, u| {
+        // Checked again in the transaction: approval and enabling cannot cross.
         if grant_model::awaits_approval(c, u.id)? {
             return Err(AppError::BadRequest("this account awaits a second admin's approval"));
         }
@@ -277,20 +287,19 @@ async fn enable(
         Ok(String::new())
     })
     .await
+    .map(Either::Left)
 }
 
 /// Issues a password reset: the user gets a single-use link valid one hour.
-#[rocket::post("/staff/admin/users/<id>/reset", data = "<form>")]
+#[rocket::post("/staff/admin/users/<id>/reset", data = "<_form>")]
 async fn reset(
     auth: Auth<'_>,
-    admin: Admin,
+    admin: Admin<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<UserAction>,
+    _form: Checked<UserAction>,
 ) -> Result<Redirect, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let (cat, config) = (auth.catalog.clone(), auth.config.clone());
-    act(&auth, &admin, id, "user.reset_issued", move |c, u| {
+    act(&admin, id, "user.reset_issued", move |c, u| {
         issue_reset(c, &cat, &config, u, "password-reset", 1)?;
         Ok(String::new())
     })
@@ -299,14 +308,15 @@ async fn reset(
 
 #[rocket::post("/staff/admin/users/<id>/role", data = "<form>")]
 async fn set_role(
+    page: Page,
     auth: Auth<'_>,
-    admin: Admin,
+    admin: Admin<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<UserAction>,
-) -> Result<Redirect, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let role = Role::parse(form.role.as_deref().unwrap_or("")).ok_or(AppError::BadRequest("unknown role"))?;
+    form: Checked<UserAction>,
+) -> Result<Either<Redirect, (Status, Template)>, AppError> {
+    let Some(role) = Role::parse(form.role.as_deref().unwrap_or("")) else {
+        return refused(page, &auth, "admin-error-role").await;
+    };
     let institution = form
         .institution
         .clone()
@@ -314,17 +324,17 @@ async fn set_role(
         .or_else(|| role.required_institution().map(String::from));
     if let (Some(req), Some(i)) = (role.required_institution(), institution.as_deref()) {
         if req != i {
-            return Err(AppError::BadRequest("this role belongs to another institution"));
+            return refused(page, &auth, "admin-error-institution").await;
         }
     }
     // Security: no admin changes their own role (nor gives themselves one).
     if id == admin.0.user.id {
-        return Err(AppError::BadRequest("an admin cannot change their own role"));
+        return refused(page, &auth, "admin-error-self").await;
     }
     if role.needs_second_admin() {
         let (cat, base, admin_id) =
             (auth.catalog.clone(), auth.config.public_url.trim_end_matches('/').to_string(), admin.0.user.id);
-        return act(&auth, &admin, id, "user.role_grant_requested", move |c, u| {
+        return act(&admin, id, "user.role_grant_requested", move |c, u| {
             let inst = institution_of(c, institution.as_deref())?;
             let g = grant_model::request(c, u.id, role.as_str(), inst, false, admin_id)?;
             tell_auditors(c, &cat, &base, u.id, "requested")?;
@@ -334,14 +344,16 @@ async fn set_role(
                 institution.as_deref().unwrap_or("-")
             ))
         })
-        .await;
+        .await
+        .map(Either::Left);
     }
-    act(&auth, &admin, id, "user.role_change", move |c, u| {
+    act(&admin, id, "user.role_change", move |c, u| {
         let inst = institution_of(c, institution.as_deref())?;
         User::set_role(c, u.id, role.as_str(), inst)?;
         Ok(format!("from={} to={role} institution={}", u.role, institution.as_deref().unwrap_or("-")))
     })
     .await
+    .map(Either::Left)
 }
 
 fn institution_of(c: &mut crate::db::DbConn, code: Option<&str>) -> Result<Option<i32>, AppError> {
@@ -371,15 +383,10 @@ fn tell_auditors(
     Ok(())
 }
 
-#[derive(FromForm)]
-pub struct GrantAction {
-    csrf: Option<String>,
-}
-
 /// Decides a pending grant; the admin who asked for it, and the one who would receive it,
 /// may not.
-async fn decide(auth: &Auth<'_>, admin: &Admin, id: i32, approve: bool) -> Result<Redirect, AppError> {
-    let actor = auth.actor(&admin.0.user);
+async fn decide(auth: &Auth<'_>, admin: &Admin<'_>, id: i32, approve: bool) -> Result<Redirect, AppError> {
+    let actor = admin.0.actor();
     let (me, cat, base) =
         (admin.0.user.id, auth.catalog.clone(), auth.config.public_url.trim_end_matches('/').to_string());
     auth.db
@@ -411,27 +418,23 @@ async fn decide(auth: &Auth<'_>, admin: &Admin, id: i32, approve: bool) -> Resul
     Ok(Redirect::to("/staff/admin/users"))
 }
 
-#[rocket::post("/staff/admin/grants/<id>/approve", data = "<form>")]
+#[rocket::post("/staff/admin/grants/<id>/approve", data = "<_checked>")]
 async fn approve_grant(
     auth: Auth<'_>,
-    admin: Admin,
+    admin: Admin<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<GrantAction>,
+    _checked: Checked<crate::web::NoFields>,
 ) -> Result<Redirect, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     decide(&auth, &admin, id, true).await
 }
 
-#[rocket::post("/staff/admin/grants/<id>/refuse", data = "<form>")]
+#[rocket::post("/staff/admin/grants/<id>/refuse", data = "<_checked>")]
 async fn refuse_grant(
     auth: Auth<'_>,
-    admin: Admin,
+    admin: Admin<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<GrantAction>,
+    _checked: Checked<crate::web::NoFields>,
 ) -> Result<Redirect, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     decide(&auth, &admin, id, false).await
 }
 
@@ -448,7 +451,7 @@ struct MailRow {
 
 /// `GET /staff/admin/mail`: what is waiting in the outbox, with the last error of each.
 #[rocket::get("/staff/admin/mail")]
-async fn mail(page: Page, auth: Auth<'_>, _admin: Admin) -> Result<Template, AppError> {
+async fn mail(page: Page, auth: Auth<'_>, _admin: Admin<'_>) -> Result<Template, AppError> {
     let pending = auth.db.run(|c| Ok(crate::notify::model::pending(c, 200)?)).await?;
     let rows: Vec<MailRow> = pending
         .into_iter()

@@ -7,27 +7,88 @@ use rocket::request::{FromRequest, Outcome};
 use rocket::Request;
 
 use super::{CurrentUser, Role};
+use crate::audit::{self, Actor};
+use crate::db::{Db, DbConn};
+use crate::error::AppError;
 
-/// Any signed-in staff member who has given their second factor where one is required.
-pub struct Staff(pub CurrentUser);
+/// Any signed-in staff member who has given their second factor where one is required, with
+/// what a staff handler needs: who (the user and role, through `Deref`), their institution,
+/// their language, the database, and [`Staff::write`], the one way a staff action writes a
+/// change with its audit entry.
+#[derive(Clone)]
+pub struct Staff<'r> {
+    user: CurrentUser,
+    pub institution: Option<i32>,
+    pub lang: String,
+    pub db: &'r Db,
+    /// Staff addresses may be recorded in the audit log (never a reporter's).
+    ip: Option<String>,
+}
 
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for Staff {
-    type Error = ();
-
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
-        match req.guard::<CurrentUser>().await {
-            Outcome::Success(u) if u.second_factor => Outcome::Success(Staff(u)),
-            // The database could not say who this is (503): not a sign-out.
-            Outcome::Error(e) => Outcome::Error(e),
-            _ => Outcome::Forward(Status::Unauthorized),
-        }
+impl std::ops::Deref for Staff<'_> {
+    type Target = CurrentUser;
+    fn deref(&self) -> &CurrentUser {
+        &self.user
     }
 }
 
-async fn with_roles(req: &Request<'_>, roles: &[Role]) -> Outcome<CurrentUser, ()> {
-    match req.guard::<Staff>().await {
-        Outcome::Success(Staff(u)) if roles.contains(&u.role) => Outcome::Success(u),
+impl Staff<'_> {
+    /// The audit log's name for this person.
+    pub fn actor(&self) -> Actor {
+        Actor::User { id: self.user.user.id, email: self.user.user.email.clone(), ip: self.ip.clone() }
+    }
+
+    /// One change and its audit entry, in one transaction: `f` makes the change and says
+    /// what it did (the entry's details); `action` on `object` (type, id) is recorded with it,
+    /// or nothing is written at all.
+    pub async fn write<T, F>(
+        &self,
+        action: &'static str,
+        object: (&'static str, String),
+        f: F,
+    ) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<(T, String), AppError> + Send + 'static,
+    {
+        let who = self.actor();
+        self.db
+            .transaction(move |c| {
+                let (out, details) = f(c)?;
+                audit::record(c, &who, action, object.0, &object.1, &details)?;
+                Ok(out)
+            })
+            .await
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Staff<'r> {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        let user = match req.guard::<CurrentUser>().await {
+            Outcome::Success(u) if u.second_factor => u,
+            // The database could not say who this is (503): not a sign-out.
+            Outcome::Error(e) => return Outcome::Error(e),
+            _ => return Outcome::Forward(Status::Unauthorized),
+        };
+        let Some(db) = req.rocket().state::<Db>() else {
+            return Outcome::Error((Status::InternalServerError, ()));
+        };
+        Outcome::Success(Staff {
+            institution: user.user.institution_id,
+            lang: crate::web::locale_of(req).0,
+            db,
+            ip: req.client_ip().map(|ip| ip.to_string()),
+            user,
+        })
+    }
+}
+
+async fn with_roles<'r>(req: &'r Request<'_>, roles: &[Role]) -> Outcome<Staff<'r>, ()> {
+    match req.guard::<Staff<'r>>().await {
+        Outcome::Success(s) if roles.contains(&s.role) => Outcome::Success(s),
         // Least privilege: the page does not exist for this role.
         Outcome::Success(_) => Outcome::Error((Status::NotFound, ())),
         Outcome::Error(e) => Outcome::Error(e),
@@ -38,14 +99,14 @@ async fn with_roles(req: &Request<'_>, roles: &[Role]) -> Outcome<CurrentUser, (
 macro_rules! role_guard {
     ($(#[$doc:meta])* $name:ident, [$($role:ident),+]) => {
         $(#[$doc])*
-        pub struct $name(pub CurrentUser);
+        pub struct $name<'r>(pub Staff<'r>);
 
-        impl $name {
+        impl $name<'_> {
             pub const ROLES: &'static [Role] = &[$(Role::$role),+];
         }
 
         #[rocket::async_trait]
-        impl<'r> FromRequest<'r> for $name {
+        impl<'r> FromRequest<'r> for $name<'r> {
             type Error = ();
 
             async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
@@ -84,6 +145,16 @@ role_guard!(
     /// Trainers: aggregate patterns and remediation.
     Trainer,
     [Trainer]
+);
+role_guard!(
+    /// The custodian of evidence originals (metadata included): auditors only.
+    EvidenceCustodian,
+    [Auditor]
+);
+role_guard!(
+    /// Those who may read the triage queue and events: intake officers and auditors.
+    TriageReader,
+    [Intake, Auditor]
 );
 role_guard!(
     /// Those who work on training: trainers, and admins who manage units and partners.

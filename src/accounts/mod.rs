@@ -2,11 +2,13 @@
 //! Guards by role (`guards`), sign-in with TOTP and password resets (`routes`), account
 //! administration (`admin`).
 
+mod account;
 mod admin;
 pub mod grant_model;
 pub mod guards;
 pub mod model;
 pub mod password;
+pub mod reset;
 mod roles;
 pub mod routes;
 pub mod secrets;

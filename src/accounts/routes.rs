@@ -1,31 +1,29 @@
-//! Signing in and out, the second factor, the account page, and password resets.
+//! Signing in and out and the second factor; the account page is in `account.rs`, password
+//! resets in `reset.rs`.
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use chrono::Utc;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::response::Redirect;
 use rocket::{Either, Request, Route};
 use rocket_dyn_templates::{context, Template};
 
 use super::guards::Staff;
-use super::model::{self, Attempt, Session, User};
+use super::model::{Attempt, Session, User};
 use super::secrets::AccountKeys;
 use super::throttle;
-use super::{password, totp, CurrentUser, Role, StaffDoors, SESSION_COOKIE};
+use super::{totp, CurrentUser, Role, StaffDoors, SESSION_COOKIE};
 use crate::audit::{self, Actor};
 use crate::config::Config;
 use crate::crypto::{self, HashLimiter};
 use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n::Catalog;
-use crate::notify;
-use crate::web::{check_csrf, rotate_csrf, Page};
+use crate::web::{rotate_csrf, Checked, Page};
 
 pub fn routes() -> Vec<Route> {
-    rocket::routes![
+    let mut routes = rocket::routes![
         dashboard,
         sign_in_page,
         sign_in,
@@ -34,17 +32,13 @@ pub fn routes() -> Vec<Route> {
         totp_enrol,
         totp_confirm,
         sign_out,
-        account,
-        set_digest,
-        change_password,
-        forgot_page,
-        forgot,
-        reset_page,
-        reset,
-    ]
+    ];
+    routes.extend(super::account::routes());
+    routes.extend(super::reset::routes());
+    routes
 }
 
-type Page2 = Either<Redirect, (Status, Template)>;
+pub(super) type Page2 = Either<Redirect, (Status, Template)>;
 
 /// What the account handlers need besides the page.
 pub struct Auth<'r> {
@@ -136,8 +130,8 @@ fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
 }
 
 #[rocket::get("/staff")]
-fn dashboard(page: Page, staff: Staff) -> Template {
-    Template::render("accounts/dashboard", context! { page: page.0, role: staff.0.role.as_str() })
+fn dashboard(page: Page, staff: Staff<'_>) -> Template {
+    Template::render("accounts/dashboard", context! { page: page.0, role: staff.role.as_str() })
 }
 
 #[rocket::get("/staff/sign-in?<next>&<msg>", rank = 2)]
@@ -156,7 +150,6 @@ fn sign_in_page(
 
 #[derive(FromForm)]
 pub struct SignInForm {
-    csrf: Option<String>,
     email: Option<String>,
     password: Option<String>,
     next: Option<String>,
@@ -167,9 +160,8 @@ async fn sign_in(
     page: Page,
     auth: Auth<'_>,
     cookies: &CookieJar<'_>,
-    form: Form<SignInForm>,
+    form: Checked<SignInForm>,
 ) -> Result<Page2, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let email = form.email.clone().unwrap_or_default().trim().to_lowercase();
     let password = form.password.clone().unwrap_or_default();
     let next = safe_next(form.next.as_deref());
@@ -293,7 +285,6 @@ fn totp_prompt(page: Page, user: CurrentUser, next: Option<&str>) -> Either<Redi
 
 #[derive(FromForm)]
 pub struct CodeForm {
-    csrf: Option<String>,
     code: Option<String>,
     recovery: Option<String>,
     next: Option<String>,
@@ -304,10 +295,8 @@ async fn totp_check(
     page: Page,
     auth: Auth<'_>,
     user: CurrentUser,
-    cookies: &CookieJar<'_>,
-    form: Form<CodeForm>,
+    form: Checked<CodeForm>,
 ) -> Result<Page2, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let next = safe_next(form.next.as_deref());
     let (Some(secret), Some(_)) = (auth.totp_secret(&user.user), user.user.totp_enabled_at) else {
         return Ok(Either::Left(Redirect::to("/staff/totp")));
@@ -419,10 +408,8 @@ async fn totp_confirm(
     page: Page,
     auth: Auth<'_>,
     user: CurrentUser,
-    cookies: &CookieJar<'_>,
-    form: Form<CodeForm>,
+    form: Checked<CodeForm>,
 ) -> Result<Either<Redirect, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     if user.user.totp_enabled_at.is_some() {
         return Ok(Either::Left(Redirect::to("/staff/account")));
     }
@@ -458,19 +445,13 @@ async fn totp_confirm(
     }
 }
 
-#[derive(FromForm)]
-pub struct CsrfOnly {
-    csrf: Option<String>,
-}
-
-#[rocket::post("/staff/sign-out", data = "<form>")]
+#[rocket::post("/staff/sign-out", data = "<_checked>")]
 async fn sign_out(
     auth: Auth<'_>,
     user: CurrentUser,
     cookies: &CookieJar<'_>,
-    form: Form<CsrfOnly>,
+    _checked: Checked<crate::web::NoFields>,
 ) -> Result<Redirect, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let (sid, uid, actor) = (user.session_id, user.user.id, auth.actor(&user.user));
     auth.db
         .transaction(move |c| {
@@ -482,259 +463,4 @@ async fn sign_out(
     cookies.remove_private(Cookie::from(SESSION_COOKIE));
     rotate_csrf(cookies, auth.secure_cookies);
     Ok(Redirect::to("/staff/sign-in?msg=signed-out"))
-}
-
-#[rocket::get("/staff/account?<msg>")]
-fn account(page: Page, staff: Staff, msg: Option<&str>) -> Template {
-    let u = &staff.0.user;
-    let msg = msg.filter(|m| *m == "digest-saved");
-    Template::render(
-        "accounts/account",
-        context! {
-            page: page.0, totp: u.totp_enabled_at.is_some(), role: staff.0.role.as_str(),
-            digest: u.digest_enabled, error: None::<String>, msg,
-        },
-    )
-}
-
-#[derive(FromForm)]
-pub struct DigestForm {
-    csrf: Option<String>,
-    enabled: Option<bool>,
-}
-
-/// Switches the daily digest on or off for oneself.
-#[rocket::post("/staff/account/digest", data = "<form>")]
-async fn set_digest(
-    auth: Auth<'_>,
-    staff: Staff,
-    cookies: &CookieJar<'_>,
-    form: Form<DigestForm>,
-) -> Result<Redirect, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let enabled = form.enabled.unwrap_or(false);
-    let (uid, actor) = (staff.0.user.id, auth.actor(&staff.0.user));
-    auth.db
-        .transaction(move |c| {
-            User::set_digest(c, uid, enabled)?;
-            audit::record(
-                c,
-                &actor,
-                "user.digest",
-                "user",
-                &uid.to_string(),
-                if enabled { "on" } else { "off" },
-            )?;
-            Ok(())
-        })
-        .await?;
-    Ok(Redirect::to("/staff/account?msg=digest-saved"))
-}
-
-#[derive(FromForm)]
-pub struct PasswordForm {
-    csrf: Option<String>,
-    current: Option<String>,
-    password: Option<String>,
-    confirm: Option<String>,
-    token: Option<String>,
-}
-
-/// The policy's message for a refused new password, or None.
-fn new_password_error(auth: &Auth<'_>, lang: &str, form: &PasswordForm, email: &str) -> Option<String> {
-    let pw = form.password.clone().unwrap_or_default();
-    if Some(&pw) != form.confirm.as_ref() {
-        return Some(auth.catalog.message(lang, "password-mismatch", None));
-    }
-    password::check(&pw, email).err().map(|w| auth.catalog.message(lang, w.key(), None))
-}
-
-#[rocket::post("/staff/account/password", data = "<form>")]
-async fn change_password(
-    page: Page,
-    auth: Auth<'_>,
-    staff: Staff,
-    cookies: &CookieJar<'_>,
-    form: Form<PasswordForm>,
-) -> Result<Either<Redirect, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let u = staff.0.user.clone();
-    let current = form.current.clone().unwrap_or_default();
-    let hash = u.password_hash.clone();
-    let current_ok = auth
-        .doors
-        .hasher
-        .run(move || crypto::verify_password(&current, &hash))
-        .await
-        .ok_or(AppError::Unavailable)?;
-    let lang = page.0.lang.clone();
-    let error = if current_ok {
-        new_password_error(&auth, &lang, &form, &u.email)
-    } else {
-        Some(auth.catalog.message(&lang, "password-current-wrong", None))
-    };
-    if let Some(error) = error {
-        let ctx = context! {
-            page: page.0, totp: u.totp_enabled_at.is_some(), role: staff.0.role.as_str(),
-            digest: u.digest_enabled, error,
-        };
-        return Ok(Either::Right((Status::UnprocessableEntity, Template::render("accounts/account", ctx))));
-    }
-    let pw = form.password.clone().unwrap_or_default();
-    let new_hash =
-        auth.doors.hasher.run(move || crypto::hash_password(&pw)).await.ok_or(AppError::Unavailable)?;
-    let actor = auth.actor(&u);
-    auth.db
-        .transaction(move |c| {
-            // Every session ends, this one included.
-            User::set_password(c, u.id, &new_hash)?;
-            audit::record(c, &actor, "user.password_change", "user", &u.id.to_string(), "")?;
-            Ok(())
-        })
-        .await?;
-    cookies.remove_private(Cookie::from(SESSION_COOKIE));
-    Ok(Either::Left(Redirect::to("/staff/sign-in?msg=password-changed")))
-}
-
-#[rocket::get("/staff/password/forgot")]
-fn forgot_page(page: Page) -> Template {
-    Template::render("accounts/forgot", context! { page: page.0, sent: false })
-}
-
-#[derive(FromForm)]
-pub struct ForgotForm {
-    csrf: Option<String>,
-    email: Option<String>,
-}
-
-/// Issues a reset token for a user and queues the mail with the link, in the caller's
-/// transaction. The token is valid for `hours` and stored only as its SHA-256.
-pub fn issue_reset(
-    c: &mut crate::db::DbConn,
-    catalog: &Catalog,
-    config: &Config,
-    user: &User,
-    event: &str,
-    hours: i64,
-) -> Result<(), AppError> {
-    let token = crypto::random_token(32);
-    let expires = Utc::now().naive_utc() + chrono::Duration::hours(hours);
-    model::create_password_reset(c, user.id, &crypto::sha256_hex(token.as_bytes()), expires)?;
-    let link = format!("{}/staff/password/reset?token={token}", config.public_url.trim_end_matches('/'));
-    let (subject, body) =
-        notify::compose(catalog, &user.locale, event, &[("link", link), ("hours", hours.to_string())]);
-    notify::enqueue(c, &user.email, &subject, &body, event)?;
-    Ok(())
-}
-
-/// Every answer of forgot-password takes at least this long, whether a link was issued, the
-/// email is unknown or the request was throttled: the time tells nothing.
-const FORGOT_FLOOR: Duration = Duration::from_millis(400);
-
-/// Live links one account may hold at once; further requests issue nothing.
-const LIVE_LINKS_PER_ACCOUNT: i64 = 3;
-
-#[rocket::post("/staff/password/forgot", data = "<form>")]
-async fn forgot(
-    page: Page,
-    auth: Auth<'_>,
-    cookies: &CookieJar<'_>,
-    form: Form<ForgotForm>,
-) -> Result<(Status, Template), AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let started = std::time::Instant::now();
-    let email = form.email.clone().unwrap_or_default();
-    // Security: per client in memory, per account in the database (across instances).
-    let allowed = auth.doors.forgot_per_client.hit(auth.clock.unix(), &auth.network);
-    if allowed {
-        let (cat, config) = (auth.catalog.clone(), auth.config.clone());
-        auth.db
-            .transaction(move |c| {
-                let Some(u) = User::find_by_email(c, &email)?.filter(|u| u.disabled_at.is_none()) else {
-                    return Ok(());
-                };
-                if model::live_resets(c, u.id, Utc::now().naive_utc())? >= LIVE_LINKS_PER_ACCOUNT {
-                    return Ok(());
-                }
-                issue_reset(c, &cat, &config, &u, "password-reset", 1)?;
-                audit::record(
-                    c,
-                    &Actor::System("password-reset"),
-                    "user.reset_requested",
-                    "user",
-                    &u.id.to_string(),
-                    "",
-                )?;
-                Ok(())
-            })
-            .await?;
-    }
-    if let Some(rest) = FORGOT_FLOOR.checked_sub(started.elapsed()) {
-        rocket::tokio::time::sleep(rest).await;
-    }
-    // The same answer whether or not the account exists; only a flooding client is told.
-    let status = if allowed { Status::Ok } else { Status::TooManyRequests };
-    Ok((
-        status,
-        Template::render("accounts/forgot", context! { page: page.0, sent: allowed, throttled: !allowed }),
-    ))
-}
-
-#[rocket::get("/staff/password/reset?<token>")]
-async fn reset_page(page: Page, auth: Auth<'_>, token: Option<&str>) -> Result<Template, AppError> {
-    let token = token.unwrap_or_default().to_string();
-    let hash = crypto::sha256_hex(token.as_bytes());
-    let live = auth.db.run(move |c| Ok(model::find_password_reset(c, &hash)?)).await?.is_some();
-    Ok(Template::render("accounts/reset", context! { page: page.0, token, live, error: None::<String> }))
-}
-
-#[rocket::post("/staff/password/reset", data = "<form>")]
-async fn reset(
-    page: Page,
-    auth: Auth<'_>,
-    cookies: &CookieJar<'_>,
-    form: Form<PasswordForm>,
-) -> Result<Either<Redirect, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let token = form.token.clone().unwrap_or_default();
-    let hash = crypto::sha256_hex(token.as_bytes());
-    let h2 = hash.clone();
-    let user_id = auth.db.run(move |c| Ok(model::find_password_reset(c, &h2)?)).await?;
-    let Some(user_id) = user_id else {
-        let ctx = context! { page: page.0, token, live: false, error: None::<String> };
-        return Ok(Either::Right((Status::NotFound, Template::render("accounts/reset", ctx))));
-    };
-    let user = auth.db.run(move |c| Ok(User::find(c, user_id)?)).await?;
-    let lang = page.0.lang.clone();
-    if let Some(error) = new_password_error(&auth, &lang, &form, &user.email) {
-        let ctx = context! { page: page.0, token, live: true, error };
-        return Ok(Either::Right((Status::UnprocessableEntity, Template::render("accounts/reset", ctx))));
-    }
-    let pw = form.password.clone().unwrap_or_default();
-    let new_hash =
-        auth.doors.hasher.run(move || crypto::hash_password(&pw)).await.ok_or(AppError::Unavailable)?;
-    let used = auth
-        .db
-        .transaction(move |c| {
-            // Single use: the token is spent in the same transaction as the change.
-            if model::use_password_reset(c, &hash)? != Some(user_id) {
-                return Ok(false);
-            }
-            User::set_password(c, user_id, &new_hash)?;
-            audit::record(
-                c,
-                &Actor::System("password-reset"),
-                "user.password_reset",
-                "user",
-                &user_id.to_string(),
-                "",
-            )?;
-            Ok(true)
-        })
-        .await?;
-    if !used {
-        let ctx = context! { page: page.0, token: "", live: false, error: None::<String> };
-        return Ok(Either::Right((Status::NotFound, Template::render("accounts/reset", ctx))));
-    }
-    Ok(Either::Left(Redirect::to("/staff/sign-in?msg=password-reset")))
 }

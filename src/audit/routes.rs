@@ -45,7 +45,7 @@ const PAGE: i64 = 100;
 async fn index(
     page: Page,
     db: &rocket::State<Db>,
-    _reader: AuditReader,
+    _reader: AuditReader<'_>,
     actor: Option<String>,
     action: Option<String>,
     object_type: Option<String>,

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
-use rocket::form::{Form, FromForm};
-use rocket::http::{CookieJar, Status};
+use rocket::form::FromForm;
+use rocket::http::Status;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
 use rocket::{Either, Route, State};
@@ -16,16 +16,16 @@ use serde::Serialize;
 use super::deadlines;
 use super::model::{self, Case};
 use super::workflow::{self, Status as CaseStatus};
-use crate::accounts::guards::{CaseReader, CaseWorker};
+use crate::accounts::guards::{CaseReader, CaseWorker, Staff};
 use crate::accounts::routes::Auth;
 use crate::accounts::{CurrentUser, Role};
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::cases::Feedback;
 use crate::error::AppError;
 use crate::geo::Geo;
 use crate::taxonomy::Taxonomy;
 use crate::triage::model as triage;
-use crate::web::{check_csrf, Page};
+use crate::web::{Checked, Page};
 
 pub fn routes() -> Vec<Route> {
     rocket::routes![
@@ -53,10 +53,6 @@ fn institution(u: &CurrentUser) -> Result<Option<i32>, AppError> {
     }
 }
 
-fn actor(auth: &Auth<'_>, u: &CurrentUser) -> Actor {
-    Actor::User { id: u.user.id, email: u.user.email.clone(), ip: auth.ip.clone() }
-}
-
 #[derive(Serialize)]
 struct Row {
     id: i32,
@@ -77,7 +73,7 @@ const PAGE: i64 = 50;
 async fn index(
     page: Page,
     auth: Auth<'_>,
-    reader: CaseReader,
+    reader: CaseReader<'_>,
     geo: &State<Arc<Geo>>,
     scope: Option<String>,
     before: Option<i32>,
@@ -144,7 +140,7 @@ async fn index(
 async fn show(
     page: Page,
     auth: Auth<'_>,
-    reader: CaseReader,
+    reader: CaseReader<'_>,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     flash: Option<FlashMessage<'_>>,
@@ -158,14 +154,14 @@ async fn show(
 async fn render_case(
     page: Page,
     auth: &Auth<'_>,
-    user: &CurrentUser,
+    user: &Staff<'_>,
     tax: &Arc<Taxonomy>,
     geo: &Arc<Geo>,
     id: i32,
     fb: Feedback,
 ) -> Result<Template, AppError> {
     let inst = institution(user)?;
-    let who = actor(auth, user);
+    let who = user.actor();
     let uid = user.user.id;
     let data = auth
         .db
@@ -346,22 +342,20 @@ async fn render_case(
     ))
 }
 
-/// Loads a case of the worker's institution inside a transaction, runs `f`, records `action`.
+/// Loads a case of the worker's institution inside the transaction of [`Staff::write`], runs
+/// `f`, and records `action` on the case with it.
 async fn act<T: Send + 'static>(
-    auth: &Auth<'_>,
-    worker: &CaseWorker,
+    worker: &CaseWorker<'_>,
     id: i32,
     action: &'static str,
     f: impl FnOnce(&mut crate::db::DbConn, &Case) -> Result<(T, String), AppError> + Send + 'static,
 ) -> Result<T, AppError> {
     let inst = institution(&worker.0)?;
-    let who = actor(auth, &worker.0);
-    auth.db
-        .transaction(move |c| {
+    worker
+        .0
+        .write(action, ("case", id.to_string()), move |c| {
             let case = model::find_case(c, id, inst)?;
-            let (out, details) = f(c, &case)?;
-            audit::record(c, &who, action, "case", &id.to_string(), &details)?;
-            Ok(out)
+            f(c, &case)
         })
         .await
 }
@@ -383,7 +377,6 @@ fn back(id: i32) -> Redirect {
 
 #[derive(FromForm)]
 pub struct TransitionForm {
-    csrf: Option<String>,
     to: Option<String>,
     reason: Option<String>,
 }
@@ -415,19 +408,16 @@ fn done(id: i32, key: &str, arg: &str) -> Flash<Redirect> {
 
 /// A step of the workflow; a refused one comes back on the case page with the state
 /// machine's message next to the field at fault and the values as typed.
-#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/cases/<id>/transition", data = "<form>")]
 async fn transition(
     auth: Auth<'_>,
-    worker: CaseWorker,
+    worker: CaseWorker<'_>,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     id: i32,
-    cookies: &CookieJar<'_>,
     page: Page,
-    form: Form<TransitionForm>,
+    form: Checked<TransitionForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let raw_to = form.to.clone().unwrap_or_default();
     let reason = form.reason.clone().unwrap_or_default().trim().to_string();
     let lang = page.0.lang.clone();
@@ -445,7 +435,7 @@ async fn transition(
     };
     let (uid, days) = (worker.0.user.id, auth.config.response_days);
     let why = reason.clone();
-    let result = act(&auth, &worker, id, "case.transition", move |c, case| {
+    let result = act(&worker, id, "case.transition", move |c, case| {
         let from = case.status();
         if let Err(refusal) = workflow::check(from, to, &why, case.assignee_id.is_some()) {
             return Ok((Err(refusal), String::new()));
@@ -474,7 +464,6 @@ async fn transition(
 
 #[derive(FromForm)]
 pub struct AssignForm {
-    csrf: Option<String>,
     user_id: Option<i32>,
 }
 
@@ -483,15 +472,13 @@ pub struct AssignForm {
 #[rocket::post("/staff/cases/<id>/assign", data = "<form>")]
 async fn assign(
     auth: Auth<'_>,
-    worker: CaseWorker,
+    worker: CaseWorker<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<AssignForm>,
+    form: Checked<AssignForm>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let to = form.user_id;
     let (catalog, config, uid) = (auth.catalog.clone(), auth.config.clone(), worker.0.user.id);
-    let name = act(&auth, &worker, id, "case.assign", move |c, case| {
+    let name = act(&worker, id, "case.assign", move |c, case| {
         let Some(to) = to else {
             model::assign(c, case.id, None)?;
             model::record_assignment(c, case, uid, "")?;
@@ -523,18 +510,65 @@ async fn assign(
 
 #[derive(FromForm)]
 pub struct TextForm {
-    csrf: Option<String>,
     body: Option<String>,
     due_on: Option<String>,
     report_id: Option<i32>,
 }
 
-fn text(v: &Option<String>) -> Result<String, AppError> {
+/// The text of a field, trimmed; `None` when nothing was written.
+fn text(v: &Option<String>) -> Option<String> {
     let t = v.clone().unwrap_or_default().trim().to_string();
-    if t.is_empty() {
-        return Err(AppError::BadRequest("empty text"));
+    (!t.is_empty()).then_some(t)
+}
+
+/// What a case worker's form answers: the confirmation on the case page, or the page again.
+type Answer = Result<Either<Flash<Redirect>, (Status, Template)>, AppError>;
+
+/// The tools to draw the case page again, gathered by one request guard.
+pub struct Again<'r> {
+    page: Page,
+    tax: &'r Arc<Taxonomy>,
+    geo: &'r Arc<Geo>,
+}
+
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for Again<'r> {
+    type Error = ();
+
+    async fn from_request(req: &'r rocket::Request<'_>) -> rocket::request::Outcome<Self, ()> {
+        let page = match req.guard::<Page>().await {
+            rocket::request::Outcome::Success(p) => p,
+            _ => return rocket::request::Outcome::Error((Status::InternalServerError, ())),
+        };
+        let r = req.rocket();
+        match (r.state::<Arc<Taxonomy>>(), r.state::<Arc<Geo>>()) {
+            (Some(tax), Some(geo)) => rocket::request::Outcome::Success(Again { page, tax, geo }),
+            _ => rocket::request::Outcome::Error((Status::InternalServerError, ())),
+        }
     }
-    Ok(t)
+}
+
+/// A mistake the case worker can fix: the case page again (422), the form `form` with the
+/// values as typed and the message in the worker's language next to `field`.
+async fn refused(
+    again: Again<'_>,
+    auth: &Auth<'_>,
+    worker: &CaseWorker<'_>,
+    id: i32,
+    (form, field, key): (&str, &str, &str),
+    values: &[(&str, &str)],
+) -> Answer {
+    let message = auth.catalog.message(&again.page.0.lang, key, None);
+    let fb = Feedback::refused(form, &[(field, message)], values);
+    // A case that is not there (or not this institution's): the form was wrong first, and the
+    // refusal stays a bad request, as on the triage pages.
+    let t = match render_case(again.page, auth, &worker.0, again.tax, again.geo, id, fb).await {
+        Err(AppError::NotFound) | Err(AppError::Database(diesel::result::Error::NotFound)) => {
+            return Err(AppError::BadRequest("refused form"))
+        }
+        other => other?,
+    };
+    Ok(Either::Right((Status::UnprocessableEntity, t)))
 }
 
 fn date(v: &Option<String>) -> Option<NaiveDate> {
@@ -544,50 +578,58 @@ fn date(v: &Option<String>) -> Option<NaiveDate> {
 #[rocket::post("/staff/cases/<id>/notes", data = "<form>")]
 async fn note(
     auth: Auth<'_>,
-    worker: CaseWorker,
+    worker: CaseWorker<'_>,
+    again: Again<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<TextForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let (body, uid) = (text(&form.body)?, worker.0.user.id);
-    act(&auth, &worker, id, "case.note", move |c, case| {
+    form: Checked<TextForm>,
+) -> Answer {
+    let Some(body) = text(&form.body) else {
+        return refused(again, &auth, &worker, id, ("note", "body", "case-err-text"), &[]).await;
+    };
+    let uid = worker.0.user.id;
+    act(&worker, id, "case.note", move |c, case| {
         let n = model::add_note(c, case.id, uid, &body)?;
         Ok(((), format!("note={n}")))
     })
     .await?;
-    Ok(done(id, "cases-done-note", ""))
+    Ok(Either::Left(done(id, "cases-done-note", "")))
 }
 
 #[rocket::post("/staff/cases/<id>/actions", data = "<form>")]
 async fn action(
     auth: Auth<'_>,
-    worker: CaseWorker,
+    worker: CaseWorker<'_>,
+    again: Again<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<TextForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let (body, due, uid) = (text(&form.body)?, date(&form.due_on), worker.0.user.id);
-    act(&auth, &worker, id, "case.action", move |c, case| {
+    form: Checked<TextForm>,
+) -> Answer {
+    let typed_due = form.due_on.clone().unwrap_or_default();
+    let values = [("due_on", typed_due.as_str())];
+    let Some(body) = text(&form.body) else {
+        return refused(again, &auth, &worker, id, ("action", "body", "case-err-text"), &values).await;
+    };
+    let due = date(&form.due_on);
+    if due.is_none() && !typed_due.trim().is_empty() {
+        let values = [("due_on", typed_due.as_str()), ("body", body.as_str())];
+        return refused(again, &auth, &worker, id, ("action", "due_on", "case-err-date"), &values).await;
+    }
+    let uid = worker.0.user.id;
+    act(&worker, id, "case.action", move |c, case| {
         let a = model::add_action(c, case.id, uid, &body, due)?;
         Ok(((), format!("action={a} due={due:?}")))
     })
     .await?;
-    Ok(done(id, "cases-done-action", ""))
+    Ok(Either::Left(done(id, "cases-done-action", "")))
 }
 
-#[rocket::post("/staff/cases/<id>/actions/<aid>/done", data = "<form>")]
+#[rocket::post("/staff/cases/<id>/actions/<aid>/done", data = "<_form>")]
 async fn action_done(
-    auth: Auth<'_>,
-    worker: CaseWorker,
+    worker: CaseWorker<'_>,
     id: i32,
     aid: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<TextForm>,
+    _form: Checked<TextForm>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    act(&auth, &worker, id, "case.action_done", move |c, case| {
+    act(&worker, id, "case.action_done", move |c, case| {
         if model::complete_action(c, case.id, aid)? == 0 {
             return Err(AppError::NotFound);
         }
@@ -599,7 +641,6 @@ async fn action_done(
 
 #[derive(FromForm)]
 pub struct FindingForm {
-    csrf: Option<String>,
     allegation_id: Option<i32>,
     disposition: Option<String>,
     standard: Option<String>,
@@ -610,32 +651,42 @@ pub struct FindingForm {
 #[rocket::post("/staff/cases/<id>/findings", data = "<form>")]
 async fn finding(
     auth: Auth<'_>,
-    worker: CaseWorker,
-    tax: &State<Arc<Taxonomy>>,
+    worker: CaseWorker<'_>,
+    again: Again<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<FindingForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+    form: Checked<FindingForm>,
+) -> Answer {
+    // A hidden field of the page: missing, it was not sent from the page.
     let aid = form.allegation_id.ok_or(AppError::BadRequest("allegation"))?;
     let code = form.disposition.clone().unwrap_or_default();
-    let disp =
-        tax.dispositions.iter().find(|d| d.code == code).ok_or(AppError::BadRequest("disposition"))?.id;
     let standard = form.standard.clone().unwrap_or_default();
-    let reasoning = text(&form.reasoning)?;
-    act(&auth, &worker, id, "case.finding", move |c, case| {
-        // Only an allegation routed to this case: another institution's is not found.
-        model::record_finding(c, case.id, aid, disp, &standard, &reasoning)
-            .map_err(|_| AppError::NotFound)?;
+    let typed_reasoning = form.reasoning.clone().unwrap_or_default();
+    let form_id = format!("finding-{aid}");
+    let values = [
+        ("disposition", code.as_str()),
+        ("standard", standard.as_str()),
+        ("reasoning", typed_reasoning.as_str()),
+    ];
+    let Some(disp) = again.tax.dispositions.iter().find(|d| d.code == code).map(|d| d.id) else {
+        let why = (form_id.as_str(), "disposition", "case-err-disposition");
+        return refused(again, &auth, &worker, id, why, &values).await;
+    };
+    let Some(reasoning) = text(&form.reasoning) else {
+        let why = (form_id.as_str(), "reasoning", "case-err-text");
+        return refused(again, &auth, &worker, id, why, &values).await;
+    };
+    act(&worker, id, "case.finding", move |c, case| {
+        // Only an allegation routed to this case: another institution's is not found (the
+        // query answers NotFound, 404); any other database error stays a server error.
+        model::record_finding(c, case.id, aid, disp, &standard, &reasoning)?;
         Ok(((), format!("allegation={aid} disposition={code}")))
     })
     .await?;
-    Ok(done(id, "cases-done-finding", ""))
+    Ok(Either::Left(done(id, "cases-done-finding", "")))
 }
 
 #[derive(FromForm)]
 pub struct RecommendationForm {
-    csrf: Option<String>,
     addressee: Option<String>,
     content: Option<String>,
     due_on: Option<String>,
@@ -646,17 +697,32 @@ pub struct RecommendationForm {
 #[rocket::post("/staff/cases/<id>/recommendations", data = "<form>")]
 async fn recommendation(
     auth: Auth<'_>,
-    page: Page,
-    worker: CaseWorker,
+    again: Again<'_>,
+    worker: CaseWorker<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<RecommendationForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let (to, content, due, uid) =
-        (text(&form.addressee)?, text(&form.content)?, date(&form.due_on), worker.0.user.id);
+    form: Checked<RecommendationForm>,
+) -> Answer {
+    let typed = |v: &Option<String>| v.clone().unwrap_or_default();
+    let (t_to, t_content, t_due) = (typed(&form.addressee), typed(&form.content), typed(&form.due_on));
+    let values = [("addressee", t_to.as_str()), ("content", t_content.as_str()), ("due_on", t_due.as_str())];
+    let due = date(&form.due_on);
+    let checked = match (text(&form.addressee), text(&form.content)) {
+        (None, _) => Err("addressee"),
+        (_, None) => Err("content"),
+        _ if due.is_none() && !t_due.trim().is_empty() => Err("due_on"),
+        (Some(to), Some(content)) => Ok((to, content)),
+    };
+    let (to, content) = match checked {
+        Ok(v) => v,
+        Err(field) => {
+            let key = if field == "due_on" { "case-err-date" } else { "case-err-text" };
+            return refused(again, &auth, &worker, id, ("recommend", field, key), &values).await;
+        }
+    };
+    let page = again.page;
+    let uid = worker.0.user.id;
     let days = auth.config.response_days;
-    let moved = act(&auth, &worker, id, "case.recommendation", move |c, case| {
+    let moved = act(&worker, id, "case.recommendation", move |c, case| {
         let r = model::add_recommendation(c, case.id, uid, &to, &content, due)?;
         // Sending a recommendation is the step "recommendation sent" (and on, by itself).
         let moved = match case.status().on_recommendation() {
@@ -666,24 +732,29 @@ async fn recommendation(
         Ok((moved, format!("recommendation={r} to={to} step={:?}", moved.map(|m| m.as_str()))))
     })
     .await?;
-    Ok(moved_or(&auth, &page, id, "cases-done-recommendation", moved))
+    Ok(Either::Left(moved_or(&auth, &page, id, "cases-done-recommendation", moved)))
 }
 
 /// The authority's response to a recommendation.
 #[rocket::post("/staff/cases/<id>/responses", data = "<form>")]
 async fn response(
     auth: Auth<'_>,
-    page: Page,
-    worker: CaseWorker,
+    again: Again<'_>,
+    worker: CaseWorker<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<RecommendationForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let (rid, resp) = (form.rec_id.ok_or(AppError::BadRequest("recommendation"))?, text(&form.response)?);
+    form: Checked<RecommendationForm>,
+) -> Answer {
+    // A hidden field of the page: missing, it was not sent from the page.
+    let rid = form.rec_id.ok_or(AppError::BadRequest("recommendation"))?;
+    let Some(resp) = text(&form.response) else {
+        let form_id = format!("response-{rid}");
+        return refused(again, &auth, &worker, id, (form_id.as_str(), "response", "case-err-text"), &[])
+            .await;
+    };
+    let page = again.page;
     let uid = worker.0.user.id;
     let days = auth.config.response_days;
-    let moved = act(&auth, &worker, id, "case.response", move |c, case| {
+    let moved = act(&worker, id, "case.response", move |c, case| {
         if model::record_response(c, case.id, rid, &resp)? == 0 {
             return Err(AppError::NotFound);
         }
@@ -695,12 +766,11 @@ async fn response(
         Ok((moved, format!("recommendation={rid} step={:?}", moved.map(|m| m.as_str()))))
     })
     .await?;
-    Ok(moved_or(&auth, &page, id, "cases-done-response", moved))
+    Ok(Either::Left(moved_or(&auth, &page, id, "cases-done-response", moved)))
 }
 
 #[derive(FromForm)]
 pub struct OutcomeForm {
-    csrf: Option<String>,
     recommended: Option<String>,
     response: Option<String>,
     final_outcome: Option<String>,
@@ -712,20 +782,17 @@ pub struct OutcomeForm {
 /// accountability figure.
 #[rocket::post("/staff/cases/<id>/outcome", data = "<form>")]
 async fn outcome(
-    auth: Auth<'_>,
-    worker: CaseWorker,
+    worker: CaseWorker<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<OutcomeForm>,
+    form: Checked<OutcomeForm>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let f = form.into_inner();
     let disciplined = match f.disciplined.as_deref() {
         Some("yes") => Some(true),
         Some("no") => Some(false),
         _ => None,
     };
-    act(&auth, &worker, id, "case.outcome", move |c, case| {
+    act(&worker, id, "case.outcome", move |c, case| {
         model::set_outcome(
             c,
             case.id,
@@ -744,15 +811,19 @@ async fn outcome(
 #[rocket::post("/staff/cases/<id>/messages", data = "<form>")]
 async fn message(
     auth: Auth<'_>,
-    worker: CaseWorker,
+    worker: CaseWorker<'_>,
+    again: Again<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<TextForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let (body, rid, uid) =
-        (text(&form.body)?, form.report_id.ok_or(AppError::BadRequest("report"))?, worker.0.user.id);
-    act(&auth, &worker, id, "case.message", move |c, case| {
+    form: Checked<TextForm>,
+) -> Answer {
+    // A hidden field of the page: missing, it was not sent from the page.
+    let rid = form.report_id.ok_or(AppError::BadRequest("report"))?;
+    let Some(body) = text(&form.body) else {
+        let form_id = format!("message-{rid}");
+        return refused(again, &auth, &worker, id, (form_id.as_str(), "body", "case-err-text"), &[]).await;
+    };
+    let uid = worker.0.user.id;
+    act(&worker, id, "case.message", move |c, case| {
         if !model::reports_of(c, case.event_id)?.iter().any(|r| r.0 == rid) {
             return Err(AppError::NotFound);
         }
@@ -768,5 +839,5 @@ async fn message(
         Ok(((), format!("report={rid} message={m}")))
     })
     .await?;
-    Ok(done(id, "cases-done-message", ""))
+    Ok(Either::Left(done(id, "cases-done-message", "")))
 }

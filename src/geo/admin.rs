@@ -6,8 +6,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use rocket::form::{Form, FromForm};
-use rocket::http::{CookieJar, Status};
+use rocket::form::FromForm;
+use rocket::http::Status;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
 use rocket::{Either, Route, State};
@@ -23,7 +23,7 @@ use crate::audit;
 use crate::cases::Feedback;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::web::{check_csrf, Page};
+use crate::web::{Checked, Page};
 
 pub fn routes() -> Vec<Route> {
     rocket::routes![index, edit, create, update, disable, enable]
@@ -106,7 +106,7 @@ async fn index(
     page: Page,
     auth: Auth<'_>,
     geo: &State<Arc<Geo>>,
-    _admin: Admin,
+    _admin: Admin<'_>,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<(Status, Template), AppError> {
     let feedback = Feedback::from_flash(flash, auth.catalog, &page.0.lang);
@@ -119,7 +119,7 @@ async fn edit(
     page: Page,
     auth: Auth<'_>,
     geo: &State<Arc<Geo>>,
-    _admin: Admin,
+    _admin: Admin<'_>,
     id: i32,
 ) -> Result<(Status, Template), AppError> {
     let p = auth.db.run(move |c| Ok(model::staff_place(c, id)?)).await?;
@@ -135,7 +135,6 @@ async fn edit(
 
 #[derive(FromForm)]
 pub struct PlaceForm {
-    csrf: Option<String>,
     name: Option<String>,
     alt_names: Option<String>,
     lat: Option<String>,
@@ -184,17 +183,15 @@ async fn create(
     page: Page,
     auth: Auth<'_>,
     geo: &State<Arc<Geo>>,
-    admin: Admin,
-    cookies: &CookieJar<'_>,
-    form: Form<PlaceForm>,
+    admin: Admin<'_>,
+    form: Checked<PlaceForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let values = form.fields();
     let place = match place_form::check(&values, &geo.boundaries) {
         Ok(p) => p,
         Err(r) => return refused(page, &auth, geo, None, values, r).await.map(Either::Right),
     };
-    let actor = auth.actor(&admin.0.user);
+    let actor = admin.0.actor();
     let (by, at) = (admin.0.user.id, auth.clock.naive());
     let name = place.name.clone();
     auth.db
@@ -218,19 +215,17 @@ async fn update(
     page: Page,
     auth: Auth<'_>,
     geo: &State<Arc<Geo>>,
-    admin: Admin,
+    admin: Admin<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<PlaceForm>,
+    form: Checked<PlaceForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     auth.db.run(move |c| Ok(model::staff_place(c, id)?)).await?;
     let values = form.fields();
     let place = match place_form::check(&values, &geo.boundaries) {
         Ok(p) => p,
         Err(r) => return refused(page, &auth, geo, Some(id), values, r).await.map(Either::Right),
     };
-    let actor = auth.actor(&admin.0.user);
+    let actor = admin.0.actor();
     let name = place.name.clone();
     auth.db
         .transaction(move |c| {
@@ -257,19 +252,14 @@ async fn update(
     Ok(Either::Left(Flash::success(Redirect::to(HOME), format!("place-updated|{name}"))))
 }
 
-#[derive(FromForm)]
-pub struct ActionForm {
-    csrf: Option<String>,
-}
-
 async fn set_active(
     auth: &Auth<'_>,
     geo: &Geo,
-    admin: &Admin,
+    admin: &Admin<'_>,
     id: i32,
     active: bool,
 ) -> Result<Flash<Redirect>, AppError> {
-    let actor = auth.actor(&admin.0.user);
+    let actor = admin.0.actor();
     let name = auth
         .db
         .transaction(move |c| {
@@ -286,28 +276,24 @@ async fn set_active(
 }
 
 /// Disabled: no longer found nor offered; reports that already point at it keep its name.
-#[rocket::post("/staff/admin/places/<id>/disable", data = "<form>")]
+#[rocket::post("/staff/admin/places/<id>/disable", data = "<_checked>")]
 async fn disable(
     auth: Auth<'_>,
     geo: &State<Arc<Geo>>,
-    admin: Admin,
+    admin: Admin<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<ActionForm>,
+    _checked: Checked<crate::web::NoFields>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     set_active(&auth, geo, &admin, id, false).await
 }
 
-#[rocket::post("/staff/admin/places/<id>/enable", data = "<form>")]
+#[rocket::post("/staff/admin/places/<id>/enable", data = "<_checked>")]
 async fn enable(
     auth: Auth<'_>,
     geo: &State<Arc<Geo>>,
-    admin: Admin,
+    admin: Admin<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<ActionForm>,
+    _checked: Checked<crate::web::NoFields>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     set_active(&auth, geo, &admin, id, true).await
 }

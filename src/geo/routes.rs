@@ -2,10 +2,9 @@
 
 use std::sync::Arc;
 
-use rocket::http::{ContentType, CookieJar, Status};
-use rocket::request::{FromRequest, Outcome};
+use rocket::http::{ContentType, Status};
 use rocket::serde::json::{json, Value};
-use rocket::{Request, State};
+use rocket::State;
 use serde::{Deserialize, Serialize};
 
 use super::Geo;
@@ -83,18 +82,6 @@ pub struct PlaceQuery {
     limit: Option<usize>,
 }
 
-/// The `X-CSRF-Token` header, if any.
-pub struct CsrfHeader(Option<String>);
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for CsrfHeader {
-    type Error = ();
-
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
-        Outcome::Success(CsrfHeader(req.headers().get_one("X-CSRF-Token").map(str::to_string)))
-    }
-}
-
 /// `POST /api/v1/places` with `{"q": TEXT, "limit": N}`: public places are not sensitive, so no
 /// account is needed. Privacy: what a person types may name where they live or where it
 /// happened, so it travels in the body, never in a URL that a proxy or a browser history would
@@ -111,14 +98,11 @@ fn places(
     geo: &State<Arc<Geo>>,
     catalog: &State<Arc<crate::i18n::Catalog>>,
     locale: Locale,
-    cookies: &CookieJar<'_>,
-    token: CsrfHeader,
+    token: crate::web::ApiToken,
     body: crate::reports::api::JsonBody<'_, PlaceQuery>,
 ) -> (Status, Value) {
     let Ok(body) = body else { return crate::reports::api::malformed() };
-    if cookies.get_private("csrf").is_some()
-        && crate::web::check_csrf(cookies, token.0.as_deref().unwrap_or("")).is_err()
-    {
+    if !token.passed() {
         return (Status::Forbidden, json!({ "error": "csrf" }));
     }
     let limit = body.limit.unwrap_or(10);

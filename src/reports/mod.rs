@@ -63,12 +63,9 @@ impl<'r> FromRequest<'r> for Intake<'r> {
         // a header, or another site could make a signed-in browser post to the API.
         if req.method() == rocket::http::Method::Post
             && req.uri().path().starts_with("/api/")
-            && req.cookies().get_private(crate::accounts::SESSION_COOKIE).is_some()
+            && !crate::web::ApiToken::with_session(req).passed()
         {
-            let header = req.headers().get_one("X-CSRF-Token").unwrap_or("");
-            if crate::web::check_csrf(req.cookies(), header).is_err() {
-                return Outcome::Error((rocket::http::Status::Forbidden, ()));
-            }
+            return Outcome::Error((rocket::http::Status::Forbidden, ()));
         }
         let parts = (|| {
             Some(Intake {

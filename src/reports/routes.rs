@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 
 use rocket::data::Capped;
-use rocket::form::{Form, FromForm};
+use rocket::form::FromForm;
 use rocket::fs::TempFile;
-use rocket::http::{CookieJar, Status};
+use rocket::http::Status;
 use rocket::tokio::io::AsyncReadExt;
 use rocket::Route;
 use rocket_dyn_templates::{context, Template};
@@ -20,7 +20,7 @@ use crate::accounts::guards::{Monitor, Staff};
 use crate::error::AppError;
 use crate::geo::map::WIDTH_PX;
 use crate::taxonomy::{DATE_PRECISIONS, REPORTER_RELATIONS};
-use crate::web::{check_csrf, Page};
+use crate::web::{Checked, Page};
 
 pub fn routes() -> Vec<Route> {
     rocket::routes![
@@ -49,7 +49,6 @@ pub struct MapClick {
 /// is lost when the form comes back.
 #[derive(FromForm)]
 pub struct ReportForm<'r> {
-    csrf: Option<String>,
     /// Honeypot: hidden from people, filled by bots.
     website: Option<String>,
     violations: Vec<String>,
@@ -556,11 +555,9 @@ pub(crate) async fn spooled(files: &mut [Capped<TempFile<'_>>]) -> Result<Vec<(S
 async fn create(
     page: Page,
     intake: Intake<'_>,
-    cookies: &CookieJar<'_>,
-    staff: Option<Staff>,
-    mut form: Form<ReportForm<'_>>,
+    staff: Option<Staff<'_>>,
+    mut form: Checked<ReportForm<'_>>,
 ) -> Result<(Status, Template), AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let (mut values, location_error) = FormValues::from_form(&form);
     let no_errors = FieldErrors::new();
     let token_state = super::submit::form_token_state(&values.form_token, chrono::Utc::now().date_naive());
@@ -678,9 +675,9 @@ async fn create(
         .collect();
     let max_bytes = intake.caps().file_bytes;
     let monitor =
-        staff.as_ref().filter(|s| s.0.role == crate::accounts::Role::Monitor).map(|s| MonitorFiling {
-            monitor_id: s.0.user.id,
-            email: s.0.user.email.clone(),
+        staff.as_ref().filter(|s| s.role == crate::accounts::Role::Monitor).map(|s| MonitorFiling {
+            monitor_id: s.user.id,
+            email: s.user.email.clone(),
             on_behalf_of: values.on_behalf_of.clone(),
             consent: values.consent,
         });
@@ -769,7 +766,6 @@ async fn create(
 
 #[derive(FromForm)]
 pub struct LocateForm {
-    csrf: Option<String>,
     lat: Option<String>,
     lon: Option<String>,
 }
@@ -778,12 +774,7 @@ pub struct LocateForm {
 /// place, cercle, region). Privacy: the point travels in the body, is never logged and nothing
 /// is written.
 #[rocket::post("/reports/locate", data = "<form>")]
-fn locate(
-    intake: Intake<'_>,
-    cookies: &CookieJar<'_>,
-    form: Form<LocateForm>,
-) -> Result<rocket::serde::json::Value, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
+fn locate(intake: Intake<'_>, form: Checked<LocateForm>) -> Result<rocket::serde::json::Value, AppError> {
     let lat = super::submit::parse_coordinate(&s(&form.lat)).ok_or(AppError::BadRequest("lat"))?;
     let lon = super::submit::parse_coordinate(&s(&form.lon)).ok_or(AppError::BadRequest("lon"))?;
     let inside = intake.geo.boundaries.locate(lat, lon).is_some();
@@ -803,7 +794,6 @@ fn follow(page: Page, kept: Option<bool>) -> Template {
 
 #[derive(FromForm)]
 pub struct ReceiptForm {
-    csrf: Option<String>,
     receipt: Option<String>,
     body: Option<String>,
     /// The institution the reply is for (its code).
@@ -886,10 +876,8 @@ fn lookup_failed(page: Page, e: LookupError) -> Result<(Status, Template), AppEr
 async fn lookup(
     page: Page,
     intake: Intake<'_>,
-    cookies: &CookieJar<'_>,
-    form: Form<ReceiptForm>,
+    form: Checked<ReceiptForm>,
 ) -> Result<(Status, Template), AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let typed = s(&form.receipt);
     match intake.lookup(&typed).await {
         Ok(report) => status_page(page, &intake, &report, &typed, None, None, Status::Ok).await,
@@ -902,10 +890,8 @@ async fn lookup(
 async fn reply(
     page: Page,
     intake: Intake<'_>,
-    cookies: &CookieJar<'_>,
-    form: Form<ReceiptForm>,
+    form: Checked<ReceiptForm>,
 ) -> Result<(Status, Template), AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let typed = s(&form.receipt);
     let report = match intake.lookup(&typed).await {
         Ok(r) => r,
@@ -931,7 +917,6 @@ async fn reply(
 
 #[derive(FromForm)]
 pub struct AttachForm<'r> {
-    csrf: Option<String>,
     receipt: Option<String>,
     file: Capped<TempFile<'r>>,
 }
@@ -941,10 +926,8 @@ pub struct AttachForm<'r> {
 async fn attach(
     page: Page,
     intake: Intake<'_>,
-    cookies: &CookieJar<'_>,
-    mut form: Form<AttachForm<'_>>,
+    mut form: Checked<AttachForm<'_>>,
 ) -> Result<(Status, Template), AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let typed = s(&form.receipt);
     let report = match intake.lookup(&typed).await {
         Ok(r) => r,
@@ -977,7 +960,7 @@ async fn attach(
 /// A report of this monitor's, or 404 (another monitor's, or anyone's).
 async fn filed(
     intake: &Intake<'_>,
-    monitor: &Monitor,
+    monitor: &Monitor<'_>,
     id: i32,
 ) -> Result<super::model::ReceiptReport, AppError> {
     let uid = monitor.0.user.id;
@@ -990,7 +973,7 @@ async fn filed(
 async fn mine_one(
     page: Page,
     intake: Intake<'_>,
-    monitor: Monitor,
+    monitor: Monitor<'_>,
     id: i32,
 ) -> Result<(Status, Template), AppError> {
     let report = filed(&intake, &monitor, id).await?;
@@ -1002,12 +985,10 @@ async fn mine_one(
 async fn mine_reply(
     page: Page,
     intake: Intake<'_>,
-    monitor: Monitor,
+    monitor: Monitor<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<ReceiptForm>,
+    form: Checked<ReceiptForm>,
 ) -> Result<(Status, Template), AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let report = filed(&intake, &monitor, id).await?;
     if report.status == "closed" {
         let error = Some(intake.tr("status-closed-no-messages"));
@@ -1028,7 +1009,6 @@ async fn mine_reply(
 
 #[derive(FromForm)]
 pub struct MonitorAttachForm<'r> {
-    csrf: Option<String>,
     file: Capped<TempFile<'r>>,
 }
 
@@ -1037,12 +1017,10 @@ pub struct MonitorAttachForm<'r> {
 async fn mine_attach(
     page: Page,
     intake: Intake<'_>,
-    monitor: Monitor,
+    monitor: Monitor<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    mut form: Form<MonitorAttachForm<'_>>,
+    mut form: Checked<MonitorAttachForm<'_>>,
 ) -> Result<(Status, Template), AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let report = filed(&intake, &monitor, id).await?;
     if report.status == "closed" {
         let error = Some(intake.tr("status-closed-no-messages"));
@@ -1074,7 +1052,7 @@ struct MineRow {
 
 /// `GET /staff/my-reports`: the reports a monitor filed and their public status, nothing else.
 #[rocket::get("/staff/my-reports")]
-async fn mine(page: Page, intake: Intake<'_>, monitor: Monitor) -> Result<Template, AppError> {
+async fn mine(page: Page, intake: Intake<'_>, monitor: Monitor<'_>) -> Result<Template, AppError> {
     let uid = monitor.0.user.id;
     let rows = intake.db.run(move |c| Ok(super::model::filed_by_monitor(c, uid, 500)?)).await?;
     let lang = intake.lang.clone();

@@ -1,7 +1,7 @@
 //! `/staff/admin/routing`: admins list, edit, reorder, deactivate and add routing rules.
 
-use rocket::form::{Form, FromForm};
-use rocket::http::{CookieJar, Status};
+use rocket::form::FromForm;
+use rocket::http::Status;
 use rocket::response::Redirect;
 use rocket::{Either, Route};
 use rocket_dyn_templates::{context, Template};
@@ -10,16 +10,16 @@ use super::model;
 use super::rules::Rule;
 use crate::accounts::guards::Admin;
 use crate::accounts::routes::Auth;
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::error::AppError;
-use crate::web::{check_csrf, Page};
+use crate::web::{Checked, Page};
 
 pub fn routes() -> Vec<Route> {
     rocket::routes![index, save]
 }
 
 #[rocket::get("/staff/admin/routing")]
-async fn index(page: Page, auth: Auth<'_>, _admin: Admin) -> Result<Template, AppError> {
+async fn index(page: Page, auth: Auth<'_>, _admin: Admin<'_>) -> Result<Template, AppError> {
     render(page, &auth, None, Status::Ok).await.map(|(_, t)| t)
 }
 
@@ -46,7 +46,6 @@ async fn render(
 
 #[derive(FromForm)]
 pub struct RuleForm {
-    csrf: Option<String>,
     id: Option<i32>,
     position: Option<i32>,
     name: Option<String>,
@@ -80,11 +79,9 @@ fn opt(v: &Option<String>) -> Option<String> {
 async fn save(
     page: Page,
     auth: Auth<'_>,
-    admin: Admin,
-    cookies: &CookieJar<'_>,
-    form: Form<RuleForm>,
+    admin: Admin<'_>,
+    form: Checked<RuleForm>,
 ) -> Result<Either<Redirect, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let rule = Rule {
         id: form.id.unwrap_or(0),
         position: form.position.unwrap_or(1000),
@@ -105,7 +102,7 @@ async fn save(
         let msg = auth.catalog.message(&lang, "routing-err-fields", None);
         return render(page, &auth, Some(msg), Status::UnprocessableEntity).await.map(Either::Right);
     }
-    let actor = Actor::User { id: admin.0.user.id, email: admin.0.user.email.clone(), ip: auth.ip.clone() };
+    let actor = admin.0.actor();
     let saved = auth
         .db
         .transaction(move |c| {

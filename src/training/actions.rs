@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
-use rocket::form::{Form, FromForm};
-use rocket::http::{CookieJar, Status};
+use rocket::form::FromForm;
+use rocket::http::Status;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
 use rocket::{Either, State};
@@ -23,7 +23,7 @@ use crate::error::AppError;
 use crate::geo::Geo;
 use crate::i18n::Catalog;
 use crate::taxonomy::Taxonomy;
-use crate::web::{check_csrf, Page};
+use crate::web::{Checked, NoFields, Page};
 
 pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![
@@ -77,7 +77,7 @@ async fn render_remediation_index(
 async fn remediation_index(
     page: Page,
     auth: Auth<'_>,
-    _who: TrainingStaff,
+    _who: TrainingStaff<'_>,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     flash: Option<FlashMessage<'_>>,
@@ -95,7 +95,6 @@ async fn remediation_index(
 
 #[derive(Debug, FromForm)]
 pub struct RemediationForm {
-    csrf: Option<String>,
     issue: Option<String>,
     unit: Option<String>,
     module: Option<String>,
@@ -106,13 +105,11 @@ pub struct RemediationForm {
 async fn create_remediation(
     page: Page,
     auth: Auth<'_>,
-    who: TrainingStaff,
+    who: TrainingStaff<'_>,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
-    cookies: &CookieJar<'_>,
-    form: Form<RemediationForm>,
+    form: Checked<RemediationForm>,
 ) -> Result<Either<Redirect, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let lang = page.0.lang.clone();
     let issue = form.issue.clone().unwrap_or_default().trim().to_string();
     let unit: Option<i32> = form.unit.as_deref().and_then(|u| u.parse().ok());
@@ -141,7 +138,7 @@ async fn create_remediation(
         let t = render_remediation_index(page, &auth, tax, geo, fb).await?;
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
-    let actor = auth.actor(&who.0.user);
+    let actor = who.0.actor();
     let uid = who.0.user.id;
     let id = auth
         .db
@@ -203,7 +200,7 @@ async fn render_remediation(
 async fn remediation_show(
     page: Page,
     auth: Auth<'_>,
-    _who: TrainingStaff,
+    _who: TrainingStaff<'_>,
     id: i32,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Template, AppError> {
@@ -213,7 +210,6 @@ async fn remediation_show(
 
 #[derive(Debug, FromForm)]
 pub struct StepForm {
-    csrf: Option<String>,
     to: Option<String>,
     reason: Option<String>,
 }
@@ -224,16 +220,14 @@ pub struct StepForm {
 async fn remediation_move(
     page: Page,
     auth: Auth<'_>,
-    who: TrainingStaff,
+    who: TrainingStaff<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<StepForm>,
+    form: Checked<StepForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let lang = page.0.lang.clone();
     let raw = form.to.clone().unwrap_or_default();
     let reason = form.reason.clone().unwrap_or_default().trim().to_string();
-    let actor = auth.actor(&who.0.user);
+    let actor = who.0.actor();
     let why = reason.clone();
     let to_raw = raw.clone();
     let result = auth
@@ -285,7 +279,6 @@ async fn remediation_move(
 
 #[derive(Debug, FromForm)]
 pub struct KeyActionForm {
-    csrf: Option<String>,
     description: Option<String>,
     due_on: Option<String>,
 }
@@ -294,12 +287,10 @@ pub struct KeyActionForm {
 async fn remediation_key_action(
     page: Page,
     auth: Auth<'_>,
-    who: TrainingStaff,
+    who: TrainingStaff<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<KeyActionForm>,
+    form: Checked<KeyActionForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let lang = page.0.lang.clone();
     let description = form.description.clone().unwrap_or_default().trim().to_string();
     let due_raw = form.due_on.clone().unwrap_or_default();
@@ -320,7 +311,7 @@ async fn remediation_key_action(
         let t = render_remediation(page, &auth, id, fb).await?;
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
-    let actor = auth.actor(&who.0.user);
+    let actor = who.0.actor();
     let due = due.unwrap_or_default();
     auth.db
         .transaction(move |c| {
@@ -343,22 +334,15 @@ async fn remediation_key_action(
     )))
 }
 
-#[derive(Debug, FromForm)]
-pub struct CsrfOnly {
-    csrf: Option<String>,
-}
-
-#[rocket::post("/staff/training/remediation/<id>/key-actions/<kid>/done", data = "<form>")]
+#[rocket::post("/staff/training/remediation/<id>/key-actions/<kid>/done", data = "<_checked>")]
 async fn remediation_key_done(
     auth: Auth<'_>,
-    who: TrainingStaff,
+    who: TrainingStaff<'_>,
     id: i32,
     kid: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<CsrfOnly>,
+    _checked: Checked<NoFields>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
-    let actor = auth.actor(&who.0.user);
+    let actor = who.0.actor();
     auth.db
         .transaction(move |c| {
             if model::finish_key_action(c, id, kid)? == 0 {
@@ -380,7 +364,6 @@ async fn remediation_key_done(
 
 #[derive(Debug, FromForm)]
 pub struct LessonsForm {
-    csrf: Option<String>,
     lessons_unit: Option<String>,
     lessons_institution: Option<String>,
     session: Option<String>,
@@ -390,17 +373,15 @@ pub struct LessonsForm {
 #[rocket::post("/staff/training/remediation/<id>/lessons", data = "<form>")]
 async fn remediation_lessons(
     auth: Auth<'_>,
-    who: TrainingStaff,
+    who: TrainingStaff<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<LessonsForm>,
+    form: Checked<LessonsForm>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let unit = form.lessons_unit.clone().unwrap_or_default();
     let inst = form.lessons_institution.clone().unwrap_or_default();
     let session: Option<i32> = form.session.as_deref().and_then(|s| s.parse().ok());
     let review = form.review_on.as_deref().and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok());
-    let actor = auth.actor(&who.0.user);
+    let actor = who.0.actor();
     auth.db
         .transaction(move |c| {
             model::find_remediation(c, id)?;

@@ -29,7 +29,7 @@ pub fn routes() -> Vec<Route> {
 #[rocket::get("/api/v1/training/flags?<method>&<q..>")]
 async fn flags(
     auth: Auth<'_>,
-    _who: TrainingStaff,
+    _who: TrainingStaff<'_>,
     tax: &State<Arc<Taxonomy>>,
     method: Option<String>,
     q: Query,
@@ -99,7 +99,7 @@ pub fn flag_scores(
 async fn gaps(
     page: Page,
     auth: Auth<'_>,
-    _who: TrainingStaff,
+    _who: TrainingStaff<'_>,
     tax: &State<Arc<Taxonomy>>,
     q: Query,
 ) -> Result<Json<Value>, AppError> {
@@ -116,7 +116,7 @@ async fn gaps(
 #[rocket::get("/api/v1/training/sessions/<id>/effect?<evidence>")]
 async fn session_effect(
     auth: Auth<'_>,
-    _who: TrainingStaff,
+    _who: TrainingStaff<'_>,
     id: i32,
     evidence: Option<String>,
 ) -> Result<Json<Value>, AppError> {
@@ -188,7 +188,7 @@ fn s(v: &Value) -> String {
 async fn gaps_csv(
     page: Page,
     auth: Auth<'_>,
-    _who: TrainingStaff,
+    _who: TrainingStaff<'_>,
     tax: &State<Arc<Taxonomy>>,
     q: Query,
 ) -> Result<(ContentType, String), AppError> {
@@ -208,7 +208,7 @@ async fn gaps_csv(
 async fn matrix_csv(
     page: Page,
     auth: Auth<'_>,
-    _who: TrainingStaff,
+    _who: TrainingStaff<'_>,
     tax: &State<Arc<Taxonomy>>,
     q: Query,
 ) -> Result<(ContentType, String), AppError> {
@@ -228,7 +228,7 @@ async fn matrix_csv(
 async fn trend(
     page: Page,
     auth: Auth<'_>,
-    _who: TrainingStaff,
+    _who: TrainingStaff<'_>,
     tax: &State<Arc<Taxonomy>>,
     id: i32,
     q: Query,

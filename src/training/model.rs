@@ -160,11 +160,12 @@ pub fn violation_modules(c: &mut DbConn) -> QueryResult<Vec<(i32, i32)>> {
 }
 
 /// (violation type, norm label fr, norm label en).
-pub fn violation_norms(c: &mut DbConn) -> QueryResult<Vec<(i32, String, String)>> {
+/// (violation type, norm code): the norms each violation breaks, labelled through Fluent.
+pub fn violation_norms(c: &mut DbConn) -> QueryResult<Vec<(i32, String)>> {
     violation_norms::table
         .inner_join(training_norms::table.on(training_norms::id.eq(violation_norms::norm_id)))
         .order((violation_norms::violation_type_id, training_norms::id))
-        .select((violation_norms::violation_type_id, training_norms::label_fr, training_norms::label_en))
+        .select((violation_norms::violation_type_id, training_norms::code))
         .load(c)
 }
 

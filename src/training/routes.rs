@@ -10,8 +10,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{Datelike, Months, NaiveDate, Utc};
-use rocket::form::{Form, FromForm};
-use rocket::http::{CookieJar, Status};
+use rocket::form::FromForm;
+use rocket::http::Status;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
 use rocket::{Either, Route, State};
@@ -30,7 +30,7 @@ use crate::error::AppError;
 use crate::geo::Geo;
 use crate::i18n::Catalog;
 use crate::taxonomy::Taxonomy;
-use crate::web::{check_csrf, Page};
+use crate::web::{Checked, Page};
 
 pub fn routes() -> Vec<Route> {
     rocket::routes![
@@ -118,10 +118,13 @@ pub struct Loaded {
     pub sessions: Vec<SessionFull>,
     pub partners: Vec<(i32, String, String)>,
     pub modules: Vec<(i32, String, String, String)>,
-    pub norms: Vec<(i32, String, String)>,
+    pub norms: Vec<(i32, String)>,
+    /// Module and norm labels come from the Fluent files (`module-<code>`, `norm-<code>`).
+    pub catalog: Arc<crate::i18n::Catalog>,
 }
 
 pub async fn load(auth: &Auth<'_>, filter: Filter, evidence: Evidence) -> Result<Loaded, AppError> {
+    let catalog = auth.catalog.clone();
     auth.db
         .run(move |c| {
             Ok(Loaded {
@@ -132,6 +135,7 @@ pub async fn load(auth: &Auth<'_>, filter: Filter, evidence: Evidence) -> Result
                 partners: model::partners(c)?,
                 modules: model::modules(c)?,
                 norms: model::violation_norms(c)?,
+                catalog,
             })
         })
         .await
@@ -161,11 +165,12 @@ impl Loaded {
     }
 
     pub fn module_label(&self, id: i32, lang: &str) -> String {
-        self.modules
-            .iter()
-            .find(|m| m.0 == id)
-            .map(|m| if lang == "en" { m.3.clone() } else { m.2.clone() })
-            .unwrap_or_default()
+        self.modules.iter().find(|m| m.0 == id).map(|m| self.label("module", &m.1, lang)).unwrap_or_default()
+    }
+
+    /// A module's or norm's label in `lang` (the code when a language lacks it).
+    pub fn label(&self, list: &str, code: &str, lang: &str) -> String {
+        self.catalog.message_or(lang, &crate::i18n::label_key(list, code), code)
     }
 
     pub fn partner_name(&self, id: i32) -> String {
@@ -211,12 +216,8 @@ pub fn matrix_views(l: &Loaded, tax: &Taxonomy, lang: &str) -> Vec<Value> {
     let mut out: Vec<Value> = analysis::matrix(&l.rows)
         .into_iter()
         .map(|((vt, unit), n)| {
-            let norms: Vec<String> = l
-                .norms
-                .iter()
-                .filter(|x| x.0 == vt)
-                .map(|x| if lang == "en" { x.2.clone() } else { x.1.clone() })
-                .collect();
+            let norms: Vec<String> =
+                l.norms.iter().filter(|x| x.0 == vt).map(|x| l.label("norm", &x.1, lang)).collect();
             let modules: Vec<String> =
                 l.vmods.iter().filter(|x| x.0 == vt).map(|x| l.module_label(x.1, lang)).collect();
             json!({
@@ -233,9 +234,9 @@ pub(super) fn choices(l: &Loaded, tax: &Taxonomy, geo: &Geo, lang: &str) -> Valu
     json!({
         "forces": tax.forces.iter().map(|f| json!({"code": f.code, "id": f.id, "label": f.label(lang)})).collect::<Vec<_>>(),
         "units": l.units.iter().map(|u| json!({"id": u.id, "sid": u.id.to_string(), "name": u.name, "force": tax.force_by_id(u.force_id).map(|f| f.label(lang).to_string())})).collect::<Vec<_>>(),
-        "regions": geo.boundaries.regions.iter().map(|r| json!({"code": r.code, "name": if lang == "en" { &r.name_en } else { &r.name }})).collect::<Vec<_>>(),
+        "regions": geo.boundaries.regions.iter().map(|r| json!({"code": r.code, "name": geo.region_name(&r.code, lang).unwrap_or_else(|| r.name.clone())})).collect::<Vec<_>>(),
         "groups": tax.groups.iter().map(|g| json!({"code": g.entry.code, "label": g.entry.label(lang)})).collect::<Vec<_>>(),
-        "modules": l.modules.iter().map(|m| json!({"id": m.0, "sid": m.0.to_string(), "label": if lang == "en" { &m.3 } else { &m.2 }})).collect::<Vec<_>>(),
+        "modules": l.modules.iter().map(|m| json!({"id": m.0, "sid": m.0.to_string(), "label": l.label("module", &m.1, lang)})).collect::<Vec<_>>(),
         "partners": l.partners.iter().map(|p| json!({"id": p.0, "name": p.1})).collect::<Vec<_>>(),
     })
 }
@@ -287,7 +288,7 @@ fn percent_encode(s: &str) -> String {
 async fn index(
     page: Page,
     auth: Auth<'_>,
-    _who: TrainingStaff,
+    _who: TrainingStaff<'_>,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     q: Query,
@@ -360,7 +361,6 @@ pub(super) fn with_keys(mut fb: Feedback, keys: &[&str]) -> Feedback {
 
 #[derive(Debug, FromForm)]
 pub struct UnitForm {
-    csrf: Option<String>,
     id: Option<i32>,
     force: Option<String>,
     name: Option<String>,
@@ -409,7 +409,7 @@ async fn render_units(
         .boundaries
         .regions
         .iter()
-        .map(|r| (r.code.clone(), if lang == "en" { r.name_en.clone() } else { r.name.clone() }))
+        .map(|r| (r.code.clone(), geo.region_name(&r.code, &lang).unwrap_or_else(|| r.name.clone())))
         .collect();
     Ok(Template::render("training/units", context! { page: page.0, rows, forces, regions, fb }))
 }
@@ -419,7 +419,7 @@ async fn render_units(
 async fn units_page(
     page: Page,
     auth: Auth<'_>,
-    _who: TrainingStaff,
+    _who: TrainingStaff<'_>,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     flash: Option<FlashMessage<'_>>,
@@ -434,13 +434,11 @@ async fn units_page(
 async fn save_unit(
     page: Page,
     auth: Auth<'_>,
-    who: TrainingStaff,
+    who: TrainingStaff<'_>,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
-    cookies: &CookieJar<'_>,
-    form: Form<UnitForm>,
+    form: Checked<UnitForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let lang = page.0.lang.clone();
     let tr = |k: &str| auth.catalog.message(&lang, k, None);
     let name = form.name.clone().unwrap_or_default().trim().to_string();
@@ -506,7 +504,7 @@ async fn save_unit(
         parent_id: parent,
         strength,
     };
-    let actor = auth.actor(&who.0.user);
+    let actor = who.0.actor();
     auth.db
         .transaction(move |c| {
             let uid = match id {
@@ -548,7 +546,7 @@ async fn render_partners(page: Page, auth: &Auth<'_>, fb: Feedback) -> Result<Te
 async fn partners_page(
     page: Page,
     auth: Auth<'_>,
-    _a: Admin,
+    _a: Admin<'_>,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Template, AppError> {
     let fb = flash_notice(flash, auth.catalog, &page.0.lang);
@@ -557,7 +555,6 @@ async fn partners_page(
 
 #[derive(Debug, FromForm)]
 pub struct PartnerForm {
-    csrf: Option<String>,
     name: Option<String>,
     kind: Option<String>,
 }
@@ -566,11 +563,9 @@ pub struct PartnerForm {
 async fn create_partner(
     page: Page,
     auth: Auth<'_>,
-    admin: Admin,
-    cookies: &CookieJar<'_>,
-    form: Form<PartnerForm>,
+    admin: Admin<'_>,
+    form: Checked<PartnerForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let lang = page.0.lang.clone();
     let name = form.name.clone().unwrap_or_default().trim().to_string();
     let kind = form.kind.clone().unwrap_or_default();
@@ -591,7 +586,7 @@ async fn create_partner(
         let t = render_partners(page, &auth, fb).await?;
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
-    let actor = auth.actor(&admin.0.user);
+    let actor = admin.0.actor();
     auth.db
         .transaction(move |c| {
             let id = model::insert_partner(c, &name, &kind)?;
@@ -604,7 +599,6 @@ async fn create_partner(
 
 #[derive(Debug, FromForm)]
 pub struct MemberForm {
-    csrf: Option<String>,
     user_id: Option<i32>,
     partner_id: Option<String>,
 }
@@ -613,14 +607,12 @@ pub struct MemberForm {
 #[rocket::post("/staff/training/partners/members", data = "<form>")]
 async fn set_member(
     auth: Auth<'_>,
-    admin: Admin,
-    cookies: &CookieJar<'_>,
-    form: Form<MemberForm>,
+    admin: Admin<'_>,
+    form: Checked<MemberForm>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let uid = form.user_id.ok_or(AppError::BadRequest("user_id"))?;
     let pid: Option<i32> = form.partner_id.as_deref().and_then(|p| p.parse().ok());
-    let actor = auth.actor(&admin.0.user);
+    let actor = admin.0.actor();
     auth.db
         .transaction(move |c| {
             if model::set_partner(c, uid, pid)? == 0 {
@@ -673,7 +665,7 @@ async fn render_allegation_unit(
 async fn allegation_unit_page(
     page: Page,
     auth: Auth<'_>,
-    _who: IntakeOfficer,
+    _who: IntakeOfficer<'_>,
     tax: &State<Arc<Taxonomy>>,
     id: i32,
     flash: Option<FlashMessage<'_>>,
@@ -684,21 +676,18 @@ async fn allegation_unit_page(
 
 #[derive(Debug, FromForm)]
 pub struct AttachForm {
-    csrf: Option<String>,
     unit: Option<String>,
 }
 
 #[rocket::post("/staff/allegations/<id>/unit", data = "<form>")]
 async fn allegation_unit_save(
     auth: Auth<'_>,
-    who: IntakeOfficer,
+    who: IntakeOfficer<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<AttachForm>,
+    form: Checked<AttachForm>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let unit: Option<i32> = form.unit.as_deref().and_then(|u| u.parse().ok());
-    let actor = auth.actor(&who.0.user);
+    let actor = who.0.actor();
     auth.db
         .transaction(move |c| {
             if let Some(u) = unit {

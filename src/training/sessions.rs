@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use rocket::form::{Form, FromForm};
-use rocket::http::{CookieJar, Status};
+use rocket::form::FromForm;
+use rocket::http::Status;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
 use rocket::{Either, State};
@@ -23,7 +23,7 @@ use crate::cases::Feedback;
 use crate::error::AppError;
 use crate::geo::Geo;
 use crate::taxonomy::Taxonomy;
-use crate::web::{check_csrf, Page};
+use crate::web::{Checked, Page};
 
 pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![sessions_page, plan_session, move_session]
@@ -49,7 +49,7 @@ fn duplicates_of(all: &[SessionFull], s: &SessionFull, window: i64) -> Vec<i32> 
 async fn render_sessions(
     page: Page,
     auth: &Auth<'_>,
-    who: &TrainingStaff,
+    who: &TrainingStaff<'_>,
     tax: &Taxonomy,
     geo: &Geo,
     fb: Feedback,
@@ -114,7 +114,7 @@ async fn render_sessions(
 async fn sessions_page(
     page: Page,
     auth: Auth<'_>,
-    who: TrainingStaff,
+    who: TrainingStaff<'_>,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     flash: Option<FlashMessage<'_>>,
@@ -125,7 +125,6 @@ async fn sessions_page(
 
 #[derive(Debug, FromForm)]
 pub struct PlanForm {
-    csrf: Option<String>,
     modules: Vec<i32>,
     units: Vec<i32>,
     planned_from: Option<String>,
@@ -142,13 +141,11 @@ pub struct PlanForm {
 async fn plan_session(
     page: Page,
     auth: Auth<'_>,
-    trainer: Trainer,
+    trainer: Trainer<'_>,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
-    cookies: &CookieJar<'_>,
-    form: Form<PlanForm>,
+    form: Checked<PlanForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let who = TrainingStaff(trainer.0.clone());
     let lang = page.0.lang.clone();
     let tr = |k: &str| auth.catalog.message(&lang, k, None);
@@ -253,7 +250,7 @@ async fn plan_session(
         let us: Vec<String> = units.iter().map(|u| l.unit_name(*u)).collect();
         format!("{} — {} — {} — {from} → {to}", l.partner_name(partner), mods.join(", "), us.join(", "))
     };
-    let actor = auth.actor(&trainer.0.user);
+    let actor = trainer.0.actor();
     let region = Some(region).filter(|r| !r.is_empty());
     let reason_opt = Some(reason.clone()).filter(|r| !r.is_empty());
     let id = auth
@@ -323,7 +320,6 @@ async fn plan_session(
 
 #[derive(Debug, FromForm)]
 pub struct MoveSessionForm {
-    csrf: Option<String>,
     to: Option<String>,
     held_from: Option<String>,
     held_to: Option<String>,
@@ -338,12 +334,10 @@ pub struct MoveSessionForm {
 async fn move_session(
     page: Page,
     auth: Auth<'_>,
-    trainer: Trainer,
+    trainer: Trainer<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<MoveSessionForm>,
+    form: Checked<MoveSessionForm>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let uid = trainer.0.user.id;
     let to = form.to.clone().unwrap_or_default();
     let back = Redirect::to("/staff/training/sessions");
@@ -379,7 +373,7 @@ async fn move_session(
     } else {
         None
     };
-    let actor = auth.actor(&trainer.0.user);
+    let actor = trainer.0.actor();
     let _ = page;
     let moved = auth
         .db

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate, Utc};
-use rocket::form::{Form, FromForm};
-use rocket::http::{ContentType, CookieJar, Header, Status};
+use rocket::form::FromForm;
+use rocket::http::{ContentType, Header, Status};
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
 use rocket::{Either, Route, State};
@@ -14,16 +14,16 @@ use serde::Serialize;
 use super::duplicates::{self, Incident, Kind, Params, Reason};
 use super::model::{self, QueueFilter, Scope, Thread};
 use super::scope_of;
-use crate::accounts::guards::{IntakeOfficer, Staff};
+use crate::accounts::guards::{EvidenceCustodian, IntakeOfficer, Staff, TriageReader};
 use crate::accounts::routes::Auth;
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::cases::model as cases;
 use crate::cases::Feedback;
 use crate::error::AppError;
 use crate::geo::Geo;
 use crate::routing;
 use crate::taxonomy::{Taxonomy, CONFIDENCES, INVOLVEMENTS};
-use crate::web::{check_csrf, Page};
+use crate::web::{Checked, Page};
 
 pub fn routes() -> Vec<Route> {
     rocket::routes![
@@ -40,10 +40,6 @@ pub fn routes() -> Vec<Route> {
         route_event,
         override_route
     ]
-}
-
-fn actor(auth: &Auth<'_>, u: &crate::accounts::CurrentUser) -> Actor {
-    Actor::User { id: u.user.id, email: u.user.email.clone(), ip: auth.ip.clone() }
 }
 
 #[derive(Serialize)]
@@ -71,7 +67,7 @@ const PAGE: i64 = 50;
 async fn queue(
     page: Page,
     auth: Auth<'_>,
-    staff: Staff,
+    staff: TriageReader<'_>,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     region: Option<String>,
@@ -85,9 +81,6 @@ async fn queue(
     after: Option<i32>,
     order: Option<String>,
 ) -> Result<Template, AppError> {
-    if !matches!(staff.0.role, crate::accounts::Role::Intake | crate::accounts::Role::Auditor) {
-        return Err(AppError::NotFound);
-    }
     let lang = page.0.lang.clone();
     let date = |s: &Option<String>| s.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
     let nonempty = |s: &Option<String>| s.clone().filter(|v| !v.is_empty());
@@ -237,21 +230,21 @@ fn reason_text(auth: &Auth<'_>, lang: &str, r: &Reason) -> String {
 async fn report(
     page: Page,
     auth: Auth<'_>,
-    staff: Staff,
+    staff: Staff<'_>,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     flash: Option<FlashMessage<'_>>,
     id: i32,
 ) -> Result<Template, AppError> {
     let fb = Feedback::from_flash(flash, auth.catalog, &page.0.lang);
-    render_report(page, &auth, &staff.0, tax, geo, id, fb).await
+    render_report(page, &auth, &staff, tax, geo, id, fb).await
 }
 
 /// The report page, with the confirmation or the refusal of the last action.
 async fn render_report(
     page: Page,
     auth: &Auth<'_>,
-    user: &crate::accounts::CurrentUser,
+    user: &Staff<'_>,
     tax: &Arc<Taxonomy>,
     geo: &Arc<Geo>,
     id: i32,
@@ -263,7 +256,7 @@ async fn render_report(
         distance_km: auth.config.duplicate_distance_km,
         window_days: auth.config.duplicate_window_days,
     };
-    let who = actor(auth, user);
+    let who = user.actor();
     let role = user.role;
     let uid = user.user.id;
     let geo2 = Arc::clone(geo);
@@ -427,9 +420,9 @@ fn download(id: i32, content_type: &str, body: Vec<u8>, original: bool) -> Downl
 /// metadata (GPS, device serial) or anything hidden in it; a sound, video or PDF as uploaded.
 /// Every download is audited with the original's SHA-256.
 #[rocket::get("/staff/attachments/<id>")]
-async fn attachment(auth: Auth<'_>, staff: Staff, id: i32) -> Result<Download, AppError> {
-    let scope = scope_of(&staff.0).ok_or(AppError::NotFound)?;
-    let who = actor(&auth, &staff.0);
+async fn attachment(auth: Auth<'_>, staff: Staff<'_>, id: i32) -> Result<Download, AppError> {
+    let scope = scope_of(&staff).ok_or(AppError::NotFound)?;
+    let who = staff.actor();
     let (meta, data) = auth
         .db
         .transaction(move |c| {
@@ -456,9 +449,9 @@ async fn attachment(auth: Auth<'_>, staff: Staff, id: i32) -> Result<Download, A
 /// `GET /staff/attachments/<id>/thumb`: a small picture of a photo's staff copy (no metadata),
 /// shown on the case and report pages; as scoped and audited as the copy itself.
 #[rocket::get("/staff/attachments/<id>/thumb")]
-async fn attachment_thumb(auth: Auth<'_>, staff: Staff, id: i32) -> Result<Download, AppError> {
-    let scope = scope_of(&staff.0).ok_or(AppError::NotFound)?;
-    let who = actor(&auth, &staff.0);
+async fn attachment_thumb(auth: Auth<'_>, staff: Staff<'_>, id: i32) -> Result<Download, AppError> {
+    let scope = scope_of(&staff).ok_or(AppError::NotFound)?;
+    let who = staff.actor();
     let (meta, data) = auth
         .db
         .transaction(move |c| {
@@ -482,11 +475,12 @@ async fn attachment_thumb(auth: Auth<'_>, staff: Staff, id: i32) -> Result<Downl
 /// the chain of custody. Privacy: the auditor (the custodian of originals) only; anyone else
 /// gets 404. Every download is audited.
 #[rocket::get("/staff/attachments/<id>/original")]
-async fn attachment_original(auth: Auth<'_>, staff: Staff, id: i32) -> Result<Download, AppError> {
-    if staff.0.role != crate::accounts::Role::Auditor {
-        return Err(AppError::NotFound);
-    }
-    let who = actor(&auth, &staff.0);
+async fn attachment_original(
+    auth: Auth<'_>,
+    staff: EvidenceCustodian<'_>,
+    id: i32,
+) -> Result<Download, AppError> {
+    let who = staff.0.actor();
     let (meta, data) = auth
         .db
         .transaction(move |c| {
@@ -508,26 +502,22 @@ async fn attachment_original(auth: Auth<'_>, staff: Staff, id: i32) -> Result<Do
 
 #[derive(FromForm)]
 pub struct AdmissibilityForm {
-    csrf: Option<String>,
     decision: Option<String>,
     reason: Option<String>,
 }
 
 /// Admissible, inadmissible (with a reason) or out of scope (with the referral). The reporter
 /// gets the plain status and a message in their language.
-#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/reports/<id>/admissibility", data = "<form>")]
 async fn admissibility(
     auth: Auth<'_>,
-    officer: IntakeOfficer,
+    officer: IntakeOfficer<'_>,
     page: Page,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<AdmissibilityForm>,
+    form: Checked<AdmissibilityForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let decision = form.decision.clone().unwrap_or_default();
     let reason = form.reason.clone().unwrap_or_default().trim().to_string();
     let lang = page.0.lang.clone();
@@ -548,7 +538,7 @@ async fn admissibility(
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
     let label = auth.catalog.message(&lang, &format!("admissibility-{decision}"), None);
-    let (who, uid, catalog) = (actor(&auth, &officer.0), officer.0.user.id, auth.catalog.clone());
+    let (who, uid, catalog) = (officer.0.actor(), officer.0.user.id, auth.catalog.clone());
     auth.db
         .transaction(move |c| {
             let r = model::find_report(c, id, Scope::All)?;
@@ -586,7 +576,6 @@ async fn admissibility(
 
 #[derive(FromForm)]
 pub struct EventForm {
-    csrf: Option<String>,
     title: Option<String>,
     summary: Option<String>,
     prior_approach: bool,
@@ -597,19 +586,16 @@ pub struct EventForm {
 }
 
 /// Opens a new event from a report.
-#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/reports/<id>/events", data = "<form>")]
 async fn open_event(
     auth: Auth<'_>,
-    officer: IntakeOfficer,
+    officer: IntakeOfficer<'_>,
     page: Page,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<EventForm>,
+    form: Checked<EventForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let title = form.title.clone().unwrap_or_default().trim().to_string();
     let summary = form.summary.clone().unwrap_or_default();
     if title.is_empty() {
@@ -622,7 +608,7 @@ async fn open_event(
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
     let (pa, cp) = (form.prior_approach, form.court_pending);
-    let (who, uid) = (actor(&auth, &officer.0), officer.0.user.id);
+    let (who, uid) = (officer.0.actor(), officer.0.user.id);
     let with_report = form.with_report.filter(|w| *w != id);
     let event_id = auth
         .db
@@ -656,14 +642,12 @@ async fn open_event(
 #[rocket::post("/staff/reports/<id>/link", data = "<form>")]
 async fn link_event(
     auth: Auth<'_>,
-    officer: IntakeOfficer,
+    officer: IntakeOfficer<'_>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<EventForm>,
+    form: Checked<EventForm>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let event_id = form.event_id.ok_or(AppError::BadRequest("event"))?;
-    let who = actor(&auth, &officer.0);
+    let who = officer.0.actor();
     auth.db
         .transaction(move |c| {
             model::find_report(c, id, Scope::All)?;
@@ -693,7 +677,7 @@ use diesel::prelude::*;
 async fn event(
     page: Page,
     auth: Auth<'_>,
-    staff: Staff,
+    staff: TriageReader<'_>,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     flash: Option<FlashMessage<'_>>,
@@ -703,19 +687,17 @@ async fn event(
     render_event(page, &auth, &staff.0, tax, geo, id, fb).await
 }
 
-/// The event page, with the confirmation or the refusal of the last action.
+/// The event page, with the confirmation or the refusal of the last action. Who may see it is
+/// said by the callers' guards (`TriageReader`, `IntakeOfficer`).
 async fn render_event(
     page: Page,
     auth: &Auth<'_>,
-    user: &crate::accounts::CurrentUser,
+    user: &Staff<'_>,
     tax: &Arc<Taxonomy>,
     geo: &Arc<Geo>,
     id: i32,
     fb: Feedback,
 ) -> Result<Template, AppError> {
-    if !matches!(user.role, crate::accounts::Role::Intake | crate::accounts::Role::Auditor) {
-        return Err(AppError::NotFound);
-    }
     let lang = page.0.lang.clone();
     let (e, reports, alleg, case_rows, reported, report_forces, rules) = auth
         .db
@@ -824,7 +806,6 @@ async fn render_event(
 
 #[derive(FromForm)]
 pub struct AllegationForm {
-    csrf: Option<String>,
     violation_type: Option<String>,
     force: Option<String>,
     unit: Option<String>,
@@ -835,19 +816,16 @@ pub struct AllegationForm {
     children: bool,
 }
 
-#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/events/<id>/allegations", data = "<form>")]
 async fn add_allegation(
     auth: Auth<'_>,
-    officer: IntakeOfficer,
+    officer: IntakeOfficer<'_>,
     page: Page,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<AllegationForm>,
+    form: Checked<AllegationForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let raw_vt = form.violation_type.clone().unwrap_or_default();
     let raw_force = form.force.clone().unwrap_or_default();
     let vt = tax.violation_type(&raw_vt).map(|v| v.1.id);
@@ -882,7 +860,7 @@ async fn add_allegation(
     let unit = form.unit.clone().unwrap_or_default();
     let identifiers = form.identifiers.clone().unwrap_or_default();
     let (victims, children) = (form.victim_count.filter(|v| *v >= 0), form.children);
-    let who = actor(&auth, &officer.0);
+    let who = officer.0.actor();
     let aid = auth
         .db
         .transaction(move |c| {
@@ -920,18 +898,16 @@ async fn add_allegation(
 
 /// Routes every allegation of the event that has no destination yet, by the rules; opens the
 /// case at each destination. Each decision records the rule that fired and why.
-#[rocket::post("/staff/events/<id>/route", data = "<form>")]
+#[rocket::post("/staff/events/<id>/route", data = "<_form>")]
 async fn route_event(
     auth: Auth<'_>,
-    officer: IntakeOfficer,
+    officer: IntakeOfficer<'_>,
     tax: &State<Arc<Taxonomy>>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<EventForm>,
+    _form: Checked<EventForm>,
 ) -> Result<Flash<Redirect>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let tax = Arc::clone(tax);
-    let who = actor(&auth, &officer.0);
+    let who = officer.0.actor();
     let (ack, tri) = (auth.config.acknowledge_days, auth.config.triage_days);
     let routed = auth
         .db
@@ -996,41 +972,41 @@ async fn route_event(
 
 #[derive(FromForm)]
 pub struct OverrideForm {
-    csrf: Option<String>,
     destination: Option<String>,
     reason: Option<String>,
 }
 
 /// An intake officer sends an allegation elsewhere than the rules did, with a written reason.
-#[expect(clippy::too_many_arguments, reason = "the guards of the page it may render again")]
 #[rocket::post("/staff/allegations/<id>/override", data = "<form>")]
 async fn override_route(
     auth: Auth<'_>,
-    officer: IntakeOfficer,
+    officer: IntakeOfficer<'_>,
     page: Page,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     id: i32,
-    cookies: &CookieJar<'_>,
-    form: Form<OverrideForm>,
+    form: Checked<OverrideForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let reason = form.reason.clone().unwrap_or_default().trim().to_string();
-    if reason.is_empty() {
-        let a = auth.db.run(move |c| Ok(model::find_allegation(c, id)?)).await?;
-        let dest = form.destination.clone().unwrap_or_default();
-        let fb = Feedback::refused(
-            &format!("override-{id}"),
-            &[("reason", auth.catalog.message(&page.0.lang, "triage-err-override", None))],
-            &[("destination", dest.as_str())],
-        );
-        let t = render_event(page, &auth, &officer.0, tax, geo, a.event_id, fb).await?;
-        return Ok(Either::Right((Status::UnprocessableEntity, t)));
-    }
     let code = form.destination.clone().unwrap_or_default();
-    let inst =
-        tax.institutions.iter().find(|i| i.code == code).ok_or(AppError::BadRequest("destination"))?.id;
-    let who = actor(&auth, &officer.0);
+    let inst = match tax.institutions.iter().find(|i| i.code == code) {
+        Some(i) if !reason.is_empty() => i.id,
+        known => {
+            let (field, key) = match known {
+                None => ("destination", "routing-err-destination"),
+                Some(_) => ("reason", "triage-err-override"),
+            };
+            let a = auth.db.run(move |c| Ok(model::find_allegation(c, id)?)).await?;
+            let fb = Feedback::refused(
+                &format!("override-{id}"),
+                &[(field, auth.catalog.message(&page.0.lang, key, None))],
+                &[("destination", code.as_str()), ("reason", reason.as_str())],
+            );
+            let t = render_event(page, &auth, &officer.0, tax, geo, a.event_id, fb).await?;
+            return Ok(Either::Right((Status::UnprocessableEntity, t)));
+        }
+    };
+    let who = officer.0.actor();
     let (ack, tri) = (auth.config.acknowledge_days, auth.config.triage_days);
     let event_id = auth
         .db

@@ -37,7 +37,7 @@ fn form(client: &Client, path: &str, body: &str) -> (Status, Option<String>, Str
     (r.status(), loc, r.into_string().unwrap_or_default())
 }
 
-fn enc(s: &str) -> String {
+pub fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-_.@".contains(&b) {

@@ -371,6 +371,16 @@ fn an_intake_officer_overrides_routing_only_with_a_written_reason() {
         let (s, _, _) =
             post(&intake, "/staff/allegations/1/override", "destination=military_justice&reason=");
         assert_eq!(s, Status::UnprocessableEntity);
+        // An unknown destination (issue 11): the event page again, with the reason as typed
+        // and the message at the destination, not a bare 400.
+        let (s, _, page) =
+            post(&intake, "/staff/allegations/1/override", "destination=nowhere&reason=Motif+saisi");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(
+            page.contains("id=\"override-destination-error-1\"") && page.contains("Destination inconnue"),
+            "{page}"
+        );
+        assert!(page.contains("value=\"Motif saisi\""), "the reason as typed");
         let (s, _, _) = post(
             &intake,
             "/staff/allegations/1/override",
@@ -1054,6 +1064,94 @@ fn a_report_only_candidate_joins_a_new_event_in_one_action() {
     });
 }
 
+/// Issue 11, item 3: a case worker's mistake (an empty note, an action with a date that is not
+/// one, a finding without a disposition, a recommendation without its text, an empty response
+/// or message) brings the case page back (422) with the values as typed and the message at the
+/// field, in the worker's language; nothing is written.
+#[test]
+fn case_forms_with_a_mistake_come_back_with_the_values_and_a_message_at_the_field() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        add_user(&app.db, "inv@cndh.ml", "investigator", Some("cndh"));
+        file_report(
+            &app.client,
+            report_json(
+                "Arrestation sans motif à Kayes.",
+                "2026-09-01",
+                14.4469,
+                -11.4445,
+                &["liberty.arbitrary_arrest"],
+                "police",
+            ),
+        );
+        let intake = client(&app);
+        sign_in(&intake, "intake@cndh.ml", PW);
+        post(&intake, "/staff/reports/1/events", "title=Kayes");
+        post(&intake, "/staff/events/1/allegations", "violation_type=liberty.arbitrary_arrest&force=police");
+        post(&intake, "/staff/events/1/route", "");
+        let inv = client(&app);
+        sign_in(&inv, "inv@cndh.ml", PW);
+        let changes = || -> i64 {
+            audit_log::table
+                .filter(audit_log::action.not_like("%.view%"))
+                .count()
+                .get_result(&mut app.db.conn())
+                .unwrap()
+        };
+        let before = changes();
+        let refused = |path: &str, body: &str, form: &str, typed: &[&str], message: &str| {
+            let (s, _, page) = post(&inv, path, body);
+            assert_eq!(s, Status::UnprocessableEntity, "{path} {body}");
+            assert!(page.contains("class=\"staffnav\""), "its page, with the menu");
+            assert!(page.contains(&format!("id=\"{form}\"")), "{form}");
+            assert!(page.contains(message), "{path}: the message {message:?}");
+            for t in typed {
+                assert!(page.contains(t), "{path}: the value {t:?} as typed");
+            }
+        };
+        let required = "Ce champ est obligatoire";
+        refused("/staff/cases/1/notes", "body=+++", "note-form", &["id=\"note-error\""], required);
+        refused(
+            "/staff/cases/1/actions",
+            "body=Visiter+le+d%C3%A9tenu&due_on=2026-13-45",
+            "action",
+            &["value=\"Visiter le détenu\"", "value=\"2026-13-45\""],
+            "Cette date n&#x27;est pas valide",
+        );
+        refused(
+            "/staff/cases/1/findings",
+            "allegation_id=1&disposition=invented&standard=pr%C3%A9pond%C3%A9rance&reasoning=T%C3%A9moins+concordants",
+            "finding-1",
+            &["prépondérance", ">Témoins concordants</textarea>"],
+            "Choisissez une décision",
+        );
+        refused(
+            "/staff/cases/1/recommendations",
+            "addressee=Direction+de+la+Police&content=&due_on=2026-12-31",
+            "recommend",
+            &["value=\"Direction de la Police\"", "value=\"2026-12-31\"", "id=\"content-error\""],
+            required,
+        );
+        refused(
+            "/staff/cases/1/messages",
+            "report_id=1&body=",
+            "message-1",
+            &["id=\"msg-1-error\""],
+            required,
+        );
+        assert_eq!(changes(), before, "nothing written");
+        // In English, the same message in English.
+        let (s, _, page) = post(&inv, "/staff/cases/1/notes?lang=en", "body=");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(page.contains("This field is required"), "{page}");
+        // An allegation of another case is not found (404), not a server error or a form.
+        let (s, _, _) =
+            post(&inv, "/staff/cases/1/findings", "allegation_id=999&disposition=substantiated&reasoning=x");
+        assert_eq!(s, Status::NotFound);
+    });
+}
+
 /// Issue 10: a routing decision recorded before reasons were kept as facts (an English
 /// sentence) becomes facts with the migration, and is shown in the reader's language.
 #[test]
@@ -1079,19 +1177,29 @@ fn routing_sentences_recorded_before_the_migration_become_facts() {
         post(&intake, "/staff/events/1/allegations", "violation_type=integrity.beating&force=gendarmerie");
         assert_eq!(post(&intake, "/staff/events/1/route", "").0, Status::SeeOther);
         // Back to the schema before, with the decision as the old code wrote it.
+        // Later migrations are reverted first, down to the one that made reasons facts.
         let mut c = app.db.conn();
-        match &mut c {
-            vigie::db::DbConn::Sqlite(c) => c.revert_last_migration(vigie::db::SQLITE_MIGRATIONS).map(|_| ()),
-            vigie::db::DbConn::Pg(c) => c.revert_last_migration(vigie::db::POSTGRES_MIGRATIONS).map(|_| ()),
+        let mut reverted = 0;
+        loop {
+            let version = match &mut c {
+                vigie::db::DbConn::Sqlite(c) => c.revert_last_migration(vigie::db::SQLITE_MIGRATIONS),
+                vigie::db::DbConn::Pg(c) => c.revert_last_migration(vigie::db::POSTGRES_MIGRATIONS),
+            }
+            .unwrap()
+            .to_string();
+            reverted += 1;
+            if version.starts_with("2026-11-29-000008") || version.starts_with("20261129000008") {
+                break;
+            }
+            assert!(reverted < 20, "the places-and-labels migration was never reverted");
         }
-        .unwrap();
         diesel::sql_query(
             "UPDATE allegations SET routing_reason = 'rule 70 \"Torture et mauvais traitements → CNDH\" \
              (group=integrity) for integrity.beating by gendarmerie'",
         )
         .execute(&mut c)
         .unwrap();
-        assert_eq!(vigie::db::migrate(&mut c).unwrap(), 1);
+        assert_eq!(vigie::db::migrate(&mut c).unwrap(), reverted);
         let fact: Option<String> =
             allegations::table.select(allegations::routing_fact).first(&mut c).unwrap();
         let fact: Value = serde_json::from_str(&fact.unwrap()).unwrap();

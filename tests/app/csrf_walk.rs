@@ -3,7 +3,7 @@
 //! A route added tomorrow is walked too.
 
 use diesel::prelude::*;
-use rocket::http::{ContentType, Method, Status};
+use rocket::http::{ContentType, Header, Method, Status};
 use rocket::local::blocking::Client;
 
 use crate::accounts::{add_user, sign_in, PW};
@@ -20,7 +20,7 @@ fn non_auth_entries(db: &TestDb) -> i64 {
 }
 
 #[test]
-fn every_post_route_outside_the_api_refuses_a_request_without_the_csrf_token() {
+fn every_post_route_outside_the_api_refuses_a_request_without_the_csrf_token_or_from_another_site() {
     each_engine(|engine| {
         let figment = |db: &TestDb| {
             figment(db)
@@ -132,6 +132,43 @@ fn every_post_route_outside_the_api_refuses_a_request_without_the_csrf_token() {
                 }
             }
         }
+        // With the right token but sent from another site: a handler that compared the token
+        // by hand would act here; the form guard refuses before it reads a field.
+        let mut refused_cross_site: std::collections::BTreeSet<String> = Default::default();
+        for (who, c) in &clients {
+            let token = csrf(c);
+            let (ct, fields) =
+                multipart(&[("csrf", token.as_str()), ("reason", "because"), ("note", "n")], &[]);
+            for route in &routes {
+                let path = concrete(route);
+                for header in [
+                    Header::new("Sec-Fetch-Site", "cross-site"),
+                    Header::new("Sec-Fetch-Site", "same-site"),
+                    Header::new("Origin", "https://evil.example"),
+                ] {
+                    let r = c
+                        .post(path.as_str())
+                        .header(ct.clone())
+                        .header(header.clone())
+                        .body(&fields)
+                        .dispatch();
+                    let s = r.status();
+                    let loc = r.headers().get_one("Location").unwrap_or("").to_string();
+                    let refused_by_guard = s == Status::NotFound
+                        || s == Status::Unauthorized
+                        || (s == Status::SeeOther
+                            && (loc.starts_with("/staff/sign-in") || loc == "/staff/totp"));
+                    if s == Status::Forbidden {
+                        refused_cross_site.insert(route.clone());
+                    } else {
+                        assert!(refused_by_guard, "{who} POST {path} with a token, {header}: {s} {loc}");
+                    }
+                }
+            }
+        }
+        for route in &routes {
+            assert!(refused_cross_site.contains(route), "no one reached the same-site check of POST {route}");
+        }
         for route in &routes {
             assert!(
                 reached.contains_key(route),
@@ -139,5 +176,67 @@ fn every_post_route_outside_the_api_refuses_a_request_without_the_csrf_token() {
             );
         }
         assert_eq!(non_auth_entries(&db), before, "nothing was changed or recorded without a token");
+    });
+}
+
+/// The same-site check lets this site through: no `Origin` (or `null`, which browsers send for
+/// our own forms under `no-referrer`), an `Origin` naming the host the
+/// request was sent to (a mirror under another name), or the configured `public_url` (behind a
+/// proxy that rewrites `Host`); `Sec-Fetch-Site` absent, `same-origin` or `none`. Anything
+/// else is refused (403) even with the right token, and nothing is recorded.
+#[test]
+fn forms_from_this_site_pass_and_forms_from_another_site_are_refused_with_the_right_token() {
+    each_engine(|engine| {
+        let app = TestApp::with_figment(TestDb::new(engine), |f| {
+            f.merge(("totp_required_roles", Vec::<String>::new()))
+                .merge(("public_url", "https://vigie.example.ml/"))
+        });
+        add_user(&app.db, "mon@ngo.ml", "monitor", None);
+        let attempt = |headers: &[(&'static str, &'static str)]| {
+            let token = csrf(&app.client);
+            let mut req = app
+                .client
+                .post("/staff/sign-in")
+                .header(ContentType::Form)
+                .body(format!("csrf={token}&email=mon%40ngo.ml&password={}", crate::accounts::enc(PW)));
+            for (k, v) in headers {
+                req = req.header(Header::new(*k, *v));
+            }
+            req.dispatch().status()
+        };
+        // The right password signs in (303), which is past the guard.
+        for ok in [
+            &[][..],
+            &[("Sec-Fetch-Site", "same-origin")][..],
+            &[("Sec-Fetch-Site", "none")][..],
+            &[("Origin", "https://vigie.example.ml")][..],
+            &[("Origin", "http://mirror.example.onion"), ("Host", "mirror.example.onion")][..],
+            &[
+                ("Origin", "http://localhost:8000"),
+                ("Host", "localhost:8000"),
+                ("Sec-Fetch-Site", "same-origin"),
+            ][..],
+            // A browser posting our own form under `Referrer-Policy: no-referrer`.
+            &[("Origin", "null"), ("Sec-Fetch-Site", "same-origin")][..],
+        ] {
+            assert_eq!(attempt(ok), Status::SeeOther, "{ok:?}");
+        }
+        for refused in [
+            &[("Sec-Fetch-Site", "cross-site")][..],
+            &[("Sec-Fetch-Site", "same-site")][..],
+            &[("Origin", "https://evil.example")][..],
+            &[("Origin", "https://vigie.example.ml.evil.example")][..],
+            &[("Origin", "http://vigie.example.ml")][..],
+            &[("Origin", "null"), ("Sec-Fetch-Site", "cross-site")][..],
+            &[("Origin", "https://evil.example"), ("Sec-Fetch-Site", "same-origin")][..],
+        ] {
+            assert_eq!(attempt(refused), Status::Forbidden, "{refused:?}");
+        }
+        let sign_ins: i64 = audit_log::table
+            .filter(audit_log::action.eq("auth.sign_in"))
+            .count()
+            .get_result(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(sign_ins, 7, "only the seven same-site tries reached the handler");
     });
 }

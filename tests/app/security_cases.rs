@@ -285,8 +285,11 @@ fn item9_an_admin_cannot_give_themselves_or_anyone_a_case_role_without_a_second_
         let admin1 = signed_in(&app, "a1@vigie.ml");
         // 1. Self role change: refused, for any role.
         for role in ["auditor", "investigator&institution=cndh", "trainer"] {
-            let (s, _, _) = post(&admin1, &format!("/staff/admin/users/{a1}/role"), &format!("role={role}"));
-            assert_eq!(s, Status::BadRequest, "{role}");
+            let (s, _, page) =
+                post(&admin1, &format!("/staff/admin/users/{a1}/role"), &format!("role={role}"));
+            // Issue 11: the users page again with the reason, not a bare 400.
+            assert_eq!(s, Status::UnprocessableEntity, "{role}");
+            assert!(page.contains("ne peut ni changer son propre rôle"), "{role}: {page}");
         }
         assert_eq!(role_of(a1), "admin");
         // 2. Granting a case role to an accomplice: pending, not effective.
@@ -341,8 +344,12 @@ fn item9_an_admin_cannot_give_themselves_or_anyone_a_case_role_without_a_second_
             .unwrap();
         assert!(disabled.is_some(), "an account with a sensitive role is open before approval");
         assert_eq!(role_of(alias), "trainer", "the sensitive role is on the account before approval");
-        let (s, _, _) = post(&admin1, &format!("/staff/admin/users/{alias}/enable"), "");
-        assert_eq!(s, Status::BadRequest);
+        let (s, _, page) = post(&admin1, &format!("/staff/admin/users/{alias}/enable"), "");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(
+            page.contains("attend l&#x27;approbation") || page.contains("attend l'approbation"),
+            "{page}"
+        );
         let gid2: i32 = role_grants::table
             .filter(role_grants::user_id.eq(alias))
             .select(role_grants::id)
@@ -377,7 +384,10 @@ fn item9_an_admin_cannot_give_themselves_or_anyone_a_case_role_without_a_second_
             post(&admin1, &format!("/staff/admin/users/{alias3}/role"), "role=auditor").0,
             Status::SeeOther
         );
-        assert_eq!(post(&admin1, &format!("/staff/admin/users/{alias3}/enable"), "").0, Status::BadRequest);
+        assert_eq!(
+            post(&admin1, &format!("/staff/admin/users/{alias3}/enable"), "").0,
+            Status::UnprocessableEntity
+        );
         assert_eq!(role_of(alias3), "trainer");
         // 6. Downgrading needs no approval.
         assert_eq!(

@@ -1,0 +1,133 @@
+//! The account page: the daily digest switch and changing one's password.
+
+use rocket::form::FromForm;
+use rocket::http::{Cookie, CookieJar, Status};
+use rocket::response::Redirect;
+use rocket::{Either, Route};
+use rocket_dyn_templates::{context, Template};
+
+use super::guards::Staff;
+use super::model::User;
+use super::{password, SESSION_COOKIE};
+use crate::audit::{self};
+use crate::crypto::{self};
+use crate::error::AppError;
+use crate::web::{Checked, Page};
+
+use super::routes::Auth;
+
+pub fn routes() -> Vec<Route> {
+    rocket::routes![account, set_digest, change_password]
+}
+
+#[rocket::get("/staff/account?<msg>")]
+fn account(page: Page, staff: Staff<'_>, msg: Option<&str>) -> Template {
+    let u = &staff.user;
+    let msg = msg.filter(|m| *m == "digest-saved");
+    Template::render(
+        "accounts/account",
+        context! {
+            page: page.0, totp: u.totp_enabled_at.is_some(), role: staff.role.as_str(),
+            digest: u.digest_enabled, error: None::<String>, msg,
+        },
+    )
+}
+
+#[derive(FromForm)]
+pub struct DigestForm {
+    enabled: Option<bool>,
+}
+
+/// Switches the daily digest on or off for oneself.
+#[rocket::post("/staff/account/digest", data = "<form>")]
+async fn set_digest(
+    auth: Auth<'_>,
+    staff: Staff<'_>,
+    form: Checked<DigestForm>,
+) -> Result<Redirect, AppError> {
+    let enabled = form.enabled.unwrap_or(false);
+    let (uid, actor) = (staff.user.id, auth.actor(&staff.user));
+    auth.db
+        .transaction(move |c| {
+            User::set_digest(c, uid, enabled)?;
+            audit::record(
+                c,
+                &actor,
+                "user.digest",
+                "user",
+                &uid.to_string(),
+                if enabled { "on" } else { "off" },
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(Redirect::to("/staff/account?msg=digest-saved"))
+}
+
+#[derive(FromForm)]
+pub struct PasswordForm {
+    pub(super) current: Option<String>,
+    pub(super) password: Option<String>,
+    pub(super) confirm: Option<String>,
+    pub(super) token: Option<String>,
+}
+
+/// The policy's message for a refused new password, or None.
+pub(super) fn new_password_error(
+    auth: &Auth<'_>,
+    lang: &str,
+    form: &PasswordForm,
+    email: &str,
+) -> Option<String> {
+    let pw = form.password.clone().unwrap_or_default();
+    if Some(&pw) != form.confirm.as_ref() {
+        return Some(auth.catalog.message(lang, "password-mismatch", None));
+    }
+    password::check(&pw, email).err().map(|w| auth.catalog.message(lang, w.key(), None))
+}
+
+#[rocket::post("/staff/account/password", data = "<form>")]
+async fn change_password(
+    page: Page,
+    auth: Auth<'_>,
+    staff: Staff<'_>,
+    cookies: &CookieJar<'_>,
+    form: Checked<PasswordForm>,
+) -> Result<Either<Redirect, (Status, Template)>, AppError> {
+    let u = staff.user.clone();
+    let current = form.current.clone().unwrap_or_default();
+    let hash = u.password_hash.clone();
+    let current_ok = auth
+        .doors
+        .hasher
+        .run(move || crypto::verify_password(&current, &hash))
+        .await
+        .ok_or(AppError::Unavailable)?;
+    let lang = page.0.lang.clone();
+    let error = if current_ok {
+        new_password_error(&auth, &lang, &form, &u.email)
+    } else {
+        Some(auth.catalog.message(&lang, "password-current-wrong", None))
+    };
+    if let Some(error) = error {
+        let ctx = context! {
+            page: page.0, totp: u.totp_enabled_at.is_some(), role: staff.role.as_str(),
+            digest: u.digest_enabled, error,
+        };
+        return Ok(Either::Right((Status::UnprocessableEntity, Template::render("accounts/account", ctx))));
+    }
+    let pw = form.password.clone().unwrap_or_default();
+    let new_hash =
+        auth.doors.hasher.run(move || crypto::hash_password(&pw)).await.ok_or(AppError::Unavailable)?;
+    let actor = auth.actor(&u);
+    auth.db
+        .transaction(move |c| {
+            // Every session ends, this one included.
+            User::set_password(c, u.id, &new_hash)?;
+            audit::record(c, &actor, "user.password_change", "user", &u.id.to_string(), "")?;
+            Ok(())
+        })
+        .await?;
+    cookies.remove_private(Cookie::from(SESSION_COOKIE));
+    Ok(Either::Left(Redirect::to("/staff/sign-in?msg=password-changed")))
+}
