@@ -145,6 +145,8 @@ case-err-assignee = Assign the case to someone first.
 dup-distance = { $km } km away
 dup-same-cercle = same cercle
 dup-adjacent-cercle = neighbouring cercle
+dup-same-region = same region (no cercle known)
+dup-same-group = violations of the same kind
 dup-days = { $days ->
     [0] the same day
     [one] 1 day apart

@@ -145,6 +145,8 @@ case-err-assignee = Attribuez d'abord le dossier à une personne.
 dup-distance = à { $km } km
 dup-same-cercle = même cercle
 dup-adjacent-cercle = cercle voisin
+dup-same-region = même région (cercle inconnu)
+dup-same-group = violations de même nature
 dup-days = { $days ->
     [0] le même jour
     [one] à 1 jour d'écart

@@ -9,6 +9,7 @@ mod csrf_walk;
 mod foundation;
 mod intake;
 mod mail;
+mod scale;
 mod security_accounts;
 mod security_cases;
 mod security_evidence;
