@@ -91,7 +91,7 @@ async fn queue(
     let lang = page.0.lang.clone();
     let date = |s: &Option<String>| s.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
     let nonempty = |s: &Option<String>| s.clone().filter(|v| !v.is_empty());
-    let today = Utc::now().date_naive();
+    let today = auth.clock.now().date_naive();
     let status_f = status.clone().unwrap_or_else(|| "pending".into());
     let filter = QueueFilter {
         region: nonempty(&region),
@@ -913,7 +913,7 @@ async fn route_event(
     check_csrf(cookies, form.csrf.as_deref().unwrap_or(""))?;
     let tax = Arc::clone(tax);
     let who = actor(&auth, &officer.0);
-    let (ack, tri) = (auth.config.acknowledge_days, auth.config.triage_days);
+    let (ack, tri, now) = (auth.config.acknowledge_days, auth.config.triage_days, auth.clock.naive());
     let routed = auth
         .db
         .transaction(move |c| {
@@ -939,7 +939,7 @@ async fn route_event(
                     .find(|i| i.code == decision.destination)
                     .ok_or(AppError::NotFound)?
                     .id;
-                let (case_id, opened) = cases::open_case(c, id, inst, ack, tri)?;
+                let (case_id, opened) = cases::open_case(c, id, inst, ack, tri, now)?;
                 model::set_destination(
                     c,
                     a.id,
@@ -1012,7 +1012,7 @@ async fn override_route(
     let inst =
         tax.institutions.iter().find(|i| i.code == code).ok_or(AppError::BadRequest("destination"))?.id;
     let who = actor(&auth, &officer.0);
-    let (ack, tri) = (auth.config.acknowledge_days, auth.config.triage_days);
+    let (ack, tri, now) = (auth.config.acknowledge_days, auth.config.triage_days, auth.clock.naive());
     let event_id = auth
         .db
         .transaction(move |c| {
@@ -1020,7 +1020,7 @@ async fn override_route(
             if a.disposition_id.is_some() {
                 return Err(AppError::BadRequest("a finding was already recorded"));
             }
-            let (case_id, opened) = cases::open_case(c, a.event_id, inst, ack, tri)?;
+            let (case_id, opened) = cases::open_case(c, a.event_id, inst, ack, tri, now)?;
             let why = format!("override by intake officer: {reason}");
             model::set_destination(c, id, inst, None, &why, Some(&reason), case_id)?;
             let details = format!("from={:?} to={code} case={case_id}: {reason}", a.destination_id);

@@ -186,3 +186,73 @@ fn held_reporter_events_are_written_in_short_batches_all_of_them() {
         assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
     });
 }
+
+fn post(c: &Client, path: &str, body: &str) -> Status {
+    let token = csrf(c);
+    let r = c.post(path).header(ContentType::Form).body(format!("csrf={token}&{body}")).dispatch();
+    r.status()
+}
+
+#[test]
+fn case_deadlines_count_from_the_pinned_clock_not_the_system_clock() {
+    each_engine(|engine| {
+        let app = app_with(engine, 25.0);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        file(
+            &app.client,
+            "Un commerçant battu au poste de Sévaré.",
+            "2026-10-20",
+            json!({"lat": 14.54, "lon": -4.09}),
+            "integrity.beating",
+            "gendarmerie",
+        );
+        // The installation's clock, pinned to a day far from the test machine's (before signing
+        // in: the session's timeouts follow the same clock).
+        let intake = Client::tracked(vigie::build(settings(figment(&app.db), 25.0)).unwrap()).unwrap();
+        let opened = chrono::DateTime::parse_from_rfc3339("2030-03-01T23:59:30Z").unwrap().to_utc();
+        intake.rocket().state::<vigie::clock::Clock>().unwrap().pin(Some(opened));
+        sign_in(&intake, "intake@cndh.ml", PW);
+        assert_eq!(post(&intake, "/staff/reports/1/events", "title=S%C3%A9var%C3%A9"), Status::SeeOther);
+        let body = "violation_type=integrity.beating&force=gendarmerie&involvement=carried_out&confidence=probable&victim_count=1";
+        assert_eq!(post(&intake, "/staff/events/1/allegations", body), Status::SeeOther);
+        assert_eq!(post(&intake, "/staff/events/1/route", ""), Status::SeeOther);
+        let mut c = app.db.conn();
+        use vigie::schema::cases;
+        let (at, ack, tri): (chrono::NaiveDateTime, Option<chrono::NaiveDate>, Option<chrono::NaiveDate>) =
+            cases::table
+                .select((cases::opened_at, cases::acknowledge_by, cases::triage_by))
+                .first(&mut c)
+                .unwrap();
+        let day = opened.date_naive();
+        assert_eq!(at, opened.naive_utc());
+        let config = vigie::config::Config::default();
+        assert_eq!(ack, Some(day + chrono::Duration::days(config.acknowledge_days)));
+        assert_eq!(tri, Some(day + chrono::Duration::days(config.triage_days)));
+    });
+}
+
+#[test]
+fn the_hourly_report_limit_follows_the_pinned_clock_to_the_second() {
+    each_engine(|engine| {
+        let app = TestApp::with_figment(TestDb::new(engine), |f| f.merge(("reports_per_hour", 1)));
+        let clock = app.client.rocket().state::<vigie::clock::Clock>().unwrap();
+        let last_second = chrono::DateTime::parse_from_rfc3339("2030-03-01T10:59:59Z").unwrap().to_utc();
+        clock.pin(Some(last_second - chrono::Duration::minutes(59)));
+        let send = |n: &str| {
+            let body = json!({"narrative": format!("Rapport {n} : des agents ont frappé un commerçant."),
+                              "occurred_on": "2026-10-01", "violations": ["integrity.beating"],
+                              "force": "police", "location": {"lat": 14.54, "lon": -4.09}});
+            app.client
+                .post("/api/v1/reports")
+                .header(ContentType::JSON)
+                .body(body.to_string())
+                .dispatch()
+                .status()
+        };
+        assert_eq!(send("un"), Status::Created);
+        clock.pin(Some(last_second));
+        assert_eq!(send("deux"), Status::TooManyRequests, "the same hour, to its last second");
+        clock.pin(Some(last_second + chrono::Duration::seconds(1)));
+        assert_eq!(send("trois"), Status::Created, "a new hour");
+    });
+}
