@@ -18,6 +18,9 @@ use crate::taxonomy::Taxonomy;
 use duplicates::{Incident, Kind, Params, Scored};
 use model::{Area, Scope};
 
+/// A candidate report and its event, if any.
+pub type ReportEvent = (i32, Option<i32>);
+
 /// How many reports and events of the area and window are scored, at most (the newest).
 pub const CANDIDATE_REPORTS: i64 = 2000;
 pub const CANDIDATE_EVENTS: i64 = 500;
@@ -39,7 +42,7 @@ pub fn duplicate_candidates(
     params: Params,
     scope: Scope,
     limit: usize,
-) -> QueryResult<(Vec<Scored>, Vec<(i32, Option<i32>)>)> {
+) -> QueryResult<(Vec<Scored>, Vec<ReportEvent>)> {
     let from = r.occurred_on - Duration::days(params.window_days);
     let to = r.occurred_on + Duration::days(params.window_days);
     let point = r.lat.zip(r.lon);
