@@ -8,16 +8,16 @@
 //!   bench load --url http://127.0.0.1:PORT [--clients 16] [--requests N]
 //!   bench weight --url http://127.0.0.1:PORT
 //!   bench rss --pid PID
+//!   bench pages --url 127.0.0.1:PORT --database-url URL --email E --password P [--samples 1000]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use chrono::Duration as Days;
 use diesel::prelude::*;
 use vigie::db::Db;
-use vigie::triage::duplicates::{self, Incident, Kind, Params};
+use vigie::triage::duplicates::Params;
 use vigie::triage::model::{self as triage, QueueFilter, Scope};
 
 fn arg(args: &[String], name: &str) -> Option<String> {
@@ -36,10 +36,28 @@ fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1000.0)
 }
 
-/// Runs `f` a few times to warm caches, then `n` times; prints a row with p50 and p99.
+/// p50, p95, p99 and the maximum of some timings, as table cells. A percentile is printed only
+/// when the samples can carry it (p99 needs at least 1,000: with fewer, the "p99" would be the
+/// maximum); otherwise "n/a".
+fn summary(times: &mut [Duration]) -> String {
+    times.sort();
+    let n = times.len();
+    let p =
+        |q: f64, min: usize| if n >= min { format!("{} ms", ms(percentile(times, q))) } else { "n/a".into() };
+    format!(
+        "{} | {} | {} | {} ms",
+        p(0.5, 1),
+        p(0.95, 100),
+        p(0.99, 1000),
+        ms(times.last().copied().unwrap_or_default())
+    )
+}
+
+/// Warms caches with `warm` runs on inputs that are not then measured (`f(n + i)`), then runs
+/// `f(0..n)`; prints a row with p50, p95, p99 and max.
 fn measure(name: &str, n: usize, mut f: impl FnMut(usize)) {
-    for i in 0..3 {
-        f(i);
+    for i in 0..(n / 20).clamp(3, 50) {
+        f(n + i);
     }
     let mut times = Vec::with_capacity(n);
     for i in 0..n {
@@ -47,8 +65,15 @@ fn measure(name: &str, n: usize, mut f: impl FnMut(usize)) {
         f(i);
         times.push(t.elapsed());
     }
-    times.sort();
-    println!("| {name} | {} | {} ms | {} ms |", n, ms(percentile(&times, 0.5)), ms(percentile(&times, 0.99)));
+    println!("| {name} | {n} | {} |", summary(&mut times));
+}
+
+/// The `i`-th of `n` ids spread evenly over 1..=max; the warm-up's (`i >= n`) fall half-way
+/// between them, so no measured input was warmed.
+fn spread(i: usize, n: usize, max: i32) -> i32 {
+    let stride = (max as i64 / n.max(1) as i64).max(1);
+    let offset = if i >= n { stride / 2 } else { 0 };
+    (1 + ((i % n.max(1)) as i64 * stride + offset) % max.max(1) as i64) as i32
 }
 
 fn read(args: &[String]) {
@@ -102,29 +127,13 @@ fn read(args: &[String]) {
         vigie::cases::model::list(c, cndh, None, true, Some(max_case / 10), 51).unwrap();
     });
     let params = Params { distance_km: 25.0, window_days: 3 };
-    let stride = (max_id / n.max(1) as i32).max(1);
     measure("report page with duplicate candidates", n, |i| {
-        let id = 1 + (i as i32 * stride) % max_id.max(1);
+        let id = spread(i, n, max_id);
         let r = triage::find_report(c, id, Scope::All).unwrap();
         let vts: Vec<i32> = triage::violations_of(c, &[id]).unwrap().into_iter().map(|v| v.1).collect();
         triage::attachments_of(c, id).unwrap();
         triage::messages_of(c, id, triage::Thread::All).unwrap();
-        let from = r.occurred_on - Days::days(3);
-        let to = r.occurred_on + Days::days(3);
-        let cercles = r.cercle_code.as_deref().map(|code| geo.with_neighbours(code)).unwrap_or_default();
-        let mut cands = triage::report_candidates(c, from, to, &cercles, 2000, Scope::All).unwrap();
-        cands.extend(triage::event_candidates(c, from, to, &cercles, 500, Scope::All).unwrap());
-        let subject = Incident {
-            kind: Kind::Report,
-            id,
-            lat: r.lat,
-            lon: r.lon,
-            cercle: r.cercle_code.clone(),
-            occurred_on: r.occurred_on,
-            violation_types: vts,
-            forces: vec![r.force_id],
-        };
-        duplicates::rank(&subject, &cands, params, &|a, b| geo.adjacent(a, b), 10);
+        vigie::triage::duplicate_candidates(c, &geo, &tax, &r, &vts, params, Scope::All, 10).unwrap();
     });
     if let Ok(text) = std::fs::read_to_string(
         arg(args, "--receipts").unwrap_or_else(|| "bench/results/receipts.txt".into()),
@@ -171,6 +180,24 @@ fn geo_bench(args: &[String]) {
         "| region and cercle assignment, one core | {n} points ({inside} inside) | {:.0} points/s |",
         n as f64 / secs
     );
+}
+
+/// The median time of one receipt hash in kept memory, and the ceiling it sets: cores ÷ time.
+fn ceiling() -> (Duration, f64) {
+    let salt = [7u8; 16];
+    let r = vigie::crypto::Receipt::generate();
+    let mut memory = vigie::crypto::receipt_memory();
+    let mut times: Vec<Duration> = (0..20)
+        .map(|_| {
+            let t = Instant::now();
+            let _ = r.hash_with(&salt, &mut memory);
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    let one = percentile(&times, 0.5);
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    (one, cores as f64 / one.as_secs_f64())
 }
 
 fn argon2_bench() -> f64 {
@@ -243,6 +270,8 @@ fn load(args: &[String]) {
     let clients: usize = arg(args, "--clients").and_then(|v| v.parse().ok()).unwrap_or(16);
     let total: usize = arg(args, "--requests").and_then(|v| v.parse().ok()).unwrap_or(2000);
     let per = total.div_ceil(clients);
+    // The ceiling is measured in the same invocation, just before the load, on the same cores.
+    let (one_hash, ceiling) = ceiling();
     let started = Instant::now();
     let handles: Vec<_> = (0..clients)
         .map(|k| {
@@ -285,12 +314,13 @@ fn load(args: &[String]) {
         eprintln!("load: {failures} request(s) failed");
         std::process::exit(1);
     }
+    let rate = times.len() as f64 / secs;
     println!(
-        "| intake POST /api/v1/reports, {clients} clients | {} ok, {failures} failed | {:.1} reports/s | p50 {} ms | p99 {} ms |",
+        "| intake POST /api/v1/reports, {clients} clients | {} ok, {failures} failed | {rate:.1} reports/s = {:.2} × ceiling {ceiling:.1} (hash {} ms, measured just before) | {} |",
         times.len(),
-        times.len() as f64 / secs,
-        ms(percentile(&times, 0.5)),
-        ms(percentile(&times, 0.99))
+        rate / ceiling,
+        ms(one_hash),
+        summary(&mut times)
     );
 }
 
@@ -342,6 +372,254 @@ fn weight(args: &[String]) {
     }
 }
 
+/// A kept-alive HTTP/1.1 connection with a cookie jar: enough of a browser to sign in and read
+/// pages (Content-Length and chunked bodies; gzip accepted but not decoded).
+struct Browser {
+    host: String,
+    stream: BufReader<TcpStream>,
+    cookies: Vec<(String, String)>,
+}
+
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Browser {
+    fn new(host: &str) -> Browser {
+        Browser {
+            host: host.to_string(),
+            stream: BufReader::new(TcpStream::connect(host).expect("connect")),
+            cookies: vec![],
+        }
+    }
+
+    fn request(&mut self, method: &str, path: &str, form: Option<&str>, gzip: bool) -> Answer {
+        match self.try_request(method, path, form, gzip) {
+            Ok(a) => a,
+            Err(_) => {
+                // The server closed a kept-alive connection: once more on a new one.
+                self.stream = BufReader::new(TcpStream::connect(&self.host).expect("reconnect"));
+                self.try_request(method, path, form, gzip).expect("request")
+            }
+        }
+    }
+
+    fn try_request(
+        &mut self,
+        method: &str,
+        path: &str,
+        form: Option<&str>,
+        gzip: bool,
+    ) -> std::io::Result<Answer> {
+        let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.host);
+        if gzip {
+            req.push_str("Accept-Encoding: gzip\r\n");
+        }
+        if !self.cookies.is_empty() {
+            let jar: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            req.push_str(&format!("Cookie: {}\r\n", jar.join("; ")));
+        }
+        let body = form.unwrap_or("");
+        if form.is_some() {
+            req.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+        }
+        req.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+        self.stream.get_mut().write_all(req.as_bytes())?;
+        let mut line = String::new();
+        if self.stream.read_line(&mut line)? == 0 {
+            return Err(std::io::Error::other("closed"));
+        }
+        let status: u16 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let mut headers = vec![];
+        loop {
+            line.clear();
+            self.stream.read_line(&mut line)?;
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = line.trim_end().split_once(':') {
+                headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+            }
+        }
+        let header = |name: &str| headers.iter().find(|h| h.0 == name).map(|h| h.1.clone());
+        let mut body = vec![];
+        if header("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
+            loop {
+                line.clear();
+                self.stream.read_line(&mut line)?;
+                let size = usize::from_str_radix(line.trim(), 16).unwrap_or(0);
+                let mut chunk = vec![0u8; size + 2];
+                self.stream.read_exact(&mut chunk)?;
+                if size == 0 {
+                    break;
+                }
+                body.extend_from_slice(&chunk[..size]);
+            }
+        } else {
+            let len: usize = header("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+            body = vec![0u8; len];
+            self.stream.read_exact(&mut body)?;
+        }
+        for (k, v) in &headers {
+            if k == "set-cookie" {
+                let pair = v.split(';').next().unwrap_or("");
+                if let Some((name, value)) = pair.split_once('=') {
+                    self.cookies.retain(|c| c.0 != name);
+                    if !value.is_empty() {
+                        self.cookies.push((name.to_string(), value.to_string()));
+                    }
+                }
+            }
+        }
+        if header("connection").is_some_and(|v| v.eq_ignore_ascii_case("close")) {
+            self.stream = BufReader::new(TcpStream::connect(&self.host)?);
+        }
+        Ok(Answer { status, headers, body })
+    }
+
+    /// Signs in with a password (the server runs with `totp_required_roles = []`, see bench/run).
+    fn sign_in(&mut self, email: &str, password: &str) {
+        let page = self.request("GET", "/staff/sign-in", None, false);
+        let html = String::from_utf8_lossy(&page.body).to_string();
+        let csrf = html
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .expect("a CSRF field on the sign-in page")
+            .to_string();
+        let form = format!(
+            "csrf={}&email={}&password={}&next=",
+            urlencode(&csrf),
+            urlencode(email),
+            urlencode(password)
+        );
+        let a = self.request("POST", "/staff/sign-in", Some(&form), false);
+        let to = a.headers.iter().find(|h| h.0 == "location").map(|h| h.1.clone()).unwrap_or_default();
+        if a.status != 303 || to.contains("sign-in") {
+            eprintln!("sign-in failed: status {} to {to:?}", a.status);
+            std::process::exit(1);
+        }
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The pages people wait for, over real HTTP, each requested `--samples` times by one signed-in
+/// browser (gzip accepted, as a browser would), after a warm-up on other inputs; while
+/// `--writers` clients file reports through the API (a pause of `--writer-pause-ms` after each)
+/// and the server's background workers (outbox, digest, reporter-event flush) run. Any answer
+/// other than 200 fails the run.
+fn pages(args: &[String]) {
+    let url = arg(args, "--url").expect("--url");
+    let host = url.trim_start_matches("http://").trim_end_matches('/').to_string();
+    let db_url = arg(args, "--database-url").expect("--database-url");
+    let email = arg(args, "--email").expect("--email");
+    let password = arg(args, "--password").expect("--password");
+    let n: usize = arg(args, "--samples").and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let writers: usize = arg(args, "--writers").and_then(|v| v.parse().ok()).unwrap_or(1);
+    let pause: u64 = arg(args, "--writer-pause-ms").and_then(|v| v.parse().ok()).unwrap_or(500);
+    let (max_report, max_case, max_audit) = {
+        let db = Db::connect(&db_url, 1).expect("connect");
+        let mut conn = db.get().expect("connection");
+        let c: &mut vigie::db::DbConn = &mut conn;
+        use vigie::schema::{audit_log, cases, reports};
+        let r: Option<i32> = reports::table.select(diesel::dsl::max(reports::id)).first(c).unwrap();
+        let k: Option<i32> = cases::table.select(diesel::dsl::max(cases::id)).first(c).unwrap();
+        let a: Option<i32> = audit_log::table.select(diesel::dsl::max(audit_log::id)).first(c).unwrap();
+        (r.unwrap_or(1), k.unwrap_or(1), a.unwrap_or(1))
+    };
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let filed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let writer_threads: Vec<_> = (0..writers)
+        .map(|k| {
+            let (host, stop, filed) = (host.clone(), stop.clone(), filed.clone());
+            std::thread::spawn(move || {
+                let mut stream = BufReader::new(TcpStream::connect(&host).expect("connect"));
+                let mut i = 0usize;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let lat = 12.5 + ((k * 31 + i * 7) % 150) as f64 / 100.0;
+                    let lon = -6.0 + ((k * 17 + i * 3) % 100) as f64 / 100.0;
+                    let body = format!(
+                        r#"{{"narrative":"Rapport de fond {k}-{i} : des agents ont frappé un commerçant.","occurred_on":"2026-10-01","violations":["integrity.beating"],"force":"police","location":{{"lat":{lat},"lon":{lon}}}}}"#
+                    );
+                    match exchange(&mut stream, &host, "POST", "/api/v1/reports", &body) {
+                        Ok(201) => {
+                            filed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        Ok(s) => {
+                            eprintln!("writer: status {s}");
+                            std::process::exit(1);
+                        }
+                        Err(_) => stream = BufReader::new(TcpStream::connect(&host).expect("reconnect")),
+                    }
+                    i += 1;
+                    std::thread::sleep(Duration::from_millis(pause));
+                }
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    let mut staff = Browser::new(&host);
+    staff.sign_in(&email, &password);
+    let mut public = Browser::new(&host);
+    type PathOf = Box<dyn Fn(usize) -> String>;
+    let staff_pages: Vec<(&str, PathOf)> = vec![
+        ("staff: triage queue, first page", Box::new(|_| "/staff/triage".to_string())),
+        (
+            "staff: triage queue, pages across the table",
+            Box::new(move |i| format!("/staff/triage?after={}", spread(i, n, max_report))),
+        ),
+        (
+            "staff: report page with duplicate candidates",
+            Box::new(move |i| format!("/staff/reports/{}", spread(i, n, max_report))),
+        ),
+        ("staff: case list, first page", Box::new(|_| "/staff/cases".to_string())),
+        (
+            "staff: case list, pages across the table",
+            Box::new(move |i| format!("/staff/cases?before={}", spread(i, n, max_case))),
+        ),
+        ("staff: case page", Box::new(move |i| format!("/staff/cases/{}", spread(i, n, max_case)))),
+        ("staff: audit log, first page", Box::new(|_| "/staff/audit".to_string())),
+        (
+            "staff: audit log, pages across the log",
+            Box::new(move |i| format!("/staff/audit?before={}", spread(i, n, max_audit))),
+        ),
+    ];
+    let run = |name: &str, b: &mut Browser, path: &dyn Fn(usize) -> String| {
+        measure(name, n, |i| {
+            let p = path(i);
+            let a = b.request("GET", &p, None, true);
+            if a.status != 200 {
+                eprintln!("GET {p}: status {}", a.status);
+                std::process::exit(1);
+            }
+        });
+    };
+    for (name, path) in &staff_pages {
+        run(name, &mut staff, path.as_ref());
+    }
+    run("public: the report form /", &mut public, &|_| "/".to_string());
+    run("public: the follow-up page /receipt", &mut public, &|_| "/receipt".to_string());
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for t in writer_threads {
+        let _ = t.join();
+    }
+    println!(
+        "| (meanwhile: {} reports filed by {writers} writer(s) over {:.0} s; background workers on) | | | | | |",
+        filed.load(std::sync::atomic::Ordering::Relaxed),
+        started.elapsed().as_secs_f64()
+    );
+}
+
 fn rss(args: &[String]) {
     let pid = arg(args, "--pid").expect("--pid");
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("process status");
@@ -368,8 +646,9 @@ fn main() {
         Some("load") => load(&args),
         Some("weight") => weight(&args),
         Some("rss") => rss(&args),
+        Some("pages") => pages(&args),
         _ => {
-            eprintln!("usage: bench read|geo|argon2|load|weight|rss [options] (see bench/run)");
+            eprintln!("usage: bench read|geo|argon2|load|weight|rss|pages [options] (see bench/run)");
             std::process::exit(2);
         }
     }

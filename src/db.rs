@@ -233,6 +233,16 @@ pub fn begin_write(conn: &mut DbConn) -> QueryResult<()> {
     Ok(())
 }
 
+/// How long a background pass (the reporter-event flush, the outbox, the digest) pauses between
+/// two short write transactions. On SQLite a writer waiting on the lock sleeps and retries
+/// (busy_timeout); a pass that took the lock again at once would keep it from getting it.
+pub const PACE: Duration = Duration::from_millis(20);
+
+/// The pause between two write transactions of a background pass (see [`PACE`]).
+pub fn pace() {
+    std::thread::sleep(PACE);
+}
+
 #[derive(QueryableByName)]
 struct IdRow {
     #[diesel(sql_type = diesel::sql_types::Integer)]

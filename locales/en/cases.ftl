@@ -148,6 +148,8 @@ case-err-disposition = Choose a disposition for the allegation.
 dup-distance = { $km } km away
 dup-same-cercle = same cercle
 dup-adjacent-cercle = neighbouring cercle
+dup-same-region = same region (no cercle known)
+dup-same-group = violations of the same kind
 dup-days = { $days ->
     [0] the same day
     [one] 1 day apart

@@ -148,6 +148,8 @@ case-err-disposition = Choisissez une décision sur l'allégation.
 dup-distance = à { $km } km
 dup-same-cercle = même cercle
 dup-adjacent-cercle = cercle voisin
+dup-same-region = même région (cercle inconnu)
+dup-same-group = violations de même nature
 dup-days = { $days ->
     [0] le même jour
     [one] à 1 jour d'écart

@@ -120,13 +120,14 @@ pub struct Session {
 }
 
 impl Session {
+    /// Opens a session at `now` (from `clock::Clock`: its timeouts are checked on the same clock).
     pub fn create(
         conn: &mut DbConn,
         user_id: i32,
         token_hash: &str,
         second_factor: bool,
+        now: NaiveDateTime,
     ) -> QueryResult<i32> {
-        let now = Utc::now().naive_utc();
         diesel::insert_into(sessions::table)
             .values((
                 sessions::token_hash.eq(token_hash),

@@ -222,7 +222,7 @@ async fn sign_in(
                 if !User::password_succeeded(c, id, now)? {
                     return Ok(false);
                 }
-                let sid = Session::create(c, id, &token_hash, complete)?;
+                let sid = Session::create(c, id, &token_hash, complete, now)?;
                 audit::record(c, &actor, "auth.sign_in", "user", &id.to_string(), &format!("session={sid}"))?;
                 Ok(true)
             })

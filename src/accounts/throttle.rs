@@ -49,19 +49,20 @@ pub fn network_of(ip: IpAddr) -> String {
     }
 }
 
-struct Window {
+struct Window<C> {
     start: u64,
     salt: [u8; 16],
-    counts: HashMap<[u8; 32], u32>,
+    counts: HashMap<[u8; 32], C>,
 }
 
-/// Counts events per key within fixed windows of `window_secs`; at most `limit` are allowed
-/// per key and window. The check and the count are one step under a lock, so parallel
-/// requests cannot all pass a check made before any of them is counted.
-pub struct Counter {
-    window: Mutex<Window>,
+/// Per-key counters of type `C` in fixed windows of `window_secs`, keyed by a salted SHA-256
+/// of the key: the one in-memory counter of the staff doors ([`Counter`]) and of the public
+/// side (`reports::limits::RateLimiter`). The salt is replaced with the window and every
+/// counter forgotten with it. The time is given by the caller (from `clock::Clock`), so tests
+/// pin it and nothing flakes at a window's edge.
+pub struct Windowed<C> {
+    window: Mutex<Window<C>>,
     window_secs: u64,
-    limit: u32,
 }
 
 fn fresh_salt() -> [u8; 16] {
@@ -70,16 +71,17 @@ fn fresh_salt() -> [u8; 16] {
     s
 }
 
-impl Counter {
-    pub fn new(limit: u32, window_secs: u64) -> Counter {
-        Counter {
-            window: Mutex::new(Window { start: 0, salt: fresh_salt(), counts: HashMap::new() }),
+impl<C: Default> Windowed<C> {
+    pub fn new(window_secs: u64) -> Windowed<C> {
+        Windowed {
+            window: Mutex::new(Window { start: u64::MAX, salt: fresh_salt(), counts: HashMap::new() }),
             window_secs: window_secs.max(1),
-            limit,
         }
     }
 
-    fn with<T>(&self, now_secs: u64, key: &str, f: impl FnOnce(&mut u32, u32) -> T) -> T {
+    /// Runs `f` on the counters of `key` in the window of `now_secs`, under the lock: a check
+    /// and a count made in `f` are one step.
+    pub fn with<T>(&self, now_secs: u64, key: &[u8], f: impl FnOnce(&mut C) -> T) -> T {
         let mut w = self.window.lock().unwrap_or_else(|p| p.into_inner());
         let start = now_secs - now_secs % self.window_secs;
         if w.start != start {
@@ -90,14 +92,29 @@ impl Counter {
         }
         let mut h = Sha256::new();
         h.update(w.salt);
-        h.update(key.as_bytes());
+        h.update(key);
         let k: [u8; 32] = h.finalize().into();
-        f(w.counts.entry(k).or_default(), self.limit)
+        f(w.counts.entry(k).or_default())
+    }
+}
+
+/// Counts events per key within fixed windows of `window_secs`; at most `limit` are allowed
+/// per key and window. The check and the count are one step under a lock, so parallel
+/// requests cannot all pass a check made before any of them is counted.
+pub struct Counter {
+    counts: Windowed<u32>,
+    limit: u32,
+}
+
+impl Counter {
+    pub fn new(limit: u32, window_secs: u64) -> Counter {
+        Counter { counts: Windowed::new(window_secs), limit }
     }
 
     /// Counts one event for `key`; false (and not counted) when the limit is reached.
     pub fn hit(&self, now_secs: u64, key: &str) -> bool {
-        self.with(now_secs, key, |n, limit| {
+        let limit = self.limit;
+        self.counts.with(now_secs, key.as_bytes(), |n| {
             if *n >= limit {
                 return false;
             }
@@ -108,7 +125,7 @@ impl Counter {
 
     /// Counts one event for `key` whatever the limit, and returns how many came before it.
     pub fn add(&self, now_secs: u64, key: &str) -> u32 {
-        self.with(now_secs, key, |n, _| {
+        self.counts.with(now_secs, key.as_bytes(), |n| {
             *n += 1;
             *n - 1
         })
@@ -163,5 +180,17 @@ mod tests {
         assert!(c.hit(7200 + 3600, "k"), "a new window starts afresh");
         assert_eq!(c.add(7200 + 3600, "x"), 0);
         assert_eq!(c.add(7200 + 3600, "x"), 1);
+    }
+
+    #[test]
+    fn a_window_ends_exactly_at_its_edge_and_time_zero_is_a_window_too() {
+        let c = Counter::new(1, 3600);
+        assert!(c.hit(0, "k"), "the first window starts at 0");
+        assert!(!c.hit(3599, "k"), "the last second of the window");
+        assert!(c.hit(3600, "k"), "the first second of the next");
+        let w: Windowed<(u32, u64)> = Windowed::new(60);
+        w.with(120, b"a", |c| c.1 += 5);
+        assert_eq!(w.with(179, b"a", |c| c.1), 5);
+        assert_eq!(w.with(180, b"a", |c| c.1), 0);
     }
 }

@@ -47,13 +47,31 @@ pub fn hold_reporter(
     model::hold_reporter_event(conn, day, action, object_type, object_id, details, mail, due)
 }
 
+/// How many held reporter actions one write transaction takes: the flush holds the write lock
+/// only briefly, then pauses ([`crate::db::pace`]) so that intake and staff pages get it.
+pub const FLUSH_BATCH: i64 = 50;
+
 /// Writes every held reporter action due at `now`, in random order, each audit entry dated to
-/// its day and each mail created on that day; returns how many. One transaction.
+/// its day and each mail created on that day; returns how many. In batches of [`FLUSH_BATCH`]
+/// (each one short transaction, the order random within it; the batches are taken in order of
+/// their random due times), with a pause between batches.
 pub fn flush_reporter_events(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<usize> {
+    let mut total = 0;
+    loop {
+        let n = flush_batch(conn, now, FLUSH_BATCH)?;
+        total += n;
+        if (n as i64) < FLUSH_BATCH {
+            return Ok(total);
+        }
+        crate::db::pace();
+    }
+}
+
+fn flush_batch(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> QueryResult<usize> {
     use diesel::Connection;
     conn.transaction(|c| {
         crate::db::begin_write(c)?;
-        let mut due = model::take_due_reporter_events(c, now)?;
+        let mut due = model::take_due_reporter_events(c, now, limit)?;
         due.shuffle(&mut rand::thread_rng());
         for e in &due {
             // An empty action holds a further mail of the same action, without an entry.

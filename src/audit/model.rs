@@ -342,18 +342,22 @@ pub fn hold_reporter_event(
     Ok(())
 }
 
-/// Takes the held actions due at `now` out of the table (in the caller's transaction). On
+/// Takes up to `limit` held actions due at `now` (the earliest due first) out of the table (in
+/// the caller's transaction). On
 /// PostgreSQL the audit chain's lock is taken first, so two instances flushing at once cannot
 /// both take the same rows (the second sees them gone).
 pub fn take_due_reporter_events(
     conn: &mut DbConn,
     now: NaiveDateTime,
+    limit: i64,
 ) -> QueryResult<Vec<PendingReporterEvent>> {
     if let DbConn::Pg(_) = conn {
         conn.batch_execute("SELECT pg_advisory_xact_lock(727274)")?;
     }
     let due: Vec<PendingReporterEvent> = pending_reporter_events::table
         .filter(pending_reporter_events::due_at.le(now))
+        .order((pending_reporter_events::due_at, pending_reporter_events::id))
+        .limit(limit)
         .select(PendingReporterEvent::as_select())
         .load(conn)?;
     let ids: Vec<i32> = due.iter().map(|e| e.id).collect();

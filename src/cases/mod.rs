@@ -94,8 +94,8 @@ enum DigestItem {
 /// Returns how many digests were queued.
 ///
 /// The cases are read without the write lock; each digest is then written in a short
-/// transaction of its own (claim, mail, audit), so intake and staff pages are never held
-/// behind the whole pass.
+/// transaction of its own (claim, mail, audit), with a pause after each (`db::pace`), so
+/// intake and staff pages are never held behind the whole pass.
 pub fn remind(db: &Db, catalog: &Catalog, config: &Config, today: NaiveDate) -> Result<usize, AppError> {
     let mut pooled = db.get()?;
     let conn: &mut crate::db::DbConn = &mut pooled;
@@ -229,6 +229,7 @@ pub fn remind(db: &Db, catalog: &Catalog, config: &Config, today: NaiveDate) -> 
             )?;
             Ok(1)
         })?;
+        crate::db::pace();
     }
     Ok(queued)
 }

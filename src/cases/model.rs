@@ -44,14 +44,16 @@ impl Case {
     }
 }
 
-/// The case of an event at an institution, opened (status `received`, with its acknowledge
-/// and triage deadlines) if it does not exist yet. Returns (id, newly opened).
+/// The case of an event at an institution, opened at `now` (status `received`, with its
+/// acknowledge and triage deadlines counted from that day; `now` comes from `clock::Clock`) if
+/// it does not exist yet. Returns (id, newly opened).
 pub fn open_case(
     conn: &mut DbConn,
     event_id: i32,
     institution_id: i32,
     acknowledge_days: i64,
     triage_days: i64,
+    now: NaiveDateTime,
 ) -> QueryResult<(i32, bool)> {
     let found: Option<i32> = cases::table
         .filter(cases::event_id.eq(event_id))
@@ -62,7 +64,6 @@ pub fn open_case(
     if let Some(id) = found {
         return Ok((id, false));
     }
-    let now = Utc::now().naive_utc();
     let id = diesel::insert_into(cases::table)
         .values((
             cases::event_id.eq(event_id),
@@ -152,8 +153,8 @@ pub fn list(
         .load(conn)
 }
 
-/// Moves a case to `to`, recording who, when and why; closing records the reason, sending a
-/// recommendation starts the response deadline.
+/// Moves a case to `to` at `now` (from `clock::Clock`), recording who, when and why; closing
+/// records the reason, sending a recommendation starts the response deadline from that day.
 pub fn transition(
     conn: &mut DbConn,
     case: &Case,
@@ -161,8 +162,8 @@ pub fn transition(
     user_id: i32,
     reason: &str,
     response_days: i64,
+    now: NaiveDateTime,
 ) -> QueryResult<()> {
-    let now = Utc::now().naive_utc();
     let closing = to.is_terminal();
     let response_due = match to {
         Status::RecommendationSent | Status::AwaitingResponse => {

@@ -99,7 +99,7 @@ async fn index(
         })
         .await?;
     let lang = page.0.lang.clone();
-    let today = Utc::now().date_naive();
+    let today = auth.clock.now().date_naive();
     let more = rows.len() as i64 > PAGE;
     let rows: Vec<Row> = rows
         .into_iter()
@@ -263,7 +263,7 @@ async fn render_case(
         (Some(lat), Some(lon)) => Some(geo.map_with_marker(lat, lon)),
         _ => None,
     };
-    let today = Utc::now().date_naive();
+    let today = auth.clock.now().date_naive();
     // Every deadline that applies, from the day the case opens.
     let due: Vec<serde_json::Value> =
         deadlines::live(status, case.acknowledge_by, case.triage_by, case.response_due_on, today)
@@ -390,11 +390,12 @@ fn step(
     uid: i32,
     reason: &str,
     days: i64,
+    at: chrono::NaiveDateTime,
 ) -> Result<CaseStatus, AppError> {
-    model::transition(c, case, to, uid, reason, days)?;
+    model::transition(c, case, to, uid, reason, days, at)?;
     let mut now = model::find_case(c, case.id, None)?;
     while let Some(next) = now.status().automatic_next() {
-        model::transition(c, &now, next, uid, "", days)?;
+        model::transition(c, &now, next, uid, "", days, at)?;
         now = model::find_case(c, case.id, None)?;
     }
     model::refresh_public_status(c, case.event_id)?;
@@ -433,14 +434,14 @@ async fn transition(
         let t = render_case(page, &auth, &worker.0, tax, geo, id, fb).await?;
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     };
-    let (uid, days) = (worker.0.user.id, auth.config.response_days);
+    let (uid, days, at) = (worker.0.user.id, auth.config.response_days, auth.clock.naive());
     let why = reason.clone();
     let result = act(&worker, id, "case.transition", move |c, case| {
         let from = case.status();
         if let Err(refusal) = workflow::check(from, to, &why, case.assignee_id.is_some()) {
             return Ok((Err(refusal), String::new()));
         }
-        let reached = step(c, case, to, uid, &why, days)?;
+        let reached = step(c, case, to, uid, &why, days, at)?;
         Ok((Ok(reached), format!("{} → {}: {why}", from.as_str(), reached.as_str())))
     })
     .await?;
@@ -721,12 +722,12 @@ async fn recommendation(
     };
     let page = again.page;
     let uid = worker.0.user.id;
-    let days = auth.config.response_days;
+    let (days, at) = (auth.config.response_days, auth.clock.naive());
     let moved = act(&worker, id, "case.recommendation", move |c, case| {
         let r = model::add_recommendation(c, case.id, uid, &to, &content, due)?;
         // Sending a recommendation is the step "recommendation sent" (and on, by itself).
         let moved = match case.status().on_recommendation() {
-            Some(next) => Some(step(c, case, next, uid, "", days)?),
+            Some(next) => Some(step(c, case, next, uid, "", days, at)?),
             None => None,
         };
         Ok((moved, format!("recommendation={r} to={to} step={:?}", moved.map(|m| m.as_str()))))
@@ -753,14 +754,14 @@ async fn response(
     };
     let page = again.page;
     let uid = worker.0.user.id;
-    let days = auth.config.response_days;
+    let (days, at) = (auth.config.response_days, auth.clock.naive());
     let moved = act(&worker, id, "case.response", move |c, case| {
         if model::record_response(c, case.id, rid, &resp)? == 0 {
             return Err(AppError::NotFound);
         }
         // Recording the response is the step "response received".
         let moved = match case.status().on_response() {
-            Some(next) => Some(step(c, case, next, uid, "", days)?),
+            Some(next) => Some(step(c, case, next, uid, "", days, at)?),
             None => None,
         };
         Ok((moved, format!("recommendation={rid} step={:?}", moved.map(|m| m.as_str()))))

@@ -158,6 +158,23 @@ impl Boundaries {
         self.nearest_within(p, BORDER_TOLERANCE_KM)
     }
 
+    /// The cercles that may hold a point within `km` of (lat, lon): those whose bounding box
+    /// comes within `km` (a superset, never missing one; distances are then measured point to
+    /// point). Degrees are converted to km on the safe side (110 km a degree of latitude, and
+    /// longitude at the box's latitude farthest from the equator).
+    pub fn cercles_near(&self, lat: f64, lon: f64, km: f64) -> Vec<String> {
+        if !lat.is_finite() || !lon.is_finite() || !km.is_finite() || km < 0.0 {
+            return vec![];
+        }
+        let dlat = km / 110.0;
+        let far = (lat.abs() + dlat).min(89.0);
+        let dlon = km / (110.0 * far.to_radians().cos());
+        let env = AABB::from_corners([lon - dlon, lat - dlat], [lon + dlon, lat + dlat]);
+        let mut idx: Vec<usize> = self.tree.locate_in_envelope_intersecting(env).map(|e| e.data).collect();
+        idx.sort_unstable();
+        idx.into_iter().map(|i| self.cercles[i].code.clone()).collect()
+    }
+
     /// Every ordered pair of cercles whose polygons touch (they share vertices on common
     /// borders, the files being an edge-matched coverage).
     pub fn adjacent_pairs(&self) -> std::collections::HashSet<(String, String)> {
@@ -252,5 +269,41 @@ mod tests {
         assert_eq!(b.locate(14.0, -30.0), None, "Atlantic");
         assert_eq!(b.locate(14.7167, -17.4677), None, "Dakar");
         assert_eq!(b.locate(f64::NAN, 0.0), None);
+    }
+
+    fn km(a: (f64, f64), b: (f64, f64)) -> f64 {
+        let (p1, p2) = (a.0.to_radians(), b.0.to_radians());
+        let h = ((b.0 - a.0).to_radians() / 2.0).sin().powi(2)
+            + p1.cos() * p2.cos() * ((b.1 - a.1).to_radians() / 2.0).sin().powi(2);
+        6371.0 * 2.0 * h.sqrt().asin()
+    }
+
+    #[test]
+    fn cercles_near_never_miss_the_cercle_of_a_point_within_the_distance() {
+        let b = boundaries();
+        // A grid over Mali, every 0.25 degree: for each point and distance, the cercle of every
+        // grid point within that distance is among `cercles_near`.
+        let grid: Vec<((f64, f64), String)> = (0..60)
+            .flat_map(|i| (0..70).map(move |j| (10.2 + i as f64 * 0.25, -12.2 + j as f64 * 0.25)))
+            .filter_map(|p| b.locate(p.0, p.1).map(|a| (p, a.cercle_code)))
+            .collect();
+        assert!(grid.len() > 1500, "{}", grid.len());
+        for (k, (p, own)) in grid.iter().enumerate().step_by(37) {
+            for d in [25.0, 100.0, 250.0] {
+                let near = b.cercles_near(p.0, p.1, d);
+                assert!(near.contains(own));
+                for (q, cercle) in &grid {
+                    if km(*p, *q) <= d {
+                        assert!(near.contains(cercle), "point {k} {p:?}, {d} km: {q:?} in {cercle} missed");
+                    }
+                }
+            }
+        }
+        // Mopti at 100 km reaches Bankass (66 km away), which is not Mopti's neighbour.
+        let mopti = b.cercles_near(14.4843, -4.1830, 100.0);
+        assert_eq!(b.locate(14.1343, -3.683).unwrap().cercle_code, "ML.MO.BK");
+        assert!(mopti.contains(&"ML.MO.BK".to_string()), "{mopti:?}");
+        assert!(!b.adjacent_pairs().contains(&("ML.MO.MP".to_string(), "ML.MO.BK".to_string())));
+        assert!(!b.cercles_near(14.4843, -4.1830, 25.0).contains(&"ML.KY.KY".to_string()));
     }
 }

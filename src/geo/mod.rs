@@ -69,6 +69,19 @@ impl Geo {
         out
     }
 
+    /// The cercles where duplicate candidates of an incident are looked for: its cercle and
+    /// its neighbours (for candidates known by cercle only), and, when it has a point, every
+    /// cercle that may hold a point within `km` of it, whatever the distance configured.
+    pub fn candidate_cercles(&self, cercle: Option<&str>, point: Option<(f64, f64)>, km: f64) -> Vec<String> {
+        let mut out = cercle.map(|c| self.with_neighbours(c)).unwrap_or_default();
+        if let Some((lat, lon)) = point {
+            out.extend(self.boundaries.cercles_near(lat, lon, km));
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// Whether two cercles share a border.
     pub fn adjacent(&self, a: &str, b: &str) -> bool {
         self.adjacency

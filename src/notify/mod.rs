@@ -27,8 +27,9 @@ pub fn is_reporter_caused(kind: &str) -> bool {
     REPORTER_KINDS.contains(&kind)
 }
 
-/// Runs one delivery pass: claims due messages and tries each once. Returns how many were
-/// delivered.
+/// Runs one delivery pass: claims up to 20 due messages (one short transaction) and tries each
+/// once, recording each outcome in its own short write with a pause after it (`db::pace`), so
+/// the pass never holds the write lock for long. Returns how many were delivered.
 pub fn deliver_due(db: &Db, transport: &Transport, config: &Config) -> Result<usize, String> {
     let mut conn = db.get().map_err(|e| e.to_string())?;
     let batch = model::claim_due(&mut conn, 20).map_err(|e| e.to_string())?;
@@ -54,6 +55,7 @@ pub fn deliver_due(db: &Db, transport: &Transport, config: &Config) -> Result<us
                 .map_err(|e| e.to_string())?;
             }
         }
+        crate::db::pace();
     }
     Ok(sent)
 }

@@ -1,18 +1,16 @@
 //! Abuse protection without tracking: per-client counters held in memory only, keyed by a
-//! salted hash of the client's address. The salt is random and replaced every hour, and the
-//! counters with it, so nothing can link a key back to an address or across hours.
+//! salted hash of the client's address (`accounts::throttle::Windowed`, the staff doors' counter
+//! too). The salt is random and replaced every hour, and the counters with it, so nothing can
+//! link a key back to an address or across hours. The time is the caller's (`clock::Clock`, in
+//! Rocket's state), so tests pin it at a window's edge.
 //! Privacy: the address itself is never stored, logged or written anywhere.
 //! Security: an IPv6 client is keyed by its /64 (one subscriber's network, whose 2^64 addresses
 //! it can use freely), an IPv4-mapped address by its IPv4 address.
 //! Free of web and database types.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use rand::RngCore;
-use sha2::{Digest, Sha256};
+use crate::accounts::throttle::Windowed;
 
 #[derive(Default, Clone, Copy)]
 struct Counters {
@@ -21,33 +19,20 @@ struct Counters {
     upload_bytes: u64,
 }
 
-struct Window {
-    hour: u64,
-    salt: [u8; 16],
-    counts: HashMap<[u8; 32], Counters>,
-}
+/// The length of the public side's window: one hour.
+pub const WINDOW_SECS: u64 = 3600;
 
 pub struct RateLimiter {
-    window: Mutex<Window>,
+    counts: Windowed<Counters>,
     reports_per_hour: u32,
     receipt_tries_per_hour: u32,
     upload_bytes_per_hour: u64,
 }
 
-fn current_hour() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() / 3600).unwrap_or(0)
-}
-
-fn fresh_salt() -> [u8; 16] {
-    let mut s = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut s);
-    s
-}
-
 impl RateLimiter {
     pub fn new(reports_per_hour: u32, receipt_tries_per_hour: u32) -> Self {
         RateLimiter {
-            window: Mutex::new(Window { hour: current_hour(), salt: fresh_salt(), counts: HashMap::new() }),
+            counts: Windowed::new(WINDOW_SECS),
             reports_per_hour,
             receipt_tries_per_hour,
             upload_bytes_per_hour: u64::MAX,
@@ -63,9 +48,9 @@ impl RateLimiter {
     /// Reserves `bytes` of this client's hourly upload budget before the files are read; false
     /// (and nothing reserved) when they do not fit. Nothing is given back if the files are
     /// then refused.
-    pub fn reserve_upload(&self, client: Option<IpAddr>, bytes: u64) -> bool {
+    pub fn reserve_upload(&self, now: u64, client: Option<IpAddr>, bytes: u64) -> bool {
         let limit = self.upload_bytes_per_hour;
-        self.with_counters(client, |c| {
+        self.with_counters(now, client, |c| {
             if c.upload_bytes.saturating_add(bytes) > limit {
                 return false;
             }
@@ -74,26 +59,14 @@ impl RateLimiter {
         })
     }
 
-    fn with_counters<T>(&self, client: Option<IpAddr>, f: impl FnOnce(&mut Counters) -> T) -> T {
-        let mut w = self.window.lock().unwrap_or_else(|p| p.into_inner());
-        let hour = current_hour();
-        if w.hour != hour {
-            // New hour: new salt, and every counter forgotten.
-            w.hour = hour;
-            w.salt = fresh_salt();
-            w.counts.clear();
-        }
-        let mut h = Sha256::new();
-        h.update(w.salt);
-        h.update(client_key(client));
-        let key: [u8; 32] = h.finalize().into();
-        f(w.counts.entry(key).or_default())
+    fn with_counters<T>(&self, now: u64, client: Option<IpAddr>, f: impl FnOnce(&mut Counters) -> T) -> T {
+        self.counts.with(now, &client_key(client), f)
     }
 
     /// Counts one report from this client; false when over the hourly limit.
-    pub fn allow_report(&self, client: Option<IpAddr>) -> bool {
+    pub fn allow_report(&self, now: u64, client: Option<IpAddr>) -> bool {
         let limit = self.reports_per_hour;
-        self.with_counters(client, |c| {
+        self.with_counters(now, client, |c| {
             if c.reports >= limit {
                 return false;
             }
@@ -109,9 +82,9 @@ impl RateLimiter {
     /// buy a guesser anything (a slot is held while the right receipt is checked, then freed),
     /// but keeps reporters behind one shared address (a mobile operator's NAT) from using up
     /// each other's hour. `Some(n)`: n tries are now held this hour; `None`: over the limit.
-    pub fn reserve_receipt_try(&self, client: Option<IpAddr>) -> Option<u32> {
+    pub fn reserve_receipt_try(&self, now: u64, client: Option<IpAddr>) -> Option<u32> {
         let limit = self.receipt_tries_per_hour;
-        self.with_counters(client, |c| {
+        self.with_counters(now, client, |c| {
             if c.receipt_failures >= limit {
                 return None;
             }
@@ -121,13 +94,13 @@ impl RateLimiter {
     }
 
     /// Gives back the try of a receipt that opened a report.
-    pub fn release_receipt_try(&self, client: Option<IpAddr>) {
-        self.with_counters(client, |c| c.receipt_failures = c.receipt_failures.saturating_sub(1));
+    pub fn release_receipt_try(&self, now: u64, client: Option<IpAddr>) {
+        self.with_counters(now, client, |c| c.receipt_failures = c.receipt_failures.saturating_sub(1));
     }
 
     /// How many receipt tries this client holds this hour.
-    pub fn receipt_tries(&self, client: Option<IpAddr>) -> u32 {
-        self.with_counters(client, |c| c.receipt_failures)
+    pub fn receipt_tries(&self, now: u64, client: Option<IpAddr>) -> u32 {
+        self.with_counters(now, client, |c| c.receipt_failures)
     }
 
     /// The pause before answering a wrong receipt: it grows with the failures, so guessing is
@@ -146,31 +119,34 @@ fn client_key(client: Option<IpAddr>) -> Vec<u8> {
 mod tests {
     use super::*;
 
+    /// A moment inside a window (tests never read the system clock).
+    const NOW: u64 = 1_800_000_000;
+
     #[test]
     fn limits_per_client() {
         let l = RateLimiter::new(2, 3);
         let a: IpAddr = "10.0.0.1".parse().unwrap();
         let b: IpAddr = "10.0.0.2".parse().unwrap();
-        assert!(l.allow_report(Some(a)));
-        assert!(l.allow_report(Some(a)));
-        assert!(!l.allow_report(Some(a)));
-        assert!(l.allow_report(Some(b)));
+        assert!(l.allow_report(NOW, Some(a)));
+        assert!(l.allow_report(NOW, Some(a)));
+        assert!(!l.allow_report(NOW, Some(a)));
+        assert!(l.allow_report(NOW, Some(b)));
         for n in 1..=3 {
-            assert_eq!(l.reserve_receipt_try(Some(a)), Some(n));
+            assert_eq!(l.reserve_receipt_try(NOW, Some(a)), Some(n));
         }
-        assert_eq!(l.reserve_receipt_try(Some(a)), None);
-        assert_eq!(l.receipt_tries(Some(a)), 3, "a refused try is not counted again");
-        assert_eq!(l.reserve_receipt_try(Some(b)), Some(1));
+        assert_eq!(l.reserve_receipt_try(NOW, Some(a)), None);
+        assert_eq!(l.receipt_tries(NOW, Some(a)), 3, "a refused try is not counted again");
+        assert_eq!(l.reserve_receipt_try(NOW, Some(b)), Some(1));
         // A right receipt gives its try back; the wrong ones stay counted.
-        l.release_receipt_try(Some(b));
-        assert_eq!(l.receipt_tries(Some(b)), 0);
-        l.release_receipt_try(Some(b));
-        assert_eq!(l.receipt_tries(Some(b)), 0);
+        l.release_receipt_try(NOW, Some(b));
+        assert_eq!(l.receipt_tries(NOW, Some(b)), 0);
+        l.release_receipt_try(NOW, Some(b));
+        assert_eq!(l.receipt_tries(NOW, Some(b)), 0);
         let l = RateLimiter::new(2, 3).with_upload_budget(100);
-        assert!(l.reserve_upload(Some(a), 60));
-        assert!(!l.reserve_upload(Some(a), 41));
-        assert!(l.reserve_upload(Some(a), 40));
-        assert!(l.reserve_upload(Some(b), 100));
+        assert!(l.reserve_upload(NOW, Some(a), 60));
+        assert!(!l.reserve_upload(NOW, Some(a), 41));
+        assert!(l.reserve_upload(NOW, Some(a), 40));
+        assert!(l.reserve_upload(NOW, Some(b), 100));
         assert_eq!(RateLimiter::failure_delay_ms(1), 0);
         assert_eq!(RateLimiter::failure_delay_ms(100), 3000);
     }
@@ -181,19 +157,19 @@ mod tests {
         let first: IpAddr = "2001:db8:1:2::1".parse().unwrap();
         let same_64: IpAddr = "2001:db8:1:2:ffff:ffff:ffff:fffe".parse().unwrap();
         let other_64: IpAddr = "2001:db8:1:3::1".parse().unwrap();
-        assert_eq!(l.reserve_receipt_try(Some(first)), Some(1));
-        assert_eq!(l.reserve_receipt_try(Some(same_64)), Some(2));
-        assert_eq!(l.reserve_receipt_try(Some(same_64)), Some(3));
-        assert_eq!(l.reserve_receipt_try(Some(first)), None, "the whole /64 is blocked");
-        assert_eq!(l.reserve_receipt_try(Some(other_64)), Some(1));
-        assert!(l.allow_report(Some(first)));
-        assert!(l.allow_report(Some(same_64)));
-        assert!(!l.allow_report(Some(first)));
+        assert_eq!(l.reserve_receipt_try(NOW, Some(first)), Some(1));
+        assert_eq!(l.reserve_receipt_try(NOW, Some(same_64)), Some(2));
+        assert_eq!(l.reserve_receipt_try(NOW, Some(same_64)), Some(3));
+        assert_eq!(l.reserve_receipt_try(NOW, Some(first)), None, "the whole /64 is blocked");
+        assert_eq!(l.reserve_receipt_try(NOW, Some(other_64)), Some(1));
+        assert!(l.allow_report(NOW, Some(first)));
+        assert!(l.allow_report(NOW, Some(same_64)));
+        assert!(!l.allow_report(NOW, Some(first)));
         // An IPv4-mapped IPv6 address is the IPv4 client, not a /64 of its own.
         let v4: IpAddr = "192.0.2.7".parse().unwrap();
         let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
-        assert_eq!(l.reserve_receipt_try(Some(v4)), Some(1));
-        assert_eq!(l.reserve_receipt_try(Some(mapped)), Some(2));
+        assert_eq!(l.reserve_receipt_try(NOW, Some(v4)), Some(1));
+        assert_eq!(l.reserve_receipt_try(NOW, Some(mapped)), Some(2));
     }
 
     #[test]
@@ -203,10 +179,23 @@ mod tests {
         let handles: Vec<_> = (0..300)
             .map(|_| {
                 let l = l.clone();
-                std::thread::spawn(move || l.reserve_receipt_try(Some(a)).is_some())
+                std::thread::spawn(move || l.reserve_receipt_try(NOW, Some(a)).is_some())
             })
             .collect();
         let passed = handles.into_iter().filter_map(|h| h.join().ok()).filter(|ok| *ok).count();
         assert_eq!(passed, 30);
+    }
+
+    #[test]
+    fn the_hour_ends_at_its_edge_not_a_second_before_or_after() {
+        let l = RateLimiter::new(1, 1);
+        let a: IpAddr = "10.0.0.3".parse().unwrap();
+        let edge = 1_800_003_600; // a multiple of 3600
+        assert!(l.allow_report(edge - 3600, Some(a)));
+        assert!(!l.allow_report(edge - 1, Some(a)), "the last second of the hour");
+        assert!(l.allow_report(edge, Some(a)), "the first second of the next");
+        assert_eq!(l.reserve_receipt_try(edge, Some(a)), Some(1));
+        assert_eq!(l.reserve_receipt_try(edge + 3599, Some(a)), None);
+        assert_eq!(l.reserve_receipt_try(edge + 3600, Some(a)), Some(1));
     }
 }

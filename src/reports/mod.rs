@@ -48,6 +48,8 @@ pub struct Intake<'r> {
     hasher: &'r HashLimiter,
     salt: &'r ReceiptSalt,
     limiter: &'r RateLimiter,
+    /// The time of the rate-limit windows (pinned in tests).
+    clock: &'r crate::clock::Clock,
     /// Privacy: used only to derive the in-memory rate-limit key; never stored or logged.
     client: Option<IpAddr>,
     pub lang: String,
@@ -78,6 +80,7 @@ impl<'r> FromRequest<'r> for Intake<'r> {
                 hasher: r.state::<HashLimiter>()?,
                 salt: r.state::<ReceiptSalt>()?,
                 limiter: r.state::<RateLimiter>()?,
+                clock: r.state::<crate::clock::Clock>()?,
                 client: req.client_ip(),
                 lang: crate::web::locale_of(req).0,
             })
@@ -203,13 +206,13 @@ impl Intake<'_> {
 
     /// Counts one report against this client's hourly limit; false when over it.
     pub fn allow_report(&self) -> bool {
-        self.limiter.allow_report(self.client)
+        self.limiter.allow_report(self.clock.unix(), self.client)
     }
 
     /// Reserves the spooled size of the files about to be read in this client's hourly upload
     /// budget; false when it is spent.
     pub fn allow_upload(&self, bytes: u64) -> bool {
-        bytes == 0 || self.limiter.reserve_upload(self.client, bytes)
+        bytes == 0 || self.limiter.reserve_upload(self.clock.unix(), self.client, bytes)
     }
 
     /// The evidence limits of this installation.
@@ -345,7 +348,7 @@ impl Intake<'_> {
     /// past the hourly limit; a wrong receipt keeps its try and is answered more and more slowly,
     /// a right one gives its try back.
     pub async fn lookup(&self, typed: &str) -> Result<model::ReceiptReport, LookupError> {
-        let Some(tries) = self.limiter.reserve_receipt_try(self.client) else {
+        let Some(tries) = self.limiter.reserve_receipt_try(self.clock.unix(), self.client) else {
             return Err(LookupError::Blocked);
         };
         let found = match Receipt::parse(typed) {
@@ -358,7 +361,7 @@ impl Intake<'_> {
         };
         match found {
             Some(r) => {
-                self.limiter.release_receipt_try(self.client);
+                self.limiter.release_receipt_try(self.clock.unix(), self.client);
                 Ok(r)
             }
             None => {

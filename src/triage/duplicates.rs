@@ -1,7 +1,9 @@
 //! Duplicate candidates: other reports and events that may describe the same incident, scored
 //! and explained. Near in space (within the configured distance when both have a point, else
-//! the same or an adjacent cercle), near in time (within the window), and sharing a violation
-//! type or the force. Free of web and database types.
+//! the same or an adjacent cercle, else, when one of them is known only by its region, the
+//! same region), near in time (within the window), and sharing a violation type or the force
+//! (a region-only match must share a violation type or group: the force alone is too weak
+//! over a whole region). Free of web and database types.
 
 use chrono::NaiveDate;
 
@@ -20,21 +22,42 @@ pub struct Incident {
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub cercle: Option<String>,
+    pub region: Option<String>,
     pub occurred_on: NaiveDate,
     pub violation_types: Vec<i32>,
+    /// The groups of `violation_types` (for region-only matches).
+    pub groups: Vec<i32>,
     pub forces: Vec<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Reason {
-    Distance { km: f64 },
+    Distance {
+        km: f64,
+    },
     SameCercle,
     AdjacentCercle,
-    DaysApart { days: i64 },
-    SharedViolations { count: usize },
+    /// One of the two is known only by its region, and the region is the same.
+    SameRegion,
+    DaysApart {
+        days: i64,
+    },
+    SharedViolations {
+        count: usize,
+    },
+    /// No violation type in common, but one of the same group.
+    SameGroup,
     SameForce,
 }
+
+/// The place part of a score: a point match is worth 0.2 to 1 (by distance), the same cercle 0.6, an
+/// adjacent cercle 0.3, the same region (when one side has no cercle) 0.1, so a region-only
+/// match always ranks below a point or cercle match that is otherwise alike.
+pub const POINT_MIN: f64 = 0.2;
+pub const SAME_CERCLE: f64 = 0.6;
+pub const ADJACENT_CERCLE: f64 = 0.3;
+pub const SAME_REGION: f64 = 0.1;
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Scored {
@@ -81,31 +104,53 @@ pub fn score(
                 return None;
             }
             reasons.push(Reason::Distance { km: (km * 10.0).round() / 10.0 });
-            1.0 - km / p.distance_km
+            POINT_MIN + (1.0 - POINT_MIN) * (1.0 - km / p.distance_km)
         }
         _ => match (&subject.cercle, &c.cercle) {
             (Some(a), Some(b)) if a == b => {
                 reasons.push(Reason::SameCercle);
-                0.6
+                SAME_CERCLE
             }
             (Some(a), Some(b)) if adjacent(a, b) => {
                 reasons.push(Reason::AdjacentCercle);
-                0.3
+                ADJACENT_CERCLE
             }
-            _ => return None,
+            (Some(_), Some(_)) => return None,
+            // One side is known only by its region.
+            _ => match (&subject.region, &c.region) {
+                (Some(a), Some(b)) if a == b => {
+                    reasons.push(Reason::SameRegion);
+                    SAME_REGION
+                }
+                _ => return None,
+            },
         },
     };
     let shared = c.violation_types.iter().filter(|v| subject.violation_types.contains(v)).count();
+    let same_group = shared == 0 && c.groups.iter().any(|g| subject.groups.contains(g));
     let same_force = c.forces.iter().any(|f| subject.forces.contains(f));
-    if shared == 0 && !same_force {
+    let region_only = reasons.first() == Some(&Reason::SameRegion);
+    if region_only && shared == 0 && !same_group {
+        return None;
+    }
+    if shared == 0 && !same_group && !same_force {
         return None;
     }
     reasons.push(Reason::DaysApart { days });
     let time = 1.0 - days as f64 / (p.window_days as f64 + 1.0);
     let union = subject.violation_types.len() + c.violation_types.len() - shared;
-    let overlap = if union == 0 { 0.0 } else { shared as f64 / union as f64 };
+    let overlap = if union == 0 {
+        0.0
+    } else if same_group {
+        0.2 / union as f64
+    } else {
+        shared as f64 / union as f64
+    };
     if shared > 0 {
         reasons.push(Reason::SharedViolations { count: shared });
+    }
+    if same_group {
+        reasons.push(Reason::SameGroup);
     }
     if same_force {
         reasons.push(Reason::SameForce);
@@ -151,7 +196,9 @@ mod tests {
             lat,
             lon,
             cercle: Some(cercle.into()),
+            region: Some(cercle[..5].into()),
             occurred_on: d(on),
+            groups: v.iter().map(|t| t / 10).collect(),
             violation_types: v.to_vec(),
             forces: f.to_vec(),
         }
@@ -196,5 +243,48 @@ mod tests {
         assert_eq!(r[0].reasons[0], Reason::SameCercle);
         assert_eq!(r[1].reasons[0], Reason::AdjacentCercle);
         assert!((haversine_km(12.6392, -8.0029, 16.2717, -0.0447) - 950.0).abs() < 30.0);
+    }
+
+    /// A report known only by its region ("ML.MO").
+    fn region_only(id: i32, region: &str, on: &str, v: &[i32], f: &[i32]) -> Incident {
+        Incident { cercle: None, region: Some(region.into()), ..inc(id, None, None, "ML.XX.XX", on, v, f) }
+    }
+
+    #[test]
+    fn a_region_only_report_gets_candidates_of_its_region_sharing_a_type_or_group() {
+        let s = region_only(1, "ML.MO", "2026-05-10", &[10], &[3]);
+        let point = inc(2, Some(14.5), Some(-4.2), "ML.MO.MP", "2026-05-11", &[10], &[3]);
+        let other_region_only = region_only(3, "ML.MO", "2026-05-10", &[11], &[]);
+        let force_only = inc(4, None, None, "ML.MO.BD", "2026-05-10", &[20], &[3]);
+        let other_region = inc(5, None, None, "ML.KY.KY", "2026-05-10", &[10], &[3]);
+        let too_late = inc(6, None, None, "ML.MO.MP", "2026-05-20", &[10], &[3]);
+        let r = rank(&s, &[point, other_region_only, force_only, other_region, too_late], P, &adj, 10);
+        // 2: region 0.1 + time 1 - 1/4 + overlap 1 + force 0.5 = 2.35;
+        // 3: region 0.1 + time 1 + overlap 0.2/2 (same group 1, no shared type) = 1.2.
+        assert_eq!(r.iter().map(|x| (x.id, x.score)).collect::<Vec<_>>(), vec![(2, 2.35), (3, 1.2)]);
+        assert_eq!(r[0].reasons[0], Reason::SameRegion);
+        assert!(r[1].reasons.contains(&Reason::SameGroup), "{:?}", r[1].reasons);
+    }
+
+    #[test]
+    fn a_region_only_match_ranks_below_a_point_match_otherwise_alike() {
+        let s = inc(1, Some(14.4843), Some(-4.1830), "ML.MO.MP", "2026-05-10", &[10], &[3]);
+        // 24 km away: the weakest point match within 25 km.
+        let point = inc(2, Some(14.70), Some(-4.18), "ML.MO.MP", "2026-05-10", &[10], &[3]);
+        let region = region_only(3, "ML.MO", "2026-05-10", &[10], &[3]);
+        let r = rank(&s, &[region, point], P, &adj, 10);
+        assert_eq!(r.iter().map(|x| x.id).collect::<Vec<_>>(), vec![2, 3]);
+        assert!(r[0].score > r[1].score);
+    }
+
+    #[test]
+    fn the_configured_distance_is_honoured_beyond_25_km() {
+        let s = inc(1, Some(14.4843), Some(-4.1830), "ML.MO.MP", "2026-05-10", &[10], &[3]);
+        // About 78 km north, in a cercle that is not a neighbour.
+        let far = inc(2, Some(15.19), Some(-4.18), "ML.TB.NI", "2026-05-10", &[10], &[3]);
+        assert!(rank(&s, std::slice::from_ref(&far), P, &adj, 10).is_empty());
+        let wide = Params { distance_km: 100.0, window_days: 3 };
+        let r = rank(&s, &[far], wide, &adj, 10);
+        assert!(matches!(r[0].reasons[0], Reason::Distance { km } if (km - 78.5).abs() < 1.0), "{:?}", r);
     }
 }

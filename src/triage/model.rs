@@ -494,21 +494,38 @@ pub fn set_destination(
         .execute(conn)
 }
 
-/// Reports in the date window and in the given cercles (the subject's and its neighbours': a
-/// point within the distance limit lies in one of them), with their points, violation types
-/// and force. Served by the `(cercle_code, occurred_on)` index.
+/// Where duplicate candidates are looked for.
+#[derive(Debug, Clone, Copy)]
+pub enum Area<'a> {
+    /// In these cercles (`geo::Geo::candidate_cercles`: the subject's, its neighbours' and
+    /// every cercle within the configured distance of its point).
+    Cercles(&'a [String]),
+    /// In this region, known by the region only (no cercle): the region-only candidates of a
+    /// subject with a cercle.
+    RegionOnly(&'a str),
+    /// Anywhere in this region: the candidates of a subject known only by its region.
+    Region(&'a str),
+}
+
+/// Reports in the date window and the area, with their points, region, violation types and
+/// force (`groups` left empty: the caller fills them from the taxonomy). Served by the
+/// `(cercle_code, occurred_on)` and `(region_code, occurred_on)` indexes.
 pub fn report_candidates(
     conn: &mut DbConn,
     from: NaiveDate,
     to: NaiveDate,
-    cercles: &[String],
+    area: Area<'_>,
     limit: i64,
     scope: Scope,
 ) -> QueryResult<Vec<Incident>> {
-    let mut q = reports::table
-        .filter(reports::cercle_code.eq_any(cercles))
-        .filter(reports::occurred_on.between(from, to))
-        .into_boxed();
+    let mut q = reports::table.filter(reports::occurred_on.between(from, to)).into_boxed();
+    q = match area {
+        Area::Cercles(cercles) => q.filter(reports::cercle_code.eq_any(cercles.to_vec())),
+        Area::RegionOnly(region) => {
+            q.filter(reports::region_code.eq(region.to_string())).filter(reports::cercle_code.is_null())
+        }
+        Area::Region(region) => q.filter(reports::region_code.eq(region.to_string())),
+    };
     // Security: a case worker is offered only reports their institution holds a case on, the
     // same rule as `find_report`; another institution's reports are not even listed.
     if let Scope::Institution(inst) = scope {
@@ -518,11 +535,12 @@ pub fn report_candidates(
                 .filter(cases::institution_id.eq(inst)),
         ));
     }
-    let rows: Vec<(PlaceTuple, i32)> = q
+    let rows: Vec<(PlaceTuple, Option<String>, i32)> = q
         .order(reports::id.desc())
         .limit(limit)
         .select((
             (reports::id, reports::lat, reports::lon, reports::cercle_code, reports::occurred_on),
+            reports::region_code,
             reports::force_id,
         ))
         .load(conn)?;
@@ -530,45 +548,55 @@ pub fn report_candidates(
     let vts = violations_of(conn, &ids)?;
     Ok(rows
         .into_iter()
-        .map(|((id, lat, lon, cercle, occurred_on), force)| Incident {
+        .map(|((id, lat, lon, cercle, occurred_on), region, force)| Incident {
             kind: Kind::Report,
             id,
             lat,
             lon,
             cercle,
+            region,
             occurred_on,
             violation_types: vts.iter().filter(|v| v.0 == id).map(|v| v.1).collect(),
+            groups: vec![],
             forces: vec![force],
         })
         .collect())
 }
 
-/// Events in the date window and the given cercles, with the violation types and forces of
-/// their allegations and of their reports.
+/// Events in the date window and the area, with the violation types and forces of their
+/// allegations and of the reports they hold. Served by `(cercle_code, occurred_on)` and
+/// `(region_code, occurred_on)` on events.
 pub fn event_candidates(
     conn: &mut DbConn,
     from: NaiveDate,
     to: NaiveDate,
-    cercles: &[String],
+    area: Area<'_>,
     limit: i64,
     scope: Scope,
 ) -> QueryResult<Vec<Incident>> {
-    let mut q = events::table
-        .filter(events::cercle_code.eq_any(cercles))
-        .filter(events::occurred_on.between(from, to))
-        .into_boxed();
+    let mut q = events::table.filter(events::occurred_on.between(from, to)).into_boxed();
+    q = match area {
+        Area::Cercles(cercles) => q.filter(events::cercle_code.eq_any(cercles.to_vec())),
+        Area::RegionOnly(region) => {
+            q.filter(events::region_code.eq(region.to_string())).filter(events::cercle_code.is_null())
+        }
+        Area::Region(region) => q.filter(events::region_code.eq(region.to_string())),
+    };
     // Security: a case worker is offered only events with a case at their institution.
     if let Scope::Institution(inst) = scope {
         q = q.filter(exists(
             cases::table.filter(cases::event_id.eq(events::id)).filter(cases::institution_id.eq(inst)),
         ));
     }
-    let rows: Vec<PlaceTuple> = q
+    let rows: Vec<(PlaceTuple, Option<String>)> = q
         .order(events::id.desc())
         .limit(limit)
-        .select((events::id, events::lat, events::lon, events::cercle_code, events::occurred_on))
+        .select((
+            (events::id, events::lat, events::lon, events::cercle_code, events::occurred_on),
+            events::region_code,
+        ))
         .load(conn)?;
-    let ids: Vec<i32> = rows.iter().map(|r| r.0).collect();
+    let ids: Vec<i32> = rows.iter().map(|r| r.0 .0).collect();
     let alle: Vec<(i32, i32, i32)> = allegations::table
         .filter(allegations::event_id.eq_any(&ids))
         .select((allegations::event_id, allegations::violation_type_id, allegations::force_id))
@@ -580,7 +608,7 @@ pub fn event_candidates(
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, lat, lon, cercle, occurred_on)| {
+        .map(|((id, lat, lon, cercle, occurred_on), region)| {
             let mut violation_types: Vec<i32> = alle.iter().filter(|a| a.0 == id).map(|a| a.1).collect();
             violation_types.extend(reps.iter().filter(|r| r.0 == Some(id)).map(|r| r.1));
             let mut forces: Vec<i32> = alle.iter().filter(|a| a.0 == id).map(|a| a.2).collect();
@@ -589,9 +617,28 @@ pub fn event_candidates(
             violation_types.dedup();
             forces.sort_unstable();
             forces.dedup();
-            Incident { kind: Kind::Event, id, lat, lon, cercle, occurred_on, violation_types, forces }
+            Incident {
+                kind: Kind::Event,
+                id,
+                lat,
+                lon,
+                cercle,
+                region,
+                occurred_on,
+                violation_types,
+                groups: vec![],
+                forces,
+            }
         })
         .collect())
+}
+
+/// The event of each of some reports: (report id, event id).
+pub fn events_of_reports(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<(i32, Option<i32>)>> {
+    reports::table
+        .filter(reports::id.eq_any(ids.to_vec()))
+        .select((reports::id, reports::event_id))
+        .load(conn)
 }
 
 /// The narratives of some reports, for the excerpts of duplicate candidates: (id, narrative).

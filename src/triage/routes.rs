@@ -11,7 +11,7 @@ use rocket::{Either, Route, State};
 use rocket_dyn_templates::{context, Template};
 use serde::Serialize;
 
-use super::duplicates::{self, Incident, Kind, Params, Reason};
+use super::duplicates::{Kind, Params, Reason};
 use super::model::{self, QueueFilter, Scope, Thread};
 use super::scope_of;
 use crate::accounts::guards::{EvidenceCustodian, IntakeOfficer, Staff, TriageReader};
@@ -84,7 +84,7 @@ async fn queue(
     let lang = page.0.lang.clone();
     let date = |s: &Option<String>| s.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok());
     let nonempty = |s: &Option<String>| s.clone().filter(|v| !v.is_empty());
-    let today = Utc::now().date_naive();
+    let today = auth.clock.now().date_naive();
     let status_f = status.clone().unwrap_or_else(|| "pending".into());
     let filter = QueueFilter {
         region: nonempty(&region),
@@ -211,6 +211,8 @@ fn reason_text(auth: &Auth<'_>, lang: &str, r: &Reason) -> String {
         }
         Reason::SameCercle => "dup-same-cercle",
         Reason::AdjacentCercle => "dup-adjacent-cercle",
+        Reason::SameRegion => "dup-same-region",
+        Reason::SameGroup => "dup-same-group",
         Reason::DaysApart { days } => {
             args.set("days", *days);
             "dup-days"
@@ -259,15 +261,14 @@ async fn render_report(
     let who = user.actor();
     let role = user.role;
     let uid = user.user.id;
-    let geo2 = Arc::clone(geo);
-    let (r, vts, files, msgs, reports_cands, events_cands, events_of_cands, seen) = auth
+    let (geo2, tax2) = (Arc::clone(geo), Arc::clone(tax));
+    // Everything is read first, without the write lock (on SQLite, scoring the candidates under
+    // it held every writer behind this page); the view's audit entry and the read mark are then
+    // written in a short transaction of their own, before anything is shown.
+    let (r, vts, files, msgs, seen, ranked, events_of_cands, rtexts, etexts) = auth
         .db
-        .transaction(move |c| {
+        .run(move |c| {
             let r = model::find_report(c, id, scope)?;
-            // Candidates come from the report's cercle and its neighbours.
-            let cercles = r.cercle_code.as_deref().map(|code| geo2.with_neighbours(code)).unwrap_or_default();
-            // Privacy: reading identifying data is recorded.
-            audit::record(c, &who, "report.view", "report", &id.to_string(), "")?;
             let vts: Vec<i32> = model::violations_of(c, &[id])?.into_iter().map(|v| v.1).collect();
             let files = model::attachments_of(c, id)?;
             // Security: a case worker reads their institution's thread; an intake officer the
@@ -276,66 +277,46 @@ async fn render_report(
             let msgs = model::messages_of(c, id, Thread::of(scope, all))?;
             // Unread markers (issue 10, item 9): what was seen before, then all of it.
             let seen = cases::read_marks_of(c, &[uid], &[id])?.first().map(|m| m.2).unwrap_or(0);
-            if let Some(last) = msgs.iter().map(|m| m.0).max() {
-                cases::mark_read(c, uid, id, last)?;
-            }
-            let from = r.occurred_on - Duration::days(params.window_days);
-            let to = r.occurred_on + Duration::days(params.window_days);
-            let rc = model::report_candidates(c, from, to, &cercles, 2000, scope)?;
-            let ec = model::event_candidates(c, from, to, &cercles, 500, scope)?;
-            let ids: Vec<i32> = rc.iter().map(|x| x.id).collect();
-            let evs: Vec<(i32, Option<i32>)> = crate::schema::reports::table
-                .filter(crate::schema::reports::id.eq_any(&ids))
-                .select((crate::schema::reports::id, crate::schema::reports::event_id))
-                .load(c)?;
-            Ok((r, vts, files, msgs, rc, ec, evs, seen))
+            let (ranked, evs) = super::duplicate_candidates(c, &geo2, &tax2, &r, &vts, params, scope, 10)?;
+            // A short excerpt of each candidate (issue 10, item 14): a report's first words, an
+            // event's title.
+            let rids: Vec<i32> = ranked.iter().filter(|s| s.kind == Kind::Report).map(|s| s.id).collect();
+            let eids: Vec<i32> = ranked.iter().filter(|s| s.kind == Kind::Event).map(|s| s.id).collect();
+            let (rtexts, etexts) = (model::report_excerpts(c, &rids)?, model::event_titles(c, &eids)?);
+            Ok((r, vts, files, msgs, seen, ranked, evs, rtexts, etexts))
         })
         .await?;
-    let subject = Incident {
-        kind: Kind::Report,
-        id: r.id,
-        lat: r.lat,
-        lon: r.lon,
-        cercle: r.cercle_code.clone(),
-        occurred_on: r.occurred_on,
-        violation_types: vts.clone(),
-        forces: vec![r.force_id],
-    };
-    let mut all = reports_cands;
-    all.extend(events_cands);
-    // Reports already in this report's event are not candidates.
-    all.retain(|c| !(c.kind == Kind::Event && Some(c.id) == r.event_id));
-    let ranked = duplicates::rank(&subject, &all, params, &|a, b| geo.adjacent(a, b), 10);
+    // Privacy: reading identifying data is recorded.
+    let last = msgs.iter().map(|m| m.0).max();
+    auth.db
+        .transaction(move |c| {
+            audit::record(c, &who, "report.view", "report", &id.to_string(), "")?;
+            if let Some(last) = last {
+                cases::mark_read(c, uid, id, last)?;
+            }
+            Ok(())
+        })
+        .await?;
     let candidates: Vec<CandidateView> = ranked
         .into_iter()
-        .map(|s| CandidateView {
-            kind: s.kind,
-            id: s.id,
-            score: s.score,
-            excerpt: String::new(),
-            reasons: s.reasons.iter().map(|x| reason_text(auth, &lang, x)).collect(),
-            event_id: match s.kind {
-                Kind::Event => Some(s.id),
-                Kind::Report => events_of_cands.iter().find(|e| e.0 == s.id).and_then(|e| e.1),
-            },
+        .map(|s| {
+            let text = match s.kind {
+                Kind::Report => rtexts.iter().find(|t| t.0 == s.id).map(|t| t.1.clone()),
+                Kind::Event => etexts.iter().find(|t| t.0 == s.id).map(|t| t.1.clone()),
+            };
+            CandidateView {
+                kind: s.kind,
+                id: s.id,
+                score: s.score,
+                excerpt: excerpt(&text.unwrap_or_default(), 140),
+                reasons: s.reasons.iter().map(|x| reason_text(auth, &lang, x)).collect(),
+                event_id: match s.kind {
+                    Kind::Event => Some(s.id),
+                    Kind::Report => events_of_cands.iter().find(|e| e.0 == s.id).and_then(|e| e.1),
+                },
+            }
         })
         .collect();
-    // A short excerpt of each candidate (issue 10, item 14): a report's first words, an
-    // event's title.
-    let mut candidates = candidates;
-    let (rids, eids): (Vec<i32>, Vec<i32>) = (
-        candidates.iter().filter(|c| c.kind == Kind::Report).map(|c| c.id).collect(),
-        candidates.iter().filter(|c| c.kind == Kind::Event).map(|c| c.id).collect(),
-    );
-    let (rtexts, etexts) =
-        auth.db.run(move |c| Ok((model::report_excerpts(c, &rids)?, model::event_titles(c, &eids)?))).await?;
-    for cand in candidates.iter_mut() {
-        let text = match cand.kind {
-            Kind::Report => rtexts.iter().find(|t| t.0 == cand.id).map(|t| t.1.clone()),
-            Kind::Event => etexts.iter().find(|t| t.0 == cand.id).map(|t| t.1.clone()),
-        };
-        cand.excerpt = excerpt(&text.unwrap_or_default(), 140);
-    }
     let map = match (r.lat, r.lon) {
         (Some(lat), Some(lon)) => Some(geo.map_with_marker(lat, lon)),
         _ => None,
@@ -908,7 +889,7 @@ async fn route_event(
 ) -> Result<Flash<Redirect>, AppError> {
     let tax = Arc::clone(tax);
     let who = officer.0.actor();
-    let (ack, tri) = (auth.config.acknowledge_days, auth.config.triage_days);
+    let (ack, tri, now) = (auth.config.acknowledge_days, auth.config.triage_days, auth.clock.naive());
     let routed = auth
         .db
         .transaction(move |c| {
@@ -934,7 +915,7 @@ async fn route_event(
                     .find(|i| i.code == decision.destination)
                     .ok_or(AppError::NotFound)?
                     .id;
-                let (case_id, opened) = cases::open_case(c, id, inst, ack, tri)?;
+                let (case_id, opened) = cases::open_case(c, id, inst, ack, tri, now)?;
                 model::set_destination(
                     c,
                     a.id,
@@ -1007,7 +988,7 @@ async fn override_route(
         }
     };
     let who = officer.0.actor();
-    let (ack, tri) = (auth.config.acknowledge_days, auth.config.triage_days);
+    let (ack, tri, now) = (auth.config.acknowledge_days, auth.config.triage_days, auth.clock.naive());
     let event_id = auth
         .db
         .transaction(move |c| {
@@ -1015,7 +996,7 @@ async fn override_route(
             if a.disposition_id.is_some() {
                 return Err(AppError::BadRequest("a finding was already recorded"));
             }
-            let (case_id, opened) = cases::open_case(c, a.event_id, inst, ack, tri)?;
+            let (case_id, opened) = cases::open_case(c, a.event_id, inst, ack, tri, now)?;
             let why = routing::RoutingFact::Override.to_json();
             model::set_destination(c, id, inst, None, &why, Some(&reason), case_id)?;
             let details = format!("from={:?} to={code} case={case_id}: {reason}", a.destination_id);
