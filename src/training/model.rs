@@ -388,6 +388,16 @@ pub fn counted(c: &mut DbConn, evidence: Evidence, f: &Filter) -> QueryResult<Ve
     q.select((units::id, allegations::violation_type_id, events::occurred_on)).load(c)
 }
 
+/// The day of the first allegation tied to a unit on record (any evidence): before it, Vigie
+/// has no data, so an effect's "before" window must not reach past it.
+pub fn first_on_record(c: &mut DbConn) -> QueryResult<Option<NaiveDate>> {
+    allegations::table
+        .inner_join(events::table.on(events::id.eq(allegations::event_id)))
+        .filter(allegations::unit_id.is_not_null())
+        .select(diesel::dsl::min(events::occurred_on))
+        .first(c)
+}
+
 // Remediation actions -------------------------------------------------------------------------
 
 #[derive(Debug, Clone, Queryable, Selectable)]
