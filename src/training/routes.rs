@@ -240,7 +240,7 @@ pub(super) fn choices(l: &Loaded, tax: &Taxonomy, geo: &Geo, lang: &str) -> Valu
     })
 }
 
-fn encode(q: &Query) -> String {
+pub fn encode(q: &Query) -> String {
     let mut parts = vec![];
     let enc = |s: &str| percent_encode(s);
     if let Some(v) = &q.from {
