@@ -88,7 +88,12 @@ pub struct TrainingConfig {
     /// The threshold method: `threshold_count` allegations within `threshold_days` days.
     pub threshold_count: usize,
     pub threshold_days: i64,
-    /// The longest window before and after a delivery over which its effect is measured.
+    /// The statistical method's upper tail probability: a unit is flagged above the
+    /// `1 − statistical_alpha` quantile of its expected count (0.01: a 98 % funnel).
+    pub statistical_alpha: f64,
+    /// The longest window before and after a delivery over which its effect is measured
+    /// (shortened to the days since delivery and to the days since the first allegation on
+    /// record, so that both windows stay equal).
     pub effect_window_days: i64,
     /// Below this many incidents before and after together, the verdict is "too few data".
     pub effect_min_events: u64,
@@ -101,7 +106,8 @@ impl Default for TrainingConfig {
             offer_window_days: 180,
             threshold_count: 3,
             threshold_days: 90,
-            effect_window_days: 365,
+            statistical_alpha: crate::training::warning::DEFAULT_ALPHA,
+            effect_window_days: 730,
             effect_min_events: 10,
         }
     }
@@ -311,6 +317,9 @@ impl Config {
             if v <= 0 {
                 return bad(key, "must be a positive number");
             }
+        }
+        if !(self.training.statistical_alpha > 0.0 && self.training.statistical_alpha < 0.5) {
+            return bad("training.statistical_alpha", "must be between 0 and 0.5 (e.g. 0.01)");
         }
         if self.mail.max_attempts < 1 {
             return bad("mail.max_attempts", "must be at least 1");

@@ -148,3 +148,27 @@ mail-remediation-overdue-body =
     Hello,
 
     A key action is past its deadline: { $link }
+
+# Early-warning page and measured effect
+flags-statistical = Statistical method (funnel)
+flags-statistical-hint = Each unit against what the units of its force would give at the same strength (rate per head), with a { $level } % control limit that accounts for size and overdispersion.
+flags-threshold = Threshold method
+flags-threshold-hint = A unit is flagged as soon as { $n } allegations fall within { $days } days, whatever its size.
+flags-observed = Observed
+flags-expected = Expected
+flags-ratio = Ratio
+flags-limit = Limit
+flags-in-window = Most in { $days } days
+flags-strength = strength { $n }
+effect-verdict-improved = Improved
+effect-verdict-no_change = No measurable change
+effect-verdict-worse = Worse
+effect-verdict-too_few_data = Too few data to say
+effect-window = Windows
+effect-window-value = { $days } days before and after delivery ({ $month })
+effect-unit = Trained unit, before → after
+effect-rate-ratio = rate ratio
+effect-ci = 95 % CI
+effect-comparison = Untrained comparable units ({ $n })
+effect-ratio-of-ratios = Ratio of ratios
+effect-hint = The verdict reads the interval of the ratio of ratios (of the unit's own ratio when the comparison units have too few data): wholly below 1, improved; wholly above, worse; otherwise no measurable change.

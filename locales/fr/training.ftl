@@ -148,3 +148,27 @@ mail-remediation-overdue-body =
     Bonjour,
 
     Une action clé a dépassé son échéance : { $link }
+
+# Early-warning page and measured effect
+flags-statistical = Méthode statistique (entonnoir)
+flags-statistical-hint = Chaque unité comparée à ce que donneraient les unités de sa force à effectif égal (taux par tête), avec une limite de contrôle à { $level } % qui tient compte de la taille et de la surdispersion.
+flags-threshold = Méthode du seuil
+flags-threshold-hint = Une unité est signalée dès que { $n } allégations tombent dans { $days } jours, quelle que soit sa taille.
+flags-observed = Observé
+flags-expected = Attendu
+flags-ratio = Rapport
+flags-limit = Limite
+flags-in-window = Maximum en { $days } jours
+flags-strength = effectif { $n }
+effect-verdict-improved = Amélioration
+effect-verdict-no_change = Pas de changement mesurable
+effect-verdict-worse = Dégradation
+effect-verdict-too_few_data = Trop peu de données pour conclure
+effect-window = Fenêtres
+effect-window-value = { $days } jours avant et après la livraison ({ $month })
+effect-unit = Unité formée, avant → après
+effect-rate-ratio = rapport de taux
+effect-ci = IC 95 %
+effect-comparison = Unités comparables non formées ({ $n })
+effect-ratio-of-ratios = Rapport des rapports
+effect-hint = Le verdict lit l'intervalle du rapport des rapports (celui de l'unité seule quand les unités comparables ont trop peu de données) : entièrement sous 1, amélioration ; entièrement au-dessus, dégradation ; sinon pas de changement mesurable.

@@ -224,6 +224,7 @@ pub fn evaluate(
     let started = std::time::Instant::now();
     let rows = model::counted(conn, model::Evidence::Credible, &filter)?;
     let query_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let first = model::first_on_record(conn)?;
     let counts: Vec<warning::UnitCounts> = {
         let mut by: std::collections::HashMap<i32, Vec<NaiveDate>> = std::collections::HashMap::new();
         for (u, _, d) in &rows {
@@ -240,20 +241,31 @@ pub fn evaluate(
             .collect()
     };
     let t = std::time::Instant::now();
-    let stat = warning::statistical(&counts);
+    let stat = warning::statistical(&counts, cfg.statistical_alpha);
     let stat_ms = t.elapsed().as_secs_f64() * 1000.0;
-    let flagged: Vec<i32> = stat.iter().filter(|s| s.flagged).map(|s| s.unit_id).collect();
-    let k = flagged.len();
     let t = std::time::Instant::now();
     let mut thr = warning::threshold(&counts, cfg.threshold_count, cfg.threshold_days);
     let thr_ms = t.elapsed().as_secs_f64() * 1000.0;
     let thr_flagged_n = thr.iter().filter(|s| s.flagged).count();
     let thr_all: Vec<i32> = thr.iter().filter(|s| s.flagged).map(|s| s.unit_id).collect();
     thr.sort_by(|a, b| b.max_in_window.cmp(&a.max_in_window).then(b.observed.cmp(&a.observed)));
-    let thr_top: Vec<i32> = thr.iter().take(k).map(|s| s.unit_id).collect();
-    let (sp, sr) = precision_recall(&flagged, &truth.elevated_units);
-    let (tp, tr) = precision_recall(&thr_top, &truth.elevated_units);
     let (ap, ar) = precision_recall(&thr_all, &truth.elevated_units);
+    // The statistical method at the configured alpha, then at others for comparison; each
+    // against the threshold's top units at the same number of flags.
+    let mut lines = vec![];
+    for (i, alpha) in [cfg.statistical_alpha, 0.001, 0.005, 0.05].into_iter().enumerate() {
+        let st = if i == 0 { stat.clone() } else { warning::statistical(&counts, alpha) };
+        let flagged: Vec<i32> = st.iter().filter(|s| s.flagged).map(|s| s.unit_id).collect();
+        let k = flagged.len();
+        let thr_top: Vec<i32> = thr.iter().take(k).map(|s| s.unit_id).collect();
+        let (sp, sr) = precision_recall(&flagged, &truth.elevated_units);
+        let (tp, tr) = precision_recall(&thr_top, &truth.elevated_units);
+        lines.push(format!(
+            "{label}statistical alpha {alpha}: {k} flags, precision {sp:.2}, recall {sr:.2} · threshold (top {k} by count in {days} days): precision {tp:.2}, recall {tr:.2}",
+            label = if i == 0 { "" } else { "  also " },
+            days = cfg.threshold_days,
+        ));
+    }
     let delivered: Vec<analysis::Delivered> = sessions
         .iter()
         .filter(|s| s.session.status == "delivered")
@@ -274,7 +286,7 @@ pub fn evaluate(
     for st in &truth.sessions {
         let Some(s) = sessions.iter().find(|s| s.session.id == st.id) else { continue };
         let on = s.session.span().1;
-        let window = cfg.effect_window_days.min((today - on).num_days()).max(0);
+        let window = effect::window(cfg.effect_window_days, on, today, first);
         let types: BTreeSet<i32> =
             vmods.iter().filter(|(_, m)| s.modules.contains(m)).map(|(v, _)| *v).collect();
         let targeted: Vec<(i32, i32, NaiveDate)> =
@@ -313,8 +325,7 @@ pub fn evaluate(
     let n = truth.sessions.len().max(1);
     Ok(format!(
         "units {units} · elevated {elev} · allegations counted {rows}\n\
-         statistical: {k} flags, precision {sp:.2}, recall {sr:.2}\n\
-         threshold (top {k} by count in {days} days): precision {tp:.2}, recall {tr:.2}\n\
+         {lines}\n\
          threshold as configured ({n_thr}+ in {days} days): {thr_flagged_n} flags, precision {ap:.2}, recall {ar:.2}\n\
          verdicts: {right}/{n} right ({acc:.2}) {tally:?}\n\
          duplicate offers found: {found}/{dups}\n\
@@ -325,6 +336,7 @@ pub fn evaluate(
         days = cfg.threshold_days,
         n_thr = cfg.threshold_count,
         acc = right as f64 / n as f64,
+        lines = lines.join("\n"),
         dups = truth.duplicate_offers.len(),
         gaps = gaps.len(),
     ))

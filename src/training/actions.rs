@@ -189,10 +189,33 @@ async fn render_remediation(
         .filter(|s| r.unit_id.is_none_or(|u| s.units.contains(&u)))
         .map(|s| session_view(&l, s, &lang))
         .collect();
+    // The measured effect of the action's session, shown on the page (the JSON has the same).
+    let effect = match r.session_id.and_then(|sid| l.sessions.iter().find(|s| s.session.id == sid)) {
+        Some(s) => {
+            let cfg = &auth.config.training;
+            let e = super::api::measure(
+                auth,
+                &l,
+                s,
+                Evidence::parse(None),
+                cfg.effect_window_days,
+                cfg.effect_min_events,
+                today,
+            )
+            .await?;
+            let label = auth.catalog.message(
+                &lang,
+                &format!("effect-verdict-{}", e["verdict"].as_str().unwrap_or("")),
+                None,
+            );
+            Some(json!({"e": e, "label": label}))
+        }
+        None => None,
+    };
     let fb = with_keys(fb, &["to", "reason", "description", "due_on"]);
     Ok(Template::render(
         "training/remediation_show",
-        context! { page: page.0, r: view, keys, next, sessions, fb },
+        context! { page: page.0, r: view, keys, next, sessions, effect, fb },
     ))
 }
 

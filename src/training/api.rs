@@ -42,7 +42,7 @@ async fn flags(
     let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
     let l = load(&auth, r.filter.clone(), r.evidence).await?;
     let cfg = &auth.config.training;
-    let scores = flag_scores(&l, &r.filter, method, cfg.threshold_count, cfg.threshold_days);
+    let scores = flag_scores(&l, &r.filter, method, cfg);
     let mut flags: Vec<Value> = scores
         .iter()
         .filter(|s| s.flagged)
@@ -73,8 +73,7 @@ pub fn flag_scores(
     l: &super::routes::Loaded,
     filter: &Filter,
     method: &str,
-    threshold_count: usize,
-    threshold_days: i64,
+    cfg: &crate::config::TrainingConfig,
 ) -> Vec<warning::Score> {
     let counts: Vec<warning::UnitCounts> = l
         .units
@@ -89,8 +88,8 @@ pub fn flag_scores(
         })
         .collect();
     match method {
-        "threshold" => warning::threshold(&counts, threshold_count, threshold_days),
-        _ => warning::statistical(&counts),
+        "threshold" => warning::threshold(&counts, cfg.threshold_count, cfg.threshold_days),
+        _ => warning::statistical(&counts, cfg.statistical_alpha),
     }
 }
 
@@ -145,7 +144,8 @@ pub async fn measure(
             "rate_ratio": null, "ci": null, "comparison_ratio": null}));
     }
     let on = s.session.span().1;
-    let window = max_window.min((today - on).num_days()).max(0);
+    let first = auth.db.run(|c| Ok(super::model::first_on_record(c)?)).await?;
+    let window = effect::window(max_window, on, today, first);
     let types: Vec<i32> = l.vmods.iter().filter(|(_, m)| s.modules.contains(m)).map(|(v, _)| *v).collect();
     let from = on - chrono::Duration::days(window);
     let to = on + chrono::Duration::days(window);

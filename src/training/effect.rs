@@ -44,6 +44,22 @@ pub struct Effect {
 }
 
 pub const DEFAULT_MIN_EVENTS: u64 = 10;
+
+/// The days of each of the two equal windows around a delivery on `on`: at most `max_days`,
+/// no further after it than `today`, no further before it than the first allegation on record
+/// (a "before" window reaching into days Vigie has no data for would count too few).
+pub fn window(
+    max_days: i64,
+    on: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+    first: Option<chrono::NaiveDate>,
+) -> i64 {
+    let mut w = max_days.min((today - on).num_days());
+    if let Some(f) = first {
+        w = w.min((on - f).num_days());
+    }
+    w.max(0)
+}
 const Z95: f64 = 1.959964;
 
 /// After/before with the continuity correction; returns (ratio, variance of its log).
@@ -110,6 +126,17 @@ mod tests {
         assert!(close(e.rate_ratio, 0.5));
         assert!(close(e.ci[0], 0.2923) && close(e.ci[1], 0.8552), "{:?}", e.ci);
         assert_eq!(e.verdict, Verdict::Improved);
+    }
+
+    #[test]
+    fn windows_are_equal_and_stay_within_the_data() {
+        let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        // Delivered 1 July 2024, today 29 Nov 2026, data from 1 Jan 2023: 547 days back.
+        assert_eq!(window(730, d("2024-07-01"), d("2026-11-29"), Some(d("2023-01-01"))), 547);
+        assert_eq!(window(365, d("2024-07-01"), d("2026-11-29"), Some(d("2023-01-01"))), 365);
+        // Delivered 100 days ago: 100 days each side.
+        assert_eq!(window(730, d("2026-08-21"), d("2026-11-29"), None), 100);
+        assert_eq!(window(730, d("2026-12-01"), d("2026-11-29"), None), 0);
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! moves), `warning.rs` (both early-warning methods), `effect.rs` (rate ratios, intervals,
 //! verdicts), `remediation.rs` (the state machine), `analysis.rs` (assembling them from rows),
 //! `chart.rs` (the SVG trend). Queries: `model.rs`. Pages: `routes.rs` (gaps, units, partners, unit attachment), `sessions.rs`, `actions.rs`
-//! (remediation); JSON, CSV, SVG:
+//! (remediation), `flags.rs` (the early-warning page); JSON, CSV, SVG:
 //! `api.rs`. Reminders of review dates and overdue key actions: [`remind`].
 
 mod actions;
@@ -17,6 +17,7 @@ pub mod analysis;
 mod api;
 pub mod chart;
 pub mod effect;
+mod flags;
 pub mod gaps;
 pub mod model;
 pub mod offers;
@@ -39,6 +40,7 @@ pub fn routes() -> Vec<rocket::Route> {
     r.extend(sessions::routes());
     r.extend(actions::routes());
     r.extend(api::routes());
+    r.extend(flags::routes());
     r
 }
 

@@ -140,15 +140,11 @@ pub fn trainers_of(c: &mut DbConn, partner_id: i32) -> QueryResult<Vec<(String, 
 
 // Modules, norms ------------------------------------------------------------------------------
 
-pub fn modules(c: &mut DbConn) -> QueryResult<Vec<(i32, String, String, String)>> {
+/// (id, code): modules are labelled through Fluent (`module-<code>`).
+pub fn modules(c: &mut DbConn) -> QueryResult<Vec<(i32, String)>> {
     training_modules::table
         .order(training_modules::id)
-        .select((
-            training_modules::id,
-            training_modules::code,
-            training_modules::label_fr,
-            training_modules::label_en,
-        ))
+        .select((training_modules::id, training_modules::code))
         .load(c)
 }
 
@@ -387,6 +383,16 @@ pub fn counted(c: &mut DbConn, evidence: Evidence, f: &Filter) -> QueryResult<Ve
         q = q.filter(allegations::violation_type_id.eq_any(types.clone()));
     }
     q.select((units::id, allegations::violation_type_id, events::occurred_on)).load(c)
+}
+
+/// The day of the first allegation tied to a unit on record (any evidence): before it, Vigie
+/// has no data, so an effect's "before" window must not reach past it.
+pub fn first_on_record(c: &mut DbConn) -> QueryResult<Option<NaiveDate>> {
+    allegations::table
+        .inner_join(events::table.on(events::id.eq(allegations::event_id)))
+        .filter(allegations::unit_id.is_not_null())
+        .select(diesel::dsl::min(events::occurred_on))
+        .first(c)
 }
 
 // Remediation actions -------------------------------------------------------------------------

@@ -117,7 +117,7 @@ pub struct Loaded {
     pub vmods: Vec<(i32, i32)>,
     pub sessions: Vec<SessionFull>,
     pub partners: Vec<(i32, String, String)>,
-    pub modules: Vec<(i32, String, String, String)>,
+    pub modules: Vec<(i32, String)>,
     pub norms: Vec<(i32, String)>,
     /// Module and norm labels come from the Fluent files (`module-<code>`, `norm-<code>`).
     pub catalog: Arc<crate::i18n::Catalog>,
@@ -241,7 +241,7 @@ pub(super) fn choices(l: &Loaded, tax: &Taxonomy, geo: &Geo, lang: &str) -> Valu
     })
 }
 
-fn encode(q: &Query) -> String {
+pub fn encode(q: &Query) -> String {
     let mut parts = vec![];
     let enc = |s: &str| percent_encode(s);
     if let Some(v) = &q.from {

@@ -6,11 +6,17 @@
 //!   give. Within a force the rate per head is pooled; a unit's expected count is that rate
 //!   times its strength (a unit without a known strength counts as the median strength of its
 //!   force's units, or 1 when none is known). Counts are overdispersed: the variance is taken as
-//!   `e + τ²·e²` (a negative binomial of size 1/τ²), τ² estimated from all units by moments,
-//!   leaving out those more than 3 standard deviations away and estimating again (three
-//!   passes), so that the elevated units do not widen their own limits. A unit is flagged when
-//!   its count is above the upper control limit: the 99.9 % quantile of that negative binomial
-//!   (the upper side of a 99.8 % funnel).
+//!   `e + τ²·e²` (a negative binomial of size 1/τ²). A unit is flagged when its count is above
+//!   the upper control limit: the `1 − alpha` quantile of that negative binomial (configurable,
+//!   `training.statistical_alpha`, 0.01 by default: the upper side of a 98 % funnel).
+//! - **In control first** (as a Phase I control chart): the pooled rates and τ² are estimated
+//!   from the units that are in control, so that the elevated units neither raise the rate
+//!   everyone is held to nor widen their own limits. Start with every unit; estimate; leave
+//!   out the units whose standardised count is beyond ±2.5 (both sides, so the estimate is not
+//!   pulled down); estimate again from the rest; until the set stops changing (at most ten
+//!   passes). τ² is the moment estimate `Σ((o − e)²/κ − e) / Σe²` over the units kept, where
+//!   κ = 0.911 is the variance of a standard normal kept within ±2.5 (so that trimming the
+//!   tails does not shrink τ²).
 //!
 //! Free of web and database types.
 
@@ -42,11 +48,20 @@ pub struct Score {
     pub flagged: bool,
 }
 
-/// The upper tail probability the statistical method tolerates (one side of 99.8 %).
-pub const ALPHA: f64 = 0.001;
+/// The upper tail probability the statistical method tolerates by default (one side of 98 %).
+pub const DEFAULT_ALPHA: f64 = 0.01;
+/// The standardised count beyond which a unit is left out of the in-control estimates.
+pub const TRIM_Z: f64 = 2.5;
+/// The variance of a standard normal truncated to ±2.5: 1 − 2·2.5·φ(2.5)/(2Φ(2.5) − 1).
+const TRIM_KAPPA: f64 = 0.911_25;
 
 /// Expected counts per unit: the force's pooled rate per head times the unit's exposure.
 pub fn expected(units: &[UnitCounts]) -> Vec<f64> {
+    expected_from(units, &vec![true; units.len()])
+}
+
+/// Each unit's exposure: its strength, else its force's median strength, else 1.
+fn exposures(units: &[UnitCounts]) -> Vec<f64> {
     use std::collections::HashMap;
     let mut strengths: HashMap<i32, Vec<i64>> = HashMap::new();
     for u in units {
@@ -61,24 +76,37 @@ pub fn expected(units: &[UnitCounts]) -> Vec<f64> {
             (f, v[v.len() / 2] as f64)
         })
         .collect();
-    let exposure: Vec<f64> = units
+    units
         .iter()
         .map(|u| match u.strength.filter(|s| *s > 0) {
             Some(s) => s as f64,
             None => median.get(&u.force_id).copied().unwrap_or(1.0),
         })
-        .collect();
-    let mut totals: HashMap<i32, (f64, f64)> = HashMap::new();
-    for (u, e) in units.iter().zip(&exposure) {
-        let t = totals.entry(u.force_id).or_default();
+        .collect()
+}
+
+/// Expected counts with the force's rate pooled over the units marked `kept` only (over all
+/// of the force's units when none of them is kept).
+pub fn expected_from(units: &[UnitCounts], kept: &[bool]) -> Vec<f64> {
+    use std::collections::HashMap;
+    let exposure = exposures(units);
+    let mut all: HashMap<i32, (f64, f64)> = HashMap::new();
+    let mut inc: HashMap<i32, (f64, f64)> = HashMap::new();
+    for ((u, e), k) in units.iter().zip(&exposure).zip(kept) {
+        let t = all.entry(u.force_id).or_default();
         t.0 += u.dates.len() as f64;
         t.1 += e;
+        if *k {
+            let t = inc.entry(u.force_id).or_default();
+            t.0 += u.dates.len() as f64;
+            t.1 += e;
+        }
     }
     units
         .iter()
         .zip(&exposure)
         .map(|(u, e)| {
-            let (o, x) = totals[&u.force_id];
+            let (o, x) = inc.get(&u.force_id).filter(|t| t.1 > 0.0).copied().unwrap_or(all[&u.force_id]);
             if x > 0.0 {
                 o / x * e
             } else {
@@ -88,26 +116,49 @@ pub fn expected(units: &[UnitCounts]) -> Vec<f64> {
         .collect()
 }
 
-/// τ², the relative overdispersion, by moments with outliers left out (see the module doc).
-pub fn overdispersion(observed: &[usize], expected: &[f64]) -> f64 {
-    let mut tau2 = 0.0;
-    for _ in 0..3 {
-        let (mut num, mut den) = (0.0, 0.0);
-        for (o, e) in observed.iter().zip(expected) {
-            if *e <= 0.0 {
-                continue;
-            }
-            let o = *o as f64;
-            let z = (o - e) / (e + tau2 * e * e).sqrt();
-            if z.abs() > 3.0 {
-                continue;
-            }
-            num += (o - e).powi(2) - e;
-            den += e * e;
+/// τ², the relative overdispersion, by moments over the units marked `kept`, corrected for
+/// the trimming at ±2.5 (see the module doc); 0 when less spread than Poisson.
+pub fn overdispersion(observed: &[usize], expected: &[f64], kept: &[bool]) -> f64 {
+    let (mut num, mut den) = (0.0, 0.0);
+    for ((o, e), k) in observed.iter().zip(expected).zip(kept) {
+        if *e <= 0.0 || !*k {
+            continue;
         }
-        tau2 = if den > 0.0 { (num / den).max(0.0) } else { 0.0 };
+        let o = *o as f64;
+        num += (o - e).powi(2) / TRIM_KAPPA - e;
+        den += e * e;
     }
-    tau2
+    if den > 0.0 {
+        (num / den).max(0.0)
+    } else {
+        0.0
+    }
+}
+
+/// The in-control estimates: (expected counts, τ²), see the module doc.
+pub fn in_control(units: &[UnitCounts]) -> (Vec<f64>, f64) {
+    let obs: Vec<usize> = units.iter().map(|u| u.dates.len()).collect();
+    let mut kept = vec![true; units.len()];
+    // The first pass keeps every unit, so its τ² is not trimmed: no correction then.
+    let mut exp = expected_from(units, &kept);
+    let mut tau2 = overdispersion(&obs, &exp, &kept) * TRIM_KAPPA;
+    for _ in 0..10 {
+        let next: Vec<bool> = obs
+            .iter()
+            .zip(&exp)
+            .map(|(o, e)| {
+                let sd = (e + tau2 * e * e).sqrt();
+                sd <= 0.0 || ((*o as f64 - e) / sd).abs() <= TRIM_Z
+            })
+            .collect();
+        if next == kept {
+            break;
+        }
+        kept = next;
+        exp = expected_from(units, &kept);
+        tau2 = overdispersion(&obs, &exp, &kept);
+    }
+    (exp, tau2)
 }
 
 /// The smallest count q with P(X ≤ q) ≥ 1 − alpha, X negative binomial of mean `mean` and
@@ -136,16 +187,16 @@ pub fn upper_limit(mean: f64, tau2: f64, alpha: f64) -> usize {
     }
 }
 
-/// The statistical method: every unit scored, flagged above its control limit.
-pub fn statistical(units: &[UnitCounts]) -> Vec<Score> {
-    let exp = expected(units);
+/// The statistical method: every unit scored, flagged above its control limit (upper tail
+/// probability `alpha`).
+pub fn statistical(units: &[UnitCounts], alpha: f64) -> Vec<Score> {
+    let (exp, tau2) = in_control(units);
     let obs: Vec<usize> = units.iter().map(|u| u.dates.len()).collect();
-    let tau2 = overdispersion(&obs, &exp);
     units
         .iter()
         .zip(exp.iter().zip(&obs))
         .map(|(u, (e, o))| {
-            let limit = upper_limit(*e, tau2, ALPHA) as f64;
+            let limit = upper_limit(*e, tau2, alpha) as f64;
             let sd = (e + tau2 * e * e).sqrt();
             Score {
                 unit_id: u.unit_id,
@@ -178,9 +229,8 @@ pub fn max_in_window(dates: &[NaiveDate], days: i64) -> usize {
 
 /// The threshold method: flagged when `n` or more allegations fall within `days` days.
 pub fn threshold(units: &[UnitCounts], n: usize, days: i64) -> Vec<Score> {
-    let exp = expected(units);
+    let (exp, tau2) = in_control(units);
     let obs: Vec<usize> = units.iter().map(|u| u.dates.len()).collect();
-    let tau2 = overdispersion(&obs, &exp);
     units
         .iter()
         .zip(exp.iter().zip(&obs))
@@ -241,6 +291,8 @@ mod tests {
     fn poisson_and_negative_binomial_limits_match_known_quantiles() {
         // Poisson(10): P(X ≤ 20) = 0.99841, P(X ≤ 21) = 0.99919 → the 99.9 % limit is 21.
         assert_eq!(upper_limit(10.0, 0.0, 0.001), 21);
+        // Poisson(10) at 99 %: P(X ≤ 17) = 0.98572, P(X ≤ 18) = 0.99281 → 18.
+        assert_eq!(upper_limit(10.0, 0.0, 0.01), 18);
         // Poisson(1): P(X ≤ 4) = 0.99634, P(X ≤ 5) = 0.99941 → 5.
         assert_eq!(upper_limit(1.0, 0.0, 0.001), 5);
         // Negative binomial, mean 10, size 2 (τ² = 0.5): variance 60. P(X ≤ 49) = 0.99897,
@@ -255,26 +307,54 @@ mod tests {
     #[test]
     fn overdispersion_is_zero_for_poisson_like_counts_and_found_when_spread() {
         // Counts exactly at expectation: less spread than Poisson → 0.
-        assert_eq!(overdispersion(&[10, 10, 10], &[10.0, 10.0, 10.0]), 0.0);
-        // Deviations of ±5 around 10: (25 − 10)/100 = 0.15 per unit.
-        let t = overdispersion(&[5, 15, 5, 15], &[10.0; 4]);
-        assert!((t - 0.15).abs() < 1e-9, "{t}");
+        assert_eq!(overdispersion(&[10, 10, 10], &[10.0, 10.0, 10.0], &[true; 3]), 0.0);
+        // Deviations of ±5 around 10: (25/0.91125 − 10)/100 = 0.17435 per unit.
+        let t = overdispersion(&[5, 15, 5, 15], &[10.0; 4], &[true; 4]);
+        assert!((t - 0.17435).abs() < 1e-4, "{t}");
+        // A unit not kept does not count.
+        let t = overdispersion(&[5, 15, 5, 15, 90], &[10.0; 5], &[true, true, true, true, false]);
+        assert!((t - 0.17435).abs() < 1e-4, "{t}");
+    }
+
+    #[test]
+    fn an_elevated_unit_neither_raises_the_rate_nor_widens_the_limits() {
+        // Twenty units of 100 heads with 8 or 12 allegations (10 per 100 heads), one with 60.
+        // Pooled over all, the rate would be 260/2100 and τ² about 0.6; in control, the unit of
+        // 60 is left out (z ≈ 4.6 at the first pass): the rate is 10 per 100 heads and the
+        // spread of ±2 around 10 is less than Poisson, so τ² = 0.
+        let mut units: Vec<UnitCounts> =
+            (1..=20).map(|i| unit(i, 1, Some(100), if i % 2 == 0 { 8 } else { 12 })).collect();
+        units.push(unit(21, 1, Some(100), 60));
+        let (e, tau2) = in_control(&units);
+        assert!(e.iter().all(|x| (x - 10.0).abs() < 1e-9), "{e:?}");
+        assert_eq!(tau2, 0.0);
+        let s = statistical(&units, DEFAULT_ALPHA);
+        // Poisson(10): P(X ≤ 17) = 0.98572, P(X ≤ 18) = 0.99281 → the 99 % limit is 18.
+        assert!(s.iter().all(|x| x.limit == 18.0), "{s:?}");
+        let flagged: Vec<i32> = s.iter().filter(|x| x.flagged).map(|x| x.unit_id).collect();
+        assert_eq!(flagged, vec![21]);
     }
 
     #[test]
     fn the_statistical_method_flags_a_small_elevated_unit_and_spares_a_big_busy_one() {
         // Twelve units of one force; a big one at its expected rate and a small one at 4×.
         let mut units: Vec<UnitCounts> = (1..=10).map(|i| unit(i, 1, Some(500), 5)).collect();
-        units.push(unit(11, 1, Some(10_000), 100)); // expected ≈ 100 × 10,000 / 15,500 … at par
+        units.push(unit(11, 1, Some(10_000), 100)); // 0.01 per head, as the small ones
         units.push(unit(12, 1, Some(500), 20));
-        let s = statistical(&units);
-        let flagged: Vec<i32> = s.iter().filter(|x| x.flagged).map(|x| x.unit_id).collect();
-        assert_eq!(flagged, vec![12], "{s:?}");
+        for alpha in [0.001, DEFAULT_ALPHA] {
+            let s = statistical(&units, alpha);
+            let flagged: Vec<i32> = s.iter().filter(|x| x.flagged).map(|x| x.unit_id).collect();
+            assert_eq!(flagged, vec![12], "{s:?}");
+        }
+        let s = statistical(&units, DEFAULT_ALPHA);
         // The threshold (3 in 90 days) flags every unit with 3 incidents: all of them here.
         let t = threshold(&units, 3, 90);
         assert_eq!(t.iter().filter(|x| x.flagged).count(), 12);
         let big = s.iter().find(|x| x.unit_id == 11).unwrap();
-        assert!(big.ratio < 1.0 && big.z < 0.0, "{big:?}");
+        // In control (unit 12 left out of the pooled rate), the big unit is exactly at par;
+        // pooled over all twelve it would have looked below (100 of 103.2 expected).
+        assert!((big.ratio - 1.0).abs() < 1e-9 && big.z.abs() < 1e-9, "{big:?}");
+        assert!((big.expected - 100.0).abs() < 1e-9);
     }
 
     #[test]

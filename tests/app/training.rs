@@ -348,12 +348,40 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
         // The effect of the delivered session: the documented keys.
         let e = get_json(&trainer1, "/api/v1/training/sessions/1/effect");
         assert_eq!(e["verdict"], "too_few_data", "{e}");
-        assert_eq!((e["before"].as_i64(), e["after"].as_i64()), (Some(3), Some(3)), "{e}");
+        // The windows stop at the first allegation on record (10 June, before the delivery in
+        // July): the three of October fall after that many days, so 3 before and 0 after.
+        assert_eq!((e["before"].as_i64(), e["after"].as_i64()), (Some(3), Some(0)), "{e}");
+        assert!(e["window_days"].as_i64().unwrap() < 60, "{e}");
         assert!(
             e["rate_ratio"].is_number()
                 && e["ci"].as_array().unwrap().len() == 2
                 && e.get("comparison_ratio").is_some()
         );
+        // The same effect on the remediation page once the action names its session.
+        let (s, _, _) =
+            post(&trainer1, &format!("{rpath}/lessons"), "lessons_unit=&lessons_institution=&session=1");
+        assert_eq!(s, Status::SeeOther);
+        let page = trainer1.get(&rpath).dispatch().into_string().unwrap();
+        let shown = section(&page, "id=\"effect\"", "</section>").unwrap_or_else(|| panic!("{page}"));
+        assert!(shown.contains("Trop peu de données pour conclure"), "{shown}");
+        assert!(shown.contains("3 → 0") && shown.contains("rapport de taux"), "{shown}");
+        let page = trainer1.get(format!("{rpath}?lang=en")).dispatch().into_string().unwrap();
+        assert!(page.contains("Too few data to say"), "{page}");
+
+        // The early-warning page: both methods side by side, each flag opening an action.
+        let page = trainer1.get("/staff/training/flags").dispatch().into_string().unwrap();
+        let thr = section(&page, "id=\"threshold\"", "</section>").unwrap_or_else(|| panic!("{page}"));
+        assert!(thr.contains("GTIA 8"), "6 in 90 days or fewer: {thr}");
+        assert!(thr.contains(&format!("/staff/training/remediation?unit={unit}")), "{thr}");
+        assert!(section(&page, "id=\"statistical\"", "</section>").is_some(), "{page}");
+        let gaps_page = trainer1.get("/staff/training").dispatch().into_string().unwrap();
+        assert!(gaps_page.contains("href=\"/staff/training/flags\""), "linked from /staff/training");
+        let new = trainer1
+            .get(format!("/staff/training/remediation?unit={unit}"))
+            .dispatch()
+            .into_string()
+            .unwrap();
+        assert!(new.contains(&format!("value=\"{unit}\" selected")), "the unit is filled in: {new}");
         let f = get_json(&trainer1, "/api/v1/training/flags?method=threshold");
         assert_eq!(f["flags"][0]["unit"], "GTIA 8", "6 in 90 days or fewer: {f}");
         assert_eq!(get_json(&trainer1, "/api/v1/training/flags?method=statistical")["method"], "statistical");
@@ -410,6 +438,8 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
             "/staff/account".into(),
         ];
         paths.push("/staff/training?lang=en".into());
+        paths.push("/staff/training/flags".into());
+        paths.push("/staff/training/flags?evidence=credible&lang=en".into());
         let mut forbidden = vec![
             "torturé",
             "Amadou",
@@ -472,7 +502,7 @@ fn seed_synthetic_plants_a_truth_that_training_eval_measures() {
         assert!(out.status.success(), "{}", text(&out));
         let report = text(&out);
         assert!(
-            report.contains("statistical:") && report.contains("duplicate offers found: 6/6"),
+            report.contains("statistical alpha 0.01:") && report.contains("duplicate offers found: 6/6"),
             "{report}"
         );
     });
