@@ -85,7 +85,7 @@ cases-add-action = Ajouter l'action
 cases-notes = Notes internes
 cases-add-note = Ajouter une note
 cases-unread = { $count ->
-    [one] 1 message non lu
+    [one] { $count } message non lu
    *[other] { $count } messages non lus
 }
 cases-new = nouveau
@@ -156,7 +156,7 @@ dup-days = { $days ->
    *[other] à { $days } jours d'écart
 }
 dup-shared = { $count ->
-    [one] 1 violation en commun
+    [one] { $count } violation en commun
    *[other] { $count } violations en commun
 }
 dup-same-force = même force
@@ -166,7 +166,7 @@ reporter-msg-out_of_scope = Votre signalement ne relève pas de la compétence d
 digest-line-near = - Dossier n° { $case } : { $kind }, échéance le { $on } : { $link }
 digest-line-overdue = - Dossier n° { $case } : { $kind }, échéance dépassée depuis le { $on } : { $link }
 digest-line-unread = - Dossier n° { $case } : { $count ->
-    [one] 1 message non lu
+    [one] { $count } message non lu
    *[other] { $count } messages non lus
 } de la personne qui a signalé : { $link }
 
@@ -246,19 +246,20 @@ triage-done-linked = Signalement n° { $arg } rattaché à cet événement.
 triage-done-allegation = Allégation n° { $arg } ajoutée.
 triage-done-routed = { $arg ->
     [0] Aucune allégation n'a pu être orientée par les règles : choisissez la destination.
-    [one] 1 allégation orientée.
+    [one] { $arg } allégation orientée.
    *[other] { $arg } allégations orientées.
 }
 triage-done-override = Allégation n° { $arg } réorientée.
 triage-count = { $count ->
-    [one] 1 signalement
+    [one] { $count } signalement
    *[other] { $count } signalements
 }
+triage-count-more = Plus de { $count } signalements
 triage-sort = Ordre
 triage-sort-oldest = les plus anciens d'abord
 triage-sort-newest = les plus récents d'abord
 triage-evidence = { $count ->
-    [one] 1 pièce
+    [one] { $count } pièce
    *[other] { $count } pièces
 }
 triage-excerpt = Extrait

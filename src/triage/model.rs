@@ -80,9 +80,12 @@ pub fn queue(
         .load(conn)
 }
 
-/// How many reports the queue's filters match (issue 10, item 14: the queue says its count).
-pub fn queue_count(conn: &mut DbConn, f: &QueueFilter) -> QueryResult<i64> {
-    filtered(f).count().get_result(conn)
+/// How many reports the queue's filters match, counted up to `cap` (the queue says its count;
+/// past the cap it says "more than"). An unbounded `COUNT(*)` over a filtered queue of hundreds
+/// of thousands of reports cost 200 ms a view at 1,000,000 reports; this stops at the cap.
+pub fn queue_count(conn: &mut DbConn, f: &QueueFilter, cap: i64) -> QueryResult<i64> {
+    let ids: Vec<i32> = filtered(f).select(reports::id).limit(cap + 1).load(conn)?;
+    Ok(ids.len() as i64)
 }
 
 fn filtered<'a>(f: &QueueFilter) -> reports::BoxedQuery<'a, <DbConn as diesel::Connection>::Backend> {

@@ -59,6 +59,8 @@ struct QueueView {
 }
 
 const PAGE: i64 = 50;
+/// The queue counts its reports up to this many, then says "more than".
+const COUNT_CAP: i64 = 10_000;
 
 #[expect(clippy::too_many_arguments, reason = "one argument per filter of the page")]
 #[rocket::get(
@@ -104,7 +106,7 @@ async fn queue(
         .db
         .run(move |c| {
             let rows = model::queue(c, &filter, after, newest, PAGE + 1)?;
-            let total = model::queue_count(c, &filter)?;
+            let total = model::queue_count(c, &filter, COUNT_CAP)?;
             let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
             let vts = model::violations_of(c, &ids)?;
             let files = model::attachment_counts(c, &ids)?;
@@ -157,7 +159,7 @@ async fn queue(
     };
     Ok(Template::render(
         "triage/queue",
-        context! { page: page.0, rows: views, next, f, groups, forces, regions, cercles, total },
+        context! { page: page.0, rows: views, next, f, groups, forces, regions, cercles, total: total.min(COUNT_CAP), more_than: total > COUNT_CAP },
     ))
 }
 
