@@ -16,46 +16,8 @@ use serde::Serialize;
 use crate::error::AppError;
 use crate::i18n::Catalog;
 
-/// The visitor's language: `?lang=` (remembered in a `lang` cookie that holds only the
-/// language code), then that cookie, then `Accept-Language`, then French.
-#[derive(Debug, Clone)]
-pub struct Locale(pub String);
+pub use crate::i18n::{locale_of, Locale};
 
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for Locale {
-    type Error = std::convert::Infallible;
-
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        Outcome::Success(locale_of(req))
-    }
-}
-
-pub fn locale_of(req: &Request<'_>) -> Locale {
-    let cached = req.local_cache(|| {
-        let catalog = req.rocket().state::<Arc<Catalog>>();
-        let known = |l: &str| catalog.is_some_and(|c| c.has_lang(l));
-        if let Some(Ok(lang)) = req.query_value::<String>("lang") {
-            if known(&lang) {
-                // Privacy: a preference cookie with nothing but the language code, gone when
-                // the browser closes (nothing left on a reporter's phone).
-                let mut c = Cookie::new("lang", lang.clone());
-                c.set_same_site(SameSite::Lax);
-                c.set_path("/");
-                c.set_expires(None::<rocket::time::OffsetDateTime>);
-                req.cookies().add(c);
-                return Locale(lang);
-            }
-        }
-        if let Some(c) = req.cookies().get("lang") {
-            if known(c.value()) {
-                return Locale(c.value().to_string());
-            }
-        }
-        let accept = req.headers().get_one("Accept-Language");
-        Locale(catalog.map(|c| c.negotiate(accept)).unwrap_or_else(|| crate::i18n::DEFAULT_LANG.into()))
-    });
-    cached.clone()
-}
 
 /// What every page template gets: the language, the language switch and the CSRF token.
 #[derive(Debug, Clone, Serialize)]
@@ -64,7 +26,7 @@ pub struct PageMeta {
     pub langs: Vec<LangLink>,
     pub path: String,
     pub csrf: String,
-    pub user: Option<crate::accounts::UserView>,
+    pub user: Option<crate::auth::UserView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -82,7 +44,7 @@ impl<'r> FromRequest<'r> for Page {
     type Error = std::convert::Infallible;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        let user = match req.guard::<Option<crate::accounts::CurrentUser>>().await {
+        let user = match req.guard::<Option<crate::auth::CurrentUser>>().await {
             Outcome::Success(u) => u.map(|u| u.view()),
             _ => None,
         };
@@ -90,7 +52,7 @@ impl<'r> FromRequest<'r> for Page {
     }
 }
 
-pub fn page_meta(req: &Request<'_>, user: Option<crate::accounts::UserView>) -> PageMeta {
+pub fn page_meta(req: &Request<'_>, user: Option<crate::auth::UserView>) -> PageMeta {
     let lang = locale_of(req).0;
     let langs = req
         .rocket()
@@ -336,7 +298,7 @@ impl ApiToken {
     /// For the API calls anyone may make: a call that carries a staff session must echo the
     /// token, or another site could make a signed-in browser post to the API.
     pub fn with_session(req: &Request<'_>) -> ApiToken {
-        if req.cookies().get_private(crate::accounts::SESSION_COOKIE).is_none() {
+        if req.cookies().get_private(crate::auth::SESSION_COOKIE).is_none() {
             return ApiToken(true);
         }
         ApiToken::echoed(req)
@@ -535,7 +497,7 @@ fn default_catcher(status: Status, req: &Request<'_>) -> (Status, Caught) {
     if status == Status::Unauthorized && path.starts_with("/staff") {
         // The guard cached who is signed in, if anyone: a session still owing its second factor
         // goes to the code prompt (or to enrolment), anyone else to the sign-in page.
-        let pending = crate::accounts::cached_user(req);
+        let pending = crate::auth::cached_user(req);
         let to = match pending {
             Some(u) if u.user.totp_enabled_at.is_some() => "/staff/sign-in/totp".to_string(),
             Some(_) => "/staff/totp".to_string(),

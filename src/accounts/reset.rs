@@ -9,7 +9,7 @@ use rocket::response::Redirect;
 use rocket::{Either, Route};
 use rocket_dyn_templates::{context, Template};
 
-use super::model::{self, User};
+use crate::auth::model::{self, User};
 use crate::audit::{self, Actor};
 use crate::config::Config;
 use crate::crypto::{self};

@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::model::{self, StaffPlace};
 use super::place_form::{self, PlaceFields};
 use super::Geo;
-use crate::accounts::guards::Admin;
+use crate::auth::guards::Admin;
 use crate::accounts::routes::Auth;
 use crate::audit;
 use crate::cases::Feedback;

@@ -16,7 +16,7 @@ use serde::Serialize;
 use super::evidence::{self, EvidenceError, Source, Usage};
 use super::submit::{FieldErrors, FormToken, MonitorFiling, RawLocation, RawReport};
 use super::{Intake, LookupError};
-use crate::accounts::guards::{Monitor, Staff};
+use crate::auth::guards::{Monitor, Staff};
 use crate::error::AppError;
 use crate::geo::map::WIDTH_PX;
 use crate::taxonomy::{DATE_PRECISIONS, REPORTER_RELATIONS};
@@ -675,7 +675,7 @@ async fn create(
         .collect();
     let max_bytes = intake.caps().file_bytes;
     let monitor =
-        staff.as_ref().filter(|s| s.role == crate::accounts::Role::Monitor).map(|s| MonitorFiling {
+        staff.as_ref().filter(|s| s.role == crate::auth::Role::Monitor).map(|s| MonitorFiling {
             monitor_id: s.user.id,
             email: s.user.email.clone(),
             on_behalf_of: values.on_behalf_of.clone(),

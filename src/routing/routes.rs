@@ -8,7 +8,7 @@ use rocket_dyn_templates::{context, Template};
 
 use super::model;
 use super::rules::Rule;
-use crate::accounts::guards::Admin;
+use crate::auth::guards::Admin;
 use crate::accounts::routes::Auth;
 use crate::audit;
 use crate::error::AppError;

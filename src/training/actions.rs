@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use super::model::{self, Evidence, Filter};
 use super::remediation;
 use super::routes::{choices, flash_notice, load, session_view, with_keys, Loaded};
-use crate::accounts::guards::TrainingStaff;
+use crate::auth::guards::TrainingStaff;
 use crate::accounts::routes::Auth;
 use crate::audit;
 use crate::cases::Feedback;

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use super::model::{Evidence, Filter};
 use super::routes::{gap_views, load, matrix_views, month, quarter_label, resolve, Query};
 use super::{analysis, chart, effect, warning};
-use crate::accounts::guards::TrainingStaff;
+use crate::auth::guards::TrainingStaff;
 use crate::accounts::routes::Auth;
 use crate::error::AppError;
 use crate::taxonomy::Taxonomy;

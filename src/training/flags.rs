@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::api::flag_scores;
 use super::routes::{choices, encode, load, month, resolve, Query};
-use crate::accounts::guards::TrainingStaff;
+use crate::auth::guards::TrainingStaff;
 use crate::accounts::routes::Auth;
 use crate::error::AppError;
 use crate::geo::Geo;

@@ -21,7 +21,7 @@ use serde_json::{json, Value};
 use super::analysis::{self, Delivered};
 use super::model::{self, Evidence, Filter, SessionFull};
 use super::units as unitkeys;
-use crate::accounts::guards::{Admin, IntakeOfficer, TrainingStaff};
+use crate::auth::guards::{Admin, IntakeOfficer, TrainingStaff};
 use crate::accounts::routes::Auth;
 use crate::audit;
 use crate::cases::Feedback;

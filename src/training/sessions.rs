@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use super::model::{self, Evidence, Filter, SessionFull};
 use super::offers;
 use super::routes::{choices, flash_notice, load, session_view, with_keys, Loaded};
-use crate::accounts::guards::{Trainer, TrainingStaff};
+use crate::auth::guards::{Trainer, TrainingStaff};
 use crate::accounts::routes::Auth;
 use crate::audit;
 use crate::cases::Feedback;

@@ -11,7 +11,7 @@ pub use routes::routes;
 use chrono::Duration;
 use diesel::QueryResult;
 
-use crate::accounts::{CurrentUser, Role};
+use crate::auth::{CurrentUser, Role};
 use crate::db::DbConn;
 use crate::geo::Geo;
 use crate::taxonomy::Taxonomy;

@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::duplicates::{Kind, Params, Reason};
 use super::model::{self, QueueFilter, Scope, Thread};
 use super::scope_of;
-use crate::accounts::guards::{EvidenceCustodian, IntakeOfficer, Staff, TriageReader};
+use crate::auth::guards::{EvidenceCustodian, IntakeOfficer, Staff, TriageReader};
 use crate::accounts::routes::Auth;
 use crate::audit;
 use crate::cases::model as cases;
@@ -101,7 +101,7 @@ async fn queue(
         submitted_before: overdue.unwrap_or(false).then(|| today - Duration::days(auth.config.triage_days)),
     };
     let newest = order.as_deref() == Some("newest");
-    let (uid, shared_only) = (staff.0.user.id, staff.0.role == crate::accounts::Role::Intake);
+    let (uid, shared_only) = (staff.0.user.id, staff.0.role == crate::auth::Role::Intake);
     let rows = auth
         .db
         .run(move |c| {
@@ -275,7 +275,7 @@ async fn render_report(
             let files = model::attachments_of(c, id)?;
             // Security: a case worker reads their institution's thread; an intake officer the
             // shared one before routing; the auditor every thread.
-            let all = if role == crate::accounts::Role::Auditor { Thread::All } else { Thread::Shared };
+            let all = if role == crate::auth::Role::Auditor { Thread::All } else { Thread::Shared };
             let msgs = model::messages_of(c, id, Thread::of(scope, all))?;
             // Unread markers (issue 10, item 9): what was seen before, then all of it.
             let seen = cases::read_marks_of(c, &[uid], &[id])?.first().map(|m| m.2).unwrap_or(0);
@@ -364,8 +364,8 @@ async fn render_report(
                 "new": m.1 == "reporter" && m.0 > seen})
         })
         .collect();
-    let can_triage = user.role == crate::accounts::Role::Intake;
-    let custodian = user.role == crate::accounts::Role::Auditor;
+    let can_triage = user.role == crate::auth::Role::Intake;
+    let custodian = user.role == crate::auth::Role::Auditor;
     Ok(Template::render(
         "triage/report",
         context! { page: page.0, r: view, files, msgs, candidates, map, can_triage, custodian, fb },
@@ -776,7 +776,7 @@ async fn render_event(
         .into_iter()
         .map(|r| serde_json::json!({"id": r.0, "submitted_on": r.1.to_string(), "channel": auth.catalog.message(&lang, &format!("channel-{}", r.2), None)}))
         .collect();
-    let can_triage = user.role == crate::accounts::Role::Intake;
+    let can_triage = user.role == crate::auth::Role::Intake;
     let unrouted = alleg.iter().any(|a| a.destination_id.is_none());
     Ok(Template::render(
         "triage/event",

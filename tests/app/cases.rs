@@ -558,7 +558,7 @@ fn deadlines_come_in_one_daily_digest_per_person_with_links_only() {
             .select(vigie::schema::users::id)
             .first(&mut c)
             .unwrap();
-        vigie::accounts::User::set_digest(&mut c, inv2, false).unwrap();
+        vigie::auth::User::set_digest(&mut c, inv2, false).unwrap();
         assert_eq!(vigie::cases::remind(db, catalog, config, today + chrono::Duration::days(1)).unwrap(), 1);
     });
 }

@@ -82,7 +82,7 @@ fn route(
         .load(&mut c)
         .unwrap();
     rows.into_iter()
-        .map(|(id, inst)| (id, vigie::accounts::model::institution_code(&mut c, inst).unwrap()))
+        .map(|(id, inst)| (id, vigie::auth::model::institution_code(&mut c, inst).unwrap()))
         .collect()
 }
 
@@ -479,7 +479,7 @@ fn item6_a_reporters_message_is_dated_to_the_day_only_in_the_audit_chain_the_out
             .execute(&mut c)
             .unwrap();
         let db = app.client.rocket().state::<vigie::db::Db>().unwrap().clone();
-        assert_eq!(vigie::notify::deliver_due(&db, &transport, &config).unwrap(), 1);
+        assert_eq!(vigie::notify::deliver_due(&db, &transport, &config.mail).unwrap(), 1);
         let eml = std::fs::read_dir(&mail_dir)
             .unwrap()
             .flatten()
@@ -575,7 +575,7 @@ fn item15_the_data_folder_database_wal_and_mail_files_are_readable_by_their_owne
         let transport = vigie::notify::Transport::from_config(&mail).unwrap();
         vigie::notify::enqueue(&mut app.db.conn(), "x@vigie.ml", "s", "b", "test").unwrap();
         let pool = app.client.rocket().state::<vigie::db::Db>().unwrap().clone();
-        assert_eq!(vigie::notify::deliver_due(&pool, &transport, &config).unwrap(), 1);
+        assert_eq!(vigie::notify::deliver_due(&pool, &transport, &config.mail).unwrap(), 1);
         assert_eq!(mode(&mail_dir), 0o700, "mail folder");
         let files: Vec<_> = std::fs::read_dir(&mail_dir).unwrap().flatten().collect();
         assert_eq!(files.len(), 1);
