@@ -212,6 +212,18 @@ pub fn tera_function(catalog: Arc<Catalog>) -> impl rocket_dyn_templates::tera::
     }
 }
 
+/// A file size in words for people: kilobytes or megabytes, in the page's language.
+pub fn size_text(catalog: &Catalog, lang: &str, bytes: i64) -> String {
+    let mut a = fluent_bundle::FluentArgs::new();
+    if bytes >= 1_000_000 {
+        a.set("n", format!("{:.1}", bytes as f64 / 1_000_000.0));
+        catalog.message(lang, "size-mb", Some(&a))
+    } else {
+        a.set("n", ((bytes + 999) / 1000).max(1));
+        catalog.message(lang, "size-kb", Some(&a))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -20,7 +20,7 @@ use crate::auth::guards::{CaseReader, CaseWorker, Staff};
 use crate::accounts::routes::Auth;
 use crate::auth::{CurrentUser, Role};
 use crate::audit;
-use crate::cases::Feedback;
+use crate::web::Feedback;
 use crate::error::AppError;
 use crate::geo::Geo;
 use crate::taxonomy::Taxonomy;
@@ -248,7 +248,7 @@ async fn render_case(
                 "id": r.id, "submitted_on": r.submitted_on.to_string(), "narrative": r.narrative,
                 "name": r.reporter_name, "contact": r.reporter_contact, "relation": tr(&format!("relation-{}", r.reporter_relation)),
                 "lat": r.lat, "lon": r.lon, "victims": r.victim_count, "children": r.children_involved,
-                "files": files.iter().map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "size": f.size_bytes, "size_text": crate::cases::size_text(auth.catalog, &lang, f.size_bytes as i64), "sha256": f.sha256, "safe": f.safe, "warning": f.warning})).collect::<Vec<_>>(),
+                "files": files.iter().map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "size": f.size_bytes, "size_text": crate::i18n::size_text(auth.catalog, &lang, f.size_bytes as i64), "sha256": f.sha256, "safe": f.safe, "warning": f.warning})).collect::<Vec<_>>(),
                 "messages": msgs.iter().map(|m| serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string(),
                     "who": if m.1 == "reporter" { tr("thread-reporter") } else {
                         let inst = m.4.and_then(|i| tax.institutions.iter().find(|x| x.id == i)).map(|i| i.label(&lang).to_string()).unwrap_or_else(|| tr("thread-intake"));

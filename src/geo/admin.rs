@@ -20,7 +20,7 @@ use super::Geo;
 use crate::auth::guards::Admin;
 use crate::accounts::routes::Auth;
 use crate::audit;
-use crate::cases::Feedback;
+use crate::web::Feedback;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::web::{Checked, Page};

@@ -18,7 +18,7 @@ use super::routes::{choices, flash_notice, load, session_view, with_keys, Loaded
 use crate::auth::guards::TrainingStaff;
 use crate::accounts::routes::Auth;
 use crate::audit;
-use crate::cases::Feedback;
+use crate::web::Feedback;
 use crate::error::AppError;
 use crate::geo::Geo;
 use crate::i18n::Catalog;

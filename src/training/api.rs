@@ -1,6 +1,6 @@
 //! The trainers' JSON under `/api/v1/training/` (flags, gaps, a session's effect), the CSV
 //! exports and the trend chart. All need a signed-in trainer or admin (the session cookie);
-//! the JSON is documented in `reports/openapi.json` (401 without a session, 404 for other roles).
+//! the JSON is documented in `web/openapi.json` (401 without a session, 404 for other roles).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;

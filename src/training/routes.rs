@@ -24,7 +24,7 @@ use super::units as unitkeys;
 use crate::auth::guards::{Admin, IntakeOfficer, TrainingStaff};
 use crate::accounts::routes::Auth;
 use crate::audit;
-use crate::cases::Feedback;
+use crate::web::Feedback;
 use crate::config::TrainingConfig;
 use crate::error::AppError;
 use crate::geo::Geo;

@@ -18,7 +18,7 @@ use crate::auth::guards::{EvidenceCustodian, IntakeOfficer, Staff, TriageReader}
 use crate::accounts::routes::Auth;
 use crate::audit;
 use crate::cases::model as cases;
-use crate::cases::Feedback;
+use crate::web::Feedback;
 use crate::error::AppError;
 use crate::geo::Geo;
 use crate::routing;
@@ -343,7 +343,7 @@ async fn render_report(
     });
     let files: Vec<serde_json::Value> = files
         .into_iter()
-        .map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "type": f.content_type, "size": f.size_bytes, "size_text": crate::cases::size_text(auth.catalog, &lang, f.size_bytes as i64), "sha256": f.sha256, "on": f.uploaded_on.to_string(), "safe": f.safe, "warning": f.warning}))
+        .map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "type": f.content_type, "size": f.size_bytes, "size_text": crate::i18n::size_text(auth.catalog, &lang, f.size_bytes as i64), "sha256": f.sha256, "on": f.uploaded_on.to_string(), "safe": f.safe, "warning": f.warning}))
         .collect();
     let msgs: Vec<serde_json::Value> = msgs
         .into_iter()

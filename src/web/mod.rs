@@ -2,6 +2,9 @@
 //! get, CSRF tokens, security headers, compression, caching rules and a request log that
 //! never holds a client address or a query string.
 
+pub mod api;
+
+use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
 use std::sync::Arc;
 
@@ -483,7 +486,7 @@ fn default_catcher(status: Status, req: &Request<'_>) -> (Status, Caught) {
     if path.starts_with("/api/") {
         // A documented path asked with a method it does not have: 405, with what it allows.
         if status == Status::NotFound {
-            if let Some(methods) = crate::reports::api::documented_methods(path.as_str()) {
+            if let Some(methods) = api::documented_methods(path.as_str()) {
                 if !methods.iter().any(|m| m == req.method().as_str()) {
                     let body = rocket::serde::json::json!({ "error": "Method Not Allowed", "status": 405 });
                     let allow = Header::new("Allow", methods.join(", "));
@@ -518,4 +521,48 @@ fn default_catcher(status: Status, req: &Request<'_>) -> (Status, Caught) {
 
 pub fn catchers() -> Vec<rocket::Catcher> {
     rocket::catchers![default_catcher]
+}
+
+/// What a staff page says about the last action: a confirmation (`notice`, a translation key
+/// carried by a flash cookie after a redirect) or a refusal, rendered on the page itself with
+/// the values as typed and one message per field, in the user's language.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Feedback {
+    pub notice: Option<String>,
+    /// Which form the errors belong to.
+    pub form: Option<String>,
+    pub errors: BTreeMap<String, String>,
+    pub values: BTreeMap<String, String>,
+}
+
+impl Feedback {
+    /// The confirmation of a flash cookie, translated.
+    pub fn from_flash(
+        flash: Option<rocket::request::FlashMessage<'_>>,
+        catalog: &crate::i18n::Catalog,
+        lang: &str,
+    ) -> Feedback {
+        Feedback {
+            notice: flash.map(|f| {
+                let (key, arg) = f.message().split_once('|').unwrap_or((f.message(), ""));
+                let mut args = fluent_bundle::FluentArgs::new();
+                match arg.parse::<i64>() {
+                    Ok(n) => args.set("arg", n),
+                    Err(_) => args.set("arg", arg.to_string()),
+                }
+                catalog.message(lang, key, Some(&args))
+            }),
+            ..Feedback::default()
+        }
+    }
+
+    /// A refusal of `form`: field → message (already translated), and the values as typed.
+    pub fn refused(form: &str, errors: &[(&str, String)], values: &[(&str, &str)]) -> Feedback {
+        Feedback {
+            notice: None,
+            form: Some(form.to_string()),
+            errors: errors.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+            values: values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        }
+    }
 }
