@@ -9,8 +9,8 @@ use clap::{Parser, Subcommand};
 use diesel::Connection;
 
 use crate::accounts;
-use crate::auth::{model::NewUser, Role};
 use crate::audit::{self, Actor};
+use crate::auth::{model::NewUser, Role};
 use crate::db::DbConn;
 
 #[derive(Parser)]

@@ -51,7 +51,6 @@ pub fn locale_of(req: &rocket::Request<'_>) -> Locale {
     cached.clone()
 }
 
-
 pub const DEFAULT_LANG: &str = "fr";
 
 pub struct Catalog {

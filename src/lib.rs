@@ -26,6 +26,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod geo;
 pub mod i18n;
 pub mod notify;

@@ -12,8 +12,6 @@ pub mod routes;
 pub mod secrets;
 pub mod totp;
 
-
-
 use crate::auth::throttle;
 
 use crate::config::Config;

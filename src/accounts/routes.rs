@@ -9,13 +9,13 @@ use rocket::response::Redirect;
 use rocket::{Either, Request, Route};
 use rocket_dyn_templates::{context, Template};
 
+use super::secrets::AccountKeys;
+use super::{totp, StaffDoors};
+use crate::audit::{self, Actor};
 use crate::auth::guards::Staff;
 use crate::auth::model::{Attempt, Session, User};
-use super::secrets::AccountKeys;
 use crate::auth::throttle;
-use super::{totp, StaffDoors};
 use crate::auth::{CurrentUser, Role, SESSION_COOKIE};
-use crate::audit::{self, Actor};
 use crate::config::Config;
 use crate::crypto::{self, HashLimiter};
 use crate::db::Db;

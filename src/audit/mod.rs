@@ -7,9 +7,6 @@
 
 pub mod model;
 
-
-
-
 pub use model::{record, verify, Actor, Entry, HeldMail, VerifyError};
 
 use std::time::Duration as StdDuration;

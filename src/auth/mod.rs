@@ -103,4 +103,3 @@ impl<'r> FromRequest<'r> for CurrentUser {
         }
     }
 }
-

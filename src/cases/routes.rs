@@ -16,15 +16,15 @@ use serde::Serialize;
 use super::deadlines;
 use super::model::{self, Case};
 use super::workflow::{self, Status as CaseStatus};
-use crate::auth::guards::{CaseReader, CaseWorker, Staff};
 use crate::accounts::routes::Auth;
-use crate::auth::{CurrentUser, Role};
 use crate::audit;
-use crate::web::Feedback;
+use crate::auth::guards::{CaseReader, CaseWorker, Staff};
+use crate::auth::{CurrentUser, Role};
 use crate::error::AppError;
+use crate::events::model as triage;
 use crate::geo::Geo;
 use crate::taxonomy::Taxonomy;
-use crate::triage::model as triage;
+use crate::web::Feedback;
 use crate::web::{Checked, Page};
 
 pub fn routes() -> Vec<Route> {
@@ -178,7 +178,7 @@ async fn render_case(
             let rids: Vec<i32> = model::reports_of(c, case.event_id)?.into_iter().map(|r| r.0).collect();
             let marks = model::read_marks_of(c, &[uid], &rids)?;
             for rid in rids {
-                let r = triage::find_report(c, rid, crate::triage::model::Scope::All)?;
+                let r = triage::find_report(c, rid, crate::events::model::Scope::All)?;
                 let files = triage::attachments_of(c, rid)?;
                 // Security: the case shows its own institution's thread (and the shared one before
                 // routing), never the other institution's exchange with the reporter.
@@ -235,7 +235,7 @@ async fn render_case(
                 "force": tax.force_by_id(a.force_id).map(|f| f.label(&lang).to_string()),
                 "unit": a.unit_description, "involvement": tr(&format!("involvement-{}", a.involvement)),
                 "confidence": tr(&format!("confidence-{}", a.confidence)), "victims": a.victim_count,
-                "reason": crate::triage::routing_basis(&rules, a, auth.catalog, &lang),
+                "reason": crate::events::routing_basis(&rules, a, auth.catalog, &lang),
                 "disposition": a.disposition_id.and_then(|d| tax.dispositions.iter().find(|x| x.id == d)).map(|d| d.label(&lang).to_string()),
                 "standard": a.standard_of_proof, "reasoning": a.finding_reasoning,
             })

@@ -46,14 +46,8 @@ pub fn deliver_due(db: &Db, transport: &Transport, mail: &MailConfig) -> Result<
             }
             Err(e) => {
                 eprintln!("mail {}: delivery failed (attempt {}): {e}", msg.id, msg.attempts + 1);
-                model::mark_failed(
-                    &mut conn,
-                    msg.id,
-                    msg.attempts + 1,
-                    mail.max_attempts,
-                    &e.to_string(),
-                )
-                .map_err(|e| e.to_string())?;
+                model::mark_failed(&mut conn, msg.id, msg.attempts + 1, mail.max_attempts, &e.to_string())
+                    .map_err(|e| e.to_string())?;
             }
         }
         crate::db::pace();

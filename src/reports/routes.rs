@@ -674,13 +674,12 @@ async fn create(
         })
         .collect();
     let max_bytes = intake.caps().file_bytes;
-    let monitor =
-        staff.as_ref().filter(|s| s.role == crate::auth::Role::Monitor).map(|s| MonitorFiling {
-            monitor_id: s.user.id,
-            email: s.user.email.clone(),
-            on_behalf_of: values.on_behalf_of.clone(),
-            consent: values.consent,
-        });
+    let monitor = staff.as_ref().filter(|s| s.role == crate::auth::Role::Monitor).map(|s| MonitorFiling {
+        monitor_id: s.user.id,
+        email: s.user.email.clone(),
+        on_behalf_of: values.on_behalf_of.clone(),
+        consent: values.consent,
+    });
     // Security: the fields, the number and sizes of the files and the hourly limit are all
     // checked before a single byte of a file is read.
     let mut draft = intake.check_report(&values.raw(), monitor.as_ref());

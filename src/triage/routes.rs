@@ -14,15 +14,15 @@ use serde::Serialize;
 use super::duplicates::{Kind, Params, Reason};
 use super::model::{self, QueueFilter, Scope, Thread};
 use super::scope_of;
-use crate::auth::guards::{EvidenceCustodian, IntakeOfficer, Staff, TriageReader};
 use crate::accounts::routes::Auth;
 use crate::audit;
+use crate::auth::guards::{EvidenceCustodian, IntakeOfficer, Staff, TriageReader};
 use crate::cases::model as cases;
-use crate::web::Feedback;
 use crate::error::AppError;
 use crate::geo::Geo;
 use crate::routing;
 use crate::taxonomy::{Taxonomy, CONFIDENCES, INVOLVEMENTS};
+use crate::web::Feedback;
 use crate::web::{Checked, Page};
 
 pub fn routes() -> Vec<Route> {

@@ -21,7 +21,6 @@ use crate::i18n::Catalog;
 
 pub use crate::i18n::{locale_of, Locale};
 
-
 /// What every page template gets: the language, the language switch and the CSRF token.
 #[derive(Debug, Clone, Serialize)]
 pub struct PageMeta {
