@@ -211,3 +211,12 @@ pub fn allegations_of_event(conn: &mut DbConn, event_id: i32) -> QueryResult<Vec
 pub fn find_allegation(conn: &mut DbConn, id: i32) -> QueryResult<Allegation> {
     allegations::table.find(id).select(Allegation::as_select()).first(conn)
 }
+
+/// The cases opened on an event: (case id, institution id, status).
+pub fn cases_of_event(conn: &mut DbConn, event_id: i32) -> QueryResult<Vec<(i32, i32, String)>> {
+    cases::table
+        .filter(cases::event_id.eq(event_id))
+        .order(cases::id)
+        .select((cases::id, cases::institution_id, cases::status))
+        .load(conn)
+}

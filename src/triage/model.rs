@@ -11,8 +11,8 @@ use crate::schema::{allegations, attachments, cases, events, report_violations, 
 
 /// The record as staff read it lives in `events::model`; triage uses it as its own.
 pub use crate::events::model::{
-    allegations_of_event, attachments_of, find_allegation, find_event, find_report, messages_of, Allegation,
-    AttachmentMeta, Event, Scope, StaffMessage, StaffReport, Thread,
+    allegations_of_event, attachments_of, cases_of_event, find_allegation, find_event, find_report,
+    messages_of, Allegation, AttachmentMeta, Event, Scope, StaffMessage, StaffReport, Thread,
 };
 
 /// (id, lat, lon, cercle, occurred on)

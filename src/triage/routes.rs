@@ -639,22 +639,14 @@ async fn link_event(
             audit::record(c, &who, "report.link", "report", &id.to_string(), &format!("event={event_id}"))?;
             // The report takes the status of the event's cases, if any.
             cases::refresh_public_status(c, event_id)?;
-            let has_cases: i64 = crate::schema::cases::table
-                .filter(crate::schema::cases::event_id.eq(event_id))
-                .count()
-                .get_result(c)?;
-            if has_cases == 0 {
-                diesel::update(crate::schema::reports::table.find(id))
-                    .set(crate::schema::reports::status.eq("under_review"))
-                    .execute(c)?;
+            if model::cases_of_event(c, event_id)?.is_empty() {
+                model::mark_under_review(c, id)?;
             }
             Ok(())
         })
         .await?;
     Ok(Flash::success(Redirect::to(format!("/staff/events/{event_id}")), format!("triage-done-linked|{id}")))
 }
-
-use diesel::prelude::*;
 
 #[rocket::get("/staff/events/<id>")]
 async fn event(
@@ -695,14 +687,7 @@ async fn render_event(
             for rid in &rids {
                 forces.push(model::find_report(c, *rid, Scope::All)?.force_id);
             }
-            let case_rows: Vec<(i32, i32, String)> = crate::schema::cases::table
-                .filter(crate::schema::cases::event_id.eq(id))
-                .select((
-                    crate::schema::cases::id,
-                    crate::schema::cases::institution_id,
-                    crate::schema::cases::status,
-                ))
-                .load(c)?;
+            let case_rows = model::cases_of_event(c, id)?;
             let rules = routing::model::load(c)?;
             Ok((e, reports, alleg, case_rows, reported, forces, rules))
         })

@@ -14,8 +14,8 @@ pub const PW: &str = "Falaise rouge sur le fleuve";
 /// Creates an account directly; returns its id.
 pub fn add_user(db: &TestDb, email: &str, role: &str, institution: Option<&str>) -> i32 {
     let mut c = db.conn();
-    let inst = institution
-        .map(|code| vigie::auth::model::institution_id_by_code(&mut c, code).unwrap().unwrap());
+    let inst =
+        institution.map(|code| vigie::auth::model::institution_id_by_code(&mut c, code).unwrap().unwrap());
     let hash = vigie::crypto::hash_password(PW);
     User::insert(
         &mut c,
