@@ -267,3 +267,4 @@ triage-files = Attached files
 triage-merge-title = Title of the new event
 triage-merge = New event with this report and no. { $id }
 evidence-thumb-alt = Preview of the photo (copy without metadata)
+report-identity-withheld = The reporter gave a name or a contact: only the institution holding the case sees them.

@@ -267,3 +267,4 @@ triage-files = Pièces jointes
 triage-merge-title = Titre du nouvel événement
 triage-merge = Nouvel événement avec ce signalement et le n° { $id }
 evidence-thumb-alt = Aperçu de la photo (copie sans métadonnées)
+report-identity-withheld = Le signalant a donné son identité ou un contact : seule l'institution saisie du dossier les voit.

@@ -21,7 +21,8 @@ use crate::audit;
 use crate::auth::guards::{CaseReader, CaseWorker, Staff};
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppError;
-use crate::events::model as triage;
+use crate::events::model::{self as triage, Scope};
+use crate::events::views::Identity;
 use crate::geo::Geo;
 use crate::taxonomy::Taxonomy;
 use crate::web::Feedback;
@@ -161,6 +162,8 @@ async fn render_case(
     fb: Feedback,
 ) -> Result<Template, AppError> {
     let inst = institution(user)?;
+    // Privacy: the reporter's identity is shown to the case's institution only, not to auditors.
+    let scope = crate::events::scope_of(user).ok_or(AppError::NotFound)?;
     let who = user.actor();
     let uid = user.user.id;
     let data = auth
@@ -246,7 +249,7 @@ async fn render_case(
         .map(|(r, files, msgs, seen)| {
             serde_json::json!({
                 "id": r.id, "submitted_on": r.submitted_on.to_string(), "narrative": r.narrative,
-                "name": r.reporter_name, "contact": r.reporter_contact, "relation": tr(&format!("relation-{}", r.reporter_relation)),
+                "identity": Identity::for_reader(&r, scope), "identity_withheld": !matches!(scope, Scope::Institution(_)) && Identity::given(&r), "relation": tr(&format!("relation-{}", r.reporter_relation)),
                 "lat": r.lat, "lon": r.lon, "victims": r.victim_count, "children": r.children_involved,
                 "files": files.iter().map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "size": f.size_bytes, "size_text": crate::i18n::size_text(auth.catalog, &lang, f.size_bytes as i64), "sha256": f.sha256, "safe": f.safe, "warning": f.warning})).collect::<Vec<_>>(),
                 "messages": msgs.iter().map(|m| serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string(),

@@ -4,6 +4,7 @@
 //! neither imports the other's reads.
 
 pub mod model;
+pub mod views;
 
 use crate::auth::{CurrentUser, Role};
 use model::Scope;

@@ -323,24 +323,17 @@ async fn render_report(
         (Some(lat), Some(lon)) => Some(geo.map_with_marker(lat, lon)),
         _ => None,
     };
-    let place = r.place_id.and_then(|p| geo.gazetteer.get_any(p)).map(|p| p.name.clone());
-    let violations: Vec<String> = vts
-        .iter()
-        .filter_map(|v| tax.violation_type_by_id(*v).map(|(_, t)| t.label(&lang).to_string()))
-        .collect();
-    let view = serde_json::json!({
-        "id": r.id, "status": r.status, "channel": r.channel, "submitted_on": r.submitted_on.to_string(),
-        "narrative": r.narrative, "occurred_on": r.occurred_on.to_string(), "date_precision": r.date_precision,
-        "occurred_time": r.occurred_time, "force": tax.force_by_id(r.force_id).map(|f| f.label(&lang).to_string()),
-        "unit": r.unit_description, "uniform": r.uniform_seen, "insignia": r.insignia_seen, "vehicle": r.vehicle_seen,
-        "victim_count": r.victim_count, "children": r.children_involved, "victim_details": r.victim_details,
-        "relation": r.reporter_relation, "name": r.reporter_name, "contact": r.reporter_contact,
-        "lat": r.lat, "lon": r.lon, "place": place,
-        "where": place_name(geo, r.cercle_code.as_deref(), r.region_code.as_deref(), &lang),
-        "method": r.location_method, "on_behalf_of": r.on_behalf_of, "consent": r.consent_obtained,
-        "event_id": r.event_id, "admissibility": r.admissibility, "admissibility_reason": r.admissibility_reason,
-        "violations": violations,
-    });
+    let labels = crate::events::views::Labels {
+        force: tax.force_by_id(r.force_id).map(|f| f.label(&lang).to_string()),
+        place: r.place_id.and_then(|p| geo.gazetteer.get_any(p)).map(|p| p.name.clone()),
+        r#where: place_name(geo, r.cercle_code.as_deref(), r.region_code.as_deref(), &lang),
+        violations: vts
+            .iter()
+            .filter_map(|v| tax.violation_type_by_id(*v).map(|(_, t)| t.label(&lang).to_string()))
+            .collect(),
+    };
+    // Privacy: the type says what this reader may see (the identity is the case's institution's).
+    let view = crate::events::views::ReportView::new(r, scope, labels);
     let files: Vec<serde_json::Value> = files
         .into_iter()
         .map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "type": f.content_type, "size": f.size_bytes, "size_text": crate::i18n::size_text(auth.catalog, &lang, f.size_bytes as i64), "sha256": f.sha256, "on": f.uploaded_on.to_string(), "safe": f.safe, "warning": f.warning}))

@@ -225,6 +225,12 @@ fn item3_on_an_event_routed_to_both_bodies_each_reads_only_its_own_thread_with_t
         let auditor = signed_in(app, "audit@vigie.ml");
         let page = get(&auditor, "/staff/reports/1");
         assert!(page.contains(secret) && page.contains(med_secret) && page.contains(answer));
+        // Reporter safety: the auditor reads everything but the reporter's identity, which is
+        // the case's institution's (and on each institution's case page and report page).
+        assert!(!page.contains("Aminata D.") && !page.contains("70 00 00 00"), "no identity for the auditor");
+        assert!(!get(&intake, "/staff/reports/1").contains("Aminata D."), "nor for intake");
+        assert!(get(&inv, "/staff/reports/1").contains("Aminata D."));
+        assert!(get(&om, &format!("/staff/cases/{}", t.med_case)).contains("+223 70 00 00 00"));
     });
 }
 
