@@ -9,6 +9,57 @@ pub mod views;
 use crate::auth::{CurrentUser, Role};
 use model::Scope;
 
+/// Where a report stands at the intake desk: not yet decided, or the decision taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Admissibility {
+    Pending,
+    Admissible,
+    Inadmissible,
+    OutOfScope,
+}
+
+impl Admissibility {
+    /// The decisions an intake officer can take.
+    pub const DECISIONS: [Admissibility; 3] =
+        [Admissibility::Admissible, Admissibility::Inadmissible, Admissibility::OutOfScope];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Admissibility::Pending => "pending",
+            Admissibility::Admissible => "admissible",
+            Admissibility::Inadmissible => "inadmissible",
+            Admissibility::OutOfScope => "out_of_scope",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Admissibility> {
+        [
+            Admissibility::Pending,
+            Admissibility::Admissible,
+            Admissibility::Inadmissible,
+            Admissibility::OutOfScope,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == s)
+    }
+
+    /// A refusal (inadmissible, out of scope) is written with its reason, which the reporter
+    /// receives.
+    pub fn needs_reason(self) -> bool {
+        matches!(self, Admissibility::Inadmissible | Admissibility::OutOfScope)
+    }
+
+    /// The reporter's public status after this decision.
+    pub fn public_status(self) -> &'static str {
+        match self {
+            Admissibility::Pending => "received",
+            Admissibility::Admissible => "under_review",
+            Admissibility::Inadmissible | Admissibility::OutOfScope => "closed",
+        }
+    }
+}
+
 /// Which reports a signed-in person may read, or None.
 pub fn scope_of(user: &CurrentUser) -> Option<Scope> {
     match user.role {
@@ -79,4 +130,25 @@ fn conditions_text(
         })
         .collect();
     parts.join(&catalog.message(lang, "routing-cond-separator", None))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Admissibility;
+
+    #[test]
+    fn admissibility_codes_round_trip_and_refusals_need_a_reason() {
+        for a in [
+            Admissibility::Pending,
+            Admissibility::Admissible,
+            Admissibility::Inadmissible,
+            Admissibility::OutOfScope,
+        ] {
+            assert_eq!(Admissibility::parse(a.as_str()), Some(a));
+        }
+        assert_eq!(Admissibility::parse("AAA"), None);
+        assert!(!Admissibility::DECISIONS.contains(&Admissibility::Pending));
+        assert!(Admissibility::Inadmissible.needs_reason() && !Admissibility::Admissible.needs_reason());
+        assert_eq!(Admissibility::OutOfScope.public_status(), "closed");
+    }
 }

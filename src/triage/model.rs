@@ -7,6 +7,7 @@ use diesel::prelude::*;
 
 use super::duplicates::{Incident, Kind};
 use crate::db::DbConn;
+use crate::events::Admissibility;
 use crate::schema::{allegations, attachments, cases, events, report_violations, reports, violation_types};
 
 /// The record as staff read it lives in `events::model`; triage uses it as its own.
@@ -26,8 +27,8 @@ pub struct QueueFilter {
     pub force_id: Option<i32>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
-    /// `pending` (the default queue), `admissible`, `inadmissible`, `out_of_scope`, or None for all.
-    pub admissibility: Option<String>,
+    /// Pending (the default queue), a decision, or None for all.
+    pub admissibility: Option<Admissibility>,
     /// Only reports submitted before this day (the overdue ones).
     pub submitted_before: Option<NaiveDate>,
 }
@@ -86,8 +87,8 @@ pub fn queue_count(conn: &mut DbConn, f: &QueueFilter, cap: i64) -> QueryResult<
 
 fn filtered<'a>(f: &QueueFilter) -> reports::BoxedQuery<'a, <DbConn as diesel::Connection>::Backend> {
     let mut q = reports::table.into_boxed();
-    if let Some(a) = &f.admissibility {
-        q = q.filter(reports::admissibility.eq(a.clone()));
+    if let Some(a) = f.admissibility {
+        q = q.filter(reports::admissibility.eq(a.as_str()));
     }
     if let Some(r) = &f.region {
         q = q.filter(reports::region_code.eq(r.clone()));
@@ -180,15 +181,14 @@ pub fn attachment_data(
 pub fn set_admissibility(
     conn: &mut DbConn,
     id: i32,
-    decision: &str,
+    decision: Admissibility,
     reason: Option<&str>,
 ) -> QueryResult<usize> {
-    let status = if decision == "admissible" { "under_review" } else { "closed" };
     diesel::update(reports::table.find(id))
         .set((
-            reports::admissibility.eq(decision),
+            reports::admissibility.eq(decision.as_str()),
             reports::admissibility_reason.eq(reason),
-            reports::status.eq(status),
+            reports::status.eq(decision.public_status()),
             reports::triaged_at.eq(Some(Utc::now().naive_utc())),
         ))
         .execute(conn)

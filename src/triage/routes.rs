@@ -19,6 +19,7 @@ use crate::audit;
 use crate::auth::guards::{EvidenceCustodian, IntakeOfficer, Staff, TriageReader};
 use crate::cases::model as cases;
 use crate::error::AppError;
+use crate::events::Admissibility;
 use crate::geo::Geo;
 use crate::routing;
 use crate::taxonomy::{Taxonomy, CONFIDENCES, INVOLVEMENTS};
@@ -97,7 +98,7 @@ async fn queue(
         force_id: nonempty(&force).and_then(|f| tax.force(&f)).map(|f| f.id),
         from: date(&from),
         to: date(&to),
-        admissibility: (status_f != "all").then(|| status_f.clone()),
+        admissibility: Admissibility::parse(&status_f),
         submitted_before: overdue.unwrap_or(false).then(|| today - Duration::days(auth.config.triage_days)),
     };
     let newest = order.as_deref() == Some("newest");
@@ -494,43 +495,44 @@ async fn admissibility(
     id: i32,
     form: Checked<AdmissibilityForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    let decision = form.decision.clone().unwrap_or_default();
+    let typed = form.decision.clone().unwrap_or_default();
     let reason = form.reason.clone().unwrap_or_default().trim().to_string();
     let lang = page.0.lang.clone();
-    let field_error = if !["admissible", "inadmissible", "out_of_scope"].contains(&decision.as_str()) {
-        Some(("decision", "triage-err-decision"))
-    } else if decision != "admissible" && reason.is_empty() {
-        Some(("reason", "triage-err-reason"))
-    } else {
-        None
+    let decision = Admissibility::parse(&typed).filter(|d| Admissibility::DECISIONS.contains(d));
+    let field_error = match decision {
+        None => Some(("decision", "triage-err-decision")),
+        Some(d) if d.needs_reason() && reason.is_empty() => Some(("reason", "triage-err-reason")),
+        Some(_) => None,
     };
     if let Some((field, key)) = field_error {
         let fb = Feedback::refused(
             "admissibility",
             &[(field, auth.catalog.message(&lang, key, None))],
-            &[("decision", decision.as_str()), ("reason", reason.as_str())],
+            &[("decision", typed.as_str()), ("reason", reason.as_str())],
         );
         let t = refused_page(render_report(page, &auth, &officer.0, tax, geo, id, fb).await)?;
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
-    let label = auth.catalog.message(&lang, &format!("admissibility-{decision}"), None);
+    let Some(decision) = decision else { return Err(AppError::BadRequest("decision")) };
+    let label = auth.catalog.message(&lang, &format!("admissibility-{}", decision.as_str()), None);
     let (who, uid, catalog) = (officer.0.actor(), officer.0.user.id, auth.catalog.clone());
     auth.db
         .transaction(move |c| {
             let r = model::find_report(c, id, Scope::All)?;
-            model::set_admissibility(c, id, &decision, (!reason.is_empty()).then_some(reason.as_str()))?;
+            model::set_admissibility(c, id, decision, (!reason.is_empty()).then_some(reason.as_str()))?;
             audit::record(
                 c,
                 &who,
                 "report.admissibility",
                 "report",
                 &id.to_string(),
-                &format!("{decision}: {reason}"),
+                &format!("{}: {reason}", decision.as_str()),
             )?;
-            if decision != "admissible" {
+            if decision.needs_reason() {
                 let mut args = fluent_bundle::FluentArgs::new();
                 args.set("reason", reason.clone());
-                let body = catalog.message(&r.locale, &format!("reporter-msg-{decision}"), Some(&args));
+                let body =
+                    catalog.message(&r.locale, &format!("reporter-msg-{}", decision.as_str()), Some(&args));
                 crate::reports::model::add_message(
                     c,
                     id,
