@@ -339,8 +339,11 @@ pub fn report_candidates(
                 .filter(cases::institution_id.eq(inst)),
         ));
     }
+    // Ordered by day, not by id: an `ORDER BY id DESC LIMIT` lets PostgreSQL walk the primary
+    // key backwards through the whole table, filtering as it goes, when it guesses the area
+    // holds more than `limit` rows; by day, either index it picks is bounded by the window.
     let rows: Vec<(PlaceTuple, Option<String>, i32)> = q
-        .order(reports::id.desc())
+        .order((reports::occurred_on.desc(), reports::id.desc()))
         .limit(limit)
         .select((
             (reports::id, reports::lat, reports::lon, reports::cercle_code, reports::occurred_on),
@@ -349,7 +352,10 @@ pub fn report_candidates(
         ))
         .load(conn)?;
     let ids: Vec<i32> = rows.iter().map(|r| r.0 .0).collect();
-    let vts = violations_of(conn, &ids)?;
+    let mut vts: std::collections::HashMap<i32, Vec<i32>> = std::collections::HashMap::new();
+    for (report, vt) in violations_of(conn, &ids)? {
+        vts.entry(report).or_default().push(vt);
+    }
     Ok(rows
         .into_iter()
         .map(|((id, lat, lon, cercle, occurred_on), region, force)| Incident {
@@ -360,7 +366,7 @@ pub fn report_candidates(
             cercle,
             region,
             occurred_on,
-            violation_types: vts.iter().filter(|v| v.0 == id).map(|v| v.1).collect(),
+            violation_types: vts.remove(&id).unwrap_or_default(),
             groups: vec![],
             forces: vec![force],
         })
@@ -393,7 +399,7 @@ pub fn event_candidates(
         ));
     }
     let rows: Vec<(PlaceTuple, Option<String>)> = q
-        .order(events::id.desc())
+        .order((events::occurred_on.desc(), events::id.desc()))
         .limit(limit)
         .select((
             (events::id, events::lat, events::lon, events::cercle_code, events::occurred_on),
@@ -410,13 +416,19 @@ pub fn event_candidates(
         .filter(reports::event_id.eq_any(ids.iter().map(|i| Some(*i)).collect::<Vec<_>>()))
         .select((reports::event_id, report_violations::violation_type_id, reports::force_id))
         .load(conn)?;
+    // (violation types, forces) of each event, from its allegations and its reports.
+    let mut of_event: std::collections::HashMap<i32, (Vec<i32>, Vec<i32>)> = std::collections::HashMap::new();
+    for (event, vt, force) in
+        alle.into_iter().chain(reps.into_iter().filter_map(|(e, vt, f)| e.map(|e| (e, vt, f))))
+    {
+        let entry = of_event.entry(event).or_default();
+        entry.0.push(vt);
+        entry.1.push(force);
+    }
     Ok(rows
         .into_iter()
         .map(|((id, lat, lon, cercle, occurred_on), region)| {
-            let mut violation_types: Vec<i32> = alle.iter().filter(|a| a.0 == id).map(|a| a.1).collect();
-            violation_types.extend(reps.iter().filter(|r| r.0 == Some(id)).map(|r| r.1));
-            let mut forces: Vec<i32> = alle.iter().filter(|a| a.0 == id).map(|a| a.2).collect();
-            forces.extend(reps.iter().filter(|r| r.0 == Some(id)).map(|r| r.2));
+            let (mut violation_types, mut forces) = of_event.remove(&id).unwrap_or_default();
             violation_types.sort_unstable();
             violation_types.dedup();
             forces.sort_unstable();
