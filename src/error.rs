@@ -18,6 +18,10 @@ pub enum AppError {
     /// Too much work is already queued (a flood of sign-ins): answered early with 503.
     #[error("busy")]
     Unavailable,
+    /// The record moved since the page the form came from was drawn (another person, or another
+    /// instance, changed it first): the form comes back with the state as it is now.
+    #[error("changed meanwhile")]
+    Moved,
     #[error("database: {0}")]
     Database(#[from] diesel::result::Error),
     #[error("database pool: {0}")]
@@ -37,6 +41,7 @@ impl AppError {
             AppError::Database(diesel::result::Error::NotFound) => Status::NotFound,
             AppError::BadRequest(_) => Status::BadRequest,
             AppError::TooManyRequests => Status::TooManyRequests,
+            AppError::Moved => Status::Conflict,
             AppError::Pool(_) | AppError::Unavailable => Status::ServiceUnavailable,
             _ => Status::InternalServerError,
         }

@@ -236,6 +236,7 @@ async fn render_case(
                 "unit": a.unit_description, "involvement": tr(&format!("involvement-{}", a.involvement)),
                 "confidence": tr(&format!("confidence-{}", a.confidence)), "victims": a.victim_count,
                 "reason": crate::triage::routing_basis(&rules, a, auth.catalog, &lang),
+                "disposition_code": a.disposition_id.and_then(|d| tax.dispositions.iter().find(|x| x.id == d)).map(|d| d.code.clone()).unwrap_or_default(),
                 "disposition": a.disposition_id.and_then(|d| tax.dispositions.iter().find(|x| x.id == d)).map(|d| d.label(&lang).to_string()),
                 "standard": a.standard_of_proof, "reasoning": a.finding_reasoning,
             })
@@ -379,6 +380,8 @@ fn back(id: i32) -> Redirect {
 pub struct TransitionForm {
     to: Option<String>,
     reason: Option<String>,
+    /// The step the page showed (a hidden field): a case moved since is not moved again.
+    shown_status: Option<String>,
 }
 
 /// Moves a case to `to`, then on through the steps that follow by themselves; returns the
@@ -392,10 +395,15 @@ fn step(
     days: i64,
     at: chrono::NaiveDateTime,
 ) -> Result<CaseStatus, AppError> {
-    model::transition(c, case, to, uid, reason, days, at)?;
+    // Concurrency: the move is conditional on the step read; moved meanwhile, nothing is written.
+    if !model::transition(c, case, to, uid, reason, days, at)? {
+        return Err(AppError::Moved);
+    }
     let mut now = model::find_case(c, case.id, None)?;
     while let Some(next) = now.status().automatic_next() {
-        model::transition(c, &now, next, uid, "", days, at)?;
+        if !model::transition(c, &now, next, uid, "", days, at)? {
+            return Err(AppError::Moved);
+        }
         now = model::find_case(c, case.id, None)?;
     }
     model::refresh_public_status(c, case.event_id)?;
@@ -436,27 +444,38 @@ async fn transition(
     };
     let (uid, days, at) = (worker.0.user.id, auth.config.response_days, auth.clock.naive());
     let why = reason.clone();
+    let shown = form.shown_status.clone().filter(|s| !s.is_empty());
     let result = act(&worker, id, "case.transition", move |c, case| {
         let from = case.status();
+        if shown.as_deref().is_some_and(|s| s != case.status) {
+            return Err(AppError::Moved);
+        }
         if let Err(refusal) = workflow::check(from, to, &why, case.assignee_id.is_some()) {
             return Ok((Err(refusal), String::new()));
         }
         let reached = step(c, case, to, uid, &why, days, at)?;
         Ok((Ok(reached), format!("{} → {}: {why}", from.as_str(), reached.as_str())))
     })
-    .await?;
-    match result {
-        Ok(reached) => {
-            let label = auth.catalog.message(&lang, &format!("case-status-{}", reached.as_str()), None);
-            Ok(Either::Left(done(id, "cases-done-step", &label)))
-        }
-        Err(refusal) => {
+    .await;
+    // Another person moved the case first: the page again, as it is now, saying so.
+    let result = match result {
+        Err(AppError::Moved) => Err(("to", "case-err-moved")),
+        other => other?.map_err(|refusal| {
             let field = match refusal {
                 workflow::Refusal::ReasonRequired => "reason",
                 workflow::Refusal::AssigneeRequired => "user_id",
                 workflow::Refusal::NotAllowed => "to",
             };
-            let fb = refuse(field, refusal.key());
+            (field, refusal.key())
+        }),
+    };
+    match result {
+        Ok(reached) => {
+            let label = auth.catalog.message(&lang, &format!("case-status-{}", reached.as_str()), None);
+            Ok(Either::Left(done(id, "cases-done-step", &label)))
+        }
+        Err((field, key)) => {
+            let fb = refuse(field, key);
             let t = render_case(page, &auth, &worker.0, tax, geo, id, fb).await?;
             Ok(Either::Right((Status::UnprocessableEntity, t)))
         }
@@ -466,22 +485,53 @@ async fn transition(
 #[derive(FromForm)]
 pub struct AssignForm {
     user_id: Option<i32>,
+    /// The assignee the page showed (a hidden field; empty: nobody). When sent, the change holds
+    /// only if nobody changed the assignee meanwhile.
+    shown_assignee: Option<String>,
+}
+
+/// Sets the assignee: only if it is still the one the page showed, when the page said
+/// (`shown`: `None` not said, `Some(None)` nobody). Moved meanwhile: `AppError::Moved`.
+fn set_assignee(
+    c: &mut crate::db::DbConn,
+    case: &Case,
+    shown: Option<Option<i32>>,
+    to: Option<i32>,
+) -> Result<(), AppError> {
+    match shown {
+        None => {
+            model::assign(c, case.id, to)?;
+        }
+        Some(shown) => {
+            if model::assign_if(c, case.id, shown, to)? == 0 {
+                return Err(AppError::Moved);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Assigns the case to a case worker of the same institution (who is told by mail), or to
-/// nobody; the change enters the case's history and the page confirms it.
+/// nobody; the change enters the case's history and the page confirms it. An assignment changed
+/// since the page was drawn is not overwritten: the page comes back saying so.
 #[rocket::post("/staff/cases/<id>/assign", data = "<form>")]
 async fn assign(
     auth: Auth<'_>,
     worker: CaseWorker<'_>,
+    again: Again<'_>,
     id: i32,
     form: Checked<AssignForm>,
-) -> Result<Flash<Redirect>, AppError> {
+) -> Answer {
     let to = form.user_id;
+    let shown = match form.shown_assignee.as_deref().map(str::trim) {
+        None => None,
+        Some("") => Some(None),
+        Some(v) => Some(Some(v.parse::<i32>().map_err(|_| AppError::BadRequest("shown_assignee"))?)),
+    };
     let (catalog, config, uid) = (auth.catalog.clone(), auth.config.clone(), worker.0.user.id);
     let name = act(&worker, id, "case.assign", move |c, case| {
         let Some(to) = to else {
-            model::assign(c, case.id, None)?;
+            set_assignee(c, case, shown, None)?;
             model::record_assignment(c, case, uid, "")?;
             return Ok((String::new(), "assignee=none".to_string()));
         };
@@ -489,7 +539,7 @@ async fn assign(
         let Some(w) = workers.into_iter().find(|w| w.0 == to) else {
             return Err(AppError::NotFound);
         };
-        model::assign(c, case.id, Some(w.0))?;
+        set_assignee(c, case, shown, Some(w.0))?;
         model::record_assignment(c, case, uid, &w.1)?;
         let link = format!("{}/staff/cases/{}", config.public_url.trim_end_matches('/'), case.id);
         let (subject, body) = crate::notify::compose(
@@ -501,12 +551,20 @@ async fn assign(
         crate::notify::enqueue(c, &w.2, &subject, &body, "case-assigned")?;
         Ok((w.1.clone(), format!("assignee={}", w.0)))
     })
-    .await?;
-    Ok(if name.is_empty() {
+    .await;
+    let name = match name {
+        Err(AppError::Moved) => {
+            let typed = to.map(|t| t.to_string()).unwrap_or_default();
+            let why = ("assign", "user_id", "case-err-moved");
+            return refused(again, &auth, &worker, id, why, &[("user_id", typed.as_str())]).await;
+        }
+        other => other?,
+    };
+    Ok(Either::Left(if name.is_empty() {
         done(id, "cases-done-unassigned", "")
     } else {
         done(id, "cases-done-assigned", &name)
-    })
+    }))
 }
 
 #[derive(FromForm)]
@@ -646,6 +704,9 @@ pub struct FindingForm {
     disposition: Option<String>,
     standard: Option<String>,
     reasoning: Option<String>,
+    /// The disposition the page showed (a hidden field, its code; empty: no finding yet). When
+    /// sent, the finding holds only if nobody recorded another meanwhile.
+    shown_disposition: Option<String>,
 }
 
 /// The finding on one allegation of this case: disposition, standard of proof, reasoning.
@@ -676,13 +737,45 @@ async fn finding(
         let why = (form_id.as_str(), "reasoning", "case-err-text");
         return refused(again, &auth, &worker, id, why, &values).await;
     };
-    act(&worker, id, "case.finding", move |c, case| {
+    let shown = match form.shown_disposition.as_deref().map(str::trim) {
+        None => None,
+        Some("") => Some(None),
+        Some(v) => Some(Some(
+            again
+                .tax
+                .dispositions
+                .iter()
+                .find(|d| d.code == v)
+                .map(|d| d.id)
+                .ok_or(AppError::BadRequest("shown_disposition"))?,
+        )),
+    };
+    let (logged, std_given) = (code.clone(), standard.clone());
+    let recorded = act(&worker, id, "case.finding", move |c, case| {
         // Only an allegation routed to this case: another institution's is not found (the
         // query answers NotFound, 404); any other database error stays a server error.
-        model::record_finding(c, case.id, aid, disp, &standard, &reasoning)?;
-        Ok(((), format!("allegation={aid} disposition={code}")))
+        match shown {
+            None => {
+                model::record_finding(c, case.id, aid, disp, &std_given, &reasoning)?;
+            }
+            Some(shown) => {
+                // Concurrency: only over the finding the page showed.
+                if model::record_finding_if(c, case.id, aid, shown, disp, &std_given, &reasoning)? == 0 {
+                    if !model::allegation_of_case(c, case.id, aid)? {
+                        return Err(AppError::NotFound);
+                    }
+                    return Err(AppError::Moved);
+                }
+            }
+        }
+        Ok(((), format!("allegation={aid} disposition={logged}")))
     })
-    .await?;
+    .await;
+    if let Err(AppError::Moved) = recorded {
+        let why = (form_id.as_str(), "disposition", "case-err-moved");
+        return refused(again, &auth, &worker, id, why, &values).await;
+    }
+    recorded?;
     Ok(Either::Left(done(id, "cases-done-finding", "")))
 }
 
@@ -720,7 +813,6 @@ async fn recommendation(
             return refused(again, &auth, &worker, id, ("recommend", field, key), &values).await;
         }
     };
-    let page = again.page;
     let uid = worker.0.user.id;
     let (days, at) = (auth.config.response_days, auth.clock.naive());
     let moved = act(&worker, id, "case.recommendation", move |c, case| {
@@ -732,8 +824,16 @@ async fn recommendation(
         };
         Ok((moved, format!("recommendation={r} to={to} step={:?}", moved.map(|m| m.as_str()))))
     })
-    .await?;
-    Ok(Either::Left(moved_or(&auth, &page, id, "cases-done-recommendation", moved)))
+    .await;
+    let moved = match moved {
+        // The case moved on meanwhile: nothing recorded, the form again with what was typed.
+        Err(AppError::Moved) => {
+            return refused(again, &auth, &worker, id, ("recommend", "content", "case-err-moved"), &values)
+                .await
+        }
+        other => other?,
+    };
+    Ok(Either::Left(moved_or(&auth, &again.page, id, "cases-done-recommendation", moved)))
 }
 
 /// The authority's response to a recommendation.
@@ -752,7 +852,6 @@ async fn response(
         return refused(again, &auth, &worker, id, (form_id.as_str(), "response", "case-err-text"), &[])
             .await;
     };
-    let page = again.page;
     let uid = worker.0.user.id;
     let (days, at) = (auth.config.response_days, auth.clock.naive());
     let moved = act(&worker, id, "case.response", move |c, case| {
@@ -766,8 +865,16 @@ async fn response(
         };
         Ok((moved, format!("recommendation={rid} step={:?}", moved.map(|m| m.as_str()))))
     })
-    .await?;
-    Ok(Either::Left(moved_or(&auth, &page, id, "cases-done-response", moved)))
+    .await;
+    let moved = match moved {
+        Err(AppError::Moved) => {
+            let form_id = format!("response-{rid}");
+            return refused(again, &auth, &worker, id, (form_id.as_str(), "response", "case-err-moved"), &[])
+                .await;
+        }
+        other => other?,
+    };
+    Ok(Either::Left(moved_or(&auth, &again.page, id, "cases-done-response", moved)))
 }
 
 #[derive(FromForm)]

@@ -591,14 +591,17 @@ async fn open_event(
     let (pa, cp) = (form.prior_approach, form.court_pending);
     let (who, uid) = (officer.0.actor(), officer.0.user.id);
     let with_report = form.with_report.filter(|w| *w != id);
+    let typed_title = title.clone();
     let event_id = auth
         .db
         .transaction(move |c| {
             let r = model::find_report(c, id, Scope::All)?;
             if r.event_id.is_some() {
-                return Err(AppError::BadRequest("the report already belongs to an event"));
+                return Err(AppError::Moved);
             }
-            let e = model::create_event_from(c, &r, &title, &summary, pa, cp, uid)?;
+            // Concurrency: the report is linked only if still free (a conditional update); the
+            // loser of two officers at once rolls its event back.
+            let e = model::create_event_from(c, &r, &title, &summary, pa, cp, uid)?.ok_or(AppError::Moved)?;
             model::mark_under_review(c, id)?;
             audit::record(c, &who, "event.create", "event", &e.to_string(), &format!("from report {id}"))?;
             // One action for two duplicates: the candidate joins the new event too.
@@ -606,13 +609,28 @@ async fn open_event(
                 if model::find_report(c, w, Scope::All)?.event_id.is_some() {
                     return Err(AppError::BadRequest("the other report already belongs to an event"));
                 }
-                model::link_report(c, w, e)?;
+                if model::link_free_report(c, w, e)? == 0 {
+                    return Err(AppError::BadRequest("the other report already belongs to an event"));
+                }
                 model::mark_under_review(c, w)?;
                 audit::record(c, &who, "report.link", "report", &w.to_string(), &format!("event={e}"))?;
             }
             Ok(e)
         })
-        .await?;
+        .await;
+    let event_id = match event_id {
+        // Someone else put the report into an event first: its page again, saying so.
+        Err(AppError::Moved) => {
+            let fb = Feedback::refused(
+                "open-event",
+                &[("title", auth.catalog.message(&page.0.lang, "triage-err-already-linked", None))],
+                &[("title", typed_title.as_str()), ("summary", form.summary.as_deref().unwrap_or(""))],
+            );
+            let t = refused_page(render_report(page, &auth, &officer.0, tax, geo, id, fb).await)?;
+            return Ok(Either::Right((Status::UnprocessableEntity, t)));
+        }
+        other => other?,
+    };
     Ok(Either::Left(Flash::success(
         Redirect::to(format!("/staff/events/{event_id}")),
         format!("triage-done-event|{event_id}"),
@@ -894,9 +912,19 @@ async fn route_event(
         .db
         .transaction(move |c| {
             let mut routed = 0;
+            // Concurrency: two officers routing one event act one after the other; the second
+            // finds nothing left to route (no duplicate case, no unique-key error).
+            model::lock_event(c, id)?;
             let e = model::find_event(c, id)?;
             let rules = routing::model::load(c)?;
-            for a in model::allegations_of_event(c, id)?.into_iter().filter(|a| a.destination_id.is_none()) {
+            let pending: Vec<_> = model::allegations_of_event(c, id)?
+                .into_iter()
+                .filter(|a| a.destination_id.is_none())
+                .collect();
+            if pending.is_empty() {
+                return Ok(None);
+            }
+            for a in pending {
                 let (group, vt) = tax.violation_type_by_id(a.violation_type_id).ok_or(AppError::NotFound)?;
                 let facts = routing::Facts {
                     violation_group: group.entry.code.clone(),
@@ -945,10 +973,14 @@ async fn route_event(
                 }
             }
             cases::refresh_public_status(c, id)?;
-            Ok(routed)
+            Ok(Some(routed))
         })
         .await?;
-    Ok(Flash::success(Redirect::to(format!("/staff/events/{id}")), format!("triage-done-routed|{routed}")))
+    let said = match routed {
+        Some(n) => format!("triage-done-routed|{n}"),
+        None => "triage-done-routed-none|".to_string(),
+    };
+    Ok(Flash::success(Redirect::to(format!("/staff/events/{id}")), said))
 }
 
 #[derive(FromForm)]
@@ -992,6 +1024,9 @@ async fn override_route(
     let event_id = auth
         .db
         .transaction(move |c| {
+            let a = model::find_allegation(c, id)?;
+            // The same order as routing: the event's row first (see `route_event`).
+            model::lock_event(c, a.event_id)?;
             let a = model::find_allegation(c, id)?;
             if a.disposition_id.is_some() {
                 return Err(AppError::BadRequest("a finding was already recorded"));
