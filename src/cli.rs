@@ -388,8 +388,9 @@ fn training_eval(truth: std::path::PathBuf) -> Result<(), Failure> {
 }
 
 fn audit_verify() -> Result<(), Failure> {
-    let p = prepared()?;
-    let mut pooled = p.db.get()?;
+    // Read-only: no migrations, no reference data, nothing written.
+    let (_, db) = crate::open_for_reading(&crate::config::figment()).map_err(|e| Failure(2, e))?;
+    let mut pooled = db.get()?;
     let conn: &mut DbConn = &mut pooled;
     match audit::verify(conn)? {
         Ok(n) => {

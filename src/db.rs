@@ -214,13 +214,100 @@ impl Db {
     }
 }
 
-/// Applies the embedded migrations of the connection's engine; returns how many ran.
+#[derive(QueryableByName)]
+struct VersionRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    version: String,
+}
+
+/// Whether some embedded migration is not applied yet, found by reading only (diesel's own
+/// check first creates its table, a write).
+fn has_pending_migrations(conn: &mut DbConn) -> bool {
+    use diesel::migration::MigrationSource;
+    let applied: Vec<VersionRow> =
+        match diesel::sql_query("SELECT version FROM __diesel_schema_migrations").load(conn) {
+            Ok(v) => v,
+            Err(_) => return true,
+        };
+    let applied: std::collections::HashSet<String> = applied.into_iter().map(|v| v.version).collect();
+    let versions: Vec<String> = match conn {
+        DbConn::Pg(_) => MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)
+            .map(|m| m.iter().map(|m| m.name().version().to_string()).collect())
+            .unwrap_or_default(),
+        DbConn::Sqlite(_) => MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+            .map(|m| m.iter().map(|m| m.name().version().to_string()).collect())
+            .unwrap_or_default(),
+    };
+    versions.is_empty() || versions.iter().any(|v| !applied.contains(v))
+}
+
+/// Applies the embedded migrations of the connection's engine; returns how many ran. A database
+/// already up to date is only read.
 pub fn migrate(conn: &mut DbConn) -> AppResult<usize> {
+    if !has_pending_migrations(conn) {
+        return Ok(0);
+    }
     let applied = match conn {
         DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
     };
     applied.map_err(|e| AppError::Internal(format!("migration failed: {e}")))
+}
+
+/// The start-up lock: instances (and commands) starting together on one database migrate and
+/// load the reference data one after the other, so none fails on a half-made schema.
+/// PostgreSQL: a session advisory lock on the connection doing it (released by [`StartLock::
+/// release`], or by the server when the process dies). SQLite: an exclusive `flock` on the
+/// database's folder (never on the database file itself: closing another descriptor of that
+/// file would drop SQLite's own POSIX locks), released when the value is dropped.
+pub struct StartLock {
+    _folder: Option<std::fs::File>,
+    pg: bool,
+}
+
+/// The key of the start-up advisory lock (the audit chain's is 727274).
+const START_LOCK_KEY: i64 = 727_275;
+
+impl StartLock {
+    pub fn take(conn: &mut DbConn, url: &str) -> AppResult<StartLock> {
+        match conn {
+            DbConn::Pg(pg) => {
+                pg.batch_execute(&format!("SELECT pg_advisory_lock({START_LOCK_KEY})"))?;
+                Ok(StartLock { _folder: None, pg: true })
+            }
+            DbConn::Sqlite(_) => {
+                let target = DbUrl::parse(url).map_err(AppError::Config)?.target;
+                if target == ":memory:" {
+                    return Ok(StartLock { _folder: None, pg: false });
+                }
+                let folder = std::path::Path::new(&target)
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(std::path::Path::new("."))
+                    .to_path_buf();
+                let f = std::fs::File::open(&folder)
+                    .map_err(|e| AppError::Config(format!("cannot open {}: {e}", folder.display())))?;
+                // SAFETY: flock on a descriptor this value owns; it blocks until the lock is ours.
+                let rc = unsafe { libc::flock(std::os::unix::io::AsRawFd::as_raw_fd(&f), libc::LOCK_EX) };
+                if rc != 0 {
+                    return Err(AppError::Internal(format!(
+                        "cannot lock {}: {}",
+                        folder.display(),
+                        std::io::Error::last_os_error()
+                    )));
+                }
+                Ok(StartLock { _folder: Some(f), pg: false })
+            }
+        }
+    }
+
+    /// Lets the next instance start.
+    pub fn release(self, conn: &mut DbConn) -> AppResult<()> {
+        if let (true, DbConn::Pg(pg)) = (self.pg, conn) {
+            pg.batch_execute(&format!("SELECT pg_advisory_unlock({START_LOCK_KEY})"))?;
+        }
+        Ok(())
+    }
 }
 
 /// Call first in a write transaction. SQLite: takes the write lock before anything is read, so

@@ -66,16 +66,31 @@ pub fn prepare(figment: &Figment) -> Result<Prepared, String> {
     let geo = geo::Geo::load(&config.boundaries_dir)?;
     let db = Db::connect(&config.database_url, config.db_pool_size).map_err(|e| e.to_string())?;
     let mut conn = db.get().map_err(|e| e.to_string())?;
-    db::migrate(&mut conn).map_err(|e| e.to_string())?;
-    geo::model::sync_reference(&mut conn, &geo.boundaries, &geo.gazetteer)
-        .map_err(|e| format!("cannot load the places into the database: {e}"))?;
+    // Instances starting together migrate and load the reference data one at a time; with
+    // nothing to change, all of it only reads (see db::migrate, geo::model::sync_reference).
+    let lock = db::StartLock::take(&mut conn, &config.database_url).map_err(|e| e.to_string())?;
+    let loaded = (|| {
+        db::migrate(&mut conn).map_err(|e| e.to_string())?;
+        geo::model::sync_reference(&mut conn, &geo.boundaries, &geo.gazetteer)
+            .map_err(|e| format!("cannot load the places into the database: {e}"))?;
+        reports::model::receipt_salt(&mut conn).map_err(|e| e.to_string())
+    })();
+    lock.release(&mut conn).map_err(|e| e.to_string())?;
+    let receipt_salt = loaded?;
     // The places admins added, kept in the database, join the shipped ones in memory.
     let added = geo::model::staff_places(&mut conn)
         .map_err(|e| format!("cannot read the places added by admins: {e}"))?;
     geo.gazetteer.set_staff_places(added.iter().map(geo::model::StaffPlace::to_place).collect());
-    let receipt_salt = reports::model::receipt_salt(&mut conn).map_err(|e| e.to_string())?;
     drop(conn);
     Ok(Prepared { config: Arc::new(config), db, geo: Arc::new(geo), receipt_salt })
+}
+
+/// For the commands that only read (`vigie audit verify`): the configuration and the database,
+/// without migrations or reference data, so they never write.
+pub fn open_for_reading(figment: &Figment) -> Result<(Config, Db), String> {
+    let config = Config::from_figment(figment)?;
+    let db = Db::connect(&config.database_url, 1).map_err(|e| e.to_string())?;
+    Ok((config, db))
 }
 
 /// When no secret key is configured, the first start generates one into the data folder
