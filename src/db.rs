@@ -199,16 +199,34 @@ impl Db {
     }
 
     /// Runs `f` in one transaction: everything it writes commits together or not at all.
-    pub async fn transaction<F, T>(&self, f: F) -> AppResult<T>
+    ///
+    /// PostgreSQL may abort a transaction that lost a race for locks (deadlock, SQLSTATE 40P01)
+    /// or for a serializable snapshot (40001): the whole transaction runs once more, from the
+    /// start, after a short random pause, before the error is given up to the caller.
+    pub async fn transaction<F, T>(&self, mut f: F) -> AppResult<T>
     where
-        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+        F: FnMut(&mut DbConn) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
         self.run(move |c| {
-            c.transaction(|c| {
+            let first = c.transaction(|c| {
                 begin_write(c)?;
                 f(c)
-            })
+            });
+            match first {
+                Err(AppError::Database(e)) if is_retryable(&e) => {
+                    eprintln!("database: {} (retried once)", retry_reason(&e));
+                    // A short pause, random so that two losers do not meet again: the winner
+                    // commits first (trying at once could take a row back before it does).
+                    let pause = 20 + rand::Rng::gen_range(&mut rand::thread_rng(), 0..80);
+                    std::thread::sleep(Duration::from_millis(pause));
+                    c.transaction(|c| {
+                        begin_write(c)?;
+                        f(c)
+                    })
+                }
+                other => other,
+            }
         })
         .await
     }
@@ -239,6 +257,27 @@ fn has_pending_migrations(conn: &mut DbConn) -> bool {
             .unwrap_or_default(),
     };
     versions.is_empty() || versions.iter().any(|v| !applied.contains(v))
+}
+
+/// A transaction PostgreSQL aborted for losing a race (a deadlock, 40P01, or a serialization
+/// failure, 40001): running it again from the start is safe.
+pub fn is_retryable(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+        // diesel has no kind for 40P01; PostgreSQL's message names it.
+        Error::DatabaseError(_, info) => info.message().starts_with("deadlock detected"),
+        _ => false,
+    }
+}
+
+fn retry_reason(e: &diesel::result::Error) -> &'static str {
+    match e {
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::SerializationFailure, _) => {
+            "serialization failure"
+        }
+        _ => "deadlock",
+    }
 }
 
 /// Applies the embedded migrations of the connection's engine; returns how many ran. A database

@@ -40,7 +40,8 @@ impl Staff<'_> {
 
     /// One change and its audit entry, in one transaction: `f` makes the change and says
     /// what it did (the entry's details); `action` on `object` (type, id) is recorded with it,
-    /// or nothing is written at all.
+    /// or nothing is written at all. The entry is the transaction's last write (lock order), and
+    /// `f` may run twice: once more when PostgreSQL aborts the first try (see `Db::transaction`).
     pub async fn write<T, F>(
         &self,
         action: &'static str,
@@ -49,9 +50,10 @@ impl Staff<'_> {
     ) -> Result<T, AppError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConn) -> Result<(T, String), AppError> + Send + 'static,
+        F: FnMut(&mut DbConn) -> Result<(T, String), AppError> + Send + 'static,
     {
         let who = self.actor();
+        let mut f = f;
         self.db
             .transaction(move |c| {
                 let (out, details) = f(c)?;

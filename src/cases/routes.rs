@@ -167,8 +167,6 @@ async fn render_case(
         .db
         .transaction(move |c| {
             let case = model::find_case(c, id, inst)?;
-            // Privacy: the case page shows the reports' identifying data; the read is recorded.
-            audit::record(c, &who, "case.view", "case", &id.to_string(), "")?;
             let event = triage::find_event(c, case.event_id)?;
             let alleg: Vec<triage::Allegation> = triage::allegations_of_event(c, case.event_id)?
                 .into_iter()
@@ -196,6 +194,9 @@ async fn render_case(
             let recs = model::recommendations_of(c, id)?;
             let workers = model::workers_of(c, case.institution_id)?;
             let rules = crate::routing::model::load(c)?;
+            // Privacy: the case page shows the reports' identifying data; the read is recorded
+            // (last: the audit chain is the last lock a transaction takes).
+            audit::record(c, &who, "case.view", "case", &id.to_string(), "")?;
             Ok((case, event, alleg, reports, transitions, notes, actions, recs, workers, rules))
         })
         .await?;
@@ -349,7 +350,7 @@ async fn act<T: Send + 'static>(
     worker: &CaseWorker<'_>,
     id: i32,
     action: &'static str,
-    f: impl FnOnce(&mut crate::db::DbConn, &Case) -> Result<(T, String), AppError> + Send + 'static,
+    mut f: impl FnMut(&mut crate::db::DbConn, &Case) -> Result<(T, String), AppError> + Send + 'static,
 ) -> Result<T, AppError> {
     let inst = institution(&worker.0)?;
     worker

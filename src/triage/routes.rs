@@ -290,10 +290,11 @@ async fn render_report(
     let last = msgs.iter().map(|m| m.0).max();
     auth.db
         .transaction(move |c| {
-            audit::record(c, &who, "report.view", "report", &id.to_string(), "")?;
             if let Some(last) = last {
                 cases::mark_read(c, uid, id, last)?;
             }
+            // Lock order: the audit chain last (docs/ARCHITECTURE.md, "Concurrency").
+            audit::record(c, &who, "report.view", "report", &id.to_string(), "")?;
             Ok(())
         })
         .await?;
@@ -524,14 +525,6 @@ async fn admissibility(
         .transaction(move |c| {
             let r = model::find_report(c, id, Scope::All)?;
             model::set_admissibility(c, id, &decision, (!reason.is_empty()).then_some(reason.as_str()))?;
-            audit::record(
-                c,
-                &who,
-                "report.admissibility",
-                "report",
-                &id.to_string(),
-                &format!("{decision}: {reason}"),
-            )?;
             if decision != "admissible" {
                 let mut args = fluent_bundle::FluentArgs::new();
                 args.set("reason", reason.clone());
@@ -546,6 +539,15 @@ async fn admissibility(
                     None,
                 )?;
             }
+            // Lock order: the audit chain last.
+            audit::record(
+                c,
+                &who,
+                "report.admissibility",
+                "report",
+                &id.to_string(),
+                &format!("{decision}: {reason}"),
+            )?;
             Ok(())
         })
         .await?;
@@ -603,7 +605,6 @@ async fn open_event(
             // loser of two officers at once rolls its event back.
             let e = model::create_event_from(c, &r, &title, &summary, pa, cp, uid)?.ok_or(AppError::Moved)?;
             model::mark_under_review(c, id)?;
-            audit::record(c, &who, "event.create", "event", &e.to_string(), &format!("from report {id}"))?;
             // One action for two duplicates: the candidate joins the new event too.
             if let Some(w) = with_report {
                 if model::find_report(c, w, Scope::All)?.event_id.is_some() {
@@ -613,6 +614,10 @@ async fn open_event(
                     return Err(AppError::BadRequest("the other report already belongs to an event"));
                 }
                 model::mark_under_review(c, w)?;
+            }
+            // Lock order: the audit chain last.
+            audit::record(c, &who, "event.create", "event", &e.to_string(), &format!("from report {id}"))?;
+            if let Some(w) = with_report {
                 audit::record(c, &who, "report.link", "report", &w.to_string(), &format!("event={e}"))?;
             }
             Ok(e)
@@ -652,7 +657,6 @@ async fn link_event(
             model::find_report(c, id, Scope::All)?;
             model::find_event(c, event_id)?;
             model::link_report(c, id, event_id)?;
-            audit::record(c, &who, "report.link", "report", &id.to_string(), &format!("event={event_id}"))?;
             // The report takes the status of the event's cases, if any.
             cases::refresh_public_status(c, event_id)?;
             let has_cases: i64 = crate::schema::cases::table
@@ -664,6 +668,9 @@ async fn link_event(
                     .set(crate::schema::reports::status.eq("under_review"))
                     .execute(c)?;
             }
+            // Lock order: the audit chain last (the case's step takes the case, then the
+            // event's reports, then the chain; taking the chain first here deadlocked).
+            audit::record(c, &who, "report.link", "report", &id.to_string(), &format!("event={event_id}"))?;
             Ok(())
         })
         .await?;
@@ -912,6 +919,8 @@ async fn route_event(
         .db
         .transaction(move |c| {
             let mut routed = 0;
+            // The audit entries, appended last (lock order).
+            let mut entries: Vec<(&'static str, &'static str, String, String)> = vec![];
             // Concurrency: two officers routing one event act one after the other; the second
             // finds nothing left to route (no duplicate case, no unique-key error).
             model::lock_event(c, id)?;
@@ -953,26 +962,25 @@ async fn route_event(
                     None,
                     case_id,
                 )?;
-                audit::record(
-                    c,
-                    &who,
+                entries.push((
                     "allegation.route",
                     "allegation",
-                    &a.id.to_string(),
-                    &format!("{} → case {case_id}: {}", decision.destination, decision.reason.to_json()),
-                )?;
+                    a.id.to_string(),
+                    format!("{} → case {case_id}: {}", decision.destination, decision.reason.to_json()),
+                ));
                 if opened {
-                    audit::record(
-                        c,
-                        &who,
+                    entries.push((
                         "case.open",
                         "case",
-                        &case_id.to_string(),
-                        &format!("event={id} institution={}", decision.destination),
-                    )?;
+                        case_id.to_string(),
+                        format!("event={id} institution={}", decision.destination),
+                    ));
                 }
             }
             cases::refresh_public_status(c, id)?;
+            for (action, kind, object, details) in entries {
+                audit::record(c, &who, action, kind, &object, &details)?;
+            }
             Ok(Some(routed))
         })
         .await?;
@@ -1034,6 +1042,8 @@ async fn override_route(
             let (case_id, opened) = cases::open_case(c, a.event_id, inst, ack, tri, now)?;
             let why = routing::RoutingFact::Override.to_json();
             model::set_destination(c, id, inst, None, &why, Some(&reason), case_id)?;
+            cases::refresh_public_status(c, a.event_id)?;
+            // Lock order: the audit chain last.
             let details = format!("from={:?} to={code} case={case_id}: {reason}", a.destination_id);
             audit::record(c, &who, "allegation.override", "allegation", &id.to_string(), &details)?;
             if opened {
@@ -1046,7 +1056,6 @@ async fn override_route(
                     &format!("event={} institution={code}", a.event_id),
                 )?;
             }
-            cases::refresh_public_status(c, a.event_id)?;
             Ok(a.event_id)
         })
         .await?;

@@ -683,3 +683,127 @@ fn item10_the_command_line_works_while_the_server_writes() {
         assert!(failures.is_empty(), "{} of 12 commands failed: {failures:?}", failures.len());
     });
 }
+
+/// Item 4: one lock order (the audit chain last). Linking a report to an event while the
+/// event's case moves, through two servers: both go through, no deadlock, no server error.
+#[test]
+fn item4_linking_a_report_while_its_events_case_moves_never_deadlocks() {
+    each_engine(|engine| {
+        let cl = Cluster::start(engine);
+        setup_staff(&cl.db);
+        let ids = open_cases(&cl, PAIRS);
+        let free = file_reports(&cl.db, cl.ports[0], PAIRS);
+        let free = &free[PAIRS..];
+        let mut c = cl.db.conn();
+        let a = Agent::sign_in(cl.ports[0], "intake@cndh.ml");
+        let b = Agent::sign_in(cl.ports[1], "inv@cndh.ml");
+        for (case_id, rid) in ids.iter().zip(free) {
+            let event: i32 = cases::table.find(case_id).select(cases::event_id).first(&mut c).unwrap();
+            let rs = race(vec![
+                (a.port, a.form(&format!("/staff/reports/{rid}/link"), &format!("event_id={event}"))),
+                (b.port, b.form(&format!("/staff/cases/{case_id}/transition"), "to=acknowledged&reason=")),
+            ]);
+            no_server_error(&rs, "link and step");
+            assert!(rs.iter().all(|r| r.status == 303), "case {case_id}");
+            let linked: Option<i32> =
+                reports::table.find(rid).select(reports::event_id).first(&mut c).unwrap();
+            assert_eq!(linked, Some(event));
+            // The reporter of the linked report sees the case's step like the others.
+            let st: Vec<String> = reports::table
+                .filter(reports::event_id.eq(event))
+                .select(reports::status)
+                .load(&mut c)
+                .unwrap();
+            assert!(st.iter().all(|s| s == "forwarded"), "{st:?}");
+        }
+        assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
+    });
+}
+
+/// Item 4: a wrong and a right password for one account at once, through two servers: the
+/// right one signs in, the wrong one is refused, nothing fails.
+#[test]
+fn item4_a_wrong_and_a_right_password_at_once_both_get_their_answer() {
+    each_engine(|engine| {
+        let cl = Cluster::start(engine);
+        setup_staff(&cl.db);
+        for i in 0..PAIRS {
+            let mut right = Agent::new(cl.ports[i % 2]);
+            let mut wrong = Agent::new(cl.ports[(i + 1) % 2]);
+            right.get("/staff/sign-in");
+            wrong.get("/staff/sign-in");
+            let rs = race(vec![
+                (
+                    right.port,
+                    right.form("/staff/sign-in", &format!("email=inv%40cndh.ml&password={}", enc(PW))),
+                ),
+                (wrong.port, wrong.form("/staff/sign-in", "email=inv%40cndh.ml&password=pas+le+bon")),
+            ]);
+            no_server_error(&rs, "sign-ins");
+            assert_eq!((rs[0].status, rs[1].status), (303, 401), "pair {i}");
+        }
+        let mut c = cl.db.conn();
+        assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
+    });
+}
+
+/// Item 4: a transaction PostgreSQL aborts as a deadlock's victim runs once more, whole, and
+/// succeeds. Two transactions take two rows in opposite orders, held together by a barrier so
+/// that the deadlock is certain. (SQLite has one writer at a time: no deadlock to play there.)
+#[test]
+fn item4_a_transaction_aborted_as_a_deadlock_victim_runs_once_more() {
+    each_engine(|engine| {
+        if engine != Engine::Postgres {
+            eprintln!("SQLite: one writer at a time (db::begin_write), no deadlock to play");
+            return;
+        }
+        let db = TestDb::new(engine);
+        let app = TestApp::with_figment(db, |f| f);
+        drop(app.client);
+        let pool = vigie::db::Db::connect(&app.db.url, 4).unwrap();
+        let mut c = app.db.conn();
+        for k in ["race-a", "race-b"] {
+            diesel::insert_into(vigie::schema::settings::table)
+                .values((vigie::schema::settings::key.eq(k), vigie::schema::settings::value.eq("0")))
+                .execute(&mut c)
+                .unwrap();
+        }
+        let barrier = Arc::new(Barrier::new(2));
+        let tries = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let rt = rocket::tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+        let results: Vec<Result<(), vigie::error::AppError>> = rt.block_on(async {
+            let run = |first: &'static str, second: &'static str| {
+                let (barrier, tries, pool) = (barrier.clone(), tries.clone(), pool.clone());
+                let mut mine = 0;
+                rocket::tokio::spawn(async move {
+                    pool.transaction(move |c| {
+                        tries.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        mine += 1;
+                        let bump =
+                            |k: &str| format!("UPDATE settings SET value = value || 'x' WHERE key = '{k}'");
+                        diesel::sql_query(bump(first)).execute(c)?;
+                        if mine == 1 {
+                            barrier.wait();
+                        }
+                        diesel::sql_query(bump(second)).execute(c)?;
+                        Ok(())
+                    })
+                    .await
+                })
+            };
+            let a = run("race-a", "race-b");
+            let b = run("race-b", "race-a");
+            vec![a.await.unwrap(), b.await.unwrap()]
+        });
+        for r in &results {
+            assert!(r.is_ok(), "{r:?}");
+        }
+        assert_eq!(tries.load(std::sync::atomic::Ordering::SeqCst), 3, "the victim ran once more");
+        let values: Vec<String> = vigie::schema::settings::table
+            .filter(vigie::schema::settings::key.eq_any(["race-a", "race-b"]))
+            .select(vigie::schema::settings::value)
+            .load(&mut c)
+            .unwrap();
+        assert_eq!(values, vec!["0xx".to_string(), "0xx".to_string()], "each change once");
+    });
+}
