@@ -327,6 +327,8 @@ fn seed_synthetic(
     let p = prepared()?;
     let mut pooled = p.db.get()?;
     let conn: &mut DbConn = &mut pooled;
+    // A bulk load: no statement limit.
+    crate::db::set_timeouts(conn, crate::db::PgTimeouts { statement_secs: 0, lock_secs: 0 })?;
     let tax = crate::taxonomy::Taxonomy::load(conn)?;
     // Real receipts for the first reports, so that receipt look-ups can be measured.
     let mut real = vec![];
@@ -377,6 +379,7 @@ fn training_eval(truth: std::path::PathBuf) -> Result<(), Failure> {
     let p = prepared()?;
     let mut pooled = p.db.get()?;
     let conn: &mut DbConn = &mut pooled;
+    crate::db::set_timeouts(conn, crate::db::PgTimeouts { statement_secs: 0, lock_secs: 0 })?;
     let text = std::fs::read_to_string(&truth)
         .map_err(|e| Failure(1, format!("cannot read {}: {e}", truth.display())))?;
     let truth: crate::synthetic::training::TruthIn =

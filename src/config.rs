@@ -118,6 +118,9 @@ impl Default for TrainingConfig {
 pub struct Config {
     pub database_url: String,
     pub db_pool_size: u32,
+    /// PostgreSQL: how long a statement may run, and wait for a lock, in seconds (0: no limit).
+    pub db_statement_timeout_secs: u32,
+    pub db_lock_timeout_secs: u32,
     /// Where the generated secret key, the SQLite file and development mail live.
     pub data_dir: PathBuf,
     /// Folder holding `regions.geojson`, `cercles.geojson`, `regions_display.geojson` and
@@ -172,6 +175,8 @@ impl Default for Config {
         Config {
             database_url: default_database_url(),
             db_pool_size: 8,
+            db_statement_timeout_secs: 60,
+            db_lock_timeout_secs: 10,
             data_dir: PathBuf::from("data"),
             boundaries_dir: PathBuf::from("resources/mali"),
             locales_dir: PathBuf::from("locales"),

@@ -77,20 +77,57 @@ impl DbUrl {
     }
 }
 
+/// How long a PostgreSQL statement may run, and wait for a lock, before the server cancels it
+/// (0: no limit). A stalled holder of a lock (the audit chain's, a row's) then costs the others
+/// a 503 after `lock_secs`, not a hang on every instance.
+#[derive(Debug, Clone, Copy)]
+pub struct PgTimeouts {
+    pub statement_secs: u32,
+    pub lock_secs: u32,
+}
+
+impl Default for PgTimeouts {
+    fn default() -> Self {
+        PgTimeouts { statement_secs: 60, lock_secs: 10 }
+    }
+}
+
+/// Sets the timeouts of a PostgreSQL connection (nothing on SQLite, whose writers wait
+/// `busy_timeout`).
+pub fn set_timeouts(conn: &mut DbConn, t: PgTimeouts) -> QueryResult<()> {
+    if let DbConn::Pg(pg) = conn {
+        pg.batch_execute(&format!(
+            "SET statement_timeout = '{}s'; SET lock_timeout = '{}s'",
+            t.statement_secs, t.lock_secs
+        ))?;
+    }
+    Ok(())
+}
+
 /// Opens connections of the engine the URL names, and sets SQLite up for durability.
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: DbUrl,
+    timeouts: PgTimeouts,
 }
 
 impl Manager {
     pub fn new(url: DbUrl) -> Self {
-        Manager { url }
+        Manager { url, timeouts: PgTimeouts::default() }
+    }
+
+    pub fn with_timeouts(url: DbUrl, timeouts: PgTimeouts) -> Self {
+        Manager { url, timeouts }
     }
 
     pub fn establish(&self) -> Result<DbConn, diesel::ConnectionError> {
         match self.url.engine {
-            Engine::Postgres => diesel::PgConnection::establish(&self.url.target).map(DbConn::Pg),
+            Engine::Postgres => {
+                let mut c = DbConn::Pg(diesel::PgConnection::establish(&self.url.target)?);
+                set_timeouts(&mut c, self.timeouts)
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(c)
+            }
             Engine::Sqlite => {
                 let mut c = diesel::SqliteConnection::establish(&self.url.target)?;
                 // Durability: an acknowledged report must survive power loss, so every commit
@@ -139,6 +176,11 @@ impl Db {
     /// Connects (creating the SQLite file and its folder if needed) and checks the first
     /// connection, so a bad URL fails at start with a message naming its host or path.
     pub fn connect(url: &str, pool_size: u32) -> AppResult<Db> {
+        Db::connect_with(url, pool_size, PgTimeouts::default())
+    }
+
+    /// [`Db::connect`] with the PostgreSQL statement and lock timeouts of the configuration.
+    pub fn connect_with(url: &str, pool_size: u32, timeouts: PgTimeouts) -> AppResult<Db> {
         let url = DbUrl::parse(url).map_err(AppError::Config)?;
         let sqlite_file = (url.engine == Engine::Sqlite && url.target != ":memory:")
             .then(|| std::path::PathBuf::from(&url.target));
@@ -156,7 +198,7 @@ impl Db {
             crate::private_fs::private_file(file)
                 .map_err(|e| AppError::Config(format!("cannot create {}: {e}", file.display())))?;
         }
-        let manager = Manager::new(url.clone());
+        let manager = Manager::with_timeouts(url.clone(), timeouts);
         // Fail fast with a clear message rather than r2d2's generic timeout.
         manager.establish().map_err(|e| match url.engine {
             Engine::Postgres => {
@@ -267,6 +309,23 @@ pub fn is_retryable(e: &diesel::result::Error) -> bool {
         Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
         // diesel has no kind for 40P01; PostgreSQL's message names it.
         Error::DatabaseError(_, info) => info.message().starts_with("deadlock detected"),
+        _ => false,
+    }
+}
+
+/// A statement PostgreSQL cancelled after `lock_timeout` (55P03) or `statement_timeout`
+/// (57014), or SQLite's write lock still held after `busy_timeout`: the database is busy, the
+/// request may be sent again.
+pub fn is_timeout(e: &diesel::result::Error) -> bool {
+    match e {
+        diesel::result::Error::DatabaseError(_, info) => {
+            let m = info.message();
+            m.starts_with("canceling statement due to lock timeout")
+                || m.starts_with("canceling statement due to statement timeout")
+                || m.starts_with("could not obtain lock")
+                // SQLite: the write lock still held after busy_timeout.
+                || m == "database is locked"
+        }
         _ => false,
     }
 }

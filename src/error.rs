@@ -43,6 +43,8 @@ impl AppError {
             AppError::TooManyRequests => Status::TooManyRequests,
             AppError::Moved => Status::Conflict,
             AppError::Pool(_) | AppError::Unavailable => Status::ServiceUnavailable,
+            // PostgreSQL gave up waiting (lock_timeout, statement_timeout): busy, not broken.
+            AppError::Database(e) if crate::db::is_timeout(e) => Status::ServiceUnavailable,
             _ => Status::InternalServerError,
         }
     }

@@ -64,8 +64,16 @@ pub fn prepare(figment: &Figment) -> Result<Prepared, String> {
         format!("cannot create {} readable by its owner only: {e}", config.data_dir.display())
     })?;
     let geo = geo::Geo::load(&config.boundaries_dir)?;
-    let db = Db::connect(&config.database_url, config.db_pool_size).map_err(|e| e.to_string())?;
+    let timeouts = db::PgTimeouts {
+        statement_secs: config.db_statement_timeout_secs,
+        lock_secs: config.db_lock_timeout_secs,
+    };
+    let db =
+        Db::connect_with(&config.database_url, config.db_pool_size, timeouts).map_err(|e| e.to_string())?;
     let mut conn = db.get().map_err(|e| e.to_string())?;
+    // Migrations may build indexes on large tables: no statement limit while they run.
+    db::set_timeouts(&mut conn, db::PgTimeouts { statement_secs: 0, lock_secs: 0 })
+        .map_err(|e| e.to_string())?;
     // Instances starting together migrate and load the reference data one at a time; with
     // nothing to change, all of it only reads (see db::migrate, geo::model::sync_reference).
     let lock = db::StartLock::take(&mut conn, &config.database_url).map_err(|e| e.to_string())?;
@@ -76,6 +84,7 @@ pub fn prepare(figment: &Figment) -> Result<Prepared, String> {
         reports::model::receipt_salt(&mut conn).map_err(|e| e.to_string())
     })();
     lock.release(&mut conn).map_err(|e| e.to_string())?;
+    db::set_timeouts(&mut conn, timeouts).map_err(|e| e.to_string())?;
     let receipt_salt = loaded?;
     // The places admins added, kept in the database, join the shipped ones in memory.
     let added = geo::model::staff_places(&mut conn)

@@ -198,8 +198,13 @@ pub struct Cluster {
 
 impl Cluster {
     pub fn start(engine: Engine) -> Cluster {
+        Cluster::start_with(engine, &[])
+    }
+
+    pub fn start_with(engine: Engine, extra: &[(&'static str, &'static str)]) -> Cluster {
         let db = TestDb::new(engine);
-        let env = server_env();
+        let mut env = server_env();
+        env.extend_from_slice(extra);
         let (a, base_a) = start_server(&db, &env);
         let (b, base_b) = start_server(&db, &env);
         Cluster { db, ports: [port_of(&base_a), port_of(&base_b)], _servers: vec![a, b] }
@@ -805,5 +810,40 @@ fn item4_a_transaction_aborted_as_a_deadlock_victim_runs_once_more() {
             .load(&mut c)
             .unwrap();
         assert_eq!(values, vec!["0xx".to_string(), "0xx".to_string()], "each change once");
+    });
+}
+
+/// Item 6: a stalled holder of the lock every audited change needs (PostgreSQL: the audit
+/// chain's advisory lock; SQLite: the write lock) costs a staff member a 503 page saying that
+/// nothing was saved and that the form is still one page back, within the lock timeout; never
+/// a sign-in page, never half a change.
+#[test]
+fn item6_a_held_lock_gives_a_503_page_not_a_sign_in_and_nothing_half_saved() {
+    each_engine(|engine| {
+        let cl = Cluster::start_with(engine, &[("ROCKET_DB_LOCK_TIMEOUT_SECS", "2")]);
+        setup_staff(&cl.db);
+        open_cases(&cl, 1);
+        let mut inv = Agent::sign_in(cl.ports[1], "inv@cndh.ml");
+        let mut holder = cl.db.conn();
+        use diesel::connection::SimpleConnection;
+        match engine {
+            Engine::Postgres => holder.batch_execute("SELECT pg_advisory_lock(727274)").unwrap(),
+            Engine::Sqlite => holder.batch_execute("BEGIN IMMEDIATE").unwrap(),
+        }
+        let started = Instant::now();
+        let r = inv.post("/staff/cases/1/notes", "body=Une+note+importante");
+        let waited = started.elapsed();
+        assert_eq!(r.status, 503, "{}", r.body);
+        assert!(r.header("Location").is_none(), "not sent to the sign-in page");
+        assert!(r.body.contains("id=\"busy\"") && r.body.contains("été enregistré"), "{}", r.body);
+        assert!(waited < Duration::from_secs(20), "answered within the lock timeout ({waited:?})");
+        match engine {
+            Engine::Postgres => holder.batch_execute("SELECT pg_advisory_unlock(727274)").unwrap(),
+            Engine::Sqlite => holder.batch_execute("ROLLBACK").unwrap(),
+        }
+        assert_eq!(count(&cl.db, "case_notes"), 0, "nothing half-saved");
+        let r = inv.post("/staff/cases/1/notes", "body=Une+note+importante");
+        assert_eq!(r.status, 303, "sent again, it goes through");
+        assert_eq!(count(&cl.db, "case_notes"), 1);
     });
 }
