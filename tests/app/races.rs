@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-#[allow(unused_imports)]
 use std::process::Command;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
@@ -61,8 +60,7 @@ fn read_resp(mut s: TcpStream) -> Resp {
     if headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked")) {
         let mut out = Vec::new();
         let mut rest = &body[..];
-        loop {
-            let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") else { break };
+        while let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") {
             let size = usize::from_str_radix(String::from_utf8_lossy(&rest[..eol]).trim(), 16).unwrap_or(0);
             if size == 0 {
                 break;
@@ -337,7 +335,6 @@ fn item1_two_steps_of_one_case_at_once_apply_once_and_the_other_gets_the_form_ba
             }
         }
         assert!(refused >= PAIRS / 2, "{refused} refusals");
-        // The loser is told why, in the words of the page.
         let mut c = cl.db.conn();
         assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
     });
@@ -419,8 +416,6 @@ fn item3_two_assignments_at_once_keep_one_and_mail_one_person() {
     each_engine(|engine| {
         let cl = Cluster::start(engine);
         setup_staff(&cl.db);
-        let inv = { cl.db.conn() };
-        drop(inv);
         let mut c = cl.db.conn();
         let ids = open_cases(&cl, PAIRS);
         let (u1, u2): (i32, i32) = (
