@@ -21,13 +21,16 @@ const SECRET: &str = "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk=";
 /// How many pairs each race plays.
 const PAIRS: usize = 24;
 
-/// The environment of a racing server: no second factor, no hourly report limit.
+/// The environment of a racing server: no second factor, no hourly report limit, a small pool.
 fn server_env() -> Vec<(&'static str, &'static str)> {
     vec![
         ("ROCKET_TOTP_REQUIRED_ROLES", "[]"),
         ("ROCKET_REPORTS_PER_HOUR", "100000"),
         ("ROCKET_SIGN_IN_TRIES_PER_CLIENT", "1000"),
         ("ROCKET_SECRET_KEY", SECRET),
+        // Two servers per test, tests in parallel: a small pool each, within PostgreSQL's
+        // max_connections.
+        ("ROCKET_DB_POOL_SIZE", "4"),
     ]
 }
 
