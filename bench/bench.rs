@@ -91,7 +91,8 @@ fn read(args: &[String]) {
         .unwrap()
         .unwrap_or(0);
     println!("| engine | {} | reports | {total} |", db.engine.name());
-    let pending = QueueFilter { admissibility: Some("pending".into()), ..Default::default() };
+    let pending =
+        QueueFilter { admissibility: Some(vigie::events::Admissibility::Pending), ..Default::default() };
     measure("triage queue, first page", n, |_| {
         triage::queue(c, &pending, None, false, 51).unwrap();
     });

@@ -8,8 +8,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use diesel::Connection;
 
-use crate::accounts::{self, model::NewUser, Role};
+use crate::accounts;
 use crate::audit::{self, Actor};
+use crate::auth::{model::NewUser, Role};
 use crate::db::DbConn;
 
 #[derive(Parser)]
@@ -217,7 +218,7 @@ fn user(cmd: UserCommand) -> Result<(), Failure> {
             let p = prepared()?;
             let mut pooled = p.db.get()?;
             let conn: &mut DbConn = &mut pooled;
-            if accounts::User::find_by_email(conn, &email)?.is_some() {
+            if crate::auth::User::find_by_email(conn, &email)?.is_some() {
                 return Err(Failure(2, format!("a user with the email {email} already exists")));
             }
             let institution = match (institution.as_deref(), role.required_institution()) {
@@ -232,7 +233,7 @@ fn user(cmd: UserCommand) -> Result<(), Failure> {
             };
             let institution_id = match &institution {
                 Some(code) => Some(
-                    accounts::model::institution_id_by_code(conn, code)?
+                    crate::auth::model::institution_id_by_code(conn, code)?
                         .ok_or_else(|| Failure(2, format!("unknown institution `{code}`")))?,
                 ),
                 None => None,
@@ -241,7 +242,7 @@ fn user(cmd: UserCommand) -> Result<(), Failure> {
             let hash = crate::crypto::hash_password(&password);
             let id = conn.transaction(|c: &mut DbConn| {
                 crate::db::begin_write(c)?;
-                let id = accounts::User::insert(
+                let id = crate::auth::User::insert(
                     c,
                     &NewUser {
                         email: &email,
@@ -263,11 +264,11 @@ fn user(cmd: UserCommand) -> Result<(), Failure> {
             let p = prepared()?;
             let mut pooled = p.db.get()?;
             let conn: &mut DbConn = &mut pooled;
-            let user = accounts::User::find_by_email(conn, &email)?
+            let user = crate::auth::User::find_by_email(conn, &email)?
                 .ok_or_else(|| Failure(1, format!("no user with the email {email}")))?;
             conn.transaction(|c: &mut DbConn| {
                 crate::db::begin_write(c)?;
-                accounts::User::disable(c, user.id)?;
+                crate::auth::User::disable(c, user.id)?;
                 audit::record(c, &Actor::System("cli"), "user.disable", "user", &user.id.to_string(), "")
             })?;
             println!("disabled {email}");
@@ -277,13 +278,13 @@ fn user(cmd: UserCommand) -> Result<(), Failure> {
             let p = prepared()?;
             let mut pooled = p.db.get()?;
             let conn: &mut DbConn = &mut pooled;
-            let user = accounts::User::find_by_email(conn, &email)?
+            let user = crate::auth::User::find_by_email(conn, &email)?
                 .ok_or_else(|| Failure(1, format!("no user with the email {email}")))?;
             let password = read_password(&email)?;
             let hash = crate::crypto::hash_password(&password);
             conn.transaction(|c: &mut DbConn| {
                 crate::db::begin_write(c)?;
-                accounts::User::set_password(c, user.id, &hash)?;
+                crate::auth::User::set_password(c, user.id, &hash)?;
                 audit::record(
                     c,
                     &Actor::System("cli"),
@@ -300,7 +301,7 @@ fn user(cmd: UserCommand) -> Result<(), Failure> {
             let p = prepared()?;
             let mut pooled = p.db.get()?;
             let conn: &mut DbConn = &mut pooled;
-            for u in accounts::User::list(conn)? {
+            for u in crate::auth::User::list(conn)? {
                 let state = if u.disabled_at.is_some() { "disabled" } else { "active" };
                 let totp = if u.totp_enabled_at.is_some() { "2fa" } else { "-" };
                 println!("{}\t{}\t{}\t{}\t{}\t{}", u.id, u.email, u.role, state, totp, u.name);

@@ -11,70 +11,8 @@ fn default_database_url() -> String {
     "sqlite://data/vigie.db".into()
 }
 
-/// How mail leaves: `smtp` (production), `file` (writes .eml files, for development) or
-/// `disabled`. A value outside these is refused with the key named.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MailTransport {
-    Smtp,
-    File,
-    Disabled,
-}
-
-impl MailTransport {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MailTransport::Smtp => "smtp",
-            MailTransport::File => "file",
-            MailTransport::Disabled => "disabled",
-        }
-    }
-}
-
-/// How the SMTP connection is protected: `none`, `starttls` or `tls`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SmtpTls {
-    None,
-    Starttls,
-    Tls,
-}
-
-#[derive(Debug, Clone, Deserialize, serde::Serialize)]
-#[serde(default)]
-pub struct MailConfig {
-    pub transport: MailTransport,
-    pub from: String,
-    pub smtp_host: String,
-    pub smtp_port: u16,
-    pub smtp_tls: SmtpTls,
-    pub smtp_user: Option<String>,
-    pub smtp_password: Option<String>,
-    pub file_dir: PathBuf,
-    /// The release profile refuses the `file` transport unless this is set.
-    pub allow_file_transport_in_release: bool,
-    /// Seconds between two passes of the outbox worker.
-    pub poll_seconds: u64,
-    pub max_attempts: i32,
-}
-
-impl Default for MailConfig {
-    fn default() -> Self {
-        MailConfig {
-            transport: MailTransport::File,
-            from: "Vigie <vigie@localhost>".into(),
-            smtp_host: "localhost".into(),
-            smtp_port: 25,
-            smtp_tls: SmtpTls::Starttls,
-            smtp_user: None,
-            smtp_password: None,
-            file_dir: PathBuf::from("data/mail"),
-            allow_file_transport_in_release: false,
-            poll_seconds: 5,
-            max_attempts: 12,
-        }
-    }
-}
+/// The mail settings are the outbox's own (`notify`); the configuration holds them as `mail`.
+pub use crate::notify::{MailConfig, MailTransport, SmtpTls};
 
 /// The trainers' rules (issue 12): what counts as a pattern, a duplicate offer, a warning.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
@@ -99,6 +37,10 @@ pub struct TrainingConfig {
     pub effect_min_events: u64,
 }
 
+/// The upper tail probability the trainers' statistical early warning tolerates by default
+/// (one side of 98 %; `training::warning`).
+pub const DEFAULT_STATISTICAL_ALPHA: f64 = 0.01;
+
 impl Default for TrainingConfig {
     fn default() -> Self {
         TrainingConfig {
@@ -106,7 +48,7 @@ impl Default for TrainingConfig {
             offer_window_days: 180,
             threshold_count: 3,
             threshold_days: 90,
-            statistical_alpha: crate::training::warning::DEFAULT_ALPHA,
+            statistical_alpha: DEFAULT_STATISTICAL_ALPHA,
             effect_window_days: 730,
             effect_min_events: 10,
         }
@@ -165,7 +107,7 @@ pub struct Config {
     pub sign_in_tries_per_client: u32,
     /// Forgot-password requests one client may make per hour.
     pub forgot_per_client: u32,
-    pub totp_required_roles: Vec<crate::accounts::Role>,
+    pub totp_required_roles: Vec<crate::auth::Role>,
     pub mail: MailConfig,
     pub training: TrainingConfig,
 }
@@ -206,7 +148,7 @@ impl Default for Config {
             sign_in_tries_per_client: 30,
             forgot_per_client: 5,
             // Every role: monitors keep the names of those they filed for, trainers see patterns.
-            totp_required_roles: crate::accounts::Role::ALL.to_vec(),
+            totp_required_roles: crate::auth::Role::ALL.to_vec(),
             mail: MailConfig::default(),
             training: TrainingConfig::default(),
         }

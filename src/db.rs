@@ -313,22 +313,7 @@ pub fn is_retryable(e: &diesel::result::Error) -> bool {
     }
 }
 
-/// A statement PostgreSQL cancelled after `lock_timeout` (55P03) or `statement_timeout`
-/// (57014), or SQLite's write lock still held after `busy_timeout`: the database is busy, the
-/// request may be sent again.
-pub fn is_timeout(e: &diesel::result::Error) -> bool {
-    match e {
-        diesel::result::Error::DatabaseError(_, info) => {
-            let m = info.message();
-            m.starts_with("canceling statement due to lock timeout")
-                || m.starts_with("canceling statement due to statement timeout")
-                || m.starts_with("could not obtain lock")
-                // SQLite: the write lock still held after busy_timeout.
-                || m == "database is locked"
-        }
-        _ => false,
-    }
-}
+pub use crate::error::is_timeout;
 
 fn retry_reason(e: &diesel::result::Error) -> &'static str {
     match e {

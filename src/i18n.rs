@@ -10,6 +10,47 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use unic_langid::LanguageIdentifier;
 
+/// The visitor's language: `?lang=` (remembered in a `lang` cookie that holds only the
+/// language code), then that cookie, then `Accept-Language`, then French.
+#[derive(Debug, Clone)]
+pub struct Locale(pub String);
+
+#[rocket::async_trait]
+impl<'r> rocket::request::FromRequest<'r> for Locale {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(req: &'r rocket::Request<'_>) -> rocket::request::Outcome<Self, Self::Error> {
+        rocket::request::Outcome::Success(locale_of(req))
+    }
+}
+
+pub fn locale_of(req: &rocket::Request<'_>) -> Locale {
+    let cached = req.local_cache(|| {
+        let catalog = req.rocket().state::<Arc<Catalog>>();
+        let known = |l: &str| catalog.is_some_and(|c| c.has_lang(l));
+        if let Some(Ok(lang)) = req.query_value::<String>("lang") {
+            if known(&lang) {
+                // Privacy: a preference cookie with nothing but the language code, gone when
+                // the browser closes (nothing left on a reporter's phone).
+                let mut c = rocket::http::Cookie::new("lang", lang.clone());
+                c.set_same_site(rocket::http::SameSite::Lax);
+                c.set_path("/");
+                c.set_expires(None::<rocket::time::OffsetDateTime>);
+                req.cookies().add(c);
+                return Locale(lang);
+            }
+        }
+        if let Some(c) = req.cookies().get("lang") {
+            if known(c.value()) {
+                return Locale(c.value().to_string());
+            }
+        }
+        let accept = req.headers().get_one("Accept-Language");
+        Locale(catalog.map(|c| c.negotiate(accept)).unwrap_or_else(|| DEFAULT_LANG.into()))
+    });
+    cached.clone()
+}
+
 pub const DEFAULT_LANG: &str = "fr";
 
 pub struct Catalog {
@@ -167,6 +208,18 @@ pub fn tera_function(catalog: Arc<Catalog>) -> impl rocket_dyn_templates::tera::
         }
         let args = if fargs.iter().next().is_some() { Some(&fargs) } else { None };
         Ok(rocket_dyn_templates::tera::Value::String(catalog.message(lang, key, args)))
+    }
+}
+
+/// A file size in words for people: kilobytes or megabytes, in the page's language.
+pub fn size_text(catalog: &Catalog, lang: &str, bytes: i64) -> String {
+    let mut a = fluent_bundle::FluentArgs::new();
+    if bytes >= 1_000_000 {
+        a.set("n", format!("{:.1}", bytes as f64 / 1_000_000.0));
+        catalog.message(lang, "size-mb", Some(&a))
+    } else {
+        a.set("n", ((bytes + 999) / 1000).max(1));
+        catalog.message(lang, "size-kb", Some(&a))
     }
 }
 

@@ -18,6 +18,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod auth;
 pub mod cases;
 pub mod cli;
 pub mod clock;
@@ -25,6 +26,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod geo;
 pub mod i18n;
 pub mod notify;
@@ -205,6 +207,11 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .manage(account_keys)
         .manage(clock::Clock::system())
         .manage(staff_doors)
+        .manage(Arc::new(config.mail.clone()))
+        .manage(auth::SessionLimits {
+            idle_minutes: config.session_idle_minutes,
+            absolute_hours: config.session_absolute_hours,
+        })
         .attach(templates)
         .attach(web::SecurityHeaders { hsts })
         .attach(web::Compression)

@@ -85,7 +85,7 @@ cases-add-action = Add the action
 cases-notes = Internal notes
 cases-add-note = Add a note
 cases-unread = { $count ->
-    [one] 1 unread message
+    [one] { $count } unread message
    *[other] { $count } unread messages
 }
 cases-new = new
@@ -153,11 +153,11 @@ dup-same-region = same region (no cercle known)
 dup-same-group = violations of the same kind
 dup-days = { $days ->
     [0] the same day
-    [one] 1 day apart
+    [one] { $days } day apart
    *[other] { $days } days apart
 }
 dup-shared = { $count ->
-    [one] 1 violation in common
+    [one] { $count } violation in common
    *[other] { $count } violations in common
 }
 dup-same-force = same force
@@ -167,7 +167,7 @@ reporter-msg-out_of_scope = Your report is outside the remit of the institutions
 digest-line-near = - Case no. { $case }: { $kind }, due on { $on }: { $link }
 digest-line-overdue = - Case no. { $case }: { $kind }, overdue since { $on }: { $link }
 digest-line-unread = - Case no. { $case }: { $count ->
-    [one] 1 unread message
+    [one] { $count } unread message
    *[other] { $count } unread messages
 } from the person who reported: { $link }
 
@@ -248,20 +248,21 @@ triage-done-linked = Report no. { $arg } linked to this event.
 triage-done-allegation = Allegation no. { $arg } added.
 triage-done-routed = { $arg ->
     [0] No allegation could be routed by the rules: choose the destination.
-    [one] 1 allegation routed.
+    [one] { $arg } allegation routed.
    *[other] { $arg } allegations routed.
 }
 triage-done-override = Allegation no. { $arg } routed elsewhere.
 triage-done-routed-none = Nothing to route: every allegation of this event already has a destination (someone else may have just routed them).
 triage-count = { $count ->
-    [one] 1 report
+    [one] { $count } report
    *[other] { $count } reports
 }
+triage-count-more = More than { $count } reports
 triage-sort = Order
 triage-sort-oldest = oldest first
 triage-sort-newest = newest first
 triage-evidence = { $count ->
-    [one] 1 file
+    [one] { $count } file
    *[other] { $count } files
 }
 triage-excerpt = Excerpt
@@ -269,3 +270,4 @@ triage-files = Attached files
 triage-merge-title = Title of the new event
 triage-merge = New event with this report and no. { $id }
 evidence-thumb-alt = Preview of the photo (copy without metadata)
+report-identity-withheld = The reporter gave a name or a contact: only the institution holding the case sees them.

@@ -83,7 +83,7 @@ status-forwarded-to = Forwarded to:
 status-submitted-on = Sent on
 status-files = { $count ->
     [0] no file
-    [one] 1 file
+    [one] { $count } file
    *[other] { $count } files
 }
 status-messages = Messages

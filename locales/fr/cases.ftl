@@ -85,7 +85,7 @@ cases-add-action = Ajouter l'action
 cases-notes = Notes internes
 cases-add-note = Ajouter une note
 cases-unread = { $count ->
-    [one] 1 message non lu
+    [one] { $count } message non lu
    *[other] { $count } messages non lus
 }
 cases-new = nouveau
@@ -157,7 +157,7 @@ dup-days = { $days ->
    *[other] à { $days } jours d'écart
 }
 dup-shared = { $count ->
-    [one] 1 violation en commun
+    [one] { $count } violation en commun
    *[other] { $count } violations en commun
 }
 dup-same-force = même force
@@ -167,7 +167,7 @@ reporter-msg-out_of_scope = Votre signalement ne relève pas de la compétence d
 digest-line-near = - Dossier n° { $case } : { $kind }, échéance le { $on } : { $link }
 digest-line-overdue = - Dossier n° { $case } : { $kind }, échéance dépassée depuis le { $on } : { $link }
 digest-line-unread = - Dossier n° { $case } : { $count ->
-    [one] 1 message non lu
+    [one] { $count } message non lu
    *[other] { $count } messages non lus
 } de la personne qui a signalé : { $link }
 
@@ -248,20 +248,21 @@ triage-done-linked = Signalement n° { $arg } rattaché à cet événement.
 triage-done-allegation = Allégation n° { $arg } ajoutée.
 triage-done-routed = { $arg ->
     [0] Aucune allégation n'a pu être orientée par les règles : choisissez la destination.
-    [one] 1 allégation orientée.
+    [one] { $arg } allégation orientée.
    *[other] { $arg } allégations orientées.
 }
 triage-done-override = Allégation n° { $arg } réorientée.
 triage-done-routed-none = Rien à orienter : toutes les allégations de cet événement ont déjà une destination (une autre personne vient peut-être de les orienter).
 triage-count = { $count ->
-    [one] 1 signalement
+    [one] { $count } signalement
    *[other] { $count } signalements
 }
+triage-count-more = Plus de { $count } signalements
 triage-sort = Ordre
 triage-sort-oldest = les plus anciens d'abord
 triage-sort-newest = les plus récents d'abord
 triage-evidence = { $count ->
-    [one] 1 pièce
+    [one] { $count } pièce
    *[other] { $count } pièces
 }
 triage-excerpt = Extrait
@@ -269,3 +270,4 @@ triage-files = Pièces jointes
 triage-merge-title = Titre du nouvel événement
 triage-merge = Nouvel événement avec ce signalement et le n° { $id }
 evidence-thumb-alt = Aperçu de la photo (copie sans métadonnées)
+report-identity-withheld = Le signalant a donné son identité ou un contact : seule l'institution saisie du dossier les voit.

@@ -83,7 +83,7 @@ status-forwarded-to = Transmis à :
 status-submitted-on = Envoyé le
 status-files = { $count ->
     [0] aucun fichier
-    [one] 1 fichier
+    [one] { $count } fichier
    *[other] { $count } fichiers
 }
 status-messages = Messages

@@ -6,10 +6,11 @@ use rocket::response::Redirect;
 use rocket::{Either, Route};
 use rocket_dyn_templates::{context, Template};
 
-use super::guards::Staff;
-use super::model::User;
-use super::{password, SESSION_COOKIE};
+use super::password;
 use crate::audit::{self};
+use crate::auth::guards::Staff;
+use crate::auth::model::User;
+use crate::auth::SESSION_COOKIE;
 use crate::crypto::{self};
 use crate::error::AppError;
 use crate::web::{Checked, Page};

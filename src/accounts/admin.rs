@@ -15,12 +15,12 @@ use rocket_dyn_templates::{context, Template};
 use serde::Serialize;
 
 use super::grant_model;
-use super::guards::Admin;
-use super::model::{self, NewUser, User};
 use super::reset::issue_reset;
 use super::routes::Auth;
-use super::Role;
 use crate::audit;
+use crate::auth::guards::Admin;
+use crate::auth::model::{self, NewUser, User};
+use crate::auth::Role;
 use crate::crypto;
 use crate::error::AppError;
 use crate::web::{Checked, Page};

@@ -1,5 +1,5 @@
 //! Queries on `role_grants`: a role that opens identities or accounts (see
-//! [`super::Role::needs_second_admin`]) is requested by one admin and takes effect only when
+//! [`crate::auth::Role::needs_second_admin`]) is requested by one admin and takes effect only when
 //! another admin approves it (four eyes).
 
 use chrono::{NaiveDateTime, Utc};

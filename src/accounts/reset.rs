@@ -9,8 +9,8 @@ use rocket::response::Redirect;
 use rocket::{Either, Route};
 use rocket_dyn_templates::{context, Template};
 
-use super::model::{self, User};
 use crate::audit::{self, Actor};
+use crate::auth::model::{self, User};
 use crate::config::Config;
 use crate::crypto::{self};
 use crate::error::AppError;

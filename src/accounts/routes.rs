@@ -9,12 +9,13 @@ use rocket::response::Redirect;
 use rocket::{Either, Request, Route};
 use rocket_dyn_templates::{context, Template};
 
-use super::guards::Staff;
-use super::model::{Attempt, Session, User};
 use super::secrets::AccountKeys;
-use super::throttle;
-use super::{totp, CurrentUser, Role, StaffDoors, SESSION_COOKIE};
+use super::{totp, StaffDoors};
 use crate::audit::{self, Actor};
+use crate::auth::guards::Staff;
+use crate::auth::model::{Attempt, Session, User};
+use crate::auth::throttle;
+use crate::auth::{CurrentUser, Role, SESSION_COOKIE};
 use crate::config::Config;
 use crate::crypto::{self, HashLimiter};
 use crate::db::Db;

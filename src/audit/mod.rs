@@ -6,9 +6,6 @@
 //! Privacy: a public visitor's address is never recorded; staff addresses may be.
 
 pub mod model;
-mod routes;
-
-pub use routes::routes;
 
 pub use model::{record, verify, Actor, Entry, HeldMail, VerifyError};
 

@@ -23,62 +23,6 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::i18n::Catalog;
 
-/// What a staff page says about the last action: a confirmation (`notice`, a translation key
-/// carried by a flash cookie after a redirect) or a refusal, rendered on the page itself with
-/// the values as typed and one message per field, in the user's language.
-#[derive(Debug, Default, Clone, serde::Serialize)]
-pub struct Feedback {
-    pub notice: Option<String>,
-    /// Which form the errors belong to.
-    pub form: Option<String>,
-    pub errors: BTreeMap<String, String>,
-    pub values: BTreeMap<String, String>,
-}
-
-impl Feedback {
-    /// The confirmation of a flash cookie, translated.
-    pub fn from_flash(
-        flash: Option<rocket::request::FlashMessage<'_>>,
-        catalog: &Catalog,
-        lang: &str,
-    ) -> Feedback {
-        Feedback {
-            notice: flash.map(|f| {
-                let (key, arg) = f.message().split_once('|').unwrap_or((f.message(), ""));
-                let mut args = fluent_bundle::FluentArgs::new();
-                match arg.parse::<i64>() {
-                    Ok(n) => args.set("arg", n),
-                    Err(_) => args.set("arg", arg.to_string()),
-                }
-                catalog.message(lang, key, Some(&args))
-            }),
-            ..Feedback::default()
-        }
-    }
-
-    /// A refusal of `form`: field → message (already translated), and the values as typed.
-    pub fn refused(form: &str, errors: &[(&str, String)], values: &[(&str, &str)]) -> Feedback {
-        Feedback {
-            notice: None,
-            form: Some(form.to_string()),
-            errors: errors.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
-            values: values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-        }
-    }
-}
-
-/// A file size in words for people: kilobytes or megabytes, in the page's language.
-pub fn size_text(catalog: &Catalog, lang: &str, bytes: i64) -> String {
-    let mut a = fluent_bundle::FluentArgs::new();
-    if bytes >= 1_000_000 {
-        a.set("n", format!("{:.1}", bytes as f64 / 1_000_000.0));
-        catalog.message(lang, "size-mb", Some(&a))
-    } else {
-        a.set("n", ((bytes + 999) / 1000).max(1));
-        catalog.message(lang, "size-kb", Some(&a))
-    }
-}
-
 /// One entry of a digest: a case's deadline that is near or passed, or a case with messages
 /// from its reporter that the person has not read.
 enum DigestItem {

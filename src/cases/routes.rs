@@ -16,15 +16,16 @@ use serde::Serialize;
 use super::deadlines;
 use super::model::{self, Case};
 use super::workflow::{self, Status as CaseStatus};
-use crate::accounts::guards::{CaseReader, CaseWorker, Staff};
 use crate::accounts::routes::Auth;
-use crate::accounts::{CurrentUser, Role};
 use crate::audit;
-use crate::cases::Feedback;
+use crate::auth::guards::{CaseReader, CaseWorker, Staff};
+use crate::auth::{CurrentUser, Role};
 use crate::error::AppError;
+use crate::events::model::{self as triage, Scope};
+use crate::events::views::Identity;
 use crate::geo::Geo;
 use crate::taxonomy::Taxonomy;
-use crate::triage::model as triage;
+use crate::web::Feedback;
 use crate::web::{Checked, Page};
 
 pub fn routes() -> Vec<Route> {
@@ -161,6 +162,8 @@ async fn render_case(
     fb: Feedback,
 ) -> Result<Template, AppError> {
     let inst = institution(user)?;
+    // Privacy: the reporter's identity is shown to the case's institution only, not to auditors.
+    let scope = crate::events::scope_of(user).ok_or(AppError::NotFound)?;
     let who = user.actor();
     let uid = user.user.id;
     let data = auth
@@ -176,7 +179,7 @@ async fn render_case(
             let rids: Vec<i32> = model::reports_of(c, case.event_id)?.into_iter().map(|r| r.0).collect();
             let marks = model::read_marks_of(c, &[uid], &rids)?;
             for rid in rids {
-                let r = triage::find_report(c, rid, crate::triage::model::Scope::All)?;
+                let r = triage::find_report(c, rid, crate::events::model::Scope::All)?;
                 let files = triage::attachments_of(c, rid)?;
                 // Security: the case shows its own institution's thread (and the shared one before
                 // routing), never the other institution's exchange with the reporter.
@@ -236,7 +239,7 @@ async fn render_case(
                 "force": tax.force_by_id(a.force_id).map(|f| f.label(&lang).to_string()),
                 "unit": a.unit_description, "involvement": tr(&format!("involvement-{}", a.involvement)),
                 "confidence": tr(&format!("confidence-{}", a.confidence)), "victims": a.victim_count,
-                "reason": crate::triage::routing_basis(&rules, a, auth.catalog, &lang),
+                "reason": crate::events::routing_basis(&rules, a, auth.catalog, &lang),
                 "disposition_code": a.disposition_id.and_then(|d| tax.dispositions.iter().find(|x| x.id == d)).map(|d| d.code.clone()).unwrap_or_default(),
                 "disposition": a.disposition_id.and_then(|d| tax.dispositions.iter().find(|x| x.id == d)).map(|d| d.label(&lang).to_string()),
                 "standard": a.standard_of_proof, "reasoning": a.finding_reasoning,
@@ -248,9 +251,9 @@ async fn render_case(
         .map(|(r, files, msgs, seen)| {
             serde_json::json!({
                 "id": r.id, "submitted_on": r.submitted_on.to_string(), "narrative": r.narrative,
-                "name": r.reporter_name, "contact": r.reporter_contact, "relation": tr(&format!("relation-{}", r.reporter_relation)),
+                "identity": Identity::for_reader(&r, scope), "identity_withheld": !matches!(scope, Scope::Institution(_)) && Identity::given(&r), "relation": tr(&format!("relation-{}", r.reporter_relation)),
                 "lat": r.lat, "lon": r.lon, "victims": r.victim_count, "children": r.children_involved,
-                "files": files.iter().map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "size": f.size_bytes, "size_text": crate::cases::size_text(auth.catalog, &lang, f.size_bytes as i64), "sha256": f.sha256, "safe": f.safe, "warning": f.warning})).collect::<Vec<_>>(),
+                "files": files.iter().map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "size": f.size_bytes, "size_text": crate::i18n::size_text(auth.catalog, &lang, f.size_bytes as i64), "sha256": f.sha256, "safe": f.safe, "warning": f.warning})).collect::<Vec<_>>(),
                 "messages": msgs.iter().map(|m| serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string(),
                     "who": if m.1 == "reporter" { tr("thread-reporter") } else {
                         let inst = m.4.and_then(|i| tax.institutions.iter().find(|x| x.id == i)).map(|i| i.label(&lang).to_string()).unwrap_or_else(|| tr("thread-intake"));

@@ -17,12 +17,12 @@ use serde::Serialize;
 use super::model::{self, StaffPlace};
 use super::place_form::{self, PlaceFields};
 use super::Geo;
-use crate::accounts::guards::Admin;
 use crate::accounts::routes::Auth;
 use crate::audit;
-use crate::cases::Feedback;
+use crate::auth::guards::Admin;
 use crate::db::Db;
 use crate::error::AppError;
+use crate::web::Feedback;
 use crate::web::{Checked, Page};
 
 pub fn routes() -> Vec<Route> {

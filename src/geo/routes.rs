@@ -99,9 +99,9 @@ fn places(
     catalog: &State<Arc<crate::i18n::Catalog>>,
     locale: Locale,
     token: crate::web::ApiToken,
-    body: crate::reports::api::JsonBody<'_, PlaceQuery>,
+    body: crate::web::api::JsonBody<'_, PlaceQuery>,
 ) -> (Status, Value) {
-    let Ok(body) = body else { return crate::reports::api::malformed() };
+    let Ok(body) = body else { return crate::web::api::malformed() };
     if !token.passed() {
         return (Status::Forbidden, json!({ "error": "csrf" }));
     }

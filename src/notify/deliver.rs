@@ -5,7 +5,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{FileTransport, Message, SmtpTransport, Transport as _};
 
 use super::OutboxMessage;
-use crate::config::{MailConfig, MailTransport, SmtpTls};
+use super::{MailConfig, MailTransport, SmtpTls};
 
 pub enum Transport {
     Smtp(SmtpTransport),

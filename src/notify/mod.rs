@@ -7,6 +7,7 @@
 
 mod deliver;
 pub mod model;
+mod settings;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,8 +16,8 @@ use rocket::fairing::AdHoc;
 
 pub use deliver::{Transport, TransportError};
 pub use model::{enqueue, OutboxMessage};
+pub use settings::{MailConfig, MailTransport, SmtpTls};
 
-use crate::config::Config;
 use crate::db::Db;
 
 /// The kinds of mail a reporter's action causes: created on its day only (see
@@ -30,12 +31,12 @@ pub fn is_reporter_caused(kind: &str) -> bool {
 /// Runs one delivery pass: claims up to 20 due messages (one short transaction) and tries each
 /// once, recording each outcome in its own short write with a pause after it (`db::pace`), so
 /// the pass never holds the write lock for long. Returns how many were delivered.
-pub fn deliver_due(db: &Db, transport: &Transport, config: &Config) -> Result<usize, String> {
+pub fn deliver_due(db: &Db, transport: &Transport, mail: &MailConfig) -> Result<usize, String> {
     let mut conn = db.get().map_err(|e| e.to_string())?;
     let batch = model::claim_due(&mut conn, 20).map_err(|e| e.to_string())?;
     let mut sent = 0;
     for msg in batch {
-        match transport.send(&config.mail.from, &msg) {
+        match transport.send(&mail.from, &msg) {
             Ok(()) => {
                 model::mark_sent(&mut conn, msg.id).map_err(|e| e.to_string())?;
                 if is_reporter_caused(&msg.kind) {
@@ -45,14 +46,8 @@ pub fn deliver_due(db: &Db, transport: &Transport, config: &Config) -> Result<us
             }
             Err(e) => {
                 eprintln!("mail {}: delivery failed (attempt {}): {e}", msg.id, msg.attempts + 1);
-                model::mark_failed(
-                    &mut conn,
-                    msg.id,
-                    msg.attempts + 1,
-                    config.mail.max_attempts,
-                    &e.to_string(),
-                )
-                .map_err(|e| e.to_string())?;
+                model::mark_failed(&mut conn, msg.id, msg.attempts + 1, mail.max_attempts, &e.to_string())
+                    .map_err(|e| e.to_string())?;
             }
         }
         crate::db::pace();
@@ -64,15 +59,15 @@ pub fn deliver_due(db: &Db, transport: &Transport, config: &Config) -> Result<us
 pub fn stage() -> AdHoc {
     AdHoc::on_liftoff("mail outbox worker", |rocket| {
         Box::pin(async move {
-            let (Some(db), Some(config)) =
-                (rocket.state::<Db>().cloned(), rocket.state::<Arc<Config>>().cloned())
+            let (Some(db), Some(mail)) =
+                (rocket.state::<Db>().cloned(), rocket.state::<Arc<MailConfig>>().cloned())
             else {
                 return;
             };
-            if config.mail.transport == crate::config::MailTransport::Disabled {
+            if mail.transport == MailTransport::Disabled {
                 return;
             }
-            let transport = match Transport::from_config(&config.mail) {
+            let transport = match Transport::from_config(&mail) {
                 Ok(t) => Arc::new(t),
                 Err(e) => {
                     eprintln!("mail: cannot set up the transport: {e}");
@@ -82,14 +77,14 @@ pub fn stage() -> AdHoc {
             let mut shutdown = rocket.shutdown();
             rocket::tokio::spawn(async move {
                 loop {
-                    let (db, transport, cfg) = (db.clone(), transport.clone(), config.clone());
+                    let (db, transport, cfg) = (db.clone(), transport.clone(), mail.clone());
                     let pass =
                         rocket::tokio::task::spawn_blocking(move || deliver_due(&db, &transport, &cfg)).await;
                     if let Ok(Err(e)) = pass {
                         eprintln!("mail: outbox pass failed: {e}");
                     }
                     rocket::tokio::select! {
-                        _ = rocket::tokio::time::sleep(Duration::from_secs(config.mail.poll_seconds.max(1))) => {}
+                        _ = rocket::tokio::time::sleep(Duration::from_secs(mail.poll_seconds.max(1))) => {}
                         _ = &mut shutdown => break,
                     }
                 }

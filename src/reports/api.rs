@@ -1,5 +1,5 @@
 //! `/api/v1`: the same intake for monitors' tools and gateways, as JSON. The same rules and
-//! the same flows as the form (see `Intake`); `openapi.json` beside this file describes every
+//! the same flows as the form (see `Intake`); `web/openapi.json` describes every
 //! operation, and a test keeps it true.
 
 use std::collections::BTreeMap;
@@ -8,7 +8,7 @@ use rocket::data::Capped;
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
 use rocket::http::{ContentType, Status};
-use rocket::serde::json::{json, Json, Value};
+use rocket::serde::json::{json, Value};
 use rocket::Route;
 use rocket::State;
 
@@ -18,7 +18,7 @@ use super::{FileError, Intake, LookupError};
 use crate::taxonomy::{Taxonomy, DATE_PRECISIONS, REPORTER_RELATIONS};
 use crate::web::Locale;
 
-pub const OPENAPI: &str = include_str!("openapi.json");
+use crate::web::api::{malformed, JsonBody, OPENAPI};
 
 pub fn routes() -> Vec<Route> {
     rocket::routes![
@@ -33,13 +33,6 @@ pub fn routes() -> Vec<Route> {
         wrong_type_messages,
         wrong_type_attachments
     ]
-}
-
-/// A JSON body, or the documented 400 when it is not JSON (or not of the expected shape).
-pub type JsonBody<'r, T> = Result<Json<T>, rocket::serde::json::Error<'r>>;
-
-pub fn malformed() -> ApiResult {
-    (Status::BadRequest, json!({ "error": "the body is not valid JSON of the documented shape" }))
 }
 
 /// The documented 415 for a POST whose content type is not the operation's (the JSON routes
@@ -66,15 +59,6 @@ fn wrong_type_messages() -> ApiResult {
 #[rocket::post("/receipts/attachments", rank = 2)]
 fn wrong_type_attachments() -> ApiResult {
     unsupported()
-}
-
-/// The methods the OpenAPI document lists for an API path (`/api/v1/...`), if it lists the
-/// path: the catcher answers 405 (with `Allow`) for any other method on it.
-pub fn documented_methods(path: &str) -> Option<Vec<String>> {
-    static DOC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
-    let doc = DOC.get_or_init(|| serde_json::from_str(OPENAPI).unwrap_or(Value::Null));
-    let ops = doc.get("paths")?.get(path.strip_prefix("/api/v1")?)?.as_object()?;
-    Some(ops.keys().map(|m| m.to_uppercase()).collect())
 }
 
 type ApiResult = (Status, Value);

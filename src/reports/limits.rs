@@ -10,7 +10,7 @@
 
 use std::net::IpAddr;
 
-use crate::accounts::throttle::Windowed;
+use crate::auth::throttle::Windowed;
 
 #[derive(Default, Clone, Copy)]
 struct Counters {
@@ -112,7 +112,7 @@ impl RateLimiter {
 
 /// The bytes a client is counted by: an IPv4 address; the /64 network of an IPv6 address.
 fn client_key(client: Option<IpAddr>) -> Vec<u8> {
-    client.map(|ip| crate::accounts::throttle::network_of(ip).into_bytes()).unwrap_or_default()
+    client.map(|ip| crate::auth::throttle::network_of(ip).into_bytes()).unwrap_or_default()
 }
 
 #[cfg(test)]

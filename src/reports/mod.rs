@@ -4,6 +4,8 @@
 
 pub mod api;
 pub mod evidence;
+mod follow;
+mod form;
 pub mod limits;
 pub mod model;
 mod routes;

@@ -8,9 +8,9 @@ use rocket_dyn_templates::{context, Template};
 
 use super::model;
 use super::rules::Rule;
-use crate::accounts::guards::Admin;
 use crate::accounts::routes::Auth;
 use crate::audit;
+use crate::auth::guards::Admin;
 use crate::error::AppError;
 use crate::web::{Checked, Page};
 

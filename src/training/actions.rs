@@ -15,14 +15,14 @@ use serde_json::{json, Value};
 use super::model::{self, Evidence, Filter};
 use super::remediation;
 use super::routes::{choices, flash_notice, load, session_view, with_keys, Loaded};
-use crate::accounts::guards::TrainingStaff;
 use crate::accounts::routes::Auth;
 use crate::audit;
-use crate::cases::Feedback;
+use crate::auth::guards::TrainingStaff;
 use crate::error::AppError;
 use crate::geo::Geo;
 use crate::i18n::Catalog;
 use crate::taxonomy::Taxonomy;
+use crate::web::Feedback;
 use crate::web::{Checked, NoFields, Page};
 
 pub fn routes() -> Vec<rocket::Route> {

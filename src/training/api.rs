@@ -1,6 +1,6 @@
 //! The trainers' JSON under `/api/v1/training/` (flags, gaps, a session's effect), the CSV
 //! exports and the trend chart. All need a signed-in trainer or admin (the session cookie);
-//! the JSON is documented in `reports/openapi.json` (401 without a session, 404 for other roles).
+//! the JSON is documented in `web/openapi.json` (401 without a session, 404 for other roles).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -14,8 +14,8 @@ use serde_json::{json, Value};
 use super::model::{Evidence, Filter};
 use super::routes::{gap_views, load, matrix_views, month, quarter_label, resolve, Query};
 use super::{analysis, chart, effect, warning};
-use crate::accounts::guards::TrainingStaff;
 use crate::accounts::routes::Auth;
+use crate::auth::guards::TrainingStaff;
 use crate::error::AppError;
 use crate::taxonomy::Taxonomy;
 use crate::web::Page;

@@ -11,8 +11,8 @@ use serde_json::{json, Value};
 
 use super::api::flag_scores;
 use super::routes::{choices, encode, load, month, resolve, Query};
-use crate::accounts::guards::TrainingStaff;
 use crate::accounts::routes::Auth;
+use crate::auth::guards::TrainingStaff;
 use crate::error::AppError;
 use crate::geo::Geo;
 use crate::taxonomy::Taxonomy;

@@ -21,15 +21,15 @@ use serde_json::{json, Value};
 use super::analysis::{self, Delivered};
 use super::model::{self, Evidence, Filter, SessionFull};
 use super::units as unitkeys;
-use crate::accounts::guards::{Admin, IntakeOfficer, TrainingStaff};
 use crate::accounts::routes::Auth;
 use crate::audit;
-use crate::cases::Feedback;
+use crate::auth::guards::{Admin, IntakeOfficer, TrainingStaff};
 use crate::config::TrainingConfig;
 use crate::error::AppError;
 use crate::geo::Geo;
 use crate::i18n::Catalog;
 use crate::taxonomy::Taxonomy;
+use crate::web::Feedback;
 use crate::web::{Checked, Page};
 
 pub fn routes() -> Vec<Route> {

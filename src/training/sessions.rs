@@ -16,13 +16,13 @@ use serde_json::{json, Value};
 use super::model::{self, Evidence, Filter, SessionFull};
 use super::offers;
 use super::routes::{choices, flash_notice, load, session_view, with_keys, Loaded};
-use crate::accounts::guards::{Trainer, TrainingStaff};
 use crate::accounts::routes::Auth;
 use crate::audit;
-use crate::cases::Feedback;
+use crate::auth::guards::{Trainer, TrainingStaff};
 use crate::error::AppError;
 use crate::geo::Geo;
 use crate::taxonomy::Taxonomy;
+use crate::web::Feedback;
 use crate::web::{Checked, Page};
 
 pub fn routes() -> Vec<rocket::Route> {

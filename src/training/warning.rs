@@ -49,7 +49,7 @@ pub struct Score {
 }
 
 /// The upper tail probability the statistical method tolerates by default (one side of 98 %).
-pub const DEFAULT_ALPHA: f64 = 0.01;
+pub const DEFAULT_ALPHA: f64 = crate::config::DEFAULT_STATISTICAL_ALPHA;
 /// The standardised count beyond which a unit is left out of the in-control estimates.
 pub const TRIM_Z: f64 = 2.5;
 /// The variance of a standard normal truncated to ±2.5: 1 − 2·2.5·φ(2.5)/(2Φ(2.5) − 1).

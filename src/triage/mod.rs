@@ -11,8 +11,8 @@ pub use routes::routes;
 use chrono::Duration;
 use diesel::QueryResult;
 
-use crate::accounts::{CurrentUser, Role};
 use crate::db::DbConn;
+pub use crate::events::{routing_basis, scope_of};
 use crate::geo::Geo;
 use crate::taxonomy::Taxonomy;
 use duplicates::{Incident, Kind, Params, Scored};
@@ -91,76 +91,4 @@ fn groups_of(tax: &Taxonomy, types: &[i32]) -> Vec<i32> {
     g.sort_unstable();
     g.dedup();
     g
-}
-
-/// Which reports a signed-in person may read, or None.
-pub fn scope_of(user: &CurrentUser) -> Option<Scope> {
-    match user.role {
-        Role::Intake | Role::Auditor => Some(Scope::All),
-        Role::Investigator | Role::Ombudsman => user.user.institution_id.map(Scope::Institution),
-        _ => None,
-    }
-}
-
-/// Why an allegation went where it did, in words for the officer (issue 10, item 16): the rule
-/// and its legal basis in the page's language, or the intake officer's written reason for an
-/// override; never the rule engine's trace.
-pub fn routing_basis(
-    rules: &[crate::routing::Rule],
-    a: &model::Allegation,
-    catalog: &crate::i18n::Catalog,
-    lang: &str,
-) -> String {
-    let mut args = fluent_bundle::FluentArgs::new();
-    if let Some(reason) = &a.override_reason {
-        args.set("reason", reason.clone());
-        return catalog.message(lang, "triage-basis-override", Some(&args));
-    }
-    let rule = a.routing_rule_id.and_then(|id| rules.iter().find(|r| r.id == id));
-    let basis = rule.map(|r| r.legal_basis(lang).to_string()).unwrap_or_default();
-    let fact = a.routing_fact.as_deref().and_then(crate::routing::RoutingFact::parse);
-    if let Some(crate::routing::RoutingFact::Rule { position, name, conditions: Some(conditions), .. }) = fact
-    {
-        args.set("position", position);
-        args.set("name", name);
-        args.set("conditions", conditions_text(&conditions, catalog, lang));
-        args.set("basis", basis);
-        return catalog.message(lang, "triage-basis-rule-facts", Some(&args));
-    }
-    match rule {
-        Some(rule) => {
-            args.set("name", rule.name.clone());
-            args.set("basis", basis);
-            catalog.message(lang, "triage-basis-rule", Some(&args))
-        }
-        None => String::new(),
-    }
-}
-
-/// The conditions of a rule that held, in words of `lang`: "groupe : Arrestations et
-/// disparitions ; force : Police nationale", or "toute allégation" for a rule without any.
-fn conditions_text(
-    conditions: &[crate::routing::Condition],
-    catalog: &crate::i18n::Catalog,
-    lang: &str,
-) -> String {
-    use crate::i18n::label_key;
-    if conditions.is_empty() {
-        return catalog.message(lang, "routing-cond-any", None);
-    }
-    let parts: Vec<String> = conditions
-        .iter()
-        .map(|c| {
-            let value = match c.on.as_str() {
-                "group" => catalog.message_or(lang, &label_key("vg", &c.value), &c.value),
-                "type" => catalog.message_or(lang, &label_key("vt", &c.value), &c.value),
-                "force" => catalog.message_or(lang, &label_key("force", &c.value), &c.value),
-                _ => catalog.message_or(lang, &label_key("routing-yes-no", &c.value), &c.value),
-            };
-            let mut args = fluent_bundle::FluentArgs::new();
-            args.set("value", value);
-            catalog.message(lang, &label_key("routing-cond", &c.on), Some(&args))
-        })
-        .collect();
-    parts.join(&catalog.message(lang, "routing-cond-separator", None))
 }

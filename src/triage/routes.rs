@@ -14,15 +14,16 @@ use serde::Serialize;
 use super::duplicates::{Kind, Params, Reason};
 use super::model::{self, QueueFilter, Scope, Thread};
 use super::scope_of;
-use crate::accounts::guards::{EvidenceCustodian, IntakeOfficer, Staff, TriageReader};
 use crate::accounts::routes::Auth;
 use crate::audit;
+use crate::auth::guards::{EvidenceCustodian, IntakeOfficer, Staff, TriageReader};
 use crate::cases::model as cases;
-use crate::cases::Feedback;
 use crate::error::AppError;
+use crate::events::Admissibility;
 use crate::geo::Geo;
 use crate::routing;
 use crate::taxonomy::{Taxonomy, CONFIDENCES, INVOLVEMENTS};
+use crate::web::Feedback;
 use crate::web::{Checked, Page};
 
 pub fn routes() -> Vec<Route> {
@@ -59,6 +60,8 @@ struct QueueView {
 }
 
 const PAGE: i64 = 50;
+/// The queue counts its reports up to this many, then says "more than".
+const COUNT_CAP: i64 = 10_000;
 
 #[expect(clippy::too_many_arguments, reason = "one argument per filter of the page")]
 #[rocket::get(
@@ -95,16 +98,16 @@ async fn queue(
         force_id: nonempty(&force).and_then(|f| tax.force(&f)).map(|f| f.id),
         from: date(&from),
         to: date(&to),
-        admissibility: (status_f != "all").then(|| status_f.clone()),
+        admissibility: Admissibility::parse(&status_f),
         submitted_before: overdue.unwrap_or(false).then(|| today - Duration::days(auth.config.triage_days)),
     };
     let newest = order.as_deref() == Some("newest");
-    let (uid, shared_only) = (staff.0.user.id, staff.0.role == crate::accounts::Role::Intake);
+    let (uid, shared_only) = (staff.0.user.id, staff.0.role == crate::auth::Role::Intake);
     let rows = auth
         .db
         .run(move |c| {
             let rows = model::queue(c, &filter, after, newest, PAGE + 1)?;
-            let total = model::queue_count(c, &filter)?;
+            let total = model::queue_count(c, &filter, COUNT_CAP)?;
             let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
             let vts = model::violations_of(c, &ids)?;
             let files = model::attachment_counts(c, &ids)?;
@@ -157,7 +160,7 @@ async fn queue(
     };
     Ok(Template::render(
         "triage/queue",
-        context! { page: page.0, rows: views, next, f, groups, forces, regions, cercles, total },
+        context! { page: page.0, rows: views, next, f, groups, forces, regions, cercles, total: total.min(COUNT_CAP), more_than: total > COUNT_CAP },
     ))
 }
 
@@ -273,7 +276,7 @@ async fn render_report(
             let files = model::attachments_of(c, id)?;
             // Security: a case worker reads their institution's thread; an intake officer the
             // shared one before routing; the auditor every thread.
-            let all = if role == crate::accounts::Role::Auditor { Thread::All } else { Thread::Shared };
+            let all = if role == crate::auth::Role::Auditor { Thread::All } else { Thread::Shared };
             let msgs = model::messages_of(c, id, Thread::of(scope, all))?;
             // Unread markers (issue 10, item 9): what was seen before, then all of it.
             let seen = cases::read_marks_of(c, &[uid], &[id])?.first().map(|m| m.2).unwrap_or(0);
@@ -322,27 +325,20 @@ async fn render_report(
         (Some(lat), Some(lon)) => Some(geo.map_with_marker(lat, lon)),
         _ => None,
     };
-    let place = r.place_id.and_then(|p| geo.gazetteer.get_any(p)).map(|p| p.name.clone());
-    let violations: Vec<String> = vts
-        .iter()
-        .filter_map(|v| tax.violation_type_by_id(*v).map(|(_, t)| t.label(&lang).to_string()))
-        .collect();
-    let view = serde_json::json!({
-        "id": r.id, "status": r.status, "channel": r.channel, "submitted_on": r.submitted_on.to_string(),
-        "narrative": r.narrative, "occurred_on": r.occurred_on.to_string(), "date_precision": r.date_precision,
-        "occurred_time": r.occurred_time, "force": tax.force_by_id(r.force_id).map(|f| f.label(&lang).to_string()),
-        "unit": r.unit_description, "uniform": r.uniform_seen, "insignia": r.insignia_seen, "vehicle": r.vehicle_seen,
-        "victim_count": r.victim_count, "children": r.children_involved, "victim_details": r.victim_details,
-        "relation": r.reporter_relation, "name": r.reporter_name, "contact": r.reporter_contact,
-        "lat": r.lat, "lon": r.lon, "place": place,
-        "where": place_name(geo, r.cercle_code.as_deref(), r.region_code.as_deref(), &lang),
-        "method": r.location_method, "on_behalf_of": r.on_behalf_of, "consent": r.consent_obtained,
-        "event_id": r.event_id, "admissibility": r.admissibility, "admissibility_reason": r.admissibility_reason,
-        "violations": violations,
-    });
+    let labels = crate::events::views::Labels {
+        force: tax.force_by_id(r.force_id).map(|f| f.label(&lang).to_string()),
+        place: r.place_id.and_then(|p| geo.gazetteer.get_any(p)).map(|p| p.name.clone()),
+        r#where: place_name(geo, r.cercle_code.as_deref(), r.region_code.as_deref(), &lang),
+        violations: vts
+            .iter()
+            .filter_map(|v| tax.violation_type_by_id(*v).map(|(_, t)| t.label(&lang).to_string()))
+            .collect(),
+    };
+    // Privacy: the type says what this reader may see (the identity is the case's institution's).
+    let view = crate::events::views::ReportView::new(r, scope, labels);
     let files: Vec<serde_json::Value> = files
         .into_iter()
-        .map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "type": f.content_type, "size": f.size_bytes, "size_text": crate::cases::size_text(auth.catalog, &lang, f.size_bytes as i64), "sha256": f.sha256, "on": f.uploaded_on.to_string(), "safe": f.safe, "warning": f.warning}))
+        .map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "type": f.content_type, "size": f.size_bytes, "size_text": crate::i18n::size_text(auth.catalog, &lang, f.size_bytes as i64), "sha256": f.sha256, "on": f.uploaded_on.to_string(), "safe": f.safe, "warning": f.warning}))
         .collect();
     let msgs: Vec<serde_json::Value> = msgs
         .into_iter()
@@ -363,8 +359,8 @@ async fn render_report(
                 "new": m.1 == "reporter" && m.0 > seen})
         })
         .collect();
-    let can_triage = user.role == crate::accounts::Role::Intake;
-    let custodian = user.role == crate::accounts::Role::Auditor;
+    let can_triage = user.role == crate::auth::Role::Intake;
+    let custodian = user.role == crate::auth::Role::Auditor;
     Ok(Template::render(
         "triage/report",
         context! { page: page.0, r: view, files, msgs, candidates, map, can_triage, custodian, fb },
@@ -500,35 +496,36 @@ async fn admissibility(
     id: i32,
     form: Checked<AdmissibilityForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    let decision = form.decision.clone().unwrap_or_default();
+    let typed = form.decision.clone().unwrap_or_default();
     let reason = form.reason.clone().unwrap_or_default().trim().to_string();
     let lang = page.0.lang.clone();
-    let field_error = if !["admissible", "inadmissible", "out_of_scope"].contains(&decision.as_str()) {
-        Some(("decision", "triage-err-decision"))
-    } else if decision != "admissible" && reason.is_empty() {
-        Some(("reason", "triage-err-reason"))
-    } else {
-        None
+    let decision = Admissibility::parse(&typed).filter(|d| Admissibility::DECISIONS.contains(d));
+    let field_error = match decision {
+        None => Some(("decision", "triage-err-decision")),
+        Some(d) if d.needs_reason() && reason.is_empty() => Some(("reason", "triage-err-reason")),
+        Some(_) => None,
     };
     if let Some((field, key)) = field_error {
         let fb = Feedback::refused(
             "admissibility",
             &[(field, auth.catalog.message(&lang, key, None))],
-            &[("decision", decision.as_str()), ("reason", reason.as_str())],
+            &[("decision", typed.as_str()), ("reason", reason.as_str())],
         );
         let t = refused_page(render_report(page, &auth, &officer.0, tax, geo, id, fb).await)?;
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
-    let label = auth.catalog.message(&lang, &format!("admissibility-{decision}"), None);
+    let Some(decision) = decision else { return Err(AppError::BadRequest("decision")) };
+    let label = auth.catalog.message(&lang, &format!("admissibility-{}", decision.as_str()), None);
     let (who, uid, catalog) = (officer.0.actor(), officer.0.user.id, auth.catalog.clone());
     auth.db
         .transaction(move |c| {
             let r = model::find_report(c, id, Scope::All)?;
-            model::set_admissibility(c, id, &decision, (!reason.is_empty()).then_some(reason.as_str()))?;
-            if decision != "admissible" {
+            model::set_admissibility(c, id, decision, (!reason.is_empty()).then_some(reason.as_str()))?;
+            if decision.needs_reason() {
                 let mut args = fluent_bundle::FluentArgs::new();
                 args.set("reason", reason.clone());
-                let body = catalog.message(&r.locale, &format!("reporter-msg-{decision}"), Some(&args));
+                let body =
+                    catalog.message(&r.locale, &format!("reporter-msg-{}", decision.as_str()), Some(&args));
                 crate::reports::model::add_message(
                     c,
                     id,
@@ -546,7 +543,7 @@ async fn admissibility(
                 "report.admissibility",
                 "report",
                 &id.to_string(),
-                &format!("{decision}: {reason}"),
+                &format!("{}: {reason}", decision.as_str()),
             )?;
             Ok(())
         })
@@ -659,14 +656,8 @@ async fn link_event(
             model::link_report(c, id, event_id)?;
             // The report takes the status of the event's cases, if any.
             cases::refresh_public_status(c, event_id)?;
-            let has_cases: i64 = crate::schema::cases::table
-                .filter(crate::schema::cases::event_id.eq(event_id))
-                .count()
-                .get_result(c)?;
-            if has_cases == 0 {
-                diesel::update(crate::schema::reports::table.find(id))
-                    .set(crate::schema::reports::status.eq("under_review"))
-                    .execute(c)?;
+            if model::cases_of_event(c, event_id)?.is_empty() {
+                model::mark_under_review(c, id)?;
             }
             // Lock order: the audit chain last (the case's step takes the case, then the
             // event's reports, then the chain; taking the chain first here deadlocked).
@@ -676,8 +667,6 @@ async fn link_event(
         .await?;
     Ok(Flash::success(Redirect::to(format!("/staff/events/{event_id}")), format!("triage-done-linked|{id}")))
 }
-
-use diesel::prelude::*;
 
 #[rocket::get("/staff/events/<id>")]
 async fn event(
@@ -718,14 +707,7 @@ async fn render_event(
             for rid in &rids {
                 forces.push(model::find_report(c, *rid, Scope::All)?.force_id);
             }
-            let case_rows: Vec<(i32, i32, String)> = crate::schema::cases::table
-                .filter(crate::schema::cases::event_id.eq(id))
-                .select((
-                    crate::schema::cases::id,
-                    crate::schema::cases::institution_id,
-                    crate::schema::cases::status,
-                ))
-                .load(c)?;
+            let case_rows = model::cases_of_event(c, id)?;
             let rules = routing::model::load(c)?;
             Ok((e, reports, alleg, case_rows, reported, forces, rules))
         })
@@ -799,7 +781,7 @@ async fn render_event(
         .into_iter()
         .map(|r| serde_json::json!({"id": r.0, "submitted_on": r.1.to_string(), "channel": auth.catalog.message(&lang, &format!("channel-{}", r.2), None)}))
         .collect();
-    let can_triage = user.role == crate::accounts::Role::Intake;
+    let can_triage = user.role == crate::auth::Role::Intake;
     let unrouted = alleg.iter().any(|a| a.destination_id.is_none());
     Ok(Template::render(
         "triage/event",

@@ -5,8 +5,8 @@ use rocket::http::{ContentType, Header, Status};
 use rocket::local::blocking::Client;
 
 use crate::common::*;
-use vigie::accounts::model::NewUser;
-use vigie::accounts::User;
+use vigie::auth::model::NewUser;
+use vigie::auth::User;
 use vigie::schema::{audit_log, mail_outbox, password_resets, users};
 
 pub const PW: &str = "Falaise rouge sur le fleuve";
@@ -14,8 +14,8 @@ pub const PW: &str = "Falaise rouge sur le fleuve";
 /// Creates an account directly; returns its id.
 pub fn add_user(db: &TestDb, email: &str, role: &str, institution: Option<&str>) -> i32 {
     let mut c = db.conn();
-    let inst = institution
-        .map(|code| vigie::accounts::model::institution_id_by_code(&mut c, code).unwrap().unwrap());
+    let inst =
+        institution.map(|code| vigie::auth::model::institution_id_by_code(&mut c, code).unwrap().unwrap());
     let hash = vigie::crypto::hash_password(PW);
     User::insert(
         &mut c,
@@ -607,7 +607,7 @@ fn admins_create_accounts_whose_owners_set_their_password_from_the_mail() {
         assert_eq!(s, Status::SeeOther);
         let mut c = app.db.conn();
         let u = User::find_by_email(&mut c, "om@mediateur.ml").unwrap().unwrap();
-        let inst = vigie::accounts::model::institution_code(&mut c, u.institution_id.unwrap()).unwrap();
+        let inst = vigie::auth::model::institution_code(&mut c, u.institution_id.unwrap()).unwrap();
         // Issue #9, item 9: the ombudsman role waits for a second admin; the account is a
         // disabled trainer until then.
         assert_eq!((u.role.as_str(), inst.as_str(), u.locale.as_str()), ("trainer", "mediateur", "en"));

@@ -81,7 +81,10 @@ fn full_path_from_report_to_two_institutions_findings_recommendation_and_reporte
         let page = intake.get("/staff/reports/1").dispatch();
         assert_eq!(page.status(), Status::Ok);
         let page = page.into_string().unwrap();
-        assert!(page.contains("Fatoumata K.") && page.contains("battu mon frère"));
+        assert!(page.contains("battu mon frère"));
+        // Reporter safety: the identity is the case's institution's, not the intake desk's.
+        assert!(!page.contains("Fatoumata K.") && !page.contains("66 00 00 00"), "no identity for intake");
+        assert!(page.contains("id=\"identity-withheld\""), "intake is told one was given");
         let (s, loc, _) = post(&intake, "/staff/reports/1/events", "title=Sévaré+poste&prior_approach=true");
         assert_eq!(s, Status::SeeOther, "{loc:?}");
         let event_path = loc.unwrap();
@@ -131,7 +134,15 @@ fn full_path_from_report_to_two_institutions_findings_recommendation_and_reporte
         sign_in(&investigator, "inv@cndh.ml", PW);
         let ombud = client(&app);
         sign_in(&ombud, "om@mediateur.ml", PW);
-        assert_eq!(investigator.get(format!("/staff/cases/{cndh_case}")).dispatch().status(), Status::Ok);
+        let case_page = investigator.get(format!("/staff/cases/{cndh_case}")).dispatch();
+        assert_eq!(case_page.status(), Status::Ok);
+        let case_page = case_page.into_string().unwrap();
+        assert!(
+            case_page.contains("Fatoumata K.") && case_page.contains("+223 66 00 00 00"),
+            "the institution sees it"
+        );
+        let report_page = investigator.get("/staff/reports/1").dispatch().into_string().unwrap();
+        assert!(report_page.contains("Fatoumata K.") && report_page.contains("+223 66 00 00 00"));
         assert_eq!(
             investigator.get(format!("/staff/cases/{med_case}")).dispatch().status(),
             Status::NotFound
@@ -558,7 +569,7 @@ fn deadlines_come_in_one_daily_digest_per_person_with_links_only() {
             .select(vigie::schema::users::id)
             .first(&mut c)
             .unwrap();
-        vigie::accounts::User::set_digest(&mut c, inv2, false).unwrap();
+        vigie::auth::User::set_digest(&mut c, inv2, false).unwrap();
         assert_eq!(vigie::cases::remind(db, catalog, config, today + chrono::Duration::days(1)).unwrap(), 1);
     });
 }

@@ -116,7 +116,7 @@ fn mail_queued_while_the_smtp_server_is_down_is_delivered_once_it_is_up() {
             .unwrap();
         }
         assert_eq!(
-            notify::deliver_due(&db, &transport, &config).unwrap(),
+            notify::deliver_due(&db, &transport, &config.mail).unwrap(),
             0,
             "server down: nothing delivered"
         );
@@ -129,7 +129,7 @@ fn mail_queued_while_the_smtp_server_is_down_is_delivered_once_it_is_up() {
         assert_eq!((attempts, sent), (1, None));
         assert!(error.is_some(), "the failure is kept for the admins");
         // Not due again before its backoff.
-        assert_eq!(notify::deliver_due(&db, &transport, &config).unwrap(), 0);
+        assert_eq!(notify::deliver_due(&db, &transport, &config.mail).unwrap(), 0);
 
         let server = SmtpServer::start(TcpListener::bind(("127.0.0.1", port)).unwrap());
         diesel::update(mail_outbox::table)
@@ -139,7 +139,7 @@ fn mail_queued_while_the_smtp_server_is_down_is_delivered_once_it_is_up() {
             )
             .execute(&mut c)
             .unwrap();
-        assert_eq!(notify::deliver_due(&db, &transport, &config).unwrap(), 1);
+        assert_eq!(notify::deliver_due(&db, &transport, &config.mail).unwrap(), 1);
         let got = server.received.lock().unwrap().clone();
         assert_eq!(got.len(), 1);
         assert!(got[0].contains("To: awa@cndh.ml"), "{}", got[0]);
@@ -150,7 +150,7 @@ fn mail_queued_while_the_smtp_server_is_down_is_delivered_once_it_is_up() {
         assert!(sent.is_some());
         assert_eq!(body, "", "a delivered mail's body (links, tokens) is not kept");
         // Delivered once: a later pass sends nothing more.
-        assert_eq!(notify::deliver_due(&db, &transport, &config).unwrap(), 0);
+        assert_eq!(notify::deliver_due(&db, &transport, &config.mail).unwrap(), 0);
         assert_eq!(server.received.lock().unwrap().len(), 1);
     });
 }
@@ -174,7 +174,7 @@ fn a_mail_that_keeps_failing_is_given_up_after_max_attempts() {
                 .set(mail_outbox::next_attempt_at.eq(now() - chrono::Duration::seconds(1)))
                 .execute(&mut c)
                 .unwrap();
-            assert_eq!(notify::deliver_due(&db, &transport, &config).unwrap(), 0);
+            assert_eq!(notify::deliver_due(&db, &transport, &config.mail).unwrap(), 0);
         }
         let (attempts, next, error): (i32, chrono::NaiveDateTime, Option<String>) = mail_outbox::table
             .select((mail_outbox::attempts, mail_outbox::next_attempt_at, mail_outbox::last_error))

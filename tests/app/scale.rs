@@ -256,3 +256,39 @@ fn the_hourly_report_limit_follows_the_pinned_clock_to_the_second() {
         assert_eq!(send("trois"), Status::Created, "a new hour");
     });
 }
+
+/// The queue counts what its filters match up to 10,000 and then says "more than": an
+/// unbounded count over hundreds of thousands of pending reports was most of its time.
+#[test]
+fn the_queue_counts_its_reports_up_to_ten_thousand_then_says_more_than() {
+    each_engine(|engine| {
+        let app = app_with(engine, 25.0);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        let point = json!({"lat": 12.65, "lon": -8.0});
+        file(&app.client, "Un signalement copié.", "2026-08-01", point, "integrity.beating", "police");
+        let c = staff(&app, "intake@cndh.ml", 25.0);
+        let count = |path: &str| {
+            let page = c.get(path).dispatch().into_string().unwrap();
+            between(&page, "<p id=\"queue-count\"><strong>").unwrap().split('<').next().unwrap().to_string()
+        };
+        assert_eq!(count("/staff/triage"), "1 signalement");
+        // 10,004 more copies of that report, written in one statement on either engine.
+        let cols = "receipt_hash, status, channel, locale, submitted_on, narrative, occurred_on, \
+                    date_precision, occurred_time, force_id, unit_description, uniform_seen, insignia_seen, \
+                    vehicle_seen, victim_count, children_involved, victim_details, reporter_relation, \
+                    reporter_name, reporter_contact, lat, lon, place_id, region_code, cercle_code, \
+                    location_method, monitor_id, on_behalf_of, consent_obtained, event_id, admissibility, \
+                    admissibility_reason, triaged_at";
+        let sql = format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10004) \
+             INSERT INTO reports ({cols}) SELECT {} FROM reports, n",
+            cols.replacen("receipt_hash", "receipt_hash || '-' || i", 1)
+        );
+        let mut conn = app.db.conn();
+        diesel::sql_query(sql).execute(&mut conn).unwrap();
+        assert_eq!(count("/staff/triage"), "Plus de 10000 signalements");
+        assert_eq!(count("/staff/triage?status=all&region=ML-3"), "0 signalement");
+        let page = c.get("/staff/triage?lang=en").dispatch().into_string().unwrap();
+        assert!(page.contains("More than 10000 reports"), "English too");
+    });
+}

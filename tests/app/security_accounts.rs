@@ -437,7 +437,7 @@ fn one_used_link_revokes_the_others_and_forgot_password_is_throttled() {
         let mut c = app.db.conn();
         // Two links, as if two requests were made; the token of the first is known here.
         let token = "first-token-known-to-the-test";
-        vigie::accounts::model::create_password_reset(
+        vigie::auth::model::create_password_reset(
             &mut c,
             id,
             &vigie::crypto::sha256_hex(token.as_bytes()),

@@ -82,7 +82,7 @@ fn route(
         .load(&mut c)
         .unwrap();
     rows.into_iter()
-        .map(|(id, inst)| (id, vigie::accounts::model::institution_code(&mut c, inst).unwrap()))
+        .map(|(id, inst)| (id, vigie::auth::model::institution_code(&mut c, inst).unwrap()))
         .collect()
 }
 
@@ -225,6 +225,12 @@ fn item3_on_an_event_routed_to_both_bodies_each_reads_only_its_own_thread_with_t
         let auditor = signed_in(app, "audit@vigie.ml");
         let page = get(&auditor, "/staff/reports/1");
         assert!(page.contains(secret) && page.contains(med_secret) && page.contains(answer));
+        // Reporter safety: the auditor reads everything but the reporter's identity, which is
+        // the case's institution's (and on each institution's case page and report page).
+        assert!(!page.contains("Aminata D.") && !page.contains("70 00 00 00"), "no identity for the auditor");
+        assert!(!get(&intake, "/staff/reports/1").contains("Aminata D."), "nor for intake");
+        assert!(get(&inv, "/staff/reports/1").contains("Aminata D."));
+        assert!(get(&om, &format!("/staff/cases/{}", t.med_case)).contains("+223 70 00 00 00"));
     });
 }
 
@@ -479,7 +485,7 @@ fn item6_a_reporters_message_is_dated_to_the_day_only_in_the_audit_chain_the_out
             .execute(&mut c)
             .unwrap();
         let db = app.client.rocket().state::<vigie::db::Db>().unwrap().clone();
-        assert_eq!(vigie::notify::deliver_due(&db, &transport, &config).unwrap(), 1);
+        assert_eq!(vigie::notify::deliver_due(&db, &transport, &config.mail).unwrap(), 1);
         let eml = std::fs::read_dir(&mail_dir)
             .unwrap()
             .flatten()
@@ -575,7 +581,7 @@ fn item15_the_data_folder_database_wal_and_mail_files_are_readable_by_their_owne
         let transport = vigie::notify::Transport::from_config(&mail).unwrap();
         vigie::notify::enqueue(&mut app.db.conn(), "x@vigie.ml", "s", "b", "test").unwrap();
         let pool = app.client.rocket().state::<vigie::db::Db>().unwrap().clone();
-        assert_eq!(vigie::notify::deliver_due(&pool, &transport, &config).unwrap(), 1);
+        assert_eq!(vigie::notify::deliver_due(&pool, &transport, &config.mail).unwrap(), 1);
         assert_eq!(mode(&mail_dir), 0o700, "mail folder");
         let files: Vec<_> = std::fs::read_dir(&mail_dir).unwrap().flatten().collect();
         assert_eq!(files.len(), 1);

@@ -2,6 +2,9 @@
 //! get, CSRF tokens, security headers, compression, caching rules and a request log that
 //! never holds a client address or a query string.
 
+pub mod api;
+
+use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
 use std::sync::Arc;
 
@@ -16,46 +19,7 @@ use serde::Serialize;
 use crate::error::AppError;
 use crate::i18n::Catalog;
 
-/// The visitor's language: `?lang=` (remembered in a `lang` cookie that holds only the
-/// language code), then that cookie, then `Accept-Language`, then French.
-#[derive(Debug, Clone)]
-pub struct Locale(pub String);
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for Locale {
-    type Error = std::convert::Infallible;
-
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        Outcome::Success(locale_of(req))
-    }
-}
-
-pub fn locale_of(req: &Request<'_>) -> Locale {
-    let cached = req.local_cache(|| {
-        let catalog = req.rocket().state::<Arc<Catalog>>();
-        let known = |l: &str| catalog.is_some_and(|c| c.has_lang(l));
-        if let Some(Ok(lang)) = req.query_value::<String>("lang") {
-            if known(&lang) {
-                // Privacy: a preference cookie with nothing but the language code, gone when
-                // the browser closes (nothing left on a reporter's phone).
-                let mut c = Cookie::new("lang", lang.clone());
-                c.set_same_site(SameSite::Lax);
-                c.set_path("/");
-                c.set_expires(None::<rocket::time::OffsetDateTime>);
-                req.cookies().add(c);
-                return Locale(lang);
-            }
-        }
-        if let Some(c) = req.cookies().get("lang") {
-            if known(c.value()) {
-                return Locale(c.value().to_string());
-            }
-        }
-        let accept = req.headers().get_one("Accept-Language");
-        Locale(catalog.map(|c| c.negotiate(accept)).unwrap_or_else(|| crate::i18n::DEFAULT_LANG.into()))
-    });
-    cached.clone()
-}
+pub use crate::i18n::{locale_of, Locale};
 
 /// What every page template gets: the language, the language switch and the CSRF token.
 #[derive(Debug, Clone, Serialize)]
@@ -64,7 +28,7 @@ pub struct PageMeta {
     pub langs: Vec<LangLink>,
     pub path: String,
     pub csrf: String,
-    pub user: Option<crate::accounts::UserView>,
+    pub user: Option<crate::auth::UserView>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -82,7 +46,7 @@ impl<'r> FromRequest<'r> for Page {
     type Error = std::convert::Infallible;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        let user = match req.guard::<Option<crate::accounts::CurrentUser>>().await {
+        let user = match req.guard::<Option<crate::auth::CurrentUser>>().await {
             Outcome::Success(u) => u.map(|u| u.view()),
             _ => None,
         };
@@ -90,7 +54,7 @@ impl<'r> FromRequest<'r> for Page {
     }
 }
 
-pub fn page_meta(req: &Request<'_>, user: Option<crate::accounts::UserView>) -> PageMeta {
+pub fn page_meta(req: &Request<'_>, user: Option<crate::auth::UserView>) -> PageMeta {
     let lang = locale_of(req).0;
     let langs = req
         .rocket()
@@ -336,7 +300,7 @@ impl ApiToken {
     /// For the API calls anyone may make: a call that carries a staff session must echo the
     /// token, or another site could make a signed-in browser post to the API.
     pub fn with_session(req: &Request<'_>) -> ApiToken {
-        if req.cookies().get_private(crate::accounts::SESSION_COOKIE).is_none() {
+        if req.cookies().get_private(crate::auth::SESSION_COOKIE).is_none() {
             return ApiToken(true);
         }
         ApiToken::echoed(req)
@@ -521,7 +485,7 @@ fn default_catcher(status: Status, req: &Request<'_>) -> (Status, Caught) {
     if path.starts_with("/api/") {
         // A documented path asked with a method it does not have: 405, with what it allows.
         if status == Status::NotFound {
-            if let Some(methods) = crate::reports::api::documented_methods(path.as_str()) {
+            if let Some(methods) = api::documented_methods(path.as_str()) {
                 if !methods.iter().any(|m| m == req.method().as_str()) {
                     let body = rocket::serde::json::json!({ "error": "Method Not Allowed", "status": 405 });
                     let allow = Header::new("Allow", methods.join(", "));
@@ -535,7 +499,7 @@ fn default_catcher(status: Status, req: &Request<'_>) -> (Status, Caught) {
     if status == Status::Unauthorized && path.starts_with("/staff") {
         // The guard cached who is signed in, if anyone: a session still owing its second factor
         // goes to the code prompt (or to enrolment), anyone else to the sign-in page.
-        let pending = crate::accounts::cached_user(req);
+        let pending = crate::auth::cached_user(req);
         let to = match pending {
             Some(u) if u.user.totp_enabled_at.is_some() => "/staff/sign-in/totp".to_string(),
             Some(_) => "/staff/totp".to_string(),
@@ -556,4 +520,48 @@ fn default_catcher(status: Status, req: &Request<'_>) -> (Status, Caught) {
 
 pub fn catchers() -> Vec<rocket::Catcher> {
     rocket::catchers![default_catcher]
+}
+
+/// What a staff page says about the last action: a confirmation (`notice`, a translation key
+/// carried by a flash cookie after a redirect) or a refusal, rendered on the page itself with
+/// the values as typed and one message per field, in the user's language.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Feedback {
+    pub notice: Option<String>,
+    /// Which form the errors belong to.
+    pub form: Option<String>,
+    pub errors: BTreeMap<String, String>,
+    pub values: BTreeMap<String, String>,
+}
+
+impl Feedback {
+    /// The confirmation of a flash cookie, translated.
+    pub fn from_flash(
+        flash: Option<rocket::request::FlashMessage<'_>>,
+        catalog: &crate::i18n::Catalog,
+        lang: &str,
+    ) -> Feedback {
+        Feedback {
+            notice: flash.map(|f| {
+                let (key, arg) = f.message().split_once('|').unwrap_or((f.message(), ""));
+                let mut args = fluent_bundle::FluentArgs::new();
+                match arg.parse::<i64>() {
+                    Ok(n) => args.set("arg", n),
+                    Err(_) => args.set("arg", arg.to_string()),
+                }
+                catalog.message(lang, key, Some(&args))
+            }),
+            ..Feedback::default()
+        }
+    }
+
+    /// A refusal of `form`: field → message (already translated), and the values as typed.
+    pub fn refused(form: &str, errors: &[(&str, String)], values: &[(&str, &str)]) -> Feedback {
+        Feedback {
+            notice: None,
+            form: Some(form.to_string()),
+            errors: errors.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+            values: values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        }
+    }
 }

@@ -4,8 +4,8 @@ use rocket::Route;
 use rocket_dyn_templates::{context, Template};
 use serde::Serialize;
 
-use super::model::{self, Filter};
-use crate::accounts::guards::AuditReader;
+use crate::audit::model::{self, Filter};
+use crate::auth::guards::AuditReader;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::web::Page;

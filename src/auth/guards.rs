@@ -80,7 +80,7 @@ impl<'r> FromRequest<'r> for Staff<'r> {
         };
         Outcome::Success(Staff {
             institution: user.user.institution_id,
-            lang: crate::web::locale_of(req).0,
+            lang: crate::i18n::locale_of(req).0,
             db,
             ip: req.client_ip().map(|ip| ip.to_string()),
             user,

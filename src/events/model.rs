@@ -1,0 +1,222 @@
+//! Queries of the record as staff read it: a report (with who may read it), its files and
+//! messages, an event and its allegations. Triage and cases both read through these; the
+//! writes stay with the domain that makes them (`triage::model`, `cases::model`).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::exists;
+use diesel::prelude::*;
+
+use crate::db::DbConn;
+use crate::schema::{allegations, attachments, cases, events, messages, reports};
+
+/// Who may see which reports: intake officers and auditors all of them; case workers only
+/// those whose event has a case at their institution.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    All,
+    Institution(i32),
+}
+
+/// A report as staff with a case role see it. Privacy: this includes identity, contact and the
+/// exact point; every read of it is audited by the handler.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = reports)]
+pub struct StaffReport {
+    pub id: i32,
+    pub status: String,
+    pub channel: String,
+    pub locale: String,
+    pub submitted_on: NaiveDate,
+    pub narrative: String,
+    pub occurred_on: NaiveDate,
+    pub date_precision: String,
+    pub occurred_time: Option<String>,
+    pub force_id: i32,
+    pub unit_description: String,
+    pub uniform_seen: String,
+    pub insignia_seen: String,
+    pub vehicle_seen: String,
+    pub victim_count: Option<i32>,
+    pub children_involved: bool,
+    pub victim_details: String,
+    pub reporter_relation: String,
+    pub reporter_name: Option<String>,
+    pub reporter_contact: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub place_id: Option<i32>,
+    pub region_code: Option<String>,
+    pub cercle_code: Option<String>,
+    pub location_method: String,
+    pub monitor_id: Option<i32>,
+    pub on_behalf_of: Option<String>,
+    pub consent_obtained: bool,
+    pub event_id: Option<i32>,
+    pub admissibility: String,
+    pub admissibility_reason: Option<String>,
+    pub triaged_at: Option<NaiveDateTime>,
+}
+
+/// A report the scope may see; `NotFound` otherwise.
+pub fn find_report(conn: &mut DbConn, id: i32, scope: Scope) -> QueryResult<StaffReport> {
+    let mut q = reports::table.filter(reports::id.eq(id)).into_boxed();
+    if let Scope::Institution(inst) = scope {
+        q = q.filter(exists(
+            cases::table
+                .filter(cases::event_id.nullable().eq(reports::event_id))
+                .filter(cases::institution_id.eq(inst)),
+        ));
+    }
+    q.select(StaffReport::as_select()).first(conn)
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct AttachmentMeta {
+    pub id: i32,
+    pub report_id: i32,
+    pub kind: String,
+    pub content_type: String,
+    pub size_bytes: i32,
+    pub sha256: String,
+    pub uploaded_on: NaiveDate,
+    /// A photo's copy without metadata exists (staff download it instead of the original).
+    pub safe: bool,
+    /// `pdf-active` or `pdf-unchecked`, see `reports::evidence`.
+    pub warning: Option<String>,
+}
+
+pub fn attachments_of(conn: &mut DbConn, report_id: i32) -> QueryResult<Vec<AttachmentMeta>> {
+    attachments::table
+        .filter(attachments::report_id.eq(report_id))
+        .order(attachments::id)
+        .select((
+            attachments::id,
+            attachments::report_id,
+            attachments::kind,
+            attachments::content_type,
+            attachments::size_bytes,
+            attachments::sha256,
+            attachments::uploaded_on,
+            attachments::safe_data.is_not_null(),
+            attachments::warning,
+        ))
+        .load(conn)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = events)]
+pub struct Event {
+    pub id: i32,
+    pub title: String,
+    pub occurred_on: NaiveDate,
+    pub date_precision: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub region_code: Option<String>,
+    pub cercle_code: Option<String>,
+    pub summary: String,
+    pub prior_approach: bool,
+    pub court_pending: bool,
+    pub created_by: Option<i32>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn find_event(conn: &mut DbConn, id: i32) -> QueryResult<Event> {
+    events::table.find(id).select(Event::as_select()).first(conn)
+}
+
+/// Which threads of a report's messages a staff member reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Thread {
+    /// Every thread (the auditor).
+    All,
+    /// The shared thread before routing only (intake officers: their part ends at routing).
+    Shared,
+    /// One institution's thread and the shared one before routing (its case workers).
+    Institution(i32),
+}
+
+impl Thread {
+    /// The threads a report scope reads: case workers their institution's, intake and
+    /// auditors as `all_scope` says.
+    pub fn of(scope: Scope, all_scope: Thread) -> Thread {
+        match scope {
+            Scope::All => all_scope,
+            Scope::Institution(i) => Thread::Institution(i),
+        }
+    }
+}
+
+/// A message as staff read it: (id, author, body, sent on, institution of its thread, name of
+/// the staff member who wrote it).
+pub type StaffMessage = (i32, String, String, NaiveDate, Option<i32>, Option<String>);
+
+/// A report's messages in the threads given.
+pub fn messages_of(conn: &mut DbConn, report_id: i32, thread: Thread) -> QueryResult<Vec<StaffMessage>> {
+    let mut q = messages::table
+        .left_join(crate::schema::users::table.on(crate::schema::users::id.nullable().eq(messages::user_id)))
+        .filter(messages::report_id.eq(report_id))
+        .into_boxed();
+    match thread {
+        Thread::All => {}
+        Thread::Shared => q = q.filter(messages::institution_id.is_null()),
+        Thread::Institution(i) => {
+            q = q.filter(messages::institution_id.is_null().or(messages::institution_id.eq(i)))
+        }
+    }
+    q.order(messages::id)
+        .select((
+            messages::id,
+            messages::author,
+            messages::body,
+            messages::sent_on,
+            messages::institution_id,
+            crate::schema::users::name.nullable(),
+        ))
+        .load(conn)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = allegations)]
+pub struct Allegation {
+    pub id: i32,
+    pub event_id: i32,
+    pub violation_type_id: i32,
+    pub force_id: i32,
+    pub unit_description: String,
+    pub identifiers_seen: String,
+    pub involvement: String,
+    pub confidence: String,
+    pub victim_count: Option<i32>,
+    pub children_involved: bool,
+    pub destination_id: Option<i32>,
+    pub routing_rule_id: Option<i32>,
+    /// Why it went there, as facts (JSON of `routing::RoutingFact`).
+    pub routing_fact: Option<String>,
+    pub override_reason: Option<String>,
+    pub case_id: Option<i32>,
+    pub disposition_id: Option<i32>,
+    pub standard_of_proof: Option<String>,
+    pub finding_reasoning: Option<String>,
+}
+
+pub fn allegations_of_event(conn: &mut DbConn, event_id: i32) -> QueryResult<Vec<Allegation>> {
+    allegations::table
+        .filter(allegations::event_id.eq(event_id))
+        .order(allegations::id)
+        .select(Allegation::as_select())
+        .load(conn)
+}
+
+pub fn find_allegation(conn: &mut DbConn, id: i32) -> QueryResult<Allegation> {
+    allegations::table.find(id).select(Allegation::as_select()).first(conn)
+}
+
+/// The cases opened on an event: (case id, institution id, status).
+pub fn cases_of_event(conn: &mut DbConn, event_id: i32) -> QueryResult<Vec<(i32, i32, String)>> {
+    cases::table
+        .filter(cases::event_id.eq(event_id))
+        .order(cases::id)
+        .select((cases::id, cases::institution_id, cases::status))
+        .load(conn)
+}

@@ -1,0 +1,120 @@
+//! What the staff report page shows, typed by who reads it: the type says what a role may see.
+//! The reporter's identity and contact (and the person a monitor filed for) are the case's
+//! institution's only (DOMAIN.md, reporter safety): an intake officer or an auditor gets a
+//! `ReportView` whose `identity` is `None`, and only learns that one was given.
+
+use serde::Serialize;
+
+use super::model::{Scope, StaffReport};
+
+/// Who the reporter is and how to reach them: built only for a case worker of an institution
+/// that holds a case on the report (`Scope::Institution`, which `find_report` has checked).
+#[derive(Debug, Clone, Serialize)]
+pub struct Identity {
+    pub name: Option<String>,
+    pub contact: Option<String>,
+    pub on_behalf_of: Option<String>,
+}
+
+impl Identity {
+    /// The identity a reader of `scope` may see, or None.
+    pub fn for_reader(r: &StaffReport, scope: Scope) -> Option<Identity> {
+        match scope {
+            Scope::Institution(_) => Some(Identity {
+                name: r.reporter_name.clone(),
+                contact: r.reporter_contact.clone(),
+                on_behalf_of: r.on_behalf_of.clone(),
+            }),
+            Scope::All => None,
+        }
+    }
+
+    /// Whether the reporter gave any of it.
+    pub fn given(r: &StaffReport) -> bool {
+        [&r.reporter_name, &r.reporter_contact, &r.on_behalf_of]
+            .iter()
+            .any(|v| v.as_deref().is_some_and(|s| !s.trim().is_empty()))
+    }
+}
+
+/// A report as the staff report page shows it, labels already in the reader's language.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportView {
+    pub id: i32,
+    pub status: String,
+    pub channel: String,
+    pub submitted_on: String,
+    pub narrative: String,
+    pub occurred_on: String,
+    pub date_precision: String,
+    pub occurred_time: Option<String>,
+    pub force: Option<String>,
+    pub unit: String,
+    pub uniform: String,
+    pub insignia: String,
+    pub vehicle: String,
+    pub victim_count: Option<i32>,
+    pub children: bool,
+    pub victim_details: String,
+    pub relation: String,
+    /// The reporter's identity, for the case's institution only.
+    pub identity: Option<Identity>,
+    /// An identity was given and is withheld from this reader.
+    pub identity_withheld: bool,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub place: Option<String>,
+    pub r#where: String,
+    pub method: String,
+    pub consent: bool,
+    pub event_id: Option<i32>,
+    pub admissibility: String,
+    pub admissibility_reason: Option<String>,
+    pub violations: Vec<String>,
+}
+
+/// The labels of a report's codes, in the reader's language (looked up by the caller).
+pub struct Labels {
+    pub force: Option<String>,
+    pub place: Option<String>,
+    pub r#where: String,
+    pub violations: Vec<String>,
+}
+
+impl ReportView {
+    pub fn new(r: StaffReport, scope: Scope, labels: Labels) -> ReportView {
+        let identity = Identity::for_reader(&r, scope);
+        let identity_withheld = identity.is_none() && Identity::given(&r);
+        ReportView {
+            id: r.id,
+            status: r.status,
+            channel: r.channel,
+            submitted_on: r.submitted_on.to_string(),
+            narrative: r.narrative,
+            occurred_on: r.occurred_on.to_string(),
+            date_precision: r.date_precision,
+            occurred_time: r.occurred_time,
+            force: labels.force,
+            unit: r.unit_description,
+            uniform: r.uniform_seen,
+            insignia: r.insignia_seen,
+            vehicle: r.vehicle_seen,
+            victim_count: r.victim_count,
+            children: r.children_involved,
+            victim_details: r.victim_details,
+            relation: r.reporter_relation,
+            identity,
+            identity_withheld,
+            lat: r.lat,
+            lon: r.lon,
+            place: labels.place,
+            r#where: labels.r#where,
+            method: r.location_method,
+            consent: r.consent_obtained,
+            event_id: r.event_id,
+            admissibility: r.admissibility,
+            admissibility_reason: r.admissibility_reason,
+            violations: labels.violations,
+        }
+    }
+}
