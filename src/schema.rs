@@ -280,6 +280,7 @@ diesel::table! {
         standard_of_proof -> Nullable<Text>,
         finding_reasoning -> Nullable<Text>,
         created_at -> Timestamp,
+        occurred_month -> Nullable<Date>,
     }
 }
 

@@ -84,7 +84,7 @@ pub fn flag_scores(
             unit_id: u.id,
             force_id: u.force_id,
             strength: u.strength.map(i64::from),
-            dates: l.rows.iter().filter(|r| r.0 == u.id).map(|r| r.2).collect(),
+            months: l.rows.iter().filter(|r| r.unit_id == u.id).map(|r| (r.month, r.n)).collect(),
         })
         .collect();
     match method {
@@ -150,7 +150,7 @@ pub async fn measure(
     let from = on - chrono::Duration::days(window);
     let to = on + chrono::Duration::days(window);
     let filter = Filter { from: Some(from), to: Some(to), violation_types: Some(types), ..Filter::default() };
-    let rows = auth.db.run(move |c| Ok(super::model::counted(c, evidence, &filter)?)).await?;
+    let rows = auth.db.run(move |c| Ok(super::model::counted_days(c, evidence, &filter)?)).await?;
     let trained: BTreeSet<i32> = s.units.iter().copied().collect();
     let pairs: Vec<(i32, i32)> = l.units.iter().map(|u| (u.id, u.force_id)).collect();
     let comparison = analysis::comparable(&pairs, &l.delivered(), &trained, &s.modules, to);
@@ -239,8 +239,7 @@ async fn trend(
     let l = load(&auth, filter, r.evidence).await?;
     let unit = l.unit(id).ok_or(AppError::NotFound)?;
     let lang = page.0.lang.clone();
-    let dates: Vec<NaiveDate> = l.rows.iter().map(|x| x.2).collect();
-    let qs = analysis::quarters(&dates, r.from, r.to);
+    let qs = analysis::quarters(&l.rows, r.from, r.to);
     let marks: Vec<usize> = l
         .sessions
         .iter()

@@ -113,7 +113,7 @@ pub fn resolve(q: &Query, tax: &Taxonomy, cfg: &TrainingConfig, today: NaiveDate
 /// Everything the analysis reads, in one go.
 pub struct Loaded {
     pub units: Vec<model::Unit>,
-    pub rows: Vec<(i32, i32, NaiveDate)>,
+    pub rows: Vec<model::Count>,
     pub vmods: Vec<(i32, i32)>,
     pub sessions: Vec<SessionFull>,
     pub partners: Vec<(i32, String, String)>,
@@ -187,7 +187,7 @@ pub fn gap_views(l: &Loaded, r: &Resolved, tax: &Taxonomy, catalog: &Catalog, la
         .filter(|u| r.filter.unit_id.is_none_or(|x| x == u.id))
         .map(|u| u.id)
         .collect();
-    let rows: Vec<_> = l.rows.iter().copied().filter(|x| units_in_scope.contains(&x.0)).collect();
+    let rows: Vec<_> = l.rows.iter().copied().filter(|x| units_in_scope.contains(&x.unit_id)).collect();
     analysis::gap_rows(&rows, &l.vmods, &l.delivered(), r.to, r.min)
         .into_iter()
         .map(|g| {

@@ -1,7 +1,8 @@
 //! Early warning: which units first. Two methods, side by side.
 //!
 //! - **threshold** (as police early-intervention systems do): a unit is flagged when some
-//!   window of `days` days holds `n` allegations or more.
+//!   window of `days` days holds `n` allegations or more. Allegations are counted by month, so
+//!   the window is whole calendar months: ⌈days / 31⌉ of them (90 days → 3 months, 365 → 12).
 //! - **statistical** (a funnel plot): each unit's count against what comparable units would
 //!   give. Within a force the rate per head is pooled; a unit's expected count is that rate
 //!   times its strength (a unit without a known strength counts as the median strength of its
@@ -20,7 +21,7 @@
 //!
 //! Free of web and database types.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 /// One unit's allegations in the period.
 #[derive(Debug, Clone)]
@@ -28,8 +29,14 @@ pub struct UnitCounts {
     pub unit_id: i32,
     pub force_id: i32,
     pub strength: Option<i64>,
-    /// The dates of its allegations in the period (any order).
-    pub dates: Vec<NaiveDate>,
+    /// Its allegations in the period by month: (the month's first day, count), any order.
+    pub months: Vec<(NaiveDate, usize)>,
+}
+
+impl UnitCounts {
+    pub fn total(&self) -> usize {
+        self.months.iter().map(|m| m.1).sum()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -43,7 +50,7 @@ pub struct Score {
     pub z: f64,
     /// The upper control limit (statistical) or the threshold count (threshold).
     pub limit: f64,
-    /// The largest count in any window of the threshold's days (threshold method only).
+    /// The largest count in any window of the threshold's months (threshold method only).
     pub max_in_window: Option<usize>,
     pub flagged: bool,
 }
@@ -94,11 +101,11 @@ pub fn expected_from(units: &[UnitCounts], kept: &[bool]) -> Vec<f64> {
     let mut inc: HashMap<i32, (f64, f64)> = HashMap::new();
     for ((u, e), k) in units.iter().zip(&exposure).zip(kept) {
         let t = all.entry(u.force_id).or_default();
-        t.0 += u.dates.len() as f64;
+        t.0 += u.total() as f64;
         t.1 += e;
         if *k {
             let t = inc.entry(u.force_id).or_default();
-            t.0 += u.dates.len() as f64;
+            t.0 += u.total() as f64;
             t.1 += e;
         }
     }
@@ -137,7 +144,7 @@ pub fn overdispersion(observed: &[usize], expected: &[f64], kept: &[bool]) -> f6
 
 /// The in-control estimates: (expected counts, τ²), see the module doc.
 pub fn in_control(units: &[UnitCounts]) -> (Vec<f64>, f64) {
-    let obs: Vec<usize> = units.iter().map(|u| u.dates.len()).collect();
+    let obs: Vec<usize> = units.iter().map(UnitCounts::total).collect();
     let mut kept = vec![true; units.len()];
     // The first pass keeps every unit, so its τ² is not trimmed: no correction then.
     let mut exp = expected_from(units, &kept);
@@ -191,7 +198,7 @@ pub fn upper_limit(mean: f64, tau2: f64, alpha: f64) -> usize {
 /// probability `alpha`).
 pub fn statistical(units: &[UnitCounts], alpha: f64) -> Vec<Score> {
     let (exp, tau2) = in_control(units);
-    let obs: Vec<usize> = units.iter().map(|u| u.dates.len()).collect();
+    let obs: Vec<usize> = units.iter().map(UnitCounts::total).collect();
     units
         .iter()
         .zip(exp.iter().zip(&obs))
@@ -212,30 +219,39 @@ pub fn statistical(units: &[UnitCounts], alpha: f64) -> Vec<Score> {
         .collect()
 }
 
-/// The largest number of dates within any `days`-day window (a window of 90 days holds the
-/// first day and the 89 after it).
-pub fn max_in_window(dates: &[NaiveDate], days: i64) -> usize {
-    let mut d = dates.to_vec();
-    d.sort_unstable();
-    let (mut best, mut start) = (0, 0);
-    for end in 0..d.len() {
-        while (d[end] - d[start]).num_days() >= days {
+/// The number of whole calendar months a window of `days` days is read as: ⌈days / 31⌉, at
+/// least one.
+pub fn window_months(days: i64) -> u32 {
+    u32::try_from(((days + 30) / 31).max(1)).unwrap_or(u32::MAX)
+}
+
+/// The largest count within any window of `months` consecutive calendar months.
+pub fn max_in_window(counts: &[(NaiveDate, usize)], months: u32) -> usize {
+    let index = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
+    let mut c: Vec<(i64, usize)> = counts.iter().map(|(d, n)| (index(*d), *n)).collect();
+    c.sort_unstable();
+    let (mut best, mut start, mut sum) = (0, 0, 0);
+    for end in 0..c.len() {
+        sum += c[end].1;
+        while c[end].0 - c[start].0 >= i64::from(months) {
+            sum -= c[start].1;
             start += 1;
         }
-        best = best.max(end - start + 1);
+        best = best.max(sum);
     }
     best
 }
 
-/// The threshold method: flagged when `n` or more allegations fall within `days` days.
+/// The threshold method: flagged when `n` or more allegations fall within `days` days, read as
+/// whole months (`window_months`).
 pub fn threshold(units: &[UnitCounts], n: usize, days: i64) -> Vec<Score> {
     let (exp, tau2) = in_control(units);
-    let obs: Vec<usize> = units.iter().map(|u| u.dates.len()).collect();
+    let obs: Vec<usize> = units.iter().map(UnitCounts::total).collect();
     units
         .iter()
         .zip(exp.iter().zip(&obs))
         .map(|(u, (e, o))| {
-            let m = max_in_window(&u.dates, days);
+            let m = max_in_window(&u.months, window_months(days));
             let sd = (e + tau2 * e * e).sqrt();
             Score {
                 unit_id: u.unit_id,
@@ -260,7 +276,7 @@ mod tests {
     }
 
     fn unit(id: i32, force: i32, strength: Option<i64>, n: usize) -> UnitCounts {
-        UnitCounts { unit_id: id, force_id: force, strength, dates: vec![d("2026-01-01"); n] }
+        UnitCounts { unit_id: id, force_id: force, strength, months: vec![(d("2026-01-01"), n)] }
     }
 
     #[test]
@@ -358,24 +374,28 @@ mod tests {
     }
 
     #[test]
-    fn windows_count_days_inclusively() {
-        let dates = [d("2026-01-01"), d("2026-03-31"), d("2026-04-01"), d("2026-01-15")];
-        // 1 Jan .. 31 Mar is 90 days inclusive: three in the window starting 1 Jan (with 15 Jan).
-        assert_eq!(max_in_window(&dates, 90), 3);
-        assert_eq!(max_in_window(&dates, 89), 3, "15 Jan, 31 Mar, 1 Apr fall within 77 days");
-        assert_eq!(max_in_window(&dates, 10), 2);
-        assert_eq!(max_in_window(&[], 90), 0);
-        let t = threshold(
-            &[UnitCounts { unit_id: 1, force_id: 1, strength: None, dates: dates.to_vec() }],
-            3,
-            90,
+    fn windows_are_whole_months() {
+        assert_eq!(
+            (window_months(90), window_months(365), window_months(30), window_months(0)),
+            (3, 12, 1, 1)
         );
+        let months = [(d("2026-01-01"), 1), (d("2026-03-01"), 1), (d("2026-04-01"), 2), (d("2025-12-01"), 1)];
+        // January to March holds 2; February to April 3; December to February 2.
+        assert_eq!(max_in_window(&months, 3), 3);
+        assert_eq!(max_in_window(&months, 2), 3, "March and April");
+        assert_eq!(max_in_window(&months, 1), 2);
+        assert_eq!(max_in_window(&months, 12), 5);
+        // December and January are consecutive months across the year.
+        assert_eq!(max_in_window(&[(d("2025-12-01"), 2), (d("2026-01-01"), 2)], 2), 4);
+        assert_eq!(max_in_window(&[], 3), 0);
+        let unit = |months: &[(NaiveDate, usize)]| UnitCounts {
+            unit_id: 1,
+            force_id: 1,
+            strength: None,
+            months: months.to_vec(),
+        };
+        let t = threshold(&[unit(&months)], 3, 90);
         assert!(t[0].flagged && t[0].max_in_window == Some(3));
-        let t = threshold(
-            &[UnitCounts { unit_id: 1, force_id: 1, strength: None, dates: dates.to_vec() }],
-            3,
-            10,
-        );
-        assert!(!t[0].flagged);
+        assert!(!threshold(&[unit(&months)], 3, 31)[0].flagged);
     }
 }
