@@ -89,7 +89,7 @@ pub struct TrainingConfig {
     pub threshold_count: usize,
     pub threshold_days: i64,
     /// The statistical method's upper tail probability: a unit is flagged above the
-    /// `1 − statistical_alpha` quantile of its expected count (0.01: a 98 % funnel).
+    /// `1 − statistical_alpha` quantile of its expected count (0.03 by default).
     pub statistical_alpha: f64,
     /// The longest window before and after a delivery over which its effect is measured
     /// (shortened to the days since delivery and to the days since the first allegation on

@@ -9,15 +9,23 @@
 //!   force's units, or 1 when none is known). Counts are overdispersed: the variance is taken as
 //!   `e + τ²·e²` (a negative binomial of size 1/τ²). A unit is flagged when its count is above
 //!   the upper control limit: the `1 − alpha` quantile of that negative binomial (configurable,
-//!   `training.statistical_alpha`, 0.01 by default: the upper side of a 98 % funnel).
-//! - **In control first** (as a Phase I control chart): the pooled rates and τ² are estimated
-//!   from the units that are in control, so that the elevated units neither raise the rate
-//!   everyone is held to nor widen their own limits. Start with every unit; estimate; leave
-//!   out the units whose standardised count is beyond ±2.5 (both sides, so the estimate is not
-//!   pulled down); estimate again from the rest; until the set stops changing (at most ten
-//!   passes). τ² is the moment estimate `Σ((o − e)²/κ − e) / Σe²` over the units kept, where
-//!   κ = 0.911 is the variance of a standard normal kept within ±2.5 (so that trimming the
-//!   tails does not shrink τ²).
+//!   `training.statistical_alpha`, 0.03 by default).
+//! - **Random-effects estimates.** A unit's rate varies around its force's by a factor of
+//!   relative variance τ², so a large unit's count tells the force's rate hardly better than a
+//!   medium one's: the force's rate is the precision-weighted mean of the units' rates (weights
+//!   `x / (1 + τ²·λ·x)`, for exposure `x` and rate `λ`; plain Σo/Σx when τ² is 0), and τ² is
+//!   the Paule–Mandel estimate: the value for which the units' squared standardised deviations
+//!   `(o − e)² / (e + τ²e²)` add up to their degrees of freedom (units minus forces). The two are
+//!   solved together. (The first pass pooled Σo/Σx and took τ² by moments weighted by e²: a
+//!   handful of the largest units decided both, and τ² came out about a third too low on the
+//!   planted data, so limits were too narrow.)
+//! - **In control first** (as a Phase I control chart): the estimates are made from the units
+//!   in control, so that the elevated units neither raise the rate everyone is held to nor widen
+//!   their own limits. Start with every unit; estimate; leave out the units whose standardised
+//!   count is beyond ±2.5 (both sides, so the estimate is not pulled down); estimate again from
+//!   the rest; until the set stops changing (at most twenty passes). With units left out, the
+//!   degrees of freedom are multiplied by κ = 0.911, the variance of a standard normal kept
+//!   within ±2.5 (so that trimming the tails does not shrink τ²).
 //!
 //! Free of web and database types.
 
@@ -55,16 +63,18 @@ pub struct Score {
     pub flagged: bool,
 }
 
-/// The upper tail probability the statistical method tolerates by default (one side of 98 %).
-pub const DEFAULT_ALPHA: f64 = 0.01;
+/// The upper tail probability the statistical method tolerates by default: about three
+/// false flags per hundred units in control.
+pub const DEFAULT_ALPHA: f64 = 0.03;
 /// The standardised count beyond which a unit is left out of the in-control estimates.
 pub const TRIM_Z: f64 = 2.5;
 /// The variance of a standard normal truncated to ±2.5: 1 − 2·2.5·φ(2.5)/(2Φ(2.5) − 1).
 const TRIM_KAPPA: f64 = 0.911_25;
 
-/// Expected counts per unit: the force's pooled rate per head times the unit's exposure.
+/// Expected counts per unit: the force's pooled rate per head (τ² = 0: Σo/Σx) times the
+/// unit's exposure.
 pub fn expected(units: &[UnitCounts]) -> Vec<f64> {
-    expected_from(units, &vec![true; units.len()])
+    expected_from(units, &vec![true; units.len()], 0.0)
 }
 
 /// Each unit's exposure: its strength, else its force's median strength, else 1.
@@ -92,64 +102,106 @@ fn exposures(units: &[UnitCounts]) -> Vec<f64> {
         .collect()
 }
 
-/// Expected counts with the force's rate pooled over the units marked `kept` only (over all
-/// of the force's units when none of them is kept).
-pub fn expected_from(units: &[UnitCounts], kept: &[bool]) -> Vec<f64> {
-    use std::collections::HashMap;
-    let exposure = exposures(units);
-    let mut all: HashMap<i32, (f64, f64)> = HashMap::new();
-    let mut inc: HashMap<i32, (f64, f64)> = HashMap::new();
-    for ((u, e), k) in units.iter().zip(&exposure).zip(kept) {
-        let t = all.entry(u.force_id).or_default();
-        t.0 += u.total() as f64;
-        t.1 += e;
-        if *k {
-            let t = inc.entry(u.force_id).or_default();
-            t.0 += u.total() as f64;
-            t.1 += e;
-        }
+/// The random-effects rate of (count, exposure) pairs: λ = Σ o/(1 + τ²λx) / Σ x/(1 + τ²λx),
+/// solved by iteration from Σo/Σx.
+fn pooled_rate(pairs: &[(f64, f64)], tau2: f64) -> f64 {
+    let (o, x) = pairs.iter().fold((0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1));
+    if x <= 0.0 {
+        return 0.0;
     }
-    units
-        .iter()
-        .zip(&exposure)
-        .map(|(u, e)| {
-            let (o, x) = inc.get(&u.force_id).filter(|t| t.1 > 0.0).copied().unwrap_or(all[&u.force_id]);
-            if x > 0.0 {
-                o / x * e
-            } else {
-                0.0
-            }
-        })
-        .collect()
+    let mut rate = o / x;
+    if tau2 <= 0.0 {
+        return rate;
+    }
+    for _ in 0..100 {
+        let (num, den) = pairs.iter().fold((0.0, 0.0), |a, (o, x)| {
+            let w = 1.0 / (1.0 + tau2 * rate * x);
+            (a.0 + o * w, a.1 + x * w)
+        });
+        let next = if den > 0.0 { num / den } else { rate };
+        if (next - rate).abs() <= 1e-12 * rate.max(1e-300) {
+            return next;
+        }
+        rate = next;
+    }
+    rate
 }
 
-/// τ², the relative overdispersion, by moments over the units marked `kept`, corrected for
-/// the trimming at ±2.5 (see the module doc); 0 when less spread than Poisson.
-pub fn overdispersion(observed: &[usize], expected: &[f64], kept: &[bool]) -> f64 {
-    let (mut num, mut den) = (0.0, 0.0);
-    for ((o, e), k) in observed.iter().zip(expected).zip(kept) {
-        if *e <= 0.0 || !*k {
-            continue;
+/// Expected counts with the force's rate pooled (random effects, `tau2`) over the units marked
+/// `kept` only (over all of the force's units when none of them is kept).
+pub fn expected_from(units: &[UnitCounts], kept: &[bool], tau2: f64) -> Vec<f64> {
+    use std::collections::HashMap;
+    let exposure = exposures(units);
+    let mut all: HashMap<i32, Vec<(f64, f64)>> = HashMap::new();
+    let mut inc: HashMap<i32, Vec<(f64, f64)>> = HashMap::new();
+    for ((u, e), k) in units.iter().zip(&exposure).zip(kept) {
+        let pair = (u.total() as f64, *e);
+        all.entry(u.force_id).or_default().push(pair);
+        if *k {
+            inc.entry(u.force_id).or_default().push(pair);
         }
-        let o = *o as f64;
-        num += (o - e).powi(2) / TRIM_KAPPA - e;
-        den += e * e;
     }
-    if den > 0.0 {
-        (num / den).max(0.0)
-    } else {
-        0.0
+    let rates: HashMap<i32, f64> = all
+        .iter()
+        .map(|(f, pairs)| (*f, pooled_rate(inc.get(f).filter(|p| !p.is_empty()).unwrap_or(pairs), tau2)))
+        .collect();
+    units.iter().zip(&exposure).map(|(u, e)| rates[&u.force_id] * e).collect()
+}
+
+/// τ², the relative overdispersion (Paule–Mandel): the value at which
+/// Σ (o − e)² / (e + τ²e²) over the units marked `kept` equals `dof`; 0 when the counts spread
+/// no more than Poisson.
+pub fn overdispersion(observed: &[usize], expected: &[f64], kept: &[bool], dof: f64) -> f64 {
+    let q = |t: f64| -> f64 {
+        observed
+            .iter()
+            .zip(expected)
+            .zip(kept)
+            .filter(|((_, e), k)| **k && **e > 0.0)
+            .map(|((o, e), _)| (*o as f64 - e).powi(2) / (e + t * e * e))
+            .sum()
+    };
+    if dof <= 0.0 || q(0.0) <= dof {
+        return 0.0;
     }
+    let (mut lo, mut hi) = (0.0, 1.0);
+    while q(hi) > dof && hi < 1e6 {
+        hi *= 2.0;
+    }
+    for _ in 0..100 {
+        let mid = (lo + hi) / 2.0;
+        if q(mid) > dof {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    (lo + hi) / 2.0
 }
 
 /// The in-control estimates: (expected counts, τ²), see the module doc.
 pub fn in_control(units: &[UnitCounts]) -> (Vec<f64>, f64) {
     let obs: Vec<usize> = units.iter().map(UnitCounts::total).collect();
     let mut kept = vec![true; units.len()];
-    // The first pass keeps every unit, so its τ² is not trimmed: no correction then.
-    let mut exp = expected_from(units, &kept);
-    let mut tau2 = overdispersion(&obs, &exp, &kept) * TRIM_KAPPA;
-    for _ in 0..10 {
+    let mut tau2 = 0.0;
+    let mut exp = expected_from(units, &kept, tau2);
+    for _ in 0..20 {
+        // The rate and τ² depend on each other: solved together for this set of units.
+        let forces: std::collections::BTreeSet<i32> =
+            units.iter().zip(&kept).filter(|(_, k)| **k).map(|(u, _)| u.force_id).collect();
+        let n = kept.iter().filter(|k| **k).count();
+        let kappa = if n == units.len() { 1.0 } else { TRIM_KAPPA };
+        let dof = kappa * (n as f64 - forces.len() as f64);
+        for _ in 0..50 {
+            exp = expected_from(units, &kept, tau2);
+            let next = overdispersion(&obs, &exp, &kept, dof);
+            let done = (next - tau2).abs() <= 1e-9;
+            tau2 = next;
+            if done {
+                break;
+            }
+        }
+        exp = expected_from(units, &kept, tau2);
         let next: Vec<bool> = obs
             .iter()
             .zip(&exp)
@@ -162,8 +214,6 @@ pub fn in_control(units: &[UnitCounts]) -> (Vec<f64>, f64) {
             break;
         }
         kept = next;
-        exp = expected_from(units, &kept);
-        tau2 = overdispersion(&obs, &exp, &kept);
     }
     (exp, tau2)
 }
@@ -323,13 +373,29 @@ mod tests {
     #[test]
     fn overdispersion_is_zero_for_poisson_like_counts_and_found_when_spread() {
         // Counts exactly at expectation: less spread than Poisson → 0.
-        assert_eq!(overdispersion(&[10, 10, 10], &[10.0, 10.0, 10.0], &[true; 3]), 0.0);
-        // Deviations of ±5 around 10: (25/0.91125 − 10)/100 = 0.17435 per unit.
-        let t = overdispersion(&[5, 15, 5, 15], &[10.0; 4], &[true; 4]);
-        assert!((t - 0.17435).abs() < 1e-4, "{t}");
+        assert_eq!(overdispersion(&[10, 10, 10], &[10.0, 10.0, 10.0], &[true; 3], 2.0), 0.0);
+        // Deviations of ±5 around 10, 4 units, 3 degrees of freedom: 4·25/(10 + 100τ²) = 3
+        // → τ² = (100/3 − 10)/100 = 0.2333.
+        let t = overdispersion(&[5, 15, 5, 15], &[10.0; 4], &[true; 4], 3.0);
+        assert!((t - 0.23333).abs() < 1e-4, "{t}");
         // A unit not kept does not count.
-        let t = overdispersion(&[5, 15, 5, 15, 90], &[10.0; 5], &[true, true, true, true, false]);
-        assert!((t - 0.17435).abs() < 1e-4, "{t}");
+        let t = overdispersion(&[5, 15, 5, 15, 90], &[10.0; 5], &[true, true, true, true, false], 3.0);
+        assert!((t - 0.23333).abs() < 1e-4, "{t}");
+    }
+
+    #[test]
+    fn the_pooled_rate_weighs_units_by_precision_once_they_spread() {
+        // Two units: 100 heads with 20 (0.2 per head) and 10,000 heads with 1,000 (0.1).
+        let pairs = [(20.0, 100.0), (1000.0, 10_000.0)];
+        // Without spread between units, heads decide: 1,020 / 10,100.
+        assert!((pooled_rate(&pairs, 0.0) - 1020.0 / 10_100.0).abs() < 1e-12);
+        // With τ² = 0.05 the large unit's count says its own rate, not much more about the
+        // force's: weights x/(1 + τ²λx) are about 67 and 196 at λ ≈ 0.126, so
+        // λ = (20·w1/100 + 1000·w2/10000)/(w1 + w2) solves to about 0.1255.
+        let r = pooled_rate(&pairs, 0.05);
+        let w = |x: f64| x / (1.0 + 0.05 * r * x);
+        let check = (20.0 / 100.0 * w(100.0) + 1000.0 / 10_000.0 * w(10_000.0)) / (w(100.0) + w(10_000.0));
+        assert!((r - check).abs() < 1e-9 && (0.12..0.13).contains(&r), "{r}");
     }
 
     #[test]
@@ -344,9 +410,12 @@ mod tests {
         let (e, tau2) = in_control(&units);
         assert!(e.iter().all(|x| (x - 10.0).abs() < 1e-9), "{e:?}");
         assert_eq!(tau2, 0.0);
-        let s = statistical(&units, DEFAULT_ALPHA);
+        let s = statistical(&units, 0.01);
         // Poisson(10): P(X ≤ 17) = 0.98572, P(X ≤ 18) = 0.99281 → the 99 % limit is 18.
         assert!(s.iter().all(|x| x.limit == 18.0), "{s:?}");
+        // P(X ≤ 15) = 0.95126, P(X ≤ 16) = 0.97296 → the 97 % limit (the default) is 16.
+        let s = statistical(&units, DEFAULT_ALPHA);
+        assert!(s.iter().all(|x| x.limit == 16.0), "{s:?}");
         let flagged: Vec<i32> = s.iter().filter(|x| x.flagged).map(|x| x.unit_id).collect();
         assert_eq!(flagged, vec![21]);
     }

@@ -502,8 +502,64 @@ fn seed_synthetic_plants_a_truth_that_training_eval_measures() {
         assert!(out.status.success(), "{}", text(&out));
         let report = text(&out);
         assert!(
-            report.contains("statistical alpha 0.01:") && report.contains("duplicate offers found: 6/6"),
+            report.contains("statistical alpha 0.03:") && report.contains("duplicate offers found: 6/6"),
             "{report}"
         );
+    });
+}
+
+/// The counting query reads the month kept on each allegation (migration 000012); triggers keep
+/// it equal to the month of the allegation's event when allegations are added, when an event's
+/// date is corrected, and when an allegation moves to another event.
+#[test]
+fn the_month_counted_follows_the_event_when_it_is_added_corrected_or_moved() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "t1@ecole.ml", "trainer", None);
+        let trainer = client(&app, "t1@ecole.ml");
+        let (s, _, _) = post(&trainer, "/staff/training/units", "name=GTIA+8&force=fama_army&strength=600");
+        assert_eq!(s, Status::SeeOther);
+        let unit: i32 = units::table.select(units::id).first(&mut app.db.conn()).unwrap();
+        let interviewing = module_id(&app.db, "investigative_interviewing");
+        let count_in = |from: &str, to: &str| -> i64 {
+            let gaps = get_json(&trainer, &format!("/api/v1/training/gaps?from={from}&to={to}"));
+            gaps["gaps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|g| g["unit_id"] == unit as i64 && g["module_id"] == interviewing)
+                .map_or(0, |g| g["count"].as_i64().unwrap())
+        };
+        substantiated_event(&app.db, unit, "2026-03-31");
+        substantiated_event(&app.db, unit, "2026-05-02");
+        assert_eq!((count_in("2026-03", "2026-03"), count_in("2026-04", "2026-05")), (3, 3));
+        assert_eq!(count_in("2026-01", "2026-06"), 6);
+        let mut c = app.db.conn();
+        let first: i32 = events::table.order(events::id).select(events::id).first(&mut c).unwrap();
+        let second: i32 = events::table.order(events::id.desc()).select(events::id).first(&mut c).unwrap();
+        // The first event's date is corrected to April: its three allegations move with it.
+        diesel::update(events::table.find(first))
+            .set(events::occurred_on.eq(chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()))
+            .execute(&mut c)
+            .unwrap();
+        assert_eq!((count_in("2026-03", "2026-03"), count_in("2026-04", "2026-04")), (0, 3));
+        // One allegation of the second event (May) is moved to the first (April).
+        let moved: i32 = allegations::table
+            .filter(allegations::event_id.eq(second))
+            .select(allegations::id)
+            .first(&mut c)
+            .unwrap();
+        diesel::update(allegations::table.find(moved))
+            .set(allegations::event_id.eq(first))
+            .execute(&mut c)
+            .unwrap();
+        assert_eq!((count_in("2026-04", "2026-04"), count_in("2026-05", "2026-05")), (4, 2));
+        let months: Vec<Option<chrono::NaiveDate>> = allegations::table
+            .order(allegations::id)
+            .select(allegations::occurred_month)
+            .load(&mut c)
+            .unwrap();
+        let d = |m| chrono::NaiveDate::from_ymd_opt(2026, m, 1);
+        assert_eq!(months, vec![d(4), d(4), d(4), d(4), d(5), d(5)]);
     });
 }
