@@ -472,6 +472,7 @@ diesel::table! {
         partner_id -> Nullable<Integer>,
         session_id -> Nullable<Integer>,
         review_reminded_on -> Nullable<Date>,
+        case_id -> Nullable<Integer>,
     }
 }
 

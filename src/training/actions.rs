@@ -45,6 +45,7 @@ fn remediation_view(r: &model::Remediation, l: &Loaded, catalog: &Catalog, lang:
         "issue": r.issue, "lessons_unit": r.lessons_unit, "lessons_institution": r.lessons_institution,
         "module": r.module_id.map(|m| l.module_label(m, lang)), "unit": r.unit_id.map(|u| l.unit_name(u)),
         "session_id": r.session_id, "review_on": r.review_on.map(|d| d.to_string()).unwrap_or_default(),
+        "from_case": r.case_id.is_some(),
     })
 }
 
@@ -151,6 +152,7 @@ async fn create_remediation(
                     unit_id: unit,
                     review_on,
                     created_by: uid,
+                    case_id: None,
                 },
             )?;
             audit::record(c, &actor, "training.remediation.open", "remediation_action", &id.to_string(), "")?;

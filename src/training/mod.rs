@@ -9,7 +9,8 @@
 //! moves), `warning.rs` (both early-warning methods), `effect.rs` (rate ratios, intervals,
 //! verdicts), `remediation.rs` (the state machine), `analysis.rs` (assembling them from rows),
 //! `chart.rs` (the SVG trend). Queries: `model.rs`. Pages: `routes.rs` (gaps, units, partners, unit attachment), `sessions.rs`, `actions.rs`
-//! (remediation), `flags.rs` (the early-warning page); JSON, CSV, SVG:
+//! (remediation), `flags.rs` (the early-warning page), `from_case.rs` (a case's recommendation
+//! proposed as remediation, by the case worker); JSON, CSV, SVG:
 //! `api.rs`. Reminders of review dates and overdue key actions: [`remind`].
 
 mod actions;
@@ -18,6 +19,7 @@ mod api;
 pub mod chart;
 pub mod effect;
 mod flags;
+mod from_case;
 pub mod gaps;
 pub mod model;
 pub mod offers;
@@ -38,6 +40,7 @@ use crate::i18n::Catalog;
 pub fn routes() -> Vec<rocket::Route> {
     let mut r = routes::routes();
     r.extend(sessions::routes());
+    r.extend(from_case::routes());
     r.extend(actions::routes());
     r.extend(api::routes());
     r.extend(flags::routes());

@@ -487,6 +487,9 @@ pub struct Remediation {
     pub session_id: Option<i32>,
     pub review_on: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
+    /// The case whose recommendation it came from: never shown to trainers (only that it came
+    /// from one).
+    pub case_id: Option<i32>,
 }
 
 pub struct NewRemediation<'a> {
@@ -495,6 +498,7 @@ pub struct NewRemediation<'a> {
     pub unit_id: Option<i32>,
     pub review_on: Option<NaiveDate>,
     pub created_by: i32,
+    pub case_id: Option<i32>,
 }
 
 pub fn insert_remediation(c: &mut DbConn, r: &NewRemediation) -> QueryResult<i32> {
@@ -516,6 +520,7 @@ pub fn insert_remediation(c: &mut DbConn, r: &NewRemediation) -> QueryResult<i32
             remediation_actions::review_on.eq(r.review_on),
             remediation_actions::created_by.eq(r.created_by),
             remediation_actions::created_at.eq(Utc::now().naive_utc()),
+            remediation_actions::case_id.eq(r.case_id),
         ))
         .returning(remediation_actions::id)
         .get_result(c)
@@ -527,6 +532,35 @@ pub fn remediations(c: &mut DbConn) -> QueryResult<Vec<Remediation>> {
 
 pub fn find_remediation(c: &mut DbConn, id: i32) -> QueryResult<Remediation> {
     remediation_actions::table.find(id).select(Remediation::as_select()).first(c)
+}
+
+/// The substantiated findings of a case that name a unit: (unit, violation type), each once.
+pub fn substantiated_units_of_case(c: &mut DbConn, case_id: i32) -> QueryResult<Vec<(i32, i32)>> {
+    let Some(substantiated) = substantiated_id(c)? else { return Ok(vec![]) };
+    let rows: Vec<(Option<i32>, i32)> = allegations::table
+        .filter(allegations::case_id.eq(case_id))
+        .filter(allegations::disposition_id.eq(substantiated))
+        .filter(allegations::unit_id.is_not_null())
+        .select((allegations::unit_id, allegations::violation_type_id))
+        .distinct()
+        .order((allegations::unit_id, allegations::violation_type_id))
+        .load(c)?;
+    Ok(rows.into_iter().filter_map(|(u, v)| Some((u?, v))).collect())
+}
+
+/// The units that already have a remediation action opened from this case.
+pub fn units_remediated_for_case(c: &mut DbConn, case_id: i32) -> QueryResult<Vec<i32>> {
+    let rows: Vec<Option<i32>> = remediation_actions::table
+        .filter(remediation_actions::case_id.eq(case_id))
+        .select(remediation_actions::unit_id)
+        .load(c)?;
+    Ok(rows.into_iter().flatten().collect())
+}
+
+/// How many recommendations a case has.
+pub fn recommendation_count(c: &mut DbConn, case_id: i32) -> QueryResult<i64> {
+    use crate::schema::recommendations;
+    recommendations::table.filter(recommendations::case_id.eq(case_id)).count().get_result(c)
 }
 
 /// Moves the action, conditional on the step it had. Returns whether it moved.
