@@ -185,3 +185,10 @@ training-from-case-no-recommendation = Record a recommendation first.
 training-from-case-no-finding = No substantiated finding of this case is tied to a unit.
 training-from-case-already = A remediation action has already been proposed for every unit of this case.
 remediation-from-case = an institution's recommendation
+
+# Grouping the analysis by unit, force or region
+training-by = Group by
+training-by-unit = Unit
+training-by-force = Force
+training-by-region = Region
+training-grouped = Gaps grouped

@@ -185,3 +185,10 @@ training-from-case-no-recommendation = Enregistrez d'abord une recommandation.
 training-from-case-no-finding = Aucune constatation fondée de ce dossier n'est rattachée à une unité.
 training-from-case-already = Une action de remédiation a déjà été proposée pour chaque unité de ce dossier.
 remediation-from-case = recommandation d'une institution
+
+# Grouping the analysis by unit, force or region
+training-by = Regrouper par
+training-by-unit = Unité
+training-by-force = Force
+training-by-region = Région
+training-grouped = Lacunes regroupées

@@ -81,6 +81,63 @@ pub fn gap_rows(
     out
 }
 
+/// The gaps of one group of units (a force, a region) for one module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRow {
+    /// The group's key: the force's or region's code ("" for units without a region).
+    pub group: String,
+    pub module_id: i32,
+    /// Units of the group with allegations the module teaches against.
+    pub units: usize,
+    pub never_trained: usize,
+    pub trained_continuing: usize,
+    pub trained: usize,
+    /// Their allegations.
+    pub count: usize,
+}
+
+/// The gap rows summed by group (`group_of` gives a unit's group): per group × module, how
+/// many units stand where; the groups with most gaps first, then by count.
+pub fn group_gaps(rows: &[GapRow], group_of: impl Fn(i32) -> String) -> Vec<GroupRow> {
+    let mut by: BTreeMap<(String, i32), GroupRow> = BTreeMap::new();
+    for r in rows {
+        let g = group_of(r.unit_id);
+        let e = by.entry((g.clone(), r.module_id)).or_insert(GroupRow {
+            group: g,
+            module_id: r.module_id,
+            units: 0,
+            never_trained: 0,
+            trained_continuing: 0,
+            trained: 0,
+            count: 0,
+        });
+        e.units += 1;
+        e.count += r.count;
+        match r.standing {
+            Standing::NeverTrained => e.never_trained += 1,
+            Standing::TrainedContinuing => e.trained_continuing += 1,
+            Standing::Trained => e.trained += 1,
+            Standing::NoPattern => {}
+        }
+    }
+    let mut out: Vec<GroupRow> = by.into_values().collect();
+    out.sort_by(|a, b| {
+        (b.never_trained + b.trained_continuing)
+            .cmp(&(a.never_trained + a.trained_continuing))
+            .then(b.count.cmp(&a.count))
+    });
+    out
+}
+
+/// Allegations by (violation type, group of the unit).
+pub fn matrix_by(rows: &[Count], group_of: impl Fn(i32) -> String) -> BTreeMap<(i32, String), usize> {
+    let mut m = BTreeMap::new();
+    for c in rows {
+        *m.entry((c.violation_type_id, group_of(c.unit_id))).or_insert(0) += c.n;
+    }
+    m
+}
+
 /// Allegations by (violation type, unit).
 pub fn matrix(rows: &[Count]) -> BTreeMap<(i32, i32), usize> {
     let mut m = BTreeMap::new();
@@ -211,6 +268,53 @@ mod tests {
         assert_eq!(g.len(), 5);
         assert!(g[0].standing.is_gap(), "gaps first");
         assert_eq!(matrix(&rows)[&(7, 100)], 3);
+    }
+
+    #[test]
+    fn gaps_and_allegations_add_up_by_force_or_region() {
+        let vm = [(7, 1)];
+        // Units 100 and 200 in region A, 300 in region B; delivered to 200 in February.
+        let rows = [
+            count(100, 7, "2026-01-01", 3),
+            count(200, 7, "2026-01-01", 3),
+            count(200, 7, "2026-05-01", 3),
+            count(300, 7, "2026-01-01", 1),
+        ];
+        let delivered = [Delivered {
+            session_id: 1,
+            partner_id: 1,
+            on: d("2026-02-10"),
+            modules: vec![1],
+            units: vec![200],
+        }];
+        let gaps = gap_rows(&rows, &vm, &delivered, d("2026-12-31"), 3);
+        let region = |u: i32| if u == 300 { "B".to_string() } else { "A".to_string() };
+        let g = group_gaps(&gaps, region);
+        assert_eq!(
+            g,
+            vec![
+                GroupRow {
+                    group: "A".into(),
+                    module_id: 1,
+                    units: 2,
+                    never_trained: 1,
+                    trained_continuing: 1,
+                    trained: 0,
+                    count: 9
+                },
+                GroupRow {
+                    group: "B".into(),
+                    module_id: 1,
+                    units: 1,
+                    never_trained: 0,
+                    trained_continuing: 0,
+                    trained: 0,
+                    count: 1
+                },
+            ]
+        );
+        let m = matrix_by(&rows, region);
+        assert_eq!((m[&(7, "A".to_string())], m[&(7, "B".to_string())]), (9, 1));
     }
 
     #[test]

@@ -58,6 +58,17 @@ pub struct Query {
     pub evidence: Option<String>,
     pub min: Option<usize>,
     pub group: Option<String>,
+    /// Grouping of the gaps and the allegations: by unit (default), `force` or `region`.
+    pub by: Option<String>,
+}
+
+/// How the analysis is grouped: by unit (`None`), by force or by region.
+pub fn grouping(q: &Query) -> Option<&'static str> {
+    match q.by.as_deref() {
+        Some("force") => Some("force"),
+        Some("region") => Some("region"),
+        _ => None,
+    }
 }
 
 /// The filters resolved: whole months, ids, the evidence threshold, the gap count.
@@ -179,7 +190,8 @@ impl Loaded {
 }
 
 /// The gap rows as the page, the CSV and the JSON show them.
-pub fn gap_views(l: &Loaded, r: &Resolved, tax: &Taxonomy, catalog: &Catalog, lang: &str) -> Vec<Value> {
+/// The gap rows of the units in scope (force and unit filters).
+fn gap_rows_in_scope(l: &Loaded, r: &Resolved) -> Vec<analysis::GapRow> {
     let units_in_scope: BTreeSet<i32> = l
         .units
         .iter()
@@ -189,6 +201,10 @@ pub fn gap_views(l: &Loaded, r: &Resolved, tax: &Taxonomy, catalog: &Catalog, la
         .collect();
     let rows: Vec<_> = l.rows.iter().copied().filter(|x| units_in_scope.contains(&x.unit_id)).collect();
     analysis::gap_rows(&rows, &l.vmods, &l.delivered(), r.to, r.min)
+}
+
+pub fn gap_views(l: &Loaded, r: &Resolved, tax: &Taxonomy, catalog: &Catalog, lang: &str) -> Vec<Value> {
+    gap_rows_in_scope(l, r)
         .into_iter()
         .map(|g| {
             let unit = l.unit(g.unit_id);
@@ -210,19 +226,72 @@ pub fn gap_views(l: &Loaded, r: &Resolved, tax: &Taxonomy, catalog: &Catalog, la
         .collect()
 }
 
-/// Allegations by violation type × unit, with the norms each type breaks and the modules
-/// that teach them.
-pub fn matrix_views(l: &Loaded, tax: &Taxonomy, lang: &str) -> Vec<Value> {
-    let mut out: Vec<Value> = analysis::matrix(&l.rows)
+/// A unit's group: its force's code or its region's code ("" when it has none).
+fn group_key(l: &Loaded, tax: &Taxonomy, by: &str, unit: i32) -> String {
+    let u = l.unit(unit);
+    match by {
+        "force" => u.and_then(|u| tax.force_by_id(u.force_id)).map(|f| f.code.clone()),
+        _ => u.and_then(|u| u.region_code.clone()),
+    }
+    .unwrap_or_default()
+}
+
+fn group_label(tax: &Taxonomy, geo: &Geo, by: &str, key: &str, lang: &str) -> String {
+    match by {
+        "force" => tax.force(key).map(|f| f.label(lang).to_string()),
+        _ => geo.region_name(key, lang),
+    }
+    .unwrap_or_else(|| "—".to_string())
+}
+
+/// The gaps summed by force or region: per group × module, the units with allegations the
+/// module teaches against and how many stand "never trained", "trained, continuing", "trained".
+pub fn grouped_views(
+    l: &Loaded,
+    r: &Resolved,
+    tax: &Taxonomy,
+    geo: &Geo,
+    lang: &str,
+    by: &str,
+) -> Vec<Value> {
+    analysis::group_gaps(&gap_rows_in_scope(l, r), |u| group_key(l, tax, by, u))
         .into_iter()
-        .map(|((vt, unit), n)| {
+        .map(|g| {
+            json!({
+                "group": g.group, by: group_label(tax, geo, by, &g.group, lang), "module_id": g.module_id,
+                "module": l.module_label(g.module_id, lang), "units": g.units, "never_trained": g.never_trained,
+                "trained_continuing": g.trained_continuing, "trained": g.trained, "count": g.count,
+                "gaps": g.never_trained + g.trained_continuing,
+            })
+        })
+        .collect()
+}
+
+/// Allegations by violation type × unit (or force, or region: `by`), with the norms each type
+/// breaks and the modules that teach them. The unit's, force's or region's name is under the
+/// key `unit`, `force` or `region`.
+pub fn matrix_views(l: &Loaded, tax: &Taxonomy, geo: &Geo, lang: &str, by: Option<&str>) -> Vec<Value> {
+    let cells: Vec<((i32, String), usize, Option<i32>)> = match by {
+        None => analysis::matrix(&l.rows)
+            .into_iter()
+            .map(|((vt, unit), n)| ((vt, l.unit_name(unit)), n, Some(unit)))
+            .collect(),
+        Some(by) => analysis::matrix_by(&l.rows, |u| group_key(l, tax, by, u))
+            .into_iter()
+            .map(|((vt, g), n)| ((vt, group_label(tax, geo, by, &g, lang)), n, None))
+            .collect(),
+    };
+    let key = by.unwrap_or("unit");
+    let mut out: Vec<Value> = cells
+        .into_iter()
+        .map(|((vt, name), n, unit)| {
             let norms: Vec<String> =
                 l.norms.iter().filter(|x| x.0 == vt).map(|x| l.label("norm", &x.1, lang)).collect();
             let modules: Vec<String> =
                 l.vmods.iter().filter(|x| x.0 == vt).map(|x| l.module_label(x.1, lang)).collect();
             json!({
                 "violation": tax.violation_type_by_id(vt).map(|(_, t)| t.label(lang).to_string()),
-                "unit": l.unit_name(unit), "unit_id": unit, "count": n, "norms": norms, "modules": modules,
+                key: name, "name": name, "unit_id": unit, "count": n, "norms": norms, "modules": modules,
             })
         })
         .collect();
@@ -268,6 +337,9 @@ pub fn encode(q: &Query) -> String {
     if let Some(v) = &q.group {
         parts.push(format!("group={}", enc(v)));
     }
+    if let Some(v) = &q.by {
+        parts.push(format!("by={}", enc(v)));
+    }
     parts.join("&")
 }
 
@@ -297,7 +369,9 @@ async fn index(
     let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
     let l = load(&auth, r.filter.clone(), r.evidence).await?;
     let gaps = gap_views(&l, &r, tax, auth.catalog, &lang);
-    let matrix = matrix_views(&l, tax, &lang);
+    let by = grouping(&q);
+    let groups = by.map(|b| grouped_views(&l, &r, tax, geo, &lang, b)).unwrap_or_default();
+    let matrix = matrix_views(&l, tax, geo, &lang, by);
     let delivered: Vec<Value> = l
         .sessions
         .iter()
@@ -320,13 +394,13 @@ async fn index(
     let trends: Vec<Value> = trend_units.iter().map(|u| json!({"unit": l.unit_name(*u), "id": u})).collect();
     let filters = json!({
         "from": month(r.from), "to": month(r.to), "force": q.force, "unit": r.filter.unit_id, "region": r.filter.region_code,
-        "evidence": r.evidence.as_str(), "min": r.min, "group": q.group,
+        "evidence": r.evidence.as_str(), "min": r.min, "group": q.group, "by": by.unwrap_or("unit"),
     });
     let qs = encode(&q);
     let choices = choices(&l, tax, geo, &lang);
     Ok(Template::render(
         "training/index",
-        context! { page: page.0, gaps, matrix, delivered, trends, filters, qs, choices },
+        context! { page: page.0, gaps, groups, matrix, delivered, trends, filters, qs, choices },
     ))
 }
 

@@ -675,3 +675,79 @@ fn a_case_workers_recommendation_becomes_a_remediation_action_for_the_unit() {
         assert!(!table.contains("Former l"), "never the recommendation's words");
     });
 }
+
+/// Issue 12: allegations and gaps by force or by region, on the page, in the JSON and the CSV.
+#[test]
+fn gaps_and_allegations_group_by_force_or_region() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "t1@ecole.ml", "trainer", None);
+        let trainer = client(&app, "t1@ecole.ml");
+        for body in [
+            "name=GTIA+8&force=fama_army&strength=600&region=ML-1",
+            "name=GTIA+9&force=fama_army&strength=600&region=ML-2",
+            "name=Brigade+3&force=gendarmerie&strength=80&region=ML-1",
+        ] {
+            let (s, _, _) = post(&trainer, "/staff/training/units", body);
+            assert_eq!(s, Status::SeeOther, "{body}");
+        }
+        let ids: Vec<i32> = units::table.order(units::id).select(units::id).load(&mut app.db.conn()).unwrap();
+        for (unit, n) in [(ids[0], 2), (ids[1], 1), (ids[2], 1)] {
+            for _ in 0..n {
+                substantiated_event(&app.db, unit, "2026-03-10");
+            }
+        }
+        let q = "from=2026-01&to=2026-06";
+        let interviewing = module_id(&app.db, "investigative_interviewing");
+        let j = get_json(&trainer, &format!("/api/v1/training/gaps?{q}&by=force"));
+        assert_eq!(j["by"], "force");
+        let row = |j: &Value, key: &str, name: &str| -> Value {
+            j["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|g| g[key] == name && g["module_id"] == interviewing)
+                .unwrap_or_else(|| panic!("no {name}: {j}"))
+                .clone()
+        };
+        // The army: GTIA 8 (6 allegations) and GTIA 9 (3), both never trained; the gendarmerie's
+        // brigade: 3.
+        let army = row(&j, "force", "Armée de terre (FAMa)");
+        assert_eq!(
+            (army["units"].as_i64(), army["never_trained"].as_i64(), army["count"].as_i64()),
+            (Some(2), Some(2), Some(9)),
+            "{army}"
+        );
+        let j = get_json(&trainer, &format!("/api/v1/training/gaps?{q}&by=region"));
+        let r1 = j["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["group"] == "ML-1" && g["module_id"] == interviewing)
+            .unwrap()
+            .clone();
+        assert_eq!(
+            (r1["units"].as_i64(), r1["count"].as_i64()),
+            (Some(2), Some(9)),
+            "GTIA 8 and Brigade 3: {r1}"
+        );
+        assert!(
+            get_json(&trainer, &format!("/api/v1/training/gaps?{q}")).get("groups").is_none(),
+            "by unit: the rows only"
+        );
+        let csv =
+            trainer.get(format!("/staff/training/gaps.csv?{q}&by=region")).dispatch().into_string().unwrap();
+        assert!(
+            csv.starts_with("region,module,units,never_trained,trained_continuing,trained,count"),
+            "{csv}"
+        );
+        let csv =
+            trainer.get(format!("/staff/training/matrix.csv?{q}&by=force")).dispatch().into_string().unwrap();
+        assert!(csv.starts_with("violation,force,count"), "{csv}");
+        assert!(csv.lines().any(|l| l.contains("Torture") && l.contains(",9,")), "{csv}");
+        let page = trainer.get(format!("/staff/training?{q}&by=force")).dispatch().into_string().unwrap();
+        let table = section(&page, "id=\"groups\"", "</table>").expect("the grouped table");
+        assert!(table.contains("Gendarmerie"), "{table}");
+        assert!(page.contains("<option value=\"force\" selected"), "the choice kept");
+    });
+}
