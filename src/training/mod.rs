@@ -8,7 +8,7 @@
 //! keys and suggestions), `gaps.rs` (the gap rule), `offers.rs` (duplicate offers, session
 //! moves), `warning.rs` (both early-warning methods), `effect.rs` (rate ratios, intervals,
 //! verdicts), `remediation.rs` (the state machine), `analysis.rs` (assembling them from rows),
-//! `chart.rs` (the SVG trend). Queries: `model.rs`. Pages: `routes.rs` (gaps, units, partners, unit attachment), `sessions.rs`, `actions.rs`
+//! `chart.rs` (the SVG trend). Queries: `model.rs`. Pages: `routes.rs` (the gap analysis and the shared views), `setup.rs` (units, partners, unit attachment), `sessions.rs`, `actions.rs`
 //! (remediation), `flags.rs` (the early-warning page), `from_case.rs` (a case's recommendation
 //! proposed as remediation, by the case worker); JSON, CSV, SVG:
 //! `api.rs`. Reminders of review dates and overdue key actions: [`remind`].
@@ -26,6 +26,7 @@ pub mod offers;
 pub mod remediation;
 mod routes;
 mod sessions;
+mod setup;
 pub mod units;
 pub mod warning;
 
@@ -40,6 +41,7 @@ use crate::i18n::Catalog;
 pub fn routes() -> Vec<rocket::Route> {
     let mut r = routes::routes();
     r.extend(sessions::routes());
+    r.extend(setup::routes());
     r.extend(from_case::routes());
     r.extend(actions::routes());
     r.extend(api::routes());
