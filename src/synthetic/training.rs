@@ -183,6 +183,8 @@ pub fn plant(conn: &mut DbConn, tax: &Taxonomy, seed: u64) -> Result<Truth, AppE
     for u in ids {
         model::assign_unit(conn, u, &per_unit[&u])?;
     }
+    // The allegations now name units: the planner's statistics must know it.
+    crate::db::analyze(conn)?;
     Ok(truth)
 }
 

@@ -35,3 +35,7 @@ CREATE TRIGGER events_month AFTER UPDATE OF occurred_on ON events
 CREATE INDEX allegations_training ON allegations
     (unit_id, violation_type_id, occurred_month, disposition_id, case_id, confidence)
     WHERE unit_id IS NOT NULL;
+
+-- Fresh statistics, so that the planner sees the new index and how many allegations name a
+-- unit (stale ones, taken before units were attached, made SQLite 3.50 pass it over).
+ANALYZE allegations;
