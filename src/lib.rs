@@ -221,6 +221,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .attach(accounts::stage())
         .attach(notify::stage())
         .attach(cases::stage())
+        .attach(training::stage())
         .attach(audit::stage())
         .mount("/", geo::routes())
         .mount("/", geo::admin_routes())

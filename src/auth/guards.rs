@@ -62,6 +62,29 @@ impl Staff<'_> {
             })
             .await
     }
+
+    /// A new record and its audit entry, in one transaction: `f` inserts it and returns its id
+    /// and the entry's details; `action` is recorded on (`object_type`, the new id). Like
+    /// `write`, `f` may run twice.
+    pub async fn create<F>(
+        &self,
+        action: &'static str,
+        object_type: &'static str,
+        f: F,
+    ) -> Result<i32, AppError>
+    where
+        F: FnMut(&mut DbConn) -> Result<(i32, String), AppError> + Send + 'static,
+    {
+        let who = self.actor();
+        let mut f = f;
+        self.db
+            .transaction(move |c| {
+                let (id, details) = f(c)?;
+                audit::record(c, &who, action, object_type, &id.to_string(), &details)?;
+                Ok(id)
+            })
+            .await
+    }
 }
 
 #[rocket::async_trait]

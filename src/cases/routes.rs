@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use chrono::{NaiveDate, Utc};
 use rocket::form::FromForm;
 use rocket::http::Status;
 use rocket::request::FlashMessage;
@@ -28,6 +27,8 @@ use crate::taxonomy::Taxonomy;
 use crate::web::Feedback;
 use crate::web::{Checked, Page};
 
+use super::work::*;
+
 pub fn routes() -> Vec<Route> {
     rocket::routes![
         index,
@@ -46,7 +47,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// The institution whose cases the person works (None for an auditor, who reads all).
-fn institution(u: &CurrentUser) -> Result<Option<i32>, AppError> {
+pub(super) fn institution(u: &CurrentUser) -> Result<Option<i32>, AppError> {
     match u.role {
         Role::Auditor => Ok(None),
         Role::Investigator | Role::Ombudsman => u.user.institution_id.map(Some).ok_or(AppError::NotFound),
@@ -55,23 +56,23 @@ fn institution(u: &CurrentUser) -> Result<Option<i32>, AppError> {
 }
 
 #[derive(Serialize)]
-struct Row {
-    id: i32,
-    title: String,
-    occurred_on: String,
-    region: String,
-    status: String,
-    assignee: Option<i32>,
-    due: Vec<String>,
-    overdue: bool,
-    unread: usize,
+pub(super) struct Row {
+    pub(super) id: i32,
+    pub(super) title: String,
+    pub(super) occurred_on: String,
+    pub(super) region: String,
+    pub(super) status: String,
+    pub(super) assignee: Option<i32>,
+    pub(super) due: Vec<String>,
+    pub(super) overdue: bool,
+    pub(super) unread: usize,
 }
 
-const PAGE: i64 = 50;
+pub(super) const PAGE: i64 = 50;
 
 /// `GET /staff/cases?scope=mine|institution|closed`
 #[rocket::get("/staff/cases?<scope>&<before>")]
-async fn index(
+pub(super) async fn index(
     page: Page,
     auth: Auth<'_>,
     reader: CaseReader<'_>,
@@ -138,7 +139,7 @@ async fn index(
 
 /// `GET /staff/cases/<id>`
 #[rocket::get("/staff/cases/<id>")]
-async fn show(
+pub(super) async fn show(
     page: Page,
     auth: Auth<'_>,
     reader: CaseReader<'_>,
@@ -152,7 +153,7 @@ async fn show(
 }
 
 /// The case page, with the confirmation or the refusal of the last action.
-async fn render_case(
+pub(super) async fn render_case(
     page: Page,
     auth: &Auth<'_>,
     user: &Staff<'_>,
@@ -349,7 +350,7 @@ async fn render_case(
 
 /// Loads a case of the worker's institution inside the transaction of [`Staff::write`], runs
 /// `f`, and records `action` on the case with it.
-async fn act<T: Send + 'static>(
+pub(super) async fn act<T: Send + 'static>(
     worker: &CaseWorker<'_>,
     id: i32,
     action: &'static str,
@@ -366,7 +367,13 @@ async fn act<T: Send + 'static>(
 }
 
 /// The confirmation of an action that may have moved the case on: the step reached, or `key`.
-fn moved_or(auth: &Auth<'_>, page: &Page, id: i32, key: &str, moved: Option<CaseStatus>) -> Flash<Redirect> {
+pub(super) fn moved_or(
+    auth: &Auth<'_>,
+    page: &Page,
+    id: i32,
+    key: &str,
+    moved: Option<CaseStatus>,
+) -> Flash<Redirect> {
     match moved {
         Some(m) => {
             let label = auth.catalog.message(&page.0.lang, &format!("case-status-{}", m.as_str()), None);
@@ -376,21 +383,21 @@ fn moved_or(auth: &Auth<'_>, page: &Page, id: i32, key: &str, moved: Option<Case
     }
 }
 
-fn back(id: i32) -> Redirect {
+pub(super) fn back(id: i32) -> Redirect {
     Redirect::to(format!("/staff/cases/{id}"))
 }
 
 #[derive(FromForm)]
 pub struct TransitionForm {
-    to: Option<String>,
-    reason: Option<String>,
+    pub(super) to: Option<String>,
+    pub(super) reason: Option<String>,
     /// The step the page showed (a hidden field): a case moved since is not moved again.
-    shown_status: Option<String>,
+    pub(super) shown_status: Option<String>,
 }
 
 /// Moves a case to `to`, then on through the steps that follow by themselves; returns the
 /// step reached. The caller has checked the transition.
-fn step(
+pub(super) fn step(
     c: &mut crate::db::DbConn,
     case: &Case,
     to: CaseStatus,
@@ -415,14 +422,14 @@ fn step(
 }
 
 /// A confirmation carried to the next page: a translation key and one argument.
-fn done(id: i32, key: &str, arg: &str) -> Flash<Redirect> {
+pub(super) fn done(id: i32, key: &str, arg: &str) -> Flash<Redirect> {
     Flash::success(back(id), format!("{key}|{arg}"))
 }
 
 /// A step of the workflow; a refused one comes back on the case page with the state
 /// machine's message next to the field at fault and the values as typed.
 #[rocket::post("/staff/cases/<id>/transition", data = "<form>")]
-async fn transition(
+pub(super) async fn transition(
     auth: Auth<'_>,
     worker: CaseWorker<'_>,
     tax: &State<Arc<Taxonomy>>,
@@ -488,15 +495,15 @@ async fn transition(
 
 #[derive(FromForm)]
 pub struct AssignForm {
-    user_id: Option<i32>,
+    pub(super) user_id: Option<i32>,
     /// The assignee the page showed (a hidden field; empty: nobody). When sent, the change holds
     /// only if nobody changed the assignee meanwhile.
-    shown_assignee: Option<String>,
+    pub(super) shown_assignee: Option<String>,
 }
 
 /// Sets the assignee: only if it is still the one the page showed, when the page said
 /// (`shown`: `None` not said, `Some(None)` nobody). Moved meanwhile: `AppError::Moved`.
-fn set_assignee(
+pub(super) fn set_assignee(
     c: &mut crate::db::DbConn,
     case: &Case,
     shown: Option<Option<i32>>,
@@ -519,7 +526,7 @@ fn set_assignee(
 /// nobody; the change enters the case's history and the page confirms it. An assignment changed
 /// since the page was drawn is not overwritten: the page comes back saying so.
 #[rocket::post("/staff/cases/<id>/assign", data = "<form>")]
-async fn assign(
+pub(super) async fn assign(
     auth: Auth<'_>,
     worker: CaseWorker<'_>,
     again: Again<'_>,
@@ -569,387 +576,4 @@ async fn assign(
     } else {
         done(id, "cases-done-assigned", &name)
     }))
-}
-
-#[derive(FromForm)]
-pub struct TextForm {
-    body: Option<String>,
-    due_on: Option<String>,
-    report_id: Option<i32>,
-}
-
-/// The text of a field, trimmed; `None` when nothing was written.
-fn text(v: &Option<String>) -> Option<String> {
-    let t = v.clone().unwrap_or_default().trim().to_string();
-    (!t.is_empty()).then_some(t)
-}
-
-/// What a case worker's form answers: the confirmation on the case page, or the page again.
-type Answer = Result<Either<Flash<Redirect>, (Status, Template)>, AppError>;
-
-/// The tools to draw the case page again, gathered by one request guard.
-pub struct Again<'r> {
-    page: Page,
-    tax: &'r Arc<Taxonomy>,
-    geo: &'r Arc<Geo>,
-}
-
-#[rocket::async_trait]
-impl<'r> rocket::request::FromRequest<'r> for Again<'r> {
-    type Error = ();
-
-    async fn from_request(req: &'r rocket::Request<'_>) -> rocket::request::Outcome<Self, ()> {
-        let page = match req.guard::<Page>().await {
-            rocket::request::Outcome::Success(p) => p,
-            _ => return rocket::request::Outcome::Error((Status::InternalServerError, ())),
-        };
-        let r = req.rocket();
-        match (r.state::<Arc<Taxonomy>>(), r.state::<Arc<Geo>>()) {
-            (Some(tax), Some(geo)) => rocket::request::Outcome::Success(Again { page, tax, geo }),
-            _ => rocket::request::Outcome::Error((Status::InternalServerError, ())),
-        }
-    }
-}
-
-/// A mistake the case worker can fix: the case page again (422), the form `form` with the
-/// values as typed and the message in the worker's language next to `field`.
-async fn refused(
-    again: Again<'_>,
-    auth: &Auth<'_>,
-    worker: &CaseWorker<'_>,
-    id: i32,
-    (form, field, key): (&str, &str, &str),
-    values: &[(&str, &str)],
-) -> Answer {
-    let message = auth.catalog.message(&again.page.0.lang, key, None);
-    let fb = Feedback::refused(form, &[(field, message)], values);
-    // A case that is not there (or not this institution's): the form was wrong first, and the
-    // refusal stays a bad request, as on the triage pages.
-    let t = match render_case(again.page, auth, &worker.0, again.tax, again.geo, id, fb).await {
-        Err(AppError::NotFound) | Err(AppError::Database(diesel::result::Error::NotFound)) => {
-            return Err(AppError::BadRequest("refused form"))
-        }
-        other => other?,
-    };
-    Ok(Either::Right((Status::UnprocessableEntity, t)))
-}
-
-fn date(v: &Option<String>) -> Option<NaiveDate> {
-    v.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-}
-
-#[rocket::post("/staff/cases/<id>/notes", data = "<form>")]
-async fn note(
-    auth: Auth<'_>,
-    worker: CaseWorker<'_>,
-    again: Again<'_>,
-    id: i32,
-    form: Checked<TextForm>,
-) -> Answer {
-    let Some(body) = text(&form.body) else {
-        return refused(again, &auth, &worker, id, ("note", "body", "case-err-text"), &[]).await;
-    };
-    let uid = worker.0.user.id;
-    act(&worker, id, "case.note", move |c, case| {
-        let n = model::add_note(c, case.id, uid, &body)?;
-        Ok(((), format!("note={n}")))
-    })
-    .await?;
-    Ok(Either::Left(done(id, "cases-done-note", "")))
-}
-
-#[rocket::post("/staff/cases/<id>/actions", data = "<form>")]
-async fn action(
-    auth: Auth<'_>,
-    worker: CaseWorker<'_>,
-    again: Again<'_>,
-    id: i32,
-    form: Checked<TextForm>,
-) -> Answer {
-    let typed_due = form.due_on.clone().unwrap_or_default();
-    let values = [("due_on", typed_due.as_str())];
-    let Some(body) = text(&form.body) else {
-        return refused(again, &auth, &worker, id, ("action", "body", "case-err-text"), &values).await;
-    };
-    let due = date(&form.due_on);
-    if due.is_none() && !typed_due.trim().is_empty() {
-        let values = [("due_on", typed_due.as_str()), ("body", body.as_str())];
-        return refused(again, &auth, &worker, id, ("action", "due_on", "case-err-date"), &values).await;
-    }
-    let uid = worker.0.user.id;
-    act(&worker, id, "case.action", move |c, case| {
-        let a = model::add_action(c, case.id, uid, &body, due)?;
-        Ok(((), format!("action={a} due={due:?}")))
-    })
-    .await?;
-    Ok(Either::Left(done(id, "cases-done-action", "")))
-}
-
-#[rocket::post("/staff/cases/<id>/actions/<aid>/done", data = "<_form>")]
-async fn action_done(
-    worker: CaseWorker<'_>,
-    id: i32,
-    aid: i32,
-    _form: Checked<TextForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    act(&worker, id, "case.action_done", move |c, case| {
-        if model::complete_action(c, case.id, aid)? == 0 {
-            return Err(AppError::NotFound);
-        }
-        Ok(((), format!("action={aid}")))
-    })
-    .await?;
-    Ok(done(id, "cases-done-action-done", ""))
-}
-
-#[derive(FromForm)]
-pub struct FindingForm {
-    allegation_id: Option<i32>,
-    disposition: Option<String>,
-    standard: Option<String>,
-    reasoning: Option<String>,
-    /// The disposition the page showed (a hidden field, its code; empty: no finding yet). When
-    /// sent, the finding holds only if nobody recorded another meanwhile.
-    shown_disposition: Option<String>,
-}
-
-/// The finding on one allegation of this case: disposition, standard of proof, reasoning.
-#[rocket::post("/staff/cases/<id>/findings", data = "<form>")]
-async fn finding(
-    auth: Auth<'_>,
-    worker: CaseWorker<'_>,
-    again: Again<'_>,
-    id: i32,
-    form: Checked<FindingForm>,
-) -> Answer {
-    // A hidden field of the page: missing, it was not sent from the page.
-    let aid = form.allegation_id.ok_or(AppError::BadRequest("allegation"))?;
-    let code = form.disposition.clone().unwrap_or_default();
-    let standard = form.standard.clone().unwrap_or_default();
-    let typed_reasoning = form.reasoning.clone().unwrap_or_default();
-    let form_id = format!("finding-{aid}");
-    let values = [
-        ("disposition", code.as_str()),
-        ("standard", standard.as_str()),
-        ("reasoning", typed_reasoning.as_str()),
-    ];
-    let Some(disp) = again.tax.dispositions.iter().find(|d| d.code == code).map(|d| d.id) else {
-        let why = (form_id.as_str(), "disposition", "case-err-disposition");
-        return refused(again, &auth, &worker, id, why, &values).await;
-    };
-    let Some(reasoning) = text(&form.reasoning) else {
-        let why = (form_id.as_str(), "reasoning", "case-err-text");
-        return refused(again, &auth, &worker, id, why, &values).await;
-    };
-    let shown = match form.shown_disposition.as_deref().map(str::trim) {
-        None => None,
-        Some("") => Some(None),
-        Some(v) => Some(Some(
-            again
-                .tax
-                .dispositions
-                .iter()
-                .find(|d| d.code == v)
-                .map(|d| d.id)
-                .ok_or(AppError::BadRequest("shown_disposition"))?,
-        )),
-    };
-    let (logged, std_given) = (code.clone(), standard.clone());
-    let recorded = act(&worker, id, "case.finding", move |c, case| {
-        // Only an allegation routed to this case: another institution's is not found (the
-        // query answers NotFound, 404); any other database error stays a server error.
-        match shown {
-            None => {
-                model::record_finding(c, case.id, aid, disp, &std_given, &reasoning)?;
-            }
-            Some(shown) => {
-                // Concurrency: only over the finding the page showed.
-                if model::record_finding_if(c, case.id, aid, shown, disp, &std_given, &reasoning)? == 0 {
-                    if !model::allegation_of_case(c, case.id, aid)? {
-                        return Err(AppError::NotFound);
-                    }
-                    return Err(AppError::Moved);
-                }
-            }
-        }
-        Ok(((), format!("allegation={aid} disposition={logged}")))
-    })
-    .await;
-    if let Err(AppError::Moved) = recorded {
-        let why = (form_id.as_str(), "disposition", "case-err-moved");
-        return refused(again, &auth, &worker, id, why, &values).await;
-    }
-    recorded?;
-    Ok(Either::Left(done(id, "cases-done-finding", "")))
-}
-
-#[derive(FromForm)]
-pub struct RecommendationForm {
-    addressee: Option<String>,
-    content: Option<String>,
-    due_on: Option<String>,
-    rec_id: Option<i32>,
-    response: Option<String>,
-}
-
-#[rocket::post("/staff/cases/<id>/recommendations", data = "<form>")]
-async fn recommendation(
-    auth: Auth<'_>,
-    again: Again<'_>,
-    worker: CaseWorker<'_>,
-    id: i32,
-    form: Checked<RecommendationForm>,
-) -> Answer {
-    let typed = |v: &Option<String>| v.clone().unwrap_or_default();
-    let (t_to, t_content, t_due) = (typed(&form.addressee), typed(&form.content), typed(&form.due_on));
-    let values = [("addressee", t_to.as_str()), ("content", t_content.as_str()), ("due_on", t_due.as_str())];
-    let due = date(&form.due_on);
-    let checked = match (text(&form.addressee), text(&form.content)) {
-        (None, _) => Err("addressee"),
-        (_, None) => Err("content"),
-        _ if due.is_none() && !t_due.trim().is_empty() => Err("due_on"),
-        (Some(to), Some(content)) => Ok((to, content)),
-    };
-    let (to, content) = match checked {
-        Ok(v) => v,
-        Err(field) => {
-            let key = if field == "due_on" { "case-err-date" } else { "case-err-text" };
-            return refused(again, &auth, &worker, id, ("recommend", field, key), &values).await;
-        }
-    };
-    let uid = worker.0.user.id;
-    let (days, at) = (auth.config.response_days, auth.clock.naive());
-    let moved = act(&worker, id, "case.recommendation", move |c, case| {
-        let r = model::add_recommendation(c, case.id, uid, &to, &content, due)?;
-        // Sending a recommendation is the step "recommendation sent" (and on, by itself).
-        let moved = match case.status().on_recommendation() {
-            Some(next) => Some(step(c, case, next, uid, "", days, at)?),
-            None => None,
-        };
-        Ok((moved, format!("recommendation={r} to={to} step={:?}", moved.map(|m| m.as_str()))))
-    })
-    .await;
-    let moved = match moved {
-        // The case moved on meanwhile: nothing recorded, the form again with what was typed.
-        Err(AppError::Moved) => {
-            return refused(again, &auth, &worker, id, ("recommend", "content", "case-err-moved"), &values)
-                .await
-        }
-        other => other?,
-    };
-    Ok(Either::Left(moved_or(&auth, &again.page, id, "cases-done-recommendation", moved)))
-}
-
-/// The authority's response to a recommendation.
-#[rocket::post("/staff/cases/<id>/responses", data = "<form>")]
-async fn response(
-    auth: Auth<'_>,
-    again: Again<'_>,
-    worker: CaseWorker<'_>,
-    id: i32,
-    form: Checked<RecommendationForm>,
-) -> Answer {
-    // A hidden field of the page: missing, it was not sent from the page.
-    let rid = form.rec_id.ok_or(AppError::BadRequest("recommendation"))?;
-    let Some(resp) = text(&form.response) else {
-        let form_id = format!("response-{rid}");
-        return refused(again, &auth, &worker, id, (form_id.as_str(), "response", "case-err-text"), &[])
-            .await;
-    };
-    let uid = worker.0.user.id;
-    let (days, at) = (auth.config.response_days, auth.clock.naive());
-    let moved = act(&worker, id, "case.response", move |c, case| {
-        if model::record_response(c, case.id, rid, &resp)? == 0 {
-            return Err(AppError::NotFound);
-        }
-        // Recording the response is the step "response received".
-        let moved = match case.status().on_response() {
-            Some(next) => Some(step(c, case, next, uid, "", days, at)?),
-            None => None,
-        };
-        Ok((moved, format!("recommendation={rid} step={:?}", moved.map(|m| m.as_str()))))
-    })
-    .await;
-    let moved = match moved {
-        Err(AppError::Moved) => {
-            let form_id = format!("response-{rid}");
-            return refused(again, &auth, &worker, id, (form_id.as_str(), "response", "case-err-moved"), &[])
-                .await;
-        }
-        other => other?,
-    };
-    Ok(Either::Left(moved_or(&auth, &again.page, id, "cases-done-response", moved)))
-}
-
-#[derive(FromForm)]
-pub struct OutcomeForm {
-    recommended: Option<String>,
-    response: Option<String>,
-    final_outcome: Option<String>,
-    /// `yes`, `no` or empty (not known yet).
-    disciplined: Option<String>,
-}
-
-/// Recommended versus final outcome, and whether anyone was disciplined: the headline
-/// accountability figure.
-#[rocket::post("/staff/cases/<id>/outcome", data = "<form>")]
-async fn outcome(
-    worker: CaseWorker<'_>,
-    id: i32,
-    form: Checked<OutcomeForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    let f = form.into_inner();
-    let disciplined = match f.disciplined.as_deref() {
-        Some("yes") => Some(true),
-        Some("no") => Some(false),
-        _ => None,
-    };
-    act(&worker, id, "case.outcome", move |c, case| {
-        model::set_outcome(
-            c,
-            case.id,
-            f.recommended.as_deref().unwrap_or(""),
-            f.response.as_deref().unwrap_or(""),
-            f.final_outcome.as_deref().unwrap_or(""),
-            disciplined,
-        )?;
-        Ok(((), format!("disciplined={disciplined:?}")))
-    })
-    .await?;
-    Ok(done(id, "cases-done-outcome", ""))
-}
-
-/// A message to a reporter of this case, through their receipt thread.
-#[rocket::post("/staff/cases/<id>/messages", data = "<form>")]
-async fn message(
-    auth: Auth<'_>,
-    worker: CaseWorker<'_>,
-    again: Again<'_>,
-    id: i32,
-    form: Checked<TextForm>,
-) -> Answer {
-    // A hidden field of the page: missing, it was not sent from the page.
-    let rid = form.report_id.ok_or(AppError::BadRequest("report"))?;
-    let Some(body) = text(&form.body) else {
-        let form_id = format!("message-{rid}");
-        return refused(again, &auth, &worker, id, (form_id.as_str(), "body", "case-err-text"), &[]).await;
-    };
-    let uid = worker.0.user.id;
-    act(&worker, id, "case.message", move |c, case| {
-        if !model::reports_of(c, case.event_id)?.iter().any(|r| r.0 == rid) {
-            return Err(AppError::NotFound);
-        }
-        let m = crate::reports::model::add_message(
-            c,
-            rid,
-            "staff",
-            Some(uid),
-            &body,
-            Utc::now().date_naive(),
-            Some(case.institution_id),
-        )?;
-        Ok(((), format!("report={rid} message={m}")))
-    })
-    .await?;
-    Ok(Either::Left(done(id, "cases-done-message", "")))
 }
