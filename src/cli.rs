@@ -328,6 +328,8 @@ fn seed_synthetic(
     let p = prepared()?;
     let mut pooled = p.db.get()?;
     let conn: &mut DbConn = &mut pooled;
+    // A bulk load: no statement limit.
+    crate::db::set_timeouts(conn, crate::db::PgTimeouts { statement_secs: 0, lock_secs: 0 })?;
     let tax = crate::taxonomy::Taxonomy::load(conn)?;
     // Real receipts for the first reports, so that receipt look-ups can be measured.
     let mut real = vec![];
@@ -378,6 +380,7 @@ fn training_eval(truth: std::path::PathBuf) -> Result<(), Failure> {
     let p = prepared()?;
     let mut pooled = p.db.get()?;
     let conn: &mut DbConn = &mut pooled;
+    crate::db::set_timeouts(conn, crate::db::PgTimeouts { statement_secs: 0, lock_secs: 0 })?;
     let text = std::fs::read_to_string(&truth)
         .map_err(|e| Failure(1, format!("cannot read {}: {e}", truth.display())))?;
     let truth: crate::synthetic::training::TruthIn =
@@ -389,8 +392,9 @@ fn training_eval(truth: std::path::PathBuf) -> Result<(), Failure> {
 }
 
 fn audit_verify() -> Result<(), Failure> {
-    let p = prepared()?;
-    let mut pooled = p.db.get()?;
+    // Read-only: no migrations, no reference data, nothing written.
+    let (_, db) = crate::open_for_reading(&crate::config::figment()).map_err(|e| Failure(2, e))?;
+    let mut pooled = db.get()?;
     let conn: &mut DbConn = &mut pooled;
     match audit::verify(conn)? {
         Ok(n) => {

@@ -27,7 +27,7 @@ pub struct TrainingConfig {
     pub threshold_count: usize,
     pub threshold_days: i64,
     /// The statistical method's upper tail probability: a unit is flagged above the
-    /// `1 − statistical_alpha` quantile of its expected count (0.01: a 98 % funnel).
+    /// `1 − statistical_alpha` quantile of its expected count (0.03 by default).
     pub statistical_alpha: f64,
     /// The longest window before and after a delivery over which its effect is measured
     /// (shortened to the days since delivery and to the days since the first allegation on
@@ -38,8 +38,8 @@ pub struct TrainingConfig {
 }
 
 /// The upper tail probability the trainers' statistical early warning tolerates by default
-/// (one side of 98 %; `training::warning`).
-pub const DEFAULT_STATISTICAL_ALPHA: f64 = 0.01;
+/// (about three false flags per hundred units in control; `training::warning`).
+pub const DEFAULT_STATISTICAL_ALPHA: f64 = 0.03;
 
 impl Default for TrainingConfig {
     fn default() -> Self {
@@ -60,6 +60,9 @@ impl Default for TrainingConfig {
 pub struct Config {
     pub database_url: String,
     pub db_pool_size: u32,
+    /// PostgreSQL: how long a statement may run, and wait for a lock, in seconds (0: no limit).
+    pub db_statement_timeout_secs: u32,
+    pub db_lock_timeout_secs: u32,
     /// Where the generated secret key, the SQLite file and development mail live.
     pub data_dir: PathBuf,
     /// Folder holding `regions.geojson`, `cercles.geojson`, `regions_display.geojson` and
@@ -114,6 +117,8 @@ impl Default for Config {
         Config {
             database_url: default_database_url(),
             db_pool_size: 8,
+            db_statement_timeout_secs: 60,
+            db_lock_timeout_secs: 10,
             data_dir: PathBuf::from("data"),
             boundaries_dir: PathBuf::from("resources/mali"),
             locales_dir: PathBuf::from("locales"),

@@ -77,20 +77,57 @@ impl DbUrl {
     }
 }
 
+/// How long a PostgreSQL statement may run, and wait for a lock, before the server cancels it
+/// (0: no limit). A stalled holder of a lock (the audit chain's, a row's) then costs the others
+/// a 503 after `lock_secs`, not a hang on every instance.
+#[derive(Debug, Clone, Copy)]
+pub struct PgTimeouts {
+    pub statement_secs: u32,
+    pub lock_secs: u32,
+}
+
+impl Default for PgTimeouts {
+    fn default() -> Self {
+        PgTimeouts { statement_secs: 60, lock_secs: 10 }
+    }
+}
+
+/// Sets the timeouts of a PostgreSQL connection (nothing on SQLite, whose writers wait
+/// `busy_timeout`).
+pub fn set_timeouts(conn: &mut DbConn, t: PgTimeouts) -> QueryResult<()> {
+    if let DbConn::Pg(pg) = conn {
+        pg.batch_execute(&format!(
+            "SET statement_timeout = '{}s'; SET lock_timeout = '{}s'",
+            t.statement_secs, t.lock_secs
+        ))?;
+    }
+    Ok(())
+}
+
 /// Opens connections of the engine the URL names, and sets SQLite up for durability.
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: DbUrl,
+    timeouts: PgTimeouts,
 }
 
 impl Manager {
     pub fn new(url: DbUrl) -> Self {
-        Manager { url }
+        Manager { url, timeouts: PgTimeouts::default() }
+    }
+
+    pub fn with_timeouts(url: DbUrl, timeouts: PgTimeouts) -> Self {
+        Manager { url, timeouts }
     }
 
     pub fn establish(&self) -> Result<DbConn, diesel::ConnectionError> {
         match self.url.engine {
-            Engine::Postgres => diesel::PgConnection::establish(&self.url.target).map(DbConn::Pg),
+            Engine::Postgres => {
+                let mut c = DbConn::Pg(diesel::PgConnection::establish(&self.url.target)?);
+                set_timeouts(&mut c, self.timeouts)
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(c)
+            }
             Engine::Sqlite => {
                 let mut c = diesel::SqliteConnection::establish(&self.url.target)?;
                 // Durability: an acknowledged report must survive power loss, so every commit
@@ -139,6 +176,11 @@ impl Db {
     /// Connects (creating the SQLite file and its folder if needed) and checks the first
     /// connection, so a bad URL fails at start with a message naming its host or path.
     pub fn connect(url: &str, pool_size: u32) -> AppResult<Db> {
+        Db::connect_with(url, pool_size, PgTimeouts::default())
+    }
+
+    /// [`Db::connect`] with the PostgreSQL statement and lock timeouts of the configuration.
+    pub fn connect_with(url: &str, pool_size: u32, timeouts: PgTimeouts) -> AppResult<Db> {
         let url = DbUrl::parse(url).map_err(AppError::Config)?;
         let sqlite_file = (url.engine == Engine::Sqlite && url.target != ":memory:")
             .then(|| std::path::PathBuf::from(&url.target));
@@ -156,7 +198,7 @@ impl Db {
             crate::private_fs::private_file(file)
                 .map_err(|e| AppError::Config(format!("cannot create {}: {e}", file.display())))?;
         }
-        let manager = Manager::new(url.clone());
+        let manager = Manager::with_timeouts(url.clone(), timeouts);
         // Fail fast with a clear message rather than r2d2's generic timeout.
         manager.establish().map_err(|e| match url.engine {
             Engine::Postgres => {
@@ -199,28 +241,156 @@ impl Db {
     }
 
     /// Runs `f` in one transaction: everything it writes commits together or not at all.
-    pub async fn transaction<F, T>(&self, f: F) -> AppResult<T>
+    ///
+    /// PostgreSQL may abort a transaction that lost a race for locks (deadlock, SQLSTATE 40P01)
+    /// or for a serializable snapshot (40001): the whole transaction runs once more, from the
+    /// start, after a short random pause, before the error is given up to the caller.
+    pub async fn transaction<F, T>(&self, mut f: F) -> AppResult<T>
     where
-        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+        F: FnMut(&mut DbConn) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
         self.run(move |c| {
-            c.transaction(|c| {
+            let first = c.transaction(|c| {
                 begin_write(c)?;
                 f(c)
-            })
+            });
+            match first {
+                Err(AppError::Database(e)) if is_retryable(&e) => {
+                    eprintln!("database: {} (retried once)", retry_reason(&e));
+                    // A short pause, random so that two losers do not meet again: the winner
+                    // commits first (trying at once could take a row back before it does).
+                    let pause = 20 + rand::Rng::gen_range(&mut rand::thread_rng(), 0..80);
+                    std::thread::sleep(Duration::from_millis(pause));
+                    c.transaction(|c| {
+                        begin_write(c)?;
+                        f(c)
+                    })
+                }
+                other => other,
+            }
         })
         .await
     }
 }
 
-/// Applies the embedded migrations of the connection's engine; returns how many ran.
+#[derive(QueryableByName)]
+struct VersionRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    version: String,
+}
+
+/// Whether some embedded migration is not applied yet, found by reading only (diesel's own
+/// check first creates its table, a write).
+fn has_pending_migrations(conn: &mut DbConn) -> bool {
+    use diesel::migration::MigrationSource;
+    let applied: Vec<VersionRow> =
+        match diesel::sql_query("SELECT version FROM __diesel_schema_migrations").load(conn) {
+            Ok(v) => v,
+            Err(_) => return true,
+        };
+    let applied: std::collections::HashSet<String> = applied.into_iter().map(|v| v.version).collect();
+    let versions: Vec<String> = match conn {
+        DbConn::Pg(_) => MigrationSource::<diesel::pg::Pg>::migrations(&POSTGRES_MIGRATIONS)
+            .map(|m| m.iter().map(|m| m.name().version().to_string()).collect())
+            .unwrap_or_default(),
+        DbConn::Sqlite(_) => MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+            .map(|m| m.iter().map(|m| m.name().version().to_string()).collect())
+            .unwrap_or_default(),
+    };
+    versions.is_empty() || versions.iter().any(|v| !applied.contains(v))
+}
+
+/// A transaction PostgreSQL aborted for losing a race (a deadlock, 40P01, or a serialization
+/// failure, 40001): running it again from the start is safe.
+pub fn is_retryable(e: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+        // diesel has no kind for 40P01; PostgreSQL's message names it.
+        Error::DatabaseError(_, info) => info.message().starts_with("deadlock detected"),
+        _ => false,
+    }
+}
+
+pub use crate::error::is_timeout;
+
+fn retry_reason(e: &diesel::result::Error) -> &'static str {
+    match e {
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::SerializationFailure, _) => {
+            "serialization failure"
+        }
+        _ => "deadlock",
+    }
+}
+
+/// Applies the embedded migrations of the connection's engine; returns how many ran. A database
+/// already up to date is only read.
 pub fn migrate(conn: &mut DbConn) -> AppResult<usize> {
+    if !has_pending_migrations(conn) {
+        return Ok(0);
+    }
     let applied = match conn {
         DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len()),
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
     };
     applied.map_err(|e| AppError::Internal(format!("migration failed: {e}")))
+}
+
+/// The start-up lock: instances (and commands) starting together on one database migrate and
+/// load the reference data one after the other, so none fails on a half-made schema.
+/// PostgreSQL: a session advisory lock on the connection doing it (released by [`StartLock::
+/// release`], or by the server when the process dies). SQLite: an exclusive `flock` on the
+/// database's folder (never on the database file itself: closing another descriptor of that
+/// file would drop SQLite's own POSIX locks), released when the value is dropped.
+pub struct StartLock {
+    _folder: Option<std::fs::File>,
+    pg: bool,
+}
+
+/// The key of the start-up advisory lock (the audit chain's is 727274).
+const START_LOCK_KEY: i64 = 727_275;
+
+impl StartLock {
+    pub fn take(conn: &mut DbConn, url: &str) -> AppResult<StartLock> {
+        match conn {
+            DbConn::Pg(pg) => {
+                pg.batch_execute(&format!("SELECT pg_advisory_lock({START_LOCK_KEY})"))?;
+                Ok(StartLock { _folder: None, pg: true })
+            }
+            DbConn::Sqlite(_) => {
+                let target = DbUrl::parse(url).map_err(AppError::Config)?.target;
+                if target == ":memory:" {
+                    return Ok(StartLock { _folder: None, pg: false });
+                }
+                let folder = std::path::Path::new(&target)
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(std::path::Path::new("."))
+                    .to_path_buf();
+                let f = std::fs::File::open(&folder)
+                    .map_err(|e| AppError::Config(format!("cannot open {}: {e}", folder.display())))?;
+                // SAFETY: flock on a descriptor this value owns; it blocks until the lock is ours.
+                let rc = unsafe { libc::flock(std::os::unix::io::AsRawFd::as_raw_fd(&f), libc::LOCK_EX) };
+                if rc != 0 {
+                    return Err(AppError::Internal(format!(
+                        "cannot lock {}: {}",
+                        folder.display(),
+                        std::io::Error::last_os_error()
+                    )));
+                }
+                Ok(StartLock { _folder: Some(f), pg: false })
+            }
+        }
+    }
+
+    /// Lets the next instance start.
+    pub fn release(self, conn: &mut DbConn) -> AppResult<()> {
+        if let (true, DbConn::Pg(pg)) = (self.pg, conn) {
+            pg.batch_execute(&format!("SELECT pg_advisory_unlock({START_LOCK_KEY})"))?;
+        }
+        Ok(())
+    }
 }
 
 /// Call first in a write transaction. SQLite: takes the write lock before anything is read, so

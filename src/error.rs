@@ -18,6 +18,10 @@ pub enum AppError {
     /// Too much work is already queued (a flood of sign-ins): answered early with 503.
     #[error("busy")]
     Unavailable,
+    /// The record moved since the page the form came from was drawn (another person, or another
+    /// instance, changed it first): the form comes back with the state as it is now.
+    #[error("changed meanwhile")]
+    Moved,
     #[error("database: {0}")]
     Database(#[from] diesel::result::Error),
     #[error("database pool: {0}")]
@@ -30,6 +34,23 @@ pub enum AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// A statement PostgreSQL cancelled after `lock_timeout` (55P03) or `statement_timeout`
+/// (57014), or SQLite's write lock still held after `busy_timeout`: the database is busy, the
+/// request may be sent again.
+pub fn is_timeout(e: &diesel::result::Error) -> bool {
+    match e {
+        diesel::result::Error::DatabaseError(_, info) => {
+            let m = info.message();
+            m.starts_with("canceling statement due to lock timeout")
+                || m.starts_with("canceling statement due to statement timeout")
+                || m.starts_with("could not obtain lock")
+                // SQLite: the write lock still held after busy_timeout.
+                || m == "database is locked"
+        }
+        _ => false,
+    }
+}
+
 impl AppError {
     pub fn status(&self) -> Status {
         match self {
@@ -37,7 +58,10 @@ impl AppError {
             AppError::Database(diesel::result::Error::NotFound) => Status::NotFound,
             AppError::BadRequest(_) => Status::BadRequest,
             AppError::TooManyRequests => Status::TooManyRequests,
+            AppError::Moved => Status::Conflict,
             AppError::Pool(_) | AppError::Unavailable => Status::ServiceUnavailable,
+            // PostgreSQL gave up waiting (lock_timeout, statement_timeout): busy, not broken.
+            AppError::Database(e) if is_timeout(e) => Status::ServiceUnavailable,
             _ => Status::InternalServerError,
         }
     }

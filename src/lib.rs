@@ -66,18 +66,42 @@ pub fn prepare(figment: &Figment) -> Result<Prepared, String> {
         format!("cannot create {} readable by its owner only: {e}", config.data_dir.display())
     })?;
     let geo = geo::Geo::load(&config.boundaries_dir)?;
-    let db = Db::connect(&config.database_url, config.db_pool_size).map_err(|e| e.to_string())?;
+    let timeouts = db::PgTimeouts {
+        statement_secs: config.db_statement_timeout_secs,
+        lock_secs: config.db_lock_timeout_secs,
+    };
+    let db =
+        Db::connect_with(&config.database_url, config.db_pool_size, timeouts).map_err(|e| e.to_string())?;
     let mut conn = db.get().map_err(|e| e.to_string())?;
-    db::migrate(&mut conn).map_err(|e| e.to_string())?;
-    geo::model::sync_reference(&mut conn, &geo.boundaries, &geo.gazetteer)
-        .map_err(|e| format!("cannot load the places into the database: {e}"))?;
+    // Migrations may build indexes on large tables: no statement limit while they run.
+    db::set_timeouts(&mut conn, db::PgTimeouts { statement_secs: 0, lock_secs: 0 })
+        .map_err(|e| e.to_string())?;
+    // Instances starting together migrate and load the reference data one at a time; with
+    // nothing to change, all of it only reads (see db::migrate, geo::model::sync_reference).
+    let lock = db::StartLock::take(&mut conn, &config.database_url).map_err(|e| e.to_string())?;
+    let loaded = (|| {
+        db::migrate(&mut conn).map_err(|e| e.to_string())?;
+        geo::model::sync_reference(&mut conn, &geo.boundaries, &geo.gazetteer)
+            .map_err(|e| format!("cannot load the places into the database: {e}"))?;
+        reports::model::receipt_salt(&mut conn).map_err(|e| e.to_string())
+    })();
+    lock.release(&mut conn).map_err(|e| e.to_string())?;
+    db::set_timeouts(&mut conn, timeouts).map_err(|e| e.to_string())?;
+    let receipt_salt = loaded?;
     // The places admins added, kept in the database, join the shipped ones in memory.
     let added = geo::model::staff_places(&mut conn)
         .map_err(|e| format!("cannot read the places added by admins: {e}"))?;
     geo.gazetteer.set_staff_places(added.iter().map(geo::model::StaffPlace::to_place).collect());
-    let receipt_salt = reports::model::receipt_salt(&mut conn).map_err(|e| e.to_string())?;
     drop(conn);
     Ok(Prepared { config: Arc::new(config), db, geo: Arc::new(geo), receipt_salt })
+}
+
+/// For the commands that only read (`vigie audit verify`): the configuration and the database,
+/// without migrations or reference data, so they never write.
+pub fn open_for_reading(figment: &Figment) -> Result<(Config, Db), String> {
+    let config = Config::from_figment(figment)?;
+    let db = Db::connect(&config.database_url, 1).map_err(|e| e.to_string())?;
+    Ok((config, db))
 }
 
 /// When no secret key is configured, the first start generates one into the data folder
@@ -197,6 +221,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .attach(accounts::stage())
         .attach(notify::stage())
         .attach(cases::stage())
+        .attach(training::stage())
         .attach(audit::stage())
         .mount("/", geo::routes())
         .mount("/", geo::admin_routes())

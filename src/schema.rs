@@ -280,6 +280,7 @@ diesel::table! {
         standard_of_proof -> Nullable<Text>,
         finding_reasoning -> Nullable<Text>,
         created_at -> Timestamp,
+        occurred_month -> Nullable<Date>,
     }
 }
 
@@ -471,6 +472,7 @@ diesel::table! {
         partner_id -> Nullable<Integer>,
         session_id -> Nullable<Integer>,
         review_reminded_on -> Nullable<Date>,
+        case_id -> Nullable<Integer>,
     }
 }
 

@@ -139,6 +139,7 @@ confidence-probable = probable
 confidence-possible = possible
 confidence-unknown = unknown
 case-err-transition = This step is not possible from the case's current step.
+case-err-moved = The case changed meanwhile (someone else has just acted on it): here it is as it is now. Check it, then try again if it is still needed.
 case-err-reason = This step needs a written reason.
 case-err-assignee = Assign the case to someone first.
 case-err-text = This field is required: write something.
@@ -237,6 +238,7 @@ routing-cond-separator = {"; "}
 triage-err-decision = Choose a decision.
 triage-err-reason = A reason is required to declare a report inadmissible or out of scope.
 triage-err-title = Give the event a title.
+triage-err-already-linked = This report has just been put into an event by someone else: nothing was created. Its event:
 triage-err-violation = Choose the violation.
 triage-err-force = Choose the force.
 triage-err-override = Write why you route it elsewhere.
@@ -250,6 +252,7 @@ triage-done-routed = { $arg ->
    *[other] { $arg } allegations routed.
 }
 triage-done-override = Allegation no. { $arg } routed elsewhere.
+triage-done-routed-none = Nothing to route: every allegation of this event already has a destination (someone else may have just routed them).
 triage-count = { $count ->
     [one] { $count } report
    *[other] { $count } reports

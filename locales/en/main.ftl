@@ -17,6 +17,8 @@ error-429-title = Too many tries
 error-429-text = Too many tries in a short time. Wait a little, then try again.
 error-500-title = Something went wrong
 error-500-text = The server could not answer. Nothing you sent was half-saved. Try again in a moment.
+error-503-title = The server is busy
+error-503-text = Nothing was saved. Go back to the previous page with your browser's Back button: what you wrote is still there. Send it again in a moment.
 error-home = Back to the home page
 
 about-title = About Vigie

@@ -172,3 +172,23 @@ effect-ci = 95 % CI
 effect-comparison = Untrained comparable units ({ $n })
 effect-ratio-of-ratios = Ratio of ratios
 effect-hint = The verdict reads the interval of the ratio of ratios (of the unit's own ratio when the comparison units have too few data): wholly below 1, improved; wholly above, worse; otherwise no measurable change.
+
+# A case's recommendation proposed as training remediation (by the case worker)
+training-from-case-hint = A substantiated finding names a unit: propose a remediation action to the trainers (unit, module, nothing from the case).
+training-from-case-button = Plan training remediation
+training-from-case-issue = An institution's recommendation: { $violation }
+training-from-case-done = { $arg ->
+    [one] One remediation action proposed to the trainers.
+   *[other] { $arg } remediation actions proposed to the trainers.
+}
+training-from-case-no-recommendation = Record a recommendation first.
+training-from-case-no-finding = No substantiated finding of this case is tied to a unit.
+training-from-case-already = A remediation action has already been proposed for every unit of this case.
+remediation-from-case = an institution's recommendation
+
+# Grouping the analysis by unit, force or region
+training-by = Group by
+training-by-unit = Unit
+training-by-force = Force
+training-by-region = Region
+training-grouped = Gaps grouped

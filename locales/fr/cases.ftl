@@ -139,6 +139,7 @@ confidence-probable = probable
 confidence-possible = possible
 confidence-unknown = inconnue
 case-err-transition = Cette étape n'est pas possible depuis l'étape actuelle du dossier.
+case-err-moved = Le dossier a changé entre-temps (une autre personne vient d'agir) : voici son état actuel. Vérifiez-le, puis recommencez si c'est toujours nécessaire.
 case-err-reason = Cette étape demande un motif écrit.
 case-err-assignee = Attribuez d'abord le dossier à une personne.
 case-err-text = Ce champ est obligatoire : écrivez quelque chose.
@@ -237,6 +238,7 @@ routing-cond-separator = {" ; "}
 triage-err-decision = Choisissez une décision.
 triage-err-reason = Un motif est requis pour déclarer irrecevable ou hors champ.
 triage-err-title = Donnez un titre à l'événement.
+triage-err-already-linked = Ce signalement vient d'être rattaché à un événement par une autre personne : rien n'a été créé. Son événement :
 triage-err-violation = Choisissez la violation.
 triage-err-force = Choisissez la force.
 triage-err-override = Écrivez pourquoi vous orientez ailleurs.
@@ -250,6 +252,7 @@ triage-done-routed = { $arg ->
    *[other] { $arg } allégations orientées.
 }
 triage-done-override = Allégation n° { $arg } réorientée.
+triage-done-routed-none = Rien à orienter : toutes les allégations de cet événement ont déjà une destination (une autre personne vient peut-être de les orienter).
 triage-count = { $count ->
     [one] { $count } signalement
    *[other] { $count } signalements

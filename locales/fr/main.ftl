@@ -17,6 +17,8 @@ error-429-title = Trop d'essais
 error-429-text = Trop d'essais en peu de temps. Attendez un peu, puis réessayez.
 error-500-title = Une erreur est survenue
 error-500-text = Le serveur n'a pas pu répondre. Rien de ce que vous avez envoyé n'a été enregistré à moitié. Réessayez dans un moment.
+error-503-title = Le serveur est occupé
+error-503-text = Rien n'a été enregistré. Revenez à la page précédente avec le bouton « Retour » de votre navigateur : ce que vous aviez écrit y est encore. Renvoyez-le dans un moment.
 error-home = Retour à l'accueil
 
 about-title = À propos de Vigie

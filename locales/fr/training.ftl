@@ -172,3 +172,23 @@ effect-ci = IC 95 %
 effect-comparison = Unités comparables non formées ({ $n })
 effect-ratio-of-ratios = Rapport des rapports
 effect-hint = Le verdict lit l'intervalle du rapport des rapports (celui de l'unité seule quand les unités comparables ont trop peu de données) : entièrement sous 1, amélioration ; entièrement au-dessus, dégradation ; sinon pas de changement mesurable.
+
+# A case's recommendation proposed as training remediation (by the case worker)
+training-from-case-hint = Une constatation fondée met en cause une unité : proposez aux formateurs une action de remédiation (unité, module, sans rien du dossier).
+training-from-case-button = Planifier une remédiation par la formation
+training-from-case-issue = Recommandation d'une institution : { $violation }
+training-from-case-done = { $arg ->
+    [one] Une action de remédiation proposée aux formateurs.
+   *[other] { $arg } actions de remédiation proposées aux formateurs.
+}
+training-from-case-no-recommendation = Enregistrez d'abord une recommandation.
+training-from-case-no-finding = Aucune constatation fondée de ce dossier n'est rattachée à une unité.
+training-from-case-already = Une action de remédiation a déjà été proposée pour chaque unité de ce dossier.
+remediation-from-case = recommandation d'une institution
+
+# Grouping the analysis by unit, force or region
+training-by = Regrouper par
+training-by-unit = Unité
+training-by-force = Force
+training-by-region = Région
+training-grouped = Lacunes regroupées

@@ -224,7 +224,7 @@ async fn act(
     admin: &Admin<'_>,
     id: i32,
     action: &'static str,
-    f: impl FnOnce(&mut crate::db::DbConn, &User) -> Result<String, AppError> + Send + 'static,
+    mut f: impl FnMut(&mut crate::db::DbConn, &User) -> Result<String, AppError> + Send + 'static,
 ) -> Result<Redirect, AppError> {
     admin
         .0

@@ -254,10 +254,13 @@ async fn sign_in(
         .transaction(move |c| {
             // Privacy: an unknown "email" may be a password typed in the wrong box: it
             // is not recorded.
-            let details = if label.is_empty() { "unknown account".to_string() } else { label };
-            audit::record(c, &Actor::System("sign-in"), "auth.failure", "user", &id, &details)?;
-            if let Some((uid, n)) = lock {
+            let details = if label.is_empty() { "unknown account".to_string() } else { label.clone() };
+            // Lock order: the account's row before the audit chain, as on success.
+            if let Some((uid, _)) = lock {
                 User::lock(c, uid, now + chrono::Duration::minutes(15))?;
+            }
+            audit::record(c, &Actor::System("sign-in"), "auth.failure", "user", &id, &details)?;
+            if let Some((_, n)) = lock {
                 audit::record(
                     c,
                     &Actor::System("sign-in"),

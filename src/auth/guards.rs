@@ -40,7 +40,8 @@ impl Staff<'_> {
 
     /// One change and its audit entry, in one transaction: `f` makes the change and says
     /// what it did (the entry's details); `action` on `object` (type, id) is recorded with it,
-    /// or nothing is written at all.
+    /// or nothing is written at all. The entry is the transaction's last write (lock order), and
+    /// `f` may run twice: once more when PostgreSQL aborts the first try (see `Db::transaction`).
     pub async fn write<T, F>(
         &self,
         action: &'static str,
@@ -49,14 +50,38 @@ impl Staff<'_> {
     ) -> Result<T, AppError>
     where
         T: Send + 'static,
-        F: FnOnce(&mut DbConn) -> Result<(T, String), AppError> + Send + 'static,
+        F: FnMut(&mut DbConn) -> Result<(T, String), AppError> + Send + 'static,
     {
         let who = self.actor();
+        let mut f = f;
         self.db
             .transaction(move |c| {
                 let (out, details) = f(c)?;
                 audit::record(c, &who, action, object.0, &object.1, &details)?;
                 Ok(out)
+            })
+            .await
+    }
+
+    /// A new record and its audit entry, in one transaction: `f` inserts it and returns its id
+    /// and the entry's details; `action` is recorded on (`object_type`, the new id). Like
+    /// `write`, `f` may run twice.
+    pub async fn create<F>(
+        &self,
+        action: &'static str,
+        object_type: &'static str,
+        f: F,
+    ) -> Result<i32, AppError>
+    where
+        F: FnMut(&mut DbConn) -> Result<(i32, String), AppError> + Send + 'static,
+    {
+        let who = self.actor();
+        let mut f = f;
+        self.db
+            .transaction(move |c| {
+                let (id, details) = f(c)?;
+                audit::record(c, &who, action, object_type, &id.to_string(), &details)?;
+                Ok(id)
             })
             .await
     }

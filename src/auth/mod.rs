@@ -90,7 +90,11 @@ impl<'r> FromRequest<'r> for CurrentUser {
                 let hash = crate::crypto::sha256_hex(token.as_bytes());
                 let found =
                     db.run(move |c| Ok(model::Session::find_live(c, &hash, now, idle, absolute)?)).await;
-                let Some((session, user)) = found.map_err(|_| ())? else { return Ok(None) };
+                let found = found.map_err(|e| {
+                    // Logged: a staff member got a 503 (a dry pool, a held lock), not a sign-out.
+                    eprintln!("session check: the database could not say (503): {e}");
+                })?;
+                let Some((session, user)) = found else { return Ok(None) };
                 let Some(role) = Role::parse(&user.role) else { return Ok(None) };
                 let second_factor = session.second_factor_at.is_some();
                 Ok(Some(CurrentUser { user, role, session_id: session.id, second_factor }))

@@ -5,6 +5,7 @@
 pub mod deadlines;
 pub mod model;
 mod routes;
+mod work;
 pub mod workflow;
 
 use std::collections::{BTreeMap, HashMap};
@@ -195,9 +196,7 @@ pub fn stage() -> AdHoc {
                     let (db, config, catalog) = (db.clone(), config.clone(), catalog.clone());
                     let pass = rocket::tokio::task::spawn_blocking(move || {
                         let today = chrono::Utc::now().date_naive();
-                        remind(&db, &catalog, &config, today)?;
-                        // The trainers' reminders ride on the same daily pass.
-                        crate::training::remind(&db, &catalog, &config, today)
+                        remind(&db, &catalog, &config, today)
                     })
                     .await;
                     if let Ok(Err(e)) = pass {

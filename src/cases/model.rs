@@ -155,6 +155,10 @@ pub fn list(
 
 /// Moves a case to `to` at `now` (from `clock::Clock`), recording who, when and why; closing
 /// records the reason, sending a recommendation starts the response deadline from that day.
+///
+/// Concurrency: the move is conditional on the step `case` was read at (`WHERE id = ? AND
+/// status = ?`). Another move committed since (by another request or instance) leaves no row
+/// to update: nothing is written and the answer is `false`; the caller refuses the step.
 pub fn transition(
     conn: &mut DbConn,
     case: &Case,
@@ -163,7 +167,7 @@ pub fn transition(
     reason: &str,
     response_days: i64,
     now: NaiveDateTime,
-) -> QueryResult<()> {
+) -> QueryResult<bool> {
     let closing = to.is_terminal();
     let response_due = match to {
         Status::RecommendationSent | Status::AwaitingResponse => {
@@ -171,7 +175,7 @@ pub fn transition(
         }
         _ => case.response_due_on,
     };
-    diesel::update(cases::table.find(case.id))
+    let moved = diesel::update(cases::table.find(case.id).filter(cases::status.eq(&case.status)))
         .set((
             cases::status.eq(to.as_str()),
             cases::closed_at.eq(if closing { Some(now) } else { None }),
@@ -179,6 +183,9 @@ pub fn transition(
             cases::response_due_on.eq(response_due),
         ))
         .execute(conn)?;
+    if moved == 0 {
+        return Ok(false);
+    }
     diesel::insert_into(case_transitions::table)
         .values((
             case_transitions::case_id.eq(case.id),
@@ -189,7 +196,7 @@ pub fn transition(
             case_transitions::at.eq(now),
         ))
         .execute(conn)?;
-    Ok(())
+    Ok(true)
 }
 
 /// An assignment in the case's history: a row that stays on the same step, whose reason is the
@@ -210,6 +217,26 @@ pub fn record_assignment(conn: &mut DbConn, case: &Case, by: i32, assignee_name:
 
 pub fn assign(conn: &mut DbConn, case_id: i32, user_id: Option<i32>) -> QueryResult<usize> {
     diesel::update(cases::table.find(case_id)).set(cases::assignee_id.eq(user_id)).execute(conn)
+}
+
+/// Assigns the case only if its assignee is still `shown` (the one the page showed; `None`:
+/// nobody). Concurrency: a conditional update, so of two assignments made from the same page
+/// at once only one holds; the other updates no row (0) and is refused.
+pub fn assign_if(
+    conn: &mut DbConn,
+    case_id: i32,
+    shown: Option<i32>,
+    user_id: Option<i32>,
+) -> QueryResult<usize> {
+    let target = cases::table.find(case_id);
+    match shown {
+        Some(s) => diesel::update(target.filter(cases::assignee_id.eq(s)))
+            .set(cases::assignee_id.eq(user_id))
+            .execute(conn),
+        None => diesel::update(target.filter(cases::assignee_id.is_null()))
+            .set(cases::assignee_id.eq(user_id))
+            .execute(conn),
+    }
 }
 
 /// (from, to, who, why, when)
@@ -361,6 +388,44 @@ pub fn record_finding(
     Ok(n)
 }
 
+/// Records the finding only if the allegation's disposition is still `shown` (the one the page
+/// showed; `None`: no finding yet). Concurrency: a conditional update; 0 when it moved meanwhile
+/// or the allegation is not this case's (the caller tells them apart with
+/// [`allegation_of_case`]).
+pub fn record_finding_if(
+    conn: &mut DbConn,
+    case_id: i32,
+    allegation_id: i32,
+    shown: Option<i32>,
+    disposition_id: i32,
+    standard: &str,
+    reasoning: &str,
+) -> QueryResult<usize> {
+    let target =
+        allegations::table.filter(allegations::id.eq(allegation_id)).filter(allegations::case_id.eq(case_id));
+    let values = (
+        allegations::disposition_id.eq(Some(disposition_id)),
+        allegations::standard_of_proof.eq(Some(standard)),
+        allegations::finding_reasoning.eq(Some(reasoning)),
+    );
+    match shown {
+        Some(s) => diesel::update(target.filter(allegations::disposition_id.eq(s))).set(values).execute(conn),
+        None => {
+            diesel::update(target.filter(allegations::disposition_id.is_null())).set(values).execute(conn)
+        }
+    }
+}
+
+/// Whether an allegation is routed to this case.
+pub fn allegation_of_case(conn: &mut DbConn, case_id: i32, allegation_id: i32) -> QueryResult<bool> {
+    let n: i64 = allegations::table
+        .filter(allegations::id.eq(allegation_id))
+        .filter(allegations::case_id.eq(case_id))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
 pub fn set_outcome(
     conn: &mut DbConn,
     case_id: i32,
@@ -441,24 +506,20 @@ pub fn digest_recipients(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<(i32
 }
 
 /// Marks a person's digest of `day` as sent; false if it already was (one a day at most, also
-/// with several instances: the key is (user, day)).
+/// with several instances: the key is (user, day)). Concurrency: one insert with `ON CONFLICT DO
+/// NOTHING`, so of two passes at once one claims and the other goes on to the next person.
 pub fn claim_digest(conn: &mut DbConn, user_id: i32, day: NaiveDate, items: i32) -> QueryResult<bool> {
-    let exists: i64 = digests_sent::table
-        .filter(digests_sent::user_id.eq(user_id))
-        .filter(digests_sent::sent_on.eq(day))
-        .count()
-        .get_result(conn)?;
-    if exists > 0 {
-        return Ok(false);
-    }
-    diesel::insert_into(digests_sent::table)
-        .values((
-            digests_sent::user_id.eq(user_id),
-            digests_sent::sent_on.eq(day),
-            digests_sent::items.eq(items),
-        ))
-        .execute(conn)?;
-    Ok(true)
+    let row =
+        (digests_sent::user_id.eq(user_id), digests_sent::sent_on.eq(day), digests_sent::items.eq(items));
+    let inserted = match conn {
+        DbConn::Pg(pg) => {
+            diesel::insert_into(digests_sent::table).values(row).on_conflict_do_nothing().execute(pg)?
+        }
+        DbConn::Sqlite(lite) => {
+            diesel::insert_into(digests_sent::table).values(row).on_conflict_do_nothing().execute(lite)?
+        }
+    };
+    Ok(inserted > 0)
 }
 
 /// A reporter's message in a case's threads: (case id, institution, assignee, report id, message id).

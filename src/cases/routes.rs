@@ -4,7 +4,6 @@
 
 use std::sync::Arc;
 
-use chrono::{NaiveDate, Utc};
 use rocket::form::FromForm;
 use rocket::http::Status;
 use rocket::request::FlashMessage;
@@ -28,6 +27,8 @@ use crate::taxonomy::Taxonomy;
 use crate::web::Feedback;
 use crate::web::{Checked, Page};
 
+use super::work::*;
+
 pub fn routes() -> Vec<Route> {
     rocket::routes![
         index,
@@ -46,7 +47,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// The institution whose cases the person works (None for an auditor, who reads all).
-fn institution(u: &CurrentUser) -> Result<Option<i32>, AppError> {
+pub(super) fn institution(u: &CurrentUser) -> Result<Option<i32>, AppError> {
     match u.role {
         Role::Auditor => Ok(None),
         Role::Investigator | Role::Ombudsman => u.user.institution_id.map(Some).ok_or(AppError::NotFound),
@@ -55,23 +56,23 @@ fn institution(u: &CurrentUser) -> Result<Option<i32>, AppError> {
 }
 
 #[derive(Serialize)]
-struct Row {
-    id: i32,
-    title: String,
-    occurred_on: String,
-    region: String,
-    status: String,
-    assignee: Option<i32>,
-    due: Vec<String>,
-    overdue: bool,
-    unread: usize,
+pub(super) struct Row {
+    pub(super) id: i32,
+    pub(super) title: String,
+    pub(super) occurred_on: String,
+    pub(super) region: String,
+    pub(super) status: String,
+    pub(super) assignee: Option<i32>,
+    pub(super) due: Vec<String>,
+    pub(super) overdue: bool,
+    pub(super) unread: usize,
 }
 
-const PAGE: i64 = 50;
+pub(super) const PAGE: i64 = 50;
 
 /// `GET /staff/cases?scope=mine|institution|closed`
 #[rocket::get("/staff/cases?<scope>&<before>")]
-async fn index(
+pub(super) async fn index(
     page: Page,
     auth: Auth<'_>,
     reader: CaseReader<'_>,
@@ -138,7 +139,7 @@ async fn index(
 
 /// `GET /staff/cases/<id>`
 #[rocket::get("/staff/cases/<id>")]
-async fn show(
+pub(super) async fn show(
     page: Page,
     auth: Auth<'_>,
     reader: CaseReader<'_>,
@@ -152,7 +153,7 @@ async fn show(
 }
 
 /// The case page, with the confirmation or the refusal of the last action.
-async fn render_case(
+pub(super) async fn render_case(
     page: Page,
     auth: &Auth<'_>,
     user: &Staff<'_>,
@@ -170,8 +171,6 @@ async fn render_case(
         .db
         .transaction(move |c| {
             let case = model::find_case(c, id, inst)?;
-            // Privacy: the case page shows the reports' identifying data; the read is recorded.
-            audit::record(c, &who, "case.view", "case", &id.to_string(), "")?;
             let event = triage::find_event(c, case.event_id)?;
             let alleg: Vec<triage::Allegation> = triage::allegations_of_event(c, case.event_id)?
                 .into_iter()
@@ -199,6 +198,9 @@ async fn render_case(
             let recs = model::recommendations_of(c, id)?;
             let workers = model::workers_of(c, case.institution_id)?;
             let rules = crate::routing::model::load(c)?;
+            // Privacy: the case page shows the reports' identifying data; the read is recorded
+            // (last: the audit chain is the last lock a transaction takes).
+            audit::record(c, &who, "case.view", "case", &id.to_string(), "")?;
             Ok((case, event, alleg, reports, transitions, notes, actions, recs, workers, rules))
         })
         .await?;
@@ -239,6 +241,7 @@ async fn render_case(
                 "unit": a.unit_description, "involvement": tr(&format!("involvement-{}", a.involvement)),
                 "confidence": tr(&format!("confidence-{}", a.confidence)), "victims": a.victim_count,
                 "reason": crate::events::routing_basis(&rules, a, auth.catalog, &lang),
+                "disposition_code": a.disposition_id.and_then(|d| tax.dispositions.iter().find(|x| x.id == d)).map(|d| d.code.clone()).unwrap_or_default(),
                 "disposition": a.disposition_id.and_then(|d| tax.dispositions.iter().find(|x| x.id == d)).map(|d| d.label(&lang).to_string()),
                 "standard": a.standard_of_proof, "reasoning": a.finding_reasoning,
             })
@@ -347,11 +350,11 @@ async fn render_case(
 
 /// Loads a case of the worker's institution inside the transaction of [`Staff::write`], runs
 /// `f`, and records `action` on the case with it.
-async fn act<T: Send + 'static>(
+pub(super) async fn act<T: Send + 'static>(
     worker: &CaseWorker<'_>,
     id: i32,
     action: &'static str,
-    f: impl FnOnce(&mut crate::db::DbConn, &Case) -> Result<(T, String), AppError> + Send + 'static,
+    mut f: impl FnMut(&mut crate::db::DbConn, &Case) -> Result<(T, String), AppError> + Send + 'static,
 ) -> Result<T, AppError> {
     let inst = institution(&worker.0)?;
     worker
@@ -364,7 +367,13 @@ async fn act<T: Send + 'static>(
 }
 
 /// The confirmation of an action that may have moved the case on: the step reached, or `key`.
-fn moved_or(auth: &Auth<'_>, page: &Page, id: i32, key: &str, moved: Option<CaseStatus>) -> Flash<Redirect> {
+pub(super) fn moved_or(
+    auth: &Auth<'_>,
+    page: &Page,
+    id: i32,
+    key: &str,
+    moved: Option<CaseStatus>,
+) -> Flash<Redirect> {
     match moved {
         Some(m) => {
             let label = auth.catalog.message(&page.0.lang, &format!("case-status-{}", m.as_str()), None);
@@ -374,19 +383,21 @@ fn moved_or(auth: &Auth<'_>, page: &Page, id: i32, key: &str, moved: Option<Case
     }
 }
 
-fn back(id: i32) -> Redirect {
+pub(super) fn back(id: i32) -> Redirect {
     Redirect::to(format!("/staff/cases/{id}"))
 }
 
 #[derive(FromForm)]
 pub struct TransitionForm {
-    to: Option<String>,
-    reason: Option<String>,
+    pub(super) to: Option<String>,
+    pub(super) reason: Option<String>,
+    /// The step the page showed (a hidden field): a case moved since is not moved again.
+    pub(super) shown_status: Option<String>,
 }
 
 /// Moves a case to `to`, then on through the steps that follow by themselves; returns the
 /// step reached. The caller has checked the transition.
-fn step(
+pub(super) fn step(
     c: &mut crate::db::DbConn,
     case: &Case,
     to: CaseStatus,
@@ -395,10 +406,15 @@ fn step(
     days: i64,
     at: chrono::NaiveDateTime,
 ) -> Result<CaseStatus, AppError> {
-    model::transition(c, case, to, uid, reason, days, at)?;
+    // Concurrency: the move is conditional on the step read; moved meanwhile, nothing is written.
+    if !model::transition(c, case, to, uid, reason, days, at)? {
+        return Err(AppError::Moved);
+    }
     let mut now = model::find_case(c, case.id, None)?;
     while let Some(next) = now.status().automatic_next() {
-        model::transition(c, &now, next, uid, "", days, at)?;
+        if !model::transition(c, &now, next, uid, "", days, at)? {
+            return Err(AppError::Moved);
+        }
         now = model::find_case(c, case.id, None)?;
     }
     model::refresh_public_status(c, case.event_id)?;
@@ -406,14 +422,14 @@ fn step(
 }
 
 /// A confirmation carried to the next page: a translation key and one argument.
-fn done(id: i32, key: &str, arg: &str) -> Flash<Redirect> {
+pub(super) fn done(id: i32, key: &str, arg: &str) -> Flash<Redirect> {
     Flash::success(back(id), format!("{key}|{arg}"))
 }
 
 /// A step of the workflow; a refused one comes back on the case page with the state
 /// machine's message next to the field at fault and the values as typed.
 #[rocket::post("/staff/cases/<id>/transition", data = "<form>")]
-async fn transition(
+pub(super) async fn transition(
     auth: Auth<'_>,
     worker: CaseWorker<'_>,
     tax: &State<Arc<Taxonomy>>,
@@ -439,27 +455,38 @@ async fn transition(
     };
     let (uid, days, at) = (worker.0.user.id, auth.config.response_days, auth.clock.naive());
     let why = reason.clone();
+    let shown = form.shown_status.clone().filter(|s| !s.is_empty());
     let result = act(&worker, id, "case.transition", move |c, case| {
         let from = case.status();
+        if shown.as_deref().is_some_and(|s| s != case.status) {
+            return Err(AppError::Moved);
+        }
         if let Err(refusal) = workflow::check(from, to, &why, case.assignee_id.is_some()) {
             return Ok((Err(refusal), String::new()));
         }
         let reached = step(c, case, to, uid, &why, days, at)?;
         Ok((Ok(reached), format!("{} → {}: {why}", from.as_str(), reached.as_str())))
     })
-    .await?;
-    match result {
-        Ok(reached) => {
-            let label = auth.catalog.message(&lang, &format!("case-status-{}", reached.as_str()), None);
-            Ok(Either::Left(done(id, "cases-done-step", &label)))
-        }
-        Err(refusal) => {
+    .await;
+    // Another person moved the case first: the page again, as it is now, saying so.
+    let result = match result {
+        Err(AppError::Moved) => Err(("to", "case-err-moved")),
+        other => other?.map_err(|refusal| {
             let field = match refusal {
                 workflow::Refusal::ReasonRequired => "reason",
                 workflow::Refusal::AssigneeRequired => "user_id",
                 workflow::Refusal::NotAllowed => "to",
             };
-            let fb = refuse(field, refusal.key());
+            (field, refusal.key())
+        }),
+    };
+    match result {
+        Ok(reached) => {
+            let label = auth.catalog.message(&lang, &format!("case-status-{}", reached.as_str()), None);
+            Ok(Either::Left(done(id, "cases-done-step", &label)))
+        }
+        Err((field, key)) => {
+            let fb = refuse(field, key);
             let t = render_case(page, &auth, &worker.0, tax, geo, id, fb).await?;
             Ok(Either::Right((Status::UnprocessableEntity, t)))
         }
@@ -468,23 +495,54 @@ async fn transition(
 
 #[derive(FromForm)]
 pub struct AssignForm {
-    user_id: Option<i32>,
+    pub(super) user_id: Option<i32>,
+    /// The assignee the page showed (a hidden field; empty: nobody). When sent, the change holds
+    /// only if nobody changed the assignee meanwhile.
+    pub(super) shown_assignee: Option<String>,
+}
+
+/// Sets the assignee: only if it is still the one the page showed, when the page said
+/// (`shown`: `None` not said, `Some(None)` nobody). Moved meanwhile: `AppError::Moved`.
+pub(super) fn set_assignee(
+    c: &mut crate::db::DbConn,
+    case: &Case,
+    shown: Option<Option<i32>>,
+    to: Option<i32>,
+) -> Result<(), AppError> {
+    match shown {
+        None => {
+            model::assign(c, case.id, to)?;
+        }
+        Some(shown) => {
+            if model::assign_if(c, case.id, shown, to)? == 0 {
+                return Err(AppError::Moved);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Assigns the case to a case worker of the same institution (who is told by mail), or to
-/// nobody; the change enters the case's history and the page confirms it.
+/// nobody; the change enters the case's history and the page confirms it. An assignment changed
+/// since the page was drawn is not overwritten: the page comes back saying so.
 #[rocket::post("/staff/cases/<id>/assign", data = "<form>")]
-async fn assign(
+pub(super) async fn assign(
     auth: Auth<'_>,
     worker: CaseWorker<'_>,
+    again: Again<'_>,
     id: i32,
     form: Checked<AssignForm>,
-) -> Result<Flash<Redirect>, AppError> {
+) -> Answer {
     let to = form.user_id;
+    let shown = match form.shown_assignee.as_deref().map(str::trim) {
+        None => None,
+        Some("") => Some(None),
+        Some(v) => Some(Some(v.parse::<i32>().map_err(|_| AppError::BadRequest("shown_assignee"))?)),
+    };
     let (catalog, config, uid) = (auth.catalog.clone(), auth.config.clone(), worker.0.user.id);
     let name = act(&worker, id, "case.assign", move |c, case| {
         let Some(to) = to else {
-            model::assign(c, case.id, None)?;
+            set_assignee(c, case, shown, None)?;
             model::record_assignment(c, case, uid, "")?;
             return Ok((String::new(), "assignee=none".to_string()));
         };
@@ -492,7 +550,7 @@ async fn assign(
         let Some(w) = workers.into_iter().find(|w| w.0 == to) else {
             return Err(AppError::NotFound);
         };
-        model::assign(c, case.id, Some(w.0))?;
+        set_assignee(c, case, shown, Some(w.0))?;
         model::record_assignment(c, case, uid, &w.1)?;
         let link = format!("{}/staff/cases/{}", config.public_url.trim_end_matches('/'), case.id);
         let (subject, body) = crate::notify::compose(
@@ -504,344 +562,18 @@ async fn assign(
         crate::notify::enqueue(c, &w.2, &subject, &body, "case-assigned")?;
         Ok((w.1.clone(), format!("assignee={}", w.0)))
     })
-    .await?;
-    Ok(if name.is_empty() {
-        done(id, "cases-done-unassigned", "")
-    } else {
-        done(id, "cases-done-assigned", &name)
-    })
-}
-
-#[derive(FromForm)]
-pub struct TextForm {
-    body: Option<String>,
-    due_on: Option<String>,
-    report_id: Option<i32>,
-}
-
-/// The text of a field, trimmed; `None` when nothing was written.
-fn text(v: &Option<String>) -> Option<String> {
-    let t = v.clone().unwrap_or_default().trim().to_string();
-    (!t.is_empty()).then_some(t)
-}
-
-/// What a case worker's form answers: the confirmation on the case page, or the page again.
-type Answer = Result<Either<Flash<Redirect>, (Status, Template)>, AppError>;
-
-/// The tools to draw the case page again, gathered by one request guard.
-pub struct Again<'r> {
-    page: Page,
-    tax: &'r Arc<Taxonomy>,
-    geo: &'r Arc<Geo>,
-}
-
-#[rocket::async_trait]
-impl<'r> rocket::request::FromRequest<'r> for Again<'r> {
-    type Error = ();
-
-    async fn from_request(req: &'r rocket::Request<'_>) -> rocket::request::Outcome<Self, ()> {
-        let page = match req.guard::<Page>().await {
-            rocket::request::Outcome::Success(p) => p,
-            _ => return rocket::request::Outcome::Error((Status::InternalServerError, ())),
-        };
-        let r = req.rocket();
-        match (r.state::<Arc<Taxonomy>>(), r.state::<Arc<Geo>>()) {
-            (Some(tax), Some(geo)) => rocket::request::Outcome::Success(Again { page, tax, geo }),
-            _ => rocket::request::Outcome::Error((Status::InternalServerError, ())),
-        }
-    }
-}
-
-/// A mistake the case worker can fix: the case page again (422), the form `form` with the
-/// values as typed and the message in the worker's language next to `field`.
-async fn refused(
-    again: Again<'_>,
-    auth: &Auth<'_>,
-    worker: &CaseWorker<'_>,
-    id: i32,
-    (form, field, key): (&str, &str, &str),
-    values: &[(&str, &str)],
-) -> Answer {
-    let message = auth.catalog.message(&again.page.0.lang, key, None);
-    let fb = Feedback::refused(form, &[(field, message)], values);
-    // A case that is not there (or not this institution's): the form was wrong first, and the
-    // refusal stays a bad request, as on the triage pages.
-    let t = match render_case(again.page, auth, &worker.0, again.tax, again.geo, id, fb).await {
-        Err(AppError::NotFound) | Err(AppError::Database(diesel::result::Error::NotFound)) => {
-            return Err(AppError::BadRequest("refused form"))
+    .await;
+    let name = match name {
+        Err(AppError::Moved) => {
+            let typed = to.map(|t| t.to_string()).unwrap_or_default();
+            let why = ("assign", "user_id", "case-err-moved");
+            return refused(again, &auth, &worker, id, why, &[("user_id", typed.as_str())]).await;
         }
         other => other?,
     };
-    Ok(Either::Right((Status::UnprocessableEntity, t)))
-}
-
-fn date(v: &Option<String>) -> Option<NaiveDate> {
-    v.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-}
-
-#[rocket::post("/staff/cases/<id>/notes", data = "<form>")]
-async fn note(
-    auth: Auth<'_>,
-    worker: CaseWorker<'_>,
-    again: Again<'_>,
-    id: i32,
-    form: Checked<TextForm>,
-) -> Answer {
-    let Some(body) = text(&form.body) else {
-        return refused(again, &auth, &worker, id, ("note", "body", "case-err-text"), &[]).await;
-    };
-    let uid = worker.0.user.id;
-    act(&worker, id, "case.note", move |c, case| {
-        let n = model::add_note(c, case.id, uid, &body)?;
-        Ok(((), format!("note={n}")))
-    })
-    .await?;
-    Ok(Either::Left(done(id, "cases-done-note", "")))
-}
-
-#[rocket::post("/staff/cases/<id>/actions", data = "<form>")]
-async fn action(
-    auth: Auth<'_>,
-    worker: CaseWorker<'_>,
-    again: Again<'_>,
-    id: i32,
-    form: Checked<TextForm>,
-) -> Answer {
-    let typed_due = form.due_on.clone().unwrap_or_default();
-    let values = [("due_on", typed_due.as_str())];
-    let Some(body) = text(&form.body) else {
-        return refused(again, &auth, &worker, id, ("action", "body", "case-err-text"), &values).await;
-    };
-    let due = date(&form.due_on);
-    if due.is_none() && !typed_due.trim().is_empty() {
-        let values = [("due_on", typed_due.as_str()), ("body", body.as_str())];
-        return refused(again, &auth, &worker, id, ("action", "due_on", "case-err-date"), &values).await;
-    }
-    let uid = worker.0.user.id;
-    act(&worker, id, "case.action", move |c, case| {
-        let a = model::add_action(c, case.id, uid, &body, due)?;
-        Ok(((), format!("action={a} due={due:?}")))
-    })
-    .await?;
-    Ok(Either::Left(done(id, "cases-done-action", "")))
-}
-
-#[rocket::post("/staff/cases/<id>/actions/<aid>/done", data = "<_form>")]
-async fn action_done(
-    worker: CaseWorker<'_>,
-    id: i32,
-    aid: i32,
-    _form: Checked<TextForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    act(&worker, id, "case.action_done", move |c, case| {
-        if model::complete_action(c, case.id, aid)? == 0 {
-            return Err(AppError::NotFound);
-        }
-        Ok(((), format!("action={aid}")))
-    })
-    .await?;
-    Ok(done(id, "cases-done-action-done", ""))
-}
-
-#[derive(FromForm)]
-pub struct FindingForm {
-    allegation_id: Option<i32>,
-    disposition: Option<String>,
-    standard: Option<String>,
-    reasoning: Option<String>,
-}
-
-/// The finding on one allegation of this case: disposition, standard of proof, reasoning.
-#[rocket::post("/staff/cases/<id>/findings", data = "<form>")]
-async fn finding(
-    auth: Auth<'_>,
-    worker: CaseWorker<'_>,
-    again: Again<'_>,
-    id: i32,
-    form: Checked<FindingForm>,
-) -> Answer {
-    // A hidden field of the page: missing, it was not sent from the page.
-    let aid = form.allegation_id.ok_or(AppError::BadRequest("allegation"))?;
-    let code = form.disposition.clone().unwrap_or_default();
-    let standard = form.standard.clone().unwrap_or_default();
-    let typed_reasoning = form.reasoning.clone().unwrap_or_default();
-    let form_id = format!("finding-{aid}");
-    let values = [
-        ("disposition", code.as_str()),
-        ("standard", standard.as_str()),
-        ("reasoning", typed_reasoning.as_str()),
-    ];
-    let Some(disp) = again.tax.dispositions.iter().find(|d| d.code == code).map(|d| d.id) else {
-        let why = (form_id.as_str(), "disposition", "case-err-disposition");
-        return refused(again, &auth, &worker, id, why, &values).await;
-    };
-    let Some(reasoning) = text(&form.reasoning) else {
-        let why = (form_id.as_str(), "reasoning", "case-err-text");
-        return refused(again, &auth, &worker, id, why, &values).await;
-    };
-    act(&worker, id, "case.finding", move |c, case| {
-        // Only an allegation routed to this case: another institution's is not found (the
-        // query answers NotFound, 404); any other database error stays a server error.
-        model::record_finding(c, case.id, aid, disp, &standard, &reasoning)?;
-        Ok(((), format!("allegation={aid} disposition={code}")))
-    })
-    .await?;
-    Ok(Either::Left(done(id, "cases-done-finding", "")))
-}
-
-#[derive(FromForm)]
-pub struct RecommendationForm {
-    addressee: Option<String>,
-    content: Option<String>,
-    due_on: Option<String>,
-    rec_id: Option<i32>,
-    response: Option<String>,
-}
-
-#[rocket::post("/staff/cases/<id>/recommendations", data = "<form>")]
-async fn recommendation(
-    auth: Auth<'_>,
-    again: Again<'_>,
-    worker: CaseWorker<'_>,
-    id: i32,
-    form: Checked<RecommendationForm>,
-) -> Answer {
-    let typed = |v: &Option<String>| v.clone().unwrap_or_default();
-    let (t_to, t_content, t_due) = (typed(&form.addressee), typed(&form.content), typed(&form.due_on));
-    let values = [("addressee", t_to.as_str()), ("content", t_content.as_str()), ("due_on", t_due.as_str())];
-    let due = date(&form.due_on);
-    let checked = match (text(&form.addressee), text(&form.content)) {
-        (None, _) => Err("addressee"),
-        (_, None) => Err("content"),
-        _ if due.is_none() && !t_due.trim().is_empty() => Err("due_on"),
-        (Some(to), Some(content)) => Ok((to, content)),
-    };
-    let (to, content) = match checked {
-        Ok(v) => v,
-        Err(field) => {
-            let key = if field == "due_on" { "case-err-date" } else { "case-err-text" };
-            return refused(again, &auth, &worker, id, ("recommend", field, key), &values).await;
-        }
-    };
-    let page = again.page;
-    let uid = worker.0.user.id;
-    let (days, at) = (auth.config.response_days, auth.clock.naive());
-    let moved = act(&worker, id, "case.recommendation", move |c, case| {
-        let r = model::add_recommendation(c, case.id, uid, &to, &content, due)?;
-        // Sending a recommendation is the step "recommendation sent" (and on, by itself).
-        let moved = match case.status().on_recommendation() {
-            Some(next) => Some(step(c, case, next, uid, "", days, at)?),
-            None => None,
-        };
-        Ok((moved, format!("recommendation={r} to={to} step={:?}", moved.map(|m| m.as_str()))))
-    })
-    .await?;
-    Ok(Either::Left(moved_or(&auth, &page, id, "cases-done-recommendation", moved)))
-}
-
-/// The authority's response to a recommendation.
-#[rocket::post("/staff/cases/<id>/responses", data = "<form>")]
-async fn response(
-    auth: Auth<'_>,
-    again: Again<'_>,
-    worker: CaseWorker<'_>,
-    id: i32,
-    form: Checked<RecommendationForm>,
-) -> Answer {
-    // A hidden field of the page: missing, it was not sent from the page.
-    let rid = form.rec_id.ok_or(AppError::BadRequest("recommendation"))?;
-    let Some(resp) = text(&form.response) else {
-        let form_id = format!("response-{rid}");
-        return refused(again, &auth, &worker, id, (form_id.as_str(), "response", "case-err-text"), &[])
-            .await;
-    };
-    let page = again.page;
-    let uid = worker.0.user.id;
-    let (days, at) = (auth.config.response_days, auth.clock.naive());
-    let moved = act(&worker, id, "case.response", move |c, case| {
-        if model::record_response(c, case.id, rid, &resp)? == 0 {
-            return Err(AppError::NotFound);
-        }
-        // Recording the response is the step "response received".
-        let moved = match case.status().on_response() {
-            Some(next) => Some(step(c, case, next, uid, "", days, at)?),
-            None => None,
-        };
-        Ok((moved, format!("recommendation={rid} step={:?}", moved.map(|m| m.as_str()))))
-    })
-    .await?;
-    Ok(Either::Left(moved_or(&auth, &page, id, "cases-done-response", moved)))
-}
-
-#[derive(FromForm)]
-pub struct OutcomeForm {
-    recommended: Option<String>,
-    response: Option<String>,
-    final_outcome: Option<String>,
-    /// `yes`, `no` or empty (not known yet).
-    disciplined: Option<String>,
-}
-
-/// Recommended versus final outcome, and whether anyone was disciplined: the headline
-/// accountability figure.
-#[rocket::post("/staff/cases/<id>/outcome", data = "<form>")]
-async fn outcome(
-    worker: CaseWorker<'_>,
-    id: i32,
-    form: Checked<OutcomeForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    let f = form.into_inner();
-    let disciplined = match f.disciplined.as_deref() {
-        Some("yes") => Some(true),
-        Some("no") => Some(false),
-        _ => None,
-    };
-    act(&worker, id, "case.outcome", move |c, case| {
-        model::set_outcome(
-            c,
-            case.id,
-            f.recommended.as_deref().unwrap_or(""),
-            f.response.as_deref().unwrap_or(""),
-            f.final_outcome.as_deref().unwrap_or(""),
-            disciplined,
-        )?;
-        Ok(((), format!("disciplined={disciplined:?}")))
-    })
-    .await?;
-    Ok(done(id, "cases-done-outcome", ""))
-}
-
-/// A message to a reporter of this case, through their receipt thread.
-#[rocket::post("/staff/cases/<id>/messages", data = "<form>")]
-async fn message(
-    auth: Auth<'_>,
-    worker: CaseWorker<'_>,
-    again: Again<'_>,
-    id: i32,
-    form: Checked<TextForm>,
-) -> Answer {
-    // A hidden field of the page: missing, it was not sent from the page.
-    let rid = form.report_id.ok_or(AppError::BadRequest("report"))?;
-    let Some(body) = text(&form.body) else {
-        let form_id = format!("message-{rid}");
-        return refused(again, &auth, &worker, id, (form_id.as_str(), "body", "case-err-text"), &[]).await;
-    };
-    let uid = worker.0.user.id;
-    act(&worker, id, "case.message", move |c, case| {
-        if !model::reports_of(c, case.event_id)?.iter().any(|r| r.0 == rid) {
-            return Err(AppError::NotFound);
-        }
-        let m = crate::reports::model::add_message(
-            c,
-            rid,
-            "staff",
-            Some(uid),
-            &body,
-            Utc::now().date_naive(),
-            Some(case.institution_id),
-        )?;
-        Ok(((), format!("report={rid} message={m}")))
-    })
-    .await?;
-    Ok(Either::Left(done(id, "cases-done-message", "")))
+    Ok(Either::Left(if name.is_empty() {
+        done(id, "cases-done-unassigned", "")
+    } else {
+        done(id, "cases-done-assigned", &name)
+    }))
 }

@@ -1,7 +1,7 @@
 //! Queries on the reference tables of places: regions, cercles and the gazetteer, kept in step
 //! with the boundary files at start-up.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use diesel::prelude::*;
 
@@ -24,10 +24,50 @@ struct NewPlace<'a> {
     population: Option<i32>,
 }
 
+/// Whether the database already holds the reference data of the files, read without any write:
+/// every region and cercle with the same names, and as many shipped places.
+fn reference_is_current(conn: &mut DbConn, b: &Boundaries, g: &Gazetteer) -> QueryResult<bool> {
+    let have: HashMap<String, (String, String, String)> = regions::table
+        .select((regions::code, regions::name, regions::name_en, regions::hasc))
+        .load::<(String, String, String, String)>(conn)?
+        .into_iter()
+        .map(|(code, name, en, hasc)| (code, (name, en, hasc)))
+        .collect();
+    let regions_ok = b
+        .regions
+        .iter()
+        .all(|r| have.get(&r.code).is_some_and(|h| h.0 == r.name && h.1 == r.name_en && h.2 == r.hasc));
+    if !regions_ok {
+        return Ok(false);
+    }
+    let have: HashMap<String, (String, String)> = cercles::table
+        .select((cercles::code, cercles::name, cercles::region_code))
+        .load::<(String, String, String)>(conn)?
+        .into_iter()
+        .map(|(code, name, region)| (code, (name, region)))
+        .collect();
+    let cercles_ok =
+        b.cercles.iter().all(|c| have.get(&c.code).is_some_and(|h| h.0 == c.name && h.1 == c.region_code));
+    if !cercles_ok {
+        return Ok(false);
+    }
+    let places: i64 = places::table.filter(places::added_by.is_null()).count().get_result(conn)?;
+    Ok(places as usize == g.shipped().len())
+}
+
 /// Inserts the regions, cercles and places the database lacks and refreshes region and
 /// cercle names. Rows already referenced by reports are never deleted.
+///
+/// Unchanged reference data is only read: a start (or a command) while a server writes never
+/// waits on, nor fails for, the write lock. A change is written in one transaction that takes
+/// the write lock first (`db::begin_write`), so on SQLite it waits its turn (busy_timeout)
+/// instead of failing on a stale snapshot.
 pub fn sync_reference(conn: &mut DbConn, b: &Boundaries, g: &Gazetteer) -> QueryResult<usize> {
+    if reference_is_current(conn, b, g)? {
+        return Ok(0);
+    }
     conn.transaction(|conn| {
+        crate::db::begin_write(conn)?;
         let known: HashSet<String> = regions::table.select(regions::code).load(conn)?.into_iter().collect();
         for r in &b.regions {
             if known.contains(&r.code) {

@@ -1,5 +1,5 @@
 //! Abuse protection without tracking: per-client counters held in memory only, keyed by a
-//! salted hash of the client's address (`accounts::throttle::Windowed`, the staff doors' counter
+//! salted hash of the client's address (`auth::throttle::Windowed`, the staff doors' counter
 //! too). The salt is random and replaced every hour, and the counters with it, so nothing can
 //! link a key back to an address or across hours. The time is the caller's (`clock::Clock`, in
 //! Rocket's state), so tests pin it at a window's edge.

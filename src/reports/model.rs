@@ -13,6 +13,12 @@ use crate::schema::{
 
 /// Reads the receipt salt, creating it on first use.
 pub fn receipt_salt(conn: &mut DbConn) -> QueryResult<ReceiptSalt> {
+    // Read first: once the salt exists, a start writes nothing.
+    let found: Option<String> =
+        settings::table.find("receipt_salt").select(settings::value).first(conn).optional()?;
+    if let Some(v) = found {
+        return Ok(ReceiptSalt(hex::decode(v).unwrap_or_default()));
+    }
     conn.transaction(|conn| {
         crate::db::begin_write(conn)?;
         let found: Option<String> =

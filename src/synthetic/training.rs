@@ -183,6 +183,8 @@ pub fn plant(conn: &mut DbConn, tax: &Taxonomy, seed: u64) -> Result<Truth, AppE
     for u in ids {
         model::assign_unit(conn, u, &per_unit[&u])?;
     }
+    // The allegations now name units: the planner's statistics must know it.
+    crate::db::analyze(conn)?;
     Ok(truth)
 }
 
@@ -226,9 +228,10 @@ pub fn evaluate(
     let query_ms = started.elapsed().as_secs_f64() * 1000.0;
     let first = model::first_on_record(conn)?;
     let counts: Vec<warning::UnitCounts> = {
-        let mut by: std::collections::HashMap<i32, Vec<NaiveDate>> = std::collections::HashMap::new();
-        for (u, _, d) in &rows {
-            by.entry(*u).or_default().push(*d);
+        let mut by: std::collections::HashMap<i32, Vec<(NaiveDate, usize)>> =
+            std::collections::HashMap::new();
+        for c in &rows {
+            by.entry(c.unit_id).or_default().push((c.month, c.n));
         }
         units
             .iter()
@@ -236,7 +239,7 @@ pub fn evaluate(
                 unit_id: u.id,
                 force_id: u.force_id,
                 strength: u.strength.map(i64::from),
-                dates: by.remove(&u.id).unwrap_or_default(),
+                months: by.remove(&u.id).unwrap_or_default(),
             })
             .collect()
     };
@@ -253,7 +256,8 @@ pub fn evaluate(
     // The statistical method at the configured alpha, then at others for comparison; each
     // against the threshold's top units at the same number of flags.
     let mut lines = vec![];
-    for (i, alpha) in [cfg.statistical_alpha, 0.001, 0.005, 0.05].into_iter().enumerate() {
+    let others = [0.001, 0.005, 0.01, 0.02, 0.05].into_iter().filter(|a| *a != cfg.statistical_alpha);
+    for (i, alpha) in std::iter::once(cfg.statistical_alpha).chain(others).enumerate() {
         let st = if i == 0 { stat.clone() } else { warning::statistical(&counts, alpha) };
         let flagged: Vec<i32> = st.iter().filter(|s| s.flagged).map(|s| s.unit_id).collect();
         let k = flagged.len();
@@ -280,7 +284,10 @@ pub fn evaluate(
     let t = std::time::Instant::now();
     let gaps = analysis::gap_rows(&rows, &vmods, &delivered, today, cfg.gap_min_count);
     let gap_ms = t.elapsed().as_secs_f64() * 1000.0;
-    // Verdicts.
+    // Verdicts: the effect's windows are counted in days (the allegations one by one).
+    let t = std::time::Instant::now();
+    let days = model::counted_days(conn, model::Evidence::Credible, &filter)?;
+    let days_ms = t.elapsed().as_secs_f64() * 1000.0;
     let pairs: Vec<(i32, i32)> = units.iter().map(|u| (u.id, u.force_id)).collect();
     let (mut right, mut tally) = (0, std::collections::BTreeMap::<String, usize>::new());
     for st in &truth.sessions {
@@ -290,7 +297,7 @@ pub fn evaluate(
         let types: BTreeSet<i32> =
             vmods.iter().filter(|(_, m)| s.modules.contains(m)).map(|(v, _)| *v).collect();
         let targeted: Vec<(i32, i32, NaiveDate)> =
-            rows.iter().copied().filter(|r| types.contains(&r.1)).collect();
+            days.iter().copied().filter(|r| types.contains(&r.1)).collect();
         let trained: BTreeSet<i32> = s.units.iter().copied().collect();
         let cmp = analysis::comparable(&pairs, &delivered, &trained, &s.modules, on + Duration::days(window));
         let (a, c) = analysis::effect_counts(&targeted, &trained, &cmp, on, window);
@@ -324,15 +331,16 @@ pub fn evaluate(
         .count();
     let n = truth.sessions.len().max(1);
     Ok(format!(
-        "units {units} · elevated {elev} · allegations counted {rows}\n\
+        "units {units} · elevated {elev} · allegations counted {counted} ({rows} unit × type × month rows)\n\
          {lines}\n\
          threshold as configured ({n_thr}+ in {days} days): {thr_flagged_n} flags, precision {ap:.2}, recall {ar:.2}\n\
          verdicts: {right}/{n} right ({acc:.2}) {tally:?}\n\
          duplicate offers found: {found}/{dups}\n\
-         time: query {query_ms:.0} ms, statistical {stat_ms:.1} ms, threshold {thr_ms:.1} ms, gap rule {gap_ms:.1} ms ({gaps} rows)",
+         time: counting query {query_ms:.0} ms, statistical {stat_ms:.1} ms, threshold {thr_ms:.1} ms, gap rule {gap_ms:.1} ms ({gaps} rows); by day for the verdicts {days_ms:.0} ms",
         units = units.len(),
         elev = truth.elevated_units.len(),
         rows = rows.len(),
+        counted = rows.iter().map(|c| c.n).sum::<usize>(),
         days = cfg.threshold_days,
         n_thr = cfg.threshold_count,
         acc = right as f64 / n as f64,

@@ -45,6 +45,7 @@ fn remediation_view(r: &model::Remediation, l: &Loaded, catalog: &Catalog, lang:
         "issue": r.issue, "lessons_unit": r.lessons_unit, "lessons_institution": r.lessons_institution,
         "module": r.module_id.map(|m| l.module_label(m, lang)), "unit": r.unit_id.map(|u| l.unit_name(u)),
         "session_id": r.session_id, "review_on": r.review_on.map(|d| d.to_string()).unwrap_or_default(),
+        "from_case": r.case_id.is_some(),
     })
 }
 
@@ -138,11 +139,10 @@ async fn create_remediation(
         let t = render_remediation_index(page, &auth, tax, geo, fb).await?;
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
-    let actor = who.0.actor();
     let uid = who.0.user.id;
-    let id = auth
-        .db
-        .transaction(move |c| {
+    let id = who
+        .0
+        .create("training.remediation.open", "remediation_action", move |c| {
             let id = model::insert_remediation(
                 c,
                 &model::NewRemediation {
@@ -151,10 +151,10 @@ async fn create_remediation(
                     unit_id: unit,
                     review_on,
                     created_by: uid,
+                    case_id: None,
                 },
             )?;
-            audit::record(c, &actor, "training.remediation.open", "remediation_action", &id.to_string(), "")?;
-            Ok(id)
+            Ok((id, String::new()))
         })
         .await?;
     Ok(Either::Left(Redirect::to(format!("/staff/training/remediation/{id}"))))
@@ -334,21 +334,12 @@ async fn remediation_key_action(
         let t = render_remediation(page, &auth, id, fb).await?;
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
-    let actor = who.0.actor();
     let due = due.unwrap_or_default();
-    auth.db
-        .transaction(move |c| {
+    who.0
+        .write("training.remediation.key_action", ("remediation_action", id.to_string()), move |c| {
             model::find_remediation(c, id)?;
             let kid = model::add_key_action(c, id, &description, due)?;
-            audit::record(
-                c,
-                &actor,
-                "training.remediation.key_action",
-                "remediation_action",
-                &id.to_string(),
-                &format!("key action {kid} due {due}"),
-            )?;
-            Ok(())
+            Ok(((), format!("key action {kid} due {due}")))
         })
         .await?;
     Ok(Either::Left(Flash::success(
@@ -359,27 +350,17 @@ async fn remediation_key_action(
 
 #[rocket::post("/staff/training/remediation/<id>/key-actions/<kid>/done", data = "<_checked>")]
 async fn remediation_key_done(
-    auth: Auth<'_>,
     who: TrainingStaff<'_>,
     id: i32,
     kid: i32,
     _checked: Checked<NoFields>,
 ) -> Result<Flash<Redirect>, AppError> {
-    let actor = who.0.actor();
-    auth.db
-        .transaction(move |c| {
+    who.0
+        .write("training.remediation.key_done", ("remediation_action", id.to_string()), move |c| {
             if model::finish_key_action(c, id, kid)? == 0 {
                 return Err(AppError::NotFound);
             }
-            audit::record(
-                c,
-                &actor,
-                "training.remediation.key_done",
-                "remediation_action",
-                &id.to_string(),
-                &format!("key action {kid}"),
-            )?;
-            Ok(())
+            Ok(((), format!("key action {kid}")))
         })
         .await?;
     Ok(Flash::success(Redirect::to(format!("/staff/training/remediation/{id}")), "remediation-done-key|"))
@@ -395,7 +376,6 @@ pub struct LessonsForm {
 
 #[rocket::post("/staff/training/remediation/<id>/lessons", data = "<form>")]
 async fn remediation_lessons(
-    auth: Auth<'_>,
     who: TrainingStaff<'_>,
     id: i32,
     form: Checked<LessonsForm>,
@@ -404,23 +384,14 @@ async fn remediation_lessons(
     let inst = form.lessons_institution.clone().unwrap_or_default();
     let session: Option<i32> = form.session.as_deref().and_then(|s| s.parse().ok());
     let review = form.review_on.as_deref().and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok());
-    let actor = who.0.actor();
-    auth.db
-        .transaction(move |c| {
+    who.0
+        .write("training.remediation.lessons", ("remediation_action", id.to_string()), move |c| {
             model::find_remediation(c, id)?;
             if let Some(s) = session {
                 model::find_session(c, s)?;
             }
             model::update_lessons(c, id, &unit, &inst, session, review)?;
-            audit::record(
-                c,
-                &actor,
-                "training.remediation.lessons",
-                "remediation_action",
-                &id.to_string(),
-                "",
-            )?;
-            Ok(())
+            Ok(((), String::new()))
         })
         .await?;
     Ok(Flash::success(Redirect::to(format!("/staff/training/remediation/{id}")), "remediation-done-lessons|"))

@@ -1,12 +1,23 @@
 //! Assembling the gap analysis, the warning inputs, the trend and the effect counts from rows
-//! already loaded: (unit, violation type, day) per counted allegation, the violation → module
-//! map, and the delivered sessions. Free of web and database types.
+//! already loaded: counts per unit, violation type and month (`Count`), the violation → module
+//! map, and the delivered sessions; for an effect, (unit, violation type, day) per allegation.
+//! Free of web and database types.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDate};
 
 use super::gaps::{self, Standing};
+
+/// Allegations of one unit and violation type in one month, as the database counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Count {
+    pub unit_id: i32,
+    pub violation_type_id: i32,
+    /// The first day of the month.
+    pub month: NaiveDate,
+    pub n: usize,
+}
 
 /// A delivered session, as the analysis needs it.
 #[derive(Debug, Clone)]
@@ -34,16 +45,16 @@ pub struct GapRow {
 /// Every unit × module with counted allegations, judged by the gap rule; gaps first, then by
 /// count, most first.
 pub fn gap_rows(
-    rows: &[(i32, i32, NaiveDate)],
+    rows: &[Count],
     violation_modules: &[(i32, i32)],
     delivered: &[Delivered],
     period_end: NaiveDate,
     min_count: usize,
 ) -> Vec<GapRow> {
-    let mut incidents: BTreeMap<(i32, i32), Vec<NaiveDate>> = BTreeMap::new();
-    for (unit, vt, on) in rows {
-        for (_, module) in violation_modules.iter().filter(|(v, _)| v == vt) {
-            incidents.entry((*unit, *module)).or_default().push(*on);
+    let mut incidents: BTreeMap<(i32, i32), Vec<(NaiveDate, usize)>> = BTreeMap::new();
+    for c in rows {
+        for (_, module) in violation_modules.iter().filter(|(v, _)| *v == c.violation_type_id) {
+            incidents.entry((c.unit_id, *module)).or_default().push((c.month, c.n));
         }
     }
     let mut out: Vec<GapRow> = incidents
@@ -70,23 +81,80 @@ pub fn gap_rows(
     out
 }
 
-/// Allegations by (violation type, unit).
-pub fn matrix(rows: &[(i32, i32, NaiveDate)]) -> BTreeMap<(i32, i32), usize> {
+/// The gaps of one group of units (a force, a region) for one module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRow {
+    /// The group's key: the force's or region's code ("" for units without a region).
+    pub group: String,
+    pub module_id: i32,
+    /// Units of the group with allegations the module teaches against.
+    pub units: usize,
+    pub never_trained: usize,
+    pub trained_continuing: usize,
+    pub trained: usize,
+    /// Their allegations.
+    pub count: usize,
+}
+
+/// The gap rows summed by group (`group_of` gives a unit's group): per group × module, how
+/// many units stand where; the groups with most gaps first, then by count.
+pub fn group_gaps(rows: &[GapRow], group_of: impl Fn(i32) -> String) -> Vec<GroupRow> {
+    let mut by: BTreeMap<(String, i32), GroupRow> = BTreeMap::new();
+    for r in rows {
+        let g = group_of(r.unit_id);
+        let e = by.entry((g.clone(), r.module_id)).or_insert(GroupRow {
+            group: g,
+            module_id: r.module_id,
+            units: 0,
+            never_trained: 0,
+            trained_continuing: 0,
+            trained: 0,
+            count: 0,
+        });
+        e.units += 1;
+        e.count += r.count;
+        match r.standing {
+            Standing::NeverTrained => e.never_trained += 1,
+            Standing::TrainedContinuing => e.trained_continuing += 1,
+            Standing::Trained => e.trained += 1,
+            Standing::NoPattern => {}
+        }
+    }
+    let mut out: Vec<GroupRow> = by.into_values().collect();
+    out.sort_by(|a, b| {
+        (b.never_trained + b.trained_continuing)
+            .cmp(&(a.never_trained + a.trained_continuing))
+            .then(b.count.cmp(&a.count))
+    });
+    out
+}
+
+/// Allegations by (violation type, group of the unit).
+pub fn matrix_by(rows: &[Count], group_of: impl Fn(i32) -> String) -> BTreeMap<(i32, String), usize> {
     let mut m = BTreeMap::new();
-    for (unit, vt, _) in rows {
-        *m.entry((*vt, *unit)).or_insert(0) += 1;
+    for c in rows {
+        *m.entry((c.violation_type_id, group_of(c.unit_id))).or_insert(0) += c.n;
     }
     m
 }
 
-/// "2026-T1" style labels of the quarters from `from` to `to`, with the count of `dates` in each.
-pub fn quarters(dates: &[NaiveDate], from: NaiveDate, to: NaiveDate) -> Vec<((i32, u32), usize)> {
+/// Allegations by (violation type, unit).
+pub fn matrix(rows: &[Count]) -> BTreeMap<(i32, i32), usize> {
+    let mut m = BTreeMap::new();
+    for c in rows {
+        *m.entry((c.violation_type_id, c.unit_id)).or_insert(0) += c.n;
+    }
+    m
+}
+
+/// The quarters from `from` to `to`, with the allegations of `rows` in each.
+pub fn quarters(rows: &[Count], from: NaiveDate, to: NaiveDate) -> Vec<((i32, u32), usize)> {
     let q = |d: NaiveDate| (d.year(), (d.month() - 1) / 3 + 1);
     let mut out = vec![];
     let (mut y, mut n) = q(from);
     let end = q(to);
     while (y, n) <= end {
-        out.push(((y, n), dates.iter().filter(|d| q(**d) == (y, n)).count()));
+        out.push(((y, n), rows.iter().filter(|c| q(c.month) == (y, n)).map(|c| c.n).sum()));
         if n == 4 {
             y += 1;
             n = 1;
@@ -168,16 +236,20 @@ mod tests {
         s.parse().unwrap()
     }
 
+    fn count(unit_id: i32, violation_type_id: i32, month: &str, n: usize) -> Count {
+        Count { unit_id, violation_type_id, month: d(month), n }
+    }
+
     #[test]
     fn gaps_follow_the_violation_to_module_map_and_the_deliveries() {
         // Violation 7 is taught by modules 1 and 2; violation 8 by module 3.
         let vm = [(7, 1), (7, 2), (8, 3)];
         let rows = [
-            (100, 7, d("2026-01-05")),
-            (100, 7, d("2026-02-05")),
-            (100, 7, d("2026-05-05")),
-            (100, 8, d("2026-01-01")),
-            (200, 7, d("2026-03-01")),
+            count(100, 7, "2026-01-01", 1),
+            count(100, 7, "2026-02-01", 1),
+            count(100, 7, "2026-05-01", 1),
+            count(100, 8, "2026-01-01", 1),
+            count(200, 7, "2026-03-01", 1),
         ];
         let delivered = [Delivered {
             session_id: 9,
@@ -199,6 +271,53 @@ mod tests {
     }
 
     #[test]
+    fn gaps_and_allegations_add_up_by_force_or_region() {
+        let vm = [(7, 1)];
+        // Units 100 and 200 in region A, 300 in region B; delivered to 200 in February.
+        let rows = [
+            count(100, 7, "2026-01-01", 3),
+            count(200, 7, "2026-01-01", 3),
+            count(200, 7, "2026-05-01", 3),
+            count(300, 7, "2026-01-01", 1),
+        ];
+        let delivered = [Delivered {
+            session_id: 1,
+            partner_id: 1,
+            on: d("2026-02-10"),
+            modules: vec![1],
+            units: vec![200],
+        }];
+        let gaps = gap_rows(&rows, &vm, &delivered, d("2026-12-31"), 3);
+        let region = |u: i32| if u == 300 { "B".to_string() } else { "A".to_string() };
+        let g = group_gaps(&gaps, region);
+        assert_eq!(
+            g,
+            vec![
+                GroupRow {
+                    group: "A".into(),
+                    module_id: 1,
+                    units: 2,
+                    never_trained: 1,
+                    trained_continuing: 1,
+                    trained: 0,
+                    count: 9
+                },
+                GroupRow {
+                    group: "B".into(),
+                    module_id: 1,
+                    units: 1,
+                    never_trained: 0,
+                    trained_continuing: 0,
+                    trained: 0,
+                    count: 1
+                },
+            ]
+        );
+        let m = matrix_by(&rows, region);
+        assert_eq!((m[&(7, "A".to_string())], m[&(7, "B".to_string())]), (9, 1));
+    }
+
+    #[test]
     fn comparison_units_are_untrained_units_of_the_same_force() {
         let units = [(1, 10), (2, 10), (3, 10), (4, 20)];
         let delivered = [
@@ -212,9 +331,9 @@ mod tests {
 
     #[test]
     fn quarters_cover_the_period() {
-        let q =
-            quarters(&[d("2026-01-05"), d("2026-03-31"), d("2026-04-01")], d("2025-12-01"), d("2026-05-01"));
-        assert_eq!(q, vec![((2025, 4), 0), ((2026, 1), 2), ((2026, 2), 1)]);
+        let rows = [count(1, 7, "2026-01-01", 1), count(1, 8, "2026-03-01", 4), count(2, 7, "2026-04-01", 1)];
+        let q = quarters(&rows, d("2025-12-01"), d("2026-05-01"));
+        assert_eq!(q, vec![((2025, 4), 0), ((2026, 1), 5), ((2026, 2), 1)]);
     }
 
     #[test]

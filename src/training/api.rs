@@ -12,11 +12,14 @@ use rocket::{Route, State};
 use serde_json::{json, Value};
 
 use super::model::{Evidence, Filter};
-use super::routes::{gap_views, load, matrix_views, month, quarter_label, resolve, Query};
+use super::routes::{
+    gap_views, grouped_views, grouping, load, matrix_views, month, quarter_label, resolve, Query,
+};
 use super::{analysis, chart, effect, warning};
 use crate::accounts::routes::Auth;
 use crate::auth::guards::TrainingStaff;
 use crate::error::AppError;
+use crate::geo::Geo;
 use crate::taxonomy::Taxonomy;
 use crate::web::Page;
 
@@ -84,7 +87,7 @@ pub fn flag_scores(
             unit_id: u.id,
             force_id: u.force_id,
             strength: u.strength.map(i64::from),
-            dates: l.rows.iter().filter(|r| r.0 == u.id).map(|r| r.2).collect(),
+            months: l.rows.iter().filter(|r| r.unit_id == u.id).map(|r| (r.month, r.n)).collect(),
         })
         .collect();
     match method {
@@ -93,21 +96,27 @@ pub fn flag_scores(
     }
 }
 
-/// `GET /api/v1/training/gaps`: the gap rows of the analysis page.
+/// `GET /api/v1/training/gaps`: the gap rows of the analysis page; with `by=force|region`,
+/// also the gaps summed by force or region (`groups`).
 #[rocket::get("/api/v1/training/gaps?<q..>")]
 async fn gaps(
     page: Page,
     auth: Auth<'_>,
     _who: TrainingStaff<'_>,
     tax: &State<Arc<Taxonomy>>,
+    geo: &State<Arc<Geo>>,
     q: Query,
 ) -> Result<Json<Value>, AppError> {
     let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
     let l = load(&auth, r.filter.clone(), r.evidence).await?;
-    let gaps = gap_views(&l, &r, tax, auth.catalog, &page.0.lang);
-    Ok(Json(
-        json!({"from": month(r.from), "to": month(r.to), "evidence": r.evidence.as_str(), "min": r.min, "gaps": gaps}),
-    ))
+    let lang = &page.0.lang;
+    let gaps = gap_views(&l, &r, tax, auth.catalog, lang);
+    let mut out = json!({"from": month(r.from), "to": month(r.to), "evidence": r.evidence.as_str(), "min": r.min, "gaps": gaps});
+    if let Some(by) = grouping(&q) {
+        out["by"] = json!(by);
+        out["groups"] = json!(grouped_views(&l, &r, tax, geo, lang, by));
+    }
+    Ok(Json(out))
 }
 
 /// `GET /api/v1/training/sessions/<id>/effect`: the rate ratio of the targeted violations in
@@ -150,7 +159,7 @@ pub async fn measure(
     let from = on - chrono::Duration::days(window);
     let to = on + chrono::Duration::days(window);
     let filter = Filter { from: Some(from), to: Some(to), violation_types: Some(types), ..Filter::default() };
-    let rows = auth.db.run(move |c| Ok(super::model::counted(c, evidence, &filter)?)).await?;
+    let rows = auth.db.run(move |c| Ok(super::model::counted_days(c, evidence, &filter)?)).await?;
     let trained: BTreeSet<i32> = s.units.iter().copied().collect();
     let pairs: Vec<(i32, i32)> = l.units.iter().map(|u| (u.id, u.force_id)).collect();
     let comparison = analysis::comparable(&pairs, &l.delivered(), &trained, &s.modules, to);
@@ -183,43 +192,64 @@ fn s(v: &Value) -> String {
     }
 }
 
-/// `GET /staff/training/gaps.csv`
+/// A CSV of `views`: one column per key of `cols`, lists joined by "; ".
+fn csv_response(cols: &[&str], views: &[Value]) -> Result<(ContentType, String), AppError> {
+    let rows = views.iter().map(|v| cols.iter().map(|c| s(&v[*c])).collect()).collect();
+    Ok((ContentType::CSV, csv_of(cols, rows)?))
+}
+
+/// `GET /staff/training/gaps.csv`: the gap rows, or with `by=force|region` the gaps summed by
+/// force or region.
 #[rocket::get("/staff/training/gaps.csv?<q..>")]
 async fn gaps_csv(
     page: Page,
     auth: Auth<'_>,
     _who: TrainingStaff<'_>,
     tax: &State<Arc<Taxonomy>>,
+    geo: &State<Arc<Geo>>,
     q: Query,
 ) -> Result<(ContentType, String), AppError> {
     let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
     let l = load(&auth, r.filter.clone(), r.evidence).await?;
-    let cols =
-        ["unit", "force", "module", "standing", "count", "since_delivery", "last_delivery", "delivered_by"];
-    let rows = gap_views(&l, &r, tax, auth.catalog, &page.0.lang)
-        .iter()
-        .map(|g| cols.iter().map(|c| s(&g[*c])).collect())
-        .collect();
-    Ok((ContentType::CSV, csv_of(&cols, rows)?))
+    let lang = &page.0.lang;
+    match grouping(&q) {
+        None => csv_response(
+            &[
+                "unit",
+                "force",
+                "module",
+                "standing",
+                "count",
+                "since_delivery",
+                "last_delivery",
+                "delivered_by",
+            ],
+            &gap_views(&l, &r, tax, auth.catalog, lang),
+        ),
+        Some(by) => csv_response(
+            &[by, "module", "units", "never_trained", "trained_continuing", "trained", "count"],
+            &grouped_views(&l, &r, tax, geo, lang, by),
+        ),
+    }
 }
 
-/// `GET /staff/training/matrix.csv`: allegations by violation type × unit.
+/// `GET /staff/training/matrix.csv`: allegations by violation type × unit (or force, region).
 #[rocket::get("/staff/training/matrix.csv?<q..>")]
 async fn matrix_csv(
     page: Page,
     auth: Auth<'_>,
     _who: TrainingStaff<'_>,
     tax: &State<Arc<Taxonomy>>,
+    geo: &State<Arc<Geo>>,
     q: Query,
 ) -> Result<(ContentType, String), AppError> {
     let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
     let l = load(&auth, r.filter.clone(), r.evidence).await?;
-    let cols = ["violation", "unit", "count", "norms", "modules"];
-    let rows = matrix_views(&l, tax, &page.0.lang)
-        .iter()
-        .map(|g| cols.iter().map(|c| s(&g[*c])).collect())
-        .collect();
-    Ok((ContentType::CSV, csv_of(&cols, rows)?))
+    let by = grouping(&q);
+    csv_response(
+        &["violation", by.unwrap_or("unit"), "count", "norms", "modules"],
+        &matrix_views(&l, tax, geo, &page.0.lang, by),
+    )
 }
 
 /// `GET /staff/training/units/<id>/trend.svg`: the unit's allegations per quarter (the
@@ -239,8 +269,7 @@ async fn trend(
     let l = load(&auth, filter, r.evidence).await?;
     let unit = l.unit(id).ok_or(AppError::NotFound)?;
     let lang = page.0.lang.clone();
-    let dates: Vec<NaiveDate> = l.rows.iter().map(|x| x.2).collect();
-    let qs = analysis::quarters(&dates, r.from, r.to);
+    let qs = analysis::quarters(&l.rows, r.from, r.to);
     let marks: Vec<usize> = l
         .sessions
         .iter()

@@ -8,8 +8,9 @@
 //! keys and suggestions), `gaps.rs` (the gap rule), `offers.rs` (duplicate offers, session
 //! moves), `warning.rs` (both early-warning methods), `effect.rs` (rate ratios, intervals,
 //! verdicts), `remediation.rs` (the state machine), `analysis.rs` (assembling them from rows),
-//! `chart.rs` (the SVG trend). Queries: `model.rs`. Pages: `routes.rs` (gaps, units, partners, unit attachment), `sessions.rs`, `actions.rs`
-//! (remediation), `flags.rs` (the early-warning page); JSON, CSV, SVG:
+//! `chart.rs` (the SVG trend). Queries: `model.rs`. Pages: `routes.rs` (the gap analysis and the shared views), `setup.rs` (units, partners, unit attachment), `sessions.rs`, `actions.rs`
+//! (remediation), `flags.rs` (the early-warning page), `from_case.rs` (a case's recommendation
+//! proposed as remediation, by the case worker); JSON, CSV, SVG:
 //! `api.rs`. Reminders of review dates and overdue key actions: [`remind`].
 
 mod actions;
@@ -18,12 +19,14 @@ mod api;
 pub mod chart;
 pub mod effect;
 mod flags;
+mod from_case;
 pub mod gaps;
 pub mod model;
 pub mod offers;
 pub mod remediation;
 mod routes;
 mod sessions;
+mod setup;
 pub mod units;
 pub mod warning;
 
@@ -38,6 +41,8 @@ use crate::i18n::Catalog;
 pub fn routes() -> Vec<rocket::Route> {
     let mut r = routes::routes();
     r.extend(sessions::routes());
+    r.extend(setup::routes());
+    r.extend(from_case::routes());
     r.extend(actions::routes());
     r.extend(api::routes());
     r.extend(flags::routes());
@@ -82,4 +87,37 @@ pub fn remind(db: &Db, catalog: &Catalog, config: &Config, today: NaiveDate) -> 
         })?;
     }
     Ok(queued)
+}
+
+/// Runs the trainers' reminders (reviews due, actions overdue) every hour while the server is
+/// up, each reminder sent once (`remind` claims it).
+pub fn stage() -> rocket::fairing::AdHoc {
+    rocket::fairing::AdHoc::on_liftoff("training reminders", |rocket| {
+        Box::pin(async move {
+            let (Some(db), Some(config), Some(catalog)) = (
+                rocket.state::<Db>().cloned(),
+                rocket.state::<std::sync::Arc<Config>>().cloned(),
+                rocket.state::<std::sync::Arc<Catalog>>().cloned(),
+            ) else {
+                return;
+            };
+            let mut shutdown = rocket.shutdown();
+            rocket::tokio::spawn(async move {
+                loop {
+                    let (db, config, catalog) = (db.clone(), config.clone(), catalog.clone());
+                    let pass = rocket::tokio::task::spawn_blocking(move || {
+                        remind(&db, &catalog, &config, chrono::Utc::now().date_naive())
+                    })
+                    .await;
+                    if let Ok(Err(e)) = pass {
+                        eprintln!("training reminders: {e}");
+                    }
+                    rocket::tokio::select! {
+                        _ = rocket::tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
+                        _ = &mut shutdown => break,
+                    }
+                }
+            });
+        })
+    })
 }

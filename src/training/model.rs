@@ -2,11 +2,14 @@
 //! analysis and the early warning count (at the chosen evidence threshold), remediation
 //! actions and their key actions. Connection first, `QueryResult` out.
 //!
-//! Privacy: what leaves here for trainers is counts per unit, violation type and day; the
-//! day is rounded to the month before any page or JSON shows it (see routes.rs). No narrative,
+//! Privacy: what leaves here for trainers is counts per unit, violation type and month
+//! (`counted`); the one query by day (`counted_days`, for an effect's windows) gives only
+//! counts before and after a delivery to the pages. No narrative,
 //! name, contact, point, cercle, report or case id is ever selected.
 
-use chrono::{NaiveDate, NaiveDateTime, Utc};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Utc};
+
+pub use super::analysis::Count;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
@@ -339,17 +342,90 @@ pub struct Filter {
     pub violation_types: Option<Vec<i32>>,
 }
 
-/// The allegations tied to a unit at the evidence threshold: (unit, violation type, day).
-pub fn counted(c: &mut DbConn, evidence: Evidence, f: &Filter) -> QueryResult<Vec<(i32, i32, NaiveDate)>> {
-    let substantiated: i32 = match dispositions::table
+/// The substantiated disposition's id (`None` when the list lacks it: nothing is counted).
+fn substantiated_id(c: &mut DbConn) -> QueryResult<Option<i32>> {
+    dispositions::table
         .filter(dispositions::code.eq("substantiated"))
         .select(dispositions::id)
         .first(c)
-        .optional()?
-    {
-        Some(id) => id,
-        None => return Ok(vec![]),
+        .optional()
+}
+
+/// The first day of the month of `d`.
+fn month_of(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+/// The allegations tied to a unit at the evidence threshold, counted per unit, violation type
+/// and month in the database (`GROUP BY` over the covering index `allegations_training`, in
+/// its order). The period is read as whole months: from the month of `from` to the month of
+/// `to`. The month comes from `allegations.occurred_month`, which triggers keep equal to the
+/// month of the allegation's event (migration 2026-11-29-000012).
+pub fn counted(c: &mut DbConn, evidence: Evidence, f: &Filter) -> QueryResult<Vec<Count>> {
+    let Some(substantiated) = substantiated_id(c)? else { return Ok(vec![]) };
+    let mut q = allegations::table
+        .group_by((allegations::unit_id, allegations::violation_type_id, allegations::occurred_month))
+        .select((
+            allegations::unit_id,
+            allegations::violation_type_id,
+            allegations::occurred_month,
+            diesel::dsl::count_star(),
+        ))
+        .filter(allegations::unit_id.is_not_null())
+        .into_boxed();
+    q = match evidence {
+        Evidence::Substantiated => q.filter(allegations::disposition_id.eq(substantiated)),
+        Evidence::Credible => q.filter(
+            allegations::disposition_id.eq(substantiated).or(allegations::disposition_id
+                .is_null()
+                .and(allegations::case_id.is_not_null())
+                .and(allegations::confidence.eq_any(["confirmed", "probable"]))),
+        ),
     };
+    if let Some(d) = f.from {
+        q = q.filter(allegations::occurred_month.ge(month_of(d)));
+    }
+    if let Some(d) = f.to {
+        q = q.filter(allegations::occurred_month.le(month_of(d)));
+    }
+    if let Some(fid) = f.force_id {
+        q = q.filter(
+            allegations::unit_id
+                .eq_any(units::table.filter(units::force_id.eq(fid)).select(units::id.nullable())),
+        );
+    }
+    if let Some(uid) = f.unit_id {
+        q = q.filter(allegations::unit_id.eq(uid));
+    }
+    if let Some(r) = &f.region_code {
+        q = q.filter(
+            allegations::unit_id
+                .eq_any(units::table.filter(units::region_code.eq(r.clone())).select(units::id.nullable()))
+                .or(allegations::event_id
+                    .eq_any(events::table.filter(events::region_code.eq(r.clone())).select(events::id))),
+        );
+    }
+    if let Some(types) = &f.violation_types {
+        q = q.filter(allegations::violation_type_id.eq_any(types.clone()));
+    }
+    let rows: Vec<(Option<i32>, i32, Option<NaiveDate>, i64)> = q.load(c)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(u, vt, m, n)| {
+            Some(Count { unit_id: u?, violation_type_id: vt, month: m?, n: usize::try_from(n).ok()? })
+        })
+        .collect())
+}
+
+/// The allegations tied to a unit at the evidence threshold, one row each: (unit, violation
+/// type, day). Only for the effect of a session (its windows are counted in days, for a few
+/// violation types): never shown, and filtered by types and dates.
+pub fn counted_days(
+    c: &mut DbConn,
+    evidence: Evidence,
+    f: &Filter,
+) -> QueryResult<Vec<(i32, i32, NaiveDate)>> {
+    let Some(substantiated) = substantiated_id(c)? else { return Ok(vec![]) };
     let mut q = allegations::table
         .inner_join(events::table.on(events::id.eq(allegations::event_id)))
         .inner_join(units::table.on(units::id.nullable().eq(allegations::unit_id)))
@@ -411,6 +487,9 @@ pub struct Remediation {
     pub session_id: Option<i32>,
     pub review_on: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
+    /// The case whose recommendation it came from: never shown to trainers (only that it came
+    /// from one).
+    pub case_id: Option<i32>,
 }
 
 pub struct NewRemediation<'a> {
@@ -419,6 +498,7 @@ pub struct NewRemediation<'a> {
     pub unit_id: Option<i32>,
     pub review_on: Option<NaiveDate>,
     pub created_by: i32,
+    pub case_id: Option<i32>,
 }
 
 pub fn insert_remediation(c: &mut DbConn, r: &NewRemediation) -> QueryResult<i32> {
@@ -440,6 +520,7 @@ pub fn insert_remediation(c: &mut DbConn, r: &NewRemediation) -> QueryResult<i32
             remediation_actions::review_on.eq(r.review_on),
             remediation_actions::created_by.eq(r.created_by),
             remediation_actions::created_at.eq(Utc::now().naive_utc()),
+            remediation_actions::case_id.eq(r.case_id),
         ))
         .returning(remediation_actions::id)
         .get_result(c)
@@ -451,6 +532,35 @@ pub fn remediations(c: &mut DbConn) -> QueryResult<Vec<Remediation>> {
 
 pub fn find_remediation(c: &mut DbConn, id: i32) -> QueryResult<Remediation> {
     remediation_actions::table.find(id).select(Remediation::as_select()).first(c)
+}
+
+/// The substantiated findings of a case that name a unit: (unit, violation type), each once.
+pub fn substantiated_units_of_case(c: &mut DbConn, case_id: i32) -> QueryResult<Vec<(i32, i32)>> {
+    let Some(substantiated) = substantiated_id(c)? else { return Ok(vec![]) };
+    let rows: Vec<(Option<i32>, i32)> = allegations::table
+        .filter(allegations::case_id.eq(case_id))
+        .filter(allegations::disposition_id.eq(substantiated))
+        .filter(allegations::unit_id.is_not_null())
+        .select((allegations::unit_id, allegations::violation_type_id))
+        .distinct()
+        .order((allegations::unit_id, allegations::violation_type_id))
+        .load(c)?;
+    Ok(rows.into_iter().filter_map(|(u, v)| Some((u?, v))).collect())
+}
+
+/// The units that already have a remediation action opened from this case.
+pub fn units_remediated_for_case(c: &mut DbConn, case_id: i32) -> QueryResult<Vec<i32>> {
+    let rows: Vec<Option<i32>> = remediation_actions::table
+        .filter(remediation_actions::case_id.eq(case_id))
+        .select(remediation_actions::unit_id)
+        .load(c)?;
+    Ok(rows.into_iter().flatten().collect())
+}
+
+/// How many recommendations a case has.
+pub fn recommendation_count(c: &mut DbConn, case_id: i32) -> QueryResult<i64> {
+    use crate::schema::recommendations;
+    recommendations::table.filter(recommendations::case_id.eq(case_id)).count().get_result(c)
 }
 
 /// Moves the action, conditional on the step it had. Returns whether it moved.

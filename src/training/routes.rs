@@ -1,6 +1,6 @@
-//! The trainers' pages: the gap analysis (`/staff/training`), units, partners (admins),
-//! sessions with the duplicate-offer check, remediation actions, and the intake officer's
-//! unit attachment. Every change checks the CSRF token and is audited in its transaction.
+//! The gap analysis page (`/staff/training`) and what the trainers' pages share: the filters,
+//! loading the analysis, the gap, group and matrix views. Units, partners and the unit
+//! attachment: `setup.rs`; sessions: `sessions.rs`; remediation: `actions.rs`.
 //!
 //! Privacy: what a trainer gets is counts per unit, violation type and month; the period
 //! filters are whole months (a day-level filter would let two queries be differenced into an
@@ -11,38 +11,25 @@ use std::sync::Arc;
 
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use rocket::form::FromForm;
-use rocket::http::Status;
 use rocket::request::FlashMessage;
-use rocket::response::{Flash, Redirect};
-use rocket::{Either, Route, State};
+use rocket::{Route, State};
 use rocket_dyn_templates::{context, Template};
 use serde_json::{json, Value};
 
 use super::analysis::{self, Delivered};
 use super::model::{self, Evidence, Filter, SessionFull};
-use super::units as unitkeys;
 use crate::accounts::routes::Auth;
-use crate::audit;
-use crate::auth::guards::{Admin, IntakeOfficer, TrainingStaff};
+use crate::auth::guards::TrainingStaff;
 use crate::config::TrainingConfig;
 use crate::error::AppError;
 use crate::geo::Geo;
 use crate::i18n::Catalog;
 use crate::taxonomy::Taxonomy;
 use crate::web::Feedback;
-use crate::web::{Checked, Page};
+use crate::web::Page;
 
 pub fn routes() -> Vec<Route> {
-    rocket::routes![
-        index,
-        units_page,
-        save_unit,
-        partners_page,
-        create_partner,
-        set_member,
-        allegation_unit_page,
-        allegation_unit_save,
-    ]
+    rocket::routes![index]
 }
 
 // Filters -------------------------------------------------------------------------------------
@@ -58,6 +45,17 @@ pub struct Query {
     pub evidence: Option<String>,
     pub min: Option<usize>,
     pub group: Option<String>,
+    /// Grouping of the gaps and the allegations: by unit (default), `force` or `region`.
+    pub by: Option<String>,
+}
+
+/// How the analysis is grouped: by unit (`None`), by force or by region.
+pub fn grouping(q: &Query) -> Option<&'static str> {
+    match q.by.as_deref() {
+        Some("force") => Some("force"),
+        Some("region") => Some("region"),
+        _ => None,
+    }
 }
 
 /// The filters resolved: whole months, ids, the evidence threshold, the gap count.
@@ -113,7 +111,7 @@ pub fn resolve(q: &Query, tax: &Taxonomy, cfg: &TrainingConfig, today: NaiveDate
 /// Everything the analysis reads, in one go.
 pub struct Loaded {
     pub units: Vec<model::Unit>,
-    pub rows: Vec<(i32, i32, NaiveDate)>,
+    pub rows: Vec<model::Count>,
     pub vmods: Vec<(i32, i32)>,
     pub sessions: Vec<SessionFull>,
     pub partners: Vec<(i32, String, String)>,
@@ -179,7 +177,8 @@ impl Loaded {
 }
 
 /// The gap rows as the page, the CSV and the JSON show them.
-pub fn gap_views(l: &Loaded, r: &Resolved, tax: &Taxonomy, catalog: &Catalog, lang: &str) -> Vec<Value> {
+/// The gap rows of the units in scope (force and unit filters).
+fn gap_rows_in_scope(l: &Loaded, r: &Resolved) -> Vec<analysis::GapRow> {
     let units_in_scope: BTreeSet<i32> = l
         .units
         .iter()
@@ -187,8 +186,12 @@ pub fn gap_views(l: &Loaded, r: &Resolved, tax: &Taxonomy, catalog: &Catalog, la
         .filter(|u| r.filter.unit_id.is_none_or(|x| x == u.id))
         .map(|u| u.id)
         .collect();
-    let rows: Vec<_> = l.rows.iter().copied().filter(|x| units_in_scope.contains(&x.0)).collect();
+    let rows: Vec<_> = l.rows.iter().copied().filter(|x| units_in_scope.contains(&x.unit_id)).collect();
     analysis::gap_rows(&rows, &l.vmods, &l.delivered(), r.to, r.min)
+}
+
+pub fn gap_views(l: &Loaded, r: &Resolved, tax: &Taxonomy, catalog: &Catalog, lang: &str) -> Vec<Value> {
+    gap_rows_in_scope(l, r)
         .into_iter()
         .map(|g| {
             let unit = l.unit(g.unit_id);
@@ -210,19 +213,72 @@ pub fn gap_views(l: &Loaded, r: &Resolved, tax: &Taxonomy, catalog: &Catalog, la
         .collect()
 }
 
-/// Allegations by violation type × unit, with the norms each type breaks and the modules
-/// that teach them.
-pub fn matrix_views(l: &Loaded, tax: &Taxonomy, lang: &str) -> Vec<Value> {
-    let mut out: Vec<Value> = analysis::matrix(&l.rows)
+/// A unit's group: its force's code or its region's code ("" when it has none).
+fn group_key(l: &Loaded, tax: &Taxonomy, by: &str, unit: i32) -> String {
+    let u = l.unit(unit);
+    match by {
+        "force" => u.and_then(|u| tax.force_by_id(u.force_id)).map(|f| f.code.clone()),
+        _ => u.and_then(|u| u.region_code.clone()),
+    }
+    .unwrap_or_default()
+}
+
+fn group_label(tax: &Taxonomy, geo: &Geo, by: &str, key: &str, lang: &str) -> String {
+    match by {
+        "force" => tax.force(key).map(|f| f.label(lang).to_string()),
+        _ => geo.region_name(key, lang),
+    }
+    .unwrap_or_else(|| "—".to_string())
+}
+
+/// The gaps summed by force or region: per group × module, the units with allegations the
+/// module teaches against and how many stand "never trained", "trained, continuing", "trained".
+pub fn grouped_views(
+    l: &Loaded,
+    r: &Resolved,
+    tax: &Taxonomy,
+    geo: &Geo,
+    lang: &str,
+    by: &str,
+) -> Vec<Value> {
+    analysis::group_gaps(&gap_rows_in_scope(l, r), |u| group_key(l, tax, by, u))
         .into_iter()
-        .map(|((vt, unit), n)| {
+        .map(|g| {
+            json!({
+                "group": g.group, by: group_label(tax, geo, by, &g.group, lang), "module_id": g.module_id,
+                "module": l.module_label(g.module_id, lang), "units": g.units, "never_trained": g.never_trained,
+                "trained_continuing": g.trained_continuing, "trained": g.trained, "count": g.count,
+                "gaps": g.never_trained + g.trained_continuing,
+            })
+        })
+        .collect()
+}
+
+/// Allegations by violation type × unit (or force, or region: `by`), with the norms each type
+/// breaks and the modules that teach them. The unit's, force's or region's name is under the
+/// key `unit`, `force` or `region`.
+pub fn matrix_views(l: &Loaded, tax: &Taxonomy, geo: &Geo, lang: &str, by: Option<&str>) -> Vec<Value> {
+    let cells: Vec<((i32, String), usize, Option<i32>)> = match by {
+        None => analysis::matrix(&l.rows)
+            .into_iter()
+            .map(|((vt, unit), n)| ((vt, l.unit_name(unit)), n, Some(unit)))
+            .collect(),
+        Some(by) => analysis::matrix_by(&l.rows, |u| group_key(l, tax, by, u))
+            .into_iter()
+            .map(|((vt, g), n)| ((vt, group_label(tax, geo, by, &g, lang)), n, None))
+            .collect(),
+    };
+    let key = by.unwrap_or("unit");
+    let mut out: Vec<Value> = cells
+        .into_iter()
+        .map(|((vt, name), n, unit)| {
             let norms: Vec<String> =
                 l.norms.iter().filter(|x| x.0 == vt).map(|x| l.label("norm", &x.1, lang)).collect();
             let modules: Vec<String> =
                 l.vmods.iter().filter(|x| x.0 == vt).map(|x| l.module_label(x.1, lang)).collect();
             json!({
                 "violation": tax.violation_type_by_id(vt).map(|(_, t)| t.label(lang).to_string()),
-                "unit": l.unit_name(unit), "unit_id": unit, "count": n, "norms": norms, "modules": modules,
+                key: name, "name": name, "unit_id": unit, "count": n, "norms": norms, "modules": modules,
             })
         })
         .collect();
@@ -268,6 +324,9 @@ pub fn encode(q: &Query) -> String {
     if let Some(v) = &q.group {
         parts.push(format!("group={}", enc(v)));
     }
+    if let Some(v) = &q.by {
+        parts.push(format!("by={}", enc(v)));
+    }
     parts.join("&")
 }
 
@@ -297,7 +356,9 @@ async fn index(
     let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
     let l = load(&auth, r.filter.clone(), r.evidence).await?;
     let gaps = gap_views(&l, &r, tax, auth.catalog, &lang);
-    let matrix = matrix_views(&l, tax, &lang);
+    let by = grouping(&q);
+    let groups = by.map(|b| grouped_views(&l, &r, tax, geo, &lang, b)).unwrap_or_default();
+    let matrix = matrix_views(&l, tax, geo, &lang, by);
     let delivered: Vec<Value> = l
         .sessions
         .iter()
@@ -320,13 +381,13 @@ async fn index(
     let trends: Vec<Value> = trend_units.iter().map(|u| json!({"unit": l.unit_name(*u), "id": u})).collect();
     let filters = json!({
         "from": month(r.from), "to": month(r.to), "force": q.force, "unit": r.filter.unit_id, "region": r.filter.region_code,
-        "evidence": r.evidence.as_str(), "min": r.min, "group": q.group,
+        "evidence": r.evidence.as_str(), "min": r.min, "group": q.group, "by": by.unwrap_or("unit"),
     });
     let qs = encode(&q);
     let choices = choices(&l, tax, geo, &lang);
     Ok(Template::render(
         "training/index",
-        context! { page: page.0, gaps, matrix, delivered, trends, filters, qs, choices },
+        context! { page: page.0, gaps, groups, matrix, delivered, trends, filters, qs, choices },
     ))
 }
 
@@ -355,353 +416,6 @@ pub(super) fn with_keys(mut fb: Feedback, keys: &[&str]) -> Feedback {
         fb.values.entry(k.to_string()).or_default();
     }
     fb
-}
-
-// Units ---------------------------------------------------------------------------------------
-
-#[derive(Debug, FromForm)]
-pub struct UnitForm {
-    id: Option<i32>,
-    force: Option<String>,
-    name: Option<String>,
-    region: Option<String>,
-    parent: Option<String>,
-    strength: Option<String>,
-}
-
-async fn render_units(
-    page: Page,
-    auth: &Auth<'_>,
-    tax: &Taxonomy,
-    geo: &Geo,
-    fb: Feedback,
-    edit: Option<i32>,
-) -> Result<Template, AppError> {
-    let lang = page.0.lang.clone();
-    let units = auth.db.run(|c| Ok(model::units(c)?)).await?;
-    let rows: Vec<Value> = units
-        .iter()
-        .map(|u| {
-            json!({"id": u.id, "sid": u.id.to_string(), "name": u.name, "force": tax.force_by_id(u.force_id).map(|f| f.label(&lang).to_string()),
-                "region": u.region_code.as_deref().and_then(|r| geo.region_name(r, &lang)),
-                "parent": u.parent_id.and_then(|p| units.iter().find(|x| x.id == p)).map(|p| p.name.clone()),
-                "strength": u.strength})
-        })
-        .collect();
-    let mut fb = fb;
-    if let Some(u) = edit.and_then(|id| units.iter().find(|u| u.id == id)) {
-        if fb.values.is_empty() {
-            let vals = [
-                ("id", u.id.to_string()),
-                ("force", tax.force_by_id(u.force_id).map(|f| f.code.clone()).unwrap_or_default()),
-                ("name", u.name.clone()),
-                ("region", u.region_code.clone().unwrap_or_default()),
-                ("parent", u.parent_id.map(|p| p.to_string()).unwrap_or_default()),
-                ("strength", u.strength.map(|s| s.to_string()).unwrap_or_default()),
-            ];
-            fb.values = vals.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
-        }
-    }
-    let fb = with_keys(fb, &["id", "force", "name", "region", "parent", "strength"]);
-    let forces: Vec<(String, String)> =
-        tax.forces.iter().map(|f| (f.code.clone(), f.label(&lang).to_string())).collect();
-    let regions: Vec<(String, String)> = geo
-        .boundaries
-        .regions
-        .iter()
-        .map(|r| (r.code.clone(), geo.region_name(&r.code, &lang).unwrap_or_else(|| r.name.clone())))
-        .collect();
-    Ok(Template::render("training/units", context! { page: page.0, rows, forces, regions, fb }))
-}
-
-/// `GET /staff/training/units`: the managed list, for trainers and admins.
-#[rocket::get("/staff/training/units?<edit>")]
-async fn units_page(
-    page: Page,
-    auth: Auth<'_>,
-    _who: TrainingStaff<'_>,
-    tax: &State<Arc<Taxonomy>>,
-    geo: &State<Arc<Geo>>,
-    flash: Option<FlashMessage<'_>>,
-    edit: Option<i32>,
-) -> Result<Template, AppError> {
-    let fb = flash_notice(flash, auth.catalog, &page.0.lang);
-    render_units(page, &auth, tax, geo, fb, edit).await
-}
-
-/// `POST /staff/training/units`: creates a unit, or updates one when `id` is given.
-#[rocket::post("/staff/training/units", data = "<form>")]
-async fn save_unit(
-    page: Page,
-    auth: Auth<'_>,
-    who: TrainingStaff<'_>,
-    tax: &State<Arc<Taxonomy>>,
-    geo: &State<Arc<Geo>>,
-    form: Checked<UnitForm>,
-) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    let lang = page.0.lang.clone();
-    let tr = |k: &str| auth.catalog.message(&lang, k, None);
-    let name = form.name.clone().unwrap_or_default().trim().to_string();
-    let force = form.force.as_deref().and_then(|f| tax.force(f)).map(|f| f.id);
-    let region = form.region.clone().unwrap_or_default();
-    let region_ok = region.is_empty() || geo.boundaries.region(&region).is_some();
-    let parent_raw = form.parent.clone().unwrap_or_default();
-    let parent: Option<i32> = parent_raw.trim().parse().ok();
-    let strength_raw = form.strength.clone().unwrap_or_default();
-    let strength: Option<i32> = strength_raw.trim().parse().ok();
-    let mut errors: Vec<(&str, String)> = vec![];
-    if name.is_empty() || name.chars().count() > 120 || unitkeys::search_key(&name).is_empty() {
-        errors.push(("name", tr("training-err-unit-name")));
-    }
-    if force.is_none() {
-        errors.push(("force", tr("training-err-force")));
-    }
-    if !region_ok {
-        errors.push(("region", tr("training-err-region")));
-    }
-    if !strength_raw.trim().is_empty() && strength.is_none_or(|s| s <= 0) {
-        errors.push(("strength", tr("training-err-strength")));
-    }
-    if !parent_raw.trim().is_empty() && (parent.is_none() || parent == form.id) {
-        errors.push(("parent", tr("training-err-parent")));
-    }
-    let id = form.id;
-    if errors.is_empty() {
-        let (fid, key) = (force.unwrap_or_default(), unitkeys::search_key(&name));
-        let taken = auth.db.run(move |c| Ok(model::unit_key_taken(c, fid, &key, id)?)).await?;
-        let parent_exists = match parent {
-            Some(p) => auth.db.run(move |c| Ok(model::find_unit(c, p)?)).await.is_ok(),
-            None => true,
-        };
-        if taken {
-            errors.push(("name", tr("training-err-unit-taken")));
-        }
-        if !parent_exists {
-            errors.push(("parent", tr("training-err-parent")));
-        }
-    }
-    if !errors.is_empty() {
-        let idv = id.map(|i| i.to_string()).unwrap_or_default();
-        let fb = Feedback::refused(
-            "unit",
-            &errors,
-            &[
-                ("id", idv.as_str()),
-                ("force", form.force.as_deref().unwrap_or("")),
-                ("name", name.as_str()),
-                ("region", region.as_str()),
-                ("parent", parent_raw.as_str()),
-                ("strength", strength_raw.as_str()),
-            ],
-        );
-        let t = render_units(page, &auth, tax, geo, fb, None).await?;
-        return Ok(Either::Right((Status::UnprocessableEntity, t)));
-    }
-    let input = model::UnitInput {
-        force_id: force.unwrap_or_default(),
-        name: name.clone(),
-        region_code: Some(region).filter(|r| !r.is_empty()),
-        parent_id: parent,
-        strength,
-    };
-    let actor = who.0.actor();
-    auth.db
-        .transaction(move |c| {
-            let uid = match id {
-                Some(id) => {
-                    if model::update_unit(c, id, &input)? == 0 {
-                        return Err(AppError::NotFound);
-                    }
-                    id
-                }
-                None => model::insert_unit(c, &input)?,
-            };
-            let action = if id.is_some() { "training.unit.update" } else { "training.unit.create" };
-            audit::record(c, &actor, action, "unit", &uid.to_string(), &input.name)?;
-            Ok(())
-        })
-        .await?;
-    Ok(Either::Left(Flash::success(Redirect::to("/staff/training/units"), "training-done-unit|")))
-}
-
-// Partners (admins) ---------------------------------------------------------------------------
-
-async fn render_partners(page: Page, auth: &Auth<'_>, fb: Feedback) -> Result<Template, AppError> {
-    let (partners, trainers) = auth.db.run(|c| Ok((model::partners(c)?, model::trainers(c)?))).await?;
-    let partners: Vec<Value> = partners
-        .iter()
-        .map(|p| {
-            json!({"id": p.0, "name": p.1, "kind": p.2,
-                "members": trainers.iter().filter(|t| t.2 == Some(p.0)).map(|t| t.1.clone()).collect::<Vec<_>>()})
-        })
-        .collect();
-    let trainers: Vec<Value> =
-        trainers.iter().map(|t| json!({"id": t.0, "email": t.1, "partner": t.2})).collect();
-    let fb = with_keys(fb, &["name", "kind"]);
-    Ok(Template::render("training/partners", context! { page: page.0, partners, trainers, fb }))
-}
-
-/// `GET /staff/training/partners`: admins manage the partners and who belongs to which.
-#[rocket::get("/staff/training/partners")]
-async fn partners_page(
-    page: Page,
-    auth: Auth<'_>,
-    _a: Admin<'_>,
-    flash: Option<FlashMessage<'_>>,
-) -> Result<Template, AppError> {
-    let fb = flash_notice(flash, auth.catalog, &page.0.lang);
-    render_partners(page, &auth, fb).await
-}
-
-#[derive(Debug, FromForm)]
-pub struct PartnerForm {
-    name: Option<String>,
-    kind: Option<String>,
-}
-
-#[rocket::post("/staff/training/partners", data = "<form>")]
-async fn create_partner(
-    page: Page,
-    auth: Auth<'_>,
-    admin: Admin<'_>,
-    form: Checked<PartnerForm>,
-) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    let lang = page.0.lang.clone();
-    let name = form.name.clone().unwrap_or_default().trim().to_string();
-    let kind = form.kind.clone().unwrap_or_default();
-    let mut errors: Vec<(&str, String)> = vec![];
-    if name.is_empty() || name.chars().count() > 120 {
-        errors.push(("name", auth.catalog.message(&lang, "training-err-partner-name", None)));
-    } else {
-        let n = name.clone();
-        if auth.db.run(move |c| Ok(model::partner_name_taken(c, &n)?)).await? {
-            errors.push(("name", auth.catalog.message(&lang, "training-err-partner-taken", None)));
-        }
-    }
-    if !["national_school", "international"].contains(&kind.as_str()) {
-        errors.push(("kind", auth.catalog.message(&lang, "training-err-partner-kind", None)));
-    }
-    if !errors.is_empty() {
-        let fb = Feedback::refused("partner", &errors, &[("name", name.as_str()), ("kind", kind.as_str())]);
-        let t = render_partners(page, &auth, fb).await?;
-        return Ok(Either::Right((Status::UnprocessableEntity, t)));
-    }
-    let actor = admin.0.actor();
-    auth.db
-        .transaction(move |c| {
-            let id = model::insert_partner(c, &name, &kind)?;
-            audit::record(c, &actor, "training.partner.create", "partner", &id.to_string(), &name)?;
-            Ok(())
-        })
-        .await?;
-    Ok(Either::Left(Flash::success(Redirect::to("/staff/training/partners"), "training-done-partner|")))
-}
-
-#[derive(Debug, FromForm)]
-pub struct MemberForm {
-    user_id: Option<i32>,
-    partner_id: Option<String>,
-}
-
-/// `POST /staff/training/partners/members`: puts a trainer in a partner (or in none).
-#[rocket::post("/staff/training/partners/members", data = "<form>")]
-async fn set_member(
-    auth: Auth<'_>,
-    admin: Admin<'_>,
-    form: Checked<MemberForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    let uid = form.user_id.ok_or(AppError::BadRequest("user_id"))?;
-    let pid: Option<i32> = form.partner_id.as_deref().and_then(|p| p.parse().ok());
-    let actor = admin.0.actor();
-    auth.db
-        .transaction(move |c| {
-            if model::set_partner(c, uid, pid)? == 0 {
-                return Err(AppError::NotFound);
-            }
-            let details = pid.map(|p| p.to_string()).unwrap_or_default();
-            audit::record(c, &actor, "training.partner.member", "user", &uid.to_string(), &details)?;
-            Ok(())
-        })
-        .await?;
-    Ok(Flash::success(Redirect::to("/staff/training/partners"), "training-done-member|"))
-}
-
-// The intake officer ties an allegation to a unit --------------------------------------------
-
-async fn render_allegation_unit(
-    page: Page,
-    auth: &Auth<'_>,
-    tax: &Taxonomy,
-    id: i32,
-    fb: Feedback,
-) -> Result<Template, AppError> {
-    let lang = page.0.lang.clone();
-    let ((force, vt, typed, current, narratives), units) =
-        auth.db.run(move |c| Ok((model::allegation_for_unit(c, id)?, model::units(c)?))).await?;
-    let keys: Vec<(i32, String)> = units.iter().map(|u| (u.id, u.search_key.clone())).collect();
-    let text = format!("{typed}\n{}", narratives.join("\n"));
-    let suggested: Vec<Value> = unitkeys::suggest(&text, &keys, 5)
-        .into_iter()
-        .filter_map(|i| units.iter().find(|u| u.id == i))
-        .map(|u| json!({"id": u.id, "name": u.name, "force": tax.force_by_id(u.force_id).map(|f| f.label(&lang).to_string())}))
-        .collect();
-    let mut list: Vec<&model::Unit> = units.iter().collect();
-    list.sort_by_key(|u| (u.force_id != force, u.force_id, u.name.clone()));
-    let list: Vec<Value> = list
-        .iter()
-        .map(|u| json!({"id": u.id, "name": u.name, "force": tax.force_by_id(u.force_id).map(|f| f.label(&lang).to_string())}))
-        .collect();
-    let a = json!({
-        "id": id, "typed": typed, "current": current,
-        "violation": tax.violation_type_by_id(vt).map(|(_, t)| t.label(&lang).to_string()),
-        "force": tax.force_by_id(force).map(|f| f.label(&lang).to_string()),
-    });
-    Ok(Template::render("training/allegation_unit", context! { page: page.0, a, suggested, units: list, fb }))
-}
-
-/// `GET /staff/allegations/<id>/unit`: suggestions from the reporter's words and the unit as
-/// typed, then the whole list.
-#[rocket::get("/staff/allegations/<id>/unit")]
-async fn allegation_unit_page(
-    page: Page,
-    auth: Auth<'_>,
-    _who: IntakeOfficer<'_>,
-    tax: &State<Arc<Taxonomy>>,
-    id: i32,
-    flash: Option<FlashMessage<'_>>,
-) -> Result<Template, AppError> {
-    let fb = flash_notice(flash, auth.catalog, &page.0.lang);
-    render_allegation_unit(page, &auth, tax, id, fb).await
-}
-
-#[derive(Debug, FromForm)]
-pub struct AttachForm {
-    unit: Option<String>,
-}
-
-#[rocket::post("/staff/allegations/<id>/unit", data = "<form>")]
-async fn allegation_unit_save(
-    auth: Auth<'_>,
-    who: IntakeOfficer<'_>,
-    id: i32,
-    form: Checked<AttachForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    let unit: Option<i32> = form.unit.as_deref().and_then(|u| u.parse().ok());
-    let actor = who.0.actor();
-    auth.db
-        .transaction(move |c| {
-            if let Some(u) = unit {
-                model::find_unit(c, u)?;
-            }
-            if model::attach_unit(c, id, unit)? == 0 {
-                return Err(AppError::NotFound);
-            }
-            let details = unit.map(|u| u.to_string()).unwrap_or_default();
-            audit::record(c, &actor, "allegation.unit", "allegation", &id.to_string(), &details)?;
-            Ok(())
-        })
-        .await?;
-    Ok(Flash::success(Redirect::to(format!("/staff/allegations/{id}/unit")), "training-done-attached|"))
 }
 
 /// Quarter labels in the page's language ("2026-T1" / "2026-Q1").

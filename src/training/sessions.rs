@@ -250,12 +250,11 @@ async fn plan_session(
         let us: Vec<String> = units.iter().map(|u| l.unit_name(*u)).collect();
         format!("{} — {} — {} — {from} → {to}", l.partner_name(partner), mods.join(", "), us.join(", "))
     };
-    let actor = trainer.0.actor();
     let region = Some(region).filter(|r| !r.is_empty());
     let reason_opt = Some(reason.clone()).filter(|r| !r.is_empty());
-    let id = auth
-        .db
-        .transaction(move |c| {
+    let id = trainer
+        .0
+        .create("training.session.plan", "training_session", move |c| {
             let id = model::insert_session(
                 c,
                 &model::NewSession {
@@ -275,7 +274,6 @@ async fn plan_session(
                 }
                 None => String::new(),
             };
-            audit::record(c, &actor, "training.session.plan", "training_session", &id.to_string(), &details)?;
             if !dups.is_empty() {
                 let mut partners: Vec<i32> = dups.iter().map(|d| d.1).collect();
                 partners.push(partner);
@@ -309,7 +307,7 @@ async fn plan_session(
                     }
                 }
             }
-            Ok(id)
+            Ok((id, details))
         })
         .await?;
     Ok(Either::Left(Flash::success(

@@ -1,26 +1,35 @@
 //! Early warning: which units first. Two methods, side by side.
 //!
 //! - **threshold** (as police early-intervention systems do): a unit is flagged when some
-//!   window of `days` days holds `n` allegations or more.
+//!   window of `days` days holds `n` allegations or more. Allegations are counted by month, so
+//!   the window is whole calendar months: ⌈days / 31⌉ of them (90 days → 3 months, 365 → 12).
 //! - **statistical** (a funnel plot): each unit's count against what comparable units would
 //!   give. Within a force the rate per head is pooled; a unit's expected count is that rate
 //!   times its strength (a unit without a known strength counts as the median strength of its
 //!   force's units, or 1 when none is known). Counts are overdispersed: the variance is taken as
 //!   `e + τ²·e²` (a negative binomial of size 1/τ²). A unit is flagged when its count is above
 //!   the upper control limit: the `1 − alpha` quantile of that negative binomial (configurable,
-//!   `training.statistical_alpha`, 0.01 by default: the upper side of a 98 % funnel).
-//! - **In control first** (as a Phase I control chart): the pooled rates and τ² are estimated
-//!   from the units that are in control, so that the elevated units neither raise the rate
-//!   everyone is held to nor widen their own limits. Start with every unit; estimate; leave
-//!   out the units whose standardised count is beyond ±2.5 (both sides, so the estimate is not
-//!   pulled down); estimate again from the rest; until the set stops changing (at most ten
-//!   passes). τ² is the moment estimate `Σ((o − e)²/κ − e) / Σe²` over the units kept, where
-//!   κ = 0.911 is the variance of a standard normal kept within ±2.5 (so that trimming the
-//!   tails does not shrink τ²).
+//!   `training.statistical_alpha`, 0.03 by default).
+//! - **Random-effects estimates.** A unit's rate varies around its force's by a factor of
+//!   relative variance τ², so a large unit's count tells the force's rate hardly better than a
+//!   medium one's: the force's rate is the precision-weighted mean of the units' rates (weights
+//!   `x / (1 + τ²·λ·x)`, for exposure `x` and rate `λ`; plain Σo/Σx when τ² is 0), and τ² is
+//!   the Paule–Mandel estimate: the value for which the units' squared standardised deviations
+//!   `(o − e)² / (e + τ²e²)` add up to their degrees of freedom (units minus forces). The two are
+//!   solved together. (The first pass pooled Σo/Σx and took τ² by moments weighted by e²: a
+//!   handful of the largest units decided both, and τ² came out about a third too low on the
+//!   planted data, so limits were too narrow.)
+//! - **In control first** (as a Phase I control chart): the estimates are made from the units
+//!   in control, so that the elevated units neither raise the rate everyone is held to nor widen
+//!   their own limits. Start with every unit; estimate; leave out the units whose standardised
+//!   count is beyond ±2.5 (both sides, so the estimate is not pulled down); estimate again from
+//!   the rest; until the set stops changing (at most twenty passes). With units left out, the
+//!   degrees of freedom are multiplied by κ = 0.911, the variance of a standard normal kept
+//!   within ±2.5 (so that trimming the tails does not shrink τ²).
 //!
 //! Free of web and database types.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 /// One unit's allegations in the period.
 #[derive(Debug, Clone)]
@@ -28,8 +37,14 @@ pub struct UnitCounts {
     pub unit_id: i32,
     pub force_id: i32,
     pub strength: Option<i64>,
-    /// The dates of its allegations in the period (any order).
-    pub dates: Vec<NaiveDate>,
+    /// Its allegations in the period by month: (the month's first day, count), any order.
+    pub months: Vec<(NaiveDate, usize)>,
+}
+
+impl UnitCounts {
+    pub fn total(&self) -> usize {
+        self.months.iter().map(|m| m.1).sum()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -43,21 +58,23 @@ pub struct Score {
     pub z: f64,
     /// The upper control limit (statistical) or the threshold count (threshold).
     pub limit: f64,
-    /// The largest count in any window of the threshold's days (threshold method only).
+    /// The largest count in any window of the threshold's months (threshold method only).
     pub max_in_window: Option<usize>,
     pub flagged: bool,
 }
 
-/// The upper tail probability the statistical method tolerates by default (one side of 98 %).
+/// The upper tail probability the statistical method tolerates by default: about three
+/// false flags per hundred units in control.
 pub const DEFAULT_ALPHA: f64 = crate::config::DEFAULT_STATISTICAL_ALPHA;
 /// The standardised count beyond which a unit is left out of the in-control estimates.
 pub const TRIM_Z: f64 = 2.5;
 /// The variance of a standard normal truncated to ±2.5: 1 − 2·2.5·φ(2.5)/(2Φ(2.5) − 1).
 const TRIM_KAPPA: f64 = 0.911_25;
 
-/// Expected counts per unit: the force's pooled rate per head times the unit's exposure.
+/// Expected counts per unit: the force's pooled rate per head (τ² = 0: Σo/Σx) times the
+/// unit's exposure.
 pub fn expected(units: &[UnitCounts]) -> Vec<f64> {
-    expected_from(units, &vec![true; units.len()])
+    expected_from(units, &vec![true; units.len()], 0.0)
 }
 
 /// Each unit's exposure: its strength, else its force's median strength, else 1.
@@ -85,64 +102,106 @@ fn exposures(units: &[UnitCounts]) -> Vec<f64> {
         .collect()
 }
 
-/// Expected counts with the force's rate pooled over the units marked `kept` only (over all
-/// of the force's units when none of them is kept).
-pub fn expected_from(units: &[UnitCounts], kept: &[bool]) -> Vec<f64> {
-    use std::collections::HashMap;
-    let exposure = exposures(units);
-    let mut all: HashMap<i32, (f64, f64)> = HashMap::new();
-    let mut inc: HashMap<i32, (f64, f64)> = HashMap::new();
-    for ((u, e), k) in units.iter().zip(&exposure).zip(kept) {
-        let t = all.entry(u.force_id).or_default();
-        t.0 += u.dates.len() as f64;
-        t.1 += e;
-        if *k {
-            let t = inc.entry(u.force_id).or_default();
-            t.0 += u.dates.len() as f64;
-            t.1 += e;
-        }
+/// The random-effects rate of (count, exposure) pairs: λ = Σ o/(1 + τ²λx) / Σ x/(1 + τ²λx),
+/// solved by iteration from Σo/Σx.
+fn pooled_rate(pairs: &[(f64, f64)], tau2: f64) -> f64 {
+    let (o, x) = pairs.iter().fold((0.0, 0.0), |a, p| (a.0 + p.0, a.1 + p.1));
+    if x <= 0.0 {
+        return 0.0;
     }
-    units
-        .iter()
-        .zip(&exposure)
-        .map(|(u, e)| {
-            let (o, x) = inc.get(&u.force_id).filter(|t| t.1 > 0.0).copied().unwrap_or(all[&u.force_id]);
-            if x > 0.0 {
-                o / x * e
-            } else {
-                0.0
-            }
-        })
-        .collect()
+    let mut rate = o / x;
+    if tau2 <= 0.0 {
+        return rate;
+    }
+    for _ in 0..100 {
+        let (num, den) = pairs.iter().fold((0.0, 0.0), |a, (o, x)| {
+            let w = 1.0 / (1.0 + tau2 * rate * x);
+            (a.0 + o * w, a.1 + x * w)
+        });
+        let next = if den > 0.0 { num / den } else { rate };
+        if (next - rate).abs() <= 1e-12 * rate.max(1e-300) {
+            return next;
+        }
+        rate = next;
+    }
+    rate
 }
 
-/// τ², the relative overdispersion, by moments over the units marked `kept`, corrected for
-/// the trimming at ±2.5 (see the module doc); 0 when less spread than Poisson.
-pub fn overdispersion(observed: &[usize], expected: &[f64], kept: &[bool]) -> f64 {
-    let (mut num, mut den) = (0.0, 0.0);
-    for ((o, e), k) in observed.iter().zip(expected).zip(kept) {
-        if *e <= 0.0 || !*k {
-            continue;
+/// Expected counts with the force's rate pooled (random effects, `tau2`) over the units marked
+/// `kept` only (over all of the force's units when none of them is kept).
+pub fn expected_from(units: &[UnitCounts], kept: &[bool], tau2: f64) -> Vec<f64> {
+    use std::collections::HashMap;
+    let exposure = exposures(units);
+    let mut all: HashMap<i32, Vec<(f64, f64)>> = HashMap::new();
+    let mut inc: HashMap<i32, Vec<(f64, f64)>> = HashMap::new();
+    for ((u, e), k) in units.iter().zip(&exposure).zip(kept) {
+        let pair = (u.total() as f64, *e);
+        all.entry(u.force_id).or_default().push(pair);
+        if *k {
+            inc.entry(u.force_id).or_default().push(pair);
         }
-        let o = *o as f64;
-        num += (o - e).powi(2) / TRIM_KAPPA - e;
-        den += e * e;
     }
-    if den > 0.0 {
-        (num / den).max(0.0)
-    } else {
-        0.0
+    let rates: HashMap<i32, f64> = all
+        .iter()
+        .map(|(f, pairs)| (*f, pooled_rate(inc.get(f).filter(|p| !p.is_empty()).unwrap_or(pairs), tau2)))
+        .collect();
+    units.iter().zip(&exposure).map(|(u, e)| rates[&u.force_id] * e).collect()
+}
+
+/// τ², the relative overdispersion (Paule–Mandel): the value at which
+/// Σ (o − e)² / (e + τ²e²) over the units marked `kept` equals `dof`; 0 when the counts spread
+/// no more than Poisson.
+pub fn overdispersion(observed: &[usize], expected: &[f64], kept: &[bool], dof: f64) -> f64 {
+    let q = |t: f64| -> f64 {
+        observed
+            .iter()
+            .zip(expected)
+            .zip(kept)
+            .filter(|((_, e), k)| **k && **e > 0.0)
+            .map(|((o, e), _)| (*o as f64 - e).powi(2) / (e + t * e * e))
+            .sum()
+    };
+    if dof <= 0.0 || q(0.0) <= dof {
+        return 0.0;
     }
+    let (mut lo, mut hi) = (0.0, 1.0);
+    while q(hi) > dof && hi < 1e6 {
+        hi *= 2.0;
+    }
+    for _ in 0..100 {
+        let mid = (lo + hi) / 2.0;
+        if q(mid) > dof {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    (lo + hi) / 2.0
 }
 
 /// The in-control estimates: (expected counts, τ²), see the module doc.
 pub fn in_control(units: &[UnitCounts]) -> (Vec<f64>, f64) {
-    let obs: Vec<usize> = units.iter().map(|u| u.dates.len()).collect();
+    let obs: Vec<usize> = units.iter().map(UnitCounts::total).collect();
     let mut kept = vec![true; units.len()];
-    // The first pass keeps every unit, so its τ² is not trimmed: no correction then.
-    let mut exp = expected_from(units, &kept);
-    let mut tau2 = overdispersion(&obs, &exp, &kept) * TRIM_KAPPA;
-    for _ in 0..10 {
+    let mut tau2 = 0.0;
+    let mut exp = expected_from(units, &kept, tau2);
+    for _ in 0..20 {
+        // The rate and τ² depend on each other: solved together for this set of units.
+        let forces: std::collections::BTreeSet<i32> =
+            units.iter().zip(&kept).filter(|(_, k)| **k).map(|(u, _)| u.force_id).collect();
+        let n = kept.iter().filter(|k| **k).count();
+        let kappa = if n == units.len() { 1.0 } else { TRIM_KAPPA };
+        let dof = kappa * (n as f64 - forces.len() as f64);
+        for _ in 0..50 {
+            exp = expected_from(units, &kept, tau2);
+            let next = overdispersion(&obs, &exp, &kept, dof);
+            let done = (next - tau2).abs() <= 1e-9;
+            tau2 = next;
+            if done {
+                break;
+            }
+        }
+        exp = expected_from(units, &kept, tau2);
         let next: Vec<bool> = obs
             .iter()
             .zip(&exp)
@@ -155,8 +214,6 @@ pub fn in_control(units: &[UnitCounts]) -> (Vec<f64>, f64) {
             break;
         }
         kept = next;
-        exp = expected_from(units, &kept);
-        tau2 = overdispersion(&obs, &exp, &kept);
     }
     (exp, tau2)
 }
@@ -191,7 +248,7 @@ pub fn upper_limit(mean: f64, tau2: f64, alpha: f64) -> usize {
 /// probability `alpha`).
 pub fn statistical(units: &[UnitCounts], alpha: f64) -> Vec<Score> {
     let (exp, tau2) = in_control(units);
-    let obs: Vec<usize> = units.iter().map(|u| u.dates.len()).collect();
+    let obs: Vec<usize> = units.iter().map(UnitCounts::total).collect();
     units
         .iter()
         .zip(exp.iter().zip(&obs))
@@ -212,30 +269,39 @@ pub fn statistical(units: &[UnitCounts], alpha: f64) -> Vec<Score> {
         .collect()
 }
 
-/// The largest number of dates within any `days`-day window (a window of 90 days holds the
-/// first day and the 89 after it).
-pub fn max_in_window(dates: &[NaiveDate], days: i64) -> usize {
-    let mut d = dates.to_vec();
-    d.sort_unstable();
-    let (mut best, mut start) = (0, 0);
-    for end in 0..d.len() {
-        while (d[end] - d[start]).num_days() >= days {
+/// The number of whole calendar months a window of `days` days is read as: ⌈days / 31⌉, at
+/// least one.
+pub fn window_months(days: i64) -> u32 {
+    u32::try_from(((days + 30) / 31).max(1)).unwrap_or(u32::MAX)
+}
+
+/// The largest count within any window of `months` consecutive calendar months.
+pub fn max_in_window(counts: &[(NaiveDate, usize)], months: u32) -> usize {
+    let index = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
+    let mut c: Vec<(i64, usize)> = counts.iter().map(|(d, n)| (index(*d), *n)).collect();
+    c.sort_unstable();
+    let (mut best, mut start, mut sum) = (0, 0, 0);
+    for end in 0..c.len() {
+        sum += c[end].1;
+        while c[end].0 - c[start].0 >= i64::from(months) {
+            sum -= c[start].1;
             start += 1;
         }
-        best = best.max(end - start + 1);
+        best = best.max(sum);
     }
     best
 }
 
-/// The threshold method: flagged when `n` or more allegations fall within `days` days.
+/// The threshold method: flagged when `n` or more allegations fall within `days` days, read as
+/// whole months (`window_months`).
 pub fn threshold(units: &[UnitCounts], n: usize, days: i64) -> Vec<Score> {
     let (exp, tau2) = in_control(units);
-    let obs: Vec<usize> = units.iter().map(|u| u.dates.len()).collect();
+    let obs: Vec<usize> = units.iter().map(UnitCounts::total).collect();
     units
         .iter()
         .zip(exp.iter().zip(&obs))
         .map(|(u, (e, o))| {
-            let m = max_in_window(&u.dates, days);
+            let m = max_in_window(&u.months, window_months(days));
             let sd = (e + tau2 * e * e).sqrt();
             Score {
                 unit_id: u.unit_id,
@@ -260,7 +326,7 @@ mod tests {
     }
 
     fn unit(id: i32, force: i32, strength: Option<i64>, n: usize) -> UnitCounts {
-        UnitCounts { unit_id: id, force_id: force, strength, dates: vec![d("2026-01-01"); n] }
+        UnitCounts { unit_id: id, force_id: force, strength, months: vec![(d("2026-01-01"), n)] }
     }
 
     #[test]
@@ -307,13 +373,29 @@ mod tests {
     #[test]
     fn overdispersion_is_zero_for_poisson_like_counts_and_found_when_spread() {
         // Counts exactly at expectation: less spread than Poisson → 0.
-        assert_eq!(overdispersion(&[10, 10, 10], &[10.0, 10.0, 10.0], &[true; 3]), 0.0);
-        // Deviations of ±5 around 10: (25/0.91125 − 10)/100 = 0.17435 per unit.
-        let t = overdispersion(&[5, 15, 5, 15], &[10.0; 4], &[true; 4]);
-        assert!((t - 0.17435).abs() < 1e-4, "{t}");
+        assert_eq!(overdispersion(&[10, 10, 10], &[10.0, 10.0, 10.0], &[true; 3], 2.0), 0.0);
+        // Deviations of ±5 around 10, 4 units, 3 degrees of freedom: 4·25/(10 + 100τ²) = 3
+        // → τ² = (100/3 − 10)/100 = 0.2333.
+        let t = overdispersion(&[5, 15, 5, 15], &[10.0; 4], &[true; 4], 3.0);
+        assert!((t - 0.23333).abs() < 1e-4, "{t}");
         // A unit not kept does not count.
-        let t = overdispersion(&[5, 15, 5, 15, 90], &[10.0; 5], &[true, true, true, true, false]);
-        assert!((t - 0.17435).abs() < 1e-4, "{t}");
+        let t = overdispersion(&[5, 15, 5, 15, 90], &[10.0; 5], &[true, true, true, true, false], 3.0);
+        assert!((t - 0.23333).abs() < 1e-4, "{t}");
+    }
+
+    #[test]
+    fn the_pooled_rate_weighs_units_by_precision_once_they_spread() {
+        // Two units: 100 heads with 20 (0.2 per head) and 10,000 heads with 1,000 (0.1).
+        let pairs = [(20.0, 100.0), (1000.0, 10_000.0)];
+        // Without spread between units, heads decide: 1,020 / 10,100.
+        assert!((pooled_rate(&pairs, 0.0) - 1020.0 / 10_100.0).abs() < 1e-12);
+        // With τ² = 0.05 the large unit's count says its own rate, not much more about the
+        // force's: weights x/(1 + τ²λx) are about 67 and 196 at λ ≈ 0.126, so
+        // λ = (20·w1/100 + 1000·w2/10000)/(w1 + w2) solves to about 0.1255.
+        let r = pooled_rate(&pairs, 0.05);
+        let w = |x: f64| x / (1.0 + 0.05 * r * x);
+        let check = (20.0 / 100.0 * w(100.0) + 1000.0 / 10_000.0 * w(10_000.0)) / (w(100.0) + w(10_000.0));
+        assert!((r - check).abs() < 1e-9 && (0.12..0.13).contains(&r), "{r}");
     }
 
     #[test]
@@ -328,9 +410,12 @@ mod tests {
         let (e, tau2) = in_control(&units);
         assert!(e.iter().all(|x| (x - 10.0).abs() < 1e-9), "{e:?}");
         assert_eq!(tau2, 0.0);
-        let s = statistical(&units, DEFAULT_ALPHA);
+        let s = statistical(&units, 0.01);
         // Poisson(10): P(X ≤ 17) = 0.98572, P(X ≤ 18) = 0.99281 → the 99 % limit is 18.
         assert!(s.iter().all(|x| x.limit == 18.0), "{s:?}");
+        // P(X ≤ 15) = 0.95126, P(X ≤ 16) = 0.97296 → the 97 % limit (the default) is 16.
+        let s = statistical(&units, DEFAULT_ALPHA);
+        assert!(s.iter().all(|x| x.limit == 16.0), "{s:?}");
         let flagged: Vec<i32> = s.iter().filter(|x| x.flagged).map(|x| x.unit_id).collect();
         assert_eq!(flagged, vec![21]);
     }
@@ -358,24 +443,28 @@ mod tests {
     }
 
     #[test]
-    fn windows_count_days_inclusively() {
-        let dates = [d("2026-01-01"), d("2026-03-31"), d("2026-04-01"), d("2026-01-15")];
-        // 1 Jan .. 31 Mar is 90 days inclusive: three in the window starting 1 Jan (with 15 Jan).
-        assert_eq!(max_in_window(&dates, 90), 3);
-        assert_eq!(max_in_window(&dates, 89), 3, "15 Jan, 31 Mar, 1 Apr fall within 77 days");
-        assert_eq!(max_in_window(&dates, 10), 2);
-        assert_eq!(max_in_window(&[], 90), 0);
-        let t = threshold(
-            &[UnitCounts { unit_id: 1, force_id: 1, strength: None, dates: dates.to_vec() }],
-            3,
-            90,
+    fn windows_are_whole_months() {
+        assert_eq!(
+            (window_months(90), window_months(365), window_months(30), window_months(0)),
+            (3, 12, 1, 1)
         );
+        let months = [(d("2026-01-01"), 1), (d("2026-03-01"), 1), (d("2026-04-01"), 2), (d("2025-12-01"), 1)];
+        // January to March holds 2; February to April 3; December to February 2.
+        assert_eq!(max_in_window(&months, 3), 3);
+        assert_eq!(max_in_window(&months, 2), 3, "March and April");
+        assert_eq!(max_in_window(&months, 1), 2);
+        assert_eq!(max_in_window(&months, 12), 5);
+        // December and January are consecutive months across the year.
+        assert_eq!(max_in_window(&[(d("2025-12-01"), 2), (d("2026-01-01"), 2)], 2), 4);
+        assert_eq!(max_in_window(&[], 3), 0);
+        let unit = |months: &[(NaiveDate, usize)]| UnitCounts {
+            unit_id: 1,
+            force_id: 1,
+            strength: None,
+            months: months.to_vec(),
+        };
+        let t = threshold(&[unit(&months)], 3, 90);
         assert!(t[0].flagged && t[0].max_in_window == Some(3));
-        let t = threshold(
-            &[UnitCounts { unit_id: 1, force_id: 1, strength: None, dates: dates.to_vec() }],
-            3,
-            10,
-        );
-        assert!(!t[0].flagged);
+        assert!(!threshold(&[unit(&months)], 3, 31)[0].flagged);
     }
 }

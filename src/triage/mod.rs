@@ -2,7 +2,9 @@
 //! candidates, admissibility, events (a report opens one or joins one; reports are never
 //! changed), allegations, and routing them to the competent bodies, which opens their cases.
 
+mod attachments;
 pub mod duplicates;
+mod event_pages;
 pub mod model;
 mod routes;
 

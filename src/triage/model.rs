@@ -203,7 +203,7 @@ pub fn create_event_from(
     prior_approach: bool,
     court_pending: bool,
     user_id: i32,
-) -> QueryResult<i32> {
+) -> QueryResult<Option<i32>> {
     let id: i32 = diesel::insert_into(events::table)
         .values((
             events::title.eq(title),
@@ -221,8 +221,33 @@ pub fn create_event_from(
         ))
         .returning(events::id)
         .get_result(conn)?;
-    link_report(conn, r.id, id)?;
-    Ok(id)
+    if link_free_report(conn, r.id, id)? == 0 {
+        return Ok(None);
+    }
+    Ok(Some(id))
+}
+
+/// Links a report to an event only if it belongs to none yet. Concurrency: a conditional update
+/// on the report row (`WHERE id = ? AND event_id IS NULL`), so of two officers opening an event
+/// from one report at once only one links it; the other gets 0 and rolls back.
+pub fn link_free_report(conn: &mut DbConn, report_id: i32, event_id: i32) -> QueryResult<usize> {
+    diesel::update(reports::table.find(report_id).filter(reports::event_id.is_null()))
+        .set((
+            reports::event_id.eq(Some(event_id)),
+            reports::admissibility.eq("admissible"),
+            reports::triaged_at.eq(Some(Utc::now().naive_utc())),
+        ))
+        .execute(conn)
+}
+
+/// Locks an event's row to the end of the transaction, so that two officers routing it at once
+/// act one after the other (the second sees what the first routed). PostgreSQL: `SELECT … FOR
+/// UPDATE`; SQLite: the write lock `db::begin_write` took already does it.
+pub fn lock_event(conn: &mut DbConn, id: i32) -> QueryResult<()> {
+    if let DbConn::Pg(pg) = conn {
+        events::table.find(id).select(events::id).for_update().first::<i32>(pg)?;
+    }
+    Ok(())
 }
 
 /// Links a report to an event. The report's own content is never changed: merging two reports

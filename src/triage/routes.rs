@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::{Duration, NaiveDate, Utc};
 use rocket::form::FromForm;
-use rocket::http::{ContentType, Header, Status};
+use rocket::http::Status;
 use rocket::request::FlashMessage;
 use rocket::response::{Flash, Redirect};
 use rocket::{Either, Route, State};
@@ -16,15 +16,17 @@ use super::model::{self, QueueFilter, Scope, Thread};
 use super::scope_of;
 use crate::accounts::routes::Auth;
 use crate::audit;
-use crate::auth::guards::{EvidenceCustodian, IntakeOfficer, Staff, TriageReader};
+use crate::auth::guards::{IntakeOfficer, Staff, TriageReader};
 use crate::cases::model as cases;
 use crate::error::AppError;
 use crate::events::Admissibility;
 use crate::geo::Geo;
-use crate::routing;
-use crate::taxonomy::{Taxonomy, CONFIDENCES, INVOLVEMENTS};
+use crate::taxonomy::Taxonomy;
 use crate::web::Feedback;
 use crate::web::{Checked, Page};
+
+use super::attachments::*;
+use super::event_pages::*;
 
 pub fn routes() -> Vec<Route> {
     rocket::routes![
@@ -44,30 +46,30 @@ pub fn routes() -> Vec<Route> {
 }
 
 #[derive(Serialize)]
-struct QueueView {
-    id: i32,
-    submitted_on: String,
-    occurred_on: String,
-    place: String,
-    violations: Vec<String>,
-    force: String,
-    overdue: bool,
-    children: bool,
-    event_id: Option<i32>,
-    admissibility: String,
-    files: i64,
-    unread: usize,
+pub(super) struct QueueView {
+    pub(super) id: i32,
+    pub(super) submitted_on: String,
+    pub(super) occurred_on: String,
+    pub(super) place: String,
+    pub(super) violations: Vec<String>,
+    pub(super) force: String,
+    pub(super) overdue: bool,
+    pub(super) children: bool,
+    pub(super) event_id: Option<i32>,
+    pub(super) admissibility: String,
+    pub(super) files: i64,
+    pub(super) unread: usize,
 }
 
-const PAGE: i64 = 50;
+pub(super) const PAGE: i64 = 50;
 /// The queue counts its reports up to this many, then says "more than".
-const COUNT_CAP: i64 = 10_000;
+pub(super) const COUNT_CAP: i64 = 10_000;
 
 #[expect(clippy::too_many_arguments, reason = "one argument per filter of the page")]
 #[rocket::get(
     "/staff/triage?<region>&<cercle>&<group>&<force>&<from>&<to>&<status>&<overdue>&<after>&<order>"
 )]
-async fn queue(
+pub(super) async fn queue(
     page: Page,
     auth: Auth<'_>,
     staff: TriageReader<'_>,
@@ -166,7 +168,7 @@ async fn queue(
 
 /// A refused form's page; when the record itself is missing the refusal stays a bad request
 /// (the form was wrong first), as it was before the page came back with the form.
-fn refused_page(page: Result<Template, AppError>) -> Result<Template, AppError> {
+pub(super) fn refused_page(page: Result<Template, AppError>) -> Result<Template, AppError> {
     match page {
         Err(AppError::NotFound) | Err(AppError::Database(diesel::result::Error::NotFound)) => {
             Err(AppError::BadRequest("refused form"))
@@ -176,7 +178,7 @@ fn refused_page(page: Result<Template, AppError>) -> Result<Template, AppError> 
 }
 
 /// The first `max` characters of a text, cut at a word, with an ellipsis when cut.
-fn excerpt(text: &str, max: usize) -> String {
+pub(super) fn excerpt(text: &str, max: usize) -> String {
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.chars().count() <= max {
         return text;
@@ -186,7 +188,7 @@ fn excerpt(text: &str, max: usize) -> String {
     format!("{cut}…")
 }
 
-fn place_name(geo: &Geo, cercle: Option<&str>, region: Option<&str>, lang: &str) -> String {
+pub(super) fn place_name(geo: &Geo, cercle: Option<&str>, region: Option<&str>, lang: &str) -> String {
     let r = region.and_then(|r| geo.region_name(r, lang)).unwrap_or_default();
     match cercle.and_then(|c| geo.cercle_name(c)) {
         Some(c) if !r.is_empty() => format!("{c}, {r}"),
@@ -196,16 +198,16 @@ fn place_name(geo: &Geo, cercle: Option<&str>, region: Option<&str>, lang: &str)
 }
 
 #[derive(Serialize)]
-struct CandidateView {
-    kind: Kind,
-    id: i32,
-    excerpt: String,
-    score: f64,
-    reasons: Vec<String>,
-    event_id: Option<i32>,
+pub(super) struct CandidateView {
+    pub(super) kind: Kind,
+    pub(super) id: i32,
+    pub(super) excerpt: String,
+    pub(super) score: f64,
+    pub(super) reasons: Vec<String>,
+    pub(super) event_id: Option<i32>,
 }
 
-fn reason_text(auth: &Auth<'_>, lang: &str, r: &Reason) -> String {
+pub(super) fn reason_text(auth: &Auth<'_>, lang: &str, r: &Reason) -> String {
     let mut args = fluent_bundle::FluentArgs::new();
     let key = match r {
         Reason::Distance { km } => {
@@ -232,7 +234,7 @@ fn reason_text(auth: &Auth<'_>, lang: &str, r: &Reason) -> String {
 /// `GET /staff/reports/<id>`: the report with identity, contact and exact place, for the roles
 /// that need them; every view is audited.
 #[rocket::get("/staff/reports/<id>")]
-async fn report(
+pub(super) async fn report(
     page: Page,
     auth: Auth<'_>,
     staff: Staff<'_>,
@@ -246,7 +248,7 @@ async fn report(
 }
 
 /// The report page, with the confirmation or the refusal of the last action.
-async fn render_report(
+pub(super) async fn render_report(
     page: Page,
     auth: &Auth<'_>,
     user: &Staff<'_>,
@@ -293,10 +295,11 @@ async fn render_report(
     let last = msgs.iter().map(|m| m.0).max();
     auth.db
         .transaction(move |c| {
-            audit::record(c, &who, "report.view", "report", &id.to_string(), "")?;
             if let Some(last) = last {
                 cases::mark_read(c, uid, id, last)?;
             }
+            // Lock order: the audit chain last (docs/ARCHITECTURE.md, "Concurrency").
+            audit::record(c, &who, "report.view", "report", &id.to_string(), "")?;
             Ok(())
         })
         .await?;
@@ -366,127 +369,16 @@ async fn render_report(
     ))
 }
 
-/// An evidence file as downloaded: its bytes, its type, a neutral file name, always as an
-/// attachment (never shown inline) and inside a CSP sandbox, so a PDF's JavaScript or an HTML
-/// page hidden in a file cannot run in Vigie's origin even if a browser opens it.
-#[derive(rocket::Responder)]
-pub struct Download {
-    body: Vec<u8>,
-    content_type: ContentType,
-    disposition: Header<'static>,
-    csp: Header<'static>,
-}
-
-/// The CSP of a downloaded evidence file.
-pub const DOWNLOAD_CSP: &str = "sandbox; default-src 'none'; frame-ancestors 'none'";
-
-fn download(id: i32, content_type: &str, body: Vec<u8>, original: bool) -> Download {
-    let ct = ContentType::parse_flexible(content_type).unwrap_or(ContentType::Binary);
-    let ext = ct.extension().map(|e| e.to_string()).unwrap_or_else(|| "bin".into());
-    let name =
-        if original { format!("evidence-{id}-original.{ext}") } else { format!("evidence-{id}.{ext}") };
-    Download {
-        body,
-        content_type: ct,
-        disposition: Header::new("Content-Disposition", format!("attachment; filename=\"{name}\"")),
-        csp: Header::new("Content-Security-Policy", DOWNLOAD_CSP),
-    }
-}
-
-/// `GET /staff/attachments/<id>`: the copy case workers get: a photo re-encoded without its
-/// metadata (GPS, device serial) or anything hidden in it; a sound, video or PDF as uploaded.
-/// Every download is audited with the original's SHA-256.
-#[rocket::get("/staff/attachments/<id>")]
-async fn attachment(auth: Auth<'_>, staff: Staff<'_>, id: i32) -> Result<Download, AppError> {
-    let scope = scope_of(&staff).ok_or(AppError::NotFound)?;
-    let who = staff.actor();
-    let (meta, data) = auth
-        .db
-        .transaction(move |c| {
-            let (meta, data) = model::attachment_data(c, id, scope, model::FileCopy::Staff)?;
-            if data.is_some() {
-                let copy = if meta.kind == "image" { "safe" } else { "original" };
-                audit::record(
-                    c,
-                    &who,
-                    "attachment.download",
-                    "attachment",
-                    &id.to_string(),
-                    &format!("sha256={} copy={copy}", meta.sha256),
-                )?;
-            }
-            Ok((meta, data))
-        })
-        .await?;
-    // A photo that could not be re-encoded is readable by the auditor only.
-    let (ct, body) = data.ok_or(AppError::NotFound)?;
-    Ok(download(meta.id, &ct, body, false))
-}
-
-/// `GET /staff/attachments/<id>/thumb`: a small picture of a photo's staff copy (no metadata),
-/// shown on the case and report pages; as scoped and audited as the copy itself.
-#[rocket::get("/staff/attachments/<id>/thumb")]
-async fn attachment_thumb(auth: Auth<'_>, staff: Staff<'_>, id: i32) -> Result<Download, AppError> {
-    let scope = scope_of(&staff).ok_or(AppError::NotFound)?;
-    let who = staff.actor();
-    let (meta, data) = auth
-        .db
-        .transaction(move |c| {
-            let (meta, data) = model::attachment_data(c, id, scope, model::FileCopy::Staff)?;
-            if data.is_some() && meta.kind == "image" {
-                let details = format!("sha256={} copy=thumbnail", meta.sha256);
-                audit::record(c, &who, "attachment.thumbnail", "attachment", &id.to_string(), &details)?;
-            }
-            Ok((meta, data))
-        })
-        .await?;
-    let (_, body) = data.filter(|_| meta.kind == "image").ok_or(AppError::NotFound)?;
-    let thumb = rocket::tokio::task::spawn_blocking(move || crate::reports::evidence::thumbnail(&body))
-        .await
-        .map_err(AppError::internal)?
-        .ok_or(AppError::NotFound)?;
-    Ok(download(meta.id, "image/png", thumb, false))
-}
-
-/// `GET /staff/attachments/<id>/original`: the file exactly as uploaded, metadata included, for
-/// the chain of custody. Privacy: the auditor (the custodian of originals) only; anyone else
-/// gets 404. Every download is audited.
-#[rocket::get("/staff/attachments/<id>/original")]
-async fn attachment_original(
-    auth: Auth<'_>,
-    staff: EvidenceCustodian<'_>,
-    id: i32,
-) -> Result<Download, AppError> {
-    let who = staff.0.actor();
-    let (meta, data) = auth
-        .db
-        .transaction(move |c| {
-            let (meta, data) = model::attachment_data(c, id, Scope::All, model::FileCopy::Original)?;
-            audit::record(
-                c,
-                &who,
-                "attachment.original",
-                "attachment",
-                &id.to_string(),
-                &format!("sha256={}", meta.sha256),
-            )?;
-            Ok((meta, data))
-        })
-        .await?;
-    let (ct, body) = data.ok_or(AppError::NotFound)?;
-    Ok(download(meta.id, &ct, body, true))
-}
-
 #[derive(FromForm)]
 pub struct AdmissibilityForm {
-    decision: Option<String>,
-    reason: Option<String>,
+    pub(super) decision: Option<String>,
+    pub(super) reason: Option<String>,
 }
 
 /// Admissible, inadmissible (with a reason) or out of scope (with the referral). The reporter
 /// gets the plain status and a message in their language.
 #[rocket::post("/staff/reports/<id>/admissibility", data = "<form>")]
-async fn admissibility(
+pub(super) async fn admissibility(
     auth: Auth<'_>,
     officer: IntakeOfficer<'_>,
     page: Page,
@@ -520,14 +412,6 @@ async fn admissibility(
         .transaction(move |c| {
             let r = model::find_report(c, id, Scope::All)?;
             model::set_admissibility(c, id, decision, (!reason.is_empty()).then_some(reason.as_str()))?;
-            audit::record(
-                c,
-                &who,
-                "report.admissibility",
-                "report",
-                &id.to_string(),
-                &format!("{}: {reason}", decision.as_str()),
-            )?;
             if decision.needs_reason() {
                 let mut args = fluent_bundle::FluentArgs::new();
                 args.set("reason", reason.clone());
@@ -543,462 +427,20 @@ async fn admissibility(
                     None,
                 )?;
             }
+            // Lock order: the audit chain last.
+            audit::record(
+                c,
+                &who,
+                "report.admissibility",
+                "report",
+                &id.to_string(),
+                &format!("{}: {reason}", decision.as_str()),
+            )?;
             Ok(())
         })
         .await?;
     Ok(Either::Left(Flash::success(
         Redirect::to(format!("/staff/reports/{id}")),
         format!("triage-done-admissibility|{label}"),
-    )))
-}
-
-#[derive(FromForm)]
-pub struct EventForm {
-    title: Option<String>,
-    summary: Option<String>,
-    prior_approach: bool,
-    court_pending: bool,
-    event_id: Option<i32>,
-    /// A report-only duplicate candidate taken into the new event in the same action.
-    with_report: Option<i32>,
-}
-
-/// Opens a new event from a report.
-#[rocket::post("/staff/reports/<id>/events", data = "<form>")]
-async fn open_event(
-    auth: Auth<'_>,
-    officer: IntakeOfficer<'_>,
-    page: Page,
-    tax: &State<Arc<Taxonomy>>,
-    geo: &State<Arc<Geo>>,
-    id: i32,
-    form: Checked<EventForm>,
-) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    let title = form.title.clone().unwrap_or_default().trim().to_string();
-    let summary = form.summary.clone().unwrap_or_default();
-    if title.is_empty() {
-        let fb = Feedback::refused(
-            "open-event",
-            &[("title", auth.catalog.message(&page.0.lang, "triage-err-title", None))],
-            &[("title", ""), ("summary", summary.as_str())],
-        );
-        let t = refused_page(render_report(page, &auth, &officer.0, tax, geo, id, fb).await)?;
-        return Ok(Either::Right((Status::UnprocessableEntity, t)));
-    }
-    let (pa, cp) = (form.prior_approach, form.court_pending);
-    let (who, uid) = (officer.0.actor(), officer.0.user.id);
-    let with_report = form.with_report.filter(|w| *w != id);
-    let event_id = auth
-        .db
-        .transaction(move |c| {
-            let r = model::find_report(c, id, Scope::All)?;
-            if r.event_id.is_some() {
-                return Err(AppError::BadRequest("the report already belongs to an event"));
-            }
-            let e = model::create_event_from(c, &r, &title, &summary, pa, cp, uid)?;
-            model::mark_under_review(c, id)?;
-            audit::record(c, &who, "event.create", "event", &e.to_string(), &format!("from report {id}"))?;
-            // One action for two duplicates: the candidate joins the new event too.
-            if let Some(w) = with_report {
-                if model::find_report(c, w, Scope::All)?.event_id.is_some() {
-                    return Err(AppError::BadRequest("the other report already belongs to an event"));
-                }
-                model::link_report(c, w, e)?;
-                model::mark_under_review(c, w)?;
-                audit::record(c, &who, "report.link", "report", &w.to_string(), &format!("event={e}"))?;
-            }
-            Ok(e)
-        })
-        .await?;
-    Ok(Either::Left(Flash::success(
-        Redirect::to(format!("/staff/events/{event_id}")),
-        format!("triage-done-event|{event_id}"),
-    )))
-}
-
-/// Links a report to an existing event (merging duplicates; the report itself is unchanged).
-#[rocket::post("/staff/reports/<id>/link", data = "<form>")]
-async fn link_event(
-    auth: Auth<'_>,
-    officer: IntakeOfficer<'_>,
-    id: i32,
-    form: Checked<EventForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    let event_id = form.event_id.ok_or(AppError::BadRequest("event"))?;
-    let who = officer.0.actor();
-    auth.db
-        .transaction(move |c| {
-            model::find_report(c, id, Scope::All)?;
-            model::find_event(c, event_id)?;
-            model::link_report(c, id, event_id)?;
-            audit::record(c, &who, "report.link", "report", &id.to_string(), &format!("event={event_id}"))?;
-            // The report takes the status of the event's cases, if any.
-            cases::refresh_public_status(c, event_id)?;
-            if model::cases_of_event(c, event_id)?.is_empty() {
-                model::mark_under_review(c, id)?;
-            }
-            Ok(())
-        })
-        .await?;
-    Ok(Flash::success(Redirect::to(format!("/staff/events/{event_id}")), format!("triage-done-linked|{id}")))
-}
-
-#[rocket::get("/staff/events/<id>")]
-async fn event(
-    page: Page,
-    auth: Auth<'_>,
-    staff: TriageReader<'_>,
-    tax: &State<Arc<Taxonomy>>,
-    geo: &State<Arc<Geo>>,
-    flash: Option<FlashMessage<'_>>,
-    id: i32,
-) -> Result<Template, AppError> {
-    let fb = Feedback::from_flash(flash, auth.catalog, &page.0.lang);
-    render_event(page, &auth, &staff.0, tax, geo, id, fb).await
-}
-
-/// The event page, with the confirmation or the refusal of the last action. Who may see it is
-/// said by the callers' guards (`TriageReader`, `IntakeOfficer`).
-async fn render_event(
-    page: Page,
-    auth: &Auth<'_>,
-    user: &Staff<'_>,
-    tax: &Arc<Taxonomy>,
-    geo: &Arc<Geo>,
-    id: i32,
-    fb: Feedback,
-) -> Result<Template, AppError> {
-    let lang = page.0.lang.clone();
-    let (e, reports, alleg, case_rows, reported, report_forces, rules) = auth
-        .db
-        .run(move |c| {
-            let e = model::find_event(c, id)?;
-            let reports = model::reports_of_event(c, id)?;
-            let alleg = model::allegations_of_event(c, id)?;
-            // What the reports themselves say: their violations and force start the form.
-            let rids: Vec<i32> = reports.iter().map(|r| r.0).collect();
-            let reported: Vec<i32> = model::violations_of(c, &rids)?.into_iter().map(|v| v.1).collect();
-            let mut forces = vec![];
-            for rid in &rids {
-                forces.push(model::find_report(c, *rid, Scope::All)?.force_id);
-            }
-            let case_rows = model::cases_of_event(c, id)?;
-            let rules = routing::model::load(c)?;
-            Ok((e, reports, alleg, case_rows, reported, forces, rules))
-        })
-        .await?;
-    let inst_name = |iid: i32| {
-        tax.institutions.iter().find(|i| i.id == iid).map(|i| i.label(&lang).to_string()).unwrap_or_default()
-    };
-    let allegations: Vec<serde_json::Value> = alleg
-        .iter()
-        .map(|a| {
-            serde_json::json!({
-                "id": a.id,
-                "violation": tax.violation_type_by_id(a.violation_type_id).map(|(_, t)| t.label(&lang).to_string()),
-                "force": tax.force_by_id(a.force_id).map(|f| f.label(&lang).to_string()),
-                "unit": a.unit_description, "involvement": a.involvement, "confidence": a.confidence,
-                "victims": a.victim_count, "children": a.children_involved,
-                "destination": a.destination_id.map(inst_name), "reason": super::routing_basis(&rules, a, auth.catalog, &lang),
-                "override": a.override_reason, "case_id": a.case_id,
-            })
-        })
-        .collect();
-    let cases: Vec<serde_json::Value> = case_rows
-        .iter()
-        .map(|(cid, iid, st)| serde_json::json!({"id": cid, "institution": inst_name(*iid), "status": st}))
-        .collect();
-    let types: Vec<(String, String)> = tax
-        .groups
-        .iter()
-        .flat_map(|g| {
-            let l = lang.as_str();
-            g.types.iter().map(move |t| (t.code.clone(), format!("{} — {}", g.entry.label(l), t.label(l))))
-        })
-        .collect();
-    let forces: Vec<(String, String)> =
-        tax.forces.iter().map(|f| (f.code.clone(), f.label(&lang).to_string())).collect();
-    // Issue 10, item 11: no silent default for grave fields. The form offers the reports' own
-    // violations first and starts on the first one not alleged yet; the force starts on the
-    // reports' force; involvement and confidence start on "unknown".
-    let mut suggested: Vec<(String, String)> = vec![];
-    for v in &reported {
-        if let Some((g, t)) = tax.violation_type_by_id(*v) {
-            if !suggested.iter().any(|s| s.0 == t.code) {
-                suggested.push((t.code.clone(), format!("{} — {}", g.entry.label(&lang), t.label(&lang))));
-            }
-        }
-    }
-    let alleged: Vec<String> = alleg
-        .iter()
-        .filter_map(|a| tax.violation_type_by_id(a.violation_type_id).map(|(_, t)| t.code.clone()))
-        .collect();
-    let start_type = suggested.iter().map(|s| s.0.clone()).find(|c| !alleged.contains(c)).unwrap_or_default();
-    let start_force =
-        report_forces.first().and_then(|f| tax.force_by_id(*f)).map(|f| f.code.clone()).unwrap_or_default();
-    // A refused allegation comes back with the values as chosen.
-    let (start_type, start_force) = if fb.form.as_deref() == Some("allegation") {
-        (
-            fb.values.get("violation_type").cloned().unwrap_or_default(),
-            fb.values.get("force").cloned().unwrap_or_default(),
-        )
-    } else {
-        (start_type, start_force)
-    };
-    let institutions: Vec<(String, String)> =
-        tax.institutions.iter().map(|i| (i.code.clone(), i.label(&lang).to_string())).collect();
-    let view = serde_json::json!({
-        "id": e.id, "title": e.title, "occurred_on": e.occurred_on.to_string(), "summary": e.summary,
-        "where": place_name(geo, e.cercle_code.as_deref(), e.region_code.as_deref(), &lang),
-        "prior_approach": e.prior_approach, "court_pending": e.court_pending,
-    });
-    let reports: Vec<serde_json::Value> = reports
-        .into_iter()
-        .map(|r| serde_json::json!({"id": r.0, "submitted_on": r.1.to_string(), "channel": auth.catalog.message(&lang, &format!("channel-{}", r.2), None)}))
-        .collect();
-    let can_triage = user.role == crate::auth::Role::Intake;
-    let unrouted = alleg.iter().any(|a| a.destination_id.is_none());
-    Ok(Template::render(
-        "triage/event",
-        context! {
-            page: page.0, e: view, reports, allegations, cases, types, forces, institutions, can_triage, unrouted,
-            involvements: INVOLVEMENTS, confidences: CONFIDENCES, suggested, start_type, start_force, fb,
-        },
-    ))
-}
-
-#[derive(FromForm)]
-pub struct AllegationForm {
-    violation_type: Option<String>,
-    force: Option<String>,
-    unit: Option<String>,
-    identifiers: Option<String>,
-    involvement: Option<String>,
-    confidence: Option<String>,
-    victim_count: Option<i32>,
-    children: bool,
-}
-
-#[rocket::post("/staff/events/<id>/allegations", data = "<form>")]
-async fn add_allegation(
-    auth: Auth<'_>,
-    officer: IntakeOfficer<'_>,
-    page: Page,
-    tax: &State<Arc<Taxonomy>>,
-    geo: &State<Arc<Geo>>,
-    id: i32,
-    form: Checked<AllegationForm>,
-) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    let raw_vt = form.violation_type.clone().unwrap_or_default();
-    let raw_force = form.force.clone().unwrap_or_default();
-    let vt = tax.violation_type(&raw_vt).map(|v| v.1.id);
-    let force = tax.force(&raw_force).map(|f| f.id);
-    let (Some(vt), Some(force)) = (vt, force) else {
-        let lang = page.0.lang.clone();
-        let mut errors = vec![];
-        if vt.is_none() {
-            errors.push(("violation_type", auth.catalog.message(&lang, "triage-err-violation", None)));
-        }
-        if force.is_none() {
-            errors.push(("force", auth.catalog.message(&lang, "triage-err-force", None)));
-        }
-        let fb = Feedback::refused(
-            "allegation",
-            &errors,
-            &[("violation_type", raw_vt.as_str()), ("force", raw_force.as_str())],
-        );
-        let t = refused_page(render_event(page, &auth, &officer.0, tax, geo, id, fb).await)?;
-        return Ok(Either::Right((Status::UnprocessableEntity, t)));
-    };
-    let involvement = form
-        .involvement
-        .clone()
-        .filter(|i| INVOLVEMENTS.contains(&i.as_str()))
-        .unwrap_or_else(|| "unknown".into());
-    let confidence = form
-        .confidence
-        .clone()
-        .filter(|i| CONFIDENCES.contains(&i.as_str()))
-        .unwrap_or_else(|| "unknown".into());
-    let unit = form.unit.clone().unwrap_or_default();
-    let identifiers = form.identifiers.clone().unwrap_or_default();
-    let (victims, children) = (form.victim_count.filter(|v| *v >= 0), form.children);
-    let who = officer.0.actor();
-    let aid = auth
-        .db
-        .transaction(move |c| {
-            model::find_event(c, id)?;
-            let aid = model::insert_allegation(
-                c,
-                &model::NewAllegation {
-                    event_id: id,
-                    violation_type_id: vt,
-                    force_id: force,
-                    unit_description: &unit,
-                    identifiers_seen: &identifiers,
-                    involvement: &involvement,
-                    confidence: &confidence,
-                    victim_count: victims,
-                    children_involved: children,
-                },
-            )?;
-            audit::record(
-                c,
-                &who,
-                "allegation.create",
-                "allegation",
-                &aid.to_string(),
-                &format!("event={id}"),
-            )?;
-            Ok(aid)
-        })
-        .await?;
-    Ok(Either::Left(Flash::success(
-        Redirect::to(format!("/staff/events/{id}")),
-        format!("triage-done-allegation|{}", aid),
-    )))
-}
-
-/// Routes every allegation of the event that has no destination yet, by the rules; opens the
-/// case at each destination. Each decision records the rule that fired and why.
-#[rocket::post("/staff/events/<id>/route", data = "<_form>")]
-async fn route_event(
-    auth: Auth<'_>,
-    officer: IntakeOfficer<'_>,
-    tax: &State<Arc<Taxonomy>>,
-    id: i32,
-    _form: Checked<EventForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    let tax = Arc::clone(tax);
-    let who = officer.0.actor();
-    let (ack, tri, now) = (auth.config.acknowledge_days, auth.config.triage_days, auth.clock.naive());
-    let routed = auth
-        .db
-        .transaction(move |c| {
-            let mut routed = 0;
-            let e = model::find_event(c, id)?;
-            let rules = routing::model::load(c)?;
-            for a in model::allegations_of_event(c, id)?.into_iter().filter(|a| a.destination_id.is_none()) {
-                let (group, vt) = tax.violation_type_by_id(a.violation_type_id).ok_or(AppError::NotFound)?;
-                let facts = routing::Facts {
-                    violation_group: group.entry.code.clone(),
-                    violation_type: vt.code.clone(),
-                    force: tax.force_by_id(a.force_id).map(|f| f.code.clone()).unwrap_or_default(),
-                    prior_approach: e.prior_approach,
-                    court_pending: e.court_pending,
-                    children_involved: a.children_involved,
-                };
-                // No rule fits: the allegation waits for the officer's decision (override).
-                let Some(decision) = routing::decide(&rules, &facts) else { continue };
-                routed += 1;
-                let inst = tax
-                    .institutions
-                    .iter()
-                    .find(|i| i.code == decision.destination)
-                    .ok_or(AppError::NotFound)?
-                    .id;
-                let (case_id, opened) = cases::open_case(c, id, inst, ack, tri, now)?;
-                model::set_destination(
-                    c,
-                    a.id,
-                    inst,
-                    Some(decision.rule_id),
-                    &decision.reason.to_json(),
-                    None,
-                    case_id,
-                )?;
-                audit::record(
-                    c,
-                    &who,
-                    "allegation.route",
-                    "allegation",
-                    &a.id.to_string(),
-                    &format!("{} → case {case_id}: {}", decision.destination, decision.reason.to_json()),
-                )?;
-                if opened {
-                    audit::record(
-                        c,
-                        &who,
-                        "case.open",
-                        "case",
-                        &case_id.to_string(),
-                        &format!("event={id} institution={}", decision.destination),
-                    )?;
-                }
-            }
-            cases::refresh_public_status(c, id)?;
-            Ok(routed)
-        })
-        .await?;
-    Ok(Flash::success(Redirect::to(format!("/staff/events/{id}")), format!("triage-done-routed|{routed}")))
-}
-
-#[derive(FromForm)]
-pub struct OverrideForm {
-    destination: Option<String>,
-    reason: Option<String>,
-}
-
-/// An intake officer sends an allegation elsewhere than the rules did, with a written reason.
-#[rocket::post("/staff/allegations/<id>/override", data = "<form>")]
-async fn override_route(
-    auth: Auth<'_>,
-    officer: IntakeOfficer<'_>,
-    page: Page,
-    tax: &State<Arc<Taxonomy>>,
-    geo: &State<Arc<Geo>>,
-    id: i32,
-    form: Checked<OverrideForm>,
-) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    let reason = form.reason.clone().unwrap_or_default().trim().to_string();
-    let code = form.destination.clone().unwrap_or_default();
-    let inst = match tax.institutions.iter().find(|i| i.code == code) {
-        Some(i) if !reason.is_empty() => i.id,
-        known => {
-            let (field, key) = match known {
-                None => ("destination", "routing-err-destination"),
-                Some(_) => ("reason", "triage-err-override"),
-            };
-            let a = auth.db.run(move |c| Ok(model::find_allegation(c, id)?)).await?;
-            let fb = Feedback::refused(
-                &format!("override-{id}"),
-                &[(field, auth.catalog.message(&page.0.lang, key, None))],
-                &[("destination", code.as_str()), ("reason", reason.as_str())],
-            );
-            let t = render_event(page, &auth, &officer.0, tax, geo, a.event_id, fb).await?;
-            return Ok(Either::Right((Status::UnprocessableEntity, t)));
-        }
-    };
-    let who = officer.0.actor();
-    let (ack, tri, now) = (auth.config.acknowledge_days, auth.config.triage_days, auth.clock.naive());
-    let event_id = auth
-        .db
-        .transaction(move |c| {
-            let a = model::find_allegation(c, id)?;
-            if a.disposition_id.is_some() {
-                return Err(AppError::BadRequest("a finding was already recorded"));
-            }
-            let (case_id, opened) = cases::open_case(c, a.event_id, inst, ack, tri, now)?;
-            let why = routing::RoutingFact::Override.to_json();
-            model::set_destination(c, id, inst, None, &why, Some(&reason), case_id)?;
-            let details = format!("from={:?} to={code} case={case_id}: {reason}", a.destination_id);
-            audit::record(c, &who, "allegation.override", "allegation", &id.to_string(), &details)?;
-            if opened {
-                audit::record(
-                    c,
-                    &who,
-                    "case.open",
-                    "case",
-                    &case_id.to_string(),
-                    &format!("event={} institution={code}", a.event_id),
-                )?;
-            }
-            cases::refresh_public_status(c, a.event_id)?;
-            Ok(a.event_id)
-        })
-        .await?;
-    Ok(Either::Left(Flash::success(
-        Redirect::to(format!("/staff/events/{event_id}")),
-        format!("triage-done-override|{id}"),
     )))
 }

@@ -11,6 +11,7 @@ mod gazetteer;
 mod intake;
 mod labels;
 mod mail;
+mod races;
 mod scale;
 mod security_accounts;
 mod security_cases;

@@ -502,8 +502,252 @@ fn seed_synthetic_plants_a_truth_that_training_eval_measures() {
         assert!(out.status.success(), "{}", text(&out));
         let report = text(&out);
         assert!(
-            report.contains("statistical alpha 0.01:") && report.contains("duplicate offers found: 6/6"),
+            report.contains("statistical alpha 0.03:") && report.contains("duplicate offers found: 6/6"),
             "{report}"
         );
+    });
+}
+
+/// The counting query reads the month kept on each allegation (migration 000012); triggers keep
+/// it equal to the month of the allegation's event when allegations are added, when an event's
+/// date is corrected, and when an allegation moves to another event.
+#[test]
+fn the_month_counted_follows_the_event_when_it_is_added_corrected_or_moved() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "t1@ecole.ml", "trainer", None);
+        let trainer = client(&app, "t1@ecole.ml");
+        let (s, _, _) = post(&trainer, "/staff/training/units", "name=GTIA+8&force=fama_army&strength=600");
+        assert_eq!(s, Status::SeeOther);
+        let unit: i32 = units::table.select(units::id).first(&mut app.db.conn()).unwrap();
+        let interviewing = module_id(&app.db, "investigative_interviewing");
+        let count_in = |from: &str, to: &str| -> i64 {
+            let gaps = get_json(&trainer, &format!("/api/v1/training/gaps?from={from}&to={to}"));
+            gaps["gaps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|g| g["unit_id"] == unit as i64 && g["module_id"] == interviewing)
+                .map_or(0, |g| g["count"].as_i64().unwrap())
+        };
+        substantiated_event(&app.db, unit, "2026-03-31");
+        substantiated_event(&app.db, unit, "2026-05-02");
+        assert_eq!((count_in("2026-03", "2026-03"), count_in("2026-04", "2026-05")), (3, 3));
+        assert_eq!(count_in("2026-01", "2026-06"), 6);
+        let mut c = app.db.conn();
+        let first: i32 = events::table.order(events::id).select(events::id).first(&mut c).unwrap();
+        let second: i32 = events::table.order(events::id.desc()).select(events::id).first(&mut c).unwrap();
+        // The first event's date is corrected to April: its three allegations move with it.
+        diesel::update(events::table.find(first))
+            .set(events::occurred_on.eq(chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap()))
+            .execute(&mut c)
+            .unwrap();
+        assert_eq!((count_in("2026-03", "2026-03"), count_in("2026-04", "2026-04")), (0, 3));
+        // One allegation of the second event (May) is moved to the first (April).
+        let moved: i32 = allegations::table
+            .filter(allegations::event_id.eq(second))
+            .select(allegations::id)
+            .first(&mut c)
+            .unwrap();
+        diesel::update(allegations::table.find(moved))
+            .set(allegations::event_id.eq(first))
+            .execute(&mut c)
+            .unwrap();
+        assert_eq!((count_in("2026-04", "2026-04"), count_in("2026-05", "2026-05")), (4, 2));
+        let months: Vec<Option<chrono::NaiveDate>> = allegations::table
+            .order(allegations::id)
+            .select(allegations::occurred_month)
+            .load(&mut c)
+            .unwrap();
+        let d = |m| chrono::NaiveDate::from_ymd_opt(2026, m, 1);
+        assert_eq!(months, vec![d(4), d(4), d(4), d(4), d(5), d(5)]);
+    });
+}
+
+/// Issue 12: "from a case's recommendation". The case worker of the case's institution (who can
+/// read it; trainers and admins cannot) proposes a remediation action for the unit a
+/// substantiated finding names: linked to the case, audited, once per unit; the trainers see
+/// the unit, the module and that it came from an institution, never the case.
+#[test]
+fn a_case_workers_recommendation_becomes_a_remediation_action_for_the_unit() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        add_user(&app.db, "inv@cndh.ml", "investigator", Some("cndh"));
+        add_user(&app.db, "med@mediateur.ml", "ombudsman", Some("mediateur"));
+        add_user(&app.db, "t1@ecole.ml", "trainer", None);
+        add_user(&app.db, "admin@vigie.ml", "admin", None);
+        let trainer = client(&app, "t1@ecole.ml");
+        let (s, _, _) = post(&trainer, "/staff/training/units", "name=GTIA+8&force=fama_army&strength=600");
+        assert_eq!(s, Status::SeeOther);
+        let unit: i32 = units::table.select(units::id).first(&mut app.db.conn()).unwrap();
+        let report = json!({"narrative": "Les soldats du gtia8 ont torturé un détenu au camp.", "occurred_on": "2026-06-10",
+            "violations": ["integrity.torture"], "force": "fama_army", "location": {"lat": 14.5400, "lon": -4.0900}});
+        let r =
+            app.client.post("/api/v1/reports").header(ContentType::JSON).body(report.to_string()).dispatch();
+        assert_eq!(r.status(), Status::Created);
+        let intake = client(&app, "intake@cndh.ml");
+        let (_, loc, _) = post(&intake, "/staff/reports/1/events", "title=Camp");
+        let event_id: i32 = loc.unwrap().rsplit('/').next().unwrap().parse().unwrap();
+        let body = format!("violation_type=integrity.torture&force=fama_army&involvement=carried_out&confidence=probable&victim_count=1&unit={unit}");
+        let (s, _, _) = post(&intake, &format!("/staff/events/{event_id}/allegations"), &body);
+        assert_eq!(s, Status::SeeOther);
+        let aid: i32 = allegations::table.select(allegations::id).first(&mut app.db.conn()).unwrap();
+        post(&intake, &format!("/staff/allegations/{aid}/unit"), &format!("unit={unit}"));
+        let (s, _, _) = post(&intake, &format!("/staff/events/{event_id}/route"), "");
+        assert_eq!(s, Status::SeeOther);
+        let case_id: i32 = allegations::table
+            .find(aid)
+            .select(allegations::case_id)
+            .first::<Option<i32>>(&mut app.db.conn())
+            .unwrap()
+            .expect("routed to a case");
+        let path = format!("/staff/cases/{case_id}/training-remediation");
+        let inv = client(&app, "inv@cndh.ml");
+        let remediations = || count(&app.db, "remediation_actions");
+
+        // Not yet substantiated, no recommendation: nothing proposed, and the page says why.
+        let page = inv.get(format!("/staff/cases/{case_id}")).dispatch().into_string().unwrap();
+        assert!(!page.contains("id=\"training-remediation\""), "offered once there is a recommendation");
+        let (s, _, _) = post(&inv, &path, "");
+        assert_eq!(s, Status::SeeOther);
+        assert_eq!(remediations(), 0);
+        let (s, _, _) = post(
+            &inv,
+            &format!("/staff/cases/{case_id}/recommendations"),
+            "addressee=Direction+de+l%27Arm%C3%A9e&content=Former+l%27unit%C3%A9+%C3%A0+l%27entretien",
+        );
+        assert_eq!(s, Status::SeeOther);
+        let page = inv.get(format!("/staff/cases/{case_id}")).dispatch().into_string().unwrap();
+        assert!(page.contains("id=\"training-remediation\""), "offered on the case page");
+        post(&inv, &path, "");
+        assert_eq!(remediations(), 0, "no substantiated finding yet");
+        let page = inv.get(format!("/staff/cases/{case_id}")).dispatch().into_string().unwrap();
+        assert!(page.contains("Aucune constatation fondée"), "the page says why");
+        {
+            let mut c = app.db.conn();
+            let sub: i32 = dispositions::table
+                .filter(dispositions::code.eq("substantiated"))
+                .select(dispositions::id)
+                .first(&mut c)
+                .unwrap();
+            diesel::update(allegations::table.find(aid))
+                .set(allegations::disposition_id.eq(Some(sub)))
+                .execute(&mut c)
+                .unwrap();
+        }
+        // Others: trainers, admins and the other institution's case worker get 404.
+        for who in ["t1@ecole.ml", "admin@vigie.ml", "med@mediateur.ml"] {
+            let (s, _, _) = post(&client(&app, who), &path, "");
+            assert_eq!(s, Status::NotFound, "{who}");
+        }
+        assert_eq!(remediations(), 0);
+        // The case worker proposes it: one action, for the unit, with the module, linked.
+        let (s, _, _) = post(&inv, &path, "");
+        assert_eq!(s, Status::SeeOther);
+        use vigie::schema::remediation_actions as ra;
+        let row: (Option<i32>, Option<i32>, Option<i32>, String, String) = ra::table
+            .select((ra::unit_id, ra::case_id, ra::module_id, ra::status, ra::issue))
+            .first(&mut app.db.conn())
+            .unwrap();
+        assert_eq!((row.0, row.1), (Some(unit), Some(case_id)));
+        assert!(row.2.is_some() && row.3 == "module_assigned", "{row:?}");
+        assert!(row.4.contains("Torture") && !row.4.contains("détenu"), "worded from the label: {}", row.4);
+        let audited: i64 = audit_log::table
+            .filter(audit_log::action.eq("case.training_remediation"))
+            .filter(audit_log::object_id.eq(case_id.to_string()))
+            .count()
+            .get_result(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(audited, 1);
+        // Once per unit.
+        post(&inv, &path, "");
+        assert_eq!(remediations(), 1);
+        // The trainers see it as an institution's recommendation, with its unit and module.
+        let list = trainer.get("/staff/training/remediation").dispatch().into_string().unwrap();
+        let table = section(&list, "id=\"remediations\"", "</table>").unwrap();
+        assert!(
+            table.contains("recommandation d&#x27;une institution")
+                || table.contains("recommandation d'une institution"),
+            "{table}"
+        );
+        assert!(table.contains("GTIA 8"), "{table}");
+        assert!(!table.contains("Former l"), "never the recommendation's words");
+    });
+}
+
+/// Issue 12: allegations and gaps by force or by region, on the page, in the JSON and the CSV.
+#[test]
+fn gaps_and_allegations_group_by_force_or_region() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "t1@ecole.ml", "trainer", None);
+        let trainer = client(&app, "t1@ecole.ml");
+        for body in [
+            "name=GTIA+8&force=fama_army&strength=600&region=ML-1",
+            "name=GTIA+9&force=fama_army&strength=600&region=ML-2",
+            "name=Brigade+3&force=gendarmerie&strength=80&region=ML-1",
+        ] {
+            let (s, _, _) = post(&trainer, "/staff/training/units", body);
+            assert_eq!(s, Status::SeeOther, "{body}");
+        }
+        let ids: Vec<i32> = units::table.order(units::id).select(units::id).load(&mut app.db.conn()).unwrap();
+        for (unit, n) in [(ids[0], 2), (ids[1], 1), (ids[2], 1)] {
+            for _ in 0..n {
+                substantiated_event(&app.db, unit, "2026-03-10");
+            }
+        }
+        let q = "from=2026-01&to=2026-06";
+        let interviewing = module_id(&app.db, "investigative_interviewing");
+        let j = get_json(&trainer, &format!("/api/v1/training/gaps?{q}&by=force"));
+        assert_eq!(j["by"], "force");
+        let row = |j: &Value, key: &str, name: &str| -> Value {
+            j["groups"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|g| g[key] == name && g["module_id"] == interviewing)
+                .unwrap_or_else(|| panic!("no {name}: {j}"))
+                .clone()
+        };
+        // The army: GTIA 8 (6 allegations) and GTIA 9 (3), both never trained; the gendarmerie's
+        // brigade: 3.
+        let army = row(&j, "force", "Armée de terre (FAMa)");
+        assert_eq!(
+            (army["units"].as_i64(), army["never_trained"].as_i64(), army["count"].as_i64()),
+            (Some(2), Some(2), Some(9)),
+            "{army}"
+        );
+        let j = get_json(&trainer, &format!("/api/v1/training/gaps?{q}&by=region"));
+        let r1 = j["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["group"] == "ML-1" && g["module_id"] == interviewing)
+            .unwrap()
+            .clone();
+        assert_eq!(
+            (r1["units"].as_i64(), r1["count"].as_i64()),
+            (Some(2), Some(9)),
+            "GTIA 8 and Brigade 3: {r1}"
+        );
+        assert!(
+            get_json(&trainer, &format!("/api/v1/training/gaps?{q}")).get("groups").is_none(),
+            "by unit: the rows only"
+        );
+        let csv =
+            trainer.get(format!("/staff/training/gaps.csv?{q}&by=region")).dispatch().into_string().unwrap();
+        assert!(
+            csv.starts_with("region,module,units,never_trained,trained_continuing,trained,count"),
+            "{csv}"
+        );
+        let csv =
+            trainer.get(format!("/staff/training/matrix.csv?{q}&by=force")).dispatch().into_string().unwrap();
+        assert!(csv.starts_with("violation,force,count"), "{csv}");
+        assert!(csv.lines().any(|l| l.contains("Torture") && l.contains(",9,")), "{csv}");
+        let page = trainer.get(format!("/staff/training?{q}&by=force")).dispatch().into_string().unwrap();
+        let table = section(&page, "id=\"groups\"", "</table>").expect("the grouped table");
+        assert!(table.contains("Gendarmerie"), "{table}");
+        assert!(page.contains("<option value=\"force\" selected"), "the choice kept");
     });
 }

@@ -1,0 +1,2 @@
+DROP INDEX remediation_actions_case;
+ALTER TABLE remediation_actions DROP COLUMN case_id;

@@ -1,0 +1,125 @@
+//! Evidence files as staff download them: the safe copy, its thumbnail and, for custodians,
+//! the original, each download audited.
+
+use super::model::{self, Scope};
+use super::scope_of;
+use crate::accounts::routes::Auth;
+use crate::audit;
+use crate::auth::guards::{EvidenceCustodian, Staff};
+use crate::error::AppError;
+use rocket::http::{ContentType, Header};
+
+/// An evidence file as downloaded: its bytes, its type, a neutral file name, always as an
+/// attachment (never shown inline) and inside a CSP sandbox, so a PDF's JavaScript or an HTML
+/// page hidden in a file cannot run in Vigie's origin even if a browser opens it.
+#[derive(rocket::Responder)]
+pub struct Download {
+    pub(super) body: Vec<u8>,
+    pub(super) content_type: ContentType,
+    pub(super) disposition: Header<'static>,
+    pub(super) csp: Header<'static>,
+}
+
+/// The CSP of a downloaded evidence file.
+pub const DOWNLOAD_CSP: &str = "sandbox; default-src 'none'; frame-ancestors 'none'";
+
+pub(super) fn download(id: i32, content_type: &str, body: Vec<u8>, original: bool) -> Download {
+    let ct = ContentType::parse_flexible(content_type).unwrap_or(ContentType::Binary);
+    let ext = ct.extension().map(|e| e.to_string()).unwrap_or_else(|| "bin".into());
+    let name =
+        if original { format!("evidence-{id}-original.{ext}") } else { format!("evidence-{id}.{ext}") };
+    Download {
+        body,
+        content_type: ct,
+        disposition: Header::new("Content-Disposition", format!("attachment; filename=\"{name}\"")),
+        csp: Header::new("Content-Security-Policy", DOWNLOAD_CSP),
+    }
+}
+
+/// `GET /staff/attachments/<id>`: the copy case workers get: a photo re-encoded without its
+/// metadata (GPS, device serial) or anything hidden in it; a sound, video or PDF as uploaded.
+/// Every download is audited with the original's SHA-256.
+#[rocket::get("/staff/attachments/<id>")]
+pub(super) async fn attachment(auth: Auth<'_>, staff: Staff<'_>, id: i32) -> Result<Download, AppError> {
+    let scope = scope_of(&staff).ok_or(AppError::NotFound)?;
+    let who = staff.actor();
+    let (meta, data) = auth
+        .db
+        .transaction(move |c| {
+            let (meta, data) = model::attachment_data(c, id, scope, model::FileCopy::Staff)?;
+            if data.is_some() {
+                let copy = if meta.kind == "image" { "safe" } else { "original" };
+                audit::record(
+                    c,
+                    &who,
+                    "attachment.download",
+                    "attachment",
+                    &id.to_string(),
+                    &format!("sha256={} copy={copy}", meta.sha256),
+                )?;
+            }
+            Ok((meta, data))
+        })
+        .await?;
+    // A photo that could not be re-encoded is readable by the auditor only.
+    let (ct, body) = data.ok_or(AppError::NotFound)?;
+    Ok(download(meta.id, &ct, body, false))
+}
+
+/// `GET /staff/attachments/<id>/thumb`: a small picture of a photo's staff copy (no metadata),
+/// shown on the case and report pages; as scoped and audited as the copy itself.
+#[rocket::get("/staff/attachments/<id>/thumb")]
+pub(super) async fn attachment_thumb(
+    auth: Auth<'_>,
+    staff: Staff<'_>,
+    id: i32,
+) -> Result<Download, AppError> {
+    let scope = scope_of(&staff).ok_or(AppError::NotFound)?;
+    let who = staff.actor();
+    let (meta, data) = auth
+        .db
+        .transaction(move |c| {
+            let (meta, data) = model::attachment_data(c, id, scope, model::FileCopy::Staff)?;
+            if data.is_some() && meta.kind == "image" {
+                let details = format!("sha256={} copy=thumbnail", meta.sha256);
+                audit::record(c, &who, "attachment.thumbnail", "attachment", &id.to_string(), &details)?;
+            }
+            Ok((meta, data))
+        })
+        .await?;
+    let (_, body) = data.filter(|_| meta.kind == "image").ok_or(AppError::NotFound)?;
+    let thumb = rocket::tokio::task::spawn_blocking(move || crate::reports::evidence::thumbnail(&body))
+        .await
+        .map_err(AppError::internal)?
+        .ok_or(AppError::NotFound)?;
+    Ok(download(meta.id, "image/png", thumb, false))
+}
+
+/// `GET /staff/attachments/<id>/original`: the file exactly as uploaded, metadata included, for
+/// the chain of custody. Privacy: the auditor (the custodian of originals) only; anyone else
+/// gets 404. Every download is audited.
+#[rocket::get("/staff/attachments/<id>/original")]
+pub(super) async fn attachment_original(
+    auth: Auth<'_>,
+    staff: EvidenceCustodian<'_>,
+    id: i32,
+) -> Result<Download, AppError> {
+    let who = staff.0.actor();
+    let (meta, data) = auth
+        .db
+        .transaction(move |c| {
+            let (meta, data) = model::attachment_data(c, id, Scope::All, model::FileCopy::Original)?;
+            audit::record(
+                c,
+                &who,
+                "attachment.original",
+                "attachment",
+                &id.to_string(),
+                &format!("sha256={}", meta.sha256),
+            )?;
+            Ok((meta, data))
+        })
+        .await?;
+    let (ct, body) = data.ok_or(AppError::NotFound)?;
+    Ok(download(meta.id, &ct, body, true))
+}

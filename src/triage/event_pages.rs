@@ -1,0 +1,515 @@
+//! Events from the intake desk: opening one from a report, linking a report to one, the event
+//! page, its allegations, routing them (which opens the cases) and overriding a route.
+
+use super::model::{self, Scope};
+use super::routes::*;
+use crate::accounts::routes::Auth;
+use crate::audit;
+use crate::auth::guards::{IntakeOfficer, Staff, TriageReader};
+use crate::cases::model as cases;
+use crate::error::AppError;
+use crate::geo::Geo;
+use crate::routing;
+use crate::taxonomy::{Taxonomy, CONFIDENCES, INVOLVEMENTS};
+use crate::web::Feedback;
+use crate::web::{Checked, Page};
+use rocket::form::FromForm;
+use rocket::http::Status;
+use rocket::request::FlashMessage;
+use rocket::response::{Flash, Redirect};
+use rocket::{Either, State};
+use rocket_dyn_templates::{context, Template};
+use std::sync::Arc;
+
+#[derive(FromForm)]
+pub struct EventForm {
+    pub(super) title: Option<String>,
+    pub(super) summary: Option<String>,
+    pub(super) prior_approach: bool,
+    pub(super) court_pending: bool,
+    pub(super) event_id: Option<i32>,
+    /// A report-only duplicate candidate taken into the new event in the same action.
+    pub(super) with_report: Option<i32>,
+}
+
+/// Opens a new event from a report.
+#[rocket::post("/staff/reports/<id>/events", data = "<form>")]
+pub(super) async fn open_event(
+    auth: Auth<'_>,
+    officer: IntakeOfficer<'_>,
+    page: Page,
+    tax: &State<Arc<Taxonomy>>,
+    geo: &State<Arc<Geo>>,
+    id: i32,
+    form: Checked<EventForm>,
+) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
+    let title = form.title.clone().unwrap_or_default().trim().to_string();
+    let summary = form.summary.clone().unwrap_or_default();
+    if title.is_empty() {
+        let fb = Feedback::refused(
+            "open-event",
+            &[("title", auth.catalog.message(&page.0.lang, "triage-err-title", None))],
+            &[("title", ""), ("summary", summary.as_str())],
+        );
+        let t = refused_page(render_report(page, &auth, &officer.0, tax, geo, id, fb).await)?;
+        return Ok(Either::Right((Status::UnprocessableEntity, t)));
+    }
+    let (pa, cp) = (form.prior_approach, form.court_pending);
+    let (who, uid) = (officer.0.actor(), officer.0.user.id);
+    let with_report = form.with_report.filter(|w| *w != id);
+    let typed_title = title.clone();
+    let event_id = auth
+        .db
+        .transaction(move |c| {
+            let r = model::find_report(c, id, Scope::All)?;
+            if r.event_id.is_some() {
+                return Err(AppError::Moved);
+            }
+            // Concurrency: the report is linked only if still free (a conditional update); the
+            // loser of two officers at once rolls its event back.
+            let e = model::create_event_from(c, &r, &title, &summary, pa, cp, uid)?.ok_or(AppError::Moved)?;
+            model::mark_under_review(c, id)?;
+            // One action for two duplicates: the candidate joins the new event too.
+            if let Some(w) = with_report {
+                if model::find_report(c, w, Scope::All)?.event_id.is_some() {
+                    return Err(AppError::BadRequest("the other report already belongs to an event"));
+                }
+                if model::link_free_report(c, w, e)? == 0 {
+                    return Err(AppError::BadRequest("the other report already belongs to an event"));
+                }
+                model::mark_under_review(c, w)?;
+            }
+            // Lock order: the audit chain last.
+            audit::record(c, &who, "event.create", "event", &e.to_string(), &format!("from report {id}"))?;
+            if let Some(w) = with_report {
+                audit::record(c, &who, "report.link", "report", &w.to_string(), &format!("event={e}"))?;
+            }
+            Ok(e)
+        })
+        .await;
+    let event_id = match event_id {
+        // Someone else put the report into an event first: its page again, saying so.
+        Err(AppError::Moved) => {
+            let fb = Feedback::refused(
+                "open-event",
+                &[("title", auth.catalog.message(&page.0.lang, "triage-err-already-linked", None))],
+                &[("title", typed_title.as_str()), ("summary", form.summary.as_deref().unwrap_or(""))],
+            );
+            let t = refused_page(render_report(page, &auth, &officer.0, tax, geo, id, fb).await)?;
+            return Ok(Either::Right((Status::UnprocessableEntity, t)));
+        }
+        other => other?,
+    };
+    Ok(Either::Left(Flash::success(
+        Redirect::to(format!("/staff/events/{event_id}")),
+        format!("triage-done-event|{event_id}"),
+    )))
+}
+
+/// Links a report to an existing event (merging duplicates; the report itself is unchanged).
+#[rocket::post("/staff/reports/<id>/link", data = "<form>")]
+pub(super) async fn link_event(
+    auth: Auth<'_>,
+    officer: IntakeOfficer<'_>,
+    id: i32,
+    form: Checked<EventForm>,
+) -> Result<Flash<Redirect>, AppError> {
+    let event_id = form.event_id.ok_or(AppError::BadRequest("event"))?;
+    let who = officer.0.actor();
+    auth.db
+        .transaction(move |c| {
+            model::find_report(c, id, Scope::All)?;
+            model::find_event(c, event_id)?;
+            model::link_report(c, id, event_id)?;
+            // The report takes the status of the event's cases, if any.
+            cases::refresh_public_status(c, event_id)?;
+            if model::cases_of_event(c, event_id)?.is_empty() {
+                model::mark_under_review(c, id)?;
+            }
+            // Lock order: the audit chain last (the case's step takes the case, then the
+            // event's reports, then the chain; taking the chain first here deadlocked).
+            audit::record(c, &who, "report.link", "report", &id.to_string(), &format!("event={event_id}"))?;
+            Ok(())
+        })
+        .await?;
+    Ok(Flash::success(Redirect::to(format!("/staff/events/{event_id}")), format!("triage-done-linked|{id}")))
+}
+
+#[rocket::get("/staff/events/<id>")]
+pub(super) async fn event(
+    page: Page,
+    auth: Auth<'_>,
+    staff: TriageReader<'_>,
+    tax: &State<Arc<Taxonomy>>,
+    geo: &State<Arc<Geo>>,
+    flash: Option<FlashMessage<'_>>,
+    id: i32,
+) -> Result<Template, AppError> {
+    let fb = Feedback::from_flash(flash, auth.catalog, &page.0.lang);
+    render_event(page, &auth, &staff.0, tax, geo, id, fb).await
+}
+
+/// The event page, with the confirmation or the refusal of the last action. Who may see it is
+/// said by the callers' guards (`TriageReader`, `IntakeOfficer`).
+pub(super) async fn render_event(
+    page: Page,
+    auth: &Auth<'_>,
+    user: &Staff<'_>,
+    tax: &Arc<Taxonomy>,
+    geo: &Arc<Geo>,
+    id: i32,
+    fb: Feedback,
+) -> Result<Template, AppError> {
+    let lang = page.0.lang.clone();
+    let (e, reports, alleg, case_rows, reported, report_forces, rules) = auth
+        .db
+        .run(move |c| {
+            let e = model::find_event(c, id)?;
+            let reports = model::reports_of_event(c, id)?;
+            let alleg = model::allegations_of_event(c, id)?;
+            // What the reports themselves say: their violations and force start the form.
+            let rids: Vec<i32> = reports.iter().map(|r| r.0).collect();
+            let reported: Vec<i32> = model::violations_of(c, &rids)?.into_iter().map(|v| v.1).collect();
+            let mut forces = vec![];
+            for rid in &rids {
+                forces.push(model::find_report(c, *rid, Scope::All)?.force_id);
+            }
+            let case_rows = model::cases_of_event(c, id)?;
+            let rules = routing::model::load(c)?;
+            Ok((e, reports, alleg, case_rows, reported, forces, rules))
+        })
+        .await?;
+    let inst_name = |iid: i32| {
+        tax.institutions.iter().find(|i| i.id == iid).map(|i| i.label(&lang).to_string()).unwrap_or_default()
+    };
+    let allegations: Vec<serde_json::Value> = alleg
+        .iter()
+        .map(|a| {
+            serde_json::json!({
+                "id": a.id,
+                "violation": tax.violation_type_by_id(a.violation_type_id).map(|(_, t)| t.label(&lang).to_string()),
+                "force": tax.force_by_id(a.force_id).map(|f| f.label(&lang).to_string()),
+                "unit": a.unit_description, "involvement": a.involvement, "confidence": a.confidence,
+                "victims": a.victim_count, "children": a.children_involved,
+                "destination": a.destination_id.map(inst_name), "reason": super::routing_basis(&rules, a, auth.catalog, &lang),
+                "override": a.override_reason, "case_id": a.case_id,
+            })
+        })
+        .collect();
+    let cases: Vec<serde_json::Value> = case_rows
+        .iter()
+        .map(|(cid, iid, st)| serde_json::json!({"id": cid, "institution": inst_name(*iid), "status": st}))
+        .collect();
+    let types: Vec<(String, String)> = tax
+        .groups
+        .iter()
+        .flat_map(|g| {
+            let l = lang.as_str();
+            g.types.iter().map(move |t| (t.code.clone(), format!("{} — {}", g.entry.label(l), t.label(l))))
+        })
+        .collect();
+    let forces: Vec<(String, String)> =
+        tax.forces.iter().map(|f| (f.code.clone(), f.label(&lang).to_string())).collect();
+    // Issue 10, item 11: no silent default for grave fields. The form offers the reports' own
+    // violations first and starts on the first one not alleged yet; the force starts on the
+    // reports' force; involvement and confidence start on "unknown".
+    let mut suggested: Vec<(String, String)> = vec![];
+    for v in &reported {
+        if let Some((g, t)) = tax.violation_type_by_id(*v) {
+            if !suggested.iter().any(|s| s.0 == t.code) {
+                suggested.push((t.code.clone(), format!("{} — {}", g.entry.label(&lang), t.label(&lang))));
+            }
+        }
+    }
+    let alleged: Vec<String> = alleg
+        .iter()
+        .filter_map(|a| tax.violation_type_by_id(a.violation_type_id).map(|(_, t)| t.code.clone()))
+        .collect();
+    let start_type = suggested.iter().map(|s| s.0.clone()).find(|c| !alleged.contains(c)).unwrap_or_default();
+    let start_force =
+        report_forces.first().and_then(|f| tax.force_by_id(*f)).map(|f| f.code.clone()).unwrap_or_default();
+    // A refused allegation comes back with the values as chosen.
+    let (start_type, start_force) = if fb.form.as_deref() == Some("allegation") {
+        (
+            fb.values.get("violation_type").cloned().unwrap_or_default(),
+            fb.values.get("force").cloned().unwrap_or_default(),
+        )
+    } else {
+        (start_type, start_force)
+    };
+    let institutions: Vec<(String, String)> =
+        tax.institutions.iter().map(|i| (i.code.clone(), i.label(&lang).to_string())).collect();
+    let view = serde_json::json!({
+        "id": e.id, "title": e.title, "occurred_on": e.occurred_on.to_string(), "summary": e.summary,
+        "where": place_name(geo, e.cercle_code.as_deref(), e.region_code.as_deref(), &lang),
+        "prior_approach": e.prior_approach, "court_pending": e.court_pending,
+    });
+    let reports: Vec<serde_json::Value> = reports
+        .into_iter()
+        .map(|r| serde_json::json!({"id": r.0, "submitted_on": r.1.to_string(), "channel": auth.catalog.message(&lang, &format!("channel-{}", r.2), None)}))
+        .collect();
+    let can_triage = user.role == crate::auth::Role::Intake;
+    let unrouted = alleg.iter().any(|a| a.destination_id.is_none());
+    Ok(Template::render(
+        "triage/event",
+        context! {
+            page: page.0, e: view, reports, allegations, cases, types, forces, institutions, can_triage, unrouted,
+            involvements: INVOLVEMENTS, confidences: CONFIDENCES, suggested, start_type, start_force, fb,
+        },
+    ))
+}
+
+#[derive(FromForm)]
+pub struct AllegationForm {
+    pub(super) violation_type: Option<String>,
+    pub(super) force: Option<String>,
+    pub(super) unit: Option<String>,
+    pub(super) identifiers: Option<String>,
+    pub(super) involvement: Option<String>,
+    pub(super) confidence: Option<String>,
+    pub(super) victim_count: Option<i32>,
+    pub(super) children: bool,
+}
+
+#[rocket::post("/staff/events/<id>/allegations", data = "<form>")]
+pub(super) async fn add_allegation(
+    auth: Auth<'_>,
+    officer: IntakeOfficer<'_>,
+    page: Page,
+    tax: &State<Arc<Taxonomy>>,
+    geo: &State<Arc<Geo>>,
+    id: i32,
+    form: Checked<AllegationForm>,
+) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
+    let raw_vt = form.violation_type.clone().unwrap_or_default();
+    let raw_force = form.force.clone().unwrap_or_default();
+    let vt = tax.violation_type(&raw_vt).map(|v| v.1.id);
+    let force = tax.force(&raw_force).map(|f| f.id);
+    let (Some(vt), Some(force)) = (vt, force) else {
+        let lang = page.0.lang.clone();
+        let mut errors = vec![];
+        if vt.is_none() {
+            errors.push(("violation_type", auth.catalog.message(&lang, "triage-err-violation", None)));
+        }
+        if force.is_none() {
+            errors.push(("force", auth.catalog.message(&lang, "triage-err-force", None)));
+        }
+        let fb = Feedback::refused(
+            "allegation",
+            &errors,
+            &[("violation_type", raw_vt.as_str()), ("force", raw_force.as_str())],
+        );
+        let t = refused_page(render_event(page, &auth, &officer.0, tax, geo, id, fb).await)?;
+        return Ok(Either::Right((Status::UnprocessableEntity, t)));
+    };
+    let involvement = form
+        .involvement
+        .clone()
+        .filter(|i| INVOLVEMENTS.contains(&i.as_str()))
+        .unwrap_or_else(|| "unknown".into());
+    let confidence = form
+        .confidence
+        .clone()
+        .filter(|i| CONFIDENCES.contains(&i.as_str()))
+        .unwrap_or_else(|| "unknown".into());
+    let unit = form.unit.clone().unwrap_or_default();
+    let identifiers = form.identifiers.clone().unwrap_or_default();
+    let (victims, children) = (form.victim_count.filter(|v| *v >= 0), form.children);
+    let who = officer.0.actor();
+    let aid = auth
+        .db
+        .transaction(move |c| {
+            model::find_event(c, id)?;
+            let aid = model::insert_allegation(
+                c,
+                &model::NewAllegation {
+                    event_id: id,
+                    violation_type_id: vt,
+                    force_id: force,
+                    unit_description: &unit,
+                    identifiers_seen: &identifiers,
+                    involvement: &involvement,
+                    confidence: &confidence,
+                    victim_count: victims,
+                    children_involved: children,
+                },
+            )?;
+            audit::record(
+                c,
+                &who,
+                "allegation.create",
+                "allegation",
+                &aid.to_string(),
+                &format!("event={id}"),
+            )?;
+            Ok(aid)
+        })
+        .await?;
+    Ok(Either::Left(Flash::success(
+        Redirect::to(format!("/staff/events/{id}")),
+        format!("triage-done-allegation|{}", aid),
+    )))
+}
+
+/// Routes every allegation of the event that has no destination yet, by the rules; opens the
+/// case at each destination. Each decision records the rule that fired and why.
+#[rocket::post("/staff/events/<id>/route", data = "<_form>")]
+pub(super) async fn route_event(
+    auth: Auth<'_>,
+    officer: IntakeOfficer<'_>,
+    tax: &State<Arc<Taxonomy>>,
+    id: i32,
+    _form: Checked<EventForm>,
+) -> Result<Flash<Redirect>, AppError> {
+    let tax = Arc::clone(tax);
+    let who = officer.0.actor();
+    let (ack, tri, now) = (auth.config.acknowledge_days, auth.config.triage_days, auth.clock.naive());
+    let routed = auth
+        .db
+        .transaction(move |c| {
+            let mut routed = 0;
+            // The audit entries, appended last (lock order).
+            let mut entries: Vec<(&'static str, &'static str, String, String)> = vec![];
+            // Concurrency: two officers routing one event act one after the other; the second
+            // finds nothing left to route (no duplicate case, no unique-key error).
+            model::lock_event(c, id)?;
+            let e = model::find_event(c, id)?;
+            let rules = routing::model::load(c)?;
+            let pending: Vec<_> = model::allegations_of_event(c, id)?
+                .into_iter()
+                .filter(|a| a.destination_id.is_none())
+                .collect();
+            if pending.is_empty() {
+                return Ok(None);
+            }
+            for a in pending {
+                let (group, vt) = tax.violation_type_by_id(a.violation_type_id).ok_or(AppError::NotFound)?;
+                let facts = routing::Facts {
+                    violation_group: group.entry.code.clone(),
+                    violation_type: vt.code.clone(),
+                    force: tax.force_by_id(a.force_id).map(|f| f.code.clone()).unwrap_or_default(),
+                    prior_approach: e.prior_approach,
+                    court_pending: e.court_pending,
+                    children_involved: a.children_involved,
+                };
+                // No rule fits: the allegation waits for the officer's decision (override).
+                let Some(decision) = routing::decide(&rules, &facts) else { continue };
+                routed += 1;
+                let inst = tax
+                    .institutions
+                    .iter()
+                    .find(|i| i.code == decision.destination)
+                    .ok_or(AppError::NotFound)?
+                    .id;
+                let (case_id, opened) = cases::open_case(c, id, inst, ack, tri, now)?;
+                model::set_destination(
+                    c,
+                    a.id,
+                    inst,
+                    Some(decision.rule_id),
+                    &decision.reason.to_json(),
+                    None,
+                    case_id,
+                )?;
+                entries.push((
+                    "allegation.route",
+                    "allegation",
+                    a.id.to_string(),
+                    format!("{} → case {case_id}: {}", decision.destination, decision.reason.to_json()),
+                ));
+                if opened {
+                    entries.push((
+                        "case.open",
+                        "case",
+                        case_id.to_string(),
+                        format!("event={id} institution={}", decision.destination),
+                    ));
+                }
+            }
+            cases::refresh_public_status(c, id)?;
+            for (action, kind, object, details) in entries {
+                audit::record(c, &who, action, kind, &object, &details)?;
+            }
+            Ok(Some(routed))
+        })
+        .await?;
+    let said = match routed {
+        Some(n) => format!("triage-done-routed|{n}"),
+        None => "triage-done-routed-none|".to_string(),
+    };
+    Ok(Flash::success(Redirect::to(format!("/staff/events/{id}")), said))
+}
+
+#[derive(FromForm)]
+pub struct OverrideForm {
+    pub(super) destination: Option<String>,
+    pub(super) reason: Option<String>,
+}
+
+/// An intake officer sends an allegation elsewhere than the rules did, with a written reason.
+#[rocket::post("/staff/allegations/<id>/override", data = "<form>")]
+pub(super) async fn override_route(
+    auth: Auth<'_>,
+    officer: IntakeOfficer<'_>,
+    page: Page,
+    tax: &State<Arc<Taxonomy>>,
+    geo: &State<Arc<Geo>>,
+    id: i32,
+    form: Checked<OverrideForm>,
+) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
+    let reason = form.reason.clone().unwrap_or_default().trim().to_string();
+    let code = form.destination.clone().unwrap_or_default();
+    let inst = match tax.institutions.iter().find(|i| i.code == code) {
+        Some(i) if !reason.is_empty() => i.id,
+        known => {
+            let (field, key) = match known {
+                None => ("destination", "routing-err-destination"),
+                Some(_) => ("reason", "triage-err-override"),
+            };
+            let a = auth.db.run(move |c| Ok(model::find_allegation(c, id)?)).await?;
+            let fb = Feedback::refused(
+                &format!("override-{id}"),
+                &[(field, auth.catalog.message(&page.0.lang, key, None))],
+                &[("destination", code.as_str()), ("reason", reason.as_str())],
+            );
+            let t = render_event(page, &auth, &officer.0, tax, geo, a.event_id, fb).await?;
+            return Ok(Either::Right((Status::UnprocessableEntity, t)));
+        }
+    };
+    let who = officer.0.actor();
+    let (ack, tri, now) = (auth.config.acknowledge_days, auth.config.triage_days, auth.clock.naive());
+    let event_id = auth
+        .db
+        .transaction(move |c| {
+            let a = model::find_allegation(c, id)?;
+            // The same order as routing: the event's row first (see `route_event`).
+            model::lock_event(c, a.event_id)?;
+            let a = model::find_allegation(c, id)?;
+            if a.disposition_id.is_some() {
+                return Err(AppError::BadRequest("a finding was already recorded"));
+            }
+            let (case_id, opened) = cases::open_case(c, a.event_id, inst, ack, tri, now)?;
+            let why = routing::RoutingFact::Override.to_json();
+            model::set_destination(c, id, inst, None, &why, Some(&reason), case_id)?;
+            cases::refresh_public_status(c, a.event_id)?;
+            // Lock order: the audit chain last.
+            let details = format!("from={:?} to={code} case={case_id}: {reason}", a.destination_id);
+            audit::record(c, &who, "allegation.override", "allegation", &id.to_string(), &details)?;
+            if opened {
+                audit::record(
+                    c,
+                    &who,
+                    "case.open",
+                    "case",
+                    &case_id.to_string(),
+                    &format!("event={} institution={code}", a.event_id),
+                )?;
+            }
+            Ok(a.event_id)
+        })
+        .await?;
+    Ok(Either::Left(Flash::success(
+        Redirect::to(format!("/staff/events/{event_id}")),
+        format!("triage-done-override|{id}"),
+    )))
+}
