@@ -20,7 +20,7 @@ use crate::audit;
 use crate::auth::guards::{CaseReader, CaseWorker, Staff};
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppError;
-use crate::events::model::{self as triage, Scope};
+use crate::events::model as triage;
 use crate::events::views::Identity;
 use crate::geo::Geo;
 use crate::taxonomy::Taxonomy;
@@ -252,7 +252,7 @@ pub(super) async fn render_case(
         .map(|(r, files, msgs, seen)| {
             serde_json::json!({
                 "id": r.id, "submitted_on": r.submitted_on.to_string(), "narrative": r.narrative,
-                "identity": Identity::for_reader(&r, scope), "identity_withheld": !matches!(scope, Scope::Institution(_)) && Identity::given(&r), "relation": tr(&format!("relation-{}", r.reporter_relation)),
+                "identity": Identity::for_reader(&r, scope), "identity_withheld": Identity::withheld(&r, scope), "relation": tr(&format!("relation-{}", r.reporter_relation)),
                 "lat": r.lat, "lon": r.lon, "victims": r.victim_count, "children": r.children_involved,
                 "files": files.iter().map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "size": f.size_bytes, "size_text": crate::i18n::size_text(auth.catalog, &lang, f.size_bytes as i64), "sha256": f.sha256, "safe": f.safe, "warning": f.warning})).collect::<Vec<_>>(),
                 "messages": msgs.iter().map(|m| serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string(),

@@ -29,8 +29,13 @@ impl Identity {
         }
     }
 
+    /// Whether the reporter gave one that a reader of `scope` may not see.
+    pub fn withheld(r: &StaffReport, scope: Scope) -> bool {
+        !matches!(scope, Scope::Institution(_)) && Identity::given(r)
+    }
+
     /// Whether the reporter gave any of it.
-    pub fn given(r: &StaffReport) -> bool {
+    fn given(r: &StaffReport) -> bool {
         [&r.reporter_name, &r.reporter_contact, &r.on_behalf_of]
             .iter()
             .any(|v| v.as_deref().is_some_and(|s| !s.trim().is_empty()))
@@ -84,7 +89,7 @@ pub struct Labels {
 impl ReportView {
     pub fn new(r: StaffReport, scope: Scope, labels: Labels) -> ReportView {
         let identity = Identity::for_reader(&r, scope);
-        let identity_withheld = identity.is_none() && Identity::given(&r);
+        let identity_withheld = Identity::withheld(&r, scope);
         ReportView {
             id: r.id,
             status: r.status,
