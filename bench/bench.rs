@@ -2,7 +2,7 @@
 //! ceiling, intake under concurrent load over real HTTP, page weight and resident memory.
 //! `bench/run` drives it and writes the table; each subcommand prints markdown table rows.
 //!
-//!   bench read --database-url URL [--iterations N]
+//!   bench read --database-url URL [--iterations N] [--by-query]
 //!   bench geo [--points N]
 //!   bench argon2
 //!   bench load --url http://127.0.0.1:PORT [--clients 16] [--requests N]
@@ -76,8 +76,49 @@ fn spread(i: usize, n: usize, max: i32) -> i32 {
     (1 + ((i % n.max(1)) as i64 * stride + offset) % max.max(1) as i64) as i32
 }
 
+/// Time spent in each query shape (the SQL up to its first bind list), for `read --by-query`.
+static BY_QUERY: std::sync::Mutex<Vec<(String, usize, Duration)>> = std::sync::Mutex::new(Vec::new());
+
+/// A diesel instrumentation that adds each query's time to `BY_QUERY`.
+fn by_query() -> Option<Box<dyn diesel::connection::Instrumentation>> {
+    let mut started: Option<Instant> = None;
+    Some(Box::new(move |event: diesel::connection::InstrumentationEvent<'_>| match event {
+        diesel::connection::InstrumentationEvent::StartQuery { .. } => started = Some(Instant::now()),
+        diesel::connection::InstrumentationEvent::FinishQuery { query, .. } => {
+            let Some(t) = started.take() else { return };
+            let sql = query.to_string();
+            let shape: String = sql.split(" IN (").next().unwrap_or(&sql).chars().take(150).collect();
+            let mut all = BY_QUERY.lock().unwrap();
+            match all.iter_mut().find(|e| e.0 == shape) {
+                Some(e) => {
+                    e.1 += 1;
+                    e.2 += t.elapsed();
+                }
+                None => all.push((shape, 1, t.elapsed())),
+            }
+        }
+        _ => {}
+    }))
+}
+
+/// Prints and clears the time per query shape gathered since the last call.
+fn print_by_query(what: &str, samples: usize) {
+    let mut all = std::mem::take(&mut *BY_QUERY.lock().unwrap());
+    all.sort_by(|a, b| b.2.cmp(&a.2));
+    println!("\n| {what}: query | calls per sample | ms per sample |\n|---|---|---|");
+    for (shape, calls, total) in all.iter().take(12) {
+        let shape = shape.replace('|', "/").replace('`', "");
+        println!("| `{shape}` | {:.1} | {:.2} |", *calls as f64 / samples as f64, total.as_secs_f64() * 1000.0 / samples as f64);
+    }
+    println!();
+}
+
 fn read(args: &[String]) {
     let url = arg(args, "--database-url").expect("--database-url");
+    let per_query = args.iter().any(|a| a == "--by-query");
+    if per_query {
+        diesel::connection::set_default_instrumentation(by_query).expect("instrumentation");
+    }
     let n: usize = arg(args, "--iterations").and_then(|v| v.parse().ok()).unwrap_or(50);
     let db = Db::connect(&url, 4).expect("connect");
     let mut conn = db.get().expect("connection");
@@ -128,6 +169,7 @@ fn read(args: &[String]) {
         vigie::cases::model::list(c, cndh, None, true, Some(max_case / 10), 51).unwrap();
     });
     let params = Params { distance_km: 25.0, window_days: 3 };
+    BY_QUERY.lock().unwrap().clear();
     measure("report page with duplicate candidates", n, |i| {
         let id = spread(i, n, max_id);
         let r = triage::find_report(c, id, Scope::All).unwrap();
@@ -136,6 +178,9 @@ fn read(args: &[String]) {
         triage::messages_of(c, id, triage::Thread::All).unwrap();
         vigie::triage::duplicate_candidates(c, &geo, &tax, &r, &vts, params, Scope::All, 10).unwrap();
     });
+    if per_query {
+        print_by_query("report page with duplicate candidates", n + (n / 20).clamp(3, 50));
+    }
     if let Ok(text) = std::fs::read_to_string(
         arg(args, "--receipts").unwrap_or_else(|| "bench/results/receipts.txt".into()),
     ) {
