@@ -8,6 +8,7 @@
 //!   bench load --url http://127.0.0.1:PORT [--clients 16] [--requests N]
 //!   bench weight --url http://127.0.0.1:PORT
 //!   bench rss --pid PID
+//!   bench burst --url 127.0.0.1:PORT --pid PID --email E --password P [--uploads 100] [--mb 24]
 //!   bench pages --url 127.0.0.1:PORT --database-url URL --email E --password P [--samples 1000]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -108,7 +109,11 @@ fn print_by_query(what: &str, samples: usize) {
     println!("\n| {what}: query | calls per sample | ms per sample |\n|---|---|---|");
     for (shape, calls, total) in all.iter().take(12) {
         let shape = shape.replace('|', "/").replace('`', "");
-        println!("| `{shape}` | {:.1} | {:.2} |", *calls as f64 / samples as f64, total.as_secs_f64() * 1000.0 / samples as f64);
+        println!(
+            "| `{shape}` | {:.1} | {:.2} |",
+            *calls as f64 / samples as f64,
+            total.as_secs_f64() * 1000.0 / samples as f64
+        );
     }
     println!();
 }
@@ -666,6 +671,166 @@ fn pages(args: &[String]) {
     );
 }
 
+/// The resident memory of a process, in KB.
+fn rss_kb(pid: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// A burst of evidence uploads (issue 18, item 7): files `--uploads` reports through the API,
+/// then sends one `--mb` MB file to each of them at the same instant, through the receipt
+/// upload API (multipart), while a signed-in staff member loads the triage queue again and
+/// again. Prints the uploads' answers and times, the staff page's times during the burst, and
+/// the server's resident memory before, at its peak (sampled every 20 ms) and after.
+fn burst(args: &[String]) {
+    let url = arg(args, "--url").expect("--url");
+    let host = url.trim_start_matches("http://").trim_end_matches('/').to_string();
+    let pid = arg(args, "--pid").expect("--pid");
+    let email = arg(args, "--email").expect("--email");
+    let password = arg(args, "--password").expect("--password");
+    let uploads: usize = arg(args, "--uploads").and_then(|v| v.parse().ok()).unwrap_or(100);
+    let mb: usize = arg(args, "--mb").and_then(|v| v.parse().ok()).unwrap_or(24);
+    let mut stream = BufReader::new(TcpStream::connect(&host).expect("connect"));
+    let receipts: Vec<String> = (0..uploads)
+        .map(|i| {
+            let body = format!(
+                r#"{{"narrative":"Rapport avec pièce {i} : des agents ont frappé un commerçant.","occurred_on":"2026-10-01","violations":["integrity.beating"],"force":"police","location":{{"lat":12.6,"lon":-7.98}}}}"#
+            );
+            let req = format!(
+                "POST /api/v1/reports HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            let (status, text) = http(&mut stream, req.as_bytes());
+            assert_eq!(status, 201, "filing report {i}: {text}");
+            let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+            v["receipt"].as_str().expect("a receipt").to_string()
+        })
+        .collect();
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    pdf.resize(mb * 1024 * 1024, b' ');
+    let pdf = std::sync::Arc::new(pdf);
+    let before = rss_kb(&pid);
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = {
+        let (pid, done) = (pid.clone(), done.clone());
+        std::thread::spawn(move || {
+            let mut peak = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                peak = peak.max(rss_kb(&pid));
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            peak
+        })
+    };
+    let staff = {
+        let (host, done) = (host.clone(), done.clone());
+        std::thread::spawn(move || {
+            let mut b = Browser::new(&host);
+            b.sign_in(&email, &password);
+            let mut times = vec![];
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let t = Instant::now();
+                let a = b.request("GET", "/staff/triage", None, true);
+                assert_eq!(a.status, 200, "the staff page during the burst");
+                times.push(t.elapsed());
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            times
+        })
+    };
+    // Every connection is opened and every request head sent first; the bodies then go at once.
+    let gate = std::sync::Arc::new(std::sync::Barrier::new(uploads));
+    let started = Instant::now();
+    let senders: Vec<_> = receipts
+        .into_iter()
+        .enumerate()
+        .map(|(i, receipt)| {
+            let (host, pdf, gate) = (host.clone(), pdf.clone(), gate.clone());
+            std::thread::spawn(move || {
+                let boundary = "vigie-burst-boundary";
+                let mut body = format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"receipt\"\r\n\r\n{receipt}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{i}.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+                )
+                .into_bytes();
+                body.extend_from_slice(&pdf);
+                body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+                let head = format!(
+                    "POST /api/v1/receipts/attachments HTTP/1.1\r\nHost: {host}\r\nContent-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                );
+                let mut stream = BufReader::new(TcpStream::connect(&host).expect("connect"));
+                stream.get_mut().write_all(head.as_bytes()).expect("head");
+                gate.wait();
+                let t = Instant::now();
+                if stream.get_mut().write_all(&body).is_err() {
+                    return (0, t.elapsed());
+                }
+                let (status, _) = read_answer(&mut stream);
+                (status, t.elapsed())
+            })
+        })
+        .collect();
+    let answers: Vec<(u16, Duration)> = senders.into_iter().map(|h| h.join().unwrap()).collect();
+    let wall = started.elapsed();
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let peak = sampler.join().unwrap();
+    let mut staff_times = staff.join().unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let after = rss_kb(&pid);
+    let ok = answers.iter().filter(|a| a.0 == 201).count();
+    let refused: Vec<u16> = answers.iter().filter(|a| a.0 != 201).map(|a| a.0).collect();
+    let mut times: Vec<Duration> = answers.iter().filter(|a| a.0 == 201).map(|a| a.1).collect();
+    println!(
+        "| burst: {uploads} uploads of {mb} MB at once | {ok} stored, {} refused {:?} | all done in {:.1} s | upload {} |",
+        refused.len(),
+        refused,
+        wall.as_secs_f64(),
+        summary(&mut times)
+    );
+    println!(
+        "| burst: staff triage queue during the burst | {} samples | {} |",
+        staff_times.len(),
+        summary(&mut staff_times)
+    );
+    println!(
+        "| burst: server resident memory | before {} MB | peak {} MB | 2 s after {} MB |",
+        before / 1024,
+        peak / 1024,
+        after / 1024
+    );
+}
+
+/// Sends a request and reads its answer: (status, body as text).
+fn http(stream: &mut BufReader<TcpStream>, req: &[u8]) -> (u16, String) {
+    stream.get_mut().write_all(req).expect("send");
+    read_answer(stream)
+}
+
+fn read_answer(stream: &mut BufReader<TcpStream>) -> (u16, String) {
+    let mut line = String::new();
+    if stream.read_line(&mut line).is_err() {
+        return (0, String::new());
+    }
+    let status: u16 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let mut len = 0usize;
+    loop {
+        line.clear();
+        if stream.read_line(&mut line).is_err() || line == "\r\n" || line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            len = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut buf = vec![0u8; len];
+    let _ = stream.read_exact(&mut buf);
+    (status, String::from_utf8_lossy(&buf).into_owned())
+}
+
 fn rss(args: &[String]) {
     let pid = arg(args, "--pid").expect("--pid");
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("process status");
@@ -693,6 +858,7 @@ fn main() {
         Some("weight") => weight(&args),
         Some("rss") => rss(&args),
         Some("pages") => pages(&args),
+        Some("burst") => burst(&args),
         _ => {
             eprintln!("usage: bench read|geo|argon2|load|weight|rss|pages [options] (see bench/run)");
             std::process::exit(2);

@@ -366,7 +366,7 @@ diesel::table! {
 diesel::table! {
     attachments (id) {
         id -> Integer,
-        report_id -> Integer,
+        report_id -> Nullable<Integer>,
         case_id -> Nullable<Integer>,
         kind -> Text,
         content_type -> Text,

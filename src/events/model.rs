@@ -91,7 +91,7 @@ pub fn attachments_of(conn: &mut DbConn, report_id: i32) -> QueryResult<Vec<Atta
         .order(attachments::id)
         .select((
             attachments::id,
-            attachments::report_id,
+            attachments::report_id.assume_not_null(),
             attachments::kind,
             attachments::content_type,
             attachments::size_bytes,

@@ -35,6 +35,19 @@ use submit::{FieldErrors, RawReport};
 /// Evidence files are inspected (and photos decoded) one at a time in the whole server.
 static REENCODE: rocket::tokio::sync::Semaphore = rocket::tokio::sync::Semaphore::const_new(1);
 
+/// How many requests may write evidence bytes to the database at once, in this instance: a
+/// quarter of the connection pool (at least one, at most four), so that a burst of uploads
+/// never holds the connections staff pages need, and the bytes held in memory by the writes
+/// are bounded by this count times the largest file. The uploads themselves are spooled to
+/// disk by Rocket, never held whole in memory.
+pub struct EvidenceWrites(rocket::tokio::sync::Semaphore);
+
+impl EvidenceWrites {
+    pub fn for_pool(pool_size: u32) -> EvidenceWrites {
+        EvidenceWrites(rocket::tokio::sync::Semaphore::new((pool_size as usize / 4).clamp(1, 4)))
+    }
+}
+
 /// The installation's salt for receipt hashes (random, stored in the database).
 #[derive(Clone)]
 pub struct ReceiptSalt(pub Vec<u8>);
@@ -50,6 +63,7 @@ pub struct Intake<'r> {
     hasher: &'r HashLimiter,
     salt: &'r ReceiptSalt,
     limiter: &'r RateLimiter,
+    evidence_writes: &'r EvidenceWrites,
     /// The time of the rate-limit windows (pinned in tests).
     clock: &'r crate::clock::Clock,
     /// Privacy: used only to derive the in-memory rate-limit key; never stored or logged.
@@ -82,6 +96,7 @@ impl<'r> FromRequest<'r> for Intake<'r> {
                 hasher: r.state::<HashLimiter>()?,
                 salt: r.state::<ReceiptSalt>()?,
                 limiter: r.state::<RateLimiter>()?,
+                evidence_writes: r.state::<EvidenceWrites>()?,
                 clock: r.state::<crate::clock::Clock>()?,
                 client: req.client_ip(),
                 lang: crate::web::locale_of(req).0,
@@ -300,6 +315,9 @@ impl Intake<'_> {
         let lang = self.lang.clone();
         let monitor_actor =
             monitor.as_ref().map(|m| Actor::User { id: m.monitor_id, email: m.email.clone(), ip: None });
+        let files = evidence.len();
+        let staged = self.stage_evidence(evidence, today).await?;
+        let linked = staged.clone();
         let filed = self
             .db
             .transaction(move |c| {
@@ -320,12 +338,12 @@ impl Intake<'_> {
                         monitor: monitor.as_ref(),
                     },
                 )?;
-                for e in &evidence {
-                    // One original in memory at a time.
-                    let data = e.source.read_all().map_err(AppError::internal)?;
-                    model::insert_attachment(c, id, e, &data, today, None)?;
+                if model::link_attachments(c, id, &linked)? != linked.len() {
+                    return Err(AppError::internal(
+                        "a staged evidence file was gone before its report was filed",
+                    ));
                 }
-                let details = format!("channel={channel} files={}", evidence.len());
+                let details = format!("channel={channel} files={files}");
                 match &monitor_actor {
                     Some(a) => audit::record(c, a, "report.create", "report", &id.to_string(), &details)?,
                     // Privacy: an anonymous reporter's entry is written later, at random.
@@ -341,8 +359,57 @@ impl Intake<'_> {
                 }
                 Ok(true)
             })
-            .await?;
-        Ok(filed.then_some((receipt, location)))
+            .await;
+        if !matches!(filed, Ok(true)) {
+            self.unstage(staged).await;
+        }
+        Ok(filed?.then_some((receipt, location)))
+    }
+
+    /// Stores the bytes of some inspected files, each in a short transaction of its own, before
+    /// the audited transaction that links them to their report: the report's transaction (and
+    /// SQLite's write lock) is then as short as one without files. At most `EvidenceWrites`
+    /// requests store files at once; one original is in memory at a time per request. The ids
+    /// of the staged files; on an error, what was staged is deleted.
+    async fn stage_evidence(
+        &self,
+        evidence: Vec<Evidence>,
+        today: chrono::NaiveDate,
+    ) -> Result<Vec<i32>, AppError> {
+        if evidence.is_empty() {
+            return Ok(vec![]);
+        }
+        let _permit = self.evidence_writes.0.acquire().await.map_err(AppError::internal)?;
+        let mut staged = Vec::with_capacity(evidence.len());
+        for e in evidence {
+            let stored = self
+                .db
+                .transaction(move |c| {
+                    let data = e.source.read_all().map_err(AppError::internal)?;
+                    Ok(model::stage_attachment(c, &e, &data, today, None)?)
+                })
+                .await;
+            match stored {
+                Ok(id) => staged.push(id),
+                Err(err) => {
+                    self.unstage(staged).await;
+                    return Err(err);
+                }
+            }
+        }
+        Ok(staged)
+    }
+
+    /// Deletes staged files a failed request left (best effort: the daily sweep deletes any
+    /// this misses).
+    async fn unstage(&self, ids: Vec<i32>) {
+        if ids.is_empty() {
+            return;
+        }
+        let today = Utc::now().date_naive();
+        if let Err(e) = self.db.transaction(move |c| Ok(model::delete_staged(c, Some(&ids), today)?)).await {
+            eprintln!("evidence: a staged file was left for the sweep: {e}");
+        }
     }
 
     /// Finds the report a receipt opens. Security: the try is reserved before the receipt is
@@ -501,27 +568,37 @@ impl Intake<'_> {
     ) -> Result<Result<(), EvidenceError>, AppError> {
         let today = Utc::now().date_naive();
         let caps = self.caps();
-        self.db
+        let (size, sha256) = (e.size, e.sha256.clone());
+        let staged = self.stage_evidence(vec![e], today).await?;
+        let linked = staged.clone();
+        let done = self
+            .db
             .transaction(move |c| {
                 model::lock_report(c, report_id)?;
                 let usage = model::evidence_usage(c, report_id, today)?;
-                if let Err(refused) = evidence::check_caps(&caps, &usage, &[e.size]) {
+                if let Err(refused) = evidence::check_caps(&caps, &usage, &[size]) {
                     return Ok(Err(refused));
                 }
-                let data = e.source.read_all().map_err(AppError::internal)?;
-                let id = model::insert_attachment(c, report_id, &e, &data, today, None)?;
+                if model::link_attachments(c, report_id, &linked)? != 1 {
+                    return Err(AppError::internal("a staged evidence file was gone before it was linked"));
+                }
+                let id = linked[0];
                 audit::hold_reporter(
                     c,
                     today,
                     "report.attachment",
                     "report",
                     &report_id.to_string(),
-                    &format!("attachment={id} sha256={}", e.sha256),
+                    &format!("attachment={id} sha256={sha256}"),
                     None,
                 )?;
                 Ok(Ok(()))
             })
-            .await
+            .await;
+        if !matches!(done, Ok(Ok(()))) {
+            self.unstage(staged).await;
+        }
+        done
     }
 }
 
@@ -616,16 +693,46 @@ pub fn stage() -> AdHoc {
                     .with_upload_budget(u64::from(c.client_upload_mb_per_hour) * 1024 * 1024)
             })
             .unwrap_or_else(|| RateLimiter::new(20, 30));
-        rocket.manage(limiter).mount("/", routes::routes()).mount("/api/v1", api::routes()).attach(
-            AdHoc::on_liftoff("evidence safe copies", |rocket| {
+        let writes = EvidenceWrites::for_pool(rocket.state::<Arc<Config>>().map_or(8, |c| c.db_pool_size));
+        rocket
+            .manage(limiter)
+            .manage(writes)
+            .mount("/", routes::routes())
+            .mount("/api/v1", api::routes())
+            .attach(AdHoc::on_liftoff("evidence safe copies", |rocket| {
                 Box::pin(async move {
                     if let Some(db) = rocket.state::<Db>().cloned() {
                         rocket::tokio::spawn(backfill_safe_copies(db));
                     }
                 })
-            }),
-        )
+            }))
+            .attach(AdHoc::on_liftoff("staged evidence sweep", |rocket| {
+                Box::pin(async move {
+                    let Some(db) = rocket.state::<Db>().cloned() else { return };
+                    let mut shutdown = rocket.shutdown();
+                    rocket::tokio::spawn(async move {
+                        loop {
+                            sweep_staged(&db).await;
+                            rocket::tokio::select! {
+                                _ = rocket::tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}
+                                _ = &mut shutdown => break,
+                            }
+                        }
+                    });
+                })
+            }))
     })
+}
+
+/// Deletes the evidence files stored but never linked to a report (a request that failed
+/// between the two steps), once they are more than a day old.
+pub async fn sweep_staged(db: &Db) {
+    let before = Utc::now().date_naive() - chrono::Days::new(1);
+    match db.transaction(move |c| Ok(model::delete_staged(c, None, before)?)).await {
+        Ok(0) => {}
+        Ok(n) => eprintln!("evidence: {n} staged file(s) never linked to a report deleted"),
+        Err(e) => eprintln!("evidence: the sweep of staged files failed: {e}"),
+    }
 }
 
 #[cfg(test)]

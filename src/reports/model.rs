@@ -100,11 +100,11 @@ pub fn insert_report(conn: &mut DbConn, new: &NewReport) -> QueryResult<i32> {
     Ok(id)
 }
 
-/// Saves one evidence file: the original bytes (`data`, read by the caller one file at a
-/// time), its SHA-256, and for a photo the copy staff see.
-pub fn insert_attachment(
+/// Stores one evidence file, not yet linked to a report (`link_attachments` does that in the
+/// short audited transaction that files it): the original bytes (`data`, read by the caller one
+/// file at a time), its SHA-256, and for a photo the copy staff see.
+pub fn stage_attachment(
     conn: &mut DbConn,
-    report_id: i32,
     e: &Evidence,
     data: &[u8],
     today: NaiveDate,
@@ -112,7 +112,7 @@ pub fn insert_attachment(
 ) -> QueryResult<i32> {
     diesel::insert_into(attachments::table)
         .values((
-            attachments::report_id.eq(report_id),
+            attachments::report_id.eq(None::<i32>),
             attachments::kind.eq(e.kind),
             attachments::content_type.eq(&e.content_type),
             attachments::size_bytes.eq(i32::try_from(data.len()).unwrap_or(i32::MAX)),
@@ -126,6 +126,26 @@ pub fn insert_attachment(
         ))
         .returning(attachments::id)
         .get_result(conn)
+}
+
+/// Links staged files to their report; how many were linked (a file already linked, or swept,
+/// is not).
+pub fn link_attachments(conn: &mut DbConn, report_id: i32, ids: &[i32]) -> QueryResult<usize> {
+    diesel::update(attachments::table)
+        .filter(attachments::id.eq_any(ids))
+        .filter(attachments::report_id.is_null())
+        .set(attachments::report_id.eq(report_id))
+        .execute(conn)
+}
+
+/// Deletes staged files that were never linked: `ids` (a request that failed after storing
+/// them), or every one stored before `before` (the sweep) when `ids` is None.
+pub fn delete_staged(conn: &mut DbConn, ids: Option<&[i32]>, before: NaiveDate) -> QueryResult<usize> {
+    let q = diesel::delete(attachments::table).filter(attachments::report_id.is_null());
+    match ids {
+        Some(ids) => q.filter(attachments::id.eq_any(ids)).execute(conn),
+        None => q.filter(attachments::uploaded_on.lt(before)).execute(conn),
+    }
 }
 
 /// Holds the report's row until the transaction ends, so two uploads to one report are counted

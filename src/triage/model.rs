@@ -147,11 +147,13 @@ pub fn attachment_data(
     scope: Scope,
     copy: FileCopy,
 ) -> QueryResult<(AttachmentMeta, FileBytes)> {
+    // A staged file (stored, not yet linked to its report) is nobody's to read.
     let meta: AttachmentMeta = attachments::table
         .find(id)
+        .filter(attachments::report_id.is_not_null())
         .select((
             attachments::id,
-            attachments::report_id,
+            attachments::report_id.assume_not_null(),
             attachments::kind,
             attachments::content_type,
             attachments::size_bytes,
@@ -500,7 +502,7 @@ pub fn attachment_counts(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<(i32
     attachments::table
         .filter(attachments::report_id.eq_any(ids.to_vec()))
         .group_by(attachments::report_id)
-        .select((attachments::report_id, diesel::dsl::count_star()))
+        .select((attachments::report_id.assume_not_null(), diesel::dsl::count_star()))
         .load(conn)
 }
 

@@ -555,3 +555,115 @@ fn the_place_a_reporter_types_never_travels_in_a_url() {
         assert_eq!(count(&app.db, "reports"), 0);
     });
 }
+
+/// Issue 18, item 7: a file's bytes are stored before the report that links them. A file
+/// stored but never linked (its request failed in between) is nobody's to read, and is deleted
+/// by the sweep once more than a day old; linked files are never touched.
+#[test]
+fn staged_files_never_linked_are_unreadable_and_swept_after_a_day() {
+    use diesel::prelude::*;
+    use vigie::schema::attachments;
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        file_with(&app.client, &[("evidence", "a.png", PNG)]);
+        let mut c = app.db.conn();
+        let today = chrono::Utc::now().date_naive();
+        let stage = |c: &mut vigie::db::DbConn, on: chrono::NaiveDate| -> i32 {
+            diesel::insert_into(attachments::table)
+                .values((
+                    attachments::report_id.eq(None::<i32>),
+                    attachments::kind.eq("image"),
+                    attachments::content_type.eq("image/png"),
+                    attachments::size_bytes.eq(PNG.len() as i32),
+                    attachments::sha256.eq("0"),
+                    attachments::data.eq(PNG),
+                    attachments::uploaded_on.eq(on),
+                ))
+                .returning(attachments::id)
+                .get_result(c)
+                .unwrap()
+        };
+        let old = stage(&mut c, today - chrono::Days::new(3));
+        let fresh = stage(&mut c, today);
+        // The auditor, who may read every original, cannot read a staged file.
+        add_user(&app.db, "audit@vigie.ml", "auditor", None);
+        let auditor = staff_client(&app.db);
+        sign_in(&auditor, "audit@vigie.ml", PW);
+        for id in [old, fresh] {
+            assert_eq!(
+                auditor.get(format!("/staff/attachments/{id}/original")).dispatch().status(),
+                Status::NotFound
+            );
+        }
+        assert_eq!(auditor.get("/staff/attachments/1/original").dispatch().status(), Status::Ok);
+        // The sweep runs when the server starts, then every hour.
+        let _restarted = Client::tracked(vigie::build(figment(&app.db)).unwrap()).unwrap();
+        let mut left: Vec<i32> = vec![];
+        for _ in 0..100 {
+            left = attachments::table.select(attachments::id).order(attachments::id).load(&mut c).unwrap();
+            if !left.contains(&old) {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        assert_eq!(left, vec![1, fresh], "the old staged file swept, the linked and the fresh one kept");
+    });
+}
+
+/// Issue 18, item 7: a burst of reports with files, more than the connection pool, while staff
+/// work: every report is filed with its files, the staff page answers during the burst, and
+/// nothing is left staged.
+#[test]
+fn a_burst_of_uploads_larger_than_the_pool_files_every_report_and_staff_pages_still_answer() {
+    use diesel::prelude::*;
+    use vigie::schema::attachments;
+    each_engine(|engine| {
+        let db = TestDb::new(engine);
+        let fig = figment(&db)
+            .merge(("db_pool_size", 4))
+            .merge(("reports_per_hour", 1000))
+            .merge(("client_upload_mb_per_hour", 1000))
+            .merge(("totp_required_roles", Vec::<String>::new()));
+        let rocket = vigie::build(fig).unwrap();
+        add_user(&db, "intake@vigie.ml", "intake", None);
+        let mut pdf = b"%PDF-1.4\n".to_vec();
+        pdf.resize(2 * 1024 * 1024, b' ');
+        runtime().block_on(async {
+            let client = rocket::local::asynchronous::Client::tracked(rocket).await.unwrap();
+            let page = client.get("/reports/new").dispatch().await.into_string().await.unwrap();
+            let token =
+                between(&page, "name=\"csrf\" value=\"").unwrap().split('"').next().unwrap().to_string();
+            let uploads = (0..12).map(|i| {
+                let (client, token, pdf) = (&client, token.clone(), &pdf);
+                async move {
+                    let fields = report_form(&token);
+                    let f: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                    let name = format!("{i}.pdf");
+                    let (ct, body) = multipart(&f, &[("evidence", &name, pdf), ("evidence", "b.png", PNG)]);
+                    client.post("/reports").header(ct).body(body).dispatch().await.status()
+                }
+            });
+            let staff = async {
+                let login = client.get("/staff/sign-in").dispatch().await.into_string().await.unwrap();
+                let t =
+                    between(&login, "name=\"csrf\" value=\"").unwrap().split('"').next().unwrap().to_string();
+                let body = format!("csrf={t}&email=intake%40vigie.ml&password={}", PW.replace(' ', "+"));
+                client.post("/staff/sign-in").header(ContentType::Form).body(body).dispatch().await;
+                client.get("/staff/triage").dispatch().await.status()
+            };
+            let (statuses, staff) = rocket::tokio::join!(join_all(uploads), staff);
+            assert!(statuses.iter().all(|s| *s == Status::Created), "{statuses:?}");
+            assert_eq!(staff, Status::Ok);
+        });
+        let mut c = db.conn();
+        let linked: i64 = attachments::table
+            .filter(attachments::report_id.is_not_null())
+            .count()
+            .get_result(&mut c)
+            .unwrap();
+        let staged: i64 =
+            attachments::table.filter(attachments::report_id.is_null()).count().get_result(&mut c).unwrap();
+        assert_eq!((linked, staged), (24, 0));
+        assert_eq!(count(&db, "reports"), 12);
+    });
+}
