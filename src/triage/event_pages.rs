@@ -108,19 +108,29 @@ pub(super) async fn open_event(
 
 /// Links a report to an existing event (merging duplicates; the report itself is unchanged).
 #[rocket::post("/staff/reports/<id>/link", data = "<form>")]
+#[expect(clippy::too_many_arguments, reason = "the page's parts, to draw it again when refused")]
 pub(super) async fn link_event(
+    page: Page,
     auth: Auth<'_>,
     officer: IntakeOfficer<'_>,
+    tax: &State<Arc<Taxonomy>>,
+    geo: &State<Arc<Geo>>,
     id: i32,
     form: Checked<EventForm>,
-) -> Result<Flash<Redirect>, AppError> {
+) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
     let event_id = form.event_id.ok_or(AppError::BadRequest("event"))?;
     let who = officer.0.actor();
-    auth.db
+    let linked = auth
+        .db
         .transaction(move |c| {
             model::find_report(c, id, Scope::All)?;
             model::find_event(c, event_id)?;
-            model::link_report(c, id, event_id)?;
+            // Concurrency: only a report in no event yet is linked (a conditional update on
+            // its row), so two officers linking it to two events at once cannot both succeed,
+            // the second silently moving it; the loser is told.
+            if model::link_free_report(c, id, event_id)? == 0 {
+                return Err(AppError::Moved);
+            }
             // The report takes the status of the event's cases, if any.
             cases::refresh_public_status(c, event_id)?;
             if model::cases_of_event(c, event_id)?.is_empty() {
@@ -131,8 +141,25 @@ pub(super) async fn link_event(
             audit::record(c, &who, "report.link", "report", &id.to_string(), &format!("event={event_id}"))?;
             Ok(())
         })
-        .await?;
-    Ok(Flash::success(Redirect::to(format!("/staff/events/{event_id}")), format!("triage-done-linked|{id}")))
+        .await;
+    match linked {
+        Err(AppError::Moved) => {
+            let fb = Feedback::refused(
+                "open-event",
+                &[("title", auth.catalog.message(&page.0.lang, "triage-err-already-linked", None))],
+                &[("title", ""), ("summary", "")],
+            );
+            let t = refused_page(render_report(page, &auth, &officer.0, tax, geo, id, fb).await)?;
+            Ok(Either::Right((Status::UnprocessableEntity, t)))
+        }
+        other => {
+            other?;
+            Ok(Either::Left(Flash::success(
+                Redirect::to(format!("/staff/events/{event_id}")),
+                format!("triage-done-linked|{id}"),
+            )))
+        }
+    }
 }
 
 #[rocket::get("/staff/events/<id>")]

@@ -252,18 +252,6 @@ pub fn lock_event(conn: &mut DbConn, id: i32) -> QueryResult<()> {
     Ok(())
 }
 
-/// Links a report to an event. The report's own content is never changed: merging two reports
-/// is linking both to one event.
-pub fn link_report(conn: &mut DbConn, report_id: i32, event_id: i32) -> QueryResult<usize> {
-    diesel::update(reports::table.find(report_id))
-        .set((
-            reports::event_id.eq(Some(event_id)),
-            reports::admissibility.eq("admissible"),
-            reports::triaged_at.eq(Some(Utc::now().naive_utc())),
-        ))
-        .execute(conn)
-}
-
 /// The reports linked to an event: (id, submitted_on, channel).
 pub fn reports_of_event(conn: &mut DbConn, event_id: i32) -> QueryResult<Vec<(i32, NaiveDate, String)>> {
     reports::table

@@ -412,6 +412,55 @@ fn item2_opening_an_event_from_one_report_twice_at_once_opens_one() {
     });
 }
 
+/// Item 2, linking: two officers put one report into two different events at once. One link
+/// holds; the other officer gets the report page saying someone else did it first, and the
+/// report is never silently moved from one event to the other.
+#[test]
+fn item2_linking_one_report_to_two_events_at_once_links_it_once() {
+    each_engine(|engine| {
+        let cl = Cluster::start(engine);
+        setup_staff(&cl.db);
+        let rids = file_reports(&cl.db, cl.ports[0], PAIRS + 2);
+        let a = Agent::sign_in(cl.ports[0], "intake@cndh.ml");
+        let b = Agent::sign_in(cl.ports[1], "intake2@cndh.ml");
+        let mut events_opened = vec![];
+        for rid in &rids[..2] {
+            let r = a.form(&format!("/staff/reports/{rid}/events"), "title=Kayes");
+            let rs = race(vec![(a.port, r)]);
+            assert_eq!(rs[0].status, 303);
+            let mut c = cl.db.conn();
+            let e: Option<i32> = reports::table.find(rid).select(reports::event_id).first(&mut c).unwrap();
+            events_opened.push(e.unwrap());
+        }
+        let (e1, e2) = (events_opened[0], events_opened[1]);
+        for rid in &rids[2..] {
+            let path = format!("/staff/reports/{rid}/link");
+            let rs = race(vec![
+                (a.port, a.form(&path, &format!("event_id={e1}"))),
+                (b.port, b.form(&path, &format!("event_id={e2}"))),
+            ]);
+            no_server_error(&rs, "linking");
+            let statuses: Vec<u16> = rs.iter().map(|r| r.status).collect();
+            assert_eq!(rs.iter().filter(|r| r.status == 303).count(), 1, "report {rid}: {statuses:?}");
+            let (winner, loser) = if rs[0].status == 303 { (e1, &rs[1]) } else { (e2, &rs[0]) };
+            assert_eq!(loser.status, 422, "report {rid}");
+            assert!(
+                loser.body.contains("id=\"open-event-moved\"") && loser.body.contains("une autre personne"),
+                "the loser sees the report page saying someone else did it first"
+            );
+            let mut c = cl.db.conn();
+            let linked: Option<i32> =
+                reports::table.find(rid).select(reports::event_id).first(&mut c).unwrap();
+            assert_eq!(linked, Some(winner), "report {rid} stays in the event of the link that held");
+        }
+        let mut c = cl.db.conn();
+        let links: i64 =
+            audit_log::table.filter(audit_log::action.eq("report.link")).count().get_result(&mut c).unwrap();
+        assert_eq!(links, PAIRS as i64, "one link audited per report");
+        assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
+    });
+}
+
 /// Item 3: two investigators assign the same case to two different people at once. One
 /// assignment holds and one person is told by mail; the other investigator gets the form back.
 #[test]
