@@ -193,14 +193,20 @@ async fn create(
             )?;
             let user = User::find(c, id)?;
             issue_reset(c, &cat, &config, &user, "welcome", 72)?;
-            let details = format!("role={initial} institution={}", institution.as_deref().unwrap_or("-"));
-            audit::record(c, &actor, "user.create", "user", &id.to_string(), &details)?;
-            if held {
+            let grant = if held {
                 User::disable(c, id)?;
                 let g = grant_model::request(c, id, role.as_str(), institution_id, true, admin_id)?;
+                tell_auditors(c, &cat, &base, id, "requested")?;
+                Some(g)
+            } else {
+                None
+            };
+            // Lock order: the audit chain last (docs/ARCHITECTURE.md, "Concurrency").
+            let details = format!("role={initial} institution={}", institution.as_deref().unwrap_or("-"));
+            audit::record(c, &actor, "user.create", "user", &id.to_string(), &details)?;
+            if let Some(g) = grant {
                 let details = format!("grant={g} role={role} with_account=true");
                 audit::record(c, &actor, "user.role_grant_requested", "user", &id.to_string(), &details)?;
-                tell_auditors(c, &cat, &base, id, "requested")?;
             }
             Ok(false)
         })
@@ -410,8 +416,9 @@ async fn decide(auth: &Auth<'_>, admin: &Admin<'_>, id: i32, approve: bool) -> R
             };
             let details =
                 format!("grant={id} from={} to={} requested_by={}", user.role, g.role, g.requested_by);
-            audit::record(c, &actor, action, "user", &g.user_id.to_string(), &details)?;
             tell_auditors(c, &cat, &base, g.user_id, if approve { "approved" } else { "refused" })?;
+            // Lock order: the audit chain last.
+            audit::record(c, &actor, action, "user", &g.user_id.to_string(), &details)?;
             Ok(())
         })
         .await?;

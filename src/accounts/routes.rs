@@ -352,10 +352,13 @@ async fn totp_check(
     let locked_now = failure.is_none_or(|n| n % lockout.max(1) == 0);
     auth.db
         .transaction(move |c| {
-            audit::record(c, &actor, "auth.second_factor_failure", "user", &uid.to_string(), "")?;
+            // Lock order: the sessions' rows before the audit chain.
             if locked_now {
                 // Too many wrong codes: the session ends with the lock.
                 Session::revoke_all(c, uid)?;
+            }
+            audit::record(c, &actor, "auth.second_factor_failure", "user", &uid.to_string(), "")?;
+            if locked_now {
                 if let Some(n) = failure {
                     audit::record(
                         c,
