@@ -833,12 +833,16 @@ fn read_answer(stream: &mut BufReader<TcpStream>) -> (u16, String) {
     (status, String::from_utf8_lossy(&buf).into_owned())
 }
 
+/// `rss --pid P [--private]`: the resident size in KB, or with `--private` only the process's
+/// own memory (`RssAnon`: without the mapped database file and shared libraries, which are the
+/// OS page cache).
 fn rss(args: &[String]) {
     let pid = arg(args, "--pid").expect("--pid");
+    let field = if args.iter().any(|a| a == "--private") { "RssAnon:" } else { "VmRSS:" };
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("process status");
     let kb = status
         .lines()
-        .find(|l| l.starts_with("VmRSS:"))
+        .find(|l| l.starts_with(field))
         .and_then(|l| l.split_whitespace().nth(1))
         .unwrap_or("0");
     println!("{kb}");

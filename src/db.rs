@@ -104,6 +104,9 @@ pub fn set_timeouts(conn: &mut DbConn, t: PgTimeouts) -> QueryResult<()> {
     Ok(())
 }
 
+/// How much of a SQLite database file is read through a memory map (`PRAGMA mmap_size`).
+pub const SQLITE_MMAP_BYTES: u64 = 1 << 30;
+
 /// Opens connections of the engine the URL names, and sets SQLite up for durability.
 #[derive(Debug, Clone)]
 pub struct Manager {
@@ -134,10 +137,17 @@ impl Manager {
                 // is synced (synchronous=FULL), with WAL so readers do not block the writer.
                 // Privacy: deleted content (held reporter events, purged mail bodies) is
                 // overwritten rather than left in free pages of a seized file (secure_delete).
-                c.batch_execute(
+                // Speed: every commit (a report filed, the audit entry of a page view) makes
+                // each other connection drop its page cache at its next read; with the file
+                // mapped, those pages are read from the OS cache without a copy. Measured at
+                // 1,000,000 reports: the report page's p50 from 71-89 ms to 39-55 ms under load
+                // (docs/PERFORMANCE.md). The mapped pages are the OS page cache, shared and
+                // reclaimable; they show in the resident size as file-backed memory.
+                c.batch_execute(&format!(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;",
-                )
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; \
+                     PRAGMA mmap_size = {SQLITE_MMAP_BYTES};"
+                ))
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConn::Sqlite(c))
             }
