@@ -1,0 +1,12 @@
+DROP INDEX reports_cercle_date;
+CREATE INDEX reports_cercle_date ON reports (cercle_code, occurred_on);
+DROP INDEX reports_region_date;
+CREATE INDEX reports_region_date ON reports (region_code, occurred_on);
+DROP INDEX events_cercle;
+CREATE INDEX events_cercle ON events (cercle_code, occurred_on);
+DROP INDEX events_region_date;
+CREATE INDEX events_region_date ON events (region_code, occurred_on);
+DROP INDEX reports_event;
+CREATE INDEX reports_event ON reports (event_id);
+DROP INDEX allegations_event;
+CREATE INDEX allegations_event ON allegations (event_id);
