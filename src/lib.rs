@@ -34,6 +34,7 @@ pub mod private_fs;
 pub mod reports;
 pub mod routing;
 pub mod schema;
+pub mod stats;
 pub mod synthetic;
 pub mod taxonomy;
 pub mod training;
