@@ -2,3 +2,4 @@
 //! disclosure control so that no published figure can single out a victim or a reporter.
 
 pub mod suppress;
+pub mod tables;
