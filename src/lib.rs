@@ -223,6 +223,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .attach(notify::stage())
         .attach(cases::stage())
         .attach(training::stage())
+        .attach(stats::stage())
         .attach(audit::stage())
         .mount("/", geo::routes())
         .mount("/", geo::admin_routes())

@@ -278,8 +278,8 @@ pub fn median(mut days: Vec<i64>) -> Option<f64> {
     Some(if n % 2 == 1 { days[n / 2] as f64 } else { (days[n / 2 - 1] + days[n / 2]) as f64 / 2.0 })
 }
 
-/// The medians of days per institution (and all, `*`) × step; withheld when fewer than
-/// [`THRESHOLD`] cases are measured. The number measured is never published: it would be a
+/// The medians of days per institution (and all, `*`) × step; withheld when 1 to
+/// [`THRESHOLD`] − 1 cases are measured, absent (null) when none. The number measured is never published: it would be a
 /// count outside the protected tables.
 fn medians(timings: &[Timing], period: Period, institutions: &[String]) -> Table {
     let mut cells = vec![];
@@ -290,12 +290,13 @@ fn medians(timings: &[Timing], period: Period, institutions: &[String]) -> Table
                 .filter(|t| period.contains(t.on) && (inst == ALL || t.institution == inst))
                 .filter_map(|t| t.days.iter().find(|(s, _)| *s == step).map(|(_, d)| (*d).max(0)))
                 .collect();
-            let enough = days.len() as u64 >= THRESHOLD;
+            // None measured: nothing to withhold, the median is simply absent.
+            let withheld = !days.is_empty() && (days.len() as u64) < THRESHOLD;
             cells.push(Cell {
                 coords: vec![inst.to_string(), step.to_string()],
                 count: None,
-                median_days: if enough { median(days) } else { None },
-                suppressed: !enough,
+                median_days: if withheld { None } else { median(days) },
+                suppressed: withheld,
             });
         }
     }
