@@ -171,7 +171,7 @@ pub fn from_zoom(cell: (i32, i32), x: f64, y: f64) -> (f64, f64) {
     (x0 + x / ZOOM, y0 + y / ZOOM)
 }
 
-/// The fill of a shading class of the public map (`stats::tables::shade_class`): a light
+/// The fill of a shading class of the public map (`stats::figures::shade_class`): a light
 /// colour for 0, deepening reds for the count classes, grey hatching for a withheld count.
 pub fn shade_fill(class: &str) -> &'static str {
     match class {
@@ -188,7 +188,12 @@ impl MapSvg {
     /// The regions shaded by class, each with its title (`shades`: region code, class, title),
     /// and the legend (class, words) drawn under the map. A region not in `shades` is left
     /// white. Every text is escaped here.
-    pub fn shaded(&self, shades: &[(String, &str, String)], legend: &[(&str, String)], title: &str) -> String {
+    pub fn shaded(
+        &self,
+        shades: &[(String, &str, String)],
+        legend: &[(&str, String)],
+        title: &str,
+    ) -> String {
         let (w, h) = self.size;
         let row = 40.0;
         let legend_h = row * legend.len() as f64 + 20.0;
@@ -319,7 +324,10 @@ mod tests {
         assert!(svg.contains(r##"data-region="ML-5" data-class="c3" fill="#bf5a3a""##), "{svg}");
         assert!(svg.contains(r##"data-region="ML-8" data-class="suppressed" fill="url(#withheld)""##));
         assert!(svg.contains(r##"data-region="ML-1" data-class="zero" fill="#f4f1ea""##));
-        assert!(svg.contains(r##"data-region="ML-2" data-class="none" fill="#ffffff""##), "a region not given");
+        assert!(
+            svg.contains(r##"data-region="ML-2" data-class="none" fill="#ffffff""##),
+            "a region not given"
+        );
         assert!(svg.contains("Mopti &lt;b&gt; : 120") && !svg.contains("<b>"));
         assert!(svg.contains("<pattern id=\"withheld\""));
         assert_eq!(svg.matches("<rect x=\"10\"").count(), 2, "one legend swatch per class");

@@ -2,7 +2,7 @@
 //! with disclosure control so that no published figure can single out a victim or a reporter.
 //!
 //! Logic, free of web and database types: `suppress.rs` (which counts are withheld, checked by
-//! linear programming), `tables.rs` (periods, the tables, medians, the map's shading classes).
+//! linear programming), `figures.rs` (periods, the tables, medians, the map's shading classes).
 //! Queries: `model.rs`. Pages, JSON and CSV: `routes.rs`.
 //!
 //! Kept, not recomputed per request: [`Stats`] holds every closed period's tables in memory,
@@ -11,10 +11,10 @@
 //! changes) and the last closed quarter. A request reads the version (five lookups of a
 //! maximum on a primary key) and recomputes only when it moved or a quarter closed.
 
+pub mod figures;
 pub mod model;
 mod routes;
 pub mod suppress;
-pub mod tables;
 
 use std::sync::Arc;
 
@@ -23,7 +23,7 @@ use chrono::NaiveDate;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::taxonomy::Taxonomy;
-use tables::{Axes, PeriodStats, Record, Timing, OUTCOMES};
+use figures::{Axes, PeriodStats, Record, Timing, OUTCOMES};
 
 pub fn stage() -> rocket::fairing::AdHoc {
     rocket::fairing::AdHoc::on_ignite("public statistics", |rocket| async {
@@ -33,7 +33,7 @@ pub fn stage() -> rocket::fairing::AdHoc {
 
 struct Cached {
     version: model::Version,
-    last_closed: tables::Period,
+    last_closed: figures::Period,
     periods: Arc<Vec<PeriodStats>>,
 }
 
@@ -45,9 +45,14 @@ pub struct Stats {
 
 impl Stats {
     /// Every closed period's tables on `today`, newest first.
-    pub async fn periods(&self, db: &Db, tax: &Taxonomy, today: NaiveDate) -> Result<Arc<Vec<PeriodStats>>, AppError> {
+    pub async fn periods(
+        &self,
+        db: &Db,
+        tax: &Taxonomy,
+        today: NaiveDate,
+    ) -> Result<Arc<Vec<PeriodStats>>, AppError> {
         let version = db.run(|c| Ok(model::version(c)?)).await?;
-        let last_closed = tables::last_closed_quarter(today);
+        let last_closed = figures::last_closed_quarter(today);
         // One computation at a time: the others wait for it rather than repeat it.
         let mut cache = self.cache.lock().await;
         if let Some(c) = cache.as_ref().filter(|c| c.version == version && c.last_closed == last_closed) {
@@ -55,13 +60,19 @@ impl Stats {
         }
         let before = last_closed.span().1;
         let (counts, cases, regions) = db
-            .run(move |c| Ok((model::allegation_counts(c, before)?, model::case_facts(c, before)?, model::region_codes(c)?)))
+            .run(move |c| {
+                Ok((
+                    model::allegation_counts(c, before)?,
+                    model::case_facts(c, before)?,
+                    model::region_codes(c)?,
+                ))
+            })
             .await?;
         let axes = axes(tax, regions);
         let statuses = tax.case_statuses.clone();
         let periods = rocket::tokio::task::spawn_blocking(move || {
             let (records, timings) = records(counts, cases, &statuses);
-            tables::compute(&axes, &records, &timings, today)
+            figures::compute(&axes, &records, &timings, today)
         })
         .await
         .map_err(AppError::internal)?;
@@ -117,7 +128,8 @@ fn records(
         .collect();
     let mut timings = vec![];
     for c in cases {
-        let public = statuses.iter().find(|(s, _)| *s == c.status).map(|(_, p)| p.clone()).unwrap_or(c.status.clone());
+        let public =
+            statuses.iter().find(|(s, _)| *s == c.status).map(|(_, p)| p.clone()).unwrap_or(c.status.clone());
         records.push(Record {
             population: "cases",
             attrs: vec![("institution", c.institution.clone()), ("public_status", public)],

@@ -10,8 +10,8 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::schema::{
-    allegations, case_transitions, cases, dispositions, events, forces, institutions, recommendations, reports,
-    stats_changes, violation_groups, violation_types,
+    allegations, case_transitions, cases, dispositions, events, forces, institutions, recommendations,
+    reports, stats_changes, violation_groups, violation_types,
 };
 
 /// What the tables were computed from: the largest ids of the tables that only grow, and of
@@ -40,10 +40,15 @@ diesel::allow_columns_to_appear_in_same_group_by_clause!(
     forces::code,
 );
 
+type CountRow = (Option<NaiveDate>, Option<String>, String, String, Option<i32>, i64);
+
 pub fn allegation_counts(c: &mut DbConn, before: NaiveDate) -> QueryResult<Vec<AllegationCount>> {
-    let dispositions: HashMap<i32, String> =
-        dispositions::table.select((dispositions::id, dispositions::code)).load::<(i32, String)>(c)?.into_iter().collect();
-    let rows: Vec<(Option<NaiveDate>, Option<String>, String, String, Option<i32>, i64)> = allegations::table
+    let dispositions: HashMap<i32, String> = dispositions::table
+        .select((dispositions::id, dispositions::code))
+        .load::<(i32, String)>(c)?
+        .into_iter()
+        .collect();
+    let rows: Vec<CountRow> = allegations::table
         .inner_join(events::table.on(events::id.eq(allegations::event_id)))
         .inner_join(violation_types::table.inner_join(violation_groups::table))
         .inner_join(forces::table)
@@ -66,7 +71,9 @@ pub fn allegation_counts(c: &mut DbConn, before: NaiveDate) -> QueryResult<Vec<A
         .load(c)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(m, r, g, f, d, n)| Some((m?, r, g, f, d.and_then(|d| dispositions.get(&d).cloned()), n)))
+        .filter_map(|(m, r, g, f, d, n)| {
+            Some((m?, r, g, f, d.and_then(|d| dispositions.get(&d).cloned()), n))
+        })
         .collect())
 }
 
@@ -85,7 +92,8 @@ pub struct CaseFacts {
     pub closed_on: Option<NaiveDate>,
 }
 
-type CaseRow = (i32, i32, NaiveDate, String, String, NaiveDateTime, Option<NaiveDateTime>, bool, bool, Option<bool>);
+type CaseRow =
+    (i32, i32, NaiveDate, String, String, NaiveDateTime, Option<NaiveDateTime>, bool, bool, Option<bool>);
 
 /// The cases whose event occurred before `before`, with the day of their event's first report
 /// and of their acknowledgement.
@@ -107,8 +115,12 @@ pub fn case_facts(c: &mut DbConn, before: NaiveDate) -> QueryResult<Vec<CaseFact
             cases::disciplined,
         ))
         .load(c)?;
-    let with_recommendation: std::collections::HashSet<i32> =
-        recommendations::table.select(recommendations::case_id).distinct().load::<i32>(c)?.into_iter().collect();
+    let with_recommendation: std::collections::HashSet<i32> = recommendations::table
+        .select(recommendations::case_id)
+        .distinct()
+        .load::<i32>(c)?
+        .into_iter()
+        .collect();
     let first_report: HashMap<i32, NaiveDate> = reports::table
         .filter(reports::event_id.is_not_null())
         .group_by(reports::event_id)

@@ -6,12 +6,13 @@
 use std::sync::Arc;
 
 use rocket::http::ContentType;
+use rocket::request::{FromRequest, Outcome};
 use rocket::serde::json::Json;
-use rocket::{Route, State};
+use rocket::{Request, Route, State};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use super::tables::{self, Cell, Period, PeriodStats, Table, ALL, MEDIANS};
+use super::figures::{self, Cell, Period, PeriodStats, Table, ALL, MEDIANS};
 use super::Stats;
 use crate::clock::Clock;
 use crate::db::Db;
@@ -25,12 +26,27 @@ pub fn routes() -> Vec<Route> {
     rocket::routes![page, api, api_periods, csv]
 }
 
-/// What every handler needs to read the kept tables.
+/// What every handler needs to read the kept tables (a request guard over the managed state).
 struct Source<'a> {
     stats: &'a Stats,
     db: &'a Db,
     tax: &'a Taxonomy,
     clock: &'a Clock,
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Source<'r> {
+    type Error = ();
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, ()> {
+        let r = req.rocket();
+        match (r.state::<Stats>(), r.state::<Db>(), r.state::<Arc<Taxonomy>>(), r.state::<Clock>()) {
+            (Some(stats), Some(db), Some(tax), Some(clock)) => {
+                Outcome::Success(Source { stats, db, tax, clock })
+            }
+            _ => Outcome::Error((rocket::http::Status::InternalServerError, ())),
+        }
+    }
 }
 
 impl Source<'_> {
@@ -109,27 +125,19 @@ fn stats_json(s: &PeriodStats, catalog: &Catalog, lang: &str) -> Value {
 #[rocket::get("/api/v1/stats?<period>")]
 async fn api(
     period: Option<String>,
-    stats: &State<Stats>,
-    db: &State<Db>,
-    tax: &State<Arc<Taxonomy>>,
-    clock: &State<Clock>,
+    source: Source<'_>,
     catalog: &State<Arc<Catalog>>,
     locale: Locale,
 ) -> Result<Json<Value>, AppError> {
-    let all = Source { stats, db, tax, clock }.all().await?;
+    let all = source.all().await?;
     let s = chosen(&all, period.as_deref())?;
     Ok(Json(stats_json(s, catalog, &locale.0)))
 }
 
 /// `GET /api/v1/stats/periods`: the closed periods, newest first.
 #[rocket::get("/api/v1/stats/periods")]
-async fn api_periods(
-    stats: &State<Stats>,
-    db: &State<Db>,
-    tax: &State<Arc<Taxonomy>>,
-    clock: &State<Clock>,
-) -> Result<Json<Value>, AppError> {
-    let all = Source { stats, db, tax, clock }.all().await?;
+async fn api_periods(source: Source<'_>) -> Result<Json<Value>, AppError> {
+    let all = source.all().await?;
     Ok(Json(json!({"periods": all.iter().map(|p| period_json(p.period)).collect::<Vec<_>>()})))
 }
 
@@ -157,16 +165,9 @@ pub fn table_csv(t: &Table) -> Result<String, AppError> {
 
 /// `GET /stats/<period>/<table>.csv`.
 #[rocket::get("/stats/<period>/<file>")]
-async fn csv(
-    period: &str,
-    file: &str,
-    stats: &State<Stats>,
-    db: &State<Db>,
-    tax: &State<Arc<Taxonomy>>,
-    clock: &State<Clock>,
-) -> Result<(ContentType, String), AppError> {
+async fn csv(period: &str, file: &str, source: Source<'_>) -> Result<(ContentType, String), AppError> {
     let id = file.strip_suffix(".csv").ok_or(AppError::NotFound)?;
-    let all = Source { stats, db, tax, clock }.all().await?;
+    let all = source.all().await?;
     let s = chosen(&all, Some(period))?;
     let t = s.table(id).ok_or(AppError::NotFound)?;
     Ok((ContentType::CSV, table_csv(t)?))
@@ -258,14 +259,11 @@ struct LegendView {
 async fn page(
     page: Page,
     period: Option<String>,
-    stats: &State<Stats>,
-    db: &State<Db>,
-    tax: &State<Arc<Taxonomy>>,
-    clock: &State<Clock>,
+    source: Source<'_>,
     catalog: &State<Arc<Catalog>>,
     geo: &State<Arc<Geo>>,
 ) -> Result<rocket_dyn_templates::Template, AppError> {
-    let all = Source { stats, db, tax, clock }.all().await?;
+    let all = source.all().await?;
     let s = chosen(&all, period.as_deref())?;
     let lang = page.0.lang.clone();
     let label = s.period.label();
@@ -277,13 +275,13 @@ async fn page(
     let mut shades = vec![];
     for c in by_region.cells.iter().filter(|c| c.coords[1] == ALL && c.coords[0] != ALL) {
         let name = value_label(catalog, &lang, "region", &c.coords[0]);
-        shades.push((c.coords[0].clone(), tables::shade_class(c.count), format!("{name} : {}", shown(c))));
+        shades.push((c.coords[0].clone(), figures::shade_class(c.count), format!("{name} : {}", shown(c))));
     }
     let mut legend = vec![
         LegendView { class: "zero", label: "0".into() },
         LegendView { class: "suppressed", label: catalog.message(&lang, "stats-legend-suppressed", None) },
     ];
-    for (class, lo, hi) in tables::SHADES {
+    for (class, lo, hi) in figures::SHADES {
         let label = match hi {
             Some(hi) => format!("{lo}–{hi}"),
             None => format!("≥ {lo}"),
@@ -309,7 +307,8 @@ async fn page(
             }
         })
         .collect();
-    let chart = crate::training::chart::trend_svg(&catalog.message(&lang, "stats-chart-title", None), &bars, &[], "");
+    let chart =
+        crate::training::chart::trend_svg(&catalog.message(&lang, "stats-chart-title", None), &bars, &[], "");
     Ok(rocket_dyn_templates::Template::render(
         "stats/index",
         rocket_dyn_templates::context! {

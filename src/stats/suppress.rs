@@ -74,7 +74,8 @@ fn pair(values: &[u64], relations: &[Relation], withheld: &mut [bool]) {
             if r.cells().filter(|&c| withheld[c]).count() != 1 {
                 continue;
             }
-            let partner = r.cells().filter(|&c| !withheld[c] && values[c] > 0).min_by_key(|&c| (values[c], c));
+            let partner =
+                r.cells().filter(|&c| !withheld[c] && values[c] > 0).min_by_key(|&c| (values[c], c));
             if let Some(p) = partner {
                 withheld[p] = true;
                 changed = true;
@@ -119,7 +120,12 @@ pub fn safe(range: Option<(f64, Option<f64>)>) -> bool {
 
 /// The smallest and largest value of `cell` consistent with the published cells and the
 /// relations (`None` for the largest: unbounded); `None` when the solver fails.
-pub fn range(values: &[u64], withheld: &[bool], relations: &[Relation], cell: usize) -> Option<(f64, Option<f64>)> {
+pub fn range(
+    values: &[u64],
+    withheld: &[bool],
+    relations: &[Relation],
+    cell: usize,
+) -> Option<(f64, Option<f64>)> {
     let min = solve(values, withheld, relations, cell, OptimizationDirection::Minimize)?;
     let max = solve(values, withheld, relations, cell, OptimizationDirection::Maximize)?;
     Some((min?, max))
@@ -138,12 +144,11 @@ fn solve(
     let mut var = std::collections::HashMap::new();
     for r in relations {
         for c in r.cells().filter(|&c| withheld[c]) {
-            var.entry(c).or_insert_with(|| p.add_var(if c == cell { 1.0 } else { 0.0 }, (0.0, f64::INFINITY)));
+            var.entry(c)
+                .or_insert_with(|| p.add_var(if c == cell { 1.0 } else { 0.0 }, (0.0, f64::INFINITY)));
         }
     }
-    if !var.contains_key(&cell) {
-        var.insert(cell, p.add_var(1.0, (0.0, f64::INFINITY)));
-    }
+    var.entry(cell).or_insert_with(|| p.add_var(1.0, (0.0, f64::INFINITY)));
     for r in relations {
         if !r.cells().any(|c| withheld[c]) {
             continue;
@@ -260,7 +265,9 @@ mod tests {
                     .inner
                     .iter()
                     .enumerate()
-                    .map(|(i, row)| row.iter().enumerate().map(|(j, v)| num(*v, format!("t{t} [{i},{j}]"))).collect())
+                    .map(|(i, row)| {
+                        row.iter().enumerate().map(|(j, v)| num(*v, format!("t{t} [{i},{j}]"))).collect()
+                    })
                     .collect(),
                 rows: p.rows.iter().enumerate().map(|(i, v)| num(*v, format!("t{t} row {i}"))).collect(),
                 cols: p.cols.iter().enumerate().map(|(j, v)| num(*v, format!("t{t} col {j}"))).collect(),
@@ -415,7 +422,7 @@ mod tests {
         let mut s: u64 = 12345;
         let mut next = || {
             s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            (s >> 33) as u64
+            s >> 33
         };
         for k in 0..40 {
             let (r, c) = (2 + next() as usize % 4, 2 + next() as usize % 5);
@@ -457,8 +464,7 @@ mod tests {
             rel.push(Relation { total: firsts[0] + k, parts: firsts[1..].iter().map(|f| f + k).collect() });
         }
         let w = protect(&v, &rel);
-        let published: Vec<Published> =
-            tables.iter().zip(&firsts).map(|(t, f)| publish(t, &w, *f)).collect();
+        let published: Vec<Published> = tables.iter().zip(&firsts).map(|(t, f)| publish(t, &w, *f)).collect();
         let refs: Vec<&Published> = published.iter().collect();
         assert_holds(&attack(&refs, true), what);
         // And each table alone, as someone who reads only it.
@@ -482,7 +488,12 @@ mod tests {
             "sparse year",
         );
         check_year(
-            vec![vec![vec![0, 0], vec![0, 0]], vec![vec![0, 2], vec![0, 0]], vec![vec![0; 2]; 2], vec![vec![0; 2]; 2]],
+            vec![
+                vec![vec![0, 0], vec![0, 0]],
+                vec![vec![0, 2], vec![0, 0]],
+                vec![vec![0; 2]; 2],
+                vec![vec![0; 2]; 2],
+            ],
             "a single event in the year",
         );
     }

@@ -12,7 +12,10 @@ use rocket::local::blocking::Client;
 use serde_json::{json, Value};
 
 use crate::common::*;
-use vigie::schema::{allegations, case_transitions, cases, dispositions, events, forces, institutions, reports, violation_types};
+use vigie::schema::{
+    allegations, case_transitions, cases, dispositions, events, forces, institutions, reports,
+    violation_types,
+};
 
 const NARRATIVE: &str = "NARRATIF-TEMOIN-7781 au marché de Djenné";
 const NAME: &str = "Oumou Zerbo-Traoré";
@@ -31,9 +34,13 @@ fn at(s: &str) -> NaiveDateTime {
 fn id_of(db: &TestDb, table: &str, code: &str) -> i32 {
     let c = &mut db.conn();
     match table {
-        "vt" => violation_types::table.filter(violation_types::code.eq(code)).select(violation_types::id).first(c),
+        "vt" => {
+            violation_types::table.filter(violation_types::code.eq(code)).select(violation_types::id).first(c)
+        }
         "force" => forces::table.filter(forces::code.eq(code)).select(forces::id).first(c),
-        "disposition" => dispositions::table.filter(dispositions::code.eq(code)).select(dispositions::id).first(c),
+        "disposition" => {
+            dispositions::table.filter(dispositions::code.eq(code)).select(dispositions::id).first(c)
+        }
         _ => institutions::table.filter(institutions::code.eq(code)).select(institutions::id).first(c),
     }
     .unwrap()
@@ -123,7 +130,10 @@ fn step(db: &TestDb, case: i32, to: &str, on: &str) {
         .execute(c)
         .unwrap();
     let closed = (to == "closed").then(|| at(on));
-    diesel::update(cases::table.find(case)).set((cases::status.eq(to), cases::closed_at.eq(closed))).execute(c).unwrap();
+    diesel::update(cases::table.find(case))
+        .set((cases::status.eq(to), cases::closed_at.eq(closed)))
+        .execute(c)
+        .unwrap();
 }
 
 /// The data: 2026-Q2 with no count from 1 to 4 anywhere (everything published, exactly),
@@ -147,8 +157,15 @@ fn seed(app: &TestApp) {
                 .unwrap();
             step(db, case, "acknowledged", "2026-06-03");
             step(db, case, "closed", "2026-06-11");
-            vigie::cases::model::set_outcome(&mut db.conn(), case, "SANCTION-RECOMMANDEE-8812", "", "Mutation", Some(true))
-                .unwrap();
+            vigie::cases::model::set_outcome(
+                &mut db.conn(),
+                case,
+                "SANCTION-RECOMMANDEE-8812",
+                "",
+                "Mutation",
+                Some(true),
+            )
+            .unwrap();
         }
     }
     for k in 0..5 {
@@ -171,11 +188,7 @@ fn seed(app: &TestApp) {
 
 fn pinned(engine: Engine) -> TestApp {
     let app = TestApp::with_figment(TestDb::new(engine), |f| f.merge(("reports_per_hour", 10_000)));
-    app.client
-        .rocket()
-        .state::<vigie::clock::Clock>()
-        .unwrap()
-        .pin(Some(at("2026-11-29").and_utc()));
+    app.client.rocket().state::<vigie::clock::Clock>().unwrap().pin(Some(at("2026-11-29").and_utc()));
     app
 }
 
@@ -230,7 +243,8 @@ fn shown(t: &Value) -> Vec<String> {
 
 /// The figures of one table on the page, in order.
 fn page_figures(html: &str, id: &str) -> Vec<String> {
-    let start = html.find(&format!("<section class=\"stats-table\" id=\"{id}\">")).unwrap_or_else(|| panic!("{id}"));
+    let start =
+        html.find(&format!("<section class=\"stats-table\" id=\"{id}\">")).unwrap_or_else(|| panic!("{id}"));
     let part = html[start..].split("</section>").next().unwrap();
     part.split("<td class=\"num\">").skip(1).map(|s| s.split("</td>").next().unwrap().to_string()).collect()
 }
@@ -260,7 +274,8 @@ fn every_public_table_has_the_known_counts_and_json_csv_and_page_agree() {
         // 2026-Q2: no count from 1 to 4, so every cell is published as it is.
         let q2 = get_json(c, "/api/v1/stats?period=2026-Q2&lang=en");
         assert_eq!(q2["period"], json!({"kind": "quarter", "label": "2026-Q2"}));
-        let ids: Vec<&str> = q2["tables"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
+        let ids: Vec<&str> =
+            q2["tables"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap()).collect();
         assert_eq!(
             ids,
             [
@@ -314,12 +329,19 @@ fn every_public_table_has_the_known_counts_and_json_csv_and_page_agree() {
         assert_eq!(count(acc, &["cndh", "no_final_outcome"]), Some(0));
         assert_eq!(count(acc, &["*", "*"]), Some(5));
         let med = table(&q2, "median_days");
-        assert_eq!(cell(med, &["cndh", "routing"])["median_days"], 3.0, "opened 1 to 5 days after the report");
+        assert_eq!(
+            cell(med, &["cndh", "routing"])["median_days"],
+            3.0,
+            "opened 1 to 5 days after the report"
+        );
         assert_eq!(cell(med, &["cndh", "acknowledgement"])["median_days"], 2.0);
         assert_eq!(cell(med, &["cndh", "closure"])["median_days"], 10.0);
         assert_eq!(cell(med, &["*", "closure"])["median_days"], 10.0);
         let none = cell(med, &["mediateur", "routing"]);
-        assert!(none["median_days"].is_null() && none.get("suppressed").is_none(), "no case measured: {none}");
+        assert!(
+            none["median_days"].is_null() && none.get("suppressed").is_none(),
+            "no case measured: {none}"
+        );
         assert!(med["cells"].as_array().unwrap().iter().all(|c| c.get("count").is_none()));
 
         // 2026-Q3: the three arrests in Kayes are withheld, and their row, and enough else;
@@ -368,11 +390,13 @@ fn every_public_table_has_the_known_counts_and_json_csv_and_page_agree() {
                 assert_eq!(r.content_type(), Some(ContentType::CSV));
                 let csv = r.into_string().unwrap();
                 let mut lines = csv.lines();
-                let dims: Vec<&str> = t["dimensions"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
+                let dims: Vec<&str> =
+                    t["dimensions"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
                 let value = if id == "median_days" { "median_days" } else { "count" };
                 assert_eq!(lines.next().unwrap(), format!("{},{value},suppressed", dims.join(",")));
                 for (line, cl) in lines.zip(t["cells"].as_array().unwrap()) {
-                    let coords: Vec<String> = dims.iter().map(|d| cl[*d].as_str().unwrap().to_string()).collect();
+                    let coords: Vec<String> =
+                        dims.iter().map(|d| cl[*d].as_str().unwrap().to_string()).collect();
                     let v = match &cl[value] {
                         Value::Null => String::new(),
                         Value::Number(n) if id == "median_days" => n.as_f64().unwrap().to_string(),
@@ -442,9 +466,19 @@ fn the_map_shades_regions_by_class_and_a_finding_recomputes_the_kept_tables() {
                 .select(cases::id)
                 .first(&mut app.db.conn())
                 .unwrap();
-            diesel::update(allegations::table.find(id)).set(allegations::case_id.eq(Some(case))).execute(&mut app.db.conn()).unwrap();
-            vigie::cases::model::record_finding(&mut app.db.conn(), case, *id, sub, "balance", "RAISONNEMENT-7734")
+            diesel::update(allegations::table.find(id))
+                .set(allegations::case_id.eq(Some(case)))
+                .execute(&mut app.db.conn())
                 .unwrap();
+            vigie::cases::model::record_finding(
+                &mut app.db.conn(),
+                case,
+                *id,
+                sub,
+                "balance",
+                "RAISONNEMENT-7734",
+            )
+            .unwrap();
         }
         let after = get_json(c, "/api/v1/stats?period=2026-Q2");
         assert_eq!(count(table(&after, "allegations_by_disposition"), &["substantiated"]), Some(15));
@@ -464,18 +498,29 @@ fn no_public_statistic_carries_a_narrative_a_name_a_contact_an_id_a_point_or_a_c
         let mut json_bodies = vec![];
         for lang in ["fr", "en"] {
             for path in ["/stats", "/stats?period=2026-Q2", "/stats?period=2026-Q3"] {
-                bodies.push(c.get(format!("{path}{}lang={lang}", if path.contains('?') { "&" } else { "?" })).dispatch().into_string().unwrap());
+                bodies.push(
+                    c.get(format!("{path}{}lang={lang}", if path.contains('?') { "&" } else { "?" }))
+                        .dispatch()
+                        .into_string()
+                        .unwrap(),
+                );
             }
         }
         json_bodies.push(get_json(c, "/api/v1/stats/periods"));
         for p in ["2026-Q2", "2026-Q3"] {
             let v = get_json(c, &format!("/api/v1/stats?period={p}"));
             for t in v["tables"].as_array().unwrap() {
-                bodies.push(c.get(format!("/stats/{p}/{}.csv", t["id"].as_str().unwrap())).dispatch().into_string().unwrap());
+                bodies.push(
+                    c.get(format!("/stats/{p}/{}.csv", t["id"].as_str().unwrap()))
+                        .dispatch()
+                        .into_string()
+                        .unwrap(),
+                );
             }
             json_bodies.push(v);
         }
-        let receipt_hashes: Vec<String> = reports::table.select(reports::receipt_hash).load(&mut app.db.conn()).unwrap();
+        let receipt_hashes: Vec<String> =
+            reports::table.select(reports::receipt_hash).load(&mut app.db.conn()).unwrap();
         bodies.extend(json_bodies.iter().map(|v| v.to_string()));
         for b in &bodies {
             for secret in [
@@ -506,9 +551,26 @@ fn no_public_statistic_carries_a_narrative_a_name_a_contact_an_id_a_point_or_a_c
         }
         // The JSON's keys are the documented ones only: no id of a report or a case.
         let allowed = [
-            "periods", "period", "kind", "label", "tables", "id", "title", "dimensions", "cells", "count",
-            "median_days", "suppressed", "region", "violation_group", "force", "disposition", "institution",
-            "public_status", "outcome", "step",
+            "periods",
+            "period",
+            "kind",
+            "label",
+            "tables",
+            "id",
+            "title",
+            "dimensions",
+            "cells",
+            "count",
+            "median_days",
+            "suppressed",
+            "region",
+            "violation_group",
+            "force",
+            "disposition",
+            "institution",
+            "public_status",
+            "outcome",
+            "step",
         ];
         fn keys(v: &Value, out: &mut Vec<String>) {
             match v {
@@ -543,4 +605,18 @@ fn no_public_statistic_carries_a_narrative_a_name_a_contact_an_id_a_point_or_a_c
             }
         }
     });
+}
+
+#[test]
+fn the_statistics_logic_files_import_neither_rocket_nor_diesel() {
+    for f in ["src/stats/suppress.rs", "src/stats/figures.rs", "src/geo/map.rs"] {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/").to_string() + f).unwrap();
+        for word in ["rocket", "diesel"] {
+            assert!(
+                !text.lines().any(|l| l.trim_start().starts_with("use ") && l.contains(word)),
+                "{f} imports {word}"
+            );
+            assert!(!text.contains(&format!("{word}::")), "{f} names {word}");
+        }
+    }
 }

@@ -27,7 +27,8 @@ impl Period {
         let s = s.trim();
         if let Some((y, q)) = s.split_once("-Q") {
             let (y, q) = (y.parse().ok()?, q.parse().ok()?);
-            return ((1900..=9999).contains(&y) && (1..=4).contains(&q) && s.len() == 7).then_some(Period::Quarter(y, q));
+            return ((1900..=9999).contains(&y) && (1..=4).contains(&q) && s.len() == 7)
+                .then_some(Period::Quarter(y, q));
         }
         let y: i32 = s.parse().ok()?;
         ((1900..=9999).contains(&y) && s.len() == 4).then_some(Period::Year(y))
@@ -145,7 +146,11 @@ pub struct Spec {
 }
 
 pub const COUNT_TABLES: [Spec; 5] = [
-    Spec { id: "allegations_by_region", population: "allegations", dimensions: &["region", "violation_group"] },
+    Spec {
+        id: "allegations_by_region",
+        population: "allegations",
+        dimensions: &["region", "violation_group"],
+    },
     Spec { id: "allegations_by_force", population: "allegations", dimensions: &["force", "violation_group"] },
     Spec { id: "allegations_by_disposition", population: "allegations", dimensions: &["disposition"] },
     Spec { id: "cases_by_status", population: "cases", dimensions: &["institution", "public_status"] },
@@ -200,14 +205,16 @@ impl PeriodStats {
 /// The key of a count: its population and its non-total coordinates by dimension name, so
 /// that the same count in two tables (a violation group's total) is one cell.
 fn key(population: &str, pairs: &[(&str, &str)]) -> String {
-    let mut p: Vec<String> = pairs.iter().filter(|(_, v)| *v != ALL).map(|(d, v)| format!("{d}={v}")).collect();
+    let mut p: Vec<String> =
+        pairs.iter().filter(|(_, v)| *v != ALL).map(|(d, v)| format!("{d}={v}")).collect();
     p.sort();
     format!("{population}|{}", p.join("|"))
 }
 
 /// Every cell of a table: the inner cells row by row, then the totals.
 fn coords_of(spec: &Spec, axes: &Axes) -> Vec<Vec<String>> {
-    let with_all = |d: &str| axes.of(d).iter().cloned().chain(std::iter::once(ALL.to_string())).collect::<Vec<_>>();
+    let with_all =
+        |d: &str| axes.of(d).iter().cloned().chain(std::iter::once(ALL.to_string())).collect::<Vec<_>>();
     match spec.dimensions {
         [a] => with_all(a).into_iter().map(|x| vec![x]).collect(),
         [a, b] => {
@@ -249,7 +256,8 @@ fn relations_of(spec: &Spec, axes: &Axes) -> Vec<(String, Vec<String>)> {
 fn counts(records: &[Record], period: Period) -> HashMap<String, u64> {
     let mut out: HashMap<String, u64> = HashMap::new();
     for r in records.iter().filter(|r| period.contains(r.on)) {
-        let value = |d: &str| r.attrs.iter().find(|(k, _)| *k == d).map(|(_, v)| v.as_str()).unwrap_or("unknown");
+        let value =
+            |d: &str| r.attrs.iter().find(|(k, _)| *k == d).map(|(_, v)| v.as_str()).unwrap_or("unknown");
         // The inner cell and every total of every table of the population, each key once
         // (a violation group's total is in two tables).
         let mut keys = BTreeSet::new();
@@ -363,8 +371,12 @@ fn protect_group(axes: &Axes, records: &[Record], timings: &[Timing], group: &[P
                     cells: coords_of(spec, axes)
                         .into_iter()
                         .map(|coords| {
-                            let pairs: Vec<(&str, &str)> =
-                                spec.dimensions.iter().copied().zip(coords.iter().map(String::as_str)).collect();
+                            let pairs: Vec<(&str, &str)> = spec
+                                .dimensions
+                                .iter()
+                                .copied()
+                                .zip(coords.iter().map(String::as_str))
+                                .collect();
                             let i = index[&(p, key(spec.population, &pairs))];
                             Cell {
                                 coords,
@@ -419,7 +431,8 @@ mod tests {
         assert!(!Period::Quarter(2026, 4).closed(d("2026-12-31")));
         assert_eq!(last_closed_quarter(d("2026-11-29")), Period::Quarter(2026, 3));
         assert_eq!(last_closed_quarter(d("2027-01-01")), Period::Quarter(2026, 4));
-        let ps: Vec<String> = closed_periods(Some(d("2025-08-03")), d("2026-11-29")).iter().map(Period::label).collect();
+        let ps: Vec<String> =
+            closed_periods(Some(d("2025-08-03")), d("2026-11-29")).iter().map(Period::label).collect();
         assert_eq!(ps, ["2026-Q3", "2026-Q2", "2026-Q1", "2025", "2025-Q4", "2025-Q3"]);
         let none: Vec<String> = closed_periods(None, d("2026-11-29")).iter().map(Period::label).collect();
         assert_eq!(none, ["2026-Q3"], "with nothing recorded, the last closed quarter, empty");
@@ -483,7 +496,11 @@ mod tests {
         assert!(t.cells.iter().all(|c| c.count.is_none_or(|n| n == 0 || n >= 5)));
         let f = q3.table("allegations_by_force").unwrap();
         let g = |t: &Table, c: &[&str]| t.cell(c).unwrap().suppressed;
-        assert_eq!(g(t, &["*", "integrity"]), g(f, &["*", "integrity"]), "a shared total is withheld in both or neither");
+        assert_eq!(
+            g(t, &["*", "integrity"]),
+            g(f, &["*", "integrity"]),
+            "a shared total is withheld in both or neither"
+        );
         assert_eq!(g(t, &["*", "*"]), g(f, &["*", "*"]));
         assert!(is(f, &["police", "life"], 10));
         let disp = q3.table("allegations_by_disposition").unwrap();
@@ -494,7 +511,11 @@ mod tests {
 
     #[test]
     fn medians_need_five_cases_and_never_show_how_many() {
-        let t = |inst: &str, days: i64| Timing { on: d("2026-02-10"), institution: inst.into(), days: vec![("routing", days)] };
+        let t = |inst: &str, days: i64| Timing {
+            on: d("2026-02-10"),
+            institution: inst.into(),
+            days: vec![("routing", days)],
+        };
         let timings: Vec<Timing> = (1..=6).map(|k| t("cndh", k)).chain([t("mediateur", 3)]).collect();
         let all = compute(&axes(), &[], &timings, d("2026-05-01"));
         let m = all[0].table(MEDIANS).unwrap();
