@@ -325,8 +325,38 @@ pub fn compute(axes: &Axes, records: &[Record], timings: &[Timing], today: Naive
     out
 }
 
+/// The closed periods of `year` among `periods`: protected together.
+pub fn year_group(periods: &[Period], year: i32) -> Vec<Period> {
+    periods.iter().copied().filter(|p| p.year() == year).collect()
+}
+
+/// A fingerprint of everything the tables of `group` are computed from: when it has not
+/// changed, neither have they (the kept tables are reused without solving anything).
+pub fn fingerprint(records: &[Record], timings: &[Timing], group: &[Period]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for &p in group {
+        p.hash(&mut h);
+        let c: std::collections::BTreeMap<String, u64> = counts(records, p).into_iter().collect();
+        c.hash(&mut h);
+        let mut t: Vec<(&str, &[(&str, i64)])> = timings
+            .iter()
+            .filter(|t| p.contains(t.on))
+            .map(|t| (t.institution.as_str(), t.days.as_slice()))
+            .collect();
+        t.sort();
+        t.hash(&mut h);
+    }
+    h.finish()
+}
+
 /// One year's closed periods, protected together.
-fn protect_group(axes: &Axes, records: &[Record], timings: &[Timing], group: &[Period]) -> Vec<PeriodStats> {
+pub fn protect_group(
+    axes: &Axes,
+    records: &[Record],
+    timings: &[Timing],
+    group: &[Period],
+) -> Vec<PeriodStats> {
     let mut values: Vec<u64> = vec![];
     let mut index: HashMap<(Period, String), usize> = HashMap::new();
     let mut relations = vec![];

@@ -5,11 +5,13 @@
 //! linear programming), `figures.rs` (periods, the tables, medians, the map's shading classes).
 //! Queries: `model.rs`. Pages, JSON and CSV: `routes.rs`.
 //!
-//! Kept, not recomputed per request: [`Stats`] holds every closed period's tables in memory,
-//! with the data version they were computed from ([`model::version`]: the largest ids of the
-//! tables that only grow, and of `stats_changes`, which triggers append to when a counted row
+//! Kept, not recomputed per request: [`Stats`] holds each year's tables in memory, with the
+//! data version they were checked against ([`model::version`]: the largest ids of the tables
+//! that only grow, and of `stats_changes`, which triggers append to when a counted row
 //! changes) and the last closed quarter. A request reads the version (five lookups of a
-//! maximum on a primary key) and recomputes only when it moved or a quarter closed.
+//! maximum on a primary key); only when it moved are the rows read again, and a year's
+//! disclosure control (the costly part: linear programs) runs again only when that year's own
+//! figures changed.
 
 pub mod figures;
 pub mod model;
@@ -31,32 +33,54 @@ pub fn stage() -> rocket::fairing::AdHoc {
     })
 }
 
-struct Cached {
+/// What the tables are computed from, read again when the data version moves or a quarter
+/// closes.
+struct Inputs {
     version: model::Version,
     last_closed: figures::Period,
-    periods: Arc<Vec<PeriodStats>>,
+    periods: Vec<figures::Period>,
+    axes: Axes,
+    records: Vec<Record>,
+    timings: Vec<Timing>,
 }
 
-/// The tables of every closed period, kept while the data do not change.
+/// A year's kept tables: the fingerprint of their inputs, and the data version last checked.
+struct Kept {
+    fingerprint: u64,
+    checked: model::Version,
+    stats: Arc<Vec<PeriodStats>>,
+}
+
+#[derive(Default)]
+struct Store {
+    inputs: Option<Arc<Inputs>>,
+    years: std::collections::HashMap<i32, Kept>,
+}
+
+/// The tables of every closed period, kept while their data do not change. A year (its
+/// closed quarters and, once closed, the year itself) is protected as one, on first request;
+/// when the data version moves, the rows are read again, and a year is protected again only
+/// if its own figures changed (a new allegation in this quarter does not redo last year).
 #[derive(Default)]
 pub struct Stats {
-    cache: rocket::tokio::sync::Mutex<Option<Cached>>,
+    store: rocket::tokio::sync::Mutex<Store>,
 }
 
 impl Stats {
-    /// Every closed period's tables on `today`, newest first.
-    pub async fn periods(
+    /// Reads the data version and, when it moved (or a quarter closed), the rows.
+    async fn inputs(
         &self,
+        store: &mut Store,
         db: &Db,
         tax: &Taxonomy,
         today: NaiveDate,
-    ) -> Result<Arc<Vec<PeriodStats>>, AppError> {
+    ) -> Result<Arc<Inputs>, AppError> {
         let version = db.run(|c| Ok(model::version(c)?)).await?;
         let last_closed = figures::last_closed_quarter(today);
-        // One computation at a time: the others wait for it rather than repeat it.
-        let mut cache = self.cache.lock().await;
-        if let Some(c) = cache.as_ref().filter(|c| c.version == version && c.last_closed == last_closed) {
-            return Ok(c.periods.clone());
+        if let Some(i) =
+            store.inputs.as_ref().filter(|i| i.version == version && i.last_closed == last_closed)
+        {
+            return Ok(i.clone());
         }
         let before = last_closed.span().1;
         let (counts, cases, regions) = db
@@ -70,15 +94,62 @@ impl Stats {
             .await?;
         let axes = axes(tax, regions);
         let statuses = tax.case_statuses.clone();
-        let periods = rocket::tokio::task::spawn_blocking(move || {
+        let inputs = rocket::tokio::task::spawn_blocking(move || {
             let (records, timings) = records(counts, cases, &statuses);
-            figures::compute(&axes, &records, &timings, today)
+            let earliest = records.iter().map(|r| r.on).chain(timings.iter().map(|t| t.on)).min();
+            let periods = figures::closed_periods(earliest, today);
+            Inputs { version, last_closed, periods, axes, records, timings }
         })
         .await
         .map_err(AppError::internal)?;
-        let periods = Arc::new(periods);
-        *cache = Some(Cached { version, last_closed, periods: periods.clone() });
-        Ok(periods)
+        let inputs = Arc::new(inputs);
+        store.inputs = Some(inputs.clone());
+        Ok(inputs)
+    }
+
+    /// The closed periods on `today`, newest first.
+    pub async fn periods(
+        &self,
+        db: &Db,
+        tax: &Taxonomy,
+        today: NaiveDate,
+    ) -> Result<Vec<figures::Period>, AppError> {
+        let mut store = self.store.lock().await;
+        Ok(self.inputs(&mut store, db, tax, today).await?.periods.clone())
+    }
+
+    /// The tables of the closed periods of `year` (newest first); empty when it has none.
+    pub async fn year(
+        &self,
+        db: &Db,
+        tax: &Taxonomy,
+        today: NaiveDate,
+        year: i32,
+    ) -> Result<Arc<Vec<PeriodStats>>, AppError> {
+        // One computation at a time: the others wait for it rather than repeat it.
+        let mut store = self.store.lock().await;
+        let inputs = self.inputs(&mut store, db, tax, today).await?;
+        if let Some(k) = store.years.get(&year).filter(|k| k.checked == inputs.version) {
+            return Ok(k.stats.clone());
+        }
+        let known = store.years.get(&year).map(|k| k.fingerprint);
+        let i = inputs.clone();
+        let (fingerprint, fresh) = rocket::tokio::task::spawn_blocking(move || {
+            let group = figures::year_group(&i.periods, year);
+            let fingerprint = figures::fingerprint(&i.records, &i.timings, &group);
+            let fresh = (known != Some(fingerprint))
+                .then(|| figures::protect_group(&i.axes, &i.records, &i.timings, &group));
+            (fingerprint, fresh)
+        })
+        .await
+        .map_err(AppError::internal)?;
+        let stats = match (fresh, store.years.get(&year)) {
+            (Some(f), _) => Arc::new(f),
+            (None, Some(k)) => k.stats.clone(),
+            (None, None) => Arc::new(vec![]),
+        };
+        store.years.insert(year, Kept { fingerprint, checked: inputs.version, stats: stats.clone() });
+        Ok(stats)
     }
 }
 

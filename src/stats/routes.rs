@@ -50,21 +50,33 @@ impl<'r> FromRequest<'r> for Source<'r> {
 }
 
 impl Source<'_> {
-    async fn all(&self) -> Result<Arc<Vec<PeriodStats>>, AppError> {
-        self.stats.periods(self.db, self.tax, self.clock.now().date_naive()).await
+    fn today(&self) -> chrono::NaiveDate {
+        self.clock.now().date_naive()
+    }
+
+    async fn periods(&self) -> Result<Vec<Period>, AppError> {
+        self.stats.periods(self.db, self.tax, self.today()).await
+    }
+
+    /// The period asked for (default: the latest closed quarter) with its year's kept tables;
+    /// 404 for one that is not closed or not a period.
+    async fn chosen(
+        &self,
+        period: Option<&str>,
+    ) -> Result<(Vec<Period>, Arc<Vec<PeriodStats>>, Period), AppError> {
+        let periods = self.periods().await?;
+        let p = match period {
+            None => periods.iter().copied().find(|p| matches!(p, Period::Quarter(..))),
+            Some(s) => Period::parse(s).filter(|p| periods.contains(p)),
+        }
+        .ok_or(AppError::NotFound)?;
+        let year = self.stats.year(self.db, self.tax, self.today(), p.year()).await?;
+        Ok((periods, year, p))
     }
 }
 
-/// The period asked for (default: the latest closed quarter); 404 for one that is not closed
-/// or not a period.
-fn chosen<'a>(all: &'a [PeriodStats], period: Option<&str>) -> Result<&'a PeriodStats, AppError> {
-    match period {
-        None => all.iter().find(|p| matches!(p.period, Period::Quarter(..))).ok_or(AppError::NotFound),
-        Some(s) => {
-            let p = Period::parse(s).ok_or(AppError::NotFound)?;
-            all.iter().find(|x| x.period == p).ok_or(AppError::NotFound)
-        }
-    }
+fn find(year: &[PeriodStats], p: Period) -> Result<&PeriodStats, AppError> {
+    year.iter().find(|s| s.period == p).ok_or(AppError::NotFound)
 }
 
 /// The words of a dimension's value.
@@ -129,16 +141,15 @@ async fn api(
     catalog: &State<Arc<Catalog>>,
     locale: Locale,
 ) -> Result<Json<Value>, AppError> {
-    let all = source.all().await?;
-    let s = chosen(&all, period.as_deref())?;
-    Ok(Json(stats_json(s, catalog, &locale.0)))
+    let (_, year, p) = source.chosen(period.as_deref()).await?;
+    Ok(Json(stats_json(find(&year, p)?, catalog, &locale.0)))
 }
 
 /// `GET /api/v1/stats/periods`: the closed periods, newest first.
 #[rocket::get("/api/v1/stats/periods")]
 async fn api_periods(source: Source<'_>) -> Result<Json<Value>, AppError> {
-    let all = source.all().await?;
-    Ok(Json(json!({"periods": all.iter().map(|p| period_json(p.period)).collect::<Vec<_>>()})))
+    let periods = source.periods().await?;
+    Ok(Json(json!({"periods": periods.iter().map(|p| period_json(*p)).collect::<Vec<_>>()})))
 }
 
 /// The CSV of a table: one column per dimension, then `count` (or `median_days`) and
@@ -167,9 +178,8 @@ pub fn table_csv(t: &Table) -> Result<String, AppError> {
 #[rocket::get("/stats/<period>/<file>")]
 async fn csv(period: &str, file: &str, source: Source<'_>) -> Result<(ContentType, String), AppError> {
     let id = file.strip_suffix(".csv").ok_or(AppError::NotFound)?;
-    let all = source.all().await?;
-    let s = chosen(&all, Some(period))?;
-    let t = s.table(id).ok_or(AppError::NotFound)?;
+    let (_, year, p) = source.chosen(Some(period)).await?;
+    let t = find(&year, p)?.table(id).ok_or(AppError::NotFound)?;
     Ok((ContentType::CSV, table_csv(t)?))
 }
 
@@ -263,12 +273,12 @@ async fn page(
     catalog: &State<Arc<Catalog>>,
     geo: &State<Arc<Geo>>,
 ) -> Result<rocket_dyn_templates::Template, AppError> {
-    let all = source.all().await?;
-    let s = chosen(&all, period.as_deref())?;
+    let (all, year, p) = source.chosen(period.as_deref()).await?;
+    let s = find(&year, p)?;
     let lang = page.0.lang.clone();
     let label = s.period.label();
     let periods: Vec<PeriodLink> =
-        all.iter().map(|p| PeriodLink { label: p.period.label(), current: p.period == s.period }).collect();
+        all.iter().map(|x| PeriodLink { label: x.label(), current: *x == p }).collect();
     let tables: Vec<TableView> = s.tables.iter().map(|t| view(t, &label, catalog, &lang)).collect();
     // The map: each region's allegations (its row total).
     let by_region = s.table("allegations_by_region").ok_or(AppError::NotFound)?;
@@ -290,11 +300,11 @@ async fn page(
     }
     let legend_pairs: Vec<(&str, String)> = legend.iter().map(|l| (l.class, l.label.clone())).collect();
     let map = geo.map.shaded(&shades, &legend_pairs, &catalog.message(&lang, "stats-map-title", None));
-    // The bars: allegations in each closed quarter up to this period (eight at most).
-    let quarters: Vec<&PeriodStats> = all
+    // The bars: allegations in each closed quarter of the year up to this period (a year's
+    // tables are kept together; another year's would cost its own disclosure control).
+    let quarters: Vec<&PeriodStats> = year
         .iter()
-        .filter(|p| matches!(p.period, Period::Quarter(..)) && p.period.span().1 <= s.period.span().1)
-        .take(8)
+        .filter(|x| matches!(x.period, Period::Quarter(..)) && x.period.span().1 <= s.period.span().1)
         .collect();
     let bars: Vec<(String, usize)> = quarters
         .iter()

@@ -53,7 +53,7 @@ pub fn protect(values: &[u64], relations: &[Relation]) -> Vec<bool> {
         pair(values, relations, &mut withheld);
         let next = (0..values.len()).find(|&c| withheld[c] && !verified[c]);
         let Some(cell) = next else { return withheld };
-        if safe(range(values, &withheld, relations, cell)) {
+        if verified_safe(values, &withheld, relations, &by_cell, cell) {
             verified[cell] = true;
             continue;
         }
@@ -126,17 +126,64 @@ pub fn range(
     relations: &[Relation],
     cell: usize,
 ) -> Option<(f64, Option<f64>)> {
-    let min = solve(values, withheld, relations, cell, OptimizationDirection::Minimize)?;
-    let max = solve(values, withheld, relations, cell, OptimizationDirection::Maximize)?;
+    let all: Vec<&Relation> = relations.iter().collect();
+    let min = solve(values, withheld, &all, cell, OptimizationDirection::Minimize)?;
+    let max = solve(values, withheld, &all, cell, OptimizationDirection::Maximize)?;
     Some((min?, max))
 }
 
-/// One LP over the withheld cells: `Some(Some(v))` the optimum, `Some(None)` unbounded,
-/// `None` a solver failure.
-fn solve(
+/// Whether `cell` is protected, as [`safe`] over [`range`] would say, solving less: only over
+/// the relations that reach it through withheld cells (the others cannot move it), and the
+/// smallest value only when needed: the true value is feasible, so when the largest exceeds
+/// it the smallest differs from the largest.
+fn verified_safe(
     values: &[u64],
     withheld: &[bool],
     relations: &[Relation],
+    by_cell: &[Vec<usize>],
+    cell: usize,
+) -> bool {
+    let mut seen_rel = vec![false; relations.len()];
+    let mut seen_cell = std::collections::HashSet::from([cell]);
+    let mut todo = vec![cell];
+    let mut reach: Vec<&Relation> = vec![];
+    while let Some(c) = todo.pop() {
+        for &r in &by_cell[c] {
+            if seen_rel[r] {
+                continue;
+            }
+            seen_rel[r] = true;
+            reach.push(&relations[r]);
+            for other in relations[r].cells().filter(|&o| withheld[o]) {
+                if seen_cell.insert(other) {
+                    todo.push(other);
+                }
+            }
+        }
+    }
+    let max = match solve(values, withheld, &reach, cell, OptimizationDirection::Maximize) {
+        None => return false,
+        Some(None) => return true,
+        Some(Some(m)) => (m + 1e-6).floor(),
+    };
+    if max < THRESHOLD as f64 {
+        return false;
+    }
+    if max > values[cell] as f64 {
+        return true;
+    }
+    match solve(values, withheld, &reach, cell, OptimizationDirection::Minimize) {
+        Some(Some(min)) => (min - 1e-6).ceil() < max,
+        _ => false,
+    }
+}
+
+/// One LP over the withheld cells of `relations`: `Some(Some(v))` the optimum, `Some(None)`
+/// unbounded, `None` a solver failure.
+fn solve(
+    values: &[u64],
+    withheld: &[bool],
+    relations: &[&Relation],
     cell: usize,
     direction: OptimizationDirection,
 ) -> Option<Option<f64>> {
