@@ -29,7 +29,40 @@ use figures::{Axes, PeriodStats, Record, Timing, OUTCOMES};
 
 pub fn stage() -> rocket::fairing::AdHoc {
     rocket::fairing::AdHoc::on_ignite("public statistics", |rocket| async {
-        rocket.manage(Stats::default()).mount("/", routes::routes())
+        rocket.manage(Stats::default()).mount("/", routes::routes()).attach(warm_up())
+    })
+}
+
+/// At start, the kept tables of every year with closed periods, newest first, so that the
+/// first visitors do not wait for the disclosure control. A request meanwhile waits at most
+/// for the year being computed. A failure is logged; requests compute what they need.
+fn warm_up() -> rocket::fairing::AdHoc {
+    rocket::fairing::AdHoc::on_liftoff("public statistics warm-up", |rocket| {
+        Box::pin(async move {
+            let (Some(db), Some(tax), Some(today)) = (
+                rocket.state::<Db>().cloned(),
+                rocket.state::<Arc<Taxonomy>>().cloned(),
+                rocket.state::<crate::clock::Clock>().map(|c| c.now().date_naive()),
+            ) else {
+                return;
+            };
+            let Some(stats) = rocket.state::<Stats>().cloned() else { return };
+            rocket::tokio::spawn(async move {
+                let years: Vec<i32> = match stats.periods(&db, &tax, today).await {
+                    Ok(p) => p.iter().map(figures::Period::year).collect(),
+                    Err(e) => return eprintln!("stats: warm-up failed: {e}"),
+                };
+                let mut done = vec![];
+                for y in years {
+                    if !done.contains(&y) {
+                        done.push(y);
+                        if let Err(e) = stats.year(&db, &tax, today, y).await {
+                            return eprintln!("stats: warm-up failed: {e}");
+                        }
+                    }
+                }
+            });
+        })
     })
 }
 
@@ -61,9 +94,15 @@ struct Store {
 /// closed quarters and, once closed, the year itself) is protected as one, on first request;
 /// when the data version moves, the rows are read again, and a year is protected again only
 /// if its own figures changed (a new allegation in this quarter does not redo last year).
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Stats {
-    store: rocket::tokio::sync::Mutex<Store>,
+    /// The inputs and the kept years; held only to read or replace them, never while a year
+    /// is being protected.
+    store: Arc<rocket::tokio::sync::Mutex<Store>>,
+    /// One lock per year being protected: a second request for it waits for the first rather
+    /// than repeat it; requests for other years do not wait.
+    computing:
+        Arc<rocket::tokio::sync::Mutex<std::collections::HashMap<i32, Arc<rocket::tokio::sync::Mutex<()>>>>>,
 }
 
 impl Stats {
@@ -126,29 +165,35 @@ impl Stats {
         today: NaiveDate,
         year: i32,
     ) -> Result<Arc<Vec<PeriodStats>>, AppError> {
-        // One computation at a time: the others wait for it rather than repeat it.
-        let mut store = self.store.lock().await;
-        let inputs = self.inputs(&mut store, db, tax, today).await?;
-        if let Some(k) = store.years.get(&year).filter(|k| k.checked == inputs.version) {
-            return Ok(k.stats.clone());
-        }
-        let known = store.years.get(&year).map(|k| k.fingerprint);
+        let this_year = self.computing.lock().await.entry(year).or_default().clone();
+        let _one_at_a_time = this_year.lock().await;
+        let (inputs, known) = {
+            let mut store = self.store.lock().await;
+            let inputs = self.inputs(&mut store, db, tax, today).await?;
+            if let Some(k) = store.years.get(&year).filter(|k| k.checked == inputs.version) {
+                return Ok(k.stats.clone());
+            }
+            let known = store.years.get(&year).map(|k| (k.fingerprint, k.stats.clone()));
+            (inputs, known)
+        };
         let i = inputs.clone();
+        let known_print = known.as_ref().map(|k| k.0);
         let (fingerprint, fresh) = rocket::tokio::task::spawn_blocking(move || {
             let group = figures::year_group(&i.periods, year);
             let fingerprint = figures::fingerprint(&i.records, &i.timings, &group);
-            let fresh = (known != Some(fingerprint))
+            let fresh = (known_print != Some(fingerprint))
                 .then(|| figures::protect_group(&i.axes, &i.records, &i.timings, &group));
             (fingerprint, fresh)
         })
         .await
         .map_err(AppError::internal)?;
-        let stats = match (fresh, store.years.get(&year)) {
+        let stats = match (fresh, known) {
             (Some(f), _) => Arc::new(f),
-            (None, Some(k)) => k.stats.clone(),
+            (None, Some((_, kept))) => kept,
             (None, None) => Arc::new(vec![]),
         };
-        store.years.insert(year, Kept { fingerprint, checked: inputs.version, stats: stats.clone() });
+        let kept = Kept { fingerprint, checked: inputs.version, stats: stats.clone() };
+        self.store.lock().await.years.insert(year, kept);
         Ok(stats)
     }
 }

@@ -11,8 +11,9 @@
 //! 1. **Primary suppression**: every count from 1 to [`THRESHOLD`] − 1 is withheld. A zero is
 //!    published as 0 and never withheld: it says nothing about a person.
 //! 2. **Pairing** (the hypercube rule along each relation): a relation with exactly one
-//!    withheld cell would give it back by subtraction, so the smallest published non-zero other
-//!    cell of that relation is withheld too, until no relation has exactly one.
+//!    withheld cell would give it back by subtraction, so another published non-zero cell of
+//!    that relation is withheld too (the smallest of at least the threshold, else the largest),
+//!    until no relation has exactly one.
 //! 3. **Verification by linear programming**: for every withheld cell, the smallest and largest
 //!    value consistent with everything published (every relation, every published value, every
 //!    cell ≥ 0) are computed with an LP solver. The largest must be at least [`THRESHOLD`] and
@@ -74,8 +75,13 @@ fn pair(values: &[u64], relations: &[Relation], withheld: &mut [bool]) {
             if r.cells().filter(|&c| withheld[c]).count() != 1 {
                 continue;
             }
-            let partner =
-                r.cells().filter(|&c| !withheld[c] && values[c] > 0).min_by_key(|&c| (values[c], c));
+            // The smallest cell that reaches the threshold: a small partner would leave both
+            // narrowed to a few values, and the check below would have to add more.
+            let open = || r.cells().filter(|&c| !withheld[c] && values[c] > 0);
+            let partner = open()
+                .filter(|&c| values[c] >= THRESHOLD)
+                .min_by_key(|&c| (values[c], c))
+                .or_else(|| open().max_by_key(|&c| (values[c], usize::MAX - c)));
             if let Some(p) = partner {
                 withheld[p] = true;
                 changed = true;
