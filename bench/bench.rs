@@ -660,6 +660,18 @@ fn pages(args: &[String]) {
     }
     run("public: the report form /", &mut public, &|_| "/".to_string());
     run("public: the follow-up page /receipt", &mut public, &|_| "/receipt".to_string());
+    // Public statistics (issue 13): the first request computes every closed period's tables
+    // (timed once), the others read the kept tables (the writers' reports change no count).
+    let first = Instant::now();
+    let a = public.request("GET", "/stats", None, true);
+    if a.status != 200 {
+        eprintln!("GET /stats: status {}", a.status);
+        std::process::exit(1);
+    }
+    let mut once = [first.elapsed()];
+    println!("| public: /stats, first request (computes and keeps) | 1 | {} |", summary(&mut once));
+    run("public: statistics page /stats", &mut public, &|_| "/stats".to_string());
+    run("public: statistics JSON /api/v1/stats", &mut public, &|_| "/api/v1/stats".to_string());
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     for t in writer_threads {
         let _ = t.join();

@@ -34,6 +34,7 @@ pub mod private_fs;
 pub mod reports;
 pub mod routing;
 pub mod schema;
+pub mod stats;
 pub mod synthetic;
 pub mod taxonomy;
 pub mod training;
@@ -222,6 +223,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .attach(notify::stage())
         .attach(cases::stage())
         .attach(training::stage())
+        .attach(stats::stage())
         .attach(audit::stage())
         .mount("/", geo::routes())
         .mount("/", geo::admin_routes())

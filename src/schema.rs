@@ -602,6 +602,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Appended to by triggers when a counted row changes: the public statistics' data version.
+    stats_changes (id) {
+        id -> Integer,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(digests_sent -> users (user_id));
 diesel::joinable!(users -> institutions (institution_id));
@@ -609,6 +616,7 @@ diesel::joinable!(routing_rules -> institutions (destination_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
+    stats_changes,
     form_tokens,
     institutions,
     violation_groups,

@@ -5,6 +5,7 @@ nav-language = Language
 nav-report = Report an abuse
 nav-follow = Follow my report
 nav-about = About
+nav-stats = Statistics
 nav-staff = Staff area
 
 error-404-title = Page not found

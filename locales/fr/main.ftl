@@ -5,6 +5,7 @@ nav-language = Langue
 nav-report = Signaler un abus
 nav-follow = Suivre mon signalement
 nav-about = À propos
+nav-stats = Statistiques
 nav-staff = Espace du personnel
 
 error-404-title = Page introuvable

@@ -59,6 +59,9 @@ impl Projection {
 pub struct MapSvg {
     pub projection: Projection,
     pub svg: String,
+    /// Each region's code and outline (`d` of its path), for the shaded map.
+    regions: Vec<(String, String, String)>,
+    size: (f64, f64),
 }
 
 /// Reads `regions_display.geojson` and draws the regions with their names.
@@ -71,6 +74,7 @@ pub fn render(path: &Path) -> Result<MapSvg, String> {
     let mut shapes = vec![];
     for f in &fc.features {
         let name = f.property("name").and_then(|v| v.as_str()).unwrap_or("").to_string();
+        let code = f.property("id").and_then(|v| v.as_str()).unwrap_or("").to_string();
         let label = f
             .property("label")
             .and_then(|v| v.as_array())
@@ -82,7 +86,7 @@ pub fn render(path: &Path) -> Result<MapSvg, String> {
             geo::Geometry::MultiPolygon(m) => m,
             _ => continue,
         };
-        shapes.push((name, label, m));
+        shapes.push((name, label, m, code));
     }
     let all = MultiPolygon(shapes.iter().flat_map(|s| s.2 .0.clone()).collect());
     let bb = all.bounding_rect().ok_or("the display file is empty")?;
@@ -94,8 +98,10 @@ pub fn render(path: &Path) -> Result<MapSvg, String> {
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH_PX}" height="{}" viewBox="0 0 {w} {h}"><g fill="#e8efe6" stroke="#5b6b58" stroke-width="2" stroke-linejoin="round">"##,
         proj.height_px
     );
-    for (name, _, m) in &shapes {
+    let mut regions = vec![];
+    for (name, _, m, code) in &shapes {
         let _ = write!(svg, "<path d=\"");
+        let from = svg.len();
         for poly in &m.0 {
             for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
                 let mut last: Option<(i64, i64)> = None;
@@ -118,10 +124,11 @@ pub fn render(path: &Path) -> Result<MapSvg, String> {
                 svg.push('z');
             }
         }
+        regions.push((code.clone(), name.clone(), svg[from..].to_string()));
         let _ = write!(svg, "\"><title>{}</title></path>", xml_escape(name));
     }
     svg.push_str(r##"</g><g font-family="sans-serif" font-size="20" fill="#233" text-anchor="middle">"##);
-    for (name, label, _) in &shapes {
+    for (name, label, _, _) in &shapes {
         if let Some((lon, lat)) = label {
             let (x, y) = proj.to_px(*lon, *lat);
             let _ = write!(
@@ -134,7 +141,7 @@ pub fn render(path: &Path) -> Result<MapSvg, String> {
         }
     }
     svg.push_str("</g></svg>");
-    Ok(MapSvg { projection: proj, svg })
+    Ok(MapSvg { projection: proj, svg, regions, size: (w, h) })
 }
 
 /// The closer view offered after a tap: how much it enlarges, the side of the window it shows
@@ -164,7 +171,67 @@ pub fn from_zoom(cell: (i32, i32), x: f64, y: f64) -> (f64, f64) {
     (x0 + x / ZOOM, y0 + y / ZOOM)
 }
 
+/// The fill of a shading class of the public map (`stats::figures::shade_class`): a light
+/// colour for 0, deepening reds for the count classes, grey hatching for a withheld count.
+pub fn shade_fill(class: &str) -> &'static str {
+    match class {
+        "zero" => "#f4f1ea",
+        "c1" => "#f3d2b8",
+        "c2" => "#e09a72",
+        "c3" => "#bf5a3a",
+        "c4" => "#7a2414",
+        _ => "url(#withheld)",
+    }
+}
+
 impl MapSvg {
+    /// The regions shaded by class, each with its title (`shades`: region code, class, title),
+    /// and the legend (class, words) drawn under the map. A region not in `shades` is left
+    /// white. Every text is escaped here.
+    pub fn shaded(
+        &self,
+        shades: &[(String, &str, String)],
+        legend: &[(&str, String)],
+        title: &str,
+    ) -> String {
+        let (w, h) = self.size;
+        let row = 40.0;
+        let legend_h = row * legend.len() as f64 + 20.0;
+        let mut svg = String::with_capacity(20_000);
+        let _ = write!(
+            svg,
+            r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH_PX}" height="{:.0}" viewBox="0 0 {w} {}" role="img" class="choropleth"><title>{}</title><defs><pattern id="withheld" width="12" height="12" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="12" height="12" fill="#d6d6d6"/><line x1="0" y1="0" x2="0" y2="12" stroke="#888" stroke-width="5"/></pattern></defs><g stroke="#5b6b58" stroke-width="2" stroke-linejoin="round">"##,
+            (h + legend_h) / UNITS_PER_PX,
+            h + legend_h,
+            xml_escape(title)
+        );
+        for (code, name, d) in &self.regions {
+            let found = shades.iter().find(|s| s.0 == *code);
+            let fill = found.map(|s| shade_fill(s.1)).unwrap_or("#ffffff");
+            let class = found.map(|s| s.1).unwrap_or("none");
+            let tip = found.map(|s| s.2.as_str()).unwrap_or(name);
+            let _ = write!(
+                svg,
+                "<path data-region=\"{}\" data-class=\"{class}\" fill=\"{fill}\" d=\"{d}\"><title>{}</title></path>",
+                xml_escape(code),
+                xml_escape(tip)
+            );
+        }
+        svg.push_str(r##"</g><g font-family="sans-serif" font-size="22" fill="#233">"##);
+        for (i, (class, words)) in legend.iter().enumerate() {
+            let y = h + 10.0 + row * i as f64;
+            let _ = write!(
+                svg,
+                "<rect x=\"10\" y=\"{y}\" width=\"44\" height=\"30\" fill=\"{}\" stroke=\"#5b6b58\"/><text x=\"66\" y=\"{}\">{}</text>",
+                shade_fill(class),
+                y + 23.0,
+                xml_escape(words)
+            );
+        }
+        svg.push_str("</g></svg>");
+        svg
+    }
+
     /// The closer view of a cell: the same drawing with a smaller window, thinner lines, and
     /// the named places (`(name, lon, lat)`) that fall in it.
     pub fn zoomed(&self, cell: (i32, i32), places: &[(&str, f64, f64)]) -> String {
@@ -239,5 +306,30 @@ mod tests {
         let (lat, lon) = m.projection.to_lat_lon(x, y);
         assert!((lat - 12.6392).abs() < 1e-3 && (lon + 8.0029).abs() < 1e-3);
         assert!(x > 0.0 && x < WIDTH_PX && y > 0.0 && y < m.projection.height_px);
+    }
+
+    #[test]
+    fn the_shaded_map_fills_each_region_by_its_class_and_hatches_withheld_ones() {
+        let m =
+            render(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/resources/mali/regions_display.geojson")))
+                .unwrap();
+        assert_eq!(m.regions.len(), 9, "eight regions and Bamako");
+        let shades = vec![
+            ("ML-5".to_string(), "c3", "Mopti <b> : 120".to_string()),
+            ("ML-8".to_string(), "suppressed", "Kidal : —".to_string()),
+            ("ML-1".to_string(), "zero", "Kayes : 0".to_string()),
+        ];
+        let svg = m.shaded(&shades, &[("c3", "100–499".into()), ("suppressed", "withheld".into())], "Map");
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains(r##"data-region="ML-5" data-class="c3" fill="#bf5a3a""##), "{svg}");
+        assert!(svg.contains(r##"data-region="ML-8" data-class="suppressed" fill="url(#withheld)""##));
+        assert!(svg.contains(r##"data-region="ML-1" data-class="zero" fill="#f4f1ea""##));
+        assert!(
+            svg.contains(r##"data-region="ML-2" data-class="none" fill="#ffffff""##),
+            "a region not given"
+        );
+        assert!(svg.contains("Mopti &lt;b&gt; : 120") && !svg.contains("<b>"));
+        assert!(svg.contains("<pattern id=\"withheld\""));
+        assert_eq!(svg.matches("<rect x=\"10\"").count(), 2, "one legend swatch per class");
     }
 }

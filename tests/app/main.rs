@@ -16,5 +16,6 @@ mod scale;
 mod security_accounts;
 mod security_cases;
 mod security_evidence;
+mod stats;
 mod structure;
 mod training;

@@ -1,0 +1,281 @@
+//! Public statistics (issue 13): fixed tables per closed quarter and closed year, for anyone,
+//! with disclosure control so that no published figure can single out a victim or a reporter.
+//!
+//! Logic, free of web and database types: `suppress.rs` (which counts are withheld, checked by
+//! linear programming), `figures.rs` (periods, the tables, medians, the map's shading classes).
+//! Queries: `model.rs`. Pages, JSON and CSV: `routes.rs`.
+//!
+//! Kept, not recomputed per request: [`Stats`] holds each year's tables in memory, with the
+//! data version they were checked against ([`model::version`]: the largest ids of the tables
+//! that only grow, and of `stats_changes`, which triggers append to when a counted row
+//! changes) and the last closed quarter. A request reads the version (five lookups of a
+//! maximum on a primary key); only when it moved are the rows read again, and a year's
+//! disclosure control (the costly part: linear programs) runs again only when that year's own
+//! figures changed.
+
+pub mod figures;
+pub mod model;
+mod routes;
+pub mod suppress;
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+
+use crate::db::Db;
+use crate::error::AppError;
+use crate::taxonomy::Taxonomy;
+use figures::{Axes, PeriodStats, Record, Timing, OUTCOMES};
+
+pub fn stage() -> rocket::fairing::AdHoc {
+    rocket::fairing::AdHoc::on_ignite("public statistics", |rocket| async {
+        rocket.manage(Stats::default()).mount("/", routes::routes()).attach(warm_up())
+    })
+}
+
+/// At start, the kept tables of every year with closed periods, newest first, so that the
+/// first visitors do not wait for the disclosure control. A request meanwhile waits at most
+/// for the year being computed. A failure is logged; requests compute what they need.
+fn warm_up() -> rocket::fairing::AdHoc {
+    rocket::fairing::AdHoc::on_liftoff("public statistics warm-up", |rocket| {
+        Box::pin(async move {
+            let (Some(db), Some(tax), Some(today)) = (
+                rocket.state::<Db>().cloned(),
+                rocket.state::<Arc<Taxonomy>>().cloned(),
+                rocket.state::<crate::clock::Clock>().map(|c| c.now().date_naive()),
+            ) else {
+                return;
+            };
+            let Some(stats) = rocket.state::<Stats>().cloned() else { return };
+            rocket::tokio::spawn(async move {
+                let years: Vec<i32> = match stats.periods(&db, &tax, today).await {
+                    Ok(p) => p.iter().map(figures::Period::year).collect(),
+                    Err(e) => return eprintln!("stats: warm-up failed: {e}"),
+                };
+                let mut done = vec![];
+                for y in years {
+                    if !done.contains(&y) {
+                        done.push(y);
+                        if let Err(e) = stats.year(&db, &tax, today, y).await {
+                            return eprintln!("stats: warm-up failed: {e}");
+                        }
+                    }
+                }
+            });
+        })
+    })
+}
+
+/// What the tables are computed from, read again when the data version moves or a quarter
+/// closes.
+struct Inputs {
+    version: model::Version,
+    last_closed: figures::Period,
+    periods: Vec<figures::Period>,
+    axes: Axes,
+    records: Vec<Record>,
+    timings: Vec<Timing>,
+}
+
+/// A year's kept tables: the fingerprint of their inputs, and the data version last checked.
+struct Kept {
+    fingerprint: u64,
+    checked: model::Version,
+    stats: Arc<Vec<PeriodStats>>,
+}
+
+#[derive(Default)]
+struct Store {
+    inputs: Option<Arc<Inputs>>,
+    years: std::collections::HashMap<i32, Kept>,
+}
+
+/// The tables of every closed period, kept while their data do not change. A year (its
+/// closed quarters and, once closed, the year itself) is protected as one, on first request;
+/// when the data version moves, the rows are read again, and a year is protected again only
+/// if its own figures changed (a new allegation in this quarter does not redo last year).
+#[derive(Default, Clone)]
+pub struct Stats {
+    /// The inputs and the kept years; held only to read or replace them, never while a year
+    /// is being protected.
+    store: Arc<rocket::tokio::sync::Mutex<Store>>,
+    /// One lock per year being protected: a second request for it waits for the first rather
+    /// than repeat it; requests for other years do not wait.
+    computing:
+        Arc<rocket::tokio::sync::Mutex<std::collections::HashMap<i32, Arc<rocket::tokio::sync::Mutex<()>>>>>,
+}
+
+impl Stats {
+    /// Reads the data version and, when it moved (or a quarter closed), the rows.
+    async fn inputs(
+        &self,
+        store: &mut Store,
+        db: &Db,
+        tax: &Taxonomy,
+        today: NaiveDate,
+    ) -> Result<Arc<Inputs>, AppError> {
+        let version = db.run(|c| Ok(model::version(c)?)).await?;
+        let last_closed = figures::last_closed_quarter(today);
+        if let Some(i) =
+            store.inputs.as_ref().filter(|i| i.version == version && i.last_closed == last_closed)
+        {
+            return Ok(i.clone());
+        }
+        let before = last_closed.span().1;
+        let (counts, cases, regions) = db
+            .run(move |c| {
+                Ok((
+                    model::allegation_counts(c, before)?,
+                    model::case_facts(c, before)?,
+                    model::region_codes(c)?,
+                ))
+            })
+            .await?;
+        let axes = axes(tax, regions);
+        let statuses = tax.case_statuses.clone();
+        let inputs = rocket::tokio::task::spawn_blocking(move || {
+            let (records, timings) = records(counts, cases, &statuses);
+            let earliest = records.iter().map(|r| r.on).chain(timings.iter().map(|t| t.on)).min();
+            let periods = figures::closed_periods(earliest, today);
+            Inputs { version, last_closed, periods, axes, records, timings }
+        })
+        .await
+        .map_err(AppError::internal)?;
+        let inputs = Arc::new(inputs);
+        store.inputs = Some(inputs.clone());
+        Ok(inputs)
+    }
+
+    /// The closed periods on `today`, newest first.
+    pub async fn periods(
+        &self,
+        db: &Db,
+        tax: &Taxonomy,
+        today: NaiveDate,
+    ) -> Result<Vec<figures::Period>, AppError> {
+        let mut store = self.store.lock().await;
+        Ok(self.inputs(&mut store, db, tax, today).await?.periods.clone())
+    }
+
+    /// The tables of the closed periods of `year` (newest first); empty when it has none.
+    pub async fn year(
+        &self,
+        db: &Db,
+        tax: &Taxonomy,
+        today: NaiveDate,
+        year: i32,
+    ) -> Result<Arc<Vec<PeriodStats>>, AppError> {
+        let this_year = self.computing.lock().await.entry(year).or_default().clone();
+        let _one_at_a_time = this_year.lock().await;
+        let (inputs, known) = {
+            let mut store = self.store.lock().await;
+            let inputs = self.inputs(&mut store, db, tax, today).await?;
+            if let Some(k) = store.years.get(&year).filter(|k| k.checked == inputs.version) {
+                return Ok(k.stats.clone());
+            }
+            let known = store.years.get(&year).map(|k| (k.fingerprint, k.stats.clone()));
+            (inputs, known)
+        };
+        let i = inputs.clone();
+        let known_print = known.as_ref().map(|k| k.0);
+        let (fingerprint, fresh) = rocket::tokio::task::spawn_blocking(move || {
+            let group = figures::year_group(&i.periods, year);
+            let fingerprint = figures::fingerprint(&i.records, &i.timings, &group);
+            let fresh = (known_print != Some(fingerprint))
+                .then(|| figures::protect_group(&i.axes, &i.records, &i.timings, &group));
+            (fingerprint, fresh)
+        })
+        .await
+        .map_err(AppError::internal)?;
+        let stats = match (fresh, known) {
+            (Some(f), _) => Arc::new(f),
+            (None, Some((_, kept))) => kept,
+            (None, None) => Arc::new(vec![]),
+        };
+        let kept = Kept { fingerprint, checked: inputs.version, stats: stats.clone() };
+        self.store.lock().await.years.insert(year, kept);
+        Ok(stats)
+    }
+}
+
+/// The values of each dimension, in the lists' order; regions by code, then `unknown` (an
+/// event placed nowhere).
+pub fn axes(tax: &Taxonomy, mut regions: Vec<String>) -> Axes {
+    let codes = |v: &[crate::taxonomy::Entry]| v.iter().map(|e| e.code.clone()).collect::<Vec<_>>();
+    regions.push("unknown".into());
+    let mut statuses: Vec<String> = vec![];
+    for (_, public) in &tax.case_statuses {
+        if !statuses.contains(public) {
+            statuses.push(public.clone());
+        }
+    }
+    let mut dispositions = codes(&tax.dispositions);
+    dispositions.push("pending".into());
+    Axes(vec![
+        ("region", regions),
+        ("violation_group", tax.groups.iter().map(|g| g.entry.code.clone()).collect()),
+        ("force", codes(&tax.forces)),
+        ("disposition", dispositions),
+        ("institution", codes(&tax.institutions)),
+        ("public_status", statuses),
+        ("outcome", OUTCOMES.iter().map(|s| s.to_string()).collect()),
+    ])
+}
+
+/// The rows read, as counted records and timings.
+fn records(
+    counts: Vec<model::AllegationCount>,
+    cases: Vec<model::CaseFacts>,
+    statuses: &[(String, String)],
+) -> (Vec<Record>, Vec<Timing>) {
+    let mut records: Vec<Record> = counts
+        .into_iter()
+        .map(|(month, region, group, force, disposition, n)| Record {
+            population: "allegations",
+            attrs: vec![
+                ("region", region.unwrap_or_else(|| "unknown".into())),
+                ("violation_group", group),
+                ("force", force),
+                ("disposition", disposition.unwrap_or_else(|| "pending".into())),
+            ],
+            on: month,
+            n: n.max(0) as u64,
+        })
+        .collect();
+    let mut timings = vec![];
+    for c in cases {
+        let public =
+            statuses.iter().find(|(s, _)| *s == c.status).map(|(_, p)| p.clone()).unwrap_or(c.status.clone());
+        records.push(Record {
+            population: "cases",
+            attrs: vec![("institution", c.institution.clone()), ("public_status", public)],
+            on: c.occurred_on,
+            n: 1,
+        });
+        if c.recommended {
+            let outcome = match (c.disciplined, c.final_outcome) {
+                (Some(true), _) => "outcome_disciplined",
+                (Some(false), _) => "outcome_not_disciplined",
+                (None, true) => "outcome_discipline_unknown",
+                (None, false) => "no_final_outcome",
+            };
+            records.push(Record {
+                population: "recommended",
+                attrs: vec![("institution", c.institution.clone()), ("outcome", outcome.into())],
+                on: c.occurred_on,
+                n: 1,
+            });
+        }
+        if let Some(reported) = c.reported_on {
+            let mut days = vec![("routing", (c.opened_on - reported).num_days())];
+            if let Some(a) = c.acknowledged_on {
+                days.push(("acknowledgement", (a - reported).num_days()));
+            }
+            if let Some(cl) = c.closed_on {
+                days.push(("closure", (cl - reported).num_days()));
+            }
+            timings.push(Timing { on: c.occurred_on, institution: c.institution, days });
+        }
+    }
+    (records, timings)
+}

@@ -1,0 +1,580 @@
+//! Disclosure control of the public statistics: which counts are withheld so that no published
+//! figure, alone or with the others, gives away a count from 1 to 4. Free of web and database
+//! types.
+//!
+//! The cells are numbered; a [`Relation`] says that one cell is the sum of others (a row total,
+//! a column total, the grand total, a year cell as the sum of its quarters' cells). A cell
+//! shared by two tables (the total of a violation group in the region table and in the force
+//! table) is one cell, so it is withheld in both or in neither.
+//!
+//! The method:
+//! 1. **Primary suppression**: every count from 1 to [`THRESHOLD`] − 1 is withheld. A zero is
+//!    published as 0 and never withheld: it says nothing about a person.
+//! 2. **Pairing** (the hypercube rule along each relation): a relation with exactly one
+//!    withheld cell would give it back by subtraction, so another published non-zero cell of
+//!    that relation is withheld too (the smallest of at least the threshold, else the largest),
+//!    until no relation has exactly one.
+//! 3. **Verification by linear programming**: for every withheld cell, the smallest and largest
+//!    value consistent with everything published (every relation, every published value, every
+//!    cell ≥ 0) are computed with an LP solver. The largest must be at least [`THRESHOLD`] and
+//!    the smallest must differ from it; when not, one more cell of one of its relations is
+//!    withheld and the pairing runs again. Withholding more only widens every range, so a cell
+//!    once verified stays so, and the loop ends (at worst with every non-zero cell withheld,
+//!    which scaling all of them shows is always safe).
+
+use microlp::{ComparisonOp, OptimizationDirection, Problem};
+
+/// Counts below this, and above 0, are never published.
+pub const THRESHOLD: u64 = 5;
+
+/// `total` = the sum of `parts` (cell numbers).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relation {
+    pub total: usize,
+    pub parts: Vec<usize>,
+}
+
+impl Relation {
+    fn cells(&self) -> impl Iterator<Item = usize> + '_ {
+        std::iter::once(self.total).chain(self.parts.iter().copied())
+    }
+}
+
+/// Which cells to withhold (`true`), given every cell's value and the relations between them.
+pub fn protect(values: &[u64], relations: &[Relation]) -> Vec<bool> {
+    let mut withheld: Vec<bool> = values.iter().map(|&v| v > 0 && v < THRESHOLD).collect();
+    let mut by_cell: Vec<Vec<usize>> = vec![vec![]; values.len()];
+    for (i, r) in relations.iter().enumerate() {
+        for c in r.cells() {
+            by_cell[c].push(i);
+        }
+    }
+    let mut verified = vec![false; values.len()];
+    loop {
+        pair(values, relations, &mut withheld);
+        let next = (0..values.len()).find(|&c| withheld[c] && !verified[c]);
+        let Some(cell) = next else { return withheld };
+        if verified_safe(values, &withheld, relations, &by_cell, cell) {
+            verified[cell] = true;
+            continue;
+        }
+        match widen(values, relations, &by_cell, &withheld, cell) {
+            Some(more) => withheld[more] = true,
+            // Nothing left to withhold: every non-zero cell already is, which is safe; a cell
+            // still judged unsafe then is a solver failure, and it stays withheld.
+            None => verified[cell] = true,
+        }
+    }
+}
+
+/// Step 2: no relation keeps exactly one withheld cell.
+fn pair(values: &[u64], relations: &[Relation], withheld: &mut [bool]) {
+    loop {
+        let mut changed = false;
+        for r in relations {
+            if r.cells().filter(|&c| withheld[c]).count() != 1 {
+                continue;
+            }
+            // The smallest cell that reaches the threshold: a small partner would leave both
+            // narrowed to a few values, and the check below would have to add more.
+            let open = || r.cells().filter(|&c| !withheld[c] && values[c] > 0);
+            let partner = open()
+                .filter(|&c| values[c] >= THRESHOLD)
+                .min_by_key(|&c| (values[c], c))
+                .or_else(|| open().max_by_key(|&c| (values[c], usize::MAX - c)));
+            if let Some(p) = partner {
+                withheld[p] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
+}
+
+/// The cell to withhold next when `cell` is not yet protected: among the published non-zero
+/// cells of its relations, the smallest that reaches the threshold (it widens the range most
+/// cheaply), else the largest; failing those, the smallest published non-zero cell anywhere.
+fn widen(
+    values: &[u64],
+    relations: &[Relation],
+    by_cell: &[Vec<usize>],
+    withheld: &[bool],
+    cell: usize,
+) -> Option<usize> {
+    let near: Vec<usize> = by_cell[cell]
+        .iter()
+        .flat_map(|&r| relations[r].cells())
+        .filter(|&c| !withheld[c] && values[c] > 0)
+        .collect();
+    let big = near.iter().copied().filter(|&c| values[c] >= THRESHOLD).min_by_key(|&c| (values[c], c));
+    big.or_else(|| near.iter().copied().max_by_key(|&c| (values[c], usize::MAX - c))).or_else(|| {
+        (0..values.len()).filter(|&c| !withheld[c] && values[c] > 0).min_by_key(|&c| (values[c], c))
+    })
+}
+
+/// Whether a range (smallest, largest; `None`: no upper bound) protects a withheld cell:
+/// the largest at least the threshold, the smallest different from it. Integers, so the LP's
+/// bounds are rounded inwards.
+pub fn safe(range: Option<(f64, Option<f64>)>) -> bool {
+    let Some((min, max)) = range else { return false };
+    let Some(max) = max else { return true };
+    let (lo, hi) = ((min - 1e-6).ceil(), (max + 1e-6).floor());
+    hi >= THRESHOLD as f64 && lo < hi
+}
+
+/// The smallest and largest value of `cell` consistent with the published cells and the
+/// relations (`None` for the largest: unbounded); `None` when the solver fails.
+pub fn range(
+    values: &[u64],
+    withheld: &[bool],
+    relations: &[Relation],
+    cell: usize,
+) -> Option<(f64, Option<f64>)> {
+    let all: Vec<&Relation> = relations.iter().collect();
+    let min = solve(values, withheld, &all, cell, OptimizationDirection::Minimize)?;
+    let max = solve(values, withheld, &all, cell, OptimizationDirection::Maximize)?;
+    Some((min?, max))
+}
+
+/// Whether `cell` is protected, as [`safe`] over [`range`] would say, solving less: only over
+/// the relations that reach it through withheld cells (the others cannot move it), and the
+/// smallest value only when needed: the true value is feasible, so when the largest exceeds
+/// it the smallest differs from the largest.
+fn verified_safe(
+    values: &[u64],
+    withheld: &[bool],
+    relations: &[Relation],
+    by_cell: &[Vec<usize>],
+    cell: usize,
+) -> bool {
+    let mut seen_rel = vec![false; relations.len()];
+    let mut seen_cell = std::collections::HashSet::from([cell]);
+    let mut todo = vec![cell];
+    let mut reach: Vec<&Relation> = vec![];
+    while let Some(c) = todo.pop() {
+        for &r in &by_cell[c] {
+            if seen_rel[r] {
+                continue;
+            }
+            seen_rel[r] = true;
+            reach.push(&relations[r]);
+            for other in relations[r].cells().filter(|&o| withheld[o]) {
+                if seen_cell.insert(other) {
+                    todo.push(other);
+                }
+            }
+        }
+    }
+    let max = match solve(values, withheld, &reach, cell, OptimizationDirection::Maximize) {
+        None => return false,
+        Some(None) => return true,
+        Some(Some(m)) => (m + 1e-6).floor(),
+    };
+    if max < THRESHOLD as f64 {
+        return false;
+    }
+    if max > values[cell] as f64 {
+        return true;
+    }
+    match solve(values, withheld, &reach, cell, OptimizationDirection::Minimize) {
+        Some(Some(min)) => (min - 1e-6).ceil() < max,
+        _ => false,
+    }
+}
+
+/// One LP over the withheld cells of `relations`: `Some(Some(v))` the optimum, `Some(None)`
+/// unbounded, `None` a solver failure.
+fn solve(
+    values: &[u64],
+    withheld: &[bool],
+    relations: &[&Relation],
+    cell: usize,
+    direction: OptimizationDirection,
+) -> Option<Option<f64>> {
+    let mut p = Problem::new(direction);
+    let mut var = std::collections::HashMap::new();
+    for r in relations {
+        for c in r.cells().filter(|&c| withheld[c]) {
+            var.entry(c)
+                .or_insert_with(|| p.add_var(if c == cell { 1.0 } else { 0.0 }, (0.0, f64::INFINITY)));
+        }
+    }
+    var.entry(cell).or_insert_with(|| p.add_var(1.0, (0.0, f64::INFINITY)));
+    for r in relations {
+        if !r.cells().any(|c| withheld[c]) {
+            continue;
+        }
+        // total - Σ parts = 0, the published values moved to the right-hand side.
+        let mut terms = vec![];
+        let mut rhs = 0.0;
+        for (c, coef) in std::iter::once((r.total, 1.0)).chain(r.parts.iter().map(|&c| (c, -1.0))) {
+            match var.get(&c) {
+                Some(v) => terms.push((*v, coef)),
+                None => rhs -= coef * values[c] as f64,
+            }
+        }
+        p.add_constraint(&terms[..], ComparisonOp::Eq, rhs);
+    }
+    match p.solve() {
+        Ok(outcome) => outcome.into_solution().ok().map(|s| Some(s.objective())),
+        Err(microlp::Error::Unbounded) => Some(None),
+        Err(_) => None,
+    }
+}
+
+/// The relations of a two-way table with its margins, cells numbered from `first`:
+/// `rows` × `cols` inner cells row by row, then the row totals, the column totals and the grand
+/// total. Returns the relations and the number of cells used.
+pub fn grid_relations(first: usize, rows: usize, cols: usize) -> (Vec<Relation>, usize) {
+    let inner = |r: usize, c: usize| first + r * cols + c;
+    let row_total = |r: usize| first + rows * cols + r;
+    let col_total = |c: usize| first + rows * cols + rows + c;
+    let grand = first + rows * cols + rows + cols;
+    let mut out = vec![];
+    for r in 0..rows {
+        out.push(Relation { total: row_total(r), parts: (0..cols).map(|c| inner(r, c)).collect() });
+    }
+    for c in 0..cols {
+        out.push(Relation { total: col_total(c), parts: (0..rows).map(|r| inner(r, c)).collect() });
+    }
+    out.push(Relation { total: grand, parts: (0..rows).map(row_total).collect() });
+    out.push(Relation { total: grand, parts: (0..cols).map(col_total).collect() });
+    (out, rows * cols + rows + cols + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    //! The attacker: written apart from the protection above, from the published tables only
+    //! (rows, columns, totals, zeros), it solves for every withheld cell the smallest and
+    //! largest value consistent with what is published, with the same LP crate but its own
+    //! formulation.
+    use super::*;
+
+    /// A published two-way table: `None` is withheld. Inner cells, row totals, column totals,
+    /// grand total.
+    struct Published {
+        inner: Vec<Vec<Option<u64>>>,
+        rows: Vec<Option<u64>>,
+        cols: Vec<Option<u64>>,
+        grand: Option<u64>,
+    }
+
+    /// Builds, from the true table and `protect`'s verdict over it, what the public sees.
+    fn publish(table: &[Vec<u64>], withheld: &[bool], first: usize) -> Published {
+        let (r, c) = (table.len(), table[0].len());
+        let show = |i: usize, v: u64| if withheld[first + i] { None } else { Some(v) };
+        let rows: Vec<u64> = table.iter().map(|row| row.iter().sum()).collect();
+        let cols: Vec<u64> = (0..c).map(|j| table.iter().map(|row| row[j]).sum()).collect();
+        Published {
+            inner: (0..r).map(|i| (0..c).map(|j| show(i * c + j, table[i][j])).collect()).collect(),
+            rows: (0..r).map(|i| show(r * c + i, rows[i])).collect(),
+            cols: (0..c).map(|j| show(r * c + r + j, cols[j])).collect(),
+            grand: show(r * c + r + c, rows.iter().sum()),
+        }
+    }
+
+    fn values(table: &[Vec<u64>]) -> Vec<u64> {
+        let c = table[0].len();
+        let mut v: Vec<u64> = table.iter().flatten().copied().collect();
+        v.extend(table.iter().map(|row| row.iter().sum::<u64>()));
+        v.extend((0..c).map(|j| table.iter().map(|row| row[j]).sum::<u64>()));
+        v.push(table.iter().flatten().sum());
+        v
+    }
+
+    /// What the attacker knows: several published tables and, optionally, that the first is
+    /// the cell-by-cell sum of the others (a year and its quarters).
+    /// Returns, for every withheld number, (where, min, max).
+    fn attack(tables: &[&Published], year_is_sum: bool) -> Vec<(String, f64, Option<f64>)> {
+        // Unknowns: every withheld number of every table. Knowns stay numbers.
+        #[derive(Clone, Copy)]
+        enum N {
+            K(f64),
+            U(usize),
+        }
+        let mut n_unknown = 0;
+        let mut names = vec![];
+        let mut num = |v: Option<u64>, name: String| match v {
+            Some(x) => N::K(x as f64),
+            None => {
+                n_unknown += 1;
+                names.push(name);
+                N::U(n_unknown - 1)
+            }
+        };
+        struct T {
+            inner: Vec<Vec<N>>,
+            rows: Vec<N>,
+            cols: Vec<N>,
+            grand: N,
+        }
+        let ts: Vec<T> = tables
+            .iter()
+            .enumerate()
+            .map(|(t, p)| T {
+                inner: p
+                    .inner
+                    .iter()
+                    .enumerate()
+                    .map(|(i, row)| {
+                        row.iter().enumerate().map(|(j, v)| num(*v, format!("t{t} [{i},{j}]"))).collect()
+                    })
+                    .collect(),
+                rows: p.rows.iter().enumerate().map(|(i, v)| num(*v, format!("t{t} row {i}"))).collect(),
+                cols: p.cols.iter().enumerate().map(|(j, v)| num(*v, format!("t{t} col {j}"))).collect(),
+                grand: num(p.grand, format!("t{t} grand")),
+            })
+            .collect();
+        // Each equation: Σ coef·N = 0.
+        let mut eqs: Vec<Vec<(N, f64)>> = vec![];
+        for t in &ts {
+            for (i, row) in t.inner.iter().enumerate() {
+                let mut e: Vec<(N, f64)> = row.iter().map(|n| (*n, 1.0)).collect();
+                e.push((t.rows[i], -1.0));
+                eqs.push(e);
+            }
+            for (j, col) in t.cols.iter().enumerate() {
+                let mut e: Vec<(N, f64)> = t.inner.iter().map(|row| (row[j], 1.0)).collect();
+                e.push((*col, -1.0));
+                eqs.push(e);
+            }
+            let mut e: Vec<(N, f64)> = t.rows.iter().map(|n| (*n, 1.0)).collect();
+            e.push((t.grand, -1.0));
+            eqs.push(e);
+            let mut e: Vec<(N, f64)> = t.cols.iter().map(|n| (*n, 1.0)).collect();
+            e.push((t.grand, -1.0));
+            eqs.push(e);
+        }
+        if year_is_sum {
+            let (y, qs) = ts.split_first().unwrap();
+            let every = |f: &dyn Fn(&T) -> Vec<N>| {
+                let yv = f(y);
+                (0..yv.len())
+                    .map(|k| {
+                        let mut e = vec![(yv[k], -1.0)];
+                        e.extend(qs.iter().map(|q| (f(q)[k], 1.0)));
+                        e
+                    })
+                    .collect::<Vec<_>>()
+            };
+            eqs.extend(every(&|t| t.inner.iter().flatten().copied().collect()));
+            eqs.extend(every(&|t| t.rows.clone()));
+            eqs.extend(every(&|t| t.cols.clone()));
+            eqs.extend(every(&|t| vec![t.grand]));
+        }
+        let bound = |target: usize, dir: OptimizationDirection| -> Option<f64> {
+            let mut p = Problem::new(dir);
+            let vars: Vec<_> = (0..n_unknown)
+                .map(|u| p.add_var(if u == target { 1.0 } else { 0.0 }, (0.0, f64::INFINITY)))
+                .collect();
+            for e in &eqs {
+                let mut rhs = 0.0;
+                let mut terms = vec![];
+                for (n, coef) in e {
+                    match n {
+                        N::K(x) => rhs -= coef * x,
+                        N::U(u) => terms.push((vars[*u], *coef)),
+                    }
+                }
+                if terms.is_empty() {
+                    assert!(rhs.abs() < 1e-9, "the published figures contradict each other");
+                    continue;
+                }
+                p.add_constraint(&terms[..], ComparisonOp::Eq, rhs);
+            }
+            match p.solve() {
+                Ok(s) => Some(s.into_solution().unwrap().objective()),
+                Err(microlp::Error::Unbounded) => None,
+                Err(e) => panic!("the attacker's LP failed: {e:?}"),
+            }
+        };
+        (0..n_unknown)
+            .map(|u| {
+                let min = bound(u, OptimizationDirection::Minimize).expect("min is bounded by 0");
+                (names[u].clone(), min, bound(u, OptimizationDirection::Maximize))
+            })
+            .collect()
+    }
+
+    /// Every withheld number's range: largest ≥ 5, smallest ≠ largest.
+    fn assert_holds(found: &[(String, f64, Option<f64>)], what: &str) {
+        for (name, min, max) in found {
+            let (lo, hi) = ((min - 1e-6).ceil(), max.map(|m| (m + 1e-6).floor()));
+            match hi {
+                None => {}
+                Some(hi) => {
+                    assert!(hi >= 5.0, "{what}: {name} is at most {hi}");
+                    assert!(lo < hi, "{what}: {name} is exactly {hi}");
+                }
+            }
+        }
+    }
+
+    /// Protects one table, publishes it, attacks it; returns how many numbers were withheld.
+    fn check_table(table: Vec<Vec<u64>>, what: &str) -> usize {
+        let v = values(&table);
+        let (rel, n) = grid_relations(0, table.len(), table[0].len());
+        assert_eq!(n, v.len());
+        let w = protect(&v, &rel);
+        for (i, x) in v.iter().enumerate() {
+            if (1..5).contains(x) {
+                assert!(w[i], "{what}: the count {x} (cell {i}) is published");
+            }
+            if *x == 0 {
+                assert!(!w[i], "{what}: a zero is published as 0");
+            }
+        }
+        let p = publish(&table, &w, 0);
+        let found = attack(&[&p], false);
+        assert_holds(&found, what);
+        found.len()
+    }
+
+    #[test]
+    fn a_row_with_a_single_small_cell() {
+        let n = check_table(vec![vec![20, 30, 40], vec![0, 3, 0], vec![15, 25, 35]], "single small cell");
+        assert!(n >= 4, "the 3, its row total (3) and their partners: {n}");
+    }
+
+    #[test]
+    fn a_row_and_a_column_each_with_one_small_cell() {
+        check_table(vec![vec![2, 30, 40, 12], vec![18, 22, 9, 60], vec![15, 25, 35, 1]], "row and column");
+        check_table(vec![vec![50, 50, 1], vec![50, 50, 50], vec![2, 50, 50]], "corners");
+    }
+
+    #[test]
+    fn a_table_of_many_small_cells() {
+        check_table(
+            vec![vec![1, 2, 1, 4, 3], vec![2, 1, 1, 1, 2], vec![4, 3, 2, 1, 1], vec![1, 1, 1, 1, 1]],
+            "many small cells",
+        );
+        check_table(vec![vec![1, 1], vec![1, 1]], "all ones");
+        check_table(vec![vec![6, 1, 0], vec![0, 7, 2], vec![1, 0, 9]], "diagonal");
+    }
+
+    #[test]
+    fn a_single_non_zero_cell_in_the_whole_table() {
+        let n = check_table(vec![vec![0, 0, 0], vec![0, 2, 0], vec![0, 0, 0]], "one cell");
+        assert_eq!(n, 4, "the cell, its row and column totals and the grand total");
+        check_table(vec![vec![0, 0], vec![0, 7]], "one large cell");
+    }
+
+    #[test]
+    fn small_cells_whose_partners_are_small_get_enough_cover() {
+        // Pairing alone would withhold the 1s and their 1-valued partners; the largest value of
+        // each would then be 2: the LP check must add cover.
+        check_table(vec![vec![1, 1, 40], vec![1, 1, 40], vec![30, 30, 30]], "small rectangle");
+        check_table(vec![vec![1, 1, 0], vec![1, 1, 0], vec![0, 0, 0]], "small square alone");
+    }
+
+    #[test]
+    fn pseudo_random_tables_hold() {
+        // A fixed linear congruential sequence: many shapes, many small cells.
+        let mut s: u64 = 12345;
+        let mut next = || {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s >> 33
+        };
+        for k in 0..40 {
+            let (r, c) = (2 + next() as usize % 4, 2 + next() as usize % 5);
+            let table: Vec<Vec<u64>> = (0..r)
+                .map(|_| {
+                    (0..c)
+                        .map(|_| match next() % 6 {
+                            0 => 0,
+                            1 | 2 => 1 + next() % 4,
+                            _ => next() % 40,
+                        })
+                        .collect()
+                })
+                .collect();
+            check_table(table, &format!("random table {k}"));
+        }
+    }
+
+    /// A year and its four quarters, protected together; the attacker knows that the year is
+    /// the sum of the quarters, cell by cell.
+    fn check_year(quarters: Vec<Vec<Vec<u64>>>, what: &str) {
+        let (r, c) = (quarters[0].len(), quarters[0][0].len());
+        let year: Vec<Vec<u64>> =
+            (0..r).map(|i| (0..c).map(|j| quarters.iter().map(|q| q[i][j]).sum()).collect()).collect();
+        let tables: Vec<&Vec<Vec<u64>>> = std::iter::once(&year).chain(quarters.iter()).collect();
+        let mut v = vec![];
+        let mut rel = vec![];
+        let mut firsts = vec![];
+        for t in &tables {
+            let first = v.len();
+            firsts.push(first);
+            let (rs, n) = grid_relations(first, r, c);
+            rel.extend(rs);
+            v.extend(values(t));
+            assert_eq!(v.len(), first + n);
+        }
+        let per = v.len() / tables.len();
+        for k in 0..per {
+            rel.push(Relation { total: firsts[0] + k, parts: firsts[1..].iter().map(|f| f + k).collect() });
+        }
+        let w = protect(&v, &rel);
+        let published: Vec<Published> = tables.iter().zip(&firsts).map(|(t, f)| publish(t, &w, *f)).collect();
+        let refs: Vec<&Published> = published.iter().collect();
+        assert_holds(&attack(&refs, true), what);
+        // And each table alone, as someone who reads only it.
+        for p in &published {
+            assert_holds(&attack(&[p], false), what);
+        }
+    }
+
+    #[test]
+    fn the_year_minus_its_quarters_gives_nothing_away() {
+        // The 1 of Q3 hides in Q3 but the year's 21 and the other quarters' 20 would tell it.
+        let q = |x: u64| vec![vec![x, 10, 12], vec![9, 8, 30]];
+        check_year(vec![q(5), q(5), q(1), q(10)], "one small quarter cell");
+        check_year(
+            vec![
+                vec![vec![1, 0, 7], vec![0, 2, 9]],
+                vec![vec![0, 0, 6], vec![3, 0, 0]],
+                vec![vec![0, 1, 0], vec![0, 0, 8]],
+                vec![vec![12, 0, 0], vec![0, 0, 1]],
+            ],
+            "sparse year",
+        );
+        check_year(
+            vec![
+                vec![vec![0, 0], vec![0, 0]],
+                vec![vec![0, 2], vec![0, 0]],
+                vec![vec![0; 2]; 2],
+                vec![vec![0; 2]; 2],
+            ],
+            "a single event in the year",
+        );
+    }
+
+    #[test]
+    fn the_attacker_sees_through_a_pattern_that_only_pairs_cells() {
+        // The four 1s withheld and nothing else: every row and column has two withheld cells,
+        // yet each 1 is at most 2. The attacker must say so, and `protect` must do better.
+        let table = vec![vec![1, 1, 40], vec![1, 1, 40], vec![30, 30, 30]];
+        let mut w = vec![false; values(&table).len()];
+        for i in [0, 1, 3, 4] {
+            w[i] = true;
+        }
+        let found = attack(&[&publish(&table, &w, 0)], false);
+        assert!(found.iter().all(|(_, _, max)| *max == Some(2.0)), "{found:?}");
+        let r = std::panic::catch_unwind(|| assert_holds(&found, "pairing only"));
+        assert!(r.is_err(), "the attacker's verdict fails a weak pattern");
+        let (rel, _) = grid_relations(0, 3, 3);
+        assert!(!safe(range(&values(&table), &w, &rel, 0)));
+    }
+
+    #[test]
+    fn ranges_are_read_as_integers() {
+        assert!(safe(Some((0.0, Some(5.0)))));
+        assert!(safe(Some((1.0, None))));
+        assert!(!safe(Some((3.0, Some(3.0)))), "determined");
+        assert!(!safe(Some((0.0, Some(4.0)))), "narrowed to at most 4");
+        assert!(!safe(Some((4.9999999, Some(5.0000001)))), "5 exactly, within rounding");
+        assert!(!safe(None), "a solver failure is not safety");
+    }
+}
