@@ -105,7 +105,7 @@ fn by_query() -> Option<Box<dyn diesel::connection::Instrumentation>> {
 /// Prints and clears the time per query shape gathered since the last call.
 fn print_by_query(what: &str, samples: usize) {
     let mut all = std::mem::take(&mut *BY_QUERY.lock().unwrap());
-    all.sort_by(|a, b| b.2.cmp(&a.2));
+    all.sort_by_key(|e| std::cmp::Reverse(e.2));
     println!("\n| {what}: query | calls per sample | ms per sample |\n|---|---|---|");
     for (shape, calls, total) in all.iter().take(12) {
         let shape = shape.replace('|', "/").replace('`', "");

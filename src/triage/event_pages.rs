@@ -108,7 +108,6 @@ pub(super) async fn open_event(
 
 /// Links a report to an existing event (merging duplicates; the report itself is unchanged).
 #[rocket::post("/staff/reports/<id>/link", data = "<form>")]
-#[expect(clippy::too_many_arguments, reason = "the page's parts, to draw it again when refused")]
 pub(super) async fn link_event(
     page: Page,
     auth: Auth<'_>,
