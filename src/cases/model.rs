@@ -456,7 +456,7 @@ pub fn refresh_public_status(conn: &mut DbConn, event_id: i32) -> QueryResult<()
                 .filter(reports::event_id.eq(event_id))
                 .filter(reports::admissibility.eq("admissible")),
         )
-        .set(reports::status.eq(public))
+        .set(reports::status.eq(public.as_str()))
         .execute(conn)?;
     }
     Ok(())

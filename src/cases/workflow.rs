@@ -11,6 +11,8 @@
 //! reopened → triage | assigned | investigation
 //! ```
 
+pub use crate::events::PublicStatus;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
     Received,
@@ -84,13 +86,13 @@ impl Status {
     }
 
     /// What the reporter sees (the report's public status).
-    pub fn public(self) -> &'static str {
+    pub fn public(self) -> PublicStatus {
         match self {
-            Received | Acknowledged => "forwarded",
-            Triage => "under_review",
-            Inadmissible | Duplicate | OutOfScope | Closed => "closed",
-            Assigned => "forwarded",
-            _ => "investigation",
+            Received | Acknowledged => PublicStatus::Forwarded,
+            Triage => PublicStatus::UnderReview,
+            Inadmissible | Duplicate | OutOfScope | Closed => PublicStatus::Closed,
+            Assigned => PublicStatus::Forwarded,
+            _ => PublicStatus::Investigation,
         }
     }
 
@@ -172,20 +174,20 @@ pub fn check(from: Status, to: Status, reason: &str, assigned: bool) -> Result<(
 
 /// The public status of a report from the statuses of its event's cases: closed when every
 /// case is finished, under investigation when any is, forwarded otherwise.
-pub fn public_of(cases: &[Status]) -> Option<&'static str> {
+pub fn public_of(cases: &[Status]) -> Option<PublicStatus> {
     if cases.is_empty() {
         return None;
     }
     if cases.iter().all(|c| c.is_terminal()) {
-        return Some("closed");
+        return Some(PublicStatus::Closed);
     }
-    if cases.iter().any(|c| c.public() == "investigation") {
-        return Some("investigation");
+    if cases.iter().any(|c| c.public() == PublicStatus::Investigation) {
+        return Some(PublicStatus::Investigation);
     }
-    if cases.iter().all(|c| c.public() == "under_review" || c.is_terminal()) {
-        return Some("under_review");
+    if cases.iter().all(|c| c.public() == PublicStatus::UnderReview || c.is_terminal()) {
+        return Some(PublicStatus::UnderReview);
     }
-    Some("forwarded")
+    Some(PublicStatus::Forwarded)
 }
 
 #[cfg(test)]
@@ -267,10 +269,10 @@ mod tests {
     #[test]
     fn public_status_follows_the_cases() {
         assert_eq!(public_of(&[]), None);
-        assert_eq!(public_of(&[Received, Acknowledged]), Some("forwarded"));
-        assert_eq!(public_of(&[Received, Investigation]), Some("investigation"));
-        assert_eq!(public_of(&[Closed, Inadmissible]), Some("closed"));
-        assert_eq!(public_of(&[Closed, FollowUp]), Some("investigation"));
-        assert_eq!(public_of(&[Triage]), Some("under_review"));
+        assert_eq!(public_of(&[Received, Acknowledged]), Some(PublicStatus::Forwarded));
+        assert_eq!(public_of(&[Received, Investigation]), Some(PublicStatus::Investigation));
+        assert_eq!(public_of(&[Closed, Inadmissible]), Some(PublicStatus::Closed));
+        assert_eq!(public_of(&[Closed, FollowUp]), Some(PublicStatus::Investigation));
+        assert_eq!(public_of(&[Triage]), Some(PublicStatus::UnderReview));
     }
 }

@@ -51,12 +51,49 @@ impl Admissibility {
     }
 
     /// The reporter's public status after this decision.
-    pub fn public_status(self) -> &'static str {
+    pub fn public_status(self) -> PublicStatus {
         match self {
-            Admissibility::Pending => "received",
-            Admissibility::Admissible => "under_review",
-            Admissibility::Inadmissible | Admissibility::OutOfScope => "closed",
+            Admissibility::Pending => PublicStatus::Received,
+            Admissibility::Admissible => PublicStatus::UnderReview,
+            Admissibility::Inadmissible | Admissibility::OutOfScope => PublicStatus::Closed,
         }
+    }
+}
+
+/// What a reporter is told of their report (`reports.status`): received, under review,
+/// forwarded to an institution, under investigation, closed. Staff statuses never reach the
+/// reporter; they are mapped onto these (`cases::workflow::Status::public`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublicStatus {
+    Received,
+    UnderReview,
+    Forwarded,
+    Investigation,
+    Closed,
+}
+
+impl PublicStatus {
+    pub const ALL: [PublicStatus; 5] = [
+        PublicStatus::Received,
+        PublicStatus::UnderReview,
+        PublicStatus::Forwarded,
+        PublicStatus::Investigation,
+        PublicStatus::Closed,
+    ];
+
+    /// The stored code (also the end of its Fluent key, `status-<code>`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PublicStatus::Received => "received",
+            PublicStatus::UnderReview => "under_review",
+            PublicStatus::Forwarded => "forwarded",
+            PublicStatus::Investigation => "investigation",
+            PublicStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PublicStatus> {
+        PublicStatus::ALL.into_iter().find(|p| p.as_str() == s)
     }
 }
 
@@ -134,7 +171,7 @@ fn conditions_text(
 
 #[cfg(test)]
 mod tests {
-    use super::Admissibility;
+    use super::{Admissibility, PublicStatus};
 
     #[test]
     fn admissibility_codes_round_trip_and_refusals_need_a_reason() {
@@ -149,6 +186,10 @@ mod tests {
         assert_eq!(Admissibility::parse("AAA"), None);
         assert!(!Admissibility::DECISIONS.contains(&Admissibility::Pending));
         assert!(Admissibility::Inadmissible.needs_reason() && !Admissibility::Admissible.needs_reason());
-        assert_eq!(Admissibility::OutOfScope.public_status(), "closed");
+        assert_eq!(Admissibility::OutOfScope.public_status(), PublicStatus::Closed);
+        for p in PublicStatus::ALL {
+            assert_eq!(PublicStatus::parse(p.as_str()), Some(p));
+        }
+        assert_eq!(PublicStatus::parse("triage"), None);
     }
 }

@@ -190,7 +190,7 @@ pub fn set_admissibility(
         .set((
             reports::admissibility.eq(decision.as_str()),
             reports::admissibility_reason.eq(reason),
-            reports::status.eq(decision.public_status()),
+            reports::status.eq(decision.public_status().as_str()),
             reports::triaged_at.eq(Some(Utc::now().naive_utc())),
         ))
         .execute(conn)
@@ -496,5 +496,7 @@ pub fn attachment_counts(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<(i32
 
 /// A report taken into an event: its public status becomes "under review".
 pub fn mark_under_review(conn: &mut DbConn, report_id: i32) -> QueryResult<usize> {
-    diesel::update(reports::table.find(report_id)).set(reports::status.eq("under_review")).execute(conn)
+    diesel::update(reports::table.find(report_id))
+        .set(reports::status.eq(crate::events::PublicStatus::UnderReview.as_str()))
+        .execute(conn)
 }
