@@ -728,6 +728,12 @@ pub fn stage() -> AdHoc {
 /// between the two steps), once they are more than a day old.
 pub async fn sweep_staged(db: &Db) {
     let before = Utc::now().date_naive() - chrono::Days::new(1);
+    // Read first: start-up writes nothing when there is nothing to sweep.
+    match db.run(move |c| Ok(model::count_staged(c, before)?)).await {
+        Ok(0) => return,
+        Ok(_) => {}
+        Err(e) => return eprintln!("evidence: the sweep of staged files failed: {e}"),
+    }
     match db.transaction(move |c| Ok(model::delete_staged(c, None, before)?)).await {
         Ok(0) => {}
         Ok(n) => eprintln!("evidence: {n} staged file(s) never linked to a report deleted"),

@@ -138,6 +138,16 @@ pub fn link_attachments(conn: &mut DbConn, report_id: i32, ids: &[i32]) -> Query
         .execute(conn)
 }
 
+/// How many staged files were stored before `before` (the sweep reads first, so that a start
+/// with nothing to sweep writes nothing).
+pub fn count_staged(conn: &mut DbConn, before: NaiveDate) -> QueryResult<i64> {
+    attachments::table
+        .filter(attachments::report_id.is_null())
+        .filter(attachments::uploaded_on.lt(before))
+        .count()
+        .get_result(conn)
+}
+
 /// Deletes staged files that were never linked: `ids` (a request that failed after storing
 /// them), or every one stored before `before` (the sweep) when `ids` is None.
 pub fn delete_staged(conn: &mut DbConn, ids: Option<&[i32]>, before: NaiveDate) -> QueryResult<usize> {

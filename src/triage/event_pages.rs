@@ -90,13 +90,8 @@ pub(super) async fn open_event(
     let event_id = match event_id {
         // Someone else put the report into an event first: its page again, saying so.
         Err(AppError::Moved) => {
-            let fb = Feedback::refused(
-                "open-event",
-                &[("title", auth.catalog.message(&page.0.lang, "triage-err-already-linked", None))],
-                &[("title", typed_title.as_str()), ("summary", form.summary.as_deref().unwrap_or(""))],
-            );
-            let t = refused_page(render_report(page, &auth, &officer.0, tax, geo, id, fb).await)?;
-            return Ok(Either::Right((Status::UnprocessableEntity, t)));
+            let typed = (typed_title.as_str(), form.summary.as_deref().unwrap_or(""));
+            return already_linked(page, &auth, &officer, tax, geo, id, typed).await.map(Either::Right);
         }
         other => other?,
     };
@@ -143,13 +138,7 @@ pub(super) async fn link_event(
         .await;
     match linked {
         Err(AppError::Moved) => {
-            let fb = Feedback::refused(
-                "open-event",
-                &[("title", auth.catalog.message(&page.0.lang, "triage-err-already-linked", None))],
-                &[("title", ""), ("summary", "")],
-            );
-            let t = refused_page(render_report(page, &auth, &officer.0, tax, geo, id, fb).await)?;
-            Ok(Either::Right((Status::UnprocessableEntity, t)))
+            already_linked(page, &auth, &officer, tax, geo, id, ("", "")).await.map(Either::Right)
         }
         other => {
             other?;
@@ -159,6 +148,26 @@ pub(super) async fn link_event(
             )))
         }
     }
+}
+
+/// The report page again (422) when someone else put the report into an event first, with the
+/// new event's title and summary as typed (`typed`).
+async fn already_linked(
+    page: Page,
+    auth: &Auth<'_>,
+    officer: &IntakeOfficer<'_>,
+    tax: &Arc<Taxonomy>,
+    geo: &Arc<Geo>,
+    id: i32,
+    typed: (&str, &str),
+) -> Result<(Status, Template), AppError> {
+    let fb = Feedback::refused(
+        "open-event",
+        &[("title", auth.catalog.message(&page.0.lang, "triage-err-already-linked", None))],
+        &[("title", typed.0), ("summary", typed.1)],
+    );
+    let t = refused_page(render_report(page, auth, &officer.0, tax, geo, id, fb).await)?;
+    Ok((Status::UnprocessableEntity, t))
 }
 
 #[rocket::get("/staff/events/<id>")]
