@@ -7,7 +7,6 @@ use rocket::{Either, Route};
 use rocket_dyn_templates::{context, Template};
 
 use super::password;
-use crate::audit::{self};
 use crate::auth::guards::Staff;
 use crate::auth::model::User;
 use crate::auth::SESSION_COOKIE;
@@ -42,24 +41,15 @@ pub struct DigestForm {
 /// Switches the daily digest on or off for oneself.
 #[rocket::post("/staff/account/digest", data = "<form>")]
 async fn set_digest(
-    auth: Auth<'_>,
     staff: Staff<'_>,
     form: Checked<DigestForm>,
 ) -> Result<Redirect, AppError> {
     let enabled = form.enabled.unwrap_or(false);
-    let (uid, actor) = (staff.user.id, auth.actor(&staff.user));
-    auth.db
-        .transaction(move |c| {
+    let uid = staff.user.id;
+    staff
+        .write("user.digest", ("user", uid.to_string()), move |c| {
             User::set_digest(c, uid, enabled)?;
-            audit::record(
-                c,
-                &actor,
-                "user.digest",
-                "user",
-                &uid.to_string(),
-                if enabled { "on" } else { "off" },
-            )?;
-            Ok(())
+            Ok(((), if enabled { "on" } else { "off" }.to_string()))
         })
         .await?;
     Ok(Redirect::to("/staff/account?msg=digest-saved"))
@@ -120,13 +110,11 @@ async fn change_password(
     let pw = form.password.clone().unwrap_or_default();
     let new_hash =
         auth.doors.hasher.run(move || crypto::hash_password(&pw)).await.ok_or(AppError::Unavailable)?;
-    let actor = auth.actor(&u);
-    auth.db
-        .transaction(move |c| {
+    staff
+        .write("user.password_change", ("user", u.id.to_string()), move |c| {
             // Every session ends, this one included.
             User::set_password(c, u.id, &new_hash)?;
-            audit::record(c, &actor, "user.password_change", "user", &u.id.to_string(), "")?;
-            Ok(())
+            Ok(((), String::new()))
         })
         .await?;
     cookies.remove_private(Cookie::from(SESSION_COOKIE));

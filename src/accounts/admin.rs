@@ -17,8 +17,7 @@ use serde::Serialize;
 use super::grant_model;
 use super::reset::issue_reset;
 use super::routes::Auth;
-use crate::audit;
-use crate::auth::guards::Admin;
+use crate::auth::guards::{Admin, Audit};
 use crate::auth::model::{self, NewUser, User};
 use crate::auth::Role;
 use crate::crypto;
@@ -162,15 +161,14 @@ async fn create(
     let role = role.unwrap_or(Role::Monitor);
     let institution = institution.or_else(|| role.required_institution().map(String::from));
     let (cat, config) = (auth.catalog.clone(), auth.config.clone());
-    let actor = admin.0.actor();
     let unusable = crypto::hash_password(&crypto::random_token(32));
     let admin_id = admin.0.user.id;
     let base = auth.config.public_url.trim_end_matches('/').to_string();
-    let duplicate = auth
-        .db
-        .transaction(move |c| {
+    let duplicate = admin
+        .0
+        .write_all(move |c| {
             if User::find_by_email(c, &email)?.is_some() {
-                return Ok(true);
+                return Ok((true, vec![]));
             }
             let institution_id = match &institution {
                 Some(code) => model::institution_id_by_code(c, code)?,
@@ -201,14 +199,13 @@ async fn create(
             } else {
                 None
             };
-            // Lock order: the audit chain last (docs/ARCHITECTURE.md, "Concurrency").
             let details = format!("role={initial} institution={}", institution.as_deref().unwrap_or("-"));
-            audit::record(c, &actor, "user.create", "user", &id.to_string(), &details)?;
+            let mut entries = vec![Audit::new("user.create", "user", id, details)];
             if let Some(g) = grant {
                 let details = format!("grant={g} role={role} with_account=true");
-                audit::record(c, &actor, "user.role_grant_requested", "user", &id.to_string(), &details)?;
+                entries.push(Audit::new("user.role_grant_requested", "user", id, details));
             }
-            Ok(false)
+            Ok((false, entries))
         })
         .await?;
     if duplicate {
@@ -392,11 +389,11 @@ fn tell_auditors(
 /// Decides a pending grant; the admin who asked for it, and the one who would receive it,
 /// may not.
 async fn decide(auth: &Auth<'_>, admin: &Admin<'_>, id: i32, approve: bool) -> Result<Redirect, AppError> {
-    let actor = admin.0.actor();
     let (me, cat, base) =
         (admin.0.user.id, auth.catalog.clone(), auth.config.public_url.trim_end_matches('/').to_string());
-    auth.db
-        .transaction(move |c| {
+    admin
+        .0
+        .write_all(move |c| {
             let g = grant_model::find(c, id)?;
             if g.requested_by == me || g.user_id == me {
                 return Err(AppError::BadRequest("a second admin must decide this grant"));
@@ -417,9 +414,7 @@ async fn decide(auth: &Auth<'_>, admin: &Admin<'_>, id: i32, approve: bool) -> R
             let details =
                 format!("grant={id} from={} to={} requested_by={}", user.role, g.role, g.requested_by);
             tell_auditors(c, &cat, &base, g.user_id, if approve { "approved" } else { "refused" })?;
-            // Lock order: the audit chain last.
-            audit::record(c, &actor, action, "user", &g.user_id.to_string(), &details)?;
-            Ok(())
+            Ok(((), vec![Audit::new(action, "user", g.user_id, details)]))
         })
         .await?;
     Ok(Redirect::to("/staff/admin/users"))

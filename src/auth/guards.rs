@@ -52,15 +52,12 @@ impl Staff<'_> {
         T: Send + 'static,
         F: FnMut(&mut DbConn) -> Result<(T, String), AppError> + Send + 'static,
     {
-        let who = self.actor();
         let mut f = f;
-        self.db
-            .transaction(move |c| {
-                let (out, details) = f(c)?;
-                audit::record(c, &who, action, object.0, &object.1, &details)?;
-                Ok(out)
-            })
-            .await
+        self.write_all(move |c| {
+            let (out, details) = f(c)?;
+            Ok((out, vec![Audit::new(action, object.0, object.1.clone(), details)]))
+        })
+        .await
     }
 
     /// A new record and its audit entry, in one transaction: `f` inserts it and returns its id
@@ -75,15 +72,54 @@ impl Staff<'_> {
     where
         F: FnMut(&mut DbConn) -> Result<(i32, String), AppError> + Send + 'static,
     {
+        let mut f = f;
+        self.write_all(move |c| {
+            let (id, details) = f(c)?;
+            Ok((id, vec![Audit::new(action, object_type, id.to_string(), details)]))
+        })
+        .await
+    }
+
+    /// The general form of [`Staff::write`]: `f` makes the change and returns the audit entries
+    /// it produced, in order (none when it turned out to change nothing, as a download refused
+    /// by scope); they are appended after `f`, as the transaction's last writes, or nothing is
+    /// written at all. `f` may run twice.
+    pub async fn write_all<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnMut(&mut DbConn) -> Result<(T, Vec<Audit>), AppError> + Send + 'static,
+    {
         let who = self.actor();
         let mut f = f;
         self.db
             .transaction(move |c| {
-                let (id, details) = f(c)?;
-                audit::record(c, &who, action, object_type, &id.to_string(), &details)?;
-                Ok(id)
+                let (out, entries) = f(c)?;
+                for e in entries {
+                    audit::record(c, &who, e.action, e.object_type, &e.object_id, &e.details)?;
+                }
+                Ok(out)
             })
             .await
+    }
+}
+
+/// An audit entry a staff action produced, recorded by [`Staff::write_all`] with the action's
+/// author.
+pub struct Audit {
+    pub action: &'static str,
+    pub object_type: &'static str,
+    pub object_id: String,
+    pub details: String,
+}
+
+impl Audit {
+    pub fn new(
+        action: &'static str,
+        object_type: &'static str,
+        object_id: impl ToString,
+        details: impl Into<String>,
+    ) -> Self {
+        Audit { action, object_type, object_id: object_id.to_string(), details: details.into() }
     }
 }
 

@@ -16,7 +16,6 @@ use super::deadlines;
 use super::model::{self, Case};
 use super::workflow::{self, Status as CaseStatus};
 use crate::accounts::routes::Auth;
-use crate::audit;
 use crate::auth::guards::{CaseReader, CaseWorker, Staff};
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppError;
@@ -165,11 +164,12 @@ pub(super) async fn render_case(
     let inst = institution(user)?;
     // Privacy: the reporter's identity is shown to the case's institution only, not to auditors.
     let scope = crate::events::scope_of(user).ok_or(AppError::NotFound)?;
-    let who = user.actor();
     let uid = user.user.id;
+    // Read first, outside any write lock; then the read marks and the audit entry in one short
+    // write (on SQLite, the writer lock is held for those two writes only).
     let data = auth
         .db
-        .transaction(move |c| {
+        .run(move |c| {
             let case = model::find_case(c, id, inst)?;
             let event = triage::find_event(c, case.event_id)?;
             let alleg: Vec<triage::Allegation> = triage::allegations_of_event(c, case.event_id)?
@@ -187,9 +187,6 @@ pub(super) async fn render_case(
                 let msgs = triage::messages_of(c, rid, triage::Thread::Institution(case.institution_id))?;
                 // What this person had seen before this view; the view marks the rest as read.
                 let seen = marks.iter().find(|m| m.1 == rid).map(|m| m.2).unwrap_or(0);
-                if let Some(last) = msgs.iter().map(|m| m.0).max() {
-                    model::mark_read(c, uid, rid, last)?;
-                }
                 reports.push((r, files, msgs, seen));
             }
             let transitions = model::transitions_of(c, id)?;
@@ -198,12 +195,23 @@ pub(super) async fn render_case(
             let recs = model::recommendations_of(c, id)?;
             let workers = model::workers_of(c, case.institution_id)?;
             let rules = crate::routing::model::load(c)?;
-            // Privacy: the case page shows the reports' identifying data; the read is recorded
-            // (last: the audit chain is the last lock a transaction takes).
-            audit::record(c, &who, "case.view", "case", &id.to_string(), "")?;
             Ok((case, event, alleg, reports, transitions, notes, actions, recs, workers, rules))
         })
         .await?;
+    // Privacy: the case page shows the reports' identifying data; the read is recorded, with
+    // what this person has now seen of each thread.
+    let last_seen: Vec<(i32, i32)> = data
+        .3
+        .iter()
+        .filter_map(|(r, _, msgs, _)| msgs.iter().map(|m| m.0).max().map(|last| (r.id, last)))
+        .collect();
+    user.write("case.view", ("case", id.to_string()), move |c| {
+        for (rid, last) in &last_seen {
+            model::mark_read(c, uid, *rid, *last)?;
+        }
+        Ok(((), String::new()))
+    })
+    .await?;
     let (case, event, alleg, reports, transitions, notes, actions, recs, workers, rules) = data;
     let lang = page.0.lang.clone();
     let tr = |k: &str| auth.catalog.message(&lang, k, None);

@@ -3,9 +3,7 @@
 
 use super::model::{self, Scope};
 use super::scope_of;
-use crate::accounts::routes::Auth;
-use crate::audit;
-use crate::auth::guards::{EvidenceCustodian, Staff};
+use crate::auth::guards::{Audit, EvidenceCustodian, Staff};
 use crate::error::AppError;
 use rocket::http::{ContentType, Header};
 
@@ -40,25 +38,18 @@ pub(super) fn download(id: i32, content_type: &str, body: Vec<u8>, original: boo
 /// metadata (GPS, device serial) or anything hidden in it; a sound, video or PDF as uploaded.
 /// Every download is audited with the original's SHA-256.
 #[rocket::get("/staff/attachments/<id>")]
-pub(super) async fn attachment(auth: Auth<'_>, staff: Staff<'_>, id: i32) -> Result<Download, AppError> {
+pub(super) async fn attachment(staff: Staff<'_>, id: i32) -> Result<Download, AppError> {
     let scope = scope_of(&staff).ok_or(AppError::NotFound)?;
-    let who = staff.actor();
-    let (meta, data) = auth
-        .db
-        .transaction(move |c| {
+    let (meta, data) = staff
+        .write_all(move |c| {
             let (meta, data) = model::attachment_data(c, id, scope, model::FileCopy::Staff)?;
+            let mut entries = vec![];
             if data.is_some() {
                 let copy = if meta.kind == "image" { "safe" } else { "original" };
-                audit::record(
-                    c,
-                    &who,
-                    "attachment.download",
-                    "attachment",
-                    &id.to_string(),
-                    &format!("sha256={} copy={copy}", meta.sha256),
-                )?;
+                let details = format!("sha256={} copy={copy}", meta.sha256);
+                entries.push(Audit::new("attachment.download", "attachment", id, details));
             }
-            Ok((meta, data))
+            Ok(((meta, data), entries))
         })
         .await?;
     // A photo that could not be re-encoded is readable by the auditor only.
@@ -70,21 +61,19 @@ pub(super) async fn attachment(auth: Auth<'_>, staff: Staff<'_>, id: i32) -> Res
 /// shown on the case and report pages; as scoped and audited as the copy itself.
 #[rocket::get("/staff/attachments/<id>/thumb")]
 pub(super) async fn attachment_thumb(
-    auth: Auth<'_>,
     staff: Staff<'_>,
     id: i32,
 ) -> Result<Download, AppError> {
     let scope = scope_of(&staff).ok_or(AppError::NotFound)?;
-    let who = staff.actor();
-    let (meta, data) = auth
-        .db
-        .transaction(move |c| {
+    let (meta, data) = staff
+        .write_all(move |c| {
             let (meta, data) = model::attachment_data(c, id, scope, model::FileCopy::Staff)?;
+            let mut entries = vec![];
             if data.is_some() && meta.kind == "image" {
                 let details = format!("sha256={} copy=thumbnail", meta.sha256);
-                audit::record(c, &who, "attachment.thumbnail", "attachment", &id.to_string(), &details)?;
+                entries.push(Audit::new("attachment.thumbnail", "attachment", id, details));
             }
-            Ok((meta, data))
+            Ok(((meta, data), entries))
         })
         .await?;
     let (_, body) = data.filter(|_| meta.kind == "image").ok_or(AppError::NotFound)?;
@@ -100,24 +89,15 @@ pub(super) async fn attachment_thumb(
 /// gets 404. Every download is audited.
 #[rocket::get("/staff/attachments/<id>/original")]
 pub(super) async fn attachment_original(
-    auth: Auth<'_>,
     staff: EvidenceCustodian<'_>,
     id: i32,
 ) -> Result<Download, AppError> {
-    let who = staff.0.actor();
-    let (meta, data) = auth
-        .db
-        .transaction(move |c| {
+    let (meta, data) = staff
+        .0
+        .write("attachment.original", ("attachment", id.to_string()), move |c| {
             let (meta, data) = model::attachment_data(c, id, Scope::All, model::FileCopy::Original)?;
-            audit::record(
-                c,
-                &who,
-                "attachment.original",
-                "attachment",
-                &id.to_string(),
-                &format!("sha256={}", meta.sha256),
-            )?;
-            Ok((meta, data))
+            let details = format!("sha256={}", meta.sha256);
+            Ok(((meta, data), details))
         })
         .await?;
     let (ct, body) = data.ok_or(AppError::NotFound)?;

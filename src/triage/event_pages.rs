@@ -4,8 +4,7 @@
 use super::model::{self, Scope};
 use super::routes::*;
 use crate::accounts::routes::Auth;
-use crate::audit;
-use crate::auth::guards::{IntakeOfficer, Staff, TriageReader};
+use crate::auth::guards::{Audit, IntakeOfficer, Staff, TriageReader};
 use crate::cases::model as cases;
 use crate::error::AppError;
 use crate::geo::Geo;
@@ -55,12 +54,12 @@ pub(super) async fn open_event(
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
     let (pa, cp) = (form.prior_approach, form.court_pending);
-    let (who, uid) = (officer.0.actor(), officer.0.user.id);
+    let uid = officer.0.user.id;
     let with_report = form.with_report.filter(|w| *w != id);
     let typed_title = title.clone();
-    let event_id = auth
-        .db
-        .transaction(move |c| {
+    let event_id = officer
+        .0
+        .write_all(move |c| {
             let r = model::find_report(c, id, Scope::All)?;
             if r.event_id.is_some() {
                 return Err(AppError::Moved);
@@ -79,12 +78,11 @@ pub(super) async fn open_event(
                 }
                 model::mark_under_review(c, w)?;
             }
-            // Lock order: the audit chain last.
-            audit::record(c, &who, "event.create", "event", &e.to_string(), &format!("from report {id}"))?;
+            let mut entries = vec![Audit::new("event.create", "event", e, format!("from report {id}"))];
             if let Some(w) = with_report {
-                audit::record(c, &who, "report.link", "report", &w.to_string(), &format!("event={e}"))?;
+                entries.push(Audit::new("report.link", "report", w, format!("event={e}")));
             }
-            Ok(e)
+            Ok((e, entries))
         })
         .await;
     let event_id = match event_id {
@@ -113,10 +111,9 @@ pub(super) async fn link_event(
     form: Checked<EventForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
     let event_id = form.event_id.ok_or(AppError::BadRequest("event"))?;
-    let who = officer.0.actor();
-    let linked = auth
-        .db
-        .transaction(move |c| {
+    let linked = officer
+        .0
+        .write("report.link", ("report", id.to_string()), move |c| {
             model::find_report(c, id, Scope::All)?;
             model::find_event(c, event_id)?;
             // Concurrency: only a report in no event yet is linked (a conditional update on
@@ -130,10 +127,9 @@ pub(super) async fn link_event(
             if model::cases_of_event(c, event_id)?.is_empty() {
                 model::mark_under_review(c, id)?;
             }
-            // Lock order: the audit chain last (the case's step takes the case, then the
+            // The audit entry follows (lock order: the case's step takes the case, then the
             // event's reports, then the chain; taking the chain first here deadlocked).
-            audit::record(c, &who, "report.link", "report", &id.to_string(), &format!("event={event_id}"))?;
-            Ok(())
+            Ok(((), format!("event={event_id}")))
         })
         .await;
     match linked {
@@ -350,10 +346,9 @@ pub(super) async fn add_allegation(
     let unit = form.unit.clone().unwrap_or_default();
     let identifiers = form.identifiers.clone().unwrap_or_default();
     let (victims, children) = (form.victim_count.filter(|v| *v >= 0), form.children);
-    let who = officer.0.actor();
-    let aid = auth
-        .db
-        .transaction(move |c| {
+    let aid = officer
+        .0
+        .create("allegation.create", "allegation", move |c| {
             model::find_event(c, id)?;
             let aid = model::insert_allegation(
                 c,
@@ -369,15 +364,7 @@ pub(super) async fn add_allegation(
                     children_involved: children,
                 },
             )?;
-            audit::record(
-                c,
-                &who,
-                "allegation.create",
-                "allegation",
-                &aid.to_string(),
-                &format!("event={id}"),
-            )?;
-            Ok(aid)
+            Ok((aid, format!("event={id}")))
         })
         .await?;
     Ok(Either::Left(Flash::success(
@@ -397,14 +384,13 @@ pub(super) async fn route_event(
     _form: Checked<EventForm>,
 ) -> Result<Flash<Redirect>, AppError> {
     let tax = Arc::clone(tax);
-    let who = officer.0.actor();
     let (ack, tri, now) = (auth.config.acknowledge_days, auth.config.triage_days, auth.clock.naive());
-    let routed = auth
-        .db
-        .transaction(move |c| {
+    let routed = officer
+        .0
+        .write_all(move |c| {
             let mut routed = 0;
             // The audit entries, appended last (lock order).
-            let mut entries: Vec<(&'static str, &'static str, String, String)> = vec![];
+            let mut entries = vec![];
             // Concurrency: two officers routing one event act one after the other; the second
             // finds nothing left to route (no duplicate case, no unique-key error).
             model::lock_event(c, id)?;
@@ -415,7 +401,7 @@ pub(super) async fn route_event(
                 .filter(|a| a.destination_id.is_none())
                 .collect();
             if pending.is_empty() {
-                return Ok(None);
+                return Ok((None, entries));
             }
             for a in pending {
                 let (group, vt) = tax.violation_type_by_id(a.violation_type_id).ok_or(AppError::NotFound)?;
@@ -446,26 +432,23 @@ pub(super) async fn route_event(
                     None,
                     case_id,
                 )?;
-                entries.push((
+                entries.push(Audit::new(
                     "allegation.route",
                     "allegation",
-                    a.id.to_string(),
+                    a.id,
                     format!("{} → case {case_id}: {}", decision.destination, decision.reason.to_json()),
                 ));
                 if opened {
-                    entries.push((
+                    entries.push(Audit::new(
                         "case.open",
                         "case",
-                        case_id.to_string(),
+                        case_id,
                         format!("event={id} institution={}", decision.destination),
                     ));
                 }
             }
             cases::refresh_public_status(c, id)?;
-            for (action, kind, object, details) in entries {
-                audit::record(c, &who, action, kind, &object, &details)?;
-            }
-            Ok(Some(routed))
+            Ok((Some(routed), entries))
         })
         .await?;
     let said = match routed {
@@ -511,11 +494,10 @@ pub(super) async fn override_route(
             return Ok(Either::Right((Status::UnprocessableEntity, t)));
         }
     };
-    let who = officer.0.actor();
     let (ack, tri, now) = (auth.config.acknowledge_days, auth.config.triage_days, auth.clock.naive());
-    let event_id = auth
-        .db
-        .transaction(move |c| {
+    let event_id = officer
+        .0
+        .write_all(move |c| {
             let a = model::find_allegation(c, id)?;
             // The same order as routing: the event's row first (see `route_event`).
             model::lock_event(c, a.event_id)?;
@@ -527,20 +509,13 @@ pub(super) async fn override_route(
             let why = routing::RoutingFact::Override.to_json();
             model::set_destination(c, id, inst, None, &why, Some(&reason), case_id)?;
             cases::refresh_public_status(c, a.event_id)?;
-            // Lock order: the audit chain last.
             let details = format!("from={:?} to={code} case={case_id}: {reason}", a.destination_id);
-            audit::record(c, &who, "allegation.override", "allegation", &id.to_string(), &details)?;
+            let mut entries = vec![Audit::new("allegation.override", "allegation", id, details)];
             if opened {
-                audit::record(
-                    c,
-                    &who,
-                    "case.open",
-                    "case",
-                    &case_id.to_string(),
-                    &format!("event={} institution={code}", a.event_id),
-                )?;
+                let details = format!("event={} institution={code}", a.event_id);
+                entries.push(Audit::new("case.open", "case", case_id, details));
             }
-            Ok(a.event_id)
+            Ok((a.event_id, entries))
         })
         .await?;
     Ok(Either::Left(Flash::success(

@@ -15,7 +15,6 @@ use super::duplicates::{Kind, Params, Reason};
 use super::model::{self, QueueFilter, Scope, Thread};
 use super::scope_of;
 use crate::accounts::routes::Auth;
-use crate::audit;
 use crate::auth::guards::{IntakeOfficer, Staff, TriageReader};
 use crate::cases::model as cases;
 use crate::error::AppError;
@@ -263,7 +262,6 @@ pub(super) async fn render_report(
         distance_km: auth.config.duplicate_distance_km,
         window_days: auth.config.duplicate_window_days,
     };
-    let who = user.actor();
     let role = user.role;
     let uid = user.user.id;
     let (geo2, tax2) = (Arc::clone(geo), Arc::clone(tax));
@@ -293,16 +291,13 @@ pub(super) async fn render_report(
         .await?;
     // Privacy: reading identifying data is recorded.
     let last = msgs.iter().map(|m| m.0).max();
-    auth.db
-        .transaction(move |c| {
-            if let Some(last) = last {
-                cases::mark_read(c, uid, id, last)?;
-            }
-            // Lock order: the audit chain last (docs/ARCHITECTURE.md, "Concurrency").
-            audit::record(c, &who, "report.view", "report", &id.to_string(), "")?;
-            Ok(())
-        })
-        .await?;
+    user.write("report.view", ("report", id.to_string()), move |c| {
+        if let Some(last) = last {
+            cases::mark_read(c, uid, id, last)?;
+        }
+        Ok(((), String::new()))
+    })
+    .await?;
     let candidates: Vec<CandidateView> = ranked
         .into_iter()
         .map(|s| {
@@ -407,9 +402,11 @@ pub(super) async fn admissibility(
     }
     let Some(decision) = decision else { return Err(AppError::BadRequest("decision")) };
     let label = auth.catalog.message(&lang, &format!("admissibility-{}", decision.as_str()), None);
-    let (who, uid, catalog) = (officer.0.actor(), officer.0.user.id, auth.catalog.clone());
-    auth.db
-        .transaction(move |c| {
+    let (uid, catalog) = (officer.0.user.id, auth.catalog.clone());
+    let details = format!("{}: {reason}", decision.as_str());
+    officer
+        .0
+        .write("report.admissibility", ("report", id.to_string()), move |c| {
             let r = model::find_report(c, id, Scope::All)?;
             model::set_admissibility(c, id, decision, (!reason.is_empty()).then_some(reason.as_str()))?;
             if decision.needs_reason() {
@@ -427,16 +424,7 @@ pub(super) async fn admissibility(
                     None,
                 )?;
             }
-            // Lock order: the audit chain last.
-            audit::record(
-                c,
-                &who,
-                "report.admissibility",
-                "report",
-                &id.to_string(),
-                &format!("{}: {reason}", decision.as_str()),
-            )?;
-            Ok(())
+            Ok(((), details.clone()))
         })
         .await?;
     Ok(Either::Left(Flash::success(
