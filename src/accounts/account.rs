@@ -40,10 +40,7 @@ pub struct DigestForm {
 
 /// Switches the daily digest on or off for oneself.
 #[rocket::post("/staff/account/digest", data = "<form>")]
-async fn set_digest(
-    staff: Staff<'_>,
-    form: Checked<DigestForm>,
-) -> Result<Redirect, AppError> {
+async fn set_digest(staff: Staff<'_>, form: Checked<DigestForm>) -> Result<Redirect, AppError> {
     let enabled = form.enabled.unwrap_or(false);
     let uid = staff.user.id;
     staff

@@ -5,6 +5,7 @@
 pub mod deadlines;
 pub mod model;
 mod routes;
+pub mod views;
 mod work;
 pub mod workflow;
 

@@ -14,13 +14,14 @@ use serde::Serialize;
 
 use super::deadlines;
 use super::model::{self, Case};
+use super::views::*;
 use super::workflow::{self, Status as CaseStatus};
 use crate::accounts::routes::Auth;
 use crate::auth::guards::{CaseReader, CaseWorker, Staff};
 use crate::auth::{CurrentUser, Role};
 use crate::error::AppError;
 use crate::events::model as triage;
-use crate::events::views::Identity;
+use crate::events::views::{FileView, Identity, MessageView};
 use crate::geo::Geo;
 use crate::taxonomy::Taxonomy;
 use crate::web::Feedback;
@@ -239,38 +240,61 @@ pub(super) async fn render_case(
         .filter(|s| s.needs_reason())
         .map(|s| tr(&format!("case-status-{}", s.as_str())))
         .collect();
-    let allegations: Vec<serde_json::Value> = alleg
+    let disposition_of =
+        |a: &triage::Allegation| a.disposition_id.and_then(|d| tax.dispositions.iter().find(|x| x.id == d));
+    let allegations: Vec<AllegationView> = alleg
         .iter()
-        .map(|a| {
-            serde_json::json!({
-                "id": a.id,
-                "violation": tax.violation_type_by_id(a.violation_type_id).map(|(_, t)| t.label(&lang).to_string()),
-                "force": tax.force_by_id(a.force_id).map(|f| f.label(&lang).to_string()),
-                "unit": a.unit_description, "involvement": tr(&format!("involvement-{}", a.involvement)),
-                "confidence": tr(&format!("confidence-{}", a.confidence)), "victims": a.victim_count,
-                "reason": crate::events::routing_basis(&rules, a, auth.catalog, &lang),
-                "disposition_code": a.disposition_id.and_then(|d| tax.dispositions.iter().find(|x| x.id == d)).map(|d| d.code.clone()).unwrap_or_default(),
-                "disposition": a.disposition_id.and_then(|d| tax.dispositions.iter().find(|x| x.id == d)).map(|d| d.label(&lang).to_string()),
-                "standard": a.standard_of_proof, "reasoning": a.finding_reasoning,
-            })
+        .map(|a| AllegationView {
+            id: a.id,
+            violation: tax.violation_type_by_id(a.violation_type_id).map(|(_, t)| t.label(&lang).to_string()),
+            force: tax.force_by_id(a.force_id).map(|f| f.label(&lang).to_string()),
+            unit: a.unit_description.clone(),
+            involvement: tr(&format!("involvement-{}", a.involvement)),
+            confidence: tr(&format!("confidence-{}", a.confidence)),
+            victims: a.victim_count,
+            reason: crate::events::routing_basis(&rules, a, auth.catalog, &lang),
+            disposition_code: disposition_of(a).map(|d| d.code.clone()).unwrap_or_default(),
+            disposition: disposition_of(a).map(|d| d.label(&lang).to_string()),
+            standard: a.standard_of_proof.clone(),
+            reasoning: a.finding_reasoning.clone(),
         })
         .collect();
-    let reports: Vec<serde_json::Value> = reports
+    let (reporter, intake) = (tr("thread-reporter"), tr("thread-intake"));
+    let reports: Vec<CaseReportView> = reports
         .into_iter()
         .map(|(r, files, msgs, seen)| {
-            serde_json::json!({
-                "id": r.id, "submitted_on": r.submitted_on.to_string(), "narrative": r.narrative,
-                "identity": Identity::for_reader(&r, scope), "identity_withheld": Identity::withheld(&r, scope), "relation": tr(&format!("relation-{}", r.reporter_relation)),
-                "lat": r.lat, "lon": r.lon, "victims": r.victim_count, "children": r.children_involved,
-                "files": files.iter().map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "size": f.size_bytes, "size_text": crate::i18n::size_text(auth.catalog, &lang, f.size_bytes as i64), "sha256": f.sha256, "safe": f.safe, "warning": f.warning})).collect::<Vec<_>>(),
-                "messages": msgs.iter().map(|m| serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string(),
-                    "who": if m.1 == "reporter" { tr("thread-reporter") } else {
-                        let inst = m.4.and_then(|i| tax.institutions.iter().find(|x| x.id == i)).map(|i| i.label(&lang).to_string()).unwrap_or_else(|| tr("thread-intake"));
-                        match &m.5 { Some(name) => format!("{name} · {inst}"), None => inst }
-                    },
-                    "new": m.1 == "reporter" && m.0 > seen})).collect::<Vec<_>>(),
-                "unread": msgs.iter().filter(|m| m.1 == "reporter" && m.0 > seen).count(),
-            })
+            let files = files
+                .into_iter()
+                .map(|f| {
+                    let size = crate::i18n::size_text(auth.catalog, &lang, f.size_bytes as i64);
+                    FileView::new(f, size)
+                })
+                .collect();
+            let messages: Vec<MessageView> = msgs
+                .into_iter()
+                .map(|m| {
+                    let inst =
+                        m.4.and_then(|i| tax.institutions.iter().find(|x| x.id == i))
+                            .map(|i| i.label(&lang).to_string());
+                    MessageView::new(m, inst, &reporter, &intake, seen)
+                })
+                .collect();
+            // Privacy: the type says what this reader may see (the identity is the institution's).
+            CaseReportView {
+                id: r.id,
+                submitted_on: r.submitted_on.to_string(),
+                identity: Identity::for_reader(&r, scope),
+                identity_withheld: Identity::withheld(&r, scope),
+                relation: tr(&format!("relation-{}", r.reporter_relation)),
+                narrative: r.narrative,
+                lat: r.lat,
+                lon: r.lon,
+                victims: r.victim_count,
+                children: r.children_involved,
+                files,
+                unread: messages.iter().filter(|m| m.new).count(),
+                messages,
+            }
         })
         .collect();
     let map = match (event.lat, event.lon) {
@@ -279,23 +303,36 @@ pub(super) async fn render_case(
     };
     let today = auth.clock.now().date_naive();
     // Every deadline that applies, from the day the case opens.
-    let due: Vec<serde_json::Value> =
+    let due: Vec<DeadlineView> =
         deadlines::live(status, case.acknowledge_by, case.triage_by, case.response_due_on, today)
             .iter()
-            .map(|d| {
-                serde_json::json!({"kind": tr(&format!("deadline-kind-{}", d.kind)), "on": d.on.to_string(),
-                    "threshold": d.threshold, "label": tr(&format!("deadline-{}", d.threshold))})
+            .map(|d| DeadlineView {
+                kind: tr(&format!("deadline-kind-{}", d.kind)),
+                on: d.on.to_string(),
+                threshold: d.threshold,
+                label: tr(&format!("deadline-{}", d.threshold)),
             })
             .collect();
-    let view = serde_json::json!({
-        "id": case.id, "status": status.as_str(), "status_label": tr(&format!("case-status-{}", status.as_str())),
-        "assignee": case.assignee_id, "opened_at": case.opened_at.format("%Y-%m-%d").to_string(),
-        "acknowledge_by": case.acknowledge_by.map(|d| d.to_string()), "triage_by": case.triage_by.map(|d| d.to_string()),
-        "response_due_on": case.response_due_on.map(|d| d.to_string()),
-        "recommended_outcome": case.recommended_outcome, "authority_response": case.authority_response,
-        "final_outcome": case.final_outcome, "disciplined": case.disciplined, "close_reason": case.close_reason,
-        "institution": tax.institutions.iter().find(|i| i.id == case.institution_id).map(|i| i.label(&lang).to_string()),
-    });
+    let view = CaseView {
+        id: case.id,
+        status: status.as_str().to_string(),
+        status_label: tr(&format!("case-status-{}", status.as_str())),
+        assignee: case.assignee_id,
+        opened_at: case.opened_at.format("%Y-%m-%d").to_string(),
+        acknowledge_by: case.acknowledge_by.map(|d| d.to_string()),
+        triage_by: case.triage_by.map(|d| d.to_string()),
+        response_due_on: case.response_due_on.map(|d| d.to_string()),
+        recommended_outcome: case.recommended_outcome,
+        authority_response: case.authority_response,
+        final_outcome: case.final_outcome,
+        disciplined: case.disciplined,
+        close_reason: case.close_reason,
+        institution: tax
+            .institutions
+            .iter()
+            .find(|i| i.id == case.institution_id)
+            .map(|i| i.label(&lang).to_string()),
+    };
     let place = [
         event.cercle_code.as_deref().and_then(|c| geo.cercle_name(c)),
         event.region_code.as_deref().and_then(|r| geo.region_name(r, &lang)),
@@ -304,11 +341,15 @@ pub(super) async fn render_case(
     .flatten()
     .collect::<Vec<_>>()
     .join(", ");
-    let event = serde_json::json!({
-        "title": event.title, "occurred_on": event.occurred_on.to_string(), "summary": event.summary,
-        "where": place, "lat": event.lat, "lon": event.lon,
-    });
-    let transitions: Vec<serde_json::Value> = transitions
+    let event = EventView {
+        title: event.title,
+        occurred_on: event.occurred_on.to_string(),
+        summary: event.summary,
+        r#where: place,
+        lat: event.lat,
+        lon: event.lon,
+    };
+    let transitions: Vec<TransitionView> = transitions
         .into_iter()
         .map(|t| {
             // An assignment stays on its step; the case's first row is its opening by routing.
@@ -323,24 +364,39 @@ pub(super) async fn render_case(
                     auth.catalog.message(&lang, "cases-history-assigned", Some(&a))
                 }
             } else {
-                format!("{} → {}", tr(&format!("case-status-{}", t.0.clone().unwrap_or_default())), tr(&format!("case-status-{}", t.1)))
+                format!(
+                    "{} → {}",
+                    tr(&format!("case-status-{}", t.0.clone().unwrap_or_default())),
+                    tr(&format!("case-status-{}", t.1))
+                )
             };
             let why = if t.0.is_none() || t.0.as_deref() == Some(t.1.as_str()) { String::new() } else { t.3 };
-            serde_json::json!({"what": what, "who": t.2, "why": why, "at": t.4.format("%Y-%m-%d %H:%M").to_string()})
+            TransitionView { what, who: t.2, why, at: t.4.format("%Y-%m-%d %H:%M").to_string() }
         })
         .collect();
-    let notes: Vec<serde_json::Value> = notes
+    let notes: Vec<NoteView> = notes
         .into_iter()
-        .map(|n| serde_json::json!({"who": n.0, "body": n.1, "at": n.2.format("%Y-%m-%d %H:%M").to_string()}))
+        .map(|n| NoteView { who: n.0, body: n.1, at: n.2.format("%Y-%m-%d %H:%M").to_string() })
         .collect();
-    let actions: Vec<serde_json::Value> = actions
+    let actions: Vec<ActionView> = actions
         .into_iter()
-        .map(|a| serde_json::json!({"id": a.0, "description": a.1, "due_on": a.2.map(|d| d.to_string()), "done": a.3.is_some(),
-            "late": a.3.is_none() && a.2.is_some_and(|d| d < today)}))
+        .map(|a| ActionView {
+            id: a.0,
+            description: a.1,
+            due_on: a.2.map(|d| d.to_string()),
+            done: a.3.is_some(),
+            late: a.3.is_none() && a.2.is_some_and(|d| d < today),
+        })
         .collect();
-    let recs: Vec<serde_json::Value> = recs
+    let recs: Vec<RecommendationView> = recs
         .into_iter()
-        .map(|r| serde_json::json!({"id": r.0, "addressee": r.1, "content": r.2, "due_on": r.3.map(|d| d.to_string()), "response": r.4}))
+        .map(|r| RecommendationView {
+            id: r.0,
+            addressee: r.1,
+            content: r.2,
+            due_on: r.3.map(|d| d.to_string()),
+            response: r.4,
+        })
         .collect();
     let workers: Vec<(i32, String)> = workers.into_iter().map(|w| (w.0, w.1)).collect();
     let workers_has_me = workers.iter().any(|w| w.0 == uid);

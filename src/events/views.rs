@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use super::model::{Scope, StaffReport};
+use super::model::{AttachmentMeta, Scope, StaffMessage, StaffReport};
 
 /// Who the reporter is and how to reach them: built only for a case worker of an institution
 /// that holds a case on the report (`Scope::Institution`, which `find_report` has checked).
@@ -121,5 +121,75 @@ impl ReportView {
             admissibility_reason: r.admissibility_reason,
             violations: labels.violations,
         }
+    }
+}
+
+/// An evidence file as the staff pages list it (never its content or original name).
+#[derive(Debug, Clone, Serialize)]
+pub struct FileView {
+    pub id: i32,
+    pub kind: String,
+    pub r#type: String,
+    pub size: i32,
+    pub size_text: String,
+    pub sha256: String,
+    pub on: String,
+    pub safe: bool,
+    pub warning: Option<String>,
+}
+
+impl FileView {
+    /// `size_text` is the size in the reader's language (`i18n::size_text`).
+    pub fn new(f: AttachmentMeta, size_text: String) -> FileView {
+        FileView {
+            id: f.id,
+            kind: f.kind,
+            r#type: f.content_type,
+            size: f.size_bytes,
+            size_text,
+            sha256: f.sha256,
+            on: f.uploaded_on.to_string(),
+            safe: f.safe,
+            warning: f.warning,
+        }
+    }
+}
+
+/// A message of a reporter's thread as staff read it: who wrote it in the reader's language
+/// ("the reporter", or the staff member's name and institution), and whether it is a reporter's
+/// message this reader had not seen before this view.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageView {
+    pub author: String,
+    pub body: String,
+    pub on: String,
+    pub institution: Option<String>,
+    pub who: String,
+    pub new: bool,
+}
+
+impl MessageView {
+    /// `institution` is the label of the message's institution (None: the intake desk's or the
+    /// reporter's); `reporter` and `intake` are the reader's words for them; `seen` is the last
+    /// message id this reader had seen.
+    pub fn new(
+        m: StaffMessage,
+        institution: Option<String>,
+        reporter: &str,
+        intake: &str,
+        seen: i32,
+    ) -> MessageView {
+        let (id, author, body, on, _, name) = m;
+        let who = if author == "reporter" {
+            reporter.to_string()
+        } else {
+            let inst = institution.clone().unwrap_or_else(|| intake.to_string());
+            match name {
+                Some(name) => format!("{name} · {inst}"),
+                None => inst,
+            }
+        };
+        let new = author == "reporter" && id > seen;
+        MessageView { author, body, on: on.to_string(), institution, who, new }
     }
 }

@@ -60,10 +60,7 @@ pub(super) async fn attachment(staff: Staff<'_>, id: i32) -> Result<Download, Ap
 /// `GET /staff/attachments/<id>/thumb`: a small picture of a photo's staff copy (no metadata),
 /// shown on the case and report pages; as scoped and audited as the copy itself.
 #[rocket::get("/staff/attachments/<id>/thumb")]
-pub(super) async fn attachment_thumb(
-    staff: Staff<'_>,
-    id: i32,
-) -> Result<Download, AppError> {
+pub(super) async fn attachment_thumb(staff: Staff<'_>, id: i32) -> Result<Download, AppError> {
     let scope = scope_of(&staff).ok_or(AppError::NotFound)?;
     let (meta, data) = staff
         .write_all(move |c| {
@@ -88,10 +85,7 @@ pub(super) async fn attachment_thumb(
 /// the chain of custody. Privacy: the auditor (the custodian of originals) only; anyone else
 /// gets 404. Every download is audited.
 #[rocket::get("/staff/attachments/<id>/original")]
-pub(super) async fn attachment_original(
-    staff: EvidenceCustodian<'_>,
-    id: i32,
-) -> Result<Download, AppError> {
+pub(super) async fn attachment_original(staff: EvidenceCustodian<'_>, id: i32) -> Result<Download, AppError> {
     let (meta, data) = staff
         .0
         .write("attachment.original", ("attachment", id.to_string()), move |c| {

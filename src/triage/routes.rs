@@ -18,6 +18,7 @@ use crate::accounts::routes::Auth;
 use crate::auth::guards::{IntakeOfficer, Staff, TriageReader};
 use crate::cases::model as cases;
 use crate::error::AppError;
+use crate::events::views::{FileView, MessageView};
 use crate::events::Admissibility;
 use crate::geo::Geo;
 use crate::taxonomy::Taxonomy;
@@ -333,27 +334,24 @@ pub(super) async fn render_report(
     };
     // Privacy: the type says what this reader may see (the identity is the case's institution's).
     let view = crate::events::views::ReportView::new(r, scope, labels);
-    let files: Vec<serde_json::Value> = files
+    let files: Vec<FileView> = files
         .into_iter()
-        .map(|f| serde_json::json!({"id": f.id, "kind": f.kind, "type": f.content_type, "size": f.size_bytes, "size_text": crate::i18n::size_text(auth.catalog, &lang, f.size_bytes as i64), "sha256": f.sha256, "on": f.uploaded_on.to_string(), "safe": f.safe, "warning": f.warning}))
+        .map(|f| {
+            let size = crate::i18n::size_text(auth.catalog, &lang, f.size_bytes as i64);
+            FileView::new(f, size)
+        })
         .collect();
-    let msgs: Vec<serde_json::Value> = msgs
+    let (reporter, intake) = (
+        auth.catalog.message(&lang, "thread-reporter", None),
+        auth.catalog.message(&lang, "thread-intake", None),
+    );
+    let msgs: Vec<MessageView> = msgs
         .into_iter()
         .map(|m| {
             let inst =
                 m.4.and_then(|i| tax.institutions.iter().find(|x| x.id == i))
                     .map(|x| x.label(&lang).to_string());
-            let who = if m.1 == "reporter" {
-                auth.catalog.message(&lang, "thread-reporter", None)
-            } else {
-                let inst = inst.clone().unwrap_or_else(|| auth.catalog.message(&lang, "thread-intake", None));
-                match &m.5 {
-                    Some(name) => format!("{name} · {inst}"),
-                    None => inst,
-                }
-            };
-            serde_json::json!({"author": m.1, "body": m.2, "on": m.3.to_string(), "institution": inst, "who": who,
-                "new": m.1 == "reporter" && m.0 > seen})
+            MessageView::new(m, inst, &reporter, &intake, seen)
         })
         .collect();
     let can_triage = user.role == crate::auth::Role::Intake;
