@@ -193,3 +193,50 @@ impl MessageView {
         MessageView { author, body, on: on.to_string(), institution, who, new }
     }
 }
+
+/// An event as the event page shows it to intake officers and auditors: the place as names
+/// (cercle, region), never a point.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView {
+    pub id: i32,
+    pub title: String,
+    pub occurred_on: String,
+    pub summary: String,
+    pub r#where: String,
+    pub prior_approach: bool,
+    pub court_pending: bool,
+}
+
+/// A report of the event, as a link: no narrative and no identity on the event page.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventReportView {
+    pub id: i32,
+    pub submitted_on: String,
+    pub channel: String,
+}
+
+/// An allegation on the event page, with where it was routed and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventAllegationView {
+    pub id: i32,
+    pub violation: Option<String>,
+    pub force: Option<String>,
+    pub unit: String,
+    /// Codes: the template labels them.
+    pub involvement: String,
+    pub confidence: String,
+    pub victims: Option<i32>,
+    pub children: bool,
+    pub destination: Option<String>,
+    pub reason: String,
+    pub r#override: Option<String>,
+    pub case_id: Option<i32>,
+}
+
+/// A case opened on the event.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventCaseView {
+    pub id: i32,
+    pub institution: String,
+    pub status: String,
+}

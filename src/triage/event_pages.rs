@@ -7,6 +7,7 @@ use crate::accounts::routes::Auth;
 use crate::auth::guards::{Audit, IntakeOfficer, Staff, TriageReader};
 use crate::cases::model as cases;
 use crate::error::AppError;
+use crate::events::views::{EventAllegationView, EventCaseView, EventReportView, EventView};
 use crate::geo::Geo;
 use crate::routing;
 use crate::taxonomy::{Taxonomy, CONFIDENCES, INVOLVEMENTS};
@@ -213,23 +214,26 @@ pub(super) async fn render_event(
     let inst_name = |iid: i32| {
         tax.institutions.iter().find(|i| i.id == iid).map(|i| i.label(&lang).to_string()).unwrap_or_default()
     };
-    let allegations: Vec<serde_json::Value> = alleg
+    let allegations: Vec<EventAllegationView> = alleg
         .iter()
-        .map(|a| {
-            serde_json::json!({
-                "id": a.id,
-                "violation": tax.violation_type_by_id(a.violation_type_id).map(|(_, t)| t.label(&lang).to_string()),
-                "force": tax.force_by_id(a.force_id).map(|f| f.label(&lang).to_string()),
-                "unit": a.unit_description, "involvement": a.involvement, "confidence": a.confidence,
-                "victims": a.victim_count, "children": a.children_involved,
-                "destination": a.destination_id.map(inst_name), "reason": super::routing_basis(&rules, a, auth.catalog, &lang),
-                "override": a.override_reason, "case_id": a.case_id,
-            })
+        .map(|a| EventAllegationView {
+            id: a.id,
+            violation: tax.violation_type_by_id(a.violation_type_id).map(|(_, t)| t.label(&lang).to_string()),
+            force: tax.force_by_id(a.force_id).map(|f| f.label(&lang).to_string()),
+            unit: a.unit_description.clone(),
+            involvement: a.involvement.clone(),
+            confidence: a.confidence.clone(),
+            victims: a.victim_count,
+            children: a.children_involved,
+            destination: a.destination_id.map(inst_name),
+            reason: super::routing_basis(&rules, a, auth.catalog, &lang),
+            r#override: a.override_reason.clone(),
+            case_id: a.case_id,
         })
         .collect();
-    let cases: Vec<serde_json::Value> = case_rows
+    let cases: Vec<EventCaseView> = case_rows
         .iter()
-        .map(|(cid, iid, st)| serde_json::json!({"id": cid, "institution": inst_name(*iid), "status": st}))
+        .map(|(cid, iid, st)| EventCaseView { id: *cid, institution: inst_name(*iid), status: st.clone() })
         .collect();
     let types: Vec<(String, String)> = tax
         .groups
@@ -270,14 +274,22 @@ pub(super) async fn render_event(
     };
     let institutions: Vec<(String, String)> =
         tax.institutions.iter().map(|i| (i.code.clone(), i.label(&lang).to_string())).collect();
-    let view = serde_json::json!({
-        "id": e.id, "title": e.title, "occurred_on": e.occurred_on.to_string(), "summary": e.summary,
-        "where": place_name(geo, e.cercle_code.as_deref(), e.region_code.as_deref(), &lang),
-        "prior_approach": e.prior_approach, "court_pending": e.court_pending,
-    });
-    let reports: Vec<serde_json::Value> = reports
+    let view = EventView {
+        id: e.id,
+        r#where: place_name(geo, e.cercle_code.as_deref(), e.region_code.as_deref(), &lang),
+        title: e.title,
+        occurred_on: e.occurred_on.to_string(),
+        summary: e.summary,
+        prior_approach: e.prior_approach,
+        court_pending: e.court_pending,
+    };
+    let reports: Vec<EventReportView> = reports
         .into_iter()
-        .map(|r| serde_json::json!({"id": r.0, "submitted_on": r.1.to_string(), "channel": auth.catalog.message(&lang, &format!("channel-{}", r.2), None)}))
+        .map(|r| EventReportView {
+            id: r.0,
+            submitted_on: r.1.to_string(),
+            channel: auth.catalog.message(&lang, &format!("channel-{}", r.2), None),
+        })
         .collect();
     let can_triage = user.role == crate::auth::Role::Intake;
     let unrouted = alleg.iter().any(|a| a.destination_id.is_none());
