@@ -96,6 +96,10 @@ pub struct Config {
     pub response_days: i64,
     pub duplicate_distance_km: f64,
     pub duplicate_window_days: i64,
+    /// The staff map's hotspots: events within this distance of each other (km)…
+    pub hotspot_distance_km: f64,
+    /// …and at least this many events around a core event, itself included (DBSCAN).
+    pub hotspot_min_events: usize,
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
     pub lockout_after: i32,
@@ -140,6 +144,8 @@ impl Default for Config {
             response_days: 90,
             duplicate_distance_km: 25.0,
             duplicate_window_days: 3,
+            hotspot_distance_km: 5.0,
+            hotspot_min_events: 5,
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             lockout_after: 10,
@@ -228,6 +234,12 @@ impl Config {
         }
         if !(self.duplicate_distance_km > 0.0 && self.duplicate_distance_km <= 500.0) {
             return bad("duplicate_distance_km", "must be between 0 and 500");
+        }
+        if !(self.hotspot_distance_km > 0.0 && self.hotspot_distance_km <= 100.0) {
+            return bad("hotspot_distance_km", "must be between 0 and 100");
+        }
+        if !(2..=1000).contains(&self.hotspot_min_events) {
+            return bad("hotspot_min_events", "must be between 2 and 1000");
         }
         if self.lockout_after < 1 {
             return bad("lockout_after", "must be at least 1");

@@ -17,6 +17,7 @@
 //! [`build`] turns a configuration into a Rocket ready to launch.
 
 pub mod accounts;
+pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod cases;
@@ -227,6 +228,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .attach(cases::stage())
         .attach(training::stage())
         .attach(stats::stage())
+        .attach(analytics::stage())
         .attach(audit::stage())
         .attach(db::checkpoint_stage())
         .mount("/", geo::routes())

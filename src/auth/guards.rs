@@ -227,3 +227,10 @@ role_guard!(
     CaseReader,
     [Investigator, Ombudsman, Auditor]
 );
+
+role_guard!(
+    /// Those who may see events on the staff map (exact points): intake officers and auditors
+    /// (every event), case workers (their institution's).
+    MapReader,
+    [Intake, Investigator, Ombudsman, Auditor]
+);

@@ -100,32 +100,9 @@ pub fn render(path: &Path) -> Result<MapSvg, String> {
     );
     let mut regions = vec![];
     for (name, _, m, code) in &shapes {
-        let _ = write!(svg, "<path d=\"");
-        let from = svg.len();
-        for poly in &m.0 {
-            for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
-                let mut last: Option<(i64, i64)> = None;
-                for c in ring.coords_iter() {
-                    let (x, y) = proj.to_px(c.x, c.y);
-                    let p = ((x * UNITS_PER_PX).round() as i64, (y * UNITS_PER_PX).round() as i64);
-                    match last {
-                        None => {
-                            let _ = write!(svg, "M{} {}", p.0, p.1);
-                        }
-                        Some(l) if l == p => continue,
-                        Some(l) => {
-                            let (dx, dy) = (p.0 - l.0, p.1 - l.1);
-                            let sep = if dy < 0 { "" } else { " " };
-                            let _ = write!(svg, "l{dx}{sep}{dy}");
-                        }
-                    }
-                    last = Some(p);
-                }
-                svg.push('z');
-            }
-        }
-        regions.push((code.clone(), name.clone(), svg[from..].to_string()));
-        let _ = write!(svg, "\"><title>{}</title></path>", xml_escape(name));
+        let d = path_d(&proj, m);
+        let _ = write!(svg, "<path d=\"{d}\"><title>{}</title></path>", xml_escape(name));
+        regions.push((code.clone(), name.clone(), d));
     }
     svg.push_str(r##"</g><g font-family="sans-serif" font-size="20" fill="#233" text-anchor="middle">"##);
     for (name, label, _, _) in &shapes {
@@ -142,6 +119,155 @@ pub fn render(path: &Path) -> Result<MapSvg, String> {
     }
     svg.push_str("</g></svg>");
     Ok(MapSvg { projection: proj, svg, regions, size: (w, h) })
+}
+
+/// The `d` of an SVG path drawing `m` in the map's projection (drawing units, relative moves).
+fn path_d(proj: &Projection, m: &MultiPolygon<f64>) -> String {
+    let mut d = String::new();
+    for poly in &m.0 {
+        for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
+            let mut last: Option<(i64, i64)> = None;
+            for c in ring.coords_iter() {
+                let (x, y) = proj.to_px(c.x, c.y);
+                let p = ((x * UNITS_PER_PX).round() as i64, (y * UNITS_PER_PX).round() as i64);
+                match last {
+                    None => {
+                        let _ = write!(d, "M{} {}", p.0, p.1);
+                    }
+                    Some(l) if l == p => continue,
+                    Some(l) => {
+                        let (dx, dy) = (p.0 - l.0, p.1 - l.1);
+                        let sep = if dy < 0 { "" } else { " " };
+                        let _ = write!(d, "l{dx}{sep}{dy}");
+                    }
+                }
+                last = Some(p);
+            }
+            d.push('z');
+        }
+    }
+    d
+}
+
+/// Outlines drawn in the map's projection, simplified for display: (code, name, `d`).
+pub struct Layer(pub Vec<(String, String, String)>);
+
+/// An area of the staff map: its code, shading class, title and the page it links to.
+pub struct Area {
+    pub code: String,
+    pub class: &'static str,
+    pub title: String,
+    pub href: Option<String>,
+}
+
+/// A hotspot as drawn: centre, radius in km, and its label.
+pub struct Ring {
+    pub lat: f64,
+    pub lon: f64,
+    pub radius_km: f64,
+    pub label: String,
+}
+
+impl MapSvg {
+    /// `shapes` (code, name, outline) drawn in this map's projection, each simplified
+    /// (Ramer–Douglas–Peucker, `tolerance_deg` degrees) so the staff map stays light.
+    pub fn layer<'a>(
+        &self,
+        shapes: impl IntoIterator<Item = (&'a str, &'a str, &'a MultiPolygon<f64>)>,
+        tolerance_deg: f64,
+    ) -> Layer {
+        use geo::Simplify;
+        Layer(
+            shapes
+                .into_iter()
+                .map(|(code, name, m)| {
+                    (code.to_string(), name.to_string(), path_d(&self.projection, &m.simplify(tolerance_deg)))
+                })
+                .collect(),
+        )
+    }
+
+    /// The staff map: `layer`'s areas shaded by class (each linking to its page), the region
+    /// outlines over them, events as dots and hotspots as rings, and the legend under it. Every
+    /// text is escaped here.
+    pub fn staff_map(
+        &self,
+        layer: &Layer,
+        areas: &[Area],
+        points: &[(f64, f64)],
+        rings: &[Ring],
+        legend: &[(&str, String)],
+        title: &str,
+    ) -> String {
+        let (w, h) = self.size;
+        let row = 40.0;
+        let legend_h = row * legend.len() as f64 + 20.0;
+        let mut svg = String::with_capacity(120_000);
+        let _ = write!(
+            svg,
+            r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {}" role="img" class="staffmap"><title>{}</title><g stroke="#9aa79a" stroke-width="0.8" stroke-linejoin="round">"##,
+            h + legend_h,
+            xml_escape(title)
+        );
+        for (code, name, d) in &layer.0 {
+            let found = areas.iter().find(|a| a.code == *code);
+            let fill = found.map(|a| shade_fill(a.class)).unwrap_or("#ffffff");
+            let class = found.map(|a| a.class).unwrap_or("none");
+            let tip = found.map(|a| a.title.as_str()).unwrap_or(name);
+            let path = format!(
+                "<path data-cercle=\"{}\" data-class=\"{class}\" fill=\"{fill}\" d=\"{d}\"><title>{}</title></path>",
+                xml_escape(code),
+                xml_escape(tip)
+            );
+            match found.and_then(|a| a.href.as_deref()) {
+                Some(href) => {
+                    let _ = write!(svg, "<a href=\"{}\">{path}</a>", xml_escape(href));
+                }
+                None => svg.push_str(&path),
+            }
+        }
+        svg.push_str(r##"</g><g fill="none" stroke="#3d4a3b" stroke-width="2.2" stroke-linejoin="round">"##);
+        for (_, _, d) in &self.regions {
+            let _ = write!(svg, "<path d=\"{d}\"/>");
+        }
+        svg.push_str(r##"</g><g fill="#1f4e79" fill-opacity="0.7">"##);
+        for (lat, lon) in points {
+            let (x, y) = self.projection.to_px(*lon, *lat);
+            let _ = write!(
+                svg,
+                "<circle cx=\"{:.0}\" cy=\"{:.0}\" r=\"2.5\"/>",
+                x * UNITS_PER_PX,
+                y * UNITS_PER_PX
+            );
+        }
+        // A kilometre in drawing units: the projection's pixels per degree of latitude.
+        let per_km = self.projection.scale * UNITS_PER_PX / 111.2;
+        svg.push_str(r##"</g><g fill="#c0392b" fill-opacity="0.25" stroke="#c0392b" stroke-width="2.5">"##);
+        for r in rings {
+            let (x, y) = self.projection.to_px(r.lon, r.lat);
+            let _ = write!(
+                svg,
+                "<circle cx=\"{:.0}\" cy=\"{:.0}\" r=\"{:.1}\"><title>{}</title></circle>",
+                x * UNITS_PER_PX,
+                y * UNITS_PER_PX,
+                (r.radius_km * per_km).max(7.0),
+                xml_escape(&r.label)
+            );
+        }
+        svg.push_str(r##"</g><g font-family="sans-serif" font-size="22" fill="#233">"##);
+        for (i, (class, words)) in legend.iter().enumerate() {
+            let y = h + 10.0 + row * i as f64;
+            let _ = write!(
+                svg,
+                "<rect x=\"10\" y=\"{y}\" width=\"44\" height=\"30\" fill=\"{}\" stroke=\"#5b6b58\"/><text x=\"66\" y=\"{}\">{}</text>",
+                shade_fill(class),
+                y + 23.0,
+                xml_escape(words)
+            );
+        }
+        svg.push_str("</g></svg>");
+        svg
+    }
 }
 
 /// The closer view offered after a tap: how much it enlarges, the side of the window it shows

@@ -30,6 +30,8 @@ pub struct Geo {
     /// Pairs of cercles that share a border, computed on first use.
     adjacency: std::sync::OnceLock<std::collections::HashSet<(String, String)>>,
     catalog: std::sync::OnceLock<std::sync::Arc<crate::i18n::Catalog>>,
+    /// The cercles drawn for the staff map, on first use.
+    cercle_layer: std::sync::OnceLock<map::Layer>,
 }
 
 impl std::fmt::Debug for Geo {
@@ -46,6 +48,17 @@ impl Geo {
             map: map::render(&dir.join("regions_display.geojson"))?,
             adjacency: std::sync::OnceLock::new(),
             catalog: std::sync::OnceLock::new(),
+            cercle_layer: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// The cercles' outlines in the map's projection, simplified to about 1 km (0.01°).
+    pub fn cercle_layer(&self) -> &map::Layer {
+        self.cercle_layer.get_or_init(|| {
+            self.map.layer(
+                self.boundaries.cercles.iter().map(|c| (c.code.as_str(), c.name.as_str(), &c.shape)),
+                0.01,
+            )
         })
     }
 

@@ -8,7 +8,7 @@ mod event_pages;
 pub mod model;
 mod routes;
 
-pub use routes::routes;
+pub use routes::{place_name, routes};
 
 use chrono::Duration;
 use diesel::QueryResult;

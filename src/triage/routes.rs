@@ -188,7 +188,7 @@ pub(super) fn excerpt(text: &str, max: usize) -> String {
     format!("{cut}…")
 }
 
-pub(super) fn place_name(geo: &Geo, cercle: Option<&str>, region: Option<&str>, lang: &str) -> String {
+pub fn place_name(geo: &Geo, cercle: Option<&str>, region: Option<&str>, lang: &str) -> String {
     let r = region.and_then(|r| geo.region_name(r, lang)).unwrap_or_default();
     match cercle.and_then(|c| geo.cercle_name(c)) {
         Some(c) if !r.is_empty() => format!("{c}, {r}"),

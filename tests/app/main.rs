@@ -2,6 +2,7 @@
 //! test (SQLite always; PostgreSQL when `VIGIE_TEST_POSTGRES` names a server, see common.rs).
 
 mod accounts;
+mod analytics;
 mod browser;
 mod cases;
 mod common;

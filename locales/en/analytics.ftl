@@ -1,0 +1,27 @@
+# The staff map (src/analytics)
+staff-map = Map
+map-title = Map of events
+map-scoped = This map shows the events your institution has a case on.
+map-from = From
+map-to = To
+map-group = Violation group
+map-force = Force
+map-all = All
+map-show = Show
+map-bad-date = A date was not understood (format YYYY-MM-DD): the default period is used instead.
+map-summary = { $count } event(s) from { $from } to { $to }, { $located } of them with a point.
+map-caption = Cercles shaded by their number of events; dots: the events; red rings: hotspots (at least { $min } events within { $distance } km of each other).
+map-dots-hidden = Dots are not drawn past { $max } events: shorten the period or choose a group or a force.
+map-area-title = { $place }: { $count } event(s)
+map-unknown-place = Place not given
+map-csv = Download the events (CSV)
+map-geojson = Download the events (GeoJSON)
+map-hotspots = Hotspots
+map-events = Events
+map-where = Where
+map-radius = Radius
+map-dates = First to last
+map-near = near { $place }
+map-no-hotspot = No hotspot in this period with these filters.
+map-by-region = By region
+map-by-cercle = Cercles with the most events

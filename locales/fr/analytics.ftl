@@ -1,0 +1,27 @@
+# La carte du personnel (src/analytics)
+staff-map = Carte
+map-title = Carte des événements
+map-scoped = Cette carte montre les événements sur lesquels votre institution a un dossier.
+map-from = Du
+map-to = Au
+map-group = Groupe de violations
+map-force = Force
+map-all = Tous
+map-show = Afficher
+map-bad-date = Une date n’a pas été comprise (format AAAA-MM-JJ) : la période par défaut est utilisée à sa place.
+map-summary = { $count } événement(s) du { $from } au { $to }, dont { $located } avec un point.
+map-caption = Cercles colorés selon le nombre d’événements ; points : les événements ; cercles rouges : les foyers (au moins { $min } événements à moins de { $distance } km les uns des autres).
+map-dots-hidden = Les points ne sont pas dessinés au-delà de { $max } événements : réduisez la période ou choisissez un groupe ou une force.
+map-area-title = { $place } : { $count } événement(s)
+map-unknown-place = Lieu non précisé
+map-csv = Télécharger les événements (CSV)
+map-geojson = Télécharger les événements (GeoJSON)
+map-hotspots = Foyers
+map-events = Événements
+map-where = Où
+map-radius = Rayon
+map-dates = Du premier au dernier
+map-near = près de { $place }
+map-no-hotspot = Aucun foyer sur cette période avec ces filtres.
+map-by-region = Par région
+map-by-cercle = Cercles les plus touchés

@@ -1,0 +1,335 @@
+//! Hotspots: events clustered in space, by DBSCAN (Ester et al., 1996) over the events of the
+//! period the staff map shows. An event is a *core* event when at least `min_events` events
+//! (itself included) lie within `distance_km` of it; core events within `distance_km` of each
+//! other are in one hotspot, and an event that is not core joins the hotspot of a core event
+//! within reach (a *border* event). The rest is noise, in no hotspot.
+//!
+//! Computed on a grid of cells of side `distance_km / √2`, so that two events of one cell are
+//! always within reach of each other: a cell holding `min_events` events makes them all core
+//! without measuring a distance, and two cells are joined at the first pair of core events found
+//! within reach. Distances are measured on a local plane (longitude scaled by the cosine of the
+//! latitude), which over a few kilometres differs from the great circle by far less than a
+//! GPS fix. Free of web and database types; checked against a plain quadratic DBSCAN in the
+//! tests.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+
+/// Kilometres per degree of latitude.
+const KM_PER_DEG: f64 = 111.2;
+
+/// An event as the clustering sees it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    pub lat: f64,
+    pub lon: f64,
+    pub on: NaiveDate,
+}
+
+/// The parameters: the reach, and the events a core needs (itself included).
+#[derive(Debug, Clone, Copy)]
+pub struct Params {
+    pub distance_km: f64,
+    pub min_events: usize,
+}
+
+/// One hotspot: its events (indexes into the input), where and when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hotspot {
+    pub members: Vec<usize>,
+    pub lat: f64,
+    pub lon: f64,
+    /// The largest distance from the centre to a member, in km.
+    pub radius_km: f64,
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+}
+
+fn plane(p: &Point) -> (f64, f64) {
+    (p.lon * KM_PER_DEG * p.lat.to_radians().cos(), p.lat * KM_PER_DEG)
+}
+
+fn within(a: (f64, f64), b: (f64, f64), r: f64) -> bool {
+    let (dx, dy) = (a.0 - b.0, a.1 - b.1);
+    dx * dx + dy * dy <= r * r
+}
+
+/// Which hotspot each event belongs to (`None`: noise), hotspots numbered from 0 in the order
+/// of their first event.
+pub fn labels(points: &[Point], p: Params) -> Vec<Option<usize>> {
+    let n = points.len();
+    if n == 0 || p.min_events == 0 || p.distance_km <= 0.0 {
+        return vec![None; n];
+    }
+    let xy: Vec<(f64, f64)> = points.iter().map(plane).collect();
+    let side = p.distance_km / std::f64::consts::SQRT_2;
+    let cell_of = |q: (f64, f64)| ((q.0 / side).floor() as i64, (q.1 / side).floor() as i64);
+    let mut cells: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
+    for (i, q) in xy.iter().enumerate() {
+        cells.entry(cell_of(*q)).or_default().push(i);
+    }
+    // A reach of distance_km spans at most two cells of side distance_km/√2 in each direction.
+    const NEAR: [i64; 5] = [-2, -1, 0, 1, 2];
+    let neighbours =
+        |c: (i64, i64)| NEAR.iter().flat_map(move |dx| NEAR.iter().map(move |dy| (c.0 + dx, c.1 + dy)));
+    // Core events.
+    let mut core = vec![false; n];
+    for (c, members) in &cells {
+        if members.len() >= p.min_events {
+            members.iter().for_each(|&i| core[i] = true);
+            continue;
+        }
+        for &i in members {
+            let mut count = 0;
+            'count: for nc in neighbours(*c) {
+                for &j in cells.get(&nc).into_iter().flatten() {
+                    if within(xy[i], xy[j], p.distance_km) {
+                        count += 1;
+                        if count >= p.min_events {
+                            break 'count;
+                        }
+                    }
+                }
+            }
+            core[i] = count >= p.min_events;
+        }
+    }
+    // Core events joined: one cell's core events together, then cells with a pair within reach.
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn find(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    let mut keys: Vec<&(i64, i64)> = cells.keys().collect();
+    keys.sort();
+    for c in &keys {
+        let cores: Vec<usize> = cells[c].iter().copied().filter(|&i| core[i]).collect();
+        for w in cores.windows(2) {
+            let (a, b) = (find(&mut parent, w[0]), find(&mut parent, w[1]));
+            parent[a] = b;
+        }
+    }
+    for c in &keys {
+        let Some(&first) = cells[c].iter().find(|&&i| core[i]) else { continue };
+        for nc in neighbours(**c) {
+            if nc <= **c {
+                continue;
+            }
+            let Some(other) = cells.get(&nc) else { continue };
+            let Some(&their) = other.iter().find(|&&j| core[j]) else { continue };
+            if find(&mut parent, first) == find(&mut parent, their) {
+                continue;
+            }
+            let linked = cells[c]
+                .iter()
+                .filter(|&&i| core[i])
+                .any(|&i| other.iter().any(|&j| core[j] && within(xy[i], xy[j], p.distance_km)));
+            if linked {
+                let (a, b) = (find(&mut parent, first), find(&mut parent, their));
+                parent[a] = b;
+            }
+        }
+    }
+    // Border events join the hotspot of the nearest core event within reach.
+    let mut root_of = vec![None; n];
+    for i in 0..n {
+        if core[i] {
+            root_of[i] = Some(find(&mut parent, i));
+            continue;
+        }
+        let mut best: Option<(f64, usize)> = None;
+        for nc in neighbours(cell_of(xy[i])) {
+            for &j in cells.get(&nc).into_iter().flatten() {
+                if core[j] && within(xy[i], xy[j], p.distance_km) {
+                    let d = (xy[i].0 - xy[j].0).powi(2) + (xy[i].1 - xy[j].1).powi(2);
+                    if best.is_none_or(|b| (d, j) < b) {
+                        best = Some((d, j));
+                    }
+                }
+            }
+        }
+        root_of[i] = best.map(|(_, j)| find(&mut parent, j));
+    }
+    // Numbered in the order of their first event.
+    let mut number: HashMap<usize, usize> = HashMap::new();
+    root_of
+        .into_iter()
+        .map(|r| {
+            r.map(|r| {
+                let next = number.len();
+                *number.entry(r).or_insert(next)
+            })
+        })
+        .collect()
+}
+
+/// The hotspots, largest first (then the earliest), each with its centre, radius and dates.
+pub fn hotspots(points: &[Point], p: Params) -> Vec<Hotspot> {
+    let labels = labels(points, p);
+    let count = labels.iter().flatten().max().map_or(0, |m| m + 1);
+    let mut groups: Vec<Vec<usize>> = vec![vec![]; count];
+    for (i, l) in labels.iter().enumerate() {
+        if let Some(l) = l {
+            groups[*l].push(i);
+        }
+    }
+    let mut out: Vec<Hotspot> = groups
+        .into_iter()
+        .map(|members| {
+            let k = members.len() as f64;
+            let lat = members.iter().map(|&i| points[i].lat).sum::<f64>() / k;
+            let lon = members.iter().map(|&i| points[i].lon).sum::<f64>() / k;
+            let centre = plane(&Point { lat, lon, on: points[members[0]].on });
+            let radius_km = members
+                .iter()
+                .map(|&i| {
+                    let q = plane(&points[i]);
+                    ((q.0 - centre.0).powi(2) + (q.1 - centre.1).powi(2)).sqrt()
+                })
+                .fold(0.0, f64::max);
+            let first = members.iter().map(|&i| points[i].on).min().unwrap_or_default();
+            let last = members.iter().map(|&i| points[i].on).max().unwrap_or_default();
+            Hotspot { members, lat, lon, radius_km, first, last }
+        })
+        .collect();
+    out.sort_by(|a, b| b.members.len().cmp(&a.members.len()).then(a.first.cmp(&b.first)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    /// A point `dx`, `dy` km east and north of (12.65 N, 8.0 W), near Bamako.
+    fn at(dx: f64, dy: f64) -> Point {
+        let lat = 12.65 + dy / KM_PER_DEG;
+        let lon = -8.0 + dx / (KM_PER_DEG * lat.to_radians().cos());
+        Point { lat, lon, on: d("2026-05-01") }
+    }
+
+    /// DBSCAN as published, quadratic: the reference the grid must agree with.
+    fn plain(points: &[Point], p: Params) -> (Vec<bool>, Vec<Vec<usize>>) {
+        let n = points.len();
+        let xy: Vec<_> = points.iter().map(plane).collect();
+        let near = |i: usize| (0..n).filter(|&j| within(xy[i], xy[j], p.distance_km)).collect::<Vec<_>>();
+        let core: Vec<bool> = (0..n).map(|i| near(i).len() >= p.min_events).collect();
+        // Core components by breadth-first search.
+        let mut comp = vec![usize::MAX; n];
+        let mut comps = vec![];
+        for s in 0..n {
+            if !core[s] || comp[s] != usize::MAX {
+                continue;
+            }
+            let id = comps.len();
+            let mut queue = vec![s];
+            comp[s] = id;
+            let mut members = vec![];
+            while let Some(i) = queue.pop() {
+                members.push(i);
+                for j in near(i) {
+                    if core[j] && comp[j] == usize::MAX {
+                        comp[j] = id;
+                        queue.push(j);
+                    }
+                }
+            }
+            members.sort();
+            comps.push(members);
+        }
+        (core, comps)
+    }
+
+    #[test]
+    fn two_groups_and_noise() {
+        let mut pts = vec![];
+        for i in 0..6 {
+            pts.push(at(i as f64 * 0.5, 0.0)); // a line of 6 events, 0.5 km apart
+        }
+        for i in 0..5 {
+            pts.push(at(50.0 + i as f64 * 0.3, 20.0)); // 5 events 50 km away
+        }
+        pts.push(at(-30.0, -30.0)); // alone
+        let p = Params { distance_km: 1.0, min_events: 3 };
+        let l = labels(&pts, p);
+        assert!(l[..6].iter().all(|x| *x == Some(0)), "{l:?}");
+        assert!(l[6..11].iter().all(|x| *x == Some(1)), "{l:?}");
+        assert_eq!(l[11], None);
+        let h = hotspots(&pts, p);
+        assert_eq!(h.iter().map(|h| h.members.len()).collect::<Vec<_>>(), vec![6, 5]);
+        assert!((h[0].radius_km - 1.25).abs() < 0.01, "{}", h[0].radius_km);
+    }
+
+    #[test]
+    fn min_events_counts_the_event_itself_and_a_border_event_joins() {
+        // Three events within 1 km of each other make three cores at min_events = 3, none at 4.
+        let tri = [at(0.0, 0.0), at(0.6, 0.0), at(0.3, 0.5)];
+        let p3 = Params { distance_km: 1.0, min_events: 3 };
+        assert_eq!(labels(&tri, p3), vec![Some(0); 3]);
+        let p4 = Params { distance_km: 1.0, min_events: 4 };
+        assert_eq!(labels(&tri, p4), vec![None; 3]);
+        // A fourth event within reach of one core only is a border event of the hotspot.
+        let mut four = tri.to_vec();
+        four.push(at(1.5, 0.0));
+        let l = labels(&four, p3);
+        assert_eq!(l, vec![Some(0); 4]);
+        assert_eq!(plain(&four, p3).0, vec![true, true, true, false]);
+    }
+
+    #[test]
+    fn the_dates_of_a_hotspot_are_its_first_and_last_events() {
+        let mut pts: Vec<Point> = (0..4).map(|i| at(i as f64 * 0.1, 0.0)).collect();
+        pts[2].on = d("2026-04-03");
+        pts[3].on = d("2026-06-30");
+        let h = hotspots(&pts, Params { distance_km: 1.0, min_events: 2 });
+        assert_eq!((h[0].first, h[0].last), (d("2026-04-03"), d("2026-06-30")));
+    }
+
+    #[test]
+    fn the_grid_agrees_with_plain_dbscan_on_random_points() {
+        // A small deterministic generator: clusters of various spreads, and scattered events.
+        let mut s: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut r = move || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            (s % 1_000_000) as f64 / 1_000_000.0
+        };
+        for round in 0..30 {
+            let mut pts = vec![];
+            for _ in 0..(3 + round % 5) {
+                let (cx, cy, spread) = (r() * 200.0, r() * 200.0, 0.5 + r() * 6.0);
+                for _ in 0..(2 + (r() * 25.0) as usize) {
+                    pts.push(at(cx + (r() - 0.5) * spread, cy + (r() - 0.5) * spread));
+                }
+            }
+            for _ in 0..40 {
+                pts.push(at(r() * 200.0, r() * 200.0));
+            }
+            let p = Params { distance_km: 0.5 + r() * 4.0, min_events: 2 + round % 6 };
+            let got = labels(&pts, p);
+            let (core, comps) = plain(&pts, p);
+            // Every core event is in the hotspot of its component, and components are hotspots.
+            for comp in &comps {
+                let l = got[comp[0]];
+                assert!(l.is_some(), "round {round}: a core event left out");
+                assert!(comp.iter().all(|&i| got[i] == l), "round {round}: a component split");
+                let whole: Vec<usize> = (0..pts.len()).filter(|&i| core[i] && got[i] == l).collect();
+                assert_eq!(&whole, comp, "round {round}: two components merged");
+            }
+            // A non-core event is in a hotspot exactly when a core event is within reach.
+            let xy: Vec<_> = pts.iter().map(plane).collect();
+            for i in (0..pts.len()).filter(|&i| !core[i]) {
+                let reach = (0..pts.len()).any(|j| core[j] && within(xy[i], xy[j], p.distance_km));
+                assert_eq!(got[i].is_some(), reach, "round {round}: border event {i}");
+            }
+        }
+    }
+}
