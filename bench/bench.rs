@@ -578,16 +578,20 @@ fn pages(args: &[String]) {
     let n: usize = arg(args, "--samples").and_then(|v| v.parse().ok()).unwrap_or(1000);
     let writers: usize = arg(args, "--writers").and_then(|v| v.parse().ok()).unwrap_or(1);
     let pause: u64 = arg(args, "--writer-pause-ms").and_then(|v| v.parse().ok()).unwrap_or(500);
-    let (max_report, max_case, max_audit) = {
+    let (max_report, max_case, max_audit, last_event) = {
         let db = Db::connect(&db_url, 1).expect("connect");
         let mut conn = db.get().expect("connection");
         let c: &mut vigie::db::DbConn = &mut conn;
-        use vigie::schema::{audit_log, cases, reports};
+        use vigie::schema::{audit_log, cases, events, reports};
         let r: Option<i32> = reports::table.select(diesel::dsl::max(reports::id)).first(c).unwrap();
         let k: Option<i32> = cases::table.select(diesel::dsl::max(cases::id)).first(c).unwrap();
         let a: Option<i32> = audit_log::table.select(diesel::dsl::max(audit_log::id)).first(c).unwrap();
-        (r.unwrap_or(1), k.unwrap_or(1), a.unwrap_or(1))
+        let e: Option<chrono::NaiveDate> =
+            events::table.select(diesel::dsl::max(events::occurred_on)).first(c).unwrap();
+        (r.unwrap_or(1), k.unwrap_or(1), a.unwrap_or(1), e.unwrap_or_default())
     };
+    // The staff map over the 90 days that end with the data's last event.
+    let map_period = format!("from={}&to={last_event}", last_event - chrono::Duration::days(89));
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let filed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let writer_threads: Vec<_> = (0..writers)
@@ -640,6 +644,14 @@ fn pages(args: &[String]) {
         ),
         ("staff: case page", Box::new(move |i| format!("/staff/cases/{}", spread(i, n, max_case)))),
         ("staff: audit log, first page", Box::new(|_| "/staff/audit".to_string())),
+        ("staff: map with hotspots, 90 days", {
+            let p = map_period.clone();
+            Box::new(move |_| format!("/staff/map?{p}"))
+        }),
+        ("staff: map with hotspots, 90 days, one violation group", {
+            let p = map_period.clone();
+            Box::new(move |_| format!("/staff/map?{p}&group=integrity"))
+        }),
         (
             "staff: audit log, pages across the log",
             Box::new(move |i| format!("/staff/audit?before={}", spread(i, n, max_audit))),
