@@ -43,8 +43,11 @@ BEGIN
         SET substantiated = substantiated + excluded.substantiated, pending = pending + excluded.pending;
 END;
 
+-- An allegation tied to no unit, before and after, counts nowhere: skipped (every allegation
+-- added fires this trigger once, through the month trigger's UPDATE).
 CREATE TRIGGER training_counts_update
     AFTER UPDATE OF unit_id, violation_type_id, occurred_month, disposition_id, case_id, confidence, event_id ON allegations
+    WHEN OLD.unit_id IS NOT NULL OR NEW.unit_id IS NOT NULL
 BEGIN
     UPDATE training_counts
     SET substantiated = substantiated - (CASE WHEN OLD.disposition_id = (SELECT id FROM dispositions WHERE code = 'substantiated') THEN 1 ELSE 0 END),
