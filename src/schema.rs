@@ -609,6 +609,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Allegations tied to a unit, per unit × violation type × month of the event, kept by
+    /// triggers (migration 2026-11-29-000018): substantiated findings, and allegations still under
+    /// investigation with confidence confirmed or probable. Only rows with something counted.
+    training_counts (unit_id, violation_type_id, month) {
+        unit_id -> Integer,
+        violation_type_id -> Integer,
+        month -> Date,
+        substantiated -> Integer,
+        pending -> Integer,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(digests_sent -> users (user_id));
 diesel::joinable!(users -> institutions (institution_id));
@@ -617,6 +630,7 @@ diesel::joinable!(routing_rules -> institutions (destination_id));
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     stats_changes,
+    training_counts,
     form_tokens,
     institutions,
     violation_groups,

@@ -16,7 +16,6 @@ use super::model::{self, Evidence, Filter};
 use super::remediation;
 use super::routes::{choices, flash_notice, load, session_view, with_keys, Loaded};
 use crate::accounts::routes::Auth;
-use crate::audit;
 use crate::auth::guards::TrainingStaff;
 use crate::error::AppError;
 use crate::geo::Geo;
@@ -250,35 +249,32 @@ async fn remediation_move(
     let lang = page.0.lang.clone();
     let raw = form.to.clone().unwrap_or_default();
     let reason = form.reason.clone().unwrap_or_default().trim().to_string();
-    let actor = who.0.actor();
-    let why = reason.clone();
-    let to_raw = raw.clone();
-    let result = auth
-        .db
-        .transaction(move |c| {
-            let r = model::find_remediation(c, id)?;
-            let from =
-                remediation::Step::parse(&r.status).ok_or(AppError::internal("unknown remediation step"))?;
-            let Some(to) = remediation::Step::parse(&to_raw) else {
-                return Ok(Err(remediation::Refusal::NotAllowed));
-            };
-            if let Err(e) = remediation::check(from, to, &why) {
-                return Ok(Err(e));
+    // Refused moves are answered from the step as read; the move itself is conditional on that
+    // step (another trainer moved it meanwhile: refused the same way, nothing written).
+    let current = auth.db.run(move |c| Ok(model::find_remediation(c, id)?.status)).await?;
+    let from = remediation::Step::parse(&current).ok_or(AppError::internal("unknown remediation step"))?;
+    let checked = remediation::Step::parse(&raw)
+        .ok_or(remediation::Refusal::NotAllowed)
+        .and_then(|to| remediation::check(from, to, &reason).map(|()| to));
+    let result = match checked {
+        Err(refusal) => Err(refusal),
+        Ok(to) => {
+            let why = reason.clone();
+            let moved = who
+                .0
+                .write("training.remediation.move", ("remediation_action", id.to_string()), move |c| {
+                    if !model::move_remediation(c, id, from.as_str(), to.as_str())? {
+                        return Err(AppError::Moved);
+                    }
+                    Ok((to, format!("{} → {}: {why}", from.as_str(), to.as_str())))
+                })
+                .await;
+            match moved {
+                Err(AppError::Moved) => Err(remediation::Refusal::NotAllowed),
+                other => Ok(other?),
             }
-            if !model::move_remediation(c, id, from.as_str(), to.as_str())? {
-                return Ok(Err(remediation::Refusal::NotAllowed));
-            }
-            audit::record(
-                c,
-                &actor,
-                "training.remediation.move",
-                "remediation_action",
-                &id.to_string(),
-                &format!("{} → {}: {why}", from.as_str(), to.as_str()),
-            )?;
-            Ok(Ok(to))
-        })
-        .await?;
+        }
+    };
     match result {
         Ok(to) => {
             let label = auth.catalog.message(&lang, &format!("remediation-step-{}", to.as_str()), None);

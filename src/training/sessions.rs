@@ -17,7 +17,6 @@ use super::model::{self, Evidence, Filter, SessionFull};
 use super::offers;
 use super::routes::{choices, flash_notice, load, session_view, with_keys, Loaded};
 use crate::accounts::routes::Auth;
-use crate::audit;
 use crate::auth::guards::{Trainer, TrainingStaff};
 use crate::error::AppError;
 use crate::geo::Geo;
@@ -344,6 +343,21 @@ async fn move_session(
     let num = |s: &Option<String>| {
         s.as_deref().map(str::trim).filter(|x| !x.is_empty()).map(|x| x.replace(',', "."))
     };
+    // Another partner's session answers 404; a move the status does not allow is refused as
+    // read, and the move itself is conditional on that status and partner (moved meanwhile:
+    // refused the same way, nothing written).
+    let (partner, from) = auth
+        .db
+        .run(move |c| {
+            let partner = model::partner_of(c, uid)?.ok_or(AppError::NotFound)?;
+            let s = model::find_session(c, id)?;
+            if s.session.partner_id != partner {
+                return Err(AppError::NotFound);
+            }
+            Ok((partner, s.session.status))
+        })
+        .await?;
+    let _ = page;
     let delivery = if to == "delivered" {
         let (Some(f), Some(t)) = (date(&form.held_from), date(&form.held_to)) else {
             return Ok(Flash::error(back, "training-err-held-dates|"));
@@ -371,36 +385,25 @@ async fn move_session(
     } else {
         None
     };
-    let actor = trainer.0.actor();
-    let _ = page;
-    let moved = auth
-        .db
-        .transaction(move |c| {
-            let partner = model::partner_of(c, uid)?.ok_or(AppError::NotFound)?;
-            let s = model::find_session(c, id)?;
-            if s.session.partner_id != partner {
-                return Err(AppError::NotFound);
-            }
-            if !offers::session_move_allowed(&s.session.status, &to) {
-                return Ok(false);
-            }
-            if !model::move_session(c, id, partner, &s.session.status, &to)? {
-                return Ok(false);
+    if !offers::session_move_allowed(&from, &to) {
+        return Ok(Flash::error(back, "training-err-session-move|"));
+    }
+    let moved = trainer
+        .0
+        .write("training.session.move", ("training_session", id.to_string()), move |c| {
+            if !model::move_session(c, id, partner, &from, &to)? {
+                return Err(AppError::Moved);
             }
             if let Some(d) = &delivery {
                 model::record_delivery(c, id, d)?;
             }
-            audit::record(
-                c,
-                &actor,
-                "training.session.move",
-                "training_session",
-                &id.to_string(),
-                &format!("{} → {to}", s.session.status),
-            )?;
-            Ok(true)
+            Ok(((), format!("{from} → {to}")))
         })
-        .await?;
+        .await;
+    let moved = match moved {
+        Err(AppError::Moved) => false,
+        other => other.map(|()| true)?,
+    };
     Ok(if moved {
         Flash::success(back, "training-done-session|")
     } else {

@@ -256,6 +256,12 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
             .first(&mut app.db.conn())
             .unwrap();
         assert_eq!(st, "delivered");
+        let session_moves: i64 = audit_log::table
+            .filter(audit_log::action.eq("training.session.move"))
+            .count()
+            .get_result(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(session_moves, 2, "confirmed and delivered; the refused jump and the 404 write nothing");
         let gaps = get_json(&trainer1, "/api/v1/training/gaps");
         assert_eq!(standing(&gaps, u, interviewing), ("trained".into(), 3, 0));
         assert_eq!(standing(&gaps, u, captured).0, "never_trained", "only the module delivered");
@@ -502,7 +508,9 @@ fn seed_synthetic_plants_a_truth_that_training_eval_measures() {
         assert!(out.status.success(), "{}", text(&out));
         let report = text(&out);
         assert!(
-            report.contains("statistical alpha 0.03:") && report.contains("duplicate offers found: 6/6"),
+            report.contains("statistical alpha 0.03:")
+                && report.contains("duplicate offers found: 6/6")
+                && report.contains("ceiling of any ranking by observed/expected:"),
             "{report}"
         );
     });
@@ -561,6 +569,174 @@ fn the_month_counted_follows_the_event_when_it_is_added_corrected_or_moved() {
             .unwrap();
         let d = |m| chrono::NaiveDate::from_ymd_opt(2026, m, 1);
         assert_eq!(months, vec![d(4), d(4), d(4), d(4), d(5), d(5)]);
+    });
+}
+
+/// The counts the gap analysis and the flags read (`training_counts`, kept by triggers,
+/// migration 000018) stay equal to the allegations grouped afresh, at both evidence thresholds,
+/// through every change that moves an allegation in or out of a count: added, its confidence
+/// and finding changed, moved to another unit or to none, another violation type, its event's
+/// date corrected, moved to another event, deleted. The table keeps no row counted at zero.
+#[test]
+fn the_month_counts_stay_right_through_every_change() {
+    use vigie::schema::{cases, institutions, training_counts};
+    use vigie::training::model::{self as tm, Evidence, Filter};
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "t1@ecole.ml", "trainer", None);
+        let trainer = client(&app, "t1@ecole.ml");
+        for body in ["name=GTIA+8&force=fama_army&strength=600", "name=GTIA+9&force=fama_army&strength=400"] {
+            let (s, _, _) = post(&trainer, "/staff/training/units", body);
+            assert_eq!(s, Status::SeeOther);
+        }
+        let ids: Vec<i32> = units::table.order(units::id).select(units::id).load(&mut app.db.conn()).unwrap();
+        let (a, b) = (ids[0], ids[1]);
+        let mut c = app.db.conn();
+        let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        // (unit, type, month, n) as the gap analysis reads them, checked against a fresh count.
+        let mut counts = |ev: Evidence| -> Vec<(i32, i32, chrono::NaiveDate, usize)> {
+            let sorted = |v: Vec<tm::Count>| {
+                let mut v: Vec<_> =
+                    v.into_iter().map(|x| (x.unit_id, x.violation_type_id, x.month, x.n)).collect();
+                v.sort();
+                v
+            };
+            let kept = sorted(tm::counted(&mut c, ev, &Filter::default()).unwrap());
+            let fresh = sorted(tm::counted_from_allegations(&mut c, ev, &Filter::default()).unwrap());
+            assert_eq!(kept, fresh, "{ev:?}: the kept counts against the allegations");
+            let rows: i64 = training_counts::table.count().get_result(&mut c).unwrap();
+            if ev == Evidence::Credible {
+                assert_eq!(rows as usize, kept.len(), "no row counted at zero is kept");
+            }
+            kept
+        };
+        let both = |counts: &mut dyn FnMut(Evidence) -> Vec<(i32, i32, chrono::NaiveDate, usize)>| {
+            (counts(Evidence::Substantiated), counts(Evidence::Credible))
+        };
+        substantiated_event(&app.db, a, "2026-03-31");
+        let torture: i32 =
+            allegations::table.select(allegations::violation_type_id).first(&mut app.db.conn()).unwrap();
+        let march = vec![(a, torture, d(2026, 3, 1), 3)];
+        assert_eq!(both(&mut counts), (march.clone(), march.clone()), "added");
+
+        // An allegation under investigation: counted at "credible" once its confidence is
+        // probable, at "substantiated" once the finding says so.
+        let mut w = app.db.conn();
+        let event: i32 = events::table.select(events::id).first(&mut w).unwrap();
+        let institution: i32 = institutions::table.select(institutions::id).first(&mut w).unwrap();
+        let case: i32 = diesel::insert_into(cases::table)
+            .values((
+                cases::event_id.eq(event),
+                cases::institution_id.eq(institution),
+                cases::status.eq("received"),
+                cases::opened_at.eq(chrono::Utc::now().naive_utc()),
+            ))
+            .returning(cases::id)
+            .get_result(&mut w)
+            .unwrap();
+        let pending: i32 = diesel::insert_into(allegations::table)
+            .values((
+                allegations::event_id.eq(event),
+                allegations::violation_type_id.eq(torture),
+                allegations::force_id.eq(units::table
+                    .find(a)
+                    .select(units::force_id)
+                    .first::<i32>(&mut w)
+                    .unwrap()),
+                allegations::unit_id.eq(Some(a)),
+                allegations::involvement.eq("carried_out"),
+                allegations::confidence.eq("possible"),
+                allegations::case_id.eq(Some(case)),
+                allegations::created_at.eq(chrono::Utc::now().naive_utc()),
+            ))
+            .returning(allegations::id)
+            .get_result(&mut w)
+            .unwrap();
+        assert_eq!(both(&mut counts), (march.clone(), march.clone()), "confidence possible: not counted");
+        let set = |w: &mut vigie::db::DbConn, id: i32, conf: &str| {
+            diesel::update(allegations::table.find(id))
+                .set(allegations::confidence.eq(conf))
+                .execute(w)
+                .unwrap();
+        };
+        set(&mut w, pending, "probable");
+        assert_eq!(both(&mut counts), (march.clone(), vec![(a, torture, d(2026, 3, 1), 4)]), "now probable");
+        let disposition = |w: &mut vigie::db::DbConn, code: &str| -> i32 {
+            dispositions::table.filter(dispositions::code.eq(code)).select(dispositions::id).first(w).unwrap()
+        };
+        let (sub, unfounded) = (disposition(&mut w, "substantiated"), disposition(&mut w, "unfounded"));
+        diesel::update(allegations::table.find(pending))
+            .set(allegations::disposition_id.eq(Some(sub)))
+            .execute(&mut w)
+            .unwrap();
+        let four = vec![(a, torture, d(2026, 3, 1), 4)];
+        assert_eq!(both(&mut counts), (four.clone(), four.clone()), "substantiated");
+        let first: i32 =
+            allegations::table.order(allegations::id).select(allegations::id).first(&mut w).unwrap();
+        diesel::update(allegations::table.find(first))
+            .set(allegations::disposition_id.eq(Some(unfounded)))
+            .execute(&mut w)
+            .unwrap();
+        assert_eq!(both(&mut counts).1, march, "a finding of unfounded leaves the count");
+
+        // Another unit, then none; another violation type.
+        diesel::update(allegations::table.find(pending))
+            .set(allegations::unit_id.eq(Some(b)))
+            .execute(&mut w)
+            .unwrap();
+        let (_, credible) = both(&mut counts);
+        assert_eq!(credible, vec![(a, torture, d(2026, 3, 1), 2), (b, torture, d(2026, 3, 1), 1)]);
+        diesel::update(allegations::table.find(pending))
+            .set(allegations::unit_id.eq(None::<i32>))
+            .execute(&mut w)
+            .unwrap();
+        assert_eq!(both(&mut counts).1, vec![(a, torture, d(2026, 3, 1), 2)], "no unit: not counted");
+        let other: i32 = vigie::schema::violation_types::table
+            .filter(vigie::schema::violation_types::id.ne(torture))
+            .select(vigie::schema::violation_types::id)
+            .first(&mut w)
+            .unwrap();
+        let second: i32 = allegations::table
+            .order(allegations::id)
+            .select(allegations::id)
+            .offset(1)
+            .first(&mut w)
+            .unwrap();
+        diesel::update(allegations::table.find(second))
+            .set(allegations::violation_type_id.eq(other))
+            .execute(&mut w)
+            .unwrap();
+        let mut by_type = vec![(a, torture, d(2026, 3, 1), 1), (a, other, d(2026, 3, 1), 1)];
+        by_type.sort();
+        assert_eq!(both(&mut counts).1, by_type, "another violation type");
+
+        // The event's date corrected to April; one allegation moved to a May event.
+        diesel::update(events::table.find(event))
+            .set(events::occurred_on.eq(d(2026, 4, 1)))
+            .execute(&mut w)
+            .unwrap();
+        let april = both(&mut counts).1;
+        assert!(april.iter().all(|x| x.2 == d(2026, 4, 1)) && april.len() == 2, "{april:?}");
+        substantiated_event(&app.db, b, "2026-05-02");
+        let may: i32 = events::table.order(events::id.desc()).select(events::id).first(&mut w).unwrap();
+        diesel::update(allegations::table.find(second))
+            .set(allegations::event_id.eq(may))
+            .execute(&mut w)
+            .unwrap();
+        let (_, credible) = both(&mut counts);
+        assert!(
+            credible.contains(&(a, other, d(2026, 5, 1), 1))
+                && credible.contains(&(b, torture, d(2026, 5, 1), 3))
+        );
+        assert!(!credible.iter().any(|x| x.1 == other && x.2 == d(2026, 4, 1)), "{credible:?}");
+
+        // Deleted, one then all.
+        diesel::delete(allegations::table.find(second)).execute(&mut w).unwrap();
+        assert!(!both(&mut counts).1.iter().any(|x| x.1 == other));
+        diesel::delete(allegations::table).execute(&mut w).unwrap();
+        assert_eq!(both(&mut counts), (vec![], vec![]));
+        let rows: i64 = training_counts::table.count().get_result(&mut w).unwrap();
+        assert_eq!(rows, 0);
     });
 }
 
