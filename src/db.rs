@@ -472,6 +472,16 @@ pub fn analyze(conn: &mut DbConn) -> QueryResult<()> {
     conn.batch_execute("ANALYZE")
 }
 
+/// A SQLite file opened as it is (no pragma changed, nothing written), for checking a backup
+/// or a restore target: `vigie backup` and `vigie restore`.
+pub fn open_sqlite_file(path: &std::path::Path) -> AppResult<DbConn> {
+    let target =
+        path.to_str().ok_or_else(|| AppError::Config(format!("{} is not valid UTF-8", path.display())))?;
+    let c = diesel::SqliteConnection::establish(target)
+        .map_err(|e| AppError::Config(format!("cannot open {}: {e}", path.display())))?;
+    Ok(DbConn::Sqlite(c))
+}
+
 /// A cheap round trip, for `/healthz`.
 pub fn ping(conn: &mut DbConn) -> AppResult<()> {
     conn.batch_execute("SELECT 1")?;

@@ -10,7 +10,8 @@
 //! - [`geo`]: regions and cercles by point-in-polygon, the gazetteer, the server-drawn map.
 //! - [`taxonomy`]: violation types, forces and the other lists, as data.
 //! - [`audit`]: the hash-chained audit log. [`notify`]: mail through the outbox.
-//! - [`db`], [`schema`]: one database layer over SQLite and PostgreSQL.
+//! - [`db`], [`schema`]: one database layer over SQLite and PostgreSQL; [`backup`]: backups
+//!   and restores.
 //! - [`web`]: language, page context, CSRF, security headers, compression.
 //! - [`config`], [`error`], [`i18n`], [`crypto`], [`cli`].
 //!
@@ -19,6 +20,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod cases;
 pub mod cli;
 pub mod clock;
