@@ -199,6 +199,14 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     let staff_doors = accounts::StaffDoors::new(&prepared.config);
     let static_dir = prepared.config.static_dir.clone();
     let config = prepared.config.clone();
+    // The public side's hourly limits: in the database on PostgreSQL, shared by the instances.
+    let limits = reports::counting::Limits::new(
+        prepared.db.engine,
+        &secret_key,
+        config.reports_per_hour,
+        config.receipt_tries_per_hour,
+        u64::from(config.client_upload_mb_per_hour) * 1024 * 1024,
+    );
     Ok(rocket::custom(figment)
         .manage(prepared.db)
         .manage(prepared.config)
@@ -210,6 +218,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .manage(account_keys)
         .manage(clock::Clock::system())
         .manage(staff_doors)
+        .manage(limits)
         .manage(Arc::new(config.mail.clone()))
         .manage(auth::SessionLimits {
             idle_minutes: config.session_idle_minutes,

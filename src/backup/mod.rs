@@ -118,6 +118,9 @@ fn backup_postgres(url: &DbUrl, partial: &Path) -> Result<Option<Contents>, Stri
     dump.arg("--format=custom")
         .arg("--no-owner")
         .arg("--no-privileges")
+        // Privacy: the hour's rate-limit keys and salt stay out of copies (issue 14).
+        .arg("--exclude-table-data=rate_counts")
+        .arg("--exclude-table-data=rate_salts")
         .arg(format!("--file={}", partial.display()))
         .arg(format!("--dbname={conninfo}"));
     run(dump, "pg_dump")?;
@@ -164,7 +167,7 @@ fn restore_sqlite(url: &DbUrl, file: &Path) -> Result<RestoreDone, String> {
     let target = PathBuf::from(&url.target);
     if target.exists() {
         let mut existing = crate::db::open_sqlite_file(&target).map_err(|e| e.to_string())?;
-        let tables = model::table_count(&mut existing).map_err(|e| e.to_string())?;
+        let tables = model::count_tables(&mut existing).map_err(|e| e.to_string())?;
         if tables > 0 {
             return Err(not_empty(&target.display().to_string(), tables));
         }
@@ -200,7 +203,7 @@ fn restore_sqlite(url: &DbUrl, file: &Path) -> Result<RestoreDone, String> {
 fn restore_postgres(url: &DbUrl, file: &Path) -> Result<RestoreDone, String> {
     let db = Db::connect(&url.target, 1).map_err(|e| e.to_string())?;
     let mut conn = db.get().map_err(|e| e.to_string())?;
-    let tables = model::table_count(&mut conn).map_err(|e| e.to_string())?;
+    let tables = model::count_tables(&mut conn).map_err(|e| e.to_string())?;
     if tables > 0 {
         return Err(not_empty(&format!("the database at {}", url.host()), tables));
     }

@@ -15,7 +15,7 @@ struct Count {
 }
 
 /// How many tables the database holds (the application's and diesel's own): 0 is empty.
-pub fn table_count(conn: &mut DbConn) -> QueryResult<i64> {
+pub fn count_tables(conn: &mut DbConn) -> QueryResult<i64> {
     let q = match conn {
         DbConn::Pg(_) => {
             "SELECT COUNT(*) AS n FROM information_schema.tables \

@@ -1,8 +1,10 @@
 //! Issue 14: running Vigie as a service. Backups taken while servers write, restored into an
 //! empty database and checked.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use rocket::http::{ContentType, Status};
@@ -11,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::common::*;
 use crate::races::{open_cases, report_json, setup_staff, Agent, Cluster};
-use vigie::schema::{attachments, audit_log, cases, reports};
+use vigie::schema::{attachments, audit_log, cases, mail_outbox, reports};
 
 /// Files a report with a photo through the form of an in-process instance; returns its receipt.
 fn file_with_evidence(client: &Client, i: usize) -> String {
@@ -165,4 +167,204 @@ fn a_backup_taken_while_two_servers_write_restores_into_an_empty_database_with_i
             assert!(v.is_object(), "{v}");
         }
     });
+}
+
+/// The `To:` address of a message as the SMTP server received it.
+fn recipient(message: &str) -> String {
+    message
+        .lines()
+        .find_map(|l| l.strip_prefix("To: "))
+        .map(|t| t.trim().trim_start_matches('<').trim_end_matches('>').to_string())
+        .unwrap_or_default()
+}
+
+/// Several instances over one PostgreSQL database (issue 14): reports filed through both at
+/// once are each kept once; receipt guessing is refused after the configured number of tries
+/// summed over both instances (the counters are in the database); every mail, password resets
+/// asked through both and the deadline digests of instances started together, reaches a real
+/// SMTP listener exactly once; the audit chain verifies.
+#[test]
+fn two_instances_on_one_postgresql_share_the_limits_deliver_each_mail_once_and_keep_one_chain() {
+    if !engines().contains(&Engine::Postgres) {
+        eprintln!("two instances on PostgreSQL: skipped (set VIGIE_TEST_POSTGRES)");
+        return;
+    }
+    const TRIES: usize = 6;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let smtp_port = listener.local_addr().unwrap().port();
+    let smtp = crate::mail::SmtpServer::start(listener);
+    let mail: &'static str = Box::leak(
+        format!(
+            "{{transport=\"smtp\",smtp_host=\"127.0.0.1\",smtp_port={smtp_port},smtp_tls=\"none\",\
+             from=\"Vigie <vigie@cndh.ml>\",poll_seconds=1}}"
+        )
+        .into_boxed_str(),
+    );
+    let extra: [(&'static str, &'static str); 3] =
+        [("ROCKET_MAIL", mail), ("ROCKET_RECEIPT_TRIES_PER_HOUR", "6"), ("ROCKET_FORGOT_PER_CLIENT", "1000")];
+    let cl = Cluster::start_with(Engine::Postgres, &extra);
+    setup_staff(&cl.db);
+    let staff: Vec<String> = (0..8).map(|i| format!("staff{i}@cndh.ml")).collect();
+    for email in &staff {
+        crate::accounts::add_user(&cl.db, email, "investigator", Some("cndh"));
+    }
+    open_cases(&cl, 2);
+    let filed_before = n_reports(&cl.db);
+
+    // Reports through both instances at once: each acknowledged one is kept once.
+    let per_server = 15;
+    let filers: Vec<_> = cl
+        .ports
+        .iter()
+        .enumerate()
+        .map(|(s, &port)| {
+            std::thread::spawn(move || {
+                let mut a = Agent::new(port);
+                (0..per_server)
+                    .map(|i| {
+                        let r = a.post_json("/api/v1/reports", &report_json(100 * (s + 1) + i));
+                        assert_eq!(r.status, 201, "{}", r.body);
+                        100 * (s + 1) + i
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let acknowledged: Vec<usize> = filers.into_iter().flat_map(|f| f.join().unwrap()).collect();
+    assert_eq!(n_reports(&cl.db), filed_before + acknowledged.len() as i64);
+    let mut c = cl.db.conn();
+    for i in &acknowledged {
+        let kept: i64 = reports::table
+            .filter(reports::narrative.like(format!("%numéro {i} à Kayes%")))
+            .count()
+            .get_result(&mut c)
+            .unwrap();
+        assert_eq!(kept, 1, "report {i} kept once");
+    }
+
+    // Receipt guessing, spread over both instances and sent at once: the configured number of
+    // tries in all, then refused everywhere.
+    let guesses: Vec<(u16, Vec<u8>)> = (0..2 * TRIES)
+        .map(|i| {
+            let port = cl.ports[i % 2];
+            let body = json!({"receipt": format!("{:04} 0000 0000 0000", 1000 + i)}).to_string();
+            let req = format!(
+                "POST /api/v1/receipts/status HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
+                 Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            (port, req.into_bytes())
+        })
+        .collect();
+    let answers = crate::races::race(guesses);
+    let refused = answers.iter().filter(|r| r.status == 429).count();
+    assert!(answers.iter().all(|r| r.status == 404 || r.status == 429), "{:?}", answers.iter().map(|r| r.status).collect::<Vec<_>>());
+    assert_eq!(refused, TRIES, "{TRIES} tries over both instances, the rest refused");
+    for port in cl.ports {
+        let r = Agent::new(port).post_json("/api/v1/receipts/status", &json!({"receipt": "1111 2222 3333 4444"}).to_string());
+        assert_eq!(r.status, 429, "instance {port} refuses once the shared budget is spent");
+    }
+
+    // Password resets asked through both instances at once: one mail each.
+    let asks: Vec<_> = staff
+        .iter()
+        .enumerate()
+        .map(|(i, email)| {
+            let port = cl.ports[i % 2];
+            let email = email.clone();
+            std::thread::spawn(move || {
+                let mut a = Agent::new(port);
+                a.get("/staff/password/forgot");
+                let r = a.post("/staff/password/forgot", &format!("email={}", crate::accounts::enc(&email)));
+                assert!(r.status < 400, "{}", r.body);
+            })
+        })
+        .collect();
+    for a in asks {
+        a.join().unwrap();
+    }
+
+    // The cases' deadlines are overdue: two more instances start together, and each
+    // runs the reminder pass at start; with the two already running, four instances.
+    let yesterday = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
+    diesel::update(cases::table).set(cases::acknowledge_by.eq(Some(yesterday))).execute(&mut c).unwrap();
+    let mut env: Vec<(&str, &str)> = vec![
+        ("ROCKET_TOTP_REQUIRED_ROLES", "[]"),
+        ("ROCKET_SECRET_KEY", crate::races::SECRET),
+        ("ROCKET_DB_POOL_SIZE", "4"),
+    ];
+    env.extend_from_slice(&extra);
+    let more: Vec<_> = (0..2)
+        .map(|_| {
+            let env = env.clone();
+            let db_url = cl.db.url.clone();
+            let data = cl.db.data_dir();
+            std::thread::spawn(move || {
+                let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_vigie"));
+                let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+                cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+                    .env("DATABASE_URL", db_url)
+                    .env("ROCKET_DATA_DIR", data)
+                    .env("ROCKET_PORT", port.to_string())
+                    .env("ROCKET_ADDRESS", "127.0.0.1")
+                    .envs(env)
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null());
+                let child = cmd.spawn().unwrap();
+                let deadline = Instant::now() + Duration::from_secs(60);
+                while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+                    assert!(Instant::now() < deadline, "an instance did not start");
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                child
+            })
+        })
+        .collect();
+    let mut more: Vec<_> = more.into_iter().map(|h| h.join().unwrap()).collect();
+
+    // Every queued mail delivered, each exactly once. Every CNDH case worker gets a digest.
+    let workers = 2 + staff.len();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let queued = loop {
+        let rows: Vec<(String, String, Option<chrono::NaiveDateTime>)> = mail_outbox::table
+            .select((mail_outbox::to_addr, mail_outbox::kind, mail_outbox::sent_at))
+            .load(&mut c)
+            .unwrap();
+        let digests = rows.iter().filter(|r| r.1 == "digest").count();
+        if digests >= workers && rows.iter().all(|r| r.2.is_some()) {
+            break rows;
+        }
+        assert!(Instant::now() < deadline, "mail still unsent: {rows:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    // Give a duplicate delivery, if any, the time to arrive.
+    std::thread::sleep(Duration::from_secs(3));
+    for child in more.iter_mut() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let mut digests: Vec<&String> = queued.iter().filter(|r| r.1 == "digest").map(|r| &r.0).collect();
+    digests.sort();
+    digests.dedup();
+    assert_eq!(
+        (digests.len(), queued.iter().filter(|r| r.1 == "digest").count()),
+        (workers, workers),
+        "one digest per case worker, whatever the instances: {digests:?}"
+    );
+    let resets = queued.iter().filter(|r| r.1 != "digest").count();
+    assert!(resets >= staff.len(), "one reset mail per person asking ({resets})");
+    let mut expected: BTreeMap<String, usize> = BTreeMap::new();
+    for (to, _, _) in &queued {
+        *expected.entry(to.clone()).or_default() += 1;
+    }
+    let mut got: BTreeMap<String, usize> = BTreeMap::new();
+    for m in smtp.received.lock().unwrap().iter() {
+        *got.entry(recipient(m)).or_default() += 1;
+    }
+    assert_eq!(got, expected, "each queued mail reached the SMTP server exactly once");
+
+    // The audit chain, written by four instances, is one unbroken chain.
+    assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
+    let out = vigie_cmd(&cl.db, &["audit", "verify"], &[]);
+    assert!(out.status.success(), "{}", text(&out));
 }
