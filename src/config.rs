@@ -80,9 +80,10 @@ pub struct Config {
     /// Evidence one report may receive in one day (files, MiB), the first filing included.
     pub report_daily_files: u32,
     pub report_daily_mb: u32,
-    /// Evidence one client may send per hour, all reports together (MiB; held in memory only).
+    /// Evidence one client may send per hour, all reports together (MiB; in memory on SQLite,
+    /// in the database on PostgreSQL, where the instances count together).
     pub client_upload_mb_per_hour: u32,
-    /// Reports one client may file per hour (held in memory only).
+    /// Reports one client may file per hour (counted like `client_upload_mb_per_hour`).
     pub reports_per_hour: u32,
     /// Receipt look-ups one client may try per hour before being slowed down.
     pub receipt_tries_per_hour: u32,

@@ -368,3 +368,45 @@ fn two_instances_on_one_postgresql_share_the_limits_deliver_each_mail_once_and_k
     let out = vigie_cmd(&cl.db, &["audit", "verify"], &[]);
     assert!(out.status.success(), "{}", text(&out));
 }
+
+/// Graceful stop (issue 14): a report whose body is still arriving when the server gets SIGTERM
+/// is answered 201 and kept; the server then exits by itself, successfully, within the grace.
+#[test]
+fn sigterm_lets_a_report_in_flight_finish_then_the_server_exits() {
+    use std::io::{Read, Write};
+    each_engine(|engine| {
+        let db = TestDb::new(engine);
+        let (mut server, base) = crate::browser::start_server(&db, &[]);
+        let port: u16 = base.rsplit(':').next().unwrap().parse().unwrap();
+        let body = report_json(1);
+        let (first, rest) = body.as_bytes().split_at(body.len() / 2);
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            s,
+            "POST /api/v1/reports HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .unwrap();
+        s.write_all(first).unwrap();
+        s.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(500));
+        let stopped_at = Instant::now();
+        // SAFETY: a signal to the child process this test started.
+        assert_eq!(unsafe { libc::kill(server.pid() as i32, libc::SIGTERM) }, 0);
+        std::thread::sleep(Duration::from_millis(1500));
+        assert!(server.wait_exit(Duration::ZERO).is_none(), "the server waits for the request in flight");
+        s.write_all(rest).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        drop(s);
+        assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+        assert!(answer.contains("\"receipt\""), "{answer}");
+        let status = server.wait_exit(Duration::from_secs(25)).expect("the server exits after the grace");
+        eprintln!("exited {:?} after SIGTERM", stopped_at.elapsed());
+        assert!(status.success(), "a clean exit: {status}");
+        assert!(stopped_at.elapsed() < Duration::from_secs(21), "within grace + mercy");
+        assert_eq!(n_reports(&db), 1, "the report answered 201 is kept");
+    });
+}
