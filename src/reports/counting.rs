@@ -111,7 +111,13 @@ impl Limits {
     }
 
     /// Reserves `bytes` of this client's hourly evidence budget; false when they do not fit.
-    pub async fn reserve_upload(&self, db: &Db, now: u64, client: Option<IpAddr>, bytes: u64) -> AppResult<bool> {
+    pub async fn reserve_upload(
+        &self,
+        db: &Db,
+        now: u64,
+        client: Option<IpAddr>,
+        bytes: u64,
+    ) -> AppResult<bool> {
         match &self.shared {
             None => Ok(self.memory.reserve_upload(now, client, bytes)),
             Some(s) => {
@@ -123,7 +129,12 @@ impl Limits {
 
     /// Reserves one receipt try (see `RateLimiter::reserve_receipt_try`): `Some(n)` tries held
     /// this hour, over every instance; `None` past the limit.
-    pub async fn reserve_receipt_try(&self, db: &Db, now: u64, client: Option<IpAddr>) -> AppResult<Option<u32>> {
+    pub async fn reserve_receipt_try(
+        &self,
+        db: &Db,
+        now: u64,
+        client: Option<IpAddr>,
+    ) -> AppResult<Option<u32>> {
         match &self.shared {
             None => Ok(self.memory.reserve_receipt_try(now, client)),
             Some(s) => Ok(Self::add(s, db, now, client, RECEIPT, 1, self.receipt_tries_per_hour)

@@ -29,8 +29,8 @@ use crate::error::AppError;
 use crate::geo::Geo;
 use crate::i18n::Catalog;
 use crate::taxonomy::Taxonomy;
-use evidence::{Caps, Evidence, EvidenceError, Source, Usage};
 use counting::Limits;
+use evidence::{Caps, Evidence, EvidenceError, Source, Usage};
 use limits::RateLimiter;
 use submit::{FieldErrors, RawReport};
 
@@ -422,7 +422,8 @@ impl Intake<'_> {
     /// past the hourly limit; a wrong receipt keeps its try and is answered more and more slowly,
     /// a right one gives its try back.
     pub async fn lookup(&self, typed: &str) -> Result<model::ReceiptReport, LookupError> {
-        let Some(tries) = self.limiter.reserve_receipt_try(self.db, self.clock.unix(), self.client).await? else {
+        let Some(tries) = self.limiter.reserve_receipt_try(self.db, self.clock.unix(), self.client).await?
+        else {
             return Err(LookupError::Blocked);
         };
         let found = match Receipt::parse(typed) {

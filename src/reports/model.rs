@@ -400,7 +400,9 @@ pub fn rate_salt(conn: &mut DbConn, window_start: i64, fresh: &str) -> QueryResu
     use crate::schema::{rate_counts, rate_salts};
     let row = (rate_salts::window_start.eq(window_start), rate_salts::salt.eq(fresh));
     let made = match conn {
-        DbConn::Pg(pg) => diesel::insert_into(rate_salts::table).values(row).on_conflict_do_nothing().execute(pg)?,
+        DbConn::Pg(pg) => {
+            diesel::insert_into(rate_salts::table).values(row).on_conflict_do_nothing().execute(pg)?
+        }
         DbConn::Sqlite(lite) => {
             diesel::insert_into(rate_salts::table).values(row).on_conflict_do_nothing().execute(lite)?
         }
@@ -408,7 +410,8 @@ pub fn rate_salt(conn: &mut DbConn, window_start: i64, fresh: &str) -> QueryResu
     if made == 1 {
         // Privacy: the hour that ended is forgotten, its salt first.
         diesel::delete(rate_salts::table.filter(rate_salts::window_start.lt(window_start))).execute(conn)?;
-        diesel::delete(rate_counts::table.filter(rate_counts::window_start.lt(window_start))).execute(conn)?;
+        diesel::delete(rate_counts::table.filter(rate_counts::window_start.lt(window_start)))
+            .execute(conn)?;
     }
     rate_salts::table.find(window_start).select(rate_salts::salt).first(conn)
 }

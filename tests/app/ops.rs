@@ -258,10 +258,15 @@ fn two_instances_on_one_postgresql_share_the_limits_deliver_each_mail_once_and_k
         .collect();
     let answers = crate::races::race(guesses);
     let refused = answers.iter().filter(|r| r.status == 429).count();
-    assert!(answers.iter().all(|r| r.status == 404 || r.status == 429), "{:?}", answers.iter().map(|r| r.status).collect::<Vec<_>>());
+    assert!(
+        answers.iter().all(|r| r.status == 404 || r.status == 429),
+        "{:?}",
+        answers.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
     assert_eq!(refused, TRIES, "{TRIES} tries over both instances, the rest refused");
     for port in cl.ports {
-        let r = Agent::new(port).post_json("/api/v1/receipts/status", &json!({"receipt": "1111 2222 3333 4444"}).to_string());
+        let r = Agent::new(port)
+            .post_json("/api/v1/receipts/status", &json!({"receipt": "1111 2222 3333 4444"}).to_string());
         assert_eq!(r.status, 429, "instance {port} refuses once the shared budget is spent");
     }
 
@@ -409,4 +414,120 @@ fn sigterm_lets_a_report_in_flight_finish_then_the_server_exits() {
         assert!(stopped_at.elapsed() < Duration::from_secs(21), "within grace + mercy");
         assert_eq!(n_reports(&db), 1, "the report answered 201 is kept");
     });
+}
+
+/// Runs SQL on the PostgreSQL server as the test administrator.
+fn pg_admin(sql: &str) {
+    let admin = std::env::var("VIGIE_TEST_POSTGRES").unwrap();
+    let mut c = diesel::PgConnection::establish(&admin).unwrap();
+    diesel::sql_query(sql).execute(&mut c).unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// Ends every connection to the test database but the administrator's own.
+fn drop_connections(name: &str) {
+    pg_admin(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+    ));
+}
+
+/// Waits until `/healthz` says `want`; returns how long it took.
+fn wait_health(port: u16, want: &str, within: Duration) -> Duration {
+    let start = Instant::now();
+    loop {
+        let r = Agent::new(port).get("/healthz");
+        if r.body.trim().starts_with(want) {
+            return start.elapsed();
+        }
+        assert!(start.elapsed() < within, "healthz still says `{}` ({}), not `{want}`", r.body, r.status);
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+fn form_fields(i: usize) -> String {
+    format!(
+        "violations=liberty.arbitrary_arrest&narrative=Arrestation+pendant+la+panne+{i}+au+march%C3%A9+de+Kayes\
+         &occurred_on=2026-01-15&date_precision=exact&lat=14.4469&lon=-11.4445&location_method=gps\
+         &force=police&reporter_relation=witness&action=submit"
+    )
+}
+
+/// Faults on PostgreSQL (issue 14). The outage is simulated on the test's own database, since
+/// other people's tests share the server: new connections refused (`ALLOW_CONNECTIONS false`)
+/// and the open ones ended (`pg_terminate_backend`), which is what Vigie sees of a stopped
+/// server; then a fail-over to a read-only database (`default_transaction_read_only`). During
+/// each, `/healthz` names the fault, a report gets a 503 (the page in the visitor's language,
+/// JSON for the API) and no 2xx is given without its row; Vigie serves again by itself once
+/// the database is back, without a restart.
+#[test]
+fn a_database_outage_and_a_read_only_database_answer_503_write_nothing_and_vigie_comes_back_by_itself() {
+    if !engines().contains(&Engine::Postgres) {
+        eprintln!("database outage: skipped (set VIGIE_TEST_POSTGRES)");
+        return;
+    }
+    let db = TestDb::new(Engine::Postgres);
+    let name = db.url.rsplit('/').next().unwrap().split('?').next().unwrap().to_string();
+    let (_server, base) = crate::browser::start_server(
+        &db,
+        &[("ROCKET_SECRET_KEY", crate::races::SECRET), ("ROCKET_DB_POOL_SIZE", "3")],
+    );
+    let port: u16 = base.rsplit(':').next().unwrap().parse().unwrap();
+    wait_health(port, "ok", Duration::from_secs(10));
+    let mut public = Agent::new(port);
+    let mut english = Agent::new(port);
+    assert_eq!(public.get("/reports/new").status, 200);
+    assert_eq!(english.get("/reports/new?lang=en").status, 200);
+    let mut acknowledged = 0;
+    let mut tries = 0;
+
+    // The outage.
+    pg_admin(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"));
+    drop_connections(&name);
+    wait_health(port, "database unreachable", Duration::from_secs(40));
+    let r = public.post("/reports", &form_fields(1));
+    tries += 1;
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(
+        r.body.contains("Rien n'a été enregistré") || r.body.contains("Rien n&#x27;a été enregistré"),
+        "{}",
+        r.body
+    );
+    let r = english.post("/reports", &form_fields(2));
+    tries += 1;
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(r.body.contains("Nothing was saved"), "the page in the visitor's language: {}", r.body);
+    let r = public.post_json("/api/v1/reports", &report_json(3));
+    tries += 1;
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(r.body.contains("\"error\""), "{}", r.body);
+
+    // The database returns: Vigie serves again by itself.
+    pg_admin(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"));
+    let back = wait_health(port, "ok", Duration::from_secs(30));
+    eprintln!("serving again {back:?} after the database returned");
+    let r = public.post_json("/api/v1/reports", &report_json(4));
+    assert_eq!(r.status, 201, "{}", r.body);
+    acknowledged += 1;
+
+    // A fail-over to a read-only database.
+    pg_admin(&format!("ALTER DATABASE {name} SET default_transaction_read_only = on"));
+    drop_connections(&name);
+    wait_health(port, "database read-only", Duration::from_secs(30));
+    assert_eq!(public.get("/reports/new").status, 200, "reading still works");
+    let r = public.post("/reports", &form_fields(5));
+    tries += 1;
+    assert_eq!(r.status, 503, "{}", r.body);
+    let r = public.post_json("/api/v1/reports", &report_json(6));
+    tries += 1;
+    assert_eq!(r.status, 503, "{}", r.body);
+    pg_admin(&format!("ALTER DATABASE {name} RESET default_transaction_read_only"));
+    drop_connections(&name);
+    wait_health(port, "ok", Duration::from_secs(30));
+    let r = public.post_json("/api/v1/reports", &report_json(7));
+    assert_eq!(r.status, 201, "{}", r.body);
+    acknowledged += 1;
+
+    // No 2xx without its row, no row without its 2xx.
+    assert_eq!(n_reports(&db), acknowledged, "{tries} refused, {acknowledged} acknowledged");
+    let mut c = db.conn();
+    assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
 }
