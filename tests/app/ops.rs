@@ -531,3 +531,85 @@ fn a_database_outage_and_a_read_only_database_answer_503_write_nothing_and_vigie
     let mut c = db.conn();
     assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
 }
+
+/// Sends one request; the answer's status, or `None` when the connection fails or is cut
+/// before a whole answer (the server was killed).
+fn status_of_request(port: u16, req: &str) -> Option<u16> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.write_all(req.as_bytes()).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).ok()?;
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    // A whole answer: a body as long as it says (the API's answers carry a Content-Length).
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))?
+        .parse()
+        .ok()?;
+    if body.len() < length {
+        return None;
+    }
+    head.split(' ').nth(1)?.parse().ok()
+}
+
+/// Crash (issue 14): `kill -9` while reports are filed through both doors at full speed; every
+/// report acknowledged with a receipt before the kill is in the database afterwards (SQLite:
+/// WAL with `synchronous=FULL`; PostgreSQL: the commit before the answer), and the audit chain
+/// still verifies.
+#[test]
+fn kill_9_mid_load_loses_no_acknowledged_report() {
+    each_engine(|engine| {
+        let db = TestDb::new(engine);
+        let (mut server, base) =
+            crate::browser::start_server(&db, &[("ROCKET_REPORTS_PER_HOUR", "100000")]);
+        let port: u16 = base.rsplit(':').next().unwrap().parse().unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let filers: Vec<_> = (0..4)
+            .map(|t| {
+                let stop = stop.clone();
+                std::thread::spawn(move || {
+                    let mut acknowledged = vec![];
+                    let mut i = 0;
+                    while !stop.load(Ordering::Relaxed) {
+                        let n = 10_000 * (t + 1) + i;
+                        i += 1;
+                        let body = report_json(n);
+                        let req = format!(
+                            "POST /api/v1/reports HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
+                             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                            body.len()
+                        );
+                        // After the kill a request fails to connect or is cut: not acknowledged.
+                        match status_of_request(port, &req) {
+                            Some(201) => acknowledged.push(n),
+                            Some(status) => assert!(status >= 500, "answered {status}"),
+                            None => break,
+                        }
+                    }
+                    acknowledged
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(2500));
+        // SAFETY: a signal to the child process this test started.
+        assert_eq!(unsafe { libc::kill(server.pid() as i32, libc::SIGKILL) }, 0);
+        server.wait_exit(Duration::from_secs(10)).expect("killed");
+        stop.store(true, Ordering::Relaxed);
+        let acknowledged: Vec<usize> = filers.into_iter().flat_map(|f| f.join().unwrap()).collect();
+        assert!(acknowledged.len() >= 5, "load before the kill ({} reports)", acknowledged.len());
+        let mut c = db.conn();
+        let narratives: Vec<String> = reports::table.select(reports::narrative).load(&mut c).unwrap();
+        let kept: std::collections::HashSet<&str> = narratives.iter().map(String::as_str).collect();
+        for n in &acknowledged {
+            let text = format!("Arrestation sans motif numéro {n} à Kayes, détenu depuis.");
+            assert!(kept.contains(text.as_str()), "report {n} was acknowledged and is lost");
+        }
+        eprintln!("{} acknowledged before kill -9, {} rows after", acknowledged.len(), narratives.len());
+        assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
+        let out = vigie_cmd(&db, &["audit", "verify"], &[]);
+        assert!(out.status.success(), "{}", text(&out));
+    });
+}
