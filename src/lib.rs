@@ -219,6 +219,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .manage(clock::Clock::system())
         .manage(staff_doors)
         .manage(limits)
+        .manage(config.trusted_proxies())
         .manage(Arc::new(config.mail.clone()))
         .manage(auth::SessionLimits {
             idle_minutes: config.session_idle_minutes,

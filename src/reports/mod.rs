@@ -100,7 +100,7 @@ impl<'r> FromRequest<'r> for Intake<'r> {
                 limiter: r.state::<Limits>()?,
                 evidence_writes: r.state::<EvidenceWrites>()?,
                 clock: r.state::<crate::clock::Clock>()?,
-                client: req.client_ip(),
+                client: crate::auth::guards::client_addr(req),
                 lang: crate::web::locale_of(req).0,
             })
         })();

@@ -563,8 +563,7 @@ fn status_of_request(port: u16, req: &str) -> Option<u16> {
 fn kill_9_mid_load_loses_no_acknowledged_report() {
     each_engine(|engine| {
         let db = TestDb::new(engine);
-        let (mut server, base) =
-            crate::browser::start_server(&db, &[("ROCKET_REPORTS_PER_HOUR", "100000")]);
+        let (mut server, base) = crate::browser::start_server(&db, &[("ROCKET_REPORTS_PER_HOUR", "100000")]);
         let port: u16 = base.rsplit(':').next().unwrap().parse().unwrap();
         let stop = Arc::new(AtomicBool::new(false));
         let filers: Vec<_> = (0..4)
@@ -611,5 +610,47 @@ fn kill_9_mid_load_loses_no_acknowledged_report() {
         assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
         let out = vigie_cmd(&db, &["audit", "verify"], &[]);
         assert!(out.status.success(), "{}", text(&out));
+    });
+}
+
+/// `trusted_proxies` (issue 14): behind a trusted reverse proxy each client counts on its own
+/// (the address from `X-Forwarded-For`); from any other peer the header is ignored, so a client
+/// cannot buy itself a fresh budget by writing a made-up address there.
+#[test]
+fn behind_a_trusted_proxy_each_client_has_its_own_limit_and_the_header_is_ignored_from_anyone_else() {
+    each_engine(|engine| {
+        let app = TestApp::with_figment(TestDb::new(engine), |f| {
+            f.merge(("reports_per_hour", 2)).merge(("trusted_proxies", vec!["10.0.0.0/8"]))
+        });
+        let file = |peer: &str, forwarded: Option<&str>, i: usize| {
+            let mut r = app
+                .client
+                .post("/api/v1/reports")
+                .header(ContentType::JSON)
+                .remote(peer.parse().unwrap())
+                .body(report_json(i));
+            if let Some(f) = forwarded {
+                r = r.header(rocket::http::Header::new("X-Forwarded-For", f.to_string()));
+            }
+            r.dispatch().status()
+        };
+        // Through the proxy: two clients, two budgets.
+        let proxy = "10.0.0.2:40000";
+        for i in 0..2 {
+            assert_eq!(file(proxy, Some("203.0.113.5"), i), Status::Created);
+        }
+        assert_eq!(file(proxy, Some("203.0.113.5"), 2), Status::TooManyRequests);
+        assert_eq!(file(proxy, Some("203.0.113.6"), 3), Status::Created, "another client behind the proxy");
+        // A client beside the proxy: the header it writes changes nothing.
+        let direct = "198.51.100.7:50000";
+        for i in 0..2 {
+            assert_eq!(file(direct, Some(&format!("192.0.2.{i}")), 10 + i), Status::Created);
+        }
+        assert_eq!(
+            file(direct, Some("192.0.2.99"), 12),
+            Status::TooManyRequests,
+            "a made-up address buys nothing"
+        );
+        assert_eq!(n_reports(&app.db), 5);
     });
 }
