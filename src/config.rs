@@ -14,6 +14,15 @@ fn default_database_url() -> String {
 /// The mail settings are the outbox's own (`notify`); the configuration holds them as `mail`.
 pub use crate::notify::{MailConfig, MailTransport, SmtpTls};
 
+impl Config {
+    /// `trusted_proxies`, parsed (checked by `validate`).
+    pub fn trusted_proxies(&self) -> crate::auth::throttle::TrustedProxies {
+        crate::auth::throttle::TrustedProxies(
+            self.trusted_proxies.iter().filter_map(|p| crate::auth::throttle::Net::parse(p)).collect(),
+        )
+    }
+}
+
 /// The trainers' rules (issue 12): what counts as a pattern, a duplicate offer, a warning.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(default)]
@@ -80,9 +89,10 @@ pub struct Config {
     /// Evidence one report may receive in one day (files, MiB), the first filing included.
     pub report_daily_files: u32,
     pub report_daily_mb: u32,
-    /// Evidence one client may send per hour, all reports together (MiB; held in memory only).
+    /// Evidence one client may send per hour, all reports together (MiB; in memory on SQLite,
+    /// in the database on PostgreSQL, where the instances count together).
     pub client_upload_mb_per_hour: u32,
-    /// Reports one client may file per hour (held in memory only).
+    /// Reports one client may file per hour (counted like `client_upload_mb_per_hour`).
     pub reports_per_hour: u32,
     /// Receipt look-ups one client may try per hour before being slowed down.
     pub receipt_tries_per_hour: u32,
@@ -112,6 +122,9 @@ pub struct Config {
     /// Forgot-password requests one client may make per hour.
     pub forgot_per_client: u32,
     pub totp_required_roles: Vec<crate::auth::Role>,
+    /// The reverse proxies (addresses or CIDR networks) whose `X-Forwarded-For` names the
+    /// client; from any other peer the header is ignored. Empty (the default): never read.
+    pub trusted_proxies: Vec<String>,
     pub mail: MailConfig,
     pub training: TrainingConfig,
 }
@@ -155,6 +168,7 @@ impl Default for Config {
             forgot_per_client: 5,
             // Every role: monitors keep the names of those they filed for, trainers see patterns.
             totp_required_roles: crate::auth::Role::ALL.to_vec(),
+            trusted_proxies: vec![],
             mail: MailConfig::default(),
             training: TrainingConfig::default(),
         }
@@ -256,6 +270,14 @@ impl Config {
         if self.forgot_per_client == 0 {
             return bad("forgot_per_client", "must be at least 1");
         }
+        if let Some(bad_entry) =
+            self.trusted_proxies.iter().find(|p| crate::auth::throttle::Net::parse(p).is_none())
+        {
+            return bad(
+                "trusted_proxies",
+                &format!("holds `{bad_entry}`, which is neither an address nor a network like 10.0.0.0/8"),
+            );
+        }
         if !self.public_url.starts_with("http://") && !self.public_url.starts_with("https://") {
             return bad("public_url", "must start with http:// or https://");
         }
@@ -315,6 +337,9 @@ mod tests {
             let err = Config::from_figment(&f).unwrap_err();
             assert!(err.contains(key), "{err}");
         }
+        let f = Figment::new().merge(("trusted_proxies", vec!["10.0.0.0/8", "proxy.local"]));
+        let err = Config::from_figment(&f).unwrap_err();
+        assert!(err.contains("trusted_proxies") && err.contains("proxy.local"), "{err}");
         let f = Figment::new().merge(("totp_required_roles", vec!["admin", "janitor"]));
         let err = Config::from_figment(&f).unwrap_err();
         assert!(err.contains("totp_required_roles") && err.contains("janitor"), "{err}");

@@ -515,6 +515,30 @@ pub fn analyze(conn: &mut DbConn) -> QueryResult<()> {
     conn.batch_execute("ANALYZE")
 }
 
+/// A SQLite file opened as it is (no pragma changed, nothing written), for checking a backup
+/// or a restore target: `vigie backup` and `vigie restore`.
+pub fn open_sqlite_file(path: &std::path::Path) -> AppResult<DbConn> {
+    let target =
+        path.to_str().ok_or_else(|| AppError::Config(format!("{} is not valid UTF-8", path.display())))?;
+    let c = diesel::SqliteConnection::establish(target)
+        .map_err(|e| AppError::Config(format!("cannot open {}: {e}", path.display())))?;
+    Ok(DbConn::Sqlite(c))
+}
+
+/// A write that is always rolled back, for `/healthz`: it fails when the database is
+/// read-only (a replica after a fail-over, a read-only file) or cannot extend its file.
+pub fn write_probe(conn: &mut DbConn) -> QueryResult<()> {
+    let tried = conn.transaction(|c| {
+        c.batch_execute("UPDATE settings SET value = value WHERE key = 'write-lock'")?;
+        Err::<(), _>(diesel::result::Error::RollbackTransaction)
+    });
+    match tried {
+        Err(diesel::result::Error::RollbackTransaction) => Ok(()),
+        Err(e) => Err(e),
+        Ok(()) => Ok(()),
+    }
+}
+
 /// A cheap round trip, for `/healthz`.
 pub fn ping(conn: &mut DbConn) -> AppResult<()> {
     conn.batch_execute("SELECT 1")?;

@@ -51,6 +51,40 @@ pub fn is_timeout(e: &diesel::result::Error) -> bool {
     }
 }
 
+/// What keeps the database from taking a write or answering at all (issue 14): the connection
+/// lost (PostgreSQL stopped, restarted or unreachable), a read-only database (a replica after a
+/// fail-over, a file or disk mounted read-only), a full disk. Nothing was written; the request
+/// may be sent again once it is fixed, so it is a 503, not a 500.
+pub fn unavailable_reason(e: &diesel::result::Error) -> Option<&'static str> {
+    use diesel::result::{DatabaseErrorKind, Error};
+    let Error::DatabaseError(kind, info) = e else { return None };
+    let m = info.message();
+    match kind {
+        DatabaseErrorKind::ReadOnlyTransaction => return Some("database read-only"),
+        DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
+            return Some("database unreachable")
+        }
+        _ => {}
+    }
+    if m.contains("readonly database") || m.contains("read-only transaction") {
+        Some("database read-only")
+    } else if m.contains("disk is full")
+        || m.contains("No space left on device")
+        || m.contains("could not extend file")
+    {
+        Some("disk full")
+    } else if m.contains("terminating connection")
+        || m.contains("server closed the connection")
+        || m.contains("connection to server")
+        || m.contains("no connection to the server")
+        || m.contains("disk I/O error")
+    {
+        Some("database unreachable")
+    } else {
+        None
+    }
+}
+
 impl AppError {
     pub fn status(&self) -> Status {
         match self {
@@ -62,6 +96,8 @@ impl AppError {
             AppError::Pool(_) | AppError::Unavailable => Status::ServiceUnavailable,
             // PostgreSQL gave up waiting (lock_timeout, statement_timeout): busy, not broken.
             AppError::Database(e) if is_timeout(e) => Status::ServiceUnavailable,
+            // The database lost, read-only or its disk full: nothing written, try again later.
+            AppError::Database(e) if unavailable_reason(e).is_some() => Status::ServiceUnavailable,
             _ => Status::InternalServerError,
         }
     }

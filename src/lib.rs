@@ -10,7 +10,8 @@
 //! - [`geo`]: regions and cercles by point-in-polygon, the gazetteer, the server-drawn map.
 //! - [`taxonomy`]: violation types, forces and the other lists, as data.
 //! - [`audit`]: the hash-chained audit log. [`notify`]: mail through the outbox.
-//! - [`db`], [`schema`]: one database layer over SQLite and PostgreSQL.
+//! - [`db`], [`schema`]: one database layer over SQLite and PostgreSQL; [`backup`]: backups
+//!   and restores.
 //! - [`web`]: language, page context, CSRF, security headers, compression.
 //! - [`config`], [`error`], [`i18n`], [`crypto`], [`cli`].
 //!
@@ -20,6 +21,7 @@ pub mod accounts;
 pub mod analytics;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod cases;
 pub mod cli;
 pub mod clock;
@@ -201,6 +203,14 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     let staff_doors = accounts::StaffDoors::new(&prepared.config);
     let static_dir = prepared.config.static_dir.clone();
     let config = prepared.config.clone();
+    // The public side's hourly limits: in the database on PostgreSQL, shared by the instances.
+    let limits = reports::counting::Limits::new(
+        prepared.db.engine,
+        &secret_key,
+        config.reports_per_hour,
+        config.receipt_tries_per_hour,
+        u64::from(config.client_upload_mb_per_hour) * 1024 * 1024,
+    );
     Ok(rocket::custom(figment)
         .manage(prepared.db)
         .manage(prepared.config)
@@ -212,6 +222,8 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .manage(account_keys)
         .manage(clock::Clock::system())
         .manage(staff_doors)
+        .manage(limits)
+        .manage(config.trusted_proxies())
         .manage(Arc::new(config.mail.clone()))
         .manage(auth::SessionLimits {
             idle_minutes: config.session_idle_minutes,

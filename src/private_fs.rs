@@ -39,6 +39,27 @@ pub fn tighten_file(path: &Path) -> io::Result<()> {
     }
 }
 
+/// The bytes free for an unprivileged writer on the file system holding `path`.
+#[cfg(unix)]
+pub fn free_bytes(path: &Path) -> io::Result<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes())
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    // SAFETY: statvfs fills the zeroed struct it is given; the path is NUL-terminated.
+    let mut s: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(c.as_ptr(), &mut s) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    #[expect(clippy::useless_conversion, reason = "u64 on 64-bit Linux, narrower elsewhere")]
+    let (blocks, size) = (u64::from(s.f_bavail), u64::from(s.f_frsize));
+    Ok(blocks.saturating_mul(size))
+}
+
+#[cfg(not(unix))]
+pub fn free_bytes(_path: &Path) -> io::Result<u64> {
+    Ok(u64::MAX)
+}
+
 /// The database file and the files SQLite keeps beside it.
 pub fn sqlite_files(db: &Path) -> Vec<std::path::PathBuf> {
     let name = db.as_os_str().to_string_lossy().to_string();

@@ -595,6 +595,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The salt of each hour's shared rate-limit keys (PostgreSQL; issue 14).
+    rate_salts (window_start) {
+        window_start -> BigInt,
+        salt -> Text,
+    }
+}
+
+diesel::table! {
+    /// The public side's hourly counters shared by the instances (PostgreSQL; issue 14).
+    rate_counts (window_start, client_key, kind) {
+        window_start -> BigInt,
+        client_key -> Text,
+        kind -> Text,
+        n -> BigInt,
+    }
+}
+
+diesel::table! {
     read_marks (user_id, report_id) {
         user_id -> Integer,
         report_id -> Integer,
@@ -666,6 +684,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     violation_modules,
     remediation_actions,
     digests_sent,
+    rate_salts,
+    rate_counts,
     pending_reporter_events,
     role_grants,
     read_marks,

@@ -72,8 +72,8 @@ impl<'r> rocket::request::FromRequest<'r> for Auth<'r> {
                 keys: r.state::<AccountKeys>()?,
                 clock: r.state::<crate::clock::Clock>()?,
                 // Staff addresses may be recorded in the audit log (never a reporter's).
-                ip: req.client_ip().map(|ip| ip.to_string()),
-                network: req.client_ip().map(throttle::network_of).unwrap_or_default(),
+                ip: crate::auth::guards::client_addr(req).map(|ip| ip.to_string()),
+                network: crate::auth::guards::client_addr(req).map(throttle::network_of).unwrap_or_default(),
                 secure_cookies: r.figment().profile() != "debug",
             })
         })();

@@ -6,6 +6,7 @@ use rocket::http::Status;
 use rocket::request::{FromRequest, Outcome};
 use rocket::Request;
 
+use super::throttle::{client_of, TrustedProxies};
 use super::{CurrentUser, Role};
 use crate::audit::{self, Actor};
 use crate::db::{Db, DbConn};
@@ -141,7 +142,7 @@ impl<'r> FromRequest<'r> for Staff<'r> {
             institution: user.user.institution_id,
             lang: crate::i18n::locale_of(req).0,
             db,
-            ip: req.client_ip().map(|ip| ip.to_string()),
+            ip: client_addr(req).map(|ip| ip.to_string()),
             user,
         })
     }
@@ -234,3 +235,10 @@ role_guard!(
     MapReader,
     [Intake, Investigator, Ombudsman, Auditor]
 );
+
+/// The client's address: the connection's peer, or, when the peer is one of `trusted_proxies`,
+/// the address the proxy put in `X-Forwarded-For` (`throttle::client_of`).
+pub fn client_addr(req: &Request<'_>) -> Option<std::net::IpAddr> {
+    let trusted = req.rocket().state::<TrustedProxies>().map(|t| t.0.as_slice()).unwrap_or(&[]);
+    client_of(req.remote().map(|a| a.ip()), req.headers().get_one("X-Forwarded-For"), trusted)
+}

@@ -49,6 +49,74 @@ pub fn network_of(ip: IpAddr) -> String {
     }
 }
 
+/// One entry of `trusted_proxies`: an address, or a network in CIDR notation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Net {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl Net {
+    /// `192.0.2.10`, `10.0.0.0/8`, `::1`, `2001:db8::/32`.
+    pub fn parse(s: &str) -> Option<Net> {
+        let s = s.trim();
+        let (addr, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a.parse::<IpAddr>().ok()?, p.parse::<u8>().ok()?),
+            None => {
+                let a = s.parse::<IpAddr>().ok()?;
+                (a, if a.is_ipv4() { 32 } else { 128 })
+            }
+        };
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        (prefix <= max).then_some(Net { addr, prefix })
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+            v4 => v4,
+        };
+        match (self.addr, ip) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                u32::from(n) & mask == u32::from(a) & mask
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                u128::from(n) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The client a request comes from. Security: `X-Forwarded-For` is read only when the
+/// connection comes from a trusted proxy (anyone else could write any address there); it is
+/// then walked from the right (the hop the proxy added) past the trusted proxies, and the first
+/// other address is the client. A header missing, empty or not an address leaves the peer.
+/// Privacy: the result is used for the rate limiters' salted keys (and a staff member's audit
+/// entry), never stored for a reporter.
+pub fn client_of(peer: Option<IpAddr>, forwarded_for: Option<&str>, trusted: &[Net]) -> Option<IpAddr> {
+    let peer = peer?;
+    if !trusted.iter().any(|n| n.contains(peer)) {
+        return Some(peer);
+    }
+    let Some(header) = forwarded_for else { return Some(peer) };
+    let mut client = peer;
+    for hop in header.rsplit(',') {
+        let Ok(ip) = hop.trim().parse::<IpAddr>() else { return Some(client) };
+        client = ip;
+        if !trusted.iter().any(|n| n.contains(ip)) {
+            break;
+        }
+    }
+    Some(client)
+}
+
+/// The parsed `trusted_proxies`, in Rocket's state.
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub Vec<Net>);
+
 struct Window<C> {
     start: u64,
     salt: [u8; 16],
@@ -151,6 +219,36 @@ mod tests {
         assert_eq!(second_factor_lock(20, 10), chrono::Duration::minutes(30));
         assert_eq!(second_factor_lock(30, 10), chrono::Duration::minutes(60));
         assert_eq!(second_factor_lock(10_000, 10), chrono::Duration::minutes(24 * 60));
+    }
+
+    #[test]
+    fn the_client_is_read_from_x_forwarded_for_only_behind_a_trusted_proxy() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let trusted = vec![Net::parse("10.0.0.0/8").unwrap(), Net::parse("::1").unwrap()];
+        let xff = Some("198.51.100.9, 203.0.113.5, 10.1.2.3");
+        // From a trusted proxy: the first untrusted hop from the right.
+        assert_eq!(client_of(Some(ip("10.0.0.2")), xff, &trusted), Some(ip("203.0.113.5")));
+        assert_eq!(client_of(Some(ip("::1")), Some("203.0.113.7"), &trusted), Some(ip("203.0.113.7")));
+        // From anyone else: the header is ignored.
+        assert_eq!(client_of(Some(ip("192.0.2.1")), xff, &trusted), Some(ip("192.0.2.1")));
+        assert_eq!(client_of(Some(ip("10.0.0.2")), xff, &[]), Some(ip("10.0.0.2")));
+        // Missing or malformed: the proxy itself (never an address made up).
+        assert_eq!(client_of(Some(ip("10.0.0.2")), None, &trusted), Some(ip("10.0.0.2")));
+        assert_eq!(client_of(Some(ip("10.0.0.2")), Some("unknown"), &trusted), Some(ip("10.0.0.2")));
+        // Every hop trusted: the leftmost.
+        assert_eq!(client_of(Some(ip("10.0.0.2")), Some("10.9.9.9"), &trusted), Some(ip("10.9.9.9")));
+    }
+
+    #[test]
+    fn networks_parse_and_contain() {
+        let n = Net::parse("192.168.0.0/16").unwrap();
+        assert!(n.contains("192.168.44.1".parse().unwrap()));
+        assert!(n.contains("::ffff:192.168.44.1".parse().unwrap()));
+        assert!(!n.contains("192.169.0.1".parse().unwrap()));
+        assert!(Net::parse("0.0.0.0/0").unwrap().contains("8.8.8.8".parse().unwrap()));
+        assert!(Net::parse("2001:db8::/32").unwrap().contains("2001:db8:5::1".parse().unwrap()));
+        assert_eq!(Net::parse("10.0.0.0/33"), None);
+        assert_eq!(Net::parse("proxy.local"), None);
     }
 
     #[test]

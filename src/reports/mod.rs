@@ -3,6 +3,7 @@
 //! Both doors share the flows below, so the rules are the same whichever way a report comes.
 
 pub mod api;
+pub mod counting;
 pub mod evidence;
 mod follow;
 mod form;
@@ -28,6 +29,7 @@ use crate::error::AppError;
 use crate::geo::Geo;
 use crate::i18n::Catalog;
 use crate::taxonomy::Taxonomy;
+use counting::Limits;
 use evidence::{Caps, Evidence, EvidenceError, Source, Usage};
 use limits::RateLimiter;
 use submit::{FieldErrors, RawReport};
@@ -62,7 +64,7 @@ pub struct Intake<'r> {
     catalog_arc: Arc<Catalog>,
     hasher: &'r HashLimiter,
     salt: &'r ReceiptSalt,
-    limiter: &'r RateLimiter,
+    limiter: &'r Limits,
     evidence_writes: &'r EvidenceWrites,
     /// The time of the rate-limit windows (pinned in tests).
     clock: &'r crate::clock::Clock,
@@ -95,10 +97,10 @@ impl<'r> FromRequest<'r> for Intake<'r> {
                 catalog_arc: r.state::<Arc<Catalog>>()?.clone(),
                 hasher: r.state::<HashLimiter>()?,
                 salt: r.state::<ReceiptSalt>()?,
-                limiter: r.state::<RateLimiter>()?,
+                limiter: r.state::<Limits>()?,
                 evidence_writes: r.state::<EvidenceWrites>()?,
                 clock: r.state::<crate::clock::Clock>()?,
-                client: req.client_ip(),
+                client: crate::auth::guards::client_addr(req),
                 lang: crate::web::locale_of(req).0,
             })
         })();
@@ -222,14 +224,17 @@ impl Intake<'_> {
     }
 
     /// Counts one report against this client's hourly limit; false when over it.
-    pub fn allow_report(&self) -> bool {
-        self.limiter.allow_report(self.clock.unix(), self.client)
+    pub async fn allow_report(&self) -> Result<bool, AppError> {
+        self.limiter.allow_report(self.db, self.clock.unix(), self.client).await
     }
 
     /// Reserves the spooled size of the files about to be read in this client's hourly upload
     /// budget; false when it is spent.
-    pub fn allow_upload(&self, bytes: u64) -> bool {
-        bytes == 0 || self.limiter.reserve_upload(self.clock.unix(), self.client, bytes)
+    pub async fn allow_upload(&self, bytes: u64) -> Result<bool, AppError> {
+        if bytes == 0 {
+            return Ok(true);
+        }
+        self.limiter.reserve_upload(self.db, self.clock.unix(), self.client, bytes).await
     }
 
     /// The evidence limits of this installation.
@@ -285,7 +290,7 @@ impl Intake<'_> {
         monitor: Option<submit::MonitorFiling>,
     ) -> Result<(Receipt, submit::Location), FileError> {
         let draft = self.check_report(&raw, monitor.as_ref()).map_err(FileError::Invalid)?;
-        if !self.allow_report() {
+        if !self.allow_report().await? {
             return Err(FileError::RateLimited);
         }
         let saved = self.save_report(draft, vec![], channel, monitor, None).await?;
@@ -417,7 +422,8 @@ impl Intake<'_> {
     /// past the hourly limit; a wrong receipt keeps its try and is answered more and more slowly,
     /// a right one gives its try back.
     pub async fn lookup(&self, typed: &str) -> Result<model::ReceiptReport, LookupError> {
-        let Some(tries) = self.limiter.reserve_receipt_try(self.clock.unix(), self.client) else {
+        let Some(tries) = self.limiter.reserve_receipt_try(self.db, self.clock.unix(), self.client).await?
+        else {
             return Err(LookupError::Blocked);
         };
         let found = match Receipt::parse(typed) {
@@ -430,7 +436,7 @@ impl Intake<'_> {
         };
         match found {
             Some(r) => {
-                self.limiter.release_receipt_try(self.clock.unix(), self.client);
+                self.limiter.release_receipt_try(self.db, self.clock.unix(), self.client).await?;
                 Ok(r)
             }
             None => {
@@ -546,7 +552,7 @@ impl Intake<'_> {
         if let Err(e) = evidence::check_caps(&self.caps(), &usage, &[size]) {
             return Ok(Err(e));
         }
-        if !self.allow_upload(size) {
+        if !self.allow_upload(size).await? {
             return Err(AppError::TooManyRequests);
         }
         let mut files = match self.inspect_files(vec![source]).await {
@@ -686,16 +692,8 @@ async fn backfill_safe_copies(db: Db) {
 
 pub fn stage() -> AdHoc {
     AdHoc::on_ignite("reports", |rocket| async {
-        let limiter = rocket
-            .state::<Arc<Config>>()
-            .map(|c| {
-                RateLimiter::new(c.reports_per_hour, c.receipt_tries_per_hour)
-                    .with_upload_budget(u64::from(c.client_upload_mb_per_hour) * 1024 * 1024)
-            })
-            .unwrap_or_else(|| RateLimiter::new(20, 30));
         let writes = EvidenceWrites::for_pool(rocket.state::<Arc<Config>>().map_or(8, |c| c.db_pool_size));
         rocket
-            .manage(limiter)
             .manage(writes)
             .mount("/", routes::routes())
             .mount("/api/v1", api::routes())

@@ -253,7 +253,7 @@ async fn create(
             return Ok((Status::UnprocessableEntity, render_form(page, ctx)));
         }
     };
-    if !intake.allow_report() || !intake.allow_upload(files.iter().map(|f| f.1).sum()) {
+    if !intake.allow_report().await? || !intake.allow_upload(files.iter().map(|f| f.1).sum()).await? {
         return Err(AppError::TooManyRequests);
     }
     // One file at a time, so that a refused one can be named.

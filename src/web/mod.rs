@@ -449,12 +449,50 @@ impl Fairing for RequestLog {
     }
 }
 
-/// `GET /healthz`: 200 when the database answers.
+/// `GET /healthz`: 200 `ok`, or 503 naming what is wrong, for a monitor or a load balancer:
+/// `database unreachable`, `database read-only`, `disk full` (less free space than one full
+/// form of evidence and 64 MiB beside, where the SQLite file or the data folder lives), or
+/// `database cannot write`. Privacy: it says nothing about reports or people.
 #[rocket::get("/healthz")]
-async fn healthz(db: &rocket::State<crate::db::Db>) -> (Status, &'static str) {
-    match db.run(crate::db::ping).await {
-        Ok(()) => (Status::Ok, "ok"),
-        Err(_) => (Status::ServiceUnavailable, "database unavailable"),
+async fn healthz(
+    db: &rocket::State<crate::db::Db>,
+    config: &rocket::State<std::sync::Arc<crate::config::Config>>,
+) -> (Status, String) {
+    let unavailable = |why: &str| (Status::ServiceUnavailable, why.to_string());
+    if let Err(e) = db.run(crate::db::ping).await {
+        return match &e {
+            AppError::Database(d) => {
+                unavailable(crate::error::unavailable_reason(d).unwrap_or("database unreachable"))
+            }
+            _ => unavailable("database unreachable"),
+        };
+    }
+    let need = (u64::from(config.upload_max_mb) * u64::from(config.upload_max_files) + 64) * 1024 * 1024;
+    let mut places = vec![config.data_dir.clone()];
+    if let Ok(url) = crate::db::DbUrl::parse(&config.database_url) {
+        if url.engine == crate::db::Engine::Sqlite {
+            let file = std::path::PathBuf::from(&url.target);
+            places.push(
+                file.parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(std::path::Path::new("."))
+                    .to_path_buf(),
+            );
+        }
+    }
+    for place in places {
+        if let Ok(free) = crate::private_fs::free_bytes(&place) {
+            if free < need {
+                return unavailable(&format!("disk full: {} MiB free", free / (1024 * 1024)));
+            }
+        }
+    }
+    match db.run(|c| Ok(crate::db::write_probe(c)?)).await {
+        Ok(()) => (Status::Ok, "ok".into()),
+        Err(AppError::Database(d)) => {
+            unavailable(crate::error::unavailable_reason(&d).unwrap_or("database cannot write"))
+        }
+        Err(_) => unavailable("database unreachable"),
     }
 }
 

@@ -15,12 +15,12 @@ use vigie::notify::{self, Transport};
 use vigie::schema::mail_outbox;
 
 /// A minimal SMTP server (RFC 5321 commands a client needs) that keeps what it receives.
-struct SmtpServer {
-    received: Arc<Mutex<Vec<String>>>,
+pub struct SmtpServer {
+    pub received: Arc<Mutex<Vec<String>>>,
 }
 
 impl SmtpServer {
-    fn start(listener: TcpListener) -> SmtpServer {
+    pub fn start(listener: TcpListener) -> SmtpServer {
         let received = Arc::new(Mutex::new(vec![]));
         let store = received.clone();
         thread::spawn(move || {

@@ -12,6 +12,7 @@ mod gazetteer;
 mod intake;
 mod labels;
 mod mail;
+mod ops;
 mod races;
 mod scale;
 mod security_accounts;

@@ -16,7 +16,7 @@ use crate::browser::{start_server, Server};
 use crate::common::*;
 use vigie::schema::{allegations, audit_log, case_transitions, cases, events, mail_outbox, reports};
 
-const SECRET: &str = "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk=";
+pub const SECRET: &str = "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk=";
 
 /// How many pairs each race plays.
 const PAIRS: usize = 24;
@@ -212,7 +212,7 @@ impl Cluster {
     }
 }
 
-fn report_json(i: usize) -> String {
+pub fn report_json(i: usize) -> String {
     serde_json::json!({
         "narrative": format!("Arrestation sans motif numéro {i} à Kayes, détenu depuis."),
         "occurred_on": "2026-09-01", "violations": ["liberty.arbitrary_arrest"], "force": "police",
@@ -222,7 +222,7 @@ fn report_json(i: usize) -> String {
 }
 
 /// Files `n` reports through the API; returns their ids.
-fn file_reports(db: &TestDb, port: u16, n: usize) -> Vec<i32> {
+pub fn file_reports(db: &TestDb, port: u16, n: usize) -> Vec<i32> {
     let mut public = Agent::new(port);
     for i in 0..n {
         let r = public.post_json("/api/v1/reports", &report_json(i));
@@ -250,7 +250,7 @@ fn events_with_allegations(intake: &mut Agent, rids: &[i32]) -> Vec<i32> {
 }
 
 /// `n` cases at the CNDH, each on its own event; returns the case ids.
-fn open_cases(cl: &Cluster, n: usize) -> Vec<i32> {
+pub fn open_cases(cl: &Cluster, n: usize) -> Vec<i32> {
     let rids = file_reports(&cl.db, cl.ports[0], n);
     let mut intake = Agent::sign_in(cl.ports[0], "intake@cndh.ml");
     for e in events_with_allegations(&mut intake, &rids) {
@@ -291,7 +291,7 @@ fn assert_history_chains(db: &TestDb, case_id: i32) -> Vec<String> {
     steps.into_iter().map(|s| s.1).collect()
 }
 
-fn setup_staff(db: &TestDb) {
+pub fn setup_staff(db: &TestDb) {
     add_user(db, "intake@cndh.ml", "intake", None);
     add_user(db, "intake2@cndh.ml", "intake", None);
     add_user(db, "inv@cndh.ml", "investigator", Some("cndh"));

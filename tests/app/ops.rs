@@ -1,0 +1,656 @@
+//! Issue 14: running Vigie as a service. Backups taken while servers write, restored into an
+//! empty database and checked.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use rocket::http::{ContentType, Status};
+use rocket::local::blocking::Client;
+use serde_json::{json, Value};
+
+use crate::common::*;
+use crate::races::{open_cases, report_json, setup_staff, Agent, Cluster};
+use vigie::schema::{attachments, audit_log, cases, mail_outbox, reports};
+
+/// Files a report with a photo through the form of an in-process instance; returns its receipt.
+fn file_with_evidence(client: &Client, i: usize) -> String {
+    let token = csrf(client);
+    let narrative = format!("Des militaires ont arrêté mon frère au marché, témoignage {i}.");
+    let fields = [
+        ("csrf", token.as_str()),
+        ("violations", "liberty.arbitrary_arrest"),
+        ("narrative", narrative.as_str()),
+        ("occurred_on", "2026-01-15"),
+        ("date_precision", "exact"),
+        ("lat", "12.6392"),
+        ("lon", "-8.0029"),
+        ("location_method", "gps"),
+        ("force", "gendarmerie"),
+        ("reporter_relation", "relative"),
+        ("action", "submit"),
+    ];
+    let (ct, body) = multipart(&fields, &[("evidence", "photo.png", PNG)]);
+    let r = client.post("/reports").header(ct).body(body).dispatch();
+    assert_eq!(r.status(), Status::Created);
+    let html = r.into_string().unwrap();
+    between(&html, "id=\"receipt\">").expect("a receipt")
+}
+
+type Evidence = (i32, Option<i32>, String, Vec<u8>, Option<Vec<u8>>);
+
+fn evidence(db: &TestDb) -> Vec<Evidence> {
+    let mut c = db.conn();
+    attachments::table
+        .order(attachments::id)
+        .select((
+            attachments::id,
+            attachments::report_id,
+            attachments::sha256,
+            attachments::data,
+            attachments::safe_data,
+        ))
+        .load(&mut c)
+        .unwrap()
+}
+
+fn chain(db: &TestDb) -> Vec<(i32, String)> {
+    let mut c = db.conn();
+    audit_log::table.order(audit_log::id).select((audit_log::id, audit_log::hash)).load(&mut c).unwrap()
+}
+
+fn n_reports(db: &TestDb) -> i64 {
+    let mut c = db.conn();
+    reports::table.count().get_result(&mut c).unwrap()
+}
+
+#[test]
+fn a_backup_taken_while_two_servers_write_restores_into_an_empty_database_with_its_chain_and_evidence() {
+    each_engine(|engine| {
+        let cl = Cluster::start(engine);
+        setup_staff(&cl.db);
+        open_cases(&cl, 2);
+        // Evidence through the form of a third instance, in this process.
+        let client = Client::tracked(vigie::build(figment(&cl.db)).expect("build")).expect("client");
+        let receipts: Vec<String> = (0..3).map(|i| file_with_evidence(&client, i)).collect();
+        drop(client);
+        let before = evidence(&cl.db);
+        assert_eq!(before.len(), 3, "one photo per report");
+        let reports_before = n_reports(&cl.db);
+
+        // Writers keep filing reports through both servers while the backup runs.
+        let stop = Arc::new(AtomicBool::new(false));
+        let writers: Vec<_> = cl
+            .ports
+            .iter()
+            .map(|&port| {
+                let stop = stop.clone();
+                std::thread::spawn(move || {
+                    let mut a = Agent::new(port);
+                    let mut n = 0;
+                    while !stop.load(Ordering::Relaxed) {
+                        let r = a.post_json("/api/v1/reports", &report_json(1000 + n));
+                        assert_eq!(r.status, 201, "{}", r.body);
+                        n += 1;
+                    }
+                    n
+                })
+            })
+            .collect();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let file = cl.db.dir.path().join("backups").join("vigie-backup");
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        let out = vigie_cmd(&cl.db, &["backup", file.to_str().unwrap()], &[]);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        stop.store(true, Ordering::Relaxed);
+        let filed: usize = writers.into_iter().map(|w| w.join().unwrap()).sum();
+        assert!(out.status.success(), "backup: {}", text(&out));
+        assert!(filed > 2, "the servers kept filing during the backup ({filed})");
+        let reports_after = n_reports(&cl.db);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "the backup is its owner's only");
+        }
+        // A second backup under the same name is refused, the first kept.
+        let again = vigie_cmd(&cl.db, &["backup", file.to_str().unwrap()], &[]);
+        assert_eq!(again.status.code(), Some(1), "{}", text(&again));
+        assert!(text(&again).contains("already exists"), "{}", text(&again));
+
+        // Restore into a fresh, empty database.
+        let restored = TestDb::new(engine);
+        let out = vigie_cmd(&restored, &["restore", file.to_str().unwrap()], &[]);
+        assert!(out.status.success(), "restore: {}", text(&out));
+        assert!(text(&out).contains("every SHA-256 matches"), "{}", text(&out));
+        let verify = vigie_cmd(&restored, &["audit", "verify"], &[]);
+        assert!(verify.status.success(), "audit verify after restore: {}", text(&verify));
+        assert!(text(&verify).contains("audit log intact"), "{}", text(&verify));
+
+        // Every evidence file came back byte for byte, and its SHA-256 is the one recorded.
+        let after = evidence(&restored);
+        assert_eq!(after, before, "the evidence, byte for byte");
+        for (id, _, sha, data, _) in &after {
+            assert_eq!(&vigie::crypto::sha256_hex(data), sha, "evidence {id}");
+        }
+        // One moment of the database: every report of before, maybe some filed during, and an
+        // audit chain that is the beginning of the live one.
+        let n = n_reports(&restored);
+        assert!((reports_before..=reports_after).contains(&n), "{reports_before} <= {n} <= {reports_after}");
+        let live = chain(&cl.db);
+        let copy = chain(&restored);
+        assert!(!copy.is_empty() && copy.len() <= live.len());
+        assert_eq!(copy[..], live[..copy.len()], "the copy's audit chain is a prefix of the live one");
+        let mut c = restored.conn();
+        let n_cases: i64 = cases::table.count().get_result(&mut c).unwrap();
+        assert_eq!(n_cases, 2);
+
+        // Restoring over a database that holds data is refused and changes nothing.
+        let over = vigie_cmd(&restored, &["restore", file.to_str().unwrap()], &[]);
+        assert_eq!(over.status.code(), Some(1), "{}", text(&over));
+        assert!(text(&over).contains("not empty"), "{}", text(&over));
+        assert_eq!(n_reports(&restored), n);
+
+        // The restored database serves: a reporter's receipt still opens their report (the
+        // receipt salt came with it) and its photo is there.
+        let client = Client::tracked(vigie::build(figment(&restored)).expect("build")).expect("client");
+        for receipt in &receipts {
+            let r = client
+                .post("/api/v1/receipts/status")
+                .header(ContentType::JSON)
+                .body(json!({"receipt": receipt}).to_string())
+                .dispatch();
+            assert_eq!(r.status(), Status::Ok, "receipt {receipt} after restore");
+            let v: Value = r.into_json().unwrap();
+            assert!(v.is_object(), "{v}");
+        }
+    });
+}
+
+/// The `To:` address of a message as the SMTP server received it.
+fn recipient(message: &str) -> String {
+    message
+        .lines()
+        .find_map(|l| l.strip_prefix("To: "))
+        .map(|t| t.trim().trim_start_matches('<').trim_end_matches('>').to_string())
+        .unwrap_or_default()
+}
+
+/// Several instances over one PostgreSQL database (issue 14): reports filed through both at
+/// once are each kept once; receipt guessing is refused after the configured number of tries
+/// summed over both instances (the counters are in the database); every mail, password resets
+/// asked through both and the deadline digests of instances started together, reaches a real
+/// SMTP listener exactly once; the audit chain verifies.
+#[test]
+fn two_instances_on_one_postgresql_share_the_limits_deliver_each_mail_once_and_keep_one_chain() {
+    if !engines().contains(&Engine::Postgres) {
+        eprintln!("two instances on PostgreSQL: skipped (set VIGIE_TEST_POSTGRES)");
+        return;
+    }
+    const TRIES: usize = 6;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let smtp_port = listener.local_addr().unwrap().port();
+    let smtp = crate::mail::SmtpServer::start(listener);
+    let mail: &'static str = Box::leak(
+        format!(
+            "{{transport=\"smtp\",smtp_host=\"127.0.0.1\",smtp_port={smtp_port},smtp_tls=\"none\",\
+             from=\"Vigie <vigie@cndh.ml>\",poll_seconds=1}}"
+        )
+        .into_boxed_str(),
+    );
+    let extra: [(&'static str, &'static str); 3] =
+        [("ROCKET_MAIL", mail), ("ROCKET_RECEIPT_TRIES_PER_HOUR", "6"), ("ROCKET_FORGOT_PER_CLIENT", "1000")];
+    let cl = Cluster::start_with(Engine::Postgres, &extra);
+    setup_staff(&cl.db);
+    let staff: Vec<String> = (0..8).map(|i| format!("staff{i}@cndh.ml")).collect();
+    for email in &staff {
+        crate::accounts::add_user(&cl.db, email, "investigator", Some("cndh"));
+    }
+    open_cases(&cl, 2);
+    let filed_before = n_reports(&cl.db);
+
+    // Reports through both instances at once: each acknowledged one is kept once.
+    let per_server = 15;
+    let filers: Vec<_> = cl
+        .ports
+        .iter()
+        .enumerate()
+        .map(|(s, &port)| {
+            std::thread::spawn(move || {
+                let mut a = Agent::new(port);
+                (0..per_server)
+                    .map(|i| {
+                        let r = a.post_json("/api/v1/reports", &report_json(100 * (s + 1) + i));
+                        assert_eq!(r.status, 201, "{}", r.body);
+                        100 * (s + 1) + i
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let acknowledged: Vec<usize> = filers.into_iter().flat_map(|f| f.join().unwrap()).collect();
+    assert_eq!(n_reports(&cl.db), filed_before + acknowledged.len() as i64);
+    let mut c = cl.db.conn();
+    for i in &acknowledged {
+        let kept: i64 = reports::table
+            .filter(reports::narrative.like(format!("%numéro {i} à Kayes%")))
+            .count()
+            .get_result(&mut c)
+            .unwrap();
+        assert_eq!(kept, 1, "report {i} kept once");
+    }
+
+    // Receipt guessing, spread over both instances and sent at once: the configured number of
+    // tries in all, then refused everywhere.
+    let guesses: Vec<(u16, Vec<u8>)> = (0..2 * TRIES)
+        .map(|i| {
+            let port = cl.ports[i % 2];
+            let body = json!({"receipt": format!("{:04} 0000 0000 0000", 1000 + i)}).to_string();
+            let req = format!(
+                "POST /api/v1/receipts/status HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
+                 Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            (port, req.into_bytes())
+        })
+        .collect();
+    let answers = crate::races::race(guesses);
+    let refused = answers.iter().filter(|r| r.status == 429).count();
+    assert!(
+        answers.iter().all(|r| r.status == 404 || r.status == 429),
+        "{:?}",
+        answers.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    assert_eq!(refused, TRIES, "{TRIES} tries over both instances, the rest refused");
+    for port in cl.ports {
+        let r = Agent::new(port)
+            .post_json("/api/v1/receipts/status", &json!({"receipt": "1111 2222 3333 4444"}).to_string());
+        assert_eq!(r.status, 429, "instance {port} refuses once the shared budget is spent");
+    }
+
+    // Password resets asked through both instances at once: one mail each.
+    let asks: Vec<_> = staff
+        .iter()
+        .enumerate()
+        .map(|(i, email)| {
+            let port = cl.ports[i % 2];
+            let email = email.clone();
+            std::thread::spawn(move || {
+                let mut a = Agent::new(port);
+                a.get("/staff/password/forgot");
+                let r = a.post("/staff/password/forgot", &format!("email={}", crate::accounts::enc(&email)));
+                assert!(r.status < 400, "{}", r.body);
+            })
+        })
+        .collect();
+    for a in asks {
+        a.join().unwrap();
+    }
+
+    // The cases' deadlines are overdue: two more instances start together, and each
+    // runs the reminder pass at start; with the two already running, four instances.
+    let yesterday = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
+    diesel::update(cases::table).set(cases::acknowledge_by.eq(Some(yesterday))).execute(&mut c).unwrap();
+    let mut env: Vec<(&str, &str)> = vec![
+        ("ROCKET_TOTP_REQUIRED_ROLES", "[]"),
+        ("ROCKET_SECRET_KEY", crate::races::SECRET),
+        ("ROCKET_DB_POOL_SIZE", "4"),
+    ];
+    env.extend_from_slice(&extra);
+    let more: Vec<_> = (0..2)
+        .map(|_| {
+            let env = env.clone();
+            let db_url = cl.db.url.clone();
+            let data = cl.db.data_dir();
+            std::thread::spawn(move || {
+                let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_vigie"));
+                let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+                cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+                    .env("DATABASE_URL", db_url)
+                    .env("ROCKET_DATA_DIR", data)
+                    .env("ROCKET_PORT", port.to_string())
+                    .env("ROCKET_ADDRESS", "127.0.0.1")
+                    .envs(env)
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null());
+                let child = cmd.spawn().unwrap();
+                let deadline = Instant::now() + Duration::from_secs(60);
+                while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+                    assert!(Instant::now() < deadline, "an instance did not start");
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                child
+            })
+        })
+        .collect();
+    let mut more: Vec<_> = more.into_iter().map(|h| h.join().unwrap()).collect();
+
+    // Every queued mail delivered, each exactly once. Every CNDH case worker gets a digest.
+    let workers = 2 + staff.len();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let queued = loop {
+        let rows: Vec<(String, String, Option<chrono::NaiveDateTime>)> = mail_outbox::table
+            .select((mail_outbox::to_addr, mail_outbox::kind, mail_outbox::sent_at))
+            .load(&mut c)
+            .unwrap();
+        let digests = rows.iter().filter(|r| r.1 == "digest").count();
+        if digests >= workers && rows.iter().all(|r| r.2.is_some()) {
+            break rows;
+        }
+        assert!(Instant::now() < deadline, "mail still unsent: {rows:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    // Give a duplicate delivery, if any, the time to arrive.
+    std::thread::sleep(Duration::from_secs(3));
+    for child in more.iter_mut() {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let mut digests: Vec<&String> = queued.iter().filter(|r| r.1 == "digest").map(|r| &r.0).collect();
+    digests.sort();
+    digests.dedup();
+    assert_eq!(
+        (digests.len(), queued.iter().filter(|r| r.1 == "digest").count()),
+        (workers, workers),
+        "one digest per case worker, whatever the instances: {digests:?}"
+    );
+    let resets = queued.iter().filter(|r| r.1 != "digest").count();
+    assert!(resets >= staff.len(), "one reset mail per person asking ({resets})");
+    let mut expected: BTreeMap<String, usize> = BTreeMap::new();
+    for (to, _, _) in &queued {
+        *expected.entry(to.clone()).or_default() += 1;
+    }
+    let mut got: BTreeMap<String, usize> = BTreeMap::new();
+    for m in smtp.received.lock().unwrap().iter() {
+        *got.entry(recipient(m)).or_default() += 1;
+    }
+    assert_eq!(got, expected, "each queued mail reached the SMTP server exactly once");
+
+    // The audit chain, written by four instances, is one unbroken chain.
+    assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
+    let out = vigie_cmd(&cl.db, &["audit", "verify"], &[]);
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+/// Graceful stop (issue 14): a report whose body is still arriving when the server gets SIGTERM
+/// is answered 201 and kept; the server then exits by itself, successfully, within the grace.
+#[test]
+fn sigterm_lets_a_report_in_flight_finish_then_the_server_exits() {
+    use std::io::{Read, Write};
+    each_engine(|engine| {
+        let db = TestDb::new(engine);
+        let (mut server, base) = crate::browser::start_server(&db, &[]);
+        let port: u16 = base.rsplit(':').next().unwrap().parse().unwrap();
+        let body = report_json(1);
+        let (first, rest) = body.as_bytes().split_at(body.len() / 2);
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            s,
+            "POST /api/v1/reports HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .unwrap();
+        s.write_all(first).unwrap();
+        s.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(500));
+        let stopped_at = Instant::now();
+        // SAFETY: a signal to the child process this test started.
+        assert_eq!(unsafe { libc::kill(server.pid() as i32, libc::SIGTERM) }, 0);
+        std::thread::sleep(Duration::from_millis(1500));
+        assert!(server.wait_exit(Duration::ZERO).is_none(), "the server waits for the request in flight");
+        s.write_all(rest).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).unwrap();
+        drop(s);
+        assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+        assert!(answer.contains("\"receipt\""), "{answer}");
+        let status = server.wait_exit(Duration::from_secs(25)).expect("the server exits after the grace");
+        eprintln!("exited {:?} after SIGTERM", stopped_at.elapsed());
+        assert!(status.success(), "a clean exit: {status}");
+        assert!(stopped_at.elapsed() < Duration::from_secs(21), "within grace + mercy");
+        assert_eq!(n_reports(&db), 1, "the report answered 201 is kept");
+    });
+}
+
+/// Runs SQL on the PostgreSQL server as the test administrator.
+fn pg_admin(sql: &str) {
+    let admin = std::env::var("VIGIE_TEST_POSTGRES").unwrap();
+    let mut c = diesel::PgConnection::establish(&admin).unwrap();
+    diesel::sql_query(sql).execute(&mut c).unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
+/// Ends every connection to the test database but the administrator's own.
+fn drop_connections(name: &str) {
+    pg_admin(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+    ));
+}
+
+/// Waits until `/healthz` says `want`; returns how long it took.
+fn wait_health(port: u16, want: &str, within: Duration) -> Duration {
+    let start = Instant::now();
+    loop {
+        let r = Agent::new(port).get("/healthz");
+        if r.body.trim().starts_with(want) {
+            return start.elapsed();
+        }
+        assert!(start.elapsed() < within, "healthz still says `{}` ({}), not `{want}`", r.body, r.status);
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+fn form_fields(i: usize) -> String {
+    format!(
+        "violations=liberty.arbitrary_arrest&narrative=Arrestation+pendant+la+panne+{i}+au+march%C3%A9+de+Kayes\
+         &occurred_on=2026-01-15&date_precision=exact&lat=14.4469&lon=-11.4445&location_method=gps\
+         &force=police&reporter_relation=witness&action=submit"
+    )
+}
+
+/// Faults on PostgreSQL (issue 14). The outage is simulated on the test's own database, since
+/// other people's tests share the server: new connections refused (`ALLOW_CONNECTIONS false`)
+/// and the open ones ended (`pg_terminate_backend`), which is what Vigie sees of a stopped
+/// server; then a fail-over to a read-only database (`default_transaction_read_only`). During
+/// each, `/healthz` names the fault, a report gets a 503 (the page in the visitor's language,
+/// JSON for the API) and no 2xx is given without its row; Vigie serves again by itself once
+/// the database is back, without a restart.
+#[test]
+fn a_database_outage_and_a_read_only_database_answer_503_write_nothing_and_vigie_comes_back_by_itself() {
+    if !engines().contains(&Engine::Postgres) {
+        eprintln!("database outage: skipped (set VIGIE_TEST_POSTGRES)");
+        return;
+    }
+    let db = TestDb::new(Engine::Postgres);
+    let name = db.url.rsplit('/').next().unwrap().split('?').next().unwrap().to_string();
+    let (_server, base) = crate::browser::start_server(
+        &db,
+        &[("ROCKET_SECRET_KEY", crate::races::SECRET), ("ROCKET_DB_POOL_SIZE", "3")],
+    );
+    let port: u16 = base.rsplit(':').next().unwrap().parse().unwrap();
+    wait_health(port, "ok", Duration::from_secs(10));
+    let mut public = Agent::new(port);
+    let mut english = Agent::new(port);
+    assert_eq!(public.get("/reports/new").status, 200);
+    assert_eq!(english.get("/reports/new?lang=en").status, 200);
+    let mut acknowledged = 0;
+    let mut tries = 0;
+
+    // The outage.
+    pg_admin(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"));
+    drop_connections(&name);
+    wait_health(port, "database unreachable", Duration::from_secs(40));
+    let r = public.post("/reports", &form_fields(1));
+    tries += 1;
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(
+        r.body.contains("Rien n'a été enregistré") || r.body.contains("Rien n&#x27;a été enregistré"),
+        "{}",
+        r.body
+    );
+    let r = english.post("/reports", &form_fields(2));
+    tries += 1;
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(r.body.contains("Nothing was saved"), "the page in the visitor's language: {}", r.body);
+    let r = public.post_json("/api/v1/reports", &report_json(3));
+    tries += 1;
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert!(r.body.contains("\"error\""), "{}", r.body);
+
+    // The database returns: Vigie serves again by itself.
+    pg_admin(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS true"));
+    let back = wait_health(port, "ok", Duration::from_secs(30));
+    eprintln!("serving again {back:?} after the database returned");
+    let r = public.post_json("/api/v1/reports", &report_json(4));
+    assert_eq!(r.status, 201, "{}", r.body);
+    acknowledged += 1;
+
+    // A fail-over to a read-only database.
+    pg_admin(&format!("ALTER DATABASE {name} SET default_transaction_read_only = on"));
+    drop_connections(&name);
+    wait_health(port, "database read-only", Duration::from_secs(30));
+    assert_eq!(public.get("/reports/new").status, 200, "reading still works");
+    let r = public.post("/reports", &form_fields(5));
+    tries += 1;
+    assert_eq!(r.status, 503, "{}", r.body);
+    let r = public.post_json("/api/v1/reports", &report_json(6));
+    tries += 1;
+    assert_eq!(r.status, 503, "{}", r.body);
+    pg_admin(&format!("ALTER DATABASE {name} RESET default_transaction_read_only"));
+    drop_connections(&name);
+    wait_health(port, "ok", Duration::from_secs(30));
+    let r = public.post_json("/api/v1/reports", &report_json(7));
+    assert_eq!(r.status, 201, "{}", r.body);
+    acknowledged += 1;
+
+    // No 2xx without its row, no row without its 2xx.
+    assert_eq!(n_reports(&db), acknowledged, "{tries} refused, {acknowledged} acknowledged");
+    let mut c = db.conn();
+    assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
+}
+
+/// Sends one request; the answer's status, or `None` when the connection fails or is cut
+/// before a whole answer (the server was killed).
+fn status_of_request(port: u16, req: &str) -> Option<u16> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.write_all(req.as_bytes()).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).ok()?;
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    // A whole answer: a body as long as it says (the API's answers carry a Content-Length).
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().to_string()))?
+        .parse()
+        .ok()?;
+    if body.len() < length {
+        return None;
+    }
+    head.split(' ').nth(1)?.parse().ok()
+}
+
+/// Crash (issue 14): `kill -9` while reports are filed through both doors at full speed; every
+/// report acknowledged with a receipt before the kill is in the database afterwards (SQLite:
+/// WAL with `synchronous=FULL`; PostgreSQL: the commit before the answer), and the audit chain
+/// still verifies.
+#[test]
+fn kill_9_mid_load_loses_no_acknowledged_report() {
+    each_engine(|engine| {
+        let db = TestDb::new(engine);
+        let (mut server, base) = crate::browser::start_server(&db, &[("ROCKET_REPORTS_PER_HOUR", "100000")]);
+        let port: u16 = base.rsplit(':').next().unwrap().parse().unwrap();
+        let stop = Arc::new(AtomicBool::new(false));
+        let filers: Vec<_> = (0..4)
+            .map(|t| {
+                let stop = stop.clone();
+                std::thread::spawn(move || {
+                    let mut acknowledged = vec![];
+                    let mut i = 0;
+                    while !stop.load(Ordering::Relaxed) {
+                        let n = 10_000 * (t + 1) + i;
+                        i += 1;
+                        let body = report_json(n);
+                        let req = format!(
+                            "POST /api/v1/reports HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\
+                             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                            body.len()
+                        );
+                        // After the kill a request fails to connect or is cut: not acknowledged.
+                        match status_of_request(port, &req) {
+                            Some(201) => acknowledged.push(n),
+                            Some(status) => assert!(status >= 500, "answered {status}"),
+                            None => break,
+                        }
+                    }
+                    acknowledged
+                })
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(2500));
+        // SAFETY: a signal to the child process this test started.
+        assert_eq!(unsafe { libc::kill(server.pid() as i32, libc::SIGKILL) }, 0);
+        server.wait_exit(Duration::from_secs(10)).expect("killed");
+        stop.store(true, Ordering::Relaxed);
+        let acknowledged: Vec<usize> = filers.into_iter().flat_map(|f| f.join().unwrap()).collect();
+        assert!(acknowledged.len() >= 5, "load before the kill ({} reports)", acknowledged.len());
+        let mut c = db.conn();
+        let narratives: Vec<String> = reports::table.select(reports::narrative).load(&mut c).unwrap();
+        let kept: std::collections::HashSet<&str> = narratives.iter().map(String::as_str).collect();
+        for n in &acknowledged {
+            let text = format!("Arrestation sans motif numéro {n} à Kayes, détenu depuis.");
+            assert!(kept.contains(text.as_str()), "report {n} was acknowledged and is lost");
+        }
+        eprintln!("{} acknowledged before kill -9, {} rows after", acknowledged.len(), narratives.len());
+        assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
+        let out = vigie_cmd(&db, &["audit", "verify"], &[]);
+        assert!(out.status.success(), "{}", text(&out));
+    });
+}
+
+/// `trusted_proxies` (issue 14): behind a trusted reverse proxy each client counts on its own
+/// (the address from `X-Forwarded-For`); from any other peer the header is ignored, so a client
+/// cannot buy itself a fresh budget by writing a made-up address there.
+#[test]
+fn behind_a_trusted_proxy_each_client_has_its_own_limit_and_the_header_is_ignored_from_anyone_else() {
+    each_engine(|engine| {
+        let app = TestApp::with_figment(TestDb::new(engine), |f| {
+            f.merge(("reports_per_hour", 2)).merge(("trusted_proxies", vec!["10.0.0.0/8"]))
+        });
+        let file = |peer: &str, forwarded: Option<&str>, i: usize| {
+            let mut r = app
+                .client
+                .post("/api/v1/reports")
+                .header(ContentType::JSON)
+                .remote(peer.parse().unwrap())
+                .body(report_json(i));
+            if let Some(f) = forwarded {
+                r = r.header(rocket::http::Header::new("X-Forwarded-For", f.to_string()));
+            }
+            r.dispatch().status()
+        };
+        // Through the proxy: two clients, two budgets.
+        let proxy = "10.0.0.2:40000";
+        for i in 0..2 {
+            assert_eq!(file(proxy, Some("203.0.113.5"), i), Status::Created);
+        }
+        assert_eq!(file(proxy, Some("203.0.113.5"), 2), Status::TooManyRequests);
+        assert_eq!(file(proxy, Some("203.0.113.6"), 3), Status::Created, "another client behind the proxy");
+        // A client beside the proxy: the header it writes changes nothing.
+        let direct = "198.51.100.7:50000";
+        for i in 0..2 {
+            assert_eq!(file(direct, Some(&format!("192.0.2.{i}")), 10 + i), Status::Created);
+        }
+        assert_eq!(
+            file(direct, Some("192.0.2.99"), 12),
+            Status::TooManyRequests,
+            "a made-up address buys nothing"
+        );
+        assert_eq!(n_reports(&app.db), 5);
+    });
+}
