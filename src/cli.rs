@@ -148,7 +148,7 @@ fn serve() -> Result<(), Failure> {
 }
 
 fn prepared() -> Result<crate::Prepared, Failure> {
-    crate::prepare(&crate::config::figment(), false).map_err(|e| Failure(2, e))
+    crate::prepare(&crate::config::figment()).map_err(|e| Failure(2, e))
 }
 
 fn migrate() -> Result<(), Failure> {

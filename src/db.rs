@@ -107,43 +107,27 @@ pub fn set_timeouts(conn: &mut DbConn, t: PgTimeouts) -> QueryResult<()> {
 /// How much of a SQLite database file is read through a memory map (`PRAGMA mmap_size`).
 pub const SQLITE_MMAP_BYTES: u64 = 1 << 30;
 
-/// The size a SQLite WAL file is cut back to when it is reset after a checkpoint (a burst of
-/// uploads may have grown it; `PRAGMA journal_size_limit`).
-pub const SQLITE_WAL_KEPT_BYTES: u64 = 64 << 20;
-
-/// How the pool's connections are set up beyond the URL.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Options {
-    pub timeouts: PgTimeouts,
-    /// SQLite: no commit copies the WAL back into the database file by itself
-    /// (`wal_autocheckpoint = 0`); [`Db::checkpoint`] does it, from a background task of the
-    /// server (`checkpoint_stage`), so that no request waits for a checkpoint's writes and
-    /// fsyncs. Only for a process that runs that task: a command without it would grow the WAL
-    /// without end.
-    pub background_checkpoints: bool,
-}
-
 /// Opens connections of the engine the URL names, and sets SQLite up for durability.
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: DbUrl,
-    options: Options,
+    timeouts: PgTimeouts,
 }
 
 impl Manager {
     pub fn new(url: DbUrl) -> Self {
-        Manager { url, options: Options::default() }
+        Manager { url, timeouts: PgTimeouts::default() }
     }
 
-    pub fn with_options(url: DbUrl, options: Options) -> Self {
-        Manager { url, options }
+    pub fn with_timeouts(url: DbUrl, timeouts: PgTimeouts) -> Self {
+        Manager { url, timeouts }
     }
 
     pub fn establish(&self) -> Result<DbConn, diesel::ConnectionError> {
         match self.url.engine {
             Engine::Postgres => {
                 let mut c = DbConn::Pg(diesel::PgConnection::establish(&self.url.target)?);
-                set_timeouts(&mut c, self.options.timeouts)
+                set_timeouts(&mut c, self.timeouts)
                     .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(c)
             }
@@ -162,13 +146,9 @@ impl Manager {
                 c.batch_execute(&format!(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                      PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; \
-                     PRAGMA mmap_size = {SQLITE_MMAP_BYTES}; PRAGMA journal_size_limit = {SQLITE_WAL_KEPT_BYTES};"
+                     PRAGMA mmap_size = {SQLITE_MMAP_BYTES};"
                 ))
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
-                if self.options.background_checkpoints {
-                    c.batch_execute("PRAGMA wal_autocheckpoint = 0")
-                        .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
-                }
                 Ok(DbConn::Sqlite(c))
             }
         }
@@ -206,12 +186,11 @@ impl Db {
     /// Connects (creating the SQLite file and its folder if needed) and checks the first
     /// connection, so a bad URL fails at start with a message naming its host or path.
     pub fn connect(url: &str, pool_size: u32) -> AppResult<Db> {
-        Db::connect_with(url, pool_size, Options::default())
+        Db::connect_with(url, pool_size, PgTimeouts::default())
     }
 
-    /// [`Db::connect`] with the PostgreSQL statement and lock timeouts of the configuration,
-    /// and, for the server, SQLite's checkpoints in the background.
-    pub fn connect_with(url: &str, pool_size: u32, options: Options) -> AppResult<Db> {
+    /// [`Db::connect`] with the PostgreSQL statement and lock timeouts of the configuration.
+    pub fn connect_with(url: &str, pool_size: u32, timeouts: PgTimeouts) -> AppResult<Db> {
         let url = DbUrl::parse(url).map_err(AppError::Config)?;
         let sqlite_file = (url.engine == Engine::Sqlite && url.target != ":memory:")
             .then(|| std::path::PathBuf::from(&url.target));
@@ -229,7 +208,7 @@ impl Db {
             crate::private_fs::private_file(file)
                 .map_err(|e| AppError::Config(format!("cannot create {}: {e}", file.display())))?;
         }
-        let manager = Manager::with_options(url.clone(), options);
+        let manager = Manager::with_timeouts(url.clone(), timeouts);
         // Fail fast with a clear message rather than r2d2's generic timeout.
         manager.establish().map_err(|e| match url.engine {
             Engine::Postgres => {
@@ -254,28 +233,6 @@ impl Db {
 
     pub fn get(&self) -> AppResult<r2d2::PooledConnection<Manager>> {
         self.pool.get().map_err(|e| AppError::Pool(e.to_string()))
-    }
-
-    /// SQLite: copies what the WAL holds back into the database file, without waiting for
-    /// readers or blocking writers (a PASSIVE checkpoint: the frames a reader still needs stay
-    /// for the next pass). Returns the WAL's frames and how many are now in the database file;
-    /// `None` on PostgreSQL, which checkpoints by itself.
-    pub fn checkpoint(&self) -> AppResult<Option<(i64, i64)>> {
-        #[derive(diesel::QueryableByName)]
-        struct Pass {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            log: i64,
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            checkpointed: i64,
-        }
-        let mut conn = self.get()?;
-        match &mut *conn {
-            DbConn::Pg(_) => Ok(None),
-            DbConn::Sqlite(c) => {
-                let p: Pass = diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").get_result(c)?;
-                Ok(Some((p.log, p.checkpointed)))
-            }
-        }
     }
 
     /// Runs `f` with a pooled connection on the blocking pool.
@@ -556,38 +513,6 @@ pub fn engine_of(conn: &DbConn) -> Engine {
 mod tests {
     use super::*;
 
-    /// The database file's size after one large commit, and what a checkpoint then says.
-    fn big_commit(background_checkpoints: bool) -> (u64, Option<(i64, i64)>, u64) {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("c.db");
-        let url = format!("sqlite://{}", file.display());
-        let db = Db::connect_with(&url, 2, Options { background_checkpoints, ..Options::default() }).unwrap();
-        let mut c = db.get().unwrap();
-        c.batch_execute(
-            "CREATE TABLE t (x BLOB); BEGIN; \
-             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) \
-             INSERT INTO t SELECT randomblob(4000) FROM n; COMMIT;",
-        )
-        .unwrap();
-        drop(c);
-        let before = std::fs::metadata(&file).unwrap().len();
-        let pass = db.checkpoint().unwrap();
-        (before, pass, std::fs::metadata(&file).unwrap().len())
-    }
-
-    #[test]
-    fn with_background_checkpoints_no_commit_checkpoints_and_the_pass_copies_everything() {
-        // By default, the commit that crosses 1,000 WAL frames copies them into the file itself.
-        let (before, _, _) = big_commit(false);
-        assert!(before > 6_000_000, "the commit checkpointed: {before} bytes");
-        // Server connections leave it to the background pass, which copies every frame.
-        let (before, pass, after) = big_commit(true);
-        assert!(before < 1_000_000, "no checkpoint in the commit: {before} bytes");
-        let (log, done) = pass.expect("a SQLite pass");
-        assert!(log >= 1500 && done == log, "{log} frames, {done} copied");
-        assert!(after > 6_000_000, "the pass wrote the pages: {after} bytes");
-    }
-
     #[test]
     fn url_scheme_selects_the_engine() {
         assert_eq!(DbUrl::parse("postgres://u:p@db.example:5432/v").unwrap().engine, Engine::Postgres);
@@ -604,33 +529,4 @@ mod tests {
         let u = DbUrl::parse("postgres://vigie:s3cret@db.internal:5433/vigie?sslmode=require").unwrap();
         assert_eq!(u.host(), "db.internal:5433");
     }
-}
-
-/// How often the server copies SQLite's WAL back into the database file.
-pub const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
-
-/// The server's checkpoints of a SQLite database, off the request path (see
-/// [`Options::background_checkpoints`]): measured at 1,000,000 reports, a commit that crossed
-/// SQLite's automatic checkpoint threshold wrote and synced the pages of a thousand frames
-/// inside the request that made it, a page view's audit entry included. Nothing on PostgreSQL.
-pub fn checkpoint_stage() -> rocket::fairing::AdHoc {
-    rocket::fairing::AdHoc::on_liftoff("SQLite checkpoints", |rocket| {
-        Box::pin(async move {
-            let Some(db) = rocket.state::<Db>().cloned() else { return };
-            if db.engine != Engine::Sqlite {
-                return;
-            }
-            rocket::tokio::spawn(async move {
-                loop {
-                    rocket::tokio::time::sleep(CHECKPOINT_EVERY).await;
-                    let d = db.clone();
-                    match rocket::tokio::task::spawn_blocking(move || d.checkpoint()).await {
-                        Ok(Ok(_)) => {}
-                        Ok(Err(e)) => eprintln!("checkpoint: {e}"),
-                        Err(e) => eprintln!("checkpoint: {e}"),
-                    }
-                }
-            });
-        })
-    })
 }

@@ -63,9 +63,7 @@ pub struct Prepared {
 }
 
 /// Reads and validates the configuration, connects, migrates and loads the reference data.
-/// `serving`: for the web server, whose background task checkpoints SQLite's WAL
-/// (`db::Options::background_checkpoints`); a command checkpoints as it commits.
-pub fn prepare(figment: &Figment, serving: bool) -> Result<Prepared, String> {
+pub fn prepare(figment: &Figment) -> Result<Prepared, String> {
     let config = Config::from_figment(figment)?;
     // Security: the data folder is its owner's only (0700); see `private_fs`.
     private_fs::private_dir(&config.data_dir).map_err(|e| {
@@ -76,9 +74,8 @@ pub fn prepare(figment: &Figment, serving: bool) -> Result<Prepared, String> {
         statement_secs: config.db_statement_timeout_secs,
         lock_secs: config.db_lock_timeout_secs,
     };
-    let options = db::Options { timeouts, background_checkpoints: serving };
     let db =
-        Db::connect_with(&config.database_url, config.db_pool_size, options).map_err(|e| e.to_string())?;
+        Db::connect_with(&config.database_url, config.db_pool_size, timeouts).map_err(|e| e.to_string())?;
     let mut conn = db.get().map_err(|e| e.to_string())?;
     // Migrations may build indexes on large tables: no statement limit while they run.
     db::set_timeouts(&mut conn, db::PgTimeouts { statement_secs: 0, lock_secs: 0 })
@@ -166,7 +163,7 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
 
 /// The whole application, ready to launch or to test with `rocket::local`.
 pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
-    let prepared = prepare(&figment, true)?;
+    let prepared = prepare(&figment)?;
     check_secret_key(&figment)?;
     let figment = with_secret_key(figment, &prepared.config.data_dir)?;
     // Upload limits follow the configuration: each file, and a whole form of several files.
@@ -242,7 +239,6 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .attach(stats::stage())
         .attach(analytics::stage())
         .attach(audit::stage())
-        .attach(db::checkpoint_stage())
         .mount("/", geo::routes())
         .mount("/", geo::admin_routes())
         .mount("/", triage::routes())
