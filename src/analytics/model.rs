@@ -2,7 +2,7 @@
 //! violation group, force and, for a case worker, their institution's cases. Ids stay on the
 //! server side of the page except in the staff exports.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
@@ -11,10 +11,10 @@ use crate::schema::{allegations, cases, events, violation_types};
 /// What the staff map shows: events that occurred from `from` to `to` (both included), with
 /// an allegation of the group and of the force when given, and a case at the institution when
 /// given (a case worker sees their institution's events only).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct MapFilter {
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
     pub group_id: Option<i32>,
     pub force_id: Option<i32>,
     pub institution: Option<i32>,
@@ -43,13 +43,12 @@ pub fn events_for_map(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<MapEvent
             events::cercle_code,
         ))
         .into_boxed();
-    if let Some(from) = f.from {
-        q = q.filter(events::occurred_on.ge(from));
-    }
-    if let Some(to) = f.to {
-        q = q.filter(events::occurred_on.le(to));
-    }
-    let alleged = allegations::table.inner_join(violation_types::table);
+    q = q.filter(events::occurred_on.ge(f.from)).filter(events::occurred_on.le(f.to));
+    // The allegations of the period's months only (an allegation's month is its event's).
+    let months = allegations::occurred_month
+        .ge(f.from.with_day(1).unwrap_or(f.from))
+        .and(allegations::occurred_month.le(f.to));
+    let alleged = allegations::table.inner_join(violation_types::table).filter(months);
     q = match (f.group_id, f.force_id) {
         (Some(g), Some(force)) => q.filter(
             events::id.eq_any(
@@ -62,9 +61,9 @@ pub fn events_for_map(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<MapEvent
         (Some(g), None) => q.filter(
             events::id.eq_any(alleged.filter(violation_types::group_id.eq(g)).select(allegations::event_id)),
         ),
-        (None, Some(force)) => q.filter(events::id.eq_any(
-            allegations::table.filter(allegations::force_id.eq(force)).select(allegations::event_id),
-        )),
+        (None, Some(force)) => q.filter(
+            events::id.eq_any(alleged.filter(allegations::force_id.eq(force)).select(allegations::event_id)),
+        ),
         (None, None) => q,
     };
     if let Some(inst) = f.institution {

@@ -70,8 +70,8 @@ fn resolve(q: &Query, tax: &Taxonomy, who: &MapReader<'_>, today: NaiveDate) -> 
     };
     Resolved {
         filter: MapFilter {
-            from: Some(from),
-            to: Some(to),
+            from,
+            to,
             group_id: nonempty(&q.group)
                 .and_then(|g| tax.groups.iter().find(|x| x.entry.code == g))
                 .map(|g| g.entry.id),

@@ -32,6 +32,8 @@ pub struct Geo {
     catalog: std::sync::OnceLock<std::sync::Arc<crate::i18n::Catalog>>,
     /// The cercles drawn for the staff map, on first use.
     cercle_layer: std::sync::OnceLock<map::Layer>,
+    /// The regions' outlines as GeoJSON geometries, simplified, on first use.
+    region_geometries: std::sync::OnceLock<Vec<(String, geojson::Geometry)>>,
 }
 
 impl std::fmt::Debug for Geo {
@@ -49,6 +51,28 @@ impl Geo {
             adjacency: std::sync::OnceLock::new(),
             catalog: std::sync::OnceLock::new(),
             cercle_layer: std::sync::OnceLock::new(),
+            region_geometries: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// Each region's code and outline as a GeoJSON geometry, simplified to about 1 km (0.01°)
+    /// and rounded to 4 decimals (about 10 m): for the public GeoJSON of region figures.
+    pub fn region_geometries(&self) -> &[(String, geojson::Geometry)] {
+        self.region_geometries.get_or_init(|| {
+            use geo::{MapCoords, Simplify};
+            self.boundaries
+                .regions
+                .iter()
+                .map(|r| {
+                    let m = r.shape.simplify(0.01).map_coords(|c| {
+                        geo::coord! {
+                            x: (c.x * 1e4).round() / 1e4,
+                            y: (c.y * 1e4).round() / 1e4,
+                        }
+                    });
+                    (r.code.clone(), geojson::Geometry::new(geojson::GeometryValue::from(&m)))
+                })
+                .collect()
         })
     }
 

@@ -23,7 +23,7 @@ use crate::taxonomy::Taxonomy;
 use crate::web::Page;
 
 pub fn routes() -> Vec<Route> {
-    rocket::routes![page, api, api_periods, csv]
+    rocket::routes![page, api, api_periods, api_regions, csv]
 }
 
 /// What every handler needs to read the kept tables (a request guard over the managed state).
@@ -150,6 +150,41 @@ async fn api(
 async fn api_periods(source: Source<'_>) -> Result<Json<Value>, AppError> {
     let periods = source.periods().await?;
     Ok(Json(json!({"periods": periods.iter().map(|p| period_json(*p)).collect::<Vec<_>>()})))
+}
+
+/// `GET /api/v1/stats/regions?period=`: the regions as GeoJSON features, each with its
+/// allegations in the period: the row totals of `allegations_by_region`, withheld exactly as
+/// there (`count` null, `suppressed` true). Region is the finest place the public ever sees.
+#[rocket::get("/api/v1/stats/regions?<period>")]
+async fn api_regions(
+    period: Option<String>,
+    source: Source<'_>,
+    geo: &State<Arc<Geo>>,
+    catalog: &State<Arc<Catalog>>,
+    locale: Locale,
+) -> Result<(ContentType, String), AppError> {
+    let (_, year, p) = source.chosen(period.as_deref()).await?;
+    let t = find(&year, p)?.table("allegations_by_region").ok_or(AppError::NotFound)?;
+    let features: Vec<Value> = geo
+        .region_geometries()
+        .iter()
+        .map(|(code, g)| {
+            let c = t.cell(&[code, ALL]);
+            // A region with no allegation has no row: zero, published as zeros are.
+            let (count, suppressed) = match c {
+                Some(c) => (c.count, c.suppressed),
+                None => (Some(0), false),
+            };
+            json!({
+                "type": "Feature",
+                "geometry": g,
+                "properties": {"region": code, "name": value_label(catalog, &locale.0, "region", code),
+                               "count": count, "suppressed": suppressed},
+            })
+        })
+        .collect();
+    let body = json!({"type": "FeatureCollection", "period": period_json(p), "features": features});
+    Ok((ContentType::new("application", "geo+json"), body.to_string()))
 }
 
 /// The CSV of a table: one column per dimension, then `count` (or `median_days`) and

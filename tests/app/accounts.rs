@@ -431,7 +431,11 @@ fn role_route_matrix() {
             ("GET", "/staff/cases".into(), vec!["investigator", "ombudsman", "auditor"]),
             ("GET", "/staff/map".into(), vec!["intake", "investigator", "ombudsman", "auditor"]),
             ("GET", "/staff/map/events.csv".into(), vec!["intake", "investigator", "ombudsman", "auditor"]),
-            ("GET", "/staff/map/events.geojson".into(), vec!["intake", "investigator", "ombudsman", "auditor"]),
+            (
+                "GET",
+                "/staff/map/events.geojson".into(),
+                vec!["intake", "investigator", "ombudsman", "auditor"],
+            ),
             ("GET", "/staff/admin/routing".into(), vec!["admin"]),
             ("POST", "/staff/admin/routing".into(), vec!["admin"]),
             ("POST", "/staff/events/1/allegations".into(), vec!["intake"]),

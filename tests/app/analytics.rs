@@ -238,6 +238,9 @@ fn a_case_worker_sees_their_institutions_events_and_others_get_404() {
         let anonymous = Client::tracked(vigie::build(figment(&app.db)).unwrap()).unwrap();
         let r = anonymous.get("/staff/map").dispatch();
         assert_eq!(r.status(), Status::SeeOther, "not signed in");
-        assert!(r.headers().get_one("Location").unwrap().starts_with("/staff/sign-in"), "to the sign-in page");
+        assert!(
+            r.headers().get_one("Location").unwrap().starts_with("/staff/sign-in"),
+            "to the sign-in page"
+        );
     });
 }

@@ -620,3 +620,55 @@ fn the_statistics_logic_files_import_neither_rocket_nor_diesel() {
         }
     }
 }
+
+#[test]
+fn the_regions_geojson_carries_each_regions_total_withheld_as_in_the_table() {
+    each_engine(|engine| {
+        let app = pinned(engine);
+        seed(&app);
+        let c = &app.client;
+        for p in ["2026-Q2", "2026-Q3"] {
+            let stats = get_json(c, &format!("/api/v1/stats?period={p}"));
+            let t = table(&stats, "allegations_by_region");
+            let r = c.get(format!("/api/v1/stats/regions?period={p}")).dispatch();
+            assert_eq!(r.status(), Status::Ok);
+            assert_eq!(r.content_type().unwrap().to_string(), "application/geo+json");
+            let gj: Value = r.into_json().unwrap();
+            assert_eq!(gj["type"], "FeatureCollection");
+            assert_eq!(gj["period"]["label"], p);
+            let features = gj["features"].as_array().unwrap();
+            let regions = vigie::geo::Geo::load(std::path::Path::new("resources/mali"))
+                .unwrap()
+                .boundaries
+                .regions
+                .len();
+            assert_eq!(features.len(), regions, "every region of Mali once");
+            for f in features {
+                let props = &f["properties"];
+                let keys: Vec<&String> = props.as_object().unwrap().keys().collect();
+                assert_eq!(keys, ["count", "name", "region", "suppressed"], "nothing else in a feature");
+                let code = props["region"].as_str().unwrap();
+                assert!(code.starts_with("ML-"), "a region's code, never a cercle's: {code}");
+                assert!(f["geometry"]["type"].as_str().unwrap().ends_with("Polygon"));
+                // The table's row total, withheld exactly as there; a region with no row is 0.
+                let row = t["cells"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|x| x["region"] == code && x["violation_group"] == "*");
+                match row {
+                    Some(row) => {
+                        assert_eq!(props["count"], row["count"], "{p} {code}");
+                        assert_eq!(
+                            props["suppressed"],
+                            row.get("suppressed").cloned().unwrap_or(json!(false))
+                        );
+                    }
+                    None => assert_eq!(props["count"], 0, "{p} {code}"),
+                }
+            }
+        }
+        // An open period is not published here either.
+        assert_eq!(c.get("/api/v1/stats/regions?period=2026-Q4").dispatch().status(), Status::NotFound);
+    });
+}

@@ -1,0 +1,3 @@
+DROP INDEX allegations_month;
+DROP INDEX events_occurred;
+CREATE INDEX events_occurred ON events (occurred_on);
