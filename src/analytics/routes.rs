@@ -291,9 +291,7 @@ async fn events_csv(
     tax: &State<Arc<Taxonomy>>,
     q: Query,
 ) -> Result<(ContentType, String), AppError> {
-    let r = resolve(&q, tax, &who, auth.clock.now().date_naive());
-    let (events, spots) = load(&auth, r.filter.clone()).await?;
-    let of = hotspot_of(&events, &spots);
+    let (r, events, of) = exported(&auth, &who, tax, &q).await?;
     let mut w = csv::Writer::from_writer(vec![]);
     w.write_record(["event_id", "occurred_on", "region", "cercle", "lat", "lon", "hotspot"])
         .map_err(AppError::internal)?;
@@ -324,9 +322,7 @@ async fn events_geojson(
     tax: &State<Arc<Taxonomy>>,
     q: Query,
 ) -> Result<(ContentType, String), AppError> {
-    let r = resolve(&q, tax, &who, auth.clock.now().date_naive());
-    let (events, spots) = load(&auth, r.filter.clone()).await?;
-    let of = hotspot_of(&events, &spots);
+    let (r, events, of) = exported(&auth, &who, tax, &q).await?;
     let features: Vec<serde_json::Value> = events
         .iter()
         .zip(&of)
@@ -342,6 +338,19 @@ async fn events_geojson(
     let body = serde_json::json!({"type": "FeatureCollection", "features": features}).to_string();
     audit_export(&who, "map.export_geojson", &r, features.len()).await?;
     Ok((ContentType::new("application", "geo+json"), body))
+}
+
+/// What both exports carry: the filters understood, the events, and each event's hotspot.
+async fn exported(
+    auth: &Auth<'_>,
+    who: &MapReader<'_>,
+    tax: &Taxonomy,
+    q: &Query,
+) -> Result<(Resolved, Vec<MapEvent>, Vec<Option<usize>>), AppError> {
+    let r = resolve(q, tax, who, auth.clock.now().date_naive());
+    let (events, spots) = load(auth, r.filter.clone()).await?;
+    let of = hotspot_of(&events, &spots);
+    Ok((r, events, of))
 }
 
 async fn audit_export(

@@ -341,7 +341,7 @@ pub(super) async fn render_case(
     .flatten()
     .collect::<Vec<_>>()
     .join(", ");
-    let event = EventView {
+    let event = CaseEventView {
         title: event.title,
         occurred_on: event.occurred_on.to_string(),
         summary: event.summary,

@@ -29,7 +29,7 @@ pub struct CaseView {
 /// The event the case is about: the place as names (cercle, region), and the exact point for
 /// the page's map.
 #[derive(Debug, Clone, Serialize)]
-pub struct EventView {
+pub struct CaseEventView {
     pub title: String,
     pub occurred_on: String,
     pub summary: String,

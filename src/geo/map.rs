@@ -200,8 +200,7 @@ impl MapSvg {
         title: &str,
     ) -> String {
         let (w, h) = self.size;
-        let row = 40.0;
-        let legend_h = row * legend.len() as f64 + 20.0;
+        let legend_h = LEGEND_ROW * legend.len() as f64 + 20.0;
         let mut svg = String::with_capacity(120_000);
         let _ = write!(
             svg,
@@ -254,20 +253,31 @@ impl MapSvg {
                 xml_escape(&r.label)
             );
         }
-        svg.push_str(r##"</g><g font-family="sans-serif" font-size="22" fill="#233">"##);
-        for (i, (class, words)) in legend.iter().enumerate() {
-            let y = h + 10.0 + row * i as f64;
-            let _ = write!(
-                svg,
-                "<rect x=\"10\" y=\"{y}\" width=\"44\" height=\"30\" fill=\"{}\" stroke=\"#5b6b58\"/><text x=\"66\" y=\"{}\">{}</text>",
-                shade_fill(class),
-                y + 23.0,
-                xml_escape(words)
-            );
-        }
-        svg.push_str("</g></svg>");
+        svg.push_str("</g>");
+        draw_legend(&mut svg, h, legend);
+        svg.push_str("</svg>");
         svg
     }
+}
+
+/// The height of a legend row, in drawing units.
+const LEGEND_ROW: f64 = 40.0;
+
+/// The legend (class, words) drawn under a map whose drawing ends at `h`: a swatch of each
+/// class's fill and its words, escaped here.
+fn draw_legend(svg: &mut String, h: f64, legend: &[(&str, String)]) {
+    svg.push_str(r##"<g font-family="sans-serif" font-size="22" fill="#233">"##);
+    for (i, (class, words)) in legend.iter().enumerate() {
+        let y = h + 10.0 + LEGEND_ROW * i as f64;
+        let _ = write!(
+            svg,
+            "<rect x=\"10\" y=\"{y}\" width=\"44\" height=\"30\" fill=\"{}\" stroke=\"#5b6b58\"/><text x=\"66\" y=\"{}\">{}</text>",
+            shade_fill(class),
+            y + 23.0,
+            xml_escape(words)
+        );
+    }
+    svg.push_str("</g>");
 }
 
 /// The closer view offered after a tap: how much it enlarges, the side of the window it shows
@@ -321,8 +331,7 @@ impl MapSvg {
         title: &str,
     ) -> String {
         let (w, h) = self.size;
-        let row = 40.0;
-        let legend_h = row * legend.len() as f64 + 20.0;
+        let legend_h = LEGEND_ROW * legend.len() as f64 + 20.0;
         let mut svg = String::with_capacity(20_000);
         let _ = write!(
             svg,
@@ -343,18 +352,9 @@ impl MapSvg {
                 xml_escape(tip)
             );
         }
-        svg.push_str(r##"</g><g font-family="sans-serif" font-size="22" fill="#233">"##);
-        for (i, (class, words)) in legend.iter().enumerate() {
-            let y = h + 10.0 + row * i as f64;
-            let _ = write!(
-                svg,
-                "<rect x=\"10\" y=\"{y}\" width=\"44\" height=\"30\" fill=\"{}\" stroke=\"#5b6b58\"/><text x=\"66\" y=\"{}\">{}</text>",
-                shade_fill(class),
-                y + 23.0,
-                xml_escape(words)
-            );
-        }
-        svg.push_str("</g></svg>");
+        svg.push_str("</g>");
+        draw_legend(&mut svg, h, legend);
+        svg.push_str("</svg>");
         svg
     }
 
