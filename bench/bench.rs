@@ -175,14 +175,29 @@ fn read(args: &[String]) {
     });
     let params = Params { distance_km: 25.0, window_days: 3 };
     BY_QUERY.lock().unwrap().clear();
+    let mut slowest: Vec<(Duration, i32)> = vec![];
     measure("report page with duplicate candidates", n, |i| {
+        let t = Instant::now();
         let id = spread(i, n, max_id);
         let r = triage::find_report(c, id, Scope::All).unwrap();
         let vts: Vec<i32> = triage::violations_of(c, &[id]).unwrap().into_iter().map(|v| v.1).collect();
         triage::attachments_of(c, id).unwrap();
         triage::messages_of(c, id, triage::Thread::All).unwrap();
         vigie::triage::duplicate_candidates(c, &geo, &tax, &r, &vts, params, Scope::All, 10).unwrap();
+        if i < n {
+            slowest.push((t.elapsed(), id));
+        }
     });
+    if per_query {
+        // The tail's reports, to look at by hand (their place and day decide the candidates).
+        slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+        let list: Vec<String> = slowest
+            .iter()
+            .take(8)
+            .map(|(t, id)| format!("{id} ({:.1} ms)", t.as_secs_f64() * 1000.0))
+            .collect();
+        println!("\nslowest report pages: {}", list.join(", "));
+    }
     if per_query {
         print_by_query("report page with duplicate candidates", n + (n / 20).clamp(3, 50));
     }

@@ -73,13 +73,44 @@ pub struct Params {
     pub window_days: i64,
 }
 
+/// A latitude and longitude box holding every point within `km` of a centre (a little more,
+/// never less): the candidates' points are filtered by it in the query, so a crowded week
+/// elsewhere in the same cercles fills neither the candidate limit nor the scoring. Only a
+/// prefilter: `score` still measures each distance.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BBox {
+    pub min_lat: f64,
+    pub max_lat: f64,
+    pub min_lon: f64,
+    pub max_lon: f64,
+}
+
+impl BBox {
+    pub fn around(lat: f64, lon: f64, km: f64) -> BBox {
+        // One degree of latitude is 111.19 km on the sphere `haversine_km` uses; a degree of
+        // longitude shrinks with the cosine of the latitude, taken at the box's edge farthest
+        // from the equator (where it is smallest), with a 1 % margin for the curvature.
+        let km_per_degree = EARTH_RADIUS_KM * std::f64::consts::PI / 180.0;
+        let dlat = km / km_per_degree * 1.01;
+        let far = (lat.abs() + dlat).min(89.0).to_radians();
+        let dlon = (dlat / far.cos()).min(180.0);
+        BBox { min_lat: lat - dlat, max_lat: lat + dlat, min_lon: lon - dlon, max_lon: lon + dlon }
+    }
+
+    pub fn contains(&self, lat: f64, lon: f64) -> bool {
+        (self.min_lat..=self.max_lat).contains(&lat) && (self.min_lon..=self.max_lon).contains(&lon)
+    }
+}
+
+const EARTH_RADIUS_KM: f64 = 6371.0;
+
 /// Great-circle distance in km.
 pub fn haversine_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
     let dp = (lat2 - lat1).to_radians();
     let dl = (lon2 - lon1).to_radians();
     let a = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    6371.0 * 2.0 * a.sqrt().asin()
+    EARTH_RADIUS_KM * 2.0 * a.sqrt().asin()
 }
 
 /// Scores one candidate, or None when it is not a plausible duplicate.
@@ -205,6 +236,34 @@ mod tests {
     }
 
     const P: Params = Params { distance_km: 25.0, window_days: 3 };
+
+    #[test]
+    fn the_box_holds_every_point_within_the_distance() {
+        // Points at exactly the distance in every direction, from centres across Mali's
+        // latitudes and a few beyond, for short and long distances.
+        let mut outside = 0;
+        for lat in [-30.0, 0.0, 10.2, 14.5, 17.0, 25.0, 45.0] {
+            for km in [0.5, 5.0, 25.0, 100.0, 500.0] {
+                let b = BBox::around(lat, -4.0, km);
+                for step in 0..360 {
+                    let bearing = (step as f64).to_radians();
+                    let d = km / EARTH_RADIUS_KM;
+                    let (p1, l1) = (lat.to_radians(), (-4.0f64).to_radians());
+                    let p2 = (p1.sin() * d.cos() + p1.cos() * d.sin() * bearing.cos()).asin();
+                    let l2 = l1 + (bearing.sin() * d.sin() * p1.cos()).atan2(d.cos() - p1.sin() * p2.sin());
+                    let (lat2, lon2) = (p2.to_degrees(), l2.to_degrees());
+                    assert!((haversine_km(lat, -4.0, lat2, lon2) - km).abs() < 1e-6 * km.max(1.0));
+                    if !b.contains(lat2, lon2) {
+                        outside += 1;
+                    }
+                }
+                // Not much bigger than needed: a point twice as far due east or north is out.
+                assert!(!b.contains(lat + 2.0 * km / 111.19, -4.0));
+                assert!(!b.contains(lat, -4.0 + 2.0 * km / (111.19 * lat.to_radians().cos())));
+            }
+        }
+        assert_eq!(outside, 0);
+    }
 
     fn adj(a: &str, b: &str) -> bool {
         matches!((a, b), ("ML.MO.MP", "ML.MO.BD") | ("ML.MO.BD", "ML.MO.MP"))

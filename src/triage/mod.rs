@@ -17,13 +17,13 @@ use crate::db::DbConn;
 pub use crate::events::{routing_basis, scope_of};
 use crate::geo::Geo;
 use crate::taxonomy::Taxonomy;
-use duplicates::{Incident, Kind, Params, Scored};
+use duplicates::{BBox, Incident, Kind, Params, Scored};
 use model::{Area, Scope};
 
 /// A candidate report and its event, if any.
 pub type ReportEvent = (i32, Option<i32>);
 
-/// How many reports and events of the area and window are scored, at most (the newest).
+/// How many reports and events of the area, window and box are scored, at most (the newest).
 pub const CANDIDATE_REPORTS: i64 = 2000;
 pub const CANDIDATE_EVENTS: i64 = 500;
 
@@ -48,6 +48,7 @@ pub fn duplicate_candidates(
     let from = r.occurred_on - Duration::days(params.window_days);
     let to = r.occurred_on + Duration::days(params.window_days);
     let point = r.lat.zip(r.lon);
+    let near = point.map(|(lat, lon)| BBox::around(lat, lon, params.distance_km));
     let cercles = geo.candidate_cercles(r.cercle_code.as_deref(), point, params.distance_km);
     let mut all: Vec<Incident> = vec![];
     let mut areas: Vec<Area<'_>> = vec![];
@@ -60,8 +61,8 @@ pub fn duplicate_candidates(
         areas.push(Area::Region(region));
     }
     for area in areas {
-        all.extend(model::report_candidates(conn, from, to, area, CANDIDATE_REPORTS, scope)?);
-        all.extend(model::event_candidates(conn, from, to, area, CANDIDATE_EVENTS, scope)?);
+        all.extend(model::report_candidates(conn, from, to, area, near, CANDIDATE_REPORTS, scope)?);
+        all.extend(model::event_candidates(conn, from, to, area, near, CANDIDATE_EVENTS, scope)?);
     }
     // Reports already in this report's event are not candidates, nor is that event.
     all.retain(|c| !(c.kind == Kind::Event && Some(c.id) == r.event_id));

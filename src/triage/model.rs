@@ -5,7 +5,7 @@ use chrono::{NaiveDate, Utc};
 use diesel::dsl::exists;
 use diesel::prelude::*;
 
-use super::duplicates::{Incident, Kind};
+use super::duplicates::{BBox, Incident, Kind};
 use crate::db::DbConn;
 use crate::events::Admissibility;
 use crate::schema::{allegations, attachments, cases, events, report_violations, reports, violation_types};
@@ -334,10 +334,18 @@ pub fn report_candidates(
     from: NaiveDate,
     to: NaiveDate,
     area: Area<'_>,
+    near: Option<BBox>,
     limit: i64,
     scope: Scope,
 ) -> QueryResult<Vec<Incident>> {
     let mut q = reports::table.filter(reports::occurred_on.between(from, to)).into_boxed();
+    // A point outside the box is too far to be scored; one without a point is judged by place.
+    if let Some(b) = near {
+        q =
+            q.filter(reports::lat.is_null().or(
+                reports::lat.between(b.min_lat, b.max_lat).and(reports::lon.between(b.min_lon, b.max_lon)),
+            ));
+    }
     q = match area {
         Area::Cercles(cercles) => q.filter(reports::cercle_code.eq_any(cercles.to_vec())),
         Area::RegionOnly(region) => {
@@ -396,10 +404,18 @@ pub fn event_candidates(
     from: NaiveDate,
     to: NaiveDate,
     area: Area<'_>,
+    near: Option<BBox>,
     limit: i64,
     scope: Scope,
 ) -> QueryResult<Vec<Incident>> {
     let mut q = events::table.filter(events::occurred_on.between(from, to)).into_boxed();
+    // A point outside the box is too far to be scored; one without a point is judged by place.
+    if let Some(b) = near {
+        q =
+            q.filter(events::lat.is_null().or(
+                events::lat.between(b.min_lat, b.max_lat).and(events::lon.between(b.min_lon, b.max_lon)),
+            ));
+    }
     q = match area {
         Area::Cercles(cercles) => q.filter(events::cercle_code.eq_any(cercles.to_vec())),
         Area::RegionOnly(region) => {

@@ -164,6 +164,43 @@ fn the_configured_duplicate_distance_is_honoured_beyond_neighbouring_cercles() {
 }
 
 #[test]
+fn a_crowded_day_in_a_neighbouring_cercle_does_not_push_a_near_candidate_out() {
+    each_engine(|engine| {
+        let app = app_with(engine, 25.0);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        let c = &app.client;
+        // 1 in Mopti; 2 a day earlier 2.7 km away, the same violation: a candidate of 1.
+        let torture = "integrity.torture";
+        file(c, "Torture au camp.", "2026-08-10", json!({"lat": 14.4843, "lon": -4.1830}), torture, "police");
+        file(c, "Le même camp.", "2026-08-09", json!({"lat": 14.50, "lon": -4.20}), torture, "police");
+        // 3 and more than the candidate limit of copies, a day after 1 (so the newest of the
+        // window), in Bandiagara: a neighbouring cercle, about 63 km away.
+        file(
+            c,
+            "Torture à Bandiagara.",
+            "2026-08-11",
+            json!({"lat": 14.35, "lon": -3.61}),
+            torture,
+            "police",
+        );
+        let copies = vigie::triage::CANDIDATE_REPORTS + 10;
+        let mut conn = app.db.conn();
+        diesel::sql_query(format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {copies}) \
+             INSERT INTO reports (receipt_hash, channel, submitted_on, narrative, occurred_on, \
+                 date_precision, force_id, lat, lon, region_code, cercle_code, location_method) \
+             SELECT receipt_hash || '-' || CAST(n.i AS TEXT), channel, submitted_on, narrative, \
+                 occurred_on, date_precision, force_id, lat, lon, region_code, cercle_code, location_method \
+             FROM reports, n WHERE reports.id = 3"
+        ))
+        .execute(&mut conn)
+        .unwrap();
+        let intake = staff(&app, "intake@cndh.ml", 25.0);
+        assert_eq!(candidates(&intake, 1), ["/staff/reports/2"]);
+    });
+}
+
+#[test]
 fn held_reporter_events_are_written_in_short_batches_all_of_them() {
     each_engine(|engine| {
         let app = app_with(engine, 25.0);
