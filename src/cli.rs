@@ -61,6 +61,10 @@ enum Command {
         /// duplicate offers) and write what was planted here as JSON.
         #[arg(long)]
         truth_out: Option<std::path::PathBuf>,
+        /// The planted elevation of the elevated units, the same for all (for measuring the
+        /// early warning by effect size); without it, each gets 1.5 to 2.5 at random.
+        #[arg(long)]
+        elevation: Option<f64>,
     },
     /// Measure the early-warning methods, the effect verdicts and the duplicate check against
     /// the truth written by `seed-synthetic --truth-out` (benchmarks).
@@ -128,8 +132,8 @@ pub fn main() -> ExitCode {
         Command::Remind => remind(),
         Command::Backup { file } => backup(&file),
         Command::Restore { file } => restore(&file),
-        Command::SeedSynthetic { reports, seed, receipts_out, truth_out } => {
-            seed_synthetic(reports, seed, receipts_out, truth_out)
+        Command::SeedSynthetic { reports, seed, receipts_out, truth_out, elevation } => {
+            seed_synthetic(reports, seed, receipts_out, truth_out, elevation)
         }
         Command::TrainingEval { truth } => training_eval(truth),
     };
@@ -333,7 +337,11 @@ fn seed_synthetic(
     seed: u64,
     receipts_out: Option<std::path::PathBuf>,
     truth_out: Option<std::path::PathBuf>,
+    elevation: Option<f64>,
 ) -> Result<(), Failure> {
+    if elevation.is_some_and(|e| !(1.0..=20.0).contains(&e)) {
+        return Err(Failure(2, "--elevation must be between 1 and 20".into()));
+    }
     let p = prepared()?;
     let mut pooled = p.db.get()?;
     let conn: &mut DbConn = &mut pooled;
@@ -370,7 +378,7 @@ fn seed_synthetic(
         println!("{table}: {count}");
     }
     if let Some(path) = &truth_out {
-        let truth = crate::synthetic::training::plant(conn, &tax, seed)?;
+        let truth = crate::synthetic::training::plant(conn, &tax, seed, elevation)?;
         let json = serde_json::to_string_pretty(&truth).map_err(|e| Failure(1, e.to_string()))?;
         std::fs::write(path, json)
             .map_err(|e| Failure(1, format!("cannot write {}: {e}", path.display())))?;

@@ -5,7 +5,8 @@
 //! - frailty: a gamma variable of mean 1 and shape 20 per unit (counts overdispersed, not
 //!   plain Poisson);
 //! - elevation: 1.5 to 2.5 for one unit in ten (the planted "elevated units"), on every
-//!   violation group;
+//!   violation group; or one given factor for all of them (`--elevation`), to measure the
+//!   early warning by effect size;
 //! - effect: 0.6 on the violations a session's module teaches, after its delivery, for half of
 //!   the sessions ("improved"); none for the other half;
 //! - duplicate offers: for some sessions, another partner plans the same module for the same
@@ -56,7 +57,12 @@ struct PlantedUnit {
 }
 
 /// Plants the units, partners and sessions and ties the allegations to units. Returns the truth.
-pub fn plant(conn: &mut DbConn, tax: &Taxonomy, seed: u64) -> Result<Truth, AppError> {
+pub fn plant(
+    conn: &mut DbConn,
+    tax: &Taxonomy,
+    seed: u64,
+    elevation: Option<f64>,
+) -> Result<Truth, AppError> {
     let mut r = StdRng::seed_from_u64(seed.wrapping_mul(7919).wrapping_add(12));
     let mut truth = Truth::default();
     let mut units: Vec<PlantedUnit> = vec![];
@@ -76,7 +82,9 @@ pub fn plant(conn: &mut DbConn, tax: &Taxonomy, seed: u64) -> Result<Truth, AppE
             )?;
             let mut weight = f64::from(strength) * gamma_mean_one(&mut r, 20);
             if r.gen_bool(0.1) {
-                weight *= r.gen_range(1.5..2.5);
+                // Drawn either way, so that a given elevation changes nothing else.
+                let drawn = r.gen_range(1.5..2.5);
+                weight *= elevation.unwrap_or(drawn);
                 truth.elevated_units.push(id);
             }
             units.push(PlantedUnit { id, force, weight });
@@ -350,6 +358,19 @@ pub fn evaluate(
             })
         })
         .count();
+    // A region filter (the unit's region or the event's) counts from the allegations: timed
+    // for the capital and two regions of the centre.
+    let mut by_region = vec![];
+    for region in ["ML-BKO", "ML-4", "ML-5"] {
+        let f = model::Filter { region_code: Some(region.to_string()), ..filter.clone() };
+        let t = std::time::Instant::now();
+        let rows = model::counted(conn, model::Evidence::Credible, &f)?;
+        by_region.push(format!(
+            "{region} {:.0} ms ({} rows)",
+            t.elapsed().as_secs_f64() * 1000.0,
+            rows.len()
+        ));
+    }
     let n = truth.sessions.len().max(1);
     Ok(format!(
         "units {units} · elevated {elev} · allegations counted {counted} ({rows} unit × type × month rows)\n\
@@ -357,7 +378,8 @@ pub fn evaluate(
          threshold as configured ({n_thr}+ in {days} days): {thr_flagged_n} flags, precision {ap:.2}, recall {ar:.2}\n\
          verdicts: {right}/{n} right ({acc:.2}) {tally:?}\n\
          duplicate offers found: {found}/{dups}\n\
-         time: counting query {query_ms:.0} ms, statistical {stat_ms:.1} ms, threshold {thr_ms:.1} ms, gap rule {gap_ms:.1} ms ({gaps} rows), units, sessions and modules {lists_ms:.1} ms; by day for the verdicts {days_ms:.0} ms",
+         time: counting query {query_ms:.0} ms, statistical {stat_ms:.1} ms, threshold {thr_ms:.1} ms, gap rule {gap_ms:.1} ms ({gaps} rows), units, sessions and modules {lists_ms:.1} ms; by day for the verdicts {days_ms:.0} ms\n\
+         time with a region filter, counting: {by_region}",
         units = units.len(),
         elev = truth.elevated_units.len(),
         rows = rows.len(),
@@ -368,5 +390,6 @@ pub fn evaluate(
         lines = lines.join("\n"),
         dups = truth.duplicate_offers.len(),
         gaps = gaps.len(),
+        by_region = by_region.join(", "),
     ))
 }

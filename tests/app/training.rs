@@ -513,6 +513,25 @@ fn seed_synthetic_plants_a_truth_that_training_eval_measures() {
                 && report.contains("ceiling of any ranking by observed/expected:"),
             "{report}"
         );
+        assert!(report.contains("time with a region filter, counting: ML-BKO"), "{report}");
+        // Planted at one strong elevation, the elevated units are found (measured by effect
+        // size in docs/PERFORMANCE.md); an elevation out of range is refused.
+        let strong = TestDb::new(engine);
+        let t8 = strong.data_dir().join("truth8.json").display().to_string();
+        let args =
+            ["seed-synthetic", "--reports", "3000", "--seed", "5", "--elevation", "8", "--truth-out", &t8];
+        let out = vigie_cmd(&strong, &args, &[]);
+        assert!(out.status.success(), "{}", text(&out));
+        let report = text(&vigie_cmd(&strong, &["training-eval", "--truth", &t8], &[]));
+        let line = report.lines().find(|l| l.starts_with("statistical alpha 0.03:")).unwrap();
+        let recall: f64 = line.split("recall ").nth(1).unwrap()[..4].parse().unwrap();
+        assert!(recall >= 0.8, "{line}");
+        let out = vigie_cmd(
+            &TestDb::new(engine),
+            &["seed-synthetic", "--reports", "10", "--elevation", "0.5"],
+            &[],
+        );
+        assert!(!out.status.success() && text(&out).contains("--elevation"), "{}", text(&out));
     });
 }
 
