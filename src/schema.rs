@@ -281,6 +281,7 @@ diesel::table! {
         finding_reasoning -> Nullable<Text>,
         created_at -> Timestamp,
         occurred_month -> Nullable<Date>,
+        occurred_region -> Nullable<Text>,
     }
 }
 
@@ -640,6 +641,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// `training_counts` per region of the event as well (migration 2026-11-29-000025): for a
+    /// region filter, the units based elsewhere whose allegations took place in the region.
+    training_counts_by_region (region_code, unit_id, violation_type_id, month) {
+        region_code -> Text,
+        unit_id -> Integer,
+        violation_type_id -> Integer,
+        month -> Date,
+        substantiated -> Integer,
+        pending -> Integer,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(digests_sent -> users (user_id));
 diesel::joinable!(users -> institutions (institution_id));
@@ -649,6 +663,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     settings,
     stats_changes,
     training_counts,
+    training_counts_by_region,
     form_tokens,
     institutions,
     violation_groups,

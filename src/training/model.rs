@@ -362,40 +362,67 @@ fn month_of(d: NaiveDate) -> NaiveDate {
 /// Without a region filter the counts are read from `training_counts`, which triggers keep per
 /// unit × violation type × month (migration 2026-11-29-000018): about 94,000 rows at 1,000,000
 /// reports, read as they are. A region filter also takes the allegations whose *event* is in
-/// the region, which that table does not know: those are counted from the allegations
-/// (`counted_from_allegations`).
+/// the region: those of units based elsewhere come from `training_counts_by_region`, the same
+/// counts per region of the event (migration 2026-11-29-000025).
 pub fn counted(c: &mut DbConn, evidence: Evidence, f: &Filter) -> QueryResult<Vec<Count>> {
-    use crate::schema::training_counts as tc;
-    if f.region_code.is_some() {
-        return counted_from_allegations(c, evidence, f);
-    }
+    use crate::schema::{training_counts as tc, training_counts_by_region as tr};
     if substantiated_id(c)?.is_none() {
         return Ok(vec![]);
     }
-    let mut q = tc::table.into_boxed();
-    if let Some(d) = f.from {
-        q = q.filter(tc::month.ge(month_of(d)));
+    /// The filters other than the region, on either kept table (the same columns).
+    macro_rules! filtered {
+        ($t:ident, $q:expr) => {{
+            let mut q = $q;
+            if let Some(d) = f.from {
+                q = q.filter($t::month.ge(month_of(d)));
+            }
+            if let Some(d) = f.to {
+                q = q.filter($t::month.le(month_of(d)));
+            }
+            if let Some(fid) = f.force_id {
+                q = q.filter(
+                    $t::unit_id.eq_any(units::table.filter(units::force_id.eq(fid)).select(units::id)),
+                );
+            }
+            if let Some(uid) = f.unit_id {
+                q = q.filter($t::unit_id.eq(uid));
+            }
+            if let Some(types) = &f.violation_types {
+                q = q.filter($t::violation_type_id.eq_any(types.clone()));
+            }
+            let rows: Vec<(i32, i32, NaiveDate, i32)> = match evidence {
+                Evidence::Substantiated => q
+                    .filter($t::substantiated.gt(0))
+                    .select(($t::unit_id, $t::violation_type_id, $t::month, $t::substantiated))
+                    .load(c)?,
+                Evidence::Credible => q
+                    .select(($t::unit_id, $t::violation_type_id, $t::month, $t::substantiated + $t::pending))
+                    .load(c)?,
+            };
+            rows
+        }};
     }
-    if let Some(d) = f.to {
-        q = q.filter(tc::month.le(month_of(d)));
-    }
-    if let Some(fid) = f.force_id {
-        q = q.filter(tc::unit_id.eq_any(units::table.filter(units::force_id.eq(fid)).select(units::id)));
-    }
-    if let Some(uid) = f.unit_id {
-        q = q.filter(tc::unit_id.eq(uid));
-    }
-    if let Some(types) = &f.violation_types {
-        q = q.filter(tc::violation_type_id.eq_any(types.clone()));
-    }
-    let rows: Vec<(i32, i32, NaiveDate, i32)> = match evidence {
-        Evidence::Substantiated => q
-            .filter(tc::substantiated.gt(0))
-            .select((tc::unit_id, tc::violation_type_id, tc::month, tc::substantiated))
-            .load(c)?,
-        Evidence::Credible => q
-            .select((tc::unit_id, tc::violation_type_id, tc::month, tc::substantiated + tc::pending))
-            .load(c)?,
+    let rows = match &f.region_code {
+        None => filtered!(tc, tc::table.into_boxed()),
+        // "In the region": the unit is based there, or the event took place there. The units
+        // based there from `training_counts`; the others from the counts per event region.
+        // Each allegation is counted once, as `counted_from_allegations` counts it.
+        Some(region) => {
+            let based: Vec<i32> =
+                units::table.filter(units::region_code.eq(region)).select(units::id).load(c)?;
+            let mut rows = filtered!(tc, tc::table.filter(tc::unit_id.eq_any(&based)).into_boxed());
+            let elsewhere = filtered!(
+                tr,
+                tr::table.filter(tr::region_code.eq(region)).filter(tr::unit_id.ne_all(&based)).into_boxed()
+            );
+            // Merged by (unit, type, month): a unit based elsewhere has rows only in the second.
+            let mut merged: std::collections::BTreeMap<(i32, i32, NaiveDate), i32> =
+                rows.drain(..).map(|(u, v, m, n)| ((u, v, m), n)).collect();
+            for (u, v, m, n) in elsewhere {
+                *merged.entry((u, v, m)).or_default() += n;
+            }
+            merged.into_iter().map(|((u, v, m), n)| (u, v, m, n)).collect()
+        }
     };
     Ok(rows
         .into_iter()
@@ -407,8 +434,8 @@ pub fn counted(c: &mut DbConn, evidence: Evidence, f: &Filter) -> QueryResult<Ve
 
 /// What `counted` gives, grouped from the allegations themselves over the covering index
 /// `allegations_training` (migration 2026-11-29-000012; the month kept on each allegation by
-/// triggers). `counted` uses it for a region filter (the unit's region or the event's); tests
-/// use it to check `training_counts` against the allegations.
+/// triggers). Tests use it to check the kept tables against the allegations, with and without
+/// a region filter (the unit's region or the event's).
 pub fn counted_from_allegations(c: &mut DbConn, evidence: Evidence, f: &Filter) -> QueryResult<Vec<Count>> {
     let Some(substantiated) = substantiated_id(c)? else { return Ok(vec![]) };
     let mut q = allegations::table

@@ -623,6 +623,13 @@ fn the_month_counts_stay_right_through_every_change() {
             let kept = sorted(tm::counted(&mut c, ev, &Filter::default()).unwrap());
             let fresh = sorted(tm::counted_from_allegations(&mut c, ev, &Filter::default()).unwrap());
             assert_eq!(kept, fresh, "{ev:?}: the kept counts against the allegations");
+            // By region (the unit based there, or the event there), from the two kept tables.
+            for region in ["ML-1", "ML-5", "ML-BKO"] {
+                let f = Filter { region_code: Some(region.into()), ..Filter::default() };
+                let kept = sorted(tm::counted(&mut c, ev, &f).unwrap());
+                let fresh = sorted(tm::counted_from_allegations(&mut c, ev, &f).unwrap());
+                assert_eq!(kept, fresh, "{ev:?} in {region}: the kept counts against the allegations");
+            }
             let rows: i64 = training_counts::table.count().get_result(&mut c).unwrap();
             if ev == Evidence::Credible {
                 assert_eq!(rows as usize, kept.len(), "no row counted at zero is kept");
@@ -637,6 +644,14 @@ fn the_month_counts_stay_right_through_every_change() {
             allegations::table.select(allegations::violation_type_id).first(&mut app.db.conn()).unwrap();
         let march = vec![(a, torture, d(2026, 3, 1), 3)];
         assert_eq!(both(&mut counts), (march.clone(), march.clone()), "added");
+        // The event placed in Mopti afterwards (its allegations follow), unit b based in Kayes.
+        let mut p = app.db.conn();
+        diesel::update(events::table).set(events::region_code.eq("ML-5")).execute(&mut p).unwrap();
+        diesel::update(units::table.find(b)).set(units::region_code.eq("ML-1")).execute(&mut p).unwrap();
+        let in_mopti = Filter { region_code: Some("ML-5".into()), ..Filter::default() };
+        let n: usize = tm::counted(&mut p, Evidence::Credible, &in_mopti).unwrap().iter().map(|x| x.n).sum();
+        assert_eq!(n, 3, "the event's region, set after the allegations");
+        assert_eq!(both(&mut counts), (march.clone(), march.clone()), "placed");
 
         // An allegation under investigation: counted at "credible" once its confidence is
         // probable, at "substantiated" once the finding says so.
@@ -738,6 +753,10 @@ fn the_month_counts_stay_right_through_every_change() {
         assert!(april.iter().all(|x| x.2 == d(2026, 4, 1)) && april.len() == 2, "{april:?}");
         substantiated_event(&app.db, b, "2026-05-02");
         let may: i32 = events::table.order(events::id.desc()).select(events::id).first(&mut w).unwrap();
+        diesel::update(events::table.find(may))
+            .set(events::region_code.eq("ML-BKO"))
+            .execute(&mut w)
+            .unwrap();
         diesel::update(allegations::table.find(second))
             .set(allegations::event_id.eq(may))
             .execute(&mut w)
