@@ -68,6 +68,7 @@ pub struct Intake<'r> {
     evidence_writes: &'r EvidenceWrites,
     /// The time of the rate-limit windows (pinned in tests).
     clock: &'r crate::clock::Clock,
+    metrics: &'r Arc<crate::metrics::Metrics>,
     /// Privacy: used only to derive the in-memory rate-limit key; never stored or logged.
     client: Option<IpAddr>,
     pub lang: String,
@@ -100,6 +101,7 @@ impl<'r> FromRequest<'r> for Intake<'r> {
                 limiter: r.state::<Limits>()?,
                 evidence_writes: r.state::<EvidenceWrites>()?,
                 clock: r.state::<crate::clock::Clock>()?,
+                metrics: r.state::<std::sync::Arc<crate::metrics::Metrics>>()?,
                 client: crate::auth::guards::client_addr(req),
                 lang: crate::web::locale_of(req).0,
             })
@@ -225,7 +227,11 @@ impl Intake<'_> {
 
     /// Counts one report against this client's hourly limit; false when over it.
     pub async fn allow_report(&self) -> Result<bool, AppError> {
-        self.limiter.allow_report(self.db, self.clock.unix(), self.client).await
+        let allowed = self.limiter.allow_report(self.db, self.clock.unix(), self.client).await?;
+        if !allowed {
+            self.metrics.report_refused();
+        }
+        Ok(allowed)
     }
 
     /// Reserves the spooled size of the files about to be read in this client's hourly upload
@@ -365,7 +371,9 @@ impl Intake<'_> {
                 Ok(true)
             })
             .await;
-        if !matches!(filed, Ok(true)) {
+        if matches!(filed, Ok(true)) {
+            self.metrics.report_filed(channel);
+        } else {
             self.unstage(staged).await;
         }
         Ok(filed?.then_some((receipt, location)))
@@ -424,6 +432,7 @@ impl Intake<'_> {
     pub async fn lookup(&self, typed: &str) -> Result<model::ReceiptReport, LookupError> {
         let Some(tries) = self.limiter.reserve_receipt_try(self.db, self.clock.unix(), self.client).await?
         else {
+            self.metrics.receipt_lookup(crate::metrics::Lookup::Refused);
             return Err(LookupError::Blocked);
         };
         let found = match Receipt::parse(typed) {
@@ -436,10 +445,12 @@ impl Intake<'_> {
         };
         match found {
             Some(r) => {
+                self.metrics.receipt_lookup(crate::metrics::Lookup::Opened);
                 self.limiter.release_receipt_try(self.db, self.clock.unix(), self.client).await?;
                 Ok(r)
             }
             None => {
+                self.metrics.receipt_lookup(crate::metrics::Lookup::Unknown);
                 let pause = RateLimiter::failure_delay_ms(tries);
                 if pause > 0 {
                     rocket::tokio::time::sleep(std::time::Duration::from_millis(pause)).await;

@@ -3,6 +3,7 @@
 //! never holds a client address or a query string.
 
 pub mod api;
+pub mod metrics;
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
@@ -503,7 +504,7 @@ fn about(page: Page) -> rocket_dyn_templates::Template {
 }
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![healthz, about]
+    rocket::routes![healthz, about, metrics::metrics]
 }
 
 #[derive(rocket::Responder)]

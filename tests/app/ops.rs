@@ -654,3 +654,163 @@ fn behind_a_trusted_proxy_each_client_has_its_own_limit_and_the_header_is_ignore
         assert_eq!(n_reports(&app.db), 5);
     });
 }
+
+/// One sample line of a Prometheus text answer: name, (label, value) pairs, value.
+type Sample = (String, Vec<(String, String)>, f64);
+
+/// Every sample line of a Prometheus text answer.
+fn samples(text: &str) -> Vec<Sample> {
+    let mut out = vec![];
+    for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+        let (head, value) = line.rsplit_once(' ').expect("a sample line");
+        let (name, labels) = match head.split_once('{') {
+            Some((n, rest)) => (n, rest.strip_suffix('}').expect("labels closed")),
+            None => (head, ""),
+        };
+        let mut pairs = vec![];
+        let mut rest = labels;
+        while let Some((key, after)) = rest.split_once("=\"") {
+            let end = after.find('"').expect("a quoted value");
+            pairs.push((key.trim_start_matches(',').to_string(), after[..end].to_string()));
+            rest = &after[end + 1..];
+        }
+        out.push((name.to_string(), pairs, value.parse().expect("a number")));
+    }
+    out
+}
+
+fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+    samples(text)
+        .into_iter()
+        .find(|(n, l, _)| {
+            n == name && labels.iter().all(|(k, v)| l.iter().any(|(lk, lv)| lk == k && lv == v))
+        })
+        .map(|s| s.2)
+        .unwrap_or_else(|| panic!("no {name}{labels:?} in\n{text}"))
+}
+
+/// `/metrics` (issue 14): the counters move with a report filed and receipts looked up, the
+/// latency is counted by route template, and only listed clients are answered (behind a
+/// trusted proxy, the client is the forwarded address, so the proxy's loopback opens nothing).
+/// No label value is a receipt, an id, an address or a concrete path.
+#[test]
+fn metrics_count_reports_and_receipts_by_route_template_and_answer_only_listed_clients() {
+    each_engine(|engine| {
+        let app = TestApp::with_figment(TestDb::new(engine), |f| {
+            f.merge(("trusted_proxies", vec!["127.0.0.1"])).merge(("receipt_tries_per_hour", 2))
+        });
+        let local: std::net::SocketAddr = "127.0.0.1:40000".parse().unwrap();
+        let scrape = || {
+            let r = app.client.get("/metrics").remote(local).dispatch();
+            assert_eq!(r.status(), Status::Ok);
+            assert_eq!(r.content_type().map(|c| c.to_string()).as_deref(), Some("text/plain; version=0.0.4"));
+            r.into_string().unwrap()
+        };
+        let before = scrape();
+        assert_eq!(sample(&before, "vigie_reports_received_total", &[("channel", "api")]), 0.0);
+        assert_eq!(sample(&before, "vigie_database_up", &[]), 1.0);
+
+        let client: std::net::SocketAddr = "192.0.2.44:50000".parse().unwrap();
+        let r = app
+            .client
+            .post("/api/v1/reports")
+            .header(ContentType::JSON)
+            .remote(client)
+            .body(report_json(1))
+            .dispatch();
+        assert_eq!(r.status(), Status::Created);
+        let receipt = r.into_json::<Value>().unwrap()["receipt"].as_str().unwrap().to_string();
+        let look = |receipt: &str| {
+            app.client
+                .post("/api/v1/receipts/status")
+                .header(ContentType::JSON)
+                .remote(client)
+                .body(json!({ "receipt": receipt }).to_string())
+                .dispatch()
+                .status()
+        };
+        assert_eq!(look(&receipt), Status::Ok);
+        assert_eq!(look("1111 2222 3333 4444"), Status::NotFound);
+        assert_eq!(look("1111 2222 3333 4445"), Status::NotFound);
+        assert_eq!(look(&receipt), Status::TooManyRequests, "two wrong tries spent the hour's budget");
+        // A staff page by a concrete id, and a path no route takes.
+        let id: i32 = reports::table.select(reports::id).first(&mut app.db.conn()).unwrap();
+        app.client.get(format!("/staff/reports/{id}?q=Kayes")).remote(client).dispatch();
+        assert_eq!(app.client.get("/nothing/98765").remote(client).dispatch().status(), Status::NotFound);
+
+        let after = scrape();
+        assert_eq!(sample(&after, "vigie_reports_received_total", &[("channel", "api")]), 1.0);
+        assert_eq!(sample(&after, "vigie_reports_received_total", &[("channel", "web")]), 0.0);
+        assert_eq!(sample(&after, "vigie_receipt_lookups_total", &[("result", "opened")]), 1.0);
+        assert_eq!(sample(&after, "vigie_receipt_lookups_total", &[("result", "unknown")]), 2.0);
+        assert_eq!(sample(&after, "vigie_receipt_lookups_total", &[("result", "refused")]), 1.0);
+        // One receipt made and three hashed: the reporters' Argon2 queue waited four times.
+        assert_eq!(sample(&after, "vigie_argon2_wait_seconds_count", &[("queue", "reporters")]), 4.0);
+        assert_eq!(sample(&after, "vigie_argon2_waiting", &[("queue", "reporters")]), 0.0);
+        assert!(sample(&after, "vigie_db_pool_connections", &[("state", "max")]) >= 1.0);
+        assert_eq!(sample(&after, "vigie_mail_outbox", &[("state", "queued")]), 0.0);
+        let route = |method: &str, r: &str| {
+            sample(&after, "vigie_http_request_duration_seconds_count", &[("method", method), ("route", r)])
+        };
+        assert_eq!(route("POST", "/api/v1/reports"), 1.0);
+        assert_eq!(route("POST", "/api/v1/receipts/status"), 4.0);
+        assert_eq!(route("GET", "/staff/reports/<id>"), 1.0);
+        assert!(route("GET", "unmatched") >= 1.0);
+
+        // No label value carries a receipt, an id, an address or a concrete path.
+        let digits = receipt.replace(' ', "");
+        for (name, labels, _) in samples(&after) {
+            for (key, value) in labels {
+                let what = format!("{name} {key}=\"{value}\"");
+                assert!(!value.contains(&digits) && !value.contains(&receipt), "a receipt: {what}");
+                assert!(value.parse::<std::net::IpAddr>().is_err(), "an address: {what}");
+                assert!(!value.contains("192.0.2") && !value.contains("127.0.0"), "an address: {what}");
+                assert!(!value.contains("Kayes") && !value.contains('?'), "a query: {what}");
+                if key != "le" {
+                    let runs = value.split(|c: char| !c.is_ascii_digit());
+                    assert!(runs.clone().all(|run| run.len() < 2), "a number: {what}");
+                    let segments = value.split('/').filter(|s| !s.is_empty());
+                    assert!(
+                        !segments.clone().any(|s| s.chars().all(|c| c.is_ascii_digit())),
+                        "an id: {what}"
+                    );
+                }
+            }
+        }
+        assert!(!after.contains(&format!("/staff/reports/{id}")));
+
+        // Anyone else: the ordinary 404, as if there were no such page.
+        for (peer, forwarded) in [
+            ("192.0.2.44:50000", None),
+            ("127.0.0.1:40000", Some("203.0.113.9")),
+            ("[::ffff:198.51.100.1]:1", None),
+        ] {
+            let mut r = app.client.get("/metrics").remote(peer.parse().unwrap());
+            if let Some(f) = forwarded {
+                r = r.header(rocket::http::Header::new("X-Forwarded-For", f));
+            }
+            let r = r.dispatch();
+            assert_eq!(r.status(), Status::NotFound, "{peer} {forwarded:?}");
+            assert!(!r.into_string().unwrap_or_default().contains("vigie_"));
+        }
+        assert_eq!(app.client.get("/metrics").dispatch().status(), Status::NotFound, "no address at all");
+    });
+}
+
+/// `metrics_allowed` names who may read `/metrics`; `vigie check-config` refuses a bad entry.
+#[test]
+fn metrics_allowed_opens_metrics_to_a_listed_network_and_check_config_names_a_bad_entry() {
+    let app = TestApp::with_figment(TestDb::new(Engine::Sqlite), |f| {
+        f.merge(("metrics_allowed", vec!["10.1.0.0/16"]))
+    });
+    let get = |peer: &str| app.client.get("/metrics").remote(peer.parse().unwrap()).dispatch().status();
+    assert_eq!(get("10.1.2.3:9000"), Status::Ok);
+    assert_eq!(get("127.0.0.1:9000"), Status::NotFound, "the list replaces the default");
+    let out = vigie_cmd(
+        &app.db,
+        &["check-config"],
+        &[("ROCKET_METRICS_ALLOWED", "[\"10.0.0.0/8\", \"monitor.local\"]")],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("metrics_allowed") && text(&out).contains("monitor.local"), "{}", text(&out));
+}
