@@ -482,8 +482,18 @@ fn a_database_outage_and_a_read_only_database_answer_503_write_nothing_and_vigie
     // The outage.
     pg_admin(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"));
     drop_connections(&name);
-    wait_health(port, "database unreachable", Duration::from_secs(40));
+    let noticed = wait_health(port, "database unreachable", Duration::from_secs(40));
+    eprintln!("healthz said `database unreachable` {noticed:?} into the outage");
+    // Quickly: once opening a connection has failed, a request waits about a second for one
+    // (db::FAILING_WAIT), not the pool's 15 s.
+    let quick = |start: Instant, what: &str| {
+        let took = start.elapsed();
+        eprintln!("{what}: 503 after {took:?}");
+        assert!(took < Duration::from_secs(4), "{what} waited {took:?} for its 503");
+    };
+    let start = Instant::now();
     let r = public.post("/reports", &form_fields(1));
+    quick(start, "the form");
     tries += 1;
     assert_eq!(r.status, 503, "{}", r.body);
     assert!(
@@ -491,11 +501,15 @@ fn a_database_outage_and_a_read_only_database_answer_503_write_nothing_and_vigie
         "{}",
         r.body
     );
+    let start = Instant::now();
     let r = english.post("/reports", &form_fields(2));
+    quick(start, "the English form");
     tries += 1;
     assert_eq!(r.status, 503, "{}", r.body);
     assert!(r.body.contains("Nothing was saved"), "the page in the visitor's language: {}", r.body);
+    let start = Instant::now();
     let r = public.post_json("/api/v1/reports", &report_json(3));
+    quick(start, "the API");
     tries += 1;
     assert_eq!(r.status, 503, "{}", r.body);
     assert!(r.body.contains("\"error\""), "{}", r.body);
