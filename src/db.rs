@@ -322,7 +322,10 @@ impl Db {
             });
             match first {
                 Err(AppError::Database(e)) if is_retryable(&e) => {
-                    eprintln!("database: {} (retried once)", retry_reason(&e));
+                    crate::logs::notice(
+                        "database",
+                        &format!("database: {} (retried once)", retry_reason(&e)),
+                    );
                     // A short pause, random so that two losers do not meet again: the winner
                     // commits first (trying at once could take a row back before it does).
                     let pause = 20 + rand::Rng::gen_range(&mut rand::thread_rng(), 0..80);

@@ -13,7 +13,8 @@
 //! - [`db`], [`schema`]: one database layer over SQLite and PostgreSQL; [`backup`]: backups
 //!   and restores.
 //! - [`web`]: language, page context, CSRF, security headers, compression.
-//! - [`config`], [`error`], [`i18n`], [`crypto`], [`cli`]; [`metrics`]: what `/metrics` counts.
+//! - [`config`], [`error`], [`i18n`], [`crypto`], [`cli`]; [`metrics`]: what `/metrics` counts;
+//!   [`logs`]: the server's log lines, text or JSON.
 //!
 //! [`build`] turns a configuration into a Rocket ready to launch.
 
@@ -32,6 +33,7 @@ pub mod error;
 pub mod events;
 pub mod geo;
 pub mod i18n;
+pub mod logs;
 pub mod metrics;
 pub mod notify;
 pub mod private_fs;
@@ -180,6 +182,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
                     use smtp, or set mail.allow_file_transport_in_release = true"
             .into());
     }
+    crate::logs::set_json(prepared.config.log_format == config::LogFormat::Json);
     let config_argon2 = (prepared.config.argon2_concurrency, prepared.config.argon2_kept_buffers);
     let catalog = Arc::new(i18n::Catalog::load(&prepared.config.locales_dir)?);
     let taxonomy = {

@@ -59,7 +59,10 @@ pub fn deliver_due_counted(
                 sent += 1;
             }
             Err(e) => {
-                eprintln!("mail {}: delivery failed (attempt {}): {e}", msg.id, msg.attempts + 1);
+                crate::logs::error(
+                    "mail",
+                    &format!("mail {}: delivery failed (attempt {}): {e}", msg.id, msg.attempts + 1),
+                );
                 model::mark_failed(&mut conn, msg.id, msg.attempts + 1, mail.max_attempts, &e.to_string())
                     .map_err(|e| e.to_string())?;
             }
@@ -85,7 +88,7 @@ pub fn stage() -> AdHoc {
             let transport = match Transport::from_config(&mail) {
                 Ok(t) => Arc::new(t),
                 Err(e) => {
-                    eprintln!("mail: cannot set up the transport: {e}");
+                    crate::logs::error("mail", &format!("mail: cannot set up the transport: {e}"));
                     return;
                 }
             };
@@ -99,7 +102,7 @@ pub fn stage() -> AdHoc {
                     })
                     .await;
                     if let Ok(Err(e)) = pass {
-                        eprintln!("mail: outbox pass failed: {e}");
+                        crate::logs::error("mail", &format!("mail: outbox pass failed: {e}"));
                     }
                     rocket::tokio::select! {
                         _ = rocket::tokio::time::sleep(Duration::from_secs(mail.poll_seconds.max(1))) => {}

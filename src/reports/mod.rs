@@ -421,7 +421,7 @@ impl Intake<'_> {
         }
         let today = Utc::now().date_naive();
         if let Err(e) = self.db.transaction(move |c| Ok(model::delete_staged(c, Some(&ids), today)?)).await {
-            eprintln!("evidence: a staged file was left for the sweep: {e}");
+            crate::logs::error("evidence", &format!("evidence: a staged file was left for the sweep: {e}"));
         }
     }
 
@@ -680,7 +680,7 @@ async fn backfill_safe_copies(db: Db) {
             Ok(Some(row)) => row,
             Ok(None) => return,
             Err(e) => {
-                eprintln!("evidence: safe copies: {e}");
+                crate::logs::error("evidence", &format!("evidence: safe copies: {e}"));
                 return;
             }
         };
@@ -694,7 +694,7 @@ async fn backfill_safe_copies(db: Db) {
             let saved =
                 db.run(move |c| Ok(model::set_safe_copy(c, id, copy.content_type, &copy.data)?)).await;
             if let Err(e) = saved {
-                eprintln!("evidence: safe copies: {e}");
+                crate::logs::error("evidence", &format!("evidence: safe copies: {e}"));
                 return;
             }
         }
@@ -741,12 +741,20 @@ pub async fn sweep_staged(db: &Db) {
     match db.run(move |c| Ok(model::count_staged(c, before)?)).await {
         Ok(0) => return,
         Ok(_) => {}
-        Err(e) => return eprintln!("evidence: the sweep of staged files failed: {e}"),
+        Err(e) => {
+            return crate::logs::error(
+                "evidence",
+                &format!("evidence: the sweep of staged files failed: {e}"),
+            )
+        }
     }
     match db.transaction(move |c| Ok(model::delete_staged(c, None, before)?)).await {
         Ok(0) => {}
-        Ok(n) => eprintln!("evidence: {n} staged file(s) never linked to a report deleted"),
-        Err(e) => eprintln!("evidence: the sweep of staged files failed: {e}"),
+        Ok(n) => crate::logs::notice(
+            "evidence",
+            &format!("evidence: {n} staged file(s) never linked to a report deleted"),
+        ),
+        Err(e) => crate::logs::error("evidence", &format!("evidence: the sweep of staged files failed: {e}")),
     }
 }
 

@@ -19,6 +19,11 @@ use crate::metrics::{Metrics, Snapshot};
 /// When the request arrived (`Timing` keeps it in the request's local cache).
 struct Arrived(Option<Instant>);
 
+/// How long ago the request arrived (`Timing` notes it).
+pub fn since_arrival(req: &Request<'_>) -> Option<std::time::Duration> {
+    req.local_cache(|| Arrived(None)).0.map(|t| t.elapsed())
+}
+
 /// Times every request and counts it under its method and route template (`unmatched` when
 /// no route took it): never the concrete path, which may hold an id.
 pub struct Timing;

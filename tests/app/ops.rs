@@ -828,3 +828,94 @@ fn metrics_allowed_opens_metrics_to_a_listed_network_and_check_config_names_a_ba
     assert!(!out.status.success());
     assert!(text(&out).contains("metrics_allowed") && text(&out).contains("monitor.local"), "{}", text(&out));
 }
+
+/// Sends `GET path` with an `X-Forwarded-For`; the answer's status.
+fn get_forwarded(port: u16, path: &str, forwarded: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Forwarded-For: {forwarded}\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(req.as_bytes()).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    String::from_utf8_lossy(&raw).split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
+}
+
+/// Structured logs (issue 14): with `log_format = "json"` every line the server writes is one
+/// JSON object; a staff request and a failing public request are logged with their route, but
+/// neither the query string nor the client's address (here forwarded by a trusted proxy)
+/// appears anywhere in the log.
+#[test]
+fn json_logs_name_the_route_and_the_error_but_never_the_query_or_the_address() {
+    each_engine(|engine| {
+        let db = TestDb::new(engine);
+        let port = crate::races::free_port();
+        let (out_path, err_path) = (db.data_dir().join("stdout.log"), db.data_dir().join("stderr.log"));
+        std::fs::create_dir_all(db.data_dir()).unwrap();
+        let server = crate::browser::Server::spawn(
+            std::process::Command::new(env!("CARGO_BIN_EXE_vigie"))
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .env("DATABASE_URL", &db.url)
+                .env("ROCKET_DATA_DIR", db.data_dir())
+                .env("ROCKET_PORT", port.to_string())
+                .env("ROCKET_ADDRESS", "127.0.0.1")
+                .env("ROCKET_MAIL", "{transport=\"disabled\"}")
+                .env("ROCKET_SECRET_KEY", crate::races::SECRET)
+                .env("ROCKET_LOG_FORMAT", "json")
+                .env("ROCKET_TRUSTED_PROXIES", "[\"127.0.0.1\"]")
+                .stdout(std::fs::File::create(&out_path).unwrap())
+                .stderr(std::fs::File::create(&err_path).unwrap()),
+        );
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(start.elapsed() < Duration::from_secs(60), "vigie did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let client = "203.0.113.77";
+        assert_eq!(get_forwarded(port, "/staff/cases?scope=Tombouctou-secret", client), 303);
+        // A table the statistics read is gone: the public page fails on our side.
+        diesel::sql_query("ALTER TABLE stats_changes RENAME TO stats_changes_gone")
+            .execute(&mut db.conn())
+            .unwrap();
+        let failed = get_forwarded(port, "/stats?period=2026-Q1&q=Tombouctou-secret", client);
+        assert_eq!(failed, 500);
+        // Every line is written whole as it is logged (standard output is line-buffered).
+        drop(server);
+        let log = format!(
+            "{}{}",
+            std::fs::read_to_string(&out_path).unwrap(),
+            std::fs::read_to_string(&err_path).unwrap()
+        );
+        let lines: Vec<Value> = log
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}")))
+            .collect();
+        let staff = lines
+            .iter()
+            .find(|l| l["kind"] == "request" && l["path"] == "/staff/cases")
+            .unwrap_or_else(|| panic!("the staff request is logged: {log}"));
+        assert_eq!(staff["status"], 303);
+        assert_eq!(staff["route"], "/staff/cases");
+        let public = lines
+            .iter()
+            .find(|l| l["kind"] == "request" && l["path"] == "/stats")
+            .unwrap_or_else(|| panic!("the failed public request is logged: {log}"));
+        assert_eq!(public["status"], 500);
+        assert_eq!(public["level"], "error");
+        assert!(public["user"].is_null());
+        assert!(
+            lines.iter().any(
+                |l| l["kind"] == "error" && l["message"].as_str().unwrap_or("").contains("stats_changes")
+            ),
+            "the error itself is logged: {log}"
+        );
+        for line in lines.iter().filter(|l| l["kind"] != "start") {
+            let text = line.to_string();
+            assert!(!text.contains("Tombouctou") && !text.contains('?'), "a query string: {text}");
+            assert!(!text.contains("203.0.113") && !text.contains("127.0.0.1"), "an address: {text}");
+        }
+    });
+}
