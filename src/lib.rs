@@ -202,7 +202,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .extract_inner("secret_key")
         .map_err(|e| format!("invalid configuration: `secret_key`: {e}"))?;
     let account_keys = accounts::secrets::AccountKeys::derive(&secret_key);
-    let staff_doors = accounts::StaffDoors::new(&prepared.config);
+    let staff_doors = accounts::StaffDoors::new(&prepared.config, prepared.db.engine, &secret_key);
     let hasher = crypto::HashLimiter::with_kept_memory(config_argon2.0, config_argon2.1);
     let metrics = Arc::new(metrics::Metrics::default());
     metrics.add_argon2_queue("reporters", hasher.stats());

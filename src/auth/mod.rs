@@ -8,6 +8,7 @@
 pub mod guards;
 pub mod model;
 mod roles;
+pub mod shared;
 pub mod throttle;
 
 use rocket::request::{FromRequest, Outcome};

@@ -919,3 +919,184 @@ fn json_logs_name_the_route_and_the_error_but_never_the_query_or_the_address() {
         }
     });
 }
+
+/// Posts a staff door's form (`path`, fields after the CSRF token) from the client `peer`.
+fn door(client: &Client, peer: &str, path: &str, fields: &str) -> Status {
+    let peer: std::net::SocketAddr = peer.parse().unwrap();
+    let page = client.get("/staff/sign-in").remote(peer).dispatch().into_string().unwrap();
+    let token = between(&page, "name=\"csrf\" value=\"").unwrap();
+    let token = token.split('"').next().unwrap().to_string();
+    client
+        .post(path)
+        .header(ContentType::Form)
+        .remote(peer)
+        .body(format!("csrf={token}&{fields}"))
+        .dispatch()
+        .status()
+}
+
+/// The staff doors' throttles (issue 14) on PostgreSQL are counted in the database: a client
+/// spreading its sign-in tries or forgot-password requests over two instances gets no more than
+/// from one, and an unknown email is slowed down after the same failures wherever they were
+/// made. (SQLite runs one instance; its counters stay in memory.)
+#[test]
+fn staff_door_throttles_are_summed_over_two_instances_on_postgresql() {
+    if !engines().contains(&Engine::Postgres) {
+        eprintln!("shared staff throttles: skipped (set VIGIE_TEST_POSTGRES)");
+        return;
+    }
+    let db = TestDb::new(Engine::Postgres);
+    let instance = || {
+        let f = figment(&db)
+            .merge(("sign_in_tries_per_client", 4))
+            .merge(("forgot_per_client", 2))
+            .merge(("totp_required_roles", Vec::<String>::new()));
+        Client::tracked(vigie::build(f).expect("build vigie")).expect("valid rocket")
+    };
+    let (a, b) = (instance(), instance());
+    let both = [&a, &b];
+    let attacker = "192.0.2.9:40000";
+    for i in 0..4 {
+        let s = door(both[i % 2], attacker, "/staff/sign-in", &format!("email=n{i}%40cndh.ml&password=x"));
+        assert_eq!(s, Status::Unauthorized, "try {i}");
+    }
+    for (n, c) in both.iter().enumerate() {
+        let s = door(c, attacker, "/staff/sign-in", "email=late%40cndh.ml&password=x");
+        assert_eq!(s, Status::TooManyRequests, "the fifth try, on instance {n}");
+    }
+    let other = door(&b, "198.51.100.3:1", "/staff/sign-in", "email=n0%40cndh.ml&password=x");
+    assert_eq!(other, Status::Unauthorized, "another client keeps its own budget");
+
+    assert_eq!(door(&a, attacker, "/staff/password/forgot", "email=x%40cndh.ml"), Status::Ok);
+    assert_eq!(door(&b, attacker, "/staff/password/forgot", "email=x%40cndh.ml"), Status::Ok);
+    assert_eq!(door(&a, attacker, "/staff/password/forgot", "email=x%40cndh.ml"), Status::TooManyRequests);
+    assert_eq!(door(&b, attacker, "/staff/password/forgot", "email=x%40cndh.ml"), Status::TooManyRequests);
+
+    // An unknown email: three failures spread over both instances (from three clients), then
+    // the fourth is slowed down (0.5 s) as a real account's would be.
+    for i in 0..3 {
+        let peer = format!("203.0.113.{i}:1");
+        let s = door(both[i % 2], &peer, "/staff/sign-in", "email=ghost%40cndh.ml&password=x");
+        assert_eq!(s, Status::Unauthorized);
+    }
+    let start = Instant::now();
+    assert_eq!(
+        door(&b, "203.0.113.50:1", "/staff/sign-in", "email=ghost%40cndh.ml&password=x"),
+        Status::Unauthorized
+    );
+    assert!(start.elapsed() >= Duration::from_millis(500), "slowed down: {:?}", start.elapsed());
+    let kinds: Vec<String> = {
+        use vigie::schema::rate_counts;
+        rate_counts::table.select(rate_counts::kind).distinct().load(&mut db.conn()).unwrap()
+    };
+    assert!(kinds.iter().any(|k| k == "sign_in") && kinds.iter().any(|k| k == "forgot"), "{kinds:?}");
+}
+
+/// A tmpfs of `mib` MiB mounted at `at` for the test's life (unmounted when dropped); `None`
+/// when this machine does not let the tests mount (not root, no CAP_SYS_ADMIN).
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(at: &std::path::Path, mib: u32) -> Option<SmallDisk> {
+        std::fs::create_dir_all(at).unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={mib}m,mode=0700"), "tmpfs"])
+            .arg(at)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| SmallDisk(at.to_path_buf()))
+    }
+
+    /// Fills the disk with one file until the device says it is full; the file's path.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let path = self.0.join("filler");
+        let mut f = std::fs::File::create(&path).unwrap();
+        for chunk in [1 << 20, 4096, 512] {
+            let block = vec![0u8; chunk];
+            while f.write_all(&block).is_ok() {}
+        }
+        let _ = f.sync_all();
+        path
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+/// A full disk under SQLite (issue 14), for real: the database lives on a small tmpfs that the
+/// test fills to the last byte while Vigie runs. A report through the form gets the 503 page
+/// in the visitor's language, the API a JSON 503, nothing of either is written (no report, no
+/// form token, no held audit entry), `/healthz` says `disk full`; once space is freed, Vigie
+/// files reports again without a restart.
+#[test]
+fn a_full_disk_under_sqlite_answers_503_writes_nothing_and_healthz_says_disk_full() {
+    let db = TestDb::new(Engine::Sqlite);
+    let Some(disk) = SmallDisk::mount(&db.dir.path().join("disk"), 96) else {
+        eprintln!("disk full: skipped (the tests cannot mount a tmpfs here)");
+        return;
+    };
+    let file = disk.0.join("vigie.db");
+    let f = figment(&db)
+        .merge(("database_url", format!("sqlite://{}", file.display())))
+        .merge(("upload_max_mb", 1))
+        .merge(("upload_max_files", 1));
+    let client = Client::tracked(vigie::build(f).expect("build vigie")).expect("valid rocket");
+    let health = || {
+        let r = client.get("/healthz").dispatch();
+        (r.status(), r.into_string().unwrap_or_default())
+    };
+    assert_eq!(health(), (Status::Ok, "ok".to_string()));
+    let api = |i: usize| {
+        let r = client.post("/api/v1/reports").header(ContentType::JSON).body(report_json(i)).dispatch();
+        (r.status(), r.into_string().unwrap_or_default())
+    };
+    assert_eq!(api(1).0, Status::Created);
+    let rows = || {
+        let mut c = diesel::SqliteConnection::establish(file.to_str().unwrap()).unwrap();
+        let n = |t: &str| {
+            #[derive(diesel::QueryableByName)]
+            struct N {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {t}")).get_result::<N>(&mut c).unwrap().n
+        };
+        (n("reports"), n("report_violations"), n("form_tokens"), n("pending_reporter_events"), n("audit_log"))
+    };
+    let before = rows();
+
+    let filler = disk.fill();
+    let (status, body) = health();
+    assert_eq!(status, Status::ServiceUnavailable);
+    assert!(body.starts_with("disk full"), "{body}");
+    let token = csrf(&client);
+    let r = client
+        .post("/reports")
+        .header(ContentType::Form)
+        .body(format!("csrf={token}&{}", form_fields(2)))
+        .dispatch();
+    assert_eq!(r.status(), Status::ServiceUnavailable);
+    let page = r.into_string().unwrap();
+    assert!(
+        page.contains("Rien n'a été enregistré") || page.contains("Rien n&#x27;a été enregistré"),
+        "{page}"
+    );
+    let (status, body) = api(3);
+    assert_eq!(status, Status::ServiceUnavailable, "{body}");
+    assert!(body.contains("\"error\""), "{body}");
+    assert_eq!(rows(), before, "nothing written, not even in part");
+
+    std::fs::remove_file(filler).unwrap();
+    assert_eq!(health(), (Status::Ok, "ok".to_string()), "serving again without a restart");
+    assert_eq!(api(4).0, Status::Created);
+    assert_eq!(rows().0, before.0 + 1);
+    let mut c =
+        vigie::db::DbConn::Sqlite(diesel::SqliteConnection::establish(file.to_str().unwrap()).unwrap());
+    assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
+    drop(client);
+}
