@@ -1058,7 +1058,7 @@ fn a_full_disk_under_sqlite_answers_503_writes_nothing_and_healthz_says_disk_ful
     assert_eq!(api(1).0, Status::Created);
     let rows = || {
         let mut c = diesel::SqliteConnection::establish(file.to_str().unwrap()).unwrap();
-        let n = |t: &str| {
+        let mut n = |t: &str| {
             #[derive(diesel::QueryableByName)]
             struct N {
                 #[diesel(sql_type = diesel::sql_types::BigInt)]
