@@ -10,6 +10,8 @@
 //!   bench rss --pid PID
 //!   bench burst --url 127.0.0.1:PORT --pid PID --email E --password P [--uploads 100] [--mb 24]
 //!   bench pages --url 127.0.0.1:PORT --database-url URL --email E --password P [--samples 1000]
+//!   bench soak --urls HOST:PORT,HOST:PORT --pids PID,PID --database-url URL --email E --password P
+//!              [--minutes 10] [--fraction 0.8] [--rate R] [--warmup-secs S] [--think-ms 100]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -887,6 +889,217 @@ fn rss(args: &[String]) {
     println!("{kb}");
 }
 
+/// Soak (issue 14): for `--minutes`, reports filed at a steady `--fraction` (0.8) of the intake
+/// ceiling (cores ÷ one receipt hash, measured here first, or `--rate` reports/s), spread evenly
+/// over the instances of `--urls`, while one signed-in staff member per instance reads the
+/// triage queue, report pages, the case list, case pages and the audit log (a `--think-ms`
+/// pause after each). Prints: the answers that were 5xx (and other failures), each instance's
+/// resident memory after the warm-up and at the end (/proc), the staff pages' p99 after the
+/// warm-up, and whether each goal of the issue is met (no 5xx; RSS at the end within 10 % of
+/// the value after warm-up; staff p99 ≤ 100 ms). Exits 1 when a goal is missed.
+fn soak(args: &[String]) {
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+    use std::sync::{Arc, Mutex};
+    let hosts: Vec<String> = arg(args, "--urls")
+        .expect("--urls")
+        .split(',')
+        .map(|u| u.trim_start_matches("http://").trim_end_matches('/').to_string())
+        .collect();
+    let pids: Vec<String> = arg(args, "--pids").expect("--pids").split(',').map(str::to_string).collect();
+    assert_eq!(hosts.len(), pids.len(), "one pid per url");
+    let db_url = arg(args, "--database-url").expect("--database-url");
+    let email = arg(args, "--email").expect("--email");
+    let password = arg(args, "--password").expect("--password");
+    let minutes: f64 = arg(args, "--minutes").and_then(|v| v.parse().ok()).unwrap_or(10.0);
+    let fraction: f64 = arg(args, "--fraction").and_then(|v| v.parse().ok()).unwrap_or(0.8);
+    let think = Duration::from_millis(arg(args, "--think-ms").and_then(|v| v.parse().ok()).unwrap_or(100));
+    let total = Duration::from_secs_f64(minutes * 60.0);
+    let warmup = Duration::from_secs_f64(
+        arg(args, "--warmup-secs")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or((total.as_secs_f64() / 4.0).min(60.0)),
+    );
+    let (one_hash, ceiling) = ceiling();
+    let rate: f64 = arg(args, "--rate").and_then(|v| v.parse().ok()).unwrap_or(ceiling * fraction);
+    let (max_report, max_case) = {
+        let db = Db::connect(&db_url, 1).expect("connect");
+        let mut conn = db.get().expect("connection");
+        let c: &mut vigie::db::DbConn = &mut conn;
+        use vigie::schema::{cases, reports};
+        let r: Option<i32> = reports::table.select(diesel::dsl::max(reports::id)).first(c).unwrap();
+        let k: Option<i32> = cases::table.select(diesel::dsl::max(cases::id)).first(c).unwrap();
+        (r.unwrap_or(1), k.unwrap_or(1))
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let server_errors = Arc::new(AtomicU64::new(0));
+    let other_failures = Arc::new(AtomicU64::new(0));
+    let filed = Arc::new(AtomicU64::new(0));
+    let staff_times: Arc<Mutex<Vec<(usize, Duration)>>> = Arc::new(Mutex::new(vec![]));
+    let started = Instant::now();
+    // Writers: each has its share of the rate and its own schedule (open loop: a slow answer
+    // does not lower the rate asked; the writer catches up without a pause).
+    let writers = 8usize;
+    let period = Duration::from_secs_f64(writers as f64 / rate);
+    let writer_threads: Vec<_> = (0..writers)
+        .map(|k| {
+            let host = hosts[k % hosts.len()].clone();
+            let (stop, errors, failures, filed) =
+                (stop.clone(), server_errors.clone(), other_failures.clone(), filed.clone());
+            std::thread::spawn(move || {
+                let mut stream = BufReader::new(TcpStream::connect(&host).expect("connect"));
+                let first = started + period.mul_f64(k as f64 / writers as f64);
+                let mut i = 0usize;
+                while !stop.load(Relaxed) {
+                    let due = first + period.mul_f64(i as f64);
+                    if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                        std::thread::sleep(wait);
+                    }
+                    if stop.load(Relaxed) {
+                        break;
+                    }
+                    let lat = 12.5 + ((k * 31 + i * 7) % 150) as f64 / 100.0;
+                    let lon = -6.0 + ((k * 17 + i * 3) % 100) as f64 / 100.0;
+                    let body = format!(
+                        r#"{{"narrative":"Rapport d'endurance {k}-{i} : des agents ont frappé un commerçant.","occurred_on":"2026-10-01","violations":["integrity.beating"],"force":"police","location":{{"lat":{lat},"lon":{lon}}}}}"#
+                    );
+                    match exchange(&mut stream, &host, "POST", "/api/v1/reports", &body) {
+                        Ok(201) => {
+                            filed.fetch_add(1, Relaxed);
+                        }
+                        Ok(s) if s >= 500 => {
+                            errors.fetch_add(1, Relaxed);
+                            eprintln!("soak: POST /api/v1/reports to {host}: status {s}");
+                        }
+                        Ok(_) => {
+                            failures.fetch_add(1, Relaxed);
+                        }
+                        Err(_) => {
+                            failures.fetch_add(1, Relaxed);
+                            stream = BufReader::new(TcpStream::connect(&host).expect("reconnect"));
+                        }
+                    }
+                    i += 1;
+                }
+            })
+        })
+        .collect();
+    // Staff: one reader per instance, timed after the warm-up.
+    let reader_threads: Vec<_> = hosts
+        .iter()
+        .enumerate()
+        .map(|(h, host)| {
+            let (host, email, password) = (host.clone(), email.clone(), password.clone());
+            let (stop, errors, failures, times) =
+                (stop.clone(), server_errors.clone(), other_failures.clone(), staff_times.clone());
+            std::thread::spawn(move || {
+                let mut staff = Browser::new(&host);
+                staff.sign_in(&email, &password);
+                let mut i = 0usize;
+                while !stop.load(Relaxed) {
+                    let n = 997 + h;
+                    let path = match i % 5 {
+                        0 => "/staff/triage".to_string(),
+                        1 => format!("/staff/reports/{}", spread(i, n, max_report)),
+                        2 => "/staff/cases".to_string(),
+                        3 => format!("/staff/cases/{}", spread(i, n, max_case)),
+                        _ => "/staff/audit".to_string(),
+                    };
+                    let t = Instant::now();
+                    let a = staff.request("GET", &path, None, true);
+                    let took = t.elapsed();
+                    if a.status >= 500 {
+                        errors.fetch_add(1, Relaxed);
+                        eprintln!("soak: GET {path} on {host}: status {}", a.status);
+                    } else if a.status != 200 {
+                        failures.fetch_add(1, Relaxed);
+                        eprintln!("soak: GET {path}: status {}", a.status);
+                    } else if started.elapsed() >= warmup {
+                        times.lock().unwrap().push((i % 5, took));
+                    }
+                    i += 1;
+                    std::thread::sleep(think);
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(warmup);
+    let rss_warm: Vec<u64> = pids.iter().map(|p| rss_kb(p)).collect();
+    let filed_warm = filed.load(Relaxed);
+    std::thread::sleep(total.saturating_sub(started.elapsed()));
+    let rss_end: Vec<u64> = pids.iter().map(|p| rss_kb(p)).collect();
+    stop.store(true, Relaxed);
+    for t in writer_threads.into_iter().chain(reader_threads) {
+        let _ = t.join();
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let after_warm = (secs - warmup.as_secs_f64()).max(1e-9);
+    let measured_rate = (filed.load(Relaxed) - filed_warm) as f64 / after_warm;
+    let errors = server_errors.load(Relaxed);
+    let failures = other_failures.load(Relaxed);
+    println!(
+        "| soak: {} instance(s), {minutes} min, warm-up {:.0} s | value | goal | met |",
+        hosts.len(),
+        warmup.as_secs_f64()
+    );
+    println!("|---|---|---|---|");
+    println!(
+        "| intake asked | {rate:.2} reports/s = {:.2} × ceiling {ceiling:.2} (hash {} ms) | 0.8 × ceiling | |",
+        rate / ceiling,
+        ms(one_hash)
+    );
+    println!(
+        "| intake filed after warm-up | {measured_rate:.2} reports/s ({} in all) | the rate asked | {} |",
+        filed.load(Relaxed),
+        if measured_rate >= rate * 0.95 { "yes" } else { "no" }
+    );
+    println!("| 5xx answers | {errors} | 0 | {} |", if errors == 0 { "yes" } else { "no" });
+    println!(
+        "| other failed requests (non-2xx, cut connections) | {failures} | 0 | {} |",
+        if failures == 0 { "yes" } else { "no" }
+    );
+    let mut memory_flat = true;
+    for (k, pid) in pids.iter().enumerate() {
+        let (w, e) = (rss_warm[k], rss_end[k]);
+        let change = (e as f64 - w as f64) / (w.max(1) as f64);
+        let ok = change <= 0.10;
+        memory_flat &= ok;
+        println!(
+            "| RSS of instance {} (pid {pid}) | {} MB after warm-up, {} MB at the end ({:+.1} %) | within +10 % | {} |",
+            k + 1,
+            w / 1024,
+            e / 1024,
+            change * 100.0,
+            if ok { "yes" } else { "no" }
+        );
+    }
+    let mut all: Vec<Duration> = staff_times.lock().unwrap().iter().map(|t| t.1).collect();
+    all.sort();
+    let p99 = percentile(&all, 0.99);
+    let names = ["triage queue", "report page", "case list", "case page", "audit log"];
+    for (k, name) in names.iter().enumerate() {
+        let mut t: Vec<Duration> =
+            staff_times.lock().unwrap().iter().filter(|t| t.0 == k).map(|t| t.1).collect();
+        t.sort();
+        println!(
+            "| staff: {name} | {} samples, p50 {} ms, p99 {} ms, max {} ms | | |",
+            t.len(),
+            ms(percentile(&t, 0.5)),
+            ms(percentile(&t, 0.99)),
+            ms(t.last().copied().unwrap_or_default())
+        );
+    }
+    let p99_ok = p99 <= Duration::from_millis(100) && !all.is_empty();
+    println!(
+        "| staff pages, all, after warm-up | {} samples, p99 {} ms | ≤ 100 ms | {} |",
+        all.len(),
+        ms(p99),
+        if p99_ok { "yes" } else { "no" }
+    );
+    if errors > 0 || !memory_flat || !p99_ok {
+        std::process::exit(1);
+    }
+}
+
 fn main() {
     // Like the server (src/main.rs): large blocks go back to the system when freed.
     unsafe {
@@ -904,8 +1117,11 @@ fn main() {
         Some("rss") => rss(&args),
         Some("pages") => pages(&args),
         Some("burst") => burst(&args),
+        Some("soak") => soak(&args),
         _ => {
-            eprintln!("usage: bench read|geo|argon2|load|weight|rss|pages [options] (see bench/run)");
+            eprintln!(
+                "usage: bench read|geo|argon2|load|weight|rss|pages|burst|soak [options] (see bench/run)"
+            );
             std::process::exit(2);
         }
     }

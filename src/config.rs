@@ -14,7 +14,32 @@ fn default_database_url() -> String {
 /// The mail settings are the outbox's own (`notify`); the configuration holds them as `mail`.
 pub use crate::notify::{MailConfig, MailTransport, SmtpTls};
 
+/// How the server's own log lines are written (`log_format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The parsed `metrics_allowed`, in Rocket's state.
+#[derive(Debug, Clone, Default)]
+pub struct MetricsAllowed(pub Vec<crate::auth::throttle::Net>);
+
+impl MetricsAllowed {
+    pub fn allows(&self, client: Option<std::net::IpAddr>) -> bool {
+        client.is_some_and(|ip| self.0.iter().any(|n| n.contains(ip)))
+    }
+}
+
 impl Config {
+    /// `metrics_allowed`, parsed (checked by `validate`).
+    pub fn metrics_allowed(&self) -> MetricsAllowed {
+        MetricsAllowed(
+            self.metrics_allowed.iter().filter_map(|p| crate::auth::throttle::Net::parse(p)).collect(),
+        )
+    }
+
     /// `trusted_proxies`, parsed (checked by `validate`).
     pub fn trusted_proxies(&self) -> crate::auth::throttle::TrustedProxies {
         crate::auth::throttle::TrustedProxies(
@@ -125,6 +150,12 @@ pub struct Config {
     /// The reverse proxies (addresses or CIDR networks) whose `X-Forwarded-For` names the
     /// client; from any other peer the header is ignored. Empty (the default): never read.
     pub trusted_proxies: Vec<String>,
+    /// The clients (addresses or CIDR networks) `/metrics` answers; anyone else gets 404. The
+    /// client is the one `trusted_proxies` resolves, so a proxy on loopback does not open it to
+    /// the world. Empty: `/metrics` answers nobody.
+    pub metrics_allowed: Vec<String>,
+    /// `text` (the default): one plain line per staff request or error; `json`: JSON lines.
+    pub log_format: LogFormat,
     pub mail: MailConfig,
     pub training: TrainingConfig,
 }
@@ -169,6 +200,8 @@ impl Default for Config {
             // Every role: monitors keep the names of those they filed for, trainers see patterns.
             totp_required_roles: crate::auth::Role::ALL.to_vec(),
             trusted_proxies: vec![],
+            metrics_allowed: vec!["127.0.0.1".into(), "::1".into()],
+            log_format: LogFormat::Text,
             mail: MailConfig::default(),
             training: TrainingConfig::default(),
         }
@@ -278,6 +311,14 @@ impl Config {
                 &format!("holds `{bad_entry}`, which is neither an address nor a network like 10.0.0.0/8"),
             );
         }
+        if let Some(bad_entry) =
+            self.metrics_allowed.iter().find(|p| crate::auth::throttle::Net::parse(p).is_none())
+        {
+            return bad(
+                "metrics_allowed",
+                &format!("holds `{bad_entry}`, which is neither an address nor a network like 10.0.0.0/8"),
+            );
+        }
         if !self.public_url.starts_with("http://") && !self.public_url.starts_with("https://") {
             return bad("public_url", "must start with http:// or https://");
         }
@@ -320,6 +361,15 @@ mod tests {
     }
 
     #[test]
+    fn metrics_answer_loopback_by_default_and_nobody_else() {
+        let allowed = Config::default().metrics_allowed();
+        assert!(allowed.allows(Some("127.0.0.1".parse().unwrap())));
+        assert!(allowed.allows(Some("::1".parse().unwrap())));
+        assert!(!allowed.allows(Some("192.0.2.1".parse().unwrap())));
+        assert!(!allowed.allows(None));
+    }
+
+    #[test]
     fn a_bad_key_is_named() {
         let f = Figment::from(Serialized::defaults(Config::default())).merge(("upload_max_mb", 0));
         let err = Config::from_figment(&f).unwrap_err();
@@ -340,6 +390,11 @@ mod tests {
         let f = Figment::new().merge(("trusted_proxies", vec!["10.0.0.0/8", "proxy.local"]));
         let err = Config::from_figment(&f).unwrap_err();
         assert!(err.contains("trusted_proxies") && err.contains("proxy.local"), "{err}");
+        let f = Figment::new().merge(("metrics_allowed", vec!["127.0.0.1", "localhost"]));
+        let err = Config::from_figment(&f).unwrap_err();
+        assert!(err.contains("metrics_allowed") && err.contains("localhost"), "{err}");
+        let f = Figment::new().merge(("log_format", "xml"));
+        assert!(Config::from_figment(&f).unwrap_err().contains("log_format"));
         let f = Figment::new().merge(("totp_required_roles", vec!["admin", "janitor"]));
         let err = Config::from_figment(&f).unwrap_err();
         assert!(err.contains("totp_required_roles") && err.contains("janitor"), "{err}");

@@ -130,6 +130,37 @@ pub struct HashLimiter {
     memory: Arc<std::sync::Mutex<Vec<Vec<argon2::Block>>>>,
     /// How many work buffers to keep (each 19 MiB resident): throughput against memory.
     keep: usize,
+    /// The queue's length and wait, for `/metrics`.
+    stats: Arc<crate::metrics::QueueStats>,
+}
+
+/// Counts a computation as waiting until it holds a permit, then as running until it is done
+/// (or its request is dropped).
+struct Queued<'a> {
+    stats: &'a crate::metrics::QueueStats,
+    running: bool,
+}
+
+impl<'a> Queued<'a> {
+    fn enter(stats: &'a crate::metrics::QueueStats) -> Self {
+        stats.waiting.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Queued { stats, running: false }
+    }
+
+    fn start(&mut self, since: std::time::Instant) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.stats.wait.observe(since.elapsed());
+        self.stats.waiting.fetch_sub(1, Relaxed);
+        self.stats.running.fetch_add(1, Relaxed);
+        self.running = true;
+    }
+}
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        let counter = if self.running { &self.stats.running } else { &self.stats.waiting };
+        counter.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 impl HashLimiter {
@@ -142,12 +173,26 @@ impl HashLimiter {
             permits: Arc::new(tokio::sync::Semaphore::new(concurrency.max(1))),
             memory: Arc::new(std::sync::Mutex::new(vec![])),
             keep: keep.min(concurrency.max(1)),
+            stats: Arc::default(),
         }
+    }
+
+    /// The queue's length and wait (`/metrics`).
+    pub fn stats(&self) -> Arc<crate::metrics::QueueStats> {
+        self.stats.clone()
+    }
+
+    async fn permit(&self) -> (tokio::sync::SemaphorePermit<'_>, Queued<'_>) {
+        let since = std::time::Instant::now();
+        let mut queued = Queued::enter(&self.stats);
+        let permit = self.permits.acquire().await.expect("semaphore never closed");
+        queued.start(since);
+        (permit, queued)
     }
 
     /// A receipt's hash, computed off the async workers in kept work memory.
     pub async fn hash_receipt(&self, receipt: Receipt, salt: Vec<u8>) -> String {
-        let _permit = self.permits.acquire().await.expect("semaphore never closed");
+        let _permit = self.permit().await;
         let mut memory =
             self.memory.lock().unwrap_or_else(|p| p.into_inner()).pop().unwrap_or_else(receipt_memory);
         let (hash, memory) = tokio::task::spawn_blocking(move || {
@@ -164,7 +209,7 @@ impl HashLimiter {
     }
 
     pub async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> T {
-        let _permit = self.permits.acquire().await.expect("semaphore never closed");
+        let _permit = self.permit().await;
         tokio::task::spawn_blocking(f).await.expect("argon2 task panicked")
     }
 }
@@ -188,6 +233,11 @@ impl Drop for Waiting {
 }
 
 impl BoundedHasher {
+    /// The queue's length and wait (`/metrics`).
+    pub fn stats(&self) -> Arc<crate::metrics::QueueStats> {
+        self.inner.stats()
+    }
+
     pub fn new(concurrency: usize, max_waiting: usize) -> Self {
         BoundedHasher {
             inner: HashLimiter::with_kept_memory(concurrency, 0),
@@ -200,6 +250,7 @@ impl BoundedHasher {
         let before = self.waiting.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let _slot = Waiting(self.waiting.clone());
         if before >= self.max_waiting {
+            self.inner.stats.refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return None;
         }
         Some(self.inner.run(f).await)

@@ -107,20 +107,40 @@ pub fn set_timeouts(conn: &mut DbConn, t: PgTimeouts) -> QueryResult<()> {
 /// How much of a SQLite database file is read through a memory map (`PRAGMA mmap_size`).
 pub const SQLITE_MMAP_BYTES: u64 = 1 << 30;
 
+/// Whether the last attempt to open a connection failed (the database stopped, unreachable,
+/// refusing connections): set and cleared by [`Manager`] at each attempt, read by
+/// [`Db::checkout`] so that a request does not wait the pool's whole timeout for a connection
+/// that cannot come.
+#[derive(Debug, Default)]
+pub struct Health {
+    failing: std::sync::atomic::AtomicBool,
+}
+
+impl Health {
+    pub fn failing(&self) -> bool {
+        self.failing.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn set(&self, failing: bool) {
+        self.failing.store(failing, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// Opens connections of the engine the URL names, and sets SQLite up for durability.
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: DbUrl,
     timeouts: PgTimeouts,
+    health: std::sync::Arc<Health>,
 }
 
 impl Manager {
     pub fn new(url: DbUrl) -> Self {
-        Manager { url, timeouts: PgTimeouts::default() }
+        Manager::with_timeouts(url, PgTimeouts::default())
     }
 
     pub fn with_timeouts(url: DbUrl, timeouts: PgTimeouts) -> Self {
-        Manager { url, timeouts }
+        Manager { url, timeouts, health: Default::default() }
     }
 
     pub fn establish(&self) -> Result<DbConn, diesel::ConnectionError> {
@@ -160,7 +180,9 @@ impl ManageConnection for Manager {
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
-        self.establish().map_err(r2d2::Error::ConnectionError)
+        let conn = self.establish();
+        self.health.set(conn.is_err());
+        conn.map_err(r2d2::Error::ConnectionError)
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
@@ -180,7 +202,14 @@ pub type DbPool = Pool<Manager>;
 pub struct Db {
     pub pool: DbPool,
     pub engine: Engine,
+    health: std::sync::Arc<Health>,
 }
+
+/// How long a caller waits for a free connection while the database answers (a busy pool).
+pub const POOL_WAIT: Duration = Duration::from_secs(15);
+/// How long it waits once opening a connection has failed: the database is down, and the
+/// request gets its 503 within about this instead of [`POOL_WAIT`].
+pub const FAILING_WAIT: Duration = Duration::from_secs(1);
 
 impl Db {
     /// Connects (creating the SQLite file and its folder if needed) and checks the first
@@ -223,16 +252,42 @@ impl Db {
                     .map_err(|e| AppError::Config(format!("cannot protect {}: {e}", f.display())))?;
             }
         }
+        let health = manager.health.clone();
         let pool = Pool::builder()
             .max_size(pool_size)
-            .connection_timeout(Duration::from_secs(15))
+            .connection_timeout(POOL_WAIT)
             .build(manager)
             .map_err(|e| AppError::Pool(e.to_string()))?;
-        Ok(Db { pool, engine: url.engine })
+        Ok(Db { pool, engine: url.engine, health })
     }
 
     pub fn get(&self) -> AppResult<r2d2::PooledConnection<Manager>> {
-        self.pool.get().map_err(|e| AppError::Pool(e.to_string()))
+        Db::checkout(&self.pool, &self.health)
+    }
+
+    /// Whether the last attempt to open a connection failed.
+    pub fn failing(&self) -> bool {
+        self.health.failing()
+    }
+
+    /// A connection from the pool: waited for up to [`POOL_WAIT`] while the database answers
+    /// (every connection busy), but given up after [`FAILING_WAIT`] once opening one has
+    /// failed, so that during an outage a request gets its 503 in about a second. The wait
+    /// is taken in short slices so that a failure noticed meanwhile (by the pool's own attempt
+    /// to replace a dead connection) ends it.
+    fn checkout(pool: &DbPool, health: &Health) -> AppResult<r2d2::PooledConnection<Manager>> {
+        let start = std::time::Instant::now();
+        loop {
+            let slice = if health.failing() { FAILING_WAIT } else { Duration::from_millis(250) };
+            let left = POOL_WAIT.saturating_sub(start.elapsed());
+            match pool.get_timeout(slice.min(left).max(Duration::from_millis(1))) {
+                Ok(c) => return Ok(c),
+                Err(e) if health.failing() || start.elapsed() >= POOL_WAIT => {
+                    return Err(AppError::Pool(e.to_string()))
+                }
+                Err(_) => {}
+            }
+        }
     }
 
     /// Runs `f` with a pooled connection on the blocking pool.
@@ -241,9 +296,9 @@ impl Db {
         F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
+        let (pool, health) = (self.pool.clone(), self.health.clone());
         rocket::tokio::task::spawn_blocking(move || {
-            let mut conn = pool.get().map_err(|e| AppError::Pool(e.to_string()))?;
+            let mut conn = Db::checkout(&pool, &health)?;
             f(&mut conn)
         })
         .await
@@ -267,7 +322,10 @@ impl Db {
             });
             match first {
                 Err(AppError::Database(e)) if is_retryable(&e) => {
-                    eprintln!("database: {} (retried once)", retry_reason(&e));
+                    crate::logs::notice(
+                        "database",
+                        &format!("database: {} (retried once)", retry_reason(&e)),
+                    );
                     // A short pause, random so that two losers do not meet again: the winner
                     // commits first (trying at once could take a row back before it does).
                     let pause = 20 + rand::Rng::gen_range(&mut rand::thread_rng(), 0..80);

@@ -113,7 +113,7 @@ impl<'r> Responder<'r, 'static> for AppError {
         if status.code >= 500 && !matches!(self, AppError::Unavailable) {
             // Log the kind only: error texts from the database never carry report contents,
             // but they may carry a query shape, which is enough to debug.
-            eprintln!("error: {self}");
+            crate::logs::error("app", &format!("error: {self}"));
         }
         // The catcher for this status renders the page in the visitor's language.
         Err(status)

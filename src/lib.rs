@@ -13,7 +13,8 @@
 //! - [`db`], [`schema`]: one database layer over SQLite and PostgreSQL; [`backup`]: backups
 //!   and restores.
 //! - [`web`]: language, page context, CSRF, security headers, compression.
-//! - [`config`], [`error`], [`i18n`], [`crypto`], [`cli`].
+//! - [`config`], [`error`], [`i18n`], [`crypto`], [`cli`]; [`metrics`]: what `/metrics` counts;
+//!   [`logs`]: the server's log lines, text or JSON.
 //!
 //! [`build`] turns a configuration into a Rocket ready to launch.
 
@@ -32,6 +33,8 @@ pub mod error;
 pub mod events;
 pub mod geo;
 pub mod i18n;
+pub mod logs;
+pub mod metrics;
 pub mod notify;
 pub mod private_fs;
 pub mod reports;
@@ -179,6 +182,8 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
                     use smtp, or set mail.allow_file_transport_in_release = true"
             .into());
     }
+    crate::logs::set_json(prepared.config.log_format == config::LogFormat::Json);
+    let config_argon2 = (prepared.config.argon2_concurrency, prepared.config.argon2_kept_buffers);
     let catalog = Arc::new(i18n::Catalog::load(&prepared.config.locales_dir)?);
     let taxonomy = {
         let mut conn = prepared.db.get().map_err(|e| e.to_string())?;
@@ -197,7 +202,11 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .extract_inner("secret_key")
         .map_err(|e| format!("invalid configuration: `secret_key`: {e}"))?;
     let account_keys = accounts::secrets::AccountKeys::derive(&secret_key);
-    let staff_doors = accounts::StaffDoors::new(&prepared.config);
+    let staff_doors = accounts::StaffDoors::new(&prepared.config, prepared.db.engine, &secret_key);
+    let hasher = crypto::HashLimiter::with_kept_memory(config_argon2.0, config_argon2.1);
+    let metrics = Arc::new(metrics::Metrics::default());
+    metrics.add_argon2_queue("reporters", hasher.stats());
+    metrics.add_argon2_queue("staff", staff_doors.hasher.stats());
     let static_dir = prepared.config.static_dir.clone();
     let config = prepared.config.clone();
     // The public side's hourly limits: in the database on PostgreSQL, shared by the instances.
@@ -213,7 +222,9 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .manage(prepared.config)
         .manage(prepared.geo)
         .manage(prepared.receipt_salt)
-        .manage(crypto::HashLimiter::with_kept_memory(config.argon2_concurrency, config.argon2_kept_buffers))
+        .manage(hasher)
+        .manage(metrics)
+        .manage(config.metrics_allowed())
         .manage(catalog)
         .manage(taxonomy)
         .manage(account_keys)
@@ -230,6 +241,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .attach(web::SecurityHeaders { hsts })
         .attach(web::Compression)
         .attach(web::RequestLog)
+        .attach(web::metrics::Timing)
         .attach(web::launch_message())
         .attach(reports::stage())
         .attach(accounts::stage())

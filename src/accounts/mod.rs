@@ -15,30 +15,94 @@ pub mod totp;
 use crate::auth::throttle;
 
 use crate::config::Config;
+use crate::error::AppError;
 
 /// What stands at the staff doors (sign-in, second factor, forgot-password): Argon2 work of
 /// its own, apart from the reporters' (a sign-in flood must not delay a report), with a short
-/// queue beyond which requests are answered 503 at once; and per-client counters in memory.
+/// queue beyond which requests are answered 503 at once; and per-client counters: in memory on
+/// SQLite (one instance), in the database on PostgreSQL (`auth::shared`: every instance counts
+/// together, so a client cannot multiply its tries by the number of instances).
 pub struct StaffDoors {
     pub hasher: crate::crypto::BoundedHasher,
-    pub sign_in_per_client: throttle::Counter,
-    pub forgot_per_client: throttle::Counter,
+    sign_in_per_client: throttle::Counter,
+    forgot_per_client: throttle::Counter,
     /// Failed sign-ins per unknown email, so that they are slowed down like real accounts.
-    pub unknown_emails: throttle::Counter,
+    unknown_emails: throttle::Counter,
+    shared: Option<crate::auth::shared::SharedCounts>,
+    sign_in_limit: u32,
+    forgot_limit: u32,
 }
 
+/// The sign-in throttle's window; the forgot-password one is the hour.
+const SIGN_IN_WINDOW_SECS: u64 = 15 * 60;
+
 impl StaffDoors {
-    pub fn new(config: &Config) -> StaffDoors {
+    pub fn new(config: &Config, engine: crate::db::Engine, secret_key: &str) -> StaffDoors {
         StaffDoors {
             hasher: crate::crypto::BoundedHasher::new(
                 config.staff_argon2_concurrency,
                 config.staff_argon2_queue,
             ),
-            sign_in_per_client: throttle::Counter::new(config.sign_in_tries_per_client, 15 * 60),
+            sign_in_per_client: throttle::Counter::new(config.sign_in_tries_per_client, SIGN_IN_WINDOW_SECS),
             forgot_per_client: throttle::Counter::new(config.forgot_per_client, 3600),
-            unknown_emails: throttle::Counter::new(u32::MAX, 15 * 60),
+            unknown_emails: throttle::Counter::new(u32::MAX, SIGN_IN_WINDOW_SECS),
+            shared: (engine == crate::db::Engine::Postgres)
+                .then(|| crate::auth::shared::SharedCounts::new(secret_key)),
+            sign_in_limit: config.sign_in_tries_per_client,
+            forgot_limit: config.forgot_per_client,
         }
     }
+
+    /// Counts one sign-in try from `network`; false (not counted) past the limit of its
+    /// 15 minutes.
+    pub async fn sign_in_try(&self, db: &crate::db::Db, now: u64, network: &str) -> Result<bool, AppError> {
+        match &self.shared {
+            None => Ok(self.sign_in_per_client.hit(now, network)),
+            Some(s) => {
+                let subject = format!("{}|{network}", quarter(now));
+                let limit = i64::from(self.sign_in_limit);
+                Ok(s.add(db, now, &subject, "sign_in", 1, limit).await?.is_some())
+            }
+        }
+    }
+
+    /// Counts one forgot-password request from `network`; false past the hour's limit.
+    pub async fn forgot_request(
+        &self,
+        db: &crate::db::Db,
+        now: u64,
+        network: &str,
+    ) -> Result<bool, AppError> {
+        match &self.shared {
+            None => Ok(self.forgot_per_client.hit(now, network)),
+            Some(s) => {
+                let limit = i64::from(self.forgot_limit);
+                Ok(s.add(db, now, network, "forgot", 1, limit).await?.is_some())
+            }
+        }
+    }
+
+    /// Counts a failed sign-in of an unknown email in its 15 minutes; how many came before.
+    pub async fn unknown_email_try(
+        &self,
+        db: &crate::db::Db,
+        now: u64,
+        email: &str,
+    ) -> Result<u32, AppError> {
+        match &self.shared {
+            None => Ok(self.unknown_emails.add(now, email)),
+            Some(s) => {
+                let subject = format!("{}|{email}", quarter(now));
+                let n = s.add(db, now, &subject, "unknown_email", 1, i64::MAX).await?.unwrap_or(1);
+                Ok(u32::try_from(n - 1).unwrap_or(u32::MAX))
+            }
+        }
+    }
+}
+
+/// Which 15 minutes of its hour `now` falls in (the shared counters live an hour).
+fn quarter(now: u64) -> u64 {
+    (now % crate::auth::shared::WINDOW_SECS) / SIGN_IN_WINDOW_SECS
 }
 
 pub fn stage() -> rocket::fairing::AdHoc {

@@ -70,8 +70,8 @@ async fn forgot(
 ) -> Result<(Status, Template), AppError> {
     let started = std::time::Instant::now();
     let email = form.email.clone().unwrap_or_default();
-    // Security: per client in memory, per account in the database (across instances).
-    let allowed = auth.doors.forgot_per_client.hit(auth.clock.unix(), &auth.network);
+    // Security: per client (across instances on PostgreSQL), per account in the database.
+    let allowed = auth.doors.forgot_request(auth.db, auth.clock.unix(), &auth.network).await?;
     if allowed {
         let (cat, config) = (auth.catalog.clone(), auth.config.clone());
         auth.db

@@ -51,7 +51,7 @@ pub struct Auth<'r> {
     pub keys: &'r AccountKeys,
     pub clock: &'r crate::clock::Clock,
     pub ip: Option<String>,
-    /// The client's network, for the in-memory throttles only (never stored).
+    /// The client's network, for the staff doors' throttles only (never stored).
     pub network: String,
     pub secure_cookies: bool,
 }
@@ -172,7 +172,7 @@ async fn sign_in(
         Ok(Either::Right((status, Template::render("accounts/sign_in", ctx))))
     };
     // Security: one client's flood of tries is cut off before any database or Argon2 work.
-    if !auth.doors.sign_in_per_client.hit(auth.clock.unix(), &auth.network) {
+    if !auth.doors.sign_in_try(auth.db, auth.clock.unix(), &auth.network).await? {
         return refused(page, Status::TooManyRequests, email, next);
     }
     let lookup = email.clone();
@@ -180,14 +180,18 @@ async fn sign_in(
     let now = auth.clock.naive();
     let lockout = auth.config.lockout_after;
     // Security: the attempt is counted before the password is checked, atomically with the
-    // lock check (see User::reserve_sign_in). An unknown email is counted in memory, so that
-    // it is slowed down exactly like a real account and the delay tells nothing.
+    // lock check (see User::reserve_sign_in). An unknown email is counted apart (in memory, or
+    // salted in the database on PostgreSQL), so that it is slowed down exactly like a real
+    // account and the delay tells nothing.
     let attempt = match &user {
         Some(u) => {
             let id = u.id;
             auth.db.transaction(move |c| Ok(User::reserve_sign_in(c, id, lockout, now)?)).await?
         }
-        None => Attempt::Counted(auth.doors.unknown_emails.add(auth.clock.unix(), &email) as i32 + 1),
+        None => {
+            let before = auth.doors.unknown_email_try(auth.db, auth.clock.unix(), &email).await?;
+            Attempt::Counted(i32::try_from(before).unwrap_or(i32::MAX - 1) + 1)
+        }
     };
     if let Attempt::Counted(n) = attempt {
         rocket::tokio::time::sleep(throttle::slowdown(n - 1)).await;

@@ -106,7 +106,10 @@ pub fn stage() -> AdHoc {
                     })
                     .await;
                     if let Ok(Err(e)) = pass {
-                        eprintln!("audit: writing held reporter events failed: {e}");
+                        crate::logs::error(
+                            "audit",
+                            &format!("audit: writing held reporter events failed: {e}"),
+                        );
                     }
                 }
             });

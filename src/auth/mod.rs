@@ -8,6 +8,7 @@
 pub mod guards;
 pub mod model;
 mod roles;
+pub mod shared;
 pub mod throttle;
 
 use rocket::request::{FromRequest, Outcome};
@@ -92,7 +93,10 @@ impl<'r> FromRequest<'r> for CurrentUser {
                     db.run(move |c| Ok(model::Session::find_live(c, &hash, now, idle, absolute)?)).await;
                 let found = found.map_err(|e| {
                     // Logged: a staff member got a 503 (a dry pool, a held lock), not a sign-out.
-                    eprintln!("session check: the database could not say (503): {e}");
+                    crate::logs::error(
+                        "session",
+                        &format!("session check: the database could not say (503): {e}"),
+                    );
                 })?;
                 let Some((session, user)) = found else { return Ok(None) };
                 let Some(role) = Role::parse(&user.role) else { return Ok(None) };

@@ -441,3 +441,91 @@ pub fn institutions_list(conn: &mut DbConn) -> QueryResult<Vec<(i32, String, Str
         .select((institutions::id, institutions::code, institutions::name_fr, institutions::name_en))
         .load(conn)
 }
+
+/// The salt of the shared rate-limit keys for the hour starting at `window_start`: the first
+/// instance to ask makes it (random), the others read the same; the salts and counters of
+/// earlier hours are deleted at that moment (issue 14, PostgreSQL).
+pub fn rate_salt(conn: &mut DbConn, window_start: i64, fresh: &str) -> QueryResult<String> {
+    use crate::schema::{rate_counts, rate_salts};
+    let row = (rate_salts::window_start.eq(window_start), rate_salts::salt.eq(fresh));
+    let made = match conn {
+        DbConn::Pg(pg) => {
+            diesel::insert_into(rate_salts::table).values(row).on_conflict_do_nothing().execute(pg)?
+        }
+        DbConn::Sqlite(lite) => {
+            diesel::insert_into(rate_salts::table).values(row).on_conflict_do_nothing().execute(lite)?
+        }
+    };
+    if made == 1 {
+        // Privacy: the hour that ended is forgotten, its salt first.
+        diesel::delete(rate_salts::table.filter(rate_salts::window_start.lt(window_start))).execute(conn)?;
+        diesel::delete(rate_counts::table.filter(rate_counts::window_start.lt(window_start)))
+            .execute(conn)?;
+    }
+    rate_salts::table.find(window_start).select(rate_salts::salt).first(conn)
+}
+
+#[derive(QueryableByName)]
+struct RateCount {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// Adds `delta` to a shared counter unless that takes it past `limit`, in one statement (a
+/// conditional upsert), so instances counting at once cannot pass the limit together. The new
+/// count, or `None` (nothing added) when over the limit. PostgreSQL only.
+pub fn rate_add(
+    conn: &mut DbConn,
+    window_start: i64,
+    key: &str,
+    kind: &str,
+    delta: i64,
+    limit: i64,
+) -> QueryResult<Option<i64>> {
+    use diesel::sql_types::{BigInt, Text};
+    if delta > limit {
+        return Ok(None);
+    }
+    let upsert = |p: [&str; 5]| {
+        format!(
+            "INSERT INTO rate_counts (window_start, client_key, kind, n) VALUES ({}, {}, {}, {}) \
+             ON CONFLICT (window_start, client_key, kind) DO UPDATE SET n = rate_counts.n + excluded.n \
+             WHERE rate_counts.n + excluded.n <= {} RETURNING n",
+            p[0], p[1], p[2], p[3], p[4]
+        )
+    };
+    let row = match conn {
+        DbConn::Pg(pg) => diesel::sql_query(upsert(["$1", "$2", "$3", "$4", "$5"]))
+            .bind::<BigInt, _>(window_start)
+            .bind::<Text, _>(key)
+            .bind::<Text, _>(kind)
+            .bind::<BigInt, _>(delta)
+            .bind::<BigInt, _>(limit)
+            .get_result::<RateCount>(pg)
+            .optional()?,
+        DbConn::Sqlite(lite) => diesel::sql_query(upsert(["?1", "?2", "?3", "?4", "?5"]))
+            .bind::<BigInt, _>(window_start)
+            .bind::<Text, _>(key)
+            .bind::<Text, _>(kind)
+            .bind::<BigInt, _>(delta)
+            .bind::<BigInt, _>(limit)
+            .get_result::<RateCount>(lite)
+            .optional()?,
+    };
+    Ok(row.map(|r| r.n))
+}
+
+/// Gives one back to a shared counter (a receipt that opened its report), never below zero.
+pub fn rate_release(conn: &mut DbConn, window_start: i64, key: &str, kind: &str) -> QueryResult<()> {
+    use crate::schema::rate_counts;
+    diesel::update(
+        rate_counts::table
+            .filter(rate_counts::window_start.eq(window_start))
+            .filter(rate_counts::client_key.eq(key))
+            .filter(rate_counts::kind.eq(kind))
+            .filter(rate_counts::n.gt(0)),
+    )
+    .set(rate_counts::n.eq(rate_counts::n - 1))
+    .execute(conn)
+    .map(|_| ())
+}

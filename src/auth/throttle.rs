@@ -1,6 +1,7 @@
 //! How hard the staff doors push back: the slowdown of failed sign-ins, the growing locks of
-//! the second factor, and per-client and per-email counters held in memory only.
-//! Free of web and database types.
+//! the second factor, and the per-client and per-email counters held in memory (SQLite; on
+//! PostgreSQL the staff doors count in the database, `auth::shared`). Free of web and database
+//! types.
 //!
 //! Counters are keyed by a salted SHA-256 of the client's network (an IPv4 address, or the
 //! /64 of an IPv6 address, which one household or phone usually holds whole) or of an email

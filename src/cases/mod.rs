@@ -201,7 +201,7 @@ pub fn stage() -> AdHoc {
                     })
                     .await;
                     if let Ok(Err(e)) = pass {
-                        eprintln!("reminders: {e}");
+                        crate::logs::error("reminders", &format!("reminders: {e}"));
                     }
                     rocket::tokio::select! {
                         _ = rocket::tokio::time::sleep(Duration::from_secs(3600)) => {}

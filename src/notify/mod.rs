@@ -32,11 +32,25 @@ pub fn is_reporter_caused(kind: &str) -> bool {
 /// once, recording each outcome in its own short write with a pause after it (`db::pace`), so
 /// the pass never holds the write lock for long. Returns how many were delivered.
 pub fn deliver_due(db: &Db, transport: &Transport, mail: &MailConfig) -> Result<usize, String> {
+    deliver_due_counted(db, transport, mail, None)
+}
+
+/// [`deliver_due`], counting each try in `/metrics`.
+pub fn deliver_due_counted(
+    db: &Db,
+    transport: &Transport,
+    mail: &MailConfig,
+    metrics: Option<&crate::metrics::Metrics>,
+) -> Result<usize, String> {
     let mut conn = db.get().map_err(|e| e.to_string())?;
     let batch = model::claim_due(&mut conn, 20).map_err(|e| e.to_string())?;
     let mut sent = 0;
     for msg in batch {
-        match transport.send(&mail.from, &msg) {
+        let result = transport.send(&mail.from, &msg);
+        if let Some(m) = metrics {
+            m.mail_delivery(result.is_ok());
+        }
+        match result {
             Ok(()) => {
                 model::mark_sent(&mut conn, msg.id).map_err(|e| e.to_string())?;
                 if is_reporter_caused(&msg.kind) {
@@ -45,7 +59,10 @@ pub fn deliver_due(db: &Db, transport: &Transport, mail: &MailConfig) -> Result<
                 sent += 1;
             }
             Err(e) => {
-                eprintln!("mail {}: delivery failed (attempt {}): {e}", msg.id, msg.attempts + 1);
+                crate::logs::error(
+                    "mail",
+                    &format!("mail {}: delivery failed (attempt {}): {e}", msg.id, msg.attempts + 1),
+                );
                 model::mark_failed(&mut conn, msg.id, msg.attempts + 1, mail.max_attempts, &e.to_string())
                     .map_err(|e| e.to_string())?;
             }
@@ -64,13 +81,14 @@ pub fn stage() -> AdHoc {
             else {
                 return;
             };
+            let metrics = rocket.state::<Arc<crate::metrics::Metrics>>().cloned();
             if mail.transport == MailTransport::Disabled {
                 return;
             }
             let transport = match Transport::from_config(&mail) {
                 Ok(t) => Arc::new(t),
                 Err(e) => {
-                    eprintln!("mail: cannot set up the transport: {e}");
+                    crate::logs::error("mail", &format!("mail: cannot set up the transport: {e}"));
                     return;
                 }
             };
@@ -78,10 +96,13 @@ pub fn stage() -> AdHoc {
             rocket::tokio::spawn(async move {
                 loop {
                     let (db, transport, cfg) = (db.clone(), transport.clone(), mail.clone());
-                    let pass =
-                        rocket::tokio::task::spawn_blocking(move || deliver_due(&db, &transport, &cfg)).await;
+                    let metrics = metrics.clone();
+                    let pass = rocket::tokio::task::spawn_blocking(move || {
+                        deliver_due_counted(&db, &transport, &cfg, metrics.as_deref())
+                    })
+                    .await;
                     if let Ok(Err(e)) = pass {
-                        eprintln!("mail: outbox pass failed: {e}");
+                        crate::logs::error("mail", &format!("mail: outbox pass failed: {e}"));
                     }
                     rocket::tokio::select! {
                         _ = rocket::tokio::time::sleep(Duration::from_secs(mail.poll_seconds.max(1))) => {}

@@ -145,6 +145,23 @@ pub fn pending(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<OutboxMessage>>
         .load(conn)
 }
 
+/// The outbox as `/metrics` shows it: mail still to send, given up (`max_attempts` tries
+/// failed), sent, and when the oldest still to send was queued.
+pub fn outbox_figures(
+    conn: &mut DbConn,
+    max_attempts: i32,
+) -> QueryResult<(i64, i64, i64, Option<NaiveDateTime>)> {
+    let unsent = mail_outbox::table.filter(mail_outbox::sent_at.is_null());
+    let queued = unsent.filter(mail_outbox::attempts.lt(max_attempts)).count().get_result(conn)?;
+    let given_up = unsent.filter(mail_outbox::attempts.ge(max_attempts)).count().get_result(conn)?;
+    let sent = mail_outbox::table.filter(mail_outbox::sent_at.is_not_null()).count().get_result(conn)?;
+    let oldest = unsent
+        .filter(mail_outbox::attempts.lt(max_attempts))
+        .select(diesel::dsl::min(mail_outbox::created_at))
+        .get_result(conn)?;
+    Ok((queued, given_up, sent, oldest))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,7 +71,7 @@ fn errors_json(intake: &Intake<'_>, errors: &FieldErrors) -> ApiResult {
 fn app_error(e: crate::error::AppError) -> ApiResult {
     let status = e.status();
     if status.code >= 500 {
-        eprintln!("api error: {e}");
+        crate::logs::error("api", &format!("api error: {e}"));
     }
     (status, json!({ "error": status.reason().unwrap_or("error") }))
 }

@@ -3,18 +3,14 @@
 //! share, in the database (`rate_counts`), each check-and-count one conditional upsert; on
 //! SQLite (one machine) in memory, `limits::RateLimiter`.
 //!
-//! Privacy: a client is counted under `SHA-256(pepper, salt of the hour, network)`. The salt is
-//! random, shared through the database (`rate_salts`) and deleted with its counters when the
-//! hour ends; the pepper is derived from the installation's secret key and never written. A
-//! copy of the database taken during the hour therefore cannot be turned back into addresses
-//! by trying every IPv4 address, and after the hour nothing links a key to anyone. The address
-//! itself is never stored.
+//! Privacy: a client is counted under `SHA-256(pepper, salt of the hour, network)`
+//! (`auth::shared::SharedCounts`, which the staff doors' throttles share). The address itself
+//! is never stored.
 
 use std::net::IpAddr;
-use std::sync::Mutex;
 
-use super::limits::{RateLimiter, WINDOW_SECS};
-use super::model;
+use super::limits::RateLimiter;
+use crate::auth::shared::SharedCounts;
 use crate::db::{Db, Engine};
 use crate::error::AppResult;
 
@@ -22,15 +18,9 @@ const REPORT: &str = "report";
 const RECEIPT: &str = "receipt";
 const UPLOAD: &str = "upload";
 
-struct Shared {
-    pepper: [u8; 32],
-    /// The salt of the current hour, once read: (window start, salt).
-    salt: Mutex<Option<(i64, String)>>,
-}
-
 pub struct Limits {
     memory: RateLimiter,
-    shared: Option<Shared>,
+    shared: Option<SharedCounts>,
     reports_per_hour: i64,
     receipt_tries_per_hour: i64,
     upload_bytes_per_hour: i64,
@@ -45,12 +35,7 @@ impl Limits {
         receipt_tries_per_hour: u32,
         upload_bytes_per_hour: u64,
     ) -> Limits {
-        let shared = (engine == Engine::Postgres).then(|| {
-            let mut pepper = [0u8; 32];
-            let derived = crate::crypto::sha256_hex(format!("vigie/rate-limits/{secret_key}").as_bytes());
-            pepper.copy_from_slice(&hex::decode(derived).unwrap_or_default()[..32]);
-            Shared { pepper, salt: Mutex::new(None) }
-        });
+        let shared = (engine == Engine::Postgres).then(|| SharedCounts::new(secret_key));
         Limits {
             memory: RateLimiter::new(reports_per_hour, receipt_tries_per_hour)
                 .with_upload_budget(upload_bytes_per_hour),
@@ -66,31 +51,8 @@ impl Limits {
         self.shared.is_some()
     }
 
-    /// The hour's window and this client's key in it.
-    async fn key(shared: &Shared, db: &Db, now: u64, client: Option<IpAddr>) -> AppResult<(i64, String)> {
-        let window = i64::try_from(now - now % WINDOW_SECS).unwrap_or(i64::MAX);
-        let cached = shared.salt.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let salt = match cached {
-            Some((w, s)) if w == window => s,
-            _ => {
-                let fresh = crate::crypto::random_token(16);
-                let s = db.run(move |c| Ok(model::rate_salt(c, window, &fresh)?)).await?;
-                *shared.salt.lock().unwrap_or_else(|p| p.into_inner()) = Some((window, s.clone()));
-                s
-            }
-        };
-        let mut buf = Vec::with_capacity(96);
-        buf.extend_from_slice(&shared.pepper);
-        buf.extend_from_slice(salt.as_bytes());
-        buf.push(b'|');
-        if let Some(ip) = client {
-            buf.extend_from_slice(crate::auth::throttle::network_of(ip).as_bytes());
-        }
-        Ok((window, crate::crypto::sha256_hex(&buf)))
-    }
-
     async fn add(
-        shared: &Shared,
+        shared: &SharedCounts,
         db: &Db,
         now: u64,
         client: Option<IpAddr>,
@@ -98,8 +60,7 @@ impl Limits {
         delta: i64,
         limit: i64,
     ) -> AppResult<Option<i64>> {
-        let (window, key) = Self::key(shared, db, now, client).await?;
-        db.run(move |c| Ok(model::rate_add(c, window, &key, kind, delta, limit)?)).await
+        shared.add(db, now, &subject(client), kind, delta, limit).await
     }
 
     /// Counts one report from this client; false when over the hourly limit.
@@ -150,10 +111,13 @@ impl Limits {
                 self.memory.release_receipt_try(now, client);
                 Ok(())
             }
-            Some(s) => {
-                let (window, key) = Self::key(s, db, now, client).await?;
-                db.run(move |c| Ok(model::rate_release(c, window, &key, RECEIPT)?)).await
-            }
+            Some(s) => s.release(db, now, &subject(client), RECEIPT).await,
         }
     }
+}
+
+/// What a client is counted as: its network (an IPv4 address, an IPv6 /64); nothing when the
+/// address is unknown (every such request shares one counter).
+fn subject(client: Option<IpAddr>) -> String {
+    client.map(crate::auth::throttle::network_of).unwrap_or_default()
 }

@@ -68,6 +68,7 @@ pub struct Intake<'r> {
     evidence_writes: &'r EvidenceWrites,
     /// The time of the rate-limit windows (pinned in tests).
     clock: &'r crate::clock::Clock,
+    metrics: &'r Arc<crate::metrics::Metrics>,
     /// Privacy: used only to derive the in-memory rate-limit key; never stored or logged.
     client: Option<IpAddr>,
     pub lang: String,
@@ -100,6 +101,7 @@ impl<'r> FromRequest<'r> for Intake<'r> {
                 limiter: r.state::<Limits>()?,
                 evidence_writes: r.state::<EvidenceWrites>()?,
                 clock: r.state::<crate::clock::Clock>()?,
+                metrics: r.state::<std::sync::Arc<crate::metrics::Metrics>>()?,
                 client: crate::auth::guards::client_addr(req),
                 lang: crate::web::locale_of(req).0,
             })
@@ -225,7 +227,11 @@ impl Intake<'_> {
 
     /// Counts one report against this client's hourly limit; false when over it.
     pub async fn allow_report(&self) -> Result<bool, AppError> {
-        self.limiter.allow_report(self.db, self.clock.unix(), self.client).await
+        let allowed = self.limiter.allow_report(self.db, self.clock.unix(), self.client).await?;
+        if !allowed {
+            self.metrics.report_refused();
+        }
+        Ok(allowed)
     }
 
     /// Reserves the spooled size of the files about to be read in this client's hourly upload
@@ -365,7 +371,9 @@ impl Intake<'_> {
                 Ok(true)
             })
             .await;
-        if !matches!(filed, Ok(true)) {
+        if matches!(filed, Ok(true)) {
+            self.metrics.report_filed(channel);
+        } else {
             self.unstage(staged).await;
         }
         Ok(filed?.then_some((receipt, location)))
@@ -413,7 +421,7 @@ impl Intake<'_> {
         }
         let today = Utc::now().date_naive();
         if let Err(e) = self.db.transaction(move |c| Ok(model::delete_staged(c, Some(&ids), today)?)).await {
-            eprintln!("evidence: a staged file was left for the sweep: {e}");
+            crate::logs::error("evidence", &format!("evidence: a staged file was left for the sweep: {e}"));
         }
     }
 
@@ -424,6 +432,7 @@ impl Intake<'_> {
     pub async fn lookup(&self, typed: &str) -> Result<model::ReceiptReport, LookupError> {
         let Some(tries) = self.limiter.reserve_receipt_try(self.db, self.clock.unix(), self.client).await?
         else {
+            self.metrics.receipt_lookup(crate::metrics::Lookup::Refused);
             return Err(LookupError::Blocked);
         };
         let found = match Receipt::parse(typed) {
@@ -436,10 +445,12 @@ impl Intake<'_> {
         };
         match found {
             Some(r) => {
+                self.metrics.receipt_lookup(crate::metrics::Lookup::Opened);
                 self.limiter.release_receipt_try(self.db, self.clock.unix(), self.client).await?;
                 Ok(r)
             }
             None => {
+                self.metrics.receipt_lookup(crate::metrics::Lookup::Unknown);
                 let pause = RateLimiter::failure_delay_ms(tries);
                 if pause > 0 {
                     rocket::tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
@@ -669,7 +680,7 @@ async fn backfill_safe_copies(db: Db) {
             Ok(Some(row)) => row,
             Ok(None) => return,
             Err(e) => {
-                eprintln!("evidence: safe copies: {e}");
+                crate::logs::error("evidence", &format!("evidence: safe copies: {e}"));
                 return;
             }
         };
@@ -683,7 +694,7 @@ async fn backfill_safe_copies(db: Db) {
             let saved =
                 db.run(move |c| Ok(model::set_safe_copy(c, id, copy.content_type, &copy.data)?)).await;
             if let Err(e) = saved {
-                eprintln!("evidence: safe copies: {e}");
+                crate::logs::error("evidence", &format!("evidence: safe copies: {e}"));
                 return;
             }
         }
@@ -730,12 +741,20 @@ pub async fn sweep_staged(db: &Db) {
     match db.run(move |c| Ok(model::count_staged(c, before)?)).await {
         Ok(0) => return,
         Ok(_) => {}
-        Err(e) => return eprintln!("evidence: the sweep of staged files failed: {e}"),
+        Err(e) => {
+            return crate::logs::error(
+                "evidence",
+                &format!("evidence: the sweep of staged files failed: {e}"),
+            )
+        }
     }
     match db.transaction(move |c| Ok(model::delete_staged(c, None, before)?)).await {
         Ok(0) => {}
-        Ok(n) => eprintln!("evidence: {n} staged file(s) never linked to a report deleted"),
-        Err(e) => eprintln!("evidence: the sweep of staged files failed: {e}"),
+        Ok(n) => crate::logs::notice(
+            "evidence",
+            &format!("evidence: {n} staged file(s) never linked to a report deleted"),
+        ),
+        Err(e) => crate::logs::error("evidence", &format!("evidence: the sweep of staged files failed: {e}")),
     }
 }
 

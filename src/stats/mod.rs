@@ -50,14 +50,14 @@ fn warm_up() -> rocket::fairing::AdHoc {
             rocket::tokio::spawn(async move {
                 let years: Vec<i32> = match stats.periods(&db, &tax, today).await {
                     Ok(p) => p.iter().map(figures::Period::year).collect(),
-                    Err(e) => return eprintln!("stats: warm-up failed: {e}"),
+                    Err(e) => return crate::logs::error("stats", &format!("stats: warm-up failed: {e}")),
                 };
                 let mut done = vec![];
                 for y in years {
                     if !done.contains(&y) {
                         done.push(y);
                         if let Err(e) = stats.year(&db, &tax, today, y).await {
-                            return eprintln!("stats: warm-up failed: {e}");
+                            return crate::logs::error("stats", &format!("stats: warm-up failed: {e}"));
                         }
                     }
                 }

@@ -110,7 +110,7 @@ pub fn stage() -> rocket::fairing::AdHoc {
                     })
                     .await;
                     if let Ok(Err(e)) = pass {
-                        eprintln!("training reminders: {e}");
+                        crate::logs::error("training", &format!("training reminders: {e}"));
                     }
                     rocket::tokio::select! {
                         _ = rocket::tokio::time::sleep(std::time::Duration::from_secs(3600)) => {}

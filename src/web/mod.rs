@@ -3,6 +3,7 @@
 //! never holds a client address or a query string.
 
 pub mod api;
+pub mod metrics;
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Write};
@@ -423,13 +424,19 @@ pub fn launch_message() -> rocket::fairing::AdHoc {
     rocket::fairing::AdHoc::on_liftoff("launch message", |rocket| {
         Box::pin(async move {
             let c = rocket.config();
-            println!("vigie: listening on http://{}:{}", c.address, c.port);
+            let message = format!("vigie: listening on http://{}:{}", c.address, c.port);
+            if crate::logs::json() {
+                println!("{}", serde_json::json!({ "level": "info", "kind": "start", "message": message }));
+            } else {
+                println!("{message}");
+            }
         })
     })
 }
 
 /// One line per staff request (and per server error): method, path without its query string,
-/// status.
+/// status (`crate::logs`: text, or JSON with the route's template, the time taken and the
+/// staff member's id).
 /// Privacy: no client address, no user agent, no query (a place search would show there).
 pub struct RequestLog;
 
@@ -443,8 +450,17 @@ impl Fairing for RequestLog {
         // Privacy: the log's own timestamp would date a public visitor's action, so public
         // requests are logged only when they fail on our side.
         let path = req.uri().path();
-        if path.starts_with("/staff") || res.status().code >= 500 {
-            println!("{} {} {}", req.method(), path, res.status().code);
+        let staff = path.starts_with("/staff");
+        if staff || res.status().code >= 500 {
+            crate::logs::request(&crate::logs::RequestLine {
+                method: req.method().as_str(),
+                path: path.as_str(),
+                route: req.route().map(|r| r.uri.path()),
+                status: res.status().code,
+                millis: metrics::since_arrival(req).map(|d| d.as_millis() as u64).unwrap_or(0),
+                // Who acted, for staff requests only (a public request names nobody).
+                user: if staff { crate::auth::cached_user(req).map(|u| u.user.id) } else { None },
+            });
         }
     }
 }
@@ -503,7 +519,7 @@ fn about(page: Page) -> rocket_dyn_templates::Template {
 }
 
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![healthz, about]
+    rocket::routes![healthz, about, metrics::metrics]
 }
 
 #[derive(rocket::Responder)]

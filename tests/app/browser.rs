@@ -11,6 +11,11 @@ use crate::common::*;
 pub struct Server(Child);
 
 impl Server {
+    /// Starts a command as a server that is killed when dropped.
+    pub fn spawn(cmd: &mut Command) -> Server {
+        Server(cmd.spawn().expect("start vigie"))
+    }
+
     pub fn pid(&self) -> u32 {
         self.0.id()
     }

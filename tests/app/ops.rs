@@ -482,8 +482,18 @@ fn a_database_outage_and_a_read_only_database_answer_503_write_nothing_and_vigie
     // The outage.
     pg_admin(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS false"));
     drop_connections(&name);
-    wait_health(port, "database unreachable", Duration::from_secs(40));
+    let noticed = wait_health(port, "database unreachable", Duration::from_secs(40));
+    eprintln!("healthz said `database unreachable` {noticed:?} into the outage");
+    // Quickly: once opening a connection has failed, a request waits about a second for one
+    // (db::FAILING_WAIT), not the pool's 15 s.
+    let quick = |start: Instant, what: &str| {
+        let took = start.elapsed();
+        eprintln!("{what}: 503 after {took:?}");
+        assert!(took < Duration::from_secs(4), "{what} waited {took:?} for its 503");
+    };
+    let start = Instant::now();
     let r = public.post("/reports", &form_fields(1));
+    quick(start, "the form");
     tries += 1;
     assert_eq!(r.status, 503, "{}", r.body);
     assert!(
@@ -491,11 +501,15 @@ fn a_database_outage_and_a_read_only_database_answer_503_write_nothing_and_vigie
         "{}",
         r.body
     );
+    let start = Instant::now();
     let r = english.post("/reports", &form_fields(2));
+    quick(start, "the English form");
     tries += 1;
     assert_eq!(r.status, 503, "{}", r.body);
     assert!(r.body.contains("Nothing was saved"), "the page in the visitor's language: {}", r.body);
+    let start = Instant::now();
     let r = public.post_json("/api/v1/reports", &report_json(3));
+    quick(start, "the API");
     tries += 1;
     assert_eq!(r.status, 503, "{}", r.body);
     assert!(r.body.contains("\"error\""), "{}", r.body);
@@ -653,4 +667,436 @@ fn behind_a_trusted_proxy_each_client_has_its_own_limit_and_the_header_is_ignore
         );
         assert_eq!(n_reports(&app.db), 5);
     });
+}
+
+/// One sample line of a Prometheus text answer: name, (label, value) pairs, value.
+type Sample = (String, Vec<(String, String)>, f64);
+
+/// Every sample line of a Prometheus text answer.
+fn samples(text: &str) -> Vec<Sample> {
+    let mut out = vec![];
+    for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+        let (head, value) = line.rsplit_once(' ').expect("a sample line");
+        let (name, labels) = match head.split_once('{') {
+            Some((n, rest)) => (n, rest.strip_suffix('}').expect("labels closed")),
+            None => (head, ""),
+        };
+        let mut pairs = vec![];
+        let mut rest = labels;
+        while let Some((key, after)) = rest.split_once("=\"") {
+            let end = after.find('"').expect("a quoted value");
+            pairs.push((key.trim_start_matches(',').to_string(), after[..end].to_string()));
+            rest = &after[end + 1..];
+        }
+        out.push((name.to_string(), pairs, value.parse().expect("a number")));
+    }
+    out
+}
+
+fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+    samples(text)
+        .into_iter()
+        .find(|(n, l, _)| {
+            n == name && labels.iter().all(|(k, v)| l.iter().any(|(lk, lv)| lk == k && lv == v))
+        })
+        .map(|s| s.2)
+        .unwrap_or_else(|| panic!("no {name}{labels:?} in\n{text}"))
+}
+
+/// `/metrics` (issue 14): the counters move with a report filed and receipts looked up, the
+/// latency is counted by route template, and only listed clients are answered (behind a
+/// trusted proxy, the client is the forwarded address, so the proxy's loopback opens nothing).
+/// No label value is a receipt, an id, an address or a concrete path.
+#[test]
+fn metrics_count_reports_and_receipts_by_route_template_and_answer_only_listed_clients() {
+    each_engine(|engine| {
+        let app = TestApp::with_figment(TestDb::new(engine), |f| {
+            f.merge(("trusted_proxies", vec!["127.0.0.1"])).merge(("receipt_tries_per_hour", 2))
+        });
+        let local: std::net::SocketAddr = "127.0.0.1:40000".parse().unwrap();
+        let scrape = || {
+            let r = app.client.get("/metrics").remote(local).dispatch();
+            assert_eq!(r.status(), Status::Ok);
+            assert_eq!(r.content_type().map(|c| c.to_string()).as_deref(), Some("text/plain; version=0.0.4"));
+            r.into_string().unwrap()
+        };
+        let before = scrape();
+        assert_eq!(sample(&before, "vigie_reports_received_total", &[("channel", "api")]), 0.0);
+        assert_eq!(sample(&before, "vigie_database_up", &[]), 1.0);
+
+        let client: std::net::SocketAddr = "192.0.2.44:50000".parse().unwrap();
+        let r = app
+            .client
+            .post("/api/v1/reports")
+            .header(ContentType::JSON)
+            .remote(client)
+            .body(report_json(1))
+            .dispatch();
+        assert_eq!(r.status(), Status::Created);
+        let receipt = r.into_json::<Value>().unwrap()["receipt"].as_str().unwrap().to_string();
+        let look = |receipt: &str| {
+            app.client
+                .post("/api/v1/receipts/status")
+                .header(ContentType::JSON)
+                .remote(client)
+                .body(json!({ "receipt": receipt }).to_string())
+                .dispatch()
+                .status()
+        };
+        assert_eq!(look(&receipt), Status::Ok);
+        assert_eq!(look("1111 2222 3333 4444"), Status::NotFound);
+        assert_eq!(look("1111 2222 3333 4445"), Status::NotFound);
+        assert_eq!(look(&receipt), Status::TooManyRequests, "two wrong tries spent the hour's budget");
+        // A staff page by a concrete id, and a path no route takes.
+        let id: i32 = reports::table.select(reports::id).first(&mut app.db.conn()).unwrap();
+        app.client.get(format!("/staff/reports/{id}?q=Kayes")).remote(client).dispatch();
+        assert_eq!(app.client.get("/nothing/98765").remote(client).dispatch().status(), Status::NotFound);
+
+        let after = scrape();
+        assert_eq!(sample(&after, "vigie_reports_received_total", &[("channel", "api")]), 1.0);
+        assert_eq!(sample(&after, "vigie_reports_received_total", &[("channel", "web")]), 0.0);
+        assert_eq!(sample(&after, "vigie_receipt_lookups_total", &[("result", "opened")]), 1.0);
+        assert_eq!(sample(&after, "vigie_receipt_lookups_total", &[("result", "unknown")]), 2.0);
+        assert_eq!(sample(&after, "vigie_receipt_lookups_total", &[("result", "refused")]), 1.0);
+        // One receipt made and three hashed: the reporters' Argon2 queue waited four times.
+        assert_eq!(sample(&after, "vigie_argon2_wait_seconds_count", &[("queue", "reporters")]), 4.0);
+        assert_eq!(sample(&after, "vigie_argon2_waiting", &[("queue", "reporters")]), 0.0);
+        assert!(sample(&after, "vigie_db_pool_connections", &[("state", "max")]) >= 1.0);
+        assert_eq!(sample(&after, "vigie_mail_outbox", &[("state", "queued")]), 0.0);
+        let route = |method: &str, r: &str| {
+            sample(&after, "vigie_http_request_duration_seconds_count", &[("method", method), ("route", r)])
+        };
+        assert_eq!(route("POST", "/api/v1/reports"), 1.0);
+        assert_eq!(route("POST", "/api/v1/receipts/status"), 4.0);
+        assert_eq!(route("GET", "/staff/reports/<id>"), 1.0);
+        assert!(route("GET", "unmatched") >= 1.0);
+
+        // No label value carries a receipt, an id, an address or a concrete path.
+        let digits = receipt.replace(' ', "");
+        for (name, labels, _) in samples(&after) {
+            for (key, value) in labels {
+                let what = format!("{name} {key}=\"{value}\"");
+                assert!(!value.contains(&digits) && !value.contains(&receipt), "a receipt: {what}");
+                assert!(value.parse::<std::net::IpAddr>().is_err(), "an address: {what}");
+                assert!(!value.contains("192.0.2") && !value.contains("127.0.0"), "an address: {what}");
+                assert!(!value.contains("Kayes") && !value.contains('?'), "a query: {what}");
+                if key != "le" {
+                    let runs = value.split(|c: char| !c.is_ascii_digit());
+                    assert!(runs.clone().all(|run| run.len() < 2), "a number: {what}");
+                    let segments = value.split('/').filter(|s| !s.is_empty());
+                    assert!(
+                        !segments.clone().any(|s| s.chars().all(|c| c.is_ascii_digit())),
+                        "an id: {what}"
+                    );
+                }
+            }
+        }
+        assert!(!after.contains(&format!("/staff/reports/{id}")));
+
+        // Anyone else: the ordinary 404, as if there were no such page.
+        for (peer, forwarded) in [
+            ("192.0.2.44:50000", None),
+            ("127.0.0.1:40000", Some("203.0.113.9")),
+            ("[::ffff:198.51.100.1]:1", None),
+        ] {
+            let mut r = app.client.get("/metrics").remote(peer.parse().unwrap());
+            if let Some(f) = forwarded {
+                r = r.header(rocket::http::Header::new("X-Forwarded-For", f));
+            }
+            let r = r.dispatch();
+            assert_eq!(r.status(), Status::NotFound, "{peer} {forwarded:?}");
+            assert!(!r.into_string().unwrap_or_default().contains("vigie_"));
+        }
+        assert_eq!(app.client.get("/metrics").dispatch().status(), Status::NotFound, "no address at all");
+    });
+}
+
+/// `metrics_allowed` names who may read `/metrics`; `vigie check-config` refuses a bad entry.
+#[test]
+fn metrics_allowed_opens_metrics_to_a_listed_network_and_check_config_names_a_bad_entry() {
+    let app = TestApp::with_figment(TestDb::new(Engine::Sqlite), |f| {
+        f.merge(("metrics_allowed", vec!["10.1.0.0/16"]))
+    });
+    let get = |peer: &str| app.client.get("/metrics").remote(peer.parse().unwrap()).dispatch().status();
+    assert_eq!(get("10.1.2.3:9000"), Status::Ok);
+    assert_eq!(get("127.0.0.1:9000"), Status::NotFound, "the list replaces the default");
+    let out = vigie_cmd(
+        &app.db,
+        &["check-config"],
+        &[("ROCKET_METRICS_ALLOWED", "[\"10.0.0.0/8\", \"monitor.local\"]")],
+    );
+    assert!(!out.status.success());
+    assert!(text(&out).contains("metrics_allowed") && text(&out).contains("monitor.local"), "{}", text(&out));
+}
+
+/// Sends `GET path` with an `X-Forwarded-For`; the answer's status.
+fn get_forwarded(port: u16, path: &str, forwarded: &str) -> u16 {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let req = format!(
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Forwarded-For: {forwarded}\r\nConnection: close\r\n\r\n"
+    );
+    s.write_all(req.as_bytes()).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut raw = Vec::new();
+    let _ = s.read_to_end(&mut raw);
+    String::from_utf8_lossy(&raw).split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
+}
+
+/// Structured logs (issue 14): with `log_format = "json"` every line the server writes is one
+/// JSON object; a staff request and a failing public request are logged with their route, but
+/// neither the query string nor the client's address (here forwarded by a trusted proxy)
+/// appears anywhere in the log.
+#[test]
+fn json_logs_name_the_route_and_the_error_but_never_the_query_or_the_address() {
+    each_engine(|engine| {
+        let db = TestDb::new(engine);
+        let port = crate::races::free_port();
+        let (out_path, err_path) = (db.data_dir().join("stdout.log"), db.data_dir().join("stderr.log"));
+        std::fs::create_dir_all(db.data_dir()).unwrap();
+        let server = crate::browser::Server::spawn(
+            std::process::Command::new(env!("CARGO_BIN_EXE_vigie"))
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .env("DATABASE_URL", &db.url)
+                .env("ROCKET_DATA_DIR", db.data_dir())
+                .env("ROCKET_PORT", port.to_string())
+                .env("ROCKET_ADDRESS", "127.0.0.1")
+                .env("ROCKET_MAIL", "{transport=\"disabled\"}")
+                .env("ROCKET_SECRET_KEY", crate::races::SECRET)
+                .env("ROCKET_LOG_FORMAT", "json")
+                .env("ROCKET_TRUSTED_PROXIES", "[\"127.0.0.1\"]")
+                .stdout(std::fs::File::create(&out_path).unwrap())
+                .stderr(std::fs::File::create(&err_path).unwrap()),
+        );
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(start.elapsed() < Duration::from_secs(60), "vigie did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let client = "203.0.113.77";
+        assert_eq!(get_forwarded(port, "/staff/cases?scope=Tombouctou-secret", client), 303);
+        // A table the statistics read is gone: the public page fails on our side.
+        diesel::sql_query("ALTER TABLE stats_changes RENAME TO stats_changes_gone")
+            .execute(&mut db.conn())
+            .unwrap();
+        let failed = get_forwarded(port, "/stats?period=2026-Q1&q=Tombouctou-secret", client);
+        assert_eq!(failed, 500);
+        // Every line is written whole as it is logged (standard output is line-buffered).
+        drop(server);
+        let log = format!(
+            "{}{}",
+            std::fs::read_to_string(&out_path).unwrap(),
+            std::fs::read_to_string(&err_path).unwrap()
+        );
+        let lines: Vec<Value> = log
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}")))
+            .collect();
+        let staff = lines
+            .iter()
+            .find(|l| l["kind"] == "request" && l["path"] == "/staff/cases")
+            .unwrap_or_else(|| panic!("the staff request is logged: {log}"));
+        assert_eq!(staff["status"], 303);
+        assert_eq!(staff["route"], "/staff/cases");
+        let public = lines
+            .iter()
+            .find(|l| l["kind"] == "request" && l["path"] == "/stats")
+            .unwrap_or_else(|| panic!("the failed public request is logged: {log}"));
+        assert_eq!(public["status"], 500);
+        assert_eq!(public["level"], "error");
+        assert!(public["user"].is_null());
+        assert!(
+            lines.iter().any(
+                |l| l["kind"] == "error" && l["message"].as_str().unwrap_or("").contains("stats_changes")
+            ),
+            "the error itself is logged: {log}"
+        );
+        for line in lines.iter().filter(|l| l["kind"] != "start") {
+            let text = line.to_string();
+            assert!(!text.contains("Tombouctou") && !text.contains('?'), "a query string: {text}");
+            assert!(!text.contains("203.0.113") && !text.contains("127.0.0.1"), "an address: {text}");
+        }
+    });
+}
+
+/// Posts a staff door's form (`path`, fields after the CSRF token) from the client `peer`.
+fn door(client: &Client, peer: &str, path: &str, fields: &str) -> Status {
+    let peer: std::net::SocketAddr = peer.parse().unwrap();
+    let page = client.get("/staff/sign-in").remote(peer).dispatch().into_string().unwrap();
+    let token = between(&page, "name=\"csrf\" value=\"").unwrap();
+    let token = token.split('"').next().unwrap().to_string();
+    client
+        .post(path)
+        .header(ContentType::Form)
+        .remote(peer)
+        .body(format!("csrf={token}&{fields}"))
+        .dispatch()
+        .status()
+}
+
+/// The staff doors' throttles (issue 14) on PostgreSQL are counted in the database: a client
+/// spreading its sign-in tries or forgot-password requests over two instances gets no more than
+/// from one, and an unknown email is slowed down after the same failures wherever they were
+/// made. (SQLite runs one instance; its counters stay in memory.)
+#[test]
+fn staff_door_throttles_are_summed_over_two_instances_on_postgresql() {
+    if !engines().contains(&Engine::Postgres) {
+        eprintln!("shared staff throttles: skipped (set VIGIE_TEST_POSTGRES)");
+        return;
+    }
+    let db = TestDb::new(Engine::Postgres);
+    let instance = || {
+        let f = figment(&db)
+            .merge(("sign_in_tries_per_client", 4))
+            .merge(("forgot_per_client", 2))
+            .merge(("totp_required_roles", Vec::<String>::new()));
+        Client::tracked(vigie::build(f).expect("build vigie")).expect("valid rocket")
+    };
+    let (a, b) = (instance(), instance());
+    let both = [&a, &b];
+    let attacker = "192.0.2.9:40000";
+    for i in 0..4 {
+        let s = door(both[i % 2], attacker, "/staff/sign-in", &format!("email=n{i}%40cndh.ml&password=x"));
+        assert_eq!(s, Status::Unauthorized, "try {i}");
+    }
+    for (n, c) in both.iter().enumerate() {
+        let s = door(c, attacker, "/staff/sign-in", "email=late%40cndh.ml&password=x");
+        assert_eq!(s, Status::TooManyRequests, "the fifth try, on instance {n}");
+    }
+    let other = door(&b, "198.51.100.3:1", "/staff/sign-in", "email=n0%40cndh.ml&password=x");
+    assert_eq!(other, Status::Unauthorized, "another client keeps its own budget");
+
+    assert_eq!(door(&a, attacker, "/staff/password/forgot", "email=x%40cndh.ml"), Status::Ok);
+    assert_eq!(door(&b, attacker, "/staff/password/forgot", "email=x%40cndh.ml"), Status::Ok);
+    assert_eq!(door(&a, attacker, "/staff/password/forgot", "email=x%40cndh.ml"), Status::TooManyRequests);
+    assert_eq!(door(&b, attacker, "/staff/password/forgot", "email=x%40cndh.ml"), Status::TooManyRequests);
+
+    // An unknown email: three failures spread over both instances (from three clients), then
+    // the fourth is slowed down (0.5 s) as a real account's would be.
+    for i in 0..3 {
+        let peer = format!("203.0.113.{i}:1");
+        let s = door(both[i % 2], &peer, "/staff/sign-in", "email=ghost%40cndh.ml&password=x");
+        assert_eq!(s, Status::Unauthorized);
+    }
+    let start = Instant::now();
+    assert_eq!(
+        door(&b, "203.0.113.50:1", "/staff/sign-in", "email=ghost%40cndh.ml&password=x"),
+        Status::Unauthorized
+    );
+    assert!(start.elapsed() >= Duration::from_millis(500), "slowed down: {:?}", start.elapsed());
+    let kinds: Vec<String> = {
+        use vigie::schema::rate_counts;
+        rate_counts::table.select(rate_counts::kind).distinct().load(&mut db.conn()).unwrap()
+    };
+    assert!(kinds.iter().any(|k| k == "sign_in") && kinds.iter().any(|k| k == "forgot"), "{kinds:?}");
+}
+
+/// A tmpfs of `mib` MiB mounted at `at` for the test's life (unmounted when dropped); `None`
+/// when this machine does not let the tests mount (not root, no CAP_SYS_ADMIN).
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(at: &std::path::Path, mib: u32) -> Option<SmallDisk> {
+        std::fs::create_dir_all(at).unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={mib}m,mode=0700"), "tmpfs"])
+            .arg(at)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then(|| SmallDisk(at.to_path_buf()))
+    }
+
+    /// Fills the disk with one file until the device says it is full; the file's path.
+    fn fill(&self) -> std::path::PathBuf {
+        use std::io::Write;
+        let path = self.0.join("filler");
+        let mut f = std::fs::File::create(&path).unwrap();
+        for chunk in [1 << 20, 4096, 512] {
+            let block = vec![0u8; chunk];
+            while f.write_all(&block).is_ok() {}
+        }
+        let _ = f.sync_all();
+        path
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg("-l").arg(&self.0).status();
+    }
+}
+
+/// A full disk under SQLite (issue 14), for real: the database lives on a small tmpfs that the
+/// test fills to the last byte while Vigie runs. A report through the form gets the 503 page
+/// in the visitor's language, the API a JSON 503, nothing of either is written (no report, no
+/// form token, no held audit entry), `/healthz` says `disk full`; once space is freed, Vigie
+/// files reports again without a restart.
+#[test]
+fn a_full_disk_under_sqlite_answers_503_writes_nothing_and_healthz_says_disk_full() {
+    let db = TestDb::new(Engine::Sqlite);
+    let Some(disk) = SmallDisk::mount(&db.dir.path().join("disk"), 96) else {
+        eprintln!("disk full: skipped (the tests cannot mount a tmpfs here)");
+        return;
+    };
+    let file = disk.0.join("vigie.db");
+    let f = figment(&db)
+        .merge(("database_url", format!("sqlite://{}", file.display())))
+        .merge(("upload_max_mb", 1))
+        .merge(("upload_max_files", 1));
+    let client = Client::tracked(vigie::build(f).expect("build vigie")).expect("valid rocket");
+    let health = || {
+        let r = client.get("/healthz").dispatch();
+        (r.status(), r.into_string().unwrap_or_default())
+    };
+    assert_eq!(health(), (Status::Ok, "ok".to_string()));
+    let api = |i: usize| {
+        let r = client.post("/api/v1/reports").header(ContentType::JSON).body(report_json(i)).dispatch();
+        (r.status(), r.into_string().unwrap_or_default())
+    };
+    assert_eq!(api(1).0, Status::Created);
+    let rows = || {
+        let mut c = diesel::SqliteConnection::establish(file.to_str().unwrap()).unwrap();
+        let mut n = |t: &str| {
+            #[derive(diesel::QueryableByName)]
+            struct N {
+                #[diesel(sql_type = diesel::sql_types::BigInt)]
+                n: i64,
+            }
+            diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {t}")).get_result::<N>(&mut c).unwrap().n
+        };
+        (n("reports"), n("report_violations"), n("form_tokens"), n("pending_reporter_events"), n("audit_log"))
+    };
+    let before = rows();
+
+    let filler = disk.fill();
+    let (status, body) = health();
+    assert_eq!(status, Status::ServiceUnavailable);
+    assert!(body.starts_with("disk full"), "{body}");
+    let token = csrf(&client);
+    let r = client
+        .post("/reports")
+        .header(ContentType::Form)
+        .body(format!("csrf={token}&{}", form_fields(2)))
+        .dispatch();
+    assert_eq!(r.status(), Status::ServiceUnavailable);
+    let page = r.into_string().unwrap();
+    assert!(
+        page.contains("Rien n'a été enregistré") || page.contains("Rien n&#x27;a été enregistré"),
+        "{page}"
+    );
+    let (status, body) = api(3);
+    assert_eq!(status, Status::ServiceUnavailable, "{body}");
+    assert!(body.contains("\"error\""), "{body}");
+    assert_eq!(rows(), before, "nothing written, not even in part");
+
+    std::fs::remove_file(filler).unwrap();
+    assert_eq!(health(), (Status::Ok, "ok".to_string()), "serving again without a restart");
+    assert_eq!(api(4).0, Status::Created);
+    assert_eq!(rows().0, before.0 + 1);
+    let mut c =
+        vigie::db::DbConn::Sqlite(diesel::SqliteConnection::establish(file.to_str().unwrap()).unwrap());
+    assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
+    drop(client);
 }

@@ -686,7 +686,7 @@ fn item8_two_servers_started_together_on_an_empty_database_both_come_up() {
     });
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 

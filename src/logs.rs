@@ -1,0 +1,74 @@
+//! The server's own log lines: staff requests (standard output) and errors (standard error), as
+//! plain text or, with `log_format = "json"`, as one JSON object per line.
+//!
+//! Privacy: callers pass what may be logged and nothing else: never a client address, a user
+//! agent or a query string; a public visitor's request is logged only when it fails on our
+//! side. No line carries a timestamp of its own (the journal stamps each line, in both formats).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static JSON: AtomicBool = AtomicBool::new(false);
+
+/// Chooses the format for the whole process (at start, from `log_format`).
+pub fn set_json(json: bool) {
+    JSON.store(json, Ordering::Relaxed);
+}
+
+pub fn json() -> bool {
+    JSON.load(Ordering::Relaxed)
+}
+
+/// A request line: `method path status` in text.
+pub struct RequestLine<'a> {
+    pub method: &'a str,
+    /// The path without its query string.
+    pub path: &'a str,
+    /// The route's template, when a route took the request.
+    pub route: Option<&'a str>,
+    pub status: u16,
+    pub millis: u64,
+    /// The signed-in staff member's id.
+    pub user: Option<i32>,
+}
+
+/// A staff request, or any request that failed on our side.
+pub fn request(r: &RequestLine<'_>) {
+    if json() {
+        let line = serde_json::json!({
+            "level": if r.status >= 500 { "error" } else { "info" },
+            "kind": "request",
+            "method": r.method,
+            "path": r.path,
+            "route": r.route,
+            "status": r.status,
+            "ms": r.millis,
+            "user": r.user,
+        });
+        println!("{line}");
+    } else {
+        println!("{} {} {}", r.method, r.path, r.status);
+    }
+}
+
+/// An error from `source` (`app`, `api`, `mail`, `database`, `evidence`, …); in text, `message`
+/// as it is (it names its source itself).
+pub fn error(source: &str, message: &str) {
+    if json() {
+        let line =
+            serde_json::json!({ "level": "error", "kind": "error", "source": source, "message": message });
+        eprintln!("{line}");
+    } else {
+        eprintln!("{message}");
+    }
+}
+
+/// Something worth knowing that is not an error (a sweep's count, a retried deadlock).
+pub fn notice(source: &str, message: &str) {
+    if json() {
+        let line =
+            serde_json::json!({ "level": "info", "kind": "notice", "source": source, "message": message });
+        eprintln!("{line}");
+    } else {
+        eprintln!("{message}");
+    }
+}
