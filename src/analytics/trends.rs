@@ -192,7 +192,8 @@ pub struct ChartWords<'a> {
 /// the cases opened and closed (right scale); each bar and point carries its value as a title,
 /// and the legend names the series. Scales start at 0 and end at the largest value.
 pub fn trend_svg(rows: &[QuarterRow], w: &ChartWords<'_>) -> String {
-    let (width, height, left, right, bottom, top) = (640.0_f64, 260.0_f64, 44.0, 44.0, 56.0, 16.0);
+    // Narrow, with large type: drawn at 330 px on a phone, the words stay readable.
+    let (width, height, left, right, bottom, top) = (480.0_f64, 330.0_f64, 40.0, 40.0, 92.0, 30.0);
     let n = rows.len().max(1) as f64;
     let slot = (width - left - right) / n;
     let plot = height - bottom - top;
@@ -207,21 +208,21 @@ pub fn trend_svg(rows: &[QuarterRow], w: &ChartWords<'_>) -> String {
         "<line x1=\"{left}\" y1=\"{base}\" x2=\"{}\" y2=\"{base}\" stroke=\"#555\"/>",
         width - right
     ));
-    // The two scales' ends.
+    // The two scales' ends, above the plot at either side.
     s.push_str(&format!(
-        "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\" fill=\"#7a3b2e\">{}</text>",
-        left - 4.0,
-        top + 10.0,
+        "<text x=\"{}\" y=\"{}\" font-size=\"17\" text-anchor=\"start\" fill=\"#7a3b2e\">{}</text>",
+        2.0,
+        top - 10.0,
         bar_max as u64
     ));
     s.push_str(&format!(
-        "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"start\" fill=\"#0b5a43\">{}</text>",
-        width - right + 4.0,
-        top + 10.0,
+        "<text x=\"{}\" y=\"{}\" font-size=\"17\" text-anchor=\"end\" fill=\"#0b5a43\">{}</text>",
+        width - 2.0,
+        top - 10.0,
         case_max as u64
     ));
     // Label every quarter while they fit, else every k-th.
-    let every = ((n * 56.0 / (width - left - right)).ceil() as usize).max(1);
+    let every = ((n * 72.0 / (width - left - right)).ceil() as usize).max(1);
     let centre = |i: usize| left + (i as f64 + 0.5) * slot;
     for (i, r) in rows.iter().enumerate() {
         let bh = r.allegations as f64 / bar_max * plot;
@@ -236,9 +237,9 @@ pub fn trend_svg(rows: &[QuarterRow], w: &ChartWords<'_>) -> String {
         ));
         if i % every == 0 {
             s.push_str(&format!(
-                "<text x=\"{:.1}\" y=\"{}\" font-size=\"12\" text-anchor=\"middle\">{}</text>",
+                "<text x=\"{:.1}\" y=\"{}\" font-size=\"17\" text-anchor=\"middle\">{}</text>",
                 centre(i),
-                base + 16.0,
+                base + 21.0,
                 esc(&r.quarter)
             ));
         }
@@ -265,32 +266,26 @@ pub fn trend_svg(rows: &[QuarterRow], w: &ChartWords<'_>) -> String {
             ));
         }
     }
-    // The legend, under the axis.
-    let ly = height - 14.0;
+    // The legend, under the axis: two items a row.
+    let (row1, row2) = (height - 38.0, height - 10.0);
     s.push_str(&format!(
-        "<rect x=\"{left}\" y=\"{}\" width=\"14\" height=\"12\" fill=\"#7a3b2e\"/><text x=\"{}\" y=\"{ly}\" font-size=\"12\">{}</text>",
-        ly - 10.0,
-        left + 18.0,
+        "<rect x=\"4\" y=\"{}\" width=\"16\" height=\"16\" fill=\"#7a3b2e\"/><text x=\"26\" y=\"{row1}\" font-size=\"16\">{}</text>",
+        row1 - 14.0,
         esc(w.allegations)
     ));
-    let x2 = left + 200.0;
-    s.push_str(&format!(
-        "<line x1=\"{x2}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#0b5a43\" stroke-width=\"2.5\"/><text x=\"{}\" y=\"{ly}\" font-size=\"12\">{}</text>",
-        ly - 4.0,
-        x2 + 18.0,
-        ly - 4.0,
-        x2 + 22.0,
-        esc(w.opened)
-    ));
-    let x3 = left + 380.0;
-    s.push_str(&format!(
-        "<line x1=\"{x3}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#1f4e9c\" stroke-width=\"2.5\" stroke-dasharray=\"6 4\"/><text x=\"{}\" y=\"{ly}\" font-size=\"12\">{}</text>",
-        ly - 4.0,
-        x3 + 18.0,
-        ly - 4.0,
-        x3 + 22.0,
-        esc(w.closed)
-    ));
+    for (x, y, colour, dash, words) in [
+        (width / 2.0, row1, "#0b5a43", "", w.opened),
+        (4.0, row2, "#1f4e9c", " stroke-dasharray=\"6 4\"", w.closed),
+    ] {
+        s.push_str(&format!(
+            "<line x1=\"{x:.1}\" y1=\"{}\" x2=\"{:.1}\" y2=\"{}\" stroke=\"{colour}\" stroke-width=\"2.5\"{dash}/><text x=\"{:.1}\" y=\"{y}\" font-size=\"16\">{}</text>",
+            y - 6.0,
+            x + 18.0,
+            y - 6.0,
+            x + 22.0,
+            esc(words)
+        ));
+    }
     s.push_str("</svg>");
     s
 }
@@ -409,7 +404,7 @@ mod tests {
         assert!(svg.contains("T &lt;x&gt;") && !svg.contains("<x>"));
         assert!(svg.contains("2026-Q2 · Allégations : 5") && svg.contains("2026-Q2 · Clos : 3"));
         // The tallest bar fills the plot; an empty chart draws without dividing by zero.
-        assert!(svg.contains("height=\"188.0\""));
+        assert!(svg.contains("height=\"208.0\""));
         assert!(!trend_svg(&[], &w).contains("NaN"));
     }
 }
