@@ -80,13 +80,17 @@ async fn gather(
     lang: &str,
 ) -> Result<Figures, AppError> {
     let today = auth.clock.now().date_naive();
-    let r = resolve_from(q, tax, who, today, trends::default_from);
+    let mut r = resolve_from(q, tax, who, today, trends::default_from);
+    // Whole months: the allegations are counted by their event's month.
+    (r.from, r.to) = trends::whole_months(r.from, r.to);
+    (r.filter.from, r.filter.to) = (r.from, r.to);
     let filter = r.filter.clone();
-    let (counts, units, opened, closed, open) = auth
+    let (counts, by_region, units, opened, closed, open) = auth
         .db
         .run(move |c| {
             Ok((
                 model::allegation_counts(c, &filter)?,
+                model::region_counts(c, &filter)?,
                 model::unit_names(c)?,
                 model::cases_opened(c, filter.from, filter.to, filter.institution)?,
                 model::cases_closed(c, filter.from, filter.to, filter.institution)?,
@@ -154,7 +158,7 @@ async fn gather(
             .collect(),
     };
 
-    let regions = trends::tally(counts.iter().map(|a| (a.region.clone().unwrap_or_default(), a.n)));
+    let regions = trends::tally(by_region.into_iter().map(|(r, n)| (r.unwrap_or_default(), n)));
     let region_table = Table {
         id: "region",
         code_column: "region",

@@ -79,54 +79,24 @@ pub fn events_for_map(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<MapEvent
     q.order((events::occurred_on, events::id)).load(c)
 }
 
-// The month and the region are declared together in `stats::model`.
-diesel::allow_columns_to_appear_in_same_group_by_clause!(events::region_code, allegations::force_id);
-diesel::allow_columns_to_appear_in_same_group_by_clause!(events::region_code, allegations::unit_id);
-diesel::allow_columns_to_appear_in_same_group_by_clause!(events::region_code, allegations::violation_type_id);
-
-/// Allegations counted by (event month, region, force, unit, violation group).
+/// Allegations counted by (event month, force, unit).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AllegationCount {
     pub month: NaiveDate,
-    pub region: Option<String>,
     pub force_id: i32,
     pub unit_id: Option<i32>,
-    pub group_id: i32,
     pub n: u64,
 }
 
-type CountRow = (Option<NaiveDate>, Option<String>, i32, Option<i32>, i32, i64);
-
-/// The allegations of the events of the filter (the same events as the staff map's; the
-/// group and force narrow the allegations themselves), counted. Reads the period's months on
-/// `allegations_month` and each allegation's event by its key.
+/// The allegations of the months from `f.from`'s to `f.to`'s (the analytics count whole
+/// months), narrowed by group, force and institution as the map's events are, counted by
+/// month, force and unit. From the index `allegations_month` alone (no event is read).
 pub fn allegation_counts(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<AllegationCount>> {
-    let group_of: HashMap<i32, i32> = violation_types::table
-        .select((violation_types::id, violation_types::group_id))
-        .load(c)?
-        .into_iter()
-        .collect();
     let mut q = allegations::table
-        .inner_join(events::table.on(events::id.eq(allegations::event_id)))
         .filter(allegations::occurred_month.ge(f.from.with_day(1).unwrap_or(f.from)))
         .filter(allegations::occurred_month.le(f.to))
-        .filter(events::occurred_on.ge(f.from))
-        .filter(events::occurred_on.le(f.to))
-        .group_by((
-            allegations::occurred_month,
-            events::region_code,
-            allegations::force_id,
-            allegations::unit_id,
-            allegations::violation_type_id,
-        ))
-        .select((
-            allegations::occurred_month,
-            events::region_code,
-            allegations::force_id,
-            allegations::unit_id,
-            allegations::violation_type_id,
-            count_star(),
-        ))
+        .group_by((allegations::occurred_month, allegations::force_id, allegations::unit_id))
+        .select((allegations::occurred_month, allegations::force_id, allegations::unit_id, count_star()))
         .into_boxed();
     if let Some(g) = f.group_id {
         q = q.filter(allegations::violation_type_id.eq_any(
@@ -142,20 +112,41 @@ pub fn allegation_counts(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<Alleg
                 .eq_any(cases::table.select(cases::event_id).filter(cases::institution_id.eq(inst))),
         );
     }
-    let rows: Vec<CountRow> = q.load(c)?;
+    let rows: Vec<(Option<NaiveDate>, i32, Option<i32>, i64)> = q.load(c)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(m, region, force_id, unit_id, vt, n)| {
-            Some(AllegationCount {
-                month: m?,
-                region,
-                force_id,
-                unit_id,
-                group_id: *group_of.get(&vt)?,
-                n: n as u64,
-            })
+        .filter_map(|(m, force_id, unit_id, n)| {
+            Some(AllegationCount { month: m?, force_id, unit_id, n: n as u64 })
         })
         .collect())
+}
+
+/// The same allegations counted by their event's region (None: no region), for events that
+/// occurred from `f.from` to `f.to`: the events of the period on `events_occurred`, their
+/// allegations on `allegations_event`, both from the index alone.
+pub fn region_counts(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<(Option<String>, u64)>> {
+    let mut q = events::table
+        .inner_join(allegations::table.on(allegations::event_id.eq(events::id)))
+        .filter(events::occurred_on.ge(f.from))
+        .filter(events::occurred_on.le(f.to))
+        .group_by(events::region_code)
+        .select((events::region_code, count_star()))
+        .into_boxed();
+    if let Some(g) = f.group_id {
+        q = q.filter(allegations::violation_type_id.eq_any(
+            violation_types::table.filter(violation_types::group_id.eq(g)).select(violation_types::id),
+        ));
+    }
+    if let Some(force) = f.force_id {
+        q = q.filter(allegations::force_id.eq(force));
+    }
+    if let Some(inst) = f.institution {
+        q = q.filter(
+            events::id.eq_any(cases::table.select(cases::event_id).filter(cases::institution_id.eq(inst))),
+        );
+    }
+    let rows: Vec<(Option<String>, i64)> = q.load(c)?;
+    Ok(rows.into_iter().map(|(r, n)| (r, n as u64)).collect())
 }
 
 /// Every unit: (id, name).

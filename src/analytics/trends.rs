@@ -34,6 +34,19 @@ pub fn default_from(to: NaiveDate) -> NaiveDate {
     Period::Quarter(y, q).span().0
 }
 
+/// The whole months a range covers: the first day of `from`'s month to the last day of `to`'s
+/// (the analytics count allegations by their event's month).
+pub fn whole_months(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
+    use chrono::Datelike;
+    let first = from.with_day(1).unwrap_or(from);
+    let next = if to.month() == 12 {
+        NaiveDate::from_ymd_opt(to.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(to.year(), to.month() + 1, 1)
+    };
+    (first, next.and_then(|d| d.pred_opt()).unwrap_or(to))
+}
+
 /// One quarter of the trend.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QuarterRow {
@@ -307,6 +320,13 @@ mod tests {
         assert_eq!(long.len(), MAX_QUARTERS);
         assert_eq!(long.last().unwrap().label(), "2026-Q3");
         assert_eq!(long[0].label(), "2016-Q4");
+    }
+
+    #[test]
+    fn ranges_widen_to_whole_months() {
+        assert_eq!(whole_months(d("2026-01-15"), d("2026-02-03")), (d("2026-01-01"), d("2026-02-28")));
+        assert_eq!(whole_months(d("2025-12-01"), d("2025-12-31")), (d("2025-12-01"), d("2025-12-31")));
+        assert_eq!(whole_months(d("2024-02-10"), d("2024-02-10")), (d("2024-02-01"), d("2024-02-29")));
     }
 
     #[test]
