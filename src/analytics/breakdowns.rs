@@ -224,16 +224,16 @@ async fn gather(
     };
 
     // Overdue as the case list and the reminders judge it (`cases::deadlines`), today.
-    let judged: Vec<(String, Vec<&str>)> = open
+    let judged: Vec<(String, Vec<&str>, u64)> = open
         .iter()
-        .map(|(inst, status, ack, tri, resp)| {
+        .map(|(inst, status, ack, tri, resp, n)| {
             let status = Status::parse(status).unwrap_or(Status::Received);
             let late = deadlines::live(status, *ack, *tri, *resp, today)
                 .into_iter()
                 .filter(|d| d.threshold == "overdue")
                 .map(|d| d.kind)
                 .collect();
-            (inst_code(*inst), late)
+            (inst_code(*inst), late, *n as u64)
         })
         .collect();
     let overdue_table = Table {

@@ -164,25 +164,27 @@ pub struct OverdueRow {
     pub response: u64,
 }
 
-/// `open`: each open case's institution and the kinds of its deadlines that are passed
-/// (`acknowledge`, `triage`, `response`, as `cases::deadlines` judges them). One row per
-/// institution of `institutions` with open cases, in that order.
-pub fn overdue(open: &[(String, Vec<&str>)], institutions: &[String]) -> Vec<OverdueRow> {
+/// `open`: open cases as (institution, the kinds of their deadlines that are passed:
+/// `acknowledge`, `triage`, `response`, as `cases::deadlines` judges them, how many cases).
+/// One row per institution of `institutions` with open cases, in that order.
+pub fn overdue(open: &[(String, Vec<&str>, u64)], institutions: &[String]) -> Vec<OverdueRow> {
     institutions
         .iter()
         .filter_map(|inst| {
-            let mine: Vec<&Vec<&str>> = open.iter().filter(|o| &o.0 == inst).map(|o| &o.1).collect();
+            let mine: Vec<(&Vec<&str>, u64)> =
+                open.iter().filter(|o| &o.0 == inst).map(|o| (&o.1, o.2)).collect();
             if mine.is_empty() {
                 return None;
             }
-            let kind = |k: &str| mine.iter().filter(|ks| ks.contains(&k)).count() as u64;
+            let sum =
+                |f: &dyn Fn(&Vec<&str>) -> bool| mine.iter().filter(|(ks, _)| f(ks)).map(|(_, n)| n).sum();
             Some(OverdueRow {
                 institution: inst.clone(),
-                open: mine.len() as u64,
-                overdue: mine.iter().filter(|ks| !ks.is_empty()).count() as u64,
-                acknowledge: kind("acknowledge"),
-                triage: kind("triage"),
-                response: kind("response"),
+                open: sum(&|_| true),
+                overdue: sum(&|ks| !ks.is_empty()),
+                acknowledge: sum(&|ks| ks.contains(&"acknowledge")),
+                triage: sum(&|ks| ks.contains(&"triage")),
+                response: sum(&|ks| ks.contains(&"response")),
             })
         })
         .collect()
@@ -389,10 +391,10 @@ mod tests {
     #[test]
     fn overdue_counts_each_kind_and_each_case_once() {
         let open = vec![
-            ("cndh".to_string(), vec!["acknowledge", "triage"]),
-            ("cndh".to_string(), vec![]),
-            ("cndh".to_string(), vec!["response"]),
-            ("mediateur".to_string(), vec![]),
+            ("cndh".to_string(), vec!["acknowledge", "triage"], 1),
+            ("cndh".to_string(), vec![], 1),
+            ("cndh".to_string(), vec!["response"], 1),
+            ("mediateur".to_string(), vec![], 1),
         ];
         let rows = overdue(&open, &["cndh".to_string(), "mediateur".to_string(), "x".to_string()]);
         assert_eq!(
@@ -408,6 +410,9 @@ mod tests {
         );
         assert_eq!((rows[1].open, rows[1].overdue), (1, 0));
         assert_eq!(rows.len(), 2);
+        // Cases counted together weigh their number.
+        let grouped = overdue(&[("cndh".to_string(), vec!["triage"], 7)], &["cndh".to_string()]);
+        assert_eq!((grouped[0].open, grouped[0].overdue, grouped[0].triage), (7, 7, 7));
     }
 
     #[test]

@@ -495,22 +495,30 @@ pub fn with_deadlines(conn: &mut DbConn) -> QueryResult<Vec<Case>> {
 }
 
 /// What judging a case's deadlines needs: (institution, status, acknowledge by, triage by,
-/// response due on).
-pub type Deadlines = (i32, String, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>);
+/// response due on), and how many open cases share them.
+pub type Deadlines = (i32, String, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>, i64);
 
-/// The same open cases as [`with_deadlines`] (of the institution when given), narrowed to
-/// [`Deadlines`], for the staff analytics' overdue counts. Reads the open cases on
-/// `cases_closed` (closed_at NULL), not the whole table.
+/// The same open cases as [`with_deadlines`] (of the institution when given), counted by
+/// [`Deadlines`] (many cases share their dates), for the staff analytics' overdue counts.
+/// Reads the open cases on `cases_closed` (closed_at NULL), not the whole table.
 pub fn open_deadlines(conn: &mut DbConn, institution: Option<i32>) -> QueryResult<Vec<Deadlines>> {
     let mut q = cases::table
         .filter(cases::closed_at.is_null())
         .filter(cases::status.ne_all(NO_DEADLINE))
+        .group_by((
+            cases::institution_id,
+            cases::status,
+            cases::acknowledge_by,
+            cases::triage_by,
+            cases::response_due_on,
+        ))
         .select((
             cases::institution_id,
             cases::status,
             cases::acknowledge_by,
             cases::triage_by,
             cases::response_due_on,
+            diesel::dsl::count_star(),
         ))
         .into_boxed();
     if let Some(inst) = institution {
