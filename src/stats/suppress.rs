@@ -50,11 +50,20 @@ pub fn protect(values: &[u64], relations: &[Relation]) -> Vec<bool> {
         }
     }
     let mut verified = vec![false; values.len()];
+    // The smallest and largest value of each cell seen in a consistent solution: the true
+    // values first, then every solution a linear program returns. Withholding more only widens
+    // what is consistent, so a solution stays one; two seen values that [`safe`] accepts as a
+    // range prove the cell safe without solving its own programs (the true range is wider).
+    let mut seen: Vec<(f64, f64)> = values.iter().map(|&v| (v as f64, v as f64)).collect();
     loop {
         pair(values, relations, &mut withheld);
         let next = (0..values.len()).find(|&c| withheld[c] && !verified[c]);
         let Some(cell) = next else { return withheld };
-        if verified_safe(values, &withheld, relations, &by_cell, cell) {
+        if safe(Some((seen[cell].0, Some(seen[cell].1)))) {
+            verified[cell] = true;
+            continue;
+        }
+        if verified_safe(values, &withheld, relations, &by_cell, cell, &mut seen) {
             verified[cell] = true;
             continue;
         }
@@ -133,21 +142,22 @@ pub fn range(
     cell: usize,
 ) -> Option<(f64, Option<f64>)> {
     let all: Vec<&Relation> = relations.iter().collect();
-    let min = solve(values, withheld, &all, cell, OptimizationDirection::Minimize)?;
-    let max = solve(values, withheld, &all, cell, OptimizationDirection::Maximize)?;
+    let min = solve(values, withheld, &all, cell, OptimizationDirection::Minimize, &mut vec![])?;
+    let max = solve(values, withheld, &all, cell, OptimizationDirection::Maximize, &mut vec![])?;
     Some((min?, max))
 }
 
 /// Whether `cell` is protected, as [`safe`] over [`range`] would say, solving less: only over
 /// the relations that reach it through withheld cells (the others cannot move it), and the
 /// smallest value only when needed: the true value is feasible, so when the largest exceeds
-/// it the smallest differs from the largest.
+/// it the smallest differs from the largest. Every solution found widens `seen`.
 fn verified_safe(
     values: &[u64],
     withheld: &[bool],
     relations: &[Relation],
     by_cell: &[Vec<usize>],
     cell: usize,
+    seen: &mut [(f64, f64)],
 ) -> bool {
     let mut seen_rel = vec![false; relations.len()];
     let mut seen_cell = std::collections::HashSet::from([cell]);
@@ -167,7 +177,7 @@ fn verified_safe(
             }
         }
     }
-    let max = match solve(values, withheld, &reach, cell, OptimizationDirection::Maximize) {
+    let max = match solve(values, withheld, &reach, cell, OptimizationDirection::Maximize, seen) {
         None => return false,
         Some(None) => return true,
         Some(Some(m)) => (m + 1e-6).floor(),
@@ -178,20 +188,23 @@ fn verified_safe(
     if max > values[cell] as f64 {
         return true;
     }
-    match solve(values, withheld, &reach, cell, OptimizationDirection::Minimize) {
+    match solve(values, withheld, &reach, cell, OptimizationDirection::Minimize, seen) {
         Some(Some(min)) => (min - 1e-6).ceil() < max,
         _ => false,
     }
 }
 
 /// One LP over the withheld cells of `relations`: `Some(Some(v))` the optimum, `Some(None)`
-/// unbounded, `None` a solver failure.
+/// unbounded, `None` a solver failure. The optimum's value of every cell widens `seen` (when
+/// it is not empty): the cells outside these relations keep their true values, and the
+/// relations outside them hold no cell of these, so the whole is consistent.
 fn solve(
     values: &[u64],
     withheld: &[bool],
     relations: &[&Relation],
     cell: usize,
     direction: OptimizationDirection,
+    seen: &mut [(f64, f64)],
 ) -> Option<Option<f64>> {
     let mut p = Problem::new(direction);
     let mut var = std::collections::HashMap::new();
@@ -218,7 +231,15 @@ fn solve(
         p.add_constraint(&terms[..], ComparisonOp::Eq, rhs);
     }
     match p.solve() {
-        Ok(outcome) => outcome.into_solution().ok().map(|s| Some(s.objective())),
+        Ok(outcome) => outcome.into_solution().ok().map(|s| {
+            if !seen.is_empty() {
+                for (&c, &v) in &var {
+                    let x = s.var_value(v);
+                    seen[c] = (seen[c].0.min(x), seen[c].1.max(x));
+                }
+            }
+            Some(s.objective())
+        }),
         Err(microlp::Error::Unbounded) => Some(None),
         Err(_) => None,
     }
