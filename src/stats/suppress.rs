@@ -142,8 +142,8 @@ pub fn range(
     cell: usize,
 ) -> Option<(f64, Option<f64>)> {
     let all: Vec<&Relation> = relations.iter().collect();
-    let min = solve(values, withheld, &all, cell, OptimizationDirection::Minimize, &mut vec![])?;
-    let max = solve(values, withheld, &all, cell, OptimizationDirection::Maximize, &mut vec![])?;
+    let min = solve(values, withheld, &all, cell, OptimizationDirection::Minimize, &mut [])?;
+    let max = solve(values, withheld, &all, cell, OptimizationDirection::Maximize, &mut [])?;
     Some((min?, max))
 }
 
