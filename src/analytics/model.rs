@@ -1,12 +1,17 @@
-//! The queries behind the staff map: the events of a period, where they happened, narrowed by
-//! violation group, force and, for a case worker, their institution's cases. Ids stay on the
-//! server side of the page except in the staff exports.
+//! The queries behind the staff map and the staff analytics: the events of a period, where
+//! they happened, narrowed by violation group, force and, for a case worker, their
+//! institution's cases; the allegations of a period counted by month, region, force, unit and
+//! violation group; the cases opened and closed in a period. Ids stay on the server side of
+//! the pages except in the map's exports.
 
-use chrono::{Datelike, NaiveDate};
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use diesel::dsl::{count_star, min};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::schema::{allegations, cases, events, violation_types};
+use crate::schema::{allegations, cases, events, reports, units, violation_types};
 
 /// What the staff map shows: events that occurred from `from` to `to` (both included), with
 /// an allegation of the group and of the force when given, and a case at the institution when
@@ -72,4 +77,160 @@ pub fn events_for_map(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<MapEvent
         );
     }
     q.order((events::occurred_on, events::id)).load(c)
+}
+
+/// Allegations counted by (event month, force, unit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllegationCount {
+    pub month: NaiveDate,
+    pub force_id: i32,
+    pub unit_id: Option<i32>,
+    pub n: u64,
+}
+
+/// The allegations of the months from `f.from`'s to `f.to`'s (the analytics count whole
+/// months), narrowed by group, force and institution as the map's events are, counted by
+/// month, force and unit. From the index `allegations_month` alone (no event is read).
+pub fn allegation_counts(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<AllegationCount>> {
+    let mut q = allegations::table
+        .filter(allegations::occurred_month.ge(f.from.with_day(1).unwrap_or(f.from)))
+        .filter(allegations::occurred_month.le(f.to))
+        .group_by((allegations::occurred_month, allegations::force_id, allegations::unit_id))
+        .select((allegations::occurred_month, allegations::force_id, allegations::unit_id, count_star()))
+        .into_boxed();
+    if let Some(g) = f.group_id {
+        q = q.filter(allegations::violation_type_id.eq_any(
+            violation_types::table.filter(violation_types::group_id.eq(g)).select(violation_types::id),
+        ));
+    }
+    if let Some(force) = f.force_id {
+        q = q.filter(allegations::force_id.eq(force));
+    }
+    if let Some(inst) = f.institution {
+        q = q.filter(
+            allegations::event_id
+                .eq_any(cases::table.select(cases::event_id).filter(cases::institution_id.eq(inst))),
+        );
+    }
+    let rows: Vec<(Option<NaiveDate>, i32, Option<i32>, i64)> = q.load(c)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(m, force_id, unit_id, n)| {
+            Some(AllegationCount { month: m?, force_id, unit_id, n: n as u64 })
+        })
+        .collect())
+}
+
+/// The same allegations counted by their event's region (None: no region), for events that
+/// occurred from `f.from` to `f.to`: the events of the period on `events_occurred`, their
+/// allegations on `allegations_event`, both from the index alone.
+pub fn region_counts(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<(Option<String>, u64)>> {
+    let mut q = events::table
+        .inner_join(allegations::table.on(allegations::event_id.eq(events::id)))
+        .filter(events::occurred_on.ge(f.from))
+        .filter(events::occurred_on.le(f.to))
+        .group_by(events::region_code)
+        .select((events::region_code, count_star()))
+        .into_boxed();
+    if let Some(g) = f.group_id {
+        q = q.filter(allegations::violation_type_id.eq_any(
+            violation_types::table.filter(violation_types::group_id.eq(g)).select(violation_types::id),
+        ));
+    }
+    if let Some(force) = f.force_id {
+        q = q.filter(allegations::force_id.eq(force));
+    }
+    if let Some(inst) = f.institution {
+        q = q.filter(
+            events::id.eq_any(cases::table.select(cases::event_id).filter(cases::institution_id.eq(inst))),
+        );
+    }
+    let rows: Vec<(Option<String>, i64)> = q.load(c)?;
+    Ok(rows.into_iter().map(|(r, n)| (r, n as u64)).collect())
+}
+
+/// Every unit: (id, name).
+pub fn unit_names(c: &mut DbConn) -> QueryResult<HashMap<i32, String>> {
+    Ok(units::table.select((units::id, units::name)).load::<(i32, String)>(c)?.into_iter().collect())
+}
+
+/// A case opened in a period: its institution, when it was opened and closed, and the day of
+/// its event's first report.
+#[derive(Debug, Clone)]
+pub struct OpenedCase {
+    pub institution_id: i32,
+    pub opened_at: NaiveDateTime,
+    pub closed_at: Option<NaiveDateTime>,
+    pub reported_on: Option<NaiveDate>,
+}
+
+fn day_start(d: NaiveDate) -> NaiveDateTime {
+    d.and_hms_opt(0, 0, 0).unwrap_or_default()
+}
+
+/// The cases opened from `from` to `to` (both days included), of the institution when given,
+/// on `cases_opened`.
+pub fn cases_opened(
+    c: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+    institution: Option<i32>,
+) -> QueryResult<Vec<OpenedCase>> {
+    let (start, end) = (day_start(from), day_start(to + chrono::Duration::days(1)));
+    let mut q = cases::table
+        .filter(cases::opened_at.ge(start))
+        .filter(cases::opened_at.lt(end))
+        .select((cases::event_id, cases::institution_id, cases::opened_at, cases::closed_at))
+        .into_boxed();
+    // The subquery's institution, or every one (`OR true`) when none is given.
+    let every = institution.is_none();
+    let events_q = cases::table
+        .filter(cases::opened_at.ge(start))
+        .filter(cases::opened_at.lt(end))
+        .filter(
+            cases::institution_id
+                .eq(institution.unwrap_or(0))
+                .or(every.into_sql::<diesel::sql_types::Bool>()),
+        )
+        .select(cases::event_id.nullable());
+    if let Some(inst) = institution {
+        q = q.filter(cases::institution_id.eq(inst));
+    }
+    let rows: Vec<(i32, i32, NaiveDateTime, Option<NaiveDateTime>)> = q.load(c)?;
+    let first_report: HashMap<i32, NaiveDate> = reports::table
+        .filter(reports::event_id.eq_any(events_q))
+        .group_by(reports::event_id)
+        .select((reports::event_id, min(reports::submitted_on)))
+        .load::<(Option<i32>, Option<NaiveDate>)>(c)?
+        .into_iter()
+        .filter_map(|(e, d)| Some((e?, d?)))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|(event, institution_id, opened_at, closed_at)| OpenedCase {
+            institution_id,
+            opened_at,
+            closed_at,
+            reported_on: first_report.get(&event).copied(),
+        })
+        .collect())
+}
+
+/// The days the cases closed from `from` to `to` were closed (of the institution when given),
+/// on `cases_closed`.
+pub fn cases_closed(
+    c: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+    institution: Option<i32>,
+) -> QueryResult<Vec<NaiveDate>> {
+    let mut q = cases::table
+        .filter(cases::closed_at.ge(day_start(from)))
+        .filter(cases::closed_at.lt(day_start(to + chrono::Duration::days(1))))
+        .select(cases::closed_at)
+        .into_boxed();
+    if let Some(inst) = institution {
+        q = q.filter(cases::institution_id.eq(inst));
+    }
+    Ok(q.load::<Option<NaiveDateTime>>(c)?.into_iter().flatten().map(|t| t.date()).collect())
 }

@@ -36,24 +36,35 @@ const LISTED: usize = 20;
 /// The period shown when none is asked for: the last 90 days.
 const DEFAULT_DAYS: i64 = 90;
 
-/// The filters, as typed in the page's GET form.
+/// The filters, as typed in the page's GET form (the map's and the analytics').
 #[derive(Debug, Clone, Default, FromForm)]
 pub struct Query {
-    from: Option<String>,
-    to: Option<String>,
-    group: Option<String>,
-    force: Option<String>,
+    pub(super) from: Option<String>,
+    pub(super) to: Option<String>,
+    pub(super) group: Option<String>,
+    pub(super) force: Option<String>,
 }
 
 /// The filters understood: dates that do not parse are dropped (and the form says so).
-struct Resolved {
-    filter: MapFilter,
-    from: NaiveDate,
-    to: NaiveDate,
-    bad_date: bool,
+pub(super) struct Resolved {
+    pub(super) filter: MapFilter,
+    pub(super) from: NaiveDate,
+    pub(super) to: NaiveDate,
+    pub(super) bad_date: bool,
 }
 
 fn resolve(q: &Query, tax: &Taxonomy, who: &MapReader<'_>, today: NaiveDate) -> Resolved {
+    resolve_from(q, tax, who, today, |to| to - Duration::days(DEFAULT_DAYS))
+}
+
+/// The filters, with `default_from(to)` as the first day when none is given.
+pub(super) fn resolve_from(
+    q: &Query,
+    tax: &Taxonomy,
+    who: &MapReader<'_>,
+    today: NaiveDate,
+    default_from: fn(NaiveDate) -> NaiveDate,
+) -> Resolved {
     let date = |s: &Option<String>| {
         let s = s.as_deref().filter(|s| !s.is_empty())?;
         Some(NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
@@ -61,7 +72,7 @@ fn resolve(q: &Query, tax: &Taxonomy, who: &MapReader<'_>, today: NaiveDate) -> 
     let (to, from) = (date(&q.to), date(&q.from));
     let bad_date = matches!(to, Some(None)) || matches!(from, Some(None));
     let to = to.flatten().unwrap_or(today);
-    let from = from.flatten().unwrap_or(to - Duration::days(DEFAULT_DAYS));
+    let from = from.flatten().unwrap_or_else(|| default_from(to));
     let nonempty = |s: &Option<String>| s.clone().filter(|v| !v.is_empty());
     // Least privilege: a case worker's map holds the events of their institution's cases.
     let institution = match who.0.role {
@@ -144,7 +155,7 @@ struct AreaCount {
 }
 
 /// The query string of the filters, for links and exports.
-fn encode(r: &Resolved, q: &Query) -> String {
+pub(super) fn encode(r: &Resolved, q: &Query) -> String {
     let mut s = format!("from={}&to={}", r.from, r.to);
     for (k, v) in [("group", &q.group), ("force", &q.force)] {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {

@@ -482,13 +482,49 @@ pub fn workers_of(conn: &mut DbConn, institution_id: i32) -> QueryResult<Vec<(i3
         .load(conn)
 }
 
+/// The statuses in which no deadline runs (besides a closed case).
+const NO_DEADLINE: [&str; 5] = ["inadmissible", "duplicate", "out_of_scope", "closed", "suspended"];
+
 /// Open cases with a deadline, for the reminders.
 pub fn with_deadlines(conn: &mut DbConn) -> QueryResult<Vec<Case>> {
     cases::table
         .filter(cases::closed_at.is_null())
-        .filter(cases::status.ne_all(["inadmissible", "duplicate", "out_of_scope", "closed", "suspended"]))
+        .filter(cases::status.ne_all(NO_DEADLINE))
         .select(Case::as_select())
         .load(conn)
+}
+
+/// What judging a case's deadlines needs: (institution, status, acknowledge by, triage by,
+/// response due on), and how many open cases share them.
+pub type Deadlines = (i32, String, Option<NaiveDate>, Option<NaiveDate>, Option<NaiveDate>, i64);
+
+/// The same open cases as [`with_deadlines`] (of the institution when given), counted by
+/// [`Deadlines`] (many cases share their dates), for the staff analytics' overdue counts.
+/// Reads the open cases on `cases_closed` (closed_at NULL), not the whole table.
+pub fn open_deadlines(conn: &mut DbConn, institution: Option<i32>) -> QueryResult<Vec<Deadlines>> {
+    let mut q = cases::table
+        .filter(cases::closed_at.is_null())
+        .filter(cases::status.ne_all(NO_DEADLINE))
+        .group_by((
+            cases::institution_id,
+            cases::status,
+            cases::acknowledge_by,
+            cases::triage_by,
+            cases::response_due_on,
+        ))
+        .select((
+            cases::institution_id,
+            cases::status,
+            cases::acknowledge_by,
+            cases::triage_by,
+            cases::response_due_on,
+            diesel::dsl::count_star(),
+        ))
+        .into_boxed();
+    if let Some(inst) = institution {
+        q = q.filter(cases::institution_id.eq(inst));
+    }
+    q.load(conn)
 }
 
 pub fn user_contact(conn: &mut DbConn, id: i32) -> QueryResult<(String, String)> {

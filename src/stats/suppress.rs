@@ -50,11 +50,20 @@ pub fn protect(values: &[u64], relations: &[Relation]) -> Vec<bool> {
         }
     }
     let mut verified = vec![false; values.len()];
+    // The smallest and largest value of each cell seen in a consistent solution: the true
+    // values first, then every solution a linear program returns. Withholding more only widens
+    // what is consistent, so a solution stays one; two seen values that [`safe`] accepts as a
+    // range prove the cell safe without solving its own programs (the true range is wider).
+    let mut seen: Vec<(f64, f64)> = values.iter().map(|&v| (v as f64, v as f64)).collect();
     loop {
         pair(values, relations, &mut withheld);
         let next = (0..values.len()).find(|&c| withheld[c] && !verified[c]);
         let Some(cell) = next else { return withheld };
-        if verified_safe(values, &withheld, relations, &by_cell, cell) {
+        if safe(Some((seen[cell].0, Some(seen[cell].1)))) {
+            verified[cell] = true;
+            continue;
+        }
+        if verified_safe(values, &withheld, relations, &by_cell, cell, &mut seen) {
             verified[cell] = true;
             continue;
         }
@@ -133,21 +142,22 @@ pub fn range(
     cell: usize,
 ) -> Option<(f64, Option<f64>)> {
     let all: Vec<&Relation> = relations.iter().collect();
-    let min = solve(values, withheld, &all, cell, OptimizationDirection::Minimize)?;
-    let max = solve(values, withheld, &all, cell, OptimizationDirection::Maximize)?;
+    let min = solve(values, withheld, &all, cell, OptimizationDirection::Minimize, &mut [])?;
+    let max = solve(values, withheld, &all, cell, OptimizationDirection::Maximize, &mut [])?;
     Some((min?, max))
 }
 
 /// Whether `cell` is protected, as [`safe`] over [`range`] would say, solving less: only over
 /// the relations that reach it through withheld cells (the others cannot move it), and the
 /// smallest value only when needed: the true value is feasible, so when the largest exceeds
-/// it the smallest differs from the largest.
+/// it the smallest differs from the largest. Every solution found widens `seen`.
 fn verified_safe(
     values: &[u64],
     withheld: &[bool],
     relations: &[Relation],
     by_cell: &[Vec<usize>],
     cell: usize,
+    seen: &mut [(f64, f64)],
 ) -> bool {
     let mut seen_rel = vec![false; relations.len()];
     let mut seen_cell = std::collections::HashSet::from([cell]);
@@ -167,7 +177,7 @@ fn verified_safe(
             }
         }
     }
-    let max = match solve(values, withheld, &reach, cell, OptimizationDirection::Maximize) {
+    let max = match solve(values, withheld, &reach, cell, OptimizationDirection::Maximize, seen) {
         None => return false,
         Some(None) => return true,
         Some(Some(m)) => (m + 1e-6).floor(),
@@ -178,20 +188,23 @@ fn verified_safe(
     if max > values[cell] as f64 {
         return true;
     }
-    match solve(values, withheld, &reach, cell, OptimizationDirection::Minimize) {
+    match solve(values, withheld, &reach, cell, OptimizationDirection::Minimize, seen) {
         Some(Some(min)) => (min - 1e-6).ceil() < max,
         _ => false,
     }
 }
 
 /// One LP over the withheld cells of `relations`: `Some(Some(v))` the optimum, `Some(None)`
-/// unbounded, `None` a solver failure.
+/// unbounded, `None` a solver failure. The optimum's value of every cell widens `seen` (when
+/// it is not empty): the cells outside these relations keep their true values, and the
+/// relations outside them hold no cell of these, so the whole is consistent.
 fn solve(
     values: &[u64],
     withheld: &[bool],
     relations: &[&Relation],
     cell: usize,
     direction: OptimizationDirection,
+    seen: &mut [(f64, f64)],
 ) -> Option<Option<f64>> {
     let mut p = Problem::new(direction);
     let mut var = std::collections::HashMap::new();
@@ -218,7 +231,15 @@ fn solve(
         p.add_constraint(&terms[..], ComparisonOp::Eq, rhs);
     }
     match p.solve() {
-        Ok(outcome) => outcome.into_solution().ok().map(|s| Some(s.objective())),
+        Ok(outcome) => outcome.into_solution().ok().map(|s| {
+            if !seen.is_empty() {
+                for (&c, &v) in &var {
+                    let x = s.var_value(v);
+                    seen[c] = (seen[c].0.min(x), seen[c].1.max(x));
+                }
+            }
+            Some(s.objective())
+        }),
         Err(microlp::Error::Unbounded) => Some(None),
         Err(_) => None,
     }
@@ -288,6 +309,27 @@ mod tests {
     /// the cell-by-cell sum of the others (a year and its quarters).
     /// Returns, for every withheld number, (where, min, max).
     fn attack(tables: &[&Published], year_is_sum: bool) -> Vec<(String, f64, Option<f64>)> {
+        let all: Vec<usize> = (0..tables.len()).collect();
+        let sums = if year_is_sum { vec![all] } else { vec![] };
+        attack_linked(tables, &sums, &[])
+    }
+
+    /// A number of a published table that another table publishes too.
+    #[derive(Clone, Copy, Debug)]
+    enum Pos {
+        Col(usize),
+        Grand,
+    }
+
+    /// The attacker with more knowledge: `sums` lists groups of tables whose first is the
+    /// cell-by-cell sum of the others (a year and its quarters), and `links` says that two
+    /// tables publish the same number (table, position) = (table, position): the totals that
+    /// tables of the same allegations share.
+    fn attack_linked(
+        tables: &[&Published],
+        sums: &[Vec<usize>],
+        links: &[(usize, Pos, usize, Pos)],
+    ) -> Vec<(String, f64, Option<f64>)> {
         // Unknowns: every withheld number of every table. Knowns stay numbers.
         #[derive(Clone, Copy)]
         enum N {
@@ -347,8 +389,16 @@ mod tests {
             e.push((t.grand, -1.0));
             eqs.push(e);
         }
-        if year_is_sum {
-            let (y, qs) = ts.split_first().unwrap();
+        for (a, pa, b, pb) in links {
+            let at = |t: usize, p: Pos| match p {
+                Pos::Col(j) => ts[t].cols[j],
+                Pos::Grand => ts[t].grand,
+            };
+            eqs.push(vec![(at(*a, *pa), 1.0), (at(*b, *pb), -1.0)]);
+        }
+        for group in sums {
+            let members: Vec<&T> = group.iter().map(|&i| &ts[i]).collect();
+            let (y, qs) = members.split_first().unwrap();
             let every = |f: &dyn Fn(&T) -> Vec<N>| {
                 let yv = f(y);
                 (0..yv.len())
@@ -566,6 +616,188 @@ mod tests {
         assert!(r.is_err(), "the attacker's verdict fails a weak pattern");
         let (rel, _) = grid_relations(0, 3, 3);
         assert!(!safe(range(&values(&table), &w, &rel, 0)));
+    }
+
+    // ---- Across tables: the region and force tables (and the disposition table) count the
+    // same allegations, so they share the violation groups' totals and the grand total. ------
+
+    use crate::stats::figures::{self, Axes, Period, Record, Table};
+
+    /// What the public sees of a two-way table of `figures` (dimensions `xs` × `ys`).
+    fn published_of(t: &Table, xs: &[String], ys: &[String]) -> Published {
+        let get = |a: &str, b: &str| t.cell(&[a, b]).unwrap_or_else(|| panic!("{} [{a},{b}]", t.id)).count;
+        Published {
+            inner: xs.iter().map(|x| ys.iter().map(|y| get(x, y)).collect()).collect(),
+            rows: xs.iter().map(|x| get(x, "*")).collect(),
+            cols: ys.iter().map(|y| get("*", y)).collect(),
+            grand: get("*", "*"),
+        }
+    }
+
+    /// A one-way table as a one-column table: each row's total is its one cell.
+    fn published_of_1d(t: &Table, xs: &[String]) -> Published {
+        let get = |a: &str| t.cell(&[a]).unwrap().count;
+        Published {
+            inner: xs.iter().map(|x| vec![get(x)]).collect(),
+            rows: xs.iter().map(|x| get(x)).collect(),
+            cols: vec![get("*")],
+            grand: get("*"),
+        }
+    }
+
+    /// Allegations as (region, group, force, disposition, count), protected by `figures` for
+    /// the periods of `group` (the quarters of `year`, and the year when it is in `group`); then
+    /// the region, force and disposition tables of every period attacked together, the shared
+    /// totals linked, each year the sum of its quarters. Returns the numbers withheld.
+    fn check_shared(rows: &[(usize, usize, usize, usize, u64)], group: &[Period], what: &str) -> usize {
+        let names = |p: &str, n: usize| (0..n).map(|i| format!("{p}{i}")).collect::<Vec<_>>();
+        let (regions, groups, forces, dispositions) =
+            (names("r", 5), names("g", 4), names("f", 4), names("d", 3));
+        let axes = Axes(vec![
+            ("region", regions.clone()),
+            ("violation_group", groups.clone()),
+            ("force", forces.clone()),
+            ("disposition", dispositions.clone()),
+            ("institution", vec![]),
+            ("public_status", vec![]),
+            ("outcome", vec![]),
+        ]);
+        // Each row lands in one quarter of the group (by its position), so the year is their sum.
+        let quarters: Vec<Period> =
+            group.iter().copied().filter(|p| matches!(p, Period::Quarter(..))).collect();
+        let records: Vec<Record> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.4 > 0)
+            .map(|(k, &(r, g, f, d, n))| Record {
+                population: "allegations",
+                attrs: vec![
+                    ("region", regions[r].clone()),
+                    ("violation_group", groups[g].clone()),
+                    ("force", forces[f].clone()),
+                    ("disposition", dispositions[d].clone()),
+                ],
+                on: quarters[k % quarters.len()].span().0,
+                n,
+            })
+            .collect();
+        let stats = figures::protect_group(&axes, &records, &[], group);
+        let mut published = vec![];
+        for ps in &stats {
+            published.push(published_of(ps.table("allegations_by_region").unwrap(), &regions, &groups));
+            published.push(published_of(ps.table("allegations_by_force").unwrap(), &forces, &groups));
+            published.push(published_of_1d(ps.table("allegations_by_disposition").unwrap(), &dispositions));
+        }
+        // Within each period (tables 3p, 3p+1, 3p+2): the same group totals and grand total.
+        let mut links = vec![];
+        for p in 0..stats.len() {
+            let (reg, force, disp) = (3 * p, 3 * p + 1, 3 * p + 2);
+            for j in 0..groups.len() {
+                links.push((reg, Pos::Col(j), force, Pos::Col(j)));
+            }
+            links.push((reg, Pos::Grand, force, Pos::Grand));
+            links.push((reg, Pos::Grand, disp, Pos::Grand));
+        }
+        // A year's tables are the sums of its quarters' tables, kind by kind.
+        let mut sums = vec![];
+        if let Some(y) = stats.iter().position(|ps| matches!(ps.period, Period::Year(_))) {
+            let qs: Vec<usize> = (0..stats.len()).filter(|&p| p != y).collect();
+            for kind in 0..3 {
+                sums.push(std::iter::once(3 * y + kind).chain(qs.iter().map(|q| 3 * q + kind)).collect());
+            }
+        }
+        let refs: Vec<&Published> = published.iter().collect();
+        let found = attack_linked(&refs, &sums, &links);
+        assert_holds(&found, what);
+        found.len()
+    }
+
+    /// A fixed pseudo-random set of allegations: many small counts spread over the dimensions.
+    fn sparse_allegations(seed: u64, n: usize) -> Vec<(usize, usize, usize, usize, u64)> {
+        let mut s = seed;
+        let mut next = || {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (s >> 33) as usize
+        };
+        (0..n)
+            .map(|_| {
+                let count = match next() % 5 {
+                    0 | 1 => 1 + next() as u64 % 3,
+                    2 => 0,
+                    _ => next() as u64 % 25,
+                };
+                (next() % 5, next() % 4, next() % 4, next() % 3, count)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_region_and_force_tables_attacked_together_with_their_shared_totals_give_nothing_away() {
+        let q = [Period::Quarter(2025, 1)];
+        // Built to be hard: one allegation of group 0 in the whole quarter, alone in its region
+        // row and in its force row, while every other count is large. Each table alone hides
+        // it by pairing within itself; together the group's total is one number in both.
+        let mut rows = vec![(0, 0, 0, 0, 1)];
+        for r in 1..5 {
+            for g in 1..4 {
+                rows.push((r, g, (r + g) % 4, g % 3, 20 + (r * g) as u64));
+            }
+        }
+        check_shared(&rows, &q, "one small cell shared through its group's total");
+        // A small group total: both its cells small in each table, the total 3.
+        check_shared(
+            &[(0, 2, 1, 0, 1), (3, 2, 2, 1, 2), (1, 0, 0, 0, 30), (2, 1, 3, 2, 40), (4, 3, 1, 1, 25)],
+            &q,
+            "a small group total",
+        );
+        for seed in 0..12 {
+            check_shared(&sparse_allegations(seed, 30), &q, &format!("sparse quarter {seed}"));
+        }
+    }
+
+    #[test]
+    fn a_sparse_year_and_its_quarters_attacked_across_tables_give_nothing_away() {
+        let group = [
+            Period::Year(2025),
+            Period::Quarter(2025, 1),
+            Period::Quarter(2025, 2),
+            Period::Quarter(2025, 3),
+            Period::Quarter(2025, 4),
+        ];
+        for seed in [3, 7] {
+            let n = check_shared(&sparse_allegations(seed, 40), &group, &format!("sparse year {seed}"));
+            assert!(n > 0, "something is withheld");
+        }
+    }
+
+    #[test]
+    fn the_linked_attacker_breaks_tables_protected_apart() {
+        // The same allegations in a region table and a force table, each protected alone (its
+        // group totals its own cells): one publishes a group total the other withheld as
+        // cover, and the attacker who links them narrows a withheld count to 1-4 in some of
+        // these tables. Sharing the totals (one cell, `figures`) is what the test above checks.
+        let mut broken = 0;
+        for seed in 0..12 {
+            let rows = sparse_allegations(seed, 30);
+            let mut by_region = vec![vec![0u64; 4]; 5];
+            let mut by_force = vec![vec![0u64; 4]; 4];
+            for &(r, g, f, _, n) in &rows {
+                by_region[r][g] += n;
+                by_force[f][g] += n;
+            }
+            let apart = |t: &Vec<Vec<u64>>| {
+                let (rel, _) = grid_relations(0, t.len(), t[0].len());
+                publish(t, &protect(&values(t), &rel), 0)
+            };
+            let (a, b) = (apart(&by_region), apart(&by_force));
+            let mut links: Vec<(usize, Pos, usize, Pos)> =
+                (0..4).map(|j| (0, Pos::Col(j), 1, Pos::Col(j))).collect();
+            links.push((0, Pos::Grand, 1, Pos::Grand));
+            let found = attack_linked(&[&a, &b], &[], &links);
+            let holds = std::panic::catch_unwind(|| assert_holds(&found, "apart")).is_ok();
+            broken += usize::from(!holds);
+        }
+        assert!(broken > 0, "tables protected apart leak through their shared totals");
     }
 
     #[test]

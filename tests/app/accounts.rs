@@ -436,6 +436,12 @@ fn role_route_matrix() {
                 "/staff/map/events.geojson".into(),
                 vec!["intake", "investigator", "ombudsman", "auditor"],
             ),
+            ("GET", "/staff/analytics".into(), vec!["intake", "investigator", "ombudsman", "auditor"]),
+            (
+                "GET",
+                "/staff/analytics/overdue.csv".into(),
+                vec!["intake", "investigator", "ombudsman", "auditor"],
+            ),
             ("GET", "/staff/admin/routing".into(), vec!["admin"]),
             ("POST", "/staff/admin/routing".into(), vec!["admin"]),
             ("POST", "/staff/events/1/allegations".into(), vec!["intake"]),

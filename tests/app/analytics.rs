@@ -1,7 +1,9 @@
 //! Issue #11 (issue 13), the staff map, on each engine: hand-built events of known places and
 //! dates; the page's cercle shading, its hotspots, the CSV and the GeoJSON agree; the filters by
 //! period and violation group narrow them; a case worker sees their institution's events only;
-//! a trainer or a monitor gets 404; every export is audited.
+//! a trainer or a monitor gets 404; every export is audited. And the trends page
+//! (`/staff/analytics`): known allegations, cases, reports and deadlines; every table on the
+//! page equals its CSV; scoped to a case worker's institution; audited exports; 404 otherwise.
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -11,7 +13,9 @@ use serde_json::Value;
 
 use crate::accounts::{add_user, sign_in, PW};
 use crate::common::*;
-use vigie::schema::{allegations, audit_log, events, forces, institutions, violation_types};
+use vigie::schema::{
+    allegations, audit_log, cases, events, forces, institutions, reports, units, violation_types,
+};
 
 fn day(s: &str) -> NaiveDate {
     s.parse().unwrap()
@@ -44,19 +48,23 @@ fn event(db: &TestDb, geo: &vigie::geo::Geo, on: &str, point: Option<(f64, f64)>
 }
 
 fn allege(db: &TestDb, event: i32, vt: &str) {
+    allege_by(db, event, vt, "gendarmerie", None)
+}
+
+fn allege_by(db: &TestDb, event: i32, vt: &str, force: &str, unit: Option<i32>) {
     let c = &mut db.conn();
     let vt: i32 = violation_types::table
         .filter(violation_types::code.eq(vt))
         .select(violation_types::id)
         .first(c)
         .unwrap();
-    let force: i32 =
-        forces::table.filter(forces::code.eq("gendarmerie")).select(forces::id).first(c).unwrap();
+    let force: i32 = forces::table.filter(forces::code.eq(force)).select(forces::id).first(c).unwrap();
     diesel::insert_into(allegations::table)
         .values((
             allegations::event_id.eq(event),
             allegations::violation_type_id.eq(vt),
             allegations::force_id.eq(force),
+            allegations::unit_id.eq(unit),
             allegations::unit_description.eq(""),
             allegations::involvement.eq("carried_out"),
             allegations::confidence.eq("probable"),
@@ -242,5 +250,265 @@ fn a_case_worker_sees_their_institutions_events_and_others_get_404() {
             r.headers().get_one("Location").unwrap().starts_with("/staff/sign-in"),
             "to the sign-in page"
         );
+    });
+}
+
+// ---- The trends page -------------------------------------------------------------------------
+
+fn institution(db: &TestDb, code: &str) -> i32 {
+    institutions::table
+        .filter(institutions::code.eq(code))
+        .select(institutions::id)
+        .first(&mut db.conn())
+        .unwrap()
+}
+
+fn unit(db: &TestDb, force: &str, name: &str) -> i32 {
+    let c = &mut db.conn();
+    let force: i32 = forces::table.filter(forces::code.eq(force)).select(forces::id).first(c).unwrap();
+    diesel::insert_into(units::table)
+        .values((units::force_id.eq(force), units::name.eq(name), units::search_key.eq(name.to_lowercase())))
+        .returning(units::id)
+        .get_result(c)
+        .unwrap()
+}
+
+/// A report through the public API, linked to `event` and dated `submitted`.
+fn report_for(app: &TestApp, event: i32, submitted: &str) {
+    let body = serde_json::json!({
+        "narrative": "Des hommes en uniforme ont frappé des habitants au marché.",
+        "occurred_on": "2026-04-02",
+        "violations": ["integrity.beating"],
+        "force": "fama_army",
+        "location": {"lat": BAMAKO.0, "lon": BAMAKO.1},
+        "victim_count": 1,
+        "children_involved": false,
+        "reporter_relation": "witness",
+    });
+    let r = app
+        .client
+        .post("/api/v1/reports")
+        .header(rocket::http::ContentType::JSON)
+        .body(body.to_string())
+        .dispatch();
+    assert_eq!(r.status(), Status::Created);
+    let c = &mut app.db.conn();
+    let id: i32 = reports::table.order(reports::id.desc()).select(reports::id).first(c).unwrap();
+    diesel::update(reports::table.find(id))
+        .set((reports::event_id.eq(Some(event)), reports::submitted_on.eq(day(submitted))))
+        .execute(c)
+        .unwrap();
+}
+
+/// Known figures for 2026-01-01 – 2026-06-30, judged on 2026-07-15:
+/// - 2026-Q1: six events near Djenné (Mopti), torture by the gendarmerie, four by "Brigade A";
+///   a Médiateur case opened on 2026-03-20 on the first (its deadlines passed by July) and
+///   another on 2026-07-10 on the second (after the period; acknowledgement near, not passed).
+/// - 2026-Q2: five events near Bamako, killings by the army, three by "Bataillon B"; each with a
+///   report dated 2026-04-03 and a CNDH case opened on 2026-04-05; two closed on 2026-05-05.
+/// - Outside: an event of 2025-11-01 with an allegation.
+fn seed_trends(app: &TestApp) -> (i32, i32) {
+    let geo = vigie::geo::Geo::load(std::path::Path::new("resources/mali")).unwrap();
+    let db = &app.db;
+    let (a, b) = (unit(db, "gendarmerie", "Brigade A"), unit(db, "fama_army", "Bataillon B"));
+    let (cndh, med) = (institution(db, "cndh"), institution(db, "mediateur"));
+    let at = |s: &str| day(s).and_hms_opt(9, 0, 0).unwrap();
+    let djenne: Vec<i32> = (0..6)
+        .map(|i| {
+            let e = event(db, &geo, "2026-03-10", Some(near(DJENNE.0, DJENNE.1, i as f64 * 0.15, 0.1)));
+            allege_by(db, e, "integrity.torture", "gendarmerie", (i < 4).then_some(a));
+            e
+        })
+        .collect();
+    vigie::cases::model::open_case(&mut db.conn(), djenne[0], med, 7, 30, at("2026-03-20")).unwrap();
+    vigie::cases::model::open_case(&mut db.conn(), djenne[1], med, 7, 30, at("2026-07-10")).unwrap();
+    for i in 0..5 {
+        let e = event(db, &geo, "2026-04-02", Some(near(BAMAKO.0, BAMAKO.1, 0.0, i as f64 * 0.4)));
+        allege_by(db, e, "life.extrajudicial_execution", "fama_army", (i < 3).then_some(b));
+        report_for(app, e, "2026-04-03");
+        let (case, _) =
+            vigie::cases::model::open_case(&mut db.conn(), e, cndh, 7, 30, at("2026-04-05")).unwrap();
+        if i < 2 {
+            diesel::update(cases::table.find(case))
+                .set((cases::status.eq("closed"), cases::closed_at.eq(Some(at("2026-05-05")))))
+                .execute(&mut db.conn())
+                .unwrap();
+        }
+    }
+    let old = event(db, &geo, "2025-11-01", Some(near(BAMAKO.0, BAMAKO.1, 0.1, 0.1)));
+    allege_by(db, old, "integrity.torture", "gendarmerie", None);
+    (a, b)
+}
+
+/// A client signed in with the clock pinned to `on`.
+fn signed_in_on(app: &TestApp, email: &str, on: &str) -> Client {
+    let c = Client::tracked(
+        vigie::build(figment(&app.db).merge(("totp_required_roles", Vec::<String>::new()))).unwrap(),
+    )
+    .unwrap();
+    let noon = day(on).and_hms_opt(12, 0, 0).unwrap().and_utc();
+    c.rocket().state::<vigie::clock::Clock>().unwrap().pin(Some(noon));
+    let (s, _) = sign_in(&c, email, PW);
+    assert_eq!(s, Status::SeeOther, "{email} signs in");
+    c
+}
+
+/// (code, values) of a table's rows.
+type Rows = Vec<(String, Vec<String>)>;
+
+/// (code, values) of each row of the page's table `id` ("—" read as empty).
+fn page_rows(html: &str, id: &str) -> Rows {
+    let section = html
+        .split(&format!("id=\"table-{id}\""))
+        .nth(1)
+        .unwrap_or_else(|| panic!("table {id}"))
+        .split("</section>")
+        .next()
+        .unwrap();
+    section
+        .split("<tr data-code=\"")
+        .skip(1)
+        .map(|row| {
+            let code = row.split('"').next().unwrap().to_string();
+            let values = row
+                .split("<td class=\"num\">")
+                .skip(1)
+                .map(|v| v.split('<').next().unwrap().replace('—', ""))
+                .collect();
+            (code, values)
+        })
+        .collect()
+}
+
+/// The same from the CSV: the first column and the last `n` of each row.
+fn csv_table(body: &str, n: usize) -> Rows {
+    let mut r = csv::Reader::from_reader(body.as_bytes());
+    r.records()
+        .map(|x| x.unwrap())
+        .map(|x| (x[0].to_string(), x.iter().skip(x.len() - n).map(String::from).collect()))
+        .collect()
+}
+
+fn rows(want: &[(&str, &[&str])]) -> Rows {
+    want.iter().map(|(c, v)| (c.to_string(), v.iter().map(|s| s.to_string()).collect())).collect()
+}
+
+const HALF: &str = "from=2026-01-01&to=2026-06-30";
+
+#[test]
+fn the_trends_page_counts_known_allegations_cases_and_deadlines_and_each_csv_equals_it() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let (a, b) = seed_trends(&app);
+        let geo = vigie::geo::Geo::load(std::path::Path::new("resources/mali")).unwrap();
+        let mopti = geo.boundaries.locate(DJENNE.0, DJENNE.1).unwrap().region_code;
+        let bamako = geo.boundaries.locate(BAMAKO.0, BAMAKO.1).unwrap().region_code;
+        add_user(&app.db, "intake@vigie.test", "intake", None);
+        let intake = signed_in_on(&app, "intake@vigie.test", "2026-07-15");
+        let (st, html) = get(&intake, &format!("/staff/analytics?{HALF}"));
+        assert_eq!(st, Status::Ok);
+        assert!(html.contains("<svg") && html.contains("class=\"bar\""), "the chart is drawn");
+        assert!(html.contains("href=\"/staff/analytics\""), "linked from the staff navigation");
+        let (gend, army) = ("Gendarmerie nationale", "Armée de terre (FAMa)");
+        let (a, b) = (a.to_string(), b.to_string());
+        let expected: Vec<(&str, Rows)> = vec![
+            ("trend", rows(&[("2026-Q1", &["6", "1", "0"]), ("2026-Q2", &["5", "5", "2"])])),
+            ("force", rows(&[("gendarmerie", &["6"]), ("fama_army", &["5"])])),
+            ("unit", rows(&[(&a, &[gend, "4"]), (&b, &[army, "3"]), ("", &[army, "2"]), ("", &[gend, "2"])])),
+            ("region", rows(&[(&mopti, &["6"]), (&bamako, &["5"])])),
+            (
+                "timing",
+                rows(&[
+                    ("cndh", &["5", "2", "2", "30", "32"]),
+                    ("mediateur", &["1", "0", "", "", ""]),
+                    ("*", &["6", "2", "2", "30", "32"]),
+                ]),
+            ),
+            // On 2026-07-15: the three open CNDH cases are past both deadlines; of the Médiateur's
+            // two, the one opened in March is, the one opened on 07-10 is not yet.
+            (
+                "overdue",
+                rows(&[("cndh", &["3", "3", "3", "3", "0"]), ("mediateur", &["2", "1", "1", "1", "0"])]),
+            ),
+        ];
+        for (id, want) in &expected {
+            let shown = page_rows(&html, id);
+            assert_eq!(&shown, want, "page table {id}");
+            let (st, csv) = get(&intake, &format!("/staff/analytics/{id}.csv?{HALF}"));
+            assert_eq!(st, Status::Ok, "{id}.csv");
+            let n = want[0].1.len();
+            assert_eq!(&csv_table(&csv, n), want, "CSV {id} equals the page");
+        }
+        assert!(html.contains(">Brigade A<") && html.contains(">Unité non identifiée<"));
+        // Each export audited: the table, the period, the rows.
+        let audited: Vec<String> = audit_log::table
+            .filter(audit_log::action.eq("analytics.export_csv"))
+            .order(audit_log::id)
+            .select(audit_log::details)
+            .load(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(audited.len(), 6);
+        assert_eq!(audited[0], "table=trend from=2026-01-01 to=2026-06-30 rows=2");
+        assert_eq!(audited[2], "table=unit from=2026-01-01 to=2026-06-30 rows=4");
+        // The group narrows the allegations; the force too.
+        let (_, html) = get(&intake, &format!("/staff/analytics?{HALF}&group=integrity"));
+        assert_eq!(page_rows(&html, "force"), rows(&[("gendarmerie", &["6"])]));
+        let (_, html) = get(&intake, &format!("/staff/analytics?{HALF}&force=fama_army"));
+        assert_eq!(page_rows(&html, "region"), rows(&[(&bamako, &["5"])]));
+        // The default range (eight quarters to today) holds the older allegation too.
+        let (_, html) = get(&intake, "/staff/analytics");
+        assert!(html.contains("value=\"2024-10-01\""), "from the quarter seven before");
+        assert_eq!(page_rows(&html, "force"), rows(&[("gendarmerie", &["7"]), ("fama_army", &["5"])]));
+        // A table that does not exist.
+        assert_eq!(get(&intake, "/staff/analytics/nope.csv").0, Status::NotFound);
+        assert_eq!(get(&intake, "/staff/analytics/force").0, Status::NotFound);
+    });
+}
+
+#[test]
+fn a_case_worker_sees_their_institutions_trends_and_others_get_404() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        seed_trends(&app);
+        add_user(&app.db, "cndh@vigie.test", "investigator", Some("cndh"));
+        add_user(&app.db, "med@vigie.test", "ombudsman", Some("mediateur"));
+        add_user(&app.db, "trainer@vigie.test", "trainer", None);
+        add_user(&app.db, "monitor@vigie.test", "monitor", None);
+        let cndh = signed_in_on(&app, "cndh@vigie.test", "2026-07-15");
+        let (st, html) = get(&cndh, &format!("/staff/analytics?{HALF}"));
+        assert_eq!(st, Status::Ok);
+        assert!(html.contains("votre institution"), "the page says it is scoped");
+        assert_eq!(
+            page_rows(&html, "trend"),
+            rows(&[("2026-Q1", &["0", "0", "0"]), ("2026-Q2", &["5", "5", "2"])])
+        );
+        assert_eq!(page_rows(&html, "force"), rows(&[("fama_army", &["5"])]));
+        assert_eq!(page_rows(&html, "timing"), rows(&[("cndh", &["5", "2", "2", "30", "32"])]));
+        assert_eq!(page_rows(&html, "overdue"), rows(&[("cndh", &["3", "3", "3", "3", "0"])]));
+        let (_, csv) = get(&cndh, &format!("/staff/analytics/overdue.csv?{HALF}"));
+        assert_eq!(csv_table(&csv, 5), rows(&[("cndh", &["3", "3", "3", "3", "0"])]));
+        // The Médiateur: the two events it has a case on, its own cases.
+        let med = signed_in_on(&app, "med@vigie.test", "2026-07-15");
+        let (_, html) = get(&med, &format!("/staff/analytics?{HALF}"));
+        assert_eq!(
+            page_rows(&html, "trend"),
+            rows(&[("2026-Q1", &["2", "1", "0"]), ("2026-Q2", &["0", "0", "0"])])
+        );
+        assert_eq!(page_rows(&html, "timing"), rows(&[("mediateur", &["1", "0", "", "", ""])]));
+        assert_eq!(page_rows(&html, "overdue"), rows(&[("mediateur", &["2", "1", "1", "1", "0"])]));
+        for who in ["trainer@vigie.test", "monitor@vigie.test"] {
+            let c = signed_in(&app, who);
+            for path in ["/staff/analytics", "/staff/analytics/force.csv"] {
+                assert_eq!(get(&c, path).0, Status::NotFound, "{who} {path}");
+            }
+            let (_, home) = get(&c, "/staff");
+            assert!(!home.contains("href=\"/staff/analytics\""), "{who}: no link");
+        }
+        let exports: i64 = audit_log::table
+            .filter(audit_log::action.eq("analytics.export_csv"))
+            .count()
+            .get_result(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(exports, 1, "refused exports are not audited");
     });
 }

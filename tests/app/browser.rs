@@ -144,3 +144,23 @@ fn an_intake_officer_triages_and_an_investigator_moves_the_case_in_chromium() {
         assert_eq!(count(&db, "cases"), 2);
     });
 }
+
+#[test]
+fn the_figures_pages_fit_a_phone_without_javascript_and_filter_by_get_in_chromium() {
+    if !browser_tests_enabled("browser analytics") {
+        return;
+    }
+    each_engine(|engine| {
+        let db = TestDb::new(engine);
+        let out = vigie_cmd(&db, &["seed-synthetic", "--reports", "300", "--seed", "5"], &[]);
+        assert!(out.status.success(), "{}", text(&out));
+        let out = vigie_cmd(
+            &db,
+            &["user", "add", "--email", "auditor@cndh.ml", "--name", "Test", "--role", "auditor"],
+            &[("VIGIE_PASSWORD", "Falaise rouge sur le fleuve")],
+        );
+        assert!(out.status.success(), "{}", text(&out));
+        let (_server, base) = start_server(&db, &[("ROCKET_TOTP_REQUIRED_ROLES", "[]")]);
+        run_script("analytics.mjs", &base);
+    });
+}

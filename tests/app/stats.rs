@@ -609,7 +609,13 @@ fn no_public_statistic_carries_a_narrative_a_name_a_contact_an_id_a_point_or_a_c
 
 #[test]
 fn the_statistics_logic_files_import_neither_rocket_nor_diesel() {
-    for f in ["src/stats/suppress.rs", "src/stats/figures.rs", "src/geo/map.rs"] {
+    for f in [
+        "src/stats/suppress.rs",
+        "src/stats/figures.rs",
+        "src/geo/map.rs",
+        "src/analytics/hotspots.rs",
+        "src/analytics/trends.rs",
+    ] {
         let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/").to_string() + f).unwrap();
         for word in ["rocket", "diesel"] {
             assert!(

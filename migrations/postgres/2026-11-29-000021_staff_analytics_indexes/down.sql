@@ -1,0 +1,2 @@
+DROP INDEX cases_closed;
+DROP INDEX cases_opened;
