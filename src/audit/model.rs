@@ -220,14 +220,27 @@ pub fn checkpoint(conn: &mut DbConn) -> QueryResult<Option<Checkpoint>> {
     }))
 }
 
+/// Stores the checkpoint. Concurrency: one upsert, because two audit pages (or two instances)
+/// store theirs at once; the earlier delete-then-insert made the second fail on the key (a 500
+/// seen in the soak run on two instances). Either checkpoint is a verified prefix of the chain,
+/// so the last writer may keep the older one: the next view verifies a little more.
 pub fn store_checkpoint(conn: &mut DbConn, c: &Checkpoint) -> QueryResult<()> {
-    diesel::delete(settings::table.find(CHECKPOINT_KEY)).execute(conn)?;
-    diesel::insert_into(settings::table)
-        .values((
-            settings::key.eq(CHECKPOINT_KEY),
-            settings::value.eq(format!("{}|{}|{}", c.last_id, c.last_hash, c.count)),
-        ))
-        .execute(conn)?;
+    let value = format!("{}|{}|{}", c.last_id, c.last_hash, c.count);
+    let row = (settings::key.eq(CHECKPOINT_KEY), settings::value.eq(&value));
+    match conn {
+        DbConn::Pg(pg) => diesel::insert_into(settings::table)
+            .values(row)
+            .on_conflict(settings::key)
+            .do_update()
+            .set(settings::value.eq(&value))
+            .execute(pg)?,
+        DbConn::Sqlite(lite) => diesel::insert_into(settings::table)
+            .values(row)
+            .on_conflict(settings::key)
+            .do_update()
+            .set(settings::value.eq(&value))
+            .execute(lite)?,
+    };
     Ok(())
 }
 

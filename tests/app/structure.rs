@@ -314,6 +314,50 @@ fn concurrent_audit_appends_keep_one_unbroken_chain() {
 }
 
 #[test]
+fn checkpoints_stored_at_once_by_several_connections_all_succeed() {
+    // The soak run on two instances found the audit page answering 500: two views stored their
+    // checkpoint at the same moment and the second insert hit the key.
+    each_engine(|engine| {
+        let db = TestDb::new(engine);
+        let out = vigie_cmd(&db, &["migrate"], &[]);
+        assert!(out.status.success(), "{}", text(&out));
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(6));
+        let threads: Vec<_> = (0..6)
+            .map(|t| {
+                let (url, barrier) = (db.url.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    let mut c =
+                        vigie::db::Manager::new(vigie::db::DbUrl::parse(&url).unwrap()).establish().unwrap();
+                    for i in 0..30 {
+                        if i == 0 {
+                            barrier.wait();
+                        }
+                        let cp = vigie::audit::model::Checkpoint {
+                            last_id: t * 100 + i,
+                            last_hash: format!("h{t}-{i}"),
+                            count: i as usize,
+                        };
+                        loop {
+                            match c.transaction(|c| vigie::audit::model::store_checkpoint(c, &cp)) {
+                                Ok(()) => break,
+                                // SQLite: a busy writer past the timeout; try again.
+                                Err(e) if e.to_string().contains("locked") => continue,
+                                Err(e) => panic!("thread {t}, checkpoint {i}: {e}"),
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let stored = vigie::audit::model::checkpoint(&mut db.conn()).unwrap().unwrap();
+        assert_eq!(stored.count, 29, "one of the last ones: {stored:?}");
+    });
+}
+
+#[test]
 fn the_audit_page_verifies_from_its_checkpoint_and_the_cli_walks_everything() {
     use vigie::schema::audit_log;
     each_engine(|engine| {
