@@ -332,7 +332,7 @@ pub struct SecurityHeaders {
 }
 
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-    media-src 'self'; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+    media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
     form-action 'self'; frame-ancestors 'none'";
 
 #[rocket::async_trait]

@@ -181,7 +181,10 @@ fn invalid_form_input_comes_back_with_every_value_and_one_message_per_field_and_
         let (ct, body) = multipart(&f, &[]);
         let r = app.client.post("/reports?lang=en").header(ct).body(body).dispatch();
         assert_eq!(r.status(), Status::UnprocessableEntity);
-        assert!(r.into_string().unwrap().contains("Tell it in at least 10 characters"));
+        assert!(r
+            .into_string()
+            .unwrap()
+            .contains("Tell it in at least 10 characters, or tell it with your voice"));
         assert_eq!(count(&app.db, "reports"), 0);
     });
 }

@@ -11,6 +11,7 @@ mod foundation;
 mod gazetteer;
 mod intake;
 mod labels;
+mod languages;
 mod mail;
 mod ops;
 mod races;
