@@ -158,8 +158,9 @@ pub fn validate(raw: &RawReport, tax: &Taxonomy, geo: &Geo, today: NaiveDate) ->
         "week" => ((today - chrono::Days::new(3)).to_string(), "approximate"),
         "" | "date" => (raw.occurred_on.clone(), raw.date_precision.trim()),
         _ => {
+            // An unknown choice is the one error of the date (the date fields are not read).
             errors.insert("occurred_on", "err-choice-unknown");
-            (raw.occurred_on.clone(), raw.date_precision.trim())
+            (today.to_string(), "exact")
         }
     };
     let precision = if precision_raw.is_empty() { "exact" } else { precision_raw };

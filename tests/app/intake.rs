@@ -167,7 +167,7 @@ fn invalid_form_input_comes_back_with_every_value_and_one_message_per_field_and_
         assert!(!html.contains("<script>alert(1)"));
         assert!(html.contains("value=\"2099-01-01\""));
         assert!(html.contains("Peloton &quot;Faucon&quot; &lt;b&gt;"));
-        assert!(html.contains("value=\"gendarmerie\" selected"));
+        assert!(html.contains("value=\"gendarmerie\" checked"));
         assert!(html.contains("value=\"relative\" checked"));
         assert_eq!(count(&app.db, "reports"), 0);
         assert_eq!(count(&app.db, "attachments"), 0);
