@@ -351,15 +351,22 @@ impl Fairing for SecurityHeaders {
         res.set_header(Header::new("X-Frame-Options", "DENY"));
         res.set_header(Header::new("Cross-Origin-Opener-Policy", "same-origin"));
         res.set_header(Header::new("Cross-Origin-Resource-Policy", "same-origin"));
+        // The microphone only where a witness may record the report by voice.
+        let path = req.uri().path();
+        let form = path == "/" || path == "/reports/new" || path == "/reports";
         res.set_header(Header::new(
             "Permissions-Policy",
-            "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), \
-             accelerometer=(), gyroscope=(), magnetometer=(), interest-cohort=()",
+            if form {
+                "geolocation=(self), camera=(), microphone=(self), payment=(), usb=(), \
+                 accelerometer=(), gyroscope=(), magnetometer=(), interest-cohort=()"
+            } else {
+                "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), \
+                 accelerometer=(), gyroscope=(), magnetometer=(), interest-cohort=()"
+            },
         ));
         if self.hsts {
             res.set_header(Header::new("Strict-Transport-Security", "max-age=31536000"));
         }
-        let path = req.uri().path();
         let is_static = path.starts_with("/static/") || path == "/map.svg";
         if is_static && res.status() == Status::Ok {
             res.set_header(Header::new("Cache-Control", "public, max-age=86400"));
