@@ -247,6 +247,7 @@ pub fn tera_function(catalog: Arc<Catalog>) -> impl rocket_dyn_templates::tera::
 /// The operator's recorded prompts: `<dir>/<lang>/<key>.ogg`, found once at start-up.
 #[derive(Debug, Default)]
 pub struct AudioPrompts {
+    dir: std::path::PathBuf,
     found: BTreeSet<(String, String)>,
 }
 
@@ -267,7 +268,14 @@ impl AudioPrompts {
                 }
             }
         }
-        AudioPrompts { found }
+        AudioPrompts { dir: dir.to_path_buf(), found }
+    }
+
+    /// The file of the recording of `key` in `lang`, if the operator made one.
+    pub fn file(&self, lang: &str, key: &str) -> Option<std::path::PathBuf> {
+        self.found
+            .contains(&(lang.to_string(), key.to_string()))
+            .then(|| self.dir.join(lang).join(format!("{key}.ogg")))
     }
 
     /// The address of the recording of `key` in `lang`, if the operator made one.

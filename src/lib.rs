@@ -195,9 +195,12 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     prepared.geo.set_catalog(catalog.clone());
     let tera_catalog = catalog.clone();
     let prompts = Arc::new(i18n::AudioPrompts::load(&prepared.config.audio_dir));
+    let tera_prompts = prompts.clone();
     let templates = Template::custom(move |engines| {
         engines.tera.register_function("t", i18n::tera_function(tera_catalog.clone()));
-        engines.tera.register_function("listen", i18n::tera_listen(prompts.clone(), tera_catalog.clone()));
+        engines
+            .tera
+            .register_function("listen", i18n::tera_listen(tera_prompts.clone(), tera_catalog.clone()));
     });
     let hsts = prepared.config.public_url.starts_with("https://");
     let secret_key: String = figment
@@ -210,7 +213,6 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     metrics.add_argon2_queue("reporters", hasher.stats());
     metrics.add_argon2_queue("staff", staff_doors.hasher.stats());
     let static_dir = prepared.config.static_dir.clone();
-    let audio_dir = prepared.config.audio_dir.clone();
     let config = prepared.config.clone();
     // The public side's hourly limits: in the database on PostgreSQL, shared by the instances.
     let limits = reports::counting::Limits::new(
@@ -229,6 +231,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .manage(metrics)
         .manage(config.metrics_allowed())
         .manage(catalog)
+        .manage(prompts)
         .manage(taxonomy)
         .manage(account_keys)
         .manage(clock::Clock::system())
@@ -262,6 +265,5 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .mount("/", training::routes())
         .mount("/", web::routes())
         .mount("/static", rocket::fs::FileServer::from(static_dir))
-        .mount("/audio", rocket::fs::FileServer::new(audio_dir, rocket::fs::Options::Missing).rank(12))
         .register("/", web::catchers()))
 }

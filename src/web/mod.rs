@@ -367,7 +367,7 @@ impl Fairing for SecurityHeaders {
         if self.hsts {
             res.set_header(Header::new("Strict-Transport-Security", "max-age=31536000"));
         }
-        let is_static = path.starts_with("/static/") || path == "/map.svg";
+        let is_static = path.starts_with("/static/") || path.starts_with("/audio/") || path == "/map.svg";
         if is_static && res.status() == Status::Ok {
             res.set_header(Header::new("Cache-Control", "public, max-age=86400"));
         } else {
@@ -525,8 +525,22 @@ fn about(page: Page) -> rocket_dyn_templates::Template {
     rocket_dyn_templates::Template::render("about", rocket_dyn_templates::context! { page: page.0 })
 }
 
+/// `GET /audio/<lang>/<key>.ogg`: an operator's recorded prompt; only the prompts found at
+/// start-up are served (nothing else in the folder), cacheable like the static files.
+#[rocket::get("/audio/<lang>/<file>")]
+async fn prompt(
+    prompts: &rocket::State<std::sync::Arc<crate::i18n::AudioPrompts>>,
+    lang: &str,
+    file: &str,
+) -> Result<(rocket::http::ContentType, Vec<u8>), crate::error::AppError> {
+    let key = file.strip_suffix(".ogg").ok_or(crate::error::AppError::NotFound)?;
+    let path = prompts.file(lang, key).ok_or(crate::error::AppError::NotFound)?;
+    let bytes = rocket::tokio::fs::read(path).await.map_err(|_| crate::error::AppError::NotFound)?;
+    Ok((rocket::http::ContentType::new("audio", "ogg"), bytes))
+}
+
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![healthz, about, metrics::metrics]
+    rocket::routes![healthz, about, prompt, metrics::metrics]
 }
 
 #[derive(rocket::Responder)]

@@ -92,7 +92,10 @@ fn every_code_of_every_list_has_a_label_in_every_language() {
         for (lang, _) in catalog.languages() {
             let needed = |k: &&String| !catalog.is_draft(lang) || public.iter().any(|p| k.starts_with(p));
             missing.extend(
-                keys.iter().filter(needed).filter(|k| !catalog.has_key(lang, k)).map(|k| format!("{lang}: {k}")),
+                keys.iter()
+                    .filter(needed)
+                    .filter(|k| !catalog.has_key(lang, k))
+                    .map(|k| format!("{lang}: {k}")),
             );
         }
         assert!(missing.is_empty(), "missing labels:\n{}", missing.join("\n"));

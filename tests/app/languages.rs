@@ -268,3 +268,24 @@ fn a_report_told_by_voice_alone_is_filed_and_staff_listen_and_transcribe_it() {
         assert_eq!(kept.as_deref(), Some("Sorodasiw ye n ba minE"));
     });
 }
+
+#[test]
+fn a_recorded_prompt_gets_a_listen_link_and_a_text_without_one_gets_none() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("bm")).unwrap();
+    std::fs::write(dir.path().join("bm/report-what.ogg"), OGG).unwrap();
+    // Not a prompt: another extension, and a name that is not a key.
+    std::fs::write(dir.path().join("bm/report-when.mp3"), OGG).unwrap();
+    std::fs::write(dir.path().join("bm/../x.ogg"), OGG).unwrap();
+    let audio = dir.path().display().to_string();
+    let app = TestApp::with_figment(TestDb::new(engines()[0]), |f| f.merge(("audio_dir", audio)));
+    let bm = app.client.get("/reports/new?lang=bm").dispatch().into_string().unwrap();
+    assert_eq!(bm.matches("class=\"listen\"").count(), 1, "one recording, one link");
+    assert!(bm.contains("href=\"/audio/bm/report-what.ogg\""));
+    let fr = app.client.get("/reports/new?lang=fr").dispatch().into_string().unwrap();
+    assert!(!fr.contains("class=\"listen\""), "no French recording, no link");
+    let r = app.client.get("/audio/bm/report-what.ogg").dispatch();
+    assert_eq!(r.status(), Status::Ok);
+    assert_eq!(r.into_bytes().unwrap(), OGG);
+    assert_eq!(app.client.get("/audio/x.ogg").dispatch().status(), Status::NotFound);
+}
