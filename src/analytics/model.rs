@@ -121,16 +121,15 @@ pub fn allegation_counts(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<Alleg
         .collect())
 }
 
-/// The same allegations counted by their event's region (None: no region), for events that
-/// occurred from `f.from` to `f.to`: the events of the period on `events_occurred`, their
-/// allegations on `allegations_event`, both from the index alone.
+/// The same allegations (whole months, as `allegation_counts`) counted by their event's region
+/// (None: no region), from `allegations.occurred_region` (kept by triggers, migration 000025)
+/// on the index `allegations_month_region` alone: no event is read.
 pub fn region_counts(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<(Option<String>, u64)>> {
-    let mut q = events::table
-        .inner_join(allegations::table.on(allegations::event_id.eq(events::id)))
-        .filter(events::occurred_on.ge(f.from))
-        .filter(events::occurred_on.le(f.to))
-        .group_by(events::region_code)
-        .select((events::region_code, count_star()))
+    let mut q = allegations::table
+        .filter(allegations::occurred_month.ge(f.from.with_day(1).unwrap_or(f.from)))
+        .filter(allegations::occurred_month.le(f.to))
+        .group_by(allegations::occurred_region)
+        .select((allegations::occurred_region, count_star()))
         .into_boxed();
     if let Some(g) = f.group_id {
         q = q.filter(allegations::violation_type_id.eq_any(
@@ -142,7 +141,8 @@ pub fn region_counts(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<(Option<S
     }
     if let Some(inst) = f.institution {
         q = q.filter(
-            events::id.eq_any(cases::table.select(cases::event_id).filter(cases::institution_id.eq(inst))),
+            allegations::event_id
+                .eq_any(cases::table.select(cases::event_id).filter(cases::institution_id.eq(inst))),
         );
     }
     let rows: Vec<(Option<String>, i64)> = q.load(c)?;
