@@ -105,12 +105,27 @@ async fn change_password(
         return Ok(Either::Right((Status::UnprocessableEntity, Template::render("accounts/account", ctx))));
     }
     let pw = form.password.clone().unwrap_or_default();
-    let new_hash =
-        auth.doors.hasher.run(move || crypto::hash_password(&pw)).await.ok_or(AppError::Unavailable)?;
+    // The same private key, sealed again under the new password: from this session, or opened
+    // with the current password (a session begun without it); a new key pair only for an
+    // account that has none.
+    let in_session = staff.session_key.as_ref().and_then(|k| k.open().ok());
+    let sealed = u.sealed_private_key.clone();
+    let current = form.current.clone().unwrap_or_default();
+    let (new_hash, keys) = auth
+        .doors
+        .hasher
+        .run(move || {
+            let key = in_session
+                .or_else(|| crypto::PrivateKey::open_with_password(sealed.as_deref()?, &current).ok())
+                .unwrap_or_else(crypto::PrivateKey::generate);
+            (crypto::hash_password(&pw), key.stored_under(&pw))
+        })
+        .await
+        .ok_or(AppError::Unavailable)?;
     staff
         .write("user.password_change", ("user", u.id.to_string()), move |c| {
             // Every session ends, this one included.
-            User::set_password(c, u.id, &new_hash)?;
+            User::set_password(c, u.id, &new_hash, &keys)?;
             Ok(((), String::new()))
         })
         .await?;

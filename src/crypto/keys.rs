@@ -176,6 +176,48 @@ impl PrivateKey {
     }
 }
 
+/// A staff account's key pair as stored: the public key, and the private key sealed under the
+/// account's password.
+#[derive(Clone, Debug)]
+pub struct StoredKeyPair {
+    pub public_key: String,
+    pub sealed_private_key: String,
+}
+
+impl PrivateKey {
+    /// This key pair as stored for an account whose password is `password` (one Argon2id).
+    pub fn stored_under(&self, password: &str) -> StoredKeyPair {
+        StoredKeyPair {
+            public_key: self.public_key().to_text(),
+            sealed_private_key: self.seal_with_password(password),
+        }
+    }
+}
+
+/// A session's private key: sealed in the session's row under the session token, which this
+/// request's cookie gave. Opened only when a request needs it; never printed.
+#[derive(Clone)]
+pub struct SessionKey {
+    sealed: String,
+    token: Zeroizing<String>,
+}
+
+impl std::fmt::Debug for SessionKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SessionKey(****)")
+    }
+}
+
+impl SessionKey {
+    pub fn new(sealed: String, token: String) -> SessionKey {
+        SessionKey { sealed, token: Zeroizing::new(token) }
+    }
+
+    pub fn open(&self) -> Result<PrivateKey, Refused> {
+        PrivateKey::open_with_token(&self.sealed, &self.token)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ pub mod keys;
 pub mod seal;
 pub mod shamir;
 
-pub use keys::{PrivateKey, PublicKey};
+pub use keys::{PrivateKey, PublicKey, SessionKey, StoredKeyPair};
 pub use seal::SecretKey;
 
 /// A ciphertext, key or share that does not open: wrong key or password, changed bytes, or
