@@ -253,9 +253,14 @@ fn a_holder_gives_the_group_key_at_sign_in_and_a_disabled_member_cannot_open_wha
         assert!(!page.contains("id=\"keys-waiting\""), "no longer waiting");
         sign_out(&app.client);
 
-        // D is disabled: a new version, held by A and not by D.
-        let out = vigie_cmd(&app.db, &["user", "disable", "--email", "d@cndh.ml"], &[]);
-        assert!(out.status.success(), "{}", text(&out));
+        // An admin disables D: a new version, held by A and not by D.
+        add_user(&app.db, "admin@cndh.ml", "admin", None);
+        enter(&app.client, "admin@cndh.ml");
+        let token = csrf(&app.client);
+        let (s, _, page) =
+            post(&app.client, &format!("/staff/admin/users/{d}/disable"), &format!("csrf={token}"));
+        assert_eq!(s, Status::SeeOther, "{page}");
+        sign_out(&app.client);
         assert_eq!(held(&app.db, a), vec![("intake".to_string(), 1), ("intake".to_string(), 2)]);
         assert_eq!(held(&app.db, d), vec![("intake".to_string(), 1)]);
         let conn = &mut app.db.conn();
