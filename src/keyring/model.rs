@@ -40,6 +40,17 @@ impl KeyEvent {
     }
 }
 
+/// Serialises the changes to group keys on PostgreSQL (two admins disabling two members at once
+/// must not both create version n + 1; two holders signing in must not both give the same key):
+/// a lock held to the end of the transaction, taken after the rows the transaction locks and
+/// before the audit chain's (lock order, docs/ARCHITECTURE.md). SQLite has one writer already.
+fn lock_keys(conn: &mut DbConn) -> QueryResult<()> {
+    if let DbConn::Pg(c) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(7210015)").execute(c)?;
+    }
+    Ok(())
+}
+
 /// The recovery key's public key, once `vigie keys init` ran.
 pub fn recovery_public_key(conn: &mut DbConn) -> Result<Option<PublicKey>, AppError> {
     let text: Option<String> =
@@ -174,6 +185,7 @@ pub fn ensure_group_keys(
     recovery: &PublicKey,
     now: NaiveDateTime,
 ) -> Result<Vec<KeyEvent>, AppError> {
+    lock_keys(conn)?;
     let members = members(conn)?;
     let mut events = vec![];
     for group in all_groups(conn)? {
@@ -194,6 +206,7 @@ pub fn ensure_group_keys(
 /// before stays readable with the older version until the background re-sealing (phase 3).
 pub fn rotate_after_departures(conn: &mut DbConn, now: NaiveDateTime) -> Result<Vec<KeyEvent>, AppError> {
     let Some(recovery) = recovery_public_key(conn)? else { return Ok(vec![]) };
+    lock_keys(conn)?;
     let members = members(conn)?;
     let mut events = vec![];
     for group in all_groups(conn)? {
@@ -230,6 +243,7 @@ pub fn grant_pending(
     if held.is_empty() {
         return Ok(vec![]);
     }
+    lock_keys(conn)?;
     let members = members(conn)?;
     let mut events = vec![];
     for (gk, sealed) in held {
@@ -277,6 +291,7 @@ pub fn recover_to(
         .order(group_keys::version)
         .select(GroupKey::as_select())
         .load(conn)?;
+    lock_keys(conn)?;
     let mut events = vec![];
     for gk in versions {
         if holders(conn, gk.id)?.contains(&user_id) {
