@@ -24,7 +24,8 @@ pub fn routes() -> Vec<Route> {
 /// to without holding it yet (issue 15): `keys-group-intake` or `institution-<code>`.
 pub(super) async fn key_status(staff: &Staff<'_>) -> Result<(Vec<String>, Vec<String>), AppError> {
     let uid = staff.user.id;
-    let (held, waiting) = staff.db.run(move |c| crate::keyring::model::holdings(c, uid)).await?;
+    let crate::keyring::model::Holdings { held, waiting } =
+        staff.db.run(move |c| crate::keyring::model::holdings(c, uid)).await?;
     let label = |g: &str| {
         if g == crate::keyring::INTAKE {
             "keys-group-intake".to_string()

@@ -85,10 +85,22 @@ pub fn all_groups(conn: &mut DbConn) -> QueryResult<Vec<String>> {
     Ok(out)
 }
 
+/// A member: the account and its public key, if it has one yet.
+pub type Member = (i32, Option<String>);
+
+/// An account as membership sees it: id, role, institution's code, disabled, public key.
+type AccountRow = (i32, String, Option<String>, Option<NaiveDateTime>, Option<String>);
+
+/// What an account holds: the (group, version) pairs, and the groups whose latest key it waits for.
+pub struct Holdings {
+    pub held: Vec<(String, i32)>,
+    pub waiting: Vec<String>,
+}
+
 /// Each group's current members (enabled accounts, by `groups_of`) with their public key, if
 /// they have one yet.
-pub fn members(conn: &mut DbConn) -> QueryResult<BTreeMap<String, Vec<(i32, Option<String>)>>> {
-    let rows: Vec<(i32, String, Option<String>, Option<NaiveDateTime>, Option<String>)> = users::table
+pub fn members(conn: &mut DbConn) -> QueryResult<BTreeMap<String, Vec<Member>>> {
+    let rows: Vec<AccountRow> = users::table
         .left_join(institutions::table)
         .select((
             users::id,
@@ -99,7 +111,7 @@ pub fn members(conn: &mut DbConn) -> QueryResult<BTreeMap<String, Vec<(i32, Opti
         ))
         .order(users::id)
         .load(conn)?;
-    let mut out: BTreeMap<String, Vec<(i32, Option<String>)>> = BTreeMap::new();
+    let mut out: BTreeMap<String, Vec<Member>> = BTreeMap::new();
     for (id, role, institution, disabled, key) in rows {
         for g in groups_of(&role, institution.as_deref(), disabled.is_some()) {
             out.entry(g).or_default().push((id, key.clone()));
@@ -174,7 +186,7 @@ fn create_version(
     Ok(key)
 }
 
-fn parsed(members: &[(i32, Option<String>)]) -> Vec<(i32, PublicKey)> {
+fn parsed(members: &[Member]) -> Vec<(i32, PublicKey)> {
     members.iter().filter_map(|(id, key)| Some((*id, PublicKey::from_text(key.as_deref()?).ok()?))).collect()
 }
 
@@ -316,7 +328,7 @@ pub fn recover_to(
 
 /// The group key versions an account holds and the groups it belongs to without holding their
 /// latest key (for its account page): (held as (group, version), waiting).
-pub fn holdings(conn: &mut DbConn, user_id: i32) -> Result<(Vec<(String, i32)>, Vec<String>), AppError> {
+pub fn holdings(conn: &mut DbConn, user_id: i32) -> Result<Holdings, AppError> {
     let held: Vec<(String, i32)> = group_keys::table
         .inner_join(group_key_seals::table)
         .filter(group_key_seals::user_id.eq(user_id))
@@ -335,7 +347,7 @@ pub fn holdings(conn: &mut DbConn, user_id: i32) -> Result<(Vec<(String, i32)>, 
             }
         }
     }
-    Ok((held, waiting))
+    Ok(Holdings { held, waiting })
 }
 
 /// The private key of `group`'s version `version` for the holder whose private key is `key`;
