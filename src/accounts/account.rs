@@ -130,7 +130,11 @@ async fn change_password(
     // The same private key, sealed again under the new password: from this session, or opened
     // with the current password (a session begun without it); a new key pair only for an
     // account that has none.
-    let in_session = staff.session_key.as_ref().and_then(|k| k.open().ok());
+    let in_session = staff
+        .session_key
+        .as_ref()
+        .and_then(|k| k.open().ok())
+        .filter(|k| u.public_key.as_deref() == Some(k.public_key().to_text().as_str()));
     let sealed = u.sealed_private_key.clone();
     let current = form.current.clone().unwrap_or_default();
     let (new_hash, keys) = auth

@@ -250,15 +250,19 @@ async fn sign_in(
                 if !User::password_succeeded(c, id, now)? {
                     return Ok(false);
                 }
+                // A key pair made here is kept only if the account still had none (two first
+                // sign-ins at once: the other one's is stored, and this session holds none).
+                let key = match &opened_key {
+                    Some((k, Some(stored))) => (User::set_keys_if_none(c, id, stored)? == 1).then_some(k),
+                    Some((k, None)) => Some(k),
+                    None => None,
+                };
                 let mut grants = vec![];
-                if let Some((_, Some(stored))) = &opened_key {
-                    User::set_keys_if_none(c, id, stored)?;
-                }
-                if let Some((key, _)) = &opened_key {
+                if let Some(key) = key {
                     // Colleagues waiting for a group key this person holds get it now.
                     grants = crate::keyring::model::grant_pending(c, id, key, now)?;
                 }
-                let sealed_key = opened_key.as_ref().map(|(k, _)| k.seal_with_token(&token_for_key));
+                let sealed_key = key.map(|k| k.seal_with_token(&token_for_key));
                 let sid = Session::create(c, id, &token_hash, complete, sealed_key.as_deref(), now)?;
                 for g in &grants {
                     let to = g.user_id.unwrap_or_default().to_string();

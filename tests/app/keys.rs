@@ -335,5 +335,11 @@ fn a_password_change_keeps_the_key_and_its_group_keys_and_a_reset_loses_them_unt
         let (s, _) = sign_in(&app.client, "a@cndh.ml", new_pw);
         assert_eq!(s, Status::SeeOther);
         assert_eq!(held(&app.db, b), vec![("intake".to_string(), 1)]);
+        sign_out(&app.client);
+        // `vigie user disable` rotates too: version 2 for A only.
+        let out = vigie_cmd(&app.db, &["user", "disable", "--email", "b@cndh.ml"], &[]);
+        assert!(out.status.success(), "{}", text(&out));
+        assert_eq!(held(&app.db, a), vec![("intake".to_string(), 1), ("intake".to_string(), 2)]);
+        assert_eq!(held(&app.db, b), vec![("intake".to_string(), 1)]);
     });
 }
