@@ -1105,6 +1105,72 @@ fn soak(args: &[String]) {
     }
 }
 
+/// The process's peak resident memory so far (VmHWM), in KiB.
+fn peak_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// `bench seal [--mb 25]`: seals a generated stream of that many MB into a counting sink and
+/// opens it back chunk by chunk (issue 15: evidence files), printing the time and the growth
+/// of the process's peak memory, which stays at a few chunks whatever the size.
+fn seal_bench(args: &[String]) {
+    struct Gen(u64);
+    impl std::io::Read for Gen {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(self.0 as usize);
+            buf[..n].iter_mut().enumerate().for_each(|(i, b)| *b = (i * 7) as u8);
+            self.0 -= n as u64;
+            Ok(n)
+        }
+    }
+    struct Sink(Vec<u8>, usize);
+    impl std::io::Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            // Keeps only the last bytes, as a file on disk would not be held in memory.
+            self.1 += buf.len();
+            self.0.clear();
+            self.0.extend_from_slice(&buf[..buf.len().min(64)]);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mb: u64 = arg(args, "--mb").map_or(25, |v| v.parse().expect("--mb N"));
+    let len = mb * 1024 * 1024;
+    let key = vigie::crypto::SecretKey::generate();
+    let before = peak_kb();
+    let t = Instant::now();
+    // Seal into a temporary file, then open it back into a sink: nothing holds the whole file.
+    let path = std::env::temp_dir().join(format!("vigie-seal-bench-{}", std::process::id()));
+    let file = std::io::BufWriter::new(std::fs::File::create(&path).expect("temp file"));
+    vigie::crypto::seal::seal_stream(&key, b"bench", Gen(len), file).expect("seal");
+    let sealed = t.elapsed();
+    let t = Instant::now();
+    let mut sink = Sink(vec![], 0);
+    let file = std::io::BufReader::new(std::fs::File::open(&path).expect("temp file"));
+    let opened = vigie::crypto::seal::open_stream(&key, b"bench", file, &mut sink).expect("open");
+    let open_time = t.elapsed();
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(opened, len);
+    let after = peak_kb();
+    println!(
+        "seal {mb} MB: sealed in {:.0} ms, opened in {:.0} ms; peak memory {} KiB before, {} KiB after (+{} KiB)",
+        sealed.as_secs_f64() * 1000.0,
+        open_time.as_secs_f64() * 1000.0,
+        before,
+        after,
+        after.saturating_sub(before)
+    );
+}
+
 fn main() {
     // Like the server (src/main.rs): large blocks go back to the system when freed.
     unsafe {
@@ -1123,9 +1189,10 @@ fn main() {
         Some("pages") => pages(&args),
         Some("burst") => burst(&args),
         Some("soak") => soak(&args),
+        Some("seal") => seal_bench(&args),
         _ => {
             eprintln!(
-                "usage: bench read|geo|argon2|load|weight|rss|pages|burst|soak [options] (see bench/run)"
+                "usage: bench read|geo|argon2|load|weight|rss|pages|burst|soak|seal [options] (see bench/run)"
             );
             std::process::exit(2);
         }

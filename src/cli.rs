@@ -1,6 +1,6 @@
 //! The command line, in the same binary as the server: `serve` (the default), `migrate`,
 //! `check-config`, `user add|disable|reset-password|list`, `audit verify`, `remind`,
-//! `seed-synthetic`, `training-eval`, `backup`, `restore`, `locales`.
+//! `seed-synthetic`, `training-eval`, `backup`, `restore`, `locales`, `keys init|recover`.
 //! Exit codes: 0 success, 1 the command failed, 2 bad usage or configuration.
 
 use std::process::ExitCode;
@@ -38,6 +38,9 @@ enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The keys of encryption at rest (docs/SECURITY.md): the recovery key and the group keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Write a consistent copy of the database (reports, evidence, cases, the audit log) to
     /// FILE while the server runs: SQLite through `VACUUM INTO`, PostgreSQL through `pg_dump`
     /// in its custom format. FILE must not exist.
@@ -113,6 +116,31 @@ enum UserCommand {
 }
 
 #[derive(Subcommand)]
+enum KeysCommand {
+    /// Create the installation's recovery key and print its shares, once: any THRESHOLD of
+    /// the SHARES recover it. Then create the intake desk's and each institution's key,
+    /// sealed to the recovery key and to their members. Run once; run again, it only creates
+    /// the group keys still missing (an institution added since) and prints no share.
+    Init {
+        #[arg(long, default_value_t = 5)]
+        shares: u8,
+        #[arg(long, default_value_t = 3)]
+        threshold: u8,
+    },
+    /// Give every version of a group's key (`intake` or an institution's code) to a member's
+    /// account with the recovery key, when no member who holds it remains. Reads the shares
+    /// from standard input, one per line, as `keys init` printed them.
+    Recover {
+        #[arg(long)]
+        group: String,
+        /// The email of the account to give the key to (a member of the group who has signed
+        /// in or set a password since issue 15, so that it has a key pair).
+        #[arg(long)]
+        to: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Walk the hash chain; exit 1 naming the first broken entry.
     Verify,
@@ -135,6 +163,8 @@ pub fn main() -> ExitCode {
         Command::CheckConfig => check_config(),
         Command::User(cmd) => user(cmd),
         Command::Audit(AuditCommand::Verify) => audit_verify(),
+        Command::Keys(KeysCommand::Init { shares, threshold }) => keys_init(shares, threshold),
+        Command::Keys(KeysCommand::Recover { group, to }) => keys_recover(&group, &to),
         Command::Remind => remind(),
         Command::Locales { missing } => locales(missing),
         Command::Backup { file } => backup(&file),
@@ -281,6 +311,7 @@ fn user(cmd: UserCommand) -> Result<(), Failure> {
             };
             let password = read_password(&email)?;
             let hash = crate::crypto::hash_password(&password);
+            let keys = crate::crypto::PrivateKey::generate().stored_under(&password);
             let id = conn.transaction(|c: &mut DbConn| {
                 crate::db::begin_write(c)?;
                 let id = crate::auth::User::insert(
@@ -294,6 +325,7 @@ fn user(cmd: UserCommand) -> Result<(), Failure> {
                         password_hash: &hash,
                     },
                 )?;
+                crate::auth::User::set_keys_if_none(c, id, &keys)?;
                 let details = format!("role={role} institution={}", institution.as_deref().unwrap_or("-"));
                 audit::record(c, &Actor::System("cli"), "user.create", "user", &id.to_string(), &details)?;
                 Ok::<_, diesel::result::Error>(id)
@@ -310,7 +342,14 @@ fn user(cmd: UserCommand) -> Result<(), Failure> {
             conn.transaction(|c: &mut DbConn| {
                 crate::db::begin_write(c)?;
                 crate::auth::User::disable(c, user.id)?;
-                audit::record(c, &Actor::System("cli"), "user.disable", "user", &user.id.to_string(), "")
+                let rotated =
+                    crate::keyring::model::rotate_after_departures(c, chrono::Utc::now().naive_utc())?;
+                audit::record(c, &Actor::System("cli"), "user.disable", "user", &user.id.to_string(), "")?;
+                for e in rotated {
+                    let object = format!("{}:{}", e.group, e.version);
+                    audit::record(c, &Actor::System("cli"), e.action, "group_key", &object, &e.details())?;
+                }
+                Ok::<_, crate::error::AppError>(())
             })?;
             println!("disabled {email}");
             Ok(())
@@ -323,9 +362,10 @@ fn user(cmd: UserCommand) -> Result<(), Failure> {
                 .ok_or_else(|| Failure(1, format!("no user with the email {email}")))?;
             let password = read_password(&email)?;
             let hash = crate::crypto::hash_password(&password);
+            let keys = crate::crypto::PrivateKey::generate().stored_under(&password);
             conn.transaction(|c: &mut DbConn| {
                 crate::db::begin_write(c)?;
-                crate::auth::User::set_password(c, user.id, &hash)?;
+                crate::auth::User::set_password(c, user.id, &hash, &keys)?;
                 audit::record(
                     c,
                     &Actor::System("cli"),
@@ -350,6 +390,133 @@ fn user(cmd: UserCommand) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+fn keys_init(shares: u8, threshold: u8) -> Result<(), Failure> {
+    use crate::keyring::model;
+    crate::keyring::check_split(shares, threshold).map_err(|e| Failure(2, e))?;
+    let p = prepared()?;
+    let mut pooled = p.db.get()?;
+    let conn: &mut DbConn = &mut pooled;
+    let now = chrono::Utc::now().naive_utc();
+    let record = |c: &mut DbConn, events: &[model::KeyEvent]| -> Result<(), crate::error::AppError> {
+        for e in events {
+            let object = format!("{}:{}", e.group, e.version);
+            audit::record(c, &Actor::System("cli"), e.action, "group_key", &object, &e.details())?;
+        }
+        Ok(())
+    };
+    if let Some(existing) = model::recovery_public_key(conn)? {
+        let created = conn.transaction(|c: &mut DbConn| {
+            crate::db::begin_write(c)?;
+            let events = model::ensure_group_keys(c, &existing, now)?;
+            record(c, &events)?;
+            Ok::<_, crate::error::AppError>(events)
+        })?;
+        if created.is_empty() {
+            return Err(Failure(1, "the keys are already initialised; no share is printed again".into()));
+        }
+        for e in &created {
+            println!("created the key of group {}", e.group);
+        }
+        println!("the recovery key existed already; no share is printed again");
+        return Ok(());
+    }
+    let recovery = crate::crypto::PrivateKey::generate();
+    let split = crate::crypto::shamir::split(recovery.to_bytes().as_ref(), shares, threshold)
+        .map_err(|_| Failure(2, "cannot split the key so".into()))?;
+    let public = recovery.public_key();
+    drop(recovery);
+    let created = conn.transaction(|c: &mut DbConn| {
+        crate::db::begin_write(c)?;
+        model::store_recovery_key(c, &public, shares, threshold, now)?;
+        let events = model::ensure_group_keys(c, &public, now)?;
+        audit::record(
+            c,
+            &Actor::System("cli"),
+            "keys.init",
+            "recovery_key",
+            "1",
+            &format!("shares={shares} threshold={threshold}"),
+        )?;
+        record(c, &events)?;
+        Ok::<_, crate::error::AppError>(events)
+    })?;
+    for e in &created {
+        println!("created the key of group {}", e.group);
+    }
+    println!();
+    println!("The installation's recovery key. Its {shares} shares are printed now and never again:");
+    println!("give each to a different person, to keep offline (on paper, in a safe).");
+    println!("Any {threshold} of them recover the key (`vigie keys recover`); fewer tell nothing.");
+    println!();
+    for s in &split {
+        println!("share {}: {}", s.x, s.to_text());
+    }
+    Ok(())
+}
+
+fn keys_recover(group: &str, to: &str) -> Result<(), Failure> {
+    use crate::keyring::model;
+    let p = prepared()?;
+    let mut pooled = p.db.get()?;
+    let conn: &mut DbConn = &mut pooled;
+    let Some(public) = model::recovery_public_key(conn)? else {
+        return Err(Failure(1, "no recovery key: run `vigie keys init` first".into()));
+    };
+    if !model::all_groups(conn)?.iter().any(|g| g == group) {
+        return Err(Failure(2, format!("unknown group `{group}`: use intake or an institution's code")));
+    }
+    let user = crate::auth::User::find_by_email(conn, to)?
+        .ok_or_else(|| Failure(1, format!("no user with the email {to}")))?;
+    let member = model::members(conn)?.get(group).is_some_and(|m| m.iter().any(|(id, _)| *id == user.id));
+    if !member {
+        return Err(Failure(1, format!("{to} is not an enabled member of the group {group}")));
+    }
+    let Some(user_key) = user.public_key.as_deref() else {
+        return Err(Failure(
+            1,
+            format!("{to} has no key pair yet: they sign in once (or set their password) first"),
+        ));
+    };
+    let user_key = crate::crypto::PublicKey::from_text(user_key)?;
+    let mut shares = vec![];
+    for (i, line) in std::io::stdin().lines().enumerate() {
+        let line = line?;
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        // Accept the line as printed (`share 2: vigie-share-…`) or the share alone.
+        let text = line.rsplit(' ').next().unwrap_or(line);
+        let share = crate::crypto::shamir::Share::from_text(text)
+            .map_err(|_| Failure(1, format!("line {} is not a share (mistyped?)", i + 1)))?;
+        shares.push(share);
+    }
+    let bytes = zeroize::Zeroizing::new(
+        crate::crypto::shamir::combine(&shares)
+            .map_err(|_| Failure(1, "no shares, or a share given twice".into()))?,
+    );
+    let recovery = crate::crypto::PrivateKey::from_bytes_of(&bytes, &public).map_err(|_| {
+        Failure(
+            1,
+            format!(
+                "these {} share(s) do not give the recovery key (too few, or not its shares)",
+                shares.len()
+            ),
+        )
+    })?;
+    let now = chrono::Utc::now().naive_utc();
+    let given = conn.transaction(|c: &mut DbConn| {
+        crate::db::begin_write(c)?;
+        let events = model::recover_to(c, group, user.id, &user_key, &recovery, now)?;
+        for e in &events {
+            audit::record(c, &Actor::System("cli"), e.action, "user", &user.id.to_string(), &e.details())?;
+        }
+        Ok::<_, crate::error::AppError>(events)
+    })?;
+    println!("gave {} version(s) of the key of group {group} to {to}", given.len());
+    Ok(())
 }
 
 fn remind() -> Result<(), Failure> {

@@ -34,6 +34,14 @@ pub enum AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// A stored key or sealed value that does not open with the key that should open it: the
+/// database was changed or damaged (a wrong password or receipt is a form message, not this).
+impl From<crate::crypto::Refused> for AppError {
+    fn from(_: crate::crypto::Refused) -> Self {
+        AppError::Internal("a sealed value or stored key did not open".into())
+    }
+}
+
 /// A statement PostgreSQL cancelled after `lock_timeout` (55P03) or `statement_timeout`
 /// (57014), or SQLite's write lock still held after `busy_timeout`: the database is busy, the
 /// request may be sent again.

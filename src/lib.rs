@@ -33,6 +33,7 @@ pub mod error;
 pub mod events;
 pub mod geo;
 pub mod i18n;
+pub mod keyring;
 pub mod logs;
 pub mod metrics;
 pub mod notify;

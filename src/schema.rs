@@ -139,6 +139,8 @@ diesel::table! {
         totp_failures -> Integer,
         digest_enabled -> Bool,
         partner_id -> Nullable<Integer>,
+        public_key -> Nullable<Text>,
+        sealed_private_key -> Nullable<Text>,
     }
 }
 
@@ -151,6 +153,37 @@ diesel::table! {
         last_seen_at -> Timestamp,
         second_factor_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+        sealed_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    recovery_keys (id) {
+        id -> Integer,
+        public_key -> Text,
+        shares -> Integer,
+        threshold -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_keys (id) {
+        id -> Integer,
+        group_code -> Text,
+        version -> Integer,
+        public_key -> Text,
+        recovery_sealed -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    group_key_seals (group_key_id, user_id) {
+        group_key_id -> Integer,
+        user_id -> Integer,
+        sealed -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -665,7 +698,13 @@ diesel::joinable!(digests_sent -> users (user_id));
 diesel::joinable!(users -> institutions (institution_id));
 diesel::joinable!(routing_rules -> institutions (destination_id));
 
+diesel::joinable!(group_key_seals -> group_keys (group_key_id));
+diesel::joinable!(group_key_seals -> users (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    group_keys,
+    group_key_seals,
+    recovery_keys,
     settings,
     stats_changes,
     training_counts,

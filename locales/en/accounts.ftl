@@ -130,3 +130,13 @@ account-digest = Daily summary
 account-digest-label = Get a daily email listing the near or passed deadlines of my cases (links only)
 account-digest-save = Save
 account-digest-saved = Your choice for the daily summary is saved.
+
+# Issue 15: the keys of encryption at rest.
+keys-heading = Encryption keys
+keys-held = You hold the key of:
+keys-waiting = You are waiting for the key of these groups: a colleague who holds it gives it to you at their next sign-in, or an administrator with the recovery key does. Until then you cannot read what is encrypted to them.
+keys-none = Your role gives access to no group key.
+keys-group-intake = Intake desk
+keys-password-change = Changing your password keeps your keys (they are sealed again under the new password).
+keys-admin-reset-hint = A password reset creates a new key pair: the person loses access to group keys until a remaining member (at their sign-in) or the recovery key (vigie keys recover) gives them back.
+keys-reset-hint = A new password chosen through this link creates new keys: access to your group's encrypted data is given back by a colleague who holds it (at their next sign-in) or by the recovery key.

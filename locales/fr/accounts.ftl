@@ -130,3 +130,13 @@ account-digest = Résumé quotidien
 account-digest-label = Recevoir chaque jour, par courriel, la liste des échéances proches ou dépassées de mes dossiers (des liens seulement)
 account-digest-save = Enregistrer
 account-digest-saved = Votre choix pour le résumé quotidien est enregistré.
+
+# Issue 15: the keys of encryption at rest.
+keys-heading = Clés de chiffrement
+keys-held = Vous détenez la clé de :
+keys-waiting = Vous attendez la clé de ces groupes : un collègue qui la détient vous la donne à sa prochaine connexion, ou un administrateur avec la clé de secours. Jusque-là, vous ne pouvez pas lire ce qui y est chiffré.
+keys-none = Votre rôle ne donne accès à aucune clé de groupe.
+keys-group-intake = Bureau de réception
+keys-password-change = Changer votre mot de passe garde vos clés (elles sont scellées à nouveau sous le nouveau mot de passe).
+keys-admin-reset-hint = Une réinitialisation du mot de passe crée une nouvelle paire de clés : la personne perd l'accès aux clés de groupe jusqu'à ce qu'un membre restant (à sa connexion) ou la clé de secours (vigie keys recover) les lui redonne.
+keys-reset-hint = Un nouveau mot de passe choisi par ce lien crée de nouvelles clés : l'accès aux données chiffrées de votre groupe vous sera redonné par un collègue qui les détient (à sa prochaine connexion) ou par la clé de secours.

@@ -20,17 +20,38 @@ pub fn routes() -> Vec<Route> {
     rocket::routes![account, set_digest, change_password]
 }
 
+/// The label keys of the groups whose latest key this person holds, and of those they belong
+/// to without holding it yet (issue 15): `keys-group-intake` or `institution-<code>`.
+pub(super) async fn key_status(staff: &Staff<'_>) -> Result<(Vec<String>, Vec<String>), AppError> {
+    let uid = staff.user.id;
+    let crate::keyring::model::Holdings { held, waiting } =
+        staff.db.run(move |c| crate::keyring::model::holdings(c, uid)).await?;
+    let label = |g: &str| {
+        if g == crate::keyring::INTAKE {
+            "keys-group-intake".to_string()
+        } else {
+            format!("institution-{g}")
+        }
+    };
+    let mut held: Vec<String> = held.iter().map(|(g, _)| label(g)).collect();
+    held.dedup();
+    held.retain(|h| !waiting.iter().any(|w| label(w) == *h));
+    Ok((held, waiting.iter().map(|g| label(g)).collect()))
+}
+
 #[rocket::get("/staff/account?<msg>")]
-fn account(page: Page, staff: Staff<'_>, msg: Option<&str>) -> Template {
+async fn account(page: Page, staff: Staff<'_>, msg: Option<&str>) -> Result<Template, AppError> {
     let u = &staff.user;
     let msg = msg.filter(|m| *m == "digest-saved");
-    Template::render(
+    let (keys_held, keys_waiting) = key_status(&staff).await?;
+    Ok(Template::render(
         "accounts/account",
         context! {
             page: page.0, totp: u.totp_enabled_at.is_some(), role: staff.role.as_str(),
-            digest: u.digest_enabled, error: None::<String>, msg,
+            digest: u.digest_enabled, error: None::<String>, msg, keys_held, keys_waiting,
+            has_key: u.public_key.is_some(),
         },
-    )
+    ))
 }
 
 #[derive(FromForm)]
@@ -98,19 +119,39 @@ async fn change_password(
         Some(auth.catalog.message(&lang, "password-current-wrong", None))
     };
     if let Some(error) = error {
+        let (keys_held, keys_waiting) = key_status(&staff).await?;
         let ctx = context! {
             page: page.0, totp: u.totp_enabled_at.is_some(), role: staff.role.as_str(),
-            digest: u.digest_enabled, error,
+            digest: u.digest_enabled, error, keys_held, keys_waiting, has_key: u.public_key.is_some(),
         };
         return Ok(Either::Right((Status::UnprocessableEntity, Template::render("accounts/account", ctx))));
     }
     let pw = form.password.clone().unwrap_or_default();
-    let new_hash =
-        auth.doors.hasher.run(move || crypto::hash_password(&pw)).await.ok_or(AppError::Unavailable)?;
+    // The same private key, sealed again under the new password: from this session, or opened
+    // with the current password (a session begun without it); a new key pair only for an
+    // account that has none.
+    let in_session = staff
+        .session_key
+        .as_ref()
+        .and_then(|k| k.open().ok())
+        .filter(|k| u.public_key.as_deref() == Some(k.public_key().to_text().as_str()));
+    let sealed = u.sealed_private_key.clone();
+    let current = form.current.clone().unwrap_or_default();
+    let (new_hash, keys) = auth
+        .doors
+        .hasher
+        .run(move || {
+            let key = in_session
+                .or_else(|| crypto::PrivateKey::open_with_password(sealed.as_deref()?, &current).ok())
+                .unwrap_or_else(crypto::PrivateKey::generate);
+            (crypto::hash_password(&pw), key.stored_under(&pw))
+        })
+        .await
+        .ok_or(AppError::Unavailable)?;
     staff
         .write("user.password_change", ("user", u.id.to_string()), move |c| {
             // Every session ends, this one included.
-            User::set_password(c, u.id, &new_hash)?;
+            User::set_password(c, u.id, &new_hash, &keys)?;
             Ok(((), String::new()))
         })
         .await?;

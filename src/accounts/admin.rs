@@ -221,8 +221,9 @@ pub struct UserAction {
     institution: Option<String>,
 }
 
-/// Loads the user inside the transaction of [`Staff::write`], runs `f`, and records `action`
-/// on the user with it.
+/// Loads the user inside the transaction of [`Staff::write_all`], runs `f`, and records
+/// `action` on the user with it; a group whose key a departing member held gets a new
+/// version in the same transaction (`keyring::model::rotate_after_departures`), recorded too.
 async fn act(
     admin: &Admin<'_>,
     id: i32,
@@ -231,12 +232,24 @@ async fn act(
 ) -> Result<Redirect, AppError> {
     admin
         .0
-        .write(action, ("user", id.to_string()), move |c| {
+        .write_all(move |c| {
             let user = User::find(c, id)?;
-            Ok(((), f(c, &user)?))
+            let details = f(c, &user)?;
+            let mut entries = vec![Audit::new(action, "user", id, details)];
+            entries.extend(rotations(c)?);
+            Ok(((), entries))
         })
         .await?;
     Ok(Redirect::to("/staff/admin/users"))
+}
+
+/// The group keys rotated because a holder left a group, as audit entries.
+fn rotations(c: &mut crate::db::DbConn) -> Result<Vec<Audit>, AppError> {
+    let now = chrono::Utc::now().naive_utc();
+    Ok(crate::keyring::model::rotate_after_departures(c, now)?
+        .into_iter()
+        .map(|e| Audit::new(e.action, "group_key", format!("{}:{}", e.group, e.version), e.details()))
+        .collect())
 }
 
 #[rocket::post("/staff/admin/users/<id>/disable", data = "<_form>")]
@@ -414,7 +427,9 @@ async fn decide(auth: &Auth<'_>, admin: &Admin<'_>, id: i32, approve: bool) -> R
             let details =
                 format!("grant={id} from={} to={} requested_by={}", user.role, g.role, g.requested_by);
             tell_auditors(c, &cat, &base, g.user_id, if approve { "approved" } else { "refused" })?;
-            Ok(((), vec![Audit::new(action, "user", g.user_id, details)]))
+            let mut entries = vec![Audit::new(action, "user", g.user_id, details)];
+            entries.extend(rotations(c)?);
+            Ok(((), entries))
         })
         .await?;
     Ok(Redirect::to("/staff/admin/users"))

@@ -107,6 +107,45 @@ fn quarter(now: u64) -> u64 {
 
 pub fn stage() -> rocket::fairing::AdHoc {
     rocket::fairing::AdHoc::on_ignite("accounts", |rocket| async {
-        rocket.mount("/", routes::routes()).mount("/", admin::routes()).mount("/", audit_page::routes())
+        rocket
+            .mount("/", routes::routes())
+            .mount("/", admin::routes())
+            .mount("/", audit_page::routes())
+            .attach(rocket::fairing::AdHoc::on_liftoff("session keys sweep", |rocket| {
+                Box::pin(async move {
+                    let (Some(db), Some(limits)) = (
+                        rocket.state::<crate::db::Db>().cloned(),
+                        rocket.state::<crate::auth::SessionLimits>().copied(),
+                    ) else {
+                        return;
+                    };
+                    let mut shutdown = rocket.shutdown();
+                    rocket::tokio::spawn(async move {
+                        loop {
+                            forget_expired_session_keys(&db, limits, chrono::Utc::now().naive_utc()).await;
+                            rocket::tokio::select! {
+                                _ = rocket::tokio::time::sleep(std::time::Duration::from_secs(300)) => {}
+                                _ = &mut shutdown => break,
+                            }
+                        }
+                    });
+                })
+            }))
     })
+}
+
+/// Empties the private key sealed in each session that timed out (every 5 minutes): the key
+/// sealed under a token nobody can use any more is not kept either.
+pub async fn forget_expired_session_keys(
+    db: &crate::db::Db,
+    limits: crate::auth::SessionLimits,
+    now: chrono::NaiveDateTime,
+) {
+    let idle = chrono::Duration::minutes(limits.idle_minutes);
+    let absolute = chrono::Duration::hours(limits.absolute_hours);
+    let done =
+        db.run(move |c| Ok(crate::auth::model::Session::forget_expired_keys(c, now, idle, absolute)?)).await;
+    if let Err(e) = done {
+        crate::logs::error("session", &format!("session keys: the sweep failed: {e}"));
+    }
 }

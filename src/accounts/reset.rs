@@ -135,8 +135,15 @@ async fn reset(
         return Ok(Either::Right((Status::UnprocessableEntity, Template::render("accounts/reset", ctx))));
     }
     let pw = form.password.clone().unwrap_or_default();
-    let new_hash =
-        auth.doors.hasher.run(move || crypto::hash_password(&pw)).await.ok_or(AppError::Unavailable)?;
+    // A new key pair: the old private key is lost with the old password, and with it the
+    // group keys sealed to it (`User::set_password` forgets them; a colleague or the
+    // recovery key gives them again).
+    let (new_hash, keys) = auth
+        .doors
+        .hasher
+        .run(move || (crypto::hash_password(&pw), crypto::PrivateKey::generate().stored_under(&pw)))
+        .await
+        .ok_or(AppError::Unavailable)?;
     let used = auth
         .db
         .transaction(move |c| {
@@ -144,7 +151,7 @@ async fn reset(
             if model::use_password_reset(c, &hash)? != Some(user_id) {
                 return Ok(false);
             }
-            User::set_password(c, user_id, &new_hash)?;
+            User::set_password(c, user_id, &new_hash, &keys)?;
             audit::record(
                 c,
                 &Actor::System("password-reset"),

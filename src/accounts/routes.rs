@@ -201,12 +201,34 @@ async fn sign_in(
         (Some(u), Attempt::Counted(_)) => u.password_hash.clone(),
         _ => crypto::dummy_hash().to_string(),
     };
-    let ok = auth
+    // A right password also opens the account's private key (a second Argon2id, with the
+    // key's own salt), or creates the key pair of an account that has none yet.
+    let sealed = user.as_ref().map(|u| u.sealed_private_key.clone());
+    let (ok, opened_key) = auth
         .doors
         .hasher
-        .run(move || crypto::verify_password(&password, &hash))
+        .run(move || {
+            if !crypto::verify_password(&password, &hash) {
+                return (false, None);
+            }
+            let key = match sealed.flatten() {
+                Some(sealed) => {
+                    crypto::PrivateKey::open_with_password(&sealed, &password).ok().map(|k| (k, None))
+                }
+                None => {
+                    let k = crypto::PrivateKey::generate();
+                    let stored = k.stored_under(&password);
+                    Some((k, Some(stored)))
+                }
+            };
+            (true, key)
+        })
         .await
         .ok_or(AppError::Unavailable)?;
+    if ok && opened_key.is_none() && user.as_ref().is_some_and(|u| u.sealed_private_key.is_some()) {
+        // The password verified but did not open the key sealed under it: the row was changed.
+        crate::logs::error("sign-in", "a verified password did not open the account's private key");
+    }
     let usable = user.as_ref().filter(|u| {
         ok && matches!(attempt, Attempt::Counted(_))
             && u.disabled_at.is_none()
@@ -220,6 +242,7 @@ async fn sign_in(
         let token_hash = crypto::sha256_hex(token.as_bytes());
         let actor = auth.actor(&u);
         let id = u.id;
+        let token_for_key = token.clone();
         let opened = auth
             .db
             .transaction(move |c| {
@@ -227,7 +250,24 @@ async fn sign_in(
                 if !User::password_succeeded(c, id, now)? {
                     return Ok(false);
                 }
-                let sid = Session::create(c, id, &token_hash, complete, now)?;
+                // A key pair made here is kept only if the account still had none (two first
+                // sign-ins at once: the other one's is stored, and this session holds none).
+                let key = match &opened_key {
+                    Some((k, Some(stored))) => (User::set_keys_if_none(c, id, stored)? == 1).then_some(k),
+                    Some((k, None)) => Some(k),
+                    None => None,
+                };
+                let mut grants = vec![];
+                if let Some(key) = key {
+                    // Colleagues waiting for a group key this person holds get it now.
+                    grants = crate::keyring::model::grant_pending(c, id, key, now)?;
+                }
+                let sealed_key = key.map(|k| k.seal_with_token(&token_for_key));
+                let sid = Session::create(c, id, &token_hash, complete, sealed_key.as_deref(), now)?;
+                for g in &grants {
+                    let to = g.user_id.unwrap_or_default().to_string();
+                    audit::record(c, &actor, g.action, "user", &to, &g.details())?;
+                }
                 audit::record(c, &actor, "auth.sign_in", "user", &id.to_string(), &format!("session={sid}"))?;
                 Ok(true)
             })

@@ -45,6 +45,9 @@ pub struct CurrentUser {
     pub session_id: i32,
     /// True once the second factor was given in this session (or none is required).
     pub second_factor: bool,
+    /// The account's private key, sealed in the session's row under this request's session
+    /// token (None for a session opened without one).
+    pub session_key: Option<crate::crypto::SessionKey>,
 }
 
 impl CurrentUser {
@@ -101,7 +104,8 @@ impl<'r> FromRequest<'r> for CurrentUser {
                 let Some((session, user)) = found else { return Ok(None) };
                 let Some(role) = Role::parse(&user.role) else { return Ok(None) };
                 let second_factor = session.second_factor_at.is_some();
-                Ok(Some(CurrentUser { user, role, session_id: session.id, second_factor }))
+                let session_key = session.sealed_key.map(|s| crate::crypto::SessionKey::new(s, token));
+                Ok(Some(CurrentUser { user, role, session_id: session.id, second_factor, session_key }))
             })
             .await;
         match cached {

@@ -3,8 +3,9 @@
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use crate::crypto::StoredKeyPair;
 use crate::db::DbConn;
-use crate::schema::{institutions, password_resets, recovery_codes, sessions, users};
+use crate::schema::{group_key_seals, institutions, password_resets, recovery_codes, sessions, users};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -29,6 +30,10 @@ pub struct User {
     pub totp_failures: i32,
     /// Whether the person gets the daily digest of deadlines.
     pub digest_enabled: bool,
+    /// The account's public key (issue 15); None until its password is first set or used.
+    pub public_key: Option<String>,
+    /// The account's private key sealed under its password (`crypto::keys`).
+    pub sealed_private_key: Option<String>,
 }
 
 pub struct NewUser<'a> {
@@ -81,21 +86,43 @@ impl User {
         diesel::update(users::table.find(id)).set(users::disabled_at.eq(Some(now))).execute(conn)
     }
 
-    pub fn set_password(conn: &mut DbConn, id: i32, hash: &str) -> QueryResult<usize> {
+    /// A new password and the key pair stored under it. When the key pair is a new one (a
+    /// reset: the old private key is lost with the old password), the group keys sealed to
+    /// the old one are forgotten: a remaining member or the recovery key must give them again.
+    pub fn set_password(conn: &mut DbConn, id: i32, hash: &str, keys: &StoredKeyPair) -> QueryResult<usize> {
         let now = Utc::now().naive_utc();
         Session::revoke_all(conn, id)?;
         revoke_password_resets(conn, id)?;
+        let old: Option<String> = users::table.find(id).select(users::public_key).first(conn)?;
+        if old.as_deref() != Some(keys.public_key.as_str()) {
+            diesel::delete(group_key_seals::table.filter(group_key_seals::user_id.eq(id))).execute(conn)?;
+        }
         diesel::update(users::table.find(id))
             .set((
                 users::password_hash.eq(hash),
                 users::password_changed_at.eq(now),
                 users::failed_logins.eq(0),
+                users::public_key.eq(&keys.public_key),
+                users::sealed_private_key.eq(&keys.sealed_private_key),
             ))
             .execute(conn)?;
         // A lock earned by wrong second-factor codes outlives a new password (else a reset
         // link would reopen the brute force); one earned by passwords ends with it.
         diesel::update(users::table.find(id).filter(users::totp_failures.eq(0)))
             .set(users::locked_until.eq(None::<NaiveDateTime>))
+            .execute(conn)
+    }
+}
+
+impl User {
+    /// Stores a key pair for an account that had none (created before issue 15, or whose
+    /// password was never set), opened at sign-in; never replaces one.
+    pub fn set_keys_if_none(conn: &mut DbConn, id: i32, keys: &StoredKeyPair) -> QueryResult<usize> {
+        diesel::update(users::table.find(id).filter(users::public_key.is_null()))
+            .set((
+                users::public_key.eq(&keys.public_key),
+                users::sealed_private_key.eq(&keys.sealed_private_key),
+            ))
             .execute(conn)
     }
 }
@@ -117,6 +144,8 @@ pub struct Session {
     pub last_seen_at: NaiveDateTime,
     pub second_factor_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
+    /// The account's private key sealed under the session token (`crypto::SessionKey`).
+    pub sealed_key: Option<String>,
 }
 
 impl Session {
@@ -126,10 +155,12 @@ impl Session {
         user_id: i32,
         token_hash: &str,
         second_factor: bool,
+        sealed_key: Option<&str>,
         now: NaiveDateTime,
     ) -> QueryResult<i32> {
         diesel::insert_into(sessions::table)
             .values((
+                sessions::sealed_key.eq(sealed_key),
                 sessions::token_hash.eq(token_hash),
                 sessions::user_id.eq(user_id),
                 sessions::created_at.eq(now),
@@ -175,17 +206,46 @@ impl Session {
             .execute(conn)
     }
 
+    /// Ends a session; its sealed private key goes with it.
     pub fn revoke(conn: &mut DbConn, id: i32) -> QueryResult<usize> {
         diesel::update(sessions::table.find(id))
-            .set(sessions::revoked_at.eq(Some(Utc::now().naive_utc())))
+            .set((
+                sessions::revoked_at.eq(Some(Utc::now().naive_utc())),
+                sessions::sealed_key.eq(None::<String>),
+            ))
             .execute(conn)
     }
 
     pub fn revoke_all(conn: &mut DbConn, user_id: i32) -> QueryResult<usize> {
         diesel::update(
+            sessions::table.filter(sessions::user_id.eq(user_id)).filter(sessions::sealed_key.is_not_null()),
+        )
+        .set(sessions::sealed_key.eq(None::<String>))
+        .execute(conn)?;
+        diesel::update(
             sessions::table.filter(sessions::user_id.eq(user_id)).filter(sessions::revoked_at.is_null()),
         )
         .set(sessions::revoked_at.eq(Some(Utc::now().naive_utc())))
+        .execute(conn)
+    }
+
+    /// Empties the sealed private key of every session that timed out (idle or absolute) or
+    /// was revoked; run hourly. Returns how many were emptied.
+    pub fn forget_expired_keys(
+        conn: &mut DbConn,
+        now: NaiveDateTime,
+        idle: chrono::Duration,
+        absolute: chrono::Duration,
+    ) -> QueryResult<usize> {
+        diesel::update(
+            sessions::table.filter(sessions::sealed_key.is_not_null()).filter(
+                sessions::revoked_at
+                    .is_not_null()
+                    .or(sessions::last_seen_at.le(now - idle))
+                    .or(sessions::created_at.le(now - absolute)),
+            ),
+        )
+        .set(sessions::sealed_key.eq(None::<String>))
         .execute(conn)
     }
 }

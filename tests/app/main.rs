@@ -10,6 +10,7 @@ mod csrf_walk;
 mod foundation;
 mod gazetteer;
 mod intake;
+mod keys;
 mod labels;
 mod languages;
 mod mail;

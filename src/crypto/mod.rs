@@ -1,4 +1,6 @@
-//! Secrets: random tokens, receipt codes, Argon2id hashing of passwords and receipts, SHA-256.
+//! Secrets: random tokens, receipt codes, Argon2id hashing of passwords and receipts, SHA-256
+//! (this file); sealing values and streams (`seal`), key pairs, sealed boxes and private keys
+//! under a password or a session token (`keys`), Shamir's secret sharing (`shamir`).
 //! Free of web and database types. Argon2 work is expensive by design, so callers run it off
 //! the async workers through [`HashLimiter`], which also caps how many run at once.
 
@@ -8,6 +10,19 @@ use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, Pass
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::{Rng, RngCore};
 use sha2::{Digest, Sha256};
+
+pub mod keys;
+pub mod seal;
+pub mod shamir;
+
+pub use keys::{PrivateKey, PublicKey, SessionKey, StoredKeyPair};
+pub use seal::SecretKey;
+
+/// A ciphertext, key or share that does not open: wrong key or password, changed bytes, or
+/// not what it claims to be. Never says which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("refused: the key does not open this value, or the value was changed")]
+pub struct Refused;
 
 /// OWASP's Argon2id parameters: 19 MiB, 2 passes, 1 lane.
 pub fn argon2() -> Argon2<'static> {

@@ -1,0 +1,375 @@
+//! The group keys' queries: the recovery key's public key, the groups' key versions, each
+//! version's private key sealed to members (`group_key_seals`) and to the recovery key; giving
+//! a group key to the members who lack it, rotating it when a holder leaves, recovering it.
+//! Sealing to a public key needs no private key, so `keys init` and a rotation run without
+//! anyone signed in; opening a group key needs a holder's private key or the recovery key.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::{groups_of, seal_aad, INTAKE};
+use crate::crypto::{PrivateKey, PublicKey};
+use crate::db::DbConn;
+use crate::error::AppError;
+use crate::schema::{group_key_seals, group_keys, institutions, recovery_keys, users};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = group_keys)]
+pub struct GroupKey {
+    pub id: i32,
+    pub group_code: String,
+    pub version: i32,
+    pub public_key: String,
+    pub recovery_sealed: String,
+}
+
+/// A change to the keys, for the audit log: what, which group and version, whose account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyEvent {
+    pub action: &'static str,
+    pub group: String,
+    pub version: i32,
+    pub user_id: Option<i32>,
+}
+
+impl KeyEvent {
+    pub fn details(&self) -> String {
+        format!("group={} version={}", self.group, self.version)
+    }
+}
+
+/// Serialises the changes to group keys on PostgreSQL (two admins disabling two members at once
+/// must not both create version n + 1; two holders signing in must not both give the same key):
+/// a lock held to the end of the transaction, taken after the rows the transaction locks and
+/// before the audit chain's (lock order, docs/ARCHITECTURE.md). SQLite has one writer already.
+fn lock_keys(conn: &mut DbConn) -> QueryResult<()> {
+    if let DbConn::Pg(c) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(7210015)").execute(c)?;
+    }
+    Ok(())
+}
+
+/// The recovery key's public key, once `vigie keys init` ran.
+pub fn recovery_public_key(conn: &mut DbConn) -> Result<Option<PublicKey>, AppError> {
+    let text: Option<String> =
+        recovery_keys::table.select(recovery_keys::public_key).first(conn).optional()?;
+    Ok(text.map(|t| PublicKey::from_text(&t)).transpose()?)
+}
+
+pub fn store_recovery_key(
+    conn: &mut DbConn,
+    key: &PublicKey,
+    shares: u8,
+    threshold: u8,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::insert_into(recovery_keys::table)
+        .values((
+            recovery_keys::id.eq(1),
+            recovery_keys::public_key.eq(key.to_text()),
+            recovery_keys::shares.eq(i32::from(shares)),
+            recovery_keys::threshold.eq(i32::from(threshold)),
+            recovery_keys::created_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// Every group: the intake desk, then each institution by code.
+pub fn all_groups(conn: &mut DbConn) -> QueryResult<Vec<String>> {
+    let mut out = vec![INTAKE.to_string()];
+    out.extend(
+        institutions::table.order(institutions::code).select(institutions::code).load::<String>(conn)?,
+    );
+    Ok(out)
+}
+
+/// A member: the account and its public key, if it has one yet.
+pub type Member = (i32, Option<String>);
+
+/// An account as membership sees it: id, role, institution's code, disabled, public key.
+type AccountRow = (i32, String, Option<String>, Option<NaiveDateTime>, Option<String>);
+
+/// What an account holds: the (group, version) pairs, and the groups whose latest key it waits for.
+pub struct Holdings {
+    pub held: Vec<(String, i32)>,
+    pub waiting: Vec<String>,
+}
+
+/// Each group's current members (enabled accounts, by `groups_of`) with their public key, if
+/// they have one yet.
+pub fn members(conn: &mut DbConn) -> QueryResult<BTreeMap<String, Vec<Member>>> {
+    let rows: Vec<AccountRow> = users::table
+        .left_join(institutions::table)
+        .select((
+            users::id,
+            users::role,
+            institutions::code.nullable(),
+            users::disabled_at,
+            users::public_key,
+        ))
+        .order(users::id)
+        .load(conn)?;
+    let mut out: BTreeMap<String, Vec<Member>> = BTreeMap::new();
+    for (id, role, institution, disabled, key) in rows {
+        for g in groups_of(&role, institution.as_deref(), disabled.is_some()) {
+            out.entry(g).or_default().push((id, key.clone()));
+        }
+    }
+    Ok(out)
+}
+
+pub fn latest(conn: &mut DbConn, group: &str) -> QueryResult<Option<GroupKey>> {
+    group_keys::table
+        .filter(group_keys::group_code.eq(group))
+        .order(group_keys::version.desc())
+        .select(GroupKey::as_select())
+        .first(conn)
+        .optional()
+}
+
+fn holders(conn: &mut DbConn, group_key_id: i32) -> QueryResult<BTreeSet<i32>> {
+    Ok(group_key_seals::table
+        .filter(group_key_seals::group_key_id.eq(group_key_id))
+        .select(group_key_seals::user_id)
+        .load::<i32>(conn)?
+        .into_iter()
+        .collect())
+}
+
+fn insert_seal(
+    conn: &mut DbConn,
+    key: &GroupKey,
+    user_id: i32,
+    private: &PrivateKey,
+    to: &PublicKey,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let sealed = to.seal(&seal_aad(&key.group_code, key.version), private.to_bytes().as_ref());
+    diesel::insert_into(group_key_seals::table)
+        .values((
+            group_key_seals::group_key_id.eq(key.id),
+            group_key_seals::user_id.eq(user_id),
+            group_key_seals::sealed.eq(sealed),
+            group_key_seals::created_at.eq(now),
+        ))
+        .execute(conn)
+}
+
+/// A new version of `group`'s key, sealed to the recovery key and to `to` (members and their
+/// public keys).
+fn create_version(
+    conn: &mut DbConn,
+    group: &str,
+    version: i32,
+    recovery: &PublicKey,
+    to: &[(i32, PublicKey)],
+    now: NaiveDateTime,
+) -> QueryResult<GroupKey> {
+    let private = PrivateKey::generate();
+    let aad = seal_aad(group, version);
+    let id: i32 = diesel::insert_into(group_keys::table)
+        .values((
+            group_keys::group_code.eq(group),
+            group_keys::version.eq(version),
+            group_keys::public_key.eq(private.public_key().to_text()),
+            group_keys::recovery_sealed.eq(recovery.seal(&aad, private.to_bytes().as_ref())),
+            group_keys::created_at.eq(now),
+        ))
+        .returning(group_keys::id)
+        .get_result(conn)?;
+    let key: GroupKey = group_keys::table.find(id).select(GroupKey::as_select()).first(conn)?;
+    for (user_id, public) in to {
+        insert_seal(conn, &key, *user_id, &private, public, now)?;
+    }
+    Ok(key)
+}
+
+fn parsed(members: &[Member]) -> Vec<(i32, PublicKey)> {
+    members.iter().filter_map(|(id, key)| Some((*id, PublicKey::from_text(key.as_deref()?).ok()?))).collect()
+}
+
+/// `vigie keys init`: a first version for every group that has none, sealed to the recovery
+/// key and to every current member who has a key pair.
+pub fn ensure_group_keys(
+    conn: &mut DbConn,
+    recovery: &PublicKey,
+    now: NaiveDateTime,
+) -> Result<Vec<KeyEvent>, AppError> {
+    lock_keys(conn)?;
+    let members = members(conn)?;
+    let mut events = vec![];
+    for group in all_groups(conn)? {
+        if latest(conn, &group)?.is_some() {
+            continue;
+        }
+        let to = parsed(members.get(&group).map_or(&[][..], |m| &m[..]));
+        create_version(conn, &group, 1, recovery, &to, now)?;
+        events.push(KeyEvent { action: "keys.group_create", group, version: 1, user_id: None });
+    }
+    Ok(events)
+}
+
+/// After a change of accounts (disabled, role or institution changed): every group whose
+/// latest key is held by someone who is no longer a member gets a new version, sealed to the
+/// recovery key and to the holders who remain (not to members who never held it: a holder
+/// gives it to them, see [`grant_pending`]). Nothing before `vigie keys init`. Data sealed
+/// before stays readable with the older version until the background re-sealing (phase 3).
+pub fn rotate_after_departures(conn: &mut DbConn, now: NaiveDateTime) -> Result<Vec<KeyEvent>, AppError> {
+    let Some(recovery) = recovery_public_key(conn)? else { return Ok(vec![]) };
+    lock_keys(conn)?;
+    let members = members(conn)?;
+    let mut events = vec![];
+    for group in all_groups(conn)? {
+        let Some(key) = latest(conn, &group)? else { continue };
+        let current = members.get(&group).map_or(&[][..], |m| &m[..]);
+        let held = holders(conn, key.id)?;
+        let staying: Vec<(i32, PublicKey)> =
+            parsed(current).into_iter().filter(|(id, _)| held.contains(id)).collect();
+        if staying.len() == held.len() {
+            continue;
+        }
+        let version = key.version + 1;
+        create_version(conn, &group, version, &recovery, &staying, now)?;
+        events.push(KeyEvent { action: "keys.group_rotate", group, version, user_id: None });
+    }
+    Ok(events)
+}
+
+/// At sign-in, with the person's private key open: every group key version they hold is given
+/// to the group's current members who have a key pair and lack it (new members, or members
+/// whose password was reset). Returns what was given, for the audit log.
+pub fn grant_pending(
+    conn: &mut DbConn,
+    granter: i32,
+    key: &PrivateKey,
+    now: NaiveDateTime,
+) -> Result<Vec<KeyEvent>, AppError> {
+    let held: Vec<(GroupKey, String)> = group_keys::table
+        .inner_join(group_key_seals::table)
+        .filter(group_key_seals::user_id.eq(granter))
+        .order((group_keys::group_code, group_keys::version))
+        .select((GroupKey::as_select(), group_key_seals::sealed))
+        .load(conn)?;
+    if held.is_empty() {
+        return Ok(vec![]);
+    }
+    lock_keys(conn)?;
+    let members = members(conn)?;
+    let mut events = vec![];
+    for (gk, sealed) in held {
+        let current = members.get(&gk.group_code).map_or(&[][..], |m| &m[..]);
+        // Only a member gives the key (a holder who changed role keeps old seals until the
+        // rotation, but gives nothing).
+        if !current.iter().any(|(id, _)| *id == granter) {
+            continue;
+        }
+        let has = holders(conn, gk.id)?;
+        let missing: Vec<(i32, PublicKey)> =
+            parsed(current).into_iter().filter(|(id, _)| !has.contains(id)).collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let private = PrivateKey::from_bytes_of(
+            &zeroize::Zeroizing::new(key.open(&seal_aad(&gk.group_code, gk.version), &sealed)?),
+            &PublicKey::from_text(&gk.public_key)?,
+        )?;
+        for (user_id, public) in missing {
+            insert_seal(conn, &gk, user_id, &private, &public, now)?;
+            events.push(KeyEvent {
+                action: "keys.grant",
+                group: gk.group_code.clone(),
+                version: gk.version,
+                user_id: Some(user_id),
+            });
+        }
+    }
+    Ok(events)
+}
+
+/// `vigie keys recover`: every version of `group`'s key, opened with the recovery key, sealed
+/// to `user_id`'s public key where they lack it. Returns the versions given.
+pub fn recover_to(
+    conn: &mut DbConn,
+    group: &str,
+    user_id: i32,
+    user_key: &PublicKey,
+    recovery: &PrivateKey,
+    now: NaiveDateTime,
+) -> Result<Vec<KeyEvent>, AppError> {
+    let versions: Vec<GroupKey> = group_keys::table
+        .filter(group_keys::group_code.eq(group))
+        .order(group_keys::version)
+        .select(GroupKey::as_select())
+        .load(conn)?;
+    lock_keys(conn)?;
+    let mut events = vec![];
+    for gk in versions {
+        if holders(conn, gk.id)?.contains(&user_id) {
+            continue;
+        }
+        let private = PrivateKey::from_bytes_of(
+            &zeroize::Zeroizing::new(
+                recovery.open(&seal_aad(&gk.group_code, gk.version), &gk.recovery_sealed)?,
+            ),
+            &PublicKey::from_text(&gk.public_key)?,
+        )?;
+        insert_seal(conn, &gk, user_id, &private, user_key, now)?;
+        events.push(KeyEvent {
+            action: "keys.recover",
+            group: gk.group_code.clone(),
+            version: gk.version,
+            user_id: Some(user_id),
+        });
+    }
+    Ok(events)
+}
+
+/// The group key versions an account holds and the groups it belongs to without holding their
+/// latest key (for its account page): (held as (group, version), waiting).
+pub fn holdings(conn: &mut DbConn, user_id: i32) -> Result<Holdings, AppError> {
+    let held: Vec<(String, i32)> = group_keys::table
+        .inner_join(group_key_seals::table)
+        .filter(group_key_seals::user_id.eq(user_id))
+        .order((group_keys::group_code, group_keys::version))
+        .select((group_keys::group_code, group_keys::version))
+        .load(conn)?;
+    let members = members(conn)?;
+    let mut waiting = vec![];
+    for (group, list) in &members {
+        if !list.iter().any(|(id, _)| *id == user_id) {
+            continue;
+        }
+        if let Some(latest) = latest(conn, group)? {
+            if !held.iter().any(|(g, v)| *g == latest.group_code && *v == latest.version) {
+                waiting.push(group.clone());
+            }
+        }
+    }
+    Ok(Holdings { held, waiting })
+}
+
+/// The private key of `group`'s version `version` for the holder whose private key is `key`;
+/// None when they do not hold it.
+pub fn open_group_key(
+    conn: &mut DbConn,
+    group: &str,
+    version: i32,
+    user_id: i32,
+    key: &PrivateKey,
+) -> Result<Option<PrivateKey>, AppError> {
+    let row: Option<(GroupKey, String)> = group_keys::table
+        .inner_join(group_key_seals::table)
+        .filter(group_keys::group_code.eq(group))
+        .filter(group_keys::version.eq(version))
+        .filter(group_key_seals::user_id.eq(user_id))
+        .select((GroupKey::as_select(), group_key_seals::sealed))
+        .first(conn)
+        .optional()?;
+    let Some((gk, sealed)) = row else { return Ok(None) };
+    Ok(Some(PrivateKey::from_bytes_of(
+        &zeroize::Zeroizing::new(key.open(&seal_aad(group, version), &sealed)?),
+        &PublicKey::from_text(&gk.public_key)?,
+    )?))
+}

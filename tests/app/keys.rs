@@ -1,0 +1,345 @@
+//! Issue 15, phase 1: the key hierarchy. Accounts' key pairs opened at sign-in and kept only
+//! sealed in the session's row; the recovery key split into shares (`vigie keys init`) and
+//! recovered with k of them, not k−1 (`vigie keys recover`); group keys given to new members
+//! at a holder's sign-in, rotated when a member is disabled; a password change keeps the key,
+//! a reset loses the group keys until they are given again.
+
+use std::io::Write;
+
+use diesel::prelude::*;
+use rocket::http::{ContentType, Status};
+use rocket::local::blocking::Client;
+
+use crate::accounts::{add_user, enc, sign_in, PW};
+use crate::common::*;
+use vigie::crypto::{PrivateKey, PublicKey};
+use vigie::schema::{audit_log, group_key_seals, group_keys, sessions, users};
+
+fn app(engine: Engine) -> TestApp {
+    TestApp::with_figment(TestDb::new(engine), |f| f.merge(("totp_required_roles", Vec::<String>::new())))
+}
+
+fn post(client: &Client, path: &str, body: &str) -> (Status, Option<String>, String) {
+    let r = client.post(path).header(ContentType::Form).body(body).dispatch();
+    let loc = r.headers().get_one("Location").map(String::from);
+    (r.status(), loc, r.into_string().unwrap_or_default())
+}
+
+fn sign_out(client: &Client) {
+    let token = csrf(client);
+    let (s, _, _) = post(client, "/staff/sign-out", &format!("csrf={token}"));
+    assert_eq!(s, Status::SeeOther);
+}
+
+fn enter(client: &Client, email: &str) {
+    let (s, loc) = sign_in(client, email, PW);
+    assert_eq!((s, loc.as_deref()), (Status::SeeOther, Some("/staff")), "{email} signs in");
+}
+
+/// The account's stored key pair: (public key, sealed private key).
+fn stored_keys(db: &TestDb, id: i32) -> (Option<String>, Option<String>) {
+    users::table
+        .find(id)
+        .select((users::public_key, users::sealed_private_key))
+        .first(&mut db.conn())
+        .unwrap()
+}
+
+fn private_key(db: &TestDb, id: i32, password: &str) -> PrivateKey {
+    PrivateKey::open_with_password(&stored_keys(db, id).1.expect("a key pair"), password).expect("opens")
+}
+
+/// The (group, version) pairs an account holds.
+fn held(db: &TestDb, id: i32) -> Vec<(String, i32)> {
+    group_keys::table
+        .inner_join(group_key_seals::table)
+        .filter(group_key_seals::user_id.eq(id))
+        .order((group_keys::group_code, group_keys::version))
+        .select((group_keys::group_code, group_keys::version))
+        .load(&mut db.conn())
+        .unwrap()
+}
+
+/// Runs `vigie` with `input` on its standard input.
+fn vigie_with_input(db: &TestDb, args: &[&str], input: &str) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("DATABASE_URL", &db.url)
+        .env("ROCKET_DATA_DIR", db.data_dir())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// `vigie keys init`, returning the printed shares' lines.
+fn init(db: &TestDb, shares: u8, threshold: u8) -> Vec<String> {
+    let out = vigie_cmd(
+        db,
+        &["keys", "init", "--shares", &shares.to_string(), "--threshold", &threshold.to_string()],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with("share "))
+        .map(String::from)
+        .collect();
+    assert_eq!(lines.len(), usize::from(shares), "{}", text(&out));
+    lines
+}
+
+#[test]
+fn sign_in_opens_the_private_key_and_the_session_row_holds_it_only_sealed_until_sign_out_or_expiry() {
+    each_engine(|engine| {
+        let app = app(engine);
+        let id = add_user(&app.db, "accueil@cndh.ml", "intake", None);
+        assert_eq!(stored_keys(&app.db, id), (None, None), "an account from before issue 15");
+        enter(&app.client, "accueil@cndh.ml");
+        // The first sign-in made the key pair, sealed under the password.
+        let (public, sealed) = stored_keys(&app.db, id);
+        let key = private_key(&app.db, id, PW);
+        assert_eq!(PublicKey::from_text(&public.unwrap()).unwrap(), key.public_key());
+        assert!(
+            PrivateKey::open_with_password(sealed.as_deref().unwrap(), "Falaise rouge sur le fleuv").is_err()
+        );
+        let raw = {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD_NO_PAD.encode(key.to_bytes().as_ref())
+        };
+        let rows: Vec<(i32, Option<String>, Option<chrono::NaiveDateTime>)> = sessions::table
+            .filter(sessions::user_id.eq(id))
+            .select((sessions::id, sessions::sealed_key, sessions::revoked_at))
+            .load(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        let in_session = rows[0].1.clone().expect("the session holds the key, sealed");
+        assert!(in_session.starts_with("tok1:") && !in_session.contains(&raw));
+        assert!(!sealed.unwrap().contains(&raw));
+
+        // A second sign-in opens the same key (not a new pair).
+        sign_out(&app.client);
+        let after: Option<String> =
+            sessions::table.find(rows[0].0).select(sessions::sealed_key).first(&mut app.db.conn()).unwrap();
+        assert_eq!(after, None, "signing out empties the session's sealed key");
+        enter(&app.client, "accueil@cndh.ml");
+        assert_eq!(stored_keys(&app.db, id).0, Some(key.public_key().to_text()));
+
+        // The session times out: the sweep empties its key.
+        let db = app.client.rocket().state::<vigie::db::Db>().unwrap().clone();
+        let limits = *app.client.rocket().state::<vigie::auth::SessionLimits>().unwrap();
+        let live = || {
+            sessions::table
+                .filter(sessions::user_id.eq(id))
+                .filter(sessions::sealed_key.is_not_null())
+                .count()
+                .get_result::<i64>(&mut app.db.conn())
+                .unwrap()
+        };
+        assert_eq!(live(), 1);
+        let rt = rocket::tokio::runtime::Runtime::new().unwrap();
+        let now = chrono::Utc::now().naive_utc();
+        rt.block_on(vigie::accounts::forget_expired_session_keys(&db, limits, now));
+        assert_eq!(live(), 1, "a live session keeps its key");
+        let later = now + chrono::Duration::minutes(limits.idle_minutes + 1);
+        rt.block_on(vigie::accounts::forget_expired_session_keys(&db, limits, later));
+        assert_eq!(live(), 0, "an idle session's key is emptied");
+    });
+}
+
+#[test]
+fn keys_init_prints_shares_once_and_recover_needs_k_shares_not_k_minus_one() {
+    each_engine(|engine| {
+        let app = app(engine);
+        let intake = add_user(&app.db, "accueil@cndh.ml", "intake", None);
+        let inv = add_user(&app.db, "enqueteur@cndh.ml", "investigator", Some("cndh"));
+        for email in ["accueil@cndh.ml", "enqueteur@cndh.ml"] {
+            enter(&app.client, email);
+            sign_out(&app.client);
+        }
+        let shares = init(&app.db, 5, 3);
+        assert_eq!(held(&app.db, intake), vec![("intake".to_string(), 1)]);
+        assert_eq!(held(&app.db, inv), vec![("cndh".to_string(), 1)]);
+        let groups: i64 = group_keys::table.count().get_result(&mut app.db.conn()).unwrap();
+        assert!(groups >= 3, "the intake desk and each institution");
+        // Again: nothing printed, refused.
+        let again = vigie_cmd(&app.db, &["keys", "init"], &[]);
+        assert!(!again.status.success() && !text(&again).contains("vigie-share"), "{}", text(&again));
+
+        // A new investigator: no member has signed in since, so they wait.
+        let newcomer = add_user(&app.db, "nouveau@cndh.ml", "investigator", Some("cndh"));
+        enter(&app.client, "nouveau@cndh.ml");
+        let page = app.client.get("/staff/account").dispatch().into_string().unwrap();
+        assert!(page.contains("id=\"keys-waiting\""), "the account page says they wait");
+        sign_out(&app.client);
+        let recover = |lines: &[&String]| {
+            let input: String = lines.iter().map(|l| format!("{l}\n")).collect();
+            vigie_with_input(
+                &app.db,
+                &["keys", "recover", "--group", "cndh", "--to", "nouveau@cndh.ml"],
+                &input,
+            )
+        };
+        // k − 1 shares, any two: refused, nothing given.
+        for pair in [[0, 1], [1, 4], [2, 3]] {
+            let out = recover(&[&shares[pair[0]], &shares[pair[1]]]);
+            assert!(!out.status.success(), "{pair:?}: {}", text(&out));
+            assert!(text(&out).contains("do not give the recovery key"), "{}", text(&out));
+        }
+        assert!(held(&app.db, newcomer).is_empty());
+        // A mistyped share is named.
+        let typo = shares[0].replace("vigie-share-1-1-", "vigie-share-1-1-0");
+        let out = recover(&[&typo, &shares[1], &shares[2]]);
+        assert!(!out.status.success() && text(&out).contains("line 1"), "{}", text(&out));
+        // k shares: given.
+        let out = recover(&[&shares[4], &shares[1], &shares[3]]);
+        assert!(out.status.success(), "{}", text(&out));
+        assert_eq!(held(&app.db, newcomer), vec![("cndh".to_string(), 1)]);
+        // The key they got opens the group key's version with their own private key.
+        let conn = &mut app.db.conn();
+        let key = private_key(&app.db, newcomer, PW);
+        let group = vigie::keyring::model::open_group_key(conn, "cndh", 1, newcomer, &key).unwrap().unwrap();
+        let public: String = group_keys::table
+            .filter(group_keys::group_code.eq("cndh"))
+            .select(group_keys::public_key)
+            .first(conn)
+            .unwrap();
+        assert_eq!(group.public_key().to_text(), public);
+        // Not to someone outside the group.
+        let out = vigie_with_input(
+            &app.db,
+            &["keys", "recover", "--group", "cndh", "--to", "accueil@cndh.ml"],
+            &format!("{}\n{}\n{}\n", shares[0], shares[1], shares[2]),
+        );
+        assert!(!out.status.success() && text(&out).contains("not an enabled member"), "{}", text(&out));
+        let recorded: i64 = audit_log::table
+            .filter(audit_log::action.eq("keys.recover"))
+            .count()
+            .get_result(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(recorded, 1);
+    });
+}
+
+#[test]
+fn a_holder_gives_the_group_key_at_sign_in_and_a_disabled_member_cannot_open_what_is_sealed_after() {
+    each_engine(|engine| {
+        let app = app(engine);
+        let a = add_user(&app.db, "a@cndh.ml", "intake", None);
+        enter(&app.client, "a@cndh.ml");
+        sign_out(&app.client);
+        init(&app.db, 3, 2);
+        let d = add_user(&app.db, "d@cndh.ml", "intake", None);
+        enter(&app.client, "d@cndh.ml");
+        sign_out(&app.client);
+        assert!(held(&app.db, d).is_empty(), "waiting");
+        // A holder signs in: D gets the key.
+        enter(&app.client, "a@cndh.ml");
+        sign_out(&app.client);
+        assert_eq!(held(&app.db, d), vec![("intake".to_string(), 1)]);
+        let granted: i64 = audit_log::table
+            .filter(audit_log::action.eq("keys.grant"))
+            .filter(audit_log::object_id.eq(d.to_string()))
+            .count()
+            .get_result(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(granted, 1);
+        enter(&app.client, "d@cndh.ml");
+        let page = app.client.get("/staff/account").dispatch().into_string().unwrap();
+        assert!(!page.contains("id=\"keys-waiting\""), "no longer waiting");
+        sign_out(&app.client);
+
+        // An admin disables D: a new version, held by A and not by D.
+        add_user(&app.db, "admin@cndh.ml", "admin", None);
+        enter(&app.client, "admin@cndh.ml");
+        let token = csrf(&app.client);
+        let (s, _, page) =
+            post(&app.client, &format!("/staff/admin/users/{d}/disable"), &format!("csrf={token}"));
+        assert_eq!(s, Status::SeeOther, "{page}");
+        sign_out(&app.client);
+        assert_eq!(held(&app.db, a), vec![("intake".to_string(), 1), ("intake".to_string(), 2)]);
+        assert_eq!(held(&app.db, d), vec![("intake".to_string(), 1)]);
+        let conn = &mut app.db.conn();
+        let v2: String = group_keys::table
+            .filter(group_keys::group_code.eq("intake"))
+            .filter(group_keys::version.eq(2))
+            .select(group_keys::public_key)
+            .first(conn)
+            .unwrap();
+        // Data sealed to the new version after D left: A opens it, D with every key they hold
+        // (their own, and version 1 of the group's) cannot.
+        let sealed = PublicKey::from_text(&v2).unwrap().seal(b"report 9", b"sealed after D left");
+        let ka = private_key(&app.db, a, PW);
+        let g2 = vigie::keyring::model::open_group_key(conn, "intake", 2, a, &ka).unwrap().unwrap();
+        assert_eq!(g2.open(b"report 9", &sealed).unwrap(), b"sealed after D left");
+        let kd = private_key(&app.db, d, PW);
+        assert!(vigie::keyring::model::open_group_key(conn, "intake", 2, d, &kd).unwrap().is_none());
+        let g1 = vigie::keyring::model::open_group_key(conn, "intake", 1, d, &kd).unwrap().unwrap();
+        assert!(kd.open(b"report 9", &sealed).is_err() && g1.open(b"report 9", &sealed).is_err());
+        let rotated: i64 = audit_log::table
+            .filter(audit_log::action.eq("keys.group_rotate"))
+            .count()
+            .get_result(conn)
+            .unwrap();
+        assert_eq!(rotated, 1);
+    });
+}
+
+#[test]
+fn a_password_change_keeps_the_key_and_its_group_keys_and_a_reset_loses_them_until_given_again() {
+    each_engine(|engine| {
+        let app = app(engine);
+        let a = add_user(&app.db, "a@cndh.ml", "intake", None);
+        let b = add_user(&app.db, "b@cndh.ml", "intake", None);
+        for e in ["a@cndh.ml", "b@cndh.ml"] {
+            enter(&app.client, e);
+            sign_out(&app.client);
+        }
+        init(&app.db, 3, 2);
+        let before = private_key(&app.db, a, PW).public_key();
+        // A changes their password in the session that holds the key.
+        enter(&app.client, "a@cndh.ml");
+        let new_pw = "Le fleuve Niger coule vers Gao";
+        let token = csrf(&app.client);
+        let (s, _, page) = post(
+            &app.client,
+            "/staff/account/password",
+            &format!("csrf={token}&current={}&password={}&confirm={}", enc(PW), enc(new_pw), enc(new_pw)),
+        );
+        assert_eq!(s, Status::SeeOther, "{page}");
+        assert_eq!(private_key(&app.db, a, new_pw).public_key(), before, "the same key pair");
+        assert!(PrivateKey::open_with_password(&stored_keys(&app.db, a).1.unwrap(), PW).is_err());
+        assert_eq!(held(&app.db, a), vec![("intake".to_string(), 1)]);
+
+        // B's password is reset (the CLI, as an admin's link would): a new key pair, the
+        // group keys sealed to the old one forgotten.
+        let old_b = private_key(&app.db, b, PW).public_key();
+        let out = vigie_cmd(
+            &app.db,
+            &["user", "reset-password", "--email", "b@cndh.ml"],
+            &[("VIGIE_PASSWORD", new_pw)],
+        );
+        assert!(out.status.success(), "{}", text(&out));
+        assert_ne!(private_key(&app.db, b, new_pw).public_key(), old_b);
+        assert!(held(&app.db, b).is_empty());
+        let (s, loc) = sign_in(&app.client, "b@cndh.ml", new_pw);
+        assert_eq!((s, loc.as_deref()), (Status::SeeOther, Some("/staff")));
+        let page = app.client.get("/staff/account").dispatch().into_string().unwrap();
+        assert!(page.contains("id=\"keys-waiting\""), "the account page says so");
+        sign_out(&app.client);
+        // A remaining member signs in: B has it again.
+        let (s, _) = sign_in(&app.client, "a@cndh.ml", new_pw);
+        assert_eq!(s, Status::SeeOther);
+        assert_eq!(held(&app.db, b), vec![("intake".to_string(), 1)]);
+        sign_out(&app.client);
+        // `vigie user disable` rotates too: version 2 for A only.
+        let out = vigie_cmd(&app.db, &["user", "disable", "--email", "b@cndh.ml"], &[]);
+        assert!(out.status.success(), "{}", text(&out));
+        assert_eq!(held(&app.db, a), vec![("intake".to_string(), 1), ("intake".to_string(), 2)]);
+        assert_eq!(held(&app.db, b), vec![("intake".to_string(), 1)]);
+    });
+}
