@@ -141,7 +141,7 @@ pub fn secret_matches(configured: &str, given: &str) -> bool {
 
 /// A USSD answer: `CON ` to ask more, `END ` to finish.
 pub fn ussd_answer(more: bool, text: &str) -> String {
-    format!("{} {text}", if more { "CON" } else { "END" })
+    format!("{} {}", if more { "CON" } else { "END" }, super::conversation::for_phone(text))
 }
 
 #[cfg(test)]

@@ -537,6 +537,28 @@ pub fn ussd(text: &str, today: NaiveDate, menus: &dyn Menus) -> Ussd {
     Ussd::Ask(screen(&a, invalid, menus, today))
 }
 
+/// Text as it goes to a basic phone: Bambara's ɛ, ɔ and ɲ are written è, ò and ny (the popular
+/// spelling, which the GSM 7-bit alphabet of SMS and USSD carries; many basic phones show ɛ or
+/// ɔ as a box, and one such letter makes an SMS hold 70 characters instead of 160).
+pub fn for_phone(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            'ɛ' => out.push('è'),
+            'Ɛ' => out.push('E'),
+            'ɔ' => out.push('ò'),
+            'Ɔ' => out.push('O'),
+            'ɲ' => out.push_str("ny"),
+            'Ɲ' => out.push_str("Ny"),
+            'ŋ' => out.push_str("ng"),
+            'Ŋ' => out.push_str("Ng"),
+            '’' => out.push('\''),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// What an SMS does to a conversation.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Sms {
@@ -701,6 +723,11 @@ mod tests {
                 assert!(s.chars().count() <= SCREEN_MAX, "{t}: {} chars\n{s}", s.chars().count());
             }
         }
+    }
+
+    #[test]
+    fn bambara_goes_to_phones_in_the_popular_spelling() {
+        assert_eq!(for_phone("Mun kɛra? Ɔwɔ, ɲɛfɔli"), "Mun kèra? Owò, nyèfòli");
     }
 
     #[test]

@@ -69,7 +69,7 @@ impl Channels {
 pub fn forward_staff_message(conn: &mut DbConn, report_id: i32, body: &str) -> diesel::QueryResult<bool> {
     match model::contact_of(conn, report_id)? {
         Some((sealed, _lang)) => {
-            model::enqueue_sms(conn, &sealed, body)?;
+            model::enqueue_sms(conn, &sealed, &conversation::for_phone(body))?;
             Ok(true)
         }
         None => Ok(false),

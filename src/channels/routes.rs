@@ -296,7 +296,7 @@ async fn sms(
                 model::delete_sessions(c, &hashes)?;
             }
         }
-        model::enqueue_sms(c, &sealed, &reply)?;
+        model::enqueue_sms(c, &sealed, &conversation::for_phone(&reply))?;
         Ok(())
     })
     .await
