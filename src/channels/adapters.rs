@@ -65,21 +65,28 @@ pub fn parse_ussd(body: &[u8]) -> Option<UssdCall> {
     (!call.session_id.is_empty() && call.text.chars().count() <= 2000).then_some(call)
 }
 
+/// A callback body that is not its adapter's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Malformed;
+
 /// `Ok(None)`: a well-formed call that carries no inbound SMS (another event).
-pub fn parse_sms(adapter: Adapter, body: &[u8]) -> Result<Option<InboundSms>, ()> {
+pub fn parse_sms(adapter: Adapter, body: &[u8]) -> Result<Option<InboundSms>, Malformed> {
     match adapter {
         Adapter::Form => {
-            let f = form(body).ok_or(())?;
-            Ok(Some(InboundSms { from: field(&f, "from").ok_or(())?, text: field(&f, "text").ok_or(())? }))
+            let f = form(body).ok_or(Malformed)?;
+            Ok(Some(InboundSms {
+                from: field(&f, "from").ok_or(Malformed)?,
+                text: field(&f, "text").ok_or(Malformed)?,
+            }))
         }
         Adapter::Android => {
-            let v: serde_json::Value = serde_json::from_slice(body).map_err(|_| ())?;
-            let event = v.get("event").and_then(|e| e.as_str()).ok_or(())?;
+            let v: serde_json::Value = serde_json::from_slice(body).map_err(|_| Malformed)?;
+            let event = v.get("event").and_then(|e| e.as_str()).ok_or(Malformed)?;
             if event != "sms:received" {
                 return Ok(None);
             }
-            let p = v.get("payload").ok_or(())?;
-            let text = |k: &str| p.get(k).and_then(|x| x.as_str()).map(String::from).ok_or(());
+            let p = v.get("payload").ok_or(Malformed)?;
+            let text = |k: &str| p.get(k).and_then(|x| x.as_str()).map(String::from).ok_or(Malformed);
             Ok(Some(InboundSms { from: text("phoneNumber")?, text: text("message")? }))
         }
     }
@@ -157,11 +164,11 @@ mod tests {
         assert_eq!(parse_ussd(b"\xff\xfe"), None);
         let s = parse_sms(Adapter::Form, b"from=%2B22376123456&to=36000&text=Bonjour").unwrap().unwrap();
         assert_eq!(s.text, "Bonjour");
-        assert_eq!(parse_sms(Adapter::Form, b"to=1&text=x"), Err(()));
+        assert_eq!(parse_sms(Adapter::Form, b"to=1&text=x"), Err(Malformed));
         let json = br#"{"event":"sms:received","payload":{"phoneNumber":"+22376123456","message":"Hi"}}"#;
         assert_eq!(parse_sms(Adapter::Android, json).unwrap().unwrap().text, "Hi");
         assert_eq!(parse_sms(Adapter::Android, br#"{"event":"sms:sent","payload":{}}"#), Ok(None));
-        assert_eq!(parse_sms(Adapter::Android, b"{not json"), Err(()));
+        assert_eq!(parse_sms(Adapter::Android, b"{not json"), Err(Malformed));
         assert_eq!(Adapter::parse("smpp"), None);
     }
 

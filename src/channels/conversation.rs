@@ -504,7 +504,7 @@ pub enum Ussd {
     /// `END …`
     End(String),
     /// The answers are confirmed: file them, then `END` with the receipt.
-    File(Answers),
+    File(Box<Answers>),
     /// Look up a receipt, then `END` with the status.
     Status { lang: String, receipt: String },
 }
@@ -522,7 +522,7 @@ pub fn ussd(text: &str, today: NaiveDate, menus: &dyn Menus) -> Ussd {
             Ok(Some(done)) if last => {
                 let lang = a.lang.clone().unwrap_or_else(|| "fr".into());
                 return match done {
-                    Done::File => Ussd::File(a),
+                    Done::File => Ussd::File(Box::new(a)),
                     Done::Status(receipt) => Ussd::Status { lang, receipt },
                     Done::Cancel => Ussd::End(menus.text(&lang, "ch-cancelled")),
                 };

@@ -245,7 +245,7 @@ async fn sms(
     let inbound = match adapters::parse_sms(adapter, &body) {
         Ok(Some(m)) => m,
         Ok(None) => return ok(),
-        Err(()) => return Err(ctx.refuse("malformed", Status::BadRequest)),
+        Err(adapters::Malformed) => return Err(ctx.refuse("malformed", Status::BadRequest)),
     };
     let Some(number) = numbers::normal(&inbound.from) else {
         return Err(ctx.refuse("malformed", Status::BadRequest));

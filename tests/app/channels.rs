@@ -268,7 +268,7 @@ fn sms_signed(c: &Client, adapter: &str, body: &str, ts: u64, signature: Option<
         .header(ct)
         .header(Header::new("X-Timestamp", ts))
         .header(Header::new("X-Signature", sig))
-        .body(body.to_string())
+        .body(body)
         .dispatch()
         .status()
 }
@@ -675,6 +675,21 @@ fn database_bytes(db: &TestDb) -> Vec<u8> {
                 .expect("pg_dump");
             assert!(dump.status.success(), "{}", String::from_utf8_lossy(&dump.stderr));
             dump.stdout
+        }
+    }
+}
+
+#[test]
+fn the_channels_logic_files_import_neither_rocket_nor_diesel() {
+    for f in ["conversation.rs", "adapters.rs", "numbers.rs", "gateway.rs", "menus.rs"] {
+        let path = format!("{}/src/channels/{f}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        for word in ["rocket", "diesel"] {
+            assert!(
+                !text.lines().any(|l| l.trim_start().starts_with("use ") && l.contains(word)),
+                "{f} imports {word}"
+            );
+            assert!(!text.contains(&format!("{word}::")), "{f} names {word}");
         }
     }
 }
