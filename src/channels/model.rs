@@ -145,19 +145,14 @@ pub fn contact_of(conn: &mut DbConn, report_id: i32) -> QueryResult<Option<(Stri
         .optional()
 }
 
-/// Erases the numbers kept for the reports of an event once all its cases are closed (called
-/// with each case step, in its transaction).
+/// Erases the numbers kept for the reports of an event whose public status is now closed
+/// (every case ended: closed, inadmissible, duplicate or out of scope). Called after each
+/// refresh of the public status, in the step's transaction.
 pub fn erase_contacts_if_closed(conn: &mut DbConn, event_id: i32) -> QueryResult<usize> {
-    let open: i64 = cases::table
-        .filter(cases::event_id.eq(event_id))
-        .filter(cases::status.ne("closed"))
-        .count()
-        .get_result(conn)?;
-    let any: i64 = cases::table.filter(cases::event_id.eq(event_id)).count().get_result(conn)?;
-    if open > 0 || any == 0 {
-        return Ok(0);
-    }
-    let ids = reports::table.filter(reports::event_id.eq(event_id)).select(reports::id);
+    let ids = reports::table
+        .filter(reports::event_id.eq(event_id))
+        .filter(reports::status.eq("closed"))
+        .select(reports::id);
     diesel::delete(channel_contacts::table.filter(channel_contacts::report_id.eq_any(ids))).execute(conn)
 }
 

@@ -12,7 +12,8 @@ use rocket::local::blocking::Client;
 use crate::accounts::{add_user, sign_in, PW};
 use crate::common::*;
 use vigie::schema::{
-    cases, channel_contacts, report_channels, report_violations, reports, sms_outbox, violation_types,
+    cases, channel_contacts, channel_salts, channel_sessions, report_channels, report_violations, reports,
+    sms_outbox, violation_types,
 };
 
 const USSD_SECRET: &str = "ussd-secret-0123456789abcdef";
@@ -516,6 +517,41 @@ fn reports_by_ussd_and_sms_in_french_and_bambara_reach_intake_and_staff_answers_
         assert_eq!(r, "Conversation terminée. Rien n'a été gardé.");
         assert_eq!(count(&app.db, "channel_sessions"), 0);
 
+        // 5b. The number's hash changes every day: a conversation started under yesterday's salt
+        // is found and moved under today's.
+        let p4 = "+22370000004";
+        sms_form(&app, &gw, p4, "Bonjour");
+        sms_form(&app, &gw, p4, "1");
+        let hash = || -> String {
+            channel_sessions::table.select(channel_sessions::number_hash).first(&mut app.db.conn()).unwrap()
+        };
+        let before = hash();
+        diesel::update(channel_salts::table)
+            .set(channel_salts::day.eq(days_ago(1)))
+            .execute(&mut conn)
+            .unwrap();
+        let r = sms_form(&app, &gw, p4, "1");
+        assert!(r.starts_with("Que s'est-il passé"), "the conversation went on: {r}");
+        assert_eq!(count(&app.db, "channel_sessions"), 1);
+        assert_ne!(hash(), before, "kept under today's hash");
+        assert_eq!(count(&app.db, "channel_salts"), 2, "today's and yesterday's");
+        // After 24 hours of silence it is forgotten: the next message starts afresh, and the
+        // hourly sweep deletes what is left.
+        let old = chrono::Utc::now().naive_utc() - chrono::Duration::hours(25);
+        diesel::update(channel_sessions::table)
+            .set(channel_sessions::updated_at.eq(old))
+            .execute(&mut conn)
+            .unwrap();
+        let r = sms_form(&app, &gw, p4, "2");
+        assert!(r.contains("1 Français"), "a new conversation: {r}");
+        diesel::update(channel_sessions::table)
+            .set(channel_sessions::updated_at.eq(old))
+            .execute(&mut conn)
+            .unwrap();
+        let sweep = chrono::Utc::now().naive_utc() - chrono::Duration::hours(24);
+        assert_eq!(vigie::channels::model::expire_sessions(&mut conn, sweep).unwrap(), 1);
+        assert_eq!(count(&app.db, "channel_sessions"), 0);
+
         // 6. Staff see the channel and answer through it: the message reaches the phone.
         add_user(&app.db, "intake@cndh.ml", "intake", None);
         add_user(&app.db, "inv@cndh.ml", "investigator", Some("cndh"));
@@ -639,7 +675,7 @@ fn reports_by_ussd_and_sms_in_french_and_bambara_reach_intake_and_staff_answers_
         let numbers: Vec<String> = PHONE_DIGITS
             .iter()
             .map(|s| s.to_string())
-            .chain(["70000001", "70000002", "70000003", "65432198"].map(String::from))
+            .chain(["70000001", "70000002", "70000003", "70000004", "65432198"].map(String::from))
             .collect();
         let bytes = database_bytes(&app.db);
         for n in &numbers {
@@ -647,10 +683,11 @@ fn reports_by_ussd_and_sms_in_french_and_bambara_reach_intake_and_staff_answers_
         }
         drop(conn);
 
-        // 9. Closing the case erases the number kept for replies.
+        // 9. Ending the case erases the number kept for replies (in the step's transaction).
         let mut conn = app.db.conn();
-        diesel::update(cases::table).set(cases::status.eq("closed")).execute(&mut conn).unwrap();
-        assert_eq!(vigie::channels::model::erase_contacts_if_closed(&mut conn, 1).unwrap(), 1);
+        let s =
+            post(&inv, &format!("/staff/cases/{case_id}/transition"), "to=out_of_scope&reason=Hors+champ");
+        assert_eq!(s, Status::SeeOther);
         let left: Vec<i32> =
             channel_contacts::table.select(channel_contacts::report_id).load(&mut conn).unwrap();
         assert_eq!(left, vec![4]);
