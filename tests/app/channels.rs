@@ -730,3 +730,43 @@ fn the_channels_logic_files_import_neither_rocket_nor_diesel() {
         }
     }
 }
+
+/// The allow-list of gateway addresses and the hourly limit of one number, on each engine.
+#[test]
+fn only_allowed_gateways_are_heard_and_a_number_over_its_hour_is_told_to_wait() {
+    each_engine(|engine| {
+        let app = TestApp::with_figment(TestDb::new(engine), |f| {
+            f.merge(("channels.ussd_secret", USSD_SECRET))
+                .merge(("channels.allowed_gateways", vec!["10.9.9.0/24"]))
+                .merge(("channels.number_messages_per_hour", 3))
+        });
+        let call = |from: &str, phone: &str, text: &str| {
+            let r = app
+                .client
+                .post(format!("/channels/ussd/{USSD_SECRET}"))
+                .remote(format!("{from}:5000").parse().unwrap())
+                .header(ContentType::Form)
+                .body(form(&[("sessionId", "s"), ("phoneNumber", phone), ("text", text)]))
+                .dispatch();
+            (r.status(), r.into_string().unwrap_or_default())
+        };
+        assert_eq!(call("192.0.2.7", PHONE, "").0, Status::NotFound, "not an allowed gateway");
+        assert_eq!(call("10.9.9.20", PHONE, "").0, Status::Ok);
+        assert_eq!(call("10.9.9.20", PHONE, "1").0, Status::Ok);
+        assert_eq!(call("10.9.9.20", PHONE, "1*1").0, Status::Ok);
+        assert_eq!(
+            call("10.9.9.20", PHONE, "1*1*1"),
+            (Status::Ok, "END Trop de messages. Réessayez plus tard.".into())
+        );
+        assert!(call("10.9.9.20", PHONE2, "").1.starts_with("CON "), "another number is not held up");
+        let metrics = app
+            .client
+            .get("/metrics")
+            .remote("127.0.0.1:9999".parse().unwrap())
+            .dispatch()
+            .into_string()
+            .unwrap();
+        assert!(metrics.contains("vigie_channel_refused_total{reason=\"address\"} 1"), "{metrics}");
+        assert_eq!(count(&app.db, "reports"), 0);
+    });
+}
