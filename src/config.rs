@@ -450,6 +450,21 @@ mod tests {
     }
 
     #[test]
+    fn channel_secrets_are_off_or_long_and_gateways_are_networks() {
+        let mut c = Config::default();
+        c.validate().unwrap();
+        c.channels.ussd_secret = "short".into();
+        assert!(c.validate().unwrap_err().contains("channels.ussd_secret"));
+        c.channels.ussd_secret = "a".repeat(24);
+        c.validate().unwrap();
+        c.channels.sms_secret = format!("{}/x", "a".repeat(24));
+        assert!(c.validate().unwrap_err().contains("channels.sms_secret"), "no slash in a path segment");
+        c.channels.sms_secret = String::new();
+        c.channels.allowed_gateways = vec!["gateway.local".into()];
+        assert!(c.validate().unwrap_err().contains("channels.allowed_gateways"));
+    }
+
+    #[test]
     fn a_bad_key_is_named() {
         let f = Figment::from(Serialized::defaults(Config::default())).merge(("upload_max_mb", 0));
         let err = Config::from_figment(&f).unwrap_err();
