@@ -1,6 +1,6 @@
 //! The command line, in the same binary as the server: `serve` (the default), `migrate`,
 //! `check-config`, `user add|disable|reset-password|list`, `audit verify`, `remind`,
-//! `seed-synthetic`, `training-eval`, `backup`, `restore`.
+//! `seed-synthetic`, `training-eval`, `backup`, `restore`, `locales`.
 //! Exit codes: 0 success, 1 the command failed, 2 bad usage or configuration.
 
 use std::process::ExitCode;
@@ -45,6 +45,12 @@ enum Command {
     /// Restore a backup made by `vigie backup` into the configured database, which must be
     /// empty; then verify the audit chain and every evidence file's SHA-256.
     Restore { file: std::path::PathBuf },
+    /// The languages under `locales/`: complete or draft, and what a draft still lacks.
+    Locales {
+        /// List the French keys this language does not translate yet (shown in French).
+        #[arg(long)]
+        missing: Option<String>,
+    },
     /// Queue the deadline reminders due today (the server also does it every hour).
     Remind,
     /// Fill an empty database with realistic, deterministic synthetic data (for benchmarks).
@@ -130,6 +136,7 @@ pub fn main() -> ExitCode {
         Command::User(cmd) => user(cmd),
         Command::Audit(AuditCommand::Verify) => audit_verify(),
         Command::Remind => remind(),
+        Command::Locales { missing } => locales(missing),
         Command::Backup { file } => backup(&file),
         Command::Restore { file } => restore(&file),
         Command::SeedSynthetic { reports, seed, receipts_out, truth_out, elevation } => {
@@ -177,6 +184,27 @@ fn check_config() -> Result<(), Failure> {
         p.config.mail.transport.as_str()
     );
     Ok(())
+}
+
+fn locales(missing: Option<String>) -> Result<(), Failure> {
+    let config = crate::config::Config::from_figment(&crate::config::figment()).map_err(|e| Failure(2, e))?;
+    let catalog = crate::i18n::Catalog::load(&config.locales_dir).map_err(|e| Failure(2, e))?;
+    match missing {
+        Some(lang) if !catalog.has_lang(&lang) => Err(Failure(2, format!("no folder locales/{lang}"))),
+        Some(lang) => {
+            for key in catalog.missing(&lang) {
+                println!("{key}");
+            }
+            Ok(())
+        }
+        None => {
+            for (lang, name) in catalog.languages() {
+                let state = if catalog.is_draft(lang) { "draft" } else { "complete" };
+                println!("{lang}\t{name}\t{state}\t{} keys missing", catalog.missing(lang).len());
+            }
+            Ok(())
+        }
+    }
 }
 
 fn read_password(email: &str) -> Result<String, Failure> {

@@ -165,6 +165,9 @@ pub struct Config {
     /// `places.csv`; a newer official file with the same properties can replace them.
     pub boundaries_dir: PathBuf,
     pub locales_dir: PathBuf,
+    /// Recorded prompts, `<lang>/<key>.ogg` (a form's question read aloud): a text whose
+    /// recording exists gets a "listen" button. Optional; see docs/LANGUAGES.md.
+    pub audio_dir: PathBuf,
     pub static_dir: PathBuf,
     /// The address staff use, for links in mail.
     pub public_url: String,
@@ -233,6 +236,7 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             boundaries_dir: PathBuf::from("resources/mali"),
             locales_dir: PathBuf::from("locales"),
+            audio_dir: PathBuf::from("resources/audio"),
             static_dir: PathBuf::from("static"),
             public_url: "http://127.0.0.1:8000".into(),
             upload_max_mb: 25,

@@ -195,8 +195,13 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     // Region names come from the Fluent files too (`region-<code>`).
     prepared.geo.set_catalog(catalog.clone());
     let tera_catalog = catalog.clone();
+    let prompts = Arc::new(i18n::AudioPrompts::load(&prepared.config.audio_dir));
+    let tera_prompts = prompts.clone();
     let templates = Template::custom(move |engines| {
         engines.tera.register_function("t", i18n::tera_function(tera_catalog.clone()));
+        engines
+            .tera
+            .register_function("listen", i18n::tera_listen(tera_prompts.clone(), tera_catalog.clone()));
     });
     let hsts = prepared.config.public_url.starts_with("https://");
     let secret_key: String = figment
@@ -227,6 +232,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .manage(metrics)
         .manage(config.metrics_allowed())
         .manage(catalog)
+        .manage(prompts)
         .manage(taxonomy)
         .manage(account_keys)
         .manage(clock::Clock::system())

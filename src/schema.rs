@@ -379,6 +379,11 @@ diesel::table! {
         safe_data -> Nullable<Binary>,
         safe_content_type -> Nullable<Text>,
         warning -> Nullable<Text>,
+        purpose -> Text,
+        transcription -> Nullable<Text>,
+        translation -> Nullable<Text>,
+        transcribed_by -> Nullable<Integer>,
+        transcribed_at -> Nullable<Timestamp>,
     }
 }
 

@@ -140,6 +140,42 @@
     if (first) setTimeout(function () { first.focus(); }, 0);
   }
 
+  // The voice recorder: its script is fetched only when the person chooses to record.
+  var rec = $("recorder");
+  if (rec && window.MediaRecorder && navigator.mediaDevices && window.DataTransfer) {
+    rec.hidden = false;
+    $("recorder-open").addEventListener("click", function () {
+      if (window.vigieRecorder) { window.vigieRecorder(rec); return; }
+      var s = document.createElement("script");
+      s.src = "/static/recorder.js";
+      s.onload = function () { window.vigieRecorder(rec); };
+      document.head.appendChild(s);
+    });
+  }
+
+  // "Listen" beside a text and the receipt: the operator's recordings, else the browser's voice.
+  document.querySelectorAll("[data-say]").forEach(function (b) {
+    var synth = window.speechSynthesis;
+    if (!synth) return;
+    b.hidden = false;
+    b.addEventListener("click", function () {
+      synth.cancel();
+      var u = new SpeechSynthesisUtterance(b.dataset.say);
+      u.lang = document.documentElement.lang; u.rate = 0.7;
+      synth.speak(u);
+    });
+  });
+
+  // A recorded prompt plays in the page instead of opening the player.
+  var playing = null;
+  document.querySelectorAll("a[data-audio]").forEach(function (a) {
+    a.addEventListener("click", function (e) {
+      e.preventDefault();
+      if (playing) playing.pause();
+      playing = new Audio(a.href); playing.play();
+    });
+  });
+
   // The receipt is shown once: warn before leaving until the person says it is written down.
   var kept = $("kept");
   if (kept) {

@@ -1,23 +1,19 @@
-# Bamanankan — FIRST VERSION, TO BE REVIEWED BY A NATIVE SPEAKER before use with reporters.
+# Bamanankan — first version, to be reviewed by a native speaker. Terms: see GLOSSARY.md.
 # Première version, à faire relire par un locuteur natif avant tout usage.
-# Signalements par SMS et USSD (issue 16): mots neutres (ni « abus », ni nom d'institution);
-# écrans USSD de 160 caractères au plus (un test le vérifie).
+# Signalements par SMS et USSD (issue 16): mots neutres (ni « abus » / tɔɔrɔli, ni nom
+# d'institution); écrans USSD de 160 caractères au plus (un test le vérifie). Sur les téléphones
+# ɛ, ɔ, ɲ partent écrits è, ò, ny (channels::conversation::for_phone).
 #
-# Terms used here (to keep consistent with locales/bm/GLOSSARY.md):
-#   signalement / report ........ kunnafoni (ka kunnafoni di: to report)
-#   dossier / file .............. dosiye
-#   code (reçu) / receipt ....... kode
-#   région / region ............. mara
-#   cercle ...................... serikili
-#   lieu / place ................ yɔrɔ
-#   force (FDS) ................. marifatigiw (who were they: olu tun ye jɔn ye)
-#   date ........................ don
+# Glossary terms used: kɔrɔfɔ (signaler), kɔlɔsili nimɔrɔ / nimɔrɔden (code de suivi / chiffre),
+# ko (dossier), kɔlɔsi (suivre), mara, serikili, cikan (message), ci (envoyer), jaabi (répondre).
+# Not in the glossary yet (check): tuma jumɛn (quand), yɔrɔ (lieu), don (date), dɔgɔkun (semaine),
+# a tɔ (la suite d'une liste), dabila (annuler), baro (conversation).
 ch-lang = Langue / Kan
 ch-task = I ni ce
-ch-task-report = Ka kunnafoni di
-ch-task-status = Ka dosiye kɔlɔsi
-ch-receipt = I ka kode sɛbɛn (nimɔrɔ 16)
-ch-group = Mun kɛra?
+ch-task-report = Ko dɔ kɔrɔfɔ
+ch-task-status = I ka ko kɔlɔsi
+ch-receipt = I ka kɔlɔsili nimɔrɔ sɛbɛn (nimɔrɔden 16)
+ch-group = Mun de kɛra?
 ch-type = A ɲɛfɔ
 ch-when = Tuma jumɛn?
 ch-when-today = Bi
@@ -46,14 +42,11 @@ ch-send = A ci
 ch-cancel = A dabila
 ch-more = A tɔ
 ch-invalid = O sugandili ma ɲɛ.
-ch-done = I ni ce. I ka kode: { $receipt }. A sɛbɛn: a bɛ dosiye kɔlɔsi.
+ch-done = I ni ce. I ka kɔlɔsili nimɔrɔ: { $receipt }. A sɛbɛn: a bɛ i ka ko kɔlɔsi.
 ch-cancelled = A dabilara. Foyi ma mara.
 ch-stopped = Baro banna. Foyi ma mara.
-ch-status = Dosiye: { $status }.
-ch-status-unknown = O kode ma dɔn.
+ch-status = I ka ko: { $status }.
+ch-status-unknown = O nimɔrɔ ma dɔn.
 ch-limited = Cikan ka ca. Segin a kan kɔfɛ.
 ch-failed = Gɛlɛya dɔ donna. Segin a kan kɔfɛ.
 ch-no-description = (Telefɔni fɛ, ɲɛfɔli tɛ / reçu par téléphone, sans description.)
-channel-sms = SMS
-channel-ussd = USSD
-case-sms-reply = Ce déclarant a accepté les réponses par SMS : votre message partira par SMS vers son téléphone. Écrivez des mots neutres (ni « abus », ni nom d'institution).

@@ -271,3 +271,12 @@ triage-merge-title = Title of the new event
 triage-merge = New event with this report and no. { $id }
 evidence-thumb-alt = Preview of the photo (copy without metadata)
 report-identity-withheld = The reporter gave a name or a contact: only the institution holding the case sees them.
+
+# Issue 17: the narrative told by voice, staff side.
+staff-voice-narrative = Recorded narrative (voice)
+staff-transcribe = Transcribe and translate
+staff-transcription = Transcription (what the recording says, in its language)
+staff-translation = French translation
+staff-transcription-save = Save the transcription
+staff-transcribed-by = Transcribed by { $who }
+transcription-saved = The transcription is saved.

@@ -271,3 +271,12 @@ triage-merge-title = Titre du nouvel événement
 triage-merge = Nouvel événement avec ce signalement et le n° { $id }
 evidence-thumb-alt = Aperçu de la photo (copie sans métadonnées)
 report-identity-withheld = Le signalant a donné son identité ou un contact : seule l'institution saisie du dossier les voit.
+
+# Issue 17: le récit par la voix, côté personnel.
+staff-voice-narrative = Récit enregistré (voix)
+staff-transcribe = Transcrire et traduire
+staff-transcription = Transcription (ce que dit l'enregistrement, dans sa langue)
+staff-translation = Traduction en français
+staff-transcription-save = Enregistrer la transcription
+staff-transcribed-by = Transcrit par { $who }
+transcription-saved = La transcription est enregistrée.

@@ -7,7 +7,7 @@ use diesel::dsl::exists;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::schema::{allegations, attachments, cases, events, messages, report_channels, reports};
+use crate::schema::{allegations, attachments, cases, events, messages, report_channels, reports, users};
 
 /// Who may see which reports: intake officers and auditors all of them; case workers only
 /// those whose event has a case at their institution.
@@ -90,13 +90,39 @@ pub struct AttachmentMeta {
     pub safe: bool,
     /// `pdf-active` or `pdf-unchecked`, see `reports::evidence`.
     pub warning: Option<String>,
+    /// `evidence`, or `narrative` for a report told by voice.
+    pub purpose: String,
+    /// A recording's transcription and French translation, with who wrote them and when.
+    pub transcription: Option<String>,
+    pub translation: Option<String>,
+    pub transcribed_at: Option<NaiveDateTime>,
+    pub transcriber: Option<String>,
 }
 
-pub fn attachments_of(conn: &mut DbConn, report_id: i32) -> QueryResult<Vec<AttachmentMeta>> {
-    attachments::table
-        .filter(attachments::report_id.eq(report_id))
-        .order(attachments::id)
-        .select((
+/// Records the transcription and French translation of a recording.
+pub fn set_transcription(
+    conn: &mut DbConn,
+    id: i32,
+    text: &str,
+    translation: &str,
+    by: i32,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    let opt = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    diesel::update(attachments::table.find(id))
+        .set((
+            attachments::transcription.eq(opt(text)),
+            attachments::translation.eq(opt(translation)),
+            attachments::transcribed_by.eq(Some(by)),
+            attachments::transcribed_at.eq(Some(at)),
+        ))
+        .execute(conn)
+}
+
+/// The columns of [`AttachmentMeta`], over `attachments` left-joined to the transcriber.
+macro_rules! attachment_meta_columns {
+    () => {
+        (
             attachments::id,
             attachments::report_id.assume_not_null(),
             attachments::kind,
@@ -106,7 +132,22 @@ pub fn attachments_of(conn: &mut DbConn, report_id: i32) -> QueryResult<Vec<Atta
             attachments::uploaded_on,
             attachments::safe_data.is_not_null(),
             attachments::warning,
-        ))
+            attachments::purpose,
+            attachments::transcription,
+            attachments::translation,
+            attachments::transcribed_at,
+            users::name.nullable(),
+        )
+    };
+}
+pub(crate) use attachment_meta_columns;
+
+pub fn attachments_of(conn: &mut DbConn, report_id: i32) -> QueryResult<Vec<AttachmentMeta>> {
+    attachments::table
+        .left_join(users::table.on(users::id.nullable().eq(attachments::transcribed_by)))
+        .filter(attachments::report_id.eq(report_id))
+        .order(attachments::id)
+        .select(attachment_meta_columns!())
         .load(conn)
 }
 

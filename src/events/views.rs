@@ -136,6 +136,12 @@ pub struct FileView {
     pub on: String,
     pub safe: bool,
     pub warning: Option<String>,
+    /// `evidence`, or `narrative` (the report told by voice).
+    pub purpose: String,
+    pub transcription: Option<String>,
+    pub translation: Option<String>,
+    /// "name, date" of the last transcription.
+    pub transcribed: Option<String>,
 }
 
 impl FileView {
@@ -151,6 +157,12 @@ impl FileView {
             on: f.uploaded_on.to_string(),
             safe: f.safe,
             warning: f.warning,
+            purpose: f.purpose,
+            transcription: f.transcription,
+            translation: f.translation,
+            transcribed: f
+                .transcribed_at
+                .map(|at| format!("{}, {}", f.transcriber.unwrap_or_default(), at.format("%Y-%m-%d %H:%M"))),
         }
     }
 }

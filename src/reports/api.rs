@@ -191,6 +191,7 @@ fn raw_from_json(v: &Value, errors: &mut FieldErrors) -> RawReport {
     RawReport {
         violations,
         narrative,
+        when: String::new(),
         occurred_on,
         date_precision,
         occurred_time,
@@ -206,6 +207,7 @@ fn raw_from_json(v: &Value, errors: &mut FieldErrors) -> RawReport {
         reporter_relation,
         reporter_name,
         reporter_contact,
+        voice: false,
     }
 }
 

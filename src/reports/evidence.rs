@@ -77,6 +77,23 @@ pub struct Evidence {
     /// photo is then readable by the custodian only).
     pub safe: Option<SafeCopy>,
     pub source: Source,
+    /// `evidence`, or `narrative` for the report told by voice (see [`as_voice`]).
+    pub purpose: &'static str,
+}
+
+/// A checked file given as the spoken narrative: a sound recording. A WebM file is taken as
+/// one (browsers record voice as Opus in WebM, which content sniffing calls a video).
+pub fn as_voice(mut e: Evidence) -> Result<Evidence, EvidenceError> {
+    match (e.kind, e.content_type.as_str()) {
+        ("audio", _) => {}
+        ("video", "video/webm") => {
+            e.kind = "audio";
+            e.content_type = "audio/webm".into();
+        }
+        _ => return Err(EvidenceError::NotVoice),
+    }
+    e.purpose = "narrative";
+    Ok(e)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +109,8 @@ pub enum EvidenceError {
     ReportFull,
     /// The report received all the evidence it may receive today.
     DailyFull,
+    /// Given as the spoken narrative, but not a sound recording.
+    NotVoice,
 }
 
 impl EvidenceError {
@@ -104,6 +123,7 @@ impl EvidenceError {
             EvidenceError::TooMany => "err-too-many-files",
             EvidenceError::ReportFull => "err-report-files-full",
             EvidenceError::DailyFull => "err-report-files-today",
+            EvidenceError::NotVoice => "err-voice-type",
         }
     }
 }
@@ -214,6 +234,7 @@ pub fn inspect(source: Source, max_bytes: u64) -> Result<Evidence, EvidenceError
         warning,
         safe,
         source,
+        purpose: "evidence",
     })
 }
 

@@ -71,6 +71,10 @@ pub struct ReportForm<'r> {
     pub(super) zoom_map: Option<MapClick>,
     pub(super) zoom: Option<String>,
     pub(super) evidence: Vec<Capped<TempFile<'r>>>,
+    /// The narrative told by voice: a recording from the phone's recorder or the form's.
+    pub(super) voice: Option<Capped<TempFile<'r>>>,
+    /// When, by picture: `today`, `yesterday`, `week`, or `date` (the date fields).
+    pub(super) when: Option<String>,
 }
 
 pub(super) fn s(v: &Option<String>) -> String {
@@ -82,6 +86,7 @@ pub(super) fn s(v: &Option<String>) -> String {
 pub struct FormValues {
     pub(super) violations: Vec<String>,
     pub(super) narrative: String,
+    pub(super) when: String,
     pub(super) occurred_on: String,
     pub(super) date_precision: String,
     pub(super) occurred_time: String,
@@ -110,6 +115,8 @@ pub struct FormValues {
     pub(super) consent: bool,
     /// The name of a refused file, to say which one (not from the form's fields).
     pub(super) refused_file: String,
+    /// A voice narrative came with this post (files are never kept across round trips).
+    pub(super) voice: bool,
 }
 
 impl FormValues {
@@ -138,6 +145,7 @@ impl FormValues {
         let mut v = FormValues {
             violations: f.violations.clone(),
             narrative: s(&f.narrative),
+            when: s(&f.when),
             occurred_on: s(&f.occurred_on),
             date_precision: s(&f.date_precision),
             occurred_time: s(&f.occurred_time),
@@ -164,6 +172,7 @@ impl FormValues {
             on_behalf_of: s(&f.on_behalf_of),
             consent: f.consent,
             refused_file: String::new(),
+            voice: f.voice.as_ref().is_some_and(|v| !v.is_empty()),
         };
         if error.is_none() {
             v.keep_one_location();
@@ -205,6 +214,7 @@ impl FormValues {
         RawReport {
             violations: self.violations.clone(),
             narrative: self.narrative.clone(),
+            when: self.when.clone(),
             occurred_on: self.occurred_on.clone(),
             date_precision: self.date_precision.clone(),
             occurred_time: self.occurred_time.clone(),
@@ -220,6 +230,7 @@ impl FormValues {
             reporter_relation: self.reporter_relation.clone(),
             reporter_name: self.reporter_name.clone(),
             reporter_contact: self.reporter_contact.clone(),
+            voice: self.voice,
         }
     }
 }
@@ -329,13 +340,14 @@ pub(super) fn form_context(
         .map(|p| Choice { code: p.to_string(), label: intake.tr(&format!("precision-{p}")) })
         .collect();
     // The banner lists the errors in the order of the page, each a link to its field.
-    const ANCHORS: [(&str, &str); 11] = [
+    const ANCHORS: [(&str, &str); 12] = [
         ("violations", "what"),
         ("narrative", "narrative"),
+        ("voice", "voice"),
         ("occurred_on", "occurred_on"),
         ("occurred_time", "occurred_time"),
         ("location", "where"),
-        ("force", "force"),
+        ("force", "who"),
         ("victim_count", "victim_count"),
         ("on_behalf_of", "on_behalf_of"),
         ("consent", "consent"),
@@ -402,12 +414,17 @@ pub(super) fn form_context(
         "zoom": zoom,
         "max_mb": intake.config.upload_max_mb,
         "max_files": intake.config.upload_max_files,
+        "voice_minutes": VOICE_MINUTES,
         "map_width": WIDTH_PX,
         "map_height": intake.geo.map.projection.height_px,
         "map_params": map_params,
         "today": chrono::Utc::now().date_naive().to_string(),
     })
 }
+
+/// How long a voice narrative may be: the recorder stops there, and the form says so. The
+/// size limit is the file limit (`upload_max_mb`); Opus at 32 kbit/s is about 1.2 MB for this.
+pub const VOICE_MINUTES: u32 = 5;
 
 /// The confirmed point of the form, if the location is one.
 pub(super) fn marker_point(v: &FormValues) -> Option<(f64, f64)> {

@@ -123,6 +123,7 @@ pub fn stage_attachment(
             attachments::safe_data.eq(e.safe.as_ref().map(|s| s.data.as_slice())),
             attachments::safe_content_type.eq(e.safe.as_ref().map(|s| s.content_type)),
             attachments::warning.eq(e.warning),
+            attachments::purpose.eq(e.purpose),
         ))
         .returning(attachments::id)
         .get_result(conn)

@@ -90,6 +90,12 @@ async fn create(
     mut form: Checked<ReportForm<'_>>,
 ) -> Result<(Status, Template), AppError> {
     let (mut values, location_error) = FormValues::from_form(&form);
+    // A voice narrative is checked and stored as the first file, marked as the narrative.
+    let has_voice = values.voice;
+    let other_files = form.evidence.iter().any(|f| !f.is_empty());
+    if let Some(voice) = form.voice.take().filter(|_| has_voice) {
+        form.evidence.insert(0, voice);
+    }
     let no_errors = FieldErrors::new();
     let token_state = super::submit::form_token_state(&values.form_token, chrono::Utc::now().date_naive());
     let token_hash = (token_state == FormToken::Fresh)
@@ -192,7 +198,6 @@ async fn create(
         return Ok((Status::UnprocessableEntity, render_form(page, ctx)));
     }
 
-    let had_files = form.evidence.iter().any(|f| !f.is_empty());
     // The names of the files as `spooled` keeps them (empty parts left out), to name a refused one.
     let names: Vec<String> = form
         .evidence
@@ -246,7 +251,11 @@ async fn create(
                     }
                 }
             }
-            if had_files && !errors.contains_key("evidence") {
+            if has_voice {
+                // The recording is not kept either: the narrative must be given again.
+                errors.entry("voice").or_insert("err-voice-again");
+            }
+            if other_files && !errors.contains_key("evidence") {
                 errors.insert("evidence", "err-files-again");
             }
             let ctx = form_context(&intake, &values, &errors, vec![], Some(intake.tr("notice-fix-errors")));
@@ -260,7 +269,12 @@ async fn create(
     let mut evidence = Vec::with_capacity(files.len());
     let mut refused = None;
     for (i, (source, _)) in files.into_iter().enumerate() {
-        match intake.inspect_files(vec![source]).await {
+        let inspected = intake.inspect_files(vec![source]).await;
+        let inspected = match inspected {
+            Ok(e) if has_voice && i == 0 => e.into_iter().map(evidence::as_voice).collect(),
+            other => other,
+        };
+        match inspected {
             Ok(mut e) => evidence.append(&mut e),
             Err(e) => {
                 refused = Some((i, e));
@@ -273,7 +287,7 @@ async fn create(
         Some((i, e)) => {
             values.refused_file = names.get(i).cloned().unwrap_or_default();
             let mut errors = FieldErrors::new();
-            errors.insert("evidence", e.key());
+            errors.insert(if has_voice && i == 0 { "voice" } else { "evidence" }, e.key());
             let ctx = form_context(&intake, &values, &errors, vec![], Some(intake.tr("notice-fix-errors")));
             return Ok((Status::UnprocessableEntity, render_form(page, ctx)));
         }
@@ -290,8 +304,18 @@ async fn create(
     let Some((receipt, _)) = saved else {
         return Ok(already_sent(page));
     };
-    let ctx = context! { page: page.0, receipt: receipt.grouped() };
+    let grouped = receipt.grouped();
+    let ctx = context! { page: page.0, receipt_spoken: spoken(&grouped), receipt: grouped };
     Ok((Status::Created, Template::render("reports/receipt", ctx)))
+}
+
+/// The receipt as the browser's voice reads it: digit by digit, a pause between groups.
+fn spoken(grouped: &str) -> String {
+    grouped
+        .split(' ')
+        .map(|g| g.chars().map(String::from).collect::<Vec<_>>().join(", "))
+        .collect::<Vec<_>>()
+        .join(". ")
 }
 
 #[derive(FromForm)]

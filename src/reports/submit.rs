@@ -39,6 +39,9 @@ pub enum RawLocation {
 pub struct RawReport {
     pub violations: Vec<String>,
     pub narrative: String,
+    /// When, by picture: `today`, `yesterday`, `week` (the last seven days), or empty or
+    /// `date` for the date fields.
+    pub when: String,
     pub occurred_on: String,
     pub date_precision: String,
     pub occurred_time: String,
@@ -54,6 +57,8 @@ pub struct RawReport {
     pub reporter_relation: String,
     pub reporter_name: String,
     pub reporter_contact: String,
+    /// A voice recording comes with the report as its narrative: the text may then be empty.
+    pub voice: bool,
 }
 
 /// Where it happened, once checked. `lat`/`lon` only for a real point (GPS or map): a place
@@ -140,18 +145,30 @@ pub fn validate(raw: &RawReport, tax: &Taxonomy, geo: &Geo, today: NaiveDate) ->
 
     let narrative = raw.narrative.trim().to_string();
     let n = narrative.chars().count();
-    if n < NARRATIVE_MIN {
+    if n < NARRATIVE_MIN && !raw.voice {
         errors.insert("narrative", "err-narrative-short");
     } else if n > NARRATIVE_MAX {
         errors.insert("narrative", "err-narrative-long");
     }
 
-    let precision = if raw.date_precision.trim().is_empty() { "exact" } else { raw.date_precision.trim() };
+    // The pictures for when: a day told by a tap, for people who cannot use a date picker.
+    let (date_owned, precision_raw) = match raw.when.trim() {
+        "today" => (today.to_string(), "exact"),
+        "yesterday" => ((today - chrono::Days::new(1)).to_string(), "exact"),
+        "week" => ((today - chrono::Days::new(3)).to_string(), "approximate"),
+        "" | "date" => (raw.occurred_on.clone(), raw.date_precision.trim()),
+        _ => {
+            // An unknown choice is the one error of the date (the date fields are not read).
+            errors.insert("occurred_on", "err-choice-unknown");
+            (today.to_string(), "exact")
+        }
+    };
+    let precision = if precision_raw.is_empty() { "exact" } else { precision_raw };
     let date_precision = DATE_PRECISIONS.iter().copied().find(|p| *p == precision);
     if date_precision.is_none() {
         errors.insert("date_precision", "err-choice-unknown");
     }
-    let date_text = raw.occurred_on.trim();
+    let date_text = date_owned.trim();
     let occurred_on = if date_text.is_empty() {
         if date_precision == Some("unknown") {
             Some(today)
@@ -475,6 +492,29 @@ mod tests {
         assert_eq!(d.location.method, "gps");
         assert_eq!(d.reporter_relation, "other");
         assert_eq!(d.reporter_name, None);
+    }
+
+    #[test]
+    fn a_voice_narrative_needs_no_text_and_the_day_can_be_told_by_a_picture() {
+        let mut r = good();
+        r.narrative = String::new();
+        assert_eq!(
+            validate(&r, &tax(), geo(), today()).unwrap_err().get("narrative"),
+            Some(&"err-narrative-short")
+        );
+        r.voice = true;
+        assert_eq!(validate(&r, &tax(), geo(), today()).unwrap().narrative, "");
+        let day = |when: &str| {
+            let mut r = good();
+            r.when = when.into();
+            r.occurred_on = "garbage the pictures override".into();
+            validate(&r, &tax(), geo(), today()).map(|d| (d.occurred_on.to_string(), d.date_precision))
+        };
+        assert_eq!(day("today").unwrap(), ("2026-11-28".into(), "exact"));
+        assert_eq!(day("yesterday").unwrap(), ("2026-11-27".into(), "exact"));
+        assert_eq!(day("week").unwrap(), ("2026-11-25".into(), "approximate"));
+        assert_eq!(day("date").unwrap_err().get("occurred_on"), Some(&"err-date-invalid"));
+        assert_eq!(day("tomorrow").unwrap_err().get("occurred_on"), Some(&"err-choice-unknown"));
     }
 
     #[test]

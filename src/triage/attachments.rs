@@ -5,7 +5,10 @@ use super::model::{self, Scope};
 use super::scope_of;
 use crate::auth::guards::{Audit, EvidenceCustodian, Staff};
 use crate::error::AppError;
+use crate::web::Checked;
+use rocket::form::FromForm;
 use rocket::http::{ContentType, Header};
+use rocket::response::{Flash, Redirect};
 
 /// An evidence file as downloaded: its bytes, its type, a neutral file name, always as an
 /// attachment (never shown inline) and inside a CSP sandbox, so a PDF's JavaScript or an HTML
@@ -96,4 +99,61 @@ pub(super) async fn attachment_original(staff: EvidenceCustodian<'_>, id: i32) -
         .await?;
     let (ct, body) = data.ok_or(AppError::NotFound)?;
     Ok(download(meta.id, &ct, body, true))
+}
+
+#[derive(FromForm)]
+pub struct TranscriptionForm {
+    transcription: Option<String>,
+    translation: Option<String>,
+    /// The page to come back to: the report page or a case page.
+    back: Option<String>,
+}
+
+/// The longest transcription or translation kept.
+const TRANSCRIPTION_MAX: usize = 20_000;
+
+/// `POST /staff/attachments/<id>/transcription`: what a recording says, and its French
+/// translation, written by a staff member who may listen to it; the latest is shown with who
+/// wrote it and when, and each save is audited (the text itself stays out of the log).
+#[rocket::post("/staff/attachments/<id>/transcription", data = "<form>")]
+pub(super) async fn transcription(
+    staff: Staff<'_>,
+    id: i32,
+    form: Checked<TranscriptionForm>,
+) -> Result<Flash<Redirect>, AppError> {
+    let scope = scope_of(&staff).ok_or(AppError::NotFound)?;
+    let text = form.transcription.clone().unwrap_or_default().trim().to_string();
+    let translation = form.translation.clone().unwrap_or_default().trim().to_string();
+    if text.chars().count() > TRANSCRIPTION_MAX || translation.chars().count() > TRANSCRIPTION_MAX {
+        return Err(AppError::BadRequest("transcription"));
+    }
+    let uid = staff.user.id;
+    let now = chrono::Utc::now().naive_utc();
+    let report_id = staff
+        .write("attachment.transcribe", ("attachment", id.to_string()), move |c| {
+            let meta = model::attachment_meta(c, id, scope)?;
+            if meta.kind != "audio" {
+                return Err(AppError::NotFound);
+            }
+            crate::events::model::set_transcription(c, id, &text, &translation, uid, now)?;
+            let details = format!(
+                "report={} sha256={} transcription_chars={} translation_chars={}",
+                meta.report_id,
+                meta.sha256,
+                text.chars().count(),
+                translation.chars().count()
+            );
+            Ok((meta.report_id, details))
+        })
+        .await?;
+    // Only a page of Vigie's own staff side, else the report page.
+    let back = form
+        .back
+        .clone()
+        .filter(|b| {
+            let rest = b.strip_prefix("/staff/cases/").or_else(|| b.strip_prefix("/staff/reports/"));
+            rest.is_some_and(|r| !r.is_empty() && r.chars().all(|c| c.is_ascii_digit()))
+        })
+        .unwrap_or_else(|| format!("/staff/reports/{report_id}"));
+    Ok(Flash::success(Redirect::to(back), "transcription-saved"))
 }

@@ -9,7 +9,8 @@ use super::duplicates::{BBox, Incident, Kind};
 use crate::db::DbConn;
 use crate::events::Admissibility;
 use crate::schema::{
-    allegations, attachments, cases, events, report_channels, report_violations, reports, violation_types,
+    allegations, attachments, cases, events, report_channels, report_violations, reports, users,
+    violation_types,
 };
 
 /// The record as staff read it lives in `events::model`; triage uses it as its own.
@@ -141,6 +142,19 @@ pub enum FileCopy {
 /// (content type, bytes) of an evidence file, or None when there is no such copy.
 pub type FileBytes = Option<(String, Vec<u8>)>;
 
+/// An evidence file's description (not its bytes), if the scope may see its report.
+pub fn attachment_meta(conn: &mut DbConn, id: i32, scope: Scope) -> QueryResult<AttachmentMeta> {
+    // A staged file (stored, not yet linked to its report) is nobody's to read.
+    let meta: AttachmentMeta = attachments::table
+        .left_join(users::table.on(users::id.nullable().eq(attachments::transcribed_by)))
+        .filter(attachments::id.eq(id))
+        .filter(attachments::report_id.is_not_null())
+        .select(crate::events::model::attachment_meta_columns!())
+        .first(conn)?;
+    find_report(conn, meta.report_id, scope)?;
+    Ok(meta)
+}
+
 /// An evidence file's bytes (content type, data), if the scope may see its report; None when
 /// the staff copy of a photo could not be made.
 pub fn attachment_data(
@@ -150,22 +164,7 @@ pub fn attachment_data(
     copy: FileCopy,
 ) -> QueryResult<(AttachmentMeta, FileBytes)> {
     // A staged file (stored, not yet linked to its report) is nobody's to read.
-    let meta: AttachmentMeta = attachments::table
-        .find(id)
-        .filter(attachments::report_id.is_not_null())
-        .select((
-            attachments::id,
-            attachments::report_id.assume_not_null(),
-            attachments::kind,
-            attachments::content_type,
-            attachments::size_bytes,
-            attachments::sha256,
-            attachments::uploaded_on,
-            attachments::safe_data.is_not_null(),
-            attachments::warning,
-        ))
-        .first(conn)?;
-    find_report(conn, meta.report_id, scope)?;
+    let meta = attachment_meta(conn, id, scope)?;
     let bytes = if copy == FileCopy::Staff && meta.kind == "image" {
         let safe: (Option<String>, Option<Vec<u8>>) = attachments::table
             .find(id)

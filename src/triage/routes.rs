@@ -35,6 +35,7 @@ pub fn routes() -> Vec<Route> {
         attachment,
         attachment_original,
         attachment_thumb,
+        transcription,
         admissibility,
         open_event,
         link_event,

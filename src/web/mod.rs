@@ -332,7 +332,7 @@ pub struct SecurityHeaders {
 }
 
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-    media-src 'self'; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+    media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
     form-action 'self'; frame-ancestors 'none'";
 
 #[rocket::async_trait]
@@ -351,16 +351,23 @@ impl Fairing for SecurityHeaders {
         res.set_header(Header::new("X-Frame-Options", "DENY"));
         res.set_header(Header::new("Cross-Origin-Opener-Policy", "same-origin"));
         res.set_header(Header::new("Cross-Origin-Resource-Policy", "same-origin"));
+        // The microphone only where a witness may record the report by voice.
+        let path = req.uri().path();
+        let form = path == "/" || path == "/reports/new" || path == "/reports";
         res.set_header(Header::new(
             "Permissions-Policy",
-            "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), \
-             accelerometer=(), gyroscope=(), magnetometer=(), interest-cohort=()",
+            if form {
+                "geolocation=(self), camera=(), microphone=(self), payment=(), usb=(), \
+                 accelerometer=(), gyroscope=(), magnetometer=(), interest-cohort=()"
+            } else {
+                "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), \
+                 accelerometer=(), gyroscope=(), magnetometer=(), interest-cohort=()"
+            },
         ));
         if self.hsts {
             res.set_header(Header::new("Strict-Transport-Security", "max-age=31536000"));
         }
-        let path = req.uri().path();
-        let is_static = path.starts_with("/static/") || path == "/map.svg";
+        let is_static = path.starts_with("/static/") || path.starts_with("/audio/") || path == "/map.svg";
         if is_static && res.status() == Status::Ok {
             res.set_header(Header::new("Cache-Control", "public, max-age=86400"));
         } else {
@@ -518,8 +525,22 @@ fn about(page: Page) -> rocket_dyn_templates::Template {
     rocket_dyn_templates::Template::render("about", rocket_dyn_templates::context! { page: page.0 })
 }
 
+/// `GET /audio/<lang>/<key>.ogg`: an operator's recorded prompt; only the prompts found at
+/// start-up are served (nothing else in the folder), cacheable like the static files.
+#[rocket::get("/audio/<lang>/<file>")]
+async fn prompt(
+    prompts: &rocket::State<std::sync::Arc<crate::i18n::AudioPrompts>>,
+    lang: &str,
+    file: &str,
+) -> Result<(rocket::http::ContentType, Vec<u8>), crate::error::AppError> {
+    let key = file.strip_suffix(".ogg").ok_or(crate::error::AppError::NotFound)?;
+    let path = prompts.file(lang, key).ok_or(crate::error::AppError::NotFound)?;
+    let bytes = rocket::tokio::fs::read(path).await.map_err(|_| crate::error::AppError::NotFound)?;
+    Ok((rocket::http::ContentType::new("audio", "ogg"), bytes))
+}
+
 pub fn routes() -> Vec<rocket::Route> {
-    rocket::routes![healthz, about, metrics::metrics]
+    rocket::routes![healthz, about, prompt, metrics::metrics]
 }
 
 #[derive(rocket::Responder)]

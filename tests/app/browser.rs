@@ -164,3 +164,34 @@ fn the_figures_pages_fit_a_phone_without_javascript_and_filter_by_get_in_chromiu
         run_script("analytics.mjs", &base);
     });
 }
+
+#[test]
+fn a_witness_reports_by_voice_in_bambara_with_and_without_javascript_and_staff_transcribe_in_chromium() {
+    if !browser_tests_enabled("browser voice") {
+        return;
+    }
+    each_engine(|engine| {
+        let db = TestDb::new(engine);
+        let out = vigie_cmd(
+            &db,
+            &["user", "add", "--email", "intake@cndh.ml", "--name", "Awa", "--role", "intake"],
+            &[("VIGIE_PASSWORD", "Falaise rouge sur le fleuve")],
+        );
+        assert!(out.status.success(), "{}", text(&out));
+        let (_server, base) = start_server(&db, &[("ROCKET_TOTP_REQUIRED_ROLES", "[]")]);
+        run_script("voice.mjs", &base);
+        let mut c = db.conn();
+        use diesel::prelude::*;
+        use vigie::schema::{attachments, reports};
+        let narratives: Vec<String> = reports::table.select(reports::narrative).load(&mut c).unwrap();
+        assert_eq!(narratives, ["", ""], "two reports told by voice alone");
+        let voices: Vec<(String, String, Option<String>)> = attachments::table
+            .order(attachments::id)
+            .select((attachments::purpose, attachments::content_type, attachments::translation))
+            .load(&mut c)
+            .unwrap();
+        assert_eq!(voices.len(), 2, "{voices:?}");
+        assert!(voices.iter().all(|v| v.0 == "narrative"), "{voices:?}");
+        assert_eq!(voices[0].2.as_deref(), Some("Des gendarmes ont arrêté mon frère au marché."));
+    });
+}

@@ -397,7 +397,7 @@ fn reports_by_ussd_and_sms_in_french_and_bambara_reach_intake_and_staff_answers_
         u.send("2");
         assert!(u.screen.starts_with("CON I ni ce"), "{}", u.screen);
         u.send("1");
-        assert!(u.screen.starts_with("CON Mun kèra?"), "Bambara in the popular spelling: {}", u.screen);
+        assert!(u.screen.starts_with("CON Mun de kèra?"), "Bambara in the popular spelling: {}", u.screen);
         u.pick("Arrestations");
         u.pick("Arrestation sans");
         u.send("4");

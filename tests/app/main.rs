@@ -12,6 +12,7 @@ mod foundation;
 mod gazetteer;
 mod intake;
 mod labels;
+mod languages;
 mod mail;
 mod ops;
 mod races;
