@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConn;
 use crate::schema::{
-    cases, channel_contacts, channel_salts, channel_sessions, report_channels, reports, sms_outbox,
+    channel_contacts, channel_salts, channel_sessions, report_channels, reports, sms_outbox,
 };
 
 /// The salt of `day`, made (random) the first time it is asked for; salts older than the day

@@ -398,15 +398,16 @@ fn reports_by_ussd_and_sms_in_french_and_bambara_reach_intake_and_staff_answers_
         assert!(u.screen.starts_with("CON I ni ce"), "{}", u.screen);
         u.send("1");
         assert!(u.screen.starts_with("CON Mun de kèra?"), "Bambara in the popular spelling: {}", u.screen);
-        u.pick("Arrestations");
-        u.pick("Arrestation sans");
+        // Bambara labels (main's draft), sent in the popular spelling.
+        u.pick("Mògò minèli");
+        u.pick("Mògò minèna sariya");
         u.send("4");
         let date = days_ago(10);
         u.send(&date.format("%d%m%Y").to_string());
         u.send("2");
         u.send("Sevare");
         u.pick("Sévaré");
-        u.pick("Police");
+        u.pick("Pulisiw");
         u.send("0");
         u.send("2");
         assert!(u.screen.starts_with("CON K'a ci wa?"), "{}", u.screen);
@@ -474,15 +475,15 @@ fn reports_by_ussd_and_sms_in_french_and_bambara_reach_intake_and_staff_answers_
         let r = sms_android(&app, &gw, bm_phone, first);
         assert!(r.contains("2 Bamanankan"), "{r}");
         let r = sms_android(&app, &gw, bm_phone, "2");
-        let r = sms_pick(&app, &gw, bm_phone, &r, "Biens", true);
-        let r = sms_pick(&app, &gw, bm_phone, &r, "Pillage", true);
+        let r = sms_pick(&app, &gw, bm_phone, &r, "Nafolo", true);
+        let r = sms_pick(&app, &gw, bm_phone, &r, "Sonyali walima", true);
         assert!(r.starts_with("Tuma jumèn?"), "{r}");
         let r = sms_android(&app, &gw, bm_phone, "2");
         assert!(r.starts_with("Min?"), "{r}");
         let r = sms_android(&app, &gw, bm_phone, "1");
         let r = sms_pick(&app, &gw, bm_phone, &r, "Ségou", true);
         let r = sms_pick(&app, &gw, bm_phone, &r, "Niono", true);
-        let r = sms_pick(&app, &gw, bm_phone, &r, "Armée de terre", true);
+        let r = sms_pick(&app, &gw, bm_phone, &r, "Dugukolo kan", true);
         // The first message is the description: no question about it.
         assert!(r.starts_with("I b'a fè ka jaabiw sòrò SMS fè"), "{r}");
         let r = sms_android(&app, &gw, bm_phone, "1");
