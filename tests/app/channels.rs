@@ -771,3 +771,78 @@ fn only_allowed_gateways_are_heard_and_a_number_over_its_hour_is_told_to_wait() 
         assert_eq!(count(&app.db, "reports"), 0);
     });
 }
+
+/// Every USSD screen Vigie can show, with the real lists, in French and in Bambara: every page
+/// of every list (groups, the types of each group, regions, the cercles of each region, forces,
+/// places), and every fixed screen, fits a USSD screen (182 characters with `CON `).
+#[test]
+fn every_ussd_screen_fits_in_french_and_bambara() {
+    let app = TestApp::with_figment(TestDb::new(Engine::Sqlite), |f| {
+        f.merge(("channels.ussd_secret", USSD_SECRET)).merge(("channels.number_messages_per_hour", 100_000))
+    });
+    let screen = |text: &str| {
+        let r = app
+            .client
+            .post(format!("/channels/ussd/{USSD_SECRET}"))
+            .header(ContentType::Form)
+            .body(form(&[("sessionId", "all"), ("phoneNumber", PHONE), ("text", text)]))
+            .dispatch();
+        assert_eq!(r.status(), Status::Ok);
+        r.into_string().unwrap()
+    };
+    let mut longest = (0, String::new());
+    let mut seen = 0;
+    // A screen and every further page of its list.
+    let mut all_pages = |text: &str| {
+        let first = screen(text);
+        let mut t = text.to_string();
+        let mut s = first.clone();
+        for _ in 0..8 {
+            seen += 1;
+            let n = s.chars().count();
+            assert!(n <= 182, "{t}: {n} characters\n{s}");
+            if n > longest.0 {
+                longest = (n, t.clone());
+            }
+            if !s.contains("\n98 ") {
+                break;
+            }
+            t = format!("{t}*98");
+            s = screen(&t);
+            if s == first {
+                break;
+            }
+        }
+        first
+    };
+    for lang in ["1", "2"] {
+        let l = |rest: &str| if rest.is_empty() { lang.to_string() } else { format!("{lang}*{rest}") };
+        all_pages("");
+        all_pages(lang);
+        all_pages(&l("2"));
+        all_pages(&l("2*1234"));
+        let groups = all_pages(&l("1"));
+        let n_groups =
+            groups.lines().filter(|x| x.split(' ').next().is_some_and(|n| n.parse::<u32>().is_ok())).count();
+        assert!(n_groups >= 5, "{groups}");
+        for g in 1..=12 {
+            all_pages(&l(&format!("1*{g}")));
+        }
+        let when = "1*1*1";
+        for rest in ["", "*4", "*4*99999999", "*7", "*1", "*1*2", "*1*2*Ségou", "*1*2*zzzzzz", "*1*1"] {
+            all_pages(&l(&format!("{when}{rest}")));
+        }
+        for r in 1..=9 {
+            all_pages(&l(&format!("{when}*1*1*{r}")));
+        }
+        let force = format!("{when}*1*1*1*0");
+        all_pages(&l(&force));
+        all_pages(&l(&format!("{force}*1")));
+        all_pages(&l(&format!("{force}*1*Un texte")));
+        all_pages(&l(&format!("{force}*1*Un texte*1")));
+        all_pages(&l(&format!("{force}*1*Un texte*1*3")));
+        all_pages(&l(&format!("{force}*1*0*2*2")));
+    }
+    eprintln!("{seen} screens; the longest: {} characters ({})", longest.0, longest.1);
+    assert!(seen > 80, "{seen}");
+}
