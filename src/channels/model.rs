@@ -220,21 +220,14 @@ pub fn claim_due_sms(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<OutboxSms
     })
 }
 
-/// Sent: the number and the text are erased; the row stays, dated, for the counts.
+/// Sent: the row goes. Privacy: a row kept with its times would date the reporter's messages
+/// (and so their report) to the second.
 pub fn mark_sms_sent(conn: &mut DbConn, id: i32) -> QueryResult<usize> {
-    diesel::update(sms_outbox::table.find(id))
-        .set((
-            sms_outbox::number_sealed.eq(""),
-            sms_outbox::body.eq(""),
-            sms_outbox::sent_at.eq(Some(Utc::now().naive_utc())),
-            sms_outbox::locked_until.eq(None::<NaiveDateTime>),
-            sms_outbox::last_error.eq(None::<String>),
-        ))
-        .execute(conn)
+    diesel::delete(sms_outbox::table.find(id)).execute(conn)
 }
 
 /// A failed try: again later with the mail outbox's backoff, until `max_attempts`; then given
-/// up, and the number and the text erased.
+/// up: the number and the text erased, the row dated to the day.
 pub fn mark_sms_failed(
     conn: &mut DbConn,
     id: i32,
@@ -245,11 +238,14 @@ pub fn mark_sms_failed(
     let now = Utc::now().naive_utc();
     let error: String = error.chars().take(300).collect();
     if attempts >= max_attempts {
+        // Given up: kept for the operator with its error, without number or text, dated to the day.
+        let day = now.date().and_hms_opt(0, 0, 0).unwrap_or(now);
         return diesel::update(sms_outbox::table.find(id))
             .set((
                 sms_outbox::attempts.eq(attempts),
                 sms_outbox::number_sealed.eq(""),
                 sms_outbox::body.eq(""),
+                sms_outbox::created_at.eq(day),
                 sms_outbox::next_attempt_at.eq(now + Duration::days(365 * 100)),
                 sms_outbox::locked_until.eq(None::<NaiveDateTime>),
                 sms_outbox::last_error.eq(Some(format!("gave up after {attempts} attempts: {error}"))),
