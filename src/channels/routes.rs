@@ -142,7 +142,9 @@ async fn file(
     let l2 = lang.clone();
     let saved = intake
         .save_report_with(draft, vec![], "api", None, None, move |c, id| {
-            Ok(model::record_channel(c, id, channel, sealed.as_deref(), &l2)?)
+            model::record_channel(c, id, channel, sealed.as_deref(), &l2)?;
+            let replies = if sealed.is_some() { "sms" } else { "none" };
+            Ok(format!(" phone={channel} replies={replies}"))
         })
         .await?;
     Ok(match saved {

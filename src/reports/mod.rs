@@ -326,12 +326,13 @@ impl Intake<'_> {
         monitor: Option<submit::MonitorFiling>,
         form_token: Option<String>,
     ) -> Result<Option<(Receipt, submit::Location)>, AppError> {
-        self.save_report_with(draft, evidence, channel, monitor, form_token, |_, _| Ok(())).await
+        self.save_report_with(draft, evidence, channel, monitor, form_token, |_, _| Ok(String::new())).await
     }
 
     /// [`Intake::save_report`], with `also` run in the report's transaction once the report
     /// is written (given its id): the phone channels record the channel and a sealed number
-    /// there, so that they commit or roll back with the report.
+    /// there, so that they commit or roll back with the report. What `also` returns is added to
+    /// the audit entry's details.
     pub async fn save_report_with(
         &self,
         draft: submit::Draft,
@@ -339,7 +340,7 @@ impl Intake<'_> {
         channel: &'static str,
         monitor: Option<submit::MonitorFiling>,
         form_token: Option<String>,
-        mut also: impl FnMut(&mut crate::db::DbConn, i32) -> Result<(), AppError> + Send + 'static,
+        mut also: impl FnMut(&mut crate::db::DbConn, i32) -> Result<String, AppError> + Send + 'static,
     ) -> Result<Option<(Receipt, submit::Location)>, AppError> {
         let today = Utc::now().date_naive();
         let channel = if monitor.is_some() { "monitor" } else { channel };
@@ -379,8 +380,8 @@ impl Intake<'_> {
                         "a staged evidence file was gone before its report was filed",
                     ));
                 }
-                also(c, id)?;
-                let details = format!("channel={channel} files={files}");
+                let more = also(c, id)?;
+                let details = format!("channel={channel} files={files}{more}");
                 match &monitor_actor {
                     Some(a) => audit::record(c, a, "report.create", "report", &id.to_string(), &details)?,
                     // Privacy: an anonymous reporter's entry is written later, at random.

@@ -384,6 +384,13 @@ fn reports_by_ussd_and_sms_in_french_and_bambara_reach_intake_and_staff_answers_
         assert_eq!(ch, "ussd");
         assert_eq!(count(&app.db, "channel_contacts"), 1, "the reporter said yes to replies");
         assert_eq!(count(&app.db, "channel_sessions"), 0, "USSD keeps nothing");
+        // The same held audit entry as a web report, which says the channel.
+        let held: Vec<String> = vigie::schema::pending_reporter_events::table
+            .filter(vigie::schema::pending_reporter_events::action.eq("report.create"))
+            .select(vigie::schema::pending_reporter_events::details)
+            .load(&mut conn)
+            .unwrap();
+        assert_eq!(held, vec!["channel=api files=0 phone=ussd replies=sms".to_string()]);
 
         // The status by USSD with the receipt.
         let mut s = Ussd::start(c, "ATUid_st", PHONE2);
