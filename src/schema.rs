@@ -361,6 +361,7 @@ diesel::table! {
         body -> Text,
         sent_on -> Date,
         institution_id -> Nullable<Integer>,
+        attachment_id -> Nullable<Integer>,
     }
 }
 

@@ -182,3 +182,10 @@ when-yesterday = Kunu
 when-week = Nin dɔgɔkun in kɔnɔ
 when-date = Don wɛrɛ
 receipt-listen = Nimɔrɔ lamɛn, nimɔrɔden kelen-kelen
+
+# Issue 17: kumakan cikanw.
+voice-message = Kumakan cikan
+voice-message-listen = Kumakan cikan lamɛn
+status-voice = Kumakan cikan ci
+status-voice-hint = I ka cikan ta ni telefɔni ye (a kana tɛmɛ { $mb } Mo kan). Mɔgɔ minnu bɛ i ka ko ɲɛnabɔ, olu dɔrɔn de b'a lamɛn.
+status-voice-send = Kumakan cikan ci

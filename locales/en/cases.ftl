@@ -280,3 +280,7 @@ staff-translation = French translation
 staff-transcription-save = Save the transcription
 staff-transcribed-by = Transcribed by { $who }
 transcription-saved = The transcription is saved.
+cases-voice-answer = Answer with a voice message
+cases-voice-answer-hint = For someone who does not read: a recording (Ogg, WebM, MP3, AMR…) they play from their follow-up page.
+cases-voice-send = Send the voice message
+staff-voice-message = Voice message of the thread (to transcribe)

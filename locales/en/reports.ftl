@@ -180,3 +180,10 @@ when-yesterday = Yesterday
 when-week = This week
 when-date = Another date
 receipt-listen = Listen to the code digit by digit
+
+# Issue 17: messages by voice.
+voice-message = Voice message
+voice-message-listen = Listen to the voice message
+status-voice = Send a voice message
+status-voice-hint = Record your message with the phone ({ $mb } MB at most). Only the people handling your case listen to it.
+status-voice-send = Send the voice message

@@ -280,3 +280,7 @@ staff-translation = Traduction en français
 staff-transcription-save = Enregistrer la transcription
 staff-transcribed-by = Transcrit par { $who }
 transcription-saved = La transcription est enregistrée.
+cases-voice-answer = Répondre par un message vocal
+cases-voice-answer-hint = Pour une personne qui ne lit pas : un enregistrement (Ogg, WebM, MP3, AMR…) qu'elle écoute depuis son suivi.
+cases-voice-send = Envoyer le message vocal
+staff-voice-message = Message vocal du fil (à transcrire)

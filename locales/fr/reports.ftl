@@ -180,3 +180,10 @@ when-yesterday = Hier
 when-week = Cette semaine
 when-date = Une autre date
 receipt-listen = Écouter le code chiffre par chiffre
+
+# Issue 17: messages par la voix.
+voice-message = Message vocal
+voice-message-listen = Écouter le message vocal
+status-voice = Envoyer un message vocal
+status-voice-hint = Enregistrez votre message avec le téléphone ({ $mb } Mo au plus). Seules les personnes qui traitent votre dossier l'écoutent.
+status-voice-send = Envoyer le message vocal

@@ -42,7 +42,8 @@ pub fn routes() -> Vec<Route> {
         recommendation,
         response,
         outcome,
-        message
+        message,
+        voice_message
     ]
 }
 

@@ -366,6 +366,58 @@ pub(super) async fn outcome(
     Ok(done(id, "cases-done-outcome", ""))
 }
 
+#[derive(FromForm)]
+pub struct VoiceForm<'r> {
+    pub(super) report_id: Option<i32>,
+    pub(super) file: rocket::data::Capped<rocket::fs::TempFile<'r>>,
+}
+
+/// A voice answer to a reporter of this case: the recording is checked as evidence, stored,
+/// then linked to a staff message of the thread in the case's audited transaction. The
+/// reporter plays it from the follow-up page.
+#[rocket::post("/staff/cases/<id>/voice-messages", data = "<form>")]
+pub(super) async fn voice_message(
+    worker: CaseWorker<'_>,
+    intake: crate::reports::Intake<'_>,
+    id: i32,
+    mut form: Checked<VoiceForm<'_>>,
+) -> Result<Flash<Redirect>, AppError> {
+    let rid = form.report_id.ok_or(AppError::BadRequest("report"))?;
+    let spooled = crate::reports::spooled(std::slice::from_mut(&mut form.file)).await;
+    let staged = match spooled {
+        Ok(mut files) if files.len() == 1 => {
+            let (source, size) = files.remove(0);
+            intake.stage_recording(rid, source, size).await?
+        }
+        Ok(_) => Err(crate::reports::evidence::EvidenceError::Empty),
+        Err(e) => Err(e),
+    };
+    let staged = match staged {
+        Ok(a) => a,
+        Err(e) => return Ok(Flash::error(Redirect::to(format!("/staff/cases/{id}")), e.key())),
+    };
+    let uid = worker.0.user.id;
+    let linked = act(&worker, id, "case.voice_message", move |c, case| {
+        if !model::reports_of(c, case.event_id)?.iter().any(|r| r.0 == rid) {
+            return Err(AppError::NotFound);
+        }
+        if crate::reports::model::link_attachments(c, rid, &[staged])? != 1 {
+            return Err(AppError::internal("a staged recording was gone before it was linked"));
+        }
+        let today = Utc::now().date_naive();
+        let inst = Some(case.institution_id);
+        let m = crate::reports::model::add_message(c, rid, "staff", Some(uid), "", today, inst)?;
+        crate::reports::model::set_message_attachment(c, m, staged)?;
+        Ok(((), format!("report={rid} message={m} attachment={staged}")))
+    })
+    .await;
+    if linked.is_err() {
+        intake.discard_staged(staged).await;
+    }
+    linked?;
+    Ok(done(id, "cases-done-message", ""))
+}
+
 /// A message to a reporter of this case, through their receipt thread.
 #[rocket::post("/staff/cases/<id>/messages", data = "<form>")]
 pub(super) async fn message(

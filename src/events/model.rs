@@ -146,6 +146,8 @@ pub fn attachments_of(conn: &mut DbConn, report_id: i32) -> QueryResult<Vec<Atta
     attachments::table
         .left_join(users::table.on(users::id.nullable().eq(attachments::transcribed_by)))
         .filter(attachments::report_id.eq(report_id))
+        // A voice message shows in its thread, to those who read that thread.
+        .filter(attachments::purpose.ne("message"))
         .order(attachments::id)
         .select(attachment_meta_columns!())
         .load(conn)
@@ -197,7 +199,8 @@ impl Thread {
 
 /// A message as staff read it: (id, author, body, sent on, institution of its thread, name of
 /// the staff member who wrote it).
-pub type StaffMessage = (i32, String, String, NaiveDate, Option<i32>, Option<String>);
+/// id, author, body, day, institution, staff name, recording (a voice message's attachment).
+pub type StaffMessage = (i32, String, String, NaiveDate, Option<i32>, Option<String>, Option<i32>);
 
 /// A report's messages in the threads given.
 pub fn messages_of(conn: &mut DbConn, report_id: i32, thread: Thread) -> QueryResult<Vec<StaffMessage>> {
@@ -220,6 +223,7 @@ pub fn messages_of(conn: &mut DbConn, report_id: i32, thread: Thread) -> QueryRe
             messages::sent_on,
             messages::institution_id,
             crate::schema::users::name.nullable(),
+            messages::attachment_id,
         ))
         .load(conn)
 }

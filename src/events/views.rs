@@ -178,6 +178,8 @@ pub struct MessageView {
     pub institution: Option<String>,
     pub who: String,
     pub new: bool,
+    /// A voice message: the attachment to play.
+    pub voice: Option<i32>,
 }
 
 impl MessageView {
@@ -191,7 +193,7 @@ impl MessageView {
         intake: &str,
         seen: i32,
     ) -> MessageView {
-        let (id, author, body, on, _, name) = m;
+        let (id, author, body, on, _, name, voice) = m;
         let who = if author == "reporter" {
             reporter.to_string()
         } else {
@@ -202,7 +204,7 @@ impl MessageView {
             }
         };
         let new = author == "reporter" && id > seen;
-        MessageView { author, body, on: on.to_string(), institution, who, new }
+        MessageView { author, body, on: on.to_string(), institution, who, new, voice }
     }
 }
 

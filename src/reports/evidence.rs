@@ -77,13 +77,13 @@ pub struct Evidence {
     /// photo is then readable by the custodian only).
     pub safe: Option<SafeCopy>,
     pub source: Source,
-    /// `evidence`, or `narrative` for the report told by voice (see [`as_voice`]).
+    /// `evidence`, `narrative` (the report told by voice) or `message` (see [`as_voice`]).
     pub purpose: &'static str,
 }
 
-/// A checked file given as the spoken narrative: a sound recording. A WebM file is taken as
-/// one (browsers record voice as Opus in WebM, which content sniffing calls a video).
-pub fn as_voice(mut e: Evidence) -> Result<Evidence, EvidenceError> {
+/// A checked file given as a recording (`purpose`: `narrative` or `message`): a sound. A WebM
+/// file is taken as one (browsers record voice as Opus in WebM, which sniffing calls a video).
+pub fn as_voice(mut e: Evidence, purpose: &'static str) -> Result<Evidence, EvidenceError> {
     match (e.kind, e.content_type.as_str()) {
         ("audio", _) => {}
         ("video", "video/webm") => {
@@ -92,7 +92,7 @@ pub fn as_voice(mut e: Evidence) -> Result<Evidence, EvidenceError> {
         }
         _ => return Err(EvidenceError::NotVoice),
     }
-    e.purpose = "narrative";
+    e.purpose = purpose;
     Ok(e)
 }
 

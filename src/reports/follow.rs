@@ -149,9 +149,37 @@ pub(super) async fn reply(
 }
 
 #[derive(FromForm)]
+pub struct ListenForm {
+    pub(super) receipt: Option<String>,
+    pub(super) attachment: Option<i32>,
+}
+
+/// `POST /receipt/listen`: the reporter plays a voice message of their thread (the receipt in
+/// the body, never in an address). The phone's browser plays the answer as it would a file.
+#[rocket::post("/receipt/listen", data = "<form>")]
+pub(super) async fn listen(
+    page: Page,
+    intake: Intake<'_>,
+    form: Checked<ListenForm>,
+) -> Result<rocket::Either<(rocket::http::ContentType, Vec<u8>), (Status, Template)>, AppError> {
+    let typed = s(&form.receipt);
+    let report = match intake.lookup(&typed).await {
+        Ok(r) => r,
+        Err(e) => return lookup_failed(page, e).map(rocket::Either::Right),
+    };
+    let (rid, aid) = (report.id, form.attachment.ok_or(AppError::NotFound)?);
+    let found = intake.db.run(move |c| Ok(super::model::thread_recording(c, rid, aid)?)).await?;
+    let (ct, data) = found.ok_or(AppError::NotFound)?;
+    let ct = rocket::http::ContentType::parse_flexible(&ct).unwrap_or(rocket::http::ContentType::Binary);
+    Ok(rocket::Either::Left((ct, data)))
+}
+
+#[derive(FromForm)]
 pub struct AttachForm<'r> {
     pub(super) receipt: Option<String>,
     pub(super) file: Capped<TempFile<'r>>,
+    /// The file is a voice message for the thread, not a proof.
+    pub(super) voice: bool,
 }
 
 /// `POST /receipt/attachments`: the reporter adds a photo, a voice note, a video or a PDF.
@@ -173,14 +201,18 @@ pub(super) async fn attach(
     let added = match super::routes::spooled(std::slice::from_mut(&mut form.file)).await {
         Ok(mut files) if files.len() == 1 => {
             let (source, size) = files.remove(0);
-            intake.attach_file(report.id, source, size).await?
+            if form.voice {
+                intake.add_voice_message(report.id, source, size, None).await?.map(|()| (String::new(), 0))
+            } else {
+                intake.attach_file(report.id, source, size).await?
+            }
         }
         Ok(_) => Err(EvidenceError::Empty),
         Err(e) => Err(e),
     };
     match added {
         Ok(_) => {
-            let flash = Some(intake.tr("notice-file-added"));
+            let flash = Some(intake.tr(if form.voice { "notice-message-sent" } else { "notice-file-added" }));
             status_page(page, &intake, &report, &typed, flash, None, Status::Created).await
         }
         Err(e) => {

@@ -11,6 +11,8 @@ pub mod limits;
 pub mod model;
 mod routes;
 pub mod submit;
+/// Reading the files of a multipart form where Rocket spooled them (the case pages use it too).
+pub(crate) use routes::spooled;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -167,6 +169,9 @@ pub struct MessageView {
     /// The institution that wrote a staff message, or that the reporter wrote to; None for
     /// the shared thread before routing.
     pub institution: Option<String>,
+    /// A voice message: its recording (the reporter plays a staff recording through a POST
+    /// with the receipt, see `follow::listen`).
+    pub voice: Option<i32>,
 }
 
 /// The thread a reporter's message goes to: the institution they chose if it holds a case on
@@ -440,6 +445,37 @@ impl Intake<'_> {
         Ok(staged)
     }
 
+    /// A recording staff answer with (a voice message to the reporter): checked as evidence and
+    /// against the report's limits, then stored unlinked; the caller links it with its message
+    /// in the case's audited transaction, or calls [`Intake::discard_staged`].
+    pub async fn stage_recording(
+        &self,
+        report_id: i32,
+        source: Source,
+        size: u64,
+    ) -> Result<Result<i32, EvidenceError>, AppError> {
+        let usage = self.evidence_usage(report_id).await?;
+        if let Err(e) = evidence::check_caps(&self.caps(), &usage, &[size]) {
+            return Ok(Err(e));
+        }
+        let e = match self.inspect_files(vec![source]).await.map(|mut f| f.pop()) {
+            Ok(Some(e)) => e,
+            Ok(None) => return Ok(Err(EvidenceError::Empty)),
+            Err(e) => return Ok(Err(e)),
+        };
+        let e = match evidence::as_voice(e, "message") {
+            Ok(e) => e,
+            Err(e) => return Ok(Err(e)),
+        };
+        let today = Utc::now().date_naive();
+        Ok(Ok(self.stage_evidence(vec![e], today).await?[0]))
+    }
+
+    /// Deletes a staged file its request did not link.
+    pub async fn discard_staged(&self, id: i32) {
+        self.unstage(vec![id]).await
+    }
+
     /// Deletes staged files a failed request left (best effort: the daily sweep deletes any
     /// this misses).
     async fn unstage(&self, ids: Vec<i32>) {
@@ -532,6 +568,7 @@ impl Intake<'_> {
                     body: m.body,
                     sent_on: m.sent_on.to_string(),
                     institution: m.institution_id.and_then(label).map(|e| e.label(&self.lang).to_string()),
+                    voice: m.attachment_id,
                 })
                 .collect(),
             attachments,
@@ -544,6 +581,17 @@ impl Intake<'_> {
     /// [`reply_thread`]; `to` is the code of the institution they chose); that case's assignee
     /// is told by mail (a link, never the message).
     pub async fn add_message(&self, report_id: i32, body: String, to: Option<&str>) -> Result<(), AppError> {
+        self.add_message_with(report_id, body, to, None).await
+    }
+
+    /// A reporter's message, told by voice when `recording` names its attachment.
+    pub async fn add_message_with(
+        &self,
+        report_id: i32,
+        body: String,
+        to: Option<&str>,
+        recording: Option<i32>,
+    ) -> Result<(), AppError> {
         let today = Utc::now().date_naive();
         let chosen =
             to.and_then(|code| self.taxonomy.institutions.iter().find(|i| i.code == code)).map(|i| i.id);
@@ -555,7 +603,13 @@ impl Intake<'_> {
                 let latest = model::latest_staff_institution(c, report_id)?;
                 let thread = reply_thread(chosen, latest, &cases);
                 let id = model::add_message(c, report_id, "reporter", None, &body, today, thread)?;
-                let details = format!("message={id}");
+                if let Some(a) = recording {
+                    model::set_message_attachment(c, id, a)?;
+                }
+                let details = match recording {
+                    Some(a) => format!("message={id} voice attachment={a}"),
+                    None => format!("message={id}"),
+                };
                 // Privacy: the audit entry and the mail to the assignees are held back and
                 // written later at random (see `audit::hold_reporter`), so that neither dates
                 // the reporter's message finer than its day.
@@ -599,7 +653,40 @@ impl Intake<'_> {
         };
         let Some(e) = files.pop() else { return Ok(Err(EvidenceError::Empty)) };
         let done = (e.sha256.clone(), e.size);
-        Ok(self.add_attachment(report_id, e).await?.map(|()| done))
+        Ok(self.add_attachment(report_id, e).await?.map(|_| done))
+    }
+
+    /// A voice message through a receipt: the recording is checked and saved as a file of the
+    /// report (purpose `message`), then the message that carries it. `Ok(Err(_))` when refused.
+    pub async fn add_voice_message(
+        &self,
+        report_id: i32,
+        source: Source,
+        size: u64,
+        to: Option<&str>,
+    ) -> Result<Result<(), EvidenceError>, AppError> {
+        let usage = self.evidence_usage(report_id).await?;
+        if let Err(e) = evidence::check_caps(&self.caps(), &usage, &[size]) {
+            return Ok(Err(e));
+        }
+        if !self.allow_upload(size).await? {
+            return Err(AppError::TooManyRequests);
+        }
+        let e = match self.inspect_files(vec![source]).await.map(|mut f| f.pop()) {
+            Ok(Some(e)) => e,
+            Ok(None) => return Ok(Err(EvidenceError::Empty)),
+            Err(e) => return Ok(Err(e)),
+        };
+        let e = match evidence::as_voice(e, "message") {
+            Ok(e) => e,
+            Err(e) => return Ok(Err(e)),
+        };
+        let id = match self.add_attachment(report_id, e).await? {
+            Ok(id) => id,
+            Err(e) => return Ok(Err(e)),
+        };
+        self.add_message_with(report_id, String::new(), to, Some(id)).await?;
+        Ok(Ok(()))
     }
 
     /// A file added later by the reporter; it lands with the report (and so in its case). The
@@ -609,7 +696,7 @@ impl Intake<'_> {
         &self,
         report_id: i32,
         e: Evidence,
-    ) -> Result<Result<(), EvidenceError>, AppError> {
+    ) -> Result<Result<i32, EvidenceError>, AppError> {
         let today = Utc::now().date_naive();
         let caps = self.caps();
         let (size, sha256) = (e.size, e.sha256.clone());
@@ -636,10 +723,10 @@ impl Intake<'_> {
                     &format!("attachment={id} sha256={sha256}"),
                     None,
                 )?;
-                Ok(Ok(()))
+                Ok(Ok(id))
             })
             .await;
-        if !matches!(done, Ok(Ok(()))) {
+        if !matches!(done, Ok(Ok(_))) {
             self.unstage(staged).await;
         }
         done

@@ -227,6 +227,8 @@ pub struct MessageRow {
     /// The thread: the institution that wrote a staff message, or that a reporter's message
     /// is addressed to; None for the shared thread before routing.
     pub institution_id: Option<i32>,
+    /// A voice message: its recording.
+    pub attachment_id: Option<i32>,
 }
 
 /// The whole thread of a report, as its reporter sees it (every institution's messages, each
@@ -235,7 +237,14 @@ pub fn messages_of(conn: &mut DbConn, report_id: i32) -> QueryResult<Vec<Message
     messages::table
         .filter(messages::report_id.eq(report_id))
         .order(messages::id)
-        .select((messages::id, messages::author, messages::body, messages::sent_on, messages::institution_id))
+        .select((
+            messages::id,
+            messages::author,
+            messages::body,
+            messages::sent_on,
+            messages::institution_id,
+            messages::attachment_id,
+        ))
         .load(conn)
 }
 
@@ -259,6 +268,31 @@ pub fn add_message(
         ))
         .returning(messages::id)
         .get_result(conn)
+}
+
+/// The recording of a voice message of a report's thread (content type, bytes), if `attachment`
+/// is one: what the reporter may play back through the receipt.
+pub fn thread_recording(
+    conn: &mut DbConn,
+    report_id: i32,
+    attachment: i32,
+) -> QueryResult<Option<(String, Vec<u8>)>> {
+    attachments::table
+        .inner_join(messages::table.on(messages::attachment_id.eq(attachments::id.nullable())))
+        .filter(messages::report_id.eq(report_id))
+        .filter(attachments::report_id.eq(report_id))
+        .filter(attachments::id.eq(attachment))
+        .filter(attachments::purpose.eq("message"))
+        .select((attachments::content_type, attachments::data))
+        .first(conn)
+        .optional()
+}
+
+/// Marks a message as told by voice: its recording.
+pub fn set_message_attachment(conn: &mut DbConn, message_id: i32, attachment_id: i32) -> QueryResult<usize> {
+    diesel::update(messages::table.find(message_id))
+        .set(messages::attachment_id.eq(Some(attachment_id)))
+        .execute(conn)
 }
 
 /// The institutions that hold a case on a report's event (ids), in order.

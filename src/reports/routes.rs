@@ -29,6 +29,7 @@ pub fn routes() -> Vec<Route> {
         lookup,
         reply,
         attach,
+        listen,
         mine,
         mine_one,
         mine_reply,
@@ -271,7 +272,9 @@ async fn create(
     for (i, (source, _)) in files.into_iter().enumerate() {
         let inspected = intake.inspect_files(vec![source]).await;
         let inspected = match inspected {
-            Ok(e) if has_voice && i == 0 => e.into_iter().map(evidence::as_voice).collect(),
+            Ok(e) if has_voice && i == 0 => {
+                e.into_iter().map(|e| evidence::as_voice(e, "narrative")).collect()
+            }
             other => other,
         };
         match inspected {

@@ -10,6 +10,13 @@ use rocket::form::FromForm;
 use rocket::http::{ContentType, Header};
 use rocket::response::{Flash, Redirect};
 
+/// The threads of reporters' messages this staff member reads (see `events::model::Thread`).
+fn thread_of(staff: &Staff<'_>, scope: Scope) -> model::Thread {
+    let all =
+        if staff.role == crate::auth::Role::Auditor { model::Thread::All } else { model::Thread::Shared };
+    model::Thread::of(scope, all)
+}
+
 /// An evidence file as downloaded: its bytes, its type, a neutral file name, always as an
 /// attachment (never shown inline) and inside a CSP sandbox, so a PDF's JavaScript or an HTML
 /// page hidden in a file cannot run in Vigie's origin even if a browser opens it.
@@ -43,9 +50,10 @@ pub(super) fn download(id: i32, content_type: &str, body: Vec<u8>, original: boo
 #[rocket::get("/staff/attachments/<id>")]
 pub(super) async fn attachment(staff: Staff<'_>, id: i32) -> Result<Download, AppError> {
     let scope = scope_of(&staff).ok_or(AppError::NotFound)?;
+    let thread = thread_of(&staff, scope);
     let (meta, data) = staff
         .write_all(move |c| {
-            let (meta, data) = model::attachment_data(c, id, scope, model::FileCopy::Staff)?;
+            let (meta, data) = model::attachment_data(c, id, scope, model::FileCopy::Staff, thread)?;
             let mut entries = vec![];
             if data.is_some() {
                 let copy = if meta.kind == "image" { "safe" } else { "original" };
@@ -65,9 +73,10 @@ pub(super) async fn attachment(staff: Staff<'_>, id: i32) -> Result<Download, Ap
 #[rocket::get("/staff/attachments/<id>/thumb")]
 pub(super) async fn attachment_thumb(staff: Staff<'_>, id: i32) -> Result<Download, AppError> {
     let scope = scope_of(&staff).ok_or(AppError::NotFound)?;
+    let thread = thread_of(&staff, scope);
     let (meta, data) = staff
         .write_all(move |c| {
-            let (meta, data) = model::attachment_data(c, id, scope, model::FileCopy::Staff)?;
+            let (meta, data) = model::attachment_data(c, id, scope, model::FileCopy::Staff, thread)?;
             let mut entries = vec![];
             if data.is_some() && meta.kind == "image" {
                 let details = format!("sha256={} copy=thumbnail", meta.sha256);
@@ -92,7 +101,8 @@ pub(super) async fn attachment_original(staff: EvidenceCustodian<'_>, id: i32) -
     let (meta, data) = staff
         .0
         .write("attachment.original", ("attachment", id.to_string()), move |c| {
-            let (meta, data) = model::attachment_data(c, id, Scope::All, model::FileCopy::Original)?;
+            let (meta, data) =
+                model::attachment_data(c, id, Scope::All, model::FileCopy::Original, model::Thread::All)?;
             let details = format!("sha256={}", meta.sha256);
             Ok(((meta, data), details))
         })
@@ -122,6 +132,7 @@ pub(super) async fn transcription(
     form: Checked<TranscriptionForm>,
 ) -> Result<Flash<Redirect>, AppError> {
     let scope = scope_of(&staff).ok_or(AppError::NotFound)?;
+    let thread = thread_of(&staff, scope);
     let text = form.transcription.clone().unwrap_or_default().trim().to_string();
     let translation = form.translation.clone().unwrap_or_default().trim().to_string();
     if text.chars().count() > TRANSCRIPTION_MAX || translation.chars().count() > TRANSCRIPTION_MAX {
@@ -131,7 +142,7 @@ pub(super) async fn transcription(
     let now = chrono::Utc::now().naive_utc();
     let report_id = staff
         .write("attachment.transcribe", ("attachment", id.to_string()), move |c| {
-            let meta = model::attachment_meta(c, id, scope)?;
+            let meta = model::attachment_meta(c, id, scope, thread)?;
             if meta.kind != "audio" {
                 return Err(AppError::NotFound);
             }

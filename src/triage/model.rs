@@ -143,7 +143,13 @@ pub enum FileCopy {
 pub type FileBytes = Option<(String, Vec<u8>)>;
 
 /// An evidence file's description (not its bytes), if the scope may see its report.
-pub fn attachment_meta(conn: &mut DbConn, id: i32, scope: Scope) -> QueryResult<AttachmentMeta> {
+/// A voice message's recording is read only by those who read its thread (`thread`).
+pub fn attachment_meta(
+    conn: &mut DbConn,
+    id: i32,
+    scope: Scope,
+    thread: Thread,
+) -> QueryResult<AttachmentMeta> {
     // A staged file (stored, not yet linked to its report) is nobody's to read.
     let meta: AttachmentMeta = attachments::table
         .left_join(users::table.on(users::id.nullable().eq(attachments::transcribed_by)))
@@ -152,6 +158,20 @@ pub fn attachment_meta(conn: &mut DbConn, id: i32, scope: Scope) -> QueryResult<
         .select(crate::events::model::attachment_meta_columns!())
         .first(conn)?;
     find_report(conn, meta.report_id, scope)?;
+    if meta.purpose == "message" {
+        let inst: Option<i32> = crate::schema::messages::table
+            .filter(crate::schema::messages::attachment_id.eq(id))
+            .select(crate::schema::messages::institution_id)
+            .first(conn)?;
+        let readable = match (thread, inst) {
+            (Thread::All, _) | (_, None) => true,
+            (Thread::Institution(mine), Some(i)) => mine == i,
+            (Thread::Shared, Some(_)) => false,
+        };
+        if !readable {
+            return Err(diesel::result::Error::NotFound);
+        }
+    }
     Ok(meta)
 }
 
@@ -162,9 +182,10 @@ pub fn attachment_data(
     id: i32,
     scope: Scope,
     copy: FileCopy,
+    thread: Thread,
 ) -> QueryResult<(AttachmentMeta, FileBytes)> {
     // A staged file (stored, not yet linked to its report) is nobody's to read.
-    let meta = attachment_meta(conn, id, scope)?;
+    let meta = attachment_meta(conn, id, scope, thread)?;
     let bytes = if copy == FileCopy::Staff && meta.kind == "image" {
         let safe: (Option<String>, Option<Vec<u8>>) = attachments::table
             .find(id)

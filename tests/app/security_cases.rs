@@ -588,3 +588,89 @@ fn item15_the_data_folder_database_wal_and_mail_files_are_readable_by_their_owne
         assert_eq!(mode(&files[0].path()), 0o600, "mail file");
     });
 }
+
+/// A tiny Ogg stream head: what content sniffing recognises as a sound.
+const OGG: &[u8] = b"OggS\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x13OpusHead\x01\x01\x38\x01\x80\xbb\x00\x00\x00\x00\x00";
+
+#[test]
+fn item17_voice_messages_go_both_ways_and_each_institution_hears_only_its_own_thread() {
+    each_engine(|engine| {
+        let t = two_bodies(engine);
+        let (app, receipt) = (&t.app, t.receipt.clone());
+        add_user(&app.db, "inv2@cndh.ml", "investigator", Some("cndh"));
+        let inv = signed_in(app, "inv@cndh.ml");
+        let om = signed_in(app, "om@mediateur.ml");
+        let intake = signed_in(app, "intake@vigie.ml");
+        // The CNDH answers by voice.
+        let token = csrf(&inv);
+        let (ct, body) = multipart(&[("csrf", &token), ("report_id", "1")], &[("file", "reponse.ogg", OGG)]);
+        let r =
+            inv.post(format!("/staff/cases/{}/voice-messages", t.cndh_case)).header(ct).body(body).dispatch();
+        assert_eq!(r.status(), Status::SeeOther);
+        // A picture is not a voice answer: refused, nothing linked.
+        let (ct, body) = multipart(&[("csrf", &token), ("report_id", "1")], &[("file", "x.png", PNG)]);
+        let r =
+            inv.post(format!("/staff/cases/{}/voice-messages", t.cndh_case)).header(ct).body(body).dispatch();
+        assert_eq!(r.status(), Status::SeeOther);
+        let mut c = app.db.conn();
+        use vigie::schema::{attachments, messages};
+        let voiced: Vec<(i32, String, Option<i32>)> = messages::table
+            .filter(messages::attachment_id.is_not_null())
+            .select((messages::attachment_id.assume_not_null(), messages::author, messages::institution_id))
+            .load(&mut c)
+            .unwrap();
+        assert_eq!(voiced.len(), 1, "{voiced:?}");
+        let answer = voiced[0].0;
+        let purpose: String =
+            attachments::table.find(answer).select(attachments::purpose).first(&mut c).unwrap();
+        assert_eq!(purpose, "message");
+        // The CNDH's workers play it in their thread; the Médiateur and intake cannot, by id either.
+        let page = get(&inv, &format!("/staff/cases/{}", t.cndh_case));
+        assert!(page.contains(&format!("src=\"/staff/attachments/{answer}\"")));
+        assert_eq!(inv.get(format!("/staff/attachments/{answer}")).dispatch().status(), Status::Ok);
+        let page = get(&om, &format!("/staff/cases/{}", t.med_case));
+        assert!(!page.contains(&format!("/staff/attachments/{answer}\"")));
+        assert_eq!(om.get(format!("/staff/attachments/{answer}")).dispatch().status(), Status::NotFound);
+        assert_eq!(intake.get(format!("/staff/attachments/{answer}")).dispatch().status(), Status::NotFound);
+        // The reporter hears it with the receipt, and nothing else by that door.
+        let public = &app.client;
+        let token = csrf(public);
+        let status = public
+            .post("/receipt")
+            .header(ContentType::Form)
+            .body(format!("csrf={token}&receipt={}", receipt.replace(' ', "")))
+            .dispatch()
+            .into_string()
+            .unwrap();
+        assert!(status.contains(&format!("name=\"attachment\" value=\"{answer}\"")), "a listen button");
+        let listen = |att: i32, rec: &str| {
+            public
+                .post("/receipt/listen")
+                .header(ContentType::Form)
+                .body(format!("csrf={token}&receipt={}&attachment={att}", rec.replace(' ', "")))
+                .dispatch()
+        };
+        let r = listen(answer, &receipt);
+        assert_eq!(r.status(), Status::Ok);
+        assert_eq!(r.into_bytes().unwrap(), OGG);
+        assert_eq!(listen(answer + 100, &receipt).status(), Status::NotFound);
+        assert_ne!(listen(answer, "0000 0000 0000 0000").status(), Status::Ok);
+        // The reporter answers by voice; it reaches the CNDH's thread (the last to write).
+        let (ct, body) = multipart(
+            &[("csrf", &token), ("receipt", &receipt), ("voice", "true")],
+            &[("file", "kan.ogg", OGG)],
+        );
+        let r = public.post("/receipt/attachments").header(ct).body(body).dispatch();
+        assert_eq!(r.status(), Status::Created);
+        let theirs: (i32, Option<i32>) = messages::table
+            .filter(messages::author.eq("reporter"))
+            .filter(messages::attachment_id.is_not_null())
+            .select((messages::attachment_id.assume_not_null(), messages::institution_id))
+            .first(&mut c)
+            .unwrap();
+        assert_eq!(theirs.1, voiced[0].2);
+        let inv2 = signed_in(app, "inv2@cndh.ml");
+        assert_eq!(inv2.get(format!("/staff/attachments/{}", theirs.0)).dispatch().status(), Status::Ok);
+        assert_eq!(om.get(format!("/staff/attachments/{}", theirs.0)).dispatch().status(), Status::NotFound);
+    });
+}

@@ -127,7 +127,9 @@ fn every_key_used_in_templates_and_code_exists_in_every_language() {
     let used = keys_used();
     assert!(used.len() > 100, "the scan found the keys ({})", used.len());
     let mut missing = vec![];
-    for (lang, _) in catalog.languages() {
+    // A draft language (Bambara's first version) shows French for what it lacks; French and
+    // every complete language must have them all.
+    for (lang, _) in catalog.languages().iter().filter(|(l, _)| !catalog.is_draft(l)) {
         for (key, file) in &used {
             if !catalog.has_key(lang, key) {
                 missing.push(format!("{lang}: `{key}` (used in {file})"));

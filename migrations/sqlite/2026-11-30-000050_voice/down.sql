@@ -1,3 +1,4 @@
+ALTER TABLE messages DROP COLUMN attachment_id;
 ALTER TABLE attachments DROP COLUMN transcribed_at;
 ALTER TABLE attachments DROP COLUMN transcribed_by;
 ALTER TABLE attachments DROP COLUMN translation;
