@@ -577,7 +577,7 @@ pub enum Sms {
 /// The words that stop a conversation and erase it.
 pub fn is_stop(message: &str) -> bool {
     let m = message.trim().to_uppercase();
-    ["STOP", "ARRET", "ARRÊT", "FIN", "JO"].contains(&m.as_str())
+    ["STOP", "ARRET", "ARRÊT", "FIN"].contains(&m.as_str())
 }
 
 /// One SMS in a conversation. Without a conversation, a long first message is a free report:
