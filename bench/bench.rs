@@ -669,6 +669,11 @@ fn pages(args: &[String]) {
             let p = map_period.clone();
             Box::new(move |_| format!("/staff/map?{p}&group=integrity"))
         }),
+        ("staff: analytics, the last 8 quarters", Box::new(|_| "/staff/analytics".to_string())),
+        (
+            "staff: analytics, the last 8 quarters, one violation group",
+            Box::new(|_| "/staff/analytics?group=integrity".to_string()),
+        ),
         (
             "staff: audit log, pages across the log",
             Box::new(move |i| format!("/staff/audit?before={}", spread(i, n, max_audit))),
