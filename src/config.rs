@@ -89,6 +89,68 @@ impl Default for TrainingConfig {
     }
 }
 
+/// Reports by SMS and USSD (issue 16, `src/channels/`; docs/CHANNELS.md). Each endpoint is off
+/// (404) while its secret is empty.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct ChannelsConfig {
+    /// The last part of `POST /channels/ussd/<secret>` (at least 24 characters).
+    pub ussd_secret: String,
+    /// The last part of `POST /channels/sms/<adapter>/<secret>` (at least 24 characters).
+    pub sms_secret: String,
+    /// When set, the SMS callbacks must carry `X-Timestamp` (Unix seconds) and `X-Signature`
+    /// (hex HMAC-SHA-256 of the body followed by the timestamp, under this key).
+    pub sms_signing_key: String,
+    /// The same for the USSD callback (aggregators that sign).
+    pub ussd_signing_key: String,
+    /// How far a signed callback's timestamp may be from now, in seconds.
+    pub signature_window_secs: u64,
+    /// Gateways (addresses or CIDR networks) allowed to call; empty: any (the secret decides).
+    pub allowed_gateways: Vec<String>,
+    /// The gateway's send API (`POST`, JSON `{"message": …, "phoneNumbers": […]}`); empty:
+    /// no SMS is sent (replies wait in the outbox).
+    pub gateway_url: String,
+    /// HTTP basic credentials of the send API, `user:password` (empty: none).
+    pub gateway_credentials: String,
+    /// Messages one number may send per hour (SMS and USSD steps together).
+    pub number_messages_per_hour: u32,
+    /// Callbacks one gateway address may make per minute.
+    pub gateway_calls_per_minute: u32,
+    /// Tries of one SMS before it is given up.
+    pub sms_max_attempts: i32,
+    /// How often the SMS outbox is looked at, in seconds.
+    pub sms_poll_seconds: u64,
+    /// The USSD code reporters dial, shown in SMS replies (e.g. `*123*45#`).
+    pub ussd_code: String,
+}
+
+impl Default for ChannelsConfig {
+    fn default() -> Self {
+        ChannelsConfig {
+            ussd_secret: String::new(),
+            sms_secret: String::new(),
+            sms_signing_key: String::new(),
+            ussd_signing_key: String::new(),
+            signature_window_secs: 300,
+            allowed_gateways: vec![],
+            gateway_url: String::new(),
+            gateway_credentials: String::new(),
+            number_messages_per_hour: 60,
+            gateway_calls_per_minute: 600,
+            sms_max_attempts: 8,
+            sms_poll_seconds: 10,
+            ussd_code: String::new(),
+        }
+    }
+}
+
+impl ChannelsConfig {
+    /// `allowed_gateways`, parsed (checked by `validate`).
+    pub fn allowed(&self) -> Vec<crate::auth::throttle::Net> {
+        self.allowed_gateways.iter().filter_map(|p| crate::auth::throttle::Net::parse(p)).collect()
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct Config {
@@ -161,6 +223,7 @@ pub struct Config {
     pub log_format: LogFormat,
     pub mail: MailConfig,
     pub training: TrainingConfig,
+    pub channels: ChannelsConfig,
 }
 
 impl Default for Config {
@@ -208,6 +271,7 @@ impl Default for Config {
             log_format: LogFormat::Text,
             mail: MailConfig::default(),
             training: TrainingConfig::default(),
+            channels: ChannelsConfig::default(),
         }
     }
 }
@@ -241,6 +305,22 @@ impl Config {
         }
         if let Err(e) = crate::db::DbUrl::parse(&self.database_url) {
             return bad("database_url", &format!("is not usable: {e}"));
+        }
+        for (key, v) in [
+            ("channels.ussd_secret", &self.channels.ussd_secret),
+            ("channels.sms_secret", &self.channels.sms_secret),
+        ] {
+            if !v.is_empty()
+                && (v.len() < 24 || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+            {
+                return bad(key, "must be empty (off) or at least 24 letters, digits, - or _");
+            }
+        }
+        if self.channels.allowed_gateways.iter().any(|p| crate::auth::throttle::Net::parse(p).is_none()) {
+            return bad("channels.allowed_gateways", "must list addresses or CIDR networks");
+        }
+        if self.channels.number_messages_per_hour == 0 || self.channels.gateway_calls_per_minute == 0 {
+            return bad("channels", "rate limits must be at least 1");
         }
         if self.db_pool_size == 0 || self.db_pool_size > 256 {
             return bad("db_pool_size", "must be between 1 and 256");
@@ -371,6 +451,21 @@ mod tests {
         assert!(allowed.allows(Some("::1".parse().unwrap())));
         assert!(!allowed.allows(Some("192.0.2.1".parse().unwrap())));
         assert!(!allowed.allows(None));
+    }
+
+    #[test]
+    fn channel_secrets_are_off_or_long_and_gateways_are_networks() {
+        let mut c = Config::default();
+        c.validate().unwrap();
+        c.channels.ussd_secret = "short".into();
+        assert!(c.validate().unwrap_err().contains("channels.ussd_secret"));
+        c.channels.ussd_secret = "a".repeat(24);
+        c.validate().unwrap();
+        c.channels.sms_secret = format!("{}/x", "a".repeat(24));
+        assert!(c.validate().unwrap_err().contains("channels.sms_secret"), "no slash in a path segment");
+        c.channels.sms_secret = String::new();
+        c.channels.allowed_gateways = vec!["gateway.local".into()];
+        assert!(c.validate().unwrap_err().contains("channels.allowed_gateways"));
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod cases;
+pub mod channels;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -251,6 +252,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .attach(web::metrics::Timing)
         .attach(web::launch_message())
         .attach(reports::stage())
+        .attach(channels::stage())
         .attach(accounts::stage())
         .attach(notify::stage())
         .attach(cases::stage())

@@ -86,6 +86,11 @@ impl Default for QueueStats {
 /// How a report came in (`reports.channel`).
 pub const CHANNELS: &[&str] = &["web", "api", "monitor"];
 
+/// Why an SMS or USSD callback was refused (`channels`): a wrong secret, a bad or missing
+/// signature, a replay (timestamp outside the window, or seen before), a gateway address not
+/// allowed, a body that is not the adapter's format.
+pub const CHANNEL_REFUSALS: &[&str] = &["secret", "signature", "replay", "address", "malformed"];
+
 /// What a receipt look-up gave: the report, nothing, or a refusal (the hour's tries spent).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lookup {
@@ -110,6 +115,8 @@ impl Lookup {
 pub struct Metrics {
     reports: [AtomicU64; 3],
     reports_refused: AtomicU64,
+    /// Phone-channel callbacks refused, by [`CHANNEL_REFUSALS`].
+    channel_refused: [AtomicU64; 5],
     lookups: [AtomicU64; 3],
     mail_sent: AtomicU64,
     mail_failed: AtomicU64,
@@ -125,6 +132,7 @@ impl Default for Metrics {
         Metrics {
             reports: Default::default(),
             reports_refused: AtomicU64::new(0),
+            channel_refused: Default::default(),
             lookups: Default::default(),
             mail_sent: AtomicU64::new(0),
             mail_failed: AtomicU64::new(0),
@@ -154,6 +162,13 @@ impl Metrics {
     pub fn report_filed(&self, channel: &str) {
         if let Some(i) = CHANNELS.iter().position(|c| *c == channel) {
             self.reports[i].fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// A phone-channel callback refused, for `reason` (one of [`CHANNEL_REFUSALS`]).
+    pub fn channel_refused(&self, reason: &str) {
+        if let Some(i) = CHANNEL_REFUSALS.iter().position(|c| *c == reason) {
+            self.channel_refused[i].fetch_add(1, Ordering::Relaxed);
         }
     }
 
@@ -223,6 +238,19 @@ impl Metrics {
             "Reports refused by a client's hourly limit.",
         );
         let _ = writeln!(out, "vigie_reports_refused_total {}", self.reports_refused.load(Ordering::Relaxed));
+        head(
+            &mut out,
+            "vigie_channel_refused_total",
+            "counter",
+            "SMS and USSD callbacks refused, by reason.",
+        );
+        for (reason, n) in CHANNEL_REFUSALS.iter().zip(&self.channel_refused) {
+            let _ = writeln!(
+                out,
+                "vigie_channel_refused_total{{reason=\"{reason}\"}} {}",
+                n.load(Ordering::Relaxed)
+            );
+        }
         head(
             &mut out,
             "vigie_receipt_lookups_total",

@@ -576,6 +576,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// The day's salt of phone-number hashes (issue 16); deleted after two days.
+    channel_salts (day) {
+        day -> Date,
+        salt -> Text,
+    }
+}
+
+diesel::table! {
+    /// An SMS conversation in progress, keyed by the number's keyed hash (issue 16).
+    channel_sessions (number_hash) {
+        number_hash -> Text,
+        state -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The phone channel a report came by (issue 16).
+    report_channels (report_id) {
+        report_id -> Integer,
+        channel -> Text,
+    }
+}
+
+diesel::table! {
+    /// A reporter's number, sealed, kept for replies by SMS until the report closes (issue 16).
+    channel_contacts (report_id) {
+        report_id -> Integer,
+        number_sealed -> Text,
+        lang -> Text,
+    }
+}
+
+diesel::table! {
+    /// SMS waiting for the gateway (issue 16).
+    sms_outbox (id) {
+        id -> Integer,
+        number_sealed -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(report_channels -> reports (report_id));
+diesel::joinable!(channel_contacts -> reports (report_id));
+
 diesel::joinable!(violation_types -> violation_groups (group_id));
 diesel::joinable!(report_violations -> reports (report_id));
 diesel::joinable!(report_violations -> violation_types (violation_type_id));
@@ -754,4 +806,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     session_modules,
     session_units,
     remediation_key_actions,
+    report_channels,
+    channel_contacts,
 );

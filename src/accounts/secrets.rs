@@ -22,7 +22,32 @@ pub struct AccountKeys {
     recovery: [u8; 32],
 }
 
-fn derive(secret: &str, label: &str) -> [u8; 32] {
+/// A text sealed with AES-256-GCM under `key`: `v1:` and base64 of a random nonce and the
+/// ciphertext (TOTP secrets here; reporters' phone numbers in `channels`).
+pub fn seal_with(key: &[u8; 32], text: &str) -> String {
+    let cipher = Aes256Gcm::new_from_slice(key).expect("32-byte key");
+    let mut nonce = [0u8; 12];
+    rand::rngs::OsRng.fill_bytes(&mut nonce);
+    let ct = cipher.encrypt(Nonce::from_slice(&nonce), text.as_bytes()).expect("in-memory encryption");
+    let mut out = nonce.to_vec();
+    out.extend_from_slice(&ct);
+    format!("{SEALED_PREFIX}{}", base64::engine::general_purpose::STANDARD_NO_PAD.encode(out))
+}
+
+/// The text of a value sealed by [`seal_with`] under `key`; None for anything else.
+pub fn open_with(key: &[u8; 32], stored: &str) -> Option<String> {
+    let b64 = stored.strip_prefix(SEALED_PREFIX)?;
+    let raw = base64::engine::general_purpose::STANDARD_NO_PAD.decode(b64).ok()?;
+    if raw.len() < 12 {
+        return None;
+    }
+    let cipher = Aes256Gcm::new_from_slice(key).ok()?;
+    let plain = cipher.decrypt(Nonce::from_slice(&raw[..12]), &raw[12..]).ok()?;
+    String::from_utf8(plain).ok()
+}
+
+/// A 32-byte key for `label`, derived from the installation's secret key.
+pub fn derive(secret: &str, label: &str) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(b"vigie/");
     h.update(label.as_bytes());
@@ -42,28 +67,16 @@ impl AccountKeys {
 
     /// A TOTP secret as stored: `v1:` and base64 of a random nonce and the ciphertext.
     pub fn seal(&self, secret: &str) -> String {
-        let cipher = Aes256Gcm::new_from_slice(&self.totp).expect("32-byte key");
-        let mut nonce = [0u8; 12];
-        rand::rngs::OsRng.fill_bytes(&mut nonce);
-        let ct = cipher.encrypt(Nonce::from_slice(&nonce), secret.as_bytes()).expect("in-memory encryption");
-        let mut out = nonce.to_vec();
-        out.extend_from_slice(&ct);
-        format!("{SEALED_PREFIX}{}", base64::engine::general_purpose::STANDARD_NO_PAD.encode(out))
+        seal_with(&self.totp, secret)
     }
 
     /// The TOTP secret of a stored value. A value without the prefix is a secret stored in
     /// clear by an older version (returned as it is; the caller reseals it).
     pub fn open(&self, stored: &str) -> Option<String> {
-        let Some(b64) = stored.strip_prefix(SEALED_PREFIX) else {
+        if !stored.starts_with(SEALED_PREFIX) {
             return Some(stored.to_string());
-        };
-        let raw = base64::engine::general_purpose::STANDARD_NO_PAD.decode(b64).ok()?;
-        if raw.len() < 12 {
-            return None;
         }
-        let cipher = Aes256Gcm::new_from_slice(&self.totp).ok()?;
-        let plain = cipher.decrypt(Nonce::from_slice(&raw[..12]), &raw[12..]).ok()?;
-        String::from_utf8(plain).ok()
+        open_with(&self.totp, stored)
     }
 
     pub fn is_sealed(stored: &str) -> bool {

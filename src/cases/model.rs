@@ -459,6 +459,8 @@ pub fn refresh_public_status(conn: &mut DbConn, event_id: i32) -> QueryResult<()
         .set(reports::status.eq(public.as_str()))
         .execute(conn)?;
     }
+    // Privacy: a number kept for replies by SMS goes when the event's cases are all closed.
+    crate::channels::model::erase_contacts_if_closed(conn, event_id)?;
     Ok(())
 }
 

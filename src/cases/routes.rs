@@ -189,7 +189,8 @@ pub(super) async fn render_case(
                 let msgs = triage::messages_of(c, rid, triage::Thread::Institution(case.institution_id))?;
                 // What this person had seen before this view; the view marks the rest as read.
                 let seen = marks.iter().find(|m| m.1 == rid).map(|m| m.2).unwrap_or(0);
-                reports.push((r, files, msgs, seen));
+                let sms = crate::channels::model::has_contact(c, rid)?;
+                reports.push((r, files, msgs, (seen, sms)));
             }
             let transitions = model::transitions_of(c, id)?;
             let notes = model::notes_of(c, id)?;
@@ -263,7 +264,7 @@ pub(super) async fn render_case(
     let (reporter, intake) = (tr("thread-reporter"), tr("thread-intake"));
     let reports: Vec<CaseReportView> = reports
         .into_iter()
-        .map(|(r, files, msgs, seen)| {
+        .map(|(r, files, msgs, (seen, sms_reply))| {
             let files = files
                 .into_iter()
                 .map(|f| {
@@ -295,6 +296,8 @@ pub(super) async fn render_case(
                 files,
                 unread: messages.iter().filter(|m| m.new).count(),
                 messages,
+                channel: tr(&format!("channel-{}", r.channel)),
+                sms_reply,
             }
         })
         .collect();

@@ -75,6 +75,10 @@ pub struct CaseReportView {
     pub messages: Vec<MessageView>,
     /// The reporter's messages this reader had not seen before this view.
     pub unread: usize,
+    /// How the report came: `web`, `api`, `monitor`, `sms`, `ussd` (its label).
+    pub channel: String,
+    /// The reporter said yes to replies by SMS: a message to them leaves as an SMS.
+    pub sms_reply: bool,
 }
 
 /// A deadline that applies to the case.

@@ -447,7 +447,10 @@ pub(super) async fn message(
             Utc::now().date_naive(),
             Some(case.institution_id),
         )?;
-        Ok(((), format!("report={rid} message={m}")))
+        // A reporter who came by SMS or USSD and said yes to replies gets it by SMS.
+        let sms = crate::channels::forward_staff_message(c, rid, &body)?;
+        let by = if sms { " sms=queued" } else { "" };
+        Ok(((), format!("report={rid} message={m}{by}")))
     })
     .await?;
     Ok(Either::Left(done(id, "cases-done-message", "")))

@@ -7,7 +7,7 @@ use diesel::dsl::exists;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::schema::{allegations, attachments, cases, events, messages, reports, users};
+use crate::schema::{allegations, attachments, cases, events, messages, report_channels, reports, users};
 
 /// Who may see which reports: intake officers and auditors all of them; case workers only
 /// those whose event has a case at their institution.
@@ -67,7 +67,14 @@ pub fn find_report(conn: &mut DbConn, id: i32, scope: Scope) -> QueryResult<Staf
                 .filter(cases::institution_id.eq(inst)),
         ));
     }
-    q.select(StaffReport::as_select()).first(conn)
+    let mut r = q.select(StaffReport::as_select()).first(conn)?;
+    // A report by SMS or USSD came through the machine door (`api`); staff see the phone channel.
+    if let Some(phone) =
+        report_channels::table.find(r.id).select(report_channels::channel).first::<String>(conn).optional()?
+    {
+        r.channel = phone;
+    }
+    Ok(r)
 }
 
 #[derive(Debug, Clone, Queryable)]

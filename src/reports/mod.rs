@@ -188,6 +188,16 @@ pub fn reply_thread(chosen: Option<i32>, latest_staff: Option<i32>, cases: &[i32
 }
 
 impl Intake<'_> {
+    /// The same intake for a subject other than the request's client: the phone channels count
+    /// a reporter's limits under their number's keyed hash (`channels::numbers`), not under
+    /// the gateway's address that every reporter shares. Privacy: the subject is hashed again
+    /// by the limiters, never stored.
+    pub fn for_subject(mut self, subject: IpAddr, lang: &str) -> Self {
+        self.client = Some(subject);
+        self.lang = lang.to_string();
+        self
+    }
+
     pub fn tr(&self, key: &str) -> String {
         self.catalog.message(&self.lang, key, None)
     }
@@ -321,6 +331,22 @@ impl Intake<'_> {
         monitor: Option<submit::MonitorFiling>,
         form_token: Option<String>,
     ) -> Result<Option<(Receipt, submit::Location)>, AppError> {
+        self.save_report_with(draft, evidence, channel, monitor, form_token, |_, _| Ok(String::new())).await
+    }
+
+    /// [`Intake::save_report`], with `also` run in the report's transaction once the report
+    /// is written (given its id): the phone channels record the channel and a sealed number
+    /// there, so that they commit or roll back with the report. What `also` returns is added to
+    /// the audit entry's details.
+    pub async fn save_report_with(
+        &self,
+        draft: submit::Draft,
+        evidence: Vec<Evidence>,
+        channel: &'static str,
+        monitor: Option<submit::MonitorFiling>,
+        form_token: Option<String>,
+        mut also: impl FnMut(&mut crate::db::DbConn, i32) -> Result<String, AppError> + Send + 'static,
+    ) -> Result<Option<(Receipt, submit::Location)>, AppError> {
         let today = Utc::now().date_naive();
         let channel = if monitor.is_some() { "monitor" } else { channel };
         let receipt = Receipt::generate();
@@ -359,7 +385,8 @@ impl Intake<'_> {
                         "a staged evidence file was gone before its report was filed",
                     ));
                 }
-                let details = format!("channel={channel} files={files}");
+                let more = also(c, id)?;
+                let details = format!("channel={channel} files={files}{more}");
                 match &monitor_actor {
                     Some(a) => audit::record(c, a, "report.create", "report", &id.to_string(), &details)?,
                     // Privacy: an anonymous reporter's entry is written later, at random.

@@ -9,7 +9,8 @@ use super::duplicates::{BBox, Incident, Kind};
 use crate::db::DbConn;
 use crate::events::Admissibility;
 use crate::schema::{
-    allegations, attachments, cases, events, report_violations, reports, users, violation_types,
+    allegations, attachments, cases, events, report_channels, report_violations, reports, users,
+    violation_types,
 };
 
 /// The record as staff read it lives in `events::model`; triage uses it as its own.
@@ -275,11 +276,13 @@ pub fn lock_event(conn: &mut DbConn, id: i32) -> QueryResult<()> {
 
 /// The reports linked to an event: (id, submitted_on, channel).
 pub fn reports_of_event(conn: &mut DbConn, event_id: i32) -> QueryResult<Vec<(i32, NaiveDate, String)>> {
-    reports::table
+    let rows: Vec<(i32, NaiveDate, String, Option<String>)> = reports::table
+        .left_join(report_channels::table)
         .filter(reports::event_id.eq(event_id))
         .order(reports::id)
-        .select((reports::id, reports::submitted_on, reports::channel))
-        .load(conn)
+        .select((reports::id, reports::submitted_on, reports::channel, report_channels::channel.nullable()))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(id, on, door, phone)| (id, on, phone.unwrap_or(door))).collect())
 }
 
 pub struct NewAllegation<'a> {

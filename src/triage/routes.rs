@@ -422,6 +422,8 @@ pub(super) async fn admissibility(
                     Utc::now().date_naive(),
                     None,
                 )?;
+                // A reporter who came by SMS or USSD and said yes to replies gets it by SMS.
+                crate::channels::forward_staff_message(c, id, &body)?;
             }
             Ok(((), details.clone()))
         })

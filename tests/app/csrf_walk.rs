@@ -79,6 +79,9 @@ fn every_post_route_outside_the_api_refuses_a_request_without_the_csrf_token_or_
             .filter(|r| r.method == Method::Post)
             .map(|r| r.uri.path().to_string())
             .filter(|p| !p.starts_with("/api/"))
+            // Gateways' callbacks (issue 16): no cookie is read, the secret in the path (and the
+            // signature) is the check; tests/app/channels.rs attacks them.
+            .filter(|p| !p.starts_with("/channels/"))
             .collect();
         assert!(routes.len() >= 30, "the walk sees the routes ({})", routes.len());
         let concrete = |p: &str| {

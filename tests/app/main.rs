@@ -5,6 +5,7 @@ mod accounts;
 mod analytics;
 mod browser;
 mod cases;
+mod channels;
 mod common;
 mod csrf_walk;
 mod foundation;
