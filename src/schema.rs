@@ -577,6 +577,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The signed channel callbacks seen within the window (issue 16): a replay is refused by
+    /// every instance.
+    channel_signatures (signature) {
+        signature -> Text,
+        seen_at -> BigInt,
+    }
+}
+
+diesel::table! {
     /// The day's salt of phone-number hashes (issue 16); deleted after two days.
     channel_salts (day) {
         day -> Date,

@@ -22,8 +22,7 @@ pub mod model;
 pub mod numbers;
 mod routes;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rocket::fairing::AdHoc;
@@ -40,8 +39,6 @@ pub struct Channels {
     numbers: Counter,
     /// Callbacks per gateway address per minute.
     gateways: Counter,
-    /// Signatures seen within the window: the same signed callback is taken once.
-    seen: Mutex<HashMap<String, u64>>,
     allowed: Vec<Net>,
 }
 
@@ -51,16 +48,8 @@ impl Channels {
             keys: NumberKeys::derive(secret_key),
             numbers: Counter::new(config.number_messages_per_hour, 3600),
             gateways: Counter::new(config.gateway_calls_per_minute, 60),
-            seen: Mutex::new(HashMap::new()),
             allowed: config.allowed(),
         }
-    }
-
-    /// Remembers a signature; false when it was seen within the window (a replay).
-    fn first_time(&self, signature: &str, now: u64, window: u64) -> bool {
-        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-        seen.retain(|_, at| at.saturating_add(2 * window) >= now);
-        seen.insert(signature.to_string(), now).is_none()
     }
 }
 

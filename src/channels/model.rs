@@ -11,6 +11,21 @@ use crate::schema::{
 
 /// The salt of `day`, made (random) the first time it is asked for; salts older than the day
 /// before are deleted with it, so older hashes can never be recomputed.
+/// Remembers a callback's signature at `now` (Unix seconds) and forgets those seen before
+/// `forget_before`; false when it was already seen (a replay), by this instance or another.
+pub fn first_sight(conn: &mut DbConn, signature: &str, now: i64, forget_before: i64) -> QueryResult<bool> {
+    use crate::schema::channel_signatures as s;
+    diesel::delete(s::table.filter(s::seen_at.lt(forget_before))).execute(conn)?;
+    let row = (s::signature.eq(signature), s::seen_at.eq(now));
+    let made = match conn {
+        DbConn::Pg(pg) => diesel::insert_into(s::table).values(row).on_conflict_do_nothing().execute(pg)?,
+        DbConn::Sqlite(lite) => {
+            diesel::insert_into(s::table).values(row).on_conflict_do_nothing().execute(lite)?
+        }
+    };
+    Ok(made == 1)
+}
+
 pub fn day_salt(conn: &mut DbConn, day: NaiveDate) -> QueryResult<String> {
     if let Some(s) =
         channel_salts::table.find(day).select(channel_salts::salt).first::<String>(conn).optional()?

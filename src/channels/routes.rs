@@ -50,6 +50,7 @@ impl<'r> FromRequest<'r> for Caller {
 /// Everything a handler needs from the state.
 struct Ctx<'a> {
     ch: &'a Channels,
+    db: &'a crate::db::Db,
     metrics: &'a Metrics,
     now: u64,
 }
@@ -103,7 +104,14 @@ impl Ctx<'_> {
                 Err(SignatureError::Stale) => return Err(self.refuse("replay", Status::Forbidden)),
             }
             let sig = caller.signature.as_deref().unwrap_or_default().trim().to_lowercase();
-            if !self.ch.first_time(&sig, self.now, window) {
+            // In the database: a replay is refused by every instance, not only this one.
+            let (now, forget) = (self.now as i64, self.now.saturating_sub(2 * window) as i64);
+            let first = self
+                .db
+                .run(move |c| Ok(super::model::first_sight(c, &sig, now, forget)?))
+                .await
+                .map_err(|_| Status::ServiceUnavailable)?;
+            if !first {
                 return Err(self.refuse("replay", Status::Forbidden));
             }
         }
@@ -187,7 +195,7 @@ async fn ussd(
     metrics: &State<Arc<Metrics>>,
     clock: &State<Clock>,
 ) -> Result<(ContentType, String), Status> {
-    let ctx = Ctx { ch, metrics, now: clock.unix() };
+    let ctx = Ctx { ch, db: intake.db, metrics, now: clock.unix() };
     let cfg = &intake.config.channels;
     let body = ctx
         .gate(&cfg.ussd_secret, secret, &cfg.ussd_signing_key, cfg.signature_window_secs, &caller, body)
@@ -237,7 +245,7 @@ async fn sms(
     metrics: &State<Arc<Metrics>>,
     clock: &State<Clock>,
 ) -> Result<(ContentType, String), Status> {
-    let ctx = Ctx { ch, metrics, now: clock.unix() };
+    let ctx = Ctx { ch, db: intake.db, metrics, now: clock.unix() };
     let cfg = &intake.config.channels;
     let Some(adapter) = Adapter::parse(adapter) else { return Err(ctx.refuse("secret", Status::NotFound)) };
     let body = ctx

@@ -645,6 +645,18 @@ fn reports_by_ussd_and_sms_in_french_and_bambara_reach_intake_and_staff_answers_
         assert_eq!(replay(c), Status::Ok, "the first time");
         let after_first = rows();
         assert_eq!(replay(c), Status::Forbidden, "played again");
+        // A second instance on the same database refuses it too: the signatures seen are kept
+        // in the database, not in one process's memory.
+        let other = Client::tracked(
+            vigie::build(
+                figment(&app.db)
+                    .merge(("channels.sms_secret", SMS_SECRET))
+                    .merge(("channels.sms_signing_key", SIGNING_KEY)),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(replay(&other), Status::Forbidden, "played again to another instance");
         assert_eq!(rows(), after_first);
         assert_eq!(sms_signed(c, "form", &body, now() - 3600, None), Status::Forbidden, "an hour old");
         assert_eq!(sms_signed(c, "form", "from=%2B223&text", now(), None), Status::BadRequest, "no number");
