@@ -171,6 +171,12 @@ pub fn erase_contacts_if_closed(conn: &mut DbConn, event_id: i32) -> QueryResult
     diesel::delete(channel_contacts::table.filter(channel_contacts::report_id.eq_any(ids))).execute(conn)
 }
 
+/// Erases the number kept for one report (its triage closed it: inadmissible or out of scope,
+/// with no case to end later). An SMS already queued keeps its own sealed copy until sent.
+pub fn erase_contact(conn: &mut DbConn, report_id: i32) -> QueryResult<usize> {
+    diesel::delete(channel_contacts::table.find(report_id)).execute(conn)
+}
+
 /// An SMS to send, in the caller's transaction.
 pub fn enqueue_sms(conn: &mut DbConn, sealed: &str, body: &str) -> QueryResult<i32> {
     let now = Utc::now().naive_utc();

@@ -425,6 +425,10 @@ pub(super) async fn admissibility(
                 // A reporter who came by SMS or USSD and said yes to replies gets it by SMS.
                 crate::channels::forward_staff_message(c, id, &body)?;
             }
+            if decision.public_status() == crate::events::PublicStatus::Closed {
+                // Closed at triage, with no case to end later: the number kept goes now.
+                crate::channels::model::erase_contact(c, id)?;
+            }
             Ok(((), details.clone()))
         })
         .await?;

@@ -706,6 +706,12 @@ fn reports_by_ussd_and_sms_in_french_and_bambara_reach_intake_and_staff_answers_
         let left: Vec<i32> =
             channel_contacts::table.select(channel_contacts::report_id).load(&mut conn).unwrap();
         assert_eq!(left, vec![4]);
+        // A report closed at triage (no case will end it) loses its number then, after its SMS.
+        let queued = count(&app.db, "sms_outbox");
+        let s = post(&intake, "/staff/reports/4/admissibility", "decision=inadmissible&reason=Hors+delai");
+        assert_eq!(s, Status::SeeOther);
+        assert_eq!(count(&app.db, "sms_outbox"), queued + 1, "the decision is sent by SMS");
+        assert_eq!(count(&app.db, "channel_contacts"), 0, "and the number erased");
     });
 }
 
