@@ -454,21 +454,31 @@ impl Intake<'_> {
         source: Source,
         size: u64,
     ) -> Result<Result<i32, EvidenceError>, AppError> {
-        let usage = self.evidence_usage(report_id).await?;
-        if let Err(e) = evidence::check_caps(&self.caps(), &usage, &[size]) {
-            return Ok(Err(e));
-        }
-        let e = match self.inspect_files(vec![source]).await.map(|mut f| f.pop()) {
-            Ok(Some(e)) => e,
-            Ok(None) => return Ok(Err(EvidenceError::Empty)),
-            Err(e) => return Ok(Err(e)),
-        };
-        let e = match evidence::as_voice(e, "message") {
+        let e = match self.checked_recording(report_id, source, size).await? {
             Ok(e) => e,
             Err(e) => return Ok(Err(e)),
         };
         let today = Utc::now().date_naive();
         Ok(Ok(self.stage_evidence(vec![e], today).await?[0]))
+    }
+
+    /// A recording for a voice message: within the report's evidence limits, checked as
+    /// evidence, and a sound. `Ok(Err(_))` when refused.
+    async fn checked_recording(
+        &self,
+        report_id: i32,
+        source: Source,
+        size: u64,
+    ) -> Result<Result<Evidence, EvidenceError>, AppError> {
+        let usage = self.evidence_usage(report_id).await?;
+        if let Err(e) = evidence::check_caps(&self.caps(), &usage, &[size]) {
+            return Ok(Err(e));
+        }
+        Ok(match self.inspect_files(vec![source]).await.map(|mut f| f.pop()) {
+            Ok(Some(e)) => evidence::as_voice(e, "message"),
+            Ok(None) => Err(EvidenceError::Empty),
+            Err(e) => Err(e),
+        })
     }
 
     /// Deletes a staged file its request did not link.
@@ -665,19 +675,11 @@ impl Intake<'_> {
         size: u64,
         to: Option<&str>,
     ) -> Result<Result<(), EvidenceError>, AppError> {
-        let usage = self.evidence_usage(report_id).await?;
-        if let Err(e) = evidence::check_caps(&self.caps(), &usage, &[size]) {
-            return Ok(Err(e));
-        }
+        // The public side's hourly upload budget first, as for any file sent with a receipt.
         if !self.allow_upload(size).await? {
             return Err(AppError::TooManyRequests);
         }
-        let e = match self.inspect_files(vec![source]).await.map(|mut f| f.pop()) {
-            Ok(Some(e)) => e,
-            Ok(None) => return Ok(Err(EvidenceError::Empty)),
-            Err(e) => return Ok(Err(e)),
-        };
-        let e = match evidence::as_voice(e, "message") {
+        let e = match self.checked_recording(report_id, source, size).await? {
             Ok(e) => e,
             Err(e) => return Ok(Err(e)),
         };
