@@ -233,9 +233,16 @@ impl Db {
                 }
             }
             // Security: the database is created 0600 before SQLite opens it, so its -wal and
-            // -shm files (which SQLite creates with the database's permissions) are too.
-            crate::private_fs::private_file(file)
-                .map_err(|e| AppError::Config(format!("cannot create {}: {e}", file.display())))?;
+            // -shm files (which SQLite creates with the database's permissions) are too. Only a
+            // missing file is opened here: closing a descriptor of a database this process
+            // already has open (a second pool, as tests build) drops every POSIX lock SQLite
+            // holds on it, and another process (`vigie keys init`) could then take itself for
+            // the last connection and remove the WAL under ours. An existing file is tightened
+            // by its path below.
+            if !file.exists() {
+                crate::private_fs::private_file(file)
+                    .map_err(|e| AppError::Config(format!("cannot create {}: {e}", file.display())))?;
+            }
         }
         let manager = Manager::with_timeouts(url.clone(), timeouts);
         // Fail fast with a clear message rather than r2d2's generic timeout.

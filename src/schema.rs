@@ -260,6 +260,23 @@ diesel::table! {
         admissibility -> Text,
         admissibility_reason -> Nullable<Text>,
         triaged_at -> Nullable<Timestamp>,
+        sealed -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    report_keys (report_id, holder) {
+        report_id -> Integer,
+        holder -> Text,
+        group_key_id -> Integer,
+        sealed -> Text,
+    }
+}
+
+diesel::table! {
+    report_keys_wanted (report_id, holder) {
+        report_id -> Integer,
+        holder -> Text,
     }
 }
 
@@ -760,10 +777,15 @@ diesel::joinable!(users -> institutions (institution_id));
 diesel::joinable!(routing_rules -> institutions (destination_id));
 
 diesel::joinable!(group_key_seals -> group_keys (group_key_id));
+diesel::joinable!(report_keys -> group_keys (group_key_id));
+diesel::joinable!(report_keys -> reports (report_id));
+diesel::joinable!(report_keys_wanted -> reports (report_id));
 diesel::joinable!(group_key_seals -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     group_keys,
+    report_keys,
+    report_keys_wanted,
     group_key_seals,
     recovery_keys,
     settings,

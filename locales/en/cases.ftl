@@ -270,6 +270,8 @@ triage-files = Attached files
 triage-merge-title = Title of the new event
 triage-merge = New event with this report and no. { $id }
 evidence-thumb-alt = Preview of the photo (copy without metadata)
+report-sealed-nokey = This report is encrypted and your account does not hold its key yet: a colleague who holds it gives it to you at their next sign-in (see "My account").
+report-sealed-refused = This report's encrypted text was changed in the database: it is refused and not shown. Tell the administrator.
 report-identity-withheld = The reporter gave a name or a contact: only the institution holding the case sees them.
 
 # Issue 17: the narrative told by voice, staff side.

@@ -270,6 +270,8 @@ triage-files = Pièces jointes
 triage-merge-title = Titre du nouvel événement
 triage-merge = Nouvel événement avec ce signalement et le n° { $id }
 evidence-thumb-alt = Aperçu de la photo (copie sans métadonnées)
+report-sealed-nokey = Ce signalement est chiffré et votre compte n'en détient pas encore la clé : un collègue qui la détient vous la donne à sa prochaine connexion (voir « Mon compte »).
+report-sealed-refused = Le texte chiffré de ce signalement a été modifié dans la base de données : il est refusé et n'est pas affiché. Prévenez l'administrateur.
 report-identity-withheld = Le signalant a donné son identité ou un contact : seule l'institution saisie du dossier les voit.
 
 # Issue 17: le récit par la voix, côté personnel.

@@ -258,15 +258,24 @@ async fn sign_in(
                     None => None,
                 };
                 let mut grants = vec![];
+                let mut shared = crate::keyring::model::Shared::default();
                 if let Some(key) = key {
                     // Colleagues waiting for a group key this person holds get it now.
                     grants = crate::keyring::model::grant_pending(c, id, key, now)?;
+                    // Institutions routed a report while the routing officer held no key get
+                    // its data key now (a batch per sign-in).
+                    let reader = crate::keyring::Reader { user_id: id, key: key.clone() };
+                    shared = crate::keyring::model::share_wanted(c, &reader, 500, now)?;
                 }
                 let sealed_key = key.map(|k| k.seal_with_token(&token_for_key));
                 let sid = Session::create(c, id, &token_hash, complete, sealed_key.as_deref(), now)?;
                 for g in &grants {
                     let to = g.user_id.unwrap_or_default().to_string();
                     audit::record(c, &actor, g.action, "user", &to, &g.details())?;
+                }
+                if shared.sealed > 0 {
+                    let details = format!("sealed={} at sign-in", shared.sealed);
+                    audit::record(c, &actor, "report.keys_share", "user", &id.to_string(), &details)?;
                 }
                 audit::record(c, &actor, "auth.sign_in", "user", &id.to_string(), &format!("session={sid}"))?;
                 Ok(true)

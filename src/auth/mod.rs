@@ -51,6 +51,14 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
+    /// This person's opened private key, to open what their groups hold (issue 15); None for
+    /// a session without one, or one whose sealed key does not open (then nothing sealed
+    /// opens either, and the pages say so).
+    pub fn reader(&self) -> Option<crate::keyring::Reader> {
+        let key = self.session_key.as_ref()?.open().ok()?;
+        Some(crate::keyring::Reader { user_id: self.user.id, key })
+    }
+
     pub fn view(&self) -> UserView {
         UserView {
             id: self.user.id,

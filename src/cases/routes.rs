@@ -167,6 +167,7 @@ pub(super) async fn render_case(
     // Privacy: the reporter's identity is shown to the case's institution only, not to auditors.
     let scope = crate::events::scope_of(user).ok_or(AppError::NotFound)?;
     let uid = user.user.id;
+    let reader = user.reader();
     // Read first, outside any write lock; then the read marks and the audit entry in one short
     // write (on SQLite, the writer lock is held for those two writes only).
     let data = auth
@@ -182,7 +183,8 @@ pub(super) async fn render_case(
             let rids: Vec<i32> = model::reports_of(c, case.event_id)?.into_iter().map(|r| r.0).collect();
             let marks = model::read_marks_of(c, &[uid], &rids)?;
             for rid in rids {
-                let r = triage::find_report(c, rid, crate::events::model::Scope::All)?;
+                let mut r = triage::find_report(c, rid, crate::events::model::Scope::All)?;
+                let opened = r.unseal(c, reader.as_ref())?;
                 let files = triage::attachments_of(c, rid)?;
                 // Security: the case shows its own institution's thread (and the shared one before
                 // routing), never the other institution's exchange with the reporter.
@@ -190,7 +192,7 @@ pub(super) async fn render_case(
                 // What this person had seen before this view; the view marks the rest as read.
                 let seen = marks.iter().find(|m| m.1 == rid).map(|m| m.2).unwrap_or(0);
                 let sms = crate::channels::model::has_contact(c, rid)?;
-                reports.push((r, files, msgs, (seen, sms)));
+                reports.push((r, files, msgs, (seen, sms, opened)));
             }
             let transitions = model::transitions_of(c, id)?;
             let notes = model::notes_of(c, id)?;
@@ -264,7 +266,7 @@ pub(super) async fn render_case(
     let (reporter, intake) = (tr("thread-reporter"), tr("thread-intake"));
     let reports: Vec<CaseReportView> = reports
         .into_iter()
-        .map(|(r, files, msgs, (seen, sms_reply))| {
+        .map(|(r, files, msgs, (seen, sms_reply, opened))| {
             let files = files
                 .into_iter()
                 .map(|f| {
@@ -298,6 +300,7 @@ pub(super) async fn render_case(
                 messages,
                 channel: tr(&format!("channel-{}", r.channel)),
                 sms_reply,
+                sealed_note: crate::events::views::sealed_note(&opened),
             }
         })
         .collect();

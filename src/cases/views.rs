@@ -79,6 +79,9 @@ pub struct CaseReportView {
     pub channel: String,
     /// The reporter said yes to replies by SMS: a message to them leaves as an SMS.
     pub sms_reply: bool,
+    /// Why the protected fields are not shown, when this reader cannot open them (a message
+    /// key, `events::views::sealed_note`).
+    pub sealed_note: Option<&'static str>,
 }
 
 /// A deadline that applies to the case.

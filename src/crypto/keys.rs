@@ -24,6 +24,11 @@ use super::Refused;
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD_NO_PAD;
 const BOX_PREFIX: &str = "box1:";
+
+/// Whether `text` is a value [`PublicKey::seal`] made (by its prefix).
+pub fn is_sealed_box(text: &str) -> bool {
+    text.starts_with(BOX_PREFIX)
+}
 const PASSWORD_PREFIX: &str = "pwd1:";
 const TOKEN_PREFIX: &str = "tok1:";
 const SALT: usize = 16;

@@ -55,6 +55,35 @@ pub struct StaffReport {
     pub admissibility: String,
     pub admissibility_reason: Option<String>,
     pub triaged_at: Option<NaiveDateTime>,
+    /// The protected fields sealed under the report's data key (issue 15); None for a report
+    /// filed before the keys were set up, whose clear columns hold them.
+    pub sealed: Option<String>,
+}
+
+impl StaffReport {
+    /// Puts the protected fields (narrative, victim details, identity) in place for `reader`,
+    /// opened with their keys; says what was opened. A report they cannot open keeps them
+    /// empty: the page says why (`Opened::NoKey`, `Opened::Refused`).
+    pub fn unseal(
+        &mut self,
+        conn: &mut DbConn,
+        reader: Option<&crate::keyring::Reader>,
+    ) -> Result<crate::keyring::Opened, crate::error::AppError> {
+        let opened = crate::keyring::model::open_report(conn, self.id, self.sealed.as_deref(), reader)?;
+        match &opened {
+            crate::keyring::Opened::Open(p) => {
+                self.narrative = p.narrative.clone();
+                self.victim_details = p.victim_details.clone();
+                self.reporter_name = p.reporter_name.clone();
+                self.reporter_contact = p.reporter_contact.clone();
+                self.on_behalf_of = p.on_behalf_of.clone();
+            }
+            crate::keyring::Opened::Clear => {}
+            // The column then holds the copy sealed to the monitor: nothing to show.
+            _ => self.on_behalf_of = None,
+        }
+        Ok(opened)
+    }
 }
 
 /// A report the scope may see; `NotFound` otherwise.

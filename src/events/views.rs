@@ -76,6 +76,18 @@ pub struct ReportView {
     pub admissibility: String,
     pub admissibility_reason: Option<String>,
     pub violations: Vec<String>,
+    /// Why the protected fields are not shown (a message key), when they are sealed and this
+    /// reader cannot open them: see [`sealed_note`].
+    pub sealed_note: Option<&'static str>,
+}
+
+/// The message that takes the place of a report's protected fields the reader cannot open.
+pub fn sealed_note(opened: &crate::keyring::Opened) -> Option<&'static str> {
+    match opened {
+        crate::keyring::Opened::NoKey => Some("report-sealed-nokey"),
+        crate::keyring::Opened::Refused => Some("report-sealed-refused"),
+        _ => None,
+    }
 }
 
 /// The labels of a report's codes, in the reader's language (looked up by the caller).
@@ -120,6 +132,7 @@ impl ReportView {
             admissibility: r.admissibility,
             admissibility_reason: r.admissibility_reason,
             violations: labels.violations,
+            sealed_note: None,
         }
     }
 }

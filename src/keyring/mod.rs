@@ -5,6 +5,9 @@
 //! and the sealing are in `model.rs`. Free of web and database types.
 
 pub mod model;
+pub mod report;
+
+pub use report::{Opened, Protected, Reader};
 
 /// The intake desk's group code (the institutions' groups are their codes).
 pub const INTAKE: &str = "intake";

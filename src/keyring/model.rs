@@ -9,11 +9,15 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::report::{open_data_key, seal_data_key, Opened, Protected, Reader};
 use super::{groups_of, seal_aad, INTAKE};
-use crate::crypto::{PrivateKey, PublicKey};
+use crate::crypto::{PrivateKey, PublicKey, Refused, SecretKey};
 use crate::db::DbConn;
 use crate::error::AppError;
-use crate::schema::{group_key_seals, group_keys, institutions, recovery_keys, users};
+use crate::schema::{
+    cases, group_key_seals, group_keys, institutions, recovery_keys, report_keys, report_keys_wanted,
+    reports, users,
+};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = group_keys)]
@@ -372,4 +376,235 @@ pub fn open_group_key(
         &zeroize::Zeroizing::new(key.open(&seal_aad(group, version), &sealed)?),
         &PublicKey::from_text(&gk.public_key)?,
     )?))
+}
+
+// Reports' data keys (phase 2) ---------------------------------------------------------------
+
+/// An account's public key, once it has a key pair.
+pub fn public_key_of(conn: &mut DbConn, user_id: i32) -> Result<Option<PublicKey>, AppError> {
+    let text: Option<String> = users::table.find(user_id).select(users::public_key).first(conn)?;
+    Ok(text.map(|t| PublicKey::from_text(&t)).transpose()?)
+}
+
+/// A new report's data key sealed to the intake desk's latest group key, inside the filing
+/// transaction. None when the keys are not set up (`vigie keys init` not run): the report is
+/// then kept in clear, as before.
+pub struct NewReportKey {
+    pub data_key: SecretKey,
+    intake: GroupKey,
+    intake_public: PublicKey,
+}
+
+/// A data key for a report about to be filed, if the intake desk has a group key.
+pub fn new_report_key(conn: &mut DbConn) -> Result<Option<NewReportKey>, AppError> {
+    let Some(intake) = latest(conn, INTAKE)? else { return Ok(None) };
+    let intake_public = PublicKey::from_text(&intake.public_key)?;
+    Ok(Some(NewReportKey { data_key: SecretKey::generate(), intake, intake_public }))
+}
+
+/// Stores the filed report's data key sealed to the intake desk.
+pub fn store_new_report_key(conn: &mut DbConn, report_id: i32, k: &NewReportKey) -> QueryResult<usize> {
+    let sealed = seal_data_key(&k.data_key, report_id, INTAKE, k.intake.version, &k.intake_public);
+    insert_report_key(conn, report_id, INTAKE, k.intake.id, &sealed)
+}
+
+fn insert_report_key(
+    conn: &mut DbConn,
+    report_id: i32,
+    holder: &str,
+    group_key_id: i32,
+    sealed: &str,
+) -> QueryResult<usize> {
+    diesel::insert_into(report_keys::table)
+        .values((
+            report_keys::report_id.eq(report_id),
+            report_keys::holder.eq(holder),
+            report_keys::group_key_id.eq(group_key_id),
+            report_keys::sealed.eq(sealed),
+        ))
+        .execute(conn)
+}
+
+/// The data key of `report_id`, opened through any group key the reader holds that the report
+/// is sealed to: `Ok(None)` when the reader holds none, `Ok(Some(Err(Refused)))` when one should
+/// open it and the stored bytes do not (changed in the database).
+fn data_key_for(
+    conn: &mut DbConn,
+    report_id: i32,
+    reader: &Reader,
+) -> Result<Option<Result<SecretKey, Refused>>, AppError> {
+    let rows: Vec<(String, i32, String, String, String)> = report_keys::table
+        .inner_join(group_keys::table.inner_join(group_key_seals::table))
+        .filter(report_keys::report_id.eq(report_id))
+        .filter(group_key_seals::user_id.eq(reader.user_id))
+        .select((
+            report_keys::holder,
+            group_keys::version,
+            group_keys::public_key,
+            group_key_seals::sealed,
+            report_keys::sealed,
+        ))
+        .load(conn)?;
+    let Some((holder, version, public, group_sealed, key_sealed)) = rows.into_iter().next() else {
+        return Ok(None);
+    };
+    let open = || -> Result<SecretKey, Refused> {
+        let group = PrivateKey::from_bytes_of(
+            &zeroize::Zeroizing::new(reader.key.open(&seal_aad(&holder, version), &group_sealed)?),
+            &PublicKey::from_text(&public)?,
+        )?;
+        open_data_key(&key_sealed, report_id, &holder, version, &group)
+    };
+    Ok(Some(open()))
+}
+
+/// A report's protected fields for `reader`: `sealed` is the report's `reports.sealed`.
+pub fn open_report(
+    conn: &mut DbConn,
+    report_id: i32,
+    sealed: Option<&str>,
+    reader: Option<&Reader>,
+) -> Result<Opened, AppError> {
+    let Some(sealed) = sealed else { return Ok(Opened::Clear) };
+    let Some(reader) = reader else { return Ok(Opened::NoKey) };
+    Ok(match data_key_for(conn, report_id, reader)? {
+        None => Opened::NoKey,
+        Some(Ok(key)) => Protected::open(sealed, &key).map_or(Opened::Refused, Opened::Open),
+        Some(Err(Refused)) => Opened::Refused,
+    })
+}
+
+/// The latest key of `group`, created (version 1, sealed to the recovery key and to the
+/// members with a key pair) when an institution added after `vigie keys init` has none yet.
+fn latest_or_create(
+    conn: &mut DbConn,
+    group: &str,
+    now: NaiveDateTime,
+) -> Result<Option<GroupKey>, AppError> {
+    if let Some(k) = latest(conn, group)? {
+        return Ok(Some(k));
+    }
+    let Some(recovery) = recovery_public_key(conn)? else { return Ok(None) };
+    lock_keys(conn)?;
+    if let Some(k) = latest(conn, group)? {
+        return Ok(Some(k));
+    }
+    let members = members(conn)?;
+    let to = parsed(members.get(group).map_or(&[][..], |m| &m[..]));
+    Ok(Some(create_version(conn, group, 1, &recovery, &to, now)?))
+}
+
+/// What sharing a report's data key did: sealed to the institutions now, or left waiting for
+/// a holder of the intake key (the acting officer holds none yet).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Shared {
+    pub sealed: usize,
+    pub waiting: usize,
+}
+
+/// Seals `report_id`'s data key to `holder`'s latest group key if not done, with the key the
+/// reader opens; else marks it wanted.
+fn share_one(
+    conn: &mut DbConn,
+    report_id: i32,
+    holder: &str,
+    reader: Option<&Reader>,
+    now: NaiveDateTime,
+    out: &mut Shared,
+) -> Result<(), AppError> {
+    let done: i64 = report_keys::table
+        .filter(report_keys::report_id.eq(report_id))
+        .filter(report_keys::holder.eq(holder))
+        .count()
+        .get_result(conn)?;
+    if done > 0 {
+        return Ok(());
+    }
+    let key = match reader {
+        Some(r) => data_key_for(conn, report_id, r)?.and_then(Result::ok),
+        None => None,
+    };
+    let group = match key {
+        Some(_) => latest_or_create(conn, holder, now)?,
+        None => None,
+    };
+    let wanted = report_keys_wanted::table
+        .filter(report_keys_wanted::report_id.eq(report_id))
+        .filter(report_keys_wanted::holder.eq(holder));
+    match (key, group) {
+        (Some(key), Some(gk)) => {
+            let public = PublicKey::from_text(&gk.public_key)?;
+            let sealed = seal_data_key(&key, report_id, holder, gk.version, &public);
+            insert_report_key(conn, report_id, holder, gk.id, &sealed)?;
+            diesel::delete(wanted).execute(conn)?;
+            out.sealed += 1;
+        }
+        _ => {
+            if wanted.count().get_result::<i64>(conn)? == 0 {
+                diesel::insert_into(report_keys_wanted::table)
+                    .values((
+                        report_keys_wanted::report_id.eq(report_id),
+                        report_keys_wanted::holder.eq(holder),
+                    ))
+                    .execute(conn)?;
+            }
+            out.waiting += 1;
+        }
+    }
+    Ok(())
+}
+
+/// After a case is opened on an event or a report joins an event: every sealed report of the
+/// event gets its data key sealed to every institution with a case on the event, opened with
+/// the acting intake officer's key (`reader`). What cannot be done now waits for a holder's
+/// sign-in ([`share_wanted`]). Runs in the routing transaction, after the event's row lock.
+pub fn share_event(
+    conn: &mut DbConn,
+    event_id: i32,
+    reader: Option<&Reader>,
+    now: NaiveDateTime,
+) -> Result<Shared, AppError> {
+    let reports: Vec<i32> = reports::table
+        .filter(reports::event_id.eq(event_id))
+        .filter(reports::sealed.is_not_null())
+        .select(reports::id)
+        .load(conn)?;
+    let mut out = Shared::default();
+    if reports.is_empty() {
+        return Ok(out);
+    }
+    let holders: Vec<String> = cases::table
+        .inner_join(institutions::table)
+        .filter(cases::event_id.eq(event_id))
+        .select(institutions::code)
+        .distinct()
+        .load(conn)?;
+    for r in &reports {
+        for h in &holders {
+            share_one(conn, *r, h, reader, now, &mut out)?;
+        }
+    }
+    Ok(out)
+}
+
+/// At a sign-in: the shares left waiting that this person's keys can make now (at most
+/// `limit`, oldest reports first).
+pub fn share_wanted(
+    conn: &mut DbConn,
+    reader: &Reader,
+    limit: i64,
+    now: NaiveDateTime,
+) -> Result<Shared, AppError> {
+    let wanted: Vec<(i32, String)> = report_keys_wanted::table
+        .order((report_keys_wanted::report_id, report_keys_wanted::holder))
+        .limit(limit)
+        .select((report_keys_wanted::report_id, report_keys_wanted::holder))
+        .load(conn)?;
+    let mut out = Shared::default();
+    for (report_id, holder) in wanted {
+        if matches!(data_key_for(conn, report_id, reader)?, Some(Ok(_))) {
+            share_one(conn, report_id, &holder, Some(reader), now, &mut out)?;
+        }
+    }
+    Ok(out)
 }

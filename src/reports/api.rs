@@ -135,6 +135,7 @@ fn raw_from_json(v: &Value, errors: &mut FieldErrors) -> RawReport {
     let reporter_relation = text("reporter_relation", false);
     let reporter_name = text("reporter_name", false);
     let reporter_contact = text("reporter_contact", false);
+    let victim_details = text("victim_details", false);
     let violations = match v.get("violations") {
         Some(Value::Array(a)) if a.iter().all(Value::is_string) => {
             a.iter().filter_map(|x| x.as_str().map(String::from)).collect()
@@ -203,7 +204,7 @@ fn raw_from_json(v: &Value, errors: &mut FieldErrors) -> RawReport {
         vehicle_seen: String::new(),
         victim_count,
         children_involved,
-        victim_details: String::new(),
+        victim_details,
         reporter_relation,
         reporter_name,
         reporter_contact,

@@ -319,6 +319,7 @@ pub(super) struct MineRow {
 #[rocket::get("/staff/my-reports")]
 pub(super) async fn mine(page: Page, intake: Intake<'_>, monitor: Monitor<'_>) -> Result<Template, AppError> {
     let uid = monitor.0.user.id;
+    let key = monitor.0.reader().map(|r| r.key);
     let rows = intake.db.run(move |c| Ok(super::model::filed_by_monitor(c, uid, 500)?)).await?;
     let lang = intake.lang.clone();
     let rows: Vec<MineRow> = rows
@@ -328,7 +329,10 @@ pub(super) async fn mine(page: Page, intake: Intake<'_>, monitor: Monitor<'_>) -
             submitted_on: super::date_in_words(r.submitted_on, &lang),
             status: intake.tr(&format!("status-{}", r.status)),
             region: r.region_code.and_then(|c| intake.geo.region_name(&c, &lang)).unwrap_or_default(),
-            on_behalf_of: r.on_behalf_of.unwrap_or_default(),
+            on_behalf_of: crate::keyring::report::on_behalf_of_for_monitor(
+                r.on_behalf_of.as_deref().unwrap_or_default(),
+                key.as_ref(),
+            ),
         })
         .collect();
     Ok(Template::render("reports/mine", context! { page: page.0, rows }))

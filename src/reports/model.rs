@@ -51,16 +51,43 @@ pub struct NewReport<'a> {
     pub monitor: Option<&'a super::submit::MonitorFiling>,
 }
 
-pub fn insert_report(conn: &mut DbConn, new: &NewReport) -> QueryResult<i32> {
+pub fn insert_report(conn: &mut DbConn, new: &NewReport) -> Result<i32, crate::error::AppError> {
     let NewReport { draft, receipt_hash, channel, locale, today, monitor } = *new;
     let loc = &draft.location;
+    let on_behalf_of = monitor.map(|m| m.on_behalf_of.trim().to_string()).filter(|s| !s.is_empty());
+    // Encryption at rest (issue 15): once the keys are set up, the protected fields are sealed
+    // under the report's own data key and the clear columns stay empty.
+    let key = crate::keyring::model::new_report_key(conn)?;
+    let protected = crate::keyring::Protected {
+        narrative: draft.narrative.clone(),
+        victim_details: draft.victim_details.clone(),
+        reporter_name: draft.reporter_name.clone(),
+        reporter_contact: draft.reporter_contact.clone(),
+        on_behalf_of,
+    };
+    let sealed = key.as_ref().map(|k| protected.seal(&k.data_key));
+    let clear = match (&sealed, monitor) {
+        (None, _) => protected,
+        // The monitor's "my reports" lists the person filed for, sealed to the monitor alone.
+        (Some(_), Some(m)) => crate::keyring::Protected {
+            on_behalf_of: match (
+                &protected.on_behalf_of,
+                crate::keyring::model::public_key_of(conn, m.monitor_id)?,
+            ) {
+                (Some(name), Some(public)) => Some(crate::keyring::report::seal_for_monitor(name, &public)),
+                _ => None,
+            },
+            ..Default::default()
+        },
+        (Some(_), None) => crate::keyring::Protected::default(),
+    };
     let id: i32 = diesel::insert_into(reports::table)
         .values((
             reports::receipt_hash.eq(receipt_hash),
             reports::channel.eq(channel),
             reports::locale.eq(locale),
             reports::submitted_on.eq(today),
-            reports::narrative.eq(&draft.narrative),
+            reports::narrative.eq(&clear.narrative),
             reports::occurred_on.eq(draft.occurred_on),
             reports::date_precision.eq(draft.date_precision),
             reports::occurred_time.eq(&draft.occurred_time),
@@ -71,10 +98,11 @@ pub fn insert_report(conn: &mut DbConn, new: &NewReport) -> QueryResult<i32> {
             reports::vehicle_seen.eq(&draft.vehicle_seen),
             reports::victim_count.eq(draft.victim_count),
             reports::children_involved.eq(draft.children_involved),
-            reports::victim_details.eq(&draft.victim_details),
+            reports::victim_details.eq(&clear.victim_details),
             reports::reporter_relation.eq(draft.reporter_relation),
-            reports::reporter_name.eq(&draft.reporter_name),
-            reports::reporter_contact.eq(&draft.reporter_contact),
+            reports::reporter_name.eq(&clear.reporter_name),
+            reports::reporter_contact.eq(&clear.reporter_contact),
+            reports::sealed.eq(&sealed),
             (
                 reports::lat.eq(loc.lat),
                 reports::lon.eq(loc.lon),
@@ -85,13 +113,15 @@ pub fn insert_report(conn: &mut DbConn, new: &NewReport) -> QueryResult<i32> {
             ),
             (
                 reports::monitor_id.eq(monitor.map(|m| m.monitor_id)),
-                reports::on_behalf_of
-                    .eq(monitor.map(|m| m.on_behalf_of.trim().to_string()).filter(|s| !s.is_empty())),
+                reports::on_behalf_of.eq(&clear.on_behalf_of),
                 reports::consent_obtained.eq(monitor.is_some_and(|m| m.consent)),
             ),
         ))
         .returning(reports::id)
         .get_result(conn)?;
+    if let Some(k) = &key {
+        crate::keyring::model::store_new_report_key(conn, id, k)?;
+    }
     for vt in &draft.violation_type_ids {
         diesel::insert_into(report_violations::table)
             .values((report_violations::report_id.eq(id), report_violations::violation_type_id.eq(vt)))

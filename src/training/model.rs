@@ -770,7 +770,11 @@ pub type ForUnit = (i32, i32, String, Option<i32>, Vec<String>);
 /// What an intake officer sees to attach an allegation to a unit: (force, violation type,
 /// the unit as typed, unit attached), and the narratives of the event's reports, whose words
 /// the suggestions come from. Intake officers read these on the report page already.
-pub fn allegation_for_unit(c: &mut DbConn, allegation_id: i32) -> QueryResult<ForUnit> {
+pub fn allegation_for_unit(
+    c: &mut DbConn,
+    allegation_id: i32,
+    reader: Option<&crate::keyring::Reader>,
+) -> Result<ForUnit, crate::error::AppError> {
     use crate::schema::reports;
     let (event_id, force, vt, typed, unit): (i32, i32, i32, String, Option<i32>) = allegations::table
         .find(allegation_id)
@@ -782,8 +786,18 @@ pub fn allegation_for_unit(c: &mut DbConn, allegation_id: i32) -> QueryResult<Fo
             allegations::unit_id,
         ))
         .first(c)?;
-    let narratives =
-        reports::table.filter(reports::event_id.eq(event_id)).select(reports::narrative).load(c)?;
+    let rows: Vec<(i32, String, Option<String>)> = reports::table
+        .filter(reports::event_id.eq(event_id))
+        .select((reports::id, reports::narrative, reports::sealed))
+        .load(c)?;
+    // A sealed narrative is opened with the officer's keys (issue 15), in this request only.
+    let mut narratives = Vec::with_capacity(rows.len());
+    for (id, clear, sealed) in rows {
+        narratives.push(match crate::keyring::model::open_report(c, id, sealed.as_deref(), reader)? {
+            crate::keyring::Opened::Open(p) => p.narrative,
+            _ => clear,
+        });
+    }
     Ok((force, vt, typed, unit, narratives))
 }
 

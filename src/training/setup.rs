@@ -307,11 +307,14 @@ async fn render_allegation_unit(
     auth: &Auth<'_>,
     tax: &Taxonomy,
     id: i32,
+    reader: Option<crate::keyring::Reader>,
     fb: Feedback,
 ) -> Result<Template, AppError> {
     let lang = page.0.lang.clone();
-    let ((force, vt, typed, current, narratives), units) =
-        auth.db.run(move |c| Ok((model::allegation_for_unit(c, id)?, model::units(c)?))).await?;
+    let ((force, vt, typed, current, narratives), units) = auth
+        .db
+        .run(move |c| Ok((model::allegation_for_unit(c, id, reader.as_ref())?, model::units(c)?)))
+        .await?;
     let keys: Vec<(i32, String)> = units.iter().map(|u| (u.id, u.search_key.clone())).collect();
     let text = format!("{typed}\n{}", narratives.join("\n"));
     let suggested: Vec<Value> = unitkeys::suggest(&text, &keys, 5)
@@ -339,13 +342,13 @@ async fn render_allegation_unit(
 async fn allegation_unit_page(
     page: Page,
     auth: Auth<'_>,
-    _who: IntakeOfficer<'_>,
+    who: IntakeOfficer<'_>,
     tax: &State<Arc<Taxonomy>>,
     id: i32,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Template, AppError> {
     let fb = flash_notice(flash, auth.catalog, &page.0.lang);
-    render_allegation_unit(page, &auth, tax, id, fb).await
+    render_allegation_unit(page, &auth, tax, id, who.0.reader(), fb).await
 }
 
 #[derive(Debug, FromForm)]

@@ -112,6 +112,7 @@ pub(super) async fn link_event(
     form: Checked<EventForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
     let event_id = form.event_id.ok_or(AppError::BadRequest("event"))?;
+    let (reader, now) = (officer.0.reader(), auth.clock.naive());
     let linked = officer
         .0
         .write("report.link", ("report", id.to_string()), move |c| {
@@ -128,9 +129,14 @@ pub(super) async fn link_event(
             if model::cases_of_event(c, event_id)?.is_empty() {
                 model::mark_under_review(c, id)?;
             }
+            // Encryption at rest: the event's institutions get this report's data key.
+            let shared = crate::keyring::model::share_event(c, event_id, reader.as_ref(), now)?;
             // The audit entry follows (lock order: the case's step takes the case, then the
             // event's reports, then the chain; taking the chain first here deadlocked).
-            Ok(((), format!("event={event_id}")))
+            Ok((
+                (),
+                format!("event={event_id} keys_shared={} keys_waiting={}", shared.sealed, shared.waiting),
+            ))
         })
         .await;
     match linked {
@@ -397,6 +403,7 @@ pub(super) async fn route_event(
 ) -> Result<Flash<Redirect>, AppError> {
     let tax = Arc::clone(tax);
     let (ack, tri, now) = (auth.config.acknowledge_days, auth.config.triage_days, auth.clock.naive());
+    let reader = officer.0.reader();
     let routed = officer
         .0
         .write_all(move |c| {
@@ -460,6 +467,9 @@ pub(super) async fn route_event(
                 }
             }
             cases::refresh_public_status(c, id)?;
+            // Encryption at rest: the new cases' institutions get the reports' data keys.
+            let shared = crate::keyring::model::share_event(c, id, reader.as_ref(), now)?;
+            entries.extend(share_audit(id, shared));
             Ok((Some(routed), entries))
         })
         .await?;
@@ -507,6 +517,7 @@ pub(super) async fn override_route(
         }
     };
     let (ack, tri, now) = (auth.config.acknowledge_days, auth.config.triage_days, auth.clock.naive());
+    let reader = officer.0.reader();
     let event_id = officer
         .0
         .write_all(move |c| {
@@ -521,8 +532,10 @@ pub(super) async fn override_route(
             let why = routing::RoutingFact::Override.to_json();
             model::set_destination(c, id, inst, None, &why, Some(&reason), case_id)?;
             cases::refresh_public_status(c, a.event_id)?;
+            let shared = crate::keyring::model::share_event(c, a.event_id, reader.as_ref(), now)?;
             let details = format!("from={:?} to={code} case={case_id}: {reason}", a.destination_id);
             let mut entries = vec![Audit::new("allegation.override", "allegation", id, details)];
+            entries.extend(share_audit(a.event_id, shared));
             if opened {
                 let details = format!("event={} institution={code}", a.event_id);
                 entries.push(Audit::new("case.open", "case", case_id, details));
@@ -534,4 +547,16 @@ pub(super) async fn override_route(
         Redirect::to(format!("/staff/events/{event_id}")),
         format!("triage-done-override|{id}"),
     )))
+}
+
+/// The audit entry of the data keys shared after a routing (none when nothing was sealed).
+fn share_audit(event_id: i32, shared: crate::keyring::model::Shared) -> Option<Audit> {
+    (shared.sealed + shared.waiting > 0).then(|| {
+        Audit::new(
+            "report.keys_share",
+            "event",
+            event_id,
+            format!("sealed={} waiting={}", shared.sealed, shared.waiting),
+        )
+    })
 }

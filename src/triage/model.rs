@@ -512,12 +512,26 @@ pub fn events_of_reports(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<(i32
         .load(conn)
 }
 
-/// The narratives of some reports, for the excerpts of duplicate candidates: (id, narrative).
-pub fn report_excerpts(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<(i32, String)>> {
-    reports::table
+/// The narratives of some reports, for the excerpts of duplicate candidates: (id, narrative),
+/// a sealed one opened with `reader`'s keys (empty when they cannot open it).
+pub fn report_excerpts(
+    conn: &mut DbConn,
+    ids: &[i32],
+    reader: Option<&crate::keyring::Reader>,
+) -> Result<Vec<(i32, String)>, crate::error::AppError> {
+    let rows: Vec<(i32, String, Option<String>)> = reports::table
         .filter(reports::id.eq_any(ids.to_vec()))
-        .select((reports::id, reports::narrative))
-        .load(conn)
+        .select((reports::id, reports::narrative, reports::sealed))
+        .load(conn)?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, narrative, sealed) in rows {
+        let text = match crate::keyring::model::open_report(conn, id, sealed.as_deref(), reader)? {
+            crate::keyring::Opened::Open(p) => p.narrative,
+            _ => narrative,
+        };
+        out.push((id, text));
+    }
+    Ok(out)
 }
 
 /// The titles of some events: (id, title).

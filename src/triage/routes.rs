@@ -270,10 +270,12 @@ pub(super) async fn render_report(
     // Everything is read first, without the write lock (on SQLite, scoring the candidates under
     // it held every writer behind this page); the view's audit entry and the read mark are then
     // written in a short transaction of their own, before anything is shown.
-    let (r, vts, files, msgs, seen, ranked, events_of_cands, rtexts, etexts) = auth
+    let reader = user.reader();
+    let (r, opened, vts, files, msgs, seen, ranked, events_of_cands, rtexts, etexts) = auth
         .db
         .run(move |c| {
-            let r = model::find_report(c, id, scope)?;
+            let mut r = model::find_report(c, id, scope)?;
+            let opened = r.unseal(c, reader.as_ref())?;
             let vts: Vec<i32> = model::violations_of(c, &[id])?.into_iter().map(|v| v.1).collect();
             let files = model::attachments_of(c, id)?;
             // Security: a case worker reads their institution's thread; an intake officer the
@@ -287,8 +289,9 @@ pub(super) async fn render_report(
             // event's title.
             let rids: Vec<i32> = ranked.iter().filter(|s| s.kind == Kind::Report).map(|s| s.id).collect();
             let eids: Vec<i32> = ranked.iter().filter(|s| s.kind == Kind::Event).map(|s| s.id).collect();
-            let (rtexts, etexts) = (model::report_excerpts(c, &rids)?, model::event_titles(c, &eids)?);
-            Ok((r, vts, files, msgs, seen, ranked, evs, rtexts, etexts))
+            let rtexts = model::report_excerpts(c, &rids, reader.as_ref())?;
+            let etexts = model::event_titles(c, &eids)?;
+            Ok((r, opened, vts, files, msgs, seen, ranked, evs, rtexts, etexts))
         })
         .await?;
     // Privacy: reading identifying data is recorded.
@@ -334,7 +337,8 @@ pub(super) async fn render_report(
             .collect(),
     };
     // Privacy: the type says what this reader may see (the identity is the case's institution's).
-    let view = crate::events::views::ReportView::new(r, scope, labels);
+    let mut view = crate::events::views::ReportView::new(r, scope, labels);
+    view.sealed_note = crate::events::views::sealed_note(&opened);
     let files: Vec<FileView> = files
         .into_iter()
         .map(|f| {

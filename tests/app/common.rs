@@ -238,3 +238,38 @@ pub fn count(db: &TestDb, table: &str) -> i64 {
     let mut c = db.conn();
     diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}")).get_result::<N>(&mut c).unwrap().n
 }
+
+/// The whole database as bytes: the SQLite files, or a plain pg_dump.
+pub fn database_bytes(db: &TestDb) -> Vec<u8> {
+    match db.engine {
+        // Read by another process: closing a file descriptor of the database in this process
+        // would drop every POSIX lock SQLite holds on it here, and a `vigie` process run after
+        // (as `keys init`) would then take itself for the last connection, checkpoint and
+        // remove the WAL under this process's connections ("database disk image is malformed").
+        Engine::Sqlite => {
+            let mut out = vec![];
+            for name in ["vigie.db", "vigie.db-wal"] {
+                let path = db.dir.path().join(name);
+                if path.exists() {
+                    let cat = std::process::Command::new("cat").arg(&path).output().expect("cat");
+                    out.extend(cat.stdout);
+                }
+            }
+            out
+        }
+        Engine::Postgres => {
+            let dump = std::process::Command::new("pg_dump")
+                .arg("--data-only")
+                .arg(&db.url)
+                .output()
+                .expect("pg_dump");
+            assert!(dump.status.success(), "{}", String::from_utf8_lossy(&dump.stderr));
+            dump.stdout
+        }
+    }
+}
+
+/// Whether `needle` occurs in `bytes`.
+pub fn bytes_contain(bytes: &[u8], needle: &str) -> bool {
+    bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+}

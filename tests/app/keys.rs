@@ -343,3 +343,142 @@ fn a_password_change_keeps_the_key_and_its_group_keys_and_a_reset_loses_them_unt
         assert_eq!(held(&app.db, b), vec![("intake".to_string(), 1)]);
     });
 }
+
+/// Issue 15, phase 2: a report filed once the keys are set up keeps its narrative, victim
+/// details and reporter identity only sealed. The bytes of the SQLite files and a `pg_dump`
+/// hold none of the markers, while the intake officer reads the narrative, the routed
+/// institution reads the identity too, and the other institution cannot, neither by the web
+/// (404) nor with a database connection and its own key. A routing officer who holds no key
+/// yet leaves the share waiting; a holder's sign-in makes it. Changed bytes are refused, not
+/// shown.
+#[test]
+fn reports_filed_after_keys_init_are_sealed_at_rest_and_open_for_intake_and_the_routed_institution_only() {
+    use crate::security_cases::{case_of, file_report, get, route, signed_in};
+    use vigie::keyring::{model::open_report, Opened, Reader};
+    use vigie::schema::{report_keys, report_keys_wanted, reports};
+    each_engine(|engine| {
+        let app = crate::security_cases::app(engine);
+        let intake_id = add_user(&app.db, "intake@vigie.ml", "intake", None);
+        let inv_id = add_user(&app.db, "inv@cndh.ml", "investigator", Some("cndh"));
+        let om_id = add_user(&app.db, "om@mediateur.ml", "ombudsman", Some("mediateur"));
+        for email in ["intake@vigie.ml", "inv@cndh.ml", "om@mediateur.ml"] {
+            drop(signed_in(&app, email));
+        }
+        // Before the keys are set up, a report is kept in clear (as before issue 15).
+        let marked = |n: u32| {
+            json_report(
+                &format!("Au marché de Sévaré MARQUEUR-RECIT-{n}, des gendarmes ont battu mon frère."),
+                &format!("MARQUEUR-VICTIME-{n}, un homme de trente ans"),
+                &format!("MARQUEUR-NOM-{n}"),
+                &format!("MARQUEUR-CONTACT-{n}"),
+            )
+        };
+        file_report(&app.client, marked(100));
+        assert!(
+            bytes_contain(&database_bytes(&app.db), "MARQUEUR-RECIT-100"),
+            "the detector finds clear text"
+        );
+        init(&app.db, 5, 3);
+        // A second intake officer, after the keys: a key pair at sign-in, no group key yet.
+        let late_id = add_user(&app.db, "tard@vigie.ml", "intake", None);
+        let late = signed_in(&app, "tard@vigie.ml");
+        file_report(&app.client, marked(201)); // report 2
+        file_report(&app.client, marked(202)); // report 3
+        let markers: Vec<String> = [201, 202]
+            .iter()
+            .flat_map(|n| ["RECIT", "VICTIME", "NOM", "CONTACT"].map(|f| format!("MARQUEUR-{f}-{n}")))
+            .collect();
+        let at_rest = |when: &str| {
+            let bytes = database_bytes(&app.db);
+            for m in &markers {
+                assert!(!bytes_contain(&bytes, m), "{m} readable in the database's bytes {when}");
+            }
+        };
+        at_rest("after filing");
+
+        // The late officer holds no key: the page says so and shows none of it.
+        let page = get(&late, "/staff/reports/3");
+        assert!(page.contains("id=\"sealed-note\"") && !page.contains("MARQUEUR-RECIT-202"), "{page}");
+        // They route report 3 anyway: the CNDH's share waits.
+        let cases3 = route(&late, &app.db, 3, &["integrity.beating"], false);
+        let case3 = case_of(&cases3, "cndh");
+        let waiting: i64 = report_keys_wanted::table.count().get_result(&mut app.db.conn()).unwrap();
+        assert_eq!(waiting, 1, "the CNDH's key for report 3 waits");
+        let inv = signed_in(&app, "inv@cndh.ml");
+        let page = get(&inv, &format!("/staff/cases/{case3}"));
+        assert!(page.contains("id=\"sealed-note-3\"") && !page.contains("MARQUEUR-NOM-202"), "{page}");
+
+        // The first intake officer signs in: gives the late one the intake key and makes the
+        // waiting share.
+        let intake = signed_in(&app, "intake@vigie.ml");
+        let waiting: i64 = report_keys_wanted::table.count().get_result(&mut app.db.conn()).unwrap();
+        assert_eq!(waiting, 0, "made at the holder's sign-in");
+        let page = get(&inv, &format!("/staff/cases/{case3}"));
+        for m in ["MARQUEUR-RECIT-202", "MARQUEUR-NOM-202", "MARQUEUR-CONTACT-202"] {
+            assert!(page.contains(m), "the CNDH reads {m}");
+        }
+
+        // The intake officer reads report 2's narrative and victims, not the identity.
+        let page = get(&intake, "/staff/reports/2");
+        assert!(page.contains("MARQUEUR-RECIT-201") && page.contains("MARQUEUR-VICTIME-201"), "{page}");
+        assert!(!page.contains("MARQUEUR-NOM-201") && page.contains("id=\"identity-withheld\""));
+        let cases2 = route(&intake, &app.db, 2, &["integrity.beating"], false);
+        let case2 = case_of(&cases2, "cndh");
+        let page = get(&inv, &format!("/staff/cases/{case2}"));
+        for m in ["MARQUEUR-RECIT-201", "MARQUEUR-NOM-201", "MARQUEUR-CONTACT-201"] {
+            assert!(page.contains(m), "the CNDH reads {m}");
+        }
+        let page = get(&inv, "/staff/reports/2");
+        assert!(page.contains("MARQUEUR-VICTIME-201") && page.contains("MARQUEUR-CONTACT-201"));
+        // The clear report of before still reads as before.
+        assert!(get(&intake, "/staff/reports/1").contains("MARQUEUR-RECIT-100"));
+        at_rest("after routing and reading");
+
+        // The Médiateur: 404 on the web, and nothing opens with its own key and the database.
+        let om = signed_in(&app, "om@mediateur.ml");
+        assert_eq!(om.get("/staff/reports/2").dispatch().status(), Status::NotFound);
+        let mut conn = app.db.conn();
+        let sealed: Option<String> = reports::table.find(2).select(reports::sealed).first(&mut conn).unwrap();
+        let as_reader = |id: i32| Reader { user_id: id, key: private_key(&app.db, id, PW) };
+        let om_reader = as_reader(om_id);
+        assert_eq!(open_report(&mut conn, 2, sealed.as_deref(), Some(&om_reader)).unwrap(), Opened::NoKey);
+        // Its own group key, opened, against the CNDH's sealed data key: refused.
+        let cndh_sealed: String = report_keys::table
+            .filter(report_keys::report_id.eq(2))
+            .filter(report_keys::holder.eq("cndh"))
+            .select(report_keys::sealed)
+            .first(&mut conn)
+            .unwrap();
+        let med = vigie::keyring::model::open_group_key(&mut conn, "mediateur", 1, om_id, &om_reader.key)
+            .unwrap()
+            .expect("the Médiateur's officer holds their group's key");
+        for holder in ["cndh", "mediateur"] {
+            assert!(vigie::keyring::report::open_data_key(&cndh_sealed, 2, holder, 1, &med).is_err());
+        }
+        // The holders' keys do open it (so the test above can fail).
+        for (id, who) in [(intake_id, "intake"), (late_id, "late intake"), (inv_id, "cndh")] {
+            match open_report(&mut conn, 2, sealed.as_deref(), Some(&as_reader(id))).unwrap() {
+                Opened::Open(p) => assert!(p.narrative.contains("MARQUEUR-RECIT-201"), "{who}"),
+                other => panic!("{who}: {other:?}"),
+            }
+        }
+
+        // One changed character of the sealed fields: refused, shown as such, never as text.
+        let mut bad = sealed.clone().unwrap();
+        let i = bad.len() / 2;
+        let c = if &bad[i..=i] == "A" { "B" } else { "A" };
+        bad.replace_range(i..=i, c);
+        diesel::update(reports::table.find(2)).set(reports::sealed.eq(&bad)).execute(&mut conn).unwrap();
+        let page = get(&inv, &format!("/staff/cases/{case2}"));
+        assert!(page.contains("id=\"sealed-note-2\"") && !page.contains("MARQUEUR-RECIT-201"), "{page}");
+        let r = inv.get("/staff/reports/2").dispatch();
+        assert_eq!(r.status(), Status::Ok);
+        assert!(r.into_string().unwrap().contains("id=\"sealed-note\""));
+    });
+}
+
+fn json_report(narrative: &str, victims: &str, name: &str, contact: &str) -> serde_json::Value {
+    serde_json::json!({"narrative": narrative, "victim_details": victims, "occurred_on": "2026-10-20",
+        "violations": ["integrity.beating"], "force": "gendarmerie", "location": {"lat": 14.54, "lon": -4.09},
+        "reporter_name": name, "reporter_contact": contact})
+}

@@ -10,7 +10,7 @@ use crate::accounts::{add_user, sign_in, PW};
 use crate::common::*;
 use vigie::schema::{audit_log, cases, mail_outbox, role_grants, users};
 
-fn app(engine: Engine) -> TestApp {
+pub(crate) fn app(engine: Engine) -> TestApp {
     TestApp::with_figment(TestDb::new(engine), |f| {
         f.merge(("totp_required_roles", Vec::<String>::new())).merge(("reports_per_hour", 10_000))
     })
@@ -23,21 +23,21 @@ fn client(app: &TestApp) -> Client {
     .unwrap()
 }
 
-fn signed_in(app: &TestApp, email: &str) -> Client {
+pub(crate) fn signed_in(app: &TestApp, email: &str) -> Client {
     let c = client(app);
     let (s, _) = sign_in(&c, email, PW);
     assert_eq!(s, Status::SeeOther, "{email} signs in");
     c
 }
 
-fn post(c: &Client, path: &str, body: &str) -> (Status, Option<String>, String) {
+pub(crate) fn post(c: &Client, path: &str, body: &str) -> (Status, Option<String>, String) {
     let token = csrf(c);
     let r = c.post(path).header(ContentType::Form).body(format!("csrf={token}&{body}")).dispatch();
     let loc = r.headers().get_one("Location").map(String::from);
     (r.status(), loc, r.into_string().unwrap_or_default())
 }
 
-fn file_report(c: &Client, body: Value) -> String {
+pub(crate) fn file_report(c: &Client, body: Value) -> String {
     let r = c.post("/api/v1/reports").header(ContentType::JSON).body(body.to_string()).dispatch();
     assert_eq!(r.status(), Status::Created);
     r.into_json::<Value>().unwrap()["receipt"].as_str().unwrap().to_string()
@@ -48,7 +48,7 @@ fn report_json(narrative: &str, violations: &[&str], lat: f64, lon: f64) -> Valu
            "location": {"lat": lat, "lon": lon}, "reporter_name": "Aminata D.", "reporter_contact": "+223 70 00 00 00"})
 }
 
-fn get(c: &Client, path: &str) -> String {
+pub(crate) fn get(c: &Client, path: &str) -> String {
     let r = c.get(path).dispatch();
     assert_eq!(r.status(), Status::Ok, "{path}");
     r.into_string().unwrap()
@@ -56,7 +56,7 @@ fn get(c: &Client, path: &str) -> String {
 
 /// The intake officer opens an event from report `rid`, adds the allegations and routes them;
 /// returns the cases opened: (case id, institution code).
-fn route(
+pub(crate) fn route(
     intake: &Client,
     db: &TestDb,
     rid: i32,
@@ -86,7 +86,7 @@ fn route(
         .collect()
 }
 
-fn case_of(cases: &[(i32, String)], code: &str) -> i32 {
+pub(crate) fn case_of(cases: &[(i32, String)], code: &str) -> i32 {
     cases.iter().find(|c| c.1 == code).unwrap_or_else(|| panic!("no {code} case in {cases:?}")).0
 }
 

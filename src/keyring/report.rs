@@ -1,0 +1,165 @@
+//! A report's protected fields and its data key (issue 15, phase 2; docs/SECURITY.md,
+//! "Encryption at rest"). Each report gets a random 256-bit data key; the protected fields are
+//! sealed together under it (XChaCha20-Poly1305), and the data key is sealed to each holder's
+//! group key (the intake desk, then each institution a case is opened at), bound to the
+//! report, the holder and the group key's version. Free of web and database types.
+
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::{seal, PrivateKey, PublicKey, Refused, SecretKey};
+
+/// The report's fields that a copy of the database must not reveal: what happened in the
+/// reporter's words, the victims, who the reporter is and how to reach them, and the person a
+/// monitor filed for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Protected {
+    pub narrative: String,
+    pub victim_details: String,
+    pub reporter_name: Option<String>,
+    pub reporter_contact: Option<String>,
+    pub on_behalf_of: Option<String>,
+}
+
+const FIELDS_AAD: &[u8] = b"vigie report fields v1";
+
+/// A staff member able to open what their groups hold: their account and its opened private
+/// key (from the session row, `auth::CurrentUser::session_key`).
+#[derive(Clone)]
+pub struct Reader {
+    pub user_id: i32,
+    pub key: PrivateKey,
+}
+
+/// What a reader got of a report's protected fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    /// Filed before sealing was set up (`vigie keys init`): the clear columns hold them.
+    Clear,
+    /// Sealed and opened with the reader's key.
+    Open(Protected),
+    /// Sealed, and the reader holds no key that opens it (not signed in with a key, or
+    /// waiting for a group key a holder will give them).
+    NoKey,
+    /// Sealed, and the sealed bytes do not open with the key that should open them: changed
+    /// in the database. Refused, never shown.
+    Refused,
+}
+
+impl Protected {
+    /// The fields sealed under `key`, as stored in `reports.sealed`.
+    pub fn seal(&self, key: &SecretKey) -> String {
+        let json = zeroize::Zeroizing::new(serde_json::to_vec(self).expect("plain strings serialise"));
+        B64.encode(seal::seal(key, FIELDS_AAD, &json))
+    }
+
+    pub fn open(sealed: &str, key: &SecretKey) -> Result<Protected, Refused> {
+        let raw = B64.decode(sealed).map_err(|_| Refused)?;
+        let json = zeroize::Zeroizing::new(seal::open(key, FIELDS_AAD, &raw)?);
+        serde_json::from_slice(&json).map_err(|_| Refused)
+    }
+}
+
+/// The associated data of a report's data key sealed to `holder`'s group key `version`: moved
+/// to another report, holder or version, it does not open.
+fn key_aad(report_id: i32, holder: &str, version: i32) -> Vec<u8> {
+    format!("vigie report {report_id} data key for {holder} v{version}").into_bytes()
+}
+
+/// `data_key` sealed to a group's public key, for `report_keys.sealed`.
+pub fn seal_data_key(
+    data_key: &SecretKey,
+    report_id: i32,
+    holder: &str,
+    version: i32,
+    to: &PublicKey,
+) -> String {
+    to.seal(&key_aad(report_id, holder, version), data_key.as_bytes())
+}
+
+/// A report's data key, opened with the holder group's private key.
+pub fn open_data_key(
+    sealed: &str,
+    report_id: i32,
+    holder: &str,
+    version: i32,
+    group: &PrivateKey,
+) -> Result<SecretKey, Refused> {
+    let raw = zeroize::Zeroizing::new(group.open(&key_aad(report_id, holder, version), sealed)?);
+    SecretKey::from_slice(&raw)
+}
+
+const MONITOR_AAD: &[u8] = b"vigie report on behalf of, for its monitor v1";
+
+/// The person a monitor filed for, sealed to the monitor's own public key: kept in the
+/// report's clear `on_behalf_of` column so that "my reports" lists it for the monitor alone
+/// (the institutions read it from the sealed fields).
+pub fn seal_for_monitor(name: &str, monitor: &PublicKey) -> String {
+    monitor.seal(MONITOR_AAD, name.as_bytes())
+}
+
+/// What "my reports" shows of a stored `on_behalf_of`: a value sealed to the monitor, opened
+/// with their key (empty when it does not open), or a value from before sealing as it is.
+pub fn on_behalf_of_for_monitor(stored: &str, key: Option<&PrivateKey>) -> String {
+    if !crate::crypto::keys::is_sealed_box(stored) {
+        return stored.to_string();
+    }
+    key.and_then(|k| k.open(MONITOR_AAD, stored).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields() -> Protected {
+        Protected {
+            narrative: "Ils ont frappé mon frère au marché".into(),
+            victim_details: "un homme de 30 ans".into(),
+            reporter_name: Some("Awa".into()),
+            reporter_contact: Some("+223 70 00 00 00".into()),
+            on_behalf_of: None,
+        }
+    }
+
+    #[test]
+    fn the_fields_open_with_their_data_key_only_and_a_changed_byte_is_refused() {
+        let key = SecretKey::generate();
+        let sealed = fields().seal(&key);
+        assert!(!sealed.contains("frère") && !sealed.contains("Awa"));
+        assert_eq!(Protected::open(&sealed, &key).unwrap(), fields());
+        assert_eq!(Protected::open(&sealed, &SecretKey::generate()), Err(Refused));
+        let mut raw = B64.decode(&sealed).unwrap();
+        for i in [0, 1, 30, raw.len() - 1] {
+            raw[i] ^= 1;
+            assert_eq!(Protected::open(&B64.encode(&raw), &key), Err(Refused), "byte {i}");
+            raw[i] ^= 1;
+        }
+    }
+
+    #[test]
+    fn the_person_a_monitor_filed_for_opens_for_that_monitor_only() {
+        let monitor = PrivateKey::generate();
+        let s = seal_for_monitor("Fatoumata K.", &monitor.public_key());
+        assert!(!s.contains("Fatoumata"));
+        assert_eq!(on_behalf_of_for_monitor(&s, Some(&monitor)), "Fatoumata K.");
+        assert_eq!(on_behalf_of_for_monitor(&s, Some(&PrivateKey::generate())), "");
+        assert_eq!(on_behalf_of_for_monitor(&s, None), "");
+        assert_eq!(on_behalf_of_for_monitor("Ancien nom", None), "Ancien nom");
+    }
+
+    #[test]
+    fn a_data_key_opens_for_its_report_holder_and_version_only() {
+        let group = PrivateKey::generate();
+        let other = PrivateKey::generate();
+        let key = SecretKey::generate();
+        let s = seal_data_key(&key, 7, "cndh", 2, &group.public_key());
+        assert_eq!(open_data_key(&s, 7, "cndh", 2, &group).unwrap(), key);
+        assert!(open_data_key(&s, 8, "cndh", 2, &group).is_err(), "another report");
+        assert!(open_data_key(&s, 7, "mediateur", 2, &group).is_err(), "another holder");
+        assert!(open_data_key(&s, 7, "cndh", 1, &group).is_err(), "another version");
+        assert!(open_data_key(&s, 7, "cndh", 2, &other).is_err(), "another group's key");
+    }
+}
