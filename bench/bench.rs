@@ -212,9 +212,8 @@ fn read(args: &[String]) {
         if !receipts.is_empty() {
             measure("receipt status look-up (Argon2id + queries)", n.min(40), |i| {
                 let r = &receipts[i % receipts.len()];
-                let h = r.hash(&salt.0);
-                let found =
-                    vigie::reports::model::find_by_receipt_hash(c, &h).unwrap().expect("a seeded receipt");
+                let d = r.digest_with(&salt.0, &mut vigie::crypto::receipt_memory());
+                let found = vigie::reports::model::find_by_receipt(c, &d).unwrap().expect("a seeded receipt");
                 vigie::reports::model::messages_of(c, found.id).unwrap();
                 if let Some(e) = found.event_id {
                     vigie::reports::model::forwarded_to(c, e).unwrap();

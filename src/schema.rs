@@ -268,7 +268,7 @@ diesel::table! {
     report_keys (report_id, holder) {
         report_id -> Integer,
         holder -> Text,
-        group_key_id -> Integer,
+        group_key_id -> Nullable<Integer>,
         sealed -> Text,
     }
 }

@@ -11,7 +11,7 @@ use diesel::dsl::{count_star, min};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::schema::{allegations, cases, events, reports, units, violation_types};
+use crate::schema::{allegations, cases, events, reports, units};
 
 /// What the staff map shows: events that occurred from `from` to `to` (both included), with
 /// an allegation of the group and of the force when given, and a case at the institution when
@@ -36,6 +36,18 @@ pub struct MapEvent {
     pub cercle_code: Option<String>,
 }
 
+/// `allegations.violation_type_id` among group `g`'s types, written `+violation_type_id` so
+/// that SQLite, which keeps no statistics, reads the period's allegations through the index
+/// `allegations_month` instead of every allegation of the group through `allegations_type`
+/// (at 1M reports: 0.02 s instead of 0.22 s for the map's 90 days; docs/PERFORMANCE.md).
+/// PostgreSQL plans by its statistics either way. `g` is an integer: nothing typed reaches the
+/// text.
+fn of_group(g: i32) -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
+    diesel::dsl::sql(&format!(
+        "+allegations.violation_type_id IN (SELECT violation_types.id FROM violation_types WHERE violation_types.group_id = {g})"
+    ))
+}
+
 /// The events of the filter, oldest first.
 pub fn events_for_map(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<MapEvent>> {
     let mut q = events::table
@@ -53,19 +65,14 @@ pub fn events_for_map(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<MapEvent
     let months = allegations::occurred_month
         .ge(f.from.with_day(1).unwrap_or(f.from))
         .and(allegations::occurred_month.le(f.to));
-    let alleged = allegations::table.inner_join(violation_types::table).filter(months);
+    let alleged = allegations::table.filter(months);
     q = match (f.group_id, f.force_id) {
-        (Some(g), Some(force)) => q.filter(
-            events::id.eq_any(
-                alleged
-                    .filter(violation_types::group_id.eq(g))
-                    .filter(allegations::force_id.eq(force))
-                    .select(allegations::event_id),
-            ),
-        ),
-        (Some(g), None) => q.filter(
-            events::id.eq_any(alleged.filter(violation_types::group_id.eq(g)).select(allegations::event_id)),
-        ),
+        (Some(g), Some(force)) => q.filter(events::id.eq_any(
+            alleged.filter(of_group(g)).filter(allegations::force_id.eq(force)).select(allegations::event_id),
+        )),
+        (Some(g), None) => {
+            q.filter(events::id.eq_any(alleged.filter(of_group(g)).select(allegations::event_id)))
+        }
         (None, Some(force)) => q.filter(
             events::id.eq_any(alleged.filter(allegations::force_id.eq(force)).select(allegations::event_id)),
         ),
@@ -99,9 +106,7 @@ pub fn allegation_counts(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<Alleg
         .select((allegations::occurred_month, allegations::force_id, allegations::unit_id, count_star()))
         .into_boxed();
     if let Some(g) = f.group_id {
-        q = q.filter(allegations::violation_type_id.eq_any(
-            violation_types::table.filter(violation_types::group_id.eq(g)).select(violation_types::id),
-        ));
+        q = q.filter(of_group(g));
     }
     if let Some(force) = f.force_id {
         q = q.filter(allegations::force_id.eq(force));
@@ -132,9 +137,7 @@ pub fn region_counts(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<(Option<S
         .select((allegations::occurred_region, count_star()))
         .into_boxed();
     if let Some(g) = f.group_id {
-        q = q.filter(allegations::violation_type_id.eq_any(
-            violation_types::table.filter(violation_types::group_id.eq(g)).select(violation_types::id),
-        ));
+        q = q.filter(of_group(g));
     }
     if let Some(force) = f.force_id {
         q = q.filter(allegations::force_id.eq(force));

@@ -188,7 +188,12 @@ pub(super) async fn render_case(
                 let files = triage::attachments_of(c, rid)?;
                 // Security: the case shows its own institution's thread (and the shared one before
                 // routing), never the other institution's exchange with the reporter.
-                let msgs = triage::messages_of(c, rid, triage::Thread::Institution(case.institution_id))?;
+                let mut msgs = triage::messages_of(c, rid, triage::Thread::Institution(case.institution_id))?;
+                let key = crate::keyring::model::reading_key(c, rid, reader.as_ref())?;
+                for m in &mut msgs {
+                    m.2 = crate::keyring::report::open_message(&m.2, r.sealed.is_some(), key.as_ref())
+                        .unwrap_or_default();
+                }
                 // What this person had seen before this view; the view marks the rest as read.
                 let seen = marks.iter().find(|m| m.1 == rid).map(|m| m.2).unwrap_or(0);
                 let sms = crate::channels::model::has_contact(c, rid)?;

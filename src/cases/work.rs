@@ -397,6 +397,7 @@ pub(super) async fn voice_message(
         Err(e) => return Ok(Flash::error(Redirect::to(format!("/staff/cases/{id}")), e.key())),
     };
     let uid = worker.0.user.id;
+    let reader = worker.0.reader();
     let linked = act(&worker, id, "case.voice_message", move |c, case| {
         if !model::reports_of(c, case.event_id)?.iter().any(|r| r.0 == rid) {
             return Err(AppError::NotFound);
@@ -406,7 +407,9 @@ pub(super) async fn voice_message(
         }
         let today = Utc::now().date_naive();
         let inst = Some(case.institution_id);
-        let m = crate::reports::model::add_message(c, rid, "staff", Some(uid), "", today, inst)?;
+        let key = crate::keyring::model::writing_key(c, rid, reader.as_ref())?;
+        let m =
+            crate::reports::model::add_message(c, rid, "staff", Some(uid), "", today, inst, key.as_ref())?;
         crate::reports::model::set_message_attachment(c, m, staged)?;
         Ok(((), format!("report={rid} message={m} attachment={staged}")))
     })
@@ -434,10 +437,13 @@ pub(super) async fn message(
         return refused(again, &auth, &worker, id, (form_id.as_str(), "body", "case-err-text"), &[]).await;
     };
     let uid = worker.0.user.id;
+    let reader = worker.0.reader();
     act(&worker, id, "case.message", move |c, case| {
         if !model::reports_of(c, case.event_id)?.iter().any(|r| r.0 == rid) {
             return Err(AppError::NotFound);
         }
+        // A sealed report's message is sealed under its data key.
+        let key = crate::keyring::model::writing_key(c, rid, reader.as_ref())?;
         let m = crate::reports::model::add_message(
             c,
             rid,
@@ -446,6 +452,7 @@ pub(super) async fn message(
             &body,
             Utc::now().date_naive(),
             Some(case.institution_id),
+            key.as_ref(),
         )?;
         // A reporter who came by SMS or USSD and said yes to replies gets it by SMS.
         let sms = crate::channels::forward_staff_message(c, rid, &body)?;

@@ -100,11 +100,50 @@ impl Receipt {
 
     /// The same hash, computed in memory the caller keeps (see [`HashLimiter::hash_receipt`]).
     pub fn hash_with(&self, salt: &[u8], memory: &mut [argon2::Block]) -> String {
-        let mut out = [0u8; 32];
+        self.digest_with(salt, memory).legacy()
+    }
+
+    /// The receipt's one Argon2id output, from which the stored look-up value and the
+    /// reporter's key are both derived.
+    pub fn digest_with(&self, salt: &[u8], memory: &mut [argon2::Block]) -> ReceiptDigest {
+        let mut out = zeroize::Zeroizing::new([0u8; 32]);
         argon2()
-            .hash_password_into_with_memory(self.0.as_bytes(), salt, &mut out, memory)
+            .hash_password_into_with_memory(self.0.as_bytes(), salt, out.as_mut(), memory)
             .expect("argon2 with a 16-byte salt, 32-byte output and full memory cannot fail");
-        format!("argon2id$v=19$m=19456,t=2,p=1${}", hex::encode(out))
+        ReceiptDigest(out)
+    }
+}
+
+/// A receipt's Argon2id output (issue 15): one computation gives both what is stored to find
+/// the report ([`ReceiptDigest::lookup`]) and the key that opens the reporter's copy of the
+/// report's data key ([`ReceiptDigest::reporter_key`]), through HKDF with two labels, so that
+/// neither tells the other: a copy of the database holds the look-up value, from which the key
+/// cannot be derived. Filing still costs one Argon2id. Receipts filed before kept the output
+/// itself ([`ReceiptDigest::legacy`]); their reports were not sealed to the reporter.
+#[derive(Clone)]
+pub struct ReceiptDigest(zeroize::Zeroizing<[u8; 32]>);
+
+impl std::fmt::Debug for ReceiptDigest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReceiptDigest(****)")
+    }
+}
+
+impl ReceiptDigest {
+    /// What a report filed from issue 15 on stores in `receipt_hash`.
+    pub fn lookup(&self) -> String {
+        let k = keys::derive(None, self.0.as_ref(), b"vigie receipt lookup v1");
+        format!("argon2id+hkdf${}", hex::encode(k.as_bytes()))
+    }
+
+    /// What a report filed before stores: the Argon2id output itself.
+    pub fn legacy(&self) -> String {
+        format!("argon2id$v=19$m=19456,t=2,p=1${}", hex::encode(self.0.as_ref()))
+    }
+
+    /// The key that opens the reporter's copy of their report's data key.
+    pub fn reporter_key(&self) -> SecretKey {
+        keys::derive(None, self.0.as_ref(), b"vigie reporter key v1")
     }
 }
 
@@ -205,13 +244,13 @@ impl HashLimiter {
         (permit, queued)
     }
 
-    /// A receipt's hash, computed off the async workers in kept work memory.
-    pub async fn hash_receipt(&self, receipt: Receipt, salt: Vec<u8>) -> String {
+    /// A receipt's Argon2id output, computed off the async workers in kept work memory.
+    pub async fn hash_receipt(&self, receipt: Receipt, salt: Vec<u8>) -> ReceiptDigest {
         let _permit = self.permit().await;
         let mut memory =
             self.memory.lock().unwrap_or_else(|p| p.into_inner()).pop().unwrap_or_else(receipt_memory);
         let (hash, memory) = tokio::task::spawn_blocking(move || {
-            let h = receipt.hash_with(&salt, &mut memory);
+            let h = receipt.digest_with(&salt, &mut memory);
             (h, memory)
         })
         .await
@@ -296,6 +335,12 @@ mod tests {
         assert_eq!(a, r.hash(b"0123456789abcdef"));
         assert_ne!(a, r.hash(b"fedcba9876543210"));
         assert!(!a.contains("12345678"));
+        // One output, three values that do not give each other.
+        let d = r.digest_with(b"0123456789abcdef", &mut receipt_memory());
+        assert_eq!(d.legacy(), a);
+        assert!(d.lookup().starts_with("argon2id+hkdf$") && d.lookup() != a);
+        assert!(!a.contains(&hex::encode(d.reporter_key().as_bytes())));
+        assert!(!d.lookup().contains(&hex::encode(d.reporter_key().as_bytes())));
     }
 
     #[test]

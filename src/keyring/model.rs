@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::report::{open_data_key, seal_data_key, Opened, Protected, Reader};
+use super::report::{
+    open_data_key, seal_data_key, seal_for_reporter, Opened, Protected, Reader, MONITOR, REPORTER,
+};
 use super::{groups_of, seal_aad, INTAKE};
 use crate::crypto::{PrivateKey, PublicKey, Refused, SecretKey};
 use crate::db::DbConn;
@@ -402,17 +404,31 @@ pub fn new_report_key(conn: &mut DbConn) -> Result<Option<NewReportKey>, AppErro
     Ok(Some(NewReportKey { data_key: SecretKey::generate(), intake, intake_public }))
 }
 
-/// Stores the filed report's data key sealed to the intake desk.
-pub fn store_new_report_key(conn: &mut DbConn, report_id: i32, k: &NewReportKey) -> QueryResult<usize> {
+/// Stores the filed report's data key sealed to the intake desk, to the reporter (under the
+/// key their receipt gives) and to the monitor who filed it, if any.
+pub fn store_new_report_key(
+    conn: &mut DbConn,
+    report_id: i32,
+    k: &NewReportKey,
+    reporter: &SecretKey,
+    monitor: Option<&PublicKey>,
+) -> QueryResult<()> {
     let sealed = seal_data_key(&k.data_key, report_id, INTAKE, k.intake.version, &k.intake_public);
-    insert_report_key(conn, report_id, INTAKE, k.intake.id, &sealed)
+    insert_report_key(conn, report_id, INTAKE, Some(k.intake.id), &sealed)?;
+    let sealed = seal_for_reporter(&k.data_key, report_id, reporter);
+    insert_report_key(conn, report_id, REPORTER, None, &sealed)?;
+    if let Some(public) = monitor {
+        let sealed = seal_data_key(&k.data_key, report_id, MONITOR, 0, public);
+        insert_report_key(conn, report_id, MONITOR, None, &sealed)?;
+    }
+    Ok(())
 }
 
 fn insert_report_key(
     conn: &mut DbConn,
     report_id: i32,
     holder: &str,
-    group_key_id: i32,
+    group_key_id: Option<i32>,
     sealed: &str,
 ) -> QueryResult<usize> {
     diesel::insert_into(report_keys::table)
@@ -423,6 +439,62 @@ fn insert_report_key(
             report_keys::sealed.eq(sealed),
         ))
         .execute(conn)
+}
+
+fn sealed_for(conn: &mut DbConn, report_id: i32, holder: &str) -> QueryResult<Option<String>> {
+    report_keys::table.find((report_id, holder)).select(report_keys::sealed).first(conn).optional()
+}
+
+/// The data key of a sealed report, opened with the reporter's key (from their receipt).
+/// Changed bytes are refused (an error), never taken for a key.
+pub fn open_for_reporter(
+    conn: &mut DbConn,
+    report_id: i32,
+    reporter: &SecretKey,
+) -> Result<Option<SecretKey>, AppError> {
+    let Some(sealed) = sealed_for(conn, report_id, REPORTER)? else { return Ok(None) };
+    Ok(Some(super::report::open_for_reporter(&sealed, report_id, reporter)?))
+}
+
+/// The data key of a sealed report, opened with the key of the monitor who filed it.
+pub fn open_for_monitor(
+    conn: &mut DbConn,
+    report_id: i32,
+    key: &PrivateKey,
+) -> Result<Option<SecretKey>, AppError> {
+    let Some(sealed) = sealed_for(conn, report_id, MONITOR)? else { return Ok(None) };
+    Ok(Some(open_data_key(&sealed, report_id, MONITOR, 0, key)?))
+}
+
+/// The data key of a report for a staff member: None when the report is kept in clear or
+/// they hold no key that opens it (the page says so) or its bytes were changed.
+pub fn reading_key(
+    conn: &mut DbConn,
+    report_id: i32,
+    reader: Option<&Reader>,
+) -> Result<Option<SecretKey>, AppError> {
+    match reader {
+        Some(r) => Ok(data_key_for(conn, report_id, r)?.and_then(Result::ok)),
+        None => Ok(None),
+    }
+}
+
+/// The key a staff member's message to a report's reporter is sealed with: None for a report
+/// kept in clear; refused (400) for a sealed one they hold no key to, whose reporter could
+/// not read what they write in clear.
+pub fn writing_key(
+    conn: &mut DbConn,
+    report_id: i32,
+    reader: Option<&Reader>,
+) -> Result<Option<SecretKey>, AppError> {
+    let sealed: bool = reports::table.find(report_id).select(reports::sealed.is_not_null()).first(conn)?;
+    if !sealed {
+        return Ok(None);
+    }
+    match reading_key(conn, report_id, reader)? {
+        Some(k) => Ok(Some(k)),
+        None => Err(AppError::BadRequest("this report is sealed and your account does not hold its key yet")),
+    }
 }
 
 /// The data key of `report_id`, opened through any group key the reader holds that the report
@@ -535,7 +607,7 @@ fn share_one(
         (Some(key), Some(gk)) => {
             let public = PublicKey::from_text(&gk.public_key)?;
             let sealed = seal_data_key(&key, report_id, holder, gk.version, &public);
-            insert_report_key(conn, report_id, holder, gk.id, &sealed)?;
+            insert_report_key(conn, report_id, holder, Some(gk.id), &sealed)?;
             diesel::delete(wanted).execute(conn)?;
             out.sealed += 1;
         }

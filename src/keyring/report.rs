@@ -90,6 +90,41 @@ pub fn open_data_key(
     SecretKey::from_slice(&raw)
 }
 
+/// The holder names of the report's own people in `report_keys` (an institution's code never
+/// starts with `@`).
+pub const REPORTER: &str = "@reporter";
+pub const MONITOR: &str = "@monitor";
+
+/// The data key sealed for the reporter under the key their receipt gives
+/// (`crypto::ReceiptDigest::reporter_key`).
+pub fn seal_for_reporter(data_key: &SecretKey, report_id: i32, reporter: &SecretKey) -> String {
+    B64.encode(seal::seal(reporter, &key_aad(report_id, REPORTER, 0), data_key.as_bytes()))
+}
+
+pub fn open_for_reporter(sealed: &str, report_id: i32, reporter: &SecretKey) -> Result<SecretKey, Refused> {
+    let raw = B64.decode(sealed).map_err(|_| Refused)?;
+    let key = zeroize::Zeroizing::new(seal::open(reporter, &key_aad(report_id, REPORTER, 0), &raw)?);
+    SecretKey::from_slice(&key)
+}
+
+const MESSAGE_AAD: &[u8] = b"vigie report message v1";
+const MESSAGE_PREFIX: &str = "m1:";
+
+/// A message's body sealed under its report's data key, as stored in `messages.body`.
+pub fn seal_message(key: &SecretKey, body: &str) -> String {
+    format!("{MESSAGE_PREFIX}{}", B64.encode(seal::seal(key, MESSAGE_AAD, body.as_bytes())))
+}
+
+/// A stored message body as its reader sees it: as it is for a report kept in clear; opened
+/// with the data key for a sealed one; None when it does not open (no key, or changed bytes).
+pub fn open_message(stored: &str, report_sealed: bool, key: Option<&SecretKey>) -> Option<String> {
+    if !report_sealed {
+        return Some(stored.to_string());
+    }
+    let raw = B64.decode(stored.strip_prefix(MESSAGE_PREFIX)?).ok()?;
+    String::from_utf8(seal::open(key?, MESSAGE_AAD, &raw).ok()?).ok()
+}
+
 const MONITOR_AAD: &[u8] = b"vigie report on behalf of, for its monitor v1";
 
 /// The person a monitor filed for, sealed to the monitor's own public key: kept in the
@@ -148,6 +183,22 @@ mod tests {
         assert_eq!(on_behalf_of_for_monitor(&s, Some(&PrivateKey::generate())), "");
         assert_eq!(on_behalf_of_for_monitor(&s, None), "");
         assert_eq!(on_behalf_of_for_monitor("Ancien nom", None), "Ancien nom");
+    }
+
+    #[test]
+    fn messages_and_the_reporters_copy_open_with_their_keys_only() {
+        let key = SecretKey::generate();
+        let m = seal_message(&key, "Ils sont revenus hier soir");
+        assert!(!m.contains("revenus"));
+        assert_eq!(open_message(&m, true, Some(&key)).as_deref(), Some("Ils sont revenus hier soir"));
+        assert_eq!(open_message(&m, true, Some(&SecretKey::generate())), None);
+        assert_eq!(open_message(&m, true, None), None);
+        assert_eq!(open_message("m1:en clair", false, None).as_deref(), Some("m1:en clair"));
+        let reporter = SecretKey::generate();
+        let s = seal_for_reporter(&key, 4, &reporter);
+        assert_eq!(open_for_reporter(&s, 4, &reporter).unwrap(), key);
+        assert!(open_for_reporter(&s, 5, &reporter).is_err());
+        assert!(open_for_reporter(&s, 4, &SecretKey::generate()).is_err());
     }
 
     #[test]

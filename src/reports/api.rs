@@ -288,7 +288,7 @@ async fn message(intake: Intake<'_>, body: JsonBody<'_, Value>) -> ApiResult {
     let text = body.get("body").and_then(Value::as_str).unwrap_or_default();
     match super::check_message(text) {
         Ok(text) => {
-            match intake.add_message(report.id, text, body.get("institution").and_then(Value::as_str)).await {
+            match intake.add_message(&report, text, body.get("institution").and_then(Value::as_str)).await {
                 Ok(()) => (Status::Created, json!({ "ok": true })),
                 Err(e) => app_error(e),
             }

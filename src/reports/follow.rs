@@ -137,7 +137,7 @@ pub(super) async fn reply(
     }
     match super::check_message(&s(&form.body)) {
         Ok(body) => {
-            intake.add_message(report.id, body, form.to.as_deref()).await?;
+            intake.add_message(&report, body, form.to.as_deref()).await?;
             let flash = Some(intake.tr("notice-message-sent"));
             status_page(page, &intake, &report, &typed, flash, None, Status::Created).await
         }
@@ -202,7 +202,7 @@ pub(super) async fn attach(
         Ok(mut files) if files.len() == 1 => {
             let (source, size) = files.remove(0);
             if form.voice {
-                intake.add_voice_message(report.id, source, size, None).await?.map(|()| (String::new(), 0))
+                intake.add_voice_message(&report, source, size, None).await?.map(|()| (String::new(), 0))
             } else {
                 intake.attach_file(report.id, source, size).await?
             }
@@ -229,7 +229,12 @@ pub(super) async fn filed(
     id: i32,
 ) -> Result<super::model::ReceiptReport, AppError> {
     let uid = monitor.0.user.id;
-    intake.db.run(move |c| Ok(super::model::filed_report(c, id, uid)?)).await?.ok_or(AppError::NotFound)
+    let key = monitor.0.reader().map(|r| r.key);
+    intake
+        .db
+        .run(move |c| super::model::filed_report(c, id, uid, key.as_ref()))
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// `GET /staff/my-reports/<id>`: a monitor opens a report they filed: status, thread, reply and
@@ -261,7 +266,7 @@ pub(super) async fn mine_reply(
     }
     match super::check_message(&s(&form.body)) {
         Ok(body) => {
-            intake.add_message(report.id, body, form.to.as_deref()).await?;
+            intake.add_message(&report, body, form.to.as_deref()).await?;
             let flash = Some(intake.tr("notice-message-sent"));
             page_of(page, &intake, &report, Door::Monitor, flash, None, Status::Created).await
         }

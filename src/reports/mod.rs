@@ -352,7 +352,7 @@ impl Intake<'_> {
         let receipt = Receipt::generate();
         let salt = self.salt.0.clone();
         let r2 = receipt.clone();
-        let hash = self.hasher.hash_receipt(r2, salt).await;
+        let digest = self.hasher.hash_receipt(r2, salt).await;
         let location = draft.location.clone();
         let lang = self.lang.clone();
         let monitor_actor =
@@ -373,7 +373,7 @@ impl Intake<'_> {
                     c,
                     &model::NewReport {
                         draft: &draft,
-                        receipt_hash: &hash,
+                        receipt: &digest,
                         channel,
                         locale: &lang,
                         today,
@@ -511,8 +511,8 @@ impl Intake<'_> {
         let found = match Receipt::parse(typed) {
             Some(receipt) => {
                 let salt = self.salt.0.clone();
-                let hash = self.hasher.hash_receipt(receipt, salt).await;
-                self.db.run(move |c| Ok(model::find_by_receipt_hash(c, &hash)?)).await?
+                let digest = self.hasher.hash_receipt(receipt, salt).await;
+                self.db.run(move |c| model::find_by_receipt(c, &digest)).await?
             }
             None => None,
         };
@@ -575,7 +575,13 @@ impl Intake<'_> {
                 .into_iter()
                 .map(|m| MessageView {
                     from: m.author,
-                    body: m.body,
+                    // A sealed report's messages open with the key the receipt gave.
+                    body: crate::keyring::report::open_message(
+                        &m.body,
+                        report.sealed,
+                        report.data_key.as_ref(),
+                    )
+                    .unwrap_or_default(),
                     sent_on: m.sent_on.to_string(),
                     institution: m.institution_id.and_then(label).map(|e| e.label(&self.lang).to_string()),
                     voice: m.attachment_id,
@@ -590,19 +596,30 @@ impl Intake<'_> {
     /// A message from the reporter into one institution's thread of their report (see
     /// [`reply_thread`]; `to` is the code of the institution they chose); that case's assignee
     /// is told by mail (a link, never the message).
-    pub async fn add_message(&self, report_id: i32, body: String, to: Option<&str>) -> Result<(), AppError> {
-        self.add_message_with(report_id, body, to, None).await
+    pub async fn add_message(
+        &self,
+        report: &model::ReceiptReport,
+        body: String,
+        to: Option<&str>,
+    ) -> Result<(), AppError> {
+        self.add_message_with(report, body, to, None).await
     }
 
     /// A reporter's message, told by voice when `recording` names its attachment.
     pub async fn add_message_with(
         &self,
-        report_id: i32,
+        report: &model::ReceiptReport,
         body: String,
         to: Option<&str>,
         recording: Option<i32>,
     ) -> Result<(), AppError> {
         let today = Utc::now().date_naive();
+        let report_id = report.id;
+        // A sealed report's message is sealed under its data key (opened by the receipt).
+        if report.sealed && report.data_key.is_none() {
+            return Err(AppError::internal("a sealed report's key did not open with its receipt"));
+        }
+        let key = report.data_key.clone();
         let chosen =
             to.and_then(|code| self.taxonomy.institutions.iter().find(|i| i.code == code)).map(|i| i.id);
         let (catalog, base) =
@@ -612,7 +629,8 @@ impl Intake<'_> {
                 let cases = model::case_institutions_of_report(c, report_id)?;
                 let latest = model::latest_staff_institution(c, report_id)?;
                 let thread = reply_thread(chosen, latest, &cases);
-                let id = model::add_message(c, report_id, "reporter", None, &body, today, thread)?;
+                let id =
+                    model::add_message(c, report_id, "reporter", None, &body, today, thread, key.as_ref())?;
                 if let Some(a) = recording {
                     model::set_message_attachment(c, id, a)?;
                 }
@@ -670,7 +688,7 @@ impl Intake<'_> {
     /// report (purpose `message`), then the message that carries it. `Ok(Err(_))` when refused.
     pub async fn add_voice_message(
         &self,
-        report_id: i32,
+        report: &model::ReceiptReport,
         source: Source,
         size: u64,
         to: Option<&str>,
@@ -679,15 +697,15 @@ impl Intake<'_> {
         if !self.allow_upload(size).await? {
             return Err(AppError::TooManyRequests);
         }
-        let e = match self.checked_recording(report_id, source, size).await? {
+        let e = match self.checked_recording(report.id, source, size).await? {
             Ok(e) => e,
             Err(e) => return Ok(Err(e)),
         };
-        let id = match self.add_attachment(report_id, e).await? {
+        let id = match self.add_attachment(report.id, e).await? {
             Ok(id) => id,
             Err(e) => return Ok(Err(e)),
         };
-        self.add_message_with(report_id, String::new(), to, Some(id)).await?;
+        self.add_message_with(report, String::new(), to, Some(id)).await?;
         Ok(Ok(()))
     }
 

@@ -44,7 +44,9 @@ pub fn receipt_salt(conn: &mut DbConn) -> QueryResult<ReceiptSalt> {
 /// Everything saved with a new report.
 pub struct NewReport<'a> {
     pub draft: &'a Draft,
-    pub receipt_hash: &'a str,
+    /// The receipt's Argon2id output: its look-up value is stored, and once the keys are set
+    /// up its reporter key opens the reporter's copy of the data key.
+    pub receipt: &'a crate::crypto::ReceiptDigest,
     pub channel: &'a str,
     pub locale: &'a str,
     pub today: NaiveDate,
@@ -52,7 +54,7 @@ pub struct NewReport<'a> {
 }
 
 pub fn insert_report(conn: &mut DbConn, new: &NewReport) -> Result<i32, crate::error::AppError> {
-    let NewReport { draft, receipt_hash, channel, locale, today, monitor } = *new;
+    let NewReport { draft, receipt, channel, locale, today, monitor } = *new;
     let loc = &draft.location;
     let on_behalf_of = monitor.map(|m| m.on_behalf_of.trim().to_string()).filter(|s| !s.is_empty());
     // Encryption at rest (issue 15): once the keys are set up, the protected fields are sealed
@@ -66,24 +68,25 @@ pub fn insert_report(conn: &mut DbConn, new: &NewReport) -> Result<i32, crate::e
         on_behalf_of,
     };
     let sealed = key.as_ref().map(|k| protected.seal(&k.data_key));
-    let clear = match (&sealed, monitor) {
+    let monitor_key = match (&sealed, monitor) {
+        (Some(_), Some(m)) => crate::keyring::model::public_key_of(conn, m.monitor_id)?,
+        _ => None,
+    };
+    let clear = match (&sealed, &monitor_key) {
         (None, _) => protected,
         // The monitor's "my reports" lists the person filed for, sealed to the monitor alone.
-        (Some(_), Some(m)) => crate::keyring::Protected {
-            on_behalf_of: match (
-                &protected.on_behalf_of,
-                crate::keyring::model::public_key_of(conn, m.monitor_id)?,
-            ) {
-                (Some(name), Some(public)) => Some(crate::keyring::report::seal_for_monitor(name, &public)),
-                _ => None,
-            },
+        (Some(_), Some(public)) => crate::keyring::Protected {
+            on_behalf_of: protected
+                .on_behalf_of
+                .as_deref()
+                .map(|name| crate::keyring::report::seal_for_monitor(name, public)),
             ..Default::default()
         },
         (Some(_), None) => crate::keyring::Protected::default(),
     };
     let id: i32 = diesel::insert_into(reports::table)
         .values((
-            reports::receipt_hash.eq(receipt_hash),
+            reports::receipt_hash.eq(receipt.lookup()),
             reports::channel.eq(channel),
             reports::locale.eq(locale),
             reports::submitted_on.eq(today),
@@ -120,7 +123,13 @@ pub fn insert_report(conn: &mut DbConn, new: &NewReport) -> Result<i32, crate::e
         .returning(reports::id)
         .get_result(conn)?;
     if let Some(k) = &key {
-        crate::keyring::model::store_new_report_key(conn, id, k)?;
+        crate::keyring::model::store_new_report_key(
+            conn,
+            id,
+            k,
+            &receipt.reporter_key(),
+            monitor_key.as_ref(),
+        )?;
     }
     for vt in &draft.violation_type_ids {
         diesel::insert_into(report_violations::table)
@@ -222,30 +231,63 @@ pub fn evidence_usage(conn: &mut DbConn, report_id: i32, today: NaiveDate) -> Qu
 }
 
 /// What a reporter may see of their own report.
-#[derive(Debug, Clone, Queryable)]
+/// A report as its receipt (or its monitor) opens it.
+#[derive(Debug, Clone)]
 pub struct ReceiptReport {
     pub id: i32,
     pub status: String,
     pub submitted_on: NaiveDate,
     pub event_id: Option<i32>,
+    /// The report is sealed (issue 15): its messages are, under `data_key`.
+    pub sealed: bool,
+    /// The report's data key, opened with the receipt (or the monitor's key); None for a
+    /// report kept in clear.
+    pub data_key: Option<crate::crypto::SecretKey>,
 }
 
-pub fn find_by_receipt_hash(conn: &mut DbConn, hash: &str) -> QueryResult<Option<ReceiptReport>> {
-    reports::table
-        .filter(reports::receipt_hash.eq(hash))
-        .select((reports::id, reports::status, reports::submitted_on, reports::event_id))
+type ReceiptRow = (i32, String, NaiveDate, Option<i32>, Option<String>);
+
+fn receipt_report((id, status, submitted_on, event_id, sealed): ReceiptRow) -> ReceiptReport {
+    ReceiptReport { id, status, submitted_on, event_id, sealed: sealed.is_some(), data_key: None }
+}
+
+/// The report a receipt opens (by the look-up value of reports filed since issue 15, or the
+/// older form), with its data key opened by the reporter's key.
+pub fn find_by_receipt(
+    conn: &mut DbConn,
+    receipt: &crate::crypto::ReceiptDigest,
+) -> Result<Option<ReceiptReport>, crate::error::AppError> {
+    let row: Option<ReceiptRow> = reports::table
+        .filter(reports::receipt_hash.eq_any([receipt.lookup(), receipt.legacy()]))
+        .select((reports::id, reports::status, reports::submitted_on, reports::event_id, reports::sealed))
         .first(conn)
-        .optional()
+        .optional()?;
+    let Some(mut r) = row.map(receipt_report) else { return Ok(None) };
+    if r.sealed {
+        r.data_key = crate::keyring::model::open_for_reporter(conn, r.id, &receipt.reporter_key())?;
+    }
+    Ok(Some(r))
 }
 
-/// A report filed by this monitor, as its receipt would open it; None for anyone else's.
-pub fn filed_report(conn: &mut DbConn, id: i32, monitor_id: i32) -> QueryResult<Option<ReceiptReport>> {
-    reports::table
+/// A report filed by this monitor, as its receipt would open it (its data key opened with the
+/// monitor's key, when given); None for anyone else's.
+pub fn filed_report(
+    conn: &mut DbConn,
+    id: i32,
+    monitor_id: i32,
+    key: Option<&crate::crypto::PrivateKey>,
+) -> Result<Option<ReceiptReport>, crate::error::AppError> {
+    let row: Option<ReceiptRow> = reports::table
         .filter(reports::id.eq(id))
         .filter(reports::monitor_id.eq(monitor_id))
-        .select((reports::id, reports::status, reports::submitted_on, reports::event_id))
+        .select((reports::id, reports::status, reports::submitted_on, reports::event_id, reports::sealed))
         .first(conn)
-        .optional()
+        .optional()?;
+    let Some(mut r) = row.map(receipt_report) else { return Ok(None) };
+    if let (true, Some(key)) = (r.sealed, key) {
+        r.data_key = crate::keyring::model::open_for_monitor(conn, r.id, key)?;
+    }
+    Ok(Some(r))
 }
 
 #[derive(Debug, Clone, Queryable)]
@@ -278,6 +320,9 @@ pub fn messages_of(conn: &mut DbConn, report_id: i32) -> QueryResult<Vec<Message
         .load(conn)
 }
 
+/// A message of a report's thread; `seal_with` is the report's data key when the report is
+/// sealed (the body is then stored sealed under it).
+#[allow(clippy::too_many_arguments)]
 pub fn add_message(
     conn: &mut DbConn,
     report_id: i32,
@@ -286,13 +331,18 @@ pub fn add_message(
     body: &str,
     today: NaiveDate,
     institution_id: Option<i32>,
+    seal_with: Option<&crate::crypto::SecretKey>,
 ) -> QueryResult<i32> {
+    let stored = match seal_with {
+        Some(key) => crate::keyring::report::seal_message(key, body),
+        None => body.to_string(),
+    };
     diesel::insert_into(messages::table)
         .values((
             messages::report_id.eq(report_id),
             messages::author.eq(author),
             messages::user_id.eq(user_id),
-            messages::body.eq(body),
+            messages::body.eq(stored),
             messages::sent_on.eq(today),
             messages::institution_id.eq(institution_id),
         ))

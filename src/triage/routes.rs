@@ -281,7 +281,13 @@ pub(super) async fn render_report(
             // Security: a case worker reads their institution's thread; an intake officer the
             // shared one before routing; the auditor every thread.
             let all = if role == crate::auth::Role::Auditor { Thread::All } else { Thread::Shared };
-            let msgs = model::messages_of(c, id, Thread::of(scope, all))?;
+            let mut msgs = model::messages_of(c, id, Thread::of(scope, all))?;
+            // A sealed report's messages open with the reader's key.
+            let key = crate::keyring::model::reading_key(c, id, reader.as_ref())?;
+            for m in &mut msgs {
+                m.2 = crate::keyring::report::open_message(&m.2, r.sealed.is_some(), key.as_ref())
+                    .unwrap_or_default();
+            }
             // Unread markers (issue 10, item 9): what was seen before, then all of it.
             let seen = cases::read_marks_of(c, &[uid], &[id])?.first().map(|m| m.2).unwrap_or(0);
             let (ranked, evs) = super::duplicate_candidates(c, &geo2, &tax2, &r, &vts, params, scope, 10)?;
@@ -407,6 +413,7 @@ pub(super) async fn admissibility(
     let label = auth.catalog.message(&lang, &format!("admissibility-{}", decision.as_str()), None);
     let (uid, catalog) = (officer.0.user.id, auth.catalog.clone());
     let details = format!("{}: {reason}", decision.as_str());
+    let reader = officer.0.reader();
     officer
         .0
         .write("report.admissibility", ("report", id.to_string()), move |c| {
@@ -417,6 +424,7 @@ pub(super) async fn admissibility(
                 args.set("reason", reason.clone());
                 let body =
                     catalog.message(&r.locale, &format!("reporter-msg-{}", decision.as_str()), Some(&args));
+                let key = crate::keyring::model::writing_key(c, id, reader.as_ref())?;
                 crate::reports::model::add_message(
                     c,
                     id,
@@ -425,6 +433,7 @@ pub(super) async fn admissibility(
                     &body,
                     Utc::now().date_naive(),
                     None,
+                    key.as_ref(),
                 )?;
                 // A reporter who came by SMS or USSD and said yes to replies gets it by SMS.
                 crate::channels::forward_staff_message(c, id, &body)?;

@@ -382,12 +382,14 @@ fn reports_filed_after_keys_init_are_sealed_at_rest_and_open_for_intake_and_the_
         // A second intake officer, after the keys: a key pair at sign-in, no group key yet.
         let late_id = add_user(&app.db, "tard@vigie.ml", "intake", None);
         let late = signed_in(&app, "tard@vigie.ml");
-        file_report(&app.client, marked(201)); // report 2
+        let receipt2 = file_report(&app.client, marked(201)); // report 2
         file_report(&app.client, marked(202)); // report 3
-        let markers: Vec<String> = [201, 202]
+        let mut markers: Vec<String> = [201, 202]
             .iter()
             .flat_map(|n| ["RECIT", "VICTIME", "NOM", "CONTACT"].map(|f| format!("MARQUEUR-{f}-{n}")))
             .collect();
+        markers.push("MARQUEUR-MESSAGE-SIGNALANT-201".into());
+        markers.push("MARQUEUR-MESSAGE-CNDH-201".into());
         let at_rest = |when: &str| {
             let bytes = database_bytes(&app.db);
             for m in &markers {
@@ -430,6 +432,29 @@ fn reports_filed_after_keys_init_are_sealed_at_rest_and_open_for_intake_and_the_
         }
         let page = get(&inv, "/staff/reports/2");
         assert!(page.contains("MARQUEUR-VICTIME-201") && page.contains("MARQUEUR-CONTACT-201"));
+        // Messages both ways: the reporter's to the CNDH, the CNDH's answer, each read by the other
+        // side (the reporter through the receipt, which opens their copy of the data key).
+        crate::security_cases::reply(
+            &app.client,
+            &receipt2,
+            "MARQUEUR-MESSAGE-SIGNALANT-201 ils sont revenus",
+            Some("cndh"),
+        );
+        let (s, _, _) = crate::security_cases::post(
+            &inv,
+            &format!("/staff/cases/{case2}/messages"),
+            "report_id=2&body=MARQUEUR-MESSAGE-CNDH-201+merci",
+        );
+        assert_eq!(s, Status::SeeOther);
+        let page = get(&inv, &format!("/staff/cases/{case2}"));
+        assert!(
+            page.contains("MARQUEUR-MESSAGE-SIGNALANT-201") && page.contains("MARQUEUR-MESSAGE-CNDH-201")
+        );
+        let seen = crate::security_cases::status_of(&app.client, &receipt2).to_string();
+        assert!(
+            seen.contains("MARQUEUR-MESSAGE-CNDH-201") && seen.contains("MARQUEUR-MESSAGE-SIGNALANT-201"),
+            "{seen}"
+        );
         // The clear report of before still reads as before.
         assert!(get(&intake, "/staff/reports/1").contains("MARQUEUR-RECIT-100"));
         at_rest("after routing and reading");

@@ -90,7 +90,7 @@ pub(crate) fn case_of(cases: &[(i32, String)], code: &str) -> i32 {
     cases.iter().find(|c| c.1 == code).unwrap_or_else(|| panic!("no {code} case in {cases:?}")).0
 }
 
-fn status_of(c: &Client, receipt: &str) -> Value {
+pub(crate) fn status_of(c: &Client, receipt: &str) -> Value {
     let r = c
         .post("/api/v1/receipts/status")
         .header(ContentType::JSON)
@@ -100,7 +100,7 @@ fn status_of(c: &Client, receipt: &str) -> Value {
     r.into_json().unwrap()
 }
 
-fn reply(c: &Client, receipt: &str, body: &str, to: Option<&str>) {
+pub(crate) fn reply(c: &Client, receipt: &str, body: &str, to: Option<&str>) {
     let mut j = json!({"receipt": receipt, "body": body});
     if let Some(to) = to {
         j["institution"] = json!(to);
