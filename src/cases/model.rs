@@ -255,16 +255,35 @@ pub fn transitions_of(conn: &mut DbConn, case_id: i32) -> QueryResult<Vec<Transi
         .load(conn)
 }
 
-pub fn add_note(conn: &mut DbConn, case_id: i32, user_id: i32, body: &str) -> QueryResult<i32> {
-    diesel::insert_into(case_notes::table)
+/// A note on a case, sealed to the case's institution and the intake desk once the keys are
+/// set up (bound to the case: `note_what`).
+pub fn add_note(
+    conn: &mut DbConn,
+    case_id: i32,
+    user_id: i32,
+    body: &str,
+) -> Result<i32, crate::error::AppError> {
+    let now = Utc::now().naive_utc();
+    let stored = crate::keyring::model::seal_case_text(conn, case_id, &note_what(case_id), body, now)?;
+    Ok(diesel::insert_into(case_notes::table)
         .values((
             case_notes::case_id.eq(case_id),
             case_notes::user_id.eq(user_id),
-            case_notes::body.eq(body),
-            case_notes::created_at.eq(Utc::now().naive_utc()),
+            case_notes::body.eq(stored),
+            case_notes::created_at.eq(now),
         ))
         .returning(case_notes::id)
-        .get_result(conn)
+        .get_result(conn)?)
+}
+
+/// What a case's note is sealed for (its associated data).
+pub fn note_what(case_id: i32) -> String {
+    format!("case note of case {case_id}")
+}
+
+/// What an allegation's finding's reasoning is sealed for.
+pub fn finding_what(allegation_id: i32) -> String {
+    format!("finding reasoning of allegation {allegation_id}")
 }
 
 /// (who, body, when)
@@ -372,7 +391,11 @@ pub fn record_finding(
     disposition_id: i32,
     standard: &str,
     reasoning: &str,
-) -> QueryResult<usize> {
+) -> Result<usize, crate::error::AppError> {
+    let now = Utc::now().naive_utc();
+    let reasoning =
+        crate::keyring::model::seal_case_text(conn, case_id, &finding_what(allegation_id), reasoning, now)?;
+    let reasoning = reasoning.as_str();
     let n = diesel::update(
         allegations::table.filter(allegations::id.eq(allegation_id)).filter(allegations::case_id.eq(case_id)),
     )
@@ -383,7 +406,7 @@ pub fn record_finding(
     ))
     .execute(conn)?;
     if n == 0 {
-        return Err(diesel::result::Error::NotFound);
+        return Err(diesel::result::Error::NotFound.into());
     }
     Ok(n)
 }
@@ -400,7 +423,11 @@ pub fn record_finding_if(
     disposition_id: i32,
     standard: &str,
     reasoning: &str,
-) -> QueryResult<usize> {
+) -> Result<usize, crate::error::AppError> {
+    let now = Utc::now().naive_utc();
+    let reasoning =
+        crate::keyring::model::seal_case_text(conn, case_id, &finding_what(allegation_id), reasoning, now)?;
+    let reasoning = reasoning.as_str();
     let target =
         allegations::table.filter(allegations::id.eq(allegation_id)).filter(allegations::case_id.eq(case_id));
     let values = (
@@ -408,12 +435,14 @@ pub fn record_finding_if(
         allegations::standard_of_proof.eq(Some(standard)),
         allegations::finding_reasoning.eq(Some(reasoning)),
     );
-    match shown {
-        Some(s) => diesel::update(target.filter(allegations::disposition_id.eq(s))).set(values).execute(conn),
-        None => {
-            diesel::update(target.filter(allegations::disposition_id.is_null())).set(values).execute(conn)
+    Ok(match shown {
+        Some(s) => {
+            diesel::update(target.filter(allegations::disposition_id.eq(s))).set(values).execute(conn)?
         }
-    }
+        None => {
+            diesel::update(target.filter(allegations::disposition_id.is_null())).set(values).execute(conn)?
+        }
+    })
 }
 
 /// Whether an allegation is routed to this case.

@@ -200,7 +200,22 @@ pub(super) async fn render_case(
                 reports.push((r, files, msgs, (seen, sms, opened)));
             }
             let transitions = model::transitions_of(c, id)?;
-            let notes = model::notes_of(c, id)?;
+            let mut notes = model::notes_of(c, id)?;
+            // Sealed notes and findings open with the reader's group keys (issue 15).
+            for n in &mut notes {
+                n.1 = crate::keyring::model::open_case_text(c, &n.1, &model::note_what(id), reader.as_ref())?
+                    .unwrap_or_default();
+            }
+            let mut alleg = alleg;
+            for a in &mut alleg {
+                if let Some(text) = &a.finding_reasoning {
+                    let what = model::finding_what(a.id);
+                    a.finding_reasoning = Some(
+                        crate::keyring::model::open_case_text(c, text, &what, reader.as_ref())?
+                            .unwrap_or_default(),
+                    );
+                }
+            }
             let actions = model::actions_of(c, id)?;
             let recs = model::recommendations_of(c, id)?;
             let workers = model::workers_of(c, case.institution_id)?;

@@ -382,6 +382,44 @@ pub fn open_group_key(
 
 // Reports' data keys (phase 2) ---------------------------------------------------------------
 
+/// A text staff write on case `case_id` (`what` names its row), sealed to the case's
+/// institution's group key and the intake desk's; as it is before `vigie keys init`.
+pub fn seal_case_text(
+    conn: &mut DbConn,
+    case_id: i32,
+    what: &str,
+    text: &str,
+    now: NaiveDateTime,
+) -> Result<String, AppError> {
+    let Some(intake) = latest(conn, INTAKE)? else { return Ok(text.to_string()) };
+    let code: String =
+        cases::table.find(case_id).inner_join(institutions::table).select(institutions::code).first(conn)?;
+    let mut to = vec![(INTAKE.to_string(), intake.version, PublicKey::from_text(&intake.public_key)?)];
+    if let Some(gk) = latest_or_create(conn, &code, now)? {
+        to.push((code, gk.version, PublicKey::from_text(&gk.public_key)?));
+    }
+    Ok(super::report::seal_for_groups(text, what, &to))
+}
+
+/// A staff text as `reader` reads it: as stored when kept in clear, opened with a group key
+/// they hold, or None (they hold none, or the bytes were changed).
+pub fn open_case_text(
+    conn: &mut DbConn,
+    stored: &str,
+    what: &str,
+    reader: Option<&Reader>,
+) -> Result<Option<String>, AppError> {
+    let Some(parts) = super::report::sealed_groups(stored) else { return Ok(Some(stored.to_string())) };
+    let Some(reader) = reader else { return Ok(None) };
+    for (group, version, sealed) in parts {
+        let Ok(Some(key)) = open_group_key(conn, &group, version, reader.user_id, &reader.key) else {
+            continue;
+        };
+        return Ok(super::report::open_for_group(&sealed, what, &group, version, &key));
+    }
+    Ok(None)
+}
+
 /// An account's public key, once it has a key pair.
 pub fn public_key_of(conn: &mut DbConn, user_id: i32) -> Result<Option<PublicKey>, AppError> {
     let text: Option<String> = users::table.find(user_id).select(users::public_key).first(conn)?;

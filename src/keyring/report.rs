@@ -125,6 +125,41 @@ pub fn open_message(stored: &str, report_sealed: bool, key: Option<&SecretKey>) 
     String::from_utf8(seal::open(key?, MESSAGE_AAD, &raw).ok()?).ok()
 }
 
+const STAFF_PREFIX: &str = "gs1:";
+
+/// A text staff write on a case (a note, a finding's reasoning), sealed to each group that
+/// reads the case: its institution and the intake desk (whose auditors read every case).
+/// `what` names the row it belongs to ("case note 12 …"): moved to another row, it does not
+/// open. Stored as `gs1:` and JSON of (group, version, sealed box) for each group.
+pub fn seal_for_groups(text: &str, what: &str, to: &[(String, i32, PublicKey)]) -> String {
+    let parts: Vec<(String, i32, String)> = to
+        .iter()
+        .map(|(g, v, public)| (g.clone(), *v, public.seal(&staff_aad(what, g, *v), text.as_bytes())))
+        .collect();
+    format!("{STAFF_PREFIX}{}", serde_json::to_string(&parts).expect("strings serialise"))
+}
+
+/// The groups and versions a stored staff text is sealed to, and their boxes; None for a text
+/// kept in clear (written before the keys were set up).
+pub fn sealed_groups(stored: &str) -> Option<Vec<(String, i32, String)>> {
+    serde_json::from_str(stored.strip_prefix(STAFF_PREFIX)?).ok().or(Some(vec![]))
+}
+
+/// A staff text opened with a group's private key (`box` from [`sealed_groups`]).
+pub fn open_for_group(
+    sealed: &str,
+    what: &str,
+    group: &str,
+    version: i32,
+    key: &PrivateKey,
+) -> Option<String> {
+    String::from_utf8(key.open(&staff_aad(what, group, version), sealed).ok()?).ok()
+}
+
+fn staff_aad(what: &str, group: &str, version: i32) -> Vec<u8> {
+    format!("vigie {what} for {group} v{version}").into_bytes()
+}
+
 const MONITOR_AAD: &[u8] = b"vigie report on behalf of, for its monitor v1";
 
 /// The person a monitor filed for, sealed to the monitor's own public key: kept in the
@@ -199,6 +234,24 @@ mod tests {
         assert_eq!(open_for_reporter(&s, 4, &reporter).unwrap(), key);
         assert!(open_for_reporter(&s, 5, &reporter).is_err());
         assert!(open_for_reporter(&s, 4, &SecretKey::generate()).is_err());
+    }
+
+    #[test]
+    fn a_staff_text_opens_with_each_group_key_for_its_row_only() {
+        let (cndh, intake, other) = (PrivateKey::generate(), PrivateKey::generate(), PrivateKey::generate());
+        let to =
+            vec![("cndh".to_string(), 2, cndh.public_key()), ("intake".to_string(), 1, intake.public_key())];
+        let s = seal_for_groups("Témoin vu au camp", "case note 4", &to);
+        assert!(!s.contains("Témoin"));
+        let parts = sealed_groups(&s).unwrap();
+        assert_eq!(parts.len(), 2);
+        let (g, v, b) = &parts[0];
+        assert_eq!(open_for_group(b, "case note 4", g, *v, &cndh).as_deref(), Some("Témoin vu au camp"));
+        assert_eq!(open_for_group(b, "case note 5", g, *v, &cndh), None, "another row");
+        assert_eq!(open_for_group(b, "case note 4", g, *v, &other), None, "another key");
+        let (g, v, b) = &parts[1];
+        assert_eq!(open_for_group(b, "case note 4", g, *v, &intake).as_deref(), Some("Témoin vu au camp"));
+        assert_eq!(sealed_groups("une note d'avant"), None);
     }
 
     #[test]

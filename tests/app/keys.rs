@@ -361,7 +361,8 @@ fn reports_filed_after_keys_init_are_sealed_at_rest_and_open_for_intake_and_the_
         let intake_id = add_user(&app.db, "intake@vigie.ml", "intake", None);
         let inv_id = add_user(&app.db, "inv@cndh.ml", "investigator", Some("cndh"));
         let om_id = add_user(&app.db, "om@mediateur.ml", "ombudsman", Some("mediateur"));
-        for email in ["intake@vigie.ml", "inv@cndh.ml", "om@mediateur.ml"] {
+        add_user(&app.db, "audit@vigie.ml", "auditor", None);
+        for email in ["intake@vigie.ml", "inv@cndh.ml", "om@mediateur.ml", "audit@vigie.ml"] {
             drop(signed_in(&app, email));
         }
         // Before the keys are set up, a report is kept in clear (as before issue 15).
@@ -390,6 +391,8 @@ fn reports_filed_after_keys_init_are_sealed_at_rest_and_open_for_intake_and_the_
             .collect();
         markers.push("MARQUEUR-MESSAGE-SIGNALANT-201".into());
         markers.push("MARQUEUR-MESSAGE-CNDH-201".into());
+        markers.push("MARQUEUR-NOTE-201".into());
+        markers.push("MARQUEUR-CONCLUSION-201".into());
         let at_rest = |when: &str| {
             let bytes = database_bytes(&app.db);
             for m in &markers {
@@ -455,6 +458,37 @@ fn reports_filed_after_keys_init_are_sealed_at_rest_and_open_for_intake_and_the_
             seen.contains("MARQUEUR-MESSAGE-CNDH-201") && seen.contains("MARQUEUR-MESSAGE-SIGNALANT-201"),
             "{seen}"
         );
+        // A note and a finding's reasoning, sealed to the CNDH's and the intake desk's keys.
+        let post = crate::security_cases::post;
+        let base = format!("/staff/cases/{case2}");
+        assert_eq!(
+            post(&inv, &format!("{base}/notes"), "body=MARQUEUR-NOTE-201+temoin+au+camp").0,
+            Status::SeeOther
+        );
+        assert_eq!(post(&inv, &format!("{base}/assign"), &format!("user_id={inv_id}")).0, Status::SeeOther);
+        for to in ["acknowledged", "triage", "assigned", "investigation", "findings"] {
+            assert_eq!(
+                post(&inv, &format!("{base}/transition"), &format!("to={to}&reason=")).0,
+                Status::SeeOther,
+                "{to}"
+            );
+        }
+        let alleg: i32 = vigie::schema::allegations::table
+            .filter(vigie::schema::allegations::case_id.eq(case2))
+            .select(vigie::schema::allegations::id)
+            .first(&mut app.db.conn())
+            .unwrap();
+        let body = format!("allegation_id={alleg}&disposition=substantiated&standard=balance+of+probabilities&reasoning=MARQUEUR-CONCLUSION-201+certificat");
+        assert_eq!(post(&inv, &format!("{base}/findings"), &body).0, Status::SeeOther);
+        let page = get(&inv, &base);
+        assert!(page.contains("MARQUEUR-NOTE-201") && page.contains("MARQUEUR-CONCLUSION-201"), "{page}");
+        let audit = signed_in(&app, "audit@vigie.ml");
+        let page = get(&audit, &base);
+        assert!(
+            page.contains("MARQUEUR-NOTE-201") && page.contains("MARQUEUR-CONCLUSION-201"),
+            "the auditor reads them"
+        );
+        drop(audit);
         // The clear report of before still reads as before.
         assert!(get(&intake, "/staff/reports/1").contains("MARQUEUR-RECIT-100"));
         at_rest("after routing and reading");
