@@ -435,6 +435,7 @@ diesel::table! {
         translation -> Nullable<Text>,
         transcribed_by -> Nullable<Integer>,
         transcribed_at -> Nullable<Timestamp>,
+        stored_sha256 -> Nullable<Text>,
     }
 }
 

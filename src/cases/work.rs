@@ -383,11 +383,24 @@ pub(super) async fn voice_message(
     mut form: Checked<VoiceForm<'_>>,
 ) -> Result<Flash<Redirect>, AppError> {
     let rid = form.report_id.ok_or(AppError::BadRequest("report"))?;
+    // A sealed report's recording is stored sealed under its data key: the case and the report
+    // are checked first (404 for anyone else's).
+    let (reader, inst) = (worker.0.reader(), worker.0.institution);
+    let key = intake
+        .db
+        .run(move |c| {
+            let case = model::find_case(c, id, inst)?;
+            if !model::reports_of(c, case.event_id)?.iter().any(|r| r.0 == rid) {
+                return Err(AppError::NotFound);
+            }
+            crate::keyring::model::writing_key(c, rid, reader.as_ref())
+        })
+        .await?;
     let spooled = crate::reports::spooled(std::slice::from_mut(&mut form.file)).await;
     let staged = match spooled {
         Ok(mut files) if files.len() == 1 => {
             let (source, size) = files.remove(0);
-            intake.stage_recording(rid, source, size).await?
+            intake.stage_recording(rid, source, size, key).await?
         }
         Ok(_) => Err(crate::reports::evidence::EvidenceError::Empty),
         Err(e) => Err(e),

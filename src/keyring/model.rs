@@ -429,6 +429,7 @@ pub fn public_key_of(conn: &mut DbConn, user_id: i32) -> Result<Option<PublicKey
 /// A new report's data key sealed to the intake desk's latest group key, inside the filing
 /// transaction. None when the keys are not set up (`vigie keys init` not run): the report is
 /// then kept in clear, as before.
+#[derive(Clone)]
 pub struct NewReportKey {
     pub data_key: SecretKey,
     intake: GroupKey,

@@ -328,7 +328,7 @@ async fn attachment(
     let added = match super::routes::spooled(std::slice::from_mut(file)).await {
         Ok(mut files) if files.len() == 1 => {
             let (source, size) = files.remove(0);
-            match intake.attach_file(report.id, source, size).await {
+            match intake.attach_file(&report, source, size).await {
                 Ok(r) => r,
                 Err(e) => return app_error(e),
             }

@@ -168,7 +168,8 @@ pub(super) async fn listen(
         Err(e) => return lookup_failed(page, e).map(rocket::Either::Right),
     };
     let (rid, aid) = (report.id, form.attachment.ok_or(AppError::NotFound)?);
-    let found = intake.db.run(move |c| Ok(super::model::thread_recording(c, rid, aid)?)).await?;
+    let key = report.data_key.clone();
+    let found = intake.db.run(move |c| super::model::thread_recording(c, rid, aid, key.as_ref())).await?;
     let (ct, data) = found.ok_or(AppError::NotFound)?;
     let ct = rocket::http::ContentType::parse_flexible(&ct).unwrap_or(rocket::http::ContentType::Binary);
     Ok(rocket::Either::Left((ct, data)))
@@ -204,7 +205,7 @@ pub(super) async fn attach(
             if form.voice {
                 intake.add_voice_message(&report, source, size, None).await?.map(|()| (String::new(), 0))
             } else {
-                intake.attach_file(report.id, source, size).await?
+                intake.attach_file(&report, source, size).await?
             }
         }
         Ok(_) => Err(EvidenceError::Empty),
@@ -299,7 +300,7 @@ pub(super) async fn mine_attach(
     let added = match super::routes::spooled(std::slice::from_mut(&mut form.file)).await {
         Ok(mut files) if files.len() == 1 => {
             let (source, size) = files.remove(0);
-            intake.attach_file(report.id, source, size).await?
+            intake.attach_file(&report, source, size).await?
         }
         Ok(_) => Err(EvidenceError::Empty),
         Err(e) => Err(e),

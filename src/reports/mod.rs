@@ -358,7 +358,11 @@ impl Intake<'_> {
         let monitor_actor =
             monitor.as_ref().map(|m| Actor::User { id: m.monitor_id, email: m.email.clone(), ip: None });
         let files = evidence.len();
-        let staged = self.stage_evidence(evidence, today).await?;
+        // Encryption at rest: the report's data key is drawn before its files are staged, so
+        // that they are stored sealed under it (None before `vigie keys init`).
+        let report_key = self.db.run(crate::keyring::model::new_report_key).await?;
+        let file_key = report_key.as_ref().map(|k| k.data_key.clone());
+        let staged = self.stage_evidence(evidence, today, file_key).await?;
         let linked = staged.clone();
         let filed = self
             .db
@@ -374,6 +378,7 @@ impl Intake<'_> {
                     &model::NewReport {
                         draft: &draft,
                         receipt: &digest,
+                        key: report_key.as_ref(),
                         channel,
                         locale: &lang,
                         today,
@@ -420,6 +425,7 @@ impl Intake<'_> {
         &self,
         evidence: Vec<Evidence>,
         today: chrono::NaiveDate,
+        key: Option<crate::crypto::SecretKey>,
     ) -> Result<Vec<i32>, AppError> {
         if evidence.is_empty() {
             return Ok(vec![]);
@@ -427,11 +433,12 @@ impl Intake<'_> {
         let _permit = self.evidence_writes.0.acquire().await.map_err(AppError::internal)?;
         let mut staged = Vec::with_capacity(evidence.len());
         for e in evidence {
+            let key = key.clone();
             let stored = self
                 .db
                 .transaction(move |c| {
                     let data = e.source.read_all().map_err(AppError::internal)?;
-                    Ok(model::stage_attachment(c, &e, &data, today, None)?)
+                    Ok(model::stage_attachment(c, &e, &data, today, None, key.as_ref())?)
                 })
                 .await;
             match stored {
@@ -453,13 +460,14 @@ impl Intake<'_> {
         report_id: i32,
         source: Source,
         size: u64,
+        key: Option<crate::crypto::SecretKey>,
     ) -> Result<Result<i32, EvidenceError>, AppError> {
         let e = match self.checked_recording(report_id, source, size).await? {
             Ok(e) => e,
             Err(e) => return Ok(Err(e)),
         };
         let today = Utc::now().date_naive();
-        Ok(Ok(self.stage_evidence(vec![e], today).await?[0]))
+        Ok(Ok(self.stage_evidence(vec![e], today, key).await?[0]))
     }
 
     /// A recording for a voice message: within the report's evidence limits, checked as
@@ -664,10 +672,11 @@ impl Intake<'_> {
     /// `Ok(Ok((sha256, size)))` when saved, `Ok(Err(_))` when refused.
     pub async fn attach_file(
         &self,
-        report_id: i32,
+        report: &model::ReceiptReport,
         source: Source,
         size: u64,
     ) -> Result<Result<(String, u64), EvidenceError>, AppError> {
+        let report_id = report.id;
         let usage = self.evidence_usage(report_id).await?;
         if let Err(e) = evidence::check_caps(&self.caps(), &usage, &[size]) {
             return Ok(Err(e));
@@ -681,7 +690,7 @@ impl Intake<'_> {
         };
         let Some(e) = files.pop() else { return Ok(Err(EvidenceError::Empty)) };
         let done = (e.sha256.clone(), e.size);
-        Ok(self.add_attachment(report_id, e).await?.map(|_| done))
+        Ok(self.add_attachment(report, e).await?.map(|_| done))
     }
 
     /// A voice message through a receipt: the recording is checked and saved as a file of the
@@ -701,7 +710,7 @@ impl Intake<'_> {
             Ok(e) => e,
             Err(e) => return Ok(Err(e)),
         };
-        let id = match self.add_attachment(report.id, e).await? {
+        let id = match self.add_attachment(report, e).await? {
             Ok(id) => id,
             Err(e) => return Ok(Err(e)),
         };
@@ -714,13 +723,17 @@ impl Intake<'_> {
     /// uploads cannot pass them together; `Ok(Err(_))` when a limit refused the file.
     pub async fn add_attachment(
         &self,
-        report_id: i32,
+        report: &model::ReceiptReport,
         e: Evidence,
     ) -> Result<Result<i32, EvidenceError>, AppError> {
+        let report_id = report.id;
+        if report.sealed && report.data_key.is_none() {
+            return Err(AppError::internal("a sealed report's key did not open"));
+        }
         let today = Utc::now().date_naive();
         let caps = self.caps();
         let (size, sha256) = (e.size, e.sha256.clone());
-        let staged = self.stage_evidence(vec![e], today).await?;
+        let staged = self.stage_evidence(vec![e], today, report.data_key.clone()).await?;
         let linked = staged.clone();
         let done = self
             .db

@@ -47,6 +47,9 @@ pub struct NewReport<'a> {
     /// The receipt's Argon2id output: its look-up value is stored, and once the keys are set
     /// up its reporter key opens the reporter's copy of the data key.
     pub receipt: &'a crate::crypto::ReceiptDigest,
+    /// The report's data key, drawn before its files were staged; None before the keys are set
+    /// up (the report is then kept in clear).
+    pub key: Option<&'a crate::keyring::model::NewReportKey>,
     pub channel: &'a str,
     pub locale: &'a str,
     pub today: NaiveDate,
@@ -54,12 +57,11 @@ pub struct NewReport<'a> {
 }
 
 pub fn insert_report(conn: &mut DbConn, new: &NewReport) -> Result<i32, crate::error::AppError> {
-    let NewReport { draft, receipt, channel, locale, today, monitor } = *new;
+    let NewReport { draft, receipt, key, channel, locale, today, monitor } = *new;
     let loc = &draft.location;
     let on_behalf_of = monitor.map(|m| m.on_behalf_of.trim().to_string()).filter(|s| !s.is_empty());
     // Encryption at rest (issue 15): once the keys are set up, the protected fields are sealed
     // under the report's own data key and the clear columns stay empty.
-    let key = crate::keyring::model::new_report_key(conn)?;
     let protected = crate::keyring::Protected {
         narrative: draft.narrative.clone(),
         victim_details: draft.victim_details.clone(),
@@ -67,7 +69,7 @@ pub fn insert_report(conn: &mut DbConn, new: &NewReport) -> Result<i32, crate::e
         reporter_contact: draft.reporter_contact.clone(),
         on_behalf_of,
     };
-    let sealed = key.as_ref().map(|k| protected.seal(&k.data_key));
+    let sealed = key.map(|k| protected.seal(&k.data_key));
     let monitor_key = match (&sealed, monitor) {
         (Some(_), Some(m)) => crate::keyring::model::public_key_of(conn, m.monitor_id)?,
         _ => None,
@@ -122,7 +124,7 @@ pub fn insert_report(conn: &mut DbConn, new: &NewReport) -> Result<i32, crate::e
         ))
         .returning(reports::id)
         .get_result(conn)?;
-    if let Some(k) = &key {
+    if let Some(k) = key {
         crate::keyring::model::store_new_report_key(
             conn,
             id,
@@ -148,7 +150,17 @@ pub fn stage_attachment(
     data: &[u8],
     today: NaiveDate,
     uploaded_by: Option<i32>,
+    key: Option<&crate::crypto::SecretKey>,
 ) -> QueryResult<i32> {
+    use crate::keyring::report::{seal_file, FilePart};
+    // A sealed report's file is stored sealed under its data key, its staff copy too.
+    let stored = key.map(|k| seal_file(k, FilePart::Original, data));
+    let safe = e.safe.as_ref().map(|s| match key {
+        Some(k) => seal_file(k, FilePart::StaffCopy, &s.data),
+        None => s.data.clone(),
+    });
+    let stored_sha256 = stored.as_deref().map(crate::crypto::sha256_hex);
+    let data = stored.as_deref().unwrap_or(data);
     diesel::insert_into(attachments::table)
         .values((
             attachments::report_id.eq(None::<i32>),
@@ -159,7 +171,8 @@ pub fn stage_attachment(
             attachments::data.eq(data),
             attachments::uploaded_on.eq(today),
             attachments::uploaded_by.eq(uploaded_by),
-            attachments::safe_data.eq(e.safe.as_ref().map(|s| s.data.as_slice())),
+            attachments::safe_data.eq(safe.as_deref()),
+            attachments::stored_sha256.eq(stored_sha256),
             attachments::safe_content_type.eq(e.safe.as_ref().map(|s| s.content_type)),
             attachments::warning.eq(e.warning),
             attachments::purpose.eq(e.purpose),
@@ -351,21 +364,29 @@ pub fn add_message(
 }
 
 /// The recording of a voice message of a report's thread (content type, bytes), if `attachment`
-/// is one: what the reporter may play back through the receipt.
+/// is one: what the reporter may play back through the receipt (a sealed one opened with the
+/// report's data key, which the receipt opened).
 pub fn thread_recording(
     conn: &mut DbConn,
     report_id: i32,
     attachment: i32,
-) -> QueryResult<Option<(String, Vec<u8>)>> {
-    attachments::table
+    key: Option<&crate::crypto::SecretKey>,
+) -> Result<Option<(String, Vec<u8>)>, crate::error::AppError> {
+    let found: Option<(String, Vec<u8>, Option<String>)> = attachments::table
         .inner_join(messages::table.on(messages::attachment_id.eq(attachments::id.nullable())))
         .filter(messages::report_id.eq(report_id))
         .filter(attachments::report_id.eq(report_id))
         .filter(attachments::id.eq(attachment))
         .filter(attachments::purpose.eq("message"))
-        .select((attachments::content_type, attachments::data))
+        .select((attachments::content_type, attachments::data, attachments::stored_sha256))
         .first(conn)
-        .optional()
+        .optional()?;
+    let Some((ct, data, sealed)) = found else { return Ok(None) };
+    if sealed.is_none() {
+        return Ok(Some((ct, data)));
+    }
+    let key = key.ok_or(crate::error::AppError::NotFound)?;
+    Ok(Some((ct, crate::keyring::report::open_file(key, crate::keyring::report::FilePart::Original, &data)?)))
 }
 
 /// Marks a message as told by voice: its recording.
@@ -470,6 +491,8 @@ pub fn next_image_without_copy(conn: &mut DbConn, after_id: i32) -> QueryResult<
         .filter(attachments::id.gt(after_id))
         .filter(attachments::kind.eq("image"))
         .filter(attachments::safe_data.is_null())
+        // A sealed file's copy was made (and sealed) when it was saved.
+        .filter(attachments::stored_sha256.is_null())
         .order(attachments::id)
         .select((attachments::id, attachments::data))
         .first(conn)

@@ -51,9 +51,11 @@ pub(super) fn download(id: i32, content_type: &str, body: Vec<u8>, original: boo
 pub(super) async fn attachment(staff: Staff<'_>, id: i32) -> Result<Download, AppError> {
     let scope = scope_of(&staff).ok_or(AppError::NotFound)?;
     let thread = thread_of(&staff, scope);
+    let reader = staff.reader();
     let (meta, data) = staff
         .write_all(move |c| {
-            let (meta, data) = model::attachment_data(c, id, scope, model::FileCopy::Staff, thread)?;
+            let (meta, data) =
+                model::attachment_data(c, id, scope, model::FileCopy::Staff, thread, reader.as_ref())?;
             let mut entries = vec![];
             if data.is_some() {
                 let copy = if meta.kind == "image" { "safe" } else { "original" };
@@ -74,9 +76,11 @@ pub(super) async fn attachment(staff: Staff<'_>, id: i32) -> Result<Download, Ap
 pub(super) async fn attachment_thumb(staff: Staff<'_>, id: i32) -> Result<Download, AppError> {
     let scope = scope_of(&staff).ok_or(AppError::NotFound)?;
     let thread = thread_of(&staff, scope);
+    let reader = staff.reader();
     let (meta, data) = staff
         .write_all(move |c| {
-            let (meta, data) = model::attachment_data(c, id, scope, model::FileCopy::Staff, thread)?;
+            let (meta, data) =
+                model::attachment_data(c, id, scope, model::FileCopy::Staff, thread, reader.as_ref())?;
             let mut entries = vec![];
             if data.is_some() && meta.kind == "image" {
                 let details = format!("sha256={} copy=thumbnail", meta.sha256);
@@ -98,11 +102,18 @@ pub(super) async fn attachment_thumb(staff: Staff<'_>, id: i32) -> Result<Downlo
 /// gets 404. Every download is audited.
 #[rocket::get("/staff/attachments/<id>/original")]
 pub(super) async fn attachment_original(staff: EvidenceCustodian<'_>, id: i32) -> Result<Download, AppError> {
+    let reader = staff.0.reader();
     let (meta, data) = staff
         .0
         .write("attachment.original", ("attachment", id.to_string()), move |c| {
-            let (meta, data) =
-                model::attachment_data(c, id, Scope::All, model::FileCopy::Original, model::Thread::All)?;
+            let (meta, data) = model::attachment_data(
+                c,
+                id,
+                Scope::All,
+                model::FileCopy::Original,
+                model::Thread::All,
+                reader.as_ref(),
+            )?;
             let details = format!("sha256={}", meta.sha256);
             Ok(((meta, data), details))
         })

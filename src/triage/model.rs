@@ -177,27 +177,45 @@ pub fn attachment_meta(
 
 /// An evidence file's bytes (content type, data), if the scope may see its report; None when
 /// the staff copy of a photo could not be made.
+/// A sealed file (issue 15) is opened with `reader`'s keys; None when they hold none.
 pub fn attachment_data(
     conn: &mut DbConn,
     id: i32,
     scope: Scope,
     copy: FileCopy,
     thread: Thread,
-) -> QueryResult<(AttachmentMeta, FileBytes)> {
+    reader: Option<&crate::keyring::Reader>,
+) -> Result<(AttachmentMeta, FileBytes), crate::error::AppError> {
+    use crate::keyring::report::{open_file, FilePart};
     // A staged file (stored, not yet linked to its report) is nobody's to read.
     let meta = attachment_meta(conn, id, scope, thread)?;
+    let sealed: Option<String> =
+        attachments::table.find(id).select(attachments::stored_sha256).first(conn)?;
+    let key = match sealed {
+        Some(_) => match crate::keyring::model::reading_key(conn, meta.report_id, reader)? {
+            Some(k) => Some(k),
+            None => return Ok((meta, None)),
+        },
+        None => None,
+    };
+    let open = |part: FilePart, data: Vec<u8>| -> Result<Vec<u8>, crate::error::AppError> {
+        Ok(match &key {
+            Some(k) => open_file(k, part, &data)?,
+            None => data,
+        })
+    };
     let bytes = if copy == FileCopy::Staff && meta.kind == "image" {
         let safe: (Option<String>, Option<Vec<u8>>) = attachments::table
             .find(id)
             .select((attachments::safe_content_type, attachments::safe_data))
             .first(conn)?;
         match safe {
-            (Some(ct), Some(data)) => Some((ct, data)),
+            (Some(ct), Some(data)) => Some((ct, open(FilePart::StaffCopy, data)?)),
             _ => None,
         }
     } else {
         let data: Vec<u8> = attachments::table.find(id).select(attachments::data).first(conn)?;
-        Some((meta.content_type.clone(), data))
+        Some((meta.content_type.clone(), open(FilePart::Original, data)?))
     };
     Ok((meta, bytes))
 }

@@ -392,6 +392,8 @@ fn reports_filed_after_keys_init_are_sealed_at_rest_and_open_for_intake_and_the_
         markers.push("MARQUEUR-MESSAGE-SIGNALANT-201".into());
         markers.push("MARQUEUR-MESSAGE-CNDH-201".into());
         markers.push("MARQUEUR-NOTE-201".into());
+        markers.push("MARQUEUR-FICHIER-201".into());
+        markers.push("MARQUEUR-FICHIER-FORMULAIRE".into());
         markers.push("MARQUEUR-CONCLUSION-201".into());
         let at_rest = |when: &str| {
             let bytes = database_bytes(&app.db);
@@ -521,6 +523,31 @@ fn reports_filed_after_keys_init_are_sealed_at_rest_and_open_for_intake_and_the_
                 other => panic!("{who}: {other:?}"),
             }
         }
+
+        // Evidence: a file sent later with the receipt (several 64 KiB chunks) and one sent with
+        // the form, both stored sealed; the CNDH and the intake officer get them back whole.
+        let mut pdf = b"%PDF-1.4\n% MARQUEUR-FICHIER-201\n".to_vec();
+        pdf.resize(150_000, b' ');
+        let (ct, body) = multipart(&[("receipt", &receipt2)], &[("file", "preuve.pdf", &pdf)]);
+        let r = app.client.post("/api/v1/receipts/attachments").header(ct).body(body).dispatch();
+        assert_eq!(r.status(), Status::Created, "{:?}", r.into_string());
+        let mut pdf4 = b"%PDF-1.4\n% MARQUEUR-FICHIER-FORMULAIRE\n".to_vec();
+        pdf4.resize(2_000, b' ');
+        crate::security_evidence::file_with(&app.client, &[("evidence", "f.pdf", &pdf4)]); // report 4
+        at_rest("after the files");
+        let file_of = |report: i32| -> i32 {
+            vigie::schema::attachments::table
+                .filter(vigie::schema::attachments::report_id.eq(report))
+                .select(vigie::schema::attachments::id)
+                .first(&mut app.db.conn())
+                .unwrap()
+        };
+        let r = inv.get(format!("/staff/attachments/{}", file_of(2))).dispatch();
+        assert_eq!(r.status(), Status::Ok);
+        assert_eq!(r.into_bytes().unwrap(), pdf, "the CNDH gets the file back whole");
+        let r = intake.get(format!("/staff/attachments/{}", file_of(4))).dispatch();
+        assert_eq!(r.status(), Status::Ok);
+        assert_eq!(r.into_bytes().unwrap(), pdf4, "the intake officer too");
 
         // One changed character of the sealed fields: refused, shown as such, never as text.
         let mut bad = sealed.clone().unwrap();

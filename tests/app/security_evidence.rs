@@ -44,7 +44,7 @@ fn post_report(
 }
 
 /// Files a report with these files through the form; returns its receipt.
-fn file_with(client: &Client, files: &[(&str, &str, &[u8])]) -> String {
+pub(crate) fn file_with(client: &Client, files: &[(&str, &str, &[u8])]) -> String {
     let token = csrf(client);
     let (status, html) = post_report(client, &report_form(&token), files);
     assert_eq!(status, Status::Created, "{}", &html[..html.len().min(3000)]);

@@ -8,6 +8,9 @@
 -- A share that could not be made in the routing officer's request (they did not hold the
 -- key yet) waits in `report_keys_wanted` until a holder signs in.
 ALTER TABLE reports ADD COLUMN sealed TEXT;
+-- An evidence file of a sealed report is stored sealed (its staff copy too): the SHA-256 of
+-- the stored bytes lets a restore check them; `sha256` stays the original's, for custody.
+ALTER TABLE attachments ADD COLUMN stored_sha256 TEXT;
 CREATE TABLE report_keys (
     report_id INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
     holder TEXT NOT NULL,
