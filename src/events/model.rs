@@ -128,6 +128,18 @@ pub struct AttachmentMeta {
     pub transcriber: Option<String>,
 }
 
+impl AttachmentMeta {
+    /// The transcription and translation of a sealed report's recording, opened with its data
+    /// key (issue 15); left out when they do not open.
+    pub fn unseal_transcription(&mut self, report_sealed: bool, key: Option<&crate::crypto::SecretKey>) {
+        let open = |t: &Option<String>| {
+            t.as_deref().and_then(|t| crate::keyring::report::open_message(t, report_sealed, key))
+        };
+        self.transcription = open(&self.transcription);
+        self.translation = open(&self.translation);
+    }
+}
+
 /// Records the transcription and French translation of a recording.
 pub fn set_transcription(
     conn: &mut DbConn,

@@ -151,13 +151,20 @@ pub(super) async fn transcription(
     }
     let uid = staff.user.id;
     let now = chrono::Utc::now().naive_utc();
+    let reader = staff.reader();
     let report_id = staff
         .write("attachment.transcribe", ("attachment", id.to_string()), move |c| {
             let meta = model::attachment_meta(c, id, scope, thread)?;
             if meta.kind != "audio" {
                 return Err(AppError::NotFound);
             }
-            crate::events::model::set_transcription(c, id, &text, &translation, uid, now)?;
+            // A sealed report's transcription is sealed under its data key, as its messages.
+            let key = crate::keyring::model::writing_key(c, meta.report_id, reader.as_ref())?;
+            let seal = |t: &str| match &key {
+                Some(k) if !t.is_empty() => crate::keyring::report::seal_message(k, t),
+                _ => t.to_string(),
+            };
+            crate::events::model::set_transcription(c, id, &seal(&text), &seal(&translation), uid, now)?;
             let details = format!(
                 "report={} sha256={} transcription_chars={} translation_chars={}",
                 meta.report_id,

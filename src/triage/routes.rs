@@ -277,7 +277,7 @@ pub(super) async fn render_report(
             let mut r = model::find_report(c, id, scope)?;
             let opened = r.unseal(c, reader.as_ref())?;
             let vts: Vec<i32> = model::violations_of(c, &[id])?.into_iter().map(|v| v.1).collect();
-            let files = model::attachments_of(c, id)?;
+            let mut files = model::attachments_of(c, id)?;
             // Security: a case worker reads their institution's thread; an intake officer the
             // shared one before routing; the auditor every thread.
             let all = if role == crate::auth::Role::Auditor { Thread::All } else { Thread::Shared };
@@ -287,6 +287,9 @@ pub(super) async fn render_report(
             for m in &mut msgs {
                 m.2 = crate::keyring::report::open_message(&m.2, r.sealed.is_some(), key.as_ref())
                     .unwrap_or_default();
+            }
+            for f in &mut files {
+                f.unseal_transcription(r.sealed.is_some(), key.as_ref());
             }
             // Unread markers (issue 10, item 9): what was seen before, then all of it.
             let seen = cases::read_marks_of(c, &[uid], &[id])?.first().map(|m| m.2).unwrap_or(0);

@@ -394,6 +394,8 @@ fn reports_filed_after_keys_init_are_sealed_at_rest_and_open_for_intake_and_the_
         markers.push("MARQUEUR-NOTE-201".into());
         markers.push("MARQUEUR-FICHIER-201".into());
         markers.push("MARQUEUR-FICHIER-FORMULAIRE".into());
+        markers.push("MARQUEUR-TRANSCRIPTION".into());
+        markers.push("MARQUEUR-TRADUCTION".into());
         markers.push("MARQUEUR-CONCLUSION-201".into());
         let at_rest = |when: &str| {
             let bytes = database_bytes(&app.db);
@@ -548,6 +550,21 @@ fn reports_filed_after_keys_init_are_sealed_at_rest_and_open_for_intake_and_the_
         let r = intake.get(format!("/staff/attachments/{}", file_of(4))).dispatch();
         assert_eq!(r.status(), Status::Ok);
         assert_eq!(r.into_bytes().unwrap(), pdf4, "the intake officer too");
+        // A recording told with the form (report 5), played and transcribed by the intake officer.
+        const OGG: &[u8] = b"OggS\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x13OpusHead\x01\x01\x38\x01\x80\xbb\x00\x00\x00\x00\x00";
+        crate::security_evidence::file_with(&app.client, &[("voice", "voix.ogg", OGG)]);
+        let aid = file_of(5);
+        let r = intake.get(format!("/staff/attachments/{aid}")).dispatch();
+        assert_eq!(r.into_bytes().unwrap(), OGG);
+        let body =
+            "back=/staff/reports/5&transcription=MARQUEUR-TRANSCRIPTION&translation=MARQUEUR-TRADUCTION";
+        assert_eq!(
+            post(&intake, &format!("/staff/attachments/{aid}/transcription"), body).0,
+            Status::SeeOther
+        );
+        let page = get(&intake, "/staff/reports/5");
+        assert!(page.contains("MARQUEUR-TRANSCRIPTION") && page.contains("MARQUEUR-TRADUCTION"));
+        at_rest("after the transcription");
 
         // One changed character of the sealed fields: refused, shown as such, never as text.
         let mut bad = sealed.clone().unwrap();
