@@ -127,6 +127,13 @@ enum KeysCommand {
         #[arg(long, default_value_t = 3)]
         threshold: u8,
     },
+    /// Seal what was kept in clear before `keys init` (reports, their messages and files, case
+    /// notes, findings), in batches of BATCH reports, each batch its own transaction: stopped,
+    /// it goes on where it was when run again. `keys init` runs it too.
+    Seal {
+        #[arg(long, default_value_t = 200)]
+        batch: i64,
+    },
     /// Give every version of a group's key (`intake` or an institution's code) to a member's
     /// account with the recovery key, when no member who holds it remains. Reads the shares
     /// from standard input, one per line, as `keys init` printed them.
@@ -165,6 +172,7 @@ pub fn main() -> ExitCode {
         Command::Audit(AuditCommand::Verify) => audit_verify(),
         Command::Keys(KeysCommand::Init { shares, threshold }) => keys_init(shares, threshold),
         Command::Keys(KeysCommand::Recover { group, to }) => keys_recover(&group, &to),
+        Command::Keys(KeysCommand::Seal { batch }) => keys_seal(batch),
         Command::Remind => remind(),
         Command::Locales { missing } => locales(missing),
         Command::Backup { file } => backup(&file),
@@ -420,7 +428,8 @@ fn keys_init(shares: u8, threshold: u8) -> Result<(), Failure> {
             println!("created the key of group {}", e.group);
         }
         println!("the recovery key existed already; no share is printed again");
-        return Ok(());
+        drop(pooled);
+        return keys_seal(200);
     }
     let recovery = crate::crypto::PrivateKey::generate();
     let split = crate::crypto::shamir::split(recovery.to_bytes().as_ref(), shares, threshold)
@@ -453,6 +462,53 @@ fn keys_init(shares: u8, threshold: u8) -> Result<(), Failure> {
     for s in &split {
         println!("share {}: {}", s.x, s.to_text());
     }
+    println!();
+    drop(pooled);
+    keys_seal(200)
+}
+
+/// `vigie keys seal`: what was kept in clear, sealed batch by batch (resumable).
+fn keys_seal(batch: i64) -> Result<(), Failure> {
+    if batch < 1 {
+        return Err(Failure(2, "--batch must be at least 1".into()));
+    }
+    let p = prepared()?;
+    let mut pooled = p.db.get()?;
+    let conn: &mut DbConn = &mut pooled;
+    let mut total = crate::keyring::model::SealedBatch::default();
+    loop {
+        let now = chrono::Utc::now().naive_utc();
+        let done = conn.transaction(|c: &mut DbConn| {
+            crate::db::begin_write(c)?;
+            let done = crate::keyring::model::seal_existing(c, batch, now)?;
+            if !done.is_empty() {
+                let details = format!(
+                    "reports={} files={} notes={} findings={}",
+                    done.reports, done.files, done.notes, done.findings
+                );
+                audit::record(c, &Actor::System("cli"), "keys.seal", "batch", "-", &details)?;
+            }
+            Ok::<_, crate::error::AppError>(done)
+        })?;
+        if done.is_empty() {
+            break;
+        }
+        total.reports += done.reports;
+        total.files += done.files;
+        total.notes += done.notes;
+        total.findings += done.findings;
+        println!(
+            "sealed so far: {} reports, {} files, {} notes, {} findings",
+            total.reports, total.files, total.notes, total.findings
+        );
+    }
+    // SQLite: the clear rows were overwritten in place (secure_delete), but earlier frames of
+    // the write-ahead log may still hold them: checkpoint it and cut it to nothing.
+    if let DbConn::Sqlite(c) = conn {
+        diesel::connection::SimpleConnection::batch_execute(c, "PRAGMA wal_checkpoint(TRUNCATE);")
+            .map_err(crate::error::AppError::from)?;
+    }
+    println!("nothing left in clear to seal");
     Ok(())
 }
 

@@ -276,15 +276,7 @@ pub fn add_note(
         .get_result(conn)?)
 }
 
-/// What a case's note is sealed for (its associated data).
-pub fn note_what(case_id: i32) -> String {
-    format!("case note of case {case_id}")
-}
-
-/// What an allegation's finding's reasoning is sealed for.
-pub fn finding_what(allegation_id: i32) -> String {
-    format!("finding reasoning of allegation {allegation_id}")
-}
+pub use crate::keyring::report::{finding_what, note_what};
 
 /// (who, body, when)
 pub fn notes_of(conn: &mut DbConn, case_id: i32) -> QueryResult<Vec<(String, String, NaiveDateTime)>> {

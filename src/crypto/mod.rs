@@ -141,6 +141,14 @@ impl ReceiptDigest {
         format!("argon2id$v=19$m=19456,t=2,p=1${}", hex::encode(self.0.as_ref()))
     }
 
+    /// The output back from a stored value of the older form ([`ReceiptDigest::legacy`]), so
+    /// that `vigie keys seal` can make the look-up value and the reporter's copy of a report
+    /// filed in clear (and then replace the stored output); None for any other value.
+    pub fn from_legacy(stored: &str) -> Option<ReceiptDigest> {
+        let raw = hex::decode(stored.strip_prefix("argon2id$v=19$m=19456,t=2,p=1$")?).ok()?;
+        Some(ReceiptDigest(zeroize::Zeroizing::new(raw.try_into().ok()?)))
+    }
+
     /// The key that opens the reporter's copy of their report's data key.
     pub fn reporter_key(&self) -> SecretKey {
         keys::derive(None, self.0.as_ref(), b"vigie reporter key v1")
@@ -341,6 +349,9 @@ mod tests {
         assert!(d.lookup().starts_with("argon2id+hkdf$") && d.lookup() != a);
         assert!(!a.contains(&hex::encode(d.reporter_key().as_bytes())));
         assert!(!d.lookup().contains(&hex::encode(d.reporter_key().as_bytes())));
+        let back = ReceiptDigest::from_legacy(&a).unwrap();
+        assert_eq!((back.lookup(), back.reporter_key()), (d.lookup(), d.reporter_key()));
+        assert!(ReceiptDigest::from_legacy(&d.lookup()).is_none());
     }
 
     #[test]

@@ -719,3 +719,184 @@ pub fn share_wanted(
     }
     Ok(out)
 }
+
+// Sealing what was kept in clear (`vigie keys seal`, run by `keys init`) -------------------------
+
+/// What one batch of [`seal_existing`] sealed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SealedBatch {
+    pub reports: usize,
+    pub files: usize,
+    pub notes: usize,
+    pub findings: usize,
+}
+
+impl SealedBatch {
+    pub fn is_empty(&self) -> bool {
+        *self == SealedBatch::default()
+    }
+}
+
+type ClearReport =
+    (i32, String, String, String, Option<String>, Option<String>, Option<String>, Option<i32>, Option<i32>);
+
+/// Seals up to `limit` reports kept in clear (filed before `vigie keys init`) as if they were
+/// filed now: their protected fields, messages, files and transcriptions under a new data key
+/// sealed to the intake desk, to each institution with a case on the report's event, to the
+/// monitor who filed it and to the reporter (from the Argon2id output the older receipt form
+/// stored, which is then replaced by the look-up value); then up to `limit` case notes and
+/// findings kept in clear. One transaction: run it again until it seals nothing (resumable).
+pub fn seal_existing(conn: &mut DbConn, limit: i64, now: NaiveDateTime) -> Result<SealedBatch, AppError> {
+    use super::report::{finding_what, note_what, seal_file, seal_for_monitor, seal_message, FilePart};
+    use crate::schema::{allegations, attachments, case_notes, messages};
+    let Some(intake) = latest(conn, INTAKE)? else {
+        return Err(AppError::Config("no intake key: run `vigie keys init` first".into()));
+    };
+    let intake_public = PublicKey::from_text(&intake.public_key)?;
+    let mut out = SealedBatch::default();
+    let rows: Vec<ClearReport> = reports::table
+        .filter(reports::sealed.is_null())
+        .order(reports::id)
+        .limit(limit)
+        .select((
+            reports::id,
+            reports::receipt_hash,
+            reports::narrative,
+            reports::victim_details,
+            reports::reporter_name,
+            reports::reporter_contact,
+            reports::on_behalf_of,
+            reports::monitor_id,
+            reports::event_id,
+        ))
+        .load(conn)?;
+    for (
+        id,
+        receipt_hash,
+        narrative,
+        victim_details,
+        reporter_name,
+        reporter_contact,
+        on_behalf_of,
+        monitor_id,
+        event_id,
+    ) in rows
+    {
+        let key = SecretKey::generate();
+        let fields = Protected { narrative, victim_details, reporter_name, reporter_contact, on_behalf_of };
+        let monitor = match monitor_id {
+            Some(m) => public_key_of(conn, m)?,
+            None => None,
+        };
+        let digest = crate::crypto::ReceiptDigest::from_legacy(&receipt_hash);
+        diesel::update(reports::table.find(id))
+            .set((
+                reports::narrative.eq(""),
+                reports::victim_details.eq(""),
+                reports::reporter_name.eq(None::<String>),
+                reports::reporter_contact.eq(None::<String>),
+                reports::on_behalf_of.eq(match (&fields.on_behalf_of, &monitor) {
+                    (Some(name), Some(public)) => Some(seal_for_monitor(name, public)),
+                    _ => None,
+                }),
+                reports::sealed.eq(Some(fields.seal(&key))),
+                reports::receipt_hash.eq(digest.as_ref().map_or(receipt_hash.clone(), |d| d.lookup())),
+            ))
+            .execute(conn)?;
+        let sealed = seal_data_key(&key, id, INTAKE, intake.version, &intake_public);
+        insert_report_key(conn, id, INTAKE, Some(intake.id), &sealed)?;
+        if let Some(d) = &digest {
+            insert_report_key(conn, id, REPORTER, None, &seal_for_reporter(&key, id, &d.reporter_key()))?;
+        }
+        if let Some(public) = &monitor {
+            insert_report_key(conn, id, MONITOR, None, &seal_data_key(&key, id, MONITOR, 0, public))?;
+        }
+        if let Some(e) = event_id {
+            let holders: Vec<String> = cases::table
+                .inner_join(institutions::table)
+                .filter(cases::event_id.eq(e))
+                .select(institutions::code)
+                .distinct()
+                .load(conn)?;
+            for h in holders {
+                if let Some(gk) = latest_or_create(conn, &h, now)? {
+                    let public = PublicKey::from_text(&gk.public_key)?;
+                    insert_report_key(
+                        conn,
+                        id,
+                        &h,
+                        Some(gk.id),
+                        &seal_data_key(&key, id, &h, gk.version, &public),
+                    )?;
+                }
+            }
+        }
+        let bodies: Vec<(i32, String)> = messages::table
+            .filter(messages::report_id.eq(id))
+            .select((messages::id, messages::body))
+            .load(conn)?;
+        for (m, body) in bodies {
+            diesel::update(messages::table.find(m))
+                .set(messages::body.eq(seal_message(&key, &body)))
+                .execute(conn)?;
+        }
+        // Files one at a time (each up to `upload_max_mb`).
+        let files: Vec<i32> = attachments::table
+            .filter(attachments::report_id.eq(id))
+            .filter(attachments::stored_sha256.is_null())
+            .select(attachments::id)
+            .load(conn)?;
+        for f in files {
+            type FileRow = (Vec<u8>, Option<Vec<u8>>, Option<String>, Option<String>);
+            let (data, safe, transcription, translation): FileRow = attachments::table
+                .find(f)
+                .select((
+                    attachments::data,
+                    attachments::safe_data,
+                    attachments::transcription,
+                    attachments::translation,
+                ))
+                .first(conn)?;
+            let stored = seal_file(&key, FilePart::Original, &data);
+            diesel::update(attachments::table.find(f))
+                .set((
+                    attachments::stored_sha256.eq(Some(crate::crypto::sha256_hex(&stored))),
+                    attachments::data.eq(stored),
+                    attachments::safe_data.eq(safe.map(|s| seal_file(&key, FilePart::StaffCopy, &s))),
+                    attachments::transcription.eq(transcription.map(|t| seal_message(&key, &t))),
+                    attachments::translation.eq(translation.map(|t| seal_message(&key, &t))),
+                ))
+                .execute(conn)?;
+            out.files += 1;
+        }
+        out.reports += 1;
+    }
+    let notes: Vec<(i32, i32, String)> = case_notes::table
+        .filter(case_notes::body.not_like("gs1:%"))
+        .order(case_notes::id)
+        .limit(limit)
+        .select((case_notes::id, case_notes::case_id, case_notes::body))
+        .load(conn)?;
+    for (id, case_id, body) in notes {
+        let sealed = seal_case_text(conn, case_id, &note_what(case_id), &body, now)?;
+        diesel::update(case_notes::table.find(id)).set(case_notes::body.eq(sealed)).execute(conn)?;
+        out.notes += 1;
+    }
+    let findings: Vec<(i32, Option<i32>, Option<String>)> = allegations::table
+        .filter(allegations::finding_reasoning.is_not_null())
+        .filter(allegations::finding_reasoning.not_like("gs1:%"))
+        .filter(allegations::case_id.is_not_null())
+        .order(allegations::id)
+        .limit(limit)
+        .select((allegations::id, allegations::case_id, allegations::finding_reasoning))
+        .load(conn)?;
+    for (id, case_id, text) in findings {
+        let (Some(case_id), Some(text)) = (case_id, text) else { continue };
+        let sealed = seal_case_text(conn, case_id, &finding_what(id), &text, now)?;
+        diesel::update(allegations::table.find(id))
+            .set(allegations::finding_reasoning.eq(Some(sealed)))
+            .execute(conn)?;
+        out.findings += 1;
+    }
+    Ok(out)
+}

@@ -159,6 +159,17 @@ pub fn open_file(key: &SecretKey, part: FilePart, sealed: &[u8]) -> Result<Vec<u
     Ok(out)
 }
 
+/// What a case's note is sealed for (its associated data: moved to another case, it does not
+/// open).
+pub fn note_what(case_id: i32) -> String {
+    format!("case note of case {case_id}")
+}
+
+/// What an allegation's finding's reasoning is sealed for.
+pub fn finding_what(allegation_id: i32) -> String {
+    format!("finding reasoning of allegation {allegation_id}")
+}
+
 const STAFF_PREFIX: &str = "gs1:";
 
 /// A text staff write on a case (a note, a finding's reasoning), sealed to each group that

@@ -88,7 +88,10 @@ pub fn insert_report(conn: &mut DbConn, new: &NewReport) -> Result<i32, crate::e
     };
     let id: i32 = diesel::insert_into(reports::table)
         .values((
-            reports::receipt_hash.eq(receipt.lookup()),
+            // Sealed: the look-up value, which does not give the reporter's key. Kept in clear
+            // (before `vigie keys init`): the Argon2id output itself, from which `keys seal`
+            // later makes both the look-up value and the reporter's copy of the data key.
+            reports::receipt_hash.eq(if key.is_some() { receipt.lookup() } else { receipt.legacy() }),
             reports::channel.eq(channel),
             reports::locale.eq(locale),
             reports::submitted_on.eq(today),

@@ -269,7 +269,9 @@ pub fn database_bytes(db: &TestDb) -> Vec<u8> {
     }
 }
 
-/// Whether `needle` occurs in `bytes`.
+/// Whether `needle` occurs in `bytes`, as text or as the hex a `pg_dump` writes `bytea` in (a
+/// file's content).
 pub fn bytes_contain(bytes: &[u8], needle: &str) -> bool {
-    bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
+    let hexed = hex::encode(needle.as_bytes());
+    [needle.as_bytes(), hexed.as_bytes()].iter().any(|n| bytes.windows(n.len()).any(|w| w == *n))
 }

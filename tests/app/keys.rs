@@ -585,3 +585,106 @@ fn json_report(narrative: &str, victims: &str, name: &str, contact: &str) -> ser
         "violations": ["integrity.beating"], "force": "gendarmerie", "location": {"lat": 14.54, "lon": -4.09},
         "reporter_name": name, "reporter_contact": contact})
 }
+
+/// Issue 15, the migration: an installation that took reports before `vigie keys init` has
+/// them sealed by it (in batches, resumable: `vigie keys seal`). The narrative, identity,
+/// messages both ways, a file and a case note are gone from the database's bytes; the intake
+/// officer, the routed institution and the reporter (with the same receipt) read them as before.
+#[test]
+fn keys_init_seals_what_was_kept_in_clear_and_everyone_reads_it_as_before() {
+    use crate::security_cases::{case_of, file_report, get, post, reply, route, signed_in, status_of};
+    each_engine(|engine| {
+        let app = crate::security_cases::app(engine);
+        add_user(&app.db, "intake@vigie.ml", "intake", None);
+        add_user(&app.db, "inv@cndh.ml", "investigator", Some("cndh"));
+        for email in ["intake@vigie.ml", "inv@cndh.ml"] {
+            drop(signed_in(&app, email));
+        }
+        // Before the keys: a report with a file and a thread, routed, with a case note.
+        let receipt = file_report(
+            &app.client,
+            json_report(
+                "Au marché ANCIEN-RECIT-1, des gendarmes ont battu mon frère.",
+                "ANCIEN-VICTIME-1",
+                "ANCIEN-NOM-1",
+                "ANCIEN-CONTACT-1",
+            ),
+        );
+        let mut pdf = b"%PDF-1.4\n% ANCIEN-FICHIER-1\n".to_vec();
+        pdf.resize(100_000, b' ');
+        let (ct, body) = multipart(&[("receipt", &receipt)], &[("file", "preuve.pdf", &pdf)]);
+        assert_eq!(
+            app.client.post("/api/v1/receipts/attachments").header(ct).body(body).dispatch().status(),
+            Status::Created
+        );
+        let intake = signed_in(&app, "intake@vigie.ml");
+        let case = case_of(&route(&intake, &app.db, 1, &["integrity.beating"], false), "cndh");
+        let inv = signed_in(&app, "inv@cndh.ml");
+        reply(&app.client, &receipt, "ANCIEN-MESSAGE-SIGNALANT", Some("cndh"));
+        assert_eq!(
+            post(&inv, &format!("/staff/cases/{case}/messages"), "report_id=1&body=ANCIEN-MESSAGE-CNDH").0,
+            Status::SeeOther
+        );
+        assert_eq!(post(&inv, &format!("/staff/cases/{case}/notes"), "body=ANCIEN-NOTE").0, Status::SeeOther);
+        let markers = [
+            "ANCIEN-RECIT-1",
+            "ANCIEN-VICTIME-1",
+            "ANCIEN-NOM-1",
+            "ANCIEN-CONTACT-1",
+            "ANCIEN-FICHIER-1",
+            "ANCIEN-MESSAGE-SIGNALANT",
+            "ANCIEN-MESSAGE-CNDH",
+            "ANCIEN-NOTE",
+        ];
+        let bytes = database_bytes(&app.db);
+        for m in markers {
+            assert!(bytes_contain(&bytes, m), "{m} is in clear before the keys (the detector works)");
+        }
+
+        // The keys: created, then what was in clear sealed.
+        let out = vigie_cmd(&app.db, &["keys", "init", "--shares", "3", "--threshold", "2"], &[]);
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(text(&out).contains("nothing left in clear"), "{}", text(&out));
+        let bytes = database_bytes(&app.db);
+        for m in markers {
+            assert!(!bytes_contain(&bytes, m), "{m} still readable in the database's bytes after keys init");
+        }
+        // Run again: nothing left, nothing changed.
+        let again = vigie_cmd(&app.db, &["keys", "seal", "--batch", "1"], &[]);
+        assert!(again.status.success() && !text(&again).contains("sealed so far"), "{}", text(&again));
+
+        // Everyone reads as before (the staff after signing in again, so that their sessions
+        // hold keys that open the new group keys).
+        drop((intake, inv));
+        let intake = signed_in(&app, "intake@vigie.ml");
+        let page = get(&intake, "/staff/reports/1");
+        assert!(page.contains("ANCIEN-RECIT-1") && page.contains("ANCIEN-VICTIME-1"), "{page}");
+        let inv = signed_in(&app, "inv@cndh.ml");
+        let page = get(&inv, &format!("/staff/cases/{case}"));
+        for m in [
+            "ANCIEN-RECIT-1",
+            "ANCIEN-NOM-1",
+            "ANCIEN-CONTACT-1",
+            "ANCIEN-MESSAGE-SIGNALANT",
+            "ANCIEN-MESSAGE-CNDH",
+            "ANCIEN-NOTE",
+        ] {
+            assert!(page.contains(m), "the CNDH reads {m}");
+        }
+        let file: i32 = vigie::schema::attachments::table
+            .select(vigie::schema::attachments::id)
+            .first(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(inv.get(format!("/staff/attachments/{file}")).dispatch().into_bytes().unwrap(), pdf);
+        let seen = status_of(&app.client, &receipt).to_string();
+        assert!(seen.contains("ANCIEN-MESSAGE-CNDH") && seen.contains("ANCIEN-MESSAGE-SIGNALANT"), "{seen}");
+        // The reporter still writes, sealed.
+        reply(&app.client, &receipt, "NOUVEAU-MESSAGE-SIGNALANT", Some("cndh"));
+        assert!(get(&inv, &format!("/staff/cases/{case}")).contains("NOUVEAU-MESSAGE-SIGNALANT"));
+        assert!(!bytes_contain(&database_bytes(&app.db), "NOUVEAU-MESSAGE-SIGNALANT"));
+        // A restore would check the stored bytes: the recorded SHA-256 is the sealed bytes'.
+        let out =
+            vigie_cmd(&app.db, &["backup", &app.db.dir.path().join("copie.bak").to_string_lossy()], &[]);
+        assert!(out.status.success(), "{}", text(&out));
+    });
+}
