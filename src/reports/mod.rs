@@ -360,8 +360,11 @@ impl Intake<'_> {
         let files = evidence.len();
         // Encryption at rest: the report's data key is drawn before its files are staged, so
         // that they are stored sealed under it (None before `vigie keys init`).
-        let report_key = self.db.run(crate::keyring::model::new_report_key).await?;
-        let file_key = report_key.as_ref().map(|k| k.data_key.clone());
+        let report_key = match evidence.is_empty() {
+            true => None,
+            false => Some(self.db.run(crate::keyring::model::new_report_key).await?),
+        };
+        let file_key = report_key.as_ref().and_then(|k| k.as_ref()).map(|k| k.data_key.clone());
         let staged = self.stage_evidence(evidence, today, file_key).await?;
         let linked = staged.clone();
         let filed = self
@@ -378,7 +381,10 @@ impl Intake<'_> {
                     &model::NewReport {
                         draft: &draft,
                         receipt: &digest,
-                        key: report_key.as_ref(),
+                        key: match &report_key {
+                            Some(k) => model::ReportKey::Drawn(k.as_ref()),
+                            None => model::ReportKey::DrawHere,
+                        },
                         channel,
                         locale: &lang,
                         today,

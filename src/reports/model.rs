@@ -47,17 +47,33 @@ pub struct NewReport<'a> {
     /// The receipt's Argon2id output: its look-up value is stored, and once the keys are set
     /// up its reporter key opens the reporter's copy of the data key.
     pub receipt: &'a crate::crypto::ReceiptDigest,
-    /// The report's data key, drawn before its files were staged; None before the keys are set
-    /// up (the report is then kept in clear).
-    pub key: Option<&'a crate::keyring::model::NewReportKey>,
+    /// The report's data key: drawn by the caller before its files were staged, or drawn here
+    /// (a report without files: one round trip less).
+    pub key: ReportKey<'a>,
     pub channel: &'a str,
     pub locale: &'a str,
     pub today: NaiveDate,
     pub monitor: Option<&'a super::submit::MonitorFiling>,
 }
 
+/// Where a new report's data key comes from (None inside: the keys are not set up, and the
+/// report is kept in clear).
+#[derive(Clone, Copy)]
+pub enum ReportKey<'a> {
+    Drawn(Option<&'a crate::keyring::model::NewReportKey>),
+    DrawHere,
+}
+
 pub fn insert_report(conn: &mut DbConn, new: &NewReport) -> Result<i32, crate::error::AppError> {
     let NewReport { draft, receipt, key, channel, locale, today, monitor } = *new;
+    let drawn;
+    let key = match key {
+        ReportKey::Drawn(k) => k,
+        ReportKey::DrawHere => {
+            drawn = crate::keyring::model::new_report_key(conn)?;
+            drawn.as_ref()
+        }
+    };
     let loc = &draft.location;
     let on_behalf_of = monitor.map(|m| m.on_behalf_of.trim().to_string()).filter(|s| !s.is_empty());
     // Encryption at rest (issue 15): once the keys are set up, the protected fields are sealed

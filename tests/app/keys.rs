@@ -404,6 +404,10 @@ fn reports_filed_after_keys_init_are_sealed_at_rest_and_open_for_intake_and_the_
             }
         };
         at_rest("after filing");
+        // A sealed report stores the look-up value, which does not give the reporter's key.
+        let stored: String =
+            reports::table.find(2).select(reports::receipt_hash).first(&mut app.db.conn()).unwrap();
+        assert!(stored.starts_with("argon2id+hkdf$"), "{stored}");
 
         // The late officer holds no key: the page says so and shows none of it.
         let page = get(&late, "/staff/reports/3");
