@@ -189,7 +189,10 @@ pub(super) async fn render_case(
                 // Security: the case shows its own institution's thread (and the shared one before
                 // routing), never the other institution's exchange with the reporter.
                 let mut msgs = triage::messages_of(c, rid, triage::Thread::Institution(case.institution_id))?;
-                let key = crate::keyring::model::reading_key(c, rid, reader.as_ref())?;
+                let key = match r.sealed {
+                    Some(_) => crate::keyring::model::reading_key(c, rid, reader.as_ref())?,
+                    None => None,
+                };
                 for m in &mut msgs {
                     m.2 = crate::keyring::report::open_message(&m.2, r.sealed.is_some(), key.as_ref())
                         .unwrap_or_default();

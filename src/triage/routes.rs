@@ -283,7 +283,10 @@ pub(super) async fn render_report(
             let all = if role == crate::auth::Role::Auditor { Thread::All } else { Thread::Shared };
             let mut msgs = model::messages_of(c, id, Thread::of(scope, all))?;
             // A sealed report's messages open with the reader's key.
-            let key = crate::keyring::model::reading_key(c, id, reader.as_ref())?;
+            let key = match r.sealed {
+                Some(_) => crate::keyring::model::reading_key(c, id, reader.as_ref())?,
+                None => None,
+            };
             for m in &mut msgs {
                 m.2 = crate::keyring::report::open_message(&m.2, r.sealed.is_some(), key.as_ref())
                     .unwrap_or_default();
