@@ -498,23 +498,47 @@ struct IdRow {
     id: i32,
 }
 
-/// The ids of up to `limit` undelivered mails that are due and not leased by another instance,
-/// locked for the current transaction. PostgreSQL: `FOR UPDATE SKIP LOCKED`, so two instances
-/// never claim the same message. SQLite: one writer at a time already (see [`begin_write`]).
-pub fn lock_due_mail(conn: &mut DbConn, now: chrono::NaiveDateTime, limit: i64) -> QueryResult<Vec<i32>> {
+/// An outbox whose rows are claimed by [`lock_due`]: same columns (`sent_at`,
+/// `next_attempt_at`, `locked_until`), its own table.
+#[derive(Debug, Clone, Copy)]
+pub enum Outbox {
+    Mail,
+    Sms,
+}
+
+impl Outbox {
+    fn table(self) -> &'static str {
+        match self {
+            Outbox::Mail => "mail_outbox",
+            Outbox::Sms => "sms_outbox",
+        }
+    }
+}
+
+/// The ids of up to `limit` undelivered rows of `outbox` that are due and not leased by another
+/// instance, locked for the current transaction. PostgreSQL: `FOR UPDATE SKIP LOCKED`, so two
+/// instances never claim the same message. SQLite: one writer at a time already (see
+/// [`begin_write`]).
+pub fn lock_due(
+    conn: &mut DbConn,
+    outbox: Outbox,
+    now: chrono::NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<i32>> {
     use diesel::sql_types::{BigInt, Timestamp};
+    let table = outbox.table();
     let rows: Vec<IdRow> = match conn {
-        DbConn::Pg(pg) => diesel::sql_query(
-            "SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
-             AND (locked_until IS NULL OR locked_until < $1) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
-        )
+        DbConn::Pg(pg) => diesel::sql_query(format!(
+            "SELECT id FROM {table} WHERE sent_at IS NULL AND next_attempt_at <= $1 \
+             AND (locked_until IS NULL OR locked_until < $1) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED"
+        ))
         .bind::<Timestamp, _>(now)
         .bind::<BigInt, _>(limit)
         .load(pg)?,
-        DbConn::Sqlite(lite) => diesel::sql_query(
-            "SELECT id FROM mail_outbox WHERE sent_at IS NULL AND next_attempt_at <= ?1 \
-             AND (locked_until IS NULL OR locked_until < ?1) ORDER BY id LIMIT ?2",
-        )
+        DbConn::Sqlite(lite) => diesel::sql_query(format!(
+            "SELECT id FROM {table} WHERE sent_at IS NULL AND next_attempt_at <= ?1 \
+             AND (locked_until IS NULL OR locked_until < ?1) ORDER BY id LIMIT ?2"
+        ))
         .bind::<Timestamp, _>(now)
         .bind::<BigInt, _>(limit)
         .load(lite)?,

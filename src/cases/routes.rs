@@ -184,22 +184,12 @@ pub(super) async fn render_case(
             let marks = model::read_marks_of(c, &[uid], &rids)?;
             for rid in rids {
                 let mut r = triage::find_report(c, rid, crate::events::model::Scope::All)?;
-                let opened = r.unseal(c, reader.as_ref())?;
+                let (opened, key) = r.unseal(c, reader.as_ref())?;
                 let mut files = triage::attachments_of(c, rid)?;
                 // Security: the case shows its own institution's thread (and the shared one before
                 // routing), never the other institution's exchange with the reporter.
                 let mut msgs = triage::messages_of(c, rid, triage::Thread::Institution(case.institution_id))?;
-                let key = match r.sealed {
-                    Some(_) => crate::keyring::model::reading_key(c, rid, reader.as_ref())?,
-                    None => None,
-                };
-                for m in &mut msgs {
-                    m.2 = crate::keyring::report::open_message(&m.2, r.sealed.is_some(), key.as_ref())
-                        .unwrap_or_default();
-                }
-                for f in &mut files {
-                    f.unseal_transcription(r.sealed.is_some(), key.as_ref());
-                }
+                crate::events::model::open_thread(r.sealed.is_some(), key.as_ref(), &mut msgs, &mut files);
                 // What this person had seen before this view; the view marks the rest as read.
                 let seen = marks.iter().find(|m| m.1 == rid).map(|m| m.2).unwrap_or(0);
                 let sms = crate::channels::model::has_contact(c, rid)?;

@@ -200,36 +200,13 @@ pub struct OutboxSms {
     pub attempts: i32,
 }
 
-#[derive(QueryableByName)]
-struct IdRow {
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    id: i32,
-}
-
 /// Claims up to `limit` due SMS for this instance for two minutes (`FOR UPDATE SKIP LOCKED` on
 /// PostgreSQL, as the mail outbox does).
 pub fn claim_due_sms(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<OutboxSms>> {
-    use diesel::sql_types::{BigInt, Timestamp};
     let now = Utc::now().naive_utc();
     conn.transaction(|conn| {
         crate::db::begin_write(conn)?;
-        let rows: Vec<IdRow> = match conn {
-            DbConn::Pg(pg) => diesel::sql_query(
-                "SELECT id FROM sms_outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
-                 AND (locked_until IS NULL OR locked_until < $1) ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED",
-            )
-            .bind::<Timestamp, _>(now)
-            .bind::<BigInt, _>(limit)
-            .load(pg)?,
-            DbConn::Sqlite(lite) => diesel::sql_query(
-                "SELECT id FROM sms_outbox WHERE sent_at IS NULL AND next_attempt_at <= ?1 \
-                 AND (locked_until IS NULL OR locked_until < ?1) ORDER BY id LIMIT ?2",
-            )
-            .bind::<Timestamp, _>(now)
-            .bind::<BigInt, _>(limit)
-            .load(lite)?,
-        };
-        let ids: Vec<i32> = rows.into_iter().map(|r| r.id).collect();
+        let ids = crate::db::lock_due(conn, crate::db::Outbox::Sms, now, limit)?;
         diesel::update(sms_outbox::table.filter(sms_outbox::id.eq_any(&ids)))
             .set(sms_outbox::locked_until.eq(Some(now + Duration::seconds(120))))
             .execute(conn)?;

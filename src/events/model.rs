@@ -62,14 +62,16 @@ pub struct StaffReport {
 
 impl StaffReport {
     /// Puts the protected fields (narrative, victim details, identity) in place for `reader`,
-    /// opened with their keys; says what was opened. A report they cannot open keeps them
-    /// empty: the page says why (`Opened::NoKey`, `Opened::Refused`).
+    /// opened with their keys; says what was opened, with the data key for the report's thread
+    /// and files ([`open_thread`]). A report they cannot open keeps them empty: the page says
+    /// why (`Opened::NoKey`, `Opened::Refused`).
     pub fn unseal(
         &mut self,
         conn: &mut DbConn,
         reader: Option<&crate::keyring::Reader>,
-    ) -> Result<crate::keyring::Opened, crate::error::AppError> {
-        let opened = crate::keyring::model::open_report(conn, self.id, self.sealed.as_deref(), reader)?;
+    ) -> Result<(crate::keyring::Opened, Option<crate::crypto::SecretKey>), crate::error::AppError> {
+        let (opened, key) =
+            crate::keyring::model::open_report_key(conn, self.id, self.sealed.as_deref(), reader)?;
         match &opened {
             crate::keyring::Opened::Open(p) => {
                 self.narrative = p.narrative.clone();
@@ -82,7 +84,24 @@ impl StaffReport {
             // The column then holds the copy sealed to the monitor: nothing to show.
             _ => self.on_behalf_of = None,
         }
-        Ok(opened)
+        Ok((opened, key))
+    }
+}
+
+/// A report's messages and its recordings' transcriptions as a staff reader sees them: opened
+/// with the report's data key when the report is sealed (`key` from [`StaffReport::unseal`]),
+/// left empty when it did not open; as stored for a report kept in clear.
+pub fn open_thread(
+    sealed: bool,
+    key: Option<&crate::crypto::SecretKey>,
+    messages: &mut [StaffMessage],
+    files: &mut [AttachmentMeta],
+) {
+    for m in messages {
+        m.2 = crate::keyring::report::open_message(&m.2, sealed, key).unwrap_or_default();
+    }
+    for f in files {
+        f.unseal_transcription(sealed, key);
     }
 }
 

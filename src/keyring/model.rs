@@ -583,12 +583,26 @@ pub fn open_report(
     sealed: Option<&str>,
     reader: Option<&Reader>,
 ) -> Result<Opened, AppError> {
-    let Some(sealed) = sealed else { return Ok(Opened::Clear) };
-    let Some(reader) = reader else { return Ok(Opened::NoKey) };
+    Ok(open_report_key(conn, report_id, sealed, reader)?.0)
+}
+
+/// [`open_report`], with the data key when it opened, for the report's messages and files in
+/// the same request (the key is opened once).
+pub fn open_report_key(
+    conn: &mut DbConn,
+    report_id: i32,
+    sealed: Option<&str>,
+    reader: Option<&Reader>,
+) -> Result<(Opened, Option<SecretKey>), AppError> {
+    let Some(sealed) = sealed else { return Ok((Opened::Clear, None)) };
+    let Some(reader) = reader else { return Ok((Opened::NoKey, None)) };
     Ok(match data_key_for(conn, report_id, reader)? {
-        None => Opened::NoKey,
-        Some(Ok(key)) => Protected::open(sealed, &key).map_or(Opened::Refused, Opened::Open),
-        Some(Err(Refused)) => Opened::Refused,
+        None => (Opened::NoKey, None),
+        Some(Ok(key)) => match Protected::open(sealed, &key) {
+            Ok(p) => (Opened::Open(p), Some(key)),
+            Err(Refused) => (Opened::Refused, None),
+        },
+        Some(Err(Refused)) => (Opened::Refused, None),
     })
 }
 
@@ -719,10 +733,9 @@ pub fn share_wanted(
         .select((report_keys_wanted::report_id, report_keys_wanted::holder))
         .load(conn)?;
     let mut out = Shared::default();
+    // `share_one` opens the key once; a share this person cannot make stays waiting.
     for (report_id, holder) in wanted {
-        if matches!(data_key_for(conn, report_id, reader)?, Some(Ok(_))) {
-            share_one(conn, report_id, &holder, Some(reader), now, &mut out)?;
-        }
+        share_one(conn, report_id, &holder, Some(reader), now, &mut out)?;
     }
     Ok(out)
 }

@@ -77,7 +77,7 @@ pub fn claim_due(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<OutboxMessage
     let now = Utc::now().naive_utc();
     conn.transaction(|conn| {
         crate::db::begin_write(conn)?;
-        let ids = crate::db::lock_due_mail(conn, now, limit)?;
+        let ids = crate::db::lock_due(conn, crate::db::Outbox::Mail, now, limit)?;
         diesel::update(mail_outbox::table.filter(mail_outbox::id.eq_any(&ids)))
             .set(mail_outbox::locked_until.eq(Some(now + Duration::seconds(LEASE))))
             .execute(conn)?;

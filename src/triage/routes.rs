@@ -275,25 +275,15 @@ pub(super) async fn render_report(
         .db
         .run(move |c| {
             let mut r = model::find_report(c, id, scope)?;
-            let opened = r.unseal(c, reader.as_ref())?;
+            let (opened, key) = r.unseal(c, reader.as_ref())?;
             let vts: Vec<i32> = model::violations_of(c, &[id])?.into_iter().map(|v| v.1).collect();
             let mut files = model::attachments_of(c, id)?;
             // Security: a case worker reads their institution's thread; an intake officer the
             // shared one before routing; the auditor every thread.
             let all = if role == crate::auth::Role::Auditor { Thread::All } else { Thread::Shared };
             let mut msgs = model::messages_of(c, id, Thread::of(scope, all))?;
-            // A sealed report's messages open with the reader's key.
-            let key = match r.sealed {
-                Some(_) => crate::keyring::model::reading_key(c, id, reader.as_ref())?,
-                None => None,
-            };
-            for m in &mut msgs {
-                m.2 = crate::keyring::report::open_message(&m.2, r.sealed.is_some(), key.as_ref())
-                    .unwrap_or_default();
-            }
-            for f in &mut files {
-                f.unseal_transcription(r.sealed.is_some(), key.as_ref());
-            }
+            // A sealed report's messages and transcriptions open with its data key.
+            crate::events::model::open_thread(r.sealed.is_some(), key.as_ref(), &mut msgs, &mut files);
             // Unread markers (issue 10, item 9): what was seen before, then all of it.
             let seen = cases::read_marks_of(c, &[uid], &[id])?.first().map(|m| m.2).unwrap_or(0);
             let (ranked, evs) = super::duplicate_candidates(c, &geo2, &tax2, &r, &vts, params, scope, 10)?;
