@@ -74,6 +74,10 @@ enum Command {
         /// early warning by effect size); without it, each gets 1.5 to 2.5 at random.
         #[arg(long)]
         elevation: Option<f64>,
+        /// Elevate each elevated unit on every violation group (the first generator's truth)
+        /// instead of on one to three groups.
+        #[arg(long)]
+        elevate_every_group: bool,
     },
     /// Measure the early-warning methods, the effect verdicts and the duplicate check against
     /// the truth written by `seed-synthetic --truth-out` (benchmarks).
@@ -177,8 +181,9 @@ pub fn main() -> ExitCode {
         Command::Locales { missing } => locales(missing),
         Command::Backup { file } => backup(&file),
         Command::Restore { file } => restore(&file),
-        Command::SeedSynthetic { reports, seed, receipts_out, truth_out, elevation } => {
-            seed_synthetic(reports, seed, receipts_out, truth_out, elevation)
+        Command::SeedSynthetic { reports, seed, receipts_out, truth_out, elevation, elevate_every_group } => {
+            let plant = crate::synthetic::training::Planting { elevation, every_group: elevate_every_group };
+            seed_synthetic(reports, seed, receipts_out, truth_out, plant)
         }
         Command::TrainingEval { truth } => training_eval(truth),
     };
@@ -588,9 +593,9 @@ fn seed_synthetic(
     seed: u64,
     receipts_out: Option<std::path::PathBuf>,
     truth_out: Option<std::path::PathBuf>,
-    elevation: Option<f64>,
+    planting: crate::synthetic::training::Planting,
 ) -> Result<(), Failure> {
-    if elevation.is_some_and(|e| !(1.0..=20.0).contains(&e)) {
+    if planting.elevation.is_some_and(|e| !(1.0..=20.0).contains(&e)) {
         return Err(Failure(2, "--elevation must be between 1 and 20".into()));
     }
     let p = prepared()?;
@@ -629,7 +634,7 @@ fn seed_synthetic(
         println!("{table}: {count}");
     }
     if let Some(path) = &truth_out {
-        let truth = crate::synthetic::training::plant(conn, &tax, seed, elevation)?;
+        let truth = crate::synthetic::training::plant(conn, &tax, seed, planting)?;
         let json = serde_json::to_string_pretty(&truth).map_err(|e| Failure(1, e.to_string()))?;
         std::fs::write(path, json)
             .map_err(|e| Failure(1, format!("cannot write {}: {e}", path.display())))?;

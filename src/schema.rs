@@ -304,6 +304,7 @@ diesel::table! {
         disciplined -> Nullable<Bool>,
         closed_at -> Nullable<Timestamp>,
         close_reason -> Nullable<Text>,
+        reported_on -> Nullable<Date>,
     }
 }
 

@@ -151,7 +151,7 @@ mail-remediation-overdue-body =
 
 # Early-warning page and measured effect
 flags-statistical = Statistical method (funnel)
-flags-statistical-hint = Each unit against what the units of its force would give at the same strength (rate per head), with a { $level } % control limit that accounts for size and overdispersion.
+flags-statistical-hint = Each unit against what the units of its force would give at the same strength (rate per head), and each of the unit's violation groups against its other allegations (the share it has in the force's other units); control limits that account for size and overdispersion, so that { $level } % of units without a problem are not flagged. A total in bold is over its limit.
 flags-threshold = Threshold method
 flags-threshold-hint = A unit is flagged as soon as { $n } allegations fall within { $days } days, whatever its size.
 flags-observed = Observed
@@ -159,6 +159,8 @@ flags-expected = Expected
 flags-ratio = Ratio
 flags-limit = Limit
 flags-in-window = Most in { $days } days
+flags-groups = Violations out of line
+flags-group-counts = { $group }: { $observed } where { $expected } expected
 flags-strength = strength { $n }
 effect-verdict-improved = Improved
 effect-verdict-no_change = No measurable change

@@ -151,7 +151,7 @@ mail-remediation-overdue-body =
 
 # Early-warning page and measured effect
 flags-statistical = Méthode statistique (entonnoir)
-flags-statistical-hint = Chaque unité comparée à ce que donneraient les unités de sa force à effectif égal (taux par tête), avec une limite de contrôle à { $level } % qui tient compte de la taille et de la surdispersion.
+flags-statistical-hint = Chaque unité comparée à ce que donneraient les unités de sa force à effectif égal (taux par tête), et chaque groupe de violations de l'unité comparé à ses autres allégations (la part qu'il a dans les autres unités de la force) ; limites de contrôle qui tiennent compte de la taille et de la surdispersion, pour { $level } % des unités sans problème non signalées. Un total en gras dépasse sa limite.
 flags-threshold = Méthode du seuil
 flags-threshold-hint = Une unité est signalée dès que { $n } allégations tombent dans { $days } jours, quelle que soit sa taille.
 flags-observed = Observé
@@ -159,6 +159,8 @@ flags-expected = Attendu
 flags-ratio = Rapport
 flags-limit = Limite
 flags-in-window = Maximum en { $days } jours
+flags-groups = Violations hors norme
+flags-group-counts = { $group } : { $observed } pour { $expected } attendues
 flags-strength = effectif { $n }
 effect-verdict-improved = Amélioration
 effect-verdict-no_change = Pas de changement mesurable

@@ -7,11 +7,11 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
-use diesel::dsl::{count_star, min};
+use diesel::dsl::count_star;
 use diesel::prelude::*;
 
 use crate::db::DbConn;
-use crate::schema::{allegations, cases, events, reports, units};
+use crate::schema::{allegations, cases, events, units};
 
 /// What the staff map shows: events that occurred from `from` to `to` (both included), with
 /// an allegation of the group and of the force when given, and a case at the institution when
@@ -172,7 +172,7 @@ fn day_start(d: NaiveDate) -> NaiveDateTime {
 }
 
 /// The cases opened from `from` to `to` (both days included), of the institution when given,
-/// on `cases_opened`.
+/// from `cases_opened` alone (the first report's day is kept on the case, migration 000055).
 pub fn cases_opened(
     c: &mut DbConn,
     from: NaiveDate,
@@ -183,38 +183,19 @@ pub fn cases_opened(
     let mut q = cases::table
         .filter(cases::opened_at.ge(start))
         .filter(cases::opened_at.lt(end))
-        .select((cases::event_id, cases::institution_id, cases::opened_at, cases::closed_at))
+        .select((cases::institution_id, cases::opened_at, cases::closed_at, cases::reported_on))
         .into_boxed();
-    // The subquery's institution, or every one (`OR true`) when none is given.
-    let every = institution.is_none();
-    let events_q = cases::table
-        .filter(cases::opened_at.ge(start))
-        .filter(cases::opened_at.lt(end))
-        .filter(
-            cases::institution_id
-                .eq(institution.unwrap_or(0))
-                .or(every.into_sql::<diesel::sql_types::Bool>()),
-        )
-        .select(cases::event_id.nullable());
     if let Some(inst) = institution {
         q = q.filter(cases::institution_id.eq(inst));
     }
-    let rows: Vec<(i32, i32, NaiveDateTime, Option<NaiveDateTime>)> = q.load(c)?;
-    let first_report: HashMap<i32, NaiveDate> = reports::table
-        .filter(reports::event_id.eq_any(events_q))
-        .group_by(reports::event_id)
-        .select((reports::event_id, min(reports::submitted_on)))
-        .load::<(Option<i32>, Option<NaiveDate>)>(c)?
-        .into_iter()
-        .filter_map(|(e, d)| Some((e?, d?)))
-        .collect();
+    let rows: Vec<(i32, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDate>)> = q.load(c)?;
     Ok(rows
         .into_iter()
-        .map(|(event, institution_id, opened_at, closed_at)| OpenedCase {
+        .map(|(institution_id, opened_at, closed_at, reported_on)| OpenedCase {
             institution_id,
             opened_at,
             closed_at,
-            reported_on: first_report.get(&event).copied(),
+            reported_on,
         })
         .collect())
 }

@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use crate::db::DbConn;
 use crate::schema::{
     allegations, case_transitions, cases, dispositions, events, forces, institutions, recommendations,
-    reports, stats_changes, violation_groups, violation_types,
+    stats_changes, violation_groups, violation_types,
 };
 
 /// What the tables were computed from: the largest ids of the tables that only grow, and of
@@ -92,11 +92,21 @@ pub struct CaseFacts {
     pub closed_on: Option<NaiveDate>,
 }
 
-type CaseRow =
-    (i32, i32, NaiveDate, String, String, NaiveDateTime, Option<NaiveDateTime>, bool, bool, Option<bool>);
+type CaseRow = (
+    i32,
+    Option<NaiveDate>,
+    NaiveDate,
+    String,
+    String,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    bool,
+    bool,
+    Option<bool>,
+);
 
 /// The cases whose event occurred before `before`, with the day of their event's first report
-/// and of their acknowledgement.
+/// (kept on the case, migration 000055) and of their acknowledgement.
 pub fn case_facts(c: &mut DbConn, before: NaiveDate) -> QueryResult<Vec<CaseFacts>> {
     let rows: Vec<CaseRow> = cases::table
         .inner_join(events::table)
@@ -104,7 +114,7 @@ pub fn case_facts(c: &mut DbConn, before: NaiveDate) -> QueryResult<Vec<CaseFact
         .filter(events::occurred_on.lt(before))
         .select((
             cases::id,
-            cases::event_id,
+            cases::reported_on,
             events::occurred_on,
             institutions::code,
             cases::status,
@@ -121,14 +131,6 @@ pub fn case_facts(c: &mut DbConn, before: NaiveDate) -> QueryResult<Vec<CaseFact
         .load::<i32>(c)?
         .into_iter()
         .collect();
-    let first_report: HashMap<i32, NaiveDate> = reports::table
-        .filter(reports::event_id.is_not_null())
-        .group_by(reports::event_id)
-        .select((reports::event_id, min(reports::submitted_on)))
-        .load::<(Option<i32>, Option<NaiveDate>)>(c)?
-        .into_iter()
-        .filter_map(|(e, d)| Some((e?, d?)))
-        .collect();
     let acknowledged: HashMap<i32, NaiveDateTime> = case_transitions::table
         .filter(case_transitions::to_status.eq("acknowledged"))
         .group_by(case_transitions::case_id)
@@ -139,14 +141,14 @@ pub fn case_facts(c: &mut DbConn, before: NaiveDate) -> QueryResult<Vec<CaseFact
         .collect();
     Ok(rows
         .into_iter()
-        .map(|(id, event, on, inst, status, opened, closed, rec, fin, disc)| CaseFacts {
+        .map(|(id, reported_on, on, inst, status, opened, closed, rec, fin, disc)| CaseFacts {
             occurred_on: on,
             institution: inst,
             status,
             recommended: rec || with_recommendation.contains(&id),
             final_outcome: fin,
             disciplined: disc,
-            reported_on: first_report.get(&event).copied(),
+            reported_on,
             acknowledged_on: acknowledged.get(&id).map(|t| t.date()),
             opened_on: opened.date(),
             closed_on: closed.map(|t| t.date()),

@@ -4,9 +4,12 @@
 //! `strength × frailty × elevation × effect`:
 //! - frailty: a gamma variable of mean 1 and shape 20 per unit (counts overdispersed, not
 //!   plain Poisson);
-//! - elevation: 1.5 to 2.5 for one unit in ten (the planted "elevated units"), on every
-//!   violation group; or one given factor for all of them (`--elevation`), to measure the
-//!   early warning by effect size;
+//! - elevation: 1.5 to 2.5 for one unit in ten (the planted "elevated units"), on one to
+//!   three violation groups drawn with the groups' own weights (a unit's problem is torture,
+//!   or arrests, not everything at once: issue 12 asks for "an elevated rate of some violation
+//!   groups"); or one given factor for all of them (`--elevation`), to measure the early
+//!   warning by effect size; or on every group (`--elevate-every-group`, the first
+//!   generator's truth, where a unit's total is all there is to know);
 //! - effect: 0.6 on the violations a session's module teaches, after its delivery, for half of
 //!   the sessions ("improved"); none for the other half;
 //! - duplicate offers: for some sessions, another partner plans the same module for the same
@@ -26,8 +29,29 @@ use crate::training::model;
 #[derive(Debug, Default, serde::Serialize)]
 pub struct Truth {
     pub elevated_units: Vec<i32>,
+    /// Each elevated unit's factor and the violation groups it applies to.
+    pub elevations: Vec<Elevation>,
+    /// Every unit's planted frailty (its rate per head against its force's, before any
+    /// elevation or training effect), to see what the methods were up against.
+    pub frailty: Vec<(i32, f64)>,
     pub sessions: Vec<SessionTruth>,
     pub duplicate_offers: Vec<[i32; 2]>,
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct Elevation {
+    pub unit_id: i32,
+    pub factor: f64,
+    pub groups: Vec<String>,
+}
+
+/// What `plant` plants beyond the seed.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Planting {
+    /// One factor for every elevated unit, instead of 1.5 to 2.5 at random.
+    pub elevation: Option<f64>,
+    /// Elevate on every violation group instead of one to three.
+    pub every_group: bool,
 }
 
 #[derive(Debug, serde::Serialize)]
@@ -53,16 +77,30 @@ fn gamma_mean_one(r: &mut StdRng, shape: u32) -> f64 {
 struct PlantedUnit {
     id: i32,
     force: i32,
+    /// strength × frailty.
     weight: f64,
+    /// The planted factor and the violation group ids it applies to (none: not elevated).
+    elevation: f64,
+    groups: Vec<i32>,
+}
+
+/// One to three distinct violation groups, drawn with the synthetic reports' group weights.
+fn draw_groups(r: &mut StdRng, tax: &Taxonomy) -> Vec<String> {
+    let n = r.gen_range(1..=3);
+    let mut left: Vec<(&str, u32)> = super::GROUP_WEIGHTS.to_vec();
+    let mut out = vec![];
+    while out.len() < n && !left.is_empty() {
+        let g = super::pick(r, &left);
+        left.retain(|w| w.0 != g);
+        if tax.groups.iter().any(|x| x.entry.code == g) {
+            out.push(g.to_string());
+        }
+    }
+    out
 }
 
 /// Plants the units, partners and sessions and ties the allegations to units. Returns the truth.
-pub fn plant(
-    conn: &mut DbConn,
-    tax: &Taxonomy,
-    seed: u64,
-    elevation: Option<f64>,
-) -> Result<Truth, AppError> {
+pub fn plant(conn: &mut DbConn, tax: &Taxonomy, seed: u64, planting: Planting) -> Result<Truth, AppError> {
     let mut r = StdRng::seed_from_u64(seed.wrapping_mul(7919).wrapping_add(12));
     let mut truth = Truth::default();
     let mut units: Vec<PlantedUnit> = vec![];
@@ -80,14 +118,27 @@ pub fn plant(
                     strength: Some(strength),
                 },
             )?;
-            let mut weight = f64::from(strength) * gamma_mean_one(&mut r, 20);
+            let frailty = gamma_mean_one(&mut r, 20);
+            truth.frailty.push((id, (frailty * 1000.0).round() / 1000.0));
+            let weight = f64::from(strength) * frailty;
+            let (mut elevation, mut groups) = (1.0, vec![]);
             if r.gen_bool(0.1) {
-                // Drawn either way, so that a given elevation changes nothing else.
+                // Drawn either way, so that a given elevation or every group changes nothing
+                // else.
                 let drawn = r.gen_range(1.5..2.5);
-                weight *= elevation.unwrap_or(drawn);
+                let codes = draw_groups(&mut r, tax);
+                let codes: Vec<String> = if planting.every_group {
+                    tax.groups.iter().map(|g| g.entry.code.clone()).collect()
+                } else {
+                    codes
+                };
+                elevation = planting.elevation.unwrap_or(drawn);
+                groups =
+                    tax.groups.iter().filter(|g| codes.contains(&g.entry.code)).map(|g| g.entry.id).collect();
                 truth.elevated_units.push(id);
+                truth.elevations.push(Elevation { unit_id: id, factor: elevation, groups: codes });
             }
-            units.push(PlantedUnit { id, force, weight });
+            units.push(PlantedUnit { id, force, weight, elevation, groups });
         }
     }
     let partners: Vec<i32> = (1..=4)
@@ -155,6 +206,8 @@ pub fn plant(
     // The allegations of these forces, spread over their units.
     let forces: Vec<i32> = FORCES.iter().filter_map(|(c, _, _)| tax.force(c).map(|f| f.id)).collect();
     let rows = model::allegations_of_forces(conn, &forces)?;
+    let group_of: std::collections::HashMap<i32, i32> =
+        tax.groups.iter().flat_map(|g| g.types.iter().map(move |t| (t.id, g.entry.id))).collect();
     let mut per_unit: std::collections::HashMap<i32, Vec<i32>> = std::collections::HashMap::new();
     for (id, force, vt, on) in rows {
         let cands: Vec<(usize, f64)> = units
@@ -163,6 +216,9 @@ pub fn plant(
             .filter(|(_, u)| u.force == force)
             .map(|(i, u)| {
                 let mut w = u.weight;
+                if group_of.get(&vt).is_some_and(|g| u.groups.contains(g)) {
+                    w *= u.elevation;
+                }
                 for (eu, types, day, factor) in &effects {
                     if *eu == i && on > *day && types.contains(&vt) {
                         w *= factor;
@@ -237,22 +293,19 @@ pub fn evaluate(
     let rows = model::counted(conn, model::Evidence::Credible, &filter)?;
     let query_ms = started.elapsed().as_secs_f64() * 1000.0;
     let first = model::first_on_record(conn)?;
-    let counts: Vec<warning::UnitCounts> = {
-        let mut by: std::collections::HashMap<i32, Vec<(NaiveDate, usize)>> =
-            std::collections::HashMap::new();
-        for c in &rows {
-            by.entry(c.unit_id).or_default().push((c.month, c.n));
-        }
-        units
-            .iter()
-            .map(|u| warning::UnitCounts {
-                unit_id: u.id,
-                force_id: u.force_id,
-                strength: u.strength.map(i64::from),
-                months: by.remove(&u.id).unwrap_or_default(),
-            })
-            .collect()
-    };
+    let tax = crate::taxonomy::Taxonomy::load(conn)?;
+    let group_of = |t: i32| tax.violation_type_by_id(t).map(|(g, _)| g.entry.id);
+    let delivered = sessions
+        .iter()
+        .filter(|s| s.session.status == "delivered" && s.session.span().1 <= today)
+        .map(|s| (&s.units[..], &s.modules[..]));
+    let trained_groups = warning::trained_groups(delivered, &vmods, group_of);
+    let counts = warning::unit_counts(
+        units.iter().map(|u| (u.id, u.force_id, u.strength.map(i64::from))),
+        &rows,
+        group_of,
+        &trained_groups,
+    );
     let t = std::time::Instant::now();
     let stat = warning::statistical(&counts, cfg.statistical_alpha);
     let stat_ms = t.elapsed().as_secs_f64() * 1000.0;
@@ -280,24 +333,58 @@ pub fn evaluate(
             days = cfg.threshold_days,
         ));
     }
-    // What any method ranking the units by observed / expected could do on these data (the
-    // planted elevation and the frailty both scale a unit's every count, so that ratio is all
-    // the counts say): the fewest flags reaching recall 0.8, and the most keeping precision 0.8.
-    let mut ranked: Vec<&warning::Score> = stat.iter().collect();
-    ranked.sort_by(|a, b| b.ratio.total_cmp(&a.ratio));
-    let ranked: Vec<i32> = ranked.iter().map(|s| s.unit_id).collect();
-    let at = |k: usize| precision_recall(&ranked[..k], &truth.elevated_units);
-    let ceiling = match (
-        (1..=ranked.len()).find(|k| at(*k).1 >= 0.8),
-        (1..=ranked.len()).filter(|k| at(*k).0 >= 0.8).max(),
-    ) {
-        (Some(kr), Some(kp)) => format!(
-            "ceiling of any ranking by observed/expected: recall 0.8 first at {kr} flags (precision {:.2}); precision 0.8 at most {kp} flags (recall {:.2})",
-            at(kr).0,
-            at(kp).1
-        ),
-        _ => "ceiling of any ranking by observed/expected: not reached".to_string(),
+    // Rankings by one score, at every number of flags: the fewest flags reaching recall 0.8,
+    // and the most keeping precision 0.8. By the unit's total against its strength (all that
+    // counts say when an elevation scales every group, as in the first generator's truth), and
+    // by the method's evidence (the larger of the total's z and its groups').
+    let ceiling = |label: &str, key: &dyn Fn(&warning::Score) -> f64| -> String {
+        let mut ranked: Vec<&warning::Score> = stat.iter().collect();
+        ranked.sort_by(|a, b| key(b).total_cmp(&key(a)));
+        let ranked: Vec<i32> = ranked.iter().map(|s| s.unit_id).collect();
+        let at = |k: usize| precision_recall(&ranked[..k], &truth.elevated_units);
+        match (
+            (1..=ranked.len()).find(|k| at(*k).1 >= 0.8),
+            (1..=ranked.len()).filter(|k| at(*k).0 >= 0.8).max(),
+        ) {
+            (Some(kr), Some(kp)) => format!(
+                "ranking by {label}: recall 0.8 first at {kr} flags (precision {:.2}); precision 0.8 at most {kp} flags (recall {:.2})",
+                at(kr).0,
+                at(kp).1
+            ),
+            _ => format!("ranking by {label}: recall 0.8 and precision 0.8 not both reached"),
+        }
     };
+    lines.push(ceiling("the total's observed/expected", &|s| s.ratio));
+    let mix_only = stat.iter().filter(|s| s.flagged && s.observed as f64 <= s.limit).count();
+    lines.push(format!("of the statistical flags, {mix_only} by the mix test alone"));
+    // Each flag and each missed unit, to see why.
+    let trained: BTreeSet<i32> = sessions.iter().flat_map(|s| s.units.iter().copied()).collect();
+    for sc in &stat {
+        let planted = truth.elevated_units.contains(&sc.unit_id);
+        if !(sc.flagged || planted) {
+            continue;
+        }
+        let groups: Vec<String> = sc
+            .groups
+            .iter()
+            .map(|g| format!("{} {}/{:.1} (limit {})", g.group_id, g.observed, g.expected, g.limit))
+            .collect();
+        lines.push(format!(
+            "  {} unit {}: total {}/{:.1} (limit {}){}; groups [{}]",
+            match (sc.flagged, planted) {
+                (true, true) => "hit",
+                (true, false) => "false flag",
+                _ => "missed",
+            },
+            sc.unit_id,
+            sc.observed,
+            sc.expected,
+            sc.limit,
+            if trained.contains(&sc.unit_id) { ", trained" } else { "" },
+            groups.join(", ")
+        ));
+    }
+    let ceiling = ceiling("the method's evidence (largest z)", &|s| s.evidence());
     lines.push(ceiling);
     let delivered: Vec<analysis::Delivered> = sessions
         .iter()

@@ -45,7 +45,7 @@ async fn flags(
     let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
     let l = load(&auth, r.filter.clone(), r.evidence).await?;
     let cfg = &auth.config.training;
-    let scores = flag_scores(&l, &r.filter, method, cfg);
+    let scores = flag_scores(&l, &r.filter, method, cfg, tax);
     let mut flags: Vec<Value> = scores
         .iter()
         .filter(|s| s.flagged)
@@ -57,11 +57,14 @@ async fn flags(
                 "region": unit.and_then(|u| u.region_code.clone()),
                 "strength": unit.and_then(|u| u.strength),
                 "observed": s.observed, "expected": round(s.expected), "ratio": round(s.ratio), "z": round(s.z),
-                "limit": s.limit, "max_in_window": s.max_in_window,
+                "evidence": round(s.evidence()), "limit": s.limit, "max_in_window": s.max_in_window,
+                "groups": group_views(s, tax, None),
             })
         })
         .collect();
-    flags.sort_by(|a, b| b["z"].as_f64().partial_cmp(&a["z"].as_f64()).unwrap_or(std::cmp::Ordering::Equal));
+    flags.sort_by(|a, b| {
+        b["evidence"].as_f64().partial_cmp(&a["evidence"].as_f64()).unwrap_or(std::cmp::Ordering::Equal)
+    });
     Ok(Json(json!({
         "method": method, "from": month(r.from), "to": month(r.to), "evidence": r.evidence.as_str(), "flags": flags,
     })))
@@ -77,23 +80,46 @@ pub fn flag_scores(
     filter: &Filter,
     method: &str,
     cfg: &crate::config::TrainingConfig,
+    tax: &Taxonomy,
 ) -> Vec<warning::Score> {
-    let counts: Vec<warning::UnitCounts> = l
+    let units = l
         .units
         .iter()
         .filter(|u| filter.force_id.is_none_or(|f| f == u.force_id))
         .filter(|u| filter.region_code.as_ref().is_none_or(|r| u.region_code.as_ref() == Some(r)))
-        .map(|u| warning::UnitCounts {
-            unit_id: u.id,
-            force_id: u.force_id,
-            strength: u.strength.map(i64::from),
-            months: l.rows.iter().filter(|r| r.unit_id == u.id).map(|r| (r.month, r.n)).collect(),
-        })
-        .collect();
+        .map(|u| (u.id, u.force_id, u.strength.map(i64::from)));
+    let group_of = |t: i32| tax.violation_type_by_id(t).map(|(g, _)| g.entry.id);
+    // Sessions delivered by the end of the period.
+    let delivered = l
+        .sessions
+        .iter()
+        .filter(|s| s.session.status == "delivered" && filter.to.is_none_or(|to| s.session.span().1 <= to))
+        .map(|s| (&s.units[..], &s.modules[..]));
+    let trained = warning::trained_groups(delivered, &l.vmods, group_of);
+    let counts = warning::unit_counts(units, &l.rows, group_of, &trained);
     match method {
         "threshold" => warning::threshold(&counts, cfg.threshold_count, cfg.threshold_days),
         _ => warning::statistical(&counts, cfg.statistical_alpha),
     }
+}
+
+/// The violation groups a unit is flagged for, as the page and the API show them: code,
+/// label (in `lang`, when given), observed, expected, ratio.
+pub fn group_views(s: &warning::Score, tax: &Taxonomy, lang: Option<&str>) -> Vec<Value> {
+    s.groups
+        .iter()
+        .filter_map(|g| {
+            let group = tax.groups.iter().find(|x| x.entry.id == g.group_id)?;
+            let mut v = json!({
+                "group": group.entry.code, "observed": g.observed,
+                "expected": round(g.expected), "ratio": round(g.ratio),
+            });
+            if let Some(lang) = lang {
+                v["label"] = json!(group.entry.label(lang));
+            }
+            Some(v)
+        })
+        .collect()
 }
 
 /// `GET /api/v1/training/gaps`: the gap rows of the analysis page; with `by=force|region`,

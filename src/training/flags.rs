@@ -9,7 +9,7 @@ use rocket::State;
 use rocket_dyn_templates::{context, Template};
 use serde_json::{json, Value};
 
-use super::api::flag_scores;
+use super::api::{flag_scores, group_views};
 use super::routes::{choices, encode, load, month, resolve, Query};
 use crate::accounts::routes::Auth;
 use crate::auth::guards::TrainingStaff;
@@ -41,8 +41,8 @@ async fn flags_page(
     let l = load(&auth, r.filter.clone(), r.evidence).await?;
     let view = |method: &str| -> Vec<Value> {
         let mut s: Vec<_> =
-            flag_scores(&l, &r.filter, method, &cfg).into_iter().filter(|s| s.flagged).collect();
-        s.sort_by(|a, b| b.z.partial_cmp(&a.z).unwrap_or(std::cmp::Ordering::Equal));
+            flag_scores(&l, &r.filter, method, &cfg, tax).into_iter().filter(|s| s.flagged).collect();
+        s.sort_by(|a, b| b.evidence().total_cmp(&a.evidence()));
         s.iter()
             .map(|s| {
                 let unit = l.unit(s.unit_id);
@@ -52,6 +52,11 @@ async fn flags_page(
                     "strength": unit.and_then(|u| u.strength),
                     "observed": s.observed, "expected": format!("{:.1}", s.expected), "ratio": r2(s.ratio),
                     "z": r2(s.z), "limit": s.limit, "max_in_window": s.max_in_window,
+                    "total_out": s.observed as f64 > s.limit,
+                    "groups": group_views(s, tax, Some(&lang)).into_iter().map(|mut g| {
+                        g["expected"] = json!(format!("{:.0}", g["expected"].as_f64().unwrap_or(0.0)));
+                        g
+                    }).collect::<Vec<_>>(),
                 })
             })
             .collect()

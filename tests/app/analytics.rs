@@ -512,3 +512,51 @@ fn a_case_worker_sees_their_institutions_trends_and_others_get_404() {
         assert_eq!(exports, 1, "refused exports are not audited");
     });
 }
+
+/// The day of the first report of a case's event is kept on the case (migration 000055) through
+/// every change: a report linked, moved to another event or unlinked, a case moved to another
+/// event; the time to decision reads it.
+#[test]
+fn the_first_report_day_kept_on_a_case_follows_its_events_reports() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let geo = vigie::geo::Geo::load(std::path::Path::new("resources/mali")).unwrap();
+        let db = &app.db;
+        let (cndh, med) = (institution(db, "cndh"), institution(db, "mediateur"));
+        let (e1, e2) = (event(db, &geo, "2026-03-01", None), event(db, &geo, "2026-03-01", None));
+        let at = day("2026-03-20").and_hms_opt(9, 0, 0).unwrap();
+        let kept = |case: i32| -> Option<NaiveDate> {
+            cases::table.find(case).select(cases::reported_on).first(&mut db.conn()).unwrap()
+        };
+        let last_report = || -> i32 {
+            reports::table.order(reports::id.desc()).select(reports::id).first(&mut db.conn()).unwrap()
+        };
+        report_for(&app, e1, "2026-03-10");
+        let (case, _) = vigie::cases::model::open_case(&mut db.conn(), e1, cndh, 7, 30, at).unwrap();
+        assert_eq!(kept(case), Some(day("2026-03-10")), "opened after its first report");
+        report_for(&app, e1, "2026-03-05");
+        let earlier = last_report();
+        assert_eq!(kept(case), Some(day("2026-03-05")), "an earlier report linked");
+        report_for(&app, e1, "2026-03-12");
+        assert_eq!(kept(case), Some(day("2026-03-05")), "a later report changes nothing");
+        let relink = |r: i32, e: Option<i32>| {
+            diesel::update(reports::table.find(r))
+                .set(reports::event_id.eq(e))
+                .execute(&mut db.conn())
+                .unwrap();
+        };
+        relink(earlier, Some(e2));
+        assert_eq!(kept(case), Some(day("2026-03-10")), "the earlier report moved away");
+        let (other, _) = vigie::cases::model::open_case(&mut db.conn(), e2, med, 7, 30, at).unwrap();
+        assert_eq!(kept(other), Some(day("2026-03-05")));
+        relink(earlier, None);
+        assert_eq!(kept(other), None, "no report left on its event");
+        diesel::update(cases::table.find(other)).set(cases::event_id.eq(e1)).execute(&mut db.conn()).unwrap();
+        assert_eq!(kept(other), Some(day("2026-03-10")), "a case moved to another event");
+        diesel::update(reports::table.find(earlier))
+            .set((reports::event_id.eq(Some(e1)), reports::submitted_on.eq(day("2026-02-27"))))
+            .execute(&mut db.conn())
+            .unwrap();
+        assert_eq!((kept(case), kept(other)), (Some(day("2026-02-27")), Some(day("2026-02-27"))));
+    });
+}

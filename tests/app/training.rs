@@ -493,6 +493,15 @@ fn seed_synthetic_plants_a_truth_that_training_eval_measures() {
             .iter()
             .all(|s| s["id"].is_number() && ["improved", "none"].contains(&s["effect"].as_str().unwrap())));
         assert!(!planted["elevated_units"].as_array().unwrap().is_empty());
+        // Each elevated unit on one to three violation groups (issue 12: "some violation
+        // groups"), named in the truth.
+        let elevations = planted["elevations"].as_array().unwrap();
+        assert_eq!(elevations.len(), planted["elevated_units"].as_array().unwrap().len());
+        assert!(
+            elevations.iter().all(|e| (1..=3).contains(&e["groups"].as_array().unwrap().len())
+                && (1.5..2.5).contains(&e["factor"].as_f64().unwrap())),
+            "{elevations:?}"
+        );
         assert!(planted["duplicate_offers"]
             .as_array()
             .unwrap()
@@ -510,16 +519,28 @@ fn seed_synthetic_plants_a_truth_that_training_eval_measures() {
         assert!(
             report.contains("statistical alpha 0.03:")
                 && report.contains("duplicate offers found: 6/6")
-                && report.contains("ceiling of any ranking by observed/expected:"),
+                && report.contains("ranking by the method's evidence (largest z):")
+                && report.contains("by the mix test alone"),
             "{report}"
         );
         assert!(report.contains("time with a region filter, counting: ML-BKO"), "{report}");
-        // Planted at one strong elevation, the elevated units are found (measured by effect
-        // size in docs/PERFORMANCE.md); an elevation out of range is refused.
+        // Planted at one strong elevation on every group, the elevated units are found
+        // (measured by effect size in docs/PERFORMANCE.md); an elevation out of range is
+        // refused.
         let strong = TestDb::new(engine);
         let t8 = strong.data_dir().join("truth8.json").display().to_string();
-        let args =
-            ["seed-synthetic", "--reports", "3000", "--seed", "5", "--elevation", "8", "--truth-out", &t8];
+        let args = [
+            "seed-synthetic",
+            "--reports",
+            "3000",
+            "--seed",
+            "5",
+            "--elevation",
+            "8",
+            "--elevate-every-group",
+            "--truth-out",
+            &t8,
+        ];
         let out = vigie_cmd(&strong, &args, &[]);
         assert!(out.status.success(), "{}", text(&out));
         let report = text(&vigie_cmd(&strong, &["training-eval", "--truth", &t8], &[]));
@@ -532,6 +553,108 @@ fn seed_synthetic_plants_a_truth_that_training_eval_measures() {
             &[],
         );
         assert!(!out.status.success() && text(&out).contains("--elevation"), "{}", text(&out));
+    });
+}
+
+/// `n` substantiated allegations of the violation type `code` against `unit`, on one event.
+fn substantiated_allegations(db: &TestDb, unit: i32, on: chrono::NaiveDate, code: &str, n: usize) {
+    let mut c = db.conn();
+    let now = chrono::Utc::now().naive_utc();
+    let ev: i32 = diesel::insert_into(events::table)
+        .values((
+            events::title.eq("série"),
+            events::occurred_on.eq(on),
+            events::date_precision.eq("exact"),
+            events::created_at.eq(now),
+        ))
+        .returning(events::id)
+        .get_result(&mut c)
+        .unwrap();
+    let sub: i32 = dispositions::table
+        .filter(dispositions::code.eq("substantiated"))
+        .select(dispositions::id)
+        .first(&mut c)
+        .unwrap();
+    let vt: i32 = vigie::schema::violation_types::table
+        .filter(vigie::schema::violation_types::code.eq(code))
+        .select(vigie::schema::violation_types::id)
+        .first(&mut c)
+        .unwrap();
+    let force: i32 = units::table.find(unit).select(units::force_id).first(&mut c).unwrap();
+    c.transaction::<_, diesel::result::Error, _>(|c| {
+        for _ in 0..n {
+            diesel::insert_into(allegations::table)
+                .values((
+                    allegations::event_id.eq(ev),
+                    allegations::violation_type_id.eq(vt),
+                    allegations::force_id.eq(force),
+                    allegations::unit_id.eq(Some(unit)),
+                    allegations::involvement.eq("carried_out"),
+                    allegations::confidence.eq("confirmed"),
+                    allegations::disposition_id.eq(Some(sub)),
+                    allegations::created_at.eq(now),
+                ))
+                .execute(c)?;
+        }
+        Ok(())
+    })
+    .unwrap();
+}
+
+/// The statistical early warning names the violation group a unit is out of line in, against
+/// its own other allegations (the mix test), and does not flag a unit that is only busy.
+#[test]
+fn the_early_warning_names_the_violation_group_a_unit_is_out_of_line_in() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "t1@ecole.ml", "trainer", None);
+        let trainer = client(&app, "t1@ecole.ml");
+        let on = chrono::Utc::now().date_naive() - chrono::Duration::days(60);
+        let mut ids = vec![];
+        for k in 1..=12 {
+            let (s, _, _) = post(
+                &trainer,
+                "/staff/training/units",
+                &format!("name=GTIA+{k}&force=fama_army&strength=100"),
+            );
+            assert_eq!(s, Status::SeeOther);
+            ids.push(
+                units::table
+                    .select(units::id)
+                    .order(units::id.desc())
+                    .first::<i32>(&mut app.db.conn())
+                    .unwrap(),
+            );
+        }
+        // Ten ordinary units: about 30 torture and 70 arrests each. GTIA 11 is busy (twice
+        // everything); GTIA 12 has the usual arrests but twice the torture.
+        for (i, unit) in ids.iter().enumerate() {
+            let (torture, arrests) = match i {
+                10 => (60, 140),
+                11 => (60, 70),
+                _ if i % 2 == 0 => (27, 73),
+                _ => (33, 67),
+            };
+            substantiated_allegations(&app.db, *unit, on, "integrity.torture", torture);
+            substantiated_allegations(&app.db, *unit, on, "liberty.arbitrary_arrest", arrests);
+        }
+        let f = get_json(&trainer, "/api/v1/training/flags?method=statistical");
+        let flags = f["flags"].as_array().unwrap();
+        let of = |name: &str| flags.iter().find(|x| x["unit"] == name).cloned();
+        let out_of_line = of("GTIA 12").unwrap_or_else(|| panic!("{f}"));
+        assert_eq!(out_of_line["groups"][0]["group"], "integrity", "{f}");
+        assert_eq!(out_of_line["groups"][0]["observed"], 60, "{f}");
+        assert_eq!(out_of_line["groups"].as_array().unwrap().len(), 1, "{f}");
+        // The busy unit is over its strength's limit, but its mix is its peers': no group.
+        let busy = of("GTIA 11").unwrap_or_else(|| panic!("{f}"));
+        assert!(busy["groups"].as_array().unwrap().is_empty(), "{f}");
+        assert_eq!(flags.len(), 2, "no ordinary unit is flagged: {f}");
+        // The page says which violations, in the reader's language.
+        let page = trainer.get("/staff/training/flags").dispatch().into_string().unwrap();
+        let st = section(&page, "id=\"statistical\"", "</section>").unwrap_or_else(|| panic!("{page}"));
+        assert!(st.contains("Torture, coups et menaces : 60 pour 39 attendues"), "{st}");
+        let page = trainer.get("/staff/training/flags?lang=en").dispatch().into_string().unwrap();
+        assert!(page.contains("Torture, beatings and threats: 60 where 39 expected"), "{page}");
     });
 }
 
