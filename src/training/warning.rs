@@ -77,7 +77,9 @@ pub fn unit_counts(
     trained: &std::collections::HashMap<i32, Vec<i32>>,
 ) -> Vec<UnitCounts> {
     use std::collections::{BTreeMap, HashMap};
-    let mut by: HashMap<i32, (BTreeMap<NaiveDate, usize>, BTreeMap<i32, usize>)> = HashMap::new();
+    /// A unit's counts by month and by group.
+    type Tally = (BTreeMap<NaiveDate, usize>, BTreeMap<i32, usize>);
+    let mut by: HashMap<i32, Tally> = HashMap::new();
     for r in rows {
         let (months, groups) = by.entry(r.unit_id).or_default();
         *months.entry(r.month).or_default() += r.n;
