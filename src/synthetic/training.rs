@@ -319,7 +319,7 @@ pub fn evaluate(
     // The statistical method at the configured alpha, then at others for comparison; each
     // against the threshold's top units at the same number of flags.
     let mut lines = vec![];
-    let others = [0.001, 0.005, 0.01, 0.02, 0.05].into_iter().filter(|a| *a != cfg.statistical_alpha);
+    let others = [0.001, 0.005, 0.01, 0.02, 0.03, 0.05].into_iter().filter(|a| *a != cfg.statistical_alpha);
     for (i, alpha) in std::iter::once(cfg.statistical_alpha).chain(others).enumerate() {
         let st = if i == 0 { stat.clone() } else { warning::statistical(&counts, alpha) };
         let flagged: Vec<i32> = st.iter().filter(|s| s.flagged).map(|s| s.unit_id).collect();
