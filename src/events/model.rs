@@ -79,6 +79,10 @@ impl StaffReport {
                 self.reporter_name = p.reporter_name.clone();
                 self.reporter_contact = p.reporter_contact.clone();
                 self.on_behalf_of = p.on_behalf_of.clone();
+                if let Some(point) = p.point {
+                    let (lat, lon) = crate::keyring::report::degrees(point);
+                    (self.lat, self.lon) = (Some(lat), Some(lon));
+                }
             }
             crate::keyring::Opened::Clear => {}
             // The column then holds the copy sealed to the monitor: nothing to show.

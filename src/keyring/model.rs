@@ -757,8 +757,35 @@ impl SealedBatch {
     }
 }
 
-type ClearReport =
-    (i32, String, String, String, Option<String>, Option<String>, Option<String>, Option<i32>, Option<i32>);
+type ClearReport = (
+    i32,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i32>,
+    Option<i32>,
+    Option<f64>,
+    Option<f64>,
+);
+
+/// Brings every event's point to its cell (`report::cell`: two decimals), as sealed reports
+/// keep theirs.
+fn round_event_points(conn: &mut DbConn) -> QueryResult<usize> {
+    let sql = match conn {
+        DbConn::Pg(_) => {
+            "UPDATE events SET lat = round(lat::numeric, 2)::float8, lon = round(lon::numeric, 2)::float8 \
+             WHERE lat IS NOT NULL AND (lat <> round(lat::numeric, 2)::float8 OR lon <> round(lon::numeric, 2)::float8)"
+        }
+        DbConn::Sqlite(_) => {
+            "UPDATE events SET lat = round(lat, 2), lon = round(lon, 2) \
+             WHERE lat IS NOT NULL AND (lat <> round(lat, 2) OR lon <> round(lon, 2))"
+        }
+    };
+    diesel::sql_query(sql).execute(conn)
+}
 
 /// Seals up to `limit` reports kept in clear (filed before `vigie keys init`) as if they were
 /// filed now: their protected fields, messages, files and transcriptions under a new data key
@@ -788,6 +815,8 @@ pub fn seal_existing(conn: &mut DbConn, limit: i64, now: NaiveDateTime) -> Resul
             reports::on_behalf_of,
             reports::monitor_id,
             reports::event_id,
+            reports::lat,
+            reports::lon,
         ))
         .load(conn)?;
     for (
@@ -800,10 +829,14 @@ pub fn seal_existing(conn: &mut DbConn, limit: i64, now: NaiveDateTime) -> Resul
         on_behalf_of,
         monitor_id,
         event_id,
+        lat,
+        lon,
     ) in rows
     {
         let key = SecretKey::generate();
-        let fields = Protected { narrative, victim_details, reporter_name, reporter_contact, on_behalf_of };
+        let point = lat.zip(lon).map(|(a, b)| super::report::micro(a, b));
+        let fields =
+            Protected { narrative, victim_details, reporter_name, reporter_contact, on_behalf_of, point };
         let monitor = match monitor_id {
             Some(m) => public_key_of(conn, m)?,
             None => None,
@@ -821,6 +854,8 @@ pub fn seal_existing(conn: &mut DbConn, limit: i64, now: NaiveDateTime) -> Resul
                 }),
                 reports::sealed.eq(Some(fields.seal(&key))),
                 reports::receipt_hash.eq(digest.as_ref().map_or(receipt_hash.clone(), |d| d.lookup())),
+                reports::lat.eq(lat.map(super::report::cell)),
+                reports::lon.eq(lon.map(super::report::cell)),
             ))
             .execute(conn)?;
         let sealed = seal_data_key(&key, id, INTAKE, intake.version, &intake_public);
@@ -890,6 +925,10 @@ pub fn seal_existing(conn: &mut DbConn, limit: i64, now: NaiveDateTime) -> Resul
             out.files += 1;
         }
         out.reports += 1;
+    }
+    // Events keep their reports' cells only (an event's point came from a report's).
+    if out.reports > 0 {
+        round_event_points(conn)?;
     }
     let notes: Vec<(i32, i32, String)> = case_notes::table
         .filter(case_notes::body.not_like("gs1:%"))

@@ -20,6 +20,32 @@ pub struct Protected {
     pub reporter_name: Option<String>,
     pub reporter_contact: Option<String>,
     pub on_behalf_of: Option<String>,
+    /// The exact point, in millionths of a degree (latitude, longitude); the columns keep only
+    /// its cell ([`cell`]). Absent from values sealed before it was added.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub point: Option<(i64, i64)>,
+}
+
+/// The size of the cell a sealed report's point is kept at in clear: 0.01° (about 1.1 km of
+/// latitude, 1.07 km of longitude at Mali's 10–25° N), enough for duplicates (25 km), hotspots
+/// (5 km) and the maps, not enough to find a house.
+pub const CELL_DEGREES: f64 = 0.01;
+
+/// The centre line of the 0.01° cell a coordinate falls in: the coordinate to two decimals (as
+/// SQL's `round(x, 2)`, which `keys seal` uses for the events).
+pub fn cell(x: f64) -> f64 {
+    let per_degree = (1.0 / CELL_DEGREES).round();
+    (x * per_degree).round() / per_degree
+}
+
+/// A point as [`Protected::point`] keeps it.
+pub fn micro(lat: f64, lon: f64) -> (i64, i64) {
+    ((lat * 1e6).round() as i64, (lon * 1e6).round() as i64)
+}
+
+/// A point kept by [`micro`], back in degrees.
+pub fn degrees(p: (i64, i64)) -> (f64, f64) {
+    (p.0 as f64 / 1e6, p.1 as f64 / 1e6)
 }
 
 const FIELDS_AAD: &[u8] = b"vigie report fields v1";
@@ -236,7 +262,22 @@ mod tests {
             reporter_name: Some("Awa".into()),
             reporter_contact: Some("+223 70 00 00 00".into()),
             on_behalf_of: None,
+            point: Some(micro(14.496_913, -4.197_052)),
         }
+    }
+
+    #[test]
+    fn the_point_is_kept_sealed_to_the_millionth_and_in_clear_to_its_cell() {
+        let key = SecretKey::generate();
+        let opened = Protected::open(&fields().seal(&key), &key).unwrap();
+        assert_eq!(degrees(opened.point.unwrap()), (14.496_913, -4.197_052));
+        // The cell: two decimals, about a kilometre.
+        assert_eq!((cell(14.496_913), cell(-4.197_052)), (14.5, -4.2));
+        assert_eq!((cell(12.634_9), cell(-8.004_9)), (12.63, -8.0));
+        // A value sealed before the point was added opens without it.
+        let older = Protected { point: None, ..fields() };
+        let sealed = older.seal(&key);
+        assert_eq!(Protected::open(&sealed, &key).unwrap().point, None);
     }
 
     #[test]

@@ -84,8 +84,11 @@ pub fn insert_report(conn: &mut DbConn, new: &NewReport) -> Result<i32, crate::e
         reporter_name: draft.reporter_name.clone(),
         reporter_contact: draft.reporter_contact.clone(),
         on_behalf_of,
+        point: loc.lat.zip(loc.lon).map(|(lat, lon)| crate::keyring::report::micro(lat, lon)),
     };
     let sealed = key.map(|k| protected.seal(&k.data_key));
+    // Sealed: the columns keep the point's ~1 km cell only (duplicates, hotspots, maps).
+    let in_clear = |x: Option<f64>| if sealed.is_some() { x.map(crate::keyring::report::cell) } else { x };
     let monitor_key = match (&sealed, monitor) {
         (Some(_), Some(m)) => crate::keyring::model::public_key_of(conn, m.monitor_id)?,
         _ => None,
@@ -128,8 +131,8 @@ pub fn insert_report(conn: &mut DbConn, new: &NewReport) -> Result<i32, crate::e
             reports::reporter_contact.eq(&clear.reporter_contact),
             reports::sealed.eq(&sealed),
             (
-                reports::lat.eq(loc.lat),
-                reports::lon.eq(loc.lon),
+                reports::lat.eq(in_clear(loc.lat)),
+                reports::lon.eq(in_clear(loc.lon)),
                 reports::place_id.eq(loc.place_id),
                 reports::region_code.eq(&loc.region_code),
                 reports::cercle_code.eq(&loc.cercle_code),

@@ -246,13 +246,15 @@ pub fn create_event_from(
     court_pending: bool,
     user_id: i32,
 ) -> QueryResult<Option<i32>> {
+    // An event keeps a sealed report's cell, never the exact point its reader opened.
+    let place = |x: Option<f64>| if r.sealed.is_some() { x.map(crate::keyring::report::cell) } else { x };
     let id: i32 = diesel::insert_into(events::table)
         .values((
             events::title.eq(title),
             events::occurred_on.eq(r.occurred_on),
             events::date_precision.eq(&r.date_precision),
-            events::lat.eq(r.lat),
-            events::lon.eq(r.lon),
+            events::lat.eq(place(r.lat)),
+            events::lon.eq(place(r.lon)),
             events::region_code.eq(&r.region_code),
             events::cercle_code.eq(&r.cercle_code),
             events::summary.eq(summary),

@@ -408,10 +408,17 @@ fn reports_filed_after_keys_init_are_sealed_at_rest_and_open_for_intake_and_the_
         let stored: String =
             reports::table.find(2).select(reports::receipt_hash).first(&mut app.db.conn()).unwrap();
         assert!(stored.starts_with("argon2id+hkdf$"), "{stored}");
+        // The exact point is sealed; the columns keep its ~1 km cell (report 1 too, sealed by
+        // `keys init`).
+        let point = |id: i32| -> (Option<f64>, Option<f64>) {
+            reports::table.find(id).select((reports::lat, reports::lon)).first(&mut app.db.conn()).unwrap()
+        };
+        assert!([1, 2, 3].iter().all(|id| point(*id) == (Some(14.54), Some(-4.09))), "{:?}", point(2));
 
         // The late officer holds no key: the page says so and shows none of it.
         let page = get(&late, "/staff/reports/3");
         assert!(page.contains("id=\"sealed-note\"") && !page.contains("MARQUEUR-RECIT-202"), "{page}");
+        assert!(page.contains("14.54, -4.09") && !page.contains("14.54217"), "the cell only: {page}");
         // They route report 3 anyway: the CNDH's share waits.
         let cases3 = route(&late, &app.db, 3, &["integrity.beating"], false);
         let case3 = case_of(&cases3, "cndh");
@@ -431,12 +438,22 @@ fn reports_filed_after_keys_init_are_sealed_at_rest_and_open_for_intake_and_the_
             assert!(page.contains(m), "the CNDH reads {m}");
         }
 
-        // The intake officer reads report 2's narrative and victims, not the identity.
+        // The intake officer reads report 2's narrative and victims, not the identity, and
+        // its exact point.
         let page = get(&intake, "/staff/reports/2");
         assert!(page.contains("MARQUEUR-RECIT-201") && page.contains("MARQUEUR-VICTIME-201"), "{page}");
+        assert!(page.contains("14.54217, -4.09368"), "{page}");
         assert!(!page.contains("MARQUEUR-NOM-201") && page.contains("id=\"identity-withheld\""));
         let cases2 = route(&intake, &app.db, 2, &["integrity.beating"], false);
         let case2 = case_of(&cases2, "cndh");
+        // The event opened from it keeps the cell, not the point its reader opened.
+        let event_point: (Option<f64>, Option<f64>) = vigie::schema::events::table
+            .inner_join(reports::table.on(reports::event_id.eq(vigie::schema::events::id.nullable())))
+            .filter(reports::id.eq(2))
+            .select((vigie::schema::events::lat, vigie::schema::events::lon))
+            .first(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(event_point, (Some(14.54), Some(-4.09)));
         let page = get(&inv, &format!("/staff/cases/{case2}"));
         for m in ["MARQUEUR-RECIT-201", "MARQUEUR-NOM-201", "MARQUEUR-CONTACT-201"] {
             assert!(page.contains(m), "the CNDH reads {m}");
@@ -586,7 +603,7 @@ fn reports_filed_after_keys_init_are_sealed_at_rest_and_open_for_intake_and_the_
 
 fn json_report(narrative: &str, victims: &str, name: &str, contact: &str) -> serde_json::Value {
     serde_json::json!({"narrative": narrative, "victim_details": victims, "occurred_on": "2026-10-20",
-        "violations": ["integrity.beating"], "force": "gendarmerie", "location": {"lat": 14.54, "lon": -4.09},
+        "violations": ["integrity.beating"], "force": "gendarmerie", "location": {"lat": 14.542_17, "lon": -4.093_68},
         "reporter_name": name, "reporter_contact": contact})
 }
 
@@ -653,6 +670,17 @@ fn keys_init_seals_what_was_kept_in_clear_and_everyone_reads_it_as_before() {
         for m in markers {
             assert!(!bytes_contain(&bytes, m), "{m} still readable in the database's bytes after keys init");
         }
+        // The point too: the report's and its event's columns now keep the cell only.
+        use vigie::schema::{events, reports};
+        let mut points: Vec<(Option<f64>, Option<f64>)> =
+            reports::table.select((reports::lat, reports::lon)).load(&mut app.db.conn()).unwrap();
+        points.extend(
+            events::table
+                .select((events::lat, events::lon))
+                .load::<(Option<f64>, Option<f64>)>(&mut app.db.conn())
+                .unwrap(),
+        );
+        assert_eq!(points, vec![(Some(14.54), Some(-4.09)); 2], "no exact point left in clear");
         // Run again: nothing left, nothing changed.
         let again = vigie_cmd(&app.db, &["keys", "seal", "--batch", "1"], &[]);
         assert!(again.status.success() && !text(&again).contains("sealed so far"), "{}", text(&again));
@@ -663,6 +691,7 @@ fn keys_init_seals_what_was_kept_in_clear_and_everyone_reads_it_as_before() {
         let intake = signed_in(&app, "intake@vigie.ml");
         let page = get(&intake, "/staff/reports/1");
         assert!(page.contains("ANCIEN-RECIT-1") && page.contains("ANCIEN-VICTIME-1"), "{page}");
+        assert!(page.contains("14.54217, -4.09368"), "the exact point, opened: {page}");
         let inv = signed_in(&app, "inv@cndh.ml");
         let page = get(&inv, &format!("/staff/cases/{case}"));
         for m in [
