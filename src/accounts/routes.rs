@@ -259,6 +259,7 @@ async fn sign_in(
                 };
                 let mut grants = vec![];
                 let mut shared = crate::keyring::model::Shared::default();
+                let mut resealed = 0;
                 if let Some(key) = key {
                     // Colleagues waiting for a group key this person holds get it now.
                     grants = crate::keyring::model::grant_pending(c, id, key, now)?;
@@ -266,6 +267,9 @@ async fn sign_in(
                     // its data key now (a batch per sign-in).
                     let reader = crate::keyring::Reader { user_id: id, key: key.clone() };
                     shared = crate::keyring::model::share_wanted(c, &reader, 500, now)?;
+                    // After a member left: data keys still sealed to the group's older version
+                    // are sealed to the latest (a batch per sign-in).
+                    resealed = crate::keyring::model::reseal_to_latest(c, &reader, 500)?;
                 }
                 let sealed_key = key.map(|k| k.seal_with_token(&token_for_key));
                 let sid = Session::create(c, id, &token_hash, complete, sealed_key.as_deref(), now)?;
@@ -276,6 +280,10 @@ async fn sign_in(
                 if shared.sealed > 0 {
                     let details = format!("sealed={} at sign-in", shared.sealed);
                     audit::record(c, &actor, "report.keys_share", "user", &id.to_string(), &details)?;
+                }
+                if resealed > 0 {
+                    let details = format!("resealed={resealed} to the latest group keys at sign-in");
+                    audit::record(c, &actor, "report.keys_reseal", "user", &id.to_string(), &details)?;
                 }
                 audit::record(c, &actor, "auth.sign_in", "user", &id.to_string(), &format!("session={sid}"))?;
                 Ok(true)

@@ -740,6 +740,67 @@ pub fn share_wanted(
     Ok(out)
 }
 
+/// After a rotation (a member left): reports' data keys still sealed to an older version of a
+/// group are opened with it and sealed to the group's latest version, for the groups whose
+/// latest and older versions `reader` holds (at most `limit` rows, at each sign-in, as
+/// [`share_wanted`]). Once a row is re-sealed, a departed member's copy of the older version
+/// (their own key and a copy of the database) no longer opens it. Each row is updated only
+/// if still sealed to the version it was read at (two sign-ins at once re-seal it once).
+pub fn reseal_to_latest(conn: &mut DbConn, reader: &Reader, limit: i64) -> Result<usize, AppError> {
+    let held: Vec<(String, i32)> = group_keys::table
+        .inner_join(group_key_seals::table)
+        .filter(group_key_seals::user_id.eq(reader.user_id))
+        .select((group_keys::group_code, group_keys::version))
+        .load(conn)?;
+    let mut done = 0usize;
+    let groups: BTreeSet<&String> = held.iter().map(|h| &h.0).collect();
+    for group in groups {
+        let Some(newest) = latest(conn, group)? else { continue };
+        let older: Vec<i32> =
+            held.iter().filter(|h| &h.0 == group && h.1 < newest.version).map(|h| h.1).collect();
+        if older.is_empty() || !held.iter().any(|h| &h.0 == group && h.1 == newest.version) {
+            continue;
+        }
+        let to = PublicKey::from_text(&newest.public_key)?;
+        for version in older {
+            let Some(old_key) = open_group_key(conn, group, version, reader.user_id, &reader.key)? else {
+                continue;
+            };
+            let old_id: i32 = group_keys::table
+                .filter(group_keys::group_code.eq(group))
+                .filter(group_keys::version.eq(version))
+                .select(group_keys::id)
+                .first(conn)?;
+            let rows: Vec<(i32, String)> = report_keys::table
+                .filter(report_keys::holder.eq(group))
+                .filter(report_keys::group_key_id.eq(old_id))
+                .order(report_keys::report_id)
+                .limit(limit - done as i64)
+                .select((report_keys::report_id, report_keys::sealed))
+                .load(conn)?;
+            for (report_id, sealed) in rows {
+                // A row whose bytes were changed stays as it is (refused when read).
+                let Ok(data_key) = open_data_key(&sealed, report_id, group, version, &old_key) else {
+                    continue;
+                };
+                let resealed = seal_data_key(&data_key, report_id, group, newest.version, &to);
+                done += diesel::update(
+                    report_keys::table
+                        .filter(report_keys::report_id.eq(report_id))
+                        .filter(report_keys::holder.eq(group))
+                        .filter(report_keys::group_key_id.eq(old_id)),
+                )
+                .set((report_keys::sealed.eq(resealed), report_keys::group_key_id.eq(newest.id)))
+                .execute(conn)?;
+            }
+            if done as i64 >= limit {
+                return Ok(done);
+            }
+        }
+    }
+    Ok(done)
+}
+
 // Sealing what was kept in clear (`vigie keys seal`, run by `keys init`) -------------------------
 
 /// What one batch of [`seal_existing`] sealed.

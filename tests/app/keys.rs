@@ -252,6 +252,8 @@ fn a_holder_gives_the_group_key_at_sign_in_and_a_disabled_member_cannot_open_wha
         let page = app.client.get("/staff/account").dispatch().into_string().unwrap();
         assert!(!page.contains("id=\"keys-waiting\""), "no longer waiting");
         sign_out(&app.client);
+        // A report filed now: its data key sealed to the intake desk's version 1, which D holds.
+        crate::security_cases::file_report(&app.client, json_report("Au marché, RECIT", "V", "N", "C"));
 
         // An admin disables D: a new version, held by A and not by D.
         add_user(&app.db, "admin@cndh.ml", "admin", None);
@@ -286,6 +288,50 @@ fn a_holder_gives_the_group_key_at_sign_in_and_a_disabled_member_cannot_open_wha
             .get_result(conn)
             .unwrap();
         assert_eq!(rotated, 1);
+
+        // A signs in: the report's data key, sealed to version 1 before D left, is sealed to
+        // version 2. D's copy of version 1 no longer opens it; A's version 2 does.
+        use vigie::schema::report_keys;
+        let row = || -> (Option<i32>, String) {
+            report_keys::table
+                .find((1, "intake"))
+                .select((report_keys::group_key_id, report_keys::sealed))
+                .first(&mut app.db.conn())
+                .unwrap()
+        };
+        let v2_id: i32 = group_keys::table
+            .filter(group_keys::group_code.eq("intake"))
+            .filter(group_keys::version.eq(2))
+            .select(group_keys::id)
+            .first(conn)
+            .unwrap();
+        let (before_id, before) = row();
+        assert_ne!(before_id, Some(v2_id));
+        assert!(
+            vigie::keyring::report::open_data_key(&before, 1, "intake", 1, &g1).is_ok(),
+            "D could, before"
+        );
+        enter(&app.client, "a@cndh.ml");
+        sign_out(&app.client);
+        let (after_id, after) = row();
+        assert_eq!(after_id, Some(v2_id));
+        assert!(
+            vigie::keyring::report::open_data_key(&after, 1, "intake", 1, &g1).is_err(),
+            "D cannot, after"
+        );
+        let opened = vigie::keyring::report::open_data_key(&after, 1, "intake", 2, &g2).unwrap();
+        let was = vigie::keyring::report::open_data_key(&before, 1, "intake", 1, &g1).unwrap();
+        assert_eq!(opened.as_bytes(), was.as_bytes(), "the same data key");
+        let resealed: i64 = audit_log::table
+            .filter(audit_log::action.eq("report.keys_reseal"))
+            .count()
+            .get_result(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(resealed, 1);
+        // Signing in again finds nothing more to re-seal.
+        enter(&app.client, "a@cndh.ml");
+        sign_out(&app.client);
+        assert_eq!(row(), (after_id, after));
     });
 }
 
