@@ -470,6 +470,10 @@ pub fn store_new_report_key(
     Ok(())
 }
 
+/// Stores a report's data key sealed for `holder`, unless a copy for that holder is already
+/// there: a report linked to an event while the event is routed can be shared to the same
+/// institution by both requests at once, and the second finds the first's copy (the same data
+/// key) instead of failing on the primary key. Returns the rows written (0 or 1).
 fn insert_report_key(
     conn: &mut DbConn,
     report_id: i32,
@@ -477,14 +481,20 @@ fn insert_report_key(
     group_key_id: Option<i32>,
     sealed: &str,
 ) -> QueryResult<usize> {
-    diesel::insert_into(report_keys::table)
-        .values((
-            report_keys::report_id.eq(report_id),
-            report_keys::holder.eq(holder),
-            report_keys::group_key_id.eq(group_key_id),
-            report_keys::sealed.eq(sealed),
-        ))
-        .execute(conn)
+    let row = (
+        report_keys::report_id.eq(report_id),
+        report_keys::holder.eq(holder),
+        report_keys::group_key_id.eq(group_key_id),
+        report_keys::sealed.eq(sealed),
+    );
+    match conn {
+        DbConn::Pg(pg) => {
+            diesel::insert_into(report_keys::table).values(row).on_conflict_do_nothing().execute(pg)
+        }
+        DbConn::Sqlite(lite) => {
+            diesel::insert_into(report_keys::table).values(row).on_conflict_do_nothing().execute(lite)
+        }
+    }
 }
 
 fn sealed_for(conn: &mut DbConn, report_id: i32, holder: &str) -> QueryResult<Option<String>> {
@@ -667,19 +677,17 @@ fn share_one(
         (Some(key), Some(gk)) => {
             let public = PublicKey::from_text(&gk.public_key)?;
             let sealed = seal_data_key(&key, report_id, holder, gk.version, &public);
-            insert_report_key(conn, report_id, holder, Some(gk.id), &sealed)?;
+            out.sealed += insert_report_key(conn, report_id, holder, Some(gk.id), &sealed)?;
             diesel::delete(wanted).execute(conn)?;
-            out.sealed += 1;
         }
         _ => {
-            if wanted.count().get_result::<i64>(conn)? == 0 {
-                diesel::insert_into(report_keys_wanted::table)
-                    .values((
-                        report_keys_wanted::report_id.eq(report_id),
-                        report_keys_wanted::holder.eq(holder),
-                    ))
-                    .execute(conn)?;
-            }
+            // At most one row per (report, holder), also when two requests want it at once.
+            let row = (report_keys_wanted::report_id.eq(report_id), report_keys_wanted::holder.eq(holder));
+            let insert = diesel::insert_into(report_keys_wanted::table).values(row);
+            match conn {
+                DbConn::Pg(pg) => insert.on_conflict_do_nothing().execute(pg)?,
+                DbConn::Sqlite(lite) => insert.on_conflict_do_nothing().execute(lite)?,
+            };
             out.waiting += 1;
         }
     }
