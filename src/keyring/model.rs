@@ -748,13 +748,18 @@ pub fn share_wanted(
     Ok(out)
 }
 
-/// After a rotation (a member left): reports' data keys still sealed to an older version of a
-/// group are opened with it and sealed to the group's latest version, for the groups whose
-/// latest and older versions `reader` holds (at most `limit` rows, at each sign-in, as
-/// [`share_wanted`]). Once a row is re-sealed, a departed member's copy of the older version
-/// (their own key and a copy of the database) no longer opens it. Each row is updated only
-/// if still sealed to the version it was read at (two sign-ins at once re-seal it once).
+/// After a rotation (a member left): reports' data keys and staff texts (case notes,
+/// findings' reasoning) still sealed to an older version of a group are opened with it and
+/// sealed to the group's latest version, for the groups whose latest and older versions
+/// `reader` holds (at most `limit` rows, at each sign-in, as [`share_wanted`]). Once a row is
+/// re-sealed, a departed member's copy of the older version (their own key and a copy of the
+/// database) no longer opens it; once nothing is left at that version, every member's copy
+/// of it is deleted. Each row is updated only if still as it was read (two sign-ins at once
+/// re-seal it once). Texts are found by `LIKE` on their stored form: a scan, done only while
+/// a version is being retired.
 pub fn reseal_to_latest(conn: &mut DbConn, reader: &Reader, limit: i64) -> Result<usize, AppError> {
+    use super::report::reseal_for_group;
+    use crate::schema::{allegations, case_notes};
     let held: Vec<(String, i32)> = group_keys::table
         .inner_join(group_key_seals::table)
         .filter(group_key_seals::user_id.eq(reader.user_id))
@@ -803,6 +808,62 @@ pub fn reseal_to_latest(conn: &mut DbConn, reader: &Reader, limit: i64) -> Resul
             }
             if done as i64 >= limit {
                 return Ok(done);
+            }
+            // Staff texts (case notes, findings' reasoning) with a part for this version.
+            let like = format!("%[\"{group}\",{version},%");
+            let notes: Vec<(i32, i32, String)> = case_notes::table
+                .filter(case_notes::body.like(&like))
+                .order(case_notes::id)
+                .limit(limit - done as i64)
+                .select((case_notes::id, case_notes::case_id, case_notes::body))
+                .load(conn)?;
+            for (id, case_id, body) in notes {
+                let what = super::report::note_what(case_id);
+                let Some(new) = reseal_for_group(&body, &what, group, version, &old_key, newest.version, &to)
+                else {
+                    continue;
+                };
+                done += diesel::update(case_notes::table.find(id).filter(case_notes::body.eq(&body)))
+                    .set(case_notes::body.eq(new))
+                    .execute(conn)?;
+            }
+            let findings: Vec<(i32, Option<String>)> = allegations::table
+                .filter(allegations::finding_reasoning.like(&like))
+                .order(allegations::id)
+                .limit((limit - done as i64).max(0))
+                .select((allegations::id, allegations::finding_reasoning))
+                .load(conn)?;
+            for (id, stored) in findings {
+                let Some(stored) = stored else { continue };
+                let what = super::report::finding_what(id);
+                let Some(new) =
+                    reseal_for_group(&stored, &what, group, version, &old_key, newest.version, &to)
+                else {
+                    continue;
+                };
+                done += diesel::update(
+                    allegations::table.find(id).filter(allegations::finding_reasoning.eq(&stored)),
+                )
+                .set(allegations::finding_reasoning.eq(Some(new)))
+                .execute(conn)?;
+            }
+            if done as i64 >= limit {
+                return Ok(done);
+            }
+            // Nothing left sealed to this version: its members' copies are deleted, so that
+            // no one, a departed member with a copy of the database included, holds it any
+            // more (the recovery key's copy stays, as for every version).
+            let keys_left: i64 =
+                report_keys::table.filter(report_keys::group_key_id.eq(old_id)).count().get_result(conn)?;
+            let notes_left: i64 =
+                case_notes::table.filter(case_notes::body.like(&like)).count().get_result(conn)?;
+            let findings_left: i64 = allegations::table
+                .filter(allegations::finding_reasoning.like(&like))
+                .count()
+                .get_result(conn)?;
+            if keys_left + notes_left + findings_left == 0 {
+                diesel::delete(group_key_seals::table.filter(group_key_seals::group_key_id.eq(old_id)))
+                    .execute(conn)?;
             }
         }
     }

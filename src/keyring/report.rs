@@ -227,6 +227,25 @@ pub fn open_for_group(
     String::from_utf8(key.open(&staff_aad(what, group, version), sealed).ok()?).ok()
 }
 
+/// A stored staff text with its part for `group` at version `from` opened with that version's
+/// `key` and sealed to the group's version `to_version` (`to`) instead, the other parts kept;
+/// None when it has no such part or the part does not open (changed bytes stay as they are).
+pub fn reseal_for_group(
+    stored: &str,
+    what: &str,
+    group: &str,
+    from: i32,
+    key: &PrivateKey,
+    to_version: i32,
+    to: &PublicKey,
+) -> Option<String> {
+    let mut parts = sealed_groups(stored)?;
+    let i = parts.iter().position(|p| p.0 == group && p.1 == from)?;
+    let text = zeroize::Zeroizing::new(open_for_group(&parts[i].2, what, group, from, key)?);
+    parts[i] = (group.to_string(), to_version, to.seal(&staff_aad(what, group, to_version), text.as_bytes()));
+    Some(format!("{STAFF_PREFIX}{}", serde_json::to_string(&parts).ok()?))
+}
+
 fn staff_aad(what: &str, group: &str, version: i32) -> Vec<u8> {
     format!("vigie {what} for {group} v{version}").into_bytes()
 }
@@ -264,6 +283,32 @@ mod tests {
             on_behalf_of: None,
             point: Some(micro(14.496_913, -4.197_052)),
         }
+    }
+
+    #[test]
+    fn a_staff_text_is_resealed_to_a_groups_new_version_and_the_old_one_no_longer_opens_it() {
+        let (intake, cndh1, cndh2) = (PrivateKey::generate(), PrivateKey::generate(), PrivateKey::generate());
+        let to =
+            vec![("intake".to_string(), 1, intake.public_key()), ("cndh".to_string(), 1, cndh1.public_key())];
+        let stored = seal_for_groups("Témoin vu au camp", "case note of case 4", &to);
+        let new = reseal_for_group(&stored, "case note of case 4", "cndh", 1, &cndh1, 2, &cndh2.public_key())
+            .unwrap();
+        let parts = sealed_groups(&new).unwrap();
+        assert_eq!(
+            parts.iter().map(|p| (p.0.as_str(), p.1)).collect::<Vec<_>>(),
+            [("intake", 1), ("cndh", 2)]
+        );
+        assert_eq!(
+            open_for_group(&parts[1].2, "case note of case 4", "cndh", 2, &cndh2).as_deref(),
+            Some("Témoin vu au camp")
+        );
+        assert_eq!(open_for_group(&parts[1].2, "case note of case 4", "cndh", 1, &cndh1), None);
+        assert_eq!(parts[0], sealed_groups(&stored).unwrap()[0], "the intake desk's part is untouched");
+        // No part at that version, or the wrong key, or another row's text: nothing.
+        assert!(reseal_for_group(&new, "case note of case 4", "cndh", 1, &cndh1, 2, &cndh2.public_key())
+            .is_none());
+        assert!(reseal_for_group(&stored, "case note of case 5", "cndh", 1, &cndh1, 2, &cndh2.public_key())
+            .is_none());
     }
 
     #[test]

@@ -252,8 +252,43 @@ fn a_holder_gives_the_group_key_at_sign_in_and_a_disabled_member_cannot_open_wha
         let page = app.client.get("/staff/account").dispatch().into_string().unwrap();
         assert!(!page.contains("id=\"keys-waiting\""), "no longer waiting");
         sign_out(&app.client);
-        // A report filed now: its data key sealed to the intake desk's version 1, which D holds.
+        // A report filed now: its data key sealed to the intake desk's version 1, which D holds;
+        // and a case note, sealed to the intake desk's version 1 too (and the CNDH's).
         crate::security_cases::file_report(&app.client, json_report("Au marché, RECIT", "V", "N", "C"));
+        let note_id = {
+            use vigie::schema::{case_notes, events, institutions};
+            let c = &mut app.db.conn();
+            let now = chrono::Utc::now().naive_utc();
+            let event: i32 = diesel::insert_into(events::table)
+                .values((
+                    events::title.eq("T"),
+                    events::occurred_on.eq(now.date()),
+                    events::date_precision.eq("exact"),
+                    events::created_at.eq(now),
+                ))
+                .returning(events::id)
+                .get_result(c)
+                .unwrap();
+            let cndh: i32 = institutions::table
+                .filter(institutions::code.eq("cndh"))
+                .select(institutions::id)
+                .first(c)
+                .unwrap();
+            let (case, _) = vigie::cases::model::open_case(c, event, cndh, 7, 30, now).unwrap();
+            let what = vigie::keyring::report::note_what(case);
+            let body =
+                vigie::keyring::model::seal_case_text(c, case, &what, "NOTE-AVANT-DEPART", now).unwrap();
+            diesel::insert_into(case_notes::table)
+                .values((
+                    case_notes::case_id.eq(case),
+                    case_notes::user_id.eq(a),
+                    case_notes::body.eq(body),
+                    case_notes::created_at.eq(now),
+                ))
+                .returning(case_notes::id)
+                .get_result::<i32>(c)
+                .unwrap()
+        };
 
         // An admin disables D: a new version, held by A and not by D.
         add_user(&app.db, "admin@cndh.ml", "admin", None);
@@ -328,6 +363,27 @@ fn a_holder_gives_the_group_key_at_sign_in_and_a_disabled_member_cannot_open_wha
             .get_result(&mut app.db.conn())
             .unwrap();
         assert_eq!(resealed, 1);
+        // The note's intake part too: version 2 opens it, D's version 1 does not.
+        let (case_id, body): (i32, String) = vigie::schema::case_notes::table
+            .find(note_id)
+            .select((vigie::schema::case_notes::case_id, vigie::schema::case_notes::body))
+            .first(&mut app.db.conn())
+            .unwrap();
+        let what = vigie::keyring::report::note_what(case_id);
+        let parts = vigie::keyring::report::sealed_groups(&body).unwrap();
+        let intake_part = parts.iter().find(|p| p.0 == "intake").unwrap();
+        assert_eq!(intake_part.1, 2, "{parts:?}");
+        let open = |v: i32, k: &PrivateKey| {
+            vigie::keyring::report::open_for_group(&intake_part.2, &what, "intake", v, k)
+        };
+        assert_eq!(open(2, &g2).as_deref(), Some("NOTE-AVANT-DEPART"));
+        assert_eq!(open(1, &g1), None);
+        // Nothing is left at version 1: every member's copy of it is gone (D's included), the
+        // recovery key's stays.
+        assert_eq!(held(&app.db, a), vec![("intake".to_string(), 2)]);
+        assert!(vigie::keyring::model::open_group_key(&mut app.db.conn(), "intake", 1, d, &kd)
+            .unwrap()
+            .is_none());
         // Signing in again finds nothing more to re-seal.
         enter(&app.client, "a@cndh.ml");
         sign_out(&app.client);
