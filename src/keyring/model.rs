@@ -728,14 +728,22 @@ pub fn share_event(
 }
 
 /// At a sign-in: the shares left waiting that this person's keys can make now (at most
-/// `limit`, oldest reports first).
+/// `limit`, oldest reports first), chosen in the query (one query for the choice, then one
+/// share each).
 pub fn share_wanted(
     conn: &mut DbConn,
     reader: &Reader,
     limit: i64,
     now: NaiveDateTime,
 ) -> Result<Shared, AppError> {
+    // Only the shares this person can make: reports whose data key is sealed to a group key
+    // they hold (a sign-in of someone holding none tries nothing).
+    let openable = report_keys::table
+        .inner_join(group_keys::table.inner_join(group_key_seals::table))
+        .filter(group_key_seals::user_id.eq(reader.user_id))
+        .select(report_keys::report_id);
     let wanted: Vec<(i32, String)> = report_keys_wanted::table
+        .filter(report_keys_wanted::report_id.eq_any(openable))
         .order((report_keys_wanted::report_id, report_keys_wanted::holder))
         .limit(limit)
         .select((report_keys_wanted::report_id, report_keys_wanted::holder))
