@@ -74,45 +74,7 @@ fn module_id(db: &TestDb, code: &str) -> i64 {
 /// Three substantiated torture allegations against `unit` in a new event on `on`, written
 /// directly (the investigation that substantiates them is tested in cases.rs).
 fn substantiated_event(db: &TestDb, unit: i32, on: &str) {
-    let mut c = db.conn();
-    let now = chrono::Utc::now().naive_utc();
-    let on: chrono::NaiveDate = on.parse().unwrap();
-    let ev: i32 = diesel::insert_into(events::table)
-        .values((
-            events::title.eq("suite"),
-            events::occurred_on.eq(on),
-            events::date_precision.eq("exact"),
-            events::created_at.eq(now),
-        ))
-        .returning(events::id)
-        .get_result(&mut c)
-        .unwrap();
-    let sub: i32 = dispositions::table
-        .filter(dispositions::code.eq("substantiated"))
-        .select(dispositions::id)
-        .first(&mut c)
-        .unwrap();
-    let vt: i32 = vigie::schema::violation_types::table
-        .filter(vigie::schema::violation_types::code.eq("integrity.torture"))
-        .select(vigie::schema::violation_types::id)
-        .first(&mut c)
-        .unwrap();
-    let force: i32 = units::table.find(unit).select(units::force_id).first(&mut c).unwrap();
-    for _ in 0..3 {
-        diesel::insert_into(allegations::table)
-            .values((
-                allegations::event_id.eq(ev),
-                allegations::violation_type_id.eq(vt),
-                allegations::force_id.eq(force),
-                allegations::unit_id.eq(Some(unit)),
-                allegations::involvement.eq("carried_out"),
-                allegations::confidence.eq("confirmed"),
-                allegations::disposition_id.eq(Some(sub)),
-                allegations::created_at.eq(now),
-            ))
-            .execute(&mut c)
-            .unwrap();
-    }
+    substantiated_allegations(db, unit, on.parse().unwrap(), "integrity.torture", 3);
 }
 
 #[test]
