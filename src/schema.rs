@@ -425,7 +425,6 @@ diesel::table! {
         content_type -> Text,
         size_bytes -> Integer,
         sha256 -> Text,
-        data -> Binary,
         uploaded_on -> Date,
         uploaded_by -> Nullable<Integer>,
         safe_data -> Nullable<Binary>,
@@ -437,6 +436,15 @@ diesel::table! {
         transcribed_by -> Nullable<Integer>,
         transcribed_at -> Nullable<Timestamp>,
         stored_sha256 -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// An evidence file's stored bytes, in pieces of at most 1 MiB (issue 15).
+    attachment_pieces (attachment_id, seq) {
+        attachment_id -> Integer,
+        seq -> Integer,
+        data -> Binary,
     }
 }
 
@@ -701,6 +709,7 @@ diesel::table! {
 diesel::joinable!(messages -> reports (report_id));
 diesel::joinable!(messages -> institutions (institution_id));
 diesel::joinable!(attachments -> reports (report_id));
+diesel::joinable!(attachment_pieces -> attachments (attachment_id));
 diesel::joinable!(cases -> institutions (institution_id));
 diesel::joinable!(cases -> events (event_id));
 diesel::joinable!(allegations -> cases (case_id));
@@ -821,6 +830,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     routing_rules,
     messages,
     attachments,
+    attachment_pieces,
     audit_log,
     mail_outbox,
     training_norms,

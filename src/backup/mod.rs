@@ -1,7 +1,7 @@
 //! `vigie backup FILE` and `vigie restore FILE` (issue 14).
 //!
 //! Everything a commission must keep lives in the database: reports, evidence bytes (rows of
-//! `attachments`, never files in the data folder), cases, messages, the audit log and the
+//! `attachment_pieces`, never files in the data folder), cases, messages, the audit log and the
 //! receipt salt. A backup is therefore one consistent copy of the database, taken while the
 //! server runs:
 //! - SQLite: `VACUUM INTO` a new file, in one read transaction (writers go on meanwhile); the
@@ -237,8 +237,8 @@ fn check(conn: &mut DbConn, evidence: bool) -> Result<(Contents, (usize, usize))
     if evidence {
         let mut wrong = vec![];
         for id in model::evidence_ids(conn).map_err(|e| e.to_string())? {
-            let (recorded, data) = model::evidence_bytes(conn, id).map_err(|e| e.to_string())?;
-            if crate::crypto::sha256_hex(&data) != recorded {
+            let (recorded, now) = model::evidence_digests(conn, id).map_err(|e| e.to_string())?;
+            if now != recorded {
                 wrong.push(id.to_string());
             }
             checked += 1;

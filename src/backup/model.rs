@@ -88,13 +88,14 @@ pub fn evidence_ids(conn: &mut DbConn) -> QueryResult<Vec<i32>> {
     attachments::table.order(attachments::id).select(attachments::id).load(conn)
 }
 
-/// One evidence file's recorded SHA-256 of its stored bytes and those bytes (read one at a time:
-/// files are up to `upload_max_mb` each): the original's SHA-256 for a file kept in clear, the
-/// sealed bytes' for a sealed one (issue 15), which a restore checks without any key.
-pub fn evidence_bytes(conn: &mut DbConn, id: i32) -> QueryResult<(String, Vec<u8>)> {
-    let (original, stored, data): (String, Option<String>, Vec<u8>) = attachments::table
+/// One evidence file's recorded SHA-256 of its stored bytes and the SHA-256 of those bytes as
+/// they are now (read one piece at a time): the original's for a file kept in clear, the sealed
+/// bytes' for a sealed one (issue 15), which a restore checks without any key.
+pub fn evidence_digests(conn: &mut DbConn, id: i32) -> Result<(String, String), crate::error::AppError> {
+    let (original, stored): (String, Option<String>) = attachments::table
         .find(id)
-        .select((attachments::sha256, attachments::stored_sha256, attachments::data))
+        .select((attachments::sha256, attachments::stored_sha256))
         .first(conn)?;
-    Ok((stored.unwrap_or(original), data))
+    let now = crate::reports::model::stored_bytes_sha256(conn, id)?;
+    Ok((stored.unwrap_or(original), now))
 }

@@ -17,7 +17,7 @@ use crate::crypto::{PrivateKey, PublicKey, Refused, SecretKey};
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::schema::{
-    cases, group_key_seals, group_keys, institutions, recovery_keys, report_keys, report_keys_wanted,
+    attachment_pieces, cases, group_key_seals, group_keys, institutions, recovery_keys, report_keys, report_keys_wanted,
     reports, users,
 };
 
@@ -1033,28 +1033,26 @@ pub fn seal_existing(conn: &mut DbConn, limit: i64, now: NaiveDateTime) -> Resul
                 .set(messages::body.eq(seal_message(&key, &body)))
                 .execute(conn)?;
         }
-        // Files one at a time (each up to `upload_max_mb`).
+        // Files one at a time (each up to `upload_max_mb`): the original in clear is read,
+        // its pieces replaced by the sealed ones.
         let files: Vec<i32> = attachments::table
             .filter(attachments::report_id.eq(id))
             .filter(attachments::stored_sha256.is_null())
             .select(attachments::id)
             .load(conn)?;
         for f in files {
-            type FileRow = (Vec<u8>, Option<Vec<u8>>, Option<String>, Option<String>);
-            let (data, safe, transcription, translation): FileRow = attachments::table
+            type FileRow = (Option<Vec<u8>>, Option<String>, Option<String>);
+            let (safe, transcription, translation): FileRow = attachments::table
                 .find(f)
-                .select((
-                    attachments::data,
-                    attachments::safe_data,
-                    attachments::transcription,
-                    attachments::translation,
-                ))
+                .select((attachments::safe_data, attachments::transcription, attachments::translation))
                 .first(conn)?;
-            let stored = seal_file(&key, FilePart::Original, &data);
+            let data = zeroize::Zeroizing::new(crate::reports::model::original_bytes(conn, f, None)?);
+            diesel::delete(attachment_pieces::table.filter(attachment_pieces::attachment_id.eq(f)))
+                .execute(conn)?;
+            let stored = crate::reports::model::store_pieces(conn, f, data.as_slice(), Some(&key))?;
             diesel::update(attachments::table.find(f))
                 .set((
-                    attachments::stored_sha256.eq(Some(crate::crypto::sha256_hex(&stored))),
-                    attachments::data.eq(stored),
+                    attachments::stored_sha256.eq(Some(stored.sha256)),
                     attachments::safe_data.eq(safe.map(|s| seal_file(&key, FilePart::StaffCopy, &s))),
                     attachments::transcription.eq(transcription.map(|t| seal_message(&key, &t))),
                     attachments::translation.eq(translation.map(|t| seal_message(&key, &t))),

@@ -178,6 +178,28 @@ pub fn seal_file(key: &SecretKey, part: FilePart, data: &[u8]) -> Vec<u8> {
     out
 }
 
+/// An evidence file's bytes from `reader` sealed into `writer` 64 KiB at a time, in constant
+/// memory; the plaintext's length.
+pub fn seal_file_stream(
+    key: &SecretKey,
+    part: FilePart,
+    reader: impl std::io::Read,
+    writer: impl std::io::Write,
+) -> Result<u64, seal::StreamError> {
+    seal::seal_stream(key, part.aad(), reader, writer)
+}
+
+/// A sealed evidence file from `reader` opened into `writer`, a chunk at a time, each chunk
+/// written only once authenticated; changed, cut or reordered bytes are refused.
+pub fn open_file_stream(
+    key: &SecretKey,
+    part: FilePart,
+    reader: impl std::io::Read,
+    writer: impl std::io::Write,
+) -> Result<u64, seal::StreamError> {
+    seal::open_stream(key, part.aad(), reader, writer)
+}
+
 /// An evidence file's bytes opened; changed, cut or reordered bytes are refused.
 pub fn open_file(key: &SecretKey, part: FilePart, sealed: &[u8]) -> Result<Vec<u8>, Refused> {
     let mut out = Vec::with_capacity(sealed.len());

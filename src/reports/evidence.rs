@@ -4,8 +4,8 @@
 //! Security:
 //! - An upload is read from where it was spooled (disk) in fixed-size chunks: the type is
 //!   sniffed from the first chunk, the SHA-256 and the PDF check are fed chunk by chunk, and no
-//!   copy of the whole file is made here. The original is read whole only when it is written to
-//!   the database, one file at a time (so peak memory is bounded by the per-file limit).
+//!   copy of the whole file is made here, nor when it is stored: it is sealed and written to the
+//!   database a chunk and a piece at a time (`model::store_pieces`), in constant memory.
 //! - Photos are shown to staff only as a copy re-encoded from their pixels: no EXIF, XMP, IPTC
 //!   or comment survives (GPS position, device serial), nor anything appended to or hidden in the
 //!   file (a GIF that is also an HTML page becomes a plain PNG). The orientation is applied
@@ -36,23 +36,16 @@ pub enum Source {
     Bytes(Vec<u8>),
 }
 
-trait ReadSeek: BufRead + Seek + Send {}
+pub trait ReadSeek: BufRead + Seek + Send {}
 impl<T: BufRead + Seek + Send> ReadSeek for T {}
 
 impl Source {
-    fn open(&self) -> std::io::Result<Box<dyn ReadSeek + '_>> {
+    /// The upload's bytes, read from where they are, a chunk at a time.
+    pub fn open(&self) -> std::io::Result<Box<dyn ReadSeek + '_>> {
         Ok(match self {
             Source::File(p) => Box::new(BufReader::with_capacity(CHUNK, std::fs::File::open(p)?)),
             Source::Bytes(b) => Box::new(Cursor::new(b.as_slice())),
         })
-    }
-
-    /// The whole original, read when it is written to the database, one file at a time.
-    pub fn read_all(&self) -> std::io::Result<Vec<u8>> {
-        match self {
-            Source::File(p) => std::fs::read(p),
-            Source::Bytes(b) => Ok(b.clone()),
-        }
     }
 }
 

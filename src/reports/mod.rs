@@ -443,8 +443,7 @@ impl Intake<'_> {
             let stored = self
                 .db
                 .transaction(move |c| {
-                    let data = e.source.read_all().map_err(AppError::internal)?;
-                    Ok(model::stage_attachment(c, &e, &data, today, None, key.as_ref())?)
+                    model::stage_attachment(c, &e, today, None, key.as_ref())
                 })
                 .await;
             match stored {
@@ -828,7 +827,7 @@ pub fn check_message(body: &str) -> Result<String, &'static str> {
 async fn backfill_safe_copies(db: Db) {
     let mut after = 0;
     loop {
-        let next = db.run(move |c| Ok(model::next_image_without_copy(c, after)?)).await;
+        let next = db.run(move |c| model::next_image_without_copy(c, after)).await;
         let (id, data) = match next {
             Ok(Some(row)) => row,
             Ok(None) => return,

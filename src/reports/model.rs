@@ -6,9 +6,11 @@ use diesel::prelude::*;
 use super::evidence::{Evidence, Usage};
 use super::submit::Draft;
 use super::ReceiptSalt;
+use crate::crypto::SecretKey;
 use crate::db::DbConn;
+use crate::error::AppError;
 use crate::schema::{
-    attachments, cases, form_tokens, institutions, messages, report_violations, reports, settings,
+    attachment_pieces, attachments, cases, form_tokens, institutions, messages, report_violations, reports, settings,
 };
 
 /// Reads the receipt salt, creating it on first use.
@@ -164,43 +166,224 @@ pub fn insert_report(conn: &mut DbConn, new: &NewReport) -> Result<i32, crate::e
 }
 
 /// Stores one evidence file, not yet linked to a report (`link_attachments` does that in the
-/// short audited transaction that files it): the original bytes (`data`, read by the caller one
-/// file at a time), its SHA-256, and for a photo the copy staff see.
+/// short audited transaction that files it): the original read from where it was spooled and
+/// written in pieces ([`store_pieces`]; sealed under the report's data key when it has one), its
+/// SHA-256, and for a photo the copy staff see (sealed too). Memory: one piece and one sealing
+/// chunk, whatever the file's size (the photo's copy is bounded by its pixels).
 pub fn stage_attachment(
     conn: &mut DbConn,
     e: &Evidence,
-    data: &[u8],
     today: NaiveDate,
     uploaded_by: Option<i32>,
-    key: Option<&crate::crypto::SecretKey>,
-) -> QueryResult<i32> {
+    key: Option<&SecretKey>,
+) -> Result<i32, AppError> {
     use crate::keyring::report::{seal_file, FilePart};
-    // A sealed report's file is stored sealed under its data key, its staff copy too.
-    let stored = key.map(|k| seal_file(k, FilePart::Original, data));
     let safe = e.safe.as_ref().map(|s| match key {
         Some(k) => seal_file(k, FilePart::StaffCopy, &s.data),
         None => s.data.clone(),
     });
-    let stored_sha256 = stored.as_deref().map(crate::crypto::sha256_hex);
-    let data = stored.as_deref().unwrap_or(data);
-    diesel::insert_into(attachments::table)
+    let id: i32 = diesel::insert_into(attachments::table)
         .values((
             attachments::report_id.eq(None::<i32>),
             attachments::kind.eq(e.kind),
             attachments::content_type.eq(&e.content_type),
-            attachments::size_bytes.eq(i32::try_from(data.len()).unwrap_or(i32::MAX)),
+            // The original's size, as staff are shown it and the limits count it.
+            attachments::size_bytes.eq(i32::try_from(e.size).unwrap_or(i32::MAX)),
             attachments::sha256.eq(&e.sha256),
-            attachments::data.eq(data),
             attachments::uploaded_on.eq(today),
             attachments::uploaded_by.eq(uploaded_by),
             attachments::safe_data.eq(safe.as_deref()),
-            attachments::stored_sha256.eq(stored_sha256),
             attachments::safe_content_type.eq(e.safe.as_ref().map(|s| s.content_type)),
             attachments::warning.eq(e.warning),
             attachments::purpose.eq(e.purpose),
         ))
         .returning(attachments::id)
-        .get_result(conn)
+        .get_result(conn)?;
+    let source = e.source.open().map_err(AppError::internal)?;
+    let stored = store_pieces(conn, id, source, key)?;
+    if key.is_some() {
+        // The SHA-256 of the sealed bytes lets a restore check them without a key.
+        diesel::update(attachments::table.find(id))
+            .set(attachments::stored_sha256.eq(Some(stored.sha256)))
+            .execute(conn)?;
+    }
+    Ok(id)
+}
+
+// An evidence file's stored bytes (issue 15): the original, sealed or in clear, as rows of
+// `attachment_pieces` of at most `PIECE` bytes, written and read one piece at a time.
+
+/// The largest piece of a file's stored bytes.
+pub const PIECE: usize = 1024 * 1024;
+
+/// What was stored: the stored bytes' length and SHA-256.
+pub struct Stored {
+    pub len: u64,
+    pub sha256: String,
+}
+
+/// Writes a file's stored bytes as its pieces, in order from `seq`: memory is one piece,
+/// whatever the file's size. A database error is kept and given back by [`PieceWriter::finish`]
+/// (the sealing code only sees an input/output error).
+struct PieceWriter<'c> {
+    conn: &'c mut DbConn,
+    id: i32,
+    seq: i32,
+    buf: Vec<u8>,
+    hash: sha2::Sha256,
+    len: u64,
+    failed: Option<diesel::result::Error>,
+}
+
+impl<'c> PieceWriter<'c> {
+    fn new(conn: &'c mut DbConn, id: i32) -> Self {
+        use sha2::Digest;
+        PieceWriter { conn, id, seq: 0, buf: Vec::with_capacity(PIECE), hash: sha2::Sha256::new(), len: 0, failed: None }
+    }
+
+    fn write_piece(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let written = diesel::insert_into(attachment_pieces::table)
+            .values((
+                attachment_pieces::attachment_id.eq(self.id),
+                attachment_pieces::seq.eq(self.seq),
+                attachment_pieces::data.eq(&self.buf),
+            ))
+            .execute(self.conn);
+        if let Err(e) = written {
+            self.failed = Some(e);
+            return Err(std::io::Error::other("a piece of an evidence file was not stored"));
+        }
+        self.seq += 1;
+        self.buf.clear();
+        Ok(())
+    }
+
+    /// Writes the last piece; what was stored.
+    fn finish(mut self) -> Result<Stored, AppError> {
+        use sha2::Digest;
+        let last = self.write_piece();
+        if let Some(e) = self.failed.take() {
+            return Err(e.into());
+        }
+        last.map_err(AppError::internal)?;
+        Ok(Stored { len: self.len, sha256: hex::encode(self.hash.finalize()) })
+    }
+}
+
+impl std::io::Write for PieceWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = bytes.len().min(PIECE - self.buf.len());
+        self.buf.extend_from_slice(&bytes[..n]);
+        self.hash.update(&bytes[..n]);
+        self.len += n as u64;
+        if self.buf.len() == PIECE {
+            self.write_piece()?;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        // A piece is written when full, the last by `finish`.
+        Ok(())
+    }
+}
+
+/// Reads a file's stored bytes, fetching one piece at a time.
+struct PieceReader<'c> {
+    conn: &'c mut DbConn,
+    id: i32,
+    seq: i32,
+    buf: Vec<u8>,
+    pos: usize,
+    done: bool,
+}
+
+impl<'c> PieceReader<'c> {
+    fn new(conn: &'c mut DbConn, id: i32) -> Self {
+        PieceReader { conn, id, seq: 0, buf: vec![], pos: 0, done: false }
+    }
+}
+
+impl std::io::Read for PieceReader<'_> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.pos == self.buf.len() {
+            if self.done {
+                return Ok(0);
+            }
+            let piece: Option<Vec<u8>> = attachment_pieces::table
+                .find((self.id, self.seq))
+                .select(attachment_pieces::data)
+                .first(self.conn)
+                .optional()
+                .map_err(std::io::Error::other)?;
+            match piece {
+                Some(p) => {
+                    self.buf = p;
+                    self.pos = 0;
+                    self.seq += 1;
+                }
+                None => self.done = true,
+            }
+        }
+        let n = out.len().min(self.buf.len() - self.pos);
+        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// Stores what `reader` gives as file `id`'s pieces, sealed under `key` (as the original) when
+/// given, in constant memory.
+pub fn store_pieces(
+    conn: &mut DbConn,
+    id: i32,
+    mut reader: impl std::io::Read,
+    key: Option<&SecretKey>,
+) -> Result<Stored, AppError> {
+    use crate::keyring::report::{seal_file_stream, FilePart};
+    let mut writer = PieceWriter::new(conn, id);
+    let copied = match key {
+        Some(k) => seal_file_stream(k, FilePart::Original, &mut reader, &mut writer).map(|_| ()).map_err(AppError::internal),
+        None => std::io::copy(&mut reader, &mut writer).map(|_| ()).map_err(AppError::internal),
+    };
+    if let Some(e) = writer.failed.take() {
+        return Err(e.into());
+    }
+    copied?;
+    writer.finish()
+}
+
+/// File `id`'s original as uploaded: its stored bytes, opened with `key` when it is sealed
+/// (changed, cut or reordered bytes are refused). The stored bytes are read one piece at a
+/// time; only the result is whole.
+pub fn original_bytes(conn: &mut DbConn, id: i32, key: Option<&SecretKey>) -> Result<Vec<u8>, AppError> {
+    use crate::keyring::report::{open_file_stream, FilePart};
+    let mut out = vec![];
+    let mut reader = PieceReader::new(conn, id);
+    match key {
+        Some(k) => {
+            open_file_stream(k, FilePart::Original, &mut reader, &mut out).map_err(|e| match e {
+                crate::crypto::seal::StreamError::Refused(r) => AppError::from(r),
+                e => AppError::internal(e),
+            })?;
+        }
+        None => {
+            std::io::Read::read_to_end(&mut reader, &mut out).map_err(AppError::internal)?;
+        }
+    }
+    Ok(out)
+}
+
+/// The SHA-256 of file `id`'s stored bytes, read one piece at a time.
+pub fn stored_bytes_sha256(conn: &mut DbConn, id: i32) -> Result<String, AppError> {
+    use sha2::Digest;
+    let mut hash = sha2::Sha256::new();
+    std::io::copy(&mut PieceReader::new(conn, id), &mut hash).map_err(AppError::internal)?;
+    Ok(hex::encode(hash.finalize()))
 }
 
 /// Links staged files to their report; how many were linked (a file already linked, or swept,
@@ -394,21 +577,21 @@ pub fn thread_recording(
     attachment: i32,
     key: Option<&crate::crypto::SecretKey>,
 ) -> Result<Option<(String, Vec<u8>)>, crate::error::AppError> {
-    let found: Option<(String, Vec<u8>, Option<String>)> = attachments::table
+    let found: Option<(String, Option<String>)> = attachments::table
         .inner_join(messages::table.on(messages::attachment_id.eq(attachments::id.nullable())))
         .filter(messages::report_id.eq(report_id))
         .filter(attachments::report_id.eq(report_id))
         .filter(attachments::id.eq(attachment))
         .filter(attachments::purpose.eq("message"))
-        .select((attachments::content_type, attachments::data, attachments::stored_sha256))
+        .select((attachments::content_type, attachments::stored_sha256))
         .first(conn)
         .optional()?;
-    let Some((ct, data, sealed)) = found else { return Ok(None) };
-    if sealed.is_none() {
-        return Ok(Some((ct, data)));
-    }
-    let key = key.ok_or(crate::error::AppError::NotFound)?;
-    Ok(Some((ct, crate::keyring::report::open_file(key, crate::keyring::report::FilePart::Original, &data)?)))
+    let Some((ct, sealed)) = found else { return Ok(None) };
+    let key = match sealed {
+        Some(_) => Some(key.ok_or(AppError::NotFound)?),
+        None => None,
+    };
+    Ok(Some((ct, original_bytes(conn, attachment, key)?)))
 }
 
 /// Marks a message as told by voice: its recording.
@@ -508,17 +691,19 @@ pub fn assignees_of_report(
 
 /// The next photo after `after_id` that has no staff copy yet (saved before copies were made),
 /// with its original bytes.
-pub fn next_image_without_copy(conn: &mut DbConn, after_id: i32) -> QueryResult<Option<(i32, Vec<u8>)>> {
-    attachments::table
+pub fn next_image_without_copy(conn: &mut DbConn, after_id: i32) -> Result<Option<(i32, Vec<u8>)>, AppError> {
+    let found: Option<i32> = attachments::table
         .filter(attachments::id.gt(after_id))
         .filter(attachments::kind.eq("image"))
         .filter(attachments::safe_data.is_null())
         // A sealed file's copy was made (and sealed) when it was saved.
         .filter(attachments::stored_sha256.is_null())
         .order(attachments::id)
-        .select((attachments::id, attachments::data))
+        .select(attachments::id)
         .first(conn)
-        .optional()
+        .optional()?;
+    let Some(id) = found else { return Ok(None) };
+    Ok(Some((id, original_bytes(conn, id, None)?)))
 }
 
 pub fn set_safe_copy(conn: &mut DbConn, id: i32, content_type: &str, data: &[u8]) -> QueryResult<usize> {

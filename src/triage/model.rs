@@ -214,8 +214,7 @@ pub fn attachment_data(
             _ => None,
         }
     } else {
-        let data: Vec<u8> = attachments::table.find(id).select(attachments::data).first(conn)?;
-        Some((meta.content_type.clone(), open(FilePart::Original, data)?))
+        Some((meta.content_type.clone(), crate::reports::model::original_bytes(conn, id, key.as_ref())?))
     };
     Ok((meta, bytes))
 }

@@ -673,6 +673,47 @@ fn reports_filed_after_keys_init_are_sealed_at_rest_and_open_for_intake_and_the_
         let r = intake.get(format!("/staff/attachments/{}", file_of(4))).dispatch();
         assert_eq!(r.status(), Status::Ok);
         assert_eq!(r.into_bytes().unwrap(), pdf4, "the intake officer too");
+        // A larger file is stored sealed in pieces of at most 1 MiB (written and read one at a
+        // time); opened whole, and refused when two pieces are swapped.
+        let mut big = b"%PDF-1.4\n% MARQUEUR-GROS-FICHIER\n".to_vec();
+        big.extend((0..2_600_000u32).map(|i| b"abcdefghij"[(i % 10) as usize]));
+        let (ct, body) = multipart(&[("receipt", &receipt2)], &[("file", "gros.pdf", &big)]);
+        let r = app.client.post("/api/v1/receipts/attachments").header(ct).body(body).dispatch();
+        assert_eq!(r.status(), Status::Created, "{:?}", r.into_string());
+        let big_id: i32 = vigie::schema::attachments::table
+            .filter(vigie::schema::attachments::report_id.eq(2))
+            .select(vigie::schema::attachments::id)
+            .order(vigie::schema::attachments::id.desc())
+            .first(&mut conn)
+            .unwrap();
+        {
+            use vigie::schema::attachment_pieces as p;
+            let sizes: Vec<(i32, i32)> = p::table
+                .filter(p::attachment_id.eq(big_id))
+                .order(p::seq)
+                .select((p::seq, diesel::dsl::sql::<diesel::sql_types::Integer>("length(data)")))
+                .load(&mut conn)
+                .unwrap();
+            assert_eq!(sizes.iter().map(|s| s.0).collect::<Vec<_>>(), vec![0, 1, 2], "{sizes:?}");
+            assert!(sizes.iter().all(|s| s.1 <= 1024 * 1024), "{sizes:?}");
+            let r = inv.get(format!("/staff/attachments/{big_id}")).dispatch();
+            assert_eq!(r.status(), Status::Ok);
+            assert!(r.into_bytes().unwrap() == big, "the CNDH gets the large file back whole");
+            let swap = |a: i32, b: i32| {
+                for (from, to) in [(a, -1), (b, a), (-1, b)] {
+                    diesel::update(p::table.filter(p::attachment_id.eq(big_id)).filter(p::seq.eq(from)))
+                        .set(p::seq.eq(to))
+                        .execute(&mut app.db.conn())
+                        .unwrap();
+                }
+            };
+            swap(0, 1);
+            let r = inv.get(format!("/staff/attachments/{big_id}")).dispatch();
+            assert_ne!(r.status(), Status::Ok, "swapped pieces are refused, not shown");
+            swap(0, 1);
+            assert!(inv.get(format!("/staff/attachments/{big_id}")).dispatch().into_bytes().unwrap() == big);
+            assert!(!bytes_contain(&database_bytes(&app.db), "MARQUEUR-GROS-FICHIER"));
+        }
         // A recording told with the form (report 5), played and transcribed by the intake officer.
         const OGG: &[u8] = b"OggS\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x13OpusHead\x01\x01\x38\x01\x80\xbb\x00\x00\x00\x00\x00";
         crate::security_evidence::file_with(&app.client, &[("voice", "voix.ogg", OGG)]);

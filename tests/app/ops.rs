@@ -42,18 +42,25 @@ fn file_with_evidence(client: &Client, i: usize) -> String {
 type Evidence = (i32, Option<i32>, String, Vec<u8>, Option<Vec<u8>>);
 
 fn evidence(db: &TestDb) -> Vec<Evidence> {
+    use vigie::schema::attachment_pieces;
     let mut c = db.conn();
-    attachments::table
+    let rows: Vec<(i32, Option<i32>, String, Option<Vec<u8>>)> = attachments::table
         .order(attachments::id)
-        .select((
-            attachments::id,
-            attachments::report_id,
-            attachments::sha256,
-            attachments::data,
-            attachments::safe_data,
-        ))
+        .select((attachments::id, attachments::report_id, attachments::sha256, attachments::safe_data))
         .load(&mut c)
-        .unwrap()
+        .unwrap();
+    rows.into_iter()
+        .map(|(id, report, sha, safe)| {
+            let data = attachment_pieces::table
+                .filter(attachment_pieces::attachment_id.eq(id))
+                .order(attachment_pieces::seq)
+                .select(attachment_pieces::data)
+                .load::<Vec<u8>>(&mut c)
+                .unwrap()
+                .concat();
+            (id, report, sha, data, safe)
+        })
+        .collect()
 }
 
 fn chain(db: &TestDb) -> Vec<(i32, String)> {
