@@ -10,6 +10,7 @@
 //!   bench rss --pid PID
 //!   bench burst --url 127.0.0.1:PORT --pid PID --email E --password P [--uploads 100] [--mb 24]
 //!   bench pages --url 127.0.0.1:PORT --database-url URL --email E --password P [--samples 1000]
+//!   bench stats --url 127.0.0.1:PORT --database-url URL [--samples 300] [--change-every-ms 500]
 //!   bench soak --urls HOST:PORT,HOST:PORT --pids PID,PID --database-url URL --email E --password P
 //!              [--minutes 10] [--fraction 0.8] [--rate R] [--warmup-secs S] [--think-ms 100]
 
@@ -1189,11 +1190,64 @@ fn main() {
         Some("burst") => burst(&args),
         Some("soak") => soak(&args),
         Some("seal") => seal_bench(&args),
+        Some("stats") => stats_bench(&args),
         _ => {
             eprintln!(
                 "usage: bench read|geo|argon2|load|weight|rss|pages|burst|soak|seal [options] (see bench/run)"
             );
             std::process::exit(2);
         }
+    }
+}
+
+/// `bench stats`: the public statistics over HTTP while the data keep changing, as they do when
+/// staff work (issue 13): a thread moves the data version every `--change-every-ms` (one row
+/// appended to `stats_changes`, what a finding, a case step or a new allegation does to the
+/// version), and `/stats` and `/api/v1/stats` are timed meanwhile. Then the same pages once the
+/// changes stop.
+fn stats_bench(args: &[String]) {
+    let url = arg(args, "--url").expect("--url");
+    let host = url.trim_start_matches("http://").trim_end_matches('/').to_string();
+    let db_url = arg(args, "--database-url").expect("--database-url");
+    let n: usize = arg(args, "--samples").and_then(|v| v.parse().ok()).unwrap_or(300);
+    let every: u64 = arg(args, "--change-every-ms").and_then(|v| v.parse().ok()).unwrap_or(500);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let changes = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let changer = {
+        let (stop, changes) = (stop.clone(), changes.clone());
+        std::thread::spawn(move || {
+            let db = Db::connect(&db_url, 1).expect("connect");
+            let mut conn = db.get().expect("connection");
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                diesel::sql_query("INSERT INTO stats_changes DEFAULT VALUES")
+                    .execute(&mut *conn)
+                    .expect("change");
+                changes.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                std::thread::sleep(Duration::from_millis(every));
+            }
+        })
+    };
+    let mut public = Browser::new(&host);
+    let pages = [("/stats", "public: /stats"), ("/api/v1/stats", "public: /api/v1/stats")];
+    let started = Instant::now();
+    for (path, name) in pages {
+        measure(&format!("{name}, data version moving every {every} ms"), n, |_| {
+            let a = public.request("GET", path, None, true);
+            assert_eq!(a.status, 200, "GET {path}");
+        });
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    changer.join().unwrap();
+    let moved = changes.load(std::sync::atomic::Ordering::Relaxed);
+    println!(
+        "| changes of the data version meanwhile | {moved} in {:.0} s | | | | |",
+        started.elapsed().as_secs_f64()
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    for (path, name) in pages {
+        measure(&format!("{name}, data unchanged"), n, |_| {
+            let a = public.request("GET", path, None, true);
+            assert_eq!(a.status, 200, "GET {path}");
+        });
     }
 }

@@ -200,6 +200,10 @@ pub struct Config {
     pub hotspot_distance_km: f64,
     /// …and at least this many events around a core event, itself included (DBSCAN).
     pub hotspot_min_events: usize,
+    /// How long a public statistics request waits for the tables to be brought up to date
+    /// after the data moved; past it, the tables kept before are answered while the refresh
+    /// goes on in the background (milliseconds).
+    pub stats_refresh_wait_ms: u64,
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
     pub lockout_after: i32,
@@ -257,6 +261,7 @@ impl Default for Config {
             duplicate_window_days: 3,
             hotspot_distance_km: 5.0,
             hotspot_min_events: 5,
+            stats_refresh_wait_ms: 100,
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             lockout_after: 10,
@@ -368,6 +373,9 @@ impl Config {
         }
         if !(self.hotspot_distance_km > 0.0 && self.hotspot_distance_km <= 100.0) {
             return bad("hotspot_distance_km", "must be between 0 and 100");
+        }
+        if self.stats_refresh_wait_ms > 600_000 {
+            return bad("stats_refresh_wait_ms", "must be at most 600000");
         }
         if !(2..=1000).contains(&self.hotspot_min_events) {
             return bad("hotspot_min_events", "must be between 2 and 1000");

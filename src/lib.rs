@@ -38,6 +38,7 @@ pub mod keyring;
 pub mod logs;
 pub mod metrics;
 pub mod notify;
+pub mod pieces;
 pub mod private_fs;
 pub mod reports;
 pub mod routing;
@@ -257,7 +258,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .attach(notify::stage())
         .attach(cases::stage())
         .attach(training::stage())
-        .attach(stats::stage())
+        .attach(stats::stage(std::time::Duration::from_millis(config.stats_refresh_wait_ms)))
         .attach(analytics::stage())
         .attach(audit::stage())
         .mount("/", geo::routes())

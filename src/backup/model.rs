@@ -92,10 +92,8 @@ pub fn evidence_ids(conn: &mut DbConn) -> QueryResult<Vec<i32>> {
 /// they are now (read one piece at a time): the original's for a file kept in clear, the sealed
 /// bytes' for a sealed one (issue 15), which a restore checks without any key.
 pub fn evidence_digests(conn: &mut DbConn, id: i32) -> Result<(String, String), crate::error::AppError> {
-    let (original, stored): (String, Option<String>) = attachments::table
-        .find(id)
-        .select((attachments::sha256, attachments::stored_sha256))
-        .first(conn)?;
-    let now = crate::reports::model::stored_bytes_sha256(conn, id)?;
+    let (original, stored): (String, Option<String>) =
+        attachments::table.find(id).select((attachments::sha256, attachments::stored_sha256)).first(conn)?;
+    let now = crate::pieces::sha256(conn, id)?;
     Ok((stored.unwrap_or(original), now))
 }

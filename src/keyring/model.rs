@@ -17,7 +17,7 @@ use crate::crypto::{PrivateKey, PublicKey, Refused, SecretKey};
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::schema::{
-    attachment_pieces, cases, group_key_seals, group_keys, institutions, recovery_keys, report_keys, report_keys_wanted,
+    cases, group_key_seals, group_keys, institutions, recovery_keys, report_keys, report_keys_wanted,
     reports, users,
 };
 
@@ -1046,10 +1046,10 @@ pub fn seal_existing(conn: &mut DbConn, limit: i64, now: NaiveDateTime) -> Resul
                 .find(f)
                 .select((attachments::safe_data, attachments::transcription, attachments::translation))
                 .first(conn)?;
-            let data = zeroize::Zeroizing::new(crate::reports::model::original_bytes(conn, f, None)?);
-            diesel::delete(attachment_pieces::table.filter(attachment_pieces::attachment_id.eq(f)))
-                .execute(conn)?;
-            let stored = crate::reports::model::store_pieces(conn, f, data.as_slice(), Some(&key))?;
+            let data = zeroize::Zeroizing::new(crate::pieces::read(conn, f, None)?);
+            crate::pieces::delete(conn, f)?;
+            let sealed = Some((&key, FilePart::Original.aad()));
+            let stored = crate::pieces::store(conn, f, data.as_slice(), sealed)?;
             diesel::update(attachments::table.find(f))
                 .set((
                     attachments::stored_sha256.eq(Some(stored.sha256)),

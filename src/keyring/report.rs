@@ -162,7 +162,8 @@ pub enum FilePart {
 }
 
 impl FilePart {
-    fn aad(self) -> &'static [u8] {
+    /// The associated data a file's part is sealed with.
+    pub fn aad(self) -> &'static [u8] {
         match self {
             FilePart::Original => FILE_AAD,
             FilePart::StaffCopy => COPY_AAD,
@@ -176,28 +177,6 @@ pub fn seal_file(key: &SecretKey, part: FilePart, data: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(seal::sealed_stream_len(data.len() as u64) as usize);
     seal::seal_stream(key, part.aad(), data, &mut out).expect("writing into memory cannot fail");
     out
-}
-
-/// An evidence file's bytes from `reader` sealed into `writer` 64 KiB at a time, in constant
-/// memory; the plaintext's length.
-pub fn seal_file_stream(
-    key: &SecretKey,
-    part: FilePart,
-    reader: impl std::io::Read,
-    writer: impl std::io::Write,
-) -> Result<u64, seal::StreamError> {
-    seal::seal_stream(key, part.aad(), reader, writer)
-}
-
-/// A sealed evidence file from `reader` opened into `writer`, a chunk at a time, each chunk
-/// written only once authenticated; changed, cut or reordered bytes are refused.
-pub fn open_file_stream(
-    key: &SecretKey,
-    part: FilePart,
-    reader: impl std::io::Read,
-    writer: impl std::io::Write,
-) -> Result<u64, seal::StreamError> {
-    seal::open_stream(key, part.aad(), reader, writer)
 }
 
 /// An evidence file's bytes opened; changed, cut or reordered bytes are refused.

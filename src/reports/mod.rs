@@ -440,12 +440,8 @@ impl Intake<'_> {
         let mut staged = Vec::with_capacity(evidence.len());
         for e in evidence {
             let key = key.clone();
-            let stored = self
-                .db
-                .transaction(move |c| {
-                    model::stage_attachment(c, &e, today, None, key.as_ref())
-                })
-                .await;
+            let stored =
+                self.db.transaction(move |c| model::stage_attachment(c, &e, today, None, key.as_ref())).await;
             match stored {
                 Ok(id) => staged.push(id),
                 Err(err) => {

@@ -10,7 +10,7 @@ use crate::crypto::SecretKey;
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::schema::{
-    attachment_pieces, attachments, cases, form_tokens, institutions, messages, report_violations, reports, settings,
+    attachments, cases, form_tokens, institutions, messages, report_violations, reports, settings,
 };
 
 /// Reads the receipt salt, creating it on first use.
@@ -167,7 +167,7 @@ pub fn insert_report(conn: &mut DbConn, new: &NewReport) -> Result<i32, crate::e
 
 /// Stores one evidence file, not yet linked to a report (`link_attachments` does that in the
 /// short audited transaction that files it): the original read from where it was spooled and
-/// written in pieces ([`store_pieces`]; sealed under the report's data key when it has one), its
+/// written in pieces ([`crate::pieces::store`]; sealed under the report's data key when it has one), its
 /// SHA-256, and for a photo the copy staff see (sealed too). Memory: one piece and one sealing
 /// chunk, whatever the file's size (the photo's copy is bounded by its pixels).
 pub fn stage_attachment(
@@ -200,7 +200,7 @@ pub fn stage_attachment(
         .returning(attachments::id)
         .get_result(conn)?;
     let source = e.source.open().map_err(AppError::internal)?;
-    let stored = store_pieces(conn, id, source, key)?;
+    let stored = crate::pieces::store(conn, id, source, key.map(|k| (k, FilePart::Original.aad())))?;
     if key.is_some() {
         // The SHA-256 of the sealed bytes lets a restore check them without a key.
         diesel::update(attachments::table.find(id))
@@ -210,180 +210,11 @@ pub fn stage_attachment(
     Ok(id)
 }
 
-// An evidence file's stored bytes (issue 15): the original, sealed or in clear, as rows of
-// `attachment_pieces` of at most `PIECE` bytes, written and read one piece at a time.
-
-/// The largest piece of a file's stored bytes.
-pub const PIECE: usize = 1024 * 1024;
-
-/// What was stored: the stored bytes' length and SHA-256.
-pub struct Stored {
-    pub len: u64,
-    pub sha256: String,
-}
-
-/// Writes a file's stored bytes as its pieces, in order from `seq`: memory is one piece,
-/// whatever the file's size. A database error is kept and given back by [`PieceWriter::finish`]
-/// (the sealing code only sees an input/output error).
-struct PieceWriter<'c> {
-    conn: &'c mut DbConn,
-    id: i32,
-    seq: i32,
-    buf: Vec<u8>,
-    hash: sha2::Sha256,
-    len: u64,
-    failed: Option<diesel::result::Error>,
-}
-
-impl<'c> PieceWriter<'c> {
-    fn new(conn: &'c mut DbConn, id: i32) -> Self {
-        use sha2::Digest;
-        PieceWriter { conn, id, seq: 0, buf: Vec::with_capacity(PIECE), hash: sha2::Sha256::new(), len: 0, failed: None }
-    }
-
-    fn write_piece(&mut self) -> std::io::Result<()> {
-        if self.buf.is_empty() {
-            return Ok(());
-        }
-        let written = diesel::insert_into(attachment_pieces::table)
-            .values((
-                attachment_pieces::attachment_id.eq(self.id),
-                attachment_pieces::seq.eq(self.seq),
-                attachment_pieces::data.eq(&self.buf),
-            ))
-            .execute(self.conn);
-        if let Err(e) = written {
-            self.failed = Some(e);
-            return Err(std::io::Error::other("a piece of an evidence file was not stored"));
-        }
-        self.seq += 1;
-        self.buf.clear();
-        Ok(())
-    }
-
-    /// Writes the last piece; what was stored.
-    fn finish(mut self) -> Result<Stored, AppError> {
-        use sha2::Digest;
-        let last = self.write_piece();
-        if let Some(e) = self.failed.take() {
-            return Err(e.into());
-        }
-        last.map_err(AppError::internal)?;
-        Ok(Stored { len: self.len, sha256: hex::encode(self.hash.finalize()) })
-    }
-}
-
-impl std::io::Write for PieceWriter<'_> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        use sha2::Digest;
-        let n = bytes.len().min(PIECE - self.buf.len());
-        self.buf.extend_from_slice(&bytes[..n]);
-        self.hash.update(&bytes[..n]);
-        self.len += n as u64;
-        if self.buf.len() == PIECE {
-            self.write_piece()?;
-        }
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        // A piece is written when full, the last by `finish`.
-        Ok(())
-    }
-}
-
-/// Reads a file's stored bytes, fetching one piece at a time.
-struct PieceReader<'c> {
-    conn: &'c mut DbConn,
-    id: i32,
-    seq: i32,
-    buf: Vec<u8>,
-    pos: usize,
-    done: bool,
-}
-
-impl<'c> PieceReader<'c> {
-    fn new(conn: &'c mut DbConn, id: i32) -> Self {
-        PieceReader { conn, id, seq: 0, buf: vec![], pos: 0, done: false }
-    }
-}
-
-impl std::io::Read for PieceReader<'_> {
-    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        while self.pos == self.buf.len() {
-            if self.done {
-                return Ok(0);
-            }
-            let piece: Option<Vec<u8>> = attachment_pieces::table
-                .find((self.id, self.seq))
-                .select(attachment_pieces::data)
-                .first(self.conn)
-                .optional()
-                .map_err(std::io::Error::other)?;
-            match piece {
-                Some(p) => {
-                    self.buf = p;
-                    self.pos = 0;
-                    self.seq += 1;
-                }
-                None => self.done = true,
-            }
-        }
-        let n = out.len().min(self.buf.len() - self.pos);
-        out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
-        self.pos += n;
-        Ok(n)
-    }
-}
-
-/// Stores what `reader` gives as file `id`'s pieces, sealed under `key` (as the original) when
-/// given, in constant memory.
-pub fn store_pieces(
-    conn: &mut DbConn,
-    id: i32,
-    mut reader: impl std::io::Read,
-    key: Option<&SecretKey>,
-) -> Result<Stored, AppError> {
-    use crate::keyring::report::{seal_file_stream, FilePart};
-    let mut writer = PieceWriter::new(conn, id);
-    let copied = match key {
-        Some(k) => seal_file_stream(k, FilePart::Original, &mut reader, &mut writer).map(|_| ()).map_err(AppError::internal),
-        None => std::io::copy(&mut reader, &mut writer).map(|_| ()).map_err(AppError::internal),
-    };
-    if let Some(e) = writer.failed.take() {
-        return Err(e.into());
-    }
-    copied?;
-    writer.finish()
-}
-
-/// File `id`'s original as uploaded: its stored bytes, opened with `key` when it is sealed
-/// (changed, cut or reordered bytes are refused). The stored bytes are read one piece at a
-/// time; only the result is whole.
+/// File `id`'s original as uploaded: its stored pieces, opened with the report's data key when
+/// sealed (changed, cut or reordered bytes are refused).
 pub fn original_bytes(conn: &mut DbConn, id: i32, key: Option<&SecretKey>) -> Result<Vec<u8>, AppError> {
-    use crate::keyring::report::{open_file_stream, FilePart};
-    let mut out = vec![];
-    let mut reader = PieceReader::new(conn, id);
-    match key {
-        Some(k) => {
-            open_file_stream(k, FilePart::Original, &mut reader, &mut out).map_err(|e| match e {
-                crate::crypto::seal::StreamError::Refused(r) => AppError::from(r),
-                e => AppError::internal(e),
-            })?;
-        }
-        None => {
-            std::io::Read::read_to_end(&mut reader, &mut out).map_err(AppError::internal)?;
-        }
-    }
-    Ok(out)
-}
-
-/// The SHA-256 of file `id`'s stored bytes, read one piece at a time.
-pub fn stored_bytes_sha256(conn: &mut DbConn, id: i32) -> Result<String, AppError> {
-    use sha2::Digest;
-    let mut hash = sha2::Sha256::new();
-    std::io::copy(&mut PieceReader::new(conn, id), &mut hash).map_err(AppError::internal)?;
-    Ok(hex::encode(hash.finalize()))
+    use crate::keyring::report::FilePart;
+    crate::pieces::read(conn, id, key.map(|k| (k, FilePart::Original.aad())))
 }
 
 /// Links staged files to their report; how many were linked (a file already linked, or swept,

@@ -286,9 +286,10 @@ pub fn median(mut days: Vec<i64>) -> Option<f64> {
     Some(if n % 2 == 1 { days[n / 2] as f64 } else { (days[n / 2 - 1] + days[n / 2]) as f64 / 2.0 })
 }
 
-/// The medians of days per institution (and all, `*`) × step; withheld when 1 to
-/// [`THRESHOLD`] − 1 cases are measured, absent (null) when none. The number measured is never published: it would be a
-/// count outside the protected tables.
+/// The medians of days per institution (and all, `*`) × step; withheld when fewer than
+/// [`THRESHOLD`] cases are measured, none included: a median absent for none and withheld for
+/// 1 to 4 would tell which, a count outside the protected tables. The number measured is
+/// never published.
 fn medians(timings: &[Timing], period: Period, institutions: &[String]) -> Table {
     let mut cells = vec![];
     for inst in institutions.iter().map(String::as_str).chain(std::iter::once(ALL)) {
@@ -298,8 +299,8 @@ fn medians(timings: &[Timing], period: Period, institutions: &[String]) -> Table
                 .filter(|t| period.contains(t.on) && (inst == ALL || t.institution == inst))
                 .filter_map(|t| t.days.iter().find(|(s, _)| *s == step).map(|(_, d)| (*d).max(0)))
                 .collect();
-            // None measured: nothing to withhold, the median is simply absent.
-            let withheld = !days.is_empty() && (days.len() as u64) < THRESHOLD;
+            // None measured is withheld as 1 to 4 are: the two look the same.
+            let withheld = (days.len() as u64) < THRESHOLD;
             cells.push(Cell {
                 coords: vec![inst.to_string(), step.to_string()],
                 count: None,
@@ -551,6 +552,9 @@ mod tests {
         let m = all[0].table(MEDIANS).unwrap();
         assert_eq!(m.cell(&["cndh", "routing"]).unwrap().median_days, Some(3.5));
         assert!(m.cell(&["mediateur", "routing"]).unwrap().suppressed);
+        // None measured looks as 1 to 4 do: withheld, not absent.
+        let none = m.cell(&["mediateur", "closure"]).unwrap();
+        assert!(none.suppressed && none.median_days.is_none());
         assert_eq!(m.cell(&["*", "routing"]).unwrap().median_days, Some(3.0));
         assert!(m.cells.iter().all(|c| c.count.is_none()));
         assert_eq!(median(vec![5, 1, 3]), Some(3.0));

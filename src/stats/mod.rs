@@ -9,9 +9,10 @@
 //! data version they were checked against ([`model::version`]: the largest ids of the tables
 //! that only grow, and of `stats_changes`, which triggers append to when a counted row
 //! changes) and the last closed quarter. A request reads the version (five lookups of a
-//! maximum on a primary key); only when it moved are the rows read again, and a year's
-//! disclosure control (the costly part: linear programs) runs again only when that year's own
-//! figures changed.
+//! maximum on a primary key, in a refresh it starts or joins); only when it moved are the rows
+//! read again, and a year's disclosure control (the costly part: linear programs) runs again
+//! only when that year's own figures changed. A request waits for that refresh at most
+//! `stats_refresh_wait_ms`, then answers the tables kept before.
 
 pub mod figures;
 pub mod model;
@@ -27,9 +28,11 @@ use crate::error::AppError;
 use crate::taxonomy::Taxonomy;
 use figures::{Axes, PeriodStats, Record, Timing, OUTCOMES};
 
-pub fn stage() -> rocket::fairing::AdHoc {
-    rocket::fairing::AdHoc::on_ignite("public statistics", |rocket| async {
-        rocket.manage(Stats::default()).mount("/", routes::routes()).attach(warm_up())
+/// `wait`: how long a request waits for the tables to be brought up to date after the data
+/// moved (`stats_refresh_wait_ms`).
+pub fn stage(wait: std::time::Duration) -> rocket::fairing::AdHoc {
+    rocket::fairing::AdHoc::on_ignite("public statistics", move |rocket| async move {
+        rocket.manage(Stats::new(wait)).mount("/", routes::routes()).attach(warm_up())
     })
 }
 
@@ -56,7 +59,7 @@ fn warm_up() -> rocket::fairing::AdHoc {
                 for y in years {
                     if !done.contains(&y) {
                         done.push(y);
-                        if let Err(e) = stats.year(&db, &tax, today, y).await {
+                        if let Err(e) = stats.compute_year(&db, &tax, today, y).await {
                             return crate::logs::error("stats", &format!("stats: warm-up failed: {e}"));
                         }
                     }
@@ -94,32 +97,48 @@ struct Store {
 /// closed quarters and, once closed, the year itself) is protected as one, on first request;
 /// when the data version moves, the rows are read again, and a year is protected again only
 /// if its own figures changed (a new allegation in this quarter does not redo last year).
-#[derive(Default, Clone)]
+///
+/// A request for tables already kept starts (or joins) one refresh in the background and waits
+/// for it at most `wait`: when the data moved and reading them again takes longer, the tables
+/// kept before are answered, and the next requests get the new ones once the refresh is done.
+/// Staff work moves the version all day (a new allegation, a case step); a visitor does not wait
+/// for each of those. Only a year never computed, or a quarter just closed, is waited for.
+#[derive(Clone)]
 pub struct Stats {
-    /// The inputs and the kept years; held only to read or replace them, never while a year
-    /// is being protected.
+    /// The inputs and the kept years; held only to read or replace them, never while rows are
+    /// read or a year is protected.
     store: Arc<rocket::tokio::sync::Mutex<Store>>,
     /// One lock per year being protected: a second request for it waits for the first rather
     /// than repeat it; requests for other years do not wait.
     computing:
         Arc<rocket::tokio::sync::Mutex<std::collections::HashMap<i32, Arc<rocket::tokio::sync::Mutex<()>>>>>,
+    /// Held while the rows are read: one reading at a time.
+    reading: Arc<rocket::tokio::sync::Mutex<()>>,
+    /// The refresh running, if any: its receiver turns true when it ends.
+    refreshing: Arc<std::sync::Mutex<Option<rocket::tokio::sync::watch::Receiver<bool>>>>,
+    wait: std::time::Duration,
 }
 
 impl Stats {
-    /// Reads the data version and, when it moved (or a quarter closed), the rows.
-    async fn inputs(
-        &self,
-        store: &mut Store,
-        db: &Db,
-        tax: &Taxonomy,
-        today: NaiveDate,
-    ) -> Result<Arc<Inputs>, AppError> {
+    pub fn new(wait: std::time::Duration) -> Stats {
+        Stats {
+            store: Default::default(),
+            computing: Default::default(),
+            reading: Default::default(),
+            refreshing: Default::default(),
+            wait,
+        }
+    }
+
+    /// Reads the data version and, when it moved (or a quarter closed), the rows; one reader
+    /// at a time, and the store is locked only to look and to replace, never while reading.
+    async fn inputs(&self, db: &Db, tax: &Taxonomy, today: NaiveDate) -> Result<Arc<Inputs>, AppError> {
+        let _one_reader = self.reading.lock().await;
         let version = db.run(|c| Ok(model::version(c)?)).await?;
         let last_closed = figures::last_closed_quarter(today);
-        if let Some(i) =
-            store.inputs.as_ref().filter(|i| i.version == version && i.last_closed == last_closed)
-        {
-            return Ok(i.clone());
+        let kept = self.store.lock().await.inputs.clone();
+        if let Some(i) = kept.filter(|i| i.version == version && i.last_closed == last_closed) {
+            return Ok(i);
         }
         let before = last_closed.span().1;
         let (counts, cases, regions) = db
@@ -142,23 +161,97 @@ impl Stats {
         .await
         .map_err(AppError::internal)?;
         let inputs = Arc::new(inputs);
-        store.inputs = Some(inputs.clone());
+        self.store.lock().await.inputs = Some(inputs.clone());
         Ok(inputs)
+    }
+
+    /// The kept inputs, when they are of the quarter closed on `today`.
+    async fn kept_inputs(&self, today: NaiveDate) -> Option<Arc<Inputs>> {
+        let store = self.store.lock().await;
+        store.inputs.clone().filter(|i| i.last_closed == figures::last_closed_quarter(today))
+    }
+
+    /// The kept tables of `year`, when they are of the quarter closed on `today`.
+    async fn kept_year(&self, today: NaiveDate, year: i32) -> Option<Arc<Vec<PeriodStats>>> {
+        let store = self.store.lock().await;
+        let current =
+            store.inputs.as_ref().is_some_and(|i| i.last_closed == figures::last_closed_quarter(today));
+        store.years.get(&year).filter(|_| current).map(|k| k.stats.clone())
+    }
+
+    /// Starts a refresh in the background, or joins the one running, and waits for it at most
+    /// `self.wait`.
+    async fn refresh(&self, db: &Db, tax: &Arc<Taxonomy>, today: NaiveDate) {
+        let mut done = {
+            let mut running = self.refreshing.lock().unwrap_or_else(|e| e.into_inner());
+            match running.as_ref().filter(|r| !*r.borrow()) {
+                Some(r) => r.clone(),
+                None => {
+                    let (tx, rx) = rocket::tokio::sync::watch::channel(false);
+                    *running = Some(rx.clone());
+                    let (me, db, tax) = (self.clone(), db.clone(), tax.clone());
+                    rocket::tokio::spawn(async move {
+                        if let Err(e) = me.refresh_now(&db, &tax, today).await {
+                            crate::logs::error("stats", &format!("stats: refresh failed: {e}"));
+                        }
+                        let _ = tx.send(true);
+                    });
+                    rx
+                }
+            }
+        };
+        let _ = rocket::tokio::time::timeout(self.wait, done.wait_for(|ended| *ended)).await;
+    }
+
+    /// Reads the data version, the rows again when it moved, and protects again every kept
+    /// year whose figures changed.
+    async fn refresh_now(&self, db: &Db, tax: &Taxonomy, today: NaiveDate) -> Result<(), AppError> {
+        let inputs = self.inputs(db, tax, today).await?;
+        let stale: Vec<i32> = {
+            let store = self.store.lock().await;
+            store.years.iter().filter(|(_, k)| k.checked != inputs.version).map(|(y, _)| *y).collect()
+        };
+        for year in stale {
+            self.compute_year(db, tax, today, year).await?;
+        }
+        Ok(())
     }
 
     /// The closed periods on `today`, newest first.
     pub async fn periods(
         &self,
         db: &Db,
-        tax: &Taxonomy,
+        tax: &Arc<Taxonomy>,
         today: NaiveDate,
     ) -> Result<Vec<figures::Period>, AppError> {
-        let mut store = self.store.lock().await;
-        Ok(self.inputs(&mut store, db, tax, today).await?.periods.clone())
+        if self.kept_inputs(today).await.is_some() {
+            self.refresh(db, tax, today).await;
+            if let Some(i) = self.kept_inputs(today).await {
+                return Ok(i.periods.clone());
+            }
+        }
+        Ok(self.inputs(db, tax, today).await?.periods.clone())
     }
 
     /// The tables of the closed periods of `year` (newest first); empty when it has none.
     pub async fn year(
+        &self,
+        db: &Db,
+        tax: &Arc<Taxonomy>,
+        today: NaiveDate,
+        year: i32,
+    ) -> Result<Arc<Vec<PeriodStats>>, AppError> {
+        if self.kept_year(today, year).await.is_some() {
+            self.refresh(db, tax, today).await;
+            if let Some(kept) = self.kept_year(today, year).await {
+                return Ok(kept);
+            }
+        }
+        self.compute_year(db, tax, today, year).await
+    }
+
+    /// Brings `year`'s tables up to date with the data, waiting for it.
+    async fn compute_year(
         &self,
         db: &Db,
         tax: &Taxonomy,
@@ -167,14 +260,13 @@ impl Stats {
     ) -> Result<Arc<Vec<PeriodStats>>, AppError> {
         let this_year = self.computing.lock().await.entry(year).or_default().clone();
         let _one_at_a_time = this_year.lock().await;
-        let (inputs, known) = {
-            let mut store = self.store.lock().await;
-            let inputs = self.inputs(&mut store, db, tax, today).await?;
+        let inputs = self.inputs(db, tax, today).await?;
+        let known = {
+            let store = self.store.lock().await;
             if let Some(k) = store.years.get(&year).filter(|k| k.checked == inputs.version) {
                 return Ok(k.stats.clone());
             }
-            let known = store.years.get(&year).map(|k| (k.fingerprint, k.stats.clone()));
-            (inputs, known)
+            store.years.get(&year).map(|k| (k.fingerprint, k.stats.clone()))
         };
         let i = inputs.clone();
         let known_print = known.as_ref().map(|k| k.0);

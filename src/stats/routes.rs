@@ -30,7 +30,7 @@ pub fn routes() -> Vec<Route> {
 struct Source<'a> {
     stats: &'a Stats,
     db: &'a Db,
-    tax: &'a Taxonomy,
+    tax: &'a Arc<Taxonomy>,
     clock: &'a Clock,
 }
 

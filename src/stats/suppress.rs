@@ -16,7 +16,8 @@
 //!    until no relation has exactly one.
 //! 3. **Verification by linear programming**: for every withheld cell, the smallest and largest
 //!    value consistent with everything published (every relation, every published value, every
-//!    cell ≥ 0) are computed with an LP solver. The largest must be at least [`THRESHOLD`] and
+//!    withheld cell ≥ 1, since a zero is always published and so a withheld cell is known not to
+//!    be one) are computed with an LP solver. The largest must be at least [`THRESHOLD`] and
 //!    the smallest must differ from it; when not, one more cell of one of its relations is
 //!    withheld and the pairing runs again. Withholding more only widens every range, so a cell
 //!    once verified stays so, and the loop ends (at worst with every non-zero cell withheld,
@@ -211,10 +212,10 @@ fn solve(
     for r in relations {
         for c in r.cells().filter(|&c| withheld[c]) {
             var.entry(c)
-                .or_insert_with(|| p.add_var(if c == cell { 1.0 } else { 0.0 }, (0.0, f64::INFINITY)));
+                .or_insert_with(|| p.add_var(if c == cell { 1.0 } else { 0.0 }, (1.0, f64::INFINITY)));
         }
     }
-    var.entry(cell).or_insert_with(|| p.add_var(1.0, (0.0, f64::INFINITY)));
+    var.entry(cell).or_insert_with(|| p.add_var(1.0, (1.0, f64::INFINITY)));
     for r in relations {
         if !r.cells().any(|c| withheld[c]) {
             continue;
@@ -417,7 +418,8 @@ mod tests {
         let bound = |target: usize, dir: OptimizationDirection| -> Option<f64> {
             let mut p = Problem::new(dir);
             let vars: Vec<_> = (0..n_unknown)
-                .map(|u| p.add_var(if u == target { 1.0 } else { 0.0 }, (0.0, f64::INFINITY)))
+                // A zero is always published: every withheld number is known to be at least 1.
+                .map(|u| p.add_var(if u == target { 1.0 } else { 0.0 }, (1.0, f64::INFINITY)))
                 .collect();
             for e in &eqs {
                 let mut rhs = 0.0;
@@ -442,7 +444,7 @@ mod tests {
         };
         (0..n_unknown)
             .map(|u| {
-                let min = bound(u, OptimizationDirection::Minimize).expect("min is bounded by 0");
+                let min = bound(u, OptimizationDirection::Minimize).expect("min is bounded by 1");
                 (names[u].clone(), min, bound(u, OptimizationDirection::Maximize))
             })
             .collect()
@@ -486,6 +488,15 @@ mod tests {
     fn a_row_with_a_single_small_cell() {
         let n = check_table(vec![vec![20, 30, 40], vec![0, 3, 0], vec![15, 25, 35]], "single small cell");
         assert!(n >= 4, "the 3, its row total (3) and their partners: {n}");
+    }
+
+    #[test]
+    fn a_withheld_cell_is_known_not_to_be_zero() {
+        // Zeros are published, so the attacker knows the 1 and the 4 are at least 1: withheld
+        // with only their two partners below them, each would be narrowed to 1..4.
+        let n = check_table(vec![vec![1, 4, 0], vec![10, 10, 10]], "a small pair beside a zero");
+        assert!(n >= 5, "more than the 1, the 4 and two partners: {n}");
+        check_table(vec![vec![2, 0, 0], vec![0, 3, 0], vec![7, 7, 7]], "small cells alone in their rows");
     }
 
     #[test]
@@ -604,14 +615,16 @@ mod tests {
     #[test]
     fn the_attacker_sees_through_a_pattern_that_only_pairs_cells() {
         // The four 1s withheld and nothing else: every row and column has two withheld cells,
-        // yet each 1 is at most 2. The attacker must say so, and `protect` must do better.
+        // yet each 1 is at most 2, and since a withheld cell is not zero, exactly 1. The
+        // attacker must say so, and `protect` must do better.
         let table = vec![vec![1, 1, 40], vec![1, 1, 40], vec![30, 30, 30]];
         let mut w = vec![false; values(&table).len()];
         for i in [0, 1, 3, 4] {
             w[i] = true;
         }
         let found = attack(&[&publish(&table, &w, 0)], false);
-        assert!(found.iter().all(|(_, _, max)| *max == Some(2.0)), "{found:?}");
+        let one = |x: f64| (x - 1.0).abs() < 1e-6;
+        assert!(found.iter().all(|(_, min, max)| one(*min) && max.is_some_and(one)), "{found:?}");
         let r = std::panic::catch_unwind(|| assert_holds(&found, "pairing only"));
         assert!(r.is_err(), "the attacker's verdict fails a weak pattern");
         let (rel, _) = grid_relations(0, 3, 3);

@@ -136,6 +136,8 @@ pub fn figment(db: &TestDb) -> Figment {
         .merge(("mail.transport", "disabled"))
         .merge(("mail.file_dir", data.join("mail").display().to_string()))
         .merge(("secret_key", "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk="))
+        // The public statistics answered fresh after every change (one test sets it to 0).
+        .merge(("stats_refresh_wait_ms", 600_000))
 }
 
 pub struct TestApp {

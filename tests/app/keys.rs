@@ -729,6 +729,28 @@ fn reports_filed_after_keys_init_are_sealed_at_rest_and_open_for_intake_and_the_
         let page = get(&intake, "/staff/reports/5");
         assert!(page.contains("MARQUEUR-TRANSCRIPTION") && page.contains("MARQUEUR-TRADUCTION"));
         at_rest("after the transcription");
+        // The database itself refuses protected text in clear once the keys exist, whatever the
+        // code above it does (migration 000057); writes that keep things sealed pass.
+        let refused = [
+            "UPDATE reports SET narrative = 'EN CLAIR' WHERE id = 2".to_string(),
+            "UPDATE reports SET reporter_contact = '+223 70 00 00 00' WHERE id = 2".into(),
+            "UPDATE reports SET lat = 14.542171 WHERE id = 2".into(),
+            "UPDATE reports SET sealed = NULL WHERE id = 2".into(),
+            "INSERT INTO messages (report_id, author, body, sent_on) VALUES (2, 'reporter', 'EN CLAIR', CURRENT_DATE)".into(),
+            "UPDATE attachments SET stored_sha256 = NULL WHERE report_id = 2".into(),
+            format!("INSERT INTO case_notes (case_id, user_id, body, created_at) VALUES ({case2}, {inv_id}, 'EN CLAIR', CURRENT_TIMESTAMP)"),
+            "UPDATE allegations SET finding_reasoning = 'EN CLAIR'".into(),
+        ];
+        for sql in &refused {
+            assert!(diesel::sql_query(sql.as_str()).execute(&mut conn).is_err(), "refused: {sql}");
+        }
+        for sql in [
+            "UPDATE reports SET status = status, lat = lat WHERE id = 2",
+            "UPDATE messages SET body = body WHERE report_id = 2",
+            "UPDATE attachments SET stored_sha256 = stored_sha256 WHERE report_id = 2",
+        ] {
+            assert!(diesel::sql_query(sql).execute(&mut conn).unwrap() > 0, "allowed: {sql}");
+        }
 
         // One changed character of the sealed fields: refused, shown as such, never as text.
         let mut bad = sealed.clone().unwrap();

@@ -44,7 +44,8 @@ type Evidence = (i32, Option<i32>, String, Vec<u8>, Option<Vec<u8>>);
 fn evidence(db: &TestDb) -> Vec<Evidence> {
     use vigie::schema::attachment_pieces;
     let mut c = db.conn();
-    let rows: Vec<(i32, Option<i32>, String, Option<Vec<u8>>)> = attachments::table
+    type Row = (i32, Option<i32>, String, Option<Vec<u8>>);
+    let rows: Vec<Row> = attachments::table
         .order(attachments::id)
         .select((attachments::id, attachments::report_id, attachments::sha256, attachments::safe_data))
         .load(&mut c)

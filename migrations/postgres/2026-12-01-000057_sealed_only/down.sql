@@ -1,0 +1,13 @@
+DROP TRIGGER reports_sealed_only ON reports;
+DROP TRIGGER messages_sealed_only ON messages;
+DROP TRIGGER attachments_sealed_only ON attachments;
+DROP TRIGGER case_notes_sealed_only ON case_notes;
+DROP TRIGGER findings_sealed_only ON allegations;
+DROP FUNCTION vigie_sealed_only_reports();
+DROP FUNCTION vigie_sealed_only_messages();
+DROP FUNCTION vigie_sealed_only_attachments();
+DROP FUNCTION vigie_sealed_only_case_notes();
+DROP FUNCTION vigie_sealed_only_findings();
+DROP FUNCTION vigie_in_clear(text, text);
+DROP FUNCTION vigie_report_sealed(integer);
+DROP FUNCTION vigie_keys_set_up();

@@ -1,0 +1,10 @@
+DROP TRIGGER reports_sealed_only_insert;
+DROP TRIGGER reports_sealed_only_update;
+DROP TRIGGER messages_sealed_only_insert;
+DROP TRIGGER messages_sealed_only_update;
+DROP TRIGGER attachments_sealed_only_insert;
+DROP TRIGGER attachments_sealed_only_update;
+DROP TRIGGER case_notes_sealed_only_insert;
+DROP TRIGGER case_notes_sealed_only_update;
+DROP TRIGGER findings_sealed_only_insert;
+DROP TRIGGER findings_sealed_only_update;
