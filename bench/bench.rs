@@ -11,6 +11,7 @@
 //!   bench burst --url 127.0.0.1:PORT --pid PID --email E --password P [--uploads 100] [--mb 24]
 //!   bench pages --url 127.0.0.1:PORT --database-url URL --email E --password P [--samples 1000]
 //!   bench stats --url 127.0.0.1:PORT --database-url URL [--samples 300] [--change-every-ms 500]
+//!               [--pause-ms 100]
 //!   bench soak --urls HOST:PORT,HOST:PORT --pids PID,PID --database-url URL --email E --password P
 //!              [--minutes 10] [--fraction 0.8] [--rate R] [--warmup-secs S] [--think-ms 100]
 
@@ -1211,6 +1212,7 @@ fn stats_bench(args: &[String]) {
     let db_url = arg(args, "--database-url").expect("--database-url");
     let n: usize = arg(args, "--samples").and_then(|v| v.parse().ok()).unwrap_or(300);
     let every: u64 = arg(args, "--change-every-ms").and_then(|v| v.parse().ok()).unwrap_or(500);
+    let pause: u64 = arg(args, "--pause-ms").and_then(|v| v.parse().ok()).unwrap_or(100);
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let changes = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let changer = {
@@ -1230,11 +1232,20 @@ fn stats_bench(args: &[String]) {
     let mut public = Browser::new(&host);
     let pages = [("/stats", "public: /stats"), ("/api/v1/stats", "public: /api/v1/stats")];
     let started = Instant::now();
+    // Paced, so that the run lasts (samples × pause) and spans many changes and refreshes.
     for (path, name) in pages {
-        measure(&format!("{name}, data version moving every {every} ms"), n, |_| {
+        let mut times = Vec::with_capacity(n);
+        for _ in 0..n {
+            let t = Instant::now();
             let a = public.request("GET", path, None, true);
             assert_eq!(a.status, 200, "GET {path}");
-        });
+            times.push(t.elapsed());
+            std::thread::sleep(Duration::from_millis(pause));
+        }
+        println!(
+            "| {name}, data version moving every {every} ms, a request every {pause} ms | {n} | {} |",
+            summary(&mut times)
+        );
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     changer.join().unwrap();

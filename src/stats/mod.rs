@@ -87,6 +87,8 @@ struct Kept {
     stats: Arc<Vec<PeriodStats>>,
 }
 
+type Refreshing = (rocket::tokio::time::Instant, rocket::tokio::sync::watch::Receiver<bool>);
+
 #[derive(Default)]
 struct Store {
     inputs: Option<Arc<Inputs>>,
@@ -99,8 +101,9 @@ struct Store {
 /// if its own figures changed (a new allegation in this quarter does not redo last year).
 ///
 /// A request for tables already kept starts (or joins) one refresh in the background and waits
-/// for it at most `wait`: when the data moved and reading them again takes longer, the tables
-/// kept before are answered, and the next requests get the new ones once the refresh is done.
+/// for it until `wait` after the refresh started: when the data moved and reading them again
+/// takes longer, the tables kept before are answered, and the next requests get the new ones
+/// once the refresh is done.
 /// Staff work moves the version all day (a new allegation, a case step); a visitor does not wait
 /// for each of those. Only a year never computed, or a quarter just closed, is waited for.
 #[derive(Clone)]
@@ -114,8 +117,9 @@ pub struct Stats {
         Arc<rocket::tokio::sync::Mutex<std::collections::HashMap<i32, Arc<rocket::tokio::sync::Mutex<()>>>>>,
     /// Held while the rows are read: one reading at a time.
     reading: Arc<rocket::tokio::sync::Mutex<()>>,
-    /// The refresh running, if any: its receiver turns true when it ends.
-    refreshing: Arc<std::sync::Mutex<Option<rocket::tokio::sync::watch::Receiver<bool>>>>,
+    /// The refresh running, if any: when it started, and a receiver that turns true when it
+    /// ends.
+    refreshing: Arc<std::sync::Mutex<Option<Refreshing>>>,
     wait: std::time::Duration,
 }
 
@@ -179,16 +183,18 @@ impl Stats {
         store.years.get(&year).filter(|_| current).map(|k| k.stats.clone())
     }
 
-    /// Starts a refresh in the background, or joins the one running, and waits for it at most
-    /// `self.wait`.
+    /// Starts a refresh in the background, or joins the one running, and waits for it until
+    /// `self.wait` after it started: the request that starts it waits at most that long, and a
+    /// request that comes later, while a long refresh reads the rows, answers at once.
     async fn refresh(&self, db: &Db, tax: &Arc<Taxonomy>, today: NaiveDate) {
-        let mut done = {
+        let (started, mut done) = {
             let mut running = self.refreshing.lock().unwrap_or_else(|e| e.into_inner());
-            match running.as_ref().filter(|r| !*r.borrow()) {
-                Some(r) => r.clone(),
+            match running.as_ref().filter(|(_, r)| !*r.borrow()) {
+                Some((started, r)) => (*started, r.clone()),
                 None => {
                     let (tx, rx) = rocket::tokio::sync::watch::channel(false);
-                    *running = Some(rx.clone());
+                    let started = rocket::tokio::time::Instant::now();
+                    *running = Some((started, rx.clone()));
                     let (me, db, tax) = (self.clone(), db.clone(), tax.clone());
                     rocket::tokio::spawn(async move {
                         if let Err(e) = me.refresh_now(&db, &tax, today).await {
@@ -196,11 +202,11 @@ impl Stats {
                         }
                         let _ = tx.send(true);
                     });
-                    rx
+                    (started, rx)
                 }
             }
         };
-        let _ = rocket::tokio::time::timeout(self.wait, done.wait_for(|ended| *ended)).await;
+        let _ = rocket::tokio::time::timeout_at(started + self.wait, done.wait_for(|ended| *ended)).await;
     }
 
     /// Reads the data version, the rows again when it moved, and protects again every kept
