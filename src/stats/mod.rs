@@ -2,7 +2,8 @@
 //! with disclosure control so that no published figure can single out a victim or a reporter.
 //!
 //! Logic, free of web and database types: `suppress.rs` (which counts are withheld, checked by
-//! linear programming), `figures.rs` (periods, the tables, medians, the map's shading classes).
+//! linear programming), `figures.rs` (periods, the tables, medians, the map's shading classes),
+//! `chart.rs` (the page's bars by category).
 //! Queries: `model.rs`. Pages, JSON and CSV: `routes.rs`.
 //!
 //! Kept, not recomputed per request: [`Stats`] holds each year's tables in memory, with the
@@ -14,6 +15,7 @@
 //! only when that year's own figures changed. A request waits for that refresh at most
 //! `stats_refresh_wait_ms`, then answers the tables kept before.
 
+pub mod chart;
 pub mod figures;
 pub mod model;
 mod routes;

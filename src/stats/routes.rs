@@ -354,6 +354,29 @@ async fn page(
         .collect();
     let chart =
         crate::training::chart::trend_svg(&catalog.message(&lang, "stats-chart-title", None), &bars, &[], "");
+    // Bars by kind of violation (the region table's column totals) and by disposition, as
+    // published: a withheld figure gets no bar.
+    let withheld = catalog.message(&lang, "stats-bar-withheld", None);
+    let groups: Vec<(String, String, Option<u64>)> = by_region
+        .cells
+        .iter()
+        .filter(|c| c.coords[0] == ALL && c.coords[1] != ALL)
+        .map(|c| (c.coords[1].clone(), value_label(catalog, &lang, "violation_group", &c.coords[1]), c.count))
+        .collect();
+    let by_disposition = s.table("allegations_by_disposition").ok_or(AppError::NotFound)?;
+    let dispositions: Vec<(String, String, Option<u64>)> = by_disposition
+        .cells
+        .iter()
+        .filter(|c| c.coords[0] != ALL)
+        .map(|c| (c.coords[0].clone(), value_label(catalog, &lang, "disposition", &c.coords[0]), c.count))
+        .collect();
+    let chart_groups =
+        super::chart::category_bars(&catalog.message(&lang, "stats-chart-groups", None), &groups, &withheld);
+    let chart_dispositions = super::chart::category_bars(
+        &catalog.message(&lang, "stats-chart-dispositions", None),
+        &dispositions,
+        &withheld,
+    );
     Ok(rocket_dyn_templates::Template::render(
         "stats/index",
         rocket_dyn_templates::context! {
@@ -364,6 +387,8 @@ async fn page(
             tables,
             map,
             chart,
+            chart_groups,
+            chart_dispositions,
             legend,
             json: format!("/api/v1/stats?period={}", s.period.label()),
         },

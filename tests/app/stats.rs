@@ -382,6 +382,33 @@ fn every_public_table_has_the_known_counts_and_json_csv_and_page_agree() {
         // The CSV and the page say the same as the JSON, for every table of both quarters.
         for (label, v) in [("2026-Q2", &q2), ("2026-Q3", &q3)] {
             page_and_csv_agree(c, label, v);
+            // The bars by kind of violation and by disposition draw the published figures.
+            let html = c.get(format!("/stats?period={label}&lang=en")).dispatch().into_string().unwrap();
+            let mut drawn = 0;
+            for (id, total_first) in [("allegations_by_region", true), ("allegations_by_disposition", false)]
+            {
+                for cl in table(v, id)["cells"].as_array().unwrap() {
+                    let key = if total_first {
+                        if cl["region"] != "*" || cl["violation_group"] == "*" {
+                            continue;
+                        }
+                        cl["violation_group"].as_str().unwrap()
+                    } else {
+                        if cl["disposition"] == "*" {
+                            continue;
+                        }
+                        cl["disposition"].as_str().unwrap()
+                    };
+                    let want = match cl["count"].as_i64() {
+                        Some(n) => format!("data-key=\"{key}\" data-count=\"{n}\""),
+                        None => format!("data-key=\"{key}\" data-withheld=\"true\""),
+                    };
+                    assert!(html.contains(&want), "{label} {id}: {want}");
+                    drawn += 1;
+                }
+            }
+            assert!(drawn >= 8, "{label}: every group and disposition drawn ({drawn})");
+            assert_eq!(html.matches("class=\"bars\"").count(), 2, "{label}: two bar charts");
         }
         assert_eq!(c.get("/stats/2026-Q3/nothing.csv").dispatch().status(), Status::NotFound);
         assert_eq!(c.get("/stats/2026-Q4/allegations_by_region.csv").dispatch().status(), Status::NotFound);
