@@ -204,9 +204,33 @@ fn the_staff_map_shades_cercles_finds_hotspots_and_its_exports_agree() {
             vec!["from=2026-01-01 to=2026-06-30 events=14", "from=2026-01-01 to=2026-06-30 events=13"]
         );
 
+        // Both hotspots are drawn as rings on the map, each with its title.
+        let rings = html
+            .split("fill=\"#c0392b\" fill-opacity=\"0.25\"")
+            .nth(1)
+            .unwrap()
+            .split("</g>")
+            .next()
+            .unwrap();
+        assert_eq!(rings.matches("<circle").count(), 2, "{rings}");
+        assert_eq!(rings.matches("<title>").count(), 2, "{rings}");
+
         // The violation group narrows to Djenné's torture; a shorter period to Bamako's week.
         let (_, html) = get(&intake, &format!("/staff/map?{PERIOD}&group=integrity"));
         assert!(html.contains("6 événement(s)"), "group filter");
+        // The force: every allegation is the gendarmerie's; none is the police's.
+        let (_, html) = get(&intake, &format!("/staff/map?{PERIOD}&force=gendarmerie"));
+        assert!(html.contains("11 événement(s)"), "force filter: {html}");
+        let (_, html) = get(&intake, &format!("/staff/map?{PERIOD}&force=police"));
+        assert!(html.contains("0 événement(s)"), "force filter, none");
+        let rings = html
+            .split("fill=\"#c0392b\" fill-opacity=\"0.25\"")
+            .nth(1)
+            .unwrap()
+            .split("</g>")
+            .next()
+            .unwrap();
+        assert_eq!(rings.matches("<circle").count(), 0, "no hotspot without events");
         let (_, csv) = get(&intake, "/staff/map/events.csv?from=2026-04-01&to=2026-04-30");
         let ids: Vec<i32> = csv_rows(&csv).into_iter().map(|r| r.0).collect();
         assert_eq!(ids, s.bamako);
