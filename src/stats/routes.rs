@@ -23,7 +23,7 @@ use crate::taxonomy::Taxonomy;
 use crate::web::Page;
 
 pub fn routes() -> Vec<Route> {
-    rocket::routes![page, api, api_periods, api_regions, csv]
+    rocket::routes![page, api, api_periods, api_regions, csv, api_csv]
 }
 
 /// What every handler needs to read the kept tables (a request guard over the managed state).
@@ -209,9 +209,20 @@ pub fn table_csv(t: &Table) -> Result<String, AppError> {
     String::from_utf8(w.into_inner().map_err(AppError::internal)?).map_err(AppError::internal)
 }
 
-/// `GET /stats/<period>/<table>.csv`.
+/// `GET /stats/<period>/<table>.csv`: the link on the page.
 #[rocket::get("/stats/<period>/<file>")]
 async fn csv(period: &str, file: &str, source: Source<'_>) -> Result<(ContentType, String), AppError> {
+    csv_of(period, file, &source).await
+}
+
+/// `GET /api/v1/stats/<period>/<table>.csv`: the same file under the API's prefix, where the
+/// OpenAPI document describes it.
+#[rocket::get("/api/v1/stats/<period>/<file>")]
+async fn api_csv(period: &str, file: &str, source: Source<'_>) -> Result<(ContentType, String), AppError> {
+    csv_of(period, file, &source).await
+}
+
+async fn csv_of(period: &str, file: &str, source: &Source<'_>) -> Result<(ContentType, String), AppError> {
     let id = file.strip_suffix(".csv").ok_or(AppError::NotFound)?;
     let (_, year, p) = source.chosen(Some(period)).await?;
     let t = find(&year, p)?.table(id).ok_or(AppError::NotFound)?;

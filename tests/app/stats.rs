@@ -411,6 +411,9 @@ fn every_public_table_has_the_known_counts_and_json_csv_and_page_agree() {
             assert_eq!(html.matches("class=\"bars\"").count(), 2, "{label}: two bar charts");
         }
         assert_eq!(c.get("/stats/2026-Q3/nothing.csv").dispatch().status(), Status::NotFound);
+        let r = c.get("/api/v1/stats/2026-Q4/allegations_by_region.csv").dispatch();
+        assert_eq!(r.status(), Status::NotFound);
+        assert!(r.into_json::<Value>().unwrap()["error"].is_string(), "the API's 404 is JSON");
         assert_eq!(c.get("/stats/2026-Q4/allegations_by_region.csv").dispatch().status(), Status::NotFound);
 
         // The page in French, with the methodology, the chart and the map.
@@ -446,6 +449,10 @@ fn page_and_csv_agree(c: &Client, label: &str, v: &Value) {
         assert_eq!(r.status(), Status::Ok);
         assert_eq!(r.content_type(), Some(ContentType::CSV));
         let csv = r.into_string().unwrap();
+        // The same file under the API's prefix, where OpenAPI describes it.
+        let api = c.get(format!("/api/v1/stats/{label}/{id}.csv")).dispatch();
+        assert_eq!(api.content_type(), Some(ContentType::CSV));
+        assert_eq!(api.into_string().unwrap(), csv, "{label} {id}: the API's CSV");
         let mut lines = csv.lines();
         let dims: Vec<&str> =
             t["dimensions"].as_array().unwrap().iter().map(|d| d.as_str().unwrap()).collect();
