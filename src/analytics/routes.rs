@@ -19,7 +19,7 @@ use crate::accounts::routes::Auth;
 use crate::auth::guards::MapReader;
 use crate::auth::Role;
 use crate::error::AppError;
-use crate::geo::map::{Area, Ring};
+use crate::geo::map::{Area, Level, Ring};
 use crate::geo::Geo;
 use crate::taxonomy::Taxonomy;
 use crate::web::Page;
@@ -43,6 +43,8 @@ pub struct Query {
     pub(super) to: Option<String>,
     pub(super) group: Option<String>,
     pub(super) force: Option<String>,
+    /// The staff map's shading: `region`, or cercles (anything else).
+    pub(super) level: Option<String>,
 }
 
 /// The filters understood: dates that do not parse are dropped (and the form says so).
@@ -197,23 +199,35 @@ async fn map(
     let link = |kind: &str, code: &str| {
         (queue && !code.is_empty()).then(|| format!("/staff/triage?{kind}={code}&status=all&{qs}"))
     };
-    let areas: Vec<Area> = geo
-        .boundaries
-        .cercles
-        .iter()
-        .map(|c| {
-            let n = by_cercle.get(&c.code).copied().unwrap_or(0);
-            let mut args = fluent_bundle::FluentArgs::new();
-            args.set("place", c.name.clone());
-            args.set("count", n);
-            Area {
-                code: c.code.clone(),
-                class: class_of(n),
-                title: auth.catalog.message(&lang, "map-area-title", Some(&args)),
-                href: link("cercle", &c.code).filter(|_| n > 0),
-            }
-        })
-        .collect();
+    let level = if q.level.as_deref() == Some("region") { Level::Region } else { Level::Cercle };
+    let area = |kind: &str, code: &str, name: String, n: usize| {
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set("place", name);
+        args.set("count", n);
+        Area {
+            code: code.to_string(),
+            class: class_of(n),
+            title: auth.catalog.message(&lang, "map-area-title", Some(&args)),
+            href: link(kind, code).filter(|_| n > 0),
+        }
+    };
+    let areas: Vec<Area> = match level {
+        Level::Cercle => geo
+            .boundaries
+            .cercles
+            .iter()
+            .map(|c| area("cercle", &c.code, c.name.clone(), by_cercle.get(&c.code).copied().unwrap_or(0)))
+            .collect(),
+        Level::Region => geo
+            .boundaries
+            .regions
+            .iter()
+            .map(|r| {
+                let name = geo.region_name(&r.code, &lang).unwrap_or_else(|| r.name.clone());
+                area("region", &r.code, name, by_region.get(&r.code).copied().unwrap_or(0))
+            })
+            .collect(),
+    };
     let dots: Vec<(f64, f64)> = if events.len() <= MAX_DOTS {
         events.iter().filter_map(|e| Some((e.lat?, e.lon?))).collect()
     } else {
@@ -254,7 +268,11 @@ async fn map(
             .into_iter()
             .map(|(c, w)| (c, w.to_string()))
             .collect();
-    let svg = geo.map.staff_map(geo.cercle_layer(), &areas, &dots, &rings, &legend, &tr("map-title"));
+    let layer = match level {
+        Level::Cercle => geo.cercle_layer(),
+        Level::Region => geo.region_layer(),
+    };
+    let svg = geo.map.staff_map(level, layer, &areas, &dots, &rings, &legend, &tr("map-title"));
     let regions: Vec<AreaCount> = by_region
         .iter()
         .map(|(code, n)| AreaCount {
@@ -280,6 +298,7 @@ async fn map(
     let filters = context! {
         from: r.from.to_string(), to: r.to.to_string(), group: q.group.clone().unwrap_or_default(),
         force: q.force.clone().unwrap_or_default(), bad_date: r.bad_date,
+        level: if level == Level::Region { "region" } else { "cercle" },
     };
     Ok(Template::render(
         "analytics/map",

@@ -152,6 +152,22 @@ fn path_d(proj: &Projection, m: &MultiPolygon<f64>) -> String {
 /// Outlines drawn in the map's projection, simplified for display: (code, name, `d`).
 pub struct Layer(pub Vec<(String, String, String)>);
 
+/// Which areas a staff map shades: the attribute naming each area in the SVG.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Region,
+    Cercle,
+}
+
+impl Level {
+    fn attribute(self) -> &'static str {
+        match self {
+            Level::Region => "data-region",
+            Level::Cercle => "data-cercle",
+        }
+    }
+}
+
 /// An area of the staff map: its code, shading class, title and the page it links to.
 pub struct Area {
     pub code: String,
@@ -190,8 +206,10 @@ impl MapSvg {
     /// The staff map: `layer`'s areas shaded by class (each linking to its page), the region
     /// outlines over them, events as dots and hotspots as rings, and the legend under it. Every
     /// text is escaped here.
+    #[allow(clippy::too_many_arguments)]
     pub fn staff_map(
         &self,
+        level: Level,
         layer: &Layer,
         areas: &[Area],
         points: &[(f64, f64)],
@@ -214,7 +232,8 @@ impl MapSvg {
             let class = found.map(|a| a.class).unwrap_or("none");
             let tip = found.map(|a| a.title.as_str()).unwrap_or(name);
             let path = format!(
-                "<path data-cercle=\"{}\" data-class=\"{class}\" fill=\"{fill}\" d=\"{d}\"><title>{}</title></path>",
+                "<path {}=\"{}\" data-class=\"{class}\" fill=\"{fill}\" d=\"{d}\"><title>{}</title></path>",
+                level.attribute(),
                 xml_escape(code),
                 xml_escape(tip)
             );

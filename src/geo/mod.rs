@@ -32,6 +32,7 @@ pub struct Geo {
     catalog: std::sync::OnceLock<std::sync::Arc<crate::i18n::Catalog>>,
     /// The cercles drawn for the staff map, on first use.
     cercle_layer: std::sync::OnceLock<map::Layer>,
+    region_layer: std::sync::OnceLock<map::Layer>,
     /// The regions' outlines as GeoJSON geometries, simplified, on first use.
     region_geometries: std::sync::OnceLock<Vec<(String, geojson::Geometry)>>,
 }
@@ -51,6 +52,7 @@ impl Geo {
             adjacency: std::sync::OnceLock::new(),
             catalog: std::sync::OnceLock::new(),
             cercle_layer: std::sync::OnceLock::new(),
+            region_layer: std::sync::OnceLock::new(),
             region_geometries: std::sync::OnceLock::new(),
         })
     }
@@ -81,6 +83,16 @@ impl Geo {
         self.cercle_layer.get_or_init(|| {
             self.map.layer(
                 self.boundaries.cercles.iter().map(|c| (c.code.as_str(), c.name.as_str(), &c.shape)),
+                0.01,
+            )
+        })
+    }
+
+    /// The regions' outlines in the map's projection, simplified as the cercles'.
+    pub fn region_layer(&self) -> &map::Layer {
+        self.region_layer.get_or_init(|| {
+            self.map.layer(
+                self.boundaries.regions.iter().map(|r| (r.code.as_str(), r.name.as_str(), &r.shape)),
                 0.01,
             )
         })

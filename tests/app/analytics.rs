@@ -204,6 +204,18 @@ fn the_staff_map_shades_cercles_finds_hotspots_and_its_exports_agree() {
             vec!["from=2026-01-01 to=2026-06-30 events=14", "from=2026-01-01 to=2026-06-30 events=13"]
         );
 
+        // Shaded by region instead: Mopti holds Djenné's six, Kayes none; each region with
+        // events links to the queue behind it, and the form keeps the choice.
+        let (_, by_region) = get(&intake, &format!("/staff/map?{PERIOD}&level=region"));
+        assert!(by_region.contains("data-region=\"ML-5\" data-class=\"c1\""), "Mopti shaded");
+        assert!(by_region.contains("data-region=\"ML-1\" data-class=\"zero\""), "Kayes, none");
+        assert!(!by_region.contains("data-cercle="), "regions only");
+        assert!(by_region.contains(&format!(
+            "/staff/triage?region=ML-5&amp;status=all&amp;{}",
+            PERIOD.replace('&', "&amp;")
+        )));
+        assert!(by_region.contains("<option value=\"region\" selected>"));
+
         // Both hotspots are drawn as rings on the map, each with its title.
         let rings = html
             .split("fill=\"#c0392b\" fill-opacity=\"0.25\"")
