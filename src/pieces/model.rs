@@ -11,13 +11,12 @@ use crate::schema::attachment_pieces;
 /// The largest piece of a file's stored bytes.
 pub const PIECE: usize = 1024 * 1024;
 
-/// What was stored: the stored bytes' length and SHA-256.
+/// What was stored: the stored bytes' SHA-256.
 pub struct Stored {
-    pub len: u64,
     pub sha256: String,
 }
 
-/// Writes a file's stored bytes as its pieces, in order from `seq`: memory is one piece,
+/// Writes a file's stored bytes as its pieces, in order from 0: memory is one piece,
 /// whatever the file's size. A database error is kept and given back by [`PieceWriter::finish`]
 /// (the sealing code only sees an input/output error).
 struct PieceWriter<'c> {
@@ -26,7 +25,6 @@ struct PieceWriter<'c> {
     seq: i32,
     buf: Vec<u8>,
     hash: sha2::Sha256,
-    len: u64,
     failed: Option<diesel::result::Error>,
 }
 
@@ -38,7 +36,6 @@ impl<'c> PieceWriter<'c> {
             seq: 0,
             buf: Vec::with_capacity(PIECE),
             hash: sha2::Sha256::new(),
-            len: 0,
             failed: None,
         }
     }
@@ -70,7 +67,7 @@ impl<'c> PieceWriter<'c> {
             return Err(e.into());
         }
         last.map_err(AppError::internal)?;
-        Ok(Stored { len: self.len, sha256: hex::encode(self.hash.finalize()) })
+        Ok(Stored { sha256: hex::encode(self.hash.finalize()) })
     }
 }
 
@@ -79,7 +76,6 @@ impl std::io::Write for PieceWriter<'_> {
         let n = bytes.len().min(PIECE - self.buf.len());
         self.buf.extend_from_slice(&bytes[..n]);
         self.hash.update(&bytes[..n]);
-        self.len += n as u64;
         if self.buf.len() == PIECE {
             self.write_piece()?;
         }

@@ -5,7 +5,7 @@
 //! - An upload is read from where it was spooled (disk) in fixed-size chunks: the type is
 //!   sniffed from the first chunk, the SHA-256 and the PDF check are fed chunk by chunk, and no
 //!   copy of the whole file is made here, nor when it is stored: it is sealed and written to the
-//!   database a chunk and a piece at a time (`model::store_pieces`), in constant memory.
+//!   database a chunk and a piece at a time (`crate::pieces::store`), in constant memory.
 //! - Photos are shown to staff only as a copy re-encoded from their pixels: no EXIF, XMP, IPTC
 //!   or comment survives (GPS position, device serial), nor anything appended to or hidden in the
 //!   file (a GIF that is also an HTML page becomes a plain PNG). The orientation is applied

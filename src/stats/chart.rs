@@ -3,10 +3,7 @@
 //! bar has its label above it, so the chart reads at 360 px as it does on a desk; a withheld
 //! figure gets no bar, only the word that says so. Free of web and database types.
 
-/// Escapes text for SVG/XML.
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
+use crate::training::chart::esc;
 
 /// One horizontal bar per item: (code, label, count; None when withheld). `withheld`: the
 /// word shown instead of a withheld figure.

@@ -177,12 +177,10 @@ impl Stats {
         store.inputs.clone().filter(|i| i.last_closed == figures::last_closed_quarter(today))
     }
 
-    /// The kept tables of `year`, when they are of the quarter closed on `today`.
+    /// The kept tables of `year`, when the kept inputs are of the quarter closed on `today`.
     async fn kept_year(&self, today: NaiveDate, year: i32) -> Option<Arc<Vec<PeriodStats>>> {
-        let store = self.store.lock().await;
-        let current =
-            store.inputs.as_ref().is_some_and(|i| i.last_closed == figures::last_closed_quarter(today));
-        store.years.get(&year).filter(|_| current).map(|k| k.stats.clone())
+        self.kept_inputs(today).await?;
+        self.store.lock().await.years.get(&year).map(|k| k.stats.clone())
     }
 
     /// Starts a refresh in the background, or joins the one running, and waits for it until

@@ -2,8 +2,8 @@
 //! elsewhere): one bar per quarter, and a marker on each quarter in which a session was
 //! delivered. Free of web and database types.
 
-/// Escapes text for SVG/XML.
-fn esc(s: &str) -> String {
+/// Escapes text for SVG/XML (also the statistics page's bars).
+pub fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

@@ -128,6 +128,11 @@ fn signed_in(app: &TestApp, email: &str) -> Client {
     c
 }
 
+/// The group of hotspot rings drawn on a staff map page.
+fn rings_of(html: &str) -> &str {
+    html.split("fill=\"#c0392b\" fill-opacity=\"0.25\"").nth(1).unwrap().split("</g>").next().unwrap()
+}
+
 fn get(c: &Client, path: &str) -> (Status, String) {
     let r = c.get(path).dispatch();
     (r.status(), r.into_string().unwrap_or_default())
@@ -217,13 +222,7 @@ fn the_staff_map_shades_cercles_finds_hotspots_and_its_exports_agree() {
         assert!(by_region.contains("<option value=\"region\" selected>"));
 
         // Both hotspots are drawn as rings on the map, each with its title.
-        let rings = html
-            .split("fill=\"#c0392b\" fill-opacity=\"0.25\"")
-            .nth(1)
-            .unwrap()
-            .split("</g>")
-            .next()
-            .unwrap();
+        let rings = rings_of(&html);
         assert_eq!(rings.matches("<circle").count(), 2, "{rings}");
         assert_eq!(rings.matches("<title>").count(), 2, "{rings}");
 
@@ -235,13 +234,7 @@ fn the_staff_map_shades_cercles_finds_hotspots_and_its_exports_agree() {
         assert!(html.contains("11 événement(s)"), "force filter: {html}");
         let (_, html) = get(&intake, &format!("/staff/map?{PERIOD}&force=police"));
         assert!(html.contains("0 événement(s)"), "force filter, none");
-        let rings = html
-            .split("fill=\"#c0392b\" fill-opacity=\"0.25\"")
-            .nth(1)
-            .unwrap()
-            .split("</g>")
-            .next()
-            .unwrap();
+        let rings = rings_of(&html);
         assert_eq!(rings.matches("<circle").count(), 0, "no hotspot without events");
         let (_, csv) = get(&intake, "/staff/map/events.csv?from=2026-04-01&to=2026-04-30");
         let ids: Vec<i32> = csv_rows(&csv).into_iter().map(|r| r.0).collect();
