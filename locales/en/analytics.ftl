@@ -13,7 +13,10 @@ map-all = All
 map-show = Show
 map-bad-date = A date was not understood (format YYYY-MM-DD): the default period is used instead.
 map-summary = { $count } event(s) from { $from } to { $to }, { $located } of them with a point.
-map-caption = Cercles shaded by their number of events; dots: the events; red rings: hotspots (at least { $min } events within { $distance } km of each other).
+map-caption = { $level ->
+        [region] Regions
+       *[other] Cercles
+    } shaded by their number of events; dots: the events; red rings: hotspots (at least { $min } events within { $distance } km of each other).
 map-dots-hidden = Dots are not drawn past { $max } events: shorten the period or choose a group or a force.
 map-area-title = { $place }: { $count } event(s)
 map-unknown-place = Place not given

@@ -13,7 +13,10 @@ map-all = Tous
 map-show = Afficher
 map-bad-date = Une date n’a pas été comprise (format AAAA-MM-JJ) : la période par défaut est utilisée à sa place.
 map-summary = { $count } événement(s) du { $from } au { $to }, dont { $located } avec un point.
-map-caption = Cercles colorés selon le nombre d’événements ; points : les événements ; cercles rouges : les foyers (au moins { $min } événements à moins de { $distance } km les uns des autres).
+map-caption = { $level ->
+        [region] Régions colorées
+       *[other] Cercles colorés
+    } selon le nombre d’événements ; points : les événements ; cercles rouges : les foyers (au moins { $min } événements à moins de { $distance } km les uns des autres).
 map-dots-hidden = Les points ne sont pas dessinés au-delà de { $max } événements : réduisez la période ou choisissez un groupe ou une force.
 map-area-title = { $place } : { $count } événement(s)
 map-unknown-place = Lieu non précisé

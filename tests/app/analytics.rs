@@ -220,6 +220,7 @@ fn the_staff_map_shades_cercles_finds_hotspots_and_its_exports_agree() {
             PERIOD.replace('&', "&amp;")
         )));
         assert!(by_region.contains("<option value=\"region\" selected>"));
+        assert!(by_region.contains("Régions colorées selon") && html.contains("Cercles colorés selon"));
 
         // Both hotspots are drawn as rings on the map, each with its title.
         let rings = rings_of(&html);
