@@ -167,7 +167,7 @@ fn read(args: &[String]) {
     });
     let cndh = tax.institutions.iter().find(|i| i.code == "cndh").map(|i| i.id);
     measure("institution case list, first page", n, |_| {
-        vigie::cases::model::list(c, cndh, None, true, None, 51).unwrap();
+        vigie::cases::model::list(c, cndh, None, true, None, &Default::default(), 51).unwrap();
     });
     let max_case: i32 = vigie::schema::cases::table
         .select(diesel::dsl::max(vigie::schema::cases::id))
@@ -175,7 +175,7 @@ fn read(args: &[String]) {
         .unwrap()
         .unwrap_or(0);
     measure("institution case list, deep page", n, |_| {
-        vigie::cases::model::list(c, cndh, None, true, Some(max_case / 10), 51).unwrap();
+        vigie::cases::model::list(c, cndh, None, true, Some(max_case / 10), &Default::default(), 51).unwrap();
     });
     let params = Params { distance_km: 25.0, window_days: 3 };
     BY_QUERY.lock().unwrap().clear();

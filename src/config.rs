@@ -198,6 +198,8 @@ pub struct Config {
     pub duplicate_window_days: i64,
     /// The staff map's hotspots: events within this distance of each other (km)…
     pub hotspot_distance_km: f64,
+    /// …and at most this many days apart…
+    pub hotspot_days: i64,
     /// …and at least this many events around a core event, itself included (DBSCAN).
     pub hotspot_min_events: usize,
     /// How long a public statistics request waits for the tables to be brought up to date
@@ -260,6 +262,7 @@ impl Default for Config {
             duplicate_distance_km: 25.0,
             duplicate_window_days: 3,
             hotspot_distance_km: 5.0,
+            hotspot_days: 30,
             hotspot_min_events: 5,
             stats_refresh_wait_ms: 100,
             session_idle_minutes: 30,
@@ -373,6 +376,9 @@ impl Config {
         }
         if !(self.hotspot_distance_km > 0.0 && self.hotspot_distance_km <= 100.0) {
             return bad("hotspot_distance_km", "must be between 0 and 100");
+        }
+        if !(1..=3650).contains(&self.hotspot_days) {
+            return bad("hotspot_days", "must be between 1 and 3650");
         }
         if self.stats_refresh_wait_ms > 600_000 {
             return bad("stats_refresh_wait_ms", "must be at most 600000");

@@ -16,7 +16,7 @@ map-summary = { $count } event(s) from { $from } to { $to }, { $located } of the
 map-caption = { $level ->
         [region] Regions
        *[other] Cercles
-    } shaded by their number of events; dots: the events; red rings: hotspots (at least { $min } events within { $distance } km of each other).
+    } shaded by their number of events; dots: the events; red rings: hotspots (at least { $min } events within { $distance } km and { $days } days of each other).
 map-dots-hidden = Dots are not drawn past { $max } events: shorten the period or choose a group or a force.
 map-area-title = { $place }: { $count } event(s)
 map-unknown-place = Place not given

@@ -16,7 +16,7 @@ map-summary = { $count } événement(s) du { $from } au { $to }, dont { $located
 map-caption = { $level ->
         [region] Régions colorées
        *[other] Cercles colorés
-    } selon le nombre d’événements ; points : les événements ; cercles rouges : les foyers (au moins { $min } événements à moins de { $distance } km les uns des autres).
+    } selon le nombre d’événements ; points : les événements ; cercles rouges : les foyers (au moins { $min } événements à moins de { $distance } km et de { $days } jours les uns des autres).
 map-dots-hidden = Les points ne sont pas dessinés au-delà de { $max } événements : réduisez la période ou choisissez un groupe ou une force.
 map-area-title = { $place } : { $count } événement(s)
 map-unknown-place = Lieu non précisé

@@ -1,20 +1,23 @@
-//! Hotspots: events clustered in space, by DBSCAN (Ester et al., 1996) over the events of the
-//! period the staff map shows. An event is a *core* event when at least `min_events` events
-//! (itself included) lie within `distance_km` of it; core events within `distance_km` of each
-//! other are in one hotspot, and an event that is not core joins the hotspot of a core event
-//! within reach (a *border* event). The rest is noise, in no hotspot.
+//! Hotspots: events clustered in space and time, by DBSCAN (Ester et al., 1996) over the events
+//! of the period the staff map shows, with the space-time reach of ST-DBSCAN (Birant and Kut,
+//! 2007): two events are *within reach* when they are at most `distance_km` apart and at most
+//! `days` days apart. An event is a *core* event when at least `min_events` events (itself
+//! included) lie within its reach; core events within reach of each other are in one hotspot,
+//! and an event that is not core joins the hotspot of a core event within reach (a *border*
+//! event). The rest is noise, in no hotspot. Five events in one village over two years are not
+//! a hotspot at a 30-day reach; five in one week are.
 //!
-//! Computed on a grid of cells of side `distance_km / √2`, so that two events of one cell are
-//! always within reach of each other: a cell holding `min_events` events makes them all core
-//! without measuring a distance, and two cells are joined at the first pair of core events found
-//! within reach. Distances are measured on a local plane (longitude scaled by the cosine of the
-//! latitude), which over a few kilometres differs from the great circle by far less than a
-//! GPS fix. Free of web and database types; checked against a plain quadratic DBSCAN in the
-//! tests.
+//! Computed on a grid of cells of side `distance_km / √2` by `days` days, so that two events of
+//! one cell are always within reach of each other: a cell holding `min_events` events makes them
+//! all core without measuring a distance, and two cells are joined at the first pair of core
+//! events found within reach. Distances are measured on a local plane (longitude scaled by the
+//! cosine of the latitude), which over a few kilometres differs from the great circle by far
+//! less than a GPS fix. Free of web and database types; checked against a plain quadratic
+//! DBSCAN in the tests.
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 /// Kilometres per degree of latitude.
 const KM_PER_DEG: f64 = 111.2;
@@ -27,10 +30,13 @@ pub struct Point {
     pub on: NaiveDate,
 }
 
-/// The parameters: the reach, and the events a core needs (itself included).
+/// The parameters: the reach in space and in time, and the events a core needs (itself
+/// included).
 #[derive(Debug, Clone, Copy)]
 pub struct Params {
     pub distance_km: f64,
+    /// At least 1.
+    pub days: i64,
     pub min_events: usize,
 }
 
@@ -50,29 +56,47 @@ fn plane(p: &Point) -> (f64, f64) {
     (p.lon * KM_PER_DEG * p.lat.to_radians().cos(), p.lat * KM_PER_DEG)
 }
 
-fn within(a: (f64, f64), b: (f64, f64), r: f64) -> bool {
-    let (dx, dy) = (a.0 - b.0, a.1 - b.1);
-    dx * dx + dy * dy <= r * r
+/// An event where the clustering measures it: x and y on the local plane (km), and its day.
+#[derive(Clone, Copy)]
+struct At {
+    x: f64,
+    y: f64,
+    day: i64,
+}
+
+fn at_of(p: &Point) -> At {
+    let (x, y) = plane(p);
+    At { x, y, day: i64::from(p.on.num_days_from_ce()) }
+}
+
+fn within(a: At, b: At, p: Params) -> bool {
+    let (dx, dy) = (a.x - b.x, a.y - b.y);
+    dx * dx + dy * dy <= p.distance_km * p.distance_km && (a.day - b.day).abs() <= p.days
 }
 
 /// Which hotspot each event belongs to (`None`: noise), hotspots numbered from 0 in the order
 /// of their first event.
 pub fn labels(points: &[Point], p: Params) -> Vec<Option<usize>> {
     let n = points.len();
-    if n == 0 || p.min_events == 0 || p.distance_km <= 0.0 {
+    if n == 0 || p.min_events == 0 || p.distance_km <= 0.0 || p.days < 1 {
         return vec![None; n];
     }
-    let xy: Vec<(f64, f64)> = points.iter().map(plane).collect();
+    let xy: Vec<At> = points.iter().map(at_of).collect();
     let side = p.distance_km / std::f64::consts::SQRT_2;
-    let cell_of = |q: (f64, f64)| ((q.0 / side).floor() as i64, (q.1 / side).floor() as i64);
-    let mut cells: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
+    let cell_of =
+        |q: At| ((q.x / side).floor() as i64, (q.y / side).floor() as i64, q.day.div_euclid(p.days));
+    let mut cells: HashMap<(i64, i64, i64), Vec<usize>> = HashMap::new();
     for (i, q) in xy.iter().enumerate() {
         cells.entry(cell_of(*q)).or_default().push(i);
     }
-    // A reach of distance_km spans at most two cells of side distance_km/√2 in each direction.
+    // A reach of distance_km spans at most two cells of side distance_km/√2 in each direction,
+    // and a reach of `days` at most one cell of `days` days before and after.
     const NEAR: [i64; 5] = [-2, -1, 0, 1, 2];
-    let neighbours =
-        |c: (i64, i64)| NEAR.iter().flat_map(move |dx| NEAR.iter().map(move |dy| (c.0 + dx, c.1 + dy)));
+    let neighbours = |c: (i64, i64, i64)| {
+        NEAR.iter().flat_map(move |dx| {
+            NEAR.iter().flat_map(move |dy| [-1, 0, 1].map(|dt| (c.0 + dx, c.1 + dy, c.2 + dt)))
+        })
+    };
     // Core events.
     let mut core = vec![false; n];
     for (c, members) in &cells {
@@ -84,7 +108,7 @@ pub fn labels(points: &[Point], p: Params) -> Vec<Option<usize>> {
             let mut count = 0;
             'count: for nc in neighbours(*c) {
                 for &j in cells.get(&nc).into_iter().flatten() {
-                    if within(xy[i], xy[j], p.distance_km) {
+                    if within(xy[i], xy[j], p) {
                         count += 1;
                         if count >= p.min_events {
                             break 'count;
@@ -104,7 +128,7 @@ pub fn labels(points: &[Point], p: Params) -> Vec<Option<usize>> {
         }
         i
     }
-    let mut keys: Vec<&(i64, i64)> = cells.keys().collect();
+    let mut keys: Vec<&(i64, i64, i64)> = cells.keys().collect();
     keys.sort();
     for c in &keys {
         let cores: Vec<usize> = cells[c].iter().copied().filter(|&i| core[i]).collect();
@@ -127,7 +151,7 @@ pub fn labels(points: &[Point], p: Params) -> Vec<Option<usize>> {
             let linked = cells[c]
                 .iter()
                 .filter(|&&i| core[i])
-                .any(|&i| other.iter().any(|&j| core[j] && within(xy[i], xy[j], p.distance_km)));
+                .any(|&i| other.iter().any(|&j| core[j] && within(xy[i], xy[j], p)));
             if linked {
                 let (a, b) = (find(&mut parent, first), find(&mut parent, their));
                 parent[a] = b;
@@ -144,8 +168,8 @@ pub fn labels(points: &[Point], p: Params) -> Vec<Option<usize>> {
         let mut best: Option<(f64, usize)> = None;
         for nc in neighbours(cell_of(xy[i])) {
             for &j in cells.get(&nc).into_iter().flatten() {
-                if core[j] && within(xy[i], xy[j], p.distance_km) {
-                    let d = (xy[i].0 - xy[j].0).powi(2) + (xy[i].1 - xy[j].1).powi(2);
+                if core[j] && within(xy[i], xy[j], p) {
+                    let d = (xy[i].x - xy[j].x).powi(2) + (xy[i].y - xy[j].y).powi(2);
                     if best.is_none_or(|b| (d, j) < b) {
                         best = Some((d, j));
                     }
@@ -218,8 +242,8 @@ mod tests {
     /// DBSCAN as published, quadratic: the reference the grid must agree with.
     fn plain(points: &[Point], p: Params) -> (Vec<bool>, Vec<Vec<usize>>) {
         let n = points.len();
-        let xy: Vec<_> = points.iter().map(plane).collect();
-        let near = |i: usize| (0..n).filter(|&j| within(xy[i], xy[j], p.distance_km)).collect::<Vec<_>>();
+        let xy: Vec<_> = points.iter().map(at_of).collect();
+        let near = |i: usize| (0..n).filter(|&j| within(xy[i], xy[j], p)).collect::<Vec<_>>();
         let core: Vec<bool> = (0..n).map(|i| near(i).len() >= p.min_events).collect();
         // Core components by breadth-first search.
         let mut comp = vec![usize::MAX; n];
@@ -257,7 +281,7 @@ mod tests {
             pts.push(at(50.0 + i as f64 * 0.3, 20.0)); // 5 events 50 km away
         }
         pts.push(at(-30.0, -30.0)); // alone
-        let p = Params { distance_km: 1.0, min_events: 3 };
+        let p = Params { distance_km: 1.0, days: 30, min_events: 3 };
         let l = labels(&pts, p);
         assert!(l[..6].iter().all(|x| *x == Some(0)), "{l:?}");
         assert!(l[6..11].iter().all(|x| *x == Some(1)), "{l:?}");
@@ -271,9 +295,9 @@ mod tests {
     fn min_events_counts_the_event_itself_and_a_border_event_joins() {
         // Three events within 1 km of each other make three cores at min_events = 3, none at 4.
         let tri = [at(0.0, 0.0), at(0.6, 0.0), at(0.3, 0.5)];
-        let p3 = Params { distance_km: 1.0, min_events: 3 };
+        let p3 = Params { distance_km: 1.0, days: 30, min_events: 3 };
         assert_eq!(labels(&tri, p3), vec![Some(0); 3]);
-        let p4 = Params { distance_km: 1.0, min_events: 4 };
+        let p4 = Params { distance_km: 1.0, days: 30, min_events: 4 };
         assert_eq!(labels(&tri, p4), vec![None; 3]);
         // A fourth event within reach of one core only is a border event of the hotspot.
         let mut four = tri.to_vec();
@@ -288,8 +312,30 @@ mod tests {
         let mut pts: Vec<Point> = (0..4).map(|i| at(i as f64 * 0.1, 0.0)).collect();
         pts[2].on = d("2026-04-03");
         pts[3].on = d("2026-06-30");
-        let h = hotspots(&pts, Params { distance_km: 1.0, min_events: 2 });
+        let h = hotspots(&pts, Params { distance_km: 1.0, days: 90, min_events: 2 });
         assert_eq!((h[0].first, h[0].last), (d("2026-04-03"), d("2026-06-30")));
+    }
+
+    #[test]
+    fn events_far_apart_in_time_are_not_a_hotspot() {
+        // Five events at one place, 20 days apart: at a 30-day reach each has at most three
+        // events within reach (itself and the two beside it), none is core.
+        let mut pts: Vec<Point> = (0..5).map(|i| at(i as f64 * 0.1, 0.0)).collect();
+        for (i, q) in pts.iter_mut().enumerate() {
+            q.on = d("2026-01-01") + chrono::Duration::days(20 * i as i64);
+        }
+        let p = Params { distance_km: 1.0, days: 30, min_events: 5 };
+        assert_eq!(labels(&pts, p), vec![None; 5]);
+        // At a 40-day reach the middle event reaches all five, and the others join it.
+        let p = Params { days: 40, ..p };
+        assert_eq!(labels(&pts, p), vec![Some(0); 5]);
+        assert_eq!(plain(&pts, p).0, vec![false, false, true, false, false]);
+        // The reach counts whole days, both ends included: 30 days apart is within 30.
+        let two =
+            [Point { on: d("2026-01-01"), ..at(0.0, 0.0) }, Point { on: d("2026-01-31"), ..at(0.0, 0.0) }];
+        let p2 = Params { distance_km: 1.0, days: 30, min_events: 2 };
+        assert_eq!(labels(&two, p2), vec![Some(0); 2]);
+        assert_eq!(labels(&two, Params { days: 29, ..p2 }), vec![None; 2]);
     }
 
     #[test]
@@ -313,7 +359,16 @@ mod tests {
             for _ in 0..40 {
                 pts.push(at(r() * 200.0, r() * 200.0));
             }
-            let p = Params { distance_km: 0.5 + r() * 4.0, min_events: 2 + round % 6 };
+            // Dates over a year, some rounds bunched in a few weeks.
+            let span = if round % 3 == 0 { 20.0 } else { 365.0 };
+            for q in &mut pts {
+                q.on = d("2026-01-01") + chrono::Duration::days((r() * span) as i64);
+            }
+            let p = Params {
+                distance_km: 0.5 + r() * 4.0,
+                days: 1 + (r() * 90.0) as i64,
+                min_events: 2 + round % 6,
+            };
             let got = labels(&pts, p);
             let (core, comps) = plain(&pts, p);
             // Every core event is in the hotspot of its component, and components are hotspots.
@@ -325,9 +380,9 @@ mod tests {
                 assert_eq!(&whole, comp, "round {round}: two components merged");
             }
             // A non-core event is in a hotspot exactly when a core event is within reach.
-            let xy: Vec<_> = pts.iter().map(plane).collect();
+            let xy: Vec<_> = pts.iter().map(at_of).collect();
             for i in (0..pts.len()).filter(|&i| !core[i]) {
-                let reach = (0..pts.len()).any(|j| core[j] && within(xy[i], xy[j], p.distance_km));
+                let reach = (0..pts.len()).any(|j| core[j] && within(xy[i], xy[j], p));
                 assert_eq!(got[i].is_some(), reach, "round {round}: border event {i}");
             }
         }

@@ -99,8 +99,11 @@ pub(super) fn resolve_from(
 
 /// The events of the filter and the hotspots among them (computed on the blocking pool).
 async fn load(auth: &Auth<'_>, filter: MapFilter) -> Result<(Vec<MapEvent>, Vec<Hotspot>), AppError> {
-    let params =
-        Params { distance_km: auth.config.hotspot_distance_km, min_events: auth.config.hotspot_min_events };
+    let params = Params {
+        distance_km: auth.config.hotspot_distance_km,
+        days: auth.config.hotspot_days,
+        min_events: auth.config.hotspot_min_events,
+    };
     auth.db
         .run(move |c| {
             let events = model::events_for_map(c, &filter)?;
@@ -188,16 +191,19 @@ async fn map(
     let r = resolve(&q, tax, &who, today);
     let (events, spots) = load(&auth, r.filter.clone()).await?;
     let qs = encode(&r, &q);
-    // The queue behind a cercle: intake officers and auditors only (case workers have no queue).
-    let queue = matches!(who.0.role, Role::Intake | Role::Auditor);
+    // The list behind an area: the triage queue for intake officers and auditors, the case list
+    // for case workers (their institution's cases of those events).
     let mut by_cercle: BTreeMap<String, usize> = BTreeMap::new();
     let mut by_region: BTreeMap<String, usize> = BTreeMap::new();
     for e in &events {
         *by_cercle.entry(e.cercle_code.clone().unwrap_or_default()).or_default() += 1;
         *by_region.entry(e.region_code.clone().unwrap_or_default()).or_default() += 1;
     }
-    let link = |kind: &str, code: &str| {
-        (queue && !code.is_empty()).then(|| format!("/staff/triage?{kind}={code}&status=all&{qs}"))
+    let link = |kind: &str, code: &str| match who.0.role {
+        _ if code.is_empty() => None,
+        Role::Intake | Role::Auditor => Some(format!("/staff/triage?{kind}={code}&status=all&{qs}")),
+        Role::Investigator | Role::Ombudsman => Some(format!("/staff/cases?scope=all&{kind}={code}&{qs}")),
+        _ => None,
     };
     let level = if q.level.as_deref() == Some("region") { Level::Region } else { Level::Cercle };
     let area = |kind: &str, code: &str, name: String, n: usize| {
@@ -307,6 +313,7 @@ async fn map(
             total: events.len(), located: events.iter().filter(|e| e.lat.is_some()).count(),
             dots_hidden: events.len() > MAX_DOTS, max_dots: MAX_DOTS,
             distance_km: auth.config.hotspot_distance_km, min_events: auth.config.hotspot_min_events,
+            days: auth.config.hotspot_days,
             scoped: r.filter.institution.is_some(),
         },
     ))

@@ -8,7 +8,7 @@ use super::workflow::Status;
 use crate::db::DbConn;
 use crate::schema::{
     allegations, case_actions, case_notes, case_transitions, cases, digests_sent, events, messages,
-    read_marks, recommendations, reports, users,
+    read_marks, recommendations, reports, users, violation_types,
 };
 
 /// (from, to, who, why, when)
@@ -110,16 +110,64 @@ pub struct CaseRow {
     pub region_code: Option<String>,
 }
 
-/// A page of an institution's cases (or one person's), newest first, before case `before`.
+/// The cases of some events only: where and when they occurred, and what was alleged (the
+/// staff map's area links to the list behind it). Empty narrows nothing.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Narrow {
+    pub region: Option<String>,
+    pub cercle: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Events with an allegation of this violation group…
+    pub group_id: Option<i32>,
+    /// …and of this force (the same allegation when both are given).
+    pub force_id: Option<i32>,
+}
+
+impl Narrow {
+    pub fn is_empty(&self) -> bool {
+        *self == Narrow::default()
+    }
+}
+
+/// A page of an institution's cases (or one person's), newest first, before case `before`,
+/// of the events `narrow` keeps.
 pub fn list(
     conn: &mut DbConn,
     institution: Option<i32>,
     assignee: Option<i32>,
     open_only: bool,
     before: Option<i32>,
+    narrow: &Narrow,
     limit: i64,
 ) -> QueryResult<Vec<CaseRow>> {
     let mut q = cases::table.inner_join(events::table).into_boxed();
+    if let Some(r) = &narrow.region {
+        q = q.filter(events::region_code.eq(r.clone()));
+    }
+    if let Some(c) = &narrow.cercle {
+        q = q.filter(events::cercle_code.eq(c.clone()));
+    }
+    if let Some(d) = narrow.from {
+        q = q.filter(events::occurred_on.ge(d));
+    }
+    if let Some(d) = narrow.to {
+        q = q.filter(events::occurred_on.le(d));
+    }
+    let of_group = |g: i32| {
+        allegations::violation_type_id.eq_any(
+            violation_types::table.filter(violation_types::group_id.eq(g)).select(violation_types::id),
+        )
+    };
+    let alleged = allegations::table.select(allegations::event_id);
+    q = match (narrow.group_id, narrow.force_id) {
+        (Some(g), Some(f)) => {
+            q.filter(events::id.eq_any(alleged.filter(of_group(g)).filter(allegations::force_id.eq(f))))
+        }
+        (Some(g), None) => q.filter(events::id.eq_any(alleged.filter(of_group(g)))),
+        (None, Some(f)) => q.filter(events::id.eq_any(alleged.filter(allegations::force_id.eq(f)))),
+        (None, None) => q,
+    };
     if let Some(i) = institution {
         q = q.filter(cases::institution_id.eq(i));
     }

@@ -71,18 +71,87 @@ pub(super) struct Row {
 
 pub(super) const PAGE: i64 = 50;
 
-/// `GET /staff/cases?scope=mine|institution|closed`
-#[rocket::get("/staff/cases?<scope>&<before>")]
+/// The list's query: which cases, from where on, and the narrowing as typed in a link (the
+/// staff map's areas link here): codes and dates that are not understood are dropped.
+#[derive(Debug, Default, FromForm)]
+pub(super) struct ListQuery {
+    scope: Option<String>,
+    before: Option<i32>,
+    region: Option<String>,
+    cercle: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    group: Option<String>,
+    force: Option<String>,
+}
+
+/// The narrowing understood, its query string (kept by the page's links) and its words.
+fn narrowing(q: &ListQuery, geo: &Geo, tax: &Taxonomy, lang: &str) -> (model::Narrow, String, Vec<String>) {
+    let given =
+        |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let date =
+        |s: &Option<String>| given(s).and_then(|s| chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok());
+    let region = given(&q.region).filter(|r| geo.region_name(r, lang).is_some());
+    let cercle = given(&q.cercle).filter(|c| geo.cercle_name(c).is_some());
+    let group = given(&q.group).and_then(|g| tax.groups.iter().find(|x| x.entry.code == g));
+    let force = given(&q.force).and_then(|f| tax.force(&f));
+    let n = model::Narrow {
+        region: region.clone(),
+        cercle: cercle.clone(),
+        from: date(&q.from),
+        to: date(&q.to),
+        group_id: group.map(|g| g.entry.id),
+        force_id: force.map(|f| f.id),
+    };
+    let mut qs = String::new();
+    let mut words = vec![];
+    // Every value below is a known code or a parsed date: nothing typed reaches the link.
+    if let Some(r) = &region {
+        qs.push_str(&format!("&region={r}"));
+        words.extend(geo.region_name(r, lang));
+    }
+    if let Some(c) = &cercle {
+        qs.push_str(&format!("&cercle={c}"));
+        words.extend(geo.cercle_name(c));
+    }
+    match (n.from, n.to) {
+        (Some(f), Some(t)) => words.push(format!("{f} – {t}")),
+        (Some(f), None) => words.push(format!("{f} –")),
+        (None, Some(t)) => words.push(format!("– {t}")),
+        (None, None) => {}
+    }
+    if let Some(f) = n.from {
+        qs.push_str(&format!("&from={f}"));
+    }
+    if let Some(t) = n.to {
+        qs.push_str(&format!("&to={t}"));
+    }
+    if let Some(g) = group {
+        qs.push_str(&format!("&group={}", g.entry.code));
+        words.push(g.entry.label(lang).to_string());
+    }
+    if let Some(f) = force {
+        qs.push_str(&format!("&force={}", f.code));
+        words.push(f.label(lang).to_string());
+    }
+    (n, qs, words)
+}
+
+/// `GET /staff/cases?scope=mine|institution|all`, narrowed by place, period, violation group
+/// and force when asked.
+#[rocket::get("/staff/cases?<q..>")]
 pub(super) async fn index(
     page: Page,
     auth: Auth<'_>,
     reader: CaseReader<'_>,
     geo: &State<Arc<Geo>>,
-    scope: Option<String>,
-    before: Option<i32>,
+    tax: &State<Arc<Taxonomy>>,
+    q: ListQuery,
 ) -> Result<Template, AppError> {
     let inst = institution(&reader.0)?;
-    let scope = scope.unwrap_or_else(|| {
+    let (narrow, narrow_qs, narrowed) = narrowing(&q, geo, tax, &page.0.lang);
+    let before = q.before;
+    let scope = q.scope.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| {
         if reader.0.role == Role::Auditor {
             "institution".into()
         } else {
@@ -95,7 +164,7 @@ pub(super) async fn index(
     let (rows, unread) = auth
         .db
         .run(move |c| {
-            let rows = model::list(c, inst, mine, open_only, before, PAGE + 1)?;
+            let rows = model::list(c, inst, mine, open_only, before, &narrow, PAGE + 1)?;
             let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
             let unread = model::unread_per_case(c, uid, &ids)?;
             Ok((rows, unread))
@@ -135,7 +204,10 @@ pub(super) async fn index(
         })
         .collect();
     let next = if more { rows.last().map(|r| r.id) } else { None };
-    Ok(Template::render("cases/index", context! { page: page.0, rows, scope, next }))
+    Ok(Template::render(
+        "cases/index",
+        context! { page: page.0, rows, scope, next, narrow_qs, narrowed: narrowed.join(" · ") },
+    ))
 }
 
 /// `GET /staff/cases/<id>`

@@ -373,8 +373,16 @@ pub fn protect_group(
             for (total, parts) in relations_of(spec, axes) {
                 let t = cell(&total, &mut values);
                 let parts = parts.iter().map(|k| cell(k, &mut values)).collect();
-                relations.push(Relation { total: t, parts });
+                relations.push(Relation { total: t, parts, at_most: false });
             }
+        }
+        // What anyone knows beside the sums: an institution's cases with a recommendation are
+        // some of its cases, and so for all institutions.
+        let institutions = axes.of("institution").iter().map(|i| vec![("institution", i.as_str())]);
+        for pairs in institutions.chain(std::iter::once(vec![])) {
+            let recommended = cell(&key("recommended", &pairs), &mut values);
+            let cases = cell(&key("cases", &pairs), &mut values);
+            relations.push(Relation { total: recommended, parts: vec![cases], at_most: true });
         }
     }
     // A year is the sum of its four quarters, cell by cell.
@@ -384,10 +392,10 @@ pub fn protect_group(
         for k in keys {
             let parts: Vec<usize> =
                 (1..=4).filter_map(|q| index.get(&(Period::Quarter(y, q), k.clone())).copied()).collect();
-            relations.push(Relation { total: index[&(Period::Year(y), k)], parts });
+            relations.push(Relation { total: index[&(Period::Year(y), k)], parts, at_most: false });
         }
     }
-    relations.sort_by(|a, b| (a.total, &a.parts).cmp(&(b.total, &b.parts)));
+    relations.sort();
     relations.dedup();
     let withheld = suppress::protect(&values, &relations);
     let institutions = axes.of("institution").to_vec();

@@ -3,7 +3,8 @@
 //! types.
 //!
 //! The cells are numbered; a [`Relation`] says that one cell is the sum of others (a row total,
-//! a column total, the grand total, a year cell as the sum of its quarters' cells). A cell
+//! a column total, the grand total, a year cell as the sum of its quarters' cells), or at most
+//! that sum (an institution's cases with a recommendation are at most its cases). A cell
 //! shared by two tables (the total of a violation group in the region table and in the force
 //! table) is one cell, so it is withheld in both or in neither.
 //!
@@ -15,7 +16,8 @@
 //!    that relation is withheld too (the smallest of at least the threshold, else the largest),
 //!    until no relation has exactly one.
 //! 3. **Verification by linear programming**: for every withheld cell, the smallest and largest
-//!    value consistent with everything published (every relation, every published value, every
+//!    value consistent with everything published (every relation, equality or inequality, every
+//!    published value, every
 //!    withheld cell ≥ 1, since a zero is always published and so a withheld cell is known not to
 //!    be one) are computed with an LP solver. The largest must be at least [`THRESHOLD`] and
 //!    the smallest must differ from it; when not, one more cell of one of its relations is
@@ -28,11 +30,13 @@ use microlp::{ComparisonOp, OptimizationDirection, Problem};
 /// Counts below this, and above 0, are never published.
 pub const THRESHOLD: u64 = 5;
 
-/// `total` = the sum of `parts` (cell numbers).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `total` = the sum of `parts` (cell numbers), or with `at_most`, `total` ≤ that sum (an
+/// institution's cases with a recommendation are at most its cases).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Relation {
     pub total: usize,
     pub parts: Vec<usize>,
+    pub at_most: bool,
 }
 
 impl Relation {
@@ -81,7 +85,8 @@ pub fn protect(values: &[u64], relations: &[Relation]) -> Vec<bool> {
 fn pair(values: &[u64], relations: &[Relation], withheld: &mut [bool]) {
     loop {
         let mut changed = false;
-        for r in relations {
+        // An inequality gives nothing back by subtraction: the check below weighs it.
+        for r in relations.iter().filter(|r| !r.at_most) {
             if r.cells().filter(|&c| withheld[c]).count() != 1 {
                 continue;
             }
@@ -220,7 +225,8 @@ fn solve(
         if !r.cells().any(|c| withheld[c]) {
             continue;
         }
-        // total - Σ parts = 0, the published values moved to the right-hand side.
+        // total - Σ parts = 0 (≤ 0 for an inequality), the published values moved to the
+        // right-hand side.
         let mut terms = vec![];
         let mut rhs = 0.0;
         for (c, coef) in std::iter::once((r.total, 1.0)).chain(r.parts.iter().map(|&c| (c, -1.0))) {
@@ -229,7 +235,8 @@ fn solve(
                 None => rhs -= coef * values[c] as f64,
             }
         }
-        p.add_constraint(&terms[..], ComparisonOp::Eq, rhs);
+        let op = if r.at_most { ComparisonOp::Le } else { ComparisonOp::Eq };
+        p.add_constraint(&terms[..], op, rhs);
     }
     match p.solve() {
         Ok(outcome) => outcome.into_solution().ok().map(|s| {
@@ -256,13 +263,21 @@ pub fn grid_relations(first: usize, rows: usize, cols: usize) -> (Vec<Relation>,
     let grand = first + rows * cols + rows + cols;
     let mut out = vec![];
     for r in 0..rows {
-        out.push(Relation { total: row_total(r), parts: (0..cols).map(|c| inner(r, c)).collect() });
+        out.push(Relation {
+            total: row_total(r),
+            parts: (0..cols).map(|c| inner(r, c)).collect(),
+            at_most: false,
+        });
     }
     for c in 0..cols {
-        out.push(Relation { total: col_total(c), parts: (0..rows).map(|r| inner(r, c)).collect() });
+        out.push(Relation {
+            total: col_total(c),
+            parts: (0..rows).map(|r| inner(r, c)).collect(),
+            at_most: false,
+        });
     }
-    out.push(Relation { total: grand, parts: (0..rows).map(row_total).collect() });
-    out.push(Relation { total: grand, parts: (0..cols).map(col_total).collect() });
+    out.push(Relation { total: grand, parts: (0..rows).map(row_total).collect(), at_most: false });
+    out.push(Relation { total: grand, parts: (0..cols).map(col_total).collect(), at_most: false });
     (out, rows * cols + rows + cols + 1)
 }
 
@@ -312,12 +327,13 @@ mod tests {
     fn attack(tables: &[&Published], year_is_sum: bool) -> Vec<(String, f64, Option<f64>)> {
         let all: Vec<usize> = (0..tables.len()).collect();
         let sums = if year_is_sum { vec![all] } else { vec![] };
-        attack_linked(tables, &sums, &[])
+        attack_linked(tables, &sums, &[], &[])
     }
 
     /// A number of a published table that another table publishes too.
     #[derive(Clone, Copy, Debug)]
     enum Pos {
+        Row(usize),
         Col(usize),
         Grand,
     }
@@ -325,11 +341,13 @@ mod tests {
     /// The attacker with more knowledge: `sums` lists groups of tables whose first is the
     /// cell-by-cell sum of the others (a year and its quarters), and `links` says that two
     /// tables publish the same number (table, position) = (table, position): the totals that
-    /// tables of the same allegations share.
+    /// tables of the same allegations share; `at_most` says that a number is at most another
+    /// (the cases with a recommendation of an institution are some of its cases).
     fn attack_linked(
         tables: &[&Published],
         sums: &[Vec<usize>],
         links: &[(usize, Pos, usize, Pos)],
+        at_most: &[(usize, Pos, usize, Pos)],
     ) -> Vec<(String, f64, Option<f64>)> {
         // Unknowns: every withheld number of every table. Knowns stay numbers.
         #[derive(Clone, Copy)]
@@ -390,13 +408,17 @@ mod tests {
             e.push((t.grand, -1.0));
             eqs.push(e);
         }
+        let at = |t: usize, p: Pos| match p {
+            Pos::Row(i) => ts[t].rows[i],
+            Pos::Col(j) => ts[t].cols[j],
+            Pos::Grand => ts[t].grand,
+        };
         for (a, pa, b, pb) in links {
-            let at = |t: usize, p: Pos| match p {
-                Pos::Col(j) => ts[t].cols[j],
-                Pos::Grand => ts[t].grand,
-            };
             eqs.push(vec![(at(*a, *pa), 1.0), (at(*b, *pb), -1.0)]);
         }
+        // Each inequality: Σ coef·N ≤ 0.
+        let les: Vec<Vec<(N, f64)>> =
+            at_most.iter().map(|(a, pa, b, pb)| vec![(at(*a, *pa), 1.0), (at(*b, *pb), -1.0)]).collect();
         for group in sums {
             let members: Vec<&T> = group.iter().map(|&i| &ts[i]).collect();
             let (y, qs) = members.split_first().unwrap();
@@ -421,7 +443,9 @@ mod tests {
                 // A zero is always published: every withheld number is known to be at least 1.
                 .map(|u| p.add_var(if u == target { 1.0 } else { 0.0 }, (1.0, f64::INFINITY)))
                 .collect();
-            for e in &eqs {
+            let ops =
+                eqs.iter().map(|e| (e, ComparisonOp::Eq)).chain(les.iter().map(|e| (e, ComparisonOp::Le)));
+            for (e, op) in ops {
                 let mut rhs = 0.0;
                 let mut terms = vec![];
                 for (n, coef) in e {
@@ -431,10 +455,14 @@ mod tests {
                     }
                 }
                 if terms.is_empty() {
-                    assert!(rhs.abs() < 1e-9, "the published figures contradict each other");
+                    let holds = match op {
+                        ComparisonOp::Le => rhs > -1e-9,
+                        _ => rhs.abs() < 1e-9,
+                    };
+                    assert!(holds, "the published figures contradict each other");
                     continue;
                 }
-                p.add_constraint(&terms[..], ComparisonOp::Eq, rhs);
+                p.add_constraint(&terms[..], op, rhs);
             }
             match p.solve() {
                 Ok(s) => Some(s.into_solution().unwrap().objective()),
@@ -575,7 +603,11 @@ mod tests {
         }
         let per = v.len() / tables.len();
         for k in 0..per {
-            rel.push(Relation { total: firsts[0] + k, parts: firsts[1..].iter().map(|f| f + k).collect() });
+            rel.push(Relation {
+                total: firsts[0] + k,
+                parts: firsts[1..].iter().map(|f| f + k).collect(),
+                at_most: false,
+            });
         }
         let w = protect(&v, &rel);
         let published: Vec<Published> = tables.iter().zip(&firsts).map(|(t, f)| publish(t, &w, *f)).collect();
@@ -720,7 +752,7 @@ mod tests {
             }
         }
         let refs: Vec<&Published> = published.iter().collect();
-        let found = attack_linked(&refs, &sums, &links);
+        let found = attack_linked(&refs, &sums, &links, &[]);
         assert_holds(&found, what);
         found.len()
     }
@@ -806,11 +838,127 @@ mod tests {
             let mut links: Vec<(usize, Pos, usize, Pos)> =
                 (0..4).map(|j| (0, Pos::Col(j), 1, Pos::Col(j))).collect();
             links.push((0, Pos::Grand, 1, Pos::Grand));
-            let found = attack_linked(&[&a, &b], &[], &links);
+            let found = attack_linked(&[&a, &b], &[], &links, &[]);
             let holds = std::panic::catch_unwind(|| assert_holds(&found, "apart")).is_ok();
             broken += usize::from(!holds);
         }
         assert!(broken > 0, "tables protected apart leak through their shared totals");
+    }
+
+    /// Cases as (period index, institution, public status, count) and cases with a
+    /// recommendation as (period index, institution, outcome, count), protected by `figures`
+    /// for `group`; then every period's `cases_by_status` and `accountability` attacked
+    /// together, knowing that an institution's recommended cases are some of its cases (a row
+    /// of the second is at most the same row of the first), each year the sum of its quarters.
+    fn check_cases(
+        cases: &[(usize, usize, usize, u64)],
+        rec: &[(usize, usize, usize, u64)],
+        group: &[Period],
+        what: &str,
+    ) {
+        let names = |p: &str, n: usize| (0..n).map(|i| format!("{p}{i}")).collect::<Vec<_>>();
+        let (insts, statuses, outcomes) = (names("i", 3), names("s", 4), names("o", 4));
+        let axes = Axes(vec![
+            ("region", vec![]),
+            ("violation_group", vec![]),
+            ("force", vec![]),
+            ("disposition", vec![]),
+            ("institution", insts.clone()),
+            ("public_status", statuses.clone()),
+            ("outcome", outcomes.clone()),
+        ]);
+        let quarters: Vec<Period> =
+            group.iter().copied().filter(|p| matches!(p, Period::Quarter(..))).collect();
+        let record = |population: &'static str,
+                      dim: &'static str,
+                      values: &[String],
+                      &(q, i, v, n): &(usize, usize, usize, u64)| Record {
+            population,
+            attrs: vec![("institution", insts[i].clone()), (dim, values[v].clone())],
+            on: quarters[q].span().0,
+            n,
+        };
+        let records: Vec<Record> = cases
+            .iter()
+            .filter(|c| c.3 > 0)
+            .map(|c| record("cases", "public_status", &statuses, c))
+            .chain(rec.iter().filter(|r| r.3 > 0).map(|r| record("recommended", "outcome", &outcomes, r)))
+            .collect();
+        let stats = figures::protect_group(&axes, &records, &[], group);
+        let mut published = vec![];
+        let mut at_most = vec![];
+        for (p, ps) in stats.iter().enumerate() {
+            published.push(published_of(ps.table("cases_by_status").unwrap(), &insts, &statuses));
+            published.push(published_of(ps.table("accountability").unwrap(), &insts, &outcomes));
+            for i in 0..insts.len() {
+                at_most.push((2 * p + 1, Pos::Row(i), 2 * p, Pos::Row(i)));
+            }
+            at_most.push((2 * p + 1, Pos::Grand, 2 * p, Pos::Grand));
+        }
+        let mut sums = vec![];
+        if let Some(y) = stats.iter().position(|ps| matches!(ps.period, Period::Year(_))) {
+            let qs: Vec<usize> = (0..stats.len()).filter(|&p| p != y).collect();
+            for kind in 0..2 {
+                sums.push(std::iter::once(2 * y + kind).chain(qs.iter().map(|q| 2 * q + kind)).collect());
+            }
+        }
+        let refs: Vec<&Published> = published.iter().collect();
+        assert_holds(&attack_linked(&refs, &sums, &[], &at_most), what);
+    }
+
+    #[test]
+    fn the_case_tables_attacked_together_give_nothing_away() {
+        let q = [Period::Quarter(2025, 1)];
+        // Built to be hard: the first institution has five cases, all closed, three with a
+        // recommendation followed by discipline and two without. The accountability table
+        // alone hides the 3 and the 2 by withholding their row's total; but that total is at
+        // most the five cases the status table publishes, so each would be 1 to 4.
+        let cases = [(0, 0, 3, 5), (0, 1, 2, 40), (0, 1, 3, 20), (0, 2, 0, 12), (0, 2, 2, 30)];
+        let rec = [
+            (0, 0, 0, 3),
+            (0, 0, 1, 2),
+            (0, 1, 0, 10),
+            (0, 1, 1, 8),
+            (0, 1, 3, 12),
+            (0, 2, 2, 6),
+            (0, 2, 3, 9),
+        ];
+        check_cases(&cases, &rec, &q, "five cases, all with a recommendation");
+        // Pseudo-random quarters and a year: per institution, some of its cases recommended.
+        let mut s: u64 = 17;
+        let mut next = move |m: u64| {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (s >> 33) % m
+        };
+        let year = [
+            Period::Year(2025),
+            Period::Quarter(2025, 1),
+            Period::Quarter(2025, 2),
+            Period::Quarter(2025, 3),
+            Period::Quarter(2025, 4),
+        ];
+        for round in 0..8 {
+            let (group, nq): (&[Period], usize) = if round % 2 == 0 { (&q, 1) } else { (&year, 4) };
+            let (mut cases, mut rec) = (vec![], vec![]);
+            for quarter in 0..nq {
+                for i in 0..3 {
+                    let mut total = 0;
+                    for st in 0..4 {
+                        let n = if next(3) == 0 { 1 + next(4) } else { next(12) };
+                        total += n;
+                        cases.push((quarter, i, st, n));
+                    }
+                    // Recommended: at most the institution's cases, often all of them.
+                    let mut left = total;
+                    for o in 0..4 {
+                        let n = next(left + 1).min(if next(2) == 0 { 4 } else { left });
+                        left -= n;
+                        rec.push((quarter, i, o, n));
+                    }
+                }
+            }
+            check_cases(&cases, &rec, group, &format!("case tables {round}"));
+        }
     }
 
     #[test]

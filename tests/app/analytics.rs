@@ -247,6 +247,56 @@ fn the_staff_map_shades_cercles_finds_hotspots_and_its_exports_agree() {
     });
 }
 
+/// Twenty events in Ségou's cercle, one every 20 days from 2025-01-01: a busier class than
+/// Djenné's six, and a hotspot only when the reach in time spans two of them on each side.
+#[test]
+fn hotspots_are_bounded_in_time_and_a_busier_cercle_is_shaded_darker() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let geo = vigie::geo::Geo::load(std::path::Path::new("resources/mali")).unwrap();
+        const SEGOU: (f64, f64) = (13.4317, -6.2157);
+        let start = day("2025-01-01");
+        for i in 0..20 {
+            let on = (start + chrono::Duration::days(20 * i)).to_string();
+            let e = event(&app.db, &geo, &on, Some(near(SEGOU.0, SEGOU.1, i as f64 * 0.05, 0.0)));
+            allege(&app.db, e, "integrity.torture");
+        }
+        let cercle = geo.boundaries.locate(SEGOU.0, SEGOU.1).unwrap().cercle_code;
+        add_user(&app.db, "intake@vigie.test", "intake", None);
+        let period = "from=2025-01-01&to=2026-06-30";
+        let hotspot_sizes = |days: i64| {
+            let c = Client::tracked(
+                vigie::build(
+                    figment(&app.db)
+                        .merge(("totp_required_roles", Vec::<String>::new()))
+                        .merge(("hotspot_days", days)),
+                )
+                .unwrap(),
+            )
+            .unwrap();
+            assert_eq!(sign_in(&c, "intake@vigie.test", PW).0, Status::SeeOther);
+            let (st, html) = get(&c, &format!("/staff/map?{period}"));
+            assert_eq!(st, Status::Ok);
+            assert!(html.contains("20 événement(s)"), "{html}");
+            let tag = format!("data-cercle=\"{cercle}\" data-class=\"c2\"");
+            assert!(html.contains(&tag), "twenty events: the second class");
+            assert!(html.contains(&format!("et de {days} jours")), "the caption gives the reach");
+            let table = html.split("id=\"hotspots\"").nth(1).unwrap().split("</section>").next().unwrap();
+            let sizes: Vec<String> = table
+                .split("<td class=\"num\">")
+                .skip(1)
+                .step_by(2)
+                .map(|x| x.split('<').next().unwrap().to_string())
+                .collect();
+            (sizes, rings_of(&html).matches("<circle").count())
+        };
+        // The default 30 days: each event has the two beside it within reach, three of five.
+        assert_eq!(hotspot_sizes(30), (vec![], 0));
+        // 40 days: two on each side, five; the twenty are one hotspot.
+        assert_eq!(hotspot_sizes(40), (vec!["20".to_string()], 1));
+    });
+}
+
 #[test]
 fn a_case_worker_sees_their_institutions_events_and_others_get_404() {
     each_engine(|engine| {
@@ -260,8 +310,44 @@ fn a_case_worker_sees_their_institutions_events_and_others_get_404() {
         let (st, html) = get(&cndh, &format!("/staff/map?{PERIOD}"));
         assert_eq!(st, Status::Ok);
         assert!(html.contains("5 événement(s)"), "CNDH: its five events");
-        // No link to the triage queue for a case worker.
+        // No link to the triage queue for a case worker: Bamako's cercle links to the CNDH's
+        // cases there instead, and that list holds the five cases, closed ones included.
         assert!(!html.contains("/staff/triage?"));
+        let geo = vigie::geo::Geo::load(std::path::Path::new("resources/mali")).unwrap();
+        let bamako_cercle = geo.boundaries.locate(BAMAKO.0, BAMAKO.1).unwrap().cercle_code;
+        let href = format!("/staff/cases?scope=all&cercle={bamako_cercle}&{PERIOD}");
+        assert!(html.contains(&href.replace('&', "&amp;")), "the area links to the case list");
+        let five: Vec<i32> = cases::table
+            .filter(cases::event_id.eq_any(&s.bamako))
+            .select(cases::id)
+            .load(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(five.len(), 5);
+        let listed = |path: &str| -> Vec<i32> {
+            let (st, html) = get(&cndh, path);
+            assert_eq!(st, Status::Ok, "{path}");
+            let mut ids: Vec<i32> = html
+                .split("<a href=\"/staff/cases/")
+                .skip(1)
+                .map(|x| x.split('"').next().unwrap().parse().unwrap())
+                .collect();
+            ids.sort();
+            ids
+        };
+        assert_eq!(listed(&href), five);
+        let (_, page) = get(&cndh, &href);
+        assert!(page.contains("Dossiers des événements de : "), "the page says it is narrowed");
+        // Each narrowing narrows: another cercle, a later period, another violation group or
+        // force; the right group keeps the five.
+        let djenne = format!("/staff/cases?scope=all&cercle={}", s.djenne_cercle);
+        assert!(listed(&djenne).is_empty());
+        assert!(listed(&format!("/staff/cases?scope=all&cercle={bamako_cercle}&from=2026-04-03")).is_empty());
+        assert!(listed(&format!("{href}&group=integrity")).is_empty());
+        assert_eq!(listed(&format!("{href}&group=life")), five);
+        assert!(listed(&format!("{href}&force=police")).is_empty());
+        assert_eq!(listed(&format!("{href}&force=gendarmerie&group=life")), five);
+        // A code that is not a place narrows nothing rather than failing.
+        assert_eq!(listed("/staff/cases?scope=all&region=nowhere"), five);
         let (_, csv) = get(&cndh, &format!("/staff/map/events.csv?{PERIOD}"));
         assert_eq!(csv_rows(&csv).into_iter().map(|r| r.0).collect::<Vec<_>>(), s.bamako);
         let med = signed_in(&app, "med@vigie.test");
