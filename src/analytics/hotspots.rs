@@ -7,10 +7,12 @@
 //! event). The rest is noise, in no hotspot. Five events in one village over two years are not
 //! a hotspot at a 30-day reach; five in one week are.
 //!
-//! Computed on a grid of cells of side `distance_km / √2` by `days` days, so that two events of
-//! one cell are always within reach of each other: a cell holding `min_events` events makes them
-//! all core without measuring a distance, and two cells are joined at the first pair of core
-//! events found within reach. Distances are measured on a local plane (longitude scaled by the
+//! Computed on a grid of cells of side `distance_km / √2`, each cell's events sorted by day, so
+//! that two events of one cell are always near enough in space and the events within `days` of
+//! a day are one slice of each neighbouring cell: `min_events` events of a cell within `days`
+//! of each other are all core without measuring a distance, a cell's core events following
+//! each other within `days` are joined, and so are core events within reach across
+//! neighbouring cells. Distances are measured on a local plane (longitude scaled by the
 //! cosine of the latitude), which over a few kilometres differs from the great circle by far
 //! less than a GPS fix. Free of web and database types; checked against a plain quadratic
 //! DBSCAN in the tests.
@@ -83,31 +85,45 @@ pub fn labels(points: &[Point], p: Params) -> Vec<Option<usize>> {
     }
     let xy: Vec<At> = points.iter().map(at_of).collect();
     let side = p.distance_km / std::f64::consts::SQRT_2;
-    let cell_of =
-        |q: At| ((q.x / side).floor() as i64, (q.y / side).floor() as i64, q.day.div_euclid(p.days));
-    let mut cells: HashMap<(i64, i64, i64), Vec<usize>> = HashMap::new();
+    let cell_of = |q: At| ((q.x / side).floor() as i64, (q.y / side).floor() as i64);
+    let mut cells: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
     for (i, q) in xy.iter().enumerate() {
         cells.entry(cell_of(*q)).or_default().push(i);
     }
-    // A reach of distance_km spans at most two cells of side distance_km/√2 in each direction,
-    // and a reach of `days` at most one cell of `days` days before and after.
-    const NEAR: [i64; 5] = [-2, -1, 0, 1, 2];
-    let neighbours = |c: (i64, i64, i64)| {
-        NEAR.iter().flat_map(move |dx| {
-            NEAR.iter().flat_map(move |dy| [-1, 0, 1].map(|dt| (c.0 + dx, c.1 + dy, c.2 + dt)))
-        })
+    // Each cell's events by day, so that those within `days` of a day are one slice.
+    for members in cells.values_mut() {
+        members.sort_by_key(|&i| (xy[i].day, i));
+    }
+    let in_days = |members: &'_ [usize], day: i64| -> std::ops::Range<usize> {
+        let lo = members.partition_point(|&j| xy[j].day < day - p.days);
+        let hi = members.partition_point(|&j| xy[j].day <= day + p.days);
+        lo..hi
     };
-    // Core events.
+    // A reach of distance_km spans at most two cells of side distance_km/√2 in each direction.
+    const NEAR: [i64; 5] = [-2, -1, 0, 1, 2];
+    let neighbours =
+        |c: (i64, i64)| NEAR.iter().flat_map(move |dx| NEAR.iter().map(move |dy| (c.0 + dx, c.1 + dy)));
+    // Core events. Two events of one cell are always near enough in space: `min_events` of a
+    // cell within `days` of each other are all core without a distance; the others count.
     let mut core = vec![false; n];
-    for (c, members) in &cells {
+    for members in cells.values() {
         if members.len() >= p.min_events {
-            members.iter().for_each(|&i| core[i] = true);
-            continue;
+            for w in members.windows(p.min_events) {
+                if xy[w[w.len() - 1]].day - xy[w[0]].day <= p.days {
+                    w.iter().for_each(|&i| core[i] = true);
+                }
+            }
         }
+    }
+    for (c, members) in &cells {
         for &i in members {
+            if core[i] {
+                continue;
+            }
             let mut count = 0;
             'count: for nc in neighbours(*c) {
-                for &j in cells.get(&nc).into_iter().flatten() {
+                let Some(other) = cells.get(&nc) else { continue };
+                for &j in &other[in_days(other, xy[i].day)] {
                     if within(xy[i], xy[j], p) {
                         count += 1;
                         if count >= p.min_events {
@@ -119,7 +135,8 @@ pub fn labels(points: &[Point], p: Params) -> Vec<Option<usize>> {
             core[i] = count >= p.min_events;
         }
     }
-    // Core events joined: one cell's core events together, then cells with a pair within reach.
+    // Core events joined: within a cell, those following each other by day within `days`
+    // (near in space, so near); then pairs within reach across neighbouring cells.
     let mut parent: Vec<usize> = (0..n).collect();
     fn find(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
@@ -128,33 +145,32 @@ pub fn labels(points: &[Point], p: Params) -> Vec<Option<usize>> {
         }
         i
     }
-    let mut keys: Vec<&(i64, i64, i64)> = cells.keys().collect();
+    fn join(parent: &mut [usize], a: usize, b: usize) {
+        let (a, b) = (find(parent, a), find(parent, b));
+        parent[a] = b;
+    }
+    let mut keys: Vec<&(i64, i64)> = cells.keys().collect();
     keys.sort();
     for c in &keys {
         let cores: Vec<usize> = cells[c].iter().copied().filter(|&i| core[i]).collect();
         for w in cores.windows(2) {
-            let (a, b) = (find(&mut parent, w[0]), find(&mut parent, w[1]));
-            parent[a] = b;
+            if xy[w[1]].day - xy[w[0]].day <= p.days {
+                join(&mut parent, w[0], w[1]);
+            }
         }
     }
     for c in &keys {
-        let Some(&first) = cells[c].iter().find(|&&i| core[i]) else { continue };
         for nc in neighbours(**c) {
             if nc <= **c {
                 continue;
             }
             let Some(other) = cells.get(&nc) else { continue };
-            let Some(&their) = other.iter().find(|&&j| core[j]) else { continue };
-            if find(&mut parent, first) == find(&mut parent, their) {
-                continue;
-            }
-            let linked = cells[c]
-                .iter()
-                .filter(|&&i| core[i])
-                .any(|&i| other.iter().any(|&j| core[j] && within(xy[i], xy[j], p)));
-            if linked {
-                let (a, b) = (find(&mut parent, first), find(&mut parent, their));
-                parent[a] = b;
+            for &i in cells[c].iter().filter(|&&i| core[i]) {
+                for &j in &other[in_days(other, xy[i].day)] {
+                    if core[j] && within(xy[i], xy[j], p) && find(&mut parent, i) != find(&mut parent, j) {
+                        join(&mut parent, i, j);
+                    }
+                }
             }
         }
     }
@@ -167,7 +183,8 @@ pub fn labels(points: &[Point], p: Params) -> Vec<Option<usize>> {
         }
         let mut best: Option<(f64, usize)> = None;
         for nc in neighbours(cell_of(xy[i])) {
-            for &j in cells.get(&nc).into_iter().flatten() {
+            let Some(other) = cells.get(&nc) else { continue };
+            for &j in &other[in_days(other, xy[i].day)] {
                 if core[j] && within(xy[i], xy[j], p) {
                     let d = (xy[i].x - xy[j].x).powi(2) + (xy[i].y - xy[j].y).powi(2);
                     if best.is_none_or(|b| (d, j) < b) {
@@ -348,7 +365,7 @@ mod tests {
             s ^= s << 17;
             (s % 1_000_000) as f64 / 1_000_000.0
         };
-        for round in 0..30 {
+        for round in 0..80 {
             let mut pts = vec![];
             for _ in 0..(3 + round % 5) {
                 let (cx, cy, spread) = (r() * 200.0, r() * 200.0, 0.5 + r() * 6.0);

@@ -262,12 +262,147 @@ pub struct TruthIn {
     pub elevated_units: Vec<i32>,
     pub sessions: Vec<SessionIn>,
     pub duplicate_offers: Vec<[i32; 2]>,
+    /// Absent from truth files written before they were added: then no oracle is computed.
+    #[serde(default)]
+    pub elevations: Vec<ElevationIn>,
+    #[serde(default)]
+    pub frailty: Vec<(i32, f64)>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct ElevationIn {
+    pub unit_id: i32,
+    pub factor: f64,
+    pub groups: Vec<String>,
+}
+
+/// The oracle's score of each unit: the Bayes factor (as its logarithm) of "elevated" against
+/// "ordinary" given the unit's counts by violation group, computed with everything the
+/// generator planted except whether this unit is elevated: every unit's strength, every other
+/// unit's frailty and elevation, this unit's frailty (`frailty_known`) or only the gamma it is
+/// drawn from (shape 20: integrated out), and the prior the generator draws an elevation from
+/// (a factor of 1.5 to 2.5 on one to three groups drawn with the reports' weights; `draws`
+/// samples of it). The counts of a force's group are shared among its units in proportion to
+/// strength × frailty × elevation (how `plant` spreads them), read as Poisson. Sessions'
+/// effects are left out. A method sees the counts and the strengths only, so it cannot rank
+/// units better than this score (up to those approximations): where even this ranking cannot
+/// reach a precision and recall, no method can.
+#[allow(clippy::too_many_arguments)]
+pub fn oracle_scores(
+    units: &[(i32, i32, f64)],
+    counts: &[(i32, Vec<(i32, usize)>)],
+    frailty: &std::collections::HashMap<i32, f64>,
+    elevation: &std::collections::HashMap<i32, (f64, Vec<i32>)>,
+    group_ids: &std::collections::HashMap<String, i32>,
+    frailty_known: bool,
+    draws: usize,
+    seed: u64,
+) -> Vec<(i32, f64)> {
+    /// The gamma shape `plant` draws frailties with.
+    const SHAPE: f64 = 20.0;
+    use std::collections::HashMap;
+    let mut r = StdRng::seed_from_u64(seed);
+    // The prior, sampled as `plant` draws it.
+    let prior: Vec<(f64, Vec<i32>)> = (0..draws)
+        .map(|_| {
+            let n = r.gen_range(1..=3);
+            let mut left: Vec<(&str, u32)> = super::GROUP_WEIGHTS.to_vec();
+            let mut gs = vec![];
+            while gs.len() < n && !left.is_empty() {
+                let g = super::pick(&mut r, &left);
+                left.retain(|w| w.0 != g);
+                gs.extend(group_ids.get(g).copied());
+            }
+            (r.gen_range(1.5..2.5), gs)
+        })
+        .collect();
+    let of: HashMap<i32, &Vec<(i32, usize)>> = counts.iter().map(|(u, c)| (*u, c)).collect();
+    let weight = |u: i32, strength: f64| strength * frailty.get(&u).copied().unwrap_or(1.0);
+    let elev = |u: i32, g: i32| elevation.get(&u).filter(|(_, gs)| gs.contains(&g)).map_or(1.0, |(f, _)| *f);
+    let groups: Vec<i32> = group_ids.values().copied().collect();
+    // Each force's count and total weight by group.
+    let mut force_n: HashMap<(i32, i32), f64> = HashMap::new();
+    let mut force_w: HashMap<(i32, i32), f64> = HashMap::new();
+    for &(u, f, s) in units {
+        for &g in &groups {
+            let n = of.get(&u).and_then(|c| c.iter().find(|x| x.0 == g)).map_or(0, |x| x.1);
+            *force_n.entry((f, g)).or_default() += n as f64;
+            *force_w.entry((f, g)).or_default() += weight(u, s) * elev(u, g);
+        }
+    }
+    units
+        .iter()
+        .map(|&(u, f, s)| {
+            // Unknown, this unit's frailty is taken as 1 in its expected counts, and its gamma
+            // integrated out below.
+            let w = if frailty_known { weight(u, s) } else { s };
+            // (group, count, expected if ordinary, and the share's other weight).
+            let per: Vec<(i32, f64, f64, f64)> = groups
+                .iter()
+                .map(|&g| {
+                    let n = of.get(&u).and_then(|c| c.iter().find(|x| x.0 == g)).map_or(0, |x| x.1) as f64;
+                    let others = force_w[&(f, g)] - weight(u, s) * elev(u, g);
+                    let total = force_n[&(f, g)];
+                    (g, n, total * w / (others + w), others)
+                })
+                .collect();
+            let n_all: f64 = per.iter().map(|p| p.1).sum();
+            let lambda0: f64 = per.iter().map(|p| p.2).sum();
+            let logs: Vec<f64> = prior
+                .iter()
+                .map(|(factor, gs)| {
+                    // Σ n log(λ1/λ0) over the elevated groups, and how much λ grows.
+                    let (mut log_ratio, mut more) = (0.0, 0.0);
+                    for &(g, n, l0, others) in per.iter().filter(|(g, ..)| gs.contains(g)) {
+                        let l1 = force_n[&(f, g)] * w * factor / (others + w * factor);
+                        if l0 > 0.0 && l1 > 0.0 {
+                            log_ratio += n * (l1 / l0).ln();
+                            more += l1 - l0;
+                        }
+                    }
+                    if frailty_known {
+                        log_ratio - more
+                    } else {
+                        // ∫ Π Poisson(n_g; φ λ_g) Gamma(φ; k, k) dφ ∝ Π λ_g^n_g / (Λ + k)^(N + k).
+                        log_ratio - (n_all + SHAPE) * ((lambda0 + more + SHAPE) / (lambda0 + SHAPE)).ln()
+                    }
+                })
+                .collect();
+            let top = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let mean = logs.iter().map(|l| (l - top).exp()).sum::<f64>() / logs.len().max(1) as f64;
+            (u, top + mean.ln())
+        })
+        .collect()
 }
 
 #[derive(Debug, serde::Deserialize)]
 pub struct SessionIn {
     pub id: i32,
     pub effect: String,
+}
+
+/// Where a ranking of units first reaches recall 0.8, where it last keeps precision 0.8, and
+/// the best the two reach together (the largest of min(precision, recall) over every cut).
+fn ranking_line(label: &str, ranked: &[i32], truth: &[i32]) -> String {
+    let at = |k: usize| precision_recall(&ranked[..k], truth);
+    let best = (1..=ranked.len())
+        .map(|k| (at(k).0.min(at(k).1), k))
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
+        .map(|(_, k)| {
+            format!("; best together at {k} flags: precision {:.2}, recall {:.2}", at(k).0, at(k).1)
+        })
+        .unwrap_or_default();
+    match (
+        (1..=ranked.len()).find(|k| at(*k).1 >= 0.8),
+        (1..=ranked.len()).filter(|k| at(*k).0 >= 0.8).max(),
+    ) {
+        (Some(kr), Some(kp)) => format!(
+            "ranking by {label}: recall 0.8 first at {kr} flags (precision {:.2}); precision 0.8 at most {kp} flags (recall {:.2}){best}",
+            at(kr).0,
+            at(kp).1
+        ),
+        _ => format!("ranking by {label}: recall 0.8 and precision 0.8 not both reached{best}"),
+    }
 }
 
 fn precision_recall(flagged: &[i32], truth: &[i32]) -> (f64, f64) {
@@ -287,7 +422,7 @@ pub fn evaluate(
     today: NaiveDate,
 ) -> Result<String, AppError> {
     use crate::training::{analysis, effect, offers, warning};
-    use std::collections::BTreeSet;
+    use std::collections::{BTreeSet, HashMap};
     let t = std::time::Instant::now();
     let units = model::units(conn)?;
     let sessions = model::sessions(conn)?;
@@ -346,18 +481,7 @@ pub fn evaluate(
         let mut ranked: Vec<&warning::Score> = stat.iter().collect();
         ranked.sort_by(|a, b| key(b).total_cmp(&key(a)));
         let ranked: Vec<i32> = ranked.iter().map(|s| s.unit_id).collect();
-        let at = |k: usize| precision_recall(&ranked[..k], &truth.elevated_units);
-        match (
-            (1..=ranked.len()).find(|k| at(*k).1 >= 0.8),
-            (1..=ranked.len()).filter(|k| at(*k).0 >= 0.8).max(),
-        ) {
-            (Some(kr), Some(kp)) => format!(
-                "ranking by {label}: recall 0.8 first at {kr} flags (precision {:.2}); precision 0.8 at most {kp} flags (recall {:.2})",
-                at(kr).0,
-                at(kp).1
-            ),
-            _ => format!("ranking by {label}: recall 0.8 and precision 0.8 not both reached"),
-        }
+        ranking_line(label, &ranked, &truth.elevated_units)
     };
     lines.push(ceiling("the total's observed/expected", &|s| s.ratio));
     let mix_only = stat.iter().filter(|s| s.flagged && s.observed as f64 <= s.limit).count();
@@ -391,6 +515,33 @@ pub fn evaluate(
     }
     let ceiling = ceiling("the method's evidence (largest z)", &|s| s.evidence());
     lines.push(ceiling);
+    // The oracle's ranking, when the truth file carries what it needs.
+    if !truth.frailty.is_empty() {
+        let group_ids: HashMap<String, i32> =
+            tax.groups.iter().map(|g| (g.entry.code.clone(), g.entry.id)).collect();
+        let elevation: HashMap<i32, (f64, Vec<i32>)> = truth
+            .elevations
+            .iter()
+            .map(|e| {
+                (e.unit_id, (e.factor, e.groups.iter().filter_map(|c| group_ids.get(c).copied()).collect()))
+            })
+            .collect();
+        let frailty: HashMap<i32, f64> = truth.frailty.iter().copied().collect();
+        let planted: Vec<(i32, i32, f64)> =
+            units.iter().map(|u| (u.id, u.force_id, u.strength.map_or(1.0, f64::from))).collect();
+        let by_group: Vec<(i32, Vec<(i32, usize)>)> =
+            counts.iter().map(|c| (c.unit_id, c.groups.clone())).collect();
+        for (known, label) in [
+            (false, "the oracle (Bayes factor: strengths, the prior, frailties' distribution)"),
+            (true, "the oracle knowing every frailty too"),
+        ] {
+            let mut scores =
+                oracle_scores(&planted, &by_group, &frailty, &elevation, &group_ids, known, 2000, 7);
+            scores.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let ranked: Vec<i32> = scores.iter().map(|s| s.0).collect();
+            lines.push(ranking_line(label, &ranked, &truth.elevated_units));
+        }
+    }
     let delivered: Vec<analysis::Delivered> = sessions
         .iter()
         .filter(|s| s.session.status == "delivered")
@@ -484,4 +635,52 @@ pub fn evaluate(
         gaps = gaps.len(),
         by_region = by_region.join(", "),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    /// Ten units of one force, equal strength and frailty, with the counts each group's share
+    /// gives; unit 1 has twice its share of torture and beatings ("integrity", 25 % of all).
+    #[test]
+    fn the_oracle_ranks_an_elevated_unit_first_and_calls_ordinary_units_ordinary() {
+        let group_ids: HashMap<String, i32> = super::super::GROUP_WEIGHTS
+            .iter()
+            .enumerate()
+            .map(|(i, (g, _))| (g.to_string(), i as i32))
+            .collect();
+        let units: Vec<(i32, i32, f64)> = (1..=10).map(|u| (u, 1, 500.0)).collect();
+        let counts: Vec<(i32, Vec<(i32, usize)>)> = (1..=10)
+            .map(|u| {
+                let per = super::super::GROUP_WEIGHTS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (_, w))| (i as i32, *w as usize * if u == 1 && i == 0 { 8 } else { 4 }))
+                    .collect();
+                (u, per)
+            })
+            .collect();
+        let frailty: HashMap<i32, f64> = (1..=10).map(|u| (u, 1.0)).collect();
+        let elevation = HashMap::from([(1, (2.0, vec![0]))]);
+        for known in [false, true] {
+            let scores = oracle_scores(&units, &counts, &frailty, &elevation, &group_ids, known, 500, 1);
+            let best = scores.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+            assert_eq!(best.0, 1, "{scores:?}");
+            assert!(best.1 > 5.0, "strong evidence: {scores:?}");
+            assert!(
+                scores.iter().filter(|s| s.0 != 1).all(|s| s.1 < 0.0),
+                "the others look ordinary: {scores:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_ranking_line_gives_where_precision_and_recall_reach_0_8() {
+        let line = ranking_line("x", &[1, 2, 9, 3, 4], &[1, 2, 3, 4]);
+        assert!(line.contains("recall 0.8 first at 5 flags (precision 0.80)"), "{line}");
+        assert!(line.contains("precision 0.8 at most 5 flags (recall 1.00)"), "{line}");
+        assert!(line.contains("best together at 5 flags: precision 0.80, recall 1.00"), "{line}");
+    }
 }

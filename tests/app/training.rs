@@ -482,7 +482,9 @@ fn seed_synthetic_plants_a_truth_that_training_eval_measures() {
             report.contains("statistical alpha 0.01:")
                 && report.contains("duplicate offers found: 6/6")
                 && report.contains("ranking by the method's evidence (largest z):")
-                && report.contains("by the mix test alone"),
+                && report.contains("by the mix test alone")
+                && report.contains("ranking by the oracle (Bayes factor")
+                && report.contains("ranking by the oracle knowing every frailty too"),
             "{report}"
         );
         assert!(report.contains("time with a region filter, counting: ML-BKO"), "{report}");
