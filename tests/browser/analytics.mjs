@@ -87,6 +87,14 @@ try {
   assert.match(await page.textContent("#analytics-summary"), /du 2025-01-01 au 2025-12-31/);
   await fits(page, "/staff/analytics filtered");
   await page.screenshot({ path: shots + "/staff-analytics-360.png", fullPage: true });
+
+  // The case list, narrowed as the map's areas link to it (an auditor reads every case): the
+  // narrowing is said, and its table scrolls inside the page rather than widening it.
+  const cases = await page.goto(base + "/staff/cases?scope=all&from=2000-01-01&to=2099-12-31");
+  assert.equal(cases.status(), 200, "/staff/cases narrowed");
+  assert.match(await page.textContent("#narrowed"), /2000-01-01 – 2099-12-31/);
+  assert.ok((await page.locator("#cases tbody tr").count()) > 0, "cases listed");
+  await fits(page, "/staff/cases narrowed");
   await ctx.close();
   console.log("browser analytics: ok");
 } finally {
