@@ -1,4 +1,7 @@
-// Temporary: staff map screenshots for docs (deleted after use).
+// Screenshots of the staff map for docs/screenshots (docs/STATISTICS.md), taken without
+// JavaScript on a server over the 1,000,000-report file of `bench/run`'s page benchmark (its
+// auditor, bench-auditor@vigie.invalid, signs in with its password only).
+// Usage: node mapshots.mjs BASE_URL OUT_DIR
 import { chromium } from "playwright-core";
 const [base, out] = [process.argv[2], process.argv[3]];
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu"] });
