@@ -61,7 +61,7 @@ pub struct TrainingConfig {
     pub threshold_count: usize,
     pub threshold_days: i64,
     /// The statistical method's upper tail probability: a unit is flagged above the
-    /// `1 − statistical_alpha` quantile of its expected count (0.01 by default).
+    /// `1 − statistical_alpha` quantile of its expected count (0.005 by default).
     pub statistical_alpha: f64,
     /// The longest window before and after a delivery over which its effect is measured
     /// (shortened to the days since delivery and to the days since the first allegation on
@@ -73,7 +73,7 @@ pub struct TrainingConfig {
 
 /// The upper tail probability the trainers' statistical early warning tolerates by default
 /// (about three false flags per hundred units in control; `training::warning`).
-pub const DEFAULT_STATISTICAL_ALPHA: f64 = 0.01;
+pub const DEFAULT_STATISTICAL_ALPHA: f64 = 0.005;
 
 impl Default for TrainingConfig {
     fn default() -> Self {

@@ -479,7 +479,7 @@ fn seed_synthetic_plants_a_truth_that_training_eval_measures() {
         assert!(out.status.success(), "{}", text(&out));
         let report = text(&out);
         assert!(
-            report.contains("statistical alpha 0.01:")
+            report.contains("statistical alpha 0.005:")
                 && report.contains("duplicate offers found: 6/6")
                 && report.contains("ranking by the method's evidence (largest z):")
                 && report.contains("by the mix test alone")
@@ -496,7 +496,7 @@ fn seed_synthetic_plants_a_truth_that_training_eval_measures() {
         let args = [
             "seed-synthetic",
             "--reports",
-            "3000",
+            "6000",
             "--seed",
             "5",
             "--elevation",
@@ -508,7 +508,7 @@ fn seed_synthetic_plants_a_truth_that_training_eval_measures() {
         let out = vigie_cmd(&strong, &args, &[]);
         assert!(out.status.success(), "{}", text(&out));
         let report = text(&vigie_cmd(&strong, &["training-eval", "--truth", &t8], &[]));
-        let line = report.lines().find(|l| l.starts_with("statistical alpha 0.01:")).unwrap();
+        let line = report.lines().find(|l| l.starts_with("statistical alpha 0.005:")).unwrap();
         let recall: f64 = line.split("recall ").nth(1).unwrap()[..4].parse().unwrap();
         assert!(recall >= 0.8, "{line}");
         let out = vigie_cmd(
