@@ -107,11 +107,9 @@ pub fn labels(points: &[Point], p: Params) -> Vec<Option<usize>> {
     // cell within `days` of each other are all core without a distance; the others count.
     let mut core = vec![false; n];
     for members in cells.values() {
-        if members.len() >= p.min_events {
-            for w in members.windows(p.min_events) {
-                if xy[w[w.len() - 1]].day - xy[w[0]].day <= p.days {
-                    w.iter().for_each(|&i| core[i] = true);
-                }
+        for w in members.windows(p.min_events) {
+            if xy[w[w.len() - 1]].day - xy[w[0]].day <= p.days {
+                w.iter().for_each(|&i| core[i] = true);
             }
         }
     }

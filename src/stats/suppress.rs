@@ -744,17 +744,23 @@ mod tests {
             links.push((reg, Pos::Grand, disp, Pos::Grand));
         }
         // A year's tables are the sums of its quarters' tables, kind by kind.
-        let mut sums = vec![];
-        if let Some(y) = stats.iter().position(|ps| matches!(ps.period, Period::Year(_))) {
-            let qs: Vec<usize> = (0..stats.len()).filter(|&p| p != y).collect();
-            for kind in 0..3 {
-                sums.push(std::iter::once(3 * y + kind).chain(qs.iter().map(|q| 3 * q + kind)).collect());
-            }
-        }
+        let sums = year_sums(&stats, 3);
         let refs: Vec<&Published> = published.iter().collect();
         let found = attack_linked(&refs, &sums, &links, &[]);
         assert_holds(&found, what);
         found.len()
+    }
+
+    /// The published tables numbered `kinds` per period, period by period: for the year among
+    /// `stats`, each kind of its tables is the sum of the same kind of its quarters' tables.
+    fn year_sums(stats: &[figures::PeriodStats], kinds: usize) -> Vec<Vec<usize>> {
+        let Some(y) = stats.iter().position(|ps| matches!(ps.period, Period::Year(_))) else { return vec![] };
+        let qs: Vec<usize> = (0..stats.len()).filter(|&p| p != y).collect();
+        (0..kinds)
+            .map(|kind| {
+                std::iter::once(kinds * y + kind).chain(qs.iter().map(|q| kinds * q + kind)).collect()
+            })
+            .collect()
     }
 
     /// A fixed pseudo-random set of allegations: many small counts spread over the dimensions.
@@ -895,13 +901,7 @@ mod tests {
             }
             at_most.push((2 * p + 1, Pos::Grand, 2 * p, Pos::Grand));
         }
-        let mut sums = vec![];
-        if let Some(y) = stats.iter().position(|ps| matches!(ps.period, Period::Year(_))) {
-            let qs: Vec<usize> = (0..stats.len()).filter(|&p| p != y).collect();
-            for kind in 0..2 {
-                sums.push(std::iter::once(2 * y + kind).chain(qs.iter().map(|q| 2 * q + kind)).collect());
-            }
-        }
+        let sums = year_sums(&stats, 2);
         let refs: Vec<&Published> = published.iter().collect();
         assert_holds(&attack_linked(&refs, &sums, &[], &at_most), what);
     }

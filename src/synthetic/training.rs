@@ -317,6 +317,8 @@ pub fn oracle_scores(
         })
         .collect();
     let of: HashMap<i32, &Vec<(i32, usize)>> = counts.iter().map(|(u, c)| (*u, c)).collect();
+    let count =
+        |u: i32, g: i32| of.get(&u).and_then(|c| c.iter().find(|x| x.0 == g)).map_or(0, |x| x.1) as f64;
     let weight = |u: i32, strength: f64| strength * frailty.get(&u).copied().unwrap_or(1.0);
     let elev = |u: i32, g: i32| elevation.get(&u).filter(|(_, gs)| gs.contains(&g)).map_or(1.0, |(f, _)| *f);
     let groups: Vec<i32> = group_ids.values().copied().collect();
@@ -325,8 +327,7 @@ pub fn oracle_scores(
     let mut force_w: HashMap<(i32, i32), f64> = HashMap::new();
     for &(u, f, s) in units {
         for &g in &groups {
-            let n = of.get(&u).and_then(|c| c.iter().find(|x| x.0 == g)).map_or(0, |x| x.1);
-            *force_n.entry((f, g)).or_default() += n as f64;
+            *force_n.entry((f, g)).or_default() += count(u, g);
             *force_w.entry((f, g)).or_default() += weight(u, s) * elev(u, g);
         }
     }
@@ -340,7 +341,7 @@ pub fn oracle_scores(
             let per: Vec<(i32, f64, f64, f64)> = groups
                 .iter()
                 .map(|&g| {
-                    let n = of.get(&u).and_then(|c| c.iter().find(|x| x.0 == g)).map_or(0, |x| x.1) as f64;
+                    let n = count(u, g);
                     let others = force_w[&(f, g)] - weight(u, s) * elev(u, g);
                     let total = force_n[&(f, g)];
                     (g, n, total * w / (others + w), others)
