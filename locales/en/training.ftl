@@ -151,13 +151,14 @@ mail-remediation-overdue-body =
 
 # Early-warning page and measured effect
 flags-statistical = Statistical method (funnel)
-flags-statistical-hint = Each unit against what the units of its force would give at the same strength (rate per head), and each of the unit's violation groups against its other allegations (the share it has in the force's other units); control limits that account for size and overdispersion, so that { $level } % of units without a problem are not flagged. A total in bold is over its limit.
+flags-statistical-hint = Each unit against what the units of its force would give at the same strength (rate per head), and each of its violation groups against its other allegations (the share the group has in the force's other units), both weighed together with the unit's size and the spread between units: the probability that the unit's rate of some violations is above its peers'. The most likely units are listed, as many as keep the expected share of units without a problem among them at { $fdr } % at most. A total in bold is over its 99 % limit.
 flags-threshold = Threshold method
 flags-threshold-hint = A unit is flagged as soon as { $n } allegations fall within { $days } days, whatever its size.
 flags-observed = Observed
 flags-expected = Expected
 flags-ratio = Ratio
 flags-limit = Limit
+flags-posterior = Probability
 flags-in-window = Most in { $days } days
 flags-groups = Violations out of line
 flags-group-counts = { $group }: { $observed } where { $expected } expected

@@ -151,13 +151,14 @@ mail-remediation-overdue-body =
 
 # Early-warning page and measured effect
 flags-statistical = Méthode statistique (entonnoir)
-flags-statistical-hint = Chaque unité comparée à ce que donneraient les unités de sa force à effectif égal (taux par tête), et chaque groupe de violations de l'unité comparé à ses autres allégations (la part qu'il a dans les autres unités de la force) ; limites de contrôle qui tiennent compte de la taille et de la surdispersion, pour { $level } % des unités sans problème non signalées. Un total en gras dépasse sa limite.
+flags-statistical-hint = Chaque unité comparée à ce que donneraient les unités de sa force à effectif égal (taux par tête), et chacun de ses groupes de violations comparé à ses autres allégations (la part qu'a le groupe dans les autres unités de la force), les deux pesés ensemble avec la taille de l'unité et l'écart entre unités : la probabilité que le taux de certaines violations de l'unité dépasse celui de ses pairs. Les unités les plus probables sont listées, autant qu'il en faut pour que la part attendue d'unités sans problème parmi elles reste d'au plus { $fdr } %. Un total en gras dépasse sa limite à 99 %.
 flags-threshold = Méthode du seuil
 flags-threshold-hint = Une unité est signalée dès que { $n } allégations tombent dans { $days } jours, quelle que soit sa taille.
 flags-observed = Observé
 flags-expected = Attendu
 flags-ratio = Rapport
 flags-limit = Limite
+flags-posterior = Probabilité
 flags-in-window = Maximum en { $days } jours
 flags-groups = Violations hors norme
 flags-group-counts = { $group } : { $observed } pour { $expected } attendues

@@ -448,7 +448,7 @@ pub fn evaluate(
         &trained_groups,
     );
     let t = std::time::Instant::now();
-    let stat = warning::statistical(&counts, cfg.statistical_alpha);
+    let stat = warning::statistical(&counts, cfg.statistical_fdr);
     let stat_ms = t.elapsed().as_secs_f64() * 1000.0;
     let t = std::time::Instant::now();
     let mut thr = warning::threshold(&counts, cfg.threshold_count, cfg.threshold_days);
@@ -460,16 +460,16 @@ pub fn evaluate(
     // The statistical method at the configured alpha, then at others for comparison; each
     // against the threshold's top units at the same number of flags.
     let mut lines = vec![];
-    let others = [0.001, 0.005, 0.01, 0.02, 0.03, 0.05].into_iter().filter(|a| *a != cfg.statistical_alpha);
-    for (i, alpha) in std::iter::once(cfg.statistical_alpha).chain(others).enumerate() {
-        let st = if i == 0 { stat.clone() } else { warning::statistical(&counts, alpha) };
+    let others = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3].into_iter().filter(|a| *a != cfg.statistical_fdr);
+    for (i, fdr) in std::iter::once(cfg.statistical_fdr).chain(others).enumerate() {
+        let st = if i == 0 { stat.clone() } else { warning::statistical(&counts, fdr) };
         let flagged: Vec<i32> = st.iter().filter(|s| s.flagged).map(|s| s.unit_id).collect();
         let k = flagged.len();
         let thr_top: Vec<i32> = thr.iter().take(k).map(|s| s.unit_id).collect();
         let (sp, sr) = precision_recall(&flagged, &truth.elevated_units);
         let (tp, tr) = precision_recall(&thr_top, &truth.elevated_units);
         lines.push(format!(
-            "{label}statistical alpha {alpha}: {k} flags, precision {sp:.2}, recall {sr:.2} · threshold (top {k} by count in {days} days): precision {tp:.2}, recall {tr:.2}",
+            "{label}statistical fdr {fdr}: {k} flags, precision {sp:.2}, recall {sr:.2} · threshold (top {k} by count in {days} days): precision {tp:.2}, recall {tr:.2}",
             label = if i == 0 { "" } else { "  also " },
             days = cfg.threshold_days,
         ));
@@ -477,7 +477,7 @@ pub fn evaluate(
     // Rankings by one score, at every number of flags: the fewest flags reaching recall 0.8,
     // and the most keeping precision 0.8. By the unit's total against its strength (all that
     // counts say when an elevation scales every group, as in the first generator's truth), and
-    // by the method's evidence (the larger of the total's z and its groups').
+    // by the method's evidence (its Bayes factor).
     let ceiling = |label: &str, key: &dyn Fn(&warning::Score) -> f64| -> String {
         let mut ranked: Vec<&warning::Score> = stat.iter().collect();
         ranked.sort_by(|a, b| key(b).total_cmp(&key(a)));
@@ -486,7 +486,20 @@ pub fn evaluate(
     };
     lines.push(ceiling("the total's observed/expected", &|s| s.ratio));
     let mix_only = stat.iter().filter(|s| s.flagged && s.observed as f64 <= s.limit).count();
-    lines.push(format!("of the statistical flags, {mix_only} by the mix test alone"));
+    lines.push(format!("of the statistical flags, {mix_only} with the total within its limit"));
+    let post: Vec<f64> = stat.iter().map(|s| s.posterior.unwrap_or(0.0)).collect();
+    let planted_post: f64 = stat
+        .iter()
+        .zip(&post)
+        .filter(|(s, _)| truth.elevated_units.contains(&s.unit_id))
+        .map(|(_, p)| p)
+        .sum();
+    lines.push(format!(
+        "share of units elevated: estimated {:.3}, planted {:.3}; the posteriors add up to {:.1} over all units, {planted_post:.1} over the planted ones",
+        post.iter().sum::<f64>() / post.len().max(1) as f64,
+        truth.elevated_units.len() as f64 / stat.len().max(1) as f64,
+        post.iter().sum::<f64>(),
+    ));
     // Each flag and each missed unit, to see why.
     let trained: BTreeSet<i32> = sessions.iter().flat_map(|s| s.units.iter().copied()).collect();
     for sc in &stat {
@@ -497,16 +510,17 @@ pub fn evaluate(
         let groups: Vec<String> = sc
             .groups
             .iter()
-            .map(|g| format!("{} {}/{:.1} (limit {})", g.group_id, g.observed, g.expected, g.limit))
+            .map(|g| format!("{} {}/{:.1} (p {:.2})", g.group_id, g.observed, g.expected, g.inclusion))
             .collect();
         lines.push(format!(
-            "  {} unit {}: total {}/{:.1} (limit {}){}; groups [{}]",
+            "  {} unit {}: log10 BF {:.2}, total {}/{:.1} (limit {}){}; groups [{}]",
             match (sc.flagged, planted) {
                 (true, true) => "hit",
                 (true, false) => "false flag",
                 _ => "missed",
             },
             sc.unit_id,
+            sc.evidence(),
             sc.observed,
             sc.expected,
             sc.limit,
@@ -514,7 +528,7 @@ pub fn evaluate(
             groups.join(", ")
         ));
     }
-    let ceiling = ceiling("the method's evidence (largest z)", &|s| s.evidence());
+    let ceiling = ceiling("the method's evidence (Bayes factor)", &|s| s.evidence());
     lines.push(ceiling);
     // The oracle's ranking, when the truth file carries what it needs.
     if !truth.frailty.is_empty() {

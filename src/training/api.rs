@@ -58,6 +58,7 @@ async fn flags(
                 "strength": unit.and_then(|u| u.strength),
                 "observed": s.observed, "expected": round(s.expected), "ratio": round(s.ratio), "z": round(s.z),
                 "evidence": round(s.evidence()), "limit": s.limit, "max_in_window": s.max_in_window,
+                "posterior": s.posterior.map(round),
                 "groups": group_views(s, tax, None),
             })
         })
@@ -99,7 +100,7 @@ pub fn flag_scores(
     let counts = warning::unit_counts(units, &l.rows, group_of, &trained);
     match method {
         "threshold" => warning::threshold(&counts, cfg.threshold_count, cfg.threshold_days),
-        _ => warning::statistical(&counts, cfg.statistical_alpha),
+        _ => warning::statistical(&counts, cfg.statistical_fdr),
     }
 }
 

@@ -52,6 +52,7 @@ async fn flags_page(
                     "strength": unit.and_then(|u| u.strength),
                     "observed": s.observed, "expected": format!("{:.1}", s.expected), "ratio": r2(s.ratio),
                     "z": r2(s.z), "limit": s.limit, "max_in_window": s.max_in_window,
+                    "posterior": s.posterior.map(|p| format!("{:.0} %", 100.0 * p)),
                     "total_out": s.observed as f64 > s.limit,
                     "groups": group_views(s, tax, Some(&lang)).into_iter().map(|mut g| {
                         g["expected"] = json!(format!("{:.0}", g["expected"].as_f64().unwrap_or(0.0)));
@@ -68,7 +69,7 @@ async fn flags_page(
         "evidence": r.evidence.as_str(), "min": r.min,
     });
     let method = json!({
-        "alpha": cfg.statistical_alpha, "level": format!("{:.1}", 100.0 * (1.0 - cfg.statistical_alpha)),
+        "fdr": format!("{:.0}", 100.0 * cfg.statistical_fdr),
         "n": cfg.threshold_count, "days": cfg.threshold_days,
     });
     let qs = encode(&q);

@@ -3,48 +3,57 @@
 //! - **threshold** (as police early-intervention systems do): a unit is flagged when some
 //!   window of `days` days holds `n` allegations or more. Allegations are counted by month, so
 //!   the window is whole calendar months: ⌈days / 31⌉ of them (90 days → 3 months, 365 → 12).
-//! - **statistical** (a funnel plot): each unit's count against what comparable units would
-//!   give. Within a force the rate per head is pooled; a unit's expected count is that rate
-//!   times its strength (a unit without a known strength counts as the median strength of its
-//!   force's units, or 1 when none is known). Counts are overdispersed: the variance is taken as
-//!   `e + τ²·e²` (a negative binomial of size 1/τ²). A unit is flagged when its count is above
-//!   the upper control limit: the `1 − alpha` quantile of that negative binomial (configurable,
-//!   `training.statistical_alpha`, 0.01 by default: see below).
+//! - **statistical**: each unit's counts against what comparable units would give, weighed
+//!   as evidence (a Bayes factor) and flagged as the most likely elevated units.
+//! - **What comparable units give** (as a funnel plot). Within a force the rate per head is
+//!   pooled; a unit's expected count is that rate times its strength (a unit without a known
+//!   strength counts as the median strength of its force's units, or 1 when none is known).
+//!   Counts are overdispersed: the variance is taken as `e + τ²·e²` (a negative binomial of
+//!   size 1/τ²).
 //! - **Random-effects estimates.** A unit's rate varies around its force's by a factor of
 //!   relative variance τ², so a large unit's count tells the force's rate hardly better than a
 //!   medium one's: the force's rate is the precision-weighted mean of the units' rates (weights
 //!   `x / (1 + τ²·λ·x)`, for exposure `x` and rate `λ`; plain Σo/Σx when τ² is 0), and τ² is
 //!   the Paule–Mandel estimate: the value for which the units' squared standardised deviations
 //!   `(o − e)² / (e + τ²e²)` add up to their degrees of freedom (units minus forces). The two are
-//!   solved together. (The first pass pooled Σo/Σx and took τ² by moments weighted by e²: a
-//!   handful of the largest units decided both, and τ² came out about a third too low on the
-//!   planted data, so limits were too narrow.)
-//! - **Which violations, not only how many** (the mix test). A unit whose every count is high
-//!   may simply be busier than its strength says (more patrols, a harder sector): its total
-//!   cannot tell that apart from a problem. A unit whose allegations of one violation group are
-//!   out of line with its *own* other allegations can: for each group, the unit's count of it
-//!   is a part of the unit's total, held against the force's share of that group (the same
-//!   random-effects funnel, in control first, on shares: binomial, beta-binomial with an
-//!   intra-unit correlation ρ estimated as τ² is when units spread more than that). Whatever
-//!   makes a unit busy scales every group and cancels. (A first version held the count against
-//!   the unit's *other* allegations as a Poisson exposure; that exposure is itself noisy, which
-//!   the Poisson limits ignore, and on the planted data it flagged ordinary units.)
-//!   The groups a session delivered to the unit taught, when they fell below the force's share,
-//!   are set aside first: their rate is meant to fall, and a fall makes every other group's
-//!   share rise. The others are held
-//!   against the rest of the unit's allegations at the force's shares among the rest (on the
-//!   planted data, units whose session worked were flagged for the groups it did not teach
-//!   until this was done). A unit is
-//!   flagged when its total is above its limit at `alpha / 2`, or one group's count above its
-//!   limit at `alpha / (2·G)` for the G groups tested (Bonferroni), so that a unit in control
-//!   is flagged with probability at most `alpha` whatever the number of groups.
-//! - **In control first** (as a Phase I control chart): the estimates are made from the units
-//!   in control, so that the elevated units neither raise the rate everyone is held to nor widen
-//!   their own limits. Start with every unit; estimate; leave out the units whose standardised
-//!   count is beyond ±2.5 (both sides, so the estimate is not pulled down); estimate again from
-//!   the rest; until the set stops changing (at most twenty passes). With units left out, the
+//!   solved together.
+//! - **Which violations, not only how many.** A unit whose every count is high may simply be
+//!   busier than its strength says (more patrols, a harder sector). A unit whose allegations of
+//!   some violation groups are out of line with its *own* other allegations is told apart by
+//!   its mix: for each group, the force's share of it among the allegations (the same
+//!   random-effects estimate on shares: binomial, beta-binomial with an intra-unit
+//!   correlation ρ when units spread more than that).
+//! - **In control first** (as a Phase I control chart): the rates, shares, τ² and ρ are
+//!   estimated from the units in control, so that the elevated units neither raise the rate
+//!   everyone is held to nor widen their own limits. Start with every unit; estimate; leave out
+//!   the units whose standardised count is beyond ±2.5 (both sides); estimate again from the
+//!   rest; until the set stops changing (at most twenty passes). With units left out, the
 //!   degrees of freedom are multiplied by κ = 0.911, the variance of a standard normal kept
 //!   within ±2.5 (so that trimming the tails does not shrink τ²).
+//! - **The evidence: a Bayes factor** of "elevated" against "in control". "Elevated": the
+//!   unit's rate of one, two or three violation groups, or of every group, is `f` times its
+//!   force's, for `f` from 1.25 to 4 (eight factors on a log scale). Each of the four classes
+//!   weighs a quarter, each choice of groups within a class and each factor equally (a prior of
+//!   our own, chosen before looking at any planted unit; it does not know which groups or which
+//!   factors the generator plants). Under "elevated on S by f" the unit's total is negative
+//!   binomial of mean `e·(1 + (f − 1)·P)` (P the force's share of S) and its count of S a
+//!   beta-binomial part of its allegations at the share `f·P / (1 + (f − 1)·P)`; so the total
+//!   and the mix are weighed together, every group at once, where the first version tested the
+//!   total and each group's share apart, each at a Bonferroni-corrected limit (it lost the
+//!   small units whose problem shows a little in two groups and in the total: at 100,000
+//!   reports it found a third to three quarters of the planted units).
+//! - **The flags: empirical Bayes.** The share π of units elevated is estimated from every
+//!   unit's Bayes factor at once (maximum likelihood of the two-component mixture, by EM), which
+//!   gives each unit its posterior probability of being elevated, `π·BF / (π·BF + 1 − π)`. The
+//!   most likely elevated units are flagged, as many as keep the expected share of false flags
+//!   among them (the mean of their probabilities of being in control) at most
+//!   `training.statistical_fdr` (0.1 by default: docs/PERFORMANCE.md, seventh pass). Each flag
+//!   names the violation groups whose posterior probability of carrying the elevation is at
+//!   least one half.
+//! - **Trained groups.** The groups a session delivered to the unit taught, when they fell
+//!   below the force's share, are set aside first: their rate is meant to fall, and a fall makes
+//!   every other group's share rise. The others are read among the rest of the unit's
+//!   allegations at the force's shares among the rest, and the total without them.
 //!
 //! Free of web and database types.
 
@@ -137,42 +146,48 @@ pub struct Score {
     pub ratio: f64,
     /// (observed − expected) / √(e + τ²e²).
     pub z: f64,
-    /// The upper control limit (statistical) or the threshold count (threshold).
+    /// The total's upper control limit at 99 % (statistical: shown beside the flag, not what
+    /// flags it) or the threshold count (threshold).
     pub limit: f64,
     /// The largest count in any window of the threshold's months (threshold method only).
     pub max_in_window: Option<usize>,
     /// The violation groups whose count is out of line with the unit's other allegations
     /// (statistical method only), most out of line first.
     pub groups: Vec<GroupScore>,
+    /// The Bayes factor of "elevated" against "in control", as its base-10 logarithm
+    /// (statistical method only).
+    pub log10_bayes_factor: Option<f64>,
+    /// The posterior probability that the unit is elevated (statistical method only).
+    pub posterior: Option<f64>,
     pub flagged: bool,
 }
 
 impl Score {
-    /// How far out of line the unit is, for ordering: the larger of its total's z and its
-    /// groups' (the mix test's).
+    /// How far out of line the unit is, for ordering: the Bayes factor's logarithm
+    /// (statistical), the total's z (threshold).
     pub fn evidence(&self) -> f64 {
-        self.groups.iter().map(|g| g.z).fold(self.z, f64::max)
+        self.log10_bayes_factor.unwrap_or(self.z)
     }
 }
 
-/// One violation group of a unit, held against the unit's other allegations.
+/// One violation group that most likely carries a unit's elevation (posterior probability at
+/// least one half), held against the unit's allegations.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct GroupScore {
     pub group_id: i32,
     pub observed: usize,
-    /// What the force's pooled odds give for the unit's other allegations.
+    /// The force's share of the group (in control) times the unit's allegations.
     pub expected: f64,
     pub ratio: f64,
     pub z: f64,
-    pub limit: f64,
+    /// The posterior probability that the unit is elevated on this group.
+    pub inclusion: f64,
 }
 
-/// The upper tail probability the statistical method tolerates by default: about one false
-/// flag per hundred units in control. (0.03 until the mix test came: with about a tenth of
-/// ~95 units elevated, precision 0.8 allows about two false flags, so α × the ~85 ordinary
-/// units must stay under 2; at 0.03 it was 2.6. The measurements behind it, at every α:
-/// docs/PERFORMANCE.md.)
-pub const DEFAULT_ALPHA: f64 = crate::config::DEFAULT_STATISTICAL_ALPHA;
+/// The expected share of false flags the statistical method tolerates by default.
+pub const DEFAULT_FDR: f64 = crate::config::DEFAULT_STATISTICAL_FDR;
+/// The tail probability of the total's control limit shown beside each unit.
+const TOTAL_ALPHA: f64 = 0.01;
 /// The standardised count beyond which a unit is left out of the in-control estimates.
 pub const TRIM_Z: f64 = 2.5;
 /// The variance of a standard normal truncated to ±2.5: 1 − 2·2.5·φ(2.5)/(2Φ(2.5) − 1).
@@ -421,36 +436,6 @@ fn in_control_cells(cells: &[Cell], model: Model) -> (Vec<f64>, f64) {
     (exp, tau2)
 }
 
-/// The smallest count q with P(X ≤ q) ≥ 1 − alpha, X beta-binomial of `n` trials, mean share
-/// `p` and intra-unit correlation `rho` (binomial when rho is 0).
-pub fn share_limit(n: usize, p: f64, rho: f64, alpha: f64) -> usize {
-    if n == 0 || p <= 0.0 {
-        return 0;
-    }
-    if p >= 1.0 {
-        return n;
-    }
-    let nf = n as f64;
-    // log P(X = 0) and the ratio P(X = k + 1) / P(X = k).
-    let (mut lp, step): (f64, Box<dyn Fn(f64) -> f64>) = if rho > 1e-12 {
-        let r = rho.min(1.0 - 1e-9);
-        let (a, b) = (p * (1.0 - r) / r, (1.0 - p) * (1.0 - r) / r);
-        let l0: f64 = (0..n).map(|i| ((b + i as f64) / (a + b + i as f64)).ln()).sum();
-        (l0, Box::new(move |k: f64| ((nf - k) / (k + 1.0) * (a + k) / (b + nf - k - 1.0)).ln()))
-    } else {
-        (nf * (1.0 - p).ln(), Box::new(move |k: f64| ((nf - k) / (k + 1.0) * p / (1.0 - p)).ln()))
-    };
-    let mut cdf = 0.0;
-    for k in 0..n {
-        cdf += lp.exp();
-        if cdf >= 1.0 - alpha {
-            return k;
-        }
-        lp += step(k as f64);
-    }
-    n
-}
-
 /// The smallest count q with P(X ≤ q) ≥ 1 − alpha, X negative binomial of mean `mean` and
 /// variance `mean + tau2·mean²` (Poisson when tau2 is 0).
 pub fn upper_limit(mean: f64, tau2: f64, alpha: f64) -> usize {
@@ -492,15 +477,233 @@ fn z_in(model: Model, o: usize, e: f64, x: f64, d: f64) -> f64 {
     }
 }
 
-/// The statistical method: every unit scored, flagged when its total is above its control
-/// limit at `alpha / 2` or one violation group's count above its limit at `alpha / (2·G)`
-/// (the mix test, see the module doc).
-pub fn statistical(units: &[UnitCounts], alpha: f64) -> Vec<Score> {
+/// The elevation factors the statistical method weighs, equally: from a quarter more to four
+/// times, evenly spaced on a log scale (1.25, 1.48, 1.74, 2.06, 2.43, 2.87, 3.39, 4).
+fn factors() -> [f64; 8] {
+    std::array::from_fn(|k| 1.25 * 3.2f64.powf(k as f64 / 7.0))
+}
+
+/// The largest number of violation groups one elevation is weighed on (beyond it: every group,
+/// read from the total alone).
+pub const MAX_GROUPS: usize = 3;
+
+/// ln Γ(x) for x > 0 (Lanczos, g = 7, nine terms; relative error about 1e-15).
+fn ln_gamma(x: f64) -> f64 {
+    use std::f64::consts::PI;
+    const P: [f64; 9] = [
+        0.999_999_999_999_809_9,
+        676.520_368_121_885_1,
+        -1_259.139_216_722_402_8,
+        771.323_428_777_653_1,
+        -176.615_029_162_140_6,
+        12.507_343_278_686_905,
+        -0.138_571_095_265_720_12,
+        9.984_369_578_019_572e-6,
+        1.505_632_735_149_311_6e-7,
+    ];
+    if x < 0.5 {
+        return (PI / (PI * x).sin()).ln() - ln_gamma(1.0 - x);
+    }
+    let x = x - 1.0;
+    let t = x + 7.5;
+    let a = P.iter().enumerate().skip(1).fold(P[0], |a, (i, p)| a + p / (x + i as f64));
+    0.5 * (2.0 * PI).ln() + (x + 0.5) * t.ln() - t + a.ln()
+}
+
+/// log P(o | mean m1) − log P(o | mean m0), o negative binomial of variance `m + d·m²`
+/// (Poisson when d is 0).
+fn count_llr(o: f64, m0: f64, m1: f64, d: f64) -> f64 {
+    if d > 1e-9 {
+        let k = 1.0 / d;
+        o * (m1 / m0).ln() + (k + o) * ((k + m0) / (k + m1)).ln()
+    } else {
+        o * (m1 / m0).ln() - (m1 - m0)
+    }
+}
+
+/// log P(x | share p1) − log P(x | share p0), x of n beta-binomial with intra-unit correlation
+/// `rho` (binomial when 0).
+fn share_llr(x: f64, n: f64, p0: f64, p1: f64, rho: f64) -> f64 {
+    if rho > 1e-9 {
+        let c = (1.0 - rho.min(1.0 - 1e-9)) / rho;
+        let part = |p: f64| {
+            ln_gamma(x + c * p) - ln_gamma(c * p) + ln_gamma(n - x + c * (1.0 - p)) - ln_gamma(c * (1.0 - p))
+        };
+        part(p1) - part(p0)
+    } else {
+        x * (p1 / p0).ln() + (n - x) * ((1.0 - p1) / (1.0 - p0)).ln()
+    }
+}
+
+/// ln Σ exp(v).
+fn log_sum_exp(v: impl IntoIterator<Item = f64>) -> f64 {
+    let v: Vec<f64> = v.into_iter().collect();
+    let m = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if m == f64::NEG_INFINITY {
+        return m;
+    }
+    m + v.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
+}
+
+/// Every subset of `0..n` of `1..=k` elements.
+fn subsets(n: usize, k: usize) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = vec![];
+    let mut layer: Vec<Vec<usize>> = vec![vec![]];
+    for _ in 0..k {
+        layer = layer
+            .iter()
+            .flat_map(|s| (s.last().map_or(0, |l| l + 1)..n).map(move |i| [&s[..], &[i]].concat()))
+            .collect();
+        out.extend(layer.iter().cloned());
+    }
+    out
+}
+
+/// One unit as the statistical method reads it: its allegations of the groups not set aside,
+/// each with the force's share among them, and its total of those against its expectation.
+struct Reading {
+    /// (group, count, the force's share among the groups kept, the group's ρ).
+    groups: Vec<(i32, usize, f64, f64)>,
+    observed: f64,
+    expected: f64,
+}
+
+/// The hypotheses "elevated" is made of: the elevation on every group (read from the total)
+/// or on one, two or three groups, each at each factor of `factors()`. Index: class × 8 +
+/// factor, class 0 being every group.
+const CLASSES: usize = MAX_GROUPS + 1;
+const HYPOTHESES: usize = CLASSES * 8;
+
+/// One unit's likelihood ratios against "in control": for each hypothesis, the mean over its
+/// choices of groups (each choice equally likely); and for each choice of one to three groups,
+/// its class and its ratio at each factor (natural logarithms).
+struct Likelihoods {
+    by_hypothesis: [f64; HYPOTHESES],
+    choices: Vec<(usize, Vec<usize>, [f64; 8])>,
+}
+
+/// A unit's likelihood ratios. Under "elevated on the groups S by f", its total of the groups
+/// kept is negative binomial of mean `e·(1 + (f − 1)·P)` (P the share of S) and its count of S
+/// a beta-binomial part of its allegations at the share `f·P / (1 + (f − 1)·P)`; "in
+/// control": mean `e`, share P. A class the unit cannot be read for (no expected total, too
+/// few groups) is given a ratio of 1: it says nothing.
+fn likelihoods(r: &Reading, tau2: f64) -> Likelihoods {
+    let fs = factors();
+    let n: f64 = r.groups.iter().map(|g| g.1 as f64).sum();
+    let total = |p: f64, f: f64| {
+        if r.expected > 0.0 {
+            count_llr(r.observed, r.expected, r.expected * (1.0 + (f - 1.0) * p), tau2)
+        } else {
+            0.0
+        }
+    };
+    let mut by_hypothesis = [0.0; HYPOTHESES];
+    for (j, f) in fs.iter().enumerate() {
+        by_hypothesis[j] = total(1.0, *f);
+    }
+    let k = r.groups.len();
+    let mut choices = vec![];
+    for size in 1..=MAX_GROUPS.min(k.saturating_sub(1)) {
+        let start = choices.len();
+        for s in subsets(k, size).into_iter().filter(|s| s.len() == size) {
+            let x: f64 = s.iter().map(|i| r.groups[*i].1 as f64).sum();
+            let p: f64 = s.iter().map(|i| r.groups[*i].2).sum::<f64>().min(1.0);
+            let rho = s.iter().map(|i| r.groups[*i].3).fold(0.0, f64::max);
+            let lr: [f64; 8] = std::array::from_fn(|j| {
+                let f = fs[j];
+                if p <= 0.0 || p >= 1.0 || n <= 0.0 {
+                    f64::NEG_INFINITY
+                } else {
+                    total(p, f) + share_llr(x, n, p, f * p / (1.0 + (f - 1.0) * p), rho)
+                }
+            });
+            choices.push((size, s, lr));
+        }
+        let here = &choices[start..];
+        let ln_m = (here.len().max(1) as f64).ln();
+        for j in 0..fs.len() {
+            by_hypothesis[size * 8 + j] = log_sum_exp(here.iter().map(|c| c.2[j])) - ln_m;
+        }
+    }
+    Likelihoods { by_hypothesis, choices }
+}
+
+/// The share of units elevated, estimated from every unit's likelihoods at once (empirical
+/// Bayes: the maximum-likelihood weight of the two-component mixture, by EM), with the
+/// hypotheses of "elevated" weighed equally: each class (every group, one, two or three
+/// groups) a quarter, each factor an eighth of that. Returns (ln weight of "in control", ln
+/// weight of each hypothesis). (Estimating each hypothesis' weight too, a first version, read
+/// the data's small departures from the model as elevations: the share came out at 0.12 to
+/// 0.33 where 0.06 to 0.12 were planted, and the ranking was worse on three seeds of five.)
+fn mixture(liks: &[Likelihoods]) -> (f64, [f64; HYPOTHESES]) {
+    let weights = |pi: f64| -> (f64, [f64; HYPOTHESES]) {
+        ((1.0 - pi).ln(), [(pi / HYPOTHESES as f64).ln(); HYPOTHESES])
+    };
+    let ln_h = (HYPOTHESES as f64).ln();
+    // Each unit's Bayes factor with equal weights: what π is estimated from.
+    let ln_bf: Vec<f64> = liks.iter().map(|l| log_sum_exp(l.by_hypothesis.iter().copied()) - ln_h).collect();
+    weights(share_elevated(&ln_bf))
+}
+
+/// The maximum-likelihood share π of units elevated, given each unit's Bayes factor (natural
+/// logarithms): the π in [10⁻⁶, 1 − 10⁻⁶] maximising Σ ln(π·BF + 1 − π), a concave function,
+/// found where its derivative Σ (BF − 1) / (π·(BF − 1) + 1) is zero (by bisection).
+pub fn share_elevated(ln_bf: &[f64]) -> f64 {
+    let slope = |pi: f64| -> f64 {
+        ln_bf
+            .iter()
+            .map(|l| if *l > 700.0 { 1.0 / pi } else { (l.exp() - 1.0) / (pi * (l.exp() - 1.0) + 1.0) })
+            .sum()
+    };
+    let (mut lo, mut hi) = (1e-6, 1.0 - 1e-6);
+    if slope(lo) <= 0.0 {
+        return lo;
+    }
+    if slope(hi) >= 0.0 {
+        return hi;
+    }
+    for _ in 0..100 {
+        let mid = (lo + hi) / 2.0;
+        if slope(mid) > 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    (lo + hi) / 2.0
+}
+
+/// A unit's Bayes factor of "elevated" against "in control" with the hypotheses weighed as
+/// estimated (natural logarithm), its posterior probability of being elevated, and each
+/// group's posterior probability that the unit is elevated on it.
+fn posterior(l: &Likelihoods, w0: f64, w: &[f64; HYPOTHESES], groups: usize) -> (f64, f64, Vec<f64>) {
+    let elevated = log_sum_exp(w.iter().copied());
+    let terms: [f64; HYPOTHESES] = std::array::from_fn(|h| w[h] + l.by_hypothesis[h]);
+    let joint = log_sum_exp(terms.iter().copied());
+    let ln_bf = joint - elevated;
+    let post = 1.0 / (1.0 + (w0 - joint).exp());
+    // P(elevated on a choice | the data): its weight × ratio over everything, "in control" too.
+    let all = log_sum_exp([joint, w0]);
+    let mut inclusion = vec![0.0; groups];
+    let counts: [usize; CLASSES] = std::array::from_fn(|c| l.choices.iter().filter(|x| x.0 == c).count());
+    for (class, s, lr) in &l.choices {
+        let p: f64 =
+            (0..8).map(|j| (w[class * 8 + j] - (counts[*class] as f64).ln() + lr[j] - all).exp()).sum();
+        for i in s {
+            inclusion[*i] += p;
+        }
+    }
+    (ln_bf, post, inclusion)
+}
+
+/// The statistical method: every unit scored with its Bayes factor and posterior probability
+/// of being elevated; the most likely elevated flagged, as many as keep the expected share of
+/// false flags at most `fdr` (see the module doc).
+pub fn statistical(units: &[UnitCounts], fdr: f64) -> Vec<Score> {
     let (exp, tau2) = in_control(units);
     let obs: Vec<usize> = units.iter().map(UnitCounts::total).collect();
     let tested: std::collections::BTreeSet<i32> =
         units.iter().flat_map(|u| u.groups.iter().filter(|g| g.1 > 0).map(|g| g.0)).collect();
-    let group_alpha = alpha / 2.0 / tested.len().max(1) as f64;
     // Each group's fit: the cells, each cell's share of the force (in control) and ρ.
     let fits: Vec<(i32, Vec<Cell>, Vec<f64>, f64)> = tested
         .iter()
@@ -515,66 +718,94 @@ pub fn statistical(units: &[UnitCounts], alpha: f64) -> Vec<Score> {
             (*g, cells, shares, rho)
         })
         .collect();
-    // A unit's trained groups that fell below the force's share (as a session that worked
-    // makes them) are set aside: every other group is held against the rest of the unit's
-    // allegations, at the force's shares among the rest; a trained group itself against the
-    // rest without the other ones set aside. Per unit: (group, its count, the force's share).
-    let mut trained: Vec<Vec<(i32, usize, f64)>> = vec![vec![]; units.len()];
-    for (g, cells, shares, _) in &fits {
-        for (i, (c, p)) in cells.iter().zip(shares).enumerate() {
-            if units[i].trained_groups.contains(g) && (c.observed as f64) < p * c.exposure {
-                trained[i].push((*g, c.observed, *p));
-            }
-        }
-    }
-    let mut out_of_line: Vec<Vec<GroupScore>> = vec![vec![]; units.len()];
-    for (g, cells, shares, rho) in &fits {
-        for (i, (c, p)) in cells.iter().zip(shares).enumerate() {
-            let (low_n, low_p) =
-                trained[i].iter().filter(|t| t.0 != *g).fold((0usize, 0.0f64), |a, t| (a.0 + t.1, a.1 + t.2));
-            let n = c.exposure as usize - low_n.min(c.exposure as usize);
-            if *p <= 0.0 || low_p >= 1.0 || n == 0 {
-                continue;
-            }
-            let share = (p / (1.0 - low_p)).min(1.0);
-            let e = n as f64 * share;
-            if (c.observed as f64) <= e {
-                continue;
-            }
-            let limit = share_limit(n, share, *rho, group_alpha) as f64;
-            if c.observed as f64 > limit {
-                out_of_line[i].push(GroupScore {
-                    group_id: *g,
-                    observed: c.observed,
-                    expected: e,
-                    ratio: c.observed as f64 / e,
-                    z: z_in(Model::Shares, c.observed, e, n as f64, *rho),
-                    limit,
-                });
-            }
-        }
-    }
-    units
+    let readings: Vec<Reading> = units
         .iter()
-        .zip(exp.iter().zip(&obs))
-        .zip(out_of_line)
-        .map(|((u, (e, o)), mut groups)| {
-            let limit = upper_limit(*e, tau2, alpha / 2.0) as f64;
-            groups.sort_by(|a, b| b.z.total_cmp(&a.z));
-            let total_out = *e > 0.0 && (*o as f64) > limit;
+        .enumerate()
+        .map(|(i, u)| {
+            // A trained group that fell below the force's share (as a session that worked
+            // makes it) is set aside: the others are read among the rest of the unit's
+            // allegations, at the force's shares among the rest.
+            let (mut kept, mut low_n, mut low_p) = (vec![], 0usize, 0.0f64);
+            for (g, cells, shares, rho) in &fits {
+                let (c, p) = (&cells[i], shares[i]);
+                if u.trained_groups.contains(g) && (c.observed as f64) < p * c.exposure {
+                    low_n += c.observed;
+                    low_p += p;
+                } else if p > 0.0 {
+                    kept.push((*g, c.observed, p, *rho));
+                }
+            }
+            let rest = (1.0 - low_p).max(0.0);
+            for k in &mut kept {
+                k.2 = if rest > 0.0 { (k.2 / rest).min(1.0) } else { 0.0 };
+            }
+            Reading { observed: obs[i].saturating_sub(low_n) as f64, expected: exp[i] * rest, groups: kept }
+        })
+        .collect();
+    let liks: Vec<Likelihoods> = readings.iter().map(|r| likelihoods(r, tau2)).collect();
+    let (w0, w) = mixture(&liks);
+    let mut scores: Vec<Score> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let reading = &readings[i];
+            let (ln_bf, post, inclusion) = posterior(&liks[i], w0, &w, reading.groups.len());
+            let n: usize = reading.groups.iter().map(|g| g.1).sum();
+            let mut groups: Vec<GroupScore> = reading
+                .groups
+                .iter()
+                .zip(&inclusion)
+                .filter(|(_, p)| **p >= 0.5)
+                .map(|((g, o, share, rho), p)| {
+                    let e = n as f64 * share;
+                    GroupScore {
+                        group_id: *g,
+                        observed: *o,
+                        expected: e,
+                        ratio: if e > 0.0 { *o as f64 / e } else { 0.0 },
+                        z: z_in(Model::Shares, *o, e, n as f64, *rho),
+                        inclusion: *p,
+                    }
+                })
+                .collect();
+            groups.sort_by(|a, b| b.inclusion.total_cmp(&a.inclusion));
+            let (e, o) = (exp[i], obs[i]);
             Score {
                 unit_id: u.unit_id,
-                observed: *o,
-                expected: *e,
-                ratio: if *e > 0.0 { *o as f64 / e } else { 0.0 },
-                z: z_score(*o, *e, tau2),
-                limit,
+                observed: o,
+                expected: e,
+                ratio: if e > 0.0 { o as f64 / e } else { 0.0 },
+                z: z_score(o, e, tau2),
+                limit: upper_limit(e, tau2, TOTAL_ALPHA) as f64,
                 max_in_window: None,
-                flagged: total_out || !groups.is_empty(),
+                log10_bayes_factor: Some(ln_bf / std::f64::consts::LN_10),
+                posterior: Some(post),
+                flagged: false,
                 groups,
             }
         })
-        .collect()
+        .collect();
+    flag_by_posterior(&mut scores, fdr);
+    scores
+}
+
+/// Flags the most likely elevated units, as many as keep the expected share of false flags
+/// among them (the mean of their posterior probabilities of being in control, Bayesian FDR)
+/// at most `fdr`.
+fn flag_by_posterior(scores: &mut [Score], fdr: f64) {
+    let post: Vec<f64> = scores.iter().map(|s| s.posterior.unwrap_or(0.0)).collect();
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|a, b| post[*b].total_cmp(&post[*a]));
+    let (mut false_flags, mut take) = (0.0, 0);
+    for (k, i) in order.iter().enumerate() {
+        false_flags += 1.0 - post[*i];
+        if false_flags / (k + 1) as f64 <= fdr {
+            take = k + 1;
+        }
+    }
+    for (k, i) in order.iter().enumerate() {
+        scores[*i].flagged = k < take;
+    }
 }
 
 /// The number of whole calendar months a window of `days` days is read as: ⌈days / 31⌉, at
@@ -618,6 +849,8 @@ pub fn threshold(units: &[UnitCounts], n: usize, days: i64) -> Vec<Score> {
                 z: z_score(*o, *e, tau2),
                 limit: n as f64,
                 max_in_window: Some(m),
+                log10_bayes_factor: None,
+                posterior: None,
                 groups: vec![],
                 flagged: m >= n.max(1),
             }
@@ -686,24 +919,6 @@ mod tests {
     }
 
     #[test]
-    fn binomial_and_beta_binomial_limits_match_known_quantiles() {
-        // Binomial(130, 0.3): P(X ≤ 51) = 0.99043, P(X ≤ 52) = 0.99422.
-        assert_eq!(share_limit(130, 0.3, 0.0, 0.0075), 52);
-        // Binomial(10, 0.5): P(X ≤ 7) = 0.9453, P(X ≤ 8) = 0.9893.
-        assert_eq!(share_limit(10, 0.5, 0.0, 0.05), 8);
-        // Beta-binomial of 10 trials, p = 0.5, ρ = 1/3: a = b = 1, uniform on 0..=10, so
-        // P(X ≤ k) = (k + 1)/11: the 90 % limit is 9, the 80 % limit 8.
-        assert_eq!(share_limit(10, 0.5, 1.0 / 3.0, 0.1), 9);
-        assert_eq!(share_limit(10, 0.5, 1.0 / 3.0, 0.2), 8);
-        // Nothing to share, or everything.
-        assert_eq!((share_limit(0, 0.3, 0.0, 0.01), share_limit(5, 1.0, 0.0, 0.01)), (0, 5));
-        // Many trials do not underflow: Binomial(20,000, 0.25), mean 5,000, sd 61.2; the 99 %
-        // limit is about 5,000 + 2.326·61.2 ≈ 5,143.
-        let big = share_limit(20_000, 0.25, 0.0, 0.01);
-        assert!((5_140..=5_146).contains(&big), "{big}");
-    }
-
-    #[test]
     fn overdispersion_is_zero_for_poisson_like_counts_and_found_when_spread() {
         // Counts exactly at expectation: less spread than Poisson → 0.
         assert_eq!(overdispersion(&[10, 10, 10], &[10.0, 10.0, 10.0], &[true; 3], 2.0), 0.0);
@@ -731,6 +946,15 @@ mod tests {
         assert!((r - check).abs() < 1e-9 && (0.12..0.13).contains(&r), "{r}");
     }
 
+    /// The Bayes factor of a unit whose every hypothesis is read from its total alone (no
+    /// groups): a quarter of the mean Poisson ratio over the factors, and three quarters of 1
+    /// for the classes of one to three groups, which say nothing of it.
+    fn total_only_bf(o: f64, e: f64) -> f64 {
+        let fs = factors();
+        let mean: f64 = fs.iter().map(|f| (o * f.ln() - e * (f - 1.0)).exp()).sum::<f64>() / fs.len() as f64;
+        0.25 * mean + 0.75
+    }
+
     #[test]
     fn an_elevated_unit_neither_raises_the_rate_nor_widens_the_limits() {
         // Twenty units of 100 heads with 8 or 12 allegations (10 per 100 heads), one with 60.
@@ -743,15 +967,17 @@ mod tests {
         let (e, tau2) = in_control(&units);
         assert!(e.iter().all(|x| (x - 10.0).abs() < 1e-9), "{e:?}");
         assert_eq!(tau2, 0.0);
-        // The total is tested at alpha / 2 (the other half is the mix test's).
-        let s = statistical(&units, 0.02);
-        // Poisson(10): P(X ≤ 17) = 0.98572, P(X ≤ 18) = 0.99281 → the 99 % limit is 18.
+        let s = statistical(&units, DEFAULT_FDR);
+        // The limit shown: Poisson(10), P(X ≤ 17) = 0.98572, P(X ≤ 18) = 0.99281 → 18.
         assert!(s.iter().all(|x| x.limit == 18.0), "{s:?}");
-        // P(X ≤ 16) = 0.97296, P(X ≤ 17) = 0.98572 → the 98.5 % limit (0.03, halved) is 17.
-        let s = statistical(&units, 0.03);
-        assert!(s.iter().all(|x| x.limit == 17.0), "{s:?}");
+        // Each unit's Bayes factor, against the hand-computed one (Poisson of mean 10).
+        for x in &s {
+            let want = total_only_bf(x.observed as f64, 10.0).log10();
+            assert!((x.log10_bayes_factor.unwrap() - want).abs() < 1e-9, "{x:?} {want}");
+        }
         let flagged: Vec<i32> = s.iter().filter(|x| x.flagged).map(|x| x.unit_id).collect();
         assert_eq!(flagged, vec![21]);
+        assert!(s.iter().find(|x| x.unit_id == 21).unwrap().posterior.unwrap() > 0.999);
     }
 
     #[test]
@@ -760,12 +986,12 @@ mod tests {
         let mut units: Vec<UnitCounts> = (1..=10).map(|i| unit(i, 1, Some(500), 5)).collect();
         units.push(unit(11, 1, Some(10_000), 100)); // 0.01 per head, as the small ones
         units.push(unit(12, 1, Some(500), 20));
-        for alpha in [0.001, DEFAULT_ALPHA] {
-            let s = statistical(&units, alpha);
+        for fdr in [0.01, DEFAULT_FDR, 0.3] {
+            let s = statistical(&units, fdr);
             let flagged: Vec<i32> = s.iter().filter(|x| x.flagged).map(|x| x.unit_id).collect();
             assert_eq!(flagged, vec![12], "{s:?}");
         }
-        let s = statistical(&units, 0.03);
+        let s = statistical(&units, DEFAULT_FDR);
         // The threshold (3 in 90 days) flags every unit with 3 incidents: all of them here.
         let t = threshold(&units, 3, 90);
         assert_eq!(t.iter().filter(|x| x.flagged).count(), 12);
@@ -774,6 +1000,8 @@ mod tests {
         // pooled over all twelve it would have looked below (100 of 103.2 expected).
         assert!((big.ratio - 1.0).abs() < 1e-9 && big.z.abs() < 1e-9, "{big:?}");
         assert!((big.expected - 100.0).abs() < 1e-9);
+        // At par, the data favour "in control": a Bayes factor below 1.
+        assert!(big.log10_bayes_factor.unwrap() < 0.0, "{big:?}");
     }
 
     /// A unit of force 1 with `a` allegations of group 1 and `b` of group 2.
@@ -789,29 +1017,27 @@ mod tests {
     }
 
     #[test]
-    fn the_mix_test_flags_a_unit_out_of_line_in_one_group_and_spares_a_busy_one() {
+    fn the_mix_names_the_group_a_unit_is_out_of_line_in_and_spares_a_busy_unit_the_groups() {
         // Twenty units of 100 heads, each with 30 allegations of group 1 and 70 of group 2
-        // (a share of 3 in 10), give or take a few; unit 21 is busy (twice the count of everything, same
-        // mix); unit 22 has its usual 70 of group 2 but 60 of group 1 instead of 30.
+        // (a share of 3 in 10), give or take a few; unit 21 is busy (twice the count of
+        // everything, same mix); unit 22 has its usual 70 of group 2 but 60 of group 1
+        // instead of 30.
         let mut units: Vec<UnitCounts> = (1..=20)
             .map(|i| if i % 2 == 0 { mixed(i, 100, 27, 73) } else { mixed(i, 100, 33, 67) })
             .collect();
         units.push(mixed(21, 100, 60, 140));
         units.push(mixed(22, 100, 60, 70));
-        let s = statistical(&units, 0.03);
+        let s = statistical(&units, DEFAULT_FDR);
         let by = |id: i32| s.iter().find(|x| x.unit_id == id).unwrap();
         // Unit 22: its 130 allegations at the force's share of group 1 (3 in 10: 660 of 2,200
-        // once unit 22 is left out as out of control) expect 39. The spread of the twenty
-        // (±3 around 30 of 100) is below binomial, so ρ = 0 and the limit is the Binomial(130,
-        // 0.3) quantile at 0.03 / 2 / 2 = 0.0075: P(X ≤ 51) = 0.99043, P(X ≤ 52) = 0.99422
-        // → 52. 60 > 52.
+        // once units 21 and 22 are left out) expect 39; 60 is named, with its posterior.
         let g = &by(22).groups;
         assert_eq!(g.len(), 1, "{s:?}");
-        assert_eq!((g[0].group_id, g[0].observed, g[0].limit), (1, 60, 52.0));
+        assert_eq!((g[0].group_id, g[0].observed), (1, 60));
         assert!((g[0].expected - 39.0).abs() < 1e-9 && (g[0].ratio - 60.0 / 39.0).abs() < 1e-9, "{g:?}");
-        assert!(by(22).flagged);
-        // Unit 21 is busy: its total (200) is far above its peers' (100 at 100 heads), so the
-        // total test flags it, but its mix is theirs: no group is out of line.
+        assert!(g[0].inclusion > 0.9 && by(22).flagged, "{:?}", by(22));
+        // Unit 21 is busy: its total (200) is far above its peers' (100 at 100 heads), so it
+        // is flagged, but its mix is theirs: no group is named.
         assert!(by(21).flagged && by(21).groups.is_empty(), "{:?}", by(21));
         // Nobody else is flagged.
         let flagged: Vec<i32> = s.iter().filter(|x| x.flagged).map(|x| x.unit_id).collect();
@@ -821,13 +1047,120 @@ mod tests {
     }
 
     #[test]
-    fn the_groups_a_unit_was_trained_on_are_set_aside_from_the_mix_test() {
-        // Twenty units of 1,000 heads with 300, 400 and 300 allegations of groups 1 to 3 (give
-        // or take 10). Units 21 and 22 have 300, 160, 300: group 2 fell to 0.4 of its usual.
-        // Unit 21 was trained on group 2: groups 1 and 3 are held against its 600 allegations
-        // of groups 1 and 3 at the force's 300 : 300, so 300 each are expected: in line. Unit
-        // 22 was not: at the force's shares of its 760, 228 of group 1 and of group 3 are
-        // expected, and 300 is far above (Binomial(760, 0.3): sd 12.6).
+    fn a_bayes_factor_weighs_the_total_and_the_mix_as_computed_by_hand() {
+        // One unit read with two groups: 60 of group 1 (share 0.3) and 70 of group 2 among
+        // its 130, its total 130 where 100 are expected, Poisson (τ² = 0), binomial (ρ = 0).
+        // Classes: every group (the total alone), one group (group 1 or 2); two and three
+        // groups cannot be chosen among two (a ratio of 1).
+        let r =
+            Reading { groups: vec![(1, 60, 0.3, 0.0), (2, 70, 0.7, 0.0)], observed: 130.0, expected: 100.0 };
+        let l = likelihoods(&r, 0.0);
+        let fs = factors();
+        let total = |p: f64, f: f64| 130.0 * (1.0 + (f - 1.0) * p).ln() - 100.0 * (f - 1.0) * p;
+        let mix = |x: f64, p: f64, f: f64| x * f.ln() - 130.0 * (1.0 + (f - 1.0) * p).ln();
+        let mean = |v: Vec<f64>| v.iter().sum::<f64>() / v.len() as f64;
+        let every = mean(fs.iter().map(|f| total(1.0, *f).exp()).collect());
+        let one = mean(
+            fs.iter()
+                .flat_map(|f| {
+                    [(total(0.3, *f) + mix(60.0, 0.3, *f)).exp(), (total(0.7, *f) + mix(70.0, 0.7, *f)).exp()]
+                })
+                .collect(),
+        );
+        let want = 0.25 * every + 0.25 * one + 0.5;
+        let (w0, w) = (0.5f64.ln(), [(0.5 / HYPOTHESES as f64).ln(); HYPOTHESES]);
+        let (ln_bf, post, inclusion) = posterior(&l, w0, &w, 2);
+        assert!((ln_bf - want.ln()).abs() < 1e-9, "{} {}", ln_bf.exp(), want);
+        // Even odds before: the posterior is BF / (BF + 1).
+        assert!((post - want / (want + 1.0)).abs() < 1e-9);
+        // Group 1 carries it: 60 of 130 where 39 are expected.
+        // Its weight: half for "elevated", a quarter of that for one group, a half of that for
+        // group 1; over "in control" (weight ½) and "elevated" (weight ½ · want).
+        let g1: f64 =
+            mean(fs.iter().map(|f| (total(0.3, *f) + mix(60.0, 0.3, *f)).exp()).collect()) * 0.25 / 2.0;
+        assert!((inclusion[0] - g1 / (want + 1.0)).abs() < 1e-9, "{inclusion:?}");
+        assert!(inclusion[0] > 0.9 && inclusion[1] < 0.01, "{inclusion:?}");
+    }
+
+    #[test]
+    fn the_beta_binomial_ratio_and_ln_gamma_match_direct_computation() {
+        // ln Γ: Γ(1/2) = √π, Γ(10) = 9!, Γ(0.1) = 9.513507698668732.
+        assert!((ln_gamma(0.5) - std::f64::consts::PI.sqrt().ln()).abs() < 1e-12);
+        assert!((ln_gamma(10.0) - 362_880f64.ln()).abs() < 1e-10);
+        assert!((ln_gamma(0.1) - 9.513_507_698_668_732f64.ln()).abs() < 1e-12);
+        // Beta-binomial pmf (without the binomial coefficient, which cancels):
+        // Π_{i<x}(a + i) · Π_{i<n−x}(b + i) / Π_{i<n}(a + b + i), a = c·p, b = c·(1 − p),
+        // c = (1 − ρ)/ρ. At ρ = 1/3 (c = 2), p = 0.5 is uniform on 0..=10.
+        let pmf = |x: usize, n: usize, p: f64, rho: f64| -> f64 {
+            let c = (1.0 - rho) / rho;
+            let (a, b) = (c * p, c * (1.0 - p));
+            (0..x).map(|i| a + i as f64).product::<f64>() * (0..n - x).map(|i| b + i as f64).product::<f64>()
+                / (0..n).map(|i| c + i as f64).product::<f64>()
+        };
+        for (x, p0, p1, rho) in [(7, 0.5, 0.75, 1.0 / 3.0), (2, 0.3, 0.45, 0.05), (9, 0.2, 0.5, 0.6)] {
+            let want = (pmf(x, 10, p1, rho) / pmf(x, 10, p0, rho)).ln();
+            let got = share_llr(x as f64, 10.0, p0, p1, rho);
+            assert!((got - want).abs() < 1e-9, "{x} {p0} {p1} {rho}: {got} {want}");
+        }
+        // Binomial when ρ = 0: x·ln(p1/p0) + (n − x)·ln((1 − p1)/(1 − p0)).
+        let b = share_llr(7.0, 10.0, 0.5, 0.75, 0.0);
+        assert!((b - (7.0 * 1.5f64.ln() + 3.0 * 0.5f64.ln())).abs() < 1e-12);
+        // Negative binomial of size k = 1/τ²: o·ln(m1/m0) + (k + o)·ln((k + m0)/(k + m1)).
+        let nb = count_llr(12.0, 10.0, 15.0, 0.25);
+        assert!((nb - (12.0 * 1.5f64.ln() + 16.0 * (14.0f64 / 19.0).ln())).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_share_elevated_is_the_mixtures_maximum_likelihood_and_flags_keep_the_false_share() {
+        // Two units with a Bayes factor of 9 and eight of 1/9: the likelihood
+        // Σ ln(π·BF + 1 − π) is greatest where 2·8/(8π + 1) = 8·(8/9)/(1 − 8π/9), i.e.
+        // 16·(1 − 8π/9) = (64/9)·(8π + 1): π = (16 − 64/9)/(128/9 + 512/9) = 80/640 = 1/8.
+        let ln_bf: Vec<f64> = [9.0f64, 9.0].iter().chain([1.0 / 9.0; 8].iter()).map(|b| b.ln()).collect();
+        assert!((share_elevated(&ln_bf) - 0.125).abs() < 1e-9, "{}", share_elevated(&ln_bf));
+        // Nothing in favour of "elevated": the share is at its floor.
+        assert!(share_elevated(&[-1.0, -2.0, 0.0]) <= 1e-6);
+        // The flags: posteriors 0.99, 0.95, 0.7, 0.3, 0.05. The expected false flags among the
+        // first k: 0.01, 0.06, 0.36, 1.06 → shares 0.01, 0.03, 0.12, 0.265. At 0.1: two flags;
+        // at 0.2: three; at 0.3: four.
+        let scores = |post: &[f64]| -> Vec<Score> {
+            post.iter()
+                .enumerate()
+                .map(|(i, p)| Score {
+                    unit_id: i as i32,
+                    observed: 0,
+                    expected: 0.0,
+                    ratio: 0.0,
+                    z: 0.0,
+                    limit: 0.0,
+                    max_in_window: None,
+                    groups: vec![],
+                    log10_bayes_factor: Some(0.0),
+                    posterior: Some(*p),
+                    flagged: false,
+                })
+                .collect()
+        };
+        for (fdr, want) in [(0.1, vec![0, 1]), (0.2, vec![0, 1, 2]), (0.3, vec![0, 1, 2, 3])] {
+            let mut s = scores(&[0.7, 0.99, 0.05, 0.95, 0.3]);
+            flag_by_posterior(&mut s, fdr);
+            let mut got: Vec<i32> = s.iter().filter(|x| x.flagged).map(|x| x.unit_id).collect();
+            got.sort_unstable();
+            let want: Vec<i32> = want.iter().map(|k| [1, 3, 0, 4, 2][*k]).collect::<Vec<_>>();
+            let mut want = want;
+            want.sort_unstable();
+            assert_eq!(got, want, "fdr {fdr}");
+        }
+    }
+
+    #[test]
+    fn the_groups_a_unit_was_trained_on_are_set_aside_from_the_mix() {
+        // Twenty units of 1,000 heads whose totals spread widely (from 550 to 1,500: busier
+        // and quieter sectors) but whose mix is always 3 : 4 : 3 of groups 1 to 3. Units 21 and
+        // 22 have 300, 160, 300: group 2 fell to 0.4 of its usual, and their total (760) is
+        // within the spread. Unit 21 was trained on group 2: groups 1 and 3 are read among its
+        // 600 allegations of groups 1 and 3 at the force's 1 : 1, in line. Unit 22 was not: at
+        // the force's shares of its 760, 228 of group 1 and of group 3 are expected, and 300
+        // is far above (Binomial(760, 0.3): sd 12.6).
         let three = |id: i32, a: usize, b: usize, c: usize, trained: Vec<i32>| UnitCounts {
             unit_id: id,
             force_id: 1,
@@ -836,21 +1169,18 @@ mod tests {
             groups: vec![(1, a), (2, b), (3, c)],
             trained_groups: trained,
         };
-        let mut units: Vec<UnitCounts> =
-            (1..=20)
-                .map(|i| {
-                    if i % 2 == 0 {
-                        three(i, 290, 410, 300, vec![])
-                    } else {
-                        three(i, 310, 390, 300, vec![])
-                    }
-                })
-                .collect();
+        let mut units: Vec<UnitCounts> = (1..=20)
+            .map(|i| {
+                let k = 55 + 5 * (i - 1) as usize; // 55 to 150 tens
+                three(i, 3 * k, 4 * k, 3 * k, vec![])
+            })
+            .collect();
         units.push(three(21, 300, 160, 300, vec![2]));
         units.push(three(22, 300, 160, 300, vec![]));
-        let s = statistical(&units, 0.03);
+        let s = statistical(&units, DEFAULT_FDR);
         let by = |id: i32| s.iter().find(|x| x.unit_id == id).unwrap();
         assert!(!by(21).flagged, "{:?}", by(21));
+        assert!(by(22).flagged, "{:?}", by(22));
         let groups: Vec<i32> = by(22).groups.iter().map(|g| g.group_id).collect();
         assert!(groups.contains(&1) && groups.contains(&3) && groups.len() == 2, "{:?}", by(22));
         assert_eq!(s.iter().filter(|x| x.flagged).count(), 1, "{s:?}");
@@ -862,16 +1192,16 @@ mod tests {
     }
 
     #[test]
-    fn a_group_too_rare_to_tell_is_not_flagged_and_groups_are_tested_within_each_force() {
+    fn a_group_too_rare_to_tell_is_not_flagged_and_groups_are_read_within_each_force() {
         // Force 1: group 1 is 1 in 10; force 2 (the same units, other force): 1 in 2. A unit of
         // force 2 at 1 in 2 is ordinary for its force though it would be five times force 1's.
         let mut units: Vec<UnitCounts> = (1..=10).map(|i| mixed(i, 100, 10, 90)).collect();
         units.extend((11..=20).map(|i| UnitCounts { force_id: 2, ..mixed(i, 100, 50, 50) }));
-        // A unit of force 1 with 3 of group 1 in 10: 3 where about 1 is expected is within
-        // Binomial(10, 103/1010)'s limit at 0.0075 (P(X ≤ 3) = 0.9863, P(X ≤ 4) = 0.9982 → 4).
+        // A unit of force 1 with 3 of group 1 in 10 (its total a tenth of its peers'): 3 where
+        // about 1 is expected is not enough to tell.
         units.push(mixed(21, 100, 3, 7));
-        let s = statistical(&units, 0.03);
-        assert!(s.iter().all(|x| x.groups.is_empty()), "{s:?}");
+        let s = statistical(&units, DEFAULT_FDR);
+        assert!(s.iter().all(|x| !x.flagged && x.groups.is_empty()), "{s:?}");
     }
 
     #[test]

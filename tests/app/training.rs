@@ -479,10 +479,11 @@ fn seed_synthetic_plants_a_truth_that_training_eval_measures() {
         assert!(out.status.success(), "{}", text(&out));
         let report = text(&out);
         assert!(
-            report.contains("statistical alpha 0.005:")
+            report.contains("statistical fdr 0.1:")
                 && report.contains("duplicate offers found: 6/6")
-                && report.contains("ranking by the method's evidence (largest z):")
-                && report.contains("by the mix test alone")
+                && report.contains("ranking by the method's evidence (Bayes factor):")
+                && report.contains("with the total within its limit")
+                && report.contains("share of units elevated: estimated")
                 && report.contains("ranking by the oracle (Bayes factor")
                 && report.contains("ranking by the oracle knowing every frailty too"),
             "{report}"
@@ -508,7 +509,7 @@ fn seed_synthetic_plants_a_truth_that_training_eval_measures() {
         let out = vigie_cmd(&strong, &args, &[]);
         assert!(out.status.success(), "{}", text(&out));
         let report = text(&vigie_cmd(&strong, &["training-eval", "--truth", &t8], &[]));
-        let line = report.lines().find(|l| l.starts_with("statistical alpha 0.005:")).unwrap();
+        let line = report.lines().find(|l| l.starts_with("statistical fdr 0.1:")).unwrap();
         let recall: f64 = line.split("recall ").nth(1).unwrap()[..4].parse().unwrap();
         assert!(recall >= 0.8, "{line}");
         let out = vigie_cmd(
@@ -566,7 +567,7 @@ fn substantiated_allegations(db: &TestDb, unit: i32, on: chrono::NaiveDate, code
 }
 
 /// The statistical early warning names the violation group a unit is out of line in, against
-/// its own other allegations (the mix test), and does not flag a unit that is only busy.
+/// its own other allegations, and names no group for a unit that is only busy.
 #[test]
 fn the_early_warning_names_the_violation_group_a_unit_is_out_of_line_in() {
     each_engine(|engine| {
