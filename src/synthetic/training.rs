@@ -494,6 +494,15 @@ pub fn evaluate(
         .filter(|(s, _)| truth.elevated_units.contains(&s.unit_id))
         .map(|(_, p)| p)
         .sum();
+    for level in [0.5, 0.7, 0.9] {
+        let flagged: Vec<i32> =
+            stat.iter().filter(|s| s.posterior.unwrap_or(0.0) >= level).map(|s| s.unit_id).collect();
+        let (p, r) = precision_recall(&flagged, &truth.elevated_units);
+        lines.push(format!(
+            "  by posterior ≥ {level}: {} flags, precision {p:.2}, recall {r:.2}",
+            flagged.len()
+        ));
+    }
     lines.push(format!(
         "share of units elevated: estimated {:.3}, planted {:.3}; the posteriors add up to {:.1} over all units, {planted_post:.1} over the planted ones",
         post.iter().sum::<f64>() / post.len().max(1) as f64,
