@@ -586,6 +586,7 @@ pub fn evaluate(
     let days_ms = t.elapsed().as_secs_f64() * 1000.0;
     let pairs: Vec<(i32, i32)> = units.iter().map(|u| (u.id, u.force_id)).collect();
     let (mut right, mut tally) = (0, std::collections::BTreeMap::<String, usize>::new());
+    let mut oracle_right = 0;
     for st in &truth.sessions {
         let Some(s) = sessions.iter().find(|s| s.session.id == st.id) else { continue };
         let on = s.session.span().1;
@@ -604,6 +605,20 @@ pub fn evaluate(
         );
         right += usize::from(ok);
         *tally.entry(format!("{} → {}", st.effect, e.verdict.as_str())).or_default() += 1;
+        // The ceiling of any verdict on these counts: knowing that a session either cuts the
+        // taught violations to 0.6 of their rate or does nothing, equally often (the planted
+        // truth), the likelier of the two given the unit's count after among its count before
+        // and after (binomial, the comparison's after / before as the windows' own ratio).
+        let r = match (e.comparison_before, e.comparison_after) {
+            (Some(b), Some(a)) if a > 0 && b > 0 => a as f64 / b as f64,
+            _ => 1.0,
+        };
+        let ll = |theta: f64| {
+            let q = theta * r / (1.0 + theta * r);
+            e.after as f64 * q.ln() + e.before as f64 * (1.0 - q).ln()
+        };
+        let says_improved = ll(0.6) > ll(1.0);
+        oracle_right += usize::from((st.effect == "improved") == says_improved);
     }
     // Duplicate offers found by the planning check.
     let offer = |x: &model::SessionFull| offers::Offer {
@@ -644,6 +659,7 @@ pub fn evaluate(
          {lines}\n\
          threshold as configured ({n_thr}+ in {days} days): {thr_flagged_n} flags, precision {ap:.2}, recall {ar:.2}\n\
          verdicts: {right}/{n} right ({acc:.2}) {tally:?}\n\
+         verdicts' ceiling (knowing each session either cuts to 0.6 or does nothing): {oracle_right}/{n} right ({oacc:.2})\n\
          duplicate offers found: {found}/{dups}\n\
          time: counting query {query_ms:.0} ms, statistical {stat_ms:.1} ms, threshold {thr_ms:.1} ms, gap rule {gap_ms:.1} ms ({gaps} rows), units, sessions and modules {lists_ms:.1} ms; by day for the verdicts {days_ms:.0} ms\n\
          time with a region filter, counting: {by_region}",
@@ -654,6 +670,7 @@ pub fn evaluate(
         days = cfg.threshold_days,
         n_thr = cfg.threshold_count,
         acc = right as f64 / n as f64,
+        oacc = oracle_right as f64 / n as f64,
         lines = lines.join("\n"),
         dups = truth.duplicate_offers.len(),
         gaps = gaps.len(),

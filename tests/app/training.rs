@@ -484,6 +484,8 @@ fn seed_synthetic_plants_a_truth_that_training_eval_measures() {
                 && report.contains("ranking by the method's evidence (Bayes factor):")
                 && report.contains("with the total within its limit")
                 && report.contains("share of units elevated: estimated")
+                && report
+                    .contains("verdicts' ceiling (knowing each session either cuts to 0.6 or does nothing):")
                 && report.contains("ranking by the oracle (Bayes factor")
                 && report.contains("ranking by the oracle knowing every frailty too"),
             "{report}"
