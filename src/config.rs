@@ -293,6 +293,13 @@ pub fn figment() -> Figment {
 impl Config {
     /// Extracts and validates; the error names the key at fault.
     pub fn from_figment(figment: &Figment) -> Result<Config, String> {
+        // A key that was renamed: say so rather than drop what the operator set.
+        if figment.contains("training.statistical_alpha") {
+            return Err("invalid configuration: `training.statistical_alpha` was replaced by \
+                        `training.statistical_fdr`, the expected share of false flags among the early \
+                        warning's flags (0.1 by default; docs/PERFORMANCE.md, seventh pass)"
+                .into());
+        }
         let config: Config = figment.extract().map_err(|e| {
             let e = e.into_iter().next().map(|e| {
                 let key = e.path.join(".");
@@ -514,5 +521,16 @@ mod tests {
         assert!(err.contains("totp_required_roles") && err.contains("janitor"), "{err}");
         let f = Figment::new().merge(("database_url", "mysql://h/db"));
         assert!(Config::from_figment(&f).unwrap_err().contains("database_url"));
+        let f = Figment::from(Serialized::defaults(Config::default())).merge((
+            "training",
+            rocket::figment::value::Dict::from_iter([("statistical_alpha".to_string(), 0.01.into())]),
+        ));
+        let err = Config::from_figment(&f).unwrap_err();
+        assert!(err.contains("training.statistical_fdr"), "{err}");
+        let f = Figment::from(Serialized::defaults(Config::default())).merge((
+            "training",
+            rocket::figment::value::Dict::from_iter([("statistical_fdr".to_string(), 0.6.into())]),
+        ));
+        assert!(Config::from_figment(&f).unwrap_err().contains("training.statistical_fdr"));
     }
 }
