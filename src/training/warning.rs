@@ -537,26 +537,36 @@ fn share_llr(x: f64, n: f64, p0: f64, p1: f64, rho: f64) -> f64 {
 
 /// ln Σ exp(v).
 fn log_sum_exp(v: impl IntoIterator<Item = f64>) -> f64 {
-    let v: Vec<f64> = v.into_iter().collect();
-    let m = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if m == f64::NEG_INFINITY {
-        return m;
+    // One pass: the running maximum m and Σ exp(x − m), rescaled when m grows.
+    let (mut m, mut sum) = (f64::NEG_INFINITY, 0.0);
+    for x in v {
+        if x == f64::NEG_INFINITY {
+            continue;
+        }
+        if x > m {
+            sum = sum * (m - x).exp() + 1.0;
+            m = x;
+        } else {
+            sum += (x - m).exp();
+        }
     }
-    m + v.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
+    if m == f64::NEG_INFINITY {
+        m
+    } else {
+        m + sum.ln()
+    }
 }
 
-/// Every subset of `0..n` of `1..=k` elements.
+/// Every subset of `0..n` of exactly `k` elements, in lexicographic order.
 fn subsets(n: usize, k: usize) -> Vec<Vec<usize>> {
-    let mut out: Vec<Vec<usize>> = vec![];
     let mut layer: Vec<Vec<usize>> = vec![vec![]];
     for _ in 0..k {
         layer = layer
             .iter()
             .flat_map(|s| (s.last().map_or(0, |l| l + 1)..n).map(move |i| [&s[..], &[i]].concat()))
             .collect();
-        out.extend(layer.iter().cloned());
     }
-    out
+    layer
 }
 
 /// One unit as the statistical method reads it: its allegations of the groups not set aside,
@@ -605,7 +615,7 @@ fn likelihoods(r: &Reading, tau2: f64) -> Likelihoods {
     let mut choices = vec![];
     for size in 1..=MAX_GROUPS.min(k.saturating_sub(1)) {
         let start = choices.len();
-        for s in subsets(k, size).into_iter().filter(|s| s.len() == size) {
+        for s in subsets(k, size) {
             let x: f64 = s.iter().map(|i| r.groups[*i].1 as f64).sum();
             let p: f64 = s.iter().map(|i| r.groups[*i].2).sum::<f64>().min(1.0);
             let rho = s.iter().map(|i| r.groups[*i].3).fold(0.0, f64::max);
@@ -1108,6 +1118,21 @@ mod tests {
         // Negative binomial of size k = 1/τ²: o·ln(m1/m0) + (k + o)·ln((k + m0)/(k + m1)).
         let nb = count_llr(12.0, 10.0, 15.0, 0.25);
         assert!((nb - (12.0 * 1.5f64.ln() + 16.0 * (14.0f64 / 19.0).ln())).abs() < 1e-12);
+    }
+
+    #[test]
+    fn choices_of_groups_and_sums_of_ratios_are_exact() {
+        // C(12, k): 12, 66, 220; each once, in order.
+        let three = subsets(12, 3);
+        assert_eq!((subsets(12, 1).len(), subsets(12, 2).len(), three.len()), (12, 66, 220));
+        assert_eq!((three[0].clone(), three[219].clone()), (vec![0, 1, 2], vec![9, 10, 11]));
+        assert!(three.windows(2).all(|w| w[0] < w[1]));
+        // ln(e^1000 + e^1000) without overflow; −∞ terms add nothing; none at all is −∞.
+        assert!((log_sum_exp([1000.0, 1000.0]) - (1000.0 + 2f64.ln())).abs() < 1e-9);
+        assert!((log_sum_exp([f64::NEG_INFINITY, 0.0, 2f64.ln()]) - 3f64.ln()).abs() < 1e-12);
+        assert!((log_sum_exp([2f64.ln(), 0.0]) - 3f64.ln()).abs() < 1e-12);
+        assert_eq!(log_sum_exp([f64::NEG_INFINITY]), f64::NEG_INFINITY);
+        assert_eq!(log_sum_exp(std::iter::empty()), f64::NEG_INFINITY);
     }
 
     #[test]
