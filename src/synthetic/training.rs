@@ -457,8 +457,8 @@ pub fn evaluate(
     let thr_all: Vec<i32> = thr.iter().filter(|s| s.flagged).map(|s| s.unit_id).collect();
     thr.sort_by(|a, b| b.max_in_window.cmp(&a.max_in_window).then(b.observed.cmp(&a.observed)));
     let (ap, ar) = precision_recall(&thr_all, &truth.elevated_units);
-    // The statistical method at the configured alpha, then at others for comparison; each
-    // against the threshold's top units at the same number of flags.
+    // The statistical method at the configured false-flag share, then at others for comparison;
+    // each against the threshold's top units at the same number of flags.
     let mut lines = vec![];
     let others = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3].into_iter().filter(|a| *a != cfg.statistical_fdr);
     for (i, fdr) in std::iter::once(cfg.statistical_fdr).chain(others).enumerate() {

@@ -68,10 +68,10 @@ pub struct UnitCounts {
     /// Its allegations in the period by month: (the month's first day, count), any order.
     pub months: Vec<(NaiveDate, usize)>,
     /// Its allegations in the period by violation group: (group id, count), any order, each
-    /// group once. Empty: the mix test has nothing to read (the total is still tested).
+    /// group once. Empty: the mix has nothing to read (the total is still weighed).
     pub groups: Vec<(i32, usize)>,
     /// The violation groups a session delivered to the unit taught (by its modules): their
-    /// rate is meant to change, so the mix test holds the other groups against the rest.
+    /// rate is meant to change, so the other groups are read among the rest.
     pub trained_groups: Vec<i32>,
 }
 
@@ -194,7 +194,7 @@ pub const TRIM_Z: f64 = 2.5;
 const TRIM_KAPPA: f64 = 0.911_25;
 
 /// A count held against an exposure within a force: what the funnel estimates from. For the
-/// totals the exposure is the unit's strength; for the mix test it is the unit's total, of
+/// totals the exposure is the unit's strength; for the mix it is the unit's total, of
 /// which the count is a part.
 #[derive(Debug, Clone, Copy)]
 struct Cell {
