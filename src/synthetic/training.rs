@@ -462,7 +462,9 @@ pub fn evaluate(
     let mut lines = vec![];
     let others = [0.05, 0.1, 0.15, 0.2, 0.25, 0.3].into_iter().filter(|a| *a != cfg.statistical_fdr);
     for (i, fdr) in std::iter::once(cfg.statistical_fdr).chain(others).enumerate() {
-        let st = if i == 0 { stat.clone() } else { warning::statistical(&counts, fdr) };
+        // The same scores, cut at another level.
+        let mut st = stat.clone();
+        warning::flag_by_posterior(&mut st, fdr);
         let flagged: Vec<i32> = st.iter().filter(|s| s.flagged).map(|s| s.unit_id).collect();
         let k = flagged.len();
         let thr_top: Vec<i32> = thr.iter().take(k).map(|s| s.unit_id).collect();

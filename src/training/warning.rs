@@ -43,7 +43,7 @@
 //!   small units whose problem shows a little in two groups and in the total: at 100,000
 //!   reports it found a third to three quarters of the planted units).
 //! - **The flags: empirical Bayes.** The share π of units elevated is estimated from every
-//!   unit's Bayes factor at once (maximum likelihood of the two-component mixture, by EM), which
+//!   unit's Bayes factor at once (maximum likelihood of the two-component mixture), which
 //!   gives each unit its posterior probability of being elevated, `π·BF / (π·BF + 1 − π)`. The
 //!   most likely elevated units are flagged, as many as keep the expected share of false flags
 //!   among them (the mean of their probabilities of being in control) at most
@@ -479,9 +479,12 @@ fn z_in(model: Model, o: usize, e: f64, x: f64, d: f64) -> f64 {
 
 /// The elevation factors the statistical method weighs, equally: from a quarter more to four
 /// times, evenly spaced on a log scale (1.25, 1.48, 1.74, 2.06, 2.43, 2.87, 3.39, 4).
-fn factors() -> [f64; 8] {
-    std::array::from_fn(|k| 1.25 * 3.2f64.powf(k as f64 / 7.0))
+fn factors() -> [f64; FACTORS] {
+    std::array::from_fn(|k| 1.25 * 3.2f64.powf(k as f64 / (FACTORS - 1) as f64))
 }
+
+/// How many elevation factors are weighed.
+const FACTORS: usize = 8;
 
 /// The largest number of violation groups one elevation is weighed on (beyond it: every group,
 /// read from the total alone).
@@ -579,17 +582,16 @@ struct Reading {
 }
 
 /// The hypotheses "elevated" is made of: the elevation on every group (read from the total)
-/// or on one, two or three groups, each at each factor of `factors()`. Index: class × 8 +
-/// factor, class 0 being every group.
-const CLASSES: usize = MAX_GROUPS + 1;
-const HYPOTHESES: usize = CLASSES * 8;
+/// or on one, two or three groups, each at each factor of `factors()`, all equally weighed.
+/// Index: class × FACTORS + factor, class 0 being every group.
+const HYPOTHESES: usize = (MAX_GROUPS + 1) * FACTORS;
 
 /// One unit's likelihood ratios against "in control": for each hypothesis, the mean over its
 /// choices of groups (each choice equally likely); and for each choice of one to three groups,
 /// its class and its ratio at each factor (natural logarithms).
 struct Likelihoods {
     by_hypothesis: [f64; HYPOTHESES],
-    choices: Vec<(usize, Vec<usize>, [f64; 8])>,
+    choices: Vec<(usize, Vec<usize>, [f64; FACTORS])>,
 }
 
 /// A unit's likelihood ratios. Under "elevated on the groups S by f", its total of the groups
@@ -619,40 +621,31 @@ fn likelihoods(r: &Reading, tau2: f64) -> Likelihoods {
             let x: f64 = s.iter().map(|i| r.groups[*i].1 as f64).sum();
             let p: f64 = s.iter().map(|i| r.groups[*i].2).sum::<f64>().min(1.0);
             let rho = s.iter().map(|i| r.groups[*i].3).fold(0.0, f64::max);
-            let lr: [f64; 8] = std::array::from_fn(|j| {
-                let f = fs[j];
-                if p <= 0.0 || p >= 1.0 || n <= 0.0 {
-                    f64::NEG_INFINITY
-                } else {
-                    total(p, f) + share_llr(x, n, p, f * p / (1.0 + (f - 1.0) * p), rho)
-                }
-            });
+            let lr: [f64; FACTORS] = if p <= 0.0 || p >= 1.0 || n <= 0.0 {
+                [f64::NEG_INFINITY; FACTORS]
+            } else {
+                fs.map(|f| total(p, f) + share_llr(x, n, p, f * p / (1.0 + (f - 1.0) * p), rho))
+            };
             choices.push((size, s, lr));
         }
         let here = &choices[start..];
         let ln_m = (here.len().max(1) as f64).ln();
         for j in 0..fs.len() {
-            by_hypothesis[size * 8 + j] = log_sum_exp(here.iter().map(|c| c.2[j])) - ln_m;
+            by_hypothesis[size * FACTORS + j] = log_sum_exp(here.iter().map(|c| c.2[j])) - ln_m;
         }
     }
     Likelihoods { by_hypothesis, choices }
 }
 
-/// The share of units elevated, estimated from every unit's likelihoods at once (empirical
-/// Bayes: the maximum-likelihood weight of the two-component mixture, by EM), with the
-/// hypotheses of "elevated" weighed equally: each class (every group, one, two or three
-/// groups) a quarter, each factor an eighth of that. Returns (ln weight of "in control", ln
-/// weight of each hypothesis). (Estimating each hypothesis' weight too, a first version, read
-/// the data's small departures from the model as elevations: the share came out at 0.12 to
-/// 0.33 where 0.06 to 0.12 were planted, and the ranking was worse on three seeds of five.)
-fn mixture(liks: &[Likelihoods]) -> (f64, [f64; HYPOTHESES]) {
-    let weights = |pi: f64| -> (f64, [f64; HYPOTHESES]) {
-        ((1.0 - pi).ln(), [(pi / HYPOTHESES as f64).ln(); HYPOTHESES])
-    };
-    let ln_h = (HYPOTHESES as f64).ln();
-    // Each unit's Bayes factor with equal weights: what π is estimated from.
-    let ln_bf: Vec<f64> = liks.iter().map(|l| log_sum_exp(l.by_hypothesis.iter().copied()) - ln_h).collect();
-    weights(share_elevated(&ln_bf))
+impl Likelihoods {
+    /// The unit's Bayes factor of "elevated" against "in control" (natural logarithm): the
+    /// mean of its ratios over the hypotheses, equally weighed. (Estimating each hypothesis'
+    /// weight from the units, a first version, read the data's small departures from the model
+    /// as elevations: the share elevated came out at 0.12 to 0.33 where 0.06 to 0.12 were
+    /// planted, and the ranking was worse on three seeds of five.)
+    fn ln_bf(&self) -> f64 {
+        log_sum_exp(self.by_hypothesis.iter().copied()) - (HYPOTHESES as f64).ln()
+    }
 }
 
 /// The maximum-likelihood share π of units elevated, given each unit's Bayes factor (natural
@@ -683,27 +676,27 @@ pub fn share_elevated(ln_bf: &[f64]) -> f64 {
     (lo + hi) / 2.0
 }
 
-/// A unit's Bayes factor of "elevated" against "in control" with the hypotheses weighed as
-/// estimated (natural logarithm), its posterior probability of being elevated, and each
-/// group's posterior probability that the unit is elevated on it.
-fn posterior(l: &Likelihoods, w0: f64, w: &[f64; HYPOTHESES], groups: usize) -> (f64, f64, Vec<f64>) {
-    let elevated = log_sum_exp(w.iter().copied());
-    let terms: [f64; HYPOTHESES] = std::array::from_fn(|h| w[h] + l.by_hypothesis[h]);
-    let joint = log_sum_exp(terms.iter().copied());
-    let ln_bf = joint - elevated;
-    let post = 1.0 / (1.0 + (w0 - joint).exp());
-    // P(elevated on a choice | the data): its weight × ratio over everything, "in control" too.
-    let all = log_sum_exp([joint, w0]);
+/// A unit's posterior probability of being elevated, `π·BF / (π·BF + 1 − π)`, and each
+/// group's posterior probability that the unit is elevated on it, for a share π of units
+/// elevated.
+fn posterior(l: &Likelihoods, ln_bf: f64, pi: f64, groups: usize) -> (f64, Vec<f64>) {
+    let elevated = pi.ln() + ln_bf;
+    // ln P(the data), up to the factor "in control" gives them.
+    let all = log_sum_exp([elevated, (1.0 - pi).ln()]);
+    let mut counts = [0usize; MAX_GROUPS + 1];
+    for c in &l.choices {
+        counts[c.0] += 1;
+    }
+    // A choice of groups at a factor: prior π / HYPOTHESES / (choices in its class).
+    let ln_w = pi.ln() - (HYPOTHESES as f64).ln();
     let mut inclusion = vec![0.0; groups];
-    let counts: [usize; CLASSES] = std::array::from_fn(|c| l.choices.iter().filter(|x| x.0 == c).count());
     for (class, s, lr) in &l.choices {
-        let p: f64 =
-            (0..8).map(|j| (w[class * 8 + j] - (counts[*class] as f64).ln() + lr[j] - all).exp()).sum();
+        let p: f64 = lr.iter().map(|x| (ln_w - (counts[*class] as f64).ln() + x - all).exp()).sum();
         for i in s {
             inclusion[*i] += p;
         }
     }
-    (ln_bf, post, inclusion)
+    ((elevated - all).exp(), inclusion)
 }
 
 /// The statistical method: every unit scored with its Bayes factor and posterior probability
@@ -753,13 +746,14 @@ pub fn statistical(units: &[UnitCounts], fdr: f64) -> Vec<Score> {
         })
         .collect();
     let liks: Vec<Likelihoods> = readings.iter().map(|r| likelihoods(r, tau2)).collect();
-    let (w0, w) = mixture(&liks);
+    let ln_bf: Vec<f64> = liks.iter().map(Likelihoods::ln_bf).collect();
+    let pi = share_elevated(&ln_bf);
     let mut scores: Vec<Score> = units
         .iter()
         .enumerate()
         .map(|(i, u)| {
             let reading = &readings[i];
-            let (ln_bf, post, inclusion) = posterior(&liks[i], w0, &w, reading.groups.len());
+            let (post, inclusion) = posterior(&liks[i], ln_bf[i], pi, reading.groups.len());
             let n: usize = reading.groups.iter().map(|g| g.1).sum();
             let mut groups: Vec<GroupScore> = reading
                 .groups
@@ -788,7 +782,7 @@ pub fn statistical(units: &[UnitCounts], fdr: f64) -> Vec<Score> {
                 z: z_score(o, e, tau2),
                 limit: upper_limit(e, tau2, TOTAL_ALPHA) as f64,
                 max_in_window: None,
-                log10_bayes_factor: Some(ln_bf / std::f64::consts::LN_10),
+                log10_bayes_factor: Some(ln_bf[i] / std::f64::consts::LN_10),
                 posterior: Some(post),
                 flagged: false,
                 groups,
@@ -802,7 +796,7 @@ pub fn statistical(units: &[UnitCounts], fdr: f64) -> Vec<Score> {
 /// Flags the most likely elevated units, as many as keep the expected share of false flags
 /// among them (the mean of their posterior probabilities of being in control, Bayesian FDR)
 /// at most `fdr`.
-fn flag_by_posterior(scores: &mut [Score], fdr: f64) {
+pub fn flag_by_posterior(scores: &mut [Score], fdr: f64) {
     let post: Vec<f64> = scores.iter().map(|s| s.posterior.unwrap_or(0.0)).collect();
     let mut order: Vec<usize> = (0..scores.len()).collect();
     order.sort_by(|a, b| post[*b].total_cmp(&post[*a]));
@@ -1078,9 +1072,9 @@ mod tests {
                 .collect(),
         );
         let want = 0.25 * every + 0.25 * one + 0.5;
-        let (w0, w) = (0.5f64.ln(), [(0.5 / HYPOTHESES as f64).ln(); HYPOTHESES]);
-        let (ln_bf, post, inclusion) = posterior(&l, w0, &w, 2);
+        let ln_bf = l.ln_bf();
         assert!((ln_bf - want.ln()).abs() < 1e-9, "{} {}", ln_bf.exp(), want);
+        let (post, inclusion) = posterior(&l, ln_bf, 0.5, 2);
         // Even odds before: the posterior is BF / (BF + 1).
         assert!((post - want / (want + 1.0)).abs() < 1e-9);
         // Group 1 carries it: 60 of 130 where 39 are expected.
