@@ -511,6 +511,18 @@ pub fn evaluate(
         truth.elevated_units.len() as f64 / stat.len().max(1) as f64,
         post.iter().sum::<f64>(),
     ));
+    // The first twenty units by posterior, planted ones marked, to see where a cut could fall.
+    let mut by_post: Vec<&warning::Score> = stat.iter().collect();
+    by_post.sort_by(|a, b| b.posterior.unwrap_or(0.0).total_cmp(&a.posterior.unwrap_or(0.0)));
+    let top: Vec<String> = by_post
+        .iter()
+        .take(20)
+        .map(|s| {
+            let mark = if truth.elevated_units.contains(&s.unit_id) { "+" } else { "-" };
+            format!("{:.3}{mark}", s.posterior.unwrap_or(0.0))
+        })
+        .collect();
+    lines.push(format!("  posteriors, highest first (+ planted): {}", top.join(" ")));
     // Each flag and each missed unit, to see why.
     let trained: BTreeSet<i32> = sessions.iter().flat_map(|s| s.units.iter().copied()).collect();
     for sc in &stat {
