@@ -64,10 +64,10 @@ pub struct TrainingConfig {
     /// discovery rate): the most likely elevated units are flagged, as many as keep it at most
     /// this (0.1 by default).
     pub statistical_fdr: f64,
-    /// The longest window before and after a delivery over which its effect is measured
-    /// (shortened to the days since delivery and to the days since the first allegation on
-    /// record, so that both windows stay equal).
-    pub effect_window_days: i64,
+    /// The longest window, in whole months, before and after the month of a delivery over
+    /// which its effect is measured (shortened to the months over since delivery and to the
+    /// months since the first allegation on record, so that both windows stay equal).
+    pub effect_window_months: i64,
     /// Below this many incidents before and after together, the verdict is "too few data".
     pub effect_min_events: u64,
 }
@@ -84,7 +84,7 @@ impl Default for TrainingConfig {
             threshold_count: 3,
             threshold_days: 90,
             statistical_fdr: DEFAULT_STATISTICAL_FDR,
-            effect_window_days: 730,
+            effect_window_months: 24,
             effect_min_events: 10,
         }
     }
@@ -285,6 +285,21 @@ impl Default for Config {
     }
 }
 
+/// Keys that were renamed, with what replaced them: refused at start rather than ignored, so
+/// that what the operator set is not silently dropped (or read in the wrong unit).
+const RENAMED: [(&str, &str); 2] = [
+    (
+        "training.statistical_alpha",
+        "`training.statistical_fdr`, the expected share of false flags among the early warning's \
+         flags (0.1 by default; docs/PERFORMANCE.md, seventh pass)",
+    ),
+    (
+        "training.effect_window_days",
+        "`training.effect_window_months`, the longest window in whole months (24 by default): an \
+         effect is counted by month, never by day",
+    ),
+];
+
 /// The figment Vigie reads: Rocket's own (Rocket.toml, `ROCKET_*`), then `DATABASE_URL`.
 pub fn figment() -> Figment {
     rocket::Config::figment().merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database_url".into()))
@@ -294,11 +309,10 @@ impl Config {
     /// Extracts and validates; the error names the key at fault.
     pub fn from_figment(figment: &Figment) -> Result<Config, String> {
         // A key that was renamed: say so rather than drop what the operator set.
-        if figment.contains("training.statistical_alpha") {
-            return Err("invalid configuration: `training.statistical_alpha` was replaced by \
-                        `training.statistical_fdr`, the expected share of false flags among the early \
-                        warning's flags (0.1 by default; docs/PERFORMANCE.md, seventh pass)"
-                .into());
+        for (old, new) in RENAMED {
+            if figment.contains(old) {
+                return Err(format!("invalid configuration: `{old}` was replaced by {new}"));
+            }
         }
         let config: Config = figment.extract().map_err(|e| {
             let e = e.into_iter().next().map(|e| {
@@ -439,7 +453,7 @@ impl Config {
             ("training.offer_window_days", self.training.offer_window_days),
             ("training.threshold_count", self.training.threshold_count as i64),
             ("training.threshold_days", self.training.threshold_days),
-            ("training.effect_window_days", self.training.effect_window_days),
+            ("training.effect_window_months", self.training.effect_window_months),
             ("training.effect_min_events", self.training.effect_min_events as i64),
         ] {
             if v <= 0 {
@@ -527,6 +541,12 @@ mod tests {
         ));
         let err = Config::from_figment(&f).unwrap_err();
         assert!(err.contains("training.statistical_fdr"), "{err}");
+        let f = Figment::from(Serialized::defaults(Config::default())).merge((
+            "training",
+            rocket::figment::value::Dict::from_iter([("effect_window_days".to_string(), 730.into())]),
+        ));
+        let err = Config::from_figment(&f).unwrap_err();
+        assert!(err.contains("training.effect_window_months"), "{err}");
         let f = Figment::from(Serialized::defaults(Config::default())).merge((
             "training",
             rocket::figment::value::Dict::from_iter([("statistical_fdr".to_string(), 0.6.into())]),

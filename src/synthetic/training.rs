@@ -594,24 +594,25 @@ pub fn evaluate(
     let t = std::time::Instant::now();
     let gaps = analysis::gap_rows(&rows, &vmods, &delivered, today, cfg.gap_min_count);
     let gap_ms = t.elapsed().as_secs_f64() * 1000.0;
-    // Verdicts: the effect's windows are counted in days (the allegations one by one).
-    let t = std::time::Instant::now();
-    let days = model::counted_days(conn, model::Evidence::Credible, &filter)?;
-    let days_ms = t.elapsed().as_secs_f64() * 1000.0;
+    // Verdicts: the effect's windows are whole months, counted from the same rows.
     let pairs: Vec<(i32, i32)> = units.iter().map(|u| (u.id, u.force_id)).collect();
     let (mut right, mut tally) = (0, std::collections::BTreeMap::<String, usize>::new());
     let mut oracle_right = 0;
+    let first = first.map(effect::month_index);
     for st in &truth.sessions {
         let Some(s) = sessions.iter().find(|s| s.session.id == st.id) else { continue };
         let on = s.session.span().1;
-        let window = effect::window(cfg.effect_window_days, on, today, first);
+        let month = effect::month_index(on);
+        let window =
+            effect::window_months(cfg.effect_window_months, month, effect::month_index(today), first);
         let types: BTreeSet<i32> =
             vmods.iter().filter(|(_, m)| s.modules.contains(m)).map(|(v, _)| *v).collect();
-        let targeted: Vec<(i32, i32, NaiveDate)> =
-            days.iter().copied().filter(|r| types.contains(&r.1)).collect();
+        let targeted: Vec<analysis::Count> =
+            rows.iter().filter(|r| types.contains(&r.violation_type_id)).cloned().collect();
         let trained: BTreeSet<i32> = s.units.iter().copied().collect();
-        let cmp = analysis::comparable(&pairs, &delivered, &trained, &s.modules, on + Duration::days(window));
-        let (a, c) = analysis::effect_counts(&targeted, &trained, &cmp, on, window);
+        let (_, until) = effect::window_span(on, window);
+        let cmp = analysis::comparable(&pairs, &delivered, &trained, &s.modules, until);
+        let (a, c) = analysis::effect_counts(&targeted, &trained, &cmp, month, window);
         let e = effect::effect(a, (!cmp.is_empty()).then_some(c), cfg.effect_min_events);
         let ok = matches!(
             (st.effect.as_str(), e.verdict),
@@ -675,7 +676,7 @@ pub fn evaluate(
          verdicts: {right}/{n} right ({acc:.2}) {tally:?}\n\
          verdicts' ceiling (knowing each session either cuts to 0.6 or does nothing): {oracle_right}/{n} right ({oacc:.2})\n\
          duplicate offers found: {found}/{dups}\n\
-         time: counting query {query_ms:.0} ms, statistical {stat_ms:.1} ms, threshold {thr_ms:.1} ms, gap rule {gap_ms:.1} ms ({gaps} rows), units, sessions and modules {lists_ms:.1} ms; by day for the verdicts {days_ms:.0} ms\n\
+         time: counting query {query_ms:.0} ms, statistical {stat_ms:.1} ms, threshold {thr_ms:.1} ms, gap rule {gap_ms:.1} ms ({gaps} rows), units, sessions and modules {lists_ms:.1} ms\n\
          time with a region filter, counting: {by_region}",
         units = units.len(),
         elev = truth.elevated_units.len(),

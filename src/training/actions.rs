@@ -16,7 +16,8 @@ use super::model::{self, Evidence, Filter};
 use super::remediation;
 use super::routes::{choices, flash_notice, load, session_view, with_keys, Loaded};
 use crate::accounts::routes::Auth;
-use crate::auth::guards::TrainingStaff;
+use crate::auth::guards::{Trainer, TrainingStaff};
+use crate::db::DbConn;
 use crate::error::AppError;
 use crate::geo::Geo;
 use crate::i18n::Catalog;
@@ -40,6 +41,7 @@ pub fn routes() -> Vec<rocket::Route> {
 
 fn remediation_view(r: &model::Remediation, l: &Loaded, catalog: &Catalog, lang: &str) -> Value {
     json!({
+        "partner": r.partner_id.map(|p| l.partner_name(p)),
         "id": r.id, "status": r.status, "status_label": catalog.message(lang, &format!("remediation-step-{}", r.status), None),
         "issue": r.issue, "lessons_unit": r.lessons_unit, "lessons_institution": r.lessons_institution,
         "module": r.module_id.map(|m| l.module_label(m, lang)), "unit": r.unit_id.map(|u| l.unit_name(u)),
@@ -101,27 +103,56 @@ pub struct RemediationForm {
     review_on: Option<String>,
 }
 
+/// A list choice from a form: none when empty, `Err` when it is not one of `known`.
+fn choice(raw: Option<&str>, known: impl Fn(i32) -> bool) -> Result<Option<i32>, ()> {
+    match raw.map(str::trim).unwrap_or("") {
+        "" => Ok(None),
+        v => v.parse().ok().filter(|id| known(*id)).map(Some).ok_or(()),
+    }
+}
+
 #[rocket::post("/staff/training/remediation", data = "<form>")]
 async fn create_remediation(
     page: Page,
     auth: Auth<'_>,
-    who: TrainingStaff<'_>,
+    who: Trainer<'_>,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     form: Checked<RemediationForm>,
 ) -> Result<Either<Redirect, (Status, Template)>, AppError> {
     let lang = page.0.lang.clone();
+    let tr = |k: &str| auth.catalog.message(&lang, k, None);
+    let uid = who.0.user.id;
+    let (partner, units, modules) = auth
+        .db
+        .run(move |c| {
+            Ok((
+                model::partner_of(c, uid)?,
+                model::units(c)?.into_iter().map(|u| u.id).collect::<Vec<i32>>(),
+                model::modules(c)?.into_iter().map(|m| m.0).collect::<Vec<i32>>(),
+            ))
+        })
+        .await?;
     let issue = form.issue.clone().unwrap_or_default().trim().to_string();
-    let unit: Option<i32> = form.unit.as_deref().and_then(|u| u.parse().ok());
-    let module: Option<i32> = form.module.as_deref().and_then(|u| u.parse().ok());
+    let unit = choice(form.unit.as_deref(), |u| units.contains(&u));
+    let module = choice(form.module.as_deref(), |m| modules.contains(&m));
     let review_raw = form.review_on.clone().unwrap_or_default();
     let review_on = NaiveDate::parse_from_str(review_raw.trim(), "%Y-%m-%d").ok();
     let mut errors: Vec<(&str, String)> = vec![];
+    if partner.is_none() {
+        errors.push(("issue", tr("training-err-no-partner")));
+    }
     if issue.is_empty() {
-        errors.push(("issue", auth.catalog.message(&lang, "remediation-err-issue", None)));
+        errors.push(("issue", tr("remediation-err-issue")));
+    }
+    if unit.is_err() {
+        errors.push(("unit", tr("remediation-err-unit-choice")));
+    }
+    if module.is_err() {
+        errors.push(("module", tr("remediation-err-module-choice")));
     }
     if !review_raw.trim().is_empty() && review_on.is_none() {
-        errors.push(("review_on", auth.catalog.message(&lang, "training-err-date", None)));
+        errors.push(("review_on", tr("training-err-date")));
     }
     if !errors.is_empty() {
         let (u, m) = (form.unit.clone().unwrap_or_default(), form.module.clone().unwrap_or_default());
@@ -138,7 +169,7 @@ async fn create_remediation(
         let t = render_remediation_index(page, &auth, tax, geo, fb).await?;
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
-    let uid = who.0.user.id;
+    let (unit, module) = (unit.ok().flatten(), module.ok().flatten());
     let id = who
         .0
         .create("training.remediation.open", "remediation_action", move |c| {
@@ -151,6 +182,7 @@ async fn create_remediation(
                     review_on,
                     created_by: uid,
                     case_id: None,
+                    partner_id: partner,
                 },
             )?;
             Ok((id, String::new()))
@@ -159,17 +191,39 @@ async fn create_remediation(
     Ok(Either::Left(Redirect::to(format!("/staff/training/remediation/{id}"))))
 }
 
+/// A trainer's write to an action: it must be their partner's, or no partner's yet (then it
+/// becomes theirs, in the same transaction). Anything else answers 404, as a record they may
+/// not change; admins, who have no partner, change none.
+fn hold(c: &mut DbConn, id: i32, uid: i32) -> Result<i32, AppError> {
+    let partner = model::partner_of(c, uid)?.ok_or(AppError::NotFound)?;
+    if !model::hold_remediation(c, id, partner)? {
+        return Err(AppError::NotFound);
+    }
+    Ok(partner)
+}
+
+/// Whether this user may change the action (the same rule as `hold`, read before writing).
+fn may_change(r: &model::Remediation, partner: Option<i32>) -> bool {
+    partner.is_some() && (r.partner_id.is_none() || r.partner_id == partner)
+}
+
 async fn render_remediation(
     page: Page,
     auth: &Auth<'_>,
     id: i32,
-    fb: Feedback,
+    uid: i32,
+    mut fb: Feedback,
 ) -> Result<Template, AppError> {
     let lang = page.0.lang.clone();
     let l = load(auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
         .await?;
-    let (r, keys) =
-        auth.db.run(move |c| Ok((model::find_remediation(c, id)?, model::key_actions(c, id)?))).await?;
+    let (r, keys, partner) = auth
+        .db
+        .run(move |c| {
+            Ok((model::find_remediation(c, id)?, model::key_actions(c, id)?, model::partner_of(c, uid)?))
+        })
+        .await?;
+    let mine = may_change(&r, partner);
     let today = Utc::now().date_naive();
     let view = remediation_view(&r, &l, auth.catalog, &lang);
     let keys: Vec<Value> = keys
@@ -182,11 +236,19 @@ async fn render_remediation(
         .iter()
         .map(|s| json!({"code": s.as_str(), "label": auth.catalog.message(&lang, &format!("remediation-step-{}", s.as_str()), None), "reason": step.needs_reason(*s)}))
         .collect();
+    // The sessions the action may name: its carrier's (or this trainer's), not cancelled, for
+    // its unit.
+    let carrier = r.partner_id.or(partner);
     let sessions: Vec<Value> = l
         .sessions
         .iter()
-        .filter(|s| r.unit_id.is_none_or(|u| s.units.contains(&u)))
+        .filter(|s| session_fits(s, r.unit_id, carrier))
         .map(|s| session_view(&l, s, &lang))
+        .collect();
+    let modules: Vec<Value> = l
+        .modules
+        .iter()
+        .map(|m| json!({"sid": m.0.to_string(), "label": l.label("module", &m.1, &lang)}))
         .collect();
     // The measured effect of the action's session, shown on the page (the JSON has the same).
     let effect = match r.session_id.and_then(|sid| l.sessions.iter().find(|s| s.session.id == sid)) {
@@ -197,7 +259,7 @@ async fn render_remediation(
                 &l,
                 s,
                 Evidence::parse(None),
-                cfg.effect_window_days,
+                cfg.effect_window_months,
                 cfg.effect_min_events,
                 today,
             )
@@ -211,23 +273,41 @@ async fn render_remediation(
         }
         None => None,
     };
+    // The details form shows what is stored, unless it comes back refused with what was typed.
+    let stored = [
+        ("lessons_unit", r.lessons_unit.clone()),
+        ("lessons_institution", r.lessons_institution.clone()),
+        ("module", r.module_id.map(|m| m.to_string()).unwrap_or_default()),
+        ("session", r.session_id.map(|m| m.to_string()).unwrap_or_default()),
+        ("review_on", r.review_on.map(|d| d.to_string()).unwrap_or_default()),
+    ];
+    for (k, v) in stored {
+        fb.values.entry(k.to_string()).or_insert(v);
+    }
     let fb = with_keys(fb, &["to", "reason", "description", "due_on"]);
     Ok(Template::render(
         "training/remediation_show",
-        context! { page: page.0, r: view, keys, next, sessions, effect, fb },
+        context! { page: page.0, r: view, keys, next, sessions, modules, effect, mine, fb },
     ))
+}
+
+/// A session an action may name: not cancelled, the carrier partner's, for the action's unit.
+fn session_fits(s: &model::SessionFull, unit: Option<i32>, carrier: Option<i32>) -> bool {
+    s.session.status != "cancelled"
+        && Some(s.session.partner_id) == carrier
+        && unit.is_none_or(|u| s.units.contains(&u))
 }
 
 #[rocket::get("/staff/training/remediation/<id>")]
 async fn remediation_show(
     page: Page,
     auth: Auth<'_>,
-    _who: TrainingStaff<'_>,
+    who: TrainingStaff<'_>,
     id: i32,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Template, AppError> {
     let fb = flash_notice(flash, auth.catalog, &page.0.lang);
-    render_remediation(page, &auth, id, fb).await
+    render_remediation(page, &auth, id, who.0.user.id, fb).await
 }
 
 #[derive(Debug, FromForm)]
@@ -237,25 +317,42 @@ pub struct StepForm {
 }
 
 /// `POST /staff/training/remediation/<id>/move`: one step of the state machine, audited; a
-/// refused one comes back on the page with the message beside the field.
+/// refused one comes back on the page with the message beside the field. Only the carrier
+/// partner's trainers move an action (404 for others).
 #[rocket::post("/staff/training/remediation/<id>/move", data = "<form>")]
 async fn remediation_move(
     page: Page,
     auth: Auth<'_>,
-    who: TrainingStaff<'_>,
+    who: Trainer<'_>,
     id: i32,
     form: Checked<StepForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
     let lang = page.0.lang.clone();
+    let uid = who.0.user.id;
     let raw = form.to.clone().unwrap_or_default();
     let reason = form.reason.clone().unwrap_or_default().trim().to_string();
-    // Refused moves are answered from the step as read; the move itself is conditional on that
-    // step (another trainer moved it meanwhile: refused the same way, nothing written).
-    let current = auth.db.run(move |c| Ok(model::find_remediation(c, id)?.status)).await?;
-    let from = remediation::Step::parse(&current).ok_or(AppError::internal("unknown remediation step"))?;
+    // Refused moves are answered from the action as read; the move itself is conditional on
+    // its step (another trainer moved it meanwhile: refused the same way, nothing written).
+    let (r, partner, delivered) = auth
+        .db
+        .run(move |c| {
+            let r = model::find_remediation(c, id)?;
+            let delivered = match r.session_id {
+                Some(s) => model::find_session(c, s)?.session.status == "delivered",
+                None => false,
+            };
+            Ok((r, model::partner_of(c, uid)?, delivered))
+        })
+        .await?;
+    if !may_change(&r, partner) {
+        return Err(AppError::NotFound);
+    }
+    let from = remediation::Step::parse(&r.status).ok_or(AppError::internal("unknown remediation step"))?;
+    let held =
+        remediation::Held { module: r.module_id.is_some(), session: r.session_id.is_some(), delivered };
     let checked = remediation::Step::parse(&raw)
         .ok_or(remediation::Refusal::NotAllowed)
-        .and_then(|to| remediation::check(from, to, &reason).map(|()| to));
+        .and_then(|to| remediation::check(from, to, &reason, held).map(|()| to));
     let result = match checked {
         Err(refusal) => Err(refusal),
         Ok(to) => {
@@ -263,6 +360,7 @@ async fn remediation_move(
             let moved = who
                 .0
                 .write("training.remediation.move", ("remediation_action", id.to_string()), move |c| {
+                    hold(c, id, uid)?;
                     if !model::move_remediation(c, id, from.as_str(), to.as_str())? {
                         return Err(AppError::Moved);
                     }
@@ -284,13 +382,12 @@ async fn remediation_move(
             )))
         }
         Err(refusal) => {
-            let field = if refusal == remediation::Refusal::ReasonRequired { "reason" } else { "to" };
             let fb = Feedback::refused(
                 "move",
-                &[(field, auth.catalog.message(&lang, refusal.key(), None))],
+                &[(refusal.field(), auth.catalog.message(&lang, refusal.key(), None))],
                 &[("to", raw.as_str()), ("reason", reason.as_str())],
             );
-            let t = render_remediation(page, &auth, id, fb).await?;
+            let t = render_remediation(page, &auth, id, uid, fb).await?;
             Ok(Either::Right((Status::UnprocessableEntity, t)))
         }
     }
@@ -306,11 +403,17 @@ pub struct KeyActionForm {
 async fn remediation_key_action(
     page: Page,
     auth: Auth<'_>,
-    who: TrainingStaff<'_>,
+    who: Trainer<'_>,
     id: i32,
     form: Checked<KeyActionForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
     let lang = page.0.lang.clone();
+    let uid = who.0.user.id;
+    let (r, partner) =
+        auth.db.run(move |c| Ok((model::find_remediation(c, id)?, model::partner_of(c, uid)?))).await?;
+    if !may_change(&r, partner) {
+        return Err(AppError::NotFound);
+    }
     let description = form.description.clone().unwrap_or_default().trim().to_string();
     let due_raw = form.due_on.clone().unwrap_or_default();
     let due = NaiveDate::parse_from_str(due_raw.trim(), "%Y-%m-%d").ok();
@@ -327,13 +430,13 @@ async fn remediation_key_action(
             &errors,
             &[("description", description.as_str()), ("due_on", due_raw.as_str())],
         );
-        let t = render_remediation(page, &auth, id, fb).await?;
+        let t = render_remediation(page, &auth, id, uid, fb).await?;
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
     let due = due.unwrap_or_default();
     who.0
         .write("training.remediation.key_action", ("remediation_action", id.to_string()), move |c| {
-            model::find_remediation(c, id)?;
+            hold(c, id, uid)?;
             let kid = model::add_key_action(c, id, &description, due)?;
             Ok(((), format!("key action {kid} due {due}")))
         })
@@ -346,13 +449,15 @@ async fn remediation_key_action(
 
 #[rocket::post("/staff/training/remediation/<id>/key-actions/<kid>/done", data = "<_checked>")]
 async fn remediation_key_done(
-    who: TrainingStaff<'_>,
+    who: Trainer<'_>,
     id: i32,
     kid: i32,
     _checked: Checked<NoFields>,
 ) -> Result<Flash<Redirect>, AppError> {
+    let uid = who.0.user.id;
     who.0
         .write("training.remediation.key_done", ("remediation_action", id.to_string()), move |c| {
+            hold(c, id, uid)?;
             if model::finish_key_action(c, id, kid)? == 0 {
                 return Err(AppError::NotFound);
             }
@@ -366,29 +471,96 @@ async fn remediation_key_done(
 pub struct LessonsForm {
     lessons_unit: Option<String>,
     lessons_institution: Option<String>,
+    module: Option<String>,
     session: Option<String>,
     review_on: Option<String>,
 }
 
+/// `POST /staff/training/remediation/<id>/lessons`: the action's module, session, review date
+/// and lessons. The session must be the carrier partner's, for the action's unit, not
+/// cancelled; a refused form comes back with what was typed and the message beside the field.
 #[rocket::post("/staff/training/remediation/<id>/lessons", data = "<form>")]
 async fn remediation_lessons(
-    who: TrainingStaff<'_>,
+    page: Page,
+    auth: Auth<'_>,
+    who: Trainer<'_>,
     id: i32,
     form: Checked<LessonsForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    let unit = form.lessons_unit.clone().unwrap_or_default();
-    let inst = form.lessons_institution.clone().unwrap_or_default();
-    let session: Option<i32> = form.session.as_deref().and_then(|s| s.parse().ok());
-    let review = form.review_on.as_deref().and_then(|s| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok());
+) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
+    let lang = page.0.lang.clone();
+    let uid = who.0.user.id;
+    let l = load(&auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
+        .await?;
+    let (r, partner) =
+        auth.db.run(move |c| Ok((model::find_remediation(c, id)?, model::partner_of(c, uid)?))).await?;
+    if !may_change(&r, partner) {
+        return Err(AppError::NotFound);
+    }
+    let carrier = r.partner_id.or(partner);
+    let text = |v: &Option<String>| v.clone().unwrap_or_default().trim().to_string();
+    let (unit_lessons, inst_lessons) = (text(&form.lessons_unit), text(&form.lessons_institution));
+    // A field the form does not send keeps what is stored; an empty one clears it.
+    let module = match form.module.as_deref() {
+        None => Ok(r.module_id),
+        raw => choice(raw, |m| l.modules.iter().any(|x| x.0 == m)),
+    };
+    let session = match form.session.as_deref() {
+        None => Ok(r.session_id),
+        raw => choice(raw, |sid| {
+            l.sessions.iter().any(|s| s.session.id == sid && session_fits(s, r.unit_id, carrier))
+        }),
+    };
+    let review_raw = match &form.review_on {
+        None => r.review_on.map(|d| d.to_string()).unwrap_or_default(),
+        Some(v) => v.trim().to_string(),
+    };
+    let review = NaiveDate::parse_from_str(&review_raw, "%Y-%m-%d").ok();
+    let tr = |k: &str| auth.catalog.message(&lang, k, None);
+    let mut errors: Vec<(&str, String)> = vec![];
+    if module.is_err() {
+        errors.push(("module", tr("remediation-err-module-choice")));
+    }
+    if session.is_err() {
+        errors.push(("session", tr("remediation-err-session-choice")));
+    }
+    if !review_raw.is_empty() && review.is_none() {
+        errors.push(("review_on", tr("training-err-date")));
+    }
+    if !errors.is_empty() {
+        let (m, s) = (text(&form.module), text(&form.session));
+        let fb = Feedback::refused(
+            "lessons",
+            &errors,
+            &[
+                ("lessons_unit", unit_lessons.as_str()),
+                ("lessons_institution", inst_lessons.as_str()),
+                ("module", m.as_str()),
+                ("session", s.as_str()),
+                ("review_on", review_raw.as_str()),
+            ],
+        );
+        let t = render_remediation(page, &auth, id, uid, fb).await?;
+        return Ok(Either::Right((Status::UnprocessableEntity, t)));
+    }
+    let (module, session) = (module.ok().flatten(), session.ok().flatten());
     who.0
         .write("training.remediation.lessons", ("remediation_action", id.to_string()), move |c| {
-            model::find_remediation(c, id)?;
-            if let Some(s) = session {
-                model::find_session(c, s)?;
-            }
-            model::update_lessons(c, id, &unit, &inst, session, review)?;
-            Ok(((), String::new()))
+            hold(c, id, uid)?;
+            let lessons = model::Lessons {
+                unit: &unit_lessons,
+                institution: &inst_lessons,
+                module_id: module,
+                session_id: session,
+                review_on: review,
+            };
+            model::update_lessons(c, id, &lessons)?;
+            let said = |v: Option<i32>| v.map_or("none".to_string(), |v| v.to_string());
+            let review = review.map_or("none".to_string(), |d| d.to_string());
+            Ok(((), format!("module {} session {} review {review}", said(module), said(session))))
         })
         .await?;
-    Ok(Flash::success(Redirect::to(format!("/staff/training/remediation/{id}")), "remediation-done-lessons|"))
+    Ok(Either::Left(Flash::success(
+        Redirect::to(format!("/staff/training/remediation/{id}")),
+        "remediation-done-lessons|",
+    )))
 }

@@ -169,37 +169,32 @@ pub fn quarter_of(d: NaiveDate) -> (i32, u32) {
     (d.year(), (d.month() - 1) / 3 + 1)
 }
 
-/// The before and after counts of the effect of a session delivered on `on`, over windows of
-/// `window` days on each side (the day of delivery in neither), for the trained units and for
-/// the comparison units. `rows` hold the targeted violations only.
+/// The before and after counts of the effect of a session delivered in month `delivered`
+/// (`effect::month_index`), over `window` whole months on each side (the month of delivery in
+/// neither), for the trained units and for the comparison units. `rows` hold the targeted
+/// violations only.
 pub fn effect_counts(
-    rows: &[(i32, i32, NaiveDate)],
+    rows: &[Count],
     trained: &BTreeSet<i32>,
     comparison: &BTreeSet<i32>,
-    on: NaiveDate,
+    delivered: i64,
     window: i64,
 ) -> ((u64, u64), (u64, u64)) {
     let (mut t, mut c) = ((0, 0), (0, 0));
-    for (unit, _, d) in rows {
-        let days = (*d - on).num_days();
-        let side = if (-window..0).contains(&days) {
-            0
-        } else if (1..=window).contains(&days) {
-            1
-        } else {
-            continue;
-        };
-        let target = if trained.contains(unit) {
+    for r in rows {
+        let months = super::effect::month_index(r.month) - delivered;
+        let n = r.n as u64;
+        let target = if trained.contains(&r.unit_id) {
             &mut t
-        } else if comparison.contains(unit) {
+        } else if comparison.contains(&r.unit_id) {
             &mut c
         } else {
             continue;
         };
-        if side == 0 {
-            target.0 += 1;
-        } else {
-            target.1 += 1;
+        if (-window..0).contains(&months) {
+            target.0 += n;
+        } else if (1..=window).contains(&months) {
+            target.1 += n;
         }
     }
     (t, c)
@@ -337,18 +332,21 @@ mod tests {
     }
 
     #[test]
-    fn effect_windows_exclude_the_day_of_delivery_and_what_lies_beyond() {
+    fn effect_windows_are_whole_months_without_the_month_of_delivery() {
+        let row = |unit, month: &str, n| Count { unit_id: unit, violation_type_id: 7, month: d(month), n };
         let rows = [
-            (1, 7, d("2026-03-01")), // the day: neither
-            (1, 7, d("2026-02-28")), // before
-            (1, 7, d("2026-03-02")), // after
-            (1, 7, d("2025-03-01")), // 365 days before: in
-            (1, 7, d("2025-02-28")), // 366: out
-            (2, 7, d("2026-06-01")), // comparison, after
-            (3, 7, d("2026-06-01")), // neither group
+            row(1, "2026-03-01", 5), // the month of delivery: neither
+            row(1, "2026-02-01", 2), // before
+            row(1, "2026-04-01", 3), // after
+            row(1, "2025-03-01", 4), // 12 months before: in
+            row(1, "2025-02-01", 9), // 13: out
+            row(1, "2027-04-01", 9), // 13 after: out
+            row(2, "2026-06-01", 6), // comparison, after
+            row(3, "2026-06-01", 1), // neither group
         ];
-        let (t, c) = effect_counts(&rows, &BTreeSet::from([1]), &BTreeSet::from([2]), d("2026-03-01"), 365);
-        assert_eq!(t, (2, 1));
-        assert_eq!(c, (0, 1));
+        let on = crate::training::effect::month_index(d("2026-03-20"));
+        let (t, c) = effect_counts(&rows, &BTreeSet::from([1]), &BTreeSet::from([2]), on, 12);
+        assert_eq!(t, (6, 3));
+        assert_eq!(c, (0, 6));
     }
 }

@@ -160,7 +160,8 @@ async fn session_effect(
     let today = Utc::now().date_naive();
     let l = load(&auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, evidence).await?;
     let s = l.sessions.iter().find(|s| s.session.id == id).ok_or(AppError::NotFound)?.clone();
-    let out = measure(&auth, &l, &s, evidence, cfg.effect_window_days, cfg.effect_min_events, today).await?;
+    let out =
+        measure(&auth, &l, &s, evidence, cfg.effect_window_months, cfg.effect_min_events, today).await?;
     Ok(Json(out))
 }
 
@@ -181,23 +182,28 @@ pub async fn measure(
     }
     let on = s.session.span().1;
     let first = auth.db.run(|c| Ok(super::model::first_on_record(c)?)).await?;
-    let window = effect::window(max_window, on, today, first);
+    let delivered = effect::month_index(on);
+    let window = effect::window_months(
+        max_window,
+        delivered,
+        effect::month_index(today),
+        first.map(effect::month_index),
+    );
     let types: Vec<i32> = l.vmods.iter().filter(|(_, m)| s.modules.contains(m)).map(|(v, _)| *v).collect();
-    let from = on - chrono::Duration::days(window);
-    let to = on + chrono::Duration::days(window);
+    let (from, to) = effect::window_span(on, window);
     let filter = Filter { from: Some(from), to: Some(to), violation_types: Some(types), ..Filter::default() };
-    let rows = auth.db.run(move |c| Ok(super::model::counted_days(c, evidence, &filter)?)).await?;
+    let rows = auth.db.run(move |c| Ok(super::model::counted(c, evidence, &filter)?)).await?;
     let trained: BTreeSet<i32> = s.units.iter().copied().collect();
     let pairs: Vec<(i32, i32)> = l.units.iter().map(|u| (u.id, u.force_id)).collect();
     let comparison = analysis::comparable(&pairs, &l.delivered(), &trained, &s.modules, to);
-    let (t, c) = analysis::effect_counts(&rows, &trained, &comparison, on, window);
+    let (t, c) = analysis::effect_counts(&rows, &trained, &comparison, delivered, window);
     let e = effect::effect(t, (!comparison.is_empty()).then_some(c), min_events);
     Ok(json!({
         "session_id": s.session.id, "verdict": e.verdict.as_str(), "rate_ratio": round(e.rate_ratio),
         "ci": [round(e.ci[0]), round(e.ci[1])], "comparison_ratio": e.comparison_ratio.map(round),
         "ratio_of_ratios": e.ratio_of_ratios.map(round), "ratio_of_ratios_ci": e.ratio_of_ratios_ci.map(|c| [round(c[0]), round(c[1])]),
         "before": e.before, "after": e.after, "comparison_before": e.comparison_before, "comparison_after": e.comparison_after,
-        "comparison_units": comparison.len(), "window_days": window, "delivered": month(on), "evidence": evidence.as_str(),
+        "comparison_units": comparison.len(), "window_months": window, "delivered": month(on), "evidence": evidence.as_str(),
     }))
 }
 

@@ -1,5 +1,5 @@
 //! The effect of a delivered session: the unit's count of the targeted violations in equal
-//! windows before and after delivery, as a rate ratio (after / before) with a 95 % confidence
+//! windows of whole months before and after the month of delivery, as a rate ratio (after / before) with a 95 % confidence
 //! interval on the log scale (`exp(ln RR ± 1.96·√(1/a + 1/b))`, 0.5 added to both counts when
 //! one is zero), and the same ratio for untrained comparable units over the same windows; the
 //! ratio of the two ratios (`√(1/a + 1/b + 1/c + 1/d)`) takes out what changed for everyone.
@@ -45,21 +45,40 @@ pub struct Effect {
 
 pub const DEFAULT_MIN_EVENTS: u64 = 10;
 
-/// The days of each of the two equal windows around a delivery on `on`: at most `max_days`,
-/// no further after it than `today`, no further before it than the first allegation on record
-/// (a "before" window reaching into days Vigie has no data for would count too few).
-pub fn window(
-    max_days: i64,
-    on: chrono::NaiveDate,
-    today: chrono::NaiveDate,
-    first: Option<chrono::NaiveDate>,
-) -> i64 {
-    let mut w = max_days.min((today - on).num_days());
+/// A month as a number (`year × 12 + month − 1`), for counting whole months.
+pub fn month_index(d: chrono::NaiveDate) -> i64 {
+    use chrono::Datelike;
+    i64::from(d.year()) * 12 + i64::from(d.month0())
+}
+
+/// The months of each of the two equal windows around a delivery in month `delivered`
+/// (`month_index`), the month of delivery in neither: at most `max_months`, only whole months
+/// that are over (none of `today`'s month), and none before the month of the first allegation
+/// on record (a "before" window reaching into months Vigie has no data for would count too
+/// few). Whole months only, so that neither the window nor its counts move by the day: a
+/// trainer who reads them every day, or records a delivery a day later, learns nothing finer
+/// than a month.
+pub fn window_months(max_months: i64, delivered: i64, today: i64, first: Option<i64>) -> i64 {
+    let mut w = max_months.min(today - delivered - 1);
     if let Some(f) = first {
-        w = w.min((on - f).num_days());
+        w = w.min(delivered - f);
     }
     w.max(0)
 }
+/// The first day of the first month and the last day of the last month of the windows
+/// around a delivery on `on`, `window` months each side.
+pub fn window_span(on: chrono::NaiveDate, window: i64) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    use chrono::Datelike;
+    let w = u32::try_from(window).unwrap_or(0);
+    let first_day = on.with_day(1).unwrap_or(on);
+    let from = first_day.checked_sub_months(chrono::Months::new(w)).unwrap_or(first_day);
+    let until = first_day
+        .checked_add_months(chrono::Months::new(w + 1))
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(first_day);
+    (from, until)
+}
+
 const Z95: f64 = 1.959964;
 
 /// After/before with the continuity correction; returns (ratio, variance of its log).
@@ -129,14 +148,26 @@ mod tests {
     }
 
     #[test]
-    fn windows_are_equal_and_stay_within_the_data() {
-        let d = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
-        // Delivered 1 July 2024, today 29 Nov 2026, data from 1 Jan 2023: 547 days back.
-        assert_eq!(window(730, d("2024-07-01"), d("2026-11-29"), Some(d("2023-01-01"))), 547);
-        assert_eq!(window(365, d("2024-07-01"), d("2026-11-29"), Some(d("2023-01-01"))), 365);
-        // Delivered 100 days ago: 100 days each side.
-        assert_eq!(window(730, d("2026-08-21"), d("2026-11-29"), None), 100);
-        assert_eq!(window(730, d("2026-12-01"), d("2026-11-29"), None), 0);
+    fn windows_are_whole_months_equal_and_within_the_data() {
+        let d = |s: &str| month_index(s.parse::<chrono::NaiveDate>().unwrap());
+        assert_eq!(d("2024-07-31") - d("2024-07-01"), 0);
+        assert_eq!(d("2025-01-01") - d("2024-12-31"), 1);
+        // Delivered in July 2024, today 29 Nov 2026, data from January 2023: 18 months before
+        // (January 2023 to June 2024), 28 whole months over after it (August 2024 to October
+        // 2026): 18, or the most allowed.
+        assert_eq!(window_months(24, d("2024-07-20"), d("2026-11-29"), Some(d("2023-01-15"))), 18);
+        assert_eq!(window_months(12, d("2024-07-20"), d("2026-11-29"), Some(d("2023-01-15"))), 12);
+        // Delivered in August 2026: September and October are over, November is not.
+        assert_eq!(window_months(24, d("2026-08-21"), d("2026-11-29"), None), 2);
+        assert_eq!(window_months(24, d("2026-08-21"), d("2026-11-01"), None), 2);
+        // Delivered this month or last: no whole month after it yet.
+        assert_eq!(window_months(24, d("2026-10-02"), d("2026-11-29"), None), 0);
+        assert_eq!(window_months(24, d("2026-12-01"), d("2026-11-29"), None), 0);
+        // The first allegation in the month of delivery: nothing before.
+        assert_eq!(window_months(24, d("2026-06-30"), d("2026-11-29"), Some(d("2026-06-01"))), 0);
+        let day = |s: &str| s.parse::<chrono::NaiveDate>().unwrap();
+        assert_eq!(window_span(day("2024-07-20"), 2), (day("2024-05-01"), day("2024-09-30")));
+        assert_eq!(window_span(day("2024-12-31"), 0), (day("2024-12-01"), day("2024-12-31")));
     }
 
     #[test]

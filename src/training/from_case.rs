@@ -94,6 +94,7 @@ async fn remediation_from_case(
                         review_on: None,
                         created_by: uid,
                         case_id: Some(id),
+                        partner_id: None,
                     },
                 )?);
             }

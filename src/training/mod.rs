@@ -73,7 +73,7 @@ pub fn remind(db: &Db, catalog: &Catalog, config: &Config, today: NaiveDate) -> 
                 kind,
             )?;
             let mut n = 0;
-            for (email, lang) in model::all_trainers(c)? {
+            for (email, lang) in model::trainers_of_action(c, id)? {
                 let (subject, body) = crate::notify::compose(
                     catalog,
                     &lang,

@@ -3,9 +3,8 @@
 //! actions and their key actions. Connection first, `QueryResult` out.
 //!
 //! Privacy: what leaves here for trainers is counts per unit, violation type and month
-//! (`counted`); the one query by day (`counted_days`, for an effect's windows) gives only
-//! counts before and after a delivery to the pages. No narrative,
-//! name, contact, point, cercle, report or case id is ever selected.
+//! (`counted`, also for an effect's windows, which are whole months), never a day of an
+//! allegation. No narrative, name, contact, point, cercle, report or case id is ever selected.
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Utc};
 
@@ -492,58 +491,13 @@ pub fn counted_from_allegations(c: &mut DbConn, evidence: Evidence, f: &Filter) 
         .collect())
 }
 
-/// The allegations tied to a unit at the evidence threshold, one row each: (unit, violation
-/// type, day). Only for the effect of a session (its windows are counted in days, for a few
-/// violation types): never shown, and filtered by types and dates.
-pub fn counted_days(
-    c: &mut DbConn,
-    evidence: Evidence,
-    f: &Filter,
-) -> QueryResult<Vec<(i32, i32, NaiveDate)>> {
-    let Some(substantiated) = substantiated_id(c)? else { return Ok(vec![]) };
-    let mut q = allegations::table
-        .inner_join(events::table.on(events::id.eq(allegations::event_id)))
-        .inner_join(units::table.on(units::id.nullable().eq(allegations::unit_id)))
-        .filter(allegations::unit_id.is_not_null())
-        .into_boxed();
-    q = match evidence {
-        Evidence::Substantiated => q.filter(allegations::disposition_id.eq(substantiated)),
-        Evidence::Credible => q.filter(
-            allegations::disposition_id.eq(substantiated).or(allegations::disposition_id
-                .is_null()
-                .and(allegations::case_id.is_not_null())
-                .and(allegations::confidence.eq_any(["confirmed", "probable"]))),
-        ),
-    };
-    if let Some(d) = f.from {
-        q = q.filter(events::occurred_on.ge(d));
-    }
-    if let Some(d) = f.to {
-        q = q.filter(events::occurred_on.le(d));
-    }
-    if let Some(fid) = f.force_id {
-        q = q.filter(units::force_id.eq(fid));
-    }
-    if let Some(uid) = f.unit_id {
-        q = q.filter(allegations::unit_id.eq(uid));
-    }
-    if let Some(r) = &f.region_code {
-        q = q.filter(units::region_code.eq(r.clone()).or(events::region_code.eq(r.clone())));
-    }
-    if let Some(types) = &f.violation_types {
-        q = q.filter(allegations::violation_type_id.eq_any(types.clone()));
-    }
-    q.select((units::id, allegations::violation_type_id, events::occurred_on)).load(c)
-}
-
-/// The day of the first allegation tied to a unit on record (any evidence): before it, Vigie
-/// has no data, so an effect's "before" window must not reach past it.
+/// The month (its first day) of the first allegation tied to a unit on record (any evidence):
+/// before it, Vigie has no data, so an effect's "before" window must not reach past it.
 pub fn first_on_record(c: &mut DbConn) -> QueryResult<Option<NaiveDate>> {
     allegations::table
-        .inner_join(events::table.on(events::id.eq(allegations::event_id)))
         .filter(allegations::unit_id.is_not_null())
-        .select(diesel::dsl::min(events::occurred_on))
-        .first(c)
+        .select(diesel::dsl::min(allegations::occurred_month))
+        .first::<Option<NaiveDate>>(c)
 }
 
 // Remediation actions -------------------------------------------------------------------------
@@ -574,6 +528,9 @@ pub struct NewRemediation<'a> {
     pub review_on: Option<NaiveDate>,
     pub created_by: i32,
     pub case_id: Option<i32>,
+    /// The partner that carries the action (none for one proposed from a case: the first
+    /// partner's trainer to act on it takes it).
+    pub partner_id: Option<i32>,
 }
 
 pub fn insert_remediation(c: &mut DbConn, r: &NewRemediation) -> QueryResult<i32> {
@@ -596,6 +553,7 @@ pub fn insert_remediation(c: &mut DbConn, r: &NewRemediation) -> QueryResult<i32
             remediation_actions::created_by.eq(r.created_by),
             remediation_actions::created_at.eq(Utc::now().naive_utc()),
             remediation_actions::case_id.eq(r.case_id),
+            remediation_actions::partner_id.eq(r.partner_id),
         ))
         .returning(remediation_actions::id)
         .get_result(c)
@@ -638,6 +596,19 @@ pub fn recommendation_count(c: &mut DbConn, case_id: i32) -> QueryResult<i64> {
     recommendations::table.filter(recommendations::case_id.eq(case_id)).count().get_result(c)
 }
 
+/// Takes the action for `partner` when no partner carries it yet. Returns whether `partner`
+/// carries it now (false: another partner does, or there is no such action). One statement,
+/// so two partners taking it at once cannot both win.
+pub fn hold_remediation(c: &mut DbConn, id: i32, partner: i32) -> QueryResult<bool> {
+    let n =
+        diesel::update(remediation_actions::table.find(id).filter(
+            remediation_actions::partner_id.is_null().or(remediation_actions::partner_id.eq(partner)),
+        ))
+        .set(remediation_actions::partner_id.eq(partner))
+        .execute(c)?;
+    Ok(n == 1)
+}
+
 /// Moves the action, conditional on the step it had. Returns whether it moved.
 pub fn move_remediation(c: &mut DbConn, id: i32, from: &str, to: &str) -> QueryResult<bool> {
     let n = diesel::update(remediation_actions::table.find(id).filter(remediation_actions::status.eq(from)))
@@ -646,20 +617,31 @@ pub fn move_remediation(c: &mut DbConn, id: i32, from: &str, to: &str) -> QueryR
     Ok(n == 1)
 }
 
-pub fn update_lessons(
-    c: &mut DbConn,
-    id: i32,
-    unit: &str,
-    institution: &str,
-    session_id: Option<i32>,
-    review_on: Option<NaiveDate>,
-) -> QueryResult<usize> {
+pub struct Lessons<'a> {
+    pub unit: &'a str,
+    pub institution: &'a str,
+    pub module_id: Option<i32>,
+    pub session_id: Option<i32>,
+    pub review_on: Option<NaiveDate>,
+}
+
+/// The action's lessons, module, session and review date. A new review date is reminded
+/// afresh.
+pub fn update_lessons(c: &mut DbConn, id: i32, l: &Lessons) -> QueryResult<usize> {
+    let before: Option<NaiveDate> =
+        remediation_actions::table.find(id).select(remediation_actions::review_on).first(c)?;
+    if before != l.review_on {
+        diesel::update(remediation_actions::table.find(id))
+            .set(remediation_actions::review_reminded_on.eq(None::<NaiveDate>))
+            .execute(c)?;
+    }
     diesel::update(remediation_actions::table.find(id))
         .set((
-            remediation_actions::lessons_unit.eq(unit),
-            remediation_actions::lessons_institution.eq(institution),
-            remediation_actions::session_id.eq(session_id),
-            remediation_actions::review_on.eq(review_on),
+            remediation_actions::lessons_unit.eq(l.unit),
+            remediation_actions::lessons_institution.eq(l.institution),
+            remediation_actions::module_id.eq(l.module_id),
+            remediation_actions::session_id.eq(l.session_id),
+            remediation_actions::review_on.eq(l.review_on),
         ))
         .execute(c)
 }
@@ -720,6 +702,13 @@ pub fn due_reminders(c: &mut DbConn, today: NaiveDate) -> QueryResult<Vec<(i32, 
         .filter(remediation_key_actions::due_on.lt(today))
         .filter(remediation_key_actions::done_at.is_null())
         .filter(remediation_key_actions::reminded_on.is_null())
+        .filter(
+            remediation_key_actions::action_id.eq_any(
+                remediation_actions::table
+                    .filter(remediation_actions::status.ne_all(["closed", "escalated"]))
+                    .select(remediation_actions::id),
+            ),
+        )
         .select(remediation_key_actions::action_id)
         .distinct()
         .load(c)?;
@@ -754,14 +743,20 @@ pub fn mark_reminded(c: &mut DbConn, action_id: i32, kind: &str, today: NaiveDat
     Ok(n > 0)
 }
 
-/// Every active trainer with their language (reminders of remediation go to all trainers:
-/// the actions are shared work).
-pub fn all_trainers(c: &mut DbConn) -> QueryResult<Vec<(String, String)>> {
-    users::table
+/// The active trainers a remediation action's reminders go to, with their language: its
+/// partner's, or every trainer while no partner has taken it.
+pub fn trainers_of_action(c: &mut DbConn, action_id: i32) -> QueryResult<Vec<(String, String)>> {
+    let partner: Option<i32> =
+        remediation_actions::table.find(action_id).select(remediation_actions::partner_id).first(c)?;
+    let mut q = users::table
         .filter(users::role.eq("trainer"))
         .filter(users::disabled_at.is_null())
         .select((users::email, users::locale))
-        .load(c)
+        .into_boxed();
+    if let Some(p) = partner {
+        q = q.filter(users::partner_id.eq(p));
+    }
+    q.load(c)
 }
 
 /// (force, violation type, unit as typed, unit attached, the event's narratives).

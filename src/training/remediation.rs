@@ -5,7 +5,9 @@
 //! planned → module_assigned (the session fell through; reason required)
 //! any open state → escalated (reason required)
 //! ```
-//! `closed` and `escalated` are final. Free of web and database types.
+//! `closed` and `escalated` are final. A step forward needs what it stands for: a module from
+//! "module assigned" on, a session from "planned" on, and that session delivered from
+//! "delivered" on. Free of web and database types.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Step {
@@ -25,6 +27,23 @@ use Step::*;
 pub enum Refusal {
     NotAllowed,
     ReasonRequired,
+    ModuleRequired,
+    SessionRequired,
+    DeliveryRequired,
+}
+
+/// What the action holds when it moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Held {
+    pub module: bool,
+    pub session: bool,
+    /// Its session is delivered.
+    pub delivered: bool,
+}
+
+impl Held {
+    /// A module, and a delivered session.
+    pub const ALL: Held = Held { module: true, session: true, delivered: true };
 }
 
 impl Refusal {
@@ -33,6 +52,17 @@ impl Refusal {
         match self {
             Refusal::NotAllowed => "remediation-err-move",
             Refusal::ReasonRequired => "remediation-err-reason",
+            Refusal::ModuleRequired => "remediation-err-module",
+            Refusal::SessionRequired => "remediation-err-session",
+            Refusal::DeliveryRequired => "remediation-err-delivery",
+        }
+    }
+
+    /// The form field the refusal is shown beside.
+    pub fn field(self) -> &'static str {
+        match self {
+            Refusal::ReasonRequired => "reason",
+            _ => "to",
         }
     }
 }
@@ -89,13 +119,26 @@ impl Step {
     }
 }
 
-/// Checks a move: allowed, and with its reason when one is needed.
-pub fn check(from: Step, to: Step, reason: &str) -> Result<(), Refusal> {
+/// Checks a move: allowed, with its reason when one is needed, and with what the step it
+/// reaches stands for (stepping back, escalating and closing need nothing more).
+pub fn check(from: Step, to: Step, reason: &str, held: Held) -> Result<(), Refusal> {
     if !from.next().contains(&to) {
         return Err(Refusal::NotAllowed);
     }
     if from.needs_reason(to) && reason.trim().is_empty() {
         return Err(Refusal::ReasonRequired);
+    }
+    let forward = !matches!(to, Closed | Escalated) && !(from == Planned && to == ModuleAssigned);
+    if forward {
+        if !held.module {
+            return Err(Refusal::ModuleRequired);
+        }
+        if matches!(to, Planned | Delivered | Evaluated | Reviewed) && !held.session {
+            return Err(Refusal::SessionRequired);
+        }
+        if matches!(to, Delivered | Evaluated | Reviewed) && !held.delivered {
+            return Err(Refusal::DeliveryRequired);
+        }
     }
     Ok(())
 }
@@ -126,7 +169,7 @@ mod tests {
         for from in Step::ALL {
             for to in Step::ALL {
                 let ok = allowed.contains(&(from, to));
-                let got = check(from, to, "un motif écrit");
+                let got = check(from, to, "un motif écrit", Held::ALL);
                 assert_eq!(got.is_ok(), ok, "{} → {}", from.as_str(), to.as_str());
                 if !ok {
                     assert_eq!(got, Err(Refusal::NotAllowed));
@@ -139,10 +182,35 @@ mod tests {
 
     #[test]
     fn escalating_and_stepping_back_need_a_reason() {
-        assert_eq!(check(Evaluated, Escalated, " "), Err(Refusal::ReasonRequired));
-        assert_eq!(check(Planned, ModuleAssigned, ""), Err(Refusal::ReasonRequired));
-        assert_eq!(check(Planned, Delivered, ""), Ok(()));
-        assert_eq!(check(Reviewed, Closed, ""), Ok(()));
+        assert_eq!(check(Evaluated, Escalated, " ", Held::ALL), Err(Refusal::ReasonRequired));
+        assert_eq!(check(Planned, ModuleAssigned, "", Held::ALL), Err(Refusal::ReasonRequired));
+        assert_eq!(check(Planned, Delivered, "", Held::ALL), Ok(()));
+        assert_eq!(check(Reviewed, Closed, "", Held::ALL), Ok(()));
+    }
+
+    #[test]
+    fn a_step_forward_needs_its_module_session_and_delivery() {
+        let none = Held { module: false, session: false, delivered: false };
+        let module = Held { module: true, ..none };
+        let planned = Held { session: true, ..module };
+        assert_eq!(check(GapIdentified, ModuleAssigned, "", none), Err(Refusal::ModuleRequired));
+        assert_eq!(check(GapIdentified, ModuleAssigned, "", module), Ok(()));
+        assert_eq!(check(ModuleAssigned, Planned, "", none), Err(Refusal::ModuleRequired));
+        assert_eq!(check(ModuleAssigned, Planned, "", module), Err(Refusal::SessionRequired));
+        assert_eq!(check(ModuleAssigned, Planned, "", planned), Ok(()));
+        assert_eq!(check(Planned, Delivered, "", planned), Err(Refusal::DeliveryRequired));
+        assert_eq!(check(Delivered, Evaluated, "", planned), Err(Refusal::DeliveryRequired));
+        assert_eq!(check(Evaluated, Reviewed, "", module), Err(Refusal::SessionRequired));
+        // Stepping back, escalating and closing need none of it.
+        assert_eq!(check(Planned, ModuleAssigned, "la session est annulée", none), Ok(()));
+        assert_eq!(check(GapIdentified, Escalated, "aucun partenaire", none), Ok(()));
+        assert_eq!(check(Reviewed, Closed, "", none), Ok(()));
+        // A move not allowed is refused as such, whatever is held.
+        assert_eq!(check(GapIdentified, Planned, "", none), Err(Refusal::NotAllowed));
+        for r in [Refusal::ModuleRequired, Refusal::SessionRequired, Refusal::DeliveryRequired] {
+            assert_eq!(r.field(), "to");
+        }
+        assert_eq!(Refusal::ReasonRequired.field(), "reason");
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::accounts::{add_user, sign_in, PW};
 use crate::common::*;
 use vigie::schema::{
     allegations, audit_log, dispositions, events, mail_outbox, training_modules, training_sessions, units,
+    users,
 };
 
 fn app(engine: Engine) -> TestApp {
@@ -289,6 +290,46 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
         assert!(page.contains("pas possible"), "the refusal in words");
         let (s, _, _) = post(&trainer1, &format!("{rpath}/move"), "to=escalated");
         assert_eq!(s, Status::UnprocessableEntity, "escalating needs a reason");
+        // "Planned" needs the action's session: refused until it names one of the partner's.
+        let (s, _, page) = post(&trainer1, &format!("{rpath}/move"), "to=planned");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(
+            page.contains("Choisissez d&#x27;abord la session")
+                || page.contains("Choisissez d'abord la session"),
+            "{page}"
+        );
+        // Another partner's session, or a bad date: refused, what was typed kept, nothing written.
+        let (s, _, page) = post(
+            &trainer1,
+            &format!("{rpath}/lessons"),
+            "lessons_unit=Revoir+les+gardes&lessons_institution=&session=2&review_on=2027-03-01",
+        );
+        assert_eq!(s, Status::UnprocessableEntity, "partner B's session is not partner A's to name");
+        assert!(page.contains("Revoir les gardes") && page.contains("session de votre partenaire"), "{page}");
+        let (s, _, page) = post(
+            &trainer1,
+            &format!("{rpath}/lessons"),
+            "lessons_unit=Revoir+les+gardes&lessons_institution=&session=1&review_on=mars",
+        );
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(page.contains("Revoir les gardes") && page.contains("value=\"mars\""), "{page}");
+        // The other partner reads the action but changes nothing of it: 404 on every write.
+        let other = trainer2.get(&rpath).dispatch().into_string().unwrap();
+        assert!(other.contains("id=\"not-mine\"") && !other.contains("id=\"move-form\""), "{other}");
+        for (path, body) in [
+            ("move", "to=escalated&reason=x"),
+            ("lessons", "lessons_unit=x&lessons_institution=&session="),
+            ("key-actions", "description=x&due_on=2027-01-01"),
+        ] {
+            let (s, _, _) = post(&trainer2, &format!("{rpath}/{path}"), body);
+            assert_eq!(s, Status::NotFound, "{path}");
+        }
+        let (s, _, _) = post(
+            &trainer1,
+            &format!("{rpath}/lessons"),
+            "lessons_unit=Revoir+les+gardes&lessons_institution=&session=1&review_on=2027-03-01",
+        );
+        assert_eq!(s, Status::SeeOther);
         let (s, _, _) = post(&trainer1, &format!("{rpath}/move"), "to=planned");
         assert_eq!(s, Status::SeeOther);
         let (s, _, _) = post(
@@ -303,23 +344,32 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
             .get_result(&mut app.db.conn())
             .unwrap();
         assert_eq!(moves, 1);
-        // The overdue key action reaches every trainer once.
+        // The overdue key action reaches the carrier partner's trainer once, not the other
+        // partner's.
         let cfg = vigie::config::Config::from_figment(&figment(&app.db)).unwrap();
         let db = vigie::db::Db::connect(&app.db.url, 2).unwrap();
         let catalog =
             vigie::i18n::Catalog::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/locales")))
                 .unwrap();
         let today = chrono::Utc::now().date_naive();
-        assert_eq!(vigie::training::remind(&db, &catalog, &cfg, today).unwrap(), 2);
+        assert_eq!(vigie::training::remind(&db, &catalog, &cfg, today).unwrap(), 1);
         assert_eq!(vigie::training::remind(&db, &catalog, &cfg, today).unwrap(), 0, "once");
+        let to: Vec<String> = mail_outbox::table
+            .filter(mail_outbox::kind.eq("remediation-reminder"))
+            .select(mail_outbox::to_addr)
+            .load(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(to, vec!["t1@ecole.ml"]);
 
         // The effect of the delivered session: the documented keys.
         let e = get_json(&trainer1, "/api/v1/training/sessions/1/effect");
         assert_eq!(e["verdict"], "too_few_data", "{e}");
-        // The windows stop at the first allegation on record (10 June, before the delivery in
-        // July): the three of October fall after that many days, so 3 before and 0 after.
+        // The windows are whole months and stop at the month of the first allegation on record
+        // (June, the month before the delivery in July): one month each side, June and August,
+        // so the three of June before and none after (October is beyond).
         assert_eq!((e["before"].as_i64(), e["after"].as_i64()), (Some(3), Some(0)), "{e}");
-        assert!(e["window_days"].as_i64().unwrap() < 60, "{e}");
+        assert_eq!(e["window_months"], 1, "{e}");
+        assert!(e.get("window_days").is_none(), "never a window in days: {e}");
         assert!(
             e["rate_ratio"].is_number()
                 && e["ci"].as_array().unwrap().len() == 2
@@ -977,6 +1027,30 @@ fn a_case_workers_recommendation_becomes_a_remediation_action_for_the_unit() {
         );
         assert!(table.contains("GTIA 8"), "{table}");
         assert!(!table.contains("Former l"), "never the recommendation's words");
+        // No partner carries it yet. A trainer with no partner, and the admin, change nothing
+        // of it (404); the first partner's trainer to act on it takes it for their partner.
+        let rid: i32 = ra::table.select(ra::id).first(&mut app.db.conn()).unwrap();
+        let key = format!("/staff/training/remediation/{rid}/key-actions");
+        let (s, _, _) = post(&trainer, &key, "description=Planifier&due_on=2027-01-15");
+        assert_eq!(s, Status::NotFound, "a trainer with no partner");
+        let admin = client(&app, "admin@vigie.ml");
+        let (s, _, _) = post(&admin, &key, "description=Planifier&due_on=2027-01-15");
+        assert_eq!(s, Status::NotFound, "an admin");
+        let (s, _, _) = post(&admin, "/staff/training/partners", "name=Partenaire+A&kind=international");
+        assert_eq!(s, Status::SeeOther);
+        let t1: i32 = users::table
+            .filter(users::email.eq("t1@ecole.ml"))
+            .select(users::id)
+            .first(&mut app.db.conn())
+            .unwrap();
+        let (s, _, _) =
+            post(&admin, "/staff/training/partners/members", &format!("user_id={t1}&partner_id=1"));
+        assert_eq!(s, Status::SeeOther);
+        let trainer = client(&app, "t1@ecole.ml");
+        let (s, _, _) = post(&trainer, &key, "description=Planifier&due_on=2027-01-15");
+        assert_eq!(s, Status::SeeOther);
+        let carrier: Option<i32> = ra::table.select(ra::partner_id).first(&mut app.db.conn()).unwrap();
+        assert_eq!(carrier, Some(1), "taken by the partner that acted");
     });
 }
 
