@@ -90,6 +90,7 @@ training-err-date = A date is expected as YYYY-MM-DD.
 training-err-dates-order = The end comes after the start.
 training-err-duplicate = Write why this session should go ahead, or change it.
 training-err-held-dates = Give the dates the session was held.
+training-err-held-future = A session cannot be delivered on a date still to come.
 training-err-attendance = Attendance is a whole number.
 training-err-score = A score is a percentage between 0 and 100.
 training-err-session-move = This session cannot move to that status.

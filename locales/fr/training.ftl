@@ -90,6 +90,7 @@ training-err-date = Date attendue sous la forme AAAA-MM-JJ.
 training-err-dates-order = La fin vient après le début.
 training-err-duplicate = Écrivez pourquoi maintenir cette session, ou changez-la.
 training-err-held-dates = Indiquez les dates où la session a eu lieu.
+training-err-held-future = Une session ne peut pas être livrée à une date à venir.
 training-err-attendance = Le nombre de participants est un nombre entier.
 training-err-score = Un score est un pourcentage entre 0 et 100.
 training-err-session-move = Cette session ne peut pas passer à cet état.

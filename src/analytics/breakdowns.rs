@@ -371,7 +371,8 @@ async fn table_csv(
             rec.push(r.name.clone());
         }
         rec.extend(r.values.iter().cloned());
-        w.write_record(&rec).map_err(AppError::internal)?;
+        w.write_record(rec.iter().map(|c| crate::web::csv_cell(c).into_owned()))
+            .map_err(AppError::internal)?;
     }
     let body = String::from_utf8(w.into_inner().map_err(AppError::internal)?).map_err(AppError::internal)?;
     let details = format!("table={id} from={} to={} rows={}", figs.r.from, figs.r.to, t.rows.len());

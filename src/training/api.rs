@@ -211,7 +211,7 @@ fn csv_of(header: &[&str], rows: Vec<Vec<String>>) -> Result<String, AppError> {
     let mut w = csv::Writer::from_writer(vec![]);
     w.write_record(header).map_err(AppError::internal)?;
     for r in rows {
-        w.write_record(&r).map_err(AppError::internal)?;
+        w.write_record(r.iter().map(|c| crate::web::csv_cell(c).into_owned())).map_err(AppError::internal)?;
     }
     String::from_utf8(w.into_inner().map_err(AppError::internal)?).map_err(AppError::internal)
 }

@@ -14,7 +14,7 @@ use rocket::State;
 
 use super::model;
 use crate::accounts::routes::Auth;
-use crate::auth::guards::CaseWorker;
+use crate::auth::guards::{Audit, CaseWorker};
 use crate::error::AppError;
 use crate::taxonomy::Taxonomy;
 use crate::web::{Checked, NoFields};
@@ -79,12 +79,15 @@ async fn remediation_from_case(
         })
         .collect();
     let uid = worker.0.user.id;
-    let n = planned.len();
-    worker
+    // Under the case's lock, the units proposed meanwhile (a second click, a colleague) are
+    // read again and left out: each unit once per case.
+    let created = worker
         .0
-        .write("case.training_remediation", ("case", id.to_string()), move |c| {
+        .write_all(move |c| {
+            model::lock_case(c, id)?;
+            let done = model::units_remediated_for_case(c, id)?;
             let mut ids = vec![];
-            for (unit, module, issue) in &planned {
+            for (unit, module, issue) in planned.iter().filter(|p| !done.contains(&p.0)) {
                 ids.push(model::insert_remediation(
                     c,
                     &model::NewRemediation {
@@ -98,9 +101,21 @@ async fn remediation_from_case(
                     },
                 )?);
             }
+            if ids.is_empty() {
+                return Ok((0, vec![]));
+            }
             let list: Vec<String> = ids.iter().map(i32::to_string).collect();
-            Ok(((), format!("remediation_actions={}", list.join(","))))
+            let entry = Audit::new(
+                "case.training_remediation",
+                "case",
+                id,
+                format!("remediation_actions={}", list.join(",")),
+            );
+            Ok((ids.len(), vec![entry]))
         })
         .await?;
-    Ok(Flash::success(back, format!("training-from-case-done|{n}")))
+    if created == 0 {
+        return Ok(Flash::error(back, "training-from-case-already|"));
+    }
+    Ok(Flash::success(back, format!("training-from-case-done|{created}")))
 }

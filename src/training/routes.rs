@@ -81,6 +81,9 @@ pub fn month(d: NaiveDate) -> String {
     format!("{:04}-{:02}", d.year(), d.month())
 }
 
+/// The longest period the trainers' pages read, in months.
+pub const MAX_MONTHS: u32 = 240;
+
 pub fn resolve(q: &Query, tax: &Taxonomy, cfg: &TrainingConfig, today: NaiveDate) -> Resolved {
     let this_month = today.with_day(1).unwrap_or(today);
     let to = month_end(q.to.as_deref().and_then(month_start).unwrap_or(this_month));
@@ -89,6 +92,10 @@ pub fn resolve(q: &Query, tax: &Taxonomy, cfg: &TrainingConfig, today: NaiveDate
         .as_deref()
         .and_then(month_start)
         .unwrap_or_else(|| this_month.checked_sub_months(Months::new(23)).unwrap_or(this_month));
+    // At most twenty years back from `to`: a chart has one bar per quarter, and a period
+    // from year 1 would draw tens of thousands.
+    let earliest = to.with_day(1).and_then(|m| m.checked_sub_months(Months::new(MAX_MONTHS - 1)));
+    let from = earliest.map_or(from, |e| from.max(e));
     let violation_types = q.group.as_deref().filter(|g| !g.is_empty()).and_then(|g| {
         tax.groups.iter().find(|x| x.entry.code == g).map(|x| x.types.iter().map(|t| t.id).collect())
     });

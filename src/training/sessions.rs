@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
 use rocket::form::FromForm;
 use rocket::http::Status;
 use rocket::request::FlashMessage;
@@ -30,9 +30,8 @@ pub fn routes() -> Vec<rocket::Route> {
 
 // Sessions ------------------------------------------------------------------------------------
 
-/// The duplicates of each of a partner's live sessions, among the other partners' offers.
-fn duplicates_of(all: &[SessionFull], s: &SessionFull, window: i64) -> Vec<i32> {
-    let offer = |x: &SessionFull| offers::Offer {
+fn offer_of(x: &SessionFull) -> offers::Offer {
+    offers::Offer {
         id: x.session.id,
         partner_id: x.session.partner_id,
         status: x.session.status.clone(),
@@ -40,9 +39,13 @@ fn duplicates_of(all: &[SessionFull], s: &SessionFull, window: i64) -> Vec<i32> 
         units: x.units.clone(),
         from: x.session.span().0,
         to: x.session.span().1,
-    };
-    let others: Vec<offers::Offer> = all.iter().map(offer).collect();
-    offers::duplicates(&offer(s), &others, window).into_iter().map(|(o, _)| o.id).collect()
+    }
+}
+
+/// The duplicates of each of a partner's live sessions, among the other partners' offers.
+fn duplicates_of(all: &[SessionFull], s: &SessionFull, window: i64) -> Vec<i32> {
+    let others: Vec<offers::Offer> = all.iter().map(offer_of).collect();
+    offers::duplicates(&offer_of(s), &others, window).into_iter().map(|(o, _)| o.id).collect()
 }
 
 async fn render_sessions(
@@ -124,8 +127,8 @@ async fn sessions_page(
 
 #[derive(Debug, FromForm)]
 pub struct PlanForm {
-    modules: Vec<i32>,
-    units: Vec<i32>,
+    modules: Vec<String>,
+    units: Vec<String>,
     planned_from: Option<String>,
     planned_to: Option<String>,
     region: Option<String>,
@@ -160,11 +163,30 @@ async fn plan_session(
     if partner.is_none() {
         errors.push(("partner", tr("training-err-no-partner")));
     }
-    if form.modules.is_empty() {
-        errors.push(("modules", tr("training-err-modules")));
+    // The lists as chosen, each id once; a value not in the lists is refused beside its field.
+    let l = load(&auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
+        .await?;
+    let picked = |raw: &[String], known: &dyn Fn(i32) -> bool| -> Result<Vec<i32>, ()> {
+        let mut ids = raw
+            .iter()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| v.trim().parse::<i32>().ok().filter(|id| known(*id)).ok_or(()))
+            .collect::<Result<Vec<i32>, ()>>()?;
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
+    };
+    let modules = picked(&form.modules, &|m| l.modules.iter().any(|x| x.0 == m));
+    let units = picked(&form.units, &|u| l.unit(u).is_some());
+    match &modules {
+        Err(()) => errors.push(("modules", tr("remediation-err-module-choice"))),
+        Ok(m) if m.is_empty() => errors.push(("modules", tr("training-err-modules"))),
+        Ok(_) => {}
     }
-    if form.units.is_empty() {
-        errors.push(("units", tr("training-err-units")));
+    match &units {
+        Err(()) => errors.push(("units", tr("remediation-err-unit-choice"))),
+        Ok(u) if u.is_empty() => errors.push(("units", tr("training-err-units"))),
+        Ok(_) => {}
     }
     match (from, to) {
         (Some(f), Some(t)) if f <= t => {}
@@ -175,8 +197,8 @@ async fn plan_session(
     if !region.is_empty() && geo.boundaries.region(&region).is_none() {
         errors.push(("region", tr("training-err-region")));
     }
-    let modules = form.modules.clone();
-    let units = form.units.clone();
+    let modules = modules.unwrap_or_default();
+    let units = units.unwrap_or_default();
     let values_owned: Vec<(&str, String)> = vec![
         ("planned_from", from_raw.clone()),
         ("planned_to", to_raw.clone()),
@@ -192,13 +214,6 @@ async fn plan_session(
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
     let (partner, from, to) = (partner.unwrap_or_default(), from.unwrap_or_default(), to.unwrap_or_default());
-    let l = load(&auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
-        .await?;
-    if modules.iter().any(|m| !l.modules.iter().any(|x| x.0 == *m))
-        || units.iter().any(|u| l.unit(*u).is_none())
-    {
-        return Err(AppError::BadRequest("unknown module or unit"));
-    }
     let plan = offers::Offer {
         id: 0,
         partner_id: partner,
@@ -208,32 +223,11 @@ async fn plan_session(
         from,
         to,
     };
-    let others: Vec<offers::Offer> = l
-        .sessions
-        .iter()
-        .map(|x| offers::Offer {
-            id: x.session.id,
-            partner_id: x.session.partner_id,
-            status: x.session.status.clone(),
-            modules: x.modules.clone(),
-            units: x.units.clone(),
-            from: x.session.span().0,
-            to: x.session.span().1,
-        })
-        .collect();
-    let dups: Vec<(i32, i32)> = offers::duplicates(&plan, &others, auth.config.training.offer_window_days)
-        .iter()
-        .map(|(o, _)| (o.id, o.partner_id))
-        .collect();
+    let window = auth.config.training.offer_window_days;
+    let others: Vec<offers::Offer> = l.sessions.iter().map(offer_of).collect();
+    let dups: Vec<i32> = offers::duplicates(&plan, &others, window).iter().map(|(o, _)| o.id).collect();
     if !dups.is_empty() && reason.is_empty() {
-        let warning: Vec<Value> = dups
-            .iter()
-            .filter_map(|(id, _)| l.sessions.iter().find(|s| s.session.id == *id))
-            .map(|s| session_view(&l, s, &lang))
-            .collect();
-        let fb = Feedback::refused("plan", &[("go_ahead_reason", tr("training-err-duplicate"))], &values);
-        let t = render_sessions(page, &auth, &who, tax, geo, fb, warning).await?;
-        return Ok(Either::Right((Status::UnprocessableEntity, t)));
+        return duplicate_warning(page, &auth, &who, tax, geo, &values, &dups).await;
     }
     // The mail: who plans what, and the other partners' plans, in each recipient's language.
     let catalog = auth.catalog.clone();
@@ -251,9 +245,22 @@ async fn plan_session(
     };
     let region = Some(region).filter(|r| !r.is_empty());
     let reason_opt = Some(reason.clone()).filter(|r| !r.is_empty());
-    let id = trainer
+    let plan_again = plan.clone();
+    // The duplicates are read again under the planning lock: another partner's plan saved
+    // since the page was read stops this one the same way (its partner told, or this one).
+    let planned = trainer
         .0
         .create("training.session.plan", "training_session", move |c| {
+            model::lock_planning(c)?;
+            let now = model::sessions(c)?;
+            let others: Vec<offers::Offer> = now.iter().map(offer_of).collect();
+            let dups: Vec<&SessionFull> = offers::duplicates(&plan, &others, window)
+                .iter()
+                .filter_map(|(o, _)| now.iter().find(|s| s.session.id == o.id))
+                .collect();
+            if !dups.is_empty() && reason_opt.is_none() {
+                return Err(AppError::Moved);
+            }
             let id = model::insert_session(
                 c,
                 &model::NewSession {
@@ -268,13 +275,14 @@ async fn plan_session(
                 },
             )?;
             let details = match &reason_opt {
-                Some(r) => {
-                    format!("duplicates {:?}; go-ahead: {r}", dups.iter().map(|d| d.0).collect::<Vec<_>>())
-                }
+                Some(r) => format!(
+                    "duplicates {:?}; go-ahead: {r}",
+                    dups.iter().map(|d| d.session.id).collect::<Vec<_>>()
+                ),
                 None => String::new(),
             };
             if !dups.is_empty() {
-                let mut partners: Vec<i32> = dups.iter().map(|d| d.1).collect();
+                let mut partners: Vec<i32> = dups.iter().map(|d| d.session.partner_id).collect();
                 partners.push(partner);
                 partners.sort_unstable();
                 partners.dedup();
@@ -283,7 +291,6 @@ async fn plan_session(
                         let this = describe(&lang, &l, partner, &modules, &units, from, to);
                         let theirs: Vec<String> = dups
                             .iter()
-                            .filter_map(|(sid, _)| l.sessions.iter().find(|s| s.session.id == *sid))
                             .map(|s| {
                                 describe(
                                     &lang,
@@ -308,11 +315,51 @@ async fn plan_session(
             }
             Ok((id, details))
         })
-        .await?;
+        .await;
+    let id = match planned {
+        Err(AppError::Moved) => {
+            // Planned meanwhile by another partner: the warning, from what is there now.
+            let l = load(
+                &auth,
+                Filter { from: Some(NaiveDate::MAX), ..Filter::default() },
+                Evidence::Substantiated,
+            )
+            .await?;
+            let others: Vec<offers::Offer> = l.sessions.iter().map(offer_of).collect();
+            let dups: Vec<i32> =
+                offers::duplicates(&plan_again, &others, window).iter().map(|(o, _)| o.id).collect();
+            return duplicate_warning(page, &auth, &who, tax, geo, &values, &dups).await;
+        }
+        other => other?,
+    };
     Ok(Either::Left(Flash::success(
         Redirect::to("/staff/training/sessions"),
         format!("training-done-planned|{id}"),
     )))
+}
+
+/// The plan comes back stopped, with the other partners' offers it duplicates.
+async fn duplicate_warning(
+    page: Page,
+    auth: &Auth<'_>,
+    who: &TrainingStaff<'_>,
+    tax: &Taxonomy,
+    geo: &Geo,
+    values: &[(&str, &str)],
+    dups: &[i32],
+) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
+    let lang = page.0.lang.clone();
+    let l = load(auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
+        .await?;
+    let warning: Vec<Value> = dups
+        .iter()
+        .filter_map(|id| l.sessions.iter().find(|s| s.session.id == *id))
+        .map(|s| session_view(&l, s, &lang))
+        .collect();
+    let message = auth.catalog.message(&lang, "training-err-duplicate", None);
+    let fb = Feedback::refused("plan", &[("go_ahead_reason", message)], values);
+    let t = render_sessions(page, auth, who, tax, geo, fb, warning).await?;
+    Ok(Either::Right((Status::UnprocessableEntity, t)))
 }
 
 #[derive(Debug, FromForm)]
@@ -326,23 +373,25 @@ pub struct MoveSessionForm {
 }
 
 /// `POST /staff/training/sessions/<id>/status`: confirm, deliver (held dates, attendance,
-/// scores) or cancel one of the partner's own sessions; another partner's answers 404.
+/// scores) or cancel one of the partner's own sessions; another partner's answers 404. A
+/// refused delivery comes back on the page with what was typed and the message beside it.
 #[rocket::post("/staff/training/sessions/<id>/status", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
 async fn move_session(
     page: Page,
     auth: Auth<'_>,
     trainer: Trainer<'_>,
+    tax: &State<Arc<Taxonomy>>,
+    geo: &State<Arc<Geo>>,
     id: i32,
     form: Checked<MoveSessionForm>,
-) -> Result<Flash<Redirect>, AppError> {
+) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
     let uid = trainer.0.user.id;
     let to = form.to.clone().unwrap_or_default();
     let back = Redirect::to("/staff/training/sessions");
-    let date =
-        |s: &Option<String>| s.as_deref().and_then(|x| NaiveDate::parse_from_str(x.trim(), "%Y-%m-%d").ok());
-    let num = |s: &Option<String>| {
-        s.as_deref().map(str::trim).filter(|x| !x.is_empty()).map(|x| x.replace(',', "."))
-    };
+    let text = |s: &Option<String>| s.as_deref().map(str::trim).unwrap_or("").to_string();
+    let date = |s: &Option<String>| NaiveDate::parse_from_str(&text(s), "%Y-%m-%d").ok();
+    let num = |s: &Option<String>| Some(text(s)).filter(|x| !x.is_empty()).map(|x| x.replace(',', "."));
     // Another partner's session answers 404; a move the status does not allow is refused as
     // read, and the move itself is conditional on that status and partner (moved meanwhile:
     // refused the same way, nothing written).
@@ -357,36 +406,66 @@ async fn move_session(
             Ok((partner, s.session.status))
         })
         .await?;
-    let _ = page;
+    let today = Utc::now().date_naive();
     let delivery = if to == "delivered" {
-        let (Some(f), Some(t)) = (date(&form.held_from), date(&form.held_to)) else {
-            return Ok(Flash::error(back, "training-err-held-dates|"));
-        };
-        let attendance = match num(&form.attendance) {
-            Some(a) => match a.parse::<i32>() {
-                Ok(v) if v >= 0 => Some(v),
-                _ => return Ok(Flash::error(back, "training-err-attendance|")),
-            },
-            None => None,
-        };
-        let score = |s: Option<String>| -> Result<Option<f64>, ()> {
-            match s {
-                Some(v) => v.parse::<f64>().ok().filter(|x| (0.0..=100.0).contains(x)).map(Some).ok_or(()),
-                None => Ok(None),
+        let checked = (|| {
+            let (Some(f), Some(t)) = (date(&form.held_from), date(&form.held_to)) else {
+                return Err("training-err-held-dates");
+            };
+            if f > t {
+                return Err("training-err-held-dates");
             }
-        };
-        let (Ok(pre), Ok(post)) = (score(num(&form.pre_score)), score(num(&form.post_score))) else {
-            return Ok(Flash::error(back, "training-err-score|"));
-        };
-        if f > t {
-            return Ok(Flash::error(back, "training-err-held-dates|"));
+            if t > today {
+                return Err("training-err-held-future");
+            }
+            let attendance = match num(&form.attendance) {
+                Some(a) => match a.parse::<i32>() {
+                    Ok(v) if v >= 0 => Some(v),
+                    _ => return Err("training-err-attendance"),
+                },
+                None => None,
+            };
+            let score = |s: Option<String>| -> Result<Option<f64>, &'static str> {
+                match s {
+                    Some(v) => v
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|x| (0.0..=100.0).contains(x))
+                        .map(Some)
+                        .ok_or("training-err-score"),
+                    None => Ok(None),
+                }
+            };
+            let (pre, post) = (score(num(&form.pre_score))?, score(num(&form.post_score))?);
+            Ok(model::Delivery { held_from: f, held_to: t, attendance, pre_score: pre, post_score: post })
+        })();
+        match checked {
+            Ok(d) => Some(d),
+            Err(key) => {
+                let lang = page.0.lang.clone();
+                let message = auth.catalog.message(&lang, key, None);
+                let sid = id.to_string();
+                let values = [
+                    ("move_id", sid.as_str()),
+                    ("held_from", &text(&form.held_from)),
+                    ("held_to", &text(&form.held_to)),
+                    ("attendance", &text(&form.attendance)),
+                    ("pre_score", &text(&form.pre_score)),
+                    ("post_score", &text(&form.post_score)),
+                ]
+                .map(|(k, v)| (k, v.to_string()));
+                let values: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                let fb = Feedback::refused("move", &[("delivery", message)], &values);
+                let who = TrainingStaff(trainer.0.clone());
+                let t = render_sessions(page, &auth, &who, tax, geo, fb, vec![]).await?;
+                return Ok(Either::Right((Status::UnprocessableEntity, t)));
+            }
         }
-        Some(model::Delivery { held_from: f, held_to: t, attendance, pre_score: pre, post_score: post })
     } else {
         None
     };
     if !offers::session_move_allowed(&from, &to) {
-        return Ok(Flash::error(back, "training-err-session-move|"));
+        return Ok(Either::Left(Flash::error(back, "training-err-session-move|")));
     }
     let moved = trainer
         .0
@@ -404,9 +483,9 @@ async fn move_session(
         Err(AppError::Moved) => false,
         other => other.map(|()| true)?,
     };
-    Ok(if moved {
+    Ok(Either::Left(if moved {
         Flash::success(back, "training-done-session|")
     } else {
         Flash::error(back, "training-err-session-move|")
-    })
+    }))
 }

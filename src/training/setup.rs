@@ -348,7 +348,11 @@ async fn allegation_unit_page(
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Template, AppError> {
     let fb = flash_notice(flash, auth.catalog, &page.0.lang);
-    render_allegation_unit(page, &auth, tax, id, who.0.reader(), fb).await
+    let t = render_allegation_unit(page, &auth, tax, id, who.0.reader(), fb).await?;
+    // The suggestions read the reports' narratives (opened with the officer's keys when
+    // sealed): recorded, as every read of a report's words is, though none is shown here.
+    who.0.write("allegation.unit_view", ("allegation", id.to_string()), |_| Ok(((), String::new()))).await?;
+    Ok(t)
 }
 
 #[derive(Debug, FromForm)]
@@ -356,23 +360,39 @@ pub struct AttachForm {
     unit: Option<String>,
 }
 
+/// `POST /staff/allegations/<id>/unit`: ties the allegation to a unit of the list (an empty
+/// choice unties it); anything else comes back on the page with a message, nothing changed.
 #[rocket::post("/staff/allegations/<id>/unit", data = "<form>")]
 async fn allegation_unit_save(
+    page: Page,
+    auth: Auth<'_>,
     who: IntakeOfficer<'_>,
+    tax: &State<Arc<Taxonomy>>,
     id: i32,
     form: Checked<AttachForm>,
-) -> Result<Flash<Redirect>, AppError> {
-    let unit: Option<i32> = form.unit.as_deref().and_then(|u| u.parse().ok());
+) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
+    let raw = form.unit.clone().unwrap_or_default().trim().to_string();
+    let known = auth.db.run(|c| Ok(model::units(c)?)).await?;
+    let unit: Result<Option<i32>, ()> = match raw.as_str() {
+        "" => Ok(None),
+        v => v.parse::<i32>().ok().filter(|u| known.iter().any(|k| k.id == *u)).map(Some).ok_or(()),
+    };
+    let Ok(unit) = unit else {
+        let message = auth.catalog.message(&page.0.lang, "remediation-err-unit-choice", None);
+        let fb = Feedback::refused("attach", &[("unit", message)], &[("unit", raw.as_str())]);
+        let t = render_allegation_unit(page, &auth, tax, id, who.0.reader(), fb).await?;
+        return Ok(Either::Right((Status::UnprocessableEntity, t)));
+    };
     who.0
         .write("allegation.unit", ("allegation", id.to_string()), move |c| {
-            if let Some(u) = unit {
-                model::find_unit(c, u)?;
-            }
             if model::attach_unit(c, id, unit)? == 0 {
                 return Err(AppError::NotFound);
             }
             Ok(((), unit.map(|u| u.to_string()).unwrap_or_default()))
         })
         .await?;
-    Ok(Flash::success(Redirect::to(format!("/staff/allegations/{id}/unit")), "training-done-attached|"))
+    Ok(Either::Left(Flash::success(
+        Redirect::to(format!("/staff/allegations/{id}/unit")),
+        "training-done-attached|",
+    )))
 }

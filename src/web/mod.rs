@@ -539,6 +539,31 @@ async fn prompt(
     Ok((rocket::http::ContentType::new("audio", "ogg"), bytes))
 }
 
+/// A CSV cell as a spreadsheet will not run it: text starting with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return (a formula to Excel or LibreOffice) gets a leading `'`; numbers, even
+/// negative ones, stay as they are. Unit and partner names are typed by users.
+pub fn csv_cell(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+#[cfg(test)]
+mod csv_tests {
+    #[test]
+    fn a_formula_is_defused_and_a_number_kept() {
+        assert_eq!(super::csv_cell("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        assert_eq!(super::csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(super::csv_cell("+223 66"), "'+223 66");
+        assert_eq!(super::csv_cell("-0.25"), "-0.25");
+        assert_eq!(super::csv_cell("GTIA 8"), "GTIA 8");
+        assert_eq!(super::csv_cell(""), "");
+    }
+}
+
 pub fn routes() -> Vec<rocket::Route> {
     rocket::routes![healthz, about, prompt, metrics::metrics]
 }

@@ -155,6 +155,13 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
             intake.get(format!("/staff/allegations/{}/unit", ids[0])).dispatch().into_string().unwrap();
         let suggested = section(&page, "id=\"suggested\"", "</ul>").expect("suggestions");
         assert!(suggested.contains("GTIA 8"), "{suggested}");
+        // A unit not in the list is refused on the page; nothing is attached.
+        let (s, _, page) = post(&intake, &format!("/staff/allegations/{}/unit", ids[0]), "unit=gtia");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(page.contains("Choisissez une unité de la liste"), "{page}");
+        let attached: Option<i32> =
+            allegations::table.find(ids[0]).select(allegations::unit_id).first(&mut app.db.conn()).unwrap();
+        assert_eq!(attached, None);
         for a in &ids {
             let (s, _, _) = post(&intake, &format!("/staff/allegations/{a}/unit"), &format!("unit={unit}"));
             assert_eq!(s, Status::SeeOther);
@@ -188,9 +195,30 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
         let page = trainer1.get("/staff/training").dispatch().into_string().unwrap();
         assert!(page.contains("Jamais formée") && page.contains("GTIA 8"), "the page says it in words");
 
+        // A module or unit not in the lists comes back with a message beside the field, the
+        // dates kept; the same one twice is taken once.
+        let (s, _, page) = post(
+            &trainer1,
+            "/staff/training/sessions",
+            &format!("modules=abc&units={unit}&planned_from=2026-07-20&planned_to=2026-07-24"),
+        );
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(
+            page.contains("Choisissez un module de la liste") && page.contains("value=\"2026-07-20\""),
+            "{page}"
+        );
+        let (s, _, _) = post(
+            &trainer1,
+            "/staff/training/sessions",
+            &format!("modules=99999&units={unit}&planned_from=2026-07-20&planned_to=2026-07-24"),
+        );
+        assert_eq!(s, Status::UnprocessableEntity, "an unknown module");
+        assert_eq!(count(&app.db, "training_sessions"), 0, "nothing written");
+
         // Partner 1 plans, confirms and delivers the interviewing module: "trained".
-        let plan =
-            format!("modules={interviewing}&units={unit}&planned_from=2026-07-20&planned_to=2026-07-24");
+        let plan = format!(
+            "modules={interviewing}&modules={interviewing}&units={unit}&units={unit}&planned_from=2026-07-20&planned_to=2026-07-24"
+        );
         let (s, _, _) = post(&trainer1, "/staff/training/sessions", &plan);
         assert_eq!(s, Status::SeeOther);
         let (s, _, _) = post(
@@ -208,6 +236,27 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
         let (s, _, _) = post(&trainer2, "/staff/training/sessions/1/status", "to=confirmed");
         assert_eq!(s, Status::NotFound, "another partner's session");
         post(&trainer1, "/staff/training/sessions/1/status", "to=confirmed");
+        // A delivery on a date still to come, or a score out of range, comes back on the page
+        // with what was typed.
+        let (s, _, page) = post(
+            &trainer1,
+            "/staff/training/sessions/1/status",
+            "to=delivered&held_from=2026-07-20&held_to=2999-07-24&attendance=28",
+        );
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(
+            page.contains("date à venir")
+                && page.contains("value=\"2999-07-24\"")
+                && page.contains("value=\"28\""),
+            "{page}"
+        );
+        let (s, _, page) = post(
+            &trainer1,
+            "/staff/training/sessions/1/status",
+            "to=delivered&held_from=2026-07-20&held_to=2026-07-24&attendance=28&pre_score=410",
+        );
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(page.contains("id=\"delivery-error\"") && page.contains("value=\"410\""), "{page}");
         post(
             &trainer1,
             "/staff/training/sessions/1/status",
@@ -1123,6 +1172,28 @@ fn gaps_and_allegations_group_by_force_or_region() {
             trainer.get(format!("/staff/training/matrix.csv?{q}&by=force")).dispatch().into_string().unwrap();
         assert!(csv.starts_with("violation,force,count"), "{csv}");
         assert!(csv.lines().any(|l| l.contains("Torture") && l.contains(",9,")), "{csv}");
+        // A unit name a spreadsheet would run as a formula is defused in every CSV.
+        let gtia8: i32 = units::table
+            .filter(units::name.eq("GTIA 8"))
+            .select(units::id)
+            .first(&mut app.db.conn())
+            .unwrap();
+        diesel::update(units::table.find(gtia8))
+            .set(units::name.eq("=HYPERLINK(\"http://x.invalid\")"))
+            .execute(&mut app.db.conn())
+            .unwrap();
+        let csv = trainer.get(format!("/staff/training/gaps.csv?{q}")).dispatch().into_string().unwrap();
+        assert!(
+            csv.contains("'=HYPERLINK") && !csv.contains(",=HYPERLINK") && !csv.contains("\"=HYPERLINK"),
+            "{csv}"
+        );
+        // A period from year 1 is read as the last twenty years: a chart of at most 80 quarters.
+        let r = trainer
+            .get(format!("/staff/training/units/{gtia8}/trend.svg?from=0001-01&to=2026-11"))
+            .dispatch();
+        assert_eq!(r.status(), Status::Ok);
+        let svg = r.into_string().unwrap();
+        assert!(svg.len() < 200_000 && !svg.contains("2005") && svg.contains("2007"), "{} bytes", svg.len());
         let page = trainer.get(format!("/staff/training?{q}&by=force")).dispatch().into_string().unwrap();
         let table = section(&page, "id=\"groups\"", "</table>").expect("the grouped table");
         assert!(table.contains("Gendarmerie"), "{table}");
