@@ -128,8 +128,8 @@ pub fn check(from: Step, to: Step, reason: &str, held: Held) -> Result<(), Refus
     if from.needs_reason(to) && reason.trim().is_empty() {
         return Err(Refusal::ReasonRequired);
     }
-    let forward = !matches!(to, Closed | Escalated) && !(from == Planned && to == ModuleAssigned);
-    if forward {
+    let back_or_out = matches!(to, Closed | Escalated) || (from == Planned && to == ModuleAssigned);
+    if !back_or_out {
         if !held.module {
             return Err(Refusal::ModuleRequired);
         }
