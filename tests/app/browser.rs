@@ -166,6 +166,43 @@ fn the_figures_pages_fit_a_phone_without_javascript_and_filter_by_get_in_chromiu
 }
 
 #[test]
+fn the_trainers_pages_fit_a_phone_without_javascript_and_a_remediation_moves_in_chromium() {
+    if !browser_tests_enabled("browser training") {
+        return;
+    }
+    each_engine(|engine| {
+        use diesel::prelude::*;
+        use vigie::schema::users;
+        let db = TestDb::new(engine);
+        // Units, partners and sessions are planted with a truth file.
+        let truth = db.data_dir().join("truth.json");
+        let truth = truth.to_str().unwrap();
+        let out =
+            vigie_cmd(&db, &["seed-synthetic", "--reports", "300", "--seed", "5", "--truth-out", truth], &[]);
+        assert!(out.status.success(), "{}", text(&out));
+        let out = vigie_cmd(
+            &db,
+            &["user", "add", "--email", "trainer@ecole.ml", "--name", "Test", "--role", "trainer"],
+            &[("VIGIE_PASSWORD", "Falaise rouge sur le fleuve")],
+        );
+        assert!(out.status.success(), "{}", text(&out));
+        // One of the synthetic partners' trainers (a remediation action is its partner's).
+        diesel::update(users::table.filter(users::email.eq("trainer@ecole.ml")))
+            .set(users::partner_id.eq(Some(1)))
+            .execute(&mut db.conn())
+            .unwrap();
+        let (_server, base) = start_server(&db, &[("ROCKET_TOTP_REQUIRED_ROLES", "[]")]);
+        run_script("training.mjs", &base);
+        let carried: Vec<Option<i32>> = vigie::schema::remediation_actions::table
+            .filter(vigie::schema::remediation_actions::issue.eq("Arrestations sans registre"))
+            .select(vigie::schema::remediation_actions::partner_id)
+            .load(&mut db.conn())
+            .unwrap();
+        assert_eq!(carried, vec![Some(1)], "opened by the trainer, carried by their partner");
+    });
+}
+
+#[test]
 fn a_witness_reports_by_voice_in_bambara_with_and_without_javascript_and_staff_transcribe_in_chromium() {
     if !browser_tests_enabled("browser voice") {
         return;

@@ -5,6 +5,7 @@
 // Usage: node analytics.mjs BASE_URL SCREENSHOT_DIR
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
+import { fits } from "./fits.mjs";
 
 const base = process.argv[2];
 const shots = process.argv[3] || "/tmp";
@@ -14,21 +15,6 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"],
 });
-
-/// The page fits 360 px: nothing wider than the viewport makes the page itself scroll sideways.
-async function fits(page, what) {
-  const { scroll, inner, wide } = await page.evaluate(() => ({
-    scroll: document.documentElement.scrollWidth,
-    inner: window.innerWidth,
-    // The outermost elements that reach past the screen's edge, to say which.
-    wide: [...document.querySelectorAll("body *")]
-      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
-      .filter((e) => !e.parentElement.closest(".scroll-x"))
-      .slice(0, 5)
-      .map((e) => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}.${e.className} (${Math.round(e.getBoundingClientRect().right)} px)`),
-  }));
-  assert.ok(scroll <= inner, `${what}: the page is ${scroll} px wide on a ${inner} px screen: ${wide.join(", ")}`);
-}
 
 async function loads(page, path, what) {
   const res = await page.goto(base + path);
