@@ -1085,6 +1085,8 @@ fn a_case_workers_recommendation_becomes_a_remediation_action_for_the_unit() {
         let admin = client(&app, "admin@vigie.ml");
         let (s, _, _) = post(&admin, &key, "description=Planifier&due_on=2027-01-15");
         assert_eq!(s, Status::NotFound, "an admin");
+        let list = admin.get("/staff/training/remediation").dispatch().into_string().unwrap();
+        assert!(list.contains("id=\"remediations\"") && !list.contains("id=\"remediation-form\""), "{list}");
         let (s, _, _) = post(&admin, "/staff/training/partners", "name=Partenaire+A&kind=international");
         assert_eq!(s, Status::SeeOther);
         let t1: i32 = users::table
