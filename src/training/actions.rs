@@ -16,7 +16,7 @@ use super::model::{self, Evidence, Filter};
 use super::remediation;
 use super::routes::{choices, flash_notice, load, session_view, with_keys, Loaded};
 use crate::accounts::routes::Auth;
-use crate::auth::guards::{Trainer, TrainingStaff};
+use crate::auth::guards::{Audit, Trainer, TrainingStaff};
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::geo::Geo;
@@ -224,6 +224,7 @@ async fn render_remediation(
         })
         .await?;
     let mine = may_change(&r, partner);
+    let theirs = r.partner_id.is_some() && r.partner_id != partner;
     let today = Utc::now().date_naive();
     let view = remediation_view(&r, &l, auth.catalog, &lang);
     let keys: Vec<Value> = keys
@@ -242,7 +243,7 @@ async fn render_remediation(
     let sessions: Vec<Value> = l
         .sessions
         .iter()
-        .filter(|s| session_fits(s, r.unit_id, carrier))
+        .filter(|s| Some(s.session.id) == r.session_id || session_fits(s, r.unit_id, carrier))
         .map(|s| session_view(&l, s, &lang))
         .collect();
     let modules: Vec<Value> = l
@@ -287,7 +288,7 @@ async fn render_remediation(
     let fb = with_keys(fb, &["to", "reason", "description", "due_on"]);
     Ok(Template::render(
         "training/remediation_show",
-        context! { page: page.0, r: view, keys, next, sessions, modules, effect, mine, fb },
+        context! { page: page.0, r: view, keys, next, sessions, modules, effect, mine, theirs, fb },
     ))
 }
 
@@ -333,46 +334,51 @@ async fn remediation_move(
     let reason = form.reason.clone().unwrap_or_default().trim().to_string();
     // Refused moves are answered from the action as read; the move itself is conditional on
     // its step (another trainer moved it meanwhile: refused the same way, nothing written).
-    let (r, partner, delivered) = auth
-        .db
-        .run(move |c| {
+    let partner = auth.db.run(move |c| Ok(model::partner_of(c, uid)?)).await?;
+    let r = auth.db.run(move |c| Ok(model::find_remediation(c, id)?)).await?;
+    if !may_change(&r, partner) {
+        return Err(AppError::NotFound);
+    }
+    // The move is checked inside its transaction, on the action as it is then (its step, its
+    // module and session, that session's status): a lessons form saved or a session cancelled
+    // meanwhile is seen. A refused move writes nothing, audit included.
+    let why = reason.clone();
+    let to = remediation::Step::parse(&raw);
+    let result: Result<remediation::Step, remediation::Refusal> = who
+        .0
+        .write_all(move |c| {
+            hold(c, id, uid)?;
             let r = model::find_remediation(c, id)?;
             let delivered = match r.session_id {
                 Some(s) => model::find_session(c, s)?.session.status == "delivered",
                 None => false,
             };
-            Ok((r, model::partner_of(c, uid)?, delivered))
+            let from =
+                remediation::Step::parse(&r.status).ok_or(AppError::internal("unknown remediation step"))?;
+            let held = remediation::Held {
+                module: r.module_id.is_some(),
+                session: r.session_id.is_some(),
+                delivered,
+            };
+            let checked = to
+                .ok_or(remediation::Refusal::NotAllowed)
+                .and_then(|to| remediation::check(from, to, &why, held).map(|()| to));
+            let to = match checked {
+                Ok(to) => to,
+                Err(refusal) => return Ok((Err(refusal), vec![])),
+            };
+            if !model::move_remediation(c, id, from.as_str(), to.as_str())? {
+                return Ok((Err(remediation::Refusal::NotAllowed), vec![]));
+            }
+            let entry = Audit::new(
+                "training.remediation.move",
+                "remediation_action",
+                id,
+                format!("{} → {}: {why}", from.as_str(), to.as_str()),
+            );
+            Ok((Ok(to), vec![entry]))
         })
         .await?;
-    if !may_change(&r, partner) {
-        return Err(AppError::NotFound);
-    }
-    let from = remediation::Step::parse(&r.status).ok_or(AppError::internal("unknown remediation step"))?;
-    let held =
-        remediation::Held { module: r.module_id.is_some(), session: r.session_id.is_some(), delivered };
-    let checked = remediation::Step::parse(&raw)
-        .ok_or(remediation::Refusal::NotAllowed)
-        .and_then(|to| remediation::check(from, to, &reason, held).map(|()| to));
-    let result = match checked {
-        Err(refusal) => Err(refusal),
-        Ok(to) => {
-            let why = reason.clone();
-            let moved = who
-                .0
-                .write("training.remediation.move", ("remediation_action", id.to_string()), move |c| {
-                    hold(c, id, uid)?;
-                    if !model::move_remediation(c, id, from.as_str(), to.as_str())? {
-                        return Err(AppError::Moved);
-                    }
-                    Ok((to, format!("{} → {}: {why}", from.as_str(), to.as_str())))
-                })
-                .await;
-            match moved {
-                Err(AppError::Moved) => Err(remediation::Refusal::NotAllowed),
-                other => Ok(other?),
-            }
-        }
-    };
     match result {
         Ok(to) => {
             let label = auth.catalog.message(&lang, &format!("remediation-step-{}", to.as_str()), None);
@@ -498,16 +504,21 @@ async fn remediation_lessons(
     }
     let carrier = r.partner_id.or(partner);
     let text = |v: &Option<String>| v.clone().unwrap_or_default().trim().to_string();
-    let (unit_lessons, inst_lessons) = (text(&form.lessons_unit), text(&form.lessons_institution));
     // A field the form does not send keeps what is stored; an empty one clears it.
+    let kept =
+        |v: &Option<String>, stored: &str| v.as_deref().map_or(stored.to_string(), |x| x.trim().to_string());
+    let (unit_lessons, inst_lessons) =
+        (kept(&form.lessons_unit, &r.lessons_unit), kept(&form.lessons_institution, &r.lessons_institution));
     let module = match form.module.as_deref() {
         None => Ok(r.module_id),
         raw => choice(raw, |m| l.modules.iter().any(|x| x.0 == m)),
     };
     let session = match form.session.as_deref() {
         None => Ok(r.session_id),
+        // The session it names already stays, even if it no longer fits (cancelled since).
         raw => choice(raw, |sid| {
-            l.sessions.iter().any(|s| s.session.id == sid && session_fits(s, r.unit_id, carrier))
+            Some(sid) == r.session_id
+                || l.sessions.iter().any(|s| s.session.id == sid && session_fits(s, r.unit_id, carrier))
         }),
     };
     let review_raw = match &form.review_on {

@@ -744,9 +744,11 @@ pub fn due_reminders(c: &mut DbConn, today: NaiveDate) -> QueryResult<Vec<(i32, 
 /// Marks today's reminders sent: returns false when another pass already did.
 pub fn mark_reminded(c: &mut DbConn, action_id: i32, kind: &str, today: NaiveDate) -> QueryResult<bool> {
     let n = if kind == "review" {
+        // The review date read again: one moved meanwhile is reminded on its own day.
         diesel::update(
             remediation_actions::table
                 .find(action_id)
+                .filter(remediation_actions::review_on.le(today))
                 .filter(remediation_actions::review_reminded_on.is_null()),
         )
         .set(remediation_actions::review_reminded_on.eq(today))

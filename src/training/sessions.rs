@@ -204,8 +204,9 @@ async fn plan_session(
         ("planned_to", to_raw.clone()),
         ("region", region.clone()),
         ("go_ahead_reason", reason.clone()),
-        ("modules", modules.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(",")),
-        ("units", units.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(",")),
+        // As chosen, so that a refused form keeps every valid pick.
+        ("modules", form.modules.iter().map(|m| m.trim()).collect::<Vec<_>>().join(",")),
+        ("units", form.units.iter().map(|m| m.trim()).collect::<Vec<_>>().join(",")),
     ];
     let values: Vec<(&str, &str)> = values_owned.iter().map(|(k, v)| (*k, v.as_str())).collect();
     if !errors.is_empty() {

@@ -381,6 +381,9 @@ async fn allegation_unit_save(
         let message = auth.catalog.message(&page.0.lang, "remediation-err-unit-choice", None);
         let fb = Feedback::refused("attach", &[("unit", message)], &[("unit", raw.as_str())]);
         let t = render_allegation_unit(page, &auth, tax, id, who.0.reader(), fb).await?;
+        who.0
+            .write("allegation.unit_view", ("allegation", id.to_string()), |_| Ok(((), String::new())))
+            .await?;
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     };
     who.0

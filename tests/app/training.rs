@@ -1189,13 +1189,16 @@ fn gaps_and_allegations_group_by_force_or_region() {
             csv.contains("'=HYPERLINK") && !csv.contains(",=HYPERLINK") && !csv.contains("\"=HYPERLINK"),
             "{csv}"
         );
-        // A period from year 1 is read as the last twenty years: a chart of at most 80 quarters.
+        // A period from year 1 is read as the last twenty years: a chart of at most 81 quarters
+        // (240 months starting within a quarter), one bar each.
         let r = trainer
             .get(format!("/staff/training/units/{gtia8}/trend.svg?from=0001-01&to=2026-11"))
             .dispatch();
         assert_eq!(r.status(), Status::Ok);
         let svg = r.into_string().unwrap();
-        assert!(svg.len() < 200_000 && !svg.contains("2005") && svg.contains("2007"), "{} bytes", svg.len());
+        let bars = svg.matches("<rect").count();
+        assert!((80..=83).contains(&bars), "{bars} rects");
+        assert!(!svg.contains("2005-") && svg.contains("2007-"), "from December 2006: {svg}");
         let page = trainer.get(format!("/staff/training?{q}&by=force")).dispatch().into_string().unwrap();
         let table = section(&page, "id=\"groups\"", "</table>").expect("the grouped table");
         assert!(table.contains("Gendarmerie"), "{table}");
