@@ -1015,3 +1015,76 @@ fn two_case_workers_proposing_remediation_from_one_case_at_once_make_one_action(
         }
     });
 }
+
+/// Issue 12: trainers of two partners act at the same moment on a remediation action no
+/// partner carries yet (one proposed from a case), on two servers. Taking it is one
+/// conditional update, so one partner takes it and the other's write answers 404: never both,
+/// never a key action written for the partner that lost.
+#[test]
+fn two_partners_taking_one_remediation_action_at_once_one_gets_it() {
+    use vigie::schema::{remediation_actions, remediation_key_actions, users};
+    each_engine(|engine| {
+        let cl = Cluster::start(engine);
+        add_user(&cl.db, "admin@vigie.ml", "admin", None);
+        add_user(&cl.db, "t1@ecole.ml", "trainer", None);
+        add_user(&cl.db, "t2@partenaire.org", "trainer", None);
+        let mut admin = Agent::sign_in(cl.ports[0], "admin@vigie.ml");
+        for body in ["name=Ecole&kind=national_school", "name=Partenaire&kind=international"] {
+            let r = admin.post("/staff/training/partners", body);
+            assert_eq!(r.status, 303, "{}", r.body);
+        }
+        let mut c = cl.db.conn();
+        for (email, partner) in [("t1@ecole.ml", 1), ("t2@partenaire.org", 2)] {
+            let uid: i32 =
+                users::table.filter(users::email.eq(email)).select(users::id).first(&mut c).unwrap();
+            let r = admin
+                .post("/staff/training/partners/members", &format!("user_id={uid}&partner_id={partner}"));
+            assert_eq!(r.status, 303, "{}", r.body);
+        }
+        // Actions no partner carries yet, as a case worker's proposal leaves them.
+        let creator: i32 =
+            users::table.filter(users::email.eq("admin@vigie.ml")).select(users::id).first(&mut c).unwrap();
+        let ids: Vec<i32> = (0..PAIRS)
+            .map(|k| {
+                diesel::insert_into(remediation_actions::table)
+                    .values((
+                        remediation_actions::status.eq("gap_identified"),
+                        remediation_actions::issue.eq(format!("Action {k}")),
+                        remediation_actions::created_by.eq(creator),
+                        remediation_actions::created_at.eq(chrono::Utc::now().naive_utc()),
+                    ))
+                    .returning(remediation_actions::id)
+                    .get_result(&mut c)
+                    .unwrap()
+            })
+            .collect();
+        let mut a = Agent::sign_in(cl.ports[0], "t1@ecole.ml");
+        let mut b = Agent::sign_in(cl.ports[1], "t2@partenaire.org");
+        a.get("/staff/training/remediation");
+        b.get("/staff/training/remediation");
+        for id in &ids {
+            let path = format!("/staff/training/remediation/{id}/key-actions");
+            let rs = race(vec![
+                (a.port, a.form(&path, "description=Ecole&due_on=2027-01-15")),
+                (b.port, b.form(&path, "description=Partenaire&due_on=2027-01-15")),
+            ]);
+            no_server_error(&rs, "taking");
+            let mut codes: Vec<u16> = rs.iter().map(|r| r.status).collect();
+            codes.sort_unstable();
+            assert_eq!(codes, vec![303, 404], "action {id}: one takes it: {rs:?}");
+            let carrier: Option<i32> = remediation_actions::table
+                .find(id)
+                .select(remediation_actions::partner_id)
+                .first(&mut c)
+                .unwrap();
+            let keys: Vec<String> = remediation_key_actions::table
+                .filter(remediation_key_actions::action_id.eq(id))
+                .select(remediation_key_actions::description)
+                .load(&mut c)
+                .unwrap();
+            let winner = if codes == [303, 404] && rs[0].status == 303 { "Ecole" } else { "Partenaire" };
+            assert_eq!(keys, vec![winner.to_string()], "action {id}: only the winner's key action");
+            assert_eq!(carrier, Some(if winner == "Ecole" { 1 } else { 2 }), "action {id}");
+        }
+    });
+}
