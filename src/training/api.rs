@@ -191,11 +191,17 @@ pub async fn measure(
     );
     let types: Vec<i32> = l.vmods.iter().filter(|(_, m)| s.modules.contains(m)).map(|(v, _)| *v).collect();
     let (from, to) = effect::window_span(on, window);
-    let filter = Filter { from: Some(from), to: Some(to), violation_types: Some(types), ..Filter::default() };
-    let rows = auth.db.run(move |c| Ok(super::model::counted(c, evidence, &filter)?)).await?;
     let trained: BTreeSet<i32> = s.units.iter().copied().collect();
     let pairs: Vec<(i32, i32)> = l.units.iter().map(|u| (u.id, u.force_id)).collect();
     let comparison = analysis::comparable(&pairs, &l.delivered(), &trained, &s.modules, to);
+    let filter = Filter {
+        from: Some(from),
+        to: Some(to),
+        unit_ids: Some(trained.iter().chain(&comparison).copied().collect()),
+        violation_types: Some(types),
+        ..Filter::default()
+    };
+    let rows = auth.db.run(move |c| Ok(super::model::counted(c, evidence, &filter)?)).await?;
     let (t, c) = analysis::effect_counts(&rows, &trained, &comparison, delivered, window);
     let e = effect::effect(t, (!comparison.is_empty()).then_some(c), min_events);
     Ok(json!({

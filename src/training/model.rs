@@ -337,6 +337,9 @@ pub struct Filter {
     pub to: Option<NaiveDate>,
     pub force_id: Option<i32>,
     pub unit_id: Option<i32>,
+    /// Only these units (a session's trained and comparison units: the kept table is then
+    /// read by its key for each unit).
+    pub unit_ids: Option<Vec<i32>>,
     pub region_code: Option<String>,
     pub violation_types: Option<Vec<i32>>,
 }
@@ -385,6 +388,9 @@ pub fn counted(c: &mut DbConn, evidence: Evidence, f: &Filter) -> QueryResult<Ve
             }
             if let Some(uid) = f.unit_id {
                 q = q.filter($t::unit_id.eq(uid));
+            }
+            if let Some(ids) = &f.unit_ids {
+                q = q.filter($t::unit_id.eq_any(ids.clone()));
             }
             if let Some(types) = &f.violation_types {
                 q = q.filter($t::violation_type_id.eq_any(types.clone()));
@@ -471,6 +477,9 @@ pub fn counted_from_allegations(c: &mut DbConn, evidence: Evidence, f: &Filter) 
     if let Some(uid) = f.unit_id {
         q = q.filter(allegations::unit_id.eq(uid));
     }
+    if let Some(ids) = &f.unit_ids {
+        q = q.filter(allegations::unit_id.eq_any(ids.clone()));
+    }
     if let Some(r) = &f.region_code {
         q = q.filter(
             allegations::unit_id
@@ -494,10 +503,28 @@ pub fn counted_from_allegations(c: &mut DbConn, evidence: Evidence, f: &Filter) 
 /// The month (its first day) of the first allegation tied to a unit on record (any evidence):
 /// before it, Vigie has no data, so an effect's "before" window must not reach past it.
 pub fn first_on_record(c: &mut DbConn) -> QueryResult<Option<NaiveDate>> {
-    allegations::table
-        .filter(allegations::unit_id.is_not_null())
-        .select(diesel::dsl::min(allegations::occurred_month))
-        .first::<Option<NaiveDate>>(c)
+    #[derive(QueryableByName)]
+    struct First {
+        #[diesel(sql_type = diesel::sql_types::Date)]
+        m: NaiveDate,
+    }
+    match c {
+        // SQLite would read the whole of `allegations_training` for the minimum (60 ms at a
+        // million reports); `+unit_id` keeps it off that index, so the month index is read in
+        // order and the first entry with a unit ends the search (2 ms).
+        DbConn::Sqlite(s) => Ok(diesel::sql_query(
+            "SELECT occurred_month AS m FROM allegations WHERE +unit_id IS NOT NULL \
+             AND occurred_month IS NOT NULL ORDER BY occurred_month LIMIT 1",
+        )
+        .load::<First>(s)?
+        .into_iter()
+        .next()
+        .map(|f| f.m)),
+        _ => allegations::table
+            .filter(allegations::unit_id.is_not_null())
+            .select(diesel::dsl::min(allegations::occurred_month))
+            .first::<Option<NaiveDate>>(c),
+    }
 }
 
 // Remediation actions -------------------------------------------------------------------------

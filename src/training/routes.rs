@@ -105,6 +105,7 @@ pub fn resolve(q: &Query, tax: &Taxonomy, cfg: &TrainingConfig, today: NaiveDate
             to: Some(to),
             force_id: q.force.as_deref().and_then(|f| tax.force(f)).map(|f| f.id),
             unit_id: q.unit,
+            unit_ids: None,
             region_code: q.region.clone().filter(|r| !r.is_empty()),
             violation_types,
         },
