@@ -540,6 +540,7 @@ diesel::table! {
         session_id -> Nullable<Integer>,
         review_reminded_on -> Nullable<Date>,
         case_id -> Nullable<Integer>,
+        violation_type_id -> Nullable<Integer>,
     }
 }
 

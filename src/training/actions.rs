@@ -39,11 +39,31 @@ pub fn routes() -> Vec<rocket::Route> {
 
 // Remediation actions -------------------------------------------------------------------------
 
-fn remediation_view(r: &model::Remediation, l: &Loaded, catalog: &Catalog, lang: &str) -> Value {
+/// The action's issue: one proposed from a case is worded from its violation in the reader's
+/// language (the text stored is the case worker's, kept for older actions).
+fn issue_text(r: &model::Remediation, tax: &Taxonomy, catalog: &Catalog, lang: &str) -> String {
+    let label = r.violation_type_id.and_then(|v| tax.violation_type_by_id(v)).map(|(_, t)| t.label(lang));
+    match (r.case_id, label) {
+        (Some(_), Some(label)) => {
+            let mut args = fluent_bundle::FluentArgs::new();
+            args.set("violation", label.to_string());
+            catalog.message(lang, "training-from-case-issue", Some(&args))
+        }
+        _ => r.issue.clone(),
+    }
+}
+
+fn remediation_view(
+    r: &model::Remediation,
+    l: &Loaded,
+    tax: &Taxonomy,
+    catalog: &Catalog,
+    lang: &str,
+) -> Value {
     json!({
         "partner": r.partner_id.map(|p| l.partner_name(p)),
         "id": r.id, "status": r.status, "status_label": catalog.message(lang, &format!("remediation-step-{}", r.status), None),
-        "issue": r.issue, "lessons_unit": r.lessons_unit, "lessons_institution": r.lessons_institution,
+        "issue": issue_text(r, tax, catalog, lang), "lessons_unit": r.lessons_unit, "lessons_institution": r.lessons_institution,
         "module": r.module_id.map(|m| l.module_label(m, lang)), "unit": r.unit_id.map(|u| l.unit_name(u)),
         "session_id": r.session_id, "review_on": r.review_on.map(|d| d.to_string()).unwrap_or_default(),
         "from_case": r.case_id.is_some(),
@@ -67,7 +87,7 @@ async fn render_remediation_index(
     let l = load(auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
         .await?;
     let rows = auth.db.run(|c| Ok(model::remediations(c)?)).await?;
-    let rows: Vec<Value> = rows.iter().map(|r| remediation_view(r, &l, auth.catalog, &lang)).collect();
+    let rows: Vec<Value> = rows.iter().map(|r| remediation_view(r, &l, tax, auth.catalog, &lang)).collect();
     let choices = choices(&l, tax, geo, &lang);
     let fb = with_keys(fb, &["issue", "unit", "module", "review_on"]);
     Ok(Template::render("training/remediation_index", context! { page: page.0, rows, choices, fb }))
@@ -183,6 +203,7 @@ async fn create_remediation(
                     created_by: uid,
                     case_id: None,
                     partner_id: partner,
+                    violation_type_id: None,
                 },
             )?;
             Ok((id, String::new()))
@@ -210,6 +231,7 @@ fn may_change(r: &model::Remediation, partner: Option<i32>) -> bool {
 async fn render_remediation(
     page: Page,
     auth: &Auth<'_>,
+    tax: &Taxonomy,
     id: i32,
     uid: i32,
     mut fb: Feedback,
@@ -226,7 +248,7 @@ async fn render_remediation(
     let mine = may_change(&r, partner);
     let theirs = r.partner_id.is_some() && r.partner_id != partner;
     let today = Utc::now().date_naive();
-    let view = remediation_view(&r, &l, auth.catalog, &lang);
+    let view = remediation_view(&r, &l, tax, auth.catalog, &lang);
     let keys: Vec<Value> = keys
         .iter()
         .map(|k| json!({"id": k.0, "description": k.1, "due_on": k.2.to_string(), "done": k.3.is_some(), "late": k.3.is_none() && k.2 < today}))
@@ -303,12 +325,13 @@ fn session_fits(s: &model::SessionFull, unit: Option<i32>, carrier: Option<i32>)
 async fn remediation_show(
     page: Page,
     auth: Auth<'_>,
+    tax: &State<Arc<Taxonomy>>,
     who: TrainingStaff<'_>,
     id: i32,
     flash: Option<FlashMessage<'_>>,
 ) -> Result<Template, AppError> {
     let fb = flash_notice(flash, auth.catalog, &page.0.lang);
-    render_remediation(page, &auth, id, who.0.user.id, fb).await
+    render_remediation(page, &auth, tax, id, who.0.user.id, fb).await
 }
 
 #[derive(Debug, FromForm)]
@@ -324,6 +347,7 @@ pub struct StepForm {
 async fn remediation_move(
     page: Page,
     auth: Auth<'_>,
+    tax: &State<Arc<Taxonomy>>,
     who: Trainer<'_>,
     id: i32,
     form: Checked<StepForm>,
@@ -393,7 +417,7 @@ async fn remediation_move(
                 &[(refusal.field(), auth.catalog.message(&lang, refusal.key(), None))],
                 &[("to", raw.as_str()), ("reason", reason.as_str())],
             );
-            let t = render_remediation(page, &auth, id, uid, fb).await?;
+            let t = render_remediation(page, &auth, tax, id, uid, fb).await?;
             Ok(Either::Right((Status::UnprocessableEntity, t)))
         }
     }
@@ -409,6 +433,7 @@ pub struct KeyActionForm {
 async fn remediation_key_action(
     page: Page,
     auth: Auth<'_>,
+    tax: &State<Arc<Taxonomy>>,
     who: Trainer<'_>,
     id: i32,
     form: Checked<KeyActionForm>,
@@ -436,7 +461,7 @@ async fn remediation_key_action(
             &errors,
             &[("description", description.as_str()), ("due_on", due_raw.as_str())],
         );
-        let t = render_remediation(page, &auth, id, uid, fb).await?;
+        let t = render_remediation(page, &auth, tax, id, uid, fb).await?;
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
     let due = due.unwrap_or_default();
@@ -489,6 +514,7 @@ pub struct LessonsForm {
 async fn remediation_lessons(
     page: Page,
     auth: Auth<'_>,
+    tax: &State<Arc<Taxonomy>>,
     who: Trainer<'_>,
     id: i32,
     form: Checked<LessonsForm>,
@@ -550,7 +576,7 @@ async fn remediation_lessons(
                 ("review_on", review_raw.as_str()),
             ],
         );
-        let t = render_remediation(page, &auth, id, uid, fb).await?;
+        let t = render_remediation(page, &auth, tax, id, uid, fb).await?;
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
     let (module, session) = (module.ok().flatten(), session.ok().flatten());

@@ -68,14 +68,14 @@ async fn remediation_from_case(
         return Ok(Flash::error(back, format!("{key}|")));
     }
     let lang = worker.0.lang.clone();
-    let planned: Vec<(i32, Option<i32>, String)> = per_unit
+    let planned: Vec<(i32, Option<i32>, String, i32)> = per_unit
         .into_iter()
         .map(|(unit, (vt, module))| {
             let violation =
                 tax.violation_type_by_id(vt).map(|(_, t)| t.label(&lang).to_string()).unwrap_or_default();
             let mut args = fluent_bundle::FluentArgs::new();
             args.set("violation", violation);
-            (unit, module, auth.catalog.message(&lang, "training-from-case-issue", Some(&args)))
+            (unit, module, auth.catalog.message(&lang, "training-from-case-issue", Some(&args)), vt)
         })
         .collect();
     let uid = worker.0.user.id;
@@ -87,7 +87,7 @@ async fn remediation_from_case(
             model::lock_case(c, id)?;
             let done = model::units_remediated_for_case(c, id)?;
             let mut ids = vec![];
-            for (unit, module, issue) in planned.iter().filter(|p| !done.contains(&p.0)) {
+            for (unit, module, issue, vt) in planned.iter().filter(|p| !done.contains(&p.0)) {
                 ids.push(model::insert_remediation(
                     c,
                     &model::NewRemediation {
@@ -98,6 +98,7 @@ async fn remediation_from_case(
                         created_by: uid,
                         case_id: Some(id),
                         partner_id: None,
+                        violation_type_id: Some(*vt),
                     },
                 )?);
             }

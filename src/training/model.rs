@@ -546,6 +546,9 @@ pub struct Remediation {
     /// The case whose recommendation it came from: never shown to trainers (only that it came
     /// from one).
     pub case_id: Option<i32>,
+    /// For one proposed from a case: the violation it is about (its issue is worded from it in
+    /// the reader's language).
+    pub violation_type_id: Option<i32>,
 }
 
 pub struct NewRemediation<'a> {
@@ -558,6 +561,7 @@ pub struct NewRemediation<'a> {
     /// The partner that carries the action (none for one proposed from a case: the first
     /// partner's trainer to act on it takes it).
     pub partner_id: Option<i32>,
+    pub violation_type_id: Option<i32>,
 }
 
 pub fn insert_remediation(c: &mut DbConn, r: &NewRemediation) -> QueryResult<i32> {
@@ -581,6 +585,7 @@ pub fn insert_remediation(c: &mut DbConn, r: &NewRemediation) -> QueryResult<i32
             remediation_actions::created_at.eq(Utc::now().naive_utc()),
             remediation_actions::case_id.eq(r.case_id),
             remediation_actions::partner_id.eq(r.partner_id),
+            remediation_actions::violation_type_id.eq(r.violation_type_id),
         ))
         .returning(remediation_actions::id)
         .get_result(c)

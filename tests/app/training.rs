@@ -1076,6 +1076,14 @@ fn a_case_workers_recommendation_becomes_a_remediation_action_for_the_unit() {
         );
         assert!(table.contains("GTIA 8"), "{table}");
         assert!(!table.contains("Former l"), "never the recommendation's words");
+        // Worded in each reader's language, though the case worker read French.
+        let list = trainer.get("/staff/training/remediation?lang=en").dispatch().into_string().unwrap();
+        let table = section(&list, "id=\"remediations\"", "</table>").unwrap();
+        assert!(
+            table.contains("An institution&#x27;s recommendation: Torture")
+                || table.contains("An institution's recommendation: Torture"),
+            "{table}"
+        );
         // No partner carries it yet. A trainer with no partner, and the admin, change nothing
         // of it (404); the first partner's trainer to act on it takes it for their partner.
         let rid: i32 = ra::table.select(ra::id).first(&mut app.db.conn()).unwrap();

@@ -1,0 +1,1 @@
+ALTER TABLE remediation_actions DROP COLUMN violation_type_id;
