@@ -228,7 +228,7 @@ async fn plan_session(
     let others: Vec<offers::Offer> = l.sessions.iter().map(offer_of).collect();
     let dups: Vec<i32> = offers::duplicates(&plan, &others, window).iter().map(|(o, _)| o.id).collect();
     if !dups.is_empty() && reason.is_empty() {
-        return duplicate_warning(page, &auth, &who, tax, geo, &values, &dups).await;
+        return duplicate_warning(page, &auth, &who, tax, geo, &l, &values, &dups).await;
     }
     // The mail: who plans what, and the other partners' plans, in each recipient's language.
     let catalog = auth.catalog.clone();
@@ -329,7 +329,7 @@ async fn plan_session(
             let others: Vec<offers::Offer> = l.sessions.iter().map(offer_of).collect();
             let dups: Vec<i32> =
                 offers::duplicates(&plan_again, &others, window).iter().map(|(o, _)| o.id).collect();
-            return duplicate_warning(page, &auth, &who, tax, geo, &values, &dups).await;
+            return duplicate_warning(page, &auth, &who, tax, geo, &l, &values, &dups).await;
         }
         other => other?,
     };
@@ -339,23 +339,24 @@ async fn plan_session(
     )))
 }
 
-/// The plan comes back stopped, with the other partners' offers it duplicates.
+/// The plan comes back stopped, with the other partners' offers it duplicates (from `l`, as
+/// read for the check).
+#[allow(clippy::too_many_arguments)]
 async fn duplicate_warning(
     page: Page,
     auth: &Auth<'_>,
     who: &TrainingStaff<'_>,
     tax: &Taxonomy,
     geo: &Geo,
+    l: &Loaded,
     values: &[(&str, &str)],
     dups: &[i32],
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
     let lang = page.0.lang.clone();
-    let l = load(auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
-        .await?;
     let warning: Vec<Value> = dups
         .iter()
         .filter_map(|id| l.sessions.iter().find(|s| s.session.id == *id))
-        .map(|s| session_view(&l, s, &lang))
+        .map(|s| session_view(l, s, &lang))
         .collect();
     let message = auth.catalog.message(&lang, "training-err-duplicate", None);
     let fb = Feedback::refused("plan", &[("go_ahead_reason", message)], values);

@@ -895,33 +895,36 @@ fn item6_a_held_lock_gives_a_503_page_not_a_sign_in_and_nothing_half_saved() {
     });
 }
 
+/// An admin and two training partners, "Ecole" (1) and "Partenaire" (2), each with a trainer
+/// signed in on its own server of the cluster. Returns the admin's id and the two trainers.
+fn two_partners(cl: &Cluster) -> (i32, Agent, Agent) {
+    let admin_id = add_user(&cl.db, "admin@vigie.ml", "admin", None);
+    let t1 = add_user(&cl.db, "t1@ecole.ml", "trainer", None);
+    let t2 = add_user(&cl.db, "t2@partenaire.org", "trainer", None);
+    let mut admin = Agent::sign_in(cl.ports[0], "admin@vigie.ml");
+    for body in ["name=Ecole&kind=national_school", "name=Partenaire&kind=international"] {
+        let r = admin.post("/staff/training/partners", body);
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    for (uid, partner) in [(t1, 1), (t2, 2)] {
+        let r =
+            admin.post("/staff/training/partners/members", &format!("user_id={uid}&partner_id={partner}"));
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    (admin_id, Agent::sign_in(cl.ports[0], "t1@ecole.ml"), Agent::sign_in(cl.ports[1], "t2@partenaire.org"))
+}
+
 /// Issue 12: two partners plan the same module for the same unit at the same moment, on two
 /// servers. Each plan is checked against the other partners' offers inside its write, under
 /// the planning lock, so exactly one goes through and the other is stopped as a duplicate (it
 /// would need a written reason): never two plans that each missed the other.
 #[test]
 fn two_partners_planning_the_same_offer_at_once_one_is_stopped() {
-    use vigie::schema::{training_modules, training_sessions, units, users};
+    use vigie::schema::{training_modules, training_sessions, units};
     each_engine(|engine| {
         let cl = Cluster::start(engine);
-        add_user(&cl.db, "admin@vigie.ml", "admin", None);
-        add_user(&cl.db, "t1@ecole.ml", "trainer", None);
-        add_user(&cl.db, "t2@partenaire.org", "trainer", None);
-        let mut admin = Agent::sign_in(cl.ports[0], "admin@vigie.ml");
-        for body in ["name=Ecole&kind=national_school", "name=Partenaire&kind=international"] {
-            let r = admin.post("/staff/training/partners", body);
-            assert_eq!(r.status, 303, "{}", r.body);
-        }
+        let (_, mut a, mut b) = two_partners(&cl);
         let mut c = cl.db.conn();
-        for (email, partner) in [("t1@ecole.ml", 1), ("t2@partenaire.org", 2)] {
-            let uid: i32 =
-                users::table.filter(users::email.eq(email)).select(users::id).first(&mut c).unwrap();
-            let r = admin
-                .post("/staff/training/partners/members", &format!("user_id={uid}&partner_id={partner}"));
-            assert_eq!(r.status, 303, "{}", r.body);
-        }
-        let mut a = Agent::sign_in(cl.ports[0], "t1@ecole.ml");
-        let mut b = Agent::sign_in(cl.ports[1], "t2@partenaire.org");
         for k in 0..PAIRS {
             let r = a.post("/staff/training/units", &format!("name=GTIA+{k}&force=fama_army&strength=600"));
             assert_eq!(r.status, 303, "{}", r.body);
@@ -1022,28 +1025,12 @@ fn two_case_workers_proposing_remediation_from_one_case_at_once_make_one_action(
 /// never a key action written for the partner that lost.
 #[test]
 fn two_partners_taking_one_remediation_action_at_once_one_gets_it() {
-    use vigie::schema::{remediation_actions, remediation_key_actions, users};
+    use vigie::schema::{remediation_actions, remediation_key_actions};
     each_engine(|engine| {
         let cl = Cluster::start(engine);
-        add_user(&cl.db, "admin@vigie.ml", "admin", None);
-        add_user(&cl.db, "t1@ecole.ml", "trainer", None);
-        add_user(&cl.db, "t2@partenaire.org", "trainer", None);
-        let mut admin = Agent::sign_in(cl.ports[0], "admin@vigie.ml");
-        for body in ["name=Ecole&kind=national_school", "name=Partenaire&kind=international"] {
-            let r = admin.post("/staff/training/partners", body);
-            assert_eq!(r.status, 303, "{}", r.body);
-        }
+        let (creator, mut a, mut b) = two_partners(&cl);
         let mut c = cl.db.conn();
-        for (email, partner) in [("t1@ecole.ml", 1), ("t2@partenaire.org", 2)] {
-            let uid: i32 =
-                users::table.filter(users::email.eq(email)).select(users::id).first(&mut c).unwrap();
-            let r = admin
-                .post("/staff/training/partners/members", &format!("user_id={uid}&partner_id={partner}"));
-            assert_eq!(r.status, 303, "{}", r.body);
-        }
         // Actions no partner carries yet, as a case worker's proposal leaves them.
-        let creator: i32 =
-            users::table.filter(users::email.eq("admin@vigie.ml")).select(users::id).first(&mut c).unwrap();
         let ids: Vec<i32> = (0..PAIRS)
             .map(|k| {
                 diesel::insert_into(remediation_actions::table)
@@ -1058,8 +1045,6 @@ fn two_partners_taking_one_remediation_action_at_once_one_gets_it() {
                     .unwrap()
             })
             .collect();
-        let mut a = Agent::sign_in(cl.ports[0], "t1@ecole.ml");
-        let mut b = Agent::sign_in(cl.ports[1], "t2@partenaire.org");
         a.get("/staff/training/remediation");
         b.get("/staff/training/remediation");
         for id in &ids {
