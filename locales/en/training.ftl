@@ -204,3 +204,15 @@ training-by-unit = Unit
 training-by-force = Force
 training-by-region = Region
 training-grouped = Gaps grouped
+training-rows-shown = The first { $shown } rows of { $total }; every row is in the CSV file. The filters above narrow the list.
+training-legend = Norms broken and modules, by violation
+remediation-list-open = Open (neither closed nor escalated)
+remediation-list-all = All
+remediation-list-mine = My partner's, and those nobody carries yet
+remediation-list-count = { $n ->
+    [0] No action
+    [one] One action
+   *[other] { $n } actions
+} · page { $page } of { $pages }
+remediation-list-previous = Previous page
+remediation-list-next = Next page

@@ -204,3 +204,15 @@ training-by-unit = Unité
 training-by-force = Force
 training-by-region = Région
 training-grouped = Lacunes regroupées
+training-rows-shown = Les { $shown } premières lignes sur { $total } ; toutes sont dans le fichier CSV. Les filtres ci-dessus réduisent la liste.
+training-legend = Normes enfreintes et modules, par violation
+remediation-list-open = En cours (ni closes ni portées plus haut)
+remediation-list-all = Toutes
+remediation-list-mine = Celles de mon partenaire et celles que personne ne porte encore
+remediation-list-count = { $n ->
+    [0] Aucune action
+    [one] Une action
+   *[other] { $n } actions
+} · page { $page } sur { $pages }
+remediation-list-previous = Page précédente
+remediation-list-next = Page suivante

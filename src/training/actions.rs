@@ -13,7 +13,7 @@ use rocket_dyn_templates::{context, Template};
 use serde_json::{json, Value};
 
 use super::model::{self, Evidence, Filter};
-use super::remediation;
+use super::remediation::{self, Step};
 use super::routes::{choices, flash_notice, load, session_view, with_keys, Loaded};
 use crate::accounts::routes::Auth;
 use crate::auth::guards::{Audit, Trainer, TrainingStaff};
@@ -72,8 +72,27 @@ fn remediation_view(
 
 #[derive(Debug, FromForm, Default)]
 pub struct NewRemediationQuery {
+    /// The new action's unit and module, when opened from a gap or a flag.
     unit: Option<i32>,
     module: Option<i32>,
+    /// The list: `open` (default: not closed or escalated), `all`, or one step.
+    status: Option<String>,
+    /// The list: only my partner's actions and those no partner carries yet.
+    mine: Option<bool>,
+    /// The list's page, from 1.
+    page: Option<i64>,
+}
+
+/// Remediation actions on one page of the list.
+const PER_PAGE: i64 = 50;
+
+/// The list's filter as the query gives it: (the steps shown, or all; the status kept).
+fn list_statuses(status: Option<&str>) -> (Option<Vec<&'static str>>, &'static str) {
+    match status.and_then(Step::parse) {
+        Some(step) => (Some(vec![step.as_str()]), step.as_str()),
+        None if status == Some("all") => (None, "all"),
+        None => (Some(Step::ALL.iter().filter(|s| !s.is_final()).map(|s| s.as_str()).collect()), "open"),
+    }
 }
 
 async fn render_remediation_index(
@@ -82,15 +101,39 @@ async fn render_remediation_index(
     tax: &Taxonomy,
     geo: &Geo,
     fb: Feedback,
+    q: &NewRemediationQuery,
+    uid: i32,
 ) -> Result<Template, AppError> {
     let lang = page.0.lang.clone();
     let l = load(auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
         .await?;
-    let rows = auth.db.run(|c| Ok(model::remediations(c)?)).await?;
+    let (statuses, status) = list_statuses(q.status.as_deref());
+    let mine = q.mine.unwrap_or(false);
+    // An admin has no partner: "mine" is then the actions no partner carries yet.
+    let partner = match mine {
+        true => Some(auth.db.run(move |c| Ok(model::partner_of(c, uid)?)).await?.unwrap_or(-1)),
+        false => None,
+    };
+    let number = q.page.unwrap_or(1).max(1);
+    let (total, rows) = auth
+        .db
+        .run(move |c| {
+            Ok(model::remediations(c, statuses.as_deref(), partner, PER_PAGE, (number - 1) * PER_PAGE)?)
+        })
+        .await?;
     let rows: Vec<Value> = rows.iter().map(|r| remediation_view(r, &l, tax, auth.catalog, &lang)).collect();
+    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let list = json!({
+        "status": status, "mine": mine, "total": total, "page": number, "pages": pages,
+        "prev": (number > 1).then(|| number - 1), "next": (number < pages).then(|| number + 1),
+        "steps": Step::ALL.iter().map(|s| json!({
+            "code": s.as_str(),
+            "label": auth.catalog.message(&lang, &format!("remediation-step-{}", s.as_str()), None),
+        })).collect::<Vec<_>>(),
+    });
     let choices = choices(&l, tax, geo, &lang);
     let fb = with_keys(fb, &["issue", "unit", "module", "review_on"]);
-    Ok(Template::render("training/remediation_index", context! { page: page.0, rows, choices, fb }))
+    Ok(Template::render("training/remediation_index", context! { page: page.0, rows, list, choices, fb }))
 }
 
 /// `GET /staff/training/remediation`: the actions, and a new one (opened from a gap or a flag
@@ -99,7 +142,7 @@ async fn render_remediation_index(
 async fn remediation_index(
     page: Page,
     auth: Auth<'_>,
-    _who: TrainingStaff<'_>,
+    who: TrainingStaff<'_>,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     flash: Option<FlashMessage<'_>>,
@@ -112,7 +155,7 @@ async fn remediation_index(
     if let Some(m) = q.module {
         fb.values.insert("module".into(), m.to_string());
     }
-    render_remediation_index(page, &auth, tax, geo, fb).await
+    render_remediation_index(page, &auth, tax, geo, fb, &q, who.0.user.id).await
 }
 
 #[derive(Debug, FromForm)]
@@ -186,7 +229,16 @@ async fn create_remediation(
                 ("review_on", review_raw.as_str()),
             ],
         );
-        let t = render_remediation_index(page, &auth, tax, geo, fb).await?;
+        let t = render_remediation_index(
+            page,
+            &auth,
+            tax,
+            geo,
+            fb,
+            &<NewRemediationQuery as Default>::default(),
+            uid,
+        )
+        .await?;
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
     let (unit, module) = (unit.ok().flatten(), module.ok().flatten());

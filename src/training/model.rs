@@ -591,8 +591,36 @@ pub fn insert_remediation(c: &mut DbConn, r: &NewRemediation) -> QueryResult<i32
         .get_result(c)
 }
 
-pub fn remediations(c: &mut DbConn) -> QueryResult<Vec<Remediation>> {
-    remediation_actions::table.order(remediation_actions::id.desc()).select(Remediation::as_select()).load(c)
+/// One page of the remediation actions, newest first, and how many there are in all: those at
+/// one of `statuses` (every one when `None`), and with `partner`, that partner's and the ones
+/// no partner carries yet.
+pub fn remediations(
+    c: &mut DbConn,
+    statuses: Option<&[&str]>,
+    partner: Option<i32>,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(i64, Vec<Remediation>)> {
+    let filtered = || {
+        let mut q = remediation_actions::table.into_boxed();
+        if let Some(s) = statuses {
+            q = q.filter(
+                remediation_actions::status.eq_any(s.iter().map(|x| x.to_string()).collect::<Vec<_>>()),
+            );
+        }
+        if let Some(p) = partner {
+            q = q.filter(remediation_actions::partner_id.eq(p).or(remediation_actions::partner_id.is_null()));
+        }
+        q
+    };
+    let total = filtered().count().get_result(c)?;
+    let rows = filtered()
+        .order(remediation_actions::id.desc())
+        .limit(limit)
+        .offset(offset)
+        .select(Remediation::as_select())
+        .load(c)?;
+    Ok((total, rows))
 }
 
 pub fn find_remediation(c: &mut DbConn, id: i32) -> QueryResult<Remediation> {

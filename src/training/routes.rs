@@ -294,6 +294,22 @@ pub fn matrix_views(l: &Loaded, tax: &Taxonomy, geo: &Geo, lang: &str, by: Optio
     out
 }
 
+/// The rows of a long table the analysis page shows (all of them are in the CSV and the JSON).
+const PAGE_ROWS: usize = 100;
+
+/// Each violation type of the matrix rows once, with the norms it breaks and the modules that
+/// teach them (on the page they are not repeated on every row).
+fn legend(matrix: &[Value]) -> Vec<Value> {
+    let mut seen = BTreeSet::new();
+    let mut out: Vec<Value> = matrix
+        .iter()
+        .filter(|m| seen.insert(m["violation"].as_str().unwrap_or_default().to_string()))
+        .map(|m| json!({"violation": m["violation"], "norms": m["norms"], "modules": m["modules"]}))
+        .collect();
+    out.sort_by(|a, b| a["violation"].as_str().cmp(&b["violation"].as_str()));
+    out
+}
+
 pub(super) fn choices(l: &Loaded, tax: &Taxonomy, geo: &Geo, lang: &str) -> Value {
     json!({
         "forces": tax.forces.iter().map(|f| json!({"code": f.code, "id": f.id, "label": f.label(lang)})).collect::<Vec<_>>(),
@@ -363,10 +379,15 @@ async fn index(
     let lang = page.0.lang.clone();
     let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
     let l = load(&auth, r.filter.clone(), r.evidence).await?;
-    let gaps = gap_views(&l, &r, tax, auth.catalog, &lang);
+    let mut gaps = gap_views(&l, &r, tax, auth.catalog, &lang);
     let by = grouping(&q);
     let groups = by.map(|b| grouped_views(&l, &r, tax, geo, &lang, b)).unwrap_or_default();
-    let matrix = matrix_views(&l, tax, geo, &lang, by);
+    let mut matrix = matrix_views(&l, tax, geo, &lang, by);
+    // The page shows the first rows of each long table (gaps first, then the largest counts);
+    // every row is in its CSV and the JSON. A thousand rows are megabytes on a slow line.
+    let totals = json!({"gaps": gaps.len(), "matrix": matrix.len(), "shown": PAGE_ROWS});
+    matrix.truncate(PAGE_ROWS);
+    let legend = legend(&matrix);
     let delivered: Vec<Value> = l
         .sessions
         .iter()
@@ -386,6 +407,7 @@ async fn index(
     };
     trend_units.dedup();
     trend_units.truncate(3);
+    gaps.truncate(PAGE_ROWS);
     let trends: Vec<Value> = trend_units.iter().map(|u| json!({"unit": l.unit_name(*u), "id": u})).collect();
     let filters = json!({
         "from": month(r.from), "to": month(r.to), "force": q.force, "unit": r.filter.unit_id, "region": r.filter.region_code,
@@ -395,7 +417,7 @@ async fn index(
     let choices = choices(&l, tax, geo, &lang);
     Ok(Template::render(
         "training/index",
-        context! { page: page.0, gaps, groups, matrix, delivered, trends, filters, qs, choices },
+        context! { page: page.0, gaps, groups, matrix, legend, totals, delivered, trends, filters, qs, choices },
     ))
 }
 

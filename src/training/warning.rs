@@ -526,15 +526,19 @@ fn count_llr(o: f64, m0: f64, m1: f64, d: f64) -> f64 {
 
 /// log P(x | share p1) − log P(x | share p0), x of n beta-binomial with intra-unit correlation
 /// `rho` (binomial when 0).
+#[cfg(test)]
 fn share_llr(x: f64, n: f64, p0: f64, p1: f64, rho: f64) -> f64 {
+    share_ll(x, n, p1, rho) - share_ll(x, n, p0, rho)
+}
+
+/// log P(x | share p) up to a term free of p, x of n beta-binomial with intra-unit correlation
+/// `rho` (binomial when 0): differences of it are the likelihood ratios between shares.
+fn share_ll(x: f64, n: f64, p: f64, rho: f64) -> f64 {
     if rho > 1e-9 {
         let c = (1.0 - rho.min(1.0 - 1e-9)) / rho;
-        let part = |p: f64| {
-            ln_gamma(x + c * p) - ln_gamma(c * p) + ln_gamma(n - x + c * (1.0 - p)) - ln_gamma(c * (1.0 - p))
-        };
-        part(p1) - part(p0)
+        ln_gamma(x + c * p) - ln_gamma(c * p) + ln_gamma(n - x + c * (1.0 - p)) - ln_gamma(c * (1.0 - p))
     } else {
-        x * (p1 / p0).ln() + (n - x) * ((1.0 - p1) / (1.0 - p0)).ln()
+        x * p.ln() + (n - x) * (1.0 - p).ln()
     }
 }
 
@@ -624,7 +628,9 @@ fn likelihoods(r: &Reading, tau2: f64) -> Likelihoods {
             let lr: [f64; FACTORS] = if p <= 0.0 || p >= 1.0 || n <= 0.0 {
                 [f64::NEG_INFINITY; FACTORS]
             } else {
-                fs.map(|f| total(p, f) + share_llr(x, n, p, f * p / (1.0 + (f - 1.0) * p), rho))
+                // "In control" is the same for every factor: its likelihood is computed once.
+                let base = share_ll(x, n, p, rho);
+                fs.map(|f| total(p, f) + share_ll(x, n, f * p / (1.0 + (f - 1.0) * p), rho) - base)
             };
             choices.push((size, s, lr));
         }
@@ -689,9 +695,10 @@ fn posterior(l: &Likelihoods, ln_bf: f64, pi: f64, groups: usize) -> (f64, Vec<f
     }
     // A choice of groups at a factor: prior π / HYPOTHESES / (choices in its class).
     let ln_w = pi.ln() - (HYPOTHESES as f64).ln();
+    let shift = counts.map(|n| ln_w - (n.max(1) as f64).ln() - all);
     let mut inclusion = vec![0.0; groups];
     for (class, s, lr) in &l.choices {
-        let p: f64 = lr.iter().map(|x| (ln_w - (counts[*class] as f64).ln() + x - all).exp()).sum();
+        let p: f64 = lr.iter().map(|x| (shift[*class] + x).exp()).sum();
         for i in s {
             inclusion[*i] += p;
         }

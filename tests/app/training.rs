@@ -1213,3 +1213,136 @@ fn gaps_and_allegations_group_by_force_or_region() {
         assert!(page.contains("<option value=\"force\" selected"), "the choice kept");
     });
 }
+
+/// The analysis page shows the first hundred rows of each long table (gaps first, then the
+/// largest counts) and each violation's norms and modules once; the CSV and the JSON keep
+/// every row. (At 1,000,000 synthetic reports the page was 1.9 MB of HTML.)
+#[test]
+fn a_long_analysis_shows_its_first_rows_and_the_downloads_keep_them_all() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "t1@ecole.ml", "trainer", None);
+        let trainer = client(&app, "t1@ecole.ml");
+        for i in 1..=8 {
+            let (s, _, _) = post(
+                &trainer,
+                "/staff/training/units",
+                &format!("name=GTIA+{i}&force=fama_army&strength=600"),
+            );
+            assert_eq!(s, Status::SeeOther);
+        }
+        let ids: Vec<i32> = units::table.order(units::id).select(units::id).load(&mut app.db.conn()).unwrap();
+        let codes: Vec<String> = vigie::schema::violation_types::table
+            .filter(vigie::schema::violation_types::active.eq(true))
+            .order(vigie::schema::violation_types::id)
+            .select(vigie::schema::violation_types::code)
+            .load(&mut app.db.conn())
+            .unwrap();
+        // Every unit: one allegation of each type, and the first type thrice, so that its
+        // rows come first.
+        for unit in &ids {
+            for (k, code) in codes.iter().enumerate() {
+                let n = if k == 0 { 3 } else { 1 };
+                substantiated_allegations(&app.db, *unit, "2026-03-10".parse().unwrap(), code, n);
+            }
+        }
+        let q = "from=2026-01&to=2026-06";
+        let rows = ids.len() * codes.len();
+        let page = trainer.get(format!("/staff/training?{q}")).dispatch().into_string().unwrap();
+        let matrix = section(&page, "id=\"matrix\"", "</table>").expect("the matrix");
+        assert_eq!(matrix.matches("<tr>").count(), 1 + 100, "the header and the first hundred rows");
+        assert!(
+            page.contains(&format!("Les 100 premières lignes sur {rows}")),
+            "the page says how many rows it leaves out"
+        );
+        let first = section(&matrix, "<tbody>", "</tr>").unwrap();
+        assert!(first.contains("<td>3</td>"), "the largest counts first: {first}");
+        // The norms and modules, once per violation type, not on every row.
+        let legend = section(&page, "id=\"legend\"", "</table>").expect("the legend");
+        let torture = tax_label(&app, &codes[0]);
+        assert_eq!(legend.matches(&format!("<td>{torture}</td>")).count(), 1, "{legend}");
+        assert!(!matrix.contains("class=\"meta\""), "no norms or modules on the rows");
+        let csv = trainer.get(format!("/staff/training/matrix.csv?{q}")).dispatch().into_string().unwrap();
+        assert_eq!(csv.lines().count(), 1 + rows, "every row in the CSV");
+        // The gaps: as many rows as unit × module pairs, the first hundred on the page.
+        let gaps = get_json(&trainer, &format!("/api/v1/training/gaps?{q}"));
+        let all = gaps["gaps"].as_array().unwrap().len();
+        assert!(all > 100, "{all} gap rows");
+        let table = section(&page, "id=\"gaps\"", "</table>").expect("the gaps");
+        assert_eq!(table.matches("<tr class=\"standing-").count(), 100);
+        assert!(page.contains(&format!("Les 100 premières lignes sur {all}")), "the gaps' hint");
+        let csv = trainer.get(format!("/staff/training/gaps.csv?{q}")).dispatch().into_string().unwrap();
+        assert_eq!(csv.lines().count(), 1 + all, "every gap row in the CSV");
+        // A short table shows everything and no hint.
+        let one = ids[0];
+        let page = trainer.get(format!("/staff/training?{q}&unit={one}")).dispatch().into_string().unwrap();
+        assert!(!page.contains("premières lignes"), "one unit: every row shown");
+    });
+}
+
+/// A violation type's French label, as the page shows it.
+fn tax_label(app: &TestApp, code: &str) -> String {
+    vigie::schema::violation_types::table
+        .filter(vigie::schema::violation_types::code.eq(code))
+        .select(vigie::schema::violation_types::label_fr)
+        .first(&mut app.db.conn())
+        .unwrap()
+}
+
+/// The remediation list: open actions by default, a status and "mine" filter, fifty a page.
+#[test]
+fn the_remediation_list_is_filtered_and_paged() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "admin@vigie.ml", "admin", None);
+        let t1 = add_user(&app.db, "t1@ecole.ml", "trainer", None);
+        let t2 = add_user(&app.db, "t2@partenaire.org", "trainer", None);
+        let admin = client(&app, "admin@vigie.ml");
+        for body in ["name=%C3%89cole&kind=national_school", "name=Partenaire+B&kind=international"] {
+            assert_eq!(post(&admin, "/staff/training/partners", body).0, Status::SeeOther);
+        }
+        for (uid, pid) in [(t1, 1), (t2, 2)] {
+            let body = format!("user_id={uid}&partner_id={pid}");
+            assert_eq!(post(&admin, "/staff/training/partners/members", &body).0, Status::SeeOther);
+        }
+        let (trainer1, trainer2) = (client(&app, "t1@ecole.ml"), client(&app, "t2@partenaire.org"));
+        let mut paths = vec![];
+        for i in 1..=53 {
+            let (s, loc, _) = post(&trainer1, "/staff/training/remediation", &format!("issue=Action+{i}"));
+            assert_eq!(s, Status::SeeOther);
+            paths.push(loc.unwrap());
+        }
+        let (s, _, _) = post(&trainer2, "/staff/training/remediation", "issue=Action+B");
+        assert_eq!(s, Status::SeeOther);
+        let (s, _, _) =
+            post(&trainer1, &format!("{}/move", paths[52]), "to=escalated&reason=Hors+de+port%C3%A9e");
+        assert_eq!(s, Status::SeeOther);
+        let rows = |page: &str| page.matches("<a href=\"/staff/training/remediation/").count();
+        let list = |c: &Client, q: &str| {
+            c.get(format!("/staff/training/remediation{q}")).dispatch().into_string().unwrap()
+        };
+        // Open by default: 53 of the 54 (the escalated one left out), newest first, 50 a page.
+        let page = list(&trainer1, "");
+        assert!(page.contains("53 actions · page 1 sur 2"), "{page}");
+        assert_eq!(rows(&page), 50);
+        assert!(
+            page.contains("Action B") && !page.contains(">Action 53<"),
+            "newest first, the escalated one out"
+        );
+        assert!(page.contains("rel=\"next\"") && !page.contains("rel=\"prev\""));
+        let page = list(&trainer1, "?status=open&mine=false&page=2");
+        assert_eq!(rows(&page), 3);
+        assert!(page.contains(">Action 1<") && page.contains("rel=\"prev\""), "the oldest on the last page");
+        // One step, every step, mine.
+        let page = list(&trainer1, "?status=escalated");
+        assert!(page.contains("Une action · page 1 sur 1") && page.contains(">Action 53<"), "{page}");
+        assert!(list(&trainer1, "?status=all").contains("54 actions"));
+        let page = list(&trainer2, "?mine=true&status=all");
+        assert!(page.contains("Une action") && page.contains("Action B"), "partner B's only: {page}");
+        // A page past the end is empty, an unknown status is the default.
+        assert_eq!(rows(&list(&trainer1, "?page=9")), 0);
+        assert!(list(&trainer1, "?status=nonsense").contains("53 actions"));
+        assert!(list(&admin, "?mine=true").contains("Aucune action"), "an admin carries none");
+        assert!(list(&trainer1, "?lang=en").contains("53 actions · page 1 of 2"));
+    });
+}
