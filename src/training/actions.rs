@@ -114,7 +114,8 @@ async fn render_remediation_index(
         true => Some(auth.db.run(move |c| Ok(model::partner_of(c, uid)?)).await?.unwrap_or(-1)),
         false => None,
     };
-    let number = q.page.unwrap_or(1).max(1);
+    // Any page number is read (a huge one is past the end), never an overflowing offset.
+    let number = q.page.unwrap_or(1).clamp(1, i64::MAX / PER_PAGE);
     let (total, rows) = auth
         .db
         .run(move |c| {

@@ -1341,6 +1341,10 @@ fn the_remediation_list_is_filtered_and_paged() {
         assert!(page.contains("Une action") && page.contains("Action B"), "partner B's only: {page}");
         // A page past the end is empty, an unknown status is the default.
         assert_eq!(rows(&list(&trainer1, "?page=9")), 0);
+        let r = trainer1.get("/staff/training/remediation?page=9223372036854775807").dispatch();
+        assert_eq!(r.status(), Status::Ok, "no overflowing offset");
+        assert_eq!(rows(&r.into_string().unwrap()), 0);
+        assert_eq!(rows(&list(&trainer1, "?page=-3&mine=maybe")), 50, "read as the first page, everyone's");
         assert!(list(&trainer1, "?status=nonsense").contains("53 actions"));
         assert!(list(&admin, "?mine=true").contains("Aucune action"), "an admin carries none");
         assert!(list(&trainer1, "?lang=en").contains("53 actions · page 1 of 2"));
