@@ -163,16 +163,35 @@ impl Manager {
                 // 1,000,000 reports: the report page's p50 from 71-89 ms to 39-55 ms under load
                 // (docs/PERFORMANCE.md). The mapped pages are the OS page cache, shared and
                 // reclaimable; they show in the resident size as file-backed memory.
-                c.batch_execute(&format!(
+                let setup = format!(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
                      PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; \
                      PRAGMA mmap_size = {SQLITE_MMAP_BYTES};"
-                ))
-                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                );
+                // Two processes opening a new database at once (two instances started
+                // together) both turn it to WAL, which takes the file's exclusive lock; SQLite
+                // answers "database is locked" at once, without waiting the busy timeout, to
+                // the one that would otherwise deadlock. The setup is idempotent: tried again
+                // for up to the busy timeout.
+                let deadline = std::time::Instant::now() + Duration::from_secs(10);
+                loop {
+                    match c.batch_execute(&setup) {
+                        Ok(()) => break,
+                        Err(e) if is_locked(&e) && std::time::Instant::now() < deadline => {
+                            std::thread::sleep(Duration::from_millis(20))
+                        }
+                        Err(e) => return Err(diesel::ConnectionError::CouldntSetupConfiguration(e)),
+                    }
+                }
                 Ok(DbConn::Sqlite(c))
             }
         }
     }
+}
+
+/// SQLite's "database is locked" (SQLITE_BUSY).
+fn is_locked(e: &diesel::result::Error) -> bool {
+    matches!(e, diesel::result::Error::DatabaseError(_, info) if info.message().contains("database is locked"))
 }
 
 impl ManageConnection for Manager {
