@@ -216,3 +216,4 @@ remediation-list-count = { $n ->
 } · page { $page } of { $pages }
 remediation-list-previous = Previous page
 remediation-list-next = Next page
+flags-rows-shown = The first { $shown } of { $total }; all of them are in the JSON below.

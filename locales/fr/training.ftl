@@ -216,3 +216,4 @@ remediation-list-count = { $n ->
 } · page { $page } sur { $pages }
 remediation-list-previous = Page précédente
 remediation-list-next = Page suivante
+flags-rows-shown = Les { $shown } premières sur { $total } ; toutes sont dans le JSON ci-dessous.

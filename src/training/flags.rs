@@ -10,7 +10,7 @@ use rocket_dyn_templates::{context, Template};
 use serde_json::{json, Value};
 
 use super::api::{flag_scores, group_views};
-use super::routes::{choices, encode, load, month, resolve, Query};
+use super::routes::{choices, encode, load, month, resolve, Query, PAGE_ROWS};
 use crate::accounts::routes::Auth;
 use crate::auth::guards::TrainingStaff;
 use crate::error::AppError;
@@ -62,8 +62,12 @@ async fn flags_page(
             })
             .collect()
     };
-    let statistical = view("statistical");
-    let threshold = view("threshold");
+    let (mut statistical, mut threshold) = (view("statistical"), view("threshold"));
+    // The first rows of a long list (a fixed threshold flags every busy unit); all are in the
+    // JSON.
+    let totals = json!({"statistical": statistical.len(), "threshold": threshold.len(), "shown": PAGE_ROWS});
+    statistical.truncate(PAGE_ROWS);
+    threshold.truncate(PAGE_ROWS);
     let filters = json!({
         "from": month(r.from), "to": month(r.to), "force": q.force, "unit": r.filter.unit_id, "region": r.filter.region_code,
         "evidence": r.evidence.as_str(), "min": r.min,
@@ -76,6 +80,6 @@ async fn flags_page(
     let choices = choices(&l, tax, geo, &lang);
     Ok(Template::render(
         "training/flags",
-        context! { page: page.0, statistical, threshold, filters, method, qs, choices },
+        context! { page: page.0, statistical, threshold, totals, filters, method, qs, choices },
     ))
 }

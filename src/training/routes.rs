@@ -295,7 +295,7 @@ pub fn matrix_views(l: &Loaded, tax: &Taxonomy, geo: &Geo, lang: &str, by: Optio
 }
 
 /// The rows of a long table the analysis page shows (all of them are in the CSV and the JSON).
-const PAGE_ROWS: usize = 100;
+pub(super) const PAGE_ROWS: usize = 100;
 
 /// Each violation type of the matrix rows once, with the norms it breaks and the modules that
 /// teach them (on the page they are not repeated on every row).

@@ -1350,3 +1350,33 @@ fn the_remediation_list_is_filtered_and_paged() {
         assert!(list(&trainer1, "?lang=en").contains("53 actions · page 1 of 2"));
     });
 }
+
+/// The early-warning page shows the first hundred units of each method (the fixed threshold
+/// flags every busy unit); the JSON lists them all.
+#[test]
+fn the_early_warning_page_shows_the_first_hundred_flags_and_the_json_all() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "t1@ecole.ml", "trainer", None);
+        let trainer = client(&app, "t1@ecole.ml");
+        for i in 1..=101 {
+            let (s, _, _) =
+                post(&trainer, "/staff/training/units", &format!("name=Poste+{i}&force=police&strength=40"));
+            assert_eq!(s, Status::SeeOther);
+        }
+        let ids: Vec<i32> = units::table.select(units::id).load(&mut app.db.conn()).unwrap();
+        for unit in &ids {
+            substantiated_event(&app.db, *unit, "2026-03-10");
+        }
+        let q = "from=2026-01&to=2026-06";
+        let j = get_json(&trainer, &format!("/api/v1/training/flags?{q}&method=threshold"));
+        assert_eq!(j["flags"].as_array().unwrap().len(), 101, "three in a month: every unit");
+        let page = trainer.get(format!("/staff/training/flags?{q}")).dispatch().into_string().unwrap();
+        let threshold = section(&page, "id=\"threshold\"", "</section>").expect("the threshold");
+        assert_eq!(threshold.matches("<tr><td>Poste").count(), 100);
+        assert!(threshold.contains("Les 100 premières sur 101"), "{threshold}");
+        let page =
+            trainer.get(format!("/staff/training/flags?{q}&lang=en")).dispatch().into_string().unwrap();
+        assert!(page.contains("The first 100 of 101"));
+    });
+}
