@@ -44,13 +44,16 @@ pub fn routes() -> Vec<rocket::Route> {
 fn issue_text(r: &model::Remediation, tax: &Taxonomy, catalog: &Catalog, lang: &str) -> String {
     let label = r.violation_type_id.and_then(|v| tax.violation_type_by_id(v)).map(|(_, t)| t.label(lang));
     match (r.case_id, label) {
-        (Some(_), Some(label)) => {
-            let mut args = fluent_bundle::FluentArgs::new();
-            args.set("violation", label.to_string());
-            catalog.message(lang, "training-from-case-issue", Some(&args))
-        }
+        (Some(_), Some(label)) => from_case_issue(catalog, lang, label),
         _ => r.issue.clone(),
     }
+}
+
+/// The issue of an action proposed from a case, worded from its violation's label.
+pub(super) fn from_case_issue(catalog: &Catalog, lang: &str, violation: &str) -> String {
+    let mut args = fluent_bundle::FluentArgs::new();
+    args.set("violation", violation.to_string());
+    catalog.message(lang, "training-from-case-issue", Some(&args))
 }
 
 fn remediation_view(
@@ -109,16 +112,13 @@ async fn render_remediation_index(
         .await?;
     let (statuses, status) = list_statuses(q.status.as_deref());
     let mine = q.mine.unwrap_or(false);
-    // An admin has no partner: "mine" is then the actions no partner carries yet.
-    let partner = match mine {
-        true => Some(auth.db.run(move |c| Ok(model::partner_of(c, uid)?)).await?.unwrap_or(-1)),
-        false => None,
-    };
     // Any page number is read (a huge one is past the end), never an overflowing offset.
     let number = q.page.unwrap_or(1).clamp(1, i64::MAX / PER_PAGE);
     let (total, rows) = auth
         .db
         .run(move |c| {
+            // An admin has no partner: "mine" is then the actions no partner carries yet.
+            let partner = if mine { Some(model::partner_of(c, uid)?.unwrap_or(-1)) } else { None };
             Ok(model::remediations(c, statuses.as_deref(), partner, PER_PAGE, (number - 1) * PER_PAGE)?)
         })
         .await?;

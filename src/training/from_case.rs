@@ -71,11 +71,8 @@ async fn remediation_from_case(
     let planned: Vec<(i32, Option<i32>, String, i32)> = per_unit
         .into_iter()
         .map(|(unit, (vt, module))| {
-            let violation =
-                tax.violation_type_by_id(vt).map(|(_, t)| t.label(&lang).to_string()).unwrap_or_default();
-            let mut args = fluent_bundle::FluentArgs::new();
-            args.set("violation", violation);
-            (unit, module, auth.catalog.message(&lang, "training-from-case-issue", Some(&args)), vt)
+            let violation = tax.violation_type_by_id(vt).map(|(_, t)| t.label(&lang)).unwrap_or_default();
+            (unit, module, super::actions::from_case_issue(auth.catalog, &lang, violation), vt)
         })
         .collect();
     let uid = worker.0.user.id;

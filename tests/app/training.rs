@@ -793,11 +793,11 @@ fn the_month_counts_stay_right_through_every_change() {
         let app = app(engine);
         add_user(&app.db, "t1@ecole.ml", "trainer", None);
         let trainer = client(&app, "t1@ecole.ml");
-        for body in ["name=GTIA+8&force=fama_army&strength=600", "name=GTIA+9&force=fama_army&strength=400"] {
-            let (s, _, _) = post(&trainer, "/staff/training/units", body);
-            assert_eq!(s, Status::SeeOther);
-        }
-        let ids: Vec<i32> = units::table.order(units::id).select(units::id).load(&mut app.db.conn()).unwrap();
+        let ids = add_units(
+            &app,
+            &trainer,
+            ["name=GTIA+8&force=fama_army&strength=600", "name=GTIA+9&force=fama_army&strength=400"],
+        );
         let (a, b) = (ids[0], ids[1]);
         let mut c = app.db.conn();
         let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
@@ -1120,15 +1120,15 @@ fn gaps_and_allegations_group_by_force_or_region() {
         let app = app(engine);
         add_user(&app.db, "t1@ecole.ml", "trainer", None);
         let trainer = client(&app, "t1@ecole.ml");
-        for body in [
-            "name=GTIA+8&force=fama_army&strength=600&region=ML-1",
-            "name=GTIA+9&force=fama_army&strength=600&region=ML-2",
-            "name=Brigade+3&force=gendarmerie&strength=80&region=ML-1",
-        ] {
-            let (s, _, _) = post(&trainer, "/staff/training/units", body);
-            assert_eq!(s, Status::SeeOther, "{body}");
-        }
-        let ids: Vec<i32> = units::table.order(units::id).select(units::id).load(&mut app.db.conn()).unwrap();
+        let ids = add_units(
+            &app,
+            &trainer,
+            [
+                "name=GTIA+8&force=fama_army&strength=600&region=ML-1",
+                "name=GTIA+9&force=fama_army&strength=600&region=ML-2",
+                "name=Brigade+3&force=gendarmerie&strength=80&region=ML-1",
+            ],
+        );
         for (unit, n) in [(ids[0], 2), (ids[1], 1), (ids[2], 1)] {
             for _ in 0..n {
                 substantiated_event(&app.db, unit, "2026-03-10");
@@ -1223,15 +1223,8 @@ fn a_long_analysis_shows_its_first_rows_and_the_downloads_keep_them_all() {
         let app = app(engine);
         add_user(&app.db, "t1@ecole.ml", "trainer", None);
         let trainer = client(&app, "t1@ecole.ml");
-        for i in 1..=8 {
-            let (s, _, _) = post(
-                &trainer,
-                "/staff/training/units",
-                &format!("name=GTIA+{i}&force=fama_army&strength=600"),
-            );
-            assert_eq!(s, Status::SeeOther);
-        }
-        let ids: Vec<i32> = units::table.order(units::id).select(units::id).load(&mut app.db.conn()).unwrap();
+        let ids =
+            add_units(&app, &trainer, (1..=8).map(|i| format!("name=GTIA+{i}&force=fama_army&strength=600")));
         let codes: Vec<String> = vigie::schema::violation_types::table
             .filter(vigie::schema::violation_types::active.eq(true))
             .order(vigie::schema::violation_types::id)
@@ -1359,12 +1352,8 @@ fn the_early_warning_page_shows_the_first_hundred_flags_and_the_json_all() {
         let app = app(engine);
         add_user(&app.db, "t1@ecole.ml", "trainer", None);
         let trainer = client(&app, "t1@ecole.ml");
-        for i in 1..=101 {
-            let (s, _, _) =
-                post(&trainer, "/staff/training/units", &format!("name=Poste+{i}&force=police&strength=40"));
-            assert_eq!(s, Status::SeeOther);
-        }
-        let ids: Vec<i32> = units::table.select(units::id).load(&mut app.db.conn()).unwrap();
+        let ids =
+            add_units(&app, &trainer, (1..=101).map(|i| format!("name=Poste+{i}&force=police&strength=40")));
         for unit in &ids {
             substantiated_event(&app.db, *unit, "2026-03-10");
         }
@@ -1379,4 +1368,17 @@ fn the_early_warning_page_shows_the_first_hundred_flags_and_the_json_all() {
             trainer.get(format!("/staff/training/flags?{q}&lang=en")).dispatch().into_string().unwrap();
         assert!(page.contains("The first 100 of 101"));
     });
+}
+
+/// Units added by a trainer through the form, each answered 303; every unit's id, in order.
+fn add_units<B: AsRef<str>>(
+    app: &TestApp,
+    trainer: &Client,
+    bodies: impl IntoIterator<Item = B>,
+) -> Vec<i32> {
+    for body in bodies {
+        let (s, _, _) = post(trainer, "/staff/training/units", body.as_ref());
+        assert_eq!(s, Status::SeeOther, "{}", body.as_ref());
+    }
+    units::table.order(units::id).select(units::id).load(&mut app.db.conn()).unwrap()
 }
