@@ -172,6 +172,10 @@ digest-line-unread = - Case no. { $case }: { $count ->
     [one] { $count } unread message
    *[other] { $count } unread messages
 } from the person who reported: { $link }
+digest-more = - And { $more ->
+    [one] { $more } more case
+   *[other] { $more } more cases
+}: see your case list, { $link }
 
 evidence-safe-copy = copy without metadata
 evidence-no-copy = no safe copy could be made: only the auditor opens the original

@@ -172,6 +172,10 @@ digest-line-unread = - Dossier n° { $case } : { $count ->
     [one] { $count } message non lu
    *[other] { $count } messages non lus
 } de la personne qui a signalé : { $link }
+digest-more = - Et { $more ->
+    [one] { $more } autre dossier
+   *[other] { $more } autres dossiers
+} : voyez votre liste de dossiers, { $link }
 
 evidence-safe-copy = copie sans métadonnées
 evidence-no-copy = aucune copie sûre n'a pu être faite : seul l'auditeur ouvre l'original

@@ -599,6 +599,27 @@ fn a_reminder_pass_at_national_scale_queues_at_most_one_mail_per_staff_member() 
             per_person.len() as i64,
             "a second pass the same day adds none"
         );
+        // A person with many cases due gets the most urgent fifty and a count of the others,
+        // not a mail of megabytes (13 MB each at 1,000,000 reports, before the cap).
+        let bodies: Vec<(String, String)> =
+            mail_outbox::table.select((mail_outbox::subject, mail_outbox::body)).load(&mut c).unwrap();
+        let mut capped = 0;
+        for (subject, body) in &bodies {
+            let listed = body.lines().filter(|l| l.contains("/staff/cases/")).count();
+            assert!(listed <= vigie::cases::DIGEST_LINES, "{listed} lines listed");
+            assert!(body.len() < 20_000, "{} bytes", body.len());
+            if body.contains("/staff/cases?scope=institution") {
+                capped += 1;
+                assert_eq!(listed, vigie::cases::DIGEST_LINES);
+                let total: usize = subject
+                    .rsplit('(')
+                    .next()
+                    .and_then(|s| s.trim_end_matches(')').parse().ok())
+                    .expect("the subject counts every entry");
+                assert!(total > vigie::cases::DIGEST_LINES, "{subject}");
+            }
+        }
+        assert!(capped > 0, "some synthetic workers have more than fifty cases due");
     });
 }
 
