@@ -12,6 +12,7 @@ use rocket::{Either, State};
 use rocket_dyn_templates::{context, Template};
 use serde_json::{json, Value};
 
+use super::limits;
 use super::model::{self, Evidence, Filter};
 use super::remediation::{self, Step};
 use super::routes::{choices, flash_notice, load, session_view, with_keys, Loaded};
@@ -183,7 +184,7 @@ async fn create_remediation(
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
     form: Checked<RemediationForm>,
-) -> Result<Either<Redirect, (Status, Template)>, AppError> {
+) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
     let lang = page.0.lang.clone();
     let tr = |k: &str| auth.catalog.message(&lang, k, None);
     let uid = who.0.user.id;
@@ -218,6 +219,12 @@ async fn create_remediation(
     if !review_raw.trim().is_empty() && review_on.is_none() {
         errors.push(("review_on", tr("training-err-date")));
     }
+    if review_on.is_some_and(|d| !limits::plausible(d, Utc::now().date_naive())) {
+        errors.push(("review_on", tr("training-err-date-range")));
+    }
+    if !limits::text_ok(&issue) {
+        errors.push(("issue", tr("training-err-text-long")));
+    }
     if !errors.is_empty() {
         let (u, m) = (form.unit.clone().unwrap_or_default(), form.module.clone().unwrap_or_default());
         let fb = Feedback::refused(
@@ -243,9 +250,17 @@ async fn create_remediation(
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
     let (unit, module) = (unit.ok().flatten(), module.ok().flatten());
-    let id = who
+    let opened = who
         .0
-        .create("training.remediation.open", "remediation_action", move |c| {
+        .write_all(move |c| {
+            // The same action again (a form sent twice): nothing is added. The planning lock
+            // makes two at once go one after the other on PostgreSQL.
+            model::lock_planning(c)?;
+            if let Some(p) = partner {
+                if let Some(same) = model::same_remediation(c, p, &issue, unit, module)? {
+                    return Ok((Err(same), vec![]));
+                }
+            }
             let id = model::insert_remediation(
                 c,
                 &model::NewRemediation {
@@ -259,10 +274,19 @@ async fn create_remediation(
                     violation_type_id: None,
                 },
             )?;
-            Ok((id, String::new()))
+            Ok((Ok(id), vec![Audit::new("training.remediation.open", "remediation_action", id, "")]))
         })
         .await?;
-    Ok(Either::Left(Redirect::to(format!("/staff/training/remediation/{id}"))))
+    Ok(Either::Left(match opened {
+        Ok(id) => Flash::success(
+            Redirect::to(format!("/staff/training/remediation/{id}")),
+            "remediation-done-open|",
+        ),
+        Err(id) => Flash::success(
+            Redirect::to(format!("/staff/training/remediation/{id}")),
+            format!("remediation-done-already|{id}"),
+        ),
+    }))
 }
 
 /// A trainer's write to an action: it must be their partner's, or no partner's yet (then it
@@ -274,6 +298,11 @@ fn hold(c: &mut DbConn, id: i32, uid: i32) -> Result<i32, AppError> {
         return Err(AppError::NotFound);
     }
     Ok(partner)
+}
+
+/// Whether the action is closed or escalated: it changes no more.
+fn is_final(r: &model::Remediation) -> bool {
+    Step::parse(&r.status).is_some_and(Step::is_final)
 }
 
 /// Whether this user may change the action (the same rule as `hold`, read before writing).
@@ -298,7 +327,8 @@ async fn render_remediation(
             Ok((model::find_remediation(c, id)?, model::key_actions(c, id)?, model::partner_of(c, uid)?))
         })
         .await?;
-    let mine = may_change(&r, partner);
+    // A closed or escalated action is shown without its forms: it changes no more.
+    let mine = may_change(&r, partner) && !is_final(&r);
     let theirs = r.partner_id.is_some() && r.partner_id != partner;
     let today = Utc::now().date_naive();
     let view = remediation_view(&r, &l, tax, auth.catalog, &lang);
@@ -424,8 +454,11 @@ async fn remediation_move(
     let result: Result<remediation::Step, remediation::Refusal> = who
         .0
         .write_all(move |c| {
-            hold(c, id, uid)?;
+            // Read, checked, and only then taken (`hold`): a refused move writes nothing.
             let r = model::find_remediation(c, id)?;
+            if !may_change(&r, model::partner_of(c, uid)?) {
+                return Err(AppError::NotFound);
+            }
             let delivered = match r.session_id {
                 Some(s) => model::find_session(c, s)?.session.status == "delivered",
                 None => false,
@@ -444,6 +477,7 @@ async fn remediation_move(
                 Ok(to) => to,
                 Err(refusal) => return Ok((Err(refusal), vec![])),
             };
+            hold(c, id, uid)?;
             if !model::move_remediation(c, id, from.as_str(), to.as_str())? {
                 return Ok((Err(remediation::Refusal::NotAllowed), vec![]));
             }
@@ -501,12 +535,21 @@ async fn remediation_key_action(
     let description = form.description.clone().unwrap_or_default().trim().to_string();
     let due_raw = form.due_on.clone().unwrap_or_default();
     let due = NaiveDate::parse_from_str(due_raw.trim(), "%Y-%m-%d").ok();
+    let tr = |k: &str| auth.catalog.message(&lang, k, None);
+    let today = chrono::Utc::now().date_naive();
     let mut errors: Vec<(&str, String)> = vec![];
-    if description.is_empty() {
-        errors.push(("description", auth.catalog.message(&lang, "remediation-err-description", None)));
+    if is_final(&r) {
+        errors.push(("description", tr(remediation::Keep::Final.key())));
     }
-    if due.is_none() {
-        errors.push(("due_on", auth.catalog.message(&lang, "training-err-date", None)));
+    if description.is_empty() {
+        errors.push(("description", tr("remediation-err-description")));
+    } else if !limits::text_ok(&description) {
+        errors.push(("description", tr("training-err-text-long")));
+    }
+    match due {
+        None => errors.push(("due_on", tr("training-err-date"))),
+        Some(d) if !limits::plausible(d, today) => errors.push(("due_on", tr("training-err-date-range"))),
+        Some(_) => {}
     }
     if !errors.is_empty() {
         let fb = Feedback::refused(
@@ -521,6 +564,9 @@ async fn remediation_key_action(
     who.0
         .write("training.remediation.key_action", ("remediation_action", id.to_string()), move |c| {
             hold(c, id, uid)?;
+            if is_final(&model::find_remediation(c, id)?) {
+                return Err(AppError::Moved);
+            }
             let kid = model::add_key_action(c, id, &description, due)?;
             Ok(((), format!("key action {kid} due {due}")))
         })
@@ -539,16 +585,39 @@ async fn remediation_key_done(
     _checked: Checked<NoFields>,
 ) -> Result<Flash<Redirect>, AppError> {
     let uid = who.0.user.id;
-    who.0
-        .write("training.remediation.key_done", ("remediation_action", id.to_string()), move |c| {
-            hold(c, id, uid)?;
-            if model::finish_key_action(c, id, kid)? == 0 {
+    let back = Redirect::to(format!("/staff/training/remediation/{id}"));
+    // Checked before anything is written: a second press (the first one did it) is told so,
+    // and a closed action is not changed.
+    let done = who
+        .0
+        .write_all(move |c| {
+            let r = model::find_remediation(c, id)?;
+            if !may_change(&r, model::partner_of(c, uid)?) {
                 return Err(AppError::NotFound);
             }
-            Ok(((), format!("key action {kid}")))
+            if is_final(&r) {
+                return Ok((Err("remediation-err-final|"), vec![]));
+            }
+            if model::finish_key_action(c, id, kid)? == 0 {
+                return match model::key_action_done(c, id, kid)? {
+                    true => Ok((Ok("remediation-done-key-already|"), vec![])),
+                    false => Err(AppError::NotFound),
+                };
+            }
+            hold(c, id, uid)?;
+            let entry = Audit::new(
+                "training.remediation.key_done",
+                "remediation_action",
+                id,
+                format!("key action {kid}"),
+            );
+            Ok((Ok("remediation-done-key|"), vec![entry]))
         })
         .await?;
-    Ok(Flash::success(Redirect::to(format!("/staff/training/remediation/{id}")), "remediation-done-key|"))
+    Ok(match done {
+        Ok(key) => Flash::success(back, key),
+        Err(key) => Flash::error(back, key),
+    })
 }
 
 #[derive(Debug, FromForm)]
@@ -606,6 +675,7 @@ async fn remediation_lessons(
     };
     let review = NaiveDate::parse_from_str(&review_raw, "%Y-%m-%d").ok();
     let tr = |k: &str| auth.catalog.message(&lang, k, None);
+    let today = Utc::now().date_naive();
     let mut errors: Vec<(&str, String)> = vec![];
     if module.is_err() {
         errors.push(("module", tr("remediation-err-module-choice")));
@@ -615,6 +685,26 @@ async fn remediation_lessons(
     }
     if !review_raw.is_empty() && review.is_none() {
         errors.push(("review_on", tr("training-err-date")));
+    }
+    if review.is_some_and(|d| !limits::plausible(d, today)) {
+        errors.push(("review_on", tr("training-err-date-range")));
+    }
+    if !limits::text_ok(&unit_lessons) {
+        errors.push(("lessons_unit", tr("training-err-text-long")));
+    }
+    if !limits::text_ok(&inst_lessons) {
+        errors.push(("lessons_institution", tr("training-err-text-long")));
+    }
+    // What the action's step needs stays (checked again in the transaction below, on the
+    // action as it is then).
+    if let (Ok(m), Ok(sid)) = (&module, &session) {
+        let delivered = sid.is_some_and(|sid| {
+            l.sessions.iter().any(|x| x.session.id == sid && x.session.status == "delivered")
+        });
+        let held = remediation::Held { module: m.is_some(), session: sid.is_some(), delivered };
+        if let Some(Err(keep)) = Step::parse(&r.status).map(|step| remediation::keeps(step, held)) {
+            errors.push((keep.field(), tr(keep.key())));
+        }
     }
     if !errors.is_empty() {
         let (m, s) = (text(&form.module), text(&form.session));
@@ -636,6 +726,16 @@ async fn remediation_lessons(
     who.0
         .write("training.remediation.lessons", ("remediation_action", id.to_string()), move |c| {
             hold(c, id, uid)?;
+            let now = model::find_remediation(c, id)?;
+            let delivered = match session {
+                Some(sid) => model::find_session(c, sid)?.session.status == "delivered",
+                None => false,
+            };
+            let held = remediation::Held { module: module.is_some(), session: session.is_some(), delivered };
+            if Step::parse(&now.status).is_none_or(|step| remediation::keeps(step, held).is_err()) {
+                // Moved meanwhile to a step this change does not fit: nothing is written.
+                return Err(AppError::Moved);
+            }
             let lessons = model::Lessons {
                 unit: &unit_lessons,
                 institution: &inst_lessons,

@@ -8,7 +8,7 @@
 //! keys and suggestions), `gaps.rs` (the gap rule), `offers.rs` (duplicate offers, session
 //! moves), `warning.rs` (both early-warning methods), `effect.rs` (rate ratios, intervals,
 //! verdicts), `remediation.rs` (the state machine), `analysis.rs` (assembling them from rows),
-//! `chart.rs` (the SVG trend). Queries: `model.rs`. Pages: `routes.rs` (the gap analysis and the shared views), `setup.rs` (units, partners, unit attachment), `sessions.rs`, `actions.rs`
+//! `chart.rs` (the SVG trend), `limits.rs` (the dates, numbers and texts the forms accept). Queries: `model.rs`. Pages: `routes.rs` (the gap analysis and the shared views), `setup.rs` (units, partners, unit attachment), `sessions.rs`, `actions.rs`
 //! (remediation), `flags.rs` (the early-warning page), `from_case.rs` (a case's recommendation
 //! proposed as remediation, by the case worker); JSON, CSV, SVG:
 //! `api.rs`. Reminders of review dates and overdue key actions: [`remind`].
@@ -21,6 +21,7 @@ pub mod effect;
 mod flags;
 mod from_case;
 pub mod gaps;
+pub mod limits;
 pub mod model;
 pub mod offers;
 pub mod remediation;

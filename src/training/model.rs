@@ -771,6 +771,44 @@ pub fn finish_key_action(c: &mut DbConn, action_id: i32, id: i32) -> QueryResult
     .execute(c)
 }
 
+/// Whether the key action `id` of the action is done (false when it is open or not the
+/// action's).
+pub fn key_action_done(c: &mut DbConn, action_id: i32, id: i32) -> QueryResult<bool> {
+    let n: i64 = remediation_key_actions::table
+        .find(id)
+        .filter(remediation_key_actions::action_id.eq(action_id))
+        .filter(remediation_key_actions::done_at.is_not_null())
+        .count()
+        .get_result(c)?;
+    Ok(n > 0)
+}
+
+/// An open action of this partner with the same issue, unit and module (a form sent twice).
+pub fn same_remediation(
+    c: &mut DbConn,
+    partner: i32,
+    issue: &str,
+    unit: Option<i32>,
+    module: Option<i32>,
+) -> QueryResult<Option<i32>> {
+    let mut q = remediation_actions::table
+        .filter(remediation_actions::partner_id.eq(partner))
+        .filter(remediation_actions::issue.eq(issue))
+        .filter(remediation_actions::status.ne_all(["closed", "escalated"]))
+        .select(remediation_actions::id)
+        .order(remediation_actions::id)
+        .into_boxed();
+    q = match unit {
+        Some(u) => q.filter(remediation_actions::unit_id.eq(u)),
+        None => q.filter(remediation_actions::unit_id.is_null()),
+    };
+    q = match module {
+        Some(m) => q.filter(remediation_actions::module_id.eq(m)),
+        None => q.filter(remediation_actions::module_id.is_null()),
+    };
+    q.first(c).optional()
+}
+
 /// Reminders due today: remediation actions whose review date has come (not yet reminded),
 /// and open key actions past their deadline (not yet reminded). Returns (action id, kind).
 pub fn due_reminders(c: &mut DbConn, today: NaiveDate) -> QueryResult<Vec<(i32, &'static str)>> {

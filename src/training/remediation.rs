@@ -143,9 +143,87 @@ pub fn check(from: Step, to: Step, reason: &str, held: Held) -> Result<(), Refus
     Ok(())
 }
 
+/// Why a change to an action's module or session (the lessons form), or a key action, is
+/// refused at its step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Closed or escalated: the action no longer changes.
+    Final,
+    Module,
+    Session,
+    Delivered,
+}
+
+impl Keep {
+    pub fn key(self) -> &'static str {
+        match self {
+            Keep::Final => "remediation-err-final",
+            Keep::Module => "remediation-err-keep-module",
+            Keep::Session => "remediation-err-keep-session",
+            Keep::Delivered => "remediation-err-keep-delivered",
+        }
+    }
+
+    /// The form field the refusal is shown beside.
+    pub fn field(self) -> &'static str {
+        match self {
+            Keep::Final | Keep::Module => "module",
+            Keep::Session | Keep::Delivered => "session",
+        }
+    }
+}
+
+/// Whether an action at `step` may hold `held` after a change: what reaching the step needed
+/// stays (a module from "module assigned" on, a session from "planned" on, a delivered one
+/// from "delivered" on; a session that falls through is a step back, with its reason), and a
+/// closed or escalated action changes no more.
+pub fn keeps(step: Step, held: Held) -> Result<(), Keep> {
+    if step.is_final() {
+        return Err(Keep::Final);
+    }
+    if step != GapIdentified && !held.module {
+        return Err(Keep::Module);
+    }
+    if matches!(step, Planned | Delivered | Evaluated | Reviewed) && !held.session {
+        return Err(Keep::Session);
+    }
+    if matches!(step, Delivered | Evaluated | Reviewed) && !held.delivered {
+        return Err(Keep::Delivered);
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_keeps_what_the_step_needs_and_final_actions_do_not_change() {
+        let none = Held { module: false, session: false, delivered: false };
+        let module = Held { module: true, ..none };
+        let planned = Held { session: true, ..module };
+        assert_eq!(keeps(GapIdentified, none), Ok(()));
+        assert_eq!(keeps(ModuleAssigned, none), Err(Keep::Module));
+        assert_eq!(keeps(ModuleAssigned, module), Ok(()));
+        assert_eq!(keeps(Planned, module), Err(Keep::Session));
+        assert_eq!(keeps(Planned, planned), Ok(()));
+        for step in [Delivered, Evaluated, Reviewed] {
+            assert_eq!(keeps(step, planned), Err(Keep::Delivered));
+            assert_eq!(keeps(step, Held::ALL), Ok(()));
+            assert_eq!(keeps(step, none), Err(Keep::Module));
+        }
+        for step in [Closed, Escalated] {
+            assert_eq!(keeps(step, Held::ALL), Err(Keep::Final));
+        }
+        // Every step a move can reach with what it needs is kept with the same.
+        for from in Step::ALL {
+            for to in from.next() {
+                if check(from, to, "motif", Held::ALL).is_ok() && !to.is_final() {
+                    assert_eq!(keeps(to, Held::ALL), Ok(()), "{}", to.as_str());
+                }
+            }
+        }
+    }
 
     /// Every (from, to) pair: the allowed ones listed here, every other refused.
     #[test]

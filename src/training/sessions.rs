@@ -14,10 +14,10 @@ use rocket_dyn_templates::{context, Template};
 use serde_json::{json, Value};
 
 use super::model::{self, Evidence, Filter, SessionFull};
-use super::offers;
 use super::routes::{choices, flash_notice, load, session_view, with_keys, Loaded};
+use super::{limits, offers};
 use crate::accounts::routes::Auth;
-use crate::auth::guards::{Trainer, TrainingStaff};
+use crate::auth::guards::{Audit, Trainer, TrainingStaff};
 use crate::error::AppError;
 use crate::geo::Geo;
 use crate::taxonomy::Taxonomy;
@@ -188,11 +188,22 @@ async fn plan_session(
         Ok(u) if u.is_empty() => errors.push(("units", tr("training-err-units"))),
         Ok(_) => {}
     }
+    let today = Utc::now().date_naive();
     match (from, to) {
-        (Some(f), Some(t)) if f <= t => {}
+        (Some(f), _) if !limits::plausible(f, today) => {
+            errors.push(("planned_from", tr("training-err-date-range")))
+        }
+        (_, Some(t)) if !limits::plausible(t, today) => {
+            errors.push(("planned_to", tr("training-err-date-range")))
+        }
+        (Some(f), Some(t)) if f <= t && limits::session_span_ok(f, t) => {}
+        (Some(f), Some(t)) if f <= t => errors.push(("planned_to", tr("training-err-span"))),
         (Some(_), Some(_)) => errors.push(("planned_to", tr("training-err-dates-order"))),
         (None, _) => errors.push(("planned_from", tr("training-err-date"))),
         (_, None) => errors.push(("planned_to", tr("training-err-date"))),
+    }
+    if !limits::text_ok(&reason) {
+        errors.push(("go_ahead_reason", tr("training-err-text-long")));
     }
     if !region.is_empty() && geo.boundaries.region(&region).is_none() {
         errors.push(("region", tr("training-err-region")));
@@ -251,9 +262,13 @@ async fn plan_session(
     // since the page was read stops this one the same way (its partner told, or this one).
     let planned = trainer
         .0
-        .create("training.session.plan", "training_session", move |c| {
+        .write_all(move |c| {
             model::lock_planning(c)?;
             let now = model::sessions(c)?;
+            // The same plan again (a form sent twice, a page reloaded): nothing is added.
+            if let Some(same) = now.iter().find(|s| same_plan(s, &plan)) {
+                return Ok((Planned::Already(same.session.id), vec![]));
+            }
             let others: Vec<offers::Offer> = now.iter().map(offer_of).collect();
             let dups: Vec<&SessionFull> = offers::duplicates(&plan, &others, window)
                 .iter()
@@ -262,6 +277,8 @@ async fn plan_session(
             if !dups.is_empty() && reason_opt.is_none() {
                 return Err(AppError::Moved);
             }
+            // A reason is kept only when there was something to go ahead of.
+            let reason_opt = reason_opt.clone().filter(|_| !dups.is_empty());
             let id = model::insert_session(
                 c,
                 &model::NewSession {
@@ -314,10 +331,17 @@ async fn plan_session(
                     }
                 }
             }
-            Ok((id, details))
+            Ok((Planned::New(id), vec![Audit::new("training.session.plan", "training_session", id, details)]))
         })
         .await;
     let id = match planned {
+        Ok(Planned::Already(id)) => {
+            return Ok(Either::Left(Flash::success(
+                Redirect::to("/staff/training/sessions"),
+                format!("training-done-planned-already|{id}"),
+            )))
+        }
+        Ok(Planned::New(id)) => id,
         Err(AppError::Moved) => {
             // Planned meanwhile by another partner: the warning, from what is there now.
             let l = load(
@@ -331,12 +355,34 @@ async fn plan_session(
                 offers::duplicates(&plan_again, &others, window).iter().map(|(o, _)| o.id).collect();
             return duplicate_warning(page, &auth, &who, tax, geo, &l, &values, &dups).await;
         }
-        other => other?,
+        Err(e) => return Err(e),
     };
     Ok(Either::Left(Flash::success(
         Redirect::to("/staff/training/sessions"),
         format!("training-done-planned|{id}"),
     )))
+}
+
+/// What planning did: a new session, or none because the partner has this very plan already.
+enum Planned {
+    New(i32),
+    Already(i32),
+}
+
+/// Whether `s` is the same plan as `plan` by the same partner: modules, units and dates, not
+/// cancelled.
+fn same_plan(s: &SessionFull, plan: &offers::Offer) -> bool {
+    let sorted = |v: &[i32]| {
+        let mut v = v.to_vec();
+        v.sort_unstable();
+        v
+    };
+    s.session.partner_id == plan.partner_id
+        && s.session.status != "cancelled"
+        && s.session.planned_from == plan.from
+        && s.session.planned_to == plan.to
+        && sorted(&s.modules) == sorted(&plan.modules)
+        && sorted(&s.units) == sorted(&plan.units)
 }
 
 /// The plan comes back stopped, with the other partners' offers it duplicates (from `l`, as
@@ -397,7 +443,7 @@ async fn move_session(
     // Another partner's session answers 404; a move the status does not allow is refused as
     // read, and the move itself is conditional on that status and partner (moved meanwhile:
     // refused the same way, nothing written).
-    let (partner, from) = auth
+    let (partner, from, most) = auth
         .db
         .run(move |c| {
             let partner = model::partner_of(c, uid)?.ok_or(AppError::NotFound)?;
@@ -405,7 +451,12 @@ async fn move_session(
             if s.session.partner_id != partner {
                 return Err(AppError::NotFound);
             }
-            Ok((partner, s.session.status))
+            let strengths: Vec<Option<i64>> = s
+                .units
+                .iter()
+                .map(|u| Ok(model::find_unit(c, *u)?.strength.map(i64::from)))
+                .collect::<Result<_, AppError>>()?;
+            Ok((partner, s.session.status, limits::max_attendance(&strengths)))
         })
         .await?;
     let today = Utc::now().date_naive();
@@ -420,8 +471,17 @@ async fn move_session(
             if t > today {
                 return Err("training-err-held-future");
             }
+            if !limits::plausible(f, today) {
+                return Err("training-err-date-range");
+            }
+            if !limits::session_span_ok(f, t) {
+                return Err("training-err-span");
+            }
             let attendance = match num(&form.attendance) {
                 Some(a) => match a.parse::<i32>() {
+                    Ok(v) if most.is_some_and(|m| i64::from(v) > m) => {
+                        return Err("training-err-attendance-max")
+                    }
                     Ok(v) if v >= 0 => Some(v),
                     _ => return Err("training-err-attendance"),
                 },
@@ -445,7 +505,9 @@ async fn move_session(
             Ok(d) => Some(d),
             Err(key) => {
                 let lang = page.0.lang.clone();
-                let message = auth.catalog.message(&lang, key, None);
+                let mut args = fluent_bundle::FluentArgs::new();
+                args.set("max", most.unwrap_or_default());
+                let message = auth.catalog.message(&lang, key, Some(&args));
                 let sid = id.to_string();
                 let values = [
                     ("move_id", sid.as_str()),

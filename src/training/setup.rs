@@ -141,6 +141,8 @@ async fn save_unit(
     }
     if !strength_raw.trim().is_empty() && strength.is_none_or(|s| s <= 0) {
         errors.push(("strength", tr("training-err-strength")));
+    } else if strength.is_some_and(|s| i64::from(s) > super::limits::MAX_STRENGTH) {
+        errors.push(("strength", tr("training-err-strength-max")));
     }
     if !parent_raw.trim().is_empty() && (parent.is_none() || parent == form.id) {
         errors.push(("parent", tr("training-err-parent")));
@@ -149,15 +151,23 @@ async fn save_unit(
     if errors.is_empty() {
         let (fid, key) = (force.unwrap_or_default(), unitkeys::search_key(&name));
         let taken = auth.db.run(move |c| Ok(model::unit_key_taken(c, fid, &key, id)?)).await?;
-        let parent_exists = match parent {
-            Some(p) => auth.db.run(move |c| Ok(model::find_unit(c, p)?)).await.is_ok(),
-            None => true,
-        };
+        let all = auth.db.run(move |c| Ok(model::units(c)?)).await?;
         if taken {
             errors.push(("name", tr("training-err-unit-taken")));
         }
-        if !parent_exists {
-            errors.push(("parent", tr("training-err-parent")));
+        if let Some(p) = parent {
+            let parent_of: std::collections::HashMap<i32, Option<i32>> =
+                all.iter().map(|u| (u.id, u.parent_id)).collect();
+            match all.iter().find(|u| u.id == p) {
+                None => errors.push(("parent", tr("training-err-parent"))),
+                Some(u) if Some(u.force_id) != force => {
+                    errors.push(("parent", tr("training-err-parent-force")))
+                }
+                Some(_) if id.is_some_and(|id| unitkeys::makes_loop(id, p, &parent_of)) => {
+                    errors.push(("parent", tr("training-err-parent-loop")))
+                }
+                Some(_) => {}
+            }
         }
     }
     if !errors.is_empty() {
@@ -287,7 +297,23 @@ pub struct MemberForm {
 #[rocket::post("/staff/training/partners/members", data = "<form>")]
 async fn set_member(admin: Admin<'_>, form: Checked<MemberForm>) -> Result<Flash<Redirect>, AppError> {
     let uid = form.user_id.ok_or(AppError::BadRequest("user_id"))?;
-    let pid: Option<i32> = form.partner_id.as_deref().and_then(|p| p.parse().ok());
+    let back = Redirect::to("/staff/training/partners");
+    // Empty: the trainer leaves their partner. Anything else must be a partner of the list.
+    let raw = form.partner_id.as_deref().map(str::trim).unwrap_or("").to_string();
+    let pid: Option<i32> = match raw.as_str() {
+        "" => None,
+        p => match p.parse::<i32>() {
+            Ok(p) => Some(p),
+            Err(_) => return Ok(Flash::error(back, "training-err-partner-choice|")),
+        },
+    };
+    let known = match pid {
+        Some(p) => admin.0.db.run(move |c| Ok(model::partners(c)?.iter().any(|x| x.0 == p))).await?,
+        None => true,
+    };
+    if !known {
+        return Ok(Flash::error(back, "training-err-partner-choice|"));
+    }
     admin
         .0
         .write("training.partner.member", ("user", uid.to_string()), move |c| {

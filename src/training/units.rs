@@ -40,9 +40,42 @@ pub fn suggest(text: &str, units: &[(i32, String)], limit: usize) -> Vec<i32> {
     hits.into_iter().map(|h| h.1).take(limit).collect()
 }
 
+/// Whether making `parent` the parent of unit `id` would close a loop: `id` is `parent`
+/// itself or above it. `parent_of` gives each unit's parent as stored.
+pub fn makes_loop(id: i32, parent: i32, parent_of: &std::collections::HashMap<i32, Option<i32>>) -> bool {
+    let mut at = Some(parent);
+    let mut steps = 0;
+    while let Some(u) = at {
+        if u == id {
+            return true;
+        }
+        steps += 1;
+        if steps > parent_of.len() {
+            // A loop already stored above: a parent there would only join it.
+            return true;
+        }
+        at = parent_of.get(&u).copied().flatten();
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_unit_cannot_be_placed_under_itself_or_its_own_subunits() {
+        // 1 ← 2 ← 3 (3's parent is 2, 2's is 1); 4 alone.
+        let parents = std::collections::HashMap::from([(1, None), (2, Some(1)), (3, Some(2)), (4, None)]);
+        assert!(makes_loop(1, 1, &parents));
+        assert!(makes_loop(1, 3, &parents), "3 is under 1");
+        assert!(makes_loop(2, 3, &parents));
+        assert!(!makes_loop(3, 1, &parents));
+        assert!(!makes_loop(4, 3, &parents));
+        assert!(!makes_loop(1, 4, &parents));
+        let looped = std::collections::HashMap::from([(5, Some(6)), (6, Some(5)), (7, None)]);
+        assert!(makes_loop(7, 5, &looped), "ends, even above a loop stored before");
+    }
 
     #[test]
     fn keys_ignore_case_accents_spaces_and_punctuation() {

@@ -628,6 +628,8 @@ pub fn catchers() -> Vec<rocket::Catcher> {
 #[derive(Debug, Default, Clone, serde::Serialize)]
 pub struct Feedback {
     pub notice: Option<String>,
+    /// The notice says something was refused (a flash of kind "error"): shown as an alert.
+    pub alert: bool,
     /// Which form the errors belong to.
     pub form: Option<String>,
     pub errors: BTreeMap<String, String>,
@@ -642,6 +644,7 @@ impl Feedback {
         lang: &str,
     ) -> Feedback {
         Feedback {
+            alert: flash.as_ref().is_some_and(|f| f.kind() == "error"),
             notice: flash.map(|f| {
                 let (key, arg) = f.message().split_once('|').unwrap_or((f.message(), ""));
                 let mut args = fluent_bundle::FluentArgs::new();
@@ -659,6 +662,7 @@ impl Feedback {
     pub fn refused(form: &str, errors: &[(&str, String)], values: &[(&str, &str)]) -> Feedback {
         Feedback {
             notice: None,
+            alert: false,
             form: Some(form.to_string()),
             errors: errors.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
             values: values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),

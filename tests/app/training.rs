@@ -1382,3 +1382,223 @@ fn add_units<B: AsRef<str>>(
     }
     units::table.order(units::id).select(units::id).load(&mut app.db.conn()).unwrap()
 }
+
+/// What an attack on the trainers' forms found (session 16): a refused step took the action
+/// for the trainer's partner; the lessons form undid what a step needs and changed closed
+/// actions; forms sent twice added twice; dates of the year 1 or 9999, any attendance and any
+/// strength were taken; a score of 0 was not shown; a go-ahead reason was kept with nothing to
+/// go ahead of; a second press of "done" was a 404; an unknown partner was a 500; units could
+/// be each other's parent. Each is refused with a message, or adds nothing, on both engines.
+#[test]
+fn the_trainers_forms_refuse_what_cannot_be_meant_and_a_form_sent_twice_adds_nothing() {
+    use vigie::schema::{remediation_actions, remediation_key_actions};
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "admin@vigie.ml", "admin", None);
+        let t1 = add_user(&app.db, "t1@ecole.ml", "trainer", None);
+        let admin = client(&app, "admin@vigie.ml");
+        assert_eq!(
+            post(&admin, "/staff/training/partners", "name=%C3%89cole&kind=national_school").0,
+            Status::SeeOther
+        );
+        // An unknown partner, or one that is no number, is refused; the trainer keeps theirs.
+        let (s, _, _) =
+            post(&admin, "/staff/training/partners/members", &format!("user_id={t1}&partner_id=1"));
+        assert_eq!(s, Status::SeeOther);
+        for bad in ["999", "abc"] {
+            let (s, _, _) =
+                post(&admin, "/staff/training/partners/members", &format!("user_id={t1}&partner_id={bad}"));
+            assert_eq!(s, Status::SeeOther, "{bad}: back to the page with a message, not a 500");
+            let page = admin.get("/staff/training/partners").dispatch().into_string().unwrap();
+            assert!(
+                page.contains("class=\"alert\"") && page.contains("Choisissez un partenaire de la liste")
+            );
+        }
+        let partner: Option<i32> =
+            users::table.find(t1).select(users::partner_id).first(&mut app.db.conn()).unwrap();
+        assert_eq!(partner, Some(1));
+        let trainer = client(&app, "t1@ecole.ml");
+
+        // Units: a strength past 100,000 is refused; no unit is placed under itself or its own
+        // sub-unit, nor under another force's unit.
+        let (s, _, page) =
+            post(&trainer, "/staff/training/units", "name=GTIA+1&force=fama_army&strength=2147483647");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(page.contains("au plus de 100 000"), "{page}");
+        let ids = add_units(
+            &app,
+            &trainer,
+            ["name=GTIA+1&force=fama_army&strength=30", "name=Compagnie+A&force=fama_army&strength=20&parent=1"],
+        );
+        let (gtia, company) = (ids[0], ids[1]);
+        let (s, _, page) = post(
+            &trainer,
+            "/staff/training/units",
+            &format!("id={gtia}&name=GTIA+1&force=fama_army&strength=30&parent={company}"),
+        );
+        assert_eq!(s, Status::UnprocessableEntity, "a loop");
+        assert!(page.contains("déjà au-dessus"), "{page}");
+        let (s, _, page) =
+            post(&trainer, "/staff/training/units", &format!("name=Poste&force=police&parent={gtia}"));
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(page.contains("autre force"), "{page}");
+
+        // Sessions: the year 1 or 9999, or a session of more than a year, is refused.
+        let m = module_id(&app.db, "investigative_interviewing");
+        for (from, to, says) in [
+            ("0001-01-01", "2027-01-01", "entre l'an 2000"),
+            ("2027-01-01", "9999-12-31", "entre l'an 2000"),
+            ("2027-01-01", "2028-06-01", "au plus un an"),
+        ] {
+            let (s, _, page) = post(
+                &trainer,
+                "/staff/training/sessions",
+                &format!("modules={m}&units={gtia}&planned_from={from}&planned_to={to}"),
+            );
+            assert_eq!(s, Status::UnprocessableEntity, "{from} {to}");
+            assert!(page.contains(&says.replace('\'', "&#x27;")) || page.contains(says), "{says}: {page}");
+        }
+        // The same plan twice adds one session; a go-ahead reason with no duplicate is not kept.
+        let plan = format!(
+            "modules={m}&units={gtia}&units={company}&planned_from=2026-03-02&planned_to=2026-03-04&go_ahead_reason=au+cas+o%C3%B9"
+        );
+        for _ in 0..2 {
+            assert_eq!(post(&trainer, "/staff/training/sessions", &plan).0, Status::SeeOther);
+        }
+        let page = trainer.get("/staff/training/sessions").dispatch().into_string().unwrap();
+        assert!(page.contains("déjà prévue (session 1)"), "{page}");
+        assert_eq!(count(&app.db, "training_sessions"), 1);
+        let reason: Option<String> = training_sessions::table
+            .find(1)
+            .select(training_sessions::go_ahead_reason)
+            .first(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(reason, None);
+        post(&trainer, "/staff/training/sessions/1/status", "to=confirmed");
+        // More participants than the units number (30 + 20) is refused; a score of 0 is shown.
+        let (s, _, page) = post(
+            &trainer,
+            "/staff/training/sessions/1/status",
+            "to=delivered&held_from=2026-03-02&held_to=2026-03-04&attendance=51",
+        );
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(page.contains("(50 en tout)"), "{page}");
+        let (s, _, _) = post(
+            &trainer,
+            "/staff/training/sessions/1/status",
+            "to=delivered&held_from=2026-03-02&held_to=2026-03-04&attendance=50&pre_score=0",
+        );
+        assert_eq!(s, Status::SeeOther);
+        let page = trainer.get("/staff/training/sessions").dispatch().into_string().unwrap();
+        assert!(page.contains("50 · 0 → –"), "a score of 0 and no post-test: {page}");
+        // A move the session's status does not allow comes back as an alert, not a notice.
+        post(&trainer, "/staff/training/sessions/1/status", "to=planned");
+        let page = trainer.get("/staff/training/sessions").dispatch().into_string().unwrap();
+        assert!(page.contains("<p class=\"alert\" role=\"alert\" id=\"notice\">"), "{page}");
+
+        // Actions: a text past 2,000 characters or a review in the year 1 is refused, with what
+        // was typed; the same action twice adds one.
+        let long = "x".repeat(2001);
+        let (s, _, page) = post(&trainer, "/staff/training/remediation", &format!("issue={long}"));
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(page.contains("2 000 caractères au plus") && page.contains(&long));
+        let (s, _, page) =
+            post(&trainer, "/staff/training/remediation", "issue=Interrogatoires&review_on=0001-01-01");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(page.contains("entre l&#x27;an 2000") || page.contains("entre l'an 2000"), "{page}");
+        let action = format!("issue=Interrogatoires&unit={gtia}&module={m}");
+        let (_, first, _) = post(&trainer, "/staff/training/remediation", &action);
+        let (s, again, _) = post(&trainer, "/staff/training/remediation", &action);
+        assert_eq!((s, &again), (Status::SeeOther, &first));
+        assert_eq!(count(&app.db, "remediation_actions"), 1);
+        let path = first.unwrap();
+        let page = trainer.get(&path).dispatch().into_string().unwrap();
+        assert!(page.contains("existe déjà"), "{page}");
+        // At "module assigned" the module stays; at "planned" the session; at "delivered" a
+        // delivered one.
+        let (s, _, page) = post(&trainer, &format!("{path}/lessons"), "module=&session=");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(page.contains("besoin de son module"), "{page}");
+        assert_eq!(
+            post(&trainer, &format!("{path}/lessons"), &format!("module={m}&session=1")).0,
+            Status::SeeOther
+        );
+        for to in ["planned", "delivered"] {
+            assert_eq!(post(&trainer, &format!("{path}/move"), &format!("to={to}")).0, Status::SeeOther);
+        }
+        let (s, _, page) = post(&trainer, &format!("{path}/lessons"), &format!("module={m}&session="));
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(page.contains("besoin de sa session"), "{page}");
+        let stored: (Option<i32>, Option<i32>, String) = remediation_actions::table
+            .select((
+                remediation_actions::module_id,
+                remediation_actions::session_id,
+                remediation_actions::status,
+            ))
+            .first(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(stored, (Some(m as i32), Some(1), "delivered".to_string()));
+        // A key action done twice: the second press is told so.
+        assert_eq!(
+            post(&trainer, &format!("{path}/key-actions"), "description=Relire&due_on=2026-12-20").0,
+            Status::SeeOther
+        );
+        let kid: i32 = remediation_key_actions::table
+            .select(remediation_key_actions::id)
+            .first(&mut app.db.conn())
+            .unwrap();
+        for _ in 0..2 {
+            assert_eq!(post(&trainer, &format!("{path}/key-actions/{kid}/done"), "").0, Status::SeeOther);
+        }
+        let page = trainer.get(&path).dispatch().into_string().unwrap();
+        assert!(page.contains("était déjà faite"), "{page}");
+        // Escalated: no form any more, and a form sent anyway changes nothing.
+        let (s, _, _) = post(&trainer, &format!("{path}/move"), "to=escalated&reason=Hors+de+port%C3%A9e");
+        assert_eq!(s, Status::SeeOther);
+        let page = trainer.get(&path).dispatch().into_string().unwrap();
+        assert!(!page.contains("id=\"lessons-form\"") && !page.contains("id=\"key-form\""), "{page}");
+        let (s, _, page) =
+            post(&trainer, &format!("{path}/lessons"), "module=&session=&lessons_unit=trop+tard");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(page.contains("ne change plus"), "{page}");
+        let (s, _, _) =
+            post(&trainer, &format!("{path}/key-actions"), "description=Encore&due_on=2026-12-20");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert_eq!(count(&app.db, "remediation_key_actions"), 1);
+
+        // A refused step on an action nobody carries yet (proposed from a case) leaves it
+        // nobody's, with no audit entry.
+        let id = vigie::training::model::insert_remediation(
+            &mut app.db.conn(),
+            &vigie::training::model::NewRemediation {
+                issue: "Recommandation",
+                module_id: None,
+                unit_id: Some(gtia),
+                review_on: None,
+                created_by: t1,
+                case_id: None,
+                partner_id: None,
+                violation_type_id: None,
+            },
+        )
+        .unwrap();
+        let entries = || -> i64 {
+            audit_log::table
+                .filter(audit_log::action.like("training.remediation%"))
+                .count()
+                .get_result(&mut app.db.conn())
+                .unwrap()
+        };
+        let before = entries();
+        for body in ["to=bogus", "to=escalated", "to=module_assigned"] {
+            let (s, _, _) = post(&trainer, &format!("/staff/training/remediation/{id}/move"), body);
+            assert_eq!(s, Status::UnprocessableEntity, "{body}");
+        }
+        let carrier: Option<i32> = remediation_actions::table
+            .find(id)
+            .select(remediation_actions::partner_id)
+            .first(&mut app.db.conn())
+            .unwrap();
+        assert_eq!((carrier, entries()), (None, before), "nothing written");
+    });
+}
