@@ -194,7 +194,7 @@ fn the_trainers_pages_fit_a_phone_without_javascript_and_a_remediation_moves_in_
         let (_server, base) = start_server(&db, &[("ROCKET_TOTP_REQUIRED_ROLES", "[]")]);
         run_script("training.mjs", &base);
         let carried: Vec<Option<i32>> = vigie::schema::remediation_actions::table
-            .filter(vigie::schema::remediation_actions::issue.eq("Arrestations sans registre"))
+            .filter(vigie::schema::remediation_actions::issue.like("Arrestations sans registre%"))
             .select(vigie::schema::remediation_actions::partner_id)
             .load(&mut db.conn())
             .unwrap();

@@ -1428,7 +1428,10 @@ fn the_trainers_forms_refuse_what_cannot_be_meant_and_a_form_sent_twice_adds_not
         let ids = add_units(
             &app,
             &trainer,
-            ["name=GTIA+1&force=fama_army&strength=30", "name=Compagnie+A&force=fama_army&strength=20&parent=1"],
+            [
+                "name=GTIA+1&force=fama_army&strength=30",
+                "name=Compagnie+A&force=fama_army&strength=20&parent=1",
+            ],
         );
         let (gtia, company) = (ids[0], ids[1]);
         let (s, _, page) = post(

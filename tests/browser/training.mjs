@@ -34,7 +34,8 @@ try {
 
   // A remediation action for the first unit of the list.
   await page.goto(base + "/staff/training/remediation");
-  await page.fill("#issue", "Arrestations sans registre");
+  // With an address pasted whole: a long word wraps rather than widen the page.
+  await page.fill("#issue", "Arrestations sans registre, voir https://exemple.invalid/" + "rapport".repeat(40));
   await page.selectOption("#unit", { index: 1 });
   await page.locator("#remediation-form button[type=submit]").click();
   await page.waitForURL(/\/staff\/training\/remediation\/\d+$/);
