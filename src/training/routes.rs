@@ -92,6 +92,9 @@ pub fn resolve(q: &Query, tax: &Taxonomy, cfg: &TrainingConfig, today: NaiveDate
         .as_deref()
         .and_then(month_start)
         .unwrap_or_else(|| this_month.checked_sub_months(Months::new(23)).unwrap_or(this_month));
+    // Months given the wrong way round (from after to) are read as the period between them,
+    // and the form shows them in order.
+    let (from, to) = if from > to { (to.with_day(1).unwrap_or(to), month_end(from)) } else { (from, to) };
     // At most twenty years back from `to`: a chart has one bar per quarter, and a period
     // from year 1 would draw tens of thousands.
     let earliest = to.with_day(1).and_then(|m| m.checked_sub_months(Months::new(MAX_MONTHS - 1)));

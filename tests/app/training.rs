@@ -1603,5 +1603,11 @@ fn the_trainers_forms_refuse_what_cannot_be_meant_and_a_form_sent_twice_adds_not
             .first(&mut app.db.conn())
             .unwrap();
         assert_eq!((carrier, entries()), (None, before), "nothing written");
+
+        // Months the wrong way round are read in order, and the form says so.
+        let page = trainer.get("/staff/training?from=2026-12&to=2020-01").dispatch().into_string().unwrap();
+        let form = section(&page, "id=\"filters\"", "</form>").unwrap();
+        assert!(form.contains("value=\"2020-01\"") && form.contains("value=\"2026-12\""), "{form}");
+        assert!(form.find("2020-01") < form.find("2026-12"), "{form}");
     });
 }
