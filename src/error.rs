@@ -45,6 +45,15 @@ impl From<crate::crypto::Refused> for AppError {
 /// A statement PostgreSQL cancelled after `lock_timeout` (55P03) or `statement_timeout`
 /// (57014), or SQLite's write lock still held after `busy_timeout`: the database is busy, the
 /// request may be sent again.
+/// PostgreSQL refused a text holding a NUL byte (SQLSTATE 22021, "invalid byte sequence for
+/// encoding \"UTF8\": 0x00").
+pub fn is_nul_refused(e: &diesel::result::Error) -> bool {
+    match e {
+        diesel::result::Error::DatabaseError(_, info) => info.message().contains(": 0x00"),
+        _ => false,
+    }
+}
+
 pub fn is_timeout(e: &diesel::result::Error) -> bool {
     match e {
         diesel::result::Error::DatabaseError(_, info) => {
@@ -106,6 +115,9 @@ impl AppError {
             AppError::Database(e) if is_timeout(e) => Status::ServiceUnavailable,
             // The database lost, read-only or its disk full: nothing written, try again later.
             AppError::Database(e) if unavailable_reason(e).is_some() => Status::ServiceUnavailable,
+            // A text with a NUL, which PostgreSQL refuses (the public forms take them out,
+            // `reports::submit::plain`): the request's fault, answered 400 and not logged.
+            AppError::Database(e) if is_nul_refused(e) => Status::BadRequest,
             _ => Status::InternalServerError,
         }
     }

@@ -808,7 +808,8 @@ pub fn date_in_words(d: chrono::NaiveDate, lang: &str) -> String {
 }
 
 pub fn check_message(body: &str) -> Result<String, &'static str> {
-    let b = body.trim();
+    let b = submit::plain(body);
+    let b = b.trim();
     if b.is_empty() {
         Err("err-message-empty")
     } else if b.chars().count() > submit::NARRATIVE_MAX {

@@ -107,8 +107,16 @@ pub struct MonitorFiling {
 /// Field name → translation key of the message.
 pub type FieldErrors = BTreeMap<&'static str, &'static str>;
 
+/// A text as typed, without the control characters no one types (NUL, the C0 and C1 codes,
+/// DEL; tab and line breaks stay): PostgreSQL refuses a NUL in text (a report lost to a 500),
+/// and the others can hide what a staff member reads or disturb a terminal.
+pub fn plain(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r')).collect()
+}
+
 fn short(errors: &mut FieldErrors, field: &'static str, value: &str) -> String {
-    let v = value.trim();
+    let v = plain(value);
+    let v = v.trim();
     if v.chars().count() > SHORT_TEXT_MAX {
         errors.insert(field, "err-text-too-long");
     }
@@ -143,7 +151,7 @@ pub fn validate(raw: &RawReport, tax: &Taxonomy, geo: &Geo, today: NaiveDate) ->
         }
     }
 
-    let narrative = raw.narrative.trim().to_string();
+    let narrative = plain(&raw.narrative).trim().to_string();
     let n = narrative.chars().count();
     if n < NARRATIVE_MIN && !raw.voice {
         errors.insert("narrative", "err-narrative-short");
@@ -318,7 +326,7 @@ pub fn validate(raw: &RawReport, tax: &Taxonomy, geo: &Geo, today: NaiveDate) ->
     let vehicle_seen = short(&mut errors, "vehicle_seen", &raw.vehicle_seen);
     let reporter_name = short(&mut errors, "reporter_name", &raw.reporter_name);
     let reporter_contact = short(&mut errors, "reporter_contact", &raw.reporter_contact);
-    let victim_details = raw.victim_details.trim().to_string();
+    let victim_details = plain(&raw.victim_details).trim().to_string();
     if victim_details.chars().count() > NARRATIVE_MAX {
         errors.insert("victim_details", "err-text-too-long");
     }
@@ -492,6 +500,19 @@ mod tests {
         assert_eq!(d.location.method, "gps");
         assert_eq!(d.reporter_relation, "other");
         assert_eq!(d.reporter_name, None);
+    }
+
+    #[test]
+    fn control_characters_are_taken_out_of_every_text_and_line_breaks_kept() {
+        assert_eq!(plain("a\0b\u{1b}[31mc\u{7f}\u{85}d\te\r\nf"), "ab[31mcd\te\r\nf");
+        let mut r = good();
+        r.narrative = "Des soldats ont frappé\0 mon frère au poste.\u{1b}".into();
+        r.reporter_name = "Awa\0".into();
+        r.victim_details = "\0deux\0".into();
+        let d = validate(&r, &tax(), geo(), today()).unwrap();
+        assert_eq!(d.narrative, "Des soldats ont frappé mon frère au poste.");
+        assert_eq!(d.reporter_name.as_deref(), Some("Awa"));
+        assert_eq!(d.victim_details, "deux");
     }
 
     #[test]

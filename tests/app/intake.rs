@@ -958,3 +958,47 @@ fn issue10_the_status_page_says_dates_in_words_and_a_closed_case_takes_no_messag
         assert_eq!(count(&app.db, "messages"), 0);
     });
 }
+
+/// A NUL byte or other control character in a public text (pasted, or sent on purpose) gave
+/// a 500 on PostgreSQL and the report was lost: they are taken out of the narrative, the
+/// names and the messages, on the form, the API and the receipt thread; tab and line breaks
+/// stay. A staff form with one answers 400 on PostgreSQL, not a 500.
+#[test]
+fn a_nul_byte_in_a_public_text_is_taken_out_and_the_report_is_filed() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let token = csrf(&app.client);
+        let mut fields = base_form(&token);
+        fields.retain(|(k, _)| *k != "narrative");
+        fields
+            .push(("narrative", "Un policier a frappé\0 un vendeur\u{1b}[2J au marché.\nDeux fois.".into()));
+        fields.push(("reporter_name", "Awa\0".into()));
+        let (status, html) = post_form(&app.client, &fields, &[]);
+        assert_eq!(status, Status::Created, "{html}");
+        let receipt = receipt_in(&html);
+        let r = app
+            .client
+            .post("/receipt/messages")
+            .header(ContentType::Form)
+            .body(format!("csrf={token}&receipt={receipt}&body=bonjour%00+encore"))
+            .dispatch();
+        assert_eq!(r.status(), Status::Created);
+        let mut body = api_report();
+        body["narrative"] = json!("Des soldats ont frappé\u{0} mon frère au poste.");
+        let (status, v) = api_post(&app.client, "/api/v1/reports", &body);
+        assert_eq!(status, Status::Created, "{v}");
+        let mut c = app.db.conn();
+        let narratives: Vec<String> =
+            reports::table.order(reports::id).select(reports::narrative).load(&mut c).unwrap();
+        assert_eq!(
+            narratives,
+            vec![
+                "Un policier a frappé un vendeur[2J au marché.\nDeux fois.".to_string(),
+                "Des soldats ont frappé mon frère au poste.".to_string()
+            ]
+        );
+        let bodies: Vec<String> = messages::table.select(messages::body).load(&mut c).unwrap();
+        assert!(bodies.iter().any(|b| b == "bonjour encore"), "{bodies:?}");
+        assert!(bodies.iter().all(|b| !b.contains('\0')));
+    });
+}

@@ -1604,6 +1604,11 @@ fn the_trainers_forms_refuse_what_cannot_be_meant_and_a_form_sent_twice_adds_not
             .unwrap();
         assert_eq!((carrier, entries()), (None, before), "nothing written");
 
+        // A NUL in a staff text: PostgreSQL refuses it, answered 400 (not a 500); SQLite keeps it.
+        let (s, _, _) = post(&trainer, "/staff/training/remediation", "issue=a%00b");
+        let want = if engine == Engine::Postgres { Status::BadRequest } else { Status::SeeOther };
+        assert_eq!(s, want);
+
         // Months the wrong way round are read in order, and the form says so.
         let page = trainer.get("/staff/training?from=2026-12&to=2020-01").dispatch().into_string().unwrap();
         let form = section(&page, "id=\"filters\"", "</form>").unwrap();
