@@ -76,9 +76,17 @@ pub fn page_meta(req: &Request<'_>, user: Option<crate::auth::UserView>) -> Page
     let path = match req.uri().path().as_str() {
         "/reports" => "/reports/new".to_string(),
         "/receipt/messages" | "/receipt/attachments" => "/receipt".to_string(),
-        p => p.to_string(),
+        p => local_path(p),
     };
     PageMeta { lang, langs, path, csrf: csrf_token(req.cookies(), secure_cookies(req)), user }
+}
+
+/// A path to link back to on this site: `//evil.example/x` (asked as a path, answered 404)
+/// would be read by the browser as another site, so leading slashes are made one and a
+/// backslash (read as a slash by browsers) ends the path.
+pub fn local_path(p: &str) -> String {
+    let p = p.split('\\').next().unwrap_or("");
+    format!("/{}", p.trim_start_matches('/'))
 }
 
 /// Cookies are `Secure` outside the debug profile (development over plain HTTP).
@@ -561,6 +569,15 @@ mod csv_tests {
         assert_eq!(super::csv_cell("-0.25"), "-0.25");
         assert_eq!(super::csv_cell("GTIA 8"), "GTIA 8");
         assert_eq!(super::csv_cell(""), "");
+    }
+
+    #[test]
+    fn a_link_back_never_leaves_the_site() {
+        assert_eq!(super::local_path("//evil.example/x"), "/evil.example/x");
+        assert_eq!(super::local_path("///evil.example"), "/evil.example");
+        assert_eq!(super::local_path("/\\evil.example"), "/");
+        assert_eq!(super::local_path("/reports/new"), "/reports/new");
+        assert_eq!(super::local_path(""), "/");
     }
 }
 

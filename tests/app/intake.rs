@@ -1002,3 +1002,16 @@ fn a_nul_byte_in_a_public_text_is_taken_out_and_the_report_is_filed() {
         assert!(bodies.iter().all(|b| !b.contains('\0')));
     });
 }
+
+/// The language links of a page asked as `//evil.example/x` (a 404) led to that other site.
+#[test]
+fn the_language_links_of_a_strange_path_stay_on_the_site() {
+    let app = TestApp::new(Engine::Sqlite);
+    for path in ["//evil.example/signaler", "/\\evil.example"] {
+        let r = app.client.get(path).dispatch();
+        // Tera writes a slash as `&#x2F;`.
+        let page = r.into_string().unwrap_or_default().replace("&#x2F;", "/");
+        assert!(page.contains("hreflang"), "{page}");
+        assert!(!page.contains("href=\"//") && !page.contains("href=\"/\\"), "{page}");
+    }
+}
