@@ -63,6 +63,27 @@ pub(super) async fn page_of(
     error: Option<String>,
     status: Status,
 ) -> Result<(Status, Template), AppError> {
+    page_with_draft(page, intake, report, door, flash, error, status, None).await
+}
+
+/// A message refused as typed: its text and the institution it was for, put back in the form.
+pub(super) struct Draft<'a> {
+    pub body: &'a str,
+    pub to: Option<&'a str>,
+}
+
+/// [`page_of`], the message form holding `draft` (a refused message is not lost).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn page_with_draft(
+    page: Page,
+    intake: &Intake<'_>,
+    report: &super::model::ReceiptReport,
+    door: Door<'_>,
+    flash: Option<String>,
+    error: Option<String>,
+    status: Status,
+    draft: Option<Draft<'_>>,
+) -> Result<(Status, Template), AppError> {
     let (typed, base, mine) = match door {
         Door::Receipt(t) => (t.trim().to_string(), "/receipt".to_string(), None),
         Door::Monitor => (String::new(), format!("/staff/my-reports/{}", report.id), Some(report.id)),
@@ -85,9 +106,10 @@ pub(super) async fn page_of(
             }
         }
     }
+    let (draft_body, draft_to) = draft.map_or((None, None), |d| (Some(d.body), d.to));
     let ctx = context! {
         page: page.0, report: view, receipt: typed, base, mine, flash, error,
-        max_mb: intake.config.upload_max_mb,
+        max_mb: intake.config.upload_max_mb, draft_body, draft_to,
     };
     Ok((status, Template::render("reports/status", ctx)))
 }
@@ -143,7 +165,10 @@ pub(super) async fn reply(
         }
         Err(key) => {
             let error = Some(intake.tr(key));
-            status_page(page, &intake, &report, &typed, None, error, Status::UnprocessableEntity).await
+            let draft = Draft { body: &s(&form.body), to: form.to.as_deref() };
+            let status = Status::UnprocessableEntity;
+            page_with_draft(page, &intake, &report, Door::Receipt(&typed), None, error, status, Some(draft))
+                .await
         }
     }
 }
@@ -273,7 +298,9 @@ pub(super) async fn mine_reply(
         }
         Err(key) => {
             let error = Some(intake.tr(key));
-            page_of(page, &intake, &report, Door::Monitor, None, error, Status::UnprocessableEntity).await
+            let draft = Draft { body: &s(&form.body), to: form.to.as_deref() };
+            let status = Status::UnprocessableEntity;
+            page_with_draft(page, &intake, &report, Door::Monitor, None, error, status, Some(draft)).await
         }
     }
 }

@@ -340,15 +340,27 @@ pub(super) fn form_context(
         .map(|p| Choice { code: p.to_string(), label: intake.tr(&format!("precision-{p}")) })
         .collect();
     // The banner lists the errors in the order of the page, each a link to its field.
-    const ANCHORS: [(&str, &str); 12] = [
+    // Every field `submit::validate` can refuse, in the form's order: each refusal is listed
+    // and links to its field (a refusal left out showed "fix the points in red" and nothing red).
+    const ANCHORS: &[(&str, &str)] = &[
         ("violations", "what"),
         ("narrative", "narrative"),
         ("voice", "voice"),
         ("occurred_on", "occurred_on"),
+        ("date_precision", "date_precision"),
         ("occurred_time", "occurred_time"),
         ("location", "where"),
         ("force", "who"),
+        ("unit_description", "unit_description"),
+        ("uniform_seen", "uniform_seen"),
+        ("insignia_seen", "insignia_seen"),
+        ("vehicle_seen", "vehicle_seen"),
         ("victim_count", "victim_count"),
+        ("children_involved", "victims"),
+        ("victim_details", "victim_details"),
+        ("reporter_relation", "you"),
+        ("reporter_name", "reporter_name"),
+        ("reporter_contact", "reporter_contact"),
         ("on_behalf_of", "on_behalf_of"),
         ("consent", "consent"),
         ("evidence", "evidence"),

@@ -188,6 +188,24 @@ fn invalid_form_input_comes_back_with_every_value_and_one_message_per_field_and_
             .unwrap()
             .contains("Tell it in at least 10 characters, or tell it with your voice"));
         assert_eq!(count(&app.db, "reports"), 0);
+
+        // Every refused field says so beside itself and in the list at the top (details of
+        // the victims, the unit, the name were refused with nothing shown in red).
+        let mut fields = base_form(&token);
+        fields.retain(|(k, _)| *k != "reporter_relation");
+        fields.push(("victim_details", "v".repeat(20_001)));
+        fields.push(("unit_description", "u".repeat(501)));
+        fields.push(("reporter_name", "n".repeat(501)));
+        fields.push(("reporter_relation", "cousin_lointain".into()));
+        let (status, html) = post_form(&app.client, &fields, &[]);
+        assert_eq!(status, Status::UnprocessableEntity);
+        for id in ["victim_details", "unit_description", "reporter_name", "reporter_relation"] {
+            assert!(html.contains(&format!("id=\"{id}-error\"")), "no message beside {id}");
+        }
+        for anchor in ["#victim_details", "#unit_description", "#reporter_name", "#you"] {
+            assert!(html.contains(&format!("href=\"{anchor}\"")), "{anchor} not in the list");
+        }
+        assert_eq!(count(&app.db, "reports"), 0);
     });
 }
 
@@ -1000,6 +1018,18 @@ fn a_nul_byte_in_a_public_text_is_taken_out_and_the_report_is_filed() {
         let bodies: Vec<String> = messages::table.select(messages::body).load(&mut c).unwrap();
         assert!(bodies.iter().any(|b| b == "bonjour encore"), "{bodies:?}");
         assert!(bodies.iter().all(|b| !b.contains('\0')));
+
+        // A message refused (too long) comes back in the form, not lost.
+        let long = "m".repeat(20_001);
+        let r = app
+            .client
+            .post("/receipt/messages")
+            .header(ContentType::Form)
+            .body(format!("csrf={token}&receipt={receipt}&body={long}"))
+            .dispatch();
+        assert_eq!(r.status(), Status::UnprocessableEntity);
+        let page = r.into_string().unwrap();
+        assert!(page.contains(&format!("maxlength=\"20000\">{long}</textarea>")), "the text is kept");
     });
 }
 
