@@ -75,7 +75,7 @@ pub fn page_meta(req: &Request<'_>, user: Option<crate::auth::UserView>) -> Page
     // the person would go back to.
     let path = match req.uri().path().as_str() {
         "/reports" => "/reports/new".to_string(),
-        "/receipt/messages" | "/receipt/attachments" => "/receipt".to_string(),
+        "/receipt/messages" | "/receipt/attachments" | "/receipt/listen" => "/receipt".to_string(),
         p => local_path(p),
     };
     PageMeta { lang, langs, path, csrf: csrf_token(req.cookies(), secure_cookies(req)), user }

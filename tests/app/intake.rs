@@ -1045,3 +1045,25 @@ fn the_language_links_of_a_strange_path_stay_on_the_site() {
         assert!(!page.contains("href=\"//") && !page.contains("href=\"/\\"), "{page}");
     }
 }
+
+/// A form sent from another site is refused with a page that says so (it showed the text of
+/// a server error), in the visitor's language.
+#[test]
+fn a_cross_site_form_gets_a_page_that_says_it_was_refused() {
+    let app = TestApp::new(Engine::Sqlite);
+    let token = csrf(&app.client);
+    for (lang, says) in
+        [("fr", "ne venait pas d&#x27;une page de Vigie"), ("en", "did not come from a Vigie page")]
+    {
+        let r = app
+            .client
+            .post(format!("/receipt?lang={lang}"))
+            .header(ContentType::Form)
+            .header(Header::new("Origin", "http://evil.example"))
+            .body(format!("csrf={token}&receipt=1234+5678+1234+5678"))
+            .dispatch();
+        assert_eq!(r.status(), Status::Forbidden);
+        let page = r.into_string().unwrap();
+        assert!(page.contains(says), "{page}");
+    }
+}
