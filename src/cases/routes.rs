@@ -525,6 +525,30 @@ pub(super) async fn act<T: Send + 'static>(
         .await
 }
 
+/// [`act`] for a change that may be refused on the case as it is in the transaction: `f`
+/// returns the refusal (`Err`) before writing anything, and then no audit entry is written
+/// either (a refused step is not in the log).
+pub(super) async fn act_or_refuse<T: Send + 'static, R: Send + 'static>(
+    worker: &CaseWorker<'_>,
+    id: i32,
+    action: &'static str,
+    mut f: impl FnMut(&mut crate::db::DbConn, &Case) -> Result<Result<(T, String), R>, AppError> + Send + 'static,
+) -> Result<Result<T, R>, AppError> {
+    let inst = institution(&worker.0)?;
+    worker
+        .0
+        .write_all(move |c| {
+            let case = model::find_case(c, id, inst)?;
+            Ok(match f(c, &case)? {
+                Ok((t, details)) => {
+                    (Ok(t), vec![crate::auth::guards::Audit::new(action, "case", id, details)])
+                }
+                Err(refusal) => (Err(refusal), vec![]),
+            })
+        })
+        .await
+}
+
 /// The confirmation of an action that may have moved the case on: the step reached, or `key`.
 pub(super) fn moved_or(
     auth: &Auth<'_>,
@@ -615,16 +639,16 @@ pub(super) async fn transition(
     let (uid, days, at) = (worker.0.user.id, auth.config.response_days, auth.clock.naive());
     let why = reason.clone();
     let shown = form.shown_status.clone().filter(|s| !s.is_empty());
-    let result = act(&worker, id, "case.transition", move |c, case| {
+    let result = act_or_refuse(&worker, id, "case.transition", move |c, case| {
         let from = case.status();
         if shown.as_deref().is_some_and(|s| s != case.status) {
             return Err(AppError::Moved);
         }
         if let Err(refusal) = workflow::check(from, to, &why, case.assignee_id.is_some()) {
-            return Ok((Err(refusal), String::new()));
+            return Ok(Err(refusal));
         }
         let reached = step(c, case, to, uid, &why, days, at)?;
-        Ok((Ok(reached), format!("{} → {}: {why}", from.as_str(), reached.as_str())))
+        Ok(Ok((reached, format!("{} → {}: {why}", from.as_str(), reached.as_str()))))
     })
     .await;
     // Another person moved the case first: the page again, as it is now, saying so.

@@ -1248,3 +1248,46 @@ fn routing_sentences_recorded_before_the_migration_become_facts() {
         assert!(fr.split("id=\"allegations\"").nth(1).unwrap().contains("fondement"));
     });
 }
+
+/// A refused step (not allowed from here, or a reason missing) wrote a `case.transition`
+/// entry with empty details to the audit log: a refusal writes nothing.
+#[test]
+fn a_refused_step_writes_nothing_to_the_audit_log() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        add_user(&app.db, "inv1@cndh.ml", "investigator", Some("cndh"));
+        file_report(
+            &app.client,
+            report_json(
+                "Arrestation sans motif à Kayes, détenu depuis.",
+                "2026-09-01",
+                14.4469,
+                -11.4445,
+                &["liberty.arbitrary_arrest"],
+                "police",
+            ),
+        );
+        let intake = client(&app);
+        sign_in(&intake, "intake@cndh.ml", PW);
+        post(&intake, "/staff/reports/1/events", "title=Kayes");
+        post(&intake, "/staff/events/1/allegations", "violation_type=liberty.arbitrary_arrest&force=police");
+        post(&intake, "/staff/events/1/route", "");
+        let inv = client(&app);
+        sign_in(&inv, "inv1@cndh.ml", PW);
+        let entries = || -> i64 {
+            audit_log::table
+                .filter(audit_log::action.eq("case.transition"))
+                .count()
+                .get_result(&mut app.db.conn())
+                .unwrap()
+        };
+        for body in ["to=closed&reason=x", "to=inadmissible&reason=", "to=nowhere"] {
+            let (s, _, _) = post(&inv, "/staff/cases/1/transition", body);
+            assert_eq!(s, Status::UnprocessableEntity, "{body}");
+        }
+        assert_eq!(entries(), 0, "nothing written for a refusal");
+        let status: String = cases::table.find(1).select(cases::status).first(&mut app.db.conn()).unwrap();
+        assert_eq!(status, "received");
+    });
+}
