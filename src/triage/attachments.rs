@@ -142,6 +142,10 @@ pub(super) async fn transcription(
     id: i32,
     form: Checked<TranscriptionForm>,
 ) -> Result<Flash<Redirect>, AppError> {
+    // The auditor reads everything and writes nothing: a transcription is a write.
+    if staff.role == crate::auth::Role::Auditor {
+        return Err(AppError::NotFound);
+    }
     let scope = scope_of(&staff).ok_or(AppError::NotFound)?;
     let thread = thread_of(&staff, scope);
     let text = form.transcription.clone().unwrap_or_default().trim().to_string();

@@ -263,6 +263,23 @@ fn a_report_told_by_voice_alone_is_filed_and_staff_listen_and_transcribe_it() {
             .body(format!("csrf={token}&transcription=x"))
             .dispatch();
         assert_eq!(r.status(), Status::NotFound);
+        // The auditor reads everything and writes nothing: no form, and a post answers 404.
+        add_user(&app.db, "aud@vigie.ml", "auditor", None);
+        let aud = Client::tracked(
+            vigie::build(figment(&app.db).merge(("totp_required_roles", Vec::<String>::new()))).unwrap(),
+        )
+        .unwrap();
+        sign_in(&aud, "aud@vigie.ml", PW);
+        let page = aud.get(format!("/staff/reports/{rid}")).dispatch().into_string().unwrap();
+        assert!(page.contains("Des soldats ont arrêté ma mère"), "the auditor reads it");
+        assert!(!page.contains("/transcription\""), "but has no form");
+        let token = csrf(&aud);
+        let r = aud
+            .post(format!("/staff/attachments/{aid}/transcription"))
+            .header(ContentType::Form)
+            .body(format!("csrf={token}&back=/staff/reports/{rid}&transcription=x"))
+            .dispatch();
+        assert_eq!(r.status(), Status::NotFound);
         let kept: Option<String> =
             attachments::table.find(aid).select(attachments::transcription).first(&mut conn).unwrap();
         assert_eq!(kept.as_deref(), Some("Sorodasiw ye n ba minE"));
