@@ -44,9 +44,22 @@ impl Case {
     }
 }
 
+/// What [`open_case`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    /// A new case.
+    New,
+    /// The institution's case of the event was finished (closed, inadmissible, duplicate,
+    /// out of scope, suspended): a new allegation reopens it (from that status), with a triage
+    /// deadline from `now`, rather than lie unseen in a finished case.
+    Reopened(String),
+    /// The case was open already.
+    Open,
+}
+
 /// The case of an event at an institution, opened at `now` (status `received`, with its
 /// acknowledge and triage deadlines counted from that day; `now` comes from `clock::Clock`) if
-/// it does not exist yet. Returns (id, newly opened).
+/// it does not exist yet, reopened if it was finished. Returns (id, what was done).
 pub fn open_case(
     conn: &mut DbConn,
     event_id: i32,
@@ -54,15 +67,40 @@ pub fn open_case(
     acknowledge_days: i64,
     triage_days: i64,
     now: NaiveDateTime,
-) -> QueryResult<(i32, bool)> {
-    let found: Option<i32> = cases::table
+) -> QueryResult<(i32, Opened)> {
+    let found: Option<(i32, String)> = cases::table
         .filter(cases::event_id.eq(event_id))
         .filter(cases::institution_id.eq(institution_id))
-        .select(cases::id)
+        .select((cases::id, cases::status))
         .first(conn)
         .optional()?;
-    if let Some(id) = found {
-        return Ok((id, false));
+    if let Some((id, status)) = found {
+        let from = Status::parse(&status).unwrap_or(Status::Received);
+        if !from.next().contains(&Status::Reopened) {
+            return Ok((id, Opened::Open));
+        }
+        // Conditional on the status read: a step taken meanwhile by someone else wins.
+        let n = diesel::update(cases::table.find(id).filter(cases::status.eq(&status)))
+            .set((
+                cases::status.eq(Status::Reopened.as_str()),
+                cases::closed_at.eq(None::<NaiveDateTime>),
+                cases::close_reason.eq(None::<String>),
+                cases::triage_by.eq(Some(now.date() + Duration::days(triage_days))),
+            ))
+            .execute(conn)?;
+        if n == 0 {
+            return Ok((id, Opened::Open));
+        }
+        diesel::insert_into(case_transitions::table)
+            .values((
+                case_transitions::case_id.eq(id),
+                case_transitions::from_status.eq(Some(status.clone())),
+                case_transitions::to_status.eq(Status::Reopened.as_str()),
+                case_transitions::reason.eq("a new allegation routed to this institution"),
+                case_transitions::at.eq(now),
+            ))
+            .execute(conn)?;
+        return Ok((id, Opened::Reopened(status)));
     }
     let id = diesel::insert_into(cases::table)
         .values((
@@ -84,7 +122,7 @@ pub fn open_case(
             case_transitions::at.eq(now),
         ))
         .execute(conn)?;
-    Ok((id, true))
+    Ok((id, Opened::New))
 }
 
 /// A case the user's institution owns (or any case for an auditor); `NotFound` otherwise.

@@ -457,14 +457,7 @@ pub(super) async fn route_event(
                     a.id,
                     format!("{} → case {case_id}: {}", decision.destination, decision.reason.to_json()),
                 ));
-                if opened {
-                    entries.push(Audit::new(
-                        "case.open",
-                        "case",
-                        case_id,
-                        format!("event={id} institution={}", decision.destination),
-                    ));
-                }
+                entries.extend(case_audit(case_id, &opened, id, &decision.destination));
             }
             cases::refresh_public_status(c, id)?;
             // Encryption at rest: the new cases' institutions get the reports' data keys.
@@ -536,10 +529,7 @@ pub(super) async fn override_route(
             let details = format!("from={:?} to={code} case={case_id}: {reason}", a.destination_id);
             let mut entries = vec![Audit::new("allegation.override", "allegation", id, details)];
             entries.extend(share_audit(a.event_id, shared));
-            if opened {
-                let details = format!("event={} institution={code}", a.event_id);
-                entries.push(Audit::new("case.open", "case", case_id, details));
-            }
+            entries.extend(case_audit(case_id, &opened, a.event_id, &code));
             Ok((a.event_id, entries))
         })
         .await?;
@@ -559,4 +549,20 @@ fn share_audit(event_id: i32, shared: crate::keyring::model::Shared) -> Option<A
             format!("sealed={} waiting={}", shared.sealed, shared.waiting),
         )
     })
+}
+
+/// The audit entry of a case opened or reopened by routing (none when it was open already).
+fn case_audit(case_id: i32, opened: &cases::Opened, event: i32, institution: &str) -> Option<Audit> {
+    match opened {
+        cases::Opened::New => {
+            Some(Audit::new("case.open", "case", case_id, format!("event={event} institution={institution}")))
+        }
+        cases::Opened::Reopened(from) => Some(Audit::new(
+            "case.transition",
+            "case",
+            case_id,
+            format!("{from} → reopened: a new allegation routed to this institution"),
+        )),
+        cases::Opened::Open => None,
+    }
 }

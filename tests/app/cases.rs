@@ -1289,5 +1289,27 @@ fn a_refused_step_writes_nothing_to_the_audit_log() {
         assert_eq!(entries(), 0, "nothing written for a refusal");
         let status: String = cases::table.find(1).select(cases::status).first(&mut app.db.conn()).unwrap();
         assert_eq!(status, "received");
+
+        // A new allegation routed to an institution whose case on the event is finished
+        // reopens that case (it went into the finished case, unseen).
+        let (s, _, _) = post(&inv, "/staff/cases/1/transition", "to=out_of_scope&reason=pas+pour+nous");
+        assert_eq!(s, Status::SeeOther);
+        post(&intake, "/staff/events/1/allegations", "violation_type=integrity.torture&force=police");
+        let (s, _, _) = post(&intake, "/staff/events/1/route", "");
+        assert_eq!(s, Status::SeeOther);
+        let (status, n): (String, i64) = (
+            cases::table.find(1).select(cases::status).first(&mut app.db.conn()).unwrap(),
+            cases::table.count().get_result(&mut app.db.conn()).unwrap(),
+        );
+        assert_eq!((status.as_str(), n), ("reopened", 1));
+        let last: String = audit_log::table
+            .filter(audit_log::action.eq("case.transition"))
+            .order(audit_log::id.desc())
+            .select(audit_log::details)
+            .first(&mut app.db.conn())
+            .unwrap();
+        assert!(last.starts_with("out_of_scope → reopened"), "{last}");
+        let page = inv.get("/staff/cases?scope=institution").dispatch().into_string().unwrap();
+        assert!(page.contains("/staff/cases/1"), "back in the open list: {page}");
     });
 }
