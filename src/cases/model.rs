@@ -443,11 +443,14 @@ pub fn add_recommendation(
         .get_result(conn)
 }
 
+/// Records the authority's response to a recommendation that has none yet (a response once
+/// recorded is not overwritten by a stale form or a second press). Returns the rows changed.
 pub fn record_response(conn: &mut DbConn, case_id: i32, rec_id: i32, response: &str) -> QueryResult<usize> {
     diesel::update(
         recommendations::table
             .filter(recommendations::id.eq(rec_id))
-            .filter(recommendations::case_id.eq(case_id)),
+            .filter(recommendations::case_id.eq(case_id))
+            .filter(recommendations::response.is_null()),
     )
     .set((
         recommendations::response.eq(Some(response)),

@@ -202,7 +202,10 @@ pub(super) async fn finding(
         )),
     };
     let (logged, std_given) = (code.clone(), standard.clone());
-    let recorded = act(&worker, id, "case.finding", move |c, case| {
+    let recorded = act_or_refuse(&worker, id, "case.finding", move |c, case| {
+        if !case.status().takes_work() {
+            return Ok(Err("case-err-step"));
+        }
         // Only an allegation routed to this case: another institution's is not found (the
         // query answers NotFound, 404); any other database error stays a server error.
         match shown {
@@ -219,14 +222,21 @@ pub(super) async fn finding(
                 }
             }
         }
-        Ok(((), format!("allegation={aid} disposition={logged}")))
+        Ok(Ok(((), format!("allegation={aid} disposition={logged}"))))
     })
     .await;
-    if let Err(AppError::Moved) = recorded {
-        let why = (form_id.as_str(), "disposition", "case-err-moved");
+    let refusal = match recorded {
+        Err(AppError::Moved) => Some("case-err-moved"),
+        Ok(Err(key)) => Some(key),
+        other => {
+            other?.ok();
+            None
+        }
+    };
+    if let Some(key) = refusal {
+        let why = (form_id.as_str(), "disposition", key);
         return refused(again, &auth, &worker, id, why, &values).await;
     }
-    recorded?;
     Ok(Either::Left(done(id, "cases-done-finding", "")))
 }
 
@@ -266,14 +276,22 @@ pub(super) async fn recommendation(
     };
     let uid = worker.0.user.id;
     let (days, at) = (auth.config.response_days, auth.clock.naive());
-    let moved = act(&worker, id, "case.recommendation", move |c, case| {
+    let moved = act_or_refuse(&worker, id, "case.recommendation", move |c, case| {
+        // From findings on, until the case is finished; the same one again (a double press)
+        // is not recorded twice.
+        if !case.status().takes_recommendations() {
+            return Ok(Err("case-err-step"));
+        }
+        if model::recommendations_of(c, case.id)?.iter().any(|r| r.1 == to && r.2 == content) {
+            return Ok(Err("case-err-already"));
+        }
         let r = model::add_recommendation(c, case.id, uid, &to, &content, due)?;
         // Sending a recommendation is the step "recommendation sent" (and on, by itself).
         let moved = match case.status().on_recommendation() {
             Some(next) => Some(step(c, case, next, uid, "", days, at)?),
             None => None,
         };
-        Ok((moved, format!("recommendation={r} to={to} step={:?}", moved.map(|m| m.as_str()))))
+        Ok(Ok((moved, format!("recommendation={r} to={to} step={:?}", moved.map(|m| m.as_str())))))
     })
     .await;
     let moved = match moved {
@@ -282,7 +300,10 @@ pub(super) async fn recommendation(
             return refused(again, &auth, &worker, id, ("recommend", "content", "case-err-moved"), &values)
                 .await
         }
-        other => other?,
+        Ok(Err(key)) => {
+            return refused(again, &auth, &worker, id, ("recommend", "content", key), &values).await
+        }
+        other => other?.unwrap_or(None),
     };
     Ok(Either::Left(moved_or(&auth, &again.page, id, "cases-done-recommendation", moved)))
 }
@@ -305,25 +326,36 @@ pub(super) async fn response(
     };
     let uid = worker.0.user.id;
     let (days, at) = (auth.config.response_days, auth.clock.naive());
-    let moved = act(&worker, id, "case.response", move |c, case| {
+    let moved = act_or_refuse(&worker, id, "case.response", move |c, case| {
+        if !case.status().takes_work() {
+            return Ok(Err("case-err-step"));
+        }
+        // Only a recommendation without a response yet: one recorded meanwhile (a double press,
+        // a stale page) is not overwritten.
         if model::record_response(c, case.id, rid, &resp)? == 0 {
-            return Err(AppError::NotFound);
+            return match model::recommendations_of(c, case.id)?.iter().any(|r| r.0 == rid) {
+                true => Err(AppError::Moved),
+                false => Err(AppError::NotFound),
+            };
         }
         // Recording the response is the step "response received".
         let moved = match case.status().on_response() {
             Some(next) => Some(step(c, case, next, uid, "", days, at)?),
             None => None,
         };
-        Ok((moved, format!("recommendation={rid} step={:?}", moved.map(|m| m.as_str()))))
+        Ok(Ok((moved, format!("recommendation={rid} step={:?}", moved.map(|m| m.as_str())))))
     })
     .await;
+    let form_id = format!("response-{rid}");
     let moved = match moved {
         Err(AppError::Moved) => {
-            let form_id = format!("response-{rid}");
             return refused(again, &auth, &worker, id, (form_id.as_str(), "response", "case-err-moved"), &[])
                 .await;
         }
-        other => other?,
+        Ok(Err(key)) => {
+            return refused(again, &auth, &worker, id, (form_id.as_str(), "response", key), &[]).await
+        }
+        other => other?.unwrap_or(None),
     };
     Ok(Either::Left(moved_or(&auth, &again.page, id, "cases-done-response", moved)))
 }

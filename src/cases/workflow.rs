@@ -129,6 +129,18 @@ impl Status {
         (self == Findings).then_some(RecommendationSent)
     }
 
+    /// Whether a recommendation may be sent at this step: from findings on, until the case is
+    /// finished (one was accepted on a closed case, or before any finding).
+    pub fn takes_recommendations(self) -> bool {
+        matches!(self, Findings | RecommendationSent | AwaitingResponse | ResponseReceived | FollowUp)
+    }
+
+    /// Whether findings and responses may still be recorded: not on a finished or suspended
+    /// case.
+    pub fn takes_work(self) -> bool {
+        !self.is_terminal() && self != Suspended
+    }
+
     /// The step a recorded authority's response moves the case to, from this one, if any.
     pub fn on_response(self) -> Option<Status> {
         matches!(self, RecommendationSent | AwaitingResponse).then_some(ResponseReceived)
@@ -193,6 +205,19 @@ pub fn public_of(cases: &[Status]) -> Option<PublicStatus> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recommendations_from_findings_on_and_no_work_on_a_finished_case() {
+        for st in Status::ALL {
+            let rec =
+                matches!(st, Findings | RecommendationSent | AwaitingResponse | ResponseReceived | FollowUp);
+            assert_eq!(st.takes_recommendations(), rec, "{}", st.as_str());
+            assert_eq!(
+                st.takes_work(),
+                !matches!(st, Closed | Inadmissible | Duplicate | OutOfScope | Suspended)
+            );
+        }
+    }
 
     #[test]
     fn every_allowed_transition_passes() {

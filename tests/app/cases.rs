@@ -873,12 +873,15 @@ fn a_case_moves_on_with_fewer_clicks_and_says_what_it_did() {
                 || page.contains("Le dossier est passé à l'étape")
         );
         // Sending a recommendation moves the case to "recommendation sent", then "awaiting".
-        let (s, _, _) = post(
-            &inv,
-            "/staff/cases/1/recommendations",
-            "addressee=Direction+de+la+Police&content=Lib%C3%A9rer+le+d%C3%A9tenu",
-        );
+        let rec = "addressee=Direction+de+la+Police&content=Lib%C3%A9rer+le+d%C3%A9tenu";
+        let (s, _, _) = post(&inv, "/staff/cases/1/recommendations", rec);
         assert_eq!(s, Status::SeeOther);
+        // The same one again (a double press) is refused as recorded already.
+        let (s, _, body) = post(&inv, "/staff/cases/1/recommendations", rec);
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(body.contains("déjà enregistrée"), "{body}");
+        let recs: i64 = vigie::schema::recommendations::table.count().get_result(&mut c).unwrap();
+        assert_eq!(recs, 1);
         let st: String = cases::table.find(1).select(cases::status).first(&mut c).unwrap();
         assert_eq!(st, "awaiting_response");
         let due: Option<chrono::NaiveDate> =
@@ -890,6 +893,16 @@ fn a_case_moves_on_with_fewer_clicks_and_says_what_it_did() {
         assert_eq!(s, Status::SeeOther);
         let st: String = cases::table.find(1).select(cases::status).first(&mut c).unwrap();
         assert_eq!(st, "response_received");
+        // A response recorded is not overwritten by a stale form or a second press.
+        let (s, _, body) = post(&inv, "/staff/cases/1/responses", "rec_id=1&response=Autre+chose");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(body.contains("a changé entre-temps"), "{body}");
+        let kept: Option<String> = vigie::schema::recommendations::table
+            .find(1)
+            .select(vigie::schema::recommendations::response)
+            .first(&mut c)
+            .unwrap();
+        assert_eq!(kept.as_deref(), Some("Détenu libéré"));
         let steps: Vec<String> = vigie::schema::case_transitions::table
             .filter(vigie::schema::case_transitions::case_id.eq(1))
             .order(vigie::schema::case_transitions::id)
@@ -1292,8 +1305,20 @@ fn a_refused_step_writes_nothing_to_the_audit_log() {
 
         // A new allegation routed to an institution whose case on the event is finished
         // reopens that case (it went into the finished case, unseen).
+        // Before findings, no recommendation; on a finished case, neither it nor a finding.
+        let rec = "addressee=Police&content=Former";
+        let (s, _, body) = post(&inv, "/staff/cases/1/recommendations", rec);
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(body.contains("pas possible à cette étape"), "{body}");
         let (s, _, _) = post(&inv, "/staff/cases/1/transition", "to=out_of_scope&reason=pas+pour+nous");
         assert_eq!(s, Status::SeeOther);
+        let (s, _, _) = post(&inv, "/staff/cases/1/recommendations", rec);
+        assert_eq!(s, Status::UnprocessableEntity);
+        let (s, _, _) =
+            post(&inv, "/staff/cases/1/findings", "allegation_id=1&disposition=substantiated&reasoning=x");
+        assert_eq!(s, Status::UnprocessableEntity);
+        let recs: i64 = vigie::schema::recommendations::table.count().get_result(&mut app.db.conn()).unwrap();
+        assert_eq!(recs, 0);
         post(&intake, "/staff/events/1/allegations", "violation_type=integrity.torture&force=police");
         let (s, _, _) = post(&intake, "/staff/events/1/route", "");
         assert_eq!(s, Status::SeeOther);

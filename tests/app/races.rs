@@ -992,6 +992,11 @@ fn two_case_workers_proposing_remediation_from_one_case_at_once_make_one_action(
             .set((allegations::unit_id.eq(Some(unit)), allegations::disposition_id.eq(Some(sub))))
             .execute(&mut c)
             .unwrap();
+        // At the findings step, where a recommendation is sent.
+        diesel::update(vigie::schema::cases::table)
+            .set(vigie::schema::cases::status.eq("findings"))
+            .execute(&mut c)
+            .unwrap();
         let mut inv = Agent::sign_in(cl.ports[0], "inv@cndh.ml");
         let mut inv2 = Agent::sign_in(cl.ports[1], "inv2@cndh.ml");
         for id in &case_ids {

@@ -1015,6 +1015,11 @@ fn a_case_workers_recommendation_becomes_a_remediation_action_for_the_unit() {
         let (s, _, _) = post(&inv, &path, "");
         assert_eq!(s, Status::SeeOther);
         assert_eq!(remediations(), 0);
+        // At the findings step (set in the database: the case's own flow is tested in cases.rs).
+        diesel::update(vigie::schema::cases::table.find(case_id))
+            .set(vigie::schema::cases::status.eq("findings"))
+            .execute(&mut app.db.conn())
+            .unwrap();
         let (s, _, _) = post(
             &inv,
             &format!("/staff/cases/{case_id}/recommendations"),
