@@ -219,13 +219,26 @@ pub fn attachment_data(
     Ok((meta, bytes))
 }
 
+/// Whether the report is in an event that was routed (a case exists for it): its admissibility
+/// is then the cases' business, no longer triage's.
+pub fn in_routed_event(conn: &mut DbConn, id: i32) -> QueryResult<bool> {
+    use crate::schema::cases;
+    let event: Option<i32> = reports::table.find(id).select(reports::event_id).first(conn)?;
+    let Some(event) = event else { return Ok(false) };
+    let n: i64 = cases::table.filter(cases::event_id.eq(event)).count().get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Sets the report's admissibility, unless it has that decision already (a second press, or
+/// two officers at once: the second changes nothing and sends nothing). Returns the rows
+/// changed.
 pub fn set_admissibility(
     conn: &mut DbConn,
     id: i32,
     decision: Admissibility,
     reason: Option<&str>,
 ) -> QueryResult<usize> {
-    diesel::update(reports::table.find(id))
+    diesel::update(reports::table.find(id).filter(reports::admissibility.ne(decision.as_str())))
         .set((
             reports::admissibility.eq(decision.as_str()),
             reports::admissibility_reason.eq(reason),

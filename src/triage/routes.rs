@@ -15,7 +15,7 @@ use super::duplicates::{Kind, Params, Reason};
 use super::model::{self, QueueFilter, Scope, Thread};
 use super::scope_of;
 use crate::accounts::routes::Auth;
-use crate::auth::guards::{IntakeOfficer, Staff, TriageReader};
+use crate::auth::guards::{Audit, IntakeOfficer, Staff, TriageReader};
 use crate::cases::model as cases;
 use crate::error::AppError;
 use crate::events::views::{FileView, MessageView};
@@ -410,11 +410,20 @@ pub(super) async fn admissibility(
     let (uid, catalog) = (officer.0.user.id, auth.catalog.clone());
     let details = format!("{}: {reason}", decision.as_str());
     let reader = officer.0.reader();
-    officer
+    let done = officer
         .0
-        .write("report.admissibility", ("report", id.to_string()), move |c| {
+        .write_all(move |c| {
             let r = model::find_report(c, id, Scope::All)?;
-            model::set_admissibility(c, id, decision, (!reason.is_empty()).then_some(reason.as_str()))?;
+            // Once its event is routed, the cases decide (a report closed at triage under open
+            // cases, its reporter told it was inadmissible while they are investigated).
+            if model::in_routed_event(c, id)? {
+                return Ok((Err("triage-err-routed"), vec![]));
+            }
+            if model::set_admissibility(c, id, decision, (!reason.is_empty()).then_some(reason.as_str()))?
+                == 0
+            {
+                return Ok((Ok("triage-done-admissibility-already"), vec![]));
+            }
             if decision.needs_reason() {
                 let mut args = fluent_bundle::FluentArgs::new();
                 args.set("reason", reason.clone());
@@ -438,11 +447,13 @@ pub(super) async fn admissibility(
                 // Closed at triage, with no case to end later: the number kept goes now.
                 crate::channels::model::erase_contact(c, id)?;
             }
-            Ok(((), details.clone()))
+            let entry = Audit::new("report.admissibility", "report", id, details.clone());
+            Ok((Ok("triage-done-admissibility"), vec![entry]))
         })
         .await?;
-    Ok(Either::Left(Flash::success(
-        Redirect::to(format!("/staff/reports/{id}")),
-        format!("triage-done-admissibility|{label}"),
-    )))
+    let back = Redirect::to(format!("/staff/reports/{id}"));
+    Ok(Either::Left(match done {
+        Ok(key) => Flash::success(back, format!("{key}|{label}")),
+        Err(key) => Flash::error(back, format!("{key}|")),
+    }))
 }

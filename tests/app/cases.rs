@@ -1305,6 +1305,47 @@ fn a_refused_step_writes_nothing_to_the_audit_log() {
 
         // A new allegation routed to an institution whose case on the event is finished
         // reopens that case (it went into the finished case, unseen).
+        // The report of a routed event: triage no longer decides its admissibility (it closed
+        // the report and told the reporter "inadmissible" under open cases).
+        let (s, _, _) = post(&intake, "/staff/reports/1/admissibility", "decision=inadmissible&reason=non");
+        assert_eq!(s, Status::SeeOther);
+        let page = intake.get("/staff/reports/1").dispatch().into_string().unwrap();
+        assert!(page.contains("déjà orienté"), "{page}");
+        let adm: String =
+            reports::table.find(1).select(reports::admissibility).first(&mut app.db.conn()).unwrap();
+        assert_ne!(adm, "inadmissible");
+        // A decision sent twice (a double press) is recorded, told and audited once.
+        file_report(
+            &app.client,
+            report_json(
+                "Un autre récit, hors délai.",
+                "2026-09-02",
+                14.4469,
+                -11.4445,
+                &["liberty.arbitrary_arrest"],
+                "police",
+            ),
+        );
+        for _ in 0..2 {
+            let (s, _, _) = post(
+                &intake,
+                "/staff/reports/2/admissibility",
+                "decision=inadmissible&reason=Hors+d%C3%A9lai",
+            );
+            assert_eq!(s, Status::SeeOther);
+        }
+        let told: i64 = vigie::schema::messages::table
+            .filter(vigie::schema::messages::report_id.eq(2))
+            .count()
+            .get_result(&mut app.db.conn())
+            .unwrap();
+        let decided: i64 = audit_log::table
+            .filter(audit_log::action.eq("report.admissibility"))
+            .count()
+            .get_result(&mut app.db.conn())
+            .unwrap();
+        assert_eq!((told, decided), (1, 1));
+
         // Before findings, no recommendation; on a finished case, neither it nor a finding.
         let rec = "addressee=Police&content=Former";
         let (s, _, body) = post(&inv, "/staff/cases/1/recommendations", rec);
