@@ -147,7 +147,7 @@ case-err-already = This recommendation is already recorded.
 case-err-reason = This step needs a written reason.
 case-err-assignee = Assign the case to someone first.
 case-err-text = This field is required: write something.
-case-err-date = This date is not valid (YYYY-MM-DD).
+case-err-date = This date is not valid (YYYY-MM-DD, from 2000 to 2100).
 case-err-disposition = Choose a disposition for the allegation.
 
 dup-distance = { $km } km away
@@ -249,6 +249,7 @@ triage-err-title = Give the event a title.
 triage-err-already-linked = This report has just been put into an event by someone else: nothing was created. Its event:
 triage-err-violation = Choose the violation.
 triage-err-force = Choose the force.
+triage-err-victims = The number of victims is a whole number from 0 to 100,000, or nothing if not known.
 triage-err-override = Write why you route it elsewhere.
 triage-done-admissibility = Decision recorded: { $arg }.
 triage-done-admissibility-already = This decision was already recorded: { $arg }. Nothing more was sent.

@@ -147,7 +147,7 @@ case-err-already = Cette recommandation est déjà enregistrée.
 case-err-reason = Cette étape demande un motif écrit.
 case-err-assignee = Attribuez d'abord le dossier à une personne.
 case-err-text = Ce champ est obligatoire : écrivez quelque chose.
-case-err-date = Cette date n'est pas valide (AAAA-MM-JJ).
+case-err-date = Cette date n'est pas valide (AAAA-MM-JJ, entre 2000 et 2100).
 case-err-disposition = Choisissez une décision sur l'allégation.
 
 dup-distance = à { $km } km
@@ -249,6 +249,7 @@ triage-err-title = Donnez un titre à l'événement.
 triage-err-already-linked = Ce signalement vient d'être rattaché à un événement par une autre personne : rien n'a été créé. Son événement :
 triage-err-violation = Choisissez la violation.
 triage-err-force = Choisissez la force.
+triage-err-victims = Le nombre de victimes est un nombre entier entre 0 et 100 000, ou rien s'il n'est pas connu.
 triage-err-override = Écrivez pourquoi vous orientez ailleurs.
 triage-done-admissibility = Décision enregistrée : { $arg }.
 triage-done-admissibility-already = Cette décision était déjà enregistrée : { $arg }. Rien n'a été envoyé de plus.

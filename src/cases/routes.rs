@@ -678,7 +678,9 @@ pub(super) async fn transition(
 
 #[derive(FromForm)]
 pub struct AssignForm {
-    pub(super) user_id: Option<i32>,
+    /// Empty: nobody. Read as text: a value that is no number (a tampered form) is refused
+    /// rather than read as "nobody", which unassigned the case.
+    pub(super) user_id: Option<String>,
     /// The assignee the page showed (a hidden field; empty: nobody). When sent, the change holds
     /// only if nobody changed the assignee meanwhile.
     pub(super) shown_assignee: Option<String>,
@@ -716,7 +718,10 @@ pub(super) async fn assign(
     id: i32,
     form: Checked<AssignForm>,
 ) -> Answer {
-    let to = form.user_id;
+    let to = match form.user_id.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(v) => Some(v.parse::<i32>().map_err(|_| AppError::BadRequest("user_id"))?),
+    };
     let shown = match form.shown_assignee.as_deref().map(str::trim) {
         None => None,
         Some("") => Some(None),

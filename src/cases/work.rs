@@ -81,8 +81,13 @@ pub(super) async fn refused(
     Ok(Either::Right((Status::UnprocessableEntity, t)))
 }
 
+/// A due date as typed (YYYY-MM-DD), from the year 2000 to 2100: a year typed wrong (0001,
+/// 9999) is refused as not a date rather than stored.
 pub(super) fn date(v: &Option<String>) -> Option<NaiveDate> {
-    v.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    use chrono::Datelike;
+    v.as_deref()
+        .and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+        .filter(|d| (2000..=2100).contains(&d.year()))
 }
 
 #[rocket::post("/staff/cases/<id>/notes", data = "<form>")]

@@ -316,7 +316,9 @@ pub struct AllegationForm {
     pub(super) identifiers: Option<String>,
     pub(super) involvement: Option<String>,
     pub(super) confidence: Option<String>,
-    pub(super) victim_count: Option<i32>,
+    /// Read as text: a value that is no count (letters, negative, past 100,000) is refused
+    /// with a message, not stored as "unknown".
+    pub(super) victim_count: Option<String>,
     pub(super) children: bool,
 }
 
@@ -334,7 +336,12 @@ pub(super) async fn add_allegation(
     let raw_force = form.force.clone().unwrap_or_default();
     let vt = tax.violation_type(&raw_vt).map(|v| v.1.id);
     let force = tax.force(&raw_force).map(|f| f.id);
-    let (Some(vt), Some(force)) = (vt, force) else {
+    let raw_victims = form.victim_count.clone().unwrap_or_default().trim().to_string();
+    let victims: Result<Option<i32>, ()> = match raw_victims.as_str() {
+        "" => Ok(None),
+        v => v.parse::<i32>().ok().filter(|n| (0..=100_000).contains(n)).map(Some).ok_or(()),
+    };
+    let (Some(vt), Some(force), Ok(victims)) = (vt, force, victims) else {
         let lang = page.0.lang.clone();
         let mut errors = vec![];
         if vt.is_none() {
@@ -343,10 +350,17 @@ pub(super) async fn add_allegation(
         if force.is_none() {
             errors.push(("force", auth.catalog.message(&lang, "triage-err-force", None)));
         }
+        if victims.is_err() {
+            errors.push(("victim_count", auth.catalog.message(&lang, "triage-err-victims", None)));
+        }
         let fb = Feedback::refused(
             "allegation",
             &errors,
-            &[("violation_type", raw_vt.as_str()), ("force", raw_force.as_str())],
+            &[
+                ("violation_type", raw_vt.as_str()),
+                ("force", raw_force.as_str()),
+                ("victim_count", raw_victims.as_str()),
+            ],
         );
         let t = refused_page(render_event(page, &auth, &officer.0, tax, geo, id, fb).await)?;
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
@@ -363,7 +377,7 @@ pub(super) async fn add_allegation(
         .unwrap_or_else(|| "unknown".into());
     let unit = form.unit.clone().unwrap_or_default();
     let identifiers = form.identifiers.clone().unwrap_or_default();
-    let (victims, children) = (form.victim_count.filter(|v| *v >= 0), form.children);
+    let children = form.children;
     let aid = officer
         .0
         .create("allegation.create", "allegation", move |c| {

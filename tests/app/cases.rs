@@ -1269,7 +1269,7 @@ fn a_refused_step_writes_nothing_to_the_audit_log() {
     each_engine(|engine| {
         let app = app(engine);
         add_user(&app.db, "intake@cndh.ml", "intake", None);
-        add_user(&app.db, "inv1@cndh.ml", "investigator", Some("cndh"));
+        let inv_id = add_user(&app.db, "inv1@cndh.ml", "investigator", Some("cndh"));
         file_report(
             &app.client,
             report_json(
@@ -1300,6 +1300,27 @@ fn a_refused_step_writes_nothing_to_the_audit_log() {
             assert_eq!(s, Status::UnprocessableEntity, "{body}");
         }
         assert_eq!(entries(), 0, "nothing written for a refusal");
+        // Values that are no number or no plausible date are refused, not read as "nobody" or
+        // "unknown" (an assignee id of letters unassigned the case).
+        assert_eq!(post(&inv, "/staff/cases/1/assign", &format!("user_id={inv_id}")).0, Status::SeeOther);
+        let (s, _, _) = post(&inv, "/staff/cases/1/assign", "user_id=abc");
+        assert_eq!(s, Status::BadRequest);
+        let assignee: Option<i32> =
+            cases::table.find(1).select(cases::assignee_id).first(&mut app.db.conn()).unwrap();
+        assert_eq!(assignee, Some(inv_id));
+        assert_eq!(post(&inv, "/staff/cases/1/assign", "user_id=").0, Status::SeeOther, "nobody, on purpose");
+        let (s, _, body) = post(&inv, "/staff/cases/1/actions", "body=Relancer&due_on=0001-01-01");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(body.contains("entre 2000 et 2100") && body.contains("0001-01-01"), "{body}");
+        for bad in ["abc", "-5", "2147483648"] {
+            let (s, _, body) = post(
+                &intake,
+                "/staff/events/1/allegations",
+                &format!("violation_type=integrity.torture&force=police&victim_count={bad}"),
+            );
+            assert_eq!(s, Status::UnprocessableEntity, "{bad}");
+            assert!(body.contains("nombre entier entre 0 et 100"), "{body}");
+        }
         let status: String = cases::table.find(1).select(cases::status).first(&mut app.db.conn()).unwrap();
         assert_eq!(status, "received");
 
