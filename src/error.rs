@@ -42,9 +42,6 @@ impl From<crate::crypto::Refused> for AppError {
     }
 }
 
-/// A statement PostgreSQL cancelled after `lock_timeout` (55P03) or `statement_timeout`
-/// (57014), or SQLite's write lock still held after `busy_timeout`: the database is busy, the
-/// request may be sent again.
 /// PostgreSQL refused a text holding a NUL byte (SQLSTATE 22021, "invalid byte sequence for
 /// encoding \"UTF8\": 0x00").
 pub fn is_nul_refused(e: &diesel::result::Error) -> bool {
@@ -54,6 +51,9 @@ pub fn is_nul_refused(e: &diesel::result::Error) -> bool {
     }
 }
 
+/// A statement PostgreSQL cancelled after `lock_timeout` (55P03) or `statement_timeout`
+/// (57014), or SQLite's write lock still held after `busy_timeout`: the database is busy, the
+/// request may be sent again.
 pub fn is_timeout(e: &diesel::result::Error) -> bool {
     match e {
         diesel::result::Error::DatabaseError(_, info) => {

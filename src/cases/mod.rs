@@ -33,6 +33,12 @@ enum DigestItem {
 }
 
 impl DigestItem {
+    fn case_id(&self) -> i32 {
+        match self {
+            DigestItem::Due { case_id, .. } | DigestItem::Unread { case_id, .. } => *case_id,
+        }
+    }
+
     /// The order of a digest: deadlines passed (the oldest first), then near (the soonest
     /// first), then unread messages.
     fn urgency(&self) -> (u8, NaiveDate, i32) {
@@ -171,12 +177,10 @@ pub fn remind(db: &Db, catalog: &Catalog, config: &Config, today: NaiveDate) -> 
                 }
             })
             .collect();
-        let case_of = |i: &DigestItem| match i {
-            DigestItem::Due { case_id, .. } | DigestItem::Unread { case_id, .. } => *case_id,
-        };
-        let shown: std::collections::BTreeSet<i32> = items.iter().take(DIGEST_LINES).map(case_of).collect();
+        let shown: std::collections::BTreeSet<i32> =
+            items.iter().take(DIGEST_LINES).map(DigestItem::case_id).collect();
         let more: std::collections::BTreeSet<i32> =
-            items.iter().skip(DIGEST_LINES).map(case_of).filter(|c| !shown.contains(c)).collect();
+            items.iter().skip(DIGEST_LINES).map(DigestItem::case_id).filter(|c| !shown.contains(c)).collect();
         if !more.is_empty() {
             let mut fa = fluent_bundle::FluentArgs::new();
             fa.set("more", more.len());

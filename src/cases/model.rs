@@ -91,15 +91,8 @@ pub fn open_case(
         if n == 0 {
             return Ok((id, Opened::Open));
         }
-        diesel::insert_into(case_transitions::table)
-            .values((
-                case_transitions::case_id.eq(id),
-                case_transitions::from_status.eq(Some(status.clone())),
-                case_transitions::to_status.eq(Status::Reopened.as_str()),
-                case_transitions::reason.eq("a new allegation routed to this institution"),
-                case_transitions::at.eq(now),
-            ))
-            .execute(conn)?;
+        let why = "a new allegation routed to this institution";
+        history(conn, id, Some(&status), Status::Reopened.as_str(), None, why, now)?;
         return Ok((id, Opened::Reopened(status)));
     }
     let id = diesel::insert_into(cases::table)
@@ -113,16 +106,32 @@ pub fn open_case(
         ))
         .returning(cases::id)
         .get_result(conn)?;
+    history(conn, id, None, Status::Received.as_str(), None, "routed", now)?;
+    Ok((id, Opened::New))
+}
+
+/// One row of a case's history (`case_transitions`): from a step (none when the case opens)
+/// to a step, by a person (none: the system), why, when.
+fn history(
+    conn: &mut DbConn,
+    case_id: i32,
+    from: Option<&str>,
+    to: &str,
+    user_id: Option<i32>,
+    reason: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(case_transitions::table)
         .values((
-            case_transitions::case_id.eq(id),
-            case_transitions::from_status.eq(None::<String>),
-            case_transitions::to_status.eq(Status::Received.as_str()),
-            case_transitions::reason.eq("routed"),
-            case_transitions::at.eq(now),
+            case_transitions::case_id.eq(case_id),
+            case_transitions::from_status.eq(from),
+            case_transitions::to_status.eq(to),
+            case_transitions::user_id.eq(user_id),
+            case_transitions::reason.eq(reason),
+            case_transitions::at.eq(at),
         ))
         .execute(conn)?;
-    Ok((id, Opened::New))
+    Ok(())
 }
 
 /// A case the user's institution owns (or any case for an auditor); `NotFound` otherwise.
@@ -282,33 +291,14 @@ pub fn transition(
     if moved == 0 {
         return Ok(false);
     }
-    diesel::insert_into(case_transitions::table)
-        .values((
-            case_transitions::case_id.eq(case.id),
-            case_transitions::from_status.eq(Some(&case.status)),
-            case_transitions::to_status.eq(to.as_str()),
-            case_transitions::user_id.eq(Some(user_id)),
-            case_transitions::reason.eq(reason),
-            case_transitions::at.eq(now),
-        ))
-        .execute(conn)?;
+    history(conn, case.id, Some(&case.status), to.as_str(), Some(user_id), reason, now)?;
     Ok(true)
 }
 
 /// An assignment in the case's history: a row that stays on the same step, whose reason is the
 /// assignee's name (empty: assigned to nobody).
 pub fn record_assignment(conn: &mut DbConn, case: &Case, by: i32, assignee_name: &str) -> QueryResult<()> {
-    diesel::insert_into(case_transitions::table)
-        .values((
-            case_transitions::case_id.eq(case.id),
-            case_transitions::from_status.eq(Some(&case.status)),
-            case_transitions::to_status.eq(&case.status),
-            case_transitions::user_id.eq(Some(by)),
-            case_transitions::reason.eq(assignee_name),
-            case_transitions::at.eq(Utc::now().naive_utc()),
-        ))
-        .execute(conn)?;
-    Ok(())
+    history(conn, case.id, Some(&case.status), &case.status, Some(by), assignee_name, Utc::now().naive_utc())
 }
 
 pub fn assign(conn: &mut DbConn, case_id: i32, user_id: Option<i32>) -> QueryResult<usize> {

@@ -231,12 +231,10 @@ pub(super) async fn finding(
     })
     .await;
     let refusal = match recorded {
-        Err(AppError::Moved) => Some("case-err-moved"),
+        Ok(Ok(())) => None,
         Ok(Err(key)) => Some(key),
-        other => {
-            other?.ok();
-            None
-        }
+        Err(AppError::Moved) => Some("case-err-moved"),
+        Err(e) => return Err(e),
     };
     if let Some(key) = refusal {
         let why = (form_id.as_str(), "disposition", key);
@@ -308,7 +306,8 @@ pub(super) async fn recommendation(
         Ok(Err(key)) => {
             return refused(again, &auth, &worker, id, ("recommend", "content", key), &values).await
         }
-        other => other?.unwrap_or(None),
+        Ok(Ok(moved)) => moved,
+        Err(e) => return Err(e),
     };
     Ok(Either::Left(moved_or(&auth, &again.page, id, "cases-done-recommendation", moved)))
 }
@@ -360,7 +359,8 @@ pub(super) async fn response(
         Ok(Err(key)) => {
             return refused(again, &auth, &worker, id, (form_id.as_str(), "response", key), &[]).await
         }
-        other => other?.unwrap_or(None),
+        Ok(Ok(moved)) => moved,
+        Err(e) => return Err(e),
     };
     Ok(Either::Left(moved_or(&auth, &again.page, id, "cases-done-response", moved)))
 }

@@ -12,6 +12,8 @@ use crate::taxonomy::{Taxonomy, DATE_PRECISIONS, REPORTER_RELATIONS};
 pub const NARRATIVE_MIN: usize = 10;
 pub const NARRATIVE_MAX: usize = 20_000;
 pub const SHORT_TEXT_MAX: usize = 500;
+/// The largest victim count a report or an allegation takes.
+pub const VICTIMS_MAX: i32 = 100_000;
 
 /// Where the reporter says it happened, as typed.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -305,7 +307,7 @@ pub fn validate(raw: &RawReport, tax: &Taxonomy, geo: &Geo, today: NaiveDate) ->
         None
     } else {
         match victims.parse::<i32>() {
-            Ok(n) if (0..=100_000).contains(&n) => Some(n),
+            Ok(n) if (0..=VICTIMS_MAX).contains(&n) => Some(n),
             _ => {
                 errors.insert("victim_count", "err-victims-invalid");
                 None

@@ -339,7 +339,12 @@ pub(super) async fn add_allegation(
     let raw_victims = form.victim_count.clone().unwrap_or_default().trim().to_string();
     let victims: Result<Option<i32>, ()> = match raw_victims.as_str() {
         "" => Ok(None),
-        v => v.parse::<i32>().ok().filter(|n| (0..=100_000).contains(n)).map(Some).ok_or(()),
+        v => v
+            .parse::<i32>()
+            .ok()
+            .filter(|n| (0..=crate::reports::submit::VICTIMS_MAX).contains(n))
+            .map(Some)
+            .ok_or(()),
     };
     let (Some(vt), Some(force), Ok(victims)) = (vt, force, victims) else {
         let lang = page.0.lang.clone();

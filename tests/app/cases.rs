@@ -50,6 +50,33 @@ fn status_of(c: &Client, receipt: &str) -> Value {
     r.into_json().unwrap()
 }
 
+/// An intake officer and a CNDH investigator, and one report filed, opened as an event with one
+/// allegation and routed: case 1 at the CNDH, nobody assigned. Returns the officer's and the
+/// investigator's signed-in clients and the investigator's id.
+fn routed_case(app: &TestApp) -> (Client, Client, i32) {
+    add_user(&app.db, "intake@cndh.ml", "intake", None);
+    let inv_id = add_user(&app.db, "inv@cndh.ml", "investigator", Some("cndh"));
+    file_report(
+        &app.client,
+        report_json(
+            "Arrestation sans motif à Kayes, détenu depuis.",
+            "2026-09-01",
+            14.4469,
+            -11.4445,
+            &["liberty.arbitrary_arrest"],
+            "police",
+        ),
+    );
+    let intake = client(app);
+    sign_in(&intake, "intake@cndh.ml", PW);
+    post(&intake, "/staff/reports/1/events", "title=Kayes");
+    post(&intake, "/staff/events/1/allegations", "violation_type=liberty.arbitrary_arrest&force=police");
+    post(&intake, "/staff/events/1/route", "");
+    let inv = client(app);
+    sign_in(&inv, "inv@cndh.ml", PW);
+    (intake, inv, inv_id)
+}
+
 #[test]
 fn full_path_from_report_to_two_institutions_findings_recommendation_and_reporter_status() {
     each_engine(|engine| {
@@ -804,26 +831,7 @@ fn the_allegation_form_starts_from_the_report_and_on_unknown_for_grave_fields() 
 fn a_case_moves_on_with_fewer_clicks_and_says_what_it_did() {
     each_engine(|engine| {
         let app = app(engine);
-        add_user(&app.db, "intake@cndh.ml", "intake", None);
-        let inv_id = add_user(&app.db, "inv@cndh.ml", "investigator", Some("cndh"));
-        file_report(
-            &app.client,
-            report_json(
-                "Arrestation sans motif à Kayes, détenu depuis.",
-                "2026-09-01",
-                14.4469,
-                -11.4445,
-                &["liberty.arbitrary_arrest"],
-                "police",
-            ),
-        );
-        let intake = client(&app);
-        sign_in(&intake, "intake@cndh.ml", PW);
-        post(&intake, "/staff/reports/1/events", "title=Kayes");
-        post(&intake, "/staff/events/1/allegations", "violation_type=liberty.arbitrary_arrest&force=police");
-        post(&intake, "/staff/events/1/route", "");
-        let inv = client(&app);
-        sign_in(&inv, "inv@cndh.ml", PW);
+        let (_intake, inv, inv_id) = routed_case(&app);
         let mut c = app.db.conn();
         let ack: chrono::NaiveDate =
             cases::table.find(1).select(cases::acknowledge_by).first::<Option<_>>(&mut c).unwrap().unwrap();
@@ -1268,26 +1276,7 @@ fn routing_sentences_recorded_before_the_migration_become_facts() {
 fn a_refused_step_writes_nothing_to_the_audit_log() {
     each_engine(|engine| {
         let app = app(engine);
-        add_user(&app.db, "intake@cndh.ml", "intake", None);
-        let inv_id = add_user(&app.db, "inv1@cndh.ml", "investigator", Some("cndh"));
-        file_report(
-            &app.client,
-            report_json(
-                "Arrestation sans motif à Kayes, détenu depuis.",
-                "2026-09-01",
-                14.4469,
-                -11.4445,
-                &["liberty.arbitrary_arrest"],
-                "police",
-            ),
-        );
-        let intake = client(&app);
-        sign_in(&intake, "intake@cndh.ml", PW);
-        post(&intake, "/staff/reports/1/events", "title=Kayes");
-        post(&intake, "/staff/events/1/allegations", "violation_type=liberty.arbitrary_arrest&force=police");
-        post(&intake, "/staff/events/1/route", "");
-        let inv = client(&app);
-        sign_in(&inv, "inv1@cndh.ml", PW);
+        let (intake, inv, inv_id) = routed_case(&app);
         let entries = || -> i64 {
             audit_log::table
                 .filter(audit_log::action.eq("case.transition"))
