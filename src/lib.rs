@@ -213,8 +213,8 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     let staff_doors = accounts::StaffDoors::new(&prepared.config, prepared.db.engine, &secret_key);
     let hasher = crypto::HashLimiter::with_kept_memory(config_argon2.0, config_argon2.1);
     let metrics = Arc::new(metrics::Metrics::default());
-    metrics.add_argon2_queue("reporters", hasher.stats());
-    metrics.add_argon2_queue("staff", staff_doors.hasher.stats());
+    metrics.add_argon2_queue("reporters", true, hasher.stats());
+    metrics.add_argon2_queue("staff", false, staff_doors.hasher.stats());
     let static_dir = prepared.config.static_dir.clone();
     let config = prepared.config.clone();
     // The public side's hourly limits: in the database on PostgreSQL, shared by the instances.

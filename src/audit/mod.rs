@@ -19,17 +19,27 @@ use rocket::fairing::AdHoc;
 
 use crate::db::{Db, DbConn};
 
-/// How long a reporter's action is held back before its audit entry and mail are written: a
-/// random delay in this range (seconds), drawn for each action.
+/// When a reporter's held action is written: at a random whole minute in this range (seconds)
+/// after the end of its day (UTC), drawn for each action.
 pub const REPORTER_DELAY_SECS: (i64, i64) = (5 * 60, 4 * 3600);
+
+/// When a reporter's action of `day` is due to be written: a random whole minute between 00:05
+/// and 04:00 of the next day. Privacy: it depends on the day only, so a copy of the database
+/// taken while the action waits dates it no finer than the day (a delay counted from the
+/// action would bound its moment within the delay).
+pub fn reporter_due(day: NaiveDate, rng: &mut impl Rng) -> NaiveDateTime {
+    let next = day.succ_opt().unwrap_or(day).and_hms_opt(0, 0, 0).unwrap_or_default();
+    next + Duration::minutes(rng.gen_range(REPORTER_DELAY_SECS.0 / 60..=REPORTER_DELAY_SECS.1 / 60))
+}
 
 /// How often, at random, the worker writes what is due (seconds).
 pub const FLUSH_EVERY_SECS: (u64, u64) = (60, 15 * 60);
 
 /// Privacy: holds a reporter's action (and the mail it causes) back, to be written by the
-/// background worker after a random delay, in random order among the others, dated to the
-/// day: neither the audit chain's order among staff entries nor the outbox then dates the
-/// action finer than its day. In the caller's transaction.
+/// background worker in the first hours of the next day ([`reporter_due`]), in random order
+/// among the others, dated to the day: neither the audit chain's order among staff entries,
+/// nor the outbox, nor the waiting row then dates the action finer than its day. In the
+/// caller's transaction.
 pub fn hold_reporter(
     conn: &mut DbConn,
     day: NaiveDate,
@@ -39,8 +49,7 @@ pub fn hold_reporter(
     details: &str,
     mail: Option<&HeldMail>,
 ) -> QueryResult<()> {
-    let delay = rand::thread_rng().gen_range(REPORTER_DELAY_SECS.0..=REPORTER_DELAY_SECS.1);
-    let due = Utc::now().naive_utc() + Duration::seconds(delay);
+    let due = reporter_due(day, &mut rand::thread_rng());
     model::hold_reporter_event(conn, day, action, object_type, object_id, details, mail, due)
 }
 
@@ -143,5 +152,24 @@ mod tests {
         assert_ne!(a, entry_hash(&["a", "bc"]));
         assert_ne!(a, entry_hash(&["ab", "d"]));
         assert_eq!(a, entry_hash(&["ab", "c"]));
+    }
+
+    /// Privacy: a held action's due time is a whole minute in the first hours of the next day,
+    /// whatever the moment of the action; every minute of the window can be drawn.
+    #[test]
+    fn a_held_action_is_due_early_the_next_day_at_a_whole_minute() {
+        let day = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap();
+        let next = NaiveDate::from_ymd_opt(2027, 1, 1).unwrap();
+        let mut rng = rand::thread_rng();
+        let mut minutes = std::collections::BTreeSet::new();
+        for _ in 0..20_000 {
+            let due = reporter_due(day, &mut rng);
+            assert_eq!(due.date(), next);
+            let since = due - next.and_hms_opt(0, 0, 0).unwrap();
+            assert_eq!(since.num_seconds() % 60, 0, "{due}");
+            assert!((5..=240).contains(&since.num_minutes()), "{due}");
+            minutes.insert(since.num_minutes());
+        }
+        assert_eq!(minutes.len(), 236, "every minute from 00:05 to 04:00");
     }
 }

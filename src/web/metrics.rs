@@ -36,6 +36,11 @@ impl Fairing for Timing {
 
     async fn on_request(&self, req: &mut Request<'_>, _: &mut Data<'_>) {
         req.local_cache(|| Arrived(Some(Instant::now())));
+        // Privacy: the public figures are published when the day turns, before this request
+        // counts in the new day (`crate::metrics`).
+        if let Some(metrics) = req.rocket().state::<Arc<Metrics>>() {
+            metrics.roll();
+        }
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {

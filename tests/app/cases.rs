@@ -265,7 +265,7 @@ fn full_path_from_report_to_two_institutions_findings_recommendation_and_reporte
         assert_eq!(r.status(), Status::Created);
         // The reporter's audit entries and the mail they cause are written later, at random
         // (issue #9, item 6): here, as the worker would hours later.
-        let later = chrono::Utc::now().naive_utc() + chrono::Duration::hours(5);
+        let later = chrono::Utc::now().naive_utc() + chrono::Duration::hours(29);
         vigie::audit::flush_reporter_events(&mut c, later).unwrap();
         let (to, body): (String, String) = mail_outbox::table
             .filter(mail_outbox::kind.eq("reporter-message"))

@@ -213,7 +213,7 @@ fn held_reporter_events_are_written_in_short_batches_all_of_them() {
         }
         let now = chrono::Utc::now().naive_utc();
         assert_eq!(vigie::audit::flush_reporter_events(&mut c, now).unwrap(), 0, "none due yet");
-        let later = now + chrono::Duration::hours(5);
+        let later = now + chrono::Duration::hours(29);
         assert_eq!(vigie::audit::flush_reporter_events(&mut c, later).unwrap(), held);
         let written: i64 =
             audit_log::table.filter(audit_log::action.eq("report.test")).count().get_result(&mut c).unwrap();

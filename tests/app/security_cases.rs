@@ -453,10 +453,29 @@ fn item6_a_reporters_message_is_dated_to_the_day_only_in_the_audit_chain_the_out
             .get_result(&mut c)
             .unwrap();
         assert_eq!(n, 0, "the mail to the assignee is written at once, dated to the second");
-        // Nothing is due yet; later (the worker's random moment), everything is written.
+        // A waiting row's due time says the day and nothing finer: a whole minute between
+        // 00:05 and 04:00 of the next day (it was the moment of the action plus 5 minutes to
+        // 4 hours, which bounded the action within 4 hours).
+        let dues: Vec<(chrono::NaiveDate, chrono::NaiveDateTime)> =
+            vigie::schema::pending_reporter_events::table
+                .select((
+                    vigie::schema::pending_reporter_events::day,
+                    vigie::schema::pending_reporter_events::due_at,
+                ))
+                .load(&mut c)
+                .unwrap();
+        assert!(dues.len() >= 2, "report.create and report.message wait");
+        for (day, due) in &dues {
+            let next = day.succ_opt().unwrap().and_hms_opt(0, 0, 0).unwrap();
+            let after_midnight = *due - next;
+            assert!((5..=240).contains(&after_midnight.num_minutes()), "due {due} for {day}");
+            assert_eq!(after_midnight.num_seconds() % 60, 0, "due {due}");
+            assert_eq!(due.and_utc().timestamp_subsec_nanos(), 0, "due {due}");
+        }
+        // Nothing is due yet; the next day (the worker's random moment), everything is written.
         let now = chrono::Utc::now().naive_utc();
         assert_eq!(vigie::audit::flush_reporter_events(&mut c, now).unwrap(), 0);
-        let later = now + chrono::Duration::hours(5);
+        let later = now + chrono::Duration::hours(29);
         assert!(
             vigie::audit::flush_reporter_events(&mut c, later).unwrap() >= 2,
             "report.create and report.message"
@@ -528,7 +547,7 @@ fn item6_two_workers_flushing_at_once_write_each_held_entry_once() {
             );
         }
         assert_eq!(count(&app.db, "audit_log"), 0, "held, not written at once");
-        let later = chrono::Utc::now().naive_utc() + chrono::Duration::hours(5);
+        let later = chrono::Utc::now().naive_utc() + chrono::Duration::hours(29);
         let workers: Vec<_> = (0..2)
             .map(|_| {
                 let mut c = app.db.conn();
