@@ -7,8 +7,9 @@ use diesel::prelude::*;
 use super::workflow::Status;
 use crate::db::DbConn;
 use crate::schema::{
-    allegations, case_actions, case_notes, case_transitions, cases, digests_sent, events, messages,
-    read_marks, recommendations, reports, users, violation_types,
+    allegations, attachments, case_actions, case_notes, case_transitions, cases, digests_sent, events,
+    institutions, messages, read_marks, recommendations, remediation_actions, report_keys,
+    report_keys_wanted, reports, users, violation_types,
 };
 
 /// (from, to, who, why, when)
@@ -108,6 +109,97 @@ pub fn open_case(
         .get_result(conn)?;
     history(conn, id, None, Status::Received.as_str(), None, "routed", now)?;
     Ok((id, Opened::New))
+}
+
+/// What [`after_rerouting`] did to a case whose last allegation was sent elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Emptied {
+    /// It still has allegations: nothing.
+    No,
+    /// Nothing had been done on it (a routine step at most, before any investigation, no note,
+    /// action, message, file or remediation): it is deleted with its history, and its
+    /// institution's shares of the event's data keys; its institution no longer sees the
+    /// event. Holds the step it was at.
+    Withdrawn(String),
+    /// Work had been done: it is finished as out of scope before its investigation, suspended
+    /// after (from the first step, to the second), so it leaves the open lists and its
+    /// deadlines, and its institution keeps what it worked on.
+    Moved(String, Status),
+    /// Finished or suspended already, or at a step that can be neither finished nor suspended
+    /// (reopened; after a recommendation, whose findings keep their allegations here): left as
+    /// it is (the audit log says why it has no allegation left).
+    Kept(String),
+}
+
+/// A case that an allegation has just left, by rerouting to `to` (an institution's code) for
+/// `reason`: withdrawn, finished or suspended when it has no allegation left ([`Emptied`]). In
+/// the caller's transaction, after the event's row is locked (no routing of the event runs
+/// meanwhile).
+pub fn after_rerouting(
+    conn: &mut DbConn,
+    case_id: i32,
+    to: &str,
+    reason: &str,
+    user_id: i32,
+    now: NaiveDateTime,
+) -> QueryResult<Emptied> {
+    let left: i64 = allegations::table.filter(allegations::case_id.eq(case_id)).count().get_result(conn)?;
+    if left > 0 {
+        return Ok(Emptied::No);
+    }
+    let case: Case = cases::table.find(case_id).select(Case::as_select()).first(conn)?;
+    let status = case.status();
+    let why = format!("no allegation left: all routed to {to}: {reason}");
+    if status.may_be_withdrawn() && !has_work(conn, &case)? {
+        let holder: String =
+            institutions::table.find(case.institution_id).select(institutions::code).first(conn)?;
+        let event_reports = reports::table.filter(reports::event_id.eq(case.event_id)).select(reports::id);
+        diesel::delete(
+            report_keys::table
+                .filter(report_keys::holder.eq(&holder))
+                .filter(report_keys::report_id.eq_any(event_reports)),
+        )
+        .execute(conn)?;
+        let event_reports = reports::table.filter(reports::event_id.eq(case.event_id)).select(reports::id);
+        diesel::delete(
+            report_keys_wanted::table
+                .filter(report_keys_wanted::holder.eq(&holder))
+                .filter(report_keys_wanted::report_id.eq_any(event_reports)),
+        )
+        .execute(conn)?;
+        diesel::delete(case_transitions::table.filter(case_transitions::case_id.eq(case_id)))
+            .execute(conn)?;
+        diesel::delete(cases::table.find(case_id)).execute(conn)?;
+        return Ok(Emptied::Withdrawn(case.status));
+    }
+    for to in [Status::OutOfScope, Status::Suspended] {
+        if status.next().contains(&to) && transition(conn, &case, to, user_id, &why, 0, now)? {
+            return Ok(Emptied::Moved(case.status, to));
+        }
+    }
+    Ok(Emptied::Kept(case.status))
+}
+
+/// Whether anything was done on a case beyond its steps: a note, an action, a recommendation,
+/// a file, a remediation, or a message of its institution to a reporter of its event.
+fn has_work(conn: &mut DbConn, case: &Case) -> QueryResult<bool> {
+    use diesel::dsl::exists;
+    let id = case.id;
+    let event_reports = reports::table.filter(reports::event_id.eq(case.event_id)).select(reports::id);
+    diesel::select(
+        exists(case_notes::table.filter(case_notes::case_id.eq(id)))
+            .or(exists(case_actions::table.filter(case_actions::case_id.eq(id))))
+            .or(exists(recommendations::table.filter(recommendations::case_id.eq(id))))
+            .or(exists(attachments::table.filter(attachments::case_id.eq(id))))
+            .or(exists(remediation_actions::table.filter(remediation_actions::case_id.eq(id))))
+            .or(exists(
+                messages::table
+                    .filter(messages::institution_id.eq(case.institution_id))
+                    .filter(messages::author.eq("staff"))
+                    .filter(messages::report_id.eq_any(event_reports)),
+            )),
+    )
+    .get_result(conn)
 }
 
 /// One row of a case's history (`case_transitions`): from a step (none when the case opens)

@@ -85,6 +85,13 @@ impl Status {
         matches!(self, Closed | Inadmissible | Duplicate | OutOfScope)
     }
 
+    /// Whether a case at this step, left without allegations by rerouting, is withdrawn (taken
+    /// away, and its institution's access with it) when nothing was done on it beyond the
+    /// routine steps: before any investigation.
+    pub fn may_be_withdrawn(self) -> bool {
+        matches!(self, Received | Acknowledged | Triage | Assigned)
+    }
+
     /// What the reporter sees (the report's public status).
     pub fn public(self) -> PublicStatus {
         match self {
@@ -299,5 +306,15 @@ mod tests {
         assert_eq!(public_of(&[Closed, Inadmissible]), Some(PublicStatus::Closed));
         assert_eq!(public_of(&[Closed, FollowUp]), Some(PublicStatus::Investigation));
         assert_eq!(public_of(&[Triage]), Some(PublicStatus::UnderReview));
+    }
+
+    #[test]
+    fn an_emptied_case_is_withdrawn_only_before_its_investigation_and_can_always_be_finished_then() {
+        let withdrawable: Vec<Status> = Status::ALL.into_iter().filter(|s| s.may_be_withdrawn()).collect();
+        assert_eq!(withdrawable, vec![Received, Acknowledged, Triage, Assigned]);
+        // A worked case at a withdrawable step can be finished or suspended.
+        for s in withdrawable {
+            assert!(s.next().contains(&OutOfScope) || s.next().contains(&Suspended), "{s:?}");
+        }
     }
 }

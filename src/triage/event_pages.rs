@@ -530,6 +530,7 @@ pub(super) async fn override_route(
     };
     let (ack, tri, now) = (auth.config.acknowledge_days, auth.config.triage_days, auth.clock.naive());
     let reader = officer.0.reader();
+    let officer_id = officer.0.user.id;
     let event_id = officer
         .0
         .write_all(move |c| {
@@ -543,12 +544,19 @@ pub(super) async fn override_route(
             let (case_id, opened) = cases::open_case(c, a.event_id, inst, ack, tri, now)?;
             let why = routing::RoutingFact::Override.to_json();
             model::set_destination(c, id, inst, None, &why, Some(&reason), case_id)?;
+            // Least privilege: the case the allegation left, if it has none left, does not keep
+            // its institution on the event (withdrawn; finished or suspended once worked on).
+            let emptied = match a.case_id.filter(|old| *old != case_id) {
+                Some(old) => Some((old, cases::after_rerouting(c, old, &code, &reason, officer_id, now)?)),
+                None => None,
+            };
             cases::refresh_public_status(c, a.event_id)?;
             let shared = crate::keyring::model::share_event(c, a.event_id, reader.as_ref(), now)?;
             let details = format!("from={:?} to={code} case={case_id}: {reason}", a.destination_id);
             let mut entries = vec![Audit::new("allegation.override", "allegation", id, details)];
             entries.extend(share_audit(a.event_id, shared));
             entries.extend(case_audit(case_id, &opened, a.event_id, &code));
+            entries.extend(emptied.and_then(|(old, e)| emptied_audit(old, &e, &code)));
             Ok((a.event_id, entries))
         })
         .await?;
@@ -568,6 +576,21 @@ fn share_audit(event_id: i32, shared: crate::keyring::model::Shared) -> Option<A
             format!("sealed={} waiting={}", shared.sealed, shared.waiting),
         )
     })
+}
+
+/// The audit entry of a case left without allegations by an override (none when it has some).
+fn emptied_audit(case_id: i32, emptied: &cases::Emptied, to: &str) -> Option<Audit> {
+    let (action, details) = match emptied {
+        cases::Emptied::No => return None,
+        cases::Emptied::Withdrawn(from) => {
+            ("case.withdraw", format!("{from}: no allegation left, all routed to {to}"))
+        }
+        cases::Emptied::Moved(from, next) => {
+            ("case.transition", format!("{from} → {}: no allegation left, all routed to {to}", next.as_str()))
+        }
+        cases::Emptied::Kept(at) => ("case.emptied", format!("{at}: no allegation left, all routed to {to}")),
+    };
+    Some(Audit::new(action, "case", case_id, details))
 }
 
 /// The audit entry of a case opened or reopened by routing (none when it was open already).

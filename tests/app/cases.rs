@@ -439,7 +439,115 @@ fn an_intake_officer_overrides_routing_only_with_a_written_reason() {
             .get_result(&mut c)
             .unwrap();
         assert_eq!(n, 1);
-        assert_eq!(count(&app.db, "cases"), 2, "the CNDH case stays, the military justice case opens");
+        assert_eq!(
+            count(&app.db, "cases"),
+            1,
+            "the military justice case opens; the CNDH case, left with nothing and untouched, is withdrawn"
+        );
+    });
+}
+
+/// Least privilege: an institution whose case loses its last allegation by an override does
+/// not keep the event. Untouched, the case is withdrawn and its investigators get 404 on the
+/// case and the report; worked on (a note), it is finished as out of scope (suspended, after
+/// the investigation began) and they keep what they worked on.
+#[test]
+fn a_case_left_without_allegations_by_an_override_is_withdrawn_or_finished() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        add_user(&app.db, "inv@cndh.ml", "investigator", Some("cndh"));
+        for place in ["Gao", "Tombouctou"] {
+            file_report(
+                &app.client,
+                report_json(
+                    &format!("Un militaire a tué un berger près de {place}."),
+                    "2026-09-01",
+                    16.27,
+                    -0.04,
+                    &["life.extrajudicial_execution"],
+                    "fama_army",
+                ),
+            );
+        }
+        let intake = client(&app);
+        sign_in(&intake, "intake@cndh.ml", PW);
+        let allegation = "violation_type=life.extrajudicial_execution&force=fama_army&involvement=carried_out&confidence=possible";
+        // Event 1 has two allegations (1 and 3), event 2 one (2).
+        for n in 1..=2 {
+            post(&intake, &format!("/staff/reports/{n}/events"), "title=Lieu");
+            post(&intake, &format!("/staff/events/{n}/allegations"), allegation);
+        }
+        post(&intake, "/staff/events/1/allegations", allegation);
+        for n in 1..=2 {
+            assert_eq!(post(&intake, &format!("/staff/events/{n}/route"), "").0, Status::SeeOther);
+        }
+        let mut c = app.db.conn();
+        let case_of = |c: &mut vigie::db::DbConn, event: i32| -> Option<(i32, String)> {
+            cases::table
+                .inner_join(vigie::schema::institutions::table)
+                .filter(cases::event_id.eq(event))
+                .filter(vigie::schema::institutions::code.eq("cndh"))
+                .select((cases::id, cases::status))
+                .first(c)
+                .optional()
+                .unwrap()
+        };
+        let (untouched, _) = case_of(&mut c, 1).expect("the CNDH case of event 1");
+        let (worked, _) = case_of(&mut c, 2).expect("the CNDH case of event 2");
+        let inv = client(&app);
+        sign_in(&inv, "inv@cndh.ml", PW);
+        let status = |path: &str| inv.get(path.to_string()).dispatch().status();
+        for path in
+            [format!("/staff/cases/{untouched}"), "/staff/reports/1".into(), format!("/staff/cases/{worked}")]
+        {
+            assert_eq!(status(&path), Status::Ok, "{path} before");
+        }
+        let (s, _, _) = post(&inv, &format!("/staff/cases/{worked}/notes"), "body=Témoin+à+rappeler");
+        assert_eq!(s, Status::SeeOther);
+        let send = |allegation: i32, to: &str| {
+            let (s, _, _) = post(
+                &intake,
+                &format!("/staff/allegations/{allegation}/override"),
+                &format!("destination={to}&reason=Hors+mandat"),
+            );
+            assert_eq!(s, Status::SeeOther);
+        };
+
+        // A case that keeps an allegation is left alone.
+        send(1, "military_justice");
+        assert_eq!(case_of(&mut c, 1), Some((untouched, "received".to_string())));
+        assert_eq!(status("/staff/reports/1"), Status::Ok);
+        // Its last allegation gone, the untouched case is withdrawn.
+        send(3, "military_justice");
+        assert_eq!(case_of(&mut c, 1), None, "the untouched case is withdrawn");
+        assert_eq!(status(&format!("/staff/cases/{untouched}")), Status::NotFound);
+        assert_eq!(
+            status("/staff/reports/1"),
+            Status::NotFound,
+            "the report of an event CNDH no longer holds"
+        );
+        let cases_page = inv.get("/staff/cases").dispatch().into_string().unwrap();
+        assert!(!cases_page.contains(&format!("href=\"/staff/cases/{untouched}\"")), "not listed");
+        // The worked case is finished as out of scope; its workers keep what they did.
+        send(2, "mediateur");
+        assert_eq!(case_of(&mut c, 2), Some((worked, "out_of_scope".to_string())));
+        assert_eq!(status(&format!("/staff/cases/{worked}")), Status::Ok, "its workers keep what they did");
+        let audited: Vec<(String, String, String)> = audit_log::table
+            .filter(audit_log::object_type.eq("case"))
+            .filter(audit_log::action.eq_any(["case.withdraw", "case.transition"]))
+            .select((audit_log::action, audit_log::object_id, audit_log::details))
+            .load(&mut c)
+            .unwrap();
+        let withdrawn: Vec<_> = audited.iter().filter(|(a, _, _)| a == "case.withdraw").collect();
+        assert_eq!(withdrawn.len(), 1, "{audited:?}");
+        assert!(*withdrawn[0].1 == untouched.to_string() && withdrawn[0].2.contains("military_justice"));
+        assert!(
+            audited.iter().any(|(a, id, d)| a == "case.transition"
+                && *id == worked.to_string()
+                && d.contains("received → out_of_scope")),
+            "{audited:?}"
+        );
     });
 }
 
