@@ -109,6 +109,7 @@ routing-active = Active
 routing-save = Save the rule
 routing-err-fields = The name and the legal basis in both languages are required.
 routing-err-destination = Unknown destination.
+routing-err-code = Unknown code: { $code }. Choose a violation group, violation type or force from the lists.
 
 case-status-received = Received
 case-status-acknowledged = Acknowledged
@@ -212,6 +213,7 @@ cases-done-unassigned = The case is no longer assigned to anyone.
 cases-done-note = Note added.
 cases-done-action = Follow-up action added.
 cases-done-action-done = Follow-up action marked as done.
+cases-done-action-already = This follow-up action was already marked as done.
 cases-done-finding = Finding recorded.
 cases-done-outcome = Outcome recorded.
 cases-done-message = Message sent to the person who reported.

@@ -109,6 +109,7 @@ routing-active = Active
 routing-save = Enregistrer la règle
 routing-err-fields = Le nom et la base légale dans les deux langues sont obligatoires.
 routing-err-destination = Destination inconnue.
+routing-err-code = Code inconnu : { $code }. Choisissez un groupe, un type de violation ou une force dans les listes.
 
 case-status-received = Reçu
 case-status-acknowledged = Accusé de réception
@@ -212,6 +213,7 @@ cases-done-unassigned = Le dossier n'est plus attribué à personne.
 cases-done-note = Note ajoutée.
 cases-done-action = Action de suivi ajoutée.
 cases-done-action-done = Action de suivi marquée comme faite.
+cases-done-action-already = Cette action de suivi était déjà marquée comme faite.
 cases-done-finding = Constatation enregistrée.
 cases-done-outcome = Issue enregistrée.
 cases-done-message = Message envoyé à la personne qui a signalé.

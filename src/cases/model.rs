@@ -485,12 +485,29 @@ pub fn add_action(
         .get_result(conn)
 }
 
-pub fn complete_action(conn: &mut DbConn, case_id: i32, action_id: i32) -> QueryResult<usize> {
-    diesel::update(
-        case_actions::table.filter(case_actions::id.eq(action_id)).filter(case_actions::case_id.eq(case_id)),
-    )
-    .set(case_actions::done_at.eq(Some(Utc::now().naive_utc())))
-    .execute(conn)
+pub fn complete_action(conn: &mut DbConn, case_id: i32, action_id: i32) -> QueryResult<Completed> {
+    let of_case = || {
+        case_actions::table.filter(case_actions::id.eq(action_id)).filter(case_actions::case_id.eq(case_id))
+    };
+    // Once: a second "done" keeps the first one's time.
+    let n = diesel::update(of_case().filter(case_actions::done_at.is_null()))
+        .set(case_actions::done_at.eq(Some(Utc::now().naive_utc())))
+        .execute(conn)?;
+    if n > 0 {
+        return Ok(Completed::Done);
+    }
+    let exists: i64 = of_case().count().get_result(conn)?;
+    Ok(if exists > 0 { Completed::Already } else { Completed::Missing })
+}
+
+/// What [`complete_action`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completed {
+    Done,
+    /// Done before: nothing changed.
+    Already,
+    /// No such action on this case.
+    Missing,
 }
 
 /// (id, description, due_on, done_at)

@@ -144,14 +144,19 @@ pub(super) async fn action_done(
     aid: i32,
     _form: Checked<TextForm>,
 ) -> Result<Flash<Redirect>, AppError> {
-    act(&worker, id, "case.action_done", move |c, case| {
-        if model::complete_action(c, case.id, aid)? == 0 {
-            return Err(AppError::NotFound);
+    let done_now = act_or_refuse(&worker, id, "case.action_done", move |c, case| {
+        match model::complete_action(c, case.id, aid)? {
+            model::Completed::Done => Ok(Ok(((), format!("action={aid}")))),
+            // Pressed twice: told so, nothing written (the first time stays).
+            model::Completed::Already => Ok(Err(())),
+            model::Completed::Missing => Err(AppError::NotFound),
         }
-        Ok(((), format!("action={aid}")))
     })
     .await?;
-    Ok(done(id, "cases-done-action-done", ""))
+    Ok(match done_now {
+        Ok(()) => done(id, "cases-done-action-done", ""),
+        Err(()) => done(id, "cases-done-action-already", ""),
+    })
 }
 
 #[derive(FromForm)]

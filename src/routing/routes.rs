@@ -3,8 +3,9 @@
 use rocket::form::FromForm;
 use rocket::http::Status;
 use rocket::response::Redirect;
-use rocket::{Either, Route};
+use rocket::{Either, Route, State};
 use rocket_dyn_templates::{context, Template};
+use std::sync::Arc;
 
 use super::model;
 use super::rules::Rule;
@@ -12,6 +13,7 @@ use crate::accounts::routes::Auth;
 use crate::audit;
 use crate::auth::guards::Admin;
 use crate::error::AppError;
+use crate::taxonomy::Taxonomy;
 use crate::web::{Checked, Page};
 
 pub fn routes() -> Vec<Route> {
@@ -80,6 +82,7 @@ async fn save(
     page: Page,
     auth: Auth<'_>,
     admin: Admin<'_>,
+    tax: &State<Arc<Taxonomy>>,
     form: Checked<RuleForm>,
 ) -> Result<Either<Redirect, (Status, Template)>, AppError> {
     let rule = Rule {
@@ -100,6 +103,13 @@ async fn save(
     let lang = page.0.lang.clone();
     if rule.name.is_empty() || rule.legal_basis_fr.is_empty() || rule.legal_basis_en.is_empty() {
         let msg = auth.catalog.message(&lang, "routing-err-fields", None);
+        return render(page, &auth, Some(msg), Status::UnprocessableEntity).await.map(Either::Right);
+    }
+    // A condition on a code that is in no list would never hold: refused, naming the code.
+    if let Some(code) = unknown_code(tax, &rule) {
+        let mut a = fluent_bundle::FluentArgs::new();
+        a.set("code", code);
+        let msg = auth.catalog.message(&lang, "routing-err-code", Some(&a));
         return render(page, &auth, Some(msg), Status::UnprocessableEntity).await.map(Either::Right);
     }
     let actor = admin.0.actor();
@@ -136,4 +146,31 @@ async fn save(
             render(page, &auth, Some(msg), Status::UnprocessableEntity).await.map(Either::Right)
         }
     }
+}
+
+/// The first of a rule's codes that the lists do not hold (a violation type must also be of
+/// the rule's group, when both are given), if any.
+fn unknown_code(tax: &Taxonomy, rule: &Rule) -> Option<String> {
+    let group = rule.violation_group.as_deref();
+    if let Some(g) = group {
+        if !tax.groups.iter().any(|x| x.entry.code == g) {
+            return Some(g.to_string());
+        }
+    }
+    if let Some(t) = rule.violation_type.as_deref() {
+        let known = tax
+            .groups
+            .iter()
+            .filter(|x| group.is_none_or(|g| x.entry.code == g))
+            .any(|x| x.types.iter().any(|vt| vt.code == t));
+        if !known {
+            return Some(t.to_string());
+        }
+    }
+    if let Some(f) = rule.force.as_deref() {
+        if !tax.forces.iter().any(|x| x.code == f) {
+            return Some(f.to_string());
+        }
+    }
+    None
 }

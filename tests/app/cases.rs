@@ -447,6 +447,52 @@ fn an_intake_officer_overrides_routing_only_with_a_written_reason() {
     });
 }
 
+/// The routing rules' form (admin): a rule on codes of the lists is saved and audited; a code
+/// that is in no list (or a type of another group) would never fire and is refused, naming it,
+/// with nothing written.
+#[test]
+fn a_routing_rule_on_a_code_of_no_list_is_refused() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "admin@cndh.ml", "admin", None);
+        let admin = client(&app);
+        sign_in(&admin, "admin@cndh.ml", PW);
+        let rules = || count(&app.db, "routing_rules");
+        let before = rules();
+        let rule = |group: &str, vt: &str, force: &str| {
+            format!(
+                "position=5&name=Essai&group={group}&violation_type={vt}&force={force}&destination=cndh\
+                 &basis_fr=Loi&basis_en=Law&active=true"
+            )
+        };
+        for (body, code) in [
+            (rule("nowhere", "", ""), "nowhere"),
+            (rule("", "integrity.nothing", ""), "integrity.nothing"),
+            (rule("life", "integrity.torture", ""), "integrity.torture"),
+            (rule("", "", "martians"), "martians"),
+        ] {
+            let (s, _, page) = post(&admin, "/staff/admin/routing", &body);
+            assert_eq!(s, Status::UnprocessableEntity, "{body}");
+            assert!(
+                page.contains(&format!("Code inconnu : \u{2068}{code}\u{2069}"))
+                    || page.contains(&format!("Code inconnu : {code}")),
+                "{page}"
+            );
+        }
+        assert_eq!(rules(), before, "nothing written");
+        let (s, _, _) =
+            post(&admin, "/staff/admin/routing", &rule("integrity", "integrity.torture", "police"));
+        assert_eq!(s, Status::SeeOther);
+        assert_eq!(rules(), before + 1);
+        let audited: i64 = audit_log::table
+            .filter(audit_log::action.eq("routing.create"))
+            .count()
+            .get_result(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(audited, 1);
+    });
+}
+
 /// Least privilege: an institution whose case loses its last allegation by an override does
 /// not keep the event. Untouched, the case is withdrawn and its investigators get 404 on the
 /// case and the report; worked on (a note), it is finished as out of scope (suspended, after
@@ -1409,6 +1455,35 @@ fn a_refused_step_writes_nothing_to_the_audit_log() {
         let (s, _, body) = post(&inv, "/staff/cases/1/actions", "body=Relancer&due_on=0001-01-01");
         assert_eq!(s, Status::UnprocessableEntity);
         assert!(body.contains("entre 2000 et 2100") && body.contains("0001-01-01"), "{body}");
+        // "Done" pressed twice: the first time stays, the second is told, and audited once.
+        assert_eq!(post(&inv, "/staff/cases/1/actions", "body=Relancer&due_on=").0, Status::SeeOther);
+        let aid: i32 = vigie::schema::case_actions::table
+            .select(vigie::schema::case_actions::id)
+            .order(vigie::schema::case_actions::id.desc())
+            .first(&mut app.db.conn())
+            .unwrap();
+        let done_at = || -> Option<chrono::NaiveDateTime> {
+            vigie::schema::case_actions::table
+                .find(aid)
+                .select(vigie::schema::case_actions::done_at)
+                .first(&mut app.db.conn())
+                .unwrap()
+        };
+        assert_eq!(post(&inv, &format!("/staff/cases/1/actions/{aid}/done"), "").0, Status::SeeOther);
+        let first = done_at().expect("done");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let (s, loc, _) = post(&inv, &format!("/staff/cases/1/actions/{aid}/done"), "");
+        assert_eq!(s, Status::SeeOther);
+        let page = inv.get(loc.unwrap()).dispatch().into_string().unwrap();
+        assert!(page.contains("déjà marquée comme faite"), "told");
+        assert_eq!(done_at(), Some(first), "the first time stays");
+        let audited: i64 = audit_log::table
+            .filter(audit_log::action.eq("case.action_done"))
+            .count()
+            .get_result(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(audited, 1);
+        assert_eq!(post(&inv, "/staff/cases/1/actions/99999/done", "").0, Status::NotFound);
         for bad in ["abc", "-5", "2147483648"] {
             let (s, _, body) = post(
                 &intake,
