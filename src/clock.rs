@@ -3,14 +3,16 @@
 //! 30-second step or an hour's edge. Free of web and database types.
 
 use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 
-/// The system clock, unless pinned to a moment (tests only).
-#[derive(Debug, Default)]
+/// The system clock, unless pinned to a moment (tests only). A clone is the same clock (the
+/// daily publication of `/metrics` reads it too), pinned together.
+#[derive(Debug, Default, Clone)]
 pub struct Clock {
     /// Unix seconds of the pinned moment; 0 means the system clock.
-    pinned: AtomicI64,
+    pinned: Arc<AtomicI64>,
 }
 
 impl Clock {

@@ -34,13 +34,7 @@ pub fn locale_of(req: &rocket::Request<'_>) -> Locale {
         let known = |l: &str| catalog.is_some_and(|c| c.has_lang(l));
         if let Some(Ok(lang)) = req.query_value::<String>("lang") {
             if known(&lang) {
-                // Privacy: a preference cookie with nothing but the language code, gone when
-                // the browser closes (nothing left on a reporter's phone).
-                let mut c = rocket::http::Cookie::new("lang", lang.clone());
-                c.set_same_site(rocket::http::SameSite::Lax);
-                c.set_path("/");
-                c.set_expires(None::<rocket::time::OffsetDateTime>);
-                req.cookies().add(c);
+                req.cookies().add(lang_cookie(&lang));
                 return Locale(lang);
             }
         }
@@ -53,6 +47,16 @@ pub fn locale_of(req: &rocket::Request<'_>) -> Locale {
         Locale(catalog.map(|c| c.negotiate(accept)).unwrap_or_else(|| DEFAULT_LANG.into()))
     });
     cached.clone()
+}
+
+/// The language preference cookie. Privacy: nothing but the language code, gone when the
+/// browser closes (nothing left on a reporter's phone).
+pub fn lang_cookie(lang: &str) -> rocket::http::Cookie<'static> {
+    let mut c = rocket::http::Cookie::new("lang", lang.to_string());
+    c.set_same_site(rocket::http::SameSite::Lax);
+    c.set_path("/");
+    c.set_expires(None::<rocket::time::OffsetDateTime>);
+    c
 }
 
 pub const DEFAULT_LANG: &str = "fr";

@@ -212,7 +212,9 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     let account_keys = accounts::secrets::AccountKeys::derive(&secret_key);
     let staff_doors = accounts::StaffDoors::new(&prepared.config, prepared.db.engine, &secret_key);
     let hasher = crypto::HashLimiter::with_kept_memory(config_argon2.0, config_argon2.1);
-    let metrics = Arc::new(metrics::Metrics::default());
+    let clock = clock::Clock::system();
+    let metrics_clock = clock.clone();
+    let metrics = Arc::new(metrics::Metrics::with_clock(Box::new(move || metrics_clock.now().date_naive())));
     metrics.add_argon2_queue("reporters", true, hasher.stats());
     metrics.add_argon2_queue("staff", false, staff_doors.hasher.stats());
     let static_dir = prepared.config.static_dir.clone();
@@ -237,7 +239,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .manage(prompts)
         .manage(taxonomy)
         .manage(account_keys)
-        .manage(clock::Clock::system())
+        .manage(clock)
         .manage(staff_doors)
         .manage(limits)
         .manage(config.trusted_proxies())

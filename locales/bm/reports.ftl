@@ -59,6 +59,7 @@ precision-unknown = a tɛ dɔn
 notice-map-chosen = Yɔrɔ sugandira jamanaja kan. Yɔrɔ lajɛ duguma, ka sɔrɔ ka taa ɲɛ.
 notice-no-place = Yɔrɔ si ma sɔrɔ. A tɔgɔ sɛbɛn cogo wɛrɛ la, walima mara ni serikili sugandi.
 notice-fix-errors = Kɔrɔfɔ ma ci fɔlɔ. Fɛn minnu jiralen don bilenman na, olu latilen: i ye min sɛbɛn, o si ma tunun.
+notice-too-many = Kɔrɔfɔ ma ci: kɔrɔfɔ caman bɔra nin sira in fɛ nin lɛrɛ in kɔnɔ. I ye min sɛbɛn, o marala duguma; a ci tugun lɛrɛ kelen kɔfɛ.
 notice-message-sent = I ka cikan cira.
 notice-file-added = I ka fisiye farala a kan.
 

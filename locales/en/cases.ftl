@@ -143,6 +143,7 @@ confidence-possible = possible
 confidence-unknown = unknown
 case-err-transition = This step is not possible from the case's current step.
 case-err-moved = The case changed meanwhile (someone else has just acted on it): here it is as it is now. Check it, then try again if it is still needed.
+case-err-unassign = At the step “Assigned” someone holds the case: hand it to another person rather than to nobody.
 case-err-step = This cannot be done at this step of the case.
 case-err-already = This recommendation is already recorded.
 case-err-reason = This step needs a written reason.

@@ -57,6 +57,7 @@ precision-unknown = unknown
 notice-map-chosen = Point chosen on the map. Check the place below, then go on.
 notice-no-place = No place found. Try another spelling, or choose the region and cercle.
 notice-fix-errors = The report was not sent. Fix the points shown in red: nothing you wrote is lost.
+notice-too-many = The report was not sent: too many reports left this connection this hour. What you wrote is kept below: try again later (the limit renews within the hour).
 notice-message-sent = Your message was sent.
 notice-file-added = Your file was added.
 

@@ -143,6 +143,7 @@ confidence-possible = possible
 confidence-unknown = inconnue
 case-err-transition = Cette étape n'est pas possible depuis l'étape actuelle du dossier.
 case-err-moved = Le dossier a changé entre-temps (une autre personne vient d'agir) : voici son état actuel. Vérifiez-le, puis recommencez si c'est toujours nécessaire.
+case-err-unassign = À l'étape « Attribué », quelqu'un tient le dossier : confiez-le à une autre personne plutôt qu'à personne.
 case-err-step = Ce n'est pas possible à cette étape du dossier.
 case-err-already = Cette recommandation est déjà enregistrée.
 case-err-reason = Cette étape demande un motif écrit.

@@ -57,6 +57,7 @@ precision-unknown = inconnue
 notice-map-chosen = Point choisi sur la carte. Vérifiez le lieu ci-dessous, puis continuez.
 notice-no-place = Aucun lieu trouvé. Essayez une autre orthographe, ou choisissez la région et le cercle.
 notice-fix-errors = Le signalement n'a pas été envoyé. Corrigez les points signalés en rouge : rien de ce que vous avez écrit n'est perdu.
+notice-too-many = Le signalement n'a pas été envoyé : trop de signalements sont partis de cette connexion cette heure-ci. Ce que vous avez écrit est gardé ci-dessous : réessayez plus tard (la limite se renouvelle dans l'heure).
 notice-message-sent = Votre message a été envoyé.
 notice-file-added = Votre fichier a été ajouté.
 

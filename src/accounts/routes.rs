@@ -293,6 +293,10 @@ async fn sign_in(
             cookies.add_private(session_cookie(token, auth.secure_cookies));
             // Security: a new CSRF token with each session (none planted before sign-in holds).
             rotate_csrf(cookies, auth.secure_cookies);
+            // The account's language for the pages, unless one was chosen in this browser.
+            if cookies.get("lang").is_none() && auth.catalog.has_lang(&u.locale) {
+                cookies.add(crate::i18n::lang_cookie(&u.locale));
+            }
             let to = if u.totp_enabled_at.is_some() {
                 format!("/staff/sign-in/totp?next={}", next)
             } else if !complete {

@@ -728,11 +728,16 @@ pub(super) async fn assign(
         Some(v) => Some(Some(v.parse::<i32>().map_err(|_| AppError::BadRequest("shown_assignee"))?)),
     };
     let (catalog, config, uid) = (auth.catalog.clone(), auth.config.clone(), worker.0.user.id);
-    let name = act(&worker, id, "case.assign", move |c, case| {
+    let name = act_or_refuse(&worker, id, "case.assign", move |c, case| {
         let Some(to) = to else {
+            // At the step "assigned" someone holds the case: it is handed to another person,
+            // not to nobody (it stayed "assigned" to nobody).
+            if case.status() == CaseStatus::Assigned {
+                return Ok(Err("case-err-unassign"));
+            }
             set_assignee(c, case, shown, None)?;
             model::record_assignment(c, case, uid, "")?;
-            return Ok((String::new(), "assignee=none".to_string()));
+            return Ok(Ok((String::new(), "assignee=none".to_string())));
         };
         let workers = model::workers_of(c, case.institution_id)?;
         let Some(w) = workers.into_iter().find(|w| w.0 == to) else {
@@ -748,16 +753,21 @@ pub(super) async fn assign(
             &[("link", link), ("case", case.id.to_string())],
         );
         crate::notify::enqueue(c, &w.2, &subject, &body, "case-assigned")?;
-        Ok((w.1.clone(), format!("assignee={}", w.0)))
+        Ok(Ok((w.1.clone(), format!("assignee={}", w.0))))
     })
     .await;
+    let typed = to.map(|t| t.to_string()).unwrap_or_default();
     let name = match name {
+        Ok(Ok(name)) => name,
+        Ok(Err(key)) => {
+            let why = ("assign", "user_id", key);
+            return refused(again, &auth, &worker, id, why, &[("user_id", typed.as_str())]).await;
+        }
         Err(AppError::Moved) => {
-            let typed = to.map(|t| t.to_string()).unwrap_or_default();
             let why = ("assign", "user_id", "case-err-moved");
             return refused(again, &auth, &worker, id, why, &[("user_id", typed.as_str())]).await;
         }
-        other => other?,
+        Err(e) => return Err(e),
     };
     Ok(Either::Left(if name.is_empty() {
         done(id, "cases-done-unassigned", "")

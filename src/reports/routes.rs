@@ -264,7 +264,17 @@ async fn create(
         }
     };
     if !intake.allow_report().await? || !intake.allow_upload(files.iter().map(|f| f.1).sum()).await? {
-        return Err(AppError::TooManyRequests);
+        // Nothing lost: the form comes back with what was typed (a 429 page would lose it);
+        // the files and the recording must be given again, as after any refusal.
+        let mut errors = FieldErrors::new();
+        if has_voice {
+            errors.insert("voice", "err-voice-again");
+        }
+        if other_files {
+            errors.insert("evidence", "err-files-again");
+        }
+        let ctx = form_context(&intake, &values, &errors, vec![], Some(intake.tr("notice-too-many")));
+        return Ok((Status::TooManyRequests, render_form(page, ctx)));
     }
     // One file at a time, so that a refused one can be named.
     let mut evidence = Vec::with_capacity(files.len());

@@ -690,3 +690,36 @@ fn monitors_open_the_reports_they_filed_without_typing_the_receipt() {
         assert_eq!(count(&app.db, "messages"), 1);
     });
 }
+
+/// An account's language (chosen by the admin who made it, and the language of its mail) is
+/// the language of its pages after signing in, unless the person chose one in this browser.
+#[test]
+fn an_accounts_language_is_the_language_of_its_pages_unless_one_was_chosen() {
+    each_engine(|engine| {
+        let app = TestApp::with_figment(TestDb::new(engine), |f| {
+            f.merge(("totp_required_roles", Vec::<String>::new()))
+        });
+        let id = add_user(&app.db, "inv@cndh.ml", "investigator", Some("cndh"));
+        diesel::update(vigie::schema::users::table.find(id))
+            .set(vigie::schema::users::locale.eq("en"))
+            .execute(&mut app.db.conn())
+            .unwrap();
+        let fresh = || {
+            Client::tracked(
+                vigie::build(figment(&app.db).merge(("totp_required_roles", Vec::<String>::new()))).unwrap(),
+            )
+            .unwrap()
+        };
+        let browser = fresh();
+        assert!(browser.get("/staff/sign-in").dispatch().into_string().unwrap().contains("lang=\"fr\""));
+        assert_eq!(sign_in(&browser, "inv@cndh.ml", PW).0, Status::SeeOther);
+        let page = browser.get("/staff/cases").dispatch().into_string().unwrap();
+        assert!(page.contains("lang=\"en\"") && page.contains("Sign out"), "{page}");
+        // Chosen in this browser before signing in: kept.
+        let chose = fresh();
+        chose.get("/staff/sign-in?lang=fr").dispatch();
+        assert_eq!(sign_in(&chose, "inv@cndh.ml", PW).0, Status::SeeOther);
+        let page = chose.get("/staff/cases").dispatch().into_string().unwrap();
+        assert!(page.contains("lang=\"fr\"") && page.contains("Se déconnecter"), "{page}");
+    });
+}

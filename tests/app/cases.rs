@@ -447,6 +447,50 @@ fn an_intake_officer_overrides_routing_only_with_a_written_reason() {
     });
 }
 
+/// At the step "assigned" the case is handed to someone else, not to nobody: it stayed
+/// "assigned" with nobody holding it. Before and after that step, nobody is allowed.
+#[test]
+fn a_case_at_the_step_assigned_cannot_be_given_to_nobody() {
+    each_engine(|engine| {
+        let app = app(engine);
+        let (_intake, inv, inv_id) = routed_case(&app);
+        let other = add_user(&app.db, "inv2@cndh.ml", "investigator", Some("cndh"));
+        for to in ["acknowledged", "triage"] {
+            assert_eq!(
+                post(&inv, "/staff/cases/1/transition", &format!("to={to}")).0,
+                Status::SeeOther,
+                "{to}"
+            );
+        }
+        assert_eq!(post(&inv, "/staff/cases/1/assign", "user_id=").0, Status::SeeOther, "nobody, at triage");
+        assert_eq!(post(&inv, "/staff/cases/1/assign", &format!("user_id={inv_id}")).0, Status::SeeOther);
+        assert_eq!(post(&inv, "/staff/cases/1/transition", "to=assigned").0, Status::SeeOther);
+        let entries = || -> i64 {
+            audit_log::table
+                .filter(audit_log::action.eq("case.assign"))
+                .count()
+                .get_result(&mut app.db.conn())
+                .unwrap()
+        };
+        let before = entries();
+        let (s, _, page) = post(&inv, "/staff/cases/1/assign", "user_id=");
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(
+            page.contains("quelqu'un tient le dossier") || page.contains("quelqu&#x27;un tient le dossier"),
+            "{page}"
+        );
+        assert_eq!(entries(), before, "nothing written");
+        let (status, assignee): (String, Option<i32>) = cases::table
+            .find(1)
+            .select((cases::status, cases::assignee_id))
+            .first(&mut app.db.conn())
+            .unwrap();
+        assert_eq!((status.as_str(), assignee), ("assigned", Some(inv_id)));
+        // Handed to someone else: taken.
+        assert_eq!(post(&inv, "/staff/cases/1/assign", &format!("user_id={other}")).0, Status::SeeOther);
+    });
+}
+
 /// The routing rules' form (admin): a rule on codes of the lists is saved and audited; a code
 /// that is in no list (or a type of another group) would never fire and is refused, naming it,
 /// with nothing written.

@@ -679,6 +679,9 @@ fn reports_by_ussd_and_sms_in_french_and_bambara_reach_intake_and_staff_answers_
         after[1] -= 1;
         after[2] -= 1;
         assert_eq!(after, before, "nothing written by a refused callback");
+        // The public figures are published when the day turns (`vigie::metrics`): the next day's
+        // scrape shows the refusals.
+        next_day(c);
         let metrics =
             c.get("/metrics").remote("127.0.0.1:9999".parse().unwrap()).dispatch().into_string().unwrap();
         for (reason, n) in [("secret", 2), ("signature", 1), ("replay", 2), ("malformed", 3)] {
@@ -731,6 +734,13 @@ fn the_channels_logic_files_import_neither_rocket_nor_diesel() {
 }
 
 /// The allow-list of gateway addresses and the hourly limit of one number, on each engine.
+/// Pins the application's clock to this time tomorrow: `/metrics` then publishes what the
+/// public moved today.
+fn next_day(c: &Client) {
+    let tomorrow = chrono::Utc::now() + chrono::Duration::days(1);
+    c.rocket().state::<vigie::clock::Clock>().unwrap().pin(Some(tomorrow));
+}
+
 #[test]
 fn only_allowed_gateways_are_heard_and_a_number_over_its_hour_is_told_to_wait() {
     each_engine(|engine| {
@@ -758,6 +768,7 @@ fn only_allowed_gateways_are_heard_and_a_number_over_its_hour_is_told_to_wait() 
             (Status::Ok, "END Trop de messages. Réessayez plus tard.".into())
         );
         assert!(call("10.9.9.20", PHONE2, "").1.starts_with("CON "), "another number is not held up");
+        next_day(&app.client);
         let metrics = app
             .client
             .get("/metrics")

@@ -346,7 +346,12 @@ fn reports_per_client_are_limited_per_hour() {
         let token = csrf(&app.client);
         assert_eq!(post_form(&app.client, &base_form(&token), &[]).0, Status::Created);
         assert_eq!(post_form(&app.client, &base_form(&token), &[]).0, Status::Created);
-        assert_eq!(post_form(&app.client, &base_form(&token), &[]).0, Status::TooManyRequests);
+        let (status, page) = post_form(&app.client, &base_form(&token), &[]);
+        assert_eq!(status, Status::TooManyRequests);
+        // Nothing lost: the form comes back with what was typed and says why and when.
+        assert!(page.contains("trop de signalements sont partis de cette connexion"), "{page}");
+        assert!(page.contains("Des militaires ont arrêté mon frère au marché"), "{page}");
+        assert!(page.contains("name=\"narrative\""), "{page}");
         assert_eq!(count(&app.db, "reports"), 2);
     });
 }

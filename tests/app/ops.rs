@@ -814,6 +814,15 @@ fn metrics_count_reports_and_receipts_by_route_template_and_answer_only_listed_c
         }
         assert!(!after.contains(&format!("/staff/reports/{id}")));
 
+        // The next day, the day's public figures are published, as they stood when it turned.
+        let tomorrow = chrono::Utc::now() + chrono::Duration::days(1);
+        app.client.rocket().state::<vigie::clock::Clock>().unwrap().pin(Some(tomorrow));
+        let next = scrape();
+        assert_eq!(sample(&next, "vigie_reports_received_total", &[("channel", "api")]), 1.0);
+        assert_eq!(sample(&next, "vigie_receipt_lookups_total", &[("result", "opened")]), 1.0);
+        assert_eq!(sample(&next, "vigie_receipt_lookups_total", &[("result", "unknown")]), 2.0);
+        assert!(next.contains("route=\"/api/v1/reports\""), "{next}");
+
         // Anyone else: the ordinary 404, as if there were no such page.
         for (peer, forwarded) in [
             ("192.0.2.44:50000", None),

@@ -205,13 +205,14 @@ fn held_reporter_events_are_written_in_short_batches_all_of_them() {
     each_engine(|engine| {
         let app = app_with(engine, 25.0);
         let mut c = app.db.conn();
-        let day = chrono::NaiveDate::from_ymd_opt(2026, 8, 10).unwrap();
+        // Held today: due early tomorrow, so nothing is due now and all is 29 hours on.
+        let now = chrono::Utc::now().naive_utc();
+        let day = now.date();
         let held = vigie::audit::FLUSH_BATCH as usize * 2 + 7;
         for i in 0..held {
             vigie::audit::hold_reporter(&mut c, day, "report.test", "report", &i.to_string(), "", None)
                 .unwrap();
         }
-        let now = chrono::Utc::now().naive_utc();
         assert_eq!(vigie::audit::flush_reporter_events(&mut c, now).unwrap(), 0, "none due yet");
         let later = now + chrono::Duration::hours(29);
         assert_eq!(vigie::audit::flush_reporter_events(&mut c, later).unwrap(), held);
