@@ -105,6 +105,7 @@ mail-admin-error = Last error
 
 audit-chain-ok = Chain intact: { $count } entries verified.
 audit-chain-broken = Chain broken:
+audit-typed-hidden = (typed text, readable by auditors only)
 audit-actor = Who
 audit-action = Action
 audit-object-type = Object type

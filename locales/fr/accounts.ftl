@@ -105,6 +105,7 @@ mail-admin-error = Dernière erreur
 
 audit-chain-ok = Chaîne intacte : { $count } entrées vérifiées.
 audit-chain-broken = Chaîne rompue :
+audit-typed-hidden = (texte saisi, lisible par les auditeurs seulement)
 audit-actor = Qui
 audit-action = Action
 audit-object-type = Type d'objet

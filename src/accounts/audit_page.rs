@@ -45,7 +45,8 @@ const PAGE: i64 = 100;
 async fn index(
     page: Page,
     db: &rocket::State<Db>,
-    _reader: AuditReader<'_>,
+    reader: AuditReader<'_>,
+    catalog: &rocket::State<std::sync::Arc<crate::i18n::Catalog>>,
     actor: Option<String>,
     action: Option<String>,
     object_type: Option<String>,
@@ -101,6 +102,10 @@ async fn index(
             decided_by: g.decided_by,
         })
         .collect();
+    // Least privilege: what a person typed into an entry (a reason) is for the auditors; an
+    // admin reads no case content (`crate::audit::TYPED`).
+    let typed_shown = reader.0.role == crate::auth::Role::Auditor;
+    let hidden = catalog.message(&page.0.lang, "audit-typed-hidden", None);
     let more = entries.len() as i64 > PAGE;
     let rows: Vec<Row> = entries
         .into_iter()
@@ -112,7 +117,7 @@ async fn index(
             ip: e.ip.unwrap_or_default(),
             action: e.action,
             object: format!("{} {}", e.object_type, e.object_id),
-            details: e.details,
+            details: if typed_shown { e.details } else { crate::audit::without_typed(&e.details, &hidden) },
         })
         .collect();
     let next = if more { rows.last().map(|r| r.id) } else { None };

@@ -19,6 +19,25 @@ use rocket::fairing::AdHoc;
 
 use crate::db::{Db, DbConn};
 
+/// What separates an entry's details from what a person typed into it (a reason): the text
+/// after it is shown to auditors only. Least privilege: an admin reads the log to oversee
+/// accounts and settings, not case content, and a reason may name a person or a place.
+pub const TYPED: &str = " \u{b6} ";
+
+/// An entry's details followed by what a person typed ([`TYPED`]).
+pub fn with_typed(details: &str, typed: &str) -> String {
+    format!("{details}{TYPED}{typed}")
+}
+
+/// An entry's details without what a person typed, `hidden` said in its place (an admin's
+/// view of the log); details with nothing typed come back as they are.
+pub fn without_typed(details: &str, hidden: &str) -> String {
+    match details.split_once(TYPED) {
+        Some((before, _)) => format!("{before}{TYPED}{hidden}"),
+        None => details.to_string(),
+    }
+}
+
 /// When a reporter's held action is written: at a random whole minute in this range (seconds)
 /// after the end of its day (UTC), drawn for each action.
 pub const REPORTER_DELAY_SECS: (i64, i64) = (5 * 60, 4 * 3600);
@@ -152,6 +171,17 @@ mod tests {
         assert_ne!(a, entry_hash(&["a", "bc"]));
         assert_ne!(a, entry_hash(&["ab", "d"]));
         assert_eq!(a, entry_hash(&["ab", "c"]));
+    }
+
+    #[test]
+    fn what_a_person_typed_is_cut_from_an_admins_view_only() {
+        let d = with_typed("routed: override", "Le fils de M. Traoré, à Sévaré");
+        assert_eq!(without_typed(&d, "(masqué)"), "routed: override \u{b6} (masqué)");
+        assert!(d.ends_with("Le fils de M. Traoré, à Sévaré"));
+        assert_eq!(without_typed("case.assign assignee=3", "(masqué)"), "case.assign assignee=3");
+        // A typed text holding the separator is cut at the first one, the system's.
+        let d = with_typed("a", "x \u{b6} y");
+        assert_eq!(without_typed(&d, "-"), "a \u{b6} -");
     }
 
     /// Privacy: a held action's due time is a whole minute in the first hours of the next day,

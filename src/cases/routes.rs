@@ -648,7 +648,8 @@ pub(super) async fn transition(
             return Ok(Err(refusal));
         }
         let reached = step(c, case, to, uid, &why, days, at)?;
-        Ok(Ok((reached, format!("{} → {}: {why}", from.as_str(), reached.as_str()))))
+        let details = format!("{} → {}", from.as_str(), reached.as_str());
+        Ok(Ok((reached, crate::audit::with_typed(&details, &why))))
     })
     .await;
     // Another person moved the case first: the page again, as it is now, saying so.

@@ -485,7 +485,7 @@ async fn remediation_move(
                 "training.remediation.move",
                 "remediation_action",
                 id,
-                format!("{} → {}: {why}", from.as_str(), to.as_str()),
+                crate::audit::with_typed(&format!("{} → {}", from.as_str(), to.as_str()), &why),
             );
             Ok((Ok(to), vec![entry]))
         })

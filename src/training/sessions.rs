@@ -293,9 +293,12 @@ async fn plan_session(
                 },
             )?;
             let details = match &reason_opt {
-                Some(r) => format!(
-                    "duplicates {:?}; go-ahead: {r}",
-                    dups.iter().map(|d| d.session.id).collect::<Vec<_>>()
+                Some(r) => crate::audit::with_typed(
+                    &format!(
+                        "duplicates {:?}; go-ahead",
+                        dups.iter().map(|d| d.session.id).collect::<Vec<_>>()
+                    ),
+                    r,
                 ),
                 None => String::new(),
             };

@@ -552,7 +552,8 @@ pub(super) async fn override_route(
             };
             cases::refresh_public_status(c, a.event_id)?;
             let shared = crate::keyring::model::share_event(c, a.event_id, reader.as_ref(), now)?;
-            let details = format!("from={:?} to={code} case={case_id}: {reason}", a.destination_id);
+            let details = format!("from={:?} to={code} case={case_id}", a.destination_id);
+            let details = crate::audit::with_typed(&details, &reason);
             let mut entries = vec![Audit::new("allegation.override", "allegation", id, details)];
             entries.extend(share_audit(a.event_id, shared));
             entries.extend(case_audit(case_id, &opened, a.event_id, &code));

@@ -408,7 +408,7 @@ pub(super) async fn admissibility(
     let Some(decision) = decision else { return Err(AppError::BadRequest("decision")) };
     let label = auth.catalog.message(&lang, &format!("admissibility-{}", decision.as_str()), None);
     let (uid, catalog) = (officer.0.user.id, auth.catalog.clone());
-    let details = format!("{}: {reason}", decision.as_str());
+    let details = crate::audit::with_typed(decision.as_str(), &reason);
     let reader = officer.0.reader();
     let done = officer
         .0

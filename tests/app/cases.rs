@@ -444,6 +444,23 @@ fn an_intake_officer_overrides_routing_only_with_a_written_reason() {
             1,
             "the military justice case opens; the CNDH case, left with nothing and untouched, is withdrawn"
         );
+        // Least privilege: the typed reason is in the log for the auditors; an admin, who reads
+        // no case content, sees that a reason was typed, not what.
+        add_user(&app.db, "admin@cndh.ml", "admin", None);
+        add_user(&app.db, "auditor@cndh.ml", "auditor", None);
+        let log = |email: &str| {
+            let c = client(&app);
+            sign_in(&c, email, PW);
+            let r = c.get("/staff/audit?action=allegation.override").dispatch();
+            assert_eq!(r.status(), Status::Ok);
+            r.into_string().unwrap()
+        };
+        let (admin, auditor) = (log("admin@cndh.ml"), log("auditor@cndh.ml"));
+        assert!(auditor.contains("Crime commis en opération militaire"), "{auditor}");
+        assert!(!admin.contains("Crime commis"), "{admin}");
+        assert!(
+            admin.contains("lisible par les auditeurs seulement") && admin.contains("to=military_justice")
+        );
     });
 }
 
