@@ -111,13 +111,17 @@ async fn index(
         .into_iter()
         .take(PAGE as usize)
         .map(|e| Row {
+            details: if typed_shown {
+                e.details
+            } else {
+                crate::audit::without_typed(&e.action, &e.details, &hidden)
+            },
             id: e.id,
             at: e.at.format("%Y-%m-%d %H:%M:%S").to_string(),
             actor: e.actor,
             ip: e.ip.unwrap_or_default(),
             action: e.action,
             object: format!("{} {}", e.object_type, e.object_id),
-            details: if typed_shown { e.details } else { crate::audit::without_typed(&e.details, &hidden) },
         })
         .collect();
     let next = if more { rows.last().map(|r| r.id) } else { None };

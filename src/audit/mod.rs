@@ -24,15 +24,34 @@ use crate::db::{Db, DbConn};
 /// accounts and settings, not case content, and a reason may name a person or a place.
 pub const TYPED: &str = " \u{b6} ";
 
-/// An entry's details followed by what a person typed ([`TYPED`]).
+/// An entry's details followed by what a person typed ([`TYPED`]); nothing typed, the details
+/// alone.
 pub fn with_typed(details: &str, typed: &str) -> String {
+    if typed.trim().is_empty() {
+        return details.to_string();
+    }
     format!("{details}{TYPED}{typed}")
 }
 
+/// Where entries of `action` written before [`TYPED`] (the eighteenth session) put what was
+/// typed: after the first occurrence of this marker.
+fn legacy_marker(action: &str) -> Option<&'static str> {
+    match action {
+        "report.admissibility" | "allegation.override" | "case.transition" | "training.remediation.move" => {
+            Some(": ")
+        }
+        "training.session.plan" => Some("; go-ahead: "),
+        "case.recommendation" => Some(" to="),
+        _ => None,
+    }
+}
+
 /// An entry's details without what a person typed, `hidden` said in its place (an admin's
-/// view of the log); details with nothing typed come back as they are.
-pub fn without_typed(details: &str, hidden: &str) -> String {
-    match details.split_once(TYPED) {
+/// view of the log); details with nothing typed come back as they are. Entries written before
+/// the separator are cut where their action put the typed text.
+pub fn without_typed(action: &str, details: &str, hidden: &str) -> String {
+    let cut = details.split_once(TYPED).or_else(|| legacy_marker(action).and_then(|m| details.split_once(m)));
+    match cut {
         Some((before, _)) => format!("{before}{TYPED}{hidden}"),
         None => details.to_string(),
     }
@@ -175,13 +194,34 @@ mod tests {
 
     #[test]
     fn what_a_person_typed_is_cut_from_an_admins_view_only() {
-        let d = with_typed("routed: override", "Le fils de M. Traoré, à Sévaré");
-        assert_eq!(without_typed(&d, "(masqué)"), "routed: override \u{b6} (masqué)");
+        let d = with_typed("from=Some(1) to=mediateur case=2", "Le fils de M. Traoré, à Sévaré");
+        assert_eq!(
+            without_typed("allegation.override", &d, "(masqué)"),
+            "from=Some(1) to=mediateur case=2 \u{b6} (masqué)"
+        );
         assert!(d.ends_with("Le fils de M. Traoré, à Sévaré"));
-        assert_eq!(without_typed("case.assign assignee=3", "(masqué)"), "case.assign assignee=3");
+        assert_eq!(without_typed("case.assign", "assignee=3", "(masqué)"), "assignee=3");
+        // Nothing typed: no separator, nothing said hidden.
+        assert_eq!(with_typed("triage → assigned", "  "), "triage → assigned");
+        assert_eq!(without_typed("case.transition", "triage → assigned", "-"), "triage → assigned");
         // A typed text holding the separator is cut at the first one, the system's.
         let d = with_typed("a", "x \u{b6} y");
-        assert_eq!(without_typed(&d, "-"), "a \u{b6} -");
+        assert_eq!(without_typed("case.note", &d, "-"), "a \u{b6} -");
+        // Entries written before the separator are cut where their action put the text.
+        let cases = [
+            ("report.admissibility", "inadmissible: Le voisin, M. Diallo", "inadmissible \u{b6} -"),
+            ("allegation.override", "from=None to=cndh case=3: Sévaré", "from=None to=cndh case=3 \u{b6} -"),
+            ("case.transition", "triage → suspended: Témoin menacé", "triage → suspended \u{b6} -"),
+            ("training.session.plan", "duplicates [4]; go-ahead: autre public", "duplicates [4] \u{b6} -"),
+            (
+                "case.recommendation",
+                "recommendation=2 to=Capitaine K. step=None",
+                "recommendation=2 \u{b6} -",
+            ),
+        ];
+        for (action, old, shown) in cases {
+            assert_eq!(without_typed(action, old, "-"), shown, "{action}");
+        }
     }
 
     /// Privacy: a held action's due time is a whole minute in the first hours of the next day,

@@ -131,6 +131,24 @@ pub enum Emptied {
     Kept(String),
 }
 
+/// Locks a case's event and then the case's row to the end of the transaction, so that two
+/// writes to one case go one after the other and each reads the case as the other left it (two
+/// steps, a step and an assignment, a step and an override that withdraws the case, two
+/// proposals of remediation). The event first, as routing and overrides take it
+/// (`triage::model::lock_event`) before the case: one order, no deadlock. PostgreSQL:
+/// `SELECT … FOR UPDATE` (no row: nothing to lock, the caller's read says 404); SQLite: the
+/// write lock `db::begin_write` took already does it.
+pub fn lock_case(c: &mut DbConn, case_id: i32) -> QueryResult<()> {
+    if let DbConn::Pg(pg) = c {
+        let event: Option<i32> = cases::table.find(case_id).select(cases::event_id).first(pg).optional()?;
+        if let Some(event) = event {
+            events::table.find(event).select(events::id).for_update().first::<i32>(pg).optional()?;
+        }
+        cases::table.find(case_id).select(cases::id).for_update().first::<i32>(pg).optional()?;
+    }
+    Ok(())
+}
+
 /// A case that an allegation has just left, by rerouting to `to` (an institution's code) for
 /// `reason`: withdrawn, finished or suspended when it has no allegation left ([`Emptied`]). In
 /// the caller's transaction, after the event's row is locked (no routing of the event runs
@@ -147,6 +165,9 @@ pub fn after_rerouting(
     if left > 0 {
         return Ok(Emptied::No);
     }
+    // Concurrency: a case worker's step, note or assignment commits before this reads the case,
+    // or waits for this transaction (and then finds the case gone or moved).
+    lock_case(conn, case_id)?;
     let case: Case = cases::table.find(case_id).select(Case::as_select()).first(conn)?;
     let status = case.status();
     let why = format!("no allegation left: all routed to {to}: {reason}");
@@ -180,10 +201,16 @@ pub fn after_rerouting(
     Ok(Emptied::Kept(case.status))
 }
 
-/// Whether anything was done on a case beyond its steps: a note, an action, a recommendation,
-/// a file, a remediation, or a message of its institution to a reporter of its event.
+/// Whether anything was done on a case beyond its steps: an outcome typed, a note, an action,
+/// a recommendation, a file, a remediation, or a message between its institution and a
+/// reporter of its event (a reporter who wrote to the institution is answered by it: the case
+/// is not deleted under the thread).
 fn has_work(conn: &mut DbConn, case: &Case) -> QueryResult<bool> {
     use diesel::dsl::exists;
+    let typed = [&case.recommended_outcome, &case.authority_response, &case.final_outcome];
+    if typed.iter().any(|t| t.as_deref().is_some_and(|t| !t.trim().is_empty())) {
+        return Ok(true);
+    }
     let id = case.id;
     let event_reports = reports::table.filter(reports::event_id.eq(case.event_id)).select(reports::id);
     diesel::select(
@@ -195,7 +222,6 @@ fn has_work(conn: &mut DbConn, case: &Case) -> QueryResult<bool> {
             .or(exists(
                 messages::table
                     .filter(messages::institution_id.eq(case.institution_id))
-                    .filter(messages::author.eq("staff"))
                     .filter(messages::report_id.eq_any(event_reports)),
             )),
     )

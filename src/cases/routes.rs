@@ -507,8 +507,9 @@ pub(super) async fn render_case(
     ))
 }
 
-/// Loads a case of the worker's institution inside the transaction of [`Staff::write`], runs
-/// `f`, and records `action` on the case with it.
+/// Loads a case of the worker's institution inside the transaction of [`Staff::write`], its
+/// event and row locked first ([`model::lock_case`]), runs `f`, and records `action` on the
+/// case with it.
 pub(super) async fn act<T: Send + 'static>(
     worker: &CaseWorker<'_>,
     id: i32,
@@ -519,6 +520,7 @@ pub(super) async fn act<T: Send + 'static>(
     worker
         .0
         .write(action, ("case", id.to_string()), move |c| {
+            model::lock_case(c, id)?;
             let case = model::find_case(c, id, inst)?;
             f(c, &case)
         })
@@ -538,6 +540,7 @@ pub(super) async fn act_or_refuse<T: Send + 'static, R: Send + 'static>(
     worker
         .0
         .write_all(move |c| {
+            model::lock_case(c, id)?;
             let case = model::find_case(c, id, inst)?;
             Ok(match f(c, &case)? {
                 Ok((t, details)) => {

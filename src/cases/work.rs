@@ -299,7 +299,8 @@ pub(super) async fn recommendation(
             Some(next) => Some(step(c, case, next, uid, "", days, at)?),
             None => None,
         };
-        Ok(Ok((moved, format!("recommendation={r} to={to} step={:?}", moved.map(|m| m.as_str())))))
+        let details = format!("recommendation={r} step={:?}", moved.map(|m| m.as_str()));
+        Ok(Ok((moved, crate::audit::with_typed(&details, &to))))
     })
     .await;
     let moved = match moved {

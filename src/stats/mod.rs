@@ -8,8 +8,8 @@
 //!
 //! Kept, not recomputed per request: [`Stats`] holds each year's tables in memory, with the
 //! data version they were checked against ([`model::version`]: the largest ids of the tables
-//! that only grow, and of `stats_changes`, which triggers append to when a counted row
-//! changes) and the last closed quarter. A request reads the version (five lookups of a
+//! that grow, and of `stats_changes`, which triggers append to when a counted row changes or
+//! a case or allegation is deleted) and the last closed quarter. A request reads the version (five lookups of a
 //! maximum on a primary key, in a refresh it starts or joins); only when it moved are the rows
 //! read again, and a year's disclosure control (the costly part: linear programs) runs again
 //! only when that year's own figures changed. A request waits for that refresh at most

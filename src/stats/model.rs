@@ -14,8 +14,9 @@ use crate::schema::{
     stats_changes, violation_groups, violation_types,
 };
 
-/// What the tables were computed from: the largest ids of the tables that only grow, and of
-/// `stats_changes`, which triggers append to when a counted row changes.
+/// What the tables were computed from: the largest ids of the tables that grow, and of
+/// `stats_changes`, which triggers append to when a counted row changes or is deleted (a
+/// withdrawn case).
 pub type Version = [Option<i32>; 5];
 
 pub fn version(c: &mut DbConn) -> QueryResult<Version> {

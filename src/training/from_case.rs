@@ -81,7 +81,7 @@ async fn remediation_from_case(
     let created = worker
         .0
         .write_all(move |c| {
-            model::lock_case(c, id)?;
+            crate::cases::model::lock_case(c, id)?;
             let done = model::units_remediated_for_case(c, id)?;
             let mut ids = vec![];
             for (unit, module, issue, vt) in planned.iter().filter(|p| !done.contains(&p.0)) {

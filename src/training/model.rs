@@ -652,17 +652,6 @@ pub fn lock_planning(c: &mut DbConn) -> QueryResult<()> {
     Ok(())
 }
 
-/// Locks a case's row to the end of the transaction, so that two proposals of remediation
-/// from it at once go one after the other (the second sees the first's actions). PostgreSQL:
-/// `SELECT … FOR UPDATE`; SQLite: the write lock `db::begin_write` took already does it.
-pub fn lock_case(c: &mut DbConn, case_id: i32) -> QueryResult<()> {
-    use crate::schema::cases;
-    if let DbConn::Pg(pg) = c {
-        cases::table.find(case_id).select(cases::id).for_update().first::<i32>(pg)?;
-    }
-    Ok(())
-}
-
 /// The units that already have a remediation action opened from this case.
 pub fn units_remediated_for_case(c: &mut DbConn, case_id: i32) -> QueryResult<Vec<i32>> {
     let rows: Vec<Option<i32>> = remediation_actions::table

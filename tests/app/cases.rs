@@ -564,7 +564,7 @@ fn a_case_left_without_allegations_by_an_override_is_withdrawn_or_finished() {
         let app = app(engine);
         add_user(&app.db, "intake@cndh.ml", "intake", None);
         add_user(&app.db, "inv@cndh.ml", "investigator", Some("cndh"));
-        for place in ["Gao", "Tombouctou"] {
+        for place in ["Gao", "Tombouctou", "Kidal"] {
             file_report(
                 &app.client,
                 report_json(
@@ -586,7 +586,10 @@ fn a_case_left_without_allegations_by_an_override_is_withdrawn_or_finished() {
             post(&intake, &format!("/staff/events/{n}/allegations"), allegation);
         }
         post(&intake, "/staff/events/1/allegations", allegation);
-        for n in 1..=2 {
+        // Event 3 has one (4), on a case whose only work is an outcome typed.
+        post(&intake, "/staff/reports/3/events", "title=Lieu");
+        post(&intake, "/staff/events/3/allegations", allegation);
+        for n in 1..=3 {
             assert_eq!(post(&intake, &format!("/staff/events/{n}/route"), "").0, Status::SeeOther);
         }
         let mut c = app.db.conn();
@@ -612,6 +615,10 @@ fn a_case_left_without_allegations_by_an_override_is_withdrawn_or_finished() {
         }
         let (s, _, _) = post(&inv, &format!("/staff/cases/{worked}/notes"), "body=Témoin+à+rappeler");
         assert_eq!(s, Status::SeeOther);
+        let (typed, _) = case_of(&mut c, 3).expect("the CNDH case of event 3");
+        let (s, _, _) =
+            post(&inv, &format!("/staff/cases/{typed}/outcome"), "recommended=Sanction+disciplinaire");
+        assert_eq!(s, Status::SeeOther);
         let send = |allegation: i32, to: &str| {
             let (s, _, _) = post(
                 &intake,
@@ -625,8 +632,15 @@ fn a_case_left_without_allegations_by_an_override_is_withdrawn_or_finished() {
         send(1, "military_justice");
         assert_eq!(case_of(&mut c, 1), Some((untouched, "received".to_string())));
         assert_eq!(status("/staff/reports/1"), Status::Ok);
-        // Its last allegation gone, the untouched case is withdrawn.
+        // Its last allegation gone, the untouched case is withdrawn; the public statistics'
+        // data version moves (a deleted case is a change).
+        let version = |c: &mut vigie::db::DbConn| -> Option<i32> {
+            use vigie::schema::stats_changes;
+            stats_changes::table.select(diesel::dsl::max(stats_changes::id)).first(c).unwrap()
+        };
+        let before = version(&mut c);
         send(3, "military_justice");
+        assert!(version(&mut c) > before, "the statistics see the withdrawal");
         assert_eq!(case_of(&mut c, 1), None, "the untouched case is withdrawn");
         assert_eq!(status(&format!("/staff/cases/{untouched}")), Status::NotFound);
         assert_eq!(
@@ -640,6 +654,9 @@ fn a_case_left_without_allegations_by_an_override_is_withdrawn_or_finished() {
         send(2, "mediateur");
         assert_eq!(case_of(&mut c, 2), Some((worked, "out_of_scope".to_string())));
         assert_eq!(status(&format!("/staff/cases/{worked}")), Status::Ok, "its workers keep what they did");
+        // An outcome typed is work too: finished, not deleted with what was typed.
+        send(4, "mediateur");
+        assert_eq!(case_of(&mut c, 3), Some((typed, "out_of_scope".to_string())));
         let audited: Vec<(String, String, String)> = audit_log::table
             .filter(audit_log::object_type.eq("case"))
             .filter(audit_log::action.eq_any(["case.withdraw", "case.transition"]))

@@ -722,6 +722,10 @@ fn metrics_count_reports_and_receipts_by_route_template_and_answer_only_listed_c
         let app = TestApp::with_figment(TestDb::new(engine), |f| {
             f.merge(("trusted_proxies", vec!["127.0.0.1"])).merge(("receipt_tries_per_hour", 2))
         });
+        // The day pinned at noon: a run across midnight (UTC) would publish the day's figures.
+        let noon = chrono::Utc::now().date_naive().and_hms_opt(12, 0, 0).unwrap().and_utc();
+        let clock = app.client.rocket().state::<vigie::clock::Clock>().unwrap();
+        clock.pin(Some(noon));
         let local: std::net::SocketAddr = "127.0.0.1:40000".parse().unwrap();
         let scrape = || {
             let r = app.client.get("/metrics").remote(local).dispatch();
@@ -815,8 +819,7 @@ fn metrics_count_reports_and_receipts_by_route_template_and_answer_only_listed_c
         assert!(!after.contains(&format!("/staff/reports/{id}")));
 
         // The next day, the day's public figures are published, as they stood when it turned.
-        let tomorrow = chrono::Utc::now() + chrono::Duration::days(1);
-        app.client.rocket().state::<vigie::clock::Clock>().unwrap().pin(Some(tomorrow));
+        clock.pin(Some(noon + chrono::Duration::days(1)));
         let next = scrape();
         assert_eq!(sample(&next, "vigie_reports_received_total", &[("channel", "api")]), 1.0);
         assert_eq!(sample(&next, "vigie_receipt_lookups_total", &[("result", "opened")]), 1.0);

@@ -1,0 +1,2 @@
+DROP TRIGGER stats_changes_allegations_deleted;
+DROP TRIGGER stats_changes_cases_deleted;
