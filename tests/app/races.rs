@@ -1081,3 +1081,61 @@ fn two_partners_taking_one_remediation_action_at_once_one_gets_it() {
         }
     });
 }
+
+/// An intake officer sends a case's only allegation elsewhere while an investigator writes the
+/// case's first note, at the same moment, on two servers. The case is withdrawn when nobody
+/// had worked on it, finished when the note came first: the two writes take the case's event
+/// and row in one order (`cases::model::lock_case`), so the note is either seen as work or
+/// finds the case gone (404), never a case deleted under a note, never a server error.
+#[test]
+fn an_override_and_a_first_note_at_once_withdraw_the_case_or_keep_the_note() {
+    use vigie::schema::case_notes;
+    each_engine(|engine| {
+        let cl = Cluster::start(engine);
+        setup_staff(&cl.db);
+        let n = 12;
+        let case_ids = open_cases(&cl, n);
+        let intake = Agent::sign_in(cl.ports[0], "intake@cndh.ml");
+        let inv = Agent::sign_in(cl.ports[1], "inv@cndh.ml");
+        let mut c = cl.db.conn();
+        let (mut withdrawn, mut kept) = (0, 0);
+        for id in &case_ids {
+            let event: i32 = cases::table.find(id).select(cases::event_id).first(&mut c).unwrap();
+            let allegation: i32 = allegations::table
+                .filter(allegations::event_id.eq(event))
+                .select(allegations::id)
+                .first(&mut c)
+                .unwrap();
+            let rs = race(vec![
+                (
+                    intake.port,
+                    intake.form(
+                        &format!("/staff/allegations/{allegation}/override"),
+                        "destination=mediateur&reason=Refus+de+service",
+                    ),
+                ),
+                (inv.port, inv.form(&format!("/staff/cases/{id}/notes"), "body=T%C3%A9moin+%C3%A0+rappeler")),
+            ]);
+            no_server_error(&rs, "an override and a note");
+            assert_eq!(rs[0].status, 303, "case {id}: the override is always made: {}", rs[0].body);
+            let status: Option<String> =
+                cases::table.find(id).select(cases::status).first(&mut c).optional().unwrap();
+            let notes: i64 =
+                case_notes::table.filter(case_notes::case_id.eq(id)).count().get_result(&mut c).unwrap();
+            match status.as_deref() {
+                None => {
+                    assert_eq!(notes, 0, "case {id}: deleted under a note");
+                    assert_eq!(rs[1].status, 404, "case {id}: the note finds the case gone");
+                    withdrawn += 1;
+                }
+                Some(s) => {
+                    assert_eq!((s, notes), ("out_of_scope", 1), "case {id}: the note came first: finished");
+                    assert_eq!(rs[1].status, 303, "case {id}");
+                    kept += 1;
+                }
+            }
+        }
+        eprintln!("{engine:?}: {withdrawn} withdrawn, {kept} finished with their note");
+        assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
+    });
+}
