@@ -50,9 +50,11 @@ fn legacy_marker(action: &str) -> Option<&'static str> {
 /// view of the log); details with nothing typed come back as they are. Entries written before
 /// the separator are cut where their action put the typed text.
 pub fn without_typed(action: &str, details: &str, hidden: &str) -> String {
-    let cut = details.split_once(TYPED).or_else(|| legacy_marker(action).and_then(|m| details.split_once(m)));
-    match cut {
-        Some((before, _)) => format!("{before}{TYPED}{hidden}"),
+    // The first of the separator and the old marker: an old entry's reason may hold the
+    // separator, and a new entry never holds the old marker before it.
+    let at = [Some(TYPED), legacy_marker(action)].into_iter().flatten().filter_map(|m| details.find(m)).min();
+    match at {
+        Some(i) => format!("{}{TYPED}{hidden}", &details[..i]),
         None => details.to_string(),
     }
 }
@@ -218,6 +220,8 @@ mod tests {
                 "recommendation=2 to=Capitaine K. step=None",
                 "recommendation=2 \u{b6} -",
             ),
+            // An old reason holding the separator is cut at the old marker, before it.
+            ("report.admissibility", "inadmissible: M. X \u{b6} Gao", "inadmissible \u{b6} -"),
         ];
         for (action, old, shown) in cases {
             assert_eq!(without_typed(action, old, "-"), shown, "{action}");

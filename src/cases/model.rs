@@ -201,14 +201,15 @@ pub fn after_rerouting(
     Ok(Emptied::Kept(case.status))
 }
 
-/// Whether anything was done on a case beyond its steps: an outcome typed, a note, an action,
+/// Whether anything was done on a case beyond its steps: an outcome typed or chosen, a note, an action,
 /// a recommendation, a file, a remediation, or a message between its institution and a
 /// reporter of its event (a reporter who wrote to the institution is answered by it: the case
 /// is not deleted under the thread).
 fn has_work(conn: &mut DbConn, case: &Case) -> QueryResult<bool> {
     use diesel::dsl::exists;
     let typed = [&case.recommended_outcome, &case.authority_response, &case.final_outcome];
-    if typed.iter().any(|t| t.as_deref().is_some_and(|t| !t.trim().is_empty())) {
+    if case.disciplined.is_some() || typed.iter().any(|t| t.as_deref().is_some_and(|t| !t.trim().is_empty()))
+    {
         return Ok(true);
     }
     let id = case.id;

@@ -635,6 +635,7 @@ impl Intake<'_> {
             (self.catalog_arc.clone(), self.config.public_url.trim_end_matches('/').to_string());
         self.db
             .transaction(move |c| {
+                model::lock_event_of_report(c, report_id)?;
                 let cases = model::case_institutions_of_report(c, report_id)?;
                 let latest = model::latest_staff_institution(c, report_id)?;
                 let thread = reply_thread(chosen, latest, &cases);

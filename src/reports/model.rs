@@ -247,6 +247,23 @@ pub fn delete_staged(conn: &mut DbConn, ids: Option<&[i32]>, before: NaiveDate) 
     }
 }
 
+/// Holds the row of the report's event (if it has one) until the transaction ends, as routing,
+/// overrides and case workers take it first: a reporter's message then commits before an
+/// override reads whether the institution has a thread with the event's reporters (and keeps
+/// its case), or after it. SQLite: the write lock taken by `begin_write` already does it.
+pub fn lock_event_of_report(conn: &mut DbConn, report_id: i32) -> QueryResult<()> {
+    if let DbConn::Pg(pg) = conn {
+        let event: Option<Option<i32>> =
+            reports::table.find(report_id).select(reports::event_id).first(pg).optional()?;
+        if let Some(Some(event)) = event {
+            diesel::sql_query("SELECT id FROM events WHERE id = $1 FOR UPDATE")
+                .bind::<diesel::sql_types::Integer, _>(event)
+                .execute(pg)?;
+        }
+    }
+    Ok(())
+}
+
 /// Holds the report's row until the transaction ends, so two uploads to one report are counted
 /// one after the other. SQLite: the write lock taken by `begin_write` already does it.
 pub fn lock_report(conn: &mut DbConn, report_id: i32) -> QueryResult<()> {

@@ -584,12 +584,12 @@ fn emptied_audit(case_id: i32, emptied: &cases::Emptied, to: &str) -> Option<Aud
     let (action, details) = match emptied {
         cases::Emptied::No => return None,
         cases::Emptied::Withdrawn(from) => {
-            ("case.withdraw", format!("{from}: no allegation left, all routed to {to}"))
+            ("case.withdraw", format!("{from}; no allegation left, all routed to {to}"))
         }
         cases::Emptied::Moved(from, next) => {
-            ("case.transition", format!("{from} → {}: no allegation left, all routed to {to}", next.as_str()))
+            ("case.transition", format!("{from} → {}; no allegation left, all routed to {to}", next.as_str()))
         }
-        cases::Emptied::Kept(at) => ("case.emptied", format!("{at}: no allegation left, all routed to {to}")),
+        cases::Emptied::Kept(at) => ("case.emptied", format!("{at}; no allegation left, all routed to {to}")),
     };
     Some(Audit::new(action, "case", case_id, details))
 }
@@ -604,7 +604,7 @@ fn case_audit(case_id: i32, opened: &cases::Opened, event: i32, institution: &st
             "case.transition",
             "case",
             case_id,
-            format!("{from} → reopened: a new allegation routed to this institution"),
+            format!("{from} → reopened; a new allegation routed to this institution"),
         )),
         cases::Opened::Open => None,
     }
