@@ -134,16 +134,19 @@ pub enum Emptied {
 /// Locks a case's event and then the case's row to the end of the transaction, so that two
 /// writes to one case go one after the other and each reads the case as the other left it (two
 /// steps, a step and an assignment, a step and an override that withdraws the case, two
-/// proposals of remediation). The event first, as routing and overrides take it
-/// (`triage::model::lock_event`) before the case: one order, no deadlock. PostgreSQL:
-/// `SELECT … FOR UPDATE` (no row: nothing to lock, the caller's read says 404); SQLite: the
+/// proposals of remediation). The event first ([`crate::reports::model::lock_event`], as
+/// routing and overrides take it) and then the case: one order, no deadlock. PostgreSQL:
+/// `SELECT … FOR UPDATE` (no case: nothing to lock, the caller's read says 404); SQLite: the
 /// write lock `db::begin_write` took already does it.
 pub fn lock_case(c: &mut DbConn, case_id: i32) -> QueryResult<()> {
+    if !matches!(c, DbConn::Pg(_)) {
+        return Ok(());
+    }
+    let Some(event) = cases::table.find(case_id).select(cases::event_id).first::<i32>(c).optional()? else {
+        return Ok(());
+    };
+    crate::reports::model::lock_event(c, event)?;
     if let DbConn::Pg(pg) = c {
-        let event: Option<i32> = cases::table.find(case_id).select(cases::event_id).first(pg).optional()?;
-        if let Some(event) = event {
-            events::table.find(event).select(events::id).for_update().first::<i32>(pg).optional()?;
-        }
         cases::table.find(case_id).select(cases::id).for_update().first::<i32>(pg).optional()?;
     }
     Ok(())

@@ -10,7 +10,7 @@ use crate::crypto::SecretKey;
 use crate::db::DbConn;
 use crate::error::AppError;
 use crate::schema::{
-    attachments, cases, form_tokens, institutions, messages, report_violations, reports, settings,
+    attachments, cases, events, form_tokens, institutions, messages, report_violations, reports, settings,
 };
 
 /// Reads the receipt salt, creating it on first use.
@@ -247,21 +247,31 @@ pub fn delete_staged(conn: &mut DbConn, ids: Option<&[i32]>, before: NaiveDate) 
     }
 }
 
-/// Holds the row of the report's event (if it has one) until the transaction ends, as routing,
-/// overrides and case workers take it first: a reporter's message then commits before an
-/// override reads whether the institution has a thread with the event's reporters (and keeps
-/// its case), or after it. SQLite: the write lock taken by `begin_write` already does it.
-pub fn lock_event_of_report(conn: &mut DbConn, report_id: i32) -> QueryResult<()> {
+/// Locks an event's row to the end of the transaction: the first lock of every write about an
+/// event (routing, overrides, case workers, a reporter's message), so that two of them act one
+/// after the other and each sees what the other did, always in one order (the event, then a
+/// case). PostgreSQL: `SELECT … FOR UPDATE`; SQLite: the write lock `db::begin_write` took
+/// already does it.
+pub fn lock_event(conn: &mut DbConn, id: i32) -> QueryResult<()> {
     if let DbConn::Pg(pg) = conn {
-        let event: Option<Option<i32>> =
-            reports::table.find(report_id).select(reports::event_id).first(pg).optional()?;
-        if let Some(Some(event)) = event {
-            diesel::sql_query("SELECT id FROM events WHERE id = $1 FOR UPDATE")
-                .bind::<diesel::sql_types::Integer, _>(event)
-                .execute(pg)?;
-        }
+        events::table.find(id).select(events::id).for_update().first::<i32>(pg)?;
     }
     Ok(())
+}
+
+/// Holds the row of the report's event (if it has one) until the transaction ends
+/// ([`lock_event`]): a reporter's message then commits before an override reads whether the
+/// institution has a thread with the event's reporters (and keeps its case), or after it.
+pub fn lock_event_of_report(conn: &mut DbConn, report_id: i32) -> QueryResult<()> {
+    if !matches!(conn, DbConn::Pg(_)) {
+        return Ok(());
+    }
+    let event: Option<Option<i32>> =
+        reports::table.find(report_id).select(reports::event_id).first(conn).optional()?;
+    match event.flatten() {
+        Some(event) => lock_event(conn, event),
+        None => Ok(()),
+    }
 }
 
 /// Holds the report's row until the transaction ends, so two uploads to one report are counted

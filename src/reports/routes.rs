@@ -55,6 +55,18 @@ fn new(page: Page, intake: Intake<'_>) -> Template {
 }
 
 /// The uploads of a form as Rocket spooled them to disk, with their sizes; nothing is read yet.
+/// A refused form keeps no file: the recording and the other files, if any were sent, must be
+/// given again (unless a file already has its own message).
+fn files_again(errors: &mut FieldErrors, has_voice: bool, other_files: bool) {
+    if has_voice {
+        // The recording is not kept either: the narrative must be given again.
+        errors.entry("voice").or_insert("err-voice-again");
+    }
+    if other_files && !errors.contains_key("evidence") {
+        errors.insert("evidence", "err-files-again");
+    }
+}
+
 /// Security: a file cut by Rocket's `file` limit is refused here, before any byte is looked at.
 pub(crate) async fn spooled(files: &mut [Capped<TempFile<'_>>]) -> Result<Vec<(Source, u64)>, EvidenceError> {
     let mut out = vec![];
@@ -252,13 +264,7 @@ async fn create(
                     }
                 }
             }
-            if has_voice {
-                // The recording is not kept either: the narrative must be given again.
-                errors.entry("voice").or_insert("err-voice-again");
-            }
-            if other_files && !errors.contains_key("evidence") {
-                errors.insert("evidence", "err-files-again");
-            }
+            files_again(&mut errors, has_voice, other_files);
             let ctx = form_context(&intake, &values, &errors, vec![], Some(intake.tr("notice-fix-errors")));
             return Ok((Status::UnprocessableEntity, render_form(page, ctx)));
         }
@@ -267,12 +273,7 @@ async fn create(
         // Nothing lost: the form comes back with what was typed (a 429 page would lose it);
         // the files and the recording must be given again, as after any refusal.
         let mut errors = FieldErrors::new();
-        if has_voice {
-            errors.insert("voice", "err-voice-again");
-        }
-        if other_files {
-            errors.insert("evidence", "err-files-again");
-        }
+        files_again(&mut errors, has_voice, other_files);
         let ctx = form_context(&intake, &values, &errors, vec![], Some(intake.tr("notice-too-many")));
         return Ok((Status::TooManyRequests, render_form(page, ctx)));
     }

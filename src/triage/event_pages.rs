@@ -431,7 +431,7 @@ pub(super) async fn route_event(
             let mut entries = vec![];
             // Concurrency: two officers routing one event act one after the other; the second
             // finds nothing left to route (no duplicate case, no unique-key error).
-            model::lock_event(c, id)?;
+            crate::reports::model::lock_event(c, id)?;
             let e = model::find_event(c, id)?;
             let rules = routing::model::load(c)?;
             let pending: Vec<_> = model::allegations_of_event(c, id)?
@@ -536,7 +536,7 @@ pub(super) async fn override_route(
         .write_all(move |c| {
             let a = model::find_allegation(c, id)?;
             // The same order as routing: the event's row first (see `route_event`).
-            model::lock_event(c, a.event_id)?;
+            crate::reports::model::lock_event(c, a.event_id)?;
             let a = model::find_allegation(c, id)?;
             if a.disposition_id.is_some() {
                 return Err(AppError::BadRequest("a finding was already recorded"));

@@ -296,16 +296,6 @@ pub fn link_free_report(conn: &mut DbConn, report_id: i32, event_id: i32) -> Que
         .execute(conn)
 }
 
-/// Locks an event's row to the end of the transaction, so that two officers routing it at once
-/// act one after the other (the second sees what the first routed). PostgreSQL: `SELECT … FOR
-/// UPDATE`; SQLite: the write lock `db::begin_write` took already does it.
-pub fn lock_event(conn: &mut DbConn, id: i32) -> QueryResult<()> {
-    if let DbConn::Pg(pg) = conn {
-        events::table.find(id).select(events::id).for_update().first::<i32>(pg)?;
-    }
-    Ok(())
-}
-
 /// The reports linked to an event: (id, submitted_on, channel).
 pub fn reports_of_event(conn: &mut DbConn, event_id: i32) -> QueryResult<Vec<(i32, NaiveDate, String)>> {
     let rows: Vec<(i32, NaiveDate, String, Option<String>)> = reports::table
