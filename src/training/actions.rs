@@ -446,6 +446,16 @@ async fn remediation_move(
     if !may_change(&r, partner) {
         return Err(AppError::NotFound);
     }
+    if !limits::text_ok(&reason) {
+        let message = auth.catalog.message(&lang, "training-err-text-long", None);
+        let fb = Feedback::refused(
+            "move",
+            &[("reason", message)],
+            &[("to", raw.as_str()), ("reason", reason.as_str())],
+        );
+        let t = render_remediation(page, &auth, tax, id, uid, fb).await?;
+        return Ok(Either::Right((Status::UnprocessableEntity, t)));
+    }
     // The move is checked inside its transaction, on the action as it is then (its step, its
     // module and session, that session's status): a lessons form saved or a session cancelled
     // meanwhile is seen. A refused move writes nothing, audit included.
@@ -454,7 +464,9 @@ async fn remediation_move(
     let result: Result<remediation::Step, remediation::Refusal> = who
         .0
         .write_all(move |c| {
-            // Read, checked, and only then taken (`hold`): a refused move writes nothing.
+            // Locked, read, checked, and only then taken (`hold`): a refused move writes
+            // nothing, and a lessons form saved meanwhile is seen.
+            model::lock_remediation(c, id)?;
             let r = model::find_remediation(c, id)?;
             if !may_change(&r, model::partner_of(c, uid)?) {
                 return Err(AppError::NotFound);
@@ -591,6 +603,7 @@ async fn remediation_key_done(
     let done = who
         .0
         .write_all(move |c| {
+            model::lock_remediation(c, id)?;
             let r = model::find_remediation(c, id)?;
             if !may_change(&r, model::partner_of(c, uid)?) {
                 return Err(AppError::NotFound);

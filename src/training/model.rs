@@ -56,6 +56,41 @@ pub fn unit_key_taken(c: &mut DbConn, force_id: i32, key: &str, except: Option<i
     Ok(q.count().get_result::<i64>(c)? > 0)
 }
 
+/// Serialises the writes of the managed lists (units, partners) to the end of the
+/// transaction, so that a name checked free inside it stays free until it is written (two
+/// trainers adding "GTIA 9" and "gtia9" at once make one unit). PostgreSQL: an advisory lock;
+/// SQLite: the write lock `db::begin_write` took already does it.
+pub fn lock_lists(c: &mut DbConn) -> QueryResult<()> {
+    if let DbConn::Pg(pg) = c {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(7210013)").execute(pg)?;
+    }
+    Ok(())
+}
+
+/// What an update changes of a unit, for its audit entry: each field that changed, before and
+/// after (the overwritten values are otherwise lost).
+pub fn unit_changes(before: &Unit, after: &UnitInput) -> String {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".into());
+    let num = |v: Option<i32>| v.map_or("none".to_string(), |v| v.to_string());
+    let mut parts = vec![after.name.clone()];
+    if before.name != after.name {
+        parts.push(format!("name {} → {}", before.name, after.name));
+    }
+    if before.force_id != after.force_id {
+        parts.push(format!("force {} → {}", before.force_id, after.force_id));
+    }
+    if before.region_code != after.region_code {
+        parts.push(format!("region {} → {}", opt(&before.region_code), opt(&after.region_code)));
+    }
+    if before.parent_id != after.parent_id {
+        parts.push(format!("parent {} → {}", num(before.parent_id), num(after.parent_id)));
+    }
+    if before.strength != after.strength {
+        parts.push(format!("strength {} → {}", num(before.strength), num(after.strength)));
+    }
+    parts.join("; ")
+}
+
 pub fn insert_unit(c: &mut DbConn, u: &UnitInput) -> QueryResult<i32> {
     diesel::insert_into(units::table)
         .values((
@@ -665,6 +700,17 @@ pub fn units_remediated_for_case(c: &mut DbConn, case_id: i32) -> QueryResult<Ve
 pub fn recommendation_count(c: &mut DbConn, case_id: i32) -> QueryResult<i64> {
     use crate::schema::recommendations;
     recommendations::table.filter(recommendations::case_id.eq(case_id)).count().get_result(c)
+}
+
+/// Locks an action's row to the end of the transaction, before it is read for a change that
+/// depends on what it holds (a step move, a key action done): a lessons form saved meanwhile
+/// (which changes its module or session) commits first and is seen, or waits. PostgreSQL:
+/// `SELECT … FOR UPDATE`; SQLite: the write lock `db::begin_write` took already does it.
+pub fn lock_remediation(c: &mut DbConn, id: i32) -> QueryResult<()> {
+    if let DbConn::Pg(pg) = c {
+        remediation_actions::table.find(id).select(remediation_actions::id).for_update().first::<i32>(pg)?;
+    }
+    Ok(())
 }
 
 /// Takes the action for `partner` when no partner carries it yet. Returns whether `partner`

@@ -241,20 +241,8 @@ async fn plan_session(
     if !dups.is_empty() && reason.is_empty() {
         return duplicate_warning(page, &auth, &who, tax, geo, &l, &values, &dups).await;
     }
-    // The mail: who plans what, and the other partners' plans, in each recipient's language.
     let catalog = auth.catalog.clone();
     let link = format!("{}/staff/training/sessions", auth.config.public_url);
-    let describe = move |lang: &str,
-                         l: &Loaded,
-                         partner: i32,
-                         modules: &[i32],
-                         units: &[i32],
-                         from: NaiveDate,
-                         to: NaiveDate| {
-        let mods: Vec<String> = modules.iter().map(|m| l.module_label(*m, lang)).collect();
-        let us: Vec<String> = units.iter().map(|u| l.unit_name(*u)).collect();
-        format!("{} — {} — {} — {from} → {to}", l.partner_name(partner), mods.join(", "), us.join(", "))
-    };
     let region = Some(region).filter(|r| !r.is_empty());
     let reason_opt = Some(reason.clone()).filter(|r| !r.is_empty());
     let plan_again = plan.clone();
@@ -302,38 +290,8 @@ async fn plan_session(
                 ),
                 None => String::new(),
             };
-            if !dups.is_empty() {
-                let mut partners: Vec<i32> = dups.iter().map(|d| d.session.partner_id).collect();
-                partners.push(partner);
-                partners.sort_unstable();
-                partners.dedup();
-                for p in partners {
-                    for (email, lang) in model::trainers_of(c, p)? {
-                        let this = describe(&lang, &l, partner, &modules, &units, from, to);
-                        let theirs: Vec<String> = dups
-                            .iter()
-                            .map(|s| {
-                                describe(
-                                    &lang,
-                                    &l,
-                                    s.session.partner_id,
-                                    &s.modules,
-                                    &s.units,
-                                    s.session.span().0,
-                                    s.session.span().1,
-                                )
-                            })
-                            .collect();
-                        let (subject, body) = crate::notify::compose(
-                            &catalog,
-                            &lang,
-                            "training-duplicate",
-                            &[("plan", this), ("others", theirs.join("\n")), ("link", link.clone())],
-                        );
-                        crate::notify::enqueue(c, &email, &subject, &body, "training-duplicate")?;
-                    }
-                }
-            }
+            let this = Plan { partner, modules: &modules, units: &units, from, to };
+            tell_duplicates(c, &catalog, &link, &l, &this, &dups)?;
             Ok((Planned::New(id), vec![Audit::new("training.session.plan", "training_session", id, details)]))
         })
         .await;
@@ -364,6 +322,73 @@ async fn plan_session(
         Redirect::to("/staff/training/sessions"),
         format!("training-done-planned|{id}"),
     )))
+}
+
+/// What a duplicate mail says of a plan.
+struct Plan<'a> {
+    partner: i32,
+    modules: &'a [i32],
+    units: &'a [i32],
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+/// Tells every trainer of the partners concerned (this plan's and the duplicates') by mail,
+/// through the outbox, in their language: who plans what, and the other partners' plans
+/// (partner, modules, units, dates; nothing about cases).
+fn tell_duplicates(
+    c: &mut crate::db::DbConn,
+    catalog: &crate::i18n::Catalog,
+    link: &str,
+    l: &Loaded,
+    this: &Plan<'_>,
+    dups: &[&SessionFull],
+) -> Result<(), AppError> {
+    if dups.is_empty() {
+        return Ok(());
+    }
+    let describe = |lang: &str, p: &Plan<'_>| {
+        let mods: Vec<String> = p.modules.iter().map(|m| l.module_label(*m, lang)).collect();
+        let us: Vec<String> = p.units.iter().map(|u| l.unit_name(*u)).collect();
+        format!(
+            "{} — {} — {} — {} → {}",
+            l.partner_name(p.partner),
+            mods.join(", "),
+            us.join(", "),
+            p.from,
+            p.to
+        )
+    };
+    let mut partners: Vec<i32> = dups.iter().map(|d| d.session.partner_id).collect();
+    partners.push(this.partner);
+    partners.sort_unstable();
+    partners.dedup();
+    for p in partners {
+        for (email, lang) in model::trainers_of(c, p)? {
+            let theirs: Vec<String> = dups
+                .iter()
+                .map(|s| {
+                    let (from, to) = s.session.span();
+                    let plan = Plan {
+                        partner: s.session.partner_id,
+                        modules: &s.modules,
+                        units: &s.units,
+                        from,
+                        to,
+                    };
+                    describe(&lang, &plan)
+                })
+                .collect();
+            let (subject, body) = crate::notify::compose(
+                catalog,
+                &lang,
+                "training-duplicate",
+                &[("plan", describe(&lang, this)), ("others", theirs.join("\n")), ("link", link.to_string())],
+            );
+            crate::notify::enqueue(c, &email, &subject, &body, "training-duplicate")?;
+        }
+    }
+    Ok(())
 }
 
 /// What planning did: a new session, or none because the partner has this very plan already.
@@ -534,16 +559,52 @@ async fn move_session(
     if !offers::session_move_allowed(&from, &to) {
         return Ok(Either::Left(Flash::error(back, "training-err-session-move|")));
     }
+    // A delivery's held dates may differ from the planned ones: the partners whose offers they
+    // now duplicate (and did not at the planned dates) are told, as at planning. A delivery is
+    // a fact and is not stopped; the audit entry names those offers.
+    let told = match delivery {
+        Some(_) => Some((
+            load(&auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
+                .await?,
+            auth.catalog.clone(),
+            format!("{}/staff/training/sessions", auth.config.public_url),
+            auth.config.training.offer_window_days,
+        )),
+        None => None,
+    };
     let moved = trainer
         .0
         .write("training.session.move", ("training_session", id.to_string()), move |c| {
+            if delivery.is_some() {
+                model::lock_planning(c)?;
+            }
             if !model::move_session(c, id, partner, &from, &to)? {
                 return Err(AppError::Moved);
             }
-            if let Some(d) = &delivery {
+            let mut details = format!("{from} → {to}");
+            if let (Some(d), Some((l, catalog, link, window))) = (&delivery, &told) {
+                let dups_of = |all: &[SessionFull]| -> Vec<i32> {
+                    all.iter().find(|s| s.session.id == id).map_or(vec![], |s| duplicates_of(all, s, *window))
+                };
+                let at_planned = dups_of(&model::sessions(c)?);
                 model::record_delivery(c, id, d)?;
+                let now = model::sessions(c)?;
+                let new: Vec<&SessionFull> = dups_of(&now)
+                    .into_iter()
+                    .filter(|o| !at_planned.contains(o))
+                    .filter_map(|o| now.iter().find(|s| s.session.id == o))
+                    .collect();
+                if let Some(this) = now.iter().find(|s| s.session.id == id) {
+                    let (from, to) = this.session.span();
+                    let plan = Plan { partner, modules: &this.modules, units: &this.units, from, to };
+                    tell_duplicates(c, catalog, link, l, &plan, &new)?;
+                }
+                if !new.is_empty() {
+                    let ids: Vec<i32> = new.iter().map(|s| s.session.id).collect();
+                    details.push_str(&format!("; duplicates {ids:?} at the held dates"));
+                }
             }
-            Ok(((), format!("{from} → {to}")))
+            Ok(((), details))
         })
         .await;
     let moved = match moved {

@@ -190,29 +190,59 @@ async fn save_unit(
     let input = model::UnitInput {
         force_id: force.unwrap_or_default(),
         name: name.clone(),
-        region_code: Some(region).filter(|r| !r.is_empty()),
+        region_code: Some(region.clone()).filter(|r| !r.is_empty()),
         parent_id: parent,
         strength,
     };
-    match id {
+    // The name is checked again under the lists' lock, inside the write: two trainers adding
+    // the same unit at once make one, and the other is told it exists.
+    let key = unitkeys::search_key(&name);
+    let written = match id {
         Some(id) => {
             who.0
                 .write("training.unit.update", ("unit", id.to_string()), move |c| {
+                    model::lock_lists(c)?;
+                    if model::unit_key_taken(c, input.force_id, &key, Some(id))? {
+                        return Err(AppError::Moved);
+                    }
+                    let before = model::find_unit(c, id).map_err(|_| AppError::NotFound)?;
                     if model::update_unit(c, id, &input)? == 0 {
                         return Err(AppError::NotFound);
                     }
-                    Ok(((), input.name.clone()))
+                    Ok(((), model::unit_changes(&before, &input)))
                 })
-                .await?
+                .await
         }
-        None => {
-            who.0
-                .create("training.unit.create", "unit", move |c| {
-                    Ok((model::insert_unit(c, &input)?, input.name.clone()))
-                })
-                .await?;
-        }
+        None => who
+            .0
+            .create("training.unit.create", "unit", move |c| {
+                model::lock_lists(c)?;
+                if model::unit_key_taken(c, input.force_id, &key, None)? {
+                    return Err(AppError::Moved);
+                }
+                Ok((model::insert_unit(c, &input)?, input.name.clone()))
+            })
+            .await
+            .map(|_| ()),
+    };
+    if let Err(AppError::Moved) = written {
+        let idv = id.map(|i| i.to_string()).unwrap_or_default();
+        let fb = Feedback::refused(
+            "unit",
+            &[("name", tr("training-err-unit-taken"))],
+            &[
+                ("id", idv.as_str()),
+                ("force", form.force.as_deref().unwrap_or("")),
+                ("name", name.as_str()),
+                ("region", region.as_str()),
+                ("parent", parent_raw.as_str()),
+                ("strength", strength_raw.as_str()),
+            ],
+        );
+        let t = render_units(page, &auth, tax, geo, fb, None).await?;
+        return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
+    written?;
     Ok(Either::Left(Flash::success(Redirect::to("/staff/training/units"), "training-done-unit|")))
 }
 
@@ -278,12 +308,30 @@ async fn create_partner(
         let t = render_partners(page, &auth, fb).await?;
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
-    admin
+    // Checked again under the lists' lock: two admins adding the same partner at once make
+    // one, and the other is told it exists (not a 500 from the unique index).
+    let (n, k) = (name.clone(), kind.clone());
+    let created = admin
         .0
         .create("training.partner.create", "partner", move |c| {
-            Ok((model::insert_partner(c, &name, &kind)?, name.clone()))
+            model::lock_lists(c)?;
+            if model::partner_name_taken(c, &n)? {
+                return Err(AppError::Moved);
+            }
+            Ok((model::insert_partner(c, &n, &k)?, n.clone()))
         })
-        .await?;
+        .await;
+    if let Err(AppError::Moved) = created {
+        let message = auth.catalog.message(&lang, "training-err-partner-taken", None);
+        let fb = Feedback::refused(
+            "partner",
+            &[("name", message)],
+            &[("name", name.as_str()), ("kind", kind.as_str())],
+        );
+        let t = render_partners(page, &auth, fb).await?;
+        return Ok(Either::Right((Status::UnprocessableEntity, t)));
+    }
+    created?;
     Ok(Either::Left(Flash::success(Redirect::to("/staff/training/partners"), "training-done-partner|")))
 }
 

@@ -1139,3 +1139,55 @@ fn an_override_and_a_first_note_at_once_withdraw_the_case_or_keep_the_note() {
         assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
     });
 }
+
+/// Issue 12 (found in review, session 18): a trainer moves a remediation action to "planned"
+/// while a lessons form that takes its session off is being saved (held open here by a raw
+/// transaction). The move locks the action's row before reading it, so it waits for that save,
+/// sees the session gone and is refused; without the lock PostgreSQL read the action from
+/// before the save and ended it "planned" with no session.
+#[test]
+fn a_step_move_waits_for_a_lessons_form_being_saved_and_sees_it() {
+    use diesel::connection::SimpleConnection;
+    use vigie::schema::{remediation_actions, training_modules, units};
+    each_engine(|engine| {
+        let cl = Cluster::start(engine);
+        let (_, mut a, _) = two_partners(&cl);
+        let r = a.post("/staff/training/units", "name=GTIA+1&force=fama_army&strength=300");
+        assert_eq!(r.status, 303, "{}", r.body);
+        let mut c = cl.db.conn();
+        let unit: i32 = units::table.select(units::id).first(&mut c).unwrap();
+        let module: i32 = training_modules::table
+            .order(training_modules::id)
+            .select(training_modules::id)
+            .first(&mut c)
+            .unwrap();
+        let r = a.post(
+            "/staff/training/sessions",
+            &format!("modules={module}&units={unit}&planned_from=2027-03-01&planned_to=2027-03-03"),
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        let r = a.post(
+            "/staff/training/remediation",
+            &format!("issue=Interrogatoires&unit={unit}&module={module}"),
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        let path = r.header("Location").unwrap().to_string();
+        let r = a.post(&format!("{path}/lessons"), &format!("module={module}&session=1"));
+        assert_eq!(r.status, 303, "{}", r.body);
+        a.get(&path);
+
+        let mut holder = cl.db.conn();
+        holder.batch_execute(if engine == Engine::Sqlite { "BEGIN IMMEDIATE" } else { "BEGIN" }).unwrap();
+        holder.batch_execute("UPDATE remediation_actions SET session_id = NULL").unwrap();
+        let mover = std::thread::spawn(move || a.post(&format!("{path}/move"), "to=planned"));
+        std::thread::sleep(Duration::from_millis(700));
+        holder.batch_execute("COMMIT").unwrap();
+        let r = mover.join().unwrap();
+        assert_eq!(r.status, 422, "refused: the session is gone: {}", r.body);
+        let (status, session): (String, Option<i32>) = remediation_actions::table
+            .select((remediation_actions::status, remediation_actions::session_id))
+            .first(&mut c)
+            .unwrap();
+        assert_eq!((status.as_str(), session), ("module_assigned", None));
+    });
+}

@@ -1560,6 +1560,13 @@ fn the_trainers_forms_refuse_what_cannot_be_meant_and_a_form_sent_twice_adds_not
         }
         let page = trainer.get(&path).dispatch().into_string().unwrap();
         assert!(page.contains("était déjà faite"), "{page}");
+        // A reason past 2,000 characters is refused before anything is written, with the text.
+        let (s, _, page) = post(&trainer, &format!("{path}/move"), &format!("to=escalated&reason={long}"));
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(page.contains("2 000 caractères au plus") && page.contains(&long), "the reason is kept");
+        let status: String =
+            remediation_actions::table.select(remediation_actions::status).first(&mut app.db.conn()).unwrap();
+        assert_eq!(status, "delivered");
         // Escalated: no form any more, and a form sent anyway changes nothing.
         let (s, _, _) = post(&trainer, &format!("{path}/move"), "to=escalated&reason=Hors+de+port%C3%A9e");
         assert_eq!(s, Status::SeeOther);
@@ -1614,10 +1621,109 @@ fn the_trainers_forms_refuse_what_cannot_be_meant_and_a_form_sent_twice_adds_not
         let want = if engine == Engine::Postgres { Status::BadRequest } else { Status::SeeOther };
         assert_eq!(s, want);
 
+        // A unit's update is audited with what it changed, before and after; a name another
+        // unit of the force has (written otherwise) is refused with what was typed.
+        let (s, _, _) = post(
+            &trainer,
+            "/staff/training/units",
+            &format!("id={gtia}&name=GTIA+1&force=fama_army&strength=40&parent="),
+        );
+        assert_eq!(s, Status::SeeOther);
+        let details: Vec<String> = audit_log::table
+            .filter(audit_log::action.eq("training.unit.update"))
+            .select(audit_log::details)
+            .load(&mut app.db.conn())
+            .unwrap();
+        assert!(details.iter().any(|d| d.contains("strength 30 → 40")), "{details:?}");
+        let (s, _, page) = post(
+            &trainer,
+            "/staff/training/units",
+            &format!("id={company}&name=gtia1&force=fama_army&strength=20&parent={gtia}"),
+        );
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(page.contains("value=\"gtia1\""), "{page}");
+
         // Months the wrong way round are read in order, and the form says so.
         let page = trainer.get("/staff/training?from=2026-12&to=2020-01").dispatch().into_string().unwrap();
         let form = section(&page, "id=\"filters\"", "</form>").unwrap();
         assert!(form.contains("value=\"2020-01\"") && form.contains("value=\"2026-12\""), "{form}");
         assert!(form.find("2020-01") < form.find("2026-12"), "{form}");
+    });
+}
+
+/// A delivery held on other dates than planned can duplicate another partner's offer that the
+/// planned dates did not (found in review, session 18): both partners are told by mail, as at
+/// planning, and the audit entry names the offer; the delivery, a fact, is recorded.
+#[test]
+fn a_delivery_held_on_other_dates_tells_both_partners_of_the_offer_it_now_duplicates() {
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "admin@vigie.ml", "admin", None);
+        let t1 = add_user(&app.db, "t1@ecole.ml", "trainer", None);
+        let t2 = add_user(&app.db, "t2@partenaire.org", "trainer", None);
+        let admin = client(&app, "admin@vigie.ml");
+        for body in ["name=%C3%89cole&kind=national_school", "name=Partenaire+B&kind=international"] {
+            assert_eq!(post(&admin, "/staff/training/partners", body).0, Status::SeeOther);
+        }
+        for (uid, pid) in [(t1, 1), (t2, 2)] {
+            let (s, _, _) =
+                post(&admin, "/staff/training/partners/members", &format!("user_id={uid}&partner_id={pid}"));
+            assert_eq!(s, Status::SeeOther);
+        }
+        let (a, b) = (client(&app, "t1@ecole.ml"), client(&app, "t2@partenaire.org"));
+        let unit = add_units(&app, &a, ["name=GTIA+3&force=fama_army&strength=300"])[0];
+        let m = module_id(&app.db, "investigative_interviewing");
+        // B's offer in June 2026; A's plan in 2029, far from it: no warning.
+        for (c, from, to) in [(&b, "2026-06-01", "2026-06-03"), (&a, "2029-06-01", "2029-06-03")] {
+            let (s, _, page) = post(
+                c,
+                "/staff/training/sessions",
+                &format!("modules={m}&units={unit}&planned_from={from}&planned_to={to}"),
+            );
+            assert_eq!(s, Status::SeeOther, "{page}");
+        }
+        assert_eq!(count(&app.db, "mail_outbox"), 0);
+        assert_eq!(post(&a, "/staff/training/sessions/2/status", "to=confirmed").0, Status::SeeOther);
+        // A holds it in June 2026 after all.
+        let (s, _, page) = post(
+            &a,
+            "/staff/training/sessions/2/status",
+            "to=delivered&held_from=2026-06-10&held_to=2026-06-12&attendance=25",
+        );
+        assert_eq!(s, Status::SeeOther, "{page}");
+        let st: String = training_sessions::table
+            .find(2)
+            .select(training_sessions::status)
+            .first(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(st, "delivered", "a delivery is not stopped");
+        let mails: Vec<(String, String)> = mail_outbox::table
+            .filter(mail_outbox::kind.eq("training-duplicate"))
+            .select((mail_outbox::to_addr, mail_outbox::body))
+            .order(mail_outbox::to_addr)
+            .load(&mut app.db.conn())
+            .unwrap();
+        let to: Vec<&str> = mails.iter().map(|m| m.0.as_str()).collect();
+        assert_eq!(to, vec!["t1@ecole.ml", "t2@partenaire.org"], "both partners");
+        for (_, body) in &mails {
+            assert!(
+                body.contains("Partenaire B") && body.contains("École") && body.contains("2026-06-10"),
+                "each sees the other's plan: {body}"
+            );
+        }
+        let details: String = audit_log::table
+            .filter(audit_log::action.eq("training.session.move"))
+            .order(audit_log::id.desc())
+            .select(audit_log::details)
+            .first(&mut app.db.conn())
+            .unwrap();
+        assert!(details.contains("duplicates [1]"), "{details}");
+        // Recorded again (a correction is another move, refused): no second mail.
+        post(
+            &a,
+            "/staff/training/sessions/2/status",
+            "to=delivered&held_from=2026-06-10&held_to=2026-06-12&attendance=25",
+        );
+        assert_eq!(count(&app.db, "mail_outbox"), 2);
     });
 }
