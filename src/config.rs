@@ -346,6 +346,10 @@ impl Config {
                 return bad(key, "must be empty (off) or at least 24 letters, digits, - or _");
             }
         }
+        if !self.channels.sms_secret.is_empty() && self.channels.gateway_url.is_empty() {
+            // SMS reporters' receipts and replies would wait in the outbox, never sent.
+            return bad("channels.gateway_url", "must be set when channels.sms_secret is");
+        }
         if self.channels.allowed_gateways.iter().any(|p| crate::auth::throttle::Net::parse(p).is_none()) {
             return bad("channels.allowed_gateways", "must list addresses or CIDR networks");
         }
@@ -499,6 +503,10 @@ mod tests {
         c.validate().unwrap();
         c.channels.sms_secret = format!("{}/x", "a".repeat(24));
         assert!(c.validate().unwrap_err().contains("channels.sms_secret"), "no slash in a path segment");
+        c.channels.sms_secret = "b".repeat(24);
+        assert!(c.validate().unwrap_err().contains("channels.gateway_url"), "SMS in, none out");
+        c.channels.gateway_url = "http://192.168.1.50:8080/message".into();
+        c.validate().unwrap();
         c.channels.sms_secret = String::new();
         c.channels.allowed_gateways = vec!["gateway.local".into()];
         assert!(c.validate().unwrap_err().contains("channels.allowed_gateways"));

@@ -483,6 +483,7 @@ pub(super) async fn message(
     auth: Auth<'_>,
     worker: CaseWorker<'_>,
     again: Again<'_>,
+    channels: &rocket::State<Arc<crate::channels::Channels>>,
     id: i32,
     form: Checked<TextForm>,
 ) -> Answer {
@@ -494,6 +495,7 @@ pub(super) async fn message(
     };
     let uid = worker.0.user.id;
     let reader = worker.0.reader();
+    let channels = channels.inner().clone();
     act(&worker, id, "case.message", move |c, case| {
         if !model::reports_of(c, case.event_id)?.iter().any(|r| r.0 == rid) {
             return Err(AppError::NotFound);
@@ -511,7 +513,7 @@ pub(super) async fn message(
             key.as_ref(),
         )?;
         // A reporter who came by SMS or USSD and said yes to replies gets it by SMS.
-        let sms = crate::channels::forward_staff_message(c, rid, &body)?;
+        let sms = crate::channels::forward_staff_message(c, &channels.keys, rid, &body)?;
         let by = if sms { " sms=queued" } else { "" };
         Ok(((), format!("report={rid} message={m}{by}")))
     })

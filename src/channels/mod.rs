@@ -55,10 +55,15 @@ impl Channels {
 
 /// A staff message to a reporter who came by SMS or USSD and said yes to replies: queued for
 /// the gateway in the message's transaction. True when queued.
-pub fn forward_staff_message(conn: &mut DbConn, report_id: i32, body: &str) -> diesel::QueryResult<bool> {
+pub fn forward_staff_message(
+    conn: &mut DbConn,
+    keys: &NumberKeys,
+    report_id: i32,
+    body: &str,
+) -> diesel::QueryResult<bool> {
     match model::contact_of(conn, report_id)? {
         Some((sealed, _lang)) => {
-            model::enqueue_sms(conn, &sealed, &conversation::for_phone(body))?;
+            model::enqueue_sms(conn, &sealed, &keys.seal_text(&conversation::for_phone(body)))?;
             Ok(true)
         }
         None => Ok(false),
@@ -72,11 +77,11 @@ pub fn deliver_due_sms(db: &Db, config: &ChannelsConfig, keys: &NumberKeys) -> R
     let batch = model::claim_due_sms(&mut conn, 20).map_err(|e| e.to_string())?;
     let mut sent = 0;
     for sms in batch {
-        let result = match keys.open(&sms.number_sealed) {
-            Some(number) => {
-                gateway::send(&config.gateway_url, &config.gateway_credentials, &number, &sms.body)
+        let result = match (keys.open(&sms.number_sealed), keys.open_text(&sms.body)) {
+            (Some(number), Some(text)) => {
+                gateway::send(&config.gateway_url, &config.gateway_credentials, &number, &text)
             }
-            None => Err("the number cannot be opened (secret key changed?)".into()),
+            _ => Err("the number or the text cannot be opened (secret key changed?)".into()),
         };
         match result {
             Ok(()) => {
@@ -124,6 +129,13 @@ pub fn stage() -> AdHoc {
                 };
                 let mut shutdown = rocket.shutdown();
                 rocket::tokio::spawn(async move {
+                    // Texts an older version queued in clear are sealed before anything else.
+                    let keys = ch.clone();
+                    match db.transaction(move |c| Ok(model::seal_clear_texts(c, |t| keys.keys.seal_text(t))?)).await {
+                        Ok(0) => {}
+                        Ok(n) => crate::logs::notice("sms", &format!("sms: {n} queued texts sealed")),
+                        Err(e) => crate::logs::error("sms", &format!("sms: sealing queued texts failed: {e}")),
+                    }
                     let mut last_sweep = std::time::Instant::now() - Duration::from_secs(7200);
                     loop {
                         if last_sweep.elapsed() >= Duration::from_secs(3600) {

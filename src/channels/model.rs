@@ -177,14 +177,17 @@ pub fn erase_contact(conn: &mut DbConn, report_id: i32) -> QueryResult<usize> {
     diesel::delete(channel_contacts::table.find(report_id)).execute(conn)
 }
 
-/// An SMS to send, in the caller's transaction.
-pub fn enqueue_sms(conn: &mut DbConn, sealed: &str, body: &str) -> QueryResult<i32> {
+/// An SMS to send, in the caller's transaction: its number and its text both sealed
+/// (`NumberKeys::seal`, `NumberKeys::seal_text`), dated to the day (the next try is the only
+/// finer time, and the row goes when it is sent).
+pub fn enqueue_sms(conn: &mut DbConn, sealed: &str, sealed_text: &str) -> QueryResult<i32> {
     let now = Utc::now().naive_utc();
+    let day = now.date().and_hms_opt(0, 0, 0).unwrap_or(now);
     diesel::insert_into(sms_outbox::table)
         .values((
             sms_outbox::number_sealed.eq(sealed),
-            sms_outbox::body.eq(body),
-            sms_outbox::created_at.eq(now),
+            sms_outbox::body.eq(sealed_text),
+            sms_outbox::created_at.eq(day),
             sms_outbox::next_attempt_at.eq(now),
         ))
         .returning(sms_outbox::id)
@@ -198,6 +201,21 @@ pub struct OutboxSms {
     pub number_sealed: String,
     pub body: String,
     pub attempts: i32,
+}
+
+/// Seals the texts an older version left in clear in the outbox (at start). Returns how many.
+pub fn seal_clear_texts(conn: &mut DbConn, seal: impl Fn(&str) -> String) -> QueryResult<usize> {
+    let clear: Vec<(i32, String)> = sms_outbox::table
+        .filter(sms_outbox::body.ne(""))
+        .filter(sms_outbox::body.not_like("v1:%"))
+        .select((sms_outbox::id, sms_outbox::body))
+        .load(conn)?;
+    for (id, body) in &clear {
+        diesel::update(sms_outbox::table.find(id).filter(sms_outbox::body.eq(body)))
+            .set(sms_outbox::body.eq(seal(body)))
+            .execute(conn)?;
+    }
+    Ok(clear.len())
 }
 
 /// Claims up to `limit` due SMS for this instance for two minutes (`FOR UPDATE SKIP LOCKED` on

@@ -105,7 +105,10 @@ impl Ctx<'_> {
             }
             let sig = caller.signature.as_deref().unwrap_or_default().trim().to_lowercase();
             // In the database: a replay is refused by every instance, not only this one.
-            let (now, forget) = (self.now as i64, self.now.saturating_sub(2 * window) as i64);
+            // Privacy: kept at the next ten minutes, not the second (it dates a reporter's SMS);
+            // later, so kept a little longer, never shorter than the replay window needs.
+            let (now, forget) =
+                ((self.now as i64 + 599) / 600 * 600, self.now.saturating_sub(2 * window) as i64);
             let first = self
                 .db
                 .run(move |c| Ok(super::model::first_sight(c, &sig, now, forget)?))
@@ -299,6 +302,7 @@ async fn sms(
         }
     };
     let state = keep.map(|a| serde_json::to_string(&a).unwrap_or_default());
+    let text = ch.keys.seal_text(&conversation::for_phone(&reply));
     db.transaction(move |c| {
         match &state {
             Some(s) => model::save_session(c, &hashes[0], old_hash.as_deref(), s)?,
@@ -306,7 +310,7 @@ async fn sms(
                 model::delete_sessions(c, &hashes)?;
             }
         }
-        model::enqueue_sms(c, &sealed, &conversation::for_phone(&reply))?;
+        model::enqueue_sms(c, &sealed, &text)?;
         Ok(())
     })
     .await

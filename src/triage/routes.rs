@@ -378,12 +378,14 @@ pub struct AdmissibilityForm {
 /// Admissible, inadmissible (with a reason) or out of scope (with the referral). The reporter
 /// gets the plain status and a message in their language.
 #[rocket::post("/staff/reports/<id>/admissibility", data = "<form>")]
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn admissibility(
     auth: Auth<'_>,
     officer: IntakeOfficer<'_>,
     page: Page,
     tax: &State<Arc<Taxonomy>>,
     geo: &State<Arc<Geo>>,
+    channels: &State<Arc<crate::channels::Channels>>,
     id: i32,
     form: Checked<AdmissibilityForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
@@ -410,6 +412,7 @@ pub(super) async fn admissibility(
     let (uid, catalog) = (officer.0.user.id, auth.catalog.clone());
     let details = crate::audit::with_typed(decision.as_str(), &reason);
     let reader = officer.0.reader();
+    let channels = channels.inner().clone();
     let done = officer
         .0
         .write_all(move |c| {
@@ -441,7 +444,7 @@ pub(super) async fn admissibility(
                     key.as_ref(),
                 )?;
                 // A reporter who came by SMS or USSD and said yes to replies gets it by SMS.
-                crate::channels::forward_staff_message(c, id, &body)?;
+                crate::channels::forward_staff_message(c, &channels.keys, id, &body)?;
             }
             if decision.public_status() == crate::events::PublicStatus::Closed {
                 // Closed at triage, with no case to end later: the number kept goes now.

@@ -298,10 +298,22 @@ fn sms_form(app: &TestApp, gw: &Gateway, phone: &str, text: &str) -> String {
         ),
         Status::Ok
     );
+    let queued: Vec<(String, chrono::NaiveDateTime)> = sms_outbox::table
+        .filter(sms_outbox::body.ne(""))
+        .select((sms_outbox::body, sms_outbox::created_at))
+        .load(&mut app.db.conn())
+        .unwrap();
     deliver(app);
     let got = gw.messages();
     assert_eq!(got.len(), before + 1, "one reply to `{text}`");
-    got.last().unwrap().1.clone()
+    let reply = got.last().unwrap().1.clone();
+    // While it waited (a receipt among them), the text was sealed and the row dated to the day.
+    assert!(!queued.is_empty());
+    for (body, at) in &queued {
+        assert!(body.starts_with("v1:") && !body.contains(&reply), "sealed: {body}");
+        assert_eq!(at.time(), chrono::NaiveTime::MIN, "dated to the day");
+    }
+    reply
 }
 
 fn sms_android(app: &TestApp, gw: &Gateway, phone: &str, text: &str) -> String {
@@ -622,6 +634,15 @@ fn reports_by_ussd_and_sms_in_french_and_bambara_reach_intake_and_staff_answers_
             .all(|(auth, _)| auth == "Basic dmlnaWU6Z2F0ZXdheS1wYXNzd29yZA=="));
         // Every SMS sent is gone from the outbox (its times would date the reporter's messages).
         assert_eq!(count(&app.db, "sms_outbox"), 0);
+        // A text an older version queued in clear is sealed (as at start), and still sent.
+        let ch = app.client.rocket().state::<Arc<vigie::channels::Channels>>().unwrap().clone();
+        vigie::channels::model::enqueue_sms(&mut conn, &ch.keys.seal("22376123456"), "Texte ancien").unwrap();
+        assert_eq!(vigie::channels::model::seal_clear_texts(&mut conn, |t| ch.keys.seal_text(t)).unwrap(), 1);
+        let body: String = sms_outbox::table.select(sms_outbox::body).first(&mut conn).unwrap();
+        assert!(body.starts_with("v1:") && !body.contains("ancien"), "{body}");
+        assert_eq!(vigie::channels::model::seal_clear_texts(&mut conn, |t| ch.keys.seal_text(t)).unwrap(), 0);
+        assert_eq!(deliver(&app), 1);
+        assert_eq!(gw.messages().last().unwrap().1, "Texte ancien");
 
         // 7. Forged, replayed, stale and malformed callbacks are refused with nothing written.
         let rows = || {
@@ -651,6 +672,9 @@ fn reports_by_ussd_and_sms_in_french_and_bambara_reach_intake_and_staff_answers_
             vigie::build(
                 figment(&app.db)
                     .merge(("channels.sms_secret", SMS_SECRET))
+                    // Required with `sms_secret`; a closed port, so that this instance's
+                    // outbox worker sends nothing the counts below expect queued.
+                    .merge(("channels.gateway_url", "http://127.0.0.1:9/message"))
                     .merge(("channels.sms_signing_key", SIGNING_KEY)),
             )
             .unwrap(),
