@@ -189,6 +189,11 @@ pub struct Config {
     pub receipt_tries_per_hour: u32,
     /// How many Argon2id computations may run at once.
     pub argon2_concurrency: usize,
+    /// Receipt look-ups hash apart from filing, with their own permits: a flood of look-ups
+    /// (a right receipt gives its try back) never delays a report.
+    pub receipt_argon2_concurrency: usize,
+    /// Look-ups waiting for or running Argon2id beyond which the next is answered 503.
+    pub receipt_argon2_queue: usize,
     /// How many 19 MiB Argon2id work buffers stay allocated between receipts (at most
     /// `argon2_concurrency`): more is faster under load, fewer is less resident memory.
     pub argon2_kept_buffers: usize,
@@ -256,6 +261,8 @@ impl Default for Config {
             reports_per_hour: 20,
             receipt_tries_per_hour: 30,
             argon2_concurrency: 2,
+            receipt_argon2_concurrency: 1,
+            receipt_argon2_queue: 16,
             argon2_kept_buffers: 1,
             acknowledge_days: 7,
             triage_days: 14,
@@ -384,6 +391,9 @@ impl Config {
         }
         if self.argon2_concurrency == 0 {
             return bad("argon2_concurrency", "must be at least 1");
+        }
+        if self.receipt_argon2_concurrency == 0 {
+            return bad("receipt_argon2_concurrency", "must be at least 1");
         }
         for (key, v) in [
             ("acknowledge_days", self.acknowledge_days),

@@ -216,6 +216,11 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     let metrics_clock = clock.clone();
     let metrics = Arc::new(metrics::Metrics::with_clock(Box::new(move || metrics_clock.now().date_naive())));
     metrics.add_argon2_queue("reporters", true, hasher.stats());
+    let lookups = reports::ReceiptLookups(crypto::BoundedHasher::new(
+        prepared.config.receipt_argon2_concurrency,
+        prepared.config.receipt_argon2_queue,
+    ));
+    metrics.add_argon2_queue("receipts", true, lookups.0.stats());
     metrics.add_argon2_queue("staff", false, staff_doors.hasher.stats());
     let static_dir = prepared.config.static_dir.clone();
     let config = prepared.config.clone();
@@ -233,6 +238,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .manage(prepared.geo)
         .manage(prepared.receipt_salt)
         .manage(hasher)
+        .manage(lookups)
         .manage(metrics)
         .manage(config.metrics_allowed())
         .manage(catalog)

@@ -238,7 +238,11 @@ role_guard!(
 
 /// The client's address: the connection's peer, or, when the peer is one of `trusted_proxies`,
 /// the address the proxy put in `X-Forwarded-For` (`throttle::client_of`).
+/// Several header lines are one list, in order (RFC 9110, 5.3): a proxy that adds its own line
+/// after the client's is read from its line, not from the first one, which the client wrote.
 pub fn client_addr(req: &Request<'_>) -> Option<std::net::IpAddr> {
     let trusted = req.rocket().state::<TrustedProxies>().map(|t| t.0.as_slice()).unwrap_or(&[]);
-    client_of(req.remote().map(|a| a.ip()), req.headers().get_one("X-Forwarded-For"), trusted)
+    let lines: Vec<&str> = req.headers().get("X-Forwarded-For").collect();
+    let forwarded = (!lines.is_empty()).then(|| lines.join(","));
+    client_of(req.remote().map(|a| a.ip()), forwarded.as_deref(), trusted)
 }

@@ -308,6 +308,11 @@ impl BoundedHasher {
         }
     }
 
+    /// A receipt's Argon2id output, or None when the queue is full.
+    pub async fn hash_receipt(&self, receipt: Receipt, salt: Vec<u8>) -> Option<ReceiptDigest> {
+        self.run(move || receipt.digest_with(&salt, &mut receipt_memory())).await
+    }
+
     pub async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
         let before = self.waiting.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let _slot = Waiting(self.waiting.clone());

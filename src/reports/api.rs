@@ -254,6 +254,12 @@ fn lookup_error(e: LookupError) -> ApiResult {
     }
 }
 
+/// A closed report takes no more messages or files, as on the receipt page: nobody reads its
+/// thread any more.
+fn closed(intake: &Intake<'_>) -> ApiResult {
+    (Status::Conflict, json!({ "error": intake.tr("status-closed-no-messages") }))
+}
+
 fn receipt_of(v: &Value) -> String {
     v.get("receipt").and_then(Value::as_str).unwrap_or_default().to_string()
 }
@@ -285,6 +291,9 @@ async fn message(intake: Intake<'_>, body: JsonBody<'_, Value>) -> ApiResult {
         Ok(r) => r,
         Err(e) => return lookup_error(e),
     };
+    if report.status == "closed" {
+        return closed(&intake);
+    }
     let text = body.get("body").and_then(Value::as_str).unwrap_or_default();
     match super::check_message(text) {
         Ok(text) => {
@@ -320,6 +329,9 @@ async fn attachment(
         Ok(r) => r,
         Err(e) => return lookup_error(e),
     };
+    if report.status == "closed" {
+        return closed(&intake);
+    }
     let mut errors = FieldErrors::new();
     let Some(file) = form.file.as_mut() else {
         errors.insert("file", "err-file-empty");

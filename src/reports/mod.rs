@@ -57,6 +57,11 @@ impl EvidenceWrites {
 pub struct ReceiptSalt(pub Vec<u8>);
 
 /// What the intake handlers need, gathered by one request guard.
+/// The receipt look-ups' own Argon2id permits and bounded queue (`receipt_argon2_*`), apart
+/// from filing's [`HashLimiter`]: a right receipt gives its try back, so look-ups are not
+/// bounded per client, and flooding them must not hold up anyone filing a report.
+pub struct ReceiptLookups(pub crate::crypto::BoundedHasher);
+
 pub struct Intake<'r> {
     pub db: &'r Db,
     pub config: &'r Config,
@@ -65,6 +70,7 @@ pub struct Intake<'r> {
     pub catalog: &'r Catalog,
     catalog_arc: Arc<Catalog>,
     hasher: &'r HashLimiter,
+    lookups: &'r ReceiptLookups,
     salt: &'r ReceiptSalt,
     limiter: &'r Limits,
     evidence_writes: &'r EvidenceWrites,
@@ -99,6 +105,7 @@ impl<'r> FromRequest<'r> for Intake<'r> {
                 catalog: r.state::<Arc<Catalog>>()?,
                 catalog_arc: r.state::<Arc<Catalog>>()?.clone(),
                 hasher: r.state::<HashLimiter>()?,
+                lookups: r.state::<ReceiptLookups>()?,
                 salt: r.state::<ReceiptSalt>()?,
                 limiter: r.state::<Limits>()?,
                 evidence_writes: r.state::<EvidenceWrites>()?,
@@ -520,7 +527,11 @@ impl Intake<'_> {
         let found = match Receipt::parse(typed) {
             Some(receipt) => {
                 let salt = self.salt.0.clone();
-                let digest = self.hasher.hash_receipt(receipt, salt).await;
+                let Some(digest) = self.lookups.0.hash_receipt(receipt, salt).await else {
+                    // Too many look-ups at once: 503, and the try is given back.
+                    self.limiter.release_receipt_try(self.db, self.clock.unix(), self.client).await?;
+                    return Err(LookupError::App(AppError::Unavailable));
+                };
                 self.db.run(move |c| model::find_by_receipt(c, &digest)).await?
             }
             None => None,

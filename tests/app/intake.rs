@@ -1009,7 +1009,20 @@ fn issue10_the_status_page_says_dates_in_words_and_a_closed_case_takes_no_messag
             html.contains("votre message n&#x27;a pas été envoyé")
                 || html.contains("votre message n'a pas été envoyé")
         );
+        // The API refuses them too (found in review, session 19: it took both, and mailed the
+        // case's assignees about a thread nobody reads).
+        let (status, e) = api_post(
+            &app.client,
+            "/api/v1/receipts/messages",
+            &json!({"receipt": receipt, "body": "Encore une chose"}),
+        );
+        assert_eq!(status, Status::Conflict);
+        assert!(e["error"].as_str().unwrap().contains("pas été envoyé"), "{e}");
+        let (ct, body) = multipart(&[("receipt", receipt.as_str())], &[("file", "note.png", PNG)]);
+        let r = app.client.post("/api/v1/receipts/attachments").header(ct).body(body).dispatch();
+        assert_eq!(r.status(), Status::Conflict);
         assert_eq!(count(&app.db, "messages"), 0);
+        assert_eq!(count(&app.db, "attachments"), 0);
     });
 }
 

@@ -663,6 +663,22 @@ fn behind_a_trusted_proxy_each_client_has_its_own_limit_and_the_header_is_ignore
         }
         assert_eq!(file(proxy, Some("203.0.113.5"), 2), Status::TooManyRequests);
         assert_eq!(file(proxy, Some("203.0.113.6"), 3), Status::Created, "another client behind the proxy");
+        // A proxy that adds its own header line after the client's (HAProxy's `forwardfor`):
+        // the lines are read as one list, from the right, so a made-up first line buys nothing
+        // (found in review, session 19: only the first line was read).
+        let two_lines = |forged: &str, i: usize| {
+            app.client
+                .post("/api/v1/reports")
+                .header(ContentType::JSON)
+                .remote(proxy.parse().unwrap())
+                .header(rocket::http::Header::new("X-Forwarded-For", forged.to_string()))
+                .header(rocket::http::Header::new("X-Forwarded-For", "203.0.113.6"))
+                .body(report_json(i))
+                .dispatch()
+                .status()
+        };
+        assert_eq!(two_lines("192.0.2.77", 4), Status::Created, "203.0.113.6's second");
+        assert_eq!(two_lines("192.0.2.78", 5), Status::TooManyRequests, "and its limit");
         // A client beside the proxy: the header it writes changes nothing.
         let direct = "198.51.100.7:50000";
         for i in 0..2 {
@@ -673,7 +689,7 @@ fn behind_a_trusted_proxy_each_client_has_its_own_limit_and_the_header_is_ignore
             Status::TooManyRequests,
             "a made-up address buys nothing"
         );
-        assert_eq!(n_reports(&app.db), 5);
+        assert_eq!(n_reports(&app.db), 6);
     });
 }
 
@@ -777,6 +793,8 @@ fn metrics_count_reports_and_receipts_by_route_template_and_answer_only_listed_c
         }
         assert_eq!(sample(&after, "vigie_argon2_wait_seconds_count", &[("queue", "reporters")]), 0.0);
         assert!(!after.contains("vigie_argon2_waiting{queue=\"reporters\"}"), "no live gauge of receipts");
+        assert_eq!(sample(&after, "vigie_argon2_wait_seconds_count", &[("queue", "receipts")]), 0.0);
+        assert!(!after.contains("vigie_argon2_waiting{queue=\"receipts\"}"), "nor of look-ups");
         assert_eq!(sample(&after, "vigie_argon2_waiting", &[("queue", "staff")]), 0.0);
         assert!(sample(&after, "vigie_db_pool_connections", &[("state", "max")]) >= 1.0);
         assert_eq!(sample(&after, "vigie_mail_outbox", &[("state", "queued")]), 0.0);

@@ -375,6 +375,65 @@ fn a_sign_in_flood_is_refused_early_and_does_not_hold_up_reports() {
     });
 }
 
+/// Found in review (session 19): a right receipt gives its try back, so look-ups with one are
+/// not bounded per client, and they shared filing's Argon2id queue, unbounded: a flood of them
+/// held up everyone filing. Look-ups now hash with their own permits and a bounded queue.
+#[test]
+fn a_flood_of_right_receipt_look_ups_is_refused_early_and_does_not_hold_up_reports() {
+    each_engine(|engine| {
+        runtime().block_on(async {
+            let (_db, client) = async_app(TestDb::new(engine), |f| {
+                f.merge(("receipt_argon2_concurrency", 1))
+                    .merge(("receipt_argon2_queue", 2))
+                    .merge(("reports_per_hour", 100))
+            })
+            .await;
+            let report = |place: &'static str| {
+                let body = serde_json::json!({
+                    "narrative": format!("Un policier a frappé un vendeur au marché de {place}."),
+                    "occurred_on": "2026-10-03",
+                    "violations": ["integrity.beating"],
+                    "force": "police",
+                    "location": {"lat": 12.6392, "lon": -8.0029},
+                    "reporter_relation": "witness",
+                });
+                let client = &client;
+                async move {
+                    let r = client
+                        .post("/api/v1/reports")
+                        .header(ContentType::JSON)
+                        .body(body.to_string())
+                        .dispatch()
+                        .await;
+                    (r.status(), r.into_json::<serde_json::Value>().await)
+                }
+            };
+            let (status, filed) = report("Médina Coura").await;
+            assert_eq!(status, Status::Created);
+            let receipt = filed.unwrap()["receipt"].as_str().unwrap().to_string();
+            let flood = (0..30).map(|_| {
+                let body = serde_json::json!({ "receipt": receipt }).to_string();
+                let client = &client;
+                async move {
+                    client
+                        .post("/api/v1/receipts/status")
+                        .header(ContentType::JSON)
+                        .body(body)
+                        .dispatch()
+                        .await
+                        .status()
+                }
+            });
+            let (statuses, (second, _)) = rocket::tokio::join!(join_all(flood), report("Bagadadji"));
+            assert_eq!(second, Status::Created, "the report is filed during the flood");
+            let busy = statuses.iter().filter(|s| **s == Status::ServiceUnavailable).count();
+            let opened = statuses.iter().filter(|s| **s == Status::Ok).count();
+            assert!(busy >= 20, "the flood beyond the queue is answered 503 at once: {statuses:?}");
+            assert_eq!(busy + opened, 30, "{statuses:?}");
+        });
+    });
+}
+
 #[test]
 fn monitors_and_trainers_must_use_a_second_factor_by_default() {
     each_engine(|engine| {
