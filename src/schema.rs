@@ -288,6 +288,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_kept_reports (case_id, report_id) {
+        case_id -> Integer,
+        report_id -> Integer,
+    }
+}
+
+diesel::table! {
     cases (id) {
         id -> Integer,
         event_id -> Integer,
@@ -714,6 +721,8 @@ diesel::joinable!(attachment_pieces -> attachments (attachment_id));
 diesel::joinable!(cases -> institutions (institution_id));
 diesel::joinable!(cases -> events (event_id));
 diesel::joinable!(allegations -> cases (case_id));
+diesel::joinable!(case_kept_reports -> cases (case_id));
+diesel::joinable!(case_kept_reports -> reports (report_id));
 diesel::joinable!(allegations -> violation_types (violation_type_id));
 diesel::joinable!(allegations -> forces (force_id));
 diesel::table! {
@@ -823,6 +832,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     reports,
     report_violations,
     cases,
+    case_kept_reports,
     allegations,
     case_transitions,
     case_notes,

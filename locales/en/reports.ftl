@@ -76,6 +76,9 @@ follow-kept = Keep your code safe. Come back here with it to follow your case.
 follow-unknown = No report matches this code. Check the digits and try again.
 follow-receipt = Your follow-up code
 follow-receipt-hint = The 16 digits you got at the end of your report. Spaces are fine.
+follow-blocked = Too many codes were tried from this connection this hour: your message has not been sent yet. It is kept below; send it again later (the limit renews within the hour).
+follow-draft = Your message
+follow-send-again = Send the message
 follow-open = See my report
 
 status-title = Your report

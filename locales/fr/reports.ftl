@@ -77,6 +77,9 @@ follow-unknown = Aucun signalement ne correspond à ce code. Vérifiez les chiff
 follow-receipt = Votre code de suivi
 follow-receipt-hint = Les 16 chiffres reçus à la fin de votre signalement. Les espaces sont permis.
 follow-open = Voir mon signalement
+follow-blocked = Trop de codes ont été essayés depuis cette connexion cette heure-ci : votre message n'a pas encore été envoyé. Il est gardé ci-dessous ; renvoyez-le plus tard (la limite se renouvelle dans l'heure).
+follow-draft = Votre message
+follow-send-again = Envoyer le message
 
 status-title = Votre signalement
 status-current = Où en est votre dossier :

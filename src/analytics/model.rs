@@ -82,6 +82,28 @@ pub fn events_for_map(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<MapEvent
         q = q.filter(
             events::id.eq_any(cases::table.select(cases::event_id).filter(cases::institution_id.eq(inst))),
         );
+        // A case worker's group and force match their institution's allegations only, not
+        // another institution's on the same event (found in review, session 19).
+        let mine = cases::table.select(cases::id.nullable()).filter(cases::institution_id.eq(inst));
+        let theirs = allegations::table.filter(months).filter(allegations::case_id.eq_any(mine));
+        q = match (f.group_id, f.force_id) {
+            (Some(g), Some(force)) => q.filter(
+                events::id.eq_any(
+                    theirs
+                        .filter(of_group(g))
+                        .filter(allegations::force_id.eq(force))
+                        .select(allegations::event_id),
+                ),
+            ),
+            (Some(g), None) => {
+                q.filter(events::id.eq_any(theirs.filter(of_group(g)).select(allegations::event_id)))
+            }
+            (None, Some(force)) => q.filter(
+                events::id
+                    .eq_any(theirs.filter(allegations::force_id.eq(force)).select(allegations::event_id)),
+            ),
+            (None, None) => q,
+        };
     }
     q.order((events::occurred_on, events::id)).load(c)
 }
@@ -111,10 +133,12 @@ pub fn allegation_counts(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<Alleg
     if let Some(force) = f.force_id {
         q = q.filter(allegations::force_id.eq(force));
     }
+    // A case worker counts the allegations routed to their institution, not another
+    // institution's on the same event (found in review, session 19).
     if let Some(inst) = f.institution {
         q = q.filter(
-            allegations::event_id
-                .eq_any(cases::table.select(cases::event_id).filter(cases::institution_id.eq(inst))),
+            allegations::case_id
+                .eq_any(cases::table.select(cases::id.nullable()).filter(cases::institution_id.eq(inst))),
         );
     }
     let rows: Vec<(Option<NaiveDate>, i32, Option<i32>, i64)> = q.load(c)?;
@@ -142,10 +166,12 @@ pub fn region_counts(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<(Option<S
     if let Some(force) = f.force_id {
         q = q.filter(allegations::force_id.eq(force));
     }
+    // A case worker counts the allegations routed to their institution, not another
+    // institution's on the same event (found in review, session 19).
     if let Some(inst) = f.institution {
         q = q.filter(
-            allegations::event_id
-                .eq_any(cases::table.select(cases::event_id).filter(cases::institution_id.eq(inst))),
+            allegations::case_id
+                .eq_any(cases::table.select(cases::id.nullable()).filter(cases::institution_id.eq(inst))),
         );
     }
     let rows: Vec<(Option<String>, i64)> = q.load(c)?;

@@ -152,6 +152,25 @@ pub fn lock_case(c: &mut DbConn, case_id: i32) -> QueryResult<()> {
     Ok(())
 }
 
+/// Records the reports a case emptied by an override keeps: those its event has now.
+fn keep_reports(conn: &mut DbConn, case: &Case) -> QueryResult<()> {
+    use crate::schema::case_kept_reports as k;
+    let ids: Vec<i32> =
+        reports::table.filter(reports::event_id.eq(case.event_id)).select(reports::id).load(conn)?;
+    for r in ids {
+        let row = (k::case_id.eq(case.id), k::report_id.eq(r));
+        match conn {
+            DbConn::Pg(pg) => {
+                diesel::insert_into(k::table).values(row).on_conflict_do_nothing().execute(pg)?
+            }
+            DbConn::Sqlite(lite) => {
+                diesel::insert_into(k::table).values(row).on_conflict_do_nothing().execute(lite)?
+            }
+        };
+    }
+    Ok(())
+}
+
 /// A case that an allegation has just left, by rerouting to `to` (an institution's code) for
 /// `reason`: withdrawn, finished or suspended when it has no allegation left ([`Emptied`]). In
 /// the caller's transaction, after the event's row is locked (no routing of the event runs
@@ -196,6 +215,9 @@ pub fn after_rerouting(
         diesel::delete(cases::table.find(case_id)).execute(conn)?;
         return Ok(Emptied::Withdrawn(case.status));
     }
+    // Kept, since it was worked on: its people keep the reports its event has now, and nothing
+    // linked to the event later reaches them (`events::model::find_report`).
+    keep_reports(conn, &case)?;
     for to in [Status::OutOfScope, Status::Suspended] {
         if status.next().contains(&to) && transition(conn, &case, to, user_id, &why, 0, now)? {
             return Ok(Emptied::Moved(case.status, to));
@@ -328,13 +350,16 @@ pub fn list(
             violation_types::table.filter(violation_types::group_id.eq(g)).select(violation_types::id),
         )
     };
-    let alleged = allegations::table.select(allegations::event_id);
+    // The case's own allegations: another institution's on the same event do not make a case
+    // match (found in review, session 19).
+    let alleged = allegations::table.select(allegations::case_id);
+    let case_id = cases::id.nullable();
     q = match (narrow.group_id, narrow.force_id) {
         (Some(g), Some(f)) => {
-            q.filter(events::id.eq_any(alleged.filter(of_group(g)).filter(allegations::force_id.eq(f))))
+            q.filter(case_id.eq_any(alleged.filter(of_group(g)).filter(allegations::force_id.eq(f))))
         }
-        (Some(g), None) => q.filter(events::id.eq_any(alleged.filter(of_group(g)))),
-        (None, Some(f)) => q.filter(events::id.eq_any(alleged.filter(allegations::force_id.eq(f)))),
+        (Some(g), None) => q.filter(case_id.eq_any(alleged.filter(of_group(g)))),
+        (None, Some(f)) => q.filter(case_id.eq_any(alleged.filter(allegations::force_id.eq(f)))),
         (None, None) => q,
     };
     if let Some(i) = institution {
@@ -714,12 +739,22 @@ pub fn refresh_public_status(conn: &mut DbConn, event_id: i32) -> QueryResult<()
 }
 
 /// The reports of an event, for the messages a case worker sends: (id, locale).
-pub fn reports_of(conn: &mut DbConn, event_id: i32) -> QueryResult<Vec<(i32, String)>> {
-    reports::table
-        .filter(reports::event_id.eq(event_id))
-        .order(reports::id)
-        .select((reports::id, reports::locale))
-        .load(conn)
+pub fn reports_of(conn: &mut DbConn, case: &Case) -> QueryResult<Vec<(i32, String)>> {
+    use crate::schema::case_kept_reports;
+    let holds: i64 = allegations::table.filter(allegations::case_id.eq(case.id)).count().get_result(conn)?;
+    let q = reports::table.filter(reports::event_id.eq(case.event_id)).into_boxed();
+    // A case an override emptied keeps the reports its event had then, nothing linked later
+    // (the rule of `events::model::find_report`).
+    let q = if holds > 0 {
+        q
+    } else {
+        q.filter(diesel::dsl::exists(
+            case_kept_reports::table
+                .filter(case_kept_reports::case_id.eq(case.id))
+                .filter(case_kept_reports::report_id.eq(reports::id)),
+        ))
+    };
+    q.order(reports::id).select((reports::id, reports::locale)).load(conn)
 }
 
 /// The case workers of an institution who can act on its cases: (id, name, email, locale).

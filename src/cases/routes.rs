@@ -252,7 +252,7 @@ pub(super) async fn render_case(
                 .filter(|a| a.case_id == Some(case.id))
                 .collect();
             let mut reports = vec![];
-            let rids: Vec<i32> = model::reports_of(c, case.event_id)?.into_iter().map(|r| r.0).collect();
+            let rids: Vec<i32> = model::reports_of(c, &case)?.into_iter().map(|r| r.0).collect();
             let marks = model::read_marks_of(c, &[uid], &rids)?;
             for rid in rids {
                 let mut r = triage::find_report(c, rid, crate::events::model::Scope::All)?;

@@ -433,7 +433,7 @@ pub(super) async fn voice_message(
         .db
         .run(move |c| {
             let case = model::find_case(c, id, inst)?;
-            if !model::reports_of(c, case.event_id)?.iter().any(|r| r.0 == rid) {
+            if !model::reports_of(c, &case)?.iter().any(|r| r.0 == rid) {
                 return Err(AppError::NotFound);
             }
             crate::keyring::model::writing_key(c, rid, reader.as_ref())
@@ -455,7 +455,7 @@ pub(super) async fn voice_message(
     let uid = worker.0.user.id;
     let reader = worker.0.reader();
     let linked = act(&worker, id, "case.voice_message", move |c, case| {
-        if !model::reports_of(c, case.event_id)?.iter().any(|r| r.0 == rid) {
+        if !model::reports_of(c, case)?.iter().any(|r| r.0 == rid) {
             return Err(AppError::NotFound);
         }
         if crate::reports::model::link_attachments(c, rid, &[staged])? != 1 {
@@ -497,7 +497,7 @@ pub(super) async fn message(
     let reader = worker.0.reader();
     let channels = channels.inner().clone();
     act(&worker, id, "case.message", move |c, case| {
-        if !model::reports_of(c, case.event_id)?.iter().any(|r| r.0 == rid) {
+        if !model::reports_of(c, case)?.iter().any(|r| r.0 == rid) {
             return Err(AppError::NotFound);
         }
         // A sealed report's message is sealed under its data key.

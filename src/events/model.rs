@@ -109,15 +109,28 @@ pub fn open_thread(
     }
 }
 
-/// A report the scope may see; `NotFound` otherwise.
+/// A report the scope may see; `NotFound` otherwise. An institution sees the reports of an
+/// event its case holds an allegation of; once an override has taken them all away (the case
+/// kept, since it was worked on), only the reports the event had then (`case_kept_reports`):
+/// nothing linked afterwards.
 pub fn find_report(conn: &mut DbConn, id: i32, scope: Scope) -> QueryResult<StaffReport> {
+    use crate::schema::{allegations, case_kept_reports};
     let mut q = reports::table.filter(reports::id.eq(id)).into_boxed();
     if let Scope::Institution(inst) = scope {
-        q = q.filter(exists(
-            cases::table
-                .filter(cases::event_id.nullable().eq(reports::event_id))
-                .filter(cases::institution_id.eq(inst)),
-        ));
+        q = q.filter(
+            exists(
+                cases::table
+                    .filter(cases::event_id.nullable().eq(reports::event_id))
+                    .filter(cases::institution_id.eq(inst))
+                    .filter(exists(allegations::table.filter(allegations::case_id.eq(cases::id.nullable())))),
+            )
+            .or(exists(
+                case_kept_reports::table
+                    .inner_join(cases::table)
+                    .filter(cases::institution_id.eq(inst))
+                    .filter(case_kept_reports::report_id.eq(reports::id)),
+            )),
+        );
     }
     let mut r = q.select(StaffReport::as_select()).first(conn)?;
     // A report by SMS or USSD came through the machine door (`api`); staff see the phone channel.

@@ -713,9 +713,15 @@ pub fn share_event(
     if reports.is_empty() {
         return Ok(out);
     }
+    // The institutions whose case holds an allegation of the event: a case an override emptied
+    // keeps the keys it has, and gets none for a report linked later.
     let holders: Vec<String> = cases::table
         .inner_join(institutions::table)
         .filter(cases::event_id.eq(event_id))
+        .filter(diesel::dsl::exists(
+            crate::schema::allegations::table
+                .filter(crate::schema::allegations::case_id.eq(cases::id.nullable())),
+        ))
         .select(institutions::code)
         .distinct()
         .load(conn)?;

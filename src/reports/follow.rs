@@ -150,6 +150,14 @@ pub(super) async fn reply(
     let typed = s(&form.receipt);
     let report = match intake.lookup(&typed).await {
         Ok(r) => r,
+        // Too many tries from this connection: the message is not lost, it comes back in a
+        // form to send again later (someone behind the same carrier address can spend the
+        // hour's tries).
+        Err(LookupError::Blocked) => {
+            let ctx = context! { page: page.0, kept: false, unknown: false, blocked: true,
+            receipt: typed, draft: s(&form.body), to: form.to.clone() };
+            return Ok((Status::TooManyRequests, Template::render("reports/follow", ctx)));
+        }
         Err(e) => return lookup_failed(page, e),
     };
     if report.status == "closed" {

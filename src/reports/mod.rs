@@ -639,45 +639,34 @@ impl Intake<'_> {
         if report.sealed && report.data_key.is_none() {
             return Err(AppError::internal("a sealed report's key did not open with its receipt"));
         }
-        let key = report.data_key.clone();
-        let chosen =
-            to.and_then(|code| self.taxonomy.institutions.iter().find(|i| i.code == code)).map(|i| i.id);
-        let (catalog, base) =
-            (self.catalog_arc.clone(), self.config.public_url.trim_end_matches('/').to_string());
+        let message = self.reporter_message(report, body, to, today);
         self.db
             .transaction(move |c| {
                 model::lock_event_of_report(c, report_id)?;
-                let cases = model::case_institutions_of_report(c, report_id)?;
-                let latest = model::latest_staff_institution(c, report_id)?;
-                let thread = reply_thread(chosen, latest, &cases);
-                let id =
-                    model::add_message(c, report_id, "reporter", None, &body, today, thread, key.as_ref())?;
-                if let Some(a) = recording {
-                    model::set_message_attachment(c, id, a)?;
-                }
-                let details = match recording {
-                    Some(a) => format!("message={id} voice attachment={a}"),
-                    None => format!("message={id}"),
-                };
-                // Privacy: the audit entry and the mail to the assignees are held back and
-                // written later at random (see `audit::hold_reporter`), so that neither dates
-                // the reporter's message finer than its day.
-                let mut mails = vec![];
-                for (case_id, email, lang) in model::assignees_of_report(c, report_id, thread)? {
-                    let link = format!("{base}/staff/cases/{case_id}");
-                    let args = [("link", link), ("case", case_id.to_string())];
-                    let (subject, body) = crate::notify::compose(&catalog, &lang, "reporter-message", &args);
-                    mails.push(audit::HeldMail { to: email, subject, body, kind: "reporter-message".into() });
-                }
-                let rid = report_id.to_string();
-                audit::hold_reporter(c, today, "report.message", "report", &rid, &details, mails.first())?;
-                // Further mails are held on their own (no audit entry of their own).
-                for m in mails.iter().skip(1) {
-                    audit::hold_reporter(c, today, "", "report", &rid, "", Some(m))?;
-                }
-                Ok(())
+                message.write(c, recording)
             })
             .await
+    }
+
+    /// What a reporter's message needs to be written in a transaction.
+    fn reporter_message(
+        &self,
+        report: &model::ReceiptReport,
+        body: String,
+        to: Option<&str>,
+        today: chrono::NaiveDate,
+    ) -> ReporterMessage {
+        ReporterMessage {
+            report_id: report.id,
+            today,
+            body,
+            chosen: to
+                .and_then(|code| self.taxonomy.institutions.iter().find(|i| i.code == code))
+                .map(|i| i.id),
+            key: report.data_key.clone(),
+            catalog: self.catalog_arc.clone(),
+            base: self.config.public_url.trim_end_matches('/').to_string(),
+        }
     }
 
     /// One file added through a receipt (form or API): the report's limits are checked on the
@@ -723,12 +712,10 @@ impl Intake<'_> {
             Ok(e) => e,
             Err(e) => return Ok(Err(e)),
         };
-        let id = match self.add_attachment(report, e).await? {
-            Ok(id) => id,
-            Err(e) => return Ok(Err(e)),
-        };
-        self.add_message_with(report, String::new(), to, Some(id)).await?;
-        Ok(Ok(()))
+        // The recording and its message in one transaction: never a linked file without its
+        // message (it would count against the report's limits, seen by nobody).
+        let message = self.reporter_message(report, String::new(), to, Utc::now().date_naive());
+        Ok(self.add_attachment_with(report, e, Some(message)).await?.map(|_| ()))
     }
 
     /// A file added later by the reporter; it lands with the report (and so in its case). The
@@ -738,6 +725,17 @@ impl Intake<'_> {
         &self,
         report: &model::ReceiptReport,
         e: Evidence,
+    ) -> Result<Result<i32, EvidenceError>, AppError> {
+        self.add_attachment_with(report, e, None).await
+    }
+
+    /// [`Intake::add_attachment`], and with `message` the voice message it is the recording of,
+    /// in the same transaction.
+    async fn add_attachment_with(
+        &self,
+        report: &model::ReceiptReport,
+        e: Evidence,
+        message: Option<ReporterMessage>,
     ) -> Result<Result<i32, EvidenceError>, AppError> {
         let report_id = report.id;
         if report.sealed && report.data_key.is_none() {
@@ -751,6 +749,10 @@ impl Intake<'_> {
         let done = self
             .db
             .transaction(move |c| {
+                if message.is_some() {
+                    // A message takes the report's event first, as every write on it does.
+                    model::lock_event_of_report(c, report_id)?;
+                }
                 model::lock_report(c, report_id)?;
                 let usage = model::evidence_usage(c, report_id, today)?;
                 if let Err(refused) = evidence::check_caps(&caps, &usage, &[size]) {
@@ -769,6 +771,9 @@ impl Intake<'_> {
                     &format!("attachment={id} sha256={sha256}"),
                     None,
                 )?;
+                if let Some(m) = &message {
+                    m.write(c, Some(id))?;
+                }
                 Ok(Ok(id))
             })
             .await;
@@ -776,6 +781,53 @@ impl Intake<'_> {
             self.unstage(staged).await;
         }
         done
+    }
+}
+
+/// A reporter's message, written in the caller's transaction (which has taken the report's
+/// event first, `model::lock_event_of_report`), with its recording when it is a voice message.
+struct ReporterMessage {
+    report_id: i32,
+    today: chrono::NaiveDate,
+    body: String,
+    chosen: Option<i32>,
+    key: Option<crate::crypto::SecretKey>,
+    catalog: Arc<Catalog>,
+    base: String,
+}
+
+impl ReporterMessage {
+    fn write(&self, c: &mut crate::db::DbConn, recording: Option<i32>) -> Result<(), AppError> {
+        let (report_id, today) = (self.report_id, self.today);
+        let cases = model::case_institutions_of_report(c, report_id)?;
+        let latest = model::latest_staff_institution(c, report_id)?;
+        let thread = reply_thread(self.chosen, latest, &cases);
+        let id =
+            model::add_message(c, report_id, "reporter", None, &self.body, today, thread, self.key.as_ref())?;
+        if let Some(a) = recording {
+            model::set_message_attachment(c, id, a)?;
+        }
+        let details = match recording {
+            Some(a) => format!("message={id} voice attachment={a}"),
+            None => format!("message={id}"),
+        };
+        // Privacy: the audit entry and the mail to the assignees are held back and written
+        // later at random (see `audit::hold_reporter`), so that neither dates the reporter's
+        // message finer than its day.
+        let mut mails = vec![];
+        for (case_id, email, lang) in model::assignees_of_report(c, report_id, thread)? {
+            let link = format!("{}/staff/cases/{case_id}", self.base);
+            let args = [("link", link), ("case", case_id.to_string())];
+            let (subject, body) = crate::notify::compose(&self.catalog, &lang, "reporter-message", &args);
+            mails.push(audit::HeldMail { to: email, subject, body, kind: "reporter-message".into() });
+        }
+        let rid = report_id.to_string();
+        audit::hold_reporter(c, today, "report.message", "report", &rid, &details, mails.first())?;
+        // Further mails are held on their own (no audit entry of their own).
+        for m in mails.iter().skip(1) {
+            audit::hold_reporter(c, today, "", "report", &rid, "", Some(m))?;
+        }
+        Ok(())
     }
 }
 

@@ -74,6 +74,19 @@ fn allege_by(db: &TestDb, event: i32, vt: &str, force: &str, unit: Option<i32>) 
         .unwrap();
 }
 
+/// A case of `inst` on `event` opened at `at`, holding the event's allegations that no case
+/// holds yet, as routing leaves them.
+fn case_on(db: &TestDb, event: i32, inst: i32, at: chrono::NaiveDateTime) -> i32 {
+    let (case, _) = vigie::cases::model::open_case(&mut db.conn(), event, inst, 7, 30, at).unwrap();
+    diesel::update(
+        allegations::table.filter(allegations::event_id.eq(event)).filter(allegations::case_id.is_null()),
+    )
+    .set(allegations::case_id.eq(Some(case)))
+    .execute(&mut db.conn())
+    .unwrap();
+    case
+}
+
 struct Seeded {
     djenne: Vec<i32>,
     bamako: Vec<i32>,
@@ -105,8 +118,7 @@ fn seed(app: &TestApp) -> Seeded {
         .map(|i| {
             let e = event(db, &geo, "2026-04-02", Some(near(BAMAKO.0, BAMAKO.1, 0.0, i as f64 * 0.4)));
             allege(db, e, "life.extrajudicial_execution");
-            let opened = day("2026-04-05").and_hms_opt(9, 0, 0).unwrap();
-            vigie::cases::model::open_case(&mut db.conn(), e, cndh, 7, 30, opened).unwrap();
+            case_on(db, e, cndh, day("2026-04-05").and_hms_opt(9, 0, 0).unwrap());
             e
         })
         .collect();
@@ -436,14 +448,13 @@ fn seed_trends(app: &TestApp) -> (i32, i32) {
             e
         })
         .collect();
-    vigie::cases::model::open_case(&mut db.conn(), djenne[0], med, 7, 30, at("2026-03-20")).unwrap();
-    vigie::cases::model::open_case(&mut db.conn(), djenne[1], med, 7, 30, at("2026-07-10")).unwrap();
+    case_on(db, djenne[0], med, at("2026-03-20"));
+    case_on(db, djenne[1], med, at("2026-07-10"));
     for i in 0..5 {
         let e = event(db, &geo, "2026-04-02", Some(near(BAMAKO.0, BAMAKO.1, 0.0, i as f64 * 0.4)));
         allege_by(db, e, "life.extrajudicial_execution", "fama_army", (i < 3).then_some(b));
         report_for(app, e, "2026-04-03");
-        let (case, _) =
-            vigie::cases::model::open_case(&mut db.conn(), e, cndh, 7, 30, at("2026-04-05")).unwrap();
+        let case = case_on(db, e, cndh, at("2026-04-05"));
         if i < 2 {
             diesel::update(cases::table.find(case))
                 .set((cases::status.eq("closed"), cases::closed_at.eq(Some(at("2026-05-05")))))
@@ -674,5 +685,42 @@ fn the_first_report_day_kept_on_a_case_follows_its_events_reports() {
             .execute(&mut db.conn())
             .unwrap();
         assert_eq!((kept(case), kept(other)), (Some(day("2026-02-27")), Some(day("2026-02-27"))));
+    });
+}
+
+/// Found in review (session 19): on an event with allegations routed to two institutions, a
+/// case worker's analytics counted the other institution's allegations (their force and unit),
+/// and their map and case list matched them by group and force. Each counts and matches the
+/// allegations its own case holds.
+#[test]
+fn a_case_worker_counts_and_matches_only_their_institutions_allegations_on_a_shared_event() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let geo = vigie::geo::Geo::load(std::path::Path::new("resources/mali")).unwrap();
+        let db = &app.db;
+        let at = day("2026-04-05").and_hms_opt(9, 0, 0).unwrap();
+        let e = event(db, &geo, "2026-04-02", Some(BAMAKO));
+        allege_by(db, e, "integrity.torture", "fama_army", None);
+        case_on(db, e, institution(db, "cndh"), at);
+        allege_by(db, e, "life.extrajudicial_execution", "police", None);
+        let med_case = case_on(db, e, institution(db, "mediateur"), at);
+        add_user(db, "med@vigie.test", "ombudsman", Some("mediateur"));
+        let med = signed_in_on(&app, "med@vigie.test", "2026-07-15");
+        let (_, html) = get(&med, &format!("/staff/analytics?{HALF}"));
+        assert_eq!(page_rows(&html, "force"), rows(&[("police", &["1"])]), "not the army's torture");
+        let (_, csv) = get(&med, &format!("/staff/analytics/force.csv?{HALF}"));
+        assert!(!csv.contains("fama_army"), "{csv}");
+        let listed = |group: &str| {
+            let (_, html) = get(&med, &format!("/staff/cases?scope=institution&group={group}"));
+            html.contains(&format!("href=\"/staff/cases/{med_case}\""))
+        };
+        assert!(listed("life"), "its own allegation's group");
+        assert!(!listed("integrity"), "not the other institution's");
+        let mapped = |group: &str| {
+            let (st, csv) = get(&med, &format!("/staff/map/events.csv?{HALF}&group={group}"));
+            assert_eq!(st, Status::Ok);
+            csv_rows(&csv).len()
+        };
+        assert_eq!((mapped("life"), mapped("integrity")), (1, 0), "the map matches their own only");
     });
 }

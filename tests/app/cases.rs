@@ -654,6 +654,34 @@ fn a_case_left_without_allegations_by_an_override_is_withdrawn_or_finished() {
         send(2, "mediateur");
         assert_eq!(case_of(&mut c, 2), Some((worked, "out_of_scope".to_string())));
         assert_eq!(status(&format!("/staff/cases/{worked}")), Status::Ok, "its workers keep what they did");
+        assert_eq!(status("/staff/reports/2"), Status::Ok, "and the report they worked on");
+        // A report linked to the event afterwards is not theirs (found in review, session 19:
+        // any case of the institution on the event, emptied or not, opened every report of it,
+        // names and contacts included, and the case page offered to write to its reporter).
+        file_report(
+            &app.client,
+            report_json(
+                "Un autre témoin du meurtre près de Gao.",
+                "2026-09-01",
+                16.27,
+                -0.04,
+                &["life.extrajudicial_execution"],
+                "fama_army",
+            ),
+        );
+        assert_eq!(post(&intake, "/staff/reports/4/link", "event_id=2").0, Status::SeeOther);
+        assert_eq!(status("/staff/reports/4"), Status::NotFound, "linked after the case was emptied");
+        let page = inv.get(format!("/staff/cases/{worked}")).dispatch().into_string().unwrap();
+        assert!(page.contains("href=\"/staff/reports/2\""), "{page}");
+        assert!(!page.contains("href=\"/staff/reports/4\""), "not on the case page");
+        let (s, _, _) = post(&inv, &format!("/staff/cases/{worked}/messages"), "report_id=4&body=Bonjour");
+        assert_ne!(s, Status::SeeOther, "nor written to");
+        let written: i64 = vigie::schema::messages::table
+            .filter(vigie::schema::messages::report_id.eq(4))
+            .count()
+            .get_result(&mut c)
+            .unwrap();
+        assert_eq!(written, 0);
         // An outcome typed is work too: finished, not deleted with what was typed.
         send(4, "mediateur");
         assert_eq!(case_of(&mut c, 3), Some((typed, "out_of_scope".to_string())));

@@ -1116,3 +1116,41 @@ fn a_cross_site_form_gets_a_page_that_says_it_was_refused() {
         assert!(page.contains(says), "{page}");
     }
 }
+
+/// Found in review (session 19): once a connection had spent its hour of receipt tries (30
+/// wrong guesses by anyone behind the same carrier address are enough), a reporter's reply
+/// was answered with an error page and the message was lost. It now comes back, with the
+/// receipt, in a form to send again later; nothing is written.
+#[test]
+fn a_reply_refused_for_too_many_tries_comes_back_to_be_sent_later() {
+    each_engine(|engine| {
+        let app = TestApp::with_figment(TestDb::new(engine), |f| f.merge(("receipt_tries_per_hour", 2)));
+        let (status, v) = api_post(&app.client, "/api/v1/reports", &api_report());
+        assert_eq!(status, Status::Created, "{v}");
+        let receipt = v["receipt"].as_str().unwrap().to_string();
+        let token = csrf(&app.client);
+        let post = |path: &str, body: String| {
+            let r = app.client.post(path.to_string()).header(ContentType::Form).body(body).dispatch();
+            (r.status(), r.into_string().unwrap_or_default())
+        };
+        for wrong in ["1111+2222+3333+4444", "1111+2222+3333+4445"] {
+            assert_eq!(post("/receipt", format!("csrf={token}&receipt={wrong}")).0, Status::NotFound);
+        }
+        let (status, html) = post(
+            "/receipt/messages",
+            format!(
+                "csrf={token}&receipt={}&body=Le+chef+de+poste+est+revenu+hier",
+                receipt.replace(' ', "+")
+            ),
+        );
+        assert_eq!(status, Status::TooManyRequests);
+        assert!(html.contains("id=\"blocked\""), "{html}");
+        let form = html.split("id=\"blocked\"").nth(1).unwrap();
+        assert!(
+            form.contains("action=\"/receipt/messages\"")
+                && form.contains("Le chef de poste est revenu hier")
+        );
+        assert!(form.contains(&format!("value=\"{receipt}\"")), "the receipt is kept for the next try");
+        assert_eq!(count(&app.db, "messages"), 0);
+    });
+}

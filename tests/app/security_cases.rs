@@ -701,3 +701,45 @@ fn item17_voice_messages_go_both_ways_and_each_institution_hears_only_its_own_th
         assert_eq!(om.get(format!("/staff/attachments/{}", theirs.0)).dispatch().status(), Status::NotFound);
     });
 }
+
+/// Found in review (session 19): a reporter's voice message was linked (and audited) in one
+/// transaction and its message written in a second; when the second failed, a recording stayed
+/// linked with no message, seen by nobody and counted against the report's limits. Both are one
+/// transaction now. The message insert is made to fail here by a trigger.
+#[test]
+fn a_voice_message_whose_message_cannot_be_written_leaves_no_recording() {
+    use diesel::connection::SimpleConnection;
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let receipt = crate::security_evidence::file_with(&app.client, &[]);
+        let mut c = app.db.conn();
+        c.batch_execute(match engine {
+            Engine::Sqlite => {
+                "CREATE TRIGGER no_messages BEFORE INSERT ON messages BEGIN SELECT RAISE(ABORT, 'refused'); END;"
+            }
+            Engine::Postgres => {
+                "CREATE FUNCTION no_messages() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$;
+                 CREATE TRIGGER no_messages BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION no_messages();"
+            }
+        })
+        .unwrap();
+        let token = csrf(&app.client);
+        let (ct, body) = multipart(
+            &[("csrf", &token), ("receipt", &receipt), ("voice", "true")],
+            &[("file", "kan.ogg", OGG)],
+        );
+        let r = app.client.post("/receipt/attachments").header(ct).body(body).dispatch();
+        assert_ne!(r.status(), Status::Created);
+        assert_eq!(count(&app.db, "attachments"), 0, "no recording left without its message");
+        assert_eq!(count(&app.db, "messages"), 0);
+        c.batch_execute("DROP TRIGGER no_messages ON messages").ok();
+        c.batch_execute("DROP TRIGGER no_messages").ok();
+        let (ct, body) = multipart(
+            &[("csrf", &token), ("receipt", &receipt), ("voice", "true")],
+            &[("file", "kan.ogg", OGG)],
+        );
+        let r = app.client.post("/receipt/attachments").header(ct).body(body).dispatch();
+        assert_eq!(r.status(), Status::Created);
+        assert_eq!((count(&app.db, "attachments"), count(&app.db, "messages")), (1, 1));
+    });
+}
