@@ -170,80 +170,69 @@ async fn save_unit(
             }
         }
     }
-    if !errors.is_empty() {
-        let idv = id.map(|i| i.to_string()).unwrap_or_default();
-        let fb = Feedback::refused(
-            "unit",
-            &errors,
-            &[
-                ("id", idv.as_str()),
-                ("force", form.force.as_deref().unwrap_or("")),
-                ("name", name.as_str()),
-                ("region", region.as_str()),
-                ("parent", parent_raw.as_str()),
-                ("strength", strength_raw.as_str()),
-            ],
-        );
-        let t = render_units(page, &auth, tax, geo, fb, None).await?;
-        return Ok(Either::Right((Status::UnprocessableEntity, t)));
-    }
-    let input = model::UnitInput {
-        force_id: force.unwrap_or_default(),
-        name: name.clone(),
-        region_code: Some(region.clone()).filter(|r| !r.is_empty()),
-        parent_id: parent,
-        strength,
-    };
-    // The name is checked again under the lists' lock, inside the write: two trainers adding
-    // the same unit at once make one, and the other is told it exists.
-    let key = unitkeys::search_key(&name);
-    let written = match id {
-        Some(id) => {
-            who.0
-                .write("training.unit.update", ("unit", id.to_string()), move |c| {
+    if errors.is_empty() {
+        let input = model::UnitInput {
+            force_id: force.unwrap_or_default(),
+            name: name.clone(),
+            region_code: Some(region.clone()).filter(|r| !r.is_empty()),
+            parent_id: parent,
+            strength,
+        };
+        // The name is checked again under the lists' lock, inside the write: two trainers
+        // adding the same unit at once make one, and the other is told it exists.
+        let key = unitkeys::search_key(&name);
+        let written = match id {
+            Some(id) => {
+                who.0
+                    .write("training.unit.update", ("unit", id.to_string()), move |c| {
+                        model::lock_lists(c)?;
+                        if model::unit_key_taken(c, input.force_id, &key, Some(id))? {
+                            return Err(AppError::Moved);
+                        }
+                        let before = model::find_unit(c, id).map_err(|_| AppError::NotFound)?;
+                        if model::update_unit(c, id, &input)? == 0 {
+                            return Err(AppError::NotFound);
+                        }
+                        Ok(((), model::unit_changes(&before, &input)))
+                    })
+                    .await
+            }
+            None => who
+                .0
+                .create("training.unit.create", "unit", move |c| {
                     model::lock_lists(c)?;
-                    if model::unit_key_taken(c, input.force_id, &key, Some(id))? {
+                    if model::unit_key_taken(c, input.force_id, &key, None)? {
                         return Err(AppError::Moved);
                     }
-                    let before = model::find_unit(c, id).map_err(|_| AppError::NotFound)?;
-                    if model::update_unit(c, id, &input)? == 0 {
-                        return Err(AppError::NotFound);
-                    }
-                    Ok(((), model::unit_changes(&before, &input)))
+                    Ok((model::insert_unit(c, &input)?, input.name.clone()))
                 })
                 .await
+                .map(|_| ()),
+        };
+        match written {
+            Err(AppError::Moved) => errors.push(("name", tr("training-err-unit-taken"))),
+            written => {
+                written?;
+                let done = Flash::success(Redirect::to("/staff/training/units"), "training-done-unit|");
+                return Ok(Either::Left(done));
+            }
         }
-        None => who
-            .0
-            .create("training.unit.create", "unit", move |c| {
-                model::lock_lists(c)?;
-                if model::unit_key_taken(c, input.force_id, &key, None)? {
-                    return Err(AppError::Moved);
-                }
-                Ok((model::insert_unit(c, &input)?, input.name.clone()))
-            })
-            .await
-            .map(|_| ()),
-    };
-    if let Err(AppError::Moved) = written {
-        let idv = id.map(|i| i.to_string()).unwrap_or_default();
-        let fb = Feedback::refused(
-            "unit",
-            &[("name", tr("training-err-unit-taken"))],
-            &[
-                ("id", idv.as_str()),
-                ("force", form.force.as_deref().unwrap_or("")),
-                ("name", name.as_str()),
-                ("region", region.as_str()),
-                ("parent", parent_raw.as_str()),
-                ("strength", strength_raw.as_str()),
-            ],
-        );
-        let t = render_units(page, &auth, tax, geo, fb, None).await?;
-        return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
-    written?;
-    Ok(Either::Left(Flash::success(Redirect::to("/staff/training/units"), "training-done-unit|")))
+    let idv = id.map(|i| i.to_string()).unwrap_or_default();
+    let fb = Feedback::refused(
+        "unit",
+        &errors,
+        &[
+            ("id", idv.as_str()),
+            ("force", form.force.as_deref().unwrap_or("")),
+            ("name", name.as_str()),
+            ("region", region.as_str()),
+            ("parent", parent_raw.as_str()),
+            ("strength", strength_raw.as_str()),
+        ],
+    );
+    let t = render_units(page, &auth, tax, geo, fb, None).await?;
+    Ok(Either::Right((Status::UnprocessableEntity, t)))
 }
 
 // Partners (admins) ---------------------------------------------------------------------------
