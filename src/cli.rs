@@ -198,7 +198,10 @@ pub fn main() -> ExitCode {
 
 fn serve() -> Result<(), Failure> {
     let rocket = crate::build(crate::config::figment()).map_err(|e| Failure(2, e))?;
-    rocket::execute(rocket.launch()).map(|_| ()).map_err(|e| Failure(1, e.to_string()))
+    let served = rocket::execute(rocket.launch());
+    // What public requests met since the last hourly summary.
+    crate::logs::write_held();
+    served.map(|_| ()).map_err(|e| Failure(1, e.to_string()))
 }
 
 fn prepared() -> Result<crate::Prepared, Failure> {
@@ -441,7 +444,10 @@ fn keys_init(shares: u8, threshold: u8) -> Result<(), Failure> {
         .map_err(|_| Failure(2, "cannot split the key so".into()))?;
     let public = recovery.public_key();
     drop(recovery);
-    let created = conn.transaction(|c: &mut DbConn| {
+    // Nothing lost: the shares are written out (and flushed) inside the transaction that stores
+    // the recovery key, so a failed write (a full disk, a closed pipe) stores nothing and the
+    // command can be run again; a commit that fails after them makes the printed shares void.
+    let stored = conn.transaction(|c: &mut DbConn| {
         crate::db::begin_write(c)?;
         model::store_recovery_key(c, &public, shares, threshold, now)?;
         let events = model::ensure_group_keys(c, &public, now)?;
@@ -454,22 +460,44 @@ fn keys_init(shares: u8, threshold: u8) -> Result<(), Failure> {
             &format!("shares={shares} threshold={threshold}"),
         )?;
         record(c, &events)?;
-        Ok::<_, crate::error::AppError>(events)
-    })?;
-    for e in &created {
-        println!("created the key of group {}", e.group);
+        print_shares(&events, &split, shares, threshold).map_err(|e| {
+            crate::error::AppError::Internal(format!("cannot write the shares out ({e}); nothing was stored"))
+        })?;
+        Ok::<_, crate::error::AppError>(())
+    });
+    if let Err(e) = stored {
+        eprintln!(
+            "the recovery key was not stored: any share printed above is void; run `vigie keys init` again"
+        );
+        return Err(e.into());
     }
-    println!();
-    println!("The installation's recovery key. Its {shares} shares are printed now and never again:");
-    println!("give each to a different person, to keep offline (on paper, in a safe).");
-    println!("Any {threshold} of them recover the key (`vigie keys recover`); fewer tell nothing.");
-    println!();
-    for s in &split {
-        println!("share {}: {}", s.x, s.to_text());
-    }
-    println!();
     drop(pooled);
     keys_seal(200)
+}
+
+/// The created groups and the recovery key's shares, on the standard output, flushed: an
+/// error is returned rather than a panic, so that the caller can undo the keys' creation.
+fn print_shares(
+    created: &[crate::keyring::model::KeyEvent],
+    split: &[crate::crypto::shamir::Share],
+    shares: u8,
+    threshold: u8,
+) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    for e in created {
+        writeln!(out, "created the key of group {}", e.group)?;
+    }
+    writeln!(out)?;
+    writeln!(out, "The installation's recovery key. Its {shares} shares are printed now and never again:")?;
+    writeln!(out, "give each to a different person, to keep offline (on paper, in a safe).")?;
+    writeln!(out, "Any {threshold} of them recover the key (`vigie keys recover`); fewer tell nothing.")?;
+    writeln!(out)?;
+    for s in split {
+        writeln!(out, "share {}: {}", s.x, s.to_text())?;
+    }
+    writeln!(out)?;
+    out.flush()
 }
 
 /// `vigie keys seal`: what was kept in clear, sealed batch by batch (resumable).

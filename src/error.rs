@@ -128,12 +128,17 @@ impl AppError {
 }
 
 impl<'r> Responder<'r, 'static> for AppError {
-    fn respond_to(self, _req: &'r Request<'_>) -> response::Result<'static> {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
         let status = self.status();
         if status.code >= 500 && !matches!(self, AppError::Unavailable) {
             // Log the kind only: error texts from the database never carry report contents,
-            // but they may carry a query shape, which is enough to debug.
-            crate::logs::error("app", &format!("error: {self}"));
+            // but they may carry a query shape, which is enough to debug. Privacy: a public
+            // visitor's error is held and written with the hour's (`logs::public_error`).
+            if req.uri().path().starts_with("/staff") {
+                crate::logs::error("app", &format!("error: {self}"));
+            } else {
+                crate::logs::public_error("app", &format!("error: {self}"));
+            }
         }
         // The catcher for this status renders the page in the visitor's language.
         Err(status)

@@ -174,7 +174,10 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
     let figment = with_secret_key(figment, &prepared.config.data_dir)?;
     // Upload limits follow the configuration: each file, and a whole form of several files.
     let (mb, files) = (u64::from(prepared.config.upload_max_mb), u64::from(prepared.config.upload_max_files));
+    // Privacy: Rocket's own log would print every request with its query string, so it stays
+    // off whatever the configuration says (Vigie's own lines are `logs`').
     let figment = figment
+        .merge(("log_level", rocket::config::LogLevel::Off))
         .merge(("limits.file", format!("{mb}MiB")))
         .merge(("limits.data-form", format!("{}MiB", mb * files + 2)));
     if figment.profile() == "release"
@@ -258,6 +261,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .attach(web::SecurityHeaders { hsts })
         .attach(web::Compression)
         .attach(web::RequestLog)
+        .attach(web::held_errors_writer())
         .attach(web::metrics::Timing)
         .attach(web::launch_message())
         .attach(reports::stage())

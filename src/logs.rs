@@ -2,10 +2,15 @@
 //! plain text or, with `log_format = "json"`, as one JSON object per line.
 //!
 //! Privacy: callers pass what may be logged and nothing else: never a client address, a user
-//! agent or a query string; a public visitor's request is logged only when it fails on our
-//! side. No line carries a timestamp of its own (the journal stamps each line, in both formats).
+//! agent or a query string. No line carries a timestamp of its own, but the journal stamps each
+//! line as it is written, so nothing a public visitor causes is written at once: a public
+//! request is not logged, and an error met while serving one is held and written with the
+//! others of the hour, as a count ([`public_error`], [`write_held`]); `/metrics` counts the
+//! public answers by status, per day.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 static JSON: AtomicBool = AtomicBool::new(false);
 
@@ -59,6 +64,25 @@ pub fn error(source: &str, message: &str) {
         eprintln!("{line}");
     } else {
         eprintln!("{message}");
+    }
+}
+
+/// Errors met while serving public visitors, by (source, message), until [`write_held`].
+static HELD: Mutex<BTreeMap<(&'static str, String), u64>> = Mutex::new(BTreeMap::new());
+
+/// An error met while serving a public visitor: held, to be written with the others of the
+/// hour (the journal's stamp on a line written now would date the visit).
+pub fn public_error(source: &'static str, message: &str) {
+    let mut held = HELD.lock().unwrap_or_else(|p| p.into_inner());
+    *held.entry((source, message.to_string())).or_default() += 1;
+}
+
+/// Writes the held errors of public requests, one line per distinct error with its count, and
+/// forgets them: every hour, and when the server stops.
+pub fn write_held() {
+    let held = std::mem::take(&mut *HELD.lock().unwrap_or_else(|p| p.into_inner()));
+    for ((source, message), n) in held {
+        error(source, &format!("{message} (public requests, {n}× since the last summary)"));
     }
 }
 

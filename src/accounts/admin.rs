@@ -265,7 +265,9 @@ async fn disable(
     }
     act(&admin, id, "user.disable", |c, u| {
         User::disable(c, u.id)?;
-        Ok(String::new())
+        // A live reset link must not let the person leaving set a password for later.
+        let revoked = crate::auth::model::revoke_password_resets(c, u.id)?;
+        Ok(if revoked > 0 { format!("reset_links_revoked={revoked}") } else { String::new() })
     })
     .await
     .map(Either::Left)
@@ -294,16 +296,36 @@ async fn enable(
     if auth.db.run(move |c| Ok(grant_model::awaits_approval(c, id)?)).await? {
         return refused(page, &auth, "admin-error-awaits").await;
     }
-    act(&admin, id, "user.enable", |c, u| {
-        // Checked again in the transaction: approval and enabling cannot cross.
-        if grant_model::awaits_approval(c, u.id)? {
-            return Err(AppError::BadRequest("this account awaits a second admin's approval"));
-        }
-        User::enable(c, u.id)?;
-        Ok(String::new())
-    })
-    .await
-    .map(Either::Left)
+    // Four eyes: a disabled account whose role opens identities or accounts comes back only
+    // when a second admin approves (a grant of its role, with the account), as when it was
+    // given that role; enabling it alone would bring a dismissed member back on one word.
+    let (cat, base, admin_id) =
+        (auth.catalog.clone(), auth.config.public_url.trim_end_matches('/').to_string(), admin.0.user.id);
+    admin
+        .0
+        .write_all(move |c| {
+            let u = User::find(c, id)?;
+            // Checked again in the transaction: approval and enabling cannot cross.
+            if grant_model::awaits_approval(c, u.id)? {
+                return Err(AppError::BadRequest("this account awaits a second admin's approval"));
+            }
+            let held =
+                u.disabled_at.is_some() && Role::parse(&u.role).is_some_and(|r| r.needs_second_admin());
+            let entry = if held {
+                let g = grant_model::request(c, u.id, &u.role, u.institution_id, true, admin_id)?;
+                tell_auditors(c, &cat, &base, u.id, "requested")?;
+                let details = format!("grant={g} role={} with_account=true (to enable)", u.role);
+                Audit::new("user.role_grant_requested", "user", id, details)
+            } else {
+                User::enable(c, u.id)?;
+                Audit::new("user.enable", "user", id, String::new())
+            };
+            let mut entries = vec![entry];
+            entries.extend(rotations(c)?);
+            Ok(((), entries))
+        })
+        .await?;
+    Ok(Either::Left(Redirect::to("/staff/admin/users")))
 }
 
 /// Issues a password reset: the user gets a single-use link valid one hour.

@@ -26,8 +26,9 @@ pub struct StaffDoors {
     pub hasher: crate::crypto::BoundedHasher,
     sign_in_per_client: throttle::Counter,
     forgot_per_client: throttle::Counter,
-    /// Failed sign-ins per unknown email, so that they are slowed down like real accounts.
-    unknown_emails: throttle::Counter,
+    /// Sign-in tries per email typed, known or not: the wait before a password is checked
+    /// comes from this count alone, so it tells nothing of which emails are accounts.
+    emails: throttle::Counter,
     shared: Option<crate::auth::shared::SharedCounts>,
     sign_in_limit: u32,
     forgot_limit: u32,
@@ -45,7 +46,7 @@ impl StaffDoors {
             ),
             sign_in_per_client: throttle::Counter::new(config.sign_in_tries_per_client, SIGN_IN_WINDOW_SECS),
             forgot_per_client: throttle::Counter::new(config.forgot_per_client, 3600),
-            unknown_emails: throttle::Counter::new(u32::MAX, SIGN_IN_WINDOW_SECS),
+            emails: throttle::Counter::new(u32::MAX, SIGN_IN_WINDOW_SECS),
             shared: (engine == crate::db::Engine::Postgres)
                 .then(|| crate::auth::shared::SharedCounts::new(secret_key)),
             sign_in_limit: config.sign_in_tries_per_client,
@@ -82,23 +83,36 @@ impl StaffDoors {
         }
     }
 
-    /// Counts a failed sign-in of an unknown email in its 15 minutes; how many came before.
-    pub async fn unknown_email_try(
-        &self,
-        db: &crate::db::Db,
-        now: u64,
-        email: &str,
-    ) -> Result<u32, AppError> {
+    /// Counts a sign-in try with `email` (an account's or not) in its 15 minutes; how many
+    /// came before. Security: the slowdown is taken from this count for every email, and a
+    /// try that proves right is given back ([`StaffDoors::email_succeeded`]), so an account's
+    /// wait is an unknown email's, locked or not, within a window or across its edge.
+    pub async fn email_try(&self, db: &crate::db::Db, now: u64, email: &str) -> Result<u32, AppError> {
         match &self.shared {
-            None => Ok(self.unknown_emails.add(now, email)),
+            None => Ok(self.emails.add(now, email)),
             Some(s) => {
                 let subject = format!("{}|{email}", quarter(now));
-                let n = s.add(db, now, &subject, "unknown_email", 1, i64::MAX).await?.unwrap_or(1);
+                let n = s.add(db, now, &subject, EMAIL_TRIES, 1, i64::MAX).await?.unwrap_or(1);
                 Ok(u32::try_from(n - 1).unwrap_or(u32::MAX))
             }
         }
     }
+
+    /// A right password: its try is given back, so signing in often is never slowed down.
+    pub async fn email_succeeded(&self, db: &crate::db::Db, now: u64, email: &str) -> Result<(), AppError> {
+        match &self.shared {
+            None => {
+                self.emails.take_back(now, email);
+                Ok(())
+            }
+            Some(s) => s.release(db, now, &format!("{}|{email}", quarter(now)), EMAIL_TRIES).await,
+        }
+    }
 }
+
+/// The kind of the shared counter of sign-in tries per email (its name from when only unknown
+/// emails were counted there; `rate_counts`' check constraint lists it).
+const EMAIL_TRIES: &str = "unknown_email";
 
 /// Which 15 minutes of its hour `now` falls in (the shared counters live an hour).
 fn quarter(now: u64) -> u64 {

@@ -180,22 +180,19 @@ async fn sign_in(
     let now = auth.clock.naive();
     let lockout = auth.config.lockout_after;
     // Security: the attempt is counted before the password is checked, atomically with the
-    // lock check (see User::reserve_sign_in). An unknown email is counted apart (in memory, or
-    // salted in the database on PostgreSQL), so that it is slowed down exactly like a real
-    // account and the delay tells nothing.
+    // lock check (see User::reserve_sign_in); that count only locks. The wait before the
+    // check comes from the tries with this email in its 15 minutes, counted alike for an
+    // unknown email (in memory, or salted in the database on PostgreSQL), an account and a
+    // locked account, so the delay tells nothing of which emails exist or are locked.
+    let before = auth.doors.email_try(auth.db, auth.clock.unix(), &email).await?;
     let attempt = match &user {
         Some(u) => {
             let id = u.id;
             auth.db.transaction(move |c| Ok(User::reserve_sign_in(c, id, lockout, now)?)).await?
         }
-        None => {
-            let before = auth.doors.unknown_email_try(auth.db, auth.clock.unix(), &email).await?;
-            Attempt::Counted(i32::try_from(before).unwrap_or(i32::MAX - 1) + 1)
-        }
+        None => Attempt::Refused,
     };
-    if let Attempt::Counted(n) = attempt {
-        rocket::tokio::time::sleep(throttle::slowdown(n - 1)).await;
-    }
+    rocket::tokio::time::sleep(throttle::slowdown(i32::try_from(before).unwrap_or(i32::MAX))).await;
     // An unknown email, or a refused attempt, costs the same Argon2id verification.
     let hash = match (&user, attempt) {
         (Some(u), Attempt::Counted(_)) => u.password_hash.clone(),
@@ -290,6 +287,7 @@ async fn sign_in(
             })
             .await?;
         if opened {
+            auth.doors.email_succeeded(auth.db, auth.clock.unix(), &email).await?;
             cookies.add_private(session_cookie(token, auth.secure_cookies));
             // Security: a new CSRF token with each session (none planted before sign-in holds).
             rotate_csrf(cookies, auth.secure_cookies);

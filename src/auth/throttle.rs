@@ -192,6 +192,11 @@ impl Counter {
         })
     }
 
+    /// Takes one event of `key` back (in the current window; nothing below zero).
+    pub fn take_back(&self, now_secs: u64, key: &str) {
+        self.counts.with(now_secs, key.as_bytes(), |n| *n = n.saturating_sub(1));
+    }
+
     /// Counts one event for `key` whatever the limit, and returns how many came before it.
     pub fn add(&self, now_secs: u64, key: &str) -> u32 {
         self.counts.with(now_secs, key.as_bytes(), |n| {

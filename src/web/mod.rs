@@ -449,10 +449,30 @@ pub fn launch_message() -> rocket::fairing::AdHoc {
     })
 }
 
-/// One line per staff request (and per server error): method, path without its query string,
-/// status (`crate::logs`: text, or JSON with the route's template, the time taken and the
-/// staff member's id).
-/// Privacy: no client address, no user agent, no query (a place search would show there).
+/// Writes the held errors of public requests every hour (`logs::write_held`); `vigie serve`
+/// writes the rest when the server stops.
+pub fn held_errors_writer() -> rocket::fairing::AdHoc {
+    rocket::fairing::AdHoc::on_liftoff("held public errors", |rocket| {
+        let mut shutdown = rocket.shutdown();
+        Box::pin(async move {
+            rocket::tokio::spawn(async move {
+                loop {
+                    rocket::tokio::select! {
+                        _ = rocket::tokio::time::sleep(std::time::Duration::from_secs(3600)) => {
+                            crate::logs::write_held()
+                        }
+                        _ = &mut shutdown => break,
+                    }
+                }
+            });
+        })
+    })
+}
+
+/// One line per staff request: method, path without its query string, status
+/// (`crate::logs`: text, or JSON with the route's template, the time taken and the staff
+/// member's id). Privacy: no client address, no user agent, no query (a place search would show
+/// there); no public request, not even a failed one (its error is held, `logs::public_error`).
 pub struct RequestLog;
 
 #[rocket::async_trait]
@@ -462,21 +482,17 @@ impl Fairing for RequestLog {
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
-        // Privacy: the log's own timestamp would date a public visitor's action, so public
-        // requests are logged only when they fail on our side.
+        // Privacy: the log's own timestamp would date a public visitor's action, so only staff
+        // requests are logged.
         let path = req.uri().path();
-        let staff = path.starts_with("/staff");
-        if staff || res.status().code >= 500 {
-            // The phone gateways' callbacks carry their secret in the path: logged as "/channels/…".
-            let path = if path.starts_with("/channels/") { "/channels/…" } else { path.as_str() };
+        if path.starts_with("/staff") {
             crate::logs::request(&crate::logs::RequestLine {
                 method: req.method().as_str(),
-                path,
+                path: path.as_str(),
                 route: req.route().map(|r| r.uri.path()),
                 status: res.status().code,
                 millis: metrics::since_arrival(req).map(|d| d.as_millis() as u64).unwrap_or(0),
-                // Who acted, for staff requests only (a public request names nobody).
-                user: if staff { crate::auth::cached_user(req).map(|u| u.user.id) } else { None },
+                user: crate::auth::cached_user(req).map(|u| u.user.id),
             });
         }
     }

@@ -886,3 +886,30 @@ fn keys_init_seals_what_was_kept_in_clear_and_everyone_reads_it_as_before() {
         assert!(out.status.success(), "{}", text(&out));
     });
 }
+
+#[test]
+fn keys_init_whose_shares_cannot_be_written_out_stores_nothing_and_can_be_run_again() {
+    each_engine(|engine| {
+        let app = app(engine);
+        // A full disk: every write to the standard output fails.
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_vigie"));
+        cmd.args(["keys", "init", "--shares", "3", "--threshold", "2"])
+            .current_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
+            .env("DATABASE_URL", &app.db.url)
+            .env("ROCKET_DATA_DIR", app.db.data_dir())
+            .stdin(std::process::Stdio::null())
+            .stdout(full);
+        let out = cmd.output().unwrap();
+        assert!(!out.status.success(), "{}", text(&out));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("void"), "{}", text(&out));
+        let mut c = app.db.conn();
+        let kept: i64 = vigie::schema::recovery_keys::table.count().get_result(&mut c).unwrap();
+        let groups: i64 = group_keys::table.count().get_result(&mut c).unwrap();
+        assert_eq!((kept, groups), (0, 0), "nothing stored when the shares were not written out");
+        // Run again: the shares come out, and the key is kept.
+        assert_eq!(init(&app.db, 3, 2).len(), 3);
+        let kept: i64 = vigie::schema::recovery_keys::table.count().get_result(&mut c).unwrap();
+        assert_eq!(kept, 1);
+    });
+}

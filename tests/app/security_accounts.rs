@@ -479,6 +479,33 @@ fn unknown_emails_are_slowed_down_exactly_like_real_accounts() {
     });
 }
 
+#[test]
+fn a_locked_account_waits_before_its_answer_as_an_unknown_email_does() {
+    each_engine(|engine| {
+        let app = TestApp::with_figment(TestDb::new(engine), |f| f.merge(("lockout_after", 3)));
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        for email in ["intake@cndh.ml", "ghost@cndh.ml"] {
+            for _ in 0..3 {
+                sign_in(&app.client, email, "wrong");
+            }
+            // The account is locked now; its fourth try is refused unchecked, and waits the
+            // same 0.5 s as the unknown email's (a fast answer told that the account exists).
+            let started = std::time::Instant::now();
+            assert_eq!(sign_in(&app.client, email, "wrong").0, Status::Unauthorized);
+            assert!(
+                started.elapsed() >= std::time::Duration::from_millis(500),
+                "{email} answered at once"
+            );
+        }
+        let locked: Option<chrono::NaiveDateTime> = users::table
+            .filter(users::email.eq("intake@cndh.ml"))
+            .select(users::locked_until)
+            .first(&mut app.db.conn())
+            .unwrap();
+        assert!(locked.is_some(), "the account was locked by its third wrong password");
+    });
+}
+
 fn live_links(db: &TestDb, user: i32) -> i64 {
     password_resets::table
         .filter(password_resets::user_id.eq(user))

@@ -403,6 +403,45 @@ fn item9_an_admin_cannot_give_themselves_or_anyone_a_case_role_without_a_second_
             Status::UnprocessableEntity
         );
         assert_eq!(role_of(alias3), "trainer");
+        // 7. A disabled investigator is not brought back by one admin: enabling files a grant
+        // of their role with the account, which a second admin decides; the reset link they
+        // held died when they were disabled.
+        vigie::auth::model::create_password_reset(
+            &mut c,
+            target,
+            &vigie::crypto::sha256_hex(b"a link the leaving member kept"),
+            chrono::Utc::now().naive_utc() + chrono::Duration::hours(1),
+        )
+        .unwrap();
+        assert_eq!(post(&admin1, &format!("/staff/admin/users/{target}/disable"), "").0, Status::SeeOther);
+        let live: i64 = vigie::schema::password_resets::table
+            .filter(vigie::schema::password_resets::user_id.eq(target))
+            .filter(vigie::schema::password_resets::used_at.is_null())
+            .count()
+            .get_result(&mut c)
+            .unwrap();
+        assert_eq!(live, 0, "a disabled member's reset links are revoked");
+        let disabled_of = |id: i32| -> Option<chrono::NaiveDateTime> {
+            users::table.find(id).select(users::disabled_at).first(&mut app.db.conn()).unwrap()
+        };
+        assert_eq!(post(&admin1, &format!("/staff/admin/users/{target}/enable"), "").0, Status::SeeOther);
+        assert!(disabled_of(target).is_some(), "one admin re-opened an investigator's account");
+        let (gid4, with_account): (i32, bool) = role_grants::table
+            .filter(role_grants::user_id.eq(target))
+            .filter(role_grants::state.eq("pending"))
+            .select((role_grants::id, role_grants::with_account))
+            .first(&mut c)
+            .unwrap();
+        assert!(with_account);
+        assert_eq!(
+            post(&admin1, &format!("/staff/admin/users/{target}/enable"), "").0,
+            Status::UnprocessableEntity,
+            "it now awaits the second admin"
+        );
+        assert_eq!(post(&admin1, &format!("/staff/admin/grants/{gid4}/approve"), "").0, Status::BadRequest);
+        assert_eq!(post(&admin2, &format!("/staff/admin/grants/{gid4}/approve"), "").0, Status::SeeOther);
+        assert!(disabled_of(target).is_none());
+        assert_eq!(role_of(target), "investigator");
         // 6. Downgrading needs no approval.
         assert_eq!(
             post(&admin1, &format!("/staff/admin/users/{target}/role"), "role=trainer").0,
