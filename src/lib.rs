@@ -169,7 +169,7 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
 
 /// The whole application, ready to launch or to test with `rocket::local`.
 pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
-    let prepared = prepare(&figment)?;
+    let mut prepared = prepare(&figment)?;
     check_secret_key(&figment)?;
     let figment = with_secret_key(figment, &prepared.config.data_dir)?;
     // Upload limits follow the configuration: each file, and a whole form of several files.
@@ -213,6 +213,7 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .extract_inner("secret_key")
         .map_err(|e| format!("invalid configuration: `secret_key`: {e}"))?;
     let account_keys = accounts::secrets::AccountKeys::derive(&secret_key);
+    Arc::make_mut(&mut prepared.config).mail.body_key = Some(notify::BodyKey::derive(&secret_key));
     let staff_doors = accounts::StaffDoors::new(&prepared.config, prepared.db.engine, &secret_key);
     let hasher = crypto::HashLimiter::with_kept_memory(config_argon2.0, config_argon2.1);
     let clock = clock::Clock::system();

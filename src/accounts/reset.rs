@@ -51,7 +51,7 @@ pub fn issue_reset(
     let link = format!("{}/staff/password/reset?token={token}", config.public_url.trim_end_matches('/'));
     let (subject, body) =
         notify::compose(catalog, &user.locale, event, &[("link", link), ("hours", hours.to_string())]);
-    notify::enqueue(c, &user.email, &subject, &body, event)?;
+    notify::model::enqueue_sealed(c, config.mail.body_key.as_ref(), &user.email, &subject, &body, event)?;
     Ok(())
 }
 

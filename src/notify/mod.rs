@@ -16,7 +16,7 @@ use rocket::fairing::AdHoc;
 
 pub use deliver::{Transport, TransportError};
 pub use model::{enqueue, OutboxMessage};
-pub use settings::{MailConfig, MailTransport, SmtpTls};
+pub use settings::{BodyKey, MailConfig, MailTransport, SmtpTls};
 
 use crate::db::Db;
 
@@ -45,7 +45,15 @@ pub fn deliver_due_counted(
     let mut conn = db.get().map_err(|e| e.to_string())?;
     let batch = model::claim_due(&mut conn, 20).map_err(|e| e.to_string())?;
     let mut sent = 0;
-    for msg in batch {
+    for mut msg in batch {
+        let Some(body) = BodyKey::open(mail.body_key.as_ref(), &msg.body) else {
+            let error = "its sealed body does not open (was the secret key changed?)";
+            crate::logs::error("mail", &format!("mail {}: {error}", msg.id));
+            model::mark_failed(&mut conn, msg.id, mail.max_attempts, mail.max_attempts, error)
+                .map_err(|e| e.to_string())?;
+            continue;
+        };
+        msg.body = body;
         let result = transport.send(&mail.from, &msg);
         if let Some(m) = metrics {
             m.mail_delivery(result.is_ok());

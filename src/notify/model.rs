@@ -37,6 +37,22 @@ pub fn enqueue(conn: &mut DbConn, to: &str, subject: &str, body: &str, kind: &st
         .get_result(conn)
 }
 
+/// Writes a message whose body carries a sign-in link: sealed under `key` (see
+/// [`super::BodyKey`]; `None` only where no secret key was read, as in some tests).
+pub fn enqueue_sealed(
+    conn: &mut DbConn,
+    key: Option<&super::BodyKey>,
+    to: &str,
+    subject: &str,
+    body: &str,
+    kind: &str,
+) -> QueryResult<i32> {
+    match key {
+        Some(k) => enqueue(conn, to, subject, &k.seal(body), kind),
+        None => enqueue(conn, to, subject, body, kind),
+    }
+}
+
 /// Writes a message dated `created_at` (a reporter's action is dated to its day only), due now.
 pub fn enqueue_dated(
     conn: &mut DbConn,

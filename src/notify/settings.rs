@@ -50,6 +50,46 @@ pub struct MailConfig {
     /// Seconds between two passes of the outbox worker.
     pub poll_seconds: u64,
     pub max_attempts: i32,
+    /// The key that mail carrying a sign-in link waits under in the outbox; derived from the
+    /// installation's secret key at start (`crate::build`), never configured or written.
+    #[serde(skip)]
+    pub body_key: Option<BodyKey>,
+}
+
+/// Security: a welcome or reset mail holds a live link that sets an account's password, so its
+/// body waits in `mail_outbox` sealed (AES-256-GCM) under a key derived from the secret key,
+/// and is opened only to be handed to the transport: a copy of the database or a backup taken
+/// while mail cannot leave opens no account. Free of web and database types.
+#[derive(Clone)]
+pub struct BodyKey([u8; 32]);
+
+/// What a sealed body starts with in the outbox (no plain body starts so: they are texts of
+/// the Fluent files, beginning with a greeting).
+const SEALED_BODY: &str = "sealed-body:";
+
+impl BodyKey {
+    pub fn derive(secret_key: &str) -> BodyKey {
+        BodyKey(crate::accounts::secrets::derive(secret_key, "mail-bodies"))
+    }
+
+    pub fn seal(&self, body: &str) -> String {
+        format!("{SEALED_BODY}{}", crate::accounts::secrets::seal_with(&self.0, body))
+    }
+
+    /// The body as it is to be sent: a plain body as it is, a sealed one opened; `None` when a
+    /// sealed body does not open (the secret key was changed since it was written).
+    pub fn open(key: Option<&BodyKey>, stored: &str) -> Option<String> {
+        match stored.strip_prefix(SEALED_BODY) {
+            None => Some(stored.to_string()),
+            Some(sealed) => crate::accounts::secrets::open_with(&key?.0, sealed),
+        }
+    }
+}
+
+impl std::fmt::Debug for BodyKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BodyKey(…)")
+    }
 }
 
 impl Default for MailConfig {
@@ -66,6 +106,7 @@ impl Default for MailConfig {
             allow_file_transport_in_release: false,
             poll_seconds: 5,
             max_attempts: 12,
+            body_key: None,
         }
     }
 }

@@ -308,7 +308,11 @@ fn reset_tokens_are_mailed_single_use_and_expire() {
             .load(&mut c)
             .unwrap();
         assert_eq!(mails.len(), 1);
-        let (to, subject, body) = &mails[0];
+        let (to, subject, sealed) = &mails[0];
+        // Security: the live link waits sealed in the outbox (a copy of the database taken
+        // while mail cannot leave opens no account); the transport gets it opened.
+        assert!(sealed.starts_with("sealed-body:") && !sealed.contains("token="), "{sealed}");
+        let body = &sent_body(&app.client, sealed);
         assert_eq!(to, "inv@cndh.ml");
         assert!(subject.contains("mot de passe"), "in the user's language: {subject}");
         assert!(!body.contains("Test Person"), "no name in mail");
@@ -340,6 +344,7 @@ fn reset_tokens_are_mailed_single_use_and_expire() {
         form(&app.client, "/staff/password/forgot", &format!("csrf={token}&email=inv%40cndh.ml"));
         let body2: String =
             mail_outbox::table.order(mail_outbox::id.desc()).select(mail_outbox::body).first(&mut c).unwrap();
+        let body2 = sent_body(&app.client, &body2);
         let token2 = body2.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
         diesel::update(password_resets::table.filter(password_resets::used_at.is_null()))
             .set(
@@ -628,7 +633,8 @@ fn admins_create_accounts_whose_owners_set_their_password_from_the_mail() {
         let (subject, body): (String, String) =
             mail_outbox::table.select((mail_outbox::subject, mail_outbox::body)).first(&mut c).unwrap();
         assert!(subject.contains("account was created"), "{subject}");
-        assert!(body.contains("/staff/password/reset?token="));
+        assert!(!body.contains("token="), "the welcome link waits sealed");
+        assert!(sent_body(&app.client, &body).contains("/staff/password/reset?token="));
         let actions: Vec<String> = audit_log::table.select(audit_log::action).load(&mut c).unwrap();
         assert!(actions.contains(&"user.create".to_string()));
     });

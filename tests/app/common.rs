@@ -277,3 +277,10 @@ pub fn bytes_contain(bytes: &[u8], needle: &str) -> bool {
     let hexed = hex::encode(needle.as_bytes());
     [needle.as_bytes(), hexed.as_bytes()].iter().any(|n| bytes.windows(n.len()).any(|w| w == *n))
 }
+
+/// A mail body as the transport will get it: a welcome or reset mail waits sealed in the outbox
+/// (`notify::BodyKey`), opened here with the app's key; a plain body as it is.
+pub fn sent_body(client: &Client, stored: &str) -> String {
+    let mail = client.rocket().state::<std::sync::Arc<vigie::config::MailConfig>>().expect("mail settings");
+    vigie::notify::BodyKey::open(mail.body_key.as_ref(), stored).expect("the body opens with the app's key")
+}

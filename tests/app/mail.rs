@@ -155,6 +155,48 @@ fn mail_queued_while_the_smtp_server_is_down_is_delivered_once_it_is_up() {
     });
 }
 
+/// A welcome or reset mail waits sealed in the outbox and reaches the SMTP server opened; one
+/// sealed under another key (the secret key changed since) is given up at once, not sent.
+#[test]
+fn a_link_waits_sealed_and_leaves_opened_and_one_that_does_not_open_is_given_up() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let db = app.client.rocket().state::<vigie::db::Db>().unwrap().clone();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = SmtpServer::start(listener);
+        let mut config = smtp_config(port);
+        let key = app.client.rocket().state::<Arc<MailConfig>>().unwrap().body_key.clone();
+        assert!(key.is_some(), "the server derives the key from its secret key");
+        config.mail.body_key = key.clone();
+        let body = "Ouvrez https://vigie.example/staff/password/reset?token=tok3n0fth3l1nk";
+        {
+            let mut c = db.get().unwrap();
+            notify::model::enqueue_sealed(&mut c, key.as_ref(), "awa@cndh.ml", "s", body, "password-reset")
+                .unwrap();
+            let other = notify::BodyKey::derive("another installation's secret key");
+            notify::model::enqueue_sealed(&mut c, Some(&other), "ba@cndh.ml", "s", body, "password-reset")
+                .unwrap();
+        }
+        let mut c = app.db.conn();
+        let stored: Vec<String> =
+            mail_outbox::table.order(mail_outbox::id).select(mail_outbox::body).load(&mut c).unwrap();
+        assert!(stored.iter().all(|b| !b.contains("tok3n0fth3l1nk")), "a link waits in clear: {stored:?}");
+        let transport = Transport::from_config(&config.mail).unwrap();
+        assert_eq!(notify::deliver_due(&db, &transport, &config.mail).unwrap(), 1);
+        let got = server.received.lock().unwrap().clone();
+        assert_eq!(got.len(), 1);
+        assert!(got[0].contains("To: awa@cndh.ml") && got[0].contains("tok3n0fth3l1nk"), "{}", got[0]);
+        let (next, error): (chrono::NaiveDateTime, Option<String>) = mail_outbox::table
+            .filter(mail_outbox::to_addr.eq("ba@cndh.ml"))
+            .select((mail_outbox::next_attempt_at, mail_outbox::last_error))
+            .first(&mut c)
+            .unwrap();
+        assert!(error.unwrap_or_default().contains("does not open"));
+        assert!(next > chrono::Utc::now().naive_utc() + chrono::Duration::days(365), "given up");
+    });
+}
+
 #[test]
 fn a_mail_that_keeps_failing_is_given_up_after_max_attempts() {
     each_engine(|engine| {
