@@ -7,8 +7,8 @@ use rocket::{Either, Route};
 use rocket_dyn_templates::{context, Template};
 
 use super::password;
-use crate::auth::guards::Staff;
-use crate::auth::model::User;
+use crate::auth::guards::{Audit, Staff};
+use crate::auth::model::{Attempt, Session, User};
 use crate::auth::SESSION_COOKIE;
 use crate::crypto::{self};
 use crate::error::AppError;
@@ -104,6 +104,24 @@ async fn change_password(
     form: Checked<PasswordForm>,
 ) -> Result<Either<Redirect, (Status, Template)>, AppError> {
     let u = staff.user.clone();
+    // Security: a wrong current password counts as a failed sign-in (a stolen session must not
+    // guess the password at Argon2 speed, unseen): reserved before it is checked, as at the
+    // door; the lockout ends every session, this one included.
+    let (uid, lockout, now) = (u.id, auth.config.lockout_after, auth.clock.naive());
+    let attempt = auth.db.transaction(move |c| Ok(User::reserve_sign_in(c, uid, lockout, now)?)).await?;
+    let signed_out = |cookies: &CookieJar<'_>| {
+        cookies.remove_private(Cookie::from(SESSION_COOKIE));
+        Ok(Either::Left(Redirect::to("/staff/sign-in")))
+    };
+    let Attempt::Counted(n) = attempt else {
+        staff
+            .write("auth.failure", ("user", uid.to_string()), move |c| {
+                Session::revoke_all(c, uid)?;
+                Ok(((), "password change refused: the account is locked".to_string()))
+            })
+            .await?;
+        return signed_out(cookies);
+    };
     let current = form.current.clone().unwrap_or_default();
     let hash = u.password_hash.clone();
     let current_ok = auth
@@ -112,6 +130,32 @@ async fn change_password(
         .run(move || crypto::verify_password(&current, &hash))
         .await
         .ok_or(AppError::Unavailable)?;
+    if current_ok {
+        // The try reserved above was right: the count restarts (a weak new password is no
+        // failed sign-in).
+        auth.db.transaction(move |c| Ok(User::password_succeeded(c, uid, now)?)).await?;
+    } else {
+        let locked = n >= lockout;
+        staff
+            .write_all(move |c| {
+                let mut entries = vec![Audit::new(
+                    "auth.failure",
+                    "user",
+                    uid,
+                    "current password wrong at password change",
+                )];
+                if locked {
+                    User::lock(c, uid, now + chrono::Duration::minutes(15))?;
+                    Session::revoke_all(c, uid)?;
+                    entries.push(Audit::new("auth.lock", "user", uid, format!("failed_logins={n}")));
+                }
+                Ok(((), entries))
+            })
+            .await?;
+        if locked {
+            return signed_out(cookies);
+        }
+    }
     let lang = page.0.lang.clone();
     let error = if current_ok {
         new_password_error(&auth, &lang, &form, &u.email)

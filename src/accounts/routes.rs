@@ -357,11 +357,27 @@ pub struct CodeForm {
     next: Option<String>,
 }
 
+/// A session's next token, when its second factor is given: (token, its hash, the session's
+/// private key sealed under it). See `Session::mark_second_factor`.
+fn next_token(user: &CurrentUser) -> (String, String, Option<String>) {
+    let token = crypto::random_token(32);
+    let hash = crypto::sha256_hex(token.as_bytes());
+    let sealed = user.session_key.as_ref().and_then(|k| k.open().ok()).map(|k| k.seal_with_token(&token));
+    (token, hash, sealed)
+}
+
+/// The cookies of a session given its new token: the session's, and a new CSRF token.
+fn renew_cookies(cookies: &CookieJar<'_>, token: String, secure: bool) {
+    cookies.add_private(session_cookie(token, secure));
+    rotate_csrf(cookies, secure);
+}
+
 #[rocket::post("/staff/sign-in/totp", data = "<form>")]
 async fn totp_check(
     page: Page,
     auth: Auth<'_>,
     user: CurrentUser,
+    cookies: &CookieJar<'_>,
     form: Checked<CodeForm>,
 ) -> Result<Page2, AppError> {
     let next = safe_next(form.next.as_deref());
@@ -376,6 +392,7 @@ async fn totp_check(
     let stored = user.user.totp_secret.clone().unwrap_or_default();
     let resealed = (!AccountKeys::is_sealed(&stored)).then(|| auth.keys.seal(&secret));
     let (now, unix_now) = (auth.clock.naive(), auth.clock.unix());
+    let (token, token_hash, sealed_key) = next_token(&user);
     let accepted = auth
         .db
         .transaction(move |c| {
@@ -383,7 +400,12 @@ async fn totp_check(
             // at, on a count that a correct password does not reset; recovery codes share it.
             let n = match User::reserve_second_factor(c, uid, lockout, now)? {
                 Attempt::Counted(n) => n,
-                Attempt::Refused => return Ok(Err(None)),
+                Attempt::Refused => {
+                    // Locked: the session ends, in the transaction that found the lock.
+                    Session::revoke_all(c, uid)?;
+                    audit::record(c, &actor, "auth.second_factor_failure", "user", &uid.to_string(), "")?;
+                    return Ok(false);
+                }
             };
             // The step is accepted by a conditional update: one code, one session.
             let how = match totp::verify(&secret, &code, unix_now, None) {
@@ -393,49 +415,34 @@ async fn totp_check(
                 }
                 _ => None,
             };
-            match how {
-                Some(how) => {
-                    Session::mark_second_factor(c, sid)?;
-                    User::second_factor_succeeded(c, uid)?;
-                    if let Some(sealed) = &resealed {
-                        User::reseal_totp_secret(c, uid, &stored, sealed)?;
-                    }
-                    audit::record(c, &actor, "auth.second_factor", "user", &uid.to_string(), how)?;
-                    Ok(Ok(()))
+            let Some(how) = how else {
+                // A wrong code: counted above; each `lockout`-th locked the account there, and
+                // its sessions end here with the lock's audit entry, in the same transaction
+                // (lock order: the account's row, the sessions' rows, the audit chain).
+                let locked_now = n % lockout.max(1) == 0;
+                if locked_now {
+                    Session::revoke_all(c, uid)?;
                 }
-                None => Ok(Err(Some(n))),
+                audit::record(c, &actor, "auth.second_factor_failure", "user", &uid.to_string(), "")?;
+                if locked_now {
+                    let details = format!("second_factor_failures={n}");
+                    audit::record(c, &actor, "auth.lock", "user", &uid.to_string(), &details)?;
+                }
+                return Ok(false);
+            };
+            Session::mark_second_factor(c, sid, &token_hash, sealed_key.as_deref())?;
+            User::second_factor_succeeded(c, uid)?;
+            if let Some(sealed) = &resealed {
+                User::reseal_totp_secret(c, uid, &stored, sealed)?;
             }
+            audit::record(c, &actor, "auth.second_factor", "user", &uid.to_string(), how)?;
+            Ok(true)
         })
         .await?;
-    let failure = match accepted {
-        Ok(()) => return Ok(Either::Left(Redirect::to(next))),
-        Err(n) => n,
-    };
-    let actor = auth.actor(&user.user);
-    let locked_now = failure.is_none_or(|n| n % lockout.max(1) == 0);
-    auth.db
-        .transaction(move |c| {
-            // Lock order: the sessions' rows before the audit chain.
-            if locked_now {
-                // Too many wrong codes: the session ends with the lock.
-                Session::revoke_all(c, uid)?;
-            }
-            audit::record(c, &actor, "auth.second_factor_failure", "user", &uid.to_string(), "")?;
-            if locked_now {
-                if let Some(n) = failure {
-                    audit::record(
-                        c,
-                        &actor,
-                        "auth.lock",
-                        "user",
-                        &uid.to_string(),
-                        &format!("second_factor_failures={n}"),
-                    )?;
-                }
-            }
-            Ok(())
-        })
-        .await?;
+    if accepted {
+        renew_cookies(cookies, token, auth.secure_cookies);
+        return Ok(Either::Left(Redirect::to(next)));
+    }
     let ctx = context! { page: page.0, next, failed: true };
     Ok(Either::Right((Status::Unauthorized, Template::render("accounts/totp_prompt", ctx))))
 }
@@ -478,6 +485,7 @@ async fn totp_confirm(
     page: Page,
     auth: Auth<'_>,
     user: CurrentUser,
+    cookies: &CookieJar<'_>,
     form: Checked<CodeForm>,
 ) -> Result<Either<Redirect, (Status, Template)>, AppError> {
     if user.user.totp_enabled_at.is_some() {
@@ -492,14 +500,16 @@ async fn totp_confirm(
             let codes = totp::recovery_codes();
             let hashes: Vec<String> = codes.iter().map(|c| auth.keys.recovery_hash(c)).collect();
             let (uid, sid, actor) = (user.user.id, user.session_id, auth.actor(&user.user));
+            let (token, token_hash, sealed_key) = next_token(&user);
             auth.db
                 .transaction(move |c| {
                     User::enable_totp(c, uid, step, &hashes)?;
-                    Session::mark_second_factor(c, sid)?;
+                    Session::mark_second_factor(c, sid, &token_hash, sealed_key.as_deref())?;
                     audit::record(c, &actor, "auth.totp_enrolled", "user", &uid.to_string(), "")?;
                     Ok(())
                 })
                 .await?;
+            renew_cookies(cookies, token, auth.secure_cookies);
             Ok(Either::Right((
                 Status::Ok,
                 Template::render("accounts/recovery_codes", context! { page: page.0, codes }),

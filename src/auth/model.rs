@@ -200,9 +200,22 @@ impl Session {
         Ok(found)
     }
 
-    pub fn mark_second_factor(conn: &mut DbConn, id: i32) -> QueryResult<usize> {
+    /// The second factor given: the session is marked, under a new token whose hash is
+    /// `token_hash`, with its private key sealed again under that token. Security: the token a
+    /// password-only cookie carried stops working, so a cookie planted in someone's browser
+    /// before they give their code (session fixation) is not raised to a full session.
+    pub fn mark_second_factor(
+        conn: &mut DbConn,
+        id: i32,
+        token_hash: &str,
+        sealed_key: Option<&str>,
+    ) -> QueryResult<usize> {
         diesel::update(sessions::table.find(id))
-            .set(sessions::second_factor_at.eq(Some(Utc::now().naive_utc())))
+            .set((
+                sessions::second_factor_at.eq(Some(Utc::now().naive_utc())),
+                sessions::token_hash.eq(token_hash),
+                sessions::sealed_key.eq(sealed_key),
+            ))
             .execute(conn)
     }
 

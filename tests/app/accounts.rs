@@ -124,6 +124,72 @@ fn sign_out(client: &Client) {
     assert_eq!((s, loc.as_deref()), (Status::SeeOther, Some("/staff/sign-in?msg=signed-out")));
 }
 
+/// The token a session cookie holds, as the server sees it (the cookie is private).
+fn session_token(client: &Client) -> String {
+    client.cookies().get_private("session").expect("a session cookie").value().to_string()
+}
+
+/// Whether a session row answers to `token` (what a copied cookie would still open).
+fn session_answers(db: &TestDb, token: &str) -> bool {
+    use vigie::schema::sessions;
+    let hash = vigie::crypto::sha256_hex(token.as_bytes());
+    sessions::table
+        .filter(sessions::token_hash.eq(hash))
+        .filter(sessions::revoked_at.is_null())
+        .count()
+        .get_result::<i64>(&mut db.conn())
+        .unwrap()
+        == 1
+}
+
+/// Session fixation: a password-only session's cookie (which someone may have planted in the
+/// browser, or copied) is worth nothing once the code is given: the session goes on under a
+/// new token, at enrolment and at each sign-in.
+#[test]
+fn giving_the_second_factor_moves_the_session_to_a_new_token() {
+    each_engine(|engine| {
+        let app = TestApp::new(engine);
+        let now = chrono::Utc::now().timestamp();
+        pin_clock(&app.client, now - now % 30 + 15);
+        add_user(&app.db, "admin@cndh.ml", "admin", None);
+        // Enrolment: the password-only token stops answering when the first code is given.
+        let (s, _) = sign_in(&app.client, "admin@cndh.ml", PW);
+        assert_eq!(s, Status::SeeOther);
+        let before = session_token(&app.client);
+        assert!(session_answers(&app.db, &before));
+        let page = app.client.get("/staff/totp").dispatch().into_string().unwrap();
+        let secret = between(&page, "id=\"secret\">").unwrap().replace(' ', "");
+        let token = csrf(&app.client);
+        let (s, _, _) = form(&app.client, "/staff/totp", &format!("csrf={token}&code={}", code(&secret, 0)));
+        assert_eq!(s, Status::Ok);
+        let after = session_token(&app.client);
+        assert_ne!(before, after);
+        assert!(!session_answers(&app.db, &before), "the password-only token still opens the session");
+        assert!(session_answers(&app.db, &after));
+        assert_eq!(app.client.get("/staff/admin/users").dispatch().status(), Status::Ok);
+        sign_out(&app.client);
+        // Sign-in: the same with the code prompt.
+        sign_in(&app.client, "admin@cndh.ml", PW);
+        let before = session_token(&app.client);
+        let token = csrf(&app.client);
+        let (s, _, _) =
+            form(&app.client, "/staff/sign-in/totp", &format!("csrf={token}&code={}", code(&secret, 1)));
+        assert_eq!(s, Status::SeeOther);
+        let after = session_token(&app.client);
+        assert!(!session_answers(&app.db, &before), "the password-only token still opens the session");
+        assert!(session_answers(&app.db, &after));
+        assert_eq!(app.client.get("/staff/admin/users").dispatch().status(), Status::Ok);
+        // The session's private key went with it, sealed under the new token.
+        use vigie::schema::sessions;
+        let sealed: Option<String> = sessions::table
+            .filter(sessions::token_hash.eq(vigie::crypto::sha256_hex(after.as_bytes())))
+            .select(sessions::sealed_key)
+            .first(&mut app.db.conn())
+            .unwrap();
+        assert!(vigie::crypto::PrivateKey::open_with_token(&sealed.expect("a sealed key"), &after).is_ok());
+    });
+}
+
 #[test]
 fn totp_enrolment_and_sign_in_with_a_code_computed_here_and_single_use_recovery_codes() {
     each_engine(|engine| {

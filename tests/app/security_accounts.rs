@@ -506,6 +506,50 @@ fn a_locked_account_waits_before_its_answer_as_an_unknown_email_does() {
     });
 }
 
+/// A stolen session cannot guess the account's password at the password-change form: each
+/// wrong current password counts as a failed sign-in, audited, and the lockout ends the session.
+#[test]
+fn wrong_current_passwords_at_the_password_change_count_and_lock_the_account() {
+    each_engine(|engine| {
+        let app = TestApp::with_figment(TestDb::new(engine), |f| {
+            f.merge(("lockout_after", 3)).merge(("totp_required_roles", Vec::<String>::new()))
+        });
+        let id = add_user(&app.db, "intake@cndh.ml", "intake", None);
+        assert_eq!(sign_in(&app.client, "intake@cndh.ml", PW).0, Status::SeeOther);
+        let token = csrf(&app.client);
+        let new = "Une autre phrase assez longue";
+        let change = |current: &str| {
+            post(
+                &app.client,
+                "/staff/account/password",
+                &format!("csrf={token}&current={}&password={}&confirm={}", enc(current), enc(new), enc(new)),
+            )
+        };
+        // A right current password with a weak new one is no failure.
+        let (s, _, _) = post(
+            &app.client,
+            "/staff/account/password",
+            &format!("csrf={token}&current={}&password=court&confirm=court", enc(PW)),
+        );
+        assert_eq!(s, Status::UnprocessableEntity);
+        for guess in ["guess one", "guess two"] {
+            assert_eq!(change(guess).0, Status::UnprocessableEntity);
+        }
+        assert_eq!(app.client.get("/staff").dispatch().status(), Status::Ok, "still signed in");
+        let (s, loc, _) = change("guess three");
+        assert_eq!((s, loc.as_deref()), (Status::SeeOther, Some("/staff/sign-in")));
+        assert_eq!(app.client.get("/staff").dispatch().status(), Status::SeeOther, "the session ended");
+        let mut c = app.db.conn();
+        let locked: Option<chrono::NaiveDateTime> =
+            users::table.find(id).select(users::locked_until).first(&mut c).unwrap();
+        assert!(locked.is_some(), "the account is locked");
+        assert_eq!(sign_in(&app.client, "intake@cndh.ml", PW).0, Status::Unauthorized, "locked");
+        let actions: Vec<String> = audit_log::table.select(audit_log::action).load(&mut c).unwrap();
+        assert_eq!(actions.iter().filter(|a| *a == "auth.failure").count(), 4, "{actions:?}");
+        assert!(actions.contains(&"auth.lock".to_string()), "{actions:?}");
+    });
+}
+
 fn live_links(db: &TestDb, user: i32) -> i64 {
     password_resets::table
         .filter(password_resets::user_id.eq(user))
