@@ -212,6 +212,9 @@ pub struct Config {
     /// after the data moved; past it, the tables kept before are answered while the refresh
     /// goes on in the background (milliseconds).
     pub stats_refresh_wait_ms: u64,
+    /// A closed quarter in which fewer events (with an allegation) occurred is not published
+    /// at all, nor its year: so few figures would point at the events behind them. 0: none.
+    pub stats_period_floor: u64,
     pub session_idle_minutes: i64,
     pub session_absolute_hours: i64,
     pub lockout_after: i32,
@@ -273,6 +276,7 @@ impl Default for Config {
             hotspot_days: 30,
             hotspot_min_events: 5,
             stats_refresh_wait_ms: 100,
+            stats_period_floor: 20,
             session_idle_minutes: 30,
             session_absolute_hours: 12,
             lockout_after: 10,

@@ -271,7 +271,10 @@ pub fn build(figment: Figment) -> Result<Rocket<Build>, String> {
         .attach(notify::stage())
         .attach(cases::stage())
         .attach(training::stage())
-        .attach(stats::stage(std::time::Duration::from_millis(config.stats_refresh_wait_ms)))
+        .attach(stats::stage(
+            std::time::Duration::from_millis(config.stats_refresh_wait_ms),
+            config.stats_period_floor,
+        ))
         .attach(analytics::stage())
         .attach(audit::stage())
         .mount("/", geo::routes())

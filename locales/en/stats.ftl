@@ -43,3 +43,9 @@ stats-method-suppression = Withheld figures: every count from 1 to 4 is withheld
 stats-method-medians = Medians: the number of days from the event's first report to the acknowledgement, to the routing that opened the case and to its closure, for the cases of the period that reached that step; a median over fewer than 5 cases (none included) is withheld, and the number of cases behind a median is not published.
 stats-method-changes = Figures are recomputed when a finding, an outcome or a case's step is recorded, and when a quarter closes.
 stats-method-sources = Sources: Vigie's own records. Map boundaries:
+stats-period-withheld = { $kind ->
+    [year] The figures of this year are not published: fewer than { $floor } events occurred in one of its quarters, which the year minus its other quarters would give away.
+   *[quarter] The figures of this quarter are not published: fewer than { $floor } events occurred in it, and so few figures could point at the events and the people concerned.
+}
+stats-method-medians-counts = A median is published only when the case counts it corresponds to are published too: the institution's total for routing, its closed cases for closure, its whole row (and its total of cases with a recommendation) for acknowledgement. Otherwise whether it shows or not would tell whether a withheld count is below 5.
+stats-method-periods = Sparse periods: a quarter in which fewer than { $floor } events occurred is not published at all, nor its year, as its few figures would point at the events themselves; the list of periods starts at the first quarter published.

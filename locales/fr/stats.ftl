@@ -43,3 +43,9 @@ stats-method-suppression = Chiffres masqués : tout nombre de 1 à 4 est masqué
 stats-method-medians = Médianes : le nombre de jours entre le premier signalement de l'événement et l'accusé de réception, l'orientation qui a ouvert le dossier et sa clôture, pour les dossiers de la période qui ont atteint cette étape ; une médiane sur moins de 5 dossiers (aucun compris) est masquée, et le nombre de dossiers derrière une médiane n'est pas publié.
 stats-method-changes = Les chiffres sont recalculés quand une constatation, une suite ou une étape d'un dossier est enregistrée, et quand un trimestre se clôt.
 stats-method-sources = Sources : les dossiers de Vigie. Limites administratives de la carte :
+stats-period-withheld = { $kind ->
+    [year] Les chiffres de cette année ne sont pas publiés : moins de { $floor } événements ont eu lieu dans l'un de ses trimestres, que l'année moins ses autres trimestres ferait connaître.
+   *[quarter] Les chiffres de ce trimestre ne sont pas publiés : moins de { $floor } événements y ont eu lieu, et si peu de chiffres pourraient désigner les événements et les personnes en cause.
+}
+stats-method-medians-counts = Une médiane n'est publiée que si les nombres de dossiers auxquels elle correspond le sont aussi : le total de l'institution pour l'orientation, ses dossiers clos pour la clôture, toute sa ligne (et son total de dossiers avec recommandation) pour l'accusé de réception. Sinon, qu'elle soit affichée ou masquée dirait si un nombre masqué est inférieur à 5.
+stats-method-periods = Périodes trop creuses : un trimestre où moins de { $floor } événements ont eu lieu n'est pas publié du tout, ni son année, car ses quelques chiffres désigneraient les événements eux-mêmes ; la liste des périodes commence au premier trimestre publié.

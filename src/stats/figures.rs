@@ -109,6 +109,52 @@ pub fn closed_periods(earliest: Option<NaiveDate>, today: NaiveDate) -> Vec<Peri
     out
 }
 
+/// A period in the list: published, or withheld whole because too few events occurred in it
+/// (a quarter), or in one of its quarters (a year).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listed {
+    pub period: Period,
+    pub withheld: bool,
+}
+
+/// The periods listed on `today`, newest first: the closed periods from the quarter of
+/// `earliest`, each quarter withheld whole when fewer than `floor` events (`events`: how many
+/// began on each day, in practice each month) occurred in it, each year when one of its quarters
+/// is (the year minus its other quarters would give that quarter back). The list starts at the
+/// oldest published quarter, so that a withheld quarter before it, such as the one of a single
+/// event reported years late, does not show even as withheld; with no quarter published, it is
+/// the last closed quarter alone, withheld. `floor` 0 withholds nothing.
+pub fn list_periods(
+    earliest: Option<NaiveDate>,
+    events: &[(NaiveDate, u64)],
+    today: NaiveDate,
+    floor: u64,
+) -> Vec<Listed> {
+    let mut per_quarter: HashMap<Period, u64> = HashMap::new();
+    for &(on, n) in events {
+        *per_quarter.entry(quarter_of(on)).or_default() += n;
+    }
+    let sparse = |y: i32, q: u32| per_quarter.get(&Period::Quarter(y, q)).copied().unwrap_or(0) < floor;
+    let mut listed: Vec<Listed> = closed_periods(earliest, today)
+        .into_iter()
+        .map(|period| Listed {
+            period,
+            withheld: match period {
+                Period::Quarter(y, q) => sparse(y, q),
+                Period::Year(y) => (1..=4).any(|q| sparse(y, q)),
+            },
+        })
+        .collect();
+    let quarter = |l: &Listed| matches!(l.period, Period::Quarter(..));
+    let keep = listed
+        .iter()
+        .rposition(|l| quarter(l) && !l.withheld)
+        .or_else(|| listed.iter().position(quarter))
+        .map_or(0, |i| i + 1);
+    listed.truncate(keep);
+    listed
+}
+
 /// One counted record: its population (`allegations`, `cases`, `recommended`), the values of
 /// its dimensions, the day that places it, and how many it stands for.
 #[derive(Debug, Clone)]
@@ -160,6 +206,8 @@ pub const COUNT_TABLES: [Spec; 5] = [
 /// The medians table.
 pub const MEDIANS: &str = "median_days";
 pub const STEPS: [&str; 3] = ["acknowledgement", "routing", "closure"];
+/// The public status of a closed case: the one whose cases carry a closure date.
+pub const CLOSED: &str = "closed";
 /// The outcomes of a case that received a recommendation.
 pub const OUTCOMES: [&str; 4] =
     ["no_final_outcome", "outcome_disciplined", "outcome_not_disciplined", "outcome_discipline_unknown"];
@@ -286,49 +334,94 @@ pub fn median(mut days: Vec<i64>) -> Option<f64> {
     Some(if n % 2 == 1 { days[n / 2] as f64 } else { (days[n / 2 - 1] + days[n / 2]) as f64 / 2.0 })
 }
 
-/// The medians of days per institution (and all, `*`) × step; withheld when fewer than
-/// [`THRESHOLD`] cases are measured, none included: a median absent for none and withheld for
-/// 1 to 4 would tell which, a count outside the protected tables. The number measured is
+/// The counts a median of `step` for `pairs` (an institution, or none for all) stands beside:
+/// its count, were every case measured, is one of them or follows from them, so the median is
+/// published only when they all are (see [`median_shown`]).
+/// - routing: every case is routed, so its cases are the institution's row total;
+/// - closure: a case carries a closure date exactly while its public status is `closed`;
+/// - acknowledgement: no published cell counts the cases ever acknowledged (an acknowledged
+///   case shows as `received`, a case closed as inadmissible may never have been), yet in the
+///   usual course every case beyond `received` and every case with a recommendation was; so the
+///   whole row (each status and the total) and the row total of `accountability`.
+pub fn median_counts(step: &str, axes: &Axes, pairs: &[(&'static str, &str)]) -> Vec<String> {
+    let with = |d: &'static str, v: &str| {
+        let mut p = pairs.to_vec();
+        p.push((d, v));
+        key("cases", &p)
+    };
+    match step {
+        "routing" => vec![key("cases", pairs)],
+        "closure" if axes.of("public_status").iter().any(|s| s == CLOSED) => {
+            vec![with("public_status", CLOSED)]
+        }
+        "acknowledgement" => std::iter::once(key("cases", pairs))
+            .chain(axes.of("public_status").iter().map(|s| with("public_status", s)))
+            .chain(std::iter::once(key("recommended", pairs)))
+            .collect(),
+        _ => vec![],
+    }
+}
+
+/// Whether a median over `measured` cases is published, `counts_published` saying whether the
+/// counts it stands beside ([`median_counts`]) are. At least [`THRESHOLD`] cases, none
+/// included (a median absent for none and withheld for 1 to 4 would tell which), and its counts
+/// published: whether a median shows then depends on no withheld count, so it cannot tell one
+/// below 5 ("withheld, so at most 4") or at least 5 ("shown, so at least 5").
+pub fn median_shown(measured: usize, counts_published: bool) -> bool {
+    measured as u64 >= THRESHOLD && counts_published
+}
+
+/// The medians of days per institution (and all, `*`) × step, each published as
+/// [`median_shown`] says: `published` tells whether a count (by key) is. The number measured is
 /// never published.
-fn medians(timings: &[Timing], period: Period, institutions: &[String]) -> Table {
+fn medians(timings: &[Timing], period: Period, axes: &Axes, published: &dyn Fn(&str) -> bool) -> Table {
     let mut cells = vec![];
-    for inst in institutions.iter().map(String::as_str).chain(std::iter::once(ALL)) {
+    for inst in axes.of("institution").iter().map(String::as_str).chain(std::iter::once(ALL)) {
+        let pairs: Vec<(&'static str, &str)> = if inst == ALL { vec![] } else { vec![("institution", inst)] };
         for step in STEPS {
             let days: Vec<i64> = timings
                 .iter()
                 .filter(|t| period.contains(t.on) && (inst == ALL || t.institution == inst))
                 .filter_map(|t| t.days.iter().find(|(s, _)| *s == step).map(|(_, d)| (*d).max(0)))
                 .collect();
-            // None measured is withheld as 1 to 4 are: the two look the same.
-            let withheld = (days.len() as u64) < THRESHOLD;
+            let counts = median_counts(step, axes, &pairs);
+            let shown = median_shown(days.len(), !counts.is_empty() && counts.iter().all(|k| published(k)));
             cells.push(Cell {
                 coords: vec![inst.to_string(), step.to_string()],
                 count: None,
-                median_days: if withheld { None } else { median(days) },
-                suppressed: withheld,
+                median_days: if shown { median(days) } else { None },
+                suppressed: !shown,
             });
         }
     }
     Table { id: MEDIANS, dimensions: vec!["institution", "step"], cells }
 }
 
-/// Every closed period's tables on `today`, each year protected together with its closed
-/// quarters.
-pub fn compute(axes: &Axes, records: &[Record], timings: &[Timing], today: NaiveDate) -> Vec<PeriodStats> {
+/// Every published closed period's tables on `today` (periods with fewer than `floor` events
+/// withheld whole, as [`list_periods`] says), each year protected together with its published
+/// closed quarters.
+pub fn compute(
+    axes: &Axes,
+    records: &[Record],
+    timings: &[Timing],
+    events: &[(NaiveDate, u64)],
+    today: NaiveDate,
+    floor: u64,
+) -> Vec<PeriodStats> {
     let earliest = records.iter().map(|r| r.on).chain(timings.iter().map(|t| t.on)).min();
-    let periods = closed_periods(earliest, today);
-    let years: BTreeSet<i32> = periods.iter().map(Period::year).collect();
+    let periods = list_periods(earliest, events, today, floor);
+    let years: BTreeSet<i32> = periods.iter().map(|l| l.period.year()).collect();
     let mut out = vec![];
     for y in years.into_iter().rev() {
-        let group: Vec<Period> = periods.iter().copied().filter(|p| p.year() == y).collect();
-        out.extend(protect_group(axes, records, timings, &group));
+        out.extend(protect_group(axes, records, timings, &year_group(&periods, y)));
     }
     out
 }
 
-/// The closed periods of `year` among `periods`: protected together.
-pub fn year_group(periods: &[Period], year: i32) -> Vec<Period> {
-    periods.iter().copied().filter(|p| p.year() == year).collect()
+/// The published periods of `year` among `periods`: protected together. A withheld period is
+/// in no relation: none of its figures is published.
+pub fn year_group(periods: &[Listed], year: i32) -> Vec<Period> {
+    periods.iter().filter(|l| !l.withheld && l.period.year() == year).map(|l| l.period).collect()
 }
 
 /// A fingerprint of everything the tables of `group` are computed from: when it has not
@@ -398,7 +491,6 @@ pub fn protect_group(
     relations.sort();
     relations.dedup();
     let withheld = suppress::protect(&values, &relations);
-    let institutions = axes.of("institution").to_vec();
     group
         .iter()
         .map(|&p| {
@@ -427,7 +519,8 @@ pub fn protect_group(
                         .collect(),
                 })
                 .collect();
-            tables.push(medians(timings, p, &institutions));
+            let published = |k: &str| index.get(&(p, k.to_string())).is_some_and(|&i| !withheld[i]);
+            tables.push(medians(timings, p, axes, &published));
             PeriodStats { period: p, tables }
         })
         .collect()
@@ -514,7 +607,7 @@ mod tests {
             allegation("2026-09-01", "ML-2", "integrity", "army", "pending", 2),
             allegation("2026-10-01", "ML-2", "integrity", "army", "pending", 50),
         ];
-        let all = compute(&axes(), &recs, &[], d("2026-11-29"));
+        let all = compute(&axes(), &recs, &[], &[], d("2026-11-29"), 0);
         assert_eq!(all.len(), 1, "only 2026-Q3 is closed");
         let q3 = &all[0];
         assert_eq!(q3.period, Period::Quarter(2026, 3));
@@ -556,7 +649,7 @@ mod tests {
             days: vec![("routing", days)],
         };
         let timings: Vec<Timing> = (1..=6).map(|k| t("cndh", k)).chain([t("mediateur", 3)]).collect();
-        let all = compute(&axes(), &[], &timings, d("2026-05-01"));
+        let all = compute(&axes(), &[], &timings, &[], d("2026-05-01"), 0);
         let m = all[0].table(MEDIANS).unwrap();
         assert_eq!(m.cell(&["cndh", "routing"]).unwrap().median_days, Some(3.5));
         assert!(m.cell(&["mediateur", "routing"]).unwrap().suppressed);
@@ -566,6 +659,145 @@ mod tests {
         assert_eq!(m.cell(&["*", "routing"]).unwrap().median_days, Some(3.0));
         assert!(m.cells.iter().all(|c| c.count.is_none()));
         assert_eq!(median(vec![5, 1, 3]), Some(3.0));
+    }
+
+    /// `n` cases of `inst` at `status` in 2026-Q1, each measured: routed, and acknowledged
+    /// and closed as `steps` says.
+    fn cases(inst: &str, status: &str, n: u64, steps: &[&'static str]) -> (Record, Vec<Timing>) {
+        let on = d("2026-02-10");
+        let record = Record {
+            population: "cases",
+            attrs: vec![("institution", inst.into()), ("public_status", status.into())],
+            on,
+            n,
+        };
+        let days = std::iter::once(("routing", 2)).chain(steps.iter().map(|s| (*s, 9))).collect::<Vec<_>>();
+        (record, (0..n).map(|_| Timing { on, institution: inst.into(), days: days.clone() }).collect())
+    }
+
+    fn medians_of(rows: Vec<(Record, Vec<Timing>)>) -> PeriodStats {
+        let (records, timings): (Vec<Record>, Vec<Vec<Timing>>) = rows.into_iter().unzip();
+        let timings: Vec<Timing> = timings.into_iter().flatten().collect();
+        compute(&axes(), &records, &timings, &[], d("2026-05-01"), 0).remove(0)
+    }
+
+    #[test]
+    fn a_median_shows_only_beside_its_published_counts() {
+        // The Médiateur's two received cases: its row total is withheld, and the CNDH's six
+        // with it (the row totals' relation needs a second withheld cell). Six cases measured
+        // would show the CNDH's routing median, and say that its withheld total is at least 5.
+        let s = medians_of(vec![cases("mediateur", "received", 2, &[]), cases("cndh", "received", 6, &[])]);
+        let (t, m) = (s.table("cases_by_status").unwrap(), s.table(MEDIANS).unwrap());
+        assert!(
+            t.cell(&["mediateur", "*"]).unwrap().suppressed && t.cell(&["cndh", "*"]).unwrap().suppressed
+        );
+        for inst in ["mediateur", "cndh"] {
+            assert!(m.cell(&[inst, "routing"]).unwrap().suppressed, "{inst}: beside a withheld total");
+        }
+        assert_eq!(
+            m.cell(&["*", "routing"]).unwrap().median_days,
+            Some(2.0),
+            "the grand total 8 is published"
+        );
+        // Published counts: each median beside its own.
+        let cndh = || {
+            vec![
+                cases("cndh", "received", 30, &["acknowledgement"]),
+                cases("cndh", "closed", 10, &["acknowledgement", "closure"]),
+            ]
+        };
+        let s = medians_of(cndh());
+        let m = s.table(MEDIANS).unwrap();
+        for inst in ["cndh", "*"] {
+            for step in STEPS {
+                assert!(!m.cell(&[inst, step]).unwrap().suppressed, "{inst} {step}");
+            }
+        }
+        let mut rows = cndh();
+        rows.extend([cases("mediateur", "received", 8, &[]), cases("mediateur", "closed", 3, &["closure"])]);
+        let s = medians_of(rows);
+        let (t, m) = (s.table("cases_by_status").unwrap(), s.table(MEDIANS).unwrap());
+        // The Médiateur's 3 closed are withheld, so are its closure median (three measured)
+        // and its acknowledgement median (its row is not published whole); its routing median
+        // stands beside its published total of 11.
+        assert!(t.cell(&["mediateur", "closed"]).unwrap().suppressed);
+        assert_eq!(t.cell(&["mediateur", "*"]).unwrap().count, Some(11));
+        assert_eq!(m.cell(&["mediateur", "routing"]).unwrap().median_days, Some(2.0));
+        assert!(m.cell(&["mediateur", "closure"]).unwrap().suppressed);
+        assert!(m.cell(&["mediateur", "acknowledgement"]).unwrap().suppressed);
+        // And in general: a median shown has every count it stands beside published.
+        for s in [&s] {
+            let published = |k: &str| {
+                s.tables
+                    .iter()
+                    .filter(|t| t.id != MEDIANS)
+                    .flat_map(|t| {
+                        let spec = COUNT_TABLES.iter().find(|c| c.id == t.id).unwrap();
+                        t.cells.iter().map(move |c| {
+                            let pairs: Vec<(&str, &str)> = spec
+                                .dimensions
+                                .iter()
+                                .copied()
+                                .zip(c.coords.iter().map(String::as_str))
+                                .collect();
+                            (key(spec.population, &pairs), !c.suppressed)
+                        })
+                    })
+                    .any(|(key, shown)| key == k && shown)
+            };
+            for c in s.table(MEDIANS).unwrap().cells.iter().filter(|c| !c.suppressed) {
+                let pairs: Vec<(&'static str, &str)> =
+                    if c.coords[0] == ALL { vec![] } else { vec![("institution", c.coords[0].as_str())] };
+                let counts = median_counts(&c.coords[1], &axes(), &pairs);
+                assert!(!counts.is_empty() && counts.iter().all(|k| published(k)), "{c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_sparse_period_is_withheld_whole_and_the_list_starts_at_the_oldest_published_quarter() {
+        let events = [
+            (d("2015-08-01"), 1),
+            (d("2026-01-01"), 12),
+            (d("2026-02-01"), 13),
+            (d("2026-04-01"), 30),
+            (d("2026-07-01"), 3),
+            (d("2026-10-01"), 25),
+        ];
+        let labels = |l: Vec<Listed>| l.iter().map(|l| (l.period.label(), l.withheld)).collect::<Vec<_>>();
+        let s = |x: &str, w: bool| (x.to_string(), w);
+        // A killing of 2015 reported late: its quarter does not start the list, not even as
+        // withheld; 2026-Q3's three events are withheld, in the list.
+        let listed = list_periods(Some(d("2015-08-01")), &events, d("2026-11-29"), 20);
+        assert_eq!(labels(listed), [s("2026-Q3", true), s("2026-Q2", false), s("2026-Q1", false)]);
+        // A year with a quarter withheld is withheld: the year minus the others would give it.
+        let listed = list_periods(Some(d("2015-08-01")), &events, d("2027-01-15"), 20);
+        assert_eq!(
+            labels(listed),
+            [
+                s("2026", true),
+                s("2026-Q4", false),
+                s("2026-Q3", true),
+                s("2026-Q2", false),
+                s("2026-Q1", false)
+            ]
+        );
+        assert_eq!(labels(list_periods(None, &events, d("2027-01-15"), 3))[0], s("2026", false));
+        // Nothing published: the last closed quarter alone, withheld.
+        let listed = list_periods(Some(d("2015-08-01")), &events[..1], d("2026-11-29"), 20);
+        assert_eq!(labels(listed), [s("2026-Q3", true)]);
+        // A floor of 0 withholds nothing: every closed period from the earliest.
+        let listed = list_periods(Some(d("2025-08-03")), &[], d("2026-11-29"), 0);
+        assert_eq!(listed.len(), 6);
+        assert!(listed.iter().all(|l| !l.withheld));
+        // A withheld period has no tables, and is in no relation of its year's protection.
+        let recs: Vec<Record> = events
+            .iter()
+            .map(|(on, n)| allegation(&on.to_string(), "ML-1", "life", "police", "pending", *n))
+            .collect();
+        let all = compute(&axes(), &recs, &[], &events, d("2027-01-15"), 20);
+        let periods: Vec<String> = all.iter().map(|p| p.period.label()).collect();
+        assert_eq!(periods, ["2026-Q4", "2026-Q2", "2026-Q1"]);
     }
 
     #[test]

@@ -14,6 +14,9 @@
 //! read again, and a year's disclosure control (the costly part: linear programs) runs again
 //! only when that year's own figures changed. A request waits for that refresh at most
 //! `stats_refresh_wait_ms`, then answers the tables kept before.
+//!
+//! A period in which fewer than `stats_period_floor` events occurred is withheld whole
+//! ([`figures::list_periods`]): listed as withheld, no figure of it published, its year too.
 
 pub mod chart;
 pub mod figures;
@@ -31,10 +34,11 @@ use crate::taxonomy::Taxonomy;
 use figures::{Axes, PeriodStats, Record, Timing, OUTCOMES};
 
 /// `wait`: how long a request waits for the tables to be brought up to date after the data
-/// moved (`stats_refresh_wait_ms`).
-pub fn stage(wait: std::time::Duration) -> rocket::fairing::AdHoc {
+/// moved (`stats_refresh_wait_ms`); `floor`: the number of events below which a period is
+/// withheld whole (`stats_period_floor`).
+pub fn stage(wait: std::time::Duration, floor: u64) -> rocket::fairing::AdHoc {
     rocket::fairing::AdHoc::on_ignite("public statistics", move |rocket| async move {
-        rocket.manage(Stats::new(wait)).mount("/", routes::routes()).attach(warm_up())
+        rocket.manage(Stats::new(wait, floor)).mount("/", routes::routes()).attach(warm_up())
     })
 }
 
@@ -54,7 +58,7 @@ fn warm_up() -> rocket::fairing::AdHoc {
             let Some(stats) = rocket.state::<Stats>().cloned() else { return };
             rocket::tokio::spawn(async move {
                 let years: Vec<i32> = match stats.periods(&db, &tax, today).await {
-                    Ok(p) => p.iter().map(figures::Period::year).collect(),
+                    Ok(p) => p.iter().filter(|l| !l.withheld).map(|l| l.period.year()).collect(),
                     Err(e) => return crate::logs::error("stats", &format!("stats: warm-up failed: {e}")),
                 };
                 let mut done = vec![];
@@ -76,7 +80,7 @@ fn warm_up() -> rocket::fairing::AdHoc {
 struct Inputs {
     version: model::Version,
     last_closed: figures::Period,
-    periods: Vec<figures::Period>,
+    periods: Vec<figures::Listed>,
     axes: Axes,
     records: Vec<Record>,
     timings: Vec<Timing>,
@@ -123,17 +127,25 @@ pub struct Stats {
     /// ends.
     refreshing: Arc<std::sync::Mutex<Option<Refreshing>>>,
     wait: std::time::Duration,
+    /// A period with fewer events than this is withheld whole (`stats_period_floor`).
+    floor: u64,
 }
 
 impl Stats {
-    pub fn new(wait: std::time::Duration) -> Stats {
+    pub fn new(wait: std::time::Duration, floor: u64) -> Stats {
         Stats {
             store: Default::default(),
             computing: Default::default(),
             reading: Default::default(),
             refreshing: Default::default(),
             wait,
+            floor,
         }
+    }
+
+    /// The number of events below which a period is withheld whole.
+    pub fn floor(&self) -> u64 {
+        self.floor
     }
 
     /// Reads the data version and, when it moved (or a quarter closed), the rows; one reader
@@ -147,21 +159,25 @@ impl Stats {
             return Ok(i);
         }
         let before = last_closed.span().1;
-        let (counts, cases, regions) = db
+        let (counts, cases, regions, events) = db
             .run(move |c| {
                 Ok((
                     model::allegation_counts(c, before)?,
                     model::case_facts(c, before)?,
                     model::region_codes(c)?,
+                    model::events_by_month(c, before)?,
                 ))
             })
             .await?;
         let axes = axes(tax, regions);
         let statuses = tax.case_statuses.clone();
+        let floor = self.floor;
         let inputs = rocket::tokio::task::spawn_blocking(move || {
             let (records, timings) = records(counts, cases, &statuses);
             let earliest = records.iter().map(|r| r.on).chain(timings.iter().map(|t| t.on)).min();
-            let periods = figures::closed_periods(earliest, today);
+            let events: Vec<(NaiveDate, u64)> =
+                events.into_iter().map(|(m, n)| (m, n.max(0) as u64)).collect();
+            let periods = figures::list_periods(earliest, &events, today, floor);
             Inputs { version, last_closed, periods, axes, records, timings }
         })
         .await
@@ -223,13 +239,13 @@ impl Stats {
         Ok(())
     }
 
-    /// The closed periods on `today`, newest first.
+    /// The closed periods listed on `today`, newest first, each published or withheld whole.
     pub async fn periods(
         &self,
         db: &Db,
         tax: &Arc<Taxonomy>,
         today: NaiveDate,
-    ) -> Result<Vec<figures::Period>, AppError> {
+    ) -> Result<Vec<figures::Listed>, AppError> {
         if self.kept_inputs(today).await.is_some() {
             self.refresh(db, tax, today).await;
             if let Some(i) = self.kept_inputs(today).await {
@@ -239,7 +255,8 @@ impl Stats {
         Ok(self.inputs(db, tax, today).await?.periods.clone())
     }
 
-    /// The tables of the closed periods of `year` (newest first); empty when it has none.
+    /// The tables of the published closed periods of `year` (newest first); empty when it has
+    /// none.
     pub async fn year(
         &self,
         db: &Db,

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::dsl::{count_star, max, min};
+use diesel::dsl::{count, count_star, max, min};
 use diesel::prelude::*;
 
 use crate::db::DbConn;
@@ -76,6 +76,18 @@ pub fn allegation_counts(c: &mut DbConn, before: NaiveDate) -> QueryResult<Vec<A
             Some((m?, r, g, f, d.and_then(|d| dispositions.get(&d).cloned()), n))
         })
         .collect())
+}
+
+/// How many events with an allegation occurred in each month, events before `before` only:
+/// what decides whether a period is published whole (`stats_period_floor`). An event with a
+/// case and no allegation is not counted: fewer counted, more withheld.
+pub fn events_by_month(c: &mut DbConn, before: NaiveDate) -> QueryResult<Vec<(NaiveDate, i64)>> {
+    let rows: Vec<(Option<NaiveDate>, i64)> = allegations::table
+        .filter(allegations::occurred_month.lt(before))
+        .group_by(allegations::occurred_month)
+        .select((allegations::occurred_month, count(allegations::event_id).aggregate_distinct()))
+        .load(c)?;
+    Ok(rows.into_iter().filter_map(|(m, n)| Some((m?, n))).collect())
 }
 
 /// A case as the tables need it.

@@ -12,7 +12,7 @@ use rocket::{Request, Route, State};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use super::figures::{self, Cell, Period, PeriodStats, Table, ALL, MEDIANS};
+use super::figures::{self, Cell, Listed, Period, PeriodStats, Table, ALL, MEDIANS};
 use super::Stats;
 use crate::clock::Clock;
 use crate::db::Db;
@@ -54,25 +54,41 @@ impl Source<'_> {
         self.clock.now().date_naive()
     }
 
-    async fn periods(&self) -> Result<Vec<Period>, AppError> {
+    async fn periods(&self) -> Result<Vec<Listed>, AppError> {
         self.stats.periods(self.db, self.tax, self.today()).await
     }
 
-    /// The period asked for (default: the latest closed quarter) with its year's kept tables;
-    /// 404 for one that is not closed or not a period.
+    /// The period asked for (default: the latest published quarter, else the latest listed)
+    /// with its year's kept tables (none for a period withheld whole: nothing of it is
+    /// computed); 404 for one that is not listed or not a period.
     async fn chosen(
         &self,
         period: Option<&str>,
-    ) -> Result<(Vec<Period>, Arc<Vec<PeriodStats>>, Period), AppError> {
+    ) -> Result<(Vec<Listed>, Arc<Vec<PeriodStats>>, Listed), AppError> {
         let periods = self.periods().await?;
-        let p = match period {
-            None => periods.iter().copied().find(|p| matches!(p, Period::Quarter(..))),
-            Some(s) => Period::parse(s).filter(|p| periods.contains(p)),
+        let quarter = |l: &&Listed| matches!(l.period, Period::Quarter(..));
+        let l = match period {
+            None => {
+                periods.iter().filter(quarter).find(|l| !l.withheld).or_else(|| periods.iter().find(quarter))
+            }
+            Some(s) => Period::parse(s).and_then(|p| periods.iter().find(|l| l.period == p)),
         }
+        .copied()
         .ok_or(AppError::NotFound)?;
-        let year = self.stats.year(self.db, self.tax, self.today(), p.year()).await?;
-        Ok((periods, year, p))
+        let year = match l.withheld {
+            true => Arc::new(vec![]),
+            false => self.stats.year(self.db, self.tax, self.today(), l.period.year()).await?,
+        };
+        Ok((periods, year, l))
     }
+}
+
+/// Why a period is withheld whole, in the reader's language.
+fn withheld_note(catalog: &Catalog, lang: &str, source: &Source<'_>, p: Period) -> String {
+    let mut a = fluent_bundle::FluentArgs::new();
+    a.set("floor", source.stats.floor());
+    a.set("kind", p.kind());
+    catalog.message(lang, "stats-period-withheld", Some(&a))
 }
 
 fn find(year: &[PeriodStats], p: Period) -> Result<&PeriodStats, AppError> {
@@ -116,13 +132,18 @@ fn cell_json(dimensions: &[&str], c: &Cell, median: bool) -> Value {
     Value::Object(m)
 }
 
-fn period_json(p: Period) -> Value {
-    json!({"kind": p.kind(), "label": p.label()})
+/// A period: `suppressed: true` when it is withheld whole.
+fn period_json(l: Listed) -> Value {
+    let mut v = json!({"kind": l.period.kind(), "label": l.period.label()});
+    if l.withheld {
+        v["suppressed"] = json!(true);
+    }
+    v
 }
 
 fn stats_json(s: &PeriodStats, catalog: &Catalog, lang: &str) -> Value {
     json!({
-        "period": period_json(s.period),
+        "period": period_json(Listed { period: s.period, withheld: false }),
         "tables": s.tables.iter().map(|t| json!({
             "id": t.id,
             "title": title(catalog, lang, t.id),
@@ -141,15 +162,21 @@ async fn api(
     catalog: &State<Arc<Catalog>>,
     locale: Locale,
 ) -> Result<Json<Value>, AppError> {
-    let (_, year, p) = source.chosen(period.as_deref()).await?;
-    Ok(Json(stats_json(find(&year, p)?, catalog, &locale.0)))
+    let (_, year, l) = source.chosen(period.as_deref()).await?;
+    if l.withheld {
+        // Withheld whole: said so, and no table.
+        let note = withheld_note(catalog, &locale.0, &source, l.period);
+        return Ok(Json(json!({"period": period_json(l), "note": note, "tables": []})));
+    }
+    Ok(Json(stats_json(find(&year, l.period)?, catalog, &locale.0)))
 }
 
-/// `GET /api/v1/stats/periods`: the closed periods, newest first.
+/// `GET /api/v1/stats/periods`: the closed periods listed, newest first, a period withheld
+/// whole with `suppressed: true`.
 #[rocket::get("/api/v1/stats/periods")]
 async fn api_periods(source: Source<'_>) -> Result<Json<Value>, AppError> {
     let periods = source.periods().await?;
-    Ok(Json(json!({"periods": periods.iter().map(|p| period_json(*p)).collect::<Vec<_>>()})))
+    Ok(Json(json!({"periods": periods.iter().map(|l| period_json(*l)).collect::<Vec<_>>()})))
 }
 
 /// `GET /api/v1/stats/regions?period=`: the regions as GeoJSON features, each with its
@@ -163,7 +190,8 @@ async fn api_regions(
     catalog: &State<Arc<Catalog>>,
     locale: Locale,
 ) -> Result<(ContentType, String), AppError> {
-    let (_, year, p) = source.chosen(period.as_deref()).await?;
+    let (_, year, l) = source.chosen(period.as_deref()).await?;
+    let p = l.period;
     let t = find(&year, p)?.table("allegations_by_region").ok_or(AppError::NotFound)?;
     let features: Vec<Value> = geo
         .region_geometries()
@@ -183,7 +211,7 @@ async fn api_regions(
             })
         })
         .collect();
-    let body = json!({"type": "FeatureCollection", "period": period_json(p), "features": features});
+    let body = json!({"type": "FeatureCollection", "period": period_json(l), "features": features});
     Ok((ContentType::new("application", "geo+json"), body.to_string()))
 }
 
@@ -224,8 +252,8 @@ async fn api_csv(period: &str, file: &str, source: Source<'_>) -> Result<(Conten
 
 async fn csv_of(period: &str, file: &str, source: &Source<'_>) -> Result<(ContentType, String), AppError> {
     let id = file.strip_suffix(".csv").ok_or(AppError::NotFound)?;
-    let (_, year, p) = source.chosen(Some(period)).await?;
-    let t = find(&year, p)?.table(id).ok_or(AppError::NotFound)?;
+    let (_, year, l) = source.chosen(Some(period)).await?;
+    let t = find(&year, l.period)?.table(id).ok_or(AppError::NotFound)?;
     Ok((ContentType::CSV, table_csv(t)?))
 }
 
@@ -233,6 +261,7 @@ async fn csv_of(period: &str, file: &str, source: &Source<'_>) -> Result<(Conten
 struct PeriodLink {
     label: String,
     current: bool,
+    withheld: bool,
 }
 
 #[derive(Serialize)]
@@ -319,12 +348,30 @@ async fn page(
     catalog: &State<Arc<Catalog>>,
     geo: &State<Arc<Geo>>,
 ) -> Result<rocket_dyn_templates::Template, AppError> {
-    let (all, year, p) = source.chosen(period.as_deref()).await?;
-    let s = find(&year, p)?;
+    let (all, year, l) = source.chosen(period.as_deref()).await?;
+    let p = l.period;
     let lang = page.0.lang.clone();
+    let periods: Vec<PeriodLink> = all
+        .iter()
+        .map(|x| PeriodLink { label: x.period.label(), current: x.period == p, withheld: x.withheld })
+        .collect();
+    if l.withheld {
+        // Withheld whole: the list of periods and why, nothing else of it.
+        return Ok(rocket_dyn_templates::Template::render(
+            "stats/index",
+            rocket_dyn_templates::context! {
+                page: page.0,
+                period: p.label(),
+                kind: p.kind(),
+                periods,
+                withheld: withheld_note(catalog, &lang, &source, p),
+                floor: source.stats.floor(),
+                json: format!("/api/v1/stats?period={}", p.label()),
+            },
+        ));
+    }
+    let s = find(&year, p)?;
     let label = s.period.label();
-    let periods: Vec<PeriodLink> =
-        all.iter().map(|x| PeriodLink { label: x.label(), current: *x == p }).collect();
     let tables: Vec<TableView> = s.tables.iter().map(|t| view(t, &label, catalog, &lang)).collect();
     // The map: each region's allegations (its row total).
     let by_region = s.table("allegations_by_region").ok_or(AppError::NotFound)?;
@@ -346,20 +393,23 @@ async fn page(
     }
     let legend_pairs: Vec<(&str, String)> = legend.iter().map(|l| (l.class, l.label.clone())).collect();
     let map = geo.map.shaded(&shades, &legend_pairs, &catalog.message(&lang, "stats-map-title", None));
-    // The bars: allegations in each closed quarter of the year up to this period (a year's
-    // tables are kept together; another year's would cost its own disclosure control).
-    let quarters: Vec<&PeriodStats> = year
+    // The bars: allegations in each listed quarter of the year up to this period (a year's
+    // tables are kept together; another year's would cost its own disclosure control); a
+    // quarter withheld whole has no tables, so its bar is withheld too.
+    let quarters: Vec<Period> = all
         .iter()
-        .filter(|x| matches!(x.period, Period::Quarter(..)) && x.period.span().1 <= s.period.span().1)
+        .map(|x| x.period)
+        .filter(|x| matches!(x, Period::Quarter(..)) && x.year() == p.year() && x.span().1 <= p.span().1)
         .collect();
     let bars: Vec<(String, usize)> = quarters
         .iter()
         .rev()
-        .map(|p| {
-            let total = p.table("allegations_by_region").and_then(|t| t.cell(&[ALL, ALL]));
+        .map(|q| {
+            let kept = year.iter().find(|x| x.period == *q);
+            let total = kept.and_then(|x| x.table("allegations_by_region")).and_then(|t| t.cell(&[ALL, ALL]));
             match total.and_then(|c| c.count) {
-                Some(n) => (p.period.label(), n as usize),
-                None => (format!("{} —", p.period.label()), 0),
+                Some(n) => (q.label(), n as usize),
+                None => (format!("{} —", q.label()), 0),
             }
         })
         .collect();
@@ -401,6 +451,7 @@ async fn page(
             chart_groups,
             chart_dispositions,
             legend,
+            floor: source.stats.floor(),
             json: format!("/api/v1/stats?period={}", s.period.label()),
         },
     ))

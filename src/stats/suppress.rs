@@ -336,6 +336,26 @@ mod tests {
         Row(usize),
         Col(usize),
         Grand,
+        Inner(usize, usize),
+    }
+
+    /// A term of what the attacker knows beyond the tables: a number of a published table
+    /// (table, position), or a number never published (the cases behind a median), by index.
+    #[derive(Clone, Copy, Debug)]
+    enum Term {
+        At(usize, Pos),
+        Hidden(usize),
+    }
+
+    /// A linear fact: Σ coef·term (op) rhs.
+    type Fact<T> = (Vec<(T, f64)>, ComparisonOp, f64);
+
+    /// Numbers never published that the attacker reasons about (each at least 0), and linear
+    /// facts over them and the tables.
+    #[derive(Default)]
+    struct Hidden {
+        count: usize,
+        facts: Vec<Fact<Term>>,
     }
 
     /// The attacker with more knowledge: `sums` lists groups of tables whose first is the
@@ -348,6 +368,18 @@ mod tests {
         sums: &[Vec<usize>],
         links: &[(usize, Pos, usize, Pos)],
         at_most: &[(usize, Pos, usize, Pos)],
+    ) -> Vec<(String, f64, Option<f64>)> {
+        attack_with(tables, sums, links, at_most, &Hidden::default())
+    }
+
+    /// [`attack_linked`], knowing `hidden` too: numbers never published and facts linking them
+    /// to the tables. Returns the ranges of the tables' withheld numbers only.
+    fn attack_with(
+        tables: &[&Published],
+        sums: &[Vec<usize>],
+        links: &[(usize, Pos, usize, Pos)],
+        at_most: &[(usize, Pos, usize, Pos)],
+        hidden: &Hidden,
     ) -> Vec<(String, f64, Option<f64>)> {
         // Unknowns: every withheld number of every table. Knowns stay numbers.
         #[derive(Clone, Copy)]
@@ -412,6 +444,7 @@ mod tests {
             Pos::Row(i) => ts[t].rows[i],
             Pos::Col(j) => ts[t].cols[j],
             Pos::Grand => ts[t].grand,
+            Pos::Inner(i, j) => ts[t].inner[i][j],
         };
         for (a, pa, b, pb) in links {
             eqs.push(vec![(at(*a, *pa), 1.0), (at(*b, *pb), -1.0)]);
@@ -437,16 +470,38 @@ mod tests {
             eqs.extend(every(&|t| t.cols.clone()));
             eqs.extend(every(&|t| vec![t.grand]));
         }
+        // The hidden numbers come after the tables' unknowns.
+        let facts: Vec<Fact<N>> = hidden
+            .facts
+            .iter()
+            .map(|(e, op, rhs)| {
+                let e = e
+                    .iter()
+                    .map(|(t, coef)| match t {
+                        Term::At(table, pos) => (at(*table, *pos), *coef),
+                        Term::Hidden(h) => (N::U(n_unknown + h), *coef),
+                    })
+                    .collect();
+                (e, *op, *rhs)
+            })
+            .collect();
         let bound = |target: usize, dir: OptimizationDirection| -> Option<f64> {
             let mut p = Problem::new(dir);
-            let vars: Vec<_> = (0..n_unknown)
+            let vars: Vec<_> = (0..n_unknown + hidden.count)
                 // A zero is always published: every withheld number is known to be at least 1.
-                .map(|u| p.add_var(if u == target { 1.0 } else { 0.0 }, (1.0, f64::INFINITY)))
+                // A hidden number may be 0.
+                .map(|u| {
+                    let low = if u < n_unknown { 1.0 } else { 0.0 };
+                    p.add_var(if u == target { 1.0 } else { 0.0 }, (low, f64::INFINITY))
+                })
                 .collect();
-            let ops =
-                eqs.iter().map(|e| (e, ComparisonOp::Eq)).chain(les.iter().map(|e| (e, ComparisonOp::Le)));
-            for (e, op) in ops {
-                let mut rhs = 0.0;
+            let ops = eqs
+                .iter()
+                .map(|e| (e, ComparisonOp::Eq, 0.0))
+                .chain(les.iter().map(|e| (e, ComparisonOp::Le, 0.0)))
+                .chain(facts.iter().map(|(e, op, rhs)| (e, *op, *rhs)));
+            for (e, op, given) in ops {
+                let mut rhs = given;
                 let mut terms = vec![];
                 for (n, coef) in e {
                     match n {
@@ -457,6 +512,7 @@ mod tests {
                 if terms.is_empty() {
                     let holds = match op {
                         ComparisonOp::Le => rhs > -1e-9,
+                        ComparisonOp::Ge => rhs < 1e-9,
                         _ => rhs.abs() < 1e-9,
                     };
                     assert!(holds, "the published figures contradict each other");
@@ -666,7 +722,8 @@ mod tests {
     // ---- Across tables: the region and force tables (and the disposition table) count the
     // same allegations, so they share the violation groups' totals and the grand total. ------
 
-    use crate::stats::figures::{self, Axes, Period, Record, Table};
+    use crate::stats::figures::{self, Axes, Period, Record, Table, Timing};
+    use std::collections::HashMap;
 
     /// What the public sees of a two-way table of `figures` (dimensions `xs` × `ys`).
     fn published_of(t: &Table, xs: &[String], ys: &[String]) -> Published {
@@ -853,9 +910,12 @@ mod tests {
 
     /// Cases as (period index, institution, public status, count) and cases with a
     /// recommendation as (period index, institution, outcome, count), protected by `figures`
-    /// for `group`; then every period's `cases_by_status` and `accountability` attacked
-    /// together, knowing that an institution's recommended cases are some of its cases (a row
-    /// of the second is at most the same row of the first), each year the sum of its quarters.
+    /// for `group`, every case measured by the medians (routed; closed when its status is
+    /// `closed`; acknowledged unless `received`, and some of the received ones); then every
+    /// period's `cases_by_status`, `accountability` and `median_days` attacked together,
+    /// knowing that an institution's recommended cases are some of its cases (a row of the
+    /// second is at most the same row of the first), each year the sum of its quarters, and
+    /// what each median's presence says of the cases it measures (below).
     fn check_cases(
         cases: &[(usize, usize, usize, u64)],
         rec: &[(usize, usize, usize, u64)],
@@ -863,7 +923,11 @@ mod tests {
         what: &str,
     ) {
         let names = |p: &str, n: usize| (0..n).map(|i| format!("{p}{i}")).collect::<Vec<_>>();
-        let (insts, statuses, outcomes) = (names("i", 3), names("s", 4), names("o", 4));
+        let (insts, outcomes) = (names("i", 3), names("o", 4));
+        let statuses: Vec<String> = ["received", "under_review", "investigation", figures::CLOSED]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let axes = Axes(vec![
             ("region", vec![]),
             ("violation_group", vec![]),
@@ -890,7 +954,42 @@ mod tests {
             .map(|c| record("cases", "public_status", &statuses, c))
             .chain(rec.iter().filter(|r| r.3 > 0).map(|r| record("recommended", "outcome", &outcomes, r)))
             .collect();
-        let stats = figures::protect_group(&axes, &records, &[], group);
+        // Every case measured. Of an institution's received cases in a quarter, some were
+        // acknowledged (the step's public status is still `received`), at least as many as
+        // make its acknowledged cases cover its recommended ones.
+        let mut timings = vec![];
+        for (q, &on) in quarters.iter().map(|p| p.span().0).collect::<Vec<_>>().iter().enumerate() {
+            for (i, inst) in insts.iter().enumerate() {
+                let n = |st: Option<usize>| -> u64 {
+                    cases
+                        .iter()
+                        .filter(|c| c.0 == q && c.1 == i && st.is_none_or(|s| c.2 == s))
+                        .map(|c| c.3)
+                        .sum()
+                };
+                let (received, row) = (n(Some(0)), n(None));
+                let recommended: u64 = rec.iter().filter(|r| r.0 == q && r.1 == i).map(|r| r.3).sum();
+                let mut acked_received =
+                    ((q * 7 + i * 3) as u64 % (received + 1)).max(recommended.saturating_sub(row - received));
+                for c in cases.iter().filter(|c| c.0 == q && c.1 == i) {
+                    for k in 0..c.3 {
+                        let mut days = vec![("routing", (k % 9) as i64)];
+                        let acked = c.2 != 0 || acked_received > 0;
+                        if c.2 == 0 && acked {
+                            acked_received -= 1;
+                        }
+                        if acked {
+                            days.push(("acknowledgement", (k % 4) as i64));
+                        }
+                        if statuses[c.2] == figures::CLOSED {
+                            days.push(("closure", 30 + (k % 50) as i64));
+                        }
+                        timings.push(Timing { on, institution: inst.clone(), days });
+                    }
+                }
+            }
+        }
+        let stats = figures::protect_group(&axes, &records, &timings, group);
         let mut published = vec![];
         let mut at_most = vec![];
         for (p, ps) in stats.iter().enumerate() {
@@ -901,9 +1000,117 @@ mod tests {
             }
             at_most.push((2 * p + 1, Pos::Grand, 2 * p, Pos::Grand));
         }
+        // The medians. The attacker knows the cases each measures: an institution's routing
+        // its row total, closure its closed cases, acknowledgement between the cases beyond
+        // `received` (and its recommended ones) and its row total; those of all institutions,
+        // the sum of theirs; a year's, the sum of its quarters'. And the rule: a median shown
+        // measures at least 5 cases; a median withheld though the rule would show it with
+        // enough cases (`figures::median_shown`, given what the attacker sees of its counts)
+        // measures at most 4.
+        let mut hidden = Hidden::default();
+        let closed = statuses.len() - 1;
+        let mut m = HashMap::new();
+        for p in 0..stats.len() {
+            for i in 0..=insts.len() {
+                for step in figures::STEPS {
+                    m.insert((p, i, step), hidden.count);
+                    hidden.count += 1;
+                }
+            }
+        }
+        let h = |p: usize, i: usize, step: &str| Term::Hidden(m[&(p, i, step)]);
+        use ComparisonOp::{Eq, Ge, Le};
+        for (p, ps) in stats.iter().enumerate() {
+            let (c, a) = (2 * p, 2 * p + 1);
+            let medians = ps.table(figures::MEDIANS).unwrap();
+            for i in 0..=insts.len() {
+                let all = i == insts.len();
+                let row = |t: usize| Term::At(t, if all { Pos::Grand } else { Pos::Row(i) });
+                let cell = |j: usize| Term::At(c, if all { Pos::Col(j) } else { Pos::Inner(i, j) });
+                let facts = &mut hidden.facts;
+                facts.push((vec![(h(p, i, "routing"), 1.0), (row(c), -1.0)], Eq, 0.0));
+                facts.push((vec![(h(p, i, "closure"), 1.0), (cell(closed), -1.0)], Eq, 0.0));
+                let ack = h(p, i, "acknowledgement");
+                facts.push((vec![(ack, 1.0), (row(c), -1.0)], Le, 0.0));
+                facts.push((vec![(ack, 1.0), (row(c), -1.0), (cell(0), 1.0)], Ge, 0.0));
+                facts.push((vec![(ack, 1.0), (row(a), -1.0)], Ge, 0.0));
+                for step in figures::STEPS {
+                    // Whether the counts the rule weighs for this median are published: as
+                    // `figures` names them, read here on the published tables.
+                    let pairs: Vec<(&'static str, &str)> =
+                        if all { vec![] } else { vec![("institution", insts[i].as_str())] };
+                    let counts = figures::median_counts(step, &axes, &pairs);
+                    let counts_seen = !counts.is_empty()
+                        && counts.iter().all(|k| {
+                            let (t, pos) = position_of(k, &insts, &statuses, &outcomes);
+                            published_at(&published[2 * p + t], pos)
+                        });
+                    let coord = if all { "*" } else { insts[i].as_str() };
+                    let shown = !medians.cell(&[coord, step]).unwrap().suppressed;
+                    if shown {
+                        facts.push((vec![(h(p, i, step), 1.0)], Ge, THRESHOLD as f64));
+                    } else if figures::median_shown(usize::MAX, counts_seen) {
+                        facts.push((vec![(h(p, i, step), 1.0)], Le, (THRESHOLD - 1) as f64));
+                    }
+                }
+            }
+            for step in figures::STEPS {
+                let mut e = vec![(h(p, insts.len(), step), 1.0)];
+                e.extend((0..insts.len()).map(|i| (h(p, i, step), -1.0)));
+                hidden.facts.push((e, Eq, 0.0));
+            }
+        }
+        if let Some(y) = stats.iter().position(|ps| matches!(ps.period, Period::Year(_))) {
+            for i in 0..=insts.len() {
+                for step in figures::STEPS {
+                    let mut e = vec![(h(y, i, step), 1.0)];
+                    e.extend((0..stats.len()).filter(|&q| q != y).map(|q| (h(q, i, step), -1.0)));
+                    hidden.facts.push((e, Eq, 0.0));
+                }
+            }
+        }
         let sums = year_sums(&stats, 2);
         let refs: Vec<&Published> = published.iter().collect();
-        assert_holds(&attack_linked(&refs, &sums, &[], &at_most), what);
+        assert_holds(&attack_with(&refs, &sums, &[], &at_most, &hidden), what);
+    }
+
+    /// Where a count named by `figures` (`population|dim=value|…`) is: 0 the status table, 1 the
+    /// accountability table, and its position.
+    fn position_of(key: &str, insts: &[String], statuses: &[String], outcomes: &[String]) -> (usize, Pos) {
+        let mut parts = key.split('|');
+        let table = match parts.next() {
+            Some("cases") => 0,
+            Some("recommended") => 1,
+            other => panic!("no table for {other:?}"),
+        };
+        let (mut row, mut col) = (None, None);
+        for p in parts.filter(|p| !p.is_empty()) {
+            let (dim, value) = p.split_once('=').unwrap();
+            let find = |xs: &[String]| xs.iter().position(|x| x == value).unwrap();
+            match dim {
+                "institution" => row = Some(find(insts)),
+                "public_status" => col = Some(find(statuses)),
+                "outcome" => col = Some(find(outcomes)),
+                _ => panic!("{key}"),
+            }
+        }
+        let pos = match (row, col) {
+            (Some(i), Some(j)) => Pos::Inner(i, j),
+            (Some(i), None) => Pos::Row(i),
+            (None, Some(j)) => Pos::Col(j),
+            (None, None) => Pos::Grand,
+        };
+        (table, pos)
+    }
+
+    /// Whether the number at `pos` of a published table is published.
+    fn published_at(p: &Published, pos: Pos) -> bool {
+        match pos {
+            Pos::Row(i) => p.rows[i].is_some(),
+            Pos::Col(j) => p.cols[j].is_some(),
+            Pos::Grand => p.grand.is_some(),
+            Pos::Inner(i, j) => p.inner[i][j].is_some(),
+        }
     }
 
     #[test]
@@ -924,6 +1131,21 @@ mod tests {
             (0, 2, 3, 9),
         ];
         check_cases(&cases, &rec, &q, "five cases, all with a recommendation");
+        // The second institution has two cases, both received: its row total is withheld, and
+        // its other cells are published zeros. Were its routing median withheld for measuring
+        // fewer than 5 cases, that would say its row, so its received cell, is 1 to 4.
+        let cases = [(0, 0, 0, 40), (0, 0, 3, 20), (0, 1, 0, 2), (0, 2, 1, 30), (0, 2, 3, 12)];
+        check_cases(&cases, &[(0, 0, 2, 10), (0, 2, 3, 5)], &q, "two received cases");
+        // A row total withheld as another's partner, at least 5: a median shown beside it
+        // would say so, and the partner's column would narrow the small cell.
+        let cases = [(0, 0, 0, 3), (0, 1, 0, 6), (0, 2, 0, 30), (0, 2, 3, 30)];
+        check_cases(&cases, &[], &q, "a partner row total of 6");
+        // Three cases in triage beside twenty received, never acknowledged: the row total 23
+        // is published, the 3 and the 20 withheld. The acknowledgement median measures the
+        // three; withheld beside the row total alone, it would say that the cases beyond
+        // `received` (every one acknowledged in the usual course) are at most 4.
+        let cases = [(0, 0, 0, 20), (0, 0, 1, 3), (0, 1, 0, 30), (0, 1, 3, 25), (0, 2, 2, 40)];
+        check_cases(&cases, &[], &q, "three in triage beside twenty received");
         // Pseudo-random quarters and a year: per institution, some of its cases recommended.
         let mut s: u64 = 17;
         let mut next = move |m: u64| {

@@ -160,7 +160,10 @@ fn the_figures_pages_fit_a_phone_without_javascript_and_filter_by_get_in_chromiu
             &[("VIGIE_PASSWORD", "Falaise rouge sur le fleuve")],
         );
         assert!(out.status.success(), "{}", text(&out));
-        let (_server, base) = start_server(&db, &[("ROCKET_TOTP_REQUIRED_ROLES", "[]")]);
+        // 300 reports spread from 2023 on: a quarter holds about 20 events, around the default
+        // floor, so periods could be withheld whole; the layout of the figures is what is walked.
+        let (_server, base) =
+            start_server(&db, &[("ROCKET_TOTP_REQUIRED_ROLES", "[]"), ("ROCKET_STATS_PERIOD_FLOOR", "0")]);
         run_script("analytics.mjs", &base);
     });
 }

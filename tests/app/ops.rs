@@ -940,7 +940,8 @@ fn json_logs_name_the_route_and_the_error_but_never_the_query_or_the_address() {
         // Privacy: nothing of the public requests is written while the server runs (the
         // journal's stamp would date the visits).
         std::thread::sleep(Duration::from_millis(300));
-        let early = std::fs::read_to_string(&err_path).unwrap() + &std::fs::read_to_string(&out_path).unwrap();
+        let early =
+            std::fs::read_to_string(&err_path).unwrap() + &std::fs::read_to_string(&out_path).unwrap();
         assert!(
             !early.contains("public requests") && !early.contains("\"/stats\""),
             "written at once: {early}"

@@ -186,8 +186,12 @@ fn seed(app: &TestApp) {
     allegations_in(db, open, "integrity.torture", "police", None, 20);
 }
 
+/// The seeded data with no period withheld whole (`stats_period_floor` 0): these tests check
+/// the tables' own protection; `a_sparse_period_is_withheld_whole_…` checks the floor.
 fn pinned(engine: Engine) -> TestApp {
-    let app = TestApp::with_figment(TestDb::new(engine), |f| f.merge(("reports_per_hour", 10_000)));
+    let app = TestApp::with_figment(TestDb::new(engine), |f| {
+        f.merge(("reports_per_hour", 10_000)).merge(("stats_period_floor", 0))
+    });
     app.client.rocket().state::<vigie::clock::Clock>().unwrap().pin(Some(at("2026-11-29").and_utc()));
     app
 }
@@ -562,7 +566,9 @@ fn substantiate_bamako(app: &TestApp) {
 fn a_visitor_gets_the_kept_tables_at_once_while_a_change_is_read_in_the_background() {
     each_engine(|engine| {
         let app = TestApp::with_figment(TestDb::new(engine), |f| {
-            f.merge(("reports_per_hour", 10_000)).merge(("stats_refresh_wait_ms", 0))
+            f.merge(("reports_per_hour", 10_000))
+                .merge(("stats_refresh_wait_ms", 0))
+                .merge(("stats_period_floor", 0))
         });
         app.client.rocket().state::<vigie::clock::Clock>().unwrap().pin(Some(at("2026-11-29").and_utc()));
         seed(&app);
@@ -718,6 +724,7 @@ fn no_public_statistic_carries_a_narrative_a_name_a_contact_an_id_a_point_or_a_c
             "public_status",
             "outcome",
             "step",
+            "note",
         ];
         fn keys(v: &Value, out: &mut Vec<String>) {
             match v {
@@ -823,5 +830,83 @@ fn the_regions_geojson_carries_each_regions_total_withheld_as_in_the_table() {
         }
         // An open period is not published here either.
         assert_eq!(c.get("/api/v1/stats/regions?period=2026-Q4").dispatch().status(), Status::NotFound);
+    });
+}
+
+#[test]
+fn a_sparse_period_is_withheld_whole_and_a_late_report_of_an_old_event_does_not_show() {
+    assert_eq!(vigie::config::Config::default().stats_period_floor, 20);
+    each_engine(|engine| {
+        let app = TestApp::with_figment(TestDb::new(engine), |f| {
+            f.merge(("reports_per_hour", 10_000)).merge(("stats_period_floor", 10))
+        });
+        app.client.rocket().state::<vigie::clock::Clock>().unwrap().pin(Some(at("2026-11-29").and_utc()));
+        seed(&app);
+        // A killing by the army in Kayes in 2015, reported in 2026: alone in its quarter, it
+        // would be the one non-zero cell of every table, and start the list of periods.
+        let old = event(&app.db, "ML-1", "2015-08-20");
+        allegations_in(&app.db, old, "life.extrajudicial_execution", "fama_army", None, 1);
+        report_for(&app, old, "2026-06-01");
+        let c = &app.client;
+        // 2026-Q2 (15 events) is published; 2026-Q3 (5 events) is listed, withheld whole;
+        // nothing of 2015, not even withheld: the list starts at the oldest published quarter.
+        assert_eq!(
+            get_json(c, "/api/v1/stats/periods"),
+            json!({"periods": [
+                {"kind": "quarter", "label": "2026-Q3", "suppressed": true},
+                {"kind": "quarter", "label": "2026-Q2"},
+            ]})
+        );
+        for gone in ["2015-Q3", "2015", "2026-Q1"] {
+            assert_eq!(c.get(format!("/api/v1/stats?period={gone}")).dispatch().status(), Status::NotFound);
+            assert_eq!(c.get(format!("/stats?period={gone}")).dispatch().status(), Status::NotFound);
+        }
+        // The default is the latest published quarter, its figures as without the floor.
+        let q2 = get_json(c, "/api/v1/stats");
+        assert_eq!(q2["period"], json!({"kind": "quarter", "label": "2026-Q2"}));
+        assert_eq!(count(table(&q2, "allegations_by_region"), &["*", "*"]), Some(25));
+        // The withheld quarter: said so, in the reader's language, and no table.
+        let q3 = get_json(c, "/api/v1/stats?period=2026-Q3");
+        assert_eq!(q3["period"], json!({"kind": "quarter", "label": "2026-Q3", "suppressed": true}));
+        assert_eq!(q3["tables"], json!([]));
+        assert!(q3["note"].as_str().unwrap().contains("moins de 10 événements"), "{q3}");
+        let en = get_json(c, "/api/v1/stats?period=2026-Q3&lang=en");
+        assert!(en["note"].as_str().unwrap().contains("fewer than 10 events"), "{en}");
+        for (lang, words) in [("fr", "moins de 10 événements"), ("en", "fewer than 10 events")] {
+            let html = c.get(format!("/stats?period=2026-Q3&lang={lang}")).dispatch().into_string().unwrap();
+            assert!(html.contains("id=\"period-withheld\"") && html.contains(words), "{lang}: {html}");
+            assert!(
+                !html.contains("class=\"stats-table\"") && !html.contains("stats-map"),
+                "{lang}: no figure"
+            );
+            assert!(html.contains("href=\"/stats?period=2026-Q2\""), "{lang}: the other periods");
+        }
+        for path in ["/stats/2026-Q3/allegations_by_region.csv", "/api/v1/stats/regions?period=2026-Q3"] {
+            assert_eq!(c.get(path).dispatch().status(), Status::NotFound, "{path}");
+        }
+        // The published quarter's page marks the withheld one in its list of periods.
+        let html = c.get("/stats?period=2026-Q2&lang=en").dispatch().into_string().unwrap();
+        assert!(html.contains("class=\"stats-table\""));
+        assert!(html.contains("2026-Q3</a> <small class=\"hint\">(withheld)</small>"), "{html}");
+        // Once 2026 closes, the year is withheld with its sparse quarters (Q1: none; Q3: 5;
+        // Q4: 1): the year minus Q2 would give them back.
+        app.client.rocket().state::<vigie::clock::Clock>().unwrap().pin(Some(at("2027-01-15").and_utc()));
+        let listed = get_json(c, "/api/v1/stats/periods");
+        assert_eq!(
+            listed,
+            json!({"periods": [
+                {"kind": "year", "label": "2026", "suppressed": true},
+                {"kind": "quarter", "label": "2026-Q4", "suppressed": true},
+                {"kind": "quarter", "label": "2026-Q3", "suppressed": true},
+                {"kind": "quarter", "label": "2026-Q2"},
+            ]})
+        );
+        let year = get_json(c, "/api/v1/stats?period=2026&lang=fr");
+        assert_eq!(year["tables"], json!([]));
+        assert!(year["note"].as_str().unwrap().contains("l'un de ses trimestres"), "{year}");
+        assert_eq!(
+            count(table(&get_json(c, "/api/v1/stats?period=2026-Q2"), "allegations_by_region"), &["*", "*"]),
+            Some(25)
+        );
     });
 }
