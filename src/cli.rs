@@ -1,5 +1,5 @@
 //! The command line, in the same binary as the server: `serve` (the default), `migrate`,
-//! `check-config`, `user add|disable|reset-password|list`, `audit verify`, `remind`,
+//! `check-config`, `user add|disable|enable|reset-password|list`, `audit verify`, `remind`,
 //! `seed-synthetic`, `training-eval`, `backup`, `restore`, `locales`, `keys init|recover`.
 //! Exit codes: 0 success, 1 the command failed, 2 bad usage or configuration.
 
@@ -107,6 +107,12 @@ enum UserCommand {
     },
     /// Disable an account and end its sessions.
     Disable {
+        #[arg(long)]
+        email: String,
+    },
+    /// Enable a disabled account, with the role it has: the operator's way back for an
+    /// account whose role needs a second admin where no second admin can decide (audited).
+    Enable {
         #[arg(long)]
         email: String,
     },
@@ -358,6 +364,7 @@ fn user(cmd: UserCommand) -> Result<(), Failure> {
             conn.transaction(|c: &mut DbConn| {
                 crate::db::begin_write(c)?;
                 crate::auth::User::disable(c, user.id)?;
+                crate::auth::model::revoke_password_resets(c, user.id)?;
                 let rotated =
                     crate::keyring::model::rotate_after_departures(c, chrono::Utc::now().naive_utc())?;
                 audit::record(c, &Actor::System("cli"), "user.disable", "user", &user.id.to_string(), "")?;
@@ -368,6 +375,21 @@ fn user(cmd: UserCommand) -> Result<(), Failure> {
                 Ok::<_, crate::error::AppError>(())
             })?;
             println!("disabled {email}");
+            Ok(())
+        }
+        UserCommand::Enable { email } => {
+            let p = prepared()?;
+            let mut pooled = p.db.get()?;
+            let conn: &mut DbConn = &mut pooled;
+            let user = crate::auth::User::find_by_email(conn, &email)?
+                .ok_or_else(|| Failure(1, format!("no user with the email {email}")))?;
+            conn.transaction(|c: &mut DbConn| {
+                crate::db::begin_write(c)?;
+                crate::auth::User::enable(c, user.id)?;
+                let details = format!("role={} by the operator", user.role);
+                audit::record(c, &Actor::System("cli"), "user.enable", "user", &user.id.to_string(), &details)
+            })?;
+            println!("enabled {email} ({})", user.role);
             Ok(())
         }
         UserCommand::ResetPassword { email } => {

@@ -348,7 +348,8 @@ impl Db {
             });
             match first {
                 Err(AppError::Database(e)) if is_retryable(&e) => {
-                    crate::logs::notice(
+                    // Held: a public request may be what met it (the journal would date it).
+                    crate::logs::public_error(
                         "database",
                         &format!("database: {} (retried once)", retry_reason(&e)),
                     );

@@ -82,7 +82,7 @@ pub fn public_error(source: &'static str, message: &str) {
 pub fn write_held() {
     let held = std::mem::take(&mut *HELD.lock().unwrap_or_else(|p| p.into_inner()));
     for ((source, message), n) in held {
-        error(source, &format!("{message} (public requests, {n}× since the last summary)"));
+        error(source, &format!("{message} ({n}× since the last summary, held so as not to date a visit)"));
     }
 }
 

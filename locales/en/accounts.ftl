@@ -64,6 +64,7 @@ password-too-short = The password must have at least 12 characters.
 password-common = This password is too common. Choose another.
 password-contains-email = The password must not contain your email.
 password-mismatch = The two passwords differ.
+password-change-locked = The account is locked after too many wrong passwords: try again in a quarter of an hour.
 password-current-wrong = The current password is wrong.
 
 forgot-title = Forgot your password

@@ -64,6 +64,7 @@ password-too-short = Le mot de passe doit avoir au moins 12 caractères.
 password-common = Ce mot de passe est trop courant. Choisissez-en un autre.
 password-contains-email = Le mot de passe ne doit pas contenir votre adresse.
 password-mismatch = Les deux mots de passe sont différents.
+password-change-locked = Le compte est verrouillé après trop de mots de passe erronés : réessayez dans un quart d'heure.
 password-current-wrong = Le mot de passe actuel est incorrect.
 
 forgot-title = Mot de passe oublié

@@ -95,6 +95,21 @@ pub(super) fn new_password_error(
     password::check(&pw, email).err().map(|w| auth.catalog.message(lang, w.key(), None))
 }
 
+/// The account page again (422) with `error` above the password form.
+async fn account_refused(
+    page: Page,
+    staff: &Staff<'_>,
+    error: String,
+) -> Result<Either<Redirect, (Status, Template)>, AppError> {
+    let u = &staff.user;
+    let (keys_held, keys_waiting) = key_status(staff).await?;
+    let ctx = context! {
+        page: page.0, totp: u.totp_enabled_at.is_some(), role: staff.role.as_str(),
+        digest: u.digest_enabled, error, keys_held, keys_waiting, has_key: u.public_key.is_some(),
+    };
+    Ok(Either::Right((Status::UnprocessableEntity, Template::render("accounts/account", ctx))))
+}
+
 #[rocket::post("/staff/account/password", data = "<form>")]
 async fn change_password(
     page: Page,
@@ -109,18 +124,16 @@ async fn change_password(
     // door; the lockout ends every session, this one included.
     let (uid, lockout, now) = (u.id, auth.config.lockout_after, auth.clock.naive());
     let attempt = auth.db.transaction(move |c| Ok(User::reserve_sign_in(c, uid, lockout, now)?)).await?;
-    let signed_out = |cookies: &CookieJar<'_>| {
-        cookies.remove_private(Cookie::from(SESSION_COOKIE));
-        Ok(Either::Left(Redirect::to("/staff/sign-in")))
-    };
     let Attempt::Counted(n) = attempt else {
+        // Locked (by tries at the sign-in page, perhaps someone else's): nothing is checked, and
+        // the sessions are left alone; the page says to try again later.
         staff
-            .write("auth.failure", ("user", uid.to_string()), move |c| {
-                Session::revoke_all(c, uid)?;
+            .write("auth.failure", ("user", uid.to_string()), move |_| {
                 Ok(((), "password change refused: the account is locked".to_string()))
             })
             .await?;
-        return signed_out(cookies);
+        let error = auth.catalog.message(&page.0.lang, "password-change-locked", None);
+        return account_refused(page, &staff, error).await;
     };
     let current = form.current.clone().unwrap_or_default();
     let hash = u.password_hash.clone();
@@ -153,7 +166,8 @@ async fn change_password(
             })
             .await?;
         if locked {
-            return signed_out(cookies);
+            cookies.remove_private(Cookie::from(SESSION_COOKIE));
+            return Ok(Either::Left(Redirect::to("/staff/sign-in")));
         }
     }
     let lang = page.0.lang.clone();
@@ -163,12 +177,7 @@ async fn change_password(
         Some(auth.catalog.message(&lang, "password-current-wrong", None))
     };
     if let Some(error) = error {
-        let (keys_held, keys_waiting) = key_status(&staff).await?;
-        let ctx = context! {
-            page: page.0, totp: u.totp_enabled_at.is_some(), role: staff.role.as_str(),
-            digest: u.digest_enabled, error, keys_held, keys_waiting, has_key: u.public_key.is_some(),
-        };
-        return Ok(Either::Right((Status::UnprocessableEntity, Template::render("accounts/account", ctx))));
+        return account_refused(page, &staff, error).await;
     }
     let pw = form.password.clone().unwrap_or_default();
     // The same private key, sealed again under the new password: from this session, or opened

@@ -287,7 +287,10 @@ async fn sign_in(
             })
             .await?;
         if opened {
-            auth.doors.email_succeeded(auth.db, auth.clock.unix(), &email).await?;
+            // Best effort: the session is open; a try not given back only slows a later one.
+            if let Err(e) = auth.doors.email_succeeded(auth.db, auth.clock.unix(), &email).await {
+                crate::logs::error("sign-in", &format!("a sign-in's try was not given back: {e}"));
+            }
             cookies.add_private(session_cookie(token, auth.secure_cookies));
             // Security: a new CSRF token with each session (none planted before sign-in holds).
             rotate_csrf(cookies, auth.secure_cookies);
@@ -500,16 +503,24 @@ async fn totp_confirm(
             let codes = totp::recovery_codes();
             let hashes: Vec<String> = codes.iter().map(|c| auth.keys.recovery_hash(c)).collect();
             let (uid, sid, actor) = (user.user.id, user.session_id, auth.actor(&user.user));
-            let (token, token_hash, sealed_key) = next_token(&user);
+            // A session held to enrol moves to a new token; one already complete (a role that
+            // may go without the factor, enrolling by choice) keeps its token, and the forms
+            // open in its other tabs keep working.
+            let renewed = (!user.second_factor).then(|| next_token(&user));
+            let marked = renewed.as_ref().map(|(_, hash, sealed)| (hash.clone(), sealed.clone()));
             auth.db
                 .transaction(move |c| {
                     User::enable_totp(c, uid, step, &hashes)?;
-                    Session::mark_second_factor(c, sid, &token_hash, sealed_key.as_deref())?;
+                    if let Some((hash, sealed)) = &marked {
+                        Session::mark_second_factor(c, sid, hash, sealed.as_deref())?;
+                    }
                     audit::record(c, &actor, "auth.totp_enrolled", "user", &uid.to_string(), "")?;
                     Ok(())
                 })
                 .await?;
-            renew_cookies(cookies, token, auth.secure_cookies);
+            if let Some((token, _, _)) = renewed {
+                renew_cookies(cookies, token, auth.secure_cookies);
+            }
             Ok(Either::Right((
                 Status::Ok,
                 Template::render("accounts/recovery_codes", context! { page: page.0, codes }),

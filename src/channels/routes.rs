@@ -142,7 +142,11 @@ async fn file(
         Err(errors) => {
             // The fields only (never the values): a menu that offered something the checks refuse.
             let fields: Vec<&str> = errors.keys().copied().collect();
-            crate::logs::error("channels", &format!("{channel}: answers refused by the checks: {fields:?}"));
+            // Privacy: held and written with the hour's others (the journal would date it).
+            crate::logs::public_error(
+                "channels",
+                &format!("{channel}: answers refused by the checks: {fields:?}"),
+            );
             return Ok(intake.tr("ch-failed"));
         }
     };
@@ -231,7 +235,7 @@ async fn ussd(
 fn fail(e: AppError) -> Status {
     let s = e.status();
     if s.code >= 500 {
-        crate::logs::error("channels", &format!("channels: {e}"));
+        crate::logs::public_error("channels", &format!("channels: {e}"));
     }
     s
 }

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 pub mod keys;
 pub mod seal;
 pub mod shamir;
+pub mod text;
 
 pub use keys::{PrivateKey, PublicKey, SessionKey, StoredKeyPair};
 pub use seal::SecretKey;

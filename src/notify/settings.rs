@@ -69,11 +69,11 @@ const SEALED_BODY: &str = "sealed-body:";
 
 impl BodyKey {
     pub fn derive(secret_key: &str) -> BodyKey {
-        BodyKey(crate::accounts::secrets::derive(secret_key, "mail-bodies"))
+        BodyKey(crate::crypto::text::derive(secret_key, "mail-bodies"))
     }
 
     pub fn seal(&self, body: &str) -> String {
-        format!("{SEALED_BODY}{}", crate::accounts::secrets::seal_with(&self.0, body))
+        format!("{SEALED_BODY}{}", crate::crypto::text::seal_with(&self.0, body))
     }
 
     /// The body as it is to be sent: a plain body as it is, a sealed one opened; `None` when a
@@ -81,7 +81,7 @@ impl BodyKey {
     pub fn open(key: Option<&BodyKey>, stored: &str) -> Option<String> {
         match stored.strip_prefix(SEALED_BODY) {
             None => Some(stored.to_string()),
-            Some(sealed) => crate::accounts::secrets::open_with(&key?.0, sealed),
+            Some(sealed) => crate::crypto::text::open_with(&key?.0, sealed),
         }
     }
 }

@@ -71,7 +71,8 @@ fn errors_json(intake: &Intake<'_>, errors: &FieldErrors) -> ApiResult {
 fn app_error(e: crate::error::AppError) -> ApiResult {
     let status = e.status();
     if status.code >= 500 {
-        crate::logs::error("api", &format!("api error: {e}"));
+        // Privacy: held and written with the hour's others (the journal would date the visit).
+        crate::logs::public_error("api", &format!("api error: {e}"));
     }
     (status, json!({ "error": status.reason().unwrap_or("error") }))
 }

@@ -510,7 +510,10 @@ impl Intake<'_> {
         }
         let today = Utc::now().date_naive();
         if let Err(e) = self.db.transaction(move |c| Ok(model::delete_staged(c, Some(&ids), today)?)).await {
-            crate::logs::error("evidence", &format!("evidence: a staged file was left for the sweep: {e}"));
+            crate::logs::public_error(
+                "evidence",
+                &format!("evidence: a staged file was left for the sweep: {e}"),
+            );
         }
     }
 

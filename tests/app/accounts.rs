@@ -190,6 +190,29 @@ fn giving_the_second_factor_moves_the_session_to_a_new_token() {
     });
 }
 
+/// A session already complete (a role that may go without the factor) that enrols by choice
+/// keeps its token and its CSRF token: a form open in another tab still goes through.
+#[test]
+fn enrolling_by_choice_keeps_the_session_and_the_forms_open_elsewhere() {
+    each_engine(|engine| {
+        let app = TestApp::with_figment(TestDb::new(engine), |f| {
+            f.merge(("totp_required_roles", Vec::<String>::new()))
+        });
+        let now = chrono::Utc::now().timestamp();
+        pin_clock(&app.client, now - now % 30 + 15);
+        add_user(&app.db, "monitor@cndh.ml", "monitor", None);
+        let (s, loc) = sign_in(&app.client, "monitor@cndh.ml", PW);
+        assert_eq!((s, loc.as_deref()), (Status::SeeOther, Some("/staff")));
+        let (before, token) = (session_token(&app.client), csrf(&app.client));
+        let page = app.client.get("/staff/totp").dispatch().into_string().unwrap();
+        let secret = between(&page, "id=\"secret\">").unwrap().replace(' ', "");
+        let (s, _, _) = form(&app.client, "/staff/totp", &format!("csrf={token}&code={}", code(&secret, 0)));
+        assert_eq!(s, Status::Ok);
+        assert_eq!(session_token(&app.client), before);
+        assert_eq!(csrf(&app.client), token, "a form open in another tab would be refused");
+    });
+}
+
 #[test]
 fn totp_enrolment_and_sign_in_with_a_code_computed_here_and_single_use_recovery_codes() {
     each_engine(|engine| {

@@ -943,7 +943,7 @@ fn json_logs_name_the_route_and_the_error_but_never_the_query_or_the_address() {
         let early =
             std::fs::read_to_string(&err_path).unwrap() + &std::fs::read_to_string(&out_path).unwrap();
         assert!(
-            !early.contains("public requests") && !early.contains("\"/stats\""),
+            !early.contains("since the last summary") && !early.contains("\"/stats\""),
             "written at once: {early}"
         );
         // Stopped (SIGTERM), the server writes the errors it held, counted.
@@ -975,7 +975,7 @@ fn json_logs_name_the_route_and_the_error_but_never_the_query_or_the_address() {
             .iter()
             .filter(|l| l["kind"] == "error")
             .filter_map(|l| l["message"].as_str())
-            .filter(|m| m.contains("stats_changes") && m.contains("public requests"))
+            .filter(|m| m.contains("stats_changes") && m.contains("since the last summary"))
             .collect();
         assert_eq!(held.len(), 1, "the error is written once, with its count: {log}");
         assert!(held[0].contains("2×"), "{}", held[0]);

@@ -503,6 +503,34 @@ fn a_locked_account_waits_before_its_answer_as_an_unknown_email_does() {
     });
 }
 
+/// An account locked by tries at the sign-in page (perhaps someone else's) keeps its open
+/// session: a password change is refused with a message, and nothing else happens.
+#[test]
+fn a_password_change_while_the_account_is_locked_is_refused_without_ending_the_session() {
+    each_engine(|engine| {
+        let app = TestApp::with_figment(TestDb::new(engine), |f| {
+            f.merge(("lockout_after", 3)).merge(("totp_required_roles", Vec::<String>::new()))
+        });
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        assert_eq!(sign_in(&app.client, "intake@cndh.ml", PW).0, Status::SeeOther);
+        let other =
+            Client::tracked(vigie::build(figment(&app.db).merge(("lockout_after", 3))).unwrap()).unwrap();
+        for _ in 0..3 {
+            assert_eq!(sign_in(&other, "intake@cndh.ml", "someone guessing").0, Status::Unauthorized);
+        }
+        let token = csrf(&app.client);
+        let new = "Une autre phrase assez longue";
+        let (s, _, page) = post(
+            &app.client,
+            "/staff/account/password",
+            &format!("csrf={token}&current={}&password={}&confirm={}", enc(PW), enc(new), enc(new)),
+        );
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(page.contains("verrouillé"), "{page}");
+        assert_eq!(app.client.get("/staff").dispatch().status(), Status::Ok, "the session goes on");
+    });
+}
+
 /// A stolen session cannot guess the account's password at the password-change form: each
 /// wrong current password counts as a failed sign-in, audited, and the lockout ends the session.
 #[test]

@@ -442,6 +442,18 @@ fn item9_an_admin_cannot_give_themselves_or_anyone_a_case_role_without_a_second_
         assert_eq!(post(&admin2, &format!("/staff/admin/grants/{gid4}/approve"), "").0, Status::SeeOther);
         assert!(disabled_of(target).is_none());
         assert_eq!(role_of(target), "investigator");
+        // Where no second admin can decide, the operator's command line brings it back, audited.
+        assert_eq!(post(&admin1, &format!("/staff/admin/users/{target}/disable"), "").0, Status::SeeOther);
+        let out = vigie_cmd(&app.db, &["user", "enable", "--email", "friend@vigie.ml"], &[]);
+        assert!(out.status.success(), "{}", text(&out));
+        assert!(disabled_of(target).is_none());
+        let details: String = audit_log::table
+            .filter(audit_log::action.eq("user.enable"))
+            .order(audit_log::id.desc())
+            .select(audit_log::details)
+            .first(&mut c)
+            .unwrap();
+        assert!(details.contains("by the operator"), "{details}");
         // 6. Downgrading needs no approval.
         assert_eq!(
             post(&admin1, &format!("/staff/admin/users/{target}/role"), "role=trainer").0,
