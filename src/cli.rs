@@ -359,8 +359,7 @@ fn user(cmd: UserCommand) -> Result<(), Failure> {
             let p = prepared()?;
             let mut pooled = p.db.get()?;
             let conn: &mut DbConn = &mut pooled;
-            let user = crate::auth::User::find_by_email(conn, &email)?
-                .ok_or_else(|| Failure(1, format!("no user with the email {email}")))?;
+            let user = user_by_email(conn, &email)?;
             conn.transaction(|c: &mut DbConn| {
                 crate::db::begin_write(c)?;
                 crate::auth::User::disable(c, user.id)?;
@@ -381,8 +380,7 @@ fn user(cmd: UserCommand) -> Result<(), Failure> {
             let p = prepared()?;
             let mut pooled = p.db.get()?;
             let conn: &mut DbConn = &mut pooled;
-            let user = crate::auth::User::find_by_email(conn, &email)?
-                .ok_or_else(|| Failure(1, format!("no user with the email {email}")))?;
+            let user = user_by_email(conn, &email)?;
             conn.transaction(|c: &mut DbConn| {
                 crate::db::begin_write(c)?;
                 crate::auth::User::enable(c, user.id)?;
@@ -396,8 +394,7 @@ fn user(cmd: UserCommand) -> Result<(), Failure> {
             let p = prepared()?;
             let mut pooled = p.db.get()?;
             let conn: &mut DbConn = &mut pooled;
-            let user = crate::auth::User::find_by_email(conn, &email)?
-                .ok_or_else(|| Failure(1, format!("no user with the email {email}")))?;
+            let user = user_by_email(conn, &email)?;
             let password = read_password(&email)?;
             let hash = crate::crypto::hash_password(&password);
             let keys = crate::crypto::PrivateKey::generate().stored_under(&password);
@@ -495,6 +492,12 @@ fn keys_init(shares: u8, threshold: u8) -> Result<(), Failure> {
     }
     drop(pooled);
     keys_seal(200)
+}
+
+/// The account of `email`, or the command fails (1) naming it.
+fn user_by_email(conn: &mut DbConn, email: &str) -> Result<crate::auth::User, Failure> {
+    crate::auth::User::find_by_email(conn, email)?
+        .ok_or_else(|| Failure(1, format!("no user with the email {email}")))
 }
 
 /// The created groups and the recovery key's shares, on the standard output, flushed: an

@@ -158,7 +158,7 @@ async fn change_password(
                     "current password wrong at password change",
                 )];
                 if locked {
-                    User::lock(c, uid, now + chrono::Duration::minutes(15))?;
+                    User::lock(c, uid, now + crate::auth::throttle::password_lock())?;
                     Session::revoke_all(c, uid)?;
                     entries.push(Audit::new("auth.lock", "user", uid, format!("failed_logins={n}")));
                 }

@@ -91,8 +91,8 @@ impl StaffDoors {
         match &self.shared {
             None => Ok(self.emails.add(now, email)),
             Some(s) => {
-                let subject = format!("{}|{email}", quarter(now));
-                let n = s.add(db, now, &subject, EMAIL_TRIES, 1, i64::MAX).await?.unwrap_or(1);
+                let n =
+                    s.add(db, now, &email_subject(now, email), EMAIL_TRIES, 1, i64::MAX).await?.unwrap_or(1);
                 Ok(u32::try_from(n - 1).unwrap_or(u32::MAX))
             }
         }
@@ -105,7 +105,7 @@ impl StaffDoors {
                 self.emails.take_back(now, email);
                 Ok(())
             }
-            Some(s) => s.release(db, now, &format!("{}|{email}", quarter(now)), EMAIL_TRIES).await,
+            Some(s) => s.release(db, now, &email_subject(now, email), EMAIL_TRIES).await,
         }
     }
 }
@@ -113,6 +113,11 @@ impl StaffDoors {
 /// The kind of the shared counter of sign-in tries per email (its name from when only unknown
 /// emails were counted there; `rate_counts`' check constraint lists it).
 const EMAIL_TRIES: &str = "unknown_email";
+
+/// The shared counter's subject for the tries with `email` in the 15 minutes of `now`.
+fn email_subject(now: u64, email: &str) -> String {
+    format!("{}|{email}", quarter(now))
+}
 
 /// Which 15 minutes of its hour `now` falls in (the shared counters live an hour).
 fn quarter(now: u64) -> u64 {

@@ -323,7 +323,7 @@ async fn sign_in(
             let details = if label.is_empty() { "unknown account".to_string() } else { label.clone() };
             // Lock order: the account's row before the audit chain, as on success.
             if let Some((uid, _)) = lock {
-                User::lock(c, uid, now + chrono::Duration::minutes(15))?;
+                User::lock(c, uid, now + throttle::password_lock())?;
             }
             audit::record(c, &Actor::System("sign-in"), "auth.failure", "user", &id, &details)?;
             if let Some((_, n)) = lock {

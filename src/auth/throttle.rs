@@ -26,6 +26,12 @@ pub fn slowdown(failures: i32) -> Duration {
     Duration::from_millis((500u64 << (failures - 3).min(4) as u32).min(8000))
 }
 
+/// How long `lockout_after` wrong passwords in a row lock an account (at the sign-in page and
+/// at a password change alike).
+pub fn password_lock() -> chrono::Duration {
+    chrono::Duration::minutes(15)
+}
+
 /// How long the `n`-th wrong second-factor code locks an account (each `lockout_after`-th):
 /// 15 minutes, doubling with each lock, up to a day. With 10 tries per lock, guessing one
 /// valid code in ~333,000 takes years, not hours.
