@@ -48,6 +48,15 @@ fn of_group(g: i32) -> diesel::expression::SqlLiteral<diesel::sql_types::Bool> {
     ))
 }
 
+/// An allegation routed to institution `inst`: its `destination_id`, set in the same update as
+/// its case at that institution (`triage::model::set_destination`; a case is opened for its
+/// destination), so it is the condition "its case is one of the institution's" read from the
+/// month indexes alone (migration 000061; through the institution's cases, SQLite read the
+/// allegations case by case: 0.46 s at 1M reports, docs/PERFORMANCE.md).
+fn routed_to(inst: i32) -> diesel::dsl::Eq<allegations::destination_id, Option<i32>> {
+    allegations::destination_id.eq(Some(inst))
+}
+
 /// The events of the filter, oldest first.
 pub fn events_for_map(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<MapEvent>> {
     let mut q = events::table
@@ -84,8 +93,7 @@ pub fn events_for_map(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<MapEvent
         );
         // A case worker's group and force match their institution's allegations only, not
         // another institution's on the same event (found in review, session 19).
-        let mine = cases::table.select(cases::id.nullable()).filter(cases::institution_id.eq(inst));
-        let theirs = allegations::table.filter(months).filter(allegations::case_id.eq_any(mine));
+        let theirs = allegations::table.filter(months).filter(routed_to(inst));
         q = match (f.group_id, f.force_id) {
             (Some(g), Some(force)) => q.filter(
                 events::id.eq_any(
@@ -136,10 +144,7 @@ pub fn allegation_counts(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<Alleg
     // A case worker counts the allegations routed to their institution, not another
     // institution's on the same event (found in review, session 19).
     if let Some(inst) = f.institution {
-        q = q.filter(
-            allegations::case_id
-                .eq_any(cases::table.select(cases::id.nullable()).filter(cases::institution_id.eq(inst))),
-        );
+        q = q.filter(routed_to(inst));
     }
     let rows: Vec<(Option<NaiveDate>, i32, Option<i32>, i64)> = q.load(c)?;
     Ok(rows
@@ -169,10 +174,7 @@ pub fn region_counts(c: &mut DbConn, f: &MapFilter) -> QueryResult<Vec<(Option<S
     // A case worker counts the allegations routed to their institution, not another
     // institution's on the same event (found in review, session 19).
     if let Some(inst) = f.institution {
-        q = q.filter(
-            allegations::case_id
-                .eq_any(cases::table.select(cases::id.nullable()).filter(cases::institution_id.eq(inst))),
-        );
+        q = q.filter(routed_to(inst));
     }
     let rows: Vec<(Option<String>, i64)> = q.load(c)?;
     Ok(rows.into_iter().map(|(r, n)| (r, n as u64)).collect())

@@ -75,13 +75,13 @@ fn allege_by(db: &TestDb, event: i32, vt: &str, force: &str, unit: Option<i32>) 
 }
 
 /// A case of `inst` on `event` opened at `at`, holding the event's allegations that no case
-/// holds yet, as routing leaves them.
+/// holds yet, routed to `inst`, as routing leaves them.
 fn case_on(db: &TestDb, event: i32, inst: i32, at: chrono::NaiveDateTime) -> i32 {
     let (case, _) = vigie::cases::model::open_case(&mut db.conn(), event, inst, 7, 30, at).unwrap();
     diesel::update(
         allegations::table.filter(allegations::event_id.eq(event)).filter(allegations::case_id.is_null()),
     )
-    .set(allegations::case_id.eq(Some(case)))
+    .set((allegations::case_id.eq(Some(case)), allegations::destination_id.eq(Some(inst))))
     .execute(&mut db.conn())
     .unwrap();
     case

@@ -685,6 +685,15 @@ fn a_case_left_without_allegations_by_an_override_is_withdrawn_or_finished() {
         // An outcome typed is work too: finished, not deleted with what was typed.
         send(4, "mediateur");
         assert_eq!(case_of(&mut c, 3), Some((typed, "out_of_scope".to_string())));
+        // After routing and every override, each allegation's destination is its case's
+        // institution: a case worker's analytics count by destination (migration 000061).
+        let routed: Vec<(Option<i32>, Option<i32>)> = allegations::table
+            .left_join(cases::table)
+            .select((allegations::destination_id, cases::institution_id.nullable()))
+            .load(&mut c)
+            .unwrap();
+        assert_eq!(routed.len(), 4);
+        assert!(routed.iter().all(|(to, of_case)| to.is_some() && to == of_case), "{routed:?}");
         let audited: Vec<(String, String, String)> = audit_log::table
             .filter(audit_log::object_type.eq("case"))
             .filter(audit_log::action.eq_any(["case.withdraw", "case.transition"]))
