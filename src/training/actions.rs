@@ -348,7 +348,7 @@ async fn render_remediation(
     let sessions: Vec<Value> = l
         .sessions
         .iter()
-        .filter(|s| Some(s.session.id) == r.session_id || session_fits(s, r.unit_id, carrier))
+        .filter(|s| Some(s.session.id) == r.session_id || session_fits(s, r.unit_id, carrier, r.module_id))
         .map(|s| session_view(&l, s, &lang))
         .collect();
     let modules: Vec<Value> = l
@@ -397,11 +397,56 @@ async fn render_remediation(
     ))
 }
 
-/// A session an action may name: not cancelled, the carrier partner's, for the action's unit.
-fn session_fits(s: &model::SessionFull, unit: Option<i32>, carrier: Option<i32>) -> bool {
+/// The effect of an action's session as measured today, in one line for the audit log
+/// (`None` without a session).
+async fn effect_at_review(
+    auth: &Auth<'_>,
+    session: Option<i32>,
+    today: NaiveDate,
+) -> Result<Option<String>, AppError> {
+    let Some(sid) = session else { return Ok(None) };
+    let l = load(auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
+        .await?;
+    let Some(s) = l.sessions.iter().find(|s| s.session.id == sid) else { return Ok(None) };
+    let cfg = &auth.config.training;
+    let e = super::api::measure(
+        auth,
+        &l,
+        s,
+        Evidence::parse(None),
+        cfg.effect_window_months,
+        cfg.effect_min_events,
+        today,
+    )
+    .await?;
+    Ok(Some(format!(
+        "effect of session {sid}: {} rate_ratio {} ci {} comparison_ratio {}",
+        e["verdict"].as_str().unwrap_or("?"),
+        e["rate_ratio"],
+        e["ci"],
+        e["comparison_ratio"]
+    )))
+}
+
+/// A session an action may name: not cancelled, the carrier partner's, for the action's unit,
+/// teaching the action's module.
+fn session_fits(
+    s: &model::SessionFull,
+    unit: Option<i32>,
+    carrier: Option<i32>,
+    module: Option<i32>,
+) -> bool {
     s.session.status != "cancelled"
         && Some(s.session.partner_id) == carrier
         && unit.is_none_or(|u| s.units.contains(&u))
+        && teaches(s, module)
+}
+
+/// Whether a session teaches an action's module (any session, when the action has none yet).
+/// Found in review (session 21): an action could be delivered, evaluated and closed on a session
+/// of another module, and its measured effect was then about other violations.
+fn teaches(s: &model::SessionFull, module: Option<i32>) -> bool {
+    module.is_none_or(|m| s.modules.contains(&m))
 }
 
 #[rocket::get("/staff/training/remediation/<id>")]
@@ -461,6 +506,13 @@ async fn remediation_move(
     // meanwhile is seen. A refused move writes nothing, audit included.
     let why = reason.clone();
     let to = remediation::Step::parse(&raw);
+    let today = Utc::now().date_naive();
+    // The effect measured at review is kept in the move's audit entry: the page shows it as it
+    // is on the day it is read, the entry as it was when the action was reviewed.
+    let measured = match to {
+        Some(remediation::Step::Reviewed) => effect_at_review(&auth, r.session_id, today).await?,
+        _ => None,
+    };
     let result: Result<remediation::Step, remediation::Refusal> = who
         .0
         .write_all(move |c| {
@@ -471,16 +523,17 @@ async fn remediation_move(
             if !may_change(&r, model::partner_of(c, uid)?) {
                 return Err(AppError::NotFound);
             }
-            let delivered = match r.session_id {
-                Some(s) => model::find_session(c, s)?.session.status == "delivered",
-                None => false,
-            };
+            // A session that does not teach the action's module (named before that was
+            // checked) is not one the action holds.
+            let named = r.session_id.map(|s| model::find_session(c, s)).transpose()?;
+            let fits = named.filter(|s| teaches(s, r.module_id));
             let from =
                 remediation::Step::parse(&r.status).ok_or(AppError::internal("unknown remediation step"))?;
             let held = remediation::Held {
                 module: r.module_id.is_some(),
-                session: r.session_id.is_some(),
-                delivered,
+                session: fits.is_some(),
+                delivered: fits.is_some_and(|s| s.session.status == "delivered"),
+                review_due: r.review_on.is_some_and(|d| d <= today),
             };
             let checked = to
                 .ok_or(remediation::Refusal::NotAllowed)
@@ -493,11 +546,18 @@ async fn remediation_move(
             if !model::move_remediation(c, id, from.as_str(), to.as_str())? {
                 return Ok((Err(remediation::Refusal::NotAllowed), vec![]));
             }
+            let measured = measured.as_ref().filter(|_| to == remediation::Step::Reviewed);
+            let said = format!(
+                "{} → {}{}",
+                from.as_str(),
+                to.as_str(),
+                measured.map_or(String::new(), |m| format!("; {m}"))
+            );
             let entry = Audit::new(
                 "training.remediation.move",
                 "remediation_action",
                 id,
-                crate::audit::with_typed(&format!("{} → {}", from.as_str(), to.as_str()), &why),
+                crate::audit::with_typed(&said, &why),
             );
             Ok((Ok(to), vec![entry]))
         })
@@ -679,8 +739,16 @@ async fn remediation_lessons(
         // The session it names already stays, even if it no longer fits (cancelled since).
         raw => choice(raw, |sid| {
             Some(sid) == r.session_id
-                || l.sessions.iter().any(|s| s.session.id == sid && session_fits(s, r.unit_id, carrier))
+                || l.sessions.iter().any(|s| {
+                    s.session.id == sid
+                        && session_fits(s, r.unit_id, carrier, *module.as_ref().unwrap_or(&None))
+                })
         }),
+    };
+    // The session named, kept or chosen, teaches the module named, kept or chosen.
+    let mismatched = match (&module, &session) {
+        (Ok(m), Ok(Some(sid))) => l.sessions.iter().any(|s| s.session.id == *sid && !teaches(s, *m)),
+        _ => false,
     };
     let review_raw = match &form.review_on {
         None => r.review_on.map(|d| d.to_string()).unwrap_or_default(),
@@ -695,6 +763,8 @@ async fn remediation_lessons(
     }
     if session.is_err() {
         errors.push(("session", tr("remediation-err-session-choice")));
+    } else if mismatched {
+        errors.push(("session", tr("remediation-err-session-module")));
     }
     if !review_raw.is_empty() && review.is_none() {
         errors.push(("review_on", tr("training-err-date")));
@@ -714,7 +784,8 @@ async fn remediation_lessons(
         let delivered = sid.is_some_and(|sid| {
             l.sessions.iter().any(|x| x.session.id == sid && x.session.status == "delivered")
         });
-        let held = remediation::Held { module: m.is_some(), session: sid.is_some(), delivered };
+        let held =
+            remediation::Held { module: m.is_some(), session: sid.is_some(), delivered, review_due: false };
         if let Some(Err(keep)) = Step::parse(&r.status).map(|step| remediation::keeps(step, held)) {
             errors.push((keep.field(), tr(keep.key())));
         }
@@ -740,11 +811,17 @@ async fn remediation_lessons(
         .write("training.remediation.lessons", ("remediation_action", id.to_string()), move |c| {
             hold(c, id, uid)?;
             let now = model::find_remediation(c, id)?;
-            let delivered = match session {
-                Some(sid) => model::find_session(c, sid)?.session.status == "delivered",
-                None => false,
+            let named = session.map(|sid| model::find_session(c, sid)).transpose()?;
+            if named.as_ref().is_some_and(|s| !teaches(s, module)) {
+                return Err(AppError::Moved);
+            }
+            let delivered = named.is_some_and(|s| s.session.status == "delivered");
+            let held = remediation::Held {
+                module: module.is_some(),
+                session: session.is_some(),
+                delivered,
+                review_due: false,
             };
-            let held = remediation::Held { module: module.is_some(), session: session.is_some(), delivered };
             if Step::parse(&now.status).is_none_or(|step| remediation::keeps(step, held).is_err()) {
                 // Moved meanwhile to a step this change does not fit: nothing is written.
                 return Err(AppError::Moved);

@@ -43,7 +43,7 @@ async fn flags(
         Some(_) => return Err(AppError::BadRequest("method")),
     };
     let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
-    let l = load(&auth, r.filter.clone(), r.evidence).await?;
+    let l = load(&auth, scoring(&r.filter), r.evidence).await?;
     let cfg = &auth.config.training;
     let scores = flag_scores(&l, &r.filter, method, cfg, tax);
     let mut flags: Vec<Value> = scores
@@ -75,7 +75,16 @@ fn round(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// The scores of every unit in scope (force and unit filters) by one method.
+/// What the early warning loads for a filter: every unit's counts, whatever unit is asked
+/// for. A unit is scored against the units it is compared with, so they are counted too;
+/// [`flag_scores`] then keeps the unit asked for (found in review, session 21: with `unit=`
+/// the other units were scored as having no allegation, and the unit was compared with itself).
+pub fn scoring(filter: &Filter) -> Filter {
+    Filter { unit_id: None, ..filter.clone() }
+}
+
+/// The scores of the units in scope (force and region filters) by one method, from counts
+/// loaded with [`scoring`]; with a unit filter, that unit's score only.
 pub fn flag_scores(
     l: &super::routes::Loaded,
     filter: &Filter,
@@ -98,10 +107,12 @@ pub fn flag_scores(
         .map(|s| (&s.units[..], &s.modules[..]));
     let trained = warning::trained_groups(delivered, &l.vmods, group_of);
     let counts = warning::unit_counts(units, &l.rows, group_of, &trained);
-    match method {
+    let mut scores = match method {
         "threshold" => warning::threshold(&counts, cfg.threshold_count, cfg.threshold_days),
         _ => warning::statistical(&counts, cfg.statistical_fdr),
-    }
+    };
+    scores.retain(|s| filter.unit_id.is_none_or(|u| s.unit_id == u));
+    scores
 }
 
 /// The violation groups a unit is flagged for, as the page and the API show them: code,

@@ -38,7 +38,7 @@ async fn flags_page(
     let lang = page.0.lang.clone();
     let cfg = auth.config.training.clone();
     let r = resolve(&q, tax, &cfg, Utc::now().date_naive());
-    let l = load(&auth, r.filter.clone(), r.evidence).await?;
+    let l = load(&auth, super::api::scoring(&r.filter), r.evidence).await?;
     let view = |method: &str| -> Vec<Value> {
         let mut s: Vec<_> =
             flag_scores(&l, &r.filter, method, &cfg, tax).into_iter().filter(|s| s.flagged).collect();

@@ -30,6 +30,10 @@ pub enum Refusal {
     ModuleRequired,
     SessionRequired,
     DeliveryRequired,
+    /// "Reviewed" before the action's review date has come (or without one): the effect is
+    /// judged at review, on the months after delivery (found in review, session 21: an action
+    /// could be reviewed the day after delivery, when every verdict is "too few data").
+    ReviewNotDue,
 }
 
 /// What the action holds when it moves.
@@ -39,11 +43,14 @@ pub struct Held {
     pub session: bool,
     /// Its session is delivered.
     pub delivered: bool,
+    /// Its review date is set and has come.
+    pub review_due: bool,
 }
 
 impl Held {
     /// A module, and a delivered session.
-    pub const ALL: Held = Held { module: true, session: true, delivered: true };
+    /// A module, a delivered session, and a review date that has come.
+    pub const ALL: Held = Held { module: true, session: true, delivered: true, review_due: true };
 }
 
 impl Refusal {
@@ -55,6 +62,7 @@ impl Refusal {
             Refusal::ModuleRequired => "remediation-err-module",
             Refusal::SessionRequired => "remediation-err-session",
             Refusal::DeliveryRequired => "remediation-err-delivery",
+            Refusal::ReviewNotDue => "remediation-err-review-due",
         }
     }
 
@@ -139,6 +147,9 @@ pub fn check(from: Step, to: Step, reason: &str, held: Held) -> Result<(), Refus
         if matches!(to, Delivered | Evaluated | Reviewed) && !held.delivered {
             return Err(Refusal::DeliveryRequired);
         }
+        if to == Reviewed && !held.review_due {
+            return Err(Refusal::ReviewNotDue);
+        }
     }
     Ok(())
 }
@@ -199,7 +210,7 @@ mod tests {
 
     #[test]
     fn a_change_keeps_what_the_step_needs_and_final_actions_do_not_change() {
-        let none = Held { module: false, session: false, delivered: false };
+        let none = Held { module: false, session: false, delivered: false, review_due: false };
         let module = Held { module: true, ..none };
         let planned = Held { session: true, ..module };
         assert_eq!(keeps(GapIdentified, none), Ok(()));
@@ -268,7 +279,7 @@ mod tests {
 
     #[test]
     fn a_step_forward_needs_its_module_session_and_delivery() {
-        let none = Held { module: false, session: false, delivered: false };
+        let none = Held { module: false, session: false, delivered: false, review_due: false };
         let module = Held { module: true, ..none };
         let planned = Held { session: true, ..module };
         assert_eq!(check(GapIdentified, ModuleAssigned, "", none), Err(Refusal::ModuleRequired));
@@ -279,13 +290,23 @@ mod tests {
         assert_eq!(check(Planned, Delivered, "", planned), Err(Refusal::DeliveryRequired));
         assert_eq!(check(Delivered, Evaluated, "", planned), Err(Refusal::DeliveryRequired));
         assert_eq!(check(Evaluated, Reviewed, "", module), Err(Refusal::SessionRequired));
+        let delivered = Held { delivered: true, ..planned };
+        assert_eq!(check(Delivered, Evaluated, "", delivered), Ok(()), "evaluated before the review date");
+        assert_eq!(check(Evaluated, Reviewed, "", delivered), Err(Refusal::ReviewNotDue));
+        assert_eq!(check(Evaluated, Reviewed, "", Held { review_due: true, ..delivered }), Ok(()));
+        assert_eq!(check(Evaluated, Escalated, "sans effet", delivered), Ok(()), "escalated at any time");
         // Stepping back, escalating and closing need none of it.
         assert_eq!(check(Planned, ModuleAssigned, "la session est annulée", none), Ok(()));
         assert_eq!(check(GapIdentified, Escalated, "aucun partenaire", none), Ok(()));
         assert_eq!(check(Reviewed, Closed, "", none), Ok(()));
         // A move not allowed is refused as such, whatever is held.
         assert_eq!(check(GapIdentified, Planned, "", none), Err(Refusal::NotAllowed));
-        for r in [Refusal::ModuleRequired, Refusal::SessionRequired, Refusal::DeliveryRequired] {
+        for r in [
+            Refusal::ModuleRequired,
+            Refusal::SessionRequired,
+            Refusal::DeliveryRequired,
+            Refusal::ReviewNotDue,
+        ] {
             assert_eq!(r.field(), "to");
         }
         assert_eq!(Refusal::ReasonRequired.field(), "reason");

@@ -434,6 +434,44 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
         assert!(shown.contains("3 → 0") && shown.contains("rapport de taux"), "{shown}");
         let page = trainer1.get(format!("{rpath}?lang=en")).dispatch().into_string().unwrap();
         assert!(page.contains("Too few data to say"), "{page}");
+        // The session named teaches the action's module: another module with it is refused
+        // (found in review, session 21: an action was delivered on any session of its unit).
+        let (s, _, page) = post(
+            &trainer1,
+            &format!("{rpath}/lessons"),
+            &format!("lessons_unit=&lessons_institution=&module={captured}&session=1"),
+        );
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(page.contains("does not teach the action"), "in the language last chosen: {page}");
+        // Delivered, evaluated; reviewed only once its review date has come (found in review,
+        // session 21), the effect measured then kept in the move's audit entry.
+        for to in ["delivered", "evaluated"] {
+            assert_eq!(
+                post(&trainer1, &format!("{rpath}/move"), &format!("to={to}")).0,
+                Status::SeeOther,
+                "{to}"
+            );
+        }
+        let (s, _, page) = post(&trainer1, &format!("{rpath}/move"), "to=reviewed");
+        assert_eq!(s, Status::UnprocessableEntity, "the review date is 2027-03-01");
+        assert!(page.contains("on its review date or later"), "{page}");
+        let (s, _, _) = post(
+            &trainer1,
+            &format!("{rpath}/lessons"),
+            &format!("lessons_unit=&lessons_institution=&review_on={today}"),
+        );
+        assert_eq!(s, Status::SeeOther);
+        assert_eq!(post(&trainer1, &format!("{rpath}/move"), "to=reviewed").0, Status::SeeOther);
+        let reviewed: String = audit_log::table
+            .filter(audit_log::action.eq("training.remediation.move"))
+            .order(audit_log::id.desc())
+            .select(audit_log::details)
+            .first(&mut app.db.conn())
+            .unwrap();
+        assert!(
+            reviewed.starts_with("evaluated → reviewed; effect of session 1: too_few_data rate_ratio"),
+            "{reviewed}"
+        );
 
         // The early-warning page: both methods side by side, each flag opening an action.
         let page = trainer1.get("/staff/training/flags").dispatch().into_string().unwrap();
@@ -715,6 +753,22 @@ fn the_early_warning_names_the_violation_group_a_unit_is_out_of_line_in() {
         let busy = of("GTIA 11").unwrap_or_else(|| panic!("{f}"));
         assert!(busy["groups"].as_array().unwrap().is_empty(), "{f}");
         assert_eq!(flags.len(), 2, "no ordinary unit is flagged: {f}");
+        // A unit asked for is scored against the others, as without the filter (found in
+        // review, session 21: they were counted as empty and the unit compared with itself).
+        let alone =
+            get_json(&trainer, &format!("/api/v1/training/flags?method=statistical&unit={}", ids[11]));
+        assert_eq!(alone["flags"].as_array().map(|a| a.len()), Some(1), "{alone}");
+        assert_eq!(alone["flags"][0]["expected"], out_of_line["expected"], "{alone}");
+        assert_eq!(alone["flags"][0]["groups"], out_of_line["groups"], "{alone}");
+        for unit in [ids[0], ids[1]] {
+            let ordinary =
+                get_json(&trainer, &format!("/api/v1/training/flags?method=statistical&unit={unit}"));
+            assert_eq!(ordinary["flags"], serde_json::json!([]), "{ordinary}");
+            let page =
+                trainer.get(format!("/staff/training/flags?unit={unit}")).dispatch().into_string().unwrap();
+            let st = section(&page, "id=\"statistical\"", "</section>").unwrap_or_else(|| panic!("{page}"));
+            assert!(!st.contains("GTIA"), "{st}");
+        }
         // The page says which violations, in the reader's language.
         let page = trainer.get("/staff/training/flags").dispatch().into_string().unwrap();
         let st = section(&page, "id=\"statistical\"", "</section>").unwrap_or_else(|| panic!("{page}"));
