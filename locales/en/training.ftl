@@ -151,6 +151,7 @@ remediation-err-session-choice = Choose one of your partner's sessions for the a
 remediation-err-session-module = This session does not teach the action's module: choose a session of that module, or change the module.
 remediation-err-module-choice = Choose a module from the list.
 remediation-err-unit-choice = Choose a unit from the list.
+training-err-unit-force = This unit is not of the allegation's force: choose one of its units, or correct the allegation's force first.
 remediation-done-step = Step: { $arg }.
 remediation-done-key = Key action saved.
 remediation-done-lessons = Lessons saved.

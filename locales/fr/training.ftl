@@ -151,6 +151,7 @@ remediation-err-session-choice = Choisissez une session de votre partenaire pour
 remediation-err-session-module = Cette session n'enseigne pas le module de l'action : choisissez une session de ce module, ou changez le module.
 remediation-err-module-choice = Choisissez un module de la liste.
 remediation-err-unit-choice = Choisissez une unité de la liste.
+training-err-unit-force = Cette unité n'est pas de la force de l'allégation : choisissez une de ses unités, ou corrigez d'abord la force de l'allégation.
 remediation-done-step = Étape : { $arg }.
 remediation-done-key = Action clé enregistrée.
 remediation-done-lessons = Enseignements enregistrés.

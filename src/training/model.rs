@@ -119,8 +119,24 @@ pub fn update_unit(c: &mut DbConn, id: i32, u: &UnitInput) -> QueryResult<usize>
 }
 
 /// Ties an allegation to a managed unit (or unties it).
+/// Ties an allegation to a unit of its own force (or unties it); 0 when the allegation is
+/// missing or the unit is another force's (found in review, session 21: an army allegation
+/// tied to a police unit was counted as the police's in gaps, flags and effects).
 pub fn attach_unit(c: &mut DbConn, allegation_id: i32, unit_id: Option<i32>) -> QueryResult<usize> {
-    diesel::update(allegations::table.find(allegation_id)).set(allegations::unit_id.eq(unit_id)).execute(c)
+    let target = allegations::table.find(allegation_id);
+    match unit_id {
+        None => diesel::update(target).set(allegations::unit_id.eq(None::<i32>)).execute(c),
+        Some(u) => diesel::update(
+            target.filter(allegations::force_id.eq_any(units::table.find(u).select(units::force_id))),
+        )
+        .set(allegations::unit_id.eq(Some(u)))
+        .execute(c),
+    }
+}
+
+/// An allegation's force.
+pub fn allegation_force(c: &mut DbConn, allegation_id: i32) -> QueryResult<i32> {
+    allegations::table.find(allegation_id).select(allegations::force_id).first(c)
 }
 
 // Partners ------------------------------------------------------------------------------------

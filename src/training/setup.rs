@@ -378,6 +378,8 @@ async fn render_allegation_unit(
         .db
         .run(move |c| Ok((model::allegation_for_unit(c, id, reader.as_ref())?, model::units(c)?)))
         .await?;
+    // The allegation's force's units only: a unit of another force cannot be chosen.
+    let units: Vec<model::Unit> = units.into_iter().filter(|u| u.force_id == force).collect();
     let keys: Vec<(i32, String)> = units.iter().map(|u| (u.id, u.search_key.clone())).collect();
     let text = format!("{typed}\n{}", narratives.join("\n"));
     let suggested: Vec<Value> = unitkeys::suggest(&text, &keys, 5)
@@ -386,7 +388,7 @@ async fn render_allegation_unit(
         .map(|u| json!({"id": u.id, "name": u.name, "force": tax.force_by_id(u.force_id).map(|f| f.label(&lang).to_string())}))
         .collect();
     let mut list: Vec<&model::Unit> = units.iter().collect();
-    list.sort_by_key(|u| (u.force_id != force, u.force_id, u.name.clone()));
+    list.sort_by_key(|u| u.name.clone());
     let list: Vec<Value> = list
         .iter()
         .map(|u| json!({"id": u.id, "name": u.name, "force": tax.force_by_id(u.force_id).map(|f| f.label(&lang).to_string())}))
@@ -435,24 +437,34 @@ async fn allegation_unit_save(
     form: Checked<AttachForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
     let raw = form.unit.clone().unwrap_or_default().trim().to_string();
-    let known = auth.db.run(|c| Ok(model::units(c)?)).await?;
-    let unit: Result<Option<i32>, ()> = match raw.as_str() {
+    let (known, force) =
+        auth.db.run(move |c| Ok((model::units(c)?, model::allegation_force(c, id)?))).await?;
+    let unit: Result<Option<i32>, &str> = match raw.as_str() {
         "" => Ok(None),
-        v => v.parse::<i32>().ok().filter(|u| known.iter().any(|k| k.id == *u)).map(Some).ok_or(()),
+        v => match v.parse::<i32>().ok().and_then(|u| known.iter().find(|k| k.id == u)) {
+            None => Err("remediation-err-unit-choice"),
+            Some(k) if k.force_id != force => Err("training-err-unit-force"),
+            Some(k) => Ok(Some(k.id)),
+        },
     };
-    let Ok(unit) = unit else {
-        let message = auth.catalog.message(&page.0.lang, "remediation-err-unit-choice", None);
-        let fb = Feedback::refused("attach", &[("unit", message)], &[("unit", raw.as_str())]);
-        let t = render_allegation_unit(page, &auth, tax, id, who.0.reader(), fb).await?;
-        who.0
-            .write("allegation.unit_view", ("allegation", id.to_string()), |_| Ok(((), String::new())))
-            .await?;
-        return Ok(Either::Right((Status::UnprocessableEntity, t)));
+    let unit = match unit {
+        Ok(unit) => unit,
+        Err(key) => {
+            let message = auth.catalog.message(&page.0.lang, key, None);
+            let fb = Feedback::refused("attach", &[("unit", message)], &[("unit", raw.as_str())]);
+            let t = render_allegation_unit(page, &auth, tax, id, who.0.reader(), fb).await?;
+            who.0
+                .write("allegation.unit_view", ("allegation", id.to_string()), |_| Ok(((), String::new())))
+                .await?;
+            return Ok(Either::Right((Status::UnprocessableEntity, t)));
+        }
     };
     who.0
         .write("allegation.unit", ("allegation", id.to_string()), move |c| {
             if model::attach_unit(c, id, unit)? == 0 {
-                return Err(AppError::NotFound);
+                // Gone, or its force corrected meanwhile to another than the unit's.
+                model::allegation_force(c, id)?;
+                return Err(AppError::Moved);
             }
             Ok(((), unit.map(|u| u.to_string()).unwrap_or_default()))
         })

@@ -162,6 +162,21 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
         let attached: Option<i32> =
             allegations::table.find(ids[0]).select(allegations::unit_id).first(&mut app.db.conn()).unwrap();
         assert_eq!(attached, None);
+        // A unit of another force is neither offered nor taken (found in review, session 21).
+        let (s, _, _) = post(&trainer1, "/staff/training/units", "name=Commissariat+du+3e&force=police");
+        assert_eq!(s, Status::SeeOther);
+        let police: i32 =
+            units::table.select(units::id).order(units::id.desc()).first(&mut app.db.conn()).unwrap();
+        let page =
+            intake.get(format!("/staff/allegations/{}/unit", ids[0])).dispatch().into_string().unwrap();
+        assert!(!page.contains("Commissariat du 3e"), "{page}");
+        let (s, _, page) =
+            post(&intake, &format!("/staff/allegations/{}/unit", ids[0]), &format!("unit={police}"));
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(page.contains("pas de la force de l"), "{page}");
+        let attached: Option<i32> =
+            allegations::table.find(ids[0]).select(allegations::unit_id).first(&mut app.db.conn()).unwrap();
+        assert_eq!(attached, None);
         for a in &ids {
             let (s, _, _) = post(&intake, &format!("/staff/allegations/{a}/unit"), &format!("unit={unit}"));
             assert_eq!(s, Status::SeeOther);
