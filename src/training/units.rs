@@ -6,21 +6,25 @@ pub fn search_key(name: &str) -> String {
     deunicode::deunicode(name).to_lowercase().chars().filter(|c| c.is_ascii_alphanumeric()).collect()
 }
 
-/// The words of a free text, normalised, and every run of two
-/// to four consecutive words glued together ("gtia 8" → "gtia8"), so that a unit written with
-/// spaces is found; a unit is suggested only when its whole key is one of them ("gtia 18" is
-/// not "GTIA 1").
-fn text_keys(text: &str) -> Vec<String> {
+/// The words of a free text, normalised, and every run of consecutive words glued together up
+/// to `longest` characters ("gtia 8" → "gtia8", "g t i a 8" → "gtia8"), so that a unit written
+/// with spaces or dots is found whatever its number of words; a unit is suggested only when its
+/// whole key is one of them, from a word's start to a word's end ("gtia 18" is not "GTIA 1").
+/// Found in review (session 21): runs of at most four words missed "G.T.I.A-8" and any unit
+/// named in five words or more.
+fn text_keys(text: &str, longest: usize) -> std::collections::HashSet<String> {
     let plain = deunicode::deunicode(text).to_lowercase();
-    let words: Vec<String> = plain
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect();
-    let mut keys = Vec::new();
-    for n in 1..=4 {
-        for w in words.windows(n) {
-            keys.push(w.concat());
+    let words: Vec<&str> =
+        plain.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let mut keys = std::collections::HashSet::new();
+    for start in 0..words.len() {
+        let mut key = String::new();
+        for w in &words[start..] {
+            key.push_str(w);
+            if key.len() > longest {
+                break;
+            }
+            keys.insert(key.clone());
         }
     }
     keys
@@ -29,11 +33,12 @@ fn text_keys(text: &str) -> Vec<String> {
 /// The units whose key appears in the text, best first (longest key first: "gtia8" before
 /// "gtia"), at most `limit`. `units` are (id, search key).
 pub fn suggest(text: &str, units: &[(i32, String)], limit: usize) -> Vec<i32> {
-    let keys = text_keys(text);
+    let longest = units.iter().map(|(_, k)| k.len()).max().unwrap_or(0);
+    let keys = text_keys(text, longest);
     let mut hits: Vec<(usize, i32)> = units
         .iter()
         .filter(|(_, k)| k.len() >= 2)
-        .filter(|(_, k)| keys.iter().any(|t| t == k))
+        .filter(|(_, k)| keys.contains(k))
         .map(|(id, k)| (k.len(), *id))
         .collect();
     hits.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -98,5 +103,15 @@ mod tests {
         assert_eq!(suggest("les gendarmes de la brigade de SEVARE", &units, 5), vec![3]);
         assert_eq!(suggest("gtia 18", &units, 5), Vec::<i32>::new(), "8 is not 18");
         assert_eq!(suggest("rien de reconnaissable", &units, 5), Vec::<i32>::new());
+        // Dotted abbreviations and names of five words or more (found in review, session 21).
+        assert_eq!(suggest("les soldats du G.T.I.A-8 au camp", &units, 5), vec![1]);
+        assert_eq!(suggest("au commissariat du 3e arrondissement de Bamako", &units, 5), vec![4]);
+        let long = vec![(5, search_key("Compagnie de la Garde nationale de Mopti"))];
+        assert_eq!(suggest("des gardes de la compagnie de la garde nationale de Mopti", &long, 5), vec![5]);
+        assert_eq!(
+            suggest("la garde nationale de Mopti", &long, 5),
+            Vec::<i32>::new(),
+            "only the whole name"
+        );
     }
 }
