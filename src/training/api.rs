@@ -24,7 +24,17 @@ use crate::taxonomy::Taxonomy;
 use crate::web::Page;
 
 pub fn routes() -> Vec<Route> {
-    rocket::routes![flags, gaps, session_effect, gaps_csv, matrix_csv, trend]
+    rocket::routes![
+        flags,
+        gaps,
+        session_effect,
+        gaps_csv,
+        matrix_csv,
+        trend,
+        flags_csv,
+        delivered_csv,
+        trend_csv
+    ]
 }
 
 /// `GET /api/v1/training/flags?from=&to=&method=statistical|threshold`: the units flagged,
@@ -37,15 +47,32 @@ async fn flags(
     method: Option<String>,
     q: Query,
 ) -> Result<Json<Value>, AppError> {
-    let method = match method.as_deref() {
-        None | Some("statistical") => "statistical",
-        Some("threshold") => "threshold",
-        Some(_) => return Err(AppError::BadRequest("method")),
-    };
+    let method = method_of(method.as_deref())?;
     let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
     let l = load(&auth, scoring(&r.filter), r.evidence).await?;
-    let cfg = &auth.config.training;
-    let scores = flag_scores(&l, &r.filter, method, cfg, tax);
+    let flags = flag_views(&l, &r.filter, method, &auth.config.training, tax);
+    Ok(Json(json!({
+        "method": method, "from": month(r.from), "to": month(r.to), "evidence": r.evidence.as_str(), "flags": flags,
+    })))
+}
+
+fn method_of(raw: Option<&str>) -> Result<&'static str, AppError> {
+    match raw {
+        None | Some("statistical") => Ok("statistical"),
+        Some("threshold") => Ok("threshold"),
+        Some(_) => Err(AppError::BadRequest("method")),
+    }
+}
+
+/// The flagged units as the JSON and `flags.csv` give them, most elevated first.
+fn flag_views(
+    l: &super::routes::Loaded,
+    filter: &Filter,
+    method: &str,
+    cfg: &crate::config::TrainingConfig,
+    tax: &Taxonomy,
+) -> Vec<Value> {
+    let scores = flag_scores(l, filter, method, cfg, tax);
     let mut flags: Vec<Value> = scores
         .iter()
         .filter(|s| s.flagged)
@@ -66,9 +93,69 @@ async fn flags(
     flags.sort_by(|a, b| {
         b["evidence"].as_f64().partial_cmp(&a["evidence"].as_f64()).unwrap_or(std::cmp::Ordering::Equal)
     });
-    Ok(Json(json!({
-        "method": method, "from": month(r.from), "to": month(r.to), "evidence": r.evidence.as_str(), "flags": flags,
-    })))
+    flags
+}
+
+/// `GET /staff/training/flags.csv?method=statistical|threshold`: every unit one method flags,
+/// as the JSON lists them (the page shows the first hundred); `groups` as "code observed/expected".
+#[rocket::get("/staff/training/flags.csv?<method>&<q..>")]
+async fn flags_csv(
+    auth: Auth<'_>,
+    _who: TrainingStaff<'_>,
+    tax: &State<Arc<Taxonomy>>,
+    method: Option<String>,
+    q: Query,
+) -> Result<(ContentType, String), AppError> {
+    let method = method_of(method.as_deref())?;
+    let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
+    let l = load(&auth, scoring(&r.filter), r.evidence).await?;
+    let mut flags = flag_views(&l, &r.filter, method, &auth.config.training, tax);
+    for f in &mut flags {
+        let groups: Vec<String> = f["groups"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|g| format!("{} {}/{}", s(&g["group"]), g["observed"], g["expected"]))
+            .collect();
+        f["groups"] = json!(groups);
+    }
+    csv_response(
+        &[
+            "unit_id",
+            "unit",
+            "force",
+            "region",
+            "strength",
+            "observed",
+            "expected",
+            "ratio",
+            "z",
+            "evidence",
+            "limit",
+            "max_in_window",
+            "posterior",
+            "groups",
+        ],
+        &flags,
+    )
+}
+
+/// `GET /staff/training/delivered.csv`: the delivered sessions of the page (partner, modules,
+/// units, dates, attendance, scores).
+#[rocket::get("/staff/training/delivered.csv?<q..>")]
+async fn delivered_csv(
+    page: Page,
+    auth: Auth<'_>,
+    _who: TrainingStaff<'_>,
+    tax: &State<Arc<Taxonomy>>,
+    q: Query,
+) -> Result<(ContentType, String), AppError> {
+    let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
+    let l = load(&auth, Filter { from: Some(NaiveDate::MAX), ..r.filter.clone() }, r.evidence).await?;
+    csv_response(
+        &["id", "partner", "modules", "units", "from", "to", "attendance", "pre_score", "post_score"],
+        &super::routes::delivered_views(&l, &r.filter, &page.0.lang),
+    )
 }
 
 fn round(x: f64) -> f64 {
@@ -335,4 +422,38 @@ async fn trend(
         &auth.catalog.message(&lang, "training-session-delivered", None),
     );
     Ok((ContentType::SVG, svg))
+}
+
+/// `GET /staff/training/units/<id>/trend.csv`: the chart's numbers, a quarter a row, with the
+/// sessions delivered to the unit in it.
+#[rocket::get("/staff/training/units/<id>/trend.csv?<q..>")]
+async fn trend_csv(
+    auth: Auth<'_>,
+    _who: TrainingStaff<'_>,
+    tax: &State<Arc<Taxonomy>>,
+    id: i32,
+    q: Query,
+) -> Result<(ContentType, String), AppError> {
+    let r = resolve(&q, tax, &auth.config.training, Utc::now().date_naive());
+    let l = load(&auth, Filter { unit_id: Some(id), ..r.filter.clone() }, r.evidence).await?;
+    let unit = l.unit(id).ok_or(AppError::NotFound)?;
+    let rows: Vec<Value> = analysis::quarters(&l.rows, r.from, r.to)
+        .into_iter()
+        .map(|(q, n)| {
+            let delivered: Vec<i32> = l
+                .sessions
+                .iter()
+                .filter(|s| s.session.status == "delivered" && s.units.contains(&id))
+                .filter(|s| analysis::quarter_of(s.session.span().1) == q)
+                .map(|s| s.session.id)
+                .collect();
+            json!({"unit": unit.name, "quarter": quarter_code(q), "allegations": n, "sessions_delivered": delivered})
+        })
+        .collect();
+    csv_response(&["unit", "quarter", "allegations", "sessions_delivered"], &rows)
+}
+
+/// A quarter as the CSV writes it: "2026-Q3".
+fn quarter_code((y, q): (i32, u32)) -> String {
+    format!("{y}-Q{q}")
 }

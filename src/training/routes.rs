@@ -391,13 +391,7 @@ async fn index(
     let totals = json!({"gaps": gaps.len(), "matrix": matrix.len(), "shown": PAGE_ROWS});
     matrix.truncate(PAGE_ROWS);
     let legend = legend(&matrix);
-    let delivered: Vec<Value> = l
-        .sessions
-        .iter()
-        .filter(|s| s.session.status == "delivered")
-        .filter(|s| r.filter.unit_id.is_none_or(|u| s.units.contains(&u)))
-        .map(|s| session_view(&l, s, &lang))
-        .collect();
+    let delivered = delivered_views(&l, &r.filter, &lang);
     // Trend charts: the unit filtered on, or the units with the most gaps.
     let mut trend_units: Vec<i32> = match r.filter.unit_id {
         Some(u) => vec![u],
@@ -408,7 +402,9 @@ async fn index(
             .map(|u| u as i32)
             .collect(),
     };
-    trend_units.dedup();
+    // A unit once, whatever the order of its gap rows (`dedup` removed neighbours only).
+    let mut seen = std::collections::HashSet::new();
+    trend_units.retain(|u| seen.insert(*u));
     trend_units.truncate(3);
     gaps.truncate(PAGE_ROWS);
     let trends: Vec<Value> = trend_units.iter().map(|u| json!({"unit": l.unit_name(*u), "id": u})).collect();
@@ -425,6 +421,17 @@ async fn index(
 }
 
 /// What anyone may see of a session: partner, modules, units, dates, status. Never a case.
+/// The delivered sessions of the page (of the unit filtered on, when one is), as the page's
+/// table and `delivered.csv` show them.
+pub fn delivered_views(l: &Loaded, filter: &Filter, lang: &str) -> Vec<Value> {
+    l.sessions
+        .iter()
+        .filter(|s| s.session.status == "delivered")
+        .filter(|s| filter.unit_id.is_none_or(|u| s.units.contains(&u)))
+        .map(|s| session_view(l, s, lang))
+        .collect()
+}
+
 pub fn session_view(l: &Loaded, s: &SessionFull, lang: &str) -> Value {
     let (from, to) = s.session.span();
     json!({

@@ -107,7 +107,7 @@ async fn render_sessions(
     let fb = with_keys(fb, &["planned_from", "planned_to", "region", "go_ahead_reason", "modules", "units"]);
     Ok(Template::render(
         "training/sessions",
-        context! { page: page.0, mine, others, choices, fb, warning, partner: partner_name, chosen_modules, chosen_units },
+        context! { page: page.0, mine, others, choices, fb, warning, window, partner: partner_name, chosen_modules, chosen_units },
     ))
 }
 

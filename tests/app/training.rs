@@ -307,6 +307,7 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
         let (s, _, page) = post(&trainer2, "/staff/training/sessions", &plan2);
         assert_eq!(s, Status::UnprocessableEntity);
         let warning = section(&page, "id=\"duplicate-warning\"", "</div>").expect("the warning");
+        assert!(warning.contains("à moins de 180 jours"), "the configured window: {warning}");
         assert!(warning.contains("École de Koulikoro") && warning.contains("2026-07-20"), "{warning}");
         assert!(page.contains("value=\"2026-12-01\""), "values kept");
         assert_eq!(count(&app.db, "training_sessions"), 1, "nothing written");
@@ -509,6 +510,26 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
             trainer1.get("/api/v1/training/flags?method=guess").dispatch().status(),
             Status::BadRequest
         );
+        // Every table has its CSV (found in review, session 21: the flags, the delivered
+        // sessions and the trend had none).
+        let csv =
+            trainer1.get("/staff/training/flags.csv?method=threshold").dispatch().into_string().unwrap();
+        let lines: Vec<&str> = csv.lines().collect();
+        assert!(lines[0].starts_with("unit_id,unit,force,region,strength,observed,expected"), "{csv}");
+        assert_eq!(lines.len() - 1, f["flags"].as_array().unwrap().len(), "every flag: {csv}");
+        assert!(lines[1].contains(",GTIA 8,"), "{csv}");
+        let csv = trainer1.get("/staff/training/delivered.csv").dispatch().into_string().unwrap();
+        assert!(csv.lines().nth(1).is_some_and(|l| l.starts_with("1,École de Koulikoro,")), "{csv}");
+        let csv = trainer1
+            .get(format!("/staff/training/units/{unit}/trend.csv?from=2026-01&to=2026-12"))
+            .dispatch()
+            .into_string()
+            .unwrap();
+        assert!(csv.starts_with("unit,quarter,allegations,sessions_delivered"), "{csv}");
+        assert!(csv.lines().any(|l| l.starts_with("GTIA 8,2026-Q3,") && l.ends_with(",1")), "{csv}");
+        assert_eq!(csv.lines().count(), 5, "four quarters: {csv}");
+        let page = trainer1.get("/staff/training/flags").dispatch().into_string().unwrap();
+        assert!(page.contains("/staff/training/flags.csv?"), "linked from the page");
 
         // A trainer gets 404 on every case, report and triage page.
         let case_id: i32 = allegations::table
@@ -518,17 +539,46 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
             .first::<Option<i32>>(&mut app.db.conn())
             .unwrap()
             .expect("routed into a case");
-        for path in [
-            "/staff/triage".to_string(),
-            "/staff/reports/1".into(),
-            format!("/staff/events/{event_id}"),
-            format!("/staff/allegations/{}/unit", ids[0]),
-            "/staff/cases".into(),
-            format!("/staff/cases/{case_id}"),
-            "/staff/audit".into(),
-            "/staff/admin/users".into(),
-            "/staff/reports/1/files/1".into(),
-        ] {
+        // Every such page mounted, its ids those of this test's records (found in review,
+        // session 21: a list typed by hand missed the attachments, the map and the analytics).
+        let shut = [
+            "/staff/triage",
+            "/staff/reports",
+            "/staff/events",
+            "/staff/allegations",
+            "/staff/cases",
+            "/staff/attachments",
+            "/staff/map",
+            "/staff/analytics",
+            "/staff/audit",
+            "/staff/admin",
+        ];
+        let paths: Vec<String> = trainer1
+            .rocket()
+            .routes()
+            .filter(|r| r.method == rocket::http::Method::Get)
+            .map(|r| r.uri.path().to_string())
+            .filter(|p| shut.iter().any(|s| p == s || p.starts_with(&format!("{s}/"))))
+            .map(|p| {
+                let id = if p.starts_with("/staff/cases") {
+                    case_id
+                } else if p.starts_with("/staff/events") {
+                    event_id
+                } else if p.starts_with("/staff/allegations") {
+                    ids[0]
+                } else {
+                    1
+                };
+                let file =
+                    if p.starts_with("/staff/analytics") { "force.csv".to_string() } else { id.to_string() };
+                p.split('/')
+                    .map(|seg| if seg.starts_with('<') { file.clone() } else { seg.to_string() })
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .collect();
+        assert!(paths.len() >= 20, "{paths:?}");
+        for path in paths {
             assert_eq!(trainer1.get(&path).dispatch().status(), Status::NotFound, "{path}");
         }
 
@@ -549,6 +599,10 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
             "/staff/training/gaps.csv".into(),
             "/staff/training/matrix.csv".into(),
             format!("/staff/training/units/{unit}/trend.svg"),
+            format!("/staff/training/units/{unit}/trend.csv"),
+            "/staff/training/flags.csv?method=statistical".into(),
+            "/staff/training/flags.csv?method=threshold".into(),
+            "/staff/training/delivered.csv".into(),
             "/api/v1/training/gaps".into(),
             "/api/v1/training/gaps?evidence=credible".into(),
             "/api/v1/training/flags?method=statistical".into(),
