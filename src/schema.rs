@@ -544,7 +544,6 @@ diesel::table! {
         created_at -> Timestamp,
         unit_id -> Nullable<Integer>,
         partner_id -> Nullable<Integer>,
-        session_id -> Nullable<Integer>,
         review_reminded_on -> Nullable<Date>,
         case_id -> Nullable<Integer>,
         violation_type_id -> Nullable<Integer>,
@@ -590,6 +589,14 @@ diesel::table! {
     session_units (session_id, unit_id) {
         session_id -> Integer,
         unit_id -> Integer,
+    }
+}
+
+diesel::table! {
+    /// The sessions a remediation action names (migration 000062).
+    remediation_sessions (action_id, session_id) {
+        action_id -> Integer,
+        session_id -> Integer,
     }
 }
 
@@ -683,6 +690,8 @@ diesel::joinable!(session_modules -> training_modules (module_id));
 diesel::joinable!(session_units -> training_sessions (session_id));
 diesel::joinable!(session_units -> units (unit_id));
 diesel::joinable!(remediation_key_actions -> remediation_actions (action_id));
+diesel::joinable!(remediation_sessions -> remediation_actions (action_id));
+diesel::joinable!(remediation_sessions -> training_sessions (session_id));
 diesel::table! {
     pending_reporter_events (id) {
         id -> Integer,
@@ -860,6 +869,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     session_modules,
     session_units,
     remediation_key_actions,
+    remediation_sessions,
     report_channels,
     channel_contacts,
 );

@@ -69,7 +69,7 @@ fn remediation_view(
         "id": r.id, "status": r.status, "status_label": catalog.message(lang, &format!("remediation-step-{}", r.status), None),
         "issue": issue_text(r, tax, catalog, lang), "lessons_unit": r.lessons_unit, "lessons_institution": r.lessons_institution,
         "module": r.module_id.map(|m| l.module_label(m, lang)), "unit": r.unit_id.map(|u| l.unit_name(u)),
-        "session_id": r.session_id, "review_on": r.review_on.map(|d| d.to_string()).unwrap_or_default(),
+        "review_on": r.review_on.map(|d| d.to_string()).unwrap_or_default(),
         "from_case": r.case_id.is_some(),
     })
 }
@@ -321,10 +321,15 @@ async fn render_remediation(
     let lang = page.0.lang.clone();
     let l = load(auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
         .await?;
-    let (r, keys, partner) = auth
+    let (r, named, keys, partner) = auth
         .db
         .run(move |c| {
-            Ok((model::find_remediation(c, id)?, model::key_actions(c, id)?, model::partner_of(c, uid)?))
+            Ok((
+                model::find_remediation(c, id)?,
+                model::remediation_sessions(c, id)?,
+                model::key_actions(c, id)?,
+                model::partner_of(c, uid)?,
+            ))
         })
         .await?;
     // A closed or escalated action is shown without its forms: it changes no more.
@@ -343,12 +348,12 @@ async fn render_remediation(
         .map(|s| json!({"code": s.as_str(), "label": auth.catalog.message(&lang, &format!("remediation-step-{}", s.as_str()), None), "reason": step.needs_reason(*s)}))
         .collect();
     // The sessions the action may name: its carrier's (or this trainer's), not cancelled, for
-    // its unit.
+    // its unit, teaching its module; and those it names.
     let carrier = r.partner_id.or(partner);
     let sessions: Vec<Value> = l
         .sessions
         .iter()
-        .filter(|s| Some(s.session.id) == r.session_id || session_fits(s, r.unit_id, carrier, r.module_id))
+        .filter(|s| named.contains(&s.session.id) || session_fits(s, r.unit_id, carrier, r.module_id))
         .map(|s| session_view(&l, s, &lang))
         .collect();
     let modules: Vec<Value> = l
@@ -356,76 +361,81 @@ async fn render_remediation(
         .iter()
         .map(|m| json!({"sid": m.0.to_string(), "label": l.label("module", &m.1, &lang)}))
         .collect();
-    // The measured effect of the action's session, shown on the page (the JSON has the same).
-    let effect = match r.session_id.and_then(|sid| l.sessions.iter().find(|s| s.session.id == sid)) {
-        Some(s) => {
-            let cfg = &auth.config.training;
-            let e = super::api::measure(
-                auth,
-                &l,
-                s,
-                Evidence::parse(None),
-                cfg.effect_window_months,
-                cfg.effect_min_events,
-                today,
-            )
-            .await?;
-            let label = auth.catalog.message(
-                &lang,
-                &format!("effect-verdict-{}", e["verdict"].as_str().unwrap_or("")),
-                None,
-            );
-            Some(json!({"e": e, "label": label}))
-        }
-        None => None,
-    };
+    // The measured effect of each of the action's sessions, shown on the page (the JSON has
+    // the same).
+    let mut effects = vec![];
+    for s in named.iter().filter_map(|id| l.sessions.iter().find(|s| s.session.id == *id)) {
+        let cfg = &auth.config.training;
+        let e = super::api::measure(
+            auth,
+            &l,
+            s,
+            Evidence::parse(None),
+            cfg.effect_window_months,
+            cfg.effect_min_events,
+            today,
+        )
+        .await?;
+        let label = auth.catalog.message(
+            &lang,
+            &format!("effect-verdict-{}", e["verdict"].as_str().unwrap_or("")),
+            None,
+        );
+        effects.push(json!({"e": e, "label": label, "session": session_view(&l, s, &lang)}));
+    }
     // The details form shows what is stored, unless it comes back refused with what was typed.
     let stored = [
         ("lessons_unit", r.lessons_unit.clone()),
         ("lessons_institution", r.lessons_institution.clone()),
         ("module", r.module_id.map(|m| m.to_string()).unwrap_or_default()),
-        ("session", r.session_id.map(|m| m.to_string()).unwrap_or_default()),
+        ("session", named.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(",")),
         ("review_on", r.review_on.map(|d| d.to_string()).unwrap_or_default()),
     ];
     for (k, v) in stored {
         fb.values.entry(k.to_string()).or_insert(v);
     }
     let fb = with_keys(fb, &["to", "reason", "description", "due_on"]);
+    // The sessions ticked: those stored, or those sent back with a refused form.
+    let chosen: Vec<String> = fb
+        .values
+        .get("session")
+        .map(|v| v.split(',').filter(|x| !x.is_empty()).map(str::to_string).collect())
+        .unwrap_or_default();
     Ok(Template::render(
         "training/remediation_show",
-        context! { page: page.0, r: view, keys, next, sessions, modules, effect, mine, theirs, fb },
+        context! { page: page.0, r: view, keys, next, sessions, chosen, modules, effects, mine, theirs, fb },
     ))
 }
 
-/// The effect of an action's session as measured today, in one line for the audit log
-/// (`None` without a session).
-async fn effect_at_review(
-    auth: &Auth<'_>,
-    session: Option<i32>,
-    today: NaiveDate,
-) -> Result<Option<String>, AppError> {
-    let Some(sid) = session else { return Ok(None) };
+/// The effect of each of an action's sessions as measured today, in one line for the audit
+/// log (`None` without a session).
+async fn effect_at_review(auth: &Auth<'_>, id: i32, today: NaiveDate) -> Result<Option<String>, AppError> {
+    let named = auth.db.run(move |c| Ok(model::remediation_sessions(c, id)?)).await?;
     let l = load(auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
         .await?;
-    let Some(s) = l.sessions.iter().find(|s| s.session.id == sid) else { return Ok(None) };
     let cfg = &auth.config.training;
-    let e = super::api::measure(
-        auth,
-        &l,
-        s,
-        Evidence::parse(None),
-        cfg.effect_window_months,
-        cfg.effect_min_events,
-        today,
-    )
-    .await?;
-    Ok(Some(format!(
-        "effect of session {sid}: {} rate_ratio {} ci {} comparison_ratio {}",
-        e["verdict"].as_str().unwrap_or("?"),
-        e["rate_ratio"],
-        e["ci"],
-        e["comparison_ratio"]
-    )))
+    let mut said = vec![];
+    for s in named.iter().filter_map(|id| l.sessions.iter().find(|s| s.session.id == *id)) {
+        let e = super::api::measure(
+            auth,
+            &l,
+            s,
+            Evidence::parse(None),
+            cfg.effect_window_months,
+            cfg.effect_min_events,
+            today,
+        )
+        .await?;
+        said.push(format!(
+            "effect of session {}: {} rate_ratio {} ci {} comparison_ratio {}",
+            s.session.id,
+            e["verdict"].as_str().unwrap_or("?"),
+            e["rate_ratio"],
+            e["ci"],
+            e["comparison_ratio"]
+        ));
+    }
+    Ok((!said.is_empty()).then(|| said.join("; ")))
 }
 
 /// A session an action may name: not cancelled, the carrier partner's, for the action's unit,
@@ -510,7 +520,7 @@ async fn remediation_move(
     // The effect measured at review is kept in the move's audit entry: the page shows it as it
     // is on the day it is read, the entry as it was when the action was reviewed.
     let measured = match to {
-        Some(remediation::Step::Reviewed) => effect_at_review(&auth, r.session_id, today).await?,
+        Some(remediation::Step::Reviewed) => effect_at_review(&auth, id, today).await?,
         _ => None,
     };
     let result: Result<remediation::Step, remediation::Refusal> = who
@@ -524,15 +534,20 @@ async fn remediation_move(
                 return Err(AppError::NotFound);
             }
             // A session that does not teach the action's module (named before that was
-            // checked) is not one the action holds.
-            let named = r.session_id.map(|s| model::find_session(c, s)).transpose()?;
-            let fits = named.filter(|s| teaches(s, r.module_id));
+            // checked) is not one the action holds; one delivered of those it names is enough.
+            let mut fits = vec![];
+            for sid in model::remediation_sessions(c, id)? {
+                let s = model::find_session(c, sid)?;
+                if teaches(&s, r.module_id) {
+                    fits.push(s);
+                }
+            }
             let from =
                 remediation::Step::parse(&r.status).ok_or(AppError::internal("unknown remediation step"))?;
             let held = remediation::Held {
                 module: r.module_id.is_some(),
-                session: fits.is_some(),
-                delivered: fits.is_some_and(|s| s.session.status == "delivered"),
+                session: !fits.is_empty(),
+                delivered: fits.iter().any(|s| s.session.status == "delivered"),
                 review_due: r.review_on.is_some_and(|d| d <= today),
             };
             let checked = to
@@ -698,13 +713,16 @@ pub struct LessonsForm {
     lessons_unit: Option<String>,
     lessons_institution: Option<String>,
     module: Option<String>,
-    session: Option<String>,
+    /// The sessions ticked. The form always sends one empty `session` beside its boxes, so that
+    /// none ticked (clear them) is told apart from a form without the field (keep them).
+    session: Vec<String>,
     review_on: Option<String>,
 }
 
-/// `POST /staff/training/remediation/<id>/lessons`: the action's module, session, review date
-/// and lessons. The session must be the carrier partner's, for the action's unit, not
-/// cancelled; a refused form comes back with what was typed and the message beside the field.
+/// `POST /staff/training/remediation/<id>/lessons`: the action's module, sessions, review date
+/// and lessons. Each session must be the carrier partner's, for the action's unit, teaching its
+/// module, not cancelled; a refused form comes back with what was typed and the message beside
+/// the field.
 #[rocket::post("/staff/training/remediation/<id>/lessons", data = "<form>")]
 async fn remediation_lessons(
     page: Page,
@@ -718,8 +736,16 @@ async fn remediation_lessons(
     let uid = who.0.user.id;
     let l = load(&auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
         .await?;
-    let (r, partner) =
-        auth.db.run(move |c| Ok((model::find_remediation(c, id)?, model::partner_of(c, uid)?))).await?;
+    let (r, stored, partner) = auth
+        .db
+        .run(move |c| {
+            Ok((
+                model::find_remediation(c, id)?,
+                model::remediation_sessions(c, id)?,
+                model::partner_of(c, uid)?,
+            ))
+        })
+        .await?;
     if !may_change(&r, partner) {
         return Err(AppError::NotFound);
     }
@@ -734,20 +760,33 @@ async fn remediation_lessons(
         None => Ok(r.module_id),
         raw => choice(raw, |m| l.modules.iter().any(|x| x.0 == m)),
     };
-    let session = match form.session.as_deref() {
-        None => Ok(r.session_id),
-        // The session it names already stays, even if it no longer fits (cancelled since).
-        raw => choice(raw, |sid| {
-            Some(sid) == r.session_id
-                || l.sessions.iter().any(|s| {
-                    s.session.id == sid
-                        && session_fits(s, r.unit_id, carrier, *module.as_ref().unwrap_or(&None))
+    let ticked: Vec<&str> = form.session.iter().map(|v| v.trim()).filter(|v| !v.is_empty()).collect();
+    let sessions: Result<Vec<i32>, ()> = if form.session.is_empty() {
+        Ok(stored.clone())
+    } else {
+        // A session it names already stays, even if it no longer fits (cancelled since).
+        ticked
+            .iter()
+            .map(|raw| {
+                choice(Some(raw), |sid| {
+                    stored.contains(&sid)
+                        || l.sessions.iter().any(|s| {
+                            s.session.id == sid
+                                && session_fits(s, r.unit_id, carrier, *module.as_ref().unwrap_or(&None))
+                        })
                 })
-        }),
+                .and_then(|id| id.ok_or(()))
+            })
+            .collect::<Result<Vec<i32>, ()>>()
+            .map(|mut ids| {
+                ids.sort_unstable();
+                ids.dedup();
+                ids
+            })
     };
-    // The session named, kept or chosen, teaches the module named, kept or chosen.
-    let mismatched = match (&module, &session) {
-        (Ok(m), Ok(Some(sid))) => l.sessions.iter().any(|s| s.session.id == *sid && !teaches(s, *m)),
+    // Every session named, kept or chosen, teaches the module named, kept or chosen.
+    let mismatched = match (&module, &sessions) {
+        (Ok(m), Ok(ids)) => l.sessions.iter().any(|s| ids.contains(&s.session.id) && !teaches(s, *m)),
         _ => false,
     };
     let review_raw = match &form.review_on {
@@ -761,7 +800,7 @@ async fn remediation_lessons(
     if module.is_err() {
         errors.push(("module", tr("remediation-err-module-choice")));
     }
-    if session.is_err() {
+    if sessions.is_err() {
         errors.push(("session", tr("remediation-err-session-choice")));
     } else if mismatched {
         errors.push(("session", tr("remediation-err-session-module")));
@@ -780,18 +819,17 @@ async fn remediation_lessons(
     }
     // What the action's step needs stays (checked again in the transaction below, on the
     // action as it is then).
-    if let (Ok(m), Ok(sid)) = (&module, &session) {
-        let delivered = sid.is_some_and(|sid| {
-            l.sessions.iter().any(|x| x.session.id == sid && x.session.status == "delivered")
-        });
+    if let (Ok(m), Ok(ids)) = (&module, &sessions) {
+        let delivered =
+            l.sessions.iter().any(|x| ids.contains(&x.session.id) && x.session.status == "delivered");
         let held =
-            remediation::Held { module: m.is_some(), session: sid.is_some(), delivered, review_due: false };
+            remediation::Held { module: m.is_some(), session: !ids.is_empty(), delivered, review_due: false };
         if let Some(Err(keep)) = Step::parse(&r.status).map(|step| remediation::keeps(step, held)) {
             errors.push((keep.field(), tr(keep.key())));
         }
     }
     if !errors.is_empty() {
-        let (m, s) = (text(&form.module), text(&form.session));
+        let (m, s) = (text(&form.module), ticked.join(","));
         let fb = Feedback::refused(
             "lessons",
             &errors,
@@ -806,19 +844,22 @@ async fn remediation_lessons(
         let t = render_remediation(page, &auth, tax, id, uid, fb).await?;
         return Ok(Either::Right((Status::UnprocessableEntity, t)));
     }
-    let (module, session) = (module.ok().flatten(), session.ok().flatten());
+    let (module, sessions) = (module.ok().flatten(), sessions.unwrap_or_default());
     who.0
         .write("training.remediation.lessons", ("remediation_action", id.to_string()), move |c| {
             hold(c, id, uid)?;
             let now = model::find_remediation(c, id)?;
-            let named = session.map(|sid| model::find_session(c, sid)).transpose()?;
-            if named.as_ref().is_some_and(|s| !teaches(s, module)) {
-                return Err(AppError::Moved);
+            let mut delivered = false;
+            for sid in &sessions {
+                let s = model::find_session(c, *sid)?;
+                if !teaches(&s, module) {
+                    return Err(AppError::Moved);
+                }
+                delivered |= s.session.status == "delivered";
             }
-            let delivered = named.is_some_and(|s| s.session.status == "delivered");
             let held = remediation::Held {
                 module: module.is_some(),
-                session: session.is_some(),
+                session: !sessions.is_empty(),
                 delivered,
                 review_due: false,
             };
@@ -830,13 +871,18 @@ async fn remediation_lessons(
                 unit: &unit_lessons,
                 institution: &inst_lessons,
                 module_id: module,
-                session_id: session,
+                session_ids: &sessions,
                 review_on: review,
             };
             model::update_lessons(c, id, &lessons)?;
-            let said = |v: Option<i32>| v.map_or("none".to_string(), |v| v.to_string());
+            let module = module.map_or("none".to_string(), |v| v.to_string());
+            let named = if sessions.is_empty() {
+                "none".to_string()
+            } else {
+                sessions.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(",")
+            };
             let review = review.map_or("none".to_string(), |d| d.to_string());
-            Ok(((), format!("module {} session {} review {review}", said(module), said(session))))
+            Ok(((), format!("module {module} sessions {named} review {review}")))
         })
         .await?;
     Ok(Either::Left(Flash::success(

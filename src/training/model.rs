@@ -14,8 +14,8 @@ use diesel::prelude::*;
 use crate::db::DbConn;
 use crate::schema::{
     allegations, dispositions, events, partners, remediation_actions, remediation_key_actions,
-    session_modules, session_units, training_modules, training_norms, training_sessions, units, users,
-    violation_modules, violation_norms,
+    remediation_sessions, session_modules, session_units, training_modules, training_norms,
+    training_sessions, units, users, violation_modules, violation_norms,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -591,7 +591,6 @@ pub struct Remediation {
     pub module_id: Option<i32>,
     pub unit_id: Option<i32>,
     pub partner_id: Option<i32>,
-    pub session_id: Option<i32>,
     pub review_on: Option<NaiveDate>,
     pub created_at: NaiveDateTime,
     /// The case whose recommendation it came from: never shown to trainers (only that it came
@@ -754,12 +753,21 @@ pub struct Lessons<'a> {
     pub unit: &'a str,
     pub institution: &'a str,
     pub module_id: Option<i32>,
-    pub session_id: Option<i32>,
+    pub session_ids: &'a [i32],
     pub review_on: Option<NaiveDate>,
 }
 
-/// The action's lessons, module, session and review date. A new review date is reminded
-/// afresh.
+/// The sessions an action names, by id.
+pub fn remediation_sessions(c: &mut DbConn, action_id: i32) -> QueryResult<Vec<i32>> {
+    remediation_sessions::table
+        .filter(remediation_sessions::action_id.eq(action_id))
+        .order(remediation_sessions::session_id)
+        .select(remediation_sessions::session_id)
+        .load(c)
+}
+
+/// The action's lessons, module, sessions and review date (the caller holds the action's row:
+/// `hold_remediation`). A new review date is reminded afresh.
 pub fn update_lessons(c: &mut DbConn, id: i32, l: &Lessons) -> QueryResult<usize> {
     let before: Option<NaiveDate> =
         remediation_actions::table.find(id).select(remediation_actions::review_on).first(c)?;
@@ -768,15 +776,21 @@ pub fn update_lessons(c: &mut DbConn, id: i32, l: &Lessons) -> QueryResult<usize
             .set(remediation_actions::review_reminded_on.eq(None::<NaiveDate>))
             .execute(c)?;
     }
-    diesel::update(remediation_actions::table.find(id))
+    let n = diesel::update(remediation_actions::table.find(id))
         .set((
             remediation_actions::lessons_unit.eq(l.unit),
             remediation_actions::lessons_institution.eq(l.institution),
             remediation_actions::module_id.eq(l.module_id),
-            remediation_actions::session_id.eq(l.session_id),
             remediation_actions::review_on.eq(l.review_on),
         ))
-        .execute(c)
+        .execute(c)?;
+    diesel::delete(remediation_sessions::table.filter(remediation_sessions::action_id.eq(id))).execute(c)?;
+    for s in l.session_ids {
+        diesel::insert_into(remediation_sessions::table)
+            .values((remediation_sessions::action_id.eq(id), remediation_sessions::session_id.eq(*s)))
+            .execute(c)?;
+    }
+    Ok(n)
 }
 
 /// A key action: (id, description, due on, done at).

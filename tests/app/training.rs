@@ -459,6 +459,40 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
         );
         assert_eq!(s, Status::UnprocessableEntity);
         assert!(page.contains("does not teach the action"), "in the language last chosen: {page}");
+        // An action names one session or several (a second cohort, a refresher): each with its
+        // effect on the page.
+        let (s, _, _) = post(
+            &trainer1,
+            "/staff/training/sessions",
+            &format!(
+                "modules={interviewing}&units={unit}&planned_from=2027-01-11&planned_to=2027-01-13&go_ahead_reason=Seconde+cohorte"
+            ),
+        );
+        assert_eq!(s, Status::SeeOther);
+        let cohort: i32 = training_sessions::table
+            .select(diesel::dsl::max(training_sessions::id))
+            .first::<Option<i32>>(&mut app.db.conn())
+            .unwrap()
+            .unwrap();
+        let (s, _, _) = post(
+            &trainer1,
+            &format!("{rpath}/lessons"),
+            &format!("lessons_unit=&lessons_institution=&session=&session=1&session={cohort}"),
+        );
+        assert_eq!(s, Status::SeeOther);
+        let page = trainer1.get(&rpath).dispatch().into_string().unwrap();
+        let shown = section(&page, "id=\"effect\"", "</section>").unwrap_or_else(|| panic!("{page}"));
+        assert_eq!(shown.matches("<h3>").count(), 2, "{shown}");
+        assert!(shown.contains(&format!("/api/v1/training/sessions/{cohort}/effect")), "{shown}");
+        let boxes = section(&page, "id=\"sessions\"", "</fieldset>").unwrap_or_else(|| panic!("{page}"));
+        assert_eq!(boxes.matches(" checked").count(), 2, "{boxes}");
+        // None ticked at "planned": refused, the action keeps its sessions.
+        let (s, _, _) =
+            post(&trainer1, &format!("{rpath}/lessons"), "lessons_unit=&lessons_institution=&session=");
+        assert_eq!(s, Status::UnprocessableEntity);
+        let named: i64 =
+            vigie::schema::remediation_sessions::table.count().get_result(&mut app.db.conn()).unwrap();
+        assert_eq!(named, 2);
         // Delivered, evaluated; reviewed only once its review date has come (found in review,
         // session 21), the effect measured then kept in the move's audit entry.
         for to in ["delivered", "evaluated"] {
@@ -488,6 +522,7 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
             reviewed.starts_with("evaluated → reviewed; effect of session 1: too_few_data rate_ratio"),
             "{reviewed}"
         );
+        assert!(reviewed.contains(&format!("; effect of session {cohort}: too_few_data")), "{reviewed}");
 
         // The early-warning page: both methods side by side, each flag opening an action.
         let page = trainer1.get("/staff/training/flags").dispatch().into_string().unwrap();
@@ -1660,15 +1695,16 @@ fn the_trainers_forms_refuse_what_cannot_be_meant_and_a_form_sent_twice_adds_not
         let (s, _, page) = post(&trainer, &format!("{path}/lessons"), &format!("module={m}&session="));
         assert_eq!(s, Status::UnprocessableEntity);
         assert!(page.contains("besoin de sa session"), "{page}");
-        let stored: (Option<i32>, Option<i32>, String) = remediation_actions::table
-            .select((
-                remediation_actions::module_id,
-                remediation_actions::session_id,
-                remediation_actions::status,
-            ))
+        let stored: (Option<i32>, String) = remediation_actions::table
+            .select((remediation_actions::module_id, remediation_actions::status))
             .first(&mut app.db.conn())
             .unwrap();
-        assert_eq!(stored, (Some(m as i32), Some(1), "delivered".to_string()));
+        assert_eq!(stored, (Some(m as i32), "delivered".to_string()));
+        let named: Vec<i32> = vigie::schema::remediation_sessions::table
+            .select(vigie::schema::remediation_sessions::session_id)
+            .load(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(named, vec![1]);
         // A key action done twice: the second press is told so.
         assert_eq!(
             post(&trainer, &format!("{path}/key-actions"), "description=Relire&due_on=2026-12-20").0,
