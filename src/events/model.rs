@@ -5,6 +5,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::exists;
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 
 use crate::db::DbConn;
 use crate::schema::{allegations, attachments, cases, events, messages, report_channels, reports, users};
@@ -109,28 +110,38 @@ pub fn open_thread(
     }
 }
 
+/// A report institution `inst` holds: the report of an event its case holds an allegation
+/// of, or one its case kept when an override took the allegations away (`case_kept_reports`).
+/// The one rule for a case worker's reports: the report page (`find_report`) and the duplicate
+/// candidates (`triage::model::report_candidates`) use it.
+pub fn held_by(
+    inst: i32,
+) -> Box<dyn BoxableExpression<reports::table, <DbConn as Connection>::Backend, SqlType = Bool>> {
+    use crate::schema::case_kept_reports;
+    Box::new(
+        exists(
+            cases::table
+                .filter(cases::event_id.nullable().eq(reports::event_id))
+                .filter(cases::institution_id.eq(inst))
+                .filter(exists(allegations::table.filter(allegations::case_id.eq(cases::id.nullable())))),
+        )
+        .or(exists(
+            case_kept_reports::table
+                .inner_join(cases::table)
+                .filter(cases::institution_id.eq(inst))
+                .filter(case_kept_reports::report_id.eq(reports::id)),
+        )),
+    )
+}
+
 /// A report the scope may see; `NotFound` otherwise. An institution sees the reports of an
 /// event its case holds an allegation of; once an override has taken them all away (the case
 /// kept, since it was worked on), only the reports the event had then (`case_kept_reports`):
 /// nothing linked afterwards.
 pub fn find_report(conn: &mut DbConn, id: i32, scope: Scope) -> QueryResult<StaffReport> {
-    use crate::schema::{allegations, case_kept_reports};
     let mut q = reports::table.filter(reports::id.eq(id)).into_boxed();
     if let Scope::Institution(inst) = scope {
-        q = q.filter(
-            exists(
-                cases::table
-                    .filter(cases::event_id.nullable().eq(reports::event_id))
-                    .filter(cases::institution_id.eq(inst))
-                    .filter(exists(allegations::table.filter(allegations::case_id.eq(cases::id.nullable())))),
-            )
-            .or(exists(
-                case_kept_reports::table
-                    .inner_join(cases::table)
-                    .filter(cases::institution_id.eq(inst))
-                    .filter(case_kept_reports::report_id.eq(reports::id)),
-            )),
-        );
+        q = q.filter(held_by(inst));
     }
     let mut r = q.select(StaffReport::as_select()).first(conn)?;
     // A report by SMS or USSD came through the machine door (`api`); staff see the phone channel.

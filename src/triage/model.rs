@@ -403,21 +403,7 @@ pub fn report_candidates(
     // same rule as `events::model::find_report`; another institution's reports are not even
     // listed.
     if let Scope::Institution(inst) = scope {
-        use crate::schema::{allegations, case_kept_reports};
-        q = q.filter(
-            exists(
-                cases::table
-                    .filter(cases::event_id.nullable().eq(reports::event_id))
-                    .filter(cases::institution_id.eq(inst))
-                    .filter(exists(allegations::table.filter(allegations::case_id.eq(cases::id.nullable())))),
-            )
-            .or(exists(
-                case_kept_reports::table
-                    .inner_join(cases::table)
-                    .filter(cases::institution_id.eq(inst))
-                    .filter(case_kept_reports::report_id.eq(reports::id)),
-            )),
-        );
+        q = q.filter(crate::events::model::held_by(inst));
     }
     // Ordered by day, not by id: an `ORDER BY id DESC LIMIT` lets PostgreSQL walk the primary
     // key backwards through the whole table, filtering as it goes, when it guesses the area
