@@ -70,6 +70,10 @@ pub struct TrainingConfig {
     pub effect_window_months: i64,
     /// Below this many incidents before and after together, the verdict is "too few data".
     pub effect_min_events: u64,
+    /// A remediation action is "reviewed" only once this many whole months are over after the
+    /// month one of its sessions was delivered (and its review date has come): the effect it is
+    /// judged on needs them.
+    pub review_min_months: i64,
 }
 
 /// The expected share of false flags the trainers' statistical early warning tolerates by
@@ -86,6 +90,7 @@ impl Default for TrainingConfig {
             statistical_fdr: DEFAULT_STATISTICAL_FDR,
             effect_window_months: 24,
             effect_min_events: 10,
+            review_min_months: 6,
         }
     }
 }
@@ -473,6 +478,7 @@ impl Config {
             ("training.threshold_days", self.training.threshold_days),
             ("training.effect_window_months", self.training.effect_window_months),
             ("training.effect_min_events", self.training.effect_min_events as i64),
+            ("training.review_min_months", self.training.review_min_months),
         ] {
             if v <= 0 {
                 return bad(key, "must be a positive number");

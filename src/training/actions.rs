@@ -407,15 +407,29 @@ async fn render_remediation(
     ))
 }
 
-/// The effect of each of an action's sessions as measured today, in one line for the audit
-/// log (`None` without a session).
-async fn effect_at_review(auth: &Auth<'_>, id: i32, today: NaiveDate) -> Result<Option<String>, AppError> {
-    let named = auth.db.run(move |c| Ok(model::remediation_sessions(c, id)?)).await?;
+/// The effect of each of an action's sessions that teach its module (those a move counts) as
+/// measured today, in one line for the audit log ("no session" without one), with their ids:
+/// the move checks, in its transaction, that they are still the ones it counts.
+async fn effect_at_review(
+    auth: &Auth<'_>,
+    id: i32,
+    today: NaiveDate,
+) -> Result<(Vec<i32>, String), AppError> {
+    let (r, named) = auth
+        .db
+        .run(move |c| Ok((model::find_remediation(c, id)?, model::remediation_sessions(c, id)?)))
+        .await?;
     let l = load(auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
         .await?;
     let cfg = &auth.config.training;
     let mut said = vec![];
-    for s in named.iter().filter_map(|id| l.sessions.iter().find(|s| s.session.id == *id)) {
+    let mut ids = vec![];
+    for s in named
+        .iter()
+        .filter_map(|id| l.sessions.iter().find(|s| s.session.id == *id))
+        .filter(|s| teaches(s, r.module_id))
+    {
+        ids.push(s.session.id);
         let e = super::api::measure(
             auth,
             &l,
@@ -435,7 +449,7 @@ async fn effect_at_review(auth: &Auth<'_>, id: i32, today: NaiveDate) -> Result<
             e["comparison_ratio"]
         ));
     }
-    Ok((!said.is_empty()).then(|| said.join("; ")))
+    Ok((ids, if said.is_empty() { "no session".to_string() } else { said.join("; ") }))
 }
 
 /// A session an action may name: not cancelled, the carrier partner's, for the action's unit,
@@ -517,10 +531,11 @@ async fn remediation_move(
     let why = reason.clone();
     let to = remediation::Step::parse(&raw);
     let today = Utc::now().date_naive();
+    let review_min = auth.config.training.review_min_months;
     // The effect measured at review is kept in the move's audit entry: the page shows it as it
     // is on the day it is read, the entry as it was when the action was reviewed.
     let measured = match to {
-        Some(remediation::Step::Reviewed) => effect_at_review(&auth, id, today).await?,
+        Some(remediation::Step::Reviewed) => Some(effect_at_review(&auth, id, today).await?),
         _ => None,
     };
     let result: Result<remediation::Step, remediation::Refusal> = who
@@ -544,12 +559,26 @@ async fn remediation_move(
             }
             let from =
                 remediation::Step::parse(&r.status).ok_or(AppError::internal("unknown remediation step"))?;
+            // Reviewed: its review date has come, and enough whole months are over since one
+            // of its sessions was delivered for the effect to be judged (found in review,
+            // session 21: a review date set to today let an action be reviewed at once).
+            let months_over = |s: &model::SessionFull| {
+                super::effect::month_index(today) - super::effect::month_index(s.session.span().1) - 1
+            };
+            let delivered: Vec<&model::SessionFull> =
+                fits.iter().filter(|s| s.session.status == "delivered").collect();
             let held = remediation::Held {
                 module: r.module_id.is_some(),
                 session: !fits.is_empty(),
-                delivered: fits.iter().any(|s| s.session.status == "delivered"),
-                review_due: r.review_on.is_some_and(|d| d <= today),
+                delivered: !delivered.is_empty(),
+                review_due: r.review_on.is_some_and(|d| d <= today)
+                    && delivered.iter().any(|s| months_over(s) >= review_min),
             };
+            // The effect written to the audit entry is of the sessions the move counts.
+            let counted: Vec<i32> = fits.iter().map(|s| s.session.id).collect();
+            if measured.as_ref().is_some_and(|(ids, _)| *ids != counted) {
+                return Err(AppError::Moved);
+            }
             let checked = to
                 .ok_or(remediation::Refusal::NotAllowed)
                 .and_then(|to| remediation::check(from, to, &why, held).map(|()| to));
@@ -561,7 +590,7 @@ async fn remediation_move(
             if !model::move_remediation(c, id, from.as_str(), to.as_str())? {
                 return Ok((Err(remediation::Refusal::NotAllowed), vec![]));
             }
-            let measured = measured.as_ref().filter(|_| to == remediation::Step::Reviewed);
+            let measured = measured.as_ref().filter(|_| to == remediation::Step::Reviewed).map(|(_, m)| m);
             let said = format!(
                 "{} → {}{}",
                 from.as_str(),
@@ -586,9 +615,11 @@ async fn remediation_move(
             )))
         }
         Err(refusal) => {
+            let mut args = fluent_bundle::FluentArgs::new();
+            args.set("months", auth.config.training.review_min_months);
             let fb = Feedback::refused(
                 "move",
-                &[(refusal.field(), auth.catalog.message(&lang, refusal.key(), None))],
+                &[(refusal.field(), auth.catalog.message(&lang, refusal.key(), Some(&args)))],
                 &[("to", raw.as_str()), ("reason", reason.as_str())],
             );
             let t = render_remediation(page, &auth, tax, id, uid, fb).await?;
@@ -784,9 +815,14 @@ async fn remediation_lessons(
                 ids
             })
     };
-    // Every session named, kept or chosen, teaches the module named, kept or chosen.
+    // Every session named, kept or chosen, teaches the module named, kept or chosen; but a
+    // session stored before that was checked may stay as it is (the form could not be saved
+    // at all otherwise), though a move does not count it.
+    let changed = |ids: &[i32]| ids != stored.as_slice() || module.as_ref().is_ok_and(|m| *m != r.module_id);
     let mismatched = match (&module, &sessions) {
-        (Ok(m), Ok(ids)) => l.sessions.iter().any(|s| ids.contains(&s.session.id) && !teaches(s, *m)),
+        (Ok(m), Ok(ids)) if changed(ids) => {
+            l.sessions.iter().any(|s| ids.contains(&s.session.id) && !teaches(s, *m))
+        }
         _ => false,
     };
     let review_raw = match &form.review_on {
@@ -850,9 +886,10 @@ async fn remediation_lessons(
             hold(c, id, uid)?;
             let now = model::find_remediation(c, id)?;
             let mut delivered = false;
+            let kept = model::remediation_sessions(c, id)? == sessions && now.module_id == module;
             for sid in &sessions {
                 let s = model::find_session(c, *sid)?;
-                if !teaches(&s, module) {
+                if !kept && !teaches(&s, module) {
                     return Err(AppError::Moved);
                 }
                 delivered |= s.session.status == "delivered";

@@ -118,7 +118,6 @@ pub fn update_unit(c: &mut DbConn, id: i32, u: &UnitInput) -> QueryResult<usize>
         .execute(c)
 }
 
-/// Ties an allegation to a managed unit (or unties it).
 /// Ties an allegation to a unit of its own force (or unties it); 0 when the allegation is
 /// missing or the unit is another force's (found in review, session 21: an army allegation
 /// tied to a police unit was counted as the police's in gaps, flags and effects).
@@ -132,6 +131,11 @@ pub fn attach_unit(c: &mut DbConn, allegation_id: i32, unit_id: Option<i32>) -> 
         .set(allegations::unit_id.eq(Some(u)))
         .execute(c),
     }
+}
+
+/// How many allegations are tied to a unit.
+pub fn unit_allegations(c: &mut DbConn, unit_id: i32) -> QueryResult<i64> {
+    allegations::table.filter(allegations::unit_id.eq(unit_id)).count().get_result(c)
 }
 
 /// An allegation's force.

@@ -420,7 +420,6 @@ async fn index(
     ))
 }
 
-/// What anyone may see of a session: partner, modules, units, dates, status. Never a case.
 /// The delivered sessions of the page (of the unit filtered on, when one is), as the page's
 /// table and `delivered.csv` show them.
 pub fn delivered_views(l: &Loaded, filter: &Filter, lang: &str) -> Vec<Value> {
@@ -432,6 +431,7 @@ pub fn delivered_views(l: &Loaded, filter: &Filter, lang: &str) -> Vec<Value> {
         .collect()
 }
 
+/// What anyone may see of a session: partner, modules, units, dates, status. Never a case.
 pub fn session_view(l: &Loaded, s: &SessionFull, lang: &str) -> Value {
     let (from, to) = s.session.span();
     json!({

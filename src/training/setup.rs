@@ -169,6 +169,14 @@ async fn save_unit(
                 Some(_) => {}
             }
         }
+        // A unit with allegations tied to it keeps its force: they are that force's (found in
+        // review, session 21). Checked again in the write.
+        if let (Some(id), Some(f)) = (id, force) {
+            let moved = all.iter().any(|u| u.id == id && u.force_id != f);
+            if moved && auth.db.run(move |c| Ok(model::unit_allegations(c, id)?)).await? > 0 {
+                errors.push(("force", tr("training-err-unit-force-tied")));
+            }
+        }
     }
     if errors.is_empty() {
         let input = model::UnitInput {
@@ -190,6 +198,9 @@ async fn save_unit(
                             return Err(AppError::Moved);
                         }
                         let before = model::find_unit(c, id).map_err(|_| AppError::NotFound)?;
+                        if before.force_id != input.force_id && model::unit_allegations(c, id)? > 0 {
+                            return Err(AppError::BadRequest("a unit with allegations keeps its force"));
+                        }
                         if model::update_unit(c, id, &input)? == 0 {
                             return Err(AppError::NotFound);
                         }
@@ -461,8 +472,10 @@ async fn allegation_unit_save(
     };
     who.0
         .write("allegation.unit", ("allegation", id.to_string()), move |c| {
+            // After a unit's edit, or before it: a unit's force does not change under a tie.
+            model::lock_lists(c)?;
             if model::attach_unit(c, id, unit)? == 0 {
-                // Gone, or its force corrected meanwhile to another than the unit's.
+                // Gone, or the unit's force changed meanwhile.
                 model::allegation_force(c, id)?;
                 return Err(AppError::Moved);
             }

@@ -181,6 +181,21 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
             let (s, _, _) = post(&intake, &format!("/staff/allegations/{a}/unit"), &format!("unit={unit}"));
             assert_eq!(s, Status::SeeOther);
         }
+        // A unit with allegations tied to it keeps its force (found in review, session 21).
+        let (s, _, page) = post(
+            &trainer1,
+            "/staff/training/units",
+            &format!("id={unit}&name=GTIA+8&force=police&strength=600"),
+        );
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(page.contains("sa force ne change plus"), "{page}");
+        let force: i32 = units::table.find(unit).select(units::force_id).first(&mut app.db.conn()).unwrap();
+        let army: i32 = vigie::schema::forces::table
+            .filter(vigie::schema::forces::code.eq("fama_army"))
+            .select(vigie::schema::forces::id)
+            .first(&mut app.db.conn())
+            .unwrap();
+        assert_eq!(force, army);
         let (s, _, _) = post(&intake, &format!("/staff/events/{event_id}/route"), "");
         assert_eq!(s, Status::SeeOther);
         // Under investigation: counted only at the "credible" threshold (confidence probable).
@@ -502,16 +517,38 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
                 "{to}"
             );
         }
+        let review_on = |on: chrono::NaiveDate| {
+            let body = format!("lessons_unit=&lessons_institution=&review_on={on}");
+            assert_eq!(post(&trainer1, &format!("{rpath}/lessons"), &body).0, Status::SeeOther);
+        };
+        review_on(today + chrono::Duration::days(30));
         let (s, _, page) = post(&trainer1, &format!("{rpath}/move"), "to=reviewed");
-        assert_eq!(s, Status::UnprocessableEntity, "the review date is 2027-03-01");
+        assert_eq!(s, Status::UnprocessableEntity, "the review date is a month ahead");
         assert!(page.contains("on its review date or later"), "{page}");
-        let (s, _, _) = post(
-            &trainer1,
-            &format!("{rpath}/lessons"),
-            &format!("lessons_unit=&lessons_institution=&review_on={today}"),
-        );
-        assert_eq!(s, Status::SeeOther);
-        assert_eq!(post(&trainer1, &format!("{rpath}/move"), "to=reviewed").0, Status::SeeOther);
+        // Nor before `training.review_min_months` whole months are over since the delivery
+        // (July 2026): a review date set to today is not enough (found in review, session 21).
+        review_on(today);
+        let over = {
+            use chrono::Datelike;
+            i64::from(today.year()) * 12 + i64::from(today.month0()) - (2026 * 12 + 6) - 1
+        };
+        let reviewing = |months: i64| {
+            let c = Client::tracked(
+                vigie::build(
+                    figment(&app.db)
+                        .merge(("totp_required_roles", Vec::<String>::new()))
+                        .merge(("training.review_min_months", months)),
+                )
+                .unwrap(),
+            )
+            .unwrap();
+            assert_eq!(sign_in(&c, "t1@ecole.ml", PW).0, Status::SeeOther);
+            c
+        };
+        let (s, _, page) = post(&reviewing(over + 1), &format!("{rpath}/move"), "to=reviewed");
+        assert_eq!(s, Status::UnprocessableEntity, "{over} months over");
+        assert!(page.contains(&format!("au moins {} mois entiers", over + 1)), "{page}");
+        assert_eq!(post(&reviewing(over), &format!("{rpath}/move"), "to=reviewed").0, Status::SeeOther);
         let reviewed: String = audit_log::table
             .filter(audit_log::action.eq("training.remediation.move"))
             .order(audit_log::id.desc())
@@ -613,9 +650,35 @@ fn gaps_sessions_duplicate_offers_remediation_and_what_a_trainer_never_sees() {
             })
             .collect();
         assert!(paths.len() >= 20, "{paths:?}");
-        for path in paths {
-            assert_eq!(trainer1.get(&path).dispatch().status(), Status::NotFound, "{path}");
+        // A control: most of them open for the intake officer (the admin's pages for the
+        // admin), so a 404 is the trainer's refusal, not a missing record.
+        // The case's investigator, the auditor, the admin or the intake officer, as the page
+        // is theirs. This test has no file and no place added by an admin: those answer 404 to
+        // everyone, the trainer's refusal of them is the guards' (`security_evidence`).
+        add_user(&app.db, "inv@cndh.ml", "investigator", Some("cndh"));
+        add_user(&app.db, "audit@cndh.ml", "auditor", None);
+        let (inv, auditor) = (client(&app, "inv@cndh.ml"), client(&app, "audit@cndh.ml"));
+        let mut closed = vec![];
+        for path in &paths {
+            assert_eq!(trainer1.get(path).dispatch().status(), Status::NotFound, "{path}");
+            let control = match path.split('/').nth(2) {
+                Some("admin") => &admin,
+                Some("cases") => &inv,
+                Some("audit") => &auditor,
+                _ => &intake,
+            };
+            if control.get(path).dispatch().status() != Status::Ok {
+                closed.push(path.as_str());
+            }
         }
+        let missing = [
+            "/staff/admin/places/1",
+            "/staff/attachments/1",
+            "/staff/attachments/1/original",
+            "/staff/attachments/1/thumb",
+        ];
+        closed.sort_unstable();
+        assert_eq!(closed, missing, "every other page opens for its own role");
 
         // Privacy: nothing a trainer can get carries a narrative, a name, a contact, a point, a
         // cercle, a report or case id, or a day of an incident.
