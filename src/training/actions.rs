@@ -365,17 +365,7 @@ async fn render_remediation(
     // the same).
     let mut effects = vec![];
     for s in named.iter().filter_map(|id| l.sessions.iter().find(|s| s.session.id == *id)) {
-        let cfg = &auth.config.training;
-        let e = super::api::measure(
-            auth,
-            &l,
-            s,
-            Evidence::parse(None),
-            cfg.effect_window_months,
-            cfg.effect_min_events,
-            today,
-        )
-        .await?;
+        let e = effect_today(auth, &l, s, today).await?;
         let label = auth.catalog.message(
             &lang,
             &format!("effect-verdict-{}", e["verdict"].as_str().unwrap_or("")),
@@ -407,6 +397,27 @@ async fn render_remediation(
     ))
 }
 
+/// A session's effect as the action's page and its review measure it: the default evidence
+/// threshold and the configured windows.
+async fn effect_today(
+    auth: &Auth<'_>,
+    l: &Loaded,
+    s: &model::SessionFull,
+    today: NaiveDate,
+) -> Result<Value, AppError> {
+    let cfg = &auth.config.training;
+    super::api::measure(
+        auth,
+        l,
+        s,
+        Evidence::parse(None),
+        cfg.effect_window_months,
+        cfg.effect_min_events,
+        today,
+    )
+    .await
+}
+
 /// The effect of each of an action's sessions that teach its module (those a move counts) as
 /// measured today, in one line for the audit log ("no session" without one), with their ids:
 /// the move checks, in its transaction, that they are still the ones it counts.
@@ -421,7 +432,6 @@ async fn effect_at_review(
         .await?;
     let l = load(auth, Filter { from: Some(NaiveDate::MAX), ..Filter::default() }, Evidence::Substantiated)
         .await?;
-    let cfg = &auth.config.training;
     let mut said = vec![];
     let mut ids = vec![];
     for s in named
@@ -430,16 +440,7 @@ async fn effect_at_review(
         .filter(|s| teaches(s, r.module_id))
     {
         ids.push(s.session.id);
-        let e = super::api::measure(
-            auth,
-            &l,
-            s,
-            Evidence::parse(None),
-            cfg.effect_window_months,
-            cfg.effect_min_events,
-            today,
-        )
-        .await?;
+        let e = effect_today(auth, &l, s, today).await?;
         said.push(format!(
             "effect of session {}: {} rate_ratio {} ci {} comparison_ratio {}",
             s.session.id,
