@@ -267,6 +267,20 @@ triage-done-routed = { $arg ->
 }
 triage-done-override = Allegation no. { $arg } routed elsewhere.
 triage-done-routed-none = Nothing to route: every allegation of this event already has a destination (someone else may have just routed them).
+triage-correct = Correct
+triage-correct-title = Correct allegation no. { $id }
+triage-correct-recorded = Recorded:
+triage-correct-unit = Tied to the unit { $unit }: if the force changes to another, the allegation is untied from it (a unit belongs to one force).
+triage-correct-reason = Why it is corrected
+triage-correct-save = Save the correction
+triage-correct-finding = A finding was recorded on this allegation: it can no longer be corrected. The institution that made the finding can review it in its case.
+triage-correct-back = Back to the event
+triage-err-correct-reason = Write why you correct this allegation.
+triage-err-correct-moved = This allegation changed since the form was shown (someone else corrected it, or a finding was recorded): nothing was saved. It is shown as it is now; your values stayed in the form: check them and save again.
+triage-done-corrected = Allegation no. { $arg } corrected.
+triage-done-corrected-untied = Allegation no. { $arg } corrected. It was untied from its unit, which belongs to another force: tie it to a unit of its force.
+triage-done-unchanged = Nothing changed in allegation no. { $arg }: nothing was saved.
+triage-rules-now = The rules would now route it to: { $to }. Route it elsewhere below if its destination should change.
 triage-count = { $count ->
     [one] { $count } report
    *[other] { $count } reports

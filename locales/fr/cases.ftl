@@ -267,6 +267,20 @@ triage-done-routed = { $arg ->
 }
 triage-done-override = Allégation n° { $arg } réorientée.
 triage-done-routed-none = Rien à orienter : toutes les allégations de cet événement ont déjà une destination (une autre personne vient peut-être de les orienter).
+triage-correct = Corriger
+triage-correct-title = Corriger l'allégation n° { $id }
+triage-correct-recorded = Enregistrée :
+triage-correct-unit = Rattachée à l'unité { $unit } : si la force change pour une autre, l'allégation en est détachée (une unité n'appartient qu'à une force).
+triage-correct-reason = Motif de la correction
+triage-correct-save = Enregistrer la correction
+triage-correct-finding = Une conclusion a été enregistrée sur cette allégation : elle ne se corrige plus. L'institution qui l'a conclue peut la réexaminer dans son dossier.
+triage-correct-back = Retour à l'événement
+triage-err-correct-reason = Écrivez pourquoi vous corrigez cette allégation.
+triage-err-correct-moved = Cette allégation a changé depuis l'affichage du formulaire (une autre personne l'a corrigée, ou une conclusion a été enregistrée) : rien n'a été enregistré. Elle est affichée telle qu'elle est maintenant ; vos valeurs sont restées dans le formulaire : vérifiez et enregistrez à nouveau.
+triage-done-corrected = Allégation n° { $arg } corrigée.
+triage-done-corrected-untied = Allégation n° { $arg } corrigée. Elle a été détachée de son unité, qui appartient à une autre force : rattachez-la à une unité de sa force.
+triage-done-unchanged = Rien n'a changé dans l'allégation n° { $arg } : rien n'a été enregistré.
+triage-rules-now = Les règles l'orienteraient aujourd'hui vers : { $to }. Réorientez-la ci-dessous si elle doit changer de destination.
 triage-count = { $count ->
     [one] { $count } signalement
    *[other] { $count } signalements

@@ -258,6 +258,10 @@ pub struct EventAllegationView {
     pub reason: String,
     pub r#override: Option<String>,
     pub case_id: Option<i32>,
+    /// No finding yet: an intake officer may still correct it.
+    pub correctable: bool,
+    /// The institution the routing rules would choose today, when it is not the current one.
+    pub rules_now: Option<String>,
 }
 
 /// A case opened on the event.

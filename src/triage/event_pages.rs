@@ -235,6 +235,8 @@ pub(super) async fn render_event(
             reason: super::routing_basis(&rules, a, auth.catalog, &lang),
             r#override: a.override_reason.clone(),
             case_id: a.case_id,
+            correctable: a.disposition_id.is_none(),
+            rules_now: rules_now(tax, &rules, a, &e).map(inst_name),
         })
         .collect();
     let cases: Vec<EventCaseView> = case_rows
@@ -308,6 +310,24 @@ pub(super) async fn render_event(
     ))
 }
 
+/// Where the rules would send an allegation today, when that is not where it is: its facts
+/// were corrected (or the rules changed) since it was routed by a rule. An allegation sent by
+/// an officer's override, or with a finding, is not second-guessed.
+fn rules_now(
+    tax: &Taxonomy,
+    rules: &[routing::Rule],
+    a: &crate::events::model::Allegation,
+    e: &crate::events::model::Event,
+) -> Option<i32> {
+    let at = a.destination_id?;
+    if a.routing_rule_id.is_none() || a.disposition_id.is_some() {
+        return None;
+    }
+    let decision = routing::decide(rules, &routing_facts(tax, &model::AllegationFields::of(a), e)?)?;
+    let to = tax.institutions.iter().find(|i| i.code == decision.destination)?.id;
+    (to != at).then_some(to)
+}
+
 #[derive(FromForm)]
 pub struct AllegationForm {
     pub(super) violation_type: Option<String>,
@@ -320,6 +340,92 @@ pub struct AllegationForm {
     /// with a message, not stored as "unknown".
     pub(super) victim_count: Option<String>,
     pub(super) children: bool,
+    /// A correction only: why (required), and the fingerprint of the allegation as the form
+    /// showed it (`correct::seen`), so that a correction made meanwhile is not overwritten.
+    pub(super) reason: Option<String>,
+    pub(super) seen: Option<String>,
+}
+
+impl AllegationForm {
+    /// The fields as recorded, or the refused ones (field, message key).
+    pub(super) fn read(
+        &self,
+        tax: &Taxonomy,
+    ) -> Result<model::AllegationFields, Vec<(&'static str, &'static str)>> {
+        let vt = tax.violation_type(self.violation_type.as_deref().unwrap_or_default()).map(|v| v.1.id);
+        let force = tax.force(self.force.as_deref().unwrap_or_default()).map(|f| f.id);
+        let victims: Result<Option<i32>, ()> = match self.victims_typed().as_str() {
+            "" => Ok(None),
+            v => v
+                .parse::<i32>()
+                .ok()
+                .filter(|n| (0..=crate::reports::submit::VICTIMS_MAX).contains(n))
+                .map(Some)
+                .ok_or(()),
+        };
+        let (Some(vt), Some(force), Ok(victims)) = (vt, force, victims) else {
+            let mut errors = vec![];
+            if vt.is_none() {
+                errors.push(("violation_type", "triage-err-violation"));
+            }
+            if force.is_none() {
+                errors.push(("force", "triage-err-force"));
+            }
+            if victims.is_err() {
+                errors.push(("victim_count", "triage-err-victims"));
+            }
+            return Err(errors);
+        };
+        let known = |v: &Option<String>, list: &[&str]| {
+            v.clone().filter(|i| list.contains(&i.as_str())).unwrap_or_else(|| "unknown".into())
+        };
+        Ok(model::AllegationFields {
+            violation_type_id: vt,
+            force_id: force,
+            unit_description: self.unit.clone().unwrap_or_default().trim().to_string(),
+            identifiers_seen: self.identifiers.clone().unwrap_or_default().trim().to_string(),
+            involvement: known(&self.involvement, &INVOLVEMENTS),
+            confidence: known(&self.confidence, &CONFIDENCES),
+            victim_count: victims,
+            children_involved: self.children,
+        })
+    }
+
+    pub(super) fn victims_typed(&self) -> String {
+        self.victim_count.clone().unwrap_or_default().trim().to_string()
+    }
+
+    /// The values as typed, for a refused form.
+    pub(super) fn typed(&self) -> Vec<(&'static str, String)> {
+        let v = |o: &Option<String>| o.clone().unwrap_or_default();
+        vec![
+            ("violation_type", v(&self.violation_type)),
+            ("force", v(&self.force)),
+            ("unit", v(&self.unit)),
+            ("identifiers", v(&self.identifiers)),
+            ("involvement", v(&self.involvement)),
+            ("confidence", v(&self.confidence)),
+            ("victim_count", self.victims_typed()),
+            ("children", if self.children { "true".into() } else { String::new() }),
+            ("reason", v(&self.reason).trim().to_string()),
+        ]
+    }
+}
+
+/// A refused allegation form: each field's message in the reader's language, and the values
+/// as typed.
+pub(super) fn refused_allegation(
+    auth: &Auth<'_>,
+    lang: &str,
+    form_name: &str,
+    errors: &[(&'static str, &'static str)],
+    form: &AllegationForm,
+) -> Feedback {
+    let errors: Vec<(&str, String)> =
+        errors.iter().map(|(f, k)| (*f, auth.catalog.message(lang, k, None))).collect();
+    let typed = form.typed();
+    let values: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    Feedback::refused(form_name, &errors, &values)
 }
 
 #[rocket::post("/staff/events/<id>/allegations", data = "<form>")]
@@ -332,75 +438,19 @@ pub(super) async fn add_allegation(
     id: i32,
     form: Checked<AllegationForm>,
 ) -> Result<Either<Flash<Redirect>, (Status, Template)>, AppError> {
-    let raw_vt = form.violation_type.clone().unwrap_or_default();
-    let raw_force = form.force.clone().unwrap_or_default();
-    let vt = tax.violation_type(&raw_vt).map(|v| v.1.id);
-    let force = tax.force(&raw_force).map(|f| f.id);
-    let raw_victims = form.victim_count.clone().unwrap_or_default().trim().to_string();
-    let victims: Result<Option<i32>, ()> = match raw_victims.as_str() {
-        "" => Ok(None),
-        v => v
-            .parse::<i32>()
-            .ok()
-            .filter(|n| (0..=crate::reports::submit::VICTIMS_MAX).contains(n))
-            .map(Some)
-            .ok_or(()),
+    let fields = match form.read(tax) {
+        Ok(f) => f,
+        Err(errors) => {
+            let fb = refused_allegation(&auth, &page.0.lang, "allegation", &errors, &form);
+            let t = refused_page(render_event(page, &auth, &officer.0, tax, geo, id, fb).await)?;
+            return Ok(Either::Right((Status::UnprocessableEntity, t)));
+        }
     };
-    let (Some(vt), Some(force), Ok(victims)) = (vt, force, victims) else {
-        let lang = page.0.lang.clone();
-        let mut errors = vec![];
-        if vt.is_none() {
-            errors.push(("violation_type", auth.catalog.message(&lang, "triage-err-violation", None)));
-        }
-        if force.is_none() {
-            errors.push(("force", auth.catalog.message(&lang, "triage-err-force", None)));
-        }
-        if victims.is_err() {
-            errors.push(("victim_count", auth.catalog.message(&lang, "triage-err-victims", None)));
-        }
-        let fb = Feedback::refused(
-            "allegation",
-            &errors,
-            &[
-                ("violation_type", raw_vt.as_str()),
-                ("force", raw_force.as_str()),
-                ("victim_count", raw_victims.as_str()),
-            ],
-        );
-        let t = refused_page(render_event(page, &auth, &officer.0, tax, geo, id, fb).await)?;
-        return Ok(Either::Right((Status::UnprocessableEntity, t)));
-    };
-    let involvement = form
-        .involvement
-        .clone()
-        .filter(|i| INVOLVEMENTS.contains(&i.as_str()))
-        .unwrap_or_else(|| "unknown".into());
-    let confidence = form
-        .confidence
-        .clone()
-        .filter(|i| CONFIDENCES.contains(&i.as_str()))
-        .unwrap_or_else(|| "unknown".into());
-    let unit = form.unit.clone().unwrap_or_default();
-    let identifiers = form.identifiers.clone().unwrap_or_default();
-    let children = form.children;
     let aid = officer
         .0
         .create("allegation.create", "allegation", move |c| {
             model::find_event(c, id)?;
-            let aid = model::insert_allegation(
-                c,
-                &model::NewAllegation {
-                    event_id: id,
-                    violation_type_id: vt,
-                    force_id: force,
-                    unit_description: &unit,
-                    identifiers_seen: &identifiers,
-                    involvement: &involvement,
-                    confidence: &confidence,
-                    victim_count: victims,
-                    children_involved: children,
-                },
-            )?;
+            let aid = model::insert_allegation(c, id, &fields)?;
             Ok((aid, format!("event={id}")))
         })
         .await?;
@@ -408,6 +458,23 @@ pub(super) async fn add_allegation(
         Redirect::to(format!("/staff/events/{id}")),
         format!("triage-done-allegation|{}", aid),
     )))
+}
+
+/// What the routing rules read of an allegation and its event.
+pub(super) fn routing_facts(
+    tax: &Taxonomy,
+    a: &model::AllegationFields,
+    e: &crate::events::model::Event,
+) -> Option<routing::Facts> {
+    let (group, vt) = tax.violation_type_by_id(a.violation_type_id)?;
+    Some(routing::Facts {
+        violation_group: group.entry.code.clone(),
+        violation_type: vt.code.clone(),
+        force: tax.force_by_id(a.force_id).map(|f| f.code.clone()).unwrap_or_default(),
+        prior_approach: e.prior_approach,
+        court_pending: e.court_pending,
+        children_involved: a.children_involved,
+    })
 }
 
 /// Routes every allegation of the event that has no destination yet, by the rules; opens the
@@ -442,15 +509,8 @@ pub(super) async fn route_event(
                 return Ok((None, entries));
             }
             for a in pending {
-                let (group, vt) = tax.violation_type_by_id(a.violation_type_id).ok_or(AppError::NotFound)?;
-                let facts = routing::Facts {
-                    violation_group: group.entry.code.clone(),
-                    violation_type: vt.code.clone(),
-                    force: tax.force_by_id(a.force_id).map(|f| f.code.clone()).unwrap_or_default(),
-                    prior_approach: e.prior_approach,
-                    court_pending: e.court_pending,
-                    children_involved: a.children_involved,
-                };
+                let facts =
+                    routing_facts(&tax, &model::AllegationFields::of(&a), &e).ok_or(AppError::NotFound)?;
                 // No rule fits: the allegation waits for the officer's decision (override).
                 let Some(decision) = routing::decide(&rules, &facts) else { continue };
                 routed += 1;

@@ -3,12 +3,20 @@
 //! changed), allegations, and routing them to the competent bodies, which opens their cases.
 
 mod attachments;
+mod correct;
 pub mod duplicates;
 mod event_pages;
 pub mod model;
 mod routes;
 
-pub use routes::{place_name, routes};
+pub use routes::place_name;
+
+/// The intake desk's pages: the queue, reports, events, allegations and their corrections.
+pub fn routes() -> Vec<rocket::Route> {
+    let mut all = routes::routes();
+    all.extend(correct::routes());
+    all
+}
 
 use chrono::Duration;
 use diesel::QueryResult;

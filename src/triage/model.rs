@@ -307,34 +307,88 @@ pub fn reports_of_event(conn: &mut DbConn, event_id: i32) -> QueryResult<Vec<(i3
     Ok(rows.into_iter().map(|(id, on, door, phone)| (id, on, phone.unwrap_or(door))).collect())
 }
 
-pub struct NewAllegation<'a> {
-    pub event_id: i32,
+/// What an intake officer records of an allegation, added or corrected (the same form).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllegationFields {
     pub violation_type_id: i32,
     pub force_id: i32,
-    pub unit_description: &'a str,
-    pub identifiers_seen: &'a str,
-    pub involvement: &'a str,
-    pub confidence: &'a str,
+    pub unit_description: String,
+    pub identifiers_seen: String,
+    pub involvement: String,
+    pub confidence: String,
     pub victim_count: Option<i32>,
     pub children_involved: bool,
 }
 
-pub fn insert_allegation(conn: &mut DbConn, a: &NewAllegation) -> QueryResult<i32> {
+impl AllegationFields {
+    /// The fields of an allegation as recorded.
+    pub fn of(a: &crate::events::model::Allegation) -> AllegationFields {
+        AllegationFields {
+            violation_type_id: a.violation_type_id,
+            force_id: a.force_id,
+            unit_description: a.unit_description.clone(),
+            identifiers_seen: a.identifiers_seen.clone(),
+            involvement: a.involvement.clone(),
+            confidence: a.confidence.clone(),
+            victim_count: a.victim_count,
+            children_involved: a.children_involved,
+        }
+    }
+}
+
+pub fn insert_allegation(conn: &mut DbConn, event_id: i32, a: &AllegationFields) -> QueryResult<i32> {
     diesel::insert_into(allegations::table)
         .values((
-            allegations::event_id.eq(a.event_id),
+            allegations::event_id.eq(event_id),
             allegations::violation_type_id.eq(a.violation_type_id),
             allegations::force_id.eq(a.force_id),
-            allegations::unit_description.eq(a.unit_description),
-            allegations::identifiers_seen.eq(a.identifiers_seen),
-            allegations::involvement.eq(a.involvement),
-            allegations::confidence.eq(a.confidence),
+            allegations::unit_description.eq(&a.unit_description),
+            allegations::identifiers_seen.eq(&a.identifiers_seen),
+            allegations::involvement.eq(&a.involvement),
+            allegations::confidence.eq(&a.confidence),
             allegations::victim_count.eq(a.victim_count),
             allegations::children_involved.eq(a.children_involved),
             allegations::created_at.eq(Utc::now().naive_utc()),
         ))
         .returning(allegations::id)
         .get_result(conn)
+}
+
+/// Corrects an allegation that has no finding yet (0 when it has one, or is gone); `untie`
+/// also takes it off its unit (a unit of the force it no longer names). The counts kept by
+/// triggers (training, public statistics' data version) follow the update.
+pub fn correct_allegation(
+    conn: &mut DbConn,
+    id: i32,
+    a: &AllegationFields,
+    untie: bool,
+) -> QueryResult<usize> {
+    let target = allegations::table.find(id).filter(allegations::disposition_id.is_null());
+    let fields = (
+        allegations::violation_type_id.eq(a.violation_type_id),
+        allegations::force_id.eq(a.force_id),
+        allegations::unit_description.eq(&a.unit_description),
+        allegations::identifiers_seen.eq(&a.identifiers_seen),
+        allegations::involvement.eq(&a.involvement),
+        allegations::confidence.eq(&a.confidence),
+        allegations::victim_count.eq(a.victim_count),
+        allegations::children_involved.eq(a.children_involved),
+    );
+    match untie {
+        true => diesel::update(target).set((fields, allegations::unit_id.eq(None::<i32>))).execute(conn),
+        false => diesel::update(target).set(fields).execute(conn),
+    }
+}
+
+/// The unit an allegation is tied to, if any: its name and force.
+pub fn tied_unit(conn: &mut DbConn, id: i32) -> QueryResult<Option<(String, i32)>> {
+    use crate::schema::units;
+    allegations::table
+        .inner_join(units::table.on(allegations::unit_id.eq(units::id.nullable())))
+        .filter(allegations::id.eq(id))
+        .select((units::name, units::force_id))
+        .first(conn)
+        .optional()
 }
 
 /// Records where an allegation goes and why (`fact`: the JSON of a `routing::RoutingFact`),

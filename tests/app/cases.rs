@@ -464,6 +464,208 @@ fn an_intake_officer_overrides_routing_only_with_a_written_reason() {
     });
 }
 
+/// An intake officer corrects an allegation recorded wrong (a force typed in haste, the wrong
+/// violation type), with a written reason, until a finding is recorded on it: the form keeps
+/// what was typed when refused, a correction made from a page drawn before another one is
+/// refused, the unit of the force it no longer names is untied (its training count follows),
+/// the public statistics' data version moves, the audit log holds what changed, and the event
+/// page says where the rules would now send it.
+#[test]
+fn an_intake_officer_corrects_an_allegation_with_a_reason_until_a_finding() {
+    use vigie::schema::{forces, stats_changes, training_counts, units};
+    each_engine(|engine| {
+        let app = app(engine);
+        add_user(&app.db, "intake@cndh.ml", "intake", None);
+        add_user(&app.db, "inv@cndh.ml", "investigator", Some("cndh"));
+        file_report(
+            &app.client,
+            report_json(
+                "Les policiers ont gardé ma carte et m'ont retenu au poste de Kayes.",
+                "2026-09-01",
+                14.4469,
+                -11.4445,
+                &["liberty.arbitrary_arrest"],
+                "police",
+            ),
+        );
+        let intake = client(&app);
+        sign_in(&intake, "intake@cndh.ml", PW);
+        post(&intake, "/staff/reports/1/events", "title=Kayes&prior_approach=true");
+        post(
+            &intake,
+            "/staff/events/1/allegations",
+            "violation_type=liberty.arbitrary_arrest&force=police&confidence=probable&unit=Commissariat+1",
+        );
+        post(&intake, "/staff/events/1/route", "");
+        let mut c = app.db.conn();
+        let police: i32 =
+            forces::table.filter(forces::code.eq("police")).select(forces::id).first(&mut c).unwrap();
+        let unit: i32 = diesel::insert_into(units::table)
+            .values((
+                units::force_id.eq(police),
+                units::name.eq("Commissariat 1"),
+                units::search_key.eq("commissariat1"),
+            ))
+            .returning(units::id)
+            .get_result(&mut c)
+            .unwrap();
+        let (s, _, _) = post(&intake, "/staff/allegations/1/unit", &format!("unit={unit}"));
+        assert_eq!(s, Status::SeeOther);
+        let counted = |c: &mut vigie::db::DbConn| -> i64 {
+            let n: Option<i64> = training_counts::table
+                .filter(training_counts::unit_id.eq(unit))
+                .select(diesel::dsl::sum(training_counts::pending))
+                .first(c)
+                .unwrap();
+            n.unwrap_or(0)
+        };
+        assert_eq!(counted(&mut c), 1, "probable, under investigation: counted for the unit");
+        let row = |c: &mut vigie::db::DbConn| -> (i32, Option<i32>, String) {
+            allegations::table
+                .find(1)
+                .inner_join(forces::table)
+                .select((allegations::violation_type_id, allegations::unit_id, forces::code))
+                .first(c)
+                .unwrap()
+        };
+        let before = row(&mut c);
+        assert_eq!(before.2, "police");
+
+        // The event page offers the correction; the page starts on the allegation as recorded.
+        let ev = intake.get("/staff/events/1").dispatch().into_string().unwrap();
+        assert!(ev.contains("href=\"/staff/allegations/1/correct\""), "{ev}");
+        assert!(!ev.contains("id=\"rules-now-1\""), "routed by the rules, as the rules say");
+        let form = intake.get("/staff/allegations/1/correct").dispatch();
+        assert_eq!(form.status(), Status::Ok);
+        let form = form.into_string().unwrap();
+        assert!(form.contains("<option value=\"police\" selected>"), "{form}");
+        assert!(form.contains("value=\"Commissariat 1\"") && form.contains("id=\"tied-unit\""));
+        let start = form.find("name=\"seen\" value=\"").unwrap() + "name=\"seen\" value=\"".len();
+        let seen = form[start..].split('"').next().unwrap().to_string();
+        let stats_before: i64 = stats_changes::table.count().get_result(&mut c).unwrap();
+
+        // No reason: refused, the form as typed, nothing changed.
+        let body = |reason: &str, seen: &str| {
+            format!(
+                "violation_type=maladministration.confiscated_documents&force=gendarmerie&unit=Brigade+de+Kayes\
+                 &confidence=probable&victim_count=1&seen={seen}&reason={reason}"
+            )
+        };
+        let (s, _, page) = post(&intake, "/staff/allegations/1/correct", &body("", &seen));
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(
+            page.contains("id=\"reason-error\"") && page.contains("Écrivez pourquoi vous corrigez"),
+            "{page}"
+        );
+        assert!(
+            page.contains("<option value=\"gendarmerie\" selected>")
+                && page.contains("value=\"Brigade de Kayes\"")
+        );
+        // A count that is no count: refused at its field.
+        let (s, _, page) = post(
+            &intake,
+            "/staff/allegations/1/correct",
+            &body("Erreur", &seen).replace("victim_count=1", "victim_count=beaucoup"),
+        );
+        assert_eq!(s, Status::UnprocessableEntity);
+        assert!(page.contains("id=\"victim_count-error\"") && page.contains("value=\"beaucoup\""), "{page}");
+        // From a page drawn before another correction: refused, nothing laid over it.
+        let (s, _, page) = post(&intake, "/staff/allegations/1/correct", &body("Erreur", "0123abcd"));
+        assert_eq!(s, Status::Conflict);
+        assert!(
+            page.contains("a changé depuis l&#x27;affichage") && page.contains("value=\"Brigade de Kayes\""),
+            "{page}"
+        );
+        assert_eq!(row(&mut c), before, "nothing changed by a refused correction");
+        assert_eq!(
+            audit_log::table
+                .filter(audit_log::action.eq("allegation.correct"))
+                .count()
+                .get_result::<i64>(&mut c),
+            Ok(0)
+        );
+
+        // The correction: another type and another force.
+        let (s, loc, _) = post(
+            &intake,
+            "/staff/allegations/1/correct",
+            &body("Le+t%C3%A9moin+a+pr%C3%A9cis%C3%A9+%3A+gendarmes%2C+carte+confisqu%C3%A9e", &seen),
+        );
+        assert_eq!((s, loc.as_deref()), (Status::SeeOther, Some("/staff/events/1")));
+        let after = row(&mut c);
+        assert_eq!(after.2, "gendarmerie");
+        assert_ne!(after.0, before.0, "another violation type");
+        assert_eq!(after.1, None, "a police unit is no gendarmerie allegation's unit");
+        assert_eq!(counted(&mut c), 0, "the unit's count follows");
+        let stats_after: i64 = stats_changes::table.count().get_result(&mut c).unwrap();
+        assert!(stats_after > stats_before, "the public statistics' data version moves");
+        let details: String = audit_log::table
+            .filter(audit_log::action.eq("allegation.correct"))
+            .select(audit_log::details)
+            .first(&mut c)
+            .unwrap();
+        assert!(
+            details.contains("type liberty.arbitrary_arrest → maladministration.confiscated_documents")
+                && details.contains("force police → gendarmerie")
+                && details.contains("unit description changed")
+                && details.contains("unit untied")
+                && details.contains("carte confisquée"),
+            "{details}"
+        );
+        assert!(!details.contains("Brigade de Kayes"), "free text is not copied into the log: {details}");
+        let ev = intake.get("/staff/events/1").dispatch().into_string().unwrap();
+        assert!(ev.contains("détachée de son unité"), "{ev}");
+        // Maladministration, the administration approached first: the rules now say Médiateur;
+        // the allegation stays where it is until the officer moves it.
+        let rules_now = ev.split("id=\"rules-now-1\">").nth(1).expect("the rules' new answer is shown");
+        assert!(
+            rules_now.starts_with("Les règles l&#x27;orienteraient aujourd&#x27;hui vers : Médiateur"),
+            "{rules_now}"
+        );
+        assert_eq!(count(&app.db, "cases"), 1, "no case moved by itself");
+
+        // The same values again: nothing said to the log.
+        let form = intake.get("/staff/allegations/1/correct").dispatch().into_string().unwrap();
+        let start = form.find("name=\"seen\" value=\"").unwrap() + "name=\"seen\" value=\"".len();
+        let seen = form[start..].split('"').next().unwrap().to_string();
+        let (s, _, _) = post(&intake, "/staff/allegations/1/correct", &body("Encore", &seen));
+        assert_eq!(s, Status::SeeOther);
+        let ev = intake.get("/staff/events/1").dispatch().into_string().unwrap();
+        assert!(ev.contains("Rien n&#x27;a changé"), "{ev}");
+        assert_eq!(
+            audit_log::table
+                .filter(audit_log::action.eq("allegation.correct"))
+                .count()
+                .get_result::<i64>(&mut c),
+            Ok(1)
+        );
+
+        // A case worker may not correct it: 404, as every record they may not touch.
+        let inv = client(&app);
+        sign_in(&inv, "inv@cndh.ml", PW);
+        assert_eq!(inv.get("/staff/allegations/1/correct").dispatch().status(), Status::NotFound);
+
+        // A finding recorded: the page says so, without a form, and a correction is refused.
+        let disposition: i32 =
+            vigie::schema::dispositions::table.select(vigie::schema::dispositions::id).first(&mut c).unwrap();
+        diesel::update(allegations::table.find(1))
+            .set(allegations::disposition_id.eq(Some(disposition)))
+            .execute(&mut c)
+            .unwrap();
+        let page = intake.get("/staff/allegations/1/correct").dispatch().into_string().unwrap();
+        assert!(page.contains("id=\"finding\"") && !page.contains("id=\"correct\""), "{page}");
+        let (s, _, _) = post(
+            &intake,
+            "/staff/allegations/1/correct",
+            &body("Encore", &seen).replace("gendarmerie", "police"),
+        );
+        assert_eq!(s, Status::Conflict);
+        assert_eq!(row(&mut c).2, "gendarmerie");
+        let ev = intake.get("/staff/events/1").dispatch().into_string().unwrap();
+        assert!(!ev.contains("href=\"/staff/allegations/1/correct\"") && !ev.contains("id=\"rules-now-1\""));
+    });
+}
+
 /// At the step "assigned" the case is handed to someone else, not to nobody: it stayed
 /// "assigned" with nobody holding it. Before and after that step, nobody is allowed.
 #[test]

@@ -547,6 +547,99 @@ fn item3_two_findings_on_one_allegation_at_once_keep_one() {
     });
 }
 
+/// Two officers correct one allegation at once from the same page, on two servers: one
+/// correction is kept, the other comes back (409) with its values and nothing laid over the
+/// first; and a correction at the moment a finding is recorded: either the finding comes first
+/// and the correction is refused, or the correction comes first and the finding stands on it;
+/// never a server error, never a correction written over a finding.
+#[test]
+fn two_corrections_of_one_allegation_at_once_keep_one_and_none_lands_over_a_finding() {
+    each_engine(|engine| {
+        let cl = Cluster::start(engine);
+        setup_staff(&cl.db);
+        let ids = open_cases(&cl, PAIRS);
+        let mut c = cl.db.conn();
+        let mut a = Agent::sign_in(cl.ports[0], "intake@cndh.ml");
+        let mut b = Agent::sign_in(cl.ports[1], "intake2@cndh.ml");
+        let inv = Agent::sign_in(cl.ports[1], "inv@cndh.ml");
+        let force_of = |c: &mut vigie::db::DbConn, aid: i32| -> (String, Option<i32>) {
+            allegations::table
+                .find(aid)
+                .inner_join(vigie::schema::forces::table)
+                .select((vigie::schema::forces::code, allegations::disposition_id))
+                .first(c)
+                .unwrap()
+        };
+        for (i, id) in ids.iter().enumerate() {
+            let aid: i32 = allegations::table
+                .filter(allegations::case_id.eq(id))
+                .select(allegations::id)
+                .first(&mut c)
+                .unwrap();
+            let path = format!("/staff/allegations/{aid}/correct");
+            let page = a.get(&path).body;
+            b.get(&path);
+            let start = page.find("name=\"seen\" value=\"").unwrap() + "name=\"seen\" value=\"".len();
+            let seen = page[start..].split('"').next().unwrap().to_string();
+            let body = |force: &str| {
+                format!("violation_type=liberty.arbitrary_arrest&force={force}&seen={seen}&reason=Erreur+de+saisie")
+            };
+            let before: i64 = audit_log::table
+                .filter(audit_log::action.eq("allegation.correct"))
+                .count()
+                .get_result(&mut c)
+                .unwrap();
+            let after = |c: &mut vigie::db::DbConn| -> i64 {
+                audit_log::table
+                    .filter(audit_log::action.eq("allegation.correct"))
+                    .count()
+                    .get_result::<i64>(c)
+                    .unwrap()
+                    - before
+            };
+            if i % 2 == 0 {
+                let rs = race(vec![
+                    (a.port, a.form(&path, &body("gendarmerie"))),
+                    (b.port, b.form(&path, &body("national_guard"))),
+                ]);
+                no_server_error(&rs, "a correction");
+                let statuses: Vec<u16> = rs.iter().map(|r| r.status).collect();
+                assert_eq!(
+                    rs.iter().filter(|r| r.status == 303).count(),
+                    1,
+                    "allegation {aid}: {statuses:?}"
+                );
+                let (winner, loser) = if rs[0].status == 303 { (0, 1) } else { (1, 0) };
+                assert_eq!(rs[loser].status, 409, "{}", rs[loser].body);
+                assert!(rs[loser].body.contains("id=\"correct\""), "the loser gets the form back");
+                let kept = ["gendarmerie", "national_guard"][winner];
+                assert_eq!(force_of(&mut c, aid).0, kept);
+                assert_eq!(after(&mut c), 1, "one correction in the log");
+            } else {
+                let finding = format!(
+                    "allegation_id={aid}&disposition=substantiated&standard=balance&reasoning=Deux+t%C3%A9moins&shown_disposition="
+                );
+                let rs = race(vec![
+                    (a.port, a.form(&path, &body("gendarmerie"))),
+                    (inv.port, inv.form(&format!("/staff/cases/{id}/findings"), &finding)),
+                ]);
+                no_server_error(&rs, "a correction and a finding");
+                assert_eq!(rs[1].status, 303, "the finding is recorded either way: {}", rs[1].body);
+                let (force, disposition) = force_of(&mut c, aid);
+                assert!(disposition.is_some());
+                match rs[0].status {
+                    303 => assert_eq!((force.as_str(), after(&mut c)), ("gendarmerie", 1)),
+                    409 => assert_eq!((force.as_str(), after(&mut c)), ("police", 0)),
+                    s => panic!("allegation {aid}: the correction answered {s}"),
+                }
+            }
+            a.get("/staff/triage");
+            b.get("/staff/triage");
+        }
+        assert!(vigie::audit::verify(&mut c).unwrap().is_ok());
+    });
+}
+
 /// Item 5: two officers route the same event at once. No server error; one case; the second
 /// officer is told there was nothing left to route.
 #[test]
