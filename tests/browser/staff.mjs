@@ -61,7 +61,39 @@ try {
   assert.match(table, /Commission nationale/);
   assert.match(table, /Médiateur/);
   await intake.page.screenshot({ path: shots + "/triage-event.png", fullPage: true });
+  const eventUrl = intake.page.url();
   await intake.ctx.close();
+
+  // A force or type recorded wrong is corrected on a phone, without JavaScript: the form starts
+  // on what is recorded, needs a reason, and the event page then says where the rules would
+  // now send the allegation (it stays where it is until the officer moves it).
+  {
+    const ctx = await browser.newContext({ locale: "fr-FR", viewport: { width: 360, height: 740 }, javaScriptEnabled: false });
+    const page = await ctx.newPage();
+    await page.goto(base + "/staff/sign-in");
+    await page.fill("#email", "intake@cndh.ml");
+    await page.fill("#password", PW);
+    await page.getByRole("button", { name: "Se connecter" }).click();
+    await page.waitForURL(base + "/staff");
+    await page.goto(eventUrl);
+    const links = page.locator("#allegations a", { hasText: "Corriger" });
+    assert.equal(await links.count(), 2, "each allegation without a finding can be corrected");
+    await links.nth(1).click();
+    await page.waitForSelector("#correct");
+    assert.equal(await page.inputValue("#violation_type"), "maladministration.confiscated_documents");
+    assert.equal(await page.inputValue("#aforce"), "gendarmerie");
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 360), "no sideways scroll at 360 px");
+    await page.selectOption("#violation_type", "property.confiscation");
+    await page.fill("#reason", "Le témoin parle de sa moto saisie, pas de papiers.");
+    await page.screenshot({ path: shots + "/triage-correct.png", fullPage: true });
+    await page.getByRole("button", { name: "Enregistrer la correction" }).click();
+    await page.waitForSelector("#notice");
+    assert.match(await page.textContent("#notice"), /corrigée/);
+    const rulesNow = page.locator("[id^=rules-now-]");
+    assert.equal(await rulesNow.count(), 1);
+    assert.match(await rulesNow.textContent(), /orienteraient aujourd'hui vers : Commission nationale/);
+    await ctx.close();
+  }
 
   const inv = await signIn("inv@cndh.ml");
   await inv.page.goto(base + "/staff/cases?scope=institution");
