@@ -96,12 +96,18 @@ pub fn browser_tests_enabled(name: &str) -> bool {
 }
 
 pub fn run_script(script: &str, base: &str) {
+    run_script_with(script, base, &[]);
+}
+
+/// A script with arguments of its own after the base address and the screenshots' folder.
+pub fn run_script_with(script: &str, base: &str, args: &[String]) {
     let dir =
         std::env::var("VIGIE_SCREENSHOTS").unwrap_or_else(|_| std::env::temp_dir().display().to_string());
     let out = Command::new("node")
         .arg(script)
         .arg(base)
         .arg(&dir)
+        .args(args)
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser"))
         .output()
         .expect("run node (install nodejs)");
@@ -194,14 +200,32 @@ fn the_trainers_pages_fit_a_phone_without_javascript_and_a_remediation_moves_in_
             .set(users::partner_id.eq(Some(1)))
             .execute(&mut db.conn())
             .unwrap();
+        // A delivered session of that partner, one of its units and one of its modules: the
+        // action is opened for that unit and module and names the session.
+        let (session, unit, module): (i32, i32, i32) = {
+            use vigie::schema::{session_modules, session_units, training_sessions as ts};
+            ts::table
+                .inner_join(session_units::table)
+                .inner_join(session_modules::table)
+                .filter(ts::partner_id.eq(1).and(ts::status.eq("delivered")))
+                .order(ts::id)
+                .select((ts::id, session_units::unit_id, session_modules::module_id))
+                .first(&mut db.conn())
+                .expect("the synthetic partner 1 delivered a session")
+        };
         let (_server, base) = start_server(&db, &[("ROCKET_TOTP_REQUIRED_ROLES", "[]")]);
-        run_script("training.mjs", &base);
+        run_script_with("training.mjs", &base, &[session.to_string(), unit.to_string(), module.to_string()]);
         let carried: Vec<Option<i32>> = vigie::schema::remediation_actions::table
             .filter(vigie::schema::remediation_actions::issue.like("Arrestations sans registre%"))
             .select(vigie::schema::remediation_actions::partner_id)
             .load(&mut db.conn())
             .unwrap();
         assert_eq!(carried, vec![Some(1)], "opened by the trainer, carried by their partner");
+        let named: Vec<i32> = vigie::schema::remediation_sessions::table
+            .select(vigie::schema::remediation_sessions::session_id)
+            .load(&mut db.conn())
+            .unwrap();
+        assert_eq!(named, vec![session], "the ticked session is the action's");
     });
 }
 
