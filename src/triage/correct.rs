@@ -65,6 +65,7 @@ async fn render(
     tax: &Taxonomy,
     id: i32,
     fb: Feedback,
+    drawn: Option<String>,
 ) -> Result<Template, AppError> {
     let lang = page.0.lang.clone();
     let (a, unit) = auth
@@ -97,16 +98,7 @@ async fn render(
         .map(|(k, v)| (k.to_string(), v))
         .collect()
     };
-    let types: Vec<(String, String)> = tax
-        .groups
-        .iter()
-        .flat_map(|g| {
-            let l = lang.as_str();
-            g.types.iter().map(move |t| (t.code.clone(), format!("{} — {}", g.entry.label(l), t.label(l))))
-        })
-        .collect();
-    let forces: Vec<(String, String)> =
-        tax.forces.iter().map(|f| (f.code.clone(), f.label(&lang).to_string())).collect();
+    let (types, forces) = super::event_pages::choices(tax, &lang);
     let recorded = serde_json::json!({
         "violation": tax.violation_type_by_id(now.violation_type_id).map(|(_, t)| t.label(&lang).to_string()),
         "force": tax.force_by_id(now.force_id).map(|f| f.label(&lang).to_string()),
@@ -117,7 +109,7 @@ async fn render(
         "triage/allegation",
         context! {
             page: page.0, id, event_id: a.event_id, recorded, values, types, forces,
-            involvements: INVOLVEMENTS, confidences: CONFIDENCES, seen: seen(&now),
+            involvements: INVOLVEMENTS, confidences: CONFIDENCES, seen: drawn.unwrap_or_else(|| seen(&now)),
             finding: a.disposition_id.is_some(), fb,
         },
     ))
@@ -132,7 +124,7 @@ async fn correct_page(
     tax: &State<Arc<Taxonomy>>,
     id: i32,
 ) -> Result<Template, AppError> {
-    render(page, &auth, tax, id, Feedback::default()).await
+    render(page, &auth, tax, id, Feedback::default(), None).await
 }
 
 /// `POST /staff/allegations/<id>/correct`: the corrected fields and why. Refused with the form
@@ -158,7 +150,9 @@ async fn correct_save(
         Ok(fields) if errors.is_empty() => fields,
         _ => {
             let fb = refused_allegation(&auth, &lang, "correct", &errors, &form);
-            let t = super::routes::refused_page(render(page, &auth, tax, id, fb).await)?;
+            // The fingerprint the form was drawn with, not the allegation's now: a correction
+            // made meanwhile is still caught when this one is sent again.
+            let t = super::routes::refused_page(render(page, &auth, tax, id, fb, form.seen.clone()).await)?;
             return Ok(Either::Right((Status::UnprocessableEntity, t)));
         }
     };
@@ -200,7 +194,7 @@ async fn correct_save(
             let mut fb = refused_allegation(&auth, &lang, "correct", &[], &form);
             fb.notice = Some(message);
             fb.alert = true;
-            let t = render(page, &auth, tax, id, fb).await?;
+            let t = render(page, &auth, tax, id, fb, None).await?;
             return Ok(Either::Right((Status::Conflict, t)));
         }
         other => other?,

@@ -243,16 +243,7 @@ pub(super) async fn render_event(
         .iter()
         .map(|(cid, iid, st)| EventCaseView { id: *cid, institution: inst_name(*iid), status: st.clone() })
         .collect();
-    let types: Vec<(String, String)> = tax
-        .groups
-        .iter()
-        .flat_map(|g| {
-            let l = lang.as_str();
-            g.types.iter().map(move |t| (t.code.clone(), format!("{} — {}", g.entry.label(l), t.label(l))))
-        })
-        .collect();
-    let forces: Vec<(String, String)> =
-        tax.forces.iter().map(|f| (f.code.clone(), f.label(&lang).to_string())).collect();
+    let (types, forces) = choices(tax, &lang);
     // Issue 10, item 11: no silent default for grave fields. The form offers the reports' own
     // violations first and starts on the first one not alleged yet; the force starts on the
     // reports' force; involvement and confidence start on "unknown".
@@ -458,6 +449,23 @@ pub(super) async fn add_allegation(
         Redirect::to(format!("/staff/events/{id}")),
         format!("triage-done-allegation|{}", aid),
     )))
+}
+
+/// The allegation form's lists: every violation type under its group, and the forces, as
+/// (code, label in `lang`).
+pub(super) type Choices = Vec<(String, String)>;
+pub(super) fn choices(tax: &Taxonomy, lang: &str) -> (Choices, Choices) {
+    let types = tax
+        .groups
+        .iter()
+        .flat_map(|g| {
+            g.types
+                .iter()
+                .map(move |t| (t.code.clone(), format!("{} — {}", g.entry.label(lang), t.label(lang))))
+        })
+        .collect();
+    let forces = tax.forces.iter().map(|f| (f.code.clone(), f.label(lang).to_string())).collect();
+    (types, forces)
 }
 
 /// What the routing rules read of an allegation and its event.

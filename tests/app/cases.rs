@@ -569,6 +569,10 @@ fn an_intake_officer_corrects_an_allegation_with_a_reason_until_a_finding() {
         );
         assert_eq!(s, Status::UnprocessableEntity);
         assert!(page.contains("id=\"victim_count-error\"") && page.contains("value=\"beaucoup\""), "{page}");
+        // A refused form keeps the fingerprint it was drawn with: a correction made meanwhile
+        // is still caught when it is sent again.
+        let (_, _, page) = post(&intake, "/staff/allegations/1/correct", &body("", "0123abcd"));
+        assert!(page.contains("name=\"seen\" value=\"0123abcd\""), "{page}");
         // From a page drawn before another correction: refused, nothing laid over it.
         let (s, _, page) = post(&intake, "/staff/allegations/1/correct", &body("Erreur", "0123abcd"));
         assert_eq!(s, Status::Conflict);
